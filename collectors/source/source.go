@@ -1,0 +1,43 @@
+// Package source defines what a collector is: a Source that syncs one vendor
+// API into normalized batches, and the Env it is built with. Collector
+// packages (collectors/<kind>) implement it; package collectors maps kind
+// names to their constructors.
+package source
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// Source polls one vendor API.
+type Source interface {
+	// Sync fetches what changed since cursor (nil on the first sync) and hands
+	// it to emit in batches, each carrying the cursor to resume from once it
+	// is stored. It returns nil when caught up. emit stores the batch durably;
+	// when emit fails, Sync returns its error at once.
+	Sync(ctx context.Context, cursor []byte, emit func(model.Batch) error) error
+}
+
+// Env is everything a collector is built from.
+type Env struct {
+	Config *config.Source
+	Vendor *config.Vendor
+	// HTTP sends every request; it applies the timeout, size cap and rate
+	// limits, and counts requests.
+	HTTP *fetch.Client
+	// Limits is where a collector declares its API's static limits.
+	Limits *fetch.Limits
+	// HistoryStart: items created earlier are not wanted (zero: no limit).
+	HistoryStart time.Time
+	Logger       *slog.Logger
+	Now          func() time.Time
+}
+
+// Factory builds a Source of one kind, checking what the config package
+// cannot (e.g. that the URL is usable).
+type Factory func(Env) (Source, error)

@@ -1,0 +1,103 @@
+// Package config loads and validates the support_exporter configuration file
+// (schema in DESIGN.md). Every mistake is reported with the file, the line and
+// the cause; secrets are only ever referenced, never printed.
+package config
+
+import (
+	"time"
+
+	commoncfg "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
+
+	"github.com/support-exporter/support_exporter/exporter/calendar"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Global    Global               `yaml:"global"`
+	Calendars map[string]*Calendar `yaml:"calendars"`
+	Vendors   []*Vendor            `yaml:"vendors"`
+
+	// File is the path the config was loaded from (empty for configs built in
+	// code, like the demo's).
+	File string `yaml:"-"`
+}
+
+// Global holds defaults and process-wide settings.
+type Global struct {
+	PollInterval model.Duration `yaml:"poll_interval"` // default 5m
+	// HistoryStart: items created earlier are ignored. Zero means no limit.
+	HistoryStart Date   `yaml:"history_start"`
+	StoragePath  string `yaml:"storage_path"` // default "data"
+	// AlertVendorLabel names the Alertmanager alert label that carries the
+	// vendor (default "vendor").
+	AlertVendorLabel string `yaml:"alert_vendor_label"`
+}
+
+// Date is a calendar date written YYYY-MM-DD, held as midnight UTC.
+type Date struct{ time.Time }
+
+// Calendar is a named business calendar as written in the file. Parsed holds
+// the validated form used for business-hours math.
+type Calendar struct {
+	Timezone string   `yaml:"timezone"`
+	Days     []string `yaml:"days"`  // mon..sun; default mon-fri
+	Hours    string   `yaml:"hours"` // "09:00-18:00"
+	Holidays []Date   `yaml:"holidays"`
+
+	Parsed *calendar.Calendar `yaml:"-"`
+}
+
+// Vendor is one vendor whose support is measured: the `vendor` label.
+type Vendor struct {
+	Name     string `yaml:"name"`
+	Calendar string `yaml:"calendar"` // name of a calendar; empty: every hour counts as business hours
+	// Priorities maps a normalized priority (urgent, high, normal, low) to the
+	// source values that mean it. Values not listed fall back to the kind's
+	// defaults, then to normal.
+	Priorities  map[string][]string `yaml:"priorities"`
+	SLA         SLA                 `yaml:"sla"`
+	Escalation  Escalation          `yaml:"escalation"`
+	Tickets     []*Source           `yaml:"tickets"`
+	StatusPages []*Source           `yaml:"status_pages"`
+
+	// CalendarParsed is Calendars[Calendar].Parsed, or nil.
+	CalendarParsed *calendar.Calendar `yaml:"-"`
+	Line           int                `yaml:"-"` // line of the vendor in the file
+}
+
+// SLA is the support contract's targets.
+type SLA struct {
+	Objective float64 `yaml:"objective"` // share of tickets that must meet each target; default 0.95
+	Clock     string  `yaml:"clock"`     // "calendar" (default) or "business"
+	// FirstResponse and Resolution map a normalized priority to its target.
+	FirstResponse     map[string]model.Duration `yaml:"first_response"`
+	Resolution        map[string]model.Duration `yaml:"resolution"`
+	MaintenanceNotice model.Duration            `yaml:"maintenance_notice"` // zero: no minimum
+}
+
+// Escalation says which tickets count as escalated besides the API's own flag.
+type Escalation struct {
+	Tags []string `yaml:"tags"`
+}
+
+// Source is one ticket system or status page to poll. Kind-specific keys are
+// accepted only for their kinds (see kindKeys).
+type Source struct {
+	Name         string                     `yaml:"name"`
+	Kind         string                     `yaml:"kind"`
+	URL          string                     `yaml:"url"`
+	PollInterval model.Duration             `yaml:"poll_interval"` // default: global.poll_interval
+	HTTPClient   commoncfg.HTTPClientConfig `yaml:"http_client"`
+
+	// Kind-specific keys (DESIGN.md, "Keys per kind").
+	Colleagues    []string          `yaml:"colleagues"`      // zendesk_requests
+	Statuses      map[string]string `yaml:"statuses"`        // freshdesk
+	ServiceDeskID string            `yaml:"service_desk_id"` // jira_service_management
+	Repositories  []string          `yaml:"repositories"`    // github
+	VendorLogins  []string          `yaml:"vendor_logins"`   // github
+	PageID        string            `yaml:"page_id"`         // statusio
+	Timezone      string            `yaml:"timezone"`        // cachet
+
+	Line int `yaml:"-"` // line of the source in the file
+}

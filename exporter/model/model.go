@@ -1,0 +1,154 @@
+// Package model holds the normalized items that every collector produces and
+// the store keeps: tickets with their timelines, status-page incidents,
+// scheduled maintenances and component states. It carries no metric
+// semantics: those live in package quality.
+package model
+
+import "time"
+
+// Status is a ticket's normalized state.
+type Status string
+
+// Ticket states. Collectors map their API's states onto these.
+const (
+	StatusNew     Status = "new"
+	StatusOpen    Status = "open"
+	StatusPending Status = "pending" // waiting for the customer
+	StatusOnHold  Status = "on_hold" // waiting for a third party
+	StatusSolved  Status = "solved"
+	StatusClosed  Status = "closed" // final: can no longer be reopened
+)
+
+// Rating is a customer satisfaction rating.
+type Rating string
+
+// Satisfaction ratings; the empty Rating means none was given.
+const (
+	RatingNone Rating = ""
+	RatingGood Rating = "good"
+	RatingBad  Rating = "bad"
+)
+
+// EventKind names a public event on a ticket's timeline.
+type EventKind string
+
+// Timeline events.
+const (
+	EventVendorReply   EventKind = "vendor_reply"   // public reply by the vendor's agents
+	EventCustomerReply EventKind = "customer_reply" // public reply by the customer
+	EventSolved        EventKind = "solved"
+	EventReopened      EventKind = "reopened"
+	EventEscalated     EventKind = "escalated"
+)
+
+// Event is one entry of a ticket's public timeline.
+type Event struct {
+	Kind EventKind `json:"k"`
+	At   time.Time `json:"t"`
+}
+
+// Figures are what the vendor's API computes itself (Zendesk ticket metric
+// sets, Freshdesk stats, Jira SLA cycles). Where present they take precedence
+// over the timeline, as DESIGN.md asks.
+type Figures struct {
+	FirstReplyAt  time.Time `json:"first_reply_at,omitzero"`  // first public vendor reply; zero when none yet
+	FirstSolvedAt time.Time `json:"first_solved_at,omitzero"` // first solve; zero when never solved
+	Replies       int       `json:"replies"`                  // public vendor replies so far
+	Reopens       int       `json:"reopens"`                  // reopen events so far
+}
+
+// Ticket is a support ticket as the vendor's API last reported it.
+type Ticket struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Priority is the vendor's own value ("urgent", "p1", "4"...); the vendor's
+	// `priorities` config maps it to a normalized priority.
+	Priority string   `json:"priority,omitempty"`
+	Status   Status   `json:"status"`
+	Tags     []string `json:"tags,omitempty"`
+	// Escalated is set when the API itself flags the ticket escalated;
+	// escalation by configured tags is decided in package quality.
+	Escalated    bool     `json:"escalated,omitempty"`
+	Satisfaction Rating   `json:"satisfaction,omitempty"`
+	Events       []Event  `json:"events,omitempty"` // public timeline, where the API exposes one
+	Figures      *Figures `json:"figures,omitempty"`
+	// History is set by package quality when the ticket is stored.
+	History *TicketHistory `json:"history,omitempty"`
+}
+
+// Impact is a status-page incident's impact.
+type Impact string
+
+// Incident impacts, as Atlassian Statuspage names them.
+const (
+	ImpactNone     Impact = "none"
+	ImpactMinor    Impact = "minor"
+	ImpactMajor    Impact = "major"
+	ImpactCritical Impact = "critical"
+)
+
+// Incident is a status-page incident.
+type Incident struct {
+	ID        string    `json:"id"`
+	Impact    Impact    `json:"impact"`
+	CreatedAt time.Time `json:"created_at"`          // first public post
+	StartedAt time.Time `json:"started_at,omitzero"` // when impact began; zero: same as CreatedAt
+	// ResolvedAt is zero while the incident is unresolved.
+	ResolvedAt            time.Time   `json:"resolved_at,omitzero"`
+	UpdatedAt             time.Time   `json:"updated_at"`
+	Updates               []time.Time `json:"updates,omitempty"` // public updates (display time), any order
+	Components            []string    `json:"components,omitempty"`
+	PostmortemPublishedAt time.Time   `json:"postmortem_published_at,omitzero"`
+	// History is set by package quality when the incident is stored.
+	History *IncidentHistory `json:"history,omitempty"`
+}
+
+// Maintenance is a scheduled maintenance announced on a status page.
+type Maintenance struct {
+	ID             string    `json:"id"`
+	CreatedAt      time.Time `json:"created_at"` // announced
+	UpdatedAt      time.Time `json:"updated_at"`
+	ScheduledFor   time.Time `json:"scheduled_for"`
+	ScheduledUntil time.Time `json:"scheduled_until,omitzero"`
+	CompletedAt    time.Time `json:"completed_at,omitzero"` // zero until completed
+}
+
+// Component is the current status of one status-page component.
+type Component struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // operational, degraded_performance, partial_outage, major_outage, under_maintenance
+}
+
+// Batch is what a collector hands over after each page of an API: the items
+// it fetched and the cursor to resume from once they are stored. The store
+// commits a batch in one transaction, so a crash never splits the items from
+// their cursor.
+type Batch struct {
+	Tickets      []Ticket
+	Incidents    []Incident
+	Maintenances []Maintenance
+	// Components, when non-nil, replaces the source's whole component list.
+	Components []Component
+	// Cursor is the opaque resume point after this batch; nil keeps the
+	// stored one.
+	Cursor []byte
+}
+
+// TicketHistory holds facts pinned when a ticket was first stored or first
+// reached a state, so that counters derived from the store never go down
+// when the vendor later edits the ticket. Package quality sets it when
+// merging a fetched ticket into its stored version; collectors leave it nil.
+type TicketHistory struct {
+	FirstPriority string `json:"first_priority"` // counter label `priority` is pinned to this
+	// RepliesAtFirstSolve is the number of public vendor replies when the
+	// first solve was seen; -1 until then.
+	RepliesAtFirstSolve int      `json:"replies_at_first_solve"`
+	EverEscalated       bool     `json:"ever_escalated,omitempty"`
+	Ratings             []Rating `json:"ratings,omitempty"` // every rating given; a changed rating counts again
+}
+
+// IncidentHistory holds facts pinned when an incident was first stored.
+type IncidentHistory struct {
+	FirstImpact Impact `json:"first_impact"` // counter label `impact` is pinned to this
+}

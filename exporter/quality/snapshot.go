@@ -1,0 +1,170 @@
+package quality
+
+import "time"
+
+// Priority is a normalized ticket priority, the `priority` label.
+type Priority int
+
+// Normalized priorities.
+const (
+	Urgent Priority = iota
+	High
+	Normal
+	Low
+	NumPriorities
+)
+
+var priorityNames = [NumPriorities]string{"urgent", "high", "normal", "low"}
+
+func (p Priority) String() string { return priorityNames[p] }
+
+// ParsePriority maps a normalized priority name to its Priority.
+func ParsePriority(s string) (Priority, bool) {
+	for i, n := range priorityNames {
+		if n == s {
+			return Priority(i), true
+		}
+	}
+	return 0, false
+}
+
+// Hours is the `hours` label: whether a ticket was created inside the
+// vendor's business calendar.
+type Hours int
+
+// Hours values.
+const (
+	Business Hours = iota
+	Off
+	NumHours
+)
+
+func (h Hours) String() string { return [NumHours]string{"business", "off"}[h] }
+
+// Target is the `target` label: which SLA clock.
+type Target int
+
+// SLA targets.
+const (
+	FirstResponse Target = iota
+	Resolution
+	NumTargets
+)
+
+func (t Target) String() string { return [NumTargets]string{"first_response", "resolution"}[t] }
+
+// OpenState is the `state` label of support_tickets_open.
+type OpenState int
+
+// Open ticket states.
+const (
+	AwaitingVendor OpenState = iota
+	AwaitingCustomer
+	OnHold
+	NumOpenStates
+)
+
+func (s OpenState) String() string {
+	return [NumOpenStates]string{"awaiting_vendor", "awaiting_customer", "on_hold"}[s]
+}
+
+// Impact is the `impact` label.
+type Impact int
+
+// Incident impacts.
+const (
+	ImpactNone Impact = iota
+	ImpactMinor
+	ImpactMajor
+	ImpactCritical
+	NumImpacts
+)
+
+func (i Impact) String() string { return [NumImpacts]string{"none", "minor", "major", "critical"}[i] }
+
+// Rating is the `rating` label.
+type Rating int
+
+// Ratings.
+const (
+	Good Rating = iota
+	Bad
+	NumRatings
+)
+
+func (r Rating) String() string { return [NumRatings]string{"good", "bad"}[r] }
+
+// DefaultBuckets are the duration histogram bounds in seconds (DESIGN.md);
+// every configured SLA target of a vendor is added as an extra bound so that
+// compliance read from a histogram is exact.
+var DefaultBuckets = []float64{300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800}
+
+// RoundBuckets are the bounds of support_ticket_vendor_replies_to_resolve.
+var RoundBuckets = []float64{1, 2, 3, 5, 8, 13}
+
+// Histogram is a cumulative-ready histogram: Counts[i] is the number of
+// observations v with Bounds[i-1] < v <= Bounds[i]; the last element of
+// Counts (len(Bounds)+1 in all) holds those above every bound.
+type Histogram struct {
+	Bounds []float64 // shared, never modified
+	Counts []uint64
+	Sum    float64
+	Count  uint64
+}
+
+// Snapshot is every derived aggregate at one instant, what a scrape serves.
+// It is immutable once built: exposition reads it without locks.
+type Snapshot struct {
+	At      time.Time
+	Vendors []*VendorSnapshot // sorted by Vendor
+}
+
+// VendorSnapshot holds one vendor's aggregates, indexed by the label enums
+// above. Tickets is false when the vendor has no ticket source, Status false
+// when it has no status page: their families are then not exposed at all.
+type VendorSnapshot struct {
+	Vendor  string
+	Tickets bool
+	Status  bool
+
+	TicketsCreated   [NumPriorities]uint64
+	FirstResponse    [NumPriorities][NumHours]Histogram // in the SLA clock's seconds
+	Resolution       [NumPriorities]Histogram
+	FirstContact     [NumPriorities]uint64
+	Rounds           [NumPriorities]Histogram
+	Reopened         [NumPriorities]uint64
+	Followups        [NumPriorities]uint64
+	SLAChecks        [NumPriorities][NumTargets]uint64
+	SLABreaches      [NumPriorities][NumTargets]uint64
+	Open             [NumPriorities][NumOpenStates]uint64
+	Breaching        [NumPriorities][NumTargets]uint64
+	OldestUnanswered [NumPriorities]time.Time // zero when none
+	EscalationsOpen  [NumPriorities]uint64
+	Escalations      [NumPriorities]uint64
+	Ratings          [NumRatings]uint64
+
+	Components        []ComponentStatus // sorted by Component
+	IncidentsOpen     [NumImpacts]uint64
+	Incidents         [NumImpacts]uint64
+	NoticeDelay       [NumImpacts]Histogram
+	UpdateGap         Histogram
+	Duration          [NumImpacts]Histogram
+	Postmortem        Histogram
+	Maintenances      uint64
+	MaintenanceNotice Histogram
+	ShortNotice       uint64
+	NextMaintenance   time.Time // zero when none
+
+	// Items held in the store, by source kind (support_store_items).
+	StoreItems map[string]uint64
+}
+
+// ComponentStatus is one status-page component's current status.
+type ComponentStatus struct {
+	Component string
+	Status    string
+}
+
+// ComponentStatuses are the values of the `status` label of
+// support_status_component_status: a state set, one series per value.
+var ComponentStatuses = []string{"operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"}
