@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,6 +194,11 @@ func (c *Client) GetJSON(ctx context.Context, rawURL string, header http.Header,
 }
 
 func classifyTransport(u string, err error) *Error {
+	// *url.Error repeats the full URL, query string included; keep only its cause.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return &Error{Reason: ReasonTimeout, URL: u, Err: err}
@@ -254,9 +260,10 @@ func (l *Limits) Declare(host, pathPrefix string, every time.Duration, burst int
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k := host + " " + pathPrefix
-	if _, ok := l.static[k]; !ok {
-		l.static[k] = rate.NewLimiter(rate.Every(every), burst)
+	if _, ok := l.static[k]; ok {
+		return
 	}
+	l.static[k] = rate.NewLimiter(rate.Every(every), burst)
 	prev := l.classes[host]
 	l.classes[host] = func(path string) string {
 		if strings.HasPrefix(path, pathPrefix) {

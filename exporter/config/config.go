@@ -26,6 +26,8 @@ type Config struct {
 // Global holds defaults and process-wide settings.
 type Global struct {
 	PollInterval model.Duration `yaml:"poll_interval"` // default 5m
+	// RequestTimeout bounds every request to a vendor (default 30s).
+	RequestTimeout model.Duration `yaml:"request_timeout"`
 	// HistoryStart: items created earlier are ignored. Zero means no limit.
 	HistoryStart Date   `yaml:"history_start"`
 	StoragePath  string `yaml:"storage_path"` // default "data"
@@ -98,6 +100,9 @@ type Source struct {
 	VendorLogins  []string          `yaml:"vendor_logins"`   // github
 	PageID        string            `yaml:"page_id"`         // statusio
 	Timezone      string            `yaml:"timezone"`        // cachet
+	// ExportRequestsPerMinute is the zendesk incremental-export limit of the
+	// account's plan (default 10; 30 with the High Volume API add-on).
+	ExportRequestsPerMinute int `yaml:"export_requests_per_minute"` // zendesk
 
 	Line int `yaml:"-"` // line of the source in the file
 }

@@ -1,0 +1,47 @@
+# support_exporter. `make test` is what CI runs (see .ci/run).
+GO        ?= go
+BIN       := support_exporter
+PKG       := github.com/prometheus/common/version
+VERSION   ?= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+REVISION  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BRANCH    ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PKG).Branch=$(BRANCH) \
+             -X $(PKG).BuildUser=$(shell whoami)@$(shell hostname) -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
+
+.PHONY: all build demo test lint unit e2e bench fuzz clean
+
+all: lint test build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/support_exporter
+
+demo:
+	$(GO) run ./cmd/support_exporter --demo
+
+# The full test suite: formatting, vet, unit tests, the end-to-end tests that
+# drive the built binary (they need promtool: Debian package `prometheus`).
+test: lint
+	$(GO) test -count=1 -timeout 20m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 -short ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Short coverage-guided fuzzing of every decoder (FUZZTIME per target).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./collectors/...); do \
+	  for t in $$($(GO) test -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -f $(BIN)

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/common/version"
+
+	"github.com/support-exporter/support_exporter/exporter"
+	"github.com/support-exporter/support_exporter/exporter/exposition"
+)
+
+var landingTmpl = template.Must(template.New("landing").Funcs(template.FuncMap{
+	"ago": func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return time.Since(t).Round(time.Second).String() + " ago"
+	},
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>support_exporter</title>
+<style>
+body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+.up{color:#060}.down{color:#b00}
+</style></head>
+<body>
+<h1>support_exporter</h1>
+<p>Measures vendors' technical-support quality from their ticket APIs and status pages. Version {{.Version}}.</p>
+<ul>
+<li><a href="{{.Metrics}}">Metrics</a></li>
+<li><a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></li>
+</ul>
+<h2>Sources</h2>
+<table>
+<tr><th>Vendor</th><th>Source</th><th>Kind</th><th>State</th><th>Last sync</th><th>Last success</th><th>Last error</th></tr>
+{{range .Sources}}<tr>
+<td>{{.Vendor}}</td><td>{{.Source}}</td><td>{{.Kind}}</td>
+<td>{{if .LastSync.IsZero}}syncing{{else if .Up}}<span class="up">up</span>{{else}}<span class="down">down</span>{{end}}</td>
+<td>{{ago .LastSync}}</td><td>{{ago .LastSuccess}}</td><td>{{.LastError}}</td>
+</tr>{{end}}
+</table>
+</body></html>
+`))
+
+// landingPage lists every source with its kind, last sync, state and last
+// error. Errors are the classified fetch errors, which carry URLs without
+// query strings and never credentials.
+func landingPage(exp *exporter.Exporter, metricsPath string, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		err := landingTmpl.Execute(w, struct {
+			Version, Metrics string
+			Sources          []exposition.SourceStatus
+		}{version.Version, metricsPath, exp.SourceStatuses()})
+		if err != nil {
+			logger.Error("rendering landing page", "err", err)
+		}
+	})
+}

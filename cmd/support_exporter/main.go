@@ -1,0 +1,219 @@
+// Command support_exporter measures how good a vendor's technical support
+// really is: it polls ticket APIs and status pages in the background and
+// serves Prometheus metrics about response, resolution, professionalism,
+// communication and proactivity.
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // calendars must work where the host has no zoneinfo (distroless)
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	promcollectors "github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/support-exporter/support_exporter/exporter"
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/exposition"
+	"github.com/support-exporter/support_exporter/exporter/store"
+)
+
+const name = "support_exporter"
+
+// defaultAddress: the 9100-9999 range of Prometheus' default port
+// allocations is full; see README "Port".
+const defaultAddress = ":10043"
+
+// shutdownGrace bounds a clean stop after SIGTERM (the issue asks for < 5 s).
+const shutdownGrace = 4 * time.Second
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type flags struct {
+	configFile    string
+	configCheck   bool
+	demo          bool
+	storagePath   string
+	telemetryPath string
+	logStyle      string
+	web           *web.FlagConfig
+	log           promslog.Config
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	app := kingpin.New(name, "Prometheus exporter of vendor technical-support quality: ticket response and resolution, SLA compliance, status-page proactivity.")
+	app.UsageWriter(stdout)
+	app.ErrorWriter(stderr)
+	var f flags
+	app.Flag("config.file", "Configuration file (YAML; see docs/configuration.md).").Default("support_exporter.yml").StringVar(&f.configFile)
+	app.Flag("config.check", "Validate the configuration file, print what is wrong, and exit (non-zero when invalid).").BoolVar(&f.configCheck)
+	app.Flag("demo", "Run against built-in simulated vendors on loopback: no vendor account and no config needed.").BoolVar(&f.demo)
+	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
+	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
+	app.Flag("log.style", "Log line style: slog, or go-kit for pipelines that parse go-kit/log output.").Default("slog").EnumVar(&f.logStyle, "slog", "go-kit")
+	f.web = kingpinflag.AddFlags(app, defaultAddress)
+	promslogflag.AddFlags(app, &f.log)
+	app.Version(version.Print(name))
+	app.HelpFlag.Short('h')
+	if _, err := app.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 2
+	}
+	f.log.Style = promslog.LogStyle(f.logStyle)
+	f.log.Writer = stderr
+	logger := promslog.New(&f.log)
+
+	if f.configCheck {
+		return checkConfig(f.configFile, stdout, stderr)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := serve(ctx, f, logger); err != nil {
+		logger.Error("exiting", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func checkConfig(path string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	sources := 0
+	for _, v := range cfg.Vendors {
+		sources += len(v.Tickets) + len(v.StatusPages)
+	}
+	fmt.Fprintf(stdout, "%s: OK (%d vendors, %d sources)\n", path, len(cfg.Vendors), sources)
+	return 0
+}
+
+// serve runs the exporter until ctx ends.
+func serve(ctx context.Context, f flags, logger *slog.Logger) error {
+	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
+
+	load := func() (*config.Config, error) { return config.Load(f.configFile) }
+	if f.demo {
+		d, err := startDemo(logger)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		defer d.close()
+		load = d.config
+		if f.storagePath == "" {
+			f.storagePath = d.storageDir
+		}
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	path := cmp.Or(f.storagePath, cfg.Global.StoragePath)
+	st, err := store.Open(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			logger.Error("closing store", "err", err)
+		}
+	}()
+	logger.Info("store open", "path", st.Path())
+
+	runCtx, cancelRun := context.WithCancel(context.Background())
+	defer cancelRun()
+	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + version.Version})
+	defer exp.Stop()
+	start := time.Now()
+	if err := exp.Apply(cfg); err != nil {
+		return err
+	}
+	logger.Info("ready", "took", time.Since(start).Round(time.Millisecond))
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		exposition.New(exp),
+		versioncollector.NewCollector(name),
+		promcollectors.NewGoCollector(),
+		promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
+	)
+	reload := func() error {
+		err := exp.Reload(load)
+		if err != nil {
+			logger.Error("reload failed; the previous configuration stays in force", "err", err)
+		} else {
+			logger.Info("configuration reloaded")
+		}
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(f.telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
+	mux.Handle("/", landingPage(exp, f.telemetryPath, logger))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy.") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if err := exp.Ready(); err != nil {
+			http.Error(w, "Not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready.")
+	})
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "Only POST requests allowed.", http.StatusMethodNotAllowed)
+			return
+		}
+		if err := reload(); err != nil {
+			http.Error(w, "Reload failed: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "Reloaded.")
+	})
+
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- web.ListenAndServe(srv, f.web, logger) }()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			_ = reload()
+		case err := <-serveErr:
+			if !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		case <-ctx.Done():
+			logger.Info("shutting down")
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				logger.Warn("closing HTTP server", "err", err)
+			}
+			return nil
+		}
+	}
+}

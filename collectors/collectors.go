@@ -1,0 +1,27 @@
+// Package collectors maps source kinds to their collectors, the way
+// blackbox_exporter's prober package maps module kinds to probe functions.
+// Each kind lives in its own package under collectors/ and knows only its
+// vendor's API; metric semantics live in exporter/quality.
+package collectors
+
+import (
+	"fmt"
+
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/collectors/statuspage"
+	"github.com/support-exporter/support_exporter/collectors/zendesk"
+)
+
+var kinds = map[string]source.Factory{
+	"zendesk":    zendesk.New,
+	"statuspage": statuspage.New,
+}
+
+// New builds the collector for env.Config.Kind.
+func New(env source.Env) (source.Source, error) {
+	f, ok := kinds[env.Config.Kind]
+	if !ok {
+		return nil, fmt.Errorf("source %q: kind %q is not implemented yet", env.Config.Name, env.Config.Kind)
+	}
+	return f(env)
+}

@@ -1,0 +1,171 @@
+package statuspage
+
+import (
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// buildBatch turns one poll's three answers into the single batch of the
+// sync. An item found in several lists is kept once, in its most recently
+// updated version. Items created before historyStart are left out (zero: no
+// limit).
+func buildBatch(sum summary, incidents, maintenances []wireItem, historyStart time.Time) model.Batch {
+	components, groups := componentStates(sum.Components)
+	batch := model.Batch{Components: components}
+	for _, it := range newestByID(sum.Incidents, sum.Maintenances, incidents, maintenances) {
+		if it.CreatedAt.Before(historyStart) {
+			continue
+		}
+		// DESIGN.md: an item carrying scheduled_for is a maintenance wherever
+		// it appears, even in the incidents list.
+		if !it.ScheduledFor.IsZero() {
+			batch.Maintenances = append(batch.Maintenances, toMaintenance(it))
+		} else {
+			batch.Incidents = append(batch.Incidents, toIncident(it, groups))
+		}
+	}
+	return batch
+}
+
+// componentStates returns the page's components, group containers left out,
+// and the names of those groups by id. The list is never nil: an empty page
+// has no components, and a nil list would keep the stored ones.
+func componentStates(wire []wireComponent) ([]model.Component, map[string]string) {
+	groups := map[string]string{}
+	for _, c := range wire {
+		if c.Group {
+			groups[c.ID] = c.Name
+		}
+	}
+	out := make([]model.Component, 0, len(wire))
+	taken := map[string]bool{}
+	for _, c := range wire {
+		if c.Group {
+			continue
+		}
+		// The name becomes the `component` label, so it must be unique. Two
+		// components may share a name in one group, their ids never. A name
+		// that still clashes with the id added can only come from a broken
+		// page (a component listed thrice, or one named like another's
+		// "Name (id)"); that component is left out rather than looping.
+		name := componentName(c, groups)
+		if taken[name] {
+			name += " (" + c.ID + ")"
+		}
+		if taken[name] {
+			continue
+		}
+		taken[name] = true
+		out = append(out, model.Component{Name: name, Status: c.Status})
+	}
+	return out, groups
+}
+
+// componentName is "Group / Component" for a component in a group, since
+// pages reuse names across groups (DigitalOcean lists a "NYC3" under
+// Droplets, Volumes, Kubernetes and more); otherwise the component's own
+// name.
+func componentName(c wireComponent, groups map[string]string) string {
+	if g, ok := groups[c.GroupID]; ok && c.GroupID != "" {
+		return g + " / " + c.Name
+	}
+	return c.Name
+}
+
+// newestByID merges lists of items, keeping one version of each id: the one
+// updated last, or on a tie the one from the later list, which was fetched
+// later. The order of first appearance is kept so batches are reproducible.
+func newestByID(lists ...[]wireItem) []wireItem {
+	var out []wireItem
+	at := map[string]int{}
+	for _, list := range lists {
+		for _, it := range list {
+			i, seen := at[it.ID]
+			switch {
+			case !seen:
+				at[it.ID] = len(out)
+				out = append(out, it)
+			case !it.UpdatedAt.Before(out[i].UpdatedAt.Time):
+				out[i] = it
+			}
+		}
+	}
+	return out
+}
+
+func toIncident(it wireItem, groups map[string]string) model.Incident {
+	inc := model.Incident{
+		ID:                    it.ID,
+		Impact:                impact(it.Impact),
+		CreatedAt:             it.CreatedAt.Time,
+		StartedAt:             it.StartedAt.Time,
+		UpdatedAt:             it.UpdatedAt.Time,
+		PostmortemPublishedAt: it.PostmortemPublishedAt.Time,
+	}
+	if it.Status == "resolved" || it.Status == "postmortem" {
+		inc.ResolvedAt = finishedAt(it, "resolved")
+	}
+	for _, u := range it.Updates {
+		if t := updateTime(u); !t.IsZero() {
+			inc.Updates = append(inc.Updates, t)
+		}
+	}
+	for _, c := range it.Components {
+		inc.Components = append(inc.Components, componentName(c, groups))
+	}
+	return inc
+}
+
+func toMaintenance(it wireItem) model.Maintenance {
+	m := model.Maintenance{
+		ID:             it.ID,
+		CreatedAt:      it.CreatedAt.Time,
+		UpdatedAt:      it.UpdatedAt.Time,
+		ScheduledFor:   it.ScheduledFor.Time,
+		ScheduledUntil: it.ScheduledUntil.Time,
+	}
+	if it.Status == "completed" {
+		m.CompletedAt = finishedAt(it, "completed")
+	}
+	return m
+}
+
+// finishedAt is when a finished item finished: resolved_at, else the display
+// time of its last update with the finishing status, else updated_at. A
+// finished item must never look open (a zero time), which would keep it in
+// the open-incident gauges forever.
+func finishedAt(it wireItem, status string) time.Time {
+	if !it.ResolvedAt.IsZero() {
+		return it.ResolvedAt.Time
+	}
+	var last time.Time
+	for _, u := range it.Updates {
+		if t := updateTime(u); u.Status == status && t.After(last) {
+			last = t
+		}
+	}
+	if !last.IsZero() {
+		return last
+	}
+	return it.UpdatedAt.Time
+}
+
+// updateTime is when an update was shown to readers: display_at, which the
+// vendor may backdate, else created_at.
+func updateTime(u wireUpdate) time.Time {
+	if !u.DisplayAt.IsZero() {
+		return u.DisplayAt.Time
+	}
+	return u.CreatedAt.Time
+}
+
+// impact maps Statuspage's impact; anything else (e.g. "maintenance") is none.
+func impact(s string) model.Impact {
+	switch i := model.Impact(s); i {
+	case model.ImpactMinor, model.ImpactMajor, model.ImpactCritical:
+		return i
+	default:
+		return model.ImpactNone
+	}
+}

@@ -1,0 +1,198 @@
+package zendesk
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// exportPage is one page of the cursor-based incremental ticket export, as
+// far as this collector reads it. Pointers tell a missing field from a zero.
+type exportPage struct {
+	Tickets     *[]apiTicket   `json:"tickets"`
+	MetricSets  []apiMetricSet `json:"metric_sets"` // sideloaded by include=metric_sets
+	AfterCursor *string        `json:"after_cursor"`
+	EndOfStream *bool          `json:"end_of_stream"`
+}
+
+type apiTicket struct {
+	ID                 *int64           `json:"id"`
+	CreatedAt          time.Time        `json:"created_at"`
+	UpdatedAt          time.Time        `json:"updated_at"`
+	Priority           string           `json:"priority"` // null when unset
+	Status             string           `json:"status"`
+	Tags               []string         `json:"tags"`
+	SatisfactionRating *apiSatisfaction `json:"satisfaction_rating"`
+}
+
+// apiSatisfaction is the ticket's own rating: score is offered, unoffered,
+// good or bad.
+type apiSatisfaction struct {
+	Score string `json:"score"`
+}
+
+// apiMetricSet is a ticket metric object (the same shape as GET
+// /api/v2/ticket_metrics), linked to its ticket by ticket_id.
+type apiMetricSet struct {
+	TicketID                     *int64      `json:"ticket_id"`
+	Replies                      int         `json:"replies"`
+	Reopens                      int         `json:"reopens"`
+	ReplyTimeInSeconds           apiDuration `json:"reply_time_in_seconds"`
+	ReplyTimeInMinutes           apiDuration `json:"reply_time_in_minutes"`
+	FirstResolutionTimeInMinutes apiDuration `json:"first_resolution_time_in_minutes"`
+}
+
+// apiDuration is Zendesk's {calendar, business} pair. Only calendar time is
+// read: it dates the event, and business time is derived from that instant
+// with the vendor's own calendar in package quality. Null: not happened yet.
+type apiDuration struct {
+	Calendar *int64 `json:"calendar"`
+}
+
+// page is a decoded export page.
+type page struct {
+	tickets     []model.Ticket
+	afterCursor string // empty when the page carries none
+	endOfStream bool
+}
+
+// maxElapsed bounds the durations accepted from the API, so that adding one
+// to a creation time can never overflow.
+const maxElapsed = 100 * 365 * 24 * time.Hour
+
+var ticketStatuses = map[string]model.Status{
+	"new":     model.StatusNew,
+	"open":    model.StatusOpen,
+	"pending": model.StatusPending,
+	"hold":    model.StatusOnHold,
+	"solved":  model.StatusSolved,
+	"closed":  model.StatusClosed,
+	// A deleted ticket left the queue but stays counted.
+	"deleted": model.StatusClosed,
+}
+
+// decodePage parses one export page and maps its tickets, dropping those
+// created before historyStart (the export selects by update time only).
+func decodePage(body []byte, historyStart time.Time) (page, error) {
+	var raw exportPage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return page{}, err
+	}
+	if raw.Tickets == nil {
+		return page{}, errors.New("no tickets array")
+	}
+	if raw.EndOfStream == nil {
+		return page{}, errors.New("no end_of_stream")
+	}
+	metrics := make(map[int64]apiMetricSet, len(raw.MetricSets))
+	for _, m := range raw.MetricSets {
+		if m.TicketID != nil {
+			metrics[*m.TicketID] = m
+		}
+	}
+	p := page{endOfStream: *raw.EndOfStream}
+	if raw.AfterCursor != nil {
+		p.afterCursor = *raw.AfterCursor
+	}
+	for i, at := range *raw.Tickets {
+		t, err := at.toModel(metrics)
+		if err != nil {
+			return page{}, fmt.Errorf("tickets[%d]: %w", i, err)
+		}
+		if t.CreatedAt.Before(historyStart) {
+			continue
+		}
+		p.tickets = append(p.tickets, t)
+	}
+	return p, nil
+}
+
+func (at apiTicket) toModel(metrics map[int64]apiMetricSet) (model.Ticket, error) {
+	if at.ID == nil {
+		return model.Ticket{}, errors.New("no id")
+	}
+	id := strconv.FormatInt(*at.ID, 10)
+	if at.CreatedAt.IsZero() {
+		return model.Ticket{}, fmt.Errorf("ticket %s: no created_at", id)
+	}
+	status, ok := ticketStatuses[at.Status]
+	if !ok {
+		return model.Ticket{}, fmt.Errorf("ticket %s: unknown status %q", id, at.Status)
+	}
+	t := model.Ticket{
+		ID:           id,
+		CreatedAt:    at.CreatedAt,
+		UpdatedAt:    at.UpdatedAt,
+		Priority:     at.Priority,
+		Status:       status,
+		Tags:         at.Tags,
+		Satisfaction: at.SatisfactionRating.rating(),
+	}
+	if t.UpdatedAt.IsZero() {
+		// Never updated: last changed when created.
+		t.UpdatedAt = t.CreatedAt
+	}
+	if m, ok := metrics[*at.ID]; ok {
+		f, err := m.figures(at.CreatedAt)
+		if err != nil {
+			return model.Ticket{}, fmt.Errorf("ticket %s: metric set: %w", id, err)
+		}
+		t.Figures = f
+	}
+	return t, nil
+}
+
+// rating maps the score; offered, unoffered or no rating at all is none.
+func (s *apiSatisfaction) rating() model.Rating {
+	if s == nil {
+		return model.RatingNone
+	}
+	switch s.Score {
+	case "good":
+		return model.RatingGood
+	case "bad":
+		return model.RatingBad
+	}
+	return model.RatingNone
+}
+
+func (m apiMetricSet) figures(created time.Time) (*model.Figures, error) {
+	if m.Replies < 0 || m.Reopens < 0 {
+		return nil, fmt.Errorf("negative count: replies %d, reopens %d", m.Replies, m.Reopens)
+	}
+	// Seconds are more precise; older accounts only report minutes.
+	reply, unit := m.ReplyTimeInSeconds.Calendar, time.Second
+	if reply == nil {
+		reply, unit = m.ReplyTimeInMinutes.Calendar, time.Minute
+	}
+	firstReply, err := after(created, reply, unit)
+	if err != nil {
+		return nil, fmt.Errorf("reply time: %w", err)
+	}
+	firstSolved, err := after(created, m.FirstResolutionTimeInMinutes.Calendar, time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("first resolution time: %w", err)
+	}
+	return &model.Figures{
+		FirstReplyAt:  firstReply,
+		FirstSolvedAt: firstSolved,
+		Replies:       m.Replies,
+		Reopens:       m.Reopens,
+	}, nil
+}
+
+// after returns created plus amount units, or the zero time when amount is
+// null (the event has not happened yet).
+func after(created time.Time, amount *int64, unit time.Duration) (time.Time, error) {
+	if amount == nil {
+		return time.Time{}, nil
+	}
+	if *amount < 0 || *amount > int64(maxElapsed/unit) {
+		return time.Time{}, fmt.Errorf("%d out of range", *amount)
+	}
+	return created.Add(time.Duration(*amount) * unit), nil
+}

@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/simulator"
+)
+
+// world is a simulated vendor with a config pointing the exporter at it.
+type world struct {
+	sim     *simulator.Sim
+	vendor  string
+	cfgPath string
+	dataDir string
+}
+
+type worldOptions struct {
+	tickets      int
+	perPage      int
+	pollInterval string
+	// clock, when set, is the instant the simulated APIs answer as of;
+	// default a frozen instant 40 days ago, so that every SLA deadline of the
+	// simulated tickets lies in the exporter's past and results do not
+	// depend on when the test runs.
+	clock func() time.Time
+	live  float64 // tickets created per simulated hour after the start
+	token string  // the token written to the password_file; default the simulator's
+	extra string  // appended to the vendor's YAML
+}
+
+// frozenNow is the default simulated "now".
+var frozenNow = time.Now().Add(-40 * 24 * time.Hour).Truncate(time.Second)
+
+func newWorld(t *testing.T, o worldOptions) *world {
+	t.Helper()
+	if o.clock == nil {
+		o.clock = func() time.Time { return frozenNow }
+	}
+	if o.perPage == 0 {
+		o.perPage = 1000
+	}
+	if o.pollInterval == "" {
+		o.pollInterval = "1s"
+	}
+	const vendor = "acme"
+	sim, err := simulator.New(simulator.Options{
+		Seed:  7,
+		Start: o.clock(),
+		Clock: o.clock,
+		Vendors: []simulator.Vendor{{
+			Name: vendor, Persona: simulator.SlowThorough, Timezone: "Europe/Berlin",
+			History: 30 * 24 * time.Hour, Tickets: o.tickets,
+			LiveTicketsPerHour: o.live, IncidentsPerWeek: 3, MaintenancesPerWeek: 1,
+		}},
+		ExportRequestsPerMinute: -1,
+		TicketsPerPage:          o.perPage,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	dir := t.TempDir()
+	user, token := sim.ZendeskCredentials(vendor)
+	if o.token != "" {
+		token = o.token
+	}
+	tokenFile := filepath.Join(dir, "zendesk-token")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`global:
+  poll_interval: %[1]s
+  request_timeout: 2s
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours: "09:00-18:00"
+vendors:
+  - name: %[2]s
+    calendar: office
+    sla:
+      first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
+      resolution: {urgent: 24h, high: 72h}
+      maintenance_notice: 72h
+    escalation:
+      tags: [escalated]
+    tickets:
+      - name: helpdesk
+        kind: zendesk
+        url: %[3]s
+        export_requests_per_minute: 100000
+        http_client:
+          basic_auth:
+            username: %[4]s
+            password_file: %[5]s
+    status_pages:
+      - name: status
+        kind: statuspage
+        url: %[6]s
+%[7]s`, o.pollInterval, vendor, sim.URL(vendor, "zendesk"), user, tokenFile, sim.URL(vendor, "statuspage"), o.extra)
+	cfgPath := filepath.Join(dir, "support_exporter.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &world{sim: sim, vendor: vendor, cfgPath: cfgPath, dataDir: filepath.Join(dir, "data")}
+}
+
+// args are the exporter flags for this world, with its own store.
+func (w *world) args(dataDir string) []string {
+	return []string{"--config.file=" + w.cfgPath, "--storage.path=" + dataDir, "--log.level=debug"}
+}
+
+// synced reports whether both sources succeeded and the store holds every
+// ticket the simulator shows.
+func (w *world) synced(s series) bool {
+	truth := w.sim.Truth(w.vendor, frozenNow)
+	for _, src := range []string{"helpdesk", "status"} {
+		if v, _ := s.get("support_source_last_success_timestamp_seconds", "vendor", w.vendor, "source", src, "kind", kindOf(src)); v == 0 {
+			return false
+		}
+	}
+	created := s.sum("support_tickets_created_total", "vendor", w.vendor)
+	return int(created) == len(truth.Tickets)
+}
+
+func kindOf(source string) string {
+	if source == "helpdesk" {
+		return "zendesk"
+	}
+	return "statuspage"
+}

@@ -1,0 +1,234 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // the tests must not depend on the host's zoneinfo
+
+	commoncfg "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
+)
+
+// TestLoadBad loads every testdata/bad/*.yml and compares the error with the
+// exact text in its sibling .err file.
+func TestLoadBad(t *testing.T) {
+	files, err := filepath.Glob("testdata/bad/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found %d bad configs, want at least 20", len(files))
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			want, err := os.ReadFile(file + ".err")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(file)
+			if err == nil {
+				t.Fatalf("Load(%q) = %+v, want an error", file, cfg)
+			}
+			if got := err.Error(); got != strings.TrimSuffix(string(want), "\n") {
+				t.Errorf("Load(%q) error:\n%s\nwant:\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+func TestLoadGood(t *testing.T) {
+	for _, file := range []string{"testdata/good/minimal.yml", "testdata/good/full.yml"} {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			cfg, err := Load(file)
+			if err != nil {
+				t.Fatalf("Load(%q): %v", file, err)
+			}
+			if cfg.File != file {
+				t.Errorf("File = %q, want %q", cfg.File, file)
+			}
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load("testdata/no-such-file.yml")
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Load of a missing file: %v, want an error wrapping fs.ErrNotExist", err)
+	}
+}
+
+func TestLoadMinimalDefaults(t *testing.T) {
+	cfg, err := Load("testdata/good/minimal.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := cfg.Vendors[0]
+	s := v.StatusPages[0]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"global.poll_interval", cfg.Global.PollInterval, model.Duration(5 * time.Minute)},
+		{"global.request_timeout", cfg.Global.RequestTimeout, model.Duration(30 * time.Second)},
+		{"global.history_start is unset", cfg.Global.HistoryStart.IsZero(), true},
+		{"global.storage_path", cfg.Global.StoragePath, "data"},
+		{"global.alert_vendor_label", cfg.Global.AlertVendorLabel, "vendor"},
+		{"sla.objective", v.SLA.Objective, 0.95},
+		{"sla.clock", v.SLA.Clock, "calendar"},
+		{"vendor calendar", v.CalendarParsed == nil, true},
+		{"vendor line", v.Line, 3},
+		{"source poll_interval", s.PollInterval, model.Duration(5 * time.Minute)},
+		{"source http_client", s.HTTPClient, commoncfg.DefaultHTTPClientConfig},
+		{"source line", s.Line, 5},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestLoadFull(t *testing.T) {
+	cfg, err := Load("testdata/good/full.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acme, globex := cfg.Vendors[0], cfg.Vendors[1]
+	zendesk, portal, github := acme.Tickets[0], acme.Tickets[1], acme.Tickets[4]
+	statuspage, statusio := acme.StatusPages[0], acme.StatusPages[3]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"global.poll_interval", cfg.Global.PollInterval, model.Duration(10 * time.Minute)},
+		{"global.history_start", cfg.Global.HistoryStart.Time, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"global.storage_path", cfg.Global.StoragePath, "/var/lib/support_exporter"},
+		{"global.alert_vendor_label", cfg.Global.AlertVendorLabel, "supplier"},
+		{"berlin days default", cfg.Calendars["berlin"].Days, []string{"mon", "tue", "wed", "thu", "fri"}},
+		{"global.request_timeout", cfg.Global.RequestTimeout, model.Duration(20 * time.Second)},
+		{"acme line", acme.Line, 19},
+		{"acme calendar", acme.CalendarParsed, cfg.Calendars["shanghai-office"].Parsed},
+		{"acme priorities", acme.Priorities["urgent"], []string{"urgent", "p1"}},
+		{"acme sla.objective", acme.SLA.Objective, 0.9},
+		{"acme sla.clock", acme.SLA.Clock, "business"},
+		{"acme sla.first_response.urgent", acme.SLA.FirstResponse["urgent"], model.Duration(time.Hour)},
+		{"acme sla.resolution.high", acme.SLA.Resolution["high"], model.Duration(72 * time.Hour)},
+		{"acme sla.maintenance_notice", acme.SLA.MaintenanceNotice, model.Duration(72 * time.Hour)},
+		{"acme escalation.tags", acme.Escalation.Tags, []string{"escalated", "vip"}},
+		{"zendesk line", zendesk.Line, 35},
+		{"zendesk export_requests_per_minute", zendesk.ExportRequestsPerMinute, 30},
+		{"zendesk poll_interval", zendesk.PollInterval, model.Duration(5 * time.Minute)},
+		{"zendesk password_file, relative to the config", zendesk.HTTPClient.BasicAuth.PasswordFile, "testdata/good/secrets/zendesk_token"},
+		{"zendesk http_client defaults", zendesk.HTTPClient.FollowRedirects, true},
+		{"portal poll_interval from global", portal.PollInterval, model.Duration(10 * time.Minute)},
+		{"portal colleagues", portal.Colleagues, []string{"361270", "9001"}},
+		{"freshdesk statuses", acme.Tickets[2].Statuses, map[string]string{"6": "pending", "7": "on_hold", "8": "solved"}},
+		{"jsm service_desk_id", acme.Tickets[3].ServiceDeskID, "4"},
+		{"github url default", github.URL, "https://api.github.com"},
+		{"github repositories", github.Repositories, []string{"acme/rtc-sdk", "acme/rtc.js"}},
+		{"github credentials_file", github.HTTPClient.Authorization.CredentialsFile, "testdata/good/secrets/github_token"},
+		{"statuspage poll_interval", statuspage.PollInterval, model.Duration(time.Minute)},
+		{"statusio url default", statusio.URL, "https://api.status.io"},
+		{"statusio page_id", statusio.PageID, "568d8a3e3cada8c2490000dd"},
+		{"cachet timezone", acme.StatusPages[4].Timezone, "Europe/Berlin"},
+		{"globex sla.objective default", globex.SLA.Objective, 0.95},
+		{"globex calendar", globex.CalendarParsed, cfg.Calendars["berlin"].Parsed},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+
+	shanghai := time.FixedZone("CST", 8*3600)
+	hours := []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, 9, 30, 10, 0, 0, 0, shanghai), true},  // Wednesday morning
+		{time.Date(2026, 9, 30, 18, 0, 0, 0, shanghai), false}, // closing time
+		{time.Date(2026, 10, 1, 10, 0, 0, 0, shanghai), false}, // holiday
+		{time.Date(2026, 10, 3, 10, 0, 0, 0, shanghai), false}, // Saturday
+	}
+	for _, h := range hours {
+		if got := acme.CalendarParsed.Contains(h.at); got != h.want {
+			t.Errorf("acme calendar Contains(%v) = %v, want %v", h.at, got, h.want)
+		}
+	}
+}
+
+// TestErrorsNeverShowSecrets loads bad configs carrying an inline secret
+// next to the mistake: the error must name the mistake, not the secret.
+func TestErrorsNeverShowSecrets(t *testing.T) {
+	const secret = "s3cr3t-hunter2"
+	zendesk := "vendors:\n  - name: acme\n    tickets:\n      - name: helpdesk\n        kind: zendesk\n"
+	withClient := zendesk + "        url: https://acme.zendesk.com\n        http_client:\n"
+	cases := []struct {
+		name, yaml, wantCause string
+	}{
+		{"password and password_file",
+			withClient + "          basic_auth: {username: ops, password: " + secret + ", password_file: token}\n",
+			"at most one of basic_auth password"},
+		{"password beside an unknown key",
+			withClient + "          basic_auth: {username: ops, password: " + secret + ", passwrd: x}\n",
+			`unknown key "passwrd"`},
+		{"password in the url",
+			zendesk + "        url: https://ops:" + secret + "@acme.zendesk.com\n",
+			"credentials belong in http_client"},
+		{"password in an invalid url",
+			zendesk + "        url: \"https://ops:" + secret + "@acme.zendesk.com:port/\"\n",
+			"want an absolute http:// or https:// URL"},
+		{"password in an invalid proxy_url",
+			withClient + "          proxy_url: \"http://ops:" + secret + "@proxy:port/\"\n",
+			"invalid proxy_url"},
+		{"bearer_token and authorization",
+			withClient + "          bearer_token: " + secret + "\n          authorization: {credentials: " + secret + "}\n",
+			"authorization is not compatible with bearer_token"},
+		{"oauth2 without token_url",
+			withClient + "          oauth2: {client_id: ops, client_secret: " + secret + "}\n",
+			"oauth2 token_url must be configured"},
+		{"secret of a reserved header",
+			withClient + "          http_headers:\n            Authorization: {secrets: [" + secret + "]}\n",
+			`setting header "Authorization" is not allowed`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.yaml), "secret.yml")
+			if err == nil {
+				t.Fatal("Parse succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), c.wantCause) {
+				t.Errorf("error %q does not say %q", err, c.wantCause)
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error shows the secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseResolvesFilesAgainstConfigDir(t *testing.T) {
+	data := []byte(`vendors:
+  - name: acme
+    tickets:
+      - name: helpdesk
+        kind: zendesk
+        url: https://acme.zendesk.com
+        http_client:
+          basic_auth: {username: ops, password_file: secrets/zendesk_token}
+`)
+	cfg, err := Parse(data, filepath.Join("testdata", "good", "inline.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join("testdata", "good", "secrets", "zendesk_token")
+	if got := cfg.Vendors[0].Tickets[0].HTTPClient.BasicAuth.PasswordFile; got != want {
+		t.Errorf("password_file = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,50 @@
+package config
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Fingerprint is a stable hash of the settings of v that change how its
+// metrics are derived: its calendar's definition, priorities, sla,
+// escalation, global.history_start and the names and kinds of its sources.
+// When a reload changes it, the vendor's aggregates must be recomputed.
+// Connection settings (url, poll_interval, http_client) are left out: they
+// change where data comes from, not what it means.
+func (c *Config) Fingerprint(v *Vendor) string {
+	h := sha256.New()
+	// fmt prints maps sorted by key, so every line below is deterministic.
+	fmt.Fprintf(h, "history_start %s\n", c.Global.HistoryStart.Format(time.DateOnly))
+	if cal := c.Calendars[v.Calendar]; cal != nil && v.Calendar != "" {
+		holidays := make([]string, len(cal.Holidays))
+		for i, d := range cal.Holidays {
+			holidays[i] = d.Format(time.DateOnly)
+		}
+		slices.Sort(holidays)
+		fmt.Fprintf(h, "calendar %q %q %q %q\n", cal.Timezone, cal.Days, cal.Hours, holidays)
+	}
+	fmt.Fprintf(h, "priorities %q\n", sortedValues(v.Priorities))
+	fmt.Fprintf(h, "sla %v %q %v %v %v\n", v.SLA.Objective, v.SLA.Clock,
+		v.SLA.FirstResponse, v.SLA.Resolution, v.SLA.MaintenanceNotice)
+	fmt.Fprintf(h, "escalation %q\n", slices.Sorted(slices.Values(v.Escalation.Tags)))
+	sources := slices.Concat(v.Tickets, v.StatusPages)
+	slices.SortFunc(sources, func(a, b *Source) int { return cmp.Compare(a.Name, b.Name) })
+	for _, s := range sources {
+		fmt.Fprintf(h, "source %q %q\n", s.Name, s.Kind)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// sortedValues copies m with each value list sorted: their order carries no
+// meaning.
+func sortedValues(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for k, values := range m {
+		out[k] = slices.Sorted(slices.Values(values))
+	}
+	return out
+}

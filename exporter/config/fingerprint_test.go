@@ -1,0 +1,66 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+const fingerprintBase = `global:
+  history_start: 2025-01-01
+calendars:
+  office: {timezone: Europe/Berlin, hours: "09:00-17:00"}
+vendors:
+  - name: acme
+    calendar: office
+    priorities: {urgent: [p1, blocker]}
+    sla: {first_response: {urgent: 1h}}
+    escalation: {tags: [escalated]}
+    tickets:
+      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}
+    status_pages:
+      - {name: status, kind: statuspage, url: https://status.acme.example}
+`
+
+func TestFingerprint(t *testing.T) {
+	base := fingerprintOf(t, fingerprintBase)
+	cases := []struct {
+		name, old, new string
+		changes        bool
+	}{
+		{"url", "https://acme.zendesk.com", "https://acme2.zendesk.com", false},
+		{"poll_interval", "poll_interval: 5m", "poll_interval: 1m", false},
+		{"http_client", "poll_interval: 5m", "http_client: {basic_auth: {username: a, password: b}}", false},
+		{"calendar name", "office", "bureau", false},
+		{"order of priority values", "[p1, blocker]", "[blocker, p1]", false},
+		{"order of sources", "    tickets:\n      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}\n    status_pages:\n      - {name: status, kind: statuspage, url: https://status.acme.example}\n",
+			"    status_pages:\n      - {name: status, kind: statuspage, url: https://status.acme.example}\n    tickets:\n      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}\n", false},
+		{"history_start", "2025-01-01", "2025-06-01", true},
+		{"calendar hours", "09:00-17:00", "08:00-17:00", true},
+		{"calendar time zone", "Europe/Berlin", "Europe/Paris", true},
+		{"priorities", "[p1, blocker]", "[p1]", true},
+		{"sla target", "urgent: 1h}", "urgent: 2h}", true},
+		{"sla objective", "sla: {", "sla: {objective: 0.9, ", true},
+		{"escalation tags", "[escalated]", "[escalated, vip]", true},
+		{"source name", "name: helpdesk", "name: support", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(fingerprintBase, c.old) {
+				t.Fatalf("base config lacks %q", c.old)
+			}
+			got := fingerprintOf(t, strings.ReplaceAll(fingerprintBase, c.old, c.new))
+			if changed := got != base; changed != c.changes {
+				t.Errorf("fingerprint changed = %v, want %v", changed, c.changes)
+			}
+		})
+	}
+}
+
+func fingerprintOf(t *testing.T, data string) string {
+	t.Helper()
+	cfg, err := Parse([]byte(data), "fingerprint.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Fingerprint(cfg.Vendors[0])
+}

@@ -1,0 +1,222 @@
+package quality
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// Aggregator holds one vendor's aggregates, kept up to date item by item. It
+// is safe for concurrent use: the sources of a vendor sync in parallel.
+//
+// Every item must be given with the same Rules (a config change builds a
+// new Aggregator from the store), and each Replace call must pass as old
+// exactly the version given as new before: the contribution of old is
+// recomputed and taken back.
+type Aggregator struct {
+	rules *Rules
+	kinds map[string]string // source -> kind
+
+	mu           sync.Mutex
+	totals       *tally
+	tickets      map[itemKey]liveTicket
+	incidents    map[itemKey]Impact    // unresolved incidents: their current impact
+	maintenances map[itemKey]time.Time // not completed and not yet started: their start
+	components   map[string][]model.Component
+	items        map[string]uint64 // stored items per source
+}
+
+// itemKey identifies an item of a vendor.
+type itemKey struct{ source, id string }
+
+// NewAggregator returns an empty aggregator for a vendor's rules and its
+// sources (source name -> kind, for support_store_items).
+func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
+	return &Aggregator{
+		rules:        r,
+		kinds:        sources,
+		totals:       newTally(r),
+		tickets:      map[itemKey]liveTicket{},
+		incidents:    map[itemKey]Impact{},
+		maintenances: map[itemKey]time.Time{},
+		components:   map[string][]model.Component{},
+		items:        map[string]uint64{},
+	}
+}
+
+// Rules returns the rules the aggregator derives with; items are merged
+// with them too (Rules.MergeTicket).
+func (a *Aggregator) Rules() *Rules { return a.rules }
+
+// ReplaceTicket moves a ticket's contribution: old is the previously stored
+// version (nil when new), new the stored result of MergeTicket (nil removes
+// the ticket). Call it once the store commit succeeded, and at start-up with
+// old == nil for every stored ticket.
+func (a *Aggregator) ReplaceTicket(source string, old, new *model.Ticket) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if old != nil {
+		delete(a.tickets, itemKey{source, old.ID})
+		if st, _, counted, _ := a.rules.ticketContribution(old); counted {
+			a.totals.addTicket(&st, minus)
+		}
+	}
+	if new != nil {
+		if st, lv, counted, live := a.rules.ticketContribution(new); counted {
+			a.totals.addTicket(&st, plus)
+			if live {
+				a.tickets[itemKey{source, new.ID}] = lv
+			}
+		}
+	}
+	a.countItem(source, old != nil, new != nil)
+}
+
+// ReplaceIncident is ReplaceTicket for incidents (MergeIncident).
+func (a *Aggregator) ReplaceIncident(source string, old, new *model.Incident) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if old != nil {
+		delete(a.incidents, itemKey{source, old.ID})
+		if st, _, counted, _ := a.rules.incidentContribution(old); counted {
+			a.totals.addIncident(&st, minus)
+		}
+	}
+	if new != nil {
+		if st, impact, counted, open := a.rules.incidentContribution(new); counted {
+			a.totals.addIncident(&st, plus)
+			if open {
+				a.incidents[itemKey{source, new.ID}] = impact
+			}
+		}
+	}
+	a.countItem(source, old != nil, new != nil)
+}
+
+// ReplaceMaintenance is ReplaceTicket for maintenances (MergeMaintenance).
+func (a *Aggregator) ReplaceMaintenance(source string, old, new *model.Maintenance) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if old != nil {
+		delete(a.maintenances, itemKey{source, old.ID})
+		if st, _, counted, _ := a.rules.maintenanceContribution(old); counted {
+			a.totals.addMaintenance(&st, minus)
+		}
+	}
+	if new != nil {
+		if st, start, counted, pending := a.rules.maintenanceContribution(new); counted {
+			a.totals.addMaintenance(&st, plus)
+			if pending {
+				a.maintenances[itemKey{source, new.ID}] = start
+			}
+		}
+	}
+	a.countItem(source, old != nil, new != nil)
+}
+
+// countItem keeps the number of stored items per source. Items before the
+// history start are counted too: they are in the store.
+func (a *Aggregator) countItem(source string, had, has bool) {
+	switch {
+	case has && !had:
+		a.items[source]++
+	case had && !has:
+		a.items[source]--
+	}
+}
+
+// SetComponents replaces a source's component list.
+func (a *Aggregator) SetComponents(source string, c []model.Component) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.components[source] = slices.Clone(c)
+}
+
+// Snapshot returns a fresh, immutable copy of the aggregates. Time-driven
+// values (SLA clocks still running, the next maintenance) of each source's
+// items are judged as of asOf(source): the instant up to which that source's
+// data is complete. It costs the totals plus the unsettled items, whatever
+// the history size.
+//
+// Maintenances that have started are forgotten (their counters are in the
+// totals already): asOf must not go backwards between calls.
+func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapshot {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	v := &VendorSnapshot{Vendor: a.rules.vendor, Tickets: a.rules.hasTickets, Status: a.rules.hasStatus}
+	a.totals.export(v)
+	for k, lt := range a.tickets {
+		addLiveTicket(v, &lt, asOf(k.source))
+	}
+	for _, impact := range a.incidents {
+		v.IncidentsOpen[impact]++
+	}
+	for k, start := range a.maintenances {
+		if !start.After(asOf(k.source)) {
+			delete(a.maintenances, k)
+		} else if v.NextMaintenance.IsZero() || start.Before(v.NextMaintenance) {
+			v.NextMaintenance = start.UTC()
+		}
+	}
+	v.Components = a.componentList()
+	v.StoreItems = make(map[string]uint64, len(a.kinds))
+	for source, kind := range a.kinds {
+		v.StoreItems[kind] += a.items[source]
+	}
+	return v
+}
+
+// addLiveTicket adds an unsettled ticket's contribution at now: SLA clocks
+// still running count as checked and breached once their deadline passed
+// (even while the ticket is open), and open tickets move the gauges.
+func addLiveTicket(v *VendorSnapshot, lt *liveTicket, now time.Time) {
+	for tg, deadline := range lt.running {
+		if !deadline.IsZero() && now.After(deadline) {
+			// The counter label is the pinned priority: the static part's.
+			v.SLAChecks[lt.pinned][tg]++
+			v.SLABreaches[lt.pinned][tg]++
+		}
+	}
+	if !lt.open {
+		return
+	}
+	p := lt.priority
+	v.Open[p][lt.state]++
+	for tg, deadline := range lt.breaching {
+		if !deadline.IsZero() && now.After(deadline) {
+			v.Breaching[p][tg]++
+		}
+	}
+	if lt.unanswered && (v.OldestUnanswered[p].IsZero() || lt.created.Before(v.OldestUnanswered[p])) {
+		v.OldestUnanswered[p] = lt.created.UTC()
+	}
+	if lt.escalated {
+		v.EscalationsOpen[p]++
+	}
+}
+
+// componentList merges the sources' components, sorted by name. A name
+// listed twice (two status pages of a vendor, or one page's groups) would
+// make duplicate series: the first, in source order, is kept.
+func (a *Aggregator) componentList() []ComponentStatus {
+	sources := make([]string, 0, len(a.components))
+	for s := range a.components {
+		sources = append(sources, s)
+	}
+	slices.Sort(sources)
+	var list []ComponentStatus
+	seen := map[string]bool{}
+	for _, s := range sources {
+		for _, c := range a.components[s] {
+			if !seen[c.Name] {
+				seen[c.Name] = true
+				list = append(list, ComponentStatus{Component: c.Name, Status: c.Status})
+			}
+		}
+	}
+	slices.SortFunc(list, func(x, y ComponentStatus) int { return cmp.Compare(x.Component, y.Component) })
+	return list
+}

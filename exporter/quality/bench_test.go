@@ -1,0 +1,105 @@
+package quality
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+const (
+	benchSettled = 1_000_000
+	benchLive    = 1_000
+)
+
+var (
+	benchOnce sync.Once
+	benchAgg  *Aggregator
+)
+
+// bigAggregator holds a million settled tickets and a thousand open ones,
+// built once for every benchmark (it takes a few seconds). It reports the
+// heap the aggregator keeps, which must not grow with settled tickets.
+func bigAggregator(b *testing.B) *Aggregator {
+	benchOnce.Do(func() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		r := mustRules(b, testVendor(), time.Time{})
+		a := NewAggregator(r, testSources)
+		for i := range benchSettled {
+			tk := r.MergeTicket(nil, benchTicket(i, model.StatusClosed))
+			a.ReplaceTicket("helpdesk", nil, &tk)
+		}
+		for i := range benchLive {
+			tk := r.MergeTicket(nil, benchTicket(benchSettled+i, model.StatusOpen))
+			a.ReplaceTicket("helpdesk", nil, &tk)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.Logf("aggregator heap with %d settled and %d live tickets: %.1f MB", benchSettled, benchLive,
+			float64(after.HeapAlloc-before.HeapAlloc)/1e6)
+		benchAgg = a
+	})
+	return benchAgg
+}
+
+// benchTicket is ticket i, created a minute after the previous one; closed
+// ones were answered and solved, open ones only answered.
+func benchTicket(i int, status model.Status) model.Ticket {
+	created := t0.Add(time.Duration(i) * time.Minute)
+	t := model.Ticket{ID: fmt.Sprint(i), Priority: rawPriorities[i%len(rawPriorities)], Status: status, CreatedAt: created,
+		Satisfaction: model.RatingGood,
+		Events: []model.Event{
+			ev(model.EventCustomerReply, created.Add(10*time.Minute)),
+			ev(model.EventVendorReply, created.Add(time.Duration(i%600)*time.Minute)),
+		}}
+	if status == model.StatusClosed {
+		t.Events = append(t.Events, ev(model.EventSolved, created.Add(time.Duration(i%6000)*time.Minute)))
+	}
+	return t
+}
+
+// BenchmarkReplaceTicket moves one ticket's contribution back and forth
+// between two versions, in an aggregator holding a million tickets.
+func BenchmarkReplaceTicket(b *testing.B) {
+	a := bigAggregator(b)
+	r := a.Rules()
+	for _, bc := range []struct {
+		name   string
+		id     int
+		v1, v2 model.Status
+	}{
+		{"live", benchSettled + 1, model.StatusOpen, model.StatusPending},
+		{"settled", 1, model.StatusClosed, model.StatusClosed},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			v1 := r.MergeTicket(nil, benchTicket(bc.id, bc.v1))
+			second := benchTicket(bc.id, bc.v2)
+			second.Satisfaction = model.RatingBad
+			v2 := r.MergeTicket(&v1, second)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if i%2 == 0 {
+					a.ReplaceTicket("helpdesk", &v1, &v2)
+				} else {
+					a.ReplaceTicket("helpdesk", &v2, &v1)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSnapshot is the cost of a scrape's snapshot with a million
+// settled tickets and a thousand live ones.
+func BenchmarkSnapshot(b *testing.B) {
+	a := bigAggregator(b)
+	now := t0.Add((benchSettled + benchLive + 60) * time.Minute)
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Snapshot(at(now))
+	}
+}

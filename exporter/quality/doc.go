@@ -1,0 +1,29 @@
+// Package quality is the only place that knows what the metrics mean. It
+// turns stored tickets, incidents and maintenances into the aggregates of the
+// metric catalog (DESIGN.md), incrementally.
+//
+// Each item contributes in two parts:
+//
+//   - a static part that no longer depends on the time: tickets created,
+//     durations observed, SLA clocks that ended, incidents seen... It is added
+//     to running totals when the item is stored and taken back, exactly, when
+//     the item is replaced by a newer version. Totals are integers (histogram
+//     sums in milliseconds) so that taking back what was added restores them
+//     bit for bit, and the incremental aggregate equals a full recomputation.
+//   - a live part that is evaluated at every snapshot because it depends on
+//     `now`: open-ticket gauges, SLA clocks still running (breached once their
+//     deadline passes, even while the ticket is open), open incidents, the
+//     next maintenance. Only unsettled items (open tickets, unresolved
+//     incidents, maintenances not yet completed) have one, so a snapshot
+//     costs the same with a thousand or a million settled tickets, and
+//     settled items are forgotten once folded into the totals.
+//
+// Counters never go down as long as a vendor's data only moves forward:
+// their labels are pinned when an item is first stored (see
+// Rules.MergeTicket and MergeIncident), and facts a vendor may later revise
+// (reopen counts, rating changes, incident updates) are pinned or
+// accumulated by the Merge functions. One case remains: a reply fetched
+// after a snapshot had already counted its ticket's running clock as
+// breached, but timestamped before the deadline, turns that breach into a
+// met target.
+package quality

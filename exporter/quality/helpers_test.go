@@ -1,0 +1,174 @@
+package quality
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	commonmodel "github.com/prometheus/common/model"
+
+	"github.com/support-exporter/support_exporter/exporter/calendar"
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// The test vendor: targets first_response urgent 1h, high 4h, normal 8h;
+// resolution urgent 24h, high 72h; escalation tag "escalated"; no calendar
+// unless a test sets one.
+func testVendor() *config.Vendor {
+	return &config.Vendor{
+		Name:       "acme",
+		Priorities: map[string][]string{"urgent": {"urgent", "P1"}, "high": {"high", "p2"}},
+		SLA: config.SLA{
+			Objective:     0.95,
+			FirstResponse: map[string]commonmodel.Duration{"urgent": hours(1), "high": hours(4), "normal": hours(8)},
+			Resolution:    map[string]commonmodel.Duration{"urgent": hours(24), "high": hours(72)},
+		},
+		Escalation:  config.Escalation{Tags: []string{"Escalated"}},
+		Tickets:     []*config.Source{{Name: "helpdesk", Kind: "zendesk"}},
+		StatusPages: []*config.Source{{Name: "status", Kind: "statuspage"}},
+	}
+}
+
+// testSources is the test vendor's source -> kind map.
+var testSources = map[string]string{"helpdesk": "zendesk", "status": "statuspage"}
+
+func hours(n float64) commonmodel.Duration {
+	return commonmodel.Duration(time.Duration(n * float64(time.Hour)))
+}
+
+// shanghai is an office calendar: Mon-Fri 09:00-18:00 in Asia/Shanghai,
+// Monday 2026-03-09 a holiday.
+func shanghai(t testing.TB) *calendar.Calendar {
+	t.Helper()
+	c, err := calendar.New("Asia/Shanghai", []string{"mon", "tue", "wed", "thu", "fri"}, "09:00-18:00",
+		[]time.Time{time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func mustRules(t testing.TB, v *config.Vendor, historyStart time.Time) *Rules {
+	t.Helper()
+	r, err := NewRules(v, historyStart)
+	if err != nil {
+		t.Fatalf("NewRules: %v", err)
+	}
+	return r
+}
+
+// ts parses an RFC 3339 time.
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// t0 is a Monday, 09:00 UTC.
+var t0 = ts("2026-03-02T09:00:00Z")
+
+func after(d time.Duration) time.Time { return t0.Add(d) }
+
+func ev(kind model.EventKind, at time.Time) model.Event { return model.Event{Kind: kind, At: at} }
+
+// observe records v seconds in an expected histogram.
+func observe(h *Histogram, v float64) {
+	i, _ := slices.BinarySearch(h.Bounds, v)
+	h.Counts[i]++
+	h.Count++
+	h.Sum += v
+}
+
+// store plays the exporter's part: it keeps the stored versions and feeds
+// each fetched item through Merge and Replace, as after a store commit.
+type store struct {
+	agg          *Aggregator
+	tickets      map[itemKey]*model.Ticket
+	incidents    map[itemKey]*model.Incident
+	maintenances map[itemKey]*model.Maintenance
+}
+
+func newStore(r *Rules) *store {
+	return &store{
+		agg:          NewAggregator(r, testSources),
+		tickets:      map[itemKey]*model.Ticket{},
+		incidents:    map[itemKey]*model.Incident{},
+		maintenances: map[itemKey]*model.Maintenance{},
+	}
+}
+
+func (s *store) ticket(source string, fetched model.Ticket) {
+	k := itemKey{source, fetched.ID}
+	old := s.tickets[k]
+	merged := s.agg.Rules().MergeTicket(old, fetched)
+	s.agg.ReplaceTicket(source, old, &merged)
+	s.tickets[k] = &merged
+}
+
+func (s *store) incident(source string, fetched model.Incident) {
+	k := itemKey{source, fetched.ID}
+	old := s.incidents[k]
+	merged := MergeIncident(old, fetched)
+	s.agg.ReplaceIncident(source, old, &merged)
+	s.incidents[k] = &merged
+}
+
+func (s *store) maintenance(source string, fetched model.Maintenance) {
+	k := itemKey{source, fetched.ID}
+	old := s.maintenances[k]
+	merged := MergeMaintenance(old, fetched)
+	s.agg.ReplaceMaintenance(source, old, &merged)
+	s.maintenances[k] = &merged
+}
+
+// reload is what a restart does: a fresh aggregator fed every stored item
+// once, with old == nil.
+func (s *store) reload() *Aggregator {
+	a := NewAggregator(s.agg.Rules(), testSources)
+	for k, t := range s.tickets {
+		a.ReplaceTicket(k.source, nil, t)
+	}
+	for k, i := range s.incidents {
+		a.ReplaceIncident(k.source, nil, i)
+	}
+	for k, m := range s.maintenances {
+		a.ReplaceMaintenance(k.source, nil, m)
+	}
+	return a
+}
+
+// assertSnapshot compares a snapshot with the one of an empty aggregator
+// changed by want; StoreItems are left out (tested on their own).
+func assertSnapshot(t *testing.T, r *Rules, got *VendorSnapshot, now time.Time, want func(*VendorSnapshot)) {
+	t.Helper()
+	expected := NewAggregator(r, testSources).Snapshot(at(now))
+	if want != nil {
+		want(expected)
+	}
+	got.StoreItems, expected.StoreItems = nil, nil
+	if !reflect.DeepEqual(got, expected) {
+		t.Errorf("snapshot differs:\n%s", snapshotDiff(expected, got))
+	}
+}
+
+// snapshotDiff lists the fields of two snapshots that differ.
+func snapshotDiff(want, got *VendorSnapshot) string {
+	var out string
+	wv, gv := reflect.ValueOf(want).Elem(), reflect.ValueOf(got).Elem()
+	for i := range wv.NumField() {
+		if w, g := wv.Field(i).Interface(), gv.Field(i).Interface(); !reflect.DeepEqual(w, g) {
+			out += fmt.Sprintf("  %s:\n    want %+v\n    got  %+v\n", wv.Type().Field(i).Name, w, g)
+		}
+	}
+	return out
+}
+
+// at judges every source as of one instant.
+func at(t time.Time) func(string) time.Time {
+	return func(string) time.Time { return t }
+}

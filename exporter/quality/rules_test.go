@@ -1,0 +1,125 @@
+package quality
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	commonmodel "github.com/prometheus/common/model"
+
+	"github.com/support-exporter/support_exporter/exporter/config"
+)
+
+func TestNewRulesRefusesBadSettings(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(*config.Vendor)
+		wantErr string
+	}{
+		{"unknown normalized priority", func(v *config.Vendor) { v.Priorities["critical"] = []string{"sev1"} }, `unknown priority "critical"`},
+		{"one value, two priorities", func(v *config.Vendor) { v.Priorities["low"] = []string{"p2"} }, `value "p2" maps to both`},
+		{"one value, two priorities, other case", func(v *config.Vendor) { v.Priorities["low"] = []string{"p1"} }, `value "p1" maps to both urgent and low`},
+		{"unknown clock", func(v *config.Vendor) { v.SLA.Clock = "wall" }, `unknown clock "wall"`},
+		{"business clock without a calendar", func(v *config.Vendor) { v.SLA.Clock = "business" }, "needs a calendar"},
+		{"calendar named but not parsed", func(v *config.Vendor) { v.Calendar = "office" }, `calendar "office" was not parsed`},
+		{"target for an unknown priority", func(v *config.Vendor) { v.SLA.Resolution["p1"] = hours(1) }, `resolution: unknown priority "p1"`},
+		{"zero target", func(v *config.Vendor) { v.SLA.FirstResponse["low"] = 0 }, "first_response: low: target must be positive"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := testVendor()
+			tc.change(v)
+			_, err := NewRules(v, time.Time{})
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("error = %v, want one containing %q", err, tc.wantErr)
+			}
+		})
+	}
+	if _, err := NewRules(nil, time.Time{}); err == nil {
+		t.Error("nil vendor accepted")
+	}
+}
+
+func TestPriority(t *testing.T) {
+	v := testVendor()
+	v.Priorities["low"] = []string{"normal"} // a configured value wins over the default
+	r := mustRules(t, v, time.Time{})
+	tests := []struct {
+		raw       string
+		want      Priority
+		wantKnown bool
+	}{
+		{"urgent", Urgent, true},
+		{"P1", Urgent, true},
+		{"p1", Urgent, true},
+		{" p2 ", High, true},
+		{"High", High, true},
+		{"normal", Low, true},
+		{"low", Low, true},
+		{"", Normal, false},
+		{"4", Normal, false},
+		{"critical", Normal, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.raw, func(t *testing.T) {
+			p, known := r.Priority(tc.raw)
+			if p != tc.want || known != tc.wantKnown {
+				t.Errorf("Priority(%q) = %s, %v; want %s, %v", tc.raw, p, known, tc.want, tc.wantKnown)
+			}
+		})
+	}
+}
+
+func TestHistogramBounds(t *testing.T) {
+	v := testVendor()
+	v.SLA.FirstResponse["low"] = commonmodel.Duration(90 * time.Second)
+	v.SLA.MaintenanceNotice = hours(72)
+	a := NewAggregator(mustRules(t, v, time.Time{}), testSources)
+	s := a.Snapshot(at(t0))
+	withTargets := []float64{90, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 259200, 604800}
+	withNotice := []float64{300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 259200, 604800}
+	tests := []struct {
+		name string
+		h    Histogram
+		want []float64
+	}{
+		{"first response: defaults plus every target, sorted, once", s.FirstResponse[Low][Off], withTargets},
+		{"resolution: the same", s.Resolution[Urgent], withTargets},
+		{"rounds", s.Rounds[High], RoundBuckets},
+		{"incident duration: defaults", s.Duration[ImpactMajor], DefaultBuckets},
+		{"update gaps: defaults", s.UpdateGap, DefaultBuckets},
+		{"maintenance notice: defaults plus the minimum notice", s.MaintenanceNotice, withNotice},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !reflect.DeepEqual(tc.h.Bounds, tc.want) {
+				t.Errorf("bounds = %v, want %v", tc.h.Bounds, tc.want)
+			}
+			if len(tc.h.Counts) != len(tc.want)+1 {
+				t.Errorf("%d counts for %d bounds, want one more", len(tc.h.Counts), len(tc.want))
+			}
+		})
+	}
+	if &s.FirstResponse[Low][Off].Bounds[0] != &a.Snapshot(at(t0)).FirstResponse[Low][Off].Bounds[0] {
+		t.Error("bounds are copied per snapshot, want them shared")
+	}
+}
+
+// An observation on a bound falls in that bound's bucket (le), one above it
+// in the next.
+func TestHistogramBucketing(t *testing.T) {
+	h := newHist(newBuckets([]float64{1, 2}))
+	for _, ms := range []int64{0, 1000, 1001, 2000, 5000} {
+		h.observe(ms, plus)
+	}
+	got := h.export()
+	want := Histogram{Bounds: []float64{1, 2}, Counts: []uint64{2, 2, 1}, Sum: 9.001, Count: 5}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("histogram = %+v, want %+v", got, want)
+	}
+	h.observe(1001, minus)
+	if got := h.export(); got.Count != 4 || got.Counts[1] != 1 || got.Sum != 8 {
+		t.Errorf("after taking back 1.001: %+v", got)
+	}
+}

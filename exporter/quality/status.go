@@ -1,0 +1,101 @@
+package quality
+
+import (
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// incidentStatic is the part of an incident's contribution that does not
+// depend on the time (all of it but the open gauge), under the impact
+// pinned at first store.
+type incidentStatic struct {
+	impact      Impact
+	noticeDelay int64   // milliseconds from started_at to the first public post
+	gaps        []int64 // milliseconds between consecutive updates, up to the resolving one
+	duration    int64   // milliseconds from started_at to resolved_at; -1: unresolved
+	postmortem  int64   // milliseconds from resolved_at to the postmortem; -1: none
+}
+
+// incidentContribution derives an incident's static part and, while it is
+// unresolved, the impact it is open with. counted is false for an incident
+// created before the history start.
+func (r *Rules) incidentContribution(i *model.Incident) (st incidentStatic, openImpact Impact, counted, open bool) {
+	if !r.counted(i.CreatedAt) {
+		return st, 0, false, false
+	}
+	first := i.Impact
+	if i.History != nil {
+		first = i.History.FirstImpact
+	}
+	started := i.StartedAt
+	if started.IsZero() {
+		started = i.CreatedAt
+	}
+	st = incidentStatic{
+		impact:      impactOf(first),
+		noticeDelay: millisBetween(started, i.CreatedAt),
+		gaps:        updateGaps(i),
+		duration:    -1,
+		postmortem:  -1,
+	}
+	if i.ResolvedAt.IsZero() {
+		return st, impactOf(i.Impact), true, true
+	}
+	st.duration = millisBetween(started, i.ResolvedAt)
+	if !i.PostmortemPublishedAt.IsZero() {
+		st.postmortem = millisBetween(i.ResolvedAt, i.PostmortemPublishedAt)
+	}
+	return st, 0, true, false
+}
+
+// updateGaps are the intervals between consecutive public updates in time
+// order, the first post included, up to the resolving update. While the
+// incident is unresolved every gap that has closed is counted: an open gap
+// is not observed until the next update ends it.
+func updateGaps(i *model.Incident) []int64 {
+	updates := unionTimes([]time.Time{i.CreatedAt}, i.Updates)
+	if !i.ResolvedAt.IsZero() {
+		n := 0
+		for n < len(updates) && !updates[n].After(i.ResolvedAt) {
+			n++
+		}
+		updates = updates[:n]
+	}
+	if len(updates) < 2 {
+		return nil
+	}
+	gaps := make([]int64, len(updates)-1)
+	for k := range gaps {
+		gaps[k] = millisBetween(updates[k], updates[k+1])
+	}
+	return gaps
+}
+
+// maintenanceStatic is a maintenance's whole counter contribution; only the
+// next-maintenance gauge depends on the time.
+type maintenanceStatic struct {
+	notice int64 // milliseconds from announcement to start; -1: no schedule given
+	short  bool  // announced with less than the vendor's minimum notice
+}
+
+// maintenanceContribution derives a maintenance's static part and, while it
+// is not completed, when it is scheduled to start. A maintenance announced
+// after it started has a notice of zero.
+func (r *Rules) maintenanceContribution(m *model.Maintenance) (st maintenanceStatic, start time.Time, counted, pending bool) {
+	if !r.counted(m.CreatedAt) {
+		return st, start, false, false
+	}
+	st.notice = -1
+	if m.ScheduledFor.IsZero() {
+		return st, start, true, false
+	}
+	st.notice = millisBetween(m.CreatedAt, m.ScheduledFor)
+	st.short = r.minNotice > 0 && st.notice < r.minNotice.Milliseconds()
+	return st, m.ScheduledFor, true, m.CompletedAt.IsZero()
+}
+
+// millisBetween is to - from in milliseconds, zero when to is earlier.
+func millisBetween(from, to time.Time) int64 {
+	return max(to.Sub(from), 0).Milliseconds()
+}

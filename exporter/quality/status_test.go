@@ -1,0 +1,286 @@
+package quality
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+type statusStep struct {
+	incidents    []model.Incident
+	maintenances []model.Maintenance
+	now          time.Time
+	want         func(*VendorSnapshot)
+}
+
+func TestStatusScenarios(t *testing.T) {
+	h := time.Hour
+	m := time.Minute
+	tests := []struct {
+		name      string
+		minNotice float64 // hours; zero: no minimum
+		steps     []statusStep
+	}{
+		{
+			name: "incident with no updates has no gaps",
+			steps: []statusStep{
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0}},
+					now:       after(h),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						observe(&v.NoticeDelay[ImpactMinor], 0)
+					},
+				},
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(2 * h)}},
+					now:       after(3 * h),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor] = 1
+						observe(&v.NoticeDelay[ImpactMinor], 0)
+						observe(&v.Duration[ImpactMinor], 7200)
+					},
+				},
+			},
+		},
+		{
+			name: "impact changed: counted once under the first impact, open under the current",
+			steps: []statusStep{
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0}},
+					now:       after(h),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						observe(&v.NoticeDelay[ImpactMinor], 0)
+					},
+				},
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactCritical, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
+					now:       after(h),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactCritical] = 1, 1
+						observe(&v.NoticeDelay[ImpactMinor], 0)
+						observe(&v.UpdateGap, 1800)
+					},
+				},
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactCritical, CreatedAt: t0, ResolvedAt: after(2 * h),
+						Updates: []time.Time{after(30 * m), after(2 * h)}}},
+					now: after(3 * h),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor] = 1
+						observe(&v.NoticeDelay[ImpactMinor], 0)
+						observe(&v.UpdateGap, 1800)
+						observe(&v.UpdateGap, 5400)
+						observe(&v.Duration[ImpactMinor], 7200)
+					},
+				},
+			},
+		},
+		{
+			name: "backdated started_at: notice delay and duration from the start",
+			steps: []statusStep{{
+				incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m),
+					ResolvedAt: after(h), Updates: []time.Time{after(h), after(30 * m)}}},
+				now: after(2 * h),
+				want: func(v *VendorSnapshot) {
+					v.Incidents[ImpactMajor] = 1
+					observe(&v.NoticeDelay[ImpactMajor], 1200)
+					observe(&v.Duration[ImpactMajor], 4800)
+					observe(&v.UpdateGap, 1800)
+					observe(&v.UpdateGap, 1800)
+				},
+			}},
+		},
+		{
+			name: "started after the first post: no negative delay",
+			steps: []statusStep{{
+				incidents: []model.Incident{{ID: "i", Impact: model.ImpactNone, CreatedAt: t0, StartedAt: after(10 * m), ResolvedAt: after(h)}},
+				now:       after(2 * h),
+				want: func(v *VendorSnapshot) {
+					v.Incidents[ImpactNone] = 1
+					observe(&v.NoticeDelay[ImpactNone], 0)
+					observe(&v.Duration[ImpactNone], 3000)
+				},
+			}},
+		},
+		{
+			name: "gaps up to the resolving update; a deleted update stays counted",
+			steps: func() []statusStep {
+				resolved := model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, ResolvedAt: after(40 * m),
+					Updates:               []time.Time{after(10 * m), after(40 * m), after(2 * h)}, // the last one after resolution
+					PostmortemPublishedAt: after(40*m + 72*h)}
+				deleted := resolved
+				deleted.Updates = []time.Time{after(40 * m), after(2 * h)}
+				want := func(v *VendorSnapshot) {
+					v.Incidents[ImpactMajor] = 1
+					observe(&v.NoticeDelay[ImpactMajor], 0)
+					observe(&v.UpdateGap, 600)
+					observe(&v.UpdateGap, 1800)
+					observe(&v.Duration[ImpactMajor], 2400)
+					observe(&v.Postmortem, 72*3600)
+				}
+				return []statusStep{
+					{
+						incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(10 * m)}}},
+						now:       after(35 * m), // the gap since 00:10 is still open: not observed
+						want: func(v *VendorSnapshot) {
+							v.Incidents[ImpactMajor], v.IncidentsOpen[ImpactMajor] = 1, 1
+							observe(&v.NoticeDelay[ImpactMajor], 0)
+							observe(&v.UpdateGap, 600)
+						},
+					},
+					{incidents: []model.Incident{resolved}, now: after(80 * h), want: want},
+					{incidents: []model.Incident{deleted}, now: after(80 * h), want: want},
+				}
+			}(),
+		},
+		{
+			name: "unknown impact is none",
+			steps: []statusStep{{
+				incidents: []model.Incident{{ID: "i", Impact: "maintenance", CreatedAt: t0}},
+				now:       after(h),
+				want: func(v *VendorSnapshot) {
+					v.Incidents[ImpactNone], v.IncidentsOpen[ImpactNone] = 1, 1
+					observe(&v.NoticeDelay[ImpactNone], 0)
+				},
+			}},
+		},
+		{
+			name:      "maintenance announced after it started: zero notice, short",
+			minNotice: 72,
+			steps: []statusStep{{
+				maintenances: []model.Maintenance{{ID: "m", CreatedAt: after(h), ScheduledFor: t0, ScheduledUntil: after(2 * h)}},
+				now:          after(90 * m),
+				want: func(v *VendorSnapshot) {
+					v.Maintenances, v.ShortNotice = 1, 1
+					observe(&v.MaintenanceNotice, 0)
+				},
+			}},
+		},
+		{
+			name:      "maintenance with enough notice; a later re-announcement keeps the first",
+			minNotice: 72,
+			steps: []statusStep{
+				{
+					maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(96 * h)}},
+					now:          after(h),
+					want: func(v *VendorSnapshot) {
+						v.Maintenances = 1
+						observe(&v.MaintenanceNotice, 96*3600)
+						v.NextMaintenance = after(96 * h)
+					},
+				},
+				{
+					maintenances: []model.Maintenance{{ID: "m", CreatedAt: after(90 * h), ScheduledFor: after(96 * h)}},
+					now:          after(91 * h),
+					want: func(v *VendorSnapshot) {
+						v.Maintenances = 1
+						observe(&v.MaintenanceNotice, 96*3600)
+						v.NextMaintenance = after(96 * h)
+					},
+				},
+			},
+		},
+		{
+			name: "without a minimum notice nothing is short",
+			steps: []statusStep{{
+				maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(time.Minute)}},
+				now:          after(h),
+				want: func(v *VendorSnapshot) {
+					v.Maintenances = 1
+					observe(&v.MaintenanceNotice, 60)
+				},
+			}},
+		},
+		{
+			name: "next maintenance: the earliest not completed and not yet started",
+			steps: func() []statusStep {
+				all := []model.Maintenance{
+					{ID: "completed", CreatedAt: t0, ScheduledFor: after(10 * h), CompletedAt: after(time.Minute)},
+					{ID: "started", CreatedAt: t0, ScheduledFor: after(5 * h)},
+					{ID: "later", CreatedAt: t0, ScheduledFor: after(30 * h)},
+					{ID: "next", CreatedAt: t0, ScheduledFor: after(20 * h)},
+					{ID: "unscheduled", CreatedAt: t0},
+				}
+				counters := func(v *VendorSnapshot) {
+					v.Maintenances = 5
+					for _, n := range []float64{10, 5, 30, 20} {
+						observe(&v.MaintenanceNotice, n*3600)
+					}
+				}
+				return []statusStep{
+					{maintenances: all, now: after(6 * h), want: func(v *VendorSnapshot) { counters(v); v.NextMaintenance = after(20 * h) }},
+					{now: after(25 * h), want: func(v *VendorSnapshot) { counters(v); v.NextMaintenance = after(30 * h) }},
+					{now: after(31 * h), want: counters},
+				}
+			}(),
+		},
+		{
+			name: "status items created before history_start are ignored",
+			steps: []statusStep{{
+				incidents:    []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: after(-2 * h)}},
+				maintenances: []model.Maintenance{{ID: "m", CreatedAt: after(-2 * h), ScheduledFor: after(h)}},
+				now:          t0,
+			}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := testVendor()
+			v.SLA.MaintenanceNotice = hours(tc.minNotice)
+			r := mustRules(t, v, after(-h))
+			s := newStore(r)
+			for i, step := range tc.steps {
+				for _, inc := range step.incidents {
+					s.incident("status", inc)
+				}
+				for _, mt := range step.maintenances {
+					s.maintenance("status", mt)
+				}
+				assertSnapshot(t, r, s.agg.Snapshot(at(step.now)), step.now, step.want)
+				if fresh, got := s.reload().Snapshot(at(step.now)), s.agg.Snapshot(at(step.now)); !reflect.DeepEqual(fresh, got) {
+					t.Errorf("step %d: incremental snapshot differs from a recomputation:\n%s", i, snapshotDiff(fresh, got))
+				}
+			}
+		})
+	}
+}
+
+func TestComponents(t *testing.T) {
+	a := NewAggregator(mustRules(t, testVendor(), time.Time{}), testSources)
+	a.SetComponents("status", []model.Component{{Name: "API", Status: "operational"}, {Name: "Web", Status: "partial_outage"}})
+	a.SetComponents("eu-status", []model.Component{{Name: "Web", Status: "major_outage"}, {Name: "Database", Status: "on_fire"}})
+	tests := []struct {
+		name   string
+		change func()
+		want   []ComponentStatus
+	}{
+		{
+			name: "sorted; a name listed twice is taken from the first source; unknown status kept",
+			want: []ComponentStatus{{"API", "operational"}, {"Database", "on_fire"}, {"Web", "major_outage"}},
+		},
+		{
+			name:   "a new list replaces the source's",
+			change: func() { a.SetComponents("eu-status", []model.Component{{Name: "Database", Status: "operational"}}) },
+			want:   []ComponentStatus{{"API", "operational"}, {"Database", "operational"}, {"Web", "partial_outage"}},
+		},
+		{
+			name:   "an empty list removes them",
+			change: func() { a.SetComponents("status", nil) },
+			want:   []ComponentStatus{{"Database", "operational"}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.change != nil {
+				tc.change()
+			}
+			if got := a.Snapshot(at(t0)).Components; !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("components = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

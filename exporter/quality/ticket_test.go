@@ -1,0 +1,527 @@
+package quality
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// ticketStep stores fetched versions, then compares the snapshot at now
+// with the empty snapshot changed by want.
+type ticketStep struct {
+	fetched []model.Ticket
+	now     time.Time
+	want    func(*VendorSnapshot)
+}
+
+func TestTicketScenarios(t *testing.T) {
+	h := time.Hour
+	m := time.Minute
+	const (
+		fr  = FirstResponse
+		res = Resolution
+	)
+	business := func(v *config.Vendor) {
+		v.CalendarParsed = shanghai(t)
+		v.Calendar = "shanghai-office"
+		v.SLA.Clock = "business"
+	}
+	officeCalendar := func(v *config.Vendor) {
+		v.CalendarParsed = shanghai(t)
+		v.Calendar = "shanghai-office"
+	}
+	tests := []struct {
+		name         string
+		vendor       func(*config.Vendor)
+		historyStart time.Time
+		steps        []ticketStep
+	}{
+		{
+			name: "answered before any status change",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusNew, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(10*m))}}},
+				now: after(h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[High] = 1
+					observe(&v.FirstResponse[High][Business], 600)
+					v.SLAChecks[High][fr] = 1
+					v.Open[High][AwaitingVendor] = 1
+				},
+			}},
+		},
+		{
+			name: "reply timestamped before creation counts as zero (API figures)",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0,
+					Figures: &model.Figures{FirstReplyAt: after(-30 * time.Second), Replies: 1}}},
+				now: after(2 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					observe(&v.FirstResponse[Urgent][Business], 0)
+					v.SLAChecks[Urgent][fr] = 1
+					v.Open[Urgent][AwaitingVendor] = 1
+				},
+			}},
+		},
+		{
+			name: "reply timestamped before creation is not a first reply (timeline)",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(-30*time.Second))}}},
+				now: after(2 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1
+					v.Open[Urgent][AwaitingVendor] = 1
+					v.Breaching[Urgent][fr] = 1
+					v.OldestUnanswered[Urgent] = t0
+				},
+			}},
+		},
+		{
+			name: "reopened twice: two reopens, not one-touch",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "normal", Status: model.StatusClosed, CreatedAt: t0,
+					Events: []model.Event{
+						ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)),
+						ev(model.EventReopened, after(3*h)), ev(model.EventVendorReply, after(4*h)), ev(model.EventSolved, after(5*h)),
+						ev(model.EventReopened, after(6*h)), ev(model.EventVendorReply, after(7*h)), ev(model.EventSolved, after(8*h)),
+					}}},
+				now: after(9 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Normal] = 1
+					observe(&v.FirstResponse[Normal][Business], 3600)
+					observe(&v.Resolution[Normal], 7200)
+					observe(&v.Rounds[Normal], 1)
+					v.Reopened[Normal] = 2
+					v.SLAChecks[Normal][fr] = 1
+				},
+			}},
+		},
+		{
+			name: "closed after one reply and no reopen is one-touch",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusClosed, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h))}}},
+				now: after(2 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					observe(&v.Resolution[Low], 3600)
+					observe(&v.Rounds[Low], 1)
+					v.FirstContact[Low] = 1
+				},
+			}},
+		},
+		{
+			name: "solved but not closed is not yet one-touch",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h))}}},
+				now: after(2 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					observe(&v.Resolution[Low], 3600)
+					observe(&v.Rounds[Low], 1)
+				},
+			}},
+		},
+		{
+			name: "solved with no reply: first response checked against the solve, not observed",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusSolved, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventSolved, after(2*h))}}},
+				now: after(3 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					observe(&v.Resolution[Urgent], 7200)
+					observe(&v.Rounds[Urgent], 0)
+					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1
+					v.SLAChecks[Urgent][res] = 1
+				},
+			}},
+		},
+		{
+			name: "solved status without a solve time is solved at its last update",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(5 * h)}},
+				now:     after(30 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					observe(&v.Resolution[Urgent], 5*3600)
+					observe(&v.Rounds[Urgent], 0)
+					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1
+					v.SLAChecks[Urgent][res] = 1
+				},
+			}},
+		},
+		{
+			name: "breach while open, then answered late: counted once",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0}},
+					now:     after(5 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						v.SLAChecks[High][fr], v.SLABreaches[High][fr] = 1, 1
+						v.Open[High][AwaitingVendor] = 1
+						v.Breaching[High][fr] = 1
+						v.OldestUnanswered[High] = t0
+					},
+				},
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusPending, CreatedAt: t0,
+						Events: []model.Event{ev(model.EventVendorReply, after(6*h))}}},
+					now: after(7 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						observe(&v.FirstResponse[High][Business], 6*3600)
+						v.SLAChecks[High][fr], v.SLABreaches[High][fr] = 1, 1
+						v.Open[High][AwaitingCustomer] = 1
+					},
+				},
+			},
+		},
+		{
+			name: "priority bumped after creation: counters keep the first, gauges move",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "normal", Status: model.StatusOpen, CreatedAt: t0}},
+					now:     after(h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Normal] = 1
+						v.Open[Normal][AwaitingVendor] = 1
+						v.OldestUnanswered[Normal] = t0
+					},
+				},
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "P1", Status: model.StatusOnHold, CreatedAt: t0}},
+					now:     after(2 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Normal] = 1 // normal's 8h target has not passed
+						v.Open[Urgent][OnHold] = 1
+						v.Breaching[Urgent][fr] = 1 // urgent's 1h target has
+						v.OldestUnanswered[Urgent] = t0
+					},
+				},
+			},
+		},
+		{
+			name: "rating changed good, bad, good: three ratings",
+			steps: func() []ticketStep {
+				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				base := func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					observe(&v.Resolution[Low], 7200)
+					observe(&v.Rounds[Low], 1)
+				}
+				var steps []ticketStep
+				for _, s := range []struct {
+					rating    model.Rating
+					good, bad uint64
+				}{{model.RatingGood, 1, 0}, {model.RatingGood, 1, 0}, {model.RatingNone, 1, 0}, {model.RatingBad, 1, 1}, {model.RatingGood, 2, 1}} {
+					rated := solved
+					rated.Satisfaction = s.rating
+					steps = append(steps, ticketStep{fetched: []model.Ticket{rated}, now: after(3 * h), want: func(v *VendorSnapshot) {
+						base(v)
+						v.Ratings[Good], v.Ratings[Bad] = s.good, s.bad
+					}})
+				}
+				return steps
+			}(),
+		},
+		{
+			name: "escalation by configured tag (any case) is sticky",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Tags: []string{"vip", "ESCALATED"}}},
+					now:     after(h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Low] = 1
+						v.Open[Low][AwaitingVendor] = 1
+						v.OldestUnanswered[Low] = t0
+						v.Escalations[Low], v.EscalationsOpen[Low] = 1, 1
+					},
+				},
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Tags: []string{"vip"}}},
+					now:     after(h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Low] = 1
+						v.Open[Low][AwaitingVendor] = 1
+						v.OldestUnanswered[Low] = t0
+						v.Escalations[Low] = 1
+					},
+				},
+			},
+		},
+		{
+			name: "escalation by API flag",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Escalated: true}},
+				now:     after(h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					v.Open[Low][AwaitingVendor] = 1
+					v.OldestUnanswered[Low] = t0
+					v.Escalations[Low], v.EscalationsOpen[Low] = 1, 1
+				},
+			}},
+		},
+		{
+			name: "escalation by timeline event",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventEscalated, after(m))}}},
+				now: after(h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					v.Open[Low][AwaitingVendor] = 1
+					v.OldestUnanswered[Low] = t0
+					v.Escalations[Low], v.EscalationsOpen[Low] = 1, 1
+				},
+			}},
+		},
+		{
+			name: "a tag that is not configured does not escalate",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Tags: []string{"escalated-later"}}},
+				now:     after(h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					v.Open[Low][AwaitingVendor] = 1
+					v.OldestUnanswered[Low] = t0
+				},
+			}},
+		},
+		{
+			name: "follow-ups are customer replies while already awaiting the vendor",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0,
+					Events: []model.Event{
+						// Out of order on purpose: the walk is in time order.
+						ev(model.EventVendorReply, after(30*m)),
+						ev(model.EventCustomerReply, after(10*m)), // chases since creation
+						ev(model.EventCustomerReply, after(20*m)), // chases again
+						ev(model.EventCustomerReply, after(40*m)), // answers the vendor
+						ev(model.EventCustomerReply, after(50*m)), // chases
+						ev(model.EventSolved, after(h)),
+						ev(model.EventReopened, after(2*h)),
+						ev(model.EventCustomerReply, after(2*h+10*m)), // chases after the reopen
+					}}},
+				now: after(3 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 1800)
+					observe(&v.Resolution[Low], 3600)
+					observe(&v.Rounds[Low], 1)
+					v.Followups[Low] = 4
+					v.Reopened[Low] = 1
+					v.Open[Low][AwaitingVendor] = 1
+				},
+			}},
+		},
+		{
+			name: "API figures take precedence; their reopens never go down",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: t0,
+						Events:  []model.Event{ev(model.EventVendorReply, after(h))},
+						Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 2, Reopens: 1}}},
+					now: after(4 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						observe(&v.FirstResponse[High][Business], 7200)
+						observe(&v.Resolution[High], 3*3600)
+						observe(&v.Rounds[High], 2)
+						v.Reopened[High] = 1
+						v.SLAChecks[High][fr], v.SLAChecks[High][res] = 1, 1
+					},
+				},
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: t0,
+						Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 3, Reopens: 0}}},
+					now: after(4 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						observe(&v.FirstResponse[High][Business], 7200)
+						observe(&v.Resolution[High], 3*3600)
+						observe(&v.Rounds[High], 2) // pinned at the first solve
+						v.Reopened[High] = 1
+						v.SLAChecks[High][fr], v.SLAChecks[High][res] = 1, 1
+					},
+				},
+			},
+		},
+		{
+			name:         "items created before history_start are ignored",
+			historyStart: t0,
+			steps: []ticketStep{{
+				fetched: []model.Ticket{
+					{ID: "early", Priority: "urgent", Status: model.StatusOpen, CreatedAt: after(-time.Second)},
+					{ID: "on-time", Priority: "low", Status: model.StatusOpen, CreatedAt: t0},
+				},
+				now: after(h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					v.Open[Low][AwaitingVendor] = 1
+					v.OldestUnanswered[Low] = t0
+				},
+			}},
+		},
+		{
+			name:   "business clock across a weekend and a holiday",
+			vendor: business,
+			steps: []ticketStep{{
+				// Friday 17:00 in Shanghai; Monday is a holiday.
+				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
+					Events: []model.Event{
+						ev(model.EventVendorReply, ts("2026-03-10T10:00:00+08:00")),
+						ev(model.EventSolved, ts("2026-03-10T11:00:00+08:00")),
+					}}},
+				now: ts("2026-03-10T12:00:00+08:00"),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[High] = 1
+					observe(&v.FirstResponse[High][Business], 7200) // Friday 1h + Tuesday 1h
+					observe(&v.Resolution[High], 3*3600)
+					observe(&v.Rounds[High], 1)
+					v.SLAChecks[High][fr], v.SLAChecks[High][res] = 1, 1 // 4h ran out Tuesday 12:00
+				},
+			}},
+		},
+		{
+			name:   "business deadline runs out after the weekend and the holiday",
+			vendor: business,
+			steps: func() []ticketStep {
+				created := ts("2026-03-06T17:30:00+08:00") // urgent 1h: due Tuesday 09:30
+				open := []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: created}}
+				gauges := func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					v.Open[Urgent][AwaitingVendor] = 1
+					v.OldestUnanswered[Urgent] = created.UTC()
+				}
+				return []ticketStep{
+					{fetched: open, now: ts("2026-03-09T12:00:00+08:00"), want: gauges},
+					{fetched: open, now: ts("2026-03-10T09:29:00+08:00"), want: gauges},
+					{fetched: open, now: ts("2026-03-10T09:31:00+08:00"), want: func(v *VendorSnapshot) {
+						gauges(v)
+						v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1
+						v.Breaching[Urgent][fr] = 1
+					}},
+				}
+			}(),
+		},
+		{
+			name:   "created 23:59 Friday in the vendor's zone is off hours",
+			vendor: officeCalendar,
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: ts("2026-03-06T23:59:00+08:00"),
+					Events: []model.Event{
+						ev(model.EventVendorReply, ts("2026-03-07T00:59:00+08:00")),
+						ev(model.EventSolved, ts("2026-03-07T01:59:00+08:00")),
+					}}},
+				now: ts("2026-03-07T03:00:00+08:00"),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Off], 3600) // calendar clock: wall time
+					observe(&v.Resolution[Low], 7200)
+					observe(&v.Rounds[Low], 1)
+				},
+			}},
+		},
+		{
+			name:   "created on a holiday is off hours, on a working day business",
+			vendor: officeCalendar,
+			steps: []ticketStep{{
+				fetched: []model.Ticket{
+					{ID: "holiday", Priority: "low", Status: model.StatusSolved, CreatedAt: ts("2026-03-09T10:00:00+08:00"),
+						Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-09T10:05:00+08:00")), ev(model.EventSolved, ts("2026-03-09T10:05:00+08:00"))}},
+					{ID: "workday", Priority: "low", Status: model.StatusSolved, CreatedAt: ts("2026-03-10T10:00:00+08:00"),
+						Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-10T10:05:00+08:00")), ev(model.EventSolved, ts("2026-03-10T10:05:00+08:00"))}},
+				},
+				now: ts("2026-03-11T00:00:00+08:00"),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 2
+					observe(&v.FirstResponse[Low][Off], 300)
+					observe(&v.FirstResponse[Low][Business], 300)
+					observe(&v.Resolution[Low], 300)
+					observe(&v.Resolution[Low], 300)
+					observe(&v.Rounds[Low], 1)
+					observe(&v.Rounds[Low], 1)
+				},
+			}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := testVendor()
+			if tc.vendor != nil {
+				tc.vendor(v)
+			}
+			r := mustRules(t, v, tc.historyStart)
+			s := newStore(r)
+			for i, step := range tc.steps {
+				for _, tk := range step.fetched {
+					s.ticket("helpdesk", tk)
+				}
+				got := s.agg.Snapshot(at(step.now))
+				assertSnapshot(t, r, got, step.now, step.want)
+				if fresh := s.reload().Snapshot(at(step.now)); !reflect.DeepEqual(fresh, s.agg.Snapshot(at(step.now))) {
+					t.Errorf("step %d: incremental snapshot differs from a recomputation:\n%s", i, snapshotDiff(fresh, s.agg.Snapshot(at(step.now))))
+				}
+			}
+		})
+	}
+}
+
+// The same instants written in other time zones give the same snapshot.
+func TestTicketTimeZonesDoNotMatter(t *testing.T) {
+	v := testVendor()
+	v.CalendarParsed, v.Calendar, v.SLA.Clock = shanghai(t), "shanghai-office", "business"
+	r := mustRules(t, v, time.Time{})
+	tickets := []model.Ticket{
+		{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
+			Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-10T10:00:00+08:00")), ev(model.EventSolved, ts("2026-03-10T11:00:00+08:00"))}},
+		{ID: "2", Priority: "urgent", Status: model.StatusOpen, CreatedAt: ts("2026-03-06T23:59:00+08:00")},
+		{ID: "3", Priority: "normal", Status: model.StatusPending, CreatedAt: ts("2026-03-10T09:00:00+08:00"),
+			Figures: &model.Figures{FirstReplyAt: ts("2026-03-10T13:00:00+08:00"), Replies: 1}},
+	}
+	now := ts("2026-03-11T12:00:00+08:00")
+	var snaps []*VendorSnapshot
+	for _, zone := range []string{"UTC", "America/New_York", "Asia/Kolkata"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newStore(r)
+		for _, tk := range tickets {
+			tk.CreatedAt = tk.CreatedAt.In(loc)
+			tk.Events = append([]model.Event(nil), tk.Events...)
+			for i := range tk.Events {
+				tk.Events[i].At = tk.Events[i].At.In(loc)
+			}
+			if tk.Figures != nil {
+				fig := *tk.Figures
+				fig.FirstReplyAt = fig.FirstReplyAt.In(loc)
+				tk.Figures = &fig
+			}
+			s.ticket("helpdesk", tk)
+		}
+		snaps = append(snaps, s.agg.Snapshot(at(now.In(loc))))
+	}
+	if snaps[0].TicketsCreated != [NumPriorities]uint64{1, 1, 1, 0} || snaps[0].FirstResponse[High][Business].Count != 1 {
+		t.Fatalf("tickets not counted: %+v", snaps[0])
+	}
+	for i := 1; i < len(snaps); i++ {
+		if !reflect.DeepEqual(snaps[0], snaps[i]) {
+			t.Errorf("zone %d differs from UTC:\n%s", i, snapshotDiff(snaps[0], snaps[i]))
+		}
+	}
+}

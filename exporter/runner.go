@@ -1,0 +1,142 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/store"
+)
+
+// Retry policy after a failed sync: exponential back-off from minBackoff,
+// capped at the source's poll interval (and at maxBackoff), and never sooner
+// than the vendor's Retry-After or rate-limit reset.
+const (
+	minBackoff = time.Second
+	maxBackoff = 5 * time.Minute
+	jitter     = 0.1 // ±10% on every wait, so sources sharing a vendor do not fire together
+)
+
+// runner is the background loop of one source.
+type runner struct {
+	key      store.SourceKey
+	kind     string
+	host     string
+	src      source.Source
+	interval time.Duration
+	status   *sourceStatus
+	limits   *fetch.Limits
+	store    *store.Store
+	ingest   func(store.SourceKey, model.Batch) error
+	logger   *slog.Logger
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// storeError marks a failure of our own store, counted as reason "store"
+// rather than blamed on the vendor.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return "store: " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+func (r *runner) start(parent context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	r.cancel, r.done = cancel, make(chan struct{})
+	go r.loop(ctx)
+}
+
+// stop cancels the loop and waits for it: an in-flight request is aborted,
+// and a batch being stored is either committed whole or not at all.
+func (r *runner) stop() {
+	r.cancel()
+	<-r.done
+}
+
+func (r *runner) loop(ctx context.Context) {
+	defer close(r.done)
+	failures := 0
+	wait := time.Duration(rand.Int64N(int64(time.Second))) // spread the first syncs
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		err := r.syncOnce(ctx)
+		if ctx.Err() != nil {
+			return // stopping: an aborted sync is not the vendor's failure
+		}
+		if err == nil {
+			failures = 0
+			wait = spread(r.interval)
+			continue
+		}
+		failures++
+		wait = backoff(failures, r.interval)
+		if blocked := time.Until(r.limits.BlockedUntil(r.host)); blocked > wait {
+			wait = blocked
+		}
+	}
+}
+
+func (r *runner) syncOnce(ctx context.Context) error {
+	start := time.Now()
+	cursor, err := r.store.Cursor(r.key)
+	if err != nil {
+		err = &storeError{err}
+	} else {
+		err = r.src.Sync(ctx, cursor, func(b model.Batch) error { return r.ingest(r.key, b) })
+	}
+	if err == nil {
+		err = r.markSynced(start)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	end := time.Now()
+	reason := ""
+	if err != nil {
+		reason = fetch.Reason(err)
+		var se *storeError
+		if errors.As(err, &se) {
+			reason = "store"
+		}
+		r.logger.Warn("sync failed", "reason", reason, "err", err, "duration", end.Sub(start).Round(time.Millisecond))
+	} else {
+		r.logger.Debug("sync done", "duration", end.Sub(start).Round(time.Millisecond))
+	}
+	r.status.finish(end, end.Sub(start), reason, err)
+	return err
+}
+
+// markSynced records that everything the vendor showed before start is
+// stored: the instant as of which open tickets' SLA clocks are judged.
+func (r *runner) markSynced(start time.Time) error {
+	if err := r.store.Update(r.key, func(tx *store.Tx) error { return tx.SetSyncedAt(start) }); err != nil {
+		return &storeError{err}
+	}
+	r.status.setSyncedAt(start)
+	return nil
+}
+
+func spread(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (1 - jitter + 2*jitter*rand.Float64()))
+}
+
+func backoff(failures int, interval time.Duration) time.Duration {
+	limit := min(interval, maxBackoff)
+	d := minBackoff
+	for i := 1; i < failures && d < limit; i++ {
+		d *= 2
+	}
+	return spread(min(d, limit))
+}

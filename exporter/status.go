@@ -1,0 +1,67 @@
+package exporter
+
+import (
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/exposition"
+)
+
+// sourceStatus is the live sync state of one source. It outlives config
+// reloads (keyed by vendor and source name) so that its counters never reset
+// while the process runs.
+type sourceStatus struct {
+	mu sync.Mutex
+	s  exposition.SourceStatus
+	// syncedAt is when the last complete sync started: the instant up to
+	// which the vendor's data is known to be stored.
+	syncedAt time.Time
+}
+
+func newSourceStatus(vendor, source, kind string) *sourceStatus {
+	return &sourceStatus{s: exposition.SourceStatus{
+		Vendor: vendor, Source: source, Kind: kind,
+		Requests: map[string]uint64{}, Errors: map[string]uint64{},
+	}}
+}
+
+func (st *sourceStatus) countRequest(code string) {
+	st.mu.Lock()
+	st.s.Requests[code]++
+	st.mu.Unlock()
+}
+
+// finish records the outcome of a sync attempt.
+func (st *sourceStatus) finish(end time.Time, took time.Duration, reason string, err error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.s.LastSync, st.s.LastDuration = end, took
+	if err != nil {
+		st.s.Up = false
+		st.s.LastError = err.Error()
+		st.s.Errors[reason]++
+		return
+	}
+	st.s.Up, st.s.LastSuccess, st.s.LastError = true, end, ""
+}
+
+func (st *sourceStatus) setSyncedAt(t time.Time) {
+	st.mu.Lock()
+	st.syncedAt = t
+	st.mu.Unlock()
+}
+
+func (st *sourceStatus) lastSyncedAt() time.Time {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.syncedAt
+}
+
+func (st *sourceStatus) snapshot() exposition.SourceStatus {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s := st.s
+	s.Requests, s.Errors = maps.Clone(s.Requests), maps.Clone(s.Errors)
+	return s
+}

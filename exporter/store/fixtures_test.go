@@ -1,0 +1,166 @@
+package store
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// at is an instant with nanoseconds in the named zone, so round trips prove
+// that instants survive whatever the zone.
+func at(tb testing.TB, zone string, day, hour int) time.Time {
+	tb.Helper()
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return time.Date(2026, 3, day, hour, 7, 9, 123456789, loc)
+}
+
+// fullTicket has every field set (checked by TestFixturesSetEveryField).
+func fullTicket(tb testing.TB, id string) *model.Ticket {
+	return &model.Ticket{
+		ID:           id,
+		CreatedAt:    at(tb, "Asia/Shanghai", 2, 9),
+		UpdatedAt:    at(tb, "America/New_York", 3, 23),
+		Priority:     "p1",
+		Status:       model.StatusPending,
+		Tags:         []string{"escalated", "区域/eu"},
+		Escalated:    true,
+		Satisfaction: model.RatingBad,
+		Events: []model.Event{
+			{Kind: model.EventVendorReply, At: at(tb, "UTC", 2, 10)},
+			{Kind: model.EventCustomerReply, At: at(tb, "Europe/Paris", 2, 11)},
+			{Kind: model.EventSolved, At: at(tb, "UTC", 2, 12)},
+			{Kind: model.EventReopened, At: at(tb, "UTC", 2, 13)},
+			{Kind: model.EventEscalated, At: at(tb, "UTC", 2, 14)},
+			{Kind: "custom_kind", At: at(tb, "UTC", 2, 15)},
+		},
+		Figures: &model.Figures{
+			FirstReplyAt:  at(tb, "Asia/Kolkata", 2, 10),
+			FirstSolvedAt: at(tb, "UTC", 2, 12),
+			Replies:       4,
+			Reopens:       1,
+		},
+		History: &model.TicketHistory{
+			FirstPriority:       "p2",
+			RepliesAtFirstSolve: 2,
+			EverEscalated:       true,
+			Ratings:             []model.Rating{model.RatingGood, model.RatingBad},
+		},
+	}
+}
+
+func fullIncident(tb testing.TB, id string) *model.Incident {
+	return &model.Incident{
+		ID:                    id,
+		Impact:                model.ImpactMajor,
+		CreatedAt:             at(tb, "America/Los_Angeles", 5, 8),
+		StartedAt:             at(tb, "UTC", 5, 7),
+		ResolvedAt:            at(tb, "Asia/Tokyo", 5, 20),
+		UpdatedAt:             at(tb, "UTC", 6, 1),
+		Updates:               []time.Time{at(tb, "UTC", 5, 9), at(tb, "Europe/Berlin", 5, 10)},
+		Components:            []string{"API", "Web app"},
+		PostmortemPublishedAt: at(tb, "UTC", 9, 12),
+		History:               &model.IncidentHistory{FirstImpact: model.ImpactMinor},
+	}
+}
+
+func fullMaintenance(tb testing.TB, id string) *model.Maintenance {
+	return &model.Maintenance{
+		ID:             id,
+		CreatedAt:      at(tb, "UTC", 10, 9),
+		UpdatedAt:      at(tb, "UTC", 11, 9),
+		ScheduledFor:   at(tb, "Australia/Sydney", 14, 2),
+		ScheduledUntil: at(tb, "Australia/Sydney", 14, 4),
+		CompletedAt:    at(tb, "UTC", 14, 5),
+	}
+}
+
+func fullComponents() []model.Component {
+	return []model.Component{{Name: "API", Status: "operational"}, {Name: "Web app", Status: "partial_outage"}}
+}
+
+// TestFixturesSetEveryField keeps the round-trip tests honest: a field added
+// to the model is zero in the fixtures until the fixture (and the codec in
+// records.go) sets it, and this test says which.
+func TestFixturesSetEveryField(t *testing.T) {
+	for name, v := range map[string]any{
+		"ticket":      fullTicket(t, "1"),
+		"incident":    fullIncident(t, "1"),
+		"maintenance": fullMaintenance(t, "1"),
+		"components":  fullComponents(),
+	} {
+		assertNoZeroField(t, name, reflect.ValueOf(v))
+	}
+}
+
+func assertNoZeroField(t *testing.T, path string, v reflect.Value) {
+	t.Helper()
+	if v.IsZero() {
+		t.Errorf("%s is zero in the fixture: set it, and encode it in records.go", path)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		assertNoZeroField(t, path, v.Elem())
+	case reflect.Slice:
+		for i := range v.Len() {
+			assertNoZeroField(t, fmt.Sprintf("%s[%d]", path, i), v.Index(i))
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return
+		}
+		for i := range v.NumField() {
+			assertNoZeroField(t, path+"."+v.Type().Field(i).Name, v.Field(i))
+		}
+	}
+}
+
+// assertSame compares two values field by field, instants with Equal (the
+// store keeps instants, not zones).
+func assertSame(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !sameValue(reflect.ValueOf(got), reflect.ValueOf(want)) {
+		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
+	}
+}
+
+func sameValue(a, b reflect.Value) bool {
+	if a.Type() != b.Type() {
+		return false
+	}
+	if a.Type() == reflect.TypeFor[time.Time]() {
+		return a.Interface().(time.Time).Equal(b.Interface().(time.Time))
+	}
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return sameValue(a.Elem(), b.Elem())
+	case reflect.Slice:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !sameValue(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !sameValue(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	default:
+		return a.Interface() == b.Interface()
+	}
+}

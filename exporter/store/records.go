@@ -1,0 +1,210 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// recordFormat leads every stored value. A model change that adds a field
+// writes a new format and keeps reading the old one, so the store needs no
+// rewrite; TestRecordsCoverEveryField fails until the codec follows the model.
+const recordFormat = 1
+
+// record is how one stored type is written and read.
+type record[T any] struct {
+	name   string // for error messages
+	encode func(*encoder, *T)
+	decode func(*decoder, *T)
+}
+
+func (r record[T]) marshal(v *T) []byte {
+	e := encoder{buf: make([]byte, 0, 256)}
+	e.uint(recordFormat)
+	r.encode(&e, v)
+	return e.buf
+}
+
+func (r record[T]) unmarshal(data []byte, v *T) error {
+	d := decoder{buf: data}
+	if f := d.uint(); d.err == nil && f != recordFormat {
+		return fmt.Errorf("record format %d, this build reads %d", f, recordFormat)
+	}
+	r.decode(&d, v)
+	return d.finish()
+}
+
+var ticketRecord = record[model.Ticket]{"ticket", encodeTicket, decodeTicket}
+
+func encodeTicket(e *encoder, t *model.Ticket) {
+	e.string(t.ID)
+	e.time(t.CreatedAt)
+	e.time(t.UpdatedAt)
+	e.string(t.Priority)
+	e.string(string(t.Status))
+	e.strings(t.Tags)
+	e.bool(t.Escalated)
+	e.string(string(t.Satisfaction))
+	e.uint(uint64(len(t.Events)))
+	for _, ev := range t.Events {
+		e.string(string(ev.Kind))
+		e.time(ev.At)
+	}
+	e.bool(t.Figures != nil)
+	if f := t.Figures; f != nil {
+		e.time(f.FirstReplyAt)
+		e.time(f.FirstSolvedAt)
+		e.int(int64(f.Replies))
+		e.int(int64(f.Reopens))
+	}
+	e.bool(t.History != nil)
+	if h := t.History; h != nil {
+		e.string(h.FirstPriority)
+		e.int(int64(h.RepliesAtFirstSolve))
+		e.bool(h.EverEscalated)
+		e.uint(uint64(len(h.Ratings)))
+		for _, r := range h.Ratings {
+			e.string(string(r))
+		}
+	}
+}
+
+func decodeTicket(d *decoder, t *model.Ticket) {
+	t.ID = d.string()
+	t.CreatedAt = d.time()
+	t.UpdatedAt = d.time()
+	t.Priority = d.string()
+	t.Status = model.Status(d.symbol(statuses...))
+	t.Tags = d.strings()
+	t.Escalated = d.bool()
+	t.Satisfaction = decodeRating(d)
+	if n := d.length(); n > 0 {
+		t.Events = make([]model.Event, n)
+		for i := range t.Events {
+			t.Events[i].Kind = model.EventKind(d.symbol(eventKinds...))
+			t.Events[i].At = d.time()
+		}
+	}
+	if d.bool() {
+		t.Figures = &model.Figures{
+			FirstReplyAt:  d.time(),
+			FirstSolvedAt: d.time(),
+			Replies:       int(d.int()),
+			Reopens:       int(d.int()),
+		}
+	}
+	if d.bool() {
+		h := &model.TicketHistory{
+			FirstPriority:       d.string(),
+			RepliesAtFirstSolve: int(d.int()),
+			EverEscalated:       d.bool(),
+		}
+		if n := d.length(); n > 0 {
+			h.Ratings = make([]model.Rating, n)
+			for i := range h.Ratings {
+				h.Ratings[i] = decodeRating(d)
+			}
+		}
+		t.History = h
+	}
+}
+
+func decodeRating(d *decoder) model.Rating {
+	return model.Rating(d.symbol(string(model.RatingGood), string(model.RatingBad)))
+}
+
+var incidentRecord = record[model.Incident]{"incident", encodeIncident, decodeIncident}
+
+func encodeIncident(e *encoder, i *model.Incident) {
+	e.string(i.ID)
+	e.string(string(i.Impact))
+	e.time(i.CreatedAt)
+	e.time(i.StartedAt)
+	e.time(i.ResolvedAt)
+	e.time(i.UpdatedAt)
+	e.uint(uint64(len(i.Updates)))
+	for _, u := range i.Updates {
+		e.time(u)
+	}
+	e.strings(i.Components)
+	e.time(i.PostmortemPublishedAt)
+	e.bool(i.History != nil)
+	if h := i.History; h != nil {
+		e.string(string(h.FirstImpact))
+	}
+}
+
+func decodeIncident(d *decoder, i *model.Incident) {
+	i.ID = d.string()
+	i.Impact = model.Impact(d.symbol(impacts...))
+	i.CreatedAt = d.time()
+	i.StartedAt = d.time()
+	i.ResolvedAt = d.time()
+	i.UpdatedAt = d.time()
+	if n := d.length(); n > 0 {
+		i.Updates = make([]time.Time, n)
+		for j := range i.Updates {
+			i.Updates[j] = d.time()
+		}
+	}
+	i.Components = d.strings()
+	i.PostmortemPublishedAt = d.time()
+	if d.bool() {
+		i.History = &model.IncidentHistory{FirstImpact: model.Impact(d.symbol(impacts...))}
+	}
+}
+
+var maintenanceRecord = record[model.Maintenance]{"maintenance", encodeMaintenance, decodeMaintenance}
+
+func encodeMaintenance(e *encoder, m *model.Maintenance) {
+	e.string(m.ID)
+	e.time(m.CreatedAt)
+	e.time(m.UpdatedAt)
+	e.time(m.ScheduledFor)
+	e.time(m.ScheduledUntil)
+	e.time(m.CompletedAt)
+}
+
+func decodeMaintenance(d *decoder, m *model.Maintenance) {
+	m.ID = d.string()
+	m.CreatedAt = d.time()
+	m.UpdatedAt = d.time()
+	m.ScheduledFor = d.time()
+	m.ScheduledUntil = d.time()
+	m.CompletedAt = d.time()
+}
+
+var componentsRecord = record[[]model.Component]{"components", encodeComponents, decodeComponents}
+
+func encodeComponents(e *encoder, cs *[]model.Component) {
+	e.uint(uint64(len(*cs)))
+	for _, c := range *cs {
+		e.string(c.Name)
+		e.string(c.Status)
+	}
+}
+
+func decodeComponents(d *decoder, cs *[]model.Component) {
+	list := make([]model.Component, d.length())
+	for i := range list {
+		list[i].Name = d.string()
+		list[i].Status = d.string()
+	}
+	*cs = list
+}
+
+// The values most fields hold, recognised when decoding to save allocations.
+var (
+	statuses = []string{
+		string(model.StatusNew), string(model.StatusOpen), string(model.StatusPending),
+		string(model.StatusOnHold), string(model.StatusSolved), string(model.StatusClosed),
+	}
+	eventKinds = []string{
+		string(model.EventVendorReply), string(model.EventCustomerReply), string(model.EventSolved),
+		string(model.EventReopened), string(model.EventEscalated),
+	}
+	impacts = []string{
+		string(model.ImpactNone), string(model.ImpactMinor), string(model.ImpactMajor), string(model.ImpactCritical),
+	}
+)

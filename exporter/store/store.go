@@ -1,0 +1,147 @@
+// Package store keeps the normalized items of every source in one embedded
+// bbolt file, so that aggregates survive restarts and a sync resumes where it
+// stopped. Items and a source's resume cursor are committed in one
+// transaction: a crash at any moment neither loses nor double-counts anything.
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// FileName is the store's file inside its directory.
+const FileName = "support_exporter.db"
+
+// lockTimeout bounds the wait for another process's lock on the file, so a
+// second exporter on the same directory fails fast instead of hanging.
+// Tests shorten it.
+var lockTimeout = 2 * time.Second
+
+// Store is the durable store. Its methods are safe for concurrent use;
+// read-write transactions (Update) run one at a time.
+type Store struct {
+	db *bolt.DB
+}
+
+// SourceKey identifies a source: the vendor it belongs to and its name.
+type SourceKey struct{ Vendor, Source string }
+
+// Open opens the store in dir, creating the directory (0750) and the file
+// when missing. It refuses a file written with another schema version.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: create directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: lockTimeout,
+		// The map freelist stays fast when a large store is fragmented;
+		// the freelist is still synced, so opening needs no full scan.
+		FreelistType: bolt.FreelistMapType,
+	})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("store %s is locked by another process", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := db.Update(ensureSchema); err != nil {
+		// The schema error is what matters; a close error adds nothing.
+		_ = db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close releases the file and its lock.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.db.Path(), err)
+	}
+	return nil
+}
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Cursor is the source's resume cursor, nil when it was never synced.
+func (s *Store) Cursor(k SourceKey) ([]byte, error) {
+	var cursor []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := sourceBucket(tx, k); b != nil {
+			if v := b.Get(keyCursor); len(v) > 0 {
+				// bbolt memory is only valid inside the transaction.
+				cursor = append([]byte(nil), v...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: read cursor of %s: %w", describe(k), err)
+	}
+	return cursor, nil
+}
+
+// SyncedAt is when the source's last complete sync started (zero when
+// never): everything the vendor showed before that instant is stored.
+func (s *Store) SyncedAt(k SourceKey) (time.Time, error) {
+	var at time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := sourceBucket(tx, k); b != nil {
+			if v := b.Get(keySyncedAt); len(v) == 8 {
+				at = time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: read sync time of %s: %w", describe(k), err)
+	}
+	return at, nil
+}
+
+// Sources lists every source with data, sorted by vendor, then source.
+func (s *Store) Sources() ([]SourceKey, error) {
+	var keys []SourceKey
+	err := s.db.View(func(tx *bolt.Tx) error {
+		vendors := tx.Bucket(bucketSources)
+		return vendors.ForEachBucket(func(vendor []byte) error {
+			return vendors.Bucket(vendor).ForEachBucket(func(source []byte) error {
+				keys = append(keys, SourceKey{Vendor: string(vendor), Source: string(source)})
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list sources: %w", err)
+	}
+	return keys, nil
+}
+
+// Counts is how many tickets, incidents and maintenances the source holds.
+// It reads counters kept beside the items, so its cost does not grow with
+// their number.
+func (s *Store) Counts(k SourceKey) (tickets, incidents, maintenances int, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := sourceBucket(tx, k)
+		tickets = itemCount(b, bucketTickets)
+		incidents = itemCount(b, bucketIncidents)
+		maintenances = itemCount(b, bucketMaintenances)
+		return nil
+	})
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("store: count items of %s: %w", describe(k), err)
+	}
+	return tickets, incidents, maintenances, nil
+}
+
+// describe names a source in error messages.
+func describe(k SourceKey) string {
+	return fmt.Sprintf("vendor %q source %q", k.Vendor, k.Source)
+}

@@ -1,0 +1,195 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// Tx is one source's view of a read-write transaction. It is valid only
+// inside the function given to Update.
+type Tx struct {
+	tx  *bolt.Tx
+	key SourceKey
+}
+
+// kind is one of a source's item buckets and how its items are encoded.
+type kind[T any] struct {
+	bucket []byte
+	record[T]
+}
+
+var (
+	tickets      = kind[model.Ticket]{bucketTickets, ticketRecord}
+	incidents    = kind[model.Incident]{bucketIncidents, incidentRecord}
+	maintenances = kind[model.Maintenance]{bucketMaintenances, maintenanceRecord}
+)
+
+// Update runs fn in one read-write transaction for the source: the items it
+// puts and the cursor it sets are committed together, durably, or not at
+// all. When fn fails, everything is rolled back and fn's error is returned
+// unchanged. Updates run one at a time; keep fn free of network I/O.
+func (s *Store) Update(k SourceKey, fn func(*Tx) error) error {
+	if k.Vendor == "" || k.Source == "" {
+		return fmt.Errorf("store: update %s: a source needs both a vendor and a name", describe(k))
+	}
+	var fnErr error
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		fnErr = fn(&Tx{tx: btx, key: k})
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("store: commit %s: %w", describe(k), err)
+	}
+	return nil
+}
+
+// Ticket is the stored ticket with this id, nil when absent.
+func (tx *Tx) Ticket(id string) (*model.Ticket, error) {
+	return getItem[model.Ticket](tx, tickets, id)
+}
+
+// PutTicket stores the ticket, replacing any stored under its id. It
+// reports whether anything changed: writing back an identical ticket is a
+// no-op, so re-fetching unchanged items costs no disk writes.
+func (tx *Tx) PutTicket(t *model.Ticket) (changed bool, err error) {
+	if t == nil {
+		return false, fmt.Errorf("store: put nil ticket for %s", describe(tx.key))
+	}
+	return putItem(tx, tickets, t.ID, t)
+}
+
+// Incident is the stored incident with this id, nil when absent.
+func (tx *Tx) Incident(id string) (*model.Incident, error) {
+	return getItem[model.Incident](tx, incidents, id)
+}
+
+// PutIncident stores the incident like PutTicket.
+func (tx *Tx) PutIncident(i *model.Incident) (changed bool, err error) {
+	if i == nil {
+		return false, fmt.Errorf("store: put nil incident for %s", describe(tx.key))
+	}
+	return putItem(tx, incidents, i.ID, i)
+}
+
+// Maintenance is the stored maintenance with this id, nil when absent.
+func (tx *Tx) Maintenance(id string) (*model.Maintenance, error) {
+	return getItem[model.Maintenance](tx, maintenances, id)
+}
+
+// PutMaintenance stores the maintenance like PutTicket.
+func (tx *Tx) PutMaintenance(m *model.Maintenance) (changed bool, err error) {
+	if m == nil {
+		return false, fmt.Errorf("store: put nil maintenance for %s", describe(tx.key))
+	}
+	return putItem(tx, maintenances, m.ID, m)
+}
+
+// SetComponents replaces the source's component list.
+func (tx *Tx) SetComponents(c []model.Component) error {
+	if c == nil {
+		// Stored as an empty list, so that Load reports "no components"
+		// rather than "never set".
+		c = []model.Component{}
+	}
+	return tx.putSourceValue(keyComponents, componentsRecord.marshal(&c))
+}
+
+// SetCursor records where the source's next sync resumes. An empty cursor
+// clears the stored one: the next sync starts from the beginning.
+func (tx *Tx) SetCursor(c []byte) error {
+	if len(c) == 0 {
+		b := sourceBucket(tx.tx, tx.key)
+		if b == nil {
+			return nil
+		}
+		if err := b.Delete(keyCursor); err != nil {
+			return fmt.Errorf("store: clear cursor of %s: %w", describe(tx.key), err)
+		}
+		return nil
+	}
+	// bbolt keeps the value slice until commit; the caller may reuse its own.
+	return tx.putSourceValue(keyCursor, append([]byte(nil), c...))
+}
+
+// SetSyncedAt records when the source's last complete sync started.
+func (tx *Tx) SetSyncedAt(at time.Time) error {
+	return tx.putSourceValue(keySyncedAt, binary.BigEndian.AppendUint64(nil, uint64(at.UnixNano())))
+}
+
+func (tx *Tx) putSourceValue(key, value []byte) error {
+	b, err := createSourceBucket(tx.tx, tx.key)
+	if err == nil {
+		err = b.Put(key, value)
+	}
+	if err != nil {
+		return fmt.Errorf("store: put %s of %s: %w", key, describe(tx.key), err)
+	}
+	return nil
+}
+
+// getItem decodes the item stored under id, nil when absent.
+func getItem[T any](tx *Tx, k kind[T], id string) (*T, error) {
+	source := sourceBucket(tx.tx, tx.key)
+	if source == nil {
+		return nil, nil
+	}
+	b := source.Bucket(k.bucket)
+	if b == nil {
+		return nil, nil
+	}
+	v := b.Get([]byte(id))
+	if v == nil {
+		return nil, nil
+	}
+	item := new(T)
+	if err := k.unmarshal(v, item); err != nil {
+		return nil, fmt.Errorf("store: decode %s %q of %s: %w", k.name, id, describe(tx.key), err)
+	}
+	return item, nil
+}
+
+// putItem stores item under id, counts it when the id is new, and reports
+// whether the stored bytes changed.
+func putItem[T any](tx *Tx, k kind[T], id string, item *T) (bool, error) {
+	if id == "" {
+		return false, fmt.Errorf("store: put %s for %s: empty id", k.name, describe(tx.key))
+	}
+	changed, err := tx.putEncoded(k.bucket, []byte(id), k.marshal(item))
+	if err != nil {
+		return false, fmt.Errorf("store: put %s %q of %s: %w", k.name, id, describe(tx.key), err)
+	}
+	return changed, nil
+}
+
+// putEncoded stores one encoded item; the value must stay untouched until
+// the commit, as bbolt keeps a reference to it.
+func (tx *Tx) putEncoded(items, key, value []byte) (bool, error) {
+	source, err := createSourceBucket(tx.tx, tx.key)
+	if err != nil {
+		return false, err
+	}
+	b, err := source.CreateBucketIfNotExists(items)
+	if err != nil {
+		return false, fmt.Errorf("create bucket: %w", err)
+	}
+	old := b.Get(key) // stored values are never empty
+	if bytes.Equal(old, value) {
+		return false, nil
+	}
+	if err := b.Put(key, value); err != nil {
+		return false, err
+	}
+	if old == nil {
+		return true, b.SetSequence(b.Sequence() + 1)
+	}
+	return true, nil
+}
