@@ -246,6 +246,17 @@ func (s series) sum(name string, labels ...string) float64 {
 	return total
 }
 
+// max is the largest value among a family's series (0 when it has none).
+func (s series) max(name string) float64 {
+	var m float64
+	for k, v := range s {
+		if strings.HasPrefix(k, name+"{") && v > m {
+			m = v
+		}
+	}
+	return m
+}
+
 // quality keeps only the derived support metrics: what must be identical
 // between two runs over the same vendor data (self-metrics about requests,
 // timings and the process differ by nature).

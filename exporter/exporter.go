@@ -197,7 +197,7 @@ func (e *Exporter) newRunners(cfg *config.Config, vendors map[string]*vendorStat
 				Timeout:   time.Duration(cfg.Global.RequestTimeout),
 				UserAgent: e.opts.UserAgent, OnResponse: st.countRequest,
 			})
-			logger := e.logger.With("vendor", v.Name, "source", sc.Name, "kind", sc.Kind)
+			logger := e.logger.With("vendor", v.Name, "source_name", sc.Name, "kind", sc.Kind)
 			src, err := collectors.New(source.Env{
 				Config: sc, Vendor: v, HTTP: client, Limits: e.limits,
 				HistoryStart: cfg.Global.HistoryStart.Time, Logger: logger, Now: time.Now,
@@ -215,7 +215,8 @@ func (e *Exporter) newRunners(cfg *config.Config, vendors map[string]*vendorStat
 				ingest: func(k store.SourceKey, b model.Batch) error {
 					return e.ingest(vs, k, cfg.Global.HistoryStart.Time, b)
 				},
-				logger: logger,
+				refresh: e.rebuildSnapshot,
+				logger:  logger,
 			})
 		}
 	}

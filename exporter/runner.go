@@ -33,7 +33,10 @@ type runner struct {
 	limits   *fetch.Limits
 	store    *store.Store
 	ingest   func(store.SourceKey, model.Batch) error
-	logger   *slog.Logger
+	// refresh rebuilds the snapshot once a sync completed: the source's data
+	// is now judged as of the new sync time.
+	refresh func()
+	logger  *slog.Logger
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -125,6 +128,7 @@ func (r *runner) markSynced(start time.Time) error {
 		return &storeError{err}
 	}
 	r.status.setSyncedAt(start)
+	r.refresh()
 	return nil
 }
 

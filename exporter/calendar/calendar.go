@@ -89,14 +89,20 @@ func parseHours(s string) (open, close int, err error) {
 	return open, close, nil
 }
 
+// parseClock reads exactly two digits, a colon and two digits. It checks the
+// digits by hand because fmt.Sscanf's %d would also take a sign ("+9:00",
+// "-0:30") and so accept malformed hours.
 func parseClock(s string) (int, error) {
-	var h, m int
 	if len(s) != 5 || s[2] != ':' {
 		return 0, errors.New("bad clock")
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil {
-		return 0, err
+	for i := range len(s) {
+		if i != 2 && (s[i] < '0' || s[i] > '9') {
+			return 0, errors.New("bad clock")
+		}
 	}
+	h := int(s[0]-'0')*10 + int(s[1]-'0')
+	m := int(s[3]-'0')*10 + int(s[4]-'0')
 	if m > 59 || h > 24 || (h == 24 && m != 0) {
 		return 0, errors.New("bad clock")
 	}
@@ -161,11 +167,11 @@ func (c *Calendar) Add(from time.Time, d time.Duration) time.Time {
 			if start.Before(from) {
 				start = from
 			}
-			if left := end.Sub(start); d <= left {
+			left := end.Sub(start)
+			if d <= left {
 				return start.Add(d)
-			} else {
-				d -= left
 			}
+			d -= left
 		}
 		day = nextDay(day)
 	}
