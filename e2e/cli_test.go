@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestConfigCheck(t *testing.T) {
@@ -89,5 +91,59 @@ func TestReload(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || reloadOK() != 1 {
 		t.Fatalf("POST /-/reload with the good config: %d, reload status %v", resp.StatusCode, reloadOK())
+	}
+}
+
+func TestVersionAndBuildInfo(t *testing.T) {
+	out, err := exec.Command(binary, "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "support_exporter, version") {
+		t.Fatalf("--version: err=%v out=%s", err, out)
+	}
+	w := newWorld(t, worldOptions{tickets: 10})
+	p := start(t, nil, w.args(t.TempDir())...)
+	s, _ := p.scrape()
+	if s.sum("support_exporter_build_info") != 1 {
+		t.Fatal("support_exporter_build_info is not 1")
+	}
+}
+
+// TestGoKitLogStyle: --log.style=go-kit keeps go-kit/log's key names for
+// log pipelines that parse them.
+func TestGoKitLogStyle(t *testing.T) {
+	w := newWorld(t, worldOptions{tickets: 10})
+	logs := &syncBuffer{}
+	p := start(t, logs, append(w.args(t.TempDir()), "--log.style=go-kit")...)
+	p.term()
+	first := strings.SplitN(logs.String(), "\n", 2)[0]
+	if !strings.HasPrefix(first, "ts=") || !strings.Contains(first, " caller=") || !strings.Contains(first, " level=info") {
+		t.Fatalf("not go-kit style: %q", first)
+	}
+}
+
+// TestWebConfigBasicAuth: --web.config.file protects every endpoint.
+func TestWebConfigBasicAuth(t *testing.T) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("scrape-pass"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	webCfg := filepath.Join(t.TempDir(), "web.yml")
+	if err := os.WriteFile(webCfg, []byte("basic_auth_users:\n  prometheus: "+string(hash)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, worldOptions{tickets: 10})
+	p := startNoWait(t, nil, append(w.args(t.TempDir()), "--web.config.file="+webCfg)...)
+	waitFor(t, 30*time.Second, "listener", func() bool { code, _ := p.get("/metrics"); return code != 0 })
+	if code, _ := p.get("/metrics"); code != http.StatusUnauthorized {
+		t.Fatalf("/metrics without credentials: %d, want 401", code)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+p.addr+"/metrics", nil)
+	req.SetBasicAuth("prometheus", "scrape-pass")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics with credentials: %d", resp.StatusCode)
 	}
 }
