@@ -144,12 +144,6 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 	defer cancelRun()
 	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + version.Version})
 	defer exp.Stop()
-	start := time.Now()
-	if err := exp.Apply(cfg); err != nil {
-		return err
-	}
-	logger.Info("ready", "took", time.Since(start).Round(time.Millisecond))
-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		exposition.New(exp),
@@ -193,6 +187,14 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.ListenAndServe(srv, f.web, logger) }()
+
+	// The listener is up while aggregates load from the store (seconds at
+	// millions of tickets): /-/healthy answers, /-/ready says not yet.
+	start := time.Now()
+	if err := exp.Apply(cfg); err != nil {
+		return err
+	}
+	logger.Info("ready", "took", time.Since(start).Round(time.Millisecond))
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -1,0 +1,251 @@
+package exporter
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/exposition"
+	"github.com/support-exporter/support_exporter/exporter/quality"
+)
+
+// aggregator is the vendor's running aggregator, nil when not configured.
+func aggregator(e *Exporter, vendor string) *quality.Aggregator {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if vs := e.vendors[vendor]; vs != nil {
+		return vs.agg
+	}
+	return nil
+}
+
+// exportRequestsCond waits until the fake received more than n export
+// requests: the ticket source keeps syncing.
+func exportRequestsCond(zd *fakeZendesk, n int) func() (bool, string) {
+	return func() (bool, string) {
+		got := len(zd.requests())
+		return got > n, fmt.Sprintf("%d export requests, want more than %d", got, n)
+	}
+}
+
+// startTimeRequests counts the export requests that started from
+// start_time rather than resuming from a stored cursor.
+func startTimeRequests(zd *fakeZendesk) int {
+	n := 0
+	for _, q := range zd.requests() {
+		if q.Has("start_time") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestReloadKeepsOrRebuildsAggregates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// reload edits the running config's YAML.
+		reload      func(yaml string) string
+		wantReused  bool
+		wantTargets [quality.NumTargets]float64 // urgent targets, in hours, after the reload
+	}{
+		{
+			name:        "same settings",
+			reload:      func(y string) string { return y },
+			wantReused:  true,
+			wantTargets: [quality.NumTargets]float64{quality.FirstResponse: 1},
+		},
+		{
+			// Connection settings are not part of the vendor's fingerprint.
+			name:        "new poll interval",
+			reload:      func(y string) string { return strings.Replace(y, "poll_interval: 200ms", "poll_interval: 150ms", 1) },
+			wantReused:  true,
+			wantTargets: [quality.NumTargets]float64{quality.FirstResponse: 1},
+		},
+		{
+			name:        "new SLA",
+			reload:      func(y string) string { return strings.Replace(y, slaOneHour, slaTwoHours, 1) },
+			wantReused:  false,
+			wantTargets: [quality.NumTargets]float64{quality.FirstResponse: 2},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e, st, zd, sp := startAcme(t, slaOneHour)
+			before := aggregator(e, "acme")
+
+			if err := e.Apply(parseConfig(t, tt.reload(acmeConfig(zd.URL(), sp.URL(), slaOneHour)))); err != nil {
+				t.Fatalf("reload: %v", err)
+			}
+			if !e.ReloadSuccessful() {
+				t.Error("ReloadSuccessful() = false after a good reload")
+			}
+			if reused := aggregator(e, "acme") == before; reused != tt.wantReused {
+				t.Errorf("aggregator reused = %v, want %v", reused, tt.wantReused)
+			}
+			if got := ticketsCreated(e, "acme"); got != wantAcmeCreated {
+				t.Errorf("TicketsCreated right after the reload = %v, want %v", got, wantAcmeCreated)
+			}
+			if got := vendorSnapshot(e, "acme").Incidents[quality.ImpactMinor]; got != 1 {
+				t.Errorf("minor incidents right after the reload = %d, want 1", got)
+			}
+			contracts := e.Contracts()
+			if len(contracts) != 1 {
+				t.Fatalf("Contracts() = %v, want acme's", contracts)
+			}
+			for tg, hours := range tt.wantTargets {
+				if got := contracts[0].Targets[quality.Urgent][tg].Hours(); got != hours {
+					t.Errorf("urgent %s target = %vh, want %vh", quality.Target(tg), got, hours)
+				}
+			}
+
+			// The new sources resume from the stored cursor, and their syncs
+			// count nothing twice.
+			n := len(zd.requests())
+			waitFor(t, "syncs after the reload", exportRequestsCond(zd, n+1))
+			waitFor(t, "the status page to sync after the reload", statusCond(e, statusKey, func(s exposition.SourceStatus) bool { return s.Up }))
+			if got := startTimeRequests(zd); got != 1 {
+				t.Errorf("%d export requests started from start_time, want 1: a reload resumes from the stored cursor", got)
+			}
+			if got := ticketsCreated(e, "acme"); got != wantAcmeCreated {
+				t.Errorf("TicketsCreated after syncs = %v, want %v", got, wantAcmeCreated)
+			}
+			if got := storedTickets(t, st, supportKey); got != 2 {
+				t.Errorf("stored tickets = %d, want 2", got)
+			}
+		})
+	}
+}
+
+// freshdeskSource is a ticket source of a kind config accepts but no
+// collector implements yet.
+const freshdeskSource = `      - name: helpdesk
+        kind: freshdesk
+        url: https://example.freshdesk.com
+`
+
+// sourceNames lists the statuses' vendor/source/kind, for comparing which
+// sources are configured.
+func sourceNames(statuses []exposition.SourceStatus) []string {
+	var out []string
+	for _, s := range statuses {
+		out = append(out, s.Vendor+"/"+s.Source+"/"+s.Kind)
+	}
+	return out
+}
+
+func TestReloadFailureKeepsRunningConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// bad turns the running config into one that config accepts but
+		// whose collectors cannot be built.
+		bad     func(yaml, zendeskURL string) string
+		wantErr string
+	}{
+		{
+			name: "kind not implemented",
+			bad: func(y, _ string) string {
+				return strings.Replace(y, "    status_pages:\n", freshdeskSource+"    status_pages:\n", 1)
+			},
+			wantErr: `kind "freshdesk" is not implemented`,
+		},
+		{
+			// config accepts any absolute http(s) URL; the Zendesk collector
+			// refuses a query, which the API paths cannot follow.
+			name: "zendesk URL with a query",
+			bad: func(y, zendeskURL string) string {
+				return strings.Replace(y, "url: "+zendeskURL+"\n", "url: "+zendeskURL+"/?locale=en\n", 1)
+			},
+			wantErr: "must not carry a query",
+		},
+		{
+			name: "new SLA but a broken source",
+			bad: func(y, _ string) string {
+				y = strings.Replace(y, slaOneHour, slaTwoHours, 1)
+				return strings.Replace(y, "    status_pages:\n", freshdeskSource+"    status_pages:\n", 1)
+			},
+			wantErr: `kind "freshdesk" is not implemented`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e, _, zd, sp := startAcme(t, slaOneHour)
+			good := acmeConfig(zd.URL(), sp.URL(), slaOneHour)
+			bad := tt.bad(good, zd.URL())
+			if bad == good {
+				t.Fatal("the bad config is the running one: the edit did not apply")
+			}
+			aggBefore := aggregator(e, "acme")
+			statusesBefore := sourceNames(e.SourceStatuses())
+			contractsBefore := e.Contracts()
+			statusSyncBefore, _ := sourceStatusOf(e, statusKey)
+			n := len(zd.requests())
+
+			err := e.Apply(parseConfig(t, bad))
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Apply(bad) = %v, want an error containing %q", err, tt.wantErr)
+			}
+			if e.ReloadSuccessful() {
+				t.Error("ReloadSuccessful() = true after a failed reload")
+			}
+			if got := sourceNames(e.SourceStatuses()); !reflect.DeepEqual(got, statusesBefore) {
+				t.Errorf("SourceStatuses after the failed reload = %v, want unchanged %v", got, statusesBefore)
+			}
+			if got := e.Contracts(); !reflect.DeepEqual(got, contractsBefore) {
+				t.Errorf("Contracts after the failed reload = %+v, want unchanged %+v", got, contractsBefore)
+			}
+			if aggregator(e, "acme") != aggBefore {
+				t.Error("the failed reload replaced the running aggregator")
+			}
+
+			// The old sources keep syncing.
+			waitFor(t, "export requests after the failed reload", exportRequestsCond(zd, n))
+			waitFor(t, "a status page sync after the failed reload", statusCond(e, statusKey, func(s exposition.SourceStatus) bool {
+				return s.Up && s.LastSync.After(statusSyncBefore.LastSync)
+			}))
+			if got := ticketsCreated(e, "acme"); got != wantAcmeCreated {
+				t.Errorf("TicketsCreated = %v, want %v", got, wantAcmeCreated)
+			}
+
+			if err := e.Apply(parseConfig(t, good)); err != nil {
+				t.Fatalf("Apply(good) after the failure: %v", err)
+			}
+			if !e.ReloadSuccessful() {
+				t.Error("ReloadSuccessful() = false after a later good reload")
+			}
+		})
+	}
+}
+
+func TestReloadLoadError(t *testing.T) {
+	t.Parallel()
+	e, _, zd, sp := startAcme(t, slaOneHour)
+	good := acmeConfig(zd.URL(), sp.URL(), slaOneHour)
+	loadErr := errors.New("reading config: no such file")
+
+	err := e.Reload(func() (*config.Config, error) { return nil, loadErr })
+	if !errors.Is(err, loadErr) {
+		t.Errorf("Reload = %v, want the load error", err)
+	}
+	if e.ReloadSuccessful() {
+		t.Error("ReloadSuccessful() = true after a failed load")
+	}
+	if got := ticketsCreated(e, "acme"); got != wantAcmeCreated {
+		t.Errorf("TicketsCreated after a failed load = %v, want %v", got, wantAcmeCreated)
+	}
+	n := len(zd.requests())
+	waitFor(t, "syncs after the failed load", exportRequestsCond(zd, n))
+
+	if err := e.Reload(func() (*config.Config, error) { return config.Parse([]byte(good), "test.yml") }); err != nil {
+		t.Fatalf("Reload of a good config: %v", err)
+	}
+	if !e.ReloadSuccessful() {
+		t.Error("ReloadSuccessful() = false after a good reload")
+	}
+}
