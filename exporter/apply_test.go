@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,23 @@ func aggregator(e *Exporter, vendor string) *quality.Aggregator {
 		return vs.agg
 	}
 	return nil
+}
+
+// runningRunners is the running configuration's sync loops.
+func runningRunners(e *Exporter) []*runner {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return slices.Clone(e.runners)
+}
+
+// stopped reports whether r's loop has ended.
+func stopped(r *runner) bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // exportRequestsCond waits until the fake received more than n export
@@ -77,9 +95,15 @@ func TestReloadKeepsOrRebuildsAggregates(t *testing.T) {
 			t.Parallel()
 			e, st, zd, sp := startAcme(t, slaOneHour)
 			before := aggregator(e, "acme")
+			oldRunners := runningRunners(e)
 
 			if err := e.Apply(parseConfig(t, tt.reload(acmeConfig(zd.URL(), sp.URL(), slaOneHour)))); err != nil {
 				t.Fatalf("reload: %v", err)
+			}
+			for _, r := range oldRunners {
+				if !stopped(r) {
+					t.Errorf("the previous config's loop of %v still runs", r.key)
+				}
 			}
 			if !e.ReloadSuccessful() {
 				t.Error("ReloadSuccessful() = false after a good reload")
@@ -185,6 +209,7 @@ func TestReloadFailureKeepsRunningConfig(t *testing.T) {
 			statusesBefore := sourceNames(e.SourceStatuses())
 			contractsBefore := e.Contracts()
 			statusSyncBefore, _ := sourceStatusOf(e, statusKey)
+			runnersBefore := runningRunners(e)
 			n := len(zd.requests())
 
 			err := e.Apply(parseConfig(t, bad))
@@ -202,6 +227,9 @@ func TestReloadFailureKeepsRunningConfig(t *testing.T) {
 			}
 			if aggregator(e, "acme") != aggBefore {
 				t.Error("the failed reload replaced the running aggregator")
+			}
+			if got := runningRunners(e); !slices.Equal(got, runnersBefore) || slices.ContainsFunc(got, stopped) {
+				t.Error("the failed reload replaced or stopped the running loops")
 			}
 
 			// The old sources keep syncing.
@@ -248,4 +276,25 @@ func TestReloadLoadError(t *testing.T) {
 	if !e.ReloadSuccessful() {
 		t.Error("ReloadSuccessful() = false after a good reload")
 	}
+}
+
+// A reload that changes export_requests_per_minute (a plan upgrade, or a
+// downgrade that would otherwise earn 429s) must take effect.
+func TestReloadAppliesNewExportLimit(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestExporter(t)
+	zd, sp := newFakeZendesk(t, acmeTickets()...), newFakeStatuspage(t)
+	good := acmeConfig(zd.URL(), sp.URL(), slaOneHour)
+	// One export a minute: after the first sync the next request waits for
+	// a minute, far beyond waitTimeout.
+	if err := e.Apply(parseConfig(t, strings.Replace(good, "export_requests_per_minute: 6000", "export_requests_per_minute: 1", 1))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first sync", statusCond(e, supportKey, func(s exposition.SourceStatus) bool { return s.Up }))
+	n := len(zd.requests())
+
+	if err := e.Apply(parseConfig(t, good)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "an export request under the raised limit", exportRequestsCond(zd, n))
 }

@@ -69,6 +69,9 @@ type vendorState struct {
 // New returns an Exporter with no configuration; call Apply to start it.
 // ctx bounds every sync loop.
 func New(ctx context.Context, opts Options) *Exporter {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	e := &Exporter{
 		opts: opts, logger: opts.Logger, limits: fetch.NewLimits(),
 		vendors: map[string]*vendorState{}, status: map[store.SourceKey]*sourceStatus{},

@@ -123,6 +123,7 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 	if err := c.limits.wait(ctx, host, class); err != nil {
 		return nil, &Error{Reason: ReasonRateLimited, URL: stripQuery(rawURL), Err: err}
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
@@ -138,7 +139,9 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.opts.OnResponse("error")
+		if parent.Err() == nil { // our own cancellation (stop, reload) is no failed request
+			c.opts.OnResponse("error")
+		}
 		return nil, classifyTransport(stripQuery(rawURL), err)
 	}
 	defer resp.Body.Close()
@@ -253,14 +256,18 @@ func NewLimits() *Limits {
 }
 
 // Declare sets a static limit for the requests to host whose path starts with
-// pathPrefix (e.g. Zendesk's incremental exports: 10 per minute). The first
-// declaration wins, so re-creating a collector on reload keeps the bucket and
-// its spent tokens.
+// pathPrefix (e.g. Zendesk's incremental exports: 10 per minute). The bucket
+// lives as long as the Limits: re-declaring it on reload applies a changed
+// limit and keeps the tokens already spent.
 func (l *Limits) Declare(host, pathPrefix string, every time.Duration, burst int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k := host + " " + pathPrefix
-	if _, ok := l.static[k]; ok {
+	if lim, ok := l.static[k]; ok {
+		// A reload may change the plan's limit: apply it, keeping the tokens
+		// already spent.
+		lim.SetLimit(rate.Every(every))
+		lim.SetBurst(burst)
 		return
 	}
 	l.static[k] = rate.NewLimiter(rate.Every(every), burst)

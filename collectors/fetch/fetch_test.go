@@ -188,13 +188,20 @@ func TestDeclaredLimitSpacesRequests(t *testing.T) {
 	if _, err := c.Get(context.Background(), srv.URL+"/api/v2/tickets.json", nil); err != nil || calls.Load() != 3 {
 		t.Fatalf("other path: err=%v calls=%d", err, calls.Load())
 	}
-	// Declaring again (a reload) keeps the spent bucket.
-	limits.Declare(host, "/api/v2/incremental/", time.Nanosecond, 100)
+	// Declaring the same limit again (a reload) keeps the spent bucket.
+	limits.Declare(host, "/api/v2/incremental/", time.Hour, 2)
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel2()
 	_, _ = c.Get(ctx2, srv.URL+"/api/v2/incremental/tickets/cursor.json", nil)
 	if calls.Load() != 3 {
-		t.Fatal("re-declaring the limit refilled the bucket")
+		t.Fatal("re-declaring the same limit refilled the bucket")
+	}
+	// A reload with a higher limit (a plan upgrade) applies at once.
+	limits.Declare(host, "/api/v2/incremental/", time.Millisecond, 2)
+	ctx3, cancel3 := context.WithTimeout(context.Background(), time.Second)
+	defer cancel3()
+	if _, err := c.Get(ctx3, srv.URL+"/api/v2/incremental/tickets/cursor.json", nil); err != nil || calls.Load() != 4 {
+		t.Fatalf("after raising the limit: err=%v calls=%d", err, calls.Load())
 	}
 }
 
@@ -203,5 +210,23 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 	h := http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}
 	if d, ok := retryAfter(h, now); !ok || d != 90*time.Second {
 		t.Fatalf("retryAfter = %s %v", d, ok)
+	}
+}
+
+// TestOwnCancellationIsNoFailedRequest: a request we abort (stop, reload)
+// is not counted as a request that failed; one that times out is.
+func TestOwnCancellationIsNoFailedRequest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer srv.Close()
+	codes := map[string]int{}
+	c := newClient(t, NewLimits(), Options{Timeout: 100 * time.Millisecond, OnResponse: func(code string) { codes[code]++ }})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	_, _ = c.Get(ctx, srv.URL, nil)
+	if codes["error"] != 0 {
+		t.Fatalf("our own cancellation counted: %v", codes)
+	}
+	if _, err := c.Get(context.Background(), srv.URL, nil); Reason(err) != ReasonTimeout || codes["error"] != 1 {
+		t.Fatalf("timeout: reason %s, codes %v", Reason(err), codes)
 	}
 }
