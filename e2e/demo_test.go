@@ -9,12 +9,9 @@ import (
 )
 
 // notFedYet are catalog families that Zendesk and Statuspage cannot feed:
-// follow-ups need a reply timeline (Zendesk's export gives counts only),
-// and who-noticed-first is built with the proactivity issue.
+// follow-ups need a reply timeline, and Zendesk's export gives counts only.
 var notFedYet = map[string]bool{
 	"support_ticket_customer_followups_total": true,
-	"support_incidents_detected_total":        true,
-	"support_incident_customer_lead_seconds":  true,
 }
 
 // TestDemo: within 60 s of start, the demo serves every catalog family that

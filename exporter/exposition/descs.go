@@ -9,7 +9,7 @@ type descs struct {
 	ratings *prometheus.Desc
 
 	componentStatus, incidentsOpen, incidents, noticeDelay, updateGap, duration, postmortem,
-	maintenances, maintenanceNotice, shortNotice, nextMaintenance *prometheus.Desc
+	maintenances, maintenanceNotice, shortNotice, nextMaintenance, detected, customerLead *prometheus.Desc
 
 	objective, target, notice *prometheus.Desc
 
@@ -57,6 +57,10 @@ func newDescs() descs {
 			"Notice given for scheduled maintenances: announcement to scheduled start (0 when announced after it started).", v...),
 		shortNotice:     desc("status_maintenance_short_notice_total", "Maintenances announced with less notice than sla.maintenance_notice.", v...),
 		nextMaintenance: desc("status_next_maintenance_timestamp_seconds", "Start (Unix seconds) of the next scheduled maintenance; 0 when none.", v...),
+		detected: desc("incidents_detected_total",
+			"Status-page incidents by who noticed first: first=customer when a customer signal (a ticket created) came between 30 minutes before the impact began and the first public post, else vendor. Counted once every ticket source has synced past the first post.", "vendor", "first"),
+		customerLead: desc("incident_customer_lead_seconds",
+			"Customer-first incidents: time from the first customer signal in the notice window to the vendor's first public post.", v...),
 
 		objective: prometheus.NewDesc("support_sla_objective_ratio", "Configured sla.objective: the share of tickets that must meet each target.", v, nil),
 		target:    prometheus.NewDesc("support_sla_target_seconds", "Configured SLA target per priority and target.", vpt, nil),
@@ -79,7 +83,7 @@ func (d descs) all() []*prometheus.Desc {
 		d.ticketsCreated, d.firstResponse, d.resolution, d.firstContact, d.rounds, d.reopened, d.followups,
 		d.slaChecks, d.slaBreaches, d.open, d.breaching, d.oldestUnanswered, d.escalationsOpen, d.escalations, d.ratings,
 		d.componentStatus, d.incidentsOpen, d.incidents, d.noticeDelay, d.updateGap, d.duration, d.postmortem,
-		d.maintenances, d.maintenanceNotice, d.shortNotice, d.nextMaintenance,
+		d.maintenances, d.maintenanceNotice, d.shortNotice, d.nextMaintenance, d.detected, d.customerLead,
 		d.objective, d.target, d.notice,
 		d.sourceUp, d.lastSuccess, d.syncDuration, d.requests, d.errors, d.storeItems, d.reloadOK,
 	}

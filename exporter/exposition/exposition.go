@@ -187,6 +187,10 @@ func (c *Collector) collectStatus(ch chan<- prometheus.Metric, v *quality.Vendor
 	ch <- histogram(c.d.maintenanceNotice, &v.MaintenanceNotice, v.Vendor)
 	ch <- prometheus.MustNewConstMetric(c.d.shortNotice, prometheus.CounterValue, float64(v.ShortNotice), v.Vendor)
 	ch <- prometheus.MustNewConstMetric(c.d.nextMaintenance, prometheus.GaugeValue, timestamp(v.NextMaintenance), v.Vendor)
+	for f := range quality.NumFirsts {
+		ch <- prometheus.MustNewConstMetric(c.d.detected, prometheus.CounterValue, float64(v.Detected[f]), v.Vendor, f.String())
+	}
+	ch <- histogram(c.d.customerLead, &v.CustomerLead, v.Vendor)
 }
 
 // componentStatuses is the state set of a component: the known statuses,

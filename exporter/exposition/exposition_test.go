@@ -55,6 +55,7 @@ func sampleState() *fakeState {
 	v.UpdateGap = hist(quality.DefaultBuckets)
 	v.Postmortem = hist(quality.DefaultBuckets)
 	v.MaintenanceNotice = hist(quality.DefaultBuckets)
+	v.CustomerLead = hist(quality.DefaultBuckets)
 	v.OldestUnanswered[quality.High] = time.Unix(1700000000, 500e6)
 	v.Components = []quality.ComponentStatus{{Component: "API", Status: "partial_outage"}, {Component: "Media / Edge", Status: "brand_new_status"}}
 	return &fakeState{
@@ -155,6 +156,35 @@ func TestVendorWithoutTicketsHasNoTicketFamilies(t *testing.T) {
 	}
 	if n := testutil.CollectAndCount(New(s), "support_status_incidents_total"); n != 4 {
 		t.Fatalf("status families: %d series, want 4 impacts", n)
+	}
+}
+
+func TestWhoNoticedFirst(t *testing.T) {
+	s := sampleState()
+	v := s.snap.Vendors[0]
+	v.Detected[quality.CustomerFirst] = 2
+	v.CustomerLead = hist([]float64{300, 1800}, 1, 1)
+	v.CustomerLead.Sum = 1500
+	const want = `
+# HELP support_incidents_detected_total Status-page incidents by who noticed first: first=customer when a customer signal (a ticket created) came between 30 minutes before the impact began and the first public post, else vendor. Counted once every ticket source has synced past the first post. Refreshed by background sync, not at scrape time.
+# TYPE support_incidents_detected_total counter
+support_incidents_detected_total{first="customer",vendor="acme"} 2
+support_incidents_detected_total{first="vendor",vendor="acme"} 0
+# HELP support_incident_customer_lead_seconds Customer-first incidents: time from the first customer signal in the notice window to the vendor's first public post. Refreshed by background sync, not at scrape time.
+# TYPE support_incident_customer_lead_seconds histogram
+support_incident_customer_lead_seconds_bucket{vendor="acme",le="300"} 1
+support_incident_customer_lead_seconds_bucket{vendor="acme",le="1800"} 2
+support_incident_customer_lead_seconds_bucket{vendor="acme",le="+Inf"} 2
+support_incident_customer_lead_seconds_sum{vendor="acme"} 1500
+support_incident_customer_lead_seconds_count{vendor="acme"} 2
+`
+	if err := testutil.CollectAndCompare(New(s), strings.NewReader(want),
+		"support_incidents_detected_total", "support_incident_customer_lead_seconds"); err != nil {
+		t.Fatal(err)
+	}
+	v.Status = false
+	if n := testutil.CollectAndCount(New(s), "support_incidents_detected_total", "support_incident_customer_lead_seconds"); n != 0 {
+		t.Fatalf("who noticed first exposed for a vendor without a status page: %d series", n)
 	}
 }
 

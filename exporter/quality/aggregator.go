@@ -27,6 +27,15 @@ type Aggregator struct {
 	maintenances map[itemKey]time.Time // not completed and not yet started: their start
 	components   map[string][]model.Component
 	items        map[string]uint64 // stored items per source
+
+	// Who noticed first (detection.go). A counted incident is undecided,
+	// with its notice window as last stored, until every signal source is
+	// complete past its first post; its verdict is then pinned, so that it
+	// never flips when the vendor later edits the incident.
+	signals       signalSet
+	signalSources []string // the ticket sources
+	undecided     map[itemKey]noticeWindow
+	decided       map[itemKey]verdict
 }
 
 // itemKey identifies an item of a vendor.
@@ -35,15 +44,25 @@ type itemKey struct{ source, id string }
 // NewAggregator returns an empty aggregator for a vendor's rules and its
 // sources (source name -> kind, for support_store_items).
 func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
+	var signalSources []string
+	for source, kind := range sources {
+		if ticketKinds[kind] {
+			signalSources = append(signalSources, source)
+		}
+	}
 	return &Aggregator{
-		rules:        r,
-		kinds:        sources,
-		totals:       newTally(r),
-		tickets:      map[itemKey]liveTicket{},
-		incidents:    map[itemKey]Impact{},
-		maintenances: map[itemKey]time.Time{},
-		components:   map[string][]model.Component{},
-		items:        map[string]uint64{},
+		rules:         r,
+		kinds:         sources,
+		totals:        newTally(r),
+		tickets:       map[itemKey]liveTicket{},
+		incidents:     map[itemKey]Impact{},
+		maintenances:  map[itemKey]time.Time{},
+		components:    map[string][]model.Component{},
+		items:         map[string]uint64{},
+		signals:       signalSet{},
+		signalSources: signalSources,
+		undecided:     map[itemKey]noticeWindow{},
+		decided:       map[itemKey]verdict{},
 	}
 }
 
@@ -55,9 +74,14 @@ func (a *Aggregator) Rules() *Rules { return a.rules }
 // version (nil when new), new the stored result of MergeTicket (nil removes
 // the ticket). Call it once the store commit succeeded, and at start-up with
 // old == nil for every stored ticket.
+//
+// Each ticket's creation is a customer signal for who noticed an incident
+// first. A ticket deleted at the vendor stays stored, and so stays a
+// signal; only a removal from the store (new == nil) takes it out.
 func (a *Aggregator) ReplaceTicket(source string, old, new *model.Ticket) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.moveSignal(old, new)
 	if old != nil {
 		delete(a.tickets, itemKey{source, old.ID})
 		if st, _, counted, _ := a.rules.ticketContribution(old); counted {
@@ -75,10 +99,25 @@ func (a *Aggregator) ReplaceTicket(source string, old, new *model.Ticket) {
 	a.countItem(source, old != nil, new != nil)
 }
 
+// moveSignal replaces a ticket's creation in the customer signals. Tickets
+// created before the history start are no signal, as they are no ticket.
+func (a *Aggregator) moveSignal(old, new *model.Ticket) {
+	if old != nil && new != nil && old.CreatedAt.Equal(new.CreatedAt) {
+		return
+	}
+	if old != nil && a.rules.counted(old.CreatedAt) {
+		a.signals.remove(old.CreatedAt)
+	}
+	if new != nil && a.rules.counted(new.CreatedAt) {
+		a.signals.add(new.CreatedAt)
+	}
+}
+
 // ReplaceIncident is ReplaceTicket for incidents (MergeIncident).
 func (a *Aggregator) ReplaceIncident(source string, old, new *model.Incident) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.trackDetection(source, old, new)
 	if old != nil {
 		delete(a.incidents, itemKey{source, old.ID})
 		if st, _, counted, _ := a.rules.incidentContribution(old); counted {
@@ -94,6 +133,30 @@ func (a *Aggregator) ReplaceIncident(source string, old, new *model.Incident) {
 		}
 	}
 	a.countItem(source, old != nil, new != nil)
+}
+
+// trackDetection keeps a counted incident's notice window until who noticed
+// it first is decided. A decided verdict stays pinned whatever new version
+// comes, and is taken back only when the incident leaves the store or the
+// history (as its other counters are).
+func (a *Aggregator) trackDetection(source string, old, new *model.Incident) {
+	k := itemKey{source: source}
+	if new != nil {
+		k.id = new.ID
+	} else if old != nil {
+		k.id = old.ID
+	}
+	if new != nil && a.rules.counted(new.CreatedAt) {
+		if _, pinned := a.decided[k]; !pinned {
+			a.undecided[k] = noticeWindowOf(new)
+		}
+		return
+	}
+	delete(a.undecided, k)
+	if vd, pinned := a.decided[k]; pinned {
+		a.totals.addVerdict(vd, minus)
+		delete(a.decided, k)
+	}
 }
 
 // ReplaceMaintenance is ReplaceTicket for maintenances (MergeMaintenance).
@@ -136,16 +199,19 @@ func (a *Aggregator) SetComponents(source string, c []model.Component) {
 }
 
 // Snapshot returns a fresh, immutable copy of the aggregates. Time-driven
-// values (SLA clocks still running, the next maintenance) of each source's
-// items are judged as of asOf(source): the instant up to which that source's
-// data is complete. It costs the totals plus the unsettled items, whatever
-// the history size.
+// values (SLA clocks still running, the next maintenance, who noticed an
+// incident first) of each source's items are judged as of asOf(source): the
+// instant up to which that source's data is complete. It costs the totals
+// plus the unsettled items (for an undecided incident, the hours its notice
+// window spans), whatever the history size.
 //
 // Maintenances that have started are forgotten (their counters are in the
-// totals already): asOf must not go backwards between calls.
+// totals already) and decided incidents stay decided: asOf must not go
+// backwards between calls.
 func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapshot {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.decideIncidents(asOf)
 	v := &VendorSnapshot{Vendor: a.rules.vendor, Tickets: a.rules.hasTickets, Status: a.rules.hasStatus}
 	a.totals.export(v)
 	for k, lt := range a.tickets {
@@ -167,6 +233,33 @@ func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapsho
 		v.StoreItems[kind] += a.items[source]
 	}
 	return v
+}
+
+// decideIncidents decides who noticed first every undecided incident whose
+// notice window the customer signals are complete for: every signal source
+// has synced past the incident's first post, so no ticket created in the
+// window can still arrive and flip the verdict. A vendor without a signal
+// source decides at once: with no customer signal at all, every incident
+// is vendor-first.
+func (a *Aggregator) decideIncidents(asOf func(source string) time.Time) {
+	if len(a.undecided) == 0 {
+		return
+	}
+	var complete time.Time
+	for i, s := range a.signalSources {
+		if t := asOf(s); i == 0 || t.Before(complete) {
+			complete = t
+		}
+	}
+	for k, w := range a.undecided {
+		if len(a.signalSources) > 0 && !w.settledBy(complete) {
+			continue
+		}
+		vd := a.signals.decide(w)
+		a.totals.addVerdict(vd, plus)
+		a.decided[k] = vd
+		delete(a.undecided, k)
+	}
 }
 
 // addLiveTicket adds an unsettled ticket's contribution at now: SLA clocks

@@ -11,18 +11,21 @@ import (
 )
 
 const (
-	benchSettled = 1_000_000
-	benchLive    = 1_000
+	benchSettled   = 1_000_000
+	benchLive      = 1_000
+	benchIncidents = 1_000
 )
 
 var (
-	benchOnce sync.Once
-	benchAgg  *Aggregator
+	benchOnce         sync.Once
+	benchAgg          *Aggregator
+	benchIncidentList []*model.Incident
 )
 
-// bigAggregator holds a million settled tickets and a thousand open ones,
-// built once for every benchmark (it takes a few seconds). It reports the
-// heap the aggregator keeps, which must not grow with settled tickets.
+// bigAggregator holds a million settled tickets, a thousand open ones and
+// a thousand resolved incidents, built once for every benchmark (it takes a
+// few seconds). It reports the heap the aggregator keeps: settled tickets
+// only keep their creation instant, a customer signal.
 func bigAggregator(b *testing.B) *Aggregator {
 	benchOnce.Do(func() {
 		var before, after runtime.MemStats
@@ -38,10 +41,16 @@ func bigAggregator(b *testing.B) *Aggregator {
 			tk := r.MergeTicket(nil, benchTicket(benchSettled+i, model.StatusOpen))
 			a.ReplaceTicket("helpdesk", nil, &tk)
 		}
+		for i := range benchIncidents {
+			inc := MergeIncident(nil, benchIncident(i))
+			a.ReplaceIncident("status", nil, &inc)
+			benchIncidentList = append(benchIncidentList, &inc)
+		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
-		b.Logf("aggregator heap with %d settled and %d live tickets: %.1f MB", benchSettled, benchLive,
-			float64(after.HeapAlloc-before.HeapAlloc)/1e6)
+		heap := float64(after.HeapAlloc - before.HeapAlloc)
+		b.Logf("aggregator heap with %d settled and %d live tickets and %d incidents: %.1f MB, %.1f bytes a ticket",
+			benchSettled, benchLive, benchIncidents, heap/1e6, heap/(benchSettled+benchLive))
 		benchAgg = a
 	})
 	return benchAgg
@@ -61,6 +70,14 @@ func benchTicket(i int, status model.Status) model.Ticket {
 		t.Events = append(t.Events, ev(model.EventSolved, created.Add(time.Duration(i%6000)*time.Minute)))
 	}
 	return t
+}
+
+// benchIncident is incident i, first posted every 1000 minutes (so that its
+// notice window holds tickets), its impact dated up to two days earlier.
+func benchIncident(i int) model.Incident {
+	created := t0.Add(time.Duration(i*1000) * time.Minute)
+	return model.Incident{ID: fmt.Sprint(i), Impact: model.ImpactMajor, CreatedAt: created,
+		StartedAt: created.Add(-time.Duration(i%48) * time.Hour), ResolvedAt: created.Add(time.Hour)}
 }
 
 // BenchmarkReplaceTicket moves one ticket's contribution back and forth
@@ -93,13 +110,34 @@ func BenchmarkReplaceTicket(b *testing.B) {
 	}
 }
 
+// benchNow is after every benchmark item.
+var benchNow = t0.Add((benchSettled + benchLive + 60) * time.Minute)
+
 // BenchmarkSnapshot is the cost of a scrape's snapshot with a million
-// settled tickets and a thousand live ones.
+// settled tickets and a thousand live ones, once who noticed each incident
+// first is decided.
 func BenchmarkSnapshot(b *testing.B) {
 	a := bigAggregator(b)
-	now := t0.Add((benchSettled + benchLive + 60) * time.Minute)
+	a.Snapshot(at(benchNow))
 	b.ReportAllocs()
 	for b.Loop() {
-		a.Snapshot(at(now))
+		a.Snapshot(at(benchNow))
+	}
+}
+
+// BenchmarkDecideIncidents is the cost of storing a thousand incidents
+// again and deciding who noticed each first, against a million customer
+// signals: a restart's first snapshot.
+func BenchmarkDecideIncidents(b *testing.B) {
+	a := bigAggregator(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, inc := range benchIncidentList {
+			a.ReplaceIncident("status", inc, nil)
+			a.ReplaceIncident("status", nil, inc)
+		}
+		if v := a.Snapshot(at(benchNow)); v.Detected[CustomerFirst] != benchIncidents {
+			b.Fatalf("detected %v, want every incident customer-first", v.Detected)
+		}
 	}
 }

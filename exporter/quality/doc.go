@@ -18,6 +18,18 @@
 //     costs the same with a thousand or a million settled tickets, and
 //     settled items are forgotten once folded into the totals.
 //
+// Who noticed an incident first (DESIGN.md) is a third kind: it depends on
+// tickets that may be fetched long after the incident, as each ticket
+// source syncs on its own schedule. An incident counts in neither series
+// of support_incidents_detected_total until every ticket source is
+// complete past its first post; it is then decided once, from the incident
+// as stored at that snapshot, and the verdict is pinned in memory so that a
+// later edit (started_at backdated, moving the notice window) cannot flip
+// it. A restart recomputes verdicts from the store: they differ from the
+// pinned ones only for incidents whose window the vendor moved after they
+// were decided. A vendor without a ticket source has no customer signal:
+// its incidents are vendor-first at once.
+//
 // Counters never go down as long as a vendor's data only moves forward:
 // their labels are pinned when an item is first stored (see
 // Rules.MergeTicket and MergeIncident), and facts a vendor may later revise

@@ -87,15 +87,20 @@ func observe(h *Histogram, v float64) {
 // store plays the exporter's part: it keeps the stored versions and feeds
 // each fetched item through Merge and Replace, as after a store commit.
 type store struct {
+	sources      map[string]string // source -> kind
 	agg          *Aggregator
 	tickets      map[itemKey]*model.Ticket
 	incidents    map[itemKey]*model.Incident
 	maintenances map[itemKey]*model.Maintenance
 }
 
-func newStore(r *Rules) *store {
+func newStore(r *Rules) *store { return newStoreOf(r, testSources) }
+
+// newStoreOf is newStore for other sources than the test vendor's.
+func newStoreOf(r *Rules, sources map[string]string) *store {
 	return &store{
-		agg:          NewAggregator(r, testSources),
+		sources:      sources,
+		agg:          NewAggregator(r, sources),
 		tickets:      map[itemKey]*model.Ticket{},
 		incidents:    map[itemKey]*model.Incident{},
 		maintenances: map[itemKey]*model.Maintenance{},
@@ -110,12 +115,26 @@ func (s *store) ticket(source string, fetched model.Ticket) {
 	s.tickets[k] = &merged
 }
 
+// removeTicket takes a stored ticket out of the store.
+func (s *store) removeTicket(source, id string) {
+	k := itemKey{source, id}
+	s.agg.ReplaceTicket(source, s.tickets[k], nil)
+	delete(s.tickets, k)
+}
+
 func (s *store) incident(source string, fetched model.Incident) {
 	k := itemKey{source, fetched.ID}
 	old := s.incidents[k]
 	merged := MergeIncident(old, fetched)
 	s.agg.ReplaceIncident(source, old, &merged)
 	s.incidents[k] = &merged
+}
+
+// removeIncident takes a stored incident out of the store.
+func (s *store) removeIncident(source, id string) {
+	k := itemKey{source, id}
+	s.agg.ReplaceIncident(source, s.incidents[k], nil)
+	delete(s.incidents, k)
 }
 
 func (s *store) maintenance(source string, fetched model.Maintenance) {
@@ -129,7 +148,7 @@ func (s *store) maintenance(source string, fetched model.Maintenance) {
 // reload is what a restart does: a fresh aggregator fed every stored item
 // once, with old == nil.
 func (s *store) reload() *Aggregator {
-	a := NewAggregator(s.agg.Rules(), testSources)
+	a := NewAggregator(s.agg.Rules(), s.sources)
 	for k, t := range s.tickets {
 		a.ReplaceTicket(k.source, nil, t)
 	}

@@ -94,6 +94,19 @@ const (
 
 func (r Rating) String() string { return [NumRatings]string{"good", "bad"}[r] }
 
+// First is the `first` label of support_incidents_detected_total: who
+// noticed an incident first.
+type First int
+
+// Who noticed first.
+const (
+	VendorFirst First = iota
+	CustomerFirst
+	NumFirsts
+)
+
+func (f First) String() string { return [NumFirsts]string{"vendor", "customer"}[f] }
+
 // DefaultBuckets are the duration histogram bounds in seconds (DESIGN.md);
 // every configured SLA target of a vendor is added as an extra bound so that
 // compliance read from a histogram is exact.
@@ -154,6 +167,8 @@ type VendorSnapshot struct {
 	MaintenanceNotice Histogram
 	ShortNotice       uint64
 	NextMaintenance   time.Time // zero when none
+	Detected          [NumFirsts]uint64
+	CustomerLead      Histogram // customer-first incidents: first customer signal to the first post
 
 	// Items held in the store, by source kind (support_store_items).
 	StoreItems map[string]uint64

@@ -28,10 +28,7 @@ func (r *Rules) incidentContribution(i *model.Incident) (st incidentStatic, open
 	if i.History != nil {
 		first = i.History.FirstImpact
 	}
-	started := i.StartedAt
-	if started.IsZero() {
-		started = i.CreatedAt
-	}
+	started := startedAt(i)
 	st = incidentStatic{
 		impact:      impactOf(first),
 		noticeDelay: millisBetween(started, i.CreatedAt),

@@ -31,6 +31,7 @@ func TestStatusScenarios(t *testing.T) {
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						v.Detected[VendorFirst] = 1
 						observe(&v.NoticeDelay[ImpactMinor], 0)
 					},
 				},
@@ -39,6 +40,7 @@ func TestStatusScenarios(t *testing.T) {
 					now:       after(3 * h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor] = 1
+						v.Detected[VendorFirst] = 1
 						observe(&v.NoticeDelay[ImpactMinor], 0)
 						observe(&v.Duration[ImpactMinor], 7200)
 					},
@@ -53,6 +55,7 @@ func TestStatusScenarios(t *testing.T) {
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						v.Detected[VendorFirst] = 1
 						observe(&v.NoticeDelay[ImpactMinor], 0)
 					},
 				},
@@ -61,6 +64,7 @@ func TestStatusScenarios(t *testing.T) {
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactCritical] = 1, 1
+						v.Detected[VendorFirst] = 1
 						observe(&v.NoticeDelay[ImpactMinor], 0)
 						observe(&v.UpdateGap, 1800)
 					},
@@ -71,6 +75,7 @@ func TestStatusScenarios(t *testing.T) {
 					now: after(3 * h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor] = 1
+						v.Detected[VendorFirst] = 1
 						observe(&v.NoticeDelay[ImpactMinor], 0)
 						observe(&v.UpdateGap, 1800)
 						observe(&v.UpdateGap, 5400)
@@ -87,6 +92,7 @@ func TestStatusScenarios(t *testing.T) {
 				now: after(2 * h),
 				want: func(v *VendorSnapshot) {
 					v.Incidents[ImpactMajor] = 1
+					v.Detected[VendorFirst] = 1
 					observe(&v.NoticeDelay[ImpactMajor], 1200)
 					observe(&v.Duration[ImpactMajor], 4800)
 					observe(&v.UpdateGap, 1800)
@@ -101,6 +107,7 @@ func TestStatusScenarios(t *testing.T) {
 				now:       after(2 * h),
 				want: func(v *VendorSnapshot) {
 					v.Incidents[ImpactNone] = 1
+					v.Detected[VendorFirst] = 1
 					observe(&v.NoticeDelay[ImpactNone], 0)
 					observe(&v.Duration[ImpactNone], 3000)
 				},
@@ -116,6 +123,7 @@ func TestStatusScenarios(t *testing.T) {
 				deleted.Updates = []time.Time{after(40 * m), after(2 * h)}
 				want := func(v *VendorSnapshot) {
 					v.Incidents[ImpactMajor] = 1
+					v.Detected[VendorFirst] = 1
 					observe(&v.NoticeDelay[ImpactMajor], 0)
 					observe(&v.UpdateGap, 600)
 					observe(&v.UpdateGap, 1800)
@@ -128,6 +136,7 @@ func TestStatusScenarios(t *testing.T) {
 						now:       after(35 * m), // the gap since 00:10 is still open: not observed
 						want: func(v *VendorSnapshot) {
 							v.Incidents[ImpactMajor], v.IncidentsOpen[ImpactMajor] = 1, 1
+							v.Detected[VendorFirst] = 1
 							observe(&v.NoticeDelay[ImpactMajor], 0)
 							observe(&v.UpdateGap, 600)
 						},
@@ -144,6 +153,7 @@ func TestStatusScenarios(t *testing.T) {
 				now:       after(h),
 				want: func(v *VendorSnapshot) {
 					v.Incidents[ImpactNone], v.IncidentsOpen[ImpactNone] = 1, 1
+					v.Detected[VendorFirst] = 1
 					observe(&v.NoticeDelay[ImpactNone], 0)
 				},
 			}},

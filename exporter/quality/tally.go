@@ -26,6 +26,8 @@ type tally struct {
 	maintenances      uint64
 	maintenanceNotice hist
 	shortNotice       uint64
+	detected          [NumFirsts]uint64
+	customerLead      hist
 }
 
 func newTally(r *Rules) *tally {
@@ -33,6 +35,7 @@ func newTally(r *Rules) *tally {
 		updateGap:         newHist(r.statusBuckets),
 		postmortem:        newHist(r.statusBuckets),
 		maintenanceNotice: newHist(r.noticeBuckets),
+		customerLead:      newHist(r.statusBuckets),
 	}
 	for p := range NumPriorities {
 		for h := range NumHours {
@@ -108,6 +111,13 @@ func (t *tally) addMaintenance(c *maintenanceStatic, s sign) {
 	t.shortNotice += countOf(c.short, s)
 }
 
+func (t *tally) addVerdict(v verdict, s sign) {
+	t.detected[v.first] += uint64(s)
+	if v.first == CustomerFirst {
+		t.customerLead.observe(v.lead, s)
+	}
+}
+
 // export copies the totals into a snapshot.
 func (t *tally) export(v *VendorSnapshot) {
 	v.TicketsCreated = t.ticketsCreated
@@ -136,4 +146,6 @@ func (t *tally) export(v *VendorSnapshot) {
 	v.Maintenances = t.maintenances
 	v.MaintenanceNotice = t.maintenanceNotice.export()
 	v.ShortNotice = t.shortNotice
+	v.Detected = t.detected
+	v.CustomerLead = t.customerLead.export()
 }

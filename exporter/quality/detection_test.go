@@ -1,0 +1,342 @@
+package quality
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// ticketAt is a ticket stored from a source, created at an instant.
+type ticketAt struct {
+	source, id string
+	created    time.Time
+}
+
+type detectionStep struct {
+	tickets         []ticketAt
+	removeTickets   []string // ids, from helpdesk
+	incidents       []model.Incident
+	removeIncidents []string // ids, from status
+	asOf            map[string]time.Time
+	detected        [NumFirsts]uint64
+	leads           []float64 // seconds, one per customer-first incident
+}
+
+func TestWhoNoticedFirst(t *testing.T) {
+	m := time.Minute
+	h := time.Hour
+	// The incident of most cases: impact began at t0, first post 20 minutes
+	// later.
+	incident := model.Incident{ID: "i", Impact: model.ImpactMajor, StartedAt: t0, CreatedAt: after(20 * m)}
+	complete := map[string]time.Time{"helpdesk": after(h), "status": after(h)}
+	tk := func(id string, at time.Time) ticketAt { return ticketAt{"helpdesk", id, at} }
+	tests := []struct {
+		name         string
+		vendor       func(*config.Vendor)
+		sources      map[string]string // nil: testSources
+		historyStart time.Time
+		steps        []detectionStep
+	}{
+		{
+			name: "ticket 10 min before started_at: customer-first, lead from the ticket to the first post",
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800},
+			}},
+		},
+		{
+			name: "ticket 31 min before started_at: vendor-first",
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(-31*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name: "ticket exactly NoticeWindow before started_at counts",
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(-NoticeWindow))}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{3000},
+			}},
+		},
+		{
+			name: "ticket after created_at: vendor-first",
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(21*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name: "ticket at created_at itself: customer-first with a zero lead",
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(20*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{0},
+			}},
+		},
+		{
+			name: "no started_at: the window starts NoticeWindow before created_at",
+			steps: []detectionStep{{
+				tickets:   []ticketAt{tk("1", after(-15*m)), tk("2", after(-5*m))},
+				incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: after(20 * m)}}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1500},
+			}},
+		},
+		{
+			name: "two tickets in the window: lead from the earliest, whatever the order they arrive in",
+			steps: []detectionStep{{
+				tickets:   []ticketAt{tk("late", after(10*m)), tk("early", after(-20*m))},
+				incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{2400},
+			}},
+		},
+		{
+			name: "undecided while the ticket source is not complete past created_at, decided after",
+			steps: []detectionStep{
+				{
+					incidents: []model.Incident{incident},
+					asOf:      map[string]time.Time{"helpdesk": after(10 * m), "status": after(h)},
+				},
+				{
+					// Complete up to created_at itself: a ticket of that
+					// very millisecond may still come.
+					tickets: []ticketAt{tk("1", after(5*m))},
+					asOf:    map[string]time.Time{"helpdesk": after(20 * m), "status": after(h)},
+				},
+				{
+					asOf:     map[string]time.Time{"helpdesk": after(20*m + time.Millisecond), "status": after(h)},
+					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{900},
+				},
+			},
+		},
+		{
+			name:    "every ticket source must be complete",
+			sources: map[string]string{"helpdesk": "zendesk", "issues": "github", "status": "statuspage"},
+			steps: []detectionStep{
+				{
+					incidents: []model.Incident{incident},
+					asOf:      map[string]time.Time{"helpdesk": after(h), "status": after(h)},
+				},
+				{
+					tickets:  []ticketAt{{"issues", "7", after(-m)}},
+					asOf:     map[string]time.Time{"helpdesk": after(h), "issues": after(h), "status": after(h)},
+					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1260},
+				},
+			},
+		},
+		{
+			name:    "vendor without ticket sources: vendor-first at once",
+			vendor:  func(v *config.Vendor) { v.Tickets = nil },
+			sources: map[string]string{"status": "statuspage"},
+			steps: []detectionStep{{
+				incidents: []model.Incident{incident},
+				detected:  [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name: "started_at backdated before the decision: the window moves with it",
+			steps: []detectionStep{
+				{
+					tickets:   []ticketAt{tk("1", after(-50*m))},
+					incidents: []model.Incident{incident},
+					asOf:      map[string]time.Time{"status": after(h)},
+				},
+				{
+					incidents: []model.Incident{func() model.Incident { i := incident; i.StartedAt = after(-40 * m); return i }()},
+					asOf:      complete,
+					detected:  [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{4200},
+				},
+			},
+		},
+		{
+			name:         "incident before history_start is ignored",
+			historyStart: after(30 * m),
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(40*m))}, incidents: []model.Incident{incident}, asOf: complete,
+			}},
+		},
+		{
+			name:         "ticket before history_start is no signal",
+			historyStart: after(-5 * m),
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name: "a ticket removed from the store before the decision is no signal",
+			steps: []detectionStep{
+				{tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident}},
+				{removeTickets: []string{"1"}, asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1}},
+			},
+		},
+		{
+			name: "an incident removed from the store takes back its verdict",
+			steps: []detectionStep{
+				{
+					tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: complete,
+					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800},
+				},
+				{removeIncidents: []string{"i"}, asOf: complete},
+			},
+		},
+		{
+			name: "each incident is judged on its own window",
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(-10*m)), tk("2", after(5*h))},
+				incidents: []model.Incident{
+					incident,
+					{ID: "j", CreatedAt: after(3 * h)},
+					{ID: "k", StartedAt: after(5*h - 10*m), CreatedAt: after(6 * h)},
+				},
+				asOf:     map[string]time.Time{"helpdesk": after(7 * h), "status": after(7 * h)},
+				detected: [NumFirsts]uint64{VendorFirst: 1, CustomerFirst: 2}, leads: []float64{1800, 3600},
+			}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := testVendor()
+			if tc.vendor != nil {
+				tc.vendor(v)
+			}
+			sources := tc.sources
+			if sources == nil {
+				sources = testSources
+			}
+			r := mustRules(t, v, tc.historyStart)
+			s := newStoreOf(r, sources)
+			for i, step := range tc.steps {
+				for _, tk := range step.tickets {
+					s.ticket(tk.source, model.Ticket{ID: tk.id, CreatedAt: tk.created, Status: model.StatusOpen})
+				}
+				for _, id := range step.removeTickets {
+					s.removeTicket("helpdesk", id)
+				}
+				for _, inc := range step.incidents {
+					s.incident("status", inc)
+				}
+				for _, id := range step.removeIncidents {
+					s.removeIncident("status", id)
+				}
+				asOf := func(source string) time.Time { return step.asOf[source] }
+				got := s.agg.Snapshot(asOf)
+				assertDetected(t, fmt.Sprint("step ", i), got, step.detected, step.leads)
+				if fresh := s.reload().Snapshot(asOf); !reflect.DeepEqual(fresh, got) {
+					t.Errorf("step %d: incremental snapshot differs from a recomputation:\n%s", i, snapshotDiff(fresh, got))
+				}
+			}
+		})
+	}
+}
+
+// Once decided, a verdict never flips, even when the vendor moves the
+// window afterwards or a ticket of the window is fetched after its source
+// was judged complete. A restart decides again from the store: the
+// documented limit of pinning verdicts in memory.
+func TestVerdictPinnedUntilRestart(t *testing.T) {
+	m := time.Minute
+	tests := []struct {
+		name        string
+		change      func(s *store)
+		restartLead float64 // seconds
+	}{
+		{"started_at backdated after the decision", func(s *store) {
+			s.incident("status", model.Incident{ID: "i", StartedAt: after(-40 * m), CreatedAt: after(20 * m)})
+		}, 4200},
+		{"ticket of the window fetched after the decision", func(s *store) {
+			s.ticket("helpdesk", model.Ticket{ID: "2", CreatedAt: after(-20 * m), Status: model.StatusOpen})
+		}, 2400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(mustRules(t, testVendor(), time.Time{}))
+			asOf := at(after(2 * time.Hour))
+			s.ticket("helpdesk", model.Ticket{ID: "1", CreatedAt: after(-50 * m), Status: model.StatusOpen})
+			s.incident("status", model.Incident{ID: "i", StartedAt: t0, CreatedAt: after(20 * m)})
+			assertDetected(t, "decided", s.agg.Snapshot(asOf), [NumFirsts]uint64{VendorFirst: 1}, nil)
+			tc.change(s)
+			assertDetected(t, "changed", s.agg.Snapshot(asOf), [NumFirsts]uint64{VendorFirst: 1}, nil)
+			assertDetected(t, "after a restart", s.reload().Snapshot(asOf), [NumFirsts]uint64{CustomerFirst: 1}, []float64{tc.restartLead})
+		})
+	}
+}
+
+// assertDetected compares a snapshot's who-noticed-first aggregates with
+// the expected counts and customer leads (seconds).
+func assertDetected(t *testing.T, what string, got *VendorSnapshot, detected [NumFirsts]uint64, leads []float64) {
+	t.Helper()
+	want := got.CustomerLead
+	want.Counts, want.Sum, want.Count = make([]uint64, len(want.Bounds)+1), 0, 0
+	for _, l := range leads {
+		observe(&want, l)
+	}
+	if got.Detected != detected {
+		t.Errorf("%s: detected = %v, want %v", what, got.Detected, detected)
+	}
+	if !reflect.DeepEqual(got.CustomerLead, want) {
+		t.Errorf("%s: customer lead = %+v, want %+v", what, got.CustomerLead, want)
+	}
+	if !reflect.DeepEqual(want.Bounds, DefaultBuckets) {
+		t.Errorf("%s: customer lead buckets = %v, want the defaults", what, want.Bounds)
+	}
+}
+
+func TestSignalSetEarliest(t *testing.T) {
+	epoch := time.Unix(0, 0).UTC()
+	signals := []time.Time{
+		epoch.Add(-90 * time.Minute), // before 1970: negative hours
+		epoch.Add(-time.Millisecond),
+		epoch,
+		t0.Add(59*time.Minute + 59*time.Second + 999*time.Millisecond), // the last millisecond of an hour
+		t0.Add(5 * time.Hour),
+		t0.Add(5 * time.Hour), // twice: a multiset
+	}
+	s := signalSet{}
+	for _, at := range signals {
+		s.add(at)
+	}
+	tests := []struct {
+		name     string
+		from, to time.Time
+		want     time.Time // zero: none
+	}{
+		{"before 1970", epoch.Add(-2 * time.Hour), epoch.Add(-time.Hour), epoch.Add(-90 * time.Minute)},
+		{"across the epoch", epoch.Add(-time.Hour), epoch.Add(time.Hour), epoch.Add(-time.Millisecond)},
+		{"bounds included", epoch, epoch, epoch},
+		{"last millisecond of an hour", t0.Add(30 * time.Minute), t0.Add(3 * time.Hour), signals[3]},
+		{"hours without signals skipped", t0.Add(time.Hour), t0.Add(6 * time.Hour), t0.Add(5 * time.Hour)},
+		{"nothing inside", t0.Add(5*time.Hour + time.Millisecond), t0.Add(48 * time.Hour), time.Time{}},
+		{"empty window", t0.Add(6 * time.Hour), t0.Add(5 * time.Hour), time.Time{}},
+		// Windows spanning more hours than hold signals are searched
+		// through the signals' hours.
+		{"decades long", epoch.AddDate(-30, 0, 0), t0.AddDate(30, 0, 0), signals[0]},
+		{"decades long, bounds inside hours", epoch.Add(time.Millisecond), t0.Add(5 * time.Hour), signals[3]},
+		{"decades long, nothing inside", t0.Add(6 * time.Hour), t0.AddDate(30, 0, 0), time.Time{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := s.earliest(tc.from, tc.to)
+			if ok != !tc.want.IsZero() || !got.Equal(tc.want) {
+				t.Errorf("earliest(%v, %v) = %v %v, want %v", tc.from, tc.to, got, ok, tc.want)
+			}
+		})
+	}
+	t.Run("removal takes out one of equal signals, and the hour once empty", func(t *testing.T) {
+		s.remove(t0.Add(5 * time.Hour))
+		if got, ok := s.earliest(t0.Add(time.Hour), t0.Add(6*time.Hour)); !ok || !got.Equal(t0.Add(5*time.Hour)) {
+			t.Fatalf("after one removal: %v %v, want the other signal", got, ok)
+		}
+		s.remove(t0.Add(5 * time.Hour))
+		s.remove(t0.Add(5 * time.Hour)) // not there any more: no effect
+		if _, ok := s.earliest(t0.Add(time.Hour), t0.Add(6*time.Hour)); ok {
+			t.Fatal("a removed signal is still found")
+		}
+		h, _ := hourOf(t0.Add(5 * time.Hour))
+		if _, ok := s[h]; ok {
+			t.Fatal("an empty hour is kept")
+		}
+	})
+}
