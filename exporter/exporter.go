@@ -143,6 +143,13 @@ func (e *Exporter) apply(cfg *config.Config) error {
 			return fmt.Errorf("vendor %q: loading stored items: %w", vs.cfg.Name, err)
 		}
 	}
+	if len(rebuild) > 0 {
+		// The loads mapped the whole store file into memory; no source runs
+		// now, so the map can be dropped.
+		if err := e.opts.Store.Remap(); err != nil {
+			return fmt.Errorf("releasing the store's memory map: %w", err)
+		}
+	}
 	e.mu.Lock()
 	e.cfg, e.vendors, e.runners, e.status = cfg, vendors, runners, status
 	e.mu.Unlock()

@@ -545,3 +545,25 @@ func TestSyncedAt(t *testing.T) {
 		t.Fatal("sync time leaked to another source")
 	}
 }
+
+// TestRemap: the store works as before after a remap, with everything kept.
+func TestRemap(t *testing.T) {
+	s := openTemp(t)
+	k := SourceKey{"acme", "helpdesk"}
+	update(t, s, k, func(tx *Tx) error {
+		if err := tx.SetCursor([]byte("c1")); err != nil {
+			return err
+		}
+		return errOf(tx.PutTicket(&model.Ticket{ID: "1", Status: model.StatusOpen}))
+	})
+	if err := s.Remap(); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Cursor(k); err != nil || string(c) != "c1" {
+		t.Fatalf("cursor after remap = %q, %v", c, err)
+	}
+	update(t, s, k, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{ID: "2"})) })
+	if n, _, _, err := s.Counts(k); err != nil || n != 2 {
+		t.Fatalf("tickets after remap = %d, %v; want 2", n, err)
+	}
+}
