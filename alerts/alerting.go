@@ -1,0 +1,220 @@
+package alerts
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+)
+
+// alert is one alerting rule before rendering.
+type alert struct {
+	name        string
+	severity    string
+	expr        string
+	pending     time.Duration // the rule's for:, zero for none
+	labels      map[string]string
+	summary     string // a fixed sentence
+	description string // templated with $labels and $value
+}
+
+func alertGroups(q promql) []group {
+	interval := promDuration(q.cfg.Interval)
+	return []group{
+		{Name: "support-exporter-sla", Interval: interval, Rules: q.rules(append(burnRateAlerts(q),
+			urgentUnanswered(q), escalationOpen(q), breachingBacklogGrowing(q)))},
+		{Name: "support-exporter-status", Interval: interval, Rules: q.rules([]alert{
+			maintenanceShortNotice(q), incidentVendorSilent(q), vendorFirstShareLow(q)})},
+		{Name: "support-exporter-health", Interval: interval, Rules: q.rules([]alert{
+			sourceDown(q), sourceStale(q), configReloadFailed(q)})},
+	}
+}
+
+func (q promql) rules(alerts []alert) []rule {
+	rules := make([]rule, 0, len(alerts))
+	for _, a := range alerts {
+		labels := map[string]string{"severity": a.severity}
+		maps.Copy(labels, a.labels)
+		r := rule{
+			Alert:  a.name,
+			Expr:   a.expr,
+			Labels: labels,
+			Annotations: map[string]string{
+				"summary":     a.summary,
+				"description": a.description,
+				"runbook_url": q.cfg.RunbookURL + "#" + strings.ToLower(a.name),
+			},
+		}
+		if a.pending > 0 {
+			r.For = promDuration(a.pending)
+		}
+		rules = append(rules, r)
+	}
+	return rules
+}
+
+// burnRateAlerts: the breach ratio over both windows, divided by the error
+// budget, above the factor; the long window holding enough checks. The
+// value is the long window's burn rate. A vendor whose objective is 1 has
+// no budget: any breach is an infinite burn rate.
+func burnRateAlerts(q promql) []alert {
+	budget := fmt.Sprintf("(1 - max by (%s) (%s))", q.by("vendor"), q.sel("support_sla_objective_ratio"))
+	burn := func(w string) string {
+		return fmt.Sprintf("(\n  %s\n  / on (%s) group_left ()\n  %s\n)", q.sel(SLABreachRatio.Over(w)), q.by("vendor"), budget)
+	}
+	alerts := make([]alert, 0, len(q.cfg.BurnRates))
+	for _, b := range q.cfg.BurnRates {
+		long, short := promDuration(b.Long), promDuration(b.Short)
+		alerts = append(alerts, alert{
+			name:     "SupportSLAErrorBudgetBurn",
+			severity: b.Severity,
+			expr: fmt.Sprintf("%s > %s\nand\n%s > %s\nand\n%s >= %d",
+				burn(long), number(b.Factor), burn(short), number(b.Factor), q.sel(SLAChecks.Over(long)), q.cfg.MinSLAChecks),
+			pending: b.For,
+			labels:  map[string]string{"long": long, "short": short},
+			summary: "A vendor breaches its support SLA faster than its objective allows.",
+			// Rule labels are not in $labels: the windows are written in.
+			description: `{{ $labels.vendor }} breached its {{ $labels.target }} target at {{ printf "%.1f" $value }}x` +
+				` the rate its SLA objective allows over the last ` + long + `, and still does over the last ` + short + `.`,
+		})
+	}
+	return alerts
+}
+
+// urgentUnanswered: the exporter's own SLA-clock judgement (breaching, which
+// knows business hours) says an urgent ticket is past its first-response
+// target; the value is how long the oldest unanswered one has waited.
+func urgentUnanswered(q promql) alert {
+	priority := fmt.Sprintf("priority=~%q", q.cfg.UrgentPriorities)
+	return alert{
+		name:     "SupportUrgentTicketUnanswered",
+		severity: "critical",
+		expr: fmt.Sprintf("(\n  time() - (%s > 0)\n)\nand ignoring (target)\n(%s > 0)",
+			q.sel("support_ticket_oldest_unanswered_created_timestamp_seconds", priority),
+			q.sel("support_tickets_breaching_sla", priority, `target="first_response"`)),
+		pending: q.cfg.ConfirmFor,
+		summary: "An urgent ticket has waited past its first-response target.",
+		description: `The oldest unanswered {{ $labels.priority }} ticket at {{ $labels.vendor }} was opened` +
+			` {{ $value | humanizeDuration }} ago and is past its first-response target.`,
+	}
+}
+
+func escalationOpen(q promql) alert {
+	return alert{
+		name:     "SupportEscalationOpenTooLong",
+		severity: "warning",
+		expr:     q.sel("support_escalations_open") + " > 0",
+		pending:  q.cfg.EscalationOpenFor,
+		summary:  "Escalated tickets have stayed open too long.",
+		description: `{{ $labels.vendor }} has had escalated {{ $labels.priority }} tickets open for more than ` +
+			promDuration(q.cfg.EscalationOpenFor) + `; {{ $value }} open now.`,
+	}
+}
+
+func breachingBacklogGrowing(q promql) alert {
+	w := promDuration(q.cfg.BacklogGrowthWindow)
+	return alert{
+		name:     "SupportSLABreachingBacklogGrowing",
+		severity: "warning",
+		expr: fmt.Sprintf("sum by (%s) (delta(%s[%s])) >= %d",
+			q.by("vendor", "target"), q.sel("support_tickets_breaching_sla"), w, q.cfg.BacklogGrowthMin),
+		pending: q.cfg.ConfirmFor,
+		summary: "The backlog of open tickets past their SLA target is growing.",
+		description: `{{ $labels.vendor }} has {{ printf "%.0f" $value }} more open tickets past their` +
+			` {{ $labels.target }} target than ` + w + ` ago.`,
+	}
+}
+
+// maintenanceShortNotice fires once per short-notice maintenance, for the
+// window, and not on the counter's first appearance (increase needs two
+// samples).
+func maintenanceShortNotice(q promql) alert {
+	w := promDuration(q.cfg.ShortNoticeWindow)
+	return alert{
+		name:     "SupportMaintenanceShortNotice",
+		severity: "warning",
+		expr:     fmt.Sprintf("increase(%s[%s]) > 0", q.sel("support_status_maintenance_short_notice_total"), w),
+		summary:  "A vendor announced a maintenance with less notice than its contract requires.",
+		description: `{{ $labels.vendor }} announced {{ printf "%.0f" $value }} maintenance(s) in the last ` + w +
+			` with less notice than its contract requires.`,
+	}
+}
+
+// incidentVendorSilent: an incident open and, over the silence window, no
+// new incident (a first post) and no update gap observed (a gap is observed
+// when the next update ends it). Prometheus must have seen the vendor a
+// whole window ago: with less history, no update means no data, not
+// silence. An update on one incident hides the silence on another: the
+// catalog has no per-incident last-update gauge.
+func incidentVendorSilent(q promql) alert {
+	w := promDuration(q.cfg.IncidentSilence)
+	by := q.by("vendor")
+	total := q.sel("support_status_incidents_total")
+	return alert{
+		name:     "SupportIncidentVendorSilent",
+		severity: "warning",
+		expr: fmt.Sprintf("sum by (%s) (%s) > 0\n"+
+			"unless on (%s)\nsum by (%s) (increase(%s[%s])) > 0\n"+
+			"unless on (%s)\nsum by (%s) (increase(%s[%s])) > 0\n"+
+			"and on (%s)\nsum by (%s) (%s offset %s)",
+			by, q.sel("support_status_incidents_open"),
+			by, by, q.sel("support_status_incident_update_gap_seconds_count"), w,
+			by, by, total, w,
+			by, by, total, w),
+		pending: q.cfg.ConfirmFor,
+		summary: "A vendor has posted no update on an open incident for too long.",
+		description: `{{ $labels.vendor }} has {{ $value }} open incident(s) and has posted no public update for ` +
+			w + ` or more.`,
+	}
+}
+
+func vendorFirstShareLow(q promql) alert {
+	return alert{
+		name:     "SupportVendorFirstShareLow",
+		severity: "info",
+		expr: fmt.Sprintf("%s < %s\nand on (%s)\nsum by (%s) (increase(%s[%s])) >= %d",
+			q.sel(VendorFirstRatio.Over(Window30d)), number(q.cfg.VendorFirstMin),
+			q.by("vendor"), q.by("vendor"), q.sel("support_incidents_detected_total"), Window30d, q.cfg.MinIncidents),
+		pending: q.cfg.ConfirmFor,
+		summary: "Customers notice most of a vendor's incidents before the vendor announces them.",
+		description: `Only {{ $value | humanizePercentage }} of {{ $labels.vendor }}'s incidents over the last ` +
+			Window30d + ` were announced before a customer reported them.`,
+	}
+}
+
+func sourceDown(q promql) alert {
+	return alert{
+		name:     "SupportSourceDown",
+		severity: "warning",
+		expr:     q.sel("support_source_up") + " == 0",
+		pending:  q.cfg.SourceDownFor,
+		summary:  "A support source fails to sync.",
+		description: `Source {{ $labels.source }} ({{ $labels.kind }}) of {{ $labels.vendor }} has failed every sync for ` +
+			promDuration(q.cfg.SourceDownFor) + `; its metrics stay at the last good sync.`,
+	}
+}
+
+// sourceStale: 0 means no sync succeeded yet, which SupportSourceDown
+// reports; the age is its own duration, so no for:.
+func sourceStale(q promql) alert {
+	return alert{
+		name:     "SupportSourceStale",
+		severity: "warning",
+		expr: fmt.Sprintf("time() - (%s > 0) > %d",
+			q.sel("support_source_last_success_timestamp_seconds"), int64(q.cfg.StaleAfter/time.Second)),
+		summary: "A support source's data is too old to trust.",
+		description: `Source {{ $labels.source }} ({{ $labels.kind }}) of {{ $labels.vendor }} last synced successfully` +
+			` {{ $value | humanizeDuration }} ago.`,
+	}
+}
+
+func configReloadFailed(q promql) alert {
+	return alert{
+		name:        "SupportExporterConfigReloadFailed",
+		severity:    "warning",
+		expr:        q.sel("support_exporter_config_last_reload_successful") + " == 0",
+		pending:     q.cfg.ConfirmFor,
+		summary:     "The support exporter failed to reload its configuration.",
+		description: `{{ $labels.instance }} still runs its previous configuration: the last reload failed.`,
+	}
+}

@@ -1,0 +1,104 @@
+package alerts
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// recordingGroups are one group per recorded window, then one for the
+// burn-rate alerts' windows that are not recorded windows already (only
+// the SLA ratio and its denominator are needed there).
+func recordingGroups(q promql) []group {
+	interval := promDuration(q.cfg.Interval)
+	var groups []group
+	for _, w := range Windows() {
+		groups = append(groups, group{
+			Name:     "support-exporter-" + w + ".rules",
+			Interval: interval,
+			Rules:    slices.Concat(slaRecordings(q, w), ticketRecordings(q, w), statusRecordings(q, w)),
+		})
+	}
+	var burn []rule
+	for _, w := range burnOnlyWindows(q.cfg) {
+		burn = append(burn, slaRecordings(q, w)...)
+	}
+	if len(burn) > 0 {
+		groups = append(groups, group{Name: "support-exporter-burn-rate.rules", Interval: interval, Rules: burn})
+	}
+	return groups
+}
+
+// burnOnlyWindows are the burn-rate windows, shortest first and once each,
+// that Windows does not record.
+func burnOnlyWindows(cfg Config) []string {
+	var ds []time.Duration
+	for _, b := range cfg.BurnRates {
+		ds = append(ds, b.Short, b.Long)
+	}
+	slices.Sort(ds)
+	var ws []string
+	for _, d := range slices.Compact(ds) {
+		if w := promDuration(d); !slices.Contains(Windows(), w) {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+func slaRecordings(q promql, w string) []rule {
+	breaches, checks := q.sel("support_ticket_sla_breaches_total"), q.sel("support_ticket_sla_checks_total")
+	return []rule{
+		{Record: SLABreachRatioByPriority.Over(w), Expr: q.ratio(breaches, checks, w, "vendor", "priority", "target")},
+		{Record: SLABreachRatio.Over(w), Expr: q.ratio(breaches, checks, w, "vendor", "target")},
+		{Record: SLAChecks.Over(w), Expr: q.increase(checks, w, "vendor", "target")},
+	}
+}
+
+func ticketRecordings(q promql, w string) []rule {
+	var rules []rule
+	for _, h := range []struct {
+		record Recording
+		metric string
+	}{
+		{FirstResponseQuantiles, "support_ticket_first_response_seconds_bucket"},
+		{ResolutionQuantiles, "support_ticket_resolution_seconds_bucket"},
+	} {
+		for _, quantile := range Quantiles() {
+			rules = append(rules, rule{
+				Record: h.record.Over(w),
+				Expr: fmt.Sprintf("histogram_quantile(%s, sum by (%s) (rate(%s[%s])))",
+					quantile, q.by("vendor", "priority", "le"), q.sel(h.metric), w),
+				Labels: map[string]string{QuantileLabel: quantile},
+			})
+		}
+	}
+	return append(rules,
+		rule{Record: FirstContactRatio.Over(w), Expr: q.ratio(
+			q.sel("support_tickets_resolved_first_contact_total"), q.sel("support_ticket_resolution_seconds_count"), w, "vendor")},
+		rule{Record: ReopenRatio.Over(w), Expr: q.ratio(
+			q.sel("support_tickets_reopened_total"), q.sel("support_tickets_created_total"), w, "vendor")},
+		rule{Record: SatisfactionGoodRatio.Over(w), Expr: q.ratio(
+			q.sel("support_ticket_satisfaction_ratings_total", `rating="good"`), q.sel("support_ticket_satisfaction_ratings_total"), w, "vendor")},
+	)
+}
+
+func statusRecordings(q promql, w string) []rule {
+	return []rule{
+		{Record: VendorFirstRatio.Over(w), Expr: q.ratio(
+			q.sel("support_incidents_detected_total", `first="vendor"`), q.sel("support_incidents_detected_total"), w, "vendor")},
+		{Record: ShortNoticeRatio.Over(w), Expr: q.ratio(
+			q.sel("support_status_maintenance_short_notice_total"), q.sel("support_status_maintenances_total"), w, "vendor")},
+	}
+}
+
+// ratio divides two counters' increases over the same window, summed by the
+// level's labels. 0/0 records NaN: low volume is judged by the alerts and
+// shown by the dashboards, not hidden here.
+func (q promql) ratio(num, den, w string, labels ...string) string {
+	return q.increase(num, w, labels...) + "\n/\n" + q.increase(den, w, labels...)
+}
+
+func (q promql) increase(counter, w string, labels ...string) string {
+	return fmt.Sprintf("sum by (%s) (increase(%s[%s]))", q.by(labels...), counter, w)
+}

@@ -1,0 +1,111 @@
+// Package dashboards generates the Grafana dashboards of support_exporter
+// with the Grafana Foundation SDK: a vendor scorecard, a vendor detail view,
+// incidents and notices, long-term trends and the exporter's own health.
+//
+// The generated JSON is committed next to this file, ready for Grafana's file
+// provisioning; `go test ./dashboards -update` regenerates it. Every query
+// carries the selector of the alerts Config, so the dashboards and the rules
+// always read the same series.
+package dashboards
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"github.com/support-exporter/support_exporter/alerts"
+)
+
+// commonTag marks every dashboard of the set; the links between them search
+// for it.
+const commonTag = "support-exporter"
+
+// File is one generated dashboard: its file name and the JSON Grafana loads.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// boards lists the five dashboards in the order their links appear.
+func boards(s selectors) []board {
+	return []board{
+		scorecard(s),
+		vendorDetail(s),
+		incidents(s),
+		trends(s),
+		exporterHealth(s),
+	}
+}
+
+// Build builds the five dashboards from cfg: its selector in every query,
+// its thresholds on the panels the alerts watch.
+func Build(cfg alerts.Config) ([]dashboard.Dashboard, error) {
+	s := selectors{cfg: cfg}
+	all := boards(s)
+	out := make([]dashboard.Dashboard, 0, len(all))
+	for _, b := range all {
+		d, err := b.build(s, all)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", b.uid, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Render returns each dashboard as indented JSON named <uid>.json: the files
+// Grafana's file provisioning loads. The output depends on cfg only.
+func Render(cfg alerts.Config) ([]File, error) {
+	built, err := Build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]File, 0, len(built))
+	for _, d := range built {
+		data, err := json.MarshalIndent(d, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %s: encode: %w", *d.Uid, err)
+		}
+		files = append(files, File{Name: *d.Uid + ".json", Data: append(data, '\n')})
+	}
+	return files, nil
+}
+
+// build hands the board to the SDK: variables, links to the other boards of
+// the set, then each row and its panels, numbered in order.
+func (b board) build(s selectors, set []board) (dashboard.Dashboard, error) {
+	d := dashboard.NewDashboardBuilder(b.title).
+		Uid(b.uid).
+		Description(b.description).
+		Tags([]string{commonTag, b.tag}).
+		Time(b.from, "now").
+		Timezone(common.TimeZoneBrowser).
+		Refresh("5m").
+		Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		WithVariable(datasourceVariable()).
+		WithVariable(vendorVariable(s))
+	if b.withWindow {
+		d.WithVariable(windowVariable())
+	}
+	for _, other := range set {
+		if other.uid != b.uid {
+			d.Link(linkTo(other))
+		}
+	}
+	id := uint32(0)
+	for _, r := range b.rows {
+		id++
+		d.WithRow(dashboard.NewRowBuilder(r.title).Id(id))
+		for _, p := range r.panels {
+			id++
+			pb, err := p.build(id)
+			if err != nil {
+				return dashboard.Dashboard{}, err
+			}
+			d.WithPanel(pb)
+		}
+	}
+	return d.Build()
+}

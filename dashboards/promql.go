@@ -1,0 +1,44 @@
+package dashboards
+
+import "fmt"
+
+// Small PromQL writers, so the dashboard files read as what they show.
+// Each takes the label matchers already rendered by selectors.
+
+// sumBy aggregates expr keeping only the given labels, which also drops any
+// label the selector added (job, instance) so series line up across queries.
+func sumBy(labels, expr string) string {
+	return fmt.Sprintf("sum by (%s) (%s)", labels, expr)
+}
+
+// maxBy is sumBy for gauges that must not add up, such as configured targets.
+func maxBy(labels, expr string) string {
+	return fmt.Sprintf("max by (%s) (%s)", labels, expr)
+}
+
+// increase is the growth of a counter over a range such as "$window".
+func increase(metric, matchers, window string) string {
+	return fmt.Sprintf("increase(%s%s[%s])", metric, matchers, window)
+}
+
+// countOver sums a counter's growth over the window, by labels.
+func countOver(labels, metric, matchers, window string) string {
+	return sumBy(labels, increase(metric, matchers, window))
+}
+
+// ratioOver divides two counters' growth over the same window, by labels.
+func ratioOver(labels, numerator, denominator, matchers, window string) string {
+	return countOver(labels, numerator, matchers, window) + " / " + countOver(labels, denominator, matchers, window)
+}
+
+// quantileOver estimates quantile q of a histogram over the window, by
+// labels. The exporter adds every SLA target to the buckets, so a target
+// read from here is exact.
+func quantileOver(q, labels, histogram, matchers, window string) string {
+	return fmt.Sprintf("histogram_quantile(%s, %s)", q, countOver(labels+", le", histogram+"_bucket", matchers, window))
+}
+
+// meanOver is a histogram's mean over the window, by labels.
+func meanOver(labels, histogram, matchers, window string) string {
+	return ratioOver(labels, histogram+"_sum", histogram+"_count", matchers, window)
+}
