@@ -74,7 +74,8 @@ func Render(cfg alerts.Config) ([]File, error) {
 }
 
 // build hands the board to the SDK: variables, links to the other boards of
-// the set, then each row and its panels, numbered in order.
+// the set, then each row and its panels, numbered in order; last it drops the
+// SDK's defaults that Grafana's schema no longer has.
 func (b board) build(s selectors, set []board) (dashboard.Dashboard, error) {
 	d := dashboard.NewDashboardBuilder(b.title).
 		Uid(b.uid).
@@ -107,5 +108,10 @@ func (b board) build(s selectors, set []board) (dashboard.Dashboard, error) {
 			d.WithPanel(pb)
 		}
 	}
-	return d.Build()
+	built, err := d.Build()
+	if err != nil {
+		return dashboard.Dashboard{}, err
+	}
+	dropStaleDefaults(&built)
+	return built, nil
 }

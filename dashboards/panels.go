@@ -59,6 +59,8 @@ func (p panel) build(id uint32) (cog.Builder[dashboard.Panel], error) {
 	case statPanel:
 		return withShared(stat.NewPanelBuilder().
 			ReduceOptions(lastValue()).
+			// The SDK leaves orientation "", which is not one of Grafana's values.
+			Orientation(common.VizOrientationAuto).
 			GraphMode(common.BigValueGraphModeArea), p, id), nil
 	case bargaugePanel:
 		return withShared(bargauge.NewPanelBuilder().
