@@ -140,31 +140,23 @@ func maintenanceShortNotice(q promql) alert {
 	}
 }
 
-// incidentVendorSilent: an incident open and, over the silence window, no
-// new incident (a first post) and no update gap observed (a gap is observed
-// when the next update ends it). Prometheus must have seen the vendor a
-// whole window ago: with less history, no update means no data, not
-// silence. An update on one incident hides the silence on another: the
-// catalog has no per-incident last-update gauge.
+// incidentVendorSilent: an open incident whose latest public update (its
+// first post counting as one) is older than the silence allowed, per
+// vendor and impact. The gauge keeps the incident silent longest, so an
+// update on another incident cannot hide it, and it carries the vendor's
+// own times, so a freshly scraped exporter reports a silence at once. The
+// for: rides out the poll lag: an update posted just before the threshold
+// is fetched up to a poll interval later.
 func incidentVendorSilent(q promql) alert {
-	w := promDuration(q.cfg.IncidentSilence)
-	by := q.by("vendor")
-	total := q.sel("support_status_incidents_total")
 	return alert{
 		name:     "SupportIncidentVendorSilent",
 		severity: "warning",
-		expr: fmt.Sprintf("sum by (%s) (%s) > 0\n"+
-			"unless on (%s)\nsum by (%s) (increase(%s[%s])) > 0\n"+
-			"unless on (%s)\nsum by (%s) (increase(%s[%s])) > 0\n"+
-			"and on (%s)\nsum by (%s) (%s offset %s)",
-			by, q.sel("support_status_incidents_open"),
-			by, by, q.sel("support_status_incident_update_gap_seconds_count"), w,
-			by, by, total, w,
-			by, by, total, w),
+		expr: fmt.Sprintf("time() - (%s > 0) > %d",
+			q.sel("support_status_incident_oldest_last_update_timestamp_seconds"), int64(q.cfg.IncidentSilence/time.Second)),
 		pending: q.cfg.ConfirmFor,
 		summary: "A vendor has posted no update on an open incident for too long.",
-		description: `{{ $labels.vendor }} has {{ $value }} open incident(s) and has posted no public update for ` +
-			w + ` or more.`,
+		description: `{{ $labels.vendor }} has posted no public update on an open {{ $labels.impact }} incident for` +
+			` {{ $value | humanizeDuration }}.`,
 	}
 }
 

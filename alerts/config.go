@@ -43,8 +43,8 @@ type Config struct {
 	// ShortNoticeWindow is how long the alert on a maintenance announced
 	// with short notice keeps firing after the exporter saw it.
 	ShortNoticeWindow time.Duration
-	// IncidentSilence is how long a vendor may go without a public update
-	// while one of its incidents is open.
+	// IncidentSilence is how long an open incident may go without a public
+	// update (its first post counting as one).
 	IncidentSilence time.Duration
 	// VendorFirstMin is the lowest acceptable share of incidents (over 30
 	// days) the vendor announced before a customer noticed them.

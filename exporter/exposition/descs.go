@@ -8,8 +8,8 @@ type descs struct {
 	slaChecks, slaBreaches, open, breaching, oldestUnanswered, escalationsOpen, escalations,
 	ratings *prometheus.Desc
 
-	componentStatus, incidentsOpen, incidents, noticeDelay, updateGap, duration, postmortem,
-	maintenances, maintenanceNotice, shortNotice, nextMaintenance, detected, customerLead *prometheus.Desc
+	componentStatus, incidentsOpen, incidentOldestLastUpdate, incidents, noticeDelay, updateGap, duration,
+	postmortem, maintenances, maintenanceNotice, shortNotice, nextMaintenance, detected, customerLead *prometheus.Desc
 
 	objective, target, notice *prometheus.Desc
 
@@ -46,7 +46,9 @@ func newDescs() descs {
 
 		componentStatus: desc("status_component_status", "Current status of each status-page component: 1 for the current status, 0 for the others.", "vendor", "component", "status"),
 		incidentsOpen:   desc("status_incidents_open", "Unresolved status-page incidents now, by current impact.", vi...),
-		incidents:       desc("status_incidents_total", "Status-page incidents seen, by the impact first published.", vi...),
+		incidentOldestLastUpdate: desc("status_incident_oldest_last_update_timestamp_seconds",
+			"Of the unresolved incidents of each current impact, the one silent longest: the time (Unix seconds) of its latest public update, the first post counting as one; 0 when none is open.", vi...),
+		incidents: desc("status_incidents_total", "Status-page incidents seen, by the impact first published.", vi...),
 		noticeDelay: desc("status_incident_notice_delay_seconds",
 			"Time from when impact began (started_at) to the first public post (created_at): how late the vendor told its customers.", vi...),
 		updateGap:    desc("status_incident_update_gap_seconds", "Gaps between consecutive public updates of an incident, up to its resolution.", v...),
@@ -82,7 +84,7 @@ func (d descs) all() []*prometheus.Desc {
 	return []*prometheus.Desc{
 		d.ticketsCreated, d.firstResponse, d.resolution, d.firstContact, d.rounds, d.reopened, d.followups,
 		d.slaChecks, d.slaBreaches, d.open, d.breaching, d.oldestUnanswered, d.escalationsOpen, d.escalations, d.ratings,
-		d.componentStatus, d.incidentsOpen, d.incidents, d.noticeDelay, d.updateGap, d.duration, d.postmortem,
+		d.componentStatus, d.incidentsOpen, d.incidentOldestLastUpdate, d.incidents, d.noticeDelay, d.updateGap, d.duration, d.postmortem,
 		d.maintenances, d.maintenanceNotice, d.shortNotice, d.nextMaintenance, d.detected, d.customerLead,
 		d.objective, d.target, d.notice,
 		d.sourceUp, d.lastSuccess, d.syncDuration, d.requests, d.errors, d.storeItems, d.reloadOK,

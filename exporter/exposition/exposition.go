@@ -177,6 +177,7 @@ func (c *Collector) collectStatus(ch chan<- prometheus.Metric, v *quality.Vendor
 	for i := range quality.NumImpacts {
 		is := i.String()
 		ch <- prometheus.MustNewConstMetric(c.d.incidentsOpen, prometheus.GaugeValue, float64(v.IncidentsOpen[i]), v.Vendor, is)
+		ch <- prometheus.MustNewConstMetric(c.d.incidentOldestLastUpdate, prometheus.GaugeValue, timestamp(v.IncidentOldestLastUpdate[i]), v.Vendor, is)
 		ch <- prometheus.MustNewConstMetric(c.d.incidents, prometheus.CounterValue, float64(v.Incidents[i]), v.Vendor, is)
 		ch <- histogram(c.d.noticeDelay, &v.NoticeDelay[i], v.Vendor, is)
 		ch <- histogram(c.d.duration, &v.Duration[i], v.Vendor, is)

@@ -57,6 +57,7 @@ func sampleState() *fakeState {
 	v.MaintenanceNotice = hist(quality.DefaultBuckets)
 	v.CustomerLead = hist(quality.DefaultBuckets)
 	v.OldestUnanswered[quality.High] = time.Unix(1700000000, 500e6)
+	v.IncidentOldestLastUpdate[quality.ImpactMajor] = time.Unix(1700003600, 0)
 	v.Components = []quality.ComponentStatus{{Component: "API", Status: "partial_outage"}, {Component: "Media / Edge", Status: "brand_new_status"}}
 	return &fakeState{
 		snap: &quality.Snapshot{Vendors: []*quality.VendorSnapshot{v}},
@@ -91,6 +92,12 @@ support_ticket_oldest_unanswered_created_timestamp_seconds{priority="high",vendo
 support_ticket_oldest_unanswered_created_timestamp_seconds{priority="low",vendor="acme"} 0
 support_ticket_oldest_unanswered_created_timestamp_seconds{priority="normal",vendor="acme"} 0
 support_ticket_oldest_unanswered_created_timestamp_seconds{priority="urgent",vendor="acme"} 0
+# HELP support_status_incident_oldest_last_update_timestamp_seconds Of the unresolved incidents of each current impact, the one silent longest: the time (Unix seconds) of its latest public update, the first post counting as one; 0 when none is open. Refreshed by background sync, not at scrape time.
+# TYPE support_status_incident_oldest_last_update_timestamp_seconds gauge
+support_status_incident_oldest_last_update_timestamp_seconds{impact="critical",vendor="acme"} 0
+support_status_incident_oldest_last_update_timestamp_seconds{impact="major",vendor="acme"} 1.7000036e+09
+support_status_incident_oldest_last_update_timestamp_seconds{impact="minor",vendor="acme"} 0
+support_status_incident_oldest_last_update_timestamp_seconds{impact="none",vendor="acme"} 0
 # HELP support_sla_target_seconds Configured SLA target per priority and target.
 # TYPE support_sla_target_seconds gauge
 support_sla_target_seconds{priority="urgent",target="first_response",vendor="acme"} 3600
@@ -116,7 +123,8 @@ support_sla_target_seconds{priority="urgent",target="resolution",vendor="acme"} 
 		}
 	}
 	if err := testutil.GatherAndCompare(prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return got, nil }),
-		strings.NewReader(want), "support_ticket_first_response_seconds", "support_ticket_oldest_unanswered_created_timestamp_seconds", "support_sla_target_seconds"); err != nil {
+		strings.NewReader(want), "support_ticket_first_response_seconds", "support_ticket_oldest_unanswered_created_timestamp_seconds",
+		"support_status_incident_oldest_last_update_timestamp_seconds", "support_sla_target_seconds"); err != nil {
 		t.Fatal(err)
 	}
 }

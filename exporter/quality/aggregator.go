@@ -23,8 +23,8 @@ type Aggregator struct {
 	mu           sync.Mutex
 	totals       *tally
 	tickets      map[itemKey]liveTicket
-	incidents    map[itemKey]Impact    // unresolved incidents: their current impact
-	maintenances map[itemKey]time.Time // not completed and not yet started: their start
+	incidents    map[itemKey]openIncident // unresolved incidents
+	maintenances map[itemKey]time.Time    // not completed and not yet started: their start
 	components   map[string][]model.Component
 	items        map[string]uint64 // stored items per source
 
@@ -55,7 +55,7 @@ func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
 		kinds:         sources,
 		totals:        newTally(r),
 		tickets:       map[itemKey]liveTicket{},
-		incidents:     map[itemKey]Impact{},
+		incidents:     map[itemKey]openIncident{},
 		maintenances:  map[itemKey]time.Time{},
 		components:    map[string][]model.Component{},
 		items:         map[string]uint64{},
@@ -125,10 +125,10 @@ func (a *Aggregator) ReplaceIncident(source string, old, new *model.Incident) {
 		}
 	}
 	if new != nil {
-		if st, impact, counted, open := a.rules.incidentContribution(new); counted {
+		if st, live, counted, open := a.rules.incidentContribution(new); counted {
 			a.totals.addIncident(&st, plus)
 			if open {
-				a.incidents[itemKey{source, new.ID}] = impact
+				a.incidents[itemKey{source, new.ID}] = live
 			}
 		}
 	}
@@ -217,8 +217,8 @@ func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapsho
 	for k, lt := range a.tickets {
 		addLiveTicket(v, &lt, asOf(k.source))
 	}
-	for _, impact := range a.incidents {
-		v.IncidentsOpen[impact]++
+	for _, oi := range a.incidents {
+		addOpenIncident(v, oi)
 	}
 	for k, start := range a.maintenances {
 		if !start.After(asOf(k.source)) {
@@ -288,6 +288,16 @@ func addLiveTicket(v *VendorSnapshot, lt *liveTicket, now time.Time) {
 	}
 	if lt.escalated {
 		v.EscalationsOpen[p]++
+	}
+}
+
+// addOpenIncident counts an unresolved incident under its current impact
+// and keeps, per impact, the earliest latest update: the longest silence of
+// any open incident, which an update on another incident cannot hide.
+func addOpenIncident(v *VendorSnapshot, oi openIncident) {
+	v.IncidentsOpen[oi.impact]++
+	if oldest := &v.IncidentOldestLastUpdate[oi.impact]; oldest.IsZero() || oi.lastUpdate.Before(*oldest) {
+		*oldest = oi.lastUpdate.UTC()
 	}
 }
 

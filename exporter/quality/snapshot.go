@@ -156,19 +156,20 @@ type VendorSnapshot struct {
 	Escalations      [NumPriorities]uint64
 	Ratings          [NumRatings]uint64
 
-	Components        []ComponentStatus // sorted by Component
-	IncidentsOpen     [NumImpacts]uint64
-	Incidents         [NumImpacts]uint64
-	NoticeDelay       [NumImpacts]Histogram
-	UpdateGap         Histogram
-	Duration          [NumImpacts]Histogram
-	Postmortem        Histogram
-	Maintenances      uint64
-	MaintenanceNotice Histogram
-	ShortNotice       uint64
-	NextMaintenance   time.Time // zero when none
-	Detected          [NumFirsts]uint64
-	CustomerLead      Histogram // customer-first incidents: first customer signal to the first post
+	Components               []ComponentStatus // sorted by Component
+	IncidentsOpen            [NumImpacts]uint64
+	IncidentOldestLastUpdate [NumImpacts]time.Time // the earliest of open incidents' latest updates (first post included); zero when none
+	Incidents                [NumImpacts]uint64
+	NoticeDelay              [NumImpacts]Histogram
+	UpdateGap                Histogram
+	Duration                 [NumImpacts]Histogram
+	Postmortem               Histogram
+	Maintenances             uint64
+	MaintenanceNotice        Histogram
+	ShortNotice              uint64
+	NextMaintenance          time.Time // zero when none
+	Detected                 [NumFirsts]uint64
+	CustomerLead             Histogram // customer-first incidents: first customer signal to the first post
 
 	// Items held in the store, by source kind (support_store_items).
 	StoreItems map[string]uint64

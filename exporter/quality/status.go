@@ -17,12 +17,19 @@ type incidentStatic struct {
 	postmortem  int64   // milliseconds from resolved_at to the postmortem; -1: none
 }
 
+// openIncident is an unresolved incident's live part: what the open-incident
+// gauges read at each snapshot.
+type openIncident struct {
+	impact     Impact    // the current impact, not the pinned one
+	lastUpdate time.Time // its latest public update, the first post included
+}
+
 // incidentContribution derives an incident's static part and, while it is
-// unresolved, the impact it is open with. counted is false for an incident
-// created before the history start.
-func (r *Rules) incidentContribution(i *model.Incident) (st incidentStatic, openImpact Impact, counted, open bool) {
+// unresolved, its live part. counted is false for an incident created
+// before the history start.
+func (r *Rules) incidentContribution(i *model.Incident) (st incidentStatic, live openIncident, counted, open bool) {
 	if !r.counted(i.CreatedAt) {
-		return st, 0, false, false
+		return st, live, false, false
 	}
 	first := i.Impact
 	if i.History != nil {
@@ -37,13 +44,25 @@ func (r *Rules) incidentContribution(i *model.Incident) (st incidentStatic, open
 		postmortem:  -1,
 	}
 	if i.ResolvedAt.IsZero() {
-		return st, impactOf(i.Impact), true, true
+		return st, openIncident{impact: impactOf(i.Impact), lastUpdate: lastUpdate(i)}, true, true
 	}
 	st.duration = millisBetween(started, i.ResolvedAt)
 	if !i.PostmortemPublishedAt.IsZero() {
 		st.postmortem = millisBetween(i.ResolvedAt, i.PostmortemPublishedAt)
 	}
-	return st, 0, true, false
+	return st, live, true, false
+}
+
+// lastUpdate is an incident's latest public update, its first post
+// counting as one. Updates come in any order.
+func lastUpdate(i *model.Incident) time.Time {
+	last := i.CreatedAt
+	for _, u := range i.Updates {
+		if u.After(last) {
+			last = u
+		}
+	}
+	return last
 }
 
 // updateGaps are the intervals between consecutive public updates in time

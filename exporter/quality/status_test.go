@@ -31,6 +31,7 @@ func TestStatusScenarios(t *testing.T) {
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						v.IncidentOldestLastUpdate[ImpactMinor] = t0
 						v.Detected[VendorFirst] = 1
 						observe(&v.NoticeDelay[ImpactMinor], 0)
 					},
@@ -55,6 +56,7 @@ func TestStatusScenarios(t *testing.T) {
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						v.IncidentOldestLastUpdate[ImpactMinor] = t0
 						v.Detected[VendorFirst] = 1
 						observe(&v.NoticeDelay[ImpactMinor], 0)
 					},
@@ -64,6 +66,7 @@ func TestStatusScenarios(t *testing.T) {
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactCritical] = 1, 1
+						v.IncidentOldestLastUpdate[ImpactCritical] = after(30 * m)
 						v.Detected[VendorFirst] = 1
 						observe(&v.NoticeDelay[ImpactMinor], 0)
 						observe(&v.UpdateGap, 1800)
@@ -136,6 +139,7 @@ func TestStatusScenarios(t *testing.T) {
 						now:       after(35 * m), // the gap since 00:10 is still open: not observed
 						want: func(v *VendorSnapshot) {
 							v.Incidents[ImpactMajor], v.IncidentsOpen[ImpactMajor] = 1, 1
+							v.IncidentOldestLastUpdate[ImpactMajor] = after(10 * m)
 							v.Detected[VendorFirst] = 1
 							observe(&v.NoticeDelay[ImpactMajor], 0)
 							observe(&v.UpdateGap, 600)
@@ -147,12 +151,91 @@ func TestStatusScenarios(t *testing.T) {
 			}(),
 		},
 		{
+			// An update on one incident must not hide the silence on another.
+			name: "oldest last update: the silent incident's, then none once all are resolved",
+			steps: func() []statusStep {
+				recent := model.Incident{ID: "recent", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(150 * m), after(h)}}
+				silent := model.Incident{ID: "silent", Impact: model.ImpactMajor, CreatedAt: after(20 * m), Updates: []time.Time{after(40 * m)}}
+				counters := func(v *VendorSnapshot) {
+					v.Incidents[ImpactMajor] = 2
+					v.Detected[VendorFirst] = 2
+					observe(&v.NoticeDelay[ImpactMajor], 0)
+					observe(&v.NoticeDelay[ImpactMajor], 0)
+					for _, gap := range []float64{3600, 5400, 1200} {
+						observe(&v.UpdateGap, gap)
+					}
+				}
+				silentResolved := silent
+				silentResolved.ResolvedAt, silentResolved.Updates = after(4*h), []time.Time{after(40 * m), after(4 * h)}
+				recentResolved := recent
+				recentResolved.ResolvedAt, recentResolved.Updates = after(5*h), []time.Time{after(h), after(150 * m), after(5 * h)}
+				return []statusStep{
+					{
+						incidents: []model.Incident{recent, silent},
+						now:       after(3 * h),
+						want: func(v *VendorSnapshot) {
+							counters(v)
+							v.IncidentsOpen[ImpactMajor] = 2
+							v.IncidentOldestLastUpdate[ImpactMajor] = after(40 * m) // not the earliest first post (recent's)
+						},
+					},
+					{
+						incidents: []model.Incident{silentResolved},
+						now:       after(4 * h),
+						want: func(v *VendorSnapshot) {
+							counters(v)
+							observe(&v.UpdateGap, 12000)
+							observe(&v.Duration[ImpactMajor], 13200)
+							v.IncidentsOpen[ImpactMajor] = 1
+							v.IncidentOldestLastUpdate[ImpactMajor] = after(150 * m)
+						},
+					},
+					{
+						incidents: []model.Incident{recentResolved},
+						now:       after(5 * h),
+						want: func(v *VendorSnapshot) { // none open: zero
+							counters(v)
+							observe(&v.UpdateGap, 12000)
+							observe(&v.Duration[ImpactMajor], 13200)
+							observe(&v.UpdateGap, 9000)
+							observe(&v.Duration[ImpactMajor], 18000)
+						},
+					},
+				}
+			}(),
+		},
+		{
+			name: "oldest last update: resolved incidents ignored, each current impact on its own",
+			steps: []statusStep{{
+				incidents: []model.Incident{
+					{ID: "resolved", Impact: model.ImpactMajor, CreatedAt: t0, ResolvedAt: after(30 * m), Updates: []time.Time{after(30 * m)}},
+					{ID: "major", Impact: model.ImpactMajor, CreatedAt: after(h), Updates: []time.Time{after(2 * h)}},
+					{ID: "minor", Impact: model.ImpactMinor, CreatedAt: after(90 * m)},
+				},
+				now: after(3 * h),
+				want: func(v *VendorSnapshot) {
+					v.Incidents[ImpactMajor], v.Incidents[ImpactMinor] = 2, 1
+					v.IncidentsOpen[ImpactMajor], v.IncidentsOpen[ImpactMinor] = 1, 1
+					v.IncidentOldestLastUpdate[ImpactMajor] = after(2 * h)
+					v.IncidentOldestLastUpdate[ImpactMinor] = after(90 * m)
+					v.Detected[VendorFirst] = 3
+					observe(&v.NoticeDelay[ImpactMajor], 0)
+					observe(&v.NoticeDelay[ImpactMajor], 0)
+					observe(&v.NoticeDelay[ImpactMinor], 0)
+					observe(&v.UpdateGap, 1800)
+					observe(&v.UpdateGap, 3600)
+					observe(&v.Duration[ImpactMajor], 1800)
+				},
+			}},
+		},
+		{
 			name: "unknown impact is none",
 			steps: []statusStep{{
 				incidents: []model.Incident{{ID: "i", Impact: "maintenance", CreatedAt: t0}},
 				now:       after(h),
 				want: func(v *VendorSnapshot) {
 					v.Incidents[ImpactNone], v.IncidentsOpen[ImpactNone] = 1, 1
+					v.IncidentOldestLastUpdate[ImpactNone] = t0
 					v.Detected[VendorFirst] = 1
 					observe(&v.NoticeDelay[ImpactNone], 0)
 				},
