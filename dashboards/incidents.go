@@ -105,6 +105,18 @@ func incidents(s selectors) board {
 						{expr: quantileOver("0.9", "vendor", "support_incident_customer_lead_seconds", v, span), legend: "{{vendor}} p90"},
 					},
 				},
+				{
+					kind: bargaugePanel, title: "Longest silence during an open incident", unit: "s", width: 24, height: 5,
+					description: "For each open incident impact: how long since the vendor last posted an update " +
+						"on its most silent incident. Good: empty (nothing open) or below the alert's " +
+						"silence limit; red from it.",
+					steps: []step{{color: "green"}, {from: s.cfg.IncidentSilence.Seconds(), color: "red"}},
+					queries: []query{{
+						expr: maxBy("vendor, impact",
+							"time() - ("+"support_status_incident_oldest_last_update_timestamp_seconds"+v+" > 0)"),
+						legend: "{{vendor}} · {{impact}}",
+					}},
+				},
 			}},
 			{title: "Maintenance", panels: []panel{
 				{
