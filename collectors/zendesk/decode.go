@@ -1,11 +1,18 @@
 package zendesk
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
+
+	// The mirror of encoding/json/v2: about twice as fast as encoding/json
+	// on export pages, which dominate a sync's CPU time. Built with
+	// GOEXPERIMENT=jsonv2 (the default from Go 1.27) it aliases the standard
+	// library's implementation, so moving to encoding/json/v2 and
+	// encoding/json/jsontext is a change of import paths only.
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -75,11 +82,36 @@ var ticketStatuses = map[string]model.Status{
 	"deleted": model.StatusClosed,
 }
 
+// pageOptions choose, for each default of encoding/json/v2 that differs
+// from encoding/json, the behaviour export pages need. A page that fails to
+// decode stops the sync at its cursor until Zendesk changes it, so the
+// syntax checks that concern only the fields this collector never reads
+// stay as lenient as encoding/json's:
+//   - invalid UTF-8 in a string (a ticket's subject, say) is replaced with
+//     U+FFFD rather than rejected;
+//   - duplicate member names are accepted, the last one winning.
+//
+// The other v2 defaults are kept on purpose:
+//   - member names match exactly: Zendesk writes them in lowercase
+//     snake_case, as documented; v2's case-insensitive matching would not
+//     restore encoding/json's anyway, as it also ignores underscores;
+//   - null zeroes a field, where encoding/json left it alone: the same for
+//     the fresh values decoded here, unless a duplicate member is null;
+//   - numbers never decode into strings nor strings into numbers, and
+//     fractions or exponents never into integers, as in encoding/json;
+//   - timestamps are RFC 3339 as Zendesk writes them ("2023-09-18T15:57:42Z");
+//     only a comma before the fraction, which encoding/json took from
+//     time.Parse, is refused.
+var pageOptions = json.JoinOptions(
+	jsontext.AllowInvalidUTF8(true),
+	jsontext.AllowDuplicateNames(true),
+)
+
 // decodePage parses one export page and maps its tickets, dropping those
 // created before historyStart (the export selects by update time only).
 func decodePage(body []byte, historyStart time.Time) (page, error) {
-	var raw exportPage
-	if err := json.Unmarshal(body, &raw); err != nil {
+	raw, err := parsePage(body)
+	if err != nil {
 		return page{}, err
 	}
 	if raw.Tickets == nil {
@@ -109,6 +141,13 @@ func decodePage(body []byte, historyStart time.Time) (page, error) {
 		p.tickets = append(p.tickets, t)
 	}
 	return p, nil
+}
+
+// parsePage unmarshals an export page with pageOptions.
+func parsePage(body []byte) (exportPage, error) {
+	var raw exportPage
+	err := json.Unmarshal(body, &raw, pageOptions)
+	return raw, err
 }
 
 func (at apiTicket) toModel(metrics map[int64]apiMetricSet) (model.Ticket, error) {

@@ -10,9 +10,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const exportPath = "/api/v2/incremental/tickets/cursor.json"
@@ -30,6 +32,8 @@ type fakePage struct {
 	retryAfter string
 	body       string
 	truncated  bool
+	// hang answers nothing until the client gives up on the request.
+	hang bool
 }
 
 // fakeZendesk answers GET {prefix}/api/v2/incremental/tickets/cursor.json
@@ -44,11 +48,14 @@ type fakeZendesk struct {
 
 	mu       sync.Mutex
 	requests []url.Values
+	// arrivals receives the cursor parameter of each request as it arrives
+	// ("" for the start_time request), for tests that wait for one.
+	arrivals chan string
 }
 
 func newFakeZendesk(t *testing.T, prefix string, pages map[string]fakePage) (*fakeZendesk, *httptest.Server) {
 	t.Helper()
-	f := &fakeZendesk{prefix: prefix, rateLimitHeaders: realRateLimitHeaders(t), pages: pages}
+	f := &fakeZendesk{prefix: prefix, rateLimitHeaders: realRateLimitHeaders(t), pages: pages, arrivals: make(chan string, 64)}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv
@@ -69,6 +76,10 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests = append(f.requests, q)
 	f.mu.Unlock()
+	select {
+	case f.arrivals <- q.Get("cursor"):
+	default: // a test that does not wait for requests never stalls the server
+	}
 
 	p, ok := f.pages[q.Get("cursor")]
 	if !ok {
@@ -79,6 +90,8 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header()[k] = v
 	}
 	switch {
+	case p.hang:
+		<-r.Context().Done()
 	case p.status != 0:
 		if p.retryAfter != "" {
 			w.Header().Set("Retry-After", p.retryAfter)
@@ -119,6 +132,24 @@ func (f *fakeZendesk) pageJSON(r *http.Request, p fakePage) map[string]any {
 		body["metric_sets"] = p.metricSets
 	}
 	return body
+}
+
+// awaitRequest waits until the fake received the request with the given
+// cursor parameter.
+func (f *fakeZendesk) awaitRequest(t testing.TB, cursor string) {
+	t.Helper()
+	// Only a broken pipeline would wait this long: fail rather than hang.
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case c := <-f.arrivals:
+			if c == cursor {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no request with cursor %q arrived", cursor)
+		}
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -215,4 +246,53 @@ func mustJSON(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// busyExportPage is an export page of n tickets with their metric sets,
+// varied the way a busy account's are: statuses, priorities, tags, ratings,
+// answered and unanswered tickets.
+func busyExportPage(tb testing.TB, n int) []byte {
+	tb.Helper()
+	statuses := []string{"new", "open", "pending", "hold", "solved", "closed"}
+	priorities := []any{nil, "low", "normal", "high", "urgent"}
+	ratings := []any{nil, map[string]any{"score": "unoffered"}, map[string]any{"score": "offered"},
+		map[string]any{"id": 7, "score": "good", "comment": "Quick and friendly, thanks!"},
+		map[string]any{"id": 8, "score": "bad", "comment": nil}}
+	metricTemplate := realMetricSets(tb)[0]
+	created := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	tickets := make([]map[string]any, n)
+	sets := make([]map[string]any, n)
+	for i := range n {
+		id := 100_000 + i
+		at := created.Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+		tickets[i] = realTicket(tb, map[string]any{
+			"id":                  id,
+			"url":                 "https://acme.zendesk.com/api/v2/tickets/" + strconv.Itoa(id) + ".json",
+			"created_at":          at,
+			"updated_at":          at,
+			"subject":             "Checkout fails with error 502 after the last release",
+			"raw_subject":         "Checkout fails with error 502 after the last release",
+			"description":         "Since this morning our customers cannot pay: the checkout page answers 502 Bad Gateway. Steps to reproduce attached.",
+			"status":              statuses[i%len(statuses)],
+			"priority":            priorities[i%len(priorities)],
+			"tags":                []string{"checkout", "payments", "tier_" + strconv.Itoa(i%3)},
+			"satisfaction_rating": ratings[i%len(ratings)],
+		})
+		m := maps.Clone(metricTemplate)
+		m["id"], m["ticket_id"] = 50_000+i, id
+		m["replies"], m["reopens"] = i%4, i%2
+		if i%5 == 0 { // not answered yet
+			m["reply_time_in_minutes"] = map[string]any{"calendar": nil, "business": nil}
+			m["reply_time_in_seconds"] = map[string]any{"calendar": nil}
+		}
+		sets[i] = m
+	}
+	return mustJSON(tb, map[string]any{
+		"tickets": tickets, "metric_sets": sets,
+		"after_url":     "https://acme.zendesk.com/api/v2/incremental/tickets/cursor.json?cursor=MTc0MDk5NjAwMC4wfHwxMDA5OTl8&include=metric_sets&per_page=1000",
+		"after_cursor":  "MTc0MDk5NjAwMC4wfHwxMDA5OTl8",
+		"before_url":    nil,
+		"before_cursor": nil,
+		"end_of_stream": false,
+	})
 }

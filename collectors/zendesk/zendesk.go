@@ -93,39 +93,100 @@ type exporter struct {
 // Sync follows the export from cursor (or from the history start on the
 // first sync) until Zendesk reports the end of the stream, emitting one
 // batch per page so that a crash resumes at the next page.
+//
+// The export is pipelined one page deep: page n+1, whose cursor page n
+// carries, is fetched and decoded while page n's batch is being emitted
+// (stored), so that waiting for Zendesk and decoding overlap the store's
+// commit. Page n+2 is asked for only once page n+1 is in hand, so never more
+// than one page is ahead. Batches are emitted in order, and a failure of
+// page n+1 is reported only after page n was emitted, so that its cursor is
+// stored. Sync returns only once the fetch ahead has ended, cancelling it
+// first when emit fails: it leaves no request or goroutine behind.
 func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(model.Batch) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	query := e.firstQuery(cursor)
-	for n := 1; ; n++ {
-		u := *e.endpoint
-		u.RawQuery = query.Encode()
-		pageURL := u.String()
-		resp, err := e.http.Get(ctx, pageURL, nil)
-		if err != nil {
-			return fmt.Errorf("zendesk: export page %d: %w", n, err)
+	current := e.fetchPage(ctx, e.pageRequest(1, query))
+	for {
+		if current.err != nil {
+			return current.err
 		}
-		p, err := decodePage(resp.Body, e.historyStart)
-		if err != nil {
-			return fmt.Errorf("zendesk: export page %d: %w", n, fetch.DecodeError(pageURL, err))
+		p, sent := current.page, query.Get("cursor")
+		var ahead <-chan fetched
+		if !p.endOfStream && p.afterCursor != "" && p.afterCursor != sent {
+			query.Del("start_time")
+			query.Set("cursor", p.afterCursor)
+			ahead = e.fetchAhead(ctx, e.pageRequest(current.n+1, query))
 		}
-		batch := model.Batch{Tickets: p.tickets}
-		if p.afterCursor != "" {
-			batch.Cursor = []byte(p.afterCursor)
+		if err := emit(p.batch()); err != nil {
+			if ahead != nil {
+				cancel()
+				<-ahead
+			}
+			return fmt.Errorf("zendesk: storing export page %d: %w", current.n, err)
 		}
-		if err := emit(batch); err != nil {
-			return fmt.Errorf("zendesk: storing export page %d: %w", n, err)
-		}
-		if p.endOfStream {
+		switch {
+		case p.endOfStream:
 			return nil
-		}
-		sent := query.Get("cursor")
-		if p.afterCursor == "" || p.afterCursor == sent {
+		case ahead == nil:
 			// Following would fetch the same page forever.
-			return fmt.Errorf("zendesk: export page %d: %w", n,
-				fetch.DecodeError(pageURL, errors.New("end_of_stream is false but after_cursor does not advance")))
+			return fmt.Errorf("zendesk: export page %d: %w", current.n,
+				fetch.DecodeError(current.url, errors.New("end_of_stream is false but after_cursor does not advance")))
 		}
-		query.Del("start_time")
-		query.Set("cursor", p.afterCursor)
+		// A cancelled ctx ends the fetch ahead at once, and it reports why.
+		current = <-ahead
 	}
+}
+
+// pageRequest is one request of the export: the page's number in this sync,
+// which error messages give, and its URL.
+type pageRequest struct {
+	n   int
+	url string
+}
+
+func (e *exporter) pageRequest(n int, query url.Values) pageRequest {
+	u := *e.endpoint
+	u.RawQuery = query.Encode()
+	return pageRequest{n: n, url: u.String()}
+}
+
+// fetched is the decoded page of a request, or why there is none.
+type fetched struct {
+	pageRequest
+	page page
+	err  error
+}
+
+// fetchPage fetches and decodes the page of r.
+func (e *exporter) fetchPage(ctx context.Context, r pageRequest) fetched {
+	resp, err := e.http.Get(ctx, r.url, nil)
+	if err != nil {
+		return fetched{pageRequest: r, err: fmt.Errorf("zendesk: export page %d: %w", r.n, err)}
+	}
+	p, err := decodePage(resp.Body, e.historyStart)
+	if err != nil {
+		return fetched{pageRequest: r, err: fmt.Errorf("zendesk: export page %d: %w", r.n, fetch.DecodeError(r.url, err))}
+	}
+	return fetched{pageRequest: r, page: p}
+}
+
+// fetchAhead runs fetchPage in a goroutine of its own. The channel holds the
+// one result, so the goroutine ends with the fetch even if nobody receives.
+func (e *exporter) fetchAhead(ctx context.Context, r pageRequest) <-chan fetched {
+	ahead := make(chan fetched, 1)
+	go func() { ahead <- e.fetchPage(ctx, r) }()
+	return ahead
+}
+
+// batch is the page's tickets with the cursor that resumes after them; a
+// page without one leaves the stored cursor as it is.
+func (p page) batch() model.Batch {
+	b := model.Batch{Tickets: p.tickets}
+	if p.afterCursor != "" {
+		b.Cursor = []byte(p.afterCursor)
+	}
+	return b
 }
 
 // firstQuery resumes from the stored cursor, or starts at the history start
