@@ -63,14 +63,14 @@ func (s *syncBuffer) String() string {
 
 // proc is one running exporter.
 type proc struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	addr string
 	logs *syncBuffer
 	done chan struct{}
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -81,7 +81,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // start runs the binary and waits until it answers /-/ready.
-func start(t *testing.T, logs *syncBuffer, args ...string) *proc {
+func start(t testing.TB, logs *syncBuffer, args ...string) *proc {
 	t.Helper()
 	p := startNoWait(t, logs, args...)
 	waitFor(t, 60*time.Second, "exporter ready", func() bool {
@@ -91,7 +91,7 @@ func start(t *testing.T, logs *syncBuffer, args ...string) *proc {
 	return p
 }
 
-func startNoWait(t *testing.T, logs *syncBuffer, args ...string) *proc {
+func startNoWait(t testing.TB, logs *syncBuffer, args ...string) *proc {
 	t.Helper()
 	if logs == nil {
 		logs = &syncBuffer{}
@@ -171,7 +171,7 @@ func (p *proc) scrape() (series, string) {
 	return parseMetrics(p.t, body), body
 }
 
-func parseMetrics(t *testing.T, text string) series {
+func parseMetrics(t testing.TB, text string) series {
 	t.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(strings.NewReader(text))
@@ -289,21 +289,28 @@ func diff(a, b series) []string {
 	return out
 }
 
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	waitEvery(t, timeout, 100*time.Millisecond, what, cond)
+}
+
+// waitEvery is waitFor polling every interval: a benchmark polls less
+// often, since each scrape takes CPU from the work it waits for.
+func waitEvery(t testing.TB, timeout, interval time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", timeout, what)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
 
 // promtoolLint runs `promtool check metrics` on an exposition and returns
 // what it printed. promtool comes from Debian's `prometheus` package, which
 // .ci/run installs; without it the test fails rather than skipping.
-func promtoolLint(t *testing.T, exposition string) string {
+func promtoolLint(t testing.TB, exposition string) string {
 	t.Helper()
 	path, err := exec.LookPath("promtool")
 	if err != nil {

@@ -20,6 +20,7 @@ type world struct {
 
 type worldOptions struct {
 	tickets      int
+	history      time.Duration // default 30 days
 	perPage      int
 	pollInterval string
 	// clock, when set, is the instant the simulated APIs answer as of;
@@ -35,7 +36,7 @@ type worldOptions struct {
 // frozenNow is the default simulated "now".
 var frozenNow = time.Now().Add(-40 * 24 * time.Hour).Truncate(time.Second)
 
-func newWorld(t *testing.T, o worldOptions) *world {
+func newWorld(t testing.TB, o worldOptions) *world {
 	t.Helper()
 	if o.clock == nil {
 		o.clock = func() time.Time { return frozenNow }
@@ -46,6 +47,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	if o.pollInterval == "" {
 		o.pollInterval = "1s"
 	}
+	if o.history == 0 {
+		o.history = 30 * 24 * time.Hour
+	}
 	const vendor = "acme"
 	sim, err := simulator.New(simulator.Options{
 		Seed:  7,
@@ -53,7 +57,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		Clock: o.clock,
 		Vendors: []simulator.Vendor{{
 			Name: vendor, Persona: simulator.SlowThorough, Timezone: "Europe/Berlin",
-			History: 30 * 24 * time.Hour, Tickets: o.tickets,
+			History: o.history, Tickets: o.tickets,
 			LiveTicketsPerHour: o.live, IncidentsPerWeek: 3, MaintenancesPerWeek: 1,
 		}},
 		ExportRequestsPerMinute: -1,
