@@ -365,14 +365,19 @@ func remainingZero(h http.Header) bool {
 }
 
 // resetAt reads when an exhausted quota refills: X-RateLimit-Reset is a Unix
-// time (GitHub) and RateLimit-Reset a number of seconds (IETF draft, Zendesk).
-// Without either, a minute is assumed: the common quota window.
+// time (GitHub), a number of seconds, or an ISO 8601 instant (Atlassian), and
+// RateLimit-Reset a number of seconds (IETF draft, Zendesk). Without either,
+// a minute is assumed: the common quota window.
 func resetAt(h http.Header, now time.Time) time.Time {
-	if v, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-RateLimit-Reset")), 10, 64); err == nil {
+	reset := strings.TrimSpace(h.Get("X-RateLimit-Reset"))
+	if v, err := strconv.ParseInt(reset, 10, 64); err == nil {
 		if v > 1_000_000_000 {
 			return time.Unix(v, 0)
 		}
 		return now.Add(time.Duration(v) * time.Second)
+	}
+	if t, err := time.Parse(time.RFC3339, reset); err == nil {
+		return t
 	}
 	if v, err := strconv.ParseInt(strings.TrimSpace(h.Get("RateLimit-Reset")), 10, 64); err == nil {
 		return now.Add(time.Duration(v) * time.Second)

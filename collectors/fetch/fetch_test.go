@@ -143,14 +143,18 @@ func TestExhaustedQuotaWaitsForReset(t *testing.T) {
 	}{
 		{"github unix reset", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"%UNIX+120%"}}, 120 * time.Second},
 		{"ietf draft seconds", http.Header{"Ratelimit-Remaining": {"0"}, "Ratelimit-Reset": {"30"}}, 30 * time.Second},
+		{"atlassian iso 8601", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"%ISO+90%"}}, 90 * time.Second},
 		{"zendesk legacy, no reset", http.Header{"X-Rate-Limit-Remaining": {"0"}}, time.Minute},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			now := time.Now()
 			for k, v := range tc.header {
-				if v[0] == "%UNIX+120%" {
+				switch v[0] {
+				case "%UNIX+120%":
 					tc.header[k] = []string{strconv.FormatInt(now.Unix()+120, 10)}
+				case "%ISO+90%":
+					tc.header[k] = []string{now.Add(90 * time.Second).UTC().Format(time.RFC3339)}
 				}
 			}
 			l := NewLimits()
