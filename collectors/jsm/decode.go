@@ -1,0 +1,204 @@
+package jsm
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// searchPage is one page of the Jira platform's enhanced JQL search
+// (GET /rest/api/3/search/jql), as far as this collector reads it. The last
+// page carries isLast true and, despite the documentation, no
+// nextPageToken at all (JRACLOUD-92184).
+type searchPage struct {
+	Issues        *[]apiIssue `json:"issues"`
+	NextPageToken string      `json:"nextPageToken"`
+	IsLast        *bool       `json:"isLast"`
+}
+
+// apiIssue is an issue of the search with the fields the search asks for
+// (searchFields).
+type apiIssue struct {
+	ID     string     `json:"id"`
+	Key    string     `json:"key"`
+	Fields *apiFields `json:"fields"`
+}
+
+type apiFields struct {
+	Created        jiraTime     `json:"created"`
+	Updated        jiraTime     `json:"updated"`
+	ResolutionDate jiraTime     `json:"resolutiondate"` // null until resolved
+	Priority       *apiPriority `json:"priority"`       // null when the project has no priority field
+	Status         *apiStatus   `json:"status"`
+	Reporter       *apiUser     `json:"reporter"`
+	Labels         []string     `json:"labels"`
+}
+
+type apiPriority struct {
+	Name string `json:"name"`
+}
+
+// apiStatus is a workflow status; its category key is new, indeterminate or
+// done whatever the workflow calls the status itself.
+type apiStatus struct {
+	Name           string `json:"name"`
+	StatusCategory struct {
+		Key string `json:"key"`
+	} `json:"statusCategory"`
+}
+
+// apiUser is a user in both APIs; accountId identifies it.
+type apiUser struct {
+	AccountID string `json:"accountId"`
+}
+
+// jiraTime is a Jira platform timestamp: "2024-10-09T10:37:54.643+0800",
+// whose offset has no colon, so it is not RFC 3339. Null is the zero time.
+type jiraTime struct{ time.Time }
+
+var jiraTimeLayouts = []string{"2006-01-02T15:04:05.000-0700", time.RFC3339Nano}
+
+func (t *jiraTime) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		t.Time = time.Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("timestamp: %w", err)
+	}
+	for _, layout := range jiraTimeLayouts {
+		if v, err := time.Parse(layout, s); err == nil {
+			t.Time = v.UTC() // the site's offset carries no meaning here
+			return nil
+		}
+	}
+	return fmt.Errorf("timestamp %q: not a Jira date-time", s)
+}
+
+// paged is the servicedeskapi page envelope (PagedDTO): values from start,
+// and isLastPage. Pointers tell a missing field from a zero.
+type paged[T any] struct {
+	Size       int   `json:"size"`
+	IsLastPage *bool `json:"isLastPage"`
+	Values     *[]T  `json:"values"`
+}
+
+// apiComment is a customer request comment. Customers only ever see public
+// ones; agents also see internal ones unless they ask for public only.
+type apiComment struct {
+	Public  *bool    `json:"public"`
+	Author  *apiUser `json:"author"`
+	Created *apiDate `json:"created"`
+}
+
+// apiDate is the servicedeskapi DateDTO; epochMillis is its unambiguous part.
+type apiDate struct {
+	EpochMillis *int64 `json:"epochMillis"`
+}
+
+// apiSLA is one SLA metric of a request: its completed cycles and, while
+// running, the ongoing one.
+type apiSLA struct {
+	Name            string         `json:"name"`
+	CompletedCycles []apiCycle     `json:"completedCycles"`
+	OngoingCycle    *ongoingMarker `json:"ongoingCycle"`
+}
+
+// apiCycle is a completed SLA cycle; only its stop time dates an event.
+type apiCycle struct {
+	StopTime *apiDate `json:"stopTime"`
+}
+
+// ongoingMarker only records that an ongoing cycle exists: a cycle started
+// after a completed resolution cycle is a reopen.
+type ongoingMarker struct{}
+
+// apiDesk is a service desk and the Jira project behind it.
+type apiDesk struct {
+	ID        string `json:"id"`
+	ProjectID string `json:"projectId"`
+}
+
+// apiMyself is the calling account (GET /rest/api/3/myself): JQL reads
+// date-times in its profile time zone.
+type apiMyself struct {
+	TimeZone string `json:"timeZone"`
+}
+
+// decodeSearchPage parses a search page and checks what paging needs.
+func decodeSearchPage(body []byte) (searchPage, error) {
+	var p searchPage
+	if err := json.Unmarshal(body, &p); err != nil {
+		return searchPage{}, err
+	}
+	if p.Issues == nil {
+		return searchPage{}, errors.New("no issues array")
+	}
+	if !p.last() && p.NextPageToken == "" {
+		return searchPage{}, errors.New("isLast is false but there is no nextPageToken")
+	}
+	for i, is := range *p.Issues {
+		if err := is.check(); err != nil {
+			return searchPage{}, fmt.Errorf("issues[%d]: %w", i, err)
+		}
+	}
+	return p, nil
+}
+
+// last reports whether no page follows. A page without isLast is the last
+// when it carries no token, as the last page of JRACLOUD-92184 does.
+func (p searchPage) last() bool {
+	if p.IsLast != nil {
+		return *p.IsLast
+	}
+	return p.NextPageToken == ""
+}
+
+func (is apiIssue) check() error {
+	switch {
+	case is.ID == "":
+		return errors.New("no id")
+	case is.Fields == nil:
+		return fmt.Errorf("issue %s: no fields", is.ID)
+	case is.Fields.Created.IsZero():
+		return fmt.Errorf("issue %s: no created", is.ID)
+	case is.Fields.Updated.IsZero():
+		return fmt.Errorf("issue %s: no updated", is.ID)
+	case is.Fields.Status == nil:
+		return fmt.Errorf("issue %s: no status", is.ID)
+	}
+	return nil
+}
+
+// decodePaged parses a servicedeskapi page.
+func decodePaged[T any](body []byte) (paged[T], error) {
+	var p paged[T]
+	if err := json.Unmarshal(body, &p); err != nil {
+		return paged[T]{}, err
+	}
+	switch {
+	case p.Values == nil:
+		return paged[T]{}, errors.New("no values array")
+	case p.IsLastPage == nil:
+		return paged[T]{}, errors.New("no isLastPage")
+	}
+	return p, nil
+}
+
+// maxMillis bounds accepted epoch milliseconds (year 9999), so that no
+// conversion overflows.
+const maxMillis = 253402300799999
+
+// at converts an epochMillis date; a missing date is an error.
+func (d *apiDate) at() (time.Time, error) {
+	if d == nil || d.EpochMillis == nil {
+		return time.Time{}, errors.New("no epochMillis")
+	}
+	if *d.EpochMillis < 0 || *d.EpochMillis > maxMillis {
+		return time.Time{}, fmt.Errorf("epochMillis %d out of range", *d.EpochMillis)
+	}
+	return time.UnixMilli(*d.EpochMillis).UTC(), nil
+}

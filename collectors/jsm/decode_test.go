@@ -1,0 +1,295 @@
+package jsm
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// ticketDiff describes how got differs from want; empty when equal.
+func ticketDiff(got, want model.Ticket) string {
+	if reflect.DeepEqual(got, want) {
+		return ""
+	}
+	return fmt.Sprintf("\n got %+v (figures %+v)\nwant %+v (figures %+v)", got, got.Figures, want, want.Figures)
+}
+
+// realSearchPage wraps the real issue of testdata in a search page.
+func realSearchPage(tb testing.TB) []byte {
+	tb.Helper()
+	issue := readJSON(tb, "bytebase_get_issue_api-1.json")
+	b, err := json.Marshal(map[string]any{"issues": []any{issue}, "isLast": true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func TestDecodeRealPayloads(t *testing.T) {
+	p, err := decodeSearchPage(realSearchPage(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := toTicket((*p.Issues)[0], details{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := model.Ticket{
+		ID:        "10005",
+		CreatedAt: time.Date(2024, 9, 27, 9, 23, 22, 508e6, time.UTC),
+		UpdatedAt: time.Date(2024, 10, 9, 2, 37, 54, 643e6, time.UTC),
+		Priority:  "Medium",
+		Status:    model.StatusNew,
+	}
+	if diff := ticketDiff(tk, want); diff != "" {
+		t.Errorf("real issue: %s", diff)
+	}
+
+	comment := readJSON(t, "go-jira_cloud_request_comment_response.json")
+	body, _ := json.Marshal(map[string]any{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": []any{comment}})
+	comments, err := decodePaged[apiComment](body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := (*comments.Values)[0]
+	at, err := c.Created.at()
+	if err != nil || !*c.Public || c.Author.AccountID != "qm:a713c8ea-1075-4e30-9d96-891a7d181739:5ad6d3581db05e2a66fa80b" ||
+		!at.Equal(time.Date(2015, 10, 9, 3, 22, 0, 0, time.UTC)) {
+		t.Errorf("real comment decoded as %+v at %v (%v)", c, at, err)
+	}
+
+	slas, err := decodePaged[apiSLA](readTestdata(t, "docs_get_sla_information.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, err := figures(*slas.Values, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFig := &model.Figures{
+		FirstReplyAt:  time.UnixMilli(1444362743000).UTC(), // first response, first cycle's stop
+		FirstSolvedAt: time.UnixMilli(1444398743000).UTC(), // resolution, first cycle's stop
+		Replies:       1,
+		Reopens:       2, // two completed resolution cycles and an ongoing one
+	}
+	if !reflect.DeepEqual(fig, wantFig) {
+		t.Errorf("documented SLA example: figures %+v, want %+v", fig, wantFig)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	tests := []struct {
+		name, category string
+		want           model.Status
+	}{
+		{"Waiting for support", "new", model.StatusNew},
+		{"Open", "NEW", model.StatusNew},
+		{"In progress", "indeterminate", model.StatusOpen},
+		{"Waiting for customer", "indeterminate", model.StatusPending},
+		{"waiting for Customer ", "indeterminate", model.StatusPending},
+		{"Escalated", "indeterminate", model.StatusOpen},
+		{"Resolved", "done", model.StatusSolved},
+		{"Canceled", "done", model.StatusSolved},
+		{"Closed", "done", model.StatusClosed},
+		{"Closed", "indeterminate", model.StatusOpen}, // the category decides first
+		{"Reviewing", "undefined", model.StatusOpen},
+	}
+	for _, tc := range tests {
+		s := &apiStatus{Name: tc.name}
+		s.StatusCategory.Key = tc.category
+		if got := status(s); got != tc.want {
+			t.Errorf("status(%q, %q) = %s, want %s", tc.name, tc.category, got, tc.want)
+		}
+	}
+}
+
+func TestToTicketEvents(t *testing.T) {
+	at := func(m int) *apiDate {
+		ms := t0.Add(time.Duration(m) * time.Minute).UnixMilli()
+		return &apiDate{EpochMillis: &ms}
+	}
+	yes, no := true, false
+	comment := func(author string, public *bool, m int) apiComment {
+		return apiComment{Public: public, Author: &apiUser{AccountID: author}, Created: at(m)}
+	}
+	tests := []struct {
+		name     string
+		category string
+		resolved time.Time
+		reporter *apiUser
+		comments []apiComment
+		want     []model.Event
+	}{
+		{
+			name: "replies by reporter and others", category: "indeterminate", reporter: &apiUser{AccountID: "c"},
+			comments: []apiComment{comment("a", &yes, 20), comment("c", &yes, 10), comment("b", &yes, 30)},
+			want: []model.Event{
+				{Kind: model.EventCustomerReply, At: t0.Add(10 * time.Minute)},
+				{Kind: model.EventVendorReply, At: t0.Add(20 * time.Minute)},
+				{Kind: model.EventVendorReply, At: t0.Add(30 * time.Minute)},
+			},
+		},
+		{
+			name: "internal and unmarked comments are not replies", category: "indeterminate", reporter: &apiUser{AccountID: "c"},
+			comments: []apiComment{comment("a", &no, 10), comment("a", nil, 20)},
+		},
+		{
+			name: "comment without author is the vendor's", category: "indeterminate", reporter: &apiUser{AccountID: "c"},
+			comments: []apiComment{{Public: &yes, Created: at(5)}},
+			want:     []model.Event{{Kind: model.EventVendorReply, At: t0.Add(5 * time.Minute)}},
+		},
+		{
+			name: "done with a resolution date is solved then", category: "done", resolved: t0.Add(time.Hour), reporter: &apiUser{AccountID: "c"},
+			want: []model.Event{{Kind: model.EventSolved, At: t0.Add(time.Hour)}},
+		},
+		{name: "done without a resolution date has no solve event", category: "done"},
+		{name: "a resolution date on an open request is stale", category: "indeterminate", resolved: t0.Add(time.Hour)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			is := apiIssue{ID: "1", Key: "A-1", Fields: &apiFields{
+				Created: jiraTime{t0}, Updated: jiraTime{t0}, ResolutionDate: jiraTime{tc.resolved},
+				Status: &apiStatus{Name: "x"}, Reporter: tc.reporter,
+			}}
+			is.Fields.Status.StatusCategory.Key = tc.category
+			tk, err := toTicket(is, details{comments: tc.comments})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(tk.Events, tc.want) {
+				t.Errorf("events %+v, want %+v", tk.Events, tc.want)
+			}
+			if tk.Figures != nil {
+				t.Errorf("figures %+v without SLAs", tk.Figures)
+			}
+		})
+	}
+}
+
+func TestFigures(t *testing.T) {
+	stop := func(m int) apiCycle {
+		ms := t0.Add(time.Duration(m) * time.Minute).UnixMilli()
+		return apiCycle{StopTime: &apiDate{EpochMillis: &ms}}
+	}
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	tests := []struct {
+		name string
+		slas []apiSLA
+		want *model.Figures
+	}{
+		{name: "no SLA metrics", slas: []apiSLA{}},
+		{name: "other metrics only", slas: []apiSLA{{Name: "Time to approve normal change", CompletedCycles: []apiCycle{stop(5)}}}},
+		{
+			name: "running clocks", slas: []apiSLA{{Name: "Time to first response", OngoingCycle: &ongoingMarker{}}, {Name: "Time to resolution", OngoingCycle: &ongoingMarker{}}},
+			want: &model.Figures{Replies: 3},
+		},
+		{
+			name: "answered, not solved", slas: []apiSLA{{Name: "TIME TO FIRST RESPONSE", CompletedCycles: []apiCycle{stop(15)}}},
+			want: &model.Figures{FirstReplyAt: at(15), Replies: 3},
+		},
+		{
+			name: "earliest cycle whatever the order", slas: []apiSLA{{Name: " Time to resolution", CompletedCycles: []apiCycle{stop(90), stop(60)}}},
+			want: &model.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1},
+		},
+		{
+			name: "reopened and running again", slas: []apiSLA{{Name: "Time to resolution", CompletedCycles: []apiCycle{stop(60)}, OngoingCycle: &ongoingMarker{}}},
+			want: &model.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1},
+		},
+	}
+	for _, tc := range tests {
+		got, err := figures(tc.slas, 3)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: figures %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+	if _, err := figures([]apiSLA{{Name: "Time to resolution", CompletedCycles: []apiCycle{{}}}}, 0); err == nil {
+		t.Error("accepted a completed cycle without a stop time")
+	}
+}
+
+func TestJiraTime(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    time.Time
+		wantErr bool
+	}{
+		{in: `"2024-10-09T10:37:54.643+0800"`, want: time.Date(2024, 10, 9, 2, 37, 54, 643e6, time.UTC)},
+		{in: `"2015-10-09T10:22:00.000-0230"`, want: time.Date(2015, 10, 9, 12, 52, 0, 0, time.UTC)},
+		{in: `"2024-10-09T02:37:54Z"`, want: time.Date(2024, 10, 9, 2, 37, 54, 0, time.UTC)},
+		{in: `null`},
+		{in: `"2024-10-09 10:37"`, wantErr: true},
+		{in: `1728441474643`, wantErr: true},
+	}
+	for _, tc := range tests {
+		var got jiraTime
+		err := json.Unmarshal([]byte(tc.in), &got)
+		if (err != nil) != tc.wantErr || !got.Equal(tc.want) {
+			t.Errorf("%s: %v (%v), want %v (error %v)", tc.in, got.Time, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+func TestDecodeSearchPageChecks(t *testing.T) {
+	issue := `{"id":"1","key":"A-1","fields":{"created":"2024-10-09T10:37:54.643+0800","updated":"2024-10-09T10:37:54.643+0800","status":{"name":"Open","statusCategory":{"key":"new"}}}}`
+	tests := []struct {
+		body, wantErr string
+		wantLast      bool
+	}{
+		{body: `{"issues":[` + issue + `],"isLast":true}`, wantLast: true},
+		{body: `{"issues":[],"nextPageToken":"t","isLast":false}`},
+		{body: `{"issues":[]}`, wantLast: true}, // JRACLOUD-92184: no token, no isLast
+		{body: `{"issues":[],"isLast":false}`, wantErr: "no nextPageToken"},
+		{body: `{"isLast":true}`, wantErr: "no issues"},
+		{body: `{"issues":[{"key":"A-1"}],"isLast":true}`, wantErr: "no id"},
+		{body: `{"issues":[` + strings.Replace(issue, `"created"`, `"x"`, 1) + `],"isLast":true}`, wantErr: "no created"},
+		{body: `{"issues":[` + strings.Replace(issue, `"updated"`, `"x"`, 1) + `],"isLast":true}`, wantErr: "no updated"},
+		{body: `{"issues":[` + strings.Replace(issue, `"status"`, `"x"`, 1) + `],"isLast":true}`, wantErr: "no status"},
+	}
+	for _, tc := range tests {
+		p, err := decodeSearchPage([]byte(tc.body))
+		switch {
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%s: error %v, want %q", tc.body, err, tc.wantErr)
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tc.body, err)
+		case tc.wantErr == "" && p.last() != tc.wantLast:
+			t.Errorf("%s: last %v, want %v", tc.body, p.last(), tc.wantLast)
+		}
+	}
+}
+
+func TestCursor(t *testing.T) {
+	c, err := decodeCursor(nil)
+	if err != nil || c.Since != 0 {
+		t.Fatalf("empty cursor: %+v, %v", c, err)
+	}
+	c.note("1", t0)
+	c.note("2", t0.Add(5*time.Minute))
+	c.note("3", t0.Add(30*time.Minute)) // 1 and 2 fall out of the overlap (and its minute)
+	c.note("4", t0.Add(29*time.Minute)) // older than since: kept, since unchanged
+	back, err := decodeCursor(c.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cursor{Since: t0.Add(30 * time.Minute).UnixMilli(), Seen: map[string]int64{
+		"3": t0.Add(30 * time.Minute).UnixMilli(), "4": t0.Add(29 * time.Minute).UnixMilli(),
+	}}
+	if !reflect.DeepEqual(back, want) {
+		t.Errorf("cursor %+v, want %+v", back, want)
+	}
+	if !back.stored("3", t0.Add(30*time.Minute)) || back.stored("3", t0.Add(31*time.Minute)) || back.stored("1", t0) {
+		t.Error("stored does not match the seen updates")
+	}
+	if _, err := decodeCursor([]byte("{")); err == nil {
+		t.Error("accepted a corrupt cursor")
+	}
+}
