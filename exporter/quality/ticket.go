@@ -12,6 +12,10 @@ import (
 type ticketFacts struct {
 	firstReply time.Time // zero: no vendor reply yet
 	firstSolve time.Time // zero: never solved
+	// closed is when a ticket closed without ever being solved (GitHub's
+	// "not planned", a deleted ticket) left the queue: it ends the SLA
+	// clocks, but is no resolution.
+	closed time.Time
 	// repliesAtSolve is the number of public vendor replies up to the first
 	// solve, or so far when not solved (what MergeTicket pins as
 	// RepliesAtFirstSolve). The API's figures only give the replies so far:
@@ -31,13 +35,19 @@ func (r *Rules) ticketFacts(t *model.Ticket) ticketFacts {
 		f.firstReply, f.firstSolve = fig.FirstReplyAt, fig.FirstSolvedAt
 		f.repliesAtSolve, f.reopens = max(fig.Replies, 0), max(fig.Reopens, 0)
 	}
-	if f.firstSolve.IsZero() && (t.Status == model.StatusSolved || t.Status == model.StatusClosed) {
-		// Solved, but the API gave no time: the last change is the latest it
-		// can have been solved. Every solved ticket thus stops its SLA
-		// clocks, so that its contribution no longer depends on the time.
-		f.firstSolve = t.UpdatedAt
-		if f.firstSolve.IsZero() {
-			f.firstSolve = t.CreatedAt
+	if f.firstSolve.IsZero() {
+		// The last change is the latest the ticket can have been solved or
+		// closed. Every solved or closed ticket thus stops its SLA clocks, so
+		// that its contribution no longer depends on the time.
+		last := t.UpdatedAt
+		if last.IsZero() {
+			last = t.CreatedAt
+		}
+		switch t.Status {
+		case model.StatusSolved: // solved, but the API gave no time
+			f.firstSolve = last
+		case model.StatusClosed: // closed with no solve on record: not a resolution
+			f.closed = last
 		}
 	}
 	f.escalated = f.escalated || t.Escalated || r.taggedEscalated(t.Tags)
@@ -211,13 +221,17 @@ func (r *Rules) ticketContribution(t *model.Ticket) (st ticketStatic, lv liveTic
 // clockEnds are when the SLA clocks stopped; zero while running. The
 // first-response clock stops at the first reply, or at the first solve when
 // the ticket was solved before any reply; the resolution clock at the first
-// solve.
+// solve. A ticket closed unsolved stops both where they still ran: judged
+// like any other, breached when it was closed after the target, so that a
+// breach counted while it was open is never taken back.
 func clockEnds(f ticketFacts) [NumTargets]time.Time {
 	var ends [NumTargets]time.Time
-	ends[FirstResponse] = f.firstReply
-	if ends[FirstResponse].IsZero() || (!f.firstSolve.IsZero() && f.firstSolve.Before(ends[FirstResponse])) {
-		ends[FirstResponse] = f.firstSolve
-	}
+	ends[FirstResponse] = earliest(f.firstReply, f.firstSolve)
 	ends[Resolution] = f.firstSolve
+	for tg := range NumTargets {
+		if ends[tg].IsZero() {
+			ends[tg] = f.closed
+		}
+	}
 	return ends
 }

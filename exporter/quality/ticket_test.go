@@ -161,6 +161,33 @@ func TestTicketScenarios(t *testing.T) {
 			}},
 		},
 		{
+			name: "closed unsolved (not planned): clocks end at the close, no resolution, not one-touch",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(h / 2),
+						Events: []model.Event{ev(model.EventVendorReply, after(h/2))}}},
+					now: after(2 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Urgent] = 1
+						observe(&v.FirstResponse[Urgent][Business], 1800)
+						v.SLAChecks[Urgent][fr] = 1
+						v.Open[Urgent][AwaitingVendor] = 1
+					},
+				},
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusClosed, CreatedAt: t0, UpdatedAt: after(30 * h),
+						Events: []model.Event{ev(model.EventVendorReply, after(h/2))}}},
+					now: after(31 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Urgent] = 1
+						observe(&v.FirstResponse[Urgent][Business], 1800)
+						v.SLAChecks[Urgent][fr] = 1
+						v.SLAChecks[Urgent][res], v.SLABreaches[Urgent][res] = 1, 1
+					},
+				},
+			},
+		},
+		{
 			name: "breach while open, then answered late: counted once",
 			steps: []ticketStep{
 				{

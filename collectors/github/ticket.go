@@ -1,0 +1,186 @@
+package github
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// Values as the API writes them.
+const (
+	stateOpen         = "open"
+	stateClosed       = "closed"
+	reasonCompleted   = "completed"
+	reasonReopened    = "reopened"
+	associationOwner  = "OWNER"
+	associationMember = "MEMBER"
+	associationCollab = "COLLABORATOR"
+	userTypeBot       = "Bot"
+)
+
+// priorityNames are the normalized priorities, most urgent first.
+var priorityNames = [...]string{"urgent", "high", "normal", "low"}
+
+// rules are the vendor's settings the mapping needs: who speaks for the
+// vendor, and which labels name a priority.
+type rules struct {
+	vendorLogins map[string]bool // lower-cased: GitHub logins are case-insensitive
+	// priorityRank ranks the labels that name a priority, most urgent
+	// first (0 urgent ... 3 low), keyed like package quality matches
+	// priority values: trimmed and lower-cased.
+	priorityRank map[string]int
+}
+
+func newRules(src *config.Source, vendor *config.Vendor) rules {
+	r := rules{vendorLogins: map[string]bool{}, priorityRank: map[string]int{}}
+	for _, login := range src.VendorLogins {
+		r.vendorLogins[strings.ToLower(login)] = true
+	}
+	for rank, name := range priorityNames {
+		// Each normalized name means itself, as quality's defaults say.
+		r.priorityRank[name] = rank
+		if vendor == nil {
+			continue
+		}
+		for _, label := range vendor.Priorities[name] {
+			key := labelKey(label)
+			if old, ok := r.priorityRank[key]; !ok || rank < old {
+				r.priorityRank[key] = rank
+			}
+		}
+	}
+	return r
+}
+
+func labelKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// isVendor reports whether an author speaks for the vendor: a member of
+// the repository's organization, one of its collaborators, or a login the
+// config names (a support engineer outside the organization, a bot).
+func (r rules) isVendor(association string, u *wireUser) bool {
+	switch association {
+	case associationOwner, associationMember, associationCollab:
+		return true
+	}
+	return u != nil && r.vendorLogins[strings.ToLower(u.Login)]
+}
+
+// priority picks, among the issue's labels, the one naming the most urgent
+// priority, or "" when none does. The label is passed on as written, so
+// that package quality maps it through the same priorities config.
+func (r rules) priority(labels []wireLabel) string {
+	best, bestRank := "", len(priorityNames)
+	for _, l := range labels {
+		if rank, ok := r.priorityRank[labelKey(l.Name)]; ok && rank < bestRank {
+			best, bestRank = l.Name, rank
+		}
+	}
+	return best
+}
+
+// ticket maps an issue and its timeline (nil when it was not fetched: an
+// open issue never commented, closed nor reopened has none worth a
+// request) to a ticket of repository repo.
+//
+//   - A comment by the vendor (see isVendor) is a vendor reply; one by a
+//     bot the config does not name is neither reply (a stale bot's notice
+//     answers nobody); any other is a customer reply: on a public
+//     repository every other commenter is a customer.
+//   - A close as completed is a solve; as not planned or duplicate it
+//     closes without solving. A close without reason predates reasons,
+//     when every close counted as completed.
+//   - Every reopen is a reopen event.
+//   - An open issue whose last reply or reopen is the vendor's reply awaits
+//     the customer (pending); otherwise it awaits the vendor (open).
+//   - Labels are the tags; the priority is the label naming one.
+func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) model.Ticket {
+	t := model.Ticket{
+		ID:        repo + "#" + strconv.FormatInt(*is.Number, 10),
+		CreatedAt: is.CreatedAt,
+		UpdatedAt: is.UpdatedAt,
+		Priority:  r.priority(is.Labels),
+		Status:    model.StatusOpen,
+	}
+	for _, l := range is.Labels {
+		t.Tags = append(t.Tags, l.Name)
+	}
+	awaitingCustomer := false
+	for _, e := range timeline {
+		kind, ok := r.eventKind(e)
+		if !ok {
+			continue
+		}
+		t.Events = append(t.Events, model.Event{Kind: kind, At: e.CreatedAt})
+		switch kind {
+		case model.EventVendorReply:
+			awaitingCustomer = true
+		case model.EventCustomerReply, model.EventReopened:
+			awaitingCustomer = false
+		}
+	}
+	switch {
+	case is.State == stateClosed && solves(is.StateReason):
+		t.Status = model.StatusSolved
+		t.Events = ensureSolved(t.Events, is.ClosedAt)
+	case is.State == stateClosed:
+		t.Status = model.StatusClosed
+	case awaitingCustomer:
+		t.Status = model.StatusPending
+	}
+	return t
+}
+
+// eventKind maps a timeline event to the ticket's timeline, if it belongs
+// there.
+func (r rules) eventKind(e wireEvent) (model.EventKind, bool) {
+	switch e.Event {
+	case eventCommented:
+		author := e.User
+		if author == nil {
+			author = e.Actor
+		}
+		switch {
+		case r.isVendor(e.AuthorAssociation, author):
+			return model.EventVendorReply, true
+		case author != nil && author.Type == userTypeBot:
+			return "", false
+		}
+		return model.EventCustomerReply, true
+	case eventClosed:
+		return model.EventSolved, solves(e.StateReason)
+	case eventReopened:
+		return model.EventReopened, true
+	}
+	return "", false
+}
+
+// solves reports whether a close with this reason solves the issue.
+func solves(reason *string) bool {
+	return reason == nil || *reason == "" || *reason == reasonCompleted
+}
+
+// ensureSolved adds the solve at closedAt to a solved issue whose timeline
+// shows no solving close (its close was recorded without one, or its reason
+// was changed to completed afterwards), so that its resolution is timed by
+// the API's own close time.
+func ensureSolved(events []model.Event, closedAt *time.Time) []model.Event {
+	if closedAt == nil || closedAt.IsZero() {
+		return events
+	}
+	for _, e := range events {
+		if e.Kind == model.EventSolved {
+			return events
+		}
+	}
+	return append(events, model.Event{Kind: model.EventSolved, At: *closedAt})
+}
+
+// needsTimeline reports whether an issue's timeline can hold events: an
+// open issue without comments whose state never changed (a reopened one
+// says so in state_reason) has none, and costs no request.
+func needsTimeline(is wireIssue) bool {
+	return is.Comments > 0 || is.State != stateOpen || (is.StateReason != nil && *is.StateReason == reasonReopened)
+}

@@ -1,0 +1,70 @@
+// Package zendeskrequests collects the buyer's view of a vendor's Zendesk:
+// the requests (tickets) of one end user, through the Requests API, which
+// end users may call.
+//
+// # Credentials
+//
+// An end user of the vendor's Zendesk: http_client basic_auth with username
+// EMAIL/token and the API token as password. Nothing more is needed: the
+// Requests API lists only what that user may see, and shows only public
+// comments. An agent's credentials work too (Zendesk treats agents as end
+// users on these endpoints) but grant far more than this collector reads.
+//
+// # Endpoints and cost
+//
+//   - GET /api/v2/requests?page[size]=100&sort_by=updated_at&sort_order=desc
+//     lists the user's requests with cursor pagination, most recently updated
+//     first; the walk stops after the first page that reaches requests
+//     updated before the stored high-water mark. A caught-up poll costs this
+//     one request.
+//   - GET /api/v2/requests/{id}/comments?page[size]=100, for each request that
+//     changed (one request per 100 comments), to build its public timeline.
+//
+// A first sync costs one list request per 100 requests plus one per request
+// for the comments. Zendesk's account-wide rate limit applies (the vendor's
+// plan: 200 to 700 requests a minute); the shared client honours the
+// ratelimit-* and Retry-After headers, so there is no static limit to
+// declare.
+//
+// # Never missing a change
+//
+// The cursor holds the high-water mark: the newest update time stored and
+// the ids of the requests stored at exactly that second (Zendesk's
+// timestamps have one-second resolution). Updates made while a walk runs
+// move a request ahead of the walk's position; they are left to the next
+// walk, whose mark is therefore capped a margin below the server's clock
+// (the Date header) at the walk's first page. A walk interrupted after a page
+// resumes at the next page (page[after]); a stored page cursor that Zendesk
+// no longer accepts (400) restarts the walk from the newest request.
+//
+// The API reference documents sort_by and sort_order for List Requests and
+// cursor pagination for it, but a Zendesk community report (2024-11,
+// "Lists Requests API with Cursor Pagination not sorting") says that the
+// sort is ignored under cursor pagination. The walk therefore checks the
+// order it receives: it stops early only after whole pages in newest-first
+// order; a page out of order makes it walk to the last page instead, which
+// stays correct at the cost of one list request per 100 requests per poll
+// (and a warning in the log). An order it cannot tell from newest first on
+// the pages before the mark (say by id, with older requests updated later)
+// would go unnoticed.
+//
+// # What it can and cannot feed
+//
+// A request maps to a ticket with its status (new, open, pending, hold,
+// solved, closed), its priority when the vendor shows it to end users, and a
+// timeline of public replies. The earliest public comment is the request's
+// description, not a reply. A later public comment is a customer reply when
+// written by the requester or by one of the `colleagues` (user ids), and a
+// vendor reply otherwise. First response, rounds, follow-ups, the open
+// gauges, SLA checks on first response, tickets created and the hours label
+// are fed.
+//
+// The Requests API reports the current status only: no solve time, no
+// status history, no tags, no satisfaction rating and no figures of its own.
+// So escalations and satisfaction are not fed. A solved or closed request
+// has no solved event: package quality then takes its last update as the
+// latest it can have been solved, which after Zendesk's automatic close
+// (by default 4 days after the solve) is the close time. Reopens are not
+// fed: telling that a request went from solved back to open needs the
+// version stored at the previous sync, which a collector cannot read.
+package zendeskrequests

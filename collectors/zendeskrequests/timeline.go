@@ -1,0 +1,50 @@
+package zendeskrequests
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// ticket maps a request and all its comments to a ticket.
+func (c *collector) ticket(r request, comments []comment) model.Ticket {
+	return model.Ticket{
+		ID:        strconv.FormatInt(r.id, 10),
+		CreatedAt: r.created,
+		UpdatedAt: r.updated,
+		Priority:  r.priority,
+		Status:    r.status,
+		Events:    c.timeline(r.requester, comments),
+	}
+}
+
+// timeline turns the public comments into replies. The earliest is the
+// request's description, which opens the ticket rather than replying. A
+// comment by the requester or a colleague is the customer's; any other
+// public comment is the vendor's, since end users see no one else's.
+func (c *collector) timeline(requester int64, comments []comment) []model.Event {
+	public := make([]comment, 0, len(comments))
+	for _, cm := range comments {
+		if cm.public {
+			public = append(public, cm)
+		}
+	}
+	// Zendesk lists comments oldest first; the id breaks ties within a second.
+	slices.SortFunc(public, func(a, b comment) int {
+		return cmp.Or(a.created.Compare(b.created), cmp.Compare(a.id, b.id))
+	})
+	if len(public) < 2 {
+		return nil
+	}
+	events := make([]model.Event, 0, len(public)-1)
+	for _, cm := range public[1:] {
+		kind := model.EventVendorReply
+		if cm.author == requester || c.colleagues[cm.author] {
+			kind = model.EventCustomerReply
+		}
+		events = append(events, model.Event{Kind: kind, At: cm.created})
+	}
+	return events
+}

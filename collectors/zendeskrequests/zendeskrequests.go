@@ -1,0 +1,247 @@
+package zendeskrequests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// pageSize is the largest page cursor pagination allows.
+const pageSize = "100"
+
+// New builds the source of kind zendesk_requests (a source.Factory).
+func New(env source.Env) (source.Source, error) {
+	base, err := parseBaseURL(env.Config.URL)
+	if err != nil {
+		return nil, fmt.Errorf("zendesk_requests: source %q: %w", env.Config.Name, err)
+	}
+	colleagues := make(map[int64]bool, len(env.Config.Colleagues))
+	for _, s := range env.Config.Colleagues {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("zendesk_requests: source %q: colleague %q is not a Zendesk user id", env.Config.Name, s)
+		}
+		colleagues[id] = true
+	}
+	logger := env.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &collector{
+		http:         env.HTTP,
+		requests:     base.JoinPath("api/v2/requests"),
+		colleagues:   colleagues,
+		historyStart: env.HistoryStart,
+		logger:       logger,
+		now:          now,
+	}, nil
+}
+
+// parseBaseURL checks that raw is an http(s) URL that API paths can be
+// appended to. Errors never repeat a password written into the URL.
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which may hold a password
+		}
+		return nil, fmt.Errorf("url: %w", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("url %q: scheme must be http or https", u.Redacted())
+	case u.Host == "":
+		return nil, fmt.Errorf("url %q: no host", u.Redacted())
+	case u.User != nil:
+		return nil, fmt.Errorf("url %q: credentials belong in http_client, not in the url", u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("url %q: must not carry a query or fragment", u.Redacted())
+	}
+	if u.Path == "" {
+		// JoinPath keeps an empty path relative, which would drop the
+		// leading slash of every API path.
+		u.Path = "/"
+	}
+	return u, nil
+}
+
+// collector walks one end user's requests.
+type collector struct {
+	http         *fetch.Client
+	requests     *url.URL // .../api/v2/requests
+	colleagues   map[int64]bool
+	historyStart time.Time
+	logger       *slog.Logger
+	now          func() time.Time
+}
+
+// Sync walks the requests newest first from the stored walk, or from the
+// newest request, and emits one batch per list page: the requests on it
+// that changed since the stored high-water mark, with their comments, and
+// the cursor that resumes after them.
+func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch) error) error {
+	cur, err := parseCursor(raw)
+	if err != nil {
+		// Starting over re-fetches what is stored, which is harmless.
+		c.logger.Warn("zendesk_requests: unreadable cursor, starting over", "err", err)
+		cur = cursor{}
+	}
+	w := cur.Walk
+	cur.Walk = nil
+	for n := 1; ; n++ {
+		list, next, err := c.listPage(ctx, n, w)
+		if n == 1 && w != nil && isBadRequest(err) {
+			// Zendesk no longer accepts the stored page cursor.
+			c.logger.Warn("zendesk_requests: stored page cursor refused, walking again from the newest request", "err", err)
+			w = nil
+			list, next, err = c.listPage(ctx, n, w)
+		}
+		if err != nil {
+			return err
+		}
+		if w == nil {
+			w = &walk{Cap: list.serverTime.Add(-clockMargin)}
+		}
+		sent := w.After
+		tickets, reachedMark, err := c.changedTickets(ctx, cur, w, list.requests)
+		if err != nil {
+			return err
+		}
+		done := next == "" || (reachedMark && !w.Unsorted)
+		if !done && next == sent {
+			return fmt.Errorf("zendesk_requests: list page %d: %w", n,
+				fetch.DecodeError(c.requests.String(), errors.New("after_cursor does not advance")))
+		}
+		resume := cur.finish(w)
+		if !done {
+			w.After = next
+			resume = cursor{Since: cur.Since, SinceIDs: cur.SinceIDs, Walk: w}
+		}
+		encoded, err := resume.encode()
+		if err != nil {
+			return fmt.Errorf("zendesk_requests: list page %d: %w", n, fetch.DecodeError(c.requests.String(), err))
+		}
+		if err := emit(model.Batch{Tickets: tickets, Cursor: encoded}); err != nil {
+			return fmt.Errorf("zendesk_requests: storing list page %d: %w", n, err)
+		}
+		if done {
+			if w.Unsorted {
+				c.logger.Warn("zendesk_requests: the request list ignored sort_by=updated_at, so every poll walks every page")
+			}
+			return nil
+		}
+	}
+}
+
+// changedTickets records the page's requests in the walk and returns those
+// that changed since the stored mark, with their comments. reachedMark is
+// true when the page reached requests older than the mark (or than the
+// history start): in newest-first order, none after them changed.
+func (c *collector) changedTickets(ctx context.Context, cur cursor, w *walk, reqs []request) ([]model.Ticket, bool, error) {
+	floor := cur.Since
+	if c.historyStart.After(floor) {
+		floor = c.historyStart
+	}
+	var tickets []model.Ticket
+	reachedMark := false
+	for _, r := range reqs {
+		w.see(r.id, r.updated)
+		if r.updated.Before(floor) {
+			reachedMark = true
+			continue
+		}
+		if r.created.Before(c.historyStart) || !cur.changed(r.id, r.updated) {
+			continue
+		}
+		comments, err := c.comments(ctx, r.id)
+		if err != nil {
+			return nil, false, err
+		}
+		tickets = append(tickets, c.ticket(r, comments))
+	}
+	return tickets, reachedMark, nil
+}
+
+// listed is a decoded list page and the server's clock when it answered.
+type listed struct {
+	requests   []request
+	serverTime time.Time
+}
+
+// listPage fetches list page n of walk w (nil: a new walk's first page).
+func (c *collector) listPage(ctx context.Context, n int, w *walk) (listed, string, error) {
+	q := url.Values{"page[size]": {pageSize}, "sort_by": {"updated_at"}, "sort_order": {"desc"}}
+	if w != nil {
+		q.Set("page[after]", w.After)
+	}
+	u := *c.requests
+	u.RawQuery = q.Encode()
+	resp, err := c.http.Get(ctx, u.String(), nil)
+	if err != nil {
+		return listed{}, "", fmt.Errorf("zendesk_requests: list page %d: %w", n, err)
+	}
+	reqs, next, err := decodeRequests(resp.Body)
+	if err != nil {
+		return listed{}, "", fmt.Errorf("zendesk_requests: list page %d: %w", n, fetch.DecodeError(u.String(), err))
+	}
+	return listed{requests: reqs, serverTime: c.serverTime(resp.Header)}, next, nil
+}
+
+// comments fetches every comment of request id.
+func (c *collector) comments(ctx context.Context, id int64) ([]comment, error) {
+	u := *c.requests.JoinPath(strconv.FormatInt(id, 10), "comments")
+	var all []comment
+	after := ""
+	for n := 1; ; n++ {
+		q := url.Values{"page[size]": {pageSize}}
+		if after != "" {
+			q.Set("page[after]", after)
+		}
+		u.RawQuery = q.Encode()
+		resp, err := c.http.Get(ctx, u.String(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("zendesk_requests: request %d comments page %d: %w", id, n, err)
+		}
+		page, next, err := decodeComments(resp.Body)
+		if err == nil && next != "" && next == after {
+			err = errors.New("after_cursor does not advance")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("zendesk_requests: request %d comments page %d: %w", id, n, fetch.DecodeError(u.String(), err))
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all, nil
+		}
+		after = next
+	}
+}
+
+// serverTime is Zendesk's clock from the Date header, or ours without one.
+func (c *collector) serverTime(h http.Header) time.Time {
+	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+		return t
+	}
+	return c.now()
+}
+
+// isBadRequest reports whether err is Zendesk refusing the request's
+// parameters (400), as it does for a page cursor it no longer accepts.
+func isBadRequest(err error) bool {
+	var fe *fetch.Error
+	return errors.As(err, &fe) && fe.Status == http.StatusBadRequest
+}
