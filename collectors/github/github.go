@@ -127,7 +127,7 @@ func New(env source.Env) (source.Source, error) {
 	if raw == "" {
 		raw = DefaultURL
 	}
-	base, err := parseBaseURL(raw)
+	base, err := fetch.BaseURL(raw)
 	if err != nil {
 		return nil, fmt.Errorf("github: source %q: %w", env.Config.Name, err)
 	}
@@ -163,33 +163,6 @@ func checkRepositories(repos []string) ([]string, error) {
 		}
 	}
 	return repos, nil
-}
-
-// parseBaseURL checks that raw is an http(s) URL that API paths can be
-// appended to. Errors never repeat a password written into the URL.
-func parseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // without the URL, which may hold a password
-		}
-		return nil, fmt.Errorf("url: %w", err)
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("url %q: scheme must be http or https", u.Redacted())
-	case u.Host == "":
-		return nil, fmt.Errorf("url %q: no host", u.Redacted())
-	case u.User != nil:
-		return nil, fmt.Errorf("url %q: credentials belong in http_client, not in the url", u.Redacted())
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("url %q: must not carry a query or fragment", u.Redacted())
-	}
-	if u.Path == "" {
-		u.Path = "/" // JoinPath keeps an empty path relative
-	}
-	return u, nil
 }
 
 // Sync walks each repository's issue list from the cursor, emitting one
