@@ -1,0 +1,69 @@
+package freshdesk
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// newRatings walks the satisfaction ratings created since pos and returns
+// the latest new good or bad rating of each ticket, with the position after
+// them. Their order is not documented, so every page is read before the
+// position moves; ratings are few.
+func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]model.Rating, position, error) {
+	next := pos.clone()
+	latest := map[int64]apiRating{}
+	var newest time.Time
+	for n := 1; ; n++ {
+		p, err := c.list(ctx, "surveys/satisfaction_ratings", url.Values{"created_since": {formatTime(pos.Since)}}, n)
+		if err != nil {
+			return nil, pos, fmt.Errorf("freshdesk: satisfaction ratings page %d: %w", n, err)
+		}
+		ratings, err := decodeRatings(p.body)
+		if err == nil && p.next && len(ratings) == 0 {
+			err = errEmptyPageWithNext
+		}
+		if err != nil {
+			return nil, pos, fmt.Errorf("freshdesk: satisfaction ratings page %d: %w", n, fetch.DecodeError(p.url, err))
+		}
+		for _, r := range ratings {
+			id := strconv.FormatInt(*r.ID, 10)
+			if r.CreatedAt.After(newest) {
+				newest = r.CreatedAt
+			}
+			if pos.taken(id, r.CreatedAt) {
+				continue
+			}
+			next.remember(id, r.CreatedAt)
+			if r.rating() == model.RatingNone {
+				continue
+			}
+			if prev, ok := latest[*r.TicketID]; !ok || r.supersedes(prev) {
+				latest[*r.TicketID] = r
+			}
+		}
+		if !p.next {
+			break
+		}
+	}
+	next.advance(newest)
+	out := make(map[int64]model.Rating, len(latest))
+	for ticket, r := range latest {
+		out[ticket] = r.rating()
+	}
+	return out, next, nil
+}
+
+// supersedes says whether r was given after prev: a ticket's latest rating
+// is its current one.
+func (r apiRating) supersedes(prev apiRating) bool {
+	if !r.CreatedAt.Equal(prev.CreatedAt) {
+		return r.CreatedAt.After(prev.CreatedAt)
+	}
+	return *r.ID > *prev.ID
+}
