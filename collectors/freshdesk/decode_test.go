@@ -42,17 +42,17 @@ func TestDecodeRecordedTickets(t *testing.T) {
 	byTicket := map[int64][]apiConversation{22: convs[:2], 23: convs[2:]}
 	at := func(s string) time.Time { return mustTime(t, s) }
 	want := map[string]model.Ticket{
-		"21": {ID: "21", CreatedAt: at("2022-11-16T15:59:28Z"), UpdatedAt: at("2022-11-16T15:59:28Z"), Priority: "1",
+		"21": {ID: "21", CreatedAt: at("2022-11-16T15:59:28Z"), UpdatedAt: at("2022-11-16T15:59:28Z"), Priority: "low",
 			Status: model.StatusClosed, Tags: []string{},
 			Events:  []model.Event{{Kind: model.EventSolved, At: at("2022-11-16T15:59:28Z")}},
 			Figures: &model.Figures{FirstSolvedAt: at("2022-11-16T15:59:28Z")}},
-		"22": {ID: "22", CreatedAt: at("2022-11-16T16:03:17Z"), UpdatedAt: at("2022-11-16T16:17:05Z"), Priority: "1",
+		"22": {ID: "22", CreatedAt: at("2022-11-16T16:03:17Z"), UpdatedAt: at("2022-11-16T16:17:05Z"), Priority: "low",
 			Status: model.StatusPending, Tags: []string{},
 			Events:  []model.Event{{Kind: model.EventVendorReply, At: at("2022-11-16T16:16:58Z")}},
 			Figures: &model.Figures{FirstReplyAt: at("2022-11-16T16:16:58Z"), Replies: 1}},
-		"20": {ID: "20", CreatedAt: at("2022-11-16T15:58:29Z"), UpdatedAt: at("2022-11-19T16:10:34Z"), Priority: "1",
+		"20": {ID: "20", CreatedAt: at("2022-11-16T15:58:29Z"), UpdatedAt: at("2022-11-19T16:10:34Z"), Priority: "low",
 			Status: model.StatusOpen, Tags: []string{}, Escalated: true, Figures: &model.Figures{}},
-		"23": {ID: "23", CreatedAt: at("2022-11-22T15:00:34Z"), UpdatedAt: at("2022-11-22T15:02:37Z"), Priority: "1",
+		"23": {ID: "23", CreatedAt: at("2022-11-22T15:00:34Z"), UpdatedAt: at("2022-11-22T15:02:37Z"), Priority: "low",
 			Status: model.StatusClosed, Tags: []string{}, Satisfaction: model.RatingGood,
 			Events:  []model.Event{{Kind: model.EventSolved, At: at("2022-11-22T15:00:34Z")}},
 			Figures: &model.Figures{FirstSolvedAt: at("2022-11-22T15:00:34Z")}},
@@ -87,7 +87,7 @@ func TestDecodeRecordedTicketView(t *testing.T) {
 	got := newTestCollector(t, nil).ticket(a, convs, model.RatingNone)
 	at := func(s string) time.Time { return mustTime(t, s) }
 	want := model.Ticket{
-		ID: "1", CreatedAt: at("2016-05-18T04:36:04Z"), UpdatedAt: at("2016-05-18T23:42:50Z"), Priority: "1",
+		ID: "1", CreatedAt: at("2016-05-18T04:36:04Z"), UpdatedAt: at("2016-05-18T23:42:50Z"), Priority: "low",
 		Status: model.StatusOpen, Tags: []string{"foo", "bar"}, Escalated: true,
 		Events: []model.Event{
 			{Kind: model.EventVendorReply, At: at("2016-05-19T05:36:14Z")}, // the note is private

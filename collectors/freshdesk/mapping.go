@@ -24,8 +24,7 @@ func (c *collector) ticket(at apiTicket, convs []apiConversation, rating model.R
 		Satisfaction: rating,
 	}
 	if at.Priority != nil {
-		// The raw id: the vendor's priorities config maps it.
-		t.Priority = strconv.Itoa(*at.Priority)
+		t.Priority = priorityName(*at.Priority)
 	}
 	replies := 0
 	for _, cv := range convs {
@@ -121,4 +120,17 @@ func (r apiRating) rating() model.Rating {
 		return model.RatingBad
 	}
 	return model.RatingNone
+}
+
+// priorityNames are Freshdesk's names of its priority ids, what its agents
+// see and what a vendor's `priorities` config is written with.
+var priorityNames = map[int]string{1: "low", 2: "medium", 3: "high", 4: "urgent"}
+
+// priorityName is the name of a priority id, or the id itself for one
+// Freshdesk does not define.
+func priorityName(id int) string {
+	if n, ok := priorityNames[id]; ok {
+		return n
+	}
+	return strconv.Itoa(id)
 }

@@ -58,10 +58,11 @@ func TestTicketFieldMapping(t *testing.T) {
 		overrides map[string]any
 		check     func(model.Ticket) bool
 	}{
-		{"priority 1 low", map[string]any{"priority": 1}, func(tk model.Ticket) bool { return tk.Priority == "1" }},
-		{"priority 2 medium", map[string]any{"priority": 2}, func(tk model.Ticket) bool { return tk.Priority == "2" }},
-		{"priority 3 high", map[string]any{"priority": 3}, func(tk model.Ticket) bool { return tk.Priority == "3" }},
-		{"priority 4 urgent", map[string]any{"priority": 4}, func(tk model.Ticket) bool { return tk.Priority == "4" }},
+		{"priority 1 low", map[string]any{"priority": 1}, func(tk model.Ticket) bool { return tk.Priority == "low" }},
+		{"priority 2 medium", map[string]any{"priority": 2}, func(tk model.Ticket) bool { return tk.Priority == "medium" }},
+		{"priority 3 high", map[string]any{"priority": 3}, func(tk model.Ticket) bool { return tk.Priority == "high" }},
+		{"priority 4 urgent", map[string]any{"priority": 4}, func(tk model.Ticket) bool { return tk.Priority == "urgent" }},
+		{"priority id freshdesk does not define", map[string]any{"priority": 7}, func(tk model.Ticket) bool { return tk.Priority == "7" }},
 		{"priority null", map[string]any{"priority": nil}, func(tk model.Ticket) bool { return tk.Priority == "" }},
 		{"not escalated", nil, func(tk model.Ticket) bool { return !tk.Escalated }},
 		{"is_escalated", map[string]any{"is_escalated": true}, func(tk model.Ticket) bool { return tk.Escalated }},

@@ -36,6 +36,11 @@ type Env struct {
 	HistoryStart time.Time
 	Logger       *slog.Logger
 	Now          func() time.Time
+	// Stored reads this source's stored version of a ticket (nil when none):
+	// every batch whose emit returned is stored. For APIs that show only the
+	// current state, so that a collector can tell what changed since (a
+	// request solved, or reopened).
+	Stored func(id string) (*model.Ticket, error)
 }
 
 // Factory builds a Source of one kind, checking what the config package

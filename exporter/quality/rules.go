@@ -99,13 +99,25 @@ func (r *Rules) setTargets(t Target, targets map[string]commonmodel.Duration) er
 	return nil
 }
 
+// defaultPriorities are the priority names the ticket systems use out of
+// the box (Zendesk, Freshdesk, Jira's Highest..Lowest, P1..P4 labels), so
+// that most vendors need no `priorities` config.
+var defaultPriorities = map[Priority][]string{
+	Urgent: {"urgent", "highest", "critical", "blocker", "p1"},
+	High:   {"high", "major", "p2"},
+	Normal: {"normal", "medium", "p3"},
+	Low:    {"low", "lowest", "minor", "trivial", "p4"},
+}
+
 // priorityMap maps source values to priorities: the configured ones, and
-// the built-in defaults (each normalized name means itself) for values the
-// config does not list. Matching is case-insensitive.
+// the built-in defaults for values the config does not list. Matching is
+// case-insensitive.
 func priorityMap(config map[string][]string) (map[string]Priority, error) {
-	m := make(map[string]Priority, int(NumPriorities))
-	for p := range NumPriorities {
-		m[p.String()] = p
+	m := make(map[string]Priority, 16)
+	for p, names := range defaultPriorities {
+		for _, n := range names {
+			m[n] = p
+		}
 	}
 	for name := range config {
 		if _, ok := ParsePriority(name); !ok {

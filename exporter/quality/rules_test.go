@@ -59,7 +59,12 @@ func TestPriority(t *testing.T) {
 		{"low", Low, true},
 		{"", Normal, false},
 		{"4", Normal, false},
-		{"critical", Normal, false},
+		{"sev-1", Normal, false},
+		// Built-in names of the ticket systems, unless configured otherwise.
+		{"Critical", Urgent, true},
+		{"Highest", Urgent, true},
+		{"medium", Normal, true},
+		{"Lowest", Low, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.raw, func(t *testing.T) {

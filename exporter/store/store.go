@@ -13,6 +13,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 // FileName is the store's file inside its directory.
@@ -111,6 +113,19 @@ func (s *Store) Cursor(k SourceKey) ([]byte, error) {
 		return nil, fmt.Errorf("store: read cursor of %s: %w", describe(k), err)
 	}
 	return cursor, nil
+}
+
+// Ticket reads the stored version of one of a source's tickets, nil when
+// none is stored: for collectors whose API shows only the current state
+// and who infer what changed since (a solve, a reopen) from it.
+func (s *Store) Ticket(k SourceKey, id string) (*model.Ticket, error) {
+	var t *model.Ticket
+	err := s.db.View(func(btx *bolt.Tx) error {
+		var err error
+		t, err = getItem[model.Ticket](&Tx{tx: btx, key: k}, tickets, id)
+		return err
+	})
+	return t, err
 }
 
 // SyncedAt is when the source's last complete sync started (zero when

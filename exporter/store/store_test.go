@@ -567,3 +567,19 @@ func TestRemap(t *testing.T) {
 		t.Fatalf("tickets after remap = %d, %v; want 2", n, err)
 	}
 }
+
+func TestStoredTicket(t *testing.T) {
+	s := openTemp(t)
+	k := SourceKey{"acme", "portal"}
+	if tk, err := s.Ticket(k, "7"); err != nil || tk != nil {
+		t.Fatalf("Ticket before any = %v, %v; want nil", tk, err)
+	}
+	update(t, s, k, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{ID: "7", Status: model.StatusSolved})) })
+	tk, err := s.Ticket(k, "7")
+	if err != nil || tk == nil || tk.Status != model.StatusSolved {
+		t.Fatalf("Ticket = %+v, %v; want the stored solved ticket", tk, err)
+	}
+	if other, _ := s.Ticket(SourceKey{"acme", "helpdesk"}, "7"); other != nil {
+		t.Fatal("another source's ticket was returned")
+	}
+}
