@@ -145,11 +145,11 @@ func TestReloadKeepsOrRebuildsAggregates(t *testing.T) {
 	}
 }
 
-// freshdeskSource is a ticket source of a kind config accepts but no
-// collector implements yet.
-const freshdeskSource = `      - name: helpdesk
+// brokenSource is a ticket source config accepts but whose collector
+// refuses it: API paths cannot follow a query.
+const brokenSource = `      - name: helpdesk
         kind: freshdesk
-        url: https://example.freshdesk.com
+        url: https://example.freshdesk.com/?locale=en
 `
 
 // sourceNames lists the statuses' vendor/source/kind, for comparing which
@@ -172,11 +172,11 @@ func TestReloadFailureKeepsRunningConfig(t *testing.T) {
 		wantErr string
 	}{
 		{
-			name: "kind not implemented",
+			name: "a source whose collector cannot be built",
 			bad: func(y, _ string) string {
-				return strings.Replace(y, "    status_pages:\n", freshdeskSource+"    status_pages:\n", 1)
+				return strings.Replace(y, "    status_pages:\n", brokenSource+"    status_pages:\n", 1)
 			},
-			wantErr: `kind "freshdesk" is not implemented`,
+			wantErr: "must not carry a query",
 		},
 		{
 			// config accepts any absolute http(s) URL; the Zendesk collector
@@ -191,9 +191,9 @@ func TestReloadFailureKeepsRunningConfig(t *testing.T) {
 			name: "new SLA but a broken source",
 			bad: func(y, _ string) string {
 				y = strings.Replace(y, slaOneHour, slaTwoHours, 1)
-				return strings.Replace(y, "    status_pages:\n", freshdeskSource+"    status_pages:\n", 1)
+				return strings.Replace(y, "    status_pages:\n", brokenSource+"    status_pages:\n", 1)
 			},
-			wantErr: `kind "freshdesk" is not implemented`,
+			wantErr: "must not carry a query",
 		},
 	}
 	for _, tt := range tests {
