@@ -13,13 +13,13 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/collectors/statuspage"
 	"github.com/support-exporter/support_exporter/collectors/zendesk"
+	"github.com/support-exporter/support_exporter/collectors/zendeskrequests"
 )
 
-// kinds are the implemented source kinds. zendesk_requests
-// (collectors/zendeskrequests) is not registered yet: it cannot tell solves
-// and reopens apart without the stored previous version of a request.
+// kinds are the implemented source kinds.
 var kinds = map[string]source.Factory{
 	"zendesk":                 zendesk.New,
+	"zendesk_requests":        zendeskrequests.New,
 	"freshdesk":               freshdesk.New,
 	"jira_service_management": jsm.New,
 	"github":                  github.New,

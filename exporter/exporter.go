@@ -211,7 +211,13 @@ func (e *Exporter) newRunners(cfg *config.Config, vendors map[string]*vendorStat
 			src, err := collectors.New(source.Env{
 				Config: sc, Vendor: v, HTTP: client, Limits: e.limits,
 				HistoryStart: cfg.Global.HistoryStart.Time, Logger: logger, Now: time.Now,
-				Stored: func(id string) (*model.Ticket, error) { return e.opts.Store.Ticket(key, id) },
+				Stored: func(id string) (*model.Ticket, error) {
+					t, err := e.opts.Store.Ticket(key, id)
+					if err != nil {
+						return nil, &storeError{err}
+					}
+					return t, nil
+				},
 			})
 			if err != nil {
 				return nil, nil, fmt.Errorf("vendor %q: %w", v.Name, err)

@@ -55,16 +55,31 @@
 // timeline of public replies. The earliest public comment is the request's
 // description, not a reply. A later public comment is a customer reply when
 // written by the requester or by one of the `colleagues` (user ids), and a
-// vendor reply otherwise. First response, rounds, follow-ups, the open
-// gauges, SLA checks on first response, tickets created and the hours label
-// are fed.
+// vendor reply otherwise.
 //
-// The Requests API reports the current status only: no solve time, no
-// status history, no tags, no satisfaction rating and no figures of its own.
-// So escalations and satisfaction are not fed. A solved or closed request
-// has no solved event: package quality then takes its last update as the
-// latest it can have been solved, which after Zendesk's automatic close
-// (by default 4 days after the solve) is the close time. Reopens are not
-// fed: telling that a request went from solved back to open needs the
-// version stored at the previous sync, which a collector cannot read.
+// The Requests API reports the current status only: no solve time and no
+// status history. Solves and reopens are told from the version stored at
+// the previous sync (source.Env.Stored), whose solved and reopened events
+// are carried forward:
+//
+//   - a request first seen solved or closed, or seen so after a sync that
+//     stored it new, open, pending or on hold, gets a solved event at its
+//     updated_at. The API has no solved_at for end users (its `solved` field
+//     is a flag), so this is the latest it can have been solved: it is late
+//     by whatever updated the request after the solve, and for a request
+//     first seen closed it is the close, by default 4 days after the solve.
+//     A request closed by merging it into another counts as solved too;
+//   - a request stored solved (or closed) and now new, open, pending or on
+//     hold gets a reopened event at the first customer reply after the
+//     stored updated_at (an end user's reply reopens a solved request), or
+//     at its updated_at when an agent reopened it. None is known for a
+//     request first seen open again, and a status changed and changed back
+//     between two syncs is not seen: reopens are a lower bound.
+//
+// First response, resolution (an upper bound, as above), rounds, reopens,
+// follow-ups, one-touch (for a request first seen closed, reopens before
+// that are unknown), SLA checks on first response and resolution, the open
+// gauges, tickets created and the hours label are fed. Escalations and
+// satisfaction are not: the API shows no tags, no satisfaction rating and
+// no figures of its own.
 package zendeskrequests

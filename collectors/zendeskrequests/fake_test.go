@@ -128,6 +128,17 @@ func (f *fakeZendesk) touch(id, author int64, updated time.Time) {
 	r.comments = append(r.comments, c)
 }
 
+// setStatus updates request id at updated to status, with no comment (an
+// agent's or a trigger's update).
+func (f *fakeZendesk) setStatus(id int64, status string, updated time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.requests[id]
+	r.updated = updated
+	r.fields["status"] = status
+	r.fields["updated_at"] = updated.Format(time.RFC3339)
+}
+
 // requestLog returns the requests received since the last call.
 func (f *fakeZendesk) requestLog() []string {
 	f.mu.Lock()

@@ -8,16 +8,23 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-// ticket maps a request and all its comments to a ticket.
-func (c *collector) ticket(r request, comments []comment) model.Ticket {
+// ticket maps a request and all its comments to a ticket, given its stored
+// version (nil when none) to tell solves and reopens.
+func (c *collector) ticket(r request, comments []comment, stored *model.Ticket) model.Ticket {
+	replies := c.timeline(r.requester, comments)
 	return model.Ticket{
-		ID:        strconv.FormatInt(r.id, 10),
+		ID:        ticketID(r.id),
 		CreatedAt: r.created,
 		UpdatedAt: r.updated,
 		Priority:  r.priority,
 		Status:    r.status,
-		Events:    c.timeline(r.requester, comments),
+		Events:    withStatusEvents(replies, statusEvents(stored, r, replies)),
 	}
+}
+
+// ticketID is the ticket id of request id.
+func ticketID(id int64) string {
+	return strconv.FormatInt(id, 10)
 }
 
 // timeline turns the public comments into replies. The earliest is the

@@ -40,6 +40,10 @@ func New(env source.Env) (source.Source, error) {
 	if now == nil {
 		now = time.Now
 	}
+	stored := env.Stored
+	if stored == nil {
+		stored = func(string) (*model.Ticket, error) { return nil, nil } // nothing stored
+	}
 	return &collector{
 		http:         env.HTTP,
 		requests:     base.JoinPath("api/v2/requests"),
@@ -47,6 +51,7 @@ func New(env source.Env) (source.Source, error) {
 		historyStart: env.HistoryStart,
 		logger:       logger,
 		now:          now,
+		stored:       stored,
 	}, nil
 }
 
@@ -58,6 +63,8 @@ type collector struct {
 	historyStart time.Time
 	logger       *slog.Logger
 	now          func() time.Time
+	// stored reads a ticket's stored version (nil when none).
+	stored func(id string) (*model.Ticket, error)
 }
 
 // Sync walks the requests newest first from the stored walk, or from the
@@ -119,9 +126,10 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 }
 
 // changedTickets records the page's requests in the walk and returns those
-// that changed since the stored mark, with their comments. reachedMark is
-// true when the page reached requests older than the mark (or than the
-// history start): in newest-first order, none after them changed.
+// that changed since the stored mark, with their comments and the solves
+// and reopens told from their stored versions. reachedMark is true when the
+// page reached requests older than the mark (or than the history start): in
+// newest-first order, none after them changed.
 func (c *collector) changedTickets(ctx context.Context, cur cursor, w *walk, reqs []request) ([]model.Ticket, bool, error) {
 	floor := cur.Since
 	if c.historyStart.After(floor) {
@@ -138,11 +146,15 @@ func (c *collector) changedTickets(ctx context.Context, cur cursor, w *walk, req
 		if r.created.Before(c.historyStart) || !cur.changed(r.id, r.updated) {
 			continue
 		}
+		stored, err := c.stored(ticketID(r.id))
+		if err != nil {
+			return nil, false, fmt.Errorf("zendesk_requests: request %d: reading its stored version: %w", r.id, err)
+		}
 		comments, err := c.comments(ctx, r.id)
 		if err != nil {
 			return nil, false, err
 		}
-		tickets = append(tickets, c.ticket(r, comments))
+		tickets = append(tickets, c.ticket(r, comments, stored))
 	}
 	return tickets, reachedMark, nil
 }

@@ -1,0 +1,296 @@
+package zendeskrequests
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+func vendorReply(at time.Time) model.Event { return model.Event{Kind: model.EventVendorReply, At: at} }
+func customerReply(at time.Time) model.Event {
+	return model.Event{Kind: model.EventCustomerReply, At: at}
+}
+func solved(at time.Time) model.Event   { return model.Event{Kind: model.EventSolved, At: at} }
+func reopened(at time.Time) model.Event { return model.Event{Kind: model.EventReopened, At: at} }
+
+// storedAs is a stored version of request 7.
+func storedAs(status model.Status, updated time.Time, events ...model.Event) *model.Ticket {
+	return &model.Ticket{ID: "7", CreatedAt: created, UpdatedAt: updated, Status: status, Events: events}
+}
+
+// said is a public comment on request 7.
+func said(author int64, at time.Time) comment {
+	return comment{id: at.Unix(), author: author, public: true, created: at}
+}
+
+func TestTicketTellsSolvesAndReopens(t *testing.T) {
+	at := func(h time.Duration) time.Time { return created.Add(h * hour) }
+	cases := []struct {
+		name    string
+		stored  *model.Ticket
+		status  model.Status
+		updated time.Time
+		// replies are the public comments after the description.
+		replies []comment
+		want    []model.Event
+	}{
+		{
+			name:   "first seen open",
+			status: model.StatusOpen, updated: at(1),
+			replies: []comment{said(agent, at(1))},
+			want:    []model.Event{vendorReply(at(1))},
+		},
+		{
+			name:   "first seen solved",
+			status: model.StatusSolved, updated: at(3),
+			replies: []comment{said(agent, at(1))},
+			want:    []model.Event{vendorReply(at(1)), solved(at(3))},
+		},
+		{
+			name:   "first seen closed: solved by the close at the latest",
+			status: model.StatusClosed, updated: at(100),
+			replies: []comment{said(agent, at(1))},
+			want:    []model.Event{vendorReply(at(1)), solved(at(100))},
+		},
+		{
+			name:   "stored open, now pending",
+			stored: storedAs(model.StatusOpen, at(1), vendorReply(at(1))),
+			status: model.StatusPending, updated: at(2),
+			replies: []comment{said(agent, at(1))},
+			want:    []model.Event{vendorReply(at(1))},
+		},
+		{
+			name:   "stored open, now solved with a reply",
+			stored: storedAs(model.StatusOpen, at(1), vendorReply(at(1))),
+			status: model.StatusSolved, updated: at(3),
+			replies: []comment{said(agent, at(1)), said(agent, at(3))},
+			want:    []model.Event{vendorReply(at(1)), vendorReply(at(3)), solved(at(3))},
+		},
+		{
+			name:   "stored on hold, now closed",
+			stored: storedAs(model.StatusOnHold, at(1), vendorReply(at(1))),
+			status: model.StatusClosed, updated: at(100),
+			replies: []comment{said(agent, at(1))},
+			want:    []model.Event{vendorReply(at(1)), solved(at(100))},
+		},
+		{
+			name:   "stored solved, now closed: the solve is kept",
+			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
+			status: model.StatusClosed, updated: at(99),
+			replies: []comment{said(agent, at(1))},
+			want:    []model.Event{vendorReply(at(1)), solved(at(3))},
+		},
+		{
+			name:   "stored solved, an agent comments and it stays solved",
+			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
+			status: model.StatusSolved, updated: at(5),
+			replies: []comment{said(agent, at(1)), said(agent, at(5))},
+			want:    []model.Event{vendorReply(at(1)), solved(at(3)), vendorReply(at(5))},
+		},
+		{
+			name:   "stored solved, reopened by the requester's reply",
+			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
+			status: model.StatusOpen, updated: at(6),
+			replies: []comment{said(agent, at(1)), said(requester, at(5))},
+			want:    []model.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))},
+		},
+		{
+			name:   "stored solved, reopened by a colleague's reply",
+			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
+			status: model.StatusOpen, updated: at(6),
+			replies: []comment{said(agent, at(1)), said(agent, at(4)), said(colleague, at(5))},
+			want: []model.Event{vendorReply(at(1)), solved(at(3)), vendorReply(at(4)),
+				customerReply(at(5)), reopened(at(5))},
+		},
+		{
+			name:   "stored solved, reopened by an agent: at the update",
+			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), customerReply(at(2)), solved(at(3))),
+			status: model.StatusPending, updated: at(6),
+			replies: []comment{said(agent, at(1)), said(requester, at(2)), said(agent, at(6))},
+			want: []model.Event{vendorReply(at(1)), customerReply(at(2)), solved(at(3)),
+				vendorReply(at(6)), reopened(at(6))},
+		},
+		{
+			name:   "a customer reply in the second of the stored update did not reopen it",
+			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), customerReply(at(3)), solved(at(3))),
+			status: model.StatusOpen, updated: at(6),
+			replies: []comment{said(agent, at(1)), said(requester, at(3))},
+			want:    []model.Event{vendorReply(at(1)), customerReply(at(3)), solved(at(3)), reopened(at(6))},
+		},
+		{
+			name: "stored reopened, solved again",
+			stored: storedAs(model.StatusOpen, at(6),
+				vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))),
+			status: model.StatusSolved, updated: at(8),
+			replies: []comment{said(agent, at(1)), said(requester, at(5)), said(agent, at(7))},
+			want: []model.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5)),
+				vendorReply(at(7)), solved(at(8))},
+		},
+		{
+			name: "stored reopened, still open",
+			stored: storedAs(model.StatusOpen, at(6),
+				vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))),
+			status: model.StatusOpen, updated: at(7),
+			replies: []comment{said(agent, at(1)), said(requester, at(5)), said(agent, at(7))},
+			want: []model.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5)),
+				vendorReply(at(7))},
+		},
+		{
+			name:   "replies come from the comments, not the stored version",
+			stored: storedAs(model.StatusOpen, at(2), vendorReply(at(1)), vendorReply(at(2))),
+			status: model.StatusOpen, updated: at(4),
+			replies: []comment{said(agent, at(1))}, // the reply at 2h was made private
+			want:    []model.Event{vendorReply(at(1))},
+		},
+		{
+			name:   "stored solved before solves were fed, still solved",
+			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1))),
+			status: model.StatusSolved, updated: at(5),
+			replies: []comment{said(agent, at(1))},
+			want:    []model.Event{vendorReply(at(1)), solved(at(3))},
+		},
+		{
+			name:   "stored solved before solves were fed, now reopened",
+			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1))),
+			status: model.StatusOpen, updated: at(6),
+			replies: []comment{said(agent, at(1)), said(requester, at(5))},
+			want:    []model.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))},
+		},
+	}
+	c := &collector{colleagues: map[int64]bool{colleague: true}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := request{id: 7, requester: requester, status: tc.status, created: created, updated: tc.updated}
+			comments := append([]comment{said(requester, created)}, tc.replies...)
+			var storedEvents []model.Event
+			if tc.stored != nil {
+				storedEvents = slices.Clone(tc.stored.Events)
+			}
+
+			got := c.ticket(r, comments, tc.stored)
+
+			if !slices.Equal(got.Events, tc.want) {
+				t.Errorf("events\n%v\nwant\n%v", got.Events, tc.want)
+			}
+			if tc.stored != nil && !slices.Equal(tc.stored.Events, storedEvents) {
+				t.Errorf("stored events changed to %v", tc.stored.Events)
+			}
+			// A re-fetch after a crash finds this version stored.
+			if again := c.ticket(r, comments, &got); !slices.Equal(again.Events, got.Events) {
+				t.Errorf("fetched again: events\n%v\nwant them unchanged\n%v", again.Events, got.Events)
+			}
+		})
+	}
+}
+
+// fakeStore keeps the last emitted version of each ticket, as the
+// exporter's store does (quality.MergeTicket keeps the fetched events).
+type fakeStore struct{ tickets map[string]model.Ticket }
+
+func (s *fakeStore) put(b model.Batch) {
+	for _, tk := range b.Tickets {
+		s.tickets[tk.ID] = tk
+	}
+}
+
+func (s *fakeStore) stored(id string) (*model.Ticket, error) {
+	tk, ok := s.tickets[id]
+	if !ok {
+		return nil, nil
+	}
+	return &tk, nil
+}
+
+func newStoringSource(t *testing.T, rawURL string, stored func(string) (*model.Ticket, error)) source.Source {
+	t.Helper()
+	env := testEnv(rawURL, time.Time{})
+	env.Stored = stored
+	src, err := New(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// A request goes open, solved, then open again across three syncs: each
+// sync adds what changed to the events carried from the stored version.
+func TestSyncTellsSolvesAndReopensFromTheStore(t *testing.T) {
+	f, srv := newFakeZendesk(t, "")
+	f.put(1, requester, "open", created, created.Add(hour), requester, agent)
+	store := &fakeStore{tickets: map[string]model.Ticket{}}
+	src := newStoringSource(t, srv.URL, store.stored)
+	syncFrom := func(cur []byte) *recorder {
+		t.Helper()
+		var rec recorder
+		err := src.Sync(context.Background(), cur, func(b model.Batch) error {
+			store.put(b)
+			return rec.emit(b)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &rec
+	}
+	reply := created.Add(time.Minute)
+	solvedAt := created.Add(2 * hour)
+	customerAt := created.Add(30 * hour)
+
+	first := syncFrom(nil)
+	f.touch(1, agent, solvedAt) // the agent answers and solves
+	f.setStatus(1, "solved", solvedAt)
+	second := syncFrom(first.lastCursor(t))
+	f.touch(1, requester, customerAt) // the requester answers, which reopens it
+	f.setStatus(1, "open", customerAt.Add(hour))
+	third := syncFrom(second.lastCursor(t))
+
+	steps := []struct {
+		name string
+		rec  *recorder
+		want []model.Event
+	}{
+		{"open", first, []model.Event{vendorReply(reply)}},
+		{"solved", second, []model.Event{vendorReply(reply), vendorReply(solvedAt), solved(solvedAt)}},
+		{"reopened", third, []model.Event{vendorReply(reply), vendorReply(solvedAt), solved(solvedAt),
+			customerReply(customerAt), reopened(customerAt)}},
+	}
+	for _, s := range steps {
+		if got := s.rec.ticket(t, "1").Events; !slices.Equal(got, s.want) {
+			t.Errorf("%s: events\n%v\nwant\n%v", s.name, got, s.want)
+		}
+	}
+
+	// The third sync fetched again from its start, as after a lost cursor:
+	// the stored version is that same request, which changes nothing.
+	again := syncFrom(second.lastCursor(t))
+	if got := again.ticket(t, "1").Events; !slices.Equal(got, steps[2].want) {
+		t.Errorf("fetched again: events\n%v\nwant\n%v", got, steps[2].want)
+	}
+}
+
+func TestSyncFailsWhenTheStoreCannotBeRead(t *testing.T) {
+	f, srv := newFakeZendesk(t, "")
+	f.put(1, requester, "solved", created, created.Add(hour), requester, agent)
+	errRead := errors.New("bolt: database not open")
+	src := newStoringSource(t, srv.URL, func(string) (*model.Ticket, error) { return nil, errRead })
+	var rec recorder
+
+	err := src.Sync(context.Background(), nil, rec.emit)
+
+	if !errors.Is(err, errRead) || !strings.Contains(err.Error(), "zendesk_requests: request 1: reading its stored version") {
+		t.Errorf("error %v, want the store's error with the request's context", err)
+	}
+	if len(rec.batches) != 0 {
+		t.Errorf("%d batches emitted, want none", len(rec.batches))
+	}
+	for _, l := range f.requestLog() {
+		if strings.Contains(l, "/comments") {
+			t.Errorf("fetched %s though the stored version could not be read", l)
+		}
+	}
+}
