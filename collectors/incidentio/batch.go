@@ -1,0 +1,237 @@
+package incidentio
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// buildBatch turns one poll's three answers into the single batch of the
+// sync. Items announced before historyStart are left out (zero: no limit).
+func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart time.Time) model.Batch {
+	components, nameByID := componentStates(sum.Components)
+	affected := affectedComponents(w.Ongoing, nameByID)
+	batch := model.Batch{Components: components}
+
+	maints := newMaintenanceList()
+	for _, e := range w.InProgress {
+		maints.putWidget(e.ID, e.LastUpdateAt.Time, e.StartedAt.Time, e.ScheduledEndAt.Time, historyStart)
+	}
+	for _, e := range w.Scheduled {
+		maints.putWidget(e.ID, e.LastUpdateAt.Time, e.StartsAt.Time, e.EndsAt.Time, historyStart)
+	}
+	for _, it := range newestByID(sum.Incidents, incidents) {
+		// DESIGN.md: a Statuspage-format item with scheduled_for is a
+		// maintenance wherever it appears. Its v2 version replaces the
+		// widget's: it also knows when it was announced and completed.
+		if !it.ScheduledFor.IsZero() {
+			if it.CreatedAt.Before(historyStart) {
+				maints.drop(it.ID)
+			} else {
+				maints.put(toMaintenance(it))
+			}
+			continue
+		}
+		if !it.CreatedAt.Before(historyStart) {
+			batch.Incidents = append(batch.Incidents, toIncident(it, affected[it.ID]))
+		}
+	}
+	batch.Maintenances = maints.items()
+	return batch
+}
+
+// componentStates returns the page's components with their normalized
+// status, and each component's exported name by id. The list is never nil:
+// an empty page has no components, and a nil list would keep the stored
+// ones.
+func componentStates(wire []wireComponent) ([]model.Component, map[string]string) {
+	out := make([]model.Component, 0, len(wire))
+	nameByID := map[string]string{}
+	taken := map[string]bool{}
+	for _, c := range wire {
+		// The name becomes the `component` label, so it must be unique; ids
+		// are. A name that clashes even with its id added can only come from
+		// a broken page (a component listed twice): it is left out.
+		name := c.Name
+		if taken[name] {
+			name += " (" + c.ID + ")"
+		}
+		if taken[name] {
+			continue
+		}
+		taken[name] = true
+		nameByID[c.ID] = name
+		out = append(out, model.Component{Name: name, Status: componentStatus(c.Status)})
+	}
+	return out, nameByID
+}
+
+// componentStatus normalizes a component status. incident.io's own word for
+// the worst state is full_outage; its v2 API should already say
+// major_outage, and either way the exporter does.
+func componentStatus(s string) string {
+	s = strings.ToLower(s)
+	if s == "full_outage" {
+		return "major_outage"
+	}
+	return s
+}
+
+// affectedComponents are, by incident id, the names of the components the
+// widget lists as affected by each ongoing incident: the component list's
+// name where the id is known, so that the two join, else the widget's.
+func affectedComponents(ongoing []widgetEvent, nameByID map[string]string) map[string][]string {
+	out := map[string][]string{}
+	for _, e := range ongoing {
+		for _, c := range e.AffectedComponents {
+			name, ok := nameByID[c.ID]
+			if !ok {
+				name = c.Name
+			}
+			if name != "" && !slices.Contains(out[e.ID], name) {
+				out[e.ID] = append(out[e.ID], name)
+			}
+		}
+	}
+	return out
+}
+
+// newestByID merges lists of items, keeping one version of each id: the one
+// updated last, or on a tie the one from the later list, which was fetched
+// later. The order of first appearance is kept so batches are reproducible.
+func newestByID(lists ...[]wireItem) []wireItem {
+	var out []wireItem
+	at := map[string]int{}
+	for _, list := range lists {
+		for _, it := range list {
+			i, seen := at[it.ID]
+			switch {
+			case !seen:
+				at[it.ID] = len(out)
+				out = append(out, it)
+			case !it.UpdatedAt.Before(out[i].UpdatedAt.Time):
+				out[i] = it
+			}
+		}
+	}
+	return out
+}
+
+func toIncident(it wireItem, components []string) model.Incident {
+	inc := model.Incident{
+		ID:         it.ID,
+		Impact:     impact(it.Impact),
+		CreatedAt:  it.CreatedAt.Time,
+		StartedAt:  it.StartedAt.Time,
+		UpdatedAt:  it.UpdatedAt.Time,
+		Components: components,
+	}
+	if it.Status == "resolved" || it.Status == "postmortem" {
+		inc.ResolvedAt = finishedAt(it, "resolved")
+	}
+	for _, u := range it.Updates {
+		if t := updateTime(u); !t.IsZero() {
+			inc.Updates = append(inc.Updates, t)
+		}
+	}
+	return inc
+}
+
+func toMaintenance(it wireItem) model.Maintenance {
+	m := model.Maintenance{
+		ID:             it.ID,
+		CreatedAt:      it.CreatedAt.Time,
+		UpdatedAt:      it.UpdatedAt.Time,
+		ScheduledFor:   it.ScheduledFor.Time,
+		ScheduledUntil: it.ScheduledUntil.Time,
+	}
+	if it.Status == "completed" {
+		m.CompletedAt = finishedAt(it, "completed")
+	}
+	return m
+}
+
+// finishedAt is when a finished item finished: resolved_at, else the display
+// time of its last update with the finishing status, else updated_at. A
+// finished item must never look open (a zero time), which would keep it in
+// the open-incident gauges forever. incident.io sends no resolved_at, so its
+// resolving update decides.
+func finishedAt(it wireItem, status string) time.Time {
+	if !it.ResolvedAt.IsZero() {
+		return it.ResolvedAt.Time
+	}
+	var last time.Time
+	for _, u := range it.Updates {
+		if t := updateTime(u); u.Status == status && t.After(last) {
+			last = t
+		}
+	}
+	if !last.IsZero() {
+		return last
+	}
+	return it.UpdatedAt.Time
+}
+
+// updateTime is when an update was shown to readers: display_at, else
+// created_at.
+func updateTime(u wireUpdate) time.Time {
+	if !u.DisplayAt.IsZero() {
+		return u.DisplayAt.Time
+	}
+	return u.CreatedAt.Time
+}
+
+// impact maps the v2 API's impact (Statuspage's words); anything else is
+// none.
+func impact(s string) model.Impact {
+	switch i := model.Impact(s); i {
+	case model.ImpactMinor, model.ImpactMajor, model.ImpactCritical:
+		return i
+	default:
+		return model.ImpactNone
+	}
+}
+
+// maintenanceList collects the maintenances of a batch, one per id, in the
+// order first met; a later version of an id replaces the earlier one.
+type maintenanceList struct {
+	order  []string
+	listed map[string]bool // in order, even when dropped since
+	byID   map[string]model.Maintenance
+}
+
+func newMaintenanceList() *maintenanceList {
+	return &maintenanceList{listed: map[string]bool{}, byID: map[string]model.Maintenance{}}
+}
+
+// putWidget adds a maintenance known from the widget: its window and last
+// update only. One scheduled to start before historyStart was announced
+// before it too, so it is left out.
+func (l *maintenanceList) putWidget(id string, updated, start, end, historyStart time.Time) {
+	if start.Before(historyStart) {
+		return
+	}
+	l.put(model.Maintenance{ID: id, UpdatedAt: updated, ScheduledFor: start, ScheduledUntil: end})
+}
+
+func (l *maintenanceList) put(m model.Maintenance) {
+	if !l.listed[m.ID] {
+		l.listed[m.ID] = true
+		l.order = append(l.order, m.ID)
+	}
+	l.byID[m.ID] = m
+}
+
+func (l *maintenanceList) drop(id string) { delete(l.byID, id) }
+
+func (l *maintenanceList) items() []model.Maintenance {
+	var out []model.Maintenance
+	for _, id := range l.order {
+		if m, ok := l.byID[id]; ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -1,0 +1,195 @@
+package instatus
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+func at(s string) instant { return instant{utc(s)} }
+
+func TestBuildBatchDocsExample(t *testing.T) {
+	sum, err := decodeSummary(readTestdata(t, docsSummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps, err := decodeComponents(readTestdata(t, wistiaComponents))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := utc("2022-06-11T19:00:00Z")
+	b, next := buildBatch(sum, comps, cursor{}, now, time.Time{})
+
+	wantIncident := model.Incident{ID: docsIncidentID, Impact: model.ImpactCritical, StartedAt: utc("2022-06-11T18:55:50Z")}
+	if len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], wantIncident) {
+		t.Errorf("incidents = %+v, want [%+v]: no creation time, no updates", b.Incidents, wantIncident)
+	}
+	wantMaintenance := model.Maintenance{ID: docsMaintenanceID,
+		ScheduledFor: utc("2022-06-11T18:55:54Z"), ScheduledUntil: utc("2022-06-11T19:55:54Z")}
+	if len(b.Maintenances) != 1 || b.Maintenances[0] != wantMaintenance {
+		t.Errorf("maintenances = %+v, want [%+v]", b.Maintenances, wantMaintenance)
+	}
+	if want := []model.Component{{Name: wistiaComponentName, Status: "operational"}}; !reflect.DeepEqual(b.Components, want) {
+		t.Errorf("components = %+v, want %+v", b.Components, want)
+	}
+	if !reflect.DeepEqual(next.Open, b.Incidents) {
+		t.Errorf("cursor keeps %+v, want the open incident", next.Open)
+	}
+}
+
+func TestIncidentResolution(t *testing.T) {
+	now := utc("2026-03-20T12:00:00Z")
+	open := model.Incident{ID: "gone", Impact: model.ImpactMajor, StartedAt: utc("2026-03-20T10:00:00Z")}
+	tests := []struct {
+		name         string
+		listed       []wireIncident
+		prev         []model.Incident
+		wantResolved map[string]time.Time // by id; zero: open
+		wantOpen     []string
+	}{
+		{
+			name:         "left the list since the last sync: resolved now",
+			prev:         []model.Incident{open},
+			wantResolved: map[string]time.Time{"gone": now},
+		},
+		{
+			name:         "still listed: open, kept in the cursor",
+			listed:       []wireIncident{{ID: "gone", Status: "MONITORING", Impact: "PARTIALOUTAGE"}},
+			prev:         []model.Incident{open},
+			wantResolved: map[string]time.Time{"gone": {}},
+			wantOpen:     []string{"gone"},
+		},
+		{
+			name: "listed RESOLVED: at its updatedAt, or now without one",
+			listed: []wireIncident{
+				{ID: "r1", Status: "RESOLVED", UpdatedAt: at("2026-03-20T11:40:00Z")},
+				{ID: "r2", Status: "resolved"},
+			},
+			wantResolved: map[string]time.Time{"r1": utc("2026-03-20T11:40:00Z"), "r2": now},
+		},
+		{
+			name:         "listed twice: once",
+			listed:       []wireIncident{{ID: "a", Status: "INVESTIGATING"}, {ID: "a", Status: "RESOLVED"}},
+			wantResolved: map[string]time.Time{"a": {}},
+			wantOpen:     []string{"a"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, next := buildBatch(summary{Incidents: tt.listed}, nil, cursor{Open: tt.prev}, now, time.Time{})
+			got := map[string]time.Time{}
+			for _, inc := range b.Incidents {
+				if _, dup := got[inc.ID]; dup {
+					t.Errorf("incident %s emitted twice", inc.ID)
+				}
+				got[inc.ID] = inc.ResolvedAt
+			}
+			if !reflect.DeepEqual(got, tt.wantResolved) {
+				t.Errorf("resolved = %v, want %v", got, tt.wantResolved)
+			}
+			var open []string
+			for _, inc := range next.Open {
+				open = append(open, inc.ID)
+			}
+			if !reflect.DeepEqual(open, tt.wantOpen) {
+				t.Errorf("cursor open = %v, want %v", open, tt.wantOpen)
+			}
+		})
+	}
+}
+
+func TestResolvedIncidentKeepsWhatWasKnown(t *testing.T) {
+	prev := model.Incident{ID: "i", Impact: model.ImpactMinor, StartedAt: utc("2026-03-20T10:00:00Z"),
+		UpdatedAt: utc("2026-03-20T10:30:00Z"), Components: []string{"API"}}
+	b, _ := buildBatch(summary{}, nil, cursor{Open: []model.Incident{prev}}, utc("2026-03-20T12:00:00Z"), time.Time{})
+	want := prev
+	want.ResolvedAt = utc("2026-03-20T12:00:00Z")
+	if len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], want) {
+		t.Errorf("incidents = %+v, want [%+v]", b.Incidents, want)
+	}
+}
+
+func TestMaintenances(t *testing.T) {
+	sum := summary{Maintenances: []wireMaintenance{
+		{ID: "done", Status: "COMPLETED", Start: at("2026-03-20T02:00:00Z"), Duration: minutes{time.Hour}, UpdatedAt: at("2026-03-20T02:50:00Z")},
+		{ID: "open-ended", Status: "INPROGRESS", Start: at("2026-03-20T03:00:00Z")},
+		{ID: "old", Status: "NOTSTARTEDYET", Start: at("2024-12-31T00:00:00Z")},
+		{ID: "done", Status: "INPROGRESS", Start: at("2026-03-20T02:00:00Z")},
+	}}
+	b, _ := buildBatch(sum, nil, cursor{}, utc("2026-03-20T04:00:00Z"), utc("2025-01-01T00:00:00Z"))
+	want := []model.Maintenance{
+		{ID: "done", UpdatedAt: utc("2026-03-20T02:50:00Z"), ScheduledFor: utc("2026-03-20T02:00:00Z"),
+			ScheduledUntil: utc("2026-03-20T03:00:00Z"), CompletedAt: utc("2026-03-20T02:50:00Z")},
+		{ID: "open-ended", ScheduledFor: utc("2026-03-20T03:00:00Z")},
+	}
+	if !reflect.DeepEqual(b.Maintenances, want) {
+		t.Errorf("maintenances = %+v\nwant %+v", b.Maintenances, want)
+	}
+}
+
+func TestComponentStates(t *testing.T) {
+	tests := []struct {
+		name         string
+		wire         []wireComponent
+		want         []model.Component
+		wantAffected map[string][]string
+	}{
+		{name: "empty page replaces the stored list", want: []model.Component{}, wantAffected: map[string][]string{}},
+		{
+			name: "groups: containers left out, members named after them",
+			wire: []wireComponent{
+				{ID: "g1", Name: "Europe", Status: "PARTIALOUTAGE"},
+				{ID: "c1", Name: "API", Status: "MAJOROUTAGE", Group: &wireGroup{ID: "g1"}},
+				{ID: "c2", Name: "API", Status: "OPERATIONAL", Group: &wireGroup{ID: "g2", Name: "America"}},
+				{ID: "c3", Name: "Docs", Status: "MINOROUTAGE", Group: &wireGroup{ID: "unlisted"}},
+				{ID: "c4", Name: "Chat", Status: "UNDERMAINTENANCE"},
+			},
+			want: []model.Component{
+				{Name: "Europe / API", Status: "major_outage"},
+				{Name: "America / API", Status: "operational"},
+				{Name: "Docs", Status: "minoroutage"},
+				{Name: "Chat", Status: "under_maintenance"},
+			},
+			wantAffected: map[string][]string{},
+		},
+		{
+			name: "duplicate names take the id; affected incidents by id",
+			wire: []wireComponent{
+				{ID: "a", Name: "Web", Status: "DEGRADEDPERFORMANCE", ActiveIncidents: []wireRef{{ID: "i1"}, {ID: "i1"}}},
+				{ID: "b", Name: "Web", Status: "PARTIALOUTAGE", ActiveIncidents: []wireRef{{ID: "i1"}, {ID: ""}}},
+				{ID: "b", Name: "Web", Status: "PARTIALOUTAGE"},
+			},
+			want: []model.Component{
+				{Name: "Web", Status: "degraded_performance"},
+				{Name: "Web (b)", Status: "partial_outage"},
+			},
+			wantAffected: map[string][]string{"i1": {"Web", "Web (b)"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, affected := componentStates(tt.wire)
+			if got == nil || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("components = %#v, want %#v", got, tt.want)
+			}
+			if !reflect.DeepEqual(affected, tt.wantAffected) {
+				t.Errorf("affected = %v, want %v", affected, tt.wantAffected)
+			}
+		})
+	}
+}
+
+func TestImpact(t *testing.T) {
+	tests := map[string]model.Impact{
+		"OPERATIONAL": model.ImpactNone, "DEGRADEDPERFORMANCE": model.ImpactMinor, "MINOROUTAGE": model.ImpactMinor,
+		"PARTIALOUTAGE": model.ImpactMajor, "MAJOROUTAGE": model.ImpactCritical, "majoroutage": model.ImpactCritical,
+		"UNDERMAINTENANCE": model.ImpactNone, "": model.ImpactNone,
+	}
+	for in, want := range tests {
+		if got := impact(in); got != want {
+			t.Errorf("impact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
