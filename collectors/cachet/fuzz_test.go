@@ -1,0 +1,72 @@
+package cachet
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FuzzDecode feeds any body to the three page decoders, in a zone with
+// daylight saving time, and checks that none panics and that whatever
+// decodes maps to a batch the store and the exposition can take: unique
+// ids, unique component names, incidents and maintenances with the times
+// every metric starts from.
+func FuzzDecode(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds in testdata: %v", err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"meta": {"pagination": {"current_page": 1}}, "data": [{"id": 2, "status": 4, "visible": 1,
+		"created_at": "2024-03-31 02:30:00", "updated_at": "2024-10-27 02:30:00",
+		"updates": [{"status": 4, "created_at": "2024-03-31 03:00:00"}]}]}`))
+
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		components, _, compErr := decodePage(body, checkComponent)
+		incidents, _, _ := decodePage(body, checkIncident(loc))
+		schedules, _, _ := decodePage(body, checkSchedule(loc))
+		b := buildBatch(components, incidents, schedules, time.Time{})
+
+		if compErr == nil && b.Components == nil {
+			t.Error("decoded components gave a nil list")
+		}
+		names := map[string]bool{}
+		for _, c := range b.Components {
+			if names[c.Name] {
+				t.Errorf("component name %q twice", c.Name)
+			}
+			names[c.Name] = true
+		}
+		seen := map[string]bool{}
+		for _, i := range b.Incidents {
+			if i.ID == "" || seen[i.ID] {
+				t.Errorf("incident id %q empty or twice", i.ID)
+			}
+			seen[i.ID] = true
+			if i.CreatedAt.IsZero() || i.UpdatedAt.IsZero() {
+				t.Errorf("incident %s without created_at or updated_at", i.ID)
+			}
+		}
+		seen = map[string]bool{}
+		for _, m := range b.Maintenances {
+			if m.ID == "" || seen[m.ID] {
+				t.Errorf("maintenance id %q empty or twice", m.ID)
+			}
+			seen[m.ID] = true
+			if m.ScheduledFor.IsZero() || m.CreatedAt.IsZero() {
+				t.Errorf("maintenance %s without scheduled_for or created_at", m.ID)
+			}
+		}
+	})
+}

@@ -1,0 +1,85 @@
+package statusio
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+func TestEndVanished(t *testing.T) {
+	now := utc("2025-01-02T12:00:00Z")
+	open := model.Incident{ID: "i1", Impact: model.ImpactMajor, CreatedAt: utc("2025-01-02T10:00:00Z"),
+		UpdatedAt: utc("2025-01-02T10:30:00Z"), Components: []string{"API"}}
+	upcoming := model.Maintenance{ID: "m1", CreatedAt: utc("2025-01-01T00:00:00Z"),
+		UpdatedAt: utc("2025-01-01T00:00:00Z"), ScheduledFor: utc("2025-01-03T00:00:00Z")}
+	tests := []struct {
+		name  string
+		prev  listed
+		batch model.Batch
+		want  model.Batch
+	}{
+		{
+			name:  "first sync: nothing to end",
+			batch: model.Batch{Incidents: []model.Incident{open}},
+			want:  model.Batch{Incidents: []model.Incident{open}},
+		},
+		{
+			name:  "still listed: emitted as fetched only",
+			prev:  listed{Incidents: []model.Incident{open}, Maintenances: []model.Maintenance{upcoming}},
+			batch: model.Batch{Incidents: []model.Incident{open}, Maintenances: []model.Maintenance{upcoming}},
+			want:  model.Batch{Incidents: []model.Incident{open}, Maintenances: []model.Maintenance{upcoming}},
+		},
+		{
+			name:  "gone: resolved and completed now, the rest kept",
+			prev:  listed{Incidents: []model.Incident{open}, Maintenances: []model.Maintenance{upcoming}},
+			batch: model.Batch{Components: []model.Component{}, Incidents: []model.Incident{{ID: "i2"}}},
+			want: model.Batch{
+				Components: []model.Component{},
+				Incidents: []model.Incident{{ID: "i2"}, {
+					ID: "i1", Impact: model.ImpactMajor, CreatedAt: utc("2025-01-02T10:00:00Z"),
+					UpdatedAt: now, ResolvedAt: now, Components: []string{"API"},
+				}},
+				Maintenances: []model.Maintenance{{
+					ID: "m1", CreatedAt: utc("2025-01-01T00:00:00Z"), UpdatedAt: now,
+					ScheduledFor: utc("2025-01-03T00:00:00Z"), CompletedAt: now,
+				}},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			endVanished(tt.prev, &tt.batch, now)
+			if !reflect.DeepEqual(tt.batch, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", tt.batch, tt.want)
+			}
+		})
+	}
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	l := listed{
+		Incidents: []model.Incident{{ID: "i1", Impact: model.ImpactMinor, CreatedAt: utc("2025-01-02T10:00:00Z"),
+			UpdatedAt: utc("2025-01-02T10:00:00Z")}},
+		Maintenances: []model.Maintenance{{ID: "m1", CreatedAt: utc("2025-01-01T00:00:00Z"),
+			UpdatedAt: utc("2025-01-01T00:00:00Z"), ScheduledFor: utc("2025-01-03T00:00:00Z")}},
+	}
+	b, err := l.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeCursor(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, l) {
+		t.Errorf("decoded %+v, want %+v", got, l)
+	}
+	if empty, err := decodeCursor(nil); err != nil || len(empty.Incidents)+len(empty.Maintenances) != 0 {
+		t.Errorf("nil cursor = %+v, %v; want nothing listed", empty, err)
+	}
+	if _, err := decodeCursor([]byte(`{"incidents": {}}`)); err == nil || !strings.Contains(err.Error(), "stored cursor") {
+		t.Errorf("bad cursor error = %v, want a stored-cursor error", err)
+	}
+}

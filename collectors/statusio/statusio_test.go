@@ -1,0 +1,286 @@
+package statusio
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+const testPageID = "5b36dc6502d06804c08349f7" // GitLab's page
+
+// fakeAPI answers like api.status.io: GET /1.0/status/{page_id} serves the
+// current body for the one page it knows, anything else is a 404. Every
+// request is recorded.
+type fakeAPI struct {
+	mu     sync.Mutex
+	prefix string
+	serve  http.HandlerFunc
+	hits   []string
+}
+
+func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.hits = append(f.hits, r.Method+" "+r.URL.String())
+	serve := f.serve
+	f.mu.Unlock()
+	if r.Method != http.MethodGet || r.URL.Path != f.prefix+"/1.0/status/"+testPageID {
+		http.NotFound(w, r)
+		return
+	}
+	serve(w, r)
+}
+
+// answer makes the API serve h from now on.
+func (f *fakeAPI) answer(h http.HandlerFunc) {
+	f.mu.Lock()
+	f.serve = h
+	f.mu.Unlock()
+}
+
+func serveJSON(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+func startAPI(t *testing.T, prefix string, h http.HandlerFunc) (*fakeAPI, *httptest.Server) {
+	t.Helper()
+	f := &fakeAPI{prefix: prefix, serve: h}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func newSource(t *testing.T, srv *httptest.Server, rawURL string, now time.Time) source.Source {
+	t.Helper()
+	s, err := New(source.Env{
+		Config: &config.Source{Name: "status", Kind: "statusio", URL: rawURL, PageID: testPageID},
+		HTTP:   fetch.New(srv.Client(), fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
+		Now:    func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// syncOnce runs one Sync from cursor and returns the batches it emitted.
+func syncOnce(t *testing.T, s source.Source, cursor []byte) ([]model.Batch, error) {
+	t.Helper()
+	var batches []model.Batch
+	err := s.Sync(context.Background(), cursor, func(b model.Batch) error {
+		batches = append(batches, b)
+		return nil
+	})
+	return batches, err
+}
+
+func ids[T any](items []T, id func(T) string) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, id(it))
+	}
+	return out
+}
+
+func incidentID(i model.Incident) string       { return i.ID }
+func maintenanceID(m model.Maintenance) string { return m.ID }
+
+// Three polls: an incident and a maintenance are listed, then the page is
+// calm again (both ended at the second poll's time), then calm still
+// (nothing is ended twice).
+func TestSyncEndsWhatLeavesTheList(t *testing.T) {
+	api, srv := startAPI(t, "", serveJSON(string(readTestdata(t, "constructed-status-incident-and-active-maintenance.json"))))
+	firstPoll := utc("2024-03-12T09:45:00Z")
+	batches, err := syncOnce(t, newSource(t, srv, srv.URL, firstPoll), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batches) != 1 {
+		t.Fatalf("emitted %d batches, want 1", len(batches))
+	}
+	first := batches[0]
+	if got, want := ids(first.Incidents, incidentID), []string{"65f0b7d1e3d4b5a697000301", "65f0b7d1e3d4b5a697000302"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("first poll incidents = %v, want %v", got, want)
+	}
+	for _, i := range first.Incidents {
+		if !i.ResolvedAt.IsZero() {
+			t.Errorf("listed incident %s resolved at %v, want open", i.ID, i.ResolvedAt)
+		}
+	}
+	if want := []string{"GET /1.0/status/" + testPageID}; !reflect.DeepEqual(api.hits, want) {
+		t.Errorf("requests = %v, want %v", api.hits, want)
+	}
+
+	api.answer(serveJSON(string(readTestdata(t, "docs_public_status_api_example.json"))))
+	secondPoll := utc("2024-03-12T10:05:00Z")
+	batches, err = syncOnce(t, newSource(t, srv, srv.URL, secondPoll), first.Cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := batches[0]
+	if want := []model.Component{{Name: "Website", Status: "operational"}}; !reflect.DeepEqual(second.Components, want) {
+		t.Errorf("second poll components = %v, want %v", second.Components, want)
+	}
+	wantIncident := first.Incidents[0]
+	wantIncident.ResolvedAt, wantIncident.UpdatedAt = secondPoll, secondPoll
+	if len(second.Incidents) != 2 || !reflect.DeepEqual(second.Incidents[0], wantIncident) {
+		t.Errorf("second poll incidents = %+v, want both resolved, the first %+v", second.Incidents, wantIncident)
+	}
+	wantMaintenance := first.Maintenances[0]
+	wantMaintenance.CompletedAt, wantMaintenance.UpdatedAt = secondPoll, secondPoll
+	if want := []model.Maintenance{wantMaintenance}; !reflect.DeepEqual(second.Maintenances, want) {
+		t.Errorf("second poll maintenances = %+v, want %+v", second.Maintenances, want)
+	}
+
+	batches, err = syncOnce(t, newSource(t, srv, srv.URL, utc("2024-03-12T10:10:00Z")), second.Cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third := batches[0]; len(third.Incidents)+len(third.Maintenances) != 0 || third.Cursor == nil {
+		t.Errorf("third poll = %+v, want no items and a cursor listing none", third)
+	}
+}
+
+func TestSyncHistoryStartAndPrefix(t *testing.T) {
+	api, srv := startAPI(t, "/statusio", serveJSON(string(readTestdata(t, "gitlab-status-2023-06-29-1-upcoming-maintenance.json"))))
+	s, err := New(source.Env{
+		Config:       &config.Source{URL: srv.URL + "/statusio/", PageID: testPageID},
+		HTTP:         fetch.New(srv.Client(), fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
+		HistoryStart: utc("2023-07-01T00:00:00Z"), // after the maintenance was announced
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batches, err := syncOnce(t, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := batches[0]; len(b.Components) != 17 || len(b.Maintenances) != 0 {
+		t.Errorf("got %d components, %d maintenances; want 17 and none", len(b.Components), len(b.Maintenances))
+	}
+	if want := "GET /statusio/1.0/status/" + testPageID; api.hits[0] != want {
+		t.Errorf("request = %s, want %s", api.hits[0], want)
+	}
+}
+
+func TestSyncFailures(t *testing.T) {
+	tests := []struct {
+		name       string
+		handler    http.HandlerFunc
+		wantReason string
+		wantPrefix string
+	}{
+		{"server error", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) },
+			fetch.ReasonHTTP, "statusio: status: "},
+		{"rate limited", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+		}, fetch.ReasonRateLimited, "statusio: status: "},
+		{"HTML error page", serveJSON(`<!DOCTYPE html><title>Maintenance</title>`), fetch.ReasonDecode, "statusio: status: "},
+		{"error envelope", serveJSON(`{"status": {"error": "yes", "message": "Invalid statuspage"}}`), fetch.ReasonDecode, "statusio: status: "},
+		{"cut connection", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", "100000")
+			_, _ = w.Write([]byte(`{"result": {"status": [`))
+		}, fetch.ReasonDecode, "statusio: status: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, srv := startAPI(t, "", tt.handler)
+			batches, err := syncOnce(t, newSource(t, srv, srv.URL, time.Now()), nil)
+			if err == nil {
+				t.Fatal("Sync succeeded, want an error")
+			}
+			if got := fetch.Reason(err); got != tt.wantReason {
+				t.Errorf("reason = %q, want %q (error: %v)", got, tt.wantReason, err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.wantPrefix) {
+				t.Errorf("error = %q, want prefix %q", err, tt.wantPrefix)
+			}
+			if len(batches) != 0 {
+				t.Errorf("emitted %d batches, want none", len(batches))
+			}
+		})
+	}
+}
+
+func TestSyncCorruptCursor(t *testing.T) {
+	api, srv := startAPI(t, "", serveJSON(`{"result": {"status": []}}`))
+	batches, err := syncOnce(t, newSource(t, srv, srv.URL, time.Now()), []byte(`[`))
+	if err == nil || !strings.HasPrefix(err.Error(), "statusio: stored cursor: ") {
+		t.Errorf("error = %v, want a stored-cursor error", err)
+	}
+	if len(batches)+len(api.hits) != 0 {
+		t.Errorf("emitted %d batches after %d requests, want none before reading the cursor", len(batches), len(api.hits))
+	}
+}
+
+func TestSyncUnknownPage(t *testing.T) {
+	_, srv := startAPI(t, "", serveJSON(`{"result": {"status": []}}`))
+	s, err := New(source.Env{
+		Config: &config.Source{URL: srv.URL, PageID: "000000000000000000000000"},
+		HTTP:   fetch.New(srv.Client(), fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = syncOnce(t, s, nil)
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Status != http.StatusNotFound {
+		t.Errorf("error = %v, want the 404", err)
+	}
+}
+
+func TestSyncReturnsEmitError(t *testing.T) {
+	_, srv := startAPI(t, "", serveJSON(`{"result": {"status": []}}`))
+	stored := errors.New("store is read-only")
+	err := newSource(t, srv, srv.URL, time.Now()).Sync(context.Background(), nil, func(model.Batch) error { return stored })
+	if !errors.Is(err, stored) {
+		t.Errorf("Sync error = %v, want %v", err, stored)
+	}
+}
+
+func TestNew(t *testing.T) {
+	client := fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{})
+	env := func(url, pageID string) source.Env {
+		return source.Env{Config: &config.Source{URL: url, PageID: pageID}, HTTP: client}
+	}
+	tests := []struct {
+		name    string
+		env     source.Env
+		wantErr string
+	}{
+		{"default API", env("https://api.status.io", testPageID), ""},
+		{"prefix", env("http://127.0.0.1:8080/statusio/", testPageID), ""},
+		{"no page id", env("https://api.status.io", ""), "page_id"},
+		{"page id with a slash", env("https://api.status.io", "a/../b"), "page_id"},
+		{"page id with a query", env("https://api.status.io", "a?x=1"), "page_id"},
+		{"no scheme", env("api.status.io", testPageID), "statusio: url"},
+		{"query in url", env("https://api.status.io?x=1", testPageID), "query"},
+		{"no config", source.Env{HTTP: client}, "incomplete environment"},
+		{"no client", source.Env{Config: &config.Source{URL: "https://api.status.io", PageID: testPageID}}, "incomplete environment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.env)
+			switch {
+			case tt.wantErr == "" && (err != nil || s == nil):
+				t.Errorf("New = %v, %v; want a source", s, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("New error = %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
