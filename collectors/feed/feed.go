@@ -1,0 +1,178 @@
+// Package feed collects a status page's RSS or Atom feed, for the source
+// kind `feed`: Statuspage's history.atom and history.rss, AWS's and Google
+// Cloud's status feeds, and any other. Feeds are parsed by gofeed; a body
+// that is no RSS or Atom document (an HTML error page, a JSON API answer, a
+// JSON Feed) is a decode error. No credentials are needed (http_client can
+// still add any the server wants).
+//
+// Each sync is one GET of the configured URL, emitted as one batch with a
+// nil cursor. Once a feed has answered with an ETag or Last-Modified
+// header, the next request is conditional (If-None-Match,
+// If-Modified-Since): a 304 Not Modified costs no body and emits nothing,
+// since everything the feed holds is already stored. The validators are
+// kept in memory only after the batch was stored, so a restart or a reload
+// starts with one full fetch, and a batch that failed to store is fetched
+// again in full. If the request fails, the sync fails and emits nothing.
+//
+// An entry's identity is its Atom id or RSS guid, else its link; entries
+// with neither, or with no date the collector trusts, are left out and
+// counted in a warning. Entries created before global.history_start are
+// left out.
+//
+// # Statuspage feeds
+//
+// A Statuspage entry's body lists the updates, newest first, each as
+// "Oct 21, 17:39 UTC" and a status. The collector reads them (see
+// statuspageBody) and maps the entry:
+//
+//   - to a maintenance when an update says Scheduled, In progress,
+//     Verifying or Completed, or the body carries the "THIS IS A SCHEDULED
+//     EVENT <start> - <end>" line: created_at is the first update (the
+//     announcement), completed_at the last update when it says Completed,
+//     scheduled_for and scheduled_until come from that line, which
+//     Statuspage prints only while the maintenance is upcoming. Without it
+//     they stay zero: unknown.
+//   - otherwise to an incident: created_at is the first update, the update
+//     times are all listed updates, resolved_at is the last update when it
+//     says Resolved; when the last says Postmortem, postmortem_published_at
+//     is its time and resolved_at the last Resolved update's.
+//
+// Update times have minute precision and no year. The year comes from the
+// entry's own date (published/updated) for the newest update, then from the
+// update before for each older one, so lists across New Year are placed
+// right. The page prints its own time zone's abbreviation: UTC, GMT and UT
+// are read as such; any other zone's offset is learnt from the feed, which
+// publishes an incident at the instant of its newest update, and an entry
+// in a zone the feed does not prove is left out rather than guessed.
+//
+// A Statuspage feed gives no impact (always none), no components and no
+// started_at: incidents feed support_status_incidents_total and _open,
+// update gaps and duration (measured from the first post, the notice delay
+// being zero), and the postmortem delay when a Postmortem update shows;
+// maintenances feed the count, and the notice lead time and next
+// maintenance only while the scheduled-event line is present.
+//
+// # Other feeds
+//
+// An entry without Statuspage's markup is an incident created at its
+// earliest date (published, else updated), with those dates as its update
+// times. Impact (none), components, started_at, resolved_at and
+// postmortem_published_at stay zero: a generic entry says nothing about
+// them, so a zero resolved_at here means "unknown", not "still open". Feeds
+// that publish one entry per update (AWS, Google Cloud) count each update
+// as an incident, since the entry id is all that identifies one.
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// feed is one configured feed. The runner calls Sync from one goroutine
+// at a time, which is what lets it keep the validators unguarded.
+type feed struct {
+	http         *fetch.Client
+	url          string
+	historyStart time.Time
+	logger       *slog.Logger
+	// etag and lastModified are the validators of the last stored body.
+	etag, lastModified string
+}
+
+// New returns the Source for a `feed` source: the configured URL is the
+// feed's own, used as it is (a query string is allowed).
+func New(env source.Env) (source.Source, error) {
+	if env.Config == nil || env.HTTP == nil {
+		return nil, errors.New("feed: incomplete environment: config and HTTP client are required")
+	}
+	u, err := feedURL(env.Config.URL)
+	if err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
+	}
+	logger := env.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &feed{http: env.HTTP, url: u, historyStart: env.HistoryStart, logger: logger}, nil
+}
+
+// feedURL checks that raw is an http(s) URL with a host. Errors never
+// repeat a password written into it: credentials belong in http_client.
+func feedURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which may hold a password
+		}
+		return "", fmt.Errorf("url: %w", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("url %q: scheme must be http or https", u.Redacted())
+	case u.Host == "":
+		return "", fmt.Errorf("url %q: no host", u.Redacted())
+	case u.User != nil:
+		return "", fmt.Errorf("url %q: credentials belong in http_client, not in the url", u.Redacted())
+	}
+	return u.String(), nil
+}
+
+// Sync fetches the feed and emits what it holds as one batch. The cursor is
+// unused: a feed has none.
+func (f *feed) Sync(ctx context.Context, _ []byte, emit func(model.Batch) error) error {
+	conditional := f.validators()
+	resp, err := f.http.Get(ctx, f.url, conditional)
+	if err != nil {
+		if len(conditional) > 0 && notModified(err) {
+			return nil // unchanged since the stored batch
+		}
+		return fmt.Errorf("feed: %w", err)
+	}
+	entries, err := decodeFeed(resp.Body)
+	if err != nil {
+		return fmt.Errorf("feed: %w", fetch.DecodeError(f.url, err))
+	}
+	batch, skipped := buildBatch(entries, f.historyStart)
+	if skipped > 0 {
+		f.logger.Warn("feed: entries left out: no id, no trusted date, or a Statuspage update list that cannot be read",
+			"skipped", skipped, "entries", len(entries))
+	}
+	if err := emit(batch); err != nil {
+		return err
+	}
+	f.etag, f.lastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	return nil
+}
+
+// validators are the conditional-request headers for the stored body; nil
+// before the first stored batch or when the server sent no validators.
+func (f *feed) validators() http.Header {
+	if f.etag == "" && f.lastModified == "" {
+		return nil
+	}
+	h := http.Header{}
+	if f.etag != "" {
+		h.Set("If-None-Match", f.etag)
+	}
+	if f.lastModified != "" {
+		h.Set("If-Modified-Since", f.lastModified)
+	}
+	return h
+}
+
+// notModified reports a 304 answer, which fetch returns as an HTTP error
+// since it is no 2xx.
+func notModified(err error) bool {
+	var fe *fetch.Error
+	return errors.As(err, &fe) && fe.Status == http.StatusNotModified
+}
