@@ -234,6 +234,8 @@ func fromGenericEntry(e entry) (model.Incident, itemKind) {
 		CreatedAt: created,
 		UpdatedAt: latest(e.published, e.updated),
 		Updates:   []time.Time{created},
+		// A generic entry never says whether or when the incident ended.
+		ResolutionUnknown: true,
 	}
 	if last := inc.UpdatedAt; last.After(created) {
 		inc.Updates = append(inc.Updates, last)

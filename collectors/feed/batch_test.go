@@ -167,19 +167,19 @@ func TestBuildBatchGenericEntries(t *testing.T) {
 			name: "published and updated",
 			e:    entry{id: "g1", published: utc("2026-03-02T08:00:00Z"), updated: utc("2026-03-02T09:30:00Z"), body: "<p>We are investigating.</p>"},
 			want: model.Incident{ID: "g1", Impact: model.ImpactNone, CreatedAt: utc("2026-03-02T08:00:00Z"), UpdatedAt: utc("2026-03-02T09:30:00Z"),
-				Updates: times("2026-03-02T08:00:00Z", "2026-03-02T09:30:00Z")},
+				Updates: times("2026-03-02T08:00:00Z", "2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 		{
 			name: "updated only",
 			e:    entry{id: "g2", updated: utc("2026-03-02T09:30:00Z")},
 			want: model.Incident{ID: "g2", Impact: model.ImpactNone, CreatedAt: utc("2026-03-02T09:30:00Z"), UpdatedAt: utc("2026-03-02T09:30:00Z"),
-				Updates: times("2026-03-02T09:30:00Z")},
+				Updates: times("2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 		{
 			name: "updated before published: the earlier is the first post",
 			e:    entry{id: "g3", published: utc("2026-03-02T09:30:00Z"), updated: utc("2026-03-02T08:00:00Z")},
 			want: model.Incident{ID: "g3", Impact: model.ImpactNone, CreatedAt: utc("2026-03-02T08:00:00Z"), UpdatedAt: utc("2026-03-02T09:30:00Z"),
-				Updates: times("2026-03-02T08:00:00Z", "2026-03-02T09:30:00Z")},
+				Updates: times("2026-03-02T08:00:00Z", "2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 	}
 	for _, tt := range tests {

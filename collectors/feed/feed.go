@@ -58,7 +58,8 @@
 // earliest date (published, else updated), with those dates as its update
 // times. Impact (none), components, started_at, resolved_at and
 // postmortem_published_at stay zero: a generic entry says nothing about
-// them, so a zero resolved_at here means "unknown", not "still open". Feeds
+// them, and the incident is marked ResolutionUnknown, so that it counts in
+// support_status_incidents_total but in no open gauge, gaps or duration. Feeds
 // that publish one entry per update (AWS, Google Cloud) count each update
 // as an incident, since the entry id is all that identifies one.
 package feed

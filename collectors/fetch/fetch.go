@@ -133,7 +133,9 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept", "application/json")
+	if req.Header.Get("Accept") == "" { // a feed asks for XML
+		req.Header.Set("Accept", "application/json")
+	}
 	if c.opts.UserAgent != "" {
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}

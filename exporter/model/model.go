@@ -100,6 +100,10 @@ type Incident struct {
 	Updates               []time.Time `json:"updates,omitempty"` // public updates (display time), any order
 	Components            []string    `json:"components,omitempty"`
 	PostmortemPublishedAt time.Time   `json:"postmortem_published_at,omitzero"`
+	// ResolutionUnknown is set by formats that never say whether or when an
+	// incident ended (a generic RSS or Atom entry): the incident is counted,
+	// but feeds no open gauge, update gaps or duration.
+	ResolutionUnknown bool `json:"resolution_unknown,omitempty"`
 	// History is set by package quality when the incident is stored.
 	History *IncidentHistory `json:"history,omitempty"`
 }
@@ -107,7 +111,7 @@ type Incident struct {
 // Maintenance is a scheduled maintenance announced on a status page.
 type Maintenance struct {
 	ID             string    `json:"id"`
-	CreatedAt      time.Time `json:"created_at"` // announced
+	CreatedAt      time.Time `json:"created_at,omitzero"` // announced; zero when the format does not say
 	UpdatedAt      time.Time `json:"updated_at"`
 	ScheduledFor   time.Time `json:"scheduled_for"`
 	ScheduledUntil time.Time `json:"scheduled_until,omitzero"`

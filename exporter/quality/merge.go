@@ -76,11 +76,17 @@ func MergeIncident(stored *model.Incident, fetched model.Incident) model.Inciden
 
 // MergeMaintenance combines a freshly fetched maintenance with its stored
 // version (nil when new), keeping the earliest announcement time so that the
-// notice a vendor gave cannot shrink when it edits the maintenance.
+// notice a vendor gave cannot shrink when it edits the maintenance, and the
+// stored schedule when the fetched version no longer shows one (a feed
+// prints it only while the maintenance is upcoming): a notice once observed
+// is never taken back.
 func MergeMaintenance(stored *model.Maintenance, fetched model.Maintenance) model.Maintenance {
 	merged := fetched
 	if stored != nil {
 		merged.CreatedAt = earliest(stored.CreatedAt, fetched.CreatedAt)
+		if merged.ScheduledFor.IsZero() {
+			merged.ScheduledFor, merged.ScheduledUntil = stored.ScheduledFor, stored.ScheduledUntil
+		}
 	}
 	return merged
 }

@@ -235,3 +235,18 @@ func TestMergeIncident(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeMaintenanceKeepsTheSchedule: a feed prints a maintenance's
+// schedule only while it is upcoming; the completed version keeps it.
+func TestMergeMaintenanceKeepsTheSchedule(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	stored := model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: t0.Add(72 * time.Hour), ScheduledUntil: t0.Add(74 * time.Hour)}
+	got := MergeMaintenance(&stored, model.Maintenance{ID: "m", CreatedAt: t0, CompletedAt: t0.Add(74 * time.Hour)})
+	if !got.ScheduledFor.Equal(stored.ScheduledFor) || !got.ScheduledUntil.Equal(stored.ScheduledUntil) || got.CompletedAt.IsZero() {
+		t.Fatalf("merged = %+v", got)
+	}
+	moved := MergeMaintenance(&stored, model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: t0.Add(96 * time.Hour)})
+	if !moved.ScheduledFor.Equal(t0.Add(96*time.Hour)) || !moved.ScheduledUntil.IsZero() {
+		t.Fatalf("a rescheduled maintenance must take the new schedule: %+v", moved)
+	}
+}

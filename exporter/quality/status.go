@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/model"
@@ -11,7 +12,7 @@ import (
 // pinned at first store.
 type incidentStatic struct {
 	impact      Impact
-	noticeDelay int64   // milliseconds from started_at to the first public post
+	noticeDelay int64   // milliseconds from started_at to the first public post; -1: a time is unknown
 	gaps        []int64 // milliseconds between consecutive updates, up to the resolving one
 	duration    int64   // milliseconds from started_at to resolved_at; -1: unresolved
 	postmortem  int64   // milliseconds from resolved_at to the postmortem; -1: none
@@ -27,26 +28,41 @@ type openIncident struct {
 // incidentContribution derives an incident's static part and, while it is
 // unresolved, its live part. counted is false for an incident created
 // before the history start.
+//
+// started_at defaults to the first post (DESIGN.md). A format that does not
+// give the first post feeds no notice delay or update gaps, and one that
+// never says whether an incident ended no open gauge, gaps or duration:
+// never an invented value.
 func (r *Rules) incidentContribution(i *model.Incident) (st incidentStatic, live openIncident, counted, open bool) {
-	if !r.counted(i.CreatedAt) {
+	if !r.counted(cmp.Or(i.CreatedAt, i.StartedAt)) {
 		return st, live, false, false
 	}
 	first := i.Impact
 	if i.History != nil {
 		first = i.History.FirstImpact
 	}
-	started := startedAt(i)
+	started := cmp.Or(i.StartedAt, i.CreatedAt)
 	st = incidentStatic{
 		impact:      impactOf(first),
-		noticeDelay: millisBetween(started, i.CreatedAt),
-		gaps:        updateGaps(i),
+		noticeDelay: -1,
 		duration:    -1,
 		postmortem:  -1,
+	}
+	if !i.CreatedAt.IsZero() {
+		st.noticeDelay = millisBetween(started, i.CreatedAt)
+	}
+	if i.ResolutionUnknown {
+		return st, live, true, false
+	}
+	if !i.CreatedAt.IsZero() {
+		st.gaps = updateGaps(i)
 	}
 	if i.ResolvedAt.IsZero() {
 		return st, openIncident{impact: impactOf(i.Impact), lastUpdate: lastUpdate(i)}, true, true
 	}
-	st.duration = millisBetween(started, i.ResolvedAt)
+	if !started.IsZero() {
+		st.duration = millisBetween(started, i.ResolvedAt)
+	}
 	if !i.PostmortemPublishedAt.IsZero() {
 		st.postmortem = millisBetween(i.ResolvedAt, i.PostmortemPublishedAt)
 	}
@@ -99,15 +115,19 @@ type maintenanceStatic struct {
 // is not completed, when it is scheduled to start. A maintenance announced
 // after it started has a notice of zero.
 func (r *Rules) maintenanceContribution(m *model.Maintenance) (st maintenanceStatic, start time.Time, counted, pending bool) {
-	if !r.counted(m.CreatedAt) {
+	if !r.counted(cmp.Or(m.CreatedAt, m.ScheduledFor)) {
 		return st, start, false, false
 	}
 	st.notice = -1
 	if m.ScheduledFor.IsZero() {
 		return st, start, true, false
 	}
-	st.notice = millisBetween(m.CreatedAt, m.ScheduledFor)
-	st.short = r.minNotice > 0 && st.notice < r.minNotice.Milliseconds()
+	// Without the announcement time (formats that do not publish it) the
+	// notice is unknown: not observed, never short.
+	if !m.CreatedAt.IsZero() {
+		st.notice = millisBetween(m.CreatedAt, m.ScheduledFor)
+		st.short = r.minNotice > 0 && st.notice < r.minNotice.Milliseconds()
+	}
 	return st, m.ScheduledFor, true, m.CompletedAt.IsZero()
 }
 

@@ -49,6 +49,19 @@ func TestStatusScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "resolution unknown (a generic feed entry): counted, never open, no gaps or duration",
+			steps: []statusStep{{
+				incidents: []model.Incident{{ID: "i", Impact: model.ImpactNone, CreatedAt: t0,
+					Updates: []time.Time{after(2 * h)}, ResolutionUnknown: true}},
+				now: after(3 * h),
+				want: func(v *VendorSnapshot) {
+					v.Incidents[ImpactNone] = 1
+					v.Detected[VendorFirst] = 1
+					observe(&v.NoticeDelay[ImpactNone], 0)
+				},
+			}},
+		},
+		{
 			name: "impact changed: counted once under the first impact, open under the current",
 			steps: []statusStep{
 				{
@@ -276,6 +289,18 @@ func TestStatusScenarios(t *testing.T) {
 					},
 				},
 			},
+		},
+		{
+			name:      "maintenance whose announcement the format does not give: counted, no notice, next",
+			minNotice: 72,
+			steps: []statusStep{{
+				maintenances: []model.Maintenance{{ID: "m", ScheduledFor: after(5 * h), ScheduledUntil: after(6 * h)}},
+				now:          after(h),
+				want: func(v *VendorSnapshot) {
+					v.Maintenances = 1
+					v.NextMaintenance = after(5 * h)
+				},
+			}},
 		},
 		{
 			name: "without a minimum notice nothing is short",

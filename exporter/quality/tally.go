@@ -91,7 +91,9 @@ func (t *tally) addTicket(c *ticketStatic, s sign) {
 
 func (t *tally) addIncident(c *incidentStatic, s sign) {
 	t.incidents[c.impact] += uint64(s)
-	t.noticeDelay[c.impact].observe(c.noticeDelay, s)
+	if c.noticeDelay >= 0 {
+		t.noticeDelay[c.impact].observe(c.noticeDelay, s)
+	}
 	for _, g := range c.gaps {
 		t.updateGap.observe(g, s)
 	}

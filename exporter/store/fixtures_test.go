@@ -65,6 +65,7 @@ func fullIncident(tb testing.TB, id string) *model.Incident {
 		Updates:               []time.Time{at(tb, "UTC", 5, 9), at(tb, "Europe/Berlin", 5, 10)},
 		Components:            []string{"API", "Web app"},
 		PostmortemPublishedAt: at(tb, "UTC", 9, 12),
+		ResolutionUnknown:     true,
 		History:               &model.IncidentHistory{FirstImpact: model.ImpactMinor},
 	}
 }

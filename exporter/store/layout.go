@@ -16,8 +16,11 @@ import (
 //	sources/<vendor>/<source>/tickets/<id>       ticket record
 //	sources/<vendor>/<source>/incidents/<id>     incident record
 //	sources/<vendor>/<source>/maintenances/<id>  maintenance record
+//	alerts/<vendor>/<fingerprint, startsAt>      alert signal record (alerts.go)
 //
-// Records are encoded as records.go describes.
+// Records are encoded as records.go describes. The alerts bucket is created
+// with the first alert signal: a file written before it existed simply has
+// none, so it needs no new schema version.
 //
 // An item bucket's sequence number counts its keys (items are never
 // deleted), which keeps Counts cheap on a large store.
@@ -31,6 +34,7 @@ var (
 	bucketTickets      = []byte("tickets")
 	bucketIncidents    = []byte("incidents")
 	bucketMaintenances = []byte("maintenances")
+	bucketAlerts       = []byte("alerts")
 )
 
 // schemaVersion is the layout and encoding this build reads and writes.

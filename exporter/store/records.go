@@ -129,6 +129,7 @@ func encodeIncident(e *encoder, i *model.Incident) {
 	}
 	e.strings(i.Components)
 	e.time(i.PostmortemPublishedAt)
+	e.bool(i.ResolutionUnknown)
 	e.bool(i.History != nil)
 	if h := i.History; h != nil {
 		e.string(string(h.FirstImpact))
@@ -150,6 +151,7 @@ func decodeIncident(d *decoder, i *model.Incident) {
 	}
 	i.Components = d.strings()
 	i.PostmortemPublishedAt = d.time()
+	i.ResolutionUnknown = d.bool()
 	if d.bool() {
 		i.History = &model.IncidentHistory{FirstImpact: model.Impact(d.symbol(impacts...))}
 	}
