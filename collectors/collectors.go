@@ -7,10 +7,15 @@ package collectors
 import (
 	"fmt"
 
+	"github.com/support-exporter/support_exporter/collectors/cachet"
+	"github.com/support-exporter/support_exporter/collectors/feed"
 	"github.com/support-exporter/support_exporter/collectors/freshdesk"
 	"github.com/support-exporter/support_exporter/collectors/github"
+	"github.com/support-exporter/support_exporter/collectors/incidentio"
+	"github.com/support-exporter/support_exporter/collectors/instatus"
 	"github.com/support-exporter/support_exporter/collectors/jsm"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/collectors/statusio"
 	"github.com/support-exporter/support_exporter/collectors/statuspage"
 	"github.com/support-exporter/support_exporter/collectors/zendesk"
 	"github.com/support-exporter/support_exporter/collectors/zendeskrequests"
@@ -24,6 +29,11 @@ var kinds = map[string]source.Factory{
 	"jira_service_management": jsm.New,
 	"github":                  github.New,
 	"statuspage":              statuspage.New,
+	"incidentio":              incidentio.New,
+	"instatus":                instatus.New,
+	"statusio":                statusio.New,
+	"cachet":                  cachet.New,
+	"feed":                    feed.New,
 }
 
 // New builds the collector for env.Config.Kind.
