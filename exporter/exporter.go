@@ -47,11 +47,14 @@ type Exporter struct {
 	limits *fetch.Limits
 
 	applyMu sync.Mutex // serializes Apply
-	mu      sync.RWMutex
-	cfg     *config.Config
-	vendors map[string]*vendorState
-	runners []*runner
-	status  map[store.SourceKey]*sourceStatus
+	// alertsMu: Apply holds it while it rebuilds aggregates from the store
+	// and swaps them in, AddFiringAlerts (read side) while it stores alerts.
+	alertsMu sync.RWMutex
+	mu       sync.RWMutex
+	cfg      *config.Config
+	vendors  map[string]*vendorState
+	runners  []*runner
+	status   map[store.SourceKey]*sourceStatus
 
 	snapMu   sync.Mutex
 	snapshot atomic.Pointer[quality.Snapshot]
@@ -132,20 +135,40 @@ func (e *Exporter) apply(cfg *config.Config) error {
 		return err
 	}
 
-	// From here on the old sources are stopped, so that no batch lands in the
-	// store while aggregates are rebuilt from it.
+	// From here on the old sources are stopped, and alerts wait, so that
+	// nothing lands in the store while aggregates are rebuilt from it.
 	for _, r := range oldRunners {
 		r.stop()
 	}
+	if err := e.rebuildAndSwap(cfg, vendors, rebuild, runners, status); err != nil {
+		e.restart(oldRunners)
+		return err
+	}
+	for _, r := range runners {
+		r.start(e.runCtx)
+	}
+	e.rebuildSnapshot()
+	e.logger.Info("configuration applied", "vendors", len(vendors), "sources", len(runners),
+		"reused_aggregates", len(reuse), "rebuilt_aggregates", len(rebuild))
+	return nil
+}
+
+// rebuildAndSwap loads the rebuilt vendors' aggregates from the store and
+// makes the new configuration the running one, with alerts held off: an
+// alert stored meanwhile would be missed by both the old aggregates and the
+// load.
+func (e *Exporter) rebuildAndSwap(cfg *config.Config, vendors map[string]*vendorState, rebuild []*vendorState,
+	runners []*runner, status map[store.SourceKey]*sourceStatus) error {
+	e.alertsMu.Lock()
+	defer e.alertsMu.Unlock()
 	for _, vs := range rebuild {
 		if err := e.load(vs); err != nil {
-			e.restart(oldRunners)
 			return fmt.Errorf("vendor %q: loading stored items: %w", vs.cfg.Name, err)
 		}
 	}
 	if len(rebuild) > 0 {
 		// The loads mapped the whole store file into memory; no source runs
-		// now, so the map can be dropped.
+		// and no alert is stored now, so the map can be dropped.
 		if err := e.opts.Store.Remap(); err != nil {
 			return fmt.Errorf("releasing the store's memory map: %w", err)
 		}
@@ -153,12 +176,6 @@ func (e *Exporter) apply(cfg *config.Config) error {
 	e.mu.Lock()
 	e.cfg, e.vendors, e.runners, e.status = cfg, vendors, runners, status
 	e.mu.Unlock()
-	for _, r := range runners {
-		r.start(e.runCtx)
-	}
-	e.rebuildSnapshot()
-	e.logger.Info("configuration applied", "vendors", len(vendors), "sources", len(runners),
-		"reused_aggregates", len(reuse), "rebuilt_aggregates", len(rebuild))
 	return nil
 }
 
@@ -241,7 +258,7 @@ func (e *Exporter) newRunners(cfg *config.Config, vendors map[string]*vendorStat
 }
 
 // load rebuilds a vendor's aggregates from everything stored for its
-// sources.
+// sources and its customer alerts.
 func (e *Exporter) load(vs *vendorState) error {
 	for _, sc := range slices.Concat(vs.cfg.Tickets, vs.cfg.StatusPages) {
 		name := sc.Name
@@ -255,7 +272,7 @@ func (e *Exporter) load(vs *vendorState) error {
 			return err
 		}
 	}
-	return nil
+	return e.loadAlertSignals(vs)
 }
 
 // ingest stores one batch (items merged with their stored versions, and the
@@ -380,8 +397,15 @@ func (e *Exporter) rebuildSnapshot() {
 // count an open ticket's breach that the next sync then reveals was
 // answered in time, and counters never go down. A source that never
 // completed a sync is judged as of the zero time: nothing of it is late yet.
+// Customer alerts (quality.AlertSource) are stored as they arrive and
+// Alertmanager delivers them within global.alert_grace: they are complete
+// up to that long ago.
 func (e *Exporter) asOf(vendor string) func(source string) time.Time {
+	alertsComplete := time.Now().Add(-time.Duration(e.cfg.Global.AlertGrace))
 	return func(source string) time.Time {
+		if source == quality.AlertSource {
+			return alertsComplete
+		}
 		if st := e.status[store.SourceKey{Vendor: vendor, Source: source}]; st != nil {
 			return st.lastSyncedAt()
 		}

@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"text/template"
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/webhook"
 	"github.com/support-exporter/support_exporter/simulator"
 )
 
@@ -16,6 +19,7 @@ import (
 // answer like the real APIs, and a config pointing at them.
 type demo struct {
 	sim        *simulator.Sim
+	vendors    []string
 	yaml       []byte
 	storageDir string
 }
@@ -72,7 +76,9 @@ func startDemo(logger *slog.Logger) (*demo, error) {
 	}
 	type vendor struct{ Name, Timezone, ZendeskURL, StatusURL, User, Token string }
 	var vendors []vendor
+	var names []string
 	for _, v := range simulator.Demo(now) {
+		names = append(names, v.Name)
 		user, token := sim.ZendeskCredentials(v.Name)
 		vendors = append(vendors, vendor{v.Name, v.Timezone, sim.URL(v.Name, "zendesk"), sim.URL(v.Name, "statuspage"), user, token})
 		logger.Info("demo vendor", "vendor", v.Name, "zendesk", sim.URL(v.Name, "zendesk"), "statuspage", sim.URL(v.Name, "statuspage"))
@@ -90,7 +96,41 @@ func startDemo(logger *slog.Logger) (*demo, error) {
 		sim.Close()
 		return nil, err
 	}
-	return &demo{sim: sim, yaml: buf.Bytes(), storageDir: dir}, nil
+	return &demo{sim: sim, vendors: names, yaml: buf.Bytes(), storageDir: dir}, nil
+}
+
+// demoAlertLead is how long before a demo vendor's latest incident was
+// first posted the customer's own alert started firing.
+const demoAlertLead = 20 * time.Minute
+
+// deliverAlerts plays the customer's Alertmanager once: for each vendor, a
+// firing alert that started demoAlertLead before the vendor's latest
+// incident was first posted, delivered to the webhook handler as an
+// Alertmanager payload, so that customer alerts show in the demo too.
+func (d *demo) deliverAlerts(h *webhook.Handler) error {
+	now := time.Now()
+	var alerts []map[string]any
+	for _, v := range d.vendors {
+		incidents := d.sim.Truth(v, now).Incidents
+		if len(incidents) == 0 {
+			continue
+		}
+		latest := slices.MaxFunc(incidents, func(a, b simulator.IncidentTruth) int { return a.Created.Compare(b.Created) })
+		alerts = append(alerts, map[string]any{
+			"status":      "firing",
+			"labels":      map[string]string{"alertname": "CustomerProbeFailing", "vendor": v},
+			"startsAt":    latest.Created.Add(-demoAlertLead),
+			"fingerprint": "demo-" + v + "-" + latest.ID,
+		})
+	}
+	body, err := json.Marshal(map[string]any{"version": "4", "receiver": "demo", "status": "firing", "alerts": alerts})
+	if err != nil {
+		return fmt.Errorf("encoding the demo alerts: %w", err)
+	}
+	if _, err := h.Receive(body); err != nil {
+		return fmt.Errorf("delivering the demo alerts: %w", err)
+	}
+	return nil
 }
 
 func (d *demo) config() (*config.Config, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/exporter"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
+	"github.com/support-exporter/support_exporter/exporter/webhook"
 )
 
 var landingTmpl = template.Must(template.New("landing").Funcs(template.FuncMap{
@@ -32,6 +33,7 @@ body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{bord
 <ul>
 <li><a href="{{.Metrics}}">Metrics</a></li>
 <li><a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></li>
+<li>Alertmanager webhook: <code>POST {{.Webhook}}</code></li>
 </ul>
 <h2>Sources</h2>
 <table>
@@ -56,9 +58,9 @@ func landingPage(exp *exporter.Exporter, metricsPath string, logger *slog.Logger
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		err := landingTmpl.Execute(w, struct {
-			Version, Metrics string
-			Sources          []exposition.SourceStatus
-		}{version.Version, metricsPath, exp.SourceStatuses()})
+			Version, Metrics, Webhook string
+			Sources                   []exposition.SourceStatus
+		}{version.Version, metricsPath, webhook.Path, exp.SourceStatuses()})
 		if err != nil {
 			logger.Error("rendering landing page", "err", err)
 		}

@@ -33,6 +33,7 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/store"
+	"github.com/support-exporter/support_exporter/exporter/webhook"
 )
 
 const name = "support_exporter"
@@ -113,9 +114,10 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
 
 	load := func() (*config.Config, error) { return config.Load(f.configFile) }
+	var d *demo
 	if f.demo {
-		d, err := startDemo(logger)
-		if err != nil {
+		var err error
+		if d, err = startDemo(logger); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		defer d.close()
@@ -144,9 +146,11 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 	defer cancelRun()
 	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + version.Version})
 	defer exp.Stop()
+	alerts := webhook.New(exp, logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		exposition.New(exp),
+		alerts,
 		versioncollector.NewCollector(name),
 		promcollectors.NewGoCollector(),
 		promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
@@ -163,6 +167,7 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 	mux := http.NewServeMux()
 	mux.Handle(f.telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
 	mux.Handle("/", landingPage(exp, f.telemetryPath, logger))
+	mux.Handle(webhook.Path, alerts)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy.") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if err := exp.Ready(); err != nil {
@@ -195,6 +200,11 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 		return err
 	}
 	logger.Info("ready", "took", time.Since(start).Round(time.Millisecond))
+	if d != nil {
+		if err := d.deliverAlerts(alerts); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -34,6 +34,10 @@ type Global struct {
 	// AlertVendorLabel names the Alertmanager alert label that carries the
 	// vendor (default "vendor").
 	AlertVendorLabel string `yaml:"alert_vendor_label"`
+	// AlertGrace is how long after an incident's first post who noticed it
+	// first waits for customer alerts that Alertmanager delivers late
+	// (group_wait, retries); default 5m, zero: no wait.
+	AlertGrace model.Duration `yaml:"alert_grace"`
 }
 
 // Date is a calendar date written YYYY-MM-DD, held as midnight UTC.
@@ -62,6 +66,9 @@ type Vendor struct {
 	Escalation  Escalation          `yaml:"escalation"`
 	Tickets     []*Source           `yaml:"tickets"`
 	StatusPages []*Source           `yaml:"status_pages"`
+	// NoticeWindow is how long before an incident's impact began a customer
+	// signal still counts as the customer noticing it first (default 30m).
+	NoticeWindow model.Duration `yaml:"notice_window"`
 
 	// CalendarParsed is Calendars[Calendar].Parsed, or nil.
 	CalendarParsed *calendar.Calendar `yaml:"-"`

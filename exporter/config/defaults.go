@@ -16,6 +16,8 @@ const (
 	defaultZendeskExportsPerMinute = 10
 	defaultStoragePath             = "data"
 	defaultAlertVendorLabel        = "vendor"
+	defaultAlertGrace              = model.Duration(5 * time.Minute)
+	defaultNoticeWindow            = model.Duration(30 * time.Minute)
 	defaultObjective               = 0.95
 	clockCalendar                  = "calendar"
 	clockBusiness                  = "business"
@@ -47,6 +49,9 @@ func applyDefaults(c *Config, ix nodeIndex, dir string) {
 	if c.Global.AlertVendorLabel == "" {
 		c.Global.AlertVendorLabel = defaultAlertVendorLabel
 	}
+	if !ix.has("global.alert_grace") {
+		c.Global.AlertGrace = defaultAlertGrace
+	}
 	// An entry written empty ("- " or "name:") decodes as nil; as an empty
 	// struct it gets the same checks, which then say what it lacks.
 	for name, cal := range c.Calendars {
@@ -69,6 +74,9 @@ func applyDefaults(c *Config, ix nodeIndex, dir string) {
 		}
 		if v.SLA.Clock == "" {
 			v.SLA.Clock = clockCalendar
+		}
+		if !ix.has(path + ".notice_window") {
+			v.NoticeWindow = defaultNoticeWindow
 		}
 		for _, list := range v.sourceLists() {
 			for j, s := range list.sources {

@@ -11,10 +11,12 @@ import (
 
 // Fingerprint is a stable hash of the settings of v that change how its
 // metrics are derived: its calendar's definition, priorities, sla,
-// escalation, global.history_start and the names and kinds of its sources.
+// escalation, notice_window, global.history_start and the names and kinds
+// of its sources.
 // When a reload changes it, the vendor's aggregates must be recomputed.
 // Connection settings (url, poll_interval, http_client) are left out: they
-// change where data comes from, not what it means.
+// change where data comes from, not what it means; so is global.alert_grace,
+// which only delays decisions still to come.
 func (c *Config) Fingerprint(v *Vendor) string {
 	h := sha256.New()
 	// fmt prints maps sorted by key, so every line below is deterministic.
@@ -31,6 +33,7 @@ func (c *Config) Fingerprint(v *Vendor) string {
 	fmt.Fprintf(h, "sla %v %q %v %v %v\n", v.SLA.Objective, v.SLA.Clock,
 		v.SLA.FirstResponse, v.SLA.Resolution, v.SLA.MaintenanceNotice)
 	fmt.Fprintf(h, "escalation %q\n", slices.Sorted(slices.Values(v.Escalation.Tags)))
+	fmt.Fprintf(h, "notice_window %v\n", v.NoticeWindow)
 	sources := slices.Concat(v.Tickets, v.StatusPages)
 	slices.SortFunc(sources, func(a, b *Source) int { return cmp.Compare(a.Name, b.Name) })
 	for _, s := range sources {

@@ -15,6 +15,7 @@ vendors:
     priorities: {urgent: [p1, blocker]}
     sla: {first_response: {urgent: 1h}}
     escalation: {tags: [escalated]}
+    notice_window: 30m
     tickets:
       - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}
     status_pages:
@@ -31,6 +32,7 @@ func TestFingerprint(t *testing.T) {
 		{"poll_interval", "poll_interval: 5m", "poll_interval: 1m", false},
 		{"http_client", "poll_interval: 5m", "http_client: {basic_auth: {username: a, password: b}}", false},
 		{"calendar name", "office", "bureau", false},
+		{"alert_grace", "history_start: 2025-01-01\n", "history_start: 2025-01-01\n  alert_grace: 1m\n", false},
 		{"order of priority values", "[p1, blocker]", "[blocker, p1]", false},
 		{"order of sources", "    tickets:\n      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}\n    status_pages:\n      - {name: status, kind: statuspage, url: https://status.acme.example}\n",
 			"    status_pages:\n      - {name: status, kind: statuspage, url: https://status.acme.example}\n    tickets:\n      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}\n", false},
@@ -41,6 +43,7 @@ func TestFingerprint(t *testing.T) {
 		{"sla target", "urgent: 1h}", "urgent: 2h}", true},
 		{"sla objective", "sla: {", "sla: {objective: 0.9, ", true},
 		{"escalation tags", "[escalated]", "[escalated, vip]", true},
+		{"notice_window", "notice_window: 30m", "notice_window: 45m", true},
 		{"source name", "name: helpdesk", "name: support", true},
 	}
 	for _, c := range cases {

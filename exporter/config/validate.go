@@ -102,6 +102,9 @@ func (ck *checker) vendor(c *Config, v *Vendor, path string, names map[string]in
 	}
 	ck.priorities(path+".priorities", v.Priorities)
 	ck.sla(path+".sla", &v.SLA, v.Calendar != "")
+	if v.NoticeWindow <= 0 {
+		ck.report(path+".notice_window", "must be positive")
+	}
 	if len(v.Tickets)+len(v.StatusPages) == 0 {
 		ck.report(path, "no tickets and no status_pages: nothing to measure")
 	}

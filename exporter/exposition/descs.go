@@ -60,7 +60,7 @@ func newDescs() descs {
 		shortNotice:     desc("status_maintenance_short_notice_total", "Maintenances announced with less notice than sla.maintenance_notice.", v...),
 		nextMaintenance: desc("status_next_maintenance_timestamp_seconds", "Start (Unix seconds) of the next scheduled maintenance; 0 when none.", v...),
 		detected: desc("incidents_detected_total",
-			"Status-page incidents by who noticed first: first=customer when a customer signal (a ticket created) came between 30 minutes before the impact began and the first public post, else vendor. Counted once every ticket source has synced past the first post.", "vendor", "first"),
+			"Status-page incidents by who noticed first: first=customer when a customer signal (a ticket created, or a firing alert received on the Alertmanager webhook) came between the vendor's notice_window (default 30 minutes) before the impact began and the first public post, else vendor. Counted once every ticket source has synced past the first post and global.alert_grace has passed since it.", "vendor", "first"),
 		customerLead: desc("incident_customer_lead_seconds",
 			"Customer-first incidents: time from the first customer signal in the notice window to the vendor's first public post.", v...),
 

@@ -174,7 +174,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 	v.CustomerLead = hist([]float64{300, 1800}, 1, 1)
 	v.CustomerLead.Sum = 1500
 	const want = `
-# HELP support_incidents_detected_total Status-page incidents by who noticed first: first=customer when a customer signal (a ticket created) came between 30 minutes before the impact began and the first public post, else vendor. Counted once every ticket source has synced past the first post. Refreshed by background sync, not at scrape time.
+# HELP support_incidents_detected_total Status-page incidents by who noticed first: first=customer when a customer signal (a ticket created, or a firing alert received on the Alertmanager webhook) came between the vendor's notice_window (default 30 minutes) before the impact began and the first public post, else vendor. Counted once every ticket source has synced past the first post and global.alert_grace has passed since it. Refreshed by background sync, not at scrape time.
 # TYPE support_incidents_detected_total counter
 support_incidents_detected_total{first="customer",vendor="acme"} 2
 support_incidents_detected_total{first="vendor",vendor="acme"} 0

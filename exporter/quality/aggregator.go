@@ -33,7 +33,7 @@ type Aggregator struct {
 	// complete past its first post; its verdict is then pinned, so that it
 	// never flips when the vendor later edits the incident.
 	signals       signalSet
-	signalSources []string // the ticket sources
+	signalSources []string // the ticket sources, and AlertSource
 	undecided     map[itemKey]noticeWindow
 	decided       map[itemKey]verdict
 }
@@ -44,7 +44,7 @@ type itemKey struct{ source, id string }
 // NewAggregator returns an empty aggregator for a vendor's rules and its
 // sources (source name -> kind, for support_store_items).
 func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
-	var signalSources []string
+	signalSources := []string{AlertSource}
 	for source, kind := range sources {
 		if ticketKinds[kind] {
 			signalSources = append(signalSources, source)
@@ -113,6 +113,19 @@ func (a *Aggregator) moveSignal(old, new *model.Ticket) {
 	}
 }
 
+// AddAlertSignal adds a customer alert that started firing at startsAt, a
+// customer signal like a ticket's creation. Call it once the store commit of
+// a new alert succeeded, and at start-up for every stored one. Alerts that
+// started before the history start are no signal.
+func (a *Aggregator) AddAlertSignal(startsAt time.Time) {
+	if !a.rules.counted(startsAt) {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.signals.add(startsAt)
+}
+
 // ReplaceIncident is ReplaceTicket for incidents (MergeIncident).
 func (a *Aggregator) ReplaceIncident(source string, old, new *model.Incident) {
 	a.mu.Lock()
@@ -148,7 +161,7 @@ func (a *Aggregator) trackDetection(source string, old, new *model.Incident) {
 	}
 	if new != nil && a.rules.counted(new.CreatedAt) {
 		if _, pinned := a.decided[k]; !pinned {
-			a.undecided[k] = noticeWindowOf(new)
+			a.undecided[k] = a.rules.noticeWindowOf(new)
 		}
 		return
 	}
@@ -236,11 +249,10 @@ func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapsho
 }
 
 // decideIncidents decides who noticed first every undecided incident whose
-// notice window the customer signals are complete for: every signal source
-// has synced past the incident's first post, so no ticket created in the
-// window can still arrive and flip the verdict. A vendor without a signal
-// source decides at once: with no customer signal at all, every incident
-// is vendor-first.
+// notice window the customer signals are complete for: every ticket source
+// has synced past the incident's first post, and the customer alerts are
+// complete past it (AlertSource), so no signal of the window can still
+// arrive and flip the verdict.
 func (a *Aggregator) decideIncidents(asOf func(source string) time.Time) {
 	if len(a.undecided) == 0 {
 		return
@@ -252,7 +264,7 @@ func (a *Aggregator) decideIncidents(asOf func(source string) time.Time) {
 		}
 	}
 	for k, w := range a.undecided {
-		if len(a.signalSources) > 0 && !w.settledBy(complete) {
+		if !w.settledBy(complete) {
 			continue
 		}
 		vd := a.signals.decide(w)

@@ -6,11 +6,20 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-// NoticeWindow is how long before an incident's impact began a customer
-// signal still counts as the customer noticing it (DESIGN.md, "Who noticed
-// first"): customers open tickets about trouble that the vendor only later
-// dates as the start of the incident.
-const NoticeWindow = 30 * time.Minute
+// DefaultNoticeWindow is how long before an incident's impact began a
+// customer signal still counts as the customer noticing it (DESIGN.md, "Who
+// noticed first") when the vendor's notice_window is not set: customers
+// open tickets about trouble that the vendor only later dates as the start
+// of the incident.
+const DefaultNoticeWindow = 30 * time.Minute
+
+// AlertSource is the name Snapshot's asOf is asked under for the vendor's
+// customer alerts (the Alertmanager webhook): the instant up to which every
+// alert that started has arrived. Alerts are stored the moment they are
+// received, but Alertmanager delivers them late (group_wait, retries), so
+// the exporter answers now minus global.alert_grace. It is no valid source
+// name, so no configured source can take it.
+const AlertSource = "alertmanager webhook"
 
 // ticketKinds are the source kinds whose tickets are customer signals
 // (DESIGN.md, `tickets` kinds). Every source of these kinds must be
@@ -21,12 +30,13 @@ var ticketKinds = map[string]bool{
 }
 
 // noticeWindow is the span in which a customer signal makes an incident
-// customer-first: from NoticeWindow before its impact began (started_at,
-// or created_at when not given) to its first public post, both included.
+// customer-first: from the vendor's notice window before its impact began
+// (started_at, or created_at when not given) to its first public post, both
+// included.
 type noticeWindow struct{ from, to time.Time }
 
-func noticeWindowOf(i *model.Incident) noticeWindow {
-	return noticeWindow{from: startedAt(i).Add(-NoticeWindow), to: i.CreatedAt}
+func (r *Rules) noticeWindowOf(i *model.Incident) noticeWindow {
+	return noticeWindow{from: startedAt(i).Add(-r.noticeWindow), to: i.CreatedAt}
 }
 
 // settledBy reports whether signals complete up to asOf settle the window:

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	commonmodel "github.com/prometheus/common/model"
+
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -18,7 +20,8 @@ type ticketAt struct {
 
 type detectionStep struct {
 	tickets         []ticketAt
-	removeTickets   []string // ids, from helpdesk
+	alerts          []time.Time // starts of customer alerts received
+	removeTickets   []string    // ids, from helpdesk
 	incidents       []model.Incident
 	removeIncidents []string // ids, from status
 	asOf            map[string]time.Time
@@ -32,7 +35,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 	// The incident of most cases: impact began at t0, first post 20 minutes
 	// later.
 	incident := model.Incident{ID: "i", Impact: model.ImpactMajor, StartedAt: t0, CreatedAt: after(20 * m)}
-	complete := map[string]time.Time{"helpdesk": after(h), "status": after(h)}
+	complete := map[string]time.Time{"helpdesk": after(h), "status": after(h), AlertSource: after(h)}
 	tk := func(id string, at time.Time) ticketAt { return ticketAt{"helpdesk", id, at} }
 	tests := []struct {
 		name         string
@@ -56,9 +59,9 @@ func TestWhoNoticedFirst(t *testing.T) {
 			}},
 		},
 		{
-			name: "ticket exactly NoticeWindow before started_at counts",
+			name: "ticket exactly DefaultNoticeWindow before started_at counts",
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(-NoticeWindow))}, incidents: []model.Incident{incident}, asOf: complete,
+				tickets: []ticketAt{tk("1", after(-DefaultNoticeWindow))}, incidents: []model.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{3000},
 			}},
 		},
@@ -77,7 +80,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			}},
 		},
 		{
-			name: "no started_at: the window starts NoticeWindow before created_at",
+			name: "no started_at: the window starts DefaultNoticeWindow before created_at",
 			steps: []detectionStep{{
 				tickets:   []ticketAt{tk("1", after(-15*m)), tk("2", after(-5*m))},
 				incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: after(20 * m)}}, asOf: complete,
@@ -97,16 +100,16 @@ func TestWhoNoticedFirst(t *testing.T) {
 			steps: []detectionStep{
 				{
 					incidents: []model.Incident{incident},
-					asOf:      map[string]time.Time{"helpdesk": after(10 * m), "status": after(h)},
+					asOf:      map[string]time.Time{"helpdesk": after(10 * m), "status": after(h), AlertSource: after(h)},
 				},
 				{
 					// Complete up to created_at itself: a ticket of that
 					// very millisecond may still come.
 					tickets: []ticketAt{tk("1", after(5*m))},
-					asOf:    map[string]time.Time{"helpdesk": after(20 * m), "status": after(h)},
+					asOf:    map[string]time.Time{"helpdesk": after(20 * m), "status": after(h), AlertSource: after(h)},
 				},
 				{
-					asOf:     map[string]time.Time{"helpdesk": after(20*m + time.Millisecond), "status": after(h)},
+					asOf:     map[string]time.Time{"helpdesk": after(20*m + time.Millisecond), "status": after(h), AlertSource: after(h)},
 					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{900},
 				},
 			},
@@ -117,22 +120,91 @@ func TestWhoNoticedFirst(t *testing.T) {
 			steps: []detectionStep{
 				{
 					incidents: []model.Incident{incident},
-					asOf:      map[string]time.Time{"helpdesk": after(h), "status": after(h)},
+					asOf:      complete,
 				},
 				{
 					tickets:  []ticketAt{{"issues", "7", after(-m)}},
-					asOf:     map[string]time.Time{"helpdesk": after(h), "issues": after(h), "status": after(h)},
+					asOf:     map[string]time.Time{"helpdesk": after(h), "issues": after(h), "status": after(h), AlertSource: after(h)},
 					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1260},
 				},
 			},
 		},
 		{
-			name:    "vendor without ticket sources: vendor-first at once",
+			name:    "vendor without ticket sources: decided once the alerts are complete",
 			vendor:  func(v *config.Vendor) { v.Tickets = nil },
 			sources: map[string]string{"status": "statuspage"},
+			steps: []detectionStep{
+				{incidents: []model.Incident{incident}, asOf: map[string]time.Time{AlertSource: after(20 * m)}},
+				{
+					asOf:     map[string]time.Time{AlertSource: after(20*m + time.Millisecond)},
+					detected: [NumFirsts]uint64{VendorFirst: 1},
+				},
+			},
+		},
+		{
+			name: "alert 20 min before the first post: customer-first with a lead of 20 min",
 			steps: []detectionStep{{
-				incidents: []model.Incident{incident},
-				detected:  [NumFirsts]uint64{VendorFirst: 1},
+				alerts: []time.Time{t0}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1200},
+			}},
+		},
+		{
+			name: "alert after the first post: vendor-first",
+			steps: []detectionStep{{
+				alerts: []time.Time{after(20*m + time.Millisecond)}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name: "alert and ticket in the window: lead from the earlier",
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(-10*m))}, alerts: []time.Time{after(-25 * m)},
+				incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{2700},
+			}},
+		},
+		{
+			name: "undecided until the alerts are complete past created_at (alert_grace), decided after",
+			steps: []detectionStep{
+				{
+					incidents: []model.Incident{incident},
+					asOf:      map[string]time.Time{"helpdesk": after(h), "status": after(h), AlertSource: after(10 * m)},
+				},
+				{
+					// Alertmanager delivers late an alert that started
+					// before the first post.
+					alerts: []time.Time{after(5 * m)},
+					asOf:   map[string]time.Time{"helpdesk": after(h), "status": after(h), AlertSource: after(20 * m)},
+				},
+				{
+					asOf:     map[string]time.Time{"helpdesk": after(h), "status": after(h), AlertSource: after(20*m + time.Millisecond)},
+					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{900},
+				},
+			},
+		},
+		{
+			name:         "alert before history_start is no signal",
+			historyStart: after(-5 * m),
+			steps: []detectionStep{{
+				alerts: []time.Time{after(-10 * m)}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name:   "notice_window 10m: a signal 15 min before started_at is outside",
+			vendor: func(v *config.Vendor) { v.NoticeWindow = commonmodel.Duration(10 * m) },
+			steps: []detectionStep{{
+				alerts: []time.Time{after(-15 * m)}, tickets: []ticketAt{tk("1", after(-11*m))},
+				incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name:   "notice_window 1h: a signal 45 min before started_at counts",
+			vendor: func(v *config.Vendor) { v.NoticeWindow = commonmodel.Duration(h) },
+			steps: []detectionStep{{
+				alerts: []time.Time{after(-45 * m)}, incidents: []model.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{3900},
 			}},
 		},
 		{
@@ -191,7 +263,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 					{ID: "j", CreatedAt: after(3 * h)},
 					{ID: "k", StartedAt: after(5*h - 10*m), CreatedAt: after(6 * h)},
 				},
-				asOf:     map[string]time.Time{"helpdesk": after(7 * h), "status": after(7 * h)},
+				asOf:     map[string]time.Time{"helpdesk": after(7 * h), "status": after(7 * h), AlertSource: after(7 * h)},
 				detected: [NumFirsts]uint64{VendorFirst: 1, CustomerFirst: 2}, leads: []float64{1800, 3600},
 			}},
 		},
@@ -211,6 +283,9 @@ func TestWhoNoticedFirst(t *testing.T) {
 			for i, step := range tc.steps {
 				for _, tk := range step.tickets {
 					s.ticket(tk.source, model.Ticket{ID: tk.id, CreatedAt: tk.created, Status: model.StatusOpen})
+				}
+				for _, at := range step.alerts {
+					s.alert(at.String(), at)
 				}
 				for _, id := range step.removeTickets {
 					s.removeTicket("helpdesk", id)

@@ -19,16 +19,17 @@
 //     settled items are forgotten once folded into the totals.
 //
 // Who noticed an incident first (DESIGN.md) is a third kind: it depends on
-// tickets that may be fetched long after the incident, as each ticket
-// source syncs on its own schedule. An incident counts in neither series
-// of support_incidents_detected_total until every ticket source is
-// complete past its first post; it is then decided once, from the incident
-// as stored at that snapshot, and the verdict is pinned in memory so that a
-// later edit (started_at backdated, moving the notice window) cannot flip
-// it. A restart recomputes verdicts from the store: they differ from the
-// pinned ones only for incidents whose window the vendor moved after they
-// were decided. A vendor without a ticket source has no customer signal:
-// its incidents are vendor-first at once.
+// customer signals that may arrive long after the incident: tickets, as
+// each ticket source syncs on its own schedule, and customer alerts, which
+// Alertmanager delivers with some delay. An incident counts in neither
+// series of support_incidents_detected_total until every ticket source is
+// complete past its first post and the alerts are too (AlertSource: the
+// exporter allows global.alert_grace for them); it is then decided once,
+// from the incident as stored at that snapshot, and the verdict is pinned in
+// memory so that a later edit (started_at backdated, moving the notice
+// window) cannot flip it. A restart recomputes verdicts from the store: they
+// differ from the pinned ones only for incidents whose window the vendor
+// moved after they were decided.
 //
 // Counters never go down as long as a vendor's data only moves forward:
 // their labels are pinned when an item is first stored (see

@@ -92,6 +92,13 @@ type store struct {
 	tickets      map[itemKey]*model.Ticket
 	incidents    map[itemKey]*model.Incident
 	maintenances map[itemKey]*model.Maintenance
+	alerts       map[alertKey]bool // customer alerts stored
+}
+
+// alertKey identifies a customer alert as the store does.
+type alertKey struct {
+	fingerprint string
+	startsAt    time.Time
 }
 
 func newStore(r *Rules) *store { return newStoreOf(r, testSources) }
@@ -104,6 +111,7 @@ func newStoreOf(r *Rules, sources map[string]string) *store {
 		tickets:      map[itemKey]*model.Ticket{},
 		incidents:    map[itemKey]*model.Incident{},
 		maintenances: map[itemKey]*model.Maintenance{},
+		alerts:       map[alertKey]bool{},
 	}
 }
 
@@ -145,6 +153,17 @@ func (s *store) maintenance(source string, fetched model.Maintenance) {
 	s.maintenances[k] = &merged
 }
 
+// alert receives a customer alert as the exporter does: stored once, a
+// re-delivery of the same alert and start changes nothing.
+func (s *store) alert(fingerprint string, startsAt time.Time) {
+	k := alertKey{fingerprint, startsAt}
+	if s.alerts[k] {
+		return
+	}
+	s.alerts[k] = true
+	s.agg.AddAlertSignal(startsAt)
+}
+
 // reload is what a restart does: a fresh aggregator fed every stored item
 // once, with old == nil.
 func (s *store) reload() *Aggregator {
@@ -157,6 +176,9 @@ func (s *store) reload() *Aggregator {
 	}
 	for k, m := range s.maintenances {
 		a.ReplaceMaintenance(k.source, nil, m)
+	}
+	for k := range s.alerts {
+		a.AddAlertSignal(k.startsAt)
 	}
 	return a
 }

@@ -25,7 +25,9 @@ import (
 // New tickets are the exception: they are fetched up to ticketLag after
 // their creation, so the ticket source is judged complete only up to
 // ticketLag ago (syncedAsOf). Tickets thus arrive after the incidents they
-// may have noticed first, which must wait for them.
+// may have noticed first, which must wait for them. Customer alerts arrive
+// up to alertLag after they started, some more than once (Alertmanager
+// resending a group), and are judged complete up to alertLag ago.
 func TestIncrementalEqualsRecomputation(t *testing.T) {
 	for _, clock := range []string{"calendar", "business"} {
 		t.Run(clock, func(t *testing.T) {
@@ -33,7 +35,7 @@ func TestIncrementalEqualsRecomputation(t *testing.T) {
 			v.CalendarParsed, v.Calendar, v.SLA.Clock = shanghai(t), "shanghai-office", clock
 			v.SLA.MaintenanceNotice = hours(72)
 			r := mustRules(t, v, t0)
-			g := &generator{rnd: rand.New(rand.NewPCG(7, uint64(len(clock)))), now: t0}
+			g := &generator{rnd: rand.New(rand.NewPCG(7, uint64(len(clock)))), alertRnd: rand.New(rand.NewPCG(8, uint64(len(clock)))), now: t0}
 			s := newStore(r)
 			var prev []uint64
 			for step := range 4000 {
@@ -56,6 +58,14 @@ func TestIncrementalEqualsRecomputation(t *testing.T) {
 			if d := s.agg.Snapshot(syncedAsOf(g.now)).Detected; d[VendorFirst] == 0 || d[CustomerFirst] == 0 {
 				t.Fatalf("generator too quiet: incidents detected %v, want both vendor-first and customer-first", d)
 			}
+			withoutAlerts := *s
+			withoutAlerts.alerts = nil
+			if d := withoutAlerts.reload().Snapshot(syncedAsOf(g.now)).Detected; d == s.agg.Snapshot(syncedAsOf(g.now)).Detected {
+				t.Fatalf("generator too quiet: %d alerts changed no verdict (%v)", len(g.alerts), d)
+			}
+			if len(s.alerts) != len(g.alerts) || g.redelivered == 0 {
+				t.Fatalf("alerts stored %d of %d, %d re-delivered: want re-deliveries, each stored once", len(s.alerts), len(g.alerts), g.redelivered)
+			}
 			for _, d := range []time.Duration{0, time.Hour, 72 * time.Hour, 365 * 24 * time.Hour} {
 				assertRecomputed(t, s, g.now.Add(d))
 			}
@@ -75,12 +85,20 @@ func assertRecomputed(t *testing.T, s *store, now time.Time) {
 // ticket.
 const ticketLag = 180 * time.Minute
 
+// alertLag is how long after it started the generator may deliver an
+// alert: the alert_grace of the test.
+const alertLag = 10 * time.Minute
+
 // syncedAsOf is how complete the generator's sources are at now: the status
-// page up to now, the ticket source up to ticketLag ago.
+// page up to now, the ticket source up to ticketLag ago, the alerts up to
+// alertLag ago.
 func syncedAsOf(now time.Time) func(string) time.Time {
 	return func(source string) time.Time {
-		if source == "helpdesk" {
+		switch source {
+		case "helpdesk":
 			return now.Add(-ticketLag)
+		case AlertSource:
+			return now.Add(-alertLag)
 		}
 		return now
 	}
@@ -148,6 +166,11 @@ type generator struct {
 	tickets      []*model.Ticket
 	incidents    []*model.Incident
 	maintenances []*model.Maintenance
+	// Alerts draw from their own stream, so that adding them left the
+	// versions of the other items as they were.
+	alertRnd    *rand.Rand
+	alerts      []alertKey
+	redelivered int
 }
 
 func (g *generator) next(s *store) {
@@ -160,6 +183,25 @@ func (g *generator) next(s *store) {
 	default:
 		s.maintenance("status", g.maintenance())
 	}
+	if g.alertRnd.IntN(4) == 0 {
+		a := g.alert()
+		s.alert(a.fingerprint, a.startsAt)
+	}
+}
+
+// alert is a new customer alert, started up to alertLag ago (sometimes
+// before history_start), or a re-delivery of one already sent.
+func (g *generator) alert() alertKey {
+	if len(g.alerts) > 0 && g.alertRnd.IntN(4) == 0 {
+		g.redelivered++
+		return g.alerts[g.alertRnd.IntN(len(g.alerts))]
+	}
+	a := alertKey{fmt.Sprint("a", len(g.alerts)), g.now.Add(-time.Duration(g.alertRnd.Int64N(int64(alertLag))))}
+	if g.alertRnd.IntN(20) == 0 {
+		a.startsAt = t0.Add(-time.Hour)
+	}
+	g.alerts = append(g.alerts, a)
+	return a
 }
 
 // pick returns an existing item to evolve, or -1 to create one.

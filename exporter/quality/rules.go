@@ -27,6 +27,7 @@ type Rules struct {
 	targets        [NumPriorities][NumTargets]time.Duration
 	minNotice      time.Duration   // sla.maintenance_notice; zero: no minimum
 	escalationTags map[string]bool // lower-cased
+	noticeWindow   time.Duration   // who noticed first: how long before impact began a signal counts
 
 	durationBuckets *buckets // first response and resolution: defaults plus SLA targets
 	statusBuckets   *buckets // incident histograms
@@ -48,6 +49,13 @@ func NewRules(v *config.Vendor, historyStart time.Time) (*Rules, error) {
 		calendar:       v.CalendarParsed,
 		minNotice:      time.Duration(v.SLA.MaintenanceNotice),
 		escalationTags: make(map[string]bool, len(v.Escalation.Tags)),
+		noticeWindow:   time.Duration(v.NoticeWindow),
+	}
+	switch {
+	case r.noticeWindow == 0: // a config built in code, without defaults
+		r.noticeWindow = DefaultNoticeWindow
+	case r.noticeWindow < 0:
+		return nil, fmt.Errorf("notice_window %v: must be positive", r.noticeWindow)
 	}
 	if v.Calendar != "" && v.CalendarParsed == nil {
 		return nil, fmt.Errorf("calendar %q was not parsed", v.Calendar)

@@ -25,6 +25,7 @@ func TestNewRulesRefusesBadSettings(t *testing.T) {
 		{"calendar named but not parsed", func(v *config.Vendor) { v.Calendar = "office" }, `calendar "office" was not parsed`},
 		{"target for an unknown priority", func(v *config.Vendor) { v.SLA.Resolution["p1"] = hours(1) }, `resolution: unknown priority "p1"`},
 		{"zero target", func(v *config.Vendor) { v.SLA.FirstResponse["low"] = 0 }, "first_response: low: target must be positive"},
+		{"negative notice window", func(v *config.Vendor) { v.NoticeWindow = commonmodel.Duration(-time.Minute) }, "notice_window -1m0s: must be positive"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,14 +6,11 @@ import (
 )
 
 // signalSet is a vendor's customer signals (the creation instants of its
-// tickets), a multiset kept compactly because a vendor may hold millions of
-// tickets: per hour since the Unix epoch, the sorted millisecond offsets
-// into that hour, 4 bytes a signal. Finding the earliest signal in a window
-// costs at most the hours the window spans (a binary search in each),
-// whatever the number of signals.
-//
-// Another kind of signal (a customer alert) is added to the same set; its
-// source then joins the sources whose completeness a decision waits for.
+// tickets, and the starts of its customer alerts), a multiset kept compactly
+// because a vendor may hold millions of tickets: per hour since the Unix
+// epoch, the sorted millisecond offsets into that hour, 4 bytes a signal.
+// Finding the earliest signal in a window costs at most the hours the
+// window spans (a binary search in each), whatever the number of signals.
 type signalSet map[int64][]int32
 
 const hourMillis = int64(time.Hour / time.Millisecond)

@@ -1,0 +1,121 @@
+package exporter
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/quality"
+	"github.com/support-exporter/support_exporter/exporter/webhook"
+)
+
+// The fake status page's incident: impact began 09:55, first post 10:00.
+// The fake tickets were created at 09:00, outside its notice window, so
+// without alerts it is vendor-first.
+var incidentCreated = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+
+func firingAlert(labels map[string]string, fingerprint string, startsAt time.Time) webhook.Firing {
+	return webhook.Firing{Labels: labels, Fingerprint: fingerprint, StartsAt: startsAt}
+}
+
+func TestAddFiringAlertsResults(t *testing.T) {
+	e, st := newTestExporter(t)
+	if _, err := e.AddFiringAlerts([]webhook.Firing{firingAlert(map[string]string{"vendor": "acme"}, "a", incidentCreated)}); !errors.Is(err, errNotReady) {
+		t.Fatalf("before any configuration: %v, want errNotReady", err)
+	}
+	zd, sp := newFakeZendesk(t), newFakeStatuspage(t)
+	yaml := strings.Replace(acmeConfig(zd.URL(), sp.URL(), slaOneHour), "global:\n", "global:\n  alert_vendor_label: supplier\n", 1)
+	if err := e.Apply(parseConfig(t, yaml)); err != nil {
+		t.Fatal(err)
+	}
+	at := incidentCreated.Add(-20 * time.Minute)
+	got, err := e.AddFiringAlerts([]webhook.Firing{
+		firingAlert(map[string]string{"supplier": "acme"}, "a", at),
+		firingAlert(map[string]string{"supplier": "acme"}, "a", at.In(time.FixedZone("CET", 3600))), // the same instant
+		firingAlert(map[string]string{"supplier": "acme"}, "a", at.Add(time.Hour)),                  // fired again later
+		firingAlert(map[string]string{"supplier": "acme"}, "b", at),
+		firingAlert(map[string]string{"vendor": "acme"}, "c", at), // not the configured label
+		firingAlert(map[string]string{"supplier": "initech"}, "d", at),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []webhook.Result{webhook.Accepted, webhook.Duplicate, webhook.Accepted, webhook.Accepted, webhook.UnknownVendor, webhook.UnknownVendor}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("results %v, want %v", got, want)
+	}
+	stored := 0
+	if err := st.LoadAlertSignals("acme", func(time.Time) error { stored++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 3 {
+		t.Errorf("%d signals stored for acme, want 3", stored)
+	}
+	again, err := e.AddFiringAlerts([]webhook.Firing{firingAlert(map[string]string{"supplier": "acme"}, "b", at)})
+	if err != nil || !reflect.DeepEqual(again, []webhook.Result{webhook.Duplicate}) {
+		t.Errorf("re-delivery: %v %v, want a duplicate", again, err)
+	}
+
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddFiringAlerts([]webhook.Firing{firingAlert(map[string]string{"supplier": "acme"}, "e", at)}); err == nil {
+		t.Error("stored an alert in a closed store")
+	}
+}
+
+// detectedCond waits for the vendor's who-noticed-first counts and the
+// sum of its customer leads.
+func detectedCond(e *Exporter, want [quality.NumFirsts]uint64, leadSum float64) func() (bool, string) {
+	return func() (bool, string) {
+		v := vendorSnapshot(e, "acme")
+		if v == nil {
+			return false, "no snapshot"
+		}
+		return v.Detected == want && v.CustomerLead.Sum == leadSum,
+			fmt.Sprintf("detected %v, customer lead sum %v", v.Detected, v.CustomerLead.Sum)
+	}
+}
+
+// An alert received before the incident is fetched makes it customer-first;
+// one after its first post does not. A restart rebuilds both from the store.
+func TestAlertsDecideWhoNoticedFirst(t *testing.T) {
+	tests := []struct {
+		name     string
+		startsAt time.Time
+		want     [quality.NumFirsts]uint64
+		leadSum  float64
+	}{
+		{"alert 20 min before the first post", incidentCreated.Add(-20 * time.Minute), [quality.NumFirsts]uint64{quality.CustomerFirst: 1}, 1200},
+		{"alert 20 min after the first post", incidentCreated.Add(20 * time.Minute), [quality.NumFirsts]uint64{quality.VendorFirst: 1}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, st := newTestExporter(t)
+			zd, sp := newFakeZendesk(t, acmeTickets()...), newFakeStatuspage(t)
+			sp.fail(503) // the incident is not fetched until the alert is in
+			cfg := parseConfig(t, acmeConfig(zd.URL(), sp.URL(), slaOneHour))
+			if err := e.Apply(cfg); err != nil {
+				t.Fatal(err)
+			}
+			alert := firingAlert(map[string]string{"vendor": "acme", "alertname": "JoinFailures"}, "a", tc.startsAt)
+			if got, err := e.AddFiringAlerts([]webhook.Firing{alert}); err != nil || got[0] != webhook.Accepted {
+				t.Fatalf("AddFiringAlerts: %v %v", got, err)
+			}
+			sp.fail(0)
+			waitFor(t, "the incident decided", detectedCond(e, tc.want, tc.leadSum))
+
+			e.Stop()
+			restarted := New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st})
+			t.Cleanup(restarted.Stop)
+			if err := restarted.Apply(cfg); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the same verdict after a restart", detectedCond(restarted, tc.want, tc.leadSum))
+		})
+	}
+}
