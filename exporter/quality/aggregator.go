@@ -108,7 +108,9 @@ func (a *Aggregator) moveSignal(old, new *model.Ticket) {
 	if old != nil && a.rules.counted(old.CreatedAt) {
 		a.signals.remove(old.CreatedAt)
 	}
-	if new != nil && a.rules.counted(new.CreatedAt) {
+	// Without its first post's time (a format that does not publish it) no
+	// one can say who noticed an incident first: it is never decided.
+	if new != nil && !new.CreatedAt.IsZero() && a.rules.counted(new.CreatedAt) {
 		a.signals.add(new.CreatedAt)
 	}
 }
@@ -159,7 +161,9 @@ func (a *Aggregator) trackDetection(source string, old, new *model.Incident) {
 	} else if old != nil {
 		k.id = old.ID
 	}
-	if new != nil && a.rules.counted(new.CreatedAt) {
+	// Without its first post's time (a format that does not publish it) no
+	// one can say who noticed an incident first: it is never decided.
+	if new != nil && !new.CreatedAt.IsZero() && a.rules.counted(new.CreatedAt) {
 		if _, pinned := a.decided[k]; !pinned {
 			a.undecided[k] = a.rules.noticeWindowOf(new)
 		}

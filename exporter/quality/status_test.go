@@ -62,6 +62,17 @@ func TestStatusScenarios(t *testing.T) {
 			}},
 		},
 		{
+			name: "first post unknown (Instatus): counted from started_at, no notice delay, gaps or verdict",
+			steps: []statusStep{{
+				incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, StartedAt: t0, ResolvedAt: after(2 * h)}},
+				now:       after(3 * h),
+				want: func(v *VendorSnapshot) {
+					v.Incidents[ImpactMajor] = 1
+					observe(&v.Duration[ImpactMajor], 7200)
+				},
+			}},
+		},
+		{
 			name: "impact changed: counted once under the first impact, open under the current",
 			steps: []statusStep{
 				{
