@@ -102,6 +102,9 @@ func (w *world) incident(r *rand.Rand, started int64, open bool) *incident {
 	if open {
 		at = ms(w.start) - (10 * time.Minute).Milliseconds()
 	}
+	if w.p.PostsAfterComplaints {
+		at = max(at, w.afterComplaint(r, started))
+	}
 	n := 2 + r.IntN(5)
 	stage := 0
 	for j := range n {
@@ -123,6 +126,22 @@ func (w *world) incident(r *rand.Rand, started int64, open bool) *incident {
 		in.postmortem = in.resolved() + w.p.PostmortemDelay.sample(r).Milliseconds()
 	}
 	return in
+}
+
+// complaintReaction is how long after a customer's ticket a vendor that
+// waits for complaints posts its incident.
+var complaintReaction = Delay{Min: 2 * time.Minute, Median: 8 * time.Minute, Max: 30 * time.Minute}
+
+// afterComplaint is when a vendor that waits for complaints posts an
+// incident that started at `started` (Unix ms): a reaction time after the
+// first ticket created since then, or 0 when no ticket ever comes.
+func (w *world) afterComplaint(r *rand.Rand, started int64) int64 {
+	from := (started + 999) / 1000 // tickets are created on whole seconds
+	i := w.ticketsBy(from - 1)
+	if w.liveSlot == 0 && i >= w.v.Tickets {
+		return 0
+	}
+	return ms(w.ticketCreated(i)) + complaintReaction.sample(r).Milliseconds()
 }
 
 // maintenancesBy lists every maintenance announced at or before now (Unix

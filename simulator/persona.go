@@ -63,6 +63,10 @@ type Persona struct {
 	PostmortemDelay Delay
 	// MaintenanceNotice is from announcement to the start of a maintenance.
 	MaintenanceNotice Delay
+	// PostsAfterComplaints: the vendor posts an incident only once a
+	// customer has complained, after the first ticket created since the
+	// incident began (when no ticket ever comes, it posts as usual).
+	PostsAfterComplaints bool
 }
 
 // typical fills every knob a preset leaves zero.
@@ -112,11 +116,15 @@ var (
 		IncidentNotice:    Delay{Min: 30 * time.Minute, Median: 50 * time.Minute, Max: 90 * time.Minute},
 		IncidentUpdateGap: Delay{Min: 90 * time.Minute, Median: 3 * time.Hour, Max: 6 * time.Hour},
 	}
-	// ShortNoticeMaintenance announces maintenance 1-4 hours ahead.
+	// ShortNoticeMaintenance announces maintenance about two hours ahead
+	// (1h45 to 2h15).
 	ShortNoticeMaintenance = Persona{
 		Name:              "short-notice-maintenance",
-		MaintenanceNotice: Delay{Min: time.Hour, Median: 2 * time.Hour, Max: 4 * time.Hour},
+		MaintenanceNotice: Delay{Min: 105 * time.Minute, Median: 2 * time.Hour, Max: 135 * time.Minute},
 	}
+	// PostsAfterComplaints posts an incident only after the first customer
+	// ticket created since it began.
+	PostsAfterComplaints = Persona{Name: "posts-after-complaints", PostsAfterComplaints: true}
 )
 
 // Combine stacks personas: each knob comes from the last persona that sets
@@ -161,6 +169,7 @@ func overlay(base, p Persona) Persona {
 		}
 	}
 	base.BusinessHoursOnly = base.BusinessHoursOnly || p.BusinessHoursOnly
+	base.PostsAfterComplaints = base.PostsAfterComplaints || p.PostsAfterComplaints
 	return base
 }
 

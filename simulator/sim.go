@@ -1,6 +1,8 @@
 // Package simulator plays the vendors whose support support_exporter
-// measures: per vendor a Zendesk-compatible ticket API and an Atlassian
-// Statuspage-compatible status page, each on its own loopback listener,
+// measures: per vendor a Zendesk-compatible ticket API and its status page
+// in every format the exporter reads (Atlassian Statuspage, incident.io,
+// Instatus, status.io, Cachet and a history feed), each on its own loopback
+// listener,
 // answering exactly as the real APIs do (paths, parameters, cursors,
 // headers, status codes, JSON shapes with their nulls). Collectors written
 // from the vendors' documentation work against it unchanged; the demo, the
@@ -24,6 +26,11 @@ import (
 const (
 	KindZendesk    = "zendesk"
 	KindStatuspage = "statuspage"
+	KindIncidentio = "incidentio"
+	KindInstatus   = "instatus"
+	KindStatusio   = "statusio"
+	KindCachet     = "cachet"
+	KindFeed       = "feed"
 )
 
 // Options configure a simulation.
@@ -83,9 +90,11 @@ func New(opts Options) (*Sim, error) {
 		zd := &endpoint{closing: s.closing}
 		zd.api = newZendeskAPI(w, opts.Clock, zd.url, opts)
 		s.apis[apiKey{v.Name, KindZendesk}] = zd
-		sp := &endpoint{closing: s.closing}
-		sp.api = newStatuspageAPI(w, opts.Clock, sp.url)
-		s.apis[apiKey{v.Name, KindStatuspage}] = sp
+		for kind, build := range statusFormats {
+			e := &endpoint{closing: s.closing}
+			e.api = build(w, opts.Clock, e.url)
+			s.apis[apiKey{v.Name, kind}] = e
+		}
 	}
 	return s, nil
 }
@@ -107,12 +116,26 @@ func (s *Sim) Start() error {
 	return nil
 }
 
-// URL is the base URL of a vendor's API of that kind ("zendesk" or
-// "statuspage"), as the exporter's config wants it; empty before Start or
-// for an unknown vendor or kind.
+// URL is the base URL of a vendor's API of that kind (a Kind constant), as
+// the exporter's config wants it: for KindFeed the feed's own URL, for
+// KindStatusio the API root (the page is StatusioPageID). Empty before
+// Start or for an unknown vendor or kind.
 func (s *Sim) URL(vendor, kind string) string {
-	if e := s.apis[apiKey{vendor, kind}]; e != nil {
-		return e.url()
+	e := s.apis[apiKey{vendor, kind}]
+	if e == nil || e.url() == "" {
+		return ""
+	}
+	if kind == KindFeed {
+		return e.url() + feedPath
+	}
+	return e.url()
+}
+
+// StatusioPageID is the vendor's status.io page id (24 hex digits), the
+// `page_id` of a statusio source; empty for an unknown vendor.
+func (s *Sim) StatusioPageID(vendor string) string {
+	if w := s.worlds[vendor]; w != nil {
+		return w.statusioPageID()
 	}
 	return ""
 }
