@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -97,7 +98,7 @@ func TestComponentStates(t *testing.T) {
 }
 
 func TestResolvedAt(t *testing.T) {
-	edited := utc("2024-03-01T12:00:00Z")
+	edited := collectortest.UTC("2024-03-01T12:00:00Z")
 	tests := []struct {
 		name string
 		inc  incident
@@ -106,16 +107,16 @@ func TestResolvedAt(t *testing.T) {
 		{"open, no updates", incident{Status: 1}, time.Time{}},
 		{"posted fixed, no updates: the last edit", incident{Status: 4}, edited},
 		{"latest update fixed, listed first (Cachet's order)", incident{Status: 1, Updates: []update{
-			{Status: 4, CreatedAt: utc("2024-03-01T11:00:00Z")},
-			{Status: 2, CreatedAt: utc("2024-03-01T10:30:00Z")},
-		}}, utc("2024-03-01T11:00:00Z")},
+			{Status: 4, CreatedAt: collectortest.UTC("2024-03-01T11:00:00Z")},
+			{Status: 2, CreatedAt: collectortest.UTC("2024-03-01T10:30:00Z")},
+		}}, collectortest.UTC("2024-03-01T11:00:00Z")},
 		{"latest update fixed, listed last", incident{Status: 1, Updates: []update{
-			{Status: 2, CreatedAt: utc("2024-03-01T10:30:00Z")},
-			{Status: 4, CreatedAt: utc("2024-03-01T11:00:00Z")},
-		}}, utc("2024-03-01T11:00:00Z")},
+			{Status: 2, CreatedAt: collectortest.UTC("2024-03-01T10:30:00Z")},
+			{Status: 4, CreatedAt: collectortest.UTC("2024-03-01T11:00:00Z")},
+		}}, collectortest.UTC("2024-03-01T11:00:00Z")},
 		{"fixed, then reopened by a later update", incident{Status: 4, Updates: []update{
-			{Status: 4, CreatedAt: utc("2024-03-01T10:30:00Z")},
-			{Status: 1, CreatedAt: utc("2024-03-01T11:00:00Z")},
+			{Status: 4, CreatedAt: collectortest.UTC("2024-03-01T10:30:00Z")},
+			{Status: 1, CreatedAt: collectortest.UTC("2024-03-01T11:00:00Z")},
 		}}, time.Time{}},
 	}
 	for _, tt := range tests {
@@ -129,44 +130,44 @@ func TestResolvedAt(t *testing.T) {
 
 func TestBuildBatch(t *testing.T) {
 	components := []component{{ID: 5, Name: "API", Status: 3}}
-	created := utc("2025-01-02T10:00:00Z")
+	created := collectortest.UTC("2025-01-02T10:00:00Z")
 	incidents := []incident{
 		{ID: "4", ComponentID: 5, Status: 2, Visible: true, CreatedAt: created,
-			OccurredAt: utc("2025-01-02T09:40:00Z"),
-			Updates:    []update{{Status: 2, CreatedAt: utc("2025-01-02T10:20:00Z")}}},
+			OccurredAt: collectortest.UTC("2025-01-02T09:40:00Z"),
+			Updates:    []update{{Status: 2, CreatedAt: collectortest.UTC("2025-01-02T10:20:00Z")}}},
 		{ID: "4", Status: 1, Visible: true, CreatedAt: created}, // listed twice as pages shifted
 		{ID: "3", Status: 1, Visible: false, CreatedAt: created},
 		{ID: "2", Status: 0, Visible: true, CreatedAt: created},
-		{ID: "1", ComponentID: 9, Status: 1, Visible: true, CreatedAt: utc("2024-12-31T23:59:59Z")},
+		{ID: "1", ComponentID: 9, Status: 1, Visible: true, CreatedAt: collectortest.UTC("2024-12-31T23:59:59Z")},
 	}
 	schedules := []schedule{
-		{ID: "8", Status: 2, ScheduledAt: utc("2025-01-05T02:00:00Z"), CreatedAt: created,
-			UpdatedAt: utc("2025-01-05T03:10:00Z")},
-		{ID: "7", Status: 2, ScheduledAt: utc("2025-01-04T02:00:00Z"), CreatedAt: created,
-			CompletedAt: utc("2025-01-04T03:00:00Z"), UpdatedAt: utc("2025-01-04T03:00:05Z")},
-		{ID: "6", Status: 1, ScheduledAt: utc("2025-01-03T02:00:00Z"), CreatedAt: created,
-			CompletedAt: utc("2025-01-03T04:00:00Z")}, // not complete: a planned end, not read
-		{ID: "5", Status: 0, ScheduledAt: utc("2025-01-03T02:00:00Z"), CreatedAt: utc("2024-12-01T00:00:00Z")},
+		{ID: "8", Status: 2, ScheduledAt: collectortest.UTC("2025-01-05T02:00:00Z"), CreatedAt: created,
+			UpdatedAt: collectortest.UTC("2025-01-05T03:10:00Z")},
+		{ID: "7", Status: 2, ScheduledAt: collectortest.UTC("2025-01-04T02:00:00Z"), CreatedAt: created,
+			CompletedAt: collectortest.UTC("2025-01-04T03:00:00Z"), UpdatedAt: collectortest.UTC("2025-01-04T03:00:05Z")},
+		{ID: "6", Status: 1, ScheduledAt: collectortest.UTC("2025-01-03T02:00:00Z"), CreatedAt: created,
+			CompletedAt: collectortest.UTC("2025-01-03T04:00:00Z")}, // not complete: a planned end, not read
+		{ID: "5", Status: 0, ScheduledAt: collectortest.UTC("2025-01-03T02:00:00Z"), CreatedAt: collectortest.UTC("2024-12-01T00:00:00Z")},
 	}
-	b := buildBatch(components, incidents, schedules, utc("2025-01-01T00:00:00Z"))
+	b := buildBatch(components, incidents, schedules, collectortest.UTC("2025-01-01T00:00:00Z"))
 
 	wantIncidents := []model.Incident{{
 		ID: "4", Impact: model.ImpactNone,
 		CreatedAt:  created,
-		StartedAt:  utc("2025-01-02T09:40:00Z"),
+		StartedAt:  collectortest.UTC("2025-01-02T09:40:00Z"),
 		UpdatedAt:  created, // no updated_at given
-		Updates:    []time.Time{utc("2025-01-02T10:20:00Z")},
+		Updates:    []time.Time{collectortest.UTC("2025-01-02T10:20:00Z")},
 		Components: []string{"API"},
 	}}
 	if !reflect.DeepEqual(b.Incidents, wantIncidents) {
 		t.Errorf("incidents:\n got  %+v\n want %+v", b.Incidents, wantIncidents)
 	}
 	wantMaintenances := []model.Maintenance{
-		{ID: "8", CreatedAt: created, UpdatedAt: utc("2025-01-05T03:10:00Z"),
-			ScheduledFor: utc("2025-01-05T02:00:00Z"), CompletedAt: utc("2025-01-05T03:10:00Z")},
-		{ID: "7", CreatedAt: created, UpdatedAt: utc("2025-01-04T03:00:05Z"),
-			ScheduledFor: utc("2025-01-04T02:00:00Z"), CompletedAt: utc("2025-01-04T03:00:00Z")},
-		{ID: "6", CreatedAt: created, UpdatedAt: created, ScheduledFor: utc("2025-01-03T02:00:00Z")},
+		{ID: "8", CreatedAt: created, UpdatedAt: collectortest.UTC("2025-01-05T03:10:00Z"),
+			ScheduledFor: collectortest.UTC("2025-01-05T02:00:00Z"), CompletedAt: collectortest.UTC("2025-01-05T03:10:00Z")},
+		{ID: "7", CreatedAt: created, UpdatedAt: collectortest.UTC("2025-01-04T03:00:05Z"),
+			ScheduledFor: collectortest.UTC("2025-01-04T02:00:00Z"), CompletedAt: collectortest.UTC("2025-01-04T03:00:00Z")},
+		{ID: "6", CreatedAt: created, UpdatedAt: created, ScheduledFor: collectortest.UTC("2025-01-03T02:00:00Z")},
 	}
 	if !reflect.DeepEqual(b.Maintenances, wantMaintenances) {
 		t.Errorf("maintenances:\n got  %+v\n want %+v", b.Maintenances, wantMaintenances)

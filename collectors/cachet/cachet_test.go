@@ -1,8 +1,6 @@
 package cachet
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"reflect"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
@@ -24,27 +23,14 @@ const (
 	schedulesPath  = "/api/v1/schedules"
 )
 
-func newSource(t *testing.T, hc *http.Client, cfg *config.Source, historyStart time.Time) source.Source {
+// newSource builds a source of the Cachet page at rawURL, in zone ("" for
+// UTC), that sends with hc.
+func newSource(t *testing.T, hc *http.Client, rawURL, zone string, historyStart time.Time) source.Source {
 	t.Helper()
-	s, err := New(source.Env{
-		Config:       cfg,
-		HTTP:         fetch.New(hc, fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
-		HistoryStart: historyStart,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func syncOnce(t *testing.T, s source.Source) ([]model.Batch, error) {
-	t.Helper()
-	var batches []model.Batch
-	err := s.Sync(context.Background(), nil, func(b model.Batch) error {
-		batches = append(batches, b)
-		return nil
-	})
-	return batches, err
+	env := collectortest.Env("cachet", rawURL, hc)
+	env.Config.Timezone = zone
+	env.HistoryStart = historyStart
+	return collectortest.NewSource(t, New, env)
 }
 
 // populate fills f with nComponents components and nIncidents incidents
@@ -75,7 +61,7 @@ func TestSyncReadsEveryPage(t *testing.T) {
 	f := newFakeCachet("")
 	populate(t, f, 3, 230)
 	srv := f.start(t)
-	batches, err := syncOnce(t, newSource(t, srv.Client(), &config.Source{URL: srv.URL}, time.Time{}))
+	batches, err := collectortest.Sync(newSource(t, srv.Client(), srv.URL, "", time.Time{}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,19 +82,19 @@ func TestSyncReadsEveryPage(t *testing.T) {
 	}
 	wantFirst := model.Incident{
 		ID: "230", Impact: model.ImpactNone,
-		StartedAt:  utc("2024-03-01T03:49:00Z"),
-		CreatedAt:  utc("2024-03-01T03:50:00Z"),
-		UpdatedAt:  utc("2024-03-01T04:00:00Z"),
-		ResolvedAt: utc("2024-03-01T04:00:00Z"),
-		Updates:    []time.Time{utc("2024-03-01T04:00:00Z")},
+		StartedAt:  collectortest.UTC("2024-03-01T03:49:00Z"),
+		CreatedAt:  collectortest.UTC("2024-03-01T03:50:00Z"),
+		UpdatedAt:  collectortest.UTC("2024-03-01T04:00:00Z"),
+		ResolvedAt: collectortest.UTC("2024-03-01T04:00:00Z"),
+		Updates:    []time.Time{collectortest.UTC("2024-03-01T04:00:00Z")},
 		Components: []string{"Component A"},
 	}
 	if !reflect.DeepEqual(b.Incidents[0], wantFirst) {
 		t.Errorf("incident 230:\n got  %+v\n want %+v", b.Incidents[0], wantFirst)
 	}
 	wantMaintenances := []model.Maintenance{{
-		ID: "1", CreatedAt: utc("2024-03-20T09:00:00Z"), UpdatedAt: utc("2024-03-20T09:00:00Z"),
-		ScheduledFor: utc("2024-04-01T02:00:00Z"),
+		ID: "1", CreatedAt: collectortest.UTC("2024-03-20T09:00:00Z"), UpdatedAt: collectortest.UTC("2024-03-20T09:00:00Z"),
+		ScheduledFor: collectortest.UTC("2024-04-01T02:00:00Z"),
 	}}
 	if !reflect.DeepEqual(b.Maintenances, wantMaintenances) {
 		t.Errorf("maintenances = %+v, want %+v", b.Maintenances, wantMaintenances)
@@ -131,8 +117,8 @@ func TestSyncStopsAtHistoryStart(t *testing.T) {
 	f := newFakeCachet("")
 	populate(t, f, 1, 230)
 	srv := f.start(t)
-	start := utc("2024-03-01T01:40:00Z") // incident 100's created_at
-	batches, err := syncOnce(t, newSource(t, srv.Client(), &config.Source{URL: srv.URL}, start))
+	start := collectortest.UTC("2024-03-01T01:40:00Z") // incident 100's created_at
+	batches, err := collectortest.Sync(newSource(t, srv.Client(), srv.URL, "", start), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,11 +150,11 @@ func TestSyncTimezone(t *testing.T) {
 		{"Asia/Shanghai", "2015-08-01T04:00:00Z"},
 	} {
 		t.Run(tt.zone, func(t *testing.T) {
-			batches, err := syncOnce(t, newSource(t, srv.Client(), &config.Source{URL: srv.URL + "/status/", Timezone: tt.zone}, time.Time{}))
+			batches, err := collectortest.Sync(newSource(t, srv.Client(), srv.URL+"/status/", tt.zone, time.Time{}), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := batches[0].Incidents; len(got) != 1 || !got[0].CreatedAt.Equal(utc(tt.want)) {
+			if got := batches[0].Incidents; len(got) != 1 || !got[0].CreatedAt.Equal(collectortest.UTC(tt.want)) {
 				t.Errorf("incidents = %+v, want one created at %s", got, tt.want)
 			}
 		})
@@ -211,7 +197,7 @@ http_headers:
 	if err != nil {
 		t.Fatal(err)
 	}
-	batches, err := syncOnce(t, newSource(t, hc, &config.Source{URL: srv.URL}, time.Time{}))
+	batches, err := collectortest.Sync(newSource(t, hc, srv.URL, "", time.Time{}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,14 +221,14 @@ func TestSyncFailures(t *testing.T) {
 		wantReason string
 		wantPrefix string
 	}{
-		{"components 500", componentsPath + "?page=1", status(http.StatusInternalServerError), fetch.ReasonHTTP, "cachet: components: page 1: "},
-		{"incidents page 2 502", incidentsPath + "?page=2", status(http.StatusBadGateway), fetch.ReasonHTTP, "cachet: incidents: page 2: "},
-		{"schedules 401", schedulesPath + "?page=1", status(http.StatusUnauthorized), fetch.ReasonAuth, "cachet: schedules: page 1: "},
-		{"incidents HTML", incidentsPath + "?page=1", body(`<!DOCTYPE html><title>Cachet</title>`), fetch.ReasonDecode, "cachet: incidents: page 1: "},
-		{"incidents without pagination", incidentsPath + "?page=2", body(`{"data": []}`), fetch.ReasonDecode, "cachet: incidents: page 2: "},
-		{"page ignored", incidentsPath + "?page=2", body(`{"meta": {"pagination": {"current_page": 1, "total_pages": 3}}, "data": []}`), fetch.ReasonDecode, "cachet: incidents: page 2: "},
+		{"components 500", componentsPath + "?page=1", collectortest.ServeStatus(http.StatusInternalServerError), fetch.ReasonHTTP, "cachet: components: page 1: "},
+		{"incidents page 2 502", incidentsPath + "?page=2", collectortest.ServeStatus(http.StatusBadGateway), fetch.ReasonHTTP, "cachet: incidents: page 2: "},
+		{"schedules 401", schedulesPath + "?page=1", collectortest.ServeStatus(http.StatusUnauthorized), fetch.ReasonAuth, "cachet: schedules: page 1: "},
+		{"incidents HTML", incidentsPath + "?page=1", collectortest.ServeBody("", `<!DOCTYPE html><title>Cachet</title>`), fetch.ReasonDecode, "cachet: incidents: page 1: "},
+		{"incidents without pagination", incidentsPath + "?page=2", collectortest.ServeBody("", `{"data": []}`), fetch.ReasonDecode, "cachet: incidents: page 2: "},
+		{"page ignored", incidentsPath + "?page=2", collectortest.ServeBody("", `{"meta": {"pagination": {"current_page": 1, "total_pages": 3}}, "data": []}`), fetch.ReasonDecode, "cachet: incidents: page 2: "},
 		{"schedule timestamp with a zone", schedulesPath + "?page=1",
-			body(`{"meta": {"pagination": {"current_page": 1, "total_pages": 1}}, "data": [{"id": 1, "scheduled_at": "2024-04-01T02:00:00Z", "created_at": "2024-03-20 09:00:00"}]}`),
+			collectortest.ServeBody("", `{"meta": {"pagination": {"current_page": 1, "total_pages": 1}}, "data": [{"id": 1, "scheduled_at": "2024-04-01T02:00:00Z", "created_at": "2024-03-20 09:00:00"}]}`),
 			fetch.ReasonDecode, "cachet: schedules: page 1: "},
 	}
 	for _, tt := range tests {
@@ -251,16 +237,8 @@ func TestSyncFailures(t *testing.T) {
 			populate(t, f, 1, 230)
 			f.broken[tt.page] = tt.handler
 			srv := f.start(t)
-			batches, err := syncOnce(t, newSource(t, srv.Client(), &config.Source{URL: srv.URL}, time.Time{}))
-			if err == nil {
-				t.Fatal("Sync succeeded, want an error")
-			}
-			if got := fetch.Reason(err); got != tt.wantReason {
-				t.Errorf("reason = %q, want %q (error: %v)", got, tt.wantReason, err)
-			}
-			if !strings.HasPrefix(err.Error(), tt.wantPrefix) {
-				t.Errorf("error = %q, want prefix %q", err, tt.wantPrefix)
-			}
+			batches, err := collectortest.Sync(newSource(t, srv.Client(), srv.URL, "", time.Time{}), nil)
+			collectortest.WantSyncError(t, err, tt.wantReason, tt.wantPrefix)
 			if len(batches) != 0 {
 				t.Errorf("emitted %d batches, want none: a partial picture hides components", len(batches))
 			}
@@ -268,50 +246,22 @@ func TestSyncFailures(t *testing.T) {
 	}
 }
 
-func status(code int) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "oops", code) }
-}
-
-func body(s string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(s)) }
-}
-
 func TestSyncReturnsEmitError(t *testing.T) {
 	f := newFakeCachet("")
 	populate(t, f, 1, 1)
 	srv := f.start(t)
-	stored := errors.New("store is read-only")
-	err := newSource(t, srv.Client(), &config.Source{URL: srv.URL}, time.Time{}).
-		Sync(context.Background(), nil, func(model.Batch) error { return stored })
-	if !errors.Is(err, stored) {
-		t.Errorf("Sync error = %v, want %v", err, stored)
-	}
+	collectortest.WantEmitErrorReturned(t, newSource(t, srv.Client(), srv.URL, "", time.Time{}))
 }
 
 func TestNew(t *testing.T) {
 	client := fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{})
-	tests := []struct {
-		name    string
-		env     source.Env
-		wantErr string
-	}{
-		{"root URL", source.Env{Config: &config.Source{URL: "https://status.example.com"}, HTTP: client}, ""},
-		{"zone", source.Env{Config: &config.Source{URL: "https://status.example.com", Timezone: "America/New_York"}, HTTP: client}, ""},
-		{"unknown zone", source.Env{Config: &config.Source{URL: "https://status.example.com", Timezone: "Mars/Olympus"}, HTTP: client}, `timezone "Mars/Olympus"`},
-		{"no scheme", source.Env{Config: &config.Source{URL: "status.example.com"}, HTTP: client}, "cachet: url"},
-		{"credentials in url", source.Env{Config: &config.Source{URL: "https://u:p@status.example.com"}, HTTP: client}, "http_client"},
-		{"no config", source.Env{HTTP: client}, "incomplete environment"},
-		{"no client", source.Env{Config: &config.Source{URL: "https://status.example.com"}}, "incomplete environment"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := New(tt.env)
-			switch {
-			case tt.wantErr == "" && (err != nil || s == nil):
-				t.Errorf("New = %v, %v; want a source", s, err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("New error = %v, want one containing %q", err, tt.wantErr)
-			}
-		})
-	}
+	collectortest.CheckNew(t, New, []collectortest.NewCase{
+		{Name: "root URL", Env: source.Env{Config: &config.Source{URL: "https://status.example.com"}, HTTP: client}},
+		{Name: "zone", Env: source.Env{Config: &config.Source{URL: "https://status.example.com", Timezone: "America/New_York"}, HTTP: client}},
+		{Name: "unknown zone", Env: source.Env{Config: &config.Source{URL: "https://status.example.com", Timezone: "Mars/Olympus"}, HTTP: client}, WantErr: `timezone "Mars/Olympus"`},
+		{Name: "no scheme", Env: source.Env{Config: &config.Source{URL: "status.example.com"}, HTTP: client}, WantErr: "cachet: url"},
+		{Name: "credentials in url", Env: source.Env{Config: &config.Source{URL: "https://u:p@status.example.com"}, HTTP: client}, WantErr: "http_client"},
+		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},
+		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://status.example.com"}}, WantErr: "incomplete environment"},
+	})
 }

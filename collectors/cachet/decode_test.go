@@ -1,31 +1,13 @@
 package cachet
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// utc builds an expected instant; every value below was read in the file.
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t.UTC()
-}
 
 func mustZone(t *testing.T, name string) *time.Location {
 	t.Helper()
@@ -46,7 +28,7 @@ func wantPagination(t *testing.T, got pagination) {
 }
 
 func TestDecodeComponents(t *testing.T) {
-	got, p, err := decodePage(readTestdata(t, "cachet_components_list.json"), checkComponent)
+	got, p, err := decodePage(collectortest.Testdata(t, "cachet_components_list.json"), checkComponent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,22 +46,22 @@ func TestDecodeIncidents(t *testing.T) {
 	}{
 		{"UTC", incident{
 			ID: "1", ComponentID: 1, Status: 2, Visible: true,
-			OccurredAt: utc("2015-08-01T12:00:00Z"),
-			CreatedAt:  utc("2015-08-01T12:00:00Z"),
-			UpdatedAt:  utc("2015-08-01T12:00:00Z"),
-			Updates:    []update{{Status: 2, CreatedAt: utc("2015-08-01T12:00:00Z")}},
+			OccurredAt: collectortest.UTC("2015-08-01T12:00:00Z"),
+			CreatedAt:  collectortest.UTC("2015-08-01T12:00:00Z"),
+			UpdatedAt:  collectortest.UTC("2015-08-01T12:00:00Z"),
+			Updates:    []update{{Status: 2, CreatedAt: collectortest.UTC("2015-08-01T12:00:00Z")}},
 		}},
 		{"America/New_York", incident{ // EDT, UTC-4
 			ID: "1", ComponentID: 1, Status: 2, Visible: true,
-			OccurredAt: utc("2015-08-01T16:00:00Z"),
-			CreatedAt:  utc("2015-08-01T16:00:00Z"),
-			UpdatedAt:  utc("2015-08-01T16:00:00Z"),
-			Updates:    []update{{Status: 2, CreatedAt: utc("2015-08-01T16:00:00Z")}},
+			OccurredAt: collectortest.UTC("2015-08-01T16:00:00Z"),
+			CreatedAt:  collectortest.UTC("2015-08-01T16:00:00Z"),
+			UpdatedAt:  collectortest.UTC("2015-08-01T16:00:00Z"),
+			Updates:    []update{{Status: 2, CreatedAt: collectortest.UTC("2015-08-01T16:00:00Z")}},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.zone, func(t *testing.T) {
-			got, p, err := decodePage(readTestdata(t, "cachet_incidents_list.json"), checkIncident(mustZone(t, tt.zone)))
+			got, p, err := decodePage(collectortest.Testdata(t, "cachet_incidents_list.json"), checkIncident(mustZone(t, tt.zone)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,17 +74,17 @@ func TestDecodeIncidents(t *testing.T) {
 }
 
 func TestDecodeSchedules(t *testing.T) {
-	got, p, err := decodePage(readTestdata(t, "cachet_schedules_list.json"), checkSchedule(mustZone(t, "Asia/Shanghai")))
+	got, p, err := decodePage(collectortest.Testdata(t, "cachet_schedules_list.json"), checkSchedule(mustZone(t, "Asia/Shanghai")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantPagination(t, p)
 	want := []schedule{{ // Shanghai is UTC+8
 		ID: "1", Status: 2,
-		ScheduledAt: utc("2015-08-01T04:30:00Z"),
-		CompletedAt: utc("2015-08-01T05:00:00Z"),
-		CreatedAt:   utc("2015-08-01T04:00:00Z"),
-		UpdatedAt:   utc("2015-08-01T04:00:00Z"),
+		ScheduledAt: collectortest.UTC("2015-08-01T04:30:00Z"),
+		CompletedAt: collectortest.UTC("2015-08-01T05:00:00Z"),
+		CreatedAt:   collectortest.UTC("2015-08-01T04:00:00Z"),
+		UpdatedAt:   collectortest.UTC("2015-08-01T04:00:00Z"),
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

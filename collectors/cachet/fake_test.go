@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 // fakeCachet answers like Cachet 2.4's API v1 list endpoints: `page`
@@ -116,7 +118,7 @@ func template(t *testing.T, file string) map[string]any {
 	var doc struct {
 		Data []map[string]any `json:"data"`
 	}
-	if err := json.Unmarshal(readTestdata(t, file), &doc); err != nil || len(doc.Data) == 0 {
+	if err := json.Unmarshal(collectortest.Testdata(t, file), &doc); err != nil || len(doc.Data) == 0 {
 		t.Fatalf("%s: %v", file, err)
 	}
 	return doc.Data[0]

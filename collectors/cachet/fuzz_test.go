@@ -1,10 +1,10 @@
 package cachet
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 // FuzzDecode feeds any body to the three page decoders, in a zone with
@@ -13,15 +13,7 @@ import (
 // ids, unique component names, incidents and maintenances with the times
 // every metric starts from.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range collectortest.Seeds(f, "*.json") {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"meta": {"pagination": {"current_page": 1}}, "data": [{"id": 2, "status": 4, "visible": 1,
@@ -41,13 +33,7 @@ func FuzzDecode(f *testing.F) {
 		if compErr == nil && b.Components == nil {
 			t.Error("decoded components gave a nil list")
 		}
-		names := map[string]bool{}
-		for _, c := range b.Components {
-			if names[c.Name] {
-				t.Errorf("component name %q twice", c.Name)
-			}
-			names[c.Name] = true
-		}
+		collectortest.CheckComponentNames(t, b.Components)
 		seen := map[string]bool{}
 		for _, i := range b.Incidents {
 			if i.ID == "" || seen[i.ID] {

@@ -5,13 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 func times(ss ...string) []time.Time {
 	out := make([]time.Time, len(ss))
 	for i, s := range ss {
-		out[i] = utc(s)
+		out[i] = collectortest.UTC(s)
 	}
 	return out
 }
@@ -24,44 +25,44 @@ func TestBuildBatchStatuspageIncidents(t *testing.T) {
 	}{
 		{
 			name: "resolved across New Year",
-			e: entry{id: "i1", published: utc("2026-01-01T00:20:05Z"), updated: utc("2026-01-01T00:20:05Z"),
+			e: entry{id: "i1", published: collectortest.UTC("2026-01-01T00:20:05Z"), updated: collectortest.UTC("2026-01-01T00:20:05Z"),
 				body: spUpdate("Jan", 1, "00:20", "UTC", "Resolved") + spUpdate("Dec", 31, "23:55", "UTC", "Monitoring") + spUpdate("Dec", 31, "23:50", "UTC", "Investigating")},
 			want: model.Incident{ID: "i1", Impact: model.ImpactNone,
-				CreatedAt: utc("2025-12-31T23:50:00Z"), ResolvedAt: utc("2026-01-01T00:20:00Z"), UpdatedAt: utc("2026-01-01T00:20:05Z"),
+				CreatedAt: collectortest.UTC("2025-12-31T23:50:00Z"), ResolvedAt: collectortest.UTC("2026-01-01T00:20:00Z"), UpdatedAt: collectortest.UTC("2026-01-01T00:20:05Z"),
 				Updates: times("2026-01-01T00:20:00Z", "2025-12-31T23:55:00Z", "2025-12-31T23:50:00Z")},
 		},
 		{
 			name: "unresolved: the last update is no resolution",
-			e: entry{id: "i2", published: utc("2026-03-02T10:30:10Z"),
+			e: entry{id: "i2", published: collectortest.UTC("2026-03-02T10:30:10Z"),
 				body: spUpdate("Mar", 2, "10:30", "UTC", "Monitoring") + spUpdate("Mar", 2, "09:00", "UTC", "Resolved") + spUpdate("Mar", 2, "08:00", "UTC", "Investigating")},
 			want: model.Incident{ID: "i2", Impact: model.ImpactNone,
-				CreatedAt: utc("2026-03-02T08:00:00Z"), UpdatedAt: utc("2026-03-02T10:30:00Z"),
+				CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T10:30:00Z"),
 				Updates: times("2026-03-02T10:30:00Z", "2026-03-02T09:00:00Z", "2026-03-02T08:00:00Z")},
 		},
 		{
 			name: "postmortem: resolved at the Resolved update",
-			e: entry{id: "i3", published: utc("2026-03-05T12:00:00Z"), updated: utc("2026-03-05T12:00:00Z"),
+			e: entry{id: "i3", published: collectortest.UTC("2026-03-05T12:00:00Z"), updated: collectortest.UTC("2026-03-05T12:00:00Z"),
 				body: spUpdate("Mar", 5, "12:00", "UTC", "Postmortem") + spUpdate("Mar", 2, "09:00", "UTC", "Resolved") + spUpdate("Mar", 2, "08:00", "UTC", "Investigating")},
 			want: model.Incident{ID: "i3", Impact: model.ImpactNone,
-				CreatedAt: utc("2026-03-02T08:00:00Z"), ResolvedAt: utc("2026-03-02T09:00:00Z"),
-				PostmortemPublishedAt: utc("2026-03-05T12:00:00Z"), UpdatedAt: utc("2026-03-05T12:00:00Z"),
+				CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), ResolvedAt: collectortest.UTC("2026-03-02T09:00:00Z"),
+				PostmortemPublishedAt: collectortest.UTC("2026-03-05T12:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-05T12:00:00Z"),
 				Updates: times("2026-03-05T12:00:00Z", "2026-03-02T09:00:00Z", "2026-03-02T08:00:00Z")},
 		},
 		{
 			name: "postmortem without a Resolved update never looks open",
-			e: entry{id: "i4", published: utc("2026-03-05T12:00:00Z"),
+			e: entry{id: "i4", published: collectortest.UTC("2026-03-05T12:00:00Z"),
 				body: spUpdate("Mar", 5, "12:00", "UTC", "Postmortem") + spUpdate("Mar", 2, "08:00", "UTC", "Investigating")},
 			want: model.Incident{ID: "i4", Impact: model.ImpactNone,
-				CreatedAt: utc("2026-03-02T08:00:00Z"), ResolvedAt: utc("2026-03-05T12:00:00Z"),
-				PostmortemPublishedAt: utc("2026-03-05T12:00:00Z"), UpdatedAt: utc("2026-03-05T12:00:00Z"),
+				CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), ResolvedAt: collectortest.UTC("2026-03-05T12:00:00Z"),
+				PostmortemPublishedAt: collectortest.UTC("2026-03-05T12:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-05T12:00:00Z"),
 				Updates: times("2026-03-05T12:00:00Z", "2026-03-02T08:00:00Z")},
 		},
 		{
 			name: "a page in PDT: offset learnt from the entry itself",
-			e: entry{id: "i5", published: utc("2026-08-20T17:05:31Z"),
+			e: entry{id: "i5", published: collectortest.UTC("2026-08-20T17:05:31Z"),
 				body: spUpdate("Aug", 20, "10:05", "PDT", "Resolved") + spUpdate("Aug", 20, "07:43", "PDT", "Investigating")},
 			want: model.Incident{ID: "i5", Impact: model.ImpactNone,
-				CreatedAt: utc("2026-08-20T14:43:00Z"), ResolvedAt: utc("2026-08-20T17:05:00Z"), UpdatedAt: utc("2026-08-20T17:05:00Z"),
+				CreatedAt: collectortest.UTC("2026-08-20T14:43:00Z"), ResolvedAt: collectortest.UTC("2026-08-20T17:05:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T17:05:00Z"),
 				Updates: times("2026-08-20T17:05:00Z", "2026-08-20T14:43:00Z")},
 		},
 	}
@@ -86,40 +87,40 @@ func TestBuildBatchStatuspageMaintenances(t *testing.T) {
 	}{
 		{
 			name: "upcoming, window on one day; RSS publishes it at its start",
-			e: entry{id: "m1", published: utc("2026-01-16T12:00:00Z"),
+			e: entry{id: "m1", published: collectortest.UTC("2026-01-16T12:00:00Z"),
 				body: spSchedule(`Jan <var data-var='date'>16</var>, <var data-var='time'>12:00</var> - <var data-var='time'>16:00</var> GMT`) +
 					spUpdate("Jan", 8, "16:20", "GMT", "Scheduled")},
-			want: model.Maintenance{ID: "m1", CreatedAt: utc("2026-01-08T16:20:00Z"), UpdatedAt: utc("2026-01-08T16:20:00Z"),
-				ScheduledFor: utc("2026-01-16T12:00:00Z"), ScheduledUntil: utc("2026-01-16T16:00:00Z")},
+			want: model.Maintenance{ID: "m1", CreatedAt: collectortest.UTC("2026-01-08T16:20:00Z"), UpdatedAt: collectortest.UTC("2026-01-08T16:20:00Z"),
+				ScheduledFor: collectortest.UTC("2026-01-16T12:00:00Z"), ScheduledUntil: collectortest.UTC("2026-01-16T16:00:00Z")},
 		},
 		{
 			name: "announced in December for January",
-			e: entry{id: "m2", published: utc("2026-01-05T22:00:00Z"),
+			e: entry{id: "m2", published: collectortest.UTC("2026-01-05T22:00:00Z"),
 				body: spSchedule(`Jan <var data-var='date'>5</var>, <var data-var='time'>22:00</var> - Jan <var data-var='date'>6</var>, <var data-var='time'>02:00</var> UTC`) +
 					spUpdate("Dec", 20, "09:00", "UTC", "Scheduled")},
-			want: model.Maintenance{ID: "m2", CreatedAt: utc("2025-12-20T09:00:00Z"), UpdatedAt: utc("2025-12-20T09:00:00Z"),
-				ScheduledFor: utc("2026-01-05T22:00:00Z"), ScheduledUntil: utc("2026-01-06T02:00:00Z")},
+			want: model.Maintenance{ID: "m2", CreatedAt: collectortest.UTC("2025-12-20T09:00:00Z"), UpdatedAt: collectortest.UTC("2025-12-20T09:00:00Z"),
+				ScheduledFor: collectortest.UTC("2026-01-05T22:00:00Z"), ScheduledUntil: collectortest.UTC("2026-01-06T02:00:00Z")},
 		},
 		{
 			name: "an end before the start is left unknown",
-			e: entry{id: "m3", published: utc("2026-01-16T12:00:00Z"),
+			e: entry{id: "m3", published: collectortest.UTC("2026-01-16T12:00:00Z"),
 				body: spSchedule(`Jan <var data-var='date'>16</var>, <var data-var='time'>12:00</var> - <var data-var='time'>11:00</var> UTC`) +
 					spUpdate("Jan", 8, "16:20", "UTC", "Scheduled")},
-			want: model.Maintenance{ID: "m3", CreatedAt: utc("2026-01-08T16:20:00Z"), UpdatedAt: utc("2026-01-08T16:20:00Z"),
-				ScheduledFor: utc("2026-01-16T12:00:00Z")},
+			want: model.Maintenance{ID: "m3", CreatedAt: collectortest.UTC("2026-01-08T16:20:00Z"), UpdatedAt: collectortest.UTC("2026-01-08T16:20:00Z"),
+				ScheduledFor: collectortest.UTC("2026-01-16T12:00:00Z")},
 		},
 		{
 			name: "completed, window no longer printed",
-			e: entry{id: "m4", published: utc("2022-03-28T15:03:22Z"), updated: utc("2022-03-28T17:52:03Z"),
+			e: entry{id: "m4", published: collectortest.UTC("2022-03-28T15:03:22Z"), updated: collectortest.UTC("2022-03-28T17:52:03Z"),
 				body: spUpdate("Mar", 28, "15:03", "UTC", "Completed") + spUpdate("Mar", 28, "12:01", "UTC", "In progress") + spUpdate("Mar", 25, "15:31", "UTC", "Scheduled")},
-			want: model.Maintenance{ID: "m4", CreatedAt: utc("2022-03-25T15:31:00Z"), UpdatedAt: utc("2022-03-28T17:52:03Z"),
-				CompletedAt: utc("2022-03-28T15:03:00Z")},
+			want: model.Maintenance{ID: "m4", CreatedAt: collectortest.UTC("2022-03-25T15:31:00Z"), UpdatedAt: collectortest.UTC("2022-03-28T17:52:03Z"),
+				CompletedAt: collectortest.UTC("2022-03-28T15:03:00Z")},
 		},
 		{
 			name: "recognized by a maintenance status alone",
-			e: entry{id: "m5", published: utc("2022-03-28T12:01:00Z"),
+			e: entry{id: "m5", published: collectortest.UTC("2022-03-28T12:01:00Z"),
 				body: spUpdate("Mar", 28, "12:01", "UTC", "Verifying") + spUpdate("Mar", 28, "11:00", "UTC", "Update")},
-			want: model.Maintenance{ID: "m5", CreatedAt: utc("2022-03-28T11:00:00Z"), UpdatedAt: utc("2022-03-28T12:01:00Z")},
+			want: model.Maintenance{ID: "m5", CreatedAt: collectortest.UTC("2022-03-28T11:00:00Z"), UpdatedAt: collectortest.UTC("2022-03-28T12:01:00Z")},
 		},
 	}
 	for _, tt := range tests {
@@ -139,10 +140,10 @@ func TestBuildBatchStatuspageMaintenances(t *testing.T) {
 // only incidents teach a zone; a maintenance in that zone uses what they
 // taught.
 func TestBuildBatchZonesFromIncidents(t *testing.T) {
-	maint := entry{id: "m", published: utc("2026-08-25T16:00:00Z"),
+	maint := entry{id: "m", published: collectortest.UTC("2026-08-25T16:00:00Z"),
 		body: spSchedule(`Aug <var data-var='date'>25</var>, <var data-var='time'>09:00</var> - <var data-var='time'>11:00</var> PDT`) +
 			spUpdate("Aug", 20, "08:00", "PDT", "Scheduled")}
-	inc := entry{id: "i", published: utc("2026-08-20T17:05:31Z"),
+	inc := entry{id: "i", published: collectortest.UTC("2026-08-20T17:05:31Z"),
 		body: spUpdate("Aug", 20, "10:05", "PDT", "Resolved")}
 
 	alone, skipped := buildBatch([]entry{maint}, time.Time{})
@@ -150,8 +151,8 @@ func TestBuildBatchZonesFromIncidents(t *testing.T) {
 		t.Errorf("maintenance alone: skipped %d, %+v; want it left out: PDT is unproven", skipped, alone.Maintenances)
 	}
 	b, skipped := buildBatch([]entry{maint, inc}, time.Time{})
-	want := model.Maintenance{ID: "m", CreatedAt: utc("2026-08-20T15:00:00Z"), UpdatedAt: utc("2026-08-20T15:00:00Z"),
-		ScheduledFor: utc("2026-08-25T16:00:00Z"), ScheduledUntil: utc("2026-08-25T18:00:00Z")}
+	want := model.Maintenance{ID: "m", CreatedAt: collectortest.UTC("2026-08-20T15:00:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T15:00:00Z"),
+		ScheduledFor: collectortest.UTC("2026-08-25T16:00:00Z"), ScheduledUntil: collectortest.UTC("2026-08-25T18:00:00Z")}
 	if skipped != 0 || len(b.Maintenances) != 1 || b.Maintenances[0] != want {
 		t.Errorf("with an incident: skipped %d, %+v; want %+v", skipped, b.Maintenances, want)
 	}
@@ -165,20 +166,20 @@ func TestBuildBatchGenericEntries(t *testing.T) {
 	}{
 		{
 			name: "published and updated",
-			e:    entry{id: "g1", published: utc("2026-03-02T08:00:00Z"), updated: utc("2026-03-02T09:30:00Z"), body: "<p>We are investigating.</p>"},
-			want: model.Incident{ID: "g1", Impact: model.ImpactNone, CreatedAt: utc("2026-03-02T08:00:00Z"), UpdatedAt: utc("2026-03-02T09:30:00Z"),
+			e:    entry{id: "g1", published: collectortest.UTC("2026-03-02T08:00:00Z"), updated: collectortest.UTC("2026-03-02T09:30:00Z"), body: "<p>We are investigating.</p>"},
+			want: model.Incident{ID: "g1", Impact: model.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
 				Updates: times("2026-03-02T08:00:00Z", "2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 		{
 			name: "updated only",
-			e:    entry{id: "g2", updated: utc("2026-03-02T09:30:00Z")},
-			want: model.Incident{ID: "g2", Impact: model.ImpactNone, CreatedAt: utc("2026-03-02T09:30:00Z"), UpdatedAt: utc("2026-03-02T09:30:00Z"),
+			e:    entry{id: "g2", updated: collectortest.UTC("2026-03-02T09:30:00Z")},
+			want: model.Incident{ID: "g2", Impact: model.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T09:30:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
 				Updates: times("2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 		{
 			name: "updated before published: the earlier is the first post",
-			e:    entry{id: "g3", published: utc("2026-03-02T09:30:00Z"), updated: utc("2026-03-02T08:00:00Z")},
-			want: model.Incident{ID: "g3", Impact: model.ImpactNone, CreatedAt: utc("2026-03-02T08:00:00Z"), UpdatedAt: utc("2026-03-02T09:30:00Z"),
+			e:    entry{id: "g3", published: collectortest.UTC("2026-03-02T09:30:00Z"), updated: collectortest.UTC("2026-03-02T08:00:00Z")},
+			want: model.Incident{ID: "g3", Impact: model.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
 				Updates: times("2026-03-02T08:00:00Z", "2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 	}
@@ -198,14 +199,14 @@ func TestBuildBatchLeavesOut(t *testing.T) {
 		name string
 		e    entry
 	}{
-		{"no id", entry{published: utc("2026-03-02T08:00:00Z")}},
+		{"no id", entry{published: collectortest.UTC("2026-03-02T08:00:00Z")}},
 		{"generic entry without a date", entry{id: "g", body: "<p>Resolved.</p>"}},
 		{"Statuspage entry without a date to place its updates", entry{id: "s", body: ok}},
-		{"Statuspage entry with an unreadable update", entry{id: "s", published: utc("2026-03-02T08:00:00Z"),
+		{"Statuspage entry with an unreadable update", entry{id: "s", published: collectortest.UTC("2026-03-02T08:00:00Z"),
 			body: ok + `<p><small>2 March, 07:00 UTC</small><br><strong>Investigating</strong></p>`}},
-		{"Statuspage update in a zone the feed does not prove (JST is, by the newest update)", entry{id: "s", published: utc("2026-03-02T08:00:00Z"),
+		{"Statuspage update in a zone the feed does not prove (JST is, by the newest update)", entry{id: "s", published: collectortest.UTC("2026-03-02T08:00:00Z"),
 			body: spUpdate("Mar", 2, "17:00", "JST", "Investigating") + spUpdate("Mar", 2, "16:00", "KST", "Investigating")}},
-		{"Statuspage entry on Feb 29 of no nearby year", entry{id: "s", published: utc("2026-03-02T08:00:00Z"),
+		{"Statuspage entry on Feb 29 of no nearby year", entry{id: "s", published: collectortest.UTC("2026-03-02T08:00:00Z"),
 			body: spUpdate("Feb", 29, "08:00", "UTC", "Investigating")}},
 	}
 	for _, tt := range tests {
@@ -219,11 +220,11 @@ func TestBuildBatchLeavesOut(t *testing.T) {
 }
 
 func TestBuildBatchDuplicateIDs(t *testing.T) {
-	older := entry{id: "x", published: utc("2026-03-02T08:00:00Z"), body: spUpdate("Mar", 2, "08:00", "UTC", "Investigating")}
-	newer := entry{id: "x", published: utc("2026-03-02T09:00:00Z"),
+	older := entry{id: "x", published: collectortest.UTC("2026-03-02T08:00:00Z"), body: spUpdate("Mar", 2, "08:00", "UTC", "Investigating")}
+	newer := entry{id: "x", published: collectortest.UTC("2026-03-02T09:00:00Z"),
 		body: spUpdate("Mar", 2, "09:00", "UTC", "Resolved") + spUpdate("Mar", 2, "08:00", "UTC", "Investigating")}
-	sameDate := entry{id: "x", published: utc("2026-03-02T09:00:00Z"), body: spUpdate("Mar", 2, "09:00", "UTC", "Monitoring")}
-	other := entry{id: "y", published: utc("2026-03-01T00:00:00Z")}
+	sameDate := entry{id: "x", published: collectortest.UTC("2026-03-02T09:00:00Z"), body: spUpdate("Mar", 2, "09:00", "UTC", "Monitoring")}
+	other := entry{id: "y", published: collectortest.UTC("2026-03-01T00:00:00Z")}
 
 	tests := []struct {
 		name         string
@@ -231,9 +232,9 @@ func TestBuildBatchDuplicateIDs(t *testing.T) {
 		wantIDs      []string
 		wantResolved time.Time // of x
 	}{
-		{"newer listed later wins", []entry{older, other, newer}, []string{"x", "y"}, utc("2026-03-02T09:00:00Z")},
-		{"older listed later loses", []entry{newer, older}, []string{"x"}, utc("2026-03-02T09:00:00Z")},
-		{"on a tie the first listed stays", []entry{newer, sameDate}, []string{"x"}, utc("2026-03-02T09:00:00Z")},
+		{"newer listed later wins", []entry{older, other, newer}, []string{"x", "y"}, collectortest.UTC("2026-03-02T09:00:00Z")},
+		{"older listed later loses", []entry{newer, older}, []string{"x"}, collectortest.UTC("2026-03-02T09:00:00Z")},
+		{"on a tie the first listed stays", []entry{newer, sameDate}, []string{"x"}, collectortest.UTC("2026-03-02T09:00:00Z")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,14 +255,14 @@ func TestBuildBatchDuplicateIDs(t *testing.T) {
 
 func TestBuildBatchHistoryStart(t *testing.T) {
 	entries := []entry{
-		{id: "early", published: utc("2025-12-31T23:59:59Z")},
-		{id: "on-time", published: utc("2026-01-01T00:00:00Z")},
+		{id: "early", published: collectortest.UTC("2025-12-31T23:59:59Z")},
+		{id: "on-time", published: collectortest.UTC("2026-01-01T00:00:00Z")},
 		// first post before the start, though published after it
-		{id: "early-sp", published: utc("2026-01-01T00:20:05Z"),
+		{id: "early-sp", published: collectortest.UTC("2026-01-01T00:20:05Z"),
 			body: spUpdate("Jan", 1, "00:20", "UTC", "Resolved") + spUpdate("Dec", 31, "23:50", "UTC", "Investigating")},
-		{id: "early-m", published: utc("2026-01-05T00:00:00Z"), body: spUpdate("Dec", 1, "00:00", "UTC", "Scheduled")},
+		{id: "early-m", published: collectortest.UTC("2026-01-05T00:00:00Z"), body: spUpdate("Dec", 1, "00:00", "UTC", "Scheduled")},
 	}
-	b, skipped := buildBatch(entries, utc("2026-01-01T00:00:00Z"))
+	b, skipped := buildBatch(entries, collectortest.UTC("2026-01-01T00:00:00Z"))
 	if skipped != 0 || len(b.Incidents) != 1 || b.Incidents[0].ID != "on-time" || len(b.Maintenances) != 0 {
 		t.Errorf("skipped %d, batch %+v; want only on-time, nothing counted as skipped", skipped, b)
 	}

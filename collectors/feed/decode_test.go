@@ -1,32 +1,13 @@
 package feed
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// utc builds an expected instant.
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t.UTC()
-}
 
 func findIncident(b model.Batch, id string) (model.Incident, bool) {
 	for _, inc := range b.Incidents {
@@ -73,32 +54,32 @@ func TestDecodeRealFeeds(t *testing.T) {
 			file:      "githubstatus_history_2025-10-21.atom",
 			incidents: 3,
 			someIncidents: []wantIncident{
-				{gh + "26837586", utc("2025-10-21T16:00:00Z"), utc("2025-10-21T17:39:00Z"), utc("2025-10-21T17:39:34Z"), 6},
+				{gh + "26837586", collectortest.UTC("2025-10-21T16:00:00Z"), collectortest.UTC("2025-10-21T17:39:00Z"), collectortest.UTC("2025-10-21T17:39:34Z"), 6},
 				// updated (20:25:22 the next day) is later than its last update
-				{gh + "26820913", utc("2025-10-20T14:46:00Z"), utc("2025-10-20T16:40:00Z"), utc("2025-10-21T20:25:22Z"), 5},
+				{gh + "26820913", collectortest.UTC("2025-10-20T14:46:00Z"), collectortest.UTC("2025-10-20T16:40:00Z"), collectortest.UTC("2025-10-21T20:25:22Z"), 5},
 			},
 		},
 		{
 			file:      "githubstatus-history-2022-06-11.atom",
 			incidents: 20, maintenances: 5,
 			someIncidents: []wantIncident{
-				{gh + "10086238", utc("2022-05-27T07:36:00Z"), utc("2022-05-27T08:57:00Z"), utc("2022-05-27T08:57:55Z"), 11},
+				{gh + "10086238", collectortest.UTC("2022-05-27T07:36:00Z"), collectortest.UTC("2022-05-27T08:57:00Z"), collectortest.UTC("2022-05-27T08:57:55Z"), 11},
 				// spans midnight: Apr 13 20:35 to Apr 14 01:28
-				{gh + "9778392", utc("2022-04-13T20:35:00Z"), utc("2022-04-14T01:28:00Z"), utc("2022-04-14T01:28:12Z"), 6},
+				{gh + "9778392", collectortest.UTC("2022-04-13T20:35:00Z"), collectortest.UTC("2022-04-14T01:28:00Z"), collectortest.UTC("2022-04-14T01:28:12Z"), 6},
 			},
 			someMaintenances: []wantMaintenance{
 				// Scheduled Mar 25 15:31, In progress Mar 28 12:01, Completed Mar 28 15:03;
 				// completed maintenances no longer print their window.
-				{gh + "9629077", utc("2022-03-25T15:31:00Z"), time.Time{}, time.Time{}, utc("2022-03-28T15:03:00Z")},
-				{gh + "9978751", utc("2022-05-12T21:11:00Z"), time.Time{}, time.Time{}, utc("2022-05-16T21:00:00Z")},
+				{gh + "9629077", collectortest.UTC("2022-03-25T15:31:00Z"), time.Time{}, time.Time{}, collectortest.UTC("2022-03-28T15:03:00Z")},
+				{gh + "9978751", collectortest.UTC("2022-05-12T21:11:00Z"), time.Time{}, time.Time{}, collectortest.UTC("2022-05-16T21:00:00Z")},
 			},
 		},
 		{
 			file:      "githubstatus-history-2026-08-22.atom",
 			incidents: 25,
 			someIncidents: []wantIncident{
-				{gh + "31193766", utc("2026-08-17T13:40:00Z"), utc("2026-08-17T21:15:00Z"), utc("2026-08-18T19:21:36Z"), 36},
-				{gh + "31233568", utc("2026-08-20T14:43:00Z"), utc("2026-08-21T00:37:00Z"), utc("2026-08-21T00:37:20Z"), 12},
+				{gh + "31193766", collectortest.UTC("2026-08-17T13:40:00Z"), collectortest.UTC("2026-08-17T21:15:00Z"), collectortest.UTC("2026-08-18T19:21:36Z"), 36},
+				{gh + "31233568", collectortest.UTC("2026-08-20T14:43:00Z"), collectortest.UTC("2026-08-21T00:37:00Z"), collectortest.UTC("2026-08-21T00:37:20Z"), 12},
 			},
 		},
 		{
@@ -108,7 +89,7 @@ func TestDecodeRealFeeds(t *testing.T) {
 				// The body's window (Jan 16, 12:00 - 16:00 GMT) agrees with the
 				// item's pubDate and maintenanceEndDate.
 				{"https://status.publishing.service.gov.uk/incidents/cnntrg2j816c",
-					utc("2024-01-08T16:20:00Z"), utc("2024-01-16T12:00:00Z"), utc("2024-01-16T16:00:00Z"), time.Time{}},
+					collectortest.UTC("2024-01-08T16:20:00Z"), collectortest.UTC("2024-01-16T12:00:00Z"), collectortest.UTC("2024-01-16T16:00:00Z"), time.Time{}},
 			},
 		},
 		{
@@ -117,9 +98,9 @@ func TestDecodeRealFeeds(t *testing.T) {
 			someIncidents: []wantIncident{
 				// 12:16:32 PST; the guid's suffix is the same instant in Unix seconds (1639599392).
 				{"http://status.aws.amazon.com/#internetconnectivity-us-gov-west-1_1639599392",
-					utc("2021-12-15T20:16:32Z"), time.Time{}, utc("2021-12-15T20:16:32Z"), 1},
+					collectortest.UTC("2021-12-15T20:16:32Z"), time.Time{}, collectortest.UTC("2021-12-15T20:16:32Z"), 1},
 				{"http://status.aws.amazon.com/#internetconnectivity-us-gov-west-1_1639584617",
-					utc("2021-12-15T16:10:17Z"), time.Time{}, utc("2021-12-15T16:10:17Z"), 1},
+					collectortest.UTC("2021-12-15T16:10:17Z"), time.Time{}, collectortest.UTC("2021-12-15T16:10:17Z"), 1},
 			},
 		},
 		{
@@ -127,13 +108,13 @@ func TestDecodeRealFeeds(t *testing.T) {
 			incidents: 1,
 			someIncidents: []wantIncident{
 				{"tag:status.cloud.google.com,2022:feed:B1hD4KAtcxiyAWkcANfV.T3VTiKN96GAYJ2R68X6b",
-					utc("2022-04-01T20:13:25Z"), time.Time{}, utc("2022-04-01T20:13:25Z"), 1},
+					collectortest.UTC("2022-04-01T20:13:25Z"), time.Time{}, collectortest.UTC("2022-04-01T20:13:25Z"), 1},
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			entries, err := decodeFeed(readTestdata(t, tt.file))
+			entries, err := decodeFeed(collectortest.Testdata(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,11 +165,11 @@ func TestDecodeDates(t *testing.T) {
 		pubDate string
 		want    time.Time // zero: not trusted
 	}{
-		{"Wed, 15 Dec 2021 12:16:32 PST", utc("2021-12-15T20:16:32Z")},
-		{"Wed, 15 Dec 2021 12:16:32 GMT", utc("2021-12-15T12:16:32Z")},
-		{"Wed, 15 Dec 2021 12:16:32 +0900", utc("2021-12-15T03:16:32Z")},
-		{"Wed, 15 Dec 2021 12:16:32 +0000", utc("2021-12-15T12:16:32Z")},
-		{"2021-12-15T12:16:32Z", utc("2021-12-15T12:16:32Z")},
+		{"Wed, 15 Dec 2021 12:16:32 PST", collectortest.UTC("2021-12-15T20:16:32Z")},
+		{"Wed, 15 Dec 2021 12:16:32 GMT", collectortest.UTC("2021-12-15T12:16:32Z")},
+		{"Wed, 15 Dec 2021 12:16:32 +0900", collectortest.UTC("2021-12-15T03:16:32Z")},
+		{"Wed, 15 Dec 2021 12:16:32 +0000", collectortest.UTC("2021-12-15T12:16:32Z")},
+		{"2021-12-15T12:16:32Z", collectortest.UTC("2021-12-15T12:16:32Z")},
 		{"Wed, 15 Dec 2021 12:16:32 JST", time.Time{}}, // gofeed would read it as UTC
 		{"yesterday", time.Time{}},
 	}

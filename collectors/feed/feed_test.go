@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
@@ -92,38 +92,23 @@ func startFeed(t *testing.T, f *fakeFeed) *httptest.Server {
 	return srv
 }
 
+// newSource builds a source of the feed at rawURL that logs to logger (nil:
+// nowhere).
 func newSource(t *testing.T, srv *httptest.Server, rawURL string, logger *slog.Logger) source.Source {
 	t.Helper()
-	s, err := New(source.Env{
-		Config: &config.Source{Name: "status", Kind: "feed", URL: rawURL},
-		HTTP:   fetch.New(srv.Client(), fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
-		Logger: logger,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// syncOnce runs one Sync and returns the batches it emitted.
-func syncOnce(t *testing.T, s source.Source) ([]model.Batch, error) {
-	t.Helper()
-	var batches []model.Batch
-	err := s.Sync(context.Background(), nil, func(b model.Batch) error {
-		batches = append(batches, b)
-		return nil
-	})
-	return batches, err
+	env := collectortest.Env("feed", rawURL, srv.Client())
+	env.Logger = logger
+	return collectortest.NewSource(t, New, env)
 }
 
 func TestSyncStatuspageAtomWithETag(t *testing.T) {
 	f := &fakeFeed{path: "/history.atom", contentType: atomType,
-		body: string(readTestdata(t, "githubstatus_history_2025-10-21.atom")),
+		body: string(collectortest.Testdata(t, "githubstatus_history_2025-10-21.atom")),
 		etag: `W/"a1"`, lastModified: "Tue, 21 Oct 2025 20:25:22 GMT"}
 	srv := startFeed(t, f)
 	s := newSource(t, srv, srv.URL+"/history.atom", nil)
 
-	batches, err := syncOnce(t, s)
+	batches, err := collectortest.Sync(s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +119,7 @@ func TestSyncStatuspageAtomWithETag(t *testing.T) {
 		t.Errorf("first request was conditional: %v", r.Header)
 	}
 
-	batches, err = syncOnce(t, s)
+	batches, err = collectortest.Sync(s, nil)
 	if err != nil || len(batches) != 0 {
 		t.Fatalf("unchanged feed: %d batches, error %v; want none, nil", len(batches), err)
 	}
@@ -143,12 +128,12 @@ func TestSyncStatuspageAtomWithETag(t *testing.T) {
 		t.Errorf("second request headers = %v, want both validators", r.Header)
 	}
 
-	f.set(string(readTestdata(t, "githubstatus-history-2026-08-22.atom")), `W/"b2"`)
-	batches, err = syncOnce(t, s)
+	f.set(string(collectortest.Testdata(t, "githubstatus-history-2026-08-22.atom")), `W/"b2"`)
+	batches, err = collectortest.Sync(s, nil)
 	if err != nil || len(batches) != 1 || len(batches[0].Incidents) != 25 {
 		t.Fatalf("changed feed: %d batches, error %v; want one with 25 incidents", len(batches), err)
 	}
-	if _, err := syncOnce(t, s); err != nil || f.request(t, 3).Header.Get("If-None-Match") != `W/"b2"` {
+	if _, err := collectortest.Sync(s, nil); err != nil || f.request(t, 3).Header.Get("If-None-Match") != `W/"b2"` {
 		t.Errorf("after the change: error %v, If-None-Match %q; want the new ETag", err, f.request(t, 3).Header.Get("If-None-Match"))
 	}
 }
@@ -167,14 +152,14 @@ func TestSyncConditionalHeaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeFeed{path: "/history.rss", contentType: rssType,
-				body: string(readTestdata(t, "govuk-status-history-2024-01-08-scheduled-maintenance.rss")),
+				body: string(collectortest.Testdata(t, "govuk-status-history-2024-01-08-scheduled-maintenance.rss")),
 				etag: tt.etag, lastModified: tt.lastModified}
 			srv := startFeed(t, f)
 			s := newSource(t, srv, srv.URL+"/history.rss", nil)
-			if _, err := syncOnce(t, s); err != nil {
+			if _, err := collectortest.Sync(s, nil); err != nil {
 				t.Fatal(err)
 			}
-			batches, err := syncOnce(t, s)
+			batches, err := collectortest.Sync(s, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,7 +178,7 @@ func TestSyncConditionalHeaders(t *testing.T) {
 // 304 for a body that was never stored.
 func TestSyncEmitFailureForgetsValidators(t *testing.T) {
 	f := &fakeFeed{path: "/history.atom", contentType: atomType,
-		body: string(readTestdata(t, "githubstatus_history_2025-10-21.atom")), etag: `W/"a1"`}
+		body: string(collectortest.Testdata(t, "githubstatus_history_2025-10-21.atom")), etag: `W/"a1"`}
 	srv := startFeed(t, f)
 	s := newSource(t, srv, srv.URL+"/history.atom", nil)
 
@@ -201,7 +186,7 @@ func TestSyncEmitFailureForgetsValidators(t *testing.T) {
 	if err := s.Sync(context.Background(), nil, func(model.Batch) error { return stored }); !errors.Is(err, stored) {
 		t.Fatalf("Sync error = %v, want %v", err, stored)
 	}
-	batches, err := syncOnce(t, s)
+	batches, err := collectortest.Sync(s, nil)
 	if err != nil || len(batches) != 1 {
 		t.Fatalf("retry: %d batches, error %v; want a full batch", len(batches), err)
 	}
@@ -211,9 +196,9 @@ func TestSyncEmitFailureForgetsValidators(t *testing.T) {
 }
 
 func TestSyncURLKeepsQuery(t *testing.T) {
-	f := &fakeFeed{path: "/rss/all.rss", contentType: rssType, body: string(readTestdata(t, "aws-status-rss-2021-12-20-pst.rss"))}
+	f := &fakeFeed{path: "/rss/all.rss", contentType: rssType, body: string(collectortest.Testdata(t, "aws-status-rss-2021-12-20-pst.rss"))}
 	srv := startFeed(t, f)
-	batches, err := syncOnce(t, newSource(t, srv, srv.URL+"/rss/all.rss?lang=en", nil))
+	batches, err := collectortest.Sync(newSource(t, srv, srv.URL+"/rss/all.rss?lang=en", nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +220,7 @@ func TestSyncWarnsAboutEntriesLeftOut(t *testing.T) {
 	var logs bytes.Buffer
 	s := newSource(t, srv, srv.URL+"/feed.rss", slog.New(slog.NewTextHandler(&logs, nil)))
 
-	batches, err := syncOnce(t, s)
+	batches, err := collectortest.Sync(s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,56 +232,29 @@ func TestSyncWarnsAboutEntriesLeftOut(t *testing.T) {
 	}
 }
 
-func serveStatus(code int) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(code) }
-}
-
-func serveBody(contentType, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write([]byte(body))
-	}
-}
-
-// serveCut promises a longer body than it sends, as when a connection drops.
-func serveCut(body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Length", "100000")
-		_, _ = w.Write([]byte(body))
-	}
-}
-
 func TestSyncFailures(t *testing.T) {
-	atom := string(readTestdata(t, "githubstatus_history_2025-10-21.atom"))
+	atom := string(collectortest.Testdata(t, "githubstatus_history_2025-10-21.atom"))
 	tests := []struct {
 		name       string
 		handler    http.HandlerFunc
 		wantReason string
 	}{
-		{"500", serveStatus(http.StatusInternalServerError), fetch.ReasonHTTP},
-		{"404: feed moved", serveStatus(http.StatusNotFound), fetch.ReasonHTTP},
-		{"304 to an unconditional request", serveStatus(http.StatusNotModified), fetch.ReasonHTTP},
-		{"403", serveStatus(http.StatusForbidden), fetch.ReasonAuth},
-		{"429", serveStatus(http.StatusTooManyRequests), fetch.ReasonRateLimited},
-		{"HTML page instead of the feed", serveBody("text/html", `<!DOCTYPE html><html><title>Down</title></html>`), fetch.ReasonDecode},
-		{"Statuspage JSON API instead of the feed", serveBody("application/json", `{"page": {"id": "kctbh9vrtdwd"}, "incidents": []}`), fetch.ReasonDecode},
-		{"truncated Atom", serveBody(atomType, atom[:len(atom)/2]), fetch.ReasonDecode},
-		{"cut connection", serveCut(atom[:1000]), fetch.ReasonDecode},
+		{"500", collectortest.ServeStatus(http.StatusInternalServerError), fetch.ReasonHTTP},
+		{"404: feed moved", collectortest.ServeStatus(http.StatusNotFound), fetch.ReasonHTTP},
+		{"304 to an unconditional request", collectortest.ServeStatus(http.StatusNotModified), fetch.ReasonHTTP},
+		{"403", collectortest.ServeStatus(http.StatusForbidden), fetch.ReasonAuth},
+		{"429", collectortest.ServeStatus(http.StatusTooManyRequests), fetch.ReasonRateLimited},
+		{"HTML page instead of the feed", collectortest.ServeBody("text/html", `<!DOCTYPE html><html><title>Down</title></html>`), fetch.ReasonDecode},
+		{"Statuspage JSON API instead of the feed", collectortest.ServeBody("application/json", `{"page": {"id": "kctbh9vrtdwd"}, "incidents": []}`), fetch.ReasonDecode},
+		{"truncated Atom", collectortest.ServeBody(atomType, atom[:len(atom)/2]), fetch.ReasonDecode},
+		{"cut connection", collectortest.ServeCut("", atom[:1000]), fetch.ReasonDecode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			t.Cleanup(srv.Close)
-			batches, err := syncOnce(t, newSource(t, srv, srv.URL+"/history.atom", nil))
-			if err == nil {
-				t.Fatal("Sync succeeded, want an error")
-			}
-			if got := fetch.Reason(err); got != tt.wantReason {
-				t.Errorf("reason = %q, want %q (error: %v)", got, tt.wantReason, err)
-			}
-			if !strings.HasPrefix(err.Error(), "feed: ") {
-				t.Errorf("error = %q, want prefix %q", err, "feed: ")
-			}
+			batches, err := collectortest.Sync(newSource(t, srv, srv.URL+"/history.atom", nil), nil)
+			collectortest.WantSyncError(t, err, tt.wantReason, "feed: ")
 			if len(batches) != 0 {
 				t.Errorf("emitted %d batches, want none", len(batches))
 			}
@@ -306,33 +264,16 @@ func TestSyncFailures(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	client := fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{})
-	tests := []struct {
-		name    string
-		env     source.Env
-		wantErr string
-	}{
-		{"Statuspage feed", source.Env{Config: &config.Source{URL: "https://www.githubstatus.com/history.atom"}, HTTP: client}, ""},
-		{"query allowed", source.Env{Config: &config.Source{URL: "https://status.example/feed?format=rss"}, HTTP: client}, ""},
-		{"no scheme", source.Env{Config: &config.Source{URL: "www.githubstatus.com/history.atom"}, HTTP: client}, "scheme must be http or https"},
-		{"other scheme", source.Env{Config: &config.Source{URL: "ftp://status.example/feed"}, HTTP: client}, "scheme must be http or https"},
-		{"no host", source.Env{Config: &config.Source{URL: "https:///history.atom"}, HTTP: client}, "no host"},
-		{"password in the url", source.Env{Config: &config.Source{URL: "https://ops:s3cret@status.example/feed"}, HTTP: client}, "credentials belong in http_client"},
-		{"unparsable", source.Env{Config: &config.Source{URL: "http://[::1"}, HTTP: client}, "feed: url"},
-		{"empty", source.Env{Config: &config.Source{}, HTTP: client}, "scheme must be http or https"},
-		{"no config", source.Env{HTTP: client}, "incomplete environment"},
-		{"no client", source.Env{Config: &config.Source{URL: "https://www.githubstatus.com/history.atom"}}, "incomplete environment"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := New(tt.env)
-			switch {
-			case tt.wantErr == "" && (err != nil || s == nil):
-				t.Errorf("New = %v, %v; want a source", s, err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("New error = %v, want it to contain %q", err, tt.wantErr)
-			case err != nil && strings.Contains(err.Error(), "s3cret"):
-				t.Errorf("error %q repeats the password", err)
-			}
-		})
-	}
+	collectortest.CheckNew(t, New, []collectortest.NewCase{
+		{Name: "Statuspage feed", Env: source.Env{Config: &config.Source{URL: "https://www.githubstatus.com/history.atom"}, HTTP: client}},
+		{Name: "query allowed", Env: source.Env{Config: &config.Source{URL: "https://status.example/feed?format=rss"}, HTTP: client}},
+		{Name: "no scheme", Env: source.Env{Config: &config.Source{URL: "www.githubstatus.com/history.atom"}, HTTP: client}, WantErr: "scheme must be http or https"},
+		{Name: "other scheme", Env: source.Env{Config: &config.Source{URL: "ftp://status.example/feed"}, HTTP: client}, WantErr: "scheme must be http or https"},
+		{Name: "no host", Env: source.Env{Config: &config.Source{URL: "https:///history.atom"}, HTTP: client}, WantErr: "no host"},
+		{Name: "password in the url", Env: source.Env{Config: &config.Source{URL: "https://ops:s3cret@status.example/feed"}, HTTP: client}, WantErr: "credentials belong in http_client"},
+		{Name: "unparsable", Env: source.Env{Config: &config.Source{URL: "http://[::1"}, HTTP: client}, WantErr: "feed: url"},
+		{Name: "empty", Env: source.Env{Config: &config.Source{}, HTTP: client}, WantErr: "scheme must be http or https"},
+		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},
+		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://www.githubstatus.com/history.atom"}}, WantErr: "incomplete environment"},
+	}, "s3cret")
 }

@@ -1,41 +1,17 @@
 package feed
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
-
-// testdataFiles returns every capture in testdata.
-func testdataFiles(f *testing.F) [][]byte {
-	f.Helper()
-	var out [][]byte
-	for _, pattern := range []string{"*.atom", "*.rss"} {
-		names, err := filepath.Glob(filepath.Join("testdata", pattern))
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, name := range names {
-			b, err := os.ReadFile(name)
-			if err != nil {
-				f.Fatal(err)
-			}
-			out = append(out, b)
-		}
-	}
-	if len(out) == 0 {
-		f.Fatal("no seeds in testdata")
-	}
-	return out
-}
 
 // FuzzDecode feeds any body to the feed decoder and checks that whatever
 // decodes maps to a batch the store can take.
 func FuzzDecode(f *testing.F) {
-	for _, b := range testdataFiles(f) {
+	for _, b := range collectortest.Seeds(f, "*.atom", "*.rss") {
 		f.Add(b)
 	}
 	f.Add([]byte(rssItem("Wed, 15 Dec 2021 12:16:32 JST")))
@@ -55,7 +31,7 @@ func FuzzDecode(f *testing.F) {
 // FuzzBody feeds any HTML to the Statuspage body reader, as the body of an
 // entry, and checks the batch it maps to.
 func FuzzBody(f *testing.F) {
-	for _, b := range testdataFiles(f) {
+	for _, b := range collectortest.Seeds(f, "*.atom", "*.rss") {
 		entries, err := decodeFeed(b)
 		if err != nil {
 			f.Fatal(err)
@@ -68,7 +44,7 @@ func FuzzBody(f *testing.F) {
 		spUpdate("Dec", 31, "23:50", "PDT", "Scheduled"))
 	f.Add(spUpdate("Feb", 29, "10:05", "IST", "Postmortem") + spUpdate("Jan", 1, "00:00", "UTC", "Resolved"))
 	f.Fuzz(func(t *testing.T, body string) {
-		e := entry{id: "e", published: utc("2026-01-01T00:20:05Z"), body: body}
+		e := entry{id: "e", published: collectortest.UTC("2026-01-01T00:20:05Z"), body: body}
 		b, _ := buildBatch([]entry{e}, time.Time{})
 		checkBatch(t, b)
 	})

@@ -3,6 +3,8 @@ package feed
 import (
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 func TestParseWall(t *testing.T) {
@@ -43,18 +45,18 @@ func TestWallPlacement(t *testing.T) {
 		got  func() (time.Time, bool)
 		want time.Time // zero: not placeable
 	}{
-		{"nearest: same year", func() (time.Time, bool) { return jan1.nearest(utc("2026-01-01T00:20:05Z"), 0) }, utc("2026-01-01T00:20:00Z")},
-		{"nearest: last year, just before New Year", func() (time.Time, bool) { return dec31.nearest(utc("2026-01-01T00:20:00Z"), 0) }, utc("2025-12-31T23:50:00Z")},
-		{"nearest: next year, just after New Year", func() (time.Time, bool) { return jan1.nearest(utc("2025-12-31T23:00:00Z"), 0) }, utc("2026-01-01T00:20:00Z")},
-		{"nearest: offset applied", func() (time.Time, bool) { return dec31.nearest(utc("2026-01-01T06:50:00Z"), pdt) }, utc("2026-01-01T06:50:00Z")},
-		{"nearest: Feb 29 only in a leap year", func() (time.Time, bool) { return feb29.nearest(utc("2024-03-01T00:00:00Z"), 0) }, utc("2024-02-29T12:00:00Z")},
-		{"nearest: Feb 29 in no year near", func() (time.Time, bool) { return feb29.nearest(utc("2026-03-01T00:00:00Z"), 0) }, time.Time{}},
-		{"latestUpTo: previous year across New Year", func() (time.Time, bool) { return dec31.latestUpTo(utc("2026-01-02T00:20:00Z"), 0) }, utc("2025-12-31T23:50:00Z")},
+		{"nearest: same year", func() (time.Time, bool) { return jan1.nearest(collectortest.UTC("2026-01-01T00:20:05Z"), 0) }, collectortest.UTC("2026-01-01T00:20:00Z")},
+		{"nearest: last year, just before New Year", func() (time.Time, bool) { return dec31.nearest(collectortest.UTC("2026-01-01T00:20:00Z"), 0) }, collectortest.UTC("2025-12-31T23:50:00Z")},
+		{"nearest: next year, just after New Year", func() (time.Time, bool) { return jan1.nearest(collectortest.UTC("2025-12-31T23:00:00Z"), 0) }, collectortest.UTC("2026-01-01T00:20:00Z")},
+		{"nearest: offset applied", func() (time.Time, bool) { return dec31.nearest(collectortest.UTC("2026-01-01T06:50:00Z"), pdt) }, collectortest.UTC("2026-01-01T06:50:00Z")},
+		{"nearest: Feb 29 only in a leap year", func() (time.Time, bool) { return feb29.nearest(collectortest.UTC("2024-03-01T00:00:00Z"), 0) }, collectortest.UTC("2024-02-29T12:00:00Z")},
+		{"nearest: Feb 29 in no year near", func() (time.Time, bool) { return feb29.nearest(collectortest.UTC("2026-03-01T00:00:00Z"), 0) }, time.Time{}},
+		{"latestUpTo: previous year across New Year", func() (time.Time, bool) { return dec31.latestUpTo(collectortest.UTC("2026-01-02T00:20:00Z"), 0) }, collectortest.UTC("2025-12-31T23:50:00Z")},
 		{"latestUpTo: a year back when later would pass the limit", func() (time.Time, bool) {
-			return wall{month: time.March, day: 1}.latestUpTo(utc("2026-02-28T00:00:00Z"), 0)
-		}, utc("2025-03-01T00:00:00Z")},
-		{"latestUpTo: limit itself is allowed", func() (time.Time, bool) { return jan1.latestUpTo(utc("2026-01-01T00:20:00Z"), 0) }, utc("2026-01-01T00:20:00Z")},
-		{"latestUpTo: Feb 29 four years back", func() (time.Time, bool) { return feb29.latestUpTo(utc("2028-02-01T00:00:00Z"), 0) }, utc("2024-02-29T12:00:00Z")},
+			return wall{month: time.March, day: 1}.latestUpTo(collectortest.UTC("2026-02-28T00:00:00Z"), 0)
+		}, collectortest.UTC("2025-03-01T00:00:00Z")},
+		{"latestUpTo: limit itself is allowed", func() (time.Time, bool) { return jan1.latestUpTo(collectortest.UTC("2026-01-01T00:20:00Z"), 0) }, collectortest.UTC("2026-01-01T00:20:00Z")},
+		{"latestUpTo: Feb 29 four years back", func() (time.Time, bool) { return feb29.latestUpTo(collectortest.UTC("2028-02-01T00:00:00Z"), 0) }, collectortest.UTC("2024-02-29T12:00:00Z")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +99,7 @@ func TestLearnZone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			z := newZones()
 			for i, w := range tt.walls {
-				z.learnZone(w, utc(tt.published[i]))
+				z.learnZone(w, collectortest.UTC(tt.published[i]))
 			}
 			got, known := z.offset(tt.zone)
 			if known != tt.known || got != tt.want {

@@ -3,11 +3,13 @@ package freshdesk
 import (
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 func TestDecodeCursor(t *testing.T) {
-	start := mustTime(t, "2025-01-01T00:00:00Z")
-	later := mustTime(t, "2025-03-01T00:00:00Z")
+	start := collectortest.Time(t, "2025-01-01T00:00:00Z")
+	later := collectortest.Time(t, "2025-03-01T00:00:00Z")
 	cases := []struct {
 		name                     string
 		stored                   string
@@ -36,7 +38,7 @@ func TestDecodeCursor(t *testing.T) {
 }
 
 func TestPositionAdvance(t *testing.T) {
-	at := func(s string) time.Time { return mustTime(t, s) }
+	at := func(s string) time.Time { return collectortest.Time(t, s) }
 	p := position{Since: at("2025-03-01T00:00:00Z")}
 	p.remember("old", at("2025-03-01T00:00:05Z"))
 	p.remember("edge", at("2025-03-01T00:00:09Z"))

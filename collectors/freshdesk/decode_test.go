@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -22,15 +23,15 @@ func newTestCollector(t testing.TB, statuses map[string]string) *collector {
 // one, an answered pending one, an escalated open one, a closed rated one)
 // with their recorded conversations and rating.
 func TestDecodeRecordedTickets(t *testing.T) {
-	list, err := decodeTicketList(mustJSON(t, airbyteRecords(t, ticketsFile, "tickets")))
+	list, err := decodeTicketList(collectortest.Marshal(t, airbyteRecords(t, ticketsFile, "tickets")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	convs, err := decodeConversations(mustJSON(t, airbyteRecords(t, othersFile, "conversations")))
+	convs, err := decodeConversations(collectortest.Marshal(t, airbyteRecords(t, othersFile, "conversations")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ratings, err := decodeRatings(mustJSON(t, airbyteRecords(t, othersFile, "satisfaction_ratings")))
+	ratings, err := decodeRatings(collectortest.Marshal(t, airbyteRecords(t, othersFile, "satisfaction_ratings")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestDecodeRecordedTickets(t *testing.T) {
 	// The recorded conversations belong to tickets 22 (a public reply, a
 	// private note) and 23 (the survey's feedback).
 	byTicket := map[int64][]apiConversation{22: convs[:2], 23: convs[2:]}
-	at := func(s string) time.Time { return mustTime(t, s) }
+	at := func(s string) time.Time { return collectortest.Time(t, s) }
 	want := map[string]model.Ticket{
 		"21": {ID: "21", CreatedAt: at("2022-11-16T15:59:28Z"), UpdatedAt: at("2022-11-16T15:59:28Z"), Priority: "low",
 			Status: model.StatusClosed, Tags: []string{},
@@ -76,16 +77,16 @@ func TestDecodeRecordedTickets(t *testing.T) {
 // TestDecodeRecordedTicketView maps python-freshdesk's ticket view and
 // conversations fixtures.
 func TestDecodeRecordedTicketView(t *testing.T) {
-	a, err := decodeTicket(readTestdata(t, "python-freshdesk_ticket_1.json"))
+	a, err := decodeTicket(collectortest.Testdata(t, "python-freshdesk_ticket_1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	convs, err := decodeConversations(readTestdata(t, "python-freshdesk_conversations.json"))
+	convs, err := decodeConversations(collectortest.Testdata(t, "python-freshdesk_conversations.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := newTestCollector(t, nil).ticket(a, convs, model.RatingNone)
-	at := func(s string) time.Time { return mustTime(t, s) }
+	at := func(s string) time.Time { return collectortest.Time(t, s) }
 	want := model.Ticket{
 		ID: "1", CreatedAt: at("2016-05-18T04:36:04Z"), UpdatedAt: at("2016-05-18T23:42:50Z"), Priority: "low",
 		Status: model.StatusOpen, Tags: []string{"foo", "bar"}, Escalated: true,
@@ -104,7 +105,7 @@ func TestDecodeErrors(t *testing.T) {
 	ticket := func(without string) []byte {
 		tk := realTicket(t, nil)
 		delete(tk, without)
-		return mustJSON(t, []any{tk})
+		return collectortest.Marshal(t, []any{tk})
 	}
 	cases := []struct {
 		name    string

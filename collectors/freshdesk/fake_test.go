@@ -9,14 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 const (
@@ -63,7 +63,7 @@ func newFake(t *testing.T, prefix string) (*fakeFreshdesk, *httptest.Server) {
 	t.Helper()
 	f := &fakeFreshdesk{
 		prefix:        prefix,
-		now:           mustTime(t, "2025-03-10T12:00:00Z"),
+		now:           collectortest.Time(t, "2025-03-10T12:00:00Z"),
 		tickets:       map[int64]map[string]any{},
 		conversations: map[int64][]map[string]any{},
 		faults:        map[string]fault{},
@@ -111,14 +111,14 @@ func (f *fakeFreshdesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", f.now.Format(http.TimeFormat))
 	user, pass, ok := r.BasicAuth()
 	if !ok || user != apiKey || pass != "X" {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"code": "invalid_credentials", "message": "You have to be logged in to perform this action."})
+		collectortest.WriteJSON(w, http.StatusUnauthorized, map[string]any{"code": "invalid_credentials", "message": "You have to be logged in to perform this action."})
 		return
 	}
 	path := strings.TrimPrefix(r.URL.Path, f.prefix)
 	q := r.URL.Query()
 	page, perPage, errMsg := paging(q)
 	if errMsg != "" {
-		writeJSON(w, http.StatusBadRequest, validationError(errMsg))
+		collectortest.WriteJSON(w, http.StatusBadRequest, validationError(errMsg))
 		return
 	}
 	cost := 1
@@ -136,16 +136,16 @@ func (f *fakeFreshdesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var items []map[string]any
 	switch {
 	case r.Method != http.MethodGet:
-		writeJSON(w, http.StatusMethodNotAllowed, validationError("method not allowed"))
+		collectortest.WriteJSON(w, http.StatusMethodNotAllowed, validationError("method not allowed"))
 		return
 	case path == "/api/v2/tickets":
 		var err string
 		if items, err = f.listTickets(q); err != "" {
-			writeJSON(w, http.StatusBadRequest, validationError(err))
+			collectortest.WriteJSON(w, http.StatusBadRequest, validationError(err))
 			return
 		}
 		if page > maxListPages {
-			writeJSON(w, http.StatusBadRequest, validationError("You cannot access tickets beyond the 300th page. Please provide a smaller page number."))
+			collectortest.WriteJSON(w, http.StatusBadRequest, validationError("You cannot access tickets beyond the 300th page. Please provide a smaller page number."))
 			return
 		}
 	case path == "/api/v2/surveys/satisfaction_ratings":
@@ -154,7 +154,7 @@ func (f *fakeFreshdesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveTicket(w, strings.TrimPrefix(path, "/api/v2/tickets/"), q)
 		return
 	default:
-		writeJSON(w, http.StatusNotFound, map[string]any{"code": "invalid_url"})
+		collectortest.WriteJSON(w, http.StatusNotFound, map[string]any{"code": "invalid_url"})
 		return
 	}
 	from := min((page-1)*perPage, len(items))
@@ -164,7 +164,7 @@ func (f *fakeFreshdesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		next.Set("page", strconv.Itoa(page+1))
 		w.Header().Set("Link", "<http://"+r.Host+r.URL.Path+"?"+next.Encode()+`>; rel="next"`)
 	}
-	writeJSON(w, http.StatusOK, nonNil(items[from:to]))
+	collectortest.WriteJSON(w, http.StatusOK, nonNil(items[from:to]))
 	if served != nil {
 		served(path, page)
 	}
@@ -263,11 +263,11 @@ func (f *fakeFreshdesk) serveTicket(w http.ResponseWriter, rest string, q url.Va
 	convs := f.conversations[id]
 	f.mu.Unlock()
 	if err != nil || !ok || (sub != "" && sub != "conversations") {
-		writeJSON(w, http.StatusNotFound, nil)
+		collectortest.WriteJSON(w, http.StatusNotFound, nil)
 		return
 	}
 	if sub == "" {
-		writeJSON(w, http.StatusOK, withIncludes(t, q))
+		collectortest.WriteJSON(w, http.StatusOK, withIncludes(t, q))
 		return
 	}
 	page, perPage, _ := paging(q)
@@ -278,7 +278,7 @@ func (f *fakeFreshdesk) serveTicket(w http.ResponseWriter, rest string, q url.Va
 		next.Set("page", strconv.Itoa(page+1))
 		w.Header().Set("Link", `<https://acme.freshdesk.com/api/v2/tickets/`+idText+`/conversations?`+next.Encode()+`>; rel="next"`)
 	}
-	writeJSON(w, http.StatusOK, nonNil(convs[from:to]))
+	collectortest.WriteJSON(w, http.StatusOK, nonNil(convs[from:to]))
 }
 
 // nonNil makes an empty page encode as [], as Freshdesk sends it.
@@ -302,21 +302,12 @@ func writeFault(w http.ResponseWriter, ft fault) {
 		if ft.retryAfter != "" {
 			w.Header().Set("Retry-After", ft.retryAfter)
 		}
-		writeJSON(w, ft.status, map[string]any{"message": http.StatusText(ft.status)})
+		collectortest.WriteJSON(w, ft.status, map[string]any{"message": http.StatusText(ft.status)})
 	case ft.truncated:
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Content-Length", "100000")
-		_, _ = w.Write([]byte(ft.body))
+		collectortest.WriteCut(w, collectortest.JSONType, ft.body)
 	default:
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = w.Write([]byte(ft.body))
+		collectortest.WriteBody(w, collectortest.JSONType, ft.body)
 	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 func timeField(m map[string]any, field string) time.Time {
@@ -325,30 +316,12 @@ func timeField(m map[string]any, field string) time.Time {
 	return t
 }
 
-func mustTime(t testing.TB, s string) time.Time {
-	t.Helper()
-	ts, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ts
-}
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // airbyteRecords are the `data` objects of the Airbyte sandbox records of
 // one stream, in file order.
 func airbyteRecords(t testing.TB, file, stream string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(readTestdata(t, file)))
+	sc := bufio.NewScanner(bytes.NewReader(collectortest.Testdata(t, file)))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var rec struct {
@@ -428,13 +401,4 @@ func ticketsAt(t testing.TB, first, n int, start time.Time, step time.Duration) 
 		out[i] = ticket
 	}
 	return out
-}
-
-func mustJSON(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -11,8 +12,8 @@ import (
 // and maps what it accepts: it must never panic, and every ticket must be
 // usable, its figures and timeline never before its creation.
 func FuzzDecodeTicketList(f *testing.F) {
-	f.Add(mustJSON(f, airbyteRecords(f, ticketsFile, "tickets")))
-	f.Add([]byte("[" + string(readTestdata(f, "python-freshdesk_ticket_1.json")) + "]"))
+	f.Add(collectortest.Marshal(f, airbyteRecords(f, ticketsFile, "tickets")))
+	f.Add([]byte("[" + string(collectortest.Testdata(f, "python-freshdesk_ticket_1.json")) + "]"))
 	f.Add([]byte(`[{"id":1,"created_at":"2025-01-01T00:00:00Z","updated_at":"2025-01-01T00:00:00Z","status":7,"priority":null,` +
 		`"stats":{"first_responded_at":"2024-01-01T00:00:00Z","reopened_at":"2025-01-02T00:00:00+05:30"}}]`))
 	f.Add([]byte(`[]`))
@@ -47,8 +48,8 @@ func before(at, created time.Time) bool { return !at.IsZero() && at.Before(creat
 // FuzzDecodeConversations: accepted conversations are dated and classified
 // without panicking.
 func FuzzDecodeConversations(f *testing.F) {
-	f.Add(readTestdata(f, "python-freshdesk_conversations.json"))
-	f.Add(mustJSON(f, airbyteRecords(f, othersFile, "conversations")))
+	f.Add(collectortest.Testdata(f, "python-freshdesk_conversations.json"))
+	f.Add(collectortest.Marshal(f, airbyteRecords(f, othersFile, "conversations")))
 	f.Add([]byte(`[{"incoming":true,"private":true,"source":6,"user_id":-1,"created_at":"2025-01-01T00:00:00Z"}]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		convs, err := decodeConversations(body)
@@ -68,7 +69,7 @@ func FuzzDecodeConversations(f *testing.F) {
 
 // FuzzDecodeRatings: accepted ratings have what the ratings walk reads.
 func FuzzDecodeRatings(f *testing.F) {
-	f.Add(mustJSON(f, airbyteRecords(f, othersFile, "satisfaction_ratings")))
+	f.Add(collectortest.Marshal(f, airbyteRecords(f, othersFile, "satisfaction_ratings")))
 	f.Add([]byte(`[{"id":1,"ticket_id":2,"created_at":"2025-01-01T00:00:00Z","ratings":{"default_question":-9223372036854775808}}]`))
 	f.Add([]byte(`[{"id":1,"ticket_id":2,"created_at":"2025-01-01T00:00:00Z","ratings":null}]`))
 	f.Fuzz(func(t *testing.T, body []byte) {

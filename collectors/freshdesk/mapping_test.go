@@ -6,19 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 // mapRecorded decodes the recorded ticket 22 with overrides and maps it.
 func mapRecorded(t *testing.T, c *collector, overrides map[string]any, convs []map[string]any, rating model.Rating) model.Ticket {
 	t.Helper()
-	a, err := decodeTicket(mustJSON(t, realTicket(t, overrides)))
+	a, err := decodeTicket(collectortest.Marshal(t, realTicket(t, overrides)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var decoded []apiConversation
 	if convs != nil {
-		if decoded, err = decodeConversations(mustJSON(t, convs)); err != nil {
+		if decoded, err = decodeConversations(collectortest.Marshal(t, convs)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -85,7 +86,7 @@ func TestTicketFieldMapping(t *testing.T) {
 
 func TestStatsMapping(t *testing.T) {
 	const created = "2025-03-03T10:00:00Z"
-	at := func(s string) time.Time { return mustTime(t, s) }
+	at := func(s string) time.Time { return collectortest.Time(t, s) }
 	stats := func(fields map[string]any) map[string]any {
 		s := map[string]any{"agent_responded_at": nil, "requester_responded_at": nil, "first_responded_at": nil,
 			"status_updated_at": created, "reopened_at": nil, "resolved_at": nil, "closed_at": nil, "pending_since": nil}
@@ -152,7 +153,7 @@ func TestStatsMapping(t *testing.T) {
 
 func TestConversationMapping(t *testing.T) {
 	const requester = 67032849498 // of the recorded ticket 22
-	at := func(s string) time.Time { return mustTime(t, s) }
+	at := func(s string) time.Time { return collectortest.Time(t, s) }
 	conv := func(createdAt string, fields map[string]any) map[string]any {
 		fields["created_at"] = createdAt
 		return realConversation(t, fields)
@@ -228,7 +229,7 @@ func TestRatingMapping(t *testing.T) {
 		{map[string]any{}, model.RatingNone},
 	}
 	for _, tc := range cases {
-		rs, err := decodeRatings(mustJSON(t, []any{realRating(t, map[string]any{"ratings": tc.ratings})}))
+		rs, err := decodeRatings(collectortest.Marshal(t, []any{realRating(t, map[string]any{"ratings": tc.ratings})}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,8 +15,8 @@ import (
 	commoncfg "github.com/prometheus/common/config"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -29,54 +29,15 @@ func testEnv(t testing.TB, rawURL string, historyStart time.Time) source.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limits := fetch.NewLimits()
-	return source.Env{
-		Config:       &config.Source{Name: "helpdesk", Kind: "freshdesk", URL: rawURL, HTTPClient: httpCfg},
-		Vendor:       &config.Vendor{Name: "acme"},
-		HTTP:         fetch.New(hc, limits, fetch.Options{Timeout: 10 * time.Second}),
-		Limits:       limits,
-		HistoryStart: historyStart,
-		Now:          time.Now,
-	}
+	env := collectortest.Env("freshdesk", rawURL, hc)
+	env.Config.HTTPClient = httpCfg
+	env.HistoryStart = historyStart
+	return env
 }
 
 func newTestSource(t testing.TB, rawURL string, historyStart time.Time) source.Source {
 	t.Helper()
-	src, err := New(testEnv(t, rawURL, historyStart))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
-}
-
-// recorder is an emit func that keeps every batch.
-type recorder struct{ batches []model.Batch }
-
-func (r *recorder) emit(b model.Batch) error {
-	r.batches = append(r.batches, b)
-	return nil
-}
-
-func (r *recorder) ticketIDs() []string {
-	var ids []string
-	for _, b := range r.batches {
-		for _, tk := range b.Tickets {
-			ids = append(ids, tk.ID)
-		}
-	}
-	return ids
-}
-
-func (r *recorder) lastCursor(t testing.TB) cursor {
-	t.Helper()
-	if len(r.batches) == 0 {
-		t.Fatal("no batch emitted")
-	}
-	var c cursor
-	if err := json.Unmarshal(r.batches[len(r.batches)-1].Cursor, &c); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return collectortest.NewSource(t, New, testEnv(t, rawURL, historyStart))
 }
 
 func idRange(first, n int) []string {
@@ -112,19 +73,19 @@ const ticketsQuery = "/api/v2/tickets?include=stats&order_by=updated_at&order_ty
 const ratingsQuery = "/api/v2/surveys/satisfaction_ratings?created_since="
 
 func TestSyncWalksTicketsByKeyset(t *testing.T) {
-	start := mustTime(t, "2025-03-01T00:00:00Z")
-	historyStart := mustTime(t, "2025-01-01T00:00:00Z")
+	start := collectortest.Time(t, "2025-03-01T00:00:00Z")
+	historyStart := collectortest.Time(t, "2025-01-01T00:00:00Z")
 	fake, srv := newFake(t, "")
 	fake.addTickets(ticketsAt(t, 1000, 250, start, time.Minute)...)
-	var rec recorder
-	if err := newTestSource(t, srv.URL, historyStart).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, historyStart).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := rec.ticketIDs(), idRange(1000, 250); !slices.Equal(got, want) {
+	if got, want := rec.TicketIDs(), idRange(1000, 250); !slices.Equal(got, want) {
 		t.Errorf("emitted %d tickets %v..., want each of 1000..1249 once in update order", len(got), got[:min(len(got), 5)])
 	}
-	if len(rec.batches) != 3 {
-		t.Errorf("%d batches, want one per ticket page: 3", len(rec.batches))
+	if len(rec.Batches) != 3 {
+		t.Errorf("%d batches, want one per ticket page: 3", len(rec.Batches))
 	}
 	// Page 1 from the history start; then from the latest update seen less
 	// a second, always page 1: the overlapping ticket is skipped.
@@ -140,8 +101,8 @@ func TestSyncWalksTicketsByKeyset(t *testing.T) {
 	if n := countPrefix(fake.queries(), "/api/v2/tickets/"); n != 250 {
 		t.Errorf("%d conversation requests, want one per ticket: 250", n)
 	}
-	last := rec.lastCursor(t)
-	if !last.Tickets.Since.Equal(mustTime(t, "2025-03-01T04:08:59Z")) || !last.Tickets.taken("1249", mustTime(t, "2025-03-01T04:09:00Z")) {
+	last := unmarshalCursor(t, rec.LastCursor(t))
+	if !last.Tickets.Since.Equal(collectortest.Time(t, "2025-03-01T04:08:59Z")) || !last.Tickets.taken("1249", collectortest.Time(t, "2025-03-01T04:09:00Z")) {
 		t.Errorf("final ticket position %+v, want since the last update less a second, the last ticket taken", last.Tickets)
 	}
 }
@@ -159,7 +120,7 @@ func filterPrefix(queries []string, prefix string) []string {
 // A ticket updated while the walk runs moves to the end of the list; with
 // page numbers the ticket after page 1 would then slide onto page 1, unread.
 func TestSyncMissesNoTicketUpdatedDuringTheWalk(t *testing.T) {
-	start := mustTime(t, "2025-03-01T00:00:00Z")
+	start := collectortest.Time(t, "2025-03-01T00:00:00Z")
 	fake, srv := newFake(t, "")
 	fake.addTickets(ticketsAt(t, 1, 150, start, time.Minute)...)
 	fake.served = func(path string, page int) {
@@ -168,11 +129,11 @@ func TestSyncMissesNoTicketUpdatedDuringTheWalk(t *testing.T) {
 			fake.tickets[5]["updated_at"] = "2025-03-09T00:00:00Z"
 		}
 	}
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	got := rec.ticketIDs()
+	got := rec.TicketIDs()
 	if want := append(idRange(1, 150), "5"); !slices.Equal(got, want) {
 		t.Errorf("emitted %v, want 1..150 and ticket 5 again with its update", got)
 	}
@@ -181,15 +142,15 @@ func TestSyncMissesNoTicketUpdatedDuringTheWalk(t *testing.T) {
 // A page whose tickets all share one second cannot move the keyset: the
 // walk follows the page numbers of that query.
 func TestSyncFollowsPagesWithinOneSecond(t *testing.T) {
-	start := mustTime(t, "2025-03-01T00:00:00Z")
+	start := collectortest.Time(t, "2025-03-01T00:00:00Z")
 	fake, srv := newFake(t, "")
 	fake.addTickets(ticketsAt(t, 1, 150, start, 0)...)
 	fake.addTickets(ticketsAt(t, 151, 1, start.Add(time.Hour), 0)...)
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.ticketIDs(); !slices.Equal(sortedNumerically(got), idRange(1, 151)) || len(got) != 151 {
+	if got := rec.TicketIDs(); !slices.Equal(sortedNumerically(got), idRange(1, 151)) || len(got) != 151 {
 		t.Errorf("emitted %d tickets, want 1..151 once each", len(got))
 	}
 	lists := filterPrefix(fake.queries(), "/api/v2/tickets?")
@@ -206,29 +167,29 @@ func TestSyncFollowsPagesWithinOneSecond(t *testing.T) {
 }
 
 func TestSyncCaughtUpCostsTheMinimum(t *testing.T) {
-	start := mustTime(t, "2025-03-01T00:00:00Z")
+	start := collectortest.Time(t, "2025-03-01T00:00:00Z")
 	fake, srv := newFake(t, "")
 	fake.addTickets(ticketsAt(t, 1, 3, start, time.Minute)...)
 	fake.ratings = []map[string]any{realRating(t, map[string]any{"ticket_id": 2, "created_at": "2025-03-01T00:05:00Z"})}
 	src := newTestSource(t, srv.URL, start)
-	var first recorder
-	if err := src.Sync(context.Background(), nil, first.emit); err != nil {
+	var first collectortest.Recorder
+	if err := src.Sync(context.Background(), nil, first.Emit); err != nil {
 		t.Fatal(err)
 	}
 	before := len(fake.queries())
-	var again recorder
-	if err := src.Sync(context.Background(), first.batches[len(first.batches)-1].Cursor, again.emit); err != nil {
+	var again collectortest.Recorder
+	if err := src.Sync(context.Background(), first.Batches[len(first.Batches)-1].Cursor, again.Emit); err != nil {
 		t.Fatal(err)
 	}
 	polled := fake.queries()[before:]
 	if len(polled) != 2 || countPrefix(polled, ratingsQuery) != 1 || countPrefix(polled, ticketsQuery) != 1 {
 		t.Errorf("caught-up poll sent %q, want one ratings and one ticket list request", polled)
 	}
-	if ids := again.ticketIDs(); len(ids) != 0 {
+	if ids := again.TicketIDs(); len(ids) != 0 {
 		t.Errorf("caught-up poll emitted tickets %v", ids)
 	}
-	if len(again.batches) != 1 || again.batches[0].Cursor == nil {
-		t.Errorf("caught-up poll emitted %d batches, want one carrying the cursor", len(again.batches))
+	if len(again.Batches) != 1 || again.Batches[0].Cursor == nil {
+		t.Errorf("caught-up poll emitted %d batches, want one carrying the cursor", len(again.Batches))
 	}
 }
 
@@ -239,53 +200,53 @@ func TestSyncTakesRecentTicketsAgain(t *testing.T) {
 	fake.addTickets(ticketsAt(t, 1, 1, fake.now.Add(-time.Hour), 0)...)
 	fake.addTickets(ticketsAt(t, 2, 1, fake.now.Add(-3*time.Second), 0)...)
 	src := newTestSource(t, srv.URL, time.Time{})
-	var first, again recorder
-	if err := src.Sync(context.Background(), nil, first.emit); err != nil {
+	var first, again collectortest.Recorder
+	if err := src.Sync(context.Background(), nil, first.Emit); err != nil {
 		t.Fatal(err)
 	}
 	fake.now = fake.now.Add(time.Minute)
-	if err := src.Sync(context.Background(), first.batches[0].Cursor, again.emit); err != nil {
+	if err := src.Sync(context.Background(), first.Batches[0].Cursor, again.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got := again.ticketIDs(); !slices.Equal(got, []string{"2"}) {
+	if got := again.TicketIDs(); !slices.Equal(got, []string{"2"}) {
 		t.Errorf("second sync emitted %v, want the ticket updated 3s before the first response: [2]", got)
 	}
-	var settled recorder
-	if err := src.Sync(context.Background(), again.batches[0].Cursor, settled.emit); err != nil {
+	var settled collectortest.Recorder
+	if err := src.Sync(context.Background(), again.Batches[0].Cursor, settled.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got := settled.ticketIDs(); len(got) != 0 {
+	if got := settled.TicketIDs(); len(got) != 0 {
 		t.Errorf("third sync emitted %v, want nothing: ticket 2 was settled when taken again", got)
 	}
 }
 
 func TestSyncResumesFromStoredCursor(t *testing.T) {
 	fake, srv := newFake(t, "")
-	fake.addTickets(ticketsAt(t, 1, 3, mustTime(t, "2025-03-01T00:00:00Z"), time.Second)...)
-	stored := mustJSON(t, cursor{
-		Tickets: position{Since: mustTime(t, "2025-03-01T00:00:00Z"), Seen: map[string]time.Time{
-			"1": mustTime(t, "2025-03-01T00:00:00Z"), // unchanged: skipped
-			"2": mustTime(t, "2025-02-28T00:00:00Z"), // changed since
+	fake.addTickets(ticketsAt(t, 1, 3, collectortest.Time(t, "2025-03-01T00:00:00Z"), time.Second)...)
+	stored := collectortest.Marshal(t, cursor{
+		Tickets: position{Since: collectortest.Time(t, "2025-03-01T00:00:00Z"), Seen: map[string]time.Time{
+			"1": collectortest.Time(t, "2025-03-01T00:00:00Z"), // unchanged: skipped
+			"2": collectortest.Time(t, "2025-02-28T00:00:00Z"), // changed since
 		}},
-		Ratings: position{Since: mustTime(t, "2025-02-01T00:00:00Z")},
+		Ratings: position{Since: collectortest.Time(t, "2025-02-01T00:00:00Z")},
 	})
-	var rec recorder
-	if err := newTestSource(t, srv.URL, mustTime(t, "2020-01-01T00:00:00Z")).Sync(context.Background(), stored, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, collectortest.Time(t, "2020-01-01T00:00:00Z")).Sync(context.Background(), stored, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	q := fake.queries()
 	if q[0] != ratingsQuery+"2025-02-01T00%3A00%3A00Z&per_page=100" || q[1] != ticketsQuery+"2025-03-01T00%3A00%3A00Z" {
 		t.Errorf("first requests %q, want the stored positions", q[:2])
 	}
-	if got := rec.ticketIDs(); !slices.Equal(got, []string{"2", "3"}) {
+	if got := rec.TicketIDs(); !slices.Equal(got, []string{"2", "3"}) {
 		t.Errorf("emitted %v, want [2 3]", got)
 	}
 }
 
 func TestSyncUnreadableCursorStartsOver(t *testing.T) {
 	fake, srv := newFake(t, "")
-	var rec recorder
-	if err := newTestSource(t, srv.URL, mustTime(t, "2025-01-01T00:00:00Z")).Sync(context.Background(), []byte("c9"), rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, collectortest.Time(t, "2025-01-01T00:00:00Z")).Sync(context.Background(), []byte("c9"), rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	if q := fake.queries(); len(q) != 2 || q[1] != ticketsQuery+"2025-01-01T00%3A00%3A00Z" {
@@ -301,13 +262,13 @@ func TestSyncFirstRequestSince(t *testing.T) {
 	}{
 		// Without updated_since Freshdesk would list only 30 days.
 		{name: "no history start", want: "1970-01-01T00%3A00%3A00Z"},
-		{name: "history start", historyStart: mustTime(t, "2025-01-01T00:00:00Z"), want: "2025-01-01T00%3A00%3A00Z"},
+		{name: "history start", historyStart: collectortest.Time(t, "2025-01-01T00:00:00Z"), want: "2025-01-01T00%3A00%3A00Z"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fake, srv := newFake(t, "")
-			var rec recorder
-			if err := newTestSource(t, srv.URL, tc.historyStart).Sync(context.Background(), nil, rec.emit); err != nil {
+			var rec collectortest.Recorder
+			if err := newTestSource(t, srv.URL, tc.historyStart).Sync(context.Background(), nil, rec.Emit); err != nil {
 				t.Fatal(err)
 			}
 			want := []string{ratingsQuery + tc.want + "&per_page=100", ticketsQuery + tc.want}
@@ -323,11 +284,11 @@ func TestSyncDropsTicketsCreatedBeforeHistoryStart(t *testing.T) {
 	old := realTicket(t, map[string]any{"id": 1, "created_at": "2024-12-31T23:59:59Z", "updated_at": "2025-03-01T00:00:00Z"})
 	recent := realTicket(t, map[string]any{"id": 2, "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-03-01T00:00:01Z"})
 	fake.addTickets(old, recent)
-	var rec recorder
-	if err := newTestSource(t, srv.URL, mustTime(t, "2025-01-01T00:00:00Z")).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, collectortest.Time(t, "2025-01-01T00:00:00Z")).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.ticketIDs(); !slices.Equal(got, []string{"2"}) {
+	if got := rec.TicketIDs(); !slices.Equal(got, []string{"2"}) {
 		t.Errorf("emitted %v, want [2]", got)
 	}
 	if n := countPrefix(fake.queries(), "/api/v2/tickets/1/"); n != 0 {
@@ -338,28 +299,28 @@ func TestSyncDropsTicketsCreatedBeforeHistoryStart(t *testing.T) {
 func TestSyncFetchesEveryConversationPage(t *testing.T) {
 	fake, srv := newFake(t, "")
 	fake.addTickets(realTicket(t, map[string]any{"created_at": "2025-03-01T00:00:00Z", "updated_at": "2025-03-02T00:00:00Z"}))
-	created := mustTime(t, "2025-03-01T00:00:00Z")
+	created := collectortest.Time(t, "2025-03-01T00:00:00Z")
 	for i := range 130 {
 		incoming := i%2 == 1
 		fake.conversations[22] = append(fake.conversations[22], realConversation(t, map[string]any{
 			"id": 5000 + i, "incoming": incoming, "private": false, "user_id": 67013469919,
 			"created_at": created.Add(time.Duration(i+1) * time.Minute).Format(time.RFC3339)}))
 	}
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"/api/v2/tickets/22/conversations?per_page=100", "/api/v2/tickets/22/conversations?page=2&per_page=100"}
 	if got := filterPrefix(fake.queries(), "/api/v2/tickets/22/"); !slices.Equal(got, want) {
 		t.Errorf("conversation requests %q, want %q", got, want)
 	}
-	if tk := rec.batches[0].Tickets[0]; len(tk.Events) != 130 || tk.Figures.Replies != 65 {
+	if tk := rec.Batches[0].Tickets[0]; len(tk.Events) != 130 || tk.Figures.Replies != 65 {
 		t.Errorf("%d events, %d replies; want 130 and 65", len(tk.Events), tk.Figures.Replies)
 	}
 }
 
 func TestSyncRatings(t *testing.T) {
-	start := mustTime(t, "2025-03-01T00:00:00Z")
+	start := collectortest.Time(t, "2025-03-01T00:00:00Z")
 	fake, srv := newFake(t, "")
 	fake.addTickets(ticketsAt(t, 1, 2, start, time.Minute)...)
 	// Ticket 9 was rated after its last change, before the stored position.
@@ -371,13 +332,13 @@ func TestSyncRatings(t *testing.T) {
 		realRating(t, map[string]any{"id": 4, "ticket_id": 404, "created_at": "2025-03-01T00:13:00Z"}),
 		realRating(t, map[string]any{"id": 5, "ticket_id": 2, "created_at": "2025-03-01T00:14:00Z", "ratings": map[string]any{"default_question": 100}}),
 	}
-	stored := mustJSON(t, cursor{Tickets: position{Since: start}, Ratings: position{Since: start}})
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), stored, rec.emit); err != nil {
+	stored := collectortest.Marshal(t, cursor{Tickets: position{Since: start}, Ratings: position{Since: start}})
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), stored, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]model.Rating{}
-	for _, b := range rec.batches {
+	for _, b := range rec.Batches {
 		for _, tk := range b.Tickets {
 			got[tk.ID] = tk.Satisfaction
 		}
@@ -392,22 +353,24 @@ func TestSyncRatings(t *testing.T) {
 			t.Errorf("no request %s in %q", path, q)
 		}
 	}
-	if len(rec.batches) != 2 || len(rec.batches[1].Tickets) != 1 {
-		t.Fatalf("%d batches, want the ticket page and one of rated tickets", len(rec.batches))
+	if len(rec.Batches) != 2 || len(rec.Batches[1].Tickets) != 1 {
+		t.Fatalf("%d batches, want the ticket page and one of rated tickets", len(rec.Batches))
 	}
-	first, last := decodeBatchCursor(t, rec.batches[0]), decodeBatchCursor(t, rec.batches[1])
+	first, last := unmarshalCursor(t, rec.Batches[0].Cursor), unmarshalCursor(t, rec.Batches[1].Cursor)
 	if !first.Ratings.Since.Equal(start) {
 		t.Errorf("ticket page cursor moved the ratings to %s before the rated tickets were stored", first.Ratings.Since)
 	}
-	if !last.Ratings.Since.Equal(mustTime(t, "2025-03-01T00:13:59Z")) || !last.Ratings.taken("5", mustTime(t, "2025-03-01T00:14:00Z")) {
+	if !last.Ratings.Since.Equal(collectortest.Time(t, "2025-03-01T00:13:59Z")) || !last.Ratings.taken("5", collectortest.Time(t, "2025-03-01T00:14:00Z")) {
 		t.Errorf("final ratings position %+v, want since the newest rating less a second", last.Ratings)
 	}
 }
 
-func decodeBatchCursor(t *testing.T, b model.Batch) cursor {
+// unmarshalCursor reads a stored cursor as it was written, without the
+// history start decodeCursor applies.
+func unmarshalCursor(t testing.TB, raw []byte) cursor {
 	t.Helper()
 	var c cursor
-	if err := json.Unmarshal(b.Cursor, &c); err != nil {
+	if err := json.Unmarshal(raw, &c); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -423,12 +386,12 @@ func TestSyncKeepsURLPathPrefix(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.serverPrefix+"|"+tc.configured, func(t *testing.T) {
 			fake, srv := newFake(t, tc.serverPrefix)
-			fake.addTickets(ticketsAt(t, 1, 1, mustTime(t, "2025-03-01T00:00:00Z"), 0)...)
-			var rec recorder
-			if err := newTestSource(t, srv.URL+tc.configured, time.Time{}).Sync(context.Background(), nil, rec.emit); err != nil {
+			fake.addTickets(ticketsAt(t, 1, 1, collectortest.Time(t, "2025-03-01T00:00:00Z"), 0)...)
+			var rec collectortest.Recorder
+			if err := newTestSource(t, srv.URL+tc.configured, time.Time{}).Sync(context.Background(), nil, rec.Emit); err != nil {
 				t.Fatal(err)
 			}
-			if got := rec.ticketIDs(); !slices.Equal(got, []string{"1"}) {
+			if got := rec.TicketIDs(); !slices.Equal(got, []string{"1"}) {
 				t.Errorf("emitted %v, want [1]", got)
 			}
 		})
@@ -466,21 +429,13 @@ func TestSyncErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fake, srv := newFake(t, "")
-			fake.addTickets(ticketsAt(t, 1, 150, mustTime(t, "2025-03-01T00:00:00Z"), time.Minute)...)
+			fake.addTickets(ticketsAt(t, 1, 150, collectortest.Time(t, "2025-03-01T00:00:00Z"), time.Minute)...)
 			fake.setFault(tc.path, tc.fault)
-			var rec recorder
-			err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.emit)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if got := fetch.Reason(err); got != tc.wantReason {
-				t.Errorf("reason %q, want %q (error: %v)", got, tc.wantReason, err)
-			}
-			if !strings.HasPrefix(err.Error(), "freshdesk: "+tc.wantContext) {
-				t.Errorf("error %q lacks its context %q", err, tc.wantContext)
-			}
-			if len(rec.batches) != tc.wantBatches {
-				t.Errorf("%d batches emitted, want %d", len(rec.batches), tc.wantBatches)
+			var rec collectortest.Recorder
+			err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.Emit)
+			collectortest.WantSyncError(t, err, tc.wantReason, "freshdesk: "+tc.wantContext)
+			if len(rec.Batches) != tc.wantBatches {
+				t.Errorf("%d batches emitted, want %d", len(rec.Batches), tc.wantBatches)
 			}
 		})
 	}
@@ -488,7 +443,7 @@ func TestSyncErrors(t *testing.T) {
 
 func TestSyncStopsWhenEmitFails(t *testing.T) {
 	fake, srv := newFake(t, "")
-	fake.addTickets(ticketsAt(t, 1, 250, mustTime(t, "2025-03-01T00:00:00Z"), time.Minute)...)
+	fake.addTickets(ticketsAt(t, 1, 250, collectortest.Time(t, "2025-03-01T00:00:00Z"), time.Minute)...)
 	full := errors.New("disk full")
 	calls := 0
 	err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, func(model.Batch) error {
@@ -511,7 +466,7 @@ func TestSyncWithoutCredentialsIsAuthError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = src.Sync(context.Background(), nil, (&recorder{}).emit)
+	err = src.Sync(context.Background(), nil, (&collectortest.Recorder{}).Emit)
 	if fetch.Reason(err) != fetch.ReasonAuth {
 		t.Errorf("error %v, want reason auth", err)
 	}
@@ -578,7 +533,7 @@ func TestSyncRatedTicketErrors(t *testing.T) {
 		wantErr    string
 	}{
 		{"502", fault{status: http.StatusBadGateway}, fetch.ReasonHTTP, "freshdesk: ticket 9: "},
-		{"another ticket", fault{body: string(mustJSON(t, realTicket(t, map[string]any{"id": 10})))}, fetch.ReasonDecode, "asked for ticket 9, got ticket 10"},
+		{"another ticket", fault{body: string(collectortest.Marshal(t, realTicket(t, map[string]any{"id": 10})))}, fetch.ReasonDecode, "asked for ticket 9, got ticket 10"},
 		{"no status", fault{body: `{"id":9,"created_at":"2025-03-01T00:00:00Z","updated_at":"2025-03-01T00:00:00Z"}`}, fetch.ReasonDecode, "ticket 9: no status"},
 	}
 	for _, tc := range cases {
@@ -586,14 +541,14 @@ func TestSyncRatedTicketErrors(t *testing.T) {
 			fake, srv := newFake(t, "")
 			fake.ratings = []map[string]any{realRating(t, map[string]any{"ticket_id": 9, "created_at": "2025-03-01T00:12:00Z"})}
 			fake.setFault("/api/v2/tickets/9", tc.fault)
-			var rec recorder
-			err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.emit)
+			var rec collectortest.Recorder
+			err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.Emit)
 			if fetch.Reason(err) != tc.wantReason || err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("error %v, want reason %s and %q", err, tc.wantReason, tc.wantErr)
 			}
 			// The ticket walk was stored; the ratings' position was not.
-			if len(rec.batches) != 1 || !rec.lastCursor(t).Ratings.Since.IsZero() {
-				t.Errorf("batches %+v, want the ticket page alone, ratings not advanced", rec.batches)
+			if len(rec.Batches) != 1 || !unmarshalCursor(t, rec.LastCursor(t)).Ratings.Since.IsZero() {
+				t.Errorf("batches %+v, want the ticket page alone, ratings not advanced", rec.Batches)
 			}
 		})
 	}

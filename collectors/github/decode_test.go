@@ -4,10 +4,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 func TestDecodeRecordedIssueList(t *testing.T) {
-	issues, err := decodeIssues(readTestdata(t, "octokit-fixtures_paginate-issues_raw_page1.json"))
+	issues, err := decodeIssues(collectortest.Testdata(t, "octokit-fixtures_paginate-issues_raw_page1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +29,7 @@ func TestDecodeRecordedIssueList(t *testing.T) {
 }
 
 func TestDecodeDocumentedTimeline(t *testing.T) {
-	events, err := decodeTimeline(readTestdata(t, "docs_list_timeline_events.json"))
+	events, err := decodeTimeline(collectortest.Testdata(t, "docs_list_timeline_events.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

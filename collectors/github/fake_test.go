@@ -10,14 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 // fakeRepo is one repository the fake serves.
@@ -313,32 +313,23 @@ func writeFailure(w http.ResponseWriter, ff fakeFailure) {
 	}
 	switch {
 	case ff.truncated:
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Content-Length", "100000")
-		_, _ = w.Write([]byte(ff.body))
+		collectortest.WriteCut(w, collectortest.JSONType, ff.body)
 	case ff.body != "":
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = w.Write([]byte(ff.body))
+		collectortest.WriteBody(w, collectortest.JSONType, ff.body)
 	default:
-		writeJSON(w, ff.status, map[string]any{"message": http.StatusText(ff.status),
+		collectortest.WriteJSON(w, ff.status, map[string]any{"message": http.StatusText(ff.status),
 			"documentation_url": "https://docs.github.com/rest"})
 	}
 }
 
 func notFound(w http.ResponseWriter) {
-	writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found",
+	collectortest.WriteJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found",
 		"documentation_url": "https://docs.github.com/rest", "status": "404"})
 }
 
 func validationFailed(w http.ResponseWriter, msg string) {
-	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed: " + msg,
+	collectortest.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed: " + msg,
 		"documentation_url": "https://docs.github.com/rest", "status": "422"})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 func updatedAt(t testing.TB, is map[string]any) time.Time {
@@ -349,15 +340,6 @@ func updatedAt(t testing.TB, is map[string]any) time.Time {
 	return at
 }
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // realRateLimitHeaders are the X-RateLimit-* headers of the recorded
 // api.github.com issue list response.
 func realRateLimitHeaders(t testing.TB) http.Header {
@@ -365,7 +347,7 @@ func realRateLimitHeaders(t testing.TB) http.Header {
 	var rec struct {
 		Headers map[string]string `json:"headers"`
 	}
-	if err := json.Unmarshal(readTestdata(t, "octokit-fixtures_paginate-issues_raw_page1.headers.json"), &rec); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(t, "octokit-fixtures_paginate-issues_raw_page1.headers.json"), &rec); err != nil {
 		t.Fatal(err)
 	}
 	h := http.Header{}
@@ -386,7 +368,7 @@ func realRateLimitHeaders(t testing.TB) http.Header {
 func realIssue(t testing.TB, number int, overrides map[string]any) map[string]any {
 	t.Helper()
 	var page []map[string]any
-	if err := json.Unmarshal(readTestdata(t, "octokit-fixtures_paginate-issues_raw_page1.json"), &page); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(t, "octokit-fixtures_paginate-issues_raw_page1.json"), &page); err != nil {
 		t.Fatal(err)
 	}
 	is := page[0]
@@ -410,7 +392,7 @@ func realIssue(t testing.TB, number int, overrides map[string]any) map[string]an
 func realTimeline(t testing.TB) []map[string]any {
 	t.Helper()
 	var events []map[string]any
-	if err := json.Unmarshal(readTestdata(t, "docs_list_timeline_events.json"), &events); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(t, "docs_list_timeline_events.json"), &events); err != nil {
 		t.Fatal(err)
 	}
 	return events
@@ -449,13 +431,4 @@ func stateEvent(t testing.TB, event string, reason any, at string) map[string]an
 		e["state_reason"] = reason
 	}
 	return e
-}
-
-func mustJSON(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

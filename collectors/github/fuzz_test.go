@@ -3,6 +3,7 @@ package github
 import (
 	"testing"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -12,8 +13,8 @@ var validStatuses = map[model.Status]bool{model.StatusOpen: true, model.StatusPe
 // FuzzDecodeIssues feeds arbitrary bodies to the issue list decoder: it
 // must never panic, and whatever it accepts must map to a usable ticket.
 func FuzzDecodeIssues(f *testing.F) {
-	f.Add(readTestdata(f, "octokit-fixtures_paginate-issues_raw_page1.json"))
-	f.Add(mustJSON(f, []any{realIssue(f, 1, map[string]any{"state": "closed", "state_reason": "not_planned",
+	f.Add(collectortest.Testdata(f, "octokit-fixtures_paginate-issues_raw_page1.json"))
+	f.Add(collectortest.Marshal(f, []any{realIssue(f, 1, map[string]any{"state": "closed", "state_reason": "not_planned",
 		"closed_at": "2025-03-03T10:00:00Z", "labels": []any{"P1", map[string]any{"name": "bug"}},
 		"pull_request": map[string]any{"url": "x"}})}))
 	f.Add([]byte(`[{"number":1,"state":"open","created_at":"2025-01-01T00:00:00Z","updated_at":"2025-01-01T00:00:00Z","user":null}]`))
@@ -44,8 +45,8 @@ func FuzzDecodeIssues(f *testing.F) {
 // FuzzDecodeTimeline feeds arbitrary bodies to the timeline decoder:
 // every event it maps must be dated.
 func FuzzDecodeTimeline(f *testing.F) {
-	f.Add(readTestdata(f, "docs_list_timeline_events.json"))
-	f.Add(mustJSON(f, []any{comment(f, "customer", "NONE", "2025-03-03T09:00:00Z"), botComment(f, "stale[bot]", "2025-03-03T09:01:00Z"),
+	f.Add(collectortest.Testdata(f, "docs_list_timeline_events.json"))
+	f.Add(collectortest.Marshal(f, []any{comment(f, "customer", "NONE", "2025-03-03T09:00:00Z"), botComment(f, "stale[bot]", "2025-03-03T09:01:00Z"),
 		stateEvent(f, "closed", "completed", "2025-03-03T09:02:00Z"), stateEvent(f, "reopened", nil, "2025-03-03T09:03:00Z"),
 		stateEvent(f, "closed", nil, "2025-03-03T09:04:00Z")}))
 	f.Add([]byte(`[{"event":"commented","created_at":"2025-03-03T09:00:00Z","user":null,"actor":null}]`))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
@@ -18,82 +19,24 @@ import (
 
 const repoA, repoB = "acme/rtc-sdk", "acme/rtc.js"
 
+// testEnv is the Env of a source of repos whose vendor answers as
+// acme-support and ranks P1 and sev:critical urgent, P2 high.
 func testEnv(rawURL string, historyStart time.Time, repos ...string) source.Env {
-	limits := fetch.NewLimits()
-	return source.Env{
-		Config: &config.Source{Name: "sdk-issues", Kind: "github", URL: rawURL, Repositories: repos,
-			VendorLogins: []string{"acme-support"}},
-		Vendor: &config.Vendor{Name: "acme", Priorities: map[string][]string{
-			"urgent": {"P1", "sev:critical"}, "high": {"P2"}}},
-		HTTP:         fetch.New(&http.Client{}, limits, fetch.Options{Timeout: 10 * time.Second}),
-		Limits:       limits,
-		HistoryStart: historyStart,
-		Now:          time.Now,
-	}
+	env := collectortest.Env("github", rawURL, &http.Client{})
+	env.Config.Repositories = repos
+	env.Config.VendorLogins = []string{"acme-support"}
+	env.Vendor.Priorities = map[string][]string{"urgent": {"P1", "sev:critical"}, "high": {"P2"}}
+	env.HistoryStart = historyStart
+	return env
 }
 
 func newTestSource(t *testing.T, rawURL string, historyStart time.Time, repos ...string) source.Source {
 	t.Helper()
-	src, err := New(testEnv(rawURL, historyStart, repos...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
-}
-
-// recorder is an emit func that keeps every batch.
-type recorder struct{ batches []model.Batch }
-
-func (r *recorder) emit(b model.Batch) error {
-	r.batches = append(r.batches, b)
-	return nil
-}
-
-func (r *recorder) ticketIDs() []string {
-	var ids []string
-	for _, b := range r.batches {
-		for _, tk := range b.Tickets {
-			ids = append(ids, tk.ID)
-		}
-	}
-	return ids
-}
-
-func (r *recorder) ticket(t *testing.T, id string) model.Ticket {
-	t.Helper()
-	var found []model.Ticket
-	for _, b := range r.batches {
-		for _, tk := range b.Tickets {
-			if tk.ID == id {
-				found = append(found, tk)
-			}
-		}
-	}
-	if len(found) == 0 {
-		t.Fatalf("no ticket %s in %q", id, r.ticketIDs())
-	}
-	return found[len(found)-1]
-}
-
-func (r *recorder) lastCursor(t *testing.T) []byte {
-	t.Helper()
-	if len(r.batches) == 0 {
-		t.Fatal("no batch emitted")
-	}
-	return r.batches[len(r.batches)-1].Cursor
+	return collectortest.NewSource(t, New, testEnv(rawURL, historyStart, repos...))
 }
 
 func at(sec int) string {
 	return time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC).Add(time.Duration(sec) * time.Second).Format(time.RFC3339)
-}
-
-func mustTime(t testing.TB, s string) time.Time {
-	t.Helper()
-	v, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 func paths(reqs []fakeRequest) []string {
@@ -135,29 +78,29 @@ func TestSyncMapsIssues(t *testing.T) {
 		comment(t, "customer", "NONE", at(30)),
 		stateEvent(t, "closed", "completed", at(40)),
 	)
-	var rec recorder
-	src := newTestSource(t, srv.URL, mustTime(t, "2025-01-01T00:00:00Z"), repoA)
-	if err := src.Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	src := newTestSource(t, srv.URL, collectortest.Time(t, "2025-01-01T00:00:00Z"), repoA)
+	if err := src.Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(rec.ticketIDs(), ","), "acme/rtc-sdk#1,acme/rtc-sdk#4"; got != want {
+	if got, want := strings.Join(rec.TicketIDs(), ","), "acme/rtc-sdk#1,acme/rtc-sdk#4"; got != want {
 		t.Fatalf("tickets %s, want %s", got, want)
 	}
-	solved := rec.ticket(t, "acme/rtc-sdk#1")
+	solved := rec.Ticket(t, "acme/rtc-sdk#1")
 	wantEvents := []model.Event{
-		{Kind: model.EventCustomerReply, At: mustTime(t, at(10))},
-		{Kind: model.EventVendorReply, At: mustTime(t, at(20))},
-		{Kind: model.EventCustomerReply, At: mustTime(t, at(30))},
-		{Kind: model.EventSolved, At: mustTime(t, at(40))},
+		{Kind: model.EventCustomerReply, At: collectortest.Time(t, at(10))},
+		{Kind: model.EventVendorReply, At: collectortest.Time(t, at(20))},
+		{Kind: model.EventCustomerReply, At: collectortest.Time(t, at(30))},
+		{Kind: model.EventSolved, At: collectortest.Time(t, at(40))},
 	}
 	if !slices.Equal(solved.Events, wantEvents) {
 		t.Errorf("events %+v, want %+v", solved.Events, wantEvents)
 	}
 	if solved.Status != model.StatusSolved || solved.Priority != "P2" || !slices.Equal(solved.Tags, []string{"bug", "P2"}) ||
-		!solved.CreatedAt.Equal(mustTime(t, at(0))) || !solved.UpdatedAt.Equal(mustTime(t, at(50))) {
+		!solved.CreatedAt.Equal(collectortest.Time(t, at(0))) || !solved.UpdatedAt.Equal(collectortest.Time(t, at(50))) {
 		t.Errorf("ticket %+v", solved)
 	}
-	if fresh := rec.ticket(t, "acme/rtc-sdk#4"); fresh.Status != model.StatusOpen || len(fresh.Events) != 0 {
+	if fresh := rec.Ticket(t, "acme/rtc-sdk#4"); fresh.Status != model.StatusOpen || len(fresh.Events) != 0 {
 		t.Errorf("untouched issue %+v, want open without events", fresh)
 	}
 
@@ -182,14 +125,14 @@ func TestSyncMapsIssues(t *testing.T) {
 func TestSyncWithoutHistoryStartListsEverything(t *testing.T) {
 	fake, srv := newFakeGitHub(t, "")
 	fake.addIssues(repoA, realIssue(t, 1, map[string]any{"created_at": "2012-01-01T00:00:00Z", "updated_at": "2012-01-01T00:00:00Z"}))
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	if q := fake.seen()[0].query; q.Has("since") {
 		t.Errorf("query %s, want no since", q.Encode())
 	}
-	if got := rec.ticketIDs(); len(got) != 1 {
+	if got := rec.TicketIDs(); len(got) != 1 {
 		t.Errorf("tickets %q, want the 2012 issue", got)
 	}
 }
@@ -216,11 +159,11 @@ func countIDs(ids []string) map[string]int {
 func TestSyncPagesBySince(t *testing.T) {
 	fake, srv := newFakeGitHub(t, "")
 	manyIssues(t, fake, repoA, 250, func(i int) string { return at(100 + i) })
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	ids := countIDs(rec.ticketIDs())
+	ids := countIDs(rec.TicketIDs())
 	if len(ids) != 250 {
 		t.Errorf("%d distinct tickets, want 250", len(ids))
 	}
@@ -239,7 +182,7 @@ func TestSyncPagesBySince(t *testing.T) {
 	if want := []string{"", at(200), at(299)}; !slices.Equal(sinces, want) {
 		t.Errorf("since parameters %q, want %q", sinces, want)
 	}
-	if n := len(rec.batches); n != 3 {
+	if n := len(rec.Batches); n != 3 {
 		t.Errorf("%d batches, want one per page: 3", n)
 	}
 }
@@ -250,11 +193,11 @@ func TestSyncPagesWithinOneSecond(t *testing.T) {
 	fake, srv := newFakeGitHub(t, "")
 	manyIssues(t, fake, repoA, 150, func(int) string { return at(100) })
 	fake.addIssues(repoA, realIssue(t, 151, map[string]any{"created_at": at(0), "updated_at": at(101)}))
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if ids := countIDs(rec.ticketIDs()); len(ids) != 151 || ids["acme/rtc-sdk#151"] != 1 || ids["acme/rtc-sdk#100"] != 1 {
+	if ids := countIDs(rec.TicketIDs()); len(ids) != 151 || ids["acme/rtc-sdk#151"] != 1 || ids["acme/rtc-sdk#100"] != 1 {
 		t.Errorf("%d distinct tickets (%d, %d), want 151, each once", len(ids), ids["acme/rtc-sdk#151"], ids["acme/rtc-sdk#100"])
 	}
 	var got []string
@@ -277,16 +220,16 @@ func TestSyncKeepsIssuesUpdatedDuringSync(t *testing.T) {
 			f.updateIssueLocked(repoA, 5, map[string]any{"updated_at": at(1000), "labels": []any{"P1"}})
 		}
 	}
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	ids := countIDs(rec.ticketIDs())
+	ids := countIDs(rec.TicketIDs())
 	if len(ids) != 150 || ids["acme/rtc-sdk#101"] != 1 {
 		t.Errorf("%d distinct tickets, #101 %d times: want all 150", len(ids), ids["acme/rtc-sdk#101"])
 	}
-	if ids["acme/rtc-sdk#5"] != 2 || rec.ticket(t, "acme/rtc-sdk#5").Priority != "P1" {
-		t.Errorf("issue 5 handed over %d times, last as %+v: want its update too", ids["acme/rtc-sdk#5"], rec.ticket(t, "acme/rtc-sdk#5"))
+	if ids["acme/rtc-sdk#5"] != 2 || rec.Ticket(t, "acme/rtc-sdk#5").Priority != "P1" {
+		t.Errorf("issue 5 handed over %d times, last as %+v: want its update too", ids["acme/rtc-sdk#5"], rec.Ticket(t, "acme/rtc-sdk#5"))
 	}
 }
 
@@ -295,8 +238,8 @@ func TestSyncKeepsIssuesUpdatedDuringSync(t *testing.T) {
 func TestSyncResumesFromCursor(t *testing.T) {
 	fake, srv := newFakeGitHub(t, "")
 	manyIssues(t, fake, repoA, 3, func(i int) string { return at(100 + i) })
-	var first recorder
-	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, first.emit); err != nil {
+	var first collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, first.Emit); err != nil {
 		t.Fatal(err)
 	}
 	fake.updateIssue(repoA, 2, map[string]any{"updated_at": at(500), "comments": 1})
@@ -304,14 +247,14 @@ func TestSyncResumesFromCursor(t *testing.T) {
 	fake.reset()
 
 	// A fresh source: the cursor is all that survives a restart.
-	var second recorder
-	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), first.lastCursor(t), second.emit); err != nil {
+	var second collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), first.LastCursor(t), second.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got := second.ticketIDs(); !slices.Equal(got, []string{"acme/rtc-sdk#2"}) {
+	if got := second.TicketIDs(); !slices.Equal(got, []string{"acme/rtc-sdk#2"}) {
 		t.Errorf("tickets %q, want only the changed #2", got)
 	}
-	if tk := second.ticket(t, "acme/rtc-sdk#2"); tk.Status != model.StatusPending {
+	if tk := second.Ticket(t, "acme/rtc-sdk#2"); tk.Status != model.StatusPending {
 		t.Errorf("answered by a vendor login: status %s, want pending", tk.Status)
 	}
 	reqs := fake.seen()
@@ -327,31 +270,31 @@ func TestSyncCaughtUp(t *testing.T) {
 	fake.addIssues(repoA, realIssue(t, 1, map[string]any{"created_at": at(0), "updated_at": at(10), "comments": 1}))
 	fake.setTimeline(repoA, 1, comment(t, "customer", "NONE", at(10)))
 	src := newTestSource(t, srv.URL, time.Time{}, repoA)
-	var rec recorder
-	if err := src.Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := src.Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	cursor := rec.lastCursor(t)
+	cursor := rec.LastCursor(t)
 	wantStatus := []int{http.StatusOK, http.StatusNotModified, http.StatusNotModified}
 	for poll, want := range wantStatus {
 		fake.reset()
-		var again recorder
-		if err := src.Sync(context.Background(), cursor, again.emit); err != nil {
+		var again collectortest.Recorder
+		if err := src.Sync(context.Background(), cursor, again.Emit); err != nil {
 			t.Fatal(err)
 		}
 		reqs := fake.seen()
 		if len(reqs) != 1 || reqs[0].status != want {
 			t.Fatalf("poll %d: requests %+v, want one answered %d", poll+1, reqs, want)
 		}
-		if len(again.ticketIDs()) != 0 {
-			t.Errorf("poll %d: tickets %q, want none", poll+1, again.ticketIDs())
+		if len(again.TicketIDs()) != 0 {
+			t.Errorf("poll %d: tickets %q, want none", poll+1, again.TicketIDs())
 		}
-		if want == http.StatusNotModified && (reqs[0].ifNoneMatch == "" || len(again.batches) != 0) {
+		if want == http.StatusNotModified && (reqs[0].ifNoneMatch == "" || len(again.Batches) != 0) {
 			t.Errorf("poll %d: If-None-Match %q, %d batches: want a conditional request and nothing stored",
-				poll+1, reqs[0].ifNoneMatch, len(again.batches))
+				poll+1, reqs[0].ifNoneMatch, len(again.Batches))
 		}
-		if len(again.batches) > 0 {
-			cursor = again.lastCursor(t)
+		if len(again.Batches) > 0 {
+			cursor = again.LastCursor(t)
 		}
 	}
 }
@@ -364,17 +307,17 @@ func TestSyncSeesChangeWithinTheSameSecond(t *testing.T) {
 	fake.addIssues(repoA, realIssue(t, 1, map[string]any{"created_at": at(0), "updated_at": at(10), "comments": 1}))
 	fake.setTimeline(repoA, 1, comment(t, "customer", "NONE", at(10)))
 	src := newTestSource(t, srv.URL, time.Time{}, repoA)
-	var rec recorder
-	if err := src.Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := src.Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	fake.updateIssue(repoA, 1, map[string]any{"comments": 2})
 	fake.setTimeline(repoA, 1, comment(t, "customer", "NONE", at(10)), comment(t, "octocat", "OWNER", at(10)))
-	var again recorder
-	if err := src.Sync(context.Background(), rec.lastCursor(t), again.emit); err != nil {
+	var again collectortest.Recorder
+	if err := src.Sync(context.Background(), rec.LastCursor(t), again.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if tk := again.ticket(t, "acme/rtc-sdk#1"); len(tk.Events) != 2 || tk.Events[1].Kind != model.EventVendorReply {
+	if tk := again.Ticket(t, "acme/rtc-sdk#1"); len(tk.Events) != 2 || tk.Events[1].Kind != model.EventVendorReply {
 		t.Errorf("ticket %+v, want the vendor's reply", tk)
 	}
 }
@@ -388,11 +331,11 @@ func TestSyncTimelinePages(t *testing.T) {
 	}
 	events = append(events, comment(t, "octocat", "MEMBER", at(400)))
 	fake.setTimeline(repoA, 7, events...)
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	tk := rec.ticket(t, "acme/rtc-sdk#7")
+	tk := rec.Ticket(t, "acme/rtc-sdk#7")
 	if len(tk.Events) != 151 || tk.Events[150].Kind != model.EventVendorReply {
 		t.Errorf("%d events, want 151 ending with the vendor's reply", len(tk.Events))
 	}
@@ -410,8 +353,8 @@ func TestSyncUnderPathPrefix(t *testing.T) {
 	fake, srv := newFakeGitHub(t, "/api/v3")
 	fake.addIssues(repoA, realIssue(t, 1, map[string]any{"created_at": at(0), "updated_at": at(1), "comments": 1}))
 	fake.setTimeline(repoA, 1, comment(t, "customer", "NONE", at(1)))
-	var rec recorder
-	if err := newTestSource(t, srv.URL+"/api/v3/", time.Time{}, repoA).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL+"/api/v3/", time.Time{}, repoA).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	if got := paths(fake.seen()); !slices.Equal(got, []string{"/api/v3/repos/acme/rtc-sdk/issues", "/api/v3/repos/acme/rtc-sdk/issues/1/timeline"}) {
@@ -424,11 +367,11 @@ func TestSyncUnreadableCursorStartsOver(t *testing.T) {
 		t.Run(stored, func(t *testing.T) {
 			fake, srv := newFakeGitHub(t, "")
 			fake.addIssues(repoA, realIssue(t, 1, map[string]any{"created_at": at(0), "updated_at": at(1)}))
-			var rec recorder
-			if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), []byte(stored), rec.emit); err != nil {
+			var rec collectortest.Recorder
+			if err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), []byte(stored), rec.Emit); err != nil {
 				t.Fatal(err)
 			}
-			if got := rec.ticketIDs(); len(got) != 1 || fake.seen()[0].query.Has("since") {
+			if got := rec.TicketIDs(); len(got) != 1 || fake.seen()[0].query.Has("since") {
 				t.Errorf("tickets %q, first query %s: want a fresh start", got, fake.seen()[0].query.Encode())
 			}
 		})
@@ -440,7 +383,7 @@ func TestSyncErrors(t *testing.T) {
 	issueJSON := func(drop string) string {
 		is := realIssue(t, 1, map[string]any{"created_at": at(0), "updated_at": at(1)})
 		delete(is, drop)
-		return fmt.Sprintf("[%s]", mustJSON(t, is))
+		return fmt.Sprintf("[%s]", collectortest.Marshal(t, is))
 	}
 	cases := []struct {
 		name, path string
@@ -473,19 +416,14 @@ func TestSyncErrors(t *testing.T) {
 			fake, srv := newFakeGitHub(t, "")
 			fake.addIssues(repoA, realIssue(t, 1, map[string]any{"created_at": at(0), "updated_at": at(1), "comments": 1}))
 			fake.fail(tc.path, tc.failure)
-			var rec recorder
-			err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.emit)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if got := fetch.Reason(err); got != tc.wantReason {
-				t.Errorf("reason %q, want %q (error: %v)", got, tc.wantReason, err)
-			}
-			if !strings.Contains(err.Error(), "github: acme/rtc-sdk: ") || !strings.Contains(err.Error(), tc.wantInErr) {
+			var rec collectortest.Recorder
+			err := newTestSource(t, srv.URL, time.Time{}, repoA).Sync(context.Background(), nil, rec.Emit)
+			collectortest.WantSyncError(t, err, tc.wantReason, "github: acme/rtc-sdk: ")
+			if !strings.Contains(err.Error(), tc.wantInErr) {
 				t.Errorf("error %q lacks its context %q", err, tc.wantInErr)
 			}
-			if len(rec.batches) != 0 {
-				t.Errorf("%d batches emitted, want none", len(rec.batches))
+			if len(rec.Batches) != 0 {
+				t.Errorf("%d batches emitted, want none", len(rec.Batches))
 			}
 		})
 	}
@@ -496,12 +434,12 @@ func TestSyncErrors(t *testing.T) {
 func TestSyncFailingRepositoryDoesNotBlockOthers(t *testing.T) {
 	fake, srv := newFakeGitHub(t, "")
 	fake.addIssues(repoB, realIssue(t, 9, map[string]any{"created_at": at(0), "updated_at": at(1)}))
-	var rec recorder
-	err := newTestSource(t, srv.URL, time.Time{}, "acme/gone", repoB).Sync(context.Background(), nil, rec.emit)
+	var rec collectortest.Recorder
+	err := newTestSource(t, srv.URL, time.Time{}, "acme/gone", repoB).Sync(context.Background(), nil, rec.Emit)
 	if fetch.Reason(err) != fetch.ReasonHTTP || !strings.Contains(err.Error(), "acme/gone") {
 		t.Errorf("error %v, want acme/gone's 404", err)
 	}
-	if got := rec.ticketIDs(); !slices.Equal(got, []string{"acme/rtc.js#9"}) {
+	if got := rec.TicketIDs(); !slices.Equal(got, []string{"acme/rtc.js#9"}) {
 		t.Errorf("tickets %q, want acme/rtc.js#9", got)
 	}
 }

@@ -5,17 +5,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-func at(s string) instant { return instant{utc(s)} }
+func at(s string) instant { return instant{collectortest.UTC(s)} }
 
 func TestBuildBatchRealPayloads(t *testing.T) {
-	w, err := decodeWidget(readTestdata(t, widgetPreviewFile))
+	w, err := decodeWidget(collectortest.Testdata(t, widgetPreviewFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := decodeSummary(readTestdata(t, openaiSummaryFile))
+	sum, err := decodeSummary(collectortest.Testdata(t, openaiSummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,20 +28,20 @@ func TestBuildBatchRealPayloads(t *testing.T) {
 	wantIncidents := []model.Incident{
 		{
 			ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Impact: model.ImpactMinor,
-			CreatedAt: utc("2026-09-29T17:52:52Z"), UpdatedAt: utc("2026-09-29T18:24:17Z"),
-			Updates: []time.Time{utc("2026-09-29T18:24:17Z"), utc("2026-09-29T17:52:52Z")},
+			CreatedAt: collectortest.UTC("2026-09-29T17:52:52Z"), UpdatedAt: collectortest.UTC("2026-09-29T18:24:17Z"),
+			Updates: []time.Time{collectortest.UTC("2026-09-29T18:24:17Z"), collectortest.UTC("2026-09-29T17:52:52Z")},
 		},
 		{
 			ID: "01M3Q4HMNP8SZ27DTZKW6F5BJ4", Impact: model.ImpactNone,
-			CreatedAt: utc("2026-09-29T17:49:05Z"), UpdatedAt: utc("2026-09-29T17:55:17Z"),
-			Updates: []time.Time{utc("2026-09-29T17:55:17Z"), utc("2026-09-29T17:49:05Z")},
+			CreatedAt: collectortest.UTC("2026-09-29T17:49:05Z"), UpdatedAt: collectortest.UTC("2026-09-29T17:55:17Z"),
+			Updates: []time.Time{collectortest.UTC("2026-09-29T17:55:17Z"), collectortest.UTC("2026-09-29T17:49:05Z")},
 		},
 	}
 	if !reflect.DeepEqual(b.Incidents, wantIncidents) {
 		t.Errorf("incidents = %+v\nwant %+v", b.Incidents, wantIncidents)
 	}
 	// Widget maintenances: window and last update, nothing else.
-	preview := utc("2026-01-26T02:11:43Z")
+	preview := collectortest.UTC("2026-01-26T02:11:43Z")
 	wantMaintenances := []model.Maintenance{
 		{ID: "01FDAG4SAP5TYPT98WGR2N7W91", UpdatedAt: preview, ScheduledFor: preview, ScheduledUntil: preview},
 		{ID: "01FCNDV6P870EA6S7TK1DSYD5H", UpdatedAt: preview, ScheduledFor: preview, ScheduledUntil: preview},
@@ -137,8 +138,8 @@ func TestBuildBatchMerge(t *testing.T) {
 		wantImpact   model.Impact
 		wantResolved time.Time
 	}{
-		{"resolved in the list, open in the summary: the list's is newer", []wireItem{open}, []wireItem{resolved}, model.ImpactMajor, utc("2026-09-29T18:00:00Z")},
-		{"an older version in the list loses", []wireItem{resolved}, []wireItem{open}, model.ImpactMajor, utc("2026-09-29T18:00:00Z")},
+		{"resolved in the list, open in the summary: the list's is newer", []wireItem{open}, []wireItem{resolved}, model.ImpactMajor, collectortest.UTC("2026-09-29T18:00:00Z")},
+		{"an older version in the list loses", []wireItem{resolved}, []wireItem{open}, model.ImpactMajor, collectortest.UTC("2026-09-29T18:00:00Z")},
 		{"only open", []wireItem{open}, nil, model.ImpactMinor, time.Time{}},
 	}
 	for _, tt := range tests {
@@ -160,13 +161,13 @@ func TestFinishedAt(t *testing.T) {
 		item wireItem
 		want time.Time
 	}{
-		{"resolved_at when given", wireItem{Status: "resolved", ResolvedAt: at("2026-09-29T19:00:00Z")}, utc("2026-09-29T19:00:00Z")},
+		{"resolved_at when given", wireItem{Status: "resolved", ResolvedAt: at("2026-09-29T19:00:00Z")}, collectortest.UTC("2026-09-29T19:00:00Z")},
 		{"last resolving update, created_at without display_at", wireItem{Status: "resolved", Updates: []wireUpdate{
 			{Status: "resolved", CreatedAt: at("2026-09-29T18:30:00Z")},
 			{Status: "resolved", DisplayAt: at("2026-09-29T18:10:00Z")},
 			{Status: "monitoring", DisplayAt: at("2026-09-29T18:45:00Z")},
-		}}, utc("2026-09-29T18:30:00Z")},
-		{"nothing else: updated_at", wireItem{Status: "resolved", UpdatedAt: at("2026-09-29T20:00:00Z")}, utc("2026-09-29T20:00:00Z")},
+		}}, collectortest.UTC("2026-09-29T18:30:00Z")},
+		{"nothing else: updated_at", wireItem{Status: "resolved", UpdatedAt: at("2026-09-29T20:00:00Z")}, collectortest.UTC("2026-09-29T20:00:00Z")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,13 +198,13 @@ func TestMaintenances(t *testing.T) {
 		{ID: "m-done", Status: "completed", CreatedAt: at("2026-09-01T00:00:00Z"), ScheduledFor: at("2026-09-10T00:00:00Z"),
 			Updates: []wireUpdate{{Status: "completed", DisplayAt: at("2026-09-10T01:30:00Z")}}},
 	}
-	b := buildBatch(w, summary{}, v2, utc("2025-01-01T00:00:00Z"))
+	b := buildBatch(w, summary{}, v2, collectortest.UTC("2025-01-01T00:00:00Z"))
 	want := []model.Maintenance{
-		{ID: "m-now", UpdatedAt: utc("2026-09-30T01:05:00Z"), ScheduledFor: utc("2026-09-30T01:00:00Z"), ScheduledUntil: utc("2026-09-30T03:00:00Z")},
-		{ID: "m-next", UpdatedAt: utc("2026-09-29T09:00:00Z"), ScheduledFor: utc("2026-10-02T01:00:00Z"), ScheduledUntil: utc("2026-10-02T02:00:00Z")},
-		{ID: "m-v2", CreatedAt: utc("2026-09-20T00:00:00Z"), UpdatedAt: utc("2026-09-20T00:00:00Z"),
-			ScheduledFor: utc("2026-10-05T01:00:00Z"), ScheduledUntil: utc("2026-10-05T04:00:00Z")},
-		{ID: "m-done", CreatedAt: utc("2026-09-01T00:00:00Z"), ScheduledFor: utc("2026-09-10T00:00:00Z"), CompletedAt: utc("2026-09-10T01:30:00Z")},
+		{ID: "m-now", UpdatedAt: collectortest.UTC("2026-09-30T01:05:00Z"), ScheduledFor: collectortest.UTC("2026-09-30T01:00:00Z"), ScheduledUntil: collectortest.UTC("2026-09-30T03:00:00Z")},
+		{ID: "m-next", UpdatedAt: collectortest.UTC("2026-09-29T09:00:00Z"), ScheduledFor: collectortest.UTC("2026-10-02T01:00:00Z"), ScheduledUntil: collectortest.UTC("2026-10-02T02:00:00Z")},
+		{ID: "m-v2", CreatedAt: collectortest.UTC("2026-09-20T00:00:00Z"), UpdatedAt: collectortest.UTC("2026-09-20T00:00:00Z"),
+			ScheduledFor: collectortest.UTC("2026-10-05T01:00:00Z"), ScheduledUntil: collectortest.UTC("2026-10-05T04:00:00Z")},
+		{ID: "m-done", CreatedAt: collectortest.UTC("2026-09-01T00:00:00Z"), ScheduledFor: collectortest.UTC("2026-09-10T00:00:00Z"), CompletedAt: collectortest.UTC("2026-09-10T01:30:00Z")},
 	}
 	if !reflect.DeepEqual(b.Maintenances, want) {
 		t.Errorf("maintenances = %+v\nwant %+v", b.Maintenances, want)
@@ -218,7 +219,7 @@ func TestIncidentsBeforeHistoryStart(t *testing.T) {
 		{ID: "early", CreatedAt: at("2024-12-31T23:59:59Z")},
 		{ID: "on-time", CreatedAt: at("2025-01-01T00:00:00Z")},
 	}
-	b := buildBatch(widgetSummary{}, summary{}, list, utc("2025-01-01T00:00:00Z"))
+	b := buildBatch(widgetSummary{}, summary{}, list, collectortest.UTC("2025-01-01T00:00:00Z"))
 	if len(b.Incidents) != 1 || b.Incidents[0].ID != "on-time" {
 		t.Errorf("incidents = %+v, want only on-time", b.Incidents)
 	}

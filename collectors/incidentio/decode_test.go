@@ -1,12 +1,12 @@
 package incidentio
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 const (
@@ -14,24 +14,6 @@ const (
 	widgetPreviewFile = "widget-fitnudge-guide-preview-1-incident-2-maint.json"
 	widgetEmptyFile   = "widget-neon-docs-empty.json"
 )
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// utc builds an expected instant; every value below was read in the files.
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t.UTC()
-}
 
 func eventIDs(events []widgetEvent) []string {
 	var out []string
@@ -56,7 +38,7 @@ func TestDecodeWidget(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			w, err := decodeWidget(readTestdata(t, tt.file))
+			w, err := decodeWidget(collectortest.Testdata(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +59,7 @@ func TestDecodeWidget(t *testing.T) {
 }
 
 func TestDecodeWidgetPreviewFields(t *testing.T) {
-	w, err := decodeWidget(readTestdata(t, widgetPreviewFile))
+	w, err := decodeWidget(collectortest.Testdata(t, widgetPreviewFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +68,7 @@ func TestDecodeWidgetPreviewFields(t *testing.T) {
 	if !reflect.DeepEqual(inc.AffectedComponents, wantAffected) {
 		t.Errorf("affected = %+v, want %+v", inc.AffectedComponents, wantAffected)
 	}
-	at := utc("2026-01-26T02:11:43Z")
+	at := collectortest.UTC("2026-01-26T02:11:43Z")
 	if got := w.InProgress[0]; !got.StartedAt.Equal(at) || !got.ScheduledEndAt.Equal(at) || !got.StartsAt.IsZero() {
 		t.Errorf("in progress window = %v..%v (starts_at %v), want %v..%v", got.StartedAt, got.ScheduledEndAt, got.StartsAt, at, at)
 	}
@@ -96,7 +78,7 @@ func TestDecodeWidgetPreviewFields(t *testing.T) {
 }
 
 func TestDecodeSummaryOpenAI(t *testing.T) {
-	sum, err := decodeSummary(readTestdata(t, openaiSummaryFile))
+	sum, err := decodeSummary(collectortest.Testdata(t, openaiSummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,10 +101,10 @@ func TestDecodeSummaryOpenAI(t *testing.T) {
 	if first.ID != "01M3Q4RK1SM4EMK445GGPG7C0N" || first.Impact != "minor" || first.Status != "investigating" {
 		t.Errorf("first incident = %s %s %s, want 01M3Q4RK1SM4EMK445GGPG7C0N minor investigating", first.ID, first.Impact, first.Status)
 	}
-	if !first.CreatedAt.Equal(utc("2026-09-29T17:52:52Z")) || !first.StartedAt.IsZero() || !first.ResolvedAt.IsZero() {
+	if !first.CreatedAt.Equal(collectortest.UTC("2026-09-29T17:52:52Z")) || !first.StartedAt.IsZero() || !first.ResolvedAt.IsZero() {
 		t.Errorf("first incident created/started/resolved = %v/%v/%v, want 17:52:52 and no others", first.CreatedAt, first.StartedAt, first.ResolvedAt)
 	}
-	wantUpdates := []time.Time{utc("2026-09-29T18:24:17Z"), utc("2026-09-29T17:52:52Z")}
+	wantUpdates := []time.Time{collectortest.UTC("2026-09-29T18:24:17Z"), collectortest.UTC("2026-09-29T17:52:52Z")}
 	var gotUpdates []time.Time
 	for _, u := range first.Updates {
 		gotUpdates = append(gotUpdates, u.DisplayAt.Time)

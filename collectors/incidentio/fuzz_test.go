@@ -1,10 +1,10 @@
 package incidentio
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 // FuzzDecode feeds any body to every decoder and checks that none panics and
@@ -12,15 +12,7 @@ import (
 // take: unique non-empty ids, unique component names, maintenances always
 // scheduled and incidents always created.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range collectortest.Seeds(f, "*.json") {
 		f.Add(b)
 	}
 	f.Add([]byte(openaiIncidentsList))
@@ -34,13 +26,7 @@ func FuzzDecode(f *testing.F) {
 		if sumErr == nil && b.Components == nil {
 			t.Error("decoded summary gave a nil component list")
 		}
-		names := map[string]bool{}
-		for _, c := range b.Components {
-			if names[c.Name] {
-				t.Errorf("component name %q twice", c.Name)
-			}
-			names[c.Name] = true
-		}
+		collectortest.CheckComponentNames(t, b.Components)
 		seen := map[string]bool{}
 		for _, inc := range b.Incidents {
 			if inc.ID == "" || seen["i"+inc.ID] || inc.CreatedAt.IsZero() {

@@ -1,88 +1,36 @@
 package incidentio
 
 import (
-	"context"
-	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-// fakePage answers like an incident.io page: the widget and the two v2
-// endpoints incident.io serves; anything else, including the Statuspage
-// paths incident.io does not serve (scheduled-maintenances.json,
-// incidents/unresolved.json), is a 404. Every request is recorded.
-type fakePage struct {
-	mu       sync.Mutex
-	prefix   string
-	handlers map[string]http.HandlerFunc // by API path
-	hits     []string
-}
-
-func (f *fakePage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.hits = append(f.hits, r.URL.RequestURI())
-	f.mu.Unlock()
-	h, ok := f.handlers[strings.TrimPrefix(r.URL.Path, f.prefix+"/")]
-	if !ok || !strings.HasPrefix(r.URL.Path, f.prefix+"/") || r.Method != http.MethodGet || r.Header.Get("Authorization") != "" {
-		http.NotFound(w, r)
-		return
-	}
-	h(w, r)
-}
-
-func serveJSON(body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = w.Write([]byte(body))
-	}
-}
-
-func serveStatus(code int) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "oops", code) }
-}
-
-func startPage(t *testing.T, prefix string, widget, summary, incidents http.HandlerFunc) (*fakePage, *httptest.Server) {
+// startPage serves the widget and the two v2 endpoints incident.io serves
+// under prefix; anything else, including the Statuspage paths incident.io
+// does not serve (scheduled-maintenances.json, incidents/unresolved.json),
+// is a 404.
+func startPage(t *testing.T, prefix string, widget, summary, incidents http.HandlerFunc) (*collectortest.Site, *httptest.Server) {
 	t.Helper()
-	f := &fakePage{prefix: prefix, handlers: map[string]http.HandlerFunc{
-		widgetPath:    widget,
-		summaryPath:   summary,
-		incidentsPath: incidents,
-	}}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv
+	return collectortest.StartSite(t, map[string]http.HandlerFunc{
+		prefix + "/" + widgetPath:    widget,
+		prefix + "/" + summaryPath:   summary,
+		prefix + "/" + incidentsPath: incidents,
+	})
 }
 
 func newSource(t *testing.T, srv *httptest.Server, rawURL string) source.Source {
 	t.Helper()
-	s, err := New(source.Env{
-		Config: &config.Source{Name: "status", Kind: "incidentio", URL: rawURL},
-		HTTP:   fetch.New(srv.Client(), fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func syncOnce(t *testing.T, s source.Source) ([]model.Batch, error) {
-	t.Helper()
-	var batches []model.Batch
-	err := s.Sync(context.Background(), nil, func(b model.Batch) error {
-		batches = append(batches, b)
-		return nil
-	})
-	return batches, err
+	return collectortest.NewSource(t, New, collectortest.Env("incidentio", rawURL, srv.Client()))
 }
 
 // openaiIncidentsList is an /api/v2/incidents.json answer built for the tests
@@ -106,11 +54,11 @@ const openaiIncidentsList = `{
 
 func TestSyncRealPayloads(t *testing.T) {
 	page, srv := startPage(t, "",
-		serveJSON(string(readTestdata(t, widgetPreviewFile))),
-		serveJSON(string(readTestdata(t, openaiSummaryFile))),
-		serveJSON(openaiIncidentsList))
+		collectortest.ServeJSON(string(collectortest.Testdata(t, widgetPreviewFile))),
+		collectortest.ServeJSON(string(collectortest.Testdata(t, openaiSummaryFile))),
+		collectortest.ServeJSON(openaiIncidentsList))
 
-	batches, err := syncOnce(t, newSource(t, srv, srv.URL))
+	batches, err := collectortest.Sync(newSource(t, srv, srv.URL), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,8 +91,8 @@ func TestSyncRealPayloads(t *testing.T) {
 		t.Errorf("cursor = %q, want nil", b.Cursor)
 	}
 	want := []string{"/" + widgetPath, "/" + summaryPath, "/" + incidentsPath}
-	if !reflect.DeepEqual(page.hits, want) {
-		t.Errorf("requests = %v, want %v", page.hits, want)
+	if !reflect.DeepEqual(page.Hits(), want) {
+		t.Errorf("requests = %v, want %v", page.Hits(), want)
 	}
 }
 
@@ -152,10 +100,10 @@ func TestSyncSubPageURL(t *testing.T) {
 	for _, suffix := range []string{"/console", "/console/"} {
 		t.Run(suffix, func(t *testing.T) {
 			page, srv := startPage(t, "/console",
-				serveJSON(string(readTestdata(t, widgetEmptyFile))),
-				serveJSON(`{"components": [{"id": "c1", "name": "Console", "status": "operational"}], "incidents": []}`),
-				serveJSON(`{"incidents": []}`))
-			batches, err := syncOnce(t, newSource(t, srv, srv.URL+suffix))
+				collectortest.ServeJSON(string(collectortest.Testdata(t, widgetEmptyFile))),
+				collectortest.ServeJSON(`{"components": [{"id": "c1", "name": "Console", "status": "operational"}], "incidents": []}`),
+				collectortest.ServeJSON(`{"incidents": []}`))
+			batches, err := collectortest.Sync(newSource(t, srv, srv.URL+suffix), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,8 +111,8 @@ func TestSyncSubPageURL(t *testing.T) {
 			if len(batches) != 1 || !reflect.DeepEqual(batches[0].Components, want) {
 				t.Errorf("batches = %+v, want one with components %v", batches, want)
 			}
-			if page.hits[0] != "/console/"+widgetPath {
-				t.Errorf("first request = %s, want /console/%s", page.hits[0], widgetPath)
+			if page.Hits()[0] != "/console/"+widgetPath {
+				t.Errorf("first request = %s, want /console/%s", page.Hits()[0], widgetPath)
 			}
 		})
 	}
@@ -172,9 +120,9 @@ func TestSyncSubPageURL(t *testing.T) {
 
 func TestSyncFailures(t *testing.T) {
 	ok := map[string]http.HandlerFunc{
-		widgetPath:    serveJSON(string(readTestdata(t, widgetEmptyFile))),
-		summaryPath:   serveJSON(`{"components": []}`),
-		incidentsPath: serveJSON(`{"incidents": []}`),
+		widgetPath:    collectortest.ServeJSON(string(collectortest.Testdata(t, widgetEmptyFile))),
+		summaryPath:   collectortest.ServeJSON(`{"components": []}`),
+		incidentsPath: collectortest.ServeJSON(`{"incidents": []}`),
 	}
 	tests := []struct {
 		name       string
@@ -184,33 +132,22 @@ func TestSyncFailures(t *testing.T) {
 		wantPrefix string
 	}{
 		{"widget switched off", widgetPath, http.NotFound, fetch.ReasonHTTP, "incidentio: widget summary: "},
-		{"widget rate limited", widgetPath, serveStatus(http.StatusTooManyRequests), fetch.ReasonRateLimited, "incidentio: widget summary: "},
-		{"widget answers a page", widgetPath, serveJSON(`<!DOCTYPE html><title>Status</title>`), fetch.ReasonDecode, "incidentio: widget summary: "},
-		{"widget without arrays", widgetPath, serveJSON(`{"page_title": "x"}`), fetch.ReasonDecode, "incidentio: widget summary: "},
-		{"summary 500", summaryPath, serveStatus(http.StatusInternalServerError), fetch.ReasonHTTP, "incidentio: summary: "},
-		{"summary without components", summaryPath, serveJSON(`{"incidents": []}`), fetch.ReasonDecode, "incidentio: summary: "},
-		{"incidents 502", incidentsPath, serveStatus(http.StatusBadGateway), fetch.ReasonHTTP, "incidentio: incidents: "},
-		{"incidents truncated", incidentsPath, serveJSON(`{"incidents": [{"id": "a",`), fetch.ReasonDecode, "incidentio: incidents: "},
+		{"widget rate limited", widgetPath, collectortest.ServeStatus(http.StatusTooManyRequests), fetch.ReasonRateLimited, "incidentio: widget summary: "},
+		{"widget answers a page", widgetPath, collectortest.ServeJSON(`<!DOCTYPE html><title>Status</title>`), fetch.ReasonDecode, "incidentio: widget summary: "},
+		{"widget without arrays", widgetPath, collectortest.ServeJSON(`{"page_title": "x"}`), fetch.ReasonDecode, "incidentio: widget summary: "},
+		{"summary 500", summaryPath, collectortest.ServeStatus(http.StatusInternalServerError), fetch.ReasonHTTP, "incidentio: summary: "},
+		{"summary without components", summaryPath, collectortest.ServeJSON(`{"incidents": []}`), fetch.ReasonDecode, "incidentio: summary: "},
+		{"incidents 502", incidentsPath, collectortest.ServeStatus(http.StatusBadGateway), fetch.ReasonHTTP, "incidentio: incidents: "},
+		{"incidents truncated", incidentsPath, collectortest.ServeJSON(`{"incidents": [{"id": "a",`), fetch.ReasonDecode, "incidentio: incidents: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			handlers := map[string]http.HandlerFunc{}
-			for p, h := range ok {
-				handlers[p] = h
-			}
+			handlers := maps.Clone(ok)
 			handlers[tt.path] = tt.handler
 			_, srv := startPage(t, "", handlers[widgetPath], handlers[summaryPath], handlers[incidentsPath])
 
-			batches, err := syncOnce(t, newSource(t, srv, srv.URL))
-			if err == nil {
-				t.Fatal("Sync succeeded, want an error")
-			}
-			if got := fetch.Reason(err); got != tt.wantReason {
-				t.Errorf("reason = %q, want %q (error: %v)", got, tt.wantReason, err)
-			}
-			if !strings.HasPrefix(err.Error(), tt.wantPrefix) {
-				t.Errorf("error = %q, want prefix %q", err, tt.wantPrefix)
-			}
+			batches, err := collectortest.Sync(newSource(t, srv, srv.URL), nil)
+			collectortest.WantSyncError(t, err, tt.wantReason, tt.wantPrefix)
 			if len(batches) != 0 {
 				t.Errorf("emitted %d batches, want none: a partial picture hides components", len(batches))
 			}
@@ -220,42 +157,20 @@ func TestSyncFailures(t *testing.T) {
 
 func TestSyncReturnsEmitError(t *testing.T) {
 	_, srv := startPage(t, "",
-		serveJSON(string(readTestdata(t, widgetEmptyFile))), serveJSON(`{"components": []}`), serveJSON(`{"incidents": []}`))
-	stored := errors.New("store is read-only")
-	err := newSource(t, srv, srv.URL).Sync(context.Background(), nil, func(model.Batch) error { return stored })
-	if !errors.Is(err, stored) {
-		t.Errorf("Sync error = %v, want %v", err, stored)
-	}
+		collectortest.ServeJSON(string(collectortest.Testdata(t, widgetEmptyFile))), collectortest.ServeJSON(`{"components": []}`), collectortest.ServeJSON(`{"incidents": []}`))
+	collectortest.WantEmitErrorReturned(t, newSource(t, srv, srv.URL))
 }
 
 func TestNew(t *testing.T) {
 	client := fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{})
-	tests := []struct {
-		name    string
-		env     source.Env
-		wantErr string
-	}{
-		{"root URL", source.Env{Config: &config.Source{URL: "https://status.openai.com"}, HTTP: client}, ""},
-		{"sub-page", source.Env{Config: &config.Source{URL: "https://neonstatus.com/aws-europe-frankfurt"}, HTTP: client}, ""},
-		{"no scheme", source.Env{Config: &config.Source{URL: "status.openai.com"}, HTTP: client}, "incidentio: url"},
-		{"other scheme", source.Env{Config: &config.Source{URL: "ftp://status.example"}, HTTP: client}, "scheme must be http or https"},
-		{"query", source.Env{Config: &config.Source{URL: "https://status.example?x=1"}, HTTP: client}, "must not carry a query"},
-		{"password in URL", source.Env{Config: &config.Source{URL: "https://u:secret@status.example"}, HTTP: client}, "credentials belong in http_client"},
-		{"no config", source.Env{HTTP: client}, "incomplete environment"},
-		{"no client", source.Env{Config: &config.Source{URL: "https://status.openai.com"}}, "incomplete environment"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := New(tt.env)
-			switch {
-			case tt.wantErr == "" && (err != nil || s == nil):
-				t.Errorf("New = %v, %v; want a source", s, err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("New error = %v, want one containing %q", err, tt.wantErr)
-			}
-			if err != nil && strings.Contains(err.Error(), "secret") {
-				t.Errorf("error %q repeats the password", err)
-			}
-		})
-	}
+	collectortest.CheckNew(t, New, []collectortest.NewCase{
+		{Name: "root URL", Env: source.Env{Config: &config.Source{URL: "https://status.openai.com"}, HTTP: client}},
+		{Name: "sub-page", Env: source.Env{Config: &config.Source{URL: "https://neonstatus.com/aws-europe-frankfurt"}, HTTP: client}},
+		{Name: "no scheme", Env: source.Env{Config: &config.Source{URL: "status.openai.com"}, HTTP: client}, WantErr: "incidentio: url"},
+		{Name: "other scheme", Env: source.Env{Config: &config.Source{URL: "ftp://status.example"}, HTTP: client}, WantErr: "scheme must be http or https"},
+		{Name: "query", Env: source.Env{Config: &config.Source{URL: "https://status.example?x=1"}, HTTP: client}, WantErr: "must not carry a query"},
+		{Name: "password in URL", Env: source.Env{Config: &config.Source{URL: "https://u:secret@status.example"}, HTTP: client}, WantErr: "credentials belong in http_client"},
+		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},
+		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://status.openai.com"}}, WantErr: "incomplete environment"},
+	}, "secret")
 }

@@ -5,29 +5,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-func at(s string) instant { return instant{utc(s)} }
+func at(s string) instant { return instant{collectortest.UTC(s)} }
 
 func TestBuildBatchDocsExample(t *testing.T) {
-	sum, err := decodeSummary(readTestdata(t, docsSummaryFile))
+	sum, err := decodeSummary(collectortest.Testdata(t, docsSummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	comps, err := decodeComponents(readTestdata(t, wistiaComponents))
+	comps, err := decodeComponents(collectortest.Testdata(t, wistiaComponents))
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := utc("2022-06-11T19:00:00Z")
+	now := collectortest.UTC("2022-06-11T19:00:00Z")
 	b, next := buildBatch(sum, comps, cursor{}, now, time.Time{})
 
-	wantIncident := model.Incident{ID: docsIncidentID, Impact: model.ImpactCritical, StartedAt: utc("2022-06-11T18:55:50Z")}
+	wantIncident := model.Incident{ID: docsIncidentID, Impact: model.ImpactCritical, StartedAt: collectortest.UTC("2022-06-11T18:55:50Z")}
 	if len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], wantIncident) {
 		t.Errorf("incidents = %+v, want [%+v]: no creation time, no updates", b.Incidents, wantIncident)
 	}
 	wantMaintenance := model.Maintenance{ID: docsMaintenanceID,
-		ScheduledFor: utc("2022-06-11T18:55:54Z"), ScheduledUntil: utc("2022-06-11T19:55:54Z")}
+		ScheduledFor: collectortest.UTC("2022-06-11T18:55:54Z"), ScheduledUntil: collectortest.UTC("2022-06-11T19:55:54Z")}
 	if len(b.Maintenances) != 1 || b.Maintenances[0] != wantMaintenance {
 		t.Errorf("maintenances = %+v, want [%+v]", b.Maintenances, wantMaintenance)
 	}
@@ -40,8 +41,8 @@ func TestBuildBatchDocsExample(t *testing.T) {
 }
 
 func TestIncidentResolution(t *testing.T) {
-	now := utc("2026-03-20T12:00:00Z")
-	open := model.Incident{ID: "gone", Impact: model.ImpactMajor, StartedAt: utc("2026-03-20T10:00:00Z")}
+	now := collectortest.UTC("2026-03-20T12:00:00Z")
+	open := model.Incident{ID: "gone", Impact: model.ImpactMajor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z")}
 	tests := []struct {
 		name         string
 		listed       []wireIncident
@@ -67,7 +68,7 @@ func TestIncidentResolution(t *testing.T) {
 				{ID: "r1", Status: "RESOLVED", UpdatedAt: at("2026-03-20T11:40:00Z")},
 				{ID: "r2", Status: "resolved"},
 			},
-			wantResolved: map[string]time.Time{"r1": utc("2026-03-20T11:40:00Z"), "r2": now},
+			wantResolved: map[string]time.Time{"r1": collectortest.UTC("2026-03-20T11:40:00Z"), "r2": now},
 		},
 		{
 			name:         "listed twice: once",
@@ -101,11 +102,11 @@ func TestIncidentResolution(t *testing.T) {
 }
 
 func TestResolvedIncidentKeepsWhatWasKnown(t *testing.T) {
-	prev := model.Incident{ID: "i", Impact: model.ImpactMinor, StartedAt: utc("2026-03-20T10:00:00Z"),
-		UpdatedAt: utc("2026-03-20T10:30:00Z"), Components: []string{"API"}}
-	b, _ := buildBatch(summary{}, nil, cursor{Open: []model.Incident{prev}}, utc("2026-03-20T12:00:00Z"), time.Time{})
+	prev := model.Incident{ID: "i", Impact: model.ImpactMinor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z"),
+		UpdatedAt: collectortest.UTC("2026-03-20T10:30:00Z"), Components: []string{"API"}}
+	b, _ := buildBatch(summary{}, nil, cursor{Open: []model.Incident{prev}}, collectortest.UTC("2026-03-20T12:00:00Z"), time.Time{})
 	want := prev
-	want.ResolvedAt = utc("2026-03-20T12:00:00Z")
+	want.ResolvedAt = collectortest.UTC("2026-03-20T12:00:00Z")
 	if len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], want) {
 		t.Errorf("incidents = %+v, want [%+v]", b.Incidents, want)
 	}
@@ -118,11 +119,11 @@ func TestMaintenances(t *testing.T) {
 		{ID: "old", Status: "NOTSTARTEDYET", Start: at("2024-12-31T00:00:00Z")},
 		{ID: "done", Status: "INPROGRESS", Start: at("2026-03-20T02:00:00Z")},
 	}}
-	b, _ := buildBatch(sum, nil, cursor{}, utc("2026-03-20T04:00:00Z"), utc("2025-01-01T00:00:00Z"))
+	b, _ := buildBatch(sum, nil, cursor{}, collectortest.UTC("2026-03-20T04:00:00Z"), collectortest.UTC("2025-01-01T00:00:00Z"))
 	want := []model.Maintenance{
-		{ID: "done", UpdatedAt: utc("2026-03-20T02:50:00Z"), ScheduledFor: utc("2026-03-20T02:00:00Z"),
-			ScheduledUntil: utc("2026-03-20T03:00:00Z"), CompletedAt: utc("2026-03-20T02:50:00Z")},
-		{ID: "open-ended", ScheduledFor: utc("2026-03-20T03:00:00Z")},
+		{ID: "done", UpdatedAt: collectortest.UTC("2026-03-20T02:50:00Z"), ScheduledFor: collectortest.UTC("2026-03-20T02:00:00Z"),
+			ScheduledUntil: collectortest.UTC("2026-03-20T03:00:00Z"), CompletedAt: collectortest.UTC("2026-03-20T02:50:00Z")},
+		{ID: "open-ended", ScheduledFor: collectortest.UTC("2026-03-20T03:00:00Z")},
 	}
 	if !reflect.DeepEqual(b.Maintenances, want) {
 		t.Errorf("maintenances = %+v\nwant %+v", b.Maintenances, want)

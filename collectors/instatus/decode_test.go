@@ -2,11 +2,11 @@ package instatus
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 const (
@@ -19,26 +19,8 @@ const (
 	wistiaComponentName = "Group Record"
 )
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// utc builds an expected instant; every value below was read in the files.
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t.UTC()
-}
-
 func TestDecodeSummaryDocsExample(t *testing.T) {
-	sum, err := decodeSummary(readTestdata(t, docsSummaryFile))
+	sum, err := decodeSummary(collectortest.Testdata(t, docsSummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,20 +31,20 @@ func TestDecodeSummaryDocsExample(t *testing.T) {
 	if inc.ID != docsIncidentID || inc.Status != "INVESTIGATING" || inc.Impact != "MAJOROUTAGE" {
 		t.Errorf("incident = %s %s %s, want %s INVESTIGATING MAJOROUTAGE (id from the url)", inc.ID, inc.Status, inc.Impact, docsIncidentID)
 	}
-	if !inc.Started.Equal(utc("2022-06-11T18:55:50Z")) || !inc.UpdatedAt.IsZero() {
+	if !inc.Started.Equal(collectortest.UTC("2022-06-11T18:55:50Z")) || !inc.UpdatedAt.IsZero() {
 		t.Errorf("incident started/updated = %v/%v, want 2022-06-11T18:55:50Z and none", inc.Started, inc.UpdatedAt)
 	}
 	m := sum.Maintenances[0]
 	if m.ID != docsMaintenanceID || m.Status != "NOTSTARTEDYET" || m.Duration.Duration != time.Hour {
 		t.Errorf("maintenance = %s %s %v, want %s NOTSTARTEDYET 1h", m.ID, m.Status, m.Duration, docsMaintenanceID)
 	}
-	if !m.Start.Equal(utc("2022-06-11T18:55:54Z")) {
+	if !m.Start.Equal(collectortest.UTC("2022-06-11T18:55:54Z")) {
 		t.Errorf("maintenance start = %v, want 2022-06-11T18:55:54Z", m.Start)
 	}
 }
 
 func TestDecodeSummaryWistiaHealthy(t *testing.T) {
-	sum, err := decodeSummary(readTestdata(t, wistiaSummaryFile))
+	sum, err := decodeSummary(collectortest.Testdata(t, wistiaSummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +54,7 @@ func TestDecodeSummaryWistiaHealthy(t *testing.T) {
 }
 
 func TestDecodeComponentsWistia(t *testing.T) {
-	comps, err := decodeComponents(readTestdata(t, wistiaComponents))
+	comps, err := decodeComponents(collectortest.Testdata(t, wistiaComponents))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,11 +91,11 @@ func TestInstant(t *testing.T) {
 		want    time.Time
 		wantErr bool
 	}{
-		{`"2020-09-12T19:05:17.398Z"`, utc("2020-09-12T19:05:17.398Z"), false},
-		{`"2026-03-20T12:00:00+02:00"`, utc("2026-03-20T10:00:00Z"), false},
-		{`"Sat Jun 11 2022 18:55:50 GMT+0000 (Coordinated Universal Time)"`, utc("2022-06-11T18:55:50Z"), false},
-		{`"Sat Jun 11 2022 20:55:50 GMT+0200 (Central European Summer Time)"`, utc("2022-06-11T18:55:50Z"), false},
-		{`"Sat Jun 11 2022 18:55:50 GMT+0000"`, utc("2022-06-11T18:55:50Z"), false},
+		{`"2020-09-12T19:05:17.398Z"`, collectortest.UTC("2020-09-12T19:05:17.398Z"), false},
+		{`"2026-03-20T12:00:00+02:00"`, collectortest.UTC("2026-03-20T10:00:00Z"), false},
+		{`"Sat Jun 11 2022 18:55:50 GMT+0000 (Coordinated Universal Time)"`, collectortest.UTC("2022-06-11T18:55:50Z"), false},
+		{`"Sat Jun 11 2022 20:55:50 GMT+0200 (Central European Summer Time)"`, collectortest.UTC("2022-06-11T18:55:50Z"), false},
+		{`"Sat Jun 11 2022 18:55:50 GMT+0000"`, collectortest.UTC("2022-06-11T18:55:50Z"), false},
 		{`null`, time.Time{}, false},
 		{`""`, time.Time{}, false},
 		{`"11/06/2022"`, time.Time{}, true},

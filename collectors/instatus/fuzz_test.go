@@ -1,11 +1,10 @@
 package instatus
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -14,15 +13,7 @@ import (
 // take: unique non-empty ids, unique component names, maintenances always
 // scheduled, and a cursor that reads back as the incidents still open.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range collectortest.Seeds(f, "*.json") {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"components": [{"id": "g", "name": "EU", "status": "OPERATIONAL"},
@@ -39,13 +30,7 @@ func FuzzDecode(f *testing.F) {
 		if compErr == nil && b.Components == nil {
 			t.Error("decoded components gave a nil component list")
 		}
-		names := map[string]bool{}
-		for _, c := range b.Components {
-			if names[c.Name] {
-				t.Errorf("component name %q twice", c.Name)
-			}
-			names[c.Name] = true
-		}
+		collectortest.CheckComponentNames(t, b.Components)
 		open := 0
 		seen := map[string]bool{}
 		for _, inc := range b.Incidents {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -63,7 +64,7 @@ func TestDecodeRealPayloads(t *testing.T) {
 		t.Errorf("real comment decoded as %+v at %v (%v)", c, at, err)
 	}
 
-	slas, err := decodePaged[apiSLA](readTestdata(t, "docs_get_sla_information.json"))
+	slas, err := decodePaged[apiSLA](collectortest.Testdata(t, "docs_get_sla_information.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,6 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 // Credentials the fake accepts (basic auth, email and API token).
@@ -83,9 +83,9 @@ func newFakeJSM(t *testing.T, issues ...fakeIssue) (*fakeJSM, *httptest.Server) 
 		desks:  map[string]string{"10": "10000", "11": "10001"},
 		issues: issues, fail: map[string]fakeFailure{}, counts: map[string]int{},
 	}
-	f.issueTpl = readTestdata(t, "bytebase_get_issue_api-1.json")
-	f.commentTpl = readTestdata(t, "go-jira_cloud_request_comment_response.json")
-	f.slaTpl = readTestdata(t, "docs_get_sla_information.json")
+	f.issueTpl = collectortest.Testdata(t, "bytebase_get_issue_api-1.json")
+	f.commentTpl = collectortest.Testdata(t, "go-jira_cloud_request_comment_response.json")
+	f.slaTpl = collectortest.Testdata(t, "docs_get_sla_information.json")
 	for _, b := range [][]byte{f.issueTpl, f.commentTpl, f.slaTpl} {
 		if !json.Valid(b) {
 			t.Fatal("testdata payload is not JSON")
@@ -368,15 +368,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func readTestdata(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
-
 // decodeTemplate returns a fresh copy of a payload checked by newFakeJSM.
 func decodeTemplate(b []byte) map[string]any {
 	var v map[string]any
@@ -387,7 +378,7 @@ func decodeTemplate(b []byte) map[string]any {
 func readJSON(tb testing.TB, name string) map[string]any {
 	tb.Helper()
 	var v map[string]any
-	if err := json.Unmarshal(readTestdata(tb, name), &v); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(tb, name), &v); err != nil {
 		tb.Fatalf("%s: %v", name, err)
 	}
 	return v

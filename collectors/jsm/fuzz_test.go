@@ -3,6 +3,7 @@ package jsm
 import (
 	"testing"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -40,7 +41,7 @@ func FuzzDecodeSearchPage(f *testing.F) {
 // reply attribution.
 func FuzzDecodeComments(f *testing.F) {
 	f.Add([]byte(`{"size":1,"start":0,"limit":50,"isLastPage":true,"values":[` +
-		string(readTestdata(f, "go-jira_cloud_request_comment_response.json")) + `]}`))
+		string(collectortest.Testdata(f, "go-jira_cloud_request_comment_response.json")) + `]}`))
 	f.Add([]byte(`{"isLastPage":false,"values":[{"public":true,"created":{"epochMillis":-1}}]}`))
 	f.Add([]byte(`{"isLastPage":true,"values":[{"public":false,"author":null}]}`))
 	is := apiIssue{ID: "1", Fields: &apiFields{Created: jiraTime{t0}, Updated: jiraTime{t0}, Status: &apiStatus{}, Reporter: &apiUser{AccountID: "c"}}}
@@ -63,7 +64,7 @@ func FuzzDecodeComments(f *testing.F) {
 
 // FuzzDecodeSLA feeds arbitrary SLA pages to the decoder and the figures.
 func FuzzDecodeSLA(f *testing.F) {
-	f.Add(readTestdata(f, "docs_get_sla_information.json"))
+	f.Add(collectortest.Testdata(f, "docs_get_sla_information.json"))
 	f.Add([]byte(`{"isLastPage":true,"values":[{"name":"Time to resolution","completedCycles":[{"stopTime":{"epochMillis":253402300799999}}],"ongoingCycle":{}}]}`))
 	f.Add([]byte(`{"isLastPage":true,"values":[{"name":"Time to first response","completedCycles":[{}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {

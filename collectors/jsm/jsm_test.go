@@ -13,8 +13,8 @@ import (
 	_ "time/tzdata" // the tests must not depend on the host's zoneinfo
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -27,46 +27,10 @@ func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// testEnv is the Env of a source that signs in as the fake's user.
 func testEnv(rawURL string) source.Env {
-	limits := fetch.NewLimits()
-	hc := &http.Client{Transport: basicAuth{fakeEmail, fakeToken}}
-	return source.Env{
-		Config: &config.Source{Name: "servicedesk", Kind: "jira_service_management", URL: rawURL},
-		Vendor: &config.Vendor{Name: "acme"},
-		HTTP:   fetch.New(hc, limits, fetch.Options{Timeout: 10 * time.Second}),
-		Limits: limits,
-		Now:    time.Now,
-	}
+	return collectortest.Env("jira_service_management", rawURL, &http.Client{Transport: basicAuth{fakeEmail, fakeToken}})
 }
-
-func newTestSource(t *testing.T, env source.Env) source.Source {
-	t.Helper()
-	src, err := New(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
-}
-
-// recorder is an emit func that keeps every batch.
-type recorder struct{ batches []model.Batch }
-
-func (r *recorder) emit(b model.Batch) error {
-	r.batches = append(r.batches, b)
-	return nil
-}
-
-func (r *recorder) ticketIDs() []string {
-	var ids []string
-	for _, b := range r.batches {
-		for _, t := range b.Tickets {
-			ids = append(ids, t.ID)
-		}
-	}
-	return ids
-}
-
-func (r *recorder) lastCursor() []byte { return r.batches[len(r.batches)-1].Cursor }
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
@@ -113,8 +77,8 @@ func TestSyncMapsRequests(t *testing.T) {
 		status: "Waiting for customer", category: "indeterminate", reporter: "customer-2",
 	}
 	_, srv := newFakeJSM(t, solved, waiting)
-	var rec recorder
-	if err := newTestSource(t, testEnv(srv.URL)).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	want := []model.Ticket{{
@@ -130,10 +94,10 @@ func TestSyncMapsRequests(t *testing.T) {
 	}, {
 		ID: "20002", CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(6 * time.Hour), Status: model.StatusPending,
 	}}
-	if len(rec.batches) != 1 {
-		t.Fatalf("got %d batches, want 1", len(rec.batches))
+	if len(rec.Batches) != 1 {
+		t.Fatalf("got %d batches, want 1", len(rec.Batches))
 	}
-	got := rec.batches[0].Tickets
+	got := rec.Batches[0].Tickets
 	if len(got) != len(want) {
 		t.Fatalf("got %d tickets, want %d", len(got), len(want))
 	}
@@ -146,8 +110,8 @@ func TestSyncMapsRequests(t *testing.T) {
 
 func TestSyncQueriesAsJiraExpects(t *testing.T) {
 	f, srv := newFakeJSM(t, plainIssue(1, time.Hour))
-	var rec recorder
-	if err := newTestSource(t, testEnv(srv.URL)).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -172,18 +136,18 @@ func TestSyncPagesWithCursors(t *testing.T) {
 		issues = append(issues, plainIssue(n, time.Duration(n)*time.Minute))
 	}
 	f, srv := newFakeJSM(t, issues...)
-	var rec recorder
-	if err := newTestSource(t, testEnv(srv.URL)).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.batches) != 3 {
-		t.Fatalf("got %d batches, want one per search page (3)", len(rec.batches))
+	if len(rec.Batches) != 3 {
+		t.Fatalf("got %d batches, want one per search page (3)", len(rec.Batches))
 	}
-	if n := len(rec.ticketIDs()); n != 250 {
+	if n := len(rec.TicketIDs()); n != 250 {
 		t.Errorf("got %d tickets, want 250", n)
 	}
 	var prev int64
-	for i, b := range rec.batches {
+	for i, b := range rec.Batches {
 		c, err := decodeCursor(b.Cursor)
 		if err != nil {
 			t.Fatal(err)
@@ -214,38 +178,38 @@ func TestSyncPagesWithCursors(t *testing.T) {
 
 func TestSyncCaughtUpPollCostsOneRequest(t *testing.T) {
 	f, srv := newFakeJSM(t, plainIssue(1, time.Hour), plainIssue(2, time.Hour+time.Second), plainIssue(3, 2*time.Hour))
-	src := newTestSource(t, testEnv(srv.URL))
-	var first recorder
-	if err := src.Sync(context.Background(), nil, first.emit); err != nil {
+	src := collectortest.NewSource(t, New, testEnv(srv.URL))
+	var first collectortest.Recorder
+	if err := src.Sync(context.Background(), nil, first.Emit); err != nil {
 		t.Fatal(err)
 	}
 	before := len(f.log())
-	var again recorder
-	if err := src.Sync(context.Background(), first.lastCursor(), again.emit); err != nil {
+	var again collectortest.Recorder
+	if err := src.Sync(context.Background(), first.LastCursor(t), again.Emit); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.log()[before:]; len(got) != 1 || !strings.HasPrefix(got[0], "/rest/api/3/search/jql?") {
 		t.Errorf("caught-up poll sent %q, want one search request", got)
 	}
-	if ids := again.ticketIDs(); len(ids) != 0 {
+	if ids := again.TicketIDs(); len(ids) != 0 {
 		t.Errorf("caught-up poll emitted tickets %v", ids)
 	}
 }
 
 func TestSyncResumesFromStoredCursor(t *testing.T) {
 	f, srv := newFakeJSM(t, plainIssue(1, time.Hour), plainIssue(2, 3*time.Hour))
-	var first recorder
-	if err := newTestSource(t, testEnv(srv.URL)).Sync(context.Background(), nil, first.emit); err != nil {
+	var first collectortest.Recorder
+	if err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, first.Emit); err != nil {
 		t.Fatal(err)
 	}
 	changed := plainIssue(1, 4*time.Hour)
 	f.setIssues(changed, plainIssue(2, 3*time.Hour), plainIssue(3, 5*time.Hour))
 	before := len(f.log())
-	var rec recorder // a restarted exporter: a new source, the stored cursor
-	if err := newTestSource(t, testEnv(srv.URL)).Sync(context.Background(), first.lastCursor(), rec.emit); err != nil {
+	var rec collectortest.Recorder // a restarted exporter: a new source, the stored cursor
+	if err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), first.LastCursor(t), rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(rec.ticketIDs(), ","), "20001,20003"; got != want {
+	if got, want := strings.Join(rec.TicketIDs(), ","), "20001,20003"; got != want {
 		t.Errorf("resumed sync emitted %s, want the changed requests %s", got, want)
 	}
 	log := f.log()[before:]
@@ -275,20 +239,20 @@ func TestSyncSeesUpdateMadeDuringSync(t *testing.T) {
 		issues = append(issues, plainIssue(n, time.Duration(n)*time.Minute))
 	}
 	f, srv := newFakeJSM(t, issues...)
-	var rec recorder
+	var rec collectortest.Recorder
 	emit := func(b model.Batch) error {
-		if len(rec.batches) == 0 { // after page 1: request 5 gets a reply
+		if len(rec.Batches) == 0 { // after page 1: request 5 gets a reply
 			updated := plainIssue(5, 10*time.Hour)
 			updated.comments = append(updated.comments, fakeComment{author: "agent-1", public: true, at: t0.Add(10 * time.Hour)})
 			issues[5] = updated
 			f.setIssues(issues...)
 		}
-		return rec.emit(b)
+		return rec.Emit(b)
 	}
-	if err := newTestSource(t, testEnv(srv.URL)).Sync(context.Background(), nil, emit); err != nil {
+	if err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, emit); err != nil {
 		t.Fatal(err)
 	}
-	last := rec.batches[len(rec.batches)-1].Tickets
+	last := rec.Batches[len(rec.Batches)-1].Tickets
 	if got := last[len(last)-1]; got.ID != "20005" || len(got.Events) != 2 {
 		t.Errorf("last ticket of the sync = %s with %d events, want 20005 with its new reply", got.ID, len(got.Events))
 	}
@@ -299,11 +263,11 @@ func TestSyncWithoutSLAAccess(t *testing.T) {
 	is1.slas = []fakeSLA{{name: "Time to first response", stops: []time.Time{t0.Add(time.Minute)}}}
 	f, srv := newFakeJSM(t, is1, is2)
 	f.agent = false
-	var rec recorder
-	if err := newTestSource(t, testEnv(srv.URL)).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	for _, tk := range rec.batches[0].Tickets {
+	for _, tk := range rec.Batches[0].Tickets {
 		if tk.Figures != nil {
 			t.Errorf("ticket %s: figures %+v without SLA access", tk.ID, tk.Figures)
 		}
@@ -322,11 +286,11 @@ func TestSyncConfiguredServiceDesk(t *testing.T) {
 	f, srv := newFakeJSM(t, plainIssue(1, time.Hour), other)
 	env := testEnv(srv.URL)
 	env.Config.ServiceDeskID = "10"
-	var rec recorder
-	if err := newTestSource(t, env).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := collectortest.NewSource(t, New, env).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rec.ticketIDs(), ","); got != "20001" {
+	if got := strings.Join(rec.TicketIDs(), ","); got != "20001" {
 		t.Errorf("got tickets %s, want only desk 10's 20001", got)
 	}
 	log := f.log()
@@ -342,17 +306,17 @@ func TestSyncSkipsOldAndDeletedRequests(t *testing.T) {
 	env := testEnv(srv.URL)
 	env.HistoryStart = t0.Add(-time.Hour)
 	f.fail["/rest/servicedeskapi/request/20002/comment"] = fakeFailure{nth: 1, status: http.StatusNotFound}
-	var rec recorder
-	if err := newTestSource(t, env).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := collectortest.NewSource(t, New, env).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if ids := rec.ticketIDs(); len(ids) != 0 {
+	if ids := rec.TicketIDs(); len(ids) != 0 {
 		t.Errorf("emitted %v, want neither the old nor the deleted request", ids)
 	}
 	if n := requestsTo(f.log(), "/rest/servicedeskapi/request/20001/"); n != 0 {
 		t.Errorf("fetched details of a request created before the history start")
 	}
-	c, err := decodeCursor(rec.lastCursor())
+	c, err := decodeCursor(rec.LastCursor(t))
 	if err != nil || c.Since != t0.Add(2*time.Hour).UnixMilli() {
 		t.Errorf("cursor %+v (%v), want it past both requests", c, err)
 	}
@@ -402,17 +366,9 @@ func TestSyncErrors(t *testing.T) {
 			if tc.badAuth {
 				env.HTTP = fetch.New(&http.Client{Transport: basicAuth{fakeEmail, "wrong"}}, env.Limits, fetch.Options{})
 			}
-			var rec recorder
-			err := newTestSource(t, env).Sync(context.Background(), nil, rec.emit)
-			if err == nil {
-				t.Fatal("Sync succeeded")
-			}
-			if got := fetch.Reason(err); got != tc.wantReason {
-				t.Errorf("reason %q (%v), want %q", got, err, tc.wantReason)
-			}
-			if !strings.HasPrefix(err.Error(), "jira_service_management: ") {
-				t.Errorf("error %q lacks the kind's context", err)
-			}
+			var rec collectortest.Recorder
+			err := collectortest.NewSource(t, New, env).Sync(context.Background(), nil, rec.Emit)
+			collectortest.WantSyncError(t, err, tc.wantReason, "jira_service_management: ")
 			if tc.failure.retryAfter != "" {
 				var fe *fetch.Error
 				if !errors.As(err, &fe) || fe.RetryAfter != time.Second {
@@ -430,7 +386,7 @@ func TestSyncStopsWhenEmitFails(t *testing.T) {
 	}
 	f, srv := newFakeJSM(t, issues...)
 	stored := errors.New("disk full")
-	err := newTestSource(t, testEnv(srv.URL)).Sync(context.Background(), nil, func(model.Batch) error { return stored })
+	err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, func(model.Batch) error { return stored })
 	if !errors.Is(err, stored) {
 		t.Fatalf("Sync = %v, want the emit error", err)
 	}
@@ -444,10 +400,10 @@ func TestSyncRefreshesScopeHourly(t *testing.T) {
 	env := testEnv(srv.URL)
 	now := t0
 	env.Now = func() time.Time { return now }
-	src := newTestSource(t, env)
+	src := collectortest.NewSource(t, New, env)
 	for _, step := range []time.Duration{0, 59 * time.Minute, 2 * time.Minute} {
 		now = now.Add(step)
-		if err := src.Sync(context.Background(), nil, (&recorder{}).emit); err != nil {
+		if err := src.Sync(context.Background(), nil, (&collectortest.Recorder{}).Emit); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,10 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-func at(s string) instant { return instant{utc(s)} }
+func at(s string) instant { return instant{collectortest.UTC(s)} }
 
 func TestComponentStatus(t *testing.T) {
 	tests := []struct {
@@ -131,11 +132,11 @@ func TestBuildBatch(t *testing.T) {
 			},
 		},
 	}
-	b := buildBatch(res, utc("2025-01-01T00:00:00Z"))
+	b := buildBatch(res, collectortest.UTC("2025-01-01T00:00:00Z"))
 	wantIncidents := []model.Incident{{
 		ID: "new", Impact: model.ImpactNone,
-		CreatedAt:  utc("2025-01-02T10:00:00Z"),
-		UpdatedAt:  utc("2025-01-02T10:00:00Z"),
+		CreatedAt:  collectortest.UTC("2025-01-02T10:00:00Z"),
+		UpdatedAt:  collectortest.UTC("2025-01-02T10:00:00Z"),
 		Components: []string{"API (c2)", "Legacy"},
 	}}
 	if !reflect.DeepEqual(b.Incidents, wantIncidents) {
@@ -143,9 +144,9 @@ func TestBuildBatch(t *testing.T) {
 	}
 	wantMaintenances := []model.Maintenance{{
 		ID:           "m1",
-		CreatedAt:    utc("2025-01-01T00:00:00Z"),
-		UpdatedAt:    utc("2025-01-01T00:00:00Z"),
-		ScheduledFor: utc("2025-01-03T00:00:00Z"), // the active entry's
+		CreatedAt:    collectortest.UTC("2025-01-01T00:00:00Z"),
+		UpdatedAt:    collectortest.UTC("2025-01-01T00:00:00Z"),
+		ScheduledFor: collectortest.UTC("2025-01-03T00:00:00Z"), // the active entry's
 	}}
 	if !reflect.DeepEqual(b.Maintenances, wantMaintenances) {
 		t.Errorf("maintenances = %+v, want %+v", b.Maintenances, wantMaintenances)
@@ -168,11 +169,11 @@ func TestLatestMessage(t *testing.T) {
 			{Status: 300, Datetime: at("2025-01-02T10:00:01Z")},
 			{Status: 500, Datetime: at("2025-01-02T11:00:00Z")},
 			{Status: 400, Datetime: at("2025-01-02T10:30:00Z")},
-		}, 500, utc("2025-01-02T11:00:00Z")},
+		}, 500, collectortest.UTC("2025-01-02T11:00:00Z")},
 		{"equal times: the one listed last", []wireMessage{
 			{Status: 300, Datetime: at("2025-01-02T10:30:00Z")},
 			{Status: 400, Datetime: at("2025-01-02T10:30:00Z")},
-		}, 400, utc("2025-01-02T10:30:00Z")},
+		}, 400, collectortest.UTC("2025-01-02T10:30:00Z")},
 		{"post dated before the opening", []wireMessage{
 			{Status: 300, Datetime: at("2025-01-02T09:00:00Z")},
 		}, 300, open.Time},

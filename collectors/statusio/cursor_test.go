@@ -5,15 +5,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 func TestEndVanished(t *testing.T) {
-	now := utc("2025-01-02T12:00:00Z")
-	open := model.Incident{ID: "i1", Impact: model.ImpactMajor, CreatedAt: utc("2025-01-02T10:00:00Z"),
-		UpdatedAt: utc("2025-01-02T10:30:00Z"), Components: []string{"API"}}
-	upcoming := model.Maintenance{ID: "m1", CreatedAt: utc("2025-01-01T00:00:00Z"),
-		UpdatedAt: utc("2025-01-01T00:00:00Z"), ScheduledFor: utc("2025-01-03T00:00:00Z")}
+	now := collectortest.UTC("2025-01-02T12:00:00Z")
+	open := model.Incident{ID: "i1", Impact: model.ImpactMajor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
+		UpdatedAt: collectortest.UTC("2025-01-02T10:30:00Z"), Components: []string{"API"}}
+	upcoming := model.Maintenance{ID: "m1", CreatedAt: collectortest.UTC("2025-01-01T00:00:00Z"),
+		UpdatedAt: collectortest.UTC("2025-01-01T00:00:00Z"), ScheduledFor: collectortest.UTC("2025-01-03T00:00:00Z")}
 	tests := []struct {
 		name  string
 		prev  listed
@@ -38,12 +39,12 @@ func TestEndVanished(t *testing.T) {
 			want: model.Batch{
 				Components: []model.Component{},
 				Incidents: []model.Incident{{ID: "i2"}, {
-					ID: "i1", Impact: model.ImpactMajor, CreatedAt: utc("2025-01-02T10:00:00Z"),
+					ID: "i1", Impact: model.ImpactMajor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
 					UpdatedAt: now, ResolvedAt: now, Components: []string{"API"},
 				}},
 				Maintenances: []model.Maintenance{{
-					ID: "m1", CreatedAt: utc("2025-01-01T00:00:00Z"), UpdatedAt: now,
-					ScheduledFor: utc("2025-01-03T00:00:00Z"), CompletedAt: now,
+					ID: "m1", CreatedAt: collectortest.UTC("2025-01-01T00:00:00Z"), UpdatedAt: now,
+					ScheduledFor: collectortest.UTC("2025-01-03T00:00:00Z"), CompletedAt: now,
 				}},
 			},
 		},
@@ -60,10 +61,10 @@ func TestEndVanished(t *testing.T) {
 
 func TestCursorRoundTrip(t *testing.T) {
 	l := listed{
-		Incidents: []model.Incident{{ID: "i1", Impact: model.ImpactMinor, CreatedAt: utc("2025-01-02T10:00:00Z"),
-			UpdatedAt: utc("2025-01-02T10:00:00Z")}},
-		Maintenances: []model.Maintenance{{ID: "m1", CreatedAt: utc("2025-01-01T00:00:00Z"),
-			UpdatedAt: utc("2025-01-01T00:00:00Z"), ScheduledFor: utc("2025-01-03T00:00:00Z")}},
+		Incidents: []model.Incident{{ID: "i1", Impact: model.ImpactMinor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
+			UpdatedAt: collectortest.UTC("2025-01-02T10:00:00Z")}},
+		Maintenances: []model.Maintenance{{ID: "m1", CreatedAt: collectortest.UTC("2025-01-01T00:00:00Z"),
+			UpdatedAt: collectortest.UTC("2025-01-01T00:00:00Z"), ScheduledFor: collectortest.UTC("2025-01-03T00:00:00Z")}},
 	}
 	b, err := l.encode()
 	if err != nil {

@@ -1,33 +1,14 @@
 package statusio
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// utc builds an expected instant; every value below was read in the file.
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t.UTC()
-}
 
 func TestDecodePayloads(t *testing.T) {
 	tests := []struct {
@@ -52,10 +33,10 @@ func TestDecodePayloads(t *testing.T) {
 			count: 17,
 			maintenances: []model.Maintenance{{
 				ID:             "649d8d7a6c2f36053b37055d",
-				CreatedAt:      utc("2023-06-29T13:56:10.250Z"),
-				UpdatedAt:      utc("2023-06-29T13:56:10.282Z"),
-				ScheduledFor:   utc("2023-07-08T14:00:00Z"),
-				ScheduledUntil: utc("2023-07-08T19:00:00Z"),
+				CreatedAt:      collectortest.UTC("2023-06-29T13:56:10.250Z"),
+				UpdatedAt:      collectortest.UTC("2023-06-29T13:56:10.282Z"),
+				ScheduledFor:   collectortest.UTC("2023-07-08T14:00:00Z"),
+				ScheduledUntil: collectortest.UTC("2023-07-08T19:00:00Z"),
 			}},
 		},
 		{
@@ -74,34 +55,34 @@ func TestDecodePayloads(t *testing.T) {
 					ID: "65f0b7d1e3d4b5a697000301",
 					// The latest post (09:41, listed second) set 500.
 					Impact:    model.ImpactCritical,
-					CreatedAt: utc("2024-03-12T08:47:19.377Z"),
-					UpdatedAt: utc("2024-03-12T09:41:07.512Z"),
+					CreatedAt: collectortest.UTC("2024-03-12T08:47:19.377Z"),
+					UpdatedAt: collectortest.UTC("2024-03-12T09:41:07.512Z"),
 					Updates: []time.Time{
-						utc("2024-03-12T08:47:19.401Z"), utc("2024-03-12T09:41:07.512Z"), utc("2024-03-12T09:12:40.001Z"),
+						collectortest.UTC("2024-03-12T08:47:19.401Z"), collectortest.UTC("2024-03-12T09:41:07.512Z"), collectortest.UTC("2024-03-12T09:12:40.001Z"),
 					},
 					Components: []string{"API", "Dashboard", "Webhooks"},
 				},
 				{
 					ID:         "65f0b7d1e3d4b5a697000302",
 					Impact:     model.ImpactCritical, // a security event
-					CreatedAt:  utc("2024-03-11T22:30:00Z"),
-					UpdatedAt:  utc("2024-03-11T22:30:00Z"),
-					Updates:    []time.Time{utc("2024-03-11T22:30:00Z")},
+					CreatedAt:  collectortest.UTC("2024-03-11T22:30:00Z"),
+					UpdatedAt:  collectortest.UTC("2024-03-11T22:30:00Z"),
+					Updates:    []time.Time{collectortest.UTC("2024-03-11T22:30:00Z")},
 					Components: []string{"Login"},
 				},
 			},
 			maintenances: []model.Maintenance{{
 				ID:             "65e9c0a0e3d4b5a697000401",
-				CreatedAt:      utc("2024-03-08T15:04:33.870Z"),
-				UpdatedAt:      utc("2024-03-12T06:00:00Z"),
-				ScheduledFor:   utc("2024-03-12T06:00:00Z"),
-				ScheduledUntil: utc("2024-03-12T10:00:00Z"),
+				CreatedAt:      collectortest.UTC("2024-03-08T15:04:33.870Z"),
+				UpdatedAt:      collectortest.UTC("2024-03-12T06:00:00Z"),
+				ScheduledFor:   collectortest.UTC("2024-03-12T06:00:00Z"),
+				ScheduledUntil: collectortest.UTC("2024-03-12T10:00:00Z"),
 			}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			res, err := decodeStatus(readTestdata(t, tt.file))
+			res, err := decodeStatus(collectortest.Testdata(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}

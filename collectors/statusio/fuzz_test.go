@@ -1,10 +1,10 @@
 package statusio
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 // FuzzDecode feeds any body to the decoder and checks that it never panics
@@ -13,19 +13,11 @@ import (
 // component names, maintenances always scheduled, and ended items stamped
 // with the poll's time.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range collectortest.Seeds(f, "*.json") {
 		f.Add(b)
 	}
 
-	now := utc("2030-01-01T00:00:00Z")
+	now := collectortest.UTC("2030-01-01T00:00:00Z")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		res, err := decodeStatus(body)
 		if err != nil {
@@ -35,15 +27,9 @@ func FuzzDecode(f *testing.F) {
 		if b.Components == nil {
 			t.Error("decoded page gave a nil component list")
 		}
-		names := map[string]bool{}
-		for _, c := range b.Components {
-			if names[c.Name] {
-				t.Errorf("component name %q twice", c.Name)
-			}
-			names[c.Name] = true
-		}
+		collectortest.CheckComponentNames(t, b.Components)
 		seen := map[string]bool{}
-		for _, id := range append(ids(b.Incidents, incidentID), ids(b.Maintenances, maintenanceID)...) {
+		for _, id := range append(collectortest.IncidentIDs(b.Incidents), collectortest.MaintenanceIDs(b.Maintenances)...) {
 			if id == "" || seen[id] {
 				t.Errorf("id %q empty or twice", id)
 			}

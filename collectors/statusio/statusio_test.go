@@ -1,7 +1,6 @@
 package statusio
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
@@ -48,13 +48,6 @@ func (f *fakeAPI) answer(h http.HandlerFunc) {
 	f.mu.Unlock()
 }
 
-func serveJSON(body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = w.Write([]byte(body))
-	}
-}
-
 func startAPI(t *testing.T, prefix string, h http.HandlerFunc) (*fakeAPI, *httptest.Server) {
 	t.Helper()
 	f := &fakeAPI{prefix: prefix, serve: h}
@@ -63,48 +56,22 @@ func startAPI(t *testing.T, prefix string, h http.HandlerFunc) (*fakeAPI, *httpt
 	return f, srv
 }
 
+// newSource builds a source of testPageID whose clock stands at now.
 func newSource(t *testing.T, srv *httptest.Server, rawURL string, now time.Time) source.Source {
 	t.Helper()
-	s, err := New(source.Env{
-		Config: &config.Source{Name: "status", Kind: "statusio", URL: rawURL, PageID: testPageID},
-		HTTP:   fetch.New(srv.Client(), fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
-		Now:    func() time.Time { return now },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	env := collectortest.Env("statusio", rawURL, srv.Client())
+	env.Config.PageID = testPageID
+	env.Now = func() time.Time { return now }
+	return collectortest.NewSource(t, New, env)
 }
-
-// syncOnce runs one Sync from cursor and returns the batches it emitted.
-func syncOnce(t *testing.T, s source.Source, cursor []byte) ([]model.Batch, error) {
-	t.Helper()
-	var batches []model.Batch
-	err := s.Sync(context.Background(), cursor, func(b model.Batch) error {
-		batches = append(batches, b)
-		return nil
-	})
-	return batches, err
-}
-
-func ids[T any](items []T, id func(T) string) []string {
-	var out []string
-	for _, it := range items {
-		out = append(out, id(it))
-	}
-	return out
-}
-
-func incidentID(i model.Incident) string       { return i.ID }
-func maintenanceID(m model.Maintenance) string { return m.ID }
 
 // Three polls: an incident and a maintenance are listed, then the page is
 // calm again (both ended at the second poll's time), then calm still
 // (nothing is ended twice).
 func TestSyncEndsWhatLeavesTheList(t *testing.T) {
-	api, srv := startAPI(t, "", serveJSON(string(readTestdata(t, "constructed-status-incident-and-active-maintenance.json"))))
-	firstPoll := utc("2024-03-12T09:45:00Z")
-	batches, err := syncOnce(t, newSource(t, srv, srv.URL, firstPoll), nil)
+	api, srv := startAPI(t, "", collectortest.ServeJSON(string(collectortest.Testdata(t, "constructed-status-incident-and-active-maintenance.json"))))
+	firstPoll := collectortest.UTC("2024-03-12T09:45:00Z")
+	batches, err := collectortest.Sync(newSource(t, srv, srv.URL, firstPoll), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +79,7 @@ func TestSyncEndsWhatLeavesTheList(t *testing.T) {
 		t.Fatalf("emitted %d batches, want 1", len(batches))
 	}
 	first := batches[0]
-	if got, want := ids(first.Incidents, incidentID), []string{"65f0b7d1e3d4b5a697000301", "65f0b7d1e3d4b5a697000302"}; !reflect.DeepEqual(got, want) {
+	if got, want := collectortest.IncidentIDs(first.Incidents), []string{"65f0b7d1e3d4b5a697000301", "65f0b7d1e3d4b5a697000302"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("first poll incidents = %v, want %v", got, want)
 	}
 	for _, i := range first.Incidents {
@@ -124,9 +91,9 @@ func TestSyncEndsWhatLeavesTheList(t *testing.T) {
 		t.Errorf("requests = %v, want %v", api.hits, want)
 	}
 
-	api.answer(serveJSON(string(readTestdata(t, "docs_public_status_api_example.json"))))
-	secondPoll := utc("2024-03-12T10:05:00Z")
-	batches, err = syncOnce(t, newSource(t, srv, srv.URL, secondPoll), first.Cursor)
+	api.answer(collectortest.ServeJSON(string(collectortest.Testdata(t, "docs_public_status_api_example.json"))))
+	secondPoll := collectortest.UTC("2024-03-12T10:05:00Z")
+	batches, err = collectortest.Sync(newSource(t, srv, srv.URL, secondPoll), first.Cursor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +112,7 @@ func TestSyncEndsWhatLeavesTheList(t *testing.T) {
 		t.Errorf("second poll maintenances = %+v, want %+v", second.Maintenances, want)
 	}
 
-	batches, err = syncOnce(t, newSource(t, srv, srv.URL, utc("2024-03-12T10:10:00Z")), second.Cursor)
+	batches, err = collectortest.Sync(newSource(t, srv, srv.URL, collectortest.UTC("2024-03-12T10:10:00Z")), second.Cursor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,16 +122,12 @@ func TestSyncEndsWhatLeavesTheList(t *testing.T) {
 }
 
 func TestSyncHistoryStartAndPrefix(t *testing.T) {
-	api, srv := startAPI(t, "/statusio", serveJSON(string(readTestdata(t, "gitlab-status-2023-06-29-1-upcoming-maintenance.json"))))
-	s, err := New(source.Env{
-		Config:       &config.Source{URL: srv.URL + "/statusio/", PageID: testPageID},
-		HTTP:         fetch.New(srv.Client(), fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
-		HistoryStart: utc("2023-07-01T00:00:00Z"), // after the maintenance was announced
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	batches, err := syncOnce(t, s, nil)
+	api, srv := startAPI(t, "/statusio", collectortest.ServeJSON(string(collectortest.Testdata(t, "gitlab-status-2023-06-29-1-upcoming-maintenance.json"))))
+	env := collectortest.Env("statusio", srv.URL+"/statusio/", srv.Client())
+	env.Config.PageID = testPageID
+	env.HistoryStart = collectortest.UTC("2023-07-01T00:00:00Z") // after the maintenance was announced
+	s := collectortest.NewSource(t, New, env)
+	batches, err := collectortest.Sync(s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,32 +146,20 @@ func TestSyncFailures(t *testing.T) {
 		wantReason string
 		wantPrefix string
 	}{
-		{"server error", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) },
-			fetch.ReasonHTTP, "statusio: status: "},
+		{"server error", collectortest.ServeStatus(http.StatusInternalServerError), fetch.ReasonHTTP, "statusio: status: "},
 		{"rate limited", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Retry-After", "30")
 			http.Error(w, "slow down", http.StatusTooManyRequests)
 		}, fetch.ReasonRateLimited, "statusio: status: "},
-		{"HTML error page", serveJSON(`<!DOCTYPE html><title>Maintenance</title>`), fetch.ReasonDecode, "statusio: status: "},
-		{"error envelope", serveJSON(`{"status": {"error": "yes", "message": "Invalid statuspage"}}`), fetch.ReasonDecode, "statusio: status: "},
-		{"cut connection", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Length", "100000")
-			_, _ = w.Write([]byte(`{"result": {"status": [`))
-		}, fetch.ReasonDecode, "statusio: status: "},
+		{"HTML error page", collectortest.ServeJSON(`<!DOCTYPE html><title>Maintenance</title>`), fetch.ReasonDecode, "statusio: status: "},
+		{"error envelope", collectortest.ServeJSON(`{"status": {"error": "yes", "message": "Invalid statuspage"}}`), fetch.ReasonDecode, "statusio: status: "},
+		{"cut connection", collectortest.ServeCut("", `{"result": {"status": [`), fetch.ReasonDecode, "statusio: status: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, srv := startAPI(t, "", tt.handler)
-			batches, err := syncOnce(t, newSource(t, srv, srv.URL, time.Now()), nil)
-			if err == nil {
-				t.Fatal("Sync succeeded, want an error")
-			}
-			if got := fetch.Reason(err); got != tt.wantReason {
-				t.Errorf("reason = %q, want %q (error: %v)", got, tt.wantReason, err)
-			}
-			if !strings.HasPrefix(err.Error(), tt.wantPrefix) {
-				t.Errorf("error = %q, want prefix %q", err, tt.wantPrefix)
-			}
+			batches, err := collectortest.Sync(newSource(t, srv, srv.URL, time.Now()), nil)
+			collectortest.WantSyncError(t, err, tt.wantReason, tt.wantPrefix)
 			if len(batches) != 0 {
 				t.Errorf("emitted %d batches, want none", len(batches))
 			}
@@ -217,8 +168,8 @@ func TestSyncFailures(t *testing.T) {
 }
 
 func TestSyncCorruptCursor(t *testing.T) {
-	api, srv := startAPI(t, "", serveJSON(`{"result": {"status": []}}`))
-	batches, err := syncOnce(t, newSource(t, srv, srv.URL, time.Now()), []byte(`[`))
+	api, srv := startAPI(t, "", collectortest.ServeJSON(`{"result": {"status": []}}`))
+	batches, err := collectortest.Sync(newSource(t, srv, srv.URL, time.Now()), []byte(`[`))
 	if err == nil || !strings.HasPrefix(err.Error(), "statusio: stored cursor: ") {
 		t.Errorf("error = %v, want a stored-cursor error", err)
 	}
@@ -228,15 +179,10 @@ func TestSyncCorruptCursor(t *testing.T) {
 }
 
 func TestSyncUnknownPage(t *testing.T) {
-	_, srv := startAPI(t, "", serveJSON(`{"result": {"status": []}}`))
-	s, err := New(source.Env{
-		Config: &config.Source{URL: srv.URL, PageID: "000000000000000000000000"},
-		HTTP:   fetch.New(srv.Client(), fetch.NewLimits(), fetch.Options{Timeout: 10 * time.Second}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = syncOnce(t, s, nil)
+	_, srv := startAPI(t, "", collectortest.ServeJSON(`{"result": {"status": []}}`))
+	env := collectortest.Env("statusio", srv.URL, srv.Client())
+	env.Config.PageID = "000000000000000000000000"
+	_, err := collectortest.Sync(collectortest.NewSource(t, New, env), nil)
 	var fe *fetch.Error
 	if !errors.As(err, &fe) || fe.Status != http.StatusNotFound {
 		t.Errorf("error = %v, want the 404", err)
@@ -244,12 +190,8 @@ func TestSyncUnknownPage(t *testing.T) {
 }
 
 func TestSyncReturnsEmitError(t *testing.T) {
-	_, srv := startAPI(t, "", serveJSON(`{"result": {"status": []}}`))
-	stored := errors.New("store is read-only")
-	err := newSource(t, srv, srv.URL, time.Now()).Sync(context.Background(), nil, func(model.Batch) error { return stored })
-	if !errors.Is(err, stored) {
-		t.Errorf("Sync error = %v, want %v", err, stored)
-	}
+	_, srv := startAPI(t, "", collectortest.ServeJSON(`{"result": {"status": []}}`))
+	collectortest.WantEmitErrorReturned(t, newSource(t, srv, srv.URL, time.Now()))
 }
 
 func TestNew(t *testing.T) {
@@ -257,30 +199,15 @@ func TestNew(t *testing.T) {
 	env := func(url, pageID string) source.Env {
 		return source.Env{Config: &config.Source{URL: url, PageID: pageID}, HTTP: client}
 	}
-	tests := []struct {
-		name    string
-		env     source.Env
-		wantErr string
-	}{
-		{"default API", env("https://api.status.io", testPageID), ""},
-		{"prefix", env("http://127.0.0.1:8080/statusio/", testPageID), ""},
-		{"no page id", env("https://api.status.io", ""), "page_id"},
-		{"page id with a slash", env("https://api.status.io", "a/../b"), "page_id"},
-		{"page id with a query", env("https://api.status.io", "a?x=1"), "page_id"},
-		{"no scheme", env("api.status.io", testPageID), "statusio: url"},
-		{"query in url", env("https://api.status.io?x=1", testPageID), "query"},
-		{"no config", source.Env{HTTP: client}, "incomplete environment"},
-		{"no client", source.Env{Config: &config.Source{URL: "https://api.status.io", PageID: testPageID}}, "incomplete environment"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := New(tt.env)
-			switch {
-			case tt.wantErr == "" && (err != nil || s == nil):
-				t.Errorf("New = %v, %v; want a source", s, err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("New error = %v, want one containing %q", err, tt.wantErr)
-			}
-		})
-	}
+	collectortest.CheckNew(t, New, []collectortest.NewCase{
+		{Name: "default API", Env: env("https://api.status.io", testPageID)},
+		{Name: "prefix", Env: env("http://127.0.0.1:8080/statusio/", testPageID)},
+		{Name: "no page id", Env: env("https://api.status.io", ""), WantErr: "page_id"},
+		{Name: "page id with a slash", Env: env("https://api.status.io", "a/../b"), WantErr: "page_id"},
+		{Name: "page id with a query", Env: env("https://api.status.io", "a?x=1"), WantErr: "page_id"},
+		{Name: "no scheme", Env: env("api.status.io", testPageID), WantErr: "statusio: url"},
+		{Name: "query in url", Env: env("https://api.status.io?x=1", testPageID), WantErr: "query"},
+		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},
+		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://api.status.io", PageID: testPageID}}, WantErr: "incomplete environment"},
+	})
 }

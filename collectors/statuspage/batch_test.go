@@ -5,10 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-func at(s string) instant { return instant{utc(s)} }
+func at(s string) instant { return instant{collectortest.UTC(s)} }
 
 func TestComponentStates(t *testing.T) {
 	tests := []struct {
@@ -153,7 +154,7 @@ func TestBuildBatchMerge(t *testing.T) {
 			if !reflect.DeepEqual(gotIncidents, tt.wantIncidents) {
 				t.Errorf("incidents = %v, want %v", gotIncidents, tt.wantIncidents)
 			}
-			if got := ids(b.Maintenances, maintenanceID); !reflect.DeepEqual(got, tt.wantMaintenances) {
+			if got := collectortest.MaintenanceIDs(b.Maintenances); !reflect.DeepEqual(got, tt.wantMaintenances) {
 				t.Errorf("maintenances = %v, want %v", got, tt.wantMaintenances)
 			}
 			if resolved != tt.wantResolved || open != tt.wantOpen {
@@ -168,12 +169,12 @@ func TestBuildBatchHistoryStart(t *testing.T) {
 	onTime := wireItem{ID: "on-time", CreatedAt: at("2025-01-01T00:00:00Z")}
 	earlyMaint := wireItem{ID: "early-m", CreatedAt: at("2024-12-01T00:00:00Z"), ScheduledFor: at("2025-01-05T00:00:00Z")}
 
-	b := buildBatch(summary{}, []wireItem{early, onTime}, []wireItem{earlyMaint}, utc("2025-01-01T00:00:00Z"))
-	if got := ids(b.Incidents, incidentID); !reflect.DeepEqual(got, []string{"on-time"}) {
+	b := buildBatch(summary{}, []wireItem{early, onTime}, []wireItem{earlyMaint}, collectortest.UTC("2025-01-01T00:00:00Z"))
+	if got := collectortest.IncidentIDs(b.Incidents); !reflect.DeepEqual(got, []string{"on-time"}) {
 		t.Errorf("incidents = %v, want [on-time]", got)
 	}
 	if len(b.Maintenances) != 0 {
-		t.Errorf("maintenances = %v, want none", ids(b.Maintenances, maintenanceID))
+		t.Errorf("maintenances = %v, want none", collectortest.MaintenanceIDs(b.Maintenances))
 	}
 }
 
@@ -189,10 +190,10 @@ func TestIncidentResolvedAt(t *testing.T) {
 		item wireItem
 		want time.Time
 	}{
-		{"resolved: resolved_at", wireItem{Status: "resolved", ResolvedAt: at("2024-09-16T12:00:00Z"), Updates: updates}, utc("2024-09-16T12:00:00Z")},
-		{"postmortem counts as resolved", wireItem{Status: "postmortem", ResolvedAt: at("2024-09-16T12:00:00Z")}, utc("2024-09-16T12:00:00Z")},
-		{"no resolved_at: last resolving update", wireItem{Status: "resolved", Updates: updates}, utc("2024-09-16T11:00:00Z")},
-		{"nothing else: updated_at", wireItem{Status: "resolved", UpdatedAt: at("2024-09-16T13:00:00Z")}, utc("2024-09-16T13:00:00Z")},
+		{"resolved: resolved_at", wireItem{Status: "resolved", ResolvedAt: at("2024-09-16T12:00:00Z"), Updates: updates}, collectortest.UTC("2024-09-16T12:00:00Z")},
+		{"postmortem counts as resolved", wireItem{Status: "postmortem", ResolvedAt: at("2024-09-16T12:00:00Z")}, collectortest.UTC("2024-09-16T12:00:00Z")},
+		{"no resolved_at: last resolving update", wireItem{Status: "resolved", Updates: updates}, collectortest.UTC("2024-09-16T11:00:00Z")},
+		{"nothing else: updated_at", wireItem{Status: "resolved", UpdatedAt: at("2024-09-16T13:00:00Z")}, collectortest.UTC("2024-09-16T13:00:00Z")},
 		{"unresolved stays open even with resolved_at", wireItem{Status: "monitoring", ResolvedAt: at("2024-09-16T12:00:00Z")}, time.Time{}},
 	}
 	for _, tt := range tests {
@@ -211,7 +212,7 @@ func TestIncidentUpdatesSkipUntimed(t *testing.T) {
 		{Status: "identified", CreatedAt: at("2024-09-16T10:30:00Z")},
 		{Status: "monitoring"},
 	}}
-	want := []time.Time{utc("2024-09-16T10:00:00Z"), utc("2024-09-16T10:30:00Z")}
+	want := []time.Time{collectortest.UTC("2024-09-16T10:00:00Z"), collectortest.UTC("2024-09-16T10:30:00Z")}
 	if got := toIncident(it, nil).Updates; !reflect.DeepEqual(got, want) {
 		t.Errorf("Updates = %v, want %v", got, want)
 	}
@@ -227,9 +228,9 @@ func TestMaintenanceCompletedAt(t *testing.T) {
 		item wireItem
 		want time.Time
 	}{
-		{"completed: resolved_at", wireItem{Status: "completed", ResolvedAt: at("2024-12-15T01:27:00Z"), Updates: updates}, utc("2024-12-15T01:27:00Z")},
-		{"no resolved_at: completed update", wireItem{Status: "completed", Updates: updates}, utc("2024-12-15T01:26:00Z")},
-		{"nothing else: updated_at", wireItem{Status: "completed", UpdatedAt: at("2024-12-15T02:00:00Z")}, utc("2024-12-15T02:00:00Z")},
+		{"completed: resolved_at", wireItem{Status: "completed", ResolvedAt: at("2024-12-15T01:27:00Z"), Updates: updates}, collectortest.UTC("2024-12-15T01:27:00Z")},
+		{"no resolved_at: completed update", wireItem{Status: "completed", Updates: updates}, collectortest.UTC("2024-12-15T01:26:00Z")},
+		{"nothing else: updated_at", wireItem{Status: "completed", UpdatedAt: at("2024-12-15T02:00:00Z")}, collectortest.UTC("2024-12-15T02:00:00Z")},
 		{"in progress: not completed", wireItem{Status: "in_progress", Updates: updates}, time.Time{}},
 		{"verifying: not completed", wireItem{Status: "verifying", ResolvedAt: at("2024-12-15T01:27:00Z")}, time.Time{}},
 	}

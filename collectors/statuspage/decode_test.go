@@ -2,44 +2,14 @@ package statuspage
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// utc builds an expected instant; every value below was read in the file.
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t.UTC()
-}
-
-func ids[T any](items []T, id func(T) string) []string {
-	var out []string
-	for _, it := range items {
-		out = append(out, id(it))
-	}
-	return out
-}
-
-func incidentID(i model.Incident) string       { return i.ID }
-func maintenanceID(m model.Maintenance) string { return m.ID }
 
 func TestDecodeSummary(t *testing.T) {
 	tests := []struct {
@@ -113,7 +83,7 @@ func TestDecodeSummary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			sum, err := decodeSummary(readTestdata(t, tt.file))
+			sum, err := decodeSummary(collectortest.Testdata(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,10 +110,10 @@ func TestDecodeSummary(t *testing.T) {
 					t.Errorf("component %q status = %q, want %q", name, got[name], status)
 				}
 			}
-			if g := ids(b.Incidents, incidentID); !reflect.DeepEqual(g, tt.incidents) {
+			if g := collectortest.IncidentIDs(b.Incidents); !reflect.DeepEqual(g, tt.incidents) {
 				t.Errorf("incidents = %v, want %v", g, tt.incidents)
 			}
-			if g := ids(b.Maintenances, maintenanceID); !reflect.DeepEqual(g, tt.maintenances) {
+			if g := collectortest.MaintenanceIDs(b.Maintenances); !reflect.DeepEqual(g, tt.maintenances) {
 				t.Errorf("maintenances = %v, want %v", g, tt.maintenances)
 			}
 			if b.Cursor != nil {
@@ -192,9 +162,9 @@ func TestDecodeIncident(t *testing.T) {
 			decode: fromList(decodeIncidents),
 			want: model.Incident{
 				ID: "cp306tmzcl0y", Impact: model.ImpactCritical,
-				CreatedAt: utc("2014-05-14T20:22:39.441Z"),
-				UpdatedAt: utc("2014-05-14T20:35:21.711Z"),
-				Updates:   []time.Time{utc("2014-05-14T20:22:40.301Z")},
+				CreatedAt: collectortest.UTC("2014-05-14T20:22:39.441Z"),
+				UpdatedAt: collectortest.UTC("2014-05-14T20:35:21.711Z"),
+				Updates:   []time.Time{collectortest.UTC("2014-05-14T20:22:40.301Z")},
 			},
 		},
 		{
@@ -203,10 +173,10 @@ func TestDecodeIncident(t *testing.T) {
 			decode: fromList(decodeIncidents),
 			want: model.Incident{
 				ID: "2z5g29qrrxvl", Impact: model.ImpactMinor,
-				CreatedAt:  utc("2014-05-12T20:22:39.441Z"),
-				ResolvedAt: utc("2014-05-12T20:22:40.301Z"),
-				UpdatedAt:  utc("2014-05-12T20:22:40.301Z"),
-				Updates:    []time.Time{utc("2014-05-12T20:22:40.301Z")},
+				CreatedAt:  collectortest.UTC("2014-05-12T20:22:39.441Z"),
+				ResolvedAt: collectortest.UTC("2014-05-12T20:22:40.301Z"),
+				UpdatedAt:  collectortest.UTC("2014-05-12T20:22:40.301Z"),
+				Updates:    []time.Time{collectortest.UTC("2014-05-12T20:22:40.301Z")},
 			},
 		},
 		{
@@ -215,14 +185,14 @@ func TestDecodeIncident(t *testing.T) {
 			decode: fromList(decodeIncidents),
 			want: model.Incident{
 				ID: "69sb0f8lydp4", Impact: model.ImpactMajor,
-				CreatedAt:  utc("2024-09-16T21:31:02.719Z"),
-				StartedAt:  utc("2024-09-16T21:31:02.713Z"),
-				ResolvedAt: utc("2024-09-16T22:08:39.333Z"),
-				UpdatedAt:  utc("2024-09-16T22:08:39.349Z"),
+				CreatedAt:  collectortest.UTC("2024-09-16T21:31:02.719Z"),
+				StartedAt:  collectortest.UTC("2024-09-16T21:31:02.713Z"),
+				ResolvedAt: collectortest.UTC("2024-09-16T22:08:39.333Z"),
+				UpdatedAt:  collectortest.UTC("2024-09-16T22:08:39.349Z"),
 				Updates: []time.Time{
-					utc("2024-09-16T22:08:39.333Z"), utc("2024-09-16T21:55:28.472Z"),
-					utc("2024-09-16T21:53:48.129Z"), utc("2024-09-16T21:52:44.092Z"),
-					utc("2024-09-16T21:37:26.995Z"), utc("2024-09-16T21:31:02.798Z"),
+					collectortest.UTC("2024-09-16T22:08:39.333Z"), collectortest.UTC("2024-09-16T21:55:28.472Z"),
+					collectortest.UTC("2024-09-16T21:53:48.129Z"), collectortest.UTC("2024-09-16T21:52:44.092Z"),
+					collectortest.UTC("2024-09-16T21:37:26.995Z"), collectortest.UTC("2024-09-16T21:31:02.798Z"),
 				},
 				Components: []string{"Actions", "Pages"},
 			},
@@ -233,16 +203,16 @@ func TestDecodeIncident(t *testing.T) {
 			decode: fromList(decodeSingle),
 			want: model.Incident{
 				ID: "gqx5l06jjxhp", Impact: model.ImpactCritical,
-				CreatedAt:  utc("2023-06-29T17:52:11.477Z"),
-				StartedAt:  utc("2023-06-29T17:52:11.466Z"),
-				ResolvedAt: utc("2023-06-29T18:36:19Z"),
-				UpdatedAt:  utc("2023-06-30T09:50:00.389Z"),
+				CreatedAt:  collectortest.UTC("2023-06-29T17:52:11.477Z"),
+				StartedAt:  collectortest.UTC("2023-06-29T17:52:11.466Z"),
+				ResolvedAt: collectortest.UTC("2023-06-29T18:36:19Z"),
+				UpdatedAt:  collectortest.UTC("2023-06-30T09:50:00.389Z"),
 				Updates: []time.Time{
-					utc("2023-06-29T18:36:19Z"), // created_at is 18:36:19.484
-					utc("2023-06-29T18:35:47.915Z"), utc("2023-06-29T18:33:01.047Z"),
-					utc("2023-06-29T18:22:22.171Z"), utc("2023-06-29T18:20:34.691Z"),
-					utc("2023-06-29T18:12:28.452Z"), utc("2023-06-29T18:02:16.596Z"),
-					utc("2023-06-29T17:52:11.671Z"),
+					collectortest.UTC("2023-06-29T18:36:19Z"), // created_at is 18:36:19.484
+					collectortest.UTC("2023-06-29T18:35:47.915Z"), collectortest.UTC("2023-06-29T18:33:01.047Z"),
+					collectortest.UTC("2023-06-29T18:22:22.171Z"), collectortest.UTC("2023-06-29T18:20:34.691Z"),
+					collectortest.UTC("2023-06-29T18:12:28.452Z"), collectortest.UTC("2023-06-29T18:02:16.596Z"),
+					collectortest.UTC("2023-06-29T17:52:11.671Z"),
 				},
 				Components: []string{"Git Operations", "API Requests", "Webhooks", "Issues", "Pull Requests",
 					"Actions", "Packages", "Pages", "Codespaces", "Copilot"},
@@ -254,13 +224,13 @@ func TestDecodeIncident(t *testing.T) {
 			decode: fromList(decodeSingle),
 			want: model.Incident{
 				ID: "rgy28jwprr1c", Impact: model.ImpactCritical,
-				CreatedAt:  utc("2019-09-23T16:12:01.654Z"),
-				StartedAt:  utc("2019-09-23T16:12:01.644Z"),
-				ResolvedAt: utc("2019-09-23T16:37:46.707Z"),
-				UpdatedAt:  utc("2019-09-23T16:37:47.378Z"),
+				CreatedAt:  collectortest.UTC("2019-09-23T16:12:01.654Z"),
+				StartedAt:  collectortest.UTC("2019-09-23T16:12:01.644Z"),
+				ResolvedAt: collectortest.UTC("2019-09-23T16:37:46.707Z"),
+				UpdatedAt:  collectortest.UTC("2019-09-23T16:37:47.378Z"),
 				Updates: []time.Time{
-					utc("2019-09-23T16:37:46.707Z"), utc("2019-09-23T16:28:27.036Z"),
-					utc("2019-09-23T16:22:14.769Z"), utc("2019-09-23T16:12:01.706Z"),
+					collectortest.UTC("2019-09-23T16:37:46.707Z"), collectortest.UTC("2019-09-23T16:28:27.036Z"),
+					collectortest.UTC("2019-09-23T16:22:14.769Z"), collectortest.UTC("2019-09-23T16:12:01.706Z"),
 				},
 			},
 		},
@@ -270,13 +240,13 @@ func TestDecodeIncident(t *testing.T) {
 			decode: fromList(decodeSingle),
 			want: model.Incident{
 				ID: "1cdsggtd2q5k", Impact: model.ImpactNone,
-				CreatedAt:  utc("2023-02-02T11:29:38.497Z"),
-				StartedAt:  utc("2023-02-02T11:29:38.489Z"),
-				ResolvedAt: utc("2023-02-02T11:55:38.490Z"),
-				UpdatedAt:  utc("2023-02-02T11:55:38.507Z"),
+				CreatedAt:  collectortest.UTC("2023-02-02T11:29:38.497Z"),
+				StartedAt:  collectortest.UTC("2023-02-02T11:29:38.489Z"),
+				ResolvedAt: collectortest.UTC("2023-02-02T11:55:38.490Z"),
+				UpdatedAt:  collectortest.UTC("2023-02-02T11:55:38.507Z"),
 				Updates: []time.Time{
-					utc("2023-02-02T11:55:38.490Z"), utc("2023-02-02T11:29:47.040Z"),
-					utc("2023-02-02T11:29:38.544Z"),
+					collectortest.UTC("2023-02-02T11:55:38.490Z"), collectortest.UTC("2023-02-02T11:29:47.040Z"),
+					collectortest.UTC("2023-02-02T11:29:38.544Z"),
 				},
 			},
 		},
@@ -286,10 +256,10 @@ func TestDecodeIncident(t *testing.T) {
 			decode: fromSummary,
 			want: model.Incident{
 				ID: "cjk3z1vlfv55", Impact: model.ImpactMinor,
-				CreatedAt: utc("2023-10-28T07:36:24.422Z"),
-				StartedAt: utc("2023-10-28T07:36:24.412Z"),
-				UpdatedAt: utc("2023-10-28T07:36:24.463Z"),
-				Updates:   []time.Time{utc("2023-10-28T07:36:24.461Z")},
+				CreatedAt: collectortest.UTC("2023-10-28T07:36:24.422Z"),
+				StartedAt: collectortest.UTC("2023-10-28T07:36:24.412Z"),
+				UpdatedAt: collectortest.UTC("2023-10-28T07:36:24.463Z"),
+				Updates:   []time.Time{collectortest.UTC("2023-10-28T07:36:24.461Z")},
 				Components: []string{"Hosted Pages / HTTP Pages", "Hosted Pages / HTTPS Pages",
 					"Hosted Pages / Public API"},
 			},
@@ -300,15 +270,15 @@ func TestDecodeIncident(t *testing.T) {
 			decode: fromSummary,
 			want: model.Incident{
 				ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Impact: model.ImpactMinor,
-				CreatedAt: utc("2026-09-29T17:52:52Z"),
-				UpdatedAt: utc("2026-09-29T18:24:17Z"),
-				Updates:   []time.Time{utc("2026-09-29T18:24:17Z"), utc("2026-09-29T17:52:52Z")},
+				CreatedAt: collectortest.UTC("2026-09-29T17:52:52Z"),
+				UpdatedAt: collectortest.UTC("2026-09-29T18:24:17Z"),
+				Updates:   []time.Time{collectortest.UTC("2026-09-29T18:24:17Z"), collectortest.UTC("2026-09-29T17:52:52Z")},
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sum, items, err := tt.decode(readTestdata(t, tt.file))
+			sum, items, err := tt.decode(collectortest.Testdata(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -321,7 +291,7 @@ func TestDecodeIncident(t *testing.T) {
 					return
 				}
 			}
-			t.Fatalf("incident %s not in %v", tt.want.ID, ids(b.Incidents, incidentID))
+			t.Fatalf("incident %s not in %v", tt.want.ID, collectortest.IncidentIDs(b.Incidents))
 		})
 	}
 }
@@ -339,10 +309,10 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromList(decodeMaintenances),
 			want: model.Maintenance{
 				ID:             "w1zdr745wmfy",
-				CreatedAt:      utc("2014-05-14T20:24:40.430Z"),
-				UpdatedAt:      utc("2014-05-14T20:24:41.918Z"),
-				ScheduledFor:   utc("2014-05-18T04:00:00Z"),
-				ScheduledUntil: utc("2014-05-18T05:30:00Z"),
+				CreatedAt:      collectortest.UTC("2014-05-14T20:24:40.430Z"),
+				UpdatedAt:      collectortest.UTC("2014-05-14T20:24:41.918Z"),
+				ScheduledFor:   collectortest.UTC("2014-05-18T04:00:00Z"),
+				ScheduledUntil: collectortest.UTC("2014-05-18T05:30:00Z"),
 			},
 		},
 		{
@@ -351,10 +321,10 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromList(decodeMaintenances),
 			want: model.Maintenance{
 				ID:             "k7mf5z1gz05c",
-				CreatedAt:      utc("2014-05-14T20:27:17.303Z"),
-				UpdatedAt:      utc("2014-05-14T20:35:12.258Z"),
-				ScheduledFor:   utc("2014-05-14T20:30:00Z"),
-				ScheduledUntil: utc("2014-05-14T22:30:00Z"),
+				CreatedAt:      collectortest.UTC("2014-05-14T20:27:17.303Z"),
+				UpdatedAt:      collectortest.UTC("2014-05-14T20:35:12.258Z"),
+				ScheduledFor:   collectortest.UTC("2014-05-14T20:30:00Z"),
+				ScheduledUntil: collectortest.UTC("2014-05-14T22:30:00Z"),
 			},
 		},
 		{
@@ -363,11 +333,11 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromList(decodeMaintenances),
 			want: model.Maintenance{
 				ID:             "x017628t2rl5",
-				CreatedAt:      utc("2025-08-29T01:23:38.417Z"),
-				UpdatedAt:      utc("2025-08-29T02:40:21.294Z"),
-				ScheduledFor:   utc("2025-08-29T01:25:00Z"),
-				ScheduledUntil: utc("2025-08-29T02:40:00Z"),
-				CompletedAt:    utc("2025-08-29T02:40:21.277Z"),
+				CreatedAt:      collectortest.UTC("2025-08-29T01:23:38.417Z"),
+				UpdatedAt:      collectortest.UTC("2025-08-29T02:40:21.294Z"),
+				ScheduledFor:   collectortest.UTC("2025-08-29T01:25:00Z"),
+				ScheduledUntil: collectortest.UTC("2025-08-29T02:40:00Z"),
+				CompletedAt:    collectortest.UTC("2025-08-29T02:40:21.277Z"),
 			},
 		},
 		{
@@ -376,11 +346,11 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromList(decodeMaintenances),
 			want: model.Maintenance{
 				ID:             "16z0qdmy3qv2",
-				CreatedAt:      utc("2024-12-13T18:39:41.950Z"),
-				UpdatedAt:      utc("2024-12-15T01:26:47.971Z"),
-				ScheduledFor:   utc("2024-12-15T01:00:00Z"),
-				ScheduledUntil: utc("2024-12-15T01:30:00Z"),
-				CompletedAt:    utc("2024-12-15T01:26:47.953Z"),
+				CreatedAt:      collectortest.UTC("2024-12-13T18:39:41.950Z"),
+				UpdatedAt:      collectortest.UTC("2024-12-15T01:26:47.971Z"),
+				ScheduledFor:   collectortest.UTC("2024-12-15T01:00:00Z"),
+				ScheduledUntil: collectortest.UTC("2024-12-15T01:30:00Z"),
+				CompletedAt:    collectortest.UTC("2024-12-15T01:26:47.953Z"),
 			},
 		},
 		{
@@ -389,16 +359,16 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromSummary,
 			want: model.Maintenance{
 				ID:             "13yfkv7c6xd5",
-				CreatedAt:      utc("2025-03-17T10:53:03.282Z"),
-				UpdatedAt:      utc("2025-03-18T00:00:21.733Z"),
-				ScheduledFor:   utc("2025-03-18T00:00:00Z"),
-				ScheduledUntil: utc("2025-06-01T00:00:00Z"),
+				CreatedAt:      collectortest.UTC("2025-03-17T10:53:03.282Z"),
+				UpdatedAt:      collectortest.UTC("2025-03-18T00:00:21.733Z"),
+				ScheduledFor:   collectortest.UTC("2025-03-18T00:00:00Z"),
+				ScheduledUntil: collectortest.UTC("2025-06-01T00:00:00Z"),
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sum, items, err := tt.decode(readTestdata(t, tt.file))
+			sum, items, err := tt.decode(collectortest.Testdata(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -411,7 +381,7 @@ func TestDecodeMaintenance(t *testing.T) {
 					return
 				}
 			}
-			t.Fatalf("maintenance %s not in %v", tt.want.ID, ids(b.Maintenances, maintenanceID))
+			t.Fatalf("maintenance %s not in %v", tt.want.ID, collectortest.MaintenanceIDs(b.Maintenances))
 		})
 	}
 }

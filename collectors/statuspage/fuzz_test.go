@@ -1,10 +1,10 @@
 package statuspage
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 // FuzzDecode feeds any body to every decoder the collector uses and checks
@@ -12,15 +12,7 @@ import (
 // the exposition can take: unique ids, unique component names, and
 // maintenances always scheduled.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no seeds in testdata: %v", err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range collectortest.Seeds(f, "*.json") {
 		f.Add(b)
 	}
 	f.Add([]byte(dedupSummary))
@@ -36,15 +28,9 @@ func FuzzDecode(f *testing.F) {
 		if sumErr == nil && b.Components == nil {
 			t.Error("decoded summary gave a nil component list")
 		}
-		names := map[string]bool{}
-		for _, c := range b.Components {
-			if names[c.Name] {
-				t.Errorf("component name %q twice", c.Name)
-			}
-			names[c.Name] = true
-		}
+		collectortest.CheckComponentNames(t, b.Components)
 		seen := map[string]bool{}
-		for _, id := range append(ids(b.Incidents, incidentID), ids(b.Maintenances, maintenanceID)...) {
+		for _, id := range append(collectortest.IncidentIDs(b.Incidents), collectortest.MaintenanceIDs(b.Maintenances)...) {
 			if id == "" || seen[id] {
 				t.Errorf("id %q empty or twice", id)
 			}

@@ -4,6 +4,8 @@ import (
 	jsonv1 "encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 // TestParsePageAsEncodingJSON checks the choice of pageOptions: real
@@ -16,15 +18,15 @@ func TestParsePageAsEncodingJSON(t *testing.T) {
 		for _, m := range sets {
 			tickets = append(tickets, realTicket(t, map[string]any{"id": m["ticket_id"]}))
 		}
-		return mustJSON(t, map[string]any{"tickets": tickets, "metric_sets": sets, "after_cursor": "c", "end_of_stream": true})
+		return collectortest.Marshal(t, map[string]any{"tickets": tickets, "metric_sets": sets, "after_cursor": "c", "end_of_stream": true})
 	}
 	cases := []struct {
 		name string
 		body []byte
 	}{
-		{"recorded cursor export page", readTestdata(t, "zenpy_incremental_tickets_cursor_first_page.json")},
-		{"recorded time-based export page", readTestdata(t, "zenpy_incremental_tickets_timebased_first_page.json")},
-		{"recorded ticket list", readTestdata(t, "go-zendesk_GET_tickets.json")},
+		{"recorded cursor export page", collectortest.Testdata(t, "zenpy_incremental_tickets_cursor_first_page.json")},
+		{"recorded time-based export page", collectortest.Testdata(t, "zenpy_incremental_tickets_timebased_first_page.json")},
+		{"recorded ticket list", collectortest.Testdata(t, "go-zendesk_GET_tickets.json")},
 		{"recorded metric sets", withMetricSets()},
 		{"busy page", busyExportPage(t, 50)},
 		{"null into every kind of field", []byte(`{"tickets":[{"id":1,"created_at":null,"updated_at":null,"priority":null,` +

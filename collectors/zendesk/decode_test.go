@@ -11,24 +11,16 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-func mustTime(t testing.TB, s string) time.Time {
-	t.Helper()
-	ts, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ts
-}
-
 func TestDecodeRecordedExportPage(t *testing.T) {
-	p, err := decodePage(readTestdata(t, "zenpy_incremental_tickets_cursor_first_page.json"), time.Time{})
+	p, err := decodePage(collectortest.Testdata(t, "zenpy_incremental_tickets_cursor_first_page.json"), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	created := mustTime(t, "2023-09-18T15:57:42Z")
+	created := collectortest.Time(t, "2023-09-18T15:57:42Z")
 	want := page{
 		tickets: []model.Ticket{{
 			ID:        "28",
@@ -49,13 +41,13 @@ func TestDecodeRecordedExportPage(t *testing.T) {
 // TestDecodeRecordedMetricSets serves the real ticket metric objects as the
 // metric_sets sideload of tickets with their ids.
 func TestDecodeRecordedMetricSets(t *testing.T) {
-	created := mustTime(t, "2024-04-12T13:39:06Z")
+	created := collectortest.Time(t, "2024-04-12T13:39:06Z")
 	sets := realMetricSets(t)
 	var tickets []map[string]any
 	for _, m := range sets {
 		tickets = append(tickets, realTicket(t, map[string]any{"id": m["ticket_id"], "created_at": "2024-04-12T13:39:06Z"}))
 	}
-	body := mustJSON(t, map[string]any{"tickets": tickets, "metric_sets": sets, "after_cursor": "c", "end_of_stream": true})
+	body := collectortest.Marshal(t, map[string]any{"tickets": tickets, "metric_sets": sets, "after_cursor": "c", "end_of_stream": true})
 	p, err := decodePage(body, time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +77,8 @@ func TestDecodeRecordedMetricSets(t *testing.T) {
 
 func TestTicketMapping(t *testing.T) {
 	const createdAt = "2025-03-03T10:00:00Z"
-	created := mustTime(t, createdAt)
-	updated := mustTime(t, "2025-03-04T08:30:00Z")
+	created := collectortest.Time(t, createdAt)
+	updated := collectortest.Time(t, "2025-03-04T08:30:00Z")
 	base := func(overrides map[string]any, without ...string) map[string]any {
 		o := map[string]any{"id": 4242, "created_at": createdAt, "updated_at": "2025-03-04T08:30:00Z",
 			"priority": "high", "status": "open", "tags": []string{}}
@@ -180,7 +172,7 @@ func TestTicketMapping(t *testing.T) {
 			if tc.metricSets != nil {
 				body["metric_sets"] = tc.metricSets
 			}
-			p, err := decodePage(mustJSON(t, body), time.Time{})
+			p, err := decodePage(collectortest.Marshal(t, body), time.Time{})
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
@@ -218,7 +210,7 @@ func TestDecodePageEnvelope(t *testing.T) {
 	}{
 		{name: "null after_cursor", body: `{"tickets":[],"after_cursor":null,"end_of_stream":true}`, wantEnd: true},
 		{name: "no after_cursor", body: `{"tickets":[],"end_of_stream":true}`, wantEnd: true},
-		{name: "cursor and more to come", body: `{"tickets":[` + string(mustJSON(t, ticket)) + `],"after_cursor":"abc","end_of_stream":false}`,
+		{name: "cursor and more to come", body: `{"tickets":[` + string(collectortest.Marshal(t, ticket)) + `],"after_cursor":"abc","end_of_stream":false}`,
 			wantCursor: "abc", wantTickets: 1},
 		{name: "no tickets array", body: `{"after_cursor":"abc","end_of_stream":true}`, wantErr: "no tickets array"},
 		{name: "null tickets", body: `{"tickets":null,"after_cursor":"abc","end_of_stream":true}`, wantErr: "no tickets array"},
@@ -261,8 +253,8 @@ func TestDecodeDropsTicketsCreatedBeforeHistoryStart(t *testing.T) {
 		realTicket(t, map[string]any{"id": 1, "created_at": "2024-12-31T23:59:59Z", "updated_at": "2025-02-01T00:00:00Z"}),
 		realTicket(t, map[string]any{"id": 2, "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-02-01T00:00:00Z"}),
 	}
-	body := mustJSON(t, map[string]any{"tickets": tickets, "after_cursor": "c", "end_of_stream": true})
-	p, err := decodePage(body, mustTime(t, "2025-01-01T00:00:00Z"))
+	body := collectortest.Marshal(t, map[string]any{"tickets": tickets, "after_cursor": "c", "end_of_stream": true})
+	p, err := decodePage(body, collectortest.Time(t, "2025-01-01T00:00:00Z"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 const exportPath = "/api/v2/incremental/tickets/cursor.json"
@@ -69,7 +69,7 @@ func (f *fakeZendesk) queries() []url.Values {
 
 func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet || r.URL.Path != f.prefix+exportPath {
-		writeJSON(w, http.StatusNotFound, map[string]any{"error": "InvalidEndpoint", "description": "Not found"})
+		collectortest.WriteJSON(w, http.StatusNotFound, map[string]any{"error": "InvalidEndpoint", "description": "Not found"})
 		return
 	}
 	q := r.URL.Query()
@@ -83,7 +83,7 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	p, ok := f.pages[q.Get("cursor")]
 	if !ok {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "InvalidPaginationParameter", "description": "cursor is invalid"})
+		collectortest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "InvalidPaginationParameter", "description": "cursor is invalid"})
 		return
 	}
 	for k, v := range f.rateLimitHeaders {
@@ -96,16 +96,13 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p.retryAfter != "" {
 			w.Header().Set("Retry-After", p.retryAfter)
 		}
-		writeJSON(w, p.status, map[string]any{"error": http.StatusText(p.status)})
+		collectortest.WriteJSON(w, p.status, map[string]any{"error": http.StatusText(p.status)})
 	case p.truncated:
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Content-Length", "100000")
-		_, _ = w.Write([]byte(p.body))
+		collectortest.WriteCut(w, collectortest.JSONType, p.body)
 	case p.body != "":
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = w.Write([]byte(p.body))
+		collectortest.WriteBody(w, collectortest.JSONType, p.body)
 	default:
-		writeJSON(w, http.StatusOK, f.pageJSON(r, p))
+		collectortest.WriteJSON(w, http.StatusOK, f.pageJSON(r, p))
 	}
 }
 
@@ -152,21 +149,6 @@ func (f *fakeZendesk) awaitRequest(t testing.TB, cursor string) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // realRateLimitHeaders are the rate-limit headers of the recorded Zendesk
 // export response (x-rate-limit, ratelimit-remaining, ...).
 func realRateLimitHeaders(t testing.TB) http.Header {
@@ -174,7 +156,7 @@ func realRateLimitHeaders(t testing.TB) http.Header {
 	var rec struct {
 		Headers map[string][]string `json:"headers"`
 	}
-	if err := json.Unmarshal(readTestdata(t, "zenpy_incremental_tickets_cursor_first_page.headers.json"), &rec); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(t, "zenpy_incremental_tickets_cursor_first_page.headers.json"), &rec); err != nil {
 		t.Fatal(err)
 	}
 	h := http.Header{}
@@ -197,7 +179,7 @@ func realTicket(t testing.TB, overrides map[string]any, without ...string) map[s
 	var page struct {
 		Tickets []map[string]any `json:"tickets"`
 	}
-	if err := json.Unmarshal(readTestdata(t, "zenpy_incremental_tickets_cursor_first_page.json"), &page); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(t, "zenpy_incremental_tickets_cursor_first_page.json"), &page); err != nil {
 		t.Fatal(err)
 	}
 	if len(page.Tickets) != 1 {
@@ -218,11 +200,11 @@ func realMetricSets(t testing.TB) []map[string]any {
 	var doc struct {
 		TicketMetrics []map[string]any `json:"ticket_metrics"`
 	}
-	if err := json.Unmarshal(readTestdata(t, "docs_list_ticket_metrics.json"), &doc); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(t, "docs_list_ticket_metrics.json"), &doc); err != nil {
 		t.Fatal(err)
 	}
 	sets := doc.TicketMetrics
-	sc := bufio.NewScanner(bytes.NewReader(readTestdata(t, "airbyte_expected_records_ticket_metrics.jsonl")))
+	sc := bufio.NewScanner(bytes.NewReader(collectortest.Testdata(t, "airbyte_expected_records_ticket_metrics.jsonl")))
 	for sc.Scan() {
 		var rec struct {
 			Data map[string]any `json:"data"`
@@ -237,15 +219,6 @@ func realMetricSets(t testing.TB) []map[string]any {
 		t.Fatal(err)
 	}
 	return sets
-}
-
-func mustJSON(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // busyExportPage is an export page of n tickets with their metric sets,
@@ -287,7 +260,7 @@ func busyExportPage(tb testing.TB, n int) []byte {
 		}
 		sets[i] = m
 	}
-	return mustJSON(tb, map[string]any{
+	return collectortest.Marshal(tb, map[string]any{
 		"tickets": tickets, "metric_sets": sets,
 		"after_url":     "https://acme.zendesk.com/api/v2/incremental/tickets/cursor.json?cursor=MTc0MDk5NjAwMC4wfHwxMDA5OTl8&include=metric_sets&per_page=1000",
 		"after_cursor":  "MTc0MDk5NjAwMC4wfHwxMDA5OTl8",

@@ -4,19 +4,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 // FuzzDecodePage feeds arbitrary bodies to the page decoder: it must never
 // panic, and whatever it accepts must be a usable ticket.
 func FuzzDecodePage(f *testing.F) {
-	f.Add(readTestdata(f, "zenpy_incremental_tickets_cursor_first_page.json"))
+	f.Add(collectortest.Testdata(f, "zenpy_incremental_tickets_cursor_first_page.json"))
 	sets := realMetricSets(f)
 	var tickets []map[string]any
 	for _, m := range sets {
 		tickets = append(tickets, realTicket(f, map[string]any{"id": m["ticket_id"]}))
 	}
-	f.Add(mustJSON(f, map[string]any{"tickets": tickets, "metric_sets": sets, "after_cursor": "c", "end_of_stream": true}))
+	f.Add(collectortest.Marshal(f, map[string]any{"tickets": tickets, "metric_sets": sets, "after_cursor": "c", "end_of_stream": true}))
 	f.Add([]byte(`{"tickets":[{"id":1,"created_at":"2025-01-01T00:00:00Z","status":"hold","satisfaction_rating":{"score":"good"}}],` +
 		`"metric_sets":[{"ticket_id":1,"reply_time_in_seconds":{"calendar":9223372036854775807}}],"end_of_stream":false}`))
 	f.Add([]byte(`{"tickets":[],"after_cursor":null,"end_of_stream":true}`))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -44,12 +45,8 @@ func newTrackedTestSource(t *testing.T, rawURL string) (source.Source, *tracking
 	t.Cleanup(tr.base.CloseIdleConnections)
 	env := testEnv(rawURL, time.Time{})
 	env.Config.ExportRequestsPerMinute = 1_000_000
-	env.HTTP = fetch.New(&http.Client{Transport: tr}, env.Limits, fetch.Options{Timeout: 10 * time.Second})
-	src, err := New(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src, tr
+	env.HTTP = fetch.New(&http.Client{Transport: tr}, env.Limits, fetch.Options{Timeout: collectortest.Timeout})
+	return collectortest.NewSource(t, New, env), tr
 }
 
 // assertCancelledAndEnded checks that the one failed request, the fetch
@@ -73,9 +70,9 @@ func TestSyncFetchesNextPageWhileEmitting(t *testing.T) {
 		"c1": ticketPage(t, "c2", false, 2),
 		"c2": ticketPage(t, "c3", true, 3),
 	})
-	var rec recorder
+	var rec collectortest.Recorder
 	emit := func(b model.Batch) error {
-		wantRequests := len(rec.batches) + 2 // pages emitted, this one and the next
+		wantRequests := len(rec.Batches) + 2 // pages emitted, this one and the next
 		if cursor := string(b.Cursor); cursor != "c3" {
 			// The next page's request carries this page's cursor.
 			fake.awaitRequest(t, cursor)
@@ -83,14 +80,14 @@ func TestSyncFetchesNextPageWhileEmitting(t *testing.T) {
 			wantRequests = 3
 		}
 		if n := len(fake.queries()); n != wantRequests {
-			t.Errorf("emitting page %d: %d requests sent, want %d", len(rec.batches)+1, n, wantRequests)
+			t.Errorf("emitting page %d: %d requests sent, want %d", len(rec.Batches)+1, n, wantRequests)
 		}
-		return rec.emit(b)
+		return rec.Emit(b)
 	}
 	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, emit); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(rec.cursors(), ","), "c1,c2,c3"; got != want {
+	if got, want := strings.Join(cursors(rec.Batches), ","), "c1,c2,c3"; got != want {
 		t.Errorf("batch cursors %s, want %s", got, want)
 	}
 }
@@ -124,17 +121,17 @@ func TestSyncCancelledWhileEmitting(t *testing.T) {
 	src, tr := newTrackedTestSource(t, srv.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var rec recorder
+	var rec collectortest.Recorder
 	emit := func(b model.Batch) error {
 		fake.awaitRequest(t, "c1")
 		cancel() // a reload or shutdown while the page is stored
-		return rec.emit(b)
+		return rec.Emit(b)
 	}
 	err := src.Sync(ctx, nil, emit)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "export page 2") {
 		t.Errorf("error %v, want page 2 cancelled", err)
 	}
-	if got := rec.cursors(); len(got) != 1 || got[0] != "c1" {
+	if got := cursors(rec.Batches); len(got) != 1 || got[0] != "c1" {
 		t.Errorf("batch cursors %q, want [c1]: the page being stored is kept", got)
 	}
 	assertCancelledAndEnded(t, tr)

@@ -10,21 +10,18 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
+// testEnv is a Zendesk source's Env with the account's default export
+// limit of 10 requests a minute.
 func testEnv(rawURL string, historyStart time.Time) source.Env {
-	limits := fetch.NewLimits()
-	return source.Env{
-		Config:       &config.Source{Name: "helpdesk", Kind: "zendesk", URL: rawURL, ExportRequestsPerMinute: 10},
-		Vendor:       &config.Vendor{Name: "acme"},
-		HTTP:         fetch.New(&http.Client{}, limits, fetch.Options{Timeout: 10 * time.Second}),
-		Limits:       limits,
-		HistoryStart: historyStart,
-		Now:          time.Now,
-	}
+	env := collectortest.Env("zendesk", rawURL, &http.Client{})
+	env.Config.ExportRequestsPerMinute = 10
+	env.HistoryStart = historyStart
+	return env
 }
 
 // newTestSource builds a source without Zendesk's 10 requests a minute, so
@@ -33,24 +30,13 @@ func newTestSource(t *testing.T, rawURL string, historyStart time.Time) source.S
 	t.Helper()
 	env := testEnv(rawURL, historyStart)
 	env.Config.ExportRequestsPerMinute = 1_000_000
-	src, err := New(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
+	return collectortest.NewSource(t, New, env)
 }
 
-// recorder is an emit func that keeps every batch.
-type recorder struct{ batches []model.Batch }
-
-func (r *recorder) emit(b model.Batch) error {
-	r.batches = append(r.batches, b)
-	return nil
-}
-
-func (r *recorder) cursors() []string {
+// cursors are the cursors of the batches, in order.
+func cursors(batches []model.Batch) []string {
 	var out []string
-	for _, b := range r.batches {
+	for _, b := range batches {
 		out = append(out, string(b.Cursor))
 	}
 	return out
@@ -74,7 +60,7 @@ func ticketIDs(b model.Batch) []string {
 }
 
 func TestSyncEmitsOneBatchPerPage(t *testing.T) {
-	historyStart := mustTime(t, "2023-01-01T00:00:00Z")
+	historyStart := collectortest.Time(t, "2023-01-01T00:00:00Z")
 	metricSet := map[string]any{"ticket_id": 3, "replies": 2, "reopens": 0,
 		"reply_time_in_minutes":            map[string]any{"calendar": 10, "business": 10},
 		"first_resolution_time_in_minutes": map[string]any{"calendar": nil, "business": nil}}
@@ -85,21 +71,21 @@ func TestSyncEmitsOneBatchPerPage(t *testing.T) {
 		"c1": second,
 		"c2": ticketPage(t, "c3", true, 4),
 	})
-	var rec recorder
-	if err := newTestSource(t, srv.URL, historyStart).Sync(context.Background(), nil, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, historyStart).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 
-	if got, want := strings.Join(rec.cursors(), ","), "c1,c2,c3"; got != want {
+	if got, want := strings.Join(cursors(rec.Batches), ","), "c1,c2,c3"; got != want {
 		t.Errorf("batch cursors %s, want %s", got, want)
 	}
 	wantIDs := []string{"1,2", "3", "4"}
-	for i, b := range rec.batches {
+	for i, b := range rec.Batches {
 		if got := strings.Join(ticketIDs(b), ","); i < len(wantIDs) && got != wantIDs[i] {
 			t.Errorf("batch %d tickets %s, want %s", i, got, wantIDs[i])
 		}
 	}
-	if f := rec.batches[1].Tickets[0].Figures; f == nil || f.Replies != 2 {
+	if f := rec.Batches[1].Tickets[0].Figures; f == nil || f.Replies != 2 {
 		t.Errorf("ticket 3 figures %+v, want the sideloaded metric set", f)
 	}
 
@@ -126,13 +112,13 @@ func TestSyncFirstRequestStartTime(t *testing.T) {
 		want         string
 	}{
 		{name: "no history start exports everything", want: "0"},
-		{name: "history start", historyStart: mustTime(t, "2025-01-01T00:00:00Z"), want: "1735689600"},
+		{name: "history start", historyStart: collectortest.Time(t, "2025-01-01T00:00:00Z"), want: "1735689600"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fake, srv := newFakeZendesk(t, "", map[string]fakePage{"": ticketPage(t, "c1", true)})
-			var rec recorder
-			if err := newTestSource(t, srv.URL, tc.historyStart).Sync(context.Background(), nil, rec.emit); err != nil {
+			var rec collectortest.Recorder
+			if err := newTestSource(t, srv.URL, tc.historyStart).Sync(context.Background(), nil, rec.Emit); err != nil {
 				t.Fatal(err)
 			}
 			if got := fake.queries()[0].Get("start_time"); got != tc.want {
@@ -145,41 +131,41 @@ func TestSyncFirstRequestStartTime(t *testing.T) {
 func TestSyncResumesFromStoredCursor(t *testing.T) {
 	const stored = "MTY5NTA1MjY2My4wfHwyOHw=" // from the recorded page: needs escaping
 	fake, srv := newFakeZendesk(t, "", map[string]fakePage{stored: ticketPage(t, "next", true, 7)})
-	var rec recorder
-	if err := newTestSource(t, srv.URL, mustTime(t, "2020-01-01T00:00:00Z")).Sync(context.Background(), []byte(stored), rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, collectortest.Time(t, "2020-01-01T00:00:00Z")).Sync(context.Background(), []byte(stored), rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	q := fake.queries()[0]
 	if q.Get("cursor") != stored || q.Has("start_time") {
 		t.Errorf("query %s, want cursor=%s and no start_time", q.Encode(), stored)
 	}
-	if got := rec.cursors(); len(got) != 1 || got[0] != "next" {
+	if got := cursors(rec.Batches); len(got) != 1 || got[0] != "next" {
 		t.Errorf("batch cursors %q, want [next]", got)
 	}
 }
 
 func TestSyncCaughtUpCostsOneRequest(t *testing.T) {
 	fake, srv := newFakeZendesk(t, "", map[string]fakePage{"c9": ticketPage(t, "c9", true)})
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), []byte("c9"), rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), []byte("c9"), rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(fake.queries()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
-	if len(rec.batches) != 1 || len(rec.batches[0].Tickets) != 0 || string(rec.batches[0].Cursor) != "c9" {
-		t.Errorf("batches %+v, want one empty batch with cursor c9", rec.batches)
+	if len(rec.Batches) != 1 || len(rec.Batches[0].Tickets) != 0 || string(rec.Batches[0].Cursor) != "c9" {
+		t.Errorf("batches %+v, want one empty batch with cursor c9", rec.Batches)
 	}
 }
 
 func TestSyncPageWithoutCursorKeepsStoredCursor(t *testing.T) {
 	_, srv := newFakeZendesk(t, "", map[string]fakePage{"c1": ticketPage(t, "", true, 5)})
-	var rec recorder
-	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), []byte("c1"), rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), []byte("c1"), rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.batches) != 1 || rec.batches[0].Cursor != nil || len(rec.batches[0].Tickets) != 1 {
-		t.Errorf("batches %+v, want one batch with its ticket and a nil cursor", rec.batches)
+	if len(rec.Batches) != 1 || rec.Batches[0].Cursor != nil || len(rec.Batches[0].Tickets) != 1 {
+		t.Errorf("batches %+v, want one batch with its ticket and a nil cursor", rec.Batches)
 	}
 }
 
@@ -194,12 +180,12 @@ func TestSyncKeepsURLPathPrefix(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.configured, func(t *testing.T) {
 			fake, srv := newFakeZendesk(t, tc.serverPrefix, map[string]fakePage{"": ticketPage(t, "c1", true, 1)})
-			var rec recorder
-			if err := newTestSource(t, srv.URL+tc.configured, time.Time{}).Sync(context.Background(), nil, rec.emit); err != nil {
+			var rec collectortest.Recorder
+			if err := newTestSource(t, srv.URL+tc.configured, time.Time{}).Sync(context.Background(), nil, rec.Emit); err != nil {
 				t.Fatal(err)
 			}
-			if len(fake.queries()) != 1 || len(rec.batches) != 1 {
-				t.Errorf("%d requests, %d batches, want 1 and 1", len(fake.queries()), len(rec.batches))
+			if len(fake.queries()) != 1 || len(rec.Batches) != 1 {
+				t.Errorf("%d requests, %d batches, want 1 and 1", len(fake.queries()), len(rec.Batches))
 			}
 		})
 	}
@@ -207,7 +193,7 @@ func TestSyncKeepsURLPathPrefix(t *testing.T) {
 
 func TestSyncErrors(t *testing.T) {
 	missing := func(field string) fakePage {
-		return fakePage{body: string(mustJSON(t, map[string]any{
+		return fakePage{body: string(collectortest.Marshal(t, map[string]any{
 			"tickets": []any{realTicket(t, nil, field)}, "after_cursor": "c1", "end_of_stream": true}))}
 	}
 	cases := []struct {
@@ -232,19 +218,11 @@ func TestSyncErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, srv := newFakeZendesk(t, "", map[string]fakePage{"": tc.page})
-			var rec recorder
-			err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.emit)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if got := fetch.Reason(err); got != tc.wantReason {
-				t.Errorf("reason %q, want %q (error: %v)", got, tc.wantReason, err)
-			}
-			if !strings.Contains(err.Error(), "zendesk: export page 1") {
-				t.Errorf("error %q lacks its context", err)
-			}
-			if len(rec.batches) != tc.wantBatches {
-				t.Errorf("%d batches emitted, want %d", len(rec.batches), tc.wantBatches)
+			var rec collectortest.Recorder
+			err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.Emit)
+			collectortest.WantSyncError(t, err, tc.wantReason, "zendesk: export page 1")
+			if len(rec.Batches) != tc.wantBatches {
+				t.Errorf("%d batches emitted, want %d", len(rec.Batches), tc.wantBatches)
 			}
 		})
 	}
@@ -255,17 +233,17 @@ func TestSyncFailingPageKeepsEarlierBatches(t *testing.T) {
 		"":   ticketPage(t, "c1", false, 1),
 		"c1": {status: http.StatusInternalServerError},
 	})
-	var rec recorder
+	var rec collectortest.Recorder
 	// Page 2 fails while page 1 is being emitted.
 	emit := func(b model.Batch) error {
 		fake.awaitRequest(t, "c1")
-		return rec.emit(b)
+		return rec.Emit(b)
 	}
 	err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, emit)
 	if fetch.Reason(err) != fetch.ReasonHTTP || !strings.Contains(err.Error(), "export page 2") {
 		t.Errorf("error %v, want an http error on page 2", err)
 	}
-	if got := rec.cursors(); len(got) != 1 || got[0] != "c1" {
+	if got := cursors(rec.Batches); len(got) != 1 || got[0] != "c1" {
 		t.Errorf("batch cursors %q, want [c1]: the first page stays stored", got)
 	}
 }
@@ -289,16 +267,16 @@ func TestNewDeclaresExportLimit(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var rec recorder
-	err = src.Sync(ctx, nil, rec.emit)
+	var rec collectortest.Recorder
+	err = src.Sync(ctx, nil, rec.Emit)
 	if fetch.Reason(err) != fetch.ReasonRateLimited || !strings.Contains(err.Error(), "export page 11") {
 		t.Errorf("error %v, want rate_limited on page 11", err)
 	}
 	if n := len(fake.queries()); n != 10 {
 		t.Errorf("%d requests sent, want 10", n)
 	}
-	if len(rec.batches) != 10 || string(rec.batches[9].Cursor) != "c10" {
-		t.Errorf("%d batches, want 10 ending at cursor c10", len(rec.batches))
+	if len(rec.Batches) != 10 || string(rec.Batches[9].Cursor) != "c10" {
+		t.Errorf("%d batches, want 10 ending at cursor c10", len(rec.Batches))
 	}
 }
 

@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 // listBody is a last list page holding the given request objects.
 func listBody(t testing.TB, requests ...map[string]any) []byte {
-	return mustJSON(t, map[string]any{"requests": requests,
+	return collectortest.Marshal(t, map[string]any{"requests": requests,
 		"meta": map[string]any{"has_more": false, "after_cursor": nil, "before_cursor": nil}})
 }
 
@@ -24,8 +25,8 @@ func TestDecodeDocumentedRequest(t *testing.T) {
 		requester: 1462,
 		status:    model.StatusOpen,
 		priority:  "normal",
-		created:   mustTime(t, "2009-07-20T22:55:29Z"),
-		updated:   mustTime(t, "2011-05-05T10:38:52Z"),
+		created:   collectortest.Time(t, "2009-07-20T22:55:29Z"),
+		updated:   collectortest.Time(t, "2011-05-05T10:38:52Z"),
 	}
 	if len(reqs) != 1 || reqs[0] != want || next != "" {
 		t.Errorf("decoded %+v, next %q; want %+v and no next page", reqs, next, want)
@@ -35,7 +36,7 @@ func TestDecodeDocumentedRequest(t *testing.T) {
 // The documentation's list example is trimmed to a few fields: it is no
 // cursor page, and its requests lack what the walk needs.
 func TestDecodeDocumentedListExampleIsIncomplete(t *testing.T) {
-	body := readTestdata(t, "docs_list_requests.json")
+	body := collectortest.Testdata(t, "docs_list_requests.json")
 	if _, _, err := decodeRequests(body); err == nil || !strings.Contains(err.Error(), "no meta") {
 		t.Errorf("error %v, want no meta", err)
 	}
@@ -83,7 +84,7 @@ func TestDecodeRequestFields(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := request{id: 35436, requester: 1462, status: model.StatusOpen, priority: "normal",
-				created: mustTime(t, "2009-07-20T22:55:29Z"), updated: mustTime(t, "2011-05-05T10:38:52Z")}
+				created: collectortest.Time(t, "2009-07-20T22:55:29Z"), updated: collectortest.Time(t, "2011-05-05T10:38:52Z")}
 			tc.want(&want)
 			if reqs[0] != want {
 				t.Errorf("decoded %+v, want %+v", reqs[0], want)
@@ -94,7 +95,7 @@ func TestDecodeRequestFields(t *testing.T) {
 
 func TestDecodeComments(t *testing.T) {
 	page := func(comments ...map[string]any) []byte {
-		return mustJSON(t, map[string]any{"comments": comments,
+		return collectortest.Marshal(t, map[string]any{"comments": comments,
 			"meta": map[string]any{"has_more": true, "after_cursor": "xxx", "before_cursor": "yyy"}})
 	}
 	private := docComment(t)
@@ -110,12 +111,12 @@ func TestDecodeComments(t *testing.T) {
 		{
 			name: "documented example, public by default",
 			body: page(docComment(t)),
-			want: []comment{{id: 1274, author: 1, public: true, created: mustTime(t, "2009-07-20T22:55:29Z")}},
+			want: []comment{{id: 1274, author: 1, public: true, created: collectortest.Time(t, "2009-07-20T22:55:29Z")}},
 		},
 		{
 			name: "private",
 			body: page(private),
-			want: []comment{{id: 1274, author: 1, public: false, created: mustTime(t, "2009-07-20T22:55:29Z")}},
+			want: []comment{{id: 1274, author: 1, public: false, created: collectortest.Time(t, "2009-07-20T22:55:29Z")}},
 		},
 		{name: "no author", body: page(noAuthor), wantErr: "comments[0]: comment 1274: no author_id"},
 		{name: "no comments array", body: []byte(`{"meta":{"has_more":false}}`), wantErr: "no comments array"},

@@ -9,14 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 const requestsPath = "/api/v2/requests"
@@ -75,7 +75,7 @@ func newFakeZendesk(t *testing.T, prefix string) (*fakeZendesk, *httptest.Server
 		prefix:       prefix,
 		headers:      recordedRateLimitHeaders(t),
 		requests:     map[int64]*fakeRequest{},
-		now:          mustTime(t, "2025-03-10T12:00:00Z"),
+		now:          collectortest.Time(t, "2025-03-10T12:00:00Z"),
 		listLimit:    100,
 		commentLimit: 100,
 		faults:       map[string]fault{},
@@ -164,16 +164,13 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", f.now.Format(http.TimeFormat))
 	switch {
 	case r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, f.prefix+requestsPath):
-		writeJSON(w, http.StatusNotFound, map[string]any{"error": "InvalidEndpoint", "description": "Not found"})
+		collectortest.WriteJSON(w, http.StatusNotFound, map[string]any{"error": "InvalidEndpoint", "description": "Not found"})
 	case faulty && flt.status != 0:
-		writeJSON(w, flt.status, map[string]any{"error": http.StatusText(flt.status)})
+		collectortest.WriteJSON(w, flt.status, map[string]any{"error": http.StatusText(flt.status)})
 	case faulty && flt.truncated:
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Content-Length", "100000")
-		_, _ = w.Write([]byte(flt.body))
+		collectortest.WriteCut(w, collectortest.JSONType, flt.body)
 	case faulty:
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = w.Write([]byte(flt.body))
+		collectortest.WriteBody(w, collectortest.JSONType, flt.body)
 	case r.URL.Path == f.prefix+requestsPath:
 		f.serveList(w, r)
 	default:
@@ -210,7 +207,7 @@ func (f *fakeZendesk) serveList(w http.ResponseWriter, r *http.Request) {
 		pos, ok := position(all, string(last), desc)
 		if err != nil || !ok {
 			f.mu.Unlock()
-			writeJSON(w, http.StatusBadRequest, map[string]any{"error": "InvalidPaginationParameter", "description": "page[after] is invalid"})
+			collectortest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "InvalidPaginationParameter", "description": "page[after] is invalid"})
 			return
 		}
 		start = pos
@@ -230,7 +227,7 @@ func (f *fakeZendesk) serveList(w http.ResponseWriter, r *http.Request) {
 	if f.afterList != nil {
 		f.afterList(n) // before answering, so that the client sees the change only on later pages
 	}
-	writeJSON(w, http.StatusOK, f.envelope(r, "requests", items, lastKey, end < len(all)))
+	collectortest.WriteJSON(w, http.StatusOK, f.envelope(r, "requests", items, lastKey, end < len(all)))
 }
 
 // position is the index of the first request after the one whose sort key
@@ -276,7 +273,7 @@ func (f *fakeZendesk) serveComments(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 	if !ok || err != nil || fr == nil {
-		writeJSON(w, http.StatusNotFound, map[string]any{"error": "RecordNotFound", "description": "Not found"})
+		collectortest.WriteJSON(w, http.StatusNotFound, map[string]any{"error": "RecordNotFound", "description": "Not found"})
 		return
 	}
 	start := 0
@@ -284,7 +281,7 @@ func (f *fakeZendesk) serveComments(w http.ResponseWriter, r *http.Request) {
 		last, err := base64.RawURLEncoding.DecodeString(after)
 		i := slices.IndexFunc(comments, func(c map[string]any) bool { return fmt.Sprint(c["id"]) == string(last) })
 		if err != nil || i < 0 {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"error": "InvalidPaginationParameter", "description": "page[after] is invalid"})
+			collectortest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "InvalidPaginationParameter", "description": "page[after] is invalid"})
 			return
 		}
 		start = i + 1
@@ -294,7 +291,7 @@ func (f *fakeZendesk) serveComments(w http.ResponseWriter, r *http.Request) {
 	if end > start {
 		lastKey = fmt.Sprint(comments[end-1]["id"])
 	}
-	writeJSON(w, http.StatusOK, f.envelope(r, "comments", comments[start:end], lastKey, end < len(comments)))
+	collectortest.WriteJSON(w, http.StatusOK, f.envelope(r, "comments", comments[start:end], lastKey, end < len(comments)))
 }
 
 // envelope is a cursor-paginated body: items, meta and links.
@@ -314,12 +311,6 @@ func (f *fakeZendesk) envelope(r *http.Request, name string, items []map[string]
 	return map[string]any{name: items, "meta": meta, "links": links}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // decodedQuery is the query with its keys sorted and nothing escaped, for
 // readable assertions.
 func decodedQuery(q url.Values) string {
@@ -332,19 +323,10 @@ func decodedQuery(q url.Values) string {
 	return strings.Join(parts, "&")
 }
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func readJSONObject(t testing.TB, name string) map[string]any {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(readTestdata(t, name), &m); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(t, name), &m); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -367,7 +349,7 @@ func recordedRateLimitHeaders(t testing.TB) http.Header {
 	var rec struct {
 		Headers map[string][]string `json:"headers"`
 	}
-	if err := json.Unmarshal(readTestdata(t, "zenpy_incremental_tickets_cursor_first_page.headers.json"), &rec); err != nil {
+	if err := json.Unmarshal(collectortest.Testdata(t, "zenpy_incremental_tickets_cursor_first_page.headers.json"), &rec); err != nil {
 		t.Fatal(err)
 	}
 	h := http.Header{}
@@ -380,22 +362,4 @@ func recordedRateLimitHeaders(t testing.TB) http.Header {
 		t.Fatal("no rate-limit headers in the recorded response")
 	}
 	return h
-}
-
-func mustTime(t testing.TB, s string) time.Time {
-	t.Helper()
-	tm, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm
-}
-
-func mustJSON(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

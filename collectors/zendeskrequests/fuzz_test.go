@@ -2,11 +2,13 @@ package zendeskrequests
 
 import (
 	"testing"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 )
 
 func FuzzDecodeRequests(f *testing.F) {
 	f.Add(listBody(f, docRequest(f)))
-	f.Add(readTestdata(f, "docs_list_requests.json"))
+	f.Add(collectortest.Testdata(f, "docs_list_requests.json"))
 	f.Add([]byte(`{"requests":[],"meta":{"has_more":true,"after_cursor":"eHh4"}}`))
 	f.Add([]byte(`{"requests":null,"meta":null}`))
 	valid := map[string]bool{}
@@ -27,7 +29,7 @@ func FuzzDecodeRequests(f *testing.F) {
 }
 
 func FuzzDecodeComments(f *testing.F) {
-	f.Add(mustJSON(f, map[string]any{"comments": []any{docComment(f)}, "meta": map[string]any{"has_more": false}}))
+	f.Add(collectortest.Marshal(f, map[string]any{"comments": []any{docComment(f)}, "meta": map[string]any{"has_more": false}}))
 	f.Add([]byte(`{"comments":[{"id":1,"author_id":2,"public":false,"created_at":"2025-01-01T00:00:00Z"}],"meta":{"has_more":true,"after_cursor":"x"}}`))
 	f.Add([]byte(`{"comments":[{"body":"Thanks for your help","id":43}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -211,11 +212,7 @@ func newStoringSource(t *testing.T, rawURL string, stored func(string) (*model.T
 	t.Helper()
 	env := testEnv(rawURL, time.Time{})
 	env.Stored = stored
-	src, err := New(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
+	return collectortest.NewSource(t, New, env)
 }
 
 // A request goes open, solved, then open again across three syncs: each
@@ -225,12 +222,12 @@ func TestSyncTellsSolvesAndReopensFromTheStore(t *testing.T) {
 	f.put(1, requester, "open", created, created.Add(hour), requester, agent)
 	store := &fakeStore{tickets: map[string]model.Ticket{}}
 	src := newStoringSource(t, srv.URL, store.stored)
-	syncFrom := func(cur []byte) *recorder {
+	syncFrom := func(cur []byte) *collectortest.Recorder {
 		t.Helper()
-		var rec recorder
+		var rec collectortest.Recorder
 		err := src.Sync(context.Background(), cur, func(b model.Batch) error {
 			store.put(b)
-			return rec.emit(b)
+			return rec.Emit(b)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -244,14 +241,14 @@ func TestSyncTellsSolvesAndReopensFromTheStore(t *testing.T) {
 	first := syncFrom(nil)
 	f.touch(1, agent, solvedAt) // the agent answers and solves
 	f.setStatus(1, "solved", solvedAt)
-	second := syncFrom(first.lastCursor(t))
+	second := syncFrom(first.LastCursor(t))
 	f.touch(1, requester, customerAt) // the requester answers, which reopens it
 	f.setStatus(1, "open", customerAt.Add(hour))
-	third := syncFrom(second.lastCursor(t))
+	third := syncFrom(second.LastCursor(t))
 
 	steps := []struct {
 		name string
-		rec  *recorder
+		rec  *collectortest.Recorder
 		want []model.Event
 	}{
 		{"open", first, []model.Event{vendorReply(reply)}},
@@ -260,15 +257,15 @@ func TestSyncTellsSolvesAndReopensFromTheStore(t *testing.T) {
 			customerReply(customerAt), reopened(customerAt)}},
 	}
 	for _, s := range steps {
-		if got := s.rec.ticket(t, "1").Events; !slices.Equal(got, s.want) {
+		if got := s.rec.Ticket(t, "1").Events; !slices.Equal(got, s.want) {
 			t.Errorf("%s: events\n%v\nwant\n%v", s.name, got, s.want)
 		}
 	}
 
 	// The third sync fetched again from its start, as after a lost cursor:
 	// the stored version is that same request, which changes nothing.
-	again := syncFrom(second.lastCursor(t))
-	if got := again.ticket(t, "1").Events; !slices.Equal(got, steps[2].want) {
+	again := syncFrom(second.LastCursor(t))
+	if got := again.Ticket(t, "1").Events; !slices.Equal(got, steps[2].want) {
 		t.Errorf("fetched again: events\n%v\nwant\n%v", got, steps[2].want)
 	}
 }
@@ -278,15 +275,15 @@ func TestSyncFailsWhenTheStoreCannotBeRead(t *testing.T) {
 	f.put(1, requester, "solved", created, created.Add(hour), requester, agent)
 	errRead := errors.New("bolt: database not open")
 	src := newStoringSource(t, srv.URL, func(string) (*model.Ticket, error) { return nil, errRead })
-	var rec recorder
+	var rec collectortest.Recorder
 
-	err := src.Sync(context.Background(), nil, rec.emit)
+	err := src.Sync(context.Background(), nil, rec.Emit)
 
 	if !errors.Is(err, errRead) || !strings.Contains(err.Error(), "zendesk_requests: request 1: reading its stored version") {
 		t.Errorf("error %v, want the store's error with the request's context", err)
 	}
-	if len(rec.batches) != 0 {
-		t.Errorf("%d batches emitted, want none", len(rec.batches))
+	if len(rec.Batches) != 0 {
+		t.Errorf("%d batches emitted, want none", len(rec.Batches))
 	}
 	for _, l := range f.requestLog() {
 		if strings.Contains(l, "/comments") {

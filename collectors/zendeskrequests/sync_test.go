@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -28,39 +28,23 @@ var (
 	hour    = time.Hour
 )
 
+// testEnv is the Env of a source whose user has one colleague, 5555.
 func testEnv(rawURL string, historyStart time.Time) source.Env {
-	limits := fetch.NewLimits()
-	return source.Env{
-		Config:       &config.Source{Name: "vendor-portal", Kind: "zendesk_requests", URL: rawURL, Colleagues: []string{"5555"}},
-		Vendor:       &config.Vendor{Name: "acme"},
-		HTTP:         fetch.New(&http.Client{}, limits, fetch.Options{Timeout: 10 * time.Second}),
-		Limits:       limits,
-		HistoryStart: historyStart,
-		Now:          time.Now,
-	}
+	env := collectortest.Env("zendesk_requests", rawURL, &http.Client{})
+	env.Config.Colleagues = []string{"5555"}
+	env.HistoryStart = historyStart
+	return env
 }
 
 func newTestSource(t *testing.T, rawURL string, historyStart time.Time) source.Source {
 	t.Helper()
-	src, err := New(testEnv(rawURL, historyStart))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
+	return collectortest.NewSource(t, New, testEnv(rawURL, historyStart))
 }
 
-// recorder is an emit func that keeps every batch.
-type recorder struct{ batches []model.Batch }
-
-func (r *recorder) emit(b model.Batch) error {
-	r.batches = append(r.batches, b)
-	return nil
-}
-
-// ids are the ticket ids of each batch, batches separated by "|".
-func (r *recorder) ids() string {
+// pageIDs are the ticket ids of each batch, batches separated by "|".
+func pageIDs(batches []model.Batch) string {
 	var pages []string
-	for _, b := range r.batches {
+	for _, b := range batches {
 		var ids []string
 		for _, tk := range b.Tickets {
 			ids = append(ids, tk.ID)
@@ -68,27 +52,6 @@ func (r *recorder) ids() string {
 		pages = append(pages, strings.Join(ids, ","))
 	}
 	return strings.Join(pages, "|")
-}
-
-func (r *recorder) lastCursor(t *testing.T) []byte {
-	t.Helper()
-	if len(r.batches) == 0 {
-		t.Fatal("no batch emitted")
-	}
-	return r.batches[len(r.batches)-1].Cursor
-}
-
-func (r *recorder) ticket(t *testing.T, id string) model.Ticket {
-	t.Helper()
-	for _, b := range r.batches {
-		for _, tk := range b.Tickets {
-			if tk.ID == id {
-				return tk
-			}
-		}
-	}
-	t.Fatalf("ticket %s not emitted", id)
-	return model.Ticket{}
 }
 
 func decodeCursor(t *testing.T, raw []byte) cursor {
@@ -100,10 +63,10 @@ func decodeCursor(t *testing.T, raw []byte) cursor {
 	return c
 }
 
-func runSync(t *testing.T, src source.Source, cur []byte) *recorder {
+func runSync(t *testing.T, src source.Source, cur []byte) *collectortest.Recorder {
 	t.Helper()
-	var rec recorder
-	if err := src.Sync(context.Background(), cur, rec.emit); err != nil {
+	var rec collectortest.Recorder
+	if err := src.Sync(context.Background(), cur, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
 	return &rec
@@ -135,14 +98,14 @@ func TestSyncFirstWalk(t *testing.T) {
 
 	rec := runSync(t, newTestSource(t, srv.URL, time.Time{}), nil)
 
-	if got, want := rec.ids(), "4,3,2|1,5"; got != want {
+	if got, want := pageIDs(rec.Batches), "4,3,2|1,5"; got != want {
 		t.Errorf("batches %s, want %s", got, want)
 	}
-	first := decodeCursor(t, rec.batches[0].Cursor)
+	first := decodeCursor(t, rec.Batches[0].Cursor)
 	if first.Walk == nil || first.Walk.After == "" || !first.Since.IsZero() {
 		t.Errorf("first batch cursor %+v, want a walk under way from no mark", first)
 	}
-	final := decodeCursor(t, rec.lastCursor(t))
+	final := decodeCursor(t, rec.LastCursor(t))
 	if want := created.Add(4 * hour); final.Walk != nil || !final.Since.Equal(want) || !slices.Equal(final.SinceIDs, []int64{4}) {
 		t.Errorf("final cursor %+v, want mark %s at request 4 and no walk", final, want)
 	}
@@ -159,7 +122,7 @@ func TestSyncFirstWalk(t *testing.T) {
 	if got := f.requestLog(); !slices.Equal(got, wantLog) {
 		t.Errorf("requests\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantLog, "\n"))
 	}
-	five := rec.ticket(t, "5")
+	five := rec.Ticket(t, "5")
 	wantEvents := []model.Event{
 		{Kind: model.EventVendorReply, At: created.Add(time.Minute)},
 		{Kind: model.EventCustomerReply, At: created.Add(2 * time.Minute)},
@@ -176,7 +139,7 @@ func TestSyncCaughtUpCostsOneRequest(t *testing.T) {
 	putFour(f)
 	f.listLimit = 2
 	src := newTestSource(t, srv.URL, time.Time{})
-	stored := runSync(t, src, nil).lastCursor(t)
+	stored := runSync(t, src, nil).LastCursor(t)
 	f.requestLog()
 
 	rec := runSync(t, src, stored)
@@ -184,8 +147,8 @@ func TestSyncCaughtUpCostsOneRequest(t *testing.T) {
 	if got := f.requestLog(); !slices.Equal(got, []string{listFirst}) {
 		t.Errorf("requests %q, want the first list page only", got)
 	}
-	if rec.ids() != "" || string(rec.lastCursor(t)) != string(stored) {
-		t.Errorf("batches %q with cursor %s, want one empty batch keeping %s", rec.ids(), rec.lastCursor(t), stored)
+	if pageIDs(rec.Batches) != "" || string(rec.LastCursor(t)) != string(stored) {
+		t.Errorf("batches %q with cursor %s, want one empty batch keeping %s", pageIDs(rec.Batches), rec.LastCursor(t), stored)
 	}
 }
 
@@ -225,13 +188,13 @@ func TestSyncFetchesOnlyChangedRequests(t *testing.T) {
 			putFour(f)
 			f.listLimit = 2
 			src := newTestSource(t, srv.URL, time.Time{})
-			stored := runSync(t, src, nil).lastCursor(t)
+			stored := runSync(t, src, nil).LastCursor(t)
 			f.requestLog()
 			tc.change(f)
 
 			rec := runSync(t, src, stored)
 
-			if got := rec.ids(); got != tc.wantIDs {
+			if got := pageIDs(rec.Batches); got != tc.wantIDs {
 				t.Errorf("batches %q, want %q", got, tc.wantIDs)
 			}
 			log := f.requestLog()
@@ -246,7 +209,7 @@ func TestSyncFetchesOnlyChangedRequests(t *testing.T) {
 			if !slices.Equal(log, tc.wantLog) {
 				t.Errorf("requests after the first page %q, want %q", log, tc.wantLog)
 			}
-			final := decodeCursor(t, rec.lastCursor(t))
+			final := decodeCursor(t, rec.LastCursor(t))
 			if !final.Since.Equal(tc.wantTop) || !slices.Equal(final.SinceIDs, tc.wantIDsAtTop) {
 				t.Errorf("cursor %+v, want mark %s at %v", final, tc.wantTop, tc.wantIDsAtTop)
 			}
@@ -268,15 +231,15 @@ func TestSyncKeepsUpdatesMadeDuringTheWalk(t *testing.T) {
 	src := newTestSource(t, srv.URL, time.Time{})
 
 	first := runSync(t, src, nil)
-	if got := first.ids(); got != "4,3|2" {
+	if got := pageIDs(first.Batches); got != "4,3|2" {
 		t.Errorf("first walk %q, want 4,3|2: request 1 moved ahead of it", got)
 	}
 	f.afterList = nil
-	second := runSync(t, src, first.lastCursor(t))
-	if got := second.ids(); got != "1|" {
+	second := runSync(t, src, first.LastCursor(t))
+	if got := pageIDs(second.Batches); got != "1|" {
 		t.Errorf("second walk %q, want 1|", got)
 	}
-	if got := len(second.ticket(t, "1").Events); got != 3 {
+	if got := len(second.Ticket(t, "1").Events); got != 3 {
 		t.Errorf("request 1 has %d events, want 3 with the new reply", got)
 	}
 }
@@ -290,13 +253,13 @@ func TestSyncCapsMarkBelowServerClock(t *testing.T) {
 	f.put(2, requester, "open", created, f.now, requester, agent)
 	src := newTestSource(t, srv.URL, time.Time{})
 
-	stored := runSync(t, src, nil).lastCursor(t)
+	stored := runSync(t, src, nil).LastCursor(t)
 	c := decodeCursor(t, stored)
 	if want := f.now.Add(-clockMargin); !c.Since.Equal(want) || len(c.SinceIDs) != 0 {
 		t.Errorf("cursor %+v, want mark %s with no request at it", c, want)
 	}
 	f.now = f.now.Add(time.Hour)
-	if got := runSync(t, src, stored).ids(); got != "2" {
+	if got := pageIDs(runSync(t, src, stored).Batches); got != "2" {
 		t.Errorf("next walk %q, want request 2 fetched once more", got)
 	}
 }
@@ -327,16 +290,16 @@ func TestSyncResumesInterruptedWalk(t *testing.T) {
 	if got := f.requestLog(); !slices.Equal(got, want) {
 		t.Errorf("requests %q, want %q", got, want)
 	}
-	final := decodeCursor(t, rec.lastCursor(t))
-	if rec.ids() != "2,1" || final.Walk != nil || !final.Since.Equal(created.Add(4*hour)) {
-		t.Errorf("batches %q, cursor %+v: want 2,1 and the mark of request 4", rec.ids(), final)
+	final := decodeCursor(t, rec.LastCursor(t))
+	if pageIDs(rec.Batches) != "2,1" || final.Walk != nil || !final.Since.Equal(created.Add(4*hour)) {
+		t.Errorf("batches %q, cursor %+v: want 2,1 and the mark of request 4", pageIDs(rec.Batches), final)
 	}
 }
 
 func TestSyncRestartsWalkWhenPageCursorIsRefused(t *testing.T) {
 	f, srv := newFakeZendesk(t, "")
 	putFour(f)
-	stored := mustJSON(t, cursor{Since: created.Add(2 * hour), SinceIDs: []int64{2},
+	stored := collectortest.Marshal(t, cursor{Since: created.Add(2 * hour), SinceIDs: []int64{2},
 		Walk: &walk{After: "expired", Cap: created.Add(9 * hour), Top: created.Add(4 * hour), TopIDs: []int64{4}}})
 
 	rec := runSync(t, newTestSource(t, srv.URL, time.Time{}), stored)
@@ -345,7 +308,7 @@ func TestSyncRestartsWalkWhenPageCursorIsRefused(t *testing.T) {
 	if len(log) < 2 || log[0] != listAfter("expired") || log[1] != listFirst {
 		t.Errorf("requests %q, want the refused page then the first page", log)
 	}
-	if got := rec.ids(); got != "4,3" {
+	if got := pageIDs(rec.Batches); got != "4,3" {
 		t.Errorf("batches %q, want 4,3: the requests newer than the mark", got)
 	}
 }
@@ -360,7 +323,7 @@ func TestSyncWalksEveryPageWhenSortIsIgnored(t *testing.T) {
 		f.put(id, requester, "open", created, created.Add(time.Duration(id)*hour), requester)
 	}
 	src := newTestSource(t, srv.URL, time.Time{})
-	stored := runSync(t, src, nil).lastCursor(t)
+	stored := runSync(t, src, nil).LastCursor(t)
 	if c := decodeCursor(t, stored); !c.Since.Equal(created.Add(5*hour)) || !slices.Equal(c.SinceIDs, []int64{5}) {
 		t.Errorf("cursor %+v, want the mark of request 5", c)
 	}
@@ -369,7 +332,7 @@ func TestSyncWalksEveryPageWhenSortIsIgnored(t *testing.T) {
 
 	rec := runSync(t, src, stored)
 
-	if got := rec.ids(); got != "|3|" {
+	if got := pageIDs(rec.Batches); got != "|3|" {
 		t.Errorf("batches %q, want request 3 on the second of three pages", got)
 	}
 	if got := len(f.requestLog()); got != 4 {
@@ -388,7 +351,7 @@ func TestSyncHistoryStart(t *testing.T) {
 
 	rec := runSync(t, newTestSource(t, srv.URL, start), nil)
 
-	if got := rec.ids(); got != "4,3|" {
+	if got := pageIDs(rec.Batches); got != "4,3|" {
 		t.Errorf("batches %q, want 4,3| then stop at request 1, updated before the start", got)
 	}
 	for _, l := range f.requestLog() {
@@ -403,7 +366,7 @@ func TestSyncKeepsURLPathPrefix(t *testing.T) {
 		t.Run(configured, func(t *testing.T) {
 			f, srv := newFakeZendesk(t, "/zd")
 			f.put(1, requester, "open", created, created, requester)
-			if got := runSync(t, newTestSource(t, srv.URL+configured, time.Time{}), nil).ids(); got != "1" {
+			if got := pageIDs(runSync(t, newTestSource(t, srv.URL+configured, time.Time{}), nil).Batches); got != "1" {
 				t.Errorf("batches %q, want 1", got)
 			}
 		})
@@ -415,7 +378,7 @@ func TestSyncErrors(t *testing.T) {
 		r := docRequest(t)
 		r["requester_id"] = requester
 		delete(r, without)
-		return fault{body: string(mustJSON(t, map[string]any{"requests": []any{r}, "meta": map[string]any{"has_more": false}}))}
+		return fault{body: string(collectortest.Marshal(t, map[string]any{"requests": []any{r}, "meta": map[string]any{"has_more": false}}))}
 	}
 	listPage := func(flt fault) map[string]fault { return map[string]fault{requestsPath: flt} }
 	commentsPage := func(flt fault) map[string]fault { return map[string]fault{requestsPath + "/1/comments": flt} }
@@ -447,19 +410,14 @@ func TestSyncErrors(t *testing.T) {
 			f, srv := newFakeZendesk(t, "")
 			f.put(1, requester, "open", created, created, requester, agent)
 			f.faults = tc.faults
-			var rec recorder
-			err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.emit)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if got := fetch.Reason(err); got != tc.wantReason {
-				t.Errorf("reason %q, want %q (error: %v)", got, tc.wantReason, err)
-			}
-			if !strings.HasPrefix(err.Error(), "zendesk_requests: ") || !strings.Contains(err.Error(), tc.wantErr) {
+			var rec collectortest.Recorder
+			err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, rec.Emit)
+			collectortest.WantSyncError(t, err, tc.wantReason, "zendesk_requests: ")
+			if !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("error %q, want zendesk_requests context and %q", err, tc.wantErr)
 			}
-			if len(rec.batches) != 0 {
-				t.Errorf("%d batches emitted, want none", len(rec.batches))
+			if len(rec.Batches) != 0 {
+				t.Errorf("%d batches emitted, want none", len(rec.Batches))
 			}
 		})
 	}
@@ -484,7 +442,7 @@ func TestSyncStopsWhenEmitFails(t *testing.T) {
 func TestSyncStartsOverFromUnreadableCursor(t *testing.T) {
 	f, srv := newFakeZendesk(t, "")
 	putFour(f)
-	if got := runSync(t, newTestSource(t, srv.URL, time.Time{}), []byte("MTY5NTA1MjY2My4wfHwyOHw=")).ids(); got != "4,3,2,1" {
+	if got := pageIDs(runSync(t, newTestSource(t, srv.URL, time.Time{}), []byte("MTY5NTA1MjY2My4wfHwyOHw=")).Batches); got != "4,3,2,1" {
 		t.Errorf("batches %q, want every request", got)
 	}
 }
