@@ -6,7 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type descs struct {
 	ticketsCreated, firstResponse, resolution, firstContact, rounds, reopened, followups,
 	slaChecks, slaBreaches, open, breaching, oldestUnanswered, escalationsOpen, escalations,
-	ratings *prometheus.Desc
+	ratings, unknownPriority *prometheus.Desc
 
 	componentStatus, incidentsOpen, incidentOldestLastUpdate, incidents, noticeDelay, updateGap, duration,
 	postmortem, maintenances, maintenanceNotice, shortNotice, nextMaintenance, detected, customerLead *prometheus.Desc
@@ -43,6 +43,8 @@ func newDescs() descs {
 		escalationsOpen: desc("escalations_open", "Open escalated tickets now (API flag or a configured escalation tag).", vp...),
 		escalations:     desc("escalations_total", "Tickets ever escalated.", vp...),
 		ratings:         desc("ticket_satisfaction_ratings_total", "Customer satisfaction ratings given; a changed rating counts again.", "vendor", "rating"),
+		unknownPriority: desc("tickets_unknown_priority_total",
+			"Tickets first stored with a priority value that neither the vendor's priorities config nor the built-in names map: counted as normal. A ticket without a priority is normal, not unknown.", v...),
 
 		componentStatus: desc("status_component_status", "Current status of each status-page component: 1 for the current status, 0 for the others.", "vendor", "component", "status"),
 		incidentsOpen:   desc("status_incidents_open", "Unresolved status-page incidents now, by current impact.", vi...),
@@ -83,7 +85,7 @@ func newDescs() descs {
 func (d descs) all() []*prometheus.Desc {
 	return []*prometheus.Desc{
 		d.ticketsCreated, d.firstResponse, d.resolution, d.firstContact, d.rounds, d.reopened, d.followups,
-		d.slaChecks, d.slaBreaches, d.open, d.breaching, d.oldestUnanswered, d.escalationsOpen, d.escalations, d.ratings,
+		d.slaChecks, d.slaBreaches, d.open, d.breaching, d.oldestUnanswered, d.escalationsOpen, d.escalations, d.ratings, d.unknownPriority,
 		d.componentStatus, d.incidentsOpen, d.incidentOldestLastUpdate, d.incidents, d.noticeDelay, d.updateGap, d.duration, d.postmortem,
 		d.maintenances, d.maintenanceNotice, d.shortNotice, d.nextMaintenance, d.detected, d.customerLead,
 		d.objective, d.target, d.notice,

@@ -162,6 +162,7 @@ func (c *Collector) collectTickets(ch chan<- prometheus.Metric, v *quality.Vendo
 	for r := range quality.NumRatings {
 		counter(c.d.ratings, v.Ratings[r], r.String())
 	}
+	counter(c.d.unknownPriority, v.UnknownPriority)
 }
 
 func (c *Collector) collectStatus(ch chan<- prometheus.Metric, v *quality.VendorSnapshot) {

@@ -129,6 +129,23 @@ support_sla_target_seconds{priority="urgent",target="resolution",vendor="acme"} 
 	}
 }
 
+func TestUnknownPriority(t *testing.T) {
+	s := sampleState()
+	s.snap.Vendors[0].UnknownPriority = 4
+	const want = `
+# HELP support_tickets_unknown_priority_total Tickets first stored with a priority value that neither the vendor's priorities config nor the built-in names map: counted as normal. A ticket without a priority is normal, not unknown. Refreshed by background sync, not at scrape time.
+# TYPE support_tickets_unknown_priority_total counter
+support_tickets_unknown_priority_total{vendor="acme"} 4
+`
+	if err := testutil.CollectAndCompare(New(s), strings.NewReader(want), "support_tickets_unknown_priority_total"); err != nil {
+		t.Fatal(err)
+	}
+	s.snap.Vendors[0].Tickets = false
+	if n := testutil.CollectAndCount(New(s), "support_tickets_unknown_priority_total"); n != 0 {
+		t.Fatalf("unknown priorities exposed for a vendor without ticket sources: %d series", n)
+	}
+}
+
 func TestComponentStateSet(t *testing.T) {
 	c := New(sampleState())
 	n := testutil.CollectAndCount(c, "support_status_component_status")

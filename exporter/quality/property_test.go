@@ -55,6 +55,9 @@ func TestIncrementalEqualsRecomputation(t *testing.T) {
 			if prev[0] == 0 || g.versions < 4000 {
 				t.Fatalf("generator too quiet: %d versions, counters %v", g.versions, prev)
 			}
+			if final := s.agg.Snapshot(syncedAsOf(g.now)); final.UnknownPriority == 0 || final.UnknownPriority >= final.TicketsCreated[Normal] {
+				t.Fatalf("generator too quiet: %d of %d normal tickets with an unknown priority, want some but not all", final.UnknownPriority, final.TicketsCreated[Normal])
+			}
 			if d := s.agg.Snapshot(syncedAsOf(g.now)).Detected; d[VendorFirst] == 0 || d[CustomerFirst] == 0 {
 				t.Fatalf("generator too quiet: incidents detected %v, want both vendor-first and customer-first", d)
 			}
@@ -135,6 +138,7 @@ func counterValues(v *VendorSnapshot) []uint64 {
 		hist("resolution/"+p.String(), &v.Resolution[p])
 		hist("rounds/"+p.String(), &v.Rounds[p])
 	}
+	add("unknown_priority", v.UnknownPriority)
 	for r := range NumRatings {
 		add("ratings/"+r.String(), v.Ratings[r])
 	}
@@ -212,7 +216,9 @@ func pick[T any](g *generator, items []T) int {
 	return g.rnd.IntN(len(items))
 }
 
-var rawPriorities = []string{"urgent", "P1", "high", "p2", "normal", "low", "", "whatever"}
+// rawPriorities include values no mapping knows (counted as normal and as
+// unknown) and none at all (normal, not unknown).
+var rawPriorities = []string{"urgent", "P1", "high", "p2", "normal", "low", "", " ", "whatever", "Sev-2"}
 
 func (g *generator) ticket() model.Ticket {
 	i := pick(g, g.tickets)

@@ -149,13 +149,16 @@ func priorityMap(config map[string][]string) (map[string]Priority, error) {
 func normalizeValue(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // Priority maps a vendor's raw priority value to a normalized priority;
-// known is false when the value is not configured nor a default, and the
-// priority fell back to normal.
+// known is false when a value was set that is neither configured nor a
+// default, and the priority fell back to normal. No value at all (a ticket
+// without a priority at the vendor) is simply normal, and known: only a
+// value we could not read is worth a user's notice.
 func (r *Rules) Priority(raw string) (p Priority, known bool) {
-	if p, ok := r.priorities[normalizeValue(raw)]; ok {
+	key := normalizeValue(raw)
+	if p, ok := r.priorities[key]; ok {
 		return p, true
 	}
-	return Normal, false
+	return Normal, key == ""
 }
 
 // priority is Priority without the known flag.

@@ -58,7 +58,8 @@ func TestPriority(t *testing.T) {
 		{"High", High, true},
 		{"normal", Low, true},
 		{"low", Low, true},
-		{"", Normal, false},
+		{"", Normal, true}, // no priority set is simply normal
+		{"  ", Normal, true},
 		{"4", Normal, false},
 		{"sev-1", Normal, false},
 		// Built-in names of the ticket systems, unless configured otherwise.

@@ -141,6 +141,7 @@ type VendorSnapshot struct {
 	Status  bool
 
 	TicketsCreated   [NumPriorities]uint64
+	UnknownPriority  uint64                             // tickets first stored with a priority value no mapping knows (counted as normal)
 	FirstResponse    [NumPriorities][NumHours]Histogram // in the SLA clock's seconds
 	Resolution       [NumPriorities]Histogram
 	FirstContact     [NumPriorities]uint64

@@ -17,6 +17,8 @@ type tally struct {
 	slaBreaches    [NumPriorities][NumTargets]uint64
 	escalations    [NumPriorities]uint64
 	ratings        [NumRatings]uint64
+	// Tickets whose pinned first priority no mapping knows.
+	unknownPriority uint64
 
 	incidents         [NumImpacts]uint64
 	noticeDelay       [NumImpacts]hist
@@ -62,6 +64,7 @@ func countOf(b bool, s sign) uint64 {
 func (t *tally) addTicket(c *ticketStatic, s sign) {
 	p := c.priority
 	t.ticketsCreated[p] += uint64(s)
+	t.unknownPriority += countOf(c.unknownPriority, s)
 	if c.firstResponse >= 0 {
 		t.firstResponse[p][c.hours].observe(c.firstResponse, s)
 	}
@@ -123,6 +126,7 @@ func (t *tally) addVerdict(v verdict, s sign) {
 // export copies the totals into a snapshot.
 func (t *tally) export(v *VendorSnapshot) {
 	v.TicketsCreated = t.ticketsCreated
+	v.UnknownPriority = t.unknownPriority
 	v.FirstContact = t.firstContact
 	v.Reopened = t.reopened
 	v.Followups = t.followups

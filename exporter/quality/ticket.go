@@ -132,6 +132,9 @@ type ticketStatic struct {
 	// checked and breached are the SLA clocks that ended; a clock still
 	// running is checked in the live part once its deadline passes.
 	checked, breached [NumTargets]bool
+	// unknownPriority: the pinned first priority is a value no mapping
+	// knows, counted as normal.
+	unknownPriority bool
 }
 
 // liveTicket is the part of an unsettled ticket's contribution evaluated at
@@ -165,8 +168,9 @@ func (r *Rules) ticketContribution(t *model.Ticket) (st ticketStatic, lv liveTic
 		h = r.MergeTicket(nil, *t).History
 	}
 	f := r.ticketFacts(t)
+	first, known := r.Priority(h.FirstPriority)
 	st = ticketStatic{
-		priority:      r.priority(h.FirstPriority),
+		priority:      first,
 		hours:         r.hours(t.CreatedAt),
 		firstResponse: -1,
 		resolution:    -1,
@@ -176,6 +180,7 @@ func (r *Rules) ticketContribution(t *model.Ticket) (st ticketStatic, lv liveTic
 		escalated:     h.EverEscalated || f.escalated,
 		ratings:       h.Ratings,
 	}
+	st.unknownPriority = !known
 	if !f.firstReply.IsZero() {
 		st.firstResponse = r.clockMillis(t.CreatedAt, f.firstReply)
 	}

@@ -239,6 +239,44 @@ func TestTicketScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "a priority no mapping knows is normal, counted unknown once under the first priority; none at all is not unknown",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{
+						{ID: "sev", Priority: "Sev-2", Status: model.StatusOpen, CreatedAt: t0},
+						{ID: "unset", Priority: "", Status: model.StatusOpen, CreatedAt: t0},
+						{ID: "blank", Priority: "  ", Status: model.StatusOpen, CreatedAt: t0},
+					},
+					now: after(h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Normal] = 3
+						v.UnknownPriority = 1
+						v.Open[Normal][AwaitingVendor] = 3
+						v.OldestUnanswered[Normal] = t0
+					},
+				},
+				{
+					// The vendor fixes one and breaks another: the counter
+					// keeps the first priorities, the gauges move.
+					fetched: []model.Ticket{
+						{ID: "sev", Priority: "P1", Status: model.StatusOpen, CreatedAt: t0},
+						{ID: "sev", Priority: "P1", Status: model.StatusOpen, CreatedAt: t0},
+						{ID: "unset", Priority: "Sev-3", Status: model.StatusOpen, CreatedAt: t0},
+					},
+					now: after(2 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Normal] = 3
+						v.UnknownPriority = 1
+						v.Open[Urgent][AwaitingVendor] = 1
+						v.Open[Normal][AwaitingVendor] = 2
+						v.Breaching[Urgent][fr] = 1
+						v.OldestUnanswered[Urgent] = t0
+						v.OldestUnanswered[Normal] = t0
+					},
+				},
+			},
+		},
+		{
 			name: "rating changed good, bad, good: three ratings",
 			steps: func() []ticketStep {
 				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
@@ -393,6 +431,7 @@ func TestTicketScenarios(t *testing.T) {
 			steps: []ticketStep{{
 				fetched: []model.Ticket{
 					{ID: "early", Priority: "urgent", Status: model.StatusOpen, CreatedAt: after(-time.Second)},
+					{ID: "early-unknown", Priority: "sev-1", Status: model.StatusOpen, CreatedAt: after(-time.Second)},
 					{ID: "on-time", Priority: "low", Status: model.StatusOpen, CreatedAt: t0},
 				},
 				now: after(h),
