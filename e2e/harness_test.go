@@ -246,6 +246,16 @@ func (s series) sum(name string, labels ...string) float64 {
 	return total
 }
 
+// has reports whether a family has any series.
+func (s series) has(name string) bool {
+	for k := range s {
+		if strings.HasPrefix(k, name+"{") {
+			return true
+		}
+	}
+	return false
+}
+
 // max is the largest value among a family's series (0 when it has none).
 func (s series) max(name string) float64 {
 	var m float64
