@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/common/version"
-
 	"github.com/support-exporter/support_exporter/exporter"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/webhook"
@@ -60,7 +58,7 @@ func landingPage(exp *exporter.Exporter, metricsPath string, logger *slog.Logger
 		err := landingTmpl.Execute(w, struct {
 			Version, Metrics, Webhook string
 			Sources                   []exposition.SourceStatus
-		}{version.Version, metricsPath, webhook.Path, exp.SourceStatuses()})
+		}{buildVersion(), metricsPath, webhook.Path, exp.SourceStatuses()})
 		if err != nil {
 			logger.Error("rendering landing page", "err", err)
 		}

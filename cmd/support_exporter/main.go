@@ -38,6 +38,10 @@ import (
 
 const name = "support_exporter"
 
+// buildVersion is the version stamped by `make build`, or "dev" for a plain
+// `go build` / `go run`.
+func buildVersion() string { return cmp.Or(version.Version, "dev") }
+
 // defaultAddress: the 9100-9999 range of Prometheus' default port
 // allocations is full; see README "Port".
 const defaultAddress = ":10043"
@@ -144,7 +148,7 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
-	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + version.Version})
+	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion()})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
 	reg := prometheus.NewRegistry()
