@@ -1,5 +1,7 @@
 // Package simulator plays the vendors whose support support_exporter
-// measures: per vendor a Zendesk-compatible ticket API and its status page
+// measures: per vendor a Zendesk-compatible ticket API (and its tickets as
+// Freshdesk, GitHub issues and Zendesk's Requests API show them) and its
+// status page
 // in every format the exporter reads (Atlassian Statuspage, incident.io,
 // Instatus, status.io, Cachet and a history feed), each on its own loopback
 // listener,
@@ -31,6 +33,10 @@ const (
 	KindStatusio   = "statusio"
 	KindCachet     = "cachet"
 	KindFeed       = "feed"
+
+	KindFreshdesk       = "freshdesk"
+	KindGitHub          = "github"
+	KindZendeskRequests = "zendesk_requests"
 )
 
 // Options configure a simulation.
@@ -93,6 +99,11 @@ func New(opts Options) (*Sim, error) {
 		for kind, build := range statusFormats {
 			e := &endpoint{closing: s.closing}
 			e.api = build(w, opts.Clock, e.url)
+			s.apis[apiKey{v.Name, kind}] = e
+		}
+		for kind, build := range ticketFormats {
+			e := &endpoint{closing: s.closing}
+			e.api = build(w, opts.Clock, e.url, opts)
 			s.apis[apiKey{v.Name, kind}] = e
 		}
 	}

@@ -1,0 +1,44 @@
+package simulator
+
+import (
+	"net/http"
+	"time"
+)
+
+// Every ticket kind but Zendesk's export serves the same generated tickets,
+// as of the clock, through another API's lens, so each shows part of Truth:
+//
+//   - freshdesk: every ticket, with Freshdesk's status ids (new, open and
+//     hold are 2 Open, pending 3, solved 4, closed 5) and priority ids
+//     (urgent 4, high 3, normal 2, low and unset 1); is_escalated once
+//     escalated; stats with the first response and only the latest solve
+//     and reopen; conversations (the replies, customer's incoming, and a
+//     private note per escalation; the description is the ticket);
+//     satisfaction ratings of 103 (good) or -103 (bad), re-ratings included.
+//   - github: every ticket as an issue of "<vendor>/<vendor>-sdk": closed
+//     (as completed) while solved or closed; comments by OWNER (the vendor)
+//     and NONE (the customer), closed and reopened events, labeled events
+//     for escalations; labels are the tags and the priority's name. No
+//     ratings, and Zendesk's automatic close changes nothing: updated_at
+//     is the latest visible change.
+//   - zendesk_requests: every ticket as a request of the buyer's
+//     organization, with Zendesk's status and priority; public comments,
+//     the description first; no tags, ratings nor figures.
+
+// ticketFormats builds each ticket kind's API over a vendor's world; base
+// is the API's own URL once listening.
+var ticketFormats = map[string]func(w *world, clock func() time.Time, base func() string, opts Options) http.Handler{
+	KindFreshdesk: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
+		return &freshdeskAPI{w: w, clock: clock, base: base}
+	},
+	KindGitHub: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
+		return &githubAPI{w: w, clock: clock, base: base}
+	},
+	KindZendeskRequests: func(w *world, clock func() time.Time, base func() string, opts Options) http.Handler {
+		a := &requestsAPI{w: w, clock: clock, base: base}
+		if opts.ExportRequestsPerMinute > 0 { // the account quota is simulated
+			a.account.limit = accountLimit
+		}
+		return a
+	},
+}
