@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -49,22 +50,16 @@ func buildBatch(components []component, incidents []incident, schedules []schedu
 func componentStates(list []component) ([]model.Component, map[int64]string) {
 	out := make([]model.Component, 0, len(list))
 	names := map[int64]string{}
-	taken := map[string]bool{}
+	labels := statusitems.NewLabels()
 	for _, c := range list {
 		if names[c.ID] != "" || (c.Enabled != nil && !bool(*c.Enabled)) {
 			continue
 		}
-		// The name becomes the `component` label, so it must be unique: two
-		// groups may each hold an "API". A name still clashing with the id
-		// added can only come from a broken page, and is left out.
-		name := c.Name
-		if taken[name] {
-			name += " (" + strconv.FormatInt(c.ID, 10) + ")"
-		}
-		if taken[name] {
+		// Two groups may each hold an "API".
+		name, ok := labels.Claim(c.Name, strconv.FormatInt(c.ID, 10))
+		if !ok {
 			continue
 		}
-		taken[name] = true
 		names[c.ID] = name
 		out = append(out, model.Component{Name: name, Status: componentStatus(c.Status, c.StatusName)})
 	}

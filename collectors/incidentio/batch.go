@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -49,19 +50,12 @@ func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart
 func componentStates(wire []wireComponent) ([]model.Component, map[string]string) {
 	out := make([]model.Component, 0, len(wire))
 	nameByID := map[string]string{}
-	taken := map[string]bool{}
+	labels := statusitems.NewLabels()
 	for _, c := range wire {
-		// The name becomes the `component` label, so it must be unique; ids
-		// are. A name that clashes even with its id added can only come from
-		// a broken page (a component listed twice): it is left out.
-		name := c.Name
-		if taken[name] {
-			name += " (" + c.ID + ")"
-		}
-		if taken[name] {
+		name, ok := labels.Claim(c.Name, c.ID)
+		if !ok {
 			continue
 		}
-		taken[name] = true
 		nameByID[c.ID] = name
 		out = append(out, model.Component{Name: name, Status: componentStatus(c.Status)})
 	}
@@ -98,31 +92,19 @@ func affectedComponents(ongoing []widgetEvent, nameByID map[string]string) map[s
 	return out
 }
 
-// newestByID merges lists of items, keeping one version of each id: the one
-// updated last, or on a tie the one from the later list, which was fetched
-// later. The order of first appearance is kept so batches are reproducible.
+// newestByID merges lists of items, keeping the most recently updated version
+// of each id (statusitems.NewestByID).
 func newestByID(lists ...[]wireItem) []wireItem {
-	var out []wireItem
-	at := map[string]int{}
-	for _, list := range lists {
-		for _, it := range list {
-			i, seen := at[it.ID]
-			switch {
-			case !seen:
-				at[it.ID] = len(out)
-				out = append(out, it)
-			case !it.UpdatedAt.Before(out[i].UpdatedAt.Time):
-				out[i] = it
-			}
-		}
-	}
-	return out
+	return statusitems.NewestByID(
+		func(it wireItem) string { return it.ID },
+		func(it wireItem) time.Time { return it.UpdatedAt.Time },
+		lists...)
 }
 
 func toIncident(it wireItem, components []string) model.Incident {
 	inc := model.Incident{
 		ID:         it.ID,
-		Impact:     impact(it.Impact),
+		Impact:     statusitems.StatuspageImpact(it.Impact),
 		CreatedAt:  it.CreatedAt.Time,
 		StartedAt:  it.StartedAt.Time,
 		UpdatedAt:  it.UpdatedAt.Time,
@@ -181,17 +163,6 @@ func updateTime(u wireUpdate) time.Time {
 		return u.DisplayAt.Time
 	}
 	return u.CreatedAt.Time
-}
-
-// impact maps the v2 API's impact (Statuspage's words); anything else is
-// none.
-func impact(s string) model.Impact {
-	switch i := model.Impact(s); i {
-	case model.ImpactMinor, model.ImpactMajor, model.ImpactCritical:
-		return i
-	default:
-		return model.ImpactNone
-	}
 }
 
 // maintenanceList collects the maintenances of a batch, one per id, in the

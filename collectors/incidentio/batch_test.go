@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-func at(s string) instant { return instant{collectortest.UTC(s)} }
+func at(s string) statusitems.Instant { return statusitems.Instant{Time: collectortest.UTC(s)} }
 
 func TestBuildBatchRealPayloads(t *testing.T) {
 	w, err := decodeWidget(collectortest.Testdata(t, widgetPreviewFile))
@@ -231,7 +232,7 @@ func TestImpact(t *testing.T) {
 		"critical": model.ImpactCritical, "maintenance": model.ImpactNone, "": model.ImpactNone,
 	}
 	for in, want := range tests {
-		if got := impact(in); got != want {
+		if got := statusitems.StatuspageImpact(in); got != want {
 			t.Errorf("impact(%q) = %q, want %q", in, got, want)
 		}
 	}

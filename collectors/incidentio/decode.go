@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 )
 
 // The wire types hold only the fields support_exporter uses; the APIs send
@@ -21,14 +23,14 @@ type widgetSummary struct {
 // and maintenances share the fields up to AffectedComponents; the window
 // fields depend on the array.
 type widgetEvent struct {
-	ID                 string            `json:"id"`
-	Status             string            `json:"status"`
-	LastUpdateAt       instant           `json:"last_update_at"`
-	AffectedComponents []widgetComponent `json:"affected_components"`
-	StartsAt           instant           `json:"starts_at"`        // scheduled maintenance
-	EndsAt             instant           `json:"ends_at"`          // scheduled maintenance
-	StartedAt          instant           `json:"started_at"`       // maintenance in progress
-	ScheduledEndAt     instant           `json:"scheduled_end_at"` // maintenance in progress
+	ID                 string              `json:"id"`
+	Status             string              `json:"status"`
+	LastUpdateAt       statusitems.Instant `json:"last_update_at"`
+	AffectedComponents []widgetComponent   `json:"affected_components"`
+	StartsAt           statusitems.Instant `json:"starts_at"`        // scheduled maintenance
+	EndsAt             statusitems.Instant `json:"ends_at"`          // scheduled maintenance
+	StartedAt          statusitems.Instant `json:"started_at"`       // maintenance in progress
+	ScheduledEndAt     statusitems.Instant `json:"scheduled_end_at"` // maintenance in progress
 }
 
 // widgetComponent is an affected component of a widget event.
@@ -100,23 +102,23 @@ type wireComponent struct {
 // resolved_at and components; they are read when present, as the
 // Statuspage schema has them. An item with scheduled_for is a maintenance.
 type wireItem struct {
-	ID             string       `json:"id"`
-	Status         string       `json:"status"`
-	Impact         string       `json:"impact"`
-	CreatedAt      instant      `json:"created_at"`
-	UpdatedAt      instant      `json:"updated_at"`
-	StartedAt      instant      `json:"started_at"`
-	ResolvedAt     instant      `json:"resolved_at"`
-	ScheduledFor   instant      `json:"scheduled_for"`
-	ScheduledUntil instant      `json:"scheduled_until"`
-	Updates        []wireUpdate `json:"incident_updates"`
+	ID             string              `json:"id"`
+	Status         string              `json:"status"`
+	Impact         string              `json:"impact"`
+	CreatedAt      statusitems.Instant `json:"created_at"`
+	UpdatedAt      statusitems.Instant `json:"updated_at"`
+	StartedAt      statusitems.Instant `json:"started_at"`
+	ResolvedAt     statusitems.Instant `json:"resolved_at"`
+	ScheduledFor   statusitems.Instant `json:"scheduled_for"`
+	ScheduledUntil statusitems.Instant `json:"scheduled_until"`
+	Updates        []wireUpdate        `json:"incident_updates"`
 }
 
 // wireUpdate is an element of an item's `incident_updates`.
 type wireUpdate struct {
-	Status    string  `json:"status"`
-	DisplayAt instant `json:"display_at"` // the time shown to readers
-	CreatedAt instant `json:"created_at"`
+	Status    string              `json:"status"`
+	DisplayAt statusitems.Instant `json:"display_at"` // the time shown to readers
+	CreatedAt statusitems.Instant `json:"created_at"`
 }
 
 // summary is what /api/v2/summary.json holds.
@@ -173,27 +175,5 @@ func checkItems(items []wireItem) error {
 			return fmt.Errorf("item %s has no created_at", it.ID)
 		}
 	}
-	return nil
-}
-
-// instant is a timestamp as both APIs write it: RFC 3339 with any offset and
-// optional fractional seconds ("2026-09-29T17:52:52Z"), or null. It holds
-// the instant in UTC.
-type instant struct{ time.Time }
-
-func (t *instant) UnmarshalJSON(b []byte) error {
-	var s *string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("timestamp: %w", err)
-	}
-	if s == nil || *s == "" {
-		t.Time = time.Time{}
-		return nil
-	}
-	v, err := time.Parse(time.RFC3339Nano, *s)
-	if err != nil {
-		return fmt.Errorf("timestamp %q: %w", *s, err)
-	}
-	t.Time = v.UTC()
 	return nil
 }

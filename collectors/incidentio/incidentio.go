@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -93,32 +94,17 @@ func New(env source.Env) (source.Source, error) {
 
 // Sync reads the page's current picture and emits it as one batch.
 func (p *page) Sync(ctx context.Context, _ []byte, emit func(model.Batch) error) error {
-	widget, err := getDoc(ctx, p.http, p.widgetURL, decodeWidget)
+	widget, err := statusitems.GetDoc(ctx, p.http, p.widgetURL, decodeWidget)
 	if err != nil {
 		return fmt.Errorf("incidentio: widget summary: %w", err)
 	}
-	sum, err := getDoc(ctx, p.http, p.summaryURL, decodeSummary)
+	sum, err := statusitems.GetDoc(ctx, p.http, p.summaryURL, decodeSummary)
 	if err != nil {
 		return fmt.Errorf("incidentio: summary: %w", err)
 	}
-	incidents, err := getDoc(ctx, p.http, p.incidentsURL, decodeIncidents)
+	incidents, err := statusitems.GetDoc(ctx, p.http, p.incidentsURL, decodeIncidents)
 	if err != nil {
 		return fmt.Errorf("incidentio: incidents: %w", err)
 	}
 	return emit(buildBatch(widget, sum, incidents, p.historyStart))
-}
-
-// getDoc fetches rawURL and decodes its body. A body that is not the expected
-// document is a decode error, so it is counted under reason "decode".
-func getDoc[T any](ctx context.Context, c *fetch.Client, rawURL string, decode func([]byte) (T, error)) (T, error) {
-	var zero T
-	resp, err := c.Get(ctx, rawURL, nil)
-	if err != nil {
-		return zero, err
-	}
-	doc, err := decode(resp.Body)
-	if err != nil {
-		return zero, fetch.DecodeError(rawURL, err)
-	}
-	return doc, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -124,26 +125,20 @@ func componentStates(wire []wireComponent) ([]model.Component, map[string][]stri
 	}
 	out := make([]model.Component, 0, len(wire))
 	affected := map[string][]string{}
-	taken := map[string]bool{}
+	labels := statusitems.NewLabels()
 	for _, c := range wire {
 		if container[c.ID] {
 			continue
 		}
-		// "Group / Component": pages reuse names across groups. The name
-		// becomes the `component` label, so a clash left takes the id; a
-		// clash even then can only come from a broken page (a component
-		// listed twice), and that entry is left out.
+		// "Group / Component": pages reuse names across groups.
 		name := c.Name
 		if g := groupName(c.Group, nameByID); g != "" {
 			name = g + " / " + name
 		}
-		if taken[name] {
-			name += " (" + c.ID + ")"
-		}
-		if taken[name] {
+		name, ok := labels.Claim(name, c.ID)
+		if !ok {
 			continue
 		}
-		taken[name] = true
 		out = append(out, model.Component{Name: name, Status: componentStatus(c.Status)})
 		for _, inc := range c.ActiveIncidents {
 			if inc.ID != "" && !slices.Contains(affected[inc.ID], name) {

@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -101,11 +102,11 @@ func (p *page) Sync(ctx context.Context, stored []byte, emit func(model.Batch) e
 	if err != nil {
 		return fmt.Errorf("instatus: %w", err)
 	}
-	sum, err := getDoc(ctx, p.http, p.summaryURL, decodeSummary)
+	sum, err := statusitems.GetDoc(ctx, p.http, p.summaryURL, decodeSummary)
 	if err != nil {
 		return fmt.Errorf("instatus: summary: %w", err)
 	}
-	components, err := getDoc(ctx, p.http, p.componentURL, decodeComponents)
+	components, err := statusitems.GetDoc(ctx, p.http, p.componentURL, decodeComponents)
 	if err != nil {
 		return fmt.Errorf("instatus: components: %w", err)
 	}
@@ -114,19 +115,4 @@ func (p *page) Sync(ctx context.Context, stored []byte, emit func(model.Batch) e
 		return fmt.Errorf("instatus: %w", err)
 	}
 	return emit(batch)
-}
-
-// getDoc fetches rawURL and decodes its body. A body that is not the expected
-// document is a decode error, so it is counted under reason "decode".
-func getDoc[T any](ctx context.Context, c *fetch.Client, rawURL string, decode func([]byte) (T, error)) (T, error) {
-	var zero T
-	resp, err := c.Get(ctx, rawURL, nil)
-	if err != nil {
-		return zero, err
-	}
-	doc, err := decode(resp.Body)
-	if err != nil {
-		return zero, fetch.DecodeError(rawURL, err)
-	}
-	return doc, nil
 }

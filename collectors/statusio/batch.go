@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -49,19 +50,12 @@ func buildBatch(res result, historyStart time.Time) model.Batch {
 func componentStates(wire []wireComponent) ([]model.Component, map[string]string) {
 	out := make([]model.Component, 0, len(wire))
 	names := map[string]string{}
-	taken := map[string]bool{}
+	labels := statusitems.NewLabels()
 	for _, c := range wire {
-		// The name becomes the `component` label, so it must be unique; ids
-		// are. A name still clashing with the id added can only come from a
-		// broken page, and that component is left out.
-		name := c.Name
-		if taken[name] {
-			name += " (" + c.ID + ")"
-		}
-		if taken[name] {
+		name, ok := labels.Claim(c.Name, c.ID)
+		if !ok {
 			continue
 		}
-		taken[name] = true
 		names[c.ID] = name
 		out = append(out, model.Component{Name: name, Status: componentStatus(c.StatusCode, c.Status)})
 	}

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-func at(s string) instant { return instant{collectortest.UTC(s)} }
+func at(s string) statusitems.Instant { return statusitems.Instant{Time: collectortest.UTC(s)} }
 
 func TestComponentStatus(t *testing.T) {
 	tests := []struct {

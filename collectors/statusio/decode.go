@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 )
 
 // The wire types hold only the fields support_exporter uses; the API sends
@@ -35,20 +36,20 @@ type wireComponent struct {
 // wireEvent is an active incident or an active or upcoming maintenance: both
 // share one schema, maintenances adding the planned window.
 type wireEvent struct {
-	ID           string        `json:"_id"`
-	DatetimeOpen instant       `json:"datetime_open"` // when it was posted
-	PlannedStart instant       `json:"datetime_planned_start"`
-	PlannedEnd   instant       `json:"datetime_planned_end"`
-	Messages     []wireMessage `json:"messages"`
-	Components   []wireRef     `json:"components_affected"`
+	ID           string              `json:"_id"`
+	DatetimeOpen statusitems.Instant `json:"datetime_open"` // when it was posted
+	PlannedStart statusitems.Instant `json:"datetime_planned_start"`
+	PlannedEnd   statusitems.Instant `json:"datetime_planned_end"`
+	Messages     []wireMessage       `json:"messages"`
+	Components   []wireRef           `json:"components_affected"`
 }
 
 // wireMessage is one public post of an event. Its `state` (100
 // investigating, 200 identified, 300 monitoring) is not read: a resolved
 // incident leaves the response, so no state ever says "resolved".
 type wireMessage struct {
-	Status   int     `json:"status"` // the status code the post set, 100-600
-	Datetime instant `json:"datetime"`
+	Status   int                 `json:"status"` // the status code the post set, 100-600
+	Datetime statusitems.Instant `json:"datetime"`
 }
 
 // wireRef names a component an event affects.
@@ -106,26 +107,5 @@ func checkEvents(events []wireEvent, maintenance bool) error {
 			return fmt.Errorf("item %s has no datetime_planned_start", ev.ID)
 		}
 	}
-	return nil
-}
-
-// instant is a status.io timestamp: RFC 3339 in UTC with milliseconds
-// ("2023-06-29T13:56:10.250Z"), or null. It holds the instant in UTC.
-type instant struct{ time.Time }
-
-func (t *instant) UnmarshalJSON(b []byte) error {
-	var s *string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("timestamp: %w", err)
-	}
-	if s == nil || *s == "" {
-		t.Time = time.Time{}
-		return nil
-	}
-	v, err := time.Parse(time.RFC3339Nano, *s)
-	if err != nil {
-		return fmt.Errorf("timestamp %q: %w", *s, err)
-	}
-	t.Time = v.UTC()
 	return nil
 }

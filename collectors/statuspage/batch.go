@@ -3,6 +3,7 @@ package statuspage
 import (
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -39,25 +40,15 @@ func componentStates(wire []wireComponent) ([]model.Component, map[string]string
 		}
 	}
 	out := make([]model.Component, 0, len(wire))
-	taken := map[string]bool{}
+	labels := statusitems.NewLabels()
 	for _, c := range wire {
 		if c.Group {
 			continue
 		}
-		// The name becomes the `component` label, so it must be unique. Two
-		// components may share a name in one group, their ids never. A name
-		// that still clashes with the id added can only come from a broken
-		// page (a component listed thrice, or one named like another's
-		// "Name (id)"); that component is left out rather than looping.
-		name := componentName(c, groups)
-		if taken[name] {
-			name += " (" + c.ID + ")"
+		// Two components may share a name even in one group.
+		if name, ok := labels.Claim(componentName(c, groups), c.ID); ok {
+			out = append(out, model.Component{Name: name, Status: c.Status})
 		}
-		if taken[name] {
-			continue
-		}
-		taken[name] = true
-		out = append(out, model.Component{Name: name, Status: c.Status})
 	}
 	return out, groups
 }
@@ -73,31 +64,19 @@ func componentName(c wireComponent, groups map[string]string) string {
 	return c.Name
 }
 
-// newestByID merges lists of items, keeping one version of each id: the one
-// updated last, or on a tie the one from the later list, which was fetched
-// later. The order of first appearance is kept so batches are reproducible.
+// newestByID merges lists of items, keeping the most recently updated version
+// of each id (statusitems.NewestByID).
 func newestByID(lists ...[]wireItem) []wireItem {
-	var out []wireItem
-	at := map[string]int{}
-	for _, list := range lists {
-		for _, it := range list {
-			i, seen := at[it.ID]
-			switch {
-			case !seen:
-				at[it.ID] = len(out)
-				out = append(out, it)
-			case !it.UpdatedAt.Before(out[i].UpdatedAt.Time):
-				out[i] = it
-			}
-		}
-	}
-	return out
+	return statusitems.NewestByID(
+		func(it wireItem) string { return it.ID },
+		func(it wireItem) time.Time { return it.UpdatedAt.Time },
+		lists...)
 }
 
 func toIncident(it wireItem, groups map[string]string) model.Incident {
 	inc := model.Incident{
 		ID:                    it.ID,
-		Impact:                impact(it.Impact),
+		Impact:                statusitems.StatuspageImpact(it.Impact),
 		CreatedAt:             it.CreatedAt.Time,
 		StartedAt:             it.StartedAt.Time,
 		UpdatedAt:             it.UpdatedAt.Time,
@@ -158,14 +137,4 @@ func updateTime(u wireUpdate) time.Time {
 		return u.DisplayAt.Time
 	}
 	return u.CreatedAt.Time
-}
-
-// impact maps Statuspage's impact; anything else (e.g. "maintenance") is none.
-func impact(s string) model.Impact {
-	switch i := model.Impact(s); i {
-	case model.ImpactMinor, model.ImpactMajor, model.ImpactCritical:
-		return i
-	default:
-		return model.ImpactNone
-	}
 }

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-func at(s string) instant { return instant{collectortest.UTC(s)} }
+func at(s string) statusitems.Instant { return statusitems.Instant{Time: collectortest.UTC(s)} }
 
 func TestComponentStates(t *testing.T) {
 	tests := []struct {
@@ -255,7 +256,7 @@ func TestImpact(t *testing.T) {
 		"Critical":    model.ImpactNone,
 	}
 	for in, want := range tests {
-		if got := impact(in); got != want {
+		if got := statusitems.StatuspageImpact(in); got != want {
 			t.Errorf("impact(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 )
 
 // The wire types hold only the fields support_exporter uses; the API sends
@@ -22,26 +23,26 @@ type wireComponent struct {
 // wireItem is an incident or a scheduled maintenance: Statuspage serves both
 // with one schema and tells them apart by scheduled_for.
 type wireItem struct {
-	ID                    string       `json:"id"`
-	Status                string       `json:"status"`
-	Impact                string       `json:"impact"`
-	CreatedAt             instant      `json:"created_at"`
-	UpdatedAt             instant      `json:"updated_at"`
-	StartedAt             instant      `json:"started_at"`
-	ResolvedAt            instant      `json:"resolved_at"`
-	ScheduledFor          instant      `json:"scheduled_for"`
-	ScheduledUntil        instant      `json:"scheduled_until"`
-	PostmortemPublishedAt instant      `json:"postmortem_published_at"`
-	Updates               []wireUpdate `json:"incident_updates"`
+	ID                    string              `json:"id"`
+	Status                string              `json:"status"`
+	Impact                string              `json:"impact"`
+	CreatedAt             statusitems.Instant `json:"created_at"`
+	UpdatedAt             statusitems.Instant `json:"updated_at"`
+	StartedAt             statusitems.Instant `json:"started_at"`
+	ResolvedAt            statusitems.Instant `json:"resolved_at"`
+	ScheduledFor          statusitems.Instant `json:"scheduled_for"`
+	ScheduledUntil        statusitems.Instant `json:"scheduled_until"`
+	PostmortemPublishedAt statusitems.Instant `json:"postmortem_published_at"`
+	Updates               []wireUpdate        `json:"incident_updates"`
 	// Components is absent on some Statuspage-compatible pages (incident.io).
 	Components []wireComponent `json:"components"`
 }
 
 // wireUpdate is an element of an item's `incident_updates`.
 type wireUpdate struct {
-	Status    string  `json:"status"`
-	DisplayAt instant `json:"display_at"` // the time shown to readers; may be backdated
-	CreatedAt instant `json:"created_at"`
+	Status    string              `json:"status"`
+	DisplayAt statusitems.Instant `json:"display_at"` // the time shown to readers; may be backdated
+	CreatedAt statusitems.Instant `json:"created_at"`
 }
 
 // summary is what summary.json holds: the current picture of the page.
@@ -124,27 +125,5 @@ func checkItems(items []wireItem) error {
 			return fmt.Errorf("item %s has no created_at", it.ID)
 		}
 	}
-	return nil
-}
-
-// instant is a timestamp as Statuspage writes it: RFC 3339 with any zone
-// offset and optional fractional seconds ("2014-05-14T14:24:40.430-06:00",
-// "2024-09-16T21:31:02.719Z"), or null. It holds the instant in UTC.
-type instant struct{ time.Time }
-
-func (t *instant) UnmarshalJSON(b []byte) error {
-	var s *string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("timestamp: %w", err)
-	}
-	if s == nil || *s == "" {
-		t.Time = time.Time{}
-		return nil
-	}
-	v, err := time.Parse(time.RFC3339Nano, *s)
-	if err != nil {
-		return fmt.Errorf("timestamp %q: %w", *s, err)
-	}
-	t.Time = v.UTC()
 	return nil
 }
