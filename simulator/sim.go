@@ -37,6 +37,7 @@ const (
 	KindFreshdesk       = "freshdesk"
 	KindGitHub          = "github"
 	KindZendeskRequests = "zendesk_requests"
+	KindJSM             = "jira_service_management"
 )
 
 // Options configure a simulation.

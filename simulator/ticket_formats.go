@@ -24,6 +24,15 @@ import (
 //   - zendesk_requests: every ticket as a request of the buyer's
 //     organization, with Zendesk's status and priority; public comments,
 //     the description first; no tags, ratings nor figures.
+//   - jira_service_management: every ticket as a request "SUP-<id>" of one
+//     desk, as its agent sees it: the enhanced JQL search with Jira's
+//     statuses (new "Waiting for support", open "In Progress", pending
+//     "Waiting for customer", hold "Pending", solved "Resolved", closed
+//     "Closed") and priorities (urgent Highest, high High, normal and
+//     unset Medium, low Low), the latest resolution date, labels as the
+//     tags; public comments without the description, and an internal
+//     note per escalation; SLAs "Time to first response" and "Time to
+//     resolution" (a cycle per solve, reopens start new ones). No ratings.
 
 // ticketFormats builds each ticket kind's API over a vendor's world; base
 // is the API's own URL once listening.
@@ -40,5 +49,8 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 			a.account.limit = accountLimit
 		}
 		return a
+	},
+	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
+		return newJSMAPI(w, clock, base)
 	},
 }
