@@ -104,8 +104,11 @@ type timeline struct {
 
 func (t *timeline) id() int64 { return int64(t.index) + 1 }
 
-// timeline generates ticket i.
+// timeline generates ticket i, or returns it when scripted.
 func (w *world) timeline(i int) *timeline {
+	if w.scripted != nil {
+		return w.scripted[i]
+	}
 	r := itemRand(w.seed, streamTicket, uint64(i))
 	created := w.createdFromJitter(i, r.Float64()) // first draw: see ticketCreated
 	tl := &timeline{

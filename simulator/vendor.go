@@ -22,6 +22,11 @@ type Vendor struct {
 	// OpenAtStart adds an incident under way and an announced maintenance
 	// at Options.Start, so that a demo shows both at once.
 	OpenAtStart bool
+	// Script, when set, is the vendor's every ticket, in creation order, in
+	// place of generated ones (Tickets and LiveTicketsPerHour must be zero):
+	// a small known history whose metrics a test computes by hand. Tickets
+	// must be created at or after Options.Start - History.
+	Script []ScriptedTicket
 }
 
 var vendorName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
@@ -49,6 +54,9 @@ func (v Vendor) validate() error {
 	}
 	if err := v.Persona.withDefaults().validate(); err != nil {
 		return fmt.Errorf("vendor %s: %w", v.Name, err)
+	}
+	if v.Script != nil {
+		return v.validateScript()
 	}
 	return nil
 }

@@ -25,6 +25,9 @@ type world struct {
 	// Ticket creation slots, in seconds: ticket i of the history is created
 	// in its own slot, so creation times grow with the index.
 	histSlot, liveSlot float64
+	// scripted are the timelines of Vendor.Script, when set: the world's
+	// only tickets.
+	scripted []*timeline
 
 	id identity
 
@@ -52,6 +55,11 @@ func newWorld(v Vendor, seed int64, start time.Time) (*world, error) {
 		w.liveSlot = 3600 / v.LiveTicketsPerHour
 	}
 	w.id = newIdentity(w.seed)
+	if v.Script != nil {
+		if w.scripted, err = w.scriptedTimelines(); err != nil {
+			return nil, err
+		}
+	}
 	w.index.Store(buildIndex(w, w.start+indexAhead))
 	return w, nil
 }
@@ -59,6 +67,9 @@ func newWorld(v Vendor, seed int64, start time.Time) (*world, error) {
 // ticketCreated returns when ticket i is created: the first draw of its
 // random source places it inside its slot.
 func (w *world) ticketCreated(i int) int64 {
+	if w.scripted != nil {
+		return w.scripted[i].created
+	}
 	return w.createdFromJitter(i, itemRand(w.seed, streamTicket, uint64(i)).Float64())
 }
 
@@ -78,7 +89,7 @@ func (w *world) ticketsBy(t int64) int {
 // ticketsBound bounds ticketsBy from above without generating anything:
 // all of history, plus every live ticket whose slot starts at or before t.
 func (w *world) ticketsBound(t int64) int {
-	n := w.v.Tickets
+	n := w.v.Tickets + len(w.scripted)
 	if t < w.t0 {
 		return 0
 	}

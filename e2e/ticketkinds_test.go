@@ -1,0 +1,389 @@
+package e2e
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/simulator"
+)
+
+// berlin is the scripted vendors' office (Europe/Berlin), which keeps CET
+// (UTC+1) throughout the script: it ends before the switch to summer time
+// on 2026-03-29.
+var berlin = time.FixedZone("CET", 3600)
+
+// local is an instant of the vendor's office in March 2026.
+func local(day, hour, minute int) time.Time {
+	return time.Date(2026, time.March, day, hour, minute, 0, 0, berlin)
+}
+
+// scriptNow is the instant the scripted APIs answer as of: a week after
+// the last scripted step, so every ticket has settled and every SLA clock
+// has ended, whenever the test runs.
+var scriptNow = local(16, 12, 0)
+
+const (
+	minute = time.Minute
+	hour   = time.Hour
+	day    = 24 * time.Hour
+)
+
+// knownHistory is six tickets whose every metric is worked out by hand in
+// expectedMetrics. Business hours are 09:00-18:00 Monday to Friday in
+// Berlin; 2026-03-02 is a Monday.
+var knownHistory = []simulator.ScriptedTicket{
+	// 1. Urgent, solved by its only reply after 20 minutes, closed: one-touch.
+	{Created: local(2, 10, 0), Priority: "urgent", Steps: []simulator.ScriptStep{
+		{At: 20 * minute, Kind: simulator.Solve},
+		{At: 4 * day, Kind: simulator.Close},
+	}},
+	// 2. High, first answered after 5 h (past its 4 h target), then solved
+	// at 17:30 after the customer's answer: two rounds.
+	{Created: local(2, 11, 0), Priority: "high", Steps: []simulator.ScriptStep{
+		{At: 5 * hour, Kind: simulator.VendorReply},
+		{At: 6 * hour, Kind: simulator.CustomerReply},
+		{At: 6*hour + 30*minute, Kind: simulator.Solve},
+		{At: 4 * day, Kind: simulator.Close},
+	}},
+	// 3. Normal, the customer chases once before the first reply (a
+	// follow-up); left solved, not closed.
+	{Created: local(3, 9, 30), Priority: "normal", Steps: []simulator.ScriptStep{
+		{At: 1 * hour, Kind: simulator.CustomerReply},
+		{At: 2 * hour, Kind: simulator.VendorReply},
+		{At: 3 * hour, Kind: simulator.CustomerReply},
+		{At: 4 * hour, Kind: simulator.Solve},
+	}},
+	// 4. Low, solved by its first reply but reopened twice: not one-touch.
+	{Created: local(3, 14, 0), Priority: "low", Steps: []simulator.ScriptStep{
+		{At: 1 * hour, Kind: simulator.Solve},
+		{At: 2 * hour, Kind: simulator.Reopen},
+		{At: 3 * hour, Kind: simulator.Solve},
+		{At: 20 * hour, Kind: simulator.Reopen},
+		{At: 22 * hour, Kind: simulator.Solve},
+		{At: 5 * day, Kind: simulator.Close},
+	}},
+	// 5. Normal, escalated by tag half an hour in.
+	{Created: local(4, 10, 0), Priority: "normal", Steps: []simulator.ScriptStep{
+		{At: 30 * minute, Kind: simulator.Escalate},
+		{At: 1 * hour, Kind: simulator.VendorReply},
+		{At: 2 * hour, Kind: simulator.CustomerReply},
+		{At: 3 * hour, Kind: simulator.Solve},
+		{At: 4 * day, Kind: simulator.Close},
+	}},
+	// 6. High, opened Friday 23:59 (hours=off), answered Monday 09:30 and
+	// solved Monday 10:30: 57h31m of calendar time but 30 business minutes
+	// to the first reply.
+	{Created: local(6, 23, 59), Priority: "high", Steps: []simulator.ScriptStep{
+		{At: 57*hour + 31*minute, Kind: simulator.VendorReply},
+		{At: 58*hour + 31*minute, Kind: simulator.Solve},
+	}},
+}
+
+// metricValues are expected series values, keyed like series.get's
+// arguments joined: "name priority=high hours=off".
+type metricValues map[string]float64
+
+// expectedMetrics are the values of knownHistory worked out by hand, for
+// the vendor's SLA clock ("calendar" or "business"), with targets
+// first_response {urgent 1h, high 4h, normal 8h, low 24h} and resolution
+// {urgent 24h, high 72h}.
+func expectedMetrics(clock string) metricValues {
+	pick := func(calendar, business float64) float64 { return pickClock(clock, calendar, business) }
+	return metricValues{
+		// One ticket urgent (1), two high (2, 6), two normal (3, 5), one low (4).
+		"support_tickets_created_total priority=urgent": 1,
+		"support_tickets_created_total priority=high":   2,
+		"support_tickets_created_total priority=normal": 2,
+		"support_tickets_created_total priority=low":    1,
+
+		// First responses, all inside business hours except ticket 6's wait:
+		// 1: 20 min; 2: 5 h; 3: 2 h and 5: 1 h; 4: 1 h (its solve is the reply).
+		"support_ticket_first_response_seconds_count priority=urgent hours=business": 1,
+		"support_ticket_first_response_seconds_sum priority=urgent hours=business":   1200,
+		"support_ticket_first_response_seconds_count priority=high hours=business":   1,
+		"support_ticket_first_response_seconds_sum priority=high hours=business":     18000,
+		"support_ticket_first_response_seconds_count priority=normal hours=business": 2,
+		"support_ticket_first_response_seconds_sum priority=normal hours=business":   7200 + 3600,
+		"support_ticket_first_response_seconds_count priority=low hours=business":    1,
+		"support_ticket_first_response_seconds_sum priority=low hours=business":      3600,
+		// 6: Friday 23:59 to Monday 09:30 is 57h31m (207060 s) of calendar
+		// time, of which only Monday 09:00-09:30 (1800 s) is business time.
+		"support_ticket_first_response_seconds_count priority=high hours=off": 1,
+		"support_ticket_first_response_seconds_sum priority=high hours=off":   pick(207060, 1800),
+
+		// Creation to the first solve: 1: 20 min; 2: 6h30 and 6: 58h31m
+		// (210660 s; business: Monday 09:00-10:30, 5400 s); 3: 4 h and 5:
+		// 3 h; 4: 1 h.
+		"support_ticket_resolution_seconds_count priority=urgent": 1,
+		"support_ticket_resolution_seconds_sum priority=urgent":   1200,
+		"support_ticket_resolution_seconds_count priority=high":   2,
+		"support_ticket_resolution_seconds_sum priority=high":     23400 + pick(210660, 5400),
+		"support_ticket_resolution_seconds_count priority=normal": 2,
+		"support_ticket_resolution_seconds_sum priority=normal":   14400 + 10800,
+		"support_ticket_resolution_seconds_count priority=low":    1,
+		"support_ticket_resolution_seconds_sum priority=low":      3600,
+
+		// Only ticket 1 is closed, solved by one reply and never reopened
+		// (4 was solved by one reply too, but reopened).
+		"support_tickets_resolved_first_contact_total priority=urgent": 1,
+		"support_tickets_resolved_first_contact_total priority=high":   0,
+		"support_tickets_resolved_first_contact_total priority=normal": 0,
+		"support_tickets_resolved_first_contact_total priority=low":    0,
+
+		// Replies up to the first solve: 1 and 4 one each, 2, 3, 5, 6 two each.
+		"support_ticket_vendor_replies_to_resolve_count priority=urgent": 1,
+		"support_ticket_vendor_replies_to_resolve_sum priority=urgent":   1,
+		"support_ticket_vendor_replies_to_resolve_count priority=high":   2,
+		"support_ticket_vendor_replies_to_resolve_sum priority=high":     4,
+		"support_ticket_vendor_replies_to_resolve_count priority=normal": 2,
+		"support_ticket_vendor_replies_to_resolve_sum priority=normal":   4,
+		"support_ticket_vendor_replies_to_resolve_count priority=low":    1,
+		"support_ticket_vendor_replies_to_resolve_sum priority=low":      1,
+
+		// Ticket 4's two reopens; ticket 3's one chase (every other customer
+		// reply answers a vendor question); ticket 5's escalation.
+		"support_tickets_reopened_total priority=low":             2,
+		"support_ticket_customer_followups_total priority=normal": 1,
+		"support_escalations_total priority=normal":               1,
+
+		// Every first-response clock ended; breached: ticket 2 (5 h > 4 h) in
+		// both clocks, ticket 6 only in calendar time (57h31m > 4 h; 30
+		// business minutes < 4 h).
+		"support_ticket_sla_checks_total priority=urgent target=first_response":   1,
+		"support_ticket_sla_checks_total priority=high target=first_response":     2,
+		"support_ticket_sla_checks_total priority=normal target=first_response":   2,
+		"support_ticket_sla_checks_total priority=low target=first_response":      1,
+		"support_ticket_sla_breaches_total priority=urgent target=first_response": 0,
+		"support_ticket_sla_breaches_total priority=high target=first_response":   pick(2, 1),
+		"support_ticket_sla_breaches_total priority=normal target=first_response": 0,
+		"support_ticket_sla_breaches_total priority=low target=first_response":    0,
+		// Resolution targets exist for urgent (24 h) and high (72 h) only;
+		// none is missed (6: 58h31m < 72 h).
+		"support_ticket_sla_checks_total priority=urgent target=resolution":   1,
+		"support_ticket_sla_checks_total priority=high target=resolution":     2,
+		"support_ticket_sla_breaches_total priority=urgent target=resolution": 0,
+		"support_ticket_sla_breaches_total priority=high target=resolution":   0,
+	}
+}
+
+// pickClock is the value of a duration or verdict under the SLA clock.
+func pickClock(clock string, calendar, business float64) float64 {
+	if clock == "business" {
+		return business
+	}
+	return calendar
+}
+
+// kindException is a metric a kind cannot feed as the script has it, with
+// the value the kind's documented rule gives instead (docs/sources.md).
+type kindException struct {
+	series string
+	want   float64
+	why    string
+}
+
+// The exporter first syncs after every scripted step: a kind that reads
+// figures (counts so far) rather than a dated timeline sees ticket 4
+// already reopened and solved again. Its replies are pinned when the ticket
+// is first seen solved, so its rounds are all 3 replies (a kind with a
+// dated timeline counts the 1 reply before the first solve).
+const roundsFirstSeenResolved = "replies pinned when first seen solved: ticket 4 was already re-solved, 3 replies"
+
+// ticketKinds are the ticket kinds the simulator speaks, with what each
+// cannot see of knownHistory (docs/sources.md), worked out by hand for
+// each clock.
+var ticketKinds = []struct {
+	kind       string
+	exceptions func(clock string) []kindException
+}{
+	{kind: simulator.KindZendesk, exceptions: func(string) []kindException {
+		return []kindException{
+			{"support_ticket_customer_followups_total priority=normal", 0, "the export has counts, no reply timeline"},
+			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
+		}
+	}},
+	{kind: simulator.KindFreshdesk, exceptions: func(clock string) []kindException {
+		return []kindException{
+			// Freshdesk keeps only the latest reopened_at (+20 h) and
+			// resolved_at (+22 h); the first solve is the earliest of them.
+			{"support_tickets_reopened_total priority=low", 1, "only the latest reopened_at: reopens are a lower bound"},
+			{"support_ticket_resolution_seconds_sum priority=low", pickClock(clock,
+				20*3600, // Tuesday 14:00 to Wednesday 10:00
+				5*3600,  // business: Tuesday 14:00-18:00 and Wednesday 09:00-10:00
+			), "ticket 4's first solve is dated at its latest reopen (+20 h), the earliest solve time Freshdesk keeps"},
+			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
+		}
+	}},
+	{kind: simulator.KindGitHub, exceptions: func(string) []kindException {
+		return []kindException{
+			{"support_tickets_resolved_first_contact_total priority=urgent", 0, "an issue can always be reopened: no close is final"},
+		}
+	}},
+	{kind: simulator.KindZendeskRequests, exceptions: func(clock string) []kindException {
+		// End users get no solved_at: a request first seen solved is dated
+		// at its updated_at, its latest step: the close (+4 days, ticket 4
+		// +5 days) or, for tickets 3 and 6 never closed, the solve itself.
+		// Business time from Monday-Wednesday to four days later spans
+		// every working hour in between (9 h a day).
+		out := []kindException{
+			{"support_escalations_total priority=normal", 0, "the Requests API shows no tags"},
+			{"support_tickets_reopened_total priority=low", 0, "reopens are told between syncs, and the first sync saw ticket 4 closed"},
+			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
+			{"support_ticket_resolution_seconds_sum priority=urgent", pickClock(clock,
+				4*86400,  // ticket 1: closed 4 days after creation
+				36*3600), // Monday 10:00 to Friday 10:00: 8 + 9 + 9 + 9 + 1 h
+				"solves dated at updated_at: the close"},
+			{"support_ticket_resolution_seconds_sum priority=high", pickClock(clock,
+				4*86400+210660, // ticket 2 closed after 4 days; ticket 6 solved after 58h31m, its last step
+				36*3600+5400),  // ticket 2: Monday 11:00 to Friday 11:00 (7 + 27 + 2 h); ticket 6: 90 min
+				"solves dated at updated_at: the close"},
+			{"support_ticket_resolution_seconds_sum priority=normal", pickClock(clock,
+				14400+4*86400,  // ticket 3 solved after 4 h (its last step); ticket 5 closed after 4 days
+				14400+26*3600), // ticket 5: Wednesday 10:00 to Sunday 10:00: 8 + 9 + 9 h
+				"solves dated at updated_at: the close"},
+			{"support_ticket_resolution_seconds_sum priority=low", pickClock(clock,
+				5*86400,  // ticket 4: closed 5 days after creation
+				31*3600), // Tuesday 14:00 to Sunday 14:00: 4 + 9 + 9 + 9 h
+				"solves dated at updated_at: the close"},
+			// Ticket 1's 4 days (business 36 h) pass its 24 h target.
+			{"support_ticket_sla_breaches_total priority=urgent target=resolution", 1, "resolution dated at the close"},
+		}
+		if clock == "calendar" { // ticket 2's 4 days pass its 72 h target; 36 business hours do not
+			out = append(out, kindException{"support_ticket_sla_breaches_total priority=high target=resolution", 1, "resolution dated at the close"})
+		}
+		return out
+	}},
+}
+
+func TestTicketKinds(t *testing.T) {
+	clocks := []string{"calendar", "business"}
+	var vendors []simulator.Vendor
+	for _, k := range ticketKinds {
+		for _, clock := range clocks {
+			vendors = append(vendors, simulator.Vendor{
+				Name: vendorName(k.kind, clock), Timezone: "Europe/Berlin", History: 30 * day, Script: knownHistory,
+			})
+		}
+	}
+	now := func() time.Time { return scriptNow }
+	sim, err := simulator.New(simulator.Options{Seed: 5, Start: scriptNow, Clock: now, Vendors: vendors, ExportRequestsPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+
+	dir := t.TempDir()
+	var cfg strings.Builder
+	cfg.WriteString(`global:
+  poll_interval: 1s
+  request_timeout: 2s
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours: "09:00-18:00"
+vendors:
+`)
+	for _, k := range ticketKinds {
+		for _, clock := range clocks {
+			name := vendorName(k.kind, clock)
+			fmt.Fprintf(&cfg, `  - name: %s
+    calendar: office
+    sla:
+      clock: %s
+      first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
+      resolution: {urgent: 24h, high: 72h}
+    escalation:
+      tags: [escalated]
+    tickets:
+      - name: helpdesk
+        kind: %s
+        url: %s
+`, name, clock, k.kind, sim.URL(name, k.kind))
+			cfg.WriteString(sourceKeys(t, sim, dir, name, k.kind))
+		}
+	}
+	cfgPath := filepath.Join(dir, "support_exporter.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
+
+	var s series
+	waitFor(t, 30*time.Second, "every ticket source synced with every scripted ticket", func() bool {
+		s, _ = p.scrape()
+		for _, v := range vendors {
+			if int(s.sum("support_tickets_created_total", "vendor", v.Name)) != len(knownHistory) {
+				return false
+			}
+		}
+		return true
+	})
+
+	for _, k := range ticketKinds {
+		for _, clock := range clocks {
+			t.Run(k.kind+"/"+clock, func(t *testing.T) {
+				want := expectedMetrics(clock)
+				for _, e := range k.exceptions(clock) {
+					if base, ok := want[e.series]; !ok || base == e.want {
+						t.Fatalf("exception for %q changes nothing the table expects", e.series)
+					}
+					t.Logf("%s: %v instead of %v: %s", e.series, e.want, want[e.series], e.why)
+					want[e.series] = e.want
+				}
+				name := vendorName(k.kind, clock)
+				for _, key := range slices.Sorted(maps.Keys(want)) {
+					fields := strings.Fields(key)
+					labels := []string{"vendor", name}
+					for _, f := range fields[1:] {
+						l, v, _ := strings.Cut(f, "=")
+						labels = append(labels, l, v)
+					}
+					got, _ := s.get(fields[0], labels...) // an absent series is 0, as counters start
+					if got != want[key] {
+						t.Errorf("%s = %v, want %v", key, got, want[key])
+					}
+				}
+			})
+		}
+	}
+}
+
+// vendorName is the vendor fed through one kind under one SLA clock.
+func vendorName(kind, clock string) string {
+	return strings.ReplaceAll(kind, "_", "-") + "-" + clock
+}
+
+// sourceKeys are the credentials and kind-specific keys of a ticket
+// source, indented under its list item.
+func sourceKeys(t *testing.T, sim *simulator.Sim, dir, vendor, kind string) string {
+	t.Helper()
+	var user, secret string
+	switch kind {
+	case simulator.KindZendesk:
+		user, secret = sim.ZendeskCredentials(vendor)
+	case simulator.KindFreshdesk:
+		user, secret = sim.FreshdeskCredentials(vendor)
+	case simulator.KindZendeskRequests:
+		user, secret = sim.ZendeskRequestsCredentials(vendor)
+	case simulator.KindGitHub:
+		return fmt.Sprintf("        repositories: [%s]\n", sim.GitHubRepository(vendor))
+	}
+	file := filepath.Join(dir, vendor+"-secret")
+	if err := os.WriteFile(file, []byte(secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := fmt.Sprintf("        http_client:\n          basic_auth:\n            username: %q\n            password_file: %s\n", user, file)
+	if kind == simulator.KindZendesk {
+		out += "        export_requests_per_minute: 100000\n"
+	}
+	return out
+}
