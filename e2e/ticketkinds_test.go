@@ -220,6 +220,13 @@ var ticketKinds = []struct {
 			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
 		}
 	}},
+	{kind: simulator.KindJSM, exceptions: func(string) []kindException {
+		return []kindException{
+			// The SLA cycles give the solves (Figures), so the replies count
+			// as figures do too.
+			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
+		}
+	}},
 	{kind: simulator.KindGitHub, exceptions: func(string) []kindException {
 		return []kindException{
 			{"support_tickets_resolved_first_contact_total priority=urgent", 0, "an issue can always be reopened: no close is final"},
@@ -374,6 +381,8 @@ func sourceKeys(t *testing.T, sim *simulator.Sim, dir, vendor, kind string) stri
 		user, secret = sim.FreshdeskCredentials(vendor)
 	case simulator.KindZendeskRequests:
 		user, secret = sim.ZendeskRequestsCredentials(vendor)
+	case simulator.KindJSM:
+		user, secret = sim.JSMCredentials(vendor)
 	case simulator.KindGitHub:
 		return fmt.Sprintf("        repositories: [%s]\n", sim.GitHubRepository(vendor))
 	}
