@@ -78,9 +78,11 @@ func validateVendors(vs []Vendor) error {
 	return nil
 }
 
-// Demo returns the three vendors of `--demo`: a fast but shallow one, a slow
-// but thorough one and one without a night shift, each with about 30 days of
-// history and live tickets so that metrics move within minutes. History
+// Demo returns the six vendors of `--demo`: a fast but shallow one, a slow
+// but thorough one, one without a night shift, one that posts incidents only
+// after customers complain, and two smaller ones, each with about 30 days of
+// history and live tickets so that metrics move within minutes (the demo
+// polls each through a different kind of source). History
 // reaches back to local midnight in each office, so daily panels start on a
 // whole day.
 func Demo(start time.Time) []Vendor {
@@ -99,6 +101,20 @@ func Demo(start time.Time) []Vendor {
 			Persona:  Combine(NoNightShift, SilentDuringIncidents, ShortNoticeMaintenance),
 			Timezone: "America/Los_Angeles",
 			Tickets:  1800, LiveTicketsPerHour: 30, IncidentsPerWeek: 2, MaintenancesPerWeek: 2,
+		},
+		{
+			Name: "openpipe", Persona: PostsAfterComplaints, Timezone: "Asia/Tokyo",
+			Tickets: 600, LiveTicketsPerHour: 10, IncidentsPerWeek: 2, MaintenancesPerWeek: 1,
+			OpenAtStart: true,
+		},
+		{
+			Name: "edgebuyer", Persona: SlowThorough, Timezone: "America/New_York",
+			Tickets: 400, LiveTicketsPerHour: 6, IncidentsPerWeek: 1, MaintenancesPerWeek: 1,
+			OpenAtStart: true,
+		},
+		{
+			Name: "feedcast", Persona: SilentDuringIncidents, Timezone: "Europe/London",
+			Tickets: 300, LiveTicketsPerHour: 5, IncidentsPerWeek: 2, MaintenancesPerWeek: 1,
 		},
 	}
 	for i := range vs {
