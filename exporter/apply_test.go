@@ -298,3 +298,14 @@ func TestReloadAppliesNewExportLimit(t *testing.T) {
 	}
 	waitFor(t, "an export request under the raised limit", exportRequestsCond(zd, n))
 }
+
+// TestApplyAfterStopIsRefused: a reload racing the shutdown must not start
+// sources on a store about to close.
+func TestApplyAfterStopIsRefused(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestExporter(t)
+	e.Stop()
+	if err := e.Apply(&config.Config{}); !errors.Is(err, errStopped) {
+		t.Fatalf("Apply after Stop = %v, want errStopped", err)
+	}
+}

@@ -25,6 +25,12 @@ func TestContractsAndReadiness(t *testing.T) {
 	if err := e.Ready(); !errors.Is(err, errNotReady) {
 		t.Errorf("Ready() before Apply = %v, want errNotReady", err)
 	}
+	// The periodic refresh may fire while the first Apply still loads: it
+	// must not make the exporter look ready.
+	e.rebuildSnapshot()
+	if e.Snapshot() != nil || e.Ready() == nil {
+		t.Error("a refresh before the first Apply published a snapshot")
+	}
 
 	sp := newFakeStatuspage(t)
 	cfg := parseConfig(t, fmt.Sprintf(`global:

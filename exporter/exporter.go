@@ -47,6 +47,7 @@ type Exporter struct {
 	limits *fetch.Limits
 
 	applyMu sync.Mutex // serializes Apply
+	stopped bool       // set by Stop, under applyMu
 	// alertsMu: Apply holds it while it rebuilds aggregates from the store
 	// and swaps them in, AddFiringAlerts (read side) while it stores alerts.
 	alertsMu sync.RWMutex
@@ -103,6 +104,9 @@ func (e *Exporter) Reload(load func() (*config.Config, error)) error {
 func (e *Exporter) Apply(cfg *config.Config) error {
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
+	if e.stopped {
+		return errStopped
+	}
 	err := e.apply(cfg)
 	e.reloadOK.Store(err == nil)
 	return err
@@ -166,9 +170,12 @@ func (e *Exporter) rebuildAndSwap(cfg *config.Config, vendors map[string]*vendor
 			return fmt.Errorf("vendor %q: loading stored items: %w", vs.cfg.Name, err)
 		}
 	}
-	if len(rebuild) > 0 {
-		// The loads mapped the whole store file into memory; no source runs
-		// and no alert is stored now, so the map can be dropped.
+	if len(rebuild) > 0 && e.cfg == nil {
+		// The start-up load mapped the whole store file into memory; no
+		// source runs and no alert is stored yet, so the map can be dropped.
+		// Only at start-up: a failed reopen then ends the process, while on
+		// a reload it would leave the store closed under a running exporter
+		// (the pages a reload maps in are clean and the kernel reclaims them).
 		if err := e.opts.Store.Remap(); err != nil {
 			return fmt.Errorf("releasing the store's memory map: %w", err)
 		}
@@ -383,6 +390,10 @@ func (e *Exporter) rebuildSnapshot() {
 	defer e.snapMu.Unlock()
 	snap := &quality.Snapshot{At: time.Now()}
 	e.mu.RLock()
+	if e.cfg == nil { // nothing applied yet: stay not ready
+		e.mu.RUnlock()
+		return
+	}
 	for name, vs := range e.vendors {
 		snap.Vendors = append(snap.Vendors, vs.agg.Snapshot(e.asOf(name)))
 	}
@@ -413,10 +424,15 @@ func (e *Exporter) asOf(vendor string) func(source string) time.Time {
 	}
 }
 
-// Stop stops every sync loop and waits for them.
+// errStopped refuses an Apply that comes after Stop (a reload racing the
+// shutdown), which would start sources on a store about to close.
+var errStopped = errors.New("exporter is stopping")
+
+// Stop stops every sync loop and waits for them; later Applies fail.
 func (e *Exporter) Stop() {
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
+	e.stopped = true
 	e.mu.Lock()
 	runners := e.runners
 	e.runners = nil

@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	if err := serve(ctx, f, logger); err != nil {
+	if err := serve(ctx, stop, f, logger); err != nil {
 		logger.Error("exiting", "err", err)
 		return 1
 	}
@@ -113,8 +113,9 @@ func checkConfig(path string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// serve runs the exporter until ctx ends.
-func serve(ctx context.Context, f flags, logger *slog.Logger) error {
+// serve runs the exporter until ctx ends; stopSignals restores the default
+// handling of the signals that end ctx.
+func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger *slog.Logger) error {
 	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
 
 	load := func() (*config.Config, error) { return config.Load(f.configFile) }
@@ -197,6 +198,12 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.ListenAndServe(srv, f.web, logger) }()
 
+	// SIGHUP's default action ends the process: catch it before the load, so
+	// that a reload sent meanwhile waits for it instead.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	// The listener is up while aggregates load from the store (seconds at
 	// millions of tickets): /-/healthy answers, /-/ready says not yet.
 	start := time.Now()
@@ -210,9 +217,6 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 		}
 	}
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for {
 		select {
 		case <-hup:
@@ -223,6 +227,7 @@ func serve(ctx context.Context, f flags, logger *slog.Logger) error {
 			}
 			return nil
 		case <-ctx.Done():
+			stopSignals() // a second SIGTERM or Ctrl-C ends the process at once
 			logger.Info("shutting down")
 			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
