@@ -28,7 +28,8 @@ var lockTimeout = 2 * time.Second
 // Store is the durable store. Its methods are safe for concurrent use;
 // read-write transactions (Update) run one at a time.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	path string
 }
 
 // SourceKey identifies a source: the vendor it belongs to and its name.
@@ -44,7 +45,7 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, path: db.Path()}, nil
 }
 
 func openDB(path string) (*bolt.DB, error) {
@@ -74,7 +75,7 @@ func openDB(path string) (*bolt.DB, error) {
 // 144 MB file). Reopening drops them; the kernel's page cache keeps them
 // for whoever reads next. Call it only while no other method is running.
 func (s *Store) Remap() error {
-	path := s.db.Path()
+	path := s.path
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", path, err)
 	}
@@ -89,13 +90,13 @@ func (s *Store) Remap() error {
 // Close releases the file and its lock.
 func (s *Store) Close() error {
 	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("store: close %s: %w", s.db.Path(), err)
+		return fmt.Errorf("store: close %s: %w", s.Path(), err)
 	}
 	return nil
 }
 
-// Path is the store's file.
-func (s *Store) Path() string { return s.db.Path() }
+// Path is the store's file (kept here: bbolt forgets it once closed).
+func (s *Store) Path() string { return s.path }
 
 // Cursor is the source's resume cursor, nil when it was never synced.
 func (s *Store) Cursor(k SourceKey) ([]byte, error) {
