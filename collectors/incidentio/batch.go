@@ -31,7 +31,7 @@ func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart
 			if it.CreatedAt.Before(historyStart) {
 				maints.drop(it.ID)
 			} else {
-				maints.put(toMaintenance(it))
+				maints.put(it.Maintenance())
 			}
 			continue
 		}
@@ -111,58 +111,14 @@ func toIncident(it wireItem, components []string) model.Incident {
 		Components: components,
 	}
 	if it.Status == "resolved" || it.Status == "postmortem" {
-		inc.ResolvedAt = finishedAt(it, "resolved")
+		inc.ResolvedAt = it.FinishedAt("resolved")
 	}
 	for _, u := range it.Updates {
-		if t := updateTime(u); !t.IsZero() {
+		if t := u.Time(); !t.IsZero() {
 			inc.Updates = append(inc.Updates, t)
 		}
 	}
 	return inc
-}
-
-func toMaintenance(it wireItem) model.Maintenance {
-	m := model.Maintenance{
-		ID:             it.ID,
-		CreatedAt:      it.CreatedAt.Time,
-		UpdatedAt:      it.UpdatedAt.Time,
-		ScheduledFor:   it.ScheduledFor.Time,
-		ScheduledUntil: it.ScheduledUntil.Time,
-	}
-	if it.Status == "completed" {
-		m.CompletedAt = finishedAt(it, "completed")
-	}
-	return m
-}
-
-// finishedAt is when a finished item finished: resolved_at, else the display
-// time of its last update with the finishing status, else updated_at. A
-// finished item must never look open (a zero time), which would keep it in
-// the open-incident gauges forever. incident.io sends no resolved_at, so its
-// resolving update decides.
-func finishedAt(it wireItem, status string) time.Time {
-	if !it.ResolvedAt.IsZero() {
-		return it.ResolvedAt.Time
-	}
-	var last time.Time
-	for _, u := range it.Updates {
-		if t := updateTime(u); u.Status == status && t.After(last) {
-			last = t
-		}
-	}
-	if !last.IsZero() {
-		return last
-	}
-	return it.UpdatedAt.Time
-}
-
-// updateTime is when an update was shown to readers: display_at, else
-// created_at.
-func updateTime(u wireUpdate) time.Time {
-	if !u.DisplayAt.IsZero() {
-		return u.DisplayAt.Time
-	}
-	return u.CreatedAt.Time
 }
 
 // maintenanceList collects the maintenances of a batch, one per id, in the

@@ -172,7 +172,7 @@ func TestFinishedAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := finishedAt(tt.item, "resolved"); !got.Equal(tt.want) {
+			if got := tt.item.FinishedAt("resolved"); !got.Equal(tt.want) {
 				t.Errorf("finishedAt = %v, want %v", got, tt.want)
 			}
 		})

@@ -9,6 +9,12 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 )
 
+// The Statuspage-compatible v2 schema incident.io serves.
+type (
+	wireItem   = statusitems.V2Item
+	wireUpdate = statusitems.V2Update
+)
+
 // The wire types hold only the fields support_exporter uses; the APIs send
 // more (names, messages, urls, positions), which are ignored.
 
@@ -96,29 +102,6 @@ type wireComponent struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Status string `json:"status"`
-}
-
-// wireItem is an incident of the v2 API. incident.io omits started_at,
-// resolved_at and components; they are read when present, as the
-// Statuspage schema has them. An item with scheduled_for is a maintenance.
-type wireItem struct {
-	ID             string              `json:"id"`
-	Status         string              `json:"status"`
-	Impact         string              `json:"impact"`
-	CreatedAt      statusitems.Instant `json:"created_at"`
-	UpdatedAt      statusitems.Instant `json:"updated_at"`
-	StartedAt      statusitems.Instant `json:"started_at"`
-	ResolvedAt     statusitems.Instant `json:"resolved_at"`
-	ScheduledFor   statusitems.Instant `json:"scheduled_for"`
-	ScheduledUntil statusitems.Instant `json:"scheduled_until"`
-	Updates        []wireUpdate        `json:"incident_updates"`
-}
-
-// wireUpdate is an element of an item's `incident_updates`.
-type wireUpdate struct {
-	Status    string              `json:"status"`
-	DisplayAt statusitems.Instant `json:"display_at"` // the time shown to readers
-	CreatedAt statusitems.Instant `json:"created_at"`
 }
 
 // summary is what /api/v2/summary.json holds.

@@ -21,7 +21,7 @@ func buildBatch(sum summary, incidents, maintenances []wireItem, historyStart ti
 		// DESIGN.md: an item carrying scheduled_for is a maintenance wherever
 		// it appears, even in the incidents list.
 		if !it.ScheduledFor.IsZero() {
-			batch.Maintenances = append(batch.Maintenances, toMaintenance(it))
+			batch.Maintenances = append(batch.Maintenances, it.Maintenance())
 		} else {
 			batch.Incidents = append(batch.Incidents, toIncident(it, groups))
 		}
@@ -83,10 +83,10 @@ func toIncident(it wireItem, groups map[string]string) model.Incident {
 		PostmortemPublishedAt: it.PostmortemPublishedAt.Time,
 	}
 	if it.Status == "resolved" || it.Status == "postmortem" {
-		inc.ResolvedAt = finishedAt(it, "resolved")
+		inc.ResolvedAt = it.FinishedAt("resolved")
 	}
 	for _, u := range it.Updates {
-		if t := updateTime(u); !t.IsZero() {
+		if t := u.Time(); !t.IsZero() {
 			inc.Updates = append(inc.Updates, t)
 		}
 	}
@@ -94,47 +94,4 @@ func toIncident(it wireItem, groups map[string]string) model.Incident {
 		inc.Components = append(inc.Components, componentName(c, groups))
 	}
 	return inc
-}
-
-func toMaintenance(it wireItem) model.Maintenance {
-	m := model.Maintenance{
-		ID:             it.ID,
-		CreatedAt:      it.CreatedAt.Time,
-		UpdatedAt:      it.UpdatedAt.Time,
-		ScheduledFor:   it.ScheduledFor.Time,
-		ScheduledUntil: it.ScheduledUntil.Time,
-	}
-	if it.Status == "completed" {
-		m.CompletedAt = finishedAt(it, "completed")
-	}
-	return m
-}
-
-// finishedAt is when a finished item finished: resolved_at, else the display
-// time of its last update with the finishing status, else updated_at. A
-// finished item must never look open (a zero time), which would keep it in
-// the open-incident gauges forever.
-func finishedAt(it wireItem, status string) time.Time {
-	if !it.ResolvedAt.IsZero() {
-		return it.ResolvedAt.Time
-	}
-	var last time.Time
-	for _, u := range it.Updates {
-		if t := updateTime(u); u.Status == status && t.After(last) {
-			last = t
-		}
-	}
-	if !last.IsZero() {
-		return last
-	}
-	return it.UpdatedAt.Time
-}
-
-// updateTime is when an update was shown to readers: display_at, which the
-// vendor may backdate, else created_at.
-func updateTime(u wireUpdate) time.Time {
-	if !u.DisplayAt.IsZero() {
-		return u.DisplayAt.Time
-	}
-	return u.CreatedAt.Time
 }

@@ -238,7 +238,7 @@ func TestMaintenanceCompletedAt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.item.ID, tt.item.ScheduledFor = "m1", at("2024-12-15T01:00:00Z")
-			if got := toMaintenance(tt.item).CompletedAt; !got.Equal(tt.want) {
+			if got := tt.item.Maintenance().CompletedAt; !got.Equal(tt.want) {
 				t.Errorf("CompletedAt = %v, want %v", got, tt.want)
 			}
 		})

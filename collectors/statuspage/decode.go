@@ -8,42 +8,15 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 )
 
+// The v2 schema, shared with the Statuspage-compatible pages.
+type (
+	wireComponent = statusitems.V2Component
+	wireItem      = statusitems.V2Item
+	wireUpdate    = statusitems.V2Update
+)
+
 // The wire types hold only the fields support_exporter uses; the API sends
 // many more (shortlink, body, affected_components...), which are ignored.
-
-// wireComponent is an element of summary.json's `components`.
-type wireComponent struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Status  string `json:"status"`
-	Group   bool   `json:"group"`    // a group container, not a component
-	GroupID string `json:"group_id"` // null when top-level
-}
-
-// wireItem is an incident or a scheduled maintenance: Statuspage serves both
-// with one schema and tells them apart by scheduled_for.
-type wireItem struct {
-	ID                    string              `json:"id"`
-	Status                string              `json:"status"`
-	Impact                string              `json:"impact"`
-	CreatedAt             statusitems.Instant `json:"created_at"`
-	UpdatedAt             statusitems.Instant `json:"updated_at"`
-	StartedAt             statusitems.Instant `json:"started_at"`
-	ResolvedAt            statusitems.Instant `json:"resolved_at"`
-	ScheduledFor          statusitems.Instant `json:"scheduled_for"`
-	ScheduledUntil        statusitems.Instant `json:"scheduled_until"`
-	PostmortemPublishedAt statusitems.Instant `json:"postmortem_published_at"`
-	Updates               []wireUpdate        `json:"incident_updates"`
-	// Components is absent on some Statuspage-compatible pages (incident.io).
-	Components []wireComponent `json:"components"`
-}
-
-// wireUpdate is an element of an item's `incident_updates`.
-type wireUpdate struct {
-	Status    string              `json:"status"`
-	DisplayAt statusitems.Instant `json:"display_at"` // the time shown to readers; may be backdated
-	CreatedAt statusitems.Instant `json:"created_at"`
-}
 
 // summary is what summary.json holds: the current picture of the page.
 type summary struct {
