@@ -55,6 +55,26 @@ type Figures struct {
 	FirstSolvedAt time.Time `json:"first_solved_at,omitzero"` // first solve; zero when never solved
 	Replies       int       `json:"replies"`                  // public vendor replies so far
 	Reopens       int       `json:"reopens"`                  // reopen events so far
+	// FirstResponseSLA and ResolutionSLA are the vendor's own runs of its
+	// SLA clocks (Jira Service Management's SLA cycles); nil where the API
+	// gives none. Where present, the vendor's verdict replaces the one
+	// derived from the configured targets.
+	FirstResponseSLA *SLAClock `json:"first_response_sla,omitempty"`
+	ResolutionSLA    *SLAClock `json:"resolution_sla,omitempty"`
+}
+
+// SLAClock is the first run of one of the vendor's SLA clocks for a
+// ticket, as the vendor measures it: on its own calendar, with its own
+// pauses and goals.
+type SLAClock struct {
+	// Deadline is when the clock breaches (or breached); zero when the
+	// vendor does not say (a paused clock, a clock without a goal).
+	Deadline time.Time `json:"deadline,omitzero"`
+	// Stopped is when the clock stopped; zero while it runs.
+	Stopped time.Time `json:"stopped,omitzero"`
+	// Breached is the vendor's verdict; a running clock may already be
+	// breached.
+	Breached bool `json:"breached,omitempty"`
 }
 
 // Ticket is a support ticket as the vendor's API last reported it.

@@ -35,8 +35,9 @@
 // their labels are pinned when an item is first stored (see
 // Rules.MergeTicket and MergeIncident), and facts a vendor may later revise
 // (reopen counts, rating changes, incident updates) are pinned or
-// accumulated by the Merge functions. One case remains: a reply fetched
+// accumulated by the Merge functions. Two cases remain: a reply fetched
 // after a snapshot had already counted its ticket's running clock as
 // breached, but timestamped before the deadline, turns that breach into a
-// met target.
+// met target; and so does a vendor's own SLA clock (model.SLAClock) whose
+// breach time the vendor moved later, by a pause, after it had passed.
 package quality

@@ -230,6 +230,11 @@ func (g *generator) ticket() model.Ticket {
 		}
 		if g.rnd.IntN(3) == 0 {
 			t.Figures = &model.Figures{}
+			if g.rnd.IntN(2) == 0 { // the vendor runs its own SLA clocks
+				deadline := func() time.Time { return t.CreatedAt.Add(time.Duration(g.rnd.Int64N(int64(10 * time.Hour)))) }
+				t.Figures.FirstResponseSLA = &model.SLAClock{Deadline: deadline()}
+				t.Figures.ResolutionSLA = &model.SLAClock{Deadline: deadline()}
+			}
 		}
 		g.tickets = append(g.tickets, t)
 		return g.emitTicket(t)
@@ -247,6 +252,7 @@ func (g *generator) ticket() model.Ticket {
 			f.Replies++
 			if f.FirstReplyAt.IsZero() {
 				f.FirstReplyAt = g.now
+				stopClock(f.FirstResponseSLA, g.now)
 			}
 		}
 	case 2:
@@ -257,6 +263,8 @@ func (g *generator) ticket() model.Ticket {
 			t.Status = model.StatusSolved
 			if f := t.Figures; f != nil && f.FirstSolvedAt.IsZero() {
 				f.FirstSolvedAt = g.now
+				stopClock(f.FirstResponseSLA, g.now)
+				stopClock(f.ResolutionSLA, g.now)
 			}
 		}
 	case 4:
@@ -306,9 +314,22 @@ func (g *generator) emitTicket(t *model.Ticket) model.Ticket {
 		if f.Reopens > 0 && g.rnd.IntN(4) == 0 {
 			f.Reopens--
 		}
+		for _, c := range []**model.SLAClock{&f.FirstResponseSLA, &f.ResolutionSLA} {
+			if *c != nil {
+				copied := **c
+				*c = &copied
+			}
+		}
 		out.Figures = &f
 	}
 	return out
+}
+
+// stopClock stops a vendor's running SLA clock at now, with its verdict.
+func stopClock(c *model.SLAClock, now time.Time) {
+	if c != nil && c.Stopped.IsZero() {
+		c.Stopped, c.Breached = now, now.After(c.Deadline)
+	}
 }
 
 var rawImpacts = []model.Impact{model.ImpactNone, model.ImpactMinor, model.ImpactMajor, model.ImpactCritical, "maintenance"}

@@ -192,17 +192,16 @@ func (r *Rules) ticketContribution(t *model.Ticket) (st ticketStatic, lv liveTic
 	// closed, which is final.
 	st.firstContact = t.Status == model.StatusClosed && h.RepliesAtFirstSolve == 1 && f.reopens == 0
 
-	ends := clockEnds(f)
+	clocks := r.slaClocks(t, f, st.priority)
 	lv.pinned = st.priority
-	for tg := range NumTargets {
-		target := r.targets[st.priority][tg]
+	for tg, c := range clocks {
 		switch {
-		case target == 0:
-		case !ends[tg].IsZero():
+		case !c.measured:
+		case c.ended:
 			st.checked[tg] = true
-			st.breached[tg] = ends[tg].After(r.deadline(t.CreatedAt, target))
+			st.breached[tg] = c.breached
 		default:
-			lv.running[tg] = r.deadline(t.CreatedAt, target)
+			lv.running[tg] = c.deadline
 		}
 	}
 	if t.Status == model.StatusSolved || t.Status == model.StatusClosed {
@@ -214,13 +213,84 @@ func (r *Rules) ticketContribution(t *model.Ticket) (st ticketStatic, lv liveTic
 		lv.created = t.CreatedAt
 		lv.unanswered = f.firstReply.IsZero()
 		lv.escalated = f.escalated
-		for tg := range NumTargets {
-			if target := r.targets[lv.priority][tg]; target > 0 && ends[tg].IsZero() {
-				lv.breaching[tg] = r.deadline(t.CreatedAt, target)
+		// The gauge is under the current priority, whose targets may differ
+		// from the pinned one's; the vendor's own clocks know no priority.
+		current := clocks
+		if lv.priority != st.priority {
+			current = r.slaClocks(t, f, lv.priority)
+		}
+		for tg, c := range current {
+			if c.measured && !c.ended {
+				lv.breaching[tg] = c.deadline
 			}
 		}
 	}
 	return st, lv, true, true
+}
+
+// slaClock is one SLA clock of a ticket, judged under a priority.
+type slaClock struct {
+	measured bool // a target applies: configured for the priority, or the vendor runs its own clock
+	ended    bool
+	breached bool // when ended
+	// deadline, while running: the clock counts as breached once it has
+	// passed; zero when it cannot pass (a paused vendor clock).
+	deadline time.Time
+}
+
+// slaClocks judges a ticket's SLA clocks under priority p. Where the
+// vendor's API gives its own run of a clock (model.SLAClock), its verdict
+// is the one counted (DESIGN.md): the vendor measures on its calendar with
+// its pauses, as the contract does. Elsewhere the configured target is
+// measured on the vendor's SLA clock from the ticket's creation.
+func (r *Rules) slaClocks(t *model.Ticket, f ticketFacts, p Priority) [NumTargets]slaClock {
+	var clocks [NumTargets]slaClock
+	ends := clockEnds(f)
+	var vendor [NumTargets]*model.SLAClock
+	if fig := t.Figures; fig != nil {
+		vendor = [NumTargets]*model.SLAClock{FirstResponse: fig.FirstResponseSLA, Resolution: fig.ResolutionSLA}
+	}
+	for tg := range NumTargets {
+		c := &clocks[tg]
+		if v := vendor[tg]; v != nil {
+			*c = vendorClock(v, ends[tg], t.UpdatedAt)
+			continue
+		}
+		target := r.targets[p][tg]
+		if target == 0 {
+			continue
+		}
+		deadline := r.deadline(t.CreatedAt, target)
+		c.measured = true
+		if c.ended = !ends[tg].IsZero(); c.ended {
+			c.breached = ends[tg].After(deadline)
+		} else {
+			c.deadline = deadline
+		}
+	}
+	return clocks
+}
+
+// vendorClock judges a clock by the vendor's own run of it. A run still
+// going on a ticket whose facts say the clock ended (the vendor's cycle
+// lags a solve) ends there too, so that a settled ticket depends on no
+// time: breached if the vendor says so or its deadline had passed. A
+// running clock the vendor already calls breached without a deadline was
+// breached by the time it was last seen.
+func vendorClock(v *model.SLAClock, factsEnd, seen time.Time) slaClock {
+	c := slaClock{measured: true}
+	switch {
+	case !v.Stopped.IsZero():
+		c.ended, c.breached = true, v.Breached
+	case !factsEnd.IsZero():
+		c.ended = true
+		c.breached = v.Breached || (!v.Deadline.IsZero() && factsEnd.After(v.Deadline))
+	case v.Breached && v.Deadline.IsZero():
+		c.deadline = seen
+	default:
+		c.deadline = v.Deadline
+	}
+	return c
 }
 
 // clockEnds are when the SLA clocks stopped; zero while running. The

@@ -524,6 +524,122 @@ func TestTicketScenarios(t *testing.T) {
 				},
 			}},
 		},
+		{
+			name: "the vendor's stopped clocks decide the verdicts, not the configured targets",
+			steps: []ticketStep{{
+				// High's targets are 4h and 72h: met by our clock, yet the
+				// vendor's own goal for first response was missed.
+				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Figures: &model.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(2 * h), Replies: 1,
+						FirstResponseSLA: &model.SLAClock{Deadline: after(15 * m), Stopped: after(30 * m), Breached: true},
+						ResolutionSLA:    &model.SLAClock{Deadline: after(8 * h), Stopped: after(2 * h)}}}},
+				now: after(3 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[High] = 1
+					observe(&v.FirstResponse[High][Business], 1800)
+					observe(&v.Resolution[High], 7200)
+					observe(&v.Rounds[High], 1)
+					v.SLAChecks[High][fr], v.SLABreaches[High][fr] = 1, 1
+					v.SLAChecks[High][res] = 1
+				},
+			}},
+		},
+		{
+			name: "a vendor clock counts where no target is configured",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(h),
+					Figures: &model.Figures{FirstReplyAt: after(h), Replies: 1,
+						FirstResponseSLA: &model.SLAClock{Deadline: after(2 * h), Stopped: after(h)}}}},
+				now: after(2 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					v.SLAChecks[Low][fr] = 1
+					v.Open[Low][AwaitingVendor] = 1
+				},
+			}},
+		},
+		{
+			name: "a running vendor clock breaches at the vendor's deadline, not ours",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0,
+						Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(30 * m)}}}},
+					now: after(30 * m), // not after the deadline yet
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						v.Open[High][AwaitingVendor] = 1
+						v.OldestUnanswered[High] = t0
+					},
+				},
+				{
+					now: after(31 * m), // our 4h target is far off
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						v.SLAChecks[High][fr], v.SLABreaches[High][fr] = 1, 1
+						v.Open[High][AwaitingVendor] = 1
+						v.Breaching[High][fr] = 1
+						v.OldestUnanswered[High] = t0
+					},
+				},
+			},
+		},
+		{
+			name: "a paused vendor clock does not breach, whatever our target says",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusPending, CreatedAt: t0, UpdatedAt: after(h),
+					Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{}}}},
+				now: after(10 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[High] = 1
+					v.Open[High][AwaitingCustomer] = 1
+					v.OldestUnanswered[High] = t0
+				},
+			}},
+		},
+		{
+			name: "a running vendor clock already breached counts from when it was seen so",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(2 * h),
+						Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Breached: true}}}},
+					now: after(2 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						v.Open[High][AwaitingVendor] = 1
+						v.OldestUnanswered[High] = t0
+					},
+				},
+				{
+					now: after(3 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						v.SLAChecks[High][fr], v.SLABreaches[High][fr] = 1, 1
+						v.Open[High][AwaitingVendor] = 1
+						v.Breaching[High][fr] = 1
+						v.OldestUnanswered[High] = t0
+					},
+				},
+			},
+		},
+		{
+			name: "a vendor clock still running when the ticket is solved ends at the solve",
+			steps: []ticketStep{{
+				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(3 * h),
+					Events: []model.Event{ev(model.EventVendorReply, after(2*h)), ev(model.EventSolved, after(3*h))},
+					Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 1,
+						ResolutionSLA: &model.SLAClock{Deadline: after(h)}}}},
+				now: after(4 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[High] = 1
+					observe(&v.FirstResponse[High][Business], 7200)
+					observe(&v.Resolution[High], 10800)
+					observe(&v.Rounds[High], 1)
+					v.SLAChecks[High][fr] = 1
+					v.SLAChecks[High][res], v.SLABreaches[High][res] = 1, 1
+				},
+			}},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

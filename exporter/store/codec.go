@@ -54,8 +54,9 @@ func (e *encoder) time(t time.Time) {
 // sticks: later reads return zero values and finish reports it, so record
 // decoders need no error check per field.
 type decoder struct {
-	buf []byte
-	err error
+	buf    []byte
+	err    error
+	format uint64 // the record format being read
 }
 
 func (d *decoder) fail() {

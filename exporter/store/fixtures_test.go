@@ -44,6 +44,16 @@ func fullTicket(tb testing.TB, id string) *model.Ticket {
 			FirstSolvedAt: at(tb, "UTC", 2, 12),
 			Replies:       4,
 			Reopens:       1,
+			FirstResponseSLA: &model.SLAClock{
+				Deadline: at(tb, "UTC", 2, 9),
+				Stopped:  at(tb, "Asia/Kolkata", 2, 10),
+				Breached: true,
+			},
+			ResolutionSLA: &model.SLAClock{
+				Deadline: at(tb, "Europe/Paris", 4, 9),
+				Stopped:  at(tb, "UTC", 2, 12),
+				Breached: true,
+			},
 		},
 		History: &model.TicketHistory{
 			FirstPriority:       "p2",

@@ -8,9 +8,15 @@ import (
 )
 
 // recordFormat leads every stored value. A model change that adds a field
-// writes a new format and keeps reading the old one, so the store needs no
+// writes a new format and keeps reading the old ones, so the store needs no
 // rewrite; TestRecordsCoverEveryField fails until the codec follows the model.
-const recordFormat = 1
+//
+//   - 1: the first.
+//   - 2: tickets' Figures gain the vendor's SLA clocks.
+const recordFormat = 2
+
+// oldestFormat is the oldest record format this build still reads.
+const oldestFormat = 1
 
 // record is how one stored type is written and read.
 type record[T any] struct {
@@ -28,8 +34,8 @@ func (r record[T]) marshal(v *T) []byte {
 
 func (r record[T]) unmarshal(data []byte, v *T) error {
 	d := decoder{buf: data}
-	if f := d.uint(); d.err == nil && f != recordFormat {
-		return fmt.Errorf("record format %d, this build reads %d", f, recordFormat)
+	if d.format = d.uint(); d.err == nil && (d.format < oldestFormat || d.format > recordFormat) {
+		return fmt.Errorf("record format %d, this build reads %d to %d", d.format, oldestFormat, recordFormat)
 	}
 	r.decode(&d, v)
 	return d.finish()
@@ -57,6 +63,8 @@ func encodeTicket(e *encoder, t *model.Ticket) {
 		e.time(f.FirstSolvedAt)
 		e.int(int64(f.Replies))
 		e.int(int64(f.Reopens))
+		encodeSLAClock(e, f.FirstResponseSLA)
+		encodeSLAClock(e, f.ResolutionSLA)
 	}
 	e.bool(t.History != nil)
 	if h := t.History; h != nil {
@@ -93,6 +101,10 @@ func decodeTicket(d *decoder, t *model.Ticket) {
 			Replies:       int(d.int()),
 			Reopens:       int(d.int()),
 		}
+		if d.format >= 2 {
+			t.Figures.FirstResponseSLA = decodeSLAClock(d)
+			t.Figures.ResolutionSLA = decodeSLAClock(d)
+		}
 	}
 	if d.bool() {
 		h := &model.TicketHistory{
@@ -108,6 +120,22 @@ func decodeTicket(d *decoder, t *model.Ticket) {
 		}
 		t.History = h
 	}
+}
+
+func encodeSLAClock(e *encoder, c *model.SLAClock) {
+	e.bool(c != nil)
+	if c != nil {
+		e.time(c.Deadline)
+		e.time(c.Stopped)
+		e.bool(c.Breached)
+	}
+}
+
+func decodeSLAClock(d *decoder) *model.SLAClock {
+	if !d.bool() {
+		return nil
+	}
+	return &model.SLAClock{Deadline: d.time(), Stopped: d.time(), Breached: d.bool()}
 }
 
 func decodeRating(d *decoder) model.Rating {

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/hex"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -82,6 +84,27 @@ func TestRecordsKeepInstantsAcrossZones(t *testing.T) {
 	}
 }
 
+// TestRecordsReadFormat1: a ticket written by the first format (before the
+// vendor's SLA clocks) still reads, with no clocks. The record was written
+// by that build's codec from fullTicket.
+func TestRecordsReadFormat1(t *testing.T) {
+	raw, err := os.ReadFile("testdata/ticket_format1.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got model.Ticket
+	if err := ticketRecord.unmarshal(data, &got); err != nil {
+		t.Fatalf("format 1 ticket: %v", err)
+	}
+	want := fullTicket(t, "1")
+	want.Figures.FirstResponseSLA, want.Figures.ResolutionSLA = nil, nil
+	assertSame(t, "format 1 ticket", &got, want)
+}
+
 // TestRecordsRefuseDamage: a damaged value is an error, never a panic or a
 // silently wrong item.
 func TestRecordsRefuseDamage(t *testing.T) {
@@ -101,7 +124,8 @@ func TestRecordsRefuseDamage(t *testing.T) {
 		wantErr string
 	}{
 		{"trailing bytes", decodeTicket, append(append([]byte(nil), full...), 0), "corrupt"},
-		{"future format", decodeTicket, append([]byte{recordFormat + 1}, full[1:]...), "record format 2, this build reads 1"},
+		{"future format", decodeTicket, append([]byte{recordFormat + 1}, full[1:]...), "record format 3, this build reads 1 to 2"},
+		{"format zero", decodeTicket, append([]byte{0}, full[1:]...), "record format 0, this build reads 1 to 2"},
 		{"huge length", decodeTicket, []byte{recordFormat, 0xff, 0xff, 0xff, 0xff, 0x0f}, "corrupt"},
 		{"bad bool", decodeIncident, incidentWithBadHistoryFlag(), "corrupt"},
 		{"empty", decodeIncident, nil, "corrupt"},
