@@ -88,12 +88,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		for _, kind := range sortedKeys(v.StoreItems) {
 			ch <- prometheus.MustNewConstMetric(c.d.storeItems, prometheus.GaugeValue, float64(v.StoreItems[kind]), v.Vendor, kind)
 		}
-		if v.Tickets {
-			c.collectTickets(ch, v)
-		}
-		if v.Status {
-			c.collectStatus(ch, v)
-		}
+		WalkVendor(constWalker{ch}, v)
 	}
 }
 
@@ -127,72 +122,6 @@ func (c *Collector) collectContract(ch chan<- prometheus.Metric, k Contract) {
 	if k.MaintenanceNotice > 0 {
 		ch <- prometheus.MustNewConstMetric(c.d.notice, prometheus.GaugeValue, k.MaintenanceNotice.Seconds(), k.Vendor)
 	}
-}
-
-func (c *Collector) collectTickets(ch chan<- prometheus.Metric, v *quality.VendorSnapshot) {
-	counter := func(d *prometheus.Desc, n uint64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n), append([]string{v.Vendor}, labels...)...)
-	}
-	gauge := func(d *prometheus.Desc, x float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, x, append([]string{v.Vendor}, labels...)...)
-	}
-	for p := range quality.NumPriorities {
-		ps := p.String()
-		counter(c.d.ticketsCreated, v.TicketsCreated[p], ps)
-		for h := range quality.NumHours {
-			ch <- histogram(c.d.firstResponse, &v.FirstResponse[p][h], v.Vendor, ps, h.String())
-		}
-		ch <- histogram(c.d.resolution, &v.Resolution[p], v.Vendor, ps)
-		counter(c.d.firstContact, v.FirstContact[p], ps)
-		ch <- histogram(c.d.rounds, &v.Rounds[p], v.Vendor, ps)
-		counter(c.d.reopened, v.Reopened[p], ps)
-		counter(c.d.followups, v.Followups[p], ps)
-		for t := range quality.NumTargets {
-			counter(c.d.slaChecks, v.SLAChecks[p][t], ps, t.String())
-			counter(c.d.slaBreaches, v.SLABreaches[p][t], ps, t.String())
-			gauge(c.d.breaching, float64(v.Breaching[p][t]), ps, t.String())
-		}
-		for s := range quality.NumOpenStates {
-			gauge(c.d.open, float64(v.Open[p][s]), ps, s.String())
-		}
-		gauge(c.d.oldestUnanswered, timestamp(v.OldestUnanswered[p]), ps)
-		gauge(c.d.escalationsOpen, float64(v.EscalationsOpen[p]), ps)
-		counter(c.d.escalations, v.Escalations[p], ps)
-	}
-	for r := range quality.NumRatings {
-		counter(c.d.ratings, v.Ratings[r], r.String())
-	}
-	counter(c.d.unknownPriority, v.UnknownPriority)
-}
-
-func (c *Collector) collectStatus(ch chan<- prometheus.Metric, v *quality.VendorSnapshot) {
-	for _, comp := range v.Components {
-		for _, s := range componentStatuses(comp.Status) {
-			x := 0.0
-			if s == comp.Status {
-				x = 1
-			}
-			ch <- prometheus.MustNewConstMetric(c.d.componentStatus, prometheus.GaugeValue, x, v.Vendor, comp.Component, s)
-		}
-	}
-	for i := range quality.NumImpacts {
-		is := i.String()
-		ch <- prometheus.MustNewConstMetric(c.d.incidentsOpen, prometheus.GaugeValue, float64(v.IncidentsOpen[i]), v.Vendor, is)
-		ch <- prometheus.MustNewConstMetric(c.d.incidentOldestLastUpdate, prometheus.GaugeValue, timestamp(v.IncidentOldestLastUpdate[i]), v.Vendor, is)
-		ch <- prometheus.MustNewConstMetric(c.d.incidents, prometheus.CounterValue, float64(v.Incidents[i]), v.Vendor, is)
-		ch <- histogram(c.d.noticeDelay, &v.NoticeDelay[i], v.Vendor, is)
-		ch <- histogram(c.d.duration, &v.Duration[i], v.Vendor, is)
-	}
-	ch <- histogram(c.d.updateGap, &v.UpdateGap, v.Vendor)
-	ch <- histogram(c.d.postmortem, &v.Postmortem, v.Vendor)
-	ch <- prometheus.MustNewConstMetric(c.d.maintenances, prometheus.CounterValue, float64(v.Maintenances), v.Vendor)
-	ch <- histogram(c.d.maintenanceNotice, &v.MaintenanceNotice, v.Vendor)
-	ch <- prometheus.MustNewConstMetric(c.d.shortNotice, prometheus.CounterValue, float64(v.ShortNotice), v.Vendor)
-	ch <- prometheus.MustNewConstMetric(c.d.nextMaintenance, prometheus.GaugeValue, timestamp(v.NextMaintenance), v.Vendor)
-	for f := range quality.NumFirsts {
-		ch <- prometheus.MustNewConstMetric(c.d.detected, prometheus.CounterValue, float64(v.Detected[f]), v.Vendor, f.String())
-	}
-	ch <- histogram(c.d.customerLead, &v.CustomerLead, v.Vendor)
 }
 
 // componentStatuses is the state set of a component: the known statuses,

@@ -1,0 +1,251 @@
+package quality
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// replayStore replays every item of a test store, adding each as the
+// replay reaches its first change, and snapshots at every step up to end.
+// It returns the replay's aggregator and the snapshot at each step.
+func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration, asOf func(time.Time) func(string) time.Time) (*Aggregator, []*VendorSnapshot) {
+	t.Helper()
+	type entry struct {
+		first time.Time
+		add   func(*Replay)
+	}
+	var entries []entry
+	for k, tk := range s.tickets {
+		entries = append(entries, entry{TicketChanges(tk)[0], func(p *Replay) { p.AddTicket(k.source, tk) }})
+	}
+	for k, i := range s.incidents {
+		entries = append(entries, entry{IncidentChanges(i)[0], func(p *Replay) { p.AddIncident(k.source, i) }})
+	}
+	for k, m := range s.maintenances {
+		entries = append(entries, entry{MaintenanceChanges(m)[0], func(p *Replay) { p.AddMaintenance(k.source, m) }})
+	}
+	for k := range s.alerts {
+		entries = append(entries, entry{k.startsAt, func(p *Replay) { p.AddAlertSignal(k.startsAt) }})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return a.first.Compare(b.first) })
+
+	agg := NewAggregator(s.agg.Rules(), s.sources)
+	p := NewReplay(agg)
+	var snaps []*VendorSnapshot
+	for at := from; !at.After(end); at = at.Add(step) {
+		for len(entries) > 0 && !entries[0].first.After(at) {
+			entries[0].add(p)
+			entries = entries[1:]
+		}
+		p.Advance(at)
+		snaps = append(snaps, agg.Snapshot(asOf(at)))
+	}
+	for _, e := range entries {
+		e.add(p)
+	}
+	p.Finish()
+	if p.InFlight() != 0 {
+		t.Fatalf("%d items still in flight after Finish", p.InFlight())
+	}
+	return agg, snaps
+}
+
+// TestReplayJoinsTheLiveAggregates replays random histories (the
+// generator of the property test): no counter goes down from one step to
+// the next, and once every change is applied the replay holds exactly what
+// a start-up load of the store gives, so that a backfill ends on the values
+// the live exporter serves.
+func TestReplayJoinsTheLiveAggregates(t *testing.T) {
+	for _, clock := range []string{"calendar", "business"} {
+		t.Run(clock, func(t *testing.T) {
+			v := testVendor()
+			v.CalendarParsed, v.Calendar, v.SLA.Clock = shanghai(t), "shanghai-office", clock
+			v.SLA.MaintenanceNotice = hours(72)
+			r := mustRules(t, v, t0)
+			g := &generator{rnd: rand.New(rand.NewPCG(11, uint64(len(clock)))), alertRnd: rand.New(rand.NewPCG(12, uint64(len(clock)))), now: t0}
+			s := newStore(r)
+			for range 3000 {
+				g.now = g.now.Add(time.Duration(g.rnd.IntN(90)) * time.Minute)
+				g.next(s)
+			}
+			end := g.now
+			// Judged as the backfill does: each source as of the step, but
+			// never past what the store is complete up to at the end.
+			asOf := func(at time.Time) func(string) time.Time {
+				return func(source string) time.Time {
+					return minTime(at, syncedAsOf(end)(source))
+				}
+			}
+			agg, snaps := replayStore(t, s, t0.Add(-2*time.Hour), end, 30*time.Minute, asOf)
+
+			var prev []uint64
+			for i, snap := range snaps {
+				cur := counterValues(snap)
+				for j := range prev {
+					if cur[j] < prev[j] {
+						t.Fatalf("step %d: counter %s went down from %d to %d", i, counterNames[j], prev[j], cur[j])
+					}
+				}
+				prev = cur
+			}
+			if first, last := counterValues(snaps[0]), counterValues(snaps[len(snaps)-1]); slices.Equal(first, last) || last[0] == 0 {
+				t.Fatalf("the replay moved no counter over %d steps", len(snaps))
+			}
+			got, want := agg.Snapshot(syncedAsOf(end)), s.reload().Snapshot(syncedAsOf(end))
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("after Finish the replay differs from a load of the store:\n%s", snapshotDiff(want, got))
+			}
+		})
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// TestReplayDatesEachFact follows one ticket and one incident through a
+// replay and checks, at instants around each of their facts, what a live
+// exporter would have served then.
+func TestReplayDatesEachFact(t *testing.T) {
+	h, m := time.Hour, time.Minute
+	r := mustRules(t, testVendor(), time.Time{})
+	s := newStore(r)
+	// High: first response target 4h, resolution 72h. Replied late at 5h,
+	// solved at 6h, reopened at 7h (dated), rated good (undated), closed at
+	// its last update, 30h.
+	s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "high", Status: model.StatusClosed, CreatedAt: t0, UpdatedAt: after(30 * h),
+		Satisfaction: model.RatingGood,
+		Events: []model.Event{
+			ev(model.EventCustomerReply, after(h)), ev(model.EventVendorReply, after(5*h)), ev(model.EventSolved, after(6*h)),
+			ev(model.EventReopened, after(7*h)), ev(model.EventVendorReply, after(8*h)), ev(model.EventSolved, after(9*h)),
+		}})
+	// Posted 20 minutes after impact began, updated at 1h, resolved at 2h,
+	// postmortem at 50h.
+	s.incident("status", model.Incident{ID: "i", Impact: model.ImpactMajor, StartedAt: after(-20 * m), CreatedAt: t0,
+		Updates: []time.Time{after(h), after(2 * h)}, ResolvedAt: after(2 * h), UpdatedAt: after(50 * h), PostmortemPublishedAt: after(50 * h)})
+
+	_, snaps := replayStore(t, s, t0, after(60*h), 30*m, at)
+	snapAt := func(d time.Duration) *VendorSnapshot { return snaps[d/(30*m)] }
+	cases := []struct {
+		at   time.Duration
+		want func(v *VendorSnapshot)
+	}{
+		{0, func(v *VendorSnapshot) {
+			v.TicketsCreated[High] = 1
+			v.Open[High][AwaitingVendor] = 1
+			v.OldestUnanswered[High] = t0
+			v.Incidents[ImpactMajor] = 1
+			observe(&v.NoticeDelay[ImpactMajor], 1200)
+			v.IncidentsOpen[ImpactMajor] = 1
+			v.IncidentOldestLastUpdate[ImpactMajor] = t0
+		}},
+		{90 * m, func(v *VendorSnapshot) { // a customer chase at 1h, an incident update at 1h
+			v.TicketsCreated[High] = 1
+			v.Followups[High] = 1
+			v.Open[High][AwaitingVendor] = 1
+			v.OldestUnanswered[High] = t0
+			v.Incidents[ImpactMajor] = 1
+			observe(&v.NoticeDelay[ImpactMajor], 1200)
+			observe(&v.UpdateGap, 3600)
+			v.IncidentsOpen[ImpactMajor] = 1
+			v.IncidentOldestLastUpdate[ImpactMajor] = after(h)
+		}},
+		{4*h + 30*m, func(v *VendorSnapshot) { // the 4h target passed unanswered: breached while open
+			v.TicketsCreated[High] = 1
+			v.Followups[High] = 1
+			v.SLAChecks[High][FirstResponse], v.SLABreaches[High][FirstResponse] = 1, 1
+			v.Breaching[High][FirstResponse] = 1
+			v.Open[High][AwaitingVendor] = 1
+			v.OldestUnanswered[High] = t0
+			v.Incidents[ImpactMajor] = 1
+			observe(&v.NoticeDelay[ImpactMajor], 1200)
+			observe(&v.UpdateGap, 3600)
+			observe(&v.UpdateGap, 3600)
+			observe(&v.Duration[ImpactMajor], 8400)
+		}},
+		{7*h + 30*m, func(v *VendorSnapshot) { // replied at 5h, solved at 6h, reopened at 7h
+			v.TicketsCreated[High] = 1
+			v.Followups[High] = 1
+			observe(&v.FirstResponse[High][Business], 5*3600)
+			observe(&v.Resolution[High], 6*3600)
+			observe(&v.Rounds[High], 1)
+			v.Reopened[High] = 1
+			v.SLAChecks[High][FirstResponse], v.SLABreaches[High][FirstResponse] = 1, 1
+			v.SLAChecks[High][Resolution] = 1
+			v.Open[High][AwaitingVendor] = 1
+			v.Incidents[ImpactMajor] = 1
+			observe(&v.NoticeDelay[ImpactMajor], 1200)
+			observe(&v.UpdateGap, 3600)
+			observe(&v.UpdateGap, 3600)
+			observe(&v.Duration[ImpactMajor], 8400)
+		}},
+		{55 * h, func(v *VendorSnapshot) { // the rating and the close at 30h, the postmortem at 50h
+			v.TicketsCreated[High] = 1
+			v.Followups[High] = 1
+			observe(&v.FirstResponse[High][Business], 5*3600)
+			observe(&v.Resolution[High], 6*3600)
+			observe(&v.Rounds[High], 1)
+			v.Reopened[High] = 1
+			v.SLAChecks[High][FirstResponse], v.SLABreaches[High][FirstResponse] = 1, 1
+			v.SLAChecks[High][Resolution] = 1
+			v.Ratings[Good] = 1
+			v.Incidents[ImpactMajor] = 1
+			observe(&v.NoticeDelay[ImpactMajor], 1200)
+			observe(&v.UpdateGap, 3600)
+			observe(&v.UpdateGap, 3600)
+			observe(&v.Duration[ImpactMajor], 8400)
+			observe(&v.Postmortem, 48*3600)
+		}},
+	}
+	for _, tc := range cases {
+		got := snapAt(tc.at)
+		want := NewAggregator(r, testSources).Snapshot(at(after(tc.at)))
+		tc.want(want)
+		if tc.at > 0 {
+			// The ticket, created at the first post, is a customer signal
+			// in the notice window: decided once the window passed.
+			want.Detected[CustomerFirst] = 1
+			observe(&want.CustomerLead, 0)
+		}
+		got.StoreItems, want.StoreItems = nil, nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("at t0+%v:\n%s", tc.at, snapshotDiff(want, got))
+		}
+	}
+}
+
+// TestChangeInstants: the instants are sorted, distinct, clamped to the
+// item's span, and end at its last update.
+func TestChangeInstants(t *testing.T) {
+	h := time.Hour
+	tk := &model.Ticket{ID: "1", CreatedAt: t0, UpdatedAt: after(5 * h),
+		Events:  []model.Event{ev(model.EventVendorReply, after(2*h)), ev(model.EventVendorReply, after(-h)), ev(model.EventSolved, after(9*h))},
+		Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstResponseSLA: &model.SLAClock{Stopped: after(3 * h)}}}
+	want := []time.Time{t0, after(2 * h), after(3 * h), after(5 * h)}
+	if got := TicketChanges(tk); !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Errorf("ticket changes %v, want %v", got, want)
+	}
+	// An incident of a format without first post times starts at its
+	// earliest known instant.
+	inc := &model.Incident{ID: "i", StartedAt: after(h), Updates: []time.Time{after(3 * h), after(2 * h)}, UpdatedAt: after(4 * h)}
+	want = []time.Time{after(h), after(2 * h), after(3 * h), after(4 * h)}
+	if got := IncidentChanges(inc); !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Errorf("incident changes %v, want %v", got, want)
+	}
+	mt := &model.Maintenance{ID: "m", ScheduledFor: after(10 * h), UpdatedAt: after(2 * h), CompletedAt: after(12 * h)}
+	want = []time.Time{after(2 * h), after(12 * h)}
+	if got := MaintenanceChanges(mt); !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Errorf("maintenance changes %v, want %v", got, want)
+	}
+	if v := MaintenanceAt(mt, after(11*h)); !v.CompletedAt.IsZero() {
+		t.Errorf("maintenance at 11h completed at %v, want not yet", v.CompletedAt)
+	}
+}
