@@ -107,12 +107,14 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 	if e.stopped {
 		return errStopped
 	}
-	err := e.apply(cfg)
+	err := e.apply(cfg, true)
 	e.reloadOK.Store(err == nil)
 	return err
 }
 
-func (e *Exporter) apply(cfg *config.Config) error {
+// apply makes cfg the running configuration; start says whether its
+// sources start their background loops.
+func (e *Exporter) apply(cfg *config.Config, start bool) error {
 	e.mu.RLock()
 	oldVendors, oldRunners := e.vendors, e.runners
 	e.mu.RUnlock()
@@ -148,8 +150,10 @@ func (e *Exporter) apply(cfg *config.Config) error {
 		e.restart(oldRunners)
 		return err
 	}
-	for _, r := range runners {
-		r.start(e.runCtx)
+	if start {
+		for _, r := range runners {
+			r.start(e.runCtx)
+		}
 	}
 	e.rebuildSnapshot()
 	e.logger.Info("configuration applied", "vendors", len(vendors), "sources", len(runners),

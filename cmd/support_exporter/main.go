@@ -79,7 +79,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	promslogflag.AddFlags(app, &f.log)
 	app.Version(version.Print(name))
 	app.HelpFlag.Short('h')
-	if _, err := app.Parse(args); err != nil {
+	app.Command("serve", "Run the exporter (the default command).").Default()
+	var b backfillFlags
+	backfillCmd := addBackfillCommand(app, &b)
+	command, err := app.Parse(args)
+	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2
 	}
@@ -92,6 +96,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if command == backfillCmd.FullCommand() {
+		return backfillCommand(ctx, f, b, logger, stdout, stderr)
+	}
 	if err := serve(ctx, stop, f, logger); err != nil {
 		logger.Error("exiting", "err", err)
 		return 1

@@ -118,15 +118,30 @@ func (s *Store) Cursor(k SourceKey) ([]byte, error) {
 
 // Ticket reads the stored version of one of a source's tickets, nil when
 // none is stored: for collectors whose API shows only the current state
-// and who infer what changed since (a solve, a reopen) from it.
+// and who infer what changed since (a solve, a reopen) from it, and for the
+// backfill, which replays items one by one.
 func (s *Store) Ticket(k SourceKey, id string) (*model.Ticket, error) {
-	var t *model.Ticket
+	return readItem(s, k, tickets, id)
+}
+
+// Incident is Ticket for incidents.
+func (s *Store) Incident(k SourceKey, id string) (*model.Incident, error) {
+	return readItem(s, k, incidents, id)
+}
+
+// Maintenance is Ticket for maintenances.
+func (s *Store) Maintenance(k SourceKey, id string) (*model.Maintenance, error) {
+	return readItem(s, k, maintenances, id)
+}
+
+func readItem[T any](s *Store, k SourceKey, kd kind[T], id string) (*T, error) {
+	var item *T
 	err := s.db.View(func(btx *bolt.Tx) error {
 		var err error
-		t, err = getItem[model.Ticket](&Tx{tx: btx, key: k}, tickets, id)
+		item, err = getItem[T](&Tx{tx: btx, key: k}, kd, id)
 		return err
 	})
-	return t, err
+	return item, err
 }
 
 // SyncedAt is when the source's last complete sync started (zero when
