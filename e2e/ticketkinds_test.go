@@ -220,12 +220,30 @@ var ticketKinds = []struct {
 			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
 		}
 	}},
-	{kind: simulator.KindJSM, exceptions: func(string) []kindException {
-		return []kindException{
+	{kind: simulator.KindJSM, exceptions: func(clock string) []kindException {
+		// The vendor's own SLA cycles give the verdicts: its goals by
+		// priority (first response urgent 1 h, high 2 h, normal 4 h, low
+		// 8 h; resolution 4 h, 8 h, 24 h, 48 h), on its 24/7 calendar
+		// whatever our clock, from creation to the first stop of each
+		// clock, for every priority: the desk runs both clocks on every
+		// request.
+		const vendorVerdict = "the vendor's SLA cycles decide, on its goals and its 24/7 calendar"
+		out := []kindException{
 			// The SLA cycles give the solves (Figures), so the replies count
 			// as figures do too.
 			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
+			// Resolution is measured for normal (3: 4 h, 5: 3 h, both
+			// within 24 h) and low (4: 1 h within 48 h) too.
+			{"support_ticket_sla_checks_total priority=normal target=resolution", 2, vendorVerdict},
+			{"support_ticket_sla_checks_total priority=low target=resolution", 1, vendorVerdict},
+			// 6: solved 58h31m after creation, past its 8 h goal (2: 6h30
+			// within 8 h; 1: 20 min within 4 h).
+			{"support_ticket_sla_breaches_total priority=high target=resolution", 1, vendorVerdict},
 		}
+		if clock == "business" { // 6's 57h31m first wait is past 2 h on the vendor's 24/7 calendar
+			out = append(out, kindException{"support_ticket_sla_breaches_total priority=high target=first_response", 2, vendorVerdict})
+		}
+		return out
 	}},
 	{kind: simulator.KindGitHub, exceptions: func(string) []kindException {
 		return []kindException{
@@ -340,7 +358,7 @@ vendors:
 			t.Run(k.kind+"/"+clock, func(t *testing.T) {
 				want := expectedMetrics(clock)
 				for _, e := range k.exceptions(clock) {
-					if base, ok := want[e.series]; !ok || base == e.want {
+					if want[e.series] == e.want { // an absent series is 0
 						t.Fatalf("exception for %q changes nothing the table expects", e.series)
 					}
 					t.Logf("%s: %v instead of %v: %s", e.series, e.want, want[e.series], e.why)

@@ -23,10 +23,13 @@ const (
 	jsmMaxResults     = 100 // the most either returns with fields, whatever is asked
 )
 
-// jsmAPI serves one vendor's tickets as Jira Service Management Cloud, as
-// an agent of the vendor's desk sees them: the platform's account and
-// enhanced JQL search, and the servicedeskapi's desks, request comments and
-// SLAs, behind basic auth with an email and an API token.
+// jsmAPI serves one vendor's tickets as Jira Service Management Cloud,
+// behind basic auth with an email and an API token, to two accounts: an
+// agent of the vendor's desk, who sees the platform's account and enhanced
+// JQL search, and the servicedeskapi's desks, requests, request comments
+// and SLAs; and a portal customer of the buyer's organization (every
+// ticket is one of its requests), who may not search nor read SLAs, and
+// sees public comments only (jsm_customer.go).
 type jsmAPI struct {
 	w     *world
 	clock func() time.Time
@@ -50,6 +53,21 @@ func (w *world) jsmToken() string {
 	return "ATATT3xFfGF0" + derivedID(w.id.token+"/jsm", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 180)
 }
 
+// signedIn checks the basic auth: the agent's or the customer's; customer
+// tells which.
+func (a *jsmAPI) signedIn(r *http.Request) (customer, ok bool) {
+	user, pass, ok := r.BasicAuth()
+	switch {
+	case !ok:
+		return false, false
+	case user == jsmEmail(a.w.v.Name):
+		return false, subtle.ConstantTimeCompare([]byte(pass), []byte(a.w.jsmToken())) == 1
+	case user == jsmCustomerEmail(a.w.v.Name):
+		return true, subtle.ConstantTimeCompare([]byte(pass), []byte(a.w.jsmCustomerToken())) == 1
+	}
+	return false, false
+}
+
 // JSMCredentials returns the basic auth of the vendor's Jira Service
 // Management agent: the account's email and its API token.
 func (s *Sim) JSMCredentials(vendor string) (email, token string) {
@@ -67,8 +85,8 @@ var (
 
 func (a *jsmAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("Date", a.clock().UTC().Format(http.TimeFormat))
-	user, pass, ok := r.BasicAuth()
-	if !ok || user != jsmEmail(a.w.v.Name) || subtle.ConstantTimeCompare([]byte(pass), []byte(a.w.jsmToken())) != 1 {
+	customer, ok := a.signedIn(r)
+	if !ok {
 		rw.Header().Set("WWW-Authenticate", `Basic realm="protected-area"`)
 		writeJiraError(rw, http.StatusUnauthorized, "Client must be authenticated to access this resource.")
 		return
@@ -82,9 +100,11 @@ func (a *jsmAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch m := jsmRequestPath.FindStringSubmatch(path); {
 	case path == "/rest/api/3/myself":
-		writeJSON(rw, http.StatusOK, a.myself())
+		writeJSON(rw, http.StatusOK, a.myself(customer))
 	case path == "/rest/api/3/search/jql":
-		a.serveSearch(rw, q, now)
+		a.serveSearch(rw, q, now, customer)
+	case path == "/rest/servicedeskapi/request":
+		a.serveRequests(rw, r, now)
 	case path == "/rest/servicedeskapi/servicedesk":
 		writeDeskPage(rw, r, a.base(), []jDesk{a.desk()})
 	case jsmDeskPath.MatchString(path):
@@ -98,8 +118,13 @@ func (a *jsmAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		switch {
 		case !found:
 			writeDeskError(rw, http.StatusNotFound, "Request does not exist or you do not have permission to see it.", "sd.customer.request.error.notfound")
+		case m[2] == "comment" && customer: // customers see no internal comment
+			q.Set("internal", "false")
+			writeDeskPage(rw, r, a.base(), a.comments(&s, q))
 		case m[2] == "comment":
 			writeDeskPage(rw, r, a.base(), a.comments(&s, q))
+		case customer:
+			writeDeskError(rw, http.StatusForbidden, "You do not have permission to view the SLA information of this request.", "sd.customer.request.sla.error.permission")
 		default:
 			writeDeskPage(rw, r, a.base(), a.slas(&s))
 		}
@@ -154,7 +179,7 @@ var jqlDateLayouts = []string{"2006-01-02 15:04", "2006/01/02 15:04", "2006-01-0
 // the account's zone. nextPageToken is opaque: the place of the page's
 // last issue, so an issue updated while a client pages moves ahead of it
 // rather than being listed twice on one walk.
-func (a *jsmAPI) serveSearch(rw http.ResponseWriter, q url.Values, now int64) {
+func (a *jsmAPI) serveSearch(rw http.ResponseWriter, q url.Values, now int64, customer bool) {
 	jql := q.Get("jql")
 	m := jqlQuery.FindStringSubmatch(jql)
 	if m == nil {
@@ -178,6 +203,12 @@ func (a *jsmAPI) serveSearch(rw http.ResponseWriter, q url.Values, now int64) {
 			return
 		}
 		limit = min(n, jsmMaxResults)
+	}
+	if customer {
+		// Jira checks the projects a JQL query names against those the
+		// account may browse: none, for a portal customer.
+		writeJiraError(rw, http.StatusBadRequest, "The value '"+firstJQLProject(m[1])+"' does not exist for the field 'project'.")
+		return
 	}
 	var hits []hit
 	if jqlHasProject(m[1]) {
@@ -226,6 +257,12 @@ func jqlHasProject(list string) bool {
 		}
 	}
 	return false
+}
+
+// firstJQLProject is the first project a project list names, unquoted.
+func firstJQLProject(list string) string {
+	p, _, _ := strings.Cut(list, ",")
+	return strings.Trim(strings.TrimSpace(p), `"'`)
 }
 
 // pageParams reads the servicedeskapi's start and limit.

@@ -161,8 +161,13 @@ type jCompletedCycle struct {
 	RemainingTime jDuration `json:"remainingTime"`
 }
 
+// jOngoingCycle is the running cycle. The schema
+// (SlaInformationOngoingCycleDTO) has a breachTime, which the
+// documentation's example leaves out; a clock that never pauses always
+// has one.
 type jOngoingCycle struct {
 	StartTime           jDate     `json:"startTime"`
+	BreachTime          jDate     `json:"breachTime"`
 	Breached            bool      `json:"breached"`
 	Paused              bool      `json:"paused"`
 	WithinCalendarHours bool      `json:"withinCalendarHours"`
@@ -177,6 +182,42 @@ type jSLA struct {
 	Links           jLinks            `json:"_links"`
 	CompletedCycles []jCompletedCycle `json:"completedCycles"`
 	OngoingCycle    *jOngoingCycle    `json:"ongoingCycle,omitempty"` // absent when no cycle runs
+}
+
+// jRequest is a customer request as GET /rest/servicedeskapi/request
+// lists it (CustomerRequestDTO, without expansions).
+type jRequest struct {
+	Expands            []string       `json:"_expands"`
+	IssueID            string         `json:"issueId"`
+	IssueKey           string         `json:"issueKey"`
+	RequestTypeID      string         `json:"requestTypeId"`
+	ServiceDeskID      string         `json:"serviceDeskId"`
+	CreatedDate        jDate          `json:"createdDate"`
+	Reporter           jDeskUser      `json:"reporter"`
+	RequestFieldValues []jFieldValue  `json:"requestFieldValues"`
+	CurrentStatus      jRequestStatus `json:"currentStatus"`
+	Links              jRequestLinks  `json:"_links"`
+}
+
+type jFieldValue struct {
+	FieldID string `json:"fieldId"`
+	Label   string `json:"label"`
+	Value   string `json:"value"`
+}
+
+// jRequestStatus is a request's current status; statusCategory is the
+// category key in capitals (NEW, INDETERMINATE, DONE).
+type jRequestStatus struct {
+	Status         string `json:"status"`
+	StatusCategory string `json:"statusCategory"`
+	StatusDate     jDate  `json:"statusDate"`
+}
+
+type jRequestLinks struct {
+	JiraRest string `json:"jiraRest"`
+	Web      string `json:"web"`
+	Self     string `json:"self"`
+	Agent    string `json:"agent"`
 }
 
 type jDesk struct {

@@ -27,7 +27,10 @@ func jsmIssueID(tl *timeline) string { return strconv.FormatInt(jsmIssueIDBase+t
 
 func jsmIssueKey(tl *timeline) string { return jsmProjectKey + "-" + strconv.FormatInt(tl.id(), 10) }
 
-func (a *jsmAPI) myself() jMyself {
+func (a *jsmAPI) myself(customer bool) jMyself {
+	if customer {
+		return jMyself{jPlatformUser: a.platformUser(jsmCustomerAccountID(a.w), jsmCustomerEmail(a.w.v.Name), "Buyer", "customer"), Locale: "en_US"}
+	}
 	id := derivedID(a.w.id.token+"/jsm-account", hexDigits, 24)
 	return jMyself{jPlatformUser: a.platformUser(id, jsmEmail(a.w.v.Name), "Support Agent", "atlassian"), Locale: "en_US"}
 }
@@ -182,7 +185,7 @@ func (a *jsmAPI) completedCycle(start, stop int64, goal time.Duration) jComplete
 func (a *jsmAPI) ongoingCycle(start, now int64, goal time.Duration) *jOngoingCycle {
 	elapsed := time.Duration(now-start) * time.Second
 	return &jOngoingCycle{
-		StartTime: a.date(start), Breached: elapsed > goal, WithinCalendarHours: true,
+		StartTime: a.date(start), BreachTime: a.date(start + secs(goal)), Breached: elapsed > goal, WithinCalendarHours: true,
 		GoalDuration: duration(goal), ElapsedTime: duration(elapsed), RemainingTime: duration(goal - elapsed),
 	}
 }

@@ -57,10 +57,21 @@ type jsmCommentMirror struct {
 type jsmSLAMirror struct {
 	Name            string `json:"name"`
 	CompletedCycles []struct {
-		StopTime jsmMillis `json:"stopTime"`
+		StartTime    jsmMillis `json:"startTime"`
+		StopTime     jsmMillis `json:"stopTime"`
+		BreachTime   jsmMillis `json:"breachTime"`
+		Breached     bool      `json:"breached"`
+		GoalDuration struct {
+			Millis int64 `json:"millis"`
+		} `json:"goalDuration"`
 	} `json:"completedCycles"`
 	OngoingCycle *struct {
-		StartTime jsmMillis `json:"startTime"`
+		StartTime    jsmMillis `json:"startTime"`
+		BreachTime   jsmMillis `json:"breachTime"`
+		Breached     bool      `json:"breached"`
+		GoalDuration struct {
+			Millis int64 `json:"millis"`
+		} `json:"goalDuration"`
 	} `json:"ongoingCycle"`
 }
 
@@ -235,6 +246,23 @@ func checkJSMRequest(t *testing.T, s *Sim, is jsmIssueMirror, tt TicketTruth) {
 		t.Errorf("%s: first response %v, first resolution %v, %d resolution cycles; want %v, %v, %d reopens",
 			is.Key, stop(slas[0]), stop(res), cycles, tt.FirstReply, tt.FirstSolve, tt.Reopens)
 	}
+	// Every cycle is due its goal after its start, and breached when it
+	// stopped, or runs, past that.
+	now := testStart.UnixMilli()
+	for _, sla := range slas {
+		for _, c := range sla.CompletedCycles {
+			due := c.StartTime.EpochMillis + c.GoalDuration.Millis
+			if c.GoalDuration.Millis <= 0 || c.BreachTime.EpochMillis != due || c.Breached != (c.StopTime.EpochMillis > due) {
+				t.Errorf("%s: %s cycle %+v: breach time or verdict off its goal", is.Key, sla.Name, c)
+			}
+		}
+		if c := sla.OngoingCycle; c != nil {
+			due := c.StartTime.EpochMillis + c.GoalDuration.Millis
+			if c.GoalDuration.Millis <= 0 || c.BreachTime.EpochMillis != due || c.Breached != (now > due) {
+				t.Errorf("%s: running %s cycle %+v: breach time or verdict off its goal", is.Key, sla.Name, *c)
+			}
+		}
+	}
 	if res.OngoingCycle != nil { // runs from creation, or from the latest reopen
 		started := millis(res.OngoingCycle.StartTime.EpochMillis)
 		if (tt.Reopens == 0 && !started.Equal(tt.Created)) || (tt.Reopens > 0 && !started.After(tt.FirstSolve)) {
@@ -393,7 +421,8 @@ func TestJSMShapeMatchesRealPayloads(t *testing.T) {
 				completed = true
 			}
 			if c, ok := sla["ongoingCycle"].(map[string]any); ok && !ongoing {
-				sameKeys(t, "ongoing cycle", c, realOngoing, nil)
+				// The schema's breachTime, which the example leaves out.
+				sameKeys(t, "ongoing cycle", c, realOngoing, []string{"breachTime"})
 				ongoing = true
 			}
 			delete(sla, "ongoingCycle")

@@ -3,6 +3,7 @@ package jsm
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -12,18 +13,32 @@ import (
 // updated just before a newer one could otherwise be passed over for good.
 const overlap = 10 * time.Minute
 
-// cursor is the resume point of a source, stored as JSON:
+// cursor is the resume point of a source, stored as JSON. A searching
+// account keeps
 //
 //	{"since": <unix ms of the newest update stored>,
 //	 "seen": {"<issue id>": <unix ms of its update stored>, ...}}
 //
-// seen holds the issues updated within the overlap (plus the minute JQL
-// rounds to) before since, so that the overlap, which the search returns
-// again on every poll, costs no detail request for an issue already stored
-// at that update.
+// where seen holds the issues updated within the overlap (plus the minute
+// JQL rounds to) before since, so that the overlap, which the search
+// returns again on every poll, costs no detail request for an issue already
+// stored at that update. An account that lists requests instead (see
+// syncRequests) keeps
+//
+//	{"requests": [{"id": "<issue id>", "status": "<status>@<unix ms of its date>"}, ...]}
+//
+// in the order of the last listing, latest activity first. A source whose
+// account changes mode starts the other mode from scratch.
 type cursor struct {
-	Since int64            `json:"since"`
-	Seen  map[string]int64 `json:"seen"`
+	Since    int64            `json:"since"`
+	Seen     map[string]int64 `json:"seen"`
+	Requests []listedRequest  `json:"requests,omitempty"`
+}
+
+// listedRequest is a request as the last listing showed it.
+type listedRequest struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
 }
 
 func decodeCursor(raw []byte) (cursor, error) {
@@ -72,4 +87,56 @@ func (c *cursor) note(id string, updated time.Time) {
 // the minute.
 func (c cursor) windowStart() time.Time {
 	return time.UnixMilli(c.Since).Add(-overlap)
+}
+
+// statusMark is what the listing shows of a request's state: its status
+// and the date it entered it.
+func statusMark(r apiRequest) string {
+	ms := int64(0)
+	if d := r.CurrentStatus.StatusDate; d != nil && d.EpochMillis != nil {
+		ms = *d.EpochMillis
+	}
+	return r.CurrentStatus.Status + "@" + strconv.FormatInt(ms, 10)
+}
+
+func listedStates(listed []apiRequest) []listedRequest {
+	out := make([]listedRequest, len(listed))
+	for i, r := range listed {
+		out[i] = listedRequest{ID: r.IssueID, Status: statusMark(r)}
+	}
+	return out
+}
+
+// activity tells which listed requests (by index) may have changed since
+// the previous listing. The list has no update time, but it is ordered by
+// latest activity, a status change or a comment: the requests with activity
+// since then lead the list, and the rest follow in their previous order.
+// So the requests up to the last one out of that order are taken as
+// changed, and so is every request whose status or status date moved. The
+// first request always counts as changed: new activity on it leaves the
+// order as it was. Activity that leaves the order unchanged below the
+// first request (two requests commented on in their previous order) is
+// seen at their next status change or move.
+func (c cursor) activity(listed []apiRequest) []bool {
+	pos := make(map[string]int, len(c.Requests))
+	mark := make(map[string]string, len(c.Requests))
+	for i, r := range c.Requests {
+		pos[r.ID], mark[r.ID] = i, r.Status
+	}
+	lead := min(1, len(listed))
+	next := len(c.Requests) // position of the request after, in the old order
+	for i := len(listed) - 1; i >= 0; i-- {
+		p, ok := pos[listed[i].IssueID]
+		if !ok || p > next {
+			lead = max(lead, i+1)
+			break
+		}
+		next = p
+	}
+	changed := make([]bool, len(listed))
+	for i, r := range listed {
+		m, ok := mark[r.IssueID]
+		changed[i] = i < lead || !ok || m != statusMark(r)
+	}
+	return changed
 }

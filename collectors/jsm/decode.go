@@ -102,19 +102,27 @@ type apiDate struct {
 // apiSLA is one SLA metric of a request: its completed cycles and, while
 // running, the ongoing one.
 type apiSLA struct {
-	Name            string         `json:"name"`
-	CompletedCycles []apiCycle     `json:"completedCycles"`
-	OngoingCycle    *ongoingMarker `json:"ongoingCycle"`
+	Name            string           `json:"name"`
+	CompletedCycles []apiCycle       `json:"completedCycles"`
+	OngoingCycle    *apiOngoingCycle `json:"ongoingCycle"`
 }
 
-// apiCycle is a completed SLA cycle; only its stop time dates an event.
+// apiCycle is a completed SLA cycle: when it stopped, when it was due to
+// breach, and the vendor's verdict.
 type apiCycle struct {
-	StopTime *apiDate `json:"stopTime"`
+	StopTime   *apiDate `json:"stopTime"`
+	BreachTime *apiDate `json:"breachTime"`
+	Breached   bool     `json:"breached"`
 }
 
-// ongoingMarker only records that an ongoing cycle exists: a cycle started
-// after a completed resolution cycle is a reopen.
-type ongoingMarker struct{}
+// apiOngoingCycle is the running SLA cycle. Its breachTime, when the
+// cycle has one, is when it breaches unless it stops first; a paused
+// cycle's breach time moves on when the clock resumes.
+type apiOngoingCycle struct {
+	BreachTime *apiDate `json:"breachTime"`
+	Breached   bool     `json:"breached"`
+	Paused     bool     `json:"paused"`
+}
 
 // apiDesk is a service desk and the Jira project behind it.
 type apiDesk struct {
@@ -201,4 +209,39 @@ func (d *apiDate) at() (time.Time, error) {
 		return time.Time{}, fmt.Errorf("epochMillis %d out of range", *d.EpochMillis)
 	}
 	return time.UnixMilli(*d.EpochMillis).UTC(), nil
+}
+
+// apiRequest is a customer request as GET /rest/servicedeskapi/request
+// lists it (CustomerRequestDTO), as far as this collector reads it: no
+// update time, priority or labels, only the current status and its date.
+type apiRequest struct {
+	IssueID       string            `json:"issueId"`
+	IssueKey      string            `json:"issueKey"`
+	CreatedDate   *apiDate          `json:"createdDate"`
+	Reporter      *apiUser          `json:"reporter"`
+	CurrentStatus *apiRequestStatus `json:"currentStatus"`
+}
+
+// apiRequestStatus is a request's current status: its name, its category
+// (NEW, INDETERMINATE, DONE or UNDEFINED) and when it was entered.
+type apiRequestStatus struct {
+	Status         string   `json:"status"`
+	StatusCategory string   `json:"statusCategory"`
+	StatusDate     *apiDate `json:"statusDate"`
+}
+
+func (r apiRequest) check() error {
+	switch {
+	case r.IssueID == "":
+		return errors.New("no issueId")
+	case r.CurrentStatus == nil:
+		return fmt.Errorf("request %s: no currentStatus", r.IssueID)
+	}
+	if _, err := r.CreatedDate.at(); err != nil {
+		return fmt.Errorf("request %s: createdDate: %w", r.IssueID, err)
+	}
+	if _, err := r.CurrentStatus.StatusDate.at(); err != nil {
+		return fmt.Errorf("request %s: currentStatus.statusDate: %w", r.IssueID, err)
+	}
+	return nil
 }

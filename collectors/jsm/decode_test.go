@@ -17,7 +17,21 @@ func ticketDiff(got, want model.Ticket) string {
 	if reflect.DeepEqual(got, want) {
 		return ""
 	}
-	return fmt.Sprintf("\n got %+v (figures %+v)\nwant %+v (figures %+v)", got, got.Figures, want, want.Figures)
+	return fmt.Sprintf("\n got %+v (figures %s)\nwant %+v (figures %s)", got, figuresText(got.Figures), want, figuresText(want.Figures))
+}
+
+// figuresText shows figures with their clocks, which %+v shows as pointers.
+func figuresText(f *model.Figures) string {
+	if f == nil {
+		return "nil"
+	}
+	clock := func(c *model.SLAClock) string {
+		if c == nil {
+			return "nil"
+		}
+		return fmt.Sprintf("%+v", *c)
+	}
+	return fmt.Sprintf("%+v, first response clock %s, resolution clock %s", *f, clock(f.FirstResponseSLA), clock(f.ResolutionSLA))
 }
 
 // realSearchPage wraps the real issue of testdata in a search page.
@@ -64,6 +78,33 @@ func TestDecodeRealPayloads(t *testing.T) {
 		t.Errorf("real comment decoded as %+v at %v (%v)", c, at, err)
 	}
 
+	request := readJSON(t, "go-jira_cloud_request_create_response.json")
+	body, _ = json.Marshal(map[string]any{"size": 1, "start": 0, "limit": 50, "isLastPage": true, "values": []any{request}})
+	requests, err := decodePaged[apiRequest](body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := (*requests.Values)[0]
+	if err := r.check(); err != nil {
+		t.Fatalf("real request: %v", err)
+	}
+	rt, err := requestToTicket(r, []apiComment{c}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantReq := model.Ticket{
+		ID:        "107001",
+		CreatedAt: time.Date(2015, 10, 8, 7, 42, 0, 0, time.UTC),
+		// The example's comment (2015-10-09 03:22 UTC) is by the reporter,
+		// and later than its status date.
+		UpdatedAt: time.Date(2015, 10, 9, 3, 22, 0, 0, time.UTC),
+		Status:    model.StatusNew,
+		Events:    []model.Event{{Kind: model.EventCustomerReply, At: time.Date(2015, 10, 9, 3, 22, 0, 0, time.UTC)}},
+	}
+	if diff := ticketDiff(rt, wantReq); diff != "" {
+		t.Errorf("real request: %s", diff)
+	}
+
 	slas, err := decodePaged[apiSLA](collectortest.Testdata(t, "docs_get_sla_information.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -77,9 +118,13 @@ func TestDecodeRealPayloads(t *testing.T) {
 		FirstSolvedAt: time.UnixMilli(1444398743000).UTC(), // resolution, first cycle's stop
 		Replies:       1,
 		Reopens:       2, // two completed resolution cycles and an ongoing one
+		// The first completed cycles, with their breach times and verdicts
+		// as the example gives them.
+		FirstResponseSLA: &model.SLAClock{Deadline: time.UnixMilli(1444362623000).UTC(), Stopped: time.UnixMilli(1444362743000).UTC()},
+		ResolutionSLA:    &model.SLAClock{Deadline: time.UnixMilli(1444398623000).UTC(), Stopped: time.UnixMilli(1444398743000).UTC()},
 	}
 	if !reflect.DeepEqual(fig, wantFig) {
-		t.Errorf("documented SLA example: figures %+v, want %+v", fig, wantFig)
+		t.Errorf("documented SLA example: figures %s, want %s", figuresText(fig), figuresText(wantFig))
 	}
 }
 
@@ -173,9 +218,13 @@ func TestToTicketEvents(t *testing.T) {
 }
 
 func TestFigures(t *testing.T) {
-	stop := func(m int) apiCycle {
+	date := func(m int) *apiDate {
 		ms := t0.Add(time.Duration(m) * time.Minute).UnixMilli()
-		return apiCycle{StopTime: &apiDate{EpochMillis: &ms}}
+		return &apiDate{EpochMillis: &ms}
+	}
+	stop := func(m int) apiCycle { return apiCycle{StopTime: date(m)} }
+	cycle := func(m, due int, breached bool) apiCycle {
+		return apiCycle{StopTime: date(m), BreachTime: date(due), Breached: breached}
 	}
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
 	tests := []struct {
@@ -186,20 +235,41 @@ func TestFigures(t *testing.T) {
 		{name: "no SLA metrics", slas: []apiSLA{}},
 		{name: "other metrics only", slas: []apiSLA{{Name: "Time to approve normal change", CompletedCycles: []apiCycle{stop(5)}}}},
 		{
-			name: "running clocks", slas: []apiSLA{{Name: "Time to first response", OngoingCycle: &ongoingMarker{}}, {Name: "Time to resolution", OngoingCycle: &ongoingMarker{}}},
+			name: "metrics without cycles yet have no clock", slas: []apiSLA{{Name: "Time to first response"}, {Name: "Time to resolution"}},
 			want: &model.Figures{Replies: 3},
 		},
 		{
-			name: "answered, not solved", slas: []apiSLA{{Name: "TIME TO FIRST RESPONSE", CompletedCycles: []apiCycle{stop(15)}}},
-			want: &model.Figures{FirstReplyAt: at(15), Replies: 3},
+			name: "running clocks without breach times", slas: []apiSLA{{Name: "Time to first response", OngoingCycle: &apiOngoingCycle{}}, {Name: "Time to resolution", OngoingCycle: &apiOngoingCycle{}}},
+			want: &model.Figures{Replies: 3, FirstResponseSLA: &model.SLAClock{}, ResolutionSLA: &model.SLAClock{}},
 		},
 		{
-			name: "earliest cycle whatever the order", slas: []apiSLA{{Name: " Time to resolution", CompletedCycles: []apiCycle{stop(90), stop(60)}}},
-			want: &model.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1},
+			name: "running clocks, one already breached", slas: []apiSLA{
+				{Name: "Time to first response", OngoingCycle: &apiOngoingCycle{BreachTime: date(60), Breached: true}},
+				{Name: "Time to resolution", OngoingCycle: &apiOngoingCycle{BreachTime: date(240)}},
+			},
+			want: &model.Figures{Replies: 3,
+				FirstResponseSLA: &model.SLAClock{Deadline: at(60), Breached: true},
+				ResolutionSLA:    &model.SLAClock{Deadline: at(240)}},
 		},
 		{
-			name: "reopened and running again", slas: []apiSLA{{Name: "Time to resolution", CompletedCycles: []apiCycle{stop(60)}, OngoingCycle: &ongoingMarker{}}},
-			want: &model.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1},
+			name: "a paused clock has no deadline", slas: []apiSLA{{Name: "Time to resolution", OngoingCycle: &apiOngoingCycle{BreachTime: date(240), Paused: true, Breached: true}}},
+			want: &model.Figures{Replies: 3, ResolutionSLA: &model.SLAClock{Breached: true}},
+		},
+		{
+			name: "answered late, not solved", slas: []apiSLA{{Name: "TIME TO FIRST RESPONSE", CompletedCycles: []apiCycle{cycle(75, 60, true)}}},
+			want: &model.Figures{FirstReplyAt: at(75), Replies: 3, FirstResponseSLA: &model.SLAClock{Deadline: at(60), Stopped: at(75), Breached: true}},
+		},
+		{
+			name: "a completed cycle without breach time", slas: []apiSLA{{Name: "Time to first response", CompletedCycles: []apiCycle{stop(15)}}},
+			want: &model.Figures{FirstReplyAt: at(15), Replies: 3, FirstResponseSLA: &model.SLAClock{Stopped: at(15)}},
+		},
+		{
+			name: "earliest cycle whatever the order", slas: []apiSLA{{Name: " Time to resolution", CompletedCycles: []apiCycle{cycle(90, 80, true), cycle(60, 120, false)}}},
+			want: &model.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1, ResolutionSLA: &model.SLAClock{Deadline: at(120), Stopped: at(60)}},
+		},
+		{
+			name: "reopened and running again: the first run counts", slas: []apiSLA{{Name: "Time to resolution", CompletedCycles: []apiCycle{cycle(60, 240, false)}, OngoingCycle: &apiOngoingCycle{BreachTime: date(90), Breached: true}}},
+			want: &model.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1, ResolutionSLA: &model.SLAClock{Deadline: at(240), Stopped: at(60)}},
 		},
 	}
 	for _, tc := range tests {
@@ -209,11 +279,18 @@ func TestFigures(t *testing.T) {
 			continue
 		}
 		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%s: figures %+v, want %+v", tc.name, got, tc.want)
+			t.Errorf("%s: figures %s, want %s", tc.name, figuresText(got), figuresText(tc.want))
 		}
 	}
-	if _, err := figures([]apiSLA{{Name: "Time to resolution", CompletedCycles: []apiCycle{{}}}}, 0); err == nil {
-		t.Error("accepted a completed cycle without a stop time")
+	var bad int64 = -1
+	for name, slas := range map[string][]apiSLA{
+		"completed cycle without a stop time": {{Name: "Time to resolution", CompletedCycles: []apiCycle{{}}}},
+		"breach time without epochMillis":     {{Name: "Time to resolution", CompletedCycles: []apiCycle{{StopTime: date(5), BreachTime: &apiDate{}}}}},
+		"ongoing breach time out of range":    {{Name: "Time to first response", OngoingCycle: &apiOngoingCycle{BreachTime: &apiDate{EpochMillis: &bad}}}},
+	} {
+		if _, err := figures(slas, 0); err == nil {
+			t.Errorf("accepted a %s", name)
+		}
 	}
 }
 

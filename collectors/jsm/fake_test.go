@@ -30,6 +30,7 @@ type fakeIssue struct {
 	resolved         time.Time // zero: resolutiondate null
 	priority         string    // "": priority null
 	status, category string    // name and statusCategory key (new, indeterminate, done)
+	statusAt         time.Time // when the status was entered; zero: at creation
 	reporter         string    // accountId
 	labels           []string
 	comments         []fakeComment
@@ -42,10 +43,16 @@ type fakeComment struct {
 	at     time.Time
 }
 
+// fakeSLA is one SLA metric. Its first cycle starts at the request's
+// creation, each later one at the previous stop; with a goal, each cycle
+// is due goal after its start and breached when it stopped later.
 type fakeSLA struct {
 	name    string
 	stops   []time.Time // completed cycles
+	goal    time.Duration
 	ongoing bool
+	paused  bool // the ongoing cycle is paused: no breachTime
+	overdue bool // the ongoing cycle is already breached
 }
 
 // fakeFailure replaces the answer to the nth request (from 1) of a path.
@@ -64,10 +71,11 @@ type fakeFailure struct {
 type fakeJSM struct {
 	timeZone string // of the account: JQL date-times are read in it
 	agent    bool   // may read SLAs
+	customer bool   // a portal customer: may neither search nor read SLAs
 	desks    map[string]string
 
 	// The real payloads the answers are built from, checked at start.
-	issueTpl, commentTpl, slaTpl []byte
+	issueTpl, commentTpl, slaTpl, requestTpl []byte
 
 	mu       sync.Mutex
 	issues   []fakeIssue
@@ -86,7 +94,8 @@ func newFakeJSM(t *testing.T, issues ...fakeIssue) (*fakeJSM, *httptest.Server) 
 	f.issueTpl = collectortest.Testdata(t, "bytebase_get_issue_api-1.json")
 	f.commentTpl = collectortest.Testdata(t, "go-jira_cloud_request_comment_response.json")
 	f.slaTpl = collectortest.Testdata(t, "docs_get_sla_information.json")
-	for _, b := range [][]byte{f.issueTpl, f.commentTpl, f.slaTpl} {
+	f.requestTpl = collectortest.Testdata(t, "go-jira_cloud_request_create_response.json")
+	for _, b := range [][]byte{f.issueTpl, f.commentTpl, f.slaTpl, f.requestTpl} {
 		if !json.Valid(b) {
 			t.Fatal("testdata payload is not JSON")
 		}
@@ -159,8 +168,13 @@ func (f *fakeJSM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, f.desk(id))
+	case r.URL.Path == "/rest/api/3/search/jql" && f.customer:
+		// Jira validates the JQL against what the account may browse.
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"The value '10000' does not exist for the field 'project'."}, "warningMessages": []any{}})
 	case r.URL.Path == "/rest/api/3/search/jql":
 		f.search(w, q)
+	case r.URL.Path == "/rest/servicedeskapi/request":
+		f.listRequests(w, q)
 	case m != nil:
 		is := f.issue(m[1])
 		switch {
@@ -168,7 +182,7 @@ func (f *fakeJSM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, map[string]any{"errorMessage": "Request does not exist or you do not have permission to see it."})
 		case m[2] == "comment":
 			f.writePage(w, q, f.comments(is, q))
-		case !f.agent:
+		case !f.agent || f.customer:
 			writeJSON(w, http.StatusForbidden, map[string]any{"errorMessage": "You do not have permission to view SLA information on this request."})
 		default:
 			f.writePage(w, q, f.slaValues(is))
@@ -318,14 +332,27 @@ func (f *fakeJSM) slaValues(is *fakeIssue) []any {
 	for i, s := range is.slas {
 		v := map[string]any{"id": strconv.Itoa(10030 + i), "name": s.name, "_links": template["_links"]}
 		cycles := []any{}
+		start := is.created
 		for _, stop := range s.stops {
 			c := maps.Clone(cycle)
-			c["stopTime"] = dateDTO(stop)
+			c["startTime"], c["stopTime"] = dateDTO(start), dateDTO(stop)
+			delete(c, "breachTime")
+			c["breached"] = false
+			if s.goal > 0 {
+				c["breachTime"] = dateDTO(start.Add(s.goal))
+				c["breached"] = stop.After(start.Add(s.goal))
+			}
 			cycles = append(cycles, c)
+			start = stop
 		}
 		v["completedCycles"] = cycles
 		if s.ongoing {
-			v["ongoingCycle"] = template["ongoingCycle"]
+			c := maps.Clone(template["ongoingCycle"].(map[string]any))
+			c["startTime"], c["paused"], c["breached"] = dateDTO(start), s.paused, s.overdue
+			if s.goal > 0 && !s.paused {
+				c["breachTime"] = dateDTO(start.Add(s.goal))
+			}
+			v["ongoingCycle"] = c
 		}
 		out = append(out, v)
 	}

@@ -67,6 +67,7 @@ func FuzzDecodeSLA(f *testing.F) {
 	f.Add(collectortest.Testdata(f, "docs_get_sla_information.json"))
 	f.Add([]byte(`{"isLastPage":true,"values":[{"name":"Time to resolution","completedCycles":[{"stopTime":{"epochMillis":253402300799999}}],"ongoingCycle":{}}]}`))
 	f.Add([]byte(`{"isLastPage":true,"values":[{"name":"Time to first response","completedCycles":[{}]}]}`))
+	f.Add([]byte(`{"isLastPage":true,"values":[{"name":"Time to first response","completedCycles":[],"ongoingCycle":{"breachTime":{"epochMillis":1},"breached":true,"paused":false}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := decodePaged[apiSLA](body)
 		if err != nil {
@@ -78,6 +79,50 @@ func FuzzDecodeSLA(f *testing.F) {
 		}
 		if fig.Reopens < 0 || fig.Replies != 0 {
 			t.Errorf("figures %+v", fig)
+		}
+		// A clock's first stop is the date the figures give.
+		if c := fig.FirstResponseSLA; (c == nil && !fig.FirstReplyAt.IsZero()) || (c != nil && !c.Stopped.Equal(fig.FirstReplyAt)) {
+			t.Errorf("first response clock %+v, first reply at %v", c, fig.FirstReplyAt)
+		}
+		if c := fig.ResolutionSLA; (c == nil && !fig.FirstSolvedAt.IsZero()) || (c != nil && !c.Stopped.Equal(fig.FirstSolvedAt)) {
+			t.Errorf("resolution clock %+v, first solved at %v", c, fig.FirstSolvedAt)
+		}
+	})
+}
+
+// FuzzDecodeRequests feeds arbitrary request lists to the decoder, the
+// change detection and the mapping: none may panic, and an accepted request
+// must map onto a usable ticket.
+func FuzzDecodeRequests(f *testing.F) {
+	f.Add([]byte(`{"size":1,"start":0,"limit":50,"isLastPage":true,"values":[` +
+		string(collectortest.Testdata(f, "go-jira_cloud_request_create_response.json")) + `]}`))
+	f.Add([]byte(`{"isLastPage":true,"values":[{"issueId":"1","createdDate":{"epochMillis":0},"currentStatus":{"status":"Closed","statusCategory":"DONE","statusDate":{"epochMillis":253402300799999}}}]}`))
+	f.Add([]byte(`{"isLastPage":true,"values":[{"issueId":"1","createdDate":{"epochMillis":5},"currentStatus":{"statusDate":null}}]}`))
+	valid := map[model.Status]bool{model.StatusNew: true, model.StatusOpen: true, model.StatusPending: true, model.StatusSolved: true, model.StatusClosed: true}
+	prev := cursor{Requests: []listedRequest{{ID: "1", Status: "Open@0"}}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := decodePaged[apiRequest](body)
+		if err != nil {
+			return
+		}
+		var ok []apiRequest
+		for _, r := range *p.Values {
+			if r.check() == nil {
+				ok = append(ok, r)
+			}
+		}
+		if got := prev.activity(ok); len(got) != len(ok) {
+			t.Fatalf("activity of %d requests has %d verdicts", len(ok), len(got))
+		}
+		for _, r := range ok {
+			tk, err := requestToTicket(r, nil, nil)
+			if err != nil {
+				t.Errorf("request %s passed its check but does not map: %v", r.IssueID, err)
+				continue
+			}
+			if tk.ID == "" || tk.UpdatedAt.Before(tk.CreatedAt) || !valid[tk.Status] {
+				t.Errorf("accepted unusable ticket %+v", tk)
+			}
 		}
 	})
 }

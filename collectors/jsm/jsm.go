@@ -1,5 +1,8 @@
 // Package jsm collects the requests of Jira Service Management Cloud (the
-// source kind jira_service_management).
+// source kind jira_service_management), as an agent of the desks or as a
+// portal customer of them.
+//
+// # Agent mode
 //
 // The servicedeskapi cannot list the requests changed since a time: GET
 // /rest/servicedeskapi/request pages through every request, ordered by
@@ -16,44 +19,80 @@
 // (GET /rest/servicedeskapi/request/{id}/comment?public=true&internal=false)
 // and the vendor's own SLA cycles (GET /rest/servicedeskapi/request/{id}/sla).
 //
-// Credentials: basic auth with an account's email and API token (set in
-// http_client). The search needs Browse projects on the service projects,
-// and the SLA endpoint an agent of the desk: the least privilege that
-// feeds every metric is an agent of the polled desks. A portal-only
-// customer cannot search (and the servicedeskapi alone cannot sync
-// incrementally); an account that gets 403 from the SLA endpoint is
-// polled without SLA figures, its metrics derived from the comments and
-// the configured targets.
+// # Customer mode
 //
-// Request cost: resolving the scope (the account's time zone, in which JQL
-// reads date-times, and the desks' projects) costs 2 requests at the first
-// sync and again every hour (one more per 100 desks when service_desk_id is
-// not set). A poll costs one search request per 100 changed issues, plus,
-// per changed request, one comment request per 100 public comments and one
-// SLA request. Each search reaches 10 minutes before the newest update
-// stored, as Jira's search index may lag; the issues in that overlap that
-// are already stored cost nothing more, so a caught-up poll costs one
-// request. Jira Cloud announces its limits in X-RateLimit-* and Retry-After
+// A portal customer may not browse the service projects: Jira answers its
+// search 400 ("The value '<id>' does not exist for the field 'project'"),
+// as it does for a project that does not exist, and its SLA requests 403.
+// Such an account lists the requests instead (syncRequests):
+//
+//	GET /rest/servicedeskapi/request?requestOwnership=OWNED_REQUESTS&requestOwnership=PARTICIPATED_REQUESTS
+//	    &requestOwnership=ALL_ORGANIZATIONS&requestStatus=ALL_REQUESTS[&serviceDeskId=<id>]
+//
+// paged with start, limit and isLastPage, then the public comments of the
+// requests with activity since the previous poll. The list shows no update
+// time, priority or labels: only the creation, the reporter and the current
+// status with the date it was entered. Which requests had activity is told
+// from the list's order, by latest activity (see cursor.activity), and from
+// their status and status date; solves and reopens from the status, against
+// the version stored at the previous poll (see requestToTicket). The mode
+// is chosen by the first search of each scope: no configuration says it,
+// and an account granted an agent licence is searched again within the
+// hour.
+//
+// # Credentials
+//
+// Basic auth with an account's email and API token (set in http_client).
+// The search needs Browse projects on the service projects, and the SLA
+// endpoint an agent of the desk: the least privilege that feeds every
+// metric is an agent of the polled desks. An account that gets 403 from
+// the SLA endpoint is polled without SLA figures, its metrics derived from
+// the comments and the configured targets. The least privilege of
+// customer mode is a portal customer of the desks, in the organization
+// whose requests are to be measured.
+//
+// # Request cost
+//
+// Resolving the scope (the account's time zone, in which JQL reads
+// date-times, and the desks' projects) costs 2 requests at the first sync
+// and again every hour (one more per 100 desks when service_desk_id is not
+// set). In agent mode, a poll costs one search request per 100 changed
+// issues, plus, per changed request, one comment request per 100 public
+// comments and one SLA request. Each search reaches 10 minutes before the
+// newest update stored, as Jira's search index may lag; the issues in that
+// overlap that are already stored cost nothing more, so a caught-up poll
+// costs one request. In customer mode, a poll costs one list request per
+// 100 requests the account sees (all of them, every poll), plus one comment
+// request per 100 public comments of each request with activity, the first
+// listed one included; the refused search costs one more request an hour.
+// Jira Cloud announces its limits in X-RateLimit-* and Retry-After
 // headers, which the shared client honours; it documents no static rate to
 // declare.
 //
-// Metrics fed: first response (the SLA's first response cycle, else the
-// first public comment by someone other than the reporter), resolution
+// # Metrics
+//
+// Agent mode feeds first response (the SLA's first response cycle, else
+// the first public comment by someone other than the reporter), resolution
 // (the resolution cycle, else the resolution date), one-touch (only for
 // requests in a status named Closed, the only final one), rounds, reopens
-// (resolution cycles after the first; none without SLA access), follow-ups,
-// SLA checks and breaches against the configured targets, escalations by
-// label (escalation.tags), and the open gauges. Not fed: satisfaction
-// (request feedback is not read), escalation by the API (JSM has no
-// escalation flag), and the vendor's own breach verdict (the model has no
-// field for it yet).
+// (resolution cycles after the first; none without SLA access),
+// follow-ups, SLA checks and breaches, escalations by label
+// (escalation.tags), and the open gauges. Where the account reads SLAs,
+// the first run of each of the vendor's clocks (model.SLAClock) carries
+// its own verdict, which package quality counts instead of the configured
+// targets. Customer mode feeds the same from comments and statuses, but
+// no priority, escalations or vendor verdict: the configured targets
+// decide. Not fed in either: satisfaction (request feedback is not read)
+// and escalation by the API (JSM has no escalation flag).
 package jsm
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -85,12 +124,22 @@ func New(env source.Env) (source.Source, error) {
 	if now == nil {
 		now = time.Now
 	}
+	logger := env.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	stored := env.Stored
+	if stored == nil {
+		stored = func(string) (*model.Ticket, error) { return nil, nil } // nothing stored
+	}
 	return &collector{
 		http:          env.HTTP,
 		base:          base,
 		serviceDeskID: env.Config.ServiceDeskID,
 		historyStart:  env.HistoryStart,
 		now:           now,
+		stored:        stored,
+		logger:        logger,
 	}, nil
 }
 
@@ -101,6 +150,8 @@ type collector struct {
 	serviceDeskID string // empty: every desk the account sees
 	historyStart  time.Time
 	now           func() time.Time
+	stored        func(id string) (*model.Ticket, error)
+	logger        *slog.Logger
 
 	mu    sync.Mutex // serializes syncs: they share the scope
 	scope *scope     // nil until resolved
@@ -109,7 +160,9 @@ type collector struct {
 // Sync searches the issues updated since the cursor in update order and
 // emits one batch per search page, each with the cursor after its last
 // issue: an issue updated during the sync moves to the end of the order,
-// so it is met later in this sync or in the next one, never skipped.
+// so it is met later in this sync or in the next one, never skipped. An
+// account the search refuses lists the requests instead (syncRequests)
+// until the scope is next resolved.
 func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch) error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -124,6 +177,9 @@ func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 		}
 		e.scope = s
 	}
+	if e.scope.customer {
+		return e.syncRequests(ctx, cur, emit)
+	}
 	jql := e.jql(cur)
 	token := ""
 	for n := 1; ; n++ {
@@ -133,6 +189,17 @@ func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 		}
 		u := e.url("rest/api/3/search/jql", q)
 		resp, err := e.http.Get(ctx, u, nil)
+		var fe *fetch.Error
+		if n == 1 && errors.As(err, &fe) && fe.Status == http.StatusBadRequest {
+			// The query names the projects of the account's own desks, so
+			// Jira refuses it only when the account may not browse them
+			// ("The value '<id>' does not exist for the field 'project'"):
+			// a customer of the desks, not an agent. An agent refused
+			// for another reason would see only its own requests: say so.
+			e.logger.Warn("jira_service_management: the search was refused (HTTP 400): polling as a portal customer of the desks until the next scope refresh")
+			e.scope.customer = true
+			return e.syncRequests(ctx, cur, emit)
+		}
 		if err != nil {
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, err)
 		}

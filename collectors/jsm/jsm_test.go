@@ -68,8 +68,8 @@ func TestSyncMapsRequests(t *testing.T) {
 			{author: "agent-2", public: true, at: t0.Add(2 * time.Hour)},
 		},
 		slas: []fakeSLA{
-			{name: "Time to first response", stops: []time.Time{t0.Add(30 * time.Minute)}},
-			{name: "Time to resolution", stops: []time.Time{t0.Add(3 * time.Hour), t0.Add(5 * time.Hour)}},
+			{name: "Time to first response", goal: time.Hour, stops: []time.Time{t0.Add(30 * time.Minute)}},
+			{name: "Time to resolution", goal: 2 * time.Hour, stops: []time.Time{t0.Add(3 * time.Hour), t0.Add(5 * time.Hour)}},
 		},
 	}
 	waiting := fakeIssue{
@@ -90,7 +90,12 @@ func TestSyncMapsRequests(t *testing.T) {
 			{Kind: model.EventVendorReply, At: t0.Add(2 * time.Hour)},
 			{Kind: model.EventSolved, At: t0.Add(5 * time.Hour)},
 		},
-		Figures: &model.Figures{FirstReplyAt: t0.Add(30 * time.Minute), FirstSolvedAt: t0.Add(3 * time.Hour), Replies: 2, Reopens: 1},
+		Figures: &model.Figures{
+			FirstReplyAt: t0.Add(30 * time.Minute), FirstSolvedAt: t0.Add(3 * time.Hour), Replies: 2, Reopens: 1,
+			// Answered within the hour; solved an hour past the 2 h goal.
+			FirstResponseSLA: &model.SLAClock{Deadline: t0.Add(time.Hour), Stopped: t0.Add(30 * time.Minute)},
+			ResolutionSLA:    &model.SLAClock{Deadline: t0.Add(2 * time.Hour), Stopped: t0.Add(3 * time.Hour), Breached: true},
+		},
 	}, {
 		ID: "20002", CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(6 * time.Hour), Status: model.StatusPending,
 	}}

@@ -17,11 +17,13 @@ const scopeRefresh = time.Hour
 
 // scope is what the searches need besides the cursor: the Jira projects
 // behind the service desks, and the account's time zone, in which JQL reads
-// date-times. It also remembers that the account may not read SLAs.
+// date-times. It also remembers that the account may not read SLAs, or
+// may not search at all (a customer of the desks).
 type scope struct {
 	projects   []string // numeric project ids
 	zone       *time.Location
 	slaDenied  bool
+	customer   bool
 	resolvedAt time.Time
 }
 

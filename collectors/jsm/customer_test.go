@@ -1,0 +1,288 @@
+package jsm
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/model"
+)
+
+// customerSource is a source signed in as a portal customer of the fake,
+// whose store keeps every ticket emitted.
+type customerSource struct {
+	src    source.Source
+	stored map[string]*model.Ticket
+	cursor []byte
+}
+
+func newCustomerSource(t *testing.T, env source.Env) *customerSource {
+	t.Helper()
+	cs := &customerSource{stored: map[string]*model.Ticket{}}
+	env.Stored = func(id string) (*model.Ticket, error) { return cs.stored[id], nil }
+	cs.src = collectortest.NewSource(t, New, env)
+	return cs
+}
+
+// sync runs one poll, stores what it emits and returns it.
+func (cs *customerSource) sync(t *testing.T) []model.Ticket {
+	t.Helper()
+	var got []model.Ticket
+	err := cs.src.Sync(context.Background(), cs.cursor, func(b model.Batch) error {
+		for _, tk := range b.Tickets {
+			cs.stored[tk.ID] = &tk
+			got = append(got, tk)
+		}
+		if b.Cursor != nil {
+			cs.cursor = b.Cursor
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func newCustomerFake(t *testing.T, issues ...fakeIssue) (*fakeJSM, source.Env) {
+	f, srv := newFakeJSM(t, issues...)
+	f.customer, f.agent = true, false
+	return f, testEnv(srv.URL)
+}
+
+func TestCustomerSyncListsRequests(t *testing.T) {
+	solved := plainIssue(1, 0)
+	solved.status, solved.category, solved.statusAt = "Resolved", "done", t0.Add(3*time.Hour)
+	solved.comments = append(solved.comments, fakeComment{author: "customer-1", public: true, at: t0.Add(2 * time.Hour)})
+	solved.slas = []fakeSLA{{name: "Time to first response", stops: []time.Time{t0.Add(time.Minute)}}}
+	waiting := plainIssue(2, 0)
+	waiting.created, waiting.statusAt = t0.Add(time.Hour), t0.Add(4*time.Hour)
+	waiting.status = "Waiting for customer"
+	f, env := newCustomerFake(t, solved, waiting)
+	got := newCustomerSource(t, env).sync(t)
+	want := []model.Ticket{{
+		ID: "20002", CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(4 * time.Hour), Status: model.StatusPending,
+		Events: []model.Event{{Kind: model.EventVendorReply, At: t0.Add(time.Minute)}},
+	}, {
+		ID: "20001", CreatedAt: t0, UpdatedAt: t0.Add(3 * time.Hour), Status: model.StatusSolved,
+		Events: []model.Event{
+			{Kind: model.EventVendorReply, At: t0.Add(time.Minute)},
+			{Kind: model.EventCustomerReply, At: t0.Add(2 * time.Hour)},
+			{Kind: model.EventSolved, At: t0.Add(3 * time.Hour)},
+		},
+	}}
+	if len(got) != len(want) {
+		t.Fatalf("got %d tickets, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if diff := ticketDiff(got[i], want[i]); diff != "" {
+			t.Errorf("ticket %s: %s", want[i].ID, diff)
+		}
+	}
+	wantLog := []string{
+		"/rest/api/3/myself?",
+		"/rest/servicedeskapi/servicedesk?limit=100&start=0",
+		"/rest/api/3/search/jql?" + url.Values{
+			"jql":        {"project in (10000, 10001) ORDER BY updated ASC, key ASC"},
+			"fields":     {searchFields},
+			"maxResults": {"100"},
+		}.Encode(),
+		"/rest/servicedeskapi/request?limit=100&requestOwnership=OWNED_REQUESTS&requestOwnership=PARTICIPATED_REQUESTS&requestOwnership=ALL_ORGANIZATIONS&requestStatus=ALL_REQUESTS&start=0",
+		"/rest/servicedeskapi/request/20002/comment?internal=false&limit=100&public=true&start=0",
+		"/rest/servicedeskapi/request/20001/comment?internal=false&limit=100&public=true&start=0",
+	}
+	if got := f.log(); strings.Join(got, "\n") != strings.Join(wantLog, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantLog, "\n"))
+	}
+}
+
+// Each poll lists every request, but only those with new activity cost a
+// comment request: those that moved up the list, those whose status moved,
+// and the first one (activity on it leaves the order unchanged).
+func TestCustomerPollFetchesOnlyChangedRequests(t *testing.T) {
+	issues := make([]fakeIssue, 150)
+	for n := range issues {
+		issues[n] = plainIssue(n, 0)
+		issues[n].statusAt = t0.Add(time.Duration(n) * time.Minute) // 20149 first
+	}
+	f, env := newCustomerFake(t, issues...)
+	cs := newCustomerSource(t, env)
+	if got := len(cs.sync(t)); got != 150 {
+		t.Fatalf("first sync stored %d requests, want 150", got)
+	}
+	commented := func(from int) []string {
+		var ids []string
+		for _, r := range f.log()[from:] {
+			if id, ok := strings.CutPrefix(r, "/rest/servicedeskapi/request/"); ok {
+				ids = append(ids, strings.SplitN(id, "/", 2)[0])
+			}
+		}
+		return ids
+	}
+	steps := []struct {
+		name   string
+		change func()
+		want   string // requests whose comments are read, in list order
+	}{
+		{name: "nothing new", change: func() {}, want: "20149"},
+		{name: "a reply moves a request up", change: func() {
+			issues[7].comments = append(issues[7].comments, fakeComment{author: "agent-1", public: true, at: t0.Add(10 * time.Hour)})
+		}, want: "20007"},
+		{name: "a status change in place", change: func() {
+			issues[3].status, issues[3].category = "Resolved", "done" // same date: only the status moved
+		}, want: "20007,20003"},
+		{name: "two requests with activity", change: func() {
+			issues[100].comments = append(issues[100].comments, fakeComment{author: "customer-1", public: true, at: t0.Add(11 * time.Hour)})
+			issues[50].statusAt = t0.Add(12 * time.Hour)
+		}, want: "20050,20100"},
+	}
+	for _, st := range steps {
+		st.change()
+		f.setIssues(issues...)
+		before := len(f.log())
+		got := cs.sync(t)
+		if ids := strings.Join(commented(before), ","); ids != st.want {
+			t.Errorf("%s: read the comments of %s, want %s", st.name, ids, st.want)
+		}
+		if n := requestsTo(f.log()[before:], "/rest/servicedeskapi/request?"); n != 2 {
+			t.Errorf("%s: %d list requests, want the 2 pages", st.name, n)
+		}
+		if len(got) != len(strings.Split(st.want, ",")) {
+			t.Errorf("%s: emitted %d tickets for %s", st.name, len(got), st.want)
+		}
+	}
+	if got := cs.stored["20003"]; got.Status != model.StatusSolved || got.Events[len(got.Events)-1].Kind != model.EventSolved {
+		t.Errorf("request 20003 stored as %+v, want solved", got)
+	}
+}
+
+// The listing shows the current status only: solves and reopens are told
+// from the stored version, at the status date.
+func TestCustomerSolveAndReopen(t *testing.T) {
+	is := plainIssue(1, 0)
+	f, env := newCustomerFake(t, is)
+	cs := newCustomerSource(t, env)
+	steps := []struct {
+		status, category string
+		at               time.Duration
+		want             []model.Event
+	}{
+		{"Waiting for support", "new", 0, nil},
+		{"Resolved", "done", 2 * time.Hour, []model.Event{{Kind: model.EventSolved, At: t0.Add(2 * time.Hour)}}},
+		{"In progress", "indeterminate", 3 * time.Hour, []model.Event{{Kind: model.EventSolved, At: t0.Add(2 * time.Hour)}, {Kind: model.EventReopened, At: t0.Add(3 * time.Hour)}}},
+		{"Closed", "done", 5 * time.Hour, []model.Event{{Kind: model.EventSolved, At: t0.Add(2 * time.Hour)}, {Kind: model.EventReopened, At: t0.Add(3 * time.Hour)}, {Kind: model.EventSolved, At: t0.Add(5 * time.Hour)}}},
+	}
+	for i, st := range steps {
+		is.status, is.category, is.statusAt = st.status, st.category, t0.Add(st.at)
+		f.setIssues(is)
+		got := cs.sync(t)
+		if len(got) != 1 {
+			t.Fatalf("step %d: %d tickets", i, len(got))
+		}
+		want := append([]model.Event{{Kind: model.EventVendorReply, At: t0.Add(time.Minute)}}, st.want...)
+		if !reflect.DeepEqual(got[0].Events, want) {
+			t.Errorf("step %d (%s): events %+v, want %+v", i, st.status, got[0].Events, want)
+		}
+	}
+}
+
+func TestCustomerSyncConfiguredDeskAndHistoryStart(t *testing.T) {
+	other := plainIssue(2, 0)
+	other.project = "10001"
+	old := plainIssue(3, 0)
+	old.created = t0.Add(-48 * time.Hour)
+	f, env := newCustomerFake(t, plainIssue(1, 0), other, old)
+	env.Config.ServiceDeskID = "10"
+	env.HistoryStart = t0.Add(-time.Hour)
+	var ids []string
+	for _, tk := range newCustomerSource(t, env).sync(t) {
+		ids = append(ids, tk.ID)
+	}
+	if got := strings.Join(ids, ","); got != "20001" {
+		t.Errorf("got %s, want only desk 10's recent 20001", got)
+	}
+	if n := requestsTo(f.log(), "/rest/servicedeskapi/request?limit=100&requestOwnership=OWNED_REQUESTS&requestOwnership=PARTICIPATED_REQUESTS&requestOwnership=ALL_ORGANIZATIONS&requestStatus=ALL_REQUESTS&serviceDeskId=10&start=0"); n != 1 {
+		t.Errorf("desk 10 listed %d times:\n%s", n, strings.Join(f.log(), "\n"))
+	}
+}
+
+// The account is tried on the search again when the scope is next
+// resolved: an agent licence granted is seen within the hour.
+func TestCustomerModeRetriedHourly(t *testing.T) {
+	f, env := newCustomerFake(t, plainIssue(1, time.Hour))
+	now := t0
+	env.Now = func() time.Time { return now }
+	cs := newCustomerSource(t, env)
+	cs.sync(t)
+	now = now.Add(30 * time.Minute)
+	cs.sync(t)
+	if n := requestsTo(f.log(), "/rest/api/3/search/jql"); n != 1 {
+		t.Errorf("searched %d times within the hour, want 1", n)
+	}
+	f.customer, f.agent = false, true
+	now = now.Add(31 * time.Minute)
+	before := len(f.log())
+	cs.sync(t)
+	log := f.log()[before:]
+	if requestsTo(log, "/rest/api/3/search/jql") != 1 || requestsTo(log, "/rest/servicedeskapi/request/20001/sla") != 1 {
+		t.Errorf("after the hour, an agent account did not search:\n%s", strings.Join(log, "\n"))
+	}
+}
+
+func TestActivity(t *testing.T) {
+	req := func(id, status string) apiRequest {
+		ms := int64(1000)
+		return apiRequest{IssueID: id, CurrentStatus: &apiRequestStatus{Status: status, StatusDate: &apiDate{EpochMillis: &ms}}}
+	}
+	prev := cursor{Requests: []listedRequest{{"a", "Open@1000"}, {"b", "Open@1000"}, {"c", "Open@1000"}, {"d", "Open@1000"}}}
+	tests := []struct {
+		name   string
+		prev   cursor
+		listed []apiRequest
+		want   []bool
+	}{
+		{name: "first listing", listed: []apiRequest{req("a", "Open"), req("b", "Open")}, want: []bool{true, true}},
+		{name: "empty", prev: prev, want: []bool{}},
+		{name: "unchanged: the first only", prev: prev, listed: []apiRequest{req("a", "Open"), req("b", "Open"), req("c", "Open"), req("d", "Open")}, want: []bool{true, false, false, false}},
+		{name: "c moved up", prev: prev, listed: []apiRequest{req("c", "Open"), req("a", "Open"), req("b", "Open"), req("d", "Open")}, want: []bool{true, false, false, false}},
+		{name: "d and b moved up", prev: prev, listed: []apiRequest{req("d", "Open"), req("b", "Open"), req("a", "Open"), req("c", "Open")}, want: []bool{true, true, false, false}},
+		{name: "new request", prev: prev, listed: []apiRequest{req("e", "Open"), req("a", "Open"), req("b", "Open"), req("c", "Open"), req("d", "Open")}, want: []bool{true, false, false, false, false}},
+		{name: "status moved in place", prev: prev, listed: []apiRequest{req("a", "Open"), req("b", "Open"), req("c", "Done"), req("d", "Open")}, want: []bool{true, false, true, false}},
+		{name: "one deleted", prev: prev, listed: []apiRequest{req("a", "Open"), req("c", "Open"), req("d", "Open")}, want: []bool{true, false, false}},
+	}
+	for _, tc := range tests {
+		if got := tc.prev.activity(tc.listed); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestCustomerSyncErrors(t *testing.T) {
+	list := "/rest/servicedeskapi/request"
+	tests := []struct {
+		name, path, body string
+		status           int
+		wantReason       string
+	}{
+		{name: "list without isLastPage", path: list, body: `{"values":[]}`, wantReason: fetch.ReasonDecode},
+		{name: "request without status", path: list, body: `{"isLastPage":true,"values":[{"issueId":"1","createdDate":{"epochMillis":1}}]}`, wantReason: fetch.ReasonDecode},
+		{name: "request without id", path: list, body: `{"isLastPage":true,"values":[{"createdDate":{"epochMillis":1}}]}`, wantReason: fetch.ReasonDecode},
+		{name: "list refused", path: list, status: http.StatusForbidden, wantReason: fetch.ReasonAuth},
+		{name: "comments fail", path: "/rest/servicedeskapi/request/20001/comment", status: http.StatusInternalServerError, wantReason: fetch.ReasonHTTP},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, env := newCustomerFake(t, plainIssue(1, 0))
+			f.fail[tc.path] = fakeFailure{nth: 1, status: tc.status, body: tc.body}
+			err := collectortest.NewSource(t, New, env).Sync(context.Background(), nil, (&collectortest.Recorder{}).Emit)
+			collectortest.WantSyncError(t, err, tc.wantReason, "jira_service_management: ")
+		})
+	}
+}
