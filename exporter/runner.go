@@ -56,8 +56,12 @@ func (r *runner) start(parent context.Context) {
 }
 
 // stop cancels the loop and waits for it: an in-flight request is aborted,
-// and a batch being stored is either committed whole or not at all.
+// and a batch being stored is either committed whole or not at all. A
+// runner never started (SyncAll's) has nothing to stop.
 func (r *runner) stop() {
+	if r.cancel == nil {
+		return
+	}
 	r.cancel()
 	<-r.done
 }

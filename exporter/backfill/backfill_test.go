@@ -83,7 +83,7 @@ func testStore(t *testing.T) (*store.Store, *config.Config) {
 					Events: []model.Event{{Kind: model.EventVendorReply, At: now.Add(time.Hour)}, {Kind: model.EventSolved, At: now.Add(time.Hour)}}},
 			}
 			for i := range 300 {
-				tickets = append(tickets, randomTicket(rnd, i))
+				tickets = append(tickets, randomTicket(rnd, i, historyStart, synced))
 			}
 			for _, tk := range tickets {
 				merged := rules.MergeTicket(nil, tk)
@@ -98,7 +98,7 @@ func testStore(t *testing.T) (*store.Store, *config.Config) {
 		}
 		put(t, st, v.Name, v.StatusPages[0].Name, func(tx *store.Tx) error {
 			for i := range 20 {
-				inc := randomIncident(rnd, i)
+				inc := randomIncident(rnd, i, historyStart, synced)
 				merged := quality.MergeIncident(nil, inc)
 				if _, err := tx.PutIncident(&merged); err != nil {
 					return err
@@ -129,10 +129,10 @@ func put(t *testing.T, st *store.Store, vendor, source string, fn func(*store.Tx
 	}
 }
 
-// randomTicket is a ticket created in the two months, some answered late,
+// randomTicket is a ticket created between from and synced, some answered late,
 // some open at the end, some reopened, rated or escalated.
-func randomTicket(rnd *rand.Rand, i int) model.Ticket {
-	created := historyStart.Add(time.Duration(rnd.Int64N(int64(synced.Sub(historyStart)))))
+func randomTicket(rnd *rand.Rand, i int, from, synced time.Time) model.Ticket {
+	created := from.Add(time.Duration(rnd.Int64N(int64(synced.Sub(from)))))
 	t := model.Ticket{ID: fmt.Sprint(i), CreatedAt: created, UpdatedAt: created,
 		Priority: []string{"urgent", "high", "normal", "low"}[rnd.IntN(4)], Status: model.StatusOpen}
 	at := created
@@ -173,8 +173,8 @@ func randomTicket(rnd *rand.Rand, i int) model.Ticket {
 	return t
 }
 
-func randomIncident(rnd *rand.Rand, i int) model.Incident {
-	created := historyStart.Add(time.Duration(rnd.Int64N(int64(synced.Sub(historyStart)))))
+func randomIncident(rnd *rand.Rand, i int, from, synced time.Time) model.Incident {
+	created := from.Add(time.Duration(rnd.Int64N(int64(synced.Sub(from)))))
 	inc := model.Incident{ID: fmt.Sprint("i", i), Impact: []model.Impact{model.ImpactMinor, model.ImpactMajor}[rnd.IntN(2)],
 		CreatedAt: created, StartedAt: created.Add(-time.Duration(rnd.IntN(60)) * time.Minute), UpdatedAt: created}
 	for at := created.Add(time.Duration(1+rnd.IntN(90)) * time.Minute); at.Before(synced) && len(inc.Updates) < 4; at = at.Add(time.Duration(1+rnd.IntN(90)) * time.Minute) {
