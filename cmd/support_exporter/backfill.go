@@ -34,12 +34,13 @@ type backfillFlags struct {
 }
 
 func addBackfillCommand(app *kingpin.Application, b *backfillFlags) *kingpin.CmdClause {
-	cmd := app.Command("backfill", "Write the vendors' history, as the exporter would have served it, as OpenMetrics files for `promtool tsdb create-blocks-from openmetrics` (docs/backfill.md). Reads the store: stop the exporter first, or use --sync with another --storage.path.")
+	cmd := app.Command("backfill", "Write the vendors' history, as the exporter would have served it, as OpenMetrics files for `promtool tsdb create-blocks-from openmetrics` (docs/backfill.md). Reads the store: stop the exporter first, or use --sync with another --storage.path. With --demo: the demo's vendors, synced first.")
 	cmd.Flag("output", "Directory for the OpenMetrics files (created; must be empty, or hold an interrupted run of the same command, which is then resumed).").Required().StringVar(&b.output)
 	cmd.Flag("vendor", "Vendor to write; repeat for several (default: every configured vendor).").StringsVar(&b.vendors)
 	cmd.Flag("from", "First instant, RFC 3339 or YYYY-MM-DD in UTC (default: global.history_start).").StringVar(&b.from)
 	cmd.Flag("to", "Last instant, RFC 3339 or YYYY-MM-DD in UTC (default: now). Its sample equals what the exporter serves from the same store.").StringVar(&b.to)
 	cmd.Flag("step", "Interval between samples; samples fall on multiples of it since the Unix epoch.").Default("1h").DurationVar(&b.step)
+	b.labels = map[string]string{} // kingpin fills the map: it must exist
 	cmd.Flag("label", "NAME=VALUE added to every series; repeat for several. Give the job and instance labels Prometheus attaches when it scrapes the exporter, or the history and the live series will not join.").PlaceHolder("NAME=VALUE").StringMapVar(&b.labels)
 	cmd.Flag("sync", "Sync every selected source once before writing (needs the vendors' APIs).").BoolVar(&b.sync)
 	return cmd
@@ -67,13 +68,29 @@ func backfillCommand(ctx context.Context, f flags, b backfillFlags, logger *slog
 }
 
 func runBackfill(ctx context.Context, f flags, b backfillFlags, logger *slog.Logger, stderr io.Writer) (*backfill.Result, error) {
-	raw, err := os.ReadFile(f.configFile)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load(f.configFile)
-	if err != nil {
-		return nil, err
+	var raw []byte
+	var cfg *config.Config
+	if f.demo {
+		// The demo's vendors, synced into its temporary store: the
+		// backfill, tried without an account.
+		d, err := startDemo(logger)
+		if err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		defer d.close()
+		if cfg, err = d.config(); err != nil {
+			return nil, err
+		}
+		raw, b.sync = d.yaml, true
+		f.storagePath = cmp.Or(f.storagePath, d.storageDir)
+	} else {
+		var err error
+		if raw, err = os.ReadFile(f.configFile); err != nil {
+			return nil, err
+		}
+		if cfg, err = config.Load(f.configFile); err != nil {
+			return nil, err
+		}
 	}
 	from, err := parseInstant("--from", b.from)
 	if err != nil {
