@@ -31,42 +31,34 @@ type replayItem struct {
 // AddTicket schedules a stored ticket's versions. Add items before Advance
 // passes their first change (TicketChanges), or they start late.
 func (p *Replay) AddTicket(source string, t *model.Ticket) {
-	var cur *model.Ticket
-	p.schedule(TicketChanges(t), func(at time.Time, last bool) {
-		next := t
-		if !last {
-			v := p.agg.rules.TicketAt(t, at)
-			next = &v
-		}
-		p.agg.ReplaceTicket(source, cur, next)
-		cur = next
-	})
+	scheduleVersions(p, TicketChanges(t), t, p.agg.rules.TicketAt,
+		func(old, new *model.Ticket) { p.agg.ReplaceTicket(source, old, new) })
 }
 
 // AddIncident is AddTicket for incidents (IncidentChanges).
 func (p *Replay) AddIncident(source string, i *model.Incident) {
-	var cur *model.Incident
-	p.schedule(IncidentChanges(i), func(at time.Time, last bool) {
-		next := i
-		if !last {
-			v := IncidentAt(i, at)
-			next = &v
-		}
-		p.agg.ReplaceIncident(source, cur, next)
-		cur = next
-	})
+	scheduleVersions(p, IncidentChanges(i), i, IncidentAt,
+		func(old, new *model.Incident) { p.agg.ReplaceIncident(source, old, new) })
 }
 
 // AddMaintenance is AddTicket for maintenances (MaintenanceChanges).
 func (p *Replay) AddMaintenance(source string, m *model.Maintenance) {
-	var cur *model.Maintenance
-	p.schedule(MaintenanceChanges(m), func(at time.Time, last bool) {
-		next := m
+	scheduleVersions(p, MaintenanceChanges(m), m, MaintenanceAt,
+		func(old, new *model.Maintenance) { p.agg.ReplaceMaintenance(source, old, new) })
+}
+
+// scheduleVersions moves a stored item into the aggregates version by
+// version: its version at each change instant replaces the previous one,
+// and at the last the stored item itself does.
+func scheduleVersions[T any](p *Replay, changes []time.Time, stored *T, at func(*T, time.Time) T, replace func(old, new *T)) {
+	var cur *T
+	p.schedule(changes, func(when time.Time, last bool) {
+		next := stored
 		if !last {
-			v := MaintenanceAt(m, at)
+			v := at(stored, when)
 			next = &v
 		}
-		p.agg.ReplaceMaintenance(source, cur, next)
+		replace(cur, next)
 		cur = next
 	})
 }
