@@ -114,6 +114,11 @@ func runBackfill(ctx context.Context, f flags, b backfillFlags, logger *slog.Log
 			return nil, fmt.Errorf("sync: %w", err)
 		}
 	}
+	for _, l := range []string{"job", "instance"} {
+		if _, ok := b.labels[l]; !ok {
+			logger.Warn("no --label "+l+"=...: Prometheus attaches "+l+" to every series it scrapes, so the history will not join the live series (docs/backfill.md)", "label", l)
+		}
+	}
 	digest := sha256.Sum256(raw)
 	progress := newProgress(stderr, logger)
 	defer progress.done()
