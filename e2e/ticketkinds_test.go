@@ -195,13 +195,29 @@ type kindException struct {
 // dated timeline counts the 1 reply before the first solve).
 const roundsFirstSeenResolved = "replies pinned when first seen solved: ticket 4 was already re-solved, 3 replies"
 
-// ticketKinds are the ticket kinds the simulator speaks, with what each
-// cannot see of knownHistory (docs/sources.md), worked out by hand for
-// each clock.
-var ticketKinds = []struct {
-	kind       string
+// ticketKind is a ticket kind the simulator speaks, under one account,
+// with what it cannot see of knownHistory (docs/sources.md), worked out by
+// hand for each clock.
+type ticketKind struct {
+	kind string
+	// customer: jira_service_management as a portal customer, who lists
+	// the requests (no priority, labels nor SLA) instead of searching.
+	customer bool
+	// noPriority: the kind shows no priority, so every ticket counts as
+	// normal (see asNormal) before the exceptions apply.
+	noPriority bool
 	exceptions func(clock string) []kindException
-}{
+}
+
+// name tells the kind and account apart, in vendor and subtest names.
+func (k ticketKind) name() string {
+	if k.customer {
+		return k.kind + "-customer"
+	}
+	return k.kind
+}
+
+var ticketKinds = []ticketKind{
 	{kind: simulator.KindZendesk, exceptions: func(string) []kindException {
 		return []kindException{
 			{"support_ticket_customer_followups_total priority=normal", 0, "the export has counts, no reply timeline"},
@@ -244,6 +260,36 @@ var ticketKinds = []struct {
 			out = append(out, kindException{"support_ticket_sla_breaches_total priority=high target=first_response", 2, vendorVerdict})
 		}
 		return out
+	}},
+	{kind: simulator.KindJSM, customer: true, noPriority: true, exceptions: func(clock string) []kindException {
+		// The agent's row less what a portal customer cannot see: no SLA
+		// cycles, so none of the vendor's verdicts (the configured targets
+		// decide, as for the other kinds); no priority (asNormal: every
+		// ticket is normal); no labels; and, as for zendesk_requests, no
+		// solve history: the list shows the current status and the date
+		// it was entered, and the first sync saw every ticket in its final
+		// status.
+		return []kindException{
+			{"support_escalations_total priority=normal", 0, "a customer sees no labels: no escalation by tag"},
+			{"support_tickets_reopened_total priority=normal", 0, "reopens are told between syncs, and the first sync saw ticket 4 closed"},
+			// Ticket 4 is first seen closed, its solve dated at the close:
+			// its three replies all come before it (1 + 2 + 2 + 3 + 2 + 2).
+			{"support_ticket_vendor_replies_to_resolve_sum priority=normal", 12, "the solve dated at the status date comes after every reply"},
+			// Solves dated at the status date: the close for tickets 1, 2,
+			// 5 (4 days, business 36 h, 36 h, 26 h as for zendesk_requests)
+			// and 4 (5 days, business 31 h); the solve itself for 3 (4 h)
+			// and 6 (58h31m, business 90 min), never closed.
+			{"support_ticket_resolution_seconds_sum priority=normal", pickClock(clock,
+				3*4*86400+5*86400+14400+210660,
+				(36+36+26+31)*3600+14400+5400),
+				"solves dated at the status date: the close"},
+			// Every first response is checked against normal's 8 h; normal
+			// has no resolution target.
+			{"support_ticket_sla_checks_total priority=normal target=resolution", 0, "normal has no resolution target"},
+			// Against 8 h, ticket 2's 5 h passes; ticket 6's 57h31m of
+			// calendar time breaches, its 30 business minutes do not.
+			{"support_ticket_sla_breaches_total priority=normal target=first_response", pickClock(clock, 1, 0), "every ticket has normal's 8 h target"},
+		}
 	}},
 	{kind: simulator.KindGitHub, exceptions: func(string) []kindException {
 		return []kindException{
@@ -292,7 +338,7 @@ func TestTicketKinds(t *testing.T) {
 	for _, k := range ticketKinds {
 		for _, clock := range clocks {
 			vendors = append(vendors, simulator.Vendor{
-				Name: vendorName(k.kind, clock), Timezone: "Europe/Berlin", History: 30 * day, Script: knownHistory,
+				Name: vendorName(k, clock), Timezone: "Europe/Berlin", History: 30 * day, Script: knownHistory,
 			})
 		}
 	}
@@ -319,7 +365,7 @@ vendors:
 `)
 	for _, k := range ticketKinds {
 		for _, clock := range clocks {
-			name := vendorName(k.kind, clock)
+			name := vendorName(k, clock)
 			fmt.Fprintf(&cfg, `  - name: %s
     calendar: office
     sla:
@@ -333,7 +379,7 @@ vendors:
         kind: %s
         url: %s
 `, name, clock, k.kind, sim.URL(name, k.kind))
-			cfg.WriteString(sourceKeys(t, sim, dir, name, k.kind))
+			cfg.WriteString(sourceKeys(t, sim, dir, name, k.kind, k.customer))
 		}
 	}
 	cfgPath := filepath.Join(dir, "support_exporter.yml")
@@ -355,8 +401,11 @@ vendors:
 
 	for _, k := range ticketKinds {
 		for _, clock := range clocks {
-			t.Run(k.kind+"/"+clock, func(t *testing.T) {
+			t.Run(k.name()+"/"+clock, func(t *testing.T) {
 				want := expectedMetrics(clock)
+				if k.noPriority {
+					want = asNormal(want)
+				}
 				for _, e := range k.exceptions(clock) {
 					if want[e.series] == e.want { // an absent series is 0
 						t.Fatalf("exception for %q changes nothing the table expects", e.series)
@@ -364,7 +413,7 @@ vendors:
 					t.Logf("%s: %v instead of %v: %s", e.series, e.want, want[e.series], e.why)
 					want[e.series] = e.want
 				}
-				name := vendorName(k.kind, clock)
+				name := vendorName(k, clock)
 				for _, key := range slices.Sorted(maps.Keys(want)) {
 					fields := strings.Fields(key)
 					labels := []string{"vendor", name}
@@ -382,14 +431,37 @@ vendors:
 	}
 }
 
-// vendorName is the vendor fed through one kind under one SLA clock.
-func vendorName(kind, clock string) string {
-	return strings.ReplaceAll(kind, "_", "-") + "-" + clock
+// asNormal regroups expected values as a kind that shows no priority
+// sees them: every ticket is normal, so each priority's counts and sums add
+// up under priority=normal, and the other priorities' series are 0. What
+// depends on the priority beyond that (its SLA targets) is left to the
+// kind's exceptions.
+func asNormal(want metricValues) metricValues {
+	out := metricValues{}
+	for key, v := range want {
+		fields := strings.Fields(key)
+		for i, f := range fields {
+			if strings.HasPrefix(f, "priority=") {
+				fields[i] = "priority=normal"
+			}
+		}
+		out[key] += 0 // present, so that a series left under its own priority fails
+		out[strings.Join(fields, " ")] += v
+	}
+	return out
+}
+
+// vendorName is the vendor fed through one kind and account under one SLA
+// clock.
+func vendorName(k ticketKind, clock string) string {
+	return strings.ReplaceAll(k.name(), "_", "-") + "-" + clock
 }
 
 // sourceKeys are the credentials and kind-specific keys of a ticket
-// source, indented under its list item.
-func sourceKeys(t *testing.T, sim *simulator.Sim, dir, vendor, kind string) string {
+// source, indented under its list item: an agent's (GitHub: anonymous, as
+// for a public repository), or for jira_service_management with customer
+// set, a portal customer's.
+func sourceKeys(t *testing.T, sim *simulator.Sim, dir, vendor, kind string, customer bool) string {
 	t.Helper()
 	var user, secret string
 	switch kind {
@@ -401,16 +473,27 @@ func sourceKeys(t *testing.T, sim *simulator.Sim, dir, vendor, kind string) stri
 		user, secret = sim.ZendeskRequestsCredentials(vendor)
 	case simulator.KindJSM:
 		user, secret = sim.JSMCredentials(vendor)
+		if customer {
+			user, secret = sim.JSMCustomerCredentials(vendor)
+		}
 	case simulator.KindGitHub:
 		return fmt.Sprintf("        repositories: [%s]\n", sim.GitHubRepository(vendor))
 	}
-	file := filepath.Join(dir, vendor+"-secret")
-	if err := os.WriteFile(file, []byte(secret), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := writeSecret(t, dir, vendor, secret)
 	out := fmt.Sprintf("        http_client:\n          basic_auth:\n            username: %q\n            password_file: %s\n", user, file)
 	if kind == simulator.KindZendesk {
 		out += "        export_requests_per_minute: 100000\n"
 	}
 	return out
+}
+
+// writeSecret writes a vendor's secret to a file of its own in dir and
+// returns its path.
+func writeSecret(t *testing.T, dir, vendor, secret string) string {
+	t.Helper()
+	file := filepath.Join(dir, vendor+"-secret")
+	if err := os.WriteFile(file, []byte(secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

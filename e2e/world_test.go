@@ -28,9 +28,8 @@ type worldOptions struct {
 	// simulated tickets lies in the exporter's past and results do not
 	// depend on when the test runs.
 	clock func() time.Time
-	live  float64 // tickets created per simulated hour after the start
-	token string  // the token written to the password_file; default the simulator's
-	extra string  // appended to the vendor's YAML
+	token string // the token written to the password_file; default the simulator's
+	extra string // appended to the vendor's YAML
 }
 
 // frozenNow is the default simulated "now".
@@ -58,7 +57,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 		Vendors: []simulator.Vendor{{
 			Name: vendor, Persona: simulator.SlowThorough, Timezone: "Europe/Berlin",
 			History: o.history, Tickets: o.tickets,
-			LiveTicketsPerHour: o.live, IncidentsPerWeek: 3, MaintenancesPerWeek: 1,
+			IncidentsPerWeek: 3, MaintenancesPerWeek: 1,
 		}},
 		ExportRequestsPerMinute: -1,
 		TicketsPerPage:          o.perPage,

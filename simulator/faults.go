@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -21,12 +22,17 @@ const (
 	// until the client goes away, then answers normally.
 	FaultTimeout
 	// FaultMalformed answers 200 with the first half of the real body: JSON
-	// that ends too early.
+	// that ends too early. The real body is the answer to the request made
+	// unconditional, so that a page the client holds (GitHub's 304) still
+	// has a body to damage.
 	FaultMalformed
 	// FaultTruncated answers 200 with a Content-Length of the whole real
-	// body, sends half of it and closes the connection.
+	// body (unconditional, as for FaultMalformed), sends half of it and
+	// closes the connection.
 	FaultTruncated
-	// FaultUnauthorized answers 401 exactly as Zendesk does.
+	// FaultUnauthorized answers 401 as the API itself answers a revoked
+	// credential (each vendor has its own body and headers); an API that
+	// checks no credential, a public status page, answers as Zendesk does.
 	FaultUnauthorized
 )
 
@@ -67,7 +73,7 @@ func serveFault(rw http.ResponseWriter, r *http.Request, f Fault, api http.Handl
 	case FaultServerError:
 		http.Error(rw, "Internal Server Error", http.StatusInternalServerError)
 	case FaultUnauthorized:
-		writeUnauthorized(rw)
+		serveRevoked(rw, r, api)
 	case FaultTimeout:
 		t := time.NewTimer(timeoutHold)
 		defer t.Stop()
@@ -79,7 +85,7 @@ func serveFault(rw http.ResponseWriter, r *http.Request, f Fault, api http.Handl
 		}
 	case FaultMalformed, FaultTruncated:
 		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, r)
+		api.ServeHTTP(rec, unconditional(r))
 		body := rec.Body.Bytes()
 		if f == FaultMalformed {
 			writeDamaged(rw, rec, body[:len(body)/2], len(body)/2)
@@ -89,6 +95,41 @@ func serveFault(rw http.ResponseWriter, r *http.Request, f Fault, api http.Handl
 	default:
 		http.Error(rw, "unknown fault "+f.String(), http.StatusInternalServerError)
 	}
+}
+
+// unconditional is r without the headers that let an API answer 304 Not
+// Modified and no body.
+func unconditional(r *http.Request) *http.Request {
+	u := r.Clone(r.Context())
+	for _, h := range []string{"If-None-Match", "If-Modified-Since"} {
+		u.Header.Del(h)
+	}
+	return u
+}
+
+// serveRevoked answers r as api answers it once its credential is revoked:
+// r with its secret spoiled, or with a bearer token when it carries none
+// (an API that also serves anonymous calls, as GitHub's does, refuses a bad
+// token). An API that answers anything but 401 checks no credential: the
+// client gets Zendesk's 401 instead.
+func serveRevoked(rw http.ResponseWriter, r *http.Request, api http.Handler) {
+	revoked := r.Clone(r.Context())
+	if user, pass, ok := r.BasicAuth(); ok {
+		revoked.SetBasicAuth(user, pass+"-revoked")
+	} else if auth := r.Header.Get("Authorization"); auth != "" {
+		revoked.Header.Set("Authorization", auth+"-revoked")
+	} else {
+		revoked.Header.Set("Authorization", "Bearer revoked")
+	}
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, revoked)
+	if rec.Code != http.StatusUnauthorized {
+		writeUnauthorized(rw)
+		return
+	}
+	maps.Copy(rw.Header(), rec.Header())
+	rw.WriteHeader(rec.Code)
+	_, _ = rw.Write(rec.Body.Bytes())
 }
 
 // writeDamaged sends rec's headers with status 200 and a Content-Length of

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -87,4 +88,87 @@ func statusOf(resp *http.Response) any {
 		return "no response"
 	}
 	return resp.StatusCode
+}
+
+// TestFaultsAsEachAPI checks the faults that depend on the API they hit:
+// a revoked credential is refused with the API's own 401, and a page the
+// client already holds (GitHub's ETag) is still damaged, not answered 304.
+func TestFaultsAsEachAPI(t *testing.T) {
+	c := newClock(testStart)
+	s := startSim(t, c, Options{Seed: 1, Vendors: []Vendor{vendor("acme", Persona{}, 30)}})
+	issues := s.URL("acme", KindGitHub) + "/repos/" + s.GitHubRepository("acme") + "/issues?state=all"
+	do := func(t *testing.T, req *http.Request) (*http.Response, []byte, error) {
+		t.Helper()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		return resp, body, err
+	}
+	request := func(url, user, pass string) *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		return req
+	}
+
+	t.Run("unauthorized", func(t *testing.T) {
+		ghAnonymous := request(issues, "", "")
+		ghToken := request(issues, "", "")
+		ghToken.Header.Set("Authorization", "Bearer "+s.GitHubToken("acme"))
+		fdUser, fdPass := s.FreshdeskCredentials("acme")
+		jsmUser, jsmPass := s.JSMCredentials("acme")
+		custUser, custPass := s.JSMCustomerCredentials("acme")
+		reqUser, reqPass := s.ZendeskRequestsCredentials("acme")
+		tests := []struct {
+			name, kind string
+			req        *http.Request
+			body       string // the API's own answer to a bad credential
+		}{
+			{"freshdesk", KindFreshdesk, request(s.URL("acme", KindFreshdesk)+"/api/v2/tickets", fdUser, fdPass), `"invalid_credentials"`},
+			{"github with a token", KindGitHub, ghToken, `"Bad credentials"`},
+			{"github anonymous", KindGitHub, ghAnonymous, `"Bad credentials"`},
+			{"jsm agent", KindJSM, request(s.URL("acme", KindJSM)+"/rest/servicedeskapi/request", jsmUser, jsmPass), `"Client must be authenticated to access this resource."`},
+			{"jsm customer", KindJSM, request(s.URL("acme", KindJSM)+"/rest/servicedeskapi/request", custUser, custPass), `"Client must be authenticated to access this resource."`},
+			{"zendesk requests", KindZendeskRequests, request(s.URL("acme", KindZendeskRequests)+"/api/v2/requests", reqUser, reqPass), `"Couldn't authenticate you"`},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				s.Inject("acme", tt.kind, FaultUnauthorized, 1)
+				resp, body, err := do(t, tt.req)
+				if err != nil || resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), tt.body) {
+					t.Errorf("got %v %s %v, want 401 with %s", statusOf(resp), body, err, tt.body)
+				}
+				// The fault spoiled a copy: the credential itself still works.
+				if resp, _, err := do(t, tt.req); err != nil || resp.StatusCode != http.StatusOK {
+					t.Errorf("the request after the fault: %v %v, want 200", statusOf(resp), err)
+				}
+			})
+		}
+	})
+
+	t.Run("damaged pages the client holds", func(t *testing.T) {
+		resp, _, err := do(t, request(issues, "", ""))
+		if err != nil || resp.Header.Get("ETag") == "" {
+			t.Fatalf("GitHub's issue list: %v %v, want an ETag", statusOf(resp), err)
+		}
+		conditional := request(issues, "", "")
+		conditional.Header.Set("If-None-Match", resp.Header.Get("ETag"))
+		if resp, _, err := do(t, conditional); err != nil || resp.StatusCode != http.StatusNotModified {
+			t.Fatalf("the conditional request without a fault: %v %v, want 304", statusOf(resp), err)
+		}
+		for _, f := range []Fault{FaultMalformed, FaultTruncated} {
+			s.Inject("acme", KindGitHub, f, 1)
+			resp, body, err := do(t, conditional)
+			if f == FaultTruncated && !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("%v: got %v, want the body cut short (unexpected EOF)", f, err)
+			}
+			if resp == nil || resp.StatusCode != http.StatusOK || len(body) == 0 || json.Valid(body) {
+				t.Errorf("%v: got %v with %d bytes (valid JSON: %v), want 200 with half a page", f, statusOf(resp), len(body), json.Valid(body))
+			}
+		}
+	})
 }
