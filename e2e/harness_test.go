@@ -83,7 +83,19 @@ func freeAddr(t testing.TB) string {
 // start runs the binary and waits until it answers /-/ready.
 func start(t testing.TB, logs *syncBuffer, args ...string) *proc {
 	t.Helper()
-	p := startNoWait(t, logs, args...)
+	return ready(t, launch(t, logs, freeAddr(t), args...))
+}
+
+// startAt is start on a given address, as a restart on the same host and
+// port: what Prometheus scrapes keeps its instance label.
+func startAt(t testing.TB, addr string, args ...string) *proc {
+	t.Helper()
+	return ready(t, launch(t, nil, addr, args...))
+}
+
+// ready waits until p answers /-/ready.
+func ready(t testing.TB, p *proc) *proc {
+	t.Helper()
 	waitFor(t, 60*time.Second, "exporter ready", func() bool {
 		code, _ := p.get("/-/ready")
 		return code == http.StatusOK
@@ -93,10 +105,15 @@ func start(t testing.TB, logs *syncBuffer, args ...string) *proc {
 
 func startNoWait(t testing.TB, logs *syncBuffer, args ...string) *proc {
 	t.Helper()
+	return launch(t, logs, freeAddr(t), args...)
+}
+
+// launch runs the binary on addr.
+func launch(t testing.TB, logs *syncBuffer, addr string, args ...string) *proc {
+	t.Helper()
 	if logs == nil {
 		logs = &syncBuffer{}
 	}
-	addr := freeAddr(t)
 	cmd := exec.Command(binary, append([]string{"--web.listen-address=" + addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

@@ -18,31 +18,6 @@ import (
 	"time"
 )
 
-// startAt runs the exporter on a given address, as a restart on the same
-// host and port does: what Prometheus scrapes keeps its instance label.
-func startAt(t testing.TB, addr string, args ...string) *proc {
-	t.Helper()
-	logs := &syncBuffer{}
-	cmd := exec.Command(binary, append([]string{"--web.listen-address=" + addr}, args...)...)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{t: t, cmd: cmd, addr: addr, logs: logs, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.kill9()
-		if t.Failed() {
-			t.Logf("exporter log:\n%s", tail(logs.String(), 40))
-		}
-	})
-	waitFor(t, 60*time.Second, "exporter ready", func() bool {
-		code, _ := p.get("/-/ready")
-		return code == http.StatusOK
-	})
-	return p
-}
-
 // promSeries is one series of a Prometheus query result: its labels
 // (__name__ included when the expression keeps it) and its samples, oldest
 // first (one for an instant vector).
