@@ -18,6 +18,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 	}{
 		{RulesFile, RecordingRules},
 		{AlertsFile, AlertingRules},
+		{BackfillRulesFile, BackfillRecordingRules},
 	} {
 		t.Run(f.name, func(t *testing.T) {
 			want, err := f.generate(Default())

@@ -29,6 +29,7 @@ func runPromtool(t *testing.T, args ...string) {
 
 func TestPromtoolChecksCommittedRules(t *testing.T) {
 	runPromtool(t, "check", "rules", RulesFile, AlertsFile)
+	runPromtool(t, "check", "rules", BackfillRulesFile) // alone: it records what RulesFile records
 }
 
 // TestPromtoolChecksOtherConfigs: rules from a configuration other than the

@@ -308,3 +308,31 @@ func TestQueriesMatchTheDashboards(t *testing.T) {
 		t.Errorf("Queries() returns %d queries, the dashboards hold %d, or they differ", len(got), len(want))
 	}
 }
+
+// TestTrendsReadOnlyBackfilledRules: every series the long-term trends
+// dashboard reads is either the exporter's own or recorded by the backfill
+// rules file, so that backfilling (docs/backfill.md) fills every panel.
+func TestTrendsReadOnlyBackfilledRules(t *testing.T) {
+	file, err := alerts.BackfillRecordingRules(alerts.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	for _, q := range Queries() {
+		if q.UID != "support-trends" {
+			continue
+		}
+		for _, name := range metricNames(q.Expr) {
+			if !strings.Contains(name, ":") {
+				continue
+			}
+			read++
+			if !strings.Contains(string(file), "record: "+name+"\n") {
+				t.Errorf("%s reads %s, which %s does not record", q.Panel, name, alerts.BackfillRulesFile)
+			}
+		}
+	}
+	if read == 0 {
+		t.Fatal("the trends dashboard reads no recording rule: is its uid still support-trends?")
+	}
+}

@@ -480,8 +480,9 @@ func checkSeam(t *testing.T, prom string, to time.Time) {
 // rule the trends dashboard's monthly compliance panel reads, with promtool
 // from the Prometheus holding the backfilled counters, and requires the
 // recorded history to equal the rule's expression evaluated at the same
-// instants, over the two years. The group is evaluated daily here (the
-// shipped file says 1m, two years of which take far too long for a test).
+// instants, over the two years. The rule is the backfill rules file's,
+// evaluated daily here (the file says hourly, and holds every trend rule:
+// too long for a test).
 func checkRuleBackfill(t *testing.T, promtool string, prom *promServer, dir string, first, last time.Time) {
 	t.Helper()
 	record := alerts.SLABreachRatio.Over(alerts.Window30d)
@@ -544,10 +545,11 @@ func sameSample(a, b promSample) bool {
 	return a.At.Equal(b.At) && (a.Value == b.Value || math.IsNaN(a.Value) && math.IsNaN(b.Value))
 }
 
-// shippedRule is the expression of a recording rule of the shipped file.
+// shippedRule is the expression of a recording rule of the shipped backfill
+// rules file.
 func shippedRule(t *testing.T, record string) string {
 	t.Helper()
-	b, err := readRepoFile("alerts/" + alerts.RulesFile)
+	b, err := readRepoFile("alerts/" + alerts.BackfillRulesFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -560,7 +562,7 @@ func shippedRule(t *testing.T, record string) string {
 		} `yaml:"groups"`
 	}
 	if err := yaml.Unmarshal(b, &file); err != nil {
-		t.Fatalf("%s: %v", alerts.RulesFile, err)
+		t.Fatalf("%s: %v", alerts.BackfillRulesFile, err)
 	}
 	for _, g := range file.Groups {
 		for _, r := range g.Rules {
@@ -569,7 +571,7 @@ func shippedRule(t *testing.T, record string) string {
 			}
 		}
 	}
-	t.Fatalf("%s records no %s", alerts.RulesFile, record)
+	t.Fatalf("%s records no %s", alerts.BackfillRulesFile, record)
 	return ""
 }
 
