@@ -17,6 +17,7 @@ type progress struct {
 	w        io.Writer
 	terminal bool
 	logger   *slog.Logger
+	now      func() time.Time
 	start    time.Time
 	last     time.Time
 	shown    bool
@@ -30,7 +31,7 @@ const (
 )
 
 func newProgress(w io.Writer, logger *slog.Logger) *progress {
-	return &progress{w: w, terminal: isTerminal(w), logger: logger, start: time.Now()}
+	return &progress{w: w, terminal: isTerminal(w), logger: logger, now: time.Now, start: time.Now()}
 }
 
 // isTerminal: a character device, as a terminal is; no dependency needed
@@ -46,7 +47,7 @@ func isTerminal(w io.Writer) bool {
 
 func (p *progress) update(s backfill.Progress) {
 	p.latest = s
-	now := time.Now()
+	now := p.now()
 	every := logEvery
 	if p.terminal {
 		every = redrawEvery
@@ -78,7 +79,7 @@ func (p *progress) show(now time.Time) {
 	}
 	eta := "?"
 	if rate > 0 {
-		eta = (time.Duration(float64(s.Total-s.Samples)/rate) * time.Second).Round(time.Second).String()
+		eta = time.Duration(float64(s.Total-s.Samples) / rate * float64(time.Second)).Round(time.Second).String()
 	}
 	if p.terminal {
 		filled := int(frac * barWidth)
