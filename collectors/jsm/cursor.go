@@ -27,8 +27,9 @@ const overlap = 10 * time.Minute
 //
 //	{"requests": [{"id": "<issue id>", "status": "<status>@<unix ms of its date>"}, ...]}
 //
-// in the order of the last listing, latest activity first. A source whose
-// account changes mode starts the other mode from scratch.
+// in the order of the last listing, latest activity first. A source that
+// searched once is never moved to listing (a search refused then is an
+// error), and a listing is dropped once a search succeeds.
 type cursor struct {
 	Since    int64            `json:"since"`
 	Seen     map[string]int64 `json:"seen"`
@@ -59,6 +60,9 @@ func (c cursor) encode() []byte {
 	b, _ := json.Marshal(c) // a struct of integers and a string map always encodes
 	return b
 }
+
+// searched reports whether the source ever synced through the search.
+func (c cursor) searched() bool { return c.Since > 0 || len(c.Seen) > 0 }
 
 // stored reports whether the issue was stored at this very update.
 func (c cursor) stored(id string, updated time.Time) bool {

@@ -2,6 +2,8 @@ package jsm
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -233,6 +235,36 @@ func TestCustomerModeRetriedHourly(t *testing.T) {
 	log := f.log()[before:]
 	if requestsTo(log, "/rest/api/3/search/jql") != 1 || requestsTo(log, "/rest/servicedeskapi/request/20001/sla") != 1 {
 		t.Errorf("after the hour, an agent account did not search:\n%s", strings.Join(log, "\n"))
+	}
+	var cur cursor
+	if err := json.Unmarshal(cs.cursor, &cur); err != nil || len(cur.Requests) != 0 || !cur.searched() {
+		t.Errorf("cursor after the agent's sync %s (%v): want the search's, without the customer listing", cs.cursor, err)
+	}
+}
+
+// A source that synced through the search once is never moved to the
+// request list: its customer versions would replace the tickets' priorities
+// and the vendor's verdicts. The refusal is an error instead.
+func TestSearchRefusedAfterAgentSyncIsAnError(t *testing.T) {
+	f, srv := newFakeJSM(t, plainIssue(1, time.Hour))
+	env := testEnv(srv.URL)
+	now := t0
+	env.Now = func() time.Time { return now }
+	cs := newCustomerSource(t, env)
+	cs.sync(t)
+	f.customer, f.agent = true, false
+	now = now.Add(61 * time.Minute) // the scope is resolved again
+	before := len(f.log())
+	err := cs.src.Sync(context.Background(), cs.cursor, func(model.Batch) error {
+		t.Error("a batch stored after the refused search")
+		return nil
+	})
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Status != http.StatusBadRequest {
+		t.Fatalf("sync after the search was refused: %v, want the 400", err)
+	}
+	if n := requestsTo(f.log()[before:], "/rest/servicedeskapi/request"); n != 0 {
+		t.Errorf("%d request-list calls: the source must not be polled as a customer", n)
 	}
 }
 

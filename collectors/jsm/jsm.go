@@ -38,7 +38,8 @@
 // the version stored at the previous poll (see requestToTicket). The mode
 // is chosen by the first search of each scope: no configuration says it,
 // and an account granted an agent licence is searched again within the
-// hour.
+// hour. A source that ever synced through the search is not moved back:
+// a refused search is then an error.
 //
 // # Credentials
 //
@@ -190,12 +191,15 @@ func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 		u := e.url("rest/api/3/search/jql", q)
 		resp, err := e.http.Get(ctx, u, nil)
 		var fe *fetch.Error
-		if n == 1 && errors.As(err, &fe) && fe.Status == http.StatusBadRequest {
+		if n == 1 && errors.As(err, &fe) && fe.Status == http.StatusBadRequest && !cur.searched() {
 			// The query names the projects of the account's own desks, so
 			// Jira refuses it only when the account may not browse them
 			// ("The value '<id>' does not exist for the field 'project'"):
 			// a customer of the desks, not an agent. An agent refused
 			// for another reason would see only its own requests: say so.
+			// A source that ever searched is not moved: its customer
+			// versions would replace the stored tickets' priorities and
+			// the vendor's SLA verdicts.
 			e.logger.Warn("jira_service_management: the search was refused (HTTP 400): polling as a portal customer of the desks until the next scope refresh")
 			e.scope.customer = true
 			return e.syncRequests(ctx, cur, emit)
@@ -203,6 +207,9 @@ func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 		if err != nil {
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, err)
 		}
+		// Searching works: a listing kept from a customer mode is stale,
+		// and a later customer mode starts from scratch.
+		cur.Requests = nil
 		p, err := decodeSearchPage(resp.Body)
 		if err != nil {
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, fetch.DecodeError(u, err))
