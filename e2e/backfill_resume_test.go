@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,12 +38,26 @@ func TestBackfillCommandLine(t *testing.T) {
 	if code := exitCode(err); code != 1 || !strings.Contains(string(out), "locked by another process") || !strings.Contains(string(out), "--sync") {
 		t.Fatalf("backfill on the running exporter's store: exit %d, want 1 saying the store is locked and what to do:\n%s", code, out)
 	}
-	own := filepath.Join(t.TempDir(), "own-store")
-	out, err = exec.Command(binary, args(own, filepath.Join(t.TempDir(), "synced"), "--sync")...).CombinedOutput()
+	out, err = exec.Command(binary, args(t.TempDir(), filepath.Join(t.TempDir(), "nostore"))...).CombinedOutput()
+	if code := exitCode(err); code != 1 || !strings.Contains(string(out), "no store at") {
+		t.Fatalf("backfill of a directory without a store: exit %d, want 1 saying there is no store (not a history of zeros):\n%s", code, out)
+	}
+	own, synced := filepath.Join(t.TempDir(), "own-store"), filepath.Join(t.TempDir(), "synced")
+	out, err = exec.Command(binary, args(own, synced, "--sync")...).CombinedOutput()
 	if err != nil || !regexp.MustCompile(`wrote [1-9][0-9]* samples`).Match(out) {
 		t.Fatalf("backfill --sync into its own store while the exporter runs: %v\n%s", err, out)
 	}
 	exp.term()
+	// A --sync run resumes too: without syncing again, which would move the
+	// store past what its files show.
+	files := omFiles(t, synced)
+	if err := os.Remove(files[len(files)-1]); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(binary, args(own, synced, "--sync")...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "not syncing again") || !strings.Contains(string(out), fmt.Sprintf("(%d kept from an interrupted run)", len(files)-1)) {
+		t.Fatalf("resuming a --sync backfill: %v\n%s", err, out)
+	}
 
 	whole := filepath.Join(t.TempDir(), "whole")
 	if out, err := exec.Command(binary, args(data, whole)...).CombinedOutput(); err != nil {

@@ -52,7 +52,7 @@ func backfillCommand(ctx context.Context, f flags, b backfillFlags, logger *slog
 	started := time.Now()
 	res, err := runBackfill(ctx, f, b, logger, stderr)
 	switch {
-	case ctx.Err() != nil:
+	case err != nil && ctx.Err() != nil:
 		fmt.Fprintf(stderr, "\ninterrupted: the complete files stay in %s; run the same command again to resume\n", b.output)
 		return 130
 	case err != nil:
@@ -100,15 +100,42 @@ func runBackfill(ctx context.Context, f flags, b backfillFlags, logger *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(cmp.Or(f.storagePath, cfg.Global.StoragePath))
+	vendors, err := backfill.SelectVendors(cfg, b.vendors)
 	if err != nil {
-		return nil, fmt.Errorf("%w (the exporter holds the store while it runs: stop it, or use --sync with another --storage.path)", err)
+		return nil, err
+	}
+	resuming, err := backfill.Interrupted(b.output)
+	if err != nil {
+		return nil, err
+	}
+	if resuming && f.demo {
+		return nil, fmt.Errorf("%s holds an interrupted backfill: a --demo run cannot resume (its store is new each time); choose another --output", b.output)
+	}
+	path := cmp.Or(f.storagePath, cfg.Global.StoragePath)
+	if _, err := os.Stat(filepath.Join(path, store.FileName)); err != nil && !b.sync {
+		// Opening would create an empty store, and the backfill would
+		// write zeros.
+		return nil, fmt.Errorf("no store at %s (%w): give the exporter's --storage.path, or use --sync", path, err)
+	}
+	st, err := store.Open(path)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w: the exporter holds its store while it runs; stop it, or use --sync with another --storage.path", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	defer st.Close()
-	if b.sync {
-		logger.Info("syncing every source once", "config", f.configFile)
+	switch {
+	case b.sync && resuming:
+		// A sync would move the store past what the written files show,
+		// and the resume would (rightly) refuse to mix them.
+		logger.Info("resuming an interrupted backfill: not syncing again", "output", b.output)
+	case b.sync:
+		logger.Info("syncing every source of the selected vendors once", "vendors", len(vendors))
+		selected := *cfg
+		selected.Vendors = vendors
 		exp := exporter.New(ctx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion()})
-		err := exp.SyncAll(ctx, cfg, syncAttempts)
+		err := exp.SyncAll(ctx, &selected, syncAttempts)
 		exp.Stop()
 		if err != nil {
 			return nil, fmt.Errorf("sync: %w", err)

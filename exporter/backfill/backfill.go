@@ -81,7 +81,7 @@ var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 // directory. Canceling ctx stops it between samples; the files already
 // complete stay, for the resume.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	vendorCfgs, err := selectVendors(o.Config, o.Vendors)
+	vendorCfgs, err := SelectVendors(o.Config, o.Vendors)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +109,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		v, err := newVendor(o.Store, vc, &o.Config.Global)
 		if err != nil {
 			return nil, err
+		}
+		if v.lastSync.IsZero() {
+			// Nothing to replay: the history would be all zeros, and the
+			// live counters would jump to the whole history at the seam.
+			return nil, fmt.Errorf("vendor %s: no source has completed a sync in this store (wrong --storage.path? let the exporter sync first, or use --sync)", v.name)
 		}
 		rec := &recorder{extra: extra}
 		exposition.WalkVendor(rec, v.agg.Snapshot(func(string) time.Time { return time.Time{} }))
@@ -148,6 +153,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	r := &run{opts: o, grid: g, vendors: vendors, layouts: layouts, prefixes: prefixes, families: groupByFamily(layouts)}
 	return r.files(ctx)
+}
+
+// Interrupted reports whether dir holds a run to resume.
+func Interrupted(dir string) (bool, error) {
+	m, err := readManifest(dir)
+	return m != nil, err
 }
 
 // run is one pass over the files.
@@ -235,7 +246,7 @@ func (r *run) skip(times []time.Time) error {
 // the store is complete up to it, every change left is applied, so that the
 // last sample is what the exporter serves.
 func (r *run) moveTo(v *vendor, at time.Time) error {
-	if at.Equal(r.grid.to) && !at.Before(v.lastSync) {
+	if at.Equal(r.grid.to) && !at.Before(v.lastSync.Truncate(time.Millisecond)) {
 		return v.finish()
 	}
 	return v.advance(at)
@@ -279,8 +290,9 @@ func (r *run) computeVendor(ctx context.Context, m *matrix, v *vendor, first, wi
 	return nil
 }
 
-// selectVendors returns the named vendors, or every one.
-func selectVendors(cfg *config.Config, want []string) ([]*config.Vendor, error) {
+// SelectVendors returns the named vendors of cfg, or every one when none
+// is named.
+func SelectVendors(cfg *config.Config, want []string) ([]*config.Vendor, error) {
 	if len(want) == 0 {
 		return cfg.Vendors, nil
 	}

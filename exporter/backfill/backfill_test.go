@@ -481,6 +481,11 @@ func TestRefusesWhatWouldNotJoin(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(other, "notes.txt"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	empty, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
 	cases := []struct {
 		name   string
 		change func(*Options)
@@ -495,6 +500,7 @@ func TestRefusesWhatWouldNotJoin(t *testing.T) {
 		{"an unknown vendor", func(o *Options) { o.Vendors = []string{"nobody"} }, `vendor "nobody" is not in the configuration`},
 		{"an empty span", func(o *Options) { o.Dir, o.From, o.To = t.TempDir(), now, now }, "is not before"},
 		{"a sub-second step", func(o *Options) { o.Dir, o.Step = t.TempDir(), 1500*time.Millisecond }, "whole number of seconds"},
+		{"a store that never synced", func(o *Options) { o.Dir, o.Store = t.TempDir(), empty }, "vendor acme: no source has completed a sync"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -536,6 +542,23 @@ func TestGrid(t *testing.T) {
 	}
 	if !all[0].Equal(from.Add(30*time.Minute)) || !all[len(all)-1].Equal(to) || !all[len(all)-2].Equal(to.Add(-47*time.Minute)) {
 		t.Errorf("instants from %v to %v (then %v): want the first whole hour, every hour, then to", all[0], all[len(all)-2], all[len(all)-1])
+	}
+	// An end within a millisecond of a step: one sample per timestamp,
+	// timestamps carrying milliseconds.
+	onStep := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
+	g, err = newGrid(from, onStep.Add(400*time.Microsecond), time.Hour, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamps := map[string]bool{}
+	for _, start := range g.files() {
+		for _, at := range g.times(start) {
+			s := string(appendTimestamp(nil, at))
+			if stamps[s] {
+				t.Errorf("two samples at %s", s)
+			}
+			stamps[s] = true
+		}
 	}
 	// Many series shrink the files to a span whose values fit in memory.
 	if g, err := newGrid(from, to, time.Minute, 5000); err != nil || g.span != 18*time.Hour {

@@ -33,10 +33,12 @@ func newGrid(from, to time.Time, step time.Duration, series int) (grid, error) {
 	if step < time.Second || step%time.Second != 0 {
 		return grid{}, fmt.Errorf("step %v: want a whole number of seconds, at least 1s", step)
 	}
-	if !from.Before(to) {
-		return grid{}, fmt.Errorf("from %s is not before to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	// Samples carry milliseconds: a to within a millisecond of a step
+	// would otherwise write two samples at one timestamp.
+	g := grid{from: from.UTC().Truncate(time.Millisecond), to: to.UTC().Truncate(time.Millisecond), step: step}
+	if !g.from.Before(g.to) {
+		return grid{}, fmt.Errorf("from %s is not before to %s", g.from.Format(time.RFC3339Nano), g.to.Format(time.RFC3339Nano))
 	}
-	g := grid{from: from.UTC(), to: to.UTC(), step: step}
 	for _, span := range blockSpans {
 		if int64(span/step+1)*int64(max(series, 1)) <= maxFileValues {
 			g.span = span

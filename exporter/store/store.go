@@ -35,6 +35,10 @@ type Store struct {
 // SourceKey identifies a source: the vendor it belongs to and its name.
 type SourceKey struct{ Vendor, Source string }
 
+// ErrLocked is returned by Open when another process (a running exporter)
+// holds the store.
+var ErrLocked = errors.New("locked by another process")
+
 // Open opens the store in dir, creating the directory (0750) and the file
 // when missing. It refuses a file written with another schema version.
 func Open(dir string) (*Store, error) {
@@ -56,7 +60,7 @@ func openDB(path string) (*bolt.DB, error) {
 		FreelistType: bolt.FreelistMapType,
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("store %s is locked by another process", path)
+		return nil, fmt.Errorf("store %s is %w", path, ErrLocked)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
