@@ -107,12 +107,21 @@ func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
 
 // slaClockAt is a vendor's SLA clock as it stood at an instant: running
 // until it stopped, and breached once its deadline had passed. A breach
-// the vendor does not date shows only from the last update on.
+// the vendor does not date shows only from the last update on. The
+// deadline is the last one the vendor gave, which pauses may have moved:
+// a clock the vendor judged met when it stopped (or breached only after
+// its stop) is taken as never breached while it ran, so that no breach
+// is counted and then taken back.
 func slaClockAt(c *model.SLAClock, at time.Time) *model.SLAClock {
 	if c == nil || (!c.Stopped.IsZero() && !c.Stopped.After(at)) {
 		return c
 	}
-	return &model.SLAClock{Deadline: c.Deadline, Breached: !c.Deadline.IsZero() && at.After(c.Deadline)}
+	run := &model.SLAClock{Deadline: c.Deadline}
+	if !c.Stopped.IsZero() && (!c.Breached || c.Deadline.After(c.Stopped)) {
+		run.Deadline = time.Time{}
+	}
+	run.Breached = !run.Deadline.IsZero() && at.After(run.Deadline)
+	return run
 }
 
 // IncidentChanges is TicketChanges for incidents: the first post (or, for

@@ -249,3 +249,36 @@ func TestChangeInstants(t *testing.T) {
 		t.Errorf("maintenance at 11h completed at %v, want not yet", v.CompletedAt)
 	}
 }
+
+// TestReplayTrustsTheVendorsFinalVerdict: a vendor clock whose last known
+// deadline passed before it stopped, yet judged met (a pause moved the
+// deadline), never counts as breached on the way; one judged breached
+// counts from its deadline on.
+func TestReplayTrustsTheVendorsFinalVerdict(t *testing.T) {
+	h := time.Hour
+	r := mustRules(t, testVendor(), time.Time{})
+	s := newStore(r)
+	for _, tc := range []struct {
+		id       string
+		breached bool
+	}{{"paused-then-met", false}, {"breached", true}} {
+		s.ticket("helpdesk", model.Ticket{ID: tc.id, Priority: "low", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(3 * h),
+			Figures: &model.Figures{FirstReplyAt: after(3 * h), Replies: 1,
+				FirstResponseSLA: &model.SLAClock{Deadline: after(h), Stopped: after(3 * h), Breached: tc.breached}}})
+	}
+	_, snaps := replayStore(t, s, t0, after(4*h), 30*time.Minute, at)
+	for i, snap := range snaps {
+		checks, breaches := snap.SLAChecks[Low][FirstResponse], snap.SLABreaches[Low][FirstResponse]
+		when := time.Duration(i) * 30 * time.Minute
+		want := uint64(0)
+		if when > h { // the breached one, from its deadline on
+			want = 1
+		}
+		if breaches != want {
+			t.Errorf("at t0+%v: %d breaches, want %d", when, breaches, want)
+		}
+		if when >= 3*h && checks != 2 {
+			t.Errorf("at t0+%v: %d checks, want 2 once both clocks stopped", when, checks)
+		}
+	}
+}
