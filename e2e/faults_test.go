@@ -184,15 +184,7 @@ func startFaultSim(t *testing.T, clock func() time.Time) *simulator.Sim {
 func writeFaultConfig(t *testing.T, sim *simulator.Sim, dir string) string {
 	t.Helper()
 	var cfg strings.Builder
-	cfg.WriteString(`global:
-  poll_interval: 1s
-  request_timeout: 2s
-calendars:
-  office:
-    timezone: Europe/Berlin
-    hours: "09:00-18:00"
-vendors:
-`)
+	cfg.WriteString(officeConfigHeader)
 	for _, f := range faultSources {
 		fmt.Fprintf(&cfg, `  - name: %s
     calendar: office

@@ -354,15 +354,7 @@ func TestTicketKinds(t *testing.T) {
 
 	dir := t.TempDir()
 	var cfg strings.Builder
-	cfg.WriteString(`global:
-  poll_interval: 1s
-  request_timeout: 2s
-calendars:
-  office:
-    timezone: Europe/Berlin
-    hours: "09:00-18:00"
-vendors:
-`)
+	cfg.WriteString(officeConfigHeader)
 	for _, k := range ticketKinds {
 		for _, clock := range clocks {
 			name := vendorName(k, clock)

@@ -10,6 +10,18 @@ import (
 	"github.com/support-exporter/support_exporter/simulator"
 )
 
+// officeConfigHeader starts a config of vendors polled every second, each
+// with the calendar "office" (Berlin, 09:00-18:00).
+const officeConfigHeader = `global:
+  poll_interval: 1s
+  request_timeout: 2s
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours: "09:00-18:00"
+vendors:
+`
+
 // world is a simulated vendor with a config pointing the exporter at it.
 type world struct {
 	sim     *simulator.Sim
