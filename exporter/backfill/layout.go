@@ -8,9 +8,9 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/quality"
 )
 
-// written are the gauge families the backfill reconstructs; every counter
-// and histogram family is written too. The other gauges describe a "now"
-// that no API dates: a ticket's state (support_tickets_open), its
+// writtenGauges are the gauge families the backfill reconstructs; every
+// counter and histogram family is written too. The other gauges describe a
+// "now" that no API dates: a ticket's state (support_tickets_open), its
 // escalation flag or tags (support_escalations_open), a component's status
 // (support_status_component_status).
 var writtenGauges = map[string]bool{
@@ -21,6 +21,7 @@ var writtenGauges = map[string]bool{
 	"support_status_next_maintenance_timestamp_seconds":            true,
 }
 
+// written reports whether the backfill writes a family.
 func written(f *exposition.Family) bool {
 	return f.Type != exposition.Gauge || writtenGauges[f.Name]
 }
