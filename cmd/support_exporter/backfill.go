@@ -84,11 +84,12 @@ func runBackfill(ctx context.Context, f flags, b backfillFlags, logger *slog.Log
 		raw, b.sync = d.yaml, true
 		f.storagePath = cmp.Or(f.storagePath, d.storageDir)
 	} else {
+		// Read once: the digest that guards a resume is of what was parsed.
 		var err error
 		if raw, err = os.ReadFile(f.configFile); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading config: %w", err)
 		}
-		if cfg, err = config.Load(f.configFile); err != nil {
+		if cfg, err = config.Parse(raw, f.configFile); err != nil {
 			return nil, err
 		}
 	}

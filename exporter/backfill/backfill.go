@@ -18,16 +18,17 @@
 package backfill
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -94,9 +95,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	from, to := o.From, o.To
 	if previous != nil {
-		from, to = cmpOr(from, previous.From), cmpOr(to, previous.To)
+		from, to = cmp.Or(from, previous.From), cmp.Or(to, previous.To)
 	}
-	from, to = cmpOr(from, o.Config.Global.HistoryStart.Time), cmpOr(to, o.Now)
+	from, to = cmp.Or(from, o.Config.Global.HistoryStart.Time), cmp.Or(to, o.Now)
 	if from.IsZero() {
 		return nil, errors.New("no start: set global.history_start in the configuration, or give --from")
 	}
@@ -339,23 +340,10 @@ func checkLabels(labels map[string]string) error {
 
 // renderLabels renders extra labels, sorted, each with a leading comma.
 func renderLabels(labels map[string]string) string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b strings.Builder
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		b.WriteByte(',')
 		writeLabel(&b, k, labels[k])
 	}
 	return b.String()
-}
-
-// cmpOr is the first non-zero instant.
-func cmpOr(a, b time.Time) time.Time {
-	if a.IsZero() {
-		return b
-	}
-	return a
 }
