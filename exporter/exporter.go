@@ -38,6 +38,9 @@ type Options struct {
 	Logger    *slog.Logger
 	Store     *store.Store
 	UserAgent string
+	// Now is the exporter's clock (default time.Now): the demo runs at a
+	// fixed clock in tests (--demo.clock).
+	Now func() time.Time
 }
 
 // Exporter owns the sync loops, the aggregates and the current snapshot.
@@ -75,6 +78,9 @@ type vendorState struct {
 func New(ctx context.Context, opts Options) *Exporter {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	e := &Exporter{
 		opts: opts, logger: opts.Logger, limits: fetch.NewLimits(),
@@ -238,7 +244,7 @@ func (e *Exporter) newRunners(cfg *config.Config, vendors map[string]*vendorStat
 			logger := e.logger.With("vendor", v.Name, "source_name", sc.Name, "kind", sc.Kind)
 			src, err := collectors.New(source.Env{
 				Config: sc, Vendor: v, HTTP: client, Limits: e.limits,
-				HistoryStart: cfg.Global.HistoryStart.Time, Logger: logger, Now: time.Now,
+				HistoryStart: cfg.Global.HistoryStart.Time, Logger: logger, Now: e.opts.Now,
 				Stored: func(id string) (*model.Ticket, error) {
 					t, err := e.opts.Store.Ticket(key, id)
 					if err != nil {
@@ -262,6 +268,7 @@ func (e *Exporter) newRunners(cfg *config.Config, vendors map[string]*vendorStat
 				},
 				refresh: e.rebuildSnapshot,
 				logger:  logger,
+				now:     e.opts.Now,
 			})
 		}
 	}
@@ -392,7 +399,7 @@ func (e *Exporter) refreshLoop(ctx context.Context) {
 func (e *Exporter) rebuildSnapshot() {
 	e.snapMu.Lock()
 	defer e.snapMu.Unlock()
-	snap := &quality.Snapshot{At: time.Now()}
+	snap := &quality.Snapshot{At: e.opts.Now()}
 	e.mu.RLock()
 	if e.cfg == nil { // nothing applied yet: stay not ready
 		e.mu.RUnlock()
@@ -416,7 +423,7 @@ func (e *Exporter) rebuildSnapshot() {
 // Alertmanager delivers them within global.alert_grace: they are complete
 // up to that long ago.
 func (e *Exporter) asOf(vendor string) func(source string) time.Time {
-	alertsComplete := time.Now().Add(-time.Duration(e.cfg.Global.AlertGrace))
+	alertsComplete := e.opts.Now().Add(-time.Duration(e.cfg.Global.AlertGrace))
 	return func(source string) time.Time {
 		if source == quality.AlertSource {
 			return alertsComplete

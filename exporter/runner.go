@@ -37,6 +37,7 @@ type runner struct {
 	// is now judged as of the new sync time.
 	refresh func()
 	logger  *slog.Logger
+	now     func() time.Time
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -89,14 +90,14 @@ func (r *runner) loop(ctx context.Context) {
 		}
 		failures++
 		wait = backoff(failures, r.interval)
-		if blocked := time.Until(r.limits.BlockedUntil(r.host)); blocked > wait {
+		if blocked := time.Until(r.limits.BlockedUntil(r.host)); blocked > wait { // rate limits are in real time
 			wait = blocked
 		}
 	}
 }
 
 func (r *runner) syncOnce(ctx context.Context) error {
-	start := time.Now()
+	start := r.now()
 	cursor, err := r.store.Cursor(r.key)
 	if err != nil {
 		err = &storeError{err}
@@ -109,7 +110,7 @@ func (r *runner) syncOnce(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	end := time.Now()
+	end := r.now()
 	reason := ""
 	if err != nil {
 		reason = fetch.Reason(err)

@@ -84,6 +84,7 @@ func TestIngestStoreFailureCountsAsStore(t *testing.T) {
 				ingest:  func(k store.SourceKey, b model.Batch) error { return e.ingest(vs, k, time.Time{}, b) },
 				refresh: func() { refreshed = true },
 				logger:  slog.New(slog.DiscardHandler),
+				now:     time.Now,
 			}
 
 			err := r.syncOnce(t.Context())

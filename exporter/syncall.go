@@ -44,10 +44,10 @@ func (e *Exporter) SyncAll(ctx context.Context, cfg *config.Config, attempts int
 // syncUntilDone syncs until one sync completes, at most attempts times.
 func (r *runner) syncUntilDone(ctx context.Context, attempts int) error {
 	for failures := 1; ; failures++ {
-		start := time.Now()
+		start := r.now()
 		err := r.syncOnce(ctx)
 		if err == nil {
-			r.logger.Info("source synced", "took", time.Since(start).Round(time.Millisecond))
+			r.logger.Info("source synced", "took", r.now().Sub(start).Round(time.Millisecond))
 			return nil
 		}
 		if ctx.Err() != nil || failures >= attempts {

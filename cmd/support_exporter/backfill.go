@@ -73,7 +73,7 @@ func runBackfill(ctx context.Context, f flags, b backfillFlags, logger *slog.Log
 	if f.demo {
 		// The demo's vendors, synced into its temporary store: the
 		// backfill, tried without an account.
-		d, err := startDemo(logger)
+		d, err := startDemo(logger, time.Now)
 		if err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}

@@ -22,6 +22,7 @@ type demo struct {
 	vendors    []string
 	yaml       []byte
 	storageDir string
+	now        func() time.Time
 }
 
 // demoSeed makes every demo run show the same history.
@@ -98,9 +99,11 @@ type demoVendor struct {
 	StatusKind, StatusURL, PageID                  string
 }
 
-func startDemo(logger *slog.Logger) (*demo, error) {
-	now := time.Now()
-	sim, err := simulator.New(simulator.Options{Seed: demoSeed, Start: now, Vendors: simulator.Demo(now)})
+// startDemo starts the simulated vendors with their world anchored at
+// clock() and answering as of clock.
+func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
+	now := clock()
+	sim, err := simulator.New(simulator.Options{Seed: demoSeed, Start: now, Clock: clock, Vendors: simulator.Demo(now)})
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +159,7 @@ func startDemo(logger *slog.Logger) (*demo, error) {
 		sim.Close()
 		return nil, err
 	}
-	return &demo{sim: sim, vendors: names, yaml: buf.Bytes(), storageDir: dir}, nil
+	return &demo{sim: sim, vendors: names, yaml: buf.Bytes(), storageDir: dir, now: clock}, nil
 }
 
 // demoAlertLead is how long before a demo vendor's latest incident was
@@ -168,7 +171,7 @@ const demoAlertLead = 20 * time.Minute
 // incident was first posted, delivered to the webhook handler as an
 // Alertmanager payload, so that customer alerts show in the demo too.
 func (d *demo) deliverAlerts(h *webhook.Handler) error {
-	now := time.Now()
+	now := d.now()
 	var alerts []map[string]any
 	for _, v := range d.vendors {
 		incidents := d.sim.Truth(v, now).Incidents

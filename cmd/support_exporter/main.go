@@ -57,6 +57,7 @@ type flags struct {
 	configFile    string
 	configCheck   bool
 	demo          bool
+	demoClock     time.Time
 	storagePath   string
 	telemetryPath string
 	logStyle      string
@@ -72,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("config.file", "Configuration file (YAML; see docs/configuration.md).").Default("support_exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file, print what is wrong, and exit (non-zero when invalid).").BoolVar(&f.configCheck)
 	app.Flag("demo", "Run against built-in simulated vendors on loopback: no vendor account and no config needed.").BoolVar(&f.demo)
+	app.Flag("demo.clock", "Run the demo as if the clock read this RFC 3339 instant at start (tests of the demo at fixed hours).").Hidden().SetValue(&rfc3339{&f.demoClock})
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
 	app.Flag("log.style", "Log line style: slog, or go-kit for pipelines that parse go-kit/log output.").Default("slog").EnumVar(&f.logStyle, "slog", "go-kit")
@@ -106,6 +108,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// rfc3339 is a kingpin flag value holding an RFC 3339 instant.
+type rfc3339 struct{ t *time.Time }
+
+func (v *rfc3339) Set(s string) error {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return fmt.Errorf("want an RFC 3339 instant such as 2026-03-07T23:30:00Z: %w", err)
+	}
+	*v.t = t
+	return nil
+}
+
+func (v *rfc3339) String() string {
+	if v.t == nil || v.t.IsZero() {
+		return ""
+	}
+	return v.t.Format(time.RFC3339)
+}
+
 func checkConfig(path string, stdout, stderr io.Writer) int {
 	cfg, err := config.Load(path)
 	if err != nil {
@@ -126,10 +147,18 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
 
 	load := func() (*config.Config, error) { return config.Load(f.configFile) }
+	now := time.Now
+	if !f.demoClock.IsZero() {
+		if !f.demo {
+			return errors.New("--demo.clock is only valid with --demo")
+		}
+		offset := time.Until(f.demoClock)
+		now = func() time.Time { return time.Now().Add(offset) }
+	}
 	var d *demo
 	if f.demo {
 		var err error
-		if d, err = startDemo(logger); err != nil {
+		if d, err = startDemo(logger, now); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		defer d.close()
@@ -156,7 +185,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
-	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion()})
+	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion(), Now: now})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
 	reg := prometheus.NewRegistry()
