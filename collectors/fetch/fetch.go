@@ -31,6 +31,14 @@ const (
 	ReasonHTTP        = "http"
 	ReasonAuth        = "auth"
 	ReasonDecode      = "decode"
+	// ReasonTooLarge: a response body over the source's size cap.
+	ReasonTooLarge = "too_large"
+	// ReasonLoop: the vendor led a sync in a circle (the same page link or
+	// cursor twice, or pages that bring nothing new): the sync ends rather
+	// than request without end.
+	ReasonLoop = "loop"
+	// ReasonBudget: a sync reached its source's max_requests_per_sync.
+	ReasonBudget = "budget"
 )
 
 // Error is a failed request, classified.
@@ -75,6 +83,12 @@ func DecodeError(url string, err error) error {
 	return &Error{Reason: ReasonDecode, URL: stripQuery(url), Err: err}
 }
 
+// LoopError ends a sync that the vendor's paging led in a circle (see
+// ReasonLoop); url is the request that showed it.
+func LoopError(url string, err error) error {
+	return &Error{Reason: ReasonLoop, URL: stripQuery(url), Err: err}
+}
+
 // Options are the policy of one Client.
 type Options struct {
 	Timeout      time.Duration // per request; default 30s
@@ -106,6 +120,16 @@ func New(hc *http.Client, limits *Limits, opts Options) *Client {
 		opts.OnResponse = func(string) {}
 	}
 	return &Client{hc: hc, opts: opts, limits: limits, now: time.Now}
+}
+
+// WithMaxBodyBytes returns a Client like c whose responses may be at most n
+// bytes: a kind whose pages are small by API contract declares a cap much
+// smaller than the default, so that a vendor cannot make the process hold
+// a huge body (docs/sources.md).
+func (c *Client) WithMaxBodyBytes(n int64) *Client {
+	d := *c
+	d.opts.MaxBodyBytes = n
+	return &d
 }
 
 // Response is a successful (2xx) response, body read in full.

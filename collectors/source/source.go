@@ -11,6 +11,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -36,11 +37,28 @@ type Env struct {
 	HistoryStart time.Time
 	Logger       *slog.Logger
 	Now          func() time.Time
+	// Bounds are the plausible instants (docs/metrics.md,
+	// support_items_rejected_total). The exporter refuses stored items with
+	// an implausible time; a collector whose cursor follows item times
+	// (updated_at) must skip an item whose cursor time is implausible,
+	// report it with Reject, and never move its cursor past Bounds.Latest.
+	Bounds door.Bounds
+	// Reject counts an item the collector skipped for reason (a door
+	// reason); nil in tests that do not count.
+	Reject func(reason string)
 	// Stored reads this source's stored version of a ticket (nil when none):
 	// every batch whose emit returned is stored. For APIs that show only the
 	// current state, so that a collector can tell what changed since (a
 	// request solved, or reopened).
 	Stored func(id string) (*model.Ticket, error)
+}
+
+// Rejected counts an item the collector skipped for reason (Reject, when
+// set).
+func (e Env) Rejected(reason string) {
+	if e.Reject != nil {
+		e.Reject(reason)
+	}
 }
 
 // Factory builds a Source of one kind, checking what the config package
