@@ -473,22 +473,28 @@ func (e *Exporter) SourceStatuses() []exposition.SourceStatus {
 	return out
 }
 
-// Contracts lists every vendor's configured SLA.
+// Contracts lists every vendor's SLA term in force now (a vendor whose
+// first term starts later has none yet).
 func (e *Exporter) Contracts() []exposition.Contract {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.cfg == nil {
 		return nil
 	}
+	now := e.opts.Now()
 	out := make([]exposition.Contract, 0, len(e.cfg.Vendors))
 	for _, v := range e.cfg.Vendors {
-		k := exposition.Contract{Vendor: v.Name, Objective: v.SLA.Objective, MaintenanceNotice: time.Duration(v.SLA.MaintenanceNotice)}
-		for name, d := range v.SLA.FirstResponse {
+		term := v.SLA.At(now)
+		if term == nil {
+			continue
+		}
+		k := exposition.Contract{Vendor: v.Name, Objective: term.Objective, MaintenanceNotice: time.Duration(term.MaintenanceNotice)}
+		for name, d := range term.FirstResponse {
 			if p, ok := quality.ParsePriority(name); ok {
 				k.Targets[p][quality.FirstResponse] = time.Duration(d)
 			}
 		}
-		for name, d := range v.SLA.Resolution {
+		for name, d := range term.Resolution {
 			if p, ok := quality.ParsePriority(name); ok {
 				k.Targets[p][quality.Resolution] = time.Duration(d)
 			}

@@ -17,6 +17,9 @@ type Config struct {
 	Global    Global               `yaml:"global"`
 	Calendars map[string]*Calendar `yaml:"calendars"`
 	Vendors   []*Vendor            `yaml:"vendors"`
+	// AlertmanagerWebhook enables POST /api/v1/alertmanager; nil: the
+	// endpoint is off.
+	AlertmanagerWebhook *AlertmanagerWebhook `yaml:"alertmanager_webhook"`
 
 	// File is the path the config was loaded from (empty for configs built in
 	// code, like the demo's).
@@ -38,6 +41,25 @@ type Global struct {
 	// first waits for customer alerts that Alertmanager delivers late
 	// (group_wait, retries); default 5m, zero: no wait.
 	AlertGrace model.Duration `yaml:"alert_grace"`
+	// SolvedSettle is how long a solved ticket must stay solved, never
+	// reopened, before its resolution is final for the one-touch counter
+	// (default 96h, Zendesk's default auto-close).
+	SolvedSettle model.Duration `yaml:"solved_settle"`
+	// MaxClockSkew is how far past our clock a time a vendor sends may lie
+	// (default 1h); items with a later time are refused (exporter/door).
+	MaxClockSkew model.Duration `yaml:"max_clock_skew"`
+	// EarliestTimestamp: items with an earlier time are refused
+	// (default 2000-01-01: before any of today's helpdesk or status APIs).
+	EarliestTimestamp Date `yaml:"earliest_timestamp"`
+}
+
+// AlertmanagerWebhook is the customer-alert receiver's setting.
+type AlertmanagerWebhook struct {
+	// BearerTokenFile holds the token Alertmanager must send
+	// (http_config.authorization.credentials_file on its side); required.
+	BearerTokenFile string `yaml:"bearer_token_file"`
+	// Token is the file's content, read at load (never printed).
+	Token commoncfg.Secret `yaml:"-"`
 }
 
 // Date is a calendar date written YYYY-MM-DD, held as midnight UTC.
@@ -62,8 +84,9 @@ type Vendor struct {
 	// source values that mean it. Values not listed fall back to the kind's
 	// defaults, then to normal.
 	Priorities  map[string][]string `yaml:"priorities"`
-	SLA         SLA                 `yaml:"sla"`
+	SLA         SLATerms            `yaml:"sla"`
 	Escalation  Escalation          `yaml:"escalation"`
+	Signals     Signals             `yaml:"signals"`
 	Tickets     []*Source           `yaml:"tickets"`
 	StatusPages []*Source           `yaml:"status_pages"`
 	// NoticeWindow is how long before an incident's impact began a customer
@@ -75,14 +98,29 @@ type Vendor struct {
 	Line           int                `yaml:"-"` // line of the vendor in the file
 }
 
-// SLA is the support contract's targets.
+// SLA is one term of the support contract: its targets, in force from From.
 type SLA struct {
+	// From is the date the term takes effect; zero for a first term in
+	// force since ever.
+	From      Date    `yaml:"from"`
 	Objective float64 `yaml:"objective"` // share of tickets that must meet each target; default 0.95
 	Clock     string  `yaml:"clock"`     // "calendar" (default) or "business"
 	// FirstResponse and Resolution map a normalized priority to its target.
 	FirstResponse     map[string]model.Duration `yaml:"first_response"`
 	Resolution        map[string]model.Duration `yaml:"resolution"`
 	MaintenanceNotice model.Duration            `yaml:"maintenance_notice"` // zero: no minimum
+
+	// Start is From at midnight in the vendor's calendar zone (UTC without
+	// a calendar): the contract's own day. Zero when From is.
+	Start time.Time `yaml:"-"`
+}
+
+// Signals say which tickets are customer signals for who noticed an
+// incident first (DESIGN.md): a ticket whose priority, as first stored, is
+// one of Priorities, or that carries one of Tags (labels), in any version.
+type Signals struct {
+	Priorities []string `yaml:"priorities"` // normalized priorities; default [urgent]
+	Tags       []string `yaml:"tags"`
 }
 
 // Escalation says which tickets count as escalated besides the API's own flag.
@@ -110,6 +148,15 @@ type Source struct {
 	// ExportRequestsPerMinute is the zendesk incremental-export limit of the
 	// account's plan (default 10; 30 with the High Volume API add-on).
 	ExportRequestsPerMinute int `yaml:"export_requests_per_minute"` // zendesk
+	// API is how a jira_service_management source reads the desks: "agent"
+	// (default: JQL search and SLA cycles) or "customer" (the portal's
+	// request list).
+	API string `yaml:"api"` // jira_service_management
+	// MaxRequestsPerSync bounds the requests of one sync (default 10000): a
+	// vendor whose paging never ends cannot make us flood it. A sync that
+	// reaches it ends with reason budget; what it stored is kept and the
+	// next sync resumes from the stored cursor.
+	MaxRequestsPerSync int `yaml:"max_requests_per_sync"`
 
 	Line int `yaml:"-"` // line of the source in the file
 }

@@ -114,6 +114,8 @@ func preflight(n *yaml.Node, t reflect.Type, path string, ix nodeIndex, p *probl
 		for i, item := range n.Content {
 			preflight(item, t.Elem(), itemPath(path, i), ix, p)
 		}
+	case t == reflect.TypeFor[SLATerms]() && n.Kind == yaml.MappingNode:
+		preflight(n, t.Elem(), path, ix, p) // one term written without a list
 	}
 }
 

@@ -1,10 +1,12 @@
 package config
 
 import (
+	"path/filepath"
 	"time"
 
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
 )
 
 // Defaults for what the file leaves out (DESIGN.md, "Configuration").
@@ -19,11 +21,25 @@ const (
 	defaultAlertGrace              = model.Duration(5 * time.Minute)
 	defaultNoticeWindow            = model.Duration(30 * time.Minute)
 	defaultObjective               = 0.95
+	defaultSolvedSettle            = model.Duration(96 * time.Hour)
+	defaultMaxClockSkew            = model.Duration(time.Hour)
+	defaultMaxRequestsPerSync      = 10000
+	apiAgent                       = "agent"
+	apiCustomer                    = "customer"
 	clockCalendar                  = "calendar"
 	clockBusiness                  = "business"
 )
 
 var defaultDays = []string{"mon", "tue", "wed", "thu", "fri"}
+
+// defaultEarliestTimestamp predates every helpdesk and status-page API in
+// use today: an earlier time is a placeholder or a forgery, not an event.
+var defaultEarliestTimestamp = Date{time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}
+
+// defaultSignalPriorities: an urgent ticket is a customer saying "it is
+// down"; any ticket at all made nearly every incident of a busy helpdesk
+// customer-first (DESIGN.md).
+var defaultSignalPriorities = []string{"urgent"}
 
 // defaultURLs are the kinds whose API lives at one fixed address.
 var defaultURLs = map[string]string{
@@ -52,6 +68,18 @@ func applyDefaults(c *Config, ix nodeIndex, dir string) {
 	if !ix.has("global.alert_grace") {
 		c.Global.AlertGrace = defaultAlertGrace
 	}
+	if w := c.AlertmanagerWebhook; w != nil && w.BearerTokenFile != "" && !filepath.IsAbs(w.BearerTokenFile) {
+		w.BearerTokenFile = filepath.Join(dir, w.BearerTokenFile)
+	}
+	if !ix.has("global.solved_settle") {
+		c.Global.SolvedSettle = defaultSolvedSettle
+	}
+	if !ix.has("global.max_clock_skew") {
+		c.Global.MaxClockSkew = defaultMaxClockSkew
+	}
+	if !ix.has("global.earliest_timestamp") {
+		c.Global.EarliestTimestamp = defaultEarliestTimestamp
+	}
 	// An entry written empty ("- " or "name:") decodes as nil; as an empty
 	// struct it gets the same checks, which then say what it lacks.
 	for name, cal := range c.Calendars {
@@ -69,11 +97,22 @@ func applyDefaults(c *Config, ix nodeIndex, dir string) {
 			c.Vendors[i] = v
 		}
 		path := itemPath("vendors", i)
-		if !ix.has(path + ".sla.objective") {
-			v.SLA.Objective = defaultObjective
+		if len(v.SLA) == 0 {
+			// No contract written: one term with the default objective and
+			// no targets, so that every vendor has a term in force.
+			v.SLA = SLATerms{{}}
 		}
-		if v.SLA.Clock == "" {
-			v.SLA.Clock = clockCalendar
+		for j := range v.SLA {
+			term := &v.SLA[j]
+			if !ix.has(slaTermPath(ix, path, j) + ".objective") {
+				term.Objective = defaultObjective
+			}
+			if term.Clock == "" {
+				term.Clock = clockCalendar
+			}
+		}
+		if !ix.has(path + ".signals.priorities") {
+			v.Signals.Priorities = defaultSignalPriorities
 		}
 		if !ix.has(path + ".notice_window") {
 			v.NoticeWindow = defaultNoticeWindow
@@ -100,10 +139,26 @@ func (s *Source) applyDefaults(path string, pollInterval model.Duration, ix node
 	if s.Kind == "zendesk" && !ix.has(path+".export_requests_per_minute") {
 		s.ExportRequestsPerMinute = defaultZendeskExportsPerMinute
 	}
+	if s.Kind == "jira_service_management" && s.API == "" {
+		s.API = apiAgent
+	}
+	if !ix.has(path + ".max_requests_per_sync") {
+		s.MaxRequestsPerSync = defaultMaxRequestsPerSync
+	}
 	if !ix.has(path + ".http_client") {
 		s.HTTPClient = commoncfg.DefaultHTTPClientConfig
 	}
 	s.HTTPClient.SetDirectory(dir)
+}
+
+// slaTermPath is the path of a vendor's sla term i: the term is sla
+// itself when written as one mapping, else sla[i].
+func slaTermPath(ix nodeIndex, vendorPath string, i int) string {
+	sla := vendorPath + ".sla"
+	if l, ok := ix[sla]; ok && l.value.Kind == yaml.SequenceNode {
+		return itemPath(sla, i)
+	}
+	return sla
 }
 
 // sourceList is one of a vendor's two source lists, under its YAML key.

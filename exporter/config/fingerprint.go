@@ -11,8 +11,8 @@ import (
 
 // Fingerprint is a stable hash of the settings of v that change how its
 // metrics are derived: its calendar's definition, priorities, sla,
-// escalation, notice_window, global.history_start and the names and kinds
-// of its sources.
+// escalation, signals, notice_window, global.history_start and
+// global.solved_settle, and the names and kinds of its sources.
 // When a reload changes it, the vendor's aggregates must be recomputed.
 // Connection settings (url, poll_interval, http_client) are left out: they
 // change where data comes from, not what it means; so is global.alert_grace,
@@ -30,8 +30,12 @@ func (c *Config) Fingerprint(v *Vendor) string {
 		fmt.Fprintf(h, "calendar %q %q %q %q\n", cal.Timezone, cal.Days, cal.Hours, holidays)
 	}
 	fmt.Fprintf(h, "priorities %q\n", sortedValues(v.Priorities))
-	fmt.Fprintf(h, "sla %v %q %v %v %v\n", v.SLA.Objective, v.SLA.Clock,
-		v.SLA.FirstResponse, v.SLA.Resolution, v.SLA.MaintenanceNotice)
+	for _, term := range v.SLA {
+		fmt.Fprintf(h, "sla %s %v %q %v %v %v\n", term.Start.Format(time.RFC3339), term.Objective, term.Clock,
+			term.FirstResponse, term.Resolution, term.MaintenanceNotice)
+	}
+	fmt.Fprintf(h, "signals %q %q\n", slices.Sorted(slices.Values(v.Signals.Priorities)), slices.Sorted(slices.Values(v.Signals.Tags)))
+	fmt.Fprintf(h, "solved_settle %v\n", c.Global.SolvedSettle)
 	fmt.Fprintf(h, "escalation %q\n", slices.Sorted(slices.Values(v.Escalation.Tags)))
 	fmt.Fprintf(h, "notice_window %v\n", v.NoticeWindow)
 	sources := slices.Concat(v.Tickets, v.StatusPages)

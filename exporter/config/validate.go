@@ -1,13 +1,17 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 
 	"github.com/support-exporter/support_exporter/exporter/calendar"
@@ -37,6 +41,20 @@ func (ck *checker) config(c *Config) {
 	}
 	if c.Global.RequestTimeout <= 0 {
 		ck.report("global.request_timeout", "must be positive")
+	}
+	if c.Global.SolvedSettle <= 0 {
+		ck.report("global.solved_settle", "must be positive")
+	}
+	if c.Global.MaxClockSkew <= 0 {
+		ck.report("global.max_clock_skew", "must be positive")
+	}
+	// Alertmanager 0.25 and Prometheus 2 allow only these label names; a
+	// name no alert can carry would silently drop every customer alert.
+	if !model.LabelName(c.Global.AlertVendorLabel).IsValidLegacy() {
+		ck.report("global.alert_vendor_label", "%q is not a label name (want [a-zA-Z_][a-zA-Z0-9_]*)", c.Global.AlertVendorLabel)
+	}
+	if w := c.AlertmanagerWebhook; w != nil {
+		ck.webhook(w)
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Calendars)) {
 		ck.calendar(childPath("calendars", name), c.Calendars[name])
@@ -101,7 +119,8 @@ func (ck *checker) vendor(c *Config, v *Vendor, path string, names map[string]in
 		}
 	}
 	ck.priorities(path+".priorities", v.Priorities)
-	ck.sla(path+".sla", &v.SLA, v.Calendar != "")
+	ck.slaTerms(path, v)
+	ck.signals(path+".signals", &v.Signals)
 	if v.NoticeWindow <= 0 {
 		ck.report(path+".notice_window", "must be positive")
 	}
@@ -150,6 +169,68 @@ func (ck *checker) priorities(path string, m map[string][]string) {
 			}
 			mappedTo[key] = prio
 		}
+	}
+}
+
+// slaTerms checks each term at its own path and dates it: From at midnight
+// in the vendor's calendar zone, the zone the contract is written in. Every
+// term but the first needs a from, and terms follow each other in time.
+func (ck *checker) slaTerms(vendorPath string, v *Vendor) {
+	loc := time.UTC
+	if v.CalendarParsed != nil {
+		loc = v.CalendarParsed.Location()
+	}
+	for i := range v.SLA {
+		term := &v.SLA[i]
+		path := slaTermPath(ck.ix, vendorPath, i)
+		if !term.From.IsZero() {
+			y, m, d := term.From.Date()
+			term.Start = time.Date(y, m, d, 0, 0, 0, 0, loc)
+		}
+		switch {
+		case i > 0 && term.From.IsZero():
+			ck.report(path+".from", "required for every term but the first: the date the term takes effect")
+		case i > 0 && !term.Start.After(v.SLA[i-1].Start):
+			ck.report(path+".from", "%s is not after the previous term's from: list terms in the order they took effect",
+				term.From.Format(time.DateOnly))
+		}
+		ck.sla(path, term, v.Calendar != "")
+	}
+}
+
+func (ck *checker) signals(path string, s *Signals) {
+	for i, p := range s.Priorities {
+		if !slices.Contains(priorities, p) {
+			ck.report(itemPath(path+".priorities", i), "unknown priority %q (want %s)", p, oneOf(priorities))
+		}
+	}
+	for i, tag := range s.Tags {
+		if strings.TrimSpace(tag) == "" {
+			ck.report(itemPath(path+".tags", i), "a tag must not be empty")
+		}
+	}
+}
+
+// webhook reads the token the receiver requires. The token is never
+// printed; only the file is named.
+func (ck *checker) webhook(w *AlertmanagerWebhook) {
+	const path = "alertmanager_webhook.bearer_token_file"
+	if w.BearerTokenFile == "" {
+		ck.report(path, "required: the file holding the token Alertmanager sends (http_config.authorization.credentials_file)")
+		return
+	}
+	b, err := os.ReadFile(w.BearerTokenFile)
+	switch {
+	case err != nil:
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		ck.report(path, "cannot read file %q: %v", w.BearerTokenFile, err)
+	case strings.TrimSpace(string(b)) == "":
+		ck.report(path, "file %q is empty", w.BearerTokenFile)
+	default:
+		w.Token = commoncfg.Secret(strings.TrimSpace(string(b)))
 	}
 }
 

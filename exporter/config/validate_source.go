@@ -32,6 +32,7 @@ var kindKeys = map[string]string{
 	"timezone":        "cachet",
 
 	"export_requests_per_minute": "zendesk",
+	"api":                        "jira_service_management",
 }
 
 // freshdeskStates are what a Freshdesk custom status may stand for.
@@ -50,6 +51,9 @@ func (ck *checker) source(s *Source, list, path string, names map[string]int) {
 		ck.report(path+".poll_interval", "must be positive")
 	}
 	ck.secretFiles(&s.HTTPClient, path+".http_client")
+	if s.MaxRequestsPerSync <= 0 {
+		ck.report(path+".max_requests_per_sync", "must be positive")
+	}
 	if !ck.kind(s.Kind, list, path+".kind") {
 		return // the remaining checks depend on the kind
 	}
@@ -72,6 +76,10 @@ func (ck *checker) source(s *Source, list, path string, names map[string]int) {
 		}
 	case "freshdesk":
 		ck.freshdeskStatuses(path+".statuses", s.Statuses)
+	case "jira_service_management":
+		if s.API != apiAgent && s.API != apiCustomer {
+			ck.report(path+".api", "unknown api %q (want %s: an agent account, or %s: a portal customer)", s.API, apiAgent, apiCustomer)
+		}
 	case "github":
 		if len(s.Repositories) == 0 {
 			ck.report(path+".repositories", "required for kind github: list owner/name repositories")

@@ -278,13 +278,13 @@ func benchSources() []SourceStatus {
 
 // benchContract is the vendor's SLA as the exporter exposes it.
 func benchContract(v *config.Vendor) Contract {
-	k := Contract{Vendor: v.Name, Objective: v.SLA.Objective, MaintenanceNotice: time.Duration(v.SLA.MaintenanceNotice)}
-	for name, d := range v.SLA.FirstResponse {
+	k := Contract{Vendor: v.Name, Objective: v.SLA[0].Objective, MaintenanceNotice: time.Duration(v.SLA[0].MaintenanceNotice)}
+	for name, d := range v.SLA[0].FirstResponse {
 		if p, ok := quality.ParsePriority(name); ok {
 			k.Targets[p][quality.FirstResponse] = time.Duration(d)
 		}
 	}
-	for name, d := range v.SLA.Resolution {
+	for name, d := range v.SLA[0].Resolution {
 		if p, ok := quality.ParsePriority(name); ok {
 			k.Targets[p][quality.Resolution] = time.Duration(d)
 		}

@@ -21,11 +21,11 @@ func testVendor() *config.Vendor {
 	return &config.Vendor{
 		Name:       "acme",
 		Priorities: map[string][]string{"urgent": {"urgent", "P1"}, "high": {"high", "p2"}},
-		SLA: config.SLA{
+		SLA: config.SLATerms{{
 			Objective:     0.95,
 			FirstResponse: map[string]commonmodel.Duration{"urgent": hours(1), "high": hours(4), "normal": hours(8)},
 			Resolution:    map[string]commonmodel.Duration{"urgent": hours(24), "high": hours(72)},
-		},
+		}},
 		Escalation:  config.Escalation{Tags: []string{"Escalated"}},
 		Tickets:     []*config.Source{{Name: "helpdesk", Kind: "zendesk"}},
 		StatusPages: []*config.Source{{Name: "status", Kind: "statuspage"}},

@@ -64,8 +64,8 @@ func TestReplayJoinsTheLiveAggregates(t *testing.T) {
 	for _, clock := range []string{"calendar", "business"} {
 		t.Run(clock, func(t *testing.T) {
 			v := testVendor()
-			v.CalendarParsed, v.Calendar, v.SLA.Clock = shanghai(t), "shanghai-office", clock
-			v.SLA.MaintenanceNotice = hours(72)
+			v.CalendarParsed, v.Calendar, v.SLA[0].Clock = shanghai(t), "shanghai-office", clock
+			v.SLA[0].MaintenanceNotice = hours(72)
 			r := mustRules(t, v, t0)
 			g := &generator{rnd: rand.New(rand.NewPCG(11, uint64(len(clock)))), alertRnd: rand.New(rand.NewPCG(12, uint64(len(clock)))), now: t0}
 			s := newStore(r)

@@ -41,13 +41,19 @@ func NewRules(v *config.Vendor, historyStart time.Time) (*Rules, error) {
 	if v == nil {
 		return nil, errors.New("no vendor config")
 	}
+	// TODO(issue 10): judge each ticket by the term in force at its
+	// creation; until then the latest term.
+	var sla config.SLA
+	if n := len(v.SLA); n > 0 {
+		sla = v.SLA[n-1]
+	}
 	r := &Rules{
 		vendor:         v.Name,
 		historyStart:   historyStart,
 		hasTickets:     len(v.Tickets) > 0,
 		hasStatus:      len(v.StatusPages) > 0,
 		calendar:       v.CalendarParsed,
-		minNotice:      time.Duration(v.SLA.MaintenanceNotice),
+		minNotice:      time.Duration(sla.MaintenanceNotice),
 		escalationTags: make(map[string]bool, len(v.Escalation.Tags)),
 		noticeWindow:   time.Duration(v.NoticeWindow),
 	}
@@ -64,7 +70,7 @@ func NewRules(v *config.Vendor, historyStart time.Time) (*Rules, error) {
 	if r.priorities, err = priorityMap(v.Priorities); err != nil {
 		return nil, err
 	}
-	switch v.SLA.Clock {
+	switch sla.Clock {
 	case "", "calendar":
 	case "business":
 		if r.calendar == nil {
@@ -72,12 +78,12 @@ func NewRules(v *config.Vendor, historyStart time.Time) (*Rules, error) {
 		}
 		r.businessClock = true
 	default:
-		return nil, fmt.Errorf("sla: unknown clock %q (want calendar or business)", v.SLA.Clock)
+		return nil, fmt.Errorf("sla: unknown clock %q (want calendar or business)", sla.Clock)
 	}
-	if err := r.setTargets(FirstResponse, v.SLA.FirstResponse); err != nil {
+	if err := r.setTargets(FirstResponse, sla.FirstResponse); err != nil {
 		return nil, err
 	}
-	if err := r.setTargets(Resolution, v.SLA.Resolution); err != nil {
+	if err := r.setTargets(Resolution, sla.Resolution); err != nil {
 		return nil, err
 	}
 	for _, tag := range v.Escalation.Tags {

@@ -20,11 +20,11 @@ func TestNewRulesRefusesBadSettings(t *testing.T) {
 		{"unknown normalized priority", func(v *config.Vendor) { v.Priorities["critical"] = []string{"sev1"} }, `unknown priority "critical"`},
 		{"one value, two priorities", func(v *config.Vendor) { v.Priorities["low"] = []string{"p2"} }, `value "p2" maps to both`},
 		{"one value, two priorities, other case", func(v *config.Vendor) { v.Priorities["low"] = []string{"p1"} }, `value "p1" maps to both urgent and low`},
-		{"unknown clock", func(v *config.Vendor) { v.SLA.Clock = "wall" }, `unknown clock "wall"`},
-		{"business clock without a calendar", func(v *config.Vendor) { v.SLA.Clock = "business" }, "needs a calendar"},
+		{"unknown clock", func(v *config.Vendor) { v.SLA[0].Clock = "wall" }, `unknown clock "wall"`},
+		{"business clock without a calendar", func(v *config.Vendor) { v.SLA[0].Clock = "business" }, "needs a calendar"},
 		{"calendar named but not parsed", func(v *config.Vendor) { v.Calendar = "office" }, `calendar "office" was not parsed`},
-		{"target for an unknown priority", func(v *config.Vendor) { v.SLA.Resolution["p1"] = hours(1) }, `resolution: unknown priority "p1"`},
-		{"zero target", func(v *config.Vendor) { v.SLA.FirstResponse["low"] = 0 }, "first_response: low: target must be positive"},
+		{"target for an unknown priority", func(v *config.Vendor) { v.SLA[0].Resolution["p1"] = hours(1) }, `resolution: unknown priority "p1"`},
+		{"zero target", func(v *config.Vendor) { v.SLA[0].FirstResponse["low"] = 0 }, "first_response: low: target must be positive"},
 		{"negative notice window", func(v *config.Vendor) { v.NoticeWindow = commonmodel.Duration(-time.Minute) }, "notice_window -1m0s: must be positive"},
 	}
 	for _, tc := range tests {
@@ -80,8 +80,8 @@ func TestPriority(t *testing.T) {
 
 func TestHistogramBounds(t *testing.T) {
 	v := testVendor()
-	v.SLA.FirstResponse["low"] = commonmodel.Duration(90 * time.Second)
-	v.SLA.MaintenanceNotice = hours(72)
+	v.SLA[0].FirstResponse["low"] = commonmodel.Duration(90 * time.Second)
+	v.SLA[0].MaintenanceNotice = hours(72)
 	a := NewAggregator(mustRules(t, v, time.Time{}), testSources)
 	s := a.Snapshot(at(t0))
 	withTargets := []float64{90, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 259200, 604800}

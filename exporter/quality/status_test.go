@@ -359,7 +359,7 @@ func TestStatusScenarios(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			v := testVendor()
-			v.SLA.MaintenanceNotice = hours(tc.minNotice)
+			v.SLA[0].MaintenanceNotice = hours(tc.minNotice)
 			r := mustRules(t, v, after(-h))
 			s := newStore(r)
 			for i, step := range tc.steps {

@@ -27,7 +27,7 @@ func TestTicketScenarios(t *testing.T) {
 	business := func(v *config.Vendor) {
 		v.CalendarParsed = shanghai(t)
 		v.Calendar = "shanghai-office"
-		v.SLA.Clock = "business"
+		v.SLA[0].Clock = "business"
 	}
 	officeCalendar := func(v *config.Vendor) {
 		v.CalendarParsed = shanghai(t)
@@ -666,7 +666,7 @@ func TestTicketScenarios(t *testing.T) {
 // The same instants written in other time zones give the same snapshot.
 func TestTicketTimeZonesDoNotMatter(t *testing.T) {
 	v := testVendor()
-	v.CalendarParsed, v.Calendar, v.SLA.Clock = shanghai(t), "shanghai-office", "business"
+	v.CalendarParsed, v.Calendar, v.SLA[0].Clock = shanghai(t), "shanghai-office", "business"
 	r := mustRules(t, v, time.Time{})
 	tickets := []model.Ticket{
 		{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
