@@ -47,7 +47,12 @@ func TestWebhookWhoNoticedFirst(t *testing.T) {
 		return true
 	})
 
-	am := startAlertmanager(t, amBin, "http://"+p.addr+"/api/v1/alertmanager")
+	// A delivery without the webhook's token is refused and stores nothing.
+	if code, body := deliverRaw(t, p.addr, "", "", fmt.Sprintf(`{"version":"4","status":"firing","alerts":[{"status":"firing",
+		"labels":{"vendor":%q},"startsAt":%q,"fingerprint":"forged"}]}`, w.vendor, noticed.Created.Add(-time.Minute).Format(time.RFC3339))); code != http.StatusUnauthorized {
+		t.Fatalf("delivery without the token: %d %s, want 401", code, body)
+	}
+	am := startAlertmanager(t, amBin, "http://"+p.addr+"/api/v1/alertmanager", w.webhookTokenFile)
 	postAlerts(t, am, []map[string]any{
 		{"labels": map[string]string{"alertname": "CustomerProbeFailing", "vendor": w.vendor, "case": "before"},
 			"startsAt": noticed.Created.Add(-customerLead).Format(time.RFC3339Nano)},
@@ -79,7 +84,7 @@ func TestWebhookWhoNoticedFirst(t *testing.T) {
 	if leads != 1 || leadSum != customerLead.Seconds() {
 		t.Errorf("customer lead: %v observations summing %vs, want 1 of %vs", leads, leadSum, customerLead.Seconds())
 	}
-	for _, r := range []string{"duplicate", "unknown_vendor", "resolved"} {
+	for _, r := range []string{"duplicate", "unknown_vendor", "resolved", "implausible_time"} {
 		if v, _ := s.get("support_alertmanager_alerts_received_total", "result", r); v != 0 {
 			t.Errorf("alerts received with result %s: %v, want 0", r, v)
 		}
@@ -87,46 +92,76 @@ func TestWebhookWhoNoticedFirst(t *testing.T) {
 }
 
 // TestWebhookBehindBasicAuth: --web.config.file protects the webhook as it
-// protects /metrics.
+// protects /metrics; behind it, Alertmanager sends the webhook's token as
+// the password of a web user (the two share the Authorization header), and
+// another web user, good for scraping, cannot deliver alerts.
 func TestWebhookBehindBasicAuth(t *testing.T) {
-	hash, err := bcrypt.GenerateFromPassword([]byte("am-pass"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
 	webCfg := filepath.Join(t.TempDir(), "web.yml")
-	writeFile(t, webCfg, "basic_auth_users:\n  alertmanager: "+string(hash)+"\n")
+	users := "basic_auth_users:\n"
+	for user, pass := range map[string]string{"alertmanager": webhookToken, "scraper": "scrape-pass"} {
+		hash, err := bcrypt.GenerateFromPassword([]byte(pass), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users += "  " + user + ": " + string(hash) + "\n"
+	}
+	writeFile(t, webCfg, users)
 	w := newWorld(t, worldOptions{})
 	p := startNoWait(t, nil, append(w.args(t.TempDir()), "--web.config.file="+webCfg)...)
 	payload := fmt.Sprintf(`{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"vendor":%q},
 		"startsAt":"2026-03-02T08:40:00Z","fingerprint":"c582f99eb74335c0"}]}`, w.vendor)
-	deliver := func(user, pass string) (int, string) {
-		req, err := http.NewRequest(http.MethodPost, "http://"+p.addr+"/api/v1/alertmanager", strings.NewReader(payload))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if user != "" {
-			req.SetBasicAuth(user, pass)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
 	waitFor(t, 30*time.Second, "the exporter ready to store alerts", func() bool {
-		code, _ := deliver("alertmanager", "am-pass")
+		code, _ := deliverRaw(t, p.addr, "alertmanager", webhookToken, payload)
 		return code == http.StatusOK
 	})
-	for _, c := range []struct{ user, pass string }{{"", ""}, {"alertmanager", "wrong"}} {
-		if code, body := deliver(c.user, c.pass); code != http.StatusUnauthorized {
+	for _, c := range []struct{ user, pass string }{{"", ""}, {"alertmanager", "wrong"}, {"scraper", "scrape-pass"}} {
+		if code, body := deliverRaw(t, p.addr, c.user, c.pass, payload); code != http.StatusUnauthorized {
 			t.Errorf("delivery as %q/%q: %d %s, want 401", c.user, c.pass, code, body)
 		}
 	}
-	if code, body := deliver("alertmanager", "am-pass"); code != http.StatusOK || !strings.Contains(body, "duplicate 1") {
+	if code, _ := httpGetAuth(t, "http://"+p.addr+"/metrics", "scraper", "scrape-pass"); code != http.StatusOK {
+		t.Errorf("scrape as scraper: %d, want 200", code)
+	}
+	if code, body := deliverRaw(t, p.addr, "alertmanager", webhookToken, payload); code != http.StatusOK || !strings.Contains(body, "duplicate 1") {
 		t.Errorf("re-delivery with credentials: %d %q, want 200 counting a duplicate", code, body)
 	}
+}
+
+// deliverRaw posts an Alertmanager payload to the exporter at addr, with
+// basic auth when user is set.
+func deliverRaw(t *testing.T, addr, user, pass, payload string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/alertmanager", strings.NewReader(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// httpGetAuth GETs url with basic auth.
+func httpGetAuth(t *testing.T, url, user, pass string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(user, pass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // nextIncidents are the first two incidents the vendor posts after the
@@ -150,8 +185,9 @@ func nextIncidents(t *testing.T, w *world) (first, second simulator.IncidentTrut
 }
 
 // startAlertmanager runs Alertmanager with one route delivering every alert
-// to url at once, and returns its base URL once it is ready.
-func startAlertmanager(t *testing.T, bin, url string) string {
+// to url at once, with the bearer token in tokenFile, and returns its base
+// URL once it is ready.
+func startAlertmanager(t *testing.T, bin, url, tokenFile string) string {
 	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
@@ -166,7 +202,10 @@ receivers:
     webhook_configs:
       - url: %s
         send_resolved: false
-`, url))
+        http_config:
+          authorization:
+            credentials_file: %s
+`, url, tokenFile))
 	runDaemon(t, bin, "--config.file="+filepath.Join(dir, "alertmanager.yml"),
 		"--storage.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr, "--cluster.listen-address=")
 	base := "http://" + addr

@@ -28,7 +28,13 @@ type world struct {
 	vendor  string
 	cfgPath string
 	dataDir string
+	// webhookTokenFile holds the token the Alertmanager webhook requires
+	// (webhookToken).
+	webhookTokenFile string
 }
+
+// webhookToken is the token of every world's alertmanager_webhook.
+const webhookToken = "am-webhook-token"
 
 type worldOptions struct {
 	tickets      int
@@ -90,9 +96,15 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	webhookTokenFile := filepath.Join(dir, "webhook-token")
+	if err := os.WriteFile(webhookTokenFile, []byte(webhookToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := fmt.Sprintf(`global:
   poll_interval: %[1]s
   request_timeout: 2s
+alertmanager_webhook:
+  bearer_token_file: %[8]s
 calendars:
   office:
     timezone: Europe/Berlin
@@ -119,12 +131,12 @@ vendors:
       - name: status
         kind: statuspage
         url: %[6]s
-%[7]s`, o.pollInterval, vendor, sim.URL(vendor, "zendesk"), user, tokenFile, sim.URL(vendor, "statuspage"), o.extra)
+%[7]s`, o.pollInterval, vendor, sim.URL(vendor, "zendesk"), user, tokenFile, sim.URL(vendor, "statuspage"), o.extra, webhookTokenFile)
 	cfgPath := filepath.Join(dir, "support_exporter.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &world{sim: sim, vendor: vendor, cfgPath: cfgPath, dataDir: filepath.Join(dir, "data")}
+	return &world{sim: sim, vendor: vendor, cfgPath: cfgPath, dataDir: filepath.Join(dir, "data"), webhookTokenFile: webhookTokenFile}
 }
 
 // args are the exporter flags for this world, with its own store.

@@ -27,10 +27,17 @@ func (e *Exporter) AddFiringAlerts(alerts []webhook.Firing) ([]webhook.Result, e
 	results := make([]webhook.Result, len(alerts))
 	var signals []store.AlertSignal
 	var of []int // index in alerts of each signal
+	bounds := e.bounds(cfg)
 	for i, a := range alerts {
 		vendor := a.Labels[cfg.Global.AlertVendorLabel]
-		if vendors[vendor] == nil {
+		switch {
+		case vendors[vendor] == nil:
 			results[i] = webhook.UnknownVendor
+			continue
+		case bounds.Check(a.StartsAt) != "":
+			// An alert dated ahead would be a signal for incidents still to
+			// come: as a vendor's item, it is refused at the door.
+			results[i] = webhook.ImplausibleTime
 			continue
 		}
 		signals = append(signals, store.AlertSignal{Vendor: vendor, Fingerprint: a.Fingerprint, StartsAt: a.StartsAt})
@@ -51,6 +58,17 @@ func (e *Exporter) AddFiringAlerts(alerts []webhook.Firing) ([]webhook.Result, e
 		}
 	}
 	return results, nil
+}
+
+// WebhookToken is the token the Alertmanager webhook requires; on is false
+// when the running configuration leaves the receiver off.
+func (e *Exporter) WebhookToken() (token string, on bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.cfg == nil || e.cfg.AlertmanagerWebhook == nil {
+		return "", false
+	}
+	return string(e.cfg.AlertmanagerWebhook.Token), true
 }
 
 // loadAlertSignals adds every alert signal stored for the vendor to its

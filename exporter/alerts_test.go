@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -40,11 +42,14 @@ func TestAddFiringAlertsResults(t *testing.T) {
 		firingAlert(map[string]string{"supplier": "acme"}, "b", at),
 		firingAlert(map[string]string{"vendor": "acme"}, "c", at), // not the configured label
 		firingAlert(map[string]string{"supplier": "initech"}, "d", at),
+		firingAlert(map[string]string{"supplier": "acme"}, "e", time.Now().Add(2*time.Hour)),                 // beyond the 1h skew
+		firingAlert(map[string]string{"supplier": "acme"}, "f", time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC)), // before 2000
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []webhook.Result{webhook.Accepted, webhook.Duplicate, webhook.Accepted, webhook.Accepted, webhook.UnknownVendor, webhook.UnknownVendor}
+	want := []webhook.Result{webhook.Accepted, webhook.Duplicate, webhook.Accepted, webhook.Accepted, webhook.UnknownVendor, webhook.UnknownVendor,
+		webhook.ImplausibleTime, webhook.ImplausibleTime}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("results %v, want %v", got, want)
 	}
@@ -117,5 +122,39 @@ func TestAlertsDecideWhoNoticedFirst(t *testing.T) {
 			}
 			waitFor(t, "the same verdict after a restart", detectedCond(restarted, tc.want, tc.leadSum))
 		})
+	}
+}
+
+// TestWebhookToken: the receiver is on only with alertmanager_webhook, and
+// follows reloads.
+func TestWebhookToken(t *testing.T) {
+	e, _ := newTestExporter(t)
+	if _, on := e.WebhookToken(); on {
+		t.Error("on before any configuration")
+	}
+	zd, sp := newFakeZendesk(t), newFakeStatuspage(t)
+	plain := acmeConfig(zd.URL(), sp.URL(), slaOneHour)
+	if err := e.Apply(parseConfig(t, plain)); err != nil {
+		t.Fatal(err)
+	}
+	if _, on := e.WebhookToken(); on {
+		t.Error("on without alertmanager_webhook")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	withHook := "alertmanager_webhook:\n  bearer_token_file: " + filepath.Join(dir, "token") + "\n" + plain
+	if err := e.Apply(parseConfig(t, withHook)); err != nil {
+		t.Fatal(err)
+	}
+	if token, on := e.WebhookToken(); !on || token != "s3cret" {
+		t.Errorf("WebhookToken() = %q, %v, want the file's token, on", token, on)
+	}
+	if err := e.Apply(parseConfig(t, plain)); err != nil {
+		t.Fatal(err)
+	}
+	if _, on := e.WebhookToken(); on {
+		t.Error("still on after a reload removed alertmanager_webhook")
 	}
 }

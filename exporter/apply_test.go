@@ -7,10 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/quality"
+	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
 // aggregator is the vendor's running aggregator, nil when not configured.
@@ -66,18 +68,23 @@ func TestReloadKeepsOrRebuildsAggregates(t *testing.T) {
 	tests := []struct {
 		name string
 		// reload edits the running config's YAML.
-		reload      func(yaml string) string
-		wantReused  bool
+		reload     func(yaml string) string
+		wantReused bool
+		// wantKept: the sync loops keep running untouched (DESIGN.md:
+		// a reload keeps each unchanged source's schedule).
+		wantKept    bool
 		wantTargets [quality.NumTargets]float64 // urgent targets, in hours, after the reload
 	}{
 		{
 			name:        "same settings",
 			reload:      func(y string) string { return y },
 			wantReused:  true,
+			wantKept:    true,
 			wantTargets: [quality.NumTargets]float64{quality.FirstResponse: 1},
 		},
 		{
-			// Connection settings are not part of the vendor's fingerprint.
+			// Connection settings are not part of the vendor's fingerprint,
+			// but they are the sources' own: new loops.
 			name:        "new poll interval",
 			reload:      func(y string) string { return strings.Replace(y, "poll_interval: 200ms", "poll_interval: 150ms", 1) },
 			wantReused:  true,
@@ -100,9 +107,12 @@ func TestReloadKeepsOrRebuildsAggregates(t *testing.T) {
 			if err := e.Apply(parseConfig(t, tt.reload(acmeConfig(zd.URL(), sp.URL(), slaOneHour)))); err != nil {
 				t.Fatalf("reload: %v", err)
 			}
+			if kept := slices.Equal(runningRunners(e), oldRunners); kept != tt.wantKept {
+				t.Errorf("loops kept = %v, want %v", kept, tt.wantKept)
+			}
 			for _, r := range oldRunners {
-				if !stopped(r) {
-					t.Errorf("the previous config's loop of %v still runs", r.key)
+				if stopped(r) == tt.wantKept {
+					t.Errorf("the previous config's loop of %v: stopped = %v, want %v", r.key, stopped(r), !tt.wantKept)
 				}
 			}
 			if !e.ReloadSuccessful() {
@@ -307,5 +317,65 @@ func TestApplyAfterStopIsRefused(t *testing.T) {
 	e.Stop()
 	if err := e.Apply(&config.Config{}); !errors.Is(err, errStopped) {
 		t.Fatalf("Apply after Stop = %v, want errStopped", err)
+	}
+}
+
+// TestReloadKeepsSchedules: with an hourly poll, a reload that rebuilds
+// the vendor's aggregates stops its loops while the store is read, and the
+// new loops take over the old schedules: no source syncs again before its
+// time. A source whose own settings changed syncs at once.
+func TestReloadKeepsSchedules(t *testing.T) {
+	t.Parallel()
+	e, _ := newTestExporter(t)
+	zd, sp := newFakeZendesk(t, acmeTickets()...), newFakeStatuspage(t)
+	hourly := func(sla string) string {
+		return strings.Replace(acmeConfig(zd.URL(), sp.URL(), sla), "poll_interval: 200ms", "poll_interval: 1h", 1)
+	}
+	if err := e.Apply(parseConfig(t, hourly(slaOneHour))); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []store.SourceKey{supportKey, statusKey} {
+		waitFor(t, fmt.Sprintf("%v to sync", k), statusCond(e, k, func(s exposition.SourceStatus) bool { return s.Up }))
+	}
+	waitFor(t, "both loops to schedule their next sync", func() (bool, string) {
+		for _, r := range runningRunners(e) {
+			if s := r.schedule(); time.Until(s.next) < 50*time.Minute {
+				return false, fmt.Sprintf("%v next sync in %v", r.key, time.Until(s.next))
+			}
+		}
+		return true, ""
+	})
+	before := map[store.SourceKey]schedule{}
+	for _, r := range runningRunners(e) {
+		before[r.key] = r.schedule()
+	}
+	exports, pages := len(zd.requests()), sp.requests()
+
+	if err := e.Apply(parseConfig(t, hourly(slaTwoHours))); err != nil {
+		t.Fatalf("reload with a new SLA: %v", err)
+	}
+	for _, r := range runningRunners(e) {
+		if got := r.schedule(); got != before[r.key] {
+			t.Errorf("%v schedule after the rebuild = %+v, want the old %+v", r.key, got, before[r.key])
+		}
+	}
+	if got := len(zd.requests()); got != exports {
+		t.Errorf("the rebuild made %d export requests, want none before the hour", got-exports)
+	}
+	if got := sp.requests(); got != pages {
+		t.Errorf("the rebuild made %d status page requests, want none before the hour", got-pages)
+	}
+
+	// The status page's own settings change: it syncs at once, the ticket
+	// source keeps its hour.
+	changed := strings.Replace(hourly(slaTwoHours), "url: "+sp.URL()+"\n", "url: "+sp.URL()+"\n        max_requests_per_sync: 50\n", 1)
+	if err := e.Apply(parseConfig(t, changed)); err != nil {
+		t.Fatalf("reload with a changed source: %v", err)
+	}
+	waitFor(t, "the changed status page to sync at once", func() (bool, string) {
+		return sp.requests() > pages, fmt.Sprintf("%d status page requests, want more than %d", sp.requests(), pages)
+	})
+	if got := len(zd.requests()); got != exports {
+		t.Errorf("the unchanged ticket source made %d requests, want none before the hour", got-exports)
 	}
 }

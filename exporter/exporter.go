@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/model"
 	"github.com/support-exporter/support_exporter/exporter/quality"
@@ -71,6 +73,7 @@ type vendorState struct {
 	cfg         *config.Vendor
 	fingerprint string
 	agg         *quality.Aggregator
+	rebuilt     bool // its aggregates are (being) loaded anew from the store
 }
 
 // New returns an Exporter with no configuration; call Apply to start it.
@@ -120,9 +123,15 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 
 // apply makes cfg the running configuration; start says whether its
 // sources start their background loops.
+//
+// A reload keeps each unchanged source's schedule and back-off (DESIGN.md):
+// a source whose own settings are unchanged, of a vendor whose aggregates
+// are reused, keeps running untouched; one of a vendor being rebuilt is
+// stopped while the store is read and resumes its schedule after; only new
+// or changed sources sync at once.
 func (e *Exporter) apply(cfg *config.Config, start bool) error {
 	e.mu.RLock()
-	oldVendors, oldRunners := e.vendors, e.runners
+	oldVendors := e.vendors
 	e.mu.RUnlock()
 
 	vendors := make(map[string]*vendorState, len(cfg.Vendors))
@@ -138,32 +147,37 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 				return fmt.Errorf("vendor %q: %w", v.Name, err)
 			}
 			vs.agg = quality.NewAggregator(rules, sourceKinds(v))
+			vs.rebuilt = true
 			rebuild = append(rebuild, vs)
 		}
 		vendors[v.Name] = vs
 	}
-	runners, status, err := e.newRunners(cfg, vendors)
+	plan, err := e.planRunners(cfg, vendors)
 	if err != nil {
 		return err
 	}
 
-	// From here on the old sources are stopped, and alerts wait, so that
-	// nothing lands in the store while aggregates are rebuilt from it.
-	for _, r := range oldRunners {
+	// From here on the replaced sources are stopped, and alerts wait, so
+	// that nothing lands in a rebuilt vendor's part of the store while its
+	// aggregates are loaded from it.
+	for _, r := range plan.stop {
 		r.stop()
 	}
-	if err := e.rebuildAndSwap(cfg, vendors, rebuild, runners, status); err != nil {
-		e.restart(oldRunners)
+	plan.carrySchedules()
+	if err := e.rebuildAndSwap(cfg, vendors, rebuild, plan.runners, plan.status); err != nil {
+		e.restart(plan.stop)
 		return err
 	}
 	if start {
-		for _, r := range runners {
-			r.start(e.runCtx)
+		for _, r := range plan.runners {
+			if !r.running() {
+				r.start(e.runCtx)
+			}
 		}
 	}
 	e.rebuildSnapshot()
-	e.logger.Info("configuration applied", "vendors", len(vendors), "sources", len(runners),
-		"reused_aggregates", len(reuse), "rebuilt_aggregates", len(rebuild))
+	e.logger.Info("configuration applied", "vendors", len(vendors), "sources", len(plan.runners),
+		"reused_aggregates", len(reuse), "rebuilt_aggregates", len(rebuild), "sources_kept_running", plan.kept)
 	return nil
 }
 
@@ -196,9 +210,9 @@ func (e *Exporter) rebuildAndSwap(cfg *config.Config, vendors map[string]*vendor
 	return nil
 }
 
-// restart brings back the previous configuration's sources after a failed
-// reload: new runners with the same collectors (a collector is stateless
-// between syncs; its cursor lives in the store).
+// restart brings back the sources stopped for a reload that failed, with
+// their schedules (a collector is stateless between syncs; its cursor
+// lives in the store).
 func (e *Exporter) restart(old []*runner) {
 	for _, r := range old {
 		r.start(e.runCtx)
@@ -213,66 +227,148 @@ func sourceKinds(v *config.Vendor) map[string]string {
 	return m
 }
 
-func (e *Exporter) newRunners(cfg *config.Config, vendors map[string]*vendorState) ([]*runner, map[store.SourceKey]*sourceStatus, error) {
+// runnerPlan is what a configuration does to the sync loops.
+type runnerPlan struct {
+	runners []*runner // the new configuration's, kept ones included
+	status  map[store.SourceKey]*sourceStatus
+	stop    []*runner // the old ones to stop: removed, changed or of a rebuilt vendor
+	// carry maps a new runner to the stopped one whose schedule it takes
+	// over: the same source, unchanged, of a rebuilt vendor.
+	carry map[*runner]*runner
+	kept  int // old runners that keep running untouched
+}
+
+// carrySchedules gives each replacing runner the schedule and back-off of
+// the runner it replaces, once that one has stopped.
+func (p *runnerPlan) carrySchedules() {
+	for r, old := range p.carry {
+		r.setSchedule(old.schedule())
+	}
+}
+
+// planRunners builds the runners of cfg: new collectors for new and changed
+// sources and for every source of a rebuilt vendor (its collector may read
+// vendor settings), the old runner itself for an unchanged source of a
+// reused vendor.
+func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorState) (*runnerPlan, error) {
 	e.mu.RLock()
 	oldStatus := e.status
+	old := make(map[store.SourceKey]*runner, len(e.runners))
+	for _, r := range e.runners {
+		old[r.key] = r
+	}
 	e.mu.RUnlock()
-	status := map[store.SourceKey]*sourceStatus{}
-	var runners []*runner
+	p := &runnerPlan{status: map[store.SourceKey]*sourceStatus{}, carry: map[*runner]*runner{}}
 	for _, v := range cfg.Vendors {
 		vs := vendors[v.Name]
 		for _, sc := range slices.Concat(v.Tickets, v.StatusPages) {
 			key := store.SourceKey{Vendor: v.Name, Source: sc.Name}
+			settings := settingsOf(cfg, sc)
+			prev := old[key]
+			delete(old, key)
+			same := prev != nil && prev.settings.unchanged(settings)
+			if same && !vs.rebuilt {
+				p.runners = append(p.runners, prev)
+				p.status[key] = prev.status
+				p.kept++
+				continue
+			}
 			st := oldStatus[key]
 			if st == nil || st.snapshot().Kind != sc.Kind {
 				st = newSourceStatus(v.Name, sc.Name, sc.Kind)
 				at, err := e.opts.Store.SyncedAt(key)
 				if err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 				st.setSyncedAt(at)
 			}
-			status[key] = st
-			hc, err := commoncfg.NewClientFromConfig(sc.HTTPClient, "support_exporter")
+			r, err := e.newRunner(cfg, vs, sc, key, st)
 			if err != nil {
-				return nil, nil, fmt.Errorf("vendor %q source %q: http_client: %w", v.Name, sc.Name, err)
+				return nil, err
 			}
-			client := fetch.New(hc, e.limits, fetch.Options{
-				Timeout:   time.Duration(cfg.Global.RequestTimeout),
-				UserAgent: e.opts.UserAgent, OnResponse: st.countRequest,
-			})
-			logger := e.logger.With("vendor", v.Name, "source_name", sc.Name, "kind", sc.Kind)
-			src, err := collectors.New(source.Env{
-				Config: sc, Vendor: v, HTTP: client, Limits: e.limits,
-				HistoryStart: cfg.Global.HistoryStart.Time, Logger: logger, Now: e.opts.Now,
-				Stored: func(id string) (*model.Ticket, error) {
-					t, err := e.opts.Store.Ticket(key, id)
-					if err != nil {
-						return nil, &storeError{err}
-					}
-					return t, nil
-				},
-			})
-			if err != nil {
-				return nil, nil, fmt.Errorf("vendor %q: %w", v.Name, err)
+			r.settings = settings
+			p.runners = append(p.runners, r)
+			p.status[key] = st
+			if prev != nil {
+				p.stop = append(p.stop, prev)
+				if same {
+					p.carry[r] = prev
+				}
 			}
-			host := ""
-			if u, err := url.Parse(sc.URL); err == nil {
-				host = u.Host
-			}
-			runners = append(runners, &runner{
-				key: key, kind: sc.Kind, host: host, src: src,
-				interval: time.Duration(sc.PollInterval), status: st, limits: e.limits, store: e.opts.Store,
-				ingest: func(k store.SourceKey, b model.Batch) error {
-					return e.ingest(vs, k, cfg.Global.HistoryStart.Time, b)
-				},
-				refresh: e.rebuildSnapshot,
-				logger:  logger,
-				now:     e.opts.Now,
-			})
 		}
 	}
-	return runners, status, nil
+	for _, r := range old { // sources no longer configured
+		p.stop = append(p.stop, r)
+	}
+	return p, nil
+}
+
+// sourceSettings is what a source's collector is built from besides its
+// vendor's settings: its own config (without its line in the file), and
+// the global settings its loop and requests depend on.
+type sourceSettings struct {
+	source         config.Source
+	requestTimeout time.Duration
+	historyStart   time.Time
+	maxClockSkew   time.Duration
+	earliest       time.Time
+}
+
+func settingsOf(cfg *config.Config, sc *config.Source) sourceSettings {
+	s := sourceSettings{source: *sc, requestTimeout: time.Duration(cfg.Global.RequestTimeout),
+		historyStart: cfg.Global.HistoryStart.Time, maxClockSkew: time.Duration(cfg.Global.MaxClockSkew),
+		earliest: cfg.Global.EarliestTimestamp.Time}
+	s.source.Line = 0
+	return s
+}
+
+// unchanged reports whether a source's settings are the same: compared
+// deeply, secrets included (an inline password changed needs a new client).
+func (s sourceSettings) unchanged(o sourceSettings) bool { return reflect.DeepEqual(s, o) }
+
+// newRunner builds the sync loop of one source.
+func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Source, key store.SourceKey, st *sourceStatus) (*runner, error) {
+	v := vs.cfg
+	hc, err := commoncfg.NewClientFromConfig(sc.HTTPClient, "support_exporter")
+	if err != nil {
+		return nil, fmt.Errorf("vendor %q source %q: http_client: %w", v.Name, sc.Name, err)
+	}
+	client := fetch.New(hc, e.limits, fetch.Options{
+		Timeout:   time.Duration(cfg.Global.RequestTimeout),
+		UserAgent: e.opts.UserAgent, OnResponse: st.countRequest,
+	})
+	logger := e.logger.With("vendor", v.Name, "source_name", sc.Name, "kind", sc.Kind)
+	bounds := e.bounds(cfg)
+	src, err := collectors.New(source.Env{
+		Config: sc, Vendor: v, HTTP: client, Limits: e.limits,
+		HistoryStart: cfg.Global.HistoryStart.Time, Logger: logger, Now: e.opts.Now,
+		Bounds: bounds, Reject: func(reason string) { st.countRejected(reason, 1) },
+		Stored: func(id string) (*model.Ticket, error) {
+			t, err := e.opts.Store.Ticket(key, id)
+			if err != nil {
+				return nil, &storeError{err}
+			}
+			return t, nil
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vendor %q: %w", v.Name, err)
+	}
+	host := ""
+	if u, err := url.Parse(sc.URL); err == nil {
+		host = u.Host
+	}
+	historyStart := cfg.Global.HistoryStart.Time
+	return &runner{
+		key: key, kind: sc.Kind, host: host, src: src,
+		interval: time.Duration(sc.PollInterval), status: st, limits: e.limits, store: e.opts.Store,
+		ingest: func(k store.SourceKey, b model.Batch) error {
+			return e.ingest(vs, k, historyStart, admit(b, bounds, st, logger))
+		},
+		refresh: e.rebuildSnapshot,
+		logger:  logger,
+		now:     e.opts.Now,
+	}, nil
 }
 
 // load rebuilds a vendor's aggregates from everything stored for its
@@ -291,6 +387,37 @@ func (e *Exporter) load(vs *vendorState) error {
 		}
 	}
 	return e.loadAlertSignals(vs)
+}
+
+// admit refuses the items of b with an implausible time (exporter/door):
+// they are counted in support_items_rejected_total and left out, so that
+// their stored version, if any, stays as it was. The batch's cursor is
+// kept: collectors never move it past a refused item's cursor time.
+func admit(b model.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logger) model.Batch {
+	refused := map[string]int{}
+	var example string
+	refuse := func(reason, id string) bool {
+		if reason == "" {
+			return false
+		}
+		refused[reason]++
+		if example == "" {
+			example = id
+		}
+		return true
+	}
+	out := b
+	out.Tickets = slices.DeleteFunc(slices.Clone(b.Tickets), func(t model.Ticket) bool { return refuse(bounds.Ticket(&t), t.ID) })
+	out.Incidents = slices.DeleteFunc(slices.Clone(b.Incidents), func(i model.Incident) bool { return refuse(bounds.Incident(&i), i.ID) })
+	out.Maintenances = slices.DeleteFunc(slices.Clone(b.Maintenances), func(m model.Maintenance) bool {
+		return refuse(bounds.Maintenance(&m), m.ID)
+	})
+	for reason, n := range refused {
+		st.countRejected(reason, n)
+		logger.Warn("items refused: a time the vendor sent is implausible", "reason", reason, "items", n,
+			"example_id", example, "latest_plausible", bounds.Latest().Format(time.RFC3339))
+	}
+	return out
 }
 
 // ingest stores one batch (items merged with their stored versions, and the
@@ -432,6 +559,16 @@ func (e *Exporter) asOf(vendor string) func(source string) time.Time {
 			return st.lastSyncedAt()
 		}
 		return time.Time{}
+	}
+}
+
+// bounds are the plausible instants of what vendors and Alertmanager send
+// (docs/configuration.md, "Timestamps a vendor sends").
+func (e *Exporter) bounds(cfg *config.Config) door.Bounds {
+	return door.Bounds{
+		NotBefore: cfg.Global.EarliestTimestamp.Time,
+		MaxSkew:   time.Duration(cfg.Global.MaxClockSkew),
+		Now:       e.opts.Now,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -38,9 +39,24 @@ type runner struct {
 	refresh func()
 	logger  *slog.Logger
 	now     func() time.Time
+	// settings are what the runner was built from: a reload keeps the
+	// runner, or its schedule, when they are unchanged.
+	settings sourceSettings
+
+	// sched is written by the loop; a reload that replaces the runner hands
+	// it to the next one once this one stopped.
+	schedMu sync.Mutex
+	sched   schedule
 
 	cancel context.CancelFunc
 	done   chan struct{}
+}
+
+// schedule is when a source syncs next and how many syncs in a row failed
+// (the back-off). The zero schedule syncs within a second.
+type schedule struct {
+	next     time.Time // real time: timers run on the wall clock
+	failures int
 }
 
 // storeError marks a failure of our own store, counted as reason "store"
@@ -56,23 +72,44 @@ func (r *runner) start(parent context.Context) {
 	go r.loop(ctx)
 }
 
+// running reports whether the loop was started and not stopped since.
+func (r *runner) running() bool { return r.cancel != nil }
+
 // stop cancels the loop and waits for it: an in-flight request is aborted,
 // and a batch being stored is either committed whole or not at all. A
-// runner never started (SyncAll's) has nothing to stop.
+// runner never started (SyncAll's) has nothing to stop. Its schedule is
+// kept: a sync it aborted is due at once when it starts again.
 func (r *runner) stop() {
 	if r.cancel == nil {
 		return
 	}
 	r.cancel()
 	<-r.done
+	r.cancel = nil
+}
+
+// schedule returns the runner's schedule.
+func (r *runner) schedule() schedule {
+	r.schedMu.Lock()
+	defer r.schedMu.Unlock()
+	return r.sched
+}
+
+func (r *runner) setSchedule(s schedule) {
+	r.schedMu.Lock()
+	r.sched = s
+	r.schedMu.Unlock()
 }
 
 func (r *runner) loop(ctx context.Context) {
 	defer close(r.done)
-	failures := 0
-	wait := time.Duration(rand.Int64N(int64(time.Second))) // spread the first syncs
+	sched := r.schedule()
+	if sched.next.IsZero() {
+		sched.next = time.Now().Add(time.Duration(rand.Int64N(int64(time.Second)))) // spread the first syncs
+		r.setSchedule(sched)
+	}
 	for {
-		t := time.NewTimer(wait)
+		t := time.NewTimer(time.Until(sched.next))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -81,18 +118,19 @@ func (r *runner) loop(ctx context.Context) {
 		}
 		err := r.syncOnce(ctx)
 		if ctx.Err() != nil {
-			return // stopping: an aborted sync is not the vendor's failure
+			return // stopping: an aborted sync is not the vendor's failure, and is due again
 		}
 		if err == nil {
-			failures = 0
-			wait = spread(r.interval)
-			continue
+			sched = schedule{next: time.Now().Add(spread(r.interval))}
+		} else {
+			sched.failures++
+			wait := backoff(sched.failures, r.interval)
+			if blocked := time.Until(r.limits.BlockedUntil(r.host)); blocked > wait { // rate limits are in real time
+				wait = blocked
+			}
+			sched.next = time.Now().Add(wait)
 		}
-		failures++
-		wait = backoff(failures, r.interval)
-		if blocked := time.Until(r.limits.BlockedUntil(r.host)); blocked > wait { // rate limits are in real time
-			wait = blocked
-		}
+		r.setSchedule(sched)
 	}
 }
 

@@ -22,8 +22,15 @@ type sourceStatus struct {
 func newSourceStatus(vendor, source, kind string) *sourceStatus {
 	return &sourceStatus{s: exposition.SourceStatus{
 		Vendor: vendor, Source: source, Kind: kind,
-		Requests: map[string]uint64{}, Errors: map[string]uint64{},
+		Requests: map[string]uint64{}, Errors: map[string]uint64{}, Rejected: map[string]uint64{},
 	}}
+}
+
+// countRejected counts n items refused at the door for reason.
+func (st *sourceStatus) countRejected(reason string, n int) {
+	st.mu.Lock()
+	st.s.Rejected[reason] += uint64(n)
+	st.mu.Unlock()
 }
 
 func (st *sourceStatus) countRequest(code string) {
@@ -62,6 +69,6 @@ func (st *sourceStatus) snapshot() exposition.SourceStatus {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s := st.s
-	s.Requests, s.Errors = maps.Clone(s.Requests), maps.Clone(s.Errors)
+	s.Requests, s.Errors, s.Rejected = maps.Clone(s.Requests), maps.Clone(s.Errors), maps.Clone(s.Rejected)
 	return s
 }

@@ -60,6 +60,7 @@ type flags struct {
 	demoClock     time.Time
 	storagePath   string
 	telemetryPath string
+	readTimeout   time.Duration
 	logStyle      string
 	web           *web.FlagConfig
 	log           promslog.Config
@@ -76,6 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("demo.clock", "Run the demo as if the clock read this RFC 3339 instant at start (tests of the demo at fixed hours).").Hidden().SetValue(&rfc3339{&f.demoClock})
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
+	app.Flag("web.read-timeout", "Maximum duration to read a whole request, headers and body, and to keep an idle connection open.").Default("30s").DurationVar(&f.readTimeout)
 	app.Flag("log.style", "Log line style: slog, or go-kit for pipelines that parse go-kit/log output.").Default("slog").EnumVar(&f.logStyle, "slog", "go-kit")
 	f.web = kingpinflag.AddFlags(app, defaultAddress)
 	promslogflag.AddFlags(app, &f.log)
@@ -106,6 +108,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// writeTimeout bounds the writing of a response: a client that stops
+// reading cannot hold a connection and its goroutine for ever.
+const writeTimeout = 2 * time.Minute
+
+// newServer is the HTTP server of every endpoint. A client sending its
+// request slowly (a slowloris) is cut off after readTimeout, and an idle
+// keep-alive connection closed after it.
+func newServer(h http.Handler, readTimeout time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(10*time.Second, readTimeout),
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       readTimeout,
+	}
 }
 
 // rfc3339 is a kingpin flag value holding an RFC 3339 instant.
@@ -230,7 +249,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		fmt.Fprintln(w, "Reloaded.")
 	})
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(mux, f.readTimeout)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.ListenAndServe(srv, f.web, logger) }()
 

@@ -8,7 +8,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type descs struct {
 	objective, target, notice *prometheus.Desc
 
-	sourceUp, lastSuccess, syncDuration, requests, errors, storeItems, reloadOK *prometheus.Desc
+	sourceUp, lastSuccess, syncDuration, requests, errors, rejected, storeItems, reloadOK *prometheus.Desc
 }
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
@@ -27,7 +27,9 @@ func newDescs() descs {
 		syncDuration: desc("source_sync_duration_seconds", "Duration of the last sync attempt.", src...),
 		requests:     desc("source_requests_total", "HTTP requests made to the vendor, by status code (code=error when no response arrived).", "vendor", "source", "kind", "code"),
 		errors: desc("source_errors_total",
-			"Failed syncs by reason: network, timeout, rate_limited, http, auth, decode, or store (the local store failed).", "vendor", "source", "kind", "reason"),
+			"Failed syncs by reason: network, timeout, rate_limited, http, auth, decode, too_large (a response over the kind's size cap), loop (the vendor's paging went in a circle), budget (max_requests_per_sync reached), or store (the local store failed).", "vendor", "source", "kind", "reason"),
+		rejected: desc("items_rejected_total",
+			"Items refused at the door, by reason: future_timestamp (a time beyond global.max_clock_skew past our clock), past_timestamp (before global.earliest_timestamp). A refused item is not stored and never moves a sync cursor; counted at each sync that sees it.", "vendor", "source", "reason"),
 		storeItems: desc("store_items", "Items (tickets, incidents, maintenances) held in the store, by source kind.", "vendor", "kind"),
 		reloadOK: prometheus.NewDesc("support_exporter_config_last_reload_successful",
 			"1 when the running configuration is the newest one loaded; 0 after a failed reload (the previous configuration stays in force).", nil, nil),
@@ -35,7 +37,7 @@ func newDescs() descs {
 }
 
 func (d descs) all() []*prometheus.Desc {
-	all := []*prometheus.Desc{d.objective, d.target, d.notice, d.sourceUp, d.lastSuccess, d.syncDuration, d.requests, d.errors, d.storeItems, d.reloadOK}
+	all := []*prometheus.Desc{d.objective, d.target, d.notice, d.sourceUp, d.lastSuccess, d.syncDuration, d.requests, d.errors, d.rejected, d.storeItems, d.reloadOK}
 	for _, f := range VendorFamilies() {
 		all = append(all, f.desc)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 )
 
@@ -29,6 +30,7 @@ type SourceStatus struct {
 	LastError            string
 	Requests             map[string]uint64 // by HTTP status code, or "error" when no response arrived
 	Errors               map[string]uint64 // by reason
+	Rejected             map[string]uint64 // items refused at the door, by reason
 }
 
 // Contract is a vendor's configured SLA, exposed so that dashboards and
@@ -108,6 +110,9 @@ func (c *Collector) collectSource(ch chan<- prometheus.Metric, s SourceStatus) {
 	for _, reason := range Reasons {
 		ch <- prometheus.MustNewConstMetric(c.d.errors, prometheus.CounterValue, float64(s.Errors[reason]), append(l, reason)...)
 	}
+	for _, reason := range RejectReasons {
+		ch <- prometheus.MustNewConstMetric(c.d.rejected, prometheus.CounterValue, float64(s.Rejected[reason]), s.Vendor, s.Source, reason)
+	}
 }
 
 func (c *Collector) collectContract(ch chan<- prometheus.Metric, k Contract) {
@@ -166,4 +171,8 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // Reasons are the values of the `reason` label of support_source_errors_total.
-var Reasons = []string{"network", "timeout", "rate_limited", "http", "auth", "decode", "store"}
+var Reasons = []string{"network", "timeout", "rate_limited", "http", "auth", "decode", "too_large", "loop", "budget", "store"}
+
+// RejectReasons are the values of the `reason` label of
+// support_items_rejected_total.
+var RejectReasons = []string{door.ReasonFuture, door.ReasonPast}

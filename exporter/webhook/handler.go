@@ -2,17 +2,22 @@
 // firing alert is a customer signal for the vendor its labels name, one of
 // the signals who noticed an incident first is judged by (DESIGN.md).
 //
-// The handler is served by the exporter's http.Server, which
-// exporter-toolkit wraps whole: --web.config.file's TLS and basic auth
-// protect it as they protect /metrics.
+// The receiver is off unless the configuration's alertmanager_webhook names
+// the bearer token Alertmanager must send (docs/configuration.md): a signal
+// decides who noticed an incident first, and an open endpoint would let
+// anyone who can reach the exporter turn every incident customer-first.
+// --web.config.file's TLS and basic auth still wrap it, as they wrap
+// /metrics.
 package webhook
 
 import (
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,11 +41,14 @@ const (
 	Duplicate                   // already stored: a re-delivery, or Alertmanager resending the group
 	UnknownVendor               // the vendor label is missing or names no configured vendor
 	Resolved                    // a resolved alert: no signal
+	// ImplausibleTime: startsAt beyond global.max_clock_skew past our clock,
+	// or before global.earliest_timestamp: not stored (exporter/door).
+	ImplausibleTime
 	numResults
 )
 
 func (r Result) String() string {
-	return [numResults]string{"accepted", "duplicate", "unknown_vendor", "resolved"}[r]
+	return [numResults]string{"accepted", "duplicate", "unknown_vendor", "resolved", "implausible_time"}[r]
 }
 
 // Counts is how many alerts of a payload ended with each Result.
@@ -58,8 +66,11 @@ type Firing struct {
 type Sink interface {
 	// AddFiringAlerts stores the signal of each alert, in one transaction:
 	// all of them or, with an error, none. It reports for each alert
-	// Accepted, Duplicate or UnknownVendor.
+	// Accepted, Duplicate, UnknownVendor or ImplausibleTime.
 	AddFiringAlerts(alerts []Firing) ([]Result, error)
+	// WebhookToken is the bearer token deliveries must carry, from the
+	// running configuration; on is false when the receiver is off.
+	WebhookToken() (token string, on bool)
 }
 
 // Handler serves POST Path. It is also the prometheus.Collector of
@@ -77,7 +88,7 @@ func New(sink Sink, logger *slog.Logger) *Handler {
 		logger: logger,
 		received: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "support_alertmanager_alerts_received_total",
-			Help: "Alerts received on the Alertmanager webhook, by result: accepted (a new customer signal), duplicate (already stored: a re-delivery or a resent group), unknown_vendor (the vendor label is missing or names no configured vendor), resolved (no signal). Malformed payloads are refused whole and not counted.",
+			Help: "Alerts received on the Alertmanager webhook, by result: accepted (a new customer signal), duplicate (already stored: a re-delivery or a resent group), unknown_vendor (the vendor label is missing or names no configured vendor), resolved (no signal), implausible_time (startsAt beyond global.max_clock_skew past our clock or before global.earliest_timestamp: not stored). Malformed and unauthorized payloads are refused whole and not counted.",
 		}, []string{"result"}),
 	}
 	for r := range numResults {
@@ -92,14 +103,26 @@ func (h *Handler) Describe(ch chan<- *prometheus.Desc) { h.received.Describe(ch)
 // Collect implements prometheus.Collector.
 func (h *Handler) Collect(ch chan<- prometheus.Metric) { h.received.Collect(ch) }
 
-// ServeHTTP answers 200 once every alert of the payload is dealt with; 400
-// with the reason for a malformed payload and 413 for one over
-// MaxBodyBytes, neither of which Alertmanager retries and both of which
-// change nothing; 500 when storing failed, which Alertmanager retries.
+// ServeHTTP answers 200 once every alert of the payload is dealt with; 404
+// while the receiver is off and 401 without its bearer token; 400 with the
+// reason for a malformed payload and 413 for one over MaxBodyBytes; none of
+// which Alertmanager retries and all of which change nothing; 500 when
+// storing failed, which Alertmanager retries.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	token, on := h.sink.WebhookToken()
+	if !on {
+		http.Error(w, "The Alertmanager webhook is off: set alertmanager_webhook in the configuration.", http.StatusNotFound)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "Only POST requests allowed.", http.StatusMethodNotAllowed)
+		return
+	}
+	if !authorized(r, token) {
+		h.logger.Warn("Alertmanager webhook delivery without its token refused", "remote", r.RemoteAddr)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="support_exporter alertmanager webhook"`)
+		http.Error(w, "Unauthorized: send the token of alertmanager_webhook (as a bearer token, or as the basic auth password).", http.StatusUnauthorized)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
@@ -126,6 +149,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "%s %d\n", r, counts[r])
 		}
 	}
+}
+
+// authorized reports whether r carries the token: "Authorization: Bearer
+// <token>" (Alertmanager's http_config.authorization), or basic auth whose
+// password is the token (http_config.basic_auth), which is what a receiver
+// behind --web.config.file's basic auth must send, both being carried by
+// the one Authorization header. Compared in constant time, so that the
+// answer's timing tells nothing of the token.
+func authorized(r *http.Request, token string) bool {
+	got := ""
+	if _, pass, ok := r.BasicAuth(); ok {
+		got = pass
+	} else if scheme, bearer, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		got = strings.TrimSpace(bearer)
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
 }
 
 // Receive does what a delivery of body does, once read: the whole payload
@@ -158,6 +197,7 @@ func (h *Handler) Receive(body []byte) (counts Counts, err error) {
 		h.received.WithLabelValues(Result(r).String()).Add(float64(n))
 	}
 	h.logger.Debug("Alertmanager alerts received", "receiver", m.Receiver, "group_key", m.GroupKey,
-		"accepted", counts[Accepted], "duplicate", counts[Duplicate], "unknown_vendor", counts[UnknownVendor], "resolved", counts[Resolved])
+		"accepted", counts[Accepted], "duplicate", counts[Duplicate], "unknown_vendor", counts[UnknownVendor], "resolved", counts[Resolved],
+		"implausible_time", counts[ImplausibleTime])
 	return counts, nil
 }
