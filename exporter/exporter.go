@@ -73,7 +73,9 @@ type vendorState struct {
 	cfg         *config.Vendor
 	fingerprint string
 	agg         *quality.Aggregator
-	rebuilt     bool // its aggregates are (being) loaded anew from the store
+	rebuilt     bool      // its aggregates are (being) loaded anew from the store
+	rebuiltAt   time.Time // when new settings last moved its counters; zero: never
+	old         *vendorState
 }
 
 // New returns an Exporter with no configuration; call Apply to start it.
@@ -139,9 +141,10 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 	for _, v := range cfg.Vendors {
 		vs := &vendorState{cfg: v, fingerprint: cfg.Fingerprint(v)}
 		if old, ok := oldVendors[v.Name]; ok && old.fingerprint == vs.fingerprint {
-			vs.agg = old.agg
+			vs.agg, vs.rebuiltAt = old.agg, old.rebuiltAt
 			reuse = append(reuse, vs)
 		} else {
+			vs.old = oldVendors[v.Name]
 			rules, err := quality.NewRules(v, cfg.Global.HistoryStart.Time)
 			if err != nil {
 				return fmt.Errorf("vendor %q: %w", v.Name, err)
@@ -193,6 +196,10 @@ func (e *Exporter) rebuildAndSwap(cfg *config.Config, vendors map[string]*vendor
 		if err := e.load(vs); err != nil {
 			return fmt.Errorf("vendor %q: loading stored items: %w", vs.cfg.Name, err)
 		}
+		if err := e.noteRebuild(vs, vs.old); err != nil {
+			return fmt.Errorf("vendor %q: %w", vs.cfg.Name, err)
+		}
+		vs.old = nil // no longer needed: let the old aggregates go
 	}
 	if len(rebuild) > 0 && e.cfg == nil {
 		// The start-up load mapped the whole store file into memory; no

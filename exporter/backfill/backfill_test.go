@@ -356,6 +356,7 @@ func (s fixedState) Snapshot() *quality.Snapshot             { return s.snap }
 func (fixedState) SourceStatuses() []exposition.SourceStatus { return nil }
 func (fixedState) Contracts() []exposition.Contract          { return nil }
 func (fixedState) ReloadSuccessful() bool                    { return true }
+func (fixedState) RebuiltAt() []exposition.Rebuild           { return nil }
 
 // TestLastSampleIsWhatTheExporterServes: the history ends on the live
 // values, series for series, so that Prometheus sees no reset at the seam;

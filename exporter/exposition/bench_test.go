@@ -117,6 +117,7 @@ func (s *benchState) Snapshot() *quality.Snapshot    { return s.snap }
 func (s *benchState) SourceStatuses() []SourceStatus { return s.sources }
 func (s *benchState) Contracts() []Contract          { return s.contracts }
 func (s *benchState) ReloadSuccessful() bool         { return true }
+func (s *benchState) RebuiltAt() []Rebuild           { return nil }
 
 func benchBuildState(b *testing.B, settled int) *benchState {
 	b.Helper()

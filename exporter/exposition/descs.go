@@ -8,7 +8,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type descs struct {
 	objective, target, notice *prometheus.Desc
 
-	sourceUp, lastSuccess, syncDuration, requests, errors, rejected, storeItems, reloadOK *prometheus.Desc
+	sourceUp, lastSuccess, syncDuration, requests, errors, rejected, storeItems, reloadOK, rebuilt *prometheus.Desc
 }
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
@@ -31,13 +31,15 @@ func newDescs() descs {
 		rejected: desc("items_rejected_total",
 			"Items refused at the door, by reason: future_timestamp (a time beyond global.max_clock_skew past our clock), past_timestamp (before global.earliest_timestamp). A refused item is not stored and never moves a sync cursor; counted at each sync that sees it.", "vendor", "source", "reason"),
 		storeItems: desc("store_items", "Items (tickets, incidents, maintenances) held in the store, by source kind.", "vendor", "kind"),
+		rebuilt: desc("aggregates_rebuilt_timestamp_seconds",
+			"When (Unix seconds) new settings last recomputed the vendor's counters to other values (an edited past SLA term, priorities, calendar, history_start...), or changed while the exporter was stopped; 0 when never. Rules use it to tell the step from a trend.", v...),
 		reloadOK: prometheus.NewDesc("support_exporter_config_last_reload_successful",
 			"1 when the running configuration is the newest one loaded; 0 after a failed reload (the previous configuration stays in force).", nil, nil),
 	}
 }
 
 func (d descs) all() []*prometheus.Desc {
-	all := []*prometheus.Desc{d.objective, d.target, d.notice, d.sourceUp, d.lastSuccess, d.syncDuration, d.requests, d.errors, d.rejected, d.storeItems, d.reloadOK}
+	all := []*prometheus.Desc{d.objective, d.target, d.notice, d.sourceUp, d.lastSuccess, d.syncDuration, d.requests, d.errors, d.rejected, d.storeItems, d.reloadOK, d.rebuilt}
 	for _, f := range VendorFamilies() {
 		all = append(all, f.desc)
 	}

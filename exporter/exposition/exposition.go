@@ -43,11 +43,19 @@ type Contract struct {
 	MaintenanceNotice time.Duration // zero when none is set
 }
 
+// Rebuild is when new settings last moved a vendor's counters (zero:
+// never).
+type Rebuild struct {
+	Vendor string
+	At     time.Time
+}
+
 // State is what one scrape reads, gathered by the exporter.
 type State interface {
 	Snapshot() *quality.Snapshot
 	SourceStatuses() []SourceStatus
 	Contracts() []Contract
+	RebuiltAt() []Rebuild
 	ReloadSuccessful() bool
 }
 
@@ -81,6 +89,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, k := range c.state.Contracts() {
 		c.collectContract(ch, k)
+	}
+	for _, r := range c.state.RebuiltAt() {
+		ch <- prometheus.MustNewConstMetric(c.d.rebuilt, prometheus.GaugeValue, timestamp(r.At), r.Vendor)
 	}
 	snap := c.state.Snapshot()
 	if snap == nil {

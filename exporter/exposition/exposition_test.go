@@ -19,6 +19,7 @@ type fakeState struct {
 	snap      *quality.Snapshot
 	sources   []SourceStatus
 	contracts []Contract
+	rebuilds  []Rebuild
 	reloadOK  bool
 }
 
@@ -26,6 +27,7 @@ func (f *fakeState) Snapshot() *quality.Snapshot    { return f.snap }
 func (f *fakeState) SourceStatuses() []SourceStatus { return f.sources }
 func (f *fakeState) Contracts() []Contract          { return f.contracts }
 func (f *fakeState) ReloadSuccessful() bool         { return f.reloadOK }
+func (f *fakeState) RebuiltAt() []Rebuild           { return f.rebuilds }
 
 func hist(bounds []float64, counts ...uint64) quality.Histogram {
 	h := quality.Histogram{Bounds: bounds, Counts: make([]uint64, len(bounds)+1)}
