@@ -22,8 +22,11 @@
 // # Statuspage feeds
 //
 // A Statuspage entry's body lists the updates, newest first, each as
-// "Oct 21, 17:39 UTC" and a status. The collector reads them (see
-// statuspageBody) and maps the entry:
+// "Oct 21, 17:39 UTC" and a status. It is told from another feed's body by
+// Statuspage's <var data-var> markup or, in the 2013-2014 layout without
+// it, by an update with a full time and a Statuspage status ("<small>Jan  1,
+// 09:09 PST</small><br><strong>Resolved</strong>"). The collector reads the
+// updates (see statuspageBody) and maps the entry:
 //
 //   - to a maintenance when an update says Scheduled, In progress,
 //     Verifying or Completed, or the body carries the "THIS IS A SCHEDULED
@@ -37,13 +40,19 @@
 //     says Resolved; when the last says Postmortem, postmortem_published_at
 //     is its time and resolved_at the last Resolved update's.
 //
-// Update times have minute precision and no year. The year comes from the
-// entry's own date (published/updated) for the newest update, then from the
-// update before for each older one, so lists across New Year are placed
-// right. The page prints its own time zone's abbreviation: UTC, GMT and UT
-// are read as such; any other zone's offset is learnt from the feed, which
-// publishes an incident at the instant of its newest update, and an entry
-// in a zone the feed does not prove is left out rather than guessed.
+// Update times have minute precision and no year. The newest update is
+// placed in the year that brings it nearest the entry's own date
+// (published/updated; a postmortem may follow it by days), each older one
+// in the latest year that keeps it at or before the update listed before
+// it, so lists across New Year are placed right. The page prints its own
+// time zone's name. UTC, GMT and UT, numeric names ("+08") and the
+// abbreviations with one meaning (PST, PDT, EST, EDT, MST, MDT, CET, CEST,
+// JST, AEST... see fixedZones) are read as they say, except that an
+// incident's own date, which Statuspage writes at its newest update, proves
+// the offset of that update's zone for the entry: Parse's page printed
+// "PST" in August at -07:00. Other abbreviations (CST, IST, BST) are
+// learnt from the feed's incidents, and an entry in a zone the feed does
+// not prove is left out rather than guessed.
 //
 // A Statuspage feed gives no impact (always none), no components and no
 // started_at: incidents feed support_status_incidents_total and _open,
