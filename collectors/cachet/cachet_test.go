@@ -3,6 +3,8 @@ package cachet
 import (
 	"net/http"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -226,7 +229,9 @@ func TestSyncFailures(t *testing.T) {
 		{"schedules 401", schedulesPath + "?page=1", collectortest.ServeStatus(http.StatusUnauthorized), fetch.ReasonAuth, "cachet: schedules: page 1: "},
 		{"incidents HTML", incidentsPath + "?page=1", collectortest.ServeBody("", `<!DOCTYPE html><title>Cachet</title>`), fetch.ReasonDecode, "cachet: incidents: page 1: "},
 		{"incidents without pagination", incidentsPath + "?page=2", collectortest.ServeBody("", `{"data": []}`), fetch.ReasonDecode, "cachet: incidents: page 2: "},
-		{"page ignored", incidentsPath + "?page=2", collectortest.ServeBody("", `{"meta": {"pagination": {"current_page": 1, "total_pages": 3}}, "data": []}`), fetch.ReasonDecode, "cachet: incidents: page 2: "},
+		{"page ignored: the first page again", incidentsPath + "?page=2", collectortest.ServeBody("", `{"meta": {"pagination": {"current_page": 1, "total_pages": 3}}, "data": []}`), fetch.ReasonLoop, "cachet: incidents: page 2: "},
+		{"another page than asked for", incidentsPath + "?page=2", collectortest.ServeBody("", `{"meta": {"pagination": {"current_page": 7, "total_pages": 9}}, "data": []}`), fetch.ReasonDecode, "cachet: incidents: page 2: "},
+		{"pagination number not a count", incidentsPath + "?page=1", collectortest.ServeBody("", `{"meta": {"pagination": {"current_page": 1, "total_pages": "three"}}, "data": []}`), fetch.ReasonDecode, "cachet: incidents: page 1: "},
 		{"schedule timestamp with a zone", schedulesPath + "?page=1",
 			collectortest.ServeBody("", `{"meta": {"pagination": {"current_page": 1, "total_pages": 1}}, "data": [{"id": 1, "scheduled_at": "2024-04-01T02:00:00Z", "created_at": "2024-03-20 09:00:00"}]}`),
 			fetch.ReasonDecode, "cachet: schedules: page 1: "},
@@ -264,4 +269,182 @@ func TestNew(t *testing.T) {
 		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},
 		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://status.example.com"}}, WantErr: "incomplete environment"},
 	})
+}
+
+// Cachet before 2.0 wrote per_page as the query's string, and the other
+// pagination numbers may come as text too: a sync reads the pages alike.
+func TestSyncPaginationNumbersAsText(t *testing.T) {
+	f := newFakeCachet("")
+	f.numbersAsText = true
+	populate(t, f, 3, 230)
+	srv := f.start(t)
+	batches, err := collectortest.Sync(newSource(t, srv.Client(), srv.URL, "", time.Time{}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := collectortest.IncidentIDs(batches[0].Incidents); len(got) != 230 || got[0] != "230" || got[229] != "1" {
+		t.Errorf("got %d incidents, want 230 from id 230 down to 1", len(got))
+	}
+	if len(f.hits) != 5 {
+		t.Errorf("requests = %v, want 5: one page of components, three of incidents, one of schedules", f.hits)
+	}
+}
+
+// endlessComponents answers every page of the component list with a full
+// page of components: pages(n) gives the current_page it claims, the
+// total_pages it announces and the component ids it lists for page n.
+func endlessComponents(t *testing.T, pages func(n int) (current, total int, ids []int)) http.HandlerFunc {
+	comp := template(t, "cachet_components_list.json")
+	return func(w http.ResponseWriter, r *http.Request) {
+		current, total, ids := pages(intParam(r.URL.Query(), "page", 1))
+		data := []map[string]any{}
+		for _, id := range ids {
+			data = append(data, item(comp, map[string]any{"id": id, "name": "Component " + strconv.Itoa(id)}))
+		}
+		collectortest.WriteJSON(w, http.StatusOK, map[string]any{
+			"meta": map[string]any{"pagination": map[string]any{
+				"total": total * perPage, "count": len(data), "per_page": perPage,
+				"current_page": current, "total_pages": total,
+				"links": map[string]any{"next_page": "http://localhost/api/v1/components?page=" + strconv.Itoa(current+1)},
+			}},
+			"data": data,
+		})
+	}
+}
+
+// ids are perPage component ids starting at from.
+func ids(from int) []int {
+	out := make([]int, perPage)
+	for i := range out {
+		out[i] = from + i
+	}
+	return out
+}
+
+// A vendor that always names a next page cannot keep a sync requesting:
+// the walk ends, with a loop error, at the first page that repeats one
+// already read, that lists nothing new, or that goes beyond the first
+// page's total_pages and the one page that items published during the walk
+// may add.
+func TestSyncEndlessPaging(t *testing.T) {
+	tests := []struct {
+		name      string
+		pages     func(n int) (current, total int, ids []int)
+		wantHits  int
+		wantError string // "" when the walk ends well
+	}{
+		{"the same page again", func(n int) (int, int, []int) { return 1, n + 1, ids(1) },
+			2, "cachet: components: page 2: "},
+		{"nothing new", func(n int) (int, int, []int) { return n, n + 1, ids(1) },
+			2, "cachet: components: page 2: "},
+		{"more pages than announced", func(n int) (int, int, []int) { return n, n + 1, ids(n * perPage) },
+			3, "cachet: components: page 3: "},
+		{"one page more, for items published during the walk", func(n int) (int, int, []int) { return n, min(n+1, 3), ids(n * perPage) },
+			3, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site, srv := collectortest.StartSite(t, map[string]http.HandlerFunc{
+				componentsPath: endlessComponents(t, tt.pages),
+				incidentsPath:  collectortest.ServeJSON(`{"meta": {"pagination": {"current_page": 1, "total_pages": 1}}, "data": []}`),
+				schedulesPath:  collectortest.ServeJSON(`{"meta": {"pagination": {"current_page": "1", "total_pages": "1"}}, "data": []}`),
+			})
+			batches, err := collectortest.Sync(newSource(t, srv.Client(), srv.URL, "", time.Time{}), nil)
+			hits := 0
+			for _, h := range site.Hits() {
+				if strings.HasPrefix(h, componentsPath) {
+					hits++
+				}
+			}
+			if hits != tt.wantHits {
+				t.Errorf("requested %d component pages, want %d", hits, tt.wantHits)
+			}
+			if tt.wantError == "" {
+				if err != nil || len(batches) != 1 || len(batches[0].Components) != 3*perPage {
+					t.Errorf("Sync = %d batches, %v; want one with %d components", len(batches), err, 3*perPage)
+				}
+				return
+			}
+			collectortest.WantSyncError(t, err, fetch.ReasonLoop, tt.wantError)
+			if len(batches) != 0 {
+				t.Errorf("emitted %d batches, want none", len(batches))
+			}
+		})
+	}
+}
+
+// The door's bounds: the exporter refuses an item with a time before 2000
+// or more than an hour after its clock, which reads 2024-03-02.
+var bounds = door.Bounds{
+	NotBefore: collectortest.UTC("2000-01-01T00:00:00Z"),
+	MaxSkew:   time.Hour,
+	Now:       func() time.Time { return collectortest.UTC("2024-03-02T00:00:00Z") },
+}
+
+// The walk of a newest-first list stops at the first page reaching back
+// before history_start, judged by its oldest item. A forged far-past
+// created_at at the end of a page says nothing about that: the walk goes on,
+// and the incidents on the next page are stored. A far-future one changes
+// nothing either; the exporter refuses it at ingest (door).
+func TestSyncImplausibleTimesDoNotEndTheWalk(t *testing.T) {
+	f := newFakeCachet("")
+	// Page 1 lists ids 150 down to 51, page 2 50 down to 1.
+	populate(t, f, 1, 150)
+	f.lists[incidentsPath][50]["created_at"] = "1970-01-01 00:00:00"  // id 51, last on page 1
+	f.lists[incidentsPath][149]["created_at"] = "2099-01-01 00:00:00" // id 150, first on page 1
+	srv := f.start(t)
+	env := collectortest.Env("cachet", srv.URL, srv.Client())
+	env.HistoryStart = collectortest.UTC("2024-03-01T00:30:00Z") // incident 30's created_at
+	env.Bounds = bounds
+	var rejected []string
+	env.Reject = func(reason string) { rejected = append(rejected, reason) }
+	src := collectortest.NewSource(t, New, env)
+
+	for sync := 1; sync <= 2; sync++ {
+		f.hits = nil
+		batches, err := collectortest.Sync(src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := collectortest.IncidentIDs(batches[0].Incidents)
+		// 150 (refused later, at ingest) down to 30, without 51, which is
+		// older than history_start as written.
+		if len(got) != 120 || got[0] != "150" || got[len(got)-1] != "30" || slices.Contains(got, "51") {
+			t.Errorf("sync %d: incidents %v, want 150 down to 30 without 51", sync, got)
+		}
+		if batches[0].Cursor != nil {
+			t.Errorf("sync %d: cursor %q, want none", sync, batches[0].Cursor)
+		}
+		if n := len(f.hits); n != 4 {
+			t.Errorf("sync %d: requests %v, want components, two pages of incidents, schedules", sync, f.hits)
+		}
+	}
+	if len(rejected) != 0 {
+		t.Errorf("rejected %v: the exporter's door counts what it refuses", rejected)
+	}
+}
+
+// Each page's body is capped at maxBodyBytes: a list padded to the cap
+// reads, one byte more fails the sync (fetch counts it too_large; decode
+// before issue 10's fetch change).
+func TestSyncBodyCap(t *testing.T) {
+	page := `{"meta": {"pagination": {"current_page": 1, "total_pages": 1}}, "data": []}`
+	for _, tt := range []struct {
+		size    int
+		wantErr bool
+	}{{maxBodyBytes, false}, {maxBodyBytes + 1, true}} {
+		body := page + strings.Repeat(" ", tt.size-len(page))
+		_, srv := collectortest.StartSite(t, map[string]http.HandlerFunc{
+			componentsPath: collectortest.ServeJSON(body),
+			incidentsPath:  collectortest.ServeJSON(page),
+			schedulesPath:  collectortest.ServeJSON(page),
+		})
+		_, err := collectortest.Sync(newSource(t, srv.Client(), srv.URL, "", time.Time{}), nil)
+		switch {
+		case !tt.wantErr && err != nil:
+			t.Errorf("%d bytes: %v, want the page read", tt.size, err)
+		case tt.wantErr && (err == nil || !slices.Contains([]string{fetch.ReasonTooLarge, fetch.ReasonDecode}, fetch.Reason(err))):
+			t.Errorf("%d bytes: error %v, want the body refused as too large", tt.size, err)
+		}
+	}
 }

@@ -12,11 +12,36 @@ import (
 // links (next_page, previous_page) are not followed: Cachet builds them from
 // its own APP_URL, which often differs from the address it is reached at.
 type pagination struct {
-	Total       int `json:"total"`
-	Count       int `json:"count"`
-	PerPage     int `json:"per_page"`
-	CurrentPage int `json:"current_page"`
-	TotalPages  int `json:"total_pages"`
+	Total       count `json:"total"`
+	Count       count `json:"count"`
+	PerPage     count `json:"per_page"`
+	CurrentPage count `json:"current_page"`
+	TotalPages  count `json:"total_pages"`
+}
+
+// count is a pagination number, written as a JSON number or as a string of
+// digits: Cachet before 2.0 passed the paginator's values through uncast, so
+// per_page came back as the query string's "20" (cast to int by cachethq/cachet
+// e9e5768, "per_page attribute in API responses should be an integer"), and
+// the other four are cast the same way since, so an instance or a proxy that
+// still sends any of them as text is read alike. null is 0, as absent.
+type count int
+
+func (c *count) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		*c = 0
+		return nil
+	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil || n < 0 {
+		return fmt.Errorf("pagination number %s: want a count, as a number or a string of digits", b)
+	}
+	*c = count(n)
+	return nil
 }
 
 // decodePage parses one page of a list endpoint, `{"meta": {"pagination":

@@ -1,6 +1,7 @@
 package cachet
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -151,5 +152,53 @@ func TestDecodeRejects(t *testing.T) {
 				t.Errorf("error = %v, want one containing %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// The list as Cachet before 2.0 answered it, per_page a string: it decodes
+// like the others.
+func TestDecodePerPageAsText(t *testing.T) {
+	got, p, err := decodePage(collectortest.Testdata(t, "cachet_incidents_list_per_page_string.json"), checkIncident(time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPagination(t, p)
+	want := []incident{{
+		ID: "1", Status: 4, Visible: true,
+		CreatedAt: collectortest.UTC("2015-08-01T12:00:00Z"),
+		UpdatedAt: collectortest.UTC("2015-08-01T12:00:00Z"),
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+func TestDecodePaginationNumbers(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    count
+		wantErr bool
+	}{
+		{`20`, 20, false},
+		{`"20"`, 20, false},
+		{`0`, 0, false},
+		{`"0"`, 0, false},
+		{`null`, 0, false},
+		{`""`, 0, true},
+		{`"20 "`, 0, true},
+		{`20.5`, 0, true},
+		{`"2e1"`, 0, true},
+		{`-1`, 0, true},
+		{`"-1"`, 0, true},
+		{`true`, 0, true},
+		{`"twenty"`, 0, true},
+		{`99999999999`, 0, true},
+	}
+	for _, tt := range tests {
+		got := count(7) // a stale value must not survive
+		err := json.Unmarshal([]byte(tt.in), &got)
+		if (err != nil) != tt.wantErr || (!tt.wantErr && got != tt.want) {
+			t.Errorf("%s: got %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
 	}
 }

@@ -25,10 +25,13 @@ type fakeCachet struct {
 	mu     sync.Mutex
 	prefix string
 	token  string
-	lists  map[string][]map[string]any // items by API path, in id order
-	broken map[string]http.HandlerFunc // answers that replace a page, by "path?page=N"
-	hits   []string
-	authed int // requests that carried the token
+	// numbersAsText writes the pagination numbers as strings, as Cachet
+	// before 2.0 wrote per_page (testdata/cachet_incidents_list_per_page_string.json).
+	numbersAsText bool
+	lists         map[string][]map[string]any // items by API path, in id order
+	broken        map[string]http.HandlerFunc // answers that replace a page, by "path?page=N"
+	hits          []string
+	authed        int // requests that carried the token
 }
 
 func newFakeCachet(prefix string) *fakeCachet {
@@ -85,10 +88,16 @@ func (f *fakeCachet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		next.Set("page", strconv.Itoa(n))
 		return "http://localhost" + path + "?" + next.Encode()
 	}
+	number := func(n int) any {
+		if f.numbersAsText {
+			return strconv.Itoa(n)
+		}
+		return n
+	}
 	body := map[string]any{
 		"meta": map[string]any{"pagination": map[string]any{
-			"total": len(visible), "count": to - from, "per_page": perPage,
-			"current_page": page, "total_pages": lastPage,
+			"total": number(len(visible)), "count": number(to - from), "per_page": number(perPage),
+			"current_page": number(page), "total_pages": number(lastPage),
 			"links": map[string]any{"next_page": link(page + 1), "previous_page": link(page - 1)},
 		}},
 		"data": append([]map[string]any{}, visible[from:to]...),

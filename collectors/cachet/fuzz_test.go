@@ -16,6 +16,8 @@ func FuzzDecode(f *testing.F) {
 	for _, b := range collectortest.Seeds(f, "*.json") {
 		f.Add(b)
 	}
+	f.Add([]byte(`{"meta": {"pagination": {"total": "1", "count": "1", "per_page": "100", "current_page": "1", "total_pages": "1"}},
+		"data": [{"id": 1, "name": "API", "status": 1, "created_at": "2024-03-31 02:30:00", "scheduled_at": "2024-04-01 02:00:00"}]}`))
 	f.Add([]byte(`{"meta": {"pagination": {"current_page": 1}}, "data": [{"id": 2, "status": 4, "visible": 1,
 		"created_at": "2024-03-31 02:30:00", "updated_at": "2024-10-27 02:30:00",
 		"updates": [{"status": 4, "created_at": "2024-03-31 03:00:00"}]}]}`))

@@ -111,17 +111,17 @@ type timedUpdate struct {
 // edited, so the list is newest first only roughly.
 const listSlack = 24 * time.Hour
 
-// placeUpdates gives every listed update its year and offset. The newest is
-// placed nearest to the entry's own date; each older one at or before the
-// one listed before it. ok is false when an update's zone is unknown or the
-// entry has no date to start from.
-func placeUpdates(updates []bodyUpdate, ref time.Time, z *zones) (placed []timedUpdate, ok bool) {
+// placeUpdates gives every listed update its year and offset (offset of
+// its zone's name). The newest is placed nearest to the entry's own date;
+// each older one at or before the one listed before it. ok is false when an
+// update's zone is unknown or the entry has no date to start from.
+func placeUpdates(updates []bodyUpdate, ref time.Time, offsetOf func(zone string) (time.Duration, bool)) (placed []timedUpdate, ok bool) {
 	if ref.IsZero() {
 		return nil, false
 	}
 	limit := ref
 	for i, u := range updates {
-		offset, known := z.offset(u.at.zone)
+		offset, known := offsetOf(u.at.zone)
 		if !known {
 			return nil, false
 		}
@@ -145,7 +145,7 @@ func fromStatuspage(e entry, rb readBody, z *zones) (model.Incident, model.Maint
 	if rb.err != nil {
 		return model.Incident{}, model.Maintenance{}, unusable
 	}
-	updates, ok := placeUpdates(rb.body.updates, latest(e.published, e.updated), z)
+	updates, ok := placeUpdates(rb.body.updates, latest(e.published, e.updated), entryOffsets(e, rb.body, z))
 	if !ok {
 		return model.Incident{}, model.Maintenance{}, unusable
 	}
@@ -194,6 +194,32 @@ func fromStatuspage(e entry, rb readBody, z *zones) (model.Incident, model.Maint
 		}
 	}
 	return inc, model.Maintenance{}, incident
+}
+
+// entryOffsets returns the offsets of an entry's zone names: the feed's
+// (zones), except that an incident's own date proves the offset of its
+// newest update's zone (provenOffset), which then holds for every update of
+// the entry printed in that zone. Statuspage's 2013-2014 pages printed the
+// zone's standard abbreviation all year: status.parse.com's "Aug 20, 12:56
+// PST" was published at 12:56:55 -0700 (testdata/parse-status-history-2014-01-09.rss),
+// so PST read as -8 would put it an hour late. UTC, GMT, UT and numeric
+// names mean what they say. A maintenance proves nothing: RSS publishes it
+// at its scheduled start.
+func entryOffsets(e entry, b statuspageBody, z *zones) func(zone string) (time.Duration, bool) {
+	newest := b.updates[0].at
+	if isMaintenance(b) || zeroOffsetZones[newest.zone] || !isLetters(newest.zone) {
+		return z.offset
+	}
+	d, ok := provenOffset(newest, e.published)
+	if !ok {
+		return z.offset
+	}
+	return func(zone string) (time.Duration, bool) {
+		if zone == newest.zone {
+			return d, true
+		}
+		return z.offset(zone)
+	}
 }
 
 // place resolves the window in time: its start in the year nearest to the

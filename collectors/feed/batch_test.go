@@ -137,24 +137,63 @@ func TestBuildBatchStatuspageMaintenances(t *testing.T) {
 }
 
 // A maintenance is published at its start, not at its newest update, so
-// only incidents teach a zone; a maintenance in that zone uses what they
-// taught.
+// only incidents teach a zone the name does not say (IST: India's, Ireland's
+// or Israel's); a maintenance in that zone uses what they taught.
 func TestBuildBatchZonesFromIncidents(t *testing.T) {
-	maint := entry{id: "m", published: collectortest.UTC("2026-08-25T16:00:00Z"),
-		body: spSchedule(`Aug <var data-var='date'>25</var>, <var data-var='time'>09:00</var> - <var data-var='time'>11:00</var> PDT`) +
-			spUpdate("Aug", 20, "08:00", "PDT", "Scheduled")}
+	maint := entry{id: "m", published: collectortest.UTC("2026-08-25T03:30:00Z"),
+		body: spSchedule(`Aug <var data-var='date'>25</var>, <var data-var='time'>09:00</var> - <var data-var='time'>11:00</var> IST`) +
+			spUpdate("Aug", 20, "08:00", "IST", "Scheduled")}
 	inc := entry{id: "i", published: collectortest.UTC("2026-08-20T17:05:31Z"),
-		body: spUpdate("Aug", 20, "10:05", "PDT", "Resolved")}
+		body: spUpdate("Aug", 20, "22:35", "IST", "Resolved")}
 
 	alone, skipped := buildBatch([]entry{maint}, time.Time{})
 	if skipped != 1 || len(alone.Maintenances) != 0 {
-		t.Errorf("maintenance alone: skipped %d, %+v; want it left out: PDT is unproven", skipped, alone.Maintenances)
+		t.Errorf("maintenance alone: skipped %d, %+v; want it left out: IST is unproven", skipped, alone.Maintenances)
 	}
 	b, skipped := buildBatch([]entry{maint, inc}, time.Time{})
-	want := model.Maintenance{ID: "m", CreatedAt: collectortest.UTC("2026-08-20T15:00:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T15:00:00Z"),
-		ScheduledFor: collectortest.UTC("2026-08-25T16:00:00Z"), ScheduledUntil: collectortest.UTC("2026-08-25T18:00:00Z")}
+	want := model.Maintenance{ID: "m", CreatedAt: collectortest.UTC("2026-08-20T02:30:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T02:30:00Z"),
+		ScheduledFor: collectortest.UTC("2026-08-25T03:30:00Z"), ScheduledUntil: collectortest.UTC("2026-08-25T05:30:00Z")}
 	if skipped != 0 || len(b.Maintenances) != 1 || b.Maintenances[0] != want {
 		t.Errorf("with an incident: skipped %d, %+v; want %+v", skipped, b.Maintenances, want)
+	}
+}
+
+// Abbreviations with one meaning, and numeric zone names, need no proof: a
+// maintenance alone in PDT or in "+08" is placed. An incident's own date
+// overrides the name for its newest update's zone: Parse's page printed
+// "PST" in August, when its dates were at -07:00.
+func TestBuildBatchNamedZones(t *testing.T) {
+	maintenances := []entry{
+		{id: "pdt", published: collectortest.UTC("2026-08-25T16:00:00Z"),
+			body: spSchedule(`Aug <var data-var='date'>25</var>, <var data-var='time'>09:00</var> - <var data-var='time'>11:00</var> PDT`) +
+				spUpdate("Aug", 20, "08:00", "PDT", "Scheduled")},
+		{id: "+08", published: collectortest.UTC("2026-08-25T01:00:00Z"),
+			body: spSchedule(`Aug <var data-var='date'>25</var>, <var data-var='time'>09:00</var> - <var data-var='time'>11:00</var> +08`) +
+				spUpdate("Aug", 20, "08:00", "+08", "Scheduled")},
+	}
+	b, skipped := buildBatch(maintenances, time.Time{})
+	want := []model.Maintenance{
+		{ID: "pdt", CreatedAt: collectortest.UTC("2026-08-20T15:00:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T15:00:00Z"),
+			ScheduledFor: collectortest.UTC("2026-08-25T16:00:00Z"), ScheduledUntil: collectortest.UTC("2026-08-25T18:00:00Z")},
+		{ID: "+08", CreatedAt: collectortest.UTC("2026-08-20T00:00:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T00:00:00Z"),
+			ScheduledFor: collectortest.UTC("2026-08-25T01:00:00Z"), ScheduledUntil: collectortest.UTC("2026-08-25T03:00:00Z")},
+	}
+	if skipped != 0 || !reflect.DeepEqual(b.Maintenances, want) {
+		t.Errorf("skipped %d, maintenances %+v; want %+v", skipped, b.Maintenances, want)
+	}
+
+	// The body of status.parse.com's incident ctfv4ldyy165, published at
+	// Tue, 20 Aug 2013 05:42:21 -0700.
+	parse := entry{id: "p", published: collectortest.UTC("2013-08-20T12:42:21Z"),
+		body: `<p><small>Aug 20, 05:42 PST</small><br><strong>Resolved</strong> - Operational issues with the platform are resolved at this time.</p>` +
+			`<p><small>Aug 20, 05:13 PST</small><br><strong>Update</strong> - Most platform APIs have resumed their normal functioning.</p>` +
+			`<p><small>Aug 20, 05:04 PST</small><br><strong>Investigating</strong> - We're investigating an outage.</p>`}
+	b, skipped = buildBatch([]entry{parse}, time.Time{})
+	wantIncident := model.Incident{ID: "p", Impact: model.ImpactNone,
+		CreatedAt: collectortest.UTC("2013-08-20T12:04:00Z"), ResolvedAt: collectortest.UTC("2013-08-20T12:42:00Z"), UpdatedAt: collectortest.UTC("2013-08-20T12:42:00Z"),
+		Updates: times("2013-08-20T12:42:00Z", "2013-08-20T12:13:00Z", "2013-08-20T12:04:00Z")}
+	if skipped != 0 || len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], wantIncident) {
+		t.Errorf("skipped %d, incidents %+v; want %+v", skipped, b.Incidents, wantIncident)
 	}
 }
 
@@ -204,8 +243,8 @@ func TestBuildBatchLeavesOut(t *testing.T) {
 		{"Statuspage entry without a date to place its updates", entry{id: "s", body: ok}},
 		{"Statuspage entry with an unreadable update", entry{id: "s", published: collectortest.UTC("2026-03-02T08:00:00Z"),
 			body: ok + `<p><small>2 March, 07:00 UTC</small><br><strong>Investigating</strong></p>`}},
-		{"Statuspage update in a zone the feed does not prove (JST is, by the newest update)", entry{id: "s", published: collectortest.UTC("2026-03-02T08:00:00Z"),
-			body: spUpdate("Mar", 2, "17:00", "JST", "Investigating") + spUpdate("Mar", 2, "16:00", "KST", "Investigating")}},
+		{"Statuspage update in a zone the feed does not prove (WIB; JST is named)", entry{id: "s", published: collectortest.UTC("2026-03-02T08:00:00Z"),
+			body: spUpdate("Mar", 2, "17:00", "JST", "Investigating") + spUpdate("Mar", 2, "14:00", "WIB", "Investigating")}},
 		{"Statuspage entry on Feb 29 of no nearby year", entry{id: "s", published: collectortest.UTC("2026-03-02T08:00:00Z"),
 			body: spUpdate("Feb", 29, "08:00", "UTC", "Investigating")}},
 	}

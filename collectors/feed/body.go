@@ -13,7 +13,9 @@ import (
 //	<p><small>Oct <var data-var='date'>21</var>, <var data-var='time'>17:39</var> UTC</small>
 //	<br><strong>Resolved</strong> - This incident has been resolved.</p>
 //
-// listed newest first, and an upcoming maintenance starts with
+// listed newest first; the 2013-2014 layout has the same paragraphs without
+// the <var> markup (<small>Jan  1, 09:09 PST</small>). An upcoming
+// maintenance starts with
 //
 //	<p><strong>THIS IS A SCHEDULED EVENT Jan <var data-var='date'>16</var>,
 //	<var data-var='time'>12:00</var> - <var data-var='time'>16:00</var> GMT</strong></p>
@@ -40,21 +42,31 @@ type window struct {
 
 const scheduledEventPrefix = "THIS IS A SCHEDULED EVENT"
 
-// parseBody reads a feed entry's HTML body. found reports Statuspage's
-// markup (<var data-var=...>); err is set when the body has that markup but
-// no update list the collector can read with confidence.
+// statuspageStatuses are the statuses of Statuspage's updates, lower-case:
+// an incident's, then a maintenance's.
+var statuspageStatuses = map[string]bool{
+	"investigating": true, "identified": true, "monitoring": true, "update": true, "resolved": true, "postmortem": true,
+	"scheduled": true, "in progress": true, "verifying": true, "completed": true,
+}
+
+// parseBody reads a feed entry's HTML body. found reports a Statuspage
+// body: its markup (<var data-var=...>), or, in the older layout without
+// it, an update paragraph with a full time (day and zone) and a Statuspage
+// status. err is set when the body is Statuspage's but has no update list
+// the collector can read with confidence.
 func parseBody(body string) (b statuspageBody, found bool, err error) {
 	z := html.NewTokenizer(strings.NewReader(body))
 	var (
 		text              strings.Builder
 		inSmall, inStrong bool
-		awaitingStatus    bool // an update's time was read, its status not yet
+		awaitingStatus    bool // an update's time was read in this paragraph, its status not yet
 		unreadable        bool
 	)
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
 			// The reader is a string: the only error is the end of input.
+			found = found || hasStatuspageUpdate(b.updates)
 			switch {
 			case !found:
 				return statuspageBody{}, false, nil
@@ -67,6 +79,8 @@ func parseBody(body string) (b statuspageBody, found bool, err error) {
 		case html.StartTagToken:
 			name, hasAttr := z.TagName()
 			switch string(name) {
+			case "p":
+				awaitingStatus = false // a status belongs to the time printed in its paragraph
 			case "var":
 				found = found || (hasAttr && hasDataVar(z))
 			case "small":
@@ -81,6 +95,8 @@ func parseBody(body string) (b statuspageBody, found bool, err error) {
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			switch {
+			case string(name) == "p":
+				awaitingStatus = false
 			case string(name) == "small" && inSmall:
 				inSmall = false
 				w, ok := parseWall(text.String())
@@ -104,6 +120,18 @@ func parseBody(body string) (b statuspageBody, found bool, err error) {
 			}
 		}
 	}
+}
+
+// hasStatuspageUpdate reports whether updates has one that only a
+// Statuspage body prints: a time with its day and zone, and a Statuspage
+// status.
+func hasStatuspageUpdate(updates []bodyUpdate) bool {
+	for _, u := range updates {
+		if u.at.day != 0 && u.at.zone != "" && statuspageStatuses[strings.ToLower(u.status)] {
+			return true
+		}
+	}
+	return false
 }
 
 // hasDataVar reports whether the current tag has a data-var attribute.

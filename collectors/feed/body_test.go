@@ -85,6 +85,29 @@ func TestParseBody(t *testing.T) {
 			found: true,
 		},
 		{
+			name: "2014 layout without the markup, padded day (testdata/parse-status-history-2014-01-09.rss)",
+			body: `<p><small>Jan  1, 09:09 PST</small><br><strong>Resolved</strong> - We have restored the system.</p>` +
+				`<p><small>Jan  1, 08:17 PST</small><br><strong>Investigating</strong> - We are currently investigating.</p>      `,
+			want: statuspageBody{updates: []bodyUpdate{
+				{at: wall{month: time.January, day: 1, hour: 9, minute: 9, zone: "PST"}, status: "Resolved"},
+				{at: wall{month: time.January, day: 1, hour: 8, minute: 17, zone: "PST"}, status: "Investigating"},
+			}},
+			found: true,
+		},
+		{
+			name:  "2014 layout with an update time that does not read",
+			body:  `<p><small>Jan  1, 09:09 PST</small><br><strong>Resolved</strong> - Done.</p><p><small>New Year's Day</small><br><strong>Investigating</strong></p>`,
+			found: true, wantErr: true,
+		},
+		{
+			name: "a status is paired only with the time in its paragraph",
+			body: `<p><strong>Resolved</strong> - Done.</p><small>Jan  1, 09:09 PST</small><p><strong>Investigating</strong> - Looking.</p><small>Jan  1, 08:17 PST</small>`,
+		},
+		{
+			name: "no Statuspage status: another vendor's small print",
+			body: `<p><small>Jan  1, 09:09 PST</small><br><strong>Heads up</strong> - Something.</p>`,
+		},
+		{
 			name: "no Statuspage markup (Google Cloud's summary)",
 			body: `<p> Incident began at <strong>2022-03-31 08:30</strong> and ended at <strong>2022-03-31 15:54</strong></p>`,
 		},

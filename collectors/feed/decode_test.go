@@ -93,6 +93,20 @@ func TestDecodeRealFeeds(t *testing.T) {
 			},
 		},
 		{
+			file:      "parse-status-history-2014-01-09.rss",
+			incidents: 17,
+			someIncidents: []wantIncident{
+				// Jan  1, 08:17 to 09:09 PST; published 09:09:00 -0800.
+				{"http://status.parse.com/incidents/lzf7mjchpy20", collectortest.UTC("2014-01-01T16:17:00Z"), collectortest.UTC("2014-01-01T17:09:00Z"), collectortest.UTC("2014-01-01T17:09:00Z"), 3},
+				// Aug 20, 12:18 to 12:56 "PST", published 12:56:55 -0700:
+				// the page printed PST in summer too.
+				{"http://status.parse.com/incidents/jpt6slzfdvjv", collectortest.UTC("2013-08-20T19:18:00Z"), collectortest.UTC("2013-08-20T19:56:00Z"), collectortest.UTC("2013-08-20T19:56:00Z"), 2},
+				// Resolved Dec 24, 11:21 PST; the postmortem of Dec 26, 10:22
+				// PST is listed first, two days after the published date.
+				{"http://status.parse.com/incidents/p9hy357zjvb3", collectortest.UTC("2013-12-24T16:58:00Z"), collectortest.UTC("2013-12-24T19:21:00Z"), collectortest.UTC("2013-12-26T18:22:00Z"), 3},
+			},
+		},
+		{
 			file:      "aws-status-rss-2021-12-20-pst.rss",
 			incidents: 2,
 			someIncidents: []wantIncident{
@@ -218,5 +232,32 @@ func TestDecodeRefusesOtherDocuments(t *testing.T) {
 		if entries, err := decodeFeed([]byte(body)); err == nil {
 			t.Errorf("%s: decoded %d entries, want an error", name, len(entries))
 		}
+	}
+}
+
+// Parse's 2014 feed publishes each incident when it was resolved: every
+// incident read from it is resolved at its item's pubDate (to the minute),
+// winter (-0800) and summer (-0700) alike, though every update is printed
+// "PST". The one postmortem is read too.
+func TestDecodeParse2014(t *testing.T) {
+	entries, err := decodeFeed(collectortest.Testdata(t, "parse-status-history-2014-01-09.rss"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, skipped := buildBatch(entries, time.Time{})
+	if skipped != 0 || len(b.Incidents) != len(entries) {
+		t.Fatalf("%d entries gave %d incidents, %d skipped", len(entries), len(b.Incidents), skipped)
+	}
+	for i, inc := range b.Incidents {
+		if want := entries[i].published.Truncate(time.Minute); !inc.ResolvedAt.Equal(want) {
+			t.Errorf("%s resolved at %v, want %v, its pubDate", inc.ID, inc.ResolvedAt, want)
+		}
+		if inc.ResolutionUnknown {
+			t.Errorf("%s read as a generic entry", inc.ID)
+		}
+	}
+	pm, _ := findIncident(b, "http://status.parse.com/incidents/p9hy357zjvb3")
+	if want := collectortest.UTC("2013-12-26T18:22:00Z"); !pm.PostmortemPublishedAt.Equal(want) {
+		t.Errorf("postmortem published at %v, want %v", pm.PostmortemPublishedAt, want)
 	}
 }

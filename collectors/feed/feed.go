@@ -5,14 +5,22 @@
 // JSON Feed) is a decode error. No credentials are needed (http_client can
 // still add any the server wants).
 //
-// Each sync is one GET of the configured URL, emitted as one batch with a
-// nil cursor. Once a feed has answered with an ETag or Last-Modified
-// header, the next request is conditional (If-None-Match,
-// If-Modified-Since): a 304 Not Modified costs no body and emits nothing,
-// since everything the feed holds is already stored. The validators are
-// kept in memory only after the batch was stored, so a restart or a reload
-// starts with one full fetch, and a batch that failed to store is fetched
-// again in full. If the request fails, the sync fails and emits nothing.
+// Each sync is one GET of the configured URL (its body capped at 8 MiB),
+// emitted as one batch with a nil cursor. Once a feed has answered with an
+// ETag or Last-Modified header, the next request is conditional
+// (If-None-Match, If-Modified-Since): a 304 Not Modified costs no body and
+// emits nothing, since everything the feed holds is already stored. The
+// validators are kept in memory only after the batch was stored, so a
+// restart or a reload starts with one full fetch, and a batch that failed to
+// store is fetched again in full. If the request fails, the sync fails and
+// emits nothing.
+//
+// Those validators are the only state a feed keeps, and item times must
+// not freeze it: an item with an instant the exporter refuses (door.Bounds)
+// is left out and counted, and when one was refused for a time in the
+// future, no validator is kept, so that the next sync fetches the body
+// whole and stores the item once it has become plausible. A Last-Modified
+// in the future is never sent back.
 //
 // An entry's identity is its Atom id or RSS guid, else its link; entries
 // with neither, or with no date the collector trusts, are left out and
@@ -22,8 +30,11 @@
 // # Statuspage feeds
 //
 // A Statuspage entry's body lists the updates, newest first, each as
-// "Oct 21, 17:39 UTC" and a status. The collector reads them (see
-// statuspageBody) and maps the entry:
+// "Oct 21, 17:39 UTC" and a status. It is told from another feed's body by
+// Statuspage's <var data-var> markup or, in the 2013-2014 layout without
+// it, by an update with a full time and a Statuspage status ("<small>Jan  1,
+// 09:09 PST</small><br><strong>Resolved</strong>"). The collector reads the
+// updates (see statuspageBody) and maps the entry:
 //
 //   - to a maintenance when an update says Scheduled, In progress,
 //     Verifying or Completed, or the body carries the "THIS IS A SCHEDULED
@@ -37,13 +48,19 @@
 //     says Resolved; when the last says Postmortem, postmortem_published_at
 //     is its time and resolved_at the last Resolved update's.
 //
-// Update times have minute precision and no year. The year comes from the
-// entry's own date (published/updated) for the newest update, then from the
-// update before for each older one, so lists across New Year are placed
-// right. The page prints its own time zone's abbreviation: UTC, GMT and UT
-// are read as such; any other zone's offset is learnt from the feed, which
-// publishes an incident at the instant of its newest update, and an entry
-// in a zone the feed does not prove is left out rather than guessed.
+// Update times have minute precision and no year. The newest update is
+// placed in the year that brings it nearest the entry's own date
+// (published/updated; a postmortem may follow it by days), each older one
+// in the latest year that keeps it at or before the update listed before
+// it, so lists across New Year are placed right. The page prints its own
+// time zone's name. UTC, GMT and UT, numeric names ("+08") and the
+// abbreviations with one meaning (PST, PDT, EST, EDT, MST, MDT, CET, CEST,
+// JST, AEST... see fixedZones) are read as they say, except that an
+// incident's own date, which Statuspage writes at its newest update, proves
+// the offset of that update's zone for the entry: Parse's page printed
+// "PST" in August at -07:00. Other abbreviations (CST, IST, BST) are
+// learnt from the feed's incidents, and an entry in a zone the feed does
+// not prove is left out rather than guessed.
 //
 // A Statuspage feed gives no impact (always none), no components and no
 // started_at: incidents feed support_status_incidents_total and _open,
@@ -71,10 +88,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -85,9 +104,18 @@ type feed struct {
 	url          string
 	historyStart time.Time
 	logger       *slog.Logger
+	bounds       door.Bounds
+	reject       func(reason string)
 	// etag and lastModified are the validators of the last stored body.
 	etag, lastModified string
 }
+
+// maxBodyBytes caps a feed's body. Statuspage's history feeds hold 25
+// entries: GitHub's, one incident with 36 updates among them, is 97 KB
+// (testdata). Other vendors' feeds may carry their whole history with each
+// update's text (Google Cloud's one entry per update), so the cap is some
+// eighty times that, yet far below the shared default (docs/sources.md).
+const maxBodyBytes = 8 << 20
 
 // New returns the Source for a `feed` source: the configured URL is the
 // feed's own, used as it is (a query string is allowed).
@@ -103,7 +131,10 @@ func New(env source.Env) (source.Source, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &feed{http: env.HTTP, url: u, historyStart: env.HistoryStart, logger: logger}, nil
+	return &feed{
+		http: env.HTTP.WithMaxBodyBytes(maxBodyBytes), url: u, historyStart: env.HistoryStart, logger: logger,
+		bounds: env.Bounds, reject: env.Rejected,
+	}, nil
 }
 
 // feedURL checks that raw is an http(s) URL with a host. Errors never
@@ -148,11 +179,47 @@ func (f *feed) Sync(ctx context.Context, _ []byte, emit func(model.Batch) error)
 		f.logger.Warn("feed: entries left out: no id, no trusted date, or a Statuspage update list that cannot be read",
 			"skipped", skipped, "entries", len(entries))
 	}
+	future := f.admit(&batch)
 	if err := emit(batch); err != nil {
 		return err
 	}
-	f.etag, f.lastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	f.etag, f.lastModified = "", ""
+	if !future {
+		f.etag, f.lastModified = resp.Header.Get("ETag"), f.plausibleLastModified(resp.Header.Get("Last-Modified"))
+	}
 	return nil
+}
+
+// admit leaves out of batch each item with an instant the exporter would
+// refuse (door.Bounds), counting it, and reports whether one was refused for
+// a time in the future. That body is then not stored whole, so its
+// validators are not kept: a 304 would skip it until the feed changed,
+// while the next full fetch stores the item once the clock has reached its
+// time.
+func (f *feed) admit(batch *model.Batch) (future bool) {
+	refused := func(reason string) bool {
+		if reason == "" {
+			return false
+		}
+		f.reject(reason)
+		future = future || reason == door.ReasonFuture
+		return true
+	}
+	batch.Incidents = slices.DeleteFunc(batch.Incidents, func(i model.Incident) bool { return refused(f.bounds.Incident(&i)) })
+	batch.Maintenances = slices.DeleteFunc(batch.Maintenances, func(m model.Maintenance) bool { return refused(f.bounds.Maintenance(&m)) })
+	return future
+}
+
+// plausibleLastModified is the Last-Modified value to send back as
+// If-Modified-Since, or "" when it names an instant in the future (a vendor
+// clock ahead): a server comparing it with its own, later correct dates
+// would answer 304 until its clock caught up, and the feed would seem
+// unchanged for as long.
+func (f *feed) plausibleLastModified(v string) string {
+	if t, err := http.ParseTime(v); err == nil && f.bounds.Check(t) == door.ReasonFuture {
+		return ""
+	}
+	return v
 }
 
 // validators are the conditional-request headers for the stored body; nil

@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"maps"
 	"strings"
 	"time"
 )
@@ -77,25 +76,80 @@ func absDuration(d time.Duration) time.Duration {
 }
 
 // zones maps the zone abbreviations of one feed's bodies to their offsets.
-// Abbreviations are ambiguous (CST, IST, BST) and a page prints its own zone,
-// so beyond the zero-offset names every offset is learnt from the feed itself
-// (learnZone); an abbreviation the feed does not prove stays unknown.
+// UTC, GMT and UT are zero; the abbreviations of fixedZones have the offset
+// they name, and a numeric label ("+08", "-0330", as tzdata now names many
+// zones) its own. Others are ambiguous (CST, IST, BST) or rare: a page
+// prints its own zone, so their offset is learnt from the feed itself
+// (learnZone); one the feed does not prove stays unknown.
 type zones struct {
-	offsets  map[string]time.Duration
+	learned  map[string]time.Duration
 	conflict map[string]bool // abbreviations seen with two offsets
 }
 
-// zeroOffsetZones are the abbreviations whose offset needs no learning.
-var zeroOffsetZones = map[string]time.Duration{"UTC": 0, "GMT": 0, "UT": 0}
+// zeroOffsetZones are the names of UTC, which no entry can contradict.
+var zeroOffsetZones = map[string]bool{"UTC": true, "GMT": true, "UT": true}
 
-func newZones() *zones {
-	return &zones{offsets: maps.Clone(zeroOffsetZones), conflict: map[string]bool{}}
+// fixedZones are abbreviations with one meaning in the zones status pages
+// are kept in (tzdata's, which Statuspage prints): North America but
+// Central (CST is also China's and Cuba's), Europe, Moscow, East Asia,
+// Australia and New Zealand.
+var fixedZones = map[string]time.Duration{
+	"HST": -10 * time.Hour, "AKST": -9 * time.Hour, "AKDT": -8 * time.Hour,
+	"PST": -8 * time.Hour, "PDT": -7 * time.Hour, "MST": -7 * time.Hour, "MDT": -6 * time.Hour,
+	"EST": -5 * time.Hour, "EDT": -4 * time.Hour,
+	"WET": 0, "WEST": time.Hour, "CET": time.Hour, "CEST": 2 * time.Hour,
+	"EET": 2 * time.Hour, "EEST": 3 * time.Hour, "MSK": 3 * time.Hour,
+	"HKT": 8 * time.Hour, "AWST": 8 * time.Hour, "JST": 9 * time.Hour, "KST": 9 * time.Hour,
+	"ACST": 9*time.Hour + 30*time.Minute, "ACDT": 10*time.Hour + 30*time.Minute,
+	"AEST": 10 * time.Hour, "AEDT": 11 * time.Hour, "NZST": 12 * time.Hour, "NZDT": 13 * time.Hour,
 }
 
-// offset returns the offset of abbreviation name, if known.
+func newZones() *zones {
+	return &zones{learned: map[string]time.Duration{}, conflict: map[string]bool{}}
+}
+
+// offset returns the offset of the zone printed as name, if known.
 func (z *zones) offset(name string) (time.Duration, bool) {
-	d, ok := z.offsets[name]
+	if d, ok := namedOffset(name); ok {
+		return d, true
+	}
+	d, ok := z.learned[name]
 	return d, ok
+}
+
+// namedOffset is the offset a zone label names by itself: UTC's, a fixed
+// abbreviation's, or a numeric one's.
+func namedOffset(name string) (time.Duration, bool) {
+	if zeroOffsetZones[name] {
+		return 0, true
+	}
+	if d, ok := fixedZones[name]; ok {
+		return d, true
+	}
+	return numericOffset(name)
+}
+
+// numericOffset reads "+08", "-03" or "+0530".
+func numericOffset(name string) (time.Duration, bool) {
+	if len(name) < 3 || (name[0] != '+' && name[0] != '-') {
+		return 0, false
+	}
+	digits := name[1:]
+	if len(digits) != 2 && len(digits) != 4 {
+		return 0, false
+	}
+	t, err := time.Parse("1504", (digits + "00")[:4])
+	if err != nil {
+		return 0, false
+	}
+	d := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	if d > maxOffset || d%offsetQuantum != 0 {
+		return 0, false
+	}
+	if name[0] == '-' {
+		d = -d
+	}
+	return d, true
 }
 
 // Bounds on a real zone offset: within ±14 h, in quarter hours.
@@ -104,32 +158,42 @@ const (
 	offsetQuantum = 15 * time.Minute
 )
 
-// learnZone learns the offset of w's zone from published, the instant the
-// feed gives for the same post. Statuspage publishes an incident at the time
+// provenOffset is the offset that published proves for w, the newest
+// update of the same entry: Statuspage publishes an incident at the instant
 // of its newest update, whose minute the body prints in the page's zone, so
-// the two differ by exactly the zone's offset. A difference that is no
-// plausible offset teaches nothing; an abbreviation seen with two offsets is
-// forgotten for good.
-func (z *zones) learnZone(w wall, published time.Time) {
-	if w.zone == "" || w.day == 0 || z.conflict[w.zone] {
-		return
-	}
-	if _, fixed := zeroOffsetZones[w.zone]; fixed {
-		return
+// the two differ by exactly the zone's offset. ok is false when they differ
+// by no plausible offset (published is then not that update's instant).
+func provenOffset(w wall, published time.Time) (d time.Duration, ok bool) {
+	if w.day == 0 || published.IsZero() {
+		return 0, false
 	}
 	minute := published.Truncate(time.Minute)
 	for year := minute.Year() - 1; year <= minute.Year()+1; year++ {
 		local, ok := w.at(year, 0)
 		d := local.Sub(minute)
-		if !ok || absDuration(d) > maxOffset || d%offsetQuantum != 0 {
-			continue
+		if ok && absDuration(d) <= maxOffset && d%offsetQuantum == 0 {
+			return d, true
 		}
-		if known, seen := z.offsets[w.zone]; seen && known != d {
-			delete(z.offsets, w.zone)
-			z.conflict[w.zone] = true
-			return
-		}
-		z.offsets[w.zone] = d
+	}
+	return 0, false
+}
+
+// learnZone learns the offset of w's zone from published, the instant the
+// feed gives for the same post (provenOffset), for the zones whose name
+// does not say it. A difference that is no plausible offset teaches
+// nothing; an abbreviation seen with two offsets is forgotten for good.
+func (z *zones) learnZone(w wall, published time.Time) {
+	if _, named := namedOffset(w.zone); named || w.zone == "" || z.conflict[w.zone] {
 		return
 	}
+	d, ok := provenOffset(w, published)
+	if !ok {
+		return
+	}
+	if known, seen := z.learned[w.zone]; seen && known != d {
+		delete(z.learned, w.zone)
+		z.conflict[w.zone] = true
+		return
+	}
+	z.learned[w.zone] = d
 }

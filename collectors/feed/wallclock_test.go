@@ -84,14 +84,15 @@ func TestLearnZone(t *testing.T) {
 		want      time.Duration
 		known     bool
 	}{
-		{"PDT learnt", []wall{at("Aug 20, 07:43 PDT")}, []string{"2026-08-20T14:43:20Z"}, "PDT", -7 * time.Hour, true},
 		{"IST learnt across the day line", []wall{at("Aug 21, 01:07 IST")}, []string{"2026-08-20T19:37:59Z"}, "IST", 5*time.Hour + 30*time.Minute, true},
-		{"across New Year", []wall{at("Dec 31, 16:30 PST")}, []string{"2026-01-01T00:30:00Z"}, "PST", -8 * time.Hour, true},
-		{"agreeing entries", []wall{at("Aug 20, 07:43 PDT"), at("Aug 21, 10:00 PDT")}, []string{"2026-08-20T14:43:00Z", "2026-08-21T17:00:59Z"}, "PDT", -7 * time.Hour, true},
+		{"CDT learnt across New Year", []wall{at("Dec 31, 18:30 CDT")}, []string{"2026-01-01T00:30:00Z"}, "CDT", -6 * time.Hour, true},
+		{"agreeing entries", []wall{at("Aug 20, 07:43 IST"), at("Aug 21, 10:00 IST")}, []string{"2026-08-20T02:13:00Z", "2026-08-21T04:30:59Z"}, "IST", 5*time.Hour + 30*time.Minute, true},
 		{"conflicting entries forget it", []wall{at("Aug 20, 07:43 CST"), at("Aug 21, 10:00 CST"), at("Aug 22, 10:00 CST")},
 			[]string{"2026-08-20T13:43:00Z", "2026-08-21T02:00:00Z", "2026-08-22T16:00:00Z"}, "CST", 0, false},
-		{"not a quarter hour: published is not the newest update", []wall{at("Aug 20, 07:43 PDT")}, []string{"2026-08-20T14:50:00Z"}, "PDT", 0, false},
+		{"not a quarter hour: published is not the newest update", []wall{at("Aug 20, 07:43 IST")}, []string{"2026-08-20T02:20:00Z"}, "IST", 0, false},
 		{"beyond 14 h", []wall{at("Aug 20, 07:45 XYZ")}, []string{"2026-08-19T07:45:00Z"}, "XYZ", 0, false},
+		{"a named zone is not relearnt", []wall{at("Aug 20, 12:56 PST")}, []string{"2013-08-20T19:56:55Z"}, "PST", -8 * time.Hour, true},
+		{"nor a numeric one", []wall{at("Aug 20, 12:56 +08")}, []string{"2026-08-20T05:56:00Z"}, "+08", 8 * time.Hour, true},
 		{"UTC is never relearnt", []wall{at("Aug 20, 07:45 UTC")}, []string{"2026-08-20T06:45:00Z"}, "UTC", 0, true},
 		{"no zone printed", []wall{at("Aug 20, 07:45")}, []string{"2026-08-20T14:45:00Z"}, "", 0, false},
 	}
@@ -106,5 +107,41 @@ func TestLearnZone(t *testing.T) {
 				t.Errorf("offset(%q) = %v, %v; want %v, %v", tt.zone, got, known, tt.want, tt.known)
 			}
 		})
+	}
+}
+
+func TestZoneNames(t *testing.T) {
+	tests := []struct {
+		name  string
+		want  time.Duration
+		known bool
+	}{
+		{"UTC", 0, true},
+		{"GMT", 0, true},
+		{"PST", -8 * time.Hour, true},
+		{"PDT", -7 * time.Hour, true},
+		{"EST", -5 * time.Hour, true},
+		{"CEST", 2 * time.Hour, true},
+		{"ACDT", 10*time.Hour + 30*time.Minute, true},
+		{"+08", 8 * time.Hour, true},
+		{"-03", -3 * time.Hour, true},
+		{"+0530", 5*time.Hour + 30*time.Minute, true},
+		{"+0545", 5*time.Hour + 45*time.Minute, true},
+		{"+1400", 14 * time.Hour, true},
+		{"-1500", 0, false},
+		{"+0510", 0, false},
+		{"+8", 0, false},
+		{"+080", 0, false},
+		{"+24", 0, false},
+		{"CST", 0, false}, // US Central, China or Cuba
+		{"IST", 0, false}, // India, Ireland or Israel
+		{"BST", 0, false}, // British Summer or Bangladesh
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, known := newZones().offset(tt.name)
+		if known != tt.known || got != tt.want {
+			t.Errorf("offset(%q) = %v, %v; want %v, %v", tt.name, got, known, tt.want, tt.known)
+		}
 	}
 }

@@ -24,7 +24,10 @@
 //
 // Each sync makes these three requests and emits one batch with a nil
 // cursor: the APIs have none. If any request fails, nothing is emitted, so
-// that components never seem to vanish.
+// that components never seem to vanish. Each answer is capped at 8 MiB.
+// Nothing carries from one sync to the next, so no item time can stop the
+// collection: an item with an implausible time is left to the exporter,
+// which refuses it at ingest (door).
 //
 // What it feeds: component status; incidents (impact, created_at = first
 // post, update times, resolution) and so the open and total incident
@@ -71,6 +74,13 @@ type page struct {
 	historyStart                        time.Time
 }
 
+// maxBodyBytes caps each of the three answers. The v2 documents are
+// Statuspage's, for pages of the same size, so the statuspage kind's cap
+// applies: 8 MiB, some 15 times Cloudflare's 547 KiB summary.json, the
+// largest real Statuspage answer measured. OpenAI's summary (testdata) is
+// 10 KB and the widget lists only ongoing events (docs/sources.md).
+const maxBodyBytes = 8 << 20
+
 // New returns the Source for an `incidentio` status page. The configured URL
 // is the page's root (https://status.example.com); the API paths are
 // appended to its path, so a page served under a prefix (a sub-page) works
@@ -84,7 +94,7 @@ func New(env source.Env) (source.Source, error) {
 		return nil, fmt.Errorf("incidentio: %w", err)
 	}
 	return &page{
-		http:         env.HTTP,
+		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		widgetURL:    root.JoinPath(widgetPath).String(),
 		summaryURL:   root.JoinPath(summaryPath).String(),
 		incidentsURL: root.JoinPath(incidentsPath).String(),

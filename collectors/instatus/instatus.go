@@ -18,7 +18,7 @@
 //     them, the ids of the active incidents affecting it.
 //
 // If either request fails, nothing is emitted, so that components never seem
-// to vanish.
+// to vanish. Each document is capped at 2 MiB.
 //
 // Only active items are published: there is no incident history. An
 // incident is resolved when the summary lists it as RESOLVED (at its
@@ -26,7 +26,9 @@
 // cursor keeps the incidents open at the last sync; one gone since is
 // emitted resolved at the time of the sync that missed it, which is late by
 // up to one poll interval. That is an observation, not a vendor value:
-// durations are as exact as the poll interval.
+// durations are as exact as the poll interval. An incident with an instant
+// the exporter refuses (door.Bounds) is left out, counted, and kept out of
+// the cursor, which holds the version last stored instead (see admit).
 //
 // What it feeds: component status; incidents (count, open, impact, duration
 // from `started`); maintenances (count, next maintenance). What stays zero:
@@ -55,6 +57,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -70,7 +73,16 @@ type page struct {
 	summaryURL, componentURL string
 	historyStart             time.Time
 	now                      func() time.Time
+	bounds                   door.Bounds
+	reject                   func(reason string)
 }
+
+// maxBodyBytes caps each of the two documents. They list only what is
+// active and the components: Wistia's (testdata) take about 150 bytes a
+// component, and an active incident or maintenance as much again, so 2 MiB
+// holds thousands of components, far beyond any page's, and far below the
+// shared default (docs/sources.md).
+const maxBodyBytes = 2 << 20
 
 // New returns the Source for an `instatus` status page. The configured URL is
 // the page's root (https://status.example.com or https://NAME.instatus.com).
@@ -87,11 +99,13 @@ func New(env source.Env) (source.Source, error) {
 		now = time.Now
 	}
 	return &page{
-		http:         env.HTTP,
+		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		summaryURL:   root.JoinPath(summaryPath).String(),
 		componentURL: root.JoinPath(componentsPath).String(),
 		historyStart: env.HistoryStart,
 		now:          now,
+		bounds:       env.Bounds,
+		reject:       env.Rejected,
 	}, nil
 }
 
@@ -111,6 +125,7 @@ func (p *page) Sync(ctx context.Context, stored []byte, emit func(model.Batch) e
 		return fmt.Errorf("instatus: components: %w", err)
 	}
 	batch, next := buildBatch(sum, components, prev, p.now().UTC(), p.historyStart)
+	admit(&batch, &next, prev, p.bounds, p.reject)
 	if batch.Cursor, err = next.encode(); err != nil {
 		return fmt.Errorf("instatus: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -35,6 +36,53 @@ func listedIn(batch model.Batch) listed {
 	return listed{Incidents: batch.Incidents, Maintenances: batch.Maintenances}
 }
 
+// admit leaves out of batch each incident and maintenance with an instant
+// the exporter would refuse (door.Bounds: far in the future or before any
+// vendor recorded it), counting it with reject, and returns the cursor for
+// the next poll: what batch lists, plus, for each refused item, the version
+// prev holds, the one last stored. The cursor holds versions that
+// endVanished ends once their item leaves the list; a refused version ended
+// that way would be refused again, and the incident stored before would
+// stay open for good. An item first seen refused is not in the cursor: it
+// was never stored, so there is nothing to end.
+func admit(batch *model.Batch, prev listed, bounds door.Bounds, reject func(reason string)) listed {
+	prevIncident := map[string]model.Incident{}
+	for _, i := range prev.Incidents {
+		prevIncident[i.ID] = i
+	}
+	prevMaintenance := map[string]model.Maintenance{}
+	for _, m := range prev.Maintenances {
+		prevMaintenance[m.ID] = m
+	}
+	var next listed
+	incidents := batch.Incidents[:0]
+	for _, i := range batch.Incidents {
+		if reason := bounds.Incident(&i); reason != "" {
+			reject(reason)
+			if old, ok := prevIncident[i.ID]; ok {
+				next.Incidents = append(next.Incidents, old)
+			}
+			continue
+		}
+		incidents = append(incidents, i)
+		next.Incidents = append(next.Incidents, i)
+	}
+	maintenances := batch.Maintenances[:0]
+	for _, m := range batch.Maintenances {
+		if reason := bounds.Maintenance(&m); reason != "" {
+			reject(reason)
+			if old, ok := prevMaintenance[m.ID]; ok {
+				next.Maintenances = append(next.Maintenances, old)
+			}
+			continue
+		}
+		maintenances = append(maintenances, m)
+		next.Maintenances = append(next.Maintenances, m)
+	}
+	batch.Incidents, batch.Maintenances = incidents, maintenances
+	return next
+}
+
 func (l listed) encode() ([]byte, error) {
 	b, err := json.Marshal(l)
 	if err != nil {
@@ -43,17 +91,18 @@ func (l listed) encode() ([]byte, error) {
 	return b, nil
 }
 
-// endVanished appends to batch every item of prev that batch no longer
-// lists, ended at now: an incident resolved, a maintenance completed (or
-// cancelled). now is the first moment the item was seen gone, so the end
-// it records is late by at most one poll interval; an item left as it was
-// would stay open in the gauges forever.
-func endVanished(prev listed, batch *model.Batch, now time.Time) {
+// endVanished appends to batch every item of prev that the poll no longer
+// lists (next, the cursor admit returned, holds what it lists), ended at
+// now: an incident resolved, a maintenance completed (or cancelled). now is
+// the first moment the item was seen gone, so the end it records is late by
+// at most one poll interval; an item left as it was would stay open in the
+// gauges forever.
+func endVanished(prev, next listed, batch *model.Batch, now time.Time) {
 	present := map[string]bool{}
-	for _, i := range batch.Incidents {
+	for _, i := range next.Incidents {
 		present[i.ID] = true
 	}
-	for _, m := range batch.Maintenances {
+	for _, m := range next.Maintenances {
 		present[m.ID] = true
 	}
 	for _, i := range prev.Incidents {

@@ -51,7 +51,7 @@ func TestEndVanished(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			endVanished(tt.prev, &tt.batch, now)
+			endVanished(tt.prev, listedIn(tt.batch), &tt.batch, now)
 			if !reflect.DeepEqual(tt.batch, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", tt.batch, tt.want)
 			}

@@ -50,7 +50,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal(err)
 		}
 		calm := buildBatch(result{}, time.Time{})
-		endVanished(prev, &calm, now)
+		endVanished(prev, listedIn(calm), &calm, now)
 		if len(calm.Incidents) != len(b.Incidents) || len(calm.Maintenances) != len(b.Maintenances) {
 			t.Errorf("ended %d incidents, %d maintenances; want %d, %d",
 				len(calm.Incidents), len(calm.Maintenances), len(b.Incidents), len(b.Maintenances))

@@ -33,7 +33,14 @@
 // maintenance counts, notice and the next maintenance; not the notice delay
 // nor the postmortem delay.
 //
-// If the request fails, the sync fails and emits nothing.
+// An incident or maintenance with an instant the exporter refuses (a post
+// far in the future, an opening before any vendor recorded it: door.Bounds)
+// is left out and counted (support_items_rejected_total), and the cursor
+// keeps the version of it last stored, so that the item is still ended, in
+// that version, once it leaves the list.
+//
+// If the request fails, the sync fails and emits nothing. The answer is
+// capped at 2 MiB.
 package statusio
 
 import (
@@ -45,6 +52,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -58,7 +66,16 @@ type page struct {
 	statusURL    string
 	historyStart time.Time
 	now          func() time.Time
+	bounds       door.Bounds
+	reject       func(reason string)
 }
+
+// maxBodyBytes caps the one answer of a poll. GitLab's page (testdata: 17
+// components, each with its container, one maintenance) is 10 KB, some 580
+// bytes a component; 2 MiB holds thousands of components with their
+// containers and posts, far beyond any page's, and far below the shared
+// default (docs/sources.md).
+const maxBodyBytes = 2 << 20
 
 // New returns the Source for a `statusio` page: the configured url is the
 // API's root, and page_id the page's id.
@@ -78,10 +95,12 @@ func New(env source.Env) (source.Source, error) {
 		now = time.Now
 	}
 	return &page{
-		http:         env.HTTP,
+		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		statusURL:    root.JoinPath("1.0", "status", env.Config.PageID).String(),
 		historyStart: env.HistoryStart,
 		now:          now,
+		bounds:       env.Bounds,
+		reject:       env.Rejected,
 	}, nil
 }
 
@@ -101,9 +120,10 @@ func (p *page) Sync(ctx context.Context, cursor []byte, emit func(model.Batch) e
 		return fmt.Errorf("statusio: status: %w", fetch.DecodeError(p.statusURL, err))
 	}
 	batch := buildBatch(res, p.historyStart)
-	if batch.Cursor, err = listedIn(batch).encode(); err != nil {
+	next := admit(&batch, prev, p.bounds, p.reject)
+	if batch.Cursor, err = next.encode(); err != nil {
 		return fmt.Errorf("statusio: %w", err)
 	}
-	endVanished(prev, &batch, p.now().UTC())
+	endVanished(prev, next, &batch, p.now().UTC())
 	return emit(batch)
 }

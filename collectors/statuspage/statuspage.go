@@ -23,7 +23,12 @@
 // created before global.history_start are left out.
 //
 // If any request fails, the sync fails and emits nothing: a partial picture
-// would look as if components or incidents had vanished.
+// would look as if components or incidents had vanished. Each answer is
+// capped at 8 MiB.
+//
+// The cursor is nil and nothing else carries from one sync to the next, so
+// no item time can stop the collection: an item with an implausible time is
+// left to the exporter, which refuses it at ingest (door).
 //
 // postmortem_published_at is read when a page serves it. The manage API's
 // incidents carry it, but no public v2 capture in testdata does, so on most
@@ -50,6 +55,15 @@ type page struct {
 	historyStart                        time.Time
 }
 
+// maxBodyBytes caps each of the three answers. The largest real ones
+// measured: Cloudflare's summary.json with 391 components, 547 KiB
+// (pretty-printed, 2023-11-04, in the project's payload collection), and
+// GitHub's incidents.json, 285 KiB for its 50 incidents; a single GitHub
+// incident with 29 updates is 67 KiB, so 50 such would be 3.3 MiB. 8 MiB is
+// some 15 times the largest summary and above that worst incidents list, yet
+// far below the shared default (docs/sources.md).
+const maxBodyBytes = 8 << 20
+
 // New returns the Source for a `statuspage` status page. The configured URL
 // is the page's root; the API paths are appended to its path, so a page
 // served under a prefix works too.
@@ -65,7 +79,7 @@ func New(env source.Env) (source.Source, error) {
 		return nil, fmt.Errorf("statuspage: url %q: want http(s)://host[/path]", env.Config.URL)
 	}
 	return &page{
-		http:         env.HTTP,
+		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		summaryURL:   root.JoinPath("api/v2/summary.json").String(),
 		incidentsURL: root.JoinPath("api/v2/incidents.json").String(),
 		maintsURL:    root.JoinPath("api/v2/scheduled-maintenances.json").String(),

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -208,4 +210,27 @@ func TestNew(t *testing.T) {
 		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},
 		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://www.githubstatus.com"}}, WantErr: "incomplete environment"},
 	})
+}
+
+// Each answer is capped at maxBodyBytes: padded to the cap it reads, one
+// byte more fails the sync (fetch counts it too_large; decode before issue
+// 10's fetch change).
+func TestSyncBodyCap(t *testing.T) {
+	const summary = `{"components": []}`
+	for _, tt := range []struct {
+		size    int
+		wantErr bool
+	}{{maxBodyBytes, false}, {maxBodyBytes + 1, true}} {
+		_, srv := startPage(t, "",
+			collectortest.ServeJSON(summary+strings.Repeat(" ", tt.size-len(summary))),
+			collectortest.ServeJSON(`{"incidents": []}`),
+			collectortest.ServeJSON(`{"scheduled_maintenances": []}`))
+		_, err := collectortest.Sync(newSource(t, srv, srv.URL), nil)
+		switch {
+		case !tt.wantErr && err != nil:
+			t.Errorf("%d bytes: %v, want the answer read", tt.size, err)
+		case tt.wantErr && (err == nil || !slices.Contains([]string{fetch.ReasonTooLarge, fetch.ReasonDecode}, fetch.Reason(err))):
+			t.Errorf("%d bytes: error %v, want the body refused as too large", tt.size, err)
+		}
+	}
 }
