@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -31,6 +32,8 @@ var (
 	keyCursor          = []byte("cursor")
 	keyComponents      = []byte("components")
 	keySyncedAt        = []byte("synced_at")
+	keyKind            = []byte("kind")
+	keyURL             = []byte("url")
 	bucketTickets      = []byte("tickets")
 	bucketIncidents    = []byte("incidents")
 	bucketMaintenances = []byte("maintenances")
@@ -39,27 +42,61 @@ var (
 
 // schemaVersion is the layout and encoding this build reads and writes.
 // Bump it on any incompatible change; there are no migrations yet, so any
-// other version is refused rather than misread.
+// other version is refused rather than misread. Keys added to a bucket
+// without one (the alerts bucket, a source's kind and url) need no bump:
+// older builds read what they know by name and never see the rest.
 const schemaVersion = 1
+
+// schemaProblem is a file whose schema this build cannot use: damage, or
+// a version from a newer build (not damage: that build reads it).
+type schemaProblem struct {
+	msg    string
+	damage bool
+}
+
+func (p *schemaProblem) Error() string { return p.msg }
 
 // ensureSchema records the schema version in a new file and checks it in an
 // existing one.
 func ensureSchema(tx *bolt.Tx) error {
-	meta := tx.Bucket(bucketMeta)
-	if meta == nil {
-		if !isEmpty(tx) {
-			return fmt.Errorf("no schema version found (expected %d): not a support_exporter store", schemaVersion)
-		}
+	if tx.Bucket(bucketMeta) == nil && isEmpty(tx) {
 		return create(tx)
 	}
-	found := meta.Get(keySchemaVersion)
-	if v, err := strconv.Atoi(string(found)); err != nil || v != schemaVersion {
-		return fmt.Errorf("schema version %q found, this build reads version %d only", found, schemaVersion)
+	return checkSchema(tx)
+}
+
+// checkSchema checks the schema version of an existing file.
+func checkSchema(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return &schemaProblem{fmt.Sprintf("no schema version found (expected %d): not a support_exporter store", schemaVersion), true}
 	}
-	if tx.Bucket(bucketSources) == nil {
-		return fmt.Errorf("schema version %d but no %q bucket: the file is damaged", schemaVersion, bucketSources)
+	found := meta.Get(keySchemaVersion)
+	v, err := strconv.Atoi(string(found))
+	switch {
+	case err == nil && v > schemaVersion:
+		return &schemaProblem{fmt.Sprintf("schema version %q found, this build reads version %d only: "+
+			"a newer build wrote it, run that one", found, schemaVersion), false}
+	case err != nil || v != schemaVersion:
+		return &schemaProblem{fmt.Sprintf("schema version %q found, this build reads version %d only", found, schemaVersion), true}
+	case tx.Bucket(bucketSources) == nil:
+		return &schemaProblem{fmt.Sprintf("schema version %d but no %q bucket", schemaVersion, bucketSources), true}
 	}
 	return nil
+}
+
+// schemaError names the file in a schema problem, as damage when it is.
+func schemaError(path string, err error) error {
+	var p *schemaProblem
+	switch {
+	case errors.As(err, &p) && p.damage:
+		return damaged(path, p.msg)
+	case errors.As(err, &p):
+		return fmt.Errorf("store %s: %s", path, p.msg)
+	case err == nil || errors.Is(err, ErrDamaged):
+		return err
+	}
+	return fmt.Errorf("store %s: %w", path, err)
 }
 
 func isEmpty(tx *bolt.Tx) bool {
