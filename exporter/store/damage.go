@@ -106,8 +106,7 @@ func (s *Store) run(writable bool, fn func(*bolt.Tx, *guard) error) (err error) 
 		if r == nil {
 			return
 		}
-		released := tx == nil || release(tx)
-		if !released {
+		if tx != nil && !release(tx.Rollback) {
 			s.stuck.Store(true)
 		}
 		if g.inCaller {
@@ -134,15 +133,16 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 	return s.run(false, func(tx *bolt.Tx, _ *guard) error { return fn(tx) })
 }
 
-// release ends a transaction interrupted by a panic. It reports false when
-// bbolt panicked again on the way: its locks may then be held for good.
-func release(tx *bolt.Tx) (ok bool) {
+// release ends a transaction interrupted by a panic with its rollback. It
+// reports false when bbolt panicked again on the way: its locks may then
+// be held for good.
+func release(rollback func() error) (ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
 		}
 	}()
-	_ = tx.Rollback() // ErrTxClosed when a failed commit rolled back already
+	_ = rollback() // ErrTxClosed when a failed commit rolled back already
 	return true
 }
 

@@ -120,6 +120,9 @@ func (tx *Tx) SetComponents(c []model.Component) (err error) {
 // clears the stored one: the next sync starts from the beginning.
 func (tx *Tx) SetCursor(c []byte) (err error) {
 	defer tx.recoverDamage(&err)
+	if err := tx.s.damaged(); err != nil {
+		return err
+	}
 	if len(c) == 0 {
 		b := sourceBucket(tx.tx, tx.key)
 		if b == nil {
@@ -141,6 +144,9 @@ func (tx *Tx) SetSyncedAt(at time.Time) (err error) {
 }
 
 func (tx *Tx) putSourceValue(key, value []byte) error {
+	if err := tx.s.damaged(); err != nil {
+		return err
+	}
 	b, err := createSourceBucket(tx.tx, tx.key)
 	if err == nil {
 		err = b.Put(key, value)
@@ -153,6 +159,9 @@ func (tx *Tx) putSourceValue(key, value []byte) error {
 
 // getItem decodes the item stored under id, nil when absent.
 func getItem[T any](tx *Tx, k kind[T], id string) (*T, error) {
+	if err := tx.s.damaged(); err != nil {
+		return nil, err // found earlier in this transaction, or by another
+	}
 	source := sourceBucket(tx.tx, tx.key)
 	if source == nil {
 		return nil, nil
@@ -189,6 +198,9 @@ func decodeItem[T any](k kind[T], key, v []byte) (*T, error) {
 // putItem stores item under id, counts it when the id is new, and reports
 // whether the stored bytes changed.
 func putItem[T any](tx *Tx, k kind[T], id string, item *T) (bool, error) {
+	if err := tx.s.damaged(); err != nil {
+		return false, err
+	}
 	if id == "" {
 		return false, fmt.Errorf("store: put %s for %s: empty id", k.name, describe(tx.key))
 	}
