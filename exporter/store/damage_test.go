@@ -69,7 +69,9 @@ func TestDamageFoundWhileOpen(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _, path := openFixture(t)
 			tc.damage(t, path)
-			first := withinTime(t, func() error { return s.Load(fixtureHelpdesk, Handlers{Ticket: func(*model.Ticket) error { return nil }}) })
+			first := withinTime(t, func() error {
+				return s.Load(fixtureHelpdesk, Handlers{Ticket: func(*model.Ticket) error { return nil }})
+			})
 			if !errors.Is(first, ErrDamaged) {
 				t.Fatalf("Load = %v, want ErrDamaged", first)
 			}
