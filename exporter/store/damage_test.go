@@ -282,7 +282,7 @@ func TestDamageMessage(t *testing.T) {
 // priority "high" become "hqgh") is read as stored; that is logged.
 func TestRandomPagesNeverPanic(t *testing.T) {
 	f := loadFixture(t)
-	rounds := 40
+	rounds := 24
 	if testing.Short() {
 		rounds = 5
 	}
