@@ -56,9 +56,19 @@ func damaged(path, cause string) error {
 // markDamaged records that the store is damaged: from now on every call
 // fails at once with the first cause found, and no transaction commits.
 func (s *Store) markDamaged(cause string) error {
-	s.damage.CompareAndSwap(nil, damaged(s.path, cause).(*damagedError))
+	if d := damaged(s.path, cause).(*damagedError); s.damage.CompareAndSwap(nil, d) {
+		if fn := s.onDamaged.Load(); fn != nil {
+			(*fn)(d)
+		}
+	}
 	return s.damage.Load()
 }
+
+// OnDamaged has fn called once, with the damage error, when a call first
+// finds the store damaged: the exporter stops then, rather than fail every
+// sync on its own while its counters stand still. fn runs inside the call
+// that found the damage: it must neither block nor use the store.
+func (s *Store) OnDamaged(fn func(error)) { s.onDamaged.Store(&fn) }
 
 // damaged is the store's damage error, nil while none was found.
 func (s *Store) damaged() error {

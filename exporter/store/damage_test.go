@@ -267,11 +267,17 @@ func TestDamageMessage(t *testing.T) {
 			t.Errorf("cause of %d bytes, want it cut short", len(cause))
 		}
 	}
-	// The first damage found is the one every later call reports.
+	// The first damage found is the one every later call reports, and the
+	// one OnDamaged hears of, once.
 	s := openTemp(t)
+	var heard []error
+	s.OnDamaged(func(err error) { heard = append(heard, err) })
 	first := s.markDamaged("first")
 	if again := s.markDamaged("second"); again != first {
 		t.Errorf("second damage = %v, want the first one kept", again)
+	}
+	if len(heard) != 1 || heard[0] != first {
+		t.Errorf("OnDamaged heard %v, want the first damage once", heard)
 	}
 }
 

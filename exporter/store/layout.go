@@ -11,20 +11,28 @@ import (
 // The file's layout. Every name is its own bucket level, never a joined
 // string, so any vendor, source or item id (with "/", non-ASCII...) is safe:
 //
-//	meta/schema_version
-//	sources/<vendor>/<source>/cursor
+//	meta/schema_version                          "1"
+//	sources/<vendor>/<source>/cursor             the collector's bytes
+//	sources/<vendor>/<source>/synced_at          Unix nanoseconds, 8 bytes big-endian
+//	sources/<vendor>/<source>/kind               the source's kind, "zendesk" (identity.go)
+//	sources/<vendor>/<source>/url                its URL, without credentials or query
 //	sources/<vendor>/<source>/components         component list record
 //	sources/<vendor>/<source>/tickets/<id>       ticket record
 //	sources/<vendor>/<source>/incidents/<id>     incident record
 //	sources/<vendor>/<source>/maintenances/<id>  maintenance record
 //	alerts/<vendor>/<fingerprint, startsAt>      alert signal record (alerts.go)
 //
-// Records are encoded as records.go describes. The alerts bucket is created
-// with the first alert signal: a file written before it existed simply has
-// none, so it needs no new schema version.
+// Records are encoded as records.go describes; an item's key is its id,
+// and a record stored under another id is damage (damage.go). The alerts
+// bucket is created with the first alert signal, a source's kind and url
+// when Identify first sees it: a file written before they existed simply
+// has none, so they need no new schema version.
 //
 // An item bucket's sequence number counts its keys (items are never
-// deleted), which keeps Counts cheap on a large store.
+// deleted), which keeps Counts cheap on a large store; Check verifies it.
+//
+// Check (check.go) knows every name above and reports any other: a name
+// added here must be added there.
 var (
 	bucketMeta         = []byte("meta")
 	keySchemaVersion   = []byte("schema_version")

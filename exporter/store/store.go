@@ -39,7 +39,8 @@ type Store struct {
 	// stuck: bbolt panicked while a damaged transaction was released, and
 	// may hold its locks; Close then leaves the file to the process's exit
 	// rather than wait for them forever.
-	stuck atomic.Bool
+	stuck     atomic.Bool
+	onDamaged atomic.Pointer[func(error)]
 }
 
 // SourceKey identifies a source: the vendor it belongs to and its name.
@@ -283,7 +284,8 @@ func (s *Store) SyncedAt(k SourceKey) (time.Time, error) {
 	return at, nil
 }
 
-// Sources lists every source with data, sorted by vendor, then source.
+// Sources lists every source with data or an identity (Identify), sorted
+// by vendor, then source.
 func (s *Store) Sources() ([]SourceKey, error) {
 	var keys []SourceKey
 	err := s.view(func(tx *bolt.Tx) error {
