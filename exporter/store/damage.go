@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -44,11 +45,15 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func damaged(path, cause string) error {
+func damaged(path, cause string) *damagedError {
 	// The message is one line, and a cause taken from a panic stays short.
 	cause = strings.Join(strings.Fields(cause), " ")
 	if len(cause) > 200 {
-		cause = cause[:200] + "…"
+		cut := 200
+		for !utf8.RuneStart(cause[cut]) {
+			cut--
+		}
+		cause = cause[:cut] + "…"
 	}
 	return &damagedError{path: path, cause: cause}
 }
@@ -56,7 +61,7 @@ func damaged(path, cause string) error {
 // markDamaged records that the store is damaged: from now on every call
 // fails at once with the first cause found, and no transaction commits.
 func (s *Store) markDamaged(cause string) error {
-	if d := damaged(s.path, cause).(*damagedError); s.damage.CompareAndSwap(nil, d) {
+	if d := damaged(s.path, cause); s.damage.CompareAndSwap(nil, d) {
 		if fn := s.onDamaged.Load(); fn != nil {
 			(*fn)(d)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -263,9 +264,12 @@ func TestDamageMessage(t *testing.T) {
 		assertDamageMessage(t, err, tc.path)
 		assertErrorContains(t, err, "(a cause over two lines, long long")
 		assertErrorContains(t, err, tc.mv)
-		if cause := err.(*damagedError).cause; len(cause) > 210 {
+		if cause := err.cause; len(cause) > 210 {
 			t.Errorf("cause of %d bytes, want it cut short", len(cause))
 		}
+	}
+	if cause := damaged("/x", strings.Repeat("é", 150)).cause; !utf8.ValidString(cause) || len(cause) > 210 {
+		t.Errorf("cause %q: want it cut short between characters", cause)
 	}
 	// The first damage found is the one every later call reports, and the
 	// one OnDamaged hears of, once.

@@ -136,14 +136,15 @@ type pageWalk struct {
 	// bufs holds one read buffer per depth: the keys of a page stay valid
 	// while its children are read.
 	bufs [][]byte
-	// problems keeps the first limit problems; found counts them all.
+	// problems keeps the problems found, found counts them; the walk stops
+	// at limit: past a damaged page, more problems are mostly its echoes.
 	problems []string
 	limit    int
 	found    int
 }
 
-// walkPages checks the file's pages and returns the first limit problems
-// found (stopping there) and how many there were.
+// walkPages checks the file's pages and returns the problems found,
+// stopping at limit, and how many there were.
 func walkPages(r io.ReaderAt, size int64, limit int) (problems []string, found int) {
 	ps, err := pageSize(r, size)
 	var m meta
@@ -159,9 +160,12 @@ func walkPages(r io.ReaderAt, size int64, limit int) (problems []string, found i
 }
 
 func (w *pageWalk) walk() {
-	need := w.meta.pages * uint64(w.pageSize)
-	if w.meta.pages < 2 || w.meta.pages > uint64(w.size)/uint64(w.pageSize) {
-		w.report(nil, "truncated: the file has %d bytes, its %d pages need %d", w.size, w.meta.pages, need)
+	switch {
+	case w.meta.pages < 2:
+		w.report(nil, "the meta page counts %d pages, fewer than the meta pages themselves", w.meta.pages)
+		return
+	case w.meta.pages > uint64(w.size)/uint64(w.pageSize):
+		w.report(nil, "truncated: the file has %d bytes, its %d pages need %d", w.size, w.meta.pages, w.meta.pages*uint64(w.pageSize))
 		return
 	}
 	w.inUse = make([]bool, w.meta.pages)
