@@ -41,7 +41,7 @@ var alertSignalRecord = record[time.Time]{
 // resending a group) is a duplicate, as is a repeat within signals.
 func (s *Store) PutAlertSignals(signals []AlertSignal) (added []bool, err error) {
 	added = make([]bool, len(signals))
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.run(true, func(tx *bolt.Tx, _ *guard) error {
 		for i, a := range signals {
 			if a.Vendor == "" || a.Fingerprint == "" {
 				return fmt.Errorf("alert signal %d: vendor and fingerprint are required", i)
@@ -55,7 +55,7 @@ func (s *Store) PutAlertSignals(signals []AlertSignal) (added []bool, err error)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: put alert signals: %w", err)
+		return nil, wrap(err, "store: put alert signals")
 	}
 	return added, nil
 }
@@ -80,26 +80,48 @@ func putAlertSignal(tx *bolt.Tx, a AlertSignal) (bool, error) {
 // vendor, for rebuilding aggregates, in key order. Like Load, it runs in
 // one read transaction: handle must not write to the store.
 func (s *Store) LoadAlertSignals(vendor string, handle func(startsAt time.Time) error) error {
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.run(false, func(tx *bolt.Tx, g *guard) error {
 		b := alertBucket(tx, vendor)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			var at time.Time
-			if err := alertSignalRecord.unmarshal(v, &at); err != nil {
-				return fmt.Errorf("decode alert signal %x: %w", k, err)
+			at, err := s.alertSignal(vendor, k, v)
+			if err != nil {
+				return err
 			}
-			if err := handle(at); err != nil {
+			if err := g.call(func() error { return handle(at) }); err != nil {
 				return fmt.Errorf("alert signal at %s: %w", at.Format(time.RFC3339Nano), err)
 			}
 			return nil
 		})
 	})
+	return wrap(err, "store: load alert signals of vendor %q", vendor)
+}
+
+// alertSignal decodes one stored signal's start.
+func (s *Store) alertSignal(vendor string, k, v []byte) (time.Time, error) {
+	at, err := decodeAlertSignal(k, v)
 	if err != nil {
-		return fmt.Errorf("store: load alert signals of vendor %q: %w", vendor, err)
+		what := fmt.Sprintf("alert signal %x of vendor %q", k, vendor)
+		return time.Time{}, wrap(s.decodeFailed(what, err), "decode %s", what)
 	}
-	return nil
+	return at, nil
+}
+
+// decodeAlertSignal decodes a stored signal's start: a key that holds
+// another start is as corrupt as a value that does not decode.
+func decodeAlertSignal(k, v []byte) (time.Time, error) {
+	var at time.Time
+	if err := alertSignalRecord.unmarshal(v, &at); err != nil {
+		return time.Time{}, err
+	}
+	d := decoder{buf: k}
+	d.string()
+	if keyAt := d.time(); d.finish() != nil || !keyAt.Equal(at) {
+		return time.Time{}, fmt.Errorf("its key holds another start: %w", errCorrupt)
+	}
+	return at, nil
 }
 
 // alertBucket is the vendor's alert signal bucket, nil when none was stored.

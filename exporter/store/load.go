@@ -24,61 +24,68 @@ type Handlers struct {
 // memory does not grow with their number. Load runs in one read
 // transaction: handlers must not call Update, which could wait for it.
 func (s *Store) Load(k SourceKey, h Handlers) error {
-	err := s.db.View(func(btx *bolt.Tx) error {
+	err := s.run(false, func(btx *bolt.Tx, g *guard) error {
 		source := sourceBucket(btx, k)
 		if source == nil {
 			return nil
 		}
-		if err := loadItems(source, tickets, h.Ticket); err != nil {
+		l := loader{s: s, g: g, key: k, source: source}
+		if err := loadItems(l, tickets, h.Ticket); err != nil {
 			return err
 		}
-		if err := loadItems(source, incidents, h.Incident); err != nil {
+		if err := loadItems(l, incidents, h.Incident); err != nil {
 			return err
 		}
-		if err := loadItems(source, maintenances, h.Maintenance); err != nil {
+		if err := loadItems(l, maintenances, h.Maintenance); err != nil {
 			return err
 		}
-		return loadComponents(source, h.Components)
+		return l.components(h.Components)
 	})
-	if err != nil {
-		return fmt.Errorf("store: load %s: %w", describe(k), err)
-	}
-	return nil
+	return wrap(err, "store: load %s", describe(k))
 }
 
-func loadItems[T any](source *bolt.Bucket, k kind[T], handle func(*T) error) error {
+// loader is one source's Load.
+type loader struct {
+	s      *Store
+	g      *guard
+	key    SourceKey
+	source *bolt.Bucket
+}
+
+func loadItems[T any](l loader, k kind[T], handle func(*T) error) error {
 	if handle == nil {
 		return nil
 	}
-	b := source.Bucket(k.bucket)
+	b := l.source.Bucket(k.bucket)
 	if b == nil {
 		return nil
 	}
 	return b.ForEach(func(id, v []byte) error {
-		item := new(T)
-		if err := k.unmarshal(v, item); err != nil {
-			return fmt.Errorf("decode %s %q: %w", k.name, id, err)
+		item, err := decodeItem(k, id, v)
+		if err != nil {
+			what := fmt.Sprintf("%s %q of %s", k.name, id, describe(l.key))
+			return wrap(l.s.decodeFailed(what, err), "decode %s %q", k.name, id)
 		}
-		if err := handle(item); err != nil {
+		if err := l.g.call(func() error { return handle(item) }); err != nil {
 			return fmt.Errorf("%s %q: %w", k.name, id, err)
 		}
 		return nil
 	})
 }
 
-func loadComponents(source *bolt.Bucket, handle func([]model.Component) error) error {
+func (l loader) components(handle func([]model.Component) error) error {
 	if handle == nil {
 		return nil
 	}
-	v := source.Get(keyComponents)
+	v := l.source.Get(keyComponents)
 	if v == nil {
 		return nil
 	}
 	var c []model.Component
 	if err := componentsRecord.unmarshal(v, &c); err != nil {
-		return fmt.Errorf("decode components: %w", err)
+		return wrap(l.s.decodeFailed("components of "+describe(l.key), err), "decode components")
 	}
-	if err := handle(c); err != nil {
+	if err := l.g.call(func() error { return handle(c) }); err != nil {
 		return fmt.Errorf("components: %w", err)
 	}
 	return nil

@@ -8,11 +8,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -26,10 +30,17 @@ const FileName = "support_exporter.db"
 var lockTimeout = 2 * time.Second
 
 // Store is the durable store. Its methods are safe for concurrent use;
-// read-write transactions (Update) run one at a time.
+// read-write transactions (Update) run one at a time. Once a call finds
+// the file damaged, every later call returns the same ErrDamaged error.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db     *bolt.DB
+	path   string
+	damage atomic.Pointer[damagedError]
+	// stuck: bbolt panicked while a damaged transaction was released, and
+	// may hold its locks; Close then leaves the file to the process's exit
+	// rather than wait for them forever.
+	stuck     atomic.Bool
+	onDamaged atomic.Pointer[func(error)]
 }
 
 // SourceKey identifies a source: the vendor it belongs to and its name.
@@ -40,37 +51,137 @@ type SourceKey struct{ Vendor, Source string }
 var ErrLocked = errors.New("locked by another process")
 
 // Open opens the store in dir, creating the directory (0750) and the file
-// when missing. It refuses a file written with another schema version.
+// when missing. It refuses a file written with another schema version, and
+// checks every page of an existing file before bbolt reads one (pages.go):
+// a damaged file is an ErrDamaged error naming the file and the remedy.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: create directory: %w", err)
 	}
-	db, err := openDB(filepath.Join(dir, FileName))
+	path := filepath.Join(dir, FileName)
+	switch info, err := os.Stat(path); {
+	case errors.Is(err, fs.ErrNotExist):
+		// A new store: nothing to check.
+	case err != nil:
+		return nil, fmt.Errorf("store: %w", err)
+	default:
+		if err := checkFile(path, info); err != nil {
+			return nil, err
+		}
+	}
+	db, err := openDB(path)
 	if err != nil {
 		return nil, err
 	}
 	return &Store{db: db, path: db.Path()}, nil
 }
 
+// checkFile checks an existing file's pages and schema under a shared
+// lock, so that no exporter writes meanwhile.
+func checkFile(path string, info fs.FileInfo) error {
+	db, err := openReadOnly(path, info)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer f.Close()
+	if problems, _ := walkPages(f, info.Size(), 1); len(problems) > 0 {
+		return damaged(path, problems[0])
+	}
+	return guardedView(db, path, checkSchema)
+}
+
+// openReadOnly opens an existing file read-only: it never creates or writes
+// the file, and shares the lock with other readers, not with an exporter.
+// bbolt reads only the meta pages here, which cannot fault.
+func openReadOnly(path string, info fs.FileInfo) (*bolt.DB, error) {
+	switch {
+	case info.IsDir():
+		return nil, damaged(path, "a directory is in place of the file")
+	case info.Size() == 0:
+		// bbolt would make a new store of it: the history it held would
+		// silently start again.
+		return nil, damaged(path, "the file is empty")
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
+	if err != nil {
+		return nil, openError(path, info.Size(), err)
+	}
+	return db, nil
+}
+
+// openError explains why bbolt could not open the file.
+func openError(path string, size int64, err error) error {
+	var pathErr *fs.PathError
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("store %s is %w", path, ErrLocked)
+	case errors.As(err, &pathErr): // permissions and the like: not the content
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// bbolt took the lock and read the file: look at what it found.
+	f, ferr := os.Open(path)
+	if ferr == nil {
+		defer f.Close()
+		if problems, _ := walkPages(f, size, 1); len(problems) > 0 {
+			return damaged(path, problems[0])
+		}
+	}
+	return fmt.Errorf("store: open %s: %w", path, err)
+}
+
 func openDB(path string) (*bolt.DB, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	db, err := boltOpen(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, path: path}
+	if err := s.run(true, func(tx *bolt.Tx, _ *guard) error { return ensureSchema(tx) }); err != nil {
+		if !s.stuck.Load() {
+			// The schema error is what matters; a close error adds nothing.
+			_ = db.Close()
+		}
+		return nil, schemaError(path, err)
+	}
+	return db, nil
+}
+
+// boltOpen opens the file read-write. bbolt reads the free page list here:
+// checkFile has checked it, and a panic all the same is damage (see run).
+// Then bbolt never returned its DB: its file stays open, and locked, until
+// the process ends.
+func boltOpen(path string) (db *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, damaged(path, panicCause(r))
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: lockTimeout,
 		// The map freelist stays fast when a large store is fragmented;
 		// the freelist is still synced, so opening needs no full scan.
 		FreelistType: bolt.FreelistMapType,
 	})
-	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("store %s is %w", path, ErrLocked)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	if err := db.Update(ensureSchema); err != nil {
-		// The schema error is what matters; a close error adds nothing.
-		_ = db.Close()
-		return nil, fmt.Errorf("store %s: %w", path, err)
+		size := int64(0)
+		if info, serr := os.Stat(path); serr == nil {
+			size = info.Size()
+		}
+		return nil, openError(path, size, err)
 	}
 	return db, nil
+}
+
+// guardedView runs fn in a read transaction of a database no Store holds
+// yet, a panic being damage as in run.
+func guardedView(db *bolt.DB, path string, fn func(*bolt.Tx) error) error {
+	s := &Store{db: db, path: path}
+	return schemaError(path, s.view(fn))
 }
 
 // Remap closes and reopens the file. bbolt reads through a memory map, and
@@ -78,7 +189,11 @@ func openDB(path string) (*bolt.DB, error) {
 // resident memory until the map goes (at a million tickets, 130 MB of a
 // 144 MB file). Reopening drops them; the kernel's page cache keeps them
 // for whoever reads next. Call it only while no other method is running.
+// The file is not checked again: nothing wrote it since Open did.
 func (s *Store) Remap() error {
+	if err := s.damaged(); err != nil {
+		return err
+	}
 	path := s.path
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", path, err)
@@ -93,6 +208,9 @@ func (s *Store) Remap() error {
 
 // Close releases the file and its lock.
 func (s *Store) Close() error {
+	if s.stuck.Load() {
+		return s.damaged()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.Path(), err)
 	}
@@ -105,7 +223,7 @@ func (s *Store) Path() string { return s.path }
 // Cursor is the source's resume cursor, nil when it was never synced.
 func (s *Store) Cursor(k SourceKey) ([]byte, error) {
 	var cursor []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := sourceBucket(tx, k); b != nil {
 			if v := b.Get(keyCursor); len(v) > 0 {
 				// bbolt memory is only valid inside the transaction.
@@ -115,7 +233,7 @@ func (s *Store) Cursor(k SourceKey) ([]byte, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: read cursor of %s: %w", describe(k), err)
+		return nil, wrap(err, "store: read cursor of %s", describe(k))
 	}
 	return cursor, nil
 }
@@ -140,9 +258,9 @@ func (s *Store) Maintenance(k SourceKey, id string) (*model.Maintenance, error) 
 
 func readItem[T any](s *Store, k SourceKey, kd kind[T], id string) (*T, error) {
 	var item *T
-	err := s.db.View(func(btx *bolt.Tx) error {
+	err := s.view(func(btx *bolt.Tx) error {
 		var err error
-		item, err = getItem[T](&Tx{tx: btx, key: k}, kd, id)
+		item, err = getItem[T](&Tx{tx: btx, key: k, s: s}, kd, id)
 		return err
 	})
 	return item, err
@@ -152,7 +270,7 @@ func readItem[T any](s *Store, k SourceKey, kd kind[T], id string) (*T, error) {
 // never): everything the vendor showed before that instant is stored.
 func (s *Store) SyncedAt(k SourceKey) (time.Time, error) {
 	var at time.Time
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := sourceBucket(tx, k); b != nil {
 			if v := b.Get(keySyncedAt); len(v) == 8 {
 				at = time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
@@ -161,15 +279,16 @@ func (s *Store) SyncedAt(k SourceKey) (time.Time, error) {
 		return nil
 	})
 	if err != nil {
-		return time.Time{}, fmt.Errorf("store: read sync time of %s: %w", describe(k), err)
+		return time.Time{}, wrap(err, "store: read sync time of %s", describe(k))
 	}
 	return at, nil
 }
 
-// Sources lists every source with data, sorted by vendor, then source.
+// Sources lists every source with data or an identity (Identify), sorted
+// by vendor, then source.
 func (s *Store) Sources() ([]SourceKey, error) {
 	var keys []SourceKey
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		vendors := tx.Bucket(bucketSources)
 		return vendors.ForEachBucket(func(vendor []byte) error {
 			return vendors.Bucket(vendor).ForEachBucket(func(source []byte) error {
@@ -179,7 +298,7 @@ func (s *Store) Sources() ([]SourceKey, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: list sources: %w", err)
+		return nil, wrap(err, "store: list sources")
 	}
 	return keys, nil
 }
@@ -188,7 +307,7 @@ func (s *Store) Sources() ([]SourceKey, error) {
 // It reads counters kept beside the items, so its cost does not grow with
 // their number.
 func (s *Store) Counts(k SourceKey) (tickets, incidents, maintenances int, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		b := sourceBucket(tx, k)
 		tickets = itemCount(b, bucketTickets)
 		incidents = itemCount(b, bucketIncidents)
@@ -196,7 +315,7 @@ func (s *Store) Counts(k SourceKey) (tickets, incidents, maintenances int, err e
 		return nil
 	})
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("store: count items of %s: %w", describe(k), err)
+		return 0, 0, 0, wrap(err, "store: count items of %s", describe(k))
 	}
 	return tickets, incidents, maintenances, nil
 }

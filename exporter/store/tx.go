@@ -16,44 +16,51 @@ import (
 type Tx struct {
 	tx  *bolt.Tx
 	key SourceKey
+	s   *Store
 }
 
 // kind is one of a source's item buckets and how its items are encoded.
 type kind[T any] struct {
 	bucket []byte
 	record[T]
+	// id is the item's id, its key: a key that differs from it is damage
+	// a page's structure does not show.
+	id func(*T) string
 }
 
 var (
-	tickets      = kind[model.Ticket]{bucketTickets, ticketRecord}
-	incidents    = kind[model.Incident]{bucketIncidents, incidentRecord}
-	maintenances = kind[model.Maintenance]{bucketMaintenances, maintenanceRecord}
+	tickets      = kind[model.Ticket]{bucketTickets, ticketRecord, func(t *model.Ticket) string { return t.ID }}
+	incidents    = kind[model.Incident]{bucketIncidents, incidentRecord, func(i *model.Incident) string { return i.ID }}
+	maintenances = kind[model.Maintenance]{bucketMaintenances, maintenanceRecord, func(m *model.Maintenance) string { return m.ID }}
 )
 
 // Update runs fn in one read-write transaction for the source: the items it
 // puts and the cursor it sets are committed together, durably, or not at
 // all. When fn fails, everything is rolled back and fn's error is returned
-// unchanged. Updates run one at a time; keep fn free of network I/O.
+// unchanged. When a method of Tx finds the file damaged, nothing commits,
+// whatever fn returns. Updates run one at a time; keep fn free of network
+// I/O.
 func (s *Store) Update(k SourceKey, fn func(*Tx) error) error {
 	if k.Vendor == "" || k.Source == "" {
 		return fmt.Errorf("store: update %s: a source needs both a vendor and a name", describe(k))
 	}
 	var fnErr error
-	err := s.db.Update(func(btx *bolt.Tx) error {
-		fnErr = fn(&Tx{tx: btx, key: k})
-		return fnErr
+	err := s.run(true, func(btx *bolt.Tx, g *guard) error {
+		fnErr = g.call(func() error { return fn(&Tx{tx: btx, key: k, s: s}) })
+		if fnErr != nil {
+			return fnErr
+		}
+		return s.damaged()
 	})
 	if fnErr != nil {
 		return fnErr
 	}
-	if err != nil {
-		return fmt.Errorf("store: commit %s: %w", describe(k), err)
-	}
-	return nil
+	return wrap(err, "store: commit %s", describe(k))
 }
 
 // Ticket is the stored ticket with this id, nil when absent.
-func (tx *Tx) Ticket(id string) (*model.Ticket, error) {
+func (tx *Tx) Ticket(id string) (_ *model.Ticket, err error) {
+	defer tx.recoverDamage(&err)
 	return getItem[model.Ticket](tx, tickets, id)
 }
 
@@ -61,6 +68,7 @@ func (tx *Tx) Ticket(id string) (*model.Ticket, error) {
 // reports whether anything changed: writing back an identical ticket is a
 // no-op, so re-fetching unchanged items costs no disk writes.
 func (tx *Tx) PutTicket(t *model.Ticket) (changed bool, err error) {
+	defer tx.recoverDamage(&err)
 	if t == nil {
 		return false, fmt.Errorf("store: put nil ticket for %s", describe(tx.key))
 	}
@@ -68,12 +76,14 @@ func (tx *Tx) PutTicket(t *model.Ticket) (changed bool, err error) {
 }
 
 // Incident is the stored incident with this id, nil when absent.
-func (tx *Tx) Incident(id string) (*model.Incident, error) {
+func (tx *Tx) Incident(id string) (_ *model.Incident, err error) {
+	defer tx.recoverDamage(&err)
 	return getItem[model.Incident](tx, incidents, id)
 }
 
 // PutIncident stores the incident like PutTicket.
 func (tx *Tx) PutIncident(i *model.Incident) (changed bool, err error) {
+	defer tx.recoverDamage(&err)
 	if i == nil {
 		return false, fmt.Errorf("store: put nil incident for %s", describe(tx.key))
 	}
@@ -81,12 +91,14 @@ func (tx *Tx) PutIncident(i *model.Incident) (changed bool, err error) {
 }
 
 // Maintenance is the stored maintenance with this id, nil when absent.
-func (tx *Tx) Maintenance(id string) (*model.Maintenance, error) {
+func (tx *Tx) Maintenance(id string) (_ *model.Maintenance, err error) {
+	defer tx.recoverDamage(&err)
 	return getItem[model.Maintenance](tx, maintenances, id)
 }
 
 // PutMaintenance stores the maintenance like PutTicket.
 func (tx *Tx) PutMaintenance(m *model.Maintenance) (changed bool, err error) {
+	defer tx.recoverDamage(&err)
 	if m == nil {
 		return false, fmt.Errorf("store: put nil maintenance for %s", describe(tx.key))
 	}
@@ -94,7 +106,8 @@ func (tx *Tx) PutMaintenance(m *model.Maintenance) (changed bool, err error) {
 }
 
 // SetComponents replaces the source's component list.
-func (tx *Tx) SetComponents(c []model.Component) error {
+func (tx *Tx) SetComponents(c []model.Component) (err error) {
+	defer tx.recoverDamage(&err)
 	if c == nil {
 		// Stored as an empty list, so that Load reports "no components"
 		// rather than "never set".
@@ -105,7 +118,11 @@ func (tx *Tx) SetComponents(c []model.Component) error {
 
 // SetCursor records where the source's next sync resumes. An empty cursor
 // clears the stored one: the next sync starts from the beginning.
-func (tx *Tx) SetCursor(c []byte) error {
+func (tx *Tx) SetCursor(c []byte) (err error) {
+	defer tx.recoverDamage(&err)
+	if err := tx.s.damaged(); err != nil {
+		return err
+	}
 	if len(c) == 0 {
 		b := sourceBucket(tx.tx, tx.key)
 		if b == nil {
@@ -121,11 +138,15 @@ func (tx *Tx) SetCursor(c []byte) error {
 }
 
 // SetSyncedAt records when the source's last complete sync started.
-func (tx *Tx) SetSyncedAt(at time.Time) error {
+func (tx *Tx) SetSyncedAt(at time.Time) (err error) {
+	defer tx.recoverDamage(&err)
 	return tx.putSourceValue(keySyncedAt, binary.BigEndian.AppendUint64(nil, uint64(at.UnixNano())))
 }
 
 func (tx *Tx) putSourceValue(key, value []byte) error {
+	if err := tx.s.damaged(); err != nil {
+		return err
+	}
 	b, err := createSourceBucket(tx.tx, tx.key)
 	if err == nil {
 		err = b.Put(key, value)
@@ -138,6 +159,9 @@ func (tx *Tx) putSourceValue(key, value []byte) error {
 
 // getItem decodes the item stored under id, nil when absent.
 func getItem[T any](tx *Tx, k kind[T], id string) (*T, error) {
+	if err := tx.s.damaged(); err != nil {
+		return nil, err // found earlier in this transaction, or by another
+	}
 	source := sourceBucket(tx.tx, tx.key)
 	if source == nil {
 		return nil, nil
@@ -150,9 +174,23 @@ func getItem[T any](tx *Tx, k kind[T], id string) (*T, error) {
 	if v == nil {
 		return nil, nil
 	}
+	item, err := decodeItem(k, []byte(id), v)
+	if err != nil {
+		what := fmt.Sprintf("%s %q of %s", k.name, id, describe(tx.key))
+		return nil, wrap(tx.s.decodeFailed(what, err), "store: decode %s", what)
+	}
+	return item, nil
+}
+
+// decodeItem decodes the item stored under key: one whose id is not its
+// key is as corrupt as one that does not decode.
+func decodeItem[T any](k kind[T], key, v []byte) (*T, error) {
 	item := new(T)
 	if err := k.unmarshal(v, item); err != nil {
-		return nil, fmt.Errorf("store: decode %s %q of %s: %w", k.name, id, describe(tx.key), err)
+		return nil, err
+	}
+	if id := k.id(item); id != string(key) {
+		return nil, fmt.Errorf("holds %s %q: %w", k.name, id, errCorrupt)
 	}
 	return item, nil
 }
@@ -160,6 +198,9 @@ func getItem[T any](tx *Tx, k kind[T], id string) (*T, error) {
 // putItem stores item under id, counts it when the id is new, and reports
 // whether the stored bytes changed.
 func putItem[T any](tx *Tx, k kind[T], id string, item *T) (bool, error) {
+	if err := tx.s.damaged(); err != nil {
+		return false, err
+	}
 	if id == "" {
 		return false, fmt.Errorf("store: put %s for %s: empty id", k.name, describe(tx.key))
 	}
