@@ -379,3 +379,27 @@ func TestReloadKeepsSchedules(t *testing.T) {
 		t.Errorf("the unchanged ticket source made %d requests, want none before the hour", got-exports)
 	}
 }
+
+// TestSourceIdentity: a source keeps its kind (DESIGN.md): a reload that
+// gives a stored source another kind under the same name is refused and
+// the running configuration stays; a changed URL is applied.
+func TestSourceIdentity(t *testing.T) {
+	t.Parallel()
+	e, _, zd, sp := startAcme(t, slaOneHour)
+	good := acmeConfig(zd.URL(), sp.URL(), slaOneHour)
+	otherKind := strings.Replace(good, "        kind: statuspage\n", "        kind: cachet\n", 1)
+	err := e.Apply(parseConfig(t, otherKind))
+	if err == nil || !strings.Contains(err.Error(), `source "status" of vendor "acme" was stored as kind statuspage, is configured as kind cachet`) {
+		t.Fatalf("Apply with a changed kind = %v, want the kind refused", err)
+	}
+	if got := sourceNames(e.SourceStatuses()); !slices.Contains(got, "acme/status/statuspage") {
+		t.Errorf("sources after the refused reload = %v, want the running ones", got)
+	}
+	sp2 := newFakeStatuspage(t)
+	if err := e.Apply(parseConfig(t, strings.Replace(good, sp.URL(), sp2.URL(), 1))); err != nil {
+		t.Fatalf("Apply with a new URL: %v", err)
+	}
+	waitFor(t, "the moved status page polled", func() (bool, string) {
+		return sp2.requests() > 0, "no request to the new URL"
+	})
+}

@@ -270,6 +270,15 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 		vs := vendors[v.Name]
 		for _, sc := range slices.Concat(v.Tickets, v.StatusPages) {
 			key := store.SourceKey{Vendor: v.Name, Source: sc.Name}
+			// The store keys a source by vendor and name (DESIGN.md): a
+			// changed kind under the same name would mix two APIs' items.
+			moved, err := e.opts.Store.Identify(key, sc.Kind, sc.URL)
+			if err != nil {
+				return nil, err
+			}
+			if moved != nil {
+				e.logger.Info("source URL changed", "vendor", v.Name, "source_name", sc.Name, "from", moved.From, "to", moved.To)
+			}
 			settings := settingsOf(cfg, sc)
 			prev := old[key]
 			delete(old, key)

@@ -56,6 +56,7 @@ func main() {
 type flags struct {
 	configFile    string
 	configCheck   bool
+	storageCheck  bool
 	demo          bool
 	demoClock     time.Time
 	storagePath   string
@@ -76,6 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("demo", "Run against built-in simulated vendors on loopback: no vendor account and no config needed.").BoolVar(&f.demo)
 	app.Flag("demo.clock", "Run the demo as if the clock read this RFC 3339 instant at start (tests of the demo at fixed hours).").Hidden().SetValue(&rfc3339{&f.demoClock})
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
+	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
 	app.Flag("web.read-timeout", "Maximum duration to read a whole request, headers and body, and to keep an idle connection open.").Default("30s").DurationVar(&f.readTimeout)
 	app.Flag("log.style", "Log line style: slog, or go-kit for pipelines that parse go-kit/log output.").Default("slog").EnumVar(&f.logStyle, "slog", "go-kit")
@@ -98,6 +100,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if f.configCheck {
 		return checkConfig(f.configFile, stdout, stderr)
 	}
+	if f.storageCheck {
+		return checkStorage(f, stdout, stderr)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if command == backfillCmd.FullCommand() {
@@ -105,6 +110,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := serve(ctx, stop, f, logger); err != nil {
 		logger.Error("exiting", "err", err)
+		if errors.Is(err, store.ErrDamaged) {
+			return exitDamaged
+		}
+		return 1
+	}
+	return 0
+}
+
+// exitDamaged is the exit code of a damaged store, distinct so that a
+// supervisor does not restart into the same error.
+const exitDamaged = 3
+
+// checkStorage verifies the store offline (store.Check): exit 0 when
+// sound, 1 when damaged, 2 when the check could not run.
+func checkStorage(f flags, stdout, stderr io.Writer) int {
+	dir := f.storagePath
+	if dir == "" {
+		cfg, err := config.Load(f.configFile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		dir = cfg.Global.StoragePath
+	}
+	r, err := store.Check(dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if err := r.Write(stdout); err != nil {
+		return 2
+	}
+	if !r.Sound() {
 		return 1
 	}
 	return 0
@@ -201,6 +239,15 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		}
 	}()
 	logger.Info("store open", "path", st.Path())
+	// Damage found while running stops the exporter: every sync would fail
+	// and every number stand still, which looks healthy on a dashboard.
+	damaged := make(chan error, 1)
+	st.OnDamaged(func(err error) {
+		select {
+		case damaged <- err:
+		default:
+		}
+	})
 
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
@@ -281,6 +328,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 				return err
 			}
 			return nil
+		case err := <-damaged:
+			return err
 		case <-ctx.Done():
 			stopSignals() // a second SIGTERM or Ctrl-C ends the process at once
 			logger.Info("shutting down")

@@ -135,8 +135,28 @@ func (r *Report) records(tx *bolt.Tx) error {
 			r.vendors(b)
 		case string(bucketAlerts):
 			r.alerts(b)
+		case string(bucketVendors):
+			r.vendorSettings(b)
 		default:
 			r.problem("%s: a bucket this build does not know", bucketPath([]string{string(name)}))
+		}
+		return nil
+	})
+}
+
+// vendorSettings checks what is kept of each vendor's settings
+// (vendors.go): a fingerprint and, when set, an 8-byte rebuild time.
+func (r *Report) vendorSettings(vendors *bolt.Bucket) {
+	_ = vendors.ForEach(func(vendor, v []byte) error {
+		path := []string{string(bucketVendors), string(vendor)}
+		b := vendors.Bucket(vendor)
+		if b == nil {
+			r.problem("%s: a value where a vendor's bucket belongs", bucketPath(path))
+			return nil
+		}
+		r.unknownKeys(b, path, keyFingerprint, keyRebuiltAt)
+		if at := b.Get(keyRebuiltAt); at != nil && len(at) != 8 {
+			r.problem("%s: rebuilt_at of %d bytes, want 8", bucketPath(path), len(at))
 		}
 		return nil
 	})

@@ -524,7 +524,7 @@ func assertDamageMessage(t *testing.T, err error, path string) {
 		"store " + path + " is damaged (",
 		"): stop the exporter, move the file aside (mv " + quoted + " " + shellQuote(path+".damaged") + ") and start again",
 		"every source resyncs from history_start",
-		"lost for good: customer alerts received on the webhook and counter labels pinned at first store",
+		"lost for good: customer alerts received on the webhook, and what was pinned when items were first seen",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("damage message %q lacks %q", msg, want)

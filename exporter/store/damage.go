@@ -27,11 +27,11 @@ func (e *damagedError) Error() string {
 func (e *damagedError) Is(target error) bool { return target == ErrDamaged }
 
 // remedy says what to do about a damaged file, and what that costs: the
-// sources' items come back from the vendors, alerts and pinned labels do not.
+// sources' items come back from the vendors, alerts and pinned facts do not.
 func remedy(path string) string {
 	return fmt.Sprintf("stop the exporter, move the file aside (mv %s %s) and start again: "+
-		"every source resyncs from history_start; lost for good: customer alerts received on the webhook "+
-		"and counter labels pinned at first store (priorities/impacts the vendor later changed)",
+		"every source resyncs from history_start; lost for good: customer alerts received on the webhook, "+
+		"and what was pinned when items were first seen (priorities, impacts and times the vendor changed since)",
 		shellQuote(path), shellQuote(path+".damaged"))
 }
 

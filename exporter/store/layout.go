@@ -21,12 +21,15 @@ import (
 //	sources/<vendor>/<source>/incidents/<id>     incident record
 //	sources/<vendor>/<source>/maintenances/<id>  maintenance record
 //	alerts/<vendor>/<fingerprint, startsAt>      alert signal record (alerts.go)
+//	vendors/<vendor>/fingerprint                 the settings last applied (vendors.go)
+//	vendors/<vendor>/rebuilt_at                  Unix nanoseconds, 8 bytes big-endian
 //
 // Records are encoded as records.go describes; an item's key is its id,
 // and a record stored under another id is damage (damage.go). The alerts
-// bucket is created with the first alert signal, a source's kind and url
-// when Identify first sees it: a file written before they existed simply
-// has none, so they need no new schema version.
+// bucket is created with the first alert signal, the vendors bucket with
+// the first settings kept, a source's kind and url when Identify first
+// sees it: a file written before they existed simply has none, so they
+// need no new schema version.
 //
 // An item bucket's sequence number counts its keys (items are never
 // deleted), which keeps Counts cheap on a large store; Check verifies it.

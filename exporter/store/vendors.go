@@ -33,7 +33,7 @@ type VendorSettings struct {
 // VendorSettings reads what is kept of a vendor's settings.
 func (s *Store) VendorSettings(vendor string) (VendorSettings, error) {
 	var v VendorSettings
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		vendors := tx.Bucket(bucketVendors)
 		if vendors == nil {
 			return nil
@@ -56,7 +56,7 @@ func (s *Store) VendorSettings(vendor string) (VendorSettings, error) {
 
 // SetVendorSettings keeps a vendor's settings.
 func (s *Store) SetVendorSettings(vendor string, v VendorSettings) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.run(true, func(tx *bolt.Tx, _ *guard) error {
 		vendors, err := tx.CreateBucketIfNotExists(bucketVendors)
 		if err != nil {
 			return err

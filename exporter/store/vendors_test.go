@@ -42,3 +42,25 @@ func TestVendorSettingsRoundTrip(t *testing.T) {
 		t.Errorf("rebuilt_at not cleared: %+v", got)
 	}
 }
+
+// TestCheckReadsVendorSettings: Check vouches for the vendors bucket.
+func TestCheckReadsVendorSettings(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetVendorSettings("acme", VendorSettings{Fingerprint: "f", RebuiltAt: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Check(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Sound() {
+		t.Errorf("Check found problems in a sound store: %v", r.Problems)
+	}
+}
