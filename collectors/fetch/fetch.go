@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -88,10 +89,17 @@ func LoopError(url string, err error) error {
 	return &Error{Reason: ReasonLoop, URL: stripQuery(url), Err: err}
 }
 
+// DefaultMaxBodyBytes is the response-size cap of a Client whose kind
+// declares none (WithMaxBodyBytes). The largest page of any supported API is
+// a Zendesk export page of 1000 tickets with their metric sets, a few MiB;
+// 16 MiB leaves room for long ticket descriptions while a hostile or broken
+// vendor cannot make the process hold more than that per request.
+const DefaultMaxBodyBytes = 16 << 20
+
 // Options are the policy of one Client.
 type Options struct {
-	Timeout      time.Duration // per request; default 30s
-	MaxBodyBytes int64         // default 64 MiB
+	Timeout      time.Duration // per request, the body included; default 30s
+	MaxBodyBytes int64         // default DefaultMaxBodyBytes
 	UserAgent    string
 	// OnResponse is called once per request with the status code, or "error"
 	// when no response arrived: support_source_requests_total.
@@ -118,7 +126,7 @@ func New(hc *http.Client, limits *Limits, opts Options) *Client {
 		opts.Timeout = 30 * time.Second
 	}
 	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 64 << 20
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if opts.OnResponse == nil {
 		opts.OnResponse = func(string) {}
@@ -151,8 +159,8 @@ type Response struct {
 
 // Get fetches url once the vendor's and the declared rate limits allow it.
 // A non-2xx status is an *Error; the body of a 2xx response is returned
-// whole, or a decode error when it exceeds MaxBodyBytes or arrives
-// truncated.
+// whole, a too_large error when it exceeds MaxBodyBytes, or a decode error
+// when it arrives truncated.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
 	u := stripQuery(rawURL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
@@ -183,6 +191,8 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 		}
 		return nil, classifyTransport(u, err)
 	}
+	// Closing a body not read to its end closes the connection: a body
+	// over the cap is never drained.
 	defer resp.Body.Close()
 	c.opts.OnResponse(strconv.Itoa(resp.StatusCode))
 	limit := askedWait(resp.StatusCode, resp.Header, c.opts.Now())
@@ -220,23 +230,92 @@ func statusError(u string, resp *http.Response, limit asked) *Error {
 	return e
 }
 
-// readBody reads a 2xx body of at most MaxBodyBytes.
+// readBody reads a 2xx body of at most MaxBodyBytes. A declared length
+// over the cap is refused before a byte is read; otherwise the read stops
+// at the first byte past the cap, so a body too large is reported as such
+// however slowly it arrives, and never held beyond the cap.
 func (c *Client) readBody(u string, resp *http.Response) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1))
+	capBytes := c.opts.MaxBodyBytes
+	tooLarge := &Error{Reason: ReasonTooLarge, URL: u, Status: resp.StatusCode,
+		Err: fmt.Errorf("response larger than the %d bytes this source accepts", capBytes)}
+	if resp.ContentLength > capBytes {
+		return nil, tooLarge
+	}
+	var body []byte
+	var err error
+	if resp.ContentLength >= 0 {
+		// The length is known and within the cap: one allocation.
+		body = make([]byte, resp.ContentLength)
+		_, err = io.ReadFull(resp.Body, body)
+	} else {
+		body, err = readUpTo(resp.Body, capBytes)
+		if errors.Is(err, errTooLarge) {
+			return nil, tooLarge
+		}
+	}
 	if err != nil {
 		if fe := classifyTransport(u, err); fe.Reason == ReasonTimeout {
 			return nil, fe
 		}
 		return nil, &Error{Reason: ReasonDecode, URL: u, Status: resp.StatusCode, Err: fmt.Errorf("reading body: %w", err)}
 	}
-	if int64(len(body)) > c.opts.MaxBodyBytes {
-		return nil, &Error{Reason: ReasonDecode, URL: u, Status: resp.StatusCode,
-			Err: fmt.Errorf("response larger than %d bytes", c.opts.MaxBodyBytes)}
+	return body, nil
+}
+
+// chunkSize is the unit in which a body of unknown length is read.
+const chunkSize = 256 << 10
+
+// chunks are reused across reads: a body of unknown length costs one
+// allocation of its own size, and one over the cap none, where io.ReadAll
+// allocates about twice the body in growing copies, all of them garbage
+// when the body turns out too large.
+var chunks = sync.Pool{New: func() any { return new([chunkSize]byte) }}
+
+var errTooLarge = errors.New("body over the cap")
+
+// readUpTo reads r to its end into one exactly sized slice, or fails with
+// errTooLarge as soon as more than capBytes arrived.
+func readUpTo(r io.Reader, capBytes int64) ([]byte, error) {
+	r = io.LimitReader(r, capBytes+1) // never a byte more than it takes to know
+	var read []*[chunkSize]byte
+	defer func() {
+		for _, c := range read {
+			chunks.Put(c)
+		}
+	}()
+	var total int64
+	var c *[chunkSize]byte
+	used := chunkSize // of the last chunk
+	for {
+		if used == chunkSize {
+			c, used = chunks.Get().(*[chunkSize]byte), 0
+			read = append(read, c)
+		}
+		// One Read at a time, not ReadFull: the byte past the cap must be
+		// seen as soon as it arrives, even if the rest never comes.
+		n, err := r.Read(c[used:])
+		used += n
+		total += int64(n)
+		if total > capBytes {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	body := make([]byte, 0, total)
+	for _, c := range read {
+		body = append(body, c[:min(chunkSize, total-int64(len(body)))]...)
 	}
 	return body, nil
 }
 
-// GetJSON fetches url and decodes its JSON body into v.
+// GetJSON fetches url and decodes its JSON body into v. The returned
+// Response carries no Body: v holds what it said, and keeping the bytes too
+// would hold the page twice for as long as the caller keeps the Response.
 func (c *Client) GetJSON(ctx context.Context, rawURL string, header http.Header, v any) (*Response, error) {
 	resp, err := c.Get(ctx, rawURL, header)
 	if err != nil {
@@ -245,6 +324,7 @@ func (c *Client) GetJSON(ctx context.Context, rawURL string, header http.Header,
 	if err := json.Unmarshal(resp.Body, v); err != nil {
 		return nil, &Error{Reason: ReasonDecode, URL: stripQuery(rawURL), Status: resp.Status, Err: err}
 	}
+	resp.Body = nil
 	return resp, nil
 }
 

@@ -43,7 +43,7 @@ func TestGetClassifiesFailures(t *testing.T) {
 		}, Options{}, ReasonRateLimited, 429, 7 * time.Second},
 		{"server error", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) }, Options{}, ReasonHTTP, 500, 0},
 		{"body too large", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(strings.Repeat("x", 100))) },
-			Options{MaxBodyBytes: 10}, ReasonDecode, 200, 0},
+			Options{MaxBodyBytes: 10}, ReasonTooLarge, 200, 0},
 		{"truncated body", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Length", "1000")
 			_, _ = w.Write([]byte(`{"tickets":[`))
