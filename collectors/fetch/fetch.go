@@ -2,8 +2,9 @@
 // vendors. Every request goes through a Client, which enforces the shared
 // policy: a timeout per request, a cap on the response size, the vendor's
 // advertised rate limits (Retry-After, X-RateLimit-* and RateLimit-*
-// headers) plus any static limit a collector declares, and a classification
-// of every failure into the reasons of support_source_errors_total.
+// headers) plus any static limit a collector declares, under StartSync a
+// per-sync request budget and loop check, and a classification of every
+// failure into the reasons of support_source_errors_total.
 package fetch
 
 import (
@@ -157,10 +158,11 @@ type Response struct {
 	Body   []byte
 }
 
-// Get fetches url once the vendor's and the declared rate limits allow it.
-// A non-2xx status is an *Error; the body of a 2xx response is returned
-// whole, a too_large error when it exceeds MaxBodyBytes, or a decode error
-// when it arrives truncated.
+// Get fetches url once the vendor's and the declared rate limits allow it,
+// and, under StartSync, the sync's budget and loop check. A non-2xx status
+// is an *Error; the body of a 2xx response is returned whole, a too_large
+// error when it exceeds MaxBodyBytes, or a decode error when it arrives
+// truncated.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
 	u := stripQuery(rawURL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
@@ -176,9 +178,15 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 	if c.opts.UserAgent != "" {
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
+	run := syncOf(ctx)
+	key, err := run.reserve(rawURL, req.Header)
+	if err != nil {
+		return nil, err
+	}
 	host, class := c.limits.key(req.URL)
 	done, err := c.limits.acquire(ctx, host, class)
 	if err != nil {
+		run.unreserve()
 		return nil, &Error{Reason: ReasonRateLimited, URL: u, Err: err}
 	}
 	rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
@@ -210,6 +218,7 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 	if err != nil {
 		return nil, err
 	}
+	run.answer(key)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
