@@ -36,7 +36,7 @@ type asked struct {
 // askedWait reads the rate-limit headers of a response received at now.
 // Explicit values win over the guessed window: Retry-After (delta seconds
 // or HTTP date; on 403 for GitHub's secondary limits, on 429 and on 5xx),
-// and when a Remaining header says the quota is spent, the matching Reset
+// and when a Remaining header says the quota is spent, when it refills
 // (X-RateLimit-Reset: epoch seconds as GitHub, delta seconds, or ISO 8601 as
 // Atlassian; RateLimit-Reset: delta seconds per the IETF draft). When
 // several are given, the longest wait is kept: GitHub says to wait for both.
