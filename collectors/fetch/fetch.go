@@ -2,8 +2,9 @@
 // vendors. Every request goes through a Client, which enforces the shared
 // policy: a timeout per request, a cap on the response size, the vendor's
 // advertised rate limits (Retry-After, X-RateLimit-* and RateLimit-*
-// headers) plus any static limit a collector declares, and a classification
-// of every failure into the reasons of support_source_errors_total.
+// headers) plus any static limit a collector declares, under StartSync a
+// per-sync request budget and loop check, and a classification of every
+// failure into the reasons of support_source_errors_total.
 package fetch
 
 import (
@@ -12,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,8 +21,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Failure reasons, the `reason` label of support_source_errors_total.
@@ -46,7 +46,8 @@ type Error struct {
 	Reason string
 	URL    string // without query string: queries may carry cursors, never secrets, but keep logs short
 	Status int    // HTTP status; 0 when no response arrived
-	// RetryAfter is how long the vendor asked us to wait (429/503), or zero.
+	// RetryAfter is how long the response's Retry-After asked us to wait
+	// (403, 429, 5xx), at most an hour, or zero.
 	RetryAfter time.Duration
 	Err        error
 }
@@ -89,14 +90,27 @@ func LoopError(url string, err error) error {
 	return &Error{Reason: ReasonLoop, URL: stripQuery(url), Err: err}
 }
 
+// DefaultMaxBodyBytes is the response-size cap of a Client whose kind
+// declares none (WithMaxBodyBytes). The largest page of any supported API is
+// a Zendesk export page of 1000 tickets with their metric sets, a few MiB;
+// 16 MiB leaves room for long ticket descriptions while a hostile or broken
+// vendor cannot make the process hold more than that per request.
+const DefaultMaxBodyBytes = 16 << 20
+
 // Options are the policy of one Client.
 type Options struct {
-	Timeout      time.Duration // per request; default 30s
-	MaxBodyBytes int64         // default 64 MiB
+	Timeout      time.Duration // per request, the body included; default 30s
+	MaxBodyBytes int64         // default DefaultMaxBodyBytes
 	UserAgent    string
 	// OnResponse is called once per request with the status code, or "error"
 	// when no response arrived: support_source_requests_total.
 	OnResponse func(code string)
+	// Logger receives what the vendor should hear about (a wait beyond the
+	// cap); never a URL's query. Default: discarded.
+	Logger *slog.Logger
+	// Now reads the clock against which an absolute rate-limit instant is
+	// read when the response carries no Date header. Default time.Now.
+	Now func() time.Time
 }
 
 // Client sends GET requests on behalf of one source.
@@ -104,7 +118,6 @@ type Client struct {
 	hc     *http.Client
 	opts   Options
 	limits *Limits
-	now    func() time.Time
 }
 
 // New returns a Client using hc (built from the source's http_client config)
@@ -114,12 +127,18 @@ func New(hc *http.Client, limits *Limits, opts Options) *Client {
 		opts.Timeout = 30 * time.Second
 	}
 	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 64 << 20
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if opts.OnResponse == nil {
 		opts.OnResponse = func(string) {}
 	}
-	return &Client{hc: hc, opts: opts, limits: limits, now: time.Now}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Client{hc: hc, opts: opts, limits: limits}
 }
 
 // WithMaxBodyBytes returns a Client like c whose responses may be at most n
@@ -139,20 +158,16 @@ type Response struct {
 	Body   []byte
 }
 
-// Get fetches url after the rate limiter allows it. A non-2xx status is an
-// *Error; the body of a 2xx response is returned whole, or a decode error
-// when it exceeds MaxBodyBytes or arrives truncated.
+// Get fetches url once the vendor's and the declared rate limits allow it,
+// and, under StartSync, the sync's budget and loop check. A non-2xx status
+// is an *Error; the body of a 2xx response is returned whole, a too_large
+// error when it exceeds MaxBodyBytes, or a decode error when it arrives
+// truncated.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
-	host, class := c.limits.key(rawURL)
-	if err := c.limits.wait(ctx, host, class); err != nil {
-		return nil, &Error{Reason: ReasonRateLimited, URL: stripQuery(rawURL), Err: err}
-	}
-	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
-	defer cancel()
+	u := stripQuery(rawURL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, &Error{Reason: ReasonNetwork, URL: stripQuery(rawURL), Err: err}
+		return nil, classifyTransport(u, err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -163,54 +178,153 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 	if c.opts.UserAgent != "" {
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
-	resp, err := c.hc.Do(req)
+	run := syncOf(ctx)
+	key, err := run.reserve(rawURL, req.Header)
 	if err != nil {
-		if parent.Err() == nil { // our own cancellation (stop, reload) is no failed request
+		return nil, err
+	}
+	host, class := c.limits.key(req.URL)
+	done, err := c.limits.acquire(ctx, host, class)
+	if err != nil {
+		run.unreserve()
+		return nil, &Error{Reason: ReasonRateLimited, URL: u, Err: err}
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	resp, err := c.hc.Do(req.WithContext(rctx))
+	done()
+	if err != nil {
+		if ctx.Err() == nil { // our own cancellation (stop, reload) is no failed request
 			c.opts.OnResponse("error")
 		}
-		return nil, classifyTransport(stripQuery(rawURL), err)
+		return nil, classifyTransport(u, err)
 	}
+	// Closing a body not read to its end closes the connection: a body
+	// over the cap is never drained.
 	defer resp.Body.Close()
 	c.opts.OnResponse(strconv.Itoa(resp.StatusCode))
-	c.limits.observe(host, resp.StatusCode, resp.Header, c.now())
-
+	limit := askedWait(resp.StatusCode, resp.Header, c.opts.Now())
+	if limit.uncapped > maxWait {
+		c.opts.Logger.Warn("vendor asked to wait longer than the cap; waiting the cap",
+			"host", host, "asked", limit.uncapped.Round(time.Second), "cap", maxWait)
+	}
+	if limit.wait > 0 {
+		c.limits.block(host, limit.wait)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// Drain a little so the connection can be reused; the body of an
-		// error page is never logged (it may echo request details).
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		e := &Error{Reason: ReasonHTTP, URL: stripQuery(rawURL), Status: resp.StatusCode}
-		switch resp.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden:
-			e.Reason = ReasonAuth
-			if ra, ok := retryAfter(resp.Header, c.now()); ok { // GitHub's secondary limits are 403 + Retry-After
-				e.Reason, e.RetryAfter = ReasonRateLimited, ra
-			} else if resp.Header.Get("X-RateLimit-Remaining") == "0" {
-				e.Reason = ReasonRateLimited
-			}
-		case http.StatusTooManyRequests:
-			e.Reason = ReasonRateLimited
-			e.RetryAfter, _ = retryAfter(resp.Header, c.now())
-		case http.StatusServiceUnavailable:
-			e.RetryAfter, _ = retryAfter(resp.Header, c.now())
-		}
-		return nil, e
+		return nil, statusError(u, resp, limit)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1))
+	body, err := c.readBody(u, resp)
 	if err != nil {
-		if fe := classifyTransport(stripQuery(rawURL), err); fe.Reason == ReasonTimeout {
-			return nil, fe
-		}
-		return nil, &Error{Reason: ReasonDecode, URL: stripQuery(rawURL), Status: resp.StatusCode,
-			Err: fmt.Errorf("reading body: %w", err)}
+		return nil, err
 	}
-	if int64(len(body)) > c.opts.MaxBodyBytes {
-		return nil, &Error{Reason: ReasonDecode, URL: stripQuery(rawURL), Status: resp.StatusCode,
-			Err: fmt.Errorf("response larger than %d bytes", c.opts.MaxBodyBytes)}
-	}
+	run.answer(key)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
-// GetJSON fetches url and decodes its JSON body into v.
+// statusError classifies a non-2xx answer.
+func statusError(u string, resp *http.Response, limit asked) *Error {
+	// Drain a little so the connection can be reused; the body of an
+	// error page is never logged (it may echo request details).
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	e := &Error{Reason: ReasonHTTP, URL: u, Status: resp.StatusCode, RetryAfter: limit.retryAfter}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Reason = ReasonRateLimited
+	case resp.StatusCode == http.StatusForbidden && limit.limited:
+		e.Reason = ReasonRateLimited // GitHub's primary (quota spent) and secondary (Retry-After) limits
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		e.Reason = ReasonAuth
+	}
+	return e
+}
+
+// readBody reads a 2xx body of at most MaxBodyBytes. A declared length
+// over the cap is refused before a byte is read; otherwise the read stops
+// at the first byte past the cap, so a body too large is reported as such
+// however slowly it arrives, and never held beyond the cap.
+func (c *Client) readBody(u string, resp *http.Response) ([]byte, error) {
+	capBytes := c.opts.MaxBodyBytes
+	tooLarge := &Error{Reason: ReasonTooLarge, URL: u, Status: resp.StatusCode,
+		Err: fmt.Errorf("response larger than the %d bytes this source accepts", capBytes)}
+	if resp.ContentLength > capBytes {
+		return nil, tooLarge
+	}
+	var body []byte
+	var err error
+	if resp.ContentLength >= 0 {
+		// The length is known and within the cap: one allocation.
+		body = make([]byte, resp.ContentLength)
+		_, err = io.ReadFull(resp.Body, body)
+	} else {
+		body, err = readUpTo(resp.Body, capBytes)
+		if errors.Is(err, errTooLarge) {
+			return nil, tooLarge
+		}
+	}
+	if err != nil {
+		if fe := classifyTransport(u, err); fe.Reason == ReasonTimeout {
+			return nil, fe
+		}
+		return nil, &Error{Reason: ReasonDecode, URL: u, Status: resp.StatusCode, Err: fmt.Errorf("reading body: %w", err)}
+	}
+	return body, nil
+}
+
+// chunkSize is the unit in which a body of unknown length is read.
+const chunkSize = 256 << 10
+
+// chunks are reused across reads: a body of unknown length costs one
+// allocation of its own size, and one over the cap none, where io.ReadAll
+// allocates about twice the body in growing copies, all of them garbage
+// when the body turns out too large.
+var chunks = sync.Pool{New: func() any { return new([chunkSize]byte) }}
+
+var errTooLarge = errors.New("body over the cap")
+
+// readUpTo reads r to its end into one exactly sized slice, or fails with
+// errTooLarge as soon as more than capBytes arrived.
+func readUpTo(r io.Reader, capBytes int64) ([]byte, error) {
+	r = io.LimitReader(r, capBytes+1) // never a byte more than it takes to know
+	var read []*[chunkSize]byte
+	defer func() {
+		for _, c := range read {
+			chunks.Put(c)
+		}
+	}()
+	var total int64
+	var c *[chunkSize]byte
+	used := chunkSize // of the last chunk
+	for {
+		if used == chunkSize {
+			c, used = chunks.Get().(*[chunkSize]byte), 0
+			read = append(read, c)
+		}
+		// One Read at a time, not ReadFull: the byte past the cap must be
+		// seen as soon as it arrives, even if the rest never comes.
+		n, err := r.Read(c[used:])
+		used += n
+		total += int64(n)
+		if total > capBytes {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	body := make([]byte, 0, total)
+	for _, c := range read {
+		body = append(body, c[:min(chunkSize, total-int64(len(body)))]...)
+	}
+	return body, nil
+}
+
+// GetJSON fetches url and decodes its JSON body into v. The returned
+// Response carries no Body: v holds what it said, and keeping the bytes too
+// would hold the page twice for as long as the caller keeps the Response.
 func (c *Client) GetJSON(ctx context.Context, rawURL string, header http.Header, v any) (*Response, error) {
 	resp, err := c.Get(ctx, rawURL, header)
 	if err != nil {
@@ -219,6 +333,7 @@ func (c *Client) GetJSON(ctx context.Context, rawURL string, header http.Header,
 	if err := json.Unmarshal(resp.Body, v); err != nil {
 		return nil, &Error{Reason: ReasonDecode, URL: stripQuery(rawURL), Status: resp.Status, Err: err}
 	}
+	resp.Body = nil
 	return resp, nil
 }
 
@@ -240,173 +355,4 @@ func stripQuery(u string) string {
 		return u[:i]
 	}
 	return u
-}
-
-// retryAfter parses Retry-After: delta seconds or an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
-	}
-	return 0, false
-}
-
-// Limits holds the rate-limit state of every vendor host, shared by all
-// sources and kept across config reloads, so that two sources on one vendor
-// account, or a reload, never send more than the vendor allows.
-type Limits struct {
-	mu      sync.Mutex
-	blocked map[string]time.Time           // host -> no request before this instant
-	static  map[string]*rate.Limiter       // host+" "+class -> declared limit
-	classes map[string]func(string) string // host -> path classifier
-	now     func() time.Time
-}
-
-// NewLimits returns empty rate-limit state.
-func NewLimits() *Limits {
-	return &Limits{
-		blocked: map[string]time.Time{},
-		static:  map[string]*rate.Limiter{},
-		classes: map[string]func(string) string{},
-		now:     time.Now,
-	}
-}
-
-// Declare sets a static limit for the requests to host whose path starts with
-// pathPrefix (e.g. Zendesk's incremental exports: 10 per minute). The bucket
-// lives as long as the Limits: re-declaring it on reload applies a changed
-// limit and keeps the tokens already spent.
-func (l *Limits) Declare(host, pathPrefix string, every time.Duration, burst int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	k := host + " " + pathPrefix
-	if lim, ok := l.static[k]; ok {
-		// A reload may change the plan's limit: apply it, keeping the tokens
-		// already spent.
-		lim.SetLimit(rate.Every(every))
-		lim.SetBurst(burst)
-		return
-	}
-	l.static[k] = rate.NewLimiter(rate.Every(every), burst)
-	prev := l.classes[host]
-	l.classes[host] = func(path string) string {
-		if strings.HasPrefix(path, pathPrefix) {
-			return pathPrefix
-		}
-		if prev != nil {
-			return prev(path)
-		}
-		return ""
-	}
-}
-
-func (l *Limits) key(rawURL string) (host, class string) {
-	rest := rawURL
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest = rest[i+3:]
-	}
-	host, path := rest, "/"
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		host, path = rest[:i], rest[i:]
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if f := l.classes[host]; f != nil {
-		class = f(path)
-	}
-	return host, class
-}
-
-// wait blocks until host may be called, or fails at once when the wait would
-// outlast ctx: the scheduler then retries after its back-off, which the
-// blocked-until time also lengthens.
-func (l *Limits) wait(ctx context.Context, host, class string) error {
-	l.mu.Lock()
-	until := l.blocked[host]
-	lim := l.static[host+" "+class]
-	l.mu.Unlock()
-	if d := until.Sub(l.now()); d > 0 {
-		if dl, ok := ctx.Deadline(); ok && l.now().Add(d).After(dl) {
-			return fmt.Errorf("vendor asked to wait %s", d.Round(time.Second))
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	if lim != nil && class != "" {
-		return lim.Wait(ctx)
-	}
-	return nil
-}
-
-// BlockedUntil returns when host may next be called (zero when it may now).
-func (l *Limits) BlockedUntil(host string) time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.blocked[host]
-}
-
-// observe records what a response says about the vendor's limits.
-func (l *Limits) observe(host string, status int, h http.Header, now time.Time) {
-	var until time.Time
-	if ra, ok := retryAfter(h, now); ok && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == http.StatusForbidden) {
-		until = now.Add(ra)
-	}
-	if remainingZero(h) {
-		if r := resetAt(h, now); r.After(until) {
-			until = r
-		}
-	}
-	if until.IsZero() {
-		return
-	}
-	l.mu.Lock()
-	if until.After(l.blocked[host]) {
-		l.blocked[host] = until
-	}
-	l.mu.Unlock()
-}
-
-func remainingZero(h http.Header) bool {
-	for _, k := range []string{"X-RateLimit-Remaining", "X-Rate-Limit-Remaining", "RateLimit-Remaining"} {
-		if v := strings.TrimSpace(h.Get(k)); v != "" {
-			n, err := strconv.Atoi(v)
-			return err == nil && n <= 0
-		}
-	}
-	return false
-}
-
-// resetAt reads when an exhausted quota refills: X-RateLimit-Reset is a Unix
-// time (GitHub), a number of seconds, or an ISO 8601 instant (Atlassian), and
-// RateLimit-Reset a number of seconds (IETF draft, Zendesk). Without either,
-// a minute is assumed: the common quota window.
-func resetAt(h http.Header, now time.Time) time.Time {
-	reset := strings.TrimSpace(h.Get("X-RateLimit-Reset"))
-	if v, err := strconv.ParseInt(reset, 10, 64); err == nil {
-		if v > 1_000_000_000 {
-			return time.Unix(v, 0)
-		}
-		return now.Add(time.Duration(v) * time.Second)
-	}
-	if t, err := time.Parse(time.RFC3339, reset); err == nil {
-		return t
-	}
-	if v, err := strconv.ParseInt(strings.TrimSpace(h.Get("RateLimit-Reset")), 10, 64); err == nil {
-		return now.Add(time.Duration(v) * time.Second)
-	}
-	return now.Add(time.Minute)
 }

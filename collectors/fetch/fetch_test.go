@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -44,7 +43,7 @@ func TestGetClassifiesFailures(t *testing.T) {
 		}, Options{}, ReasonRateLimited, 429, 7 * time.Second},
 		{"server error", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) }, Options{}, ReasonHTTP, 500, 0},
 		{"body too large", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(strings.Repeat("x", 100))) },
-			Options{MaxBodyBytes: 10}, ReasonDecode, 200, 0},
+			Options{MaxBodyBytes: 10}, ReasonTooLarge, 200, 0},
 		{"truncated body", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Length", "1000")
 			_, _ = w.Write([]byte(`{"tickets":[`))
@@ -116,104 +115,22 @@ func TestRetryAfterBlocksTheHost(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
 	defer srv.Close()
-	limits := NewLimits()
-	c := newClient(t, limits, Options{})
-	if _, err := c.Get(context.Background(), srv.URL, nil); Reason(err) != ReasonRateLimited {
+	clk := newFakeClock()
+	limits := fakeLimits(clk)
+	if _, err := fakeClient(clk, limits, Options{}).Get(context.Background(), srv.URL, nil); Reason(err) != ReasonRateLimited {
 		t.Fatalf("first call: %v", err)
 	}
 	host := strings.TrimPrefix(srv.URL, "http://")
-	if until := limits.BlockedUntil(host); time.Until(until) < 59*time.Minute {
-		t.Fatalf("blocked until %s, want about an hour from now", until)
+	if until := limits.BlockedUntil(host); !until.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("blocked until %s, want an hour after %s", until, t0)
 	}
 	// A second client on the same host (another source of the same vendor)
 	// must not send anything while the host is blocked.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err := newClient(t, limits, Options{}).Get(ctx, srv.URL, nil)
+	_, err := fakeClient(clk, limits, Options{}).Get(ctx, srv.URL, nil)
 	if Reason(err) != ReasonRateLimited || calls.Load() != 1 {
 		t.Fatalf("second call: err=%v calls=%d; want rate_limited without a request", err, calls.Load())
-	}
-}
-
-func TestExhaustedQuotaWaitsForReset(t *testing.T) {
-	cases := []struct {
-		name   string
-		header http.Header
-		want   time.Duration
-	}{
-		{"github unix reset", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"%UNIX+120%"}}, 120 * time.Second},
-		{"ietf draft seconds", http.Header{"Ratelimit-Remaining": {"0"}, "Ratelimit-Reset": {"30"}}, 30 * time.Second},
-		{"atlassian iso 8601", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"%ISO+90%"}}, 90 * time.Second},
-		{"zendesk legacy, no reset", http.Header{"X-Rate-Limit-Remaining": {"0"}}, time.Minute},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			now := time.Now()
-			for k, v := range tc.header {
-				switch v[0] {
-				case "%UNIX+120%":
-					tc.header[k] = []string{strconv.FormatInt(now.Unix()+120, 10)}
-				case "%ISO+90%":
-					tc.header[k] = []string{now.Add(90 * time.Second).UTC().Format(time.RFC3339)}
-				}
-			}
-			l := NewLimits()
-			l.observe("h", 200, tc.header, now)
-			got := l.BlockedUntil("h").Sub(now)
-			if got < tc.want-time.Second || got > tc.want+time.Second {
-				t.Fatalf("blocked for %s, want %s", got, tc.want)
-			}
-		})
-	}
-	l := NewLimits()
-	l.observe("h", 200, http.Header{"X-Rate-Limit-Remaining": {"5"}}, time.Now())
-	if !l.BlockedUntil("h").IsZero() {
-		t.Fatal("remaining quota must not block")
-	}
-}
-
-func TestDeclaredLimitSpacesRequests(t *testing.T) {
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { calls.Add(1) }))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
-	limits := NewLimits()
-	limits.Declare(host, "/api/v2/incremental/", time.Hour, 2)
-	c := newClient(t, limits, Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	for range 3 {
-		_, _ = c.Get(ctx, srv.URL+"/api/v2/incremental/tickets/cursor.json", nil)
-	}
-	if calls.Load() != 2 {
-		t.Fatalf("%d export requests went out, want the burst of 2", calls.Load())
-	}
-	// Other paths on the host are not limited by the export bucket.
-	if _, err := c.Get(context.Background(), srv.URL+"/api/v2/tickets.json", nil); err != nil || calls.Load() != 3 {
-		t.Fatalf("other path: err=%v calls=%d", err, calls.Load())
-	}
-	// Declaring the same limit again (a reload) keeps the spent bucket.
-	limits.Declare(host, "/api/v2/incremental/", time.Hour, 2)
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel2()
-	_, _ = c.Get(ctx2, srv.URL+"/api/v2/incremental/tickets/cursor.json", nil)
-	if calls.Load() != 3 {
-		t.Fatal("re-declaring the same limit refilled the bucket")
-	}
-	// A reload with a higher limit (a plan upgrade) applies at once.
-	limits.Declare(host, "/api/v2/incremental/", time.Millisecond, 2)
-	ctx3, cancel3 := context.WithTimeout(context.Background(), time.Second)
-	defer cancel3()
-	if _, err := c.Get(ctx3, srv.URL+"/api/v2/incremental/tickets/cursor.json", nil); err != nil || calls.Load() != 4 {
-		t.Fatalf("after raising the limit: err=%v calls=%d", err, calls.Load())
-	}
-}
-
-func TestRetryAfterHTTPDate(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	h := http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}
-	if d, ok := retryAfter(h, now); !ok || d != 90*time.Second {
-		t.Fatalf("retryAfter = %s %v", d, ok)
 	}
 }
 
