@@ -270,19 +270,21 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 		vs := vendors[v.Name]
 		for _, sc := range slices.Concat(v.Tickets, v.StatusPages) {
 			key := store.SourceKey{Vendor: v.Name, Source: sc.Name}
-			// The store keys a source by vendor and name (DESIGN.md): a
-			// changed kind under the same name would mix two APIs' items.
-			moved, err := e.opts.Store.Identify(key, sc.Kind, sc.URL)
-			if err != nil {
-				return nil, err
-			}
-			if moved != nil {
-				e.logger.Info("source URL changed", "vendor", v.Name, "source_name", sc.Name, "from", moved.From, "to", moved.To)
-			}
 			settings := settingsOf(cfg, sc)
 			prev := old[key]
 			delete(old, key)
 			same := prev != nil && prev.settings.unchanged(settings)
+			if !same {
+				// The store keys a source by vendor and name (DESIGN.md): a
+				// changed kind under the same name would mix two APIs' items.
+				moved, err := e.opts.Store.Identify(key, sc.Kind, sc.URL)
+				if err != nil {
+					return nil, err
+				}
+				if moved != nil {
+					e.logger.Info("source URL changed", "vendor", v.Name, "source_name", sc.Name, "from", moved.From, "to", moved.To)
+				}
+			}
 			if same && !vs.rebuilt {
 				p.runners = append(p.runners, prev)
 				p.status[key] = prev.status
@@ -349,11 +351,13 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 	if err != nil {
 		return nil, fmt.Errorf("vendor %q source %q: http_client: %w", v.Name, sc.Name, err)
 	}
+	logger := e.logger.With("vendor", v.Name, "source_name", sc.Name, "kind", sc.Kind)
+	// fetch keeps the real clock: rate limits pace real requests, and the
+	// exporter's may be the demo's shifted one.
 	client := fetch.New(hc, e.limits, fetch.Options{
 		Timeout:   time.Duration(cfg.Global.RequestTimeout),
-		UserAgent: e.opts.UserAgent, OnResponse: st.countRequest,
+		UserAgent: e.opts.UserAgent, OnResponse: st.countRequest, Logger: logger,
 	})
-	logger := e.logger.With("vendor", v.Name, "source_name", sc.Name, "kind", sc.Kind)
 	bounds := e.bounds(cfg)
 	src, err := collectors.New(source.Env{
 		Config: sc, Vendor: v, HTTP: client, Limits: e.limits,
@@ -377,7 +381,8 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 	historyStart := cfg.Global.HistoryStart.Time
 	return &runner{
 		key: key, kind: sc.Kind, host: host, src: src,
-		interval: time.Duration(sc.PollInterval), status: st, limits: e.limits, store: e.opts.Store,
+		interval: time.Duration(sc.PollInterval), maxRequests: sc.MaxRequestsPerSync,
+		status: st, limits: e.limits, store: e.opts.Store,
 		ingest: func(k store.SourceKey, b model.Batch) error {
 			return e.ingest(vs, k, historyStart, admit(b, bounds, st, logger))
 		},

@@ -30,10 +30,12 @@ type runner struct {
 	host     string
 	src      source.Source
 	interval time.Duration
-	status   *sourceStatus
-	limits   *fetch.Limits
-	store    *store.Store
-	ingest   func(store.SourceKey, model.Batch) error
+	// maxRequests is the source's max_requests_per_sync.
+	maxRequests int
+	status      *sourceStatus
+	limits      *fetch.Limits
+	store       *store.Store
+	ingest      func(store.SourceKey, model.Batch) error
 	// refresh rebuilds the snapshot once a sync completed: the source's data
 	// is now judged as of the new sync time.
 	refresh func()
@@ -125,7 +127,7 @@ func (r *runner) loop(ctx context.Context) {
 		} else {
 			sched.failures++
 			wait := backoff(sched.failures, r.interval)
-			if blocked := time.Until(r.limits.BlockedUntil(r.host)); blocked > wait { // rate limits are in real time
+			if blocked := r.limits.BlockedFor(r.host); blocked > wait { // rate limits are in real time
 				wait = blocked
 			}
 			sched.next = time.Now().Add(wait)
@@ -140,7 +142,10 @@ func (r *runner) syncOnce(ctx context.Context) error {
 	if err != nil {
 		err = &storeError{err}
 	} else {
-		err = r.src.Sync(ctx, cursor, func(b model.Batch) error { return r.ingest(r.key, b) })
+		// Each sync has its request budget and loop check (docs/configuration.md,
+		// "Request budget"): a vendor whose paging never ends cannot make us
+		// flood it.
+		err = r.src.Sync(fetch.StartSync(ctx, r.maxRequests), cursor, func(b model.Batch) error { return r.ingest(r.key, b) })
 	}
 	if err == nil {
 		err = r.markSynced(start)

@@ -53,7 +53,7 @@ func (r *runner) syncUntilDone(ctx context.Context, attempts int) error {
 		if ctx.Err() != nil || failures >= attempts {
 			return err
 		}
-		wait := max(backoff(failures, r.interval), time.Until(r.limits.BlockedUntil(r.host)))
+		wait := max(backoff(failures, r.interval), r.limits.BlockedFor(r.host))
 		r.logger.Info("sync failed; retrying", "attempt", failures, "of", attempts, "in", wait.Round(time.Second))
 		t := time.NewTimer(wait)
 		select {
