@@ -82,7 +82,11 @@ func (b Bounds) Ticket(t *model.Ticket) string {
 			if c == nil {
 				continue
 			}
-			if r := b.checkAll(c.Deadline, c.Stopped); r != "" {
+			if r := b.Check(c.Stopped); r != "" {
+				return r
+			}
+			// A running clock's deadline lies ahead by design.
+			if r := b.ahead(c.Deadline); r != "" {
 				return r
 			}
 		}
@@ -100,26 +104,40 @@ func (b Bounds) Incident(i *model.Incident) string {
 
 // Maintenance checks every instant of a maintenance. Its schedule may lie
 // in the future, but not further than a vendor announces: the skew applies
-// to when it was announced and updated, and the schedule is held to
-// MaxSchedule past the announcement.
+// to when it was announced, updated and completed, the schedule is held to
+// MaxAhead.
 func (b Bounds) Maintenance(m *model.Maintenance) string {
 	if r := b.checkAll(m.CreatedAt, m.UpdatedAt, m.CompletedAt); r != "" {
 		return r
 	}
-	for _, t := range []time.Time{m.ScheduledFor, m.ScheduledUntil} {
-		if t.IsZero() || b.Now == nil {
-			continue
-		}
-		if t.Before(b.NotBefore) {
-			return ReasonPast
-		}
-		if t.After(b.Latest().Add(MaxSchedule)) {
-			return ReasonFuture
-		}
+	return b.checkAhead(m.ScheduledFor, m.ScheduledUntil)
+}
+
+// MaxAhead is how far ahead an instant that lies in the future by design
+// may be: a maintenance's schedule (vendors announce weeks, at most a few
+// months, ahead), an SLA clock's deadline (days, weeks for a low
+// priority on a business calendar).
+const MaxAhead = 366 * 24 * time.Hour
+
+// ahead checks an instant that may lie in the future by design, up to
+// MaxAhead past the latest plausible instant.
+func (b Bounds) ahead(t time.Time) string {
+	switch {
+	case t.IsZero() || b.Now == nil:
+		return ""
+	case t.Before(b.NotBefore):
+		return ReasonPast
+	case t.After(b.Latest().Add(MaxAhead)):
+		return ReasonFuture
 	}
 	return ""
 }
 
-// MaxSchedule is how far ahead a maintenance may be scheduled: vendors
-// announce maintenance weeks, at most a few months, ahead.
-const MaxSchedule = 366 * 24 * time.Hour
+func (b Bounds) checkAhead(ts ...time.Time) string {
+	for _, t := range ts {
+		if r := b.ahead(t); r != "" {
+			return r
+		}
+	}
+	return ""
+}

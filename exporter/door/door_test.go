@@ -53,8 +53,14 @@ func TestItems(t *testing.T) {
 		{"updated", func(t *model.Ticket) { t.UpdatedAt = future }, ReasonFuture},
 		{"event", func(t *model.Ticket) { t.Events = []model.Event{{Kind: model.EventSolved, At: future}} }, ReasonFuture},
 		{"figure", func(t *model.Ticket) { t.Figures = &model.Figures{FirstSolvedAt: past} }, ReasonPast},
-		{"vendor clock", func(t *model.Ticket) {
-			t.Figures = &model.Figures{ResolutionSLA: &model.SLAClock{Deadline: future}}
+		{"a running clock's deadline ahead", func(t *model.Ticket) {
+			t.Figures = &model.Figures{ResolutionSLA: &model.SLAClock{Deadline: now.AddDate(0, 0, 30)}}
+		}, ""},
+		{"a deadline years ahead", func(t *model.Ticket) {
+			t.Figures = &model.Figures{ResolutionSLA: &model.SLAClock{Deadline: now.AddDate(5, 0, 0)}}
+		}, ReasonFuture},
+		{"a clock stopped ahead", func(t *model.Ticket) {
+			t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Stopped: future}}
 		}, ReasonFuture},
 	}
 	for _, tt := range tickets {
@@ -86,8 +92,8 @@ func TestItems(t *testing.T) {
 		want string
 	}{
 		{"next week", model.Maintenance{CreatedAt: ok, ScheduledFor: now.AddDate(0, 0, 7)}, ""},
-		{"within a year and the skew", model.Maintenance{CreatedAt: ok, ScheduledFor: now.Add(time.Hour + MaxSchedule)}, ""},
-		{"beyond a year", model.Maintenance{CreatedAt: ok, ScheduledFor: now.Add(2*time.Hour + MaxSchedule)}, ReasonFuture},
+		{"within a year and the skew", model.Maintenance{CreatedAt: ok, ScheduledFor: now.Add(time.Hour + MaxAhead)}, ""},
+		{"beyond a year", model.Maintenance{CreatedAt: ok, ScheduledFor: now.Add(2*time.Hour + MaxAhead)}, ReasonFuture},
 		{"announced ahead", model.Maintenance{CreatedAt: future, ScheduledFor: future}, ReasonFuture},
 		{"announced in 1900", model.Maintenance{CreatedAt: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), ScheduledFor: ok}, ReasonPast},
 		{"ends before 2000", model.Maintenance{CreatedAt: ok, ScheduledFor: ok, ScheduledUntil: past}, ReasonPast},
