@@ -63,25 +63,40 @@ func ms(unixSeconds int64) int64 { return unixSeconds * 1000 }
 func (w *world) incidentsBy(now int64) []*incident {
 	var out []*incident
 	if w.v.IncidentsPerWeek > 0 {
-		slot := float64(week.Milliseconds()) / w.v.IncidentsPerWeek
-		for k := 0; float64(k)*slot <= float64(now-ms(w.t0)); k++ {
-			r := itemRand(w.seed, streamIncident, uint64(k))
-			in := w.incident(r, ms(w.t0)+int64((float64(k)+r.Float64())*slot), false)
-			if in.created() <= now {
+		for k := 0; float64(k)*w.incidentSlot() <= float64(now-ms(w.t0)); k++ {
+			r, started := w.slotIncidentStart(k)
+			if in := w.incident(r, started, false); in.created() <= now {
 				out = append(out, in)
 			}
 		}
 	}
 	if w.v.OpenAtStart {
-		r := itemRand(w.seed, streamIncident, pinnedIndex)
-		notice := w.p.IncidentNotice.sample(r)
-		in := w.incident(r, ms(w.start)-(10*time.Minute+notice).Milliseconds(), true)
-		if in.created() <= now {
+		r, started := w.pinnedIncidentStart()
+		if in := w.incident(r, started, true); in.created() <= now {
 			out = append(out, in)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b *incident) int { return cmp.Compare(a.created(), b.created()) })
 	return out
+}
+
+// incidentSlot is the span (ms) in which each generated incident starts.
+func (w *world) incidentSlot() float64 { return float64(week.Milliseconds()) / w.v.IncidentsPerWeek }
+
+// slotIncidentStart is the random source of the incident of slot k and
+// when it started (Unix ms): its first draw places it in its slot, so the
+// start is known without generating the incident.
+func (w *world) slotIncidentStart(k int) (*rand.Rand, int64) {
+	r := itemRand(w.seed, streamIncident, uint64(k))
+	return r, ms(w.t0) + int64((float64(k)+r.Float64())*w.incidentSlot())
+}
+
+// pinnedIncidentStart is slotIncidentStart for the OpenAtStart incident:
+// first posted 10 minutes before Start, a notice after it began.
+func (w *world) pinnedIncidentStart() (*rand.Rand, int64) {
+	r := itemRand(w.seed, streamIncident, pinnedIndex)
+	notice := w.p.IncidentNotice.sample(r)
+	return r, ms(w.start) - (10*time.Minute + notice).Milliseconds()
 }
 
 // incident generates one incident that started at `started` (Unix ms).
@@ -134,14 +149,53 @@ var complaintReaction = Delay{Min: 2 * time.Minute, Median: 8 * time.Minute, Max
 
 // afterComplaint is when a vendor that waits for complaints posts an
 // incident that started at `started` (Unix ms): a reaction time after the
-// first ticket created since then, or 0 when no ticket ever comes.
+// first ticket created since then (the complaint, see complains), or 0
+// when no ticket ever comes.
 func (w *world) afterComplaint(r *rand.Rand, started int64) int64 {
-	from := (started + 999) / 1000 // tickets are created on whole seconds
-	i := w.ticketsBy(from - 1)
+	i := w.ticketsBy(complaintFrom(started) - 1)
 	if w.liveSlot == 0 && i >= w.v.Tickets {
 		return 0
 	}
 	return ms(w.ticketCreated(i)) + complaintReaction.sample(r).Milliseconds()
+}
+
+// complaintFrom is the first second at which a ticket complains about an
+// incident that started at `started` (Unix ms): tickets are created on
+// whole seconds.
+func complaintFrom(started int64) int64 { return (started + 999) / 1000 }
+
+// complains reports whether ticket i, created at `created` (Unix seconds),
+// is the complaint a vendor that waits for complaints reacts to: the first
+// ticket created since one of its incidents began. A customer who finds the
+// service down files it as urgent, which is what makes it a customer signal
+// (DESIGN.md, "Who noticed first": by default a ticket of priority urgent).
+func (w *world) complains(i int, created int64) bool {
+	if !w.p.PostsAfterComplaints {
+		return false
+	}
+	prev := w.t0 - 1 // ticket 0 follows no ticket
+	if i > 0 {
+		prev = w.ticketCreated(i - 1)
+	}
+	first := func(started int64) bool { from := complaintFrom(started); return prev < from && from <= created }
+	if w.v.OpenAtStart {
+		if _, started := w.pinnedIncidentStart(); first(started) {
+			return true
+		}
+	}
+	if w.v.IncidentsPerWeek == 0 {
+		return false
+	}
+	// The incidents of the slots from the one holding prev (less a second)
+	// to the one holding created are the only ones that can start between.
+	slot := w.incidentSlot()
+	lo := max(0, int(math.Floor(float64(ms(prev-1)-ms(w.t0))/slot)))
+	for k := lo; float64(k)*slot <= float64(ms(created)-ms(w.t0)); k++ {
+		if _, started := w.slotIncidentStart(k); first(started) {
+			return true
+		}
+	}
+	return false
 }
 
 // maintenancesBy lists every maintenance announced at or before now (Unix

@@ -93,10 +93,11 @@ type spMaintenance struct {
 	ScheduledUntil string `json:"scheduled_until"`
 }
 
-// spTime formats Unix ms as Statuspage does: UTC with milliseconds.
-func spTime(unixMs int64) string {
-	return time.UnixMilli(unixMs).UTC().Format("2006-01-02T15:04:05.000Z07:00")
-}
+// spTimeLayout is Statuspage's time format: UTC with milliseconds.
+const spTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// spTime formats Unix ms as Statuspage does.
+func spTime(unixMs int64) string { return time.UnixMilli(unixMs).UTC().Format(spTimeLayout) }
 
 func (ps *pageState) page(base string) spPage {
 	return spPage{ID: ps.w.id.pageID, Name: ps.w.v.Name, URL: base, TimeZone: ps.w.v.Timezone, UpdatedAt: spTime(ps.updated)}

@@ -121,6 +121,9 @@ func (w *world) timeline(i int) *timeline {
 		agent:     w.id.agents[r.IntN(len(w.id.agents))],
 		steps:     make([]step, 0, 16),
 	}
+	if w.complains(i, created) {
+		tl.priority = 0 // urgent
+	}
 	tl.escalated = tl.priority
 	b := builder{w: w, r: r, tl: tl, escalateAt: -1}
 	if r.Float64() < escalationShare[tl.priority] {
