@@ -47,8 +47,9 @@ type Options struct {
 	Clock   func() time.Time // the instant the APIs answer as of (default time.Now)
 	Vendors []Vendor
 	// ExportRequestsPerMinute is Zendesk's incremental export limit,
-	// enforced per vendor (0: Zendesk's 10; negative: unlimited, and the
-	// account quota of 700 requests per minute is not enforced either).
+	// enforced per vendor as at most that many requests in any 60 s (0:
+	// Zendesk's 10; negative: unlimited, and the account quota of 700
+	// requests per minute is not enforced either).
 	ExportRequestsPerMinute int
 	// TicketsPerPage is the export page size when the request names none
 	// (0, or above 1000: Zendesk's 1000, the cursor export's maximum).

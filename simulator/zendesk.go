@@ -27,12 +27,13 @@ type zendeskAPI struct {
 	clock   func() time.Time
 	base    func() string // the listener's URL, known once it listens
 	perPage int
-	account window // every request
-	export  window // incremental exports
+	wall    func() time.Time // real time, which the quotas run on
+	account window           // every request
+	export  slidingWindow    // incremental exports
 }
 
 func newZendeskAPI(w *world, clock func() time.Time, base func() string, opts Options) *zendeskAPI {
-	z := &zendeskAPI{w: w, clock: clock, base: base, perPage: opts.TicketsPerPage}
+	z := &zendeskAPI{w: w, clock: clock, base: base, perPage: opts.TicketsPerPage, wall: time.Now}
 	if opts.ExportRequestsPerMinute > 0 {
 		z.account.limit, z.export.limit = accountLimit, opts.ExportRequestsPerMinute
 	}
@@ -44,7 +45,7 @@ func newZendeskAPI(w *world, clock func() time.Time, base func() string, opts Op
 func zendeskUser(vendor string) string { return "agent@" + vendor + ".example/token" }
 
 func (z *zendeskAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	now := time.Now()
+	now := z.wall()
 	ok, remaining, reset := z.account.take(now)
 	writeRateHeaders(rw.Header(), remaining, reset, z.account.limit > 0)
 	if !z.authorized(r) {
@@ -59,8 +60,8 @@ func (z *zendeskAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeZendeskError(rw, http.StatusNotFound, "InvalidEndpoint", "Not found")
 		return
 	}
-	if ok, _, reset := z.export.take(now); !ok {
-		writeRateLimited(rw, reset, "Number of allowed incremental export API requests per minute exceeded")
+	if ok, wait := z.export.take(now); !ok {
+		writeRateLimited(rw, wait, "Number of allowed incremental export API requests per minute exceeded")
 		return
 	}
 	z.serveExport(rw, r)
