@@ -149,7 +149,9 @@ func (a *cachetAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	a.writePage(rw, r, items)
 }
 
-// writePage answers one page of items (in id order) as the request asks.
+// writePage answers one page of items (in id order) as the request asks;
+// under an endless-pages fault, next_page names this page or the one
+// after, whatever the total.
 func (a *cachetAPI) writePage(rw http.ResponseWriter, r *http.Request, items []any) {
 	q := r.URL.Query()
 	positive := func(key string, def int) int {
@@ -163,11 +165,9 @@ func (a *cachetAPI) writePage(rw http.ResponseWriter, r *http.Request, items []a
 		slices.Reverse(items)
 	}
 	lastPage := max(1, int(math.Ceil(float64(len(items))/float64(perPage))))
-	from, to := min((page-1)*perPage, len(items)), min(page*perPage, len(items))
-	link := func(n int) *string {
-		if n < 1 || n > lastPage {
-			return nil
-		}
+	served := servedPage(r, page)
+	from, to := min((served-1)*perPage, len(items)), min(served*perPage, len(items))
+	pageURL := func(n int) *string {
 		next := url.Values{}
 		for k, v := range q {
 			next[k] = v
@@ -175,10 +175,22 @@ func (a *cachetAPI) writePage(rw http.ResponseWriter, r *http.Request, items []a
 		next.Set("page", strconv.Itoa(n))
 		return ptr(a.base() + r.URL.Path + "?" + next.Encode())
 	}
+	link := func(n int) *string {
+		if n < 1 || n > lastPage {
+			return nil
+		}
+		return pageURL(n)
+	}
 	var body ctList
 	body.Meta.Pagination = ctPagination{
 		Total: len(items), Count: to - from, PerPage: perPage, CurrentPage: page, TotalPages: lastPage,
 		Links: ctLinks{NextPage: link(page + 1), PreviousPage: link(page - 1)},
+	}
+	switch endlessOf(r) {
+	case endlessSame:
+		body.Meta.Pagination.Links.NextPage = pageURL(page)
+	case endlessGrowing:
+		body.Meta.Pagination.Links.NextPage = pageURL(page + 1)
 	}
 	body.Data = items[from:to]
 	writeJSON(rw, http.StatusOK, body)

@@ -152,7 +152,8 @@ func (a *githubAPI) serveIssues(rw http.ResponseWriter, r *http.Request, now int
 
 // servePage answers one page (page, per_page) of list with GitHub's Link
 // (next, last, prev, first, pointing at /repositories/{id}/...) and ETag
-// headers, and 304 when If-None-Match names the page's ETag.
+// headers, and 304 when If-None-Match names the page's ETag. Under an
+// endless-pages fault, next and last name this page, or the one after.
 func servePage[T any](a *githubAPI, rw http.ResponseWriter, r *http.Request, rest string, list []T) {
 	q := r.URL.Query()
 	perPage, page := ghDefaultPerPage, 1
@@ -163,15 +164,22 @@ func servePage[T any](a *githubAPI, rw http.ResponseWriter, r *http.Request, res
 		page = max(v, 1)
 	}
 	last := max((len(list)+perPage-1)/perPage, 1)
-	from, to, _ := pageBounds(len(list), page, perPage)
+	from, to, _ := pageBounds(len(list), servedPage(r, page), perPage)
 	link := func(p int, rel string) string {
 		lq := maps.Clone(q)
 		lq.Set("page", strconv.Itoa(p))
 		return "<" + a.base() + "/repositories/" + strconv.FormatInt(a.w.ghRepoID(), 10) + "/" + rest + "?" + lq.Encode() + `>; rel="` + rel + `"`
 	}
 	var links []string
-	if page < last {
-		links = append(links, link(page+1, "next"), link(last, "last"))
+	switch endlessOf(r) {
+	case endlessSame:
+		links = append(links, link(page, "next"), link(page, "last"))
+	case endlessGrowing:
+		links = append(links, link(page+1, "next"), link(page+1, "last"))
+	default:
+		if page < last {
+			links = append(links, link(page+1, "next"), link(last, "last"))
+		}
 	}
 	if page > 1 {
 		links = append(links, link(page-1, "prev"), link(1, "first"))

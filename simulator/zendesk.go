@@ -120,6 +120,16 @@ func (z *zendeskAPI) serveExport(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	page.AfterCursor, page.AfterURL = link(after)
+	switch endlessOf(r) {
+	case endlessSame:
+		page.EndOfStream = false
+		page.AfterCursor, page.AfterURL = link(pos)
+	case endlessGrowing:
+		page.EndOfStream = false
+		if len(hits) == 0 { // past the end: a cursor one ticket further, new every time
+			page.AfterCursor, page.AfterURL = link(position{at: pos.at, ticket: pos.ticket + 1})
+		}
+	}
 	writeJSON(rw, http.StatusOK, page)
 }
 

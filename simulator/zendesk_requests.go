@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/subtle"
 	"encoding/base64"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -141,8 +142,17 @@ func (a *requestsAPI) serveList(rw http.ResponseWriter, r *http.Request, now int
 		s := stateAt(a.w.timeline(int(k.id-1)), now)
 		page.Requests = append(page.Requests, a.w.zendeskRequest(&s, base))
 	}
-	if end < len(keys) {
+	switch mode := endlessOf(r); {
+	case mode == endlessSame:
+		first := beforeAll
+		if order == "desc" {
+			first = requestKey{math.MaxInt64, math.MaxInt64}
+		}
+		page.setNext(r, base, cmp.Or(q.Get("page[after]"), first.cursor()))
+	case end < len(keys) || (mode == endlessGrowing && end > start):
 		page.setNext(r, base, keys[end-1].cursor())
+	case mode == endlessGrowing: // past the end: a new cursor every time
+		page.setNext(r, base, endlessKeyAfter(q.Get("page[after]")).cursor())
 	}
 	writeJSON(rw, http.StatusOK, page)
 }
