@@ -242,7 +242,7 @@ func (a *cachetAPI) incidents(ps *pageState) []any {
 		permalink := a.base() + "/incidents/" + strconv.Itoa(id)
 		ci := ctIncident{
 			ID: id, ComponentID: ids[in.components[0]], Name: in.name, Status: cachetIncidentStatus[last.status].id, Visible: 1,
-			Message: first.body, OccurredAt: a.ctTime(in.started), CreatedAt: a.ctTime(first.at), UpdatedAt: a.ctTime(last.at),
+			Message: first.body, OccurredAt: a.ctTime(in.started), CreatedAt: a.ctTime(first.at), UpdatedAt: a.ctTime(max(last.at, in.edited)),
 			IsResolved: last.status == "resolved", Updates: []ctUpdate{}, HumanStatus: cachetIncidentStatus[last.status].name,
 			LatestStatus: cachetIncidentStatus[last.status].id, LatestHumanStatus: cachetIncidentStatus[last.status].name,
 			Permalink: permalink,
@@ -251,7 +251,7 @@ func (a *cachetAPI) incidents(ps *pageState) []any {
 			st := cachetIncidentStatus[u.status]
 			ci.Updates = append(ci.Updates, ctUpdate{
 				ID: nextUpdateID, IncidentID: id, Status: st.id, Message: u.body, UserID: 1,
-				CreatedAt: a.ctTime(u.at), UpdatedAt: a.ctTime(u.at), HumanStatus: st.name,
+				CreatedAt: a.ctTime(u.at), UpdatedAt: a.ctTime(u.updatedAt()), HumanStatus: st.name,
 				Permalink: permalink + "#update-" + strconv.Itoa(nextUpdateID),
 			})
 			ci.LatestUpdateID = ptr(nextUpdateID)
@@ -270,7 +270,7 @@ func (a *cachetAPI) schedules(ps *pageState) []any {
 	for n, m := range ps.maintenances {
 		s := ctSchedule{
 			ID: n + 1, Name: m.name, Message: m.updates[0].body, ScheduledAt: a.ctTime(m.scheduledFor),
-			CreatedAt: a.ctTime(m.created()), UpdatedAt: a.ctTime(m.lastUpdate(ps.now).at), Components: []any{},
+			CreatedAt: a.ctTime(m.created()), UpdatedAt: a.ctTime(m.updatedAt(ps.now)), Components: []any{},
 			HumanStatus: "Upcoming",
 		}
 		switch {

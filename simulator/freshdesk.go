@@ -144,10 +144,10 @@ func (a *freshdeskAPI) serveTickets(rw http.ResponseWriter, r *http.Request, now
 	}
 	var hits []hit
 	if given {
-		hits = a.w.latestUpdates(since, now)
+		hits = a.w.listed(since, now)
 	} else {
-		for _, h := range a.w.latestUpdates(0, now) {
-			if a.w.ticketCreated(h.ticket) >= since {
+		for _, h := range a.w.listed(0, now) {
+			if a.w.shownCreated(h.ticket, now) >= since {
 				hits = append(hits, h)
 			}
 		}
@@ -173,7 +173,7 @@ func (a *freshdeskAPI) serveTickets(rw http.ResponseWriter, r *http.Request, now
 func (a *freshdeskAPI) serveTicket(rw http.ResponseWriter, r *http.Request, rest string, now int64, page, perPage int) {
 	idText, sub, _ := strings.Cut(rest, "/")
 	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil || id < 1 || id > int64(a.w.ticketsBy(now)) || (sub != "" && sub != "conversations") {
+	if err != nil || id < 1 || id > int64(a.w.ticketsBy(now)) || (sub != "" && sub != "conversations") || a.w.deleted(int(id-1), now) {
 		writeJSON(rw, http.StatusNotFound, nil)
 		return
 	}

@@ -23,8 +23,9 @@ const (
 )
 
 // githubAPI serves one vendor's repository as GitHub's REST API: the issue
-// list and each issue's timeline, public (a token is optional, but a wrong
-// one is refused).
+// list, each issue and its timeline, public (a token is optional, but a
+// wrong one is refused). A deleted issue is left out of the list, and
+// answers 410 Gone.
 type githubAPI struct {
 	w     *world
 	clock func() time.Time
@@ -67,14 +68,21 @@ func (a *githubAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeGhError(rw, http.StatusNotFound, "Not Found")
 	case rest == "issues":
 		a.serveIssues(rw, r, now.Unix())
-	case strings.HasPrefix(rest, "issues/") && strings.HasSuffix(rest, "/timeline"):
-		n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(rest, "issues/"), "/timeline"), 10, 64)
-		if err != nil || n < 1 || n > int64(a.w.ticketsBy(now.Unix())) {
+	case strings.HasPrefix(rest, "issues/"):
+		num, sub, _ := strings.Cut(strings.TrimPrefix(rest, "issues/"), "/")
+		n, err := strconv.ParseInt(num, 10, 64)
+		switch {
+		case err != nil || n < 1 || n > int64(a.w.ticketsBy(now.Unix())) || (sub != "" && sub != "timeline"):
 			writeGhError(rw, http.StatusNotFound, "Not Found")
-			return
+		case a.w.deleted(int(n-1), now.Unix()):
+			writeGhError(rw, http.StatusGone, "This issue was deleted")
+		case sub == "":
+			v := a.w.ghIssueView(int(n-1), now.Unix())
+			writeGhJSON(rw, r, a.w.ghIssue(&v, a.base()))
+		default:
+			v := a.w.ghIssueView(int(n-1), now.Unix())
+			servePage(a, rw, r, rest, a.w.ghTimeline(&v, a.base()))
 		}
-		v := a.w.ghIssueView(int(n-1), now.Unix())
-		servePage(a, rw, r, rest, a.w.ghTimeline(&v, a.base()))
 	default:
 		writeGhError(rw, http.StatusNotFound, "Not Found")
 	}
@@ -118,7 +126,9 @@ func (a *githubAPI) serveIssues(rw http.ResponseWriter, r *http.Request, now int
 		candidates = a.w.changedSince(since, now)
 	} else {
 		for i := range a.w.ticketsBy(now) {
-			candidates = append(candidates, i)
+			if !a.w.deleted(i, now) {
+				candidates = append(candidates, i)
+			}
 		}
 	}
 	var views []ghIssueView

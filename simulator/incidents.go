@@ -16,7 +16,13 @@ type update struct {
 	at     int64 // Unix milliseconds; created_at = display_at
 	status string
 	body   string
+	edited int64 // when an agent last moved at (edit.go), 0: never
+	posted int64 // at before an agent moved it, 0: never moved
 }
+
+// postedAt is when the update was posted, wherever an agent moved it
+// since: incident.io's ids hold it.
+func (u update) postedAt() int64 { return cmp.Or(u.posted, u.at) }
 
 // incident is a generated status-page incident with its whole future.
 type incident struct {
@@ -26,6 +32,8 @@ type incident struct {
 	updates             []update
 	postmortem          int64 // Unix ms; 0: none ever
 	components          []int // indexes into identity.components
+	posted              int64 // when first posted, whatever edits say since: the order of every list
+	edited              int64 // Unix ms of the latest edit (edit.go), 0: none
 }
 
 func (in *incident) created() int64  { return in.updates[0].at }
@@ -38,6 +46,8 @@ type maintenance struct {
 	scheduledUntil      int64
 	updates             []update // scheduled, in_progress, [verifying,] completed
 	components          []int
+	announced           int64 // when first announced, whatever edits say since: the order of every list
+	edited              int64 // Unix ms of the latest edit (edit.go), 0: none
 }
 
 func (m *maintenance) created() int64   { return m.updates[0].at }
@@ -76,7 +86,10 @@ func (w *world) incidentsBy(now int64) []*incident {
 			out = append(out, in)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *incident) int { return cmp.Compare(a.created(), b.created()) })
+	slices.SortStableFunc(out, func(a, b *incident) int { return cmp.Compare(a.posted, b.posted) })
+	for _, in := range out {
+		w.applyIncidentEdits(in, now)
+	}
 	return out
 }
 
@@ -140,6 +153,7 @@ func (w *world) incident(r *rand.Rand, started int64, open bool) *incident {
 	if r.Float64() < w.p.PostmortemShare && in.impact != "none" {
 		in.postmortem = in.resolved() + w.p.PostmortemDelay.sample(r).Milliseconds()
 	}
+	in.posted = in.created()
 	return in
 }
 
@@ -220,7 +234,10 @@ func (w *world) maintenancesBy(now int64) []*maintenance {
 			out = append(out, m)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *maintenance) int { return cmp.Compare(a.created(), b.created()) })
+	slices.SortStableFunc(out, func(a, b *maintenance) int { return cmp.Compare(a.announced, b.announced) })
+	for _, m := range out {
+		w.applyMaintenanceEdits(m, now)
+	}
 	return out
 }
 
@@ -239,13 +256,14 @@ func (w *world) maintenance(r *rand.Rand, around int64) *maintenance {
 	notice := w.p.MaintenanceNotice.sample(r).Milliseconds()
 	done := m.scheduledUntil - r.Int64N(quarter)
 	m.updates = []update{
-		{statuspageID(r), m.scheduledFor - notice - r.Int64N(60000), "scheduled", updateBody("scheduled")},
-		{statuspageID(r), m.scheduledFor + r.Int64N(30000), "in_progress", updateBody("in_progress")},
+		{id: statuspageID(r), at: m.scheduledFor - notice - r.Int64N(60000), status: "scheduled", body: updateBody("scheduled")},
+		{id: statuspageID(r), at: m.scheduledFor + r.Int64N(30000), status: "in_progress", body: updateBody("in_progress")},
 	}
 	if r.Float64() < 0.3 {
-		m.updates = append(m.updates, update{statuspageID(r), done - 10*60*1000, "verifying", updateBody("verifying")})
+		m.updates = append(m.updates, update{id: statuspageID(r), at: done - 10*60*1000, status: "verifying", body: updateBody("verifying")})
 	}
-	m.updates = append(m.updates, update{statuspageID(r), done, "completed", updateBody("completed")})
+	m.updates = append(m.updates, update{id: statuspageID(r), at: done, status: "completed", body: updateBody("completed")})
+	m.announced = m.created()
 	return m
 }
 

@@ -161,7 +161,7 @@ func (a *jsmAPI) request(idOrKey string, now int64) (ticketState, bool) {
 	} else if num, ok := strings.CutPrefix(idOrKey, jsmProjectKey+"-"); ok {
 		n, err = strconv.ParseInt(num, 10, 64)
 	}
-	if err != nil || n < 1 || n > int64(a.w.ticketsBy(now)) {
+	if err != nil || n < 1 || n > int64(a.w.ticketsBy(now)) || a.w.deleted(int(n-1), now) {
 		return ticketState{}, false
 	}
 	return stateAt(a.w.timeline(int(n-1)), now), true
@@ -213,7 +213,7 @@ func (a *jsmAPI) serveSearch(rw http.ResponseWriter, r *http.Request, now int64,
 	}
 	var hits []hit
 	if jqlHasProject(m[1]) {
-		hits = a.w.latestUpdates(since, now)
+		hits = a.w.listed(since, now)
 	}
 	start := 0
 	if tok := q.Get("nextPageToken"); tok != "" {

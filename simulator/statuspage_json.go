@@ -144,7 +144,7 @@ func (ps *pageState) event(id, name, impact, shortlink string, started int64, up
 		if u.at > ps.now {
 			break
 		}
-		e.Status, e.UpdatedAt = u.status, spTime(u.at)
+		e.Status = u.status
 		if (u.status == "monitoring" || u.status == "verifying") && e.MonitoringAt == nil {
 			e.MonitoringAt = ptr(spTime(u.at))
 		}
@@ -152,7 +152,7 @@ func (ps *pageState) event(id, name, impact, shortlink string, started int64, up
 			e.ResolvedAt = ptr(spTime(u.at))
 		}
 		su := spUpdate{
-			ID: u.id, Status: u.status, Body: u.body, IncidentID: id, CreatedAt: spTime(u.at), UpdatedAt: spTime(u.at),
+			ID: u.id, Status: u.status, Body: u.body, IncidentID: id, CreatedAt: spTime(u.at), UpdatedAt: spTime(u.updatedAt()),
 			DisplayAt: spTime(u.at), DeliverNotifications: true,
 		}
 		from, to := statusOf(u)
@@ -178,9 +178,10 @@ func (ps *pageState) incident(in *incident) spIncident {
 		return during, during
 	})
 	out := spIncident{spEvent: e}
+	out.UpdatedAt = spTime(incidentUpdated(in, ps.now))
 	if in.postmortem != 0 && in.postmortem <= ps.now {
 		at := spTime(in.postmortem)
-		out.Status, out.UpdatedAt = "postmortem", at
+		out.Status = "postmortem"
 		out.PostmortemBody = ptr("## Summary\n\n" + in.name + ". We have identified the root cause and put safeguards in place.")
 		out.PostmortemBodyLastUpdatedAt, out.PostmortemPublishedAt = &at, &at
 	}
@@ -199,5 +200,6 @@ func (ps *pageState) maintenance(m *maintenance) spMaintenance {
 		}
 		return "under_maintenance", "under_maintenance"
 	})
+	e.UpdatedAt = spTime(m.updatedAt(ps.now))
 	return spMaintenance{spEvent: e, ScheduledFor: spTime(m.scheduledFor), ScheduledUntil: spTime(m.scheduledUntil)}
 }

@@ -20,8 +20,8 @@ const (
 )
 
 // zendeskAPI serves one vendor's Zendesk: the cursor-based incremental
-// ticket export with its metric_sets sideload, behind basic auth and the
-// rate limits.
+// ticket export with its metric_sets sideload, and each ticket, behind
+// basic auth and the rate limits.
 type zendeskAPI struct {
 	w       *world
 	clock   func() time.Time
@@ -54,6 +54,10 @@ func (z *zendeskAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		writeRateLimited(rw, reset, "Number of allowed API requests per minute exceeded")
+		return
+	}
+	if id, ok := strings.CutPrefix(r.URL.Path, "/api/v2/tickets/"); ok && r.Method == http.MethodGet && strings.HasSuffix(id, ".json") {
+		z.serveTicket(rw, strings.TrimSuffix(id, ".json"))
 		return
 	}
 	if r.Method != http.MethodGet || r.URL.Path != exportPath {
@@ -131,6 +135,22 @@ func (z *zendeskAPI) serveExport(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(rw, http.StatusOK, page)
+}
+
+// serveTicket answers GET /api/v2/tickets/{id}.json, the url of each
+// exported ticket: {"ticket": ...}, or 404 RecordNotFound for a ticket not
+// created yet or deleted.
+func (z *zendeskAPI) serveTicket(rw http.ResponseWriter, idText string) {
+	now := z.clock().Unix()
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id < 1 || id > int64(z.w.ticketsBy(now)) || z.w.deleted(int(id-1), now) {
+		writeZendeskError(rw, http.StatusNotFound, "RecordNotFound", "Not found")
+		return
+	}
+	s := stateAt(z.w.timeline(int(id-1)), now)
+	writeJSON(rw, http.StatusOK, struct {
+		Ticket zTicket `json:"ticket"`
+	}{z.w.zendeskTicket(&s, z.base())})
 }
 
 // zError is an error answer of Zendesk's API.
