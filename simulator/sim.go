@@ -15,6 +15,12 @@
 // tickets appear, get answered, solved, reopened, closed and rated, and
 // incidents and maintenances unfold. Truth gives the generated facts, so
 // tests can compute what every metric must be.
+//
+// Tests make the vendors misbehave as real ones do: Inject and InjectSpec
+// make an API fail (faults.go: rate limits, errors, damaged, huge or
+// endless answers, clocks years off), and EditTicket, EditIncident and
+// EditMaintenance change items already served, as vendors' agents do
+// (edit.go).
 package simulator
 
 import (
