@@ -80,7 +80,7 @@ const (
 	FaultHugeBody
 	// FaultRetryAfterDate answers 429 with Retry-After as an HTTP date
 	// Spec.Wait (default 30 s) after the vendor's clock, which the Date
-	// header gives, and exhausted rate-limit headers.
+	// header gives.
 	FaultRetryAfterDate
 	// FaultRateLimitNoReset answers 429 with Retry-After: Spec.Wait in
 	// seconds (default 30) and X-Rate-Limit-Remaining: 0, and no header
