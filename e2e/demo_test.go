@@ -20,11 +20,22 @@ var notFedYet = map[string]bool{
 // Zendesk and Statuspage feed with a non-zero value, and promtool finds
 // nothing to say about the exposition.
 func TestDemo(t *testing.T) {
-	catalog := catalogFamilies(t)
 	p := start(t, nil, "--demo")
-	deadline := time.Now().Add(60 * time.Second)
-	var missing []string
-	var text string
+	text, missing := waitForCatalog(t, p, catalogFamilies(t), 60*time.Second)
+	if len(missing) > 0 {
+		t.Fatalf("after 60 s the demo has no non-zero value for %d families: %v", len(missing), missing)
+	}
+	if out := promtoolLint(t, text); out != "" {
+		t.Fatalf("promtool check metrics:\n%s", out)
+	}
+}
+
+// waitForCatalog scrapes p every second until every catalog family has a
+// non-zero value (those of notFedYet: a series), or timeout passes, and
+// returns the last exposition and the families still missing, sorted.
+func waitForCatalog(t *testing.T, p *proc, catalog map[string]string, timeout time.Duration) (text string, missing []string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	for {
 		_, text = p.get("/metrics")
 		s := parseMetrics(t, text)
@@ -44,16 +55,10 @@ func TestDemo(t *testing.T) {
 			}
 		}
 		if len(missing) == 0 || time.Now().After(deadline) {
-			break
+			slices.Sort(missing)
+			return text, missing
 		}
 		time.Sleep(time.Second)
-	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		t.Fatalf("after 60 s the demo has no non-zero value for %d families: %v", len(missing), missing)
-	}
-	if out := promtoolLint(t, text); out != "" {
-		t.Fatalf("promtool check metrics:\n%s", out)
 	}
 }
 

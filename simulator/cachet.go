@@ -149,7 +149,9 @@ func (a *cachetAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	a.writePage(rw, r, items)
 }
 
-// writePage answers one page of items (in id order) as the request asks.
+// writePage answers one page of items (in id order) as the request asks;
+// under an endless-pages fault, next_page names this page or the one
+// after, whatever the total.
 func (a *cachetAPI) writePage(rw http.ResponseWriter, r *http.Request, items []any) {
 	q := r.URL.Query()
 	positive := func(key string, def int) int {
@@ -163,11 +165,9 @@ func (a *cachetAPI) writePage(rw http.ResponseWriter, r *http.Request, items []a
 		slices.Reverse(items)
 	}
 	lastPage := max(1, int(math.Ceil(float64(len(items))/float64(perPage))))
-	from, to := min((page-1)*perPage, len(items)), min(page*perPage, len(items))
-	link := func(n int) *string {
-		if n < 1 || n > lastPage {
-			return nil
-		}
+	served := servedPage(r, page)
+	from, to := min((served-1)*perPage, len(items)), min(served*perPage, len(items))
+	pageURL := func(n int) *string {
 		next := url.Values{}
 		for k, v := range q {
 			next[k] = v
@@ -175,10 +175,22 @@ func (a *cachetAPI) writePage(rw http.ResponseWriter, r *http.Request, items []a
 		next.Set("page", strconv.Itoa(n))
 		return ptr(a.base() + r.URL.Path + "?" + next.Encode())
 	}
+	link := func(n int) *string {
+		if n < 1 || n > lastPage {
+			return nil
+		}
+		return pageURL(n)
+	}
 	var body ctList
 	body.Meta.Pagination = ctPagination{
 		Total: len(items), Count: to - from, PerPage: perPage, CurrentPage: page, TotalPages: lastPage,
 		Links: ctLinks{NextPage: link(page + 1), PreviousPage: link(page - 1)},
+	}
+	switch endlessOf(r) {
+	case endlessSame:
+		body.Meta.Pagination.Links.NextPage = pageURL(page)
+	case endlessGrowing:
+		body.Meta.Pagination.Links.NextPage = pageURL(page + 1)
 	}
 	body.Data = items[from:to]
 	writeJSON(rw, http.StatusOK, body)
@@ -230,7 +242,7 @@ func (a *cachetAPI) incidents(ps *pageState) []any {
 		permalink := a.base() + "/incidents/" + strconv.Itoa(id)
 		ci := ctIncident{
 			ID: id, ComponentID: ids[in.components[0]], Name: in.name, Status: cachetIncidentStatus[last.status].id, Visible: 1,
-			Message: first.body, OccurredAt: a.ctTime(in.started), CreatedAt: a.ctTime(first.at), UpdatedAt: a.ctTime(last.at),
+			Message: first.body, OccurredAt: a.ctTime(in.started), CreatedAt: a.ctTime(first.at), UpdatedAt: a.ctTime(max(last.at, in.edited)),
 			IsResolved: last.status == "resolved", Updates: []ctUpdate{}, HumanStatus: cachetIncidentStatus[last.status].name,
 			LatestStatus: cachetIncidentStatus[last.status].id, LatestHumanStatus: cachetIncidentStatus[last.status].name,
 			Permalink: permalink,
@@ -239,7 +251,7 @@ func (a *cachetAPI) incidents(ps *pageState) []any {
 			st := cachetIncidentStatus[u.status]
 			ci.Updates = append(ci.Updates, ctUpdate{
 				ID: nextUpdateID, IncidentID: id, Status: st.id, Message: u.body, UserID: 1,
-				CreatedAt: a.ctTime(u.at), UpdatedAt: a.ctTime(u.at), HumanStatus: st.name,
+				CreatedAt: a.ctTime(u.at), UpdatedAt: a.ctTime(u.updatedAt()), HumanStatus: st.name,
 				Permalink: permalink + "#update-" + strconv.Itoa(nextUpdateID),
 			})
 			ci.LatestUpdateID = ptr(nextUpdateID)
@@ -258,7 +270,7 @@ func (a *cachetAPI) schedules(ps *pageState) []any {
 	for n, m := range ps.maintenances {
 		s := ctSchedule{
 			ID: n + 1, Name: m.name, Message: m.updates[0].body, ScheduledAt: a.ctTime(m.scheduledFor),
-			CreatedAt: a.ctTime(m.created()), UpdatedAt: a.ctTime(m.lastUpdate(ps.now).at), Components: []any{},
+			CreatedAt: a.ctTime(m.created()), UpdatedAt: a.ctTime(m.updatedAt(ps.now)), Components: []any{},
 			HumanStatus: "Upcoming",
 		}
 		switch {

@@ -14,41 +14,61 @@ import (
 // and plays injected faults before the API sees a request.
 type endpoint struct {
 	api      http.Handler
+	kind     string
+	w        *world
+	clock    func() time.Time // the simulated clock: the vendor's own
 	closing  <-chan struct{}
 	requests atomic.Int64
 
 	mu     sync.Mutex
-	base   string  // http://127.0.0.1:port once listening
-	faults []Fault // played in order, one per request
+	base   string       // http://127.0.0.1:port once listening
+	faults []*injection // played in order
 	srv    *http.Server
+}
+
+// injection is an injected fault and how much of it is left.
+type injection struct {
+	spec  Spec
+	left  int       // requests left, when spec.For is zero
+	until time.Time // real time it ends, once it met its first request (spec.For)
 }
 
 func (e *endpoint) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	e.requests.Add(1)
-	if f, ok := e.nextFault(); ok {
-		serveFault(rw, r, f, e.api, e.closing)
+	if spec, ok := e.nextFault(time.Now()); ok {
+		e.serveFault(rw, r, spec)
 		return
 	}
 	e.api.ServeHTTP(rw, r)
 }
 
-func (e *endpoint) inject(f Fault, n int) {
+func (e *endpoint) inject(spec Spec) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for range n {
-		e.faults = append(e.faults, f)
-	}
+	e.faults = append(e.faults, &injection{spec: spec, left: spec.Requests})
 }
 
-func (e *endpoint) nextFault() (Fault, bool) {
+// nextFault is the fault the request arriving at now (real time) meets:
+// the first injection not used up, which a duration starts counting.
+func (e *endpoint) nextFault(now time.Time) (Spec, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.faults) == 0 {
-		return 0, false
+	for len(e.faults) > 0 {
+		in := e.faults[0]
+		if in.spec.For > 0 {
+			if in.until.IsZero() {
+				in.until = now.Add(in.spec.For)
+			}
+			if now.Before(in.until) {
+				return in.spec, true
+			}
+		} else if in.left > 0 {
+			in.left--
+			return in.spec, true
+		}
+		e.faults = e.faults[1:]
 	}
-	f := e.faults[0]
-	e.faults = e.faults[1:]
-	return f, true
+	return Spec{}, false
 }
 
 func (e *endpoint) url() string {

@@ -70,20 +70,38 @@ func (w *world) indexEntries(from, to int) []entry {
 		wg.Go(func() {
 			out := make([]entry, 0, (hi-lo)*10)
 			for i := lo; i < hi; i++ {
-				steps := w.timeline(i).steps
-				for j, st := range steps {
-					e := entry{at: uint32(st.at - w.t0), next: noNext, ticket: uint32(i)}
-					if j+1 < len(steps) {
-						e.next = uint32(steps[j+1].at - w.t0)
-					}
-					out = append(out, e)
-				}
+				out = w.appendEntries(out, i)
 			}
 			parts[k] = out
 		})
 	}
 	wg.Wait()
 	return slices.Concat(parts...)
+}
+
+// appendEntries appends ticket i's updates to out.
+func (w *world) appendEntries(out []entry, i int) []entry {
+	steps := w.timeline(i).steps
+	for j, st := range steps {
+		e := entry{at: uint32(st.at - w.t0), next: noNext, ticket: uint32(i)}
+		if j+1 < len(steps) {
+			e.next = uint32(steps[j+1].at - w.t0)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// reindexTicket replaces ticket i's entries with those of its timeline as
+// edited: an edit is an update, and a deletion ends the ticket.
+func (w *world) reindexTicket(i int) {
+	w.indexMu.Lock()
+	defer w.indexMu.Unlock()
+	ix := w.index.Load()
+	kept := slices.DeleteFunc(slices.Clone(ix.entries), func(e entry) bool { return int(e.ticket) == i })
+	fresh := w.appendEntries(nil, i)
+	slices.SortFunc(fresh, entry.compare)
+	w.index.Store(&exportIndex{entries: mergeEntries(kept, fresh), tickets: ix.tickets, horizon: ix.horizon})
 }
 
 func mergeEntries(a, b []entry) []entry {

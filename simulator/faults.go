@@ -1,17 +1,21 @@
 package simulator
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"time"
 )
 
-// Fault is a failure the next requests to an API suffer (see Sim.Inject).
+// Fault is a failure the next requests to an API suffer (see Sim.Inject
+// and Sim.InjectSpec).
 type Fault int
 
-// Faults, each as a real vendor or network produces it.
+// Faults, each as a real vendor or network produces it. Each applies to
+// every kind unless it says otherwise.
 const (
 	// FaultRateLimit answers 429 with Retry-After: 1 and exhausted
 	// rate-limit headers.
@@ -34,33 +38,127 @@ const (
 	// credential (each vendor has its own body and headers); an API that
 	// checks no credential, a public status page, answers as Zendesk does.
 	FaultUnauthorized
+
+	// FaultFutureTimes is a vendor whose clock runs years ahead: the real
+	// answer (unconditional, as for FaultMalformed) with every time at or
+	// after Spec.Since (every time when Since is zero) Spec.Years later
+	// (default 10), in whichever form the API writes it (RFC 3339, Jira's
+	// and Cachet's forms, Zendesk's generated_timestamp, Jira's epochMillis
+	// and friendly dates; Statuspage's feed prints no year in its entry
+	// bodies, which a whole number of years leaves as they are). So the
+	// items changed since Since show those changes years ahead; once the
+	// fault ends, their true times show again, with the updates made since.
+	// Cursors stay true: they are opaque, the client only hands them back.
+	FaultFutureTimes
+	// FaultPastTimes is FaultFutureTimes with times Spec.Years earlier
+	// (default 100: before the Unix epoch).
+	FaultPastTimes
+	// FaultEndlessSame: every page of a list says more follows and names
+	// itself as the next page. Paged kinds only (zendesk, zendesk_requests,
+	// freshdesk, github, jira_service_management, cachet): Link rel="next"
+	// to the same URL (Freshdesk, GitHub); end_of_stream false and the same
+	// after_cursor (Zendesk's export); has_more true and the same
+	// after_cursor (Requests); isLast false and the same nextPageToken
+	// (JSM search), isLastPage false and _links.next to the same page (the
+	// servicedeskapi); next_page the same page (Cachet).
+	FaultEndlessSame
+	// FaultEndlessGrowing: every page of a list says more follows and names
+	// a next page never named before. Paged kinds only: where pages are
+	// numbered (Freshdesk, GitHub, Cachet, the servicedeskapi's start),
+	// the next number is one more and every page holds the first page's
+	// items, already seen; where a cursor pages (Zendesk's export, the
+	// Requests API, JSM's search), pages follow as usual and, past the last
+	// item, stay empty with a new cursor each time.
+	FaultEndlessGrowing
+	// FaultHugeBody answers 200 with a body of Spec.Size bytes (default 64
+	// MiB), streamed without a Content-Length and never held in memory:
+	// the real answer with padding inserted at the start of its first list
+	// (copies of the list's first item; {} in an empty list; the feed's
+	// first entry), so that what the client reads first is the API's own
+	// shape. An answer without a list is padded with whitespace after its
+	// first brace, which JSON allows.
+	FaultHugeBody
+	// FaultRetryAfterDate answers 429 with Retry-After as an HTTP date
+	// Spec.Wait (default 30 s) after the vendor's clock, which the Date
+	// header gives.
+	FaultRetryAfterDate
+	// FaultRateLimitNoReset answers 429 with Retry-After: Spec.Wait in
+	// seconds (default 30) and X-Rate-Limit-Remaining: 0, and no header
+	// saying when the quota resets.
+	FaultRateLimitNoReset
+	// FaultGitHubPrimaryLimit answers as GitHub does once the primary rate
+	// limit is spent: 403, x-ratelimit-remaining 0, x-ratelimit-reset the
+	// epoch second Spec.Wait (default 30 s) after the vendor's clock, and
+	// GitHub's "API rate limit exceeded" body. github only.
+	FaultGitHubPrimaryLimit
 )
 
+var faultNames = map[Fault]string{
+	FaultRateLimit: "rate_limit", FaultServerError: "server_error", FaultTimeout: "timeout",
+	FaultMalformed: "malformed", FaultTruncated: "truncated", FaultUnauthorized: "unauthorized",
+	FaultFutureTimes: "future_times", FaultPastTimes: "past_times", FaultEndlessSame: "endless_same",
+	FaultEndlessGrowing: "endless_growing", FaultHugeBody: "huge_body", FaultRetryAfterDate: "retry_after_date",
+	FaultRateLimitNoReset: "rate_limit_no_reset", FaultGitHubPrimaryLimit: "github_primary_limit",
+}
+
 func (f Fault) String() string {
-	switch f {
-	case FaultRateLimit:
-		return "rate_limit"
-	case FaultServerError:
-		return "server_error"
-	case FaultTimeout:
-		return "timeout"
-	case FaultMalformed:
-		return "malformed"
-	case FaultTruncated:
-		return "truncated"
-	case FaultUnauthorized:
-		return "unauthorized"
+	if n, ok := faultNames[f]; ok {
+		return n
 	}
 	return "Fault(" + strconv.Itoa(int(f)) + ")"
 }
 
+// pagedKinds are the kinds whose lists are paged.
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet}
+
+// appliesTo reports whether a real API of that kind can fail that way.
+func (f Fault) appliesTo(kind string) bool {
+	switch f {
+	case FaultEndlessSame, FaultEndlessGrowing:
+		return slices.Contains(pagedKinds, kind)
+	case FaultGitHubPrimaryLimit:
+		return kind == KindGitHub
+	}
+	_, known := faultNames[f]
+	return known
+}
+
+// Spec is a fault with its parameters, for InjectSpec. A zero parameter
+// takes the fault's default.
+type Spec struct {
+	Fault Fault
+	// Requests is how many requests the fault lasts; For, when set, is how
+	// long instead (real time, from the first request it meets).
+	Requests int
+	For      time.Duration
+
+	// Years is how far FaultFutureTimes and FaultPastTimes move times, and
+	// Since the earliest time they move (zero: every time): the instant the
+	// vendor's clock went wrong.
+	Years int
+	Since time.Time
+	// Wait is how long the rate-limit faults tell the client to wait
+	// (whole seconds).
+	Wait time.Duration
+	// Size is the body of FaultHugeBody, in bytes.
+	Size int64
+}
+
+// Fault parameters' defaults.
+const (
+	defaultFutureYears = 10
+	defaultPastYears   = 100
+	defaultWait        = 30 * time.Second
+	defaultHugeSize    = 64 << 20
+)
+
 // timeoutHold outlasts the exporter's default 30 s request timeout.
 const timeoutHold = 35 * time.Second
 
-// serveFault answers r with fault f; api is the real handler, whose answer
-// the malformed and truncated faults damage.
-func serveFault(rw http.ResponseWriter, r *http.Request, f Fault, api http.Handler, closing <-chan struct{}) {
-	switch f {
+// serveFault answers r with the fault of spec; e.api is the real handler,
+// whose answer some faults damage.
+func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec) {
+	switch spec.Fault {
 	case FaultRateLimit:
 		h := rw.Header()
 		for _, k := range []string{"X-Rate-Limit", "Ratelimit-Limit"} {
@@ -73,27 +171,39 @@ func serveFault(rw http.ResponseWriter, r *http.Request, f Fault, api http.Handl
 	case FaultServerError:
 		http.Error(rw, "Internal Server Error", http.StatusInternalServerError)
 	case FaultUnauthorized:
-		serveRevoked(rw, r, api)
+		serveRevoked(rw, r, e.api)
 	case FaultTimeout:
 		t := time.NewTimer(timeoutHold)
 		defer t.Stop()
 		select {
 		case <-r.Context().Done():
-		case <-closing:
+		case <-e.closing:
 		case <-t.C:
-			api.ServeHTTP(rw, r)
+			e.api.ServeHTTP(rw, r)
 		}
 	case FaultMalformed, FaultTruncated:
 		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, unconditional(r))
+		e.api.ServeHTTP(rec, unconditional(r))
 		body := rec.Body.Bytes()
-		if f == FaultMalformed {
+		if spec.Fault == FaultMalformed {
 			writeDamaged(rw, rec, body[:len(body)/2], len(body)/2)
 			return
 		}
 		writeDamaged(rw, rec, body[:len(body)/2], len(body))
+	case FaultFutureTimes:
+		e.serveShifted(rw, r, cmp.Or(spec.Years, defaultFutureYears), spec.Since)
+	case FaultPastTimes:
+		e.serveShifted(rw, r, -cmp.Or(spec.Years, defaultPastYears), spec.Since)
+	case FaultEndlessSame:
+		e.api.ServeHTTP(rw, withEndless(r, endlessSame))
+	case FaultEndlessGrowing:
+		e.api.ServeHTTP(rw, withEndless(r, endlessGrowing))
+	case FaultHugeBody:
+		e.serveHuge(rw, r, cmp.Or(spec.Size, defaultHugeSize))
+	case FaultRetryAfterDate, FaultRateLimitNoReset, FaultGitHubPrimaryLimit:
+		e.serveLimited(rw, r, spec.Fault, cmp.Or(spec.Wait, defaultWait))
 	default:
-		http.Error(rw, "unknown fault "+f.String(), http.StatusInternalServerError)
+		http.Error(rw, "unknown fault "+spec.Fault.String(), http.StatusInternalServerError)
 	}
 }
 

@@ -91,9 +91,10 @@ func (a *feedAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	for _, in := range ps.incidents {
 		ups := slices.Clone(posted(in.updates, ps.now))
 		if in.postmortem != 0 && in.postmortem <= ps.now {
-			ups = append(ups, update{in.id + "-postmortem", in.postmortem, "postmortem", "We have published a postmortem of " + in.name + "."})
+			ups = append(ups, update{id: in.id + "-postmortem", at: in.postmortem, status: "postmortem", body: "We have published a postmortem of " + in.name + "."})
 		}
-		items = append(items, dated{ups[len(ups)-1].at, a.entry(host, in.id, in.name, ups[len(ups)-1].at, ups, "")})
+		newest := ups[len(ups)-1].at
+		items = append(items, dated{newest, a.entry(host, in.id, in.name, newest, max(newest, in.edited), ups, "")})
 	}
 	for _, m := range ps.maintenances {
 		ups := posted(m.updates, ps.now)
@@ -105,7 +106,7 @@ func (a *feedAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			}
 			window = "<p><strong>THIS IS A SCHEDULED EVENT " + feedWall(m.scheduledFor) + " - " + end + " UTC</strong></p>"
 		}
-		items = append(items, dated{m.created(), a.entry(host, m.id, m.name, m.created(), ups, window)})
+		items = append(items, dated{m.created(), a.entry(host, m.id, m.name, m.created(), m.updatedAt(ps.now), ups, window)})
 	}
 	slices.SortStableFunc(items, func(x, y dated) int { return cmp.Compare(y.at, x.at) })
 	feed := atomFeed{
@@ -131,8 +132,9 @@ func (a *feedAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 }
 
 // entry renders one incident or maintenance; Statuspage numbers both as
-// Incident records. prefix precedes the update list.
-func (a *feedAPI) entry(host, id, title string, published int64, ups []update, prefix string) atomEntry {
+// Incident records. prefix precedes the update list; updated is its last
+// post, or an agent's later edit.
+func (a *feedAPI) entry(host, id, title string, published, updated int64, ups []update, prefix string) atomEntry {
 	var body strings.Builder
 	body.WriteString(prefix)
 	for _, u := range slices.Backward(ups) {
@@ -140,7 +142,7 @@ func (a *feedAPI) entry(host, id, title string, published int64, ups []update, p
 	}
 	e := atomEntry{
 		ID:        "tag:" + host + ",2005:Incident/" + derivedID(id, "0123456789", 8),
-		Published: feedTime(published), Updated: feedTime(ups[len(ups)-1].at),
+		Published: feedTime(published), Updated: feedTime(updated),
 		Link:  atomLink{"alternate", "text/html", a.base() + "/incidents/" + id},
 		Title: title,
 	}

@@ -138,16 +138,16 @@ func (a *freshdeskAPI) serveTickets(rw http.ResponseWriter, r *http.Request, now
 		writeFdInvalid(rw, "order_by: It should be one of these values: 'created_at,updated_at'")
 		return
 	}
-	if page > fdMaxPage {
+	if page > fdMaxPage && endlessOf(r) == endlessNone { // a vendor paging without end would not stop there
 		writeFdInvalid(rw, "You cannot access tickets beyond the 300th page. Please provide a smaller page number.")
 		return
 	}
 	var hits []hit
 	if given {
-		hits = a.w.latestUpdates(since, now)
+		hits = a.w.listed(since, now)
 	} else {
-		for _, h := range a.w.latestUpdates(0, now) {
-			if a.w.ticketCreated(h.ticket) >= since {
+		for _, h := range a.w.listed(0, now) {
+			if a.w.shownCreated(h.ticket, now) >= since {
 				hits = append(hits, h)
 			}
 		}
@@ -159,7 +159,7 @@ func (a *freshdeskAPI) serveTickets(rw http.ResponseWriter, r *http.Request, now
 		slices.Reverse(hits)
 	}
 	stats := slices.Contains(strings.Split(q.Get("include"), ","), "stats")
-	from, to, more := pageBounds(len(hits), page, perPage)
+	from, to, more := pageBounds(len(hits), servedPage(r, page), perPage)
 	out := make([]fdTicket, 0, to-from)
 	for _, h := range hits[from:to] {
 		s := stateAt(a.w.timeline(h.ticket), now)
@@ -173,7 +173,7 @@ func (a *freshdeskAPI) serveTickets(rw http.ResponseWriter, r *http.Request, now
 func (a *freshdeskAPI) serveTicket(rw http.ResponseWriter, r *http.Request, rest string, now int64, page, perPage int) {
 	idText, sub, _ := strings.Cut(rest, "/")
 	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil || id < 1 || id > int64(a.w.ticketsBy(now)) || (sub != "" && sub != "conversations") {
+	if err != nil || id < 1 || id > int64(a.w.ticketsBy(now)) || (sub != "" && sub != "conversations") || a.w.deleted(int(id-1), now) {
 		writeJSON(rw, http.StatusNotFound, nil)
 		return
 	}
@@ -184,7 +184,7 @@ func (a *freshdeskAPI) serveTicket(rw http.ResponseWriter, r *http.Request, rest
 		return
 	}
 	convs := a.w.freshdeskConversations(&s)
-	from, to, more := pageBounds(len(convs), page, perPage)
+	from, to, more := pageBounds(len(convs), servedPage(r, page), perPage)
 	a.writePage(rw, r, append([]fdConversation{}, convs[from:to]...), page, more)
 }
 
@@ -220,14 +220,20 @@ func (a *freshdeskAPI) serveRatings(rw http.ResponseWriter, r *http.Request, now
 		}
 		return cmp.Compare(x.ID, y.ID)
 	})
-	from, to, more := pageBounds(len(all), page, perPage)
+	from, to, more := pageBounds(len(all), servedPage(r, page), perPage)
 	a.writePage(rw, r, append([]fdRating{}, all[from:to]...), page, more)
 }
 
 // writePage answers one page of a list, with a Link rel="next" when more
-// follows, as Freshdesk does.
+// follows, as Freshdesk does; under an endless-pages fault, always.
 func (a *freshdeskAPI) writePage(rw http.ResponseWriter, r *http.Request, items any, page int, more bool) {
-	if more {
+	switch endlessOf(r) {
+	case endlessSame:
+		rw.Header().Set("Link", "<"+a.base()+r.URL.RequestURI()+`>; rel="next"`)
+	case endlessGrowing:
+		more = true
+	}
+	if more && rw.Header().Get("Link") == "" {
 		next := r.URL.Query()
 		next.Set("page", strconv.Itoa(page+1))
 		rw.Header().Set("Link", "<"+a.base()+r.URL.Path+"?"+next.Encode()+`>; rel="next"`)

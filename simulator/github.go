@@ -23,8 +23,9 @@ const (
 )
 
 // githubAPI serves one vendor's repository as GitHub's REST API: the issue
-// list and each issue's timeline, public (a token is optional, but a wrong
-// one is refused).
+// list, each issue and its timeline, public (a token is optional, but a
+// wrong one is refused). A deleted issue is left out of the list, and
+// answers 410 Gone.
 type githubAPI struct {
 	w     *world
 	clock func() time.Time
@@ -67,14 +68,21 @@ func (a *githubAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeGhError(rw, http.StatusNotFound, "Not Found")
 	case rest == "issues":
 		a.serveIssues(rw, r, now.Unix())
-	case strings.HasPrefix(rest, "issues/") && strings.HasSuffix(rest, "/timeline"):
-		n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(rest, "issues/"), "/timeline"), 10, 64)
-		if err != nil || n < 1 || n > int64(a.w.ticketsBy(now.Unix())) {
+	case strings.HasPrefix(rest, "issues/"):
+		num, sub, _ := strings.Cut(strings.TrimPrefix(rest, "issues/"), "/")
+		n, err := strconv.ParseInt(num, 10, 64)
+		switch {
+		case err != nil || n < 1 || n > int64(a.w.ticketsBy(now.Unix())) || (sub != "" && sub != "timeline"):
 			writeGhError(rw, http.StatusNotFound, "Not Found")
-			return
+		case a.w.deleted(int(n-1), now.Unix()):
+			writeGhError(rw, http.StatusGone, "This issue was deleted")
+		case sub == "":
+			v := a.w.ghIssueView(int(n-1), now.Unix())
+			writeGhJSON(rw, r, a.w.ghIssue(&v, a.base()))
+		default:
+			v := a.w.ghIssueView(int(n-1), now.Unix())
+			servePage(a, rw, r, rest, a.w.ghTimeline(&v, a.base()))
 		}
-		v := a.w.ghIssueView(int(n-1), now.Unix())
-		servePage(a, rw, r, rest, a.w.ghTimeline(&v, a.base()))
 	default:
 		writeGhError(rw, http.StatusNotFound, "Not Found")
 	}
@@ -118,7 +126,9 @@ func (a *githubAPI) serveIssues(rw http.ResponseWriter, r *http.Request, now int
 		candidates = a.w.changedSince(since, now)
 	} else {
 		for i := range a.w.ticketsBy(now) {
-			candidates = append(candidates, i)
+			if !a.w.deleted(i, now) {
+				candidates = append(candidates, i)
+			}
 		}
 	}
 	var views []ghIssueView
@@ -152,7 +162,8 @@ func (a *githubAPI) serveIssues(rw http.ResponseWriter, r *http.Request, now int
 
 // servePage answers one page (page, per_page) of list with GitHub's Link
 // (next, last, prev, first, pointing at /repositories/{id}/...) and ETag
-// headers, and 304 when If-None-Match names the page's ETag.
+// headers, and 304 when If-None-Match names the page's ETag. Under an
+// endless-pages fault, next and last name this page, or the one after.
 func servePage[T any](a *githubAPI, rw http.ResponseWriter, r *http.Request, rest string, list []T) {
 	q := r.URL.Query()
 	perPage, page := ghDefaultPerPage, 1
@@ -163,15 +174,22 @@ func servePage[T any](a *githubAPI, rw http.ResponseWriter, r *http.Request, res
 		page = max(v, 1)
 	}
 	last := max((len(list)+perPage-1)/perPage, 1)
-	from, to, _ := pageBounds(len(list), page, perPage)
+	from, to, _ := pageBounds(len(list), servedPage(r, page), perPage)
 	link := func(p int, rel string) string {
 		lq := maps.Clone(q)
 		lq.Set("page", strconv.Itoa(p))
 		return "<" + a.base() + "/repositories/" + strconv.FormatInt(a.w.ghRepoID(), 10) + "/" + rest + "?" + lq.Encode() + `>; rel="` + rel + `"`
 	}
 	var links []string
-	if page < last {
-		links = append(links, link(page+1, "next"), link(last, "last"))
+	switch endlessOf(r) {
+	case endlessSame:
+		links = append(links, link(page, "next"), link(page, "last"))
+	case endlessGrowing:
+		links = append(links, link(page+1, "next"), link(page+1, "last"))
+	default:
+		if page < last {
+			links = append(links, link(page+1, "next"), link(last, "last"))
+		}
 	}
 	if page > 1 {
 		links = append(links, link(page-1, "prev"), link(1, "first"))

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"slices"
 	"strconv"
 )
 
@@ -40,7 +41,7 @@ type ghStep struct {
 func (w *world) ghIssueView(i int, now int64) ghIssueView {
 	v := ghIssueView{s: stateAt(w.timeline(i), now)}
 	tl := v.s.tl
-	priority := tl.priority
+	priority, edited := tl.priority, false
 	add := func(st step, event string, vendor bool, label string) {
 		v.events = append(v.events, ghStep{at: st.at, event: event, vendor: vendor, kind: st.kind, label: label, sequence: len(v.events)})
 	}
@@ -50,13 +51,29 @@ func (w *world) ghIssueView(i int, now int64) ghIssueView {
 		}
 		v.updated = st.at
 		switch {
-		case st.kind == stepCreated:
+		case st.kind == stepCreated, st.kind == stepDelete:
 		case st.kind == stepEscalate:
 			add(st, "labeled", true, "escalated")
-			if tl.escalated != priority {
+			if tl.escalated != priority && !edited {
 				add(st, "unlabeled", true, zPriorities[priority])
 				add(st, "labeled", true, zPriorities[tl.escalated])
 				priority = tl.escalated
+			}
+		case st.kind == stepEdit:
+			// An agent's new priority is a label swapped (a ticket without
+			// one has no priority label); a new creation time shows in
+			// created_at alone.
+			if p := st.edit.Priority; p != nil {
+				if next := slices.Index(zPriorities, *p); next != priority {
+					if zPriorities[priority] != "" {
+						add(st, "unlabeled", true, zPriorities[priority])
+					}
+					if *p != "" {
+						add(st, "labeled", true, *p)
+					}
+					priority = next
+				}
+				edited = true
 			}
 		default:
 			add(st, "commented", st.kind.vendorReply(), "")
@@ -120,7 +137,7 @@ func (w *world) ghIssue(v *ghIssueView, base string) ghIssue {
 		State:     "open",
 		Assignees: []ghUser{},
 		Comments:  v.comments(),
-		CreatedAt: zTime(tl.created), UpdatedAt: zTime(v.updated),
+		CreatedAt: zTime(v.s.created), UpdatedAt: zTime(v.updated),
 		AuthorAssociation: "NONE",
 		Body:              &body,
 		Reactions:         ghReactions{URL: u + "/reactions"},

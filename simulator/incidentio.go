@@ -147,17 +147,17 @@ func (a *incidentioAPI) incidents(ps *pageState, pageID string, keep func(*incid
 		if !keep(in) {
 			continue
 		}
-		id := ulid(in.id, in.created())
+		id := ulid(in.id, in.posted)
 		ups := posted(in.updates, ps.now)
 		last := ups[len(ups)-1]
 		it := ioIncident{
 			ID: id, Name: in.name, Status: last.status, Impact: in.impact, CreatedAt: ioTime(in.created()),
-			UpdatedAt: ioTime(last.at), PageID: pageID, IncidentUpdates: []ioUpdate{},
+			UpdatedAt: ioTime(max(last.at, in.edited)), PageID: pageID, IncidentUpdates: []ioUpdate{},
 		}
 		for _, u := range slices.Backward(ups) {
 			at := ioTime(u.at)
 			it.IncidentUpdates = append(it.IncidentUpdates, ioUpdate{
-				ID: ulid(u.id, u.at), IncidentID: id, Status: u.status, Body: u.body, CreatedAt: at, DisplayAt: at, UpdatedAt: at,
+				ID: ulid(u.id, u.postedAt()), IncidentID: id, Status: u.status, Body: u.body, CreatedAt: at, DisplayAt: at, UpdatedAt: ioTime(u.updatedAt()),
 			})
 		}
 		out = append(out, it)
@@ -190,7 +190,7 @@ func (a *incidentioAPI) widget(ps *pageState) any {
 	ongoing, inProgress, scheduled := []ioWidgetEvent{}, []ioWidgetEvent{}, []ioWidgetEvent{}
 	for _, in := range slices.Backward(ps.incidents) {
 		if incidentUnresolved(in, ps.now) {
-			e := event(in.id, in.name, in.created(), lastUpdate(in.updates, ps.now), in.components)
+			e := event(in.id, in.name, in.posted, lastUpdate(in.updates, ps.now), in.components)
 			e.CurrentWorstImpact = ioComponentStatus(impactComponent[in.impact])
 			ongoing = append(ongoing, e)
 		}
@@ -201,7 +201,7 @@ func (a *incidentioAPI) widget(ps *pageState) any {
 		if maintenanceDone(m, ps.now) {
 			continue
 		}
-		e := event(m.id, m.name, m.created(), m.lastUpdate(ps.now), m.components)
+		e := event(m.id, m.name, m.announced, m.lastUpdate(ps.now), m.components)
 		if maintenanceStarted(m, ps.now) {
 			e.Status, e.StartedAt, e.ScheduledEndAt = "maintenance_in_progress", ioTime(m.scheduledFor), ioTime(m.scheduledUntil)
 			inProgress = append(inProgress, e)

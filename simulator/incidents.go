@@ -16,7 +16,13 @@ type update struct {
 	at     int64 // Unix milliseconds; created_at = display_at
 	status string
 	body   string
+	edited int64 // when an agent last moved at (edit.go), 0: never
+	posted int64 // at before an agent moved it, 0: never moved
 }
+
+// postedAt is when the update was posted, wherever an agent moved it
+// since: incident.io's ids hold it.
+func (u update) postedAt() int64 { return cmp.Or(u.posted, u.at) }
 
 // incident is a generated status-page incident with its whole future.
 type incident struct {
@@ -26,6 +32,8 @@ type incident struct {
 	updates             []update
 	postmortem          int64 // Unix ms; 0: none ever
 	components          []int // indexes into identity.components
+	posted              int64 // when first posted, whatever edits say since: the order of every list
+	edited              int64 // Unix ms of the latest edit (edit.go), 0: none
 }
 
 func (in *incident) created() int64  { return in.updates[0].at }
@@ -38,6 +46,8 @@ type maintenance struct {
 	scheduledUntil      int64
 	updates             []update // scheduled, in_progress, [verifying,] completed
 	components          []int
+	announced           int64 // when first announced, whatever edits say since: the order of every list
+	edited              int64 // Unix ms of the latest edit (edit.go), 0: none
 }
 
 func (m *maintenance) created() int64   { return m.updates[0].at }
@@ -63,25 +73,43 @@ func ms(unixSeconds int64) int64 { return unixSeconds * 1000 }
 func (w *world) incidentsBy(now int64) []*incident {
 	var out []*incident
 	if w.v.IncidentsPerWeek > 0 {
-		slot := float64(week.Milliseconds()) / w.v.IncidentsPerWeek
-		for k := 0; float64(k)*slot <= float64(now-ms(w.t0)); k++ {
-			r := itemRand(w.seed, streamIncident, uint64(k))
-			in := w.incident(r, ms(w.t0)+int64((float64(k)+r.Float64())*slot), false)
-			if in.created() <= now {
+		for k := 0; float64(k)*w.incidentSlot() <= float64(now-ms(w.t0)); k++ {
+			r, started := w.slotIncidentStart(k)
+			if in := w.incident(r, started, false); in.created() <= now {
 				out = append(out, in)
 			}
 		}
 	}
 	if w.v.OpenAtStart {
-		r := itemRand(w.seed, streamIncident, pinnedIndex)
-		notice := w.p.IncidentNotice.sample(r)
-		in := w.incident(r, ms(w.start)-(10*time.Minute+notice).Milliseconds(), true)
-		if in.created() <= now {
+		r, started := w.pinnedIncidentStart()
+		if in := w.incident(r, started, true); in.created() <= now {
 			out = append(out, in)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *incident) int { return cmp.Compare(a.created(), b.created()) })
+	slices.SortStableFunc(out, func(a, b *incident) int { return cmp.Compare(a.posted, b.posted) })
+	for _, in := range out {
+		w.applyIncidentEdits(in, now)
+	}
 	return out
+}
+
+// incidentSlot is the span (ms) in which each generated incident starts.
+func (w *world) incidentSlot() float64 { return float64(week.Milliseconds()) / w.v.IncidentsPerWeek }
+
+// slotIncidentStart is the random source of the incident of slot k and
+// when it started (Unix ms): its first draw places it in its slot, so the
+// start is known without generating the incident.
+func (w *world) slotIncidentStart(k int) (*rand.Rand, int64) {
+	r := itemRand(w.seed, streamIncident, uint64(k))
+	return r, ms(w.t0) + int64((float64(k)+r.Float64())*w.incidentSlot())
+}
+
+// pinnedIncidentStart is slotIncidentStart for the OpenAtStart incident:
+// first posted 10 minutes before Start, a notice after it began.
+func (w *world) pinnedIncidentStart() (*rand.Rand, int64) {
+	r := itemRand(w.seed, streamIncident, pinnedIndex)
+	notice := w.p.IncidentNotice.sample(r)
+	return r, ms(w.start) - (10*time.Minute + notice).Milliseconds()
 }
 
 // incident generates one incident that started at `started` (Unix ms).
@@ -125,6 +153,7 @@ func (w *world) incident(r *rand.Rand, started int64, open bool) *incident {
 	if r.Float64() < w.p.PostmortemShare && in.impact != "none" {
 		in.postmortem = in.resolved() + w.p.PostmortemDelay.sample(r).Milliseconds()
 	}
+	in.posted = in.created()
 	return in
 }
 
@@ -134,14 +163,53 @@ var complaintReaction = Delay{Min: 2 * time.Minute, Median: 8 * time.Minute, Max
 
 // afterComplaint is when a vendor that waits for complaints posts an
 // incident that started at `started` (Unix ms): a reaction time after the
-// first ticket created since then, or 0 when no ticket ever comes.
+// first ticket created since then (the complaint, see complains), or 0
+// when no ticket ever comes.
 func (w *world) afterComplaint(r *rand.Rand, started int64) int64 {
-	from := (started + 999) / 1000 // tickets are created on whole seconds
-	i := w.ticketsBy(from - 1)
+	i := w.ticketsBy(complaintFrom(started) - 1)
 	if w.liveSlot == 0 && i >= w.v.Tickets {
 		return 0
 	}
 	return ms(w.ticketCreated(i)) + complaintReaction.sample(r).Milliseconds()
+}
+
+// complaintFrom is the first second at which a ticket complains about an
+// incident that started at `started` (Unix ms): tickets are created on
+// whole seconds.
+func complaintFrom(started int64) int64 { return (started + 999) / 1000 }
+
+// complains reports whether ticket i, created at `created` (Unix seconds),
+// is the complaint a vendor that waits for complaints reacts to: the first
+// ticket created since one of its incidents began. A customer who finds the
+// service down files it as urgent, which is what makes it a customer signal
+// (DESIGN.md, "Who noticed first": by default a ticket of priority urgent).
+func (w *world) complains(i int, created int64) bool {
+	if !w.p.PostsAfterComplaints {
+		return false
+	}
+	prev := w.t0 - 1 // ticket 0 follows no ticket
+	if i > 0 {
+		prev = w.ticketCreated(i - 1)
+	}
+	first := func(started int64) bool { from := complaintFrom(started); return prev < from && from <= created }
+	if w.v.OpenAtStart {
+		if _, started := w.pinnedIncidentStart(); first(started) {
+			return true
+		}
+	}
+	if w.v.IncidentsPerWeek == 0 {
+		return false
+	}
+	// The incidents of the slots from the one holding prev (less a second)
+	// to the one holding created are the only ones that can start between.
+	slot := w.incidentSlot()
+	lo := max(0, int(math.Floor(float64(ms(prev-1)-ms(w.t0))/slot)))
+	for k := lo; float64(k)*slot <= float64(ms(created)-ms(w.t0)); k++ {
+		if _, started := w.slotIncidentStart(k); first(started) {
+			return true
+		}
+	}
+	return false
 }
 
 // maintenancesBy lists every maintenance announced at or before now (Unix
@@ -166,7 +234,10 @@ func (w *world) maintenancesBy(now int64) []*maintenance {
 			out = append(out, m)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *maintenance) int { return cmp.Compare(a.created(), b.created()) })
+	slices.SortStableFunc(out, func(a, b *maintenance) int { return cmp.Compare(a.announced, b.announced) })
+	for _, m := range out {
+		w.applyMaintenanceEdits(m, now)
+	}
 	return out
 }
 
@@ -185,13 +256,14 @@ func (w *world) maintenance(r *rand.Rand, around int64) *maintenance {
 	notice := w.p.MaintenanceNotice.sample(r).Milliseconds()
 	done := m.scheduledUntil - r.Int64N(quarter)
 	m.updates = []update{
-		{statuspageID(r), m.scheduledFor - notice - r.Int64N(60000), "scheduled", updateBody("scheduled")},
-		{statuspageID(r), m.scheduledFor + r.Int64N(30000), "in_progress", updateBody("in_progress")},
+		{id: statuspageID(r), at: m.scheduledFor - notice - r.Int64N(60000), status: "scheduled", body: updateBody("scheduled")},
+		{id: statuspageID(r), at: m.scheduledFor + r.Int64N(30000), status: "in_progress", body: updateBody("in_progress")},
 	}
 	if r.Float64() < 0.3 {
-		m.updates = append(m.updates, update{statuspageID(r), done - 10*60*1000, "verifying", updateBody("verifying")})
+		m.updates = append(m.updates, update{id: statuspageID(r), at: done - 10*60*1000, status: "verifying", body: updateBody("verifying")})
 	}
-	m.updates = append(m.updates, update{statuspageID(r), done, "completed", updateBody("completed")})
+	m.updates = append(m.updates, update{id: statuspageID(r), at: done, status: "completed", body: updateBody("completed")})
+	m.announced = m.created()
 	return m
 }
 

@@ -97,7 +97,7 @@ func (a *instatusAPI) summary(ps *pageState) any {
 		last := lastUpdate(in.updates, ps.now)
 		incidents = append(incidents, isIncident{
 			ID: cuid(in.id), Name: in.name, Started: spTime(in.started), Status: strings.ToUpper(last.status),
-			Impact: instatusState(impactComponent[in.impact]), URL: a.base() + "/incident/" + cuid(in.id), UpdatedAt: spTime(last.at),
+			Impact: instatusState(impactComponent[in.impact]), URL: a.base() + "/incident/" + cuid(in.id), UpdatedAt: spTime(max(last.at, in.edited)),
 		})
 	}
 	var maints []isMaintenance
@@ -112,7 +112,7 @@ func (a *instatusAPI) summary(ps *pageState) any {
 		maints = append(maints, isMaintenance{
 			ID: cuid(m.id), Name: m.name, Start: spTime(m.scheduledFor), Status: status,
 			Duration: strconv.FormatInt((m.scheduledUntil-m.scheduledFor)/60000, 10),
-			URL:      a.base() + "/maintenance/" + cuid(m.id), UpdatedAt: spTime(m.lastUpdate(ps.now).at),
+			URL:      a.base() + "/maintenance/" + cuid(m.id), UpdatedAt: spTime(m.updatedAt(ps.now)),
 		})
 	}
 	pageStatus := "UP"

@@ -102,7 +102,7 @@ func (a *jsmAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	case path == "/rest/api/3/myself":
 		writeJSON(rw, http.StatusOK, a.myself(customer))
 	case path == "/rest/api/3/search/jql":
-		a.serveSearch(rw, q, now, customer)
+		a.serveSearch(rw, r, now, customer)
 	case path == "/rest/servicedeskapi/request":
 		a.serveRequests(rw, r, now)
 	case path == "/rest/servicedeskapi/servicedesk":
@@ -161,7 +161,7 @@ func (a *jsmAPI) request(idOrKey string, now int64) (ticketState, bool) {
 	} else if num, ok := strings.CutPrefix(idOrKey, jsmProjectKey+"-"); ok {
 		n, err = strconv.ParseInt(num, 10, 64)
 	}
-	if err != nil || n < 1 || n > int64(a.w.ticketsBy(now)) {
+	if err != nil || n < 1 || n > int64(a.w.ticketsBy(now)) || a.w.deleted(int(n-1), now) {
 		return ticketState{}, false
 	}
 	return stateAt(a.w.timeline(int(n-1)), now), true
@@ -179,7 +179,8 @@ var jqlDateLayouts = []string{"2006-01-02 15:04", "2006/01/02 15:04", "2006-01-0
 // the account's zone. nextPageToken is opaque: the place of the page's
 // last issue, so an issue updated while a client pages moves ahead of it
 // rather than being listed twice on one walk.
-func (a *jsmAPI) serveSearch(rw http.ResponseWriter, q url.Values, now int64, customer bool) {
+func (a *jsmAPI) serveSearch(rw http.ResponseWriter, r *http.Request, now int64, customer bool) {
+	q := r.URL.Query()
 	jql := q.Get("jql")
 	m := jqlQuery.FindStringSubmatch(jql)
 	if m == nil {
@@ -212,7 +213,7 @@ func (a *jsmAPI) serveSearch(rw http.ResponseWriter, q url.Values, now int64, cu
 	}
 	var hits []hit
 	if jqlHasProject(m[1]) {
-		hits = a.w.latestUpdates(since, now)
+		hits = a.w.listed(since, now)
 	}
 	start := 0
 	if tok := q.Get("nextPageToken"); tok != "" {
@@ -232,8 +233,17 @@ func (a *jsmAPI) serveSearch(rw http.ResponseWriter, q url.Values, now int64, cu
 		s := stateAt(a.w.timeline(h.ticket), now)
 		page.Issues = append(page.Issues, a.issue(&s, fields))
 	}
-	if !page.IsLast {
+	if !page.IsLast || (endlessOf(r) == endlessGrowing && end > start) {
 		page.NextPageToken = requestKey{hits[end-1].at, int64(hits[end-1].ticket) + 1}.cursor()
+	}
+	switch endlessOf(r) {
+	case endlessSame:
+		page.IsLast, page.NextPageToken = false, cmp.Or(q.Get("nextPageToken"), beforeAll.cursor())
+	case endlessGrowing:
+		page.IsLast = false
+		if end == start {
+			page.NextPageToken = endlessKeyAfter(q.Get("nextPageToken")).cursor()
+		}
 	}
 	writeJSON(rw, http.StatusOK, page)
 }
@@ -278,21 +288,33 @@ func pageParams(q url.Values) (start, limit int) {
 }
 
 // writeDeskPage answers one page of a servicedeskapi collection, with
-// next and prev links as the API gives them.
+// next and prev links as the API gives them. Under an endless-pages fault
+// no page is the last: next is this page, or one page further with the
+// first page's values.
 func writeDeskPage[T any](rw http.ResponseWriter, r *http.Request, base string, all []T) {
 	q := r.URL.Query()
 	start, limit := pageParams(q)
-	start = min(start, len(all))
-	end := min(start+limit, len(all))
-	p := jPage[T]{Expands: []string{}, Size: end - start, Start: start, Limit: limit, IsLastPage: end == len(all)}
-	p.Values = append(make([]T, 0, end-start), all[start:end]...)
+	mode := endlessOf(r)
+	from := start
+	if mode == endlessGrowing {
+		from = 0
+	}
+	from = min(from, len(all))
+	end := min(from+limit, len(all))
+	p := jPage[T]{Expands: []string{}, Size: end - from, Start: start, Limit: limit, IsLastPage: end == len(all) && mode == endlessNone}
+	p.Values = append(make([]T, 0, end-from), all[from:end]...)
 	p.Links.Base, p.Links.Context = base+"/rest/servicedeskapi", "context"
 	link := func(from int) string {
 		q.Set("start", strconv.Itoa(from))
 		q.Set("limit", strconv.Itoa(limit))
 		return base + r.URL.Path + "?" + q.Encode()
 	}
-	if !p.IsLastPage {
+	switch {
+	case mode == endlessSame:
+		p.Links.Next = link(start)
+	case mode == endlessGrowing:
+		p.Links.Next = link(start + limit)
+	case !p.IsLastPage:
 		p.Links.Next = link(end)
 	}
 	if start > 0 {

@@ -73,6 +73,9 @@ func (a *jsmAPI) serveRequests(rw http.ResponseWriter, r *http.Request, now int6
 	var states []ticketState
 	if listed && (desk == "" || desk == jsmDeskID) {
 		for i := range a.w.ticketsBy(now) {
+			if a.w.deleted(i, now) {
+				continue
+			}
 			s := stateAt(a.w.timeline(i), now)
 			if (status == "OPEN_REQUESTS" && s.solved()) || (status == "CLOSED_REQUESTS" && !s.solved()) {
 				continue
@@ -100,7 +103,7 @@ func (a *jsmAPI) customerRequest(s *ticketState) jRequest {
 	id := jsmIssueID(tl)
 	return jRequest{
 		Expands: jsmRequestExpands, IssueID: id, IssueKey: jsmIssueKey(tl), RequestTypeID: jsmRequestTypeID,
-		ServiceDeskID: jsmDeskID, CreatedDate: a.date(tl.created), Reporter: a.deskUser(tl, false),
+		ServiceDeskID: jsmDeskID, CreatedDate: a.date(s.created), Reporter: a.deskUser(tl, false),
 		RequestFieldValues: []jFieldValue{{FieldID: "summary", Label: "What do you need?", Value: topics[tl.topic].subject}},
 		CurrentStatus:      jRequestStatus{Status: st.name, StatusCategory: jsmCategoryUpper[st.category], StatusDate: a.date(s.lastStatus)},
 		Links: jRequestLinks{

@@ -64,7 +64,7 @@ func (a *jsmAPI) issue(s *ticketState, fields []string) jIssue {
 		case "summary":
 			is.Fields[f] = topics[tl.topic].subject
 		case "created":
-			is.Fields[f] = a.jiraTime(tl.created)
+			is.Fields[f] = a.jiraTime(s.created)
 		case "updated":
 			is.Fields[f] = a.jiraTime(s.updated)
 		case "resolutiondate": // the latest resolution: a reopen clears it
@@ -153,13 +153,13 @@ func (a *jsmAPI) slas(s *ticketState) []jSLA {
 	first := jSLA{ID: "1", Name: "Time to first response", Links: jLinks{self + "1"}, CompletedCycles: []jCompletedCycle{}}
 	goal := jsmFirstResponseGoal[s.priority]
 	if s.firstReply != 0 {
-		first.CompletedCycles = append(first.CompletedCycles, a.completedCycle(tl.created, s.firstReply, goal))
+		first.CompletedCycles = append(first.CompletedCycles, a.completedCycle(s.created, s.firstReply, goal))
 	} else {
-		first.OngoingCycle = a.ongoingCycle(tl.created, s.now, goal)
+		first.OngoingCycle = a.ongoingCycle(s.created, s.now, goal)
 	}
 	res := jSLA{ID: "2", Name: "Time to resolution", Links: jLinks{self + "2"}, CompletedCycles: []jCompletedCycle{}}
 	goal = jsmResolutionGoal[s.priority]
-	cycleStart := tl.created
+	cycleStart := s.created
 	for _, st := range tl.steps[:s.n] {
 		switch st.kind {
 		case stepSolve:

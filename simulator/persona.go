@@ -65,7 +65,8 @@ type Persona struct {
 	MaintenanceNotice Delay
 	// PostsAfterComplaints: the vendor posts an incident only once a
 	// customer has complained, after the first ticket created since the
-	// incident began (when no ticket ever comes, it posts as usual).
+	// incident began, which the customer files as urgent (when no ticket
+	// ever comes, it posts as usual).
 	PostsAfterComplaints bool
 }
 
@@ -123,7 +124,7 @@ var (
 		MaintenanceNotice: Delay{Min: 105 * time.Minute, Median: 2 * time.Hour, Max: 135 * time.Minute},
 	}
 	// PostsAfterComplaints posts an incident only after the first customer
-	// ticket created since it began.
+	// ticket created since it began, an urgent one.
 	PostsAfterComplaints = Persona{Name: "posts-after-complaints", PostsAfterComplaints: true}
 )
 

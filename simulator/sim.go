@@ -15,6 +15,12 @@
 // tickets appear, get answered, solved, reopened, closed and rated, and
 // incidents and maintenances unfold. Truth gives the generated facts, so
 // tests can compute what every metric must be.
+//
+// Tests make the vendors misbehave as real ones do: Inject and InjectSpec
+// make an API fail (faults.go: rate limits, errors, damaged, huge or
+// endless answers, clocks years off), and EditTicket, EditIncident and
+// EditMaintenance change items already served, as vendors' agents do
+// (edit.go).
 package simulator
 
 import (
@@ -47,8 +53,9 @@ type Options struct {
 	Clock   func() time.Time // the instant the APIs answer as of (default time.Now)
 	Vendors []Vendor
 	// ExportRequestsPerMinute is Zendesk's incremental export limit,
-	// enforced per vendor (0: Zendesk's 10; negative: unlimited, and the
-	// account quota of 700 requests per minute is not enforced either).
+	// enforced per vendor as at most that many requests in any 60 s (0:
+	// Zendesk's 10; negative: unlimited, and the account quota of 700
+	// requests per minute is not enforced either).
 	ExportRequestsPerMinute int
 	// TicketsPerPage is the export page size when the request names none
 	// (0, or above 1000: Zendesk's 1000, the cursor export's maximum).
@@ -94,18 +101,20 @@ func New(opts Options) (*Sim, error) {
 			return nil, fmt.Errorf("simulator: %w", err)
 		}
 		s.worlds[v.Name] = w
-		zd := &endpoint{closing: s.closing}
-		zd.api = newZendeskAPI(w, opts.Clock, zd.url, opts)
-		s.apis[apiKey{v.Name, KindZendesk}] = zd
-		for kind, build := range statusFormats {
-			e := &endpoint{closing: s.closing}
-			e.api = build(w, opts.Clock, e.url)
+		add := func(kind string) *endpoint {
+			e := &endpoint{kind: kind, w: w, clock: opts.Clock, closing: s.closing}
 			s.apis[apiKey{v.Name, kind}] = e
+			return e
+		}
+		zd := add(KindZendesk)
+		zd.api = newZendeskAPI(w, opts.Clock, zd.url, opts)
+		for kind, build := range statusFormats {
+			e := add(kind)
+			e.api = build(w, opts.Clock, e.url)
 		}
 		for kind, build := range ticketFormats {
-			e := &endpoint{closing: s.closing}
+			e := add(kind)
 			e.api = build(w, opts.Clock, e.url, opts)
-			s.apis[apiKey{v.Name, kind}] = e
 		}
 	}
 	return s, nil
@@ -162,12 +171,30 @@ func (s *Sim) ZendeskCredentials(vendor string) (username, password string) {
 	return zendeskUser(vendor), w.id.token
 }
 
-// Inject makes the next n requests to that API fail with f, after any
-// faults injected before.
+// Inject makes the next n requests to that API fail with f, with f's
+// default parameters, after any faults injected before. A fault that does
+// not apply to the kind (see InjectSpec) is ignored.
 func (s *Sim) Inject(vendor, kind string, f Fault, n int) {
-	if e := s.apis[apiKey{vendor, kind}]; e != nil {
-		e.inject(f, n)
+	_ = s.InjectSpec(vendor, kind, Spec{Fault: f, Requests: n})
+}
+
+// InjectSpec plays spec on that API after any faults injected before: on
+// its next spec.Requests requests, or on every request for spec.For from
+// the first one it meets. It fails for an unknown vendor or kind, a fault
+// that does not apply to the kind (Fault's documentation says where each
+// applies), or a spec that lasts for nothing.
+func (s *Sim) InjectSpec(vendor, kind string, spec Spec) error {
+	e := s.apis[apiKey{vendor, kind}]
+	switch {
+	case e == nil:
+		return fmt.Errorf("simulator: no %s API for vendor %q", kind, vendor)
+	case spec.Requests <= 0 && spec.For <= 0:
+		return fmt.Errorf("simulator: fault %v injected for no request and no time", spec.Fault)
+	case !spec.Fault.appliesTo(kind):
+		return fmt.Errorf("simulator: fault %v does not apply to %s", spec.Fault, kind)
 	}
+	e.inject(spec)
+	return nil
 }
 
 // Requests is how many requests that API has received, faulted ones

@@ -93,10 +93,11 @@ type spMaintenance struct {
 	ScheduledUntil string `json:"scheduled_until"`
 }
 
-// spTime formats Unix ms as Statuspage does: UTC with milliseconds.
-func spTime(unixMs int64) string {
-	return time.UnixMilli(unixMs).UTC().Format("2006-01-02T15:04:05.000Z07:00")
-}
+// spTimeLayout is Statuspage's time format: UTC with milliseconds.
+const spTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// spTime formats Unix ms as Statuspage does.
+func spTime(unixMs int64) string { return time.UnixMilli(unixMs).UTC().Format(spTimeLayout) }
 
 func (ps *pageState) page(base string) spPage {
 	return spPage{ID: ps.w.id.pageID, Name: ps.w.v.Name, URL: base, TimeZone: ps.w.v.Timezone, UpdatedAt: spTime(ps.updated)}
@@ -143,7 +144,7 @@ func (ps *pageState) event(id, name, impact, shortlink string, started int64, up
 		if u.at > ps.now {
 			break
 		}
-		e.Status, e.UpdatedAt = u.status, spTime(u.at)
+		e.Status = u.status
 		if (u.status == "monitoring" || u.status == "verifying") && e.MonitoringAt == nil {
 			e.MonitoringAt = ptr(spTime(u.at))
 		}
@@ -151,7 +152,7 @@ func (ps *pageState) event(id, name, impact, shortlink string, started int64, up
 			e.ResolvedAt = ptr(spTime(u.at))
 		}
 		su := spUpdate{
-			ID: u.id, Status: u.status, Body: u.body, IncidentID: id, CreatedAt: spTime(u.at), UpdatedAt: spTime(u.at),
+			ID: u.id, Status: u.status, Body: u.body, IncidentID: id, CreatedAt: spTime(u.at), UpdatedAt: spTime(u.updatedAt()),
 			DisplayAt: spTime(u.at), DeliverNotifications: true,
 		}
 		from, to := statusOf(u)
@@ -177,9 +178,10 @@ func (ps *pageState) incident(in *incident) spIncident {
 		return during, during
 	})
 	out := spIncident{spEvent: e}
+	out.UpdatedAt = spTime(incidentUpdated(in, ps.now))
 	if in.postmortem != 0 && in.postmortem <= ps.now {
 		at := spTime(in.postmortem)
-		out.Status, out.UpdatedAt = "postmortem", at
+		out.Status = "postmortem"
 		out.PostmortemBody = ptr("## Summary\n\n" + in.name + ". We have identified the root cause and put safeguards in place.")
 		out.PostmortemBodyLastUpdatedAt, out.PostmortemPublishedAt = &at, &at
 	}
@@ -198,5 +200,6 @@ func (ps *pageState) maintenance(m *maintenance) spMaintenance {
 		}
 		return "under_maintenance", "under_maintenance"
 	})
+	e.UpdatedAt = spTime(m.updatedAt(ps.now))
 	return spMaintenance{spEvent: e, ScheduledFor: spTime(m.scheduledFor), ScheduledUntil: spTime(m.scheduledUntil)}
 }

@@ -43,7 +43,7 @@ func (w *world) pageAt(nowMs int64) *pageState {
 	}
 	for _, m := range ps.maintenances {
 		affect(m.components, "under_maintenance", m.updates[1].at, m.completed())
-		ps.updated = max(ps.updated, m.lastUpdate(nowMs).at)
+		ps.updated = max(ps.updated, m.updatedAt(nowMs))
 	}
 	for i, c := range w.id.components {
 		for _, child := range c.children {
@@ -70,6 +70,13 @@ func lastUpdate(updates []update, now int64) update {
 
 func (m *maintenance) lastUpdate(now int64) update { return lastUpdate(m.updates, now) }
 
+// updatedAt is a maintenance's updated_at: its latest post, or an agent's
+// later edit (edit.go).
+func (m *maintenance) updatedAt(now int64) int64 { return max(m.lastUpdate(now).at, m.edited) }
+
+// updatedAt is an update's updated_at: when posted, or last moved.
+func (u update) updatedAt() int64 { return max(u.at, u.edited) }
+
 // incidentStatus is the incident's status now: its latest update's, or
 // "postmortem" once the postmortem is out.
 func incidentStatus(in *incident, now int64) string {
@@ -79,11 +86,14 @@ func incidentStatus(in *incident, now int64) string {
 	return lastUpdate(in.updates, now).status
 }
 
+// incidentUpdated is an incident's updated_at: its latest post, its
+// postmortem, or an agent's later edit (edit.go).
 func incidentUpdated(in *incident, now int64) int64 {
+	at := lastUpdate(in.updates, now).at
 	if in.postmortem != 0 && in.postmortem <= now {
-		return in.postmortem
+		at = in.postmortem
 	}
-	return lastUpdate(in.updates, now).at
+	return max(at, in.edited)
 }
 
 func incidentUnresolved(in *incident, now int64) bool {

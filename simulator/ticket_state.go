@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"slices"
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/calendar"
@@ -15,7 +16,10 @@ type ticketState struct {
 	n        int // steps that have happened
 	status   zStatus
 	updated  int64
-	priority int // index into zPriorities, after any escalation bump
+	created  int64 // the creation time shown: tl.created, unless edited
+	priority int   // index into zPriorities, after any escalation bump or edit
+	edited   bool  // the priority was edited: escalations keep it
+	deleted  bool
 	tagged   bool
 	ratings  []bool // every rating given, good = true, in order
 	replies  int
@@ -28,7 +32,7 @@ type ticketState struct {
 
 // stateAt returns tl as of now; tl must exist by then (created <= now).
 func stateAt(tl *timeline, now int64) ticketState {
-	s := ticketState{tl: tl, now: now, priority: tl.priority}
+	s := ticketState{tl: tl, now: now, priority: tl.priority, created: tl.created}
 	for _, st := range tl.steps {
 		if st.at > now {
 			break
@@ -59,9 +63,21 @@ func stateAt(tl *timeline, now int64) ticketState {
 		case stepChase:
 			s.chases++
 		case stepEscalate:
-			s.tagged, s.priority = true, tl.escalated
+			s.tagged = true
+			if !s.edited {
+				s.priority = tl.escalated
+			}
 		case stepRate:
 			s.ratings = append(s.ratings, st.good)
+		case stepEdit:
+			if p := st.edit.Priority; p != nil {
+				s.priority, s.edited = slices.Index(zPriorities, *p), true
+			}
+			if !st.edit.Created.IsZero() {
+				s.created = st.edit.Created.Unix()
+			}
+		case stepDelete:
+			s.deleted = true
 		}
 	}
 	return s

@@ -36,6 +36,8 @@ const (
 	stepEscalate               // tagged "escalated" (and perhaps bumped a priority up)
 	stepRate                   // satisfaction rating given or changed
 	stepClose                  // Zendesk closes solved tickets after 4 days
+	stepEdit                   // an agent edits the ticket (edit.go)
+	stepDelete                 // an agent deletes the ticket: its last step
 )
 
 func (k stepKind) vendorReply() bool {
@@ -48,10 +50,11 @@ func (k stepKind) customerComment() bool {
 
 // step is one update of a ticket. Every step changes updated_at.
 type step struct {
-	at     int64 // Unix seconds; strictly increasing along a timeline
+	at     int64 // Unix seconds; strictly increasing along a timeline, but an edit may share its second
 	kind   stepKind
-	status zStatus // status after the step
-	good   bool    // stepRate: the rating given
+	status zStatus     // status after the step
+	good   bool        // stepRate: the rating given
+	edit   *TicketEdit // stepEdit: what changes
 }
 
 // Priority values as Zendesk spells them; the empty string is null.
@@ -104,8 +107,17 @@ type timeline struct {
 
 func (t *timeline) id() int64 { return int64(t.index) + 1 }
 
-// timeline generates ticket i, or returns it when scripted.
+// timeline is ticket i, generated or scripted, with its edits.
 func (w *world) timeline(i int) *timeline {
+	tl := w.ticketTimeline(i)
+	if es := w.edits.ticket(i); len(es) > 0 {
+		return tl.withEdits(es)
+	}
+	return tl
+}
+
+// ticketTimeline generates ticket i, or returns it when scripted.
+func (w *world) ticketTimeline(i int) *timeline {
 	if w.scripted != nil {
 		return w.scripted[i]
 	}
@@ -120,6 +132,9 @@ func (w *world) timeline(i int) *timeline {
 		org:       w.id.orgIDs[r.IntN(len(w.id.orgIDs))],
 		agent:     w.id.agents[r.IntN(len(w.id.agents))],
 		steps:     make([]step, 0, 16),
+	}
+	if w.complains(i, created) {
+		tl.priority = 0 // urgent
 	}
 	tl.escalated = tl.priority
 	b := builder{w: w, r: r, tl: tl, escalateAt: -1}

@@ -21,12 +21,17 @@ type ticketComment struct {
 	seq    int // position in the conversation, from 0 (the description)
 }
 
-// comments are the ticket's public messages so far, oldest first.
+// comments are the ticket's public messages so far, oldest first; the
+// description is dated at the creation shown.
 func (s *ticketState) comments() []ticketComment {
 	var out []ticketComment
 	for _, st := range s.tl.steps[:s.n] {
 		if st.kind.vendorReply() || st.kind.customerComment() {
-			out = append(out, ticketComment{at: st.at, kind: st.kind, vendor: st.kind.vendorReply(), seq: len(out)})
+			at := st.at
+			if st.kind == stepCreated {
+				at = s.created
+			}
+			out = append(out, ticketComment{at: at, kind: st.kind, vendor: st.kind.vendorReply(), seq: len(out)})
 		}
 	}
 	return out
@@ -41,6 +46,12 @@ func commentID(tl *timeline, seq int) int64 { return 20000000000 + tl.id()*1000 
 func (w *world) latestUpdates(since, now int64) []hit {
 	hits, _ := w.indexFor(now).page(w.t0, position{at: since, ticket: -1}, now, math.MaxInt)
 	return hits
+}
+
+// listed is latestUpdates without the deleted tickets, which every list
+// but Zendesk's export leaves out.
+func (w *world) listed(since, now int64) []hit {
+	return slices.DeleteFunc(w.latestUpdates(since, now), func(h hit) bool { return w.deleted(h.ticket, now) })
 }
 
 // changedSince lists, in ascending order, the tickets with any update at or
@@ -59,7 +70,7 @@ func (w *world) changedSince(since, now int64) []int {
 		if int64(e.at) > to {
 			break
 		}
-		if !seen[e.ticket] {
+		if !seen[e.ticket] && !w.deleted(int(e.ticket), now) {
 			seen[e.ticket] = true
 			out = append(out, int(e.ticket))
 		}

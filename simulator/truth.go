@@ -4,7 +4,8 @@ import "time"
 
 // Truth is what a vendor's generated world holds as of an instant: the
 // facts the APIs serve, without the APIs' rounding, so tests can compute
-// what every metric must be.
+// what every metric must be. It shows the edits made by then (edit.go), a
+// deleted ticket with status "deleted".
 type Truth struct {
 	Tickets      []TicketTruth
 	Incidents    []IncidentTruth
@@ -19,7 +20,7 @@ type TicketTruth struct {
 	Updated       time.Time
 	Priority      string // the raw priority now ("" is null)
 	FirstPriority string // the priority at creation (escalations may bump it)
-	Status        string // Zendesk's: new, open, pending, hold, solved or closed
+	Status        string // Zendesk's: new, open, pending, hold, solved, closed, or deleted (edit.go)
 	FirstReply    time.Time
 	FirstSolve    time.Time
 	Replies       int    // public vendor replies
@@ -35,6 +36,7 @@ type IncidentTruth struct {
 	ID         string
 	Impact     string
 	Created    time.Time   // first public post
+	Updated    time.Time   // latest post, postmortem or edit
 	Started    time.Time   // when impact began
 	Resolved   time.Time   // zero while unresolved
 	Updates    []time.Time // public updates posted so far, oldest first
@@ -46,6 +48,7 @@ type IncidentTruth struct {
 type MaintenanceTruth struct {
 	ID             string
 	Created        time.Time // announced
+	Updated        time.Time // latest post or edit
 	ScheduledFor   time.Time
 	ScheduledUntil time.Time
 	Completed      time.Time // zero until completed
@@ -70,7 +73,7 @@ func (s *Sim) Truth(vendor string, now time.Time) Truth {
 	}
 	for _, m := range ps.maintenances {
 		mt := MaintenanceTruth{
-			ID: m.id, Created: utcMilli(m.created()),
+			ID: m.id, Created: utcMilli(m.created()), Updated: utcMilli(m.updatedAt(ps.now)),
 			ScheduledFor: utcMilli(m.scheduledFor), ScheduledUntil: utcMilli(m.scheduledUntil),
 		}
 		if m.completed() <= ps.now {
@@ -93,8 +96,8 @@ func (s *ticketState) truth() TicketTruth {
 		return time.Unix(t, 0).UTC()
 	}
 	t := TicketTruth{
-		ID: s.tl.id(), Created: unix(s.tl.created), Updated: unix(s.updated),
-		Priority: zPriorities[s.priority], FirstPriority: zPriorities[s.tl.priority], Status: s.status.String(),
+		ID: s.tl.id(), Created: unix(s.created), Updated: unix(s.updated),
+		Priority: zPriorities[s.priority], FirstPriority: zPriorities[s.tl.priority], Status: s.zendeskStatus(),
 		FirstReply: unix(s.firstReply), FirstSolve: unix(s.firstSolve),
 		Replies: s.replies, Reopens: s.reopens, Followups: s.chases, Tags: s.tags(),
 	}
@@ -108,7 +111,10 @@ func (s *ticketState) truth() TicketTruth {
 }
 
 func (in *incident) truth(w *world, now int64) IncidentTruth {
-	t := IncidentTruth{ID: in.id, Impact: in.impact, Created: utcMilli(in.created()), Started: utcMilli(in.started)}
+	t := IncidentTruth{
+		ID: in.id, Impact: in.impact, Created: utcMilli(in.created()), Updated: utcMilli(incidentUpdated(in, now)),
+		Started: utcMilli(in.started),
+	}
 	for _, u := range in.updates {
 		if u.at <= now {
 			t.Updates = append(t.Updates, utcMilli(u.at))

@@ -82,9 +82,19 @@ func validateVendors(vs []Vendor) error {
 // but thorough one, one without a night shift, one that posts incidents only
 // after customers complain, and two smaller ones, each with about 30 days of
 // history and live tickets so that metrics move within minutes (the demo
-// polls each through a different kind of source). History
+// polls each through the kinds DemoSources names). History
 // reaches back to local midnight in each office, so daily panels start on a
 // whole day.
+//
+// Whatever the instant start, every metric has data at once: what a gauge
+// shows now (an open incident, an upcoming maintenance) must not depend on
+// the hour the demo starts. So the vendors whose status kind shows only
+// what is active (nightless on status.io, edgebuyer on Instatus) are
+// OpenAtStart, as are two with history. nightless' pinned maintenance is
+// announced with its persona's short notice, about two hours before it
+// starts under an hour after start: its short notice shows at the first
+// poll, where its generated ones (two a week, on status.io only for the
+// few hours from announcement to completion) mostly would not.
 func Demo(start time.Time) []Vendor {
 	vs := []Vendor{
 		{
@@ -101,6 +111,7 @@ func Demo(start time.Time) []Vendor {
 			Persona:  Combine(NoNightShift, SilentDuringIncidents, ShortNoticeMaintenance),
 			Timezone: "America/Los_Angeles",
 			Tickets:  1800, LiveTicketsPerHour: 30, IncidentsPerWeek: 2, MaintenancesPerWeek: 2,
+			OpenAtStart: true,
 		},
 		{
 			Name: "openpipe", Persona: PostsAfterComplaints, Timezone: "Asia/Tokyo",
@@ -126,4 +137,35 @@ func Demo(start time.Time) []Vendor {
 		vs[i].History = start.Sub(time.Date(y, m, d, 0, 0, 0, 0, loc))
 	}
 	return vs
+}
+
+// DemoSource is how `--demo` polls one Demo vendor: a ticket kind (none
+// when empty) and a status-page kind, Kind constants.
+type DemoSource struct{ Tickets, Status string }
+
+// DemoSources maps each Demo vendor to its DemoSource, so that the demo
+// runs every collector: each vendor's one world is served in every
+// format, so a vendor gets one ticket kind and one status kind (two would
+// count its tickets twice). Each status kind goes where its format can show
+// the vendor's point:
+//   - deeproute, which writes postmortems, on Statuspage, the format with
+//     history that publishes them;
+//   - openpipe, which posts only after customers complain, on Cachet: who
+//     noticed first needs the incidents' history, when impact began
+//     (occurred_at) and the first post (created_at). Instatus' public data
+//     (summary.json) lists only active incidents, without their first post;
+//   - edgebuyer, whose point is its tickets, on Instatus, whose active
+//     incident and maintenance OpenAtStart guarantees;
+//   - nightless, whose maintenances come at short notice, on status.io,
+//     which shows the announcement time;
+//   - swiftedge on incident.io and feedcast, without tickets, on the feed.
+func DemoSources() map[string]DemoSource {
+	return map[string]DemoSource{
+		"swiftedge": {KindZendesk, KindIncidentio},
+		"deeproute": {KindFreshdesk, KindStatuspage},
+		"nightless": {KindJSM, KindStatusio},
+		"openpipe":  {KindGitHub, KindCachet},
+		"edgebuyer": {KindZendeskRequests, KindInstatus},
+		"feedcast":  {"", KindFeed},
+	}
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // world is everything one vendor generates. Items are never stored: each is
-// regenerated from its index whenever it is needed, so a world of a million
-// tickets costs only its export index (see exportIndex).
+// regenerated from its index whenever it is needed (with the edits made to
+// it), so a world of a million tickets costs only its export index (see
+// exportIndex).
 type world struct {
 	v     Vendor
 	p     Persona // with defaults filled
@@ -31,8 +32,10 @@ type world struct {
 
 	id identity
 
-	indexMu sync.Mutex // serializes extensions of index
+	indexMu sync.Mutex // serializes changes of index
 	index   atomic.Pointer[exportIndex]
+
+	edits edits // what agents changed in served items (edit.go)
 }
 
 func newWorld(v Vendor, seed int64, start time.Time) (*world, error) {

@@ -20,19 +20,20 @@ const (
 )
 
 // zendeskAPI serves one vendor's Zendesk: the cursor-based incremental
-// ticket export with its metric_sets sideload, behind basic auth and the
-// rate limits.
+// ticket export with its metric_sets sideload, and each ticket, behind
+// basic auth and the rate limits.
 type zendeskAPI struct {
 	w       *world
 	clock   func() time.Time
 	base    func() string // the listener's URL, known once it listens
 	perPage int
-	account window // every request
-	export  window // incremental exports
+	wall    func() time.Time // real time, which the quotas run on
+	account window           // every request
+	export  slidingWindow    // incremental exports
 }
 
 func newZendeskAPI(w *world, clock func() time.Time, base func() string, opts Options) *zendeskAPI {
-	z := &zendeskAPI{w: w, clock: clock, base: base, perPage: opts.TicketsPerPage}
+	z := &zendeskAPI{w: w, clock: clock, base: base, perPage: opts.TicketsPerPage, wall: time.Now}
 	if opts.ExportRequestsPerMinute > 0 {
 		z.account.limit, z.export.limit = accountLimit, opts.ExportRequestsPerMinute
 	}
@@ -44,7 +45,7 @@ func newZendeskAPI(w *world, clock func() time.Time, base func() string, opts Op
 func zendeskUser(vendor string) string { return "agent@" + vendor + ".example/token" }
 
 func (z *zendeskAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	now := time.Now()
+	now := z.wall()
 	ok, remaining, reset := z.account.take(now)
 	writeRateHeaders(rw.Header(), remaining, reset, z.account.limit > 0)
 	if !z.authorized(r) {
@@ -55,12 +56,16 @@ func (z *zendeskAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeRateLimited(rw, reset, "Number of allowed API requests per minute exceeded")
 		return
 	}
+	if id, ok := strings.CutPrefix(r.URL.Path, "/api/v2/tickets/"); ok && r.Method == http.MethodGet && strings.HasSuffix(id, ".json") {
+		z.serveTicket(rw, strings.TrimSuffix(id, ".json"))
+		return
+	}
 	if r.Method != http.MethodGet || r.URL.Path != exportPath {
 		writeZendeskError(rw, http.StatusNotFound, "InvalidEndpoint", "Not found")
 		return
 	}
-	if ok, _, reset := z.export.take(now); !ok {
-		writeRateLimited(rw, reset, "Number of allowed incremental export API requests per minute exceeded")
+	if ok, wait := z.export.take(now); !ok {
+		writeRateLimited(rw, wait, "Number of allowed incremental export API requests per minute exceeded")
 		return
 	}
 	z.serveExport(rw, r)
@@ -119,7 +124,33 @@ func (z *zendeskAPI) serveExport(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	page.AfterCursor, page.AfterURL = link(after)
+	switch endlessOf(r) {
+	case endlessSame:
+		page.EndOfStream = false
+		page.AfterCursor, page.AfterURL = link(pos)
+	case endlessGrowing:
+		page.EndOfStream = false
+		if len(hits) == 0 { // past the end: a cursor one ticket further, new every time
+			page.AfterCursor, page.AfterURL = link(position{at: pos.at, ticket: pos.ticket + 1})
+		}
+	}
 	writeJSON(rw, http.StatusOK, page)
+}
+
+// serveTicket answers GET /api/v2/tickets/{id}.json, the url of each
+// exported ticket: {"ticket": ...}, or 404 RecordNotFound for a ticket not
+// created yet or deleted.
+func (z *zendeskAPI) serveTicket(rw http.ResponseWriter, idText string) {
+	now := z.clock().Unix()
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id < 1 || id > int64(z.w.ticketsBy(now)) || z.w.deleted(int(id-1), now) {
+		writeZendeskError(rw, http.StatusNotFound, "RecordNotFound", "Not found")
+		return
+	}
+	s := stateAt(z.w.timeline(int(id-1)), now)
+	writeJSON(rw, http.StatusOK, struct {
+		Ticket zTicket `json:"ticket"`
+	}{z.w.zendeskTicket(&s, z.base())})
 }
 
 // zError is an error answer of Zendesk's API.

@@ -147,12 +147,12 @@ func (w *world) zendeskTicket(s *ticketState, base string) zTicket {
 	t := zTicket{
 		URL:                 base + "/api/v2/tickets/" + strconv.FormatInt(id, 10) + ".json",
 		ID:                  id,
-		CreatedAt:           zTime(tl.created),
+		CreatedAt:           zTime(s.created),
 		UpdatedAt:           zTime(s.updated),
 		Subject:             subject,
 		RawSubject:          subject,
 		Description:         subject + ". Ticket " + strconv.FormatInt(id, 10) + " of the support simulator.",
-		Status:              s.status.String(),
+		Status:              s.zendeskStatus(),
 		RequesterID:         tl.requester,
 		SubmitterID:         tl.requester,
 		OrganizationID:      tl.org,
@@ -181,6 +181,15 @@ func (w *world) zendeskTicket(s *ticketState, base string) zTicket {
 	}
 	t.SatisfactionRating = s.satisfaction()
 	return t
+}
+
+// zendeskStatus is the ticket's status as Zendesk's export shows it:
+// "deleted" once deleted (a deleted ticket is listed with that status).
+func (s *ticketState) zendeskStatus() string {
+	if s.deleted {
+		return "deleted"
+	}
+	return s.status.String()
 }
 
 // tags are the ticket's topic, plus "escalated" once escalated.
@@ -215,7 +224,7 @@ func (w *world) zendeskMetricSet(s *ticketState, base string) zMetricSet {
 		URL:                   base + "/api/v2/ticket_metrics/" + strconv.FormatInt(metricID, 10) + ".json",
 		ID:                    metricID,
 		TicketID:              tl.id(),
-		CreatedAt:             zTime(tl.created),
+		CreatedAt:             zTime(s.created),
 		UpdatedAt:             zTime(s.updated),
 		Reopens:               s.reopens,
 		Replies:               s.replies,
@@ -231,17 +240,17 @@ func (w *world) zendeskMetricSet(s *ticketState, base string) zMetricSet {
 	}
 	if s.firstReply != 0 {
 		m.GroupStations, m.AssigneeStations = 1, 1
-		m.ReplyTimeInMinutes, m.ReplyTimeInSeconds = w.span(tl.created, s.firstReply), zSeconds{Calendar: ptr(s.firstReply - tl.created)}
+		m.ReplyTimeInMinutes, m.ReplyTimeInSeconds = w.span(s.created, s.firstReply), zSeconds{Calendar: ptr(s.firstReply - s.created)}
 	}
 	if s.firstSolve != 0 {
-		m.FirstResolutionTimeInMinutes = w.span(tl.created, s.firstSolve)
+		m.FirstResolutionTimeInMinutes = w.span(s.created, s.firstSolve)
 		wt := s.waits(w.cal)
 		m.AgentWaitTimeInMinutes = zMinutes{Calendar: minutes(wt.agent[0]), Business: minutes(wt.agent[1])}
 		m.RequesterWaitTimeInMinutes = zMinutes{Calendar: minutes(wt.requester[0]), Business: minutes(wt.requester[1])}
 		m.OnHoldTimeInMinutes = zMinutes{Calendar: minutes(wt.onHold[0]), Business: minutes(wt.onHold[1])}
 	}
 	if s.solved() {
-		m.FullResolutionTimeInMinutes = w.span(tl.created, s.lastSolve)
+		m.FullResolutionTimeInMinutes = w.span(s.created, s.lastSolve)
 	}
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/subtle"
 	"encoding/base64"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -59,7 +60,7 @@ func (a *requestsAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, requestsPath+"/") && strings.HasSuffix(r.URL.Path, "/comments"):
 		idText := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, requestsPath+"/"), "/comments")
 		id, err := strconv.ParseInt(idText, 10, 64)
-		if err != nil || id < 1 || id > int64(a.w.ticketsBy(now)) {
+		if err != nil || id < 1 || id > int64(a.w.ticketsBy(now)) || a.w.deleted(int(id-1), now) {
 			writeZendeskError(rw, http.StatusNotFound, "RecordNotFound", "Not found")
 			return
 		}
@@ -110,12 +111,12 @@ func (a *requestsAPI) serveList(rw http.ResponseWriter, r *http.Request, now int
 		writeZendeskError(rw, http.StatusBadRequest, "InvalidPaginationParameter", "Invalid page[size], sort_by or sort_order")
 		return
 	}
-	hits := a.w.latestUpdates(0, now)
+	hits := a.w.listed(0, now)
 	keys := make([]requestKey, len(hits))
 	for i, h := range hits {
 		keys[i] = requestKey{h.at, int64(h.ticket) + 1}
 		if sortBy == "created_at" {
-			keys[i].at = a.w.ticketCreated(h.ticket)
+			keys[i].at = a.w.shownCreated(h.ticket, now)
 		}
 	}
 	compare := func(x, y requestKey) int { return cmp.Or(cmp.Compare(x.at, y.at), cmp.Compare(x.id, y.id)) }
@@ -141,8 +142,17 @@ func (a *requestsAPI) serveList(rw http.ResponseWriter, r *http.Request, now int
 		s := stateAt(a.w.timeline(int(k.id-1)), now)
 		page.Requests = append(page.Requests, a.w.zendeskRequest(&s, base))
 	}
-	if end < len(keys) {
+	switch mode := endlessOf(r); {
+	case mode == endlessSame:
+		first := beforeAll
+		if order == "desc" {
+			first = requestKey{math.MaxInt64, math.MaxInt64}
+		}
+		page.setNext(r, base, cmp.Or(q.Get("page[after]"), first.cursor()))
+	case end < len(keys) || (mode == endlessGrowing && end > start):
 		page.setNext(r, base, keys[end-1].cursor())
+	case mode == endlessGrowing: // past the end: a new cursor every time
+		page.setNext(r, base, endlessKeyAfter(q.Get("page[after]")).cursor())
 	}
 	writeJSON(rw, http.StatusOK, page)
 }

@@ -92,7 +92,7 @@ func (w *world) zendeskRequest(s *ticketState, base string) zRequest {
 	rq := zRequest{
 		CanBeSolvedByMe: !s.solved(),
 		CollaboratorIDs: noIDs,
-		CreatedAt:       zTime(tl.created),
+		CreatedAt:       zTime(s.created),
 		Description:     ticketDescription(tl),
 		GroupID:         w.id.groupID,
 		ID:              tl.id(),

@@ -334,3 +334,35 @@ func TestExportShapeMatchesRealCapture(t *testing.T) {
 		sameKeys(t, "metric set", m, realMetrics, []string{"custom_status_updated_at"})
 	}
 }
+
+// TestExportLimitSlides: the export limit holds over any 60 s, not per
+// minute from a first request, and Retry-After names the exact second the
+// next request may go.
+func TestExportLimitSlides(t *testing.T) {
+	s := startSim(t, newClock(testStart), Options{Seed: 1, ExportRequestsPerMinute: 3, Vendors: []Vendor{vendor("acme", Persona{}, 20)}})
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.apis[apiKey{"acme", KindZendesk}].api.(*zendeskAPI).wall = func() time.Time { return wall }
+	steps := []struct {
+		at         time.Duration // wall time since the first request
+		retryAfter int           // 0: accepted
+	}{
+		{0, 0}, {20 * time.Second, 0}, {40 * time.Second, 0},
+		{45 * time.Second, 15}, // the first request leaves the window at 60 s
+		{59*time.Second + 500*time.Millisecond, 1},
+		{60 * time.Second, 0},  // a fixed window would give 3 more from here
+		{61 * time.Second, 19}, // the second leaves at 80 s
+		{79 * time.Second, 1},
+		{80 * time.Second, 0},
+	}
+	base := wall
+	for _, st := range steps {
+		wall = base.Add(st.at)
+		r := get(t, s, "acme", KindZendesk, exportPath+"?start_time=0")
+		switch {
+		case st.retryAfter == 0 && r.status != http.StatusOK:
+			t.Errorf("at %v: HTTP %d (Retry-After %q), want 200", st.at, r.status, r.header.Get("Retry-After"))
+		case st.retryAfter > 0 && (r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != strconv.Itoa(st.retryAfter)):
+			t.Errorf("at %v: HTTP %d, Retry-After %q; want 429, Retry-After %d", st.at, r.status, r.header.Get("Retry-After"), st.retryAfter)
+		}
+	}
+}
