@@ -230,4 +230,3 @@ func TestNewCapsPageSize(t *testing.T) {
 		}
 	}
 }
-
