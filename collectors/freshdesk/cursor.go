@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 // cursor is where a sync resumes: one keyset position for the ticket walk
@@ -12,6 +14,10 @@ import (
 type cursor struct {
 	Tickets position `json:"tickets"`
 	Ratings position `json:"ratings"`
+	// Held are ratings, by ticket id, whose ticket had an implausible
+	// update time when they were read: the ratings' position has moved past
+	// them, so they wait here for a plausible version of their ticket.
+	Held map[int64]model.Rating `json:"held,omitempty"`
 }
 
 // position is the `since` parameter of a walk's next request and the items

@@ -38,6 +38,7 @@ type apiStats struct {
 
 // apiConversation is a reply or note of GET /api/v2/tickets/{id}/conversations.
 type apiConversation struct {
+	ID        int64     `json:"id"`       // tells a page that repeats earlier ones
 	Incoming  bool      `json:"incoming"` // from outside the helpdesk: the customer's side
 	Private   bool      `json:"private"`  // a private note
 	Source    int       `json:"source"`

@@ -33,6 +33,9 @@ type fault struct {
 	body       string // raw 200 body
 	truncated  bool   // announce more bytes than body has
 	next       bool   // send a Link rel="next" header with body
+	// pages, when set, answers page n (from 1) with pages(n) and a Link
+	// naming page n+1: a list that never ends.
+	pages func(n int) []map[string]any
 }
 
 // fakeFreshdesk answers the Freshdesk API v2 endpoints the collector calls,
@@ -129,7 +132,7 @@ func (f *fakeFreshdesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Ratelimit-Remaining", strconv.Itoa(fakeRateMax-cost))
 	w.Header().Set("X-Ratelimit-Used-Currentrequest", strconv.Itoa(cost))
 	if ft, ok := f.fault(path); ok {
-		writeFault(w, ft)
+		writeFault(w, r, ft, page)
 		return
 	}
 
@@ -293,11 +296,16 @@ func validationError(msg string) map[string]any {
 	return map[string]any{"description": "Validation failed", "errors": []any{map[string]any{"message": msg, "code": "invalid_value"}}}
 }
 
-func writeFault(w http.ResponseWriter, ft fault) {
+func writeFault(w http.ResponseWriter, r *http.Request, ft fault, page int) {
 	if ft.next {
 		w.Header().Set("Link", `<https://acme.freshdesk.com/api/v2/tickets?page=2>; rel="next"`)
 	}
 	switch {
+	case ft.pages != nil:
+		next := r.URL.Query()
+		next.Set("page", strconv.Itoa(page+1))
+		w.Header().Set("Link", "<https://acme.freshdesk.com"+r.URL.Path+"?"+next.Encode()+`>; rel="next"`)
+		collectortest.WriteJSON(w, http.StatusOK, nonNil(ft.pages(page)))
 	case ft.status != 0:
 		if ft.retryAfter != "" {
 			w.Header().Set("Retry-After", ft.retryAfter)

@@ -31,6 +31,22 @@
 // before the response (see settleMargin) that a second update within the
 // same second could have followed unseen.
 //
+// A ticket updated at an implausible time (source.Env.Bounds: after our
+// clock plus the allowed skew, or before global.earliest_timestamp) is left
+// out and counted as rejected, so that the keyset never moves onto it; the
+// list is in update order, so one in the future ends the walk at its page.
+// A rating created at an implausible time is left out alike. A new rating
+// of a ticket left out waits in the cursor (held) until a plausible version
+// of the ticket is stored. A stored position in the future restarts its
+// walk from the history start.
+//
+// A list that leads in a circle ends the sync with reason loop, after the
+// page is stored: a Link rel="next" on an empty page, on a page that
+// follows by page number (the keyset unmoved) and only repeats tickets
+// taken earlier in the sync, or on page 300, the last Freshdesk serves of
+// a query; conversations and ratings end alike on a linked page without a
+// new id. Responses over 8 MiB are refused.
+//
 // Cost per poll: one ticket-list request (3 API credits, as include=stats
 // costs 2) and one ratings request when nothing changed; then one list
 // request per 100 changed tickets plus one conversations request per changed
@@ -61,6 +77,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -79,8 +96,10 @@ func New(env source.Env) (source.Source, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &collector{
-		http:         env.HTTP,
+		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		logger:       logger,
+		bounds:       env.Bounds,
+		rejected:     env.Rejected,
 		api:          base.JoinPath("api/v2"),
 		statuses:     statuses,
 		historyStart: env.HistoryStart,
@@ -89,8 +108,12 @@ func New(env source.Env) (source.Source, error) {
 
 // collector syncs one Freshdesk account.
 type collector struct {
-	http         *fetch.Client
-	logger       *slog.Logger
+	http   *fetch.Client
+	logger *slog.Logger
+	// bounds are the plausible times: a ticket or rating dated otherwise is
+	// left out of the walks, and reported to rejected.
+	bounds       door.Bounds
+	rejected     func(reason string)
 	api          *url.URL // .../api/v2
 	statuses     map[int]model.Status
 	historyStart time.Time

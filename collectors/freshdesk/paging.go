@@ -17,6 +17,17 @@ import (
 // perPage is the largest page Freshdesk's list endpoints serve.
 const perPage = 100
 
+// maxTicketPages is the last page of a ticket list query Freshdesk serves
+// (page 301 is refused).
+const maxTicketPages = 300
+
+// maxBodyBytes caps a response. A page of 100 tickets with their stats is
+// about 100 KB (the simulator's; a real one is 1.4 KB, without the
+// description, which the list leaves out), a page of conversations a few
+// KB with short replies; the cap leaves room for a page of 100 long email
+// replies, each sent twice (body and body_text).
+const maxBodyBytes = 8 << 20
+
 // listPage is one response of a list endpoint.
 type listPage struct {
 	url  string
@@ -41,31 +52,49 @@ func (c *collector) list(ctx context.Context, path string, query url.Values, n i
 	if err != nil {
 		return listPage{}, err
 	}
-	served, _ := http.ParseTime(resp.Header.Get("Date"))
+	served, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil || c.bounds.Check(served) != "" {
+		// Unknown: every ticket counts as recent (settleMargin).
+		served = time.Time{}
+	}
 	return listPage{url: u.String(), body: resp.Body, next: hasNextLink(resp.Header.Values("Link")), served: served}, nil
 }
 
-// conversations fetches every page of a ticket's conversations.
+// conversations fetches every page of a ticket's conversations. Pages that
+// go on without bringing a new conversation end the sync (reason loop).
 func (c *collector) conversations(ctx context.Context, ticketID int64) ([]apiConversation, error) {
 	path := "tickets/" + strconv.FormatInt(ticketID, 10) + "/conversations"
 	var all []apiConversation
+	seen := map[int64]bool{}
 	for n := 1; ; n++ {
 		p, err := c.list(ctx, path, nil, n)
 		if err != nil {
 			return nil, fmt.Errorf("freshdesk: ticket %d conversations page %d: %w", ticketID, n, err)
 		}
 		convs, err := decodeConversations(p.body)
-		if err == nil && p.next && len(convs) == 0 {
-			err = errEmptyPageWithNext
-		}
 		if err != nil {
 			return nil, fmt.Errorf("freshdesk: ticket %d conversations page %d: %w", ticketID, n, fetch.DecodeError(p.url, err))
+		}
+		if p.next && !newIDs(seen, convs, func(cv apiConversation) int64 { return cv.ID }) {
+			return nil, fmt.Errorf("freshdesk: ticket %d conversations page %d: %w", ticketID, n, fetch.LoopError(p.url, errNothingNew))
 		}
 		all = append(all, convs...)
 		if !p.next {
 			return all, nil
 		}
 	}
+}
+
+// newIDs records the ids of items in seen and reports whether one was new.
+func newIDs[T any](seen map[int64]bool, items []T, id func(T) int64) bool {
+	fresh := false
+	for _, it := range items {
+		if k := id(it); !seen[k] {
+			seen[k] = true
+			fresh = true
+		}
+	}
+	return fresh
 }
 
 // viewTicket fetches one ticket with its stats; found is false when the
@@ -90,8 +119,8 @@ func (c *collector) viewTicket(ctx context.Context, id int64) (t apiTicket, foun
 	return t, true, nil
 }
 
-// errEmptyPageWithNext: following such a page could go on forever.
-var errEmptyPageWithNext = errors.New(`empty page with a rel="next" link`)
+// errNothingNew: following such a page could go on forever.
+var errNothingNew = errors.New(`the Link header names a next page after one without new items`)
 
 // hasNextLink reports whether Link header values (RFC 8288) hold a target
 // whose rel includes "next".

@@ -14,10 +14,12 @@ import (
 // newRatings walks the satisfaction ratings created since pos and returns
 // the latest new good or bad rating of each ticket, with the position after
 // them. Their order is not documented, so every page is read before the
-// position moves; ratings are few.
+// position moves; ratings are few. A rating dated implausibly (see
+// source.Env.Bounds) is left out, so that it cannot move the position.
 func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]model.Rating, position, error) {
 	next := pos.clone()
 	latest := map[int64]apiRating{}
+	read := map[int64]bool{}
 	var newest time.Time
 	for n := 1; ; n++ {
 		p, err := c.list(ctx, "surveys/satisfaction_ratings", url.Values{"created_since": {formatTime(pos.Since)}}, n)
@@ -25,13 +27,17 @@ func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]mod
 			return nil, pos, fmt.Errorf("freshdesk: satisfaction ratings page %d: %w", n, err)
 		}
 		ratings, err := decodeRatings(p.body)
-		if err == nil && p.next && len(ratings) == 0 {
-			err = errEmptyPageWithNext
-		}
 		if err != nil {
 			return nil, pos, fmt.Errorf("freshdesk: satisfaction ratings page %d: %w", n, fetch.DecodeError(p.url, err))
 		}
+		if p.next && !newIDs(read, ratings, func(r apiRating) int64 { return *r.ID }) {
+			return nil, pos, fmt.Errorf("freshdesk: satisfaction ratings page %d: %w", n, fetch.LoopError(p.url, errNothingNew))
+		}
 		for _, r := range ratings {
+			if why := c.bounds.Check(r.CreatedAt); why != "" {
+				c.rejected(why)
+				continue
+			}
 			id := strconv.FormatInt(*r.ID, 10)
 			if r.CreatedAt.After(newest) {
 				newest = r.CreatedAt

@@ -2,6 +2,7 @@ package freshdesk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -31,11 +33,27 @@ func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Bat
 		c.logger.Warn("freshdesk: syncing again from the history start", "err", err)
 		cur, _ = decodeCursor(nil, c.historyStart)
 	}
+	for _, p := range []*position{&cur.Tickets, &cur.Ratings} {
+		if c.bounds.Check(p.Since) == door.ReasonFuture {
+			// Stored before implausible times were kept out: nothing could
+			// be newer than it, so every change would be missed.
+			c.logger.Warn("freshdesk: a stored position lies in the future: walking again from the history start", "since", p.Since)
+			*p = position{Since: c.historyStart}
+		}
+	}
 	rated, ratingsNext, err := c.newRatings(ctx, cur.Ratings)
 	if err != nil {
 		return err
 	}
-	s := &syncRun{collector: c, emit: emit, cur: cur, rated: rated, ratingsNext: ratingsNext}
+	// Ratings held for a ticket that had an implausible time are given
+	// again, unless a newer one was.
+	for id, r := range cur.Held {
+		if _, ok := rated[id]; !ok {
+			rated[id] = r
+		}
+	}
+	s := &syncRun{collector: c, emit: emit, cur: cur, rated: rated, ratingsNext: ratingsNext,
+		held: cur.Held, handled: map[int64]time.Time{}}
 	if err := s.walkTickets(ctx); err != nil {
 		return err
 	}
@@ -50,9 +68,18 @@ type syncRun struct {
 	// rated are the new ratings by ticket id, until their ticket is emitted.
 	rated       map[int64]model.Rating
 	ratingsNext position
+	// held are the ratings whose ticket had an implausible update time,
+	// until a plausible version of it is emitted.
+	held map[int64]model.Rating
+	// handled are the tickets taken or skipped in this sync, by the update
+	// time they were listed with, to tell a page that brings nothing new.
+	handled map[int64]time.Time
 }
 
-// walkTickets follows the ticket list by keyset from cur.Tickets.
+// walkTickets follows the ticket list by keyset from cur.Tickets. The list
+// is in update order, so a ticket updated after our clock allows (see
+// source.Env.Bounds) is followed only by more of them: the walk ends at its
+// page, and the next sync starts from the latest plausible update.
 func (s *syncRun) walkTickets(ctx context.Context) error {
 	pos := s.cur.Tickets.clone()
 	for n, page := 1, 1; ; n++ {
@@ -66,19 +93,32 @@ func (s *syncRun) walkTickets(ctx context.Context) error {
 			return fmt.Errorf("freshdesk: tickets page %d: %w", n, err)
 		}
 		list, err := decodeTicketList(p.body)
-		if err == nil && p.next && len(list) == 0 {
-			err = errEmptyPageWithNext
-		}
 		if err != nil {
 			return fmt.Errorf("freshdesk: tickets page %d: %w", n, fetch.DecodeError(p.url, err))
 		}
 		var tickets []model.Ticket
 		var latest time.Time
+		fresh, future := 0, false
 		for _, at := range list {
 			id := strconv.FormatInt(*at.ID, 10)
+			if why := s.bounds.Check(at.UpdatedAt); why != "" {
+				// Its update time would move the keyset past every later
+				// change: left out until Freshdesk dates it plausibly.
+				s.rejected(why)
+				future = future || why == door.ReasonFuture
+				s.hold(*at.ID)
+				continue
+			}
 			if at.UpdatedAt.After(latest) {
 				latest = at.UpdatedAt
 			}
+			if prev, ok := s.handled[*at.ID]; ok && prev.Equal(at.UpdatedAt) {
+				// Taken earlier in this sync: a ticket updated again within
+				// that second is taken by the next sync (see settleMargin).
+				continue
+			}
+			s.handled[*at.ID] = at.UpdatedAt
+			fresh++
 			rating, rated := s.rated[*at.ID]
 			if pos.taken(id, at.UpdatedAt) && !rated {
 				continue
@@ -87,7 +127,7 @@ func (s *syncRun) walkTickets(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			delete(s.rated, *at.ID)
+			s.taken(*at.ID)
 			if wanted {
 				tickets = append(tickets, t)
 			}
@@ -97,24 +137,60 @@ func (s *syncRun) walkTickets(ctx context.Context) error {
 				pos.forget(id)
 			}
 		}
+		last := !p.next || future
+		var circle string
+		switch {
+		case last:
+		case len(list) == 0:
+			circle = `the Link header names a next page after an empty one`
+		case page > 1 && fresh == 0:
+			// Page 1 of a moved keyset repeats the overlap by design;
+			// a later page of the same query must bring something.
+			circle = `the Link header names a next page after one that only repeats tickets taken earlier in this sync`
+		case page == maxTicketPages:
+			circle = fmt.Sprintf(`the Link header names a page after page %d, the last Freshdesk serves of a query`, maxTicketPages)
+		}
 		switch {
 		case pos.advance(latest):
 			page = 1
-		case p.next:
+		case !last:
 			// A whole page within one second: the keyset cannot move.
 			page++
 		}
-		next := cursor{Tickets: pos.clone(), Ratings: s.cur.Ratings}
-		if !p.next && len(s.rated) == 0 {
+		next := cursor{Tickets: pos.clone(), Ratings: s.cur.Ratings, Held: s.held}
+		if last && len(s.rated) == 0 {
 			next.Ratings = s.ratingsNext
 		}
 		if err := s.store(tickets, next); err != nil {
 			return fmt.Errorf("freshdesk: storing tickets page %d: %w", n, err)
 		}
-		if !p.next {
+		switch {
+		case circle != "":
+			return fmt.Errorf("freshdesk: tickets page %d: %w", n, fetch.LoopError(p.url, errors.New(circle)))
+		case last:
 			return nil
 		}
 	}
+}
+
+// hold keeps the new rating of ticket id, whose update time is
+// implausible, until a plausible version of the ticket is emitted: the
+// ratings' position moves on without it.
+func (s *syncRun) hold(id int64) {
+	if r, ok := s.rated[id]; ok {
+		if s.held == nil {
+			s.held = map[int64]model.Rating{}
+		}
+		s.held[id] = r
+		delete(s.rated, id)
+	}
+}
+
+// taken records that ticket id was emitted (or skipped for good) with its
+// rating, if it had one.
+func (s *syncRun) taken(id int64) {
+	delete(s.rated, id)
+	delete(s.held, id)
 }
 
 // ratedTickets fetches and emits the tickets rated since the last sync that
@@ -131,17 +207,25 @@ func (s *syncRun) ratedTickets(ctx context.Context) error {
 				return err
 			}
 			if !found { // deleted since it was rated
+				s.taken(id)
+				continue
+			}
+			if why := s.bounds.Check(at.UpdatedAt); why != "" {
+				s.rejected(why)
+				s.hold(id)
 				continue
 			}
 			t, wanted, err := s.complete(ctx, at, s.rated[id])
 			if err != nil {
 				return err
 			}
+			s.taken(id)
 			if wanted {
 				tickets = append(tickets, t)
 			}
 		}
 		next := s.cur
+		next.Held = s.held
 		if start+len(chunk) == len(ids) {
 			next.Ratings = s.ratingsNext
 		}

@@ -417,9 +417,11 @@ func TestSyncErrors(t *testing.T) {
 		{"truncated body", "/api/v2/tickets", fault{body: `[{"id":1,"created_at":`, truncated: true}, fetch.ReasonDecode, "tickets page 1", 0},
 		{"object instead of list", "/api/v2/tickets", fault{body: `{"code":"invalid_value"}`}, fetch.ReasonDecode, "tickets page 1", 0},
 		{"ticket without id", "/api/v2/tickets", fault{body: `[{"created_at":"2025-03-01T00:00:00Z"}]`}, fetch.ReasonDecode, "tickets page 1", 0},
-		{"empty page with next", "/api/v2/tickets", fault{body: `[]`, next: true}, fetch.ReasonDecode, "tickets page 1", 0},
-		{"empty conversations page with next", "/api/v2/tickets/1/conversations", fault{body: `[]`, next: true}, fetch.ReasonDecode, "ticket 1 conversations page 1", 0},
-		{"empty ratings page with next", "/api/v2/surveys/satisfaction_ratings", fault{body: `[]`, next: true}, fetch.ReasonDecode, "satisfaction ratings page 1", 0},
+		// A page that brings nothing is stored (its position is unchanged)
+		// before the sync ends.
+		{"empty page with next", "/api/v2/tickets", fault{body: `[]`, next: true}, fetch.ReasonLoop, "tickets page 1", 1},
+		{"empty conversations page with next", "/api/v2/tickets/1/conversations", fault{body: `[]`, next: true}, fetch.ReasonLoop, "ticket 1 conversations page 1", 0},
+		{"empty ratings page with next", "/api/v2/surveys/satisfaction_ratings", fault{body: `[]`, next: true}, fetch.ReasonLoop, "satisfaction ratings page 1", 0},
 		{"conversations 500", "/api/v2/tickets/1/conversations", fault{status: http.StatusBadGateway}, fetch.ReasonHTTP, "ticket 1 conversations page 1", 0},
 		{"conversations malformed", "/api/v2/tickets/1/conversations", fault{body: `[{"created_at":"yesterday"}]`}, fetch.ReasonDecode, "ticket 1 conversations page 1", 0},
 		{"ratings malformed", "/api/v2/surveys/satisfaction_ratings", fault{body: `[{"id":1}]`}, fetch.ReasonDecode, "satisfaction ratings page 1", 0},

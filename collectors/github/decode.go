@@ -70,9 +70,6 @@ const (
 	eventReopened  = "reopened"
 )
 
-// epoch bounds the times accepted from the API: GitHub was founded in 2008.
-var epoch = time.Unix(0, 0)
-
 // decodeIssues parses one page of the issue list and checks the fields the
 // mapping needs.
 func decodeIssues(body []byte) ([]wireIssue, error) {
@@ -99,9 +96,6 @@ func (is wireIssue) check() error {
 		return fmt.Errorf("issue %d: no created_at", *is.Number)
 	case is.UpdatedAt.IsZero():
 		return fmt.Errorf("issue %d: no updated_at", *is.Number)
-	case is.CreatedAt.Before(epoch) || is.UpdatedAt.Before(epoch):
-		// The cursor's since only moves forward from the zero time.
-		return fmt.Errorf("issue %d: implausible time before 1970", *is.Number)
 	case is.State != stateOpen && is.State != stateClosed:
 		return fmt.Errorf("issue %d: unknown state %q", *is.Number, is.State)
 	case is.Comments < 0:

@@ -34,6 +34,11 @@ type fakeFailure struct {
 	body       string      // a raw 200 body instead of the JSON
 	truncated  bool        // the body is cut short of its Content-Length
 	remaining0 bool        // X-RateLimit-Remaining: 0
+	// pages, when set, answers page n (from 1) with pages(n) and a Link
+	// naming page n+1, and page last as the last when last is set: a list
+	// that never ends.
+	pages func(n int) []map[string]any
+	last  int
 }
 
 // fakeRequest is a request as the fake saw it.
@@ -167,7 +172,7 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ff, ok := f.failures[path]; ok {
-		writeFailure(w, ff)
+		writeFailure(w, r, ff)
 		return
 	}
 	repo, rest, ok := f.route(path)
@@ -239,7 +244,7 @@ func (f *fakeGitHub) serveIssues(w http.ResponseWriter, r *http.Request, repo *f
 	}
 	var list []map[string]any
 	for _, is := range repo.issues {
-		if !updatedAt(f.t, is).Before(since) {
+		if !q.Has("since") || !updatedAt(f.t, is).Before(since) {
 			list = append(list, is)
 		}
 	}
@@ -304,7 +309,7 @@ func (f *fakeGitHub) servePage(w http.ResponseWriter, r *http.Request, repo *fak
 	_, _ = w.Write(body)
 }
 
-func writeFailure(w http.ResponseWriter, ff fakeFailure) {
+func writeFailure(w http.ResponseWriter, r *http.Request, ff fakeFailure) {
 	for k, v := range ff.header {
 		w.Header()[k] = v
 	}
@@ -312,6 +317,24 @@ func writeFailure(w http.ResponseWriter, ff fakeFailure) {
 		w.Header().Set("X-RateLimit-Remaining", "0")
 	}
 	switch {
+	case ff.pages != nil:
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		page = max(page, 1)
+		link := func(p int, rel string) string {
+			q := r.URL.Query()
+			q.Set("page", strconv.Itoa(p))
+			return fmt.Sprintf(`<http://%s%s?%s>; rel="%s"`, r.Host, r.URL.Path, q.Encode(), rel)
+		}
+		links := []string{link(page+1, "next")}
+		if ff.last > 0 {
+			links = append(links, link(ff.last, "last"))
+		}
+		w.Header().Set("Link", strings.Join(links, ", "))
+		items := ff.pages(page)
+		if items == nil {
+			items = []map[string]any{}
+		}
+		collectortest.WriteJSON(w, http.StatusOK, items)
 	case ff.truncated:
 		collectortest.WriteCut(w, collectortest.JSONType, ff.body)
 	case ff.body != "":

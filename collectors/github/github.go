@@ -27,6 +27,17 @@
 // followed, so that no request, and no credential, ever leaves the
 // configured base URL.
 //
+// An issue updated at an implausible time (source.Env.Bounds: after our
+// clock plus the allowed skew, or before global.earliest_timestamp) is left
+// out of the walk, so that since never moves onto it, and counted as
+// rejected when it would be a ticket; the list is in update order, so one
+// in the future ends the walk at its page. A stored since in the future
+// restarts the repository's walk from the history start. A Link rel="next"
+// on an empty page, on a page of the same since that only repeats what the
+// sync read before, or on the page it calls rel="last" ends the sync with
+// reason loop, after the page is stored; timelines likewise. Responses over
+// 8 MiB are refused.
+//
 // # Cost
 //
 // A poll that finds nothing new costs one request per repository, and is
@@ -94,6 +105,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -103,6 +115,12 @@ const DefaultURL = "https://api.github.com"
 
 // apiVersion pins the REST API version the mapping was written against.
 const apiVersion = "2022-11-28"
+
+// maxBodyBytes caps a response. A page of 100 issues is about 450 KB (the
+// simulator's; a real issue is 2.7 KB with a short body), a page of 100
+// timeline events less; the cap leaves room for 100 bodies or comments at
+// GitHub's limit of 65,536 characters.
+const maxBodyBytes = 8 << 20
 
 // repoName is an owner/name as GitHub allows them; it also keeps path
 // tricks such as ".." out of the request paths.
@@ -116,6 +134,10 @@ type collector struct {
 	rules        rules
 	historyStart time.Time
 	logger       *slog.Logger // nil: no logging
+	// bounds are the plausible times: an issue updated at another time is
+	// left out of the walk, and reported to rejected.
+	bounds   door.Bounds
+	rejected func(reason string)
 }
 
 // New builds the source of kind github (a source.Factory).
@@ -136,12 +158,14 @@ func New(env source.Env) (source.Source, error) {
 		return nil, fmt.Errorf("github: source %q: %w", env.Config.Name, err)
 	}
 	return &collector{
-		http:         env.HTTP,
+		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		base:         base,
 		repos:        repos,
 		rules:        newRules(env.Config, env.Vendor),
 		historyStart: env.HistoryStart,
 		logger:       env.Logger,
+		bounds:       env.Bounds,
+		rejected:     env.Rejected,
 	}, nil
 }
 
@@ -168,8 +192,9 @@ func checkRepositories(repos []string) ([]string, error) {
 // Sync walks each repository's issue list from the cursor, emitting one
 // batch per page. A repository that fails does not hold the others back:
 // their changes are still stored, and the failures are returned together
-// at the end. A rate limit, a failed emit or a cancelled context ends the
-// sync at once, since every further request would fail the same way.
+// at the end. A rate limit, the sync's request budget, a failed emit or a
+// cancelled context ends the sync at once, since every further request
+// would fail the same way.
 func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Batch) error) error {
 	cur, err := parseCursor(stored)
 	if err != nil && c.logger != nil {
@@ -180,7 +205,8 @@ func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Bat
 		err := c.syncRepo(ctx, repo, &cur, emit)
 		switch {
 		case err == nil:
-		case errors.Is(err, errEmit), ctx.Err() != nil, fetch.Reason(err) == fetch.ReasonRateLimited:
+		case errors.Is(err, errEmit), ctx.Err() != nil, fetch.Reason(err) == fetch.ReasonRateLimited,
+			fetch.Reason(err) == fetch.ReasonBudget:
 			return err
 		default:
 			failed = append(failed, err)

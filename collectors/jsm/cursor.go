@@ -27,9 +27,9 @@ const overlap = 10 * time.Minute
 //
 //	{"requests": [{"id": "<issue id>", "status": "<status>@<unix ms of its date>"}, ...]}
 //
-// in the order of the last listing, latest activity first. A source that
-// searched once is never moved to listing (a search refused then is an
-// error), and a listing is dropped once a search succeeds.
+// in the order of the last listing, latest activity first. Each mode
+// starts over from the other's cursor: the first search drops a listing,
+// and the first listing replaces a search cursor.
 type cursor struct {
 	Since    int64            `json:"since"`
 	Seen     map[string]int64 `json:"seen"`
@@ -60,9 +60,6 @@ func (c cursor) encode() []byte {
 	b, _ := json.Marshal(c) // a struct of integers and a string map always encodes
 	return b
 }
-
-// searched reports whether the source ever synced through the search.
-func (c cursor) searched() bool { return c.Since > 0 || len(c.Seen) > 0 }
 
 // stored reports whether the issue was stored at this very update.
 func (c cursor) stored(id string, updated time.Time) bool {
@@ -103,10 +100,15 @@ func statusMark(r apiRequest) string {
 	return r.CurrentStatus.Status + "@" + strconv.FormatInt(ms, 10)
 }
 
-func listedStates(listed []apiRequest) []listedRequest {
+// listedStates is the listing to store. A request in unread has no status
+// mark, which no listing matches: the next poll reads it again.
+func listedStates(listed []apiRequest, unread map[string]bool) []listedRequest {
 	out := make([]listedRequest, len(listed))
 	for i, r := range listed {
 		out[i] = listedRequest{ID: r.IssueID, Status: statusMark(r)}
+		if unread[r.IssueID] {
+			out[i].Status = ""
+		}
 	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,24 +16,24 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-// customerSource is a source signed in as a portal customer of the fake,
-// whose store keeps every ticket emitted.
-type customerSource struct {
+// storingSource is a source whose store keeps every ticket emitted, as
+// customer mode needs (Env.Stored).
+type storingSource struct {
 	src    source.Source
 	stored map[string]*model.Ticket
 	cursor []byte
 }
 
-func newCustomerSource(t *testing.T, env source.Env) *customerSource {
+func newStoringSource(t *testing.T, env source.Env) *storingSource {
 	t.Helper()
-	cs := &customerSource{stored: map[string]*model.Ticket{}}
+	cs := &storingSource{stored: map[string]*model.Ticket{}}
 	env.Stored = func(id string) (*model.Ticket, error) { return cs.stored[id], nil }
 	cs.src = collectortest.NewSource(t, New, env)
 	return cs
 }
 
 // sync runs one poll, stores what it emits and returns it.
-func (cs *customerSource) sync(t *testing.T) []model.Ticket {
+func (cs *storingSource) sync(t *testing.T) []model.Ticket {
 	t.Helper()
 	var got []model.Ticket
 	err := cs.src.Sync(context.Background(), cs.cursor, func(b model.Batch) error {
@@ -53,10 +52,14 @@ func (cs *customerSource) sync(t *testing.T) []model.Ticket {
 	return got
 }
 
+// newCustomerFake is a fake whose account is a portal customer, and the
+// Env of a source configured with api: customer.
 func newCustomerFake(t *testing.T, issues ...fakeIssue) (*fakeJSM, source.Env) {
 	f, srv := newFakeJSM(t, issues...)
 	f.customer, f.agent = true, false
-	return f, testEnv(srv.URL)
+	env := testEnv(srv.URL)
+	env.Config.API = "customer"
+	return f, env
 }
 
 func TestCustomerSyncListsRequests(t *testing.T) {
@@ -68,7 +71,7 @@ func TestCustomerSyncListsRequests(t *testing.T) {
 	waiting.created, waiting.statusAt = t0.Add(time.Hour), t0.Add(4*time.Hour)
 	waiting.status = "Waiting for customer"
 	f, env := newCustomerFake(t, solved, waiting)
-	got := newCustomerSource(t, env).sync(t)
+	got := newStoringSource(t, env).sync(t)
 	want := []model.Ticket{{
 		ID: "20002", CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(4 * time.Hour), Status: model.StatusPending,
 		Events: []model.Event{{Kind: model.EventVendorReply, At: t0.Add(time.Minute)}},
@@ -88,14 +91,8 @@ func TestCustomerSyncListsRequests(t *testing.T) {
 			t.Errorf("ticket %s: %s", want[i].ID, diff)
 		}
 	}
+	// No search, desk scope or SLA: the list and the comments only.
 	wantLog := []string{
-		"/rest/api/3/myself?",
-		"/rest/servicedeskapi/servicedesk?limit=100&start=0",
-		"/rest/api/3/search/jql?" + url.Values{
-			"jql":        {"project in (10000, 10001) ORDER BY updated ASC, key ASC"},
-			"fields":     {searchFields},
-			"maxResults": {"100"},
-		}.Encode(),
 		"/rest/servicedeskapi/request?limit=100&requestOwnership=OWNED_REQUESTS&requestOwnership=PARTICIPATED_REQUESTS&requestOwnership=ALL_ORGANIZATIONS&requestStatus=ALL_REQUESTS&start=0",
 		"/rest/servicedeskapi/request/20002/comment?internal=false&limit=100&public=true&start=0",
 		"/rest/servicedeskapi/request/20001/comment?internal=false&limit=100&public=true&start=0",
@@ -115,7 +112,7 @@ func TestCustomerPollFetchesOnlyChangedRequests(t *testing.T) {
 		issues[n].statusAt = t0.Add(time.Duration(n) * time.Minute) // 20149 first
 	}
 	f, env := newCustomerFake(t, issues...)
-	cs := newCustomerSource(t, env)
+	cs := newStoringSource(t, env)
 	if got := len(cs.sync(t)); got != 150 {
 		t.Fatalf("first sync stored %d requests, want 150", got)
 	}
@@ -170,7 +167,7 @@ func TestCustomerPollFetchesOnlyChangedRequests(t *testing.T) {
 func TestCustomerSolveAndReopen(t *testing.T) {
 	is := plainIssue(1, 0)
 	f, env := newCustomerFake(t, is)
-	cs := newCustomerSource(t, env)
+	cs := newStoringSource(t, env)
 	steps := []struct {
 		status, category string
 		at               time.Duration
@@ -204,7 +201,7 @@ func TestCustomerSyncConfiguredDeskAndHistoryStart(t *testing.T) {
 	env.Config.ServiceDeskID = "10"
 	env.HistoryStart = t0.Add(-time.Hour)
 	var ids []string
-	for _, tk := range newCustomerSource(t, env).sync(t) {
+	for _, tk := range newStoringSource(t, env).sync(t) {
 		ids = append(ids, tk.ID)
 	}
 	if got := strings.Join(ids, ","); got != "20001" {
@@ -215,56 +212,72 @@ func TestCustomerSyncConfiguredDeskAndHistoryStart(t *testing.T) {
 	}
 }
 
-// The account is tried on the search again when the scope is next
-// resolved: an agent licence granted is seen within the hour.
-func TestCustomerModeRetriedHourly(t *testing.T) {
+// Customer mode never searches, resolves the desks or asks for SLAs,
+// however long it runs.
+func TestCustomerModeNeverSearches(t *testing.T) {
 	f, env := newCustomerFake(t, plainIssue(1, time.Hour))
 	now := t0
 	env.Now = func() time.Time { return now }
-	cs := newCustomerSource(t, env)
-	cs.sync(t)
-	now = now.Add(30 * time.Minute)
-	cs.sync(t)
-	if n := requestsTo(f.log(), "/rest/api/3/search/jql"); n != 1 {
-		t.Errorf("searched %d times within the hour, want 1", n)
+	cs := newStoringSource(t, env)
+	for range 3 {
+		cs.sync(t)
+		now = now.Add(61 * time.Minute)
 	}
-	f.customer, f.agent = false, true
-	now = now.Add(31 * time.Minute)
-	before := len(f.log())
-	cs.sync(t)
-	log := f.log()[before:]
-	if requestsTo(log, "/rest/api/3/search/jql") != 1 || requestsTo(log, "/rest/servicedeskapi/request/20001/sla") != 1 {
-		t.Errorf("after the hour, an agent account did not search:\n%s", strings.Join(log, "\n"))
+	for _, path := range []string{"/rest/api/3/search/jql", "/rest/api/3/myself", "/rest/servicedeskapi/servicedesk", "/rest/servicedeskapi/request/20001/sla"} {
+		if n := requestsTo(f.log(), path); n != 0 {
+			t.Errorf("%d requests to %s in customer mode", n, path)
+		}
 	}
-	var cur cursor
-	if err := json.Unmarshal(cs.cursor, &cur); err != nil || len(cur.Requests) != 0 || !cur.searched() {
-		t.Errorf("cursor after the agent's sync %s (%v): want the search's, without the customer listing", cs.cursor, err)
+	if n := requestsTo(f.log(), "/rest/servicedeskapi/request?"); n != 3 {
+		t.Errorf("%d listings in 3 polls, want 3", n)
 	}
 }
 
-// A source that synced through the search once is never moved to the
-// request list: its customer versions would replace the tickets' priorities
-// and the vendor's verdicts. The refusal is an error instead.
-func TestSearchRefusedAfterAgentSyncIsAnError(t *testing.T) {
+// A portal customer configured as an agent (api: agent, the default) is
+// not polled as a customer: the refused search fails the sync and says
+// what to set.
+func TestAgentModeSearchRefusedSaysWhatToSet(t *testing.T) {
 	f, srv := newFakeJSM(t, plainIssue(1, time.Hour))
-	env := testEnv(srv.URL)
-	now := t0
-	env.Now = func() time.Time { return now }
-	cs := newCustomerSource(t, env)
-	cs.sync(t)
 	f.customer, f.agent = true, false
-	now = now.Add(61 * time.Minute) // the scope is resolved again
-	before := len(f.log())
-	err := cs.src.Sync(context.Background(), cs.cursor, func(model.Batch) error {
+	err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, func(model.Batch) error {
 		t.Error("a batch stored after the refused search")
 		return nil
 	})
+	collectortest.WantSyncError(t, err, fetch.ReasonHTTP, "jira_service_management: search page 1: ")
+	if err != nil && !strings.Contains(err.Error(), "if it is a portal customer, set api: customer") {
+		t.Errorf("error %q does not say what to set", err)
+	}
 	var fe *fetch.Error
 	if !errors.As(err, &fe) || fe.Status != http.StatusBadRequest {
-		t.Fatalf("sync after the search was refused: %v, want the 400", err)
+		t.Errorf("error %v, want the 400", err)
 	}
-	if n := requestsTo(f.log()[before:], "/rest/servicedeskapi/request"); n != 0 {
-		t.Errorf("%d request-list calls: the source must not be polled as a customer", n)
+	if n := requestsTo(f.log(), "/rest/servicedeskapi/request"); n != 0 {
+		t.Errorf("%d request-list calls: an agent source must not list as a customer", n)
+	}
+}
+
+// Each mode starts over from the other's stored cursor: a switch of api
+// is a reconfiguration, not a guess.
+func TestModesReplaceEachOthersCursor(t *testing.T) {
+	f, env := newCustomerFake(t, plainIssue(1, time.Hour), plainIssue(2, 2*time.Hour))
+	cs := newStoringSource(t, env)
+	cs.cursor = cursor{Since: t0.Add(2 * time.Hour).UnixMilli(), Seen: map[string]int64{"20002": t0.Add(2 * time.Hour).UnixMilli()}}.encode()
+	if got := len(cs.sync(t)); got != 2 {
+		t.Errorf("customer mode from a search cursor stored %d requests, want both", got)
+	}
+	var cur cursor
+	if err := json.Unmarshal(cs.cursor, &cur); err != nil || len(cur.Requests) != 2 || cur.Since != 0 || len(cur.Seen) != 0 {
+		t.Errorf("cursor after the listing %s (%v): want the listing alone", cs.cursor, err)
+	}
+
+	f.customer, f.agent = false, true
+	agentEnv := testEnv(env.Config.URL)
+	agent := newStoringSource(t, agentEnv)
+	agent.cursor = cs.cursor
+	agent.sync(t)
+	var searched cursor
+	if err := json.Unmarshal(agent.cursor, &searched); err != nil || len(searched.Requests) != 0 || searched.Since == 0 {
+		t.Errorf("cursor after the search %s (%v): want the search's, without the customer listing", agent.cursor, err)
 	}
 }
 

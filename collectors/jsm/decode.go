@@ -89,6 +89,7 @@ type paged[T any] struct {
 // apiComment is a customer request comment. Customers only ever see public
 // ones; agents also see internal ones unless they ask for public only.
 type apiComment struct {
+	ID      string   `json:"id"`
 	Public  *bool    `json:"public"`
 	Author  *apiUser `json:"author"`
 	Created *apiDate `json:"created"`
@@ -102,6 +103,7 @@ type apiDate struct {
 // apiSLA is one SLA metric of a request: its completed cycles and, while
 // running, the ongoing one.
 type apiSLA struct {
+	ID              string           `json:"id"`
 	Name            string           `json:"name"`
 	CompletedCycles []apiCycle       `json:"completedCycles"`
 	OngoingCycle    *apiOngoingCycle `json:"ongoingCycle"`
@@ -129,6 +131,11 @@ type apiDesk struct {
 	ID        string `json:"id"`
 	ProjectID string `json:"projectId"`
 }
+
+func (c apiComment) key() string { return c.ID }
+func (s apiSLA) key() string     { return s.ID }
+func (d apiDesk) key() string    { return d.ID }
+func (r apiRequest) key() string { return r.IssueID }
 
 // apiMyself is the calling account (GET /rest/api/3/myself): JQL reads
 // date-times in its profile time zone.

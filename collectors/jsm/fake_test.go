@@ -55,7 +55,8 @@ type fakeSLA struct {
 	overdue bool // the ongoing cycle is already breached
 }
 
-// fakeFailure replaces the answer to the nth request (from 1) of a path.
+// fakeFailure replaces the answer to the nth request (from 1) of a path,
+// or to every one when nth is 0.
 type fakeFailure struct {
 	nth        int
 	status     int
@@ -76,6 +77,11 @@ type fakeJSM struct {
 
 	// The real payloads the answers are built from, checked at start.
 	issueTpl, commentTpl, slaTpl, requestTpl []byte
+
+	// neverLast, when set, answers the nth search request (from 1) with
+	// the issues it returns, isLast false and its nextPageToken: a search
+	// that never ends.
+	neverLast func(n int) (issues []fakeIssue, token string)
 
 	mu       sync.Mutex
 	issues   []fakeIssue
@@ -134,7 +140,7 @@ func (f *fakeJSM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"errorMessages": []string{"Client must be authenticated to access this resource."}, "errors": map[string]any{}})
 		return
 	}
-	if fl, ok := f.fail[r.URL.Path]; ok && fl.nth == f.counts[r.URL.Path] {
+	if fl, ok := f.fail[r.URL.Path]; ok && (fl.nth == 0 || fl.nth == f.counts[r.URL.Path]) {
 		switch {
 		case fl.status == http.StatusTooManyRequests:
 			w.Header().Set("Retry-After", fl.retryAfter)
@@ -215,6 +221,15 @@ func (f *fakeJSM) search(w http.ResponseWriter, q map[string][]string) {
 			return v[0]
 		}
 		return ""
+	}
+	if f.neverLast != nil {
+		hits, token := f.neverLast(f.counts["/rest/api/3/search/jql"])
+		issues := []any{}
+		for _, is := range hits {
+			issues = append(issues, f.issueJSON(is, strings.Split(get("fields"), ",")))
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"issues": issues, "isLast": false, "nextPageToken": token})
+		return
 	}
 	m := jqlSyntax.FindStringSubmatch(get("jql"))
 	if m == nil {

@@ -21,10 +21,12 @@
 //
 // # Customer mode
 //
-// A portal customer may not browse the service projects: Jira answers its
-// search 400 ("The value '<id>' does not exist for the field 'project'"),
-// as it does for a project that does not exist, and its SLA requests 403.
-// Such an account lists the requests instead (syncRequests):
+// With api: customer (the source's Config.API), the account is a portal
+// customer of the desks: it may not browse the service projects (Jira
+// answers its search 400, "The value '<id>' does not exist for the field
+// 'project'", as for a project that does not exist) nor read SLAs (403).
+// Such an account lists the requests instead (syncRequests), and never
+// searches, resolves the desks' scope or asks for SLAs:
 //
 //	GET /rest/servicedeskapi/request?requestOwnership=OWNED_REQUESTS&requestOwnership=PARTICIPATED_REQUESTS
 //	    &requestOwnership=ALL_ORGANIZATIONS&requestStatus=ALL_REQUESTS[&serviceDeskId=<id>]
@@ -35,11 +37,15 @@
 // status with the date it was entered. Which requests had activity is told
 // from the list's order, by latest activity (see cursor.activity), and from
 // their status and status date; solves and reopens from the status, against
-// the version stored at the previous poll (see requestToTicket). The mode
-// is chosen by the first search of each scope: no configuration says it,
-// and an account granted an agent licence is searched again within the
-// hour. A source that ever synced through the search is not moved back:
-// a refused search is then an error.
+// the version stored at the previous poll (see requestToTicket).
+//
+// The mode is configured, never guessed (api: agent is the default): an
+// agent-mode search that Jira refuses with 400 fails the sync with an error
+// that says to set api: customer for a portal customer, since customer
+// versions would replace the stored tickets' priorities and the vendor's
+// SLA verdicts. A listing stored in customer mode is dropped by the first
+// search of agent mode; a search cursor stored in agent mode is replaced by
+// the first listing of customer mode.
 //
 // # Credentials
 //
@@ -54,21 +60,36 @@
 //
 // # Request cost
 //
-// Resolving the scope (the account's time zone, in which JQL reads
-// date-times, and the desks' projects) costs 2 requests at the first sync
-// and again every hour (one more per 100 desks when service_desk_id is not
-// set). In agent mode, a poll costs one search request per 100 changed
-// issues, plus, per changed request, one comment request per 100 public
-// comments and one SLA request. Each search reaches 10 minutes before the
-// newest update stored, as Jira's search index may lag; the issues in that
-// overlap that are already stored cost nothing more, so a caught-up poll
-// costs one request. In customer mode, a poll costs one list request per
-// 100 requests the account sees (all of them, every poll), plus one comment
-// request per 100 public comments of each request with activity, the first
-// listed one included; the refused search costs one more request an hour.
-// Jira Cloud announces its limits in X-RateLimit-* and Retry-After
-// headers, which the shared client honours; it documents no static rate to
-// declare.
+// In agent mode, resolving the scope (the account's time zone, in which
+// JQL reads date-times, and the desks' projects) costs 2 requests at the
+// first sync and again every hour (one more per 100 desks when
+// service_desk_id is not set). A poll costs one search request per 100
+// changed issues, plus, per changed request, one comment request per 100
+// public comments and one SLA request. Each search reaches 10 minutes
+// before the newest update stored, as Jira's search index may lag; the
+// issues in that overlap that are already stored cost nothing more, so a
+// caught-up poll costs one request. In customer mode, a poll costs one
+// list request per 100 requests the account sees (all of them, every
+// poll), plus one comment request per 100 public comments of each request
+// with activity, the first listed one included. Jira Cloud announces its
+// limits in X-RateLimit-* and Retry-After headers, which the shared client
+// honours; it documents no static rate to declare. Responses over 8 MiB
+// are refused.
+//
+// # Implausible times and circles
+//
+// An issue updated at an implausible time (source.Env.Bounds: after our
+// clock plus the allowed skew, or before global.earliest_timestamp) is left
+// out of the search's cursor and counted as rejected; the search is in
+// update order, so one in the future ends the sync's search at its page. A
+// stored cursor in the future makes the next search start over from the
+// history start. In customer mode, a request whose ticket has an
+// implausible time is left out and listed so that the next poll reads it
+// again. A search that says more follows on a page without new issues, or
+// hands back a nextPageToken already followed, ends the sync with reason
+// loop once that page is stored, and a servicedeskapi collection that says
+// more follows on a page without a new value ends it too. The enhanced
+// search reports no total to bound the walk with, only isLast.
 //
 // # Metrics
 //
@@ -102,6 +123,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -112,6 +134,19 @@ const pageSize = 100
 // searchFields are the issue fields the search returns.
 const searchFields = "created,updated,priority,status,resolutiondate,reporter,labels"
 
+// maxBodyBytes caps a response. A search page of 100 issues with the
+// fields asked for is about 160 KB, a customer's page of 100 requests about
+// 200 KB (the simulator's; a real request is 2.7 KB), a page of comments
+// less with short ones; the cap leaves room for a page of 100 comments at
+// Jira's limit of 32,767 characters, in any script.
+const maxBodyBytes = 8 << 20
+
+// The values of the api key (config.Source.API).
+const (
+	apiAgent    = "agent"
+	apiCustomer = "customer"
+)
+
 // New builds the source of kind jira_service_management (a source.Factory).
 func New(env source.Env) (source.Source, error) {
 	base, err := fetch.BaseURL(env.Config.URL)
@@ -120,6 +155,11 @@ func New(env source.Env) (source.Source, error) {
 	}
 	if id := env.Config.ServiceDeskID; id != "" && !numeric(id) {
 		return nil, fmt.Errorf("jira_service_management: source %q: service_desk_id %q must be a number", env.Config.Name, id)
+	}
+	switch env.Config.API {
+	case "", apiAgent, apiCustomer: // empty: the config's default, agent
+	default:
+		return nil, fmt.Errorf("jira_service_management: source %q: api %q must be %s or %s", env.Config.Name, env.Config.API, apiAgent, apiCustomer)
 	}
 	now := env.Now
 	if now == nil {
@@ -134,11 +174,14 @@ func New(env source.Env) (source.Source, error) {
 		stored = func(string) (*model.Ticket, error) { return nil, nil } // nothing stored
 	}
 	return &collector{
-		http:          env.HTTP,
+		http:          env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		base:          base,
 		serviceDeskID: env.Config.ServiceDeskID,
+		customer:      env.Config.API == apiCustomer,
 		historyStart:  env.HistoryStart,
 		now:           now,
+		bounds:        env.Bounds,
+		rejected:      env.Rejected,
 		stored:        stored,
 		logger:        logger,
 	}, nil
@@ -149,27 +192,42 @@ type collector struct {
 	http          *fetch.Client
 	base          *url.URL
 	serviceDeskID string // empty: every desk the account sees
+	customer      bool   // api: customer, a portal customer listing requests
 	historyStart  time.Time
 	now           func() time.Time
-	stored        func(id string) (*model.Ticket, error)
-	logger        *slog.Logger
+	// bounds are the plausible times: an issue updated at another time is
+	// kept out of the cursor, and reported to rejected.
+	bounds   door.Bounds
+	rejected func(reason string)
+	stored   func(id string) (*model.Ticket, error)
+	logger   *slog.Logger
 
 	mu    sync.Mutex // serializes syncs: they share the scope
-	scope *scope     // nil until resolved
+	scope *scope     // nil until resolved; agent mode only
 }
 
-// Sync searches the issues updated since the cursor in update order and
-// emits one batch per search page, each with the cursor after its last
-// issue: an issue updated during the sync moves to the end of the order,
-// so it is met later in this sync or in the next one, never skipped. An
-// account the search refuses lists the requests instead (syncRequests)
-// until the scope is next resolved.
+// Sync polls the desks in the configured mode: in agent mode it searches
+// the issues updated since the cursor in update order and emits one batch
+// per search page, each with the cursor after its last issue: an issue
+// updated during the sync moves to the end of the order, so it is met later
+// in this sync or in the next one, never skipped. In customer mode it lists
+// the requests (syncRequests).
 func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch) error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	cur, err := decodeCursor(raw)
 	if err != nil {
 		return fmt.Errorf("jira_service_management: %w", err)
+	}
+	if e.customer {
+		return e.syncRequests(ctx, cur, emit)
+	}
+	if e.bounds.Check(time.UnixMilli(cur.Since)) == door.ReasonFuture {
+		// Stored before implausible times were kept out: no issue could be
+		// newer, so every change would be missed.
+		e.logger.Warn("jira_service_management: the stored cursor lies in the future: searching again from the history start",
+			"since", time.UnixMilli(cur.Since).UTC())
+		cur = cursor{Seen: map[string]int64{}}
 	}
 	if e.scope == nil || e.now().Sub(e.scope.resolvedAt) >= scopeRefresh {
 		s, err := e.resolveScope(ctx)
@@ -178,11 +236,15 @@ func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 		}
 		e.scope = s
 	}
-	if e.scope.customer {
-		return e.syncRequests(ctx, cur, emit)
-	}
+	return e.search(ctx, cur, emit)
+}
+
+// search walks the search from cur, one batch per page.
+func (e *collector) search(ctx context.Context, cur cursor, emit func(model.Batch) error) error {
 	jql := e.jql(cur)
 	token := ""
+	followed := map[string]bool{} // the nextPageTokens sent
+	handled := map[string]int64{} // issues handled in this sync, by update (ms)
 	for n := 1; ; n++ {
 		q := url.Values{"jql": {jql}, "fields": {searchFields}, "maxResults": {strconv.Itoa(pageSize)}}
 		if token != "" {
@@ -191,43 +253,47 @@ func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 		u := e.url("rest/api/3/search/jql", q)
 		resp, err := e.http.Get(ctx, u, nil)
 		var fe *fetch.Error
-		if n == 1 && errors.As(err, &fe) && fe.Status == http.StatusBadRequest && !cur.searched() {
+		if n == 1 && errors.As(err, &fe) && fe.Status == http.StatusBadRequest {
 			// The query names the projects of the account's own desks, so
-			// Jira refuses it only when the account may not browse them
-			// ("The value '<id>' does not exist for the field 'project'"):
-			// a customer of the desks, not an agent. An agent refused
-			// for another reason would see only its own requests: say so.
-			// A source that ever searched is not moved: its customer
-			// versions would replace the stored tickets' priorities and
-			// the vendor's SLA verdicts.
-			e.logger.Warn("jira_service_management: the search was refused (HTTP 400): polling as a portal customer of the desks until the next scope refresh")
-			e.scope.customer = true
-			return e.syncRequests(ctx, cur, emit)
+			// Jira refuses it when the account may not browse them ("The
+			// value '<id>' does not exist for the field 'project'"): a
+			// portal customer, configured as an agent.
+			return fmt.Errorf("jira_service_management: search page 1: the account cannot search the desks' projects: if it is a portal customer, set api: customer: %w", err)
 		}
 		if err != nil {
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, err)
 		}
-		// Searching works: a listing kept from a customer mode is stale,
-		// and a later customer mode starts from scratch.
+		// A listing kept from customer mode is stale once the search works.
 		cur.Requests = nil
 		p, err := decodeSearchPage(resp.Body)
 		if err != nil {
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, fetch.DecodeError(u, err))
 		}
-		b, err := e.batch(ctx, *p.Issues, &cur)
+		b, fresh, future, err := e.batch(ctx, *p.Issues, &cur, handled)
 		if err != nil {
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, err)
 		}
 		if err := emit(b); err != nil {
 			return fmt.Errorf("jira_service_management: storing search page %d: %w", n, err)
 		}
-		if p.last() {
+		// The search is in update order: after an issue dated in the
+		// future come only more of them.
+		if p.last() || future {
 			return nil
 		}
-		if p.NextPageToken == token {
-			return fmt.Errorf("jira_service_management: search page %d: %w", n,
-				fetch.DecodeError(u, errors.New("nextPageToken does not advance")))
+		var circle string
+		switch {
+		case followed[p.NextPageToken]:
+			circle = "nextPageToken " + p.NextPageToken + " was followed earlier in this sync"
+		case len(*p.Issues) == 0:
+			circle = "isLast is false on a page without issues"
+		case fresh == 0:
+			circle = "isLast is false, but the page only repeats issues handled earlier in this sync, unchanged"
 		}
+		if circle != "" {
+			return fmt.Errorf("jira_service_management: search page %d: %w", n, fetch.LoopError(u, errors.New(circle)))
+		}
+		followed[p.NextPageToken] = true
 		token = p.NextPageToken
 	}
 }
@@ -248,11 +314,25 @@ func (e *collector) jql(cur cursor) string {
 }
 
 // batch fetches the details of the page's issues that changed since they
-// were stored, and advances cur past the page.
-func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor) (model.Batch, error) {
-	var b model.Batch
+// were stored, and advances cur past the page. handled records the issues
+// of this sync, which are not fetched twice; fresh counts those new to it.
+// An issue updated at an implausible time is left out, cur not advanced
+// onto it; future says whether one lies in the future.
+func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, handled map[string]int64) (b model.Batch, fresh int, future bool, err error) {
 	for _, is := range issues {
 		updated := is.Fields.Updated.Time
+		if why := e.bounds.Check(updated); why != "" {
+			if !is.Fields.Created.Before(e.historyStart) {
+				e.rejected(why)
+			}
+			future = future || why == door.ReasonFuture
+			continue
+		}
+		if ms, ok := handled[is.ID]; ok && ms == updated.UnixMilli() {
+			continue
+		}
+		handled[is.ID] = updated.UnixMilli()
+		fresh++
 		if cur.stored(is.ID, updated) {
 			continue
 		}
@@ -269,18 +349,18 @@ func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor) (
 			continue
 		}
 		if err != nil {
-			return model.Batch{}, fmt.Errorf("request %s: %w", is.Key, err)
+			return model.Batch{}, 0, false, fmt.Errorf("request %s: %w", is.Key, err)
 		}
 		t, err := toTicket(is, d)
 		if err != nil {
 			// The details parsed but miss what the mapping needs.
-			return model.Batch{}, fmt.Errorf("request %s: %w", is.Key, fetch.DecodeError(e.url("rest/servicedeskapi/request/"+url.PathEscape(is.ID), nil), err))
+			return model.Batch{}, 0, false, fmt.Errorf("request %s: %w", is.Key, fetch.DecodeError(e.url("rest/servicedeskapi/request/"+url.PathEscape(is.ID), nil), err))
 		}
 		b.Tickets = append(b.Tickets, t)
 		cur.note(is.ID, updated)
 	}
 	b.Cursor = cur.encode()
-	return b, nil
+	return b, fresh, future, nil
 }
 
 // details fetches a request's public comments and, unless the account was
@@ -312,10 +392,16 @@ func (e *collector) details(ctx context.Context, id string) (details, error) {
 	return d, nil
 }
 
+// keyed is a servicedeskapi value with an id, by which a page that only
+// repeats earlier ones is told; an empty key is always new.
+type keyed interface{ key() string }
+
 // fetchAll pages a servicedeskapi collection with start and limit until
-// isLastPage.
-func fetchAll[T any](ctx context.Context, e *collector, path string, query url.Values) ([]T, error) {
+// isLastPage. A page that says more follows without a new value ends the
+// sync with reason loop.
+func fetchAll[T keyed](ctx context.Context, e *collector, path string, query url.Values) ([]T, error) {
 	var all []T
+	seen := map[string]bool{}
 	q := maps.Clone(query)
 	if q == nil {
 		q = url.Values{}
@@ -336,8 +422,14 @@ func fetchAll[T any](ctx context.Context, e *collector, path string, query url.V
 		if *p.IsLastPage {
 			return all, nil
 		}
-		if len(*p.Values) == 0 {
-			return nil, fetch.DecodeError(u, errors.New("isLastPage is false on an empty page"))
+		fresh := false
+		for _, v := range *p.Values {
+			k := v.key()
+			fresh = fresh || k == "" || !seen[k]
+			seen[k] = true
+		}
+		if !fresh {
+			return nil, fetch.LoopError(u, errors.New("isLastPage is false on a page without new values"))
 		}
 		start += len(*p.Values)
 	}

@@ -418,16 +418,17 @@ func TestSyncRefreshesScopeHourly(t *testing.T) {
 }
 
 func TestNewRejectsUnusableConfig(t *testing.T) {
-	tests := []struct{ url, desk, want string }{
+	tests := []struct{ url, desk, api, want string }{
 		{url: "ftp://acme.atlassian.net", want: "scheme"},
 		{url: "https://", want: "no host"},
 		{url: "https://me:secret@acme.atlassian.net", want: "credentials"},
 		{url: "https://acme.atlassian.net?x=1", want: "query"},
 		{url: "https://acme.atlassian.net", desk: "HELP", want: "service_desk_id"},
+		{url: "https://acme.atlassian.net", api: "portal", want: `api "portal" must be agent or customer`},
 	}
 	for _, tc := range tests {
 		env := testEnv(tc.url)
-		env.Config.ServiceDeskID = tc.desk
+		env.Config.ServiceDeskID, env.Config.API = tc.desk, tc.api
 		_, err := New(env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("New(%q, desk %q) = %v, want an error about %s", tc.url, tc.desk, err, tc.want)

@@ -49,6 +49,7 @@ func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(mode
 		}
 	}
 	changed := cur.activity(listed)
+	rejected := map[string]bool{}
 	var b model.Batch
 	for i, r := range listed {
 		created, _ := r.CreatedDate.at() // checked
@@ -63,6 +64,13 @@ func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(mode
 		if err != nil {
 			return fmt.Errorf("jira_service_management: request %s: %w", r.IssueKey, err)
 		}
+		if why := e.bounds.Ticket(&t); why != "" {
+			// The exporter would refuse it; listed as seen, it would not
+			// be read again until its next activity.
+			e.rejected(why)
+			rejected[r.IssueID] = true
+			continue
+		}
 		b.Tickets = append(b.Tickets, t)
 		if len(b.Tickets) == pageSize {
 			if err := emit(b); err != nil {
@@ -71,7 +79,7 @@ func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(mode
 			b = model.Batch{}
 		}
 	}
-	b.Cursor = cursor{Requests: listedStates(listed)}.encode()
+	b.Cursor = cursor{Requests: listedStates(listed, rejected)}.encode()
 	if err := emit(b); err != nil {
 		return fmt.Errorf("jira_service_management: storing requests: %w", err)
 	}

@@ -12,18 +12,16 @@ import (
 )
 
 // scopeRefresh is how long a resolved scope is trusted: a desk created, an
-// account's time zone changed or an agent licence granted is seen within it.
+// account's time zone changed or SLA access granted is seen within it.
 const scopeRefresh = time.Hour
 
 // scope is what the searches need besides the cursor: the Jira projects
 // behind the service desks, and the account's time zone, in which JQL reads
-// date-times. It also remembers that the account may not read SLAs, or
-// may not search at all (a customer of the desks).
+// date-times. It also remembers that the account may not read SLAs.
 type scope struct {
 	projects   []string // numeric project ids
 	zone       *time.Location
 	slaDenied  bool
-	customer   bool
 	resolvedAt time.Time
 }
 

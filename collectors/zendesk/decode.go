@@ -62,9 +62,18 @@ type apiDuration struct {
 
 // page is a decoded export page.
 type page struct {
-	tickets     []model.Ticket
+	tickets []model.Ticket
+	// versions are every ticket of the page, those created before the
+	// history start included, as the sync tells new ones from repeats.
+	versions    []ticketVersion
 	afterCursor string // empty when the page carries none
 	endOfStream bool
+}
+
+// ticketVersion is a ticket as of one update.
+type ticketVersion struct {
+	id      int64
+	updated int64 // Unix nanoseconds
 }
 
 // maxElapsed bounds the durations accepted from the API, so that adding one
@@ -135,6 +144,7 @@ func decodePage(body []byte, historyStart time.Time) (page, error) {
 		if err != nil {
 			return page{}, fmt.Errorf("tickets[%d]: %w", i, err)
 		}
+		p.versions = append(p.versions, ticketVersion{id: *at.ID, updated: t.UpdatedAt.UnixNano()})
 		if t.CreatedAt.Before(historyStart) {
 			continue
 		}

@@ -30,6 +30,7 @@ func TestDecodeRecordedExportPage(t *testing.T) {
 			Status:    model.StatusNew,
 			Tags:      []string{},
 		}},
+		versions:    []ticketVersion{{id: 28, updated: created.UnixNano()}},
 		afterCursor: "MTY5NTA1MjY2My4wfHwyOHw=",
 		endOfStream: false,
 	}
@@ -260,5 +261,10 @@ func TestDecodeDropsTicketsCreatedBeforeHistoryStart(t *testing.T) {
 	}
 	if len(p.tickets) != 1 || p.tickets[0].ID != "2" {
 		t.Errorf("got %+v, want only ticket 2", p.tickets)
+	}
+	// Both still count as what the page brought, for telling a page of
+	// repeats (Sync).
+	if len(p.versions) != 2 || p.versions[0].id != 1 || p.versions[1].id != 2 {
+		t.Errorf("versions %+v, want tickets 1 and 2", p.versions)
 	}
 }

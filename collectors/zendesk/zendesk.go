@@ -11,6 +11,19 @@
 //
 // Deleted tickets stay in the export with status "deleted"; they are mapped
 // to closed, because a ticket that left the queue still counts as opened.
+//
+// The stored cursor is Zendesk's own after_cursor, opaque: it marks a
+// position in Zendesk's stream of changes, which Zendesk dates with its own
+// clock, and nothing in it is taken from a ticket's fields. A ticket with
+// an implausible time (updated_at far in the future, say) therefore cannot
+// move it, and is left to the exporter, which refuses it at ingest
+// (docs/configuration.md, "Timestamps a vendor sends").
+//
+// A page that leads nowhere ends the sync with reason loop after its batch
+// is stored: end_of_stream false on a page without tickets, or on a page
+// whose every ticket version was exported earlier in the same sync, or an
+// after_cursor that the sync already followed. The cursor export reports
+// no total to bound the walk with.
 package zendesk
 
 import (
@@ -28,6 +41,14 @@ import (
 
 // pageSize is the largest page the cursor-based ticket export allows.
 const pageSize = "1000"
+
+// maxPageBytes caps an export page. A page of 1000 tickets with their
+// metric sets is about 2 MB (the simulator's: 2.1 MB; a real ticket and a
+// real metric set are about 1 KB each); the cap leaves some 15 times that,
+// 33 KB a ticket on average, for long descriptions, tags and custom fields.
+// It stays well above 16 MiB because a page over it can never be stored:
+// every sync would stop at it.
+const maxPageBytes = 32 << 20
 
 // New builds the source of kind zendesk (a source.Factory). The incremental
 // exports allow export_requests_per_minute requests (Zendesk documents 10, or
@@ -47,7 +68,7 @@ func New(env source.Env) (source.Source, error) {
 	// keyed by host and by the export path under the URL's own prefix.
 	env.Limits.Declare(base.Host, exports.EscapedPath()+"/", time.Minute/time.Duration(perMinute), perMinute)
 	return &exporter{
-		http:         env.HTTP,
+		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		endpoint:     exports.JoinPath("tickets/cursor.json"),
 		historyStart: env.HistoryStart,
 	}, nil
@@ -76,19 +97,37 @@ func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(model.Batc
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	query := e.firstQuery(cursor)
+	walked := newProgress(query.Get("cursor"))
 	current := e.fetchPage(ctx, e.pageRequest(1, query))
 	for {
 		if current.err != nil {
 			return current.err
 		}
 		p, sent := current.page, query.Get("cursor")
+		b := p.batch()
+		var stop error
+		switch {
+		case p.endOfStream:
+		case p.afterCursor == "":
+			// Following would fetch the same page forever.
+			stop = fetch.DecodeError(current.url, errors.New("end_of_stream is false but there is no after_cursor"))
+		default:
+			if why, rewinds := walked.circles(p); why != "" {
+				stop = fetch.LoopError(current.url, errors.New(why))
+				if rewinds {
+					// Resuming at the cursor that fetched this page asks
+					// for it again, rather than walk the circle again.
+					b.Cursor = []byte(sent)
+				}
+			}
+		}
 		var ahead <-chan fetched
-		if !p.endOfStream && p.afterCursor != "" && p.afterCursor != sent {
+		if !p.endOfStream && stop == nil {
 			query.Del("start_time")
 			query.Set("cursor", p.afterCursor)
 			ahead = e.fetchAhead(ctx, e.pageRequest(current.n+1, query))
 		}
-		if err := emit(p.batch()); err != nil {
+		if err := emit(b); err != nil {
 			if ahead != nil {
 				cancel()
 				<-ahead
@@ -98,14 +137,76 @@ func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(model.Batc
 		switch {
 		case p.endOfStream:
 			return nil
-		case ahead == nil:
-			// Following would fetch the same page forever.
-			return fmt.Errorf("zendesk: export page %d: %w", current.n,
-				fetch.DecodeError(current.url, errors.New("end_of_stream is false but after_cursor does not advance")))
+		case stop != nil:
+			return fmt.Errorf("zendesk: export page %d: %w", current.n, stop)
 		}
 		// A cancelled ctx ends the fetch ahead at once, and it reports why.
 		current = <-ahead
 	}
+}
+
+// recentPages is how many pages back a repeated ticket is recognised: an
+// export that serves the same pages again under ever new cursors is
+// stopped at once, one that circles through more pages than this by
+// max_requests_per_sync, and the memory stays that of 10,000 tickets
+// however long the sync (a set of every ticket of a first sync of a
+// million tickets would hold some 55 MB).
+const recentPages = 10
+
+// progress is what one sync has followed of the export: the cursors sent,
+// and the ticket versions of the recent pages, to tell a page that brings
+// nothing new.
+type progress struct {
+	cursors map[string]struct{}
+	recent  []map[ticketVersion]struct{} // oldest first
+}
+
+// newProgress starts a sync's progress at the cursor it resumes from ("" on
+// a first sync).
+func newProgress(start string) *progress {
+	pr := &progress{cursors: map[string]struct{}{}}
+	if start != "" {
+		pr.cursors[start] = struct{}{}
+	}
+	return pr
+}
+
+// circles records page p, whose end_of_stream is false, and says why
+// following its after_cursor would go in a circle ("" when it would not);
+// rewinds is true when that cursor is one already followed.
+func (pr *progress) circles(p page) (why string, rewinds bool) {
+	fresh := 0
+	versions := make(map[ticketVersion]struct{}, len(p.versions))
+	for _, v := range p.versions {
+		if !pr.seen(v) {
+			fresh++
+		}
+		versions[v] = struct{}{}
+	}
+	pr.recent = append(pr.recent, versions)
+	if len(pr.recent) > recentPages {
+		pr.recent = pr.recent[1:]
+	}
+	switch _, followed := pr.cursors[p.afterCursor]; {
+	case followed:
+		return "after_cursor " + p.afterCursor + " was followed earlier in this sync", true
+	case len(p.versions) == 0:
+		return "end_of_stream is false on a page without tickets", false
+	case fresh == 0:
+		return "end_of_stream is false, but the page only repeats tickets exported earlier in this sync, unchanged", false
+	}
+	pr.cursors[p.afterCursor] = struct{}{}
+	return "", false
+}
+
+// seen reports whether one of the recent pages brought ticket version v.
+func (pr *progress) seen(v ticketVersion) bool {
+	for _, page := range pr.recent {
+		if _, ok := page[v]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // pageRequest is one request of the export: the page's number in this sync,

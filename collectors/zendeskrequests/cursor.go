@@ -85,3 +85,12 @@ func (w *walk) see(id int64, updated time.Time) {
 		w.TopIDs = append(w.TopIDs, id)
 	}
 }
+
+// latest is the newest time the cursor holds: its mark, or the top of the
+// walk under way.
+func (c cursor) latest() time.Time {
+	if c.Walk != nil && c.Walk.Top.After(c.Since) {
+		return c.Walk.Top
+	}
+	return c.Since
+}

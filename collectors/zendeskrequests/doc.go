@@ -48,6 +48,23 @@
 // the pages before the mark (say by id, with older requests updated later)
 // would go unnoticed.
 //
+// # Implausible times and circles
+//
+// A request whose updated_at is implausible (source.Env.Bounds: far in the
+// future, or before global.earliest_timestamp) is left out of the walk and
+// counted as rejected: it would set the mark past every later change, or
+// end the walk early. It is taken once Zendesk dates it plausibly. A Date
+// header outside the bounds is not taken as the server's clock either (our
+// clock caps the mark instead), and a mark stored in the future makes the
+// next sync start over.
+//
+// A list whose has_more stays true on a page without requests, or on a
+// page that only repeats requests listed earlier in the sync, ends the sync
+// with reason loop once the walk is stored past that page; a page cursor
+// followed before ends it too, the page's requests stored with the cursor
+// that resumes at that page. Comments that circle the same way end the
+// sync. Responses over 8 MiB are refused.
+//
 // # What it can and cannot feed
 //
 // A request maps to a ticket with its status (new, open, pending, hold,

@@ -402,8 +402,12 @@ func TestSyncErrors(t *testing.T) {
 		{name: "comments 404", faults: commentsPage(fault{status: http.StatusNotFound}), wantReason: fetch.ReasonHTTP, wantErr: "request 1 comments page 1"},
 		{name: "comments 500", faults: commentsPage(fault{status: http.StatusInternalServerError}), wantReason: fetch.ReasonHTTP, wantErr: "request 1 comments page 1"},
 		{name: "comment without author", faults: commentsPage(fault{body: `{"comments":[{"id":7,"created_at":"2025-03-03T09:00:00Z"}],"meta":{"has_more":false}}`}), wantReason: fetch.ReasonDecode, wantErr: "no author_id"},
-		{name: "comments cursor does not advance", faults: map[string]fault{requestsPath + "/1/comments?same": {body: `{"comments":[],"meta":{"has_more":true,"after_cursor":"same"}}`},
-			requestsPath + "/1/comments": {body: `{"comments":[],"meta":{"has_more":true,"after_cursor":"same"}}`}}, wantReason: fetch.ReasonDecode, wantErr: "does not advance"},
+		{name: "comments cursor repeats", faults: map[string]fault{
+			requestsPath + "/1/comments":      {body: `{"comments":[{"id":7,"author_id":1462,"created_at":"2025-03-03T09:00:00Z"}],"meta":{"has_more":true,"after_cursor":"same"}}`},
+			requestsPath + "/1/comments?same": {body: `{"comments":[{"id":8,"author_id":1462,"created_at":"2025-03-03T09:01:00Z"}],"meta":{"has_more":true,"after_cursor":"same"}}`}},
+			wantReason: fetch.ReasonLoop, wantErr: "request 1 comments page 2: GET http://"},
+		{name: "comments without end", faults: map[string]fault{requestsPath + "/1/comments": {body: `{"comments":[],"meta":{"has_more":true,"after_cursor":"more"}}`}},
+			wantReason: fetch.ReasonLoop, wantErr: "has_more is true on a page without new comments"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,11 +12,19 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 // pageSize is the largest page cursor pagination allows.
 const pageSize = "100"
+
+// maxPageBytes caps a response. A list page of 100 requests is about 55 KB
+// (the simulator's; the documentation's request object is 2 KB with its
+// description), and a page of 100 comments about as much with short
+// replies; the cap leaves room for a page of 100 long email replies, each
+// sent three times (body, html_body, plain_body).
+const maxPageBytes = 8 << 20
 
 // New builds the source of kind zendesk_requests (a source.Factory).
 func New(env source.Env) (source.Source, error) {
@@ -45,12 +53,14 @@ func New(env source.Env) (source.Source, error) {
 		stored = func(string) (*model.Ticket, error) { return nil, nil } // nothing stored
 	}
 	return &collector{
-		http:         env.HTTP,
+		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		requests:     base.JoinPath("api/v2/requests"),
 		colleagues:   colleagues,
 		historyStart: env.HistoryStart,
 		logger:       logger,
 		now:          now,
+		bounds:       env.Bounds,
+		rejected:     env.Rejected,
 		stored:       stored,
 	}, nil
 }
@@ -63,6 +73,10 @@ type collector struct {
 	historyStart time.Time
 	logger       *slog.Logger
 	now          func() time.Time
+	// bounds are the plausible times: a request updated at another time is
+	// left out of the walk, and reported to rejected.
+	bounds   door.Bounds
+	rejected func(reason string)
 	// stored reads a ticket's stored version (nil when none).
 	stored func(id string) (*model.Ticket, error)
 }
@@ -70,9 +84,15 @@ type collector struct {
 // Sync walks the requests newest first from the stored walk, or from the
 // newest request, and emits one batch per list page: the requests on it
 // that changed since the stored high-water mark, with their comments, and
-// the cursor that resumes after them.
+// the cursor that resumes after them. A list that leads in a circle ends
+// the sync with reason loop (see walked.circles).
 func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch) error) error {
 	cur, err := parseCursor(raw)
+	if err == nil && c.bounds.Check(cur.latest()) == door.ReasonFuture {
+		// Stored before implausible times were kept out: no request could
+		// be newer than it, so every change would be missed.
+		err = fmt.Errorf("mark %s is in the future", cur.latest().Format(time.RFC3339))
+	}
 	if err != nil {
 		// Starting over re-fetches what is stored, which is harmless.
 		c.logger.Warn("zendesk_requests: unreadable cursor, starting over", "err", err)
@@ -80,6 +100,8 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 	}
 	w := cur.Walk
 	cur.Walk = nil
+	walked := newWalked(w)
+	var resumed []byte // the cursor last stored; nil keeps the one stored before the sync
 	for n := 1; ; n++ {
 		list, next, err := c.listPage(ctx, n, w)
 		if n == 1 && w != nil && isBadRequest(err) {
@@ -94,16 +116,17 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 		if w == nil {
 			w = &walk{Cap: list.serverTime.Add(-clockMargin)}
 		}
-		sent := w.After
-		tickets, reachedMark, err := c.changedTickets(ctx, cur, w, list.requests)
-		if err != nil {
-			return err
+		circle, rewinds := walked.circles(list.requests, next)
+		var tickets []model.Ticket
+		reachedMark := false
+		if circle == "" || rewinds {
+			// A page that brings new requests is taken, even when it
+			// links back into the walk.
+			if tickets, reachedMark, err = c.changedTickets(ctx, cur, w, list.requests); err != nil {
+				return err
+			}
 		}
 		done := next == "" || (reachedMark && !w.Unsorted)
-		if !done && next == sent {
-			return fmt.Errorf("zendesk_requests: list page %d: %w", n,
-				fetch.DecodeError(c.requests.String(), errors.New("after_cursor does not advance")))
-		}
 		resume := cur.finish(w)
 		if !done {
 			w.After = next
@@ -113,16 +136,69 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 		if err != nil {
 			return fmt.Errorf("zendesk_requests: list page %d: %w", n, fetch.DecodeError(c.requests.String(), err))
 		}
+		if circle != "" && !done && rewinds {
+			// Resuming at this page asks for it again, rather than walk
+			// the circle again.
+			encoded = resumed
+		}
 		if err := emit(model.Batch{Tickets: tickets, Cursor: encoded}); err != nil {
 			return fmt.Errorf("zendesk_requests: storing list page %d: %w", n, err)
 		}
-		if done {
+		resumed = encoded
+		switch {
+		case done:
 			if w.Unsorted {
 				c.logger.Warn("zendesk_requests: the request list ignored sort_by=updated_at, so every poll walks every page")
 			}
 			return nil
+		case circle != "":
+			return fmt.Errorf("zendesk_requests: list page %d: %w", n, fetch.LoopError(c.requests.String(), errors.New(circle)))
 		}
 	}
+}
+
+// walked is what one sync has followed of the request list: the page
+// cursors sent and the requests listed, by update time, to tell a page that
+// leads in a circle.
+type walked struct {
+	afters map[string]bool
+	listed map[int64]time.Time
+}
+
+// newWalked starts at the stored walk w (nil: a new walk).
+func newWalked(w *walk) *walked {
+	wd := &walked{afters: map[string]bool{}, listed: map[int64]time.Time{}}
+	if w != nil {
+		wd.afters[w.After] = true
+	}
+	return wd
+}
+
+// circles records a list page and the page[after] it names (next, "" on
+// the last page) and says why following it would lead in a circle ("" when
+// it would not): has_more on a page without requests or that only repeats
+// requests listed earlier in the sync, unchanged, or a page cursor already
+// followed (rewinds).
+func (wd *walked) circles(reqs []request, next string) (why string, rewinds bool) {
+	fresh := 0
+	for _, r := range reqs {
+		if at, ok := wd.listed[r.id]; !ok || !at.Equal(r.updated) {
+			fresh++
+		}
+		wd.listed[r.id] = r.updated
+	}
+	switch {
+	case next == "":
+		return "", false
+	case wd.afters[next]:
+		return "after_cursor " + next + " was followed earlier in this sync", true
+	case len(reqs) == 0:
+		return "has_more is true on a page without requests", false
+	case fresh == 0:
+		return "has_more is true, but the page only repeats requests listed earlier in this sync, unchanged", false
+	}
+	wd.afters[next] = true
+	return "", false
 }
 
 // changedTickets records the page's requests in the walk and returns those
@@ -138,6 +214,12 @@ func (c *collector) changedTickets(ctx context.Context, cur cursor, w *walk, req
 	var tickets []model.Ticket
 	reachedMark := false
 	for _, r := range reqs {
+		if why := c.bounds.Check(r.updated); why != "" {
+			// Its update time would set the mark, or end the walk early:
+			// left out until Zendesk dates it plausibly.
+			c.rejected(why)
+			continue
+		}
 		w.see(r.id, r.updated)
 		if r.updated.Before(floor) {
 			reachedMark = true
@@ -184,10 +266,14 @@ func (c *collector) listPage(ctx context.Context, n int, w *walk) (listed, strin
 	return listed{requests: reqs, serverTime: c.serverTime(resp.Header)}, next, nil
 }
 
-// comments fetches every comment of request id.
+// comments fetches every comment of request id. Comments leading in a
+// circle (has_more on a page without new comments, or a page cursor
+// followed before) end the sync with reason loop.
 func (c *collector) comments(ctx context.Context, id int64) ([]comment, error) {
 	u := *c.requests.JoinPath(strconv.FormatInt(id, 10), "comments")
 	var all []comment
+	seen := map[int64]bool{}
+	afters := map[string]bool{}
 	after := ""
 	for n := 1; ; n++ {
 		q := url.Values{"page[size]": {pageSize}}
@@ -200,23 +286,38 @@ func (c *collector) comments(ctx context.Context, id int64) ([]comment, error) {
 			return nil, fmt.Errorf("zendesk_requests: request %d comments page %d: %w", id, n, err)
 		}
 		page, next, err := decodeComments(resp.Body)
-		if err == nil && next != "" && next == after {
-			err = errors.New("after_cursor does not advance")
-		}
 		if err != nil {
 			return nil, fmt.Errorf("zendesk_requests: request %d comments page %d: %w", id, n, fetch.DecodeError(u.String(), err))
 		}
-		all = append(all, page...)
-		if next == "" {
-			return all, nil
+		fresh := 0
+		for _, cm := range page {
+			if !seen[cm.id] {
+				seen[cm.id] = true
+				fresh++
+			}
 		}
+		var circle string
+		switch {
+		case next == "":
+			return append(all, page...), nil
+		case afters[next]:
+			circle = "after_cursor " + next + " was followed before"
+		case fresh == 0:
+			circle = "has_more is true on a page without new comments"
+		}
+		if circle != "" {
+			return nil, fmt.Errorf("zendesk_requests: request %d comments page %d: %w", id, n, fetch.LoopError(u.String(), errors.New(circle)))
+		}
+		all = append(all, page...)
+		afters[next] = true
 		after = next
 	}
 }
 
-// serverTime is Zendesk's clock from the Date header, or ours without one.
+// serverTime is Zendesk's clock from the Date header, or ours without a
+// plausible one: a Date in the future would let the mark pass our clock.
 func (c *collector) serverTime(h http.Header) time.Time {
-	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+	if t, err := http.ParseTime(h.Get("Date")); err == nil && c.bounds.Check(t) == "" {
 		return t
 	}
 	return c.now()
