@@ -476,6 +476,9 @@ func sourceKeys(t *testing.T, sim *simulator.Sim, dir, vendor, kind string, cust
 	if kind == simulator.KindZendesk {
 		out += "        export_requests_per_minute: 100000\n"
 	}
+	if customer {
+		out += "        api: customer\n"
+	}
 	return out
 }
 
