@@ -26,7 +26,7 @@ func alertGroups(q promql) []group {
 		{Name: "support-exporter-status", Interval: interval, Rules: q.rules([]alert{
 			maintenanceShortNotice(q), incidentVendorSilent(q), vendorFirstShareLow(q)})},
 		{Name: "support-exporter-health", Interval: interval, Rules: q.rules([]alert{
-			sourceDown(q), sourceStale(q), configReloadFailed(q)})},
+			sourceDown(q), sourceStale(q), itemsRejected(q), configReloadFailed(q)})},
 	}
 }
 
@@ -65,11 +65,17 @@ func burnRateAlerts(q promql) []alert {
 	alerts := make([]alert, 0, len(q.cfg.BurnRates))
 	for _, b := range q.cfg.BurnRates {
 		long, short := promDuration(b.Long), promDuration(b.Short)
+		// A reload that recomputed the vendor's counters under new settings
+		// (an edited past SLA term...) steps them; increase() reads a step
+		// down as a reset. Windows spanning the step are skipped.
+		rebuilt := fmt.Sprintf("time() - max by (%s) (%s > 0) < %d",
+			q.by("vendor"), q.sel("support_aggregates_rebuilt_timestamp_seconds"), int64(b.Long/time.Second))
 		alerts = append(alerts, alert{
 			name:     "SupportSLAErrorBudgetBurn",
 			severity: b.Severity,
-			expr: fmt.Sprintf("%s > %s\nand\n%s > %s\nand\n%s >= %d",
-				burn(long), number(b.Factor), burn(short), number(b.Factor), q.sel(SLAChecks.Over(long)), q.cfg.MinSLAChecks),
+			expr: fmt.Sprintf("(\n%s > %s\nand\n%s > %s\nand\n%s >= %d\n)\nunless on (%s)\n(%s)",
+				burn(long), number(b.Factor), burn(short), number(b.Factor), q.sel(SLAChecks.Over(long)), q.cfg.MinSLAChecks,
+				q.by("vendor"), rebuilt),
 			pending: b.For,
 			labels:  map[string]string{"long": long, "short": short},
 			summary: "A vendor breaches its support SLA faster than its objective allows.",
@@ -197,6 +203,22 @@ func sourceStale(q promql) alert {
 		summary: "A support source's data is too old to trust.",
 		description: `Source {{ $labels.source }} ({{ $labels.kind }}) of {{ $labels.vendor }} last synced successfully` +
 			` {{ $value | humanizeDuration }} ago.`,
+	}
+}
+
+// itemsRejected: a vendor sends items with times beyond the clock skew or
+// before any vendor could exist; they are refused, so its numbers miss
+// them until it fixes them. The window makes it fire once per episode and
+// clear an hour after the last refusal.
+func itemsRejected(q promql) alert {
+	return alert{
+		name:     "SupportVendorDataRefused",
+		severity: "warning",
+		expr: fmt.Sprintf("sum by (%s) (increase(%s[1h])) > 0",
+			q.by("vendor", "source", "reason"), q.sel("support_items_rejected_total")),
+		summary: "A vendor sends items with implausible times; they are not counted.",
+		description: `{{ $labels.vendor }} ({{ $labels.source }}) sent items refused for {{ $labels.reason }}` +
+			` {{ printf "%.0f" $value }} time(s) in the last hour: its numbers miss them until the vendor fixes them.`,
 	}
 }
 

@@ -12,7 +12,7 @@ func exporterHealth(s selectors) board {
 		uid:         "support-exporter-health",
 		title:       "Support / Exporter health",
 		tag:         "exporter-health",
-		description: "Sources up, age of the last successful sync, errors by reason, requests by status code, sync duration, store size, configuration reloads.",
+		description: "Sources up, age of the last successful sync, errors by reason, items refused at the door, requests by status code, sync duration, store size, configuration reloads.",
 		from:        "now-24h",
 		rows: []row{
 			{title: "Sources", panels: []panel{
@@ -43,14 +43,22 @@ func exporterHealth(s selectors) board {
 			}},
 			{title: "Requests and errors", panels: []panel{
 				{
-					kind: barsPanel, title: "Sync errors by reason", unit: "short", width: 12, height: 8, interval: "5m",
+					kind: barsPanel, title: "Sync errors by reason", unit: "short", width: 8, height: 8, interval: "5m",
 					description: "Failed syncs per interval by reason: network, timeout, rate_limited, http, auth, " +
-						"decode, store. Good: none; auth needs new credentials, rate_limited a longer interval, " +
-						"decode a look at the vendor's API changes.",
+						"decode, too_large, loop, budget, store. Good: none; auth needs new credentials, rate_limited a " +
+						"longer interval, decode a look at the vendor's API changes, loop and too_large a word with the " +
+						"vendor, budget a larger max_requests_per_sync for a big first sync.",
 					queries: []query{{expr: countOver("vendor, source, reason", "support_source_errors_total", v, bar), legend: "{{vendor}}/{{source}} · {{reason}}"}},
 				},
 				{
-					kind: barsPanel, title: "Requests by status code", unit: "short", width: 12, height: 8, interval: "5m",
+					kind: barsPanel, title: "Items refused at the door", unit: "short", width: 8, height: 8, interval: "5m",
+					description: "Items refused per interval because a time in them lies too far in the future " +
+						"(future_timestamp) or before any vendor could have recorded it (past_timestamp): not counted " +
+						"until the vendor fixes them. Good: none.",
+					queries: []query{{expr: countOver("vendor, source, reason", "support_items_rejected_total", v, bar), legend: "{{vendor}}/{{source}} · {{reason}}"}},
+				},
+				{
+					kind: barsPanel, title: "Requests by status code", unit: "short", width: 8, height: 8, interval: "5m",
 					description: "HTTP requests to the vendor per interval, by status code (error: no response). " +
 						"Good: all 2xx; 429s mean the vendor is throttling the exporter.",
 					queries: []query{{expr: countOver("vendor, source, code", "support_source_requests_total", v, bar), legend: "{{vendor}}/{{source}} · {{code}}"}},
