@@ -50,7 +50,7 @@ func (ck *checker) config(c *Config) {
 	}
 	// Alertmanager 0.25 and Prometheus 2 allow only these label names; a
 	// name no alert can carry would silently drop every customer alert.
-	if !model.LabelName(c.Global.AlertVendorLabel).IsValidLegacy() {
+	if !model.LegacyValidation.IsValidLabelName(c.Global.AlertVendorLabel) {
 		ck.report("global.alert_vendor_label", "%q is not a label name (want [a-zA-Z_][a-zA-Z0-9_]*)", c.Global.AlertVendorLabel)
 	}
 	if w := c.AlertmanagerWebhook; w != nil {
