@@ -131,30 +131,25 @@ func TestWebhookBehindBasicAuth(t *testing.T) {
 // basic auth when user is set.
 func deliverRaw(t *testing.T, addr, user, pass, payload string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/alertmanager", strings.NewReader(payload))
+	return doAuth(t, http.MethodPost, "http://"+addr+"/api/v1/alertmanager", user, pass, payload)
+}
+
+// httpGetAuth GETs url with basic auth.
+func httpGetAuth(t *testing.T, url, user, pass string) (int, string) {
+	t.Helper()
+	return doAuth(t, http.MethodGet, url, user, pass, "")
+}
+
+// doAuth sends a request with basic auth when user is set.
+func doAuth(t *testing.T, method, url, user, pass, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if user != "" {
 		req.SetBasicAuth(user, pass)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-// httpGetAuth GETs url with basic auth.
-func httpGetAuth(t *testing.T, url, user, pass string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.SetBasicAuth(user, pass)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err.Error()
