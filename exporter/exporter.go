@@ -133,7 +133,7 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 			vs.agg = old.agg
 			reuse = append(reuse, vs)
 		} else {
-			rules, err := quality.NewRules(v, cfg.Global.HistoryStart.Time)
+			rules, err := quality.NewRules(v, cfg.Global)
 			if err != nil {
 				return fmt.Errorf("vendor %q: %w", v.Name, err)
 			}
@@ -301,6 +301,14 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 	var tickets []change[model.Ticket]
 	var incidents []change[model.Incident]
 	var maints []change[model.Maintenance]
+	// What snapshots judged so far, pinned in the merged items (quality.Judged).
+	asOf := func(string) time.Time { return time.Time{} } // nothing applied yet: nothing judged
+	e.mu.RLock()
+	if e.cfg != nil {
+		asOf = e.asOf(key.Vendor)
+	}
+	judged := vs.agg.Judged(key.Source, asOf)
+	e.mu.RUnlock()
 	err := e.opts.Store.Update(key, func(tx *store.Tx) error {
 		for _, t := range b.Tickets {
 			if early(t.CreatedAt) {
@@ -310,7 +318,7 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 			if err != nil {
 				return err
 			}
-			merged := vs.agg.Rules().MergeTicket(old, t)
+			merged := vs.agg.Rules().MergeTicket(old, t, judged)
 			changed, err := tx.PutTicket(&merged)
 			if err != nil {
 				return err
@@ -327,7 +335,7 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 			if err != nil {
 				return err
 			}
-			merged := quality.MergeIncident(old, i)
+			merged := vs.agg.Rules().MergeIncident(old, i, judged)
 			changed, err := tx.PutIncident(&merged)
 			if err != nil {
 				return err
@@ -344,7 +352,7 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 			if err != nil {
 				return err
 			}
-			merged := quality.MergeMaintenance(old, m)
+			merged := vs.agg.Rules().MergeMaintenance(old, m, judged)
 			changed, err := tx.PutMaintenance(&merged)
 			if err != nil {
 				return err

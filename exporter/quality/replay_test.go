@@ -21,7 +21,7 @@ func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration
 	}
 	var entries []entry
 	for k, tk := range s.tickets {
-		entries = append(entries, entry{TicketChanges(tk)[0], func(p *Replay) { p.AddTicket(k.source, tk) }})
+		entries = append(entries, entry{s.agg.Rules().TicketChanges(tk)[0], func(p *Replay) { p.AddTicket(k.source, tk) }})
 	}
 	for k, i := range s.incidents {
 		entries = append(entries, entry{IncidentChanges(i)[0], func(p *Replay) { p.AddIncident(k.source, i) }})
@@ -138,12 +138,11 @@ func TestReplayDatesEachFact(t *testing.T) {
 		at   time.Duration
 		want func(v *VendorSnapshot)
 	}{
-		{0, func(v *VendorSnapshot) {
+		{0, func(v *VendorSnapshot) { // the incident's times are observed at its resolution
 			v.TicketsCreated[High] = 1
 			v.Open[High][AwaitingVendor] = 1
 			v.OldestUnanswered[High] = t0
 			v.Incidents[ImpactMajor] = 1
-			observe(&v.NoticeDelay[ImpactMajor], 1200)
 			v.IncidentsOpen[ImpactMajor] = 1
 			v.IncidentOldestLastUpdate[ImpactMajor] = t0
 		}},
@@ -153,8 +152,6 @@ func TestReplayDatesEachFact(t *testing.T) {
 			v.Open[High][AwaitingVendor] = 1
 			v.OldestUnanswered[High] = t0
 			v.Incidents[ImpactMajor] = 1
-			observe(&v.NoticeDelay[ImpactMajor], 1200)
-			observe(&v.UpdateGap, 3600)
 			v.IncidentsOpen[ImpactMajor] = 1
 			v.IncidentOldestLastUpdate[ImpactMajor] = after(h)
 		}},
@@ -210,10 +207,10 @@ func TestReplayDatesEachFact(t *testing.T) {
 		want := NewAggregator(r, testSources).Snapshot(at(after(tc.at)))
 		tc.want(want)
 		if tc.at > 0 {
-			// The ticket, created at the first post, is a customer signal
-			// in the notice window: decided once the window passed.
-			want.Detected[CustomerFirst] = 1
-			observe(&want.CustomerLead, 0)
+			// Decided once the window passed: the ticket, created at the
+			// first post, is opened high, no customer signal (signals
+			// default to urgent).
+			want.Detected[VendorFirst] = 1
 		}
 		got.StoreItems, want.StoreItems = nil, nil
 		if !reflect.DeepEqual(got, want) {
@@ -226,11 +223,12 @@ func TestReplayDatesEachFact(t *testing.T) {
 // item's span, and end at its last update.
 func TestChangeInstants(t *testing.T) {
 	h := time.Hour
+	r := mustRules(t, testVendor(), time.Time{})
 	tk := &model.Ticket{ID: "1", CreatedAt: t0, UpdatedAt: after(5 * h),
 		Events:  []model.Event{ev(model.EventVendorReply, after(2*h)), ev(model.EventVendorReply, after(-h)), ev(model.EventSolved, after(9*h))},
 		Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstResponseSLA: &model.SLAClock{Stopped: after(3 * h)}}}
 	want := []time.Time{t0, after(2 * h), after(3 * h), after(5 * h)}
-	if got := TicketChanges(tk); !slices.EqualFunc(got, want, time.Time.Equal) {
+	if got := r.TicketChanges(tk); !slices.EqualFunc(got, want, time.Time.Equal) {
 		t.Errorf("ticket changes %v, want %v", got, want)
 	}
 	// An incident of a format without first post times starts at its

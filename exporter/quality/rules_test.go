@@ -31,13 +31,13 @@ func TestNewRulesRefusesBadSettings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := testVendor()
 			tc.change(v)
-			_, err := NewRules(v, time.Time{})
+			_, err := NewRules(v, config.Global{})
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("error = %v, want one containing %q", err, tc.wantErr)
 			}
 		})
 	}
-	if _, err := NewRules(nil, time.Time{}); err == nil {
+	if _, err := NewRules(nil, config.Global{}); err == nil {
 		t.Error("nil vendor accepted")
 	}
 }

@@ -1,6 +1,9 @@
 package quality
 
-import "time"
+import (
+	"reflect"
+	"time"
+)
 
 // Priority is a normalized ticket priority, the `priority` label.
 type Priority int
@@ -185,3 +188,52 @@ type ComponentStatus struct {
 // ComponentStatuses are the values of the `status` label of
 // support_status_component_status: a state set, one series per value.
 var ComponentStatuses = []string{"operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"}
+
+// counterFamilies are the counter and histogram families of a vendor's
+// aggregates, by exposed name (docs/metrics.md), each with the values it
+// reads from a snapshot.
+var counterFamilies = []struct {
+	name   string
+	values func(*VendorSnapshot) any
+}{
+	{"support_tickets_created_total", func(v *VendorSnapshot) any { return v.TicketsCreated }},
+	{"support_ticket_first_response_seconds", func(v *VendorSnapshot) any { return v.FirstResponse }},
+	{"support_ticket_resolution_seconds", func(v *VendorSnapshot) any { return v.Resolution }},
+	{"support_tickets_resolved_first_contact_total", func(v *VendorSnapshot) any { return v.FirstContact }},
+	{"support_ticket_vendor_replies_to_resolve", func(v *VendorSnapshot) any { return v.Rounds }},
+	{"support_tickets_reopened_total", func(v *VendorSnapshot) any { return v.Reopened }},
+	{"support_ticket_customer_followups_total", func(v *VendorSnapshot) any { return v.Followups }},
+	{"support_ticket_sla_checks_total", func(v *VendorSnapshot) any { return v.SLAChecks }},
+	{"support_ticket_sla_breaches_total", func(v *VendorSnapshot) any { return v.SLABreaches }},
+	{"support_escalations_total", func(v *VendorSnapshot) any { return v.Escalations }},
+	{"support_ticket_satisfaction_ratings_total", func(v *VendorSnapshot) any { return v.Ratings }},
+	{"support_tickets_unknown_priority_total", func(v *VendorSnapshot) any { return v.UnknownPriority }},
+	{"support_status_incidents_total", func(v *VendorSnapshot) any { return v.Incidents }},
+	{"support_status_incident_notice_delay_seconds", func(v *VendorSnapshot) any { return v.NoticeDelay }},
+	{"support_status_incident_update_gap_seconds", func(v *VendorSnapshot) any { return v.UpdateGap }},
+	{"support_status_incident_duration_seconds", func(v *VendorSnapshot) any { return v.Duration }},
+	{"support_status_incident_postmortem_seconds", func(v *VendorSnapshot) any { return v.Postmortem }},
+	{"support_status_maintenances_total", func(v *VendorSnapshot) any { return v.Maintenances }},
+	{"support_status_maintenance_notice_seconds", func(v *VendorSnapshot) any { return v.MaintenanceNotice }},
+	{"support_status_maintenance_short_notice_total", func(v *VendorSnapshot) any { return v.ShortNotice }},
+	{"support_incidents_detected_total", func(v *VendorSnapshot) any { return v.Detected }},
+	{"support_incident_customer_lead_seconds", func(v *VendorSnapshot) any { return v.CustomerLead }},
+}
+
+// CountersDiffer names the counter and histogram families whose values
+// (any series, bucket, count or sum, or the buckets themselves) differ
+// between two snapshots of a vendor, in catalog order; none when they are
+// equal. After a reload rebuilt a vendor's aggregates from the store, the
+// exporter compares the new snapshot with the last one served (both judged
+// as of the same instants) to tell whether the rebuild moved any counter:
+// then it logs the families and sets
+// support_aggregates_rebuilt_timestamp_seconds{vendor} (docs/metrics.md).
+func CountersDiffer(a, b *VendorSnapshot) []string {
+	var moved []string
+	for _, f := range counterFamilies {
+		if !reflect.DeepEqual(f.values(a), f.values(b)) {
+			moved = append(moved, f.name)
+		}
+	}
+	return moved
+}
