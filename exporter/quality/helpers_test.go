@@ -53,11 +53,24 @@ func shanghai(t testing.TB) *calendar.Calendar {
 
 func mustRules(t testing.TB, v *config.Vendor, historyStart time.Time) *Rules {
 	t.Helper()
-	r, err := NewRules(v, config.Global{HistoryStart: config.Date{Time: historyStart}})
+	return mustRulesOf(t, v, config.Global{HistoryStart: config.Date{Time: historyStart}})
+}
+
+// mustRulesOf is mustRules with every global setting.
+func mustRulesOf(t testing.TB, v *config.Vendor, g config.Global) *Rules {
+	t.Helper()
+	r, err := NewRules(v, g)
 	if err != nil {
 		t.Fatalf("NewRules: %v", err)
 	}
 	return r
+}
+
+// datedTerm is a contract term taking effect at start, dated as the config's
+// validation dates it (config.SLA.Start).
+func datedTerm(start time.Time, sla config.SLA) config.SLA {
+	sla.From, sla.Start = config.Date{Time: start}, start
+	return sla
 }
 
 // ts parses an RFC 3339 time.
