@@ -215,7 +215,8 @@ type ClockHistory struct {
 	// clock while the stored version showed it running: a target that had
 	// passed by then was counted breached.
 	RunningAsOf time.Time `json:"running_as_of,omitzero"`
-	// Vendor is the vendor's own run of the clock (Figures), once stopped.
+	// Vendor is the vendor's own run of the clock (Figures) as it stood
+	// when the clock was judged: at its stop, or at Ended.
 	Vendor *SLAClock `json:"vendor,omitempty"`
 	// VendorBreached: the vendor's own clock, still running, had passed its
 	// deadline as of a judged instant, and was counted breached.

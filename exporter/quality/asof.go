@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -124,7 +125,7 @@ func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
 		if !c.RunningAsOf.IsZero() {
 			pinned[tg].RunningAsOf = earliest(c.RunningAsOf, at)
 		}
-		if c.Vendor != nil && !c.Vendor.Stopped.After(at) {
+		if c.Vendor != nil && !cmp.Or(c.Vendor.Stopped, c.Ended).After(at) {
 			pinned[tg].Vendor = c.Vendor
 		}
 	}

@@ -145,9 +145,11 @@ func (r *Rules) ticketHistory(t *model.Ticket) (model.TicketHistory, ticketFacts
 		if c.Ended.IsZero() {
 			c.Ended = ends[tg]
 		}
-		if v := vendor[tg]; c.Vendor == nil && v != nil && !v.Stopped.IsZero() {
-			stopped := *v
-			c.Vendor = &stopped
+		// The vendor's run is pinned once the clock is judged by it: at its
+		// stop, or at the end our facts give.
+		if v := vendor[tg]; c.Vendor == nil && v != nil && (!v.Stopped.IsZero() || !c.Ended.IsZero()) {
+			run := *v
+			c.Vendor = &run
 		}
 	}
 	// One-touch needs exactly one vendor reply before the first solve and
@@ -409,23 +411,28 @@ func (r *Rules) slaClocks(t *model.Ticket, h *model.TicketHistory, tm *term, p P
 	return clocks
 }
 
-// vendorClock judges a clock by the vendor's own run of it: its stopped run
-// once pinned, else its current run v (nil when a later version dropped
-// it). A run still going on a ticket whose facts say the clock ended (the
-// vendor's cycle lags a solve) ends there too, so that a settled ticket
-// depends on no time: breached if the vendor says so or its deadline had
-// passed. A breach counted while the clock ran (pin.VendorBreached) is
-// never taken back, even when a pause later moved the deadline or the
-// vendor's final verdict is met.
+// vendorClock judges a clock by the vendor's own run of it: the run pinned
+// when the clock was judged, else its current run v (nil when a later
+// version dropped it). A stopped run gives the vendor's verdict. A run
+// still going on a ticket whose facts say the clock ended (the vendor's
+// cycle lags a solve) ends there too, so that a settled ticket depends on
+// no time: breached if the vendor says so or its deadline had passed. A
+// breach counted while the clock ran (pin.VendorBreached) is never taken
+// back, even when a pause later moved the deadline or the vendor's final
+// verdict is met.
 func vendorClock(pin *model.ClockHistory, v *model.SLAClock, seen time.Time) slaClock {
 	c := slaClock{measured: true, breached: pin.VendorBreached}
+	run := pin.Vendor
+	if run == nil {
+		run = v
+	}
 	switch {
-	case pin.Vendor != nil:
+	case run != nil && !run.Stopped.IsZero():
 		c.ended, c.judged = true, true
-		c.breached = c.breached || pin.Vendor.Breached
+		c.breached = c.breached || run.Breached
 	case !pin.Ended.IsZero():
 		c.ended, c.judged = true, true
-		c.breached = c.breached || (v != nil && (v.Breached || (!v.Deadline.IsZero() && pin.Ended.After(v.Deadline))))
+		c.breached = c.breached || (run != nil && (run.Breached || (!run.Deadline.IsZero() && pin.Ended.After(run.Deadline))))
 	default:
 		c.judged = c.breached
 		if v != nil {
