@@ -51,7 +51,8 @@ type Aggregator struct {
 type itemKey struct{ source, id string }
 
 // NewAggregator returns an empty aggregator for a vendor's rules and its
-// sources (source name -> kind, for support_store_items).
+// sources (source name -> kind, for support_store_items): every source whose
+// items it is given, and whose asOf its snapshots read.
 func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
 	signalSources := []string{AlertSource}
 	for source, kind := range sources {

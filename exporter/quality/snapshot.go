@@ -248,13 +248,9 @@ func byTarget(c *[NumPriorities][NumTargets]uint64) []uint64 {
 func CountersDiffer(a, b *VendorSnapshot) []string {
 	var moved []string
 	for _, f := range counterFamilies {
-		differ := false
-		if f.counters != nil {
-			differ = !slices.Equal(f.counters(a), f.counters(b))
-		} else {
-			differ = !slices.EqualFunc(f.histograms(a), f.histograms(b), sameSeries)
-		}
-		if differ {
+		same := f.counters != nil && slices.Equal(f.counters(a), f.counters(b)) ||
+			f.histograms != nil && slices.EqualFunc(f.histograms(a), f.histograms(b), sameSeries)
+		if !same {
 			moved = append(moved, f.name)
 		}
 	}
