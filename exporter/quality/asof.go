@@ -32,7 +32,8 @@ import (
 
 // TicketChanges returns the instants at which a ticket's metrics may
 // change, ascending and distinct: its creation, each dated fact, and its
-// last update, at which TicketAt is the stored ticket itself. SLA deadlines
+// last change (lastTicketChange), at which TicketAt is the stored ticket
+// itself. SLA deadlines
 // and one-touch settling are no change: the Aggregator judges them at each
 // snapshot.
 func (r *Rules) TicketChanges(t *model.Ticket) []time.Time {
@@ -76,7 +77,7 @@ func (r *Rules) lastTicketChange(t *model.Ticket, h *model.TicketHistory) time.T
 // between its creation and its last update, pinned as the live exporter
 // would have pinned it by then: the dated facts up to then, solved when
 // its latest dated solve up to then follows every dated reopen, else open.
-// From the last update on it is t itself.
+// From its last change on it is t itself.
 func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
 	h, _ := r.ticketHistory(t)
 	if !at.Before(r.lastTicketChange(t, &h)) {
