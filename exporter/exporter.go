@@ -145,7 +145,7 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 			reuse = append(reuse, vs)
 		} else {
 			vs.old = oldVendors[v.Name]
-			rules, err := quality.NewRules(v, cfg.Global.HistoryStart.Time)
+			rules, err := quality.NewRules(v, cfg.Global)
 			if err != nil {
 				return fmt.Errorf("vendor %q: %w", v.Name, err)
 			}
@@ -443,22 +443,35 @@ func admit(b model.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Log
 
 // ingest stores one batch (items merged with their stored versions, and the
 // cursor, in one transaction) and, once committed, moves the aggregates.
+//
+// An item first seen with a creation before the history start is not
+// wanted. One already stored is merged whatever its new times say: its
+// creation is pinned at first store (quality.MergeTicket), so a vendor
+// moving it back cannot take it out of the counters.
 func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart time.Time, b model.Batch) error {
 	early := func(t time.Time) bool { return !historyStart.IsZero() && t.Before(historyStart) }
 	type change[T any] struct{ old, new *T }
 	var tickets []change[model.Ticket]
 	var incidents []change[model.Incident]
 	var maints []change[model.Maintenance]
+	// What snapshots judged so far, pinned in the merged items (quality.Judged).
+	asOf := func(string) time.Time { return time.Time{} } // nothing applied yet: nothing judged
+	e.mu.RLock()
+	if e.cfg != nil {
+		asOf = e.asOf(key.Vendor)
+	}
+	judged := vs.agg.Judged(key.Source, asOf)
+	e.mu.RUnlock()
 	err := e.opts.Store.Update(key, func(tx *store.Tx) error {
 		for _, t := range b.Tickets {
-			if early(t.CreatedAt) {
-				continue
-			}
 			old, err := tx.Ticket(t.ID)
 			if err != nil {
 				return err
 			}
-			merged := vs.agg.Rules().MergeTicket(old, t)
+			if old == nil && early(t.CreatedAt) {
+				continue
+			}
+			merged := vs.agg.Rules().MergeTicket(old, t, judged)
 			changed, err := tx.PutTicket(&merged)
 			if err != nil {
 				return err
@@ -468,14 +481,14 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 			}
 		}
 		for _, i := range b.Incidents {
-			if early(i.CreatedAt) {
-				continue
-			}
 			old, err := tx.Incident(i.ID)
 			if err != nil {
 				return err
 			}
-			merged := quality.MergeIncident(old, i)
+			if old == nil && early(cmp.Or(i.CreatedAt, i.StartedAt)) {
+				continue
+			}
+			merged := vs.agg.Rules().MergeIncident(old, i, judged)
 			changed, err := tx.PutIncident(&merged)
 			if err != nil {
 				return err
@@ -485,14 +498,14 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 			}
 		}
 		for _, m := range b.Maintenances {
-			if early(m.CreatedAt) {
-				continue
-			}
 			old, err := tx.Maintenance(m.ID)
 			if err != nil {
 				return err
 			}
-			merged := quality.MergeMaintenance(old, m)
+			if old == nil && early(cmp.Or(m.CreatedAt, m.ScheduledFor)) {
+				continue
+			}
+			merged := vs.agg.Rules().MergeMaintenance(old, m, judged)
 			changed, err := tx.PutMaintenance(&merged)
 			if err != nil {
 				return err

@@ -1,54 +1,13 @@
 package exporter
 
 import (
-	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 )
-
-// counterSeries collects a vendor's counter and histogram series (buckets,
-// sum and count), the values that must never go down, by series name.
-type counterSeries map[string]float64
-
-func (c counterSeries) Counter(f *exposition.Family, n uint64, labels ...string) {
-	c[f.Name+"{"+strings.Join(labels, ",")+"}"] = float64(n)
-}
-
-func (c counterSeries) Gauge(*exposition.Family, float64, ...string) {}
-
-func (c counterSeries) Histogram(f *exposition.Family, h *quality.Histogram, labels ...string) {
-	key := f.Name + "{" + strings.Join(labels, ",")
-	for i, n := range h.Counts {
-		le := "+Inf"
-		if i < len(h.Bounds) {
-			le = fmt.Sprint(h.Bounds[i])
-		}
-		c[key+",le="+le+"}"] = float64(n)
-	}
-	c[key+"}_sum"], c[key+"}_count"] = h.Sum, float64(h.Count)
-}
-
-// countersMoved lists the counter and histogram families whose series have
-// other values in after than in before (a series only one of them has, a
-// new histogram bucket for a new target, is no move).
-func countersMoved(before, after *quality.VendorSnapshot) []string {
-	b, a := counterSeries{}, counterSeries{}
-	exposition.WalkVendor(b, before)
-	exposition.WalkVendor(a, after)
-	var moved []string
-	for k, v := range b {
-		if w, ok := a[k]; ok && w != v {
-			if name, _, _ := strings.Cut(k, "{"); !slices.Contains(moved, name) {
-				moved = append(moved, name)
-			}
-		}
-	}
-	slices.Sort(moved)
-	return moved
-}
 
 // noteRebuild records whether rebuilding vs's aggregates under new settings
 // moved its counters: on a reload, by comparing them with the aggregates
@@ -67,7 +26,7 @@ func (e *Exporter) noteRebuild(vs *vendorState, old *vendorState) error {
 	switch {
 	case old != nil:
 		asOf := e.asOf(name)
-		if moved := countersMoved(old.agg.Snapshot(asOf), vs.agg.Snapshot(asOf)); len(moved) > 0 {
+		if moved := quality.CountersDiffer(old.agg.Snapshot(asOf), vs.agg.Snapshot(asOf)); len(moved) > 0 {
 			kept.RebuiltAt = now
 			e.logger.Warn("new settings recomputed the vendor's counters from the store: their values stepped", "vendor", name,
 				"families", strings.Join(moved, ","))
@@ -76,10 +35,29 @@ func (e *Exporter) noteRebuild(vs *vendorState, old *vendorState) error {
 		kept.RebuiltAt = now
 		e.logger.Warn("the vendor's settings changed while the exporter was stopped: its counters were recomputed under the new ones and may have stepped",
 			"vendor", name)
+	case kept.Fingerprint == "" && storedItems(vs.agg.Snapshot(judgedNothing)) > 0:
+		// Items stored but no settings kept: a store written by a build
+		// that kept none, whose rules differ (what this build pins once
+		// final, it observed on every version).
+		kept.RebuiltAt = now
+		e.logger.Warn("first start on a store written by an earlier build: the vendor's counters were recomputed by this build's rules and may have stepped",
+			"vendor", name)
 	}
 	kept.Fingerprint = vs.fingerprint
 	vs.rebuiltAt = kept.RebuiltAt
 	return e.opts.Store.SetVendorSettings(name, kept)
+}
+
+// judgedNothing judges no time-driven value: for a snapshot read only for
+// what does not depend on the time.
+func judgedNothing(string) time.Time { return time.Time{} }
+
+func storedItems(v *quality.VendorSnapshot) uint64 {
+	var n uint64
+	for _, c := range v.StoreItems {
+		n += c
+	}
+	return n
 }
 
 // RebuiltAt lists when each vendor's counters last stepped under new

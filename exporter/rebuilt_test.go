@@ -99,3 +99,41 @@ func TestRebuildWhileStopped(t *testing.T) {
 		t.Errorf("a later restart: rebuilt at %v, want the kept %v", got, at)
 	}
 }
+
+// TestRebuildOnUpgrade: a store with items but no settings kept was
+// written by an earlier build, whose rules this one's differ from: the
+// first start marks the rebuild; a store with nothing stored does not.
+func TestRebuildOnUpgrade(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	zd, sp := newFakeZendesk(t, acmeTickets()...), newFakeStatuspage(t)
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st})
+	if err := e.Apply(parseConfig(t, acmeConfig(zd.URL(), sp.URL(), slaOneHour))); err != nil {
+		t.Fatal(err)
+	}
+	if got := rebuiltAt(t, e, "acme"); got != 0 {
+		t.Errorf("a new store: rebuilt at %v, want 0", got)
+	}
+	waitFor(t, "the tickets stored", func() (bool, string) {
+		got := ticketsCreated(e, "acme")
+		return got == wantAcmeCreated, "not yet"
+	})
+	e.Stop()
+	// What an earlier build leaves: items, no settings.
+	if err := st.SetVendorSettings("acme", store.VendorSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	e = New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st})
+	defer e.Stop()
+	if err := e.Apply(parseConfig(t, acmeConfig(zd.URL(), sp.URL(), slaOneHour))); err != nil {
+		t.Fatal(err)
+	}
+	if got := rebuiltAt(t, e, "acme"); got == 0 {
+		t.Error("the first start on an earlier build's store did not mark the rebuild")
+	}
+}

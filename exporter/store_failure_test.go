@@ -35,7 +35,9 @@ func newVendorState(t *testing.T, historyStart time.Time) *vendorState {
 	t.Helper()
 	cfg := parseConfig(t, acmeConfig("http://127.0.0.1:9", "http://127.0.0.1:9", slaOneHour))
 	v := cfg.Vendors[0]
-	rules, err := quality.NewRules(v, historyStart)
+	g := cfg.Global
+	g.HistoryStart.Time = historyStart
+	rules, err := quality.NewRules(v, g)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func testStore(t *testing.T) (*store.Store, *config.Config) {
 	t.Cleanup(func() { _ = st.Close() })
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for _, v := range cfg.Vendors {
-		rules, err := quality.NewRules(v, historyStart)
+		rules, err := quality.NewRules(v, config.Global{HistoryStart: config.Date{Time: historyStart}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func testStore(t *testing.T) (*store.Store, *config.Config) {
 				tickets = append(tickets, randomTicket(rnd, i, historyStart, synced))
 			}
 			for _, tk := range tickets {
-				merged := rules.MergeTicket(nil, tk)
+				merged := rules.MergeTicket(nil, tk, quality.Judged{})
 				if _, err := tx.PutTicket(&merged); err != nil {
 					return err
 				}
@@ -99,7 +99,7 @@ func testStore(t *testing.T) (*store.Store, *config.Config) {
 		put(t, st, v.Name, v.StatusPages[0].Name, func(tx *store.Tx) error {
 			for i := range 20 {
 				inc := randomIncident(rnd, i, historyStart, synced)
-				merged := quality.MergeIncident(nil, inc)
+				merged := rules.MergeIncident(nil, inc, quality.Judged{})
 				if _, err := tx.PutIncident(&merged); err != nil {
 					return err
 				}
@@ -258,7 +258,7 @@ func liveValues(t *testing.T, st *store.Store, cfg *config.Config) map[string]fl
 	t.Helper()
 	snap := &quality.Snapshot{At: now}
 	for _, v := range cfg.Vendors {
-		rules, err := quality.NewRules(v, cfg.Global.HistoryStart.Time)
+		rules, err := quality.NewRules(v, cfg.Global)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -58,14 +58,14 @@ func BenchmarkTwoYearsTenVendors(b *testing.B) {
 	defer st.Close()
 	rnd := rand.New(rand.NewPCG(3, 4))
 	for _, v := range cfg.Vendors {
-		rules, err := quality.NewRules(v, from)
+		rules, err := quality.NewRules(v, config.Global{HistoryStart: config.Date{Time: from}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for batch := range days * ticketsPerDay / 1000 {
 			benchPut(b, st, v.Name, "support", func(tx *store.Tx) error {
 				for i := range 1000 {
-					merged := rules.MergeTicket(nil, randomTicket(rnd, batch*1000+i, from, end))
+					merged := rules.MergeTicket(nil, randomTicket(rnd, batch*1000+i, from, end), quality.Judged{})
 					if _, err := tx.PutTicket(&merged); err != nil {
 						return err
 					}
@@ -75,7 +75,7 @@ func BenchmarkTwoYearsTenVendors(b *testing.B) {
 		}
 		benchPut(b, st, v.Name, "status", func(tx *store.Tx) error {
 			for i := range days * 2 / 7 {
-				merged := quality.MergeIncident(nil, randomIncident(rnd, i, from, end))
+				merged := rules.MergeIncident(nil, randomIncident(rnd, i, from, end), quality.Judged{})
 				if _, err := tx.PutIncident(&merged); err != nil {
 					return err
 				}

@@ -46,7 +46,7 @@ const (
 )
 
 func newVendor(st *store.Store, v *config.Vendor, g *config.Global) (*vendor, error) {
-	rules, err := quality.NewRules(v, g.HistoryStart.Time)
+	rules, err := quality.NewRules(v, *g)
 	if err != nil {
 		return nil, fmt.Errorf("vendor %s: %w", v.Name, err)
 	}
@@ -95,7 +95,7 @@ func (v *vendor) index(source string) error {
 		}
 	}
 	return v.store.Load(k, store.Handlers{
-		Ticket:   func(t *model.Ticket) error { note(quality.TicketChanges(t), ticketItem, t.ID); return nil },
+		Ticket:   func(t *model.Ticket) error { note(v.agg.Rules().TicketChanges(t), ticketItem, t.ID); return nil },
 		Incident: func(i *model.Incident) error { note(quality.IncidentChanges(i), incidentItem, i.ID); return nil },
 		Maintenance: func(m *model.Maintenance) error {
 			note(quality.MaintenanceChanges(m), maintenanceItem, m.ID)

@@ -126,7 +126,7 @@ func benchBuildState(b *testing.B, settled int) *benchState {
 		b.Fatal(err)
 	}
 	v := cfg.Vendors[0]
-	rules, err := quality.NewRules(v, time.Time{})
+	rules, err := quality.NewRules(v, config.Global{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func benchBuildState(b *testing.B, settled int) *benchState {
 	first := benchNow.Add(-time.Duration(settled+benchLive) * 45 * time.Second)
 	for i := range settled + benchLive {
 		t := benchTicket(rng, i, first.Add(time.Duration(i)*45*time.Second), i >= settled)
-		merged := rules.MergeTicket(nil, t)
+		merged := rules.MergeTicket(nil, t, quality.Judged{})
 		agg.ReplaceTicket("helpdesk", nil, &merged)
 	}
 	benchStatusPage(agg, rng)
@@ -240,7 +240,7 @@ func benchStatusPage(agg *quality.Aggregator, rng *rand.Rand) {
 		if rng.IntN(5) == 0 {
 			in.PostmortemPublishedAt = created.Add(72 * time.Hour)
 		}
-		merged := quality.MergeIncident(nil, in)
+		merged := agg.Rules().MergeIncident(nil, in, quality.Judged{})
 		agg.ReplaceIncident("status", nil, &merged)
 	}
 	for i := range 50 {
@@ -255,7 +255,7 @@ func benchStatusPage(agg *quality.Aggregator, rng *rand.Rand) {
 			m.CompletedAt = m.ScheduledUntil
 		}
 		m.UpdatedAt = m.CreatedAt
-		merged := quality.MergeMaintenance(nil, m)
+		merged := agg.Rules().MergeMaintenance(nil, m, quality.Judged{})
 		agg.ReplaceMaintenance("status", nil, &merged)
 	}
 	components := make([]model.Component, 25)

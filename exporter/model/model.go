@@ -136,6 +136,8 @@ type Maintenance struct {
 	ScheduledFor   time.Time `json:"scheduled_for"`
 	ScheduledUntil time.Time `json:"scheduled_until,omitzero"`
 	CompletedAt    time.Time `json:"completed_at,omitzero"` // zero until completed
+	// History is set by package quality when the maintenance is stored.
+	History *MaintenanceHistory `json:"history,omitempty"`
 }
 
 // Component is the current status of one status-page component.
@@ -159,10 +161,17 @@ type Batch struct {
 	Cursor []byte
 }
 
-// TicketHistory holds facts pinned when a ticket was first stored or first
-// reached a state, so that counters derived from the store never go down
-// when the vendor later edits the ticket. Package quality sets it when
-// merging a fetched ticket into its stored version; collectors leave it nil.
+// The histories below hold what package quality pins in an item when it
+// stores it, so that counters derived from the store never go down when the
+// vendor later edits the item, across restarts too: vendor facts once seen
+// (instants, counts, the vendor's own verdicts) and the judged instants as
+// of which a snapshot may have counted something time-driven. They hold
+// facts, never derived durations, so that a config change (targets,
+// calendar, clock) derives again from the same facts. Collectors leave them
+// nil. Fields added in record format 3 are zero in older records: package
+// quality then reads them from the item itself, as it did before.
+
+// TicketHistory holds a ticket's pinned facts (see above).
 type TicketHistory struct {
 	FirstPriority string `json:"first_priority"` // counter label `priority` is pinned to this
 	// RepliesAtFirstSolve is the number of public vendor replies when the
@@ -170,9 +179,104 @@ type TicketHistory struct {
 	RepliesAtFirstSolve int      `json:"replies_at_first_solve"`
 	EverEscalated       bool     `json:"ever_escalated,omitempty"`
 	Ratings             []Rating `json:"ratings,omitempty"` // every rating given; a changed rating counts again
+
+	// Created is the creation as first stored: whether the ticket is in the
+	// history, its `hours` label, its contract term and deadlines.
+	Created time.Time `json:"created,omitzero"`
+	// FirstReply and FirstSolve are the first public vendor reply and the
+	// first solve, as first seen; zero until then.
+	FirstReply time.Time `json:"first_reply,omitzero"`
+	FirstSolve time.Time `json:"first_solve,omitzero"`
+	// Reopens and Followups are the most ever seen.
+	Reopens   int `json:"reopens,omitempty"`
+	Followups int `json:"followups,omitempty"`
+	// FirstResponse and Resolution are the SLA clocks' pins.
+	FirstResponse ClockHistory `json:"first_response,omitzero"`
+	Resolution    ClockHistory `json:"resolution,omitzero"`
+	OneTouch      OneTouch     `json:"one_touch,omitempty"`
+	// StoredAsOf is the instant up to which the vendor's signal sources were
+	// complete when the ticket was first stored, kept only when after its
+	// creation (a ticket that came late): who noticed an incident first
+	// counts a signal only if it was known before the decision.
+	StoredAsOf time.Time `json:"stored_as_of,omitzero"`
+	// SeenTags are the tags (lower-cased) an earlier version carried that
+	// the stored one does not, and those first seen after the first store,
+	// each with the instant up to which the signal sources were complete
+	// when it was first seen (zero: carried by the first stored version).
+	SeenTags []SeenTag `json:"seen_tags,omitempty"`
 }
 
-// IncidentHistory holds facts pinned when an incident was first stored.
+// ClockHistory pins one SLA clock of a ticket.
+type ClockHistory struct {
+	// Ended is when the clock stopped (first reply, first solve, or a close
+	// without a solve), as first seen; zero while it runs.
+	Ended time.Time `json:"ended,omitzero"`
+	// RunningAsOf is the latest instant as of which a snapshot judged the
+	// clock while the stored version showed it running: a target that had
+	// passed by then was counted breached.
+	RunningAsOf time.Time `json:"running_as_of,omitzero"`
+	// Vendor is the vendor's own run of the clock (Figures) as it stood
+	// when the clock was judged: at its stop, or at Ended.
+	Vendor *SLAClock `json:"vendor,omitempty"`
+	// VendorBreached: the vendor's own clock, still running, had passed its
+	// deadline as of a judged instant, and was counted breached.
+	VendorBreached bool `json:"vendor_breached,omitempty"`
+}
+
+// OneTouch is a ticket's one-touch verdict once known.
+type OneTouch uint8
+
+// One-touch verdicts.
+const (
+	OneTouchUndecided OneTouch = iota
+	OneTouchCounted            // its resolution settled as one-touch: counted
+	OneTouchRuledOut           // it can no longer count
+)
+
+// SeenTag is a tag with the instant it became known (see
+// TicketHistory.SeenTags).
+type SeenTag struct {
+	Tag  string    `json:"tag"`
+	AsOf time.Time `json:"as_of,omitzero"`
+}
+
+// IncidentHistory holds an incident's pinned facts.
 type IncidentHistory struct {
 	FirstImpact Impact `json:"first_impact"` // counter label `impact` is pinned to this
+	// Created is the first post (else started_at) as first stored: whether
+	// the incident is in the history.
+	Created time.Time `json:"created,omitzero"`
+	// Final holds the incident's times as first seen resolved (for a format
+	// that never says, as first stored); nil before.
+	Final *IncidentFinal `json:"final,omitempty"`
+	// Postmortem is the postmortem's publication, as first seen.
+	Postmortem time.Time `json:"postmortem,omitzero"`
+	// NoticeStarted and NoticePost are when impact began and the first post
+	// as they stood when who noticed it first became decidable; zero before.
+	NoticeStarted time.Time `json:"notice_started,omitzero"`
+	NoticePost    time.Time `json:"notice_post,omitzero"`
+}
+
+// IncidentFinal is an incident's times at resolution.
+type IncidentFinal struct {
+	Started   time.Time   `json:"started,omitzero"`    // when impact began (the first post when not given)
+	FirstPost time.Time   `json:"first_post,omitzero"` // zero when the format does not give it
+	Resolved  time.Time   `json:"resolved,omitzero"`   // zero when the format never says
+	Updates   []time.Time `json:"updates,omitempty"`   // public updates up to the resolution, sorted
+}
+
+// MaintenanceHistory holds a maintenance's pinned facts.
+type MaintenanceHistory struct {
+	// Created is the announcement (else the scheduled start) as first
+	// stored: whether the maintenance is in the history.
+	Created time.Time `json:"created,omitzero"`
+	// Notice is the announcement and scheduled start as they stood when the
+	// maintenance started or completed; nil before.
+	Notice *MaintenanceNotice `json:"notice,omitempty"`
+}
+
+// MaintenanceNotice is the notice a maintenance was given.
+type MaintenanceNotice struct {
+	Announced time.Time `json:"announced,omitzero"` // zero when the format does not say
+	Start     time.Time `json:"start"`
 }

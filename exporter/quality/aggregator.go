@@ -23,16 +23,25 @@ type Aggregator struct {
 	mu           sync.Mutex
 	totals       *tally
 	tickets      map[itemKey]liveTicket
-	incidents    map[itemKey]openIncident // unresolved incidents
-	maintenances map[itemKey]time.Time    // not completed and not yet started: their start
+	incidents    map[itemKey]openIncident    // unresolved incidents
+	maintenances map[itemKey]liveMaintenance // not completed, their start ahead as of judged
 	components   map[string][]model.Component
 	items        map[string]uint64 // stored items per source
 
+	// judged is, per source, the latest instant a snapshot judged the
+	// source's items as of, and judgedSignals the latest instant up to
+	// which every signal source was complete at a snapshot. What becomes
+	// final as they pass (a one-touch resolution settling, a maintenance
+	// starting) is folded into the totals then, and every contribution is
+	// derived as of them, so that Replace takes back exactly what was added.
+	judged        map[string]time.Time
+	judgedSignals time.Time
+
 	// Who noticed first (detection.go). A counted incident is undecided,
 	// with its notice window as last stored, until every signal source is
-	// complete past its first post; its verdict is then pinned, so that it
-	// never flips when the vendor later edits the incident.
-	signals       signalSet
+	// complete past its first post; its verdict is then kept, so that it
+	// never flips in memory (see doc.go for restarts).
+	signals       signals
 	signalSources []string // the ticket sources, and AlertSource
 	undecided     map[itemKey]noticeWindow
 	decided       map[itemKey]verdict
@@ -42,7 +51,8 @@ type Aggregator struct {
 type itemKey struct{ source, id string }
 
 // NewAggregator returns an empty aggregator for a vendor's rules and its
-// sources (source name -> kind, for support_store_items).
+// sources (source name -> kind, for support_store_items): every source whose
+// items it is given, and whose asOf its snapshots read.
 func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
 	signalSources := []string{AlertSource}
 	for source, kind := range sources {
@@ -56,10 +66,11 @@ func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
 		totals:        newTally(r),
 		tickets:       map[itemKey]liveTicket{},
 		incidents:     map[itemKey]openIncident{},
-		maintenances:  map[itemKey]time.Time{},
+		maintenances:  map[itemKey]liveMaintenance{},
 		components:    map[string][]model.Component{},
 		items:         map[string]uint64{},
-		signals:       signalSet{},
+		judged:        map[string]time.Time{},
+		signals:       signals{timely: signalSet{}},
 		signalSources: signalSources,
 		undecided:     map[itemKey]noticeWindow{},
 		decided:       map[itemKey]verdict{},
@@ -70,62 +81,73 @@ func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
 // with them too (Rules.MergeTicket).
 func (a *Aggregator) Rules() *Rules { return a.rules }
 
+// Judged returns the instants to merge an item of source with: as of which
+// snapshots taken with asOf (the function given to Snapshot) judge it, and
+// no earlier than this aggregator has judged already. Call it before
+// reading the stored versions of a batch; a snapshot taken between the
+// call and the batch's Replace calls must not judge later than asOf does
+// (the exporter's asOf moves a source only when that source's sync ends).
+func (a *Aggregator) Judged(source string, asOf func(string) time.Time) Judged {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return Judged{
+		Source:  latest(asOf(source), a.judged[source]),
+		Signals: latest(a.signalsComplete(asOf), a.judgedSignals),
+	}
+}
+
 // ReplaceTicket moves a ticket's contribution: old is the previously stored
 // version (nil when new), new the stored result of MergeTicket (nil removes
 // the ticket). Call it once the store commit succeeded, and at start-up with
 // old == nil for every stored ticket.
 //
-// Each ticket's creation is a customer signal for who noticed an incident
-// first. A ticket deleted at the vendor stays stored, and so stays a
-// signal; only a removal from the store (new == nil) takes it out.
+// A ticket matching the vendor's signals is a customer signal for who
+// noticed an incident first. A ticket deleted at the vendor stays stored,
+// and so stays a signal; only a removal from the store (new == nil) takes
+// it out.
 func (a *Aggregator) ReplaceTicket(source string, old, new *model.Ticket) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.moveSignal(old, new)
+	judged := a.judged[source]
+	var oc, nc ticketContrib
 	if old != nil {
+		oc = a.rules.ticketContribution(old, judged)
 		delete(a.tickets, itemKey{source, old.ID})
-		if st, _, counted, _ := a.rules.ticketContribution(old); counted {
-			a.totals.addTicket(&st, minus)
+		if oc.counted {
+			a.totals.addTicket(&oc.static, minus)
 		}
 	}
 	if new != nil {
-		if st, lv, counted, live := a.rules.ticketContribution(new); counted {
-			a.totals.addTicket(&st, plus)
-			if live {
-				a.tickets[itemKey{source, new.ID}] = lv
+		nc = a.rules.ticketContribution(new, judged)
+		if nc.counted {
+			a.totals.addTicket(&nc.static, plus)
+			if nc.hasLive {
+				a.tickets[itemKey{source, new.ID}] = nc.live
 			}
+		}
+	}
+	if oc.isSignal != nc.isSignal || !oc.signal.equal(nc.signal) {
+		if oc.isSignal {
+			a.signals.remove(oc.signal)
+		}
+		if nc.isSignal {
+			a.signals.add(nc.signal)
 		}
 	}
 	a.countItem(source, old != nil, new != nil)
 }
 
-// moveSignal replaces a ticket's creation in the customer signals. Tickets
-// created before the history start are no signal, as they are no ticket.
-func (a *Aggregator) moveSignal(old, new *model.Ticket) {
-	if old != nil && new != nil && old.CreatedAt.Equal(new.CreatedAt) {
-		return
-	}
-	if old != nil && a.rules.counted(old.CreatedAt) {
-		a.signals.remove(old.CreatedAt)
-	}
-	// Without its first post's time (a format that does not publish it) no
-	// one can say who noticed an incident first: it is never decided.
-	if new != nil && !new.CreatedAt.IsZero() && a.rules.counted(new.CreatedAt) {
-		a.signals.add(new.CreatedAt)
-	}
-}
-
 // AddAlertSignal adds a customer alert that started firing at startsAt, a
-// customer signal like a ticket's creation. Call it once the store commit of
-// a new alert succeeded, and at start-up for every stored one. Alerts that
-// started before the history start are no signal.
+// customer signal. Call it once the store commit of a new alert succeeded,
+// and at start-up for every stored one. Alerts that started before the
+// history start are no signal.
 func (a *Aggregator) AddAlertSignal(startsAt time.Time) {
 	if !a.rules.counted(startsAt) {
 		return
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.signals.add(startsAt)
+	a.signals.add(signal{at: startsAt, known: startsAt})
 }
 
 // ReplaceIncident is ReplaceTicket for incidents (MergeIncident).
@@ -151,9 +173,9 @@ func (a *Aggregator) ReplaceIncident(source string, old, new *model.Incident) {
 }
 
 // trackDetection keeps a counted incident's notice window until who noticed
-// it first is decided. A decided verdict stays pinned whatever new version
-// comes, and is taken back only when the incident leaves the store or the
-// history (as its other counters are).
+// it first is decided. A decided verdict stays whatever new version comes,
+// and is taken back only when the incident leaves the store (as its other
+// counters are).
 func (a *Aggregator) trackDetection(source string, old, new *model.Incident) {
 	k := itemKey{source: source}
 	if new != nil {
@@ -161,13 +183,14 @@ func (a *Aggregator) trackDetection(source string, old, new *model.Incident) {
 	} else if old != nil {
 		k.id = old.ID
 	}
-	// Without its first post's time (a format that does not publish it) no
-	// one can say who noticed an incident first: it is never decided.
-	if new != nil && !new.CreatedAt.IsZero() && a.rules.counted(new.CreatedAt) {
-		if _, pinned := a.decided[k]; !pinned {
-			a.undecided[k] = a.rules.noticeWindowOf(new)
+	if new != nil {
+		h := incidentHistory(new)
+		if w, ok := a.rules.noticeWindowOf(new, &h); ok && a.rules.counted(h.Created) {
+			if _, pinned := a.decided[k]; !pinned {
+				a.undecided[k] = w
+			}
+			return
 		}
-		return
 	}
 	delete(a.undecided, k)
 	if vd, pinned := a.decided[k]; pinned {
@@ -180,17 +203,18 @@ func (a *Aggregator) trackDetection(source string, old, new *model.Incident) {
 func (a *Aggregator) ReplaceMaintenance(source string, old, new *model.Maintenance) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	judged := a.judged[source]
 	if old != nil {
 		delete(a.maintenances, itemKey{source, old.ID})
-		if st, _, counted, _ := a.rules.maintenanceContribution(old); counted {
+		if st, _, counted, _ := a.rules.maintenanceContribution(old, judged); counted {
 			a.totals.addMaintenance(&st, minus)
 		}
 	}
 	if new != nil {
-		if st, start, counted, pending := a.rules.maintenanceContribution(new); counted {
+		if st, lv, counted, pending := a.rules.maintenanceContribution(new, judged); counted {
 			a.totals.addMaintenance(&st, plus)
 			if pending {
-				a.maintenances[itemKey{source, new.ID}] = start
+				a.maintenances[itemKey{source, new.ID}] = lv
 			}
 		}
 	}
@@ -216,32 +240,33 @@ func (a *Aggregator) SetComponents(source string, c []model.Component) {
 }
 
 // Snapshot returns a fresh, immutable copy of the aggregates. Time-driven
-// values (SLA clocks still running, the next maintenance, who noticed an
-// incident first) of each source's items are judged as of asOf(source): the
-// instant up to which that source's data is complete. It costs the totals
-// plus the unsettled items (for an undecided incident, the hours its notice
-// window spans), whatever the history size.
+// values (SLA clocks still running, one-touch resolutions settling, the
+// next maintenance and maintenance notices, who noticed an incident first)
+// of each source's items are judged as of asOf(source): the instant up to
+// which that source's data is complete. It costs the totals plus the
+// unsettled items (for an undecided incident, the hours its notice window
+// spans), whatever the history size.
 //
-// Maintenances that have started are forgotten (their counters are in the
-// totals already) and decided incidents stay decided: asOf must not go
-// backwards between calls.
+// What became final is folded into the totals and decided incidents stay
+// decided: a source judged earlier than before is judged as of the later
+// instant.
 func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapshot {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.decideIncidents(asOf)
+	a.judge(asOf)
+	a.fold()
+	a.decideIncidents()
 	v := &VendorSnapshot{Vendor: a.rules.vendor, Tickets: a.rules.hasTickets, Status: a.rules.hasStatus}
 	a.totals.export(v)
 	for k, lt := range a.tickets {
-		addLiveTicket(v, &lt, asOf(k.source))
+		addLiveTicket(v, &lt, a.judged[k.source])
 	}
 	for _, oi := range a.incidents {
 		addOpenIncident(v, oi)
 	}
-	for k, start := range a.maintenances {
-		if !start.After(asOf(k.source)) {
-			delete(a.maintenances, k)
-		} else if v.NextMaintenance.IsZero() || start.Before(v.NextMaintenance) {
-			v.NextMaintenance = start.UTC()
+	for _, lm := range a.maintenances {
+		if v.NextMaintenance.IsZero() || lm.start.Before(v.NextMaintenance) {
+			v.NextMaintenance = lm.start.UTC()
 		}
 	}
 	v.Components = a.componentList()
@@ -252,23 +277,63 @@ func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapsho
 	return v
 }
 
-// decideIncidents decides who noticed first every undecided incident whose
-// notice window the customer signals are complete for: every ticket source
-// has synced past the incident's first post, and the customer alerts are
-// complete past it (AlertSource), so no signal of the window can still
-// arrive and flip the verdict.
-func (a *Aggregator) decideIncidents(asOf func(source string) time.Time) {
-	if len(a.undecided) == 0 {
-		return
+// judge moves the judged instants forward to asOf.
+func (a *Aggregator) judge(asOf func(string) time.Time) {
+	for source := range a.kinds {
+		a.judged[source] = latest(a.judged[source], asOf(source))
 	}
+	a.judgedSignals = latest(a.judgedSignals, a.signalsComplete(asOf))
+}
+
+// signalsComplete is the instant up to which every signal source (the
+// ticket sources and AlertSource) is complete.
+func (a *Aggregator) signalsComplete(asOf func(string) time.Time) time.Time {
 	var complete time.Time
 	for i, s := range a.signalSources {
 		if t := asOf(s); i == 0 || t.Before(complete) {
 			complete = t
 		}
 	}
+	return complete
+}
+
+// fold moves into the totals what became final as of the judged instants:
+// one-touch resolutions that settled, and the notice of maintenances that
+// started; the items are forgotten once nothing of them depends on the time
+// any more. This is what contributions derived as of the judged instants
+// hold (ticketContribution, maintenanceContribution).
+func (a *Aggregator) fold() {
+	for k, lt := range a.tickets {
+		if lt.settle.IsZero() || a.judged[k.source].Before(lt.settle) {
+			continue
+		}
+		a.totals.firstContact[lt.pinned]++
+		lt.settle = time.Time{}
+		if lt.open || lt.running != [NumTargets]time.Time{} {
+			a.tickets[k] = lt
+		} else {
+			delete(a.tickets, k)
+		}
+	}
+	for k, lm := range a.maintenances {
+		if lm.start.After(a.judged[k.source]) {
+			continue
+		}
+		if lm.notice != nil {
+			a.totals.addNotice(lm.notice, plus)
+		}
+		delete(a.maintenances, k)
+	}
+}
+
+// decideIncidents decides who noticed first every undecided incident whose
+// notice window the customer signals are complete for: every ticket source
+// has synced past the incident's first post, and the customer alerts are
+// complete past it (AlertSource), so no signal of the window can still
+// arrive and flip the verdict.
+func (a *Aggregator) decideIncidents() {
 	for k, w := range a.undecided {
-		if !w.settledBy(complete) {
+		if !w.settledBy(a.judgedSignals) {
 			continue
 		}
 		vd := a.signals.decide(w)

@@ -55,24 +55,24 @@ func TestRemovalTakesBackTheContribution(t *testing.T) {
 	}{
 		{"open ticket", func(a *Aggregator) func() {
 			tk := a.Rules().MergeTicket(nil, model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0,
-				Tags: []string{"escalated"}, Events: []model.Event{ev(model.EventCustomerReply, after(h))}})
+				Tags: []string{"escalated"}, Events: []model.Event{ev(model.EventCustomerReply, after(h))}}, Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)
 			return func() { a.ReplaceTicket("helpdesk", &tk, nil) }
 		}},
 		{"closed ticket", func(a *Aggregator) func() {
 			tk := a.Rules().MergeTicket(nil, model.Ticket{ID: "1", Priority: "high", Status: model.StatusClosed, CreatedAt: t0,
-				Satisfaction: model.RatingGood, Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}})
+				Satisfaction: model.RatingGood, Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}, Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)
 			return func() { a.ReplaceTicket("helpdesk", &tk, nil) }
 		}},
 		{"open incident", func(a *Aggregator) func() {
-			i := MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(h)}})
+			i := a.Rules().MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(h)}}, Judged{})
 			a.ReplaceIncident("status", nil, &i)
 			return func() { a.ReplaceIncident("status", &i, nil) }
 		}},
 		{"resolved incident", func(a *Aggregator) func() {
-			i := MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h),
-				PostmortemPublishedAt: after(3 * h), Updates: []time.Time{after(h)}})
+			i := a.Rules().MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h),
+				PostmortemPublishedAt: after(3 * h), Updates: []time.Time{after(h)}}, Judged{})
 			a.ReplaceIncident("status", nil, &i)
 			return func() { a.ReplaceIncident("status", &i, nil) }
 		}},
@@ -109,7 +109,7 @@ func TestConcurrentSources(t *testing.T) {
 	ticket := func(id int) *model.Ticket {
 		tk := r.MergeTicket(nil, model.Ticket{ID: fmt.Sprint(id), Priority: rawPriorities[id%len(rawPriorities)],
 			Status: []model.Status{model.StatusOpen, model.StatusSolved}[id%2], CreatedAt: after(time.Duration(id) * time.Minute),
-			Events: []model.Event{ev(model.EventVendorReply, after(time.Duration(id)*time.Minute+time.Hour))}})
+			Events: []model.Event{ev(model.EventVendorReply, after(time.Duration(id)*time.Minute+time.Hour))}}, Judged{})
 		return &tk
 	}
 	parallel, serial := NewAggregator(r, sources), NewAggregator(r, sources)

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -19,42 +20,67 @@ import (
 // only a count gives (Zendesk's metric sets), a close, and the ticket's
 // status between its dated solves and reopens. So do facts dated after the
 // last update, which a consistent API never gives.
+//
+// The pins of the stored item (model.TicketHistory...) are what the live
+// exporter saw: each earlier version shows a pinned fact from its instant
+// on and never a different one, so that nothing is counted on the way that
+// the stored version takes back. A pin the live exporter made as of a
+// judged instant, not dated by the vendor (a vendor clock seen breached, a
+// one-touch resolution settled at an unknown instant), shows from the last
+// update; an earlier version that could count what the stored one does not
+// (a one-touch the stored version ruled out) is ruled out too.
 
 // TicketChanges returns the instants at which a ticket's metrics may
 // change, ascending and distinct: its creation, each dated fact, and its
-// last update, at which TicketAt is the stored ticket itself. SLA deadlines
-// are no change: the Aggregator judges running clocks at each snapshot.
-func TicketChanges(t *model.Ticket) []time.Time {
-	times := []time.Time{t.CreatedAt, lastTicketChange(t)}
+// last change (lastTicketChange), at which TicketAt is the stored ticket
+// itself. SLA deadlines
+// and one-touch settling are no change: the Aggregator judges them at each
+// snapshot.
+func (r *Rules) TicketChanges(t *model.Ticket) []time.Time {
+	h, _ := r.ticketHistory(t)
+	last := r.lastTicketChange(t, &h)
+	times := []time.Time{h.Created, last, h.FirstReply, h.FirstSolve}
 	for _, e := range t.Events {
 		times = append(times, e.At)
 	}
 	if f := t.Figures; f != nil {
 		times = append(times, f.FirstReplyAt, f.FirstSolvedAt)
-		for _, c := range []*model.SLAClock{f.FirstResponseSLA, f.ResolutionSLA} {
-			if c != nil {
-				times = append(times, c.Stopped)
+	}
+	vendor := vendorClocks(t)
+	for tg, c := range clockHistories(&h) {
+		times = append(times, c.Ended)
+		for _, v := range []*model.SLAClock{c.Vendor, vendor[tg]} {
+			if v != nil {
+				times = append(times, v.Stopped)
 			}
 		}
 	}
-	return changeInstants(times, t.CreatedAt, lastTicketChange(t))
+	return changeInstants(times, h.Created, last)
 }
 
-// lastTicketChange is when the stored version took over.
-func lastTicketChange(t *model.Ticket) time.Time {
-	if t.UpdatedAt.After(t.CreatedAt) {
-		return t.UpdatedAt
+// lastTicketChange is when the stored version took over: its last update,
+// or later, when the live exporter judged it later (a clock seen running,
+// a solve settled as one-touch), so that what it pinned then counts no
+// earlier in the replay.
+func (r *Rules) lastTicketChange(t *model.Ticket, h *model.TicketHistory) time.Time {
+	last := latest(h.Created, t.UpdatedAt)
+	for _, c := range clockHistories(h) {
+		last = latest(last, c.RunningAsOf)
 	}
-	return t.CreatedAt
+	if h.OneTouch == model.OneTouchCounted && t.Status == model.StatusSolved {
+		last = latest(last, r.settleOf(h))
+	}
+	return last
 }
 
 // TicketAt returns the ticket as its API would have shown it at an instant
-// between its creation and its last update: the dated facts up to then,
-// solved when its latest dated solve up to then follows every dated
-// reopen, else open. From the last update on it is t itself. t must be a
-// stored version (MergeTicket set its History).
+// between its creation and its last update, pinned as the live exporter
+// would have pinned it by then: the dated facts up to then, solved when
+// its latest dated solve up to then follows every dated reopen, else open.
+// From its last change on it is t itself.
 func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
-	if !at.Before(lastTicketChange(t)) {
+	h, _ := r.ticketHistory(t)
+	if !at.Before(r.lastTicketChange(t, &h)) {
 		return *t
 	}
 	v := model.Ticket{ID: t.ID, CreatedAt: t.CreatedAt, UpdatedAt: at, Priority: t.Priority, Status: model.StatusOpen}
@@ -74,35 +100,75 @@ func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
 			escalated = true
 		}
 	}
-	if fig := t.Figures; fig != nil {
-		f := model.Figures{
-			FirstReplyAt:     dated(fig.FirstReplyAt, at),
-			FirstSolvedAt:    dated(fig.FirstSolvedAt, at),
-			FirstResponseSLA: slaClockAt(fig.FirstResponseSLA, at),
-			ResolutionSLA:    slaClockAt(fig.ResolutionSLA, at),
-		}
-		// Replies feed no counter (rounds come from the pinned history);
-		// reopens only a count dates are those of the timeline.
-		if !f.FirstReplyAt.IsZero() {
-			f.Replies = fig.Replies
-		}
-		f.Reopens = min(fig.Reopens, countEvents(v.Events, model.EventReopened))
-		solved = latest(solved, f.FirstSolvedAt)
-		v.Figures = &f
+	// The version carries the pinned first reply and solve as its figures,
+	// which take precedence over the timeline: a reply the live exporter saw
+	// only later never shows earlier. Reopens are those dated by then.
+	fig := model.Figures{
+		FirstReplyAt:  dated(h.FirstReply, at),
+		FirstSolvedAt: dated(h.FirstSolve, at),
+		Reopens:       min(h.Reopens, countEvents(v.Events, model.EventReopened)),
 	}
-	if !solved.IsZero() && solved.After(reopened) {
+	vendor := vendorClocks(t)
+	vh := model.TicketHistory{
+		FirstPriority: h.FirstPriority, Created: h.Created, RepliesAtFirstSolve: -1, EverEscalated: escalated,
+		FirstReply: fig.FirstReplyAt, FirstSolve: fig.FirstSolvedAt, Reopens: fig.Reopens,
+		StoredAsOf: h.StoredAsOf, SeenTags: everyTag(t, &h),
+	}
+	stored, pinned := clockHistories(&h), clockHistories(&vh)
+	for tg := range NumTargets {
+		c := stored[tg]
+		run := c.Vendor
+		if run == nil {
+			run = vendor[tg]
+		}
+		*clockOf(&fig, tg) = slaClockAt(run, at)
+		pinned[tg].Ended = dated(c.Ended, at)
+		if !c.RunningAsOf.IsZero() {
+			pinned[tg].RunningAsOf = earliest(c.RunningAsOf, at)
+		}
+		if c.Vendor != nil && !cmp.Or(c.Vendor.Stopped, c.Ended).After(at) {
+			pinned[tg].Vendor = c.Vendor
+		}
+	}
+	v.Figures = &fig
+	if first := fig.FirstSolvedAt; !first.IsZero() && latest(solved, first).After(reopened) {
 		v.Status = model.StatusSolved
 	}
-	h := t.History
-	if h == nil {
-		h = r.MergeTicket(nil, *t).History
-	}
-	vh := model.TicketHistory{FirstPriority: h.FirstPriority, RepliesAtFirstSolve: -1, EverEscalated: escalated}
-	if first := r.ticketFacts(t).firstSolve; !first.IsZero() && !first.After(at) {
+	if !vh.FirstSolve.IsZero() {
 		vh.RepliesAtFirstSolve = h.RepliesAtFirstSolve
+	}
+	switch counts := h.OneTouch == model.OneTouchCounted ||
+		(h.OneTouch == model.OneTouchUndecided && !h.FirstSolve.IsZero() && (t.Status == model.StatusSolved || t.Status == model.StatusClosed)); {
+	case !counts:
+		vh.OneTouch = model.OneTouchRuledOut
+	case h.OneTouch == model.OneTouchCounted && !at.Before(r.settleOf(&h)):
+		vh.OneTouch = model.OneTouchCounted
 	}
 	v.History = &vh
 	return v
+}
+
+// everyTag is every tag a ticket ever carried, each with the instant it
+// became known (model.TicketHistory.SeenTags): the replayed versions carry
+// no tags (escalation by tag is undated), yet are the signals the stored
+// one is.
+func everyTag(t *model.Ticket, h *model.TicketHistory) []model.SeenTag {
+	all := slices.Clone(h.SeenTags)
+	for _, tag := range t.Tags {
+		tag = normalizeValue(tag)
+		if !slices.ContainsFunc(all, func(s model.SeenTag) bool { return s.Tag == tag }) {
+			all = append(all, model.SeenTag{Tag: tag})
+		}
+	}
+	return all
+}
+
+// clockOf is the figures' vendor clock of a target.
+func clockOf(f *model.Figures, tg Target) **model.SLAClock {
+	if tg == FirstResponse {
+		return &f.FirstResponseSLA
+	}
+	return &f.ResolutionSLA
 }
 
 // slaClockAt is a vendor's SLA clock as it stood at an instant: running
@@ -128,30 +194,38 @@ func slaClockAt(c *model.SLAClock, at time.Time) *model.SLAClock {
 // formats that do not give it, the earliest time known), each update, the
 // resolution, the postmortem and the last update.
 func IncidentChanges(i *model.Incident) []time.Time {
-	first, last := incidentSpan(i)
-	times := append([]time.Time{first, last, i.ResolvedAt, i.PostmortemPublishedAt}, i.Updates...)
+	h := incidentHistory(i)
+	first, last := incidentSpan(i, &h)
+	times := append([]time.Time{first, last, i.ResolvedAt, h.Postmortem}, i.Updates...)
+	if h.Final != nil {
+		times = append(times, h.Final.Resolved)
+	}
 	return changeInstants(times, first, last)
 }
 
 // incidentSpan is when an incident was first and last seen changing.
-func incidentSpan(i *model.Incident) (first, last time.Time) {
+func incidentSpan(i *model.Incident, h *model.IncidentHistory) (first, last time.Time) {
 	first = i.CreatedAt
 	if first.IsZero() {
 		first = earliestOf(append([]time.Time{i.StartedAt, i.UpdatedAt}, i.Updates...))
 	}
 	last = first
-	for _, t := range append([]time.Time{i.UpdatedAt, i.ResolvedAt, i.PostmortemPublishedAt}, i.Updates...) {
+	for _, t := range append([]time.Time{i.UpdatedAt, i.ResolvedAt, i.PostmortemPublishedAt, h.Postmortem}, i.Updates...) {
 		last = latest(last, t)
+	}
+	if h.Final != nil {
+		last = latest(last, h.Final.Resolved)
 	}
 	return first, last
 }
 
 // IncidentAt returns the incident as its status page showed it at an
-// instant: the updates posted by then, unresolved until its resolution,
-// without a postmortem until one was published. Its impact, components and
-// start are the stored ones: no format dates their changes.
+// instant: the updates posted by then, unresolved until its resolution as
+// pinned, without a postmortem until one was published. Its impact,
+// components and start are the stored ones: no format dates their changes.
 func IncidentAt(i *model.Incident, at time.Time) model.Incident {
-	if _, last := incidentSpan(i); !at.Before(last) {
+	h := incidentHistory(i)
+	if _, last := incidentSpan(i, &h); !at.Before(last) {
 		return *i
 	}
 	v := *i
@@ -162,36 +236,64 @@ func IncidentAt(i *model.Incident, at time.Time) model.Incident {
 			v.Updates = append(v.Updates, u)
 		}
 	}
-	v.ResolvedAt = dated(i.ResolvedAt, at)
-	v.PostmortemPublishedAt = dated(i.PostmortemPublishedAt, at)
+	resolved := i.ResolvedAt
+	if h.Final != nil && !h.Final.Resolved.IsZero() {
+		resolved = h.Final.Resolved
+	}
+	v.ResolvedAt = dated(resolved, at)
+	v.PostmortemPublishedAt = dated(h.Postmortem, at)
+	vh := h
+	if !i.ResolutionUnknown && v.ResolvedAt.IsZero() {
+		vh.Final = nil
+	}
+	vh.Postmortem = v.PostmortemPublishedAt
+	v.History = &vh
 	return v
 }
 
 // MaintenanceChanges is TicketChanges for maintenances: the announcement
 // (for formats that do not date it, the earlier of the scheduled start and
-// the last update), the completion and the last update.
+// the last update), the completion and the last change (maintenanceSpan).
 func MaintenanceChanges(m *model.Maintenance) []time.Time {
-	first, last := maintenanceSpan(m)
+	h := maintenanceHistory(m)
+	first, last := maintenanceSpan(m, &h)
 	return changeInstants([]time.Time{first, m.CompletedAt, last}, first, last)
 }
 
-func maintenanceSpan(m *model.Maintenance) (first, last time.Time) {
+// maintenanceSpan is when a maintenance was first and last seen changing;
+// its pinned start counts as a change (its notice is observed then).
+func maintenanceSpan(m *model.Maintenance, h *model.MaintenanceHistory) (first, last time.Time) {
 	first = m.CreatedAt
 	if first.IsZero() {
 		first = earliestOf([]time.Time{m.ScheduledFor, m.UpdatedAt})
 	}
-	return first, latest(latest(first, m.UpdatedAt), m.CompletedAt)
+	last = latest(latest(first, m.UpdatedAt), m.CompletedAt)
+	if h.Notice != nil {
+		last = latest(last, h.Notice.Start)
+	}
+	return first, last
 }
 
 // MaintenanceAt returns the maintenance as announced at an instant: not
-// completed until it was.
+// completed until it was. Once its notice is pinned, it shows the pinned
+// announcement and schedule throughout, the notice pinned from its start
+// (or completion) on: so the notice observed on the way is the pinned one.
 func MaintenanceAt(m *model.Maintenance, at time.Time) model.Maintenance {
-	if _, last := maintenanceSpan(m); !at.Before(last) {
+	h := maintenanceHistory(m)
+	if _, last := maintenanceSpan(m, &h); !at.Before(last) {
 		return *m
 	}
 	v := *m
 	v.UpdatedAt = at
 	v.CompletedAt = dated(m.CompletedAt, at)
+	vh := h
+	if n := h.Notice; n != nil {
+		v.CreatedAt, v.ScheduledFor = n.Announced, n.Start
+		if at.Before(n.Start) && v.CompletedAt.IsZero() {
+			vh.Notice = nil
+		}
+	}
+	v.History = &vh
 	return v
 }
 

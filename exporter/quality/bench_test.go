@@ -34,15 +34,15 @@ func bigAggregator(b *testing.B) *Aggregator {
 		r := mustRules(b, testVendor(), time.Time{})
 		a := NewAggregator(r, testSources)
 		for i := range benchSettled {
-			tk := r.MergeTicket(nil, benchTicket(i, model.StatusClosed))
+			tk := r.MergeTicket(nil, benchTicket(i, model.StatusClosed), Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)
 		}
 		for i := range benchLive {
-			tk := r.MergeTicket(nil, benchTicket(benchSettled+i, model.StatusOpen))
+			tk := r.MergeTicket(nil, benchTicket(benchSettled+i, model.StatusOpen), Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)
 		}
 		for i := range benchIncidents {
-			inc := MergeIncident(nil, benchIncident(i))
+			inc := r.MergeIncident(nil, benchIncident(i), Judged{})
 			a.ReplaceIncident("status", nil, &inc)
 			benchIncidentList = append(benchIncidentList, &inc)
 		}
@@ -94,10 +94,10 @@ func BenchmarkReplaceTicket(b *testing.B) {
 		{"settled", 1, model.StatusClosed, model.StatusClosed},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			v1 := r.MergeTicket(nil, benchTicket(bc.id, bc.v1))
+			v1 := r.MergeTicket(nil, benchTicket(bc.id, bc.v1), Judged{})
 			second := benchTicket(bc.id, bc.v2)
 			second.Satisfaction = model.RatingBad
-			v2 := r.MergeTicket(&v1, second)
+			v2 := r.MergeTicket(&v1, second, Judged{})
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				if i%2 == 0 {

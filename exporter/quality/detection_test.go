@@ -12,10 +12,13 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-// ticketAt is a ticket stored from a source, created at an instant.
+// ticketAt is a ticket stored from a source, created at an instant, with
+// its priority and tags.
 type ticketAt struct {
 	source, id string
 	created    time.Time
+	priority   string
+	tags       []string
 }
 
 type detectionStep struct {
@@ -36,7 +39,13 @@ func TestWhoNoticedFirst(t *testing.T) {
 	// later.
 	incident := model.Incident{ID: "i", Impact: model.ImpactMajor, StartedAt: t0, CreatedAt: after(20 * m)}
 	complete := map[string]time.Time{"helpdesk": after(h), "status": after(h), AlertSource: after(h)}
-	tk := func(id string, at time.Time) ticketAt { return ticketAt{"helpdesk", id, at} }
+	// Tickets opened urgent: customer signals by default (signals.priorities
+	// [urgent]; before turn 2 every ticket was one).
+	tk := func(id string, at time.Time) ticketAt { return ticketAt{"helpdesk", id, at, "urgent", nil} }
+	normal := func(id string, at time.Time, tags ...string) ticketAt {
+		return ticketAt{"helpdesk", id, at, "normal", tags}
+	}
+	undecided := map[string]time.Time{"helpdesk": after(10 * m), "status": after(h), AlertSource: after(h)}
 	tests := []struct {
 		name         string
 		vendor       func(*config.Vendor)
@@ -123,7 +132,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 					asOf:      complete,
 				},
 				{
-					tickets:  []ticketAt{{"issues", "7", after(-m)}},
+					tickets:  []ticketAt{{"issues", "7", after(-m), "P1", nil}},
 					asOf:     map[string]time.Time{"helpdesk": after(h), "issues": after(h), "status": after(h), AlertSource: after(h)},
 					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1260},
 				},
@@ -223,6 +232,81 @@ func TestWhoNoticedFirst(t *testing.T) {
 			},
 		},
 		{
+			name: "a ticket of another priority than signals.priorities is no signal",
+			steps: []detectionStep{{
+				tickets: []ticketAt{normal("1", after(-10*m)), {"helpdesk", "2", after(-5 * m), "high", nil}}, incidents: []model.Incident{incident},
+				asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name:   "signals.priorities [urgent, high]: a ticket opened high is a signal",
+			vendor: func(v *config.Vendor) { v.Signals.Priorities = []string{"urgent", "high"} },
+			steps: []detectionStep{{
+				tickets: []ticketAt{normal("1", after(-20*m)), {"helpdesk", "2", after(-5 * m), "p2", nil}}, incidents: []model.Incident{incident},
+				asOf: complete, detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1500},
+			}},
+		},
+		{
+			name:   "signals.priorities empty: only tags make signals",
+			vendor: func(v *config.Vendor) { v.Signals.Priorities, v.Signals.Tags = []string{}, []string{"outage"} },
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident},
+				asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name:   "the priority a ticket was opened with decides: raised to urgent later, it is no signal",
+			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"Outage"} },
+			steps: []detectionStep{
+				{tickets: []ticketAt{normal("1", after(-10*m), "vip")}, incidents: []model.Incident{incident}, asOf: undecided},
+				{tickets: []ticketAt{{"helpdesk", "1", after(-10 * m), "urgent", nil}}, asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1}},
+			},
+		},
+		{
+			name:   "a ticket carrying a signals tag (any case) is a signal, whatever its priority",
+			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"Outage"} },
+			steps: []detectionStep{{
+				tickets: []ticketAt{normal("1", after(-10*m), "billing", "OUTAGE ")}, incidents: []model.Incident{incident},
+				asOf: complete, detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800},
+			}},
+		},
+		{
+			name:   "a signals tag added before the decision, then removed, still counts",
+			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"outage"} },
+			steps: []detectionStep{
+				{tickets: []ticketAt{normal("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: undecided},
+				{tickets: []ticketAt{normal("1", after(-10*m), "outage")}, asOf: undecided},
+				{tickets: []ticketAt{normal("1", after(-10*m))}, asOf: complete, detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800}},
+			},
+		},
+		{
+			name:   "a signals tag added after the decision does not flip it, nor does a restart",
+			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"outage"} },
+			steps: []detectionStep{
+				{tickets: []ticketAt{normal("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: complete,
+					detected: [NumFirsts]uint64{VendorFirst: 1}},
+				{tickets: []ticketAt{normal("1", after(-10*m), "outage")}, asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1}},
+			},
+		},
+		{
+			name:   "a late signal counts for an incident decided after it became known",
+			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"outage"} },
+			steps: []detectionStep{
+				// Tagged once the signals were complete up to 1h: a signal
+				// from its creation (00:10) on, known from 1h.
+				{tickets: []ticketAt{normal("1", after(10*m))}, asOf: complete},
+				{tickets: []ticketAt{normal("1", after(10*m), "outage")}, asOf: complete},
+				{
+					incidents: []model.Incident{
+						{ID: "before", StartedAt: after(5 * m), CreatedAt: after(50 * m)}, // in its window, known only after
+						{ID: "after", StartedAt: after(-m), CreatedAt: after(2 * h)},      // known by then: customer-first
+					},
+					asOf:     map[string]time.Time{"helpdesk": after(3 * h), "status": after(3 * h), AlertSource: after(3 * h)},
+					detected: [NumFirsts]uint64{VendorFirst: 1, CustomerFirst: 1}, leads: []float64{6600},
+				},
+			},
+		},
+		{
 			name:         "incident before history_start is ignored",
 			historyStart: after(30 * m),
 			steps: []detectionStep{{
@@ -282,7 +366,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			s := newStoreOf(r, sources)
 			for i, step := range tc.steps {
 				for _, tk := range step.tickets {
-					s.ticket(tk.source, model.Ticket{ID: tk.id, CreatedAt: tk.created, Status: model.StatusOpen})
+					s.ticket(tk.source, model.Ticket{ID: tk.id, CreatedAt: tk.created, Status: model.StatusOpen, Priority: tk.priority, Tags: tk.tags})
 				}
 				for _, at := range step.alerts {
 					s.alert(at.String(), at)
@@ -309,32 +393,33 @@ func TestWhoNoticedFirst(t *testing.T) {
 
 // Once decided, a verdict never flips, even when the vendor moves the
 // window afterwards or a ticket of the window is fetched after its source
-// was judged complete. A restart decides again from the store: the
-// documented limit of pinning verdicts in memory.
-func TestVerdictPinnedUntilRestart(t *testing.T) {
+// was judged complete; and a restart, deciding again from the store,
+// decides the same: the window is pinned in the incident once decidable,
+// and the late ticket is known only from when it was stored (before turn
+// 2 a restart decided customer-first for both).
+func TestVerdictSurvivesRestart(t *testing.T) {
 	m := time.Minute
 	tests := []struct {
-		name        string
-		change      func(s *store)
-		restartLead float64 // seconds
+		name   string
+		change func(s *store)
 	}{
 		{"started_at backdated after the decision", func(s *store) {
 			s.incident("status", model.Incident{ID: "i", StartedAt: after(-40 * m), CreatedAt: after(20 * m)})
-		}, 4200},
+		}},
 		{"ticket of the window fetched after the decision", func(s *store) {
-			s.ticket("helpdesk", model.Ticket{ID: "2", CreatedAt: after(-20 * m), Status: model.StatusOpen})
-		}, 2400},
+			s.ticket("helpdesk", model.Ticket{ID: "2", CreatedAt: after(-20 * m), Status: model.StatusOpen, Priority: "urgent"})
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(mustRules(t, testVendor(), time.Time{}))
 			asOf := at(after(2 * time.Hour))
-			s.ticket("helpdesk", model.Ticket{ID: "1", CreatedAt: after(-50 * m), Status: model.StatusOpen})
+			s.ticket("helpdesk", model.Ticket{ID: "1", CreatedAt: after(-50 * m), Status: model.StatusOpen, Priority: "urgent"})
 			s.incident("status", model.Incident{ID: "i", StartedAt: t0, CreatedAt: after(20 * m)})
 			assertDetected(t, "decided", s.agg.Snapshot(asOf), [NumFirsts]uint64{VendorFirst: 1}, nil)
 			tc.change(s)
 			assertDetected(t, "changed", s.agg.Snapshot(asOf), [NumFirsts]uint64{VendorFirst: 1}, nil)
-			assertDetected(t, "after a restart", s.reload().Snapshot(asOf), [NumFirsts]uint64{CustomerFirst: 1}, []float64{tc.restartLead})
+			assertDetected(t, "after a restart", s.reload().Snapshot(asOf), [NumFirsts]uint64{VendorFirst: 1}, nil)
 		})
 	}
 }

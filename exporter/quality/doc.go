@@ -1,43 +1,72 @@
 // Package quality is the only place that knows what the metrics mean. It
 // turns stored tickets, incidents and maintenances into the aggregates of the
-// metric catalog (DESIGN.md), incrementally.
+// metric catalog (docs/metrics.md), incrementally.
 //
 // Each item contributes in two parts:
 //
 //   - a static part that no longer depends on the time: tickets created,
-//     durations observed, SLA clocks that ended, incidents seen... It is added
+//     durations observed, SLA clocks judged, incidents seen... It is added
 //     to running totals when the item is stored and taken back, exactly, when
 //     the item is replaced by a newer version. Totals are integers (histogram
 //     sums in milliseconds) so that taking back what was added restores them
 //     bit for bit, and the incremental aggregate equals a full recomputation.
 //   - a live part that is evaluated at every snapshot because it depends on
-//     `now`: open-ticket gauges, SLA clocks still running (breached once their
-//     deadline passes, even while the ticket is open), open incidents, the
-//     next maintenance. Only unsettled items (open tickets, unresolved
-//     incidents, maintenances not yet completed) have one, so a snapshot
-//     costs the same with a thousand or a million settled tickets, and
-//     settled items are forgotten once folded into the totals.
+//     the time: open-ticket gauges, SLA clocks still running (breached once
+//     their deadline passes, even while the ticket is open), open incidents,
+//     the next maintenance. What becomes final as time passes (a one-touch
+//     resolution settling, a maintenance starting) is folded into the
+//     totals by the snapshot that sees it pass. Only unsettled items have a
+//     live part, so a snapshot costs the same with a thousand or a million
+//     settled tickets, and settled items are forgotten once folded.
 //
-// Who noticed an incident first (DESIGN.md) is a third kind: it depends on
-// customer signals that may arrive long after the incident: tickets, as
-// each ticket source syncs on its own schedule, and customer alerts, which
-// Alertmanager delivers with some delay. An incident counts in neither
-// series of support_incidents_detected_total until every ticket source is
-// complete past its first post and the alerts are too (AlertSource: the
-// exporter allows global.alert_grace for them); it is then decided once,
-// from the incident as stored at that snapshot, and the verdict is pinned in
-// memory so that a later edit (started_at backdated, moving the notice
-// window) cannot flip it. A restart recomputes verdicts from the store: they
-// differ from the pinned ones only for incidents whose window the vendor
-// moved after they were decided.
+// Time is judged per source as of the start of its last complete sync (the
+// asOf given to Snapshot), never the wall clock. The Aggregator records how
+// far it has judged each source, and derives every contribution as of
+// that, so that Replace takes back exactly what the totals hold.
 //
-// Counters never go down as long as a vendor's data only moves forward:
-// their labels are pinned when an item is first stored (see
-// Rules.MergeTicket and MergeIncident), and facts a vendor may later revise
-// (reopen counts, rating changes, incident updates) are pinned or
-// accumulated by the Merge functions. Two cases remain: a reply fetched
-// after a snapshot had already counted its ticket's running clock as
-// breached, but timestamped before the deadline, turns that breach into a
-// met target; and so does a vendor's own SLA clock (model.SLAClock) whose
-// breach time the vendor moved later, by a pause, after it had passed.
+// # Counters never go down
+//
+// A vendor edits what was already counted: it backdates an incident's
+// start, moves a reply, reverts a status, deletes events, pauses its SLA
+// clock. Taking back an old version's contribution and adding the new
+// one's would move such an observation to another bucket, or take a count
+// back. So every observation is made once, when final, from facts pinned in
+// the item's History (model.TicketHistory, IncidentHistory,
+// MaintenanceHistory), stored with it (record format 3):
+//
+//   - facts once seen: a ticket's creation, first priority, first reply and
+//     solve, each SLA clock's end and the vendor's own run of it, reopens
+//     and follow-ups never lower, ratings, escalation, every tag; an
+//     incident's impact and creation, its times when first seen resolved,
+//     its postmortem; a maintenance's creation, and its announcement and
+//     schedule once it started or completed;
+//   - what a snapshot may have counted from time-driven values, as of the
+//     instants it judged (Judged, given to the Merge methods): a clock seen
+//     running past its deadline, a one-touch resolution settled, an
+//     incident's notice window once who noticed it first was decidable.
+//
+// The pins are facts (instants, counts, the vendor's verdicts) and judged
+// instants, never durations: a config change (targets, calendar, terms,
+// clock) derives again from the same facts when a reload rebuilds the
+// vendor's aggregates from the store, which the exporter reports
+// (CountersDiffer). Items are never removed from the store when the vendor
+// deletes them, so a deletion lowers nothing either.
+//
+// # Who noticed first
+//
+// Who noticed an incident first (docs/metrics.md) depends on customer
+// signals that may arrive long after the incident: tickets, as each ticket
+// source syncs on its own schedule, and customer alerts, which Alertmanager
+// delivers with some delay. An incident counts in neither series of
+// support_incidents_detected_total until every ticket source is complete
+// past its first post and the alerts are too (AlertSource: the exporter
+// allows global.alert_grace for them); it is then decided once, and kept.
+// So that a restart, deciding again from the store, decides the same, the
+// window is pinned in the incident once decidable, and a signal counts only
+// if it was known before the signals were complete past the window's end:
+// a ticket stored, or tagged, after that is known too late (its History
+// keeps when). Two cases remain where a restart may decide otherwise: an
+// alert Alertmanager delivered later than alert_grace (the store does not
+// keep when an alert arrived), and a merge whose Judged was taken just
+// before a snapshot, in another source's sync, decided the incident.
 package quality

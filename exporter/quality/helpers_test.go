@@ -53,11 +53,24 @@ func shanghai(t testing.TB) *calendar.Calendar {
 
 func mustRules(t testing.TB, v *config.Vendor, historyStart time.Time) *Rules {
 	t.Helper()
-	r, err := NewRules(v, historyStart)
+	return mustRulesOf(t, v, config.Global{HistoryStart: config.Date{Time: historyStart}})
+}
+
+// mustRulesOf is mustRules with every global setting.
+func mustRulesOf(t testing.TB, v *config.Vendor, g config.Global) *Rules {
+	t.Helper()
+	r, err := NewRules(v, g)
 	if err != nil {
 		t.Fatalf("NewRules: %v", err)
 	}
 	return r
+}
+
+// datedTerm is a contract term taking effect at start, dated as the config's
+// validation dates it (config.SLA.Start).
+func datedTerm(start time.Time, sla config.SLA) config.SLA {
+	sla.From, sla.Start = config.Date{Time: start}, start
+	return sla
 }
 
 // ts parses an RFC 3339 time.
@@ -93,6 +106,11 @@ type store struct {
 	incidents    map[itemKey]*model.Incident
 	maintenances map[itemKey]*model.Maintenance
 	alerts       map[alertKey]bool // customer alerts stored
+	// asOf is what the exporter's asOf would answer: the instants as of
+	// which snapshots judge each source, given to the merges
+	// (Aggregator.Judged); nil: the zero time, the aggregator then judges
+	// by what its own snapshots judged.
+	asOf func(string) time.Time
 }
 
 // alertKey identifies a customer alert as the store does.
@@ -118,9 +136,18 @@ func newStoreOf(r *Rules, sources map[string]string) *store {
 func (s *store) ticket(source string, fetched model.Ticket) {
 	k := itemKey{source, fetched.ID}
 	old := s.tickets[k]
-	merged := s.agg.Rules().MergeTicket(old, fetched)
+	merged := s.agg.Rules().MergeTicket(old, fetched, s.judged(source))
 	s.agg.ReplaceTicket(source, old, &merged)
 	s.tickets[k] = &merged
+}
+
+// judged is what the exporter passes to the merges of source's items.
+func (s *store) judged(source string) Judged {
+	asOf := s.asOf
+	if asOf == nil {
+		asOf = func(string) time.Time { return time.Time{} }
+	}
+	return s.agg.Judged(source, asOf)
 }
 
 // removeTicket takes a stored ticket out of the store.
@@ -133,7 +160,7 @@ func (s *store) removeTicket(source, id string) {
 func (s *store) incident(source string, fetched model.Incident) {
 	k := itemKey{source, fetched.ID}
 	old := s.incidents[k]
-	merged := MergeIncident(old, fetched)
+	merged := s.agg.Rules().MergeIncident(old, fetched, s.judged(source))
 	s.agg.ReplaceIncident(source, old, &merged)
 	s.incidents[k] = &merged
 }
@@ -148,7 +175,7 @@ func (s *store) removeIncident(source, id string) {
 func (s *store) maintenance(source string, fetched model.Maintenance) {
 	k := itemKey{source, fetched.ID}
 	old := s.maintenances[k]
-	merged := MergeMaintenance(old, fetched)
+	merged := s.agg.Rules().MergeMaintenance(old, fetched, s.judged(source))
 	s.agg.ReplaceMaintenance(source, old, &merged)
 	s.maintenances[k] = &merged
 }

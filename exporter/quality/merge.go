@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -8,87 +9,195 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
+// Judged is how far the aggregates have judged time-driven values when an
+// item is merged: Source, the instant as of which its source is judged
+// (the start of its last complete sync); Signals, the instant up to which
+// every customer-signal source of the vendor is complete (who noticed an
+// incident first is decided once it passes the first post). The merges pin
+// in the item what any snapshot judged up to then may have counted, so that
+// no later version takes it back (Aggregator.Judged computes it).
+type Judged struct{ Source, Signals time.Time }
+
 // MergeTicket combines a freshly fetched ticket with its stored version (nil
-// when new) and returns what to store. It pins the facts counters depend on,
-// so that they never go down when the vendor later edits the ticket:
+// when new) and returns what to store: the fetched ticket with its History
+// (model.TicketHistory) carried over and completed, so that counters never
+// go down when the vendor later edits the ticket:
 //
-//   - FirstPriority: the priority at first store (counter label);
-//   - RepliesAtFirstSolve: the vendor replies up to the first solve, set
-//     when a first solve is first seen (-1 before);
-//   - EverEscalated: sticky once the ticket was escalated (API flag,
-//     escalation tag or escalation event);
-//   - Ratings: every satisfaction rating given, a changed rating appended;
-//   - Figures.Reopens: never lower than stored.
+//   - facts pinned once seen: the creation, the first priority, the first
+//     reply, the first solve (with the replies before it), each SLA clock's
+//     end, the vendor's own clocks once stopped, reopens and follow-ups
+//     never lower, escalation sticky, every rating;
+//   - judged as of j (pinJudged): a clock seen running, a vendor clock
+//     breached while running, a one-touch resolution settled;
+//   - for who noticed first: when the ticket and each later tag became
+//     known (SeenTags, StoredAsOf).
 //
-// It is a method of Rules because escalation by tag is the vendor's
-// setting. Merging the same fetched ticket twice changes nothing, which is
-// what makes a re-fetch after a crash safe.
-func (r *Rules) MergeTicket(stored *model.Ticket, fetched model.Ticket) model.Ticket {
+// Merging the same fetched ticket twice with the same j changes nothing,
+// which is what makes a re-fetch after a crash safe.
+func (r *Rules) MergeTicket(stored *model.Ticket, fetched model.Ticket, j Judged) model.Ticket {
 	merged := fetched
-	if fetched.Figures != nil {
-		fig := *fetched.Figures
-		if stored != nil && stored.Figures != nil {
-			fig.Reopens = max(fig.Reopens, stored.Figures.Reopens)
+	if stored != nil {
+		h, _ := r.ticketHistory(stored)
+		r.pinJudged(&h, stored, j)
+		h.SeenTags = seenTags(stored.Tags, h.SeenTags, fetched.Tags, j.Signals)
+		merged.History = &h
+	} else {
+		h := model.TicketHistory{FirstPriority: fetched.Priority, RepliesAtFirstSolve: -1, Created: fetched.CreatedAt}
+		if j.Signals.After(fetched.CreatedAt) {
+			h.StoredAsOf = j.Signals
 		}
-		merged.Figures = &fig
+		merged.History = &h
 	}
-	h := model.TicketHistory{FirstPriority: fetched.Priority, RepliesAtFirstSolve: -1}
-	switch {
-	case stored != nil && stored.History != nil:
-		h = *stored.History
-	case stored != nil: // stored before it was pinned: it is the first version
-		h = *r.MergeTicket(nil, *stored).History
-	}
-	f := r.ticketFacts(&merged)
-	if h.RepliesAtFirstSolve < 0 && !f.firstSolve.IsZero() {
-		h.RepliesAtFirstSolve = f.repliesAtSolve
-	}
-	h.EverEscalated = h.EverEscalated || f.escalated
-	if s := fetched.Satisfaction; (s == model.RatingGood || s == model.RatingBad) &&
-		(len(h.Ratings) == 0 || h.Ratings[len(h.Ratings)-1] != s) {
-		h.Ratings = append(slices.Clip(h.Ratings), s) // never write into the stored version's array
-	}
+	h, _ := r.ticketHistory(&merged)
+	r.pinJudged(&h, &merged, j)
 	merged.History = &h
 	return merged
 }
 
+// seenTags keeps every tag a ticket ever carried with the instant it became
+// known (model.TicketHistory.SeenTags): the stored version's tags that the
+// fetched one dropped (known since the first store unless they already have
+// an entry), and the fetched one's new tags, known as of signals.
+func seenTags(stored []string, seen []model.SeenTag, fetched []string, signals time.Time) []model.SeenTag {
+	has := func(tags []string, tag string) bool {
+		return slices.ContainsFunc(tags, func(t string) bool { return normalizeValue(t) == tag })
+	}
+	out := slices.Clip(seen) // never write into the stored version's array
+	listed := func(tag string) bool {
+		return slices.ContainsFunc(out, func(s model.SeenTag) bool { return s.Tag == tag })
+	}
+	for _, t := range stored {
+		if tag := normalizeValue(t); !listed(tag) && !has(fetched, tag) {
+			out = append(out, model.SeenTag{Tag: tag})
+		}
+	}
+	for _, t := range fetched {
+		if tag := normalizeValue(t); !listed(tag) && !has(stored, tag) {
+			out = append(out, model.SeenTag{Tag: tag, AsOf: signals})
+		}
+	}
+	return out
+}
+
 // MergeIncident combines a freshly fetched incident with its stored version
-// (nil when new). It pins the impact at first store (counter label; unknown
-// impacts are none), keeps the earliest CreatedAt, and keeps the union of
-// stored and fetched updates, sorted: a vendor deleting an update never
-// un-counts a gap. Merging the same fetched incident twice changes nothing.
-func MergeIncident(stored *model.Incident, fetched model.Incident) model.Incident {
+// (nil when new). It keeps the earliest CreatedAt and the union of stored
+// and fetched updates, sorted (a vendor deleting an update never un-counts
+// a gap), and completes its History (model.IncidentHistory): the impact
+// and creation at first store (unknown impacts are none), the times at
+// resolution (notice delay, update gaps and duration are observed then,
+// from them), the postmortem once seen, and the notice window once
+// decidable as of j.Signals. Merging the same fetched incident twice with
+// the same j changes nothing.
+func (r *Rules) MergeIncident(stored *model.Incident, fetched model.Incident, j Judged) model.Incident {
 	merged := fetched
-	first := fetched.Impact
 	var storedUpdates []time.Time
 	if stored != nil {
-		first = stored.Impact
-		if stored.History != nil {
-			first = stored.History.FirstImpact
-		}
+		h := incidentHistory(stored)
+		r.pinNotice(&h, stored, j)
+		merged.History = &h
 		merged.CreatedAt = earliest(stored.CreatedAt, fetched.CreatedAt)
 		storedUpdates = stored.Updates
 	}
 	merged.Updates = unionTimes(storedUpdates, fetched.Updates)
-	merged.History = &model.IncidentHistory{FirstImpact: model.Impact(impactOf(first).String())}
+	h := incidentHistory(&merged)
+	r.pinNotice(&h, &merged, j)
+	merged.History = &h
 	return merged
 }
 
+// incidentHistory is an incident's pinned facts: its History completed
+// with what the version shows and it does not hold yet (ticketHistory's
+// rule).
+func incidentHistory(i *model.Incident) model.IncidentHistory {
+	h := model.IncidentHistory{FirstImpact: model.Impact(impactOf(i.Impact).String())}
+	if i.History != nil {
+		h = *i.History
+	}
+	if h.Created.IsZero() {
+		h.Created = cmp.Or(i.CreatedAt, i.StartedAt)
+	}
+	if h.Final == nil && (i.ResolutionUnknown || !i.ResolvedAt.IsZero()) {
+		h.Final = &model.IncidentFinal{Started: startedAt(i), FirstPost: i.CreatedAt, Resolved: i.ResolvedAt}
+		if !i.ResolutionUnknown {
+			h.Final.Updates = updatesUpTo(i.Updates, i.ResolvedAt)
+		}
+	}
+	if h.Postmortem.IsZero() {
+		h.Postmortem = i.PostmortemPublishedAt
+	}
+	return h
+}
+
+// pinNotice pins an incident's notice window (its start and first post)
+// once signals complete up to j.Signals settle it: who noticed it first is
+// decided on that window, and a later start (backdated, or moved) must not
+// decide it again differently after a restart.
+func (r *Rules) pinNotice(h *model.IncidentHistory, i *model.Incident, j Judged) {
+	if h.NoticePost.IsZero() && !i.CreatedAt.IsZero() && (noticeWindow{to: i.CreatedAt}).settledBy(j.Signals) {
+		h.NoticeStarted, h.NoticePost = startedAt(i), i.CreatedAt
+	}
+}
+
+// updatesUpTo are the distinct updates at or before end, sorted.
+func updatesUpTo(updates []time.Time, end time.Time) []time.Time {
+	all := unionTimes(nil, updates)
+	n := 0
+	for n < len(all) && !all[n].After(end) {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	return all[:n:n]
+}
+
 // MergeMaintenance combines a freshly fetched maintenance with its stored
-// version (nil when new), keeping the earliest announcement time so that the
-// notice a vendor gave cannot shrink when it edits the maintenance, and the
+// version (nil when new), keeping the earliest announcement time, and the
 // stored schedule when the fetched version no longer shows one (a feed
-// prints it only while the maintenance is upcoming): a notice once observed
-// is never taken back.
-func MergeMaintenance(stored *model.Maintenance, fetched model.Maintenance) model.Maintenance {
+// prints it only while the maintenance is upcoming). Its History
+// (model.MaintenanceHistory) pins the creation at first store, and the
+// announcement and schedule once the maintenance started as of j.Source or
+// completed: the notice is observed then, from them, and never moves.
+func (r *Rules) MergeMaintenance(stored *model.Maintenance, fetched model.Maintenance, j Judged) model.Maintenance {
 	merged := fetched
 	if stored != nil {
+		h := maintenanceHistory(stored)
+		pinStart(&h, stored, j)
+		merged.History = &h
 		merged.CreatedAt = earliest(stored.CreatedAt, fetched.CreatedAt)
 		if merged.ScheduledFor.IsZero() {
 			merged.ScheduledFor, merged.ScheduledUntil = stored.ScheduledFor, stored.ScheduledUntil
 		}
 	}
+	h := maintenanceHistory(&merged)
+	pinStart(&h, &merged, j)
+	merged.History = &h
 	return merged
+}
+
+// maintenanceHistory is a maintenance's pinned facts, completed with what
+// the version shows (ticketHistory's rule): a completed maintenance has
+// its notice.
+func maintenanceHistory(m *model.Maintenance) model.MaintenanceHistory {
+	var h model.MaintenanceHistory
+	if m.History != nil {
+		h = *m.History
+	}
+	if h.Created.IsZero() {
+		h.Created = cmp.Or(m.CreatedAt, m.ScheduledFor)
+	}
+	if h.Notice == nil && !m.ScheduledFor.IsZero() && !m.CompletedAt.IsZero() {
+		h.Notice = &model.MaintenanceNotice{Announced: m.CreatedAt, Start: m.ScheduledFor}
+	}
+	return h
+}
+
+// pinStart pins a maintenance's notice once its scheduled start passed as
+// of j.Source: a snapshot judged then observed it.
+func pinStart(h *model.MaintenanceHistory, m *model.Maintenance, j Judged) {
+	if h.Notice == nil && !m.ScheduledFor.IsZero() && !m.ScheduledFor.After(j.Source) {
+		h.Notice = &model.MaintenanceNotice{Announced: m.CreatedAt, Start: m.ScheduledFor}
+	}
 }
 
 // earliest is the earlier of two times, ignoring zero ones.

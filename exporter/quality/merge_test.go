@@ -2,109 +2,247 @@ package quality
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
+// version is one fetched version of an item and the Judged it is merged
+// with.
+type version[T any] struct {
+	fetched T
+	judged  Judged
+}
+
 func TestMergeTicketPins(t *testing.T) {
 	r := mustRules(t, testVendor(), time.Time{})
 	h := time.Hour
 	open := model.Ticket{ID: "1", Priority: "normal", Status: model.StatusOpen, CreatedAt: t0}
+	with := func(base model.Ticket, change func(*model.Ticket)) model.Ticket { change(&base); return base }
 	solvedAfterTwo := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusSolved, CreatedAt: t0, Events: []model.Event{
 		ev(model.EventVendorReply, after(h)), ev(model.EventVendorReply, after(2*h)), ev(model.EventSolved, after(2*h)),
 		ev(model.EventReopened, after(3*h)), ev(model.EventVendorReply, after(4*h)),
 	}}
+	oneTouch := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h), Events: []model.Event{
+		ev(model.EventCustomerReply, after(h/2)), ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)),
+	}}
+	// One-touch candidate, solved at 2h: settled at 2h + 96h.
+	oneTouchHistory := model.TicketHistory{FirstPriority: "low", Created: t0, RepliesAtFirstSolve: 1, FirstReply: after(h),
+		FirstSolve: after(2 * h), Followups: 1, FirstResponse: model.ClockHistory{Ended: after(h)}, Resolution: model.ClockHistory{Ended: after(2 * h)}}
+	vendorRunning := model.Ticket{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(h),
+		Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(2 * h)}}}
 	tests := []struct {
 		name        string
-		versions    []model.Ticket // fetched in turn, each merged into the previous result
+		versions    []version[model.Ticket] // fetched in turn, each merged into the previous result
 		wantHistory model.TicketHistory
-		wantReopens int // Figures.Reopens of the result; -1: no figures
 	}{
 		{
-			name:        "first store pins the priority; not solved yet",
-			versions:    []model.Ticket{open},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", RepliesAtFirstSolve: -1},
-			wantReopens: -1,
+			name:        "first store pins the priority and creation; not solved yet",
+			versions:    []version[model.Ticket]{{fetched: open}},
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1},
 		},
 		{
-			name:        "a later priority does not move the pin",
-			versions:    []model.Ticket{open, func() model.Ticket { t := open; t.Priority = "urgent"; return t }()},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", RepliesAtFirstSolve: -1},
-			wantReopens: -1,
+			name: "a later priority or creation moves no pin",
+			versions: []version[model.Ticket]{{fetched: open}, {fetched: with(open, func(t *model.Ticket) {
+				t.Priority, t.CreatedAt = "urgent", after(-100*h)
+			})}},
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1},
 		},
 		{
-			name:        "replies up to the first solve, from the timeline, even when first seen later",
-			versions:    []model.Ticket{solvedAfterTwo},
-			wantHistory: model.TicketHistory{FirstPriority: "urgent", RepliesAtFirstSolve: 2},
-			wantReopens: -1,
+			name:     "replies up to the first solve, from the timeline, even when first seen later; a reopen rules one-touch out",
+			versions: []version[model.Ticket]{{fetched: solvedAfterTwo}},
+			wantHistory: model.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
+				FirstSolve: after(2 * h), Reopens: 1, FirstResponse: model.ClockHistory{Ended: after(h)},
+				Resolution: model.ClockHistory{Ended: after(2 * h)}, OneTouch: model.OneTouchRuledOut},
 		},
 		{
-			name: "figures: the replies when the first solve is first seen, then pinned",
-			versions: []model.Ticket{
-				{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 1}},
-				{ID: "1", Status: model.StatusSolved, CreatedAt: t0, Figures: &model.Figures{Replies: 3, FirstSolvedAt: after(h)}},
-				{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 2}},
-				{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 1}},
+			name: "figures: the replies when the first solve is first seen, then pinned; reopens never lower",
+			versions: []version[model.Ticket]{
+				{fetched: model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 1}}},
+				{fetched: model.Ticket{ID: "1", Status: model.StatusSolved, CreatedAt: t0, Figures: &model.Figures{Replies: 3, FirstSolvedAt: after(h)}}},
+				{fetched: model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 2}}},
+				{fetched: model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 1}}},
 			},
-			wantHistory: model.TicketHistory{RepliesAtFirstSolve: 3},
-			wantReopens: 2,
+			// The solve before any reply ends the first-response clock too.
+			wantHistory: model.TicketHistory{Created: t0, RepliesAtFirstSolve: 3, FirstSolve: after(h), Reopens: 2,
+				FirstResponse: model.ClockHistory{Ended: after(h)}, Resolution: model.ClockHistory{Ended: after(h)},
+				OneTouch: model.OneTouchRuledOut},
+		},
+		{
+			name: "a later version that drops data lowers nothing: events deleted, figures zeroed, status reverted",
+			versions: []version[model.Ticket]{{fetched: solvedAfterTwo}, {fetched: with(solvedAfterTwo, func(t *model.Ticket) {
+				t.Events, t.Status, t.Figures = nil, model.StatusNew, &model.Figures{}
+			})}},
+			wantHistory: model.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
+				FirstSolve: after(2 * h), Reopens: 1, FirstResponse: model.ClockHistory{Ended: after(h)},
+				Resolution: model.ClockHistory{Ended: after(2 * h)}, OneTouch: model.OneTouchRuledOut},
+		},
+		{
+			name: "a first reply seen is kept when an earlier one shows later",
+			versions: []version[model.Ticket]{
+				{fetched: with(open, func(t *model.Ticket) { t.Events = []model.Event{ev(model.EventVendorReply, after(3*h))} })},
+				{fetched: with(open, func(t *model.Ticket) {
+					t.Events = []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventVendorReply, after(3*h))}
+				})},
+			},
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(3 * h),
+				FirstResponse: model.ClockHistory{Ended: after(3 * h)}},
+		},
+		{
+			name: "clocks seen running as of the judged instant, both as stored and as merged",
+			versions: []version[model.Ticket]{
+				{fetched: open, judged: Judged{Source: after(-h)}}, // before the creation: nothing to judge
+				{fetched: open, judged: Judged{Source: after(5 * h)}},
+				// The reply, timestamped before 5h, ends the first-response
+				// clock; the resolution clock still runs as of 9h.
+				{fetched: with(open, func(t *model.Ticket) { t.Events = []model.Event{ev(model.EventVendorReply, after(4*h))} }),
+					judged: Judged{Source: after(9 * h)}},
+			},
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(4 * h),
+				FirstResponse: model.ClockHistory{Ended: after(4 * h), RunningAsOf: after(9 * h)},
+				Resolution:    model.ClockHistory{RunningAsOf: after(9 * h)}},
+		},
+		{
+			name: "a vendor clock past its deadline as of the judged instant stays breached after a pause moves it",
+			versions: []version[model.Ticket]{
+				{fetched: vendorRunning, judged: Judged{Source: after(2 * h)}}, // at the deadline: not past
+				{fetched: vendorRunning, judged: Judged{Source: after(3 * h)}},
+				{fetched: with(vendorRunning, func(t *model.Ticket) {
+					t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(9 * h)}}
+				}), judged: Judged{Source: after(4 * h)}},
+			},
+			wantHistory: model.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
+				FirstResponse: model.ClockHistory{RunningAsOf: after(4 * h), VendorBreached: true},
+				Resolution:    model.ClockHistory{RunningAsOf: after(4 * h)}},
+		},
+		{
+			name: "a vendor clock's stopped run is pinned",
+			versions: []version[model.Ticket]{
+				{fetched: with(vendorRunning, func(t *model.Ticket) {
+					t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(2 * h), Stopped: after(h)}}
+				})},
+				{fetched: with(vendorRunning, func(t *model.Ticket) {
+					t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(2 * h), Stopped: after(3 * h), Breached: true}}
+				})},
+			},
+			wantHistory: model.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
+				FirstResponse: model.ClockHistory{Vendor: &model.SLAClock{Deadline: after(2 * h), Stopped: after(h)}}},
+		},
+		{
+			name: "one-touch settled as of the judged instant is counted; a reopen after does not take it back",
+			versions: []version[model.Ticket]{
+				{fetched: oneTouch, judged: Judged{Source: after(3 * h)}},
+				{fetched: oneTouch, judged: Judged{Source: after(98 * h)}},
+				{fetched: with(oneTouch, func(t *model.Ticket) {
+					t.Status, t.Events = model.StatusOpen, append(slices.Clone(t.Events), ev(model.EventReopened, after(99*h)))
+				}), judged: Judged{Source: after(99 * h)}},
+			},
+			wantHistory: func() model.TicketHistory {
+				h := oneTouchHistory
+				h.OneTouch, h.Reopens = model.OneTouchCounted, 1
+				return h
+			}(),
+		},
+		{
+			name: "one-touch reopened before it settled is ruled out",
+			versions: []version[model.Ticket]{
+				{fetched: oneTouch, judged: Judged{Source: after(3 * h)}},
+				{fetched: with(oneTouch, func(t *model.Ticket) {
+					t.Status, t.Events = model.StatusOpen, append(slices.Clone(t.Events), ev(model.EventReopened, after(97*h)))
+				}), judged: Judged{Source: after(97*h + 59*time.Minute)}},
+			},
+			wantHistory: func() model.TicketHistory {
+				h := oneTouchHistory
+				h.OneTouch, h.Reopens = model.OneTouchRuledOut, 1
+				return h
+			}(),
+		},
+		{
+			name: "one-touch closed is counted at once",
+			versions: []version[model.Ticket]{
+				{fetched: with(oneTouch, func(t *model.Ticket) { t.Status = model.StatusClosed })},
+				{fetched: oneTouch}, // the close reverted
+			},
+			wantHistory: func() model.TicketHistory {
+				h := oneTouchHistory
+				h.OneTouch = model.OneTouchCounted
+				return h
+			}(),
 		},
 		{
 			name: "escalation is sticky, whatever signalled it",
-			versions: []model.Ticket{
-				func() model.Ticket { t := open; t.Tags = []string{"escalated"}; return t }(),
-				open,
+			versions: []version[model.Ticket]{
+				{fetched: with(open, func(t *model.Ticket) { t.Tags = []string{"escalated"} })},
+				{fetched: open},
 			},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", RepliesAtFirstSolve: -1, EverEscalated: true},
-			wantReopens: -1,
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, EverEscalated: true,
+				SeenTags: []model.SeenTag{{Tag: "escalated"}}},
+		},
+		{
+			name: "tags: those dropped are kept, those added with when they became known",
+			versions: []version[model.Ticket]{
+				{fetched: with(open, func(t *model.Ticket) { t.Tags = []string{"VIP", "eu"} }), judged: Judged{Signals: after(-h)}},
+				{fetched: with(open, func(t *model.Ticket) { t.Tags = []string{"eu", " Outage"} }), judged: Judged{Signals: after(2 * h)}},
+				{fetched: with(open, func(t *model.Ticket) { t.Tags = []string{"vip", "outage"} }), judged: Judged{Signals: after(3 * h)}},
+			},
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1,
+				SeenTags: []model.SeenTag{{Tag: "vip"}, {Tag: "outage", AsOf: after(2 * h)}, {Tag: "eu"}}},
+		},
+		{
+			name:     "a ticket first stored after the signals were complete past its creation is known from then",
+			versions: []version[model.Ticket]{{fetched: open, judged: Judged{Signals: after(h)}}, {fetched: open, judged: Judged{Signals: after(2 * h)}}},
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, StoredAsOf: after(h),
+				FirstResponse: model.ClockHistory{}, Resolution: model.ClockHistory{}},
 		},
 		{
 			name: "ratings: appended when they change, ignoring none and unknown values",
-			versions: func() []model.Ticket {
-				var vs []model.Ticket
+			versions: func() []version[model.Ticket] {
+				var vs []version[model.Ticket]
 				for _, s := range []model.Rating{"good", "", "good", "bad", "offered", "bad", "good"} {
-					t := open
-					t.Satisfaction = s
-					vs = append(vs, t)
+					vs = append(vs, version[model.Ticket]{fetched: with(open, func(t *model.Ticket) { t.Satisfaction = s })})
 				}
 				return vs
 			}(),
-			wantHistory: model.TicketHistory{FirstPriority: "normal", RepliesAtFirstSolve: -1,
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1,
 				Ratings: []model.Rating{"good", "bad", "good"}},
-			wantReopens: -1,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stored *model.Ticket
 			for _, v := range tc.versions {
-				merged := r.MergeTicket(stored, v)
+				merged := r.MergeTicket(stored, v.fetched, v.judged)
 				stored = &merged
 			}
-			if !reflect.DeepEqual(*stored.History, tc.wantHistory) {
-				t.Errorf("history = %+v, want %+v", *stored.History, tc.wantHistory)
-			}
-			gotReopens := -1
-			if stored.Figures != nil {
-				gotReopens = stored.Figures.Reopens
-			}
-			if gotReopens != tc.wantReopens {
-				t.Errorf("figures reopens = %d, want %d", gotReopens, tc.wantReopens)
+			assertDeepEqual(t, "history", *stored.History, tc.wantHistory)
+			if !reflect.DeepEqual(stored.Figures, tc.versions[len(tc.versions)-1].fetched.Figures) {
+				t.Errorf("figures = %+v, want the fetched ones", stored.Figures)
 			}
 		})
 	}
 }
 
-// Merging the same fetched item twice changes nothing: a re-fetch after a
-// crash is safe. Neither does merging write into the stored version.
+// assertDeepEqual compares values whose instants were built in UTC.
+func assertDeepEqual[T any](t *testing.T, what string, got, want T) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
+	}
+}
+
+// Merging the same fetched item twice with the same Judged changes nothing:
+// a re-fetch after a crash is safe. Neither does merging write into the
+// stored version.
 func TestMergeIdempotent(t *testing.T) {
 	r := mustRules(t, testVendor(), time.Time{})
 	h := time.Hour
+	j := Judged{Source: after(30 * h), Signals: after(20 * h)}
 	storedTicket := r.MergeTicket(nil, model.Ticket{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0,
-		Satisfaction: model.RatingGood, Figures: &model.Figures{Reopens: 3}})
+		Satisfaction: model.RatingGood, Tags: []string{"a"}, Figures: &model.Figures{Reopens: 3}}, Judged{})
 	storedTicket.History.Ratings = append(make([]model.Rating, 0, 8), storedTicket.History.Ratings...) // spare capacity
+	storedTicket.History.SeenTags = append(make([]model.SeenTag, 0, 8), model.SeenTag{Tag: "z"})
 	tickets := []struct {
 		name    string
 		stored  *model.Ticket
@@ -113,10 +251,12 @@ func TestMergeIdempotent(t *testing.T) {
 		{"new, open", nil, model.Ticket{ID: "1", Priority: "p1", Status: model.StatusOpen, CreatedAt: t0, Tags: []string{"escalated"}}},
 		{"new, solved and rated", nil, model.Ticket{ID: "1", Status: model.StatusSolved, CreatedAt: t0, Satisfaction: model.RatingBad,
 			Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h))}}},
-		{"stored, rating changed, reopens lower", &storedTicket, model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved,
-			CreatedAt: t0, Satisfaction: model.RatingBad, Figures: &model.Figures{Reopens: 1, FirstSolvedAt: after(h), Replies: 2}}},
+		{"stored, rating changed, reopens lower, tags changed", &storedTicket, model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved,
+			CreatedAt: t0, Satisfaction: model.RatingBad, Tags: []string{"b"}, Figures: &model.Figures{Reopens: 1, FirstSolvedAt: after(h), Replies: 2}}},
 		{"stored without history", &model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0},
 			model.Ticket{ID: "1", Priority: "high", Status: model.StatusClosed, CreatedAt: t0, Events: []model.Event{ev(model.EventSolved, after(h))}}},
+		{"running vendor clock past its deadline", nil, model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0,
+			Figures: &model.Figures{ResolutionSLA: &model.SLAClock{Deadline: after(h)}}}},
 	}
 	for _, tc := range tickets {
 		t.Run("ticket: "+tc.name, func(t *testing.T) {
@@ -124,8 +264,8 @@ func TestMergeIdempotent(t *testing.T) {
 			if tc.stored != nil {
 				before = deepCopyTicket(*tc.stored)
 			}
-			once := r.MergeTicket(tc.stored, tc.fetched)
-			twice := r.MergeTicket(&once, tc.fetched)
+			once := r.MergeTicket(tc.stored, tc.fetched, j)
+			twice := r.MergeTicket(&once, tc.fetched, j)
 			if !reflect.DeepEqual(once, twice) {
 				t.Errorf("second merge changed the ticket:\nonce  %+v\ntwice %+v", once, twice)
 			}
@@ -135,7 +275,7 @@ func TestMergeIdempotent(t *testing.T) {
 		})
 	}
 
-	storedIncident := MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(h)}})
+	storedIncident := r.MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(h)}}, Judged{})
 	incidents := []struct {
 		name    string
 		stored  *model.Incident
@@ -143,13 +283,13 @@ func TestMergeIdempotent(t *testing.T) {
 	}{
 		{"new, duplicate updates", nil, model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0,
 			Updates: []time.Time{after(2 * h), after(h), after(2 * h).In(time.FixedZone("x", 3600))}}},
-		{"stored, update deleted, impact changed", &storedIncident, model.Incident{ID: "i", Impact: "unknown", CreatedAt: after(h),
-			Updates: []time.Time{after(3 * h)}}},
+		{"stored, update deleted, impact changed, resolved", &storedIncident, model.Incident{ID: "i", Impact: "unknown", CreatedAt: after(h),
+			Updates: []time.Time{after(3 * h)}, ResolvedAt: after(3 * h)}},
 	}
 	for _, tc := range incidents {
 		t.Run("incident: "+tc.name, func(t *testing.T) {
-			once := MergeIncident(tc.stored, tc.fetched)
-			if twice := MergeIncident(&once, tc.fetched); !reflect.DeepEqual(once, twice) {
+			once := r.MergeIncident(tc.stored, tc.fetched, j)
+			if twice := r.MergeIncident(&once, tc.fetched, j); !reflect.DeepEqual(once, twice) {
 				t.Errorf("second merge changed the incident:\nonce  %+v\ntwice %+v", once, twice)
 			}
 		})
@@ -167,8 +307,8 @@ func TestMergeIdempotent(t *testing.T) {
 	}
 	for _, tc := range maintenances {
 		t.Run("maintenance: "+tc.name, func(t *testing.T) {
-			once := MergeMaintenance(tc.stored, tc.fetched)
-			if twice := MergeMaintenance(&once, tc.fetched); !reflect.DeepEqual(once, twice) {
+			once := r.MergeMaintenance(tc.stored, tc.fetched, j)
+			if twice := r.MergeMaintenance(&once, tc.fetched, j); !reflect.DeepEqual(once, twice) {
 				t.Errorf("second merge changed the maintenance:\nonce  %+v\ntwice %+v", once, twice)
 			}
 		})
@@ -178,7 +318,8 @@ func TestMergeIdempotent(t *testing.T) {
 func deepCopyTicket(t model.Ticket) model.Ticket {
 	if t.History != nil {
 		h := *t.History
-		h.Ratings = append([]model.Rating(nil), h.Ratings...)
+		h.Ratings = slices.Clone(h.Ratings)
+		h.SeenTags = slices.Clone(h.SeenTags)
 		t.History = &h
 	}
 	if t.Figures != nil {
@@ -189,64 +330,149 @@ func deepCopyTicket(t model.Ticket) model.Ticket {
 }
 
 func TestMergeIncident(t *testing.T) {
-	h := time.Hour
+	h, m := time.Hour, time.Minute
+	r := mustRules(t, testVendor(), time.Time{})
 	stored := model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(2 * h), after(h)},
 		History: &model.IncidentHistory{FirstImpact: model.ImpactMinor}}
+	resolved := model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m), ResolvedAt: after(2 * h),
+		Updates: []time.Time{after(3 * h), after(h), after(2 * h)}}
 	tests := []struct {
 		name        string
-		stored      *model.Incident
-		fetched     model.Incident
+		versions    []version[model.Incident]
 		wantCreated time.Time
 		wantUpdates []time.Time
-		wantFirst   model.Impact
+		wantHistory model.IncidentHistory
 	}{
 		{
-			name:        "new: updates sorted and de-duplicated, impact pinned",
-			fetched:     model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(2 * h), after(h), after(2 * h)}},
+			name: "new: updates sorted and de-duplicated, impact and creation pinned",
+			versions: []version[model.Incident]{{fetched: model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0,
+				Updates: []time.Time{after(2 * h), after(h), after(2 * h)}}}},
 			wantCreated: t0,
 			wantUpdates: []time.Time{after(h), after(2 * h)},
-			wantFirst:   model.ImpactMajor,
+			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactMajor, Created: t0},
 		},
 		{
-			name:        "new with an unknown impact: none",
-			fetched:     model.Incident{ID: "i", Impact: "scheduled", CreatedAt: t0},
-			wantCreated: t0,
-			wantFirst:   model.ImpactNone,
+			name:        "new with an unknown impact: none; without a first post, created from started_at",
+			versions:    []version[model.Incident]{{fetched: model.Incident{ID: "i", Impact: "scheduled", StartedAt: t0}}},
+			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactNone, Created: t0},
 		},
 		{
-			name:        "stored: union of updates, earliest creation, first impact kept",
-			stored:      &stored,
-			fetched:     model.Incident{ID: "i", Impact: model.ImpactCritical, CreatedAt: after(h), Updates: []time.Time{after(3 * h), after(h)}},
+			name: "stored: union of updates, earliest creation, first impact kept",
+			versions: []version[model.Incident]{{fetched: stored}, {fetched: model.Incident{ID: "i", Impact: model.ImpactCritical,
+				CreatedAt: after(h), Updates: []time.Time{after(3 * h), after(h)}}}},
 			wantCreated: t0,
 			wantUpdates: []time.Time{after(h), after(2 * h), after(3 * h)},
-			wantFirst:   model.ImpactMinor,
+			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactMinor, Created: t0},
+		},
+		{
+			name: "resolved: its times pinned then, a backdated start and a later postmortem after",
+			versions: []version[model.Incident]{
+				{fetched: resolved},
+				{fetched: func() model.Incident {
+					i := resolved
+					i.StartedAt, i.ResolvedAt, i.PostmortemPublishedAt = after(-2*h), after(4*h), after(50*h)
+					return i
+				}()},
+			},
+			wantCreated: t0,
+			wantUpdates: []time.Time{after(h), after(2 * h), after(3 * h)},
+			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactMajor, Created: t0, Postmortem: after(50 * h),
+				Final: &model.IncidentFinal{Started: after(-20 * m), FirstPost: t0, Resolved: after(2 * h),
+					Updates: []time.Time{after(h), after(2 * h)}}},
+		},
+		{
+			name: "resolution unknown: its times pinned at first store",
+			versions: []version[model.Incident]{
+				{fetched: model.Incident{ID: "i", CreatedAt: t0, ResolutionUnknown: true}},
+				{fetched: model.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-h), ResolutionUnknown: true}},
+			},
+			wantCreated: t0,
+			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactNone, Created: t0, Final: &model.IncidentFinal{Started: t0, FirstPost: t0}},
+		},
+		{
+			name: "the notice window pinned once the signals are complete past the first post",
+			versions: []version[model.Incident]{
+				{fetched: model.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-10 * m)}, judged: Judged{Signals: t0}},
+				{fetched: model.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-20 * m)}, judged: Judged{Signals: after(time.Millisecond)}},
+				{fetched: model.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-h)}, judged: Judged{Signals: after(h)}},
+			},
+			wantCreated: t0,
+			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactNone, Created: t0, NoticeStarted: after(-10 * m), NoticePost: t0},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := MergeIncident(tc.stored, tc.fetched)
-			if !got.CreatedAt.Equal(tc.wantCreated) || !reflect.DeepEqual(got.Updates, tc.wantUpdates) || got.History.FirstImpact != tc.wantFirst {
-				t.Errorf("got created %v, updates %v, first impact %q; want %v, %v, %q",
-					got.CreatedAt, got.Updates, got.History.FirstImpact, tc.wantCreated, tc.wantUpdates, tc.wantFirst)
+			var got *model.Incident
+			for _, v := range tc.versions {
+				merged := r.MergeIncident(got, v.fetched, v.judged)
+				got = &merged
 			}
-			if got.Impact != tc.fetched.Impact {
-				t.Errorf("current impact = %q, want the fetched %q", got.Impact, tc.fetched.Impact)
+			if !got.CreatedAt.Equal(tc.wantCreated) || !reflect.DeepEqual(got.Updates, tc.wantUpdates) {
+				t.Errorf("got created %v, updates %v; want %v, %v", got.CreatedAt, got.Updates, tc.wantCreated, tc.wantUpdates)
+			}
+			assertDeepEqual(t, "history", *got.History, tc.wantHistory)
+			if last := tc.versions[len(tc.versions)-1].fetched; got.Impact != last.Impact {
+				t.Errorf("current impact = %q, want the fetched %q", got.Impact, last.Impact)
 			}
 		})
 	}
 }
 
-// TestMergeMaintenanceKeepsTheSchedule: a feed prints a maintenance's
-// schedule only while it is upcoming; the completed version keeps it.
-func TestMergeMaintenanceKeepsTheSchedule(t *testing.T) {
-	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	stored := model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: t0.Add(72 * time.Hour), ScheduledUntil: t0.Add(74 * time.Hour)}
-	got := MergeMaintenance(&stored, model.Maintenance{ID: "m", CreatedAt: t0, CompletedAt: t0.Add(74 * time.Hour)})
-	if !got.ScheduledFor.Equal(stored.ScheduledFor) || !got.ScheduledUntil.Equal(stored.ScheduledUntil) || got.CompletedAt.IsZero() {
-		t.Fatalf("merged = %+v", got)
+func TestMergeMaintenance(t *testing.T) {
+	h := time.Hour
+	r := mustRules(t, testVendor(), time.Time{})
+	upcoming := model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(72 * h), ScheduledUntil: after(74 * h)}
+	tests := []struct {
+		name         string
+		versions     []version[model.Maintenance]
+		wantSchedule [2]time.Time // for, until
+		wantHistory  model.MaintenanceHistory
+	}{
+		{
+			name:         "upcoming: only the creation pinned",
+			versions:     []version[model.Maintenance]{{fetched: upcoming, judged: Judged{Source: after(71 * h)}}},
+			wantSchedule: [2]time.Time{after(72 * h), after(74 * h)},
+			wantHistory:  model.MaintenanceHistory{Created: t0},
+		},
+		{
+			name: "a feed prints the schedule only while upcoming: the completed version keeps it, and its notice is pinned",
+			versions: []version[model.Maintenance]{{fetched: upcoming},
+				{fetched: model.Maintenance{ID: "m", CreatedAt: t0, CompletedAt: after(74 * h)}}},
+			wantSchedule: [2]time.Time{after(72 * h), after(74 * h)},
+			wantHistory:  model.MaintenanceHistory{Created: t0, Notice: &model.MaintenanceNotice{Announced: t0, Start: after(72 * h)}},
+		},
+		{
+			name: "rescheduled after it started as of the judged instant: the new schedule, the notice of the start",
+			versions: []version[model.Maintenance]{{fetched: upcoming},
+				{fetched: model.Maintenance{ID: "m", CreatedAt: after(h), ScheduledFor: after(96 * h)}, judged: Judged{Source: after(72 * h)}}},
+			wantSchedule: [2]time.Time{after(96 * h), {}},
+			wantHistory:  model.MaintenanceHistory{Created: t0, Notice: &model.MaintenanceNotice{Announced: t0, Start: after(72 * h)}},
+		},
+		{
+			name: "rescheduled before it started: nothing pinned yet",
+			versions: []version[model.Maintenance]{{fetched: upcoming},
+				{fetched: model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(96 * h)}, judged: Judged{Source: after(71 * h)}}},
+			wantSchedule: [2]time.Time{after(96 * h), {}},
+			wantHistory:  model.MaintenanceHistory{Created: t0},
+		},
+		{
+			name:         "without an announcement time, created at the scheduled start",
+			versions:     []version[model.Maintenance]{{fetched: model.Maintenance{ID: "m", ScheduledFor: after(5 * h)}}},
+			wantSchedule: [2]time.Time{after(5 * h), {}},
+			wantHistory:  model.MaintenanceHistory{Created: after(5 * h)},
+		},
 	}
-	moved := MergeMaintenance(&stored, model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: t0.Add(96 * time.Hour)})
-	if !moved.ScheduledFor.Equal(t0.Add(96*time.Hour)) || !moved.ScheduledUntil.IsZero() {
-		t.Fatalf("a rescheduled maintenance must take the new schedule: %+v", moved)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *model.Maintenance
+			for _, v := range tc.versions {
+				merged := r.MergeMaintenance(got, v.fetched, v.judged)
+				got = &merged
+			}
+			if !got.ScheduledFor.Equal(tc.wantSchedule[0]) || !got.ScheduledUntil.Equal(tc.wantSchedule[1]) {
+				t.Errorf("schedule %v - %v, want %v", got.ScheduledFor, got.ScheduledUntil, tc.wantSchedule)
+			}
+			assertDeepEqual(t, "history", *got.History, tc.wantHistory)
+		})
 	}
 }

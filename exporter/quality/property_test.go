@@ -8,71 +8,156 @@ import (
 	"testing"
 	"time"
 
+	commonmodel "github.com/prometheus/common/model"
+
+	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
 // Items evolve at random, as vendors' data does: each version of an item is
 // fetched at the generator's clock, stored through Merge and Replace, and
-// the clock advances between versions. The incremental aggregator must
-// equal a recomputation from the final stored versions, and its counters
-// must never go down.
+// the clock advances between versions, a snapshot after each. Vendors edit
+// what was already counted: they move times (a creation, a start, a reply
+// timestamped before a deadline that a snapshot already judged passed),
+// change priorities, impacts and tags, revert statuses, drop events,
+// updates and figures, pause their SLA clocks. At every step no counter or
+// bucket may go down, and the incremental aggregator must equal a
+// recomputation from the stored items; now and then the exporter restarts
+// (a fresh Aggregator loading the store) and goes on with that one. Each
+// merge is given what the previous snapshot judged (Aggregator.Judged), as
+// the exporter's ingest does.
 //
-// New facts are timestamped at the clock, after every snapshot taken so far
-// (no sync lag). A fact reported late, with a time before an earlier
-// snapshot, can legitimately turn a breach seen while the clock ran into a
-// met target; that is not what this test is about.
-//
-// New tickets are the exception: they are fetched up to ticketLag after
-// their creation, so the ticket source is judged complete only up to
-// ticketLag ago (syncedAsOf). Tickets thus arrive after the incidents they
-// may have noticed first, which must wait for them. Customer alerts arrive
-// up to alertLag after they started, some more than once (Alertmanager
-// resending a group), and are judged complete up to alertLag ago.
+// New tickets are fetched up to ticketLag after their creation (a few
+// later still), so the ticket source is judged complete only up to
+// ticketLag ago (syncedAsOf).
+// Tickets thus arrive after the incidents they may have noticed first,
+// which must wait for them. Customer alerts arrive up to alertLag after
+// they started, some more than once (Alertmanager resending a group), and
+// are judged complete up to alertLag ago.
 func TestIncrementalEqualsRecomputation(t *testing.T) {
-	for _, clock := range []string{"calendar", "business"} {
+	const steps = 4000
+	for seed, clock := range []string{"calendar", "business"} {
 		t.Run(clock, func(t *testing.T) {
-			v := testVendor()
-			v.CalendarParsed, v.Calendar, v.SLA[0].Clock = shanghai(t), "shanghai-office", clock
-			v.SLA[0].MaintenanceNotice = hours(72)
-			r := mustRules(t, v, t0)
-			g := &generator{rnd: rand.New(rand.NewPCG(7, uint64(len(clock)))), alertRnd: rand.New(rand.NewPCG(8, uint64(len(clock)))), now: t0}
+			r := mustRules(t, propertyVendor(t, clock), t0)
+			g := newGenerator(7, uint64(seed))
 			s := newStore(r)
 			var prev []uint64
-			for step := range 4000 {
+			restarts := 0
+			for step := range steps {
+				s.asOf = syncedAsOf(g.now) // what the previous snapshot judged
 				g.now = g.now.Add(time.Duration(g.rnd.IntN(90)) * time.Minute)
 				g.next(s)
-				cur := counterValues(s.agg.Snapshot(syncedAsOf(g.now)))
+				if g.rnd.IntN(100) == 0 {
+					s.agg = s.reload()
+					restarts++
+				}
+				now := syncedAsOf(g.now)
+				snap := s.agg.Snapshot(now)
+				cur := counterValues(snap)
 				for i := range prev {
 					if cur[i] < prev[i] {
 						t.Fatalf("step %d: counter %s went down from %d to %d", step, counterNames[i], prev[i], cur[i])
 					}
 				}
 				prev = cur
-				if step%500 == 499 {
-					assertRecomputed(t, s, g.now)
+				if fresh := s.reload().Snapshot(now); !reflect.DeepEqual(snap, fresh) {
+					t.Fatalf("step %d: the incremental snapshot differs from a recomputation:\n%s", step, snapshotDiff(fresh, snap))
 				}
 			}
-			if prev[0] == 0 || g.versions < 4000 {
-				t.Fatalf("generator too quiet: %d versions, counters %v", g.versions, prev)
-			}
-			if final := s.agg.Snapshot(syncedAsOf(g.now)); final.UnknownPriority == 0 || final.UnknownPriority >= final.TicketsCreated[Normal] {
-				t.Fatalf("generator too quiet: %d of %d normal tickets with an unknown priority, want some but not all", final.UnknownPriority, final.TicketsCreated[Normal])
-			}
-			if d := s.agg.Snapshot(syncedAsOf(g.now)).Detected; d[VendorFirst] == 0 || d[CustomerFirst] == 0 {
-				t.Fatalf("generator too quiet: incidents detected %v, want both vendor-first and customer-first", d)
-			}
-			withoutAlerts := *s
-			withoutAlerts.alerts = nil
-			if d := withoutAlerts.reload().Snapshot(syncedAsOf(g.now)).Detected; d == s.agg.Snapshot(syncedAsOf(g.now)).Detected {
-				t.Fatalf("generator too quiet: %d alerts changed no verdict (%v)", len(g.alerts), d)
-			}
-			if len(s.alerts) != len(g.alerts) || g.redelivered == 0 {
-				t.Fatalf("alerts stored %d of %d, %d re-delivered: want re-deliveries, each stored once", len(s.alerts), len(g.alerts), g.redelivered)
-			}
+			final := s.agg.Snapshot(syncedAsOf(g.now))
+			g.assertBusy(t, s, final, restarts)
 			for _, d := range []time.Duration{0, time.Hour, 72 * time.Hour, 365 * 24 * time.Hour} {
 				assertRecomputed(t, s, g.now.Add(d))
 			}
 		})
+	}
+}
+
+// propertyVendor is the test vendor on the given SLA clock, with a second
+// contract term from a week into the history (other targets, minimum
+// notice and clock), and a signal tag.
+func propertyVendor(t *testing.T, clock string) *config.Vendor {
+	v := testVendor()
+	v.CalendarParsed, v.Calendar, v.SLA[0].Clock = shanghai(t), "shanghai-office", clock
+	v.SLA[0].MaintenanceNotice = hours(72)
+	other := map[string]string{"calendar": "business", "business": "calendar"}[clock]
+	v.SLA = append(v.SLA, datedTerm(t0.Add(7*24*time.Hour), config.SLA{Clock: other,
+		FirstResponse:     map[string]commonmodel.Duration{"urgent": hours(2), "low": hours(0.5)},
+		Resolution:        map[string]commonmodel.Duration{"normal": hours(48)},
+		MaintenanceNotice: hours(24)}))
+	v.Signals.Tags = []string{"outage"}
+	return v
+}
+
+// assertBusy fails when the generator did not exercise what the property
+// test is about.
+func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, restarts int) {
+	t.Helper()
+	sum := func(xs []uint64) (n uint64) {
+		for _, x := range xs {
+			n += x
+		}
+		return n
+	}
+	t.Logf("%d versions, %d restarts, edits %v", g.versions, restarts, g.edits)
+	if restarts == 0 || g.versions < 3000 {
+		t.Errorf("generator too quiet: %d versions, %d restarts", g.versions, restarts)
+	}
+	for _, kind := range editKinds {
+		if g.edits[kind] < 5 {
+			t.Errorf("generator too quiet: %d edits of kind %q", g.edits[kind], kind)
+		}
+	}
+	if final.UnknownPriority == 0 || final.UnknownPriority >= final.TicketsCreated[Normal] {
+		t.Errorf("generator too quiet: %d of %d normal tickets with an unknown priority, want some but not all", final.UnknownPriority, final.TicketsCreated[Normal])
+	}
+	if d := final.Detected; d[VendorFirst] == 0 || d[CustomerFirst] == 0 {
+		t.Errorf("generator too quiet: incidents detected %v, want both vendor-first and customer-first", d)
+	}
+	if n := sum(final.FirstContact[:]); n == 0 {
+		t.Error("generator too quiet: no one-touch resolution")
+	}
+	if len(s.agg.signals.late) == 0 {
+		t.Error("generator too quiet: no late customer signal")
+	}
+	withoutAlerts := *s
+	withoutAlerts.alerts = nil
+	if d := withoutAlerts.reload().Snapshot(syncedAsOf(g.now)).Detected; d == final.Detected {
+		t.Errorf("generator too quiet: %d alerts changed no verdict (%v)", len(g.alerts), d)
+	}
+	if len(s.alerts) != len(g.alerts) || g.redelivered == 0 {
+		t.Errorf("alerts stored %d of %d, %d re-delivered: want re-deliveries, each stored once", len(s.alerts), len(g.alerts), g.redelivered)
+	}
+	// The pins that keep counters from going down were all made.
+	var pins struct{ runningBreached, vendorBreached, oneTouch, window, notice int }
+	for _, tk := range s.tickets {
+		h, _ := s.agg.Rules().ticketHistory(tk)
+		tm := s.agg.Rules().termAt(h.Created)
+		p, _ := s.agg.Rules().Priority(h.FirstPriority)
+		for tg, c := range clockHistories(&h) {
+			if d := tm.target(p, Target(tg)); d > 0 && c.RunningAsOf.After(s.agg.Rules().deadline(tm, h.Created, d)) {
+				pins.runningBreached++
+			}
+			if c.VendorBreached {
+				pins.vendorBreached++
+			}
+		}
+		if h.OneTouch == model.OneTouchCounted {
+			pins.oneTouch++
+		}
+	}
+	for _, i := range s.incidents {
+		if i.History != nil && !i.History.NoticePost.IsZero() {
+			pins.window++
+		}
+	}
+	for _, m := range s.maintenances {
+		if m.History != nil && m.History.Notice != nil {
+			pins.notice++
+		}
+	}
+	if pins.runningBreached == 0 || pins.vendorBreached == 0 || pins.oneTouch == 0 || pins.window == 0 || pins.notice == 0 {
+		t.Errorf("generator too quiet: pins %+v, want some of each", pins)
 	}
 }
 
@@ -167,14 +252,27 @@ type generator struct {
 	rnd          *rand.Rand
 	now          time.Time
 	versions     int
+	edits        map[string]int // edits of already-counted items, by kind (editKinds)
 	tickets      []*model.Ticket
 	incidents    []*model.Incident
 	maintenances []*model.Maintenance
-	// Alerts draw from their own stream, so that adding them left the
-	// versions of the other items as they were.
+	// Alerts draw from their own stream.
 	alertRnd    *rand.Rand
 	alerts      []alertKey
 	redelivered int
+}
+
+// editKinds are the vendor edits the generator makes to items already
+// stored, which must lower no counter.
+var editKinds = []string{
+	"ticket created moved", "ticket event moved", "ticket reply dated late", "ticket events dropped", "ticket figures zeroed",
+	"ticket status reverted", "vendor clock paused", "signal tag", "incident started moved", "incident resolution moved",
+	"incident reopened", "incident updates moved", "incident created moved", "postmortem moved", "maintenance rescheduled",
+	"maintenance completion moved",
+}
+
+func newGenerator(seed1, seed2 uint64) *generator {
+	return &generator{rnd: rand.New(rand.NewPCG(seed1, seed2)), alertRnd: rand.New(rand.NewPCG(seed1+1, seed2)), now: t0, edits: map[string]int{}}
 }
 
 func (g *generator) next(s *store) {
@@ -191,6 +289,14 @@ func (g *generator) next(s *store) {
 		a := g.alert()
 		s.alert(a.fingerprint, a.startsAt)
 	}
+}
+
+// edit counts an edit of an already-counted item.
+func (g *generator) edit(kind string) { g.edits[kind]++ }
+
+// shift is a random move of up to max either way, whole minutes.
+func (g *generator) shift(max time.Duration) time.Duration {
+	return time.Duration(g.rnd.Int64N(int64(2*max/time.Minute))-int64(max/time.Minute)) * time.Minute
 }
 
 // alert is a new customer alert, started up to alertLag ago (sometimes
@@ -225,27 +331,35 @@ func (g *generator) ticket() model.Ticket {
 	if i < 0 {
 		t := &model.Ticket{ID: fmt.Sprint("t", len(g.tickets)), CreatedAt: g.now.Add(-time.Duration(g.rnd.Int64N(int64(ticketLag)))),
 			Priority: rawPriorities[g.rnd.IntN(len(rawPriorities))], Status: model.StatusNew}
-		if g.rnd.IntN(20) == 0 {
+		switch g.rnd.IntN(20) {
+		case 0:
 			t.CreatedAt = t0.Add(-time.Duration(1+g.rnd.IntN(100)) * time.Hour) // before history_start
+		case 1:
+			// Fetched late (an import, an API that lags): after the source
+			// was judged complete past its creation.
+			t.CreatedAt = g.now.Add(-ticketLag - time.Duration(g.rnd.IntN(10*60))*time.Minute)
 		}
 		if g.rnd.IntN(3) == 0 {
 			t.Figures = &model.Figures{}
-			if g.rnd.IntN(2) == 0 { // the vendor runs its own SLA clocks
+			if g.rnd.IntN(3) > 0 { // the vendor runs its own SLA clocks
 				deadline := func() time.Time { return t.CreatedAt.Add(time.Duration(g.rnd.Int64N(int64(10 * time.Hour)))) }
 				t.Figures.FirstResponseSLA = &model.SLAClock{Deadline: deadline()}
 				t.Figures.ResolutionSLA = &model.SLAClock{Deadline: deadline()}
 			}
 		}
+		if g.rnd.IntN(10) == 0 {
+			t.Tags = []string{"outage"}
+		}
 		g.tickets = append(g.tickets, t)
 		return g.emitTicket(t)
 	}
 	t := g.tickets[i]
-	if t.Status == model.StatusClosed {
-		return g.emitTicket(t) // final: only re-fetched
+	if t.Status == model.StatusClosed && g.rnd.IntN(2) == 0 {
+		return g.emitTicket(t) // final: mostly only re-fetched
 	}
 	solved := t.Status == model.StatusSolved
 	event := func(k model.EventKind) { t.Events = append(t.Events, ev(k, g.now)) }
-	switch g.rnd.IntN(11) {
+	switch g.rnd.IntN(20) {
 	case 0, 1:
 		event(model.EventVendorReply)
 		if f := t.Figures; f != nil {
@@ -257,7 +371,7 @@ func (g *generator) ticket() model.Ticket {
 		}
 	case 2:
 		event(model.EventCustomerReply)
-	case 3:
+	case 3, 4:
 		if !solved {
 			event(model.EventSolved)
 			t.Status = model.StatusSolved
@@ -267,7 +381,7 @@ func (g *generator) ticket() model.Ticket {
 				stopClock(f.ResolutionSLA, g.now)
 			}
 		}
-	case 4:
+	case 5:
 		if solved {
 			event(model.EventReopened)
 			t.Status = model.StatusOpen
@@ -275,29 +389,91 @@ func (g *generator) ticket() model.Ticket {
 				f.Reopens++
 			}
 		}
-	case 5:
+	case 6:
 		if solved {
 			t.Status = model.StatusClosed
 		}
-	case 6:
+	case 7:
 		if !solved {
 			t.Status = []model.Status{model.StatusNew, model.StatusOpen, model.StatusPending, model.StatusOnHold}[g.rnd.IntN(4)]
 		}
-	case 7:
-		t.Priority = rawPriorities[g.rnd.IntN(len(rawPriorities))]
 	case 8:
+		t.Priority = rawPriorities[g.rnd.IntN(len(rawPriorities))]
+	case 9:
 		if len(t.Tags) == 0 {
 			t.Tags = []string{"escalated"}
 		} else {
 			t.Tags = nil
 		}
-	case 9:
+	case 10:
 		t.Escalated = !t.Escalated
 		if g.rnd.IntN(2) == 0 {
 			event(model.EventEscalated)
 		}
-	case 10:
+	case 11:
 		t.Satisfaction = []model.Rating{model.RatingNone, model.RatingGood, model.RatingBad}[g.rnd.IntN(3)]
+	case 12:
+		g.edit("ticket created moved")
+		t.CreatedAt = t.CreatedAt.Add(g.shift(48 * time.Hour))
+	case 13:
+		if len(t.Events) > 0 {
+			g.edit("ticket event moved")
+			e := &t.Events[g.rnd.IntN(len(t.Events))]
+			e.At = e.At.Add(g.shift(24 * time.Hour))
+		}
+	case 14:
+		// A reply fetched late, timestamped before snapshots already
+		// judged the clock running (maybe before its deadline).
+		g.edit("ticket reply dated late")
+		at := g.now.Add(-time.Duration(g.rnd.IntN(10*60)) * time.Minute)
+		t.Events = append(t.Events, ev(model.EventVendorReply, at))
+		if f := t.Figures; f != nil && f.FirstReplyAt.IsZero() {
+			f.FirstReplyAt = at
+		}
+	case 15:
+		g.edit("ticket events dropped")
+		if g.rnd.IntN(2) == 0 {
+			t.Events = nil
+		} else if len(t.Events) > 0 {
+			k := g.rnd.IntN(len(t.Events))
+			t.Events = slices.Delete(t.Events, k, k+1)
+		}
+	case 16:
+		g.edit("ticket figures zeroed")
+		if t.Figures != nil && g.rnd.IntN(2) == 0 {
+			t.Figures = nil
+		} else {
+			t.Figures = &model.Figures{}
+		}
+	case 17:
+		g.edit("ticket status reverted")
+		t.Status = []model.Status{model.StatusOpen, model.StatusSolved, model.StatusNew}[g.rnd.IntN(3)]
+	case 18:
+		if f := t.Figures; f != nil {
+			// A pause: the deadline moves later, or the clock stops
+			// judged met.
+			for _, c := range []*model.SLAClock{f.FirstResponseSLA, f.ResolutionSLA} {
+				if c == nil || !c.Stopped.IsZero() {
+					continue
+				}
+				g.edit("vendor clock paused")
+				switch g.rnd.IntN(3) {
+				case 0:
+					c.Deadline = c.Deadline.Add(time.Duration(g.rnd.IntN(48)) * time.Hour)
+				case 1:
+					c.Deadline = time.Time{}
+				default:
+					c.Stopped, c.Breached = g.now, false
+				}
+			}
+		}
+	case 19:
+		g.edit("signal tag")
+		if slices.Contains(t.Tags, "outage") {
+			t.Tags = nil
+		} else {
+			t.Tags = append(slices.Clone(t.Tags), "Outage")
+		}
 	}
 	t.UpdatedAt = g.now
 	return g.emitTicket(t)
@@ -328,7 +504,7 @@ func (g *generator) emitTicket(t *model.Ticket) model.Ticket {
 // stopClock stops a vendor's running SLA clock at now, with its verdict.
 func stopClock(c *model.SLAClock, now time.Time) {
 	if c != nil && c.Stopped.IsZero() {
-		c.Stopped, c.Breached = now, now.After(c.Deadline)
+		c.Stopped, c.Breached = now, !c.Deadline.IsZero() && now.After(c.Deadline)
 	}
 }
 
@@ -347,33 +523,61 @@ func (g *generator) incident() model.Incident {
 		if g.rnd.IntN(20) == 0 {
 			inc.CreatedAt = t0.Add(-time.Hour)
 		}
+		if g.rnd.IntN(15) == 0 {
+			inc.ResolutionUnknown = true // a feed entry
+		}
 		g.incidents = append(g.incidents, inc)
 		return g.emitIncident(inc)
 	}
 	inc := g.incidents[i]
 	resolved := !inc.ResolvedAt.IsZero()
-	switch g.rnd.IntN(5) {
+	switch g.rnd.IntN(13) {
 	case 0:
 		inc.Updates = append(inc.Updates, g.now) // after resolution: a note that is no gap
 	case 1:
 		inc.Impact = rawImpacts[g.rnd.IntN(len(rawImpacts))]
-	case 2:
-		if !resolved {
+	case 2, 3:
+		if !resolved && !inc.ResolutionUnknown {
 			inc.ResolvedAt = g.now
 			inc.Updates = append(inc.Updates, g.now)
 		}
-	case 3:
-		if resolved && inc.PostmortemPublishedAt.IsZero() {
-			inc.PostmortemPublishedAt = g.now
+	case 4, 10, 11, 12:
+		switch {
+		case inc.PostmortemPublishedAt.IsZero():
+			if resolved || g.rnd.IntN(3) == 0 {
+				inc.PostmortemPublishedAt = g.now // now and then before the resolution
+			}
+		case g.rnd.IntN(2) == 0:
+			g.edit("postmortem moved")
+			inc.PostmortemPublishedAt = time.Time{}
+		default:
+			g.edit("postmortem moved")
+			inc.PostmortemPublishedAt = inc.PostmortemPublishedAt.Add(g.shift(24 * time.Hour))
 		}
-	case 4:
-		// The vendor dates the impact earlier, while tickets of its notice
-		// window may still arrive: who noticed first is not decided yet.
-		// (Once decided, the verdict is pinned and a recomputation would
-		// judge the new window: a documented limit.)
-		if inc.CreatedAt.After(g.now.Add(-ticketLag)) {
-			inc.StartedAt = startedAt(inc).Add(-time.Duration(g.rnd.IntN(60)) * time.Minute)
+	case 5:
+		// The vendor dates the impact earlier or later, whether or not
+		// who noticed first is decided or the incident resolved.
+		g.edit("incident started moved")
+		inc.StartedAt = startedAt(inc).Add(g.shift(2 * time.Hour))
+	case 6:
+		if resolved {
+			g.edit("incident resolution moved")
+			inc.ResolvedAt = inc.ResolvedAt.Add(g.shift(3 * time.Hour))
 		}
+	case 7:
+		if resolved {
+			g.edit("incident reopened")
+			inc.ResolvedAt = time.Time{}
+		}
+	case 8:
+		if len(inc.Updates) > 0 {
+			g.edit("incident updates moved")
+			u := &inc.Updates[g.rnd.IntN(len(inc.Updates))]
+			*u = u.Add(g.shift(2 * time.Hour))
+		}
+	case 9:
+		g.edit("incident created moved")
+		inc.CreatedAt = inc.CreatedAt.Add(g.shift(time.Hour))
 	}
 	inc.UpdatedAt = g.now
 	return g.emitIncident(inc)
@@ -402,14 +606,28 @@ func (g *generator) maintenance() model.Maintenance {
 	}
 	m := g.maintenances[i]
 	out := *m
-	switch g.rnd.IntN(3) {
+	switch g.rnd.IntN(5) {
 	case 0:
-		if m.CompletedAt.IsZero() && !m.ScheduledFor.After(g.now) {
+		if m.CompletedAt.IsZero() && !m.ScheduledFor.IsZero() && !m.ScheduledFor.After(g.now) {
 			m.CompletedAt = g.now
 			out.CompletedAt = g.now
 		}
 	case 1:
 		out.CreatedAt = g.now // re-announced: the first announcement counts
+	case 2, 3:
+		if !m.ScheduledFor.IsZero() {
+			// Rescheduled, before or after it started.
+			g.edit("maintenance rescheduled")
+			m.ScheduledFor = m.ScheduledFor.Add(g.shift(100 * time.Hour))
+			m.ScheduledUntil = m.ScheduledFor.Add(2 * time.Hour)
+			out.ScheduledFor, out.ScheduledUntil = m.ScheduledFor, m.ScheduledUntil
+		}
+	case 4:
+		if !m.CompletedAt.IsZero() {
+			g.edit("maintenance completion moved")
+			m.CompletedAt = m.CompletedAt.Add(g.shift(5 * time.Hour))
+			out.CompletedAt = m.CompletedAt
+		}
 	}
 	m.UpdatedAt = g.now
 	out.UpdatedAt = g.now

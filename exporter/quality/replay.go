@@ -31,7 +31,7 @@ type replayItem struct {
 // AddTicket schedules a stored ticket's versions. Add items before Advance
 // passes their first change (TicketChanges), or they start late.
 func (p *Replay) AddTicket(source string, t *model.Ticket) {
-	scheduleVersions(p, TicketChanges(t), t, p.agg.rules.TicketAt,
+	scheduleVersions(p, p.agg.rules.TicketChanges(t), t, p.agg.rules.TicketAt,
 		func(old, new *model.Ticket) { p.agg.ReplaceTicket(source, old, new) })
 }
 

@@ -1,7 +1,6 @@
 package quality
 
 import (
-	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -21,7 +20,7 @@ func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration
 	}
 	var entries []entry
 	for k, tk := range s.tickets {
-		entries = append(entries, entry{TicketChanges(tk)[0], func(p *Replay) { p.AddTicket(k.source, tk) }})
+		entries = append(entries, entry{s.agg.Rules().TicketChanges(tk)[0], func(p *Replay) { p.AddTicket(k.source, tk) }})
 	}
 	for k, i := range s.incidents {
 		entries = append(entries, entry{IncidentChanges(i)[0], func(p *Replay) { p.AddIncident(k.source, i) }})
@@ -61,17 +60,16 @@ func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration
 // a start-up load of the store gives, so that a backfill ends on the values
 // the live exporter serves.
 func TestReplayJoinsTheLiveAggregates(t *testing.T) {
-	for _, clock := range []string{"calendar", "business"} {
+	for seed, clock := range []string{"calendar", "business"} {
 		t.Run(clock, func(t *testing.T) {
-			v := testVendor()
-			v.CalendarParsed, v.Calendar, v.SLA[0].Clock = shanghai(t), "shanghai-office", clock
-			v.SLA[0].MaintenanceNotice = hours(72)
-			r := mustRules(t, v, t0)
-			g := &generator{rnd: rand.New(rand.NewPCG(11, uint64(len(clock)))), alertRnd: rand.New(rand.NewPCG(12, uint64(len(clock)))), now: t0}
+			r := mustRules(t, propertyVendor(t, clock), t0)
+			g := newGenerator(11, uint64(seed))
 			s := newStore(r)
 			for range 3000 {
+				s.asOf = syncedAsOf(g.now)
 				g.now = g.now.Add(time.Duration(g.rnd.IntN(90)) * time.Minute)
 				g.next(s)
+				s.agg.Snapshot(syncedAsOf(g.now)) // the live exporter's, judging as it goes
 			}
 			end := g.now
 			// Judged as the backfill does: each source as of the step, but
@@ -138,12 +136,11 @@ func TestReplayDatesEachFact(t *testing.T) {
 		at   time.Duration
 		want func(v *VendorSnapshot)
 	}{
-		{0, func(v *VendorSnapshot) {
+		{0, func(v *VendorSnapshot) { // the incident's times are observed at its resolution
 			v.TicketsCreated[High] = 1
 			v.Open[High][AwaitingVendor] = 1
 			v.OldestUnanswered[High] = t0
 			v.Incidents[ImpactMajor] = 1
-			observe(&v.NoticeDelay[ImpactMajor], 1200)
 			v.IncidentsOpen[ImpactMajor] = 1
 			v.IncidentOldestLastUpdate[ImpactMajor] = t0
 		}},
@@ -153,8 +150,6 @@ func TestReplayDatesEachFact(t *testing.T) {
 			v.Open[High][AwaitingVendor] = 1
 			v.OldestUnanswered[High] = t0
 			v.Incidents[ImpactMajor] = 1
-			observe(&v.NoticeDelay[ImpactMajor], 1200)
-			observe(&v.UpdateGap, 3600)
 			v.IncidentsOpen[ImpactMajor] = 1
 			v.IncidentOldestLastUpdate[ImpactMajor] = after(h)
 		}},
@@ -210,10 +205,10 @@ func TestReplayDatesEachFact(t *testing.T) {
 		want := NewAggregator(r, testSources).Snapshot(at(after(tc.at)))
 		tc.want(want)
 		if tc.at > 0 {
-			// The ticket, created at the first post, is a customer signal
-			// in the notice window: decided once the window passed.
-			want.Detected[CustomerFirst] = 1
-			observe(&want.CustomerLead, 0)
+			// Decided once the window passed: the ticket, created at the
+			// first post, is opened high, no customer signal (signals
+			// default to urgent).
+			want.Detected[VendorFirst] = 1
 		}
 		got.StoreItems, want.StoreItems = nil, nil
 		if !reflect.DeepEqual(got, want) {
@@ -226,11 +221,12 @@ func TestReplayDatesEachFact(t *testing.T) {
 // item's span, and end at its last update.
 func TestChangeInstants(t *testing.T) {
 	h := time.Hour
+	r := mustRules(t, testVendor(), time.Time{})
 	tk := &model.Ticket{ID: "1", CreatedAt: t0, UpdatedAt: after(5 * h),
 		Events:  []model.Event{ev(model.EventVendorReply, after(2*h)), ev(model.EventVendorReply, after(-h)), ev(model.EventSolved, after(9*h))},
 		Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstResponseSLA: &model.SLAClock{Stopped: after(3 * h)}}}
 	want := []time.Time{t0, after(2 * h), after(3 * h), after(5 * h)}
-	if got := TicketChanges(tk); !slices.EqualFunc(got, want, time.Time.Equal) {
+	if got := r.TicketChanges(tk); !slices.EqualFunc(got, want, time.Time.Equal) {
 		t.Errorf("ticket changes %v, want %v", got, want)
 	}
 	// An incident of a format without first post times starts at its
@@ -280,5 +276,103 @@ func TestReplayTrustsTheVendorsFinalVerdict(t *testing.T) {
 		if when >= 3*h && checks != 2 {
 			t.Errorf("at t0+%v: %d checks, want 2 once both clocks stopped", when, checks)
 		}
+	}
+}
+
+// TestReplayKeepsThePins replays items stored with pins the live exporter
+// made: each pinned fact shows from its instant on, and nothing is counted
+// on the way that the stored version does not count.
+func TestReplayKeepsThePins(t *testing.T) {
+	h := time.Hour
+	tests := []struct {
+		name  string
+		store func(s *store)
+		end   time.Duration
+		// want is the snapshot's value at t0+d, read by value.
+		value func(v *VendorSnapshot) uint64
+		want  map[time.Duration]uint64
+	}{
+		{
+			// Zendesk gives reopens as a count: the replay cannot date the
+			// reopen and shows the ticket solved until its last update,
+			// long enough to settle; the stored version is no one-touch
+			// (the live exporter fetched the reopen before it judged the
+			// solve settled: its last complete sync then had started at
+			// 97h).
+			name: "an undated reopen: never one-touch on the way",
+			store: func(s *store) {
+				s.asOf = at(after(3 * h))
+				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Figures: &model.Figures{FirstReplyAt: after(h), FirstSolvedAt: after(2 * h), Replies: 1}})
+				s.asOf = at(after(97 * h))
+				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(150 * h),
+					Figures: &model.Figures{FirstReplyAt: after(h), FirstSolvedAt: after(2 * h), Replies: 2, Reopens: 1}})
+			},
+			end:   200 * h,
+			value: func(v *VendorSnapshot) uint64 { return v.FirstContact[Low] },
+			want:  map[time.Duration]uint64{50 * h: 0, 100 * h: 0, 149 * h: 0, 200 * h: 0},
+		},
+		{
+			name: "a status reverted without a reopen: never one-touch on the way",
+			store: func(s *store) {
+				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(150 * h),
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}})
+			},
+			end:   200 * h,
+			value: func(v *VendorSnapshot) uint64 { return v.FirstContact[Low] },
+			want:  map[time.Duration]uint64{100 * h: 0, 149 * h: 0, 200 * h: 0},
+		},
+		{
+			name: "a one-touch settled and then reopened: from its settling on",
+			store: func(s *store) {
+				s.asOf = at(after(99 * h))
+				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}})
+				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(100 * h),
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)), ev(model.EventReopened, after(100*h))}})
+			},
+			end:   120 * h,
+			value: func(v *VendorSnapshot) uint64 { return v.FirstContact[Low] },
+			want:  map[time.Duration]uint64{97 * h: 0, 98 * h: 1, 100 * h: 1, 120 * h: 1},
+		},
+		{
+			// High: 4h. Judged running as of 5h, then answered with a reply
+			// dated 3h: breached from when it was judged so, not before.
+			name: "a breach pinned as of a judged instant: from then on",
+			store: func(s *store) {
+				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0})
+				s.asOf = at(after(5 * h))
+				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(3 * h),
+					Events: []model.Event{ev(model.EventVendorReply, after(3*h))}})
+			},
+			end:   8 * h,
+			value: func(v *VendorSnapshot) uint64 { return v.SLABreaches[High][FirstResponse] },
+			want:  map[time.Duration]uint64{2 * h: 0, 4 * h: 0, 5*h - time.Minute: 0, 5 * h: 1, 8 * h: 1},
+		},
+		{
+			// Announced at 0, scheduled at 10h, rescheduled to 20h once it
+			// had started: the notice observed at 10h, of 10h.
+			name: "a maintenance's pinned notice: at its start",
+			store: func(s *store) {
+				s.maintenance("status", model.Maintenance{ID: "m", CreatedAt: t0, UpdatedAt: t0, ScheduledFor: after(10 * h)})
+				s.asOf = at(after(11 * h))
+				s.maintenance("status", model.Maintenance{ID: "m", CreatedAt: t0, UpdatedAt: after(11 * h), ScheduledFor: after(20 * h)})
+			},
+			end:   30 * h,
+			value: func(v *VendorSnapshot) uint64 { return v.MaintenanceNotice.Count },
+			want:  map[time.Duration]uint64{5 * h: 0, 10*h - time.Minute: 0, 10 * h: 1, 30 * h: 1},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(mustRules(t, testVendor(), time.Time{}))
+			tc.store(s)
+			_, snaps := replayStore(t, s, t0, after(tc.end), time.Minute, at)
+			for d, want := range tc.want {
+				if got := tc.value(snaps[d/time.Minute]); got != want {
+					t.Errorf("at t0+%v: %d, want %d", d, got, want)
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,8 +14,9 @@ import (
 )
 
 // Rules are a vendor's derivation settings, built from its config: how its
-// priorities map, its business calendar and SLA clock, its targets and its
-// escalation tags. They are immutable once built.
+// priorities map, its business calendar, its contract terms with their SLA
+// clocks and targets, its escalation tags and its customer signals. They are
+// immutable once built.
 type Rules struct {
 	vendor       string
 	historyStart time.Time
@@ -23,45 +25,66 @@ type Rules struct {
 
 	priorities     map[string]Priority // lower-cased source value -> priority
 	calendar       *calendar.Calendar  // nil: every instant is business hours
-	businessClock  bool                // SLA durations count business time only
-	targets        [NumPriorities][NumTargets]time.Duration
-	minNotice      time.Duration   // sla.maintenance_notice; zero: no minimum
-	escalationTags map[string]bool // lower-cased
-	noticeWindow   time.Duration   // who noticed first: how long before impact began a signal counts
+	terms          []term              // in the order they took effect (config.SLATerms)
+	escalationTags map[string]bool     // lower-cased
+	noticeWindow   time.Duration       // who noticed first: how long before impact began a signal counts
+	solvedSettle   time.Duration       // one-touch: how long a solve must stand
+	// Customer signals (who noticed first): tickets opened with one of these
+	// priorities, or carrying one of these tags (lower-cased).
+	signalPriorities [NumPriorities]bool
+	signalTags       map[string]bool
 
-	durationBuckets *buckets // first response and resolution: defaults plus SLA targets
+	durationBuckets *buckets // first response and resolution: defaults plus every term's targets
 	statusBuckets   *buckets // incident histograms
-	noticeBuckets   *buckets // maintenance notice: defaults plus the minimum notice
+	noticeBuckets   *buckets // maintenance notice: defaults plus every term's minimum notice
 	roundBuckets    *buckets
 }
 
-// NewRules builds a vendor's rules. Items created before historyStart (zero:
-// no limit) are ignored entirely.
-func NewRules(v *config.Vendor, historyStart time.Time) (*Rules, error) {
+// term is one contract term (config.SLA): a ticket is judged by the term in
+// force when it was created, a maintenance by the one in force when it was
+// announced (docs/configuration.md, "Contract terms with dates").
+type term struct {
+	start         time.Time // zero: in force since ever
+	businessClock bool      // SLA durations count business time only
+	targets       [NumPriorities][NumTargets]time.Duration
+	minNotice     time.Duration // sla.maintenance_notice; zero: no minimum
+}
+
+// DefaultSolvedSettle is global.solved_settle when a config built in code
+// leaves it out: Zendesk's default auto-close.
+const DefaultSolvedSettle = 96 * time.Hour
+
+// DefaultSignalPriorities are the vendor's signals.priorities when a config
+// built in code leaves them out (nil): an urgent ticket is a customer
+// saying "it is down".
+var DefaultSignalPriorities = []string{"urgent"}
+
+// NewRules builds a vendor's rules. From the global settings it takes
+// history_start (items created earlier are ignored entirely; zero: no
+// limit) and solved_settle.
+func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 	if v == nil {
 		return nil, errors.New("no vendor config")
 	}
-	// TODO(issue 10): judge each ticket by the term in force at its
-	// creation; until then the latest term.
-	var sla config.SLA
-	if n := len(v.SLA); n > 0 {
-		sla = v.SLA[n-1]
-	}
 	r := &Rules{
 		vendor:         v.Name,
-		historyStart:   historyStart,
+		historyStart:   g.HistoryStart.Time,
 		hasTickets:     len(v.Tickets) > 0,
 		hasStatus:      len(v.StatusPages) > 0,
 		calendar:       v.CalendarParsed,
-		minNotice:      time.Duration(sla.MaintenanceNotice),
 		escalationTags: make(map[string]bool, len(v.Escalation.Tags)),
 		noticeWindow:   time.Duration(v.NoticeWindow),
+		solvedSettle:   cmp.Or(time.Duration(g.SolvedSettle), DefaultSolvedSettle),
+		signalTags:     make(map[string]bool, len(v.Signals.Tags)),
 	}
 	switch {
 	case r.noticeWindow == 0: // a config built in code, without defaults
 		r.noticeWindow = DefaultNoticeWindow
 	case r.noticeWindow < 0:
 		return nil, fmt.Errorf("notice_window %v: must be positive", r.noticeWindow)
+	}
+	if r.solvedSettle < 0 {
+		return nil, fmt.Errorf("solved_settle %v: must be positive", r.solvedSettle)
 	}
 	if v.Calendar != "" && v.CalendarParsed == nil {
 		return nil, fmt.Errorf("calendar %q was not parsed", v.Calendar)
@@ -70,45 +93,94 @@ func NewRules(v *config.Vendor, historyStart time.Time) (*Rules, error) {
 	if r.priorities, err = priorityMap(v.Priorities); err != nil {
 		return nil, err
 	}
-	switch sla.Clock {
-	case "", "calendar":
-	case "business":
-		if r.calendar == nil {
-			return nil, errors.New("sla: clock business needs a calendar")
+	for i := range v.SLA {
+		t, err := r.newTerm(&v.SLA[i])
+		if err != nil {
+			if len(v.SLA) > 1 {
+				err = fmt.Errorf("term %d: %w", i+1, err)
+			}
+			return nil, err
 		}
-		r.businessClock = true
-	default:
-		return nil, fmt.Errorf("sla: unknown clock %q (want calendar or business)", sla.Clock)
+		r.terms = append(r.terms, t)
 	}
-	if err := r.setTargets(FirstResponse, sla.FirstResponse); err != nil {
-		return nil, err
+	signalPriorities := v.Signals.Priorities
+	if signalPriorities == nil {
+		signalPriorities = DefaultSignalPriorities
 	}
-	if err := r.setTargets(Resolution, sla.Resolution); err != nil {
-		return nil, err
+	for _, name := range signalPriorities {
+		p, ok := ParsePriority(name)
+		if !ok {
+			return nil, fmt.Errorf("signals: unknown priority %q", name)
+		}
+		r.signalPriorities[p] = true
+	}
+	for _, tag := range v.Signals.Tags {
+		r.signalTags[normalizeValue(tag)] = true
 	}
 	for _, tag := range v.Escalation.Tags {
 		r.escalationTags[strings.ToLower(tag)] = true
 	}
-	r.durationBuckets = newBuckets(DefaultBuckets, r.slaTargets()...)
+	var targets, notices []time.Duration
+	for _, t := range r.terms {
+		targets = append(targets, t.slaTargets()...)
+		if t.minNotice > 0 {
+			notices = append(notices, t.minNotice)
+		}
+	}
+	r.durationBuckets = newBuckets(DefaultBuckets, targets...)
 	r.statusBuckets = newBuckets(DefaultBuckets)
 	r.noticeBuckets = r.statusBuckets
-	if r.minNotice > 0 {
-		r.noticeBuckets = newBuckets(DefaultBuckets, r.minNotice)
+	if len(notices) > 0 {
+		r.noticeBuckets = newBuckets(DefaultBuckets, notices...)
 	}
 	r.roundBuckets = newBuckets(RoundBuckets)
 	return r, nil
 }
 
-func (r *Rules) setTargets(t Target, targets map[string]commonmodel.Duration) error {
+// newTerm checks and reads one contract term.
+func (r *Rules) newTerm(sla *config.SLA) (term, error) {
+	t := term{start: sla.Start, minNotice: time.Duration(sla.MaintenanceNotice)}
+	if !sla.From.IsZero() && sla.Start.IsZero() {
+		return t, fmt.Errorf("sla: from %s was not dated", sla.From.Format(time.DateOnly))
+	}
+	switch sla.Clock {
+	case "", "calendar":
+	case "business":
+		if r.calendar == nil {
+			return t, errors.New("sla: clock business needs a calendar")
+		}
+		t.businessClock = true
+	default:
+		return t, fmt.Errorf("sla: unknown clock %q (want calendar or business)", sla.Clock)
+	}
+	if err := t.setTargets(FirstResponse, sla.FirstResponse); err != nil {
+		return t, err
+	}
+	return t, t.setTargets(Resolution, sla.Resolution)
+}
+
+func (t *term) setTargets(tg Target, targets map[string]commonmodel.Duration) error {
 	for name, d := range targets {
 		p, ok := ParsePriority(name)
 		if !ok {
-			return fmt.Errorf("sla: %s: unknown priority %q", t, name)
+			return fmt.Errorf("sla: %s: unknown priority %q", tg, name)
 		}
 		if d <= 0 {
-			return fmt.Errorf("sla: %s: %s: target must be positive", t, name)
+			return fmt.Errorf("sla: %s: %s: target must be positive", tg, name)
 		}
-		r.targets[p][t] = time.Duration(d)
+		t.targets[p][tg] = time.Duration(d)
+	}
+	return nil
+}
+
+// termAt is the term in force at t, by config.SLATerms.At's rule (the last
+// whose start is not after t); nil when none is: no targets, and the
+// calendar clock.
+func (r *Rules) termAt(t time.Time) *term {
+	for i := len(r.terms) - 1; i >= 0; i-- {
+		if !r.terms[i].start.After(t) {
+			return &r.terms[i]
+		}
 	}
 	return nil
 }
@@ -186,12 +258,23 @@ func (r *Rules) counted(created time.Time) bool {
 	return r.historyStart.IsZero() || !created.Before(r.historyStart)
 }
 
-// clockMillis is the SLA clock's time from start to end in milliseconds:
-// wall time, or business time under a business clock. An end before the
-// start (clock skew between systems) counts as zero.
-func (r *Rules) clockMillis(start, end time.Time) int64 {
+// target is the term's target for a priority; zero when none applies (no
+// term, or none configured).
+func (t *term) target(p Priority, tg Target) time.Duration {
+	if t == nil {
+		return 0
+	}
+	return t.targets[p][tg]
+}
+
+// clockMillis is the term's SLA clock from start to end in milliseconds:
+// wall time, or business time under a business clock (docs/metrics.md:
+// durations are in the SLA clock of the ticket's term; without a term,
+// wall time). An end before the start (clock skew between systems) counts
+// as zero.
+func (r *Rules) clockMillis(t *term, start, end time.Time) int64 {
 	var d time.Duration
-	if r.businessClock {
+	if t != nil && t.businessClock {
 		d = r.calendar.Between(start, end)
 	} else {
 		d = end.Sub(start)
@@ -199,20 +282,20 @@ func (r *Rules) clockMillis(start, end time.Time) int64 {
 	return max(d, 0).Milliseconds()
 }
 
-// deadline is when a target of d, started at start, runs out on the SLA
-// clock.
-func (r *Rules) deadline(start time.Time, d time.Duration) time.Time {
-	if r.businessClock {
+// deadline is when a target of d, started at start, runs out on the term's
+// SLA clock.
+func (r *Rules) deadline(t *term, start time.Time, d time.Duration) time.Time {
+	if t.businessClock {
 		return r.calendar.Add(start, d)
 	}
 	return start.Add(d)
 }
 
-func (r *Rules) slaTargets() []time.Duration {
+func (t *term) slaTargets() []time.Duration {
 	var ds []time.Duration
 	for p := range NumPriorities {
-		for t := range NumTargets {
-			if d := r.targets[p][t]; d > 0 {
+		for tg := range NumTargets {
+			if d := t.targets[p][tg]; d > 0 {
 				ds = append(ds, d)
 			}
 		}

@@ -26,19 +26,30 @@ func TestNewRulesRefusesBadSettings(t *testing.T) {
 		{"target for an unknown priority", func(v *config.Vendor) { v.SLA[0].Resolution["p1"] = hours(1) }, `resolution: unknown priority "p1"`},
 		{"zero target", func(v *config.Vendor) { v.SLA[0].FirstResponse["low"] = 0 }, "first_response: low: target must be positive"},
 		{"negative notice window", func(v *config.Vendor) { v.NoticeWindow = commonmodel.Duration(-time.Minute) }, "notice_window -1m0s: must be positive"},
+		{"a later term's bad clock, named by its place", func(v *config.Vendor) {
+			v.SLA = append(v.SLA, datedTerm(t0, config.SLA{Clock: "wall"}))
+		}, `term 2: sla: unknown clock "wall"`},
+		{"a term from a date the config did not date", func(v *config.Vendor) {
+			v.SLA = append(v.SLA, config.SLA{From: config.Date{Time: t0}})
+		}, "term 2: sla: from 2026-03-02 was not dated"},
+		{"unknown signal priority", func(v *config.Vendor) { v.Signals.Priorities = []string{"p1"} }, `signals: unknown priority "p1"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			v := testVendor()
 			tc.change(v)
-			_, err := NewRules(v, time.Time{})
+			_, err := NewRules(v, config.Global{})
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("error = %v, want one containing %q", err, tc.wantErr)
 			}
 		})
 	}
-	if _, err := NewRules(nil, time.Time{}); err == nil {
+	if _, err := NewRules(nil, config.Global{}); err == nil {
 		t.Error("nil vendor accepted")
+	}
+	if _, err := NewRules(testVendor(), config.Global{SolvedSettle: commonmodel.Duration(-time.Hour)}); err == nil ||
+		!strings.Contains(err.Error(), "solved_settle -1h0m0s: must be positive") {
+		t.Errorf("negative solved_settle: error = %v", err)
 	}
 }
 
@@ -81,22 +92,28 @@ func TestPriority(t *testing.T) {
 func TestHistogramBounds(t *testing.T) {
 	v := testVendor()
 	v.SLA[0].FirstResponse["low"] = commonmodel.Duration(90 * time.Second)
-	v.SLA[0].MaintenanceNotice = hours(72)
+	// A later term adds its own targets and minimum notice; a target two
+	// terms share is one bound.
+	v.SLA = append(v.SLA, datedTerm(t0, config.SLA{
+		FirstResponse:     map[string]commonmodel.Duration{"urgent": hours(1), "low": hours(5)},
+		MaintenanceNotice: hours(72),
+	}))
+	v.SLA[0].MaintenanceNotice = hours(10)
 	a := NewAggregator(mustRules(t, v, time.Time{}), testSources)
 	s := a.Snapshot(at(t0))
-	withTargets := []float64{90, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 259200, 604800}
-	withNotice := []float64{300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 259200, 604800}
+	withTargets := []float64{90, 300, 900, 1800, 3600, 7200, 14400, 18000, 28800, 86400, 172800, 259200, 604800}
+	withNotice := []float64{300, 900, 1800, 3600, 7200, 14400, 28800, 36000, 86400, 172800, 259200, 604800}
 	tests := []struct {
 		name string
 		h    Histogram
 		want []float64
 	}{
-		{"first response: defaults plus every target, sorted, once", s.FirstResponse[Low][Off], withTargets},
+		{"first response: defaults plus every term's targets, sorted, once", s.FirstResponse[Low][Off], withTargets},
 		{"resolution: the same", s.Resolution[Urgent], withTargets},
 		{"rounds", s.Rounds[High], RoundBuckets},
 		{"incident duration: defaults", s.Duration[ImpactMajor], DefaultBuckets},
 		{"update gaps: defaults", s.UpdateGap, DefaultBuckets},
-		{"maintenance notice: defaults plus the minimum notice", s.MaintenanceNotice, withNotice},
+		{"maintenance notice: defaults plus every term's minimum notice", s.MaintenanceNotice, withNotice},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

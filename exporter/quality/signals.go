@@ -5,6 +5,36 @@ import (
 	"time"
 )
 
+// signals are a vendor's customer signals: those known from their instant
+// on (nearly all: tickets fetched in time, alerts), and the few that became
+// known later (see signal), each with the instant it became known.
+type signals struct {
+	timely signalSet
+	late   []lateSignal
+}
+
+// lateSignal is a late signal, in Unix milliseconds.
+type lateSignal struct{ at, known int64 }
+
+func (s *signals) add(sg signal) {
+	if !sg.late() {
+		s.timely.add(sg.at)
+		return
+	}
+	s.late = append(s.late, lateSignal{sg.at.UnixMilli(), sg.known.UnixMilli()})
+}
+
+// remove takes one signal equal to sg out, if there is one.
+func (s *signals) remove(sg signal) {
+	if !sg.late() {
+		s.timely.remove(sg.at)
+		return
+	}
+	if i := slices.Index(s.late, lateSignal{sg.at.UnixMilli(), sg.known.UnixMilli()}); i >= 0 {
+		s.late = slices.Delete(s.late, i, i+1)
+	}
+}
+
 // signalSet is a vendor's customer signals (the creation instants of its
 // tickets, and the starts of its customer alerts), a multiset kept compactly
 // because a vendor may hold millions of tickets: per hour since the Unix

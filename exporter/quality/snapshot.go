@@ -1,6 +1,9 @@
 package quality
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Priority is a normalized ticket priority, the `priority` label.
 type Priority int
@@ -185,3 +188,95 @@ type ComponentStatus struct {
 // ComponentStatuses are the values of the `status` label of
 // support_status_component_status: a state set, one series per value.
 var ComponentStatuses = []string{"operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"}
+
+// counterFamilies are the counter and histogram families of a vendor's
+// aggregates, by exposed name (docs/metrics.md), each with the series it
+// reads from a snapshot: counters flattened, or histograms.
+var counterFamilies = []struct {
+	name       string
+	counters   func(*VendorSnapshot) []uint64
+	histograms func(*VendorSnapshot) []Histogram
+}{
+	{name: "support_tickets_created_total", counters: func(v *VendorSnapshot) []uint64 { return v.TicketsCreated[:] }},
+	{name: "support_ticket_first_response_seconds", histograms: func(v *VendorSnapshot) []Histogram {
+		var hs []Histogram
+		for p := range NumPriorities {
+			hs = append(hs, v.FirstResponse[p][:]...)
+		}
+		return hs
+	}},
+	{name: "support_ticket_resolution_seconds", histograms: func(v *VendorSnapshot) []Histogram { return v.Resolution[:] }},
+	{name: "support_tickets_resolved_first_contact_total", counters: func(v *VendorSnapshot) []uint64 { return v.FirstContact[:] }},
+	{name: "support_ticket_vendor_replies_to_resolve", histograms: func(v *VendorSnapshot) []Histogram { return v.Rounds[:] }},
+	{name: "support_tickets_reopened_total", counters: func(v *VendorSnapshot) []uint64 { return v.Reopened[:] }},
+	{name: "support_ticket_customer_followups_total", counters: func(v *VendorSnapshot) []uint64 { return v.Followups[:] }},
+	{name: "support_ticket_sla_checks_total", counters: func(v *VendorSnapshot) []uint64 { return byTarget(&v.SLAChecks) }},
+	{name: "support_ticket_sla_breaches_total", counters: func(v *VendorSnapshot) []uint64 { return byTarget(&v.SLABreaches) }},
+	{name: "support_escalations_total", counters: func(v *VendorSnapshot) []uint64 { return v.Escalations[:] }},
+	{name: "support_ticket_satisfaction_ratings_total", counters: func(v *VendorSnapshot) []uint64 { return v.Ratings[:] }},
+	{name: "support_tickets_unknown_priority_total", counters: func(v *VendorSnapshot) []uint64 { return []uint64{v.UnknownPriority} }},
+	{name: "support_status_incidents_total", counters: func(v *VendorSnapshot) []uint64 { return v.Incidents[:] }},
+	{name: "support_status_incident_notice_delay_seconds", histograms: func(v *VendorSnapshot) []Histogram { return v.NoticeDelay[:] }},
+	{name: "support_status_incident_update_gap_seconds", histograms: func(v *VendorSnapshot) []Histogram { return []Histogram{v.UpdateGap} }},
+	{name: "support_status_incident_duration_seconds", histograms: func(v *VendorSnapshot) []Histogram { return v.Duration[:] }},
+	{name: "support_status_incident_postmortem_seconds", histograms: func(v *VendorSnapshot) []Histogram { return []Histogram{v.Postmortem} }},
+	{name: "support_status_maintenances_total", counters: func(v *VendorSnapshot) []uint64 { return []uint64{v.Maintenances} }},
+	{name: "support_status_maintenance_notice_seconds", histograms: func(v *VendorSnapshot) []Histogram { return []Histogram{v.MaintenanceNotice} }},
+	{name: "support_status_maintenance_short_notice_total", counters: func(v *VendorSnapshot) []uint64 { return []uint64{v.ShortNotice} }},
+	{name: "support_incidents_detected_total", counters: func(v *VendorSnapshot) []uint64 { return v.Detected[:] }},
+	{name: "support_incident_customer_lead_seconds", histograms: func(v *VendorSnapshot) []Histogram { return []Histogram{v.CustomerLead} }},
+}
+
+func byTarget(c *[NumPriorities][NumTargets]uint64) []uint64 {
+	var out []uint64
+	for p := range NumPriorities {
+		out = append(out, c[p][:]...)
+	}
+	return out
+}
+
+// CountersDiffer names the counter and histogram families in which some
+// series differs between two snapshots of a vendor, in catalog order; none
+// when every series is equal. A histogram's series are its count, its sum
+// and its cumulative count at each bound both snapshots have: a bound only
+// one has (a contract term added or removed) is a series appearing or
+// going, not one that moved. After a reload rebuilt a vendor's aggregates
+// from the store, the exporter compares the new snapshot with the old
+// aggregator's, both judged as of the same instants, to tell whether the
+// rebuild moved any counter: it then logs the families and sets
+// support_aggregates_rebuilt_timestamp_seconds{vendor} (docs/metrics.md).
+func CountersDiffer(a, b *VendorSnapshot) []string {
+	var moved []string
+	for _, f := range counterFamilies {
+		same := f.counters != nil && slices.Equal(f.counters(a), f.counters(b)) ||
+			f.histograms != nil && slices.EqualFunc(f.histograms(a), f.histograms(b), sameSeries)
+		if !same {
+			moved = append(moved, f.name)
+		}
+	}
+	return moved
+}
+
+// sameSeries reports whether two histograms expose the same values in the
+// series both have (CountersDiffer).
+func sameSeries(a, b Histogram) bool {
+	if a.Count != b.Count || a.Sum != b.Sum {
+		return false
+	}
+	cumulative := func(h Histogram) map[float64]uint64 {
+		m := make(map[float64]uint64, len(h.Bounds))
+		var n uint64
+		for i, bound := range h.Bounds {
+			n += h.Counts[i]
+			m[bound] = n
+		}
+		return m
+	}
+	ca, cb := cumulative(a), cumulative(b)
+	for bound, n := range ca {
+		if m, ok := cb[bound]; ok && m != n {
+			return false
+		}
+	}
+	return true
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -18,22 +19,26 @@ type statusStep struct {
 func TestStatusScenarios(t *testing.T) {
 	h := time.Hour
 	m := time.Minute
+	july := func(day int, hour int) time.Time { return time.Date(2026, 7, day, hour, 0, 0, 0, time.UTC) }
 	tests := []struct {
 		name      string
 		minNotice float64 // hours; zero: no minimum
+		vendor    func(*config.Vendor)
 		steps     []statusStep
 	}{
 		{
 			name: "incident with no updates has no gaps",
 			steps: []statusStep{
 				{
+					// Nothing is observed before the resolution: the
+					// vendor may still date the start earlier (DESIGN.md,
+					// turn 2; the notice delay used to be observed at once).
 					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0}},
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
 						v.IncidentOldestLastUpdate[ImpactMinor] = t0
 						v.Detected[VendorFirst] = 1
-						observe(&v.NoticeDelay[ImpactMinor], 0)
 					},
 				},
 				{
@@ -82,18 +87,17 @@ func TestStatusScenarios(t *testing.T) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
 						v.IncidentOldestLastUpdate[ImpactMinor] = t0
 						v.Detected[VendorFirst] = 1
-						observe(&v.NoticeDelay[ImpactMinor], 0)
 					},
 				},
 				{
+					// The gap closed at 00:30 waits for the resolution too
+					// (it used to be observed at once).
 					incidents: []model.Incident{{ID: "i", Impact: model.ImpactCritical, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactCritical] = 1, 1
 						v.IncidentOldestLastUpdate[ImpactCritical] = after(30 * m)
 						v.Detected[VendorFirst] = 1
-						observe(&v.NoticeDelay[ImpactMinor], 0)
-						observe(&v.UpdateGap, 1800)
 					},
 				},
 				{
@@ -159,14 +163,15 @@ func TestStatusScenarios(t *testing.T) {
 				}
 				return []statusStep{
 					{
+						// Unresolved: no gap observed yet, not even the closed
+						// one of 00:00-00:10 (observed at once before the rule
+						// of turn 2).
 						incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(10 * m)}}},
-						now:       after(35 * m), // the gap since 00:10 is still open: not observed
+						now:       after(35 * m),
 						want: func(v *VendorSnapshot) {
 							v.Incidents[ImpactMajor], v.IncidentsOpen[ImpactMajor] = 1, 1
 							v.IncidentOldestLastUpdate[ImpactMajor] = after(10 * m)
 							v.Detected[VendorFirst] = 1
-							observe(&v.NoticeDelay[ImpactMajor], 0)
-							observe(&v.UpdateGap, 600)
 						},
 					},
 					{incidents: []model.Incident{resolved}, now: after(80 * h), want: want},
@@ -180,14 +185,17 @@ func TestStatusScenarios(t *testing.T) {
 			steps: func() []statusStep {
 				recent := model.Incident{ID: "recent", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(150 * m), after(h)}}
 				silent := model.Incident{ID: "silent", Impact: model.ImpactMajor, CreatedAt: after(20 * m), Updates: []time.Time{after(40 * m)}}
+				// Each incident's notice delay and gaps are observed when it
+				// resolves.
 				counters := func(v *VendorSnapshot) {
 					v.Incidents[ImpactMajor] = 2
 					v.Detected[VendorFirst] = 2
+				}
+				silentObserved := func(v *VendorSnapshot) { // first post 00:20, updates 00:40 and 04:00
 					observe(&v.NoticeDelay[ImpactMajor], 0)
-					observe(&v.NoticeDelay[ImpactMajor], 0)
-					for _, gap := range []float64{3600, 5400, 1200} {
-						observe(&v.UpdateGap, gap)
-					}
+					observe(&v.UpdateGap, 1200)
+					observe(&v.UpdateGap, 12000)
+					observe(&v.Duration[ImpactMajor], 13200)
 				}
 				silentResolved := silent
 				silentResolved.ResolvedAt, silentResolved.Updates = after(4*h), []time.Time{after(40 * m), after(4 * h)}
@@ -208,8 +216,7 @@ func TestStatusScenarios(t *testing.T) {
 						now:       after(4 * h),
 						want: func(v *VendorSnapshot) {
 							counters(v)
-							observe(&v.UpdateGap, 12000)
-							observe(&v.Duration[ImpactMajor], 13200)
+							silentObserved(v)
 							v.IncidentsOpen[ImpactMajor] = 1
 							v.IncidentOldestLastUpdate[ImpactMajor] = after(150 * m)
 						},
@@ -219,8 +226,11 @@ func TestStatusScenarios(t *testing.T) {
 						now:       after(5 * h),
 						want: func(v *VendorSnapshot) { // none open: zero
 							counters(v)
-							observe(&v.UpdateGap, 12000)
-							observe(&v.Duration[ImpactMajor], 13200)
+							silentObserved(v)
+							// recent: first post 00:00, updates 01:00, 02:30, 05:00
+							observe(&v.NoticeDelay[ImpactMajor], 0)
+							observe(&v.UpdateGap, 3600)
+							observe(&v.UpdateGap, 5400)
 							observe(&v.UpdateGap, 9000)
 							observe(&v.Duration[ImpactMajor], 18000)
 						},
@@ -243,11 +253,10 @@ func TestStatusScenarios(t *testing.T) {
 					v.IncidentOldestLastUpdate[ImpactMajor] = after(2 * h)
 					v.IncidentOldestLastUpdate[ImpactMinor] = after(90 * m)
 					v.Detected[VendorFirst] = 3
+					// Only the resolved one is observed (the open ones
+					// used to have their notice delay and closed gaps too).
 					observe(&v.NoticeDelay[ImpactMajor], 0)
-					observe(&v.NoticeDelay[ImpactMajor], 0)
-					observe(&v.NoticeDelay[ImpactMinor], 0)
 					observe(&v.UpdateGap, 1800)
-					observe(&v.UpdateGap, 3600)
 					observe(&v.Duration[ImpactMajor], 1800)
 				},
 			}},
@@ -261,7 +270,6 @@ func TestStatusScenarios(t *testing.T) {
 					v.Incidents[ImpactNone], v.IncidentsOpen[ImpactNone] = 1, 1
 					v.IncidentOldestLastUpdate[ImpactNone] = t0
 					v.Detected[VendorFirst] = 1
-					observe(&v.NoticeDelay[ImpactNone], 0)
 				},
 			}},
 		},
@@ -278,15 +286,16 @@ func TestStatusScenarios(t *testing.T) {
 			}},
 		},
 		{
-			name:      "maintenance with enough notice; a later re-announcement keeps the first",
+			name:      "maintenance with enough notice, observed when it starts; a later re-announcement keeps the first",
 			minNotice: 72,
 			steps: []statusStep{
 				{
+					// The notice is observed once the start passes (it used
+					// to be at the announcement, and moved with a reschedule).
 					maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(96 * h)}},
 					now:          after(h),
 					want: func(v *VendorSnapshot) {
 						v.Maintenances = 1
-						observe(&v.MaintenanceNotice, 96*3600)
 						v.NextMaintenance = after(96 * h)
 					},
 				},
@@ -295,8 +304,14 @@ func TestStatusScenarios(t *testing.T) {
 					now:          after(91 * h),
 					want: func(v *VendorSnapshot) {
 						v.Maintenances = 1
-						observe(&v.MaintenanceNotice, 96*3600)
 						v.NextMaintenance = after(96 * h)
+					},
+				},
+				{
+					now: after(96 * h),
+					want: func(v *VendorSnapshot) {
+						v.Maintenances = 1
+						observe(&v.MaintenanceNotice, 96*3600)
 					},
 				},
 			},
@@ -334,18 +349,163 @@ func TestStatusScenarios(t *testing.T) {
 					{ID: "next", CreatedAt: t0, ScheduledFor: after(20 * h)},
 					{ID: "unscheduled", CreatedAt: t0},
 				}
-				counters := func(v *VendorSnapshot) {
-					v.Maintenances = 5
-					for _, n := range []float64{10, 5, 30, 20} {
-						observe(&v.MaintenanceNotice, n*3600)
+				// Each notice is observed when its maintenance completes or
+				// starts.
+				counters := func(started ...float64) func(v *VendorSnapshot) {
+					return func(v *VendorSnapshot) {
+						v.Maintenances = 5
+						for _, n := range started {
+							observe(&v.MaintenanceNotice, n*3600)
+						}
 					}
 				}
 				return []statusStep{
-					{maintenances: all, now: after(6 * h), want: func(v *VendorSnapshot) { counters(v); v.NextMaintenance = after(20 * h) }},
-					{now: after(25 * h), want: func(v *VendorSnapshot) { counters(v); v.NextMaintenance = after(30 * h) }},
-					{now: after(31 * h), want: counters},
+					{maintenances: all, now: after(6 * h), want: func(v *VendorSnapshot) { counters(10, 5)(v); v.NextMaintenance = after(20 * h) }},
+					{now: after(25 * h), want: func(v *VendorSnapshot) { counters(10, 5, 20)(v); v.NextMaintenance = after(30 * h) }},
+					{now: after(31 * h), want: counters(10, 5, 20, 30)},
 				}
 			}(),
+		},
+		{
+			name: "a start backdated, a resolution and updates moved after the resolution: nothing observed moves",
+			steps: func() []statusStep {
+				resolved := model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m),
+					ResolvedAt: after(h), Updates: []time.Time{after(30 * m), after(h)}}
+				edited := resolved
+				edited.StartedAt, edited.ResolvedAt = after(-2*h), after(3*h)
+				edited.Updates = []time.Time{after(10 * m), after(30 * m), after(h), after(3 * h)}
+				want := func(v *VendorSnapshot) { // observed at the resolution, from its times then
+					v.Incidents[ImpactMajor] = 1
+					v.Detected[VendorFirst] = 1
+					observe(&v.NoticeDelay[ImpactMajor], 1200)
+					observe(&v.UpdateGap, 1800)
+					observe(&v.UpdateGap, 1800)
+					observe(&v.Duration[ImpactMajor], 4800)
+				}
+				return []statusStep{
+					{incidents: []model.Incident{resolved}, now: after(2 * h), want: want},
+					{incidents: []model.Incident{edited}, now: after(4 * h), want: want},
+				}
+			}(),
+		},
+		{
+			name: "an incident reopened after its resolution is open again; nothing observed is taken back",
+			steps: []statusStep{
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h), Updates: []time.Time{after(h)}}},
+					now:       after(2 * h),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor] = 1
+						v.Detected[VendorFirst] = 1
+						observe(&v.NoticeDelay[ImpactMinor], 0)
+						observe(&v.UpdateGap, 3600)
+						observe(&v.Duration[ImpactMinor], 3600)
+					},
+				},
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(h), after(3 * h)}}},
+					now:       after(4 * h),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor] = 1
+						v.Detected[VendorFirst] = 1
+						observe(&v.NoticeDelay[ImpactMinor], 0)
+						observe(&v.UpdateGap, 3600)
+						observe(&v.Duration[ImpactMinor], 3600)
+						v.IncidentsOpen[ImpactMajor] = 1
+						v.IncidentOldestLastUpdate[ImpactMajor] = after(3 * h)
+					},
+				},
+			},
+		},
+		{
+			name: "resolution unknown: the notice delay is observed at first store, a start backdated later moves nothing",
+			steps: func() []statusStep {
+				want := func(v *VendorSnapshot) {
+					v.Incidents[ImpactNone] = 1
+					v.Detected[VendorFirst] = 1
+					observe(&v.NoticeDelay[ImpactNone], 600)
+				}
+				return []statusStep{
+					{incidents: []model.Incident{{ID: "i", CreatedAt: t0, StartedAt: after(-10 * m), ResolutionUnknown: true}}, now: after(h), want: want},
+					{incidents: []model.Incident{{ID: "i", CreatedAt: t0, StartedAt: after(-2 * h), ResolutionUnknown: true}}, now: after(2 * h), want: want},
+				}
+			}(),
+		},
+		{
+			name: "a postmortem, once seen, stays observed when the vendor re-dates or removes it",
+			steps: func() []statusStep {
+				resolved := model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h), Updates: []time.Time{after(h)}}
+				withPostmortem := func(at time.Time) model.Incident { i := resolved; i.PostmortemPublishedAt = at; return i }
+				want := func(v *VendorSnapshot) {
+					v.Incidents[ImpactMinor] = 1
+					v.Detected[VendorFirst] = 1
+					observe(&v.NoticeDelay[ImpactMinor], 0)
+					observe(&v.UpdateGap, 3600)
+					observe(&v.Duration[ImpactMinor], 3600)
+					observe(&v.Postmortem, 49*3600)
+				}
+				return []statusStep{
+					{incidents: []model.Incident{withPostmortem(after(50 * h))}, now: after(51 * h), want: want},
+					{incidents: []model.Incident{withPostmortem(after(80 * h))}, now: after(81 * h), want: want},
+					{incidents: []model.Incident{resolved}, now: after(82 * h), want: want},
+				}
+			}(),
+		},
+		{
+			name:      "maintenance rescheduled after it started: the notice observed at the start stays",
+			minNotice: 72,
+			steps: func() []statusStep {
+				observed := func(v *VendorSnapshot) {
+					v.Maintenances, v.ShortNotice = 1, 1
+					observe(&v.MaintenanceNotice, 10*3600)
+				}
+				return []statusStep{
+					{maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(10 * h)}}, now: after(11 * h), want: observed},
+					{
+						maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(200 * h)}},
+						now:          after(12 * h),
+						want:         func(v *VendorSnapshot) { observed(v); v.NextMaintenance = after(200 * h) },
+					},
+				}
+			}(),
+		},
+		{
+			name:      "maintenance rescheduled before it started: the notice is observed at the new start",
+			minNotice: 72,
+			steps: []statusStep{
+				{maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(10 * h)}}, now: after(5 * h),
+					want: func(v *VendorSnapshot) { v.Maintenances = 1; v.NextMaintenance = after(10 * h) }},
+				{maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(100 * h)}}, now: after(6 * h),
+					want: func(v *VendorSnapshot) { v.Maintenances = 1; v.NextMaintenance = after(100 * h) }},
+				{now: after(100 * h), want: func(v *VendorSnapshot) {
+					v.Maintenances = 1
+					observe(&v.MaintenanceNotice, 100*3600) // 100h >= 72h: not short
+				}},
+			},
+		},
+		{
+			name: "short notice by the term in force at the announcement",
+			vendor: func(v *config.Vendor) {
+				v.SLA = config.SLATerms{
+					{MaintenanceNotice: hours(24)},
+					{From: config.Date{Time: july(1, 0)}, Start: july(1, 0), MaintenanceNotice: hours(72)},
+				}
+			},
+			steps: []statusStep{{
+				maintenances: []model.Maintenance{
+					// 48h of notice: enough under the first term (24h),
+					// announced before the second took effect.
+					{ID: "june", CreatedAt: time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), ScheduledFor: july(2, 12), CompletedAt: july(2, 14)},
+					// 36h: short under the second (72h).
+					{ID: "july", CreatedAt: july(1, 12), ScheduledFor: july(3, 0), CompletedAt: july(3, 2)},
+				},
+				now: july(4, 0),
+				want: func(v *VendorSnapshot) {
+					v.Maintenances, v.ShortNotice = 2, 1
+					observe(&v.MaintenanceNotice, 48*3600)
+					observe(&v.MaintenanceNotice, 36*3600)
+				},
+			}},
 		},
 		{
 			name: "status items created before history_start are ignored",
@@ -360,6 +520,9 @@ func TestStatusScenarios(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := testVendor()
 			v.SLA[0].MaintenanceNotice = hours(tc.minNotice)
+			if tc.vendor != nil {
+				tc.vendor(v)
+			}
 			r := mustRules(t, v, after(-h))
 			s := newStore(r)
 			for i, step := range tc.steps {

@@ -110,6 +110,12 @@ func (t *tally) addIncident(c *incidentStatic, s sign) {
 
 func (t *tally) addMaintenance(c *maintenanceStatic, s sign) {
 	t.maintenances += uint64(s)
+	t.addNotice(c, s)
+}
+
+// addNotice adds a maintenance's notice alone: when it starts, after it was
+// counted (Aggregator.fold).
+func (t *tally) addNotice(c *maintenanceStatic, s sign) {
 	if c.notice >= 0 {
 		t.maintenanceNotice.observe(c.notice, s)
 	}

@@ -17,20 +17,21 @@ type ticketFacts struct {
 	// clocks, but is no resolution.
 	closed time.Time
 	// repliesAtSolve is the number of public vendor replies up to the first
-	// solve, or so far when not solved (what MergeTicket pins as
+	// solve, or so far when not solved (what ticketHistory pins as
 	// RepliesAtFirstSolve). The API's figures only give the replies so far:
-	// MergeTicket pins them when it first sees the ticket solved.
+	// they are pinned when the ticket is first seen solved.
 	repliesAtSolve int
 	reopens        int
 	followups      int
 	escalated      bool // escalated now
 }
 
-// ticketFacts reads a ticket. The API's own figures, where present, take
-// precedence over the timeline (DESIGN.md); follow-ups and escalation events
-// come from the timeline only.
-func (r *Rules) ticketFacts(t *model.Ticket) ticketFacts {
-	f := timelineFacts(t)
+// ticketFacts reads a ticket created at created (its pinned creation). The
+// API's own figures, where present, take precedence over the timeline
+// (DESIGN.md); follow-ups and escalation events come from the timeline
+// only.
+func (r *Rules) ticketFacts(t *model.Ticket, created time.Time) ticketFacts {
+	f := timelineFacts(t, created)
 	if fig := t.Figures; fig != nil {
 		f.firstReply, f.firstSolve = fig.FirstReplyAt, fig.FirstSolvedAt
 		f.repliesAtSolve, f.reopens = max(fig.Replies, 0), max(fig.Reopens, 0)
@@ -41,7 +42,7 @@ func (r *Rules) ticketFacts(t *model.Ticket) ticketFacts {
 		// that its contribution no longer depends on the time.
 		last := t.UpdatedAt
 		if last.IsZero() {
-			last = t.CreatedAt
+			last = created
 		}
 		switch t.Status {
 		case model.StatusSolved: // solved, but the API gave no time
@@ -59,7 +60,7 @@ func (r *Rules) ticketFacts(t *model.Ticket) ticketFacts {
 // reopen, until the next vendor reply or solve; a customer reply that comes
 // while it already awaits the vendor is a follow-up (the customer had to
 // chase). The first reply is the earliest vendor reply at or after creation.
-func timelineFacts(t *model.Ticket) ticketFacts {
+func timelineFacts(t *model.Ticket, created time.Time) ticketFacts {
 	events := t.Events
 	byTime := func(a, b model.Event) int { return a.At.Compare(b.At) }
 	if !slices.IsSortedFunc(events, byTime) {
@@ -71,7 +72,7 @@ func timelineFacts(t *model.Ticket) ticketFacts {
 	for _, e := range events {
 		switch e.Kind {
 		case model.EventVendorReply:
-			if f.firstReply.IsZero() && !e.At.Before(t.CreatedAt) {
+			if f.firstReply.IsZero() && !e.At.Before(created) {
 				f.firstReply = e.At
 			}
 			if f.firstSolve.IsZero() || !e.At.After(f.firstSolve) {
@@ -107,6 +108,118 @@ func (r *Rules) taggedEscalated(tags []string) bool {
 	return false
 }
 
+// ticketHistory is a ticket's pinned facts: its History, completed with
+// what the version itself shows and the History does not hold yet (a fact
+// seen for the first time, or every fact of a ticket stored by an older
+// build). MergeTicket stores exactly this, so that for a stored ticket it
+// adds nothing; the derivation reads it, never the version's own facts
+// where a pin exists: a vendor edit moves nothing once seen.
+func (r *Rules) ticketHistory(t *model.Ticket) (model.TicketHistory, ticketFacts) {
+	h := model.TicketHistory{FirstPriority: t.Priority, RepliesAtFirstSolve: -1}
+	if t.History != nil {
+		h = *t.History
+	}
+	if h.Created.IsZero() {
+		h.Created = t.CreatedAt
+	}
+	f := r.ticketFacts(t, h.Created)
+	if h.FirstReply.IsZero() {
+		h.FirstReply = f.firstReply
+	}
+	if h.FirstSolve.IsZero() {
+		h.FirstSolve = f.firstSolve
+	}
+	if h.RepliesAtFirstSolve < 0 && !h.FirstSolve.IsZero() {
+		h.RepliesAtFirstSolve = f.repliesAtSolve
+	}
+	h.Reopens = max(h.Reopens, f.reopens)
+	h.Followups = max(h.Followups, f.followups)
+	h.EverEscalated = h.EverEscalated || f.escalated
+	if s := t.Satisfaction; (s == model.RatingGood || s == model.RatingBad) &&
+		(len(h.Ratings) == 0 || h.Ratings[len(h.Ratings)-1] != s) {
+		h.Ratings = append(slices.Clip(h.Ratings), s) // never write into the stored version's array
+	}
+	ends := clockEnds(h.FirstReply, h.FirstSolve, f.closed)
+	vendor := vendorClocks(t)
+	for tg, c := range clockHistories(&h) {
+		if c.Ended.IsZero() {
+			c.Ended = ends[tg]
+		}
+		// The vendor's run is pinned once the clock is judged by it: at its
+		// stop, or at the end our facts give.
+		if v := vendor[tg]; c.Vendor == nil && v != nil && (!v.Stopped.IsZero() || !c.Ended.IsZero()) {
+			run := *v
+			c.Vendor = &run
+		}
+	}
+	// One-touch needs exactly one vendor reply before the first solve and
+	// no reopen, ever (docs/metrics.md).
+	if h.OneTouch == model.OneTouchUndecided &&
+		(h.Reopens > 0 || (h.RepliesAtFirstSolve >= 0 && h.RepliesAtFirstSolve != 1)) {
+		h.OneTouch = model.OneTouchRuledOut
+	}
+	return h, f
+}
+
+// pinJudged pins in h what a snapshot judged as of j may count from
+// ticket t (h is t's completed history): a clock seen running as of
+// j.Source, a vendor clock that was past its deadline then, a one-touch
+// resolution settled by then. MergeTicket applies it to the stored version
+// (what snapshots counted so far) and to the merged one (what the next
+// snapshot, judged as of j or later, counts), so that neither is taken back
+// by a later version.
+func (r *Rules) pinJudged(h *model.TicketHistory, t *model.Ticket, j Judged) {
+	vendor := vendorClocks(t)
+	for tg, c := range clockHistories(h) {
+		if !c.Ended.IsZero() || c.Vendor != nil {
+			continue
+		}
+		if j.Source.After(h.Created) {
+			c.RunningAsOf = latest(c.RunningAsOf, j.Source)
+		}
+		if v := vendor[tg]; v != nil {
+			if d := runningDeadline(v, t.UpdatedAt); !d.IsZero() && j.Source.After(d) {
+				c.VendorBreached = true
+			}
+		}
+	}
+	if h.OneTouch == model.OneTouchUndecided && !h.FirstSolve.IsZero() &&
+		(t.Status == model.StatusClosed || (t.Status == model.StatusSolved && !j.Source.Before(r.settleOf(h)))) {
+		h.OneTouch = model.OneTouchCounted
+	}
+}
+
+// settleOf is when a solved ticket's resolution is final for one-touch:
+// solved_settle after its first solve (docs/metrics.md).
+func (r *Rules) settleOf(h *model.TicketHistory) time.Time {
+	return h.FirstSolve.Add(r.solvedSettle)
+}
+
+// clockHistories are the pins of a ticket's SLA clocks, by target.
+func clockHistories(h *model.TicketHistory) [NumTargets]*model.ClockHistory {
+	return [NumTargets]*model.ClockHistory{FirstResponse: &h.FirstResponse, Resolution: &h.Resolution}
+}
+
+// vendorClocks are the vendor's own runs of a ticket's SLA clocks in its
+// current figures, by target; nil where the API gives none.
+func vendorClocks(t *model.Ticket) [NumTargets]*model.SLAClock {
+	if fig := t.Figures; fig != nil {
+		return [NumTargets]*model.SLAClock{FirstResponse: fig.FirstResponseSLA, Resolution: fig.ResolutionSLA}
+	}
+	return [NumTargets]*model.SLAClock{}
+}
+
+// runningDeadline is when a vendor's running clock counts as breached: its
+// deadline, or, for a clock the vendor already calls breached without
+// saying when, the version's last update (it was breached by the time it
+// was seen); zero when it cannot breach (a paused clock).
+func runningDeadline(v *model.SLAClock, seen time.Time) time.Time {
+	if v.Breached && v.Deadline.IsZero() {
+		return seen
+	}
+	return v.Deadline
+}
+
 // openStates maps the open ticket statuses to the `state` label; the other
 // statuses have no gauges.
 var openStates = map[model.Status]OpenState{
@@ -129,8 +242,8 @@ type ticketStatic struct {
 	followups     int
 	escalated     bool // ever
 	ratings       []model.Rating
-	// checked and breached are the SLA clocks that ended; a clock still
-	// running is checked in the live part once its deadline passes.
+	// checked and breached are the SLA clocks judged for good; a clock
+	// still running is checked in the live part once its deadline passes.
 	checked, breached [NumTargets]bool
 	// unknownPriority: the pinned first priority is a value no mapping
 	// knows, counted as normal.
@@ -141,9 +254,14 @@ type ticketStatic struct {
 // each snapshot.
 type liveTicket struct {
 	// running are the deadlines of the SLA clocks still running under the
-	// pinned priority (counters); zero: no target or the clock ended.
+	// pinned priority (counters); zero: no target, the clock ended or
+	// cannot breach.
 	running [NumTargets]time.Time
 	pinned  Priority
+	// settle, for a solved one-touch candidate, is when its resolution
+	// becomes final and counts; the Aggregator then folds it into the
+	// totals.
+	settle time.Time
 
 	// Gauges, under the current priority, for open tickets only.
 	open       bool
@@ -155,69 +273,92 @@ type liveTicket struct {
 	breaching  [NumTargets]time.Time // like running, with the current priority's targets
 }
 
-// ticketContribution derives a ticket's static and live parts. counted is
-// false for a ticket created before the history start; live is false for a
-// settled (solved or closed) ticket, whose contribution is then static
-// only.
-func (r *Rules) ticketContribution(t *model.Ticket) (st ticketStatic, lv liveTicket, counted, live bool) {
-	if !r.counted(t.CreatedAt) {
-		return st, lv, false, false
+// ticketContrib is what a ticket contributes.
+type ticketContrib struct {
+	static   ticketStatic
+	live     liveTicket
+	counted  bool // false for a ticket created before the history start
+	hasLive  bool // false when nothing of it depends on the time any more
+	signal   signal
+	isSignal bool // a customer signal (ticketSignal)
+}
+
+// ticketContribution derives a ticket's static and live parts, time-driven
+// verdicts judged as of judged (the instant the Aggregator has judged the
+// ticket's source as of; see Aggregator.Snapshot).
+func (r *Rules) ticketContribution(t *model.Ticket, judged time.Time) ticketContrib {
+	h, f := r.ticketHistory(t)
+	if !r.counted(h.Created) {
+		return ticketContrib{}
 	}
-	h := t.History
-	if h == nil {
-		h = r.MergeTicket(nil, *t).History
-	}
-	f := r.ticketFacts(t)
+	c := ticketContrib{counted: true}
+	c.signal, c.isSignal = r.ticketSignal(t, &h)
+	c.static, c.live = r.ticketParts(t, &h, &f, judged)
+	lv := &c.live
+	c.hasLive = lv.open || !lv.settle.IsZero() || lv.running != [NumTargets]time.Time{}
+	return c
+}
+
+// ticketParts are a ticket's static and live parts (ticketContribution).
+func (r *Rules) ticketParts(t *model.Ticket, h *model.TicketHistory, f *ticketFacts, judged time.Time) (st ticketStatic, lv liveTicket) {
+	tm := r.termAt(h.Created)
 	first, known := r.Priority(h.FirstPriority)
 	st = ticketStatic{
-		priority:      first,
-		hours:         r.hours(t.CreatedAt),
-		firstResponse: -1,
-		resolution:    -1,
-		rounds:        h.RepliesAtFirstSolve,
-		reopens:       f.reopens,
-		followups:     f.followups,
-		escalated:     h.EverEscalated || f.escalated,
-		ratings:       h.Ratings,
+		priority:        first,
+		hours:           r.hours(h.Created),
+		firstResponse:   -1,
+		resolution:      -1,
+		rounds:          h.RepliesAtFirstSolve,
+		reopens:         h.Reopens,
+		followups:       h.Followups,
+		escalated:       h.EverEscalated,
+		ratings:         h.Ratings,
+		unknownPriority: !known,
 	}
-	st.unknownPriority = !known
-	if !f.firstReply.IsZero() {
-		st.firstResponse = r.clockMillis(t.CreatedAt, f.firstReply)
+	if !h.FirstReply.IsZero() {
+		st.firstResponse = r.clockMillis(tm, h.Created, h.FirstReply)
 	}
-	if !f.firstSolve.IsZero() {
-		st.resolution = r.clockMillis(t.CreatedAt, f.firstSolve)
+	if !h.FirstSolve.IsZero() {
+		st.resolution = r.clockMillis(tm, h.Created, h.FirstSolve)
 	}
-	// Counting one-touch at the first solve would have to be taken back on a
-	// reopen, and counters never go down: it is counted once the ticket is
-	// closed, which is final.
-	st.firstContact = t.Status == model.StatusClosed && h.RepliesAtFirstSolve == 1 && f.reopens == 0
+	// One-touch counts once the resolution is settled: closed, or solved
+	// for solved_settle as of the judged instant; an undecided solved
+	// ticket is a candidate (the others are ruled out).
+	switch {
+	case h.OneTouch == model.OneTouchCounted:
+		st.firstContact = true
+	case h.OneTouch == model.OneTouchUndecided && !h.FirstSolve.IsZero():
+		switch settle := r.settleOf(h); {
+		case t.Status == model.StatusClosed, t.Status == model.StatusSolved && !judged.Before(settle):
+			st.firstContact = true
+		case t.Status == model.StatusSolved:
+			lv.settle = settle
+		}
+	}
 
-	clocks := r.slaClocks(t, f, st.priority)
+	clocks := r.slaClocks(t, h, tm, st.priority)
 	lv.pinned = st.priority
 	for tg, c := range clocks {
 		switch {
 		case !c.measured:
-		case c.ended:
+		case c.judged:
 			st.checked[tg] = true
 			st.breached[tg] = c.breached
 		default:
 			lv.running[tg] = c.deadline
 		}
 	}
-	if t.Status == model.StatusSolved || t.Status == model.StatusClosed {
-		return st, lv, true, false
-	}
 	lv.state, lv.open = openStates[t.Status]
 	if lv.open {
 		lv.priority = r.priority(t.Priority)
-		lv.created = t.CreatedAt
-		lv.unanswered = f.firstReply.IsZero()
+		lv.created = h.Created
+		lv.unanswered = h.FirstReply.IsZero()
 		lv.escalated = f.escalated
 		// The gauge is under the current priority, whose targets may differ
 		// from the pinned one's; the vendor's own clocks know no priority.
 		current := clocks
 		if lv.priority != st.priority {
-			current = r.slaClocks(t, f, lv.priority)
+			current = r.slaClocks(t, h, tm, lv.priority)
 		}
 		for tg, c := range current {
 			if c.measured && !c.ended {
@@ -225,70 +366,78 @@ func (r *Rules) ticketContribution(t *model.Ticket) (st ticketStatic, lv liveTic
 			}
 		}
 	}
-	return st, lv, true, true
+	return st, lv
 }
 
 // slaClock is one SLA clock of a ticket, judged under a priority.
 type slaClock struct {
 	measured bool // a target applies: configured for the priority, or the vendor runs its own clock
-	ended    bool
-	breached bool // when ended
-	// deadline, while running: the clock counts as breached once it has
-	// passed; zero when it cannot pass (a paused vendor clock).
+	ended    bool // the clock stopped
+	// judged: the verdict no longer depends on the time (the clock ended,
+	// or it had already breached as of a judged instant); breached is it.
+	judged, breached bool
+	// deadline, while running: when the clock breaches (or breached);
+	// zero when it cannot (a paused vendor clock).
 	deadline time.Time
 }
 
-// slaClocks judges a ticket's SLA clocks under priority p. Where the
-// vendor's API gives its own run of a clock (model.SLAClock), its verdict
-// is the one counted (DESIGN.md): the vendor measures on its calendar with
-// its pauses, as the contract does. Elsewhere the configured target is
-// measured on the vendor's SLA clock from the ticket's creation.
-func (r *Rules) slaClocks(t *model.Ticket, f ticketFacts, p Priority) [NumTargets]slaClock {
+// slaClocks judges a ticket's SLA clocks under priority p and contract term
+// tm, from its pinned history h. Where the vendor's API gives its own run of
+// a clock (model.SLAClock), its verdict is the one counted (DESIGN.md):
+// the vendor measures on its calendar with its pauses, as the contract
+// does. Elsewhere the term's target is measured on its SLA clock from the
+// ticket's creation. A clock seen running past its deadline as of a judged
+// instant stays breached whatever a later version says (docs/metrics.md).
+func (r *Rules) slaClocks(t *model.Ticket, h *model.TicketHistory, tm *term, p Priority) [NumTargets]slaClock {
 	var clocks [NumTargets]slaClock
-	ends := clockEnds(f)
-	var vendor [NumTargets]*model.SLAClock
-	if fig := t.Figures; fig != nil {
-		vendor = [NumTargets]*model.SLAClock{FirstResponse: fig.FirstResponseSLA, Resolution: fig.ResolutionSLA}
-	}
+	vendor := vendorClocks(t)
+	pins := clockHistories(h)
 	for tg := range NumTargets {
-		c := &clocks[tg]
-		if v := vendor[tg]; v != nil {
-			*c = vendorClock(v, ends[tg], t.UpdatedAt)
+		c, pin := &clocks[tg], pins[tg]
+		if pin.Vendor != nil || pin.VendorBreached || vendor[tg] != nil {
+			*c = vendorClock(pin, vendor[tg], t.UpdatedAt)
 			continue
 		}
-		target := r.targets[p][tg]
+		target := tm.target(p, tg)
 		if target == 0 {
 			continue
 		}
-		deadline := r.deadline(t.CreatedAt, target)
-		c.measured = true
-		if c.ended = !ends[tg].IsZero(); c.ended {
-			c.breached = ends[tg].After(deadline)
-		} else {
-			c.deadline = deadline
-		}
+		deadline := r.deadline(tm, h.Created, target)
+		c.measured, c.ended = true, !pin.Ended.IsZero()
+		c.breached = pin.RunningAsOf.After(deadline) || (c.ended && pin.Ended.After(deadline))
+		c.judged = c.ended || c.breached
+		c.deadline = deadline
 	}
 	return clocks
 }
 
-// vendorClock judges a clock by the vendor's own run of it. A run still
-// going on a ticket whose facts say the clock ended (the vendor's cycle
-// lags a solve) ends there too, so that a settled ticket depends on no
-// time: breached if the vendor says so or its deadline had passed. A
-// running clock the vendor already calls breached without a deadline was
-// breached by the time it was last seen.
-func vendorClock(v *model.SLAClock, factsEnd, seen time.Time) slaClock {
-	c := slaClock{measured: true}
+// vendorClock judges a clock by the vendor's own run of it: the run pinned
+// when the clock was judged, else its current run v (nil when a later
+// version dropped it). A stopped run gives the vendor's verdict. A run
+// still going on a ticket whose facts say the clock ended (the vendor's
+// cycle lags a solve) ends there too, so that a settled ticket depends on
+// no time: breached if the vendor says so or its deadline had passed. A
+// breach counted while the clock ran (pin.VendorBreached) is never taken
+// back, even when a pause later moved the deadline or the vendor's final
+// verdict is met.
+func vendorClock(pin *model.ClockHistory, v *model.SLAClock, seen time.Time) slaClock {
+	c := slaClock{measured: true, breached: pin.VendorBreached}
+	run := pin.Vendor
+	if run == nil {
+		run = v
+	}
 	switch {
-	case !v.Stopped.IsZero():
-		c.ended, c.breached = true, v.Breached
-	case !factsEnd.IsZero():
-		c.ended = true
-		c.breached = v.Breached || (!v.Deadline.IsZero() && factsEnd.After(v.Deadline))
-	case v.Breached && v.Deadline.IsZero():
-		c.deadline = seen
+	case run != nil && !run.Stopped.IsZero():
+		c.ended, c.judged = true, true
+		c.breached = c.breached || run.Breached
+	case !pin.Ended.IsZero():
+		c.ended, c.judged = true, true
+		c.breached = c.breached || (run != nil && (run.Breached || (!run.Deadline.IsZero() && pin.Ended.After(run.Deadline))))
 	default:
-		c.deadline = v.Deadline
+		c.judged = c.breached
+		if v != nil {
+			c.deadline = runningDeadline(v, seen)
+		}
 	}
 	return c
 }
@@ -299,13 +448,13 @@ func vendorClock(v *model.SLAClock, factsEnd, seen time.Time) slaClock {
 // solve. A ticket closed unsolved stops both where they still ran: judged
 // like any other, breached when it was closed after the target, so that a
 // breach counted while it was open is never taken back.
-func clockEnds(f ticketFacts) [NumTargets]time.Time {
+func clockEnds(firstReply, firstSolve, closed time.Time) [NumTargets]time.Time {
 	var ends [NumTargets]time.Time
-	ends[FirstResponse] = earliest(f.firstReply, f.firstSolve)
-	ends[Resolution] = f.firstSolve
+	ends[FirstResponse] = earliest(firstReply, firstSolve)
+	ends[Resolution] = firstSolve
 	for tg := range NumTargets {
 		if ends[tg].IsZero() {
-			ends[tg] = f.closed
+			ends[tg] = closed
 		}
 	}
 	return ends

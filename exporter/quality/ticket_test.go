@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	commonmodel "github.com/prometheus/common/model"
+
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -37,6 +39,7 @@ func TestTicketScenarios(t *testing.T) {
 		name         string
 		vendor       func(*config.Vendor)
 		historyStart time.Time
+		settle       time.Duration // global.solved_settle; zero: the default, 96h
 		steps        []ticketStep
 	}{
 		{
@@ -116,6 +119,135 @@ func TestTicketScenarios(t *testing.T) {
 					v.FirstContact[Low] = 1
 				},
 			}},
+		},
+		{
+			// Freshdesk tickets stay "Resolved" (solved): counting only at
+			// the close found none of them (0 where 4 are due, before turn
+			// 2). Four solved after exactly one reply, never reopened; one
+			// after two replies; one reopened. Figures as Freshdesk gives.
+			name: "Freshdesk: resolved tickets that stay resolved are one-touch once settled, 4 of 6",
+			steps: func() []ticketStep {
+				resolved := func(id string, solved time.Duration, replies, reopens int) model.Ticket {
+					return model.Ticket{ID: id, Priority: "medium", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(solved),
+						Figures: &model.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(solved), Replies: replies, Reopens: reopens}}
+				}
+				tickets := []model.Ticket{
+					resolved("1", 2*h, 1, 0), resolved("2", 3*h, 1, 0), resolved("3", 5*h, 1, 0), resolved("4", h, 1, 0),
+					resolved("5", 2*h, 2, 0), resolved("6", 4*h, 1, 1),
+				}
+				counters := func(v *VendorSnapshot) {
+					v.TicketsCreated[Normal] = 6
+					v.SLAChecks[Normal][fr] = 6 // replied at 00:30, the 8h target met
+					v.Reopened[Normal] = 1
+					for _, tk := range tickets {
+						observe(&v.FirstResponse[Normal][Business], 1800)
+						observe(&v.Resolution[Normal], tk.Figures.FirstSolvedAt.Sub(t0).Seconds())
+						observe(&v.Rounds[Normal], float64(tk.Figures.Replies))
+					}
+				}
+				return []ticketStep{
+					{fetched: tickets, now: after(50 * h), want: counters},
+					// The last of the four solved at 05:00 settles at 101h.
+					{now: after(100 * h), want: func(v *VendorSnapshot) { counters(v); v.FirstContact[Normal] = 3 }},
+					{now: after(101 * h), want: func(v *VendorSnapshot) { counters(v); v.FirstContact[Normal] = 4 }},
+				}
+			}(),
+		},
+		{
+			// Zendesk closes a solved ticket after 4 days: one-touch counts
+			// when the solve has stood for solved_settle, or at the close if
+			// that comes first (0 of 1 before turn 2 for the solved one).
+			name: "Zendesk: solved, not closed, is one-touch once settled; closed earlier, at the close",
+			steps: func() []ticketStep {
+				zendesk := func(id string, status model.Status) model.Ticket {
+					return model.Ticket{ID: id, Priority: "urgent", Status: status, CreatedAt: t0, UpdatedAt: after(2 * h),
+						Figures: &model.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(2 * h), Replies: 1}}
+				}
+				counters := func(n int) func(v *VendorSnapshot) {
+					return func(v *VendorSnapshot) {
+						v.TicketsCreated[Urgent] = uint64(n)
+						v.SLAChecks[Urgent][fr], v.SLAChecks[Urgent][res] = uint64(n), uint64(n)
+						for range n {
+							observe(&v.FirstResponse[Urgent][Business], 1800)
+							observe(&v.Resolution[Urgent], 7200)
+							observe(&v.Rounds[Urgent], 1)
+						}
+					}
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{zendesk("solved", model.StatusSolved)}, now: after(10 * h), want: counters(1)},
+					{fetched: []model.Ticket{zendesk("closed", model.StatusClosed)}, now: after(20 * h),
+						want: func(v *VendorSnapshot) { counters(2)(v); v.FirstContact[Urgent] = 1 }},
+					{now: after(98*h - time.Millisecond), want: func(v *VendorSnapshot) { counters(2)(v); v.FirstContact[Urgent] = 1 }},
+					{now: after(98 * h), want: func(v *VendorSnapshot) { counters(2)(v); v.FirstContact[Urgent] = 2 }},
+				}
+			}(),
+		},
+		{
+			name:   "global.solved_settle 24h: one-touch a day after the solve",
+			settle: 24 * h,
+			steps: func() []ticketStep {
+				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				counters := func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					observe(&v.Resolution[Low], 7200)
+					observe(&v.Rounds[Low], 1)
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{solved}, now: after(25 * h), want: counters},
+					{now: after(26 * h), want: func(v *VendorSnapshot) { counters(v); v.FirstContact[Low] = 1 }},
+				}
+			}(),
+		},
+		{
+			name: "a reopen after the one-touch settled does not take it back",
+			steps: func() []ticketStep {
+				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				reopened := solved
+				reopened.Status = model.StatusOpen
+				reopened.Events = append(append([]model.Event(nil), solved.Events...), ev(model.EventReopened, after(99*h)))
+				counters := func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					observe(&v.Resolution[Low], 7200)
+					observe(&v.Rounds[Low], 1)
+					v.FirstContact[Low] = 1
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{solved}, now: after(98 * h), want: counters},
+					{fetched: []model.Ticket{reopened}, now: after(100 * h), want: func(v *VendorSnapshot) {
+						counters(v)
+						v.Reopened[Low] = 1
+						v.Open[Low][AwaitingVendor] = 1
+					}},
+				}
+			}(),
+		},
+		{
+			name: "reopened before it settled: never one-touch",
+			steps: []ticketStep{
+				{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}}, now: after(50 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Low] = 1
+						observe(&v.FirstResponse[Low][Business], 3600)
+						observe(&v.Resolution[Low], 7200)
+						observe(&v.Rounds[Low], 1)
+					}},
+				{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)),
+						ev(model.EventReopened, after(60*h)), ev(model.EventSolved, after(61*h))}}}, now: after(200 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Low] = 1
+						observe(&v.FirstResponse[Low][Business], 3600)
+						observe(&v.Resolution[Low], 7200)
+						observe(&v.Rounds[Low], 1)
+						v.Reopened[Low] = 1
+					}},
+			},
 		},
 		{
 			name: "solved but not closed is not yet one-touch",
@@ -213,6 +345,239 @@ func TestTicketScenarios(t *testing.T) {
 					},
 				},
 			},
+		},
+		{
+			// Before turn 2 the late reply turned the breach into a met
+			// target: the counter went down.
+			name: "a breach counted while open stays when a reply timestamped before the deadline is fetched later",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0}},
+					now:     after(5 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						v.SLAChecks[High][fr], v.SLABreaches[High][fr] = 1, 1
+						v.Open[High][AwaitingVendor] = 1
+						v.Breaching[High][fr] = 1
+						v.OldestUnanswered[High] = t0
+					},
+				},
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusPending, CreatedAt: t0,
+						Events: []model.Event{ev(model.EventVendorReply, after(3*h))}}},
+					now: after(6 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						observe(&v.FirstResponse[High][Business], 3*3600)
+						v.SLAChecks[High][fr], v.SLABreaches[High][fr] = 1, 1
+						v.Open[High][AwaitingCustomer] = 1
+					},
+				},
+			},
+		},
+		{
+			name: "a reply fetched before the deadline passed as of the judged instant: met",
+			steps: []ticketStep{
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0}},
+					now:     after(3 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						v.Open[High][AwaitingVendor] = 1
+						v.OldestUnanswered[High] = t0
+					},
+				},
+				{
+					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusPending, CreatedAt: t0,
+						Events: []model.Event{ev(model.EventVendorReply, after(2*h))}}},
+					now: after(6 * h),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[High] = 1
+						observe(&v.FirstResponse[High][Business], 2*3600)
+						v.SLAChecks[High][fr] = 1
+						v.Open[High][AwaitingCustomer] = 1
+					},
+				},
+			},
+		},
+		{
+			// Before turn 2 the pause took the breach back.
+			name: "JSM: a vendor clock counted breached stays breached when a pause moves its deadline and the vendor judges it met",
+			steps: func() []ticketStep {
+				jsm := func(clock model.SLAClock, status model.Status, updated time.Duration) model.Ticket {
+					return model.Ticket{ID: "1", Priority: "low", Status: status, CreatedAt: t0, UpdatedAt: after(updated),
+						Figures: &model.Figures{FirstResponseSLA: &clock}}
+				}
+				breached := func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					v.SLAChecks[Low][fr], v.SLABreaches[Low][fr] = 1, 1
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{jsm(model.SLAClock{Deadline: after(h)}, model.StatusOpen, 0)}, now: after(2 * h),
+						want: func(v *VendorSnapshot) {
+							breached(v)
+							v.Open[Low][AwaitingVendor] = 1
+							v.Breaching[Low][fr] = 1
+							v.OldestUnanswered[Low] = t0
+						}},
+					{fetched: []model.Ticket{jsm(model.SLAClock{Deadline: after(5 * h)}, model.StatusPending, 2*h)}, now: after(3 * h),
+						want: func(v *VendorSnapshot) {
+							breached(v)
+							v.Open[Low][AwaitingCustomer] = 1
+							v.OldestUnanswered[Low] = t0
+						}},
+					{fetched: []model.Ticket{jsm(model.SLAClock{Deadline: after(5 * h), Stopped: after(4 * h)}, model.StatusPending, 4*h)}, now: after(5 * h),
+						want: func(v *VendorSnapshot) {
+							breached(v)
+							v.Open[Low][AwaitingCustomer] = 1
+							v.OldestUnanswered[Low] = t0
+						}},
+				}
+			}(),
+		},
+		{
+			name: "creation moved later by the vendor: deadlines from the creation first stored",
+			steps: []ticketStep{
+				{fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0}}, now: after(30 * m),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Urgent] = 1
+						v.Open[Urgent][AwaitingVendor] = 1
+						v.OldestUnanswered[Urgent] = t0
+					}},
+				{fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: after(2 * h)}}, now: after(90 * m),
+					want: func(v *VendorSnapshot) {
+						v.TicketsCreated[Urgent] = 1
+						v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1 // due at 01:00
+						v.Open[Urgent][AwaitingVendor] = 1
+						v.Breaching[Urgent][fr] = 1
+						v.OldestUnanswered[Urgent] = t0
+					}},
+			},
+		},
+		{
+			name:         "creation moved before history_start after it was counted: still counted",
+			historyStart: t0,
+			steps: func() []ticketStep {
+				want := func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					v.Open[Low][AwaitingVendor] = 1
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: after(h),
+						Events: []model.Event{ev(model.EventVendorReply, after(2*h))}}}, now: after(3 * h), want: want},
+					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: after(-10 * h),
+						Events: []model.Event{ev(model.EventVendorReply, after(2*h))}}}, now: after(4 * h), want: want},
+				}
+			}(),
+		},
+		{
+			name: "a version that drops the timeline and reverts the close lowers nothing",
+			steps: func() []ticketStep {
+				counters := func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					observe(&v.Resolution[Low], 3600)
+					observe(&v.Rounds[Low], 1)
+					v.Followups[Low] = 1
+					v.FirstContact[Low] = 1
+					v.Escalations[Low] = 1
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusClosed, CreatedAt: t0, Events: []model.Event{
+						ev(model.EventCustomerReply, after(m)), ev(model.EventEscalated, after(2*m)),
+						ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h)),
+					}}}, now: after(2 * h), want: counters},
+					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0}}, now: after(3 * h),
+						want: func(v *VendorSnapshot) { counters(v); v.Open[Low][AwaitingVendor] = 1 }},
+				}
+			}(),
+		},
+		{
+			// Terms: until 2026-07-01 urgent first response 2h; from then 1h
+			// and resolution 24h.
+			name: "contract terms: each ticket judged by the term in force at its creation",
+			vendor: func(v *config.Vendor) {
+				v.SLA = config.SLATerms{
+					{FirstResponse: map[string]commonmodel.Duration{"urgent": hours(2)}},
+					datedTerm(ts("2026-07-01T00:00:00Z"), config.SLA{FirstResponse: map[string]commonmodel.Duration{"urgent": hours(1)},
+						Resolution: map[string]commonmodel.Duration{"urgent": hours(24)}}),
+				}
+			},
+			steps: []ticketStep{{
+				fetched: []model.Ticket{
+					{ID: "june", Priority: "urgent", Status: model.StatusSolved, CreatedAt: ts("2026-06-30T23:30:00Z"), Events: []model.Event{
+						ev(model.EventVendorReply, ts("2026-07-01T01:00:00Z")), ev(model.EventSolved, ts("2026-07-02T06:00:00Z"))}},
+					{ID: "july", Priority: "urgent", Status: model.StatusSolved, CreatedAt: ts("2026-07-01T00:30:00Z"), Events: []model.Event{
+						ev(model.EventVendorReply, ts("2026-07-01T02:00:00Z")), ev(model.EventSolved, ts("2026-07-02T06:30:00Z"))}},
+				},
+				now: ts("2026-07-03T00:00:00Z"),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 2
+					for _, d := range []float64{5400, 5400} {
+						observe(&v.FirstResponse[Urgent][Business], d)
+					}
+					observe(&v.Resolution[Urgent], 30*3600+30*60)
+					observe(&v.Resolution[Urgent], 30*3600)
+					observe(&v.Rounds[Urgent], 1)
+					observe(&v.Rounds[Urgent], 1)
+					// june: 1h30 within 2h, no resolution target; july: 1h30
+					// over 1h, 30h over 24h.
+					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 2, 1
+					v.SLAChecks[Urgent][res], v.SLABreaches[Urgent][res] = 1, 1
+				},
+			}},
+		},
+		{
+			name: "a ticket created before the first term's from has no targets",
+			vendor: func(v *config.Vendor) {
+				v.SLA = config.SLATerms{datedTerm(after(24*h), config.SLA{FirstResponse: map[string]commonmodel.Duration{"urgent": hours(1)}})}
+			},
+			steps: []ticketStep{{
+				fetched: []model.Ticket{
+					{ID: "before", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0},
+					{ID: "after", Priority: "urgent", Status: model.StatusOpen, CreatedAt: after(24 * h)},
+				},
+				now: after(30 * h),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 2
+					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1
+					v.Open[Urgent][AwaitingVendor] = 2
+					v.Breaching[Urgent][fr] = 1
+					v.OldestUnanswered[Urgent] = t0
+				},
+			}},
+		},
+		{
+			// Term 1 on the calendar clock, term 2 (from Monday 2026-03-09
+			// in Shanghai) on the business clock: each ticket's durations
+			// and deadline in its own term's clock.
+			name: "contract terms: the SLA clock of each ticket's term",
+			vendor: func(v *config.Vendor) {
+				officeCalendar(v)
+				v.SLA = config.SLATerms{
+					{FirstResponse: map[string]commonmodel.Duration{"high": hours(4)}},
+					datedTerm(ts("2026-03-09T00:00:00+08:00"), config.SLA{Clock: "business", FirstResponse: map[string]commonmodel.Duration{"high": hours(4)}}),
+				}
+			},
+			steps: []ticketStep{{
+				fetched: []model.Ticket{
+					// Friday 17:00, replied Tuesday 10:00: 89h of wall time.
+					{ID: "calendar", Priority: "high", Status: model.StatusOpen, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
+						Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-10T10:00:00+08:00"))}},
+					// Tuesday 17:00, replied Wednesday 10:00: 2h of business time.
+					{ID: "business", Priority: "high", Status: model.StatusOpen, CreatedAt: ts("2026-03-10T17:00:00+08:00"),
+						Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-11T10:00:00+08:00"))}},
+				},
+				now: ts("2026-03-11T12:00:00+08:00"),
+				want: func(v *VendorSnapshot) {
+					v.TicketsCreated[High] = 2
+					observe(&v.FirstResponse[High][Business], 89*3600)
+					observe(&v.FirstResponse[High][Business], 2*3600)
+					v.SLAChecks[High][fr], v.SLABreaches[High][fr] = 2, 1
+					v.Open[High][AwaitingVendor] = 2
+				},
+			}},
 		},
 		{
 			name: "priority bumped after creation: counters keep the first, gauges move",
@@ -647,7 +1012,7 @@ func TestTicketScenarios(t *testing.T) {
 			if tc.vendor != nil {
 				tc.vendor(v)
 			}
-			r := mustRules(t, v, tc.historyStart)
+			r := mustRulesOf(t, v, config.Global{HistoryStart: config.Date{Time: tc.historyStart}, SolvedSettle: commonmodel.Duration(tc.settle)})
 			s := newStore(r)
 			for i, step := range tc.steps {
 				for _, tk := range step.fetched {

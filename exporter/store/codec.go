@@ -43,6 +43,14 @@ func (e *encoder) strings(ss []string) {
 	}
 }
 
+// times writes a list of instants.
+func (e *encoder) times(ts []time.Time) {
+	e.uint(uint64(len(ts)))
+	for _, t := range ts {
+		e.time(t)
+	}
+}
+
 // time writes the instant as Unix seconds and nanoseconds; the zero time
 // comes back as the zero time.
 func (e *encoder) time(t time.Time) {
@@ -159,6 +167,19 @@ func (d *decoder) time() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+// times reads a list written by encoder.times; an empty one comes back nil.
+func (d *decoder) times() []time.Time {
+	n := d.length()
+	if n == 0 {
+		return nil
+	}
+	ts := make([]time.Time, n)
+	for i := range ts {
+		ts[i] = d.time()
+	}
+	return ts
 }
 
 // finish reports the first error, or trailing bytes that no field claimed.

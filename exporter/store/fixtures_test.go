@@ -60,6 +60,26 @@ func fullTicket(tb testing.TB, id string) *model.Ticket {
 			RepliesAtFirstSolve: 2,
 			EverEscalated:       true,
 			Ratings:             []model.Rating{model.RatingGood, model.RatingBad},
+			Created:             at(tb, "UTC", 2, 8),
+			FirstReply:          at(tb, "Asia/Kolkata", 2, 10),
+			FirstSolve:          at(tb, "UTC", 2, 12),
+			Reopens:             2,
+			Followups:           3,
+			FirstResponse: model.ClockHistory{
+				Ended:          at(tb, "UTC", 2, 10),
+				RunningAsOf:    at(tb, "Europe/Paris", 2, 9),
+				Vendor:         &model.SLAClock{Deadline: at(tb, "UTC", 2, 9), Stopped: at(tb, "UTC", 2, 10), Breached: true},
+				VendorBreached: true,
+			},
+			Resolution: model.ClockHistory{
+				Ended:          at(tb, "UTC", 2, 12),
+				RunningAsOf:    at(tb, "UTC", 2, 11),
+				Vendor:         &model.SLAClock{Deadline: at(tb, "UTC", 4, 9), Stopped: at(tb, "UTC", 2, 12), Breached: true},
+				VendorBreached: true,
+			},
+			OneTouch:   model.OneTouchRuledOut,
+			StoredAsOf: at(tb, "UTC", 2, 9),
+			SeenTags:   []model.SeenTag{{Tag: "outage", AsOf: at(tb, "UTC", 3, 1)}, {Tag: "vip", AsOf: at(tb, "Asia/Tokyo", 3, 2)}},
 		},
 	}
 }
@@ -76,7 +96,19 @@ func fullIncident(tb testing.TB, id string) *model.Incident {
 		Components:            []string{"API", "Web app"},
 		PostmortemPublishedAt: at(tb, "UTC", 9, 12),
 		ResolutionUnknown:     true,
-		History:               &model.IncidentHistory{FirstImpact: model.ImpactMinor},
+		History: &model.IncidentHistory{
+			FirstImpact: model.ImpactMinor,
+			Created:     at(tb, "UTC", 5, 6),
+			Final: &model.IncidentFinal{
+				Started:   at(tb, "UTC", 5, 6),
+				FirstPost: at(tb, "America/Los_Angeles", 5, 8),
+				Resolved:  at(tb, "Asia/Tokyo", 5, 19),
+				Updates:   []time.Time{at(tb, "UTC", 5, 9), at(tb, "UTC", 5, 11)},
+			},
+			Postmortem:    at(tb, "UTC", 8, 12),
+			NoticeStarted: at(tb, "UTC", 5, 5),
+			NoticePost:    at(tb, "UTC", 5, 8),
+		},
 	}
 }
 
@@ -88,6 +120,10 @@ func fullMaintenance(tb testing.TB, id string) *model.Maintenance {
 		ScheduledFor:   at(tb, "Australia/Sydney", 14, 2),
 		ScheduledUntil: at(tb, "Australia/Sydney", 14, 4),
 		CompletedAt:    at(tb, "UTC", 14, 5),
+		History: &model.MaintenanceHistory{
+			Created: at(tb, "UTC", 10, 8),
+			Notice:  &model.MaintenanceNotice{Announced: at(tb, "UTC", 10, 8), Start: at(tb, "Australia/Sydney", 14, 1)},
+		},
 	}
 }
 

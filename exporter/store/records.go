@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
@@ -13,7 +12,10 @@ import (
 //
 //   - 1: the first.
 //   - 2: tickets' Figures gain the vendor's SLA clocks.
-const recordFormat = 2
+//   - 3: the histories pin what counters were derived from (model.TicketHistory,
+//     IncidentHistory and the new MaintenanceHistory): facts once seen and
+//     the judged instants of time-driven verdicts.
+const recordFormat = 3
 
 // oldestFormat is the oldest record format this build still reads.
 const oldestFormat = 1
@@ -75,6 +77,20 @@ func encodeTicket(e *encoder, t *model.Ticket) {
 		for _, r := range h.Ratings {
 			e.string(string(r))
 		}
+		e.time(h.Created)
+		e.time(h.FirstReply)
+		e.time(h.FirstSolve)
+		e.int(int64(h.Reopens))
+		e.int(int64(h.Followups))
+		encodeClockHistory(e, &h.FirstResponse)
+		encodeClockHistory(e, &h.Resolution)
+		e.uint(uint64(h.OneTouch))
+		e.time(h.StoredAsOf)
+		e.uint(uint64(len(h.SeenTags)))
+		for _, tag := range h.SeenTags {
+			e.string(tag.Tag)
+			e.time(tag.AsOf)
+		}
 	}
 }
 
@@ -118,8 +134,44 @@ func decodeTicket(d *decoder, t *model.Ticket) {
 				h.Ratings[i] = decodeRating(d)
 			}
 		}
+		if d.format >= 3 {
+			decodeTicketHistory3(d, h)
+		}
 		t.History = h
 	}
+}
+
+// decodeTicketHistory3 reads what format 3 added to a ticket's history.
+func decodeTicketHistory3(d *decoder, h *model.TicketHistory) {
+	h.Created = d.time()
+	h.FirstReply = d.time()
+	h.FirstSolve = d.time()
+	h.Reopens = int(d.int())
+	h.Followups = int(d.int())
+	h.FirstResponse = decodeClockHistory(d)
+	h.Resolution = decodeClockHistory(d)
+	h.OneTouch = model.OneTouch(d.uint())
+	if h.OneTouch > model.OneTouchRuledOut {
+		d.fail()
+	}
+	h.StoredAsOf = d.time()
+	if n := d.length(); n > 0 {
+		h.SeenTags = make([]model.SeenTag, n)
+		for i := range h.SeenTags {
+			h.SeenTags[i] = model.SeenTag{Tag: d.string(), AsOf: d.time()}
+		}
+	}
+}
+
+func encodeClockHistory(e *encoder, c *model.ClockHistory) {
+	e.time(c.Ended)
+	e.time(c.RunningAsOf)
+	encodeSLAClock(e, c.Vendor)
+	e.bool(c.VendorBreached)
+}
+
+func decodeClockHistory(d *decoder) model.ClockHistory {
+	return model.ClockHistory{Ended: d.time(), RunningAsOf: d.time(), Vendor: decodeSLAClock(d), VendorBreached: d.bool()}
 }
 
 func encodeSLAClock(e *encoder, c *model.SLAClock) {
@@ -151,16 +203,24 @@ func encodeIncident(e *encoder, i *model.Incident) {
 	e.time(i.StartedAt)
 	e.time(i.ResolvedAt)
 	e.time(i.UpdatedAt)
-	e.uint(uint64(len(i.Updates)))
-	for _, u := range i.Updates {
-		e.time(u)
-	}
+	e.times(i.Updates)
 	e.strings(i.Components)
 	e.time(i.PostmortemPublishedAt)
 	e.bool(i.ResolutionUnknown)
 	e.bool(i.History != nil)
 	if h := i.History; h != nil {
 		e.string(string(h.FirstImpact))
+		e.time(h.Created)
+		e.bool(h.Final != nil)
+		if f := h.Final; f != nil {
+			e.time(f.Started)
+			e.time(f.FirstPost)
+			e.time(f.Resolved)
+			e.times(f.Updates)
+		}
+		e.time(h.Postmortem)
+		e.time(h.NoticeStarted)
+		e.time(h.NoticePost)
 	}
 }
 
@@ -171,17 +231,22 @@ func decodeIncident(d *decoder, i *model.Incident) {
 	i.StartedAt = d.time()
 	i.ResolvedAt = d.time()
 	i.UpdatedAt = d.time()
-	if n := d.length(); n > 0 {
-		i.Updates = make([]time.Time, n)
-		for j := range i.Updates {
-			i.Updates[j] = d.time()
-		}
-	}
+	i.Updates = d.times()
 	i.Components = d.strings()
 	i.PostmortemPublishedAt = d.time()
 	i.ResolutionUnknown = d.bool()
 	if d.bool() {
-		i.History = &model.IncidentHistory{FirstImpact: model.Impact(d.symbol(impacts...))}
+		h := &model.IncidentHistory{FirstImpact: model.Impact(d.symbol(impacts...))}
+		if d.format >= 3 {
+			h.Created = d.time()
+			if d.bool() {
+				h.Final = &model.IncidentFinal{Started: d.time(), FirstPost: d.time(), Resolved: d.time(), Updates: d.times()}
+			}
+			h.Postmortem = d.time()
+			h.NoticeStarted = d.time()
+			h.NoticePost = d.time()
+		}
+		i.History = h
 	}
 }
 
@@ -194,6 +259,15 @@ func encodeMaintenance(e *encoder, m *model.Maintenance) {
 	e.time(m.ScheduledFor)
 	e.time(m.ScheduledUntil)
 	e.time(m.CompletedAt)
+	e.bool(m.History != nil)
+	if h := m.History; h != nil {
+		e.time(h.Created)
+		e.bool(h.Notice != nil)
+		if n := h.Notice; n != nil {
+			e.time(n.Announced)
+			e.time(n.Start)
+		}
+	}
 }
 
 func decodeMaintenance(d *decoder, m *model.Maintenance) {
@@ -203,6 +277,13 @@ func decodeMaintenance(d *decoder, m *model.Maintenance) {
 	m.ScheduledFor = d.time()
 	m.ScheduledUntil = d.time()
 	m.CompletedAt = d.time()
+	if d.format >= 3 && d.bool() {
+		h := &model.MaintenanceHistory{Created: d.time()}
+		if d.bool() {
+			h.Notice = &model.MaintenanceNotice{Announced: d.time(), Start: d.time()}
+		}
+		m.History = h
+	}
 }
 
 var componentsRecord = record[[]model.Component]{"components", encodeComponents, decodeComponents}

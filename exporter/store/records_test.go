@@ -84,35 +84,83 @@ func TestRecordsKeepInstantsAcrossZones(t *testing.T) {
 	}
 }
 
-// TestRecordsReadFormat1: a ticket written by the first format (before the
-// vendor's SLA clocks) still reads, with no clocks. The record was written
-// by that build's codec from fullTicket.
-func TestRecordsReadFormat1(t *testing.T) {
-	raw, err := os.ReadFile("testdata/ticket_format1.hex")
-	if err != nil {
-		t.Fatal(err)
+// TestRecordsReadOldFormats: records written by earlier formats still
+// read, with what those formats lacked left zero. Each testdata record was
+// written by that format's build from the fixtures of this file as they were
+// then (format 1 at its last commit, format 2 at 6c9751b): the fixture of
+// today with the later fields zeroed.
+func TestRecordsReadOldFormats(t *testing.T) {
+	format1Ticket := fullTicket(t, "1")
+	format1Ticket.Figures.FirstResponseSLA, format1Ticket.Figures.ResolutionSLA = nil, nil
+	format1Ticket.History = format2TicketHistory(format1Ticket.History)
+	format2Ticket := fullTicket(t, "1")
+	format2Ticket.History = format2TicketHistory(format2Ticket.History)
+	format2Incident := fullIncident(t, "1")
+	format2Incident.History = &model.IncidentHistory{FirstImpact: format2Incident.History.FirstImpact}
+	format2Maintenance := fullMaintenance(t, "1")
+	format2Maintenance.History = nil
+	cases := []struct {
+		file string
+		read func([]byte) (any, error)
+		want any
+	}{
+		{"ticket_format1.hex", readRecord(ticketRecord), format1Ticket},
+		{"ticket_format2.hex", readRecord(ticketRecord), format2Ticket},
+		{"incident_format2.hex", readRecord(incidentRecord), format2Incident},
+		{"maintenance_format2.hex", readRecord(maintenanceRecord), format2Maintenance},
 	}
-	data, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			raw, err := os.ReadFile("testdata/" + tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tc.read(data)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.file, err)
+			}
+			assertSame(t, tc.file, got, tc.want)
+		})
 	}
-	var got model.Ticket
-	if err := ticketRecord.unmarshal(data, &got); err != nil {
-		t.Fatalf("format 1 ticket: %v", err)
+}
+
+// format2TicketHistory is a ticket history with only what formats 1 and 2
+// hold.
+func format2TicketHistory(h *model.TicketHistory) *model.TicketHistory {
+	return &model.TicketHistory{FirstPriority: h.FirstPriority, RepliesAtFirstSolve: h.RepliesAtFirstSolve,
+		EverEscalated: h.EverEscalated, Ratings: h.Ratings}
+}
+
+// readRecord decodes one value of r.
+func readRecord[T any](r record[T]) func([]byte) (any, error) {
+	return func(data []byte) (any, error) {
+		v := new(T)
+		return v, r.unmarshal(data, v)
 	}
-	want := fullTicket(t, "1")
-	want.Figures.FirstResponseSLA, want.Figures.ResolutionSLA = nil, nil
-	assertSame(t, "format 1 ticket", &got, want)
 }
 
 // TestRecordsRefuseDamage: a damaged value is an error, never a panic or a
 // silently wrong item.
 func TestRecordsRefuseDamage(t *testing.T) {
 	full := ticketRecord.marshal(fullTicket(t, "1"))
-	for cut := range len(full) {
-		var got model.Ticket
-		if err := ticketRecord.unmarshal(full[:cut], &got); err == nil {
-			t.Fatalf("ticket cut to %d of %d bytes decoded without error", cut, len(full))
+	for name, whole := range map[string][]byte{
+		"ticket":      full,
+		"incident":    incidentRecord.marshal(fullIncident(t, "1")),
+		"maintenance": maintenanceRecord.marshal(fullMaintenance(t, "1")),
+	} {
+		read := map[string]func([]byte) error{
+			"ticket":      func(b []byte) error { return ticketRecord.unmarshal(b, new(model.Ticket)) },
+			"incident":    func(b []byte) error { return incidentRecord.unmarshal(b, new(model.Incident)) },
+			"maintenance": func(b []byte) error { return maintenanceRecord.unmarshal(b, new(model.Maintenance)) },
+		}[name]
+		for cut := range len(whole) {
+			if err := read(whole[:cut]); err == nil {
+				t.Fatalf("%s cut to %d of %d bytes decoded without error", name, cut, len(whole))
+			}
 		}
 	}
 	decodeTicket := func(data []byte) error { return ticketRecord.unmarshal(data, new(model.Ticket)) }
@@ -124,10 +172,11 @@ func TestRecordsRefuseDamage(t *testing.T) {
 		wantErr string
 	}{
 		{"trailing bytes", decodeTicket, append(append([]byte(nil), full...), 0), "corrupt"},
-		{"future format", decodeTicket, append([]byte{recordFormat + 1}, full[1:]...), "record format 3, this build reads 1 to 2"},
-		{"format zero", decodeTicket, append([]byte{0}, full[1:]...), "record format 0, this build reads 1 to 2"},
+		{"future format", decodeTicket, append([]byte{recordFormat + 1}, full[1:]...), "record format 4, this build reads 1 to 3"},
+		{"format zero", decodeTicket, append([]byte{0}, full[1:]...), "record format 0, this build reads 1 to 3"},
 		{"huge length", decodeTicket, []byte{recordFormat, 0xff, 0xff, 0xff, 0xff, 0x0f}, "corrupt"},
 		{"bad bool", decodeIncident, incidentWithBadHistoryFlag(), "corrupt"},
+		{"unknown one-touch verdict", decodeTicket, ticketWithOneTouch(t, 3), "corrupt"},
 		{"empty", decodeIncident, nil, "corrupt"},
 	}
 	for _, tc := range cases {
@@ -142,6 +191,18 @@ func TestRecordsRefuseDamage(t *testing.T) {
 func incidentWithBadHistoryFlag() []byte {
 	data := incidentRecord.marshal(&model.Incident{ID: "i"})
 	data[len(data)-1] = 2
+	return data
+}
+
+// ticketWithOneTouch is a ticket record whose one-touch verdict holds v;
+// the verdicts known decode, others are corrupt.
+func ticketWithOneTouch(t *testing.T, v model.OneTouch) []byte {
+	tk := &model.Ticket{ID: "t", History: &model.TicketHistory{OneTouch: v}}
+	data := ticketRecord.marshal(tk)
+	tk.History.OneTouch = model.OneTouchRuledOut
+	if err := ticketRecord.unmarshal(ticketRecord.marshal(tk), new(model.Ticket)); err != nil {
+		t.Fatalf("a known verdict does not decode: %v", err)
+	}
 	return data
 }
 
