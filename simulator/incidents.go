@@ -228,10 +228,17 @@ func (w *world) maintenancesBy(now int64) []*maintenance {
 		}
 	}
 	if w.v.OpenAtStart {
-		r := itemRand(w.seed, streamMaintenance, pinnedIndex)
-		m := w.maintenance(r, ms(w.start)+w.p.MaintenanceNotice.Min.Milliseconds()/2)
-		if m.created() <= now {
-			out = append(out, m)
+		// One announced and upcoming at Start (the next-maintenance gauge),
+		// one under way since minutes before it (its notice is observed
+		// once it has started: docs/metrics.md).
+		for i, around := range []int64{
+			ms(w.start) + w.p.MaintenanceNotice.Min.Milliseconds()/2,
+			ms(w.start) - (5 * time.Minute).Milliseconds(),
+		} {
+			r := itemRand(w.seed, streamMaintenance, pinnedIndex-uint64(i))
+			if m := w.maintenance(r, around); m.created() <= now {
+				out = append(out, m)
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b *maintenance) int { return cmp.Compare(a.announced, b.announced) })

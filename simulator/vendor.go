@@ -19,8 +19,8 @@ type Vendor struct {
 	// demo shows movement.
 	LiveTicketsPerHour                    float64
 	IncidentsPerWeek, MaintenancesPerWeek float64
-	// OpenAtStart adds an incident under way and an announced maintenance
-	// at Options.Start, so that a demo shows both at once.
+	// OpenAtStart adds an incident under way, a maintenance under way and
+	// an announced one at Options.Start, so that a demo shows them at once.
 	OpenAtStart bool
 	// Script, when set, is the vendor's every ticket, in creation order, in
 	// place of generated ones (Tickets and LiveTicketsPerHour must be zero):
@@ -90,11 +90,13 @@ func validateVendors(vs []Vendor) error {
 // shows now (an open incident, an upcoming maintenance) must not depend on
 // the hour the demo starts. So the vendors whose status kind shows only
 // what is active (nightless on status.io, edgebuyer on Instatus) are
-// OpenAtStart, as are two with history. nightless' pinned maintenance is
-// announced with its persona's short notice, about two hours before it
-// starts under an hour after start: its short notice shows at the first
-// poll, where its generated ones (two a week, on status.io only for the
-// few hours from announcement to completion) mostly would not.
+// OpenAtStart, as are two with history. nightless' pinned maintenances are
+// announced with its persona's short notice: one starts under an hour
+// after start (the next maintenance), one started minutes before start
+// and is under way, so that its short notice, observed once a maintenance
+// has started, shows at the first poll, where its generated ones (two a
+// week, on status.io only for the few hours from announcement to
+// completion) mostly would not.
 func Demo(start time.Time) []Vendor {
 	vs := []Vendor{
 		{
