@@ -75,8 +75,8 @@ func (z zooSource) inject(t *testing.T, spec simulator.Spec) {
 }
 
 type zooOptions struct {
-	tickets []faultSource // default faultSources; none with noTickets
-	status  []string      // status kinds; default statusKinds; none with noStatus
+	tickets             []faultSource // default faultSources; none with noTickets
+	status              []string      // status kinds; default statusKinds; none with noStatus
 	noTickets, noStatus bool
 	// ticketsPerVendor tickets over 30 days of history (default 100), and
 	// liveTicketsPerHour after the start (default 10).
