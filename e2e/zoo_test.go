@@ -82,9 +82,9 @@ type zooOptions struct {
 	// liveTicketsPerHour after the start (default 10).
 	ticketsPerVendor   int
 	liveTicketsPerHour float64
-	// sourceYAML is appended to every source (indented under its list
-	// item), e.g. "        max_requests_per_sync: 200\n".
-	sourceYAML     string
+	// sourceYAML, when set, is appended to each source (indented under
+	// its list item), e.g. "        max_requests_per_sync: 200\n".
+	sourceYAML     func(zooSource) string
 	requestTimeout string // default 5s
 }
 
@@ -157,7 +157,8 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 	}
 	cfg.WriteString(header)
 	for _, f := range o.tickets {
-		z.sources = append(z.sources, zooSource{vendor: f.vendor, kind: f.kind, customer: f.customer, sim: z.tickets, clock: z.ticketClock})
+		src := zooSource{vendor: f.vendor, kind: f.kind, customer: f.customer, sim: z.tickets, clock: z.ticketClock}
+		z.sources = append(z.sources, src)
 		fmt.Fprintf(&cfg, `  - name: %s
     calendar: office
     sla:
@@ -178,10 +179,13 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 		} else {
 			cfg.WriteString(sourceKeys(t, z.tickets, dir, f.vendor, f.kind, f.customer))
 		}
-		cfg.WriteString(o.sourceYAML)
+		if o.sourceYAML != nil {
+			cfg.WriteString(o.sourceYAML(src))
+		}
 	}
 	for _, kind := range o.status {
-		z.sources = append(z.sources, zooSource{vendor: kind, kind: kind, status: true, sim: z.status, clock: z.statusClock})
+		src := zooSource{vendor: kind, kind: kind, status: true, sim: z.status, clock: z.statusClock}
+		z.sources = append(z.sources, src)
 		fmt.Fprintf(&cfg, "  - name: %s\n    sla:\n      maintenance_notice: 72h\n    status_pages:\n      - name: status\n        kind: %s\n        url: %s\n",
 			kind, kind, z.status.URL(kind, kind))
 		switch kind {
@@ -190,7 +194,9 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 		case simulator.KindCachet:
 			cfg.WriteString("        timezone: Asia/Singapore\n") // the zone the simulator writes Cachet's times in
 		}
-		cfg.WriteString(o.sourceYAML)
+		if o.sourceYAML != nil {
+			cfg.WriteString(o.sourceYAML(src))
+		}
 	}
 	cfgPath := filepath.Join(dir, "support_exporter.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
@@ -251,18 +257,25 @@ func (z *zoo) lags(s series, want map[string]visible) []string {
 
 // syncedAfter reports whether every source's last sync succeeded and
 // started after at (real time): what a vendor showed from at on is in the
-// store. The start is the end of the last success less the duration of the
-// last attempt, which is that success when the source is up.
+// store.
 func (z *zoo) syncedAfter(s series, at time.Time) bool {
 	for _, src := range z.sources {
-		up, _ := s.get("support_source_up", src.labels()...)
-		end, _ := s.get("support_source_last_success_timestamp_seconds", src.labels()...)
-		took, _ := s.get("support_source_sync_duration_seconds", src.labels()...)
-		if up != 1 || end-took <= float64(at.UnixNano())/1e9 {
+		if !src.syncedAfter(s, at) {
 			return false
 		}
 	}
 	return true
+}
+
+// syncedAfter reports whether the source's last sync succeeded and started
+// after at (real time). The start is the end of the last success less the
+// duration of the last attempt, which is that success when the source is
+// up.
+func (z zooSource) syncedAfter(s series, at time.Time) bool {
+	up, _ := s.get("support_source_up", z.labels()...)
+	end, _ := s.get("support_source_last_success_timestamp_seconds", z.labels()...)
+	took, _ := s.get("support_source_sync_duration_seconds", z.labels()...)
+	return up == 1 && end-took > float64(at.UnixNano())/1e9
 }
 
 // visible is what one status kind shows of a vendor at an instant: the ids
