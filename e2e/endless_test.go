@@ -28,7 +28,7 @@ const jsmAgentPageCost = 1 + 2*100 + 2
 func TestEndlessPages(t *testing.T) {
 	t.Parallel()
 	z := startZoo(t, zooOptions{
-		status:     []string{simulator.KindCachet},
+		status: []string{simulator.KindCachet},
 		sourceYAML: func(src zooSource) string {
 			budget := endlessBudget
 			if src.kind == simulator.KindJSM && !src.customer {
