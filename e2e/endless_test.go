@@ -131,7 +131,7 @@ func TestRequestBudgetFirstSync(t *testing.T) {
 	})
 	w := newWatcher(t, z.p, 250*time.Millisecond)
 	lags := func(s series) string { return strings.Join(z.lags(s, nil), "; ") }
-	s, _ := w.wait(30*time.Second, "every source holding every ticket", func(s series) bool { return lags(s) == "" }, lags)
+	s, _ := w.wait(25*time.Second, "every source holding every ticket", func(s series) bool { return lags(s) == "" }, lags)
 	for _, src := range z.sources {
 		budget, _ := s.get("support_source_errors_total", append(src.labels(), "reason", "budget")...)
 		requests := src.requests()

@@ -76,13 +76,12 @@ func (z zooSource) inject(t *testing.T, spec simulator.Spec) {
 }
 
 type zooOptions struct {
-	tickets             []faultSource // default faultSources; none with noTickets
-	status              []string      // status kinds; default statusKinds; none with noStatus
-	noTickets, noStatus bool
-	// ticketsPerVendor tickets over 30 days of history (default 100), and
-	// liveTicketsPerHour after the start (default 10).
-	ticketsPerVendor   int
-	liveTicketsPerHour float64
+	tickets  []faultSource // the ticket sources; default faultSources
+	status   []string      // status kinds; default statusKinds; none with noStatus
+	noStatus bool
+	// ticketsPerVendor tickets over 30 days of history (default 100); 10
+	// more an hour after the start.
+	ticketsPerVendor int
 	// sourceYAML, when set, is appended to each source (indented under
 	// its list item), e.g. "        max_requests_per_sync: 200\n".
 	sourceYAML     func(zooSource) string
@@ -96,14 +95,13 @@ type zoo struct {
 	ticketClock, statusClock *simClock
 	sources                  []zooSource
 	p                        *proc
-	logs                     *syncBuffer
 }
 
 // startZoo starts the simulators and the exporter, and returns once the
-// exporter answers /-/ready (not once it synced: see synced).
+// exporter answers /-/ready, not once it synced (see lags and syncedAfter).
 func startZoo(t *testing.T, o zooOptions) *zoo {
 	t.Helper()
-	if o.tickets == nil && !o.noTickets {
+	if o.tickets == nil {
 		o.tickets = faultSources
 	}
 	if o.status == nil && !o.noStatus {
@@ -112,20 +110,17 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 	if o.ticketsPerVendor == 0 {
 		o.ticketsPerVendor = 100
 	}
-	if o.liveTicketsPerHour == 0 {
-		o.liveTicketsPerHour = 10
-	}
 	if o.requestTimeout == "" {
 		// Long enough for any answer over loopback on a loaded CI machine
 		// (the largest, a capped 32 MiB body, takes well under a second).
 		o.requestTimeout = "5s"
 	}
-	z := &zoo{ticketClock: newSimClock(frozenNow), statusClock: newSimClock(frozenNow), logs: &syncBuffer{}}
+	z := &zoo{ticketClock: newSimClock(frozenNow), statusClock: newSimClock(frozenNow)}
 	var tv, sv []simulator.Vendor
 	for _, f := range o.tickets {
 		tv = append(tv, simulator.Vendor{
 			Name: f.vendor, Persona: simulator.SlowThorough, Timezone: "Europe/Berlin",
-			History: 30 * day, Tickets: o.ticketsPerVendor, LiveTicketsPerHour: o.liveTicketsPerHour,
+			History: 30 * day, Tickets: o.ticketsPerVendor, LiveTicketsPerHour: 10,
 		})
 	}
 	for _, kind := range o.status {
@@ -203,7 +198,7 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	z.p = start(t, z.logs, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
+	z.p = start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
 	return z
 }
 
@@ -459,14 +454,12 @@ func monotonicSeries(t testing.TB, text string) series {
 // every scrape with a monotonic and recording the largest resident memory
 // the process reported.
 type watcher struct {
-	t        *testing.T
-	p        *proc
-	every    time.Duration
-	mono     monotonic
-	scrapes  int
-	maxRSS   float64
-	last     series
-	lastText string
+	t       *testing.T
+	p       *proc
+	every   time.Duration
+	mono    monotonic
+	scrapes int
+	maxRSS  float64
 	// quiet: what goes down is left in mono.drops for the test to report,
 	// rather than failing the test at once.
 	quiet bool
@@ -495,7 +488,6 @@ func (w *watcher) scrape() series {
 	} else {
 		w.t.Fatal("no process_resident_memory_bytes in the scrape")
 	}
-	w.last, w.lastText = s, body
 	return s
 }
 

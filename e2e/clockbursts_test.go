@@ -63,7 +63,7 @@ func TestVendorClockBursts(t *testing.T) {
 			v, _ := s.get("support_items_rejected_total", "vendor", src.vendor, "source", src.source(), "reason", reason)
 			return v
 		}
-		w.wait(15*time.Second, "every source refusing items dated "+b.reason, func(s series) bool {
+		w.wait(10*time.Second, "every source refusing items dated "+b.reason, func(s series) bool {
 			for _, src := range z.sources {
 				if _, ok := hit[src.vendor]; !ok && rejected(s, src, b.reason) > rejected(was, src, b.reason) {
 					hit[src.vendor] = time.Now()
@@ -127,7 +127,7 @@ func TestVendorClockBursts(t *testing.T) {
 				len(want[src.vendor].incidents)-len(was.incidents), len(want[src.vendor].maintenances)-len(was.maintenances), days)
 		}
 	}
-	w.until(30*time.Second, "every source holding everything its vendor shows", func(s series) bool { return lags(s) == "" }, lags)
+	w.until(20*time.Second, "every source holding everything its vendor shows", func(s series) bool { return lags(s) == "" }, lags)
 
 	for _, family := range []string{"support_tickets_created_total", "support_items_rejected_total", "support_source_requests_total",
 		"support_ticket_first_response_seconds_bucket", "support_status_incidents_total", "support_status_incident_update_gap_seconds_bucket"} {
