@@ -160,7 +160,7 @@ func editSomething(t *testing.T, rng *rand.Rand, src zooSource) string {
 		what = fmt.Sprintf("incident %s started backdated %s -> %s", in.ID, in.Started.Format(time.RFC3339), e.Started.Format(time.RFC3339))
 	case 1:
 		// Later, up to its first post.
-		e.Started = in.Started.Add(time.Duration(rng.Int64N(int64(in.Created.Sub(in.Started)) + 1)))
+		e.Started = in.Started.Add(time.Duration(rng.Int64N(int64(max(in.Created.Sub(in.Started), 0)) + 1)))
 		what = fmt.Sprintf("incident %s started moved %s -> %s", in.ID, in.Started.Format(time.RFC3339), e.Started.Format(time.RFC3339))
 	case 2:
 		others := slices.DeleteFunc([]string{"none", "minor", "major", "critical"}, func(i string) bool { return i == in.Impact })
@@ -177,7 +177,7 @@ func editSomething(t *testing.T, rng *rand.Rand, src zooSource) string {
 		if k+1 < len(in.Updates) {
 			hi = in.Updates[k+1]
 		}
-		at := lo.Add(time.Duration(rng.Int64N(int64(hi.Sub(lo)) + 1)))
+		at := lo.Add(time.Duration(rng.Int64N(int64(max(hi.Sub(lo), 0)) + 1)))
 		e.Updates = map[int]time.Time{k: at}
 		what = fmt.Sprintf("incident %s update %d %s -> %s", in.ID, k, in.Updates[k].Format(time.RFC3339), at.Format(time.RFC3339))
 	}
