@@ -55,7 +55,9 @@ func (st *sourceStatus) finish(end time.Time, took time.Duration, reason string,
 
 func (st *sourceStatus) setSyncedAt(t time.Time) {
 	st.mu.Lock()
-	st.syncedAt = t
+	if t.After(st.syncedAt) { // never back: judged values are not taken back (store.Tx.SetSyncedAt)
+		st.syncedAt = t
+	}
 	st.mu.Unlock()
 }
 

@@ -583,3 +583,29 @@ func TestStoredTicket(t *testing.T) {
 		t.Fatal("another source's ticket was returned")
 	}
 }
+
+// TestSyncedAtNeverMovesBack: a sync that started before the stored sync
+// time (the host's clock stepped back) keeps the stored one.
+func TestSyncedAtNeverMovesBack(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	k := SourceKey{Vendor: "acme", Source: "helpdesk"}
+	later := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{later, later.Add(-time.Hour)} {
+		if err := s.Update(k, func(tx *Tx) error { return tx.SetSyncedAt(at) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := s.SyncedAt(k); err != nil || !got.Equal(later) {
+		t.Errorf("SyncedAt = %v, %v; want %v", got, err, later)
+	}
+	if err := s.Update(k, func(tx *Tx) error { return tx.SetSyncedAt(later.Add(time.Minute)) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.SyncedAt(k); !got.Equal(later.Add(time.Minute)) {
+		t.Errorf("SyncedAt = %v, want it moved forward", got)
+	}
+}

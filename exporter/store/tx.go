@@ -138,8 +138,18 @@ func (tx *Tx) SetCursor(c []byte) (err error) {
 }
 
 // SetSyncedAt records when the source's last complete sync started.
+//
+// It never moves back: the aggregates judged time-driven values (a
+// breach, a settled one-touch) as of the stored instant, and a restart
+// judges them again from it, so a sync start earlier than the stored one
+// (the host's clock stepped back) keeps the stored instant.
 func (tx *Tx) SetSyncedAt(at time.Time) (err error) {
 	defer tx.recoverDamage(&err)
+	if b := sourceBucket(tx.tx, tx.key); b != nil {
+		if v := b.Get(keySyncedAt); len(v) == 8 && int64(binary.BigEndian.Uint64(v)) >= at.UnixNano() {
+			return nil
+		}
+	}
 	return tx.putSourceValue(keySyncedAt, binary.BigEndian.AppendUint64(nil, uint64(at.UnixNano())))
 }
 
