@@ -61,14 +61,18 @@ func (e *Exporter) AddFiringAlerts(alerts []webhook.Firing) ([]webhook.Result, e
 }
 
 // WebhookToken is the token the Alertmanager webhook requires; on is false
-// when the running configuration leaves the receiver off.
-func (e *Exporter) WebhookToken() (token string, on bool) {
+// when the running configuration leaves the receiver off; errNotReady
+// before the first configuration is applied.
+func (e *Exporter) WebhookToken() (token string, on bool, err error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	if e.cfg == nil || e.cfg.AlertmanagerWebhook == nil {
-		return "", false
+	switch {
+	case e.cfg == nil:
+		return "", false, errNotReady
+	case e.cfg.AlertmanagerWebhook == nil:
+		return "", false, nil
 	}
-	return string(e.cfg.AlertmanagerWebhook.Token), true
+	return string(e.cfg.AlertmanagerWebhook.Token), true, nil
 }
 
 // loadAlertSignals adds every alert signal stored for the vendor to its

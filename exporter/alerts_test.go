@@ -129,16 +129,16 @@ func TestAlertsDecideWhoNoticedFirst(t *testing.T) {
 // follows reloads.
 func TestWebhookToken(t *testing.T) {
 	e, _ := newTestExporter(t)
-	if _, on := e.WebhookToken(); on {
-		t.Error("on before any configuration")
+	if _, on, err := e.WebhookToken(); on || !errors.Is(err, errNotReady) {
+		t.Errorf("before any configuration: on %v, %v; want not ready", on, err)
 	}
 	zd, sp := newFakeZendesk(t), newFakeStatuspage(t)
 	plain := acmeConfig(zd.URL(), sp.URL(), slaOneHour)
 	if err := e.Apply(parseConfig(t, plain)); err != nil {
 		t.Fatal(err)
 	}
-	if _, on := e.WebhookToken(); on {
-		t.Error("on without alertmanager_webhook")
+	if _, on, err := e.WebhookToken(); on || err != nil {
+		t.Errorf("without alertmanager_webhook: on %v, %v; want off", on, err)
 	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte("s3cret\n"), 0o600); err != nil {
@@ -148,13 +148,13 @@ func TestWebhookToken(t *testing.T) {
 	if err := e.Apply(parseConfig(t, withHook)); err != nil {
 		t.Fatal(err)
 	}
-	if token, on := e.WebhookToken(); !on || token != "s3cret" {
+	if token, on, err := e.WebhookToken(); !on || err != nil || token != "s3cret" {
 		t.Errorf("WebhookToken() = %q, %v, want the file's token, on", token, on)
 	}
 	if err := e.Apply(parseConfig(t, plain)); err != nil {
 		t.Fatal(err)
 	}
-	if _, on := e.WebhookToken(); on {
+	if _, on, _ := e.WebhookToken(); on {
 		t.Error("still on after a reload removed alertmanager_webhook")
 	}
 }

@@ -68,6 +68,11 @@ func applyDefaults(c *Config, ix nodeIndex, dir string) {
 	if !ix.has("global.alert_grace") {
 		c.Global.AlertGrace = defaultAlertGrace
 	}
+	if _, written := ix["alertmanager_webhook"]; written && c.AlertmanagerWebhook == nil {
+		// Written but empty (its lines commented out): not "off", which is
+		// the key's absence; the checks say what it lacks.
+		c.AlertmanagerWebhook = &AlertmanagerWebhook{}
+	}
 	if w := c.AlertmanagerWebhook; w != nil && w.BearerTokenFile != "" && !filepath.IsAbs(w.BearerTokenFile) {
 		w.BearerTokenFile = filepath.Join(dir, w.BearerTokenFile)
 	}

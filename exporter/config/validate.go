@@ -219,13 +219,13 @@ func (ck *checker) webhook(w *AlertmanagerWebhook) {
 		ck.report(path, "required: the file holding the token Alertmanager sends (http_config.authorization.credentials_file)")
 		return
 	}
+	if err := readable(w.BearerTokenFile); err != nil {
+		ck.report(path, "%v", err)
+		return
+	}
 	b, err := os.ReadFile(w.BearerTokenFile)
 	switch {
 	case err != nil:
-		var pathErr *fs.PathError
-		if errors.As(err, &pathErr) {
-			err = pathErr.Err
-		}
 		ck.report(path, "cannot read file %q: %v", w.BearerTokenFile, err)
 	case strings.TrimSpace(string(b)) == "":
 		ck.report(path, "file %q is empty", w.BearerTokenFile)

@@ -69,8 +69,9 @@ type Sink interface {
 	// Accepted, Duplicate, UnknownVendor or ImplausibleTime.
 	AddFiringAlerts(alerts []Firing) ([]Result, error)
 	// WebhookToken is the bearer token deliveries must carry, from the
-	// running configuration; on is false when the receiver is off.
-	WebhookToken() (token string, on bool)
+	// running configuration; on is false when the receiver is off, and err
+	// is set while no configuration is applied yet (the exporter starting).
+	WebhookToken() (token string, on bool, err error)
 }
 
 // Handler serves POST Path. It is also the prometheus.Collector of
@@ -103,13 +104,21 @@ func (h *Handler) Describe(ch chan<- *prometheus.Desc) { h.received.Describe(ch)
 // Collect implements prometheus.Collector.
 func (h *Handler) Collect(ch chan<- prometheus.Metric) { h.received.Collect(ch) }
 
-// ServeHTTP answers 200 once every alert of the payload is dealt with; 404
-// while the receiver is off and 401 without its bearer token; 400 with the
+// ServeHTTP answers 200 once every alert of the payload is dealt with; 503
+// while the exporter starts; 404 while the receiver is off and 401 without
+// its token; 400 with the
 // reason for a malformed payload and 413 for one over MaxBodyBytes; none of
 // which Alertmanager retries and all of which change nothing; 500 when
 // storing failed, which Alertmanager retries.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	token, on := h.sink.WebhookToken()
+	token, on, err := h.sink.WebhookToken()
+	if err != nil {
+		// Alertmanager retries a 5xx: the alerts are delivered once the
+		// configuration is applied, instead of lost to a 404.
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, "Starting: "+err.Error()+"; retry later.", http.StatusServiceUnavailable)
+		return
+	}
 	if !on {
 		http.Error(w, "The Alertmanager webhook is off: set alertmanager_webhook in the configuration.", http.StatusNotFound)
 		return

@@ -26,6 +26,7 @@ type fakeSink struct {
 	stored  map[string]bool // "vendor/fingerprint@start"
 	fail    error
 	off     bool // the configuration leaves the receiver off
+	loading bool // no configuration applied yet
 }
 
 // testToken is the receiver's token in the tests.
@@ -35,7 +36,12 @@ func newFakeSink() *fakeSink {
 	return &fakeSink{vendors: map[string]bool{"acme": true}, stored: map[string]bool{}}
 }
 
-func (f *fakeSink) WebhookToken() (string, bool) { return testToken, !f.off }
+func (f *fakeSink) WebhookToken() (string, bool, error) {
+	if f.loading {
+		return "", false, errors.New("no configuration applied yet")
+	}
+	return testToken, !f.off, nil
+}
 
 func (f *fakeSink) AddFiringAlerts(alerts []Firing) ([]Result, error) {
 	if f.fail != nil {
@@ -111,6 +117,7 @@ func TestHandler(t *testing.T) {
 		method  string // default POST
 		auth    string // the Authorization header; default "Bearer " + testToken
 		off     bool   // the receiver is off
+		loading bool   // the exporter is starting
 		before  []string
 		body    string
 		sinkErr error
@@ -121,6 +128,12 @@ func TestHandler(t *testing.T) {
 			off:  true,
 			body: payload(t, firing("acme", "fp1", start)),
 			want: want{code: 404, body: "set alertmanager_webhook"},
+		},
+		{
+			name:    "the exporter is starting: 503, which Alertmanager retries",
+			loading: true,
+			body:    payload(t, firing("acme", "fp1", start)),
+			want:    want{code: 503, body: "Starting"},
 		},
 		{
 			name: "no token: 401, nothing stored",
@@ -284,7 +297,7 @@ func TestHandler(t *testing.T) {
 					t.Fatalf("earlier delivery: %d %s", code, body)
 				}
 			}
-			sink.fail, sink.off = tc.sinkErr, tc.off
+			sink.fail, sink.off, sink.loading = tc.sinkErr, tc.off, tc.loading
 			method := tc.method
 			if method == "" {
 				method = http.MethodPost
