@@ -366,9 +366,21 @@ func TestReloadKeepsSchedules(t *testing.T) {
 		t.Errorf("the rebuild made %d status page requests, want none before the hour", got-pages)
 	}
 
+	// A global setting every collector is built with changes: new loops,
+	// the same schedules.
+	skew := strings.Replace(hourly(slaTwoHours), "global:\n", "global:\n  max_clock_skew: 2h\n", 1)
+	if err := e.Apply(parseConfig(t, skew)); err != nil {
+		t.Fatalf("reload with a new max_clock_skew: %v", err)
+	}
+	for _, r := range runningRunners(e) {
+		if got := r.schedule(); got != before[r.key] {
+			t.Errorf("%v schedule after a global change = %+v, want the old %+v", r.key, got, before[r.key])
+		}
+	}
+
 	// The status page's own settings change: it syncs at once, the ticket
 	// source keeps its hour.
-	changed := strings.Replace(hourly(slaTwoHours), "url: "+sp.URL()+"\n", "url: "+sp.URL()+"\n        max_requests_per_sync: 50\n", 1)
+	changed := strings.Replace(skew, "url: "+sp.URL()+"\n", "url: "+sp.URL()+"\n        max_requests_per_sync: 50\n", 1)
 	if err := e.Apply(parseConfig(t, changed)); err != nil {
 		t.Fatalf("reload with a changed source: %v", err)
 	}
@@ -385,7 +397,7 @@ func TestReloadKeepsSchedules(t *testing.T) {
 // the running configuration stays; a changed URL is applied.
 func TestSourceIdentity(t *testing.T) {
 	t.Parallel()
-	e, _, zd, sp := startAcme(t, slaOneHour)
+	e, st, zd, sp := startAcme(t, slaOneHour)
 	good := acmeConfig(zd.URL(), sp.URL(), slaOneHour)
 	otherKind := strings.Replace(good, "        kind: statuspage\n", "        kind: cachet\n", 1)
 	err := e.Apply(parseConfig(t, otherKind))
@@ -396,8 +408,20 @@ func TestSourceIdentity(t *testing.T) {
 		t.Errorf("sources after the refused reload = %v, want the running ones", got)
 	}
 	sp2 := newFakeStatuspage(t)
-	if err := e.Apply(parseConfig(t, strings.Replace(good, sp.URL(), sp2.URL(), 1))); err != nil {
+	moved := strings.Replace(good, sp.URL(), sp2.URL(), 1)
+	// A reload that fails records nothing of the URL it never ran.
+	broken := strings.Replace(moved, "    status_pages:\n", brokenSource+"    status_pages:\n", 1)
+	if err := e.Apply(parseConfig(t, broken)); err == nil {
+		t.Fatal("Apply of a broken config succeeded")
+	}
+	if change, err := st.CheckIdentity(statusKey, "statuspage", sp.URL()); err != nil || change != nil {
+		t.Errorf("after the failed reload the store says the URL moved (%+v, %v): it never ran", change, err)
+	}
+	if err := e.Apply(parseConfig(t, moved)); err != nil {
 		t.Fatalf("Apply with a new URL: %v", err)
+	}
+	if change, err := st.CheckIdentity(statusKey, "statuspage", sp.URL()); err != nil || change == nil {
+		t.Errorf("after the reload the store does not record the new URL (%+v, %v)", change, err)
 	}
 	waitFor(t, "the moved status page polled", func() (bool, string) {
 		return sp2.requests() > 0, "no request to the new URL"

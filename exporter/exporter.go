@@ -171,6 +171,7 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 		e.restart(plan.stop)
 		return err
 	}
+	e.recordIdentities(plan.identify)
 	if start {
 		for _, r := range plan.runners {
 			if !r.running() {
@@ -192,14 +193,24 @@ func (e *Exporter) rebuildAndSwap(cfg *config.Config, vendors map[string]*vendor
 	runners []*runner, status map[store.SourceKey]*sourceStatus) error {
 	e.alertsMu.Lock()
 	defer e.alertsMu.Unlock()
+	settings := make(map[string]store.VendorSettings, len(rebuild))
 	for _, vs := range rebuild {
 		if err := e.load(vs); err != nil {
 			return fmt.Errorf("vendor %q: loading stored items: %w", vs.cfg.Name, err)
 		}
-		if err := e.noteRebuild(vs, vs.old); err != nil {
+		kept, err := e.noteRebuild(vs, vs.old)
+		if err != nil {
 			return fmt.Errorf("vendor %q: %w", vs.cfg.Name, err)
 		}
-		vs.old = nil // no longer needed: let the old aggregates go
+		settings[vs.cfg.Name] = kept
+	}
+	if len(settings) > 0 {
+		if err := e.opts.Store.SetVendorSettings(settings); err != nil {
+			return err
+		}
+	}
+	for _, vs := range rebuild {
+		vs.rebuiltAt, vs.old = settings[vs.cfg.Name].RebuiltAt, nil // the old aggregates may go
 	}
 	if len(rebuild) > 0 && e.cfg == nil {
 		// The start-up load mapped the whole store file into memory; no
@@ -243,6 +254,30 @@ type runnerPlan struct {
 	// over: the same source, unchanged, of a rebuilt vendor.
 	carry map[*runner]*runner
 	kept  int // old runners that keep running untouched
+	// identify are the new or changed sources, to record in the store
+	// once the configuration runs (store.Identify).
+	identify []identity
+}
+
+// identity is a source's kind and URL, as the store records them.
+type identity struct {
+	key       store.SourceKey
+	kind, url string
+}
+
+// recordIdentities records the sources of the configuration now running.
+// A failure is logged, not returned: the configuration runs, and the next
+// apply records them again.
+func (e *Exporter) recordIdentities(ids []identity) {
+	for _, id := range ids {
+		moved, err := e.opts.Store.Identify(id.key, id.kind, id.url)
+		switch {
+		case err != nil:
+			e.logger.Warn("recording a source's kind and URL", "vendor", id.key.Vendor, "source_name", id.key.Source, "err", err)
+		case moved != nil:
+			e.logger.Info("source URL changed", "vendor", id.key.Vendor, "source_name", id.key.Source, "from", moved.From, "to", moved.To)
+		}
+	}
 }
 
 // carrySchedules gives each replacing runner the schedule and back-off of
@@ -274,16 +309,17 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 			prev := old[key]
 			delete(old, key)
 			same := prev != nil && prev.settings.unchanged(settings)
+			// A source whose own config is unchanged keeps its schedule even
+			// when a global setting it depends on changed.
+			sameSource := prev != nil && reflect.DeepEqual(prev.settings.source, settings.source)
 			if !same {
 				// The store keys a source by vendor and name (DESIGN.md): a
-				// changed kind under the same name would mix two APIs' items.
-				moved, err := e.opts.Store.Identify(key, sc.Kind, sc.URL)
-				if err != nil {
+				// changed kind under the same name would mix two APIs'
+				// items. Checked now, recorded once the configuration runs.
+				if _, err := e.opts.Store.CheckIdentity(key, sc.Kind, sc.URL); err != nil {
 					return nil, err
 				}
-				if moved != nil {
-					e.logger.Info("source URL changed", "vendor", v.Name, "source_name", sc.Name, "from", moved.From, "to", moved.To)
-				}
+				p.identify = append(p.identify, identity{key: key, kind: sc.Kind, url: sc.URL})
 			}
 			if same && !vs.rebuilt {
 				p.runners = append(p.runners, prev)
@@ -309,7 +345,7 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 			p.status[key] = st
 			if prev != nil {
 				p.stop = append(p.stop, prev)
-				if same {
+				if sameSource {
 					p.carry[r] = prev
 				}
 			}
@@ -347,7 +383,15 @@ func (s sourceSettings) unchanged(o sourceSettings) bool { return reflect.DeepEq
 // newRunner builds the sync loop of one source.
 func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Source, key store.SourceKey, st *sourceStatus) (*runner, error) {
 	v := vs.cfg
-	hc, err := commoncfg.NewClientFromConfig(sc.HTTPClient, "support_exporter")
+	hcCfg := sc.HTTPClient
+	if hcCfg.OAuth2 != nil {
+		// The client sets up the OAuth2 proxy lazily, inside the struct:
+		// on a copy, so that the config (compared at the next reload,
+		// sourceSettings) stays as loaded.
+		o := *hcCfg.OAuth2
+		hcCfg.OAuth2 = &o
+	}
+	hc, err := commoncfg.NewClientFromConfig(hcCfg, "support_exporter")
 	if err != nil {
 		return nil, fmt.Errorf("vendor %q source %q: http_client: %w", v.Name, sc.Name, err)
 	}
@@ -454,7 +498,13 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 	var tickets []change[model.Ticket]
 	var incidents []change[model.Incident]
 	var maints []change[model.Maintenance]
-	// What snapshots judged so far, pinned in the merged items (quality.Judged).
+	// What snapshots judged so far, pinned in the merged items
+	// (quality.Judged). No snapshot may judge between here and the
+	// Replaces below: it could decide, as of a later instant, what the
+	// merge did not pin.
+	e.snapMu.Lock()
+	defer e.rebuildSnapshot() // after the unlock below: deferred calls run last first
+	defer e.snapMu.Unlock()
 	asOf := func(string) time.Time { return time.Time{} } // nothing applied yet: nothing judged
 	e.mu.RLock()
 	if e.cfg != nil {
@@ -539,7 +589,6 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 	if b.Components != nil {
 		vs.agg.SetComponents(key.Source, b.Components)
 	}
-	e.rebuildSnapshot()
 	return nil
 }
 

@@ -7,20 +7,23 @@ import (
 
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/quality"
+	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
-// noteRebuild records whether rebuilding vs's aggregates under new settings
+// noteRebuild tells whether rebuilding vs's aggregates under new settings
 // moved its counters: on a reload, by comparing them with the aggregates
 // they replace (old); at start-up, where nothing is left to compare with,
 // by the fingerprint of the settings the store last ran with. A move is
 // logged and exposed (support_aggregates_rebuilt_timestamp_seconds), so
 // that rules and dashboards can tell the step from a trend (DESIGN.md,
-// "Contract terms have dates"); the settings are kept in the store.
-func (e *Exporter) noteRebuild(vs *vendorState, old *vendorState) error {
+// "Contract terms have dates"). It returns the settings to keep, which the
+// caller stores once every rebuilt vendor loaded: a reload that fails
+// keeps nothing of settings that never ran.
+func (e *Exporter) noteRebuild(vs *vendorState, old *vendorState) (store.VendorSettings, error) {
 	name := vs.cfg.Name
 	kept, err := e.opts.Store.VendorSettings(name)
 	if err != nil {
-		return err
+		return kept, err
 	}
 	now := e.opts.Now()
 	switch {
@@ -44,8 +47,7 @@ func (e *Exporter) noteRebuild(vs *vendorState, old *vendorState) error {
 			"vendor", name)
 	}
 	kept.Fingerprint = vs.fingerprint
-	vs.rebuiltAt = kept.RebuiltAt
-	return e.opts.Store.SetVendorSettings(name, kept)
+	return kept, nil
 }
 
 // judgedNothing judges no time-driven value: for a snapshot read only for

@@ -124,7 +124,7 @@ func TestRebuildOnUpgrade(t *testing.T) {
 	})
 	e.Stop()
 	// What an earlier build leaves: items, no settings.
-	if err := st.SetVendorSettings("acme", store.VendorSettings{}); err != nil {
+	if err := st.SetVendorSettings(map[string]store.VendorSettings{"acme": {}}); err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()

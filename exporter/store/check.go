@@ -29,6 +29,11 @@ type Report struct {
 	// is zero.
 	Problems []string
 	Found    int
+	// Unknown lists what this build does not know: buckets and keys a newer
+	// build may have added (layout.go: additions need no new schema
+	// version, and older builds ignore them). Noted, not damage: moving the
+	// file aside for it would lose what only the store holds.
+	Unknown []string
 	// BboltChecked: bbolt's own consistency check ran. It runs only over
 	// pages the page walk found sound: on a damaged page it would crash.
 	BboltChecked bool
@@ -138,7 +143,7 @@ func (r *Report) records(tx *bolt.Tx) error {
 		case string(bucketVendors):
 			r.vendorSettings(b)
 		default:
-			r.problem("%s: a bucket this build does not know", bucketPath([]string{string(name)}))
+			r.unknown("%s: a bucket this build does not know", bucketPath([]string{string(name)}))
 		}
 		return nil
 	})
@@ -162,6 +167,12 @@ func (r *Report) vendorSettings(vendors *bolt.Bucket) {
 	})
 }
 
+func (r *Report) unknown(format string, args ...any) {
+	if len(r.Unknown) < maxProblems {
+		r.Unknown = append(r.Unknown, fmt.Sprintf(format, args...))
+	}
+}
+
 // unknownKeys reports what the bucket holds besides the known keys: a newer
 // build wrote it, or it is damage; either way this build cannot vouch for it.
 func (r *Report) unknownKeys(b *bolt.Bucket, path []string, known ...[]byte) {
@@ -171,7 +182,7 @@ func (r *Report) unknownKeys(b *bolt.Bucket, path []string, known ...[]byte) {
 				return nil
 			}
 		}
-		r.problem("%s: key %q, which this build does not know", bucketPath(path), k)
+		r.unknown("%s: key %q, which this build does not know", bucketPath(path), k)
 		return nil
 	})
 }
@@ -302,6 +313,9 @@ func (r *Report) Write(w io.Writer) error {
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(&b, "  problem: %s\n", p)
+	}
+	for _, u := range r.Unknown {
+		fmt.Fprintf(&b, "  note: %s (a newer build's, which this one ignores)\n", u)
 	}
 	if r.Found > len(r.Problems) {
 		fmt.Fprintf(&b, "  ... and %d more problems\n", r.Found-len(r.Problems))

@@ -84,12 +84,6 @@ func TestCheckFindsRecordProblems(t *testing.T) {
 			}
 			return b.SetSequence(3)
 		}, `sources/acme/"help/desk"/tickets: ticket "3": holds ticket "4": corrupt value`},
-		{"unknown key in a source", func(tx *bolt.Tx) error { return sourceOf(tx).Put([]byte("future"), []byte("x")) },
-			`sources/acme/"help/desk": key "future", which this build does not know`},
-		{"unknown bucket at the top", func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("extra")); return err },
-			`extra: a bucket this build does not know`},
-		{"unknown key in meta", func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put([]byte("migrated"), []byte("1")) },
-			`meta: key "migrated", which this build does not know`},
 		{"value where a vendor belongs", func(tx *bolt.Tx) error { return tx.Bucket(bucketSources).Put([]byte("zeta"), []byte("x")) },
 			`sources/zeta: a value where a vendor's bucket belongs`},
 		{"value where a source belongs", func(tx *bolt.Tx) error {
@@ -245,4 +239,52 @@ func TestCheckCannotRun(t *testing.T) {
 		t.Errorf("Check of a store in use = %v, want ErrLocked", err)
 	}
 	assertErrorContains(t, err, "stop it first")
+}
+
+// TestCheckNotesWhatANewerBuildAdded: keys and buckets this build does not
+// know are what a newer build may add without a new schema version
+// (layout.go): noted, and the store is still sound, so that nobody moves
+// it aside after a rollback.
+func TestCheckNotesWhatANewerBuildAdded(t *testing.T) {
+	k := SourceKey{Vendor: "acme", Source: "help/desk"}
+	sourceOf := func(tx *bolt.Tx) *bolt.Bucket {
+		return tx.Bucket(bucketSources).Bucket([]byte(k.Vendor)).Bucket([]byte(k.Source))
+	}
+	cases := []struct {
+		name  string
+		add   func(*bolt.Tx) error
+		noted string
+	}{
+		{"a key in a source", func(tx *bolt.Tx) error { return sourceOf(tx).Put([]byte("future"), []byte("x")) },
+			`sources/acme/"help/desk": key "future", which this build does not know`},
+		{"a bucket at the top", func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("extra")); return err },
+			`extra: a bucket this build does not know`},
+		{"a key in meta", func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put([]byte("migrated"), []byte("1")) },
+			`meta: key "migrated", which this build does not know`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			update(t, s, k, func(tx *Tx) error { _, err := tx.PutTicket(&model.Ticket{ID: "1"}); return err })
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			rawUpdate(t, dir, tc.add)
+			r, err := Check(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Sound() || len(r.Unknown) != 1 || !strings.HasPrefix(r.Unknown[0], tc.noted) {
+				t.Errorf("sound %v, problems %q, notes %q; want sound with the note %q", r.Sound(), r.Problems, r.Unknown, tc.noted)
+			}
+			var out strings.Builder
+			if err := r.Write(&out); err != nil || !strings.Contains(out.String(), "note: "+tc.noted) || strings.Contains(out.String(), "move the file aside") {
+				t.Errorf("report:\n%s", out.String())
+			}
+		})
+	}
 }

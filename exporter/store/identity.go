@@ -37,18 +37,7 @@ type URLChange struct{ From, To string }
 // Older builds read a store written by this one: they look keys up by
 // name, and never see a source's kind and url.
 func (s *Store) Identify(k SourceKey, kind, rawURL string) (*URLChange, error) {
-	if k.Vendor == "" || k.Source == "" || kind == "" {
-		return nil, fmt.Errorf("store: identify %s: a vendor, a source name and a kind are required", describe(k))
-	}
-	u, err := logSafe(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("store: identify %s: %w", describe(k), err)
-	}
-	var current identity
-	if err := s.view(func(tx *bolt.Tx) error { current = readIdentity(sourceBucket(tx, k)); return nil }); err != nil {
-		return nil, wrap(err, "store: identify %s", describe(k))
-	}
-	change, err := current.apply(k, kind, u)
+	current, u, change, err := s.checkIdentity(k, kind, rawURL)
 	if err != nil || (current.kind == kind && current.url == u) {
 		return change, err // nothing to write: no commit, no disk sync
 	}
@@ -71,6 +60,29 @@ func (s *Store) Identify(k SourceKey, kind, rawURL string) (*URLChange, error) {
 		return nil, err
 	}
 	return change, wrap(err, "store: identify %s", describe(k))
+}
+
+// CheckIdentity is Identify without recording anything: a configuration
+// is checked with it before it is applied, and recorded with Identify once
+// it runs, so that a reload that fails leaves no trace of URLs that never
+// ran.
+func (s *Store) CheckIdentity(k SourceKey, kind, rawURL string) (*URLChange, error) {
+	_, _, change, err := s.checkIdentity(k, kind, rawURL)
+	return change, err
+}
+
+func (s *Store) checkIdentity(k SourceKey, kind, rawURL string) (current identity, u string, change *URLChange, err error) {
+	if k.Vendor == "" || k.Source == "" || kind == "" {
+		return current, "", nil, fmt.Errorf("store: identify %s: a vendor, a source name and a kind are required", describe(k))
+	}
+	if u, err = logSafe(rawURL); err != nil {
+		return current, "", nil, fmt.Errorf("store: identify %s: %w", describe(k), err)
+	}
+	if err := s.view(func(tx *bolt.Tx) error { current = readIdentity(sourceBucket(tx, k)); return nil }); err != nil {
+		return current, u, nil, wrap(err, "store: identify %s", describe(k))
+	}
+	change, err = current.apply(k, kind, u)
+	return current, u, change, err
 }
 
 // identity is what a source bucket says about the source.

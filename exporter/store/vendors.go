@@ -54,27 +54,35 @@ func (s *Store) VendorSettings(vendor string) (VendorSettings, error) {
 	return v, nil
 }
 
-// SetVendorSettings keeps a vendor's settings.
-func (s *Store) SetVendorSettings(vendor string, v VendorSettings) error {
+// SetVendorSettings keeps the settings of each vendor of m, in one
+// transaction: all of them or none.
+func (s *Store) SetVendorSettings(m map[string]VendorSettings) error {
 	err := s.run(true, func(tx *bolt.Tx, _ *guard) error {
 		vendors, err := tx.CreateBucketIfNotExists(bucketVendors)
 		if err != nil {
 			return err
 		}
-		b, err := vendors.CreateBucketIfNotExists([]byte(vendor))
-		if err != nil {
-			return err
+		for vendor, v := range m {
+			b, err := vendors.CreateBucketIfNotExists([]byte(vendor))
+			if err != nil {
+				return err
+			}
+			if err := b.Put(keyFingerprint, []byte(v.Fingerprint)); err != nil {
+				return err
+			}
+			if v.RebuiltAt.IsZero() {
+				err = b.Delete(keyRebuiltAt)
+			} else {
+				err = b.Put(keyRebuiltAt, binary.BigEndian.AppendUint64(nil, uint64(v.RebuiltAt.UnixNano())))
+			}
+			if err != nil {
+				return fmt.Errorf("vendor %q: %w", vendor, err)
+			}
 		}
-		if err := b.Put(keyFingerprint, []byte(v.Fingerprint)); err != nil {
-			return err
-		}
-		if v.RebuiltAt.IsZero() {
-			return b.Delete(keyRebuiltAt)
-		}
-		return b.Put(keyRebuiltAt, binary.BigEndian.AppendUint64(nil, uint64(v.RebuiltAt.UnixNano())))
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: keep settings of vendor %q: %w", vendor, err)
+		return fmt.Errorf("store: keep vendor settings: %w", err)
 	}
 	return nil
 }

@@ -16,10 +16,7 @@ func TestVendorSettingsRoundTrip(t *testing.T) {
 	}
 	at := time.Date(2026, 12, 6, 20, 0, 0, 123, time.UTC)
 	want := VendorSettings{Fingerprint: "f1", RebuiltAt: at}
-	if err := s.SetVendorSettings("acme", want); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetVendorSettings("other", VendorSettings{Fingerprint: "f2"}); err != nil {
+	if err := s.SetVendorSettings(map[string]VendorSettings{"acme": want, "other": {Fingerprint: "f2"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -35,7 +32,7 @@ func TestVendorSettingsRoundTrip(t *testing.T) {
 	if got, _ := s.VendorSettings("other"); got.Fingerprint != "f2" || !got.RebuiltAt.IsZero() {
 		t.Errorf("other vendor: %+v", got)
 	}
-	if err := s.SetVendorSettings("acme", VendorSettings{Fingerprint: "f3"}); err != nil {
+	if err := s.SetVendorSettings(map[string]VendorSettings{"acme": {Fingerprint: "f3"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.VendorSettings("acme"); got.Fingerprint != "f3" || !got.RebuiltAt.IsZero() {
@@ -50,7 +47,7 @@ func TestCheckReadsVendorSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetVendorSettings("acme", VendorSettings{Fingerprint: "f", RebuiltAt: time.Unix(1, 0)}); err != nil {
+	if err := s.SetVendorSettings(map[string]VendorSettings{"acme": {Fingerprint: "f", RebuiltAt: time.Unix(1, 0)}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
