@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/quality"
+	"github.com/support-exporter/support_exporter/exporter/store"
 	"github.com/support-exporter/support_exporter/exporter/webhook"
 )
 
@@ -156,5 +158,37 @@ func TestWebhookToken(t *testing.T) {
 	}
 	if _, on, _ := e.WebhookToken(); on {
 		t.Error("still on after a reload removed alertmanager_webhook")
+	}
+}
+
+// TestAddedSourceKeepsDecisions: a ticket source added to a vendor whose
+// incident was decided vendor-first brings, in its history, an urgent
+// ticket inside that incident's notice window: the decision stays (the
+// source counts as complete from when it was added), before and after it
+// synced.
+func TestAddedSourceKeepsDecisions(t *testing.T) {
+	t.Parallel()
+	e, _, zd, sp := startAcme(t, slaOneHour)
+	vendorFirst := [quality.NumFirsts]uint64{quality.VendorFirst: 1}
+	waitFor(t, "the incident decided vendor-first", detectedCond(e, vendorFirst, 0))
+
+	inWindow := incidentCreated.Add(-10 * time.Minute)
+	other := newFakeZendesk(t, zendeskTicket(201, "urgent", "open", inWindow, inWindow))
+	added := strings.Replace(acmeConfig(zd.URL(), sp.URL(), slaOneHour), "    status_pages:\n",
+		"      - name: other\n        kind: zendesk\n        url: "+other.URL()+"\n        export_requests_per_minute: 6000\n    status_pages:\n", 1)
+	if err := e.Apply(parseConfig(t, added)); err != nil {
+		t.Fatal(err)
+	}
+	if v := vendorSnapshot(e, "acme"); v.Detected != vendorFirst {
+		t.Errorf("right after the source was added: detected %v, want %v", v.Detected, vendorFirst)
+	}
+	otherKey := store.SourceKey{Vendor: "acme", Source: "other"}
+	waitFor(t, "the added source synced", statusCond(e, otherKey, func(s exposition.SourceStatus) bool { return s.Up }))
+	waitFor(t, "its ticket counted", func() (bool, string) {
+		got := ticketsCreated(e, "acme")
+		return got[quality.Urgent] == 2, fmt.Sprint(got)
+	})
+	if v := vendorSnapshot(e, "acme"); v.Detected != vendorFirst {
+		t.Errorf("after the added source synced its history: detected %v, want %v: a decision never flips", v.Detected, vendorFirst)
 	}
 }

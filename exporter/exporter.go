@@ -172,6 +172,7 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 		return err
 	}
 	e.recordIdentities(plan.identify)
+	e.completeAddedSources(plan.added)
 	if start {
 		for _, r := range plan.runners {
 			if !r.running() {
@@ -257,6 +258,46 @@ type runnerPlan struct {
 	// identify are the new or changed sources, to record in the store
 	// once the configuration runs (store.Identify).
 	identify []identity
+	// added are the sources never synced that this configuration adds.
+	added []*sourceStatus
+}
+
+// completeAddedSources makes a ticket source added to a vendor already
+// measured count as complete from now, as if it had synced: the customer
+// signals in its history, fetched later, come after the incidents of the
+// vendor's other sources were decided, and must not reopen (and maybe
+// flip) those decisions (docs/metrics.md, support_incidents_detected_total).
+// Judging its own items as of now is no less safe than as of a sync start:
+// each is fetched whole, after now. A vendor none of whose sources synced
+// yet (a new vendor, a new store) waits for all of them, as before.
+func (e *Exporter) completeAddedSources(added []*sourceStatus) {
+	now := e.opts.Now()
+	for _, st := range added {
+		s := st.snapshot()
+		if !e.vendorSynced(s.Vendor) {
+			continue
+		}
+		key := store.SourceKey{Vendor: s.Vendor, Source: s.Source}
+		if err := e.opts.Store.Update(key, func(tx *store.Tx) error { return tx.SetSyncedAt(now) }); err != nil {
+			e.logger.Warn("recording an added source as complete from now", "vendor", s.Vendor, "source_name", s.Source, "err", err)
+			continue
+		}
+		st.setSyncedAt(now)
+		e.logger.Info("source added to a vendor already measured: complete from now; its history's signals do not reopen decided incidents",
+			"vendor", s.Vendor, "source_name", s.Source)
+	}
+}
+
+// vendorSynced reports whether any source of the vendor completed a sync.
+func (e *Exporter) vendorSynced(vendor string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for k, st := range e.status {
+		if k.Vendor == vendor && !st.lastSyncedAt().IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 // identity is a source's kind and URL, as the store records them.
@@ -335,6 +376,9 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 					return nil, err
 				}
 				st.setSyncedAt(at)
+				if at.IsZero() && prev == nil {
+					p.added = append(p.added, st)
+				}
 			}
 			r, err := e.newRunner(cfg, vs, sc, key, st)
 			if err != nil {
