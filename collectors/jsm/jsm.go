@@ -76,6 +76,13 @@
 // honours; it documents no static rate to declare. Responses over 8 MiB
 // are refused.
 //
+// A sync that reaches max_requests_per_sync (or fails otherwise) keeps what
+// it read: a search stores the issues of the page read before the failure
+// with the cursor after the last of them (the search is ordered by update,
+// then key, so that is a keyset position), and a listing is stored with
+// every batch, the requests still to read unmarked. A first sync larger
+// than the budget so completes over several, each costing the budget once.
+//
 // # Implausible times and circles
 //
 // An issue updated at an implausible time (source.Env.Bounds: after our
@@ -85,7 +92,8 @@
 // stored cursor in the future makes the next search start over from the
 // history start. In customer mode, a request whose ticket has an
 // implausible time is left out and listed so that the next poll reads it
-// again. A search that says more follows on a page without new issues, or
+// again; dates before 1970 (negative epochMillis) are times like any other,
+// which the bounds refuse, not a reason to fail the sync. A search that says more follows on a page without new issues, or
 // hands back a nextPageToken already followed, ends the sync with reason
 // loop once that page is stored, and a servicedeskapi collection that says
 // more follows on a page without a new value ends it too. The enhanced
@@ -271,6 +279,13 @@ func (e *collector) search(ctx context.Context, cur cursor, emit func(model.Batc
 		}
 		b, fresh, future, err := e.batch(ctx, *p.Issues, &cur, handled)
 		if err != nil {
+			// The issues handled before the failure are stored, with the
+			// cursor after the last of them: a page costs about 2
+			// requests an issue, so a sync that reaches
+			// max_requests_per_sync within a page still makes progress.
+			if serr := emit(b); serr != nil {
+				return fmt.Errorf("jira_service_management: storing search page %d: %w", n, serr)
+			}
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, err)
 		}
 		if err := emit(b); err != nil {
@@ -318,6 +333,12 @@ func (e *collector) jql(cur cursor) string {
 // of this sync, which are not fetched twice; fresh counts those new to it.
 // An issue updated at an implausible time is left out, cur not advanced
 // onto it; future says whether one lies in the future.
+//
+// On a failure, b holds the issues handled before it, with the cursor
+// after the last of them: the search is ordered by updated, then key, so
+// that cursor (the newest update stored, and the issues stored at the
+// updates of the overlap) is a valid keyset position to resume from, and
+// the issue that failed is the first one the next sync fetches.
 func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, handled map[string]int64) (b model.Batch, fresh int, future bool, err error) {
 	for _, is := range issues {
 		updated := is.Fields.Updated.Time
@@ -349,12 +370,14 @@ func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, h
 			continue
 		}
 		if err != nil {
-			return model.Batch{}, 0, false, fmt.Errorf("request %s: %w", is.Key, err)
+			b.Cursor = cur.encode()
+			return b, 0, false, fmt.Errorf("request %s: %w", is.Key, err)
 		}
 		t, err := toTicket(is, d)
 		if err != nil {
 			// The details parsed but miss what the mapping needs.
-			return model.Batch{}, 0, false, fmt.Errorf("request %s: %w", is.Key, fetch.DecodeError(e.url("rest/servicedeskapi/request/"+url.PathEscape(is.ID), nil), err))
+			b.Cursor = cur.encode()
+			return b, 0, false, fmt.Errorf("request %s: %w", is.Key, fetch.DecodeError(e.url("rest/servicedeskapi/request/"+url.PathEscape(is.ID), nil), err))
 		}
 		b.Tickets = append(b.Tickets, t)
 		cur.note(is.ID, updated)
