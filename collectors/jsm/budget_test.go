@@ -10,11 +10,11 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
-// syncWithin runs one sync of cs under a request budget of max, as the
+// syncWithin runs one sync of cs under a request budget, as the
 // exporter does (fetch.StartSync), stores what it emits as syncs do, and
 // counts the versions stored of each ticket.
-func (cs *storingSource) syncWithin(max int, stored map[string]int) error {
-	return cs.src.Sync(fetch.StartSync(context.Background(), max), cs.cursor, func(b model.Batch) error {
+func (cs *storingSource) syncWithin(budget int, stored map[string]int) error {
+	return cs.src.Sync(fetch.StartSync(context.Background(), budget), cs.cursor, func(b model.Batch) error {
 		for _, tk := range b.Tickets {
 			cs.stored[tk.ID] = &tk
 			stored[tk.ID]++
