@@ -148,6 +148,33 @@ func TestSearchLeavesOutImplausibleIssues(t *testing.T) {
 	}
 }
 
+// An issue updated plausibly whose comments carry a time the exporter
+// would refuse (a vendor clock a century back between the search and the
+// comments: epochMillis before 1970) is refused, and the search ends before
+// it rather than store a cursor past it: the next sync reads it again.
+func TestSearchEndsBeforeAnIssueWithImplausibleDetails(t *testing.T) {
+	bad := plainIssue(2, 2*time.Hour)
+	bad.comments[0].at = bad.comments[0].at.AddDate(-100, 0, 0)
+	issues := []fakeIssue{plainIssue(1, time.Hour), bad, plainIssue(3, 3*time.Hour)}
+	f, srv := newFakeJSM(t, issues...)
+	rejected := map[string]int{}
+	cs := newStoringSource(t, boundsEnv(srv.URL, rejected))
+	if got := cs.sync(t); len(got) != 1 || got[0].ID != "20001" {
+		t.Errorf("first sync stored %v, want request 20001 alone", ids(got))
+	}
+	if len(rejected) != 1 || rejected[door.ReasonPast] != 1 {
+		t.Errorf("rejected %v, want 1 past_timestamp", rejected)
+	}
+	if n := requestsTo(f.log(), "/rest/servicedeskapi/request/20003/"); n != 0 {
+		t.Errorf("%d requests for the issue after the refused one", n)
+	}
+	issues[1] = plainIssue(2, 2*time.Hour) // the vendor's clock is right again
+	f.setIssues(issues...)
+	if got := cs.sync(t); len(got) != 2 || got[0].ID != "20002" || got[1].ID != "20003" {
+		t.Errorf("second sync stored %v, want 20002 and 20003", ids(got))
+	}
+}
+
 // A cursor stored in the future (before implausible times were kept out)
 // would hide every change: the search starts over.
 func TestSearchStartsOverFromACursorInTheFuture(t *testing.T) {
