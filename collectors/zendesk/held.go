@@ -32,9 +32,8 @@ import (
 // export stops before it (its refusals counted all the same), the sync
 // (once the held ones were read) fails with reason decode, and every poll
 // reads the held ones and tries that page again until enough of them are
-// dated plausibly. A vendor clock
-// wrong for long would otherwise cost a request per ticket it touched at
-// every poll, without bound.
+// dated plausibly. A vendor clock wrong for long would otherwise cost a
+// request per ticket it touched at every poll, without bound.
 const maxHeld = 100
 
 // errTooManyHeld stops the export at a page whose refused tickets would
