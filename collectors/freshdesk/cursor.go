@@ -14,9 +14,13 @@ import (
 type cursor struct {
 	Tickets position `json:"tickets"`
 	Ratings position `json:"ratings"`
-	// Held are ratings, by ticket id, whose ticket had an implausible
-	// update time when they were read: the ratings' position has moved past
-	// them, so they wait here for a plausible version of their ticket.
+	// Held are the ratings, by ticket id, read but not yet stored with
+	// their ticket: the ratings' position has moved past them, so they wait
+	// here until a plausible version of their ticket is stored (the sync
+	// that read them ended first, at max_requests_per_sync say, or the
+	// ticket had an implausible update time). A cursor stored before the
+	// position moved with the first batch holds only the latter: it reads
+	// the same way.
 	Held map[int64]model.Rating `json:"held,omitempty"`
 }
 

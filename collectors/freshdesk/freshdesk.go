@@ -40,6 +40,15 @@
 // of the ticket is stored. A stored position in the future restarts its
 // walk from the history start.
 //
+// The ratings' position is stored with the first batch of a sync, every
+// rating read waiting in the cursor (held) until its ticket is stored, and
+// a sync that fails within a page (at max_requests_per_sync, say) stores
+// the tickets it completed: a first sync larger than the budget so
+// completes over several, none reading a rating or fetching a ticket that
+// an earlier one stored. The ratings' pages are read whole before the
+// position moves (their order is not documented), so a budget must exceed
+// them: 1 request per 100 ratings given since the previous sync.
+//
 // A list that leads in a circle ends the sync with reason loop, after the
 // page is stored: a Link rel="next" on an empty page, on a page that
 // follows by page number (the keyset unmoved) and only repeats tickets

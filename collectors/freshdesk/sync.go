@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -24,8 +25,14 @@ const settleMargin = 10 * time.Second
 
 // Sync fetches the ratings given since the cursor, then walks the tickets
 // updated since it, one batch per page, then the rated tickets that did not
-// change otherwise. The ratings' position is stored only with the last
-// batch, so a crash before then fetches them again.
+// change otherwise, a page's worth per batch.
+//
+// Every batch stores the ratings' new position, and the ratings read whose
+// ticket is not stored yet wait in the cursor (Held) until it is: a sync
+// that ends early, at max_requests_per_sync say, neither reads them again
+// nor fetches again the tickets it gave them to. A failure within a page
+// stores what was read before it, so that a sync makes progress whatever
+// its budget beyond the ratings' pages and the first ticket.
 func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Batch) error) error {
 	cur, err := decodeCursor(stored, c.historyStart)
 	if err != nil {
@@ -45,15 +52,15 @@ func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Bat
 	if err != nil {
 		return err
 	}
-	// Ratings held for a ticket that had an implausible time are given
-	// again, unless a newer one was.
+	// Ratings waiting in the cursor are given now, unless a newer one was
+	// read.
 	for id, r := range cur.Held {
 		if _, ok := rated[id]; !ok {
 			rated[id] = r
 		}
 	}
 	s := &syncRun{collector: c, emit: emit, cur: cur, rated: rated, ratingsNext: ratingsNext,
-		held: cur.Held, handled: map[int64]time.Time{}}
+		held: map[int64]model.Rating{}, handled: map[int64]time.Time{}}
 	if err := s.walkTickets(ctx); err != nil {
 		return err
 	}
@@ -65,15 +72,29 @@ type syncRun struct {
 	*collector
 	emit func(model.Batch) error
 	cur  cursor // as last emitted
-	// rated are the new ratings by ticket id, until their ticket is emitted.
+	// rated are the ratings to give in this sync by ticket id, until their
+	// ticket is emitted: those read now and those waiting in the cursor.
 	rated       map[int64]model.Rating
 	ratingsNext position
-	// held are the ratings whose ticket had an implausible update time,
-	// until a plausible version of it is emitted.
+	// held are the ratings whose ticket had an implausible update time in
+	// this sync, until a plausible version of it is emitted: its ticket is
+	// not fetched again before the next sync.
 	held map[int64]model.Rating
 	// handled are the tickets taken or skipped in this sync, by the update
 	// time they were listed with, to tell a page that brings nothing new.
 	handled map[int64]time.Time
+}
+
+// next is the cursor that resumes the ticket walk at tickets, with the
+// ratings' position after every rating read and the ratings still to give.
+func (s *syncRun) next(tickets position) cursor {
+	waiting := make(map[int64]model.Rating, len(s.rated)+len(s.held))
+	maps.Copy(waiting, s.rated)
+	maps.Copy(waiting, s.held)
+	if len(waiting) == 0 {
+		waiting = nil
+	}
+	return cursor{Tickets: tickets.clone(), Ratings: s.ratingsNext, Held: waiting}
 }
 
 // walkTickets follows the ticket list by keyset from cur.Tickets. The list
@@ -125,6 +146,12 @@ func (s *syncRun) walkTickets(ctx context.Context) error {
 			}
 			t, wanted, err := s.complete(ctx, at, rating)
 			if err != nil {
+				// The tickets taken before are stored, remembered as
+				// taken, and the keyset stays: the next sync lists the
+				// page again and fetches only the rest.
+				if serr := s.storeProgress(tickets, s.next(pos)); serr != nil {
+					return fmt.Errorf("freshdesk: storing tickets page %d: %w", n, serr)
+				}
 				return err
 			}
 			s.taken(*at.ID)
@@ -157,11 +184,7 @@ func (s *syncRun) walkTickets(ctx context.Context) error {
 			// A whole page within one second: the keyset cannot move.
 			page++
 		}
-		next := cursor{Tickets: pos.clone(), Ratings: s.cur.Ratings, Held: s.held}
-		if last && len(s.rated) == 0 {
-			next.Ratings = s.ratingsNext
-		}
-		if err := s.store(tickets, next); err != nil {
+		if err := s.store(tickets, s.next(pos)); err != nil {
 			return fmt.Errorf("freshdesk: storing tickets page %d: %w", n, err)
 		}
 		switch {
@@ -173,14 +196,10 @@ func (s *syncRun) walkTickets(ctx context.Context) error {
 	}
 }
 
-// hold keeps the new rating of ticket id, whose update time is
-// implausible, until a plausible version of the ticket is emitted: the
-// ratings' position moves on without it.
+// hold keeps the rating of ticket id, whose update time is implausible,
+// until a plausible version of the ticket is emitted.
 func (s *syncRun) hold(id int64) {
 	if r, ok := s.rated[id]; ok {
-		if s.held == nil {
-			s.held = map[int64]model.Rating{}
-		}
 		s.held[id] = r
 		delete(s.rated, id)
 	}
@@ -193,47 +212,58 @@ func (s *syncRun) taken(id int64) {
 	delete(s.held, id)
 }
 
-// ratedTickets fetches and emits the tickets rated since the last sync that
-// the walk did not bring, a page's worth per batch; the last batch stores
-// the ratings' new position.
+// ratedTickets fetches and emits the tickets rated that the walk did not
+// bring, a page's worth per batch; each batch stores the ratings still to
+// give, so that a sync that ends early fetches none of these tickets again.
 func (s *syncRun) ratedTickets(ctx context.Context) error {
 	ids := slices.Sorted(maps.Keys(s.rated))
 	for start := 0; start < len(ids); start += perPage {
 		chunk := ids[start:min(start+perPage, len(ids))]
 		var tickets []model.Ticket
 		for _, id := range chunk {
-			at, found, err := s.viewTicket(ctx, id)
+			t, wanted, err := s.ratedTicket(ctx, id)
 			if err != nil {
+				// What was fetched before is stored.
+				if serr := s.storeProgress(tickets, s.next(s.cur.Tickets)); serr != nil {
+					return fmt.Errorf("freshdesk: storing rated tickets: %w", serr)
+				}
 				return err
 			}
-			if !found { // deleted since it was rated
-				s.taken(id)
-				continue
-			}
-			if why := s.bounds.Check(at.UpdatedAt); why != "" {
-				s.rejected(why)
-				s.hold(id)
-				continue
-			}
-			t, wanted, err := s.complete(ctx, at, s.rated[id])
-			if err != nil {
-				return err
-			}
-			s.taken(id)
 			if wanted {
 				tickets = append(tickets, t)
 			}
 		}
-		next := s.cur
-		next.Held = s.held
-		if start+len(chunk) == len(ids) {
-			next.Ratings = s.ratingsNext
-		}
-		if err := s.store(tickets, next); err != nil {
+		if err := s.store(tickets, s.next(s.cur.Tickets)); err != nil {
 			return fmt.Errorf("freshdesk: storing rated tickets: %w", err)
 		}
 	}
 	return nil
+}
+
+// ratedTicket fetches a rated ticket and maps it with its rating; wanted is
+// false when there is nothing to store: the ticket was deleted since it was
+// rated, created before the history start, or dated implausibly (its rating
+// then held).
+func (s *syncRun) ratedTicket(ctx context.Context, id int64) (t model.Ticket, wanted bool, err error) {
+	at, found, err := s.viewTicket(ctx, id)
+	if err != nil {
+		return model.Ticket{}, false, err
+	}
+	if !found { // deleted since it was rated
+		s.taken(id)
+		return model.Ticket{}, false, nil
+	}
+	if why := s.bounds.Check(at.UpdatedAt); why != "" {
+		s.rejected(why)
+		s.hold(id)
+		return model.Ticket{}, false, nil
+	}
+	t, wanted, err = s.complete(ctx, at, s.rated[id])
+	if err != nil {
+		return model.Ticket{}, false, err
+	}
+	s.taken(id)
+	return t, wanted, nil
 }
 
 // complete fetches a ticket's conversations and maps it; wanted is false
@@ -261,6 +291,15 @@ func (s *syncRun) store(tickets []model.Ticket, next cursor) error {
 	}
 	s.cur = next
 	return nil
+}
+
+// storeProgress stores what a sync that fails read before the failure,
+// unless that is nothing: no ticket, and the cursor as last emitted.
+func (s *syncRun) storeProgress(tickets []model.Ticket, next cursor) error {
+	if len(tickets) == 0 && reflect.DeepEqual(next, s.cur) {
+		return nil
+	}
+	return s.store(tickets, next)
 }
 
 // formatTime writes a time as the API's filters take it.

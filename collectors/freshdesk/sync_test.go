@@ -356,12 +356,20 @@ func TestSyncRatings(t *testing.T) {
 	if len(rec.Batches) != 2 || len(rec.Batches[1].Tickets) != 1 {
 		t.Fatalf("%d batches, want the ticket page and one of rated tickets", len(rec.Batches))
 	}
+	// The ratings' position moves with the first batch; the ratings of
+	// the tickets not stored yet wait in its cursor, and leave it as their
+	// tickets are stored.
 	first, last := unmarshalCursor(t, rec.Batches[0].Cursor), unmarshalCursor(t, rec.Batches[1].Cursor)
-	if !first.Ratings.Since.Equal(start) {
-		t.Errorf("ticket page cursor moved the ratings to %s before the rated tickets were stored", first.Ratings.Since)
+	for _, c := range []cursor{first, last} {
+		if !c.Ratings.Since.Equal(collectortest.Time(t, "2025-03-01T00:13:59Z")) || !c.Ratings.taken("5", collectortest.Time(t, "2025-03-01T00:14:00Z")) {
+			t.Errorf("ratings position %+v, want since the newest rating less a second", c.Ratings)
+		}
 	}
-	if !last.Ratings.Since.Equal(collectortest.Time(t, "2025-03-01T00:13:59Z")) || !last.Ratings.taken("5", collectortest.Time(t, "2025-03-01T00:14:00Z")) {
-		t.Errorf("final ratings position %+v, want since the newest rating less a second", last.Ratings)
+	if want := map[int64]model.Rating{9: model.RatingGood, 404: model.RatingGood}; fmt.Sprint(first.Held) != fmt.Sprint(want) {
+		t.Errorf("ratings waiting after the ticket page %v, want %v", first.Held, want)
+	}
+	if len(last.Held) != 0 {
+		t.Errorf("ratings waiting after the rated tickets %v, want none", last.Held)
 	}
 }
 
@@ -548,9 +556,14 @@ func TestSyncRatedTicketErrors(t *testing.T) {
 			if fetch.Reason(err) != tc.wantReason || err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("error %v, want reason %s and %q", err, tc.wantReason, tc.wantErr)
 			}
-			// The ticket walk was stored; the ratings' position was not.
-			if len(rec.Batches) != 1 || !unmarshalCursor(t, rec.LastCursor(t)).Ratings.Since.IsZero() {
-				t.Errorf("batches %+v, want the ticket page alone, ratings not advanced", rec.Batches)
+			// The ticket walk was stored with the ratings' position, the
+			// rating of ticket 9 waiting in its cursor for the next sync.
+			if len(rec.Batches) != 1 {
+				t.Fatalf("%d batches, want the ticket page alone", len(rec.Batches))
+			}
+			cur := unmarshalCursor(t, rec.LastCursor(t))
+			if !cur.Ratings.Since.Equal(collectortest.Time(t, "2025-03-01T00:11:59Z")) || cur.Held[9] != model.RatingGood || len(cur.Held) != 1 {
+				t.Errorf("cursor %+v, want the ratings advanced and ticket 9's waiting", cur)
 			}
 		})
 	}

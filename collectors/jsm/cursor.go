@@ -27,7 +27,9 @@ const overlap = 10 * time.Minute
 //
 //	{"requests": [{"id": "<issue id>", "status": "<status>@<unix ms of its date>"}, ...]}
 //
-// in the order of the last listing, latest activity first. Each mode
+// in the order of the last listing, latest activity first; a request still
+// to read (its sync ended first) or refused has the status "", which no
+// listing matches, so the next poll reads it. Each mode
 // starts over from the other's cursor: the first search drops a listing,
 // and the first listing replaces a search cursor.
 type cursor struct {

@@ -203,16 +203,23 @@ func decodePaged[T any](body []byte) (paged[T], error) {
 	return p, nil
 }
 
-// maxMillis bounds accepted epoch milliseconds (year 9999), so that no
-// conversion overflows.
-const maxMillis = 253402300799999
+// minMillis and maxMillis bound the accepted epoch milliseconds (years 1 to
+// 9999), so that no conversion overflows. A time before 1970 is negative
+// and is accepted: a vendor clock gone a century back sends such times, and
+// they must reach the door (source.Env.Bounds), which refuses the item as
+// past_timestamp and leaves it to be read again, rather than fail the
+// whole sync as undecodable at every poll while the clock is wrong.
+const (
+	minMillis = -62135596800000 // 0001-01-01T00:00:00Z
+	maxMillis = 253402300799999 // 9999-12-31T23:59:59.999Z
+)
 
 // at converts an epochMillis date; a missing date is an error.
 func (d *apiDate) at() (time.Time, error) {
 	if d == nil || d.EpochMillis == nil {
 		return time.Time{}, errors.New("no epochMillis")
 	}
-	if *d.EpochMillis < 0 || *d.EpochMillis > maxMillis {
+	if *d.EpochMillis < minMillis || *d.EpochMillis > maxMillis {
 		return time.Time{}, fmt.Errorf("epochMillis %d out of range", *d.EpochMillis)
 	}
 	return time.UnixMilli(*d.EpochMillis).UTC(), nil

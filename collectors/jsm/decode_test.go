@@ -3,6 +3,7 @@ package jsm
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -282,7 +283,7 @@ func TestFigures(t *testing.T) {
 			t.Errorf("%s: figures %s, want %s", tc.name, figuresText(got), figuresText(tc.want))
 		}
 	}
-	var bad int64 = -1
+	var bad int64 = minMillis - 1
 	for name, slas := range map[string][]apiSLA{
 		"completed cycle without a stop time": {{Name: "Time to resolution", CompletedCycles: []apiCycle{{}}}},
 		"breach time without epochMillis":     {{Name: "Time to resolution", CompletedCycles: []apiCycle{{StopTime: date(5), BreachTime: &apiDate{}}}}},
@@ -290,6 +291,32 @@ func TestFigures(t *testing.T) {
 	} {
 		if _, err := figures(slas, 0); err == nil {
 			t.Errorf("accepted a %s", name)
+		}
+	}
+}
+
+// Epoch milliseconds from year 1 to year 9999 are times, those before 1970
+// included (a vendor clock gone a century back): the door, not the
+// decoder, refuses them.
+func TestEpochMillisRange(t *testing.T) {
+	tests := []struct {
+		ms      int64
+		want    time.Time
+		wantErr bool
+	}{
+		{ms: 1772442060000, want: time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC)},
+		{ms: -1, want: time.Date(1969, 12, 31, 23, 59, 59, 999e6, time.UTC)},
+		{ms: time.Date(1926, 3, 2, 9, 0, 0, 0, time.UTC).UnixMilli(), want: time.Date(1926, 3, 2, 9, 0, 0, 0, time.UTC)},
+		{ms: minMillis, want: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{ms: maxMillis, want: time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC)},
+		{ms: minMillis - 1, wantErr: true},
+		{ms: maxMillis + 1, wantErr: true},
+		{ms: math.MinInt64, wantErr: true},
+	}
+	for _, tc := range tests {
+		got, err := (&apiDate{EpochMillis: &tc.ms}).at()
+		if (err != nil) != tc.wantErr || !got.Equal(tc.want) {
+			t.Errorf("epochMillis %d: %v (%v), want %v (error %v)", tc.ms, got, err, tc.want, tc.wantErr)
 		}
 	}
 }

@@ -76,16 +76,26 @@
 // honours; it documents no static rate to declare. Responses over 8 MiB
 // are refused.
 //
+// A sync that reaches max_requests_per_sync (or fails otherwise) keeps what
+// it read: a search stores the issues of the page read before the failure
+// with the cursor after the last of them (the search is ordered by update,
+// then key, so that is a keyset position), and a listing is stored with
+// every batch, the requests still to read unmarked. A first sync larger
+// than the budget so completes over several, each costing the budget once.
+//
 // # Implausible times and circles
 //
 // An issue updated at an implausible time (source.Env.Bounds: after our
 // clock plus the allowed skew, or before global.earliest_timestamp) is left
 // out of the search's cursor and counted as rejected; the search is in
-// update order, so one in the future ends the sync's search at its page. A
-// stored cursor in the future makes the next search start over from the
-// history start. In customer mode, a request whose ticket has an
+// update order, so one in the future ends the sync's search at its page.
+// An issue updated plausibly whose comments or SLA cycles carry an
+// implausible time is refused too, and ends the search before it: a cursor
+// past it would not search it again until its next update. A stored cursor
+// in the future makes the next search start over from the history start. In customer mode, a request whose ticket has an
 // implausible time is left out and listed so that the next poll reads it
-// again. A search that says more follows on a page without new issues, or
+// again; dates before 1970 (negative epochMillis) are times like any other,
+// which the bounds refuse, not a reason to fail the sync. A search that says more follows on a page without new issues, or
 // hands back a nextPageToken already followed, ends the sync with reason
 // loop once that page is stored, and a servicedeskapi collection that says
 // more follows on a page without a new value ends it too. The enhanced
@@ -269,8 +279,15 @@ func (e *collector) search(ctx context.Context, cur cursor, emit func(model.Batc
 		if err != nil {
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, fetch.DecodeError(u, err))
 		}
-		b, fresh, future, err := e.batch(ctx, *p.Issues, &cur, handled)
+		b, fresh, stop, err := e.batch(ctx, *p.Issues, &cur, handled)
 		if err != nil {
+			// The issues handled before the failure are stored, with the
+			// cursor after the last of them: a page costs about 2
+			// requests an issue, so a sync that reaches
+			// max_requests_per_sync within a page still makes progress.
+			if serr := emit(b); serr != nil {
+				return fmt.Errorf("jira_service_management: storing search page %d: %w", n, serr)
+			}
 			return fmt.Errorf("jira_service_management: search page %d: %w", n, err)
 		}
 		if err := emit(b); err != nil {
@@ -278,7 +295,7 @@ func (e *collector) search(ctx context.Context, cur cursor, emit func(model.Batc
 		}
 		// The search is in update order: after an issue dated in the
 		// future come only more of them.
-		if p.last() || future {
+		if p.last() || stop {
 			return nil
 		}
 		var circle string
@@ -317,15 +334,23 @@ func (e *collector) jql(cur cursor) string {
 // were stored, and advances cur past the page. handled records the issues
 // of this sync, which are not fetched twice; fresh counts those new to it.
 // An issue updated at an implausible time is left out, cur not advanced
-// onto it; future says whether one lies in the future.
-func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, handled map[string]int64) (b model.Batch, fresh int, future bool, err error) {
+// onto it. stop says whether the search ends at this page: an issue lies
+// in the future, or one's comments or SLA cycles carry an implausible time
+// (the batch then ends before it, so that the next sync reads it again).
+//
+// On a failure, b holds the issues handled before it, with the cursor
+// after the last of them: the search is ordered by updated, then key, so
+// that cursor (the newest update stored, and the issues stored at the
+// updates of the overlap) is a valid keyset position to resume from, and
+// the issue that failed is the first one the next sync fetches.
+func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, handled map[string]int64) (b model.Batch, fresh int, stop bool, err error) {
 	for _, is := range issues {
 		updated := is.Fields.Updated.Time
 		if why := e.bounds.Check(updated); why != "" {
 			if !is.Fields.Created.Before(e.historyStart) {
 				e.rejected(why)
 			}
-			future = future || why == door.ReasonFuture
+			stop = stop || why == door.ReasonFuture
 			continue
 		}
 		if ms, ok := handled[is.ID]; ok && ms == updated.UnixMilli() {
@@ -349,18 +374,29 @@ func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, h
 			continue
 		}
 		if err != nil {
-			return model.Batch{}, 0, false, fmt.Errorf("request %s: %w", is.Key, err)
+			b.Cursor = cur.encode()
+			return b, 0, false, fmt.Errorf("request %s: %w", is.Key, err)
 		}
 		t, err := toTicket(is, d)
 		if err != nil {
 			// The details parsed but miss what the mapping needs.
-			return model.Batch{}, 0, false, fmt.Errorf("request %s: %w", is.Key, fetch.DecodeError(e.url("rest/servicedeskapi/request/"+url.PathEscape(is.ID), nil), err))
+			b.Cursor = cur.encode()
+			return b, 0, false, fmt.Errorf("request %s: %w", is.Key, fetch.DecodeError(e.url("rest/servicedeskapi/request/"+url.PathEscape(is.ID), nil), err))
+		}
+		if why := e.bounds.Ticket(&t); why != "" {
+			// Its update is plausible but not its comments or SLA cycles
+			// (a vendor clock that went wrong between the search and
+			// them): the exporter would refuse the ticket, and a cursor
+			// past it would not search it again until its next update.
+			e.rejected(why)
+			b.Cursor = cur.encode()
+			return b, fresh, true, nil
 		}
 		b.Tickets = append(b.Tickets, t)
 		cur.note(is.ID, updated)
 	}
 	b.Cursor = cur.encode()
-	return b, fresh, future, nil
+	return b, fresh, stop, nil
 }
 
 // details fetches a request's public comments and, unless the account was

@@ -148,6 +148,33 @@ func TestSearchLeavesOutImplausibleIssues(t *testing.T) {
 	}
 }
 
+// An issue updated plausibly whose comments carry a time the exporter
+// would refuse (a vendor clock a century back between the search and the
+// comments: epochMillis before 1970) is refused, and the search ends before
+// it rather than store a cursor past it: the next sync reads it again.
+func TestSearchEndsBeforeAnIssueWithImplausibleDetails(t *testing.T) {
+	bad := plainIssue(2, 2*time.Hour)
+	bad.comments[0].at = bad.comments[0].at.AddDate(-100, 0, 0)
+	issues := []fakeIssue{plainIssue(1, time.Hour), bad, plainIssue(3, 3*time.Hour)}
+	f, srv := newFakeJSM(t, issues...)
+	rejected := map[string]int{}
+	cs := newStoringSource(t, boundsEnv(srv.URL, rejected))
+	if got := cs.sync(t); len(got) != 1 || got[0].ID != "20001" {
+		t.Errorf("first sync stored %v, want request 20001 alone", ids(got))
+	}
+	if len(rejected) != 1 || rejected[door.ReasonPast] != 1 {
+		t.Errorf("rejected %v, want 1 past_timestamp", rejected)
+	}
+	if n := requestsTo(f.log(), "/rest/servicedeskapi/request/20003/"); n != 0 {
+		t.Errorf("%d requests for the issue after the refused one", n)
+	}
+	issues[1] = plainIssue(2, 2*time.Hour) // the vendor's clock is right again
+	f.setIssues(issues...)
+	if got := cs.sync(t); len(got) != 2 || got[0].ID != "20002" || got[1].ID != "20003" {
+		t.Errorf("second sync stored %v, want 20002 and 20003", ids(got))
+	}
+}
+
 // A cursor stored in the future (before implausible times were kept out)
 // would hide every change: the search starts over.
 func TestSearchStartsOverFromACursorInTheFuture(t *testing.T) {
@@ -190,6 +217,43 @@ func TestCustomerLeavesOutImplausibleRequests(t *testing.T) {
 	}
 	if got := strings.Join(ids, ","); got != "20001,20002" {
 		t.Errorf("second poll stored %s, want 20001 (moved up) and 20002 (read again)", got)
+	}
+}
+
+// A vendor clock a century back lists a request with dates before 1970
+// (negative epochMillis): the sync goes on, the request is refused as
+// past_timestamp without its comments being read, and the next poll, once
+// the dates are right again, reads it.
+func TestCustomerRefusesRequestsDatedBefore1970(t *testing.T) {
+	bad := plainIssue(2, 0)
+	century := func(at time.Time) time.Time { return at.AddDate(-100, 0, 0) }
+	bad.created, bad.statusAt = century(t0), century(t0.Add(time.Hour))
+	bad.comments[0].at = century(bad.comments[0].at)
+	issues := []fakeIssue{plainIssue(1, 0), bad}
+	f, env := newCustomerFake(t, issues...)
+	rejected := map[string]int{}
+	env.Now = func() time.Time { return t0.Add(24 * time.Hour) }
+	env.Bounds = door.Bounds{NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour, Now: env.Now}
+	env.Reject = func(reason string) { rejected[reason]++ }
+	env.HistoryStart = t0.Add(-30 * 24 * time.Hour)
+	cs := newStoringSource(t, env)
+
+	if got := cs.sync(t); len(got) != 1 || got[0].ID != "20001" {
+		t.Errorf("first poll stored %v, want request 20001 alone", got)
+	}
+	if len(rejected) != 1 || rejected[door.ReasonPast] != 1 {
+		t.Errorf("rejected %v, want 1 past_timestamp", rejected)
+	}
+	if n := requestsTo(f.log(), "/rest/servicedeskapi/request/20002/"); n != 0 {
+		t.Errorf("%d requests for the comments of a request dated before 1970", n)
+	}
+
+	issues[1] = plainIssue(2, 0)
+	issues[1].statusAt = t0.Add(time.Hour)
+	f.setIssues(issues...)
+	got := cs.sync(t)
+	if len(got) != 1 || got[0].ID != "20002" || !got[0].CreatedAt.Equal(t0) {
+		t.Errorf("second poll stored %v, want request 20002 created at %v", got, t0)
 	}
 }
 

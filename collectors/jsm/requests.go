@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/exporter/model"
@@ -26,9 +27,13 @@ func (e *collector) requestsQuery() url.Values {
 
 // syncRequests is the sync of an account that may not search: it pages the
 // whole request list and fetches the comments of the requests that show
-// activity since the previous sync (see activity). The batches before the
-// last keep the stored cursor: the list is only known to be stored once
-// every changed request is.
+// activity since the previous sync (see activity).
+//
+// Every batch stores the listing with it, each request still to read (and
+// each refused) without its status mark, which no listing matches (see
+// listedStates): a sync that ends early, at max_requests_per_sync say,
+// keeps what it read, and the next one reads only the rest, so that a
+// first sync larger than the budget completes over several.
 func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(model.Batch) error) error {
 	all, err := fetchAll[apiRequest](ctx, e, "rest/servicedeskapi/request", e.requestsQuery())
 	if err != nil {
@@ -49,41 +54,84 @@ func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(mode
 		}
 	}
 	changed := cur.activity(listed)
-	rejected := map[string]bool{}
-	var b model.Batch
+	// unread are the requests the stored listing leaves unmarked: those
+	// with activity until they are read, and those refused.
+	unread := map[string]bool{}
 	for i, r := range listed {
-		created, _ := r.CreatedDate.at() // checked
-		if !changed[i] || created.Before(e.historyStart) {
+		if changed[i] {
+			unread[r.IssueID] = true
+		}
+	}
+	var b model.Batch
+	store := func() error {
+		b.Cursor = cursor{Requests: listedStates(listed, unread)}.encode()
+		if err := emit(b); err != nil {
+			return fmt.Errorf("jira_service_management: storing requests: %w", err)
+		}
+		b = model.Batch{}
+		return nil
+	}
+	for i, r := range listed {
+		if !changed[i] {
 			continue
 		}
-		t, err := e.requestTicket(ctx, r)
-		var fe *fetch.Error
-		if errors.As(err, &fe) && fe.Status == 404 {
-			continue // deleted since it was listed
-		}
+		t, keep, err := e.readRequest(ctx, r)
 		if err != nil {
+			// What was read is stored: the next sync reads the rest.
+			if serr := store(); serr != nil {
+				return serr
+			}
 			return fmt.Errorf("jira_service_management: request %s: %w", r.IssueKey, err)
 		}
-		if why := e.bounds.Ticket(&t); why != "" {
-			// The exporter would refuse it; listed as seen, it would not
-			// be read again until its next activity.
-			e.rejected(why)
-			rejected[r.IssueID] = true
-			continue
+		if !keep {
+			continue // refused: stays unread, so that the next poll reads it again
 		}
-		b.Tickets = append(b.Tickets, t)
-		if len(b.Tickets) == pageSize {
-			if err := emit(b); err != nil {
-				return fmt.Errorf("jira_service_management: storing requests: %w", err)
+		delete(unread, r.IssueID)
+		if t != nil {
+			b.Tickets = append(b.Tickets, *t)
+			if len(b.Tickets) == pageSize {
+				if err := store(); err != nil {
+					return err
+				}
 			}
-			b = model.Batch{}
 		}
 	}
-	b.Cursor = cursor{Requests: listedStates(listed, rejected)}.encode()
-	if err := emit(b); err != nil {
-		return fmt.Errorf("jira_service_management: storing requests: %w", err)
+	return store()
+}
+
+// readRequest reads a listed request with activity: its ticket, or nil when
+// there is none to store (created before the history start, deleted since
+// it was listed). keep is false for a request whose times are implausible
+// (source.Env.Bounds): it is counted as rejected and left unread, since,
+// listed as seen, it would not be read again until its next activity. Its
+// listed dates are checked before its comments are fetched, and before the
+// history start is: a date a century back is no reason to leave a request
+// out for good.
+func (e *collector) readRequest(ctx context.Context, r apiRequest) (t *model.Ticket, keep bool, err error) {
+	created, _ := r.CreatedDate.at()               // checked
+	statusAt, _ := r.CurrentStatus.StatusDate.at() // checked
+	for _, at := range []time.Time{created, statusAt} {
+		if why := e.bounds.Check(at); why != "" {
+			e.rejected(why)
+			return nil, false, nil
+		}
 	}
-	return nil
+	if created.Before(e.historyStart) {
+		return nil, true, nil
+	}
+	tk, err := e.requestTicket(ctx, r)
+	var fe *fetch.Error
+	if errors.As(err, &fe) && fe.Status == 404 {
+		return nil, true, nil // deleted since it was listed
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if why := e.bounds.Ticket(&tk); why != "" {
+		e.rejected(why)
+		return nil, false, nil
+	}
+	return &tk, true, nil
 }
 
 // requestTicket fetches a listed request's public comments and maps it.

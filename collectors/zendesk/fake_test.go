@@ -46,16 +46,29 @@ type fakeZendesk struct {
 	// pages by the request's cursor parameter; "" is the start_time request.
 	pages map[string]fakePage
 
+	// shown are the tickets GET {prefix}/api/v2/tickets/{id}.json answers,
+	// by id, with the metric set sideloaded on include=metric_sets (nil:
+	// none); any other id is 404 RecordNotFound.
+	shown map[int64]fakeShown
+
 	mu       sync.Mutex
 	requests []url.Values
+	// shows are the path?query of each request for a ticket.
+	shows []string
 	// arrivals receives the cursor parameter of each request as it arrives
 	// ("" for the start_time request), for tests that wait for one.
 	arrivals chan string
 }
 
+// fakeShown is a ticket as GET /api/v2/tickets/{id}.json shows it.
+type fakeShown struct {
+	ticket    map[string]any
+	metricSet map[string]any
+}
+
 func newFakeZendesk(t *testing.T, prefix string, pages map[string]fakePage) (*fakeZendesk, *httptest.Server) {
 	t.Helper()
-	f := &fakeZendesk{prefix: prefix, rateLimitHeaders: realRateLimitHeaders(t), pages: pages, arrivals: make(chan string, 64)}
+	f := &fakeZendesk{prefix: prefix, rateLimitHeaders: realRateLimitHeaders(t), pages: pages, arrivals: make(chan string, 64), shown: map[int64]fakeShown{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv
@@ -67,7 +80,30 @@ func (f *fakeZendesk) queries() []url.Values {
 	return append([]url.Values(nil), f.requests...)
 }
 
+// showing returns the path?query of the requests for a ticket.
+func (f *fakeZendesk) showing() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.shows...)
+}
+
+// show sets how GET /api/v2/tickets/{id}.json answers for ticket id; a
+// nil ticket makes it 404.
+func (f *fakeZendesk) show(id int, ticket, metricSet map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ticket == nil {
+		delete(f.shown, int64(id))
+		return
+	}
+	f.shown[int64(id)] = fakeShown{ticket: ticket, metricSet: metricSet}
+}
+
 func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, f.prefix+"/api/v2/tickets/"); ok && r.Method == http.MethodGet && strings.HasSuffix(rest, ".json") {
+		f.serveTicket(w, r, strings.TrimSuffix(rest, ".json"))
+		return
+	}
 	if r.Method != http.MethodGet || r.URL.Path != f.prefix+exportPath {
 		collectortest.WriteJSON(w, http.StatusNotFound, map[string]any{"error": "InvalidEndpoint", "description": "Not found"})
 		return
@@ -104,6 +140,36 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		collectortest.WriteJSON(w, http.StatusOK, f.pageJSON(r, p))
 	}
+}
+
+// serveTicket answers GET /api/v2/tickets/{id}.json as Zendesk's Show
+// Ticket does: {"ticket": {...}}, with each sideload of include in a
+// top-level array under its name (metric_sets: the ticket's metric set),
+// or 404 RecordNotFound; with the account's rate-limit headers.
+func (f *fakeZendesk) serveTicket(w http.ResponseWriter, r *http.Request, idText string) {
+	f.mu.Lock()
+	f.shows = append(f.shows, r.URL.Path+"?"+r.URL.RawQuery)
+	id, _ := strconv.ParseInt(idText, 10, 64)
+	shown, ok := f.shown[id]
+	f.mu.Unlock()
+	for k, v := range f.rateLimitHeaders {
+		w.Header()[k] = v
+	}
+	if !ok {
+		collectortest.WriteJSON(w, http.StatusNotFound, map[string]any{"error": "RecordNotFound", "description": "Not found"})
+		return
+	}
+	body := map[string]any{"ticket": shown.ticket}
+	for _, include := range strings.Split(r.URL.Query().Get("include"), ",") {
+		if include == "metric_sets" {
+			sets := []map[string]any{}
+			if shown.metricSet != nil {
+				sets = append(sets, shown.metricSet)
+			}
+			body["metric_sets"] = sets
+		}
+	}
+	collectortest.WriteJSON(w, http.StatusOK, body)
 }
 
 // pageJSON is the cursor export envelope, after_url and before fields included.

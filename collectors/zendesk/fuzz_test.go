@@ -1,6 +1,7 @@
 package zendesk
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -43,6 +44,32 @@ func FuzzDecodePage(f *testing.F) {
 					t.Errorf("ticket %s: figures before creation: %+v", tk.ID, f)
 				}
 			}
+			for _, tk := range p.early {
+				if _, err := strconv.ParseInt(tk.ID, 10, 64); err != nil || !tk.CreatedAt.Before(start) {
+					t.Errorf("accepted an early ticket that cannot be held: %+v", tk)
+				}
+			}
+		}
+	})
+}
+
+// FuzzDecodeTicket feeds arbitrary bodies to the decoder of a held
+// ticket's answer: it must never panic, and whatever it accepts must be
+// the ticket asked for, usable.
+func FuzzDecodeTicket(f *testing.F) {
+	f.Add(collectortest.Testdata(f, "go-zendesk_GET_ticket.json"))
+	set := realMetricSets(f)[0]
+	set["ticket_id"] = 2
+	f.Add(collectortest.Marshal(f, map[string]any{"ticket": realTicket(f, map[string]any{"id": 2}), "metric_sets": []any{set}}))
+	f.Add([]byte(`{"ticket":{"id":3,"created_at":"2025-01-01T00:00:00Z","status":"open"}}`))
+	f.Add([]byte(`{"ticket":null,"metric_sets":[]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		tk, err := decodeTicket(body, 2)
+		if err != nil {
+			return
+		}
+		if tk.ID != "2" || tk.CreatedAt.IsZero() || tk.UpdatedAt.IsZero() {
+			t.Errorf("accepted unusable ticket %+v", tk)
 		}
 	})
 }

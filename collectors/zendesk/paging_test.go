@@ -9,7 +9,6 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/door"
 )
 
 // endless is an export whose end_of_stream stays false: page "" and then
@@ -121,43 +120,6 @@ func TestSyncFollowsTicketsUpdatedDuringTheSync(t *testing.T) {
 	}
 	if n := len(fake.queries()); n != 3 {
 		t.Errorf("%d requests, want 3", n)
-	}
-}
-
-// Nothing the collector stores comes from a ticket's times: the cursor is
-// Zendesk's own, so a ticket dated far in the future neither moves it nor
-// stops the export. The collector passes it on, and the exporter refuses
-// it at ingest (door.Bounds.Ticket) until Zendesk sends a plausible version.
-func TestSyncCursorIgnoresTicketTimes(t *testing.T) {
-	now := collectortest.Time(t, "2025-03-10T12:00:00Z")
-	future := ticketPage(t, "c1", false, 1, 2)
-	future.tickets[0]["updated_at"] = "2031-01-01T00:00:00Z"
-	fake, srv := newFakeZendesk(t, "", map[string]fakePage{
-		"":   future,
-		"c1": ticketPage(t, "c2", true, 3),
-	})
-	env := testEnv(srv.URL, time.Time{})
-	env.Config.ExportRequestsPerMinute = 1_000_000
-	env.Now = func() time.Time { return now }
-	env.Bounds = door.Bounds{NotBefore: collectortest.Time(t, "2000-01-01T00:00:00Z"), MaxSkew: time.Hour, Now: env.Now}
-	rejected := 0
-	env.Reject = func(string) { rejected++ }
-	var rec collectortest.Recorder
-	if err := collectortest.NewSource(t, New, env).Sync(context.Background(), nil, rec.Emit); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(cursors(rec.Batches), ","); got != "c1,c2" {
-		t.Errorf("batch cursors %s, want Zendesk's c1,c2", got)
-	}
-	if got := fake.queries()[1].Get("cursor"); got != "c1" {
-		t.Errorf("second request's cursor %q, want c1", got)
-	}
-	tk := rec.Ticket(t, "1")
-	if got := env.Bounds.Ticket(&tk); got != door.ReasonFuture {
-		t.Errorf("ticket 1 passed on with door verdict %q, want %q for the exporter to count", got, door.ReasonFuture)
-	}
-	if got := strings.Join(rec.TicketIDs(), ","); got != "1,2,3" || rejected != 0 {
-		t.Errorf("tickets %s, %d rejected by the collector; want 1,2,3 and none", got, rejected)
 	}
 }
 

@@ -7,7 +7,8 @@
 // reply time, first resolution time, replies and reopens. Satisfaction comes
 // from each ticket's own satisfaction_rating field, so neither metrics nor
 // ratings cost an extra request: a sync costs one request per page, and a
-// caught-up source one request per poll.
+// caught-up source one request per poll, plus one per ticket held for an
+// implausible time (at most maxHeld; see held.go).
 //
 // Deleted tickets stay in the export with status "deleted"; they are mapped
 // to closed, because a ticket that left the queue still counts as opened.
@@ -16,8 +17,11 @@
 // position in Zendesk's stream of changes, which Zendesk dates with its own
 // clock, and nothing in it is taken from a ticket's fields. A ticket with
 // an implausible time (updated_at far in the future, say) therefore cannot
-// move it, and is left to the exporter, which refuses it at ingest
-// (docs/configuration.md, "Timestamps a vendor sends").
+// move it. Such a ticket is refused (docs/configuration.md, "Timestamps a
+// vendor sends") and held in the cursor, to be read again until Zendesk
+// dates it plausibly (see maxHeld): the export would show it again only
+// when it changes. A cursor without held tickets is the after_cursor
+// alone, as every cursor stored before tickets were held.
 //
 // A page that leads nowhere ends the sync with reason loop after its batch
 // is stored: end_of_stream false on a page without tickets, or on a page
@@ -30,12 +34,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/model"
 )
 
@@ -67,10 +74,18 @@ func New(env source.Env) (source.Source, error) {
 	// The limit covers every incremental export of the account, so it is
 	// keyed by host and by the export path under the URL's own prefix.
 	env.Limits.Declare(base.Host, exports.EscapedPath()+"/", time.Minute/time.Duration(perMinute), perMinute)
+	logger := env.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	return &exporter{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		endpoint:     exports.JoinPath("tickets/cursor.json"),
+		tickets:      base.JoinPath("api/v2/tickets"),
 		historyStart: env.HistoryStart,
+		bounds:       env.Bounds,
+		rejected:     env.Rejected,
+		logger:       logger,
 	}, nil
 }
 
@@ -78,12 +93,19 @@ func New(env source.Env) (source.Source, error) {
 type exporter struct {
 	http         *fetch.Client
 	endpoint     *url.URL // .../api/v2/incremental/tickets/cursor.json
+	tickets      *url.URL // .../api/v2/tickets, where each ticket is shown
 	historyStart time.Time
+	// bounds are the plausible times: a ticket with another is refused,
+	// reported to rejected, and held.
+	bounds   door.Bounds
+	rejected func(reason string)
+	logger   *slog.Logger
 }
 
 // Sync follows the export from cursor (or from the history start on the
 // first sync) until Zendesk reports the end of the stream, emitting one
-// batch per page so that a crash resumes at the next page.
+// batch per page so that a crash resumes at the next page, then reads the
+// tickets held when it began (reread).
 //
 // The export is pipelined one page deep: page n+1, whose cursor page n
 // carries, is fetched and decoded while page n's batch is being emitted
@@ -94,17 +116,51 @@ type exporter struct {
 // stored. Sync returns only once the fetch ahead has ended, cancelling it
 // first when emit fails: it leaves no request or goroutine behind.
 func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(model.Batch) error) error {
+	pos, err := decodePosition(cursor)
+	if err != nil {
+		// Exporting again from the history start is harmless: the store
+		// merges idempotently.
+		e.logger.Warn("zendesk: exporting again from the history start", "err", err)
+		pos = position{}
+	}
+	heldBefore := slices.Clone(pos.held)
+	pos, err = e.export(ctx, pos, emit)
+	if err != nil && !errors.Is(err, errTooManyHeld) {
+		return err
+	}
+	// Reading the held tickets is what can let an export stopped by them
+	// go on.
+	if rerr := e.reread(ctx, pos, heldBefore, emit); rerr != nil {
+		return rerr
+	}
+	return err
+}
+
+// export is the walk of the export from pos; it returns the position last
+// stored.
+func (e *exporter) export(ctx context.Context, pos position, emit func(model.Batch) error) (position, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	query := e.firstQuery(cursor)
+	query := e.firstQuery(pos.after)
 	walked := newProgress(query.Get("cursor"))
 	current := e.fetchPage(ctx, e.pageRequest(1, query))
 	for {
 		if current.err != nil {
-			return current.err
+			return pos, current.err
 		}
 		p, sent := current.page, query.Get("cursor")
-		b := p.batch()
+		tickets, next, refusals := e.admit(pos, p)
+		for _, why := range refusals {
+			e.rejected(why)
+		}
+		if len(next.held) > maxHeld {
+			// Counted all the same, so that the refusals show in
+			// support_items_rejected_total while the export waits.
+			return pos, fmt.Errorf("zendesk: export page %d: %w", current.n, fetch.DecodeError(current.url, errTooManyHeld))
+		}
+		if p.afterCursor != "" {
+			next.after = p.afterCursor
+		}
 		var stop error
 		switch {
 		case p.endOfStream:
@@ -117,9 +173,15 @@ func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(model.Batc
 				if rewinds {
 					// Resuming at the cursor that fetched this page asks
 					// for it again, rather than walk the circle again.
-					b.Cursor = []byte(sent)
+					next.after = sent
 				}
 			}
+		}
+		// A page without a cursor leaves the stored one as it is, unless
+		// it changed the held tickets.
+		b := model.Batch{Tickets: tickets}
+		if p.afterCursor != "" || !next.equal(pos) {
+			b.Cursor = next.encode()
 		}
 		var ahead <-chan fetched
 		if !p.endOfStream && stop == nil {
@@ -132,13 +194,14 @@ func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(model.Batc
 				cancel()
 				<-ahead
 			}
-			return fmt.Errorf("zendesk: storing export page %d: %w", current.n, err)
+			return pos, fmt.Errorf("zendesk: storing export page %d: %w", current.n, err)
 		}
+		pos = next
 		switch {
 		case p.endOfStream:
-			return nil
+			return pos, nil
 		case stop != nil:
-			return fmt.Errorf("zendesk: export page %d: %w", current.n, stop)
+			return pos, fmt.Errorf("zendesk: export page %d: %w", current.n, stop)
 		}
 		// A cancelled ctx ends the fetch ahead at once, and it reports why.
 		current = <-ahead
@@ -250,22 +313,12 @@ func (e *exporter) fetchAhead(ctx context.Context, r pageRequest) <-chan fetched
 	return ahead
 }
 
-// batch is the page's tickets with the cursor that resumes after them; a
-// page without one leaves the stored cursor as it is.
-func (p page) batch() model.Batch {
-	b := model.Batch{Tickets: p.tickets}
-	if p.afterCursor != "" {
-		b.Cursor = []byte(p.afterCursor)
-	}
-	return b
-}
-
-// firstQuery resumes from the stored cursor, or starts at the history start
-// (the epoch when there is none) on the first sync.
-func (e *exporter) firstQuery(cursor []byte) url.Values {
+// firstQuery resumes from Zendesk's after_cursor, or starts at the history
+// start (the epoch when there is none) on the first sync.
+func (e *exporter) firstQuery(after string) url.Values {
 	q := url.Values{"include": {"metric_sets"}, "per_page": {pageSize}}
-	if len(cursor) > 0 {
-		q.Set("cursor", string(cursor))
+	if after != "" {
+		q.Set("cursor", after)
 		return q
 	}
 	var start int64
