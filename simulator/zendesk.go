@@ -57,7 +57,7 @@ func (z *zendeskAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if id, ok := strings.CutPrefix(r.URL.Path, "/api/v2/tickets/"); ok && r.Method == http.MethodGet && strings.HasSuffix(id, ".json") {
-		z.serveTicket(rw, strings.TrimSuffix(id, ".json"))
+		z.serveTicket(rw, strings.TrimSuffix(id, ".json"), slices.Contains(strings.Split(r.URL.Query().Get("include"), ","), "metric_sets"))
 		return
 	}
 	if r.Method != http.MethodGet || r.URL.Path != exportPath {
@@ -140,7 +140,7 @@ func (z *zendeskAPI) serveExport(rw http.ResponseWriter, r *http.Request) {
 // serveTicket answers GET /api/v2/tickets/{id}.json, the url of each
 // exported ticket: {"ticket": ...}, or 404 RecordNotFound for a ticket not
 // created yet or deleted.
-func (z *zendeskAPI) serveTicket(rw http.ResponseWriter, idText string) {
+func (z *zendeskAPI) serveTicket(rw http.ResponseWriter, idText string, metrics bool) {
 	now := z.clock().Unix()
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id < 1 || id > int64(z.w.ticketsBy(now)) || z.w.deleted(int(id-1), now) {
@@ -148,9 +148,14 @@ func (z *zendeskAPI) serveTicket(rw http.ResponseWriter, idText string) {
 		return
 	}
 	s := stateAt(z.w.timeline(int(id-1)), now)
-	writeJSON(rw, http.StatusOK, struct {
-		Ticket zTicket `json:"ticket"`
-	}{z.w.zendeskTicket(&s, z.base())})
+	answer := struct {
+		Ticket     zTicket      `json:"ticket"`
+		MetricSets []zMetricSet `json:"metric_sets,omitempty"`
+	}{Ticket: z.w.zendeskTicket(&s, z.base())}
+	if metrics { // Show Ticket's sideload: the ticket's metric set, in a top-level array
+		answer.MetricSets = []zMetricSet{z.w.zendeskMetricSet(&s, z.base())}
+	}
+	writeJSON(rw, http.StatusOK, answer)
 }
 
 // zError is an error answer of Zendesk's API.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -363,6 +364,33 @@ func TestExportLimitSlides(t *testing.T) {
 			t.Errorf("at %v: HTTP %d (Retry-After %q), want 200", st.at, r.status, r.header.Get("Retry-After"))
 		case st.retryAfter > 0 && (r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != strconv.Itoa(st.retryAfter)):
 			t.Errorf("at %v: HTTP %d, Retry-After %q; want 429, Retry-After %d", st.at, r.status, r.header.Get("Retry-After"), st.retryAfter)
+		}
+	}
+}
+
+// TestShowTicketSideloadsItsMetricSet: GET /api/v2/tickets/{id}.json with
+// include=metric_sets answers the ticket's metric set, as the export shows
+// it, in a top-level array; without the include, none.
+func TestShowTicketSideloadsItsMetricSet(t *testing.T) {
+	c := newClock(testStart)
+	s := startSim(t, c, Options{Seed: 7, Vendors: []Vendor{vendor("acme", FastShallow, 50)}})
+	_, metrics, _, _ := export(t, s, "acme", "start_time=0&include=metric_sets")
+	for _, id := range []int64{1, 17, 50} {
+		var with, without struct {
+			Ticket     struct{ ID int64 } `json:"ticket"`
+			MetricSets []exportMetricSet  `json:"metric_sets"`
+		}
+		if err := json.Unmarshal(get(t, s, "acme", KindZendesk, fmt.Sprintf("/api/v2/tickets/%d.json?include=metric_sets", id)).body, &with); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(get(t, s, "acme", KindZendesk, fmt.Sprintf("/api/v2/tickets/%d.json", id)).body, &without); err != nil {
+			t.Fatal(err)
+		}
+		if with.Ticket.ID != id || len(with.MetricSets) != 1 || !reflect.DeepEqual(with.MetricSets[0], metrics[id]) {
+			t.Errorf("ticket %d with include=metric_sets: %+v, want the export's %+v", id, with, metrics[id])
+		}
+		if without.MetricSets != nil {
+			t.Errorf("ticket %d without the include: metric sets %+v", id, without.MetricSets)
 		}
 	}
 }
