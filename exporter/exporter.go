@@ -501,7 +501,9 @@ func (e *Exporter) load(vs *vendorState) error {
 // admit refuses the items of b with an implausible time (exporter/door):
 // they are counted in support_items_rejected_total and left out, so that
 // their stored version, if any, stays as it was. The batch's cursor is
-// kept: collectors never move it past a refused item's cursor time.
+// kept: collectors do not move it past an item refused for the time the
+// cursor follows, and read it again (docs/configuration.md, "Timestamps a
+// vendor sends").
 func admit(b model.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logger) model.Batch {
 	refused := map[string]int{}
 	var example string
