@@ -192,3 +192,35 @@ func TestAddedSourceKeepsDecisions(t *testing.T) {
 		t.Errorf("after the added source synced its history: detected %v, want %v: a decision never flips", v.Detected, vendorFirst)
 	}
 }
+
+// TestRestartIsNoAddedSource: a ticket source configured before, that has
+// not completed a sync yet, is not "added" when the exporter restarts: it
+// stays incomplete, and the vendor's decisions wait for it.
+func TestRestartIsNoAddedSource(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	zd, sp := newFakeZendesk(t, acmeTickets()...), newFakeStatuspage(t)
+	zd.fail(503) // the ticket source never completes a sync
+	cfg := parseConfig(t, acmeConfig(zd.URL(), sp.URL(), slaOneHour))
+	for run := range 2 {
+		st, err := store.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st})
+		if err := e.Apply(cfg); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the status page synced", statusCond(e, statusKey, func(s exposition.SourceStatus) bool { return s.Up }))
+		if at, err := st.SyncedAt(supportKey); err != nil || !at.IsZero() {
+			t.Errorf("run %d: the ticket source's sync time is %v (%v), want none: it never completed a sync", run, at, err)
+		}
+		if v := vendorSnapshot(e, "acme"); v.Detected != ([quality.NumFirsts]uint64{}) {
+			t.Errorf("run %d: detected %v before the ticket source completed a sync, want none decided", run, v.Detected)
+		}
+		e.Stop()
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

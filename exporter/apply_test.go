@@ -414,13 +414,13 @@ func TestSourceIdentity(t *testing.T) {
 	if err := e.Apply(parseConfig(t, broken)); err == nil {
 		t.Fatal("Apply of a broken config succeeded")
 	}
-	if change, err := st.CheckIdentity(statusKey, "statuspage", sp.URL()); err != nil || change != nil {
+	if change, _, err := st.CheckIdentity(statusKey, "statuspage", sp.URL()); err != nil || change != nil {
 		t.Errorf("after the failed reload the store says the URL moved (%+v, %v): it never ran", change, err)
 	}
 	if err := e.Apply(parseConfig(t, moved)); err != nil {
 		t.Fatalf("Apply with a new URL: %v", err)
 	}
-	if change, err := st.CheckIdentity(statusKey, "statuspage", sp.URL()); err != nil || change == nil {
+	if change, _, err := st.CheckIdentity(statusKey, "statuspage", sp.URL()); err != nil || change == nil {
 		t.Errorf("after the reload the store does not record the new URL (%+v, %v)", change, err)
 	}
 	waitFor(t, "the moved status page polled", func() (bool, string) {

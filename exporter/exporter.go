@@ -353,13 +353,16 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 			// A source whose own config is unchanged keeps its schedule even
 			// when a global setting it depends on changed.
 			sameSource := prev != nil && reflect.DeepEqual(prev.settings.source, settings.source)
+			known := prev != nil
 			if !same {
 				// The store keys a source by vendor and name (DESIGN.md): a
 				// changed kind under the same name would mix two APIs'
 				// items. Checked now, recorded once the configuration runs.
-				if _, err := e.opts.Store.CheckIdentity(key, sc.Kind, sc.URL); err != nil {
+				_, stored, err := e.opts.Store.CheckIdentity(key, sc.Kind, sc.URL)
+				if err != nil {
 					return nil, err
 				}
+				known = known || stored
 				p.identify = append(p.identify, identity{key: key, kind: sc.Kind, url: sc.URL})
 			}
 			if same && !vs.rebuilt {
@@ -376,7 +379,7 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 					return nil, err
 				}
 				st.setSyncedAt(at)
-				if at.IsZero() && prev == nil {
+				if !known { // new to the store too, not merely restarted before its first complete sync
 					p.added = append(p.added, st)
 				}
 			}

@@ -66,9 +66,12 @@ func (s *Store) Identify(k SourceKey, kind, rawURL string) (*URLChange, error) {
 // is checked with it before it is applied, and recorded with Identify once
 // it runs, so that a reload that fails leaves no trace of URLs that never
 // ran.
-func (s *Store) CheckIdentity(k SourceKey, kind, rawURL string) (*URLChange, error) {
-	_, _, change, err := s.checkIdentity(k, kind, rawURL)
-	return change, err
+//
+// known says whether the store knew the source before: a kind recorded,
+// or anything stored for it (a store written before kinds were recorded).
+func (s *Store) CheckIdentity(k SourceKey, kind, rawURL string) (change *URLChange, known bool, err error) {
+	current, _, change, err := s.checkIdentity(k, kind, rawURL)
+	return change, current.kind != "" || current.hasData, err
 }
 
 func (s *Store) checkIdentity(k SourceKey, kind, rawURL string) (current identity, u string, change *URLChange, err error) {
