@@ -190,6 +190,11 @@ type TicketHistory struct {
 	// Reopens and Followups are the most ever seen.
 	Reopens   int `json:"reopens,omitempty"`
 	Followups int `json:"followups,omitempty"`
+	// ReopensSeen counts the versions stored showing an open status
+	// (new, open, pending, on_hold) after a first solve, following one that
+	// did not: a reopen the exporter saw itself, which a vendor's status
+	// revert shows without a reopen event or figure.
+	ReopensSeen int `json:"reopens_seen,omitempty"`
 	// FirstResponse and Resolution are the SLA clocks' pins.
 	FirstResponse ClockHistory `json:"first_response,omitzero"`
 	Resolution    ClockHistory `json:"resolution,omitzero"`
@@ -221,7 +226,21 @@ type ClockHistory struct {
 	// VendorBreached: the vendor's own clock, still running, had passed its
 	// deadline as of a judged instant, and was counted breached.
 	VendorBreached bool `json:"vendor_breached,omitempty"`
+	// Judge is whose clock judged the target the first time it was judged
+	// (stopped, or counted breached while running): it judges it from then
+	// on, whichever clocks later versions carry.
+	Judge Judge `json:"judge,omitempty"`
 }
+
+// Judge is whose SLA clock judges a ticket's target.
+type Judge uint8
+
+// Judges.
+const (
+	JudgeUndecided Judge = iota // not judged yet: the version's clocks decide
+	JudgeOurs                   // the contract term's target, on our SLA clock
+	JudgeVendor                 // the vendor's own clock (Figures)
+)
 
 // OneTouch is a ticket's one-touch verdict once known.
 type OneTouch uint8

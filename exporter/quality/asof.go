@@ -17,18 +17,21 @@ import (
 //
 // What an API does not date moves at the item's last update (the stored
 // version): satisfaction ratings, escalation by flag or tag, reopens that
-// only a count gives (Zendesk's metric sets), a close, and the ticket's
-// status between its dated solves and reopens. So do facts dated after the
-// last update, which a consistent API never gives.
+// only a count gives (Zendesk's metric sets) or that the live exporter saw
+// as a status shown open again (model.TicketHistory.ReopensSeen), a close,
+// and the ticket's status between its dated solves and reopens. So do
+// facts dated after the last update, which a consistent API never gives.
 //
 // The pins of the stored item (model.TicketHistory...) are what the live
 // exporter saw: each earlier version shows a pinned fact from its instant
 // on and never a different one, so that nothing is counted on the way that
-// the stored version takes back. A pin the live exporter made as of a
-// judged instant, not dated by the vendor (a vendor clock seen breached, a
-// one-touch resolution settled at an unknown instant), shows from the last
-// update; an earlier version that could count what the stored one does not
-// (a one-touch the stored version ruled out) is ruled out too.
+// the stored version takes back; a target our clock judged is judged by
+// ours throughout, whatever vendor clock the stored version shows. A pin
+// the live exporter made as of a judged instant, not dated by the vendor
+// (a vendor clock seen breached, a one-touch resolution settled at an
+// unknown instant), shows from the last update; an earlier version that
+// could count what the stored one does not (a one-touch the stored version
+// ruled out) is ruled out too.
 
 // TicketChanges returns the instants at which a ticket's metrics may
 // change, ascending and distinct: its creation, each dated fact, and its
@@ -120,6 +123,11 @@ func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
 		run := c.Vendor
 		if run == nil {
 			run = vendor[tg]
+		}
+		if c.Judge == model.JudgeOurs {
+			// Ours judged the target: a vendor clock the stored version
+			// shows came later and never judges it, on the way either.
+			run, pinned[tg].Judge = nil, model.JudgeOurs
 		}
 		*clockOf(&fig, tg) = slaClockAt(run, at)
 		pinned[tg].Ended = dated(c.Ended, at)

@@ -22,7 +22,14 @@
 // Time is judged per source as of the start of its last complete sync (the
 // asOf given to Snapshot), never the wall clock. The Aggregator records how
 // far it has judged each source, and derives every contribution as of
-// that, so that Replace takes back exactly what the totals hold.
+// that, so that Replace takes back exactly what the totals hold. It holds
+// nothing else a time-driven count depends on: a fresh Aggregator loaded
+// from the store (a restart, a reload) and given the same asOf counts the
+// same one-touch resolutions settled, running clocks breached and
+// maintenances started, for items fetched since or not, provided asOf
+// never moves back (the exporter reads it from the store's synced_at).
+// What a later version must not take back is pinned in the item when it
+// is merged (Judged).
 //
 // # Counters never go down
 //
@@ -35,11 +42,13 @@
 // MaintenanceHistory), stored with it (record format 3):
 //
 //   - facts once seen: a ticket's creation, first priority, first reply and
-//     solve, each SLA clock's end and the vendor's own run of it, reopens
-//     and follow-ups never lower, ratings, escalation, every tag; an
-//     incident's impact and creation, its times when first seen resolved,
-//     its postmortem; a maintenance's creation, and its announcement and
-//     schedule once it started or completed;
+//     solve, each SLA clock's end and the vendor's own run of it, whose
+//     clock judged each target first (it judges it for good), reopens and
+//     follow-ups never lower, the reopens seen (versions shown open after
+//     the first solve), ratings, escalation, every tag; an incident's
+//     impact and creation, its times and updates as the version first seen
+//     resolved shows them, its postmortem; a maintenance's creation, and
+//     its announcement and schedule once it started or completed;
 //   - what a snapshot may have counted from time-driven values, as of the
 //     instants it judged (Judged, given to the Merge methods): a clock seen
 //     running past its deadline, a one-touch resolution settled, an

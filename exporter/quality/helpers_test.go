@@ -111,6 +111,11 @@ type store struct {
 	// (Aggregator.Judged); nil: the zero time, the aggregator then judges
 	// by what its own snapshots judged.
 	asOf func(string) time.Time
+	// onTicket and onIncident, when set, see each merge: the stored
+	// version (nil when new), the fetched one, the merged result and the
+	// Judged it was merged with.
+	onTicket   func(old *model.Ticket, fetched model.Ticket, merged *model.Ticket, j Judged)
+	onIncident func(old *model.Incident, fetched model.Incident, merged *model.Incident)
 }
 
 // alertKey identifies a customer alert as the store does.
@@ -136,7 +141,11 @@ func newStoreOf(r *Rules, sources map[string]string) *store {
 func (s *store) ticket(source string, fetched model.Ticket) {
 	k := itemKey{source, fetched.ID}
 	old := s.tickets[k]
-	merged := s.agg.Rules().MergeTicket(old, fetched, s.judged(source))
+	j := s.judged(source)
+	merged := s.agg.Rules().MergeTicket(old, fetched, j)
+	if s.onTicket != nil {
+		s.onTicket(old, fetched, &merged, j)
+	}
 	s.agg.ReplaceTicket(source, old, &merged)
 	s.tickets[k] = &merged
 }
@@ -161,6 +170,9 @@ func (s *store) incident(source string, fetched model.Incident) {
 	k := itemKey{source, fetched.ID}
 	old := s.incidents[k]
 	merged := s.agg.Rules().MergeIncident(old, fetched, s.judged(source))
+	if s.onIncident != nil {
+		s.onIncident(old, fetched, &merged)
+	}
 	s.agg.ReplaceIncident(source, old, &merged)
 	s.incidents[k] = &merged
 }

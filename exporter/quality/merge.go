@@ -25,8 +25,10 @@ type Judged struct{ Source, Signals time.Time }
 //
 //   - facts pinned once seen: the creation, the first priority, the first
 //     reply, the first solve (with the replies before it), each SLA clock's
-//     end, the vendor's own clocks once stopped, reopens and follow-ups
-//     never lower, escalation sticky, every rating;
+//     end, the vendor's own clocks once stopped, whose clock judged each
+//     target, reopens and follow-ups never lower, the reopens seen (a
+//     version shown open after the first solve, which rules one-touch out
+//     unless it was counted), escalation sticky, every rating;
 //   - judged as of j (pinJudged): a clock seen running, a vendor clock
 //     breached while running, a one-touch resolution settled;
 //   - for who noticed first: when the ticket and each later tag became
@@ -36,9 +38,14 @@ type Judged struct{ Source, Signals time.Time }
 // which is what makes a re-fetch after a crash safe.
 func (r *Rules) MergeTicket(stored *model.Ticket, fetched model.Ticket, j Judged) model.Ticket {
 	merged := fetched
+	// A reopen we see ourselves: a version shown open after the first
+	// solve, where the stored one was not (showsReopened). Counted once per
+	// reopen, as the vendor's reopen events are.
+	storedReopened := false
 	if stored != nil {
 		h, _ := r.ticketHistory(stored)
 		r.pinJudged(&h, stored, j)
+		storedReopened = showsReopened(&h, stored)
 		h.SeenTags = seenTags(stored.Tags, h.SeenTags, fetched.Tags, j.Signals)
 		merged.History = &h
 	} else {
@@ -49,6 +56,9 @@ func (r *Rules) MergeTicket(stored *model.Ticket, fetched model.Ticket, j Judged
 		merged.History = &h
 	}
 	h, _ := r.ticketHistory(&merged)
+	if showsReopened(&h, &merged) && !storedReopened {
+		h.ReopensSeen++
+	}
 	r.pinJudged(&h, &merged, j)
 	merged.History = &h
 	return merged
@@ -80,25 +90,27 @@ func seenTags(stored []string, seen []model.SeenTag, fetched []string, signals t
 }
 
 // MergeIncident combines a freshly fetched incident with its stored version
-// (nil when new). It keeps the earliest CreatedAt and the union of stored
-// and fetched updates, sorted (a vendor deleting an update never un-counts
-// a gap), and completes its History (model.IncidentHistory): the impact
-// and creation at first store (unknown impacts are none), the times at
-// resolution (notice delay, update gaps and duration are observed then,
-// from them), the postmortem once seen, and the notice window once
-// decidable as of j.Signals. Merging the same fetched incident twice with
-// the same j changes nothing.
+// (nil when new). It keeps the earliest CreatedAt and the fetched updates,
+// sorted and distinct, and completes its History (model.IncidentHistory):
+// the impact and creation at first store (unknown impacts are none), the
+// times at resolution (notice delay, update gaps and duration are observed
+// then, from them, never before: a later version moving or deleting an
+// update moves nothing), the postmortem once seen, and the notice window
+// once decidable as of j.Signals. Merging the same fetched incident twice
+// with the same j changes nothing.
+//
+// The updates are the vendor's as it shows them now, not the union of all
+// it ever showed: an update the vendor moved would count at both times, in
+// the gaps observed at the resolution and in the open incident's silence.
 func (r *Rules) MergeIncident(stored *model.Incident, fetched model.Incident, j Judged) model.Incident {
 	merged := fetched
-	var storedUpdates []time.Time
 	if stored != nil {
 		h := incidentHistory(stored)
 		r.pinNotice(&h, stored, j)
 		merged.History = &h
 		merged.CreatedAt = earliest(stored.CreatedAt, fetched.CreatedAt)
-		storedUpdates = stored.Updates
 	}
-	merged.Updates = unionTimes(storedUpdates, fetched.Updates)
+	merged.Updates = distinctTimes(fetched.Updates)
 	h := incidentHistory(&merged)
 	r.pinNotice(&h, &merged, j)
 	merged.History = &h
@@ -140,7 +152,7 @@ func (r *Rules) pinNotice(h *model.IncidentHistory, i *model.Incident, j Judged)
 
 // updatesUpTo are the distinct updates at or before end, sorted.
 func updatesUpTo(updates []time.Time, end time.Time) []time.Time {
-	all := unionTimes(nil, updates)
+	all := distinctTimes(updates)
 	n := 0
 	for n < len(all) && !all[n].After(end) {
 		n++
@@ -208,13 +220,13 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
-// unionTimes is the sorted set of instants in a and b; of equal instants,
-// the first met (a's before b's) is kept, which makes merging idempotent.
-func unionTimes(a, b []time.Time) []time.Time {
-	if len(a)+len(b) == 0 {
+// distinctTimes is the sorted set of instants in ts, in a new array; of
+// equal instants the first met is kept, which makes merging idempotent.
+func distinctTimes(ts []time.Time) []time.Time {
+	if len(ts) == 0 {
 		return nil
 	}
-	all := slices.SortedStableFunc(slices.Values(slices.Concat(a, b)), time.Time.Compare)
+	all := slices.SortedStableFunc(slices.Values(ts), time.Time.Compare)
 	return slices.CompactFunc(all, time.Time.Equal)
 }
 

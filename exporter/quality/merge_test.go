@@ -53,9 +53,10 @@ func TestMergeTicketPins(t *testing.T) {
 		{
 			name:     "replies up to the first solve, from the timeline, even when first seen later; a reopen rules one-touch out",
 			versions: []version[model.Ticket]{{fetched: solvedAfterTwo}},
+			// Urgent: targets 1h and 24h, ours judged both at their ends.
 			wantHistory: model.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
-				FirstSolve: after(2 * h), Reopens: 1, FirstResponse: model.ClockHistory{Ended: after(h)},
-				Resolution: model.ClockHistory{Ended: after(2 * h)}, OneTouch: model.OneTouchRuledOut},
+				FirstSolve: after(2 * h), Reopens: 1, FirstResponse: model.ClockHistory{Ended: after(h), Judge: model.JudgeOurs},
+				Resolution: model.ClockHistory{Ended: after(2 * h), Judge: model.JudgeOurs}, OneTouch: model.OneTouchRuledOut},
 		},
 		{
 			name: "figures: the replies when the first solve is first seen, then pinned; reopens never lower",
@@ -65,9 +66,12 @@ func TestMergeTicketPins(t *testing.T) {
 				{fetched: model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 2}}},
 				{fetched: model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 1}}},
 			},
-			// The solve before any reply ends the first-response clock too.
-			wantHistory: model.TicketHistory{Created: t0, RepliesAtFirstSolve: 3, FirstSolve: after(h), Reopens: 2,
-				FirstResponse: model.ClockHistory{Ended: after(h)}, Resolution: model.ClockHistory{Ended: after(h)},
+			// The solve before any reply ends the first-response clock too,
+			// judged by our 8h target (normal); no resolution target. The
+			// third version, shown open after the solve, is a reopen seen;
+			// the fourth, still open, is the same one.
+			wantHistory: model.TicketHistory{Created: t0, RepliesAtFirstSolve: 3, FirstSolve: after(h), Reopens: 2, ReopensSeen: 1,
+				FirstResponse: model.ClockHistory{Ended: after(h), Judge: model.JudgeOurs}, Resolution: model.ClockHistory{Ended: after(h)},
 				OneTouch: model.OneTouchRuledOut},
 		},
 		{
@@ -75,9 +79,10 @@ func TestMergeTicketPins(t *testing.T) {
 			versions: []version[model.Ticket]{{fetched: solvedAfterTwo}, {fetched: with(solvedAfterTwo, func(t *model.Ticket) {
 				t.Events, t.Status, t.Figures = nil, model.StatusNew, &model.Figures{}
 			})}},
+			// Shown new after its solve: a reopen seen.
 			wantHistory: model.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
-				FirstSolve: after(2 * h), Reopens: 1, FirstResponse: model.ClockHistory{Ended: after(h)},
-				Resolution: model.ClockHistory{Ended: after(2 * h)}, OneTouch: model.OneTouchRuledOut},
+				FirstSolve: after(2 * h), Reopens: 1, ReopensSeen: 1, FirstResponse: model.ClockHistory{Ended: after(h), Judge: model.JudgeOurs},
+				Resolution: model.ClockHistory{Ended: after(2 * h), Judge: model.JudgeOurs}, OneTouch: model.OneTouchRuledOut},
 		},
 		{
 			name: "a first reply seen is kept when an earlier one shows later",
@@ -88,7 +93,7 @@ func TestMergeTicketPins(t *testing.T) {
 				})},
 			},
 			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(3 * h),
-				FirstResponse: model.ClockHistory{Ended: after(3 * h)}},
+				FirstResponse: model.ClockHistory{Ended: after(3 * h), Judge: model.JudgeOurs}},
 		},
 		{
 			name: "clocks seen running as of the judged instant, both as stored and as merged",
@@ -101,7 +106,7 @@ func TestMergeTicketPins(t *testing.T) {
 					judged: Judged{Source: after(9 * h)}},
 			},
 			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(4 * h),
-				FirstResponse: model.ClockHistory{Ended: after(4 * h), RunningAsOf: after(9 * h)},
+				FirstResponse: model.ClockHistory{Ended: after(4 * h), RunningAsOf: after(9 * h), Judge: model.JudgeOurs},
 				Resolution:    model.ClockHistory{RunningAsOf: after(9 * h)}},
 		},
 		{
@@ -114,7 +119,7 @@ func TestMergeTicketPins(t *testing.T) {
 				}), judged: Judged{Source: after(4 * h)}},
 			},
 			wantHistory: model.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
-				FirstResponse: model.ClockHistory{RunningAsOf: after(4 * h), VendorBreached: true},
+				FirstResponse: model.ClockHistory{RunningAsOf: after(4 * h), VendorBreached: true, Judge: model.JudgeVendor},
 				Resolution:    model.ClockHistory{RunningAsOf: after(4 * h)}},
 		},
 		{
@@ -128,7 +133,42 @@ func TestMergeTicketPins(t *testing.T) {
 				})},
 			},
 			wantHistory: model.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
-				FirstResponse: model.ClockHistory{Vendor: &model.SLAClock{Deadline: after(2 * h), Stopped: after(h)}}},
+				FirstResponse: model.ClockHistory{Vendor: &model.SLAClock{Deadline: after(2 * h), Stopped: after(h)}, Judge: model.JudgeVendor}},
+		},
+		{
+			name: "ours judged the first response at the reply: a vendor clock shown later is not pinned and never judges it",
+			versions: []version[model.Ticket]{
+				{fetched: with(open, func(t *model.Ticket) { t.Events = []model.Event{ev(model.EventVendorReply, after(9*h))} })},
+				{fetched: with(open, func(t *model.Ticket) {
+					t.Events = []model.Event{ev(model.EventVendorReply, after(9*h))}
+					t.Figures = &model.Figures{FirstReplyAt: after(9 * h), Replies: 1,
+						FirstResponseSLA: &model.SLAClock{Deadline: after(10 * h), Stopped: after(9 * h)},
+						ResolutionSLA:    &model.SLAClock{Deadline: after(30 * h)}}
+				})},
+			},
+			// Normal: our 8h first-response target; no resolution target,
+			// so the vendor's resolution clock, still running, judges that
+			// one once it is judged.
+			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(9 * h),
+				FirstResponse: model.ClockHistory{Ended: after(9 * h), Judge: model.JudgeOurs}},
+		},
+		{
+			name: "a running vendor clock dropped: ours judges once seen running past its target, and for good",
+			versions: func() []version[model.Ticket] {
+				// High: our 4h target; the vendor's deadline is 9h.
+				running := with(vendorRunning, func(t *model.Ticket) {
+					t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(9 * h)}}
+				})
+				return []version[model.Ticket]{
+					{fetched: running, judged: Judged{Source: after(h)}},
+					// Gone as of 5h: ours judges, past its 4h.
+					{fetched: with(running, func(t *model.Ticket) { t.Figures = nil }), judged: Judged{Source: after(5 * h)}},
+					{fetched: running, judged: Judged{Source: after(6 * h)}},
+				}
+			}(),
+			wantHistory: model.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
+				FirstResponse: model.ClockHistory{RunningAsOf: after(6 * h), Judge: model.JudgeOurs},
+				Resolution:    model.ClockHistory{RunningAsOf: after(6 * h)}},
 		},
 		{
 			name: "one-touch settled as of the judged instant is counted; a reopen after does not take it back",
@@ -141,7 +181,7 @@ func TestMergeTicketPins(t *testing.T) {
 			},
 			wantHistory: func() model.TicketHistory {
 				h := oneTouchHistory
-				h.OneTouch, h.Reopens = model.OneTouchCounted, 1
+				h.OneTouch, h.Reopens, h.ReopensSeen = model.OneTouchCounted, 1, 1
 				return h
 			}(),
 		},
@@ -155,7 +195,7 @@ func TestMergeTicketPins(t *testing.T) {
 			},
 			wantHistory: func() model.TicketHistory {
 				h := oneTouchHistory
-				h.OneTouch, h.Reopens = model.OneTouchRuledOut, 1
+				h.OneTouch, h.Reopens, h.ReopensSeen = model.OneTouchRuledOut, 1, 1
 				return h
 			}(),
 		},
@@ -168,6 +208,21 @@ func TestMergeTicketPins(t *testing.T) {
 			wantHistory: func() model.TicketHistory {
 				h := oneTouchHistory
 				h.OneTouch = model.OneTouchCounted
+				return h
+			}(),
+		},
+		{
+			name: "shown open after its first solve without a reopen event: one-touch ruled out, a reopen seen; twice: two",
+			versions: []version[model.Ticket]{
+				{fetched: oneTouch, judged: Judged{Source: after(3 * h)}},
+				{fetched: with(oneTouch, func(t *model.Ticket) { t.Status = model.StatusPending }), judged: Judged{Source: after(40 * h)}},
+				{fetched: with(oneTouch, func(t *model.Ticket) { t.Status = model.StatusOpen }), judged: Judged{Source: after(41 * h)}},
+				{fetched: oneTouch, judged: Judged{Source: after(200 * h)}},
+				{fetched: with(oneTouch, func(t *model.Ticket) { t.Status = model.StatusNew }), judged: Judged{Source: after(201 * h)}},
+			},
+			wantHistory: func() model.TicketHistory {
+				h := oneTouchHistory
+				h.OneTouch, h.ReopensSeen = model.OneTouchRuledOut, 2
 				return h
 			}(),
 		},
@@ -243,6 +298,8 @@ func TestMergeIdempotent(t *testing.T) {
 		Satisfaction: model.RatingGood, Tags: []string{"a"}, Figures: &model.Figures{Reopens: 3}}, Judged{})
 	storedTicket.History.Ratings = append(make([]model.Rating, 0, 8), storedTicket.History.Ratings...) // spare capacity
 	storedTicket.History.SeenTags = append(make([]model.SeenTag, 0, 8), model.SeenTag{Tag: "z"})
+	solvedEvents := []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}
+	storedSolved := r.MergeTicket(nil, model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, Events: solvedEvents}, Judged{})
 	tickets := []struct {
 		name    string
 		stored  *model.Ticket
@@ -257,6 +314,10 @@ func TestMergeIdempotent(t *testing.T) {
 			model.Ticket{ID: "1", Priority: "high", Status: model.StatusClosed, CreatedAt: t0, Events: []model.Event{ev(model.EventSolved, after(h))}}},
 		{"running vendor clock past its deadline", nil, model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0,
 			Figures: &model.Figures{ResolutionSLA: &model.SLAClock{Deadline: after(h)}}}},
+		{"stored solved, shown open without a reopen event: one reopen seen", &storedSolved,
+			model.Ticket{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Events: solvedEvents}},
+		{"judged by our clock, a vendor clock shown later", &storedSolved, model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusSolved,
+			CreatedAt: t0, Events: solvedEvents, Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(9 * h), Stopped: after(h)}}}},
 	}
 	for _, tc := range tickets {
 		t.Run("ticket: "+tc.name, func(t *testing.T) {
@@ -285,6 +346,8 @@ func TestMergeIdempotent(t *testing.T) {
 			Updates: []time.Time{after(2 * h), after(h), after(2 * h).In(time.FixedZone("x", 3600))}}},
 		{"stored, update deleted, impact changed, resolved", &storedIncident, model.Incident{ID: "i", Impact: "unknown", CreatedAt: after(h),
 			Updates: []time.Time{after(3 * h)}, ResolvedAt: after(3 * h)}},
+		{"stored, update moved", &storedIncident, model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0,
+			Updates: []time.Time{after(h / 2), after(2 * h)}}},
 	}
 	for _, tc := range incidents {
 		t.Run("incident: "+tc.name, func(t *testing.T) {
@@ -357,11 +420,13 @@ func TestMergeIncident(t *testing.T) {
 			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactNone, Created: t0},
 		},
 		{
-			name: "stored: union of updates, earliest creation, first impact kept",
+			// The updates are those shown now: before turn 3 the union of all
+			// ever shown kept 2h, which the vendor moved or deleted.
+			name: "stored: the fetched updates, earliest creation, first impact kept",
 			versions: []version[model.Incident]{{fetched: stored}, {fetched: model.Incident{ID: "i", Impact: model.ImpactCritical,
 				CreatedAt: after(h), Updates: []time.Time{after(3 * h), after(h)}}}},
 			wantCreated: t0,
-			wantUpdates: []time.Time{after(h), after(2 * h), after(3 * h)},
+			wantUpdates: []time.Time{after(h), after(3 * h)},
 			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactMinor, Created: t0},
 		},
 		{

@@ -20,12 +20,14 @@ import (
 // what was already counted: they move times (a creation, a start, a reply
 // timestamped before a deadline that a snapshot already judged passed),
 // change priorities, impacts and tags, revert statuses, drop events,
-// updates and figures, pause their SLA clocks. At every step no counter or
-// bucket may go down, and the incremental aggregator must equal a
-// recomputation from the stored items; now and then the exporter restarts
-// (a fresh Aggregator loading the store) and goes on with that one. Each
-// merge is given what the previous snapshot judged (Aggregator.Judged), as
-// the exporter's ingest does.
+// updates and figures, pause their SLA clocks, add, drop and bring back
+// their own clocks. At every step no counter or bucket may go down, and the
+// incremental aggregator must equal a recomputation from the stored items;
+// now and then the exporter restarts (a fresh Aggregator loading the store)
+// and goes on with that one, judging at once as of the same instants as
+// before (restarts). Each merge is given what the previous snapshot judged
+// (Aggregator.Judged), as the exporter's ingest does, and is checked
+// against the rules a careful person applies by hand (oracle).
 //
 // New tickets are fetched up to ticketLag after their creation (a few
 // later still), so the ticket source is judged complete only up to
@@ -41,15 +43,16 @@ func TestIncrementalEqualsRecomputation(t *testing.T) {
 			r := mustRules(t, propertyVendor(t, clock), t0)
 			g := newGenerator(7, uint64(seed))
 			s := newStore(r)
+			o := newOracle(t, r)
+			s.onTicket, s.onIncident = o.ticket, o.incident
 			var prev []uint64
-			restarts := 0
+			var rs restarts
 			for step := range steps {
 				s.asOf = syncedAsOf(g.now) // what the previous snapshot judged
 				g.now = g.now.Add(time.Duration(g.rnd.IntN(90)) * time.Minute)
 				g.next(s)
 				if g.rnd.IntN(100) == 0 {
-					s.agg = s.reload()
-					restarts++
+					rs.restart(t, s, step, prev)
 				}
 				now := syncedAsOf(g.now)
 				snap := s.agg.Snapshot(now)
@@ -65,7 +68,8 @@ func TestIncrementalEqualsRecomputation(t *testing.T) {
 				}
 			}
 			final := s.agg.Snapshot(syncedAsOf(g.now))
-			g.assertBusy(t, s, final, restarts)
+			g.assertBusy(t, s, final, &rs)
+			o.assertStored(s, syncedAsOf(g.now))
 			for _, d := range []time.Duration{0, time.Hour, 72 * time.Hour, 365 * 24 * time.Hour} {
 				assertRecomputed(t, s, g.now.Add(d))
 			}
@@ -91,7 +95,7 @@ func propertyVendor(t *testing.T, clock string) *config.Vendor {
 
 // assertBusy fails when the generator did not exercise what the property
 // test is about.
-func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, restarts int) {
+func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, rs *restarts) {
 	t.Helper()
 	sum := func(xs []uint64) (n uint64) {
 		for _, x := range xs {
@@ -99,9 +103,12 @@ func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, re
 		}
 		return n
 	}
-	t.Logf("%d versions, %d restarts, edits %v", g.versions, restarts, g.edits)
-	if restarts == 0 || g.versions < 3000 {
-		t.Errorf("generator too quiet: %d versions, %d restarts", g.versions, restarts)
+	t.Logf("%d versions, restarts %+v, edits %v", g.versions, *rs, g.edits)
+	if rs.n == 0 || g.versions < 3000 {
+		t.Errorf("generator too quiet: %d versions, %d restarts", g.versions, rs.n)
+	}
+	if rs.oneTouch == 0 || rs.breaches == 0 || rs.notices == 0 {
+		t.Errorf("generator too quiet: restarts %+v, want some of each count held only in memory", *rs)
 	}
 	for _, kind := range editKinds {
 		if g.edits[kind] < 5 {
@@ -254,6 +261,7 @@ type generator struct {
 	versions     int
 	edits        map[string]int // edits of already-counted items, by kind (editKinds)
 	tickets      []*model.Ticket
+	reverted     []int // tickets shown open again after a solve, without a reopen event
 	incidents    []*model.Incident
 	maintenances []*model.Maintenance
 	// Alerts draw from their own stream.
@@ -266,7 +274,8 @@ type generator struct {
 // stored, which must lower no counter.
 var editKinds = []string{
 	"ticket created moved", "ticket event moved", "ticket reply dated late", "ticket events dropped", "ticket figures zeroed",
-	"ticket status reverted", "vendor clock paused", "signal tag", "incident started moved", "incident resolution moved",
+	"ticket status reverted", "vendor clock paused", "vendor clock added", "vendor clock dropped", "signal tag",
+	"incident started moved", "incident resolution moved",
 	"incident reopened", "incident updates moved", "incident created moved", "postmortem moved", "maintenance rescheduled",
 	"maintenance completion moved",
 }
@@ -353,14 +362,24 @@ func (g *generator) ticket() model.Ticket {
 		g.tickets = append(g.tickets, t)
 		return g.emitTicket(t)
 	}
+	if n := len(g.reverted); n > 0 && g.rnd.IntN(2) == 0 {
+		// Solved again soon after a revert, as one made by mistake is: a
+		// one-touch resolution but for the status shown in between.
+		t := g.tickets[g.reverted[n-1]]
+		g.reverted = g.reverted[:n-1]
+		if t.Status != model.StatusSolved && t.Status != model.StatusClosed { // not solved since
+			t.Status, t.UpdatedAt = model.StatusSolved, g.now
+			t.Events = append(t.Events, ev(model.EventSolved, g.now))
+			return g.emitTicket(t)
+		}
+	}
 	t := g.tickets[i]
 	if t.Status == model.StatusClosed && g.rnd.IntN(2) == 0 {
 		return g.emitTicket(t) // final: mostly only re-fetched
 	}
 	solved := t.Status == model.StatusSolved
 	event := func(k model.EventKind) { t.Events = append(t.Events, ev(k, g.now)) }
-	switch g.rnd.IntN(20) {
-	case 0, 1:
+	reply := func() {
 		event(model.EventVendorReply)
 		if f := t.Figures; f != nil {
 			f.Replies++
@@ -369,10 +388,17 @@ func (g *generator) ticket() model.Ticket {
 				stopClock(f.FirstResponseSLA, g.now)
 			}
 		}
+	}
+	switch g.rnd.IntN(21) {
+	case 0, 1:
+		reply()
 	case 2:
 		event(model.EventCustomerReply)
 	case 3, 4:
 		if !solved {
+			if len(t.Events) == 0 && g.rnd.IntN(2) == 0 {
+				reply() // answered and solved at once, as agents often do: a one-touch candidate
+			}
 			event(model.EventSolved)
 			t.Status = model.StatusSolved
 			if f := t.Figures; f != nil && f.FirstSolvedAt.IsZero() {
@@ -394,9 +420,13 @@ func (g *generator) ticket() model.Ticket {
 			t.Status = model.StatusClosed
 		}
 	case 7:
-		if !solved {
-			t.Status = []model.Status{model.StatusNew, model.StatusOpen, model.StatusPending, model.StatusOnHold}[g.rnd.IntN(4)]
+		if solved {
+			// Shown open again with no reopen event or figure: a status
+			// reverted, or a helpdesk that records no reopens.
+			g.edit("ticket status reverted")
+			g.reverted = append(g.reverted, i)
 		}
+		t.Status = []model.Status{model.StatusNew, model.StatusOpen, model.StatusPending, model.StatusOnHold}[g.rnd.IntN(4)]
 	case 8:
 		t.Priority = rawPriorities[g.rnd.IntN(len(rawPriorities))]
 	case 9:
@@ -448,6 +478,9 @@ func (g *generator) ticket() model.Ticket {
 	case 17:
 		g.edit("ticket status reverted")
 		t.Status = []model.Status{model.StatusOpen, model.StatusSolved, model.StatusNew}[g.rnd.IntN(3)]
+		if solved && t.Status != model.StatusSolved {
+			g.reverted = append(g.reverted, i)
+		}
 	case 18:
 		if f := t.Figures; f != nil {
 			// A pause: the deadline moves later, or the clock stops
@@ -474,13 +507,34 @@ func (g *generator) ticket() model.Ticket {
 		} else {
 			t.Tags = append(slices.Clone(t.Tags), "Outage")
 		}
+	case 20:
+		// The vendor's clock shows for a target that had none (SLA fields
+		// granted to the agent account, a cycle computed late), maybe after
+		// ours judged it: running, or stopped met or breached.
+		if t.Figures == nil {
+			t.Figures = &model.Figures{}
+		}
+		for _, c := range []**model.SLAClock{&t.Figures.FirstResponseSLA, &t.Figures.ResolutionSLA} {
+			if *c != nil {
+				continue
+			}
+			g.edit("vendor clock added")
+			clock := &model.SLAClock{Deadline: t.CreatedAt.Add(time.Duration(g.rnd.Int64N(int64(10 * time.Hour))))}
+			if g.rnd.IntN(3) > 0 {
+				clock.Stopped, clock.Breached = g.now, g.rnd.IntN(2) == 0
+			}
+			*c = clock
+			break
+		}
 	}
 	t.UpdatedAt = g.now
 	return g.emitTicket(t)
 }
 
 // emitTicket is what the API returns: a copy, sometimes with an older
-// reopen count (APIs that recount from a window).
+// reopen count (APIs that recount from a window), or without the vendor's
+// clocks, which the next version may bring back (an agent account that
+// loses the SLA fields for a while).
 func (g *generator) emitTicket(t *model.Ticket) model.Ticket {
 	out := *t
 	out.Events = slices.Clone(t.Events)
@@ -489,6 +543,10 @@ func (g *generator) emitTicket(t *model.Ticket) model.Ticket {
 		f := *t.Figures
 		if f.Reopens > 0 && g.rnd.IntN(4) == 0 {
 			f.Reopens--
+		}
+		if (f.FirstResponseSLA != nil || f.ResolutionSLA != nil) && g.rnd.IntN(8) == 0 {
+			g.edit("vendor clock dropped")
+			f.FirstResponseSLA, f.ResolutionSLA = nil, nil
 		}
 		for _, c := range []**model.SLAClock{&f.FirstResponseSLA, &f.ResolutionSLA} {
 			if *c != nil {
@@ -538,6 +596,13 @@ func (g *generator) incident() model.Incident {
 		inc.Impact = rawImpacts[g.rnd.IntN(len(rawImpacts))]
 	case 2, 3:
 		if !resolved && !inc.ResolutionUnknown {
+			if len(inc.Updates) > 0 && g.rnd.IntN(2) == 0 {
+				// The vendor tidies its timeline as it resolves: an update
+				// shown before moves (the gaps are those shown now).
+				g.edit("incident updates moved")
+				u := &inc.Updates[g.rnd.IntN(len(inc.Updates))]
+				*u = u.Add(g.shift(30 * time.Minute))
+			}
 			inc.ResolvedAt = g.now
 			inc.Updates = append(inc.Updates, g.now)
 		}
@@ -632,4 +697,180 @@ func (g *generator) maintenance() model.Maintenance {
 	m.UpdatedAt = g.now
 	out.UpdatedAt = g.now
 	return out
+}
+
+// restarts counts the exporter's restarts and, at each, the counts the
+// snapshots so far had made from the time alone, held only in memory: no
+// pin of the stored items holds them (they were not fetched since). A
+// restart must make them again from the store and the synced_at it keeps.
+type restarts struct{ n, oneTouch, breaches, notices int }
+
+// restart replaces the aggregator with one loaded from the store, as the
+// exporter's start-up does, and snapshots it at once as of what the last
+// snapshot judged (the store's synced_at, which only moves forward, is all
+// a restarted exporter knows of it): no counter may be lower than that
+// snapshot's, prev.
+func (rs *restarts) restart(t *testing.T, s *store, step int, prev []uint64) {
+	t.Helper()
+	a := s.agg
+	for k, tk := range s.tickets {
+		judged := a.judged[k.source]
+		c := a.rules.ticketContribution(tk, judged)
+		if !c.counted {
+			continue
+		}
+		if c.static.firstContact && tk.History.OneTouch != model.OneTouchCounted {
+			rs.oneTouch++ // settled as of judged, not pinned
+		}
+		for _, deadline := range c.live.running {
+			if !deadline.IsZero() && judged.After(deadline) {
+				rs.breaches++ // breached while running as of judged, not pinned
+			}
+		}
+	}
+	for k, m := range s.maintenances {
+		if h := maintenanceHistory(m); a.rules.counted(h.Created) && h.Notice == nil &&
+			!m.ScheduledFor.IsZero() && !m.ScheduledFor.After(a.judged[k.source]) {
+			rs.notices++ // started as of judged, its notice not pinned
+		}
+	}
+	s.agg = s.reload()
+	rs.n++
+	cur := counterValues(s.agg.Snapshot(s.asOf))
+	for i := range prev {
+		if cur[i] < prev[i] {
+			t.Fatalf("step %d: restarted, judged as of the same instants, counter %s went down from %d to %d", step, counterNames[i], prev[i], cur[i])
+		}
+	}
+}
+
+// oracle checks each merge against what a careful person computes by hand
+// from the versions the vendor showed (docs/metrics.md), where a wrong
+// count would still never go down and so pass the other checks.
+type oracle struct {
+	t *testing.T
+	r *Rules
+	// reopenedUnsettled are the tickets shown open after their first
+	// solve before their one-touch resolution was counted: never
+	// one-touch; solvedAgain counts their versions shown solved or closed
+	// again after that, with one vendor reply before the first solve and
+	// no reopen event or figure (one-touch but for the status shown).
+	reopenedUnsettled map[string]bool
+	solvedAgain       int
+	// reopensShown counts, per ticket, the versions shown open right
+	// after one shown solved or closed: reopens, whatever the events say.
+	reopensShown map[string]int
+	// updatesShown are all the updates each incident ever showed; moved
+	// counts the incidents first seen resolved, and the open versions,
+	// where they differ from those shown then (the union of all would
+	// count another gap, or another last update).
+	updatesShown             map[string][]time.Time
+	movedResolved, movedOpen int
+}
+
+func newOracle(t *testing.T, r *Rules) *oracle {
+	return &oracle{t: t, r: r, reopenedUnsettled: map[string]bool{}, reopensShown: map[string]int{}, updatesShown: map[string][]time.Time{}}
+}
+
+// ticket: a ticket shown open after its first solve, unless its one-touch
+// resolution was counted before (as of the instant the stored version was
+// judged), is never one-touch; and every time it is shown open right after
+// a version shown solved or closed, it was reopened.
+func (o *oracle) ticket(old *model.Ticket, fetched model.Ticket, merged *model.Ticket, j Judged) {
+	h, _ := o.r.ticketHistory(merged)
+	_, open := openStates[fetched.Status]
+	done := fetched.Status == model.StatusSolved || fetched.Status == model.StatusClosed
+	if open && !h.FirstSolve.IsZero() && (old == nil || !o.r.ticketContribution(old, j.Source).static.firstContact) {
+		o.reopenedUnsettled[fetched.ID] = true
+	}
+	if done && o.reopenedUnsettled[fetched.ID] && h.RepliesAtFirstSolve == 1 && h.Reopens == 0 {
+		o.solvedAgain++
+	}
+	if open && old != nil && (old.Status == model.StatusSolved || old.Status == model.StatusClosed) {
+		o.reopensShown[fetched.ID]++
+	}
+}
+
+// incident: the gaps observed when an incident is first seen resolved are
+// those between the first post and the updates that version shows, up to
+// the resolution; an open incident's last update is the latest it shows.
+func (o *oracle) incident(old *model.Incident, fetched model.Incident, merged *model.Incident) {
+	shown := append(o.updatesShown[fetched.ID], fetched.Updates...)
+	o.updatesShown[fetched.ID] = shown
+	st, live, counted, open := o.r.incidentContribution(merged)
+	if !counted {
+		return
+	}
+	firstResolved := !fetched.ResolvedAt.IsZero() && !fetched.ResolutionUnknown && (old == nil || incidentHistory(old).Final == nil)
+	if firstResolved && !merged.CreatedAt.IsZero() {
+		want := gapsByHand(merged.CreatedAt, fetched.Updates, fetched.ResolvedAt)
+		if !slices.Equal(st.gaps, want) {
+			o.t.Fatalf("incident %s first seen resolved: gaps %v, want %v (updates shown %v)", fetched.ID, st.gaps, want, fetched.Updates)
+		}
+		if !slices.Equal(gapsByHand(merged.CreatedAt, shown, fetched.ResolvedAt), want) {
+			o.movedResolved++
+		}
+	}
+	if open {
+		want, ever := merged.CreatedAt, merged.CreatedAt
+		for _, u := range fetched.Updates {
+			want = latest(want, u)
+		}
+		for _, u := range shown {
+			ever = latest(ever, u)
+		}
+		if !live.lastUpdate.Equal(want) {
+			o.t.Fatalf("open incident %s: last update %v, want %v (updates shown %v)", fetched.ID, live.lastUpdate, want, fetched.Updates)
+		}
+		if !ever.Equal(want) {
+			o.movedOpen++
+		}
+	}
+}
+
+// gapsByHand are the milliseconds between consecutive distinct instants
+// among the first post and the updates, up to the resolution.
+func gapsByHand(firstPost time.Time, updates []time.Time, resolved time.Time) []int64 {
+	var times []time.Time
+	for _, u := range append([]time.Time{firstPost}, updates...) {
+		if !u.After(resolved) {
+			times = append(times, u)
+		}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	times = slices.CompactFunc(times, time.Time.Equal)
+	var gaps []int64
+	for k := 1; k < len(times); k++ {
+		gaps = append(gaps, times[k].Sub(times[k-1]).Milliseconds())
+	}
+	return gaps
+}
+
+// assertStored checks the stored tickets against the ticket rules, as of
+// the instants the last snapshot judged, and that the oracle's cases came
+// up.
+func (o *oracle) assertStored(s *store, asOf func(string) time.Time) {
+	t := o.t
+	t.Helper()
+	reverted := 0 // tickets shown reopened more often than their events or figures say
+	for k, tk := range s.tickets {
+		c := o.r.ticketContribution(tk, latest(asOf(k.source), s.agg.judged[k.source]))
+		if !c.counted {
+			continue
+		}
+		if o.reopenedUnsettled[k.id] && (c.static.firstContact || tk.History.OneTouch == model.OneTouchCounted) {
+			t.Errorf("ticket %s, shown open after its first solve before it settled, counts one-touch", k.id)
+		}
+		if n := o.reopensShown[k.id]; c.static.reopens < n {
+			t.Errorf("ticket %s: %d reopens counted, but shown open again after a solve %d times", k.id, c.static.reopens, n)
+		}
+		if h := tk.History; o.reopensShown[k.id] > h.Reopens {
+			reverted++
+		}
+	}
+	t.Logf("oracle: %d reopened before settling (%d solved again), %d reverted, %d incidents resolved and %d open with updates moved",
+		len(o.reopenedUnsettled), o.solvedAgain, reverted, o.movedResolved, o.movedOpen)
+	if o.solvedAgain == 0 || reverted == 0 || o.movedResolved == 0 || o.movedOpen == 0 {
+		t.Error("generator too quiet for the oracle")
+	}
 }

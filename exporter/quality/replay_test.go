@@ -350,6 +350,25 @@ func TestReplayKeepsThePins(t *testing.T) {
 			want:  map[time.Duration]uint64{2 * h: 0, 4 * h: 0, 5*h - time.Minute: 0, 5 * h: 1, 8 * h: 1},
 		},
 		{
+			// Urgent: 1h. Replied at 30m, met on our clock; a later version
+			// shows the vendor's clock, stopped at 30m, breached at 20m:
+			// ours judged the target, so the vendor's never does, not even
+			// on the way (the stored version counts no breach).
+			name: "a target our clock judged: the vendor's clock shown later never judges it on the way",
+			store: func(s *store) {
+				replied := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusPending, CreatedAt: t0, UpdatedAt: after(30 * time.Minute),
+					Events: []model.Event{ev(model.EventVendorReply, after(30*time.Minute))}}
+				s.ticket("helpdesk", replied)
+				replied.UpdatedAt = after(3 * h)
+				replied.Figures = &model.Figures{FirstReplyAt: after(30 * time.Minute), Replies: 1,
+					FirstResponseSLA: &model.SLAClock{Deadline: after(20 * time.Minute), Stopped: after(30 * time.Minute), Breached: true}}
+				s.ticket("helpdesk", replied)
+			},
+			end:   4 * h,
+			value: func(v *VendorSnapshot) uint64 { return v.SLABreaches[Urgent][FirstResponse] },
+			want:  map[time.Duration]uint64{25 * time.Minute: 0, h: 0, 2 * h: 0, 4 * h: 0},
+		},
+		{
 			// Announced at 0, scheduled at 10h, rescheduled to 20h once it
 			// had started: the notice observed at 10h, of 10h.
 			name: "a maintenance's pinned notice: at its start",

@@ -145,7 +145,7 @@ func TestStatusScenarios(t *testing.T) {
 			}},
 		},
 		{
-			name: "gaps up to the resolving update; a deleted update stays counted",
+			name: "gaps up to the resolving update; an update deleted after the resolution stays counted",
 			steps: func() []statusStep {
 				resolved := model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, ResolvedAt: after(40 * m),
 					Updates:               []time.Time{after(10 * m), after(40 * m), after(2 * h)}, // the last one after resolution
@@ -178,6 +178,60 @@ func TestStatusScenarios(t *testing.T) {
 					{incidents: []model.Incident{deleted}, now: after(80 * h), want: want},
 				}
 			}(),
+		},
+		{
+			// Before turn 3 the union of every update ever seen counted the
+			// moved update twice: gaps 1200, 600 and 1800.
+			name: "an update moved before the resolution: the gaps of the updates the version first seen resolved shows",
+			steps: []statusStep{
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
+					now:       after(40 * m),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						v.IncidentOldestLastUpdate[ImpactMinor] = after(30 * m)
+						v.Detected[VendorFirst] = 1
+					},
+				},
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h),
+						Updates: []time.Time{after(20 * m), after(h)}}},
+					now: after(2 * h),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor] = 1
+						v.Detected[VendorFirst] = 1
+						observe(&v.NoticeDelay[ImpactMinor], 0)
+						observe(&v.UpdateGap, 1200) // first post 00:00 to 00:20
+						observe(&v.UpdateGap, 2400) // 00:20 to the resolution at 01:00
+						observe(&v.Duration[ImpactMinor], 3600)
+					},
+				},
+			},
+		},
+		{
+			// Before turn 3 the update moved away still showed: 00:30, a
+			// silence 10 minutes shorter than the page shows.
+			name: "the longest silence reads the updates an open incident shows now, not one moved away",
+			steps: []statusStep{
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
+					now:       after(40 * m),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						v.IncidentOldestLastUpdate[ImpactMinor] = after(30 * m)
+						v.Detected[VendorFirst] = 1
+					},
+				},
+				{
+					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(20 * m)}}},
+					now:       after(50 * m),
+					want: func(v *VendorSnapshot) {
+						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
+						v.IncidentOldestLastUpdate[ImpactMinor] = after(20 * m)
+						v.Detected[VendorFirst] = 1
+					},
+				},
+			},
 		},
 		{
 			// An update on one incident must not hide the silence on another.

@@ -146,28 +146,94 @@ func (r *Rules) ticketHistory(t *model.Ticket) (model.TicketHistory, ticketFacts
 			c.Ended = ends[tg]
 		}
 		// The vendor's run is pinned once the clock is judged by it: at its
-		// stop, or at the end our facts give.
-		if v := vendor[tg]; c.Vendor == nil && v != nil && (!v.Stopped.IsZero() || !c.Ended.IsZero()) {
+		// stop, or at the end our facts give. Never once ours judged the
+		// target: a vendor clock that shows only after ours stopped must not
+		// replace the verdict counted (pinJudges).
+		if v := vendor[tg]; c.Vendor == nil && v != nil && judgeOf(c, v) == model.JudgeVendor &&
+			(!v.Stopped.IsZero() || !c.Ended.IsZero()) {
 			run := *v
 			c.Vendor = &run
 		}
 	}
+	r.pinJudges(&h, t)
 	// One-touch needs exactly one vendor reply before the first solve and
-	// no reopen, ever (docs/metrics.md).
+	// no reopen, ever (docs/metrics.md). A version shown open after the
+	// first solve was reopened, whether or not the vendor recorded a reopen
+	// (a status reverted): it rules one-touch out as a reopen does, unless
+	// the resolution had settled and was counted before (pinJudged on the
+	// stored version runs first).
 	if h.OneTouch == model.OneTouchUndecided &&
-		(h.Reopens > 0 || (h.RepliesAtFirstSolve >= 0 && h.RepliesAtFirstSolve != 1)) {
+		(h.Reopens > 0 || h.ReopensSeen > 0 || showsReopened(&h, t) ||
+			(h.RepliesAtFirstSolve >= 0 && h.RepliesAtFirstSolve != 1)) {
 		h.OneTouch = model.OneTouchRuledOut
 	}
 	return h, f
 }
 
+// showsReopened reports whether ticket t, whose completed history is h,
+// shows an open status after its first solve: it was reopened.
+func showsReopened(h *model.TicketHistory, t *model.Ticket) bool {
+	_, open := openStates[t.Status]
+	return open && !h.FirstSolve.IsZero()
+}
+
+// judgeOf is whose clock judges a target (pin its pins, v the version's
+// vendor run of it, nil when none): the one pinned when the target was
+// first judged; until then the vendor's where the version carries its run
+// or one was pinned or counted breached (DESIGN.md: its verdict is the
+// contract's), else ours.
+func judgeOf(pin *model.ClockHistory, v *model.SLAClock) model.Judge {
+	switch {
+	case pin.Judge != model.JudgeUndecided:
+		return pin.Judge
+	case pin.Vendor != nil || pin.VendorBreached || v != nil:
+		return model.JudgeVendor
+	}
+	return model.JudgeOurs
+}
+
+// pinJudges pins whose clock judges each target of ticket t (h its
+// history) the first time the target is judged, so that a later version
+// that adds, drops or brings back the vendor's clock never judges it again
+// by the other clock: that could take back a check or a breach counted.
+// The vendor's judges once its run is pinned (it stopped, or our facts
+// ended the target) or its breach was counted while it ran; ours once the
+// target ended, or it was seen running past the target as of a judged
+// instant (RunningAsOf), under the ticket's pinned priority and term. A
+// target ours does not measure (no target configured) is not judged by
+// it: a vendor clock showing later may still judge it.
+func (r *Rules) pinJudges(h *model.TicketHistory, t *model.Ticket) {
+	if h.FirstResponse.Judge != model.JudgeUndecided && h.Resolution.Judge != model.JudgeUndecided {
+		return // both judged: no term or priority to look up (a load derives every ticket)
+	}
+	vendor := vendorClocks(t)
+	tm := r.termAt(h.Created)
+	first, _ := r.Priority(h.FirstPriority)
+	for tg, c := range clockHistories(h) {
+		if c.Judge != model.JudgeUndecided {
+			continue
+		}
+		switch judgeOf(c, vendor[tg]) {
+		case model.JudgeVendor:
+			if c.Vendor != nil || c.VendorBreached {
+				c.Judge = model.JudgeVendor
+			}
+		case model.JudgeOurs:
+			if r.ourClock(h.Created, tm, first, Target(tg), c).judged {
+				c.Judge = model.JudgeOurs
+			}
+		}
+	}
+}
+
 // pinJudged pins in h what a snapshot judged as of j may count from
 // ticket t (h is t's completed history): a clock seen running as of
-// j.Source, a vendor clock that was past its deadline then, a one-touch
-// resolution settled by then. MergeTicket applies it to the stored version
-// (what snapshots counted so far) and to the merged one (what the next
-// snapshot, judged as of j or later, counts), so that neither is taken back
-// by a later version.
+// j.Source, a vendor clock that was past its deadline then, whose clock
+// judged a target it counted (pinJudges), a one-touch resolution settled
+// by then. MergeTicket applies it to the stored version (what snapshots
+// counted so far) and to the merged one (what the next snapshot, judged as
+// of j or later, counts), so that neither is taken back by a later
+// version.
 func (r *Rules) pinJudged(h *model.TicketHistory, t *model.Ticket, j Judged) {
 	vendor := vendorClocks(t)
 	for tg, c := range clockHistories(h) {
@@ -177,12 +243,14 @@ func (r *Rules) pinJudged(h *model.TicketHistory, t *model.Ticket, j Judged) {
 		if j.Source.After(h.Created) {
 			c.RunningAsOf = latest(c.RunningAsOf, j.Source)
 		}
-		if v := vendor[tg]; v != nil {
+		// The vendor's run counted only where it judged the target.
+		if v := vendor[tg]; v != nil && judgeOf(c, v) == model.JudgeVendor {
 			if d := runningDeadline(v, t.UpdatedAt); !d.IsZero() && j.Source.After(d) {
 				c.VendorBreached = true
 			}
 		}
 	}
+	r.pinJudges(h, t)
 	if h.OneTouch == model.OneTouchUndecided && !h.FirstSolve.IsZero() &&
 		(t.Status == model.StatusClosed || (t.Status == model.StatusSolved && !j.Source.Before(r.settleOf(h)))) {
 		h.OneTouch = model.OneTouchCounted
@@ -309,7 +377,7 @@ func (r *Rules) ticketParts(t *model.Ticket, h *model.TicketHistory, f *ticketFa
 		firstResponse:   -1,
 		resolution:      -1,
 		rounds:          h.RepliesAtFirstSolve,
-		reopens:         h.Reopens,
+		reopens:         max(h.Reopens, h.ReopensSeen), // the vendor's count, or those we saw, whichever is more
 		followups:       h.Followups,
 		escalated:       h.EverEscalated,
 		ratings:         h.Ratings,
@@ -386,29 +454,37 @@ type slaClock struct {
 // a clock (model.SLAClock), its verdict is the one counted (DESIGN.md):
 // the vendor measures on its calendar with its pauses, as the contract
 // does. Elsewhere the term's target is measured on its SLA clock from the
-// ticket's creation. A clock seen running past its deadline as of a judged
-// instant stays breached whatever a later version says (docs/metrics.md).
+// ticket's creation. Once a target was judged, the clock that judged it
+// judges it for good (judgeOf), and a clock seen running past its deadline
+// as of a judged instant stays breached whatever a later version says
+// (docs/metrics.md).
 func (r *Rules) slaClocks(t *model.Ticket, h *model.TicketHistory, tm *term, p Priority) [NumTargets]slaClock {
 	var clocks [NumTargets]slaClock
 	vendor := vendorClocks(t)
 	pins := clockHistories(h)
 	for tg := range NumTargets {
-		c, pin := &clocks[tg], pins[tg]
-		if pin.Vendor != nil || pin.VendorBreached || vendor[tg] != nil {
-			*c = vendorClock(pin, vendor[tg], t.UpdatedAt)
-			continue
+		if pin := pins[tg]; judgeOf(pin, vendor[tg]) == model.JudgeVendor {
+			clocks[tg] = vendorClock(pin, vendor[tg], t.UpdatedAt)
+		} else {
+			clocks[tg] = r.ourClock(h.Created, tm, p, tg, pin)
 		}
-		target := tm.target(p, tg)
-		if target == 0 {
-			continue
-		}
-		deadline := r.deadline(tm, h.Created, target)
-		c.measured, c.ended = true, !pin.Ended.IsZero()
-		c.breached = pin.RunningAsOf.After(deadline) || (c.ended && pin.Ended.After(deadline))
-		c.judged = c.ended || c.breached
-		c.deadline = deadline
 	}
 	return clocks
+}
+
+// ourClock judges target tg of a ticket created at created by the term's
+// target for priority p, measured on the term's SLA clock, from the
+// target's pins: not measured without a target.
+func (r *Rules) ourClock(created time.Time, tm *term, p Priority, tg Target, pin *model.ClockHistory) slaClock {
+	target := tm.target(p, tg)
+	if target == 0 {
+		return slaClock{}
+	}
+	deadline := r.deadline(tm, created, target)
+	c := slaClock{measured: true, ended: !pin.Ended.IsZero(), deadline: deadline}
+	c.breached = pin.RunningAsOf.After(deadline) || (c.ended && pin.Ended.After(deadline))
+	c.judged = c.ended || c.breached
+	return c
 }
 
 // vendorClock judges a clock by the vendor's own run of it: the run pinned

@@ -488,8 +488,10 @@ func TestTicketScenarios(t *testing.T) {
 						ev(model.EventCustomerReply, after(m)), ev(model.EventEscalated, after(2*m)),
 						ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h)),
 					}}}, now: after(2 * h), want: counters},
+					// Shown open after its solve: reopened, though no event
+					// says so (a reopen seen).
 					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0}}, now: after(3 * h),
-						want: func(v *VendorSnapshot) { counters(v); v.Open[Low][AwaitingVendor] = 1 }},
+						want: func(v *VendorSnapshot) { counters(v); v.Reopened[Low] = 1; v.Open[Low][AwaitingVendor] = 1 }},
 				}
 			}(),
 		},
@@ -1004,6 +1006,189 @@ func TestTicketScenarios(t *testing.T) {
 					v.SLAChecks[High][res], v.SLABreaches[High][res] = 1, 1
 				},
 			}},
+		},
+		{
+			// Before turn 3 the vendor's clock, showing later, took the breach
+			// back (checks and breaches 1/1 to 0/0).
+			name: "whose verdict: a breach counted on our clock stays when a running vendor clock shows later",
+			steps: func() []ticketStep {
+				open := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0}
+				withClock := open
+				withClock.UpdatedAt = after(2 * h)
+				withClock.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(10 * h)}}
+				want := func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1 // our 1h target passed as of 2h
+					v.Open[Urgent][AwaitingVendor] = 1
+					v.Breaching[Urgent][fr] = 1
+					v.OldestUnanswered[Urgent] = t0
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{open}, now: after(2 * h), want: want},
+					{fetched: []model.Ticket{withClock}, now: after(3 * h), want: want},
+				}
+			}(),
+		},
+		{
+			// Before turn 3 the clock coming back took the breach back.
+			name: "whose verdict: a breach counted on our clock while the vendor's was dropped stays when it comes back",
+			steps: func() []ticketStep {
+				running := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0,
+					Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(10 * h)}}}
+				dropped := running
+				dropped.UpdatedAt, dropped.Figures = after(2*h), nil
+				back := running
+				back.UpdatedAt = after(3 * h)
+				open := func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					v.Open[Urgent][AwaitingVendor] = 1
+					v.OldestUnanswered[Urgent] = t0
+				}
+				breached := func(v *VendorSnapshot) {
+					open(v)
+					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1
+					v.Breaching[Urgent][fr] = 1
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{running}, now: after(2 * h), want: open}, // the vendor's 10h deadline is ahead
+					// Ours judges without the vendor's: seen running as of
+					// 2h, past its 1h target.
+					{fetched: []model.Ticket{dropped}, now: after(3 * h), want: breached},
+					{fetched: []model.Ticket{back}, now: after(4 * h), want: breached},
+				}
+			}(),
+		},
+		{
+			// Before turn 3 the vendor's met verdict replaced ours (1/1 to 1/0).
+			name: "whose verdict: a breach judged on our clock at the reply stays when a stopped vendor clock judged met shows later",
+			steps: func() []ticketStep {
+				replied := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusPending, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Events: []model.Event{ev(model.EventVendorReply, after(2*h))}}
+				withClock := replied
+				withClock.UpdatedAt = after(3 * h)
+				withClock.Figures = &model.Figures{FirstReplyAt: after(2 * h), Replies: 1,
+					FirstResponseSLA: &model.SLAClock{Deadline: after(4 * h), Stopped: after(2 * h)}}
+				want := func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					observe(&v.FirstResponse[Urgent][Business], 7200)
+					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1 // replied at 2h, our target 1h
+					v.Open[Urgent][AwaitingCustomer] = 1
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{replied}, now: after(3 * h), want: want},
+					{fetched: []model.Ticket{withClock}, now: after(4 * h), want: want},
+				}
+			}(),
+		},
+		{
+			name: "whose verdict: a vendor clock that shows before our clock judged anything judges the target",
+			steps: func() []ticketStep {
+				open := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0}
+				withClock := open
+				withClock.UpdatedAt = after(30 * m)
+				withClock.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(10 * h)}}
+				want := func(v *VendorSnapshot) {
+					v.TicketsCreated[Urgent] = 1
+					v.Open[Urgent][AwaitingVendor] = 1
+					v.OldestUnanswered[Urgent] = t0
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{open}, now: after(30 * m), want: want},
+					// Our 1h target passed, the vendor's 10h deadline has not.
+					{fetched: []model.Ticket{withClock}, now: after(3 * h), want: want},
+					{now: after(11 * h), want: func(v *VendorSnapshot) {
+						want(v)
+						v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1
+						v.Breaching[Urgent][fr] = 1
+					}},
+				}
+			}(),
+		},
+		{
+			// Before turn 3 the revert went unseen: counted one-touch at 98h,
+			// after 3h solved, and no reopen.
+			name: "shown open after its solve without a reopen event, before it settled: a reopen, never one-touch",
+			steps: func() []ticketStep {
+				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				reverted := solved
+				reverted.Status, reverted.UpdatedAt = model.StatusOpen, after(49*h)
+				again := solved
+				again.UpdatedAt = after(95 * h)
+				again.Events = []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)), ev(model.EventSolved, after(95*h))}
+				counters := func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					observe(&v.Resolution[Low], 7200)
+					observe(&v.Rounds[Low], 1)
+				}
+				reopened := func(v *VendorSnapshot) { counters(v); v.Reopened[Low] = 1 }
+				return []ticketStep{
+					{fetched: []model.Ticket{solved}, now: after(3 * h), want: counters},
+					{fetched: []model.Ticket{reverted}, now: after(50 * h), want: func(v *VendorSnapshot) {
+						reopened(v)
+						v.Open[Low][AwaitingVendor] = 1
+					}},
+					{fetched: []model.Ticket{again}, now: after(98 * h), want: reopened},
+					{now: after(200 * h), want: reopened},
+				}
+			}(),
+		},
+		{
+			name: "shown open without a reopen event after the one-touch settled: it stays, and counts a reopen",
+			steps: func() []ticketStep {
+				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				reverted := solved
+				reverted.Status, reverted.UpdatedAt = model.StatusOpen, after(100*h)
+				counters := func(v *VendorSnapshot) {
+					v.TicketsCreated[Low] = 1
+					observe(&v.FirstResponse[Low][Business], 3600)
+					observe(&v.Resolution[Low], 7200)
+					observe(&v.Rounds[Low], 1)
+					v.FirstContact[Low] = 1 // settled at 2h + 96h
+				}
+				return []ticketStep{
+					{fetched: []model.Ticket{solved}, now: after(98 * h), want: counters},
+					{fetched: []model.Ticket{reverted}, now: after(101 * h), want: func(v *VendorSnapshot) {
+						counters(v)
+						v.Reopened[Low] = 1
+						v.Open[Low][AwaitingVendor] = 1
+					}},
+				}
+			}(),
+		},
+		{
+			name: "a reopen seen, then the vendor's event for it: one reopen; seen once more: two",
+			steps: func() []ticketStep {
+				reply, solve := ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))
+				version := func(status model.Status, updated time.Duration, events ...model.Event) model.Ticket {
+					return model.Ticket{ID: "1", Priority: "low", Status: status, CreatedAt: t0, UpdatedAt: after(updated),
+						Events: append([]model.Event{reply, solve}, events...)}
+				}
+				counters := func(reopens uint64) func(v *VendorSnapshot) {
+					return func(v *VendorSnapshot) {
+						v.TicketsCreated[Low] = 1
+						observe(&v.FirstResponse[Low][Business], 3600)
+						observe(&v.Resolution[Low], 7200)
+						observe(&v.Rounds[Low], 1)
+						v.Reopened[Low] = reopens
+					}
+				}
+				open := func(reopens uint64, state OpenState) func(v *VendorSnapshot) {
+					return func(v *VendorSnapshot) { counters(reopens)(v); v.Open[Low][state] = 1 }
+				}
+				reopenedAt9 := ev(model.EventReopened, after(9*h))
+				return []ticketStep{
+					{fetched: []model.Ticket{version(model.StatusSolved, 2*h)}, now: after(3 * h), want: counters(0)},
+					{fetched: []model.Ticket{version(model.StatusOpen, 10*h)}, now: after(11 * h), want: open(1, AwaitingVendor)},
+					{fetched: []model.Ticket{version(model.StatusOpen, 12*h, reopenedAt9)}, now: after(13 * h), want: open(1, AwaitingVendor)},
+					{fetched: []model.Ticket{version(model.StatusSolved, 20*h, reopenedAt9, ev(model.EventSolved, after(20*h)))}, now: after(21 * h),
+						want: counters(1)},
+					{fetched: []model.Ticket{version(model.StatusPending, 30*h, reopenedAt9, ev(model.EventSolved, after(20*h)))}, now: after(31 * h),
+						want: open(2, AwaitingCustomer)},
+				}
+			}(),
 		},
 	}
 	for _, tc := range tests {

@@ -14,7 +14,9 @@ import (
 //   - 2: tickets' Figures gain the vendor's SLA clocks.
 //   - 3: the histories pin what counters were derived from (model.TicketHistory,
 //     IncidentHistory and the new MaintenanceHistory): facts once seen and
-//     the judged instants of time-driven verdicts.
+//     the judged instants of time-driven verdicts. Extended in place before
+//     its first release (reopens seen, whose clock judged each target): no
+//     store holds the earlier layout.
 const recordFormat = 3
 
 // oldestFormat is the oldest record format this build still reads.
@@ -82,6 +84,7 @@ func encodeTicket(e *encoder, t *model.Ticket) {
 		e.time(h.FirstSolve)
 		e.int(int64(h.Reopens))
 		e.int(int64(h.Followups))
+		e.int(int64(h.ReopensSeen))
 		encodeClockHistory(e, &h.FirstResponse)
 		encodeClockHistory(e, &h.Resolution)
 		e.uint(uint64(h.OneTouch))
@@ -148,6 +151,7 @@ func decodeTicketHistory3(d *decoder, h *model.TicketHistory) {
 	h.FirstSolve = d.time()
 	h.Reopens = int(d.int())
 	h.Followups = int(d.int())
+	h.ReopensSeen = int(d.int())
 	h.FirstResponse = decodeClockHistory(d)
 	h.Resolution = decodeClockHistory(d)
 	h.OneTouch = model.OneTouch(d.uint())
@@ -168,10 +172,16 @@ func encodeClockHistory(e *encoder, c *model.ClockHistory) {
 	e.time(c.RunningAsOf)
 	encodeSLAClock(e, c.Vendor)
 	e.bool(c.VendorBreached)
+	e.uint(uint64(c.Judge))
 }
 
 func decodeClockHistory(d *decoder) model.ClockHistory {
-	return model.ClockHistory{Ended: d.time(), RunningAsOf: d.time(), Vendor: decodeSLAClock(d), VendorBreached: d.bool()}
+	c := model.ClockHistory{Ended: d.time(), RunningAsOf: d.time(), Vendor: decodeSLAClock(d), VendorBreached: d.bool(),
+		Judge: model.Judge(d.uint())}
+	if c.Judge > model.JudgeVendor {
+		d.fail()
+	}
+	return c
 }
 
 func encodeSLAClock(e *encoder, c *model.SLAClock) {

@@ -177,6 +177,7 @@ func TestRecordsRefuseDamage(t *testing.T) {
 		{"huge length", decodeTicket, []byte{recordFormat, 0xff, 0xff, 0xff, 0xff, 0x0f}, "corrupt"},
 		{"bad bool", decodeIncident, incidentWithBadHistoryFlag(), "corrupt"},
 		{"unknown one-touch verdict", decodeTicket, ticketWithOneTouch(t, 3), "corrupt"},
+		{"unknown judge of a clock", decodeTicket, ticketWithJudge(t, 3), "corrupt"},
 		{"empty", decodeIncident, nil, "corrupt"},
 	}
 	for _, tc := range cases {
@@ -202,6 +203,18 @@ func ticketWithOneTouch(t *testing.T, v model.OneTouch) []byte {
 	tk.History.OneTouch = model.OneTouchRuledOut
 	if err := ticketRecord.unmarshal(ticketRecord.marshal(tk), new(model.Ticket)); err != nil {
 		t.Fatalf("a known verdict does not decode: %v", err)
+	}
+	return data
+}
+
+// ticketWithJudge is a ticket record whose resolution clock's judge holds
+// v; the judges known decode, others are corrupt.
+func ticketWithJudge(t *testing.T, v model.Judge) []byte {
+	tk := &model.Ticket{ID: "t", History: &model.TicketHistory{Resolution: model.ClockHistory{Judge: v}}}
+	data := ticketRecord.marshal(tk)
+	tk.History.Resolution.Judge = model.JudgeVendor
+	if err := ticketRecord.unmarshal(ticketRecord.marshal(tk), new(model.Ticket)); err != nil {
+		t.Fatalf("a known judge does not decode: %v", err)
 	}
 	return data
 }
