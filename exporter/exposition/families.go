@@ -64,7 +64,7 @@ func newFamilies() families {
 		firstContact: counterFamily("tickets_resolved_first_contact_total",
 			"One-touch resolutions: tickets whose first solve followed exactly one vendor public reply and that were not reopened before the resolution settled (closed, or solved for global.solved_settle); counted once settled.", vp...),
 		rounds:   histogramFamily("ticket_vendor_replies_to_resolve", "Vendor public replies before the first solve (back-and-forth rounds a fix took).", vp...),
-		reopened: counterFamily("tickets_reopened_total", "Reopen events: the vendor solved a ticket that was not fixed.", vp...),
+		reopened: counterFamily("tickets_reopened_total", "Reopens: the vendor solved a ticket that was not fixed. The larger of the vendor's own count and the returns to an open status seen between versions.", vp...),
 		followups: counterFamily("ticket_customer_followups_total",
 			"Customer replies posted while the ticket already awaited a vendor reply: the customer had to chase. Fed only by sources with a reply timeline.", vp...),
 		slaChecks:   counterFamily("ticket_sla_checks_total", "Tickets whose SLA clock for the target ended (met, or breached by passing the target unmet).", vpt...),
