@@ -190,6 +190,12 @@ func (p *proc) scrape() (series, string) {
 
 func parseMetrics(t testing.TB, text string) series {
 	t.Helper()
+	return parseSeries(t, text, func(string, dto.MetricType) bool { return true })
+}
+
+// parseSeries flattens the families of an exposition that keep accepts.
+func parseSeries(t testing.TB, text string, keep func(name string, typ dto.MetricType) bool) series {
+	t.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(strings.NewReader(text))
 	if err != nil {
@@ -197,6 +203,9 @@ func parseMetrics(t testing.TB, text string) series {
 	}
 	out := series{}
 	for name, f := range fams {
+		if !keep(name, f.GetType()) {
+			continue
+		}
 		for _, m := range f.GetMetric() {
 			labels := labelString(m.GetLabel(), "", "")
 			switch f.GetType() {

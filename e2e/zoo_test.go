@@ -13,8 +13,6 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/support-exporter/support_exporter/simulator"
 )
@@ -422,32 +420,9 @@ func (m *monotonic) summary() []string {
 // families of an exposition.
 func monotonicSeries(t testing.TB, text string) series {
 	t.Helper()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(strings.NewReader(text))
-	if err != nil {
-		t.Fatalf("parsing /metrics: %v", err)
-	}
-	out := series{}
-	for name, f := range fams {
-		if !strings.HasPrefix(name, "support_") {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			labels := labelString(m.GetLabel(), "", "")
-			switch f.GetType() {
-			case dto.MetricType_COUNTER:
-				out[name+labels] = m.GetCounter().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				h := m.GetHistogram()
-				for _, b := range h.GetBucket() {
-					out[name+"_bucket"+labelString(m.GetLabel(), "le", fmt.Sprint(b.GetUpperBound()))] = float64(b.GetCumulativeCount())
-				}
-				out[name+"_sum"+labels] = h.GetSampleSum()
-				out[name+"_count"+labels] = float64(h.GetSampleCount())
-			}
-		}
-	}
-	return out
+	return parseSeries(t, text, func(name string, typ dto.MetricType) bool {
+		return strings.HasPrefix(name, "support_") && (typ == dto.MetricType_COUNTER || typ == dto.MetricType_HISTOGRAM)
+	})
 }
 
 // watcher scrapes an exporter every interval while a test waits, checking
