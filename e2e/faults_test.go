@@ -179,14 +179,14 @@ func startFaultSim(t *testing.T, clock func() time.Time) *simulator.Sim {
 	return sim
 }
 
-// writeFaultConfig writes the exporter's config for faultSources into dir
-// and returns its path.
-func writeFaultConfig(t *testing.T, sim *simulator.Sim, dir string) string {
+// ticketVendorYAML is the config of one vendor of the office calendar
+// with one ticket source, helpdesk, of f's kind and account: GitHub with a
+// token, as the collector's docs advise (its 401 fault is a revoked token:
+// anonymous calls to a public repository are never refused 401, and its
+// primary limit is per user).
+func ticketVendorYAML(t *testing.T, sim *simulator.Sim, dir string, f faultSource) string {
 	t.Helper()
-	var cfg strings.Builder
-	cfg.WriteString(officeConfigHeader)
-	for _, f := range faultSources {
-		fmt.Fprintf(&cfg, `  - name: %s
+	out := fmt.Sprintf(`  - name: %s
     calendar: office
     sla:
       first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
@@ -198,15 +198,21 @@ func writeFaultConfig(t *testing.T, sim *simulator.Sim, dir string) string {
         kind: %s
         url: %s
 `, f.vendor, f.kind, sim.URL(f.vendor, f.kind))
-		if f.kind == simulator.KindGitHub {
-			// A token, as the collector's docs advise: the 401 fault is a
-			// revoked one (anonymous calls to a public repository are
-			// never refused 401).
-			fmt.Fprintf(&cfg, "        repositories: [%s]\n        http_client:\n          authorization:\n            credentials_file: %s\n",
-				sim.GitHubRepository(f.vendor), writeSecret(t, dir, f.vendor, sim.GitHubToken(f.vendor)))
-			continue
-		}
-		cfg.WriteString(sourceKeys(t, sim, dir, f.vendor, f.kind, f.customer))
+	if f.kind == simulator.KindGitHub {
+		return out + fmt.Sprintf("        repositories: [%s]\n        http_client:\n          authorization:\n            credentials_file: %s\n",
+			sim.GitHubRepository(f.vendor), writeSecret(t, dir, f.vendor, sim.GitHubToken(f.vendor)))
+	}
+	return out + sourceKeys(t, sim, dir, f.vendor, f.kind, f.customer)
+}
+
+// writeFaultConfig writes the exporter's config for faultSources into dir
+// and returns its path.
+func writeFaultConfig(t *testing.T, sim *simulator.Sim, dir string) string {
+	t.Helper()
+	var cfg strings.Builder
+	cfg.WriteString(officeConfigHeader)
+	for _, f := range faultSources {
+		cfg.WriteString(ticketVendorYAML(t, sim, dir, f))
 	}
 	path := filepath.Join(dir, "support_exporter.yml")
 	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {

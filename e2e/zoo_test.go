@@ -153,26 +153,7 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 	for _, f := range o.tickets {
 		src := zooSource{vendor: f.vendor, kind: f.kind, customer: f.customer, sim: z.tickets, clock: z.ticketClock}
 		z.sources = append(z.sources, src)
-		fmt.Fprintf(&cfg, `  - name: %s
-    calendar: office
-    sla:
-      first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
-      resolution: {urgent: 24h, high: 72h}
-    escalation:
-      tags: [escalated]
-    tickets:
-      - name: helpdesk
-        kind: %s
-        url: %s
-`, f.vendor, f.kind, z.tickets.URL(f.vendor, f.kind))
-		if f.kind == simulator.KindGitHub {
-			// A token, as the collector's docs advise (and as GitHub's
-			// primary limit is per user).
-			fmt.Fprintf(&cfg, "        repositories: [%s]\n        http_client:\n          authorization:\n            credentials_file: %s\n",
-				z.tickets.GitHubRepository(f.vendor), writeSecret(t, dir, f.vendor, z.tickets.GitHubToken(f.vendor)))
-		} else {
-			cfg.WriteString(sourceKeys(t, z.tickets, dir, f.vendor, f.kind, f.customer))
-		}
+		cfg.WriteString(ticketVendorYAML(t, z.tickets, dir, f))
 		if o.sourceYAML != nil {
 			cfg.WriteString(o.sourceYAML(src))
 		}
