@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // TestAdmitRefusesImplausibleItems: an item with any time beyond the skew
@@ -17,27 +17,27 @@ func TestAdmitRefusesImplausibleItems(t *testing.T) {
 	bounds := door.Bounds{NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour,
 		Now: func() time.Time { return now }}
 	at := func(d time.Duration) time.Time { return now.Add(d) }
-	ticket := func(id string, created, updated time.Time, events ...time.Time) model.Ticket {
-		t := model.Ticket{ID: id, CreatedAt: created, UpdatedAt: updated, Status: model.StatusOpen}
+	ticket := func(id string, created, updated time.Time, events ...time.Time) item.Ticket {
+		t := item.Ticket{ID: id, CreatedAt: created, UpdatedAt: updated, Status: item.StatusOpen}
 		for _, e := range events {
-			t.Events = append(t.Events, model.Event{Kind: model.EventVendorReply, At: e})
+			t.Events = append(t.Events, item.Event{Kind: item.EventVendorReply, At: e})
 		}
 		return t
 	}
-	b := model.Batch{
-		Tickets: []model.Ticket{
+	b := item.Batch{
+		Tickets: []item.Ticket{
 			ticket("ok", at(-time.Hour), at(-time.Minute), at(-30*time.Minute)),
 			ticket("within-skew", at(-time.Hour), at(59*time.Minute)),
 			ticket("future-update", at(-time.Hour), at(10*365*24*time.Hour)),
 			ticket("future-reply", at(-time.Hour), at(-time.Minute), at(2*time.Hour)),
 			ticket("epoch", time.Unix(0, 0), at(-time.Minute)),
 		},
-		Incidents: []model.Incident{
+		Incidents: []item.Incident{
 			{ID: "ok", CreatedAt: at(-time.Hour), StartedAt: at(-2 * time.Hour), UpdatedAt: at(-time.Hour)},
 			{ID: "started-1970", CreatedAt: at(-time.Hour), StartedAt: time.Unix(0, 0), UpdatedAt: at(-time.Hour)},
 			{ID: "update-ahead", CreatedAt: at(-time.Hour), UpdatedAt: at(-time.Hour), Updates: []time.Time{at(3 * time.Hour)}},
 		},
-		Maintenances: []model.Maintenance{
+		Maintenances: []item.Maintenance{
 			{ID: "next-month", CreatedAt: at(-time.Hour), UpdatedAt: at(-time.Hour), ScheduledFor: at(30 * 24 * time.Hour)},
 			{ID: "announced-1900", CreatedAt: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: at(-time.Hour), ScheduledFor: at(time.Hour)},
 			{ID: "in-ten-years", CreatedAt: at(-time.Hour), UpdatedAt: at(-time.Hour), ScheduledFor: at(10 * 365 * 24 * time.Hour)},

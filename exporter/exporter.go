@@ -25,7 +25,7 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
@@ -454,7 +454,7 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 		Config: sc, Vendor: v, HTTP: client, Limits: e.limits,
 		HistoryStart: cfg.Global.HistoryStart.Time, Logger: logger, Now: e.opts.Now,
 		Bounds: bounds, Reject: func(reason string) { st.countRejected(reason, 1) },
-		Stored: func(id string) (*model.Ticket, error) {
+		Stored: func(id string) (*item.Ticket, error) {
 			t, err := e.opts.Store.Ticket(key, id)
 			if err != nil {
 				return nil, &storeError{err}
@@ -474,7 +474,7 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 		key: key, kind: sc.Kind, host: host, src: src,
 		interval: time.Duration(sc.PollInterval), maxRequests: sc.MaxRequestsPerSync,
 		status: st, limits: e.limits, store: e.opts.Store,
-		ingest: func(k store.SourceKey, b model.Batch) error {
+		ingest: func(k store.SourceKey, b item.Batch) error {
 			return e.ingest(vs, k, historyStart, admit(b, bounds, st, logger))
 		},
 		refresh: e.rebuildSnapshot,
@@ -489,10 +489,10 @@ func (e *Exporter) load(vs *vendorState) error {
 	for _, sc := range slices.Concat(vs.cfg.Tickets, vs.cfg.StatusPages) {
 		name := sc.Name
 		err := e.opts.Store.Load(store.SourceKey{Vendor: vs.cfg.Name, Source: name}, store.Handlers{
-			Ticket:      func(t *model.Ticket) error { vs.agg.ReplaceTicket(name, nil, t); return nil },
-			Incident:    func(i *model.Incident) error { vs.agg.ReplaceIncident(name, nil, i); return nil },
-			Maintenance: func(m *model.Maintenance) error { vs.agg.ReplaceMaintenance(name, nil, m); return nil },
-			Components:  func(c []model.Component) error { vs.agg.SetComponents(name, c); return nil },
+			Ticket:      func(t *item.Ticket) error { vs.agg.ReplaceTicket(name, nil, t); return nil },
+			Incident:    func(i *item.Incident) error { vs.agg.ReplaceIncident(name, nil, i); return nil },
+			Maintenance: func(m *item.Maintenance) error { vs.agg.ReplaceMaintenance(name, nil, m); return nil },
+			Components:  func(c []item.Component) error { vs.agg.SetComponents(name, c); return nil },
 		})
 		if err != nil {
 			return err
@@ -507,7 +507,7 @@ func (e *Exporter) load(vs *vendorState) error {
 // kept: collectors do not move it past an item refused for the time the
 // cursor follows, and read it again (docs/configuration.md, "Timestamps a
 // vendor sends").
-func admit(b model.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logger) model.Batch {
+func admit(b item.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logger) item.Batch {
 	refused := map[string]int{}
 	var example string
 	refuse := func(reason, id string) bool {
@@ -521,9 +521,9 @@ func admit(b model.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Log
 		return true
 	}
 	out := b
-	out.Tickets = slices.DeleteFunc(slices.Clone(b.Tickets), func(t model.Ticket) bool { return refuse(bounds.Ticket(&t), t.ID) })
-	out.Incidents = slices.DeleteFunc(slices.Clone(b.Incidents), func(i model.Incident) bool { return refuse(bounds.Incident(&i), i.ID) })
-	out.Maintenances = slices.DeleteFunc(slices.Clone(b.Maintenances), func(m model.Maintenance) bool {
+	out.Tickets = slices.DeleteFunc(slices.Clone(b.Tickets), func(t item.Ticket) bool { return refuse(bounds.Ticket(&t), t.ID) })
+	out.Incidents = slices.DeleteFunc(slices.Clone(b.Incidents), func(i item.Incident) bool { return refuse(bounds.Incident(&i), i.ID) })
+	out.Maintenances = slices.DeleteFunc(slices.Clone(b.Maintenances), func(m item.Maintenance) bool {
 		return refuse(bounds.Maintenance(&m), m.ID)
 	})
 	for reason, n := range refused {
@@ -541,12 +541,12 @@ func admit(b model.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Log
 // wanted. One already stored is merged whatever its new times say: its
 // creation is pinned at first store (quality.MergeTicket), so a vendor
 // moving it back cannot take it out of the counters.
-func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart time.Time, b model.Batch) error {
+func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart time.Time, b item.Batch) error {
 	early := func(t time.Time) bool { return !historyStart.IsZero() && t.Before(historyStart) }
 	type change[T any] struct{ old, new *T }
-	var tickets []change[model.Ticket]
-	var incidents []change[model.Incident]
-	var maints []change[model.Maintenance]
+	var tickets []change[item.Ticket]
+	var incidents []change[item.Incident]
+	var maints []change[item.Maintenance]
 	// What snapshots judged so far, pinned in the merged items
 	// (quality.Judged). No snapshot may judge between here and the
 	// Replaces below: it could decide, as of a later instant, what the
@@ -576,7 +576,7 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 				return err
 			}
 			if changed {
-				tickets = append(tickets, change[model.Ticket]{old, &merged})
+				tickets = append(tickets, change[item.Ticket]{old, &merged})
 			}
 		}
 		for _, i := range b.Incidents {
@@ -593,7 +593,7 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 				return err
 			}
 			if changed {
-				incidents = append(incidents, change[model.Incident]{old, &merged})
+				incidents = append(incidents, change[item.Incident]{old, &merged})
 			}
 		}
 		for _, m := range b.Maintenances {
@@ -610,7 +610,7 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 				return err
 			}
 			if changed {
-				maints = append(maints, change[model.Maintenance]{old, &merged})
+				maints = append(maints, change[item.Maintenance]{old, &merged})
 			}
 		}
 		if b.Components != nil {

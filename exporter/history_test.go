@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 )
 
@@ -51,19 +51,19 @@ func TestIngestSkipsItemsBeforeHistoryStart(t *testing.T) {
 	e, st := newTestExporter(t)
 	vs := newVendorState(t, historyStart)
 	before, at, after := historyStart.Add(-time.Second), historyStart, historyStart.Add(time.Hour)
-	ticket := func(id string, created time.Time) model.Ticket {
-		return model.Ticket{ID: id, CreatedAt: created, UpdatedAt: after, Priority: "urgent", Status: model.StatusOpen}
+	ticket := func(id string, created time.Time) item.Ticket {
+		return item.Ticket{ID: id, CreatedAt: created, UpdatedAt: after, Priority: "urgent", Status: item.StatusOpen}
 	}
-	incident := func(id string, created time.Time) model.Incident {
-		return model.Incident{ID: id, Impact: model.ImpactMajor, CreatedAt: created, UpdatedAt: after, ResolvedAt: after}
+	incident := func(id string, created time.Time) item.Incident {
+		return item.Incident{ID: id, Impact: item.ImpactMajor, CreatedAt: created, UpdatedAt: after, ResolvedAt: after}
 	}
-	maintenance := func(id string, created time.Time) model.Maintenance {
-		return model.Maintenance{ID: id, CreatedAt: created, UpdatedAt: created, ScheduledFor: after.Add(time.Hour), ScheduledUntil: after.Add(2 * time.Hour)}
+	maintenance := func(id string, created time.Time) item.Maintenance {
+		return item.Maintenance{ID: id, CreatedAt: created, UpdatedAt: created, ScheduledFor: after.Add(time.Hour), ScheduledUntil: after.Add(2 * time.Hour)}
 	}
-	batch := model.Batch{
-		Tickets:      []model.Ticket{ticket("early", before), ticket("at", at), ticket("late", after)},
-		Incidents:    []model.Incident{incident("early", before), incident("late", after)},
-		Maintenances: []model.Maintenance{maintenance("early", before), maintenance("late", after)},
+	batch := item.Batch{
+		Tickets:      []item.Ticket{ticket("early", before), ticket("at", at), ticket("late", after)},
+		Incidents:    []item.Incident{incident("early", before), incident("late", after)},
+		Maintenances: []item.Maintenance{maintenance("early", before), maintenance("late", after)},
 	}
 	if err := e.ingest(vs, supportKey, historyStart, batch); err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
@@ -35,7 +35,7 @@ type runner struct {
 	status      *sourceStatus
 	limits      *fetch.Limits
 	store       *store.Store
-	ingest      func(store.SourceKey, model.Batch) error
+	ingest      func(store.SourceKey, item.Batch) error
 	// refresh rebuilds the snapshot once a sync completed: the source's data
 	// is now judged as of the new sync time.
 	refresh func()
@@ -145,7 +145,7 @@ func (r *runner) syncOnce(ctx context.Context) error {
 		// Each sync has its request budget and loop check (docs/configuration.md,
 		// "Request budget"): a vendor whose paging never ends cannot make us
 		// flood it.
-		err = r.src.Sync(fetch.StartSync(ctx, r.maxRequests), cursor, func(b model.Batch) error { return r.ingest(r.key, b) })
+		err = r.src.Sync(fetch.StartSync(ctx, r.maxRequests), cursor, func(b item.Batch) error { return r.ingest(r.key, b) })
 	}
 	if err == nil {
 		err = r.markSynced(start)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/exposition"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
@@ -19,10 +19,10 @@ import (
 // reports a failed emit the way collectors do, wrapped.
 type emitOnce struct {
 	before func()
-	batch  model.Batch
+	batch  item.Batch
 }
 
-func (s emitOnce) Sync(_ context.Context, _ []byte, emit func(model.Batch) error) error {
+func (s emitOnce) Sync(_ context.Context, _ []byte, emit func(item.Batch) error) error {
 	s.before()
 	if err := emit(s.batch); err != nil {
 		return fmt.Errorf("fake: storing page 1: %w", err)
@@ -47,22 +47,22 @@ func newVendorState(t *testing.T, historyStart time.Time) *vendorState {
 func TestIngestStoreFailureCountsAsStore(t *testing.T) {
 	t.Parallel()
 	created := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
-	good := model.Ticket{ID: "1", CreatedAt: created, UpdatedAt: created, Priority: "urgent", Status: model.StatusOpen}
+	good := item.Ticket{ID: "1", CreatedAt: created, UpdatedAt: created, Priority: "urgent", Status: item.StatusOpen}
 	tests := []struct {
 		name  string
 		close bool // the store is closed under the sync
-		batch model.Batch
+		batch item.Batch
 	}{
 		{
 			name:  "store closed during the sync",
 			close: true,
-			batch: model.Batch{Tickets: []model.Ticket{good}, Cursor: []byte("c1")},
+			batch: item.Batch{Tickets: []item.Ticket{good}, Cursor: []byte("c1")},
 		},
 		{
 			// The store refuses an item without an id; the whole batch,
 			// the good ticket and the cursor included, is rolled back.
 			name:  "store refuses an item",
-			batch: model.Batch{Tickets: []model.Ticket{good, {CreatedAt: created, UpdatedAt: created, Status: model.StatusNew}}, Cursor: []byte("c1")},
+			batch: item.Batch{Tickets: []item.Ticket{good, {CreatedAt: created, UpdatedAt: created, Status: item.StatusNew}}, Cursor: []byte("c1")},
 		},
 	}
 	for _, tt := range tests {
@@ -83,7 +83,7 @@ func TestIngestStoreFailureCountsAsStore(t *testing.T) {
 				key: supportKey, kind: "zendesk", src: src, interval: time.Hour,
 				status: newSourceStatus(supportKey.Vendor, supportKey.Source, "zendesk"),
 				limits: e.limits, store: st,
-				ingest:  func(k store.SourceKey, b model.Batch) error { return e.ingest(vs, k, time.Time{}, b) },
+				ingest:  func(k store.SourceKey, b item.Batch) error { return e.ingest(vs, k, time.Time{}, b) },
 				refresh: func() { refreshed = true },
 				logger:  slog.New(slog.DiscardHandler),
 				now:     time.Now,

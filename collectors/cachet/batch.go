@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Cachet's incident and schedule statuses that the mapping reads.
@@ -20,9 +20,9 @@ const (
 // sync. An item listed twice (pages shift when items are added during the
 // walk) is kept once. Items created before historyStart are left out (zero:
 // no limit).
-func buildBatch(components []component, incidents []incident, schedules []schedule, historyStart time.Time) model.Batch {
+func buildBatch(components []component, incidents []incident, schedules []schedule, historyStart time.Time) item.Batch {
 	states, names := componentStates(components)
-	batch := model.Batch{Components: states}
+	batch := item.Batch{Components: states}
 	seen := map[string]bool{}
 	for _, inc := range incidents {
 		// A hidden incident is no public post; status 0 is a 2.3
@@ -47,8 +47,8 @@ func buildBatch(components []component, incidents []incident, schedules []schedu
 // componentStates returns the page's enabled components and the name each
 // got, by id. The list is never nil: an empty page has no components, and a
 // nil list would keep the stored ones.
-func componentStates(list []component) ([]model.Component, map[int64]string) {
-	out := make([]model.Component, 0, len(list))
+func componentStates(list []component) ([]item.Component, map[int64]string) {
+	out := make([]item.Component, 0, len(list))
 	names := map[int64]string{}
 	labels := statusitems.NewLabels()
 	for _, c := range list {
@@ -61,7 +61,7 @@ func componentStates(list []component) ([]model.Component, map[int64]string) {
 			continue
 		}
 		names[c.ID] = name
-		out = append(out, model.Component{Name: name, Status: componentStatus(c.Status, c.StatusName)})
+		out = append(out, item.Component{Name: name, Status: componentStatus(c.Status, c.StatusName)})
 	}
 	return out, names
 }
@@ -87,10 +87,10 @@ func componentStatus(id int, name string) string {
 
 // toIncident maps an incident. Cachet records no impact, so every incident
 // has impact none.
-func toIncident(inc incident, names map[int64]string) model.Incident {
-	out := model.Incident{
+func toIncident(inc incident, names map[int64]string) item.Incident {
+	out := item.Incident{
 		ID:        inc.ID,
-		Impact:    model.ImpactNone,
+		Impact:    item.ImpactNone,
 		CreatedAt: inc.CreatedAt,
 		StartedAt: inc.OccurredAt,
 		UpdatedAt: inc.UpdatedAt,
@@ -134,8 +134,8 @@ func resolvedAt(inc incident, updatedAt time.Time) time.Time {
 // toMaintenance maps a schedule. Cachet plans no end, so scheduled_until
 // stays zero; completed_at is read once the schedule is complete, its last
 // edit standing in when the field is empty.
-func toMaintenance(s schedule) model.Maintenance {
-	m := model.Maintenance{
+func toMaintenance(s schedule) item.Maintenance {
+	m := item.Maintenance{
 		ID:           s.ID,
 		CreatedAt:    s.CreatedAt,
 		UpdatedAt:    s.UpdatedAt,

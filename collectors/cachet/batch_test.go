@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func on(b bool) *flag { f := flag(b); return &f }
@@ -36,12 +36,12 @@ func TestComponentStates(t *testing.T) {
 	tests := []struct {
 		name      string
 		list      []component
-		want      []model.Component
+		want      []item.Component
 		wantNames map[int64]string
 	}{
 		{
 			name:      "empty page replaces the stored list",
-			want:      []model.Component{},
+			want:      []item.Component{},
 			wantNames: map[int64]string{},
 		},
 		{
@@ -51,7 +51,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: 2, Name: "Legacy", Status: 4, Enabled: on(false)},
 				{ID: 3, Name: "Web", Status: 2},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "API", Status: "operational"},
 				{Name: "Web", Status: "degraded_performance"},
 			},
@@ -64,7 +64,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: 2, Name: "API", Status: 3},
 				{ID: 1, Name: "API", Status: 1}, // listed twice as pages shifted
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "API", Status: "operational"},
 				{Name: "API (2)", Status: "partial_outage"},
 			},
@@ -77,7 +77,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: 3, Name: "API (2)", Status: 1},
 				{ID: 2, Name: "API", Status: 4},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "API", Status: "operational"},
 				{Name: "API (2)", Status: "operational"},
 			},
@@ -151,8 +151,8 @@ func TestBuildBatch(t *testing.T) {
 	}
 	b := buildBatch(components, incidents, schedules, collectortest.UTC("2025-01-01T00:00:00Z"))
 
-	wantIncidents := []model.Incident{{
-		ID: "4", Impact: model.ImpactNone,
+	wantIncidents := []item.Incident{{
+		ID: "4", Impact: item.ImpactNone,
 		CreatedAt:  created,
 		StartedAt:  collectortest.UTC("2025-01-02T09:40:00Z"),
 		UpdatedAt:  created, // no updated_at given
@@ -162,7 +162,7 @@ func TestBuildBatch(t *testing.T) {
 	if !reflect.DeepEqual(b.Incidents, wantIncidents) {
 		t.Errorf("incidents:\n got  %+v\n want %+v", b.Incidents, wantIncidents)
 	}
-	wantMaintenances := []model.Maintenance{
+	wantMaintenances := []item.Maintenance{
 		{ID: "8", CreatedAt: created, UpdatedAt: collectortest.UTC("2025-01-05T03:10:00Z"),
 			ScheduledFor: collectortest.UTC("2025-01-05T02:00:00Z"), CompletedAt: collectortest.UTC("2025-01-05T03:10:00Z")},
 		{ID: "7", CreatedAt: created, UpdatedAt: collectortest.UTC("2025-01-04T03:00:05Z"),
@@ -172,7 +172,7 @@ func TestBuildBatch(t *testing.T) {
 	if !reflect.DeepEqual(b.Maintenances, wantMaintenances) {
 		t.Errorf("maintenances:\n got  %+v\n want %+v", b.Maintenances, wantMaintenances)
 	}
-	if want := []model.Component{{Name: "API", Status: "partial_outage"}}; !reflect.DeepEqual(b.Components, want) {
+	if want := []item.Component{{Name: "API", Status: "partial_outage"}}; !reflect.DeepEqual(b.Components, want) {
 		t.Errorf("components = %+v, want %+v", b.Components, want)
 	}
 	if b.Cursor != nil {

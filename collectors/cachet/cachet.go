@@ -74,7 +74,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // page is one Cachet status page.
@@ -124,7 +124,7 @@ func New(env source.Env) (source.Source, error) {
 
 // Sync reads the page's components, incidents and maintenances and emits
 // them as one batch. The cursor is unused: the API has none.
-func (p *page) Sync(ctx context.Context, _ []byte, emit func(model.Batch) error) error {
+func (p *page) Sync(ctx context.Context, _ []byte, emit func(item.Batch) error) error {
 	components, err := walk(ctx, p.http, p.components, checkComponent,
 		func(c component) string { return strconv.FormatInt(c.ID, 10) },
 		func([]component) bool { return false })

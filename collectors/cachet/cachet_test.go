@@ -17,7 +17,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 const (
@@ -44,17 +44,17 @@ func populate(t *testing.T, f *fakeCachet, nComponents, nIncidents int) {
 	comp := template(t, "cachet_components_list.json")
 	for i := 1; i <= nComponents; i++ {
 		f.lists[componentsPath] = append(f.lists[componentsPath],
-			item(comp, map[string]any{"id": i, "name": "Component " + string(rune('A'-1+i)), "status": 1 + i%4}))
+			withFields(comp, map[string]any{"id": i, "name": "Component " + string(rune('A'-1+i)), "status": 1 + i%4}))
 	}
 	inc := template(t, "cachet_incidents_list.json")
 	for i := 1; i <= nIncidents; i++ {
-		f.lists[incidentsPath] = append(f.lists[incidentsPath], item(inc, map[string]any{
+		f.lists[incidentsPath] = append(f.lists[incidentsPath], withFields(inc, map[string]any{
 			"id": i, "component_id": 1, "status": 1, "visible": 1,
 			"occurred_at": stamp(i - 1), "created_at": stamp(i), "updated_at": stamp(i + 10),
 			"updates": []map[string]any{{"id": i, "incident_id": i, "status": 4, "created_at": stamp(i + 10)}},
 		}))
 	}
-	f.lists[schedulesPath] = []map[string]any{item(template(t, "cachet_schedules_list.json"), map[string]any{
+	f.lists[schedulesPath] = []map[string]any{withFields(template(t, "cachet_schedules_list.json"), map[string]any{
 		"status": 0, "scheduled_at": "2024-04-01 02:00:00", "completed_at": nil,
 		"created_at": "2024-03-20 09:00:00", "updated_at": "2024-03-20 09:00:00",
 	})}
@@ -72,7 +72,7 @@ func TestSyncReadsEveryPage(t *testing.T) {
 		t.Fatalf("emitted %d batches, want 1", len(batches))
 	}
 	b := batches[0]
-	wantComponents := []model.Component{
+	wantComponents := []item.Component{
 		{Name: "Component A", Status: "degraded_performance"},
 		{Name: "Component B", Status: "partial_outage"},
 		{Name: "Component C", Status: "major_outage"},
@@ -83,8 +83,8 @@ func TestSyncReadsEveryPage(t *testing.T) {
 	if len(b.Incidents) != 230 || b.Incidents[0].ID != "230" || b.Incidents[229].ID != "1" {
 		t.Fatalf("got %d incidents, want 230 from id 230 down to 1", len(b.Incidents))
 	}
-	wantFirst := model.Incident{
-		ID: "230", Impact: model.ImpactNone,
+	wantFirst := item.Incident{
+		ID: "230", Impact: item.ImpactNone,
 		StartedAt:  collectortest.UTC("2024-03-01T03:49:00Z"),
 		CreatedAt:  collectortest.UTC("2024-03-01T03:50:00Z"),
 		UpdatedAt:  collectortest.UTC("2024-03-01T04:00:00Z"),
@@ -95,7 +95,7 @@ func TestSyncReadsEveryPage(t *testing.T) {
 	if !reflect.DeepEqual(b.Incidents[0], wantFirst) {
 		t.Errorf("incident 230:\n got  %+v\n want %+v", b.Incidents[0], wantFirst)
 	}
-	wantMaintenances := []model.Maintenance{{
+	wantMaintenances := []item.Maintenance{{
 		ID: "1", CreatedAt: collectortest.UTC("2024-03-20T09:00:00Z"), UpdatedAt: collectortest.UTC("2024-03-20T09:00:00Z"),
 		ScheduledFor: collectortest.UTC("2024-04-01T02:00:00Z"),
 	}}
@@ -143,7 +143,7 @@ func TestSyncStopsAtHistoryStart(t *testing.T) {
 func TestSyncTimezone(t *testing.T) {
 	f := newFakeCachet("/status")
 	f.lists[componentsPath] = nil
-	f.lists[incidentsPath] = []map[string]any{item(template(t, "cachet_incidents_list.json"), nil)}
+	f.lists[incidentsPath] = []map[string]any{withFields(template(t, "cachet_incidents_list.json"), nil)}
 	f.lists[schedulesPath] = nil
 	srv := f.start(t)
 	for _, tt := range []struct{ zone, want string }{
@@ -172,13 +172,13 @@ func TestSyncWithToken(t *testing.T) {
 	f.token = "s3cr3t-api-key"
 	comp := template(t, "cachet_components_list.json")
 	f.lists[componentsPath] = []map[string]any{
-		item(comp, map[string]any{"id": 1, "name": "API", "enabled": true}),
-		item(comp, map[string]any{"id": 2, "name": "Legacy", "enabled": false}),
+		withFields(comp, map[string]any{"id": 1, "name": "API", "enabled": true}),
+		withFields(comp, map[string]any{"id": 2, "name": "Legacy", "enabled": false}),
 	}
 	inc := template(t, "cachet_incidents_list.json")
 	f.lists[incidentsPath] = []map[string]any{
-		item(inc, map[string]any{"id": 1, "visible": 1}),
-		item(inc, map[string]any{"id": 2, "visible": 0}),
+		withFields(inc, map[string]any{"id": 1, "visible": 1}),
+		withFields(inc, map[string]any{"id": 2, "visible": 0}),
 	}
 	f.lists[schedulesPath] = nil
 	srv := f.start(t)
@@ -208,7 +208,7 @@ http_headers:
 		t.Fatalf("%d of %d requests carried the token, want all", f.authed, len(f.hits))
 	}
 	b := batches[0]
-	if want := []model.Component{{Name: "API", Status: "operational"}}; !reflect.DeepEqual(b.Components, want) {
+	if want := []item.Component{{Name: "API", Status: "operational"}}; !reflect.DeepEqual(b.Components, want) {
 		t.Errorf("components = %+v, want %+v", b.Components, want)
 	}
 	if len(b.Incidents) != 1 || b.Incidents[0].ID != "1" {
@@ -299,7 +299,7 @@ func endlessComponents(t *testing.T, pages func(n int) (current, total int, ids 
 		current, total, ids := pages(intParam(r.URL.Query(), "page", 1))
 		data := []map[string]any{}
 		for _, id := range ids {
-			data = append(data, item(comp, map[string]any{"id": id, "name": "Component " + strconv.Itoa(id)}))
+			data = append(data, withFields(comp, map[string]any{"id": id, "name": "Component " + strconv.Itoa(id)}))
 		}
 		collectortest.WriteJSON(w, http.StatusOK, map[string]any{
 			"meta": map[string]any{"pagination": map[string]any{

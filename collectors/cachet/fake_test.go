@@ -135,7 +135,7 @@ func template(t *testing.T, file string) map[string]any {
 
 // item copies tmpl with fields replaced. JSON numbers are kept as Go ints so
 // the fake's filters compare them.
-func item(tmpl map[string]any, fields map[string]any) map[string]any {
+func withFields(tmpl map[string]any, fields map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, v := range tmpl {
 		if n, ok := v.(float64); ok && n == math.Trunc(n) {

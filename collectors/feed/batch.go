@@ -4,14 +4,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // buildBatch maps one poll's entries to the batch of the sync, and counts
 // the entries left out because they cannot be identified or dated with
 // confidence. Entries created before historyStart are left out without
 // being counted (zero: no limit).
-func buildBatch(entries []entry, historyStart time.Time) (batch model.Batch, skipped int) {
+func buildBatch(entries []entry, historyStart time.Time) (batch item.Batch, skipped int) {
 	entries, skipped = newestByID(entries)
 	bodies := make([]readBody, len(entries))
 	z := newZones()
@@ -26,8 +26,8 @@ func buildBatch(entries []entry, historyStart time.Time) (batch model.Batch, ski
 	}
 	for i, e := range entries {
 		var (
-			inc   model.Incident
-			maint model.Maintenance
+			inc   item.Incident
+			maint item.Maintenance
 			kind  itemKind
 		)
 		if rb := bodies[i]; rb.found {
@@ -141,13 +141,13 @@ func placeUpdates(updates []bodyUpdate, ref time.Time, offsetOf func(zone string
 }
 
 // fromStatuspage maps an entry whose body is a Statuspage update list.
-func fromStatuspage(e entry, rb readBody, z *zones) (model.Incident, model.Maintenance, itemKind) {
+func fromStatuspage(e entry, rb readBody, z *zones) (item.Incident, item.Maintenance, itemKind) {
 	if rb.err != nil {
-		return model.Incident{}, model.Maintenance{}, unusable
+		return item.Incident{}, item.Maintenance{}, unusable
 	}
 	updates, ok := placeUpdates(rb.body.updates, latest(e.published, e.updated), entryOffsets(e, rb.body, z))
 	if !ok {
-		return model.Incident{}, model.Maintenance{}, unusable
+		return item.Incident{}, item.Maintenance{}, unusable
 	}
 	first, last := updates[0], updates[0]
 	for _, u := range updates {
@@ -159,7 +159,7 @@ func fromStatuspage(e entry, rb readBody, z *zones) (model.Incident, model.Maint
 		}
 	}
 	if isMaintenance(rb.body) {
-		m := model.Maintenance{
+		m := item.Maintenance{
 			ID:        e.id,
 			CreatedAt: first.at, // the first post announces it
 			UpdatedAt: latest(e.updated, last.at),
@@ -170,11 +170,11 @@ func fromStatuspage(e entry, rb readBody, z *zones) (model.Incident, model.Maint
 		if w := rb.body.window; w != nil {
 			m.ScheduledFor, m.ScheduledUntil = w.place(m.CreatedAt, z)
 		}
-		return model.Incident{}, m, maintenance
+		return item.Incident{}, m, maintenance
 	}
-	inc := model.Incident{
+	inc := item.Incident{
 		ID:        e.id,
-		Impact:    model.ImpactNone, // the feed does not say
+		Impact:    item.ImpactNone, // the feed does not say
 		CreatedAt: first.at,
 		UpdatedAt: latest(e.updated, last.at),
 	}
@@ -193,7 +193,7 @@ func fromStatuspage(e entry, rb readBody, z *zones) (model.Incident, model.Maint
 			inc.ResolvedAt = last.at
 		}
 	}
-	return inc, model.Maintenance{}, incident
+	return inc, item.Maintenance{}, incident
 }
 
 // entryOffsets returns the offsets of an entry's zone names: the feed's
@@ -249,14 +249,14 @@ func (w *window) place(announced time.Time, z *zones) (start, end time.Time) {
 // fromGenericEntry maps an entry of any other feed: an incident first
 // posted at the entry's earliest date, updated at its dates. Such a feed
 // gives no impact, components, start, resolution or postmortem.
-func fromGenericEntry(e entry) (model.Incident, itemKind) {
+func fromGenericEntry(e entry) (item.Incident, itemKind) {
 	created := earliest(e.published, e.updated)
 	if created.IsZero() {
-		return model.Incident{}, unusable
+		return item.Incident{}, unusable
 	}
-	inc := model.Incident{
+	inc := item.Incident{
 		ID:        e.id,
-		Impact:    model.ImpactNone,
+		Impact:    item.ImpactNone,
 		CreatedAt: created,
 		UpdatedAt: latest(e.published, e.updated),
 		Updates:   []time.Time{created},

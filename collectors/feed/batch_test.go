@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func times(ss ...string) []time.Time {
@@ -21,13 +21,13 @@ func TestBuildBatchStatuspageIncidents(t *testing.T) {
 	tests := []struct {
 		name string
 		e    entry
-		want model.Incident
+		want item.Incident
 	}{
 		{
 			name: "resolved across New Year",
 			e: entry{id: "i1", published: collectortest.UTC("2026-01-01T00:20:05Z"), updated: collectortest.UTC("2026-01-01T00:20:05Z"),
 				body: spUpdate("Jan", 1, "00:20", "UTC", "Resolved") + spUpdate("Dec", 31, "23:55", "UTC", "Monitoring") + spUpdate("Dec", 31, "23:50", "UTC", "Investigating")},
-			want: model.Incident{ID: "i1", Impact: model.ImpactNone,
+			want: item.Incident{ID: "i1", Impact: item.ImpactNone,
 				CreatedAt: collectortest.UTC("2025-12-31T23:50:00Z"), ResolvedAt: collectortest.UTC("2026-01-01T00:20:00Z"), UpdatedAt: collectortest.UTC("2026-01-01T00:20:05Z"),
 				Updates: times("2026-01-01T00:20:00Z", "2025-12-31T23:55:00Z", "2025-12-31T23:50:00Z")},
 		},
@@ -35,7 +35,7 @@ func TestBuildBatchStatuspageIncidents(t *testing.T) {
 			name: "unresolved: the last update is no resolution",
 			e: entry{id: "i2", published: collectortest.UTC("2026-03-02T10:30:10Z"),
 				body: spUpdate("Mar", 2, "10:30", "UTC", "Monitoring") + spUpdate("Mar", 2, "09:00", "UTC", "Resolved") + spUpdate("Mar", 2, "08:00", "UTC", "Investigating")},
-			want: model.Incident{ID: "i2", Impact: model.ImpactNone,
+			want: item.Incident{ID: "i2", Impact: item.ImpactNone,
 				CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T10:30:00Z"),
 				Updates: times("2026-03-02T10:30:00Z", "2026-03-02T09:00:00Z", "2026-03-02T08:00:00Z")},
 		},
@@ -43,7 +43,7 @@ func TestBuildBatchStatuspageIncidents(t *testing.T) {
 			name: "postmortem: resolved at the Resolved update",
 			e: entry{id: "i3", published: collectortest.UTC("2026-03-05T12:00:00Z"), updated: collectortest.UTC("2026-03-05T12:00:00Z"),
 				body: spUpdate("Mar", 5, "12:00", "UTC", "Postmortem") + spUpdate("Mar", 2, "09:00", "UTC", "Resolved") + spUpdate("Mar", 2, "08:00", "UTC", "Investigating")},
-			want: model.Incident{ID: "i3", Impact: model.ImpactNone,
+			want: item.Incident{ID: "i3", Impact: item.ImpactNone,
 				CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), ResolvedAt: collectortest.UTC("2026-03-02T09:00:00Z"),
 				PostmortemPublishedAt: collectortest.UTC("2026-03-05T12:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-05T12:00:00Z"),
 				Updates: times("2026-03-05T12:00:00Z", "2026-03-02T09:00:00Z", "2026-03-02T08:00:00Z")},
@@ -52,7 +52,7 @@ func TestBuildBatchStatuspageIncidents(t *testing.T) {
 			name: "postmortem without a Resolved update never looks open",
 			e: entry{id: "i4", published: collectortest.UTC("2026-03-05T12:00:00Z"),
 				body: spUpdate("Mar", 5, "12:00", "UTC", "Postmortem") + spUpdate("Mar", 2, "08:00", "UTC", "Investigating")},
-			want: model.Incident{ID: "i4", Impact: model.ImpactNone,
+			want: item.Incident{ID: "i4", Impact: item.ImpactNone,
 				CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), ResolvedAt: collectortest.UTC("2026-03-05T12:00:00Z"),
 				PostmortemPublishedAt: collectortest.UTC("2026-03-05T12:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-05T12:00:00Z"),
 				Updates: times("2026-03-05T12:00:00Z", "2026-03-02T08:00:00Z")},
@@ -61,7 +61,7 @@ func TestBuildBatchStatuspageIncidents(t *testing.T) {
 			name: "a page in PDT: offset learnt from the entry itself",
 			e: entry{id: "i5", published: collectortest.UTC("2026-08-20T17:05:31Z"),
 				body: spUpdate("Aug", 20, "10:05", "PDT", "Resolved") + spUpdate("Aug", 20, "07:43", "PDT", "Investigating")},
-			want: model.Incident{ID: "i5", Impact: model.ImpactNone,
+			want: item.Incident{ID: "i5", Impact: item.ImpactNone,
 				CreatedAt: collectortest.UTC("2026-08-20T14:43:00Z"), ResolvedAt: collectortest.UTC("2026-08-20T17:05:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T17:05:00Z"),
 				Updates: times("2026-08-20T17:05:00Z", "2026-08-20T14:43:00Z")},
 		},
@@ -83,14 +83,14 @@ func TestBuildBatchStatuspageMaintenances(t *testing.T) {
 	tests := []struct {
 		name string
 		e    entry
-		want model.Maintenance
+		want item.Maintenance
 	}{
 		{
 			name: "upcoming, window on one day; RSS publishes it at its start",
 			e: entry{id: "m1", published: collectortest.UTC("2026-01-16T12:00:00Z"),
 				body: spSchedule(`Jan <var data-var='date'>16</var>, <var data-var='time'>12:00</var> - <var data-var='time'>16:00</var> GMT`) +
 					spUpdate("Jan", 8, "16:20", "GMT", "Scheduled")},
-			want: model.Maintenance{ID: "m1", CreatedAt: collectortest.UTC("2026-01-08T16:20:00Z"), UpdatedAt: collectortest.UTC("2026-01-08T16:20:00Z"),
+			want: item.Maintenance{ID: "m1", CreatedAt: collectortest.UTC("2026-01-08T16:20:00Z"), UpdatedAt: collectortest.UTC("2026-01-08T16:20:00Z"),
 				ScheduledFor: collectortest.UTC("2026-01-16T12:00:00Z"), ScheduledUntil: collectortest.UTC("2026-01-16T16:00:00Z")},
 		},
 		{
@@ -98,7 +98,7 @@ func TestBuildBatchStatuspageMaintenances(t *testing.T) {
 			e: entry{id: "m2", published: collectortest.UTC("2026-01-05T22:00:00Z"),
 				body: spSchedule(`Jan <var data-var='date'>5</var>, <var data-var='time'>22:00</var> - Jan <var data-var='date'>6</var>, <var data-var='time'>02:00</var> UTC`) +
 					spUpdate("Dec", 20, "09:00", "UTC", "Scheduled")},
-			want: model.Maintenance{ID: "m2", CreatedAt: collectortest.UTC("2025-12-20T09:00:00Z"), UpdatedAt: collectortest.UTC("2025-12-20T09:00:00Z"),
+			want: item.Maintenance{ID: "m2", CreatedAt: collectortest.UTC("2025-12-20T09:00:00Z"), UpdatedAt: collectortest.UTC("2025-12-20T09:00:00Z"),
 				ScheduledFor: collectortest.UTC("2026-01-05T22:00:00Z"), ScheduledUntil: collectortest.UTC("2026-01-06T02:00:00Z")},
 		},
 		{
@@ -106,21 +106,21 @@ func TestBuildBatchStatuspageMaintenances(t *testing.T) {
 			e: entry{id: "m3", published: collectortest.UTC("2026-01-16T12:00:00Z"),
 				body: spSchedule(`Jan <var data-var='date'>16</var>, <var data-var='time'>12:00</var> - <var data-var='time'>11:00</var> UTC`) +
 					spUpdate("Jan", 8, "16:20", "UTC", "Scheduled")},
-			want: model.Maintenance{ID: "m3", CreatedAt: collectortest.UTC("2026-01-08T16:20:00Z"), UpdatedAt: collectortest.UTC("2026-01-08T16:20:00Z"),
+			want: item.Maintenance{ID: "m3", CreatedAt: collectortest.UTC("2026-01-08T16:20:00Z"), UpdatedAt: collectortest.UTC("2026-01-08T16:20:00Z"),
 				ScheduledFor: collectortest.UTC("2026-01-16T12:00:00Z")},
 		},
 		{
 			name: "completed, window no longer printed",
 			e: entry{id: "m4", published: collectortest.UTC("2022-03-28T15:03:22Z"), updated: collectortest.UTC("2022-03-28T17:52:03Z"),
 				body: spUpdate("Mar", 28, "15:03", "UTC", "Completed") + spUpdate("Mar", 28, "12:01", "UTC", "In progress") + spUpdate("Mar", 25, "15:31", "UTC", "Scheduled")},
-			want: model.Maintenance{ID: "m4", CreatedAt: collectortest.UTC("2022-03-25T15:31:00Z"), UpdatedAt: collectortest.UTC("2022-03-28T17:52:03Z"),
+			want: item.Maintenance{ID: "m4", CreatedAt: collectortest.UTC("2022-03-25T15:31:00Z"), UpdatedAt: collectortest.UTC("2022-03-28T17:52:03Z"),
 				CompletedAt: collectortest.UTC("2022-03-28T15:03:00Z")},
 		},
 		{
 			name: "recognized by a maintenance status alone",
 			e: entry{id: "m5", published: collectortest.UTC("2022-03-28T12:01:00Z"),
 				body: spUpdate("Mar", 28, "12:01", "UTC", "Verifying") + spUpdate("Mar", 28, "11:00", "UTC", "Update")},
-			want: model.Maintenance{ID: "m5", CreatedAt: collectortest.UTC("2022-03-28T11:00:00Z"), UpdatedAt: collectortest.UTC("2022-03-28T12:01:00Z")},
+			want: item.Maintenance{ID: "m5", CreatedAt: collectortest.UTC("2022-03-28T11:00:00Z"), UpdatedAt: collectortest.UTC("2022-03-28T12:01:00Z")},
 		},
 	}
 	for _, tt := range tests {
@@ -151,7 +151,7 @@ func TestBuildBatchZonesFromIncidents(t *testing.T) {
 		t.Errorf("maintenance alone: skipped %d, %+v; want it left out: IST is unproven", skipped, alone.Maintenances)
 	}
 	b, skipped := buildBatch([]entry{maint, inc}, time.Time{})
-	want := model.Maintenance{ID: "m", CreatedAt: collectortest.UTC("2026-08-20T02:30:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T02:30:00Z"),
+	want := item.Maintenance{ID: "m", CreatedAt: collectortest.UTC("2026-08-20T02:30:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T02:30:00Z"),
 		ScheduledFor: collectortest.UTC("2026-08-25T03:30:00Z"), ScheduledUntil: collectortest.UTC("2026-08-25T05:30:00Z")}
 	if skipped != 0 || len(b.Maintenances) != 1 || b.Maintenances[0] != want {
 		t.Errorf("with an incident: skipped %d, %+v; want %+v", skipped, b.Maintenances, want)
@@ -172,7 +172,7 @@ func TestBuildBatchNamedZones(t *testing.T) {
 				spUpdate("Aug", 20, "08:00", "+08", "Scheduled")},
 	}
 	b, skipped := buildBatch(maintenances, time.Time{})
-	want := []model.Maintenance{
+	want := []item.Maintenance{
 		{ID: "pdt", CreatedAt: collectortest.UTC("2026-08-20T15:00:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T15:00:00Z"),
 			ScheduledFor: collectortest.UTC("2026-08-25T16:00:00Z"), ScheduledUntil: collectortest.UTC("2026-08-25T18:00:00Z")},
 		{ID: "+08", CreatedAt: collectortest.UTC("2026-08-20T00:00:00Z"), UpdatedAt: collectortest.UTC("2026-08-20T00:00:00Z"),
@@ -189,7 +189,7 @@ func TestBuildBatchNamedZones(t *testing.T) {
 			`<p><small>Aug 20, 05:13 PST</small><br><strong>Update</strong> - Most platform APIs have resumed their normal functioning.</p>` +
 			`<p><small>Aug 20, 05:04 PST</small><br><strong>Investigating</strong> - We're investigating an outage.</p>`}
 	b, skipped = buildBatch([]entry{parse}, time.Time{})
-	wantIncident := model.Incident{ID: "p", Impact: model.ImpactNone,
+	wantIncident := item.Incident{ID: "p", Impact: item.ImpactNone,
 		CreatedAt: collectortest.UTC("2013-08-20T12:04:00Z"), ResolvedAt: collectortest.UTC("2013-08-20T12:42:00Z"), UpdatedAt: collectortest.UTC("2013-08-20T12:42:00Z"),
 		Updates: times("2013-08-20T12:42:00Z", "2013-08-20T12:13:00Z", "2013-08-20T12:04:00Z")}
 	if skipped != 0 || len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], wantIncident) {
@@ -201,24 +201,24 @@ func TestBuildBatchGenericEntries(t *testing.T) {
 	tests := []struct {
 		name string
 		e    entry
-		want model.Incident
+		want item.Incident
 	}{
 		{
 			name: "published and updated",
 			e:    entry{id: "g1", published: collectortest.UTC("2026-03-02T08:00:00Z"), updated: collectortest.UTC("2026-03-02T09:30:00Z"), body: "<p>We are investigating.</p>"},
-			want: model.Incident{ID: "g1", Impact: model.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
+			want: item.Incident{ID: "g1", Impact: item.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
 				Updates: times("2026-03-02T08:00:00Z", "2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 		{
 			name: "updated only",
 			e:    entry{id: "g2", updated: collectortest.UTC("2026-03-02T09:30:00Z")},
-			want: model.Incident{ID: "g2", Impact: model.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T09:30:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
+			want: item.Incident{ID: "g2", Impact: item.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T09:30:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
 				Updates: times("2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 		{
 			name: "updated before published: the earlier is the first post",
 			e:    entry{id: "g3", published: collectortest.UTC("2026-03-02T09:30:00Z"), updated: collectortest.UTC("2026-03-02T08:00:00Z")},
-			want: model.Incident{ID: "g3", Impact: model.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
+			want: item.Incident{ID: "g3", Impact: item.ImpactNone, CreatedAt: collectortest.UTC("2026-03-02T08:00:00Z"), UpdatedAt: collectortest.UTC("2026-03-02T09:30:00Z"),
 				Updates: times("2026-03-02T08:00:00Z", "2026-03-02T09:30:00Z"), ResolutionUnknown: true},
 		},
 	}

@@ -6,25 +6,25 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
-func findIncident(b model.Batch, id string) (model.Incident, bool) {
+func findIncident(b item.Batch, id string) (item.Incident, bool) {
 	for _, inc := range b.Incidents {
 		if inc.ID == id {
 			return inc, true
 		}
 	}
-	return model.Incident{}, false
+	return item.Incident{}, false
 }
 
-func findMaintenance(b model.Batch, id string) (model.Maintenance, bool) {
+func findMaintenance(b item.Batch, id string) (item.Maintenance, bool) {
 	for _, m := range b.Maintenances {
 		if m.ID == id {
 			return m, true
 		}
 	}
-	return model.Maintenance{}, false
+	return item.Maintenance{}, false
 }
 
 // wantIncident is what a test checks of one incident; every value was read
@@ -141,7 +141,7 @@ func TestDecodeRealFeeds(t *testing.T) {
 				t.Errorf("components %v, cursor %q: want both nil (a feed lists no components)", b.Components, b.Cursor)
 			}
 			for _, inc := range b.Incidents {
-				if inc.Impact != model.ImpactNone || !inc.StartedAt.IsZero() || inc.Components != nil {
+				if inc.Impact != item.ImpactNone || !inc.StartedAt.IsZero() || inc.Components != nil {
 					t.Errorf("%s: impact %q, started %v, components %v: a feed gives none", inc.ID, inc.Impact, inc.StartedAt, inc.Components)
 				}
 			}

@@ -94,7 +94,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // feed is one configured feed. The runner calls Sync from one goroutine
@@ -161,7 +161,7 @@ func feedURL(raw string) (string, error) {
 
 // Sync fetches the feed and emits what it holds as one batch. The cursor is
 // unused: a feed has none.
-func (f *feed) Sync(ctx context.Context, _ []byte, emit func(model.Batch) error) error {
+func (f *feed) Sync(ctx context.Context, _ []byte, emit func(item.Batch) error) error {
 	conditional := f.validators()
 	resp, err := f.http.Get(ctx, f.url, conditional)
 	if err != nil {
@@ -196,7 +196,7 @@ func (f *feed) Sync(ctx context.Context, _ []byte, emit func(model.Batch) error)
 // validators are not kept: a 304 would skip it until the feed changed,
 // while the next full fetch stores the item once the clock has reached its
 // time.
-func (f *feed) admit(batch *model.Batch) (future bool) {
+func (f *feed) admit(batch *item.Batch) (future bool) {
 	refused := func(reason string) bool {
 		if reason == "" {
 			return false
@@ -205,8 +205,8 @@ func (f *feed) admit(batch *model.Batch) (future bool) {
 		future = future || reason == door.ReasonFuture
 		return true
 	}
-	batch.Incidents = slices.DeleteFunc(batch.Incidents, func(i model.Incident) bool { return refused(f.bounds.Incident(&i)) })
-	batch.Maintenances = slices.DeleteFunc(batch.Maintenances, func(m model.Maintenance) bool { return refused(f.bounds.Maintenance(&m)) })
+	batch.Incidents = slices.DeleteFunc(batch.Incidents, func(i item.Incident) bool { return refused(f.bounds.Incident(&i)) })
+	batch.Maintenances = slices.DeleteFunc(batch.Maintenances, func(m item.Maintenance) bool { return refused(f.bounds.Maintenance(&m)) })
 	return future
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // fakeFeed serves a feed at one path the way a web server does: with the
@@ -183,7 +183,7 @@ func TestSyncEmitFailureForgetsValidators(t *testing.T) {
 	s := newSource(t, srv, srv.URL+"/history.atom", nil)
 
 	stored := errors.New("store is read-only")
-	if err := s.Sync(context.Background(), nil, func(model.Batch) error { return stored }); !errors.Is(err, stored) {
+	if err := s.Sync(context.Background(), nil, func(item.Batch) error { return stored }); !errors.Is(err, stored) {
 		t.Fatalf("Sync error = %v, want %v", err, stored)
 	}
 	batches, err := collectortest.Sync(s, nil)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // FuzzDecode feeds any body to the feed decoder and checks that whatever
@@ -53,7 +53,7 @@ func FuzzBody(f *testing.F) {
 // checkBatch asserts what the store and the derivation rely on: unique,
 // non-empty ids; a first post on every item; no update, resolution or
 // completion before it; a scheduled end only after a scheduled start.
-func checkBatch(t *testing.T, b model.Batch) {
+func checkBatch(t *testing.T, b item.Batch) {
 	t.Helper()
 	seen := map[string]bool{}
 	unique := func(id string) {
@@ -64,7 +64,7 @@ func checkBatch(t *testing.T, b model.Batch) {
 	}
 	for _, inc := range b.Incidents {
 		unique(inc.ID)
-		if inc.CreatedAt.IsZero() || inc.Impact != model.ImpactNone {
+		if inc.CreatedAt.IsZero() || inc.Impact != item.ImpactNone {
 			t.Errorf("incident %s: created %v, impact %q", inc.ID, inc.CreatedAt, inc.Impact)
 		}
 		if !inc.ResolvedAt.IsZero() && inc.ResolvedAt.Before(inc.CreatedAt) {

@@ -9,21 +9,21 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // budgetStore is what the exporter keeps of a source's syncs: the cursor,
 // the last version of each ticket and how many versions of it were stored.
 type budgetStore struct {
 	cursor   []byte
-	tickets  map[string]model.Ticket
+	tickets  map[string]item.Ticket
 	versions map[string]int
 }
 
 // sync runs one sync of src under a request budget, as the exporter
 // does (fetch.StartSync), and stores what it emits.
 func (st *budgetStore) sync(src source.Source, budget int) error {
-	return src.Sync(fetch.StartSync(context.Background(), budget), st.cursor, func(b model.Batch) error {
+	return src.Sync(fetch.StartSync(context.Background(), budget), st.cursor, func(b item.Batch) error {
 		for _, tk := range b.Tickets {
 			st.tickets[tk.ID] = tk
 			st.versions[tk.ID]++
@@ -79,7 +79,7 @@ func TestSyncLargerThanTheBudgetCompletes(t *testing.T) {
 	fake.addTickets(ticketsAt(t, 1, 250, start, time.Minute)...)
 	fake.ratings = ratingsOf(t, 1, 120, start.Add(-time.Hour))
 	src := newTestSource(t, srv.URL, start.Add(-48*time.Hour))
-	st := &budgetStore{tickets: map[string]model.Ticket{}, versions: map[string]int{}}
+	st := &budgetStore{tickets: map[string]item.Ticket{}, versions: map[string]int{}}
 	// The 2 pages of ratings and a ticket page leave 57 conversations to
 	// the first sync; the later ones read 1 page of ratings.
 	const budget = 60
@@ -91,9 +91,9 @@ func TestSyncLargerThanTheBudgetCompletes(t *testing.T) {
 		if n != 1 {
 			t.Errorf("ticket %s stored %d times", id, n)
 		}
-		want := model.RatingNone
+		want := item.RatingNone
 		if i, _ := strconv.Atoi(id); i <= 120 {
-			want = model.RatingGood
+			want = item.RatingGood
 		}
 		if got := st.tickets[id].Satisfaction; got != want {
 			t.Errorf("ticket %s satisfaction %v, want %v", id, got, want)
@@ -123,7 +123,7 @@ func TestSyncRatedTicketsBeyondTheBudgetComplete(t *testing.T) {
 	fake, srv := newFake(t, "")
 	fake.addTickets(ticketsAt(t, 1, 150, start, time.Minute)...)
 	src := newTestSource(t, srv.URL, start.Add(-48*time.Hour))
-	st := &budgetStore{tickets: map[string]model.Ticket{}, versions: map[string]int{}}
+	st := &budgetStore{tickets: map[string]item.Ticket{}, versions: map[string]int{}}
 	if err := st.sync(src, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestSyncRatedTicketsBeyondTheBudgetComplete(t *testing.T) {
 	syncs := st.untilDone(t, src, budget)
 	for i := 1; i <= 150; i++ {
 		id := strconv.Itoa(i)
-		if n := st.versions[id]; n != 1 || st.tickets[id].Satisfaction != model.RatingGood {
+		if n := st.versions[id]; n != 1 || st.tickets[id].Satisfaction != item.RatingGood {
 			t.Errorf("ticket %s stored %d times, rated %v; want once, good", id, n, st.tickets[id].Satisfaction)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"maps"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // cursor is where a sync resumes: one keyset position for the ticket walk
@@ -21,7 +21,7 @@ type cursor struct {
 	// ticket had an implausible update time). A cursor stored before the
 	// position moved with the first batch holds only the latter: it reads
 	// the same way.
-	Held map[int64]model.Rating `json:"held,omitempty"`
+	Held map[int64]item.Rating `json:"held,omitempty"`
 }
 
 // position is the `since` parameter of a walk's next request and the items

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func newTestCollector(t testing.TB, statuses map[string]string) *collector {
@@ -35,35 +35,35 @@ func TestDecodeRecordedTickets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ratings) != 1 || *ratings[0].TicketID != 23 || ratings[0].rating() != model.RatingGood {
+	if len(ratings) != 1 || *ratings[0].TicketID != 23 || ratings[0].rating() != item.RatingGood {
 		t.Fatalf("ratings %+v, want one good rating of ticket 23", ratings)
 	}
 	// The recorded conversations belong to tickets 22 (a public reply, a
 	// private note) and 23 (the survey's feedback).
 	byTicket := map[int64][]apiConversation{22: convs[:2], 23: convs[2:]}
 	at := func(s string) time.Time { return collectortest.Time(t, s) }
-	want := map[string]model.Ticket{
+	want := map[string]item.Ticket{
 		"21": {ID: "21", CreatedAt: at("2022-11-16T15:59:28Z"), UpdatedAt: at("2022-11-16T15:59:28Z"), Priority: "low",
-			Status: model.StatusClosed, Tags: []string{},
-			Events:  []model.Event{{Kind: model.EventSolved, At: at("2022-11-16T15:59:28Z")}},
-			Figures: &model.Figures{FirstSolvedAt: at("2022-11-16T15:59:28Z")}},
+			Status: item.StatusClosed, Tags: []string{},
+			Events:  []item.Event{{Kind: item.EventSolved, At: at("2022-11-16T15:59:28Z")}},
+			Figures: &item.Figures{FirstSolvedAt: at("2022-11-16T15:59:28Z")}},
 		"22": {ID: "22", CreatedAt: at("2022-11-16T16:03:17Z"), UpdatedAt: at("2022-11-16T16:17:05Z"), Priority: "low",
-			Status: model.StatusPending, Tags: []string{},
-			Events:  []model.Event{{Kind: model.EventVendorReply, At: at("2022-11-16T16:16:58Z")}},
-			Figures: &model.Figures{FirstReplyAt: at("2022-11-16T16:16:58Z"), Replies: 1}},
+			Status: item.StatusPending, Tags: []string{},
+			Events:  []item.Event{{Kind: item.EventVendorReply, At: at("2022-11-16T16:16:58Z")}},
+			Figures: &item.Figures{FirstReplyAt: at("2022-11-16T16:16:58Z"), Replies: 1}},
 		"20": {ID: "20", CreatedAt: at("2022-11-16T15:58:29Z"), UpdatedAt: at("2022-11-19T16:10:34Z"), Priority: "low",
-			Status: model.StatusOpen, Tags: []string{}, Escalated: true, Figures: &model.Figures{}},
+			Status: item.StatusOpen, Tags: []string{}, Escalated: true, Figures: &item.Figures{}},
 		"23": {ID: "23", CreatedAt: at("2022-11-22T15:00:34Z"), UpdatedAt: at("2022-11-22T15:02:37Z"), Priority: "low",
-			Status: model.StatusClosed, Tags: []string{}, Satisfaction: model.RatingGood,
-			Events:  []model.Event{{Kind: model.EventSolved, At: at("2022-11-22T15:00:34Z")}},
-			Figures: &model.Figures{FirstSolvedAt: at("2022-11-22T15:00:34Z")}},
+			Status: item.StatusClosed, Tags: []string{}, Satisfaction: item.RatingGood,
+			Events:  []item.Event{{Kind: item.EventSolved, At: at("2022-11-22T15:00:34Z")}},
+			Figures: &item.Figures{FirstSolvedAt: at("2022-11-22T15:00:34Z")}},
 	}
 	c := newTestCollector(t, nil)
 	if len(list) != len(want) {
 		t.Fatalf("decoded %d tickets, want %d", len(list), len(want))
 	}
 	for _, a := range list {
-		rating := model.RatingNone
+		rating := item.RatingNone
 		if *a.ID == *ratings[0].TicketID {
 			rating = ratings[0].rating()
 		}
@@ -85,16 +85,16 @@ func TestDecodeRecordedTicketView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := newTestCollector(t, nil).ticket(a, convs, model.RatingNone)
+	got := newTestCollector(t, nil).ticket(a, convs, item.RatingNone)
 	at := func(s string) time.Time { return collectortest.Time(t, s) }
-	want := model.Ticket{
+	want := item.Ticket{
 		ID: "1", CreatedAt: at("2016-05-18T04:36:04Z"), UpdatedAt: at("2016-05-18T23:42:50Z"), Priority: "low",
-		Status: model.StatusOpen, Tags: []string{"foo", "bar"}, Escalated: true,
-		Events: []model.Event{
-			{Kind: model.EventVendorReply, At: at("2016-05-19T05:36:14Z")}, // the note is private
-			{Kind: model.EventSolved, At: at("2020-07-24T15:35:21Z")},
+		Status: item.StatusOpen, Tags: []string{"foo", "bar"}, Escalated: true,
+		Events: []item.Event{
+			{Kind: item.EventVendorReply, At: at("2016-05-19T05:36:14Z")}, // the note is private
+			{Kind: item.EventSolved, At: at("2020-07-24T15:35:21Z")},
 		},
-		Figures: &model.Figures{FirstReplyAt: at("2020-06-17T20:23:43Z"), FirstSolvedAt: at("2020-07-24T15:35:21Z"), Replies: 1},
+		Figures: &item.Figures{FirstReplyAt: at("2020-06-17T20:23:43Z"), FirstSolvedAt: at("2020-07-24T15:35:21Z"), Replies: 1},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ticket\n got %+v %+v\nwant %+v %+v", got, got.Figures, want, want.Figures)

@@ -87,7 +87,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // New builds the source of kind freshdesk (a source.Factory).
@@ -124,30 +124,30 @@ type collector struct {
 	bounds       door.Bounds
 	rejected     func(reason string)
 	api          *url.URL // .../api/v2
-	statuses     map[int]model.Status
+	statuses     map[int]item.Status
 	historyStart time.Time
 }
 
 // builtinStatuses are Freshdesk's own status ids.
-var builtinStatuses = map[int]model.Status{
-	2: model.StatusOpen,
-	3: model.StatusPending,
-	4: model.StatusSolved, // "Resolved": the customer can still reopen it
-	5: model.StatusClosed,
+var builtinStatuses = map[int]item.Status{
+	2: item.StatusOpen,
+	3: item.StatusPending,
+	4: item.StatusSolved, // "Resolved": the customer can still reopen it
+	5: item.StatusClosed,
 }
 
 // configurableStatuses are the states a custom status id may be mapped to.
-var configurableStatuses = map[string]model.Status{
-	"open":    model.StatusOpen,
-	"pending": model.StatusPending,
-	"on_hold": model.StatusOnHold,
-	"solved":  model.StatusSolved,
+var configurableStatuses = map[string]item.Status{
+	"open":    item.StatusOpen,
+	"pending": item.StatusPending,
+	"on_hold": item.StatusOnHold,
+	"solved":  item.StatusSolved,
 }
 
 // parseStatuses reads the `statuses` key: custom status id -> open, pending,
 // on_hold or solved. An id of Freshdesk's own may be remapped too.
-func parseStatuses(cfg map[string]string) (map[int]model.Status, error) {
-	out := make(map[int]model.Status, len(builtinStatuses)+len(cfg))
+func parseStatuses(cfg map[string]string) (map[int]item.Status, error) {
+	out := make(map[int]item.Status, len(builtinStatuses)+len(cfg))
 	for id, s := range builtinStatuses {
 		out[id] = s
 	}
@@ -167,9 +167,9 @@ func parseStatuses(cfg map[string]string) (map[int]model.Status, error) {
 
 // status maps a status id; a custom status nobody mapped still needs the
 // vendor, so it counts as open.
-func (c *collector) status(id int) model.Status {
+func (c *collector) status(id int) item.Status {
 	if s, ok := c.statuses[id]; ok {
 		return s
 	}
-	return model.StatusOpen
+	return item.StatusOpen
 }

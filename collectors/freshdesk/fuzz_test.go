@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // FuzzDecodeTicketList feeds arbitrary bodies to the ticket list decoder
@@ -19,15 +19,15 @@ func FuzzDecodeTicketList(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`null`))
 	c := newTestCollector(f, map[string]string{"6": "on_hold"})
-	valid := map[model.Status]bool{model.StatusOpen: true, model.StatusPending: true, model.StatusOnHold: true,
-		model.StatusSolved: true, model.StatusClosed: true}
+	valid := map[item.Status]bool{item.StatusOpen: true, item.StatusPending: true, item.StatusOnHold: true,
+		item.StatusSolved: true, item.StatusClosed: true}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		list, err := decodeTicketList(body)
 		if err != nil {
 			return
 		}
 		for _, a := range list {
-			tk := c.ticket(a, nil, model.RatingNone)
+			tk := c.ticket(a, nil, item.RatingNone)
 			if tk.ID == "" || tk.CreatedAt.IsZero() || tk.UpdatedAt.IsZero() || !valid[tk.Status] {
 				t.Errorf("accepted unusable ticket %+v", tk)
 			}
@@ -60,7 +60,7 @@ func FuzzDecodeConversations(f *testing.F) {
 			if cv.CreatedAt.IsZero() {
 				t.Errorf("accepted undated conversation %+v", cv)
 			}
-			if kind, ok := cv.kind(1); ok && kind != model.EventVendorReply && kind != model.EventCustomerReply {
+			if kind, ok := cv.kind(1); ok && kind != item.EventVendorReply && kind != item.EventCustomerReply {
 				t.Errorf("conversation %+v classified %q", cv, kind)
 			}
 		}
@@ -82,7 +82,7 @@ func FuzzDecodeRatings(f *testing.F) {
 				t.Errorf("accepted incomplete rating %+v", r)
 			}
 			switch r.rating() {
-			case model.RatingNone, model.RatingGood, model.RatingBad:
+			case item.RatingNone, item.RatingGood, item.RatingBad:
 			default:
 				t.Errorf("rating %+v mapped to %q", r, r.rating())
 			}

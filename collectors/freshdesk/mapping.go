@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // sourceSurveyFeedback is the conversation source of the comment a customer
@@ -13,8 +13,8 @@ import (
 const sourceSurveyFeedback = 6
 
 // ticket maps an API ticket, its conversations and its latest rating.
-func (c *collector) ticket(at apiTicket, convs []apiConversation, rating model.Rating) model.Ticket {
-	t := model.Ticket{
+func (c *collector) ticket(at apiTicket, convs []apiConversation, rating item.Rating) item.Ticket {
+	t := item.Ticket{
 		ID:           strconv.FormatInt(*at.ID, 10),
 		CreatedAt:    at.CreatedAt,
 		UpdatedAt:    at.UpdatedAt,
@@ -32,16 +32,16 @@ func (c *collector) ticket(at apiTicket, convs []apiConversation, rating model.R
 		if !ok {
 			continue
 		}
-		if kind == model.EventVendorReply {
+		if kind == item.EventVendorReply {
 			replies++
 		}
-		t.Events = append(t.Events, model.Event{Kind: kind, At: cv.CreatedAt})
+		t.Events = append(t.Events, item.Event{Kind: kind, At: cv.CreatedAt})
 	}
 	if st := at.Stats; st != nil {
 		t.Events = append(t.Events, st.events(at.CreatedAt)...)
 		t.Figures = st.figures(at.CreatedAt, replies)
 	}
-	slices.SortStableFunc(t.Events, func(a, b model.Event) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(t.Events, func(a, b item.Event) int { return a.At.Compare(b.At) })
 	return t
 }
 
@@ -49,29 +49,29 @@ func (c *collector) ticket(at apiTicket, convs []apiConversation, rating model.R
 // public reply. A public conversation is the customer's when it came from
 // outside the helpdesk or was written by the requester (a portal reply),
 // else the vendor's.
-func (cv apiConversation) kind(requesterID int64) (model.EventKind, bool) {
+func (cv apiConversation) kind(requesterID int64) (item.EventKind, bool) {
 	switch {
 	case cv.Private || cv.Source == sourceSurveyFeedback:
 		return "", false
 	case cv.Incoming || (requesterID != 0 && cv.UserID == requesterID):
-		return model.EventCustomerReply, true
+		return item.EventCustomerReply, true
 	}
-	return model.EventVendorReply, true
+	return item.EventVendorReply, true
 }
 
 // events are the solve and reopen that the stats date: only the latest of
 // each, which is all Freshdesk keeps.
-func (st *apiStats) events(created time.Time) []model.Event {
-	var out []model.Event
+func (st *apiStats) events(created time.Time) []item.Event {
+	var out []item.Event
 	solved := afterCreation(created, st.ResolvedAt)
 	if solved.IsZero() {
 		solved = afterCreation(created, st.ClosedAt) // closed without a resolution
 	}
 	if !solved.IsZero() {
-		out = append(out, model.Event{Kind: model.EventSolved, At: solved})
+		out = append(out, item.Event{Kind: item.EventSolved, At: solved})
 	}
 	if reopened := afterCreation(created, st.ReopenedAt); !reopened.IsZero() {
-		out = append(out, model.Event{Kind: model.EventReopened, At: reopened})
+		out = append(out, item.Event{Kind: item.EventReopened, At: reopened})
 	}
 	return out
 }
@@ -80,8 +80,8 @@ func (st *apiStats) events(created time.Time) []model.Event {
 // earliest solve-related time recorded: after a reopen, the ticket was
 // solved at the latest when it was reopened. Reopens is 1 once any reopen is
 // recorded: Freshdesk keeps no count, and the store never lowers it.
-func (st *apiStats) figures(created time.Time, replies int) *model.Figures {
-	f := &model.Figures{
+func (st *apiStats) figures(created time.Time, replies int) *item.Figures {
+	f := &item.Figures{
 		FirstReplyAt: afterCreation(created, st.FirstRespondedAt),
 		Replies:      replies,
 	}
@@ -110,16 +110,16 @@ func afterCreation(created, at time.Time) time.Time {
 // -103 (extremely unhappy) through 100 (neutral) to 103 (extremely happy);
 // the classic survey uses 103, 100 and -103. Happy answers are good, unhappy
 // ones bad; neutral, unanswered and unknown ones are no rating.
-func (r apiRating) rating() model.Rating {
+func (r apiRating) rating() item.Rating {
 	switch v := r.Ratings.Default; {
 	case v == nil:
-		return model.RatingNone
+		return item.RatingNone
 	case *v > 100:
-		return model.RatingGood
+		return item.RatingGood
 	case *v < 0:
-		return model.RatingBad
+		return item.RatingBad
 	}
-	return model.RatingNone
+	return item.RatingNone
 }
 
 // priorityNames are Freshdesk's names of its priority ids, what its agents

@@ -12,7 +12,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func TestSyncEndsWhenTheTicketListCircles(t *testing.T) {
@@ -203,7 +203,7 @@ func TestSyncHoldsTheRatingOfAnImplausibleTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	cur := unmarshalCursor(t, first.LastCursor(t))
-	if cur.Held[7] != model.RatingBad || !cur.Ratings.Since.Equal(collectortest.Time(t, "2025-03-01T00:09:59Z")) {
+	if cur.Held[7] != item.RatingBad || !cur.Ratings.Since.Equal(collectortest.Time(t, "2025-03-01T00:09:59Z")) {
 		t.Errorf("cursor %+v: want ticket 7's bad rating held, ratings past it but not past our clock", cur)
 	}
 	if rejected[door.ReasonFuture] != 2 {
@@ -216,7 +216,7 @@ func TestSyncHoldsTheRatingOfAnImplausibleTicket(t *testing.T) {
 	if err := src.Sync(context.Background(), first.LastCursor(t), second.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if got := second.Ticket(t, "7").Satisfaction; got != model.RatingBad {
+	if got := second.Ticket(t, "7").Satisfaction; got != item.RatingBad {
 		t.Errorf("ticket 7 stored with rating %q, want the held bad one", got)
 	}
 	if held := unmarshalCursor(t, second.LastCursor(t)).Held; len(held) != 0 {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // newRatings walks the satisfaction ratings created since pos and returns
@@ -16,7 +16,7 @@ import (
 // them. Their order is not documented, so every page is read before the
 // position moves; ratings are few. A rating dated implausibly (see
 // source.Env.Bounds) is left out, so that it cannot move the position.
-func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]model.Rating, position, error) {
+func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]item.Rating, position, error) {
 	next := pos.clone()
 	latest := map[int64]apiRating{}
 	read := map[int64]bool{}
@@ -46,7 +46,7 @@ func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]mod
 				continue
 			}
 			next.remember(id, r.CreatedAt)
-			if r.rating() == model.RatingNone {
+			if r.rating() == item.RatingNone {
 				continue
 			}
 			if prev, ok := latest[*r.TicketID]; !ok || r.supersedes(prev) {
@@ -58,7 +58,7 @@ func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]mod
 		}
 	}
 	next.advance(newest)
-	out := make(map[int64]model.Rating, len(latest))
+	out := make(map[int64]item.Rating, len(latest))
 	for ticket, r := range latest {
 		out[ticket] = r.rating()
 	}

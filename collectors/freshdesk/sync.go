@@ -13,7 +13,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // settleMargin: a ticket whose update time is at least this much older than
@@ -33,7 +33,7 @@ const settleMargin = 10 * time.Second
 // nor fetches again the tickets it gave them to. A failure within a page
 // stores what was read before it, so that a sync makes progress whatever
 // its budget beyond the ratings' pages and the first ticket.
-func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Batch) error) error {
+func (c *collector) Sync(ctx context.Context, stored []byte, emit func(item.Batch) error) error {
 	cur, err := decodeCursor(stored, c.historyStart)
 	if err != nil {
 		// Taking everything again is harmless: the store merges idempotently.
@@ -60,7 +60,7 @@ func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Bat
 		}
 	}
 	s := &syncRun{collector: c, emit: emit, cur: cur, rated: rated, ratingsNext: ratingsNext,
-		held: map[int64]model.Rating{}, handled: map[int64]time.Time{}}
+		held: map[int64]item.Rating{}, handled: map[int64]time.Time{}}
 	if err := s.walkTickets(ctx); err != nil {
 		return err
 	}
@@ -70,16 +70,16 @@ func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Bat
 // syncRun is the state of one Sync.
 type syncRun struct {
 	*collector
-	emit func(model.Batch) error
+	emit func(item.Batch) error
 	cur  cursor // as last emitted
 	// rated are the ratings to give in this sync by ticket id, until their
 	// ticket is emitted: those read now and those waiting in the cursor.
-	rated       map[int64]model.Rating
+	rated       map[int64]item.Rating
 	ratingsNext position
 	// held are the ratings whose ticket had an implausible update time in
 	// this sync, until a plausible version of it is emitted: its ticket is
 	// not fetched again before the next sync.
-	held map[int64]model.Rating
+	held map[int64]item.Rating
 	// handled are the tickets taken or skipped in this sync, by the update
 	// time they were listed with, to tell a page that brings nothing new.
 	handled map[int64]time.Time
@@ -88,7 +88,7 @@ type syncRun struct {
 // next is the cursor that resumes the ticket walk at tickets, with the
 // ratings' position after every rating read and the ratings still to give.
 func (s *syncRun) next(tickets position) cursor {
-	waiting := make(map[int64]model.Rating, len(s.rated)+len(s.held))
+	waiting := make(map[int64]item.Rating, len(s.rated)+len(s.held))
 	maps.Copy(waiting, s.rated)
 	maps.Copy(waiting, s.held)
 	if len(waiting) == 0 {
@@ -117,7 +117,7 @@ func (s *syncRun) walkTickets(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("freshdesk: tickets page %d: %w", n, fetch.DecodeError(p.url, err))
 		}
-		var tickets []model.Ticket
+		var tickets []item.Ticket
 		var latest time.Time
 		fresh, future := 0, false
 		for _, at := range list {
@@ -219,7 +219,7 @@ func (s *syncRun) ratedTickets(ctx context.Context) error {
 	ids := slices.Sorted(maps.Keys(s.rated))
 	for start := 0; start < len(ids); start += perPage {
 		chunk := ids[start:min(start+perPage, len(ids))]
-		var tickets []model.Ticket
+		var tickets []item.Ticket
 		for _, id := range chunk {
 			t, wanted, err := s.ratedTicket(ctx, id)
 			if err != nil {
@@ -244,23 +244,23 @@ func (s *syncRun) ratedTickets(ctx context.Context) error {
 // false when there is nothing to store: the ticket was deleted since it was
 // rated, created before the history start, or dated implausibly (its rating
 // then held).
-func (s *syncRun) ratedTicket(ctx context.Context, id int64) (t model.Ticket, wanted bool, err error) {
+func (s *syncRun) ratedTicket(ctx context.Context, id int64) (t item.Ticket, wanted bool, err error) {
 	at, found, err := s.viewTicket(ctx, id)
 	if err != nil {
-		return model.Ticket{}, false, err
+		return item.Ticket{}, false, err
 	}
 	if !found { // deleted since it was rated
 		s.taken(id)
-		return model.Ticket{}, false, nil
+		return item.Ticket{}, false, nil
 	}
 	if why := s.bounds.Check(at.UpdatedAt); why != "" {
 		s.rejected(why)
 		s.hold(id)
-		return model.Ticket{}, false, nil
+		return item.Ticket{}, false, nil
 	}
 	t, wanted, err = s.complete(ctx, at, s.rated[id])
 	if err != nil {
-		return model.Ticket{}, false, err
+		return item.Ticket{}, false, err
 	}
 	s.taken(id)
 	return t, wanted, nil
@@ -269,24 +269,24 @@ func (s *syncRun) ratedTicket(ctx context.Context, id int64) (t model.Ticket, wa
 // complete fetches a ticket's conversations and maps it; wanted is false
 // for a ticket created before the history start, whose conversations are
 // not fetched.
-func (s *syncRun) complete(ctx context.Context, at apiTicket, rating model.Rating) (t model.Ticket, wanted bool, err error) {
+func (s *syncRun) complete(ctx context.Context, at apiTicket, rating item.Rating) (t item.Ticket, wanted bool, err error) {
 	if at.CreatedAt.Before(s.historyStart) {
-		return model.Ticket{}, false, nil
+		return item.Ticket{}, false, nil
 	}
 	convs, err := s.conversations(ctx, *at.ID)
 	if err != nil {
-		return model.Ticket{}, false, err
+		return item.Ticket{}, false, err
 	}
 	return s.ticket(at, convs, rating), true, nil
 }
 
 // store emits a batch with the cursor that resumes after it.
-func (s *syncRun) store(tickets []model.Ticket, next cursor) error {
+func (s *syncRun) store(tickets []item.Ticket, next cursor) error {
 	b, err := next.encode()
 	if err != nil {
 		return err
 	}
-	if err := s.emit(model.Batch{Tickets: tickets, Cursor: b}); err != nil {
+	if err := s.emit(item.Batch{Tickets: tickets, Cursor: b}); err != nil {
 		return err
 	}
 	s.cur = next
@@ -295,7 +295,7 @@ func (s *syncRun) store(tickets []model.Ticket, next cursor) error {
 
 // storeProgress stores what a sync that fails read before the failure,
 // unless that is nothing: no ticket, and the cursor as last emitted.
-func (s *syncRun) storeProgress(tickets []model.Ticket, next cursor) error {
+func (s *syncRun) storeProgress(tickets []item.Ticket, next cursor) error {
 	if len(tickets) == 0 && reflect.DeepEqual(next, s.cur) {
 		return nil
 	}

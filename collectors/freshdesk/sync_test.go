@@ -17,7 +17,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // testEnv builds the source's environment as the exporter does, the HTTP
@@ -337,13 +337,13 @@ func TestSyncRatings(t *testing.T) {
 	if err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), stored, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]model.Rating{}
+	got := map[string]item.Rating{}
 	for _, b := range rec.Batches {
 		for _, tk := range b.Tickets {
 			got[tk.ID] = tk.Satisfaction
 		}
 	}
-	want := map[string]model.Rating{"1": model.RatingBad, "2": model.RatingNone, "9": model.RatingGood}
+	want := map[string]item.Rating{"1": item.RatingBad, "2": item.RatingNone, "9": item.RatingGood}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("satisfaction by ticket %v, want %v", got, want)
 	}
@@ -365,7 +365,7 @@ func TestSyncRatings(t *testing.T) {
 			t.Errorf("ratings position %+v, want since the newest rating less a second", c.Ratings)
 		}
 	}
-	if want := map[int64]model.Rating{9: model.RatingGood, 404: model.RatingGood}; fmt.Sprint(first.Held) != fmt.Sprint(want) {
+	if want := map[int64]item.Rating{9: item.RatingGood, 404: item.RatingGood}; fmt.Sprint(first.Held) != fmt.Sprint(want) {
 		t.Errorf("ratings waiting after the ticket page %v, want %v", first.Held, want)
 	}
 	if len(last.Held) != 0 {
@@ -456,7 +456,7 @@ func TestSyncStopsWhenEmitFails(t *testing.T) {
 	fake.addTickets(ticketsAt(t, 1, 250, collectortest.Time(t, "2025-03-01T00:00:00Z"), time.Minute)...)
 	full := errors.New("disk full")
 	calls := 0
-	err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, func(model.Batch) error {
+	err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, func(item.Batch) error {
 		calls++
 		return full
 	})
@@ -562,7 +562,7 @@ func TestSyncRatedTicketErrors(t *testing.T) {
 				t.Fatalf("%d batches, want the ticket page alone", len(rec.Batches))
 			}
 			cur := unmarshalCursor(t, rec.LastCursor(t))
-			if !cur.Ratings.Since.Equal(collectortest.Time(t, "2025-03-01T00:11:59Z")) || cur.Held[9] != model.RatingGood || len(cur.Held) != 1 {
+			if !cur.Ratings.Since.Equal(collectortest.Time(t, "2025-03-01T00:11:59Z")) || cur.Held[9] != item.RatingGood || len(cur.Held) != 1 {
 				t.Errorf("cursor %+v, want the ratings advanced and ticket 9's waiting", cur)
 			}
 		})

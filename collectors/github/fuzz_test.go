@@ -6,11 +6,11 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
-var validStatuses = map[model.Status]bool{model.StatusOpen: true, model.StatusPending: true,
-	model.StatusSolved: true, model.StatusClosed: true}
+var validStatuses = map[item.Status]bool{item.StatusOpen: true, item.StatusPending: true,
+	item.StatusSolved: true, item.StatusClosed: true}
 
 // FuzzDecodeIssues feeds arbitrary bodies to the issue list decoder: it
 // must never panic, and whatever it accepts must map to a usable ticket.

@@ -106,7 +106,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // DefaultURL is the API of github.com; GitHub Enterprise Server serves it
@@ -195,7 +195,7 @@ func checkRepositories(repos []string) ([]string, error) {
 // at the end. A rate limit, the sync's request budget, a failed emit or a
 // cancelled context ends the sync at once, since every further request
 // would fail the same way.
-func (c *collector) Sync(ctx context.Context, stored []byte, emit func(model.Batch) error) error {
+func (c *collector) Sync(ctx context.Context, stored []byte, emit func(item.Batch) error) error {
 	cur, err := parseCursor(stored)
 	if err != nil && c.logger != nil {
 		c.logger.Warn("github: starting over from the history start", "err", err)

@@ -14,7 +14,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 const repoA, repoB = "acme/rtc-sdk", "acme/rtc.js"
@@ -87,20 +87,20 @@ func TestSyncMapsIssues(t *testing.T) {
 		t.Fatalf("tickets %s, want %s", got, want)
 	}
 	solved := rec.Ticket(t, "acme/rtc-sdk#1")
-	wantEvents := []model.Event{
-		{Kind: model.EventCustomerReply, At: collectortest.Time(t, at(10))},
-		{Kind: model.EventVendorReply, At: collectortest.Time(t, at(20))},
-		{Kind: model.EventCustomerReply, At: collectortest.Time(t, at(30))},
-		{Kind: model.EventSolved, At: collectortest.Time(t, at(40))},
+	wantEvents := []item.Event{
+		{Kind: item.EventCustomerReply, At: collectortest.Time(t, at(10))},
+		{Kind: item.EventVendorReply, At: collectortest.Time(t, at(20))},
+		{Kind: item.EventCustomerReply, At: collectortest.Time(t, at(30))},
+		{Kind: item.EventSolved, At: collectortest.Time(t, at(40))},
 	}
 	if !slices.Equal(solved.Events, wantEvents) {
 		t.Errorf("events %+v, want %+v", solved.Events, wantEvents)
 	}
-	if solved.Status != model.StatusSolved || solved.Priority != "P2" || !slices.Equal(solved.Tags, []string{"bug", "P2"}) ||
+	if solved.Status != item.StatusSolved || solved.Priority != "P2" || !slices.Equal(solved.Tags, []string{"bug", "P2"}) ||
 		!solved.CreatedAt.Equal(collectortest.Time(t, at(0))) || !solved.UpdatedAt.Equal(collectortest.Time(t, at(50))) {
 		t.Errorf("ticket %+v", solved)
 	}
-	if fresh := rec.Ticket(t, "acme/rtc-sdk#4"); fresh.Status != model.StatusOpen || len(fresh.Events) != 0 {
+	if fresh := rec.Ticket(t, "acme/rtc-sdk#4"); fresh.Status != item.StatusOpen || len(fresh.Events) != 0 {
 		t.Errorf("untouched issue %+v, want open without events", fresh)
 	}
 
@@ -254,7 +254,7 @@ func TestSyncResumesFromCursor(t *testing.T) {
 	if got := second.TicketIDs(); !slices.Equal(got, []string{"acme/rtc-sdk#2"}) {
 		t.Errorf("tickets %q, want only the changed #2", got)
 	}
-	if tk := second.Ticket(t, "acme/rtc-sdk#2"); tk.Status != model.StatusPending {
+	if tk := second.Ticket(t, "acme/rtc-sdk#2"); tk.Status != item.StatusPending {
 		t.Errorf("answered by a vendor login: status %s, want pending", tk.Status)
 	}
 	reqs := fake.seen()
@@ -317,7 +317,7 @@ func TestSyncSeesChangeWithinTheSameSecond(t *testing.T) {
 	if err := src.Sync(context.Background(), rec.LastCursor(t), again.Emit); err != nil {
 		t.Fatal(err)
 	}
-	if tk := again.Ticket(t, "acme/rtc-sdk#1"); len(tk.Events) != 2 || tk.Events[1].Kind != model.EventVendorReply {
+	if tk := again.Ticket(t, "acme/rtc-sdk#1"); len(tk.Events) != 2 || tk.Events[1].Kind != item.EventVendorReply {
 		t.Errorf("ticket %+v, want the vendor's reply", tk)
 	}
 }
@@ -336,7 +336,7 @@ func TestSyncTimelinePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	tk := rec.Ticket(t, "acme/rtc-sdk#7")
-	if len(tk.Events) != 151 || tk.Events[150].Kind != model.EventVendorReply {
+	if len(tk.Events) != 151 || tk.Events[150].Kind != item.EventVendorReply {
 		t.Errorf("%d events, want 151 ending with the vendor's reply", len(tk.Events))
 	}
 	var pages []string
@@ -451,12 +451,12 @@ func TestSyncStopsAtOnce(t *testing.T) {
 	cases := []struct {
 		name      string
 		failA     bool
-		emit      func(model.Batch) error
+		emit      func(item.Batch) error
 		wantIs    error
 		wantCalls int
 	}{
-		{name: "rate limited", failA: true, emit: func(model.Batch) error { return nil }, wantCalls: 1},
-		{name: "emit fails", emit: func(model.Batch) error { return storeErr }, wantIs: storeErr, wantCalls: 1},
+		{name: "rate limited", failA: true, emit: func(item.Batch) error { return nil }, wantCalls: 1},
+		{name: "emit fails", emit: func(item.Batch) error { return storeErr }, wantIs: storeErr, wantCalls: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // perPage is the largest page the issue and timeline lists allow.
@@ -24,7 +24,7 @@ const perPage = "100"
 // syncRepo walks one repository's issue list from its cursor (see the
 // package doc, "Paging"), emitting each page's tickets with the whole
 // cursor, this repository's entry advanced past the page.
-func (c *collector) syncRepo(ctx context.Context, repo string, cur *cursor, emit func(model.Batch) error) error {
+func (c *collector) syncRepo(ctx context.Context, repo string, cur *cursor, emit func(item.Batch) error) error {
 	rc := cur.Repos[repo]
 	if c.bounds.Check(rc.Since) == door.ReasonFuture {
 		// Stored before implausible times were kept out: no issue could be
@@ -118,7 +118,7 @@ func (c *collector) plausible(issues []wireIssue) (ok []wireIssue, future bool) 
 
 // emit stores a page's tickets with the cursor advanced to next, unless
 // the page changed nothing.
-func (c *collector) emit(repo string, cur *cursor, next repoCursor, tickets []model.Ticket, emit func(model.Batch) error) error {
+func (c *collector) emit(repo string, cur *cursor, next repoCursor, tickets []item.Ticket, emit func(item.Batch) error) error {
 	prev, had := cur.Repos[repo]
 	cur.Repos[repo] = next
 	if len(tickets) == 0 && had && sameCursor(prev, next) {
@@ -128,7 +128,7 @@ func (c *collector) emit(repo string, cur *cursor, next repoCursor, tickets []mo
 	if err != nil {
 		return fmt.Errorf("github: %s: %w", repo, err)
 	}
-	if err := emit(model.Batch{Tickets: tickets, Cursor: b}); err != nil {
+	if err := emit(item.Batch{Tickets: tickets, Cursor: b}); err != nil {
 		return fmt.Errorf("github: %s: %w: %w", repo, errEmit, err)
 	}
 	return nil
@@ -140,8 +140,8 @@ func sameCursor(a, b repoCursor) bool {
 
 // tickets maps the page's issues that are tickets and changed since the
 // cursor, fetching each one's timeline.
-func (c *collector) tickets(ctx context.Context, repo string, rc repoCursor, issues []wireIssue) ([]model.Ticket, error) {
-	var out []model.Ticket
+func (c *collector) tickets(ctx context.Context, repo string, rc repoCursor, issues []wireIssue) ([]item.Ticket, error) {
+	var out []item.Ticket
 	for _, is := range issues {
 		if rc.seen(is) || !c.wanted(is) {
 			continue

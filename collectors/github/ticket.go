@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Values as the API writes them.
@@ -96,13 +96,13 @@ func (r rules) priority(labels []wireLabel) string {
 //   - An open issue whose last reply or reopen is the vendor's reply awaits
 //     the customer (pending); otherwise it awaits the vendor (open).
 //   - Labels are the tags; the priority is the label naming one.
-func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) model.Ticket {
-	t := model.Ticket{
+func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) item.Ticket {
+	t := item.Ticket{
 		ID:        repo + "#" + strconv.FormatInt(*is.Number, 10),
 		CreatedAt: is.CreatedAt,
 		UpdatedAt: is.UpdatedAt,
 		Priority:  r.priority(is.Labels),
-		Status:    model.StatusOpen,
+		Status:    item.StatusOpen,
 	}
 	for _, l := range is.Labels {
 		t.Tags = append(t.Tags, l.Name)
@@ -113,29 +113,29 @@ func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) model.Tic
 		if !ok {
 			continue
 		}
-		t.Events = append(t.Events, model.Event{Kind: kind, At: e.CreatedAt})
+		t.Events = append(t.Events, item.Event{Kind: kind, At: e.CreatedAt})
 		switch kind {
-		case model.EventVendorReply:
+		case item.EventVendorReply:
 			awaitingCustomer = true
-		case model.EventCustomerReply, model.EventReopened:
+		case item.EventCustomerReply, item.EventReopened:
 			awaitingCustomer = false
 		}
 	}
 	switch {
 	case is.State == stateClosed && solves(is.StateReason):
-		t.Status = model.StatusSolved
+		t.Status = item.StatusSolved
 		t.Events = ensureSolved(t.Events, is.ClosedAt)
 	case is.State == stateClosed:
-		t.Status = model.StatusClosed
+		t.Status = item.StatusClosed
 	case awaitingCustomer:
-		t.Status = model.StatusPending
+		t.Status = item.StatusPending
 	}
 	return t
 }
 
 // eventKind maps a timeline event to the ticket's timeline, if it belongs
 // there.
-func (r rules) eventKind(e wireEvent) (model.EventKind, bool) {
+func (r rules) eventKind(e wireEvent) (item.EventKind, bool) {
 	switch e.Event {
 	case eventCommented:
 		author := e.User
@@ -144,15 +144,15 @@ func (r rules) eventKind(e wireEvent) (model.EventKind, bool) {
 		}
 		switch {
 		case r.isVendor(e.AuthorAssociation, author):
-			return model.EventVendorReply, true
+			return item.EventVendorReply, true
 		case author != nil && author.Type == userTypeBot:
 			return "", false
 		}
-		return model.EventCustomerReply, true
+		return item.EventCustomerReply, true
 	case eventClosed:
-		return model.EventSolved, solves(e.StateReason)
+		return item.EventSolved, solves(e.StateReason)
 	case eventReopened:
-		return model.EventReopened, true
+		return item.EventReopened, true
 	}
 	return "", false
 }
@@ -166,16 +166,16 @@ func solves(reason *string) bool {
 // shows no solving close (its close was recorded without one, or its reason
 // was changed to completed afterwards), so that its resolution is timed by
 // the API's own close time.
-func ensureSolved(events []model.Event, closedAt *time.Time) []model.Event {
+func ensureSolved(events []item.Event, closedAt *time.Time) []item.Event {
 	if closedAt == nil || closedAt.IsZero() {
 		return events
 	}
 	for _, e := range events {
-		if e.Kind == model.EventSolved {
+		if e.Kind == item.EventSolved {
 			return events
 		}
 	}
-	return append(events, model.Event{Kind: model.EventSolved, At: *closedAt})
+	return append(events, item.Event{Kind: item.EventSolved, At: *closedAt})
 }
 
 // needsTimeline reports whether an issue's timeline can hold events: an

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 var t0 = time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
@@ -36,7 +36,7 @@ func reopened(n int) wireEvent {
 	return wireEvent{Event: eventReopened, CreatedAt: minute(n), Actor: user("customer", "User")}
 }
 
-func ev(kind model.EventKind, n int) model.Event { return model.Event{Kind: kind, At: minute(n)} }
+func ev(kind item.EventKind, n int) item.Event { return item.Event{Kind: kind, At: minute(n)} }
 
 func TestTicketTimeline(t *testing.T) {
 	open := wireIssue{Number: ptr(int64(42)), State: stateOpen, CreatedAt: t0, UpdatedAt: minute(90)}
@@ -49,49 +49,49 @@ func TestTicketTimeline(t *testing.T) {
 		name       string
 		issue      wireIssue
 		timeline   []wireEvent
-		wantStatus model.Status
-		wantEvents []model.Event
+		wantStatus item.Status
+		wantEvents []item.Event
 	}{
-		{name: "no timeline", issue: open, wantStatus: model.StatusOpen},
+		{name: "no timeline", issue: open, wantStatus: item.StatusOpen},
 		{name: "vendor replies: owner, member, collaborator", issue: open,
 			timeline:   []wireEvent{commented("a", "User", "OWNER", 1), commented("b", "User", "MEMBER", 2), commented("c", "User", "COLLABORATOR", 3)},
-			wantStatus: model.StatusPending, wantEvents: []model.Event{ev(model.EventVendorReply, 1), ev(model.EventVendorReply, 2), ev(model.EventVendorReply, 3)}},
+			wantStatus: item.StatusPending, wantEvents: []item.Event{ev(item.EventVendorReply, 1), ev(item.EventVendorReply, 2), ev(item.EventVendorReply, 3)}},
 		{name: "vendor login, any case", issue: open, timeline: []wireEvent{commented("ACME-SUPPORT", "User", "NONE", 1)},
-			wantStatus: model.StatusPending, wantEvents: []model.Event{ev(model.EventVendorReply, 1)}},
+			wantStatus: item.StatusPending, wantEvents: []item.Event{ev(item.EventVendorReply, 1)}},
 		{name: "contributor and first-timer are customers", issue: open,
 			timeline:   []wireEvent{commented("x", "User", "CONTRIBUTOR", 1), commented("y", "User", "FIRST_TIME_CONTRIBUTOR", 2), commented("z", "User", "NONE", 3)},
-			wantStatus: model.StatusOpen, wantEvents: []model.Event{ev(model.EventCustomerReply, 1), ev(model.EventCustomerReply, 2), ev(model.EventCustomerReply, 3)}},
+			wantStatus: item.StatusOpen, wantEvents: []item.Event{ev(item.EventCustomerReply, 1), ev(item.EventCustomerReply, 2), ev(item.EventCustomerReply, 3)}},
 		{name: "bots are nobody, unless listed", issue: open,
 			timeline:   []wireEvent{commented("stale[bot]", "Bot", "NONE", 1), commented("acme-triage[bot]", "Bot", "NONE", 2)},
-			wantStatus: model.StatusPending, wantEvents: []model.Event{ev(model.EventVendorReply, 2)}},
+			wantStatus: item.StatusPending, wantEvents: []item.Event{ev(item.EventVendorReply, 2)}},
 		{name: "member's bot is the vendor", issue: open, timeline: []wireEvent{commented("acme-ci[bot]", "Bot", "MEMBER", 1)},
-			wantStatus: model.StatusPending, wantEvents: []model.Event{ev(model.EventVendorReply, 1)}},
+			wantStatus: item.StatusPending, wantEvents: []item.Event{ev(item.EventVendorReply, 1)}},
 		{name: "comment without user falls back to actor", issue: open,
 			timeline:   []wireEvent{{Event: eventCommented, CreatedAt: minute(1), Actor: user("acme-support", "User"), AuthorAssociation: "NONE"}},
-			wantStatus: model.StatusPending, wantEvents: []model.Event{ev(model.EventVendorReply, 1)}},
+			wantStatus: item.StatusPending, wantEvents: []item.Event{ev(item.EventVendorReply, 1)}},
 		{name: "customer answers the vendor: awaits vendor", issue: open,
 			timeline:   []wireEvent{commented("octocat", "User", "MEMBER", 1), commented("customer", "User", "NONE", 2)},
-			wantStatus: model.StatusOpen, wantEvents: []model.Event{ev(model.EventVendorReply, 1), ev(model.EventCustomerReply, 2)}},
+			wantStatus: item.StatusOpen, wantEvents: []item.Event{ev(item.EventVendorReply, 1), ev(item.EventCustomerReply, 2)}},
 		{name: "solved as completed", issue: closedAs(ptr("completed"), 5),
 			timeline:   []wireEvent{commented("octocat", "User", "MEMBER", 1), closed(ptr("completed"), 5)},
-			wantStatus: model.StatusSolved, wantEvents: []model.Event{ev(model.EventVendorReply, 1), ev(model.EventSolved, 5)}},
+			wantStatus: item.StatusSolved, wantEvents: []item.Event{ev(item.EventVendorReply, 1), ev(item.EventSolved, 5)}},
 		{name: "closed before close reasons existed is solved", issue: closedAs(nil, 5), timeline: []wireEvent{closed(nil, 5)},
-			wantStatus: model.StatusSolved, wantEvents: []model.Event{ev(model.EventSolved, 5)}},
+			wantStatus: item.StatusSolved, wantEvents: []item.Event{ev(item.EventSolved, 5)}},
 		{name: "closed as not planned is not solved", issue: closedAs(ptr("not_planned"), 5), timeline: []wireEvent{closed(ptr("not_planned"), 5)},
-			wantStatus: model.StatusClosed},
+			wantStatus: item.StatusClosed},
 		{name: "closed as duplicate is not solved", issue: closedAs(ptr("duplicate"), 5), timeline: []wireEvent{closed(ptr("duplicate"), 5)},
-			wantStatus: model.StatusClosed},
+			wantStatus: item.StatusClosed},
 		{name: "solved without its close in the timeline: closed_at", issue: closedAs(ptr("completed"), 7),
-			timeline: []wireEvent{closed(ptr("not_planned"), 5)}, wantStatus: model.StatusSolved, wantEvents: []model.Event{ev(model.EventSolved, 7)}},
+			timeline: []wireEvent{closed(ptr("not_planned"), 5)}, wantStatus: item.StatusSolved, wantEvents: []item.Event{ev(item.EventSolved, 7)}},
 		{name: "solved, reopened, solved again", issue: closedAs(ptr("completed"), 9),
 			timeline:   []wireEvent{closed(ptr("completed"), 3), reopened(4), commented("octocat", "User", "MEMBER", 6), closed(ptr("completed"), 9)},
-			wantStatus: model.StatusSolved, wantEvents: []model.Event{ev(model.EventSolved, 3), ev(model.EventReopened, 4), ev(model.EventVendorReply, 6), ev(model.EventSolved, 9)}},
+			wantStatus: item.StatusSolved, wantEvents: []item.Event{ev(item.EventSolved, 3), ev(item.EventReopened, 4), ev(item.EventVendorReply, 6), ev(item.EventSolved, 9)}},
 		{name: "reopened after a reply awaits the vendor", issue: func() wireIssue { is := open; is.StateReason = ptr("reopened"); return is }(),
 			timeline:   []wireEvent{commented("octocat", "User", "MEMBER", 1), closed(ptr("completed"), 2), reopened(3)},
-			wantStatus: model.StatusOpen, wantEvents: []model.Event{ev(model.EventVendorReply, 1), ev(model.EventSolved, 2), ev(model.EventReopened, 3)}},
+			wantStatus: item.StatusOpen, wantEvents: []item.Event{ev(item.EventVendorReply, 1), ev(item.EventSolved, 2), ev(item.EventReopened, 3)}},
 		{name: "other events are ignored", issue: open,
 			timeline:   []wireEvent{{Event: "labeled", CreatedAt: minute(1)}, {Event: "cross-referenced", CreatedAt: minute(2)}, {Event: "committed"}},
-			wantStatus: model.StatusOpen},
+			wantStatus: item.StatusOpen},
 	}
 	r := testRules()
 	for _, tc := range cases {
@@ -104,7 +104,7 @@ func TestTicketTimeline(t *testing.T) {
 				t.Errorf("events %+v, want %+v", got.Events, tc.wantEvents)
 			}
 			if got.ID != "acme/rtc-sdk#42" || !got.CreatedAt.Equal(t0) || !got.UpdatedAt.Equal(minute(90)) ||
-				got.Escalated || got.Satisfaction != model.RatingNone || got.Figures != nil {
+				got.Escalated || got.Satisfaction != item.RatingNone || got.Figures != nil {
 				t.Errorf("ticket %+v", got)
 			}
 		})

@@ -6,15 +6,15 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // buildBatch turns one poll's three answers into the single batch of the
 // sync. Items announced before historyStart are left out (zero: no limit).
-func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart time.Time) model.Batch {
+func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart time.Time) item.Batch {
 	components, nameByID := componentStates(sum.Components)
 	affected := affectedComponents(w.Ongoing, nameByID)
-	batch := model.Batch{Components: components}
+	batch := item.Batch{Components: components}
 
 	maints := newMaintenanceList()
 	for _, e := range w.InProgress {
@@ -47,8 +47,8 @@ func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart
 // status, and each component's exported name by id. The list is never nil:
 // an empty page has no components, and a nil list would keep the stored
 // ones.
-func componentStates(wire []wireComponent) ([]model.Component, map[string]string) {
-	out := make([]model.Component, 0, len(wire))
+func componentStates(wire []wireComponent) ([]item.Component, map[string]string) {
+	out := make([]item.Component, 0, len(wire))
 	nameByID := map[string]string{}
 	labels := statusitems.NewLabels()
 	for _, c := range wire {
@@ -57,7 +57,7 @@ func componentStates(wire []wireComponent) ([]model.Component, map[string]string
 			continue
 		}
 		nameByID[c.ID] = name
-		out = append(out, model.Component{Name: name, Status: componentStatus(c.Status)})
+		out = append(out, item.Component{Name: name, Status: componentStatus(c.Status)})
 	}
 	return out, nameByID
 }
@@ -101,8 +101,8 @@ func newestByID(lists ...[]wireItem) []wireItem {
 		lists...)
 }
 
-func toIncident(it wireItem, components []string) model.Incident {
-	inc := model.Incident{
+func toIncident(it wireItem, components []string) item.Incident {
+	inc := item.Incident{
 		ID:         it.ID,
 		Impact:     statusitems.StatuspageImpact(it.Impact),
 		CreatedAt:  it.CreatedAt.Time,
@@ -126,11 +126,11 @@ func toIncident(it wireItem, components []string) model.Incident {
 type maintenanceList struct {
 	order  []string
 	listed map[string]bool // in order, even when dropped since
-	byID   map[string]model.Maintenance
+	byID   map[string]item.Maintenance
 }
 
 func newMaintenanceList() *maintenanceList {
-	return &maintenanceList{listed: map[string]bool{}, byID: map[string]model.Maintenance{}}
+	return &maintenanceList{listed: map[string]bool{}, byID: map[string]item.Maintenance{}}
 }
 
 // putWidget adds a maintenance known from the widget: its window and last
@@ -140,10 +140,10 @@ func (l *maintenanceList) putWidget(id string, updated, start, end, historyStart
 	if start.Before(historyStart) {
 		return
 	}
-	l.put(model.Maintenance{ID: id, UpdatedAt: updated, ScheduledFor: start, ScheduledUntil: end})
+	l.put(item.Maintenance{ID: id, UpdatedAt: updated, ScheduledFor: start, ScheduledUntil: end})
 }
 
-func (l *maintenanceList) put(m model.Maintenance) {
+func (l *maintenanceList) put(m item.Maintenance) {
 	if !l.listed[m.ID] {
 		l.listed[m.ID] = true
 		l.order = append(l.order, m.ID)
@@ -153,8 +153,8 @@ func (l *maintenanceList) put(m model.Maintenance) {
 
 func (l *maintenanceList) drop(id string) { delete(l.byID, id) }
 
-func (l *maintenanceList) items() []model.Maintenance {
-	var out []model.Maintenance
+func (l *maintenanceList) items() []item.Maintenance {
+	var out []item.Maintenance
 	for _, id := range l.order {
 		if m, ok := l.byID[id]; ok {
 			out = append(out, m)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func at(s string) statusitems.Instant { return statusitems.Instant{Time: collectortest.UTC(s)} }
@@ -23,17 +23,17 @@ func TestBuildBatchRealPayloads(t *testing.T) {
 	}
 	b := buildBatch(w, sum, nil, time.Time{})
 
-	if len(b.Components) != 25 || b.Components[2] != (model.Component{Name: "Ads API", Status: "operational"}) {
+	if len(b.Components) != 25 || b.Components[2] != (item.Component{Name: "Ads API", Status: "operational"}) {
 		t.Errorf("components = %d, third %+v; want 25, third Ads API operational", len(b.Components), b.Components[2])
 	}
-	wantIncidents := []model.Incident{
+	wantIncidents := []item.Incident{
 		{
-			ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Impact: model.ImpactMinor,
+			ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Impact: item.ImpactMinor,
 			CreatedAt: collectortest.UTC("2026-09-29T17:52:52Z"), UpdatedAt: collectortest.UTC("2026-09-29T18:24:17Z"),
 			Updates: []time.Time{collectortest.UTC("2026-09-29T18:24:17Z"), collectortest.UTC("2026-09-29T17:52:52Z")},
 		},
 		{
-			ID: "01M3Q4HMNP8SZ27DTZKW6F5BJ4", Impact: model.ImpactNone,
+			ID: "01M3Q4HMNP8SZ27DTZKW6F5BJ4", Impact: item.ImpactNone,
 			CreatedAt: collectortest.UTC("2026-09-29T17:49:05Z"), UpdatedAt: collectortest.UTC("2026-09-29T17:55:17Z"),
 			Updates: []time.Time{collectortest.UTC("2026-09-29T17:55:17Z"), collectortest.UTC("2026-09-29T17:49:05Z")},
 		},
@@ -43,7 +43,7 @@ func TestBuildBatchRealPayloads(t *testing.T) {
 	}
 	// Widget maintenances: window and last update, nothing else.
 	preview := collectortest.UTC("2026-01-26T02:11:43Z")
-	wantMaintenances := []model.Maintenance{
+	wantMaintenances := []item.Maintenance{
 		{ID: "01FDAG4SAP5TYPT98WGR2N7W91", UpdatedAt: preview, ScheduledFor: preview, ScheduledUntil: preview},
 		{ID: "01FCNDV6P870EA6S7TK1DSYD5H", UpdatedAt: preview, ScheduledFor: preview, ScheduledUntil: preview},
 	}
@@ -59,9 +59,9 @@ func TestComponentStates(t *testing.T) {
 	tests := []struct {
 		name string
 		wire []wireComponent
-		want []model.Component
+		want []item.Component
 	}{
-		{"empty page replaces the stored list", nil, []model.Component{}},
+		{"empty page replaces the stored list", nil, []item.Component{}},
 		{
 			name: "statuses normalized",
 			wire: []wireComponent{
@@ -69,7 +69,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "b", Name: "Web", Status: "Partial_Outage"},
 				{ID: "c", Name: "Chat", Status: "under_maintenance"},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "API", Status: "major_outage"},
 				{Name: "Web", Status: "partial_outage"},
 				{Name: "Chat", Status: "under_maintenance"},
@@ -82,7 +82,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "b", Name: "Web", Status: "degraded_performance"},
 				{ID: "b", Name: "Web", Status: "degraded_performance"},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "Web", Status: "operational"},
 				{Name: "Web (b)", Status: "degraded_performance"},
 			},
@@ -136,12 +136,12 @@ func TestBuildBatchMerge(t *testing.T) {
 		name         string
 		sum          []wireItem
 		list         []wireItem
-		wantImpact   model.Impact
+		wantImpact   item.Impact
 		wantResolved time.Time
 	}{
-		{"resolved in the list, open in the summary: the list's is newer", []wireItem{open}, []wireItem{resolved}, model.ImpactMajor, collectortest.UTC("2026-09-29T18:00:00Z")},
-		{"an older version in the list loses", []wireItem{resolved}, []wireItem{open}, model.ImpactMajor, collectortest.UTC("2026-09-29T18:00:00Z")},
-		{"only open", []wireItem{open}, nil, model.ImpactMinor, time.Time{}},
+		{"resolved in the list, open in the summary: the list's is newer", []wireItem{open}, []wireItem{resolved}, item.ImpactMajor, collectortest.UTC("2026-09-29T18:00:00Z")},
+		{"an older version in the list loses", []wireItem{resolved}, []wireItem{open}, item.ImpactMajor, collectortest.UTC("2026-09-29T18:00:00Z")},
+		{"only open", []wireItem{open}, nil, item.ImpactMinor, time.Time{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,7 +200,7 @@ func TestMaintenances(t *testing.T) {
 			Updates: []wireUpdate{{Status: "completed", DisplayAt: at("2026-09-10T01:30:00Z")}}},
 	}
 	b := buildBatch(w, summary{}, v2, collectortest.UTC("2025-01-01T00:00:00Z"))
-	want := []model.Maintenance{
+	want := []item.Maintenance{
 		{ID: "m-now", UpdatedAt: collectortest.UTC("2026-09-30T01:05:00Z"), ScheduledFor: collectortest.UTC("2026-09-30T01:00:00Z"), ScheduledUntil: collectortest.UTC("2026-09-30T03:00:00Z")},
 		{ID: "m-next", UpdatedAt: collectortest.UTC("2026-09-29T09:00:00Z"), ScheduledFor: collectortest.UTC("2026-10-02T01:00:00Z"), ScheduledUntil: collectortest.UTC("2026-10-02T02:00:00Z")},
 		{ID: "m-v2", CreatedAt: collectortest.UTC("2026-09-20T00:00:00Z"), UpdatedAt: collectortest.UTC("2026-09-20T00:00:00Z"),
@@ -227,9 +227,9 @@ func TestIncidentsBeforeHistoryStart(t *testing.T) {
 }
 
 func TestImpact(t *testing.T) {
-	tests := map[string]model.Impact{
-		"none": model.ImpactNone, "minor": model.ImpactMinor, "major": model.ImpactMajor,
-		"critical": model.ImpactCritical, "maintenance": model.ImpactNone, "": model.ImpactNone,
+	tests := map[string]item.Impact{
+		"none": item.ImpactNone, "minor": item.ImpactMinor, "major": item.ImpactMajor,
+		"critical": item.ImpactCritical, "maintenance": item.ImpactNone, "": item.ImpactNone,
 	}
 	for in, want := range tests {
 		if got := statusitems.StatuspageImpact(in); got != want {

@@ -57,7 +57,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // The API paths, appended to the page's URL.
@@ -103,7 +103,7 @@ func New(env source.Env) (source.Source, error) {
 }
 
 // Sync reads the page's current picture and emits it as one batch.
-func (p *page) Sync(ctx context.Context, _ []byte, emit func(model.Batch) error) error {
+func (p *page) Sync(ctx context.Context, _ []byte, emit func(item.Batch) error) error {
 	widget, err := statusitems.GetDoc(ctx, p.http, p.widgetURL, decodeWidget)
 	if err != nil {
 		return fmt.Errorf("incidentio: widget summary: %w", err)

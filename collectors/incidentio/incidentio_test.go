@@ -14,7 +14,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // startPage serves the widget and the two v2 endpoints incident.io serves
@@ -109,7 +109,7 @@ func TestSyncSubPageURL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := []model.Component{{Name: "Console", Status: "operational"}}
+			want := []item.Component{{Name: "Console", Status: "operational"}}
 			if len(batches) != 1 || !reflect.DeepEqual(batches[0].Components, want) {
 				t.Errorf("batches = %+v, want one with components %v", batches, want)
 			}

@@ -6,16 +6,16 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // buildBatch turns one poll's answers into the batch of the sync, given the
 // incidents open at the previous sync, and returns the cursor for the next.
 // now is when the poll was made: the resolution time of an incident that
 // left the list since.
-func buildBatch(sum summary, wire []wireComponent, prev cursor, now, historyStart time.Time) (model.Batch, cursor) {
+func buildBatch(sum summary, wire []wireComponent, prev cursor, now, historyStart time.Time) (item.Batch, cursor) {
 	components, affected := componentStates(wire)
-	batch := model.Batch{Components: components}
+	batch := item.Batch{Components: components}
 	var next cursor
 
 	listed := map[string]bool{}
@@ -55,8 +55,8 @@ func buildBatch(sum summary, wire []wireComponent, prev cursor, now, historyStar
 	return batch, next
 }
 
-func toIncident(w wireIncident, components []string) model.Incident {
-	return model.Incident{
+func toIncident(w wireIncident, components []string) item.Incident {
+	return item.Incident{
 		ID:         w.ID,
 		Impact:     impact(w.Impact),
 		StartedAt:  w.Started.Time,
@@ -65,8 +65,8 @@ func toIncident(w wireIncident, components []string) model.Incident {
 	}
 }
 
-func toMaintenance(w wireMaintenance) model.Maintenance {
-	m := model.Maintenance{ID: w.ID, UpdatedAt: w.UpdatedAt.Time, ScheduledFor: w.Start.Time}
+func toMaintenance(w wireMaintenance) item.Maintenance {
+	m := item.Maintenance{ID: w.ID, UpdatedAt: w.UpdatedAt.Time, ScheduledFor: w.Start.Time}
 	if w.Duration.Duration > 0 {
 		m.ScheduledUntil = w.Start.Add(w.Duration.Duration)
 	}
@@ -78,16 +78,16 @@ func toMaintenance(w wireMaintenance) model.Maintenance {
 
 // impact rates an incident by the component state Instatus gives as its
 // impact, the way Statuspage rates one by its components.
-func impact(s string) model.Impact {
+func impact(s string) item.Impact {
 	switch strings.ToUpper(s) {
 	case "DEGRADEDPERFORMANCE", "MINOROUTAGE":
-		return model.ImpactMinor
+		return item.ImpactMinor
 	case "PARTIALOUTAGE":
-		return model.ImpactMajor
+		return item.ImpactMajor
 	case "MAJOROUTAGE":
-		return model.ImpactCritical
+		return item.ImpactCritical
 	default:
-		return model.ImpactNone
+		return item.ImpactNone
 	}
 }
 
@@ -114,7 +114,7 @@ func componentStatus(s string) string {
 // and by incident id the names of the components the page says it affects.
 // The list is never nil: an empty page has no components, and a nil list
 // would keep the stored ones.
-func componentStates(wire []wireComponent) ([]model.Component, map[string][]string) {
+func componentStates(wire []wireComponent) ([]item.Component, map[string][]string) {
 	nameByID := map[string]string{}
 	container := map[string]bool{}
 	for _, c := range wire {
@@ -123,7 +123,7 @@ func componentStates(wire []wireComponent) ([]model.Component, map[string][]stri
 			container[c.Group.ID] = true
 		}
 	}
-	out := make([]model.Component, 0, len(wire))
+	out := make([]item.Component, 0, len(wire))
 	affected := map[string][]string{}
 	labels := statusitems.NewLabels()
 	for _, c := range wire {
@@ -139,7 +139,7 @@ func componentStates(wire []wireComponent) ([]model.Component, map[string][]stri
 		if !ok {
 			continue
 		}
-		out = append(out, model.Component{Name: name, Status: componentStatus(c.Status)})
+		out = append(out, item.Component{Name: name, Status: componentStatus(c.Status)})
 		for _, inc := range c.ActiveIncidents {
 			if inc.ID != "" && !slices.Contains(affected[inc.ID], name) {
 				affected[inc.ID] = append(affected[inc.ID], name)

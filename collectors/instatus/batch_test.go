@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func at(s string) instant { return instant{collectortest.UTC(s)} }
@@ -23,16 +23,16 @@ func TestBuildBatchDocsExample(t *testing.T) {
 	now := collectortest.UTC("2022-06-11T19:00:00Z")
 	b, next := buildBatch(sum, comps, cursor{}, now, time.Time{})
 
-	wantIncident := model.Incident{ID: docsIncidentID, Impact: model.ImpactCritical, StartedAt: collectortest.UTC("2022-06-11T18:55:50Z")}
+	wantIncident := item.Incident{ID: docsIncidentID, Impact: item.ImpactCritical, StartedAt: collectortest.UTC("2022-06-11T18:55:50Z")}
 	if len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], wantIncident) {
 		t.Errorf("incidents = %+v, want [%+v]: no creation time, no updates", b.Incidents, wantIncident)
 	}
-	wantMaintenance := model.Maintenance{ID: docsMaintenanceID,
+	wantMaintenance := item.Maintenance{ID: docsMaintenanceID,
 		ScheduledFor: collectortest.UTC("2022-06-11T18:55:54Z"), ScheduledUntil: collectortest.UTC("2022-06-11T19:55:54Z")}
 	if len(b.Maintenances) != 1 || b.Maintenances[0] != wantMaintenance {
 		t.Errorf("maintenances = %+v, want [%+v]", b.Maintenances, wantMaintenance)
 	}
-	if want := []model.Component{{Name: wistiaComponentName, Status: "operational"}}; !reflect.DeepEqual(b.Components, want) {
+	if want := []item.Component{{Name: wistiaComponentName, Status: "operational"}}; !reflect.DeepEqual(b.Components, want) {
 		t.Errorf("components = %+v, want %+v", b.Components, want)
 	}
 	if !reflect.DeepEqual(next.Open, b.Incidents) {
@@ -42,23 +42,23 @@ func TestBuildBatchDocsExample(t *testing.T) {
 
 func TestIncidentResolution(t *testing.T) {
 	now := collectortest.UTC("2026-03-20T12:00:00Z")
-	open := model.Incident{ID: "gone", Impact: model.ImpactMajor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z")}
+	open := item.Incident{ID: "gone", Impact: item.ImpactMajor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z")}
 	tests := []struct {
 		name         string
 		listed       []wireIncident
-		prev         []model.Incident
+		prev         []item.Incident
 		wantResolved map[string]time.Time // by id; zero: open
 		wantOpen     []string
 	}{
 		{
 			name:         "left the list since the last sync: resolved now",
-			prev:         []model.Incident{open},
+			prev:         []item.Incident{open},
 			wantResolved: map[string]time.Time{"gone": now},
 		},
 		{
 			name:         "still listed: open, kept in the cursor",
 			listed:       []wireIncident{{ID: "gone", Status: "MONITORING", Impact: "PARTIALOUTAGE"}},
-			prev:         []model.Incident{open},
+			prev:         []item.Incident{open},
 			wantResolved: map[string]time.Time{"gone": {}},
 			wantOpen:     []string{"gone"},
 		},
@@ -102,9 +102,9 @@ func TestIncidentResolution(t *testing.T) {
 }
 
 func TestResolvedIncidentKeepsWhatWasKnown(t *testing.T) {
-	prev := model.Incident{ID: "i", Impact: model.ImpactMinor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z"),
+	prev := item.Incident{ID: "i", Impact: item.ImpactMinor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z"),
 		UpdatedAt: collectortest.UTC("2026-03-20T10:30:00Z"), Components: []string{"API"}}
-	b, _ := buildBatch(summary{}, nil, cursor{Open: []model.Incident{prev}}, collectortest.UTC("2026-03-20T12:00:00Z"), time.Time{})
+	b, _ := buildBatch(summary{}, nil, cursor{Open: []item.Incident{prev}}, collectortest.UTC("2026-03-20T12:00:00Z"), time.Time{})
 	want := prev
 	want.ResolvedAt = collectortest.UTC("2026-03-20T12:00:00Z")
 	if len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], want) {
@@ -120,7 +120,7 @@ func TestMaintenances(t *testing.T) {
 		{ID: "done", Status: "INPROGRESS", Start: at("2026-03-20T02:00:00Z")},
 	}}
 	b, _ := buildBatch(sum, nil, cursor{}, collectortest.UTC("2026-03-20T04:00:00Z"), collectortest.UTC("2025-01-01T00:00:00Z"))
-	want := []model.Maintenance{
+	want := []item.Maintenance{
 		{ID: "done", UpdatedAt: collectortest.UTC("2026-03-20T02:50:00Z"), ScheduledFor: collectortest.UTC("2026-03-20T02:00:00Z"),
 			ScheduledUntil: collectortest.UTC("2026-03-20T03:00:00Z"), CompletedAt: collectortest.UTC("2026-03-20T02:50:00Z")},
 		{ID: "open-ended", ScheduledFor: collectortest.UTC("2026-03-20T03:00:00Z")},
@@ -134,10 +134,10 @@ func TestComponentStates(t *testing.T) {
 	tests := []struct {
 		name         string
 		wire         []wireComponent
-		want         []model.Component
+		want         []item.Component
 		wantAffected map[string][]string
 	}{
-		{name: "empty page replaces the stored list", want: []model.Component{}, wantAffected: map[string][]string{}},
+		{name: "empty page replaces the stored list", want: []item.Component{}, wantAffected: map[string][]string{}},
 		{
 			name: "groups: containers left out, members named after them",
 			wire: []wireComponent{
@@ -147,7 +147,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "c3", Name: "Docs", Status: "MINOROUTAGE", Group: &wireGroup{ID: "unlisted"}},
 				{ID: "c4", Name: "Chat", Status: "UNDERMAINTENANCE"},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "Europe / API", Status: "major_outage"},
 				{Name: "America / API", Status: "operational"},
 				{Name: "Docs", Status: "minoroutage"},
@@ -162,7 +162,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "b", Name: "Web", Status: "PARTIALOUTAGE", ActiveIncidents: []wireRef{{ID: "i1"}, {ID: ""}}},
 				{ID: "b", Name: "Web", Status: "PARTIALOUTAGE"},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "Web", Status: "degraded_performance"},
 				{Name: "Web (b)", Status: "partial_outage"},
 			},
@@ -183,10 +183,10 @@ func TestComponentStates(t *testing.T) {
 }
 
 func TestImpact(t *testing.T) {
-	tests := map[string]model.Impact{
-		"OPERATIONAL": model.ImpactNone, "DEGRADEDPERFORMANCE": model.ImpactMinor, "MINOROUTAGE": model.ImpactMinor,
-		"PARTIALOUTAGE": model.ImpactMajor, "MAJOROUTAGE": model.ImpactCritical, "majoroutage": model.ImpactCritical,
-		"UNDERMAINTENANCE": model.ImpactNone, "": model.ImpactNone,
+	tests := map[string]item.Impact{
+		"OPERATIONAL": item.ImpactNone, "DEGRADEDPERFORMANCE": item.ImpactMinor, "MINOROUTAGE": item.ImpactMinor,
+		"PARTIALOUTAGE": item.ImpactMajor, "MAJOROUTAGE": item.ImpactCritical, "majoroutage": item.ImpactCritical,
+		"UNDERMAINTENANCE": item.ImpactNone, "": item.ImpactNone,
 	}
 	for in, want := range tests {
 		if got := impact(in); got != want {

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // cursor is what one sync leaves for the next: the incidents open at its
@@ -14,7 +14,7 @@ import (
 // be emitted again, resolved. It is stored as JSON with the batch, so a
 // crash between the two never loses a resolution.
 type cursor struct {
-	Open []model.Incident `json:"open,omitempty"`
+	Open []item.Incident `json:"open,omitempty"`
 }
 
 // decodeCursor reads a stored cursor; none means no incident was open.
@@ -45,7 +45,7 @@ func (c cursor) encode() ([]byte, error) {
 // for a refused incident, the version prev held open (the one stored), or
 // nothing when prev did not hold it (it was never stored open). Maintenances
 // are not in the cursor; the exporter refuses those itself.
-func admit(batch *model.Batch, next *cursor, prev cursor, bounds door.Bounds, reject func(reason string)) {
+func admit(batch *item.Batch, next *cursor, prev cursor, bounds door.Bounds, reject func(reason string)) {
 	kept := batch.Incidents[:0]
 	for _, inc := range batch.Incidents {
 		reason := bounds.Incident(&inc)
@@ -54,8 +54,8 @@ func admit(batch *model.Batch, next *cursor, prev cursor, bounds door.Bounds, re
 			continue
 		}
 		reject(reason)
-		next.Open = slices.DeleteFunc(next.Open, func(o model.Incident) bool { return o.ID == inc.ID })
-		if i := slices.IndexFunc(prev.Open, func(o model.Incident) bool { return o.ID == inc.ID }); i >= 0 {
+		next.Open = slices.DeleteFunc(next.Open, func(o item.Incident) bool { return o.ID == inc.ID })
+		if i := slices.IndexFunc(prev.Open, func(o item.Incident) bool { return o.ID == inc.ID }); i >= 0 {
 			next.Open = append(next.Open, prev.Open[i])
 		}
 	}

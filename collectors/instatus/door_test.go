@@ -11,7 +11,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // summaryWith is a /summary.json listing incidents, each written as
@@ -52,7 +52,7 @@ func TestSyncDoor(t *testing.T) {
 		return door.Bounds{NotBefore: collectortest.UTC("2000-01-01T00:00:00Z"), MaxSkew: time.Hour, Now: func() time.Time { return now }}
 	}
 	var rejected []string
-	sync := func(at time.Time, stored []byte) (model.Batch, cursor) {
+	sync := func(at time.Time, stored []byte) (item.Batch, cursor) {
 		t.Helper()
 		env := collectortest.Env("instatus", srv.URL, srv.Client())
 		env.Now = func() time.Time { return at }

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // FuzzDecode feeds any body to both decoders and checks that none panics and
@@ -20,7 +20,7 @@ func FuzzDecode(f *testing.F) {
 		{"id": "a", "name": "API", "status": "MINOROUTAGE", "group": {"id": "g"}, "activeIncidents": [{"id": "i"}]},
 		{"id": "b", "name": "API", "status": "MAJOROUTAGE", "group": "g"}]}`))
 
-	prev := cursor{Open: []model.Incident{{ID: "earlier"}}}
+	prev := cursor{Open: []item.Incident{{ID: "earlier"}}}
 	now := time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		sum, _ := decodeSummary(body)

@@ -58,7 +58,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // The paths of the public documents, appended to the page's URL.
@@ -111,7 +111,7 @@ func New(env source.Env) (source.Source, error) {
 
 // Sync reads the page's current picture and emits it as one batch, whose
 // cursor holds the incidents still open.
-func (p *page) Sync(ctx context.Context, stored []byte, emit func(model.Batch) error) error {
+func (p *page) Sync(ctx context.Context, stored []byte, emit func(item.Batch) error) error {
 	prev, err := decodeCursor(stored)
 	if err != nil {
 		return fmt.Errorf("instatus: %w", err)

@@ -12,7 +12,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // startPage serves an Instatus page's two documents under prefix; the test
@@ -53,7 +53,7 @@ func TestSyncRealPayloads(t *testing.T) {
 	if len(b.Maintenances) != 1 || b.Maintenances[0].ID != docsMaintenanceID {
 		t.Errorf("maintenances = %+v, want %s", b.Maintenances, docsMaintenanceID)
 	}
-	if want := []model.Component{{Name: wistiaComponentName, Status: "operational"}}; !reflect.DeepEqual(b.Components, want) {
+	if want := []item.Component{{Name: wistiaComponentName, Status: "operational"}}; !reflect.DeepEqual(b.Components, want) {
 		t.Errorf("components = %+v, want %+v", b.Components, want)
 	}
 	if want := []string{"/" + summaryPath, "/" + componentsPath}; !reflect.DeepEqual(page.Hits(), want) {
@@ -88,9 +88,9 @@ func TestSyncResolvesAcrossPolls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := model.Incident{ID: "inc1", Impact: model.ImpactMajor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z"),
+	want := item.Incident{ID: "inc1", Impact: item.ImpactMajor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z"),
 		UpdatedAt: collectortest.UTC("2026-03-20T10:20:00Z"), ResolvedAt: now}
-	if len(second) != 1 || !reflect.DeepEqual(second[0].Incidents, []model.Incident{want}) {
+	if len(second) != 1 || !reflect.DeepEqual(second[0].Incidents, []item.Incident{want}) {
 		t.Fatalf("second sync = %+v, want inc1 resolved at %v", second, now)
 	}
 

@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // syncWithin runs one sync of cs under a request budget, as the
 // exporter does (fetch.StartSync), stores what it emits as syncs do, and
 // counts the versions stored of each ticket.
 func (cs *storingSource) syncWithin(budget int, stored map[string]int) error {
-	return cs.src.Sync(fetch.StartSync(context.Background(), budget), cs.cursor, func(b model.Batch) error {
+	return cs.src.Sync(fetch.StartSync(context.Background(), budget), cs.cursor, func(b item.Batch) error {
 		for _, tk := range b.Tickets {
 			cs.stored[tk.ID] = &tk
 			stored[tk.ID]++
@@ -127,7 +127,7 @@ func TestCustomerListingLargerThanTheBudgetCompletes(t *testing.T) {
 	}
 }
 
-func ids(tickets []model.Ticket) []string {
+func ids(tickets []item.Ticket) []string {
 	out := make([]string, len(tickets))
 	for i, tk := range tickets {
 		out[i] = fmt.Sprint(tk.ID)

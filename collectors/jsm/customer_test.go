@@ -13,30 +13,30 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // storingSource is a source whose store keeps every ticket emitted, as
 // customer mode needs (Env.Stored).
 type storingSource struct {
 	src    source.Source
-	stored map[string]*model.Ticket
+	stored map[string]*item.Ticket
 	cursor []byte
 }
 
 func newStoringSource(t *testing.T, env source.Env) *storingSource {
 	t.Helper()
-	cs := &storingSource{stored: map[string]*model.Ticket{}}
-	env.Stored = func(id string) (*model.Ticket, error) { return cs.stored[id], nil }
+	cs := &storingSource{stored: map[string]*item.Ticket{}}
+	env.Stored = func(id string) (*item.Ticket, error) { return cs.stored[id], nil }
 	cs.src = collectortest.NewSource(t, New, env)
 	return cs
 }
 
 // sync runs one poll, stores what it emits and returns it.
-func (cs *storingSource) sync(t *testing.T) []model.Ticket {
+func (cs *storingSource) sync(t *testing.T) []item.Ticket {
 	t.Helper()
-	var got []model.Ticket
-	err := cs.src.Sync(context.Background(), cs.cursor, func(b model.Batch) error {
+	var got []item.Ticket
+	err := cs.src.Sync(context.Background(), cs.cursor, func(b item.Batch) error {
 		for _, tk := range b.Tickets {
 			cs.stored[tk.ID] = &tk
 			got = append(got, tk)
@@ -72,15 +72,15 @@ func TestCustomerSyncListsRequests(t *testing.T) {
 	waiting.status = "Waiting for customer"
 	f, env := newCustomerFake(t, solved, waiting)
 	got := newStoringSource(t, env).sync(t)
-	want := []model.Ticket{{
-		ID: "20002", CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(4 * time.Hour), Status: model.StatusPending,
-		Events: []model.Event{{Kind: model.EventVendorReply, At: t0.Add(time.Minute)}},
+	want := []item.Ticket{{
+		ID: "20002", CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(4 * time.Hour), Status: item.StatusPending,
+		Events: []item.Event{{Kind: item.EventVendorReply, At: t0.Add(time.Minute)}},
 	}, {
-		ID: "20001", CreatedAt: t0, UpdatedAt: t0.Add(3 * time.Hour), Status: model.StatusSolved,
-		Events: []model.Event{
-			{Kind: model.EventVendorReply, At: t0.Add(time.Minute)},
-			{Kind: model.EventCustomerReply, At: t0.Add(2 * time.Hour)},
-			{Kind: model.EventSolved, At: t0.Add(3 * time.Hour)},
+		ID: "20001", CreatedAt: t0, UpdatedAt: t0.Add(3 * time.Hour), Status: item.StatusSolved,
+		Events: []item.Event{
+			{Kind: item.EventVendorReply, At: t0.Add(time.Minute)},
+			{Kind: item.EventCustomerReply, At: t0.Add(2 * time.Hour)},
+			{Kind: item.EventSolved, At: t0.Add(3 * time.Hour)},
 		},
 	}}
 	if len(got) != len(want) {
@@ -157,7 +157,7 @@ func TestCustomerPollFetchesOnlyChangedRequests(t *testing.T) {
 			t.Errorf("%s: emitted %d tickets for %s", st.name, len(got), st.want)
 		}
 	}
-	if got := cs.stored["20003"]; got.Status != model.StatusSolved || got.Events[len(got.Events)-1].Kind != model.EventSolved {
+	if got := cs.stored["20003"]; got.Status != item.StatusSolved || got.Events[len(got.Events)-1].Kind != item.EventSolved {
 		t.Errorf("request 20003 stored as %+v, want solved", got)
 	}
 }
@@ -171,12 +171,12 @@ func TestCustomerSolveAndReopen(t *testing.T) {
 	steps := []struct {
 		status, category string
 		at               time.Duration
-		want             []model.Event
+		want             []item.Event
 	}{
 		{"Waiting for support", "new", 0, nil},
-		{"Resolved", "done", 2 * time.Hour, []model.Event{{Kind: model.EventSolved, At: t0.Add(2 * time.Hour)}}},
-		{"In progress", "indeterminate", 3 * time.Hour, []model.Event{{Kind: model.EventSolved, At: t0.Add(2 * time.Hour)}, {Kind: model.EventReopened, At: t0.Add(3 * time.Hour)}}},
-		{"Closed", "done", 5 * time.Hour, []model.Event{{Kind: model.EventSolved, At: t0.Add(2 * time.Hour)}, {Kind: model.EventReopened, At: t0.Add(3 * time.Hour)}, {Kind: model.EventSolved, At: t0.Add(5 * time.Hour)}}},
+		{"Resolved", "done", 2 * time.Hour, []item.Event{{Kind: item.EventSolved, At: t0.Add(2 * time.Hour)}}},
+		{"In progress", "indeterminate", 3 * time.Hour, []item.Event{{Kind: item.EventSolved, At: t0.Add(2 * time.Hour)}, {Kind: item.EventReopened, At: t0.Add(3 * time.Hour)}}},
+		{"Closed", "done", 5 * time.Hour, []item.Event{{Kind: item.EventSolved, At: t0.Add(2 * time.Hour)}, {Kind: item.EventReopened, At: t0.Add(3 * time.Hour)}, {Kind: item.EventSolved, At: t0.Add(5 * time.Hour)}}},
 	}
 	for i, st := range steps {
 		is.status, is.category, is.statusAt = st.status, st.category, t0.Add(st.at)
@@ -185,7 +185,7 @@ func TestCustomerSolveAndReopen(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("step %d: %d tickets", i, len(got))
 		}
-		want := append([]model.Event{{Kind: model.EventVendorReply, At: t0.Add(time.Minute)}}, st.want...)
+		want := append([]item.Event{{Kind: item.EventVendorReply, At: t0.Add(time.Minute)}}, st.want...)
 		if !reflect.DeepEqual(got[0].Events, want) {
 			t.Errorf("step %d (%s): events %+v, want %+v", i, st.status, got[0].Events, want)
 		}
@@ -239,7 +239,7 @@ func TestCustomerModeNeverSearches(t *testing.T) {
 func TestAgentModeSearchRefusedSaysWhatToSet(t *testing.T) {
 	f, srv := newFakeJSM(t, plainIssue(1, time.Hour))
 	f.customer, f.agent = true, false
-	err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, func(model.Batch) error {
+	err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, func(item.Batch) error {
 		t.Error("a batch stored after the refused search")
 		return nil
 	})

@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // ticketDiff describes how got differs from want; empty when equal.
-func ticketDiff(got, want model.Ticket) string {
+func ticketDiff(got, want item.Ticket) string {
 	if reflect.DeepEqual(got, want) {
 		return ""
 	}
@@ -22,11 +22,11 @@ func ticketDiff(got, want model.Ticket) string {
 }
 
 // figuresText shows figures with their clocks, which %+v shows as pointers.
-func figuresText(f *model.Figures) string {
+func figuresText(f *item.Figures) string {
 	if f == nil {
 		return "nil"
 	}
-	clock := func(c *model.SLAClock) string {
+	clock := func(c *item.SLAClock) string {
 		if c == nil {
 			return "nil"
 		}
@@ -55,12 +55,12 @@ func TestDecodeRealPayloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := model.Ticket{
+	want := item.Ticket{
 		ID:        "10005",
 		CreatedAt: time.Date(2024, 9, 27, 9, 23, 22, 508e6, time.UTC),
 		UpdatedAt: time.Date(2024, 10, 9, 2, 37, 54, 643e6, time.UTC),
 		Priority:  "Medium",
-		Status:    model.StatusNew,
+		Status:    item.StatusNew,
 	}
 	if diff := ticketDiff(tk, want); diff != "" {
 		t.Errorf("real issue: %s", diff)
@@ -93,14 +93,14 @@ func TestDecodeRealPayloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantReq := model.Ticket{
+	wantReq := item.Ticket{
 		ID:        "107001",
 		CreatedAt: time.Date(2015, 10, 8, 7, 42, 0, 0, time.UTC),
 		// The example's comment (2015-10-09 03:22 UTC) is by the reporter,
 		// and later than its status date.
 		UpdatedAt: time.Date(2015, 10, 9, 3, 22, 0, 0, time.UTC),
-		Status:    model.StatusNew,
-		Events:    []model.Event{{Kind: model.EventCustomerReply, At: time.Date(2015, 10, 9, 3, 22, 0, 0, time.UTC)}},
+		Status:    item.StatusNew,
+		Events:    []item.Event{{Kind: item.EventCustomerReply, At: time.Date(2015, 10, 9, 3, 22, 0, 0, time.UTC)}},
 	}
 	if diff := ticketDiff(rt, wantReq); diff != "" {
 		t.Errorf("real request: %s", diff)
@@ -114,15 +114,15 @@ func TestDecodeRealPayloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantFig := &model.Figures{
+	wantFig := &item.Figures{
 		FirstReplyAt:  time.UnixMilli(1444362743000).UTC(), // first response, first cycle's stop
 		FirstSolvedAt: time.UnixMilli(1444398743000).UTC(), // resolution, first cycle's stop
 		Replies:       1,
 		Reopens:       2, // two completed resolution cycles and an ongoing one
 		// The first completed cycles, with their breach times and verdicts
 		// as the example gives them.
-		FirstResponseSLA: &model.SLAClock{Deadline: time.UnixMilli(1444362623000).UTC(), Stopped: time.UnixMilli(1444362743000).UTC()},
-		ResolutionSLA:    &model.SLAClock{Deadline: time.UnixMilli(1444398623000).UTC(), Stopped: time.UnixMilli(1444398743000).UTC()},
+		FirstResponseSLA: &item.SLAClock{Deadline: time.UnixMilli(1444362623000).UTC(), Stopped: time.UnixMilli(1444362743000).UTC()},
+		ResolutionSLA:    &item.SLAClock{Deadline: time.UnixMilli(1444398623000).UTC(), Stopped: time.UnixMilli(1444398743000).UTC()},
 	}
 	if !reflect.DeepEqual(fig, wantFig) {
 		t.Errorf("documented SLA example: figures %s, want %s", figuresText(fig), figuresText(wantFig))
@@ -132,19 +132,19 @@ func TestDecodeRealPayloads(t *testing.T) {
 func TestStatus(t *testing.T) {
 	tests := []struct {
 		name, category string
-		want           model.Status
+		want           item.Status
 	}{
-		{"Waiting for support", "new", model.StatusNew},
-		{"Open", "NEW", model.StatusNew},
-		{"In progress", "indeterminate", model.StatusOpen},
-		{"Waiting for customer", "indeterminate", model.StatusPending},
-		{"waiting for Customer ", "indeterminate", model.StatusPending},
-		{"Escalated", "indeterminate", model.StatusOpen},
-		{"Resolved", "done", model.StatusSolved},
-		{"Canceled", "done", model.StatusSolved},
-		{"Closed", "done", model.StatusClosed},
-		{"Closed", "indeterminate", model.StatusOpen}, // the category decides first
-		{"Reviewing", "undefined", model.StatusOpen},
+		{"Waiting for support", "new", item.StatusNew},
+		{"Open", "NEW", item.StatusNew},
+		{"In progress", "indeterminate", item.StatusOpen},
+		{"Waiting for customer", "indeterminate", item.StatusPending},
+		{"waiting for Customer ", "indeterminate", item.StatusPending},
+		{"Escalated", "indeterminate", item.StatusOpen},
+		{"Resolved", "done", item.StatusSolved},
+		{"Canceled", "done", item.StatusSolved},
+		{"Closed", "done", item.StatusClosed},
+		{"Closed", "indeterminate", item.StatusOpen}, // the category decides first
+		{"Reviewing", "undefined", item.StatusOpen},
 	}
 	for _, tc := range tests {
 		s := &apiStatus{Name: tc.name}
@@ -170,15 +170,15 @@ func TestToTicketEvents(t *testing.T) {
 		resolved time.Time
 		reporter *apiUser
 		comments []apiComment
-		want     []model.Event
+		want     []item.Event
 	}{
 		{
 			name: "replies by reporter and others", category: "indeterminate", reporter: &apiUser{AccountID: "c"},
 			comments: []apiComment{comment("a", &yes, 20), comment("c", &yes, 10), comment("b", &yes, 30)},
-			want: []model.Event{
-				{Kind: model.EventCustomerReply, At: t0.Add(10 * time.Minute)},
-				{Kind: model.EventVendorReply, At: t0.Add(20 * time.Minute)},
-				{Kind: model.EventVendorReply, At: t0.Add(30 * time.Minute)},
+			want: []item.Event{
+				{Kind: item.EventCustomerReply, At: t0.Add(10 * time.Minute)},
+				{Kind: item.EventVendorReply, At: t0.Add(20 * time.Minute)},
+				{Kind: item.EventVendorReply, At: t0.Add(30 * time.Minute)},
 			},
 		},
 		{
@@ -188,11 +188,11 @@ func TestToTicketEvents(t *testing.T) {
 		{
 			name: "comment without author is the vendor's", category: "indeterminate", reporter: &apiUser{AccountID: "c"},
 			comments: []apiComment{{Public: &yes, Created: at(5)}},
-			want:     []model.Event{{Kind: model.EventVendorReply, At: t0.Add(5 * time.Minute)}},
+			want:     []item.Event{{Kind: item.EventVendorReply, At: t0.Add(5 * time.Minute)}},
 		},
 		{
 			name: "done with a resolution date is solved then", category: "done", resolved: t0.Add(time.Hour), reporter: &apiUser{AccountID: "c"},
-			want: []model.Event{{Kind: model.EventSolved, At: t0.Add(time.Hour)}},
+			want: []item.Event{{Kind: item.EventSolved, At: t0.Add(time.Hour)}},
 		},
 		{name: "done without a resolution date has no solve event", category: "done"},
 		{name: "a resolution date on an open request is stale", category: "indeterminate", resolved: t0.Add(time.Hour)},
@@ -231,46 +231,46 @@ func TestFigures(t *testing.T) {
 	tests := []struct {
 		name string
 		slas []apiSLA
-		want *model.Figures
+		want *item.Figures
 	}{
 		{name: "no SLA metrics", slas: []apiSLA{}},
 		{name: "other metrics only", slas: []apiSLA{{Name: "Time to approve normal change", CompletedCycles: []apiCycle{stop(5)}}}},
 		{
 			name: "metrics without cycles yet have no clock", slas: []apiSLA{{Name: "Time to first response"}, {Name: "Time to resolution"}},
-			want: &model.Figures{Replies: 3},
+			want: &item.Figures{Replies: 3},
 		},
 		{
 			name: "running clocks without breach times", slas: []apiSLA{{Name: "Time to first response", OngoingCycle: &apiOngoingCycle{}}, {Name: "Time to resolution", OngoingCycle: &apiOngoingCycle{}}},
-			want: &model.Figures{Replies: 3, FirstResponseSLA: &model.SLAClock{}, ResolutionSLA: &model.SLAClock{}},
+			want: &item.Figures{Replies: 3, FirstResponseSLA: &item.SLAClock{}, ResolutionSLA: &item.SLAClock{}},
 		},
 		{
 			name: "running clocks, one already breached", slas: []apiSLA{
 				{Name: "Time to first response", OngoingCycle: &apiOngoingCycle{BreachTime: date(60), Breached: true}},
 				{Name: "Time to resolution", OngoingCycle: &apiOngoingCycle{BreachTime: date(240)}},
 			},
-			want: &model.Figures{Replies: 3,
-				FirstResponseSLA: &model.SLAClock{Deadline: at(60), Breached: true},
-				ResolutionSLA:    &model.SLAClock{Deadline: at(240)}},
+			want: &item.Figures{Replies: 3,
+				FirstResponseSLA: &item.SLAClock{Deadline: at(60), Breached: true},
+				ResolutionSLA:    &item.SLAClock{Deadline: at(240)}},
 		},
 		{
 			name: "a paused clock has no deadline", slas: []apiSLA{{Name: "Time to resolution", OngoingCycle: &apiOngoingCycle{BreachTime: date(240), Paused: true, Breached: true}}},
-			want: &model.Figures{Replies: 3, ResolutionSLA: &model.SLAClock{Breached: true}},
+			want: &item.Figures{Replies: 3, ResolutionSLA: &item.SLAClock{Breached: true}},
 		},
 		{
 			name: "answered late, not solved", slas: []apiSLA{{Name: "TIME TO FIRST RESPONSE", CompletedCycles: []apiCycle{cycle(75, 60, true)}}},
-			want: &model.Figures{FirstReplyAt: at(75), Replies: 3, FirstResponseSLA: &model.SLAClock{Deadline: at(60), Stopped: at(75), Breached: true}},
+			want: &item.Figures{FirstReplyAt: at(75), Replies: 3, FirstResponseSLA: &item.SLAClock{Deadline: at(60), Stopped: at(75), Breached: true}},
 		},
 		{
 			name: "a completed cycle without breach time", slas: []apiSLA{{Name: "Time to first response", CompletedCycles: []apiCycle{stop(15)}}},
-			want: &model.Figures{FirstReplyAt: at(15), Replies: 3, FirstResponseSLA: &model.SLAClock{Stopped: at(15)}},
+			want: &item.Figures{FirstReplyAt: at(15), Replies: 3, FirstResponseSLA: &item.SLAClock{Stopped: at(15)}},
 		},
 		{
 			name: "earliest cycle whatever the order", slas: []apiSLA{{Name: " Time to resolution", CompletedCycles: []apiCycle{cycle(90, 80, true), cycle(60, 120, false)}}},
-			want: &model.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1, ResolutionSLA: &model.SLAClock{Deadline: at(120), Stopped: at(60)}},
+			want: &item.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1, ResolutionSLA: &item.SLAClock{Deadline: at(120), Stopped: at(60)}},
 		},
 		{
 			name: "reopened and running again: the first run counts", slas: []apiSLA{{Name: "Time to resolution", CompletedCycles: []apiCycle{cycle(60, 240, false)}, OngoingCycle: &apiOngoingCycle{BreachTime: date(90), Breached: true}}},
-			want: &model.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1, ResolutionSLA: &model.SLAClock{Deadline: at(240), Stopped: at(60)}},
+			want: &item.Figures{FirstSolvedAt: at(60), Replies: 3, Reopens: 1, ResolutionSLA: &item.SLAClock{Deadline: at(240), Stopped: at(60)}},
 		},
 	}
 	for _, tc := range tests {

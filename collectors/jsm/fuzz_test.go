@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // FuzzDecodeSearchPage feeds arbitrary bodies to the search decoder and the
@@ -15,7 +15,7 @@ func FuzzDecodeSearchPage(f *testing.F) {
 	f.Add([]byte(`{"issues":[],"nextPageToken":"t","isLast":false}`))
 	f.Add([]byte(`{"issues":[{"id":"1","fields":{"created":"2024-10-09T10:37:54.643+0800","updated":"2024-10-09T10:37:54.643+0800",` +
 		`"resolutiondate":"2024-10-09T11:00:00.000+0800","status":{"name":"Closed","statusCategory":{"key":"done"}},"priority":null,"reporter":null}}]}`))
-	valid := map[model.Status]bool{model.StatusNew: true, model.StatusOpen: true, model.StatusPending: true, model.StatusSolved: true, model.StatusClosed: true}
+	valid := map[item.Status]bool{item.StatusNew: true, item.StatusOpen: true, item.StatusPending: true, item.StatusSolved: true, item.StatusClosed: true}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := decodeSearchPage(body)
 		if err != nil {
@@ -55,7 +55,7 @@ func FuzzDecodeComments(f *testing.F) {
 			return // a public comment without a usable date: refused
 		}
 		for _, e := range tk.Events {
-			if e.Kind != model.EventVendorReply && e.Kind != model.EventCustomerReply {
+			if e.Kind != item.EventVendorReply && e.Kind != item.EventCustomerReply {
 				t.Errorf("comment mapped to %s", e.Kind)
 			}
 		}
@@ -98,7 +98,7 @@ func FuzzDecodeRequests(f *testing.F) {
 		string(collectortest.Testdata(f, "go-jira_cloud_request_create_response.json")) + `]}`))
 	f.Add([]byte(`{"isLastPage":true,"values":[{"issueId":"1","createdDate":{"epochMillis":0},"currentStatus":{"status":"Closed","statusCategory":"DONE","statusDate":{"epochMillis":253402300799999}}}]}`))
 	f.Add([]byte(`{"isLastPage":true,"values":[{"issueId":"1","createdDate":{"epochMillis":5},"currentStatus":{"statusDate":null}}]}`))
-	valid := map[model.Status]bool{model.StatusNew: true, model.StatusOpen: true, model.StatusPending: true, model.StatusSolved: true, model.StatusClosed: true}
+	valid := map[item.Status]bool{item.StatusNew: true, item.StatusOpen: true, item.StatusPending: true, item.StatusSolved: true, item.StatusClosed: true}
 	prev := cursor{Requests: []listedRequest{{ID: "1", Status: "Open@0"}}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := decodePaged[apiRequest](body)

@@ -110,7 +110,7 @@
 // (resolution cycles after the first; none without SLA access),
 // follow-ups, SLA checks and breaches, escalations by label
 // (escalation.tags), and the open gauges. Where the account reads SLAs,
-// the first run of each of the vendor's clocks (model.SLAClock) carries
+// the first run of each of the vendor's clocks (item.SLAClock) carries
 // its own verdict, which package quality counts instead of the configured
 // targets. Customer mode feeds the same from comments and statuses, but
 // no priority, escalations or vendor verdict: the configured targets
@@ -134,7 +134,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // pageSize is the largest page asked for, of issues, comments and SLAs;
@@ -181,7 +181,7 @@ func New(env source.Env) (source.Source, error) {
 	}
 	stored := env.Stored
 	if stored == nil {
-		stored = func(string) (*model.Ticket, error) { return nil, nil } // nothing stored
+		stored = func(string) (*item.Ticket, error) { return nil, nil } // nothing stored
 	}
 	return &collector{
 		http:          env.HTTP.WithMaxBodyBytes(maxBodyBytes),
@@ -209,7 +209,7 @@ type collector struct {
 	// kept out of the cursor, and reported to rejected.
 	bounds   door.Bounds
 	rejected func(reason string)
-	stored   func(id string) (*model.Ticket, error)
+	stored   func(id string) (*item.Ticket, error)
 	logger   *slog.Logger
 
 	mu    sync.Mutex // serializes syncs: they share the scope
@@ -222,7 +222,7 @@ type collector struct {
 // updated during the sync moves to the end of the order, so it is met later
 // in this sync or in the next one, never skipped. In customer mode it lists
 // the requests (syncRequests).
-func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch) error) error {
+func (e *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	cur, err := decodeCursor(raw)
@@ -250,7 +250,7 @@ func (e *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 }
 
 // search walks the search from cur, one batch per page.
-func (e *collector) search(ctx context.Context, cur cursor, emit func(model.Batch) error) error {
+func (e *collector) search(ctx context.Context, cur cursor, emit func(item.Batch) error) error {
 	jql := e.jql(cur)
 	token := ""
 	followed := map[string]bool{} // the nextPageTokens sent
@@ -343,7 +343,7 @@ func (e *collector) jql(cur cursor) string {
 // that cursor (the newest update stored, and the issues stored at the
 // updates of the overlap) is a valid keyset position to resume from, and
 // the issue that failed is the first one the next sync fetches.
-func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, handled map[string]int64) (b model.Batch, fresh int, stop bool, err error) {
+func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, handled map[string]int64) (b item.Batch, fresh int, stop bool, err error) {
 	for _, is := range issues {
 		updated := is.Fields.Updated.Time
 		if why := e.bounds.Check(updated); why != "" {

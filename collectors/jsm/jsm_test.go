@@ -15,7 +15,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // basicAuth adds the fake's credentials, as the http_client config would.
@@ -81,23 +81,23 @@ func TestSyncMapsRequests(t *testing.T) {
 	if err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
 	}
-	want := []model.Ticket{{
+	want := []item.Ticket{{
 		ID: "20001", CreatedAt: t0, UpdatedAt: t0.Add(5 * time.Hour), Priority: "Highest",
-		Status: model.StatusSolved, Tags: []string{"escalated"},
-		Events: []model.Event{
-			{Kind: model.EventVendorReply, At: t0.Add(30 * time.Minute)},
-			{Kind: model.EventCustomerReply, At: t0.Add(time.Hour)},
-			{Kind: model.EventVendorReply, At: t0.Add(2 * time.Hour)},
-			{Kind: model.EventSolved, At: t0.Add(5 * time.Hour)},
+		Status: item.StatusSolved, Tags: []string{"escalated"},
+		Events: []item.Event{
+			{Kind: item.EventVendorReply, At: t0.Add(30 * time.Minute)},
+			{Kind: item.EventCustomerReply, At: t0.Add(time.Hour)},
+			{Kind: item.EventVendorReply, At: t0.Add(2 * time.Hour)},
+			{Kind: item.EventSolved, At: t0.Add(5 * time.Hour)},
 		},
-		Figures: &model.Figures{
+		Figures: &item.Figures{
 			FirstReplyAt: t0.Add(30 * time.Minute), FirstSolvedAt: t0.Add(3 * time.Hour), Replies: 2, Reopens: 1,
 			// Answered within the hour; solved an hour past the 2 h goal.
-			FirstResponseSLA: &model.SLAClock{Deadline: t0.Add(time.Hour), Stopped: t0.Add(30 * time.Minute)},
-			ResolutionSLA:    &model.SLAClock{Deadline: t0.Add(2 * time.Hour), Stopped: t0.Add(3 * time.Hour), Breached: true},
+			FirstResponseSLA: &item.SLAClock{Deadline: t0.Add(time.Hour), Stopped: t0.Add(30 * time.Minute)},
+			ResolutionSLA:    &item.SLAClock{Deadline: t0.Add(2 * time.Hour), Stopped: t0.Add(3 * time.Hour), Breached: true},
 		},
 	}, {
-		ID: "20002", CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(6 * time.Hour), Status: model.StatusPending,
+		ID: "20002", CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(6 * time.Hour), Status: item.StatusPending,
 	}}
 	if len(rec.Batches) != 1 {
 		t.Fatalf("got %d batches, want 1", len(rec.Batches))
@@ -245,7 +245,7 @@ func TestSyncSeesUpdateMadeDuringSync(t *testing.T) {
 	}
 	f, srv := newFakeJSM(t, issues...)
 	var rec collectortest.Recorder
-	emit := func(b model.Batch) error {
+	emit := func(b item.Batch) error {
 		if len(rec.Batches) == 0 { // after page 1: request 5 gets a reply
 			updated := plainIssue(5, 10*time.Hour)
 			updated.comments = append(updated.comments, fakeComment{author: "agent-1", public: true, at: t0.Add(10 * time.Hour)})
@@ -276,7 +276,7 @@ func TestSyncWithoutSLAAccess(t *testing.T) {
 		if tk.Figures != nil {
 			t.Errorf("ticket %s: figures %+v without SLA access", tk.ID, tk.Figures)
 		}
-		if len(tk.Events) != 1 || tk.Events[0].Kind != model.EventVendorReply {
+		if len(tk.Events) != 1 || tk.Events[0].Kind != item.EventVendorReply {
 			t.Errorf("ticket %s: events %+v, want the vendor reply", tk.ID, tk.Events)
 		}
 	}
@@ -391,7 +391,7 @@ func TestSyncStopsWhenEmitFails(t *testing.T) {
 	}
 	f, srv := newFakeJSM(t, issues...)
 	stored := errors.New("disk full")
-	err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, func(model.Batch) error { return stored })
+	err := collectortest.NewSource(t, New, testEnv(srv.URL)).Sync(context.Background(), nil, func(item.Batch) error { return stored })
 	if !errors.Is(err, stored) {
 		t.Fatalf("Sync = %v, want the emit error", err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // requestToTicket maps a listed request, its public comments and its stored
@@ -25,54 +25,54 @@ import (
 //     for a closed one is the close (by default some days after the
 //     solve); a status changed and changed back between two syncs is not
 //     seen.
-func requestToTicket(r apiRequest, comments []apiComment, stored *model.Ticket) (model.Ticket, error) {
+func requestToTicket(r apiRequest, comments []apiComment, stored *item.Ticket) (item.Ticket, error) {
 	created, err := r.CreatedDate.at()
 	if err != nil {
-		return model.Ticket{}, fmt.Errorf("request %s: createdDate: %w", r.IssueID, err)
+		return item.Ticket{}, fmt.Errorf("request %s: createdDate: %w", r.IssueID, err)
 	}
 	statusAt, err := r.CurrentStatus.StatusDate.at()
 	if err != nil {
-		return model.Ticket{}, fmt.Errorf("request %s: currentStatus.statusDate: %w", r.IssueID, err)
+		return item.Ticket{}, fmt.Errorf("request %s: currentStatus.statusDate: %w", r.IssueID, err)
 	}
 	st := &apiStatus{Name: r.CurrentStatus.Status}
 	st.StatusCategory.Key = strings.ToLower(r.CurrentStatus.StatusCategory)
-	t := model.Ticket{ID: r.IssueID, CreatedAt: created, UpdatedAt: later(created, statusAt), Status: status(st)}
+	t := item.Ticket{ID: r.IssueID, CreatedAt: created, UpdatedAt: later(created, statusAt), Status: status(st)}
 	var reporter string
 	if r.Reporter != nil {
 		reporter = r.Reporter.AccountID
 	}
 	replies, _, err := replyEvents(comments, reporter)
 	if err != nil {
-		return model.Ticket{}, fmt.Errorf("request %s: %w", r.IssueID, err)
+		return item.Ticket{}, fmt.Errorf("request %s: %w", r.IssueID, err)
 	}
 	for _, e := range replies {
 		t.UpdatedAt = later(t.UpdatedAt, e.At)
 	}
 	t.Events = slices.Concat(replies, statusEvents(stored, t.Status, statusAt))
 	// Stable: at the same instant the reply precedes the solve sent with it.
-	slices.SortStableFunc(t.Events, func(a, b model.Event) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(t.Events, func(a, b item.Event) int { return a.At.Compare(b.At) })
 	return t, nil
 }
 
 // statusEvents are the stored version's solved and reopened events, and a
 // solve or a reopen at the status date when the current status s differs
 // from what they end with.
-func statusEvents(stored *model.Ticket, s model.Status, statusAt time.Time) []model.Event {
-	var events []model.Event
+func statusEvents(stored *item.Ticket, s item.Status, statusAt time.Time) []item.Event {
+	var events []item.Event
 	if stored != nil {
 		for _, e := range stored.Events {
-			if e.Kind == model.EventSolved || e.Kind == model.EventReopened {
+			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
 				events = append(events, e)
 			}
 		}
 	}
-	endsSolved := len(events) > 0 && events[len(events)-1].Kind == model.EventSolved
-	done := s == model.StatusSolved || s == model.StatusClosed
+	endsSolved := len(events) > 0 && events[len(events)-1].Kind == item.EventSolved
+	done := s == item.StatusSolved || s == item.StatusClosed
 	switch {
 	case done && !endsSolved:
-		events = append(events, model.Event{Kind: model.EventSolved, At: statusAt})
+		events = append(events, item.Event{Kind: item.EventSolved, At: statusAt})
 	case !done && endsSolved:
-		events = append(events, model.Event{Kind: model.EventReopened, At: statusAt})
+		events = append(events, item.Event{Kind: item.EventReopened, At: statusAt})
 	}
 	return events
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // requestsQuery lists every request the account can see, open or closed:
@@ -34,7 +34,7 @@ func (e *collector) requestsQuery() url.Values {
 // listedStates): a sync that ends early, at max_requests_per_sync say,
 // keeps what it read, and the next one reads only the rest, so that a
 // first sync larger than the budget completes over several.
-func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(model.Batch) error) error {
+func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(item.Batch) error) error {
 	all, err := fetchAll[apiRequest](ctx, e, "rest/servicedeskapi/request", e.requestsQuery())
 	if err != nil {
 		return fmt.Errorf("jira_service_management: requests: %w", err)
@@ -62,13 +62,13 @@ func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(mode
 			unread[r.IssueID] = true
 		}
 	}
-	var b model.Batch
+	var b item.Batch
 	store := func() error {
 		b.Cursor = cursor{Requests: listedStates(listed, unread)}.encode()
 		if err := emit(b); err != nil {
 			return fmt.Errorf("jira_service_management: storing requests: %w", err)
 		}
-		b = model.Batch{}
+		b = item.Batch{}
 		return nil
 	}
 	for i, r := range listed {
@@ -107,7 +107,7 @@ func (e *collector) syncRequests(ctx context.Context, cur cursor, emit func(mode
 // listed dates are checked before its comments are fetched, and before the
 // history start is: a date a century back is no reason to leave a request
 // out for good.
-func (e *collector) readRequest(ctx context.Context, r apiRequest) (t *model.Ticket, keep bool, err error) {
+func (e *collector) readRequest(ctx context.Context, r apiRequest) (t *item.Ticket, keep bool, err error) {
 	created, _ := r.CreatedDate.at()               // checked
 	statusAt, _ := r.CurrentStatus.StatusDate.at() // checked
 	for _, at := range []time.Time{created, statusAt} {
@@ -135,19 +135,19 @@ func (e *collector) readRequest(ctx context.Context, r apiRequest) (t *model.Tic
 }
 
 // requestTicket fetches a listed request's public comments and maps it.
-func (e *collector) requestTicket(ctx context.Context, r apiRequest) (model.Ticket, error) {
+func (e *collector) requestTicket(ctx context.Context, r apiRequest) (item.Ticket, error) {
 	path := "rest/servicedeskapi/request/" + url.PathEscape(r.IssueID) + "/comment"
 	comments, err := fetchAll[apiComment](ctx, e, path, url.Values{"public": {"true"}, "internal": {"false"}})
 	if err != nil {
-		return model.Ticket{}, fmt.Errorf("comments: %w", err)
+		return item.Ticket{}, fmt.Errorf("comments: %w", err)
 	}
 	stored, err := e.stored(r.IssueID)
 	if err != nil {
-		return model.Ticket{}, fmt.Errorf("reading the stored version: %w", err)
+		return item.Ticket{}, fmt.Errorf("reading the stored version: %w", err)
 	}
 	t, err := requestToTicket(r, comments, stored)
 	if err != nil {
-		return model.Ticket{}, fetch.DecodeError(e.url(path, nil), err)
+		return item.Ticket{}, fetch.DecodeError(e.url(path, nil), err)
 	}
 	return t, nil
 }

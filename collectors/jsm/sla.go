@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // The SLA metrics whose cycles date the first reply and the solves, and
@@ -25,7 +25,7 @@ const (
 //     resolution cycle after the first is a reopen.
 //   - The first run of each clock, with the vendor's verdict, is the
 //     FirstResponseSLA and ResolutionSLA clock (see firstRun).
-func figures(slas []apiSLA, replies int) (*model.Figures, error) {
+func figures(slas []apiSLA, replies int) (*item.Figures, error) {
 	var firstResponse, resolution *apiSLA
 	for i := range slas {
 		switch strings.ToLower(strings.TrimSpace(slas[i].Name)) {
@@ -38,7 +38,7 @@ func figures(slas []apiSLA, replies int) (*model.Figures, error) {
 	if firstResponse == nil && resolution == nil {
 		return nil, nil
 	}
-	fig := &model.Figures{Replies: replies}
+	fig := &item.Figures{Replies: replies}
 	var err error
 	if fig.FirstResponseSLA, err = firstRun(firstResponse); err != nil {
 		return nil, fmt.Errorf("%s: %w", slaFirstResponse, err)
@@ -70,11 +70,11 @@ func figures(slas []apiSLA, replies int) (*model.Figures, error) {
 // A completed cycle gives its stop time, its verdict and its breach time.
 // A running one gives its verdict and, unless paused, its breach time: a
 // paused clock's deadline moves on when it resumes, so none is given.
-func firstRun(s *apiSLA) (*model.SLAClock, error) {
+func firstRun(s *apiSLA) (*item.SLAClock, error) {
 	if s == nil {
 		return nil, nil
 	}
-	var first *model.SLAClock
+	var first *item.SLAClock
 	for i, c := range s.CompletedCycles {
 		stop, err := c.StopTime.at()
 		if err != nil {
@@ -87,12 +87,12 @@ func firstRun(s *apiSLA) (*model.SLAClock, error) {
 		if err != nil {
 			return nil, fmt.Errorf("completedCycles[%d].breachTime: %w", i, err)
 		}
-		first = &model.SLAClock{Deadline: deadline, Stopped: stop, Breached: c.Breached}
+		first = &item.SLAClock{Deadline: deadline, Stopped: stop, Breached: c.Breached}
 	}
 	if first != nil || s.OngoingCycle == nil {
 		return first, nil
 	}
-	run := &model.SLAClock{Breached: s.OngoingCycle.Breached}
+	run := &item.SLAClock{Breached: s.OngoingCycle.Breached}
 	if !s.OngoingCycle.Paused {
 		deadline, err := optionalAt(s.OngoingCycle.BreachTime)
 		if err != nil {

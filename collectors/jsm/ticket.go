@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // details is what the servicedeskapi adds to a searched issue.
@@ -15,7 +15,7 @@ type details struct {
 	slas []apiSLA
 }
 
-// toTicket maps a searched issue and its details onto the model.
+// toTicket maps a searched issue and its details onto the item.
 //
 //   - Status: the status category (new, indeterminate, done), refined by
 //     the two status names every JSM workflow template ships that the
@@ -25,9 +25,9 @@ type details struct {
 //     anyone else a vendor reply; a done request is solved at its
 //     resolution date (the latest resolution: Jira keeps no earlier one).
 //   - Figures, only where the account reads SLAs: see figures.
-func toTicket(is apiIssue, d details) (model.Ticket, error) {
+func toTicket(is apiIssue, d details) (item.Ticket, error) {
 	f := is.Fields
-	t := model.Ticket{
+	t := item.Ticket{
 		ID:        is.ID,
 		CreatedAt: f.Created.Time,
 		UpdatedAt: f.Updated.Time,
@@ -45,45 +45,45 @@ func toTicket(is apiIssue, d details) (model.Ticket, error) {
 	}
 	replies, n, err := replyEvents(d.comments, reporter)
 	if err != nil {
-		return model.Ticket{}, fmt.Errorf("issue %s: %w", is.ID, err)
+		return item.Ticket{}, fmt.Errorf("issue %s: %w", is.ID, err)
 	}
 	t.Events = replies
-	if (t.Status == model.StatusSolved || t.Status == model.StatusClosed) && !f.ResolutionDate.IsZero() {
-		t.Events = append(t.Events, model.Event{Kind: model.EventSolved, At: f.ResolutionDate.Time})
+	if (t.Status == item.StatusSolved || t.Status == item.StatusClosed) && !f.ResolutionDate.IsZero() {
+		t.Events = append(t.Events, item.Event{Kind: item.EventSolved, At: f.ResolutionDate.Time})
 	}
-	slices.SortStableFunc(t.Events, func(a, b model.Event) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(t.Events, func(a, b item.Event) int { return a.At.Compare(b.At) })
 	if d.slas != nil {
 		fig, err := figures(d.slas, n)
 		if err != nil {
-			return model.Ticket{}, fmt.Errorf("issue %s: sla: %w", is.ID, err)
+			return item.Ticket{}, fmt.Errorf("issue %s: sla: %w", is.ID, err)
 		}
 		t.Figures = fig
 	}
 	return t, nil
 }
 
-func status(s *apiStatus) model.Status {
+func status(s *apiStatus) item.Status {
 	name := strings.ToLower(strings.TrimSpace(s.Name))
 	switch strings.ToLower(s.StatusCategory.Key) {
 	case "new":
-		return model.StatusNew
+		return item.StatusNew
 	case "done":
 		if name == "closed" {
-			return model.StatusClosed
+			return item.StatusClosed
 		}
-		return model.StatusSolved
+		return item.StatusSolved
 	}
 	// indeterminate, or a category Jira may add later: work in progress.
 	if name == "waiting for customer" {
-		return model.StatusPending
+		return item.StatusPending
 	}
-	return model.StatusOpen
+	return item.StatusOpen
 }
 
 // replyEvents are the public comments as replies, in the API's order: by
 // the reporter a customer reply, by anyone else a vendor reply; n counts
 // the vendor replies.
-func replyEvents(comments []apiComment, reporter string) (events []model.Event, n int, err error) {
+func replyEvents(comments []apiComment, reporter string) (events []item.Event, n int, err error) {
 	for i, c := range comments {
 		if c.Public == nil || !*c.Public {
 			continue
@@ -92,13 +92,13 @@ func replyEvents(comments []apiComment, reporter string) (events []model.Event, 
 		if err != nil {
 			return nil, 0, fmt.Errorf("comment %d: created: %w", i, err)
 		}
-		kind := model.EventVendorReply
+		kind := item.EventVendorReply
 		if c.Author != nil && c.Author.AccountID == reporter {
-			kind = model.EventCustomerReply
+			kind = item.EventCustomerReply
 		} else {
 			n++
 		}
-		events = append(events, model.Event{Kind: kind, At: at})
+		events = append(events, item.Event{Kind: kind, At: at})
 	}
 	return events, n, nil
 }

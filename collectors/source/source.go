@@ -12,7 +12,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Source polls one vendor API.
@@ -21,7 +21,7 @@ type Source interface {
 	// it to emit in batches, each carrying the cursor to resume from once it
 	// is stored. It returns nil when caught up. emit stores the batch durably;
 	// when emit fails, Sync returns its error at once.
-	Sync(ctx context.Context, cursor []byte, emit func(model.Batch) error) error
+	Sync(ctx context.Context, cursor []byte, emit func(item.Batch) error) error
 }
 
 // Env is everything a collector is built from.
@@ -50,7 +50,7 @@ type Env struct {
 	// every batch whose emit returned is stored. For APIs that show only the
 	// current state, so that a collector can tell what changed since (a
 	// request solved, or reopened).
-	Stored func(id string) (*model.Ticket, error)
+	Stored func(id string) (*item.Ticket, error)
 }
 
 // Rejected counts an item the collector skipped for reason (Reject, when

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // The status codes of status.io, for components, containers and posts.
@@ -23,9 +23,9 @@ const (
 // buildBatch turns one answer into the batch of the sync (its cursor is set
 // by the caller). Items created before historyStart are left out (zero: no
 // limit).
-func buildBatch(res result, historyStart time.Time) model.Batch {
+func buildBatch(res result, historyStart time.Time) item.Batch {
 	components, names := componentStates(res.Components)
-	batch := model.Batch{Components: components}
+	batch := item.Batch{Components: components}
 	seen := map[string]bool{}
 	for _, ev := range res.Incidents {
 		if seen[ev.ID] || ev.DatetimeOpen.Before(historyStart) {
@@ -47,8 +47,8 @@ func buildBatch(res result, historyStart time.Time) model.Batch {
 // componentStates returns the page's components and the name each got, by
 // id. The list is never nil: an empty page has no components, and a nil list
 // would keep the stored ones.
-func componentStates(wire []wireComponent) ([]model.Component, map[string]string) {
-	out := make([]model.Component, 0, len(wire))
+func componentStates(wire []wireComponent) ([]item.Component, map[string]string) {
+	out := make([]item.Component, 0, len(wire))
 	names := map[string]string{}
 	labels := statusitems.NewLabels()
 	for _, c := range wire {
@@ -57,7 +57,7 @@ func componentStates(wire []wireComponent) ([]model.Component, map[string]string
 			continue
 		}
 		names[c.ID] = name
-		out = append(out, model.Component{Name: name, Status: componentStatus(c.StatusCode, c.Status)})
+		out = append(out, item.Component{Name: name, Status: componentStatus(c.StatusCode, c.Status)})
 	}
 	return out, names
 }
@@ -90,24 +90,24 @@ func componentStatus(code int, name string) string {
 // degraded performance is minor, a partial disruption major, a service
 // disruption or a security event critical. Operational and planned
 // maintenance are none.
-func impact(code int) model.Impact {
+func impact(code int) item.Impact {
 	switch code {
 	case codeDegraded:
-		return model.ImpactMinor
+		return item.ImpactMinor
 	case codePartialDisruption:
-		return model.ImpactMajor
+		return item.ImpactMajor
 	case codeServiceDisruption, codeSecurityEvent:
-		return model.ImpactCritical
+		return item.ImpactCritical
 	}
-	return model.ImpactNone
+	return item.ImpactNone
 }
 
 // toIncident maps an active incident. Its impact follows its latest post,
 // so a vendor raising or lowering the severity is followed; the counters
 // keep the impact first stored.
-func toIncident(ev wireEvent, names map[string]string) model.Incident {
+func toIncident(ev wireEvent, names map[string]string) item.Incident {
 	latest, updated := latestMessage(ev)
-	inc := model.Incident{
+	inc := item.Incident{
 		ID:        ev.ID,
 		Impact:    impact(latest.Status),
 		CreatedAt: ev.DatetimeOpen.Time,
@@ -128,9 +128,9 @@ func toIncident(ev wireEvent, names map[string]string) model.Incident {
 	return inc
 }
 
-func toMaintenance(ev wireEvent) model.Maintenance {
+func toMaintenance(ev wireEvent) item.Maintenance {
 	_, updated := latestMessage(ev)
-	return model.Maintenance{
+	return item.Maintenance{
 		ID:             ev.ID,
 		CreatedAt:      ev.DatetimeOpen.Time,
 		UpdatedAt:      updated,

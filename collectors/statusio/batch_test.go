@@ -7,7 +7,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func at(s string) statusitems.Instant { return statusitems.Instant{Time: collectortest.UTC(s)} }
@@ -37,16 +37,16 @@ func TestComponentStatus(t *testing.T) {
 func TestImpact(t *testing.T) {
 	tests := []struct {
 		code int
-		want model.Impact
+		want item.Impact
 	}{
-		{0, model.ImpactNone}, // no post yet
-		{100, model.ImpactNone},
-		{200, model.ImpactNone},
-		{300, model.ImpactMinor},
-		{400, model.ImpactMajor},
-		{500, model.ImpactCritical},
-		{600, model.ImpactCritical},
-		{700, model.ImpactNone},
+		{0, item.ImpactNone}, // no post yet
+		{100, item.ImpactNone},
+		{200, item.ImpactNone},
+		{300, item.ImpactMinor},
+		{400, item.ImpactMajor},
+		{500, item.ImpactCritical},
+		{600, item.ImpactCritical},
+		{700, item.ImpactNone},
 	}
 	for _, tt := range tests {
 		if got := impact(tt.code); got != tt.want {
@@ -59,12 +59,12 @@ func TestComponentStates(t *testing.T) {
 	tests := []struct {
 		name      string
 		wire      []wireComponent
-		want      []model.Component
+		want      []item.Component
 		wantNames map[string]string
 	}{
 		{
 			name:      "empty page replaces the stored list",
-			want:      []model.Component{},
+			want:      []item.Component{},
 			wantNames: map[string]string{},
 		},
 		{
@@ -73,7 +73,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "c1", Name: "API", StatusCode: 100},
 				{ID: "c2", Name: "API", StatusCode: 500},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "API", Status: "operational"},
 				{Name: "API (c2)", Status: "major_outage"},
 			},
@@ -86,7 +86,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "c3", Name: "API (c2)", StatusCode: 100},
 				{ID: "c2", Name: "API", StatusCode: 500},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "API", Status: "operational"},
 				{Name: "API (c2)", Status: "operational"},
 			},
@@ -134,8 +134,8 @@ func TestBuildBatch(t *testing.T) {
 		},
 	}
 	b := buildBatch(res, collectortest.UTC("2025-01-01T00:00:00Z"))
-	wantIncidents := []model.Incident{{
-		ID: "new", Impact: model.ImpactNone,
+	wantIncidents := []item.Incident{{
+		ID: "new", Impact: item.ImpactNone,
 		CreatedAt:  collectortest.UTC("2025-01-02T10:00:00Z"),
 		UpdatedAt:  collectortest.UTC("2025-01-02T10:00:00Z"),
 		Components: []string{"API (c2)", "Legacy"},
@@ -143,7 +143,7 @@ func TestBuildBatch(t *testing.T) {
 	if !reflect.DeepEqual(b.Incidents, wantIncidents) {
 		t.Errorf("incidents = %+v, want %+v", b.Incidents, wantIncidents)
 	}
-	wantMaintenances := []model.Maintenance{{
+	wantMaintenances := []item.Maintenance{{
 		ID:           "m1",
 		CreatedAt:    collectortest.UTC("2025-01-01T00:00:00Z"),
 		UpdatedAt:    collectortest.UTC("2025-01-01T00:00:00Z"),

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // listed is the cursor: the incidents and maintenances the last poll found
@@ -15,8 +15,8 @@ import (
 // and the API never says when; the cursor is what lets the next poll notice
 // it.
 type listed struct {
-	Incidents    []model.Incident    `json:"incidents"`
-	Maintenances []model.Maintenance `json:"maintenances"`
+	Incidents    []item.Incident    `json:"incidents"`
+	Maintenances []item.Maintenance `json:"maintenances"`
 }
 
 // decodeCursor reads a stored cursor; nil (the first sync) lists nothing.
@@ -32,7 +32,7 @@ func decodeCursor(b []byte) (listed, error) {
 }
 
 // listedIn returns what batch lists: the cursor to store with it.
-func listedIn(batch model.Batch) listed {
+func listedIn(batch item.Batch) listed {
 	return listed{Incidents: batch.Incidents, Maintenances: batch.Maintenances}
 }
 
@@ -45,12 +45,12 @@ func listedIn(batch model.Batch) listed {
 // that way would be refused again, and the incident stored before would
 // stay open for good. An item first seen refused is not in the cursor: it
 // was never stored, so there is nothing to end.
-func admit(batch *model.Batch, prev listed, bounds door.Bounds, reject func(reason string)) listed {
-	prevIncident := map[string]model.Incident{}
+func admit(batch *item.Batch, prev listed, bounds door.Bounds, reject func(reason string)) listed {
+	prevIncident := map[string]item.Incident{}
 	for _, i := range prev.Incidents {
 		prevIncident[i.ID] = i
 	}
-	prevMaintenance := map[string]model.Maintenance{}
+	prevMaintenance := map[string]item.Maintenance{}
 	for _, m := range prev.Maintenances {
 		prevMaintenance[m.ID] = m
 	}
@@ -97,7 +97,7 @@ func (l listed) encode() ([]byte, error) {
 // the first moment the item was seen gone, so the end it records is late by
 // at most one poll interval; an item left as it was would stay open in the
 // gauges forever.
-func endVanished(prev, next listed, batch *model.Batch, now time.Time) {
+func endVanished(prev, next listed, batch *item.Batch, now time.Time) {
 	present := map[string]bool{}
 	for _, i := range next.Incidents {
 		present[i.ID] = true

@@ -6,43 +6,43 @@ import (
 	"testing"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func TestEndVanished(t *testing.T) {
 	now := collectortest.UTC("2025-01-02T12:00:00Z")
-	open := model.Incident{ID: "i1", Impact: model.ImpactMajor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
+	open := item.Incident{ID: "i1", Impact: item.ImpactMajor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
 		UpdatedAt: collectortest.UTC("2025-01-02T10:30:00Z"), Components: []string{"API"}}
-	upcoming := model.Maintenance{ID: "m1", CreatedAt: collectortest.UTC("2025-01-01T00:00:00Z"),
+	upcoming := item.Maintenance{ID: "m1", CreatedAt: collectortest.UTC("2025-01-01T00:00:00Z"),
 		UpdatedAt: collectortest.UTC("2025-01-01T00:00:00Z"), ScheduledFor: collectortest.UTC("2025-01-03T00:00:00Z")}
 	tests := []struct {
 		name  string
 		prev  listed
-		batch model.Batch
-		want  model.Batch
+		batch item.Batch
+		want  item.Batch
 	}{
 		{
 			name:  "first sync: nothing to end",
-			batch: model.Batch{Incidents: []model.Incident{open}},
-			want:  model.Batch{Incidents: []model.Incident{open}},
+			batch: item.Batch{Incidents: []item.Incident{open}},
+			want:  item.Batch{Incidents: []item.Incident{open}},
 		},
 		{
 			name:  "still listed: emitted as fetched only",
-			prev:  listed{Incidents: []model.Incident{open}, Maintenances: []model.Maintenance{upcoming}},
-			batch: model.Batch{Incidents: []model.Incident{open}, Maintenances: []model.Maintenance{upcoming}},
-			want:  model.Batch{Incidents: []model.Incident{open}, Maintenances: []model.Maintenance{upcoming}},
+			prev:  listed{Incidents: []item.Incident{open}, Maintenances: []item.Maintenance{upcoming}},
+			batch: item.Batch{Incidents: []item.Incident{open}, Maintenances: []item.Maintenance{upcoming}},
+			want:  item.Batch{Incidents: []item.Incident{open}, Maintenances: []item.Maintenance{upcoming}},
 		},
 		{
 			name:  "gone: resolved and completed now, the rest kept",
-			prev:  listed{Incidents: []model.Incident{open}, Maintenances: []model.Maintenance{upcoming}},
-			batch: model.Batch{Components: []model.Component{}, Incidents: []model.Incident{{ID: "i2"}}},
-			want: model.Batch{
-				Components: []model.Component{},
-				Incidents: []model.Incident{{ID: "i2"}, {
-					ID: "i1", Impact: model.ImpactMajor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
+			prev:  listed{Incidents: []item.Incident{open}, Maintenances: []item.Maintenance{upcoming}},
+			batch: item.Batch{Components: []item.Component{}, Incidents: []item.Incident{{ID: "i2"}}},
+			want: item.Batch{
+				Components: []item.Component{},
+				Incidents: []item.Incident{{ID: "i2"}, {
+					ID: "i1", Impact: item.ImpactMajor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
 					UpdatedAt: now, ResolvedAt: now, Components: []string{"API"},
 				}},
-				Maintenances: []model.Maintenance{{
+				Maintenances: []item.Maintenance{{
 					ID: "m1", CreatedAt: collectortest.UTC("2025-01-01T00:00:00Z"), UpdatedAt: now,
 					ScheduledFor: collectortest.UTC("2025-01-03T00:00:00Z"), CompletedAt: now,
 				}},
@@ -61,9 +61,9 @@ func TestEndVanished(t *testing.T) {
 
 func TestCursorRoundTrip(t *testing.T) {
 	l := listed{
-		Incidents: []model.Incident{{ID: "i1", Impact: model.ImpactMinor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
+		Incidents: []item.Incident{{ID: "i1", Impact: item.ImpactMinor, CreatedAt: collectortest.UTC("2025-01-02T10:00:00Z"),
 			UpdatedAt: collectortest.UTC("2025-01-02T10:00:00Z")}},
-		Maintenances: []model.Maintenance{{ID: "m1", CreatedAt: collectortest.UTC("2025-01-01T00:00:00Z"),
+		Maintenances: []item.Maintenance{{ID: "m1", CreatedAt: collectortest.UTC("2025-01-01T00:00:00Z"),
 			UpdatedAt: collectortest.UTC("2025-01-01T00:00:00Z"), ScheduledFor: collectortest.UTC("2025-01-03T00:00:00Z")}},
 	}
 	b, err := l.encode()

@@ -7,31 +7,31 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func TestDecodePayloads(t *testing.T) {
 	tests := []struct {
 		file         string
-		components   []model.Component // the first few, in order
-		count        int               // all components
-		incidents    []model.Incident
-		maintenances []model.Maintenance
+		components   []item.Component // the first few, in order
+		count        int              // all components
+		incidents    []item.Incident
+		maintenances []item.Maintenance
 	}{
 		{
 			file:       "docs_public_status_api_example.json",
-			components: []model.Component{{Name: "Website", Status: "operational"}},
+			components: []item.Component{{Name: "Website", Status: "operational"}},
 			count:      1,
 		},
 		{
 			file: "gitlab-status-2023-06-29-1-upcoming-maintenance.json",
-			components: []model.Component{
+			components: []item.Component{
 				{Name: "Website", Status: "operational"},
 				{Name: "API", Status: "operational"},
 				{Name: "Git Operations", Status: "operational"},
 			},
 			count: 17,
-			maintenances: []model.Maintenance{{
+			maintenances: []item.Maintenance{{
 				ID:             "649d8d7a6c2f36053b37055d",
 				CreatedAt:      collectortest.UTC("2023-06-29T13:56:10.250Z"),
 				UpdatedAt:      collectortest.UTC("2023-06-29T13:56:10.282Z"),
@@ -41,7 +41,7 @@ func TestDecodePayloads(t *testing.T) {
 		},
 		{
 			file: "constructed-status-incident-and-active-maintenance.json",
-			components: []model.Component{
+			components: []item.Component{
 				{Name: "Website", Status: "operational"},
 				{Name: "API", Status: "major_outage"},
 				{Name: "Dashboard", Status: "degraded_performance"},
@@ -50,11 +50,11 @@ func TestDecodePayloads(t *testing.T) {
 				{Name: "Login", Status: "security_event"},
 			},
 			count: 6,
-			incidents: []model.Incident{
+			incidents: []item.Incident{
 				{
 					ID: "65f0b7d1e3d4b5a697000301",
 					// The latest post (09:41, listed second) set 500.
-					Impact:    model.ImpactCritical,
+					Impact:    item.ImpactCritical,
 					CreatedAt: collectortest.UTC("2024-03-12T08:47:19.377Z"),
 					UpdatedAt: collectortest.UTC("2024-03-12T09:41:07.512Z"),
 					Updates: []time.Time{
@@ -64,14 +64,14 @@ func TestDecodePayloads(t *testing.T) {
 				},
 				{
 					ID:         "65f0b7d1e3d4b5a697000302",
-					Impact:     model.ImpactCritical, // a security event
+					Impact:     item.ImpactCritical, // a security event
 					CreatedAt:  collectortest.UTC("2024-03-11T22:30:00Z"),
 					UpdatedAt:  collectortest.UTC("2024-03-11T22:30:00Z"),
 					Updates:    []time.Time{collectortest.UTC("2024-03-11T22:30:00Z")},
 					Components: []string{"Login"},
 				},
 			},
-			maintenances: []model.Maintenance{{
+			maintenances: []item.Maintenance{{
 				ID:             "65e9c0a0e3d4b5a697000401",
 				CreatedAt:      collectortest.UTC("2024-03-08T15:04:33.870Z"),
 				UpdatedAt:      collectortest.UTC("2024-03-12T06:00:00Z"),

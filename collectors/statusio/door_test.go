@@ -10,7 +10,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // event is an incident or maintenance as result.incidents and
@@ -56,7 +56,7 @@ func TestSyncDoor(t *testing.T) {
 		collectortest.UTC("2024-03-12T09:10:00Z"),
 	}
 	var rejected []string
-	sync := func(at time.Time, cursor []byte) model.Batch {
+	sync := func(at time.Time, cursor []byte) item.Batch {
 		t.Helper()
 		env := collectortest.Env("statusio", srv.URL, srv.Client())
 		env.Config.PageID = testPageID

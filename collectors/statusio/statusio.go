@@ -53,7 +53,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // pageID is what a status.io page id looks like (24 hex digits in
@@ -106,7 +106,7 @@ func New(env source.Env) (source.Source, error) {
 
 // Sync reads the page's current status and emits it as one batch, with the
 // items the previous poll listed and this one no longer does ended now.
-func (p *page) Sync(ctx context.Context, cursor []byte, emit func(model.Batch) error) error {
+func (p *page) Sync(ctx context.Context, cursor []byte, emit func(item.Batch) error) error {
 	prev, err := decodeCursor(cursor)
 	if err != nil {
 		return fmt.Errorf("statusio: %w", err)

@@ -14,7 +14,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 const testPageID = "5b36dc6502d06804c08349f7" // GitLab's page
@@ -98,7 +98,7 @@ func TestSyncEndsWhatLeavesTheList(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := batches[0]
-	if want := []model.Component{{Name: "Website", Status: "operational"}}; !reflect.DeepEqual(second.Components, want) {
+	if want := []item.Component{{Name: "Website", Status: "operational"}}; !reflect.DeepEqual(second.Components, want) {
 		t.Errorf("second poll components = %v, want %v", second.Components, want)
 	}
 	wantIncident := first.Incidents[0]
@@ -108,7 +108,7 @@ func TestSyncEndsWhatLeavesTheList(t *testing.T) {
 	}
 	wantMaintenance := first.Maintenances[0]
 	wantMaintenance.CompletedAt, wantMaintenance.UpdatedAt = secondPoll, secondPoll
-	if want := []model.Maintenance{wantMaintenance}; !reflect.DeepEqual(second.Maintenances, want) {
+	if want := []item.Maintenance{wantMaintenance}; !reflect.DeepEqual(second.Maintenances, want) {
 		t.Errorf("second poll maintenances = %+v, want %+v", second.Maintenances, want)
 	}
 

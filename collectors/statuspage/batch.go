@@ -4,16 +4,16 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // buildBatch turns one poll's three answers into the single batch of the
 // sync. An item found in several lists is kept once, in its most recently
 // updated version. Items created before historyStart are left out (zero: no
 // limit).
-func buildBatch(sum summary, incidents, maintenances []wireItem, historyStart time.Time) model.Batch {
+func buildBatch(sum summary, incidents, maintenances []wireItem, historyStart time.Time) item.Batch {
 	components, groups := componentStates(sum.Components)
-	batch := model.Batch{Components: components}
+	batch := item.Batch{Components: components}
 	for _, it := range newestByID(sum.Incidents, sum.Maintenances, incidents, maintenances) {
 		if it.CreatedAt.Before(historyStart) {
 			continue
@@ -32,14 +32,14 @@ func buildBatch(sum summary, incidents, maintenances []wireItem, historyStart ti
 // componentStates returns the page's components, group containers left out,
 // and the names of those groups by id. The list is never nil: an empty page
 // has no components, and a nil list would keep the stored ones.
-func componentStates(wire []wireComponent) ([]model.Component, map[string]string) {
+func componentStates(wire []wireComponent) ([]item.Component, map[string]string) {
 	groups := map[string]string{}
 	for _, c := range wire {
 		if c.Group {
 			groups[c.ID] = c.Name
 		}
 	}
-	out := make([]model.Component, 0, len(wire))
+	out := make([]item.Component, 0, len(wire))
 	labels := statusitems.NewLabels()
 	for _, c := range wire {
 		if c.Group {
@@ -47,7 +47,7 @@ func componentStates(wire []wireComponent) ([]model.Component, map[string]string
 		}
 		// Two components may share a name even in one group.
 		if name, ok := labels.Claim(componentName(c, groups), c.ID); ok {
-			out = append(out, model.Component{Name: name, Status: c.Status})
+			out = append(out, item.Component{Name: name, Status: c.Status})
 		}
 	}
 	return out, groups
@@ -73,8 +73,8 @@ func newestByID(lists ...[]wireItem) []wireItem {
 		lists...)
 }
 
-func toIncident(it wireItem, groups map[string]string) model.Incident {
-	inc := model.Incident{
+func toIncident(it wireItem, groups map[string]string) item.Incident {
+	inc := item.Incident{
 		ID:                    it.ID,
 		Impact:                statusitems.StatuspageImpact(it.Impact),
 		CreatedAt:             it.CreatedAt.Time,

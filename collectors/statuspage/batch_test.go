@@ -7,7 +7,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func at(s string) statusitems.Instant { return statusitems.Instant{Time: collectortest.UTC(s)} }
@@ -16,12 +16,12 @@ func TestComponentStates(t *testing.T) {
 	tests := []struct {
 		name string
 		wire []wireComponent
-		want []model.Component
+		want []item.Component
 	}{
 		{
 			name: "empty page replaces the stored list",
 			wire: nil,
-			want: []model.Component{},
+			want: []item.Component{},
 		},
 		{
 			name: "groups skipped, members named after them",
@@ -32,7 +32,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "c2", Name: "NYC3", Status: "operational", GroupID: "g2"},
 				{ID: "c3", Name: "API", Status: "operational"},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "Droplets / NYC3", Status: "major_outage"},
 				{Name: "Volumes / NYC3", Status: "operational"},
 				{Name: "API", Status: "operational"},
@@ -44,12 +44,12 @@ func TestComponentStates(t *testing.T) {
 				{ID: "c1", Name: "Email", Status: "operational", GroupID: "g1"},
 				{ID: "g1", Name: "Notifications", Status: "operational", Group: true},
 			},
-			want: []model.Component{{Name: "Notifications / Email", Status: "operational"}},
+			want: []item.Component{{Name: "Notifications / Email", Status: "operational"}},
 		},
 		{
 			name: "unknown group keeps the plain name",
 			wire: []wireComponent{{ID: "c1", Name: "Email", Status: "operational", GroupID: "gone"}},
-			want: []model.Component{{Name: "Email", Status: "operational"}},
+			want: []item.Component{{Name: "Email", Status: "operational"}},
 		},
 		{
 			name: "same name twice stays unique through the id",
@@ -57,7 +57,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "c1", Name: "Web", Status: "operational"},
 				{ID: "c2", Name: "Web", Status: "major_outage"},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "Web", Status: "operational"},
 				{Name: "Web (c2)", Status: "major_outage"},
 			},
@@ -69,7 +69,7 @@ func TestComponentStates(t *testing.T) {
 				{ID: "c3", Name: "Web (c2)", Status: "operational"},
 				{ID: "c2", Name: "Web", Status: "major_outage"},
 			},
-			want: []model.Component{
+			want: []item.Component{
 				{Name: "Web", Status: "operational"},
 				{Name: "Web (c2)", Status: "operational"},
 			},
@@ -246,14 +246,14 @@ func TestMaintenanceCompletedAt(t *testing.T) {
 }
 
 func TestImpact(t *testing.T) {
-	tests := map[string]model.Impact{
-		"none":        model.ImpactNone,
-		"minor":       model.ImpactMinor,
-		"major":       model.ImpactMajor,
-		"critical":    model.ImpactCritical,
-		"maintenance": model.ImpactNone,
-		"":            model.ImpactNone,
-		"Critical":    model.ImpactNone,
+	tests := map[string]item.Impact{
+		"none":        item.ImpactNone,
+		"minor":       item.ImpactMinor,
+		"major":       item.ImpactMajor,
+		"critical":    item.ImpactCritical,
+		"maintenance": item.ImpactNone,
+		"":            item.ImpactNone,
+		"Critical":    item.ImpactNone,
 	}
 	for in, want := range tests {
 		if got := statusitems.StatuspageImpact(in); got != want {

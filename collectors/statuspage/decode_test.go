@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func TestDecodeSummary(t *testing.T) {
@@ -154,14 +154,14 @@ func TestDecodeIncident(t *testing.T) {
 		name   string
 		file   string
 		decode decoder
-		want   model.Incident
+		want   item.Incident
 	}{
 		{
 			name:   "documented unresolved, -06:00 offsets, no started_at",
 			file:   "docs_meta_incidents_unresolved_style.json",
 			decode: fromList(decodeIncidents),
-			want: model.Incident{
-				ID: "cp306tmzcl0y", Impact: model.ImpactCritical,
+			want: item.Incident{
+				ID: "cp306tmzcl0y", Impact: item.ImpactCritical,
 				CreatedAt: collectortest.UTC("2014-05-14T20:22:39.441Z"),
 				UpdatedAt: collectortest.UTC("2014-05-14T20:35:21.711Z"),
 				Updates:   []time.Time{collectortest.UTC("2014-05-14T20:22:40.301Z")},
@@ -171,8 +171,8 @@ func TestDecodeIncident(t *testing.T) {
 			name:   "documented resolved",
 			file:   "docs_meta_incidents_unresolved_style.json",
 			decode: fromList(decodeIncidents),
-			want: model.Incident{
-				ID: "2z5g29qrrxvl", Impact: model.ImpactMinor,
+			want: item.Incident{
+				ID: "2z5g29qrrxvl", Impact: item.ImpactMinor,
 				CreatedAt:  collectortest.UTC("2014-05-12T20:22:39.441Z"),
 				ResolvedAt: collectortest.UTC("2014-05-12T20:22:40.301Z"),
 				UpdatedAt:  collectortest.UTC("2014-05-12T20:22:40.301Z"),
@@ -183,8 +183,8 @@ func TestDecodeIncident(t *testing.T) {
 			name:   "incidents.json resolved with components",
 			file:   "stactus_githubstatus_incidents_trimmed.json",
 			decode: fromList(decodeIncidents),
-			want: model.Incident{
-				ID: "69sb0f8lydp4", Impact: model.ImpactMajor,
+			want: item.Incident{
+				ID: "69sb0f8lydp4", Impact: item.ImpactMajor,
 				CreatedAt:  collectortest.UTC("2024-09-16T21:31:02.719Z"),
 				StartedAt:  collectortest.UTC("2024-09-16T21:31:02.713Z"),
 				ResolvedAt: collectortest.UTC("2024-09-16T22:08:39.333Z"),
@@ -201,8 +201,8 @@ func TestDecodeIncident(t *testing.T) {
 			name:   "display_at preferred to created_at",
 			file:   "githubstatus-incident-gqx5l06jjxhp.json",
 			decode: fromList(decodeSingle),
-			want: model.Incident{
-				ID: "gqx5l06jjxhp", Impact: model.ImpactCritical,
+			want: item.Incident{
+				ID: "gqx5l06jjxhp", Impact: item.ImpactCritical,
 				CreatedAt:  collectortest.UTC("2023-06-29T17:52:11.477Z"),
 				StartedAt:  collectortest.UTC("2023-06-29T17:52:11.466Z"),
 				ResolvedAt: collectortest.UTC("2023-06-29T18:36:19Z"),
@@ -222,8 +222,8 @@ func TestDecodeIncident(t *testing.T) {
 			name:   "critical, empty components",
 			file:   "githubstatus-incident-rgy28jwprr1c.json",
 			decode: fromList(decodeSingle),
-			want: model.Incident{
-				ID: "rgy28jwprr1c", Impact: model.ImpactCritical,
+			want: item.Incident{
+				ID: "rgy28jwprr1c", Impact: item.ImpactCritical,
 				CreatedAt:  collectortest.UTC("2019-09-23T16:12:01.654Z"),
 				StartedAt:  collectortest.UTC("2019-09-23T16:12:01.644Z"),
 				ResolvedAt: collectortest.UTC("2019-09-23T16:37:46.707Z"),
@@ -238,8 +238,8 @@ func TestDecodeIncident(t *testing.T) {
 			name:   "impact none",
 			file:   "githubstatus-incident-1cdsggtd2q5k.json",
 			decode: fromList(decodeSingle),
-			want: model.Incident{
-				ID: "1cdsggtd2q5k", Impact: model.ImpactNone,
+			want: item.Incident{
+				ID: "1cdsggtd2q5k", Impact: item.ImpactNone,
 				CreatedAt:  collectortest.UTC("2023-02-02T11:29:38.497Z"),
 				StartedAt:  collectortest.UTC("2023-02-02T11:29:38.489Z"),
 				ResolvedAt: collectortest.UTC("2023-02-02T11:55:38.490Z"),
@@ -254,8 +254,8 @@ func TestDecodeIncident(t *testing.T) {
 			name:   "summary incident, components named with their group",
 			file:   "atlassian-statuspage-summary-2023-10-28-44of50-nonop.json",
 			decode: fromSummary,
-			want: model.Incident{
-				ID: "cjk3z1vlfv55", Impact: model.ImpactMinor,
+			want: item.Incident{
+				ID: "cjk3z1vlfv55", Impact: item.ImpactMinor,
 				CreatedAt: collectortest.UTC("2023-10-28T07:36:24.422Z"),
 				StartedAt: collectortest.UTC("2023-10-28T07:36:24.412Z"),
 				UpdatedAt: collectortest.UTC("2023-10-28T07:36:24.463Z"),
@@ -268,8 +268,8 @@ func TestDecodeIncident(t *testing.T) {
 			name:   "incident.io: no started_at, resolved_at nor components",
 			file:   "openai-incidentio-summary-2026-09-29-22-degraded-2-incidents.json",
 			decode: fromSummary,
-			want: model.Incident{
-				ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Impact: model.ImpactMinor,
+			want: item.Incident{
+				ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Impact: item.ImpactMinor,
 				CreatedAt: collectortest.UTC("2026-09-29T17:52:52Z"),
 				UpdatedAt: collectortest.UTC("2026-09-29T18:24:17Z"),
 				Updates:   []time.Time{collectortest.UTC("2026-09-29T18:24:17Z"), collectortest.UTC("2026-09-29T17:52:52Z")},
@@ -301,13 +301,13 @@ func TestDecodeMaintenance(t *testing.T) {
 		name   string
 		file   string
 		decode decoder
-		want   model.Maintenance
+		want   item.Maintenance
 	}{
 		{
 			name:   "documented scheduled, -06:00 offsets",
 			file:   "docs_meta_scheduled_maintenances.json",
 			decode: fromList(decodeMaintenances),
-			want: model.Maintenance{
+			want: item.Maintenance{
 				ID:             "w1zdr745wmfy",
 				CreatedAt:      collectortest.UTC("2014-05-14T20:24:40.430Z"),
 				UpdatedAt:      collectortest.UTC("2014-05-14T20:24:41.918Z"),
@@ -319,7 +319,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			name:   "documented in progress",
 			file:   "docs_meta_scheduled_maintenances.json",
 			decode: fromList(decodeMaintenances),
-			want: model.Maintenance{
+			want: item.Maintenance{
 				ID:             "k7mf5z1gz05c",
 				CreatedAt:      collectortest.UTC("2014-05-14T20:27:17.303Z"),
 				UpdatedAt:      collectortest.UTC("2014-05-14T20:35:12.258Z"),
@@ -331,7 +331,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			name:   "completed: resolved_at",
 			file:   "claude-anthropic-scheduled-maintenances-2026-09-15-2-completed.json",
 			decode: fromList(decodeMaintenances),
-			want: model.Maintenance{
+			want: item.Maintenance{
 				ID:             "x017628t2rl5",
 				CreatedAt:      collectortest.UTC("2025-08-29T01:23:38.417Z"),
 				UpdatedAt:      collectortest.UTC("2025-08-29T02:40:21.294Z"),
@@ -344,7 +344,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			name:   "completed early",
 			file:   "claude-anthropic-scheduled-maintenances-2026-09-15-2-completed.json",
 			decode: fromList(decodeMaintenances),
-			want: model.Maintenance{
+			want: item.Maintenance{
 				ID:             "16z0qdmy3qv2",
 				CreatedAt:      collectortest.UTC("2024-12-13T18:39:41.950Z"),
 				UpdatedAt:      collectortest.UTC("2024-12-15T01:26:47.971Z"),
@@ -357,7 +357,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			name:   "summary, in progress",
 			file:   "jira-software-summary-2025-03-19-major-3-incidents-1-maint.json",
 			decode: fromSummary,
-			want: model.Maintenance{
+			want: item.Maintenance{
 				ID:             "13yfkv7c6xd5",
 				CreatedAt:      collectortest.UTC("2025-03-17T10:53:03.282Z"),
 				UpdatedAt:      collectortest.UTC("2025-03-18T00:00:21.733Z"),

@@ -45,7 +45,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/statusitems"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // page is one Statuspage page.
@@ -89,7 +89,7 @@ func New(env source.Env) (source.Source, error) {
 
 // Sync reads the page's current picture and emits it as one batch. The
 // cursor is unused: the API has none.
-func (p *page) Sync(ctx context.Context, _ []byte, emit func(model.Batch) error) error {
+func (p *page) Sync(ctx context.Context, _ []byte, emit func(item.Batch) error) error {
 	sum, err := statusitems.GetDoc(ctx, p.http, p.summaryURL, decodeSummary)
 	if err != nil {
 		return fmt.Errorf("statuspage: summary: %w", err)

@@ -13,7 +13,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 const (
@@ -83,7 +83,7 @@ func TestSyncPrefixURL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := []model.Component{{Name: "API", Status: "operational"}}
+			want := []item.Component{{Name: "API", Status: "operational"}}
 			if len(batches) != 1 || !reflect.DeepEqual(batches[0].Components, want) {
 				t.Errorf("batches = %+v, want one with components %v", batches, want)
 			}
@@ -130,8 +130,8 @@ func TestSyncDeduplicates(t *testing.T) {
 		t.Fatalf("emitted %d batches, want 1", len(batches))
 	}
 	b := batches[0]
-	wantIncidents := []model.Incident{{
-		ID: "abc", Impact: model.ImpactCritical,
+	wantIncidents := []item.Incident{{
+		ID: "abc", Impact: item.ImpactCritical,
 		CreatedAt:  collectortest.UTC("2024-09-16T16:00:00Z"),
 		ResolvedAt: collectortest.UTC("2024-09-16T17:00:00Z"),
 		UpdatedAt:  collectortest.UTC("2024-09-16T17:00:00Z"),
@@ -139,7 +139,7 @@ func TestSyncDeduplicates(t *testing.T) {
 	if !reflect.DeepEqual(b.Incidents, wantIncidents) {
 		t.Errorf("incidents = %+v, want %+v", b.Incidents, wantIncidents)
 	}
-	wantMaintenances := []model.Maintenance{{
+	wantMaintenances := []item.Maintenance{{
 		ID:             "mnt",
 		CreatedAt:      collectortest.UTC("2024-09-10T00:00:00Z"),
 		UpdatedAt:      collectortest.UTC("2024-09-16T16:00:00Z"),

@@ -14,7 +14,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // exportPage is one page of the cursor-based incremental ticket export, as
@@ -62,12 +62,12 @@ type apiDuration struct {
 
 // page is a decoded export page.
 type page struct {
-	tickets []model.Ticket
+	tickets []item.Ticket
 	// early are the tickets created before the history start, which are not
 	// wanted; Sync still checks their times, since a creation dated a
 	// century back by a vendor clock gone wrong says nothing of the true
 	// one.
-	early []model.Ticket
+	early []item.Ticket
 	// versions are every ticket of the page, those created before the
 	// history start included, as the sync tells new ones from repeats.
 	versions    []ticketVersion
@@ -85,15 +85,15 @@ type ticketVersion struct {
 // to a creation time can never overflow.
 const maxElapsed = 100 * 365 * 24 * time.Hour
 
-var ticketStatuses = map[string]model.Status{
-	"new":     model.StatusNew,
-	"open":    model.StatusOpen,
-	"pending": model.StatusPending,
-	"hold":    model.StatusOnHold,
-	"solved":  model.StatusSolved,
-	"closed":  model.StatusClosed,
+var ticketStatuses = map[string]item.Status{
+	"new":     item.StatusNew,
+	"open":    item.StatusOpen,
+	"pending": item.StatusPending,
+	"hold":    item.StatusOnHold,
+	"solved":  item.StatusSolved,
+	"closed":  item.StatusClosed,
 	// A deleted ticket left the queue but stays counted.
-	"deleted": model.StatusClosed,
+	"deleted": item.StatusClosed,
 }
 
 // pageOptions choose, for each default of encoding/json/v2 that differs
@@ -171,16 +171,16 @@ type shownTicket struct {
 // its ticket, which must be ticket id, with its metric set when the answer
 // has one (without, the ticket has no Figures, as an export ticket without
 // one).
-func decodeTicket(body []byte, id int64) (model.Ticket, error) {
+func decodeTicket(body []byte, id int64) (item.Ticket, error) {
 	var raw shownTicket
 	if err := json.Unmarshal(body, &raw, pageOptions); err != nil {
-		return model.Ticket{}, err
+		return item.Ticket{}, err
 	}
 	if raw.Ticket == nil {
-		return model.Ticket{}, errors.New("no ticket")
+		return item.Ticket{}, errors.New("no ticket")
 	}
 	if raw.Ticket.ID != nil && *raw.Ticket.ID != id {
-		return model.Ticket{}, fmt.Errorf("asked for ticket %d, got ticket %d", id, *raw.Ticket.ID)
+		return item.Ticket{}, fmt.Errorf("asked for ticket %d, got ticket %d", id, *raw.Ticket.ID)
 	}
 	metrics := make(map[int64]apiMetricSet, len(raw.MetricSets))
 	for _, m := range raw.MetricSets {
@@ -198,19 +198,19 @@ func parsePage(body []byte) (exportPage, error) {
 	return raw, err
 }
 
-func (at apiTicket) toModel(metrics map[int64]apiMetricSet) (model.Ticket, error) {
+func (at apiTicket) toModel(metrics map[int64]apiMetricSet) (item.Ticket, error) {
 	if at.ID == nil {
-		return model.Ticket{}, errors.New("no id")
+		return item.Ticket{}, errors.New("no id")
 	}
 	id := strconv.FormatInt(*at.ID, 10)
 	if at.CreatedAt.IsZero() {
-		return model.Ticket{}, fmt.Errorf("ticket %s: no created_at", id)
+		return item.Ticket{}, fmt.Errorf("ticket %s: no created_at", id)
 	}
 	status, ok := ticketStatuses[at.Status]
 	if !ok {
-		return model.Ticket{}, fmt.Errorf("ticket %s: unknown status %q", id, at.Status)
+		return item.Ticket{}, fmt.Errorf("ticket %s: unknown status %q", id, at.Status)
 	}
-	t := model.Ticket{
+	t := item.Ticket{
 		ID:           id,
 		CreatedAt:    at.CreatedAt,
 		UpdatedAt:    at.UpdatedAt,
@@ -226,7 +226,7 @@ func (at apiTicket) toModel(metrics map[int64]apiMetricSet) (model.Ticket, error
 	if m, ok := metrics[*at.ID]; ok {
 		f, err := m.figures(at.CreatedAt)
 		if err != nil {
-			return model.Ticket{}, fmt.Errorf("ticket %s: metric set: %w", id, err)
+			return item.Ticket{}, fmt.Errorf("ticket %s: metric set: %w", id, err)
 		}
 		t.Figures = f
 	}
@@ -234,20 +234,20 @@ func (at apiTicket) toModel(metrics map[int64]apiMetricSet) (model.Ticket, error
 }
 
 // rating maps the score; offered, unoffered or no rating at all is none.
-func (s *apiSatisfaction) rating() model.Rating {
+func (s *apiSatisfaction) rating() item.Rating {
 	if s == nil {
-		return model.RatingNone
+		return item.RatingNone
 	}
 	switch s.Score {
 	case "good":
-		return model.RatingGood
+		return item.RatingGood
 	case "bad":
-		return model.RatingBad
+		return item.RatingBad
 	}
-	return model.RatingNone
+	return item.RatingNone
 }
 
-func (m apiMetricSet) figures(created time.Time) (*model.Figures, error) {
+func (m apiMetricSet) figures(created time.Time) (*item.Figures, error) {
 	if m.Replies < 0 || m.Reopens < 0 {
 		return nil, fmt.Errorf("negative count: replies %d, reopens %d", m.Replies, m.Reopens)
 	}
@@ -264,7 +264,7 @@ func (m apiMetricSet) figures(created time.Time) (*model.Figures, error) {
 	if err != nil {
 		return nil, fmt.Errorf("first resolution time: %w", err)
 	}
-	return &model.Figures{
+	return &item.Figures{
 		FirstReplyAt:  firstReply,
 		FirstSolvedAt: firstSolved,
 		Replies:       m.Replies,

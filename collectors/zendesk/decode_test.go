@@ -12,7 +12,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func TestDecodeRecordedExportPage(t *testing.T) {
@@ -22,12 +22,12 @@ func TestDecodeRecordedExportPage(t *testing.T) {
 	}
 	created := collectortest.Time(t, "2023-09-18T15:57:42Z")
 	want := page{
-		tickets: []model.Ticket{{
+		tickets: []item.Ticket{{
 			ID:        "28",
 			CreatedAt: created,
 			UpdatedAt: created,
 			Priority:  "", // null in the recording
-			Status:    model.StatusNew,
+			Status:    item.StatusNew,
 			Tags:      []string{},
 		}},
 		versions:    []ticketVersion{{id: 28, updated: created.UnixNano()}},
@@ -53,7 +53,7 @@ func TestDecodeRecordedMetricSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]model.Figures{
+	want := map[string]item.Figures{
 		// Documentation example: reply_time_in_seconds wins over minutes.
 		"1517": {FirstReplyAt: created.Add(960 * time.Second), FirstSolvedAt: created, Replies: 1},
 		"1511": {FirstReplyAt: created, FirstSolvedAt: created},
@@ -97,9 +97,9 @@ func TestTicketMapping(t *testing.T) {
 		}
 		return []map[string]any{m}
 	}
-	want := func(edit func(*model.Ticket)) model.Ticket {
-		tk := model.Ticket{ID: "4242", CreatedAt: created, UpdatedAt: updated, Priority: "high",
-			Status: model.StatusOpen, Tags: []string{}}
+	want := func(edit func(*item.Ticket)) item.Ticket {
+		tk := item.Ticket{ID: "4242", CreatedAt: created, UpdatedAt: updated, Priority: "high",
+			Status: item.StatusOpen, Tags: []string{}}
 		if edit != nil {
 			edit(&tk)
 		}
@@ -109,28 +109,28 @@ func TestTicketMapping(t *testing.T) {
 		name       string
 		ticket     map[string]any
 		metricSets []map[string]any
-		want       model.Ticket
+		want       item.Ticket
 		wantErr    string
 	}{
-		{name: "new", ticket: base(map[string]any{"status": "new"}), want: want(func(tk *model.Ticket) { tk.Status = model.StatusNew })},
+		{name: "new", ticket: base(map[string]any{"status": "new"}), want: want(func(tk *item.Ticket) { tk.Status = item.StatusNew })},
 		{name: "open", ticket: base(nil), want: want(nil)},
-		{name: "pending", ticket: base(map[string]any{"status": "pending"}), want: want(func(tk *model.Ticket) { tk.Status = model.StatusPending })},
-		{name: "hold is on_hold", ticket: base(map[string]any{"status": "hold"}), want: want(func(tk *model.Ticket) { tk.Status = model.StatusOnHold })},
-		{name: "solved", ticket: base(map[string]any{"status": "solved"}), want: want(func(tk *model.Ticket) { tk.Status = model.StatusSolved })},
-		{name: "closed", ticket: base(map[string]any{"status": "closed"}), want: want(func(tk *model.Ticket) { tk.Status = model.StatusClosed })},
-		{name: "deleted is closed", ticket: base(map[string]any{"status": "deleted"}), want: want(func(tk *model.Ticket) { tk.Status = model.StatusClosed })},
+		{name: "pending", ticket: base(map[string]any{"status": "pending"}), want: want(func(tk *item.Ticket) { tk.Status = item.StatusPending })},
+		{name: "hold is on_hold", ticket: base(map[string]any{"status": "hold"}), want: want(func(tk *item.Ticket) { tk.Status = item.StatusOnHold })},
+		{name: "solved", ticket: base(map[string]any{"status": "solved"}), want: want(func(tk *item.Ticket) { tk.Status = item.StatusSolved })},
+		{name: "closed", ticket: base(map[string]any{"status": "closed"}), want: want(func(tk *item.Ticket) { tk.Status = item.StatusClosed })},
+		{name: "deleted is closed", ticket: base(map[string]any{"status": "deleted"}), want: want(func(tk *item.Ticket) { tk.Status = item.StatusClosed })},
 		{name: "unknown status", ticket: base(map[string]any{"status": "archived"}), wantErr: `unknown status "archived"`},
-		{name: "null priority", ticket: base(map[string]any{"priority": nil}), want: want(func(tk *model.Ticket) { tk.Priority = "" })},
+		{name: "null priority", ticket: base(map[string]any{"priority": nil}), want: want(func(tk *item.Ticket) { tk.Priority = "" })},
 		{name: "tags passed through", ticket: base(map[string]any{"tags": []string{"escalated", "vip"}}),
-			want: want(func(tk *model.Ticket) { tk.Tags = []string{"escalated", "vip"} })},
+			want: want(func(tk *item.Ticket) { tk.Tags = []string{"escalated", "vip"} })},
 		{name: "rating good", ticket: base(map[string]any{"satisfaction_rating": map[string]any{"id": 1, "score": "good", "comment": "thanks"}}),
-			want: want(func(tk *model.Ticket) { tk.Satisfaction = model.RatingGood })},
+			want: want(func(tk *item.Ticket) { tk.Satisfaction = item.RatingGood })},
 		{name: "rating bad", ticket: base(map[string]any{"satisfaction_rating": map[string]any{"id": 2, "score": "bad", "comment": nil}}),
-			want: want(func(tk *model.Ticket) { tk.Satisfaction = model.RatingBad })},
+			want: want(func(tk *item.Ticket) { tk.Satisfaction = item.RatingBad })},
 		{name: "rating offered", ticket: base(map[string]any{"satisfaction_rating": map[string]any{"score": "offered"}}), want: want(nil)},
 		{name: "rating unoffered", ticket: base(map[string]any{"satisfaction_rating": map[string]any{"score": "unoffered"}}), want: want(nil)},
 		{name: "rating null", ticket: base(map[string]any{"satisfaction_rating": nil}), want: want(nil)},
-		{name: "no updated_at is created_at", ticket: base(nil, "updated_at"), want: want(func(tk *model.Ticket) { tk.UpdatedAt = created })},
+		{name: "no updated_at is created_at", ticket: base(nil, "updated_at"), want: want(func(tk *item.Ticket) { tk.UpdatedAt = created })},
 		{name: "no id", ticket: base(nil, "id"), wantErr: "no id"},
 		{name: "null id", ticket: base(map[string]any{"id": nil}), wantErr: "no id"},
 		{name: "no created_at", ticket: base(nil, "created_at"), wantErr: "no created_at"},
@@ -141,24 +141,24 @@ func TestTicketMapping(t *testing.T) {
 			metricSets: metrics(map[string]any{"replies": 1,
 				"reply_time_in_seconds": map[string]any{"calendar": 90},
 				"reply_time_in_minutes": map[string]any{"calendar": 2, "business": 2}}),
-			want: want(func(tk *model.Ticket) {
-				tk.Figures = &model.Figures{FirstReplyAt: created.Add(90 * time.Second), Replies: 1}
+			want: want(func(tk *item.Ticket) {
+				tk.Figures = &item.Figures{FirstReplyAt: created.Add(90 * time.Second), Replies: 1}
 			})},
 		{name: "reply in minutes without seconds", ticket: base(nil),
 			metricSets: metrics(map[string]any{"replies": 1, "reply_time_in_minutes": map[string]any{"calendar": 5, "business": 0}}),
-			want: want(func(tk *model.Ticket) {
-				tk.Figures = &model.Figures{FirstReplyAt: created.Add(5 * time.Minute), Replies: 1}
+			want: want(func(tk *item.Ticket) {
+				tk.Figures = &item.Figures{FirstReplyAt: created.Add(5 * time.Minute), Replies: 1}
 			})},
 		{name: "null reply time is no reply yet", ticket: base(nil),
 			metricSets: metrics(map[string]any{"reply_time_in_seconds": map[string]any{"calendar": nil}}),
-			want:       want(func(tk *model.Ticket) { tk.Figures = &model.Figures{} })},
+			want:       want(func(tk *item.Ticket) { tk.Figures = &item.Figures{} })},
 		{name: "first resolution, reopens", ticket: base(map[string]any{"status": "solved"}),
 			metricSets: metrics(map[string]any{"replies": 3, "reopens": 1,
 				"reply_time_in_minutes":            map[string]any{"calendar": 30, "business": 30},
 				"first_resolution_time_in_minutes": map[string]any{"calendar": 1440, "business": 540}}),
-			want: want(func(tk *model.Ticket) {
-				tk.Status = model.StatusSolved
-				tk.Figures = &model.Figures{FirstReplyAt: created.Add(30 * time.Minute), FirstSolvedAt: created.Add(24 * time.Hour), Replies: 3, Reopens: 1}
+			want: want(func(tk *item.Ticket) {
+				tk.Status = item.StatusSolved
+				tk.Figures = &item.Figures{FirstReplyAt: created.Add(30 * time.Minute), FirstSolvedAt: created.Add(24 * time.Hour), Replies: 3, Reopens: 1}
 			})},
 		{name: "negative reply time", ticket: base(nil),
 			metricSets: metrics(map[string]any{"reply_time_in_minutes": map[string]any{"calendar": -5}}), wantErr: "reply time: -5 out of range"},

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // FuzzDecodePage feeds arbitrary bodies to the page decoder: it must never
@@ -24,7 +24,7 @@ func FuzzDecodePage(f *testing.F) {
 	f.Add([]byte(`{"tickets":[],"after_cursor":null,"end_of_stream":true}`))
 	f.Add([]byte(`{"tickets":null}`))
 
-	valid := map[model.Status]bool{}
+	valid := map[item.Status]bool{}
 	for _, s := range ticketStatuses {
 		valid[s] = true
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // A ticket that the export brings with an implausible time (a vendor clock
@@ -106,9 +106,9 @@ func (p *position) release(id int64) {
 // after the history start) returned. It leaves p as it is, so that a page
 // that would hold too many is not taken: next is p after the page, and
 // refusals the door's reasons of the refused tickets.
-func (e *exporter) admit(p position, pg page) (wanted []model.Ticket, next position, refusals []string) {
+func (e *exporter) admit(p position, pg page) (wanted []item.Ticket, next position, refusals []string) {
 	next = position{after: p.after, held: slices.Clone(p.held)}
-	sort := func(t model.Ticket, want bool) {
+	sort := func(t item.Ticket, want bool) {
 		id, _ := strconv.ParseInt(t.ID, 10, 64) // the decoder made it from an integer
 		if why := e.bounds.Ticket(&t); why != "" {
 			refusals = append(refusals, why)
@@ -136,9 +136,9 @@ func (e *exporter) admit(p position, pg page) (wanted []model.Ticket, next posit
 // refused is held at the end of the line, so that a sync that cannot read
 // them all (max_requests_per_sync) reads the others first next time. On a
 // failure, what was learnt before is stored.
-func (e *exporter) reread(ctx context.Context, pos position, heldBefore []int64, emit func(model.Batch) error) error {
+func (e *exporter) reread(ctx context.Context, pos position, heldBefore []int64, emit func(item.Batch) error) error {
 	stored := pos
-	var b model.Batch
+	var b item.Batch
 	store := func() error {
 		if len(b.Tickets) == 0 && pos.equal(stored) {
 			return nil
@@ -179,16 +179,16 @@ func (e *exporter) reread(ctx context.Context, pos position, heldBefore []int64,
 }
 
 // readTicket fetches ticket id with its metric set.
-func (e *exporter) readTicket(ctx context.Context, id int64) (model.Ticket, error) {
+func (e *exporter) readTicket(ctx context.Context, id int64) (item.Ticket, error) {
 	u := e.tickets.JoinPath(strconv.FormatInt(id, 10) + ".json")
 	u.RawQuery = "include=metric_sets"
 	resp, err := e.http.Get(ctx, u.String(), nil)
 	if err != nil {
-		return model.Ticket{}, err
+		return item.Ticket{}, err
 	}
 	t, err := decodeTicket(resp.Body, id)
 	if err != nil {
-		return model.Ticket{}, fetch.DecodeError(u.String(), err)
+		return item.Ticket{}, fetch.DecodeError(u.String(), err)
 	}
 	return t, nil
 }

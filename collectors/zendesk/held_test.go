@@ -12,7 +12,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // heldNow is the exporter's clock in the tests of held tickets: a time
@@ -39,7 +39,7 @@ type storing struct {
 }
 
 func (s *storing) sync(ctx context.Context) error {
-	return s.src.Sync(ctx, s.cursor, func(b model.Batch) error {
+	return s.src.Sync(ctx, s.cursor, func(b item.Batch) error {
 		if b.Cursor != nil {
 			s.cursor = b.Cursor
 		}
@@ -274,8 +274,8 @@ func TestDecodeRealShownTicket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := model.Ticket{ID: "2", CreatedAt: collectortest.Time(t, "2019-06-03T02:23:47Z"), UpdatedAt: collectortest.Time(t, "2019-06-05T01:13:24Z"),
-		Status: model.StatusSolved, Tags: []string{}}
+	want := item.Ticket{ID: "2", CreatedAt: collectortest.Time(t, "2019-06-03T02:23:47Z"), UpdatedAt: collectortest.Time(t, "2019-06-05T01:13:24Z"),
+		Status: item.StatusSolved, Tags: []string{}}
 	if got.ID != want.ID || !got.CreatedAt.Equal(want.CreatedAt) || !got.UpdatedAt.Equal(want.UpdatedAt) || got.Status != want.Status || got.Figures != nil {
 		t.Errorf("got %+v, want %+v", got, want)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // trackingTransport counts the requests in flight and keeps the error of
@@ -71,7 +71,7 @@ func TestSyncFetchesNextPageWhileEmitting(t *testing.T) {
 		"c2": ticketPage(t, "c3", true, 3),
 	})
 	var rec collectortest.Recorder
-	emit := func(b model.Batch) error {
+	emit := func(b item.Batch) error {
 		wantRequests := len(rec.Batches) + 2 // pages emitted, this one and the next
 		if cursor := string(b.Cursor); cursor != "c3" {
 			// The next page's request carries this page's cursor.
@@ -99,7 +99,7 @@ func TestSyncCancelsFetchAheadWhenEmitFails(t *testing.T) {
 	})
 	src, tr := newTrackedTestSource(t, srv.URL)
 	errStore := errors.New("store full")
-	emit := func(model.Batch) error {
+	emit := func(item.Batch) error {
 		fake.awaitRequest(t, "c1") // page 2 is on its way
 		return errStore
 	}
@@ -122,7 +122,7 @@ func TestSyncCancelledWhileEmitting(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var rec collectortest.Recorder
-	emit := func(b model.Batch) error {
+	emit := func(b item.Batch) error {
 		fake.awaitRequest(t, "c1")
 		cancel() // a reload or shutdown while the page is stored
 		return rec.Emit(b)

@@ -43,7 +43,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // pageSize is the largest page the cursor-based ticket export allows.
@@ -115,7 +115,7 @@ type exporter struct {
 // page n+1 is reported only after page n was emitted, so that its cursor is
 // stored. Sync returns only once the fetch ahead has ended, cancelling it
 // first when emit fails: it leaves no request or goroutine behind.
-func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(model.Batch) error) error {
+func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(item.Batch) error) error {
 	pos, err := decodePosition(cursor)
 	if err != nil {
 		// Exporting again from the history start is harmless: the store
@@ -138,7 +138,7 @@ func (e *exporter) Sync(ctx context.Context, cursor []byte, emit func(model.Batc
 
 // export is the walk of the export from pos; it returns the position last
 // stored.
-func (e *exporter) export(ctx context.Context, pos position, emit func(model.Batch) error) (position, error) {
+func (e *exporter) export(ctx context.Context, pos position, emit func(item.Batch) error) (position, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	query := e.firstQuery(pos.after)
@@ -179,7 +179,7 @@ func (e *exporter) export(ctx context.Context, pos position, emit func(model.Bat
 		}
 		// A page without a cursor leaves the stored one as it is, unless
 		// it changed the held tickets.
-		b := model.Batch{Tickets: tickets}
+		b := item.Batch{Tickets: tickets}
 		if p.afterCursor != "" || !next.equal(pos) {
 			b.Cursor = next.encode()
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // testEnv is a Zendesk source's Env with the account's default export
@@ -34,7 +34,7 @@ func newTestSource(t *testing.T, rawURL string, historyStart time.Time) source.S
 }
 
 // cursors are the cursors of the batches, in order.
-func cursors(batches []model.Batch) []string {
+func cursors(batches []item.Batch) []string {
 	var out []string
 	for _, b := range batches {
 		out = append(out, string(b.Cursor))
@@ -51,7 +51,7 @@ func ticketPage(t *testing.T, after string, end bool, ids ...int) fakePage {
 	return p
 }
 
-func ticketIDs(b model.Batch) []string {
+func ticketIDs(b item.Batch) []string {
 	var ids []string
 	for _, tk := range b.Tickets {
 		ids = append(ids, tk.ID)
@@ -235,7 +235,7 @@ func TestSyncFailingPageKeepsEarlierBatches(t *testing.T) {
 	})
 	var rec collectortest.Recorder
 	// Page 2 fails while page 1 is being emitted.
-	emit := func(b model.Batch) error {
+	emit := func(b item.Batch) error {
 		fake.awaitRequest(t, "c1")
 		return rec.Emit(b)
 	}

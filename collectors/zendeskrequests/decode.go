@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // requestsPage is one page of GET /api/v2/requests under cursor pagination.
@@ -51,7 +51,7 @@ type apiComment struct {
 type request struct {
 	id        int64
 	requester int64
-	status    model.Status
+	status    item.Status
 	priority  string
 	created   time.Time
 	updated   time.Time
@@ -65,13 +65,13 @@ type comment struct {
 	created time.Time
 }
 
-var requestStatuses = map[string]model.Status{
-	"new":     model.StatusNew,
-	"open":    model.StatusOpen,
-	"pending": model.StatusPending,
-	"hold":    model.StatusOnHold,
-	"solved":  model.StatusSolved,
-	"closed":  model.StatusClosed,
+var requestStatuses = map[string]item.Status{
+	"new":     item.StatusNew,
+	"open":    item.StatusOpen,
+	"pending": item.StatusPending,
+	"hold":    item.StatusOnHold,
+	"solved":  item.StatusSolved,
+	"closed":  item.StatusClosed,
 }
 
 // decodeRequests parses one page of the request list and returns the

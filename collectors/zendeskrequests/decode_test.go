@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // listBody is a last list page holding the given request objects.
@@ -23,7 +23,7 @@ func TestDecodeDocumentedRequest(t *testing.T) {
 	want := request{
 		id:        35436,
 		requester: 1462,
-		status:    model.StatusOpen,
+		status:    item.StatusOpen,
 		priority:  "normal",
 		created:   collectortest.Time(t, "2009-07-20T22:55:29Z"),
 		updated:   collectortest.Time(t, "2011-05-05T10:38:52Z"),
@@ -53,11 +53,11 @@ func TestDecodeRequestFields(t *testing.T) {
 		want      func(*request)
 		wantErr   string
 	}{
-		{name: "new", overrides: map[string]any{"status": "new"}, want: func(r *request) { r.status = model.StatusNew }},
-		{name: "pending", overrides: map[string]any{"status": "pending"}, want: func(r *request) { r.status = model.StatusPending }},
-		{name: "hold", overrides: map[string]any{"status": "hold"}, want: func(r *request) { r.status = model.StatusOnHold }},
-		{name: "solved", overrides: map[string]any{"status": "solved"}, want: func(r *request) { r.status = model.StatusSolved }},
-		{name: "closed", overrides: map[string]any{"status": "closed"}, want: func(r *request) { r.status = model.StatusClosed }},
+		{name: "new", overrides: map[string]any{"status": "new"}, want: func(r *request) { r.status = item.StatusNew }},
+		{name: "pending", overrides: map[string]any{"status": "pending"}, want: func(r *request) { r.status = item.StatusPending }},
+		{name: "hold", overrides: map[string]any{"status": "hold"}, want: func(r *request) { r.status = item.StatusOnHold }},
+		{name: "solved", overrides: map[string]any{"status": "solved"}, want: func(r *request) { r.status = item.StatusSolved }},
+		{name: "closed", overrides: map[string]any{"status": "closed"}, want: func(r *request) { r.status = item.StatusClosed }},
 		{name: "priority hidden from end users", overrides: map[string]any{"priority": nil}, want: func(r *request) { r.priority = "" }},
 		{name: "urgent", overrides: map[string]any{"priority": "urgent"}, want: func(r *request) { r.priority = "urgent" }},
 		{name: "unknown status", overrides: map[string]any{"status": "deleted"}, wantErr: `request 35436: unknown status "deleted"`},
@@ -83,7 +83,7 @@ func TestDecodeRequestFields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := request{id: 35436, requester: 1462, status: model.StatusOpen, priority: "normal",
+			want := request{id: 35436, requester: 1462, status: item.StatusOpen, priority: "normal",
 				created: collectortest.Time(t, "2009-07-20T22:55:29Z"), updated: collectortest.Time(t, "2011-05-05T10:38:52Z")}
 			tc.want(&want)
 			if reqs[0] != want {
@@ -147,7 +147,7 @@ func TestTimeline(t *testing.T) {
 	cases := []struct {
 		name     string
 		comments []comment
-		want     []model.Event
+		want     []item.Event
 	}{
 		{name: "no comments"},
 		{name: "description only", comments: []comment{{id: 1, author: requester, public: true, created: at(0)}}},
@@ -158,7 +158,7 @@ func TestTimeline(t *testing.T) {
 				{id: 2, author: agent, public: true, created: at(5)},
 				{id: 3, author: requester, public: true, created: at(9)},
 			},
-			want: []model.Event{{Kind: model.EventVendorReply, At: at(5)}, {Kind: model.EventCustomerReply, At: at(9)}},
+			want: []item.Event{{Kind: item.EventVendorReply, At: at(5)}, {Kind: item.EventCustomerReply, At: at(9)}},
 		},
 		{
 			name: "a colleague speaks for the customer",
@@ -166,7 +166,7 @@ func TestTimeline(t *testing.T) {
 				{id: 1, author: requester, public: true, created: at(0)},
 				{id: 2, author: colleague, public: true, created: at(3)},
 			},
-			want: []model.Event{{Kind: model.EventCustomerReply, At: at(3)}},
+			want: []item.Event{{Kind: item.EventCustomerReply, At: at(3)}},
 		},
 		{
 			name: "private comments are no replies, and never the description",
@@ -176,7 +176,7 @@ func TestTimeline(t *testing.T) {
 				{id: 3, author: agent, public: false, created: at(2)},
 				{id: 4, author: agent, public: true, created: at(4)},
 			},
-			want: []model.Event{{Kind: model.EventVendorReply, At: at(4)}},
+			want: []item.Event{{Kind: item.EventVendorReply, At: at(4)}},
 		},
 		{
 			name: "listed out of order, ties broken by id",
@@ -185,7 +185,7 @@ func TestTimeline(t *testing.T) {
 				{id: 3, author: agent, public: true, created: at(7)},
 				{id: 1, author: requester, public: true, created: at(0)},
 			},
-			want: []model.Event{{Kind: model.EventVendorReply, At: at(7)}, {Kind: model.EventCustomerReply, At: at(7)}},
+			want: []item.Event{{Kind: item.EventVendorReply, At: at(7)}, {Kind: item.EventCustomerReply, At: at(7)}},
 		},
 		{
 			name: "a request the vendor opened: its description is no reply either",
@@ -193,7 +193,7 @@ func TestTimeline(t *testing.T) {
 				{id: 1, author: agent, public: true, created: at(0)},
 				{id: 2, author: requester, public: true, created: at(30)},
 			},
-			want: []model.Event{{Kind: model.EventCustomerReply, At: at(30)}},
+			want: []item.Event{{Kind: item.EventCustomerReply, At: at(30)}},
 		},
 	}
 	for _, tc := range cases {

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // statusEvents returns a request's solved and reopened events. The Requests
@@ -17,29 +17,29 @@ import (
 // solved or closed. A change from open-like to solved adds a solve, and the
 // reverse a reopen. A status changed and changed back between two syncs is
 // not seen. Fetching the same version again adds nothing.
-func statusEvents(stored *model.Ticket, r request, replies []model.Event) []model.Event {
-	var events []model.Event
+func statusEvents(stored *item.Ticket, r request, replies []item.Event) []item.Event {
+	var events []item.Event
 	var storedAt time.Time
 	if stored != nil {
 		storedAt = stored.UpdatedAt
 		for _, e := range stored.Events {
-			if e.Kind == model.EventSolved || e.Kind == model.EventReopened {
+			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
 				events = append(events, e)
 			}
 		}
 		if settled(stored.Status) && !endsSolved(events) {
 			// Stored before this collector fed solves: it was solved by
 			// that version's update at the latest.
-			events = append(events, model.Event{Kind: model.EventSolved, At: stored.UpdatedAt})
+			events = append(events, item.Event{Kind: item.EventSolved, At: stored.UpdatedAt})
 		}
 	}
 	switch {
 	case settled(r.status) && !endsSolved(events):
 		// The request was solved as of its last update: that is the latest
 		// it can have been solved (or, closed, the close itself).
-		events = append(events, model.Event{Kind: model.EventSolved, At: r.updated})
+		events = append(events, item.Event{Kind: item.EventSolved, At: r.updated})
 	case !settled(r.status) && endsSolved(events):
-		events = append(events, model.Event{Kind: model.EventReopened, At: reopenedAt(replies, storedAt, r.updated)})
+		events = append(events, item.Event{Kind: item.EventReopened, At: reopenedAt(replies, storedAt, r.updated)})
 	}
 	return events
 }
@@ -48,9 +48,9 @@ func statusEvents(stored *model.Ticket, r request, replies []model.Event) []mode
 // updated, can have been reopened. An end user's reply to a solved request
 // reopens it: the first customer reply after since, if any; otherwise an
 // agent reopened it, by its update. replies are in time order.
-func reopenedAt(replies []model.Event, since, updated time.Time) time.Time {
+func reopenedAt(replies []item.Event, since, updated time.Time) time.Time {
 	for _, e := range replies {
-		if e.Kind == model.EventCustomerReply && e.At.After(since) {
+		if e.Kind == item.EventCustomerReply && e.At.After(since) {
 			return e.At
 		}
 	}
@@ -62,18 +62,18 @@ func reopenedAt(replies []model.Event, since, updated time.Time) time.Time {
 // first: the reply that reopens a request precedes the reopen (else package
 // quality would count it as a follow-up), and the reply sent with a solve
 // precedes the solve.
-func withStatusEvents(replies, status []model.Event) []model.Event {
+func withStatusEvents(replies, status []item.Event) []item.Event {
 	events := slices.Concat(replies, status)
-	slices.SortStableFunc(events, func(a, b model.Event) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(events, func(a, b item.Event) int { return a.At.Compare(b.At) })
 	return events
 }
 
 // settled reports whether a request in status s is solved or closed.
-func settled(s model.Status) bool {
-	return s == model.StatusSolved || s == model.StatusClosed
+func settled(s item.Status) bool {
+	return s == item.StatusSolved || s == item.StatusClosed
 }
 
 // endsSolved reports whether the last status event is a solve.
-func endsSolved(status []model.Event) bool {
-	return len(status) > 0 && status[len(status)-1].Kind == model.EventSolved
+func endsSolved(status []item.Event) bool {
+	return len(status) > 0 && status[len(status)-1].Kind == item.EventSolved
 }

@@ -10,19 +10,19 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
-func vendorReply(at time.Time) model.Event { return model.Event{Kind: model.EventVendorReply, At: at} }
-func customerReply(at time.Time) model.Event {
-	return model.Event{Kind: model.EventCustomerReply, At: at}
+func vendorReply(at time.Time) item.Event { return item.Event{Kind: item.EventVendorReply, At: at} }
+func customerReply(at time.Time) item.Event {
+	return item.Event{Kind: item.EventCustomerReply, At: at}
 }
-func solved(at time.Time) model.Event   { return model.Event{Kind: model.EventSolved, At: at} }
-func reopened(at time.Time) model.Event { return model.Event{Kind: model.EventReopened, At: at} }
+func solved(at time.Time) item.Event   { return item.Event{Kind: item.EventSolved, At: at} }
+func reopened(at time.Time) item.Event { return item.Event{Kind: item.EventReopened, At: at} }
 
 // storedAs is a stored version of request 7.
-func storedAs(status model.Status, updated time.Time, events ...model.Event) *model.Ticket {
-	return &model.Ticket{ID: "7", CreatedAt: created, UpdatedAt: updated, Status: status, Events: events}
+func storedAs(status item.Status, updated time.Time, events ...item.Event) *item.Ticket {
+	return &item.Ticket{ID: "7", CreatedAt: created, UpdatedAt: updated, Status: status, Events: events}
 }
 
 // said is a public comment on request 7.
@@ -34,134 +34,134 @@ func TestTicketTellsSolvesAndReopens(t *testing.T) {
 	at := func(h time.Duration) time.Time { return created.Add(h * hour) }
 	cases := []struct {
 		name    string
-		stored  *model.Ticket
-		status  model.Status
+		stored  *item.Ticket
+		status  item.Status
 		updated time.Time
 		// replies are the public comments after the description.
 		replies []comment
-		want    []model.Event
+		want    []item.Event
 	}{
 		{
 			name:   "first seen open",
-			status: model.StatusOpen, updated: at(1),
+			status: item.StatusOpen, updated: at(1),
 			replies: []comment{said(agent, at(1))},
-			want:    []model.Event{vendorReply(at(1))},
+			want:    []item.Event{vendorReply(at(1))},
 		},
 		{
 			name:   "first seen solved",
-			status: model.StatusSolved, updated: at(3),
+			status: item.StatusSolved, updated: at(3),
 			replies: []comment{said(agent, at(1))},
-			want:    []model.Event{vendorReply(at(1)), solved(at(3))},
+			want:    []item.Event{vendorReply(at(1)), solved(at(3))},
 		},
 		{
 			name:   "first seen closed: solved by the close at the latest",
-			status: model.StatusClosed, updated: at(100),
+			status: item.StatusClosed, updated: at(100),
 			replies: []comment{said(agent, at(1))},
-			want:    []model.Event{vendorReply(at(1)), solved(at(100))},
+			want:    []item.Event{vendorReply(at(1)), solved(at(100))},
 		},
 		{
 			name:   "stored open, now pending",
-			stored: storedAs(model.StatusOpen, at(1), vendorReply(at(1))),
-			status: model.StatusPending, updated: at(2),
+			stored: storedAs(item.StatusOpen, at(1), vendorReply(at(1))),
+			status: item.StatusPending, updated: at(2),
 			replies: []comment{said(agent, at(1))},
-			want:    []model.Event{vendorReply(at(1))},
+			want:    []item.Event{vendorReply(at(1))},
 		},
 		{
 			name:   "stored open, now solved with a reply",
-			stored: storedAs(model.StatusOpen, at(1), vendorReply(at(1))),
-			status: model.StatusSolved, updated: at(3),
+			stored: storedAs(item.StatusOpen, at(1), vendorReply(at(1))),
+			status: item.StatusSolved, updated: at(3),
 			replies: []comment{said(agent, at(1)), said(agent, at(3))},
-			want:    []model.Event{vendorReply(at(1)), vendorReply(at(3)), solved(at(3))},
+			want:    []item.Event{vendorReply(at(1)), vendorReply(at(3)), solved(at(3))},
 		},
 		{
 			name:   "stored on hold, now closed",
-			stored: storedAs(model.StatusOnHold, at(1), vendorReply(at(1))),
-			status: model.StatusClosed, updated: at(100),
+			stored: storedAs(item.StatusOnHold, at(1), vendorReply(at(1))),
+			status: item.StatusClosed, updated: at(100),
 			replies: []comment{said(agent, at(1))},
-			want:    []model.Event{vendorReply(at(1)), solved(at(100))},
+			want:    []item.Event{vendorReply(at(1)), solved(at(100))},
 		},
 		{
 			name:   "stored solved, now closed: the solve is kept",
-			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
-			status: model.StatusClosed, updated: at(99),
+			stored: storedAs(item.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
+			status: item.StatusClosed, updated: at(99),
 			replies: []comment{said(agent, at(1))},
-			want:    []model.Event{vendorReply(at(1)), solved(at(3))},
+			want:    []item.Event{vendorReply(at(1)), solved(at(3))},
 		},
 		{
 			name:   "stored solved, an agent comments and it stays solved",
-			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
-			status: model.StatusSolved, updated: at(5),
+			stored: storedAs(item.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
+			status: item.StatusSolved, updated: at(5),
 			replies: []comment{said(agent, at(1)), said(agent, at(5))},
-			want:    []model.Event{vendorReply(at(1)), solved(at(3)), vendorReply(at(5))},
+			want:    []item.Event{vendorReply(at(1)), solved(at(3)), vendorReply(at(5))},
 		},
 		{
 			name:   "stored solved, reopened by the requester's reply",
-			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
-			status: model.StatusOpen, updated: at(6),
+			stored: storedAs(item.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
+			status: item.StatusOpen, updated: at(6),
 			replies: []comment{said(agent, at(1)), said(requester, at(5))},
-			want:    []model.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))},
+			want:    []item.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))},
 		},
 		{
 			name:   "stored solved, reopened by a colleague's reply",
-			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
-			status: model.StatusOpen, updated: at(6),
+			stored: storedAs(item.StatusSolved, at(3), vendorReply(at(1)), solved(at(3))),
+			status: item.StatusOpen, updated: at(6),
 			replies: []comment{said(agent, at(1)), said(agent, at(4)), said(colleague, at(5))},
-			want: []model.Event{vendorReply(at(1)), solved(at(3)), vendorReply(at(4)),
+			want: []item.Event{vendorReply(at(1)), solved(at(3)), vendorReply(at(4)),
 				customerReply(at(5)), reopened(at(5))},
 		},
 		{
 			name:   "stored solved, reopened by an agent: at the update",
-			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), customerReply(at(2)), solved(at(3))),
-			status: model.StatusPending, updated: at(6),
+			stored: storedAs(item.StatusSolved, at(3), vendorReply(at(1)), customerReply(at(2)), solved(at(3))),
+			status: item.StatusPending, updated: at(6),
 			replies: []comment{said(agent, at(1)), said(requester, at(2)), said(agent, at(6))},
-			want: []model.Event{vendorReply(at(1)), customerReply(at(2)), solved(at(3)),
+			want: []item.Event{vendorReply(at(1)), customerReply(at(2)), solved(at(3)),
 				vendorReply(at(6)), reopened(at(6))},
 		},
 		{
 			name:   "a customer reply in the second of the stored update did not reopen it",
-			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1)), customerReply(at(3)), solved(at(3))),
-			status: model.StatusOpen, updated: at(6),
+			stored: storedAs(item.StatusSolved, at(3), vendorReply(at(1)), customerReply(at(3)), solved(at(3))),
+			status: item.StatusOpen, updated: at(6),
 			replies: []comment{said(agent, at(1)), said(requester, at(3))},
-			want:    []model.Event{vendorReply(at(1)), customerReply(at(3)), solved(at(3)), reopened(at(6))},
+			want:    []item.Event{vendorReply(at(1)), customerReply(at(3)), solved(at(3)), reopened(at(6))},
 		},
 		{
 			name: "stored reopened, solved again",
-			stored: storedAs(model.StatusOpen, at(6),
+			stored: storedAs(item.StatusOpen, at(6),
 				vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))),
-			status: model.StatusSolved, updated: at(8),
+			status: item.StatusSolved, updated: at(8),
 			replies: []comment{said(agent, at(1)), said(requester, at(5)), said(agent, at(7))},
-			want: []model.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5)),
+			want: []item.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5)),
 				vendorReply(at(7)), solved(at(8))},
 		},
 		{
 			name: "stored reopened, still open",
-			stored: storedAs(model.StatusOpen, at(6),
+			stored: storedAs(item.StatusOpen, at(6),
 				vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))),
-			status: model.StatusOpen, updated: at(7),
+			status: item.StatusOpen, updated: at(7),
 			replies: []comment{said(agent, at(1)), said(requester, at(5)), said(agent, at(7))},
-			want: []model.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5)),
+			want: []item.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5)),
 				vendorReply(at(7))},
 		},
 		{
 			name:   "replies come from the comments, not the stored version",
-			stored: storedAs(model.StatusOpen, at(2), vendorReply(at(1)), vendorReply(at(2))),
-			status: model.StatusOpen, updated: at(4),
+			stored: storedAs(item.StatusOpen, at(2), vendorReply(at(1)), vendorReply(at(2))),
+			status: item.StatusOpen, updated: at(4),
 			replies: []comment{said(agent, at(1))}, // the reply at 2h was made private
-			want:    []model.Event{vendorReply(at(1))},
+			want:    []item.Event{vendorReply(at(1))},
 		},
 		{
 			name:   "stored solved before solves were fed, still solved",
-			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1))),
-			status: model.StatusSolved, updated: at(5),
+			stored: storedAs(item.StatusSolved, at(3), vendorReply(at(1))),
+			status: item.StatusSolved, updated: at(5),
 			replies: []comment{said(agent, at(1))},
-			want:    []model.Event{vendorReply(at(1)), solved(at(3))},
+			want:    []item.Event{vendorReply(at(1)), solved(at(3))},
 		},
 		{
 			name:   "stored solved before solves were fed, now reopened",
-			stored: storedAs(model.StatusSolved, at(3), vendorReply(at(1))),
-			status: model.StatusOpen, updated: at(6),
+			stored: storedAs(item.StatusSolved, at(3), vendorReply(at(1))),
+			status: item.StatusOpen, updated: at(6),
 			replies: []comment{said(agent, at(1)), said(requester, at(5))},
-			want:    []model.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))},
+			want:    []item.Event{vendorReply(at(1)), solved(at(3)), customerReply(at(5)), reopened(at(5))},
 		},
 	}
 	c := &collector{colleagues: map[int64]bool{colleague: true}}
@@ -169,7 +169,7 @@ func TestTicketTellsSolvesAndReopens(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := request{id: 7, requester: requester, status: tc.status, created: created, updated: tc.updated}
 			comments := append([]comment{said(requester, created)}, tc.replies...)
-			var storedEvents []model.Event
+			var storedEvents []item.Event
 			if tc.stored != nil {
 				storedEvents = slices.Clone(tc.stored.Events)
 			}
@@ -192,15 +192,15 @@ func TestTicketTellsSolvesAndReopens(t *testing.T) {
 
 // fakeStore keeps the last emitted version of each ticket, as the
 // exporter's store does (quality.MergeTicket keeps the fetched events).
-type fakeStore struct{ tickets map[string]model.Ticket }
+type fakeStore struct{ tickets map[string]item.Ticket }
 
-func (s *fakeStore) put(b model.Batch) {
+func (s *fakeStore) put(b item.Batch) {
 	for _, tk := range b.Tickets {
 		s.tickets[tk.ID] = tk
 	}
 }
 
-func (s *fakeStore) stored(id string) (*model.Ticket, error) {
+func (s *fakeStore) stored(id string) (*item.Ticket, error) {
 	tk, ok := s.tickets[id]
 	if !ok {
 		return nil, nil
@@ -208,7 +208,7 @@ func (s *fakeStore) stored(id string) (*model.Ticket, error) {
 	return &tk, nil
 }
 
-func newStoringSource(t *testing.T, rawURL string, stored func(string) (*model.Ticket, error)) source.Source {
+func newStoringSource(t *testing.T, rawURL string, stored func(string) (*item.Ticket, error)) source.Source {
 	t.Helper()
 	env := testEnv(rawURL, time.Time{})
 	env.Stored = stored
@@ -220,12 +220,12 @@ func newStoringSource(t *testing.T, rawURL string, stored func(string) (*model.T
 func TestSyncTellsSolvesAndReopensFromTheStore(t *testing.T) {
 	f, srv := newFakeZendesk(t, "")
 	f.put(1, requester, "open", created, created.Add(hour), requester, agent)
-	store := &fakeStore{tickets: map[string]model.Ticket{}}
+	store := &fakeStore{tickets: map[string]item.Ticket{}}
 	src := newStoringSource(t, srv.URL, store.stored)
 	syncFrom := func(cur []byte) *collectortest.Recorder {
 		t.Helper()
 		var rec collectortest.Recorder
-		err := src.Sync(context.Background(), cur, func(b model.Batch) error {
+		err := src.Sync(context.Background(), cur, func(b item.Batch) error {
 			store.put(b)
 			return rec.Emit(b)
 		})
@@ -249,11 +249,11 @@ func TestSyncTellsSolvesAndReopensFromTheStore(t *testing.T) {
 	steps := []struct {
 		name string
 		rec  *collectortest.Recorder
-		want []model.Event
+		want []item.Event
 	}{
-		{"open", first, []model.Event{vendorReply(reply)}},
-		{"solved", second, []model.Event{vendorReply(reply), vendorReply(solvedAt), solved(solvedAt)}},
-		{"reopened", third, []model.Event{vendorReply(reply), vendorReply(solvedAt), solved(solvedAt),
+		{"open", first, []item.Event{vendorReply(reply)}},
+		{"solved", second, []item.Event{vendorReply(reply), vendorReply(solvedAt), solved(solvedAt)}},
+		{"reopened", third, []item.Event{vendorReply(reply), vendorReply(solvedAt), solved(solvedAt),
 			customerReply(customerAt), reopened(customerAt)}},
 	}
 	for _, s := range steps {
@@ -274,7 +274,7 @@ func TestSyncFailsWhenTheStoreCannotBeRead(t *testing.T) {
 	f, srv := newFakeZendesk(t, "")
 	f.put(1, requester, "solved", created, created.Add(hour), requester, agent)
 	errRead := errors.New("bolt: database not open")
-	src := newStoringSource(t, srv.URL, func(string) (*model.Ticket, error) { return nil, errRead })
+	src := newStoringSource(t, srv.URL, func(string) (*item.Ticket, error) { return nil, errRead })
 	var rec collectortest.Recorder
 
 	err := src.Sync(context.Background(), nil, rec.Emit)

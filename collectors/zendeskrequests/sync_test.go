@@ -12,7 +12,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Users of the scenarios: the end user whose credentials are used, a
@@ -42,7 +42,7 @@ func newTestSource(t *testing.T, rawURL string, historyStart time.Time) source.S
 }
 
 // pageIDs are the ticket ids of each batch, batches separated by "|".
-func pageIDs(batches []model.Batch) string {
+func pageIDs(batches []item.Batch) string {
 	var pages []string
 	for _, b := range batches {
 		var ids []string
@@ -123,13 +123,13 @@ func TestSyncFirstWalk(t *testing.T) {
 		t.Errorf("requests\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantLog, "\n"))
 	}
 	five := rec.Ticket(t, "5")
-	wantEvents := []model.Event{
-		{Kind: model.EventVendorReply, At: created.Add(time.Minute)},
-		{Kind: model.EventCustomerReply, At: created.Add(2 * time.Minute)},
-		{Kind: model.EventVendorReply, At: created.Add(3 * time.Minute)},
-		{Kind: model.EventCustomerReply, At: created.Add(4 * time.Minute)},
+	wantEvents := []item.Event{
+		{Kind: item.EventVendorReply, At: created.Add(time.Minute)},
+		{Kind: item.EventCustomerReply, At: created.Add(2 * time.Minute)},
+		{Kind: item.EventVendorReply, At: created.Add(3 * time.Minute)},
+		{Kind: item.EventCustomerReply, At: created.Add(4 * time.Minute)},
 	}
-	if !slices.Equal(five.Events, wantEvents) || five.Status != model.StatusPending || five.Priority != "normal" {
+	if !slices.Equal(five.Events, wantEvents) || five.Status != item.StatusPending || five.Priority != "normal" {
 		t.Errorf("ticket 5 %+v, want status pending, priority normal and events %v", five, wantEvents)
 	}
 }
@@ -271,7 +271,7 @@ func TestSyncResumesInterruptedWalk(t *testing.T) {
 	src := newTestSource(t, srv.URL, time.Time{})
 	var stored []byte
 	errCrash := errors.New("killed")
-	emit := func(b model.Batch) error {
+	emit := func(b item.Batch) error {
 		if stored != nil {
 			return errCrash
 		}
@@ -432,7 +432,7 @@ func TestSyncStopsWhenEmitFails(t *testing.T) {
 	putFour(f)
 	f.listLimit = 2
 	errStore := errors.New("store full")
-	err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, func(model.Batch) error { return errStore })
+	err := newTestSource(t, srv.URL, time.Time{}).Sync(context.Background(), nil, func(item.Batch) error { return errStore })
 	if !errors.Is(err, errStore) || !strings.Contains(err.Error(), "storing list page 1") {
 		t.Errorf("error %v, want the store error of page 1", err)
 	}

@@ -5,14 +5,14 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // ticket maps a request and all its comments to a ticket, given its stored
 // version (nil when none) to tell solves and reopens.
-func (c *collector) ticket(r request, comments []comment, stored *model.Ticket) model.Ticket {
+func (c *collector) ticket(r request, comments []comment, stored *item.Ticket) item.Ticket {
 	replies := c.timeline(r.requester, comments)
-	return model.Ticket{
+	return item.Ticket{
 		ID:        ticketID(r.id),
 		CreatedAt: r.created,
 		UpdatedAt: r.updated,
@@ -31,7 +31,7 @@ func ticketID(id int64) string {
 // request's description, which opens the ticket rather than replying. A
 // comment by the requester or a colleague is the customer's; any other
 // public comment is the vendor's, since end users see no one else's.
-func (c *collector) timeline(requester int64, comments []comment) []model.Event {
+func (c *collector) timeline(requester int64, comments []comment) []item.Event {
 	public := make([]comment, 0, len(comments))
 	for _, cm := range comments {
 		if cm.public {
@@ -45,13 +45,13 @@ func (c *collector) timeline(requester int64, comments []comment) []model.Event 
 	if len(public) < 2 {
 		return nil
 	}
-	events := make([]model.Event, 0, len(public)-1)
+	events := make([]item.Event, 0, len(public)-1)
 	for _, cm := range public[1:] {
-		kind := model.EventVendorReply
+		kind := item.EventVendorReply
 		if cm.author == requester || c.colleagues[cm.author] {
-			kind = model.EventCustomerReply
+			kind = item.EventCustomerReply
 		}
-		events = append(events, model.Event{Kind: kind, At: cm.created})
+		events = append(events, item.Event{Kind: kind, At: cm.created})
 	}
 	return events
 }

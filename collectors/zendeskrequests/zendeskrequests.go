@@ -13,7 +13,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/door"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // pageSize is the largest page cursor pagination allows.
@@ -50,7 +50,7 @@ func New(env source.Env) (source.Source, error) {
 	}
 	stored := env.Stored
 	if stored == nil {
-		stored = func(string) (*model.Ticket, error) { return nil, nil } // nothing stored
+		stored = func(string) (*item.Ticket, error) { return nil, nil } // nothing stored
 	}
 	return &collector{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
@@ -78,7 +78,7 @@ type collector struct {
 	bounds   door.Bounds
 	rejected func(reason string)
 	// stored reads a ticket's stored version (nil when none).
-	stored func(id string) (*model.Ticket, error)
+	stored func(id string) (*item.Ticket, error)
 }
 
 // Sync walks the requests newest first from the stored walk, or from the
@@ -86,7 +86,7 @@ type collector struct {
 // that changed since the stored high-water mark, with their comments, and
 // the cursor that resumes after them. A list that leads in a circle ends
 // the sync with reason loop (see walked.circles).
-func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch) error) error {
+func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error) error {
 	cur, err := parseCursor(raw)
 	if err == nil && c.bounds.Check(cur.latest()) == door.ReasonFuture {
 		// Stored before implausible times were kept out: no request could
@@ -117,7 +117,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 			w = &walk{Cap: list.serverTime.Add(-clockMargin)}
 		}
 		circle, rewinds := walked.circles(list.requests, next)
-		var tickets []model.Ticket
+		var tickets []item.Ticket
 		reachedMark := false
 		if circle == "" || rewinds {
 			// A page that brings new requests is taken, even when it
@@ -141,7 +141,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(model.Batch)
 			// the circle again.
 			encoded = resumed
 		}
-		if err := emit(model.Batch{Tickets: tickets, Cursor: encoded}); err != nil {
+		if err := emit(item.Batch{Tickets: tickets, Cursor: encoded}); err != nil {
 			return fmt.Errorf("zendesk_requests: storing list page %d: %w", n, err)
 		}
 		resumed = encoded
@@ -206,12 +206,12 @@ func (wd *walked) circles(reqs []request, next string) (why string, rewinds bool
 // and reopens told from their stored versions. reachedMark is true when the
 // page reached requests older than the mark (or than the history start): in
 // newest-first order, none after them changed.
-func (c *collector) changedTickets(ctx context.Context, cur cursor, w *walk, reqs []request) ([]model.Ticket, bool, error) {
+func (c *collector) changedTickets(ctx context.Context, cur cursor, w *walk, reqs []request) ([]item.Ticket, bool, error) {
 	floor := cur.Since
 	if c.historyStart.After(floor) {
 		floor = c.historyStart
 	}
-	var tickets []model.Ticket
+	var tickets []item.Ticket
 	reachedMark := false
 	for _, r := range reqs {
 		if why := c.bounds.Check(r.updated); why != "" {

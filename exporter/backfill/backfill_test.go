@@ -19,7 +19,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
@@ -74,13 +74,13 @@ func testStore(t *testing.T) (*store.Store, *config.Config) {
 		}
 		source := v.Tickets[0].Name
 		put(t, st, v.Name, source, func(tx *store.Tx) error {
-			tickets := []model.Ticket{
+			tickets := []item.Ticket{
 				// The vendor's clock runs ahead of ours: its last change
 				// is dated after the backfill's end, yet the exporter
 				// counts it, so the last sample must too.
-				{ID: "skewed", Priority: "urgent", Status: model.StatusClosed, Satisfaction: model.RatingGood,
+				{ID: "skewed", Priority: "urgent", Status: item.StatusClosed, Satisfaction: item.RatingGood,
 					CreatedAt: synced.Add(-time.Hour), UpdatedAt: now.Add(time.Hour),
-					Events: []model.Event{{Kind: model.EventVendorReply, At: now.Add(time.Hour)}, {Kind: model.EventSolved, At: now.Add(time.Hour)}}},
+					Events: []item.Event{{Kind: item.EventVendorReply, At: now.Add(time.Hour)}, {Kind: item.EventSolved, At: now.Add(time.Hour)}}},
 			}
 			for i := range 300 {
 				tickets = append(tickets, randomTicket(rnd, i, historyStart, synced))
@@ -103,7 +103,7 @@ func testStore(t *testing.T) (*store.Store, *config.Config) {
 				if _, err := tx.PutIncident(&merged); err != nil {
 					return err
 				}
-				m := model.Maintenance{ID: fmt.Sprint("m", i), CreatedAt: inc.CreatedAt, UpdatedAt: inc.CreatedAt,
+				m := item.Maintenance{ID: fmt.Sprint("m", i), CreatedAt: inc.CreatedAt, UpdatedAt: inc.CreatedAt,
 					ScheduledFor: inc.CreatedAt.Add(time.Duration(rnd.IntN(96)) * time.Hour)}
 				if m.ScheduledFor.Before(synced) {
 					m.CompletedAt = m.ScheduledFor.Add(time.Hour)
@@ -131,51 +131,51 @@ func put(t *testing.T, st *store.Store, vendor, source string, fn func(*store.Tx
 
 // randomTicket is a ticket created between from and synced, some answered late,
 // some open at the end, some reopened, rated or escalated.
-func randomTicket(rnd *rand.Rand, i int, from, synced time.Time) model.Ticket {
+func randomTicket(rnd *rand.Rand, i int, from, synced time.Time) item.Ticket {
 	created := from.Add(time.Duration(rnd.Int64N(int64(synced.Sub(from)))))
-	t := model.Ticket{ID: fmt.Sprint(i), CreatedAt: created, UpdatedAt: created,
-		Priority: []string{"urgent", "high", "normal", "low"}[rnd.IntN(4)], Status: model.StatusOpen}
+	t := item.Ticket{ID: fmt.Sprint(i), CreatedAt: created, UpdatedAt: created,
+		Priority: []string{"urgent", "high", "normal", "low"}[rnd.IntN(4)], Status: item.StatusOpen}
 	at := created
-	event := func(k model.EventKind, after time.Duration) bool {
+	event := func(k item.EventKind, after time.Duration) bool {
 		at = at.Add(after)
 		if at.After(synced) {
 			return false
 		}
-		t.Events = append(t.Events, model.Event{Kind: k, At: at})
+		t.Events = append(t.Events, item.Event{Kind: k, At: at})
 		t.UpdatedAt = at
 		return true
 	}
-	if !event(model.EventVendorReply, time.Duration(rnd.IntN(600))*time.Minute) {
+	if !event(item.EventVendorReply, time.Duration(rnd.IntN(600))*time.Minute) {
 		return t
 	}
-	if rnd.IntN(3) == 0 && !event(model.EventCustomerReply, time.Duration(rnd.IntN(600))*time.Minute) {
+	if rnd.IntN(3) == 0 && !event(item.EventCustomerReply, time.Duration(rnd.IntN(600))*time.Minute) {
 		return t
 	}
-	if !event(model.EventSolved, time.Duration(rnd.IntN(4000))*time.Minute) {
+	if !event(item.EventSolved, time.Duration(rnd.IntN(4000))*time.Minute) {
 		return t
 	}
-	t.Status = model.StatusSolved
+	t.Status = item.StatusSolved
 	if rnd.IntN(5) == 0 {
-		if !event(model.EventReopened, time.Duration(rnd.IntN(600))*time.Minute) {
+		if !event(item.EventReopened, time.Duration(rnd.IntN(600))*time.Minute) {
 			return t
 		}
-		t.Status = model.StatusOpen
-		if !event(model.EventSolved, time.Duration(rnd.IntN(600))*time.Minute) {
+		t.Status = item.StatusOpen
+		if !event(item.EventSolved, time.Duration(rnd.IntN(600))*time.Minute) {
 			return t
 		}
-		t.Status = model.StatusSolved
+		t.Status = item.StatusSolved
 	}
 	if rnd.IntN(2) == 0 && t.UpdatedAt.Add(96*time.Hour).Before(synced) {
-		t.Status, t.UpdatedAt = model.StatusClosed, t.UpdatedAt.Add(96*time.Hour)
-		t.Satisfaction = []model.Rating{model.RatingGood, model.RatingBad}[rnd.IntN(2)]
+		t.Status, t.UpdatedAt = item.StatusClosed, t.UpdatedAt.Add(96*time.Hour)
+		t.Satisfaction = []item.Rating{item.RatingGood, item.RatingBad}[rnd.IntN(2)]
 		t.Escalated = rnd.IntN(4) == 0
 	}
 	return t
 }
 
-func randomIncident(rnd *rand.Rand, i int, from, synced time.Time) model.Incident {
+func randomIncident(rnd *rand.Rand, i int, from, synced time.Time) item.Incident {
 	created := from.Add(time.Duration(rnd.Int64N(int64(synced.Sub(from)))))
-	inc := model.Incident{ID: fmt.Sprint("i", i), Impact: []model.Impact{model.ImpactMinor, model.ImpactMajor}[rnd.IntN(2)],
+	inc := item.Incident{ID: fmt.Sprint("i", i), Impact: []item.Impact{item.ImpactMinor, item.ImpactMajor}[rnd.IntN(2)],
 		CreatedAt: created, StartedAt: created.Add(-time.Duration(rnd.IntN(60)) * time.Minute), UpdatedAt: created}
 	for at := created.Add(time.Duration(1+rnd.IntN(90)) * time.Minute); at.Before(synced) && len(inc.Updates) < 4; at = at.Add(time.Duration(1+rnd.IntN(90)) * time.Minute) {
 		inc.Updates = append(inc.Updates, at)
@@ -269,9 +269,9 @@ func liveValues(t *testing.T, st *store.Store, cfg *config.Config) map[string]fl
 		agg := quality.NewAggregator(rules, sources)
 		for name := range sources {
 			err := st.Load(store.SourceKey{Vendor: v.Name, Source: name}, store.Handlers{
-				Ticket:      func(tk *model.Ticket) error { agg.ReplaceTicket(name, nil, tk); return nil },
-				Incident:    func(i *model.Incident) error { agg.ReplaceIncident(name, nil, i); return nil },
-				Maintenance: func(m *model.Maintenance) error { agg.ReplaceMaintenance(name, nil, m); return nil },
+				Ticket:      func(tk *item.Ticket) error { agg.ReplaceTicket(name, nil, tk); return nil },
+				Incident:    func(i *item.Incident) error { agg.ReplaceIncident(name, nil, i); return nil },
+				Maintenance: func(m *item.Maintenance) error { agg.ReplaceMaintenance(name, nil, m); return nil },
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
@@ -82,7 +82,7 @@ func BenchmarkTwoYearsTenVendors(b *testing.B) {
 			}
 			for i := range days / 7 {
 				at := from.Add(time.Duration(i) * 7 * 24 * time.Hour)
-				m := model.Maintenance{ID: fmt.Sprint("m", i), CreatedAt: at, UpdatedAt: at.Add(50 * time.Hour),
+				m := item.Maintenance{ID: fmt.Sprint("m", i), CreatedAt: at, UpdatedAt: at.Add(50 * time.Hour),
 					ScheduledFor: at.Add(48 * time.Hour), CompletedAt: at.Add(50 * time.Hour)}
 				if _, err := tx.PutMaintenance(&m); err != nil {
 					return err

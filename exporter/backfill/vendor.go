@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
@@ -95,9 +95,9 @@ func (v *vendor) index(source string) error {
 		}
 	}
 	return v.store.Load(k, store.Handlers{
-		Ticket:   func(t *model.Ticket) error { note(v.agg.Rules().TicketChanges(t), ticketItem, t.ID); return nil },
-		Incident: func(i *model.Incident) error { note(quality.IncidentChanges(i), incidentItem, i.ID); return nil },
-		Maintenance: func(m *model.Maintenance) error {
+		Ticket:   func(t *item.Ticket) error { note(v.agg.Rules().TicketChanges(t), ticketItem, t.ID); return nil },
+		Incident: func(i *item.Incident) error { note(quality.IncidentChanges(i), incidentItem, i.ID); return nil },
+		Maintenance: func(m *item.Maintenance) error {
 			note(quality.MaintenanceChanges(m), maintenanceItem, m.ID)
 			return nil
 		},

@@ -12,7 +12,7 @@ package door
 import (
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Reasons of support_items_rejected_total.
@@ -65,7 +65,7 @@ func (b Bounds) checkAll(ts ...time.Time) string {
 
 // Ticket checks every instant of a ticket: its creation and update, its
 // timeline, and the vendor's own figures and SLA clocks.
-func (b Bounds) Ticket(t *model.Ticket) string {
+func (b Bounds) Ticket(t *item.Ticket) string {
 	if r := b.checkAll(t.CreatedAt, t.UpdatedAt); r != "" {
 		return r
 	}
@@ -78,7 +78,7 @@ func (b Bounds) Ticket(t *model.Ticket) string {
 		if r := b.checkAll(f.FirstReplyAt, f.FirstSolvedAt); r != "" {
 			return r
 		}
-		for _, c := range []*model.SLAClock{f.FirstResponseSLA, f.ResolutionSLA} {
+		for _, c := range []*item.SLAClock{f.FirstResponseSLA, f.ResolutionSLA} {
 			if c == nil {
 				continue
 			}
@@ -95,7 +95,7 @@ func (b Bounds) Ticket(t *model.Ticket) string {
 }
 
 // Incident checks every instant of an incident.
-func (b Bounds) Incident(i *model.Incident) string {
+func (b Bounds) Incident(i *item.Incident) string {
 	if r := b.checkAll(i.CreatedAt, i.StartedAt, i.ResolvedAt, i.UpdatedAt, i.PostmortemPublishedAt); r != "" {
 		return r
 	}
@@ -106,7 +106,7 @@ func (b Bounds) Incident(i *model.Incident) string {
 // in the future, but not further than a vendor announces: the skew applies
 // to when it was announced, updated and completed, the schedule is held to
 // MaxAhead.
-func (b Bounds) Maintenance(m *model.Maintenance) string {
+func (b Bounds) Maintenance(m *item.Maintenance) string {
 	if r := b.checkAll(m.CreatedAt, m.UpdatedAt, m.CompletedAt); r != "" {
 		return r
 	}

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 var (
@@ -42,25 +42,25 @@ func TestCheck(t *testing.T) {
 // TestItems: every instant of an item is checked, nested ones included.
 func TestItems(t *testing.T) {
 	ok, future, past := now.Add(-time.Hour), now.AddDate(1, 0, 0), time.Unix(0, 0)
-	base := func() model.Ticket { return model.Ticket{ID: "1", CreatedAt: ok, UpdatedAt: ok} }
+	base := func() item.Ticket { return item.Ticket{ID: "1", CreatedAt: ok, UpdatedAt: ok} }
 	tickets := []struct {
 		name string
-		edit func(*model.Ticket)
+		edit func(*item.Ticket)
 		want string
 	}{
-		{"plausible", func(*model.Ticket) {}, ""},
-		{"created", func(t *model.Ticket) { t.CreatedAt = past }, ReasonPast},
-		{"updated", func(t *model.Ticket) { t.UpdatedAt = future }, ReasonFuture},
-		{"event", func(t *model.Ticket) { t.Events = []model.Event{{Kind: model.EventSolved, At: future}} }, ReasonFuture},
-		{"figure", func(t *model.Ticket) { t.Figures = &model.Figures{FirstSolvedAt: past} }, ReasonPast},
-		{"a running clock's deadline ahead", func(t *model.Ticket) {
-			t.Figures = &model.Figures{ResolutionSLA: &model.SLAClock{Deadline: now.AddDate(0, 0, 30)}}
+		{"plausible", func(*item.Ticket) {}, ""},
+		{"created", func(t *item.Ticket) { t.CreatedAt = past }, ReasonPast},
+		{"updated", func(t *item.Ticket) { t.UpdatedAt = future }, ReasonFuture},
+		{"event", func(t *item.Ticket) { t.Events = []item.Event{{Kind: item.EventSolved, At: future}} }, ReasonFuture},
+		{"figure", func(t *item.Ticket) { t.Figures = &item.Figures{FirstSolvedAt: past} }, ReasonPast},
+		{"a running clock's deadline ahead", func(t *item.Ticket) {
+			t.Figures = &item.Figures{ResolutionSLA: &item.SLAClock{Deadline: now.AddDate(0, 0, 30)}}
 		}, ""},
-		{"a deadline years ahead", func(t *model.Ticket) {
-			t.Figures = &model.Figures{ResolutionSLA: &model.SLAClock{Deadline: now.AddDate(5, 0, 0)}}
+		{"a deadline years ahead", func(t *item.Ticket) {
+			t.Figures = &item.Figures{ResolutionSLA: &item.SLAClock{Deadline: now.AddDate(5, 0, 0)}}
 		}, ReasonFuture},
-		{"a clock stopped ahead", func(t *model.Ticket) {
-			t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Stopped: future}}
+		{"a clock stopped ahead", func(t *item.Ticket) {
+			t.Figures = &item.Figures{FirstResponseSLA: &item.SLAClock{Stopped: future}}
 		}, ReasonFuture},
 	}
 	for _, tt := range tickets {
@@ -72,14 +72,14 @@ func TestItems(t *testing.T) {
 	}
 	incidents := []struct {
 		name string
-		i    model.Incident
+		i    item.Incident
 		want string
 	}{
-		{"plausible", model.Incident{CreatedAt: ok, StartedAt: ok.Add(-time.Hour), Updates: []time.Time{ok}}, ""},
-		{"started", model.Incident{CreatedAt: ok, StartedAt: past}, ReasonPast},
-		{"resolved", model.Incident{CreatedAt: ok, ResolvedAt: future}, ReasonFuture},
-		{"postmortem", model.Incident{CreatedAt: ok, PostmortemPublishedAt: future}, ReasonFuture},
-		{"update", model.Incident{CreatedAt: ok, Updates: []time.Time{ok, future}}, ReasonFuture},
+		{"plausible", item.Incident{CreatedAt: ok, StartedAt: ok.Add(-time.Hour), Updates: []time.Time{ok}}, ""},
+		{"started", item.Incident{CreatedAt: ok, StartedAt: past}, ReasonPast},
+		{"resolved", item.Incident{CreatedAt: ok, ResolvedAt: future}, ReasonFuture},
+		{"postmortem", item.Incident{CreatedAt: ok, PostmortemPublishedAt: future}, ReasonFuture},
+		{"update", item.Incident{CreatedAt: ok, Updates: []time.Time{ok, future}}, ReasonFuture},
 	}
 	for _, tt := range incidents {
 		if got := bounds.Incident(&tt.i); got != tt.want {
@@ -88,15 +88,15 @@ func TestItems(t *testing.T) {
 	}
 	maintenances := []struct {
 		name string
-		m    model.Maintenance
+		m    item.Maintenance
 		want string
 	}{
-		{"next week", model.Maintenance{CreatedAt: ok, ScheduledFor: now.AddDate(0, 0, 7)}, ""},
-		{"within a year and the skew", model.Maintenance{CreatedAt: ok, ScheduledFor: now.Add(time.Hour + MaxAhead)}, ""},
-		{"beyond a year", model.Maintenance{CreatedAt: ok, ScheduledFor: now.Add(2*time.Hour + MaxAhead)}, ReasonFuture},
-		{"announced ahead", model.Maintenance{CreatedAt: future, ScheduledFor: future}, ReasonFuture},
-		{"announced in 1900", model.Maintenance{CreatedAt: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), ScheduledFor: ok}, ReasonPast},
-		{"ends before 2000", model.Maintenance{CreatedAt: ok, ScheduledFor: ok, ScheduledUntil: past}, ReasonPast},
+		{"next week", item.Maintenance{CreatedAt: ok, ScheduledFor: now.AddDate(0, 0, 7)}, ""},
+		{"within a year and the skew", item.Maintenance{CreatedAt: ok, ScheduledFor: now.Add(time.Hour + MaxAhead)}, ""},
+		{"beyond a year", item.Maintenance{CreatedAt: ok, ScheduledFor: now.Add(2*time.Hour + MaxAhead)}, ReasonFuture},
+		{"announced ahead", item.Maintenance{CreatedAt: future, ScheduledFor: future}, ReasonFuture},
+		{"announced in 1900", item.Maintenance{CreatedAt: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), ScheduledFor: ok}, ReasonPast},
+		{"ends before 2000", item.Maintenance{CreatedAt: ok, ScheduledFor: ok, ScheduledUntil: past}, ReasonPast},
 	}
 	for _, tt := range maintenances {
 		if got := bounds.Maintenance(&tt.m); got != tt.want {

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 )
 
@@ -161,8 +161,8 @@ var benchPriorities = []string{"urgent", "high", "high", "normal", "normal", "no
 // customer and vendor replies, the API's metric figures, sometimes a
 // reopen, an escalation tag or a rating. A live ticket is new, open,
 // pending or on hold; the others are solved or closed.
-func benchTicket(rng *rand.Rand, i int, created time.Time, live bool) model.Ticket {
-	t := model.Ticket{
+func benchTicket(rng *rand.Rand, i int, created time.Time, live bool) item.Ticket {
+	t := item.Ticket{
 		ID: fmt.Sprint(100_000 + i), CreatedAt: created,
 		Priority: benchPriorities[rng.IntN(len(benchPriorities))],
 		Tags:     []string{"product_api", "region_eu"},
@@ -177,9 +177,9 @@ func benchTicket(rng *rand.Rand, i int, created time.Time, live bool) model.Tick
 	rounds := 1 + rng.IntN(4)
 	for r := range rounds {
 		if r > 0 {
-			t.Events = append(t.Events, model.Event{Kind: model.EventCustomerReply, At: step()})
+			t.Events = append(t.Events, item.Event{Kind: item.EventCustomerReply, At: step()})
 		}
-		t.Events = append(t.Events, model.Event{Kind: model.EventVendorReply, At: step()})
+		t.Events = append(t.Events, item.Event{Kind: item.EventVendorReply, At: step()})
 		if firstReply.IsZero() {
 			firstReply = at
 		}
@@ -187,47 +187,47 @@ func benchTicket(rng *rand.Rand, i int, created time.Time, live bool) model.Tick
 	}
 	switch {
 	case live:
-		t.Status = []model.Status{model.StatusNew, model.StatusOpen, model.StatusPending, model.StatusOnHold}[rng.IntN(4)]
-		if t.Status == model.StatusNew {
+		t.Status = []item.Status{item.StatusNew, item.StatusOpen, item.StatusPending, item.StatusOnHold}[rng.IntN(4)]
+		if t.Status == item.StatusNew {
 			t.Events, replies, firstReply = nil, 0, time.Time{}
 		}
 	default:
-		t.Events = append(t.Events, model.Event{Kind: model.EventSolved, At: step()})
+		t.Events = append(t.Events, item.Event{Kind: item.EventSolved, At: step()})
 		firstSolve = at
 		if rng.IntN(20) == 0 {
 			t.Events = append(t.Events,
-				model.Event{Kind: model.EventReopened, At: step()},
-				model.Event{Kind: model.EventVendorReply, At: step()},
-				model.Event{Kind: model.EventSolved, At: step()})
+				item.Event{Kind: item.EventReopened, At: step()},
+				item.Event{Kind: item.EventVendorReply, At: step()},
+				item.Event{Kind: item.EventSolved, At: step()})
 			replies++
 			reopens++
 		}
-		t.Status = model.StatusSolved
+		t.Status = item.StatusSolved
 		if rng.IntN(3) > 0 {
-			t.Status = model.StatusClosed
+			t.Status = item.StatusClosed
 		}
 		switch rng.IntN(4) {
 		case 0:
-			t.Satisfaction = model.RatingGood
+			t.Satisfaction = item.RatingGood
 		case 1:
-			t.Satisfaction = model.RatingBad
+			t.Satisfaction = item.RatingBad
 		}
 	}
 	if rng.IntN(30) == 0 {
 		t.Tags = append(t.Tags, "escalated")
 	}
 	t.UpdatedAt = at
-	t.Figures = &model.Figures{FirstReplyAt: firstReply, FirstSolvedAt: firstSolve, Replies: replies, Reopens: reopens}
+	t.Figures = &item.Figures{FirstReplyAt: firstReply, FirstSolvedAt: firstSolve, Replies: replies, Reopens: reopens}
 	return t
 }
 
 // benchStatusPage adds a status page's year: 150 incidents (two still
 // open), 50 maintenances (one announced) and 25 components.
 func benchStatusPage(agg *quality.Aggregator, rng *rand.Rand) {
-	impacts := []model.Impact{model.ImpactNone, model.ImpactMinor, model.ImpactMajor, model.ImpactCritical}
+	impacts := []item.Impact{item.ImpactNone, item.ImpactMinor, item.ImpactMajor, item.ImpactCritical}
 	for i := range 150 {
 		created := benchNow.Add(-time.Duration(150-i) * 58 * time.Hour)
-		in := model.Incident{
+		in := item.Incident{
 			ID: fmt.Sprintf("inc%03d", i), Impact: impacts[rng.IntN(len(impacts))],
 			CreatedAt: created, StartedAt: created.Add(-time.Duration(rng.IntN(60)) * time.Minute), UpdatedAt: created,
 		}
@@ -245,7 +245,7 @@ func benchStatusPage(agg *quality.Aggregator, rng *rand.Rand) {
 	}
 	for i := range 50 {
 		start := benchNow.Add(-time.Duration(49-i) * 7 * 24 * time.Hour)
-		m := model.Maintenance{
+		m := item.Maintenance{
 			ID: fmt.Sprintf("mnt%02d", i), CreatedAt: start.Add(-time.Duration(24+rng.IntN(120)) * time.Hour),
 			ScheduledFor: start, ScheduledUntil: start.Add(2 * time.Hour),
 		}
@@ -258,9 +258,9 @@ func benchStatusPage(agg *quality.Aggregator, rng *rand.Rand) {
 		merged := agg.Rules().MergeMaintenance(nil, m, quality.Judged{})
 		agg.ReplaceMaintenance("status", nil, &merged)
 	}
-	components := make([]model.Component, 25)
+	components := make([]item.Component, 25)
 	for i := range components {
-		components[i] = model.Component{Name: fmt.Sprintf("Component %02d", i), Status: quality.ComponentStatuses[rng.IntN(len(quality.ComponentStatuses))]}
+		components[i] = item.Component{Name: fmt.Sprintf("Component %02d", i), Status: quality.ComponentStatuses[rng.IntN(len(quality.ComponentStatuses))]}
 	}
 	agg.SetComponents("status", components)
 }

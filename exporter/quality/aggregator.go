@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Aggregator holds one vendor's aggregates, kept up to date item by item. It
@@ -25,7 +25,7 @@ type Aggregator struct {
 	tickets      map[itemKey]liveTicket
 	incidents    map[itemKey]openIncident    // unresolved incidents
 	maintenances map[itemKey]liveMaintenance // not completed, their start ahead as of judged
-	components   map[string][]model.Component
+	components   map[string][]item.Component
 	items        map[string]uint64 // stored items per source
 
 	// judged is, per source, the latest instant a snapshot judged the
@@ -67,7 +67,7 @@ func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
 		tickets:       map[itemKey]liveTicket{},
 		incidents:     map[itemKey]openIncident{},
 		maintenances:  map[itemKey]liveMaintenance{},
-		components:    map[string][]model.Component{},
+		components:    map[string][]item.Component{},
 		items:         map[string]uint64{},
 		judged:        map[string]time.Time{},
 		signals:       signals{timely: signalSet{}},
@@ -105,7 +105,7 @@ func (a *Aggregator) Judged(source string, asOf func(string) time.Time) Judged {
 // noticed an incident first. A ticket deleted at the vendor stays stored,
 // and so stays a signal; only a removal from the store (new == nil) takes
 // it out.
-func (a *Aggregator) ReplaceTicket(source string, old, new *model.Ticket) {
+func (a *Aggregator) ReplaceTicket(source string, old, new *item.Ticket) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	judged := a.judged[source]
@@ -151,7 +151,7 @@ func (a *Aggregator) AddAlertSignal(startsAt time.Time) {
 }
 
 // ReplaceIncident is ReplaceTicket for incidents (MergeIncident).
-func (a *Aggregator) ReplaceIncident(source string, old, new *model.Incident) {
+func (a *Aggregator) ReplaceIncident(source string, old, new *item.Incident) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.trackDetection(source, old, new)
@@ -176,7 +176,7 @@ func (a *Aggregator) ReplaceIncident(source string, old, new *model.Incident) {
 // it first is decided. A decided verdict stays whatever new version comes,
 // and is taken back only when the incident leaves the store (as its other
 // counters are).
-func (a *Aggregator) trackDetection(source string, old, new *model.Incident) {
+func (a *Aggregator) trackDetection(source string, old, new *item.Incident) {
 	k := itemKey{source: source}
 	if new != nil {
 		k.id = new.ID
@@ -200,7 +200,7 @@ func (a *Aggregator) trackDetection(source string, old, new *model.Incident) {
 }
 
 // ReplaceMaintenance is ReplaceTicket for maintenances (MergeMaintenance).
-func (a *Aggregator) ReplaceMaintenance(source string, old, new *model.Maintenance) {
+func (a *Aggregator) ReplaceMaintenance(source string, old, new *item.Maintenance) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	judged := a.judged[source]
@@ -233,7 +233,7 @@ func (a *Aggregator) countItem(source string, had, has bool) {
 }
 
 // SetComponents replaces a source's component list.
-func (a *Aggregator) SetComponents(source string, c []model.Component) {
+func (a *Aggregator) SetComponents(source string, c []item.Component) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.components[source] = slices.Clone(c)

@@ -7,16 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func TestStoreItems(t *testing.T) {
 	r := mustRules(t, testVendor(), t0)
 	sources := map[string]string{"helpdesk": "zendesk", "helpdesk-eu": "zendesk", "status": "statuspage", "github": "github"}
 	a := NewAggregator(r, sources)
-	early := &model.Ticket{ID: "early", CreatedAt: after(-time.Hour)}
-	t1 := &model.Ticket{ID: "1", CreatedAt: t0}
-	t1b := &model.Ticket{ID: "1", CreatedAt: t0, Status: model.StatusSolved}
+	early := &item.Ticket{ID: "early", CreatedAt: after(-time.Hour)}
+	t1 := &item.Ticket{ID: "1", CreatedAt: t0}
+	t1b := &item.Ticket{ID: "1", CreatedAt: t0, Status: item.StatusSolved}
 	steps := []struct {
 		name   string
 		change func()
@@ -30,8 +30,8 @@ func TestStoreItems(t *testing.T) {
 		{"a new version is the same item", func() { a.ReplaceTicket("helpdesk-eu", t1, t1b) },
 			map[string]uint64{"zendesk": 2, "statuspage": 0, "github": 0}},
 		{"incidents and maintenances count", func() {
-			a.ReplaceIncident("status", nil, &model.Incident{ID: "i", CreatedAt: t0})
-			a.ReplaceMaintenance("status", nil, &model.Maintenance{ID: "m", CreatedAt: t0})
+			a.ReplaceIncident("status", nil, &item.Incident{ID: "i", CreatedAt: t0})
+			a.ReplaceMaintenance("status", nil, &item.Maintenance{ID: "m", CreatedAt: t0})
 		}, map[string]uint64{"zendesk": 2, "statuspage": 2, "github": 0}},
 		{"removal", func() { a.ReplaceTicket("helpdesk", early, nil) },
 			map[string]uint64{"zendesk": 1, "statuspage": 2, "github": 0}},
@@ -54,30 +54,30 @@ func TestRemovalTakesBackTheContribution(t *testing.T) {
 		add  func(a *Aggregator) func() // adds an item, returns its removal
 	}{
 		{"open ticket", func(a *Aggregator) func() {
-			tk := a.Rules().MergeTicket(nil, model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0,
-				Tags: []string{"escalated"}, Events: []model.Event{ev(model.EventCustomerReply, after(h))}}, Judged{})
+			tk := a.Rules().MergeTicket(nil, item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0,
+				Tags: []string{"escalated"}, Events: []item.Event{ev(item.EventCustomerReply, after(h))}}, Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)
 			return func() { a.ReplaceTicket("helpdesk", &tk, nil) }
 		}},
 		{"closed ticket", func(a *Aggregator) func() {
-			tk := a.Rules().MergeTicket(nil, model.Ticket{ID: "1", Priority: "high", Status: model.StatusClosed, CreatedAt: t0,
-				Satisfaction: model.RatingGood, Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}, Judged{})
+			tk := a.Rules().MergeTicket(nil, item.Ticket{ID: "1", Priority: "high", Status: item.StatusClosed, CreatedAt: t0,
+				Satisfaction: item.RatingGood, Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}}, Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)
 			return func() { a.ReplaceTicket("helpdesk", &tk, nil) }
 		}},
 		{"open incident", func(a *Aggregator) func() {
-			i := a.Rules().MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(h)}}, Judged{})
+			i := a.Rules().MergeIncident(nil, item.Incident{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(h)}}, Judged{})
 			a.ReplaceIncident("status", nil, &i)
 			return func() { a.ReplaceIncident("status", &i, nil) }
 		}},
 		{"resolved incident", func(a *Aggregator) func() {
-			i := a.Rules().MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h),
+			i := a.Rules().MergeIncident(nil, item.Incident{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h),
 				PostmortemPublishedAt: after(3 * h), Updates: []time.Time{after(h)}}, Judged{})
 			a.ReplaceIncident("status", nil, &i)
 			return func() { a.ReplaceIncident("status", &i, nil) }
 		}},
 		{"upcoming maintenance", func(a *Aggregator) func() {
-			m := model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(100 * h)}
+			m := item.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(100 * h)}
 			a.ReplaceMaintenance("status", nil, &m)
 			return func() { a.ReplaceMaintenance("status", &m, nil) }
 		}},
@@ -106,10 +106,10 @@ func TestConcurrentSources(t *testing.T) {
 	for i := range 4 {
 		sources[fmt.Sprint("desk", i)] = "zendesk"
 	}
-	ticket := func(id int) *model.Ticket {
-		tk := r.MergeTicket(nil, model.Ticket{ID: fmt.Sprint(id), Priority: rawPriorities[id%len(rawPriorities)],
-			Status: []model.Status{model.StatusOpen, model.StatusSolved}[id%2], CreatedAt: after(time.Duration(id) * time.Minute),
-			Events: []model.Event{ev(model.EventVendorReply, after(time.Duration(id)*time.Minute+time.Hour))}}, Judged{})
+	ticket := func(id int) *item.Ticket {
+		tk := r.MergeTicket(nil, item.Ticket{ID: fmt.Sprint(id), Priority: rawPriorities[id%len(rawPriorities)],
+			Status: []item.Status{item.StatusOpen, item.StatusSolved}[id%2], CreatedAt: after(time.Duration(id) * time.Minute),
+			Events: []item.Event{ev(item.EventVendorReply, after(time.Duration(id)*time.Minute+time.Hour))}}, Judged{})
 		return &tk
 	}
 	parallel, serial := NewAggregator(r, sources), NewAggregator(r, sources)

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Replaying history (the backfill). A stored item is the vendor's latest
@@ -18,11 +18,11 @@ import (
 // What an API does not date moves at the item's last update (the stored
 // version): satisfaction ratings, escalation by flag or tag, reopens that
 // only a count gives (Zendesk's metric sets) or that the live exporter saw
-// as a status shown open again (model.TicketHistory.ReopensSeen), a close,
+// as a status shown open again (item.TicketHistory.ReopensSeen), a close,
 // and the ticket's status between its dated solves and reopens. So do
 // facts dated after the last update, which a consistent API never gives.
 //
-// The pins of the stored item (model.TicketHistory...) are what the live
+// The pins of the stored item (item.TicketHistory...) are what the live
 // exporter saw: each earlier version shows a pinned fact from its instant
 // on and never a different one, so that nothing is counted on the way that
 // the stored version takes back; a target our clock judged is judged by
@@ -39,7 +39,7 @@ import (
 // itself. SLA deadlines
 // and one-touch settling are no change: the Aggregator judges them at each
 // snapshot.
-func (r *Rules) TicketChanges(t *model.Ticket) []time.Time {
+func (r *Rules) TicketChanges(t *item.Ticket) []time.Time {
 	h, _ := r.ticketHistory(t)
 	last := r.lastTicketChange(t, &h)
 	times := []time.Time{h.Created, last, h.FirstReply, h.FirstSolve}
@@ -52,7 +52,7 @@ func (r *Rules) TicketChanges(t *model.Ticket) []time.Time {
 	vendor := vendorClocks(t)
 	for tg, c := range clockHistories(&h) {
 		times = append(times, c.Ended)
-		for _, v := range []*model.SLAClock{c.Vendor, vendor[tg]} {
+		for _, v := range []*item.SLAClock{c.Vendor, vendor[tg]} {
 			if v != nil {
 				times = append(times, v.Stopped)
 			}
@@ -65,12 +65,12 @@ func (r *Rules) TicketChanges(t *model.Ticket) []time.Time {
 // or later, when the live exporter judged it later (a clock seen running,
 // a solve settled as one-touch), so that what it pinned then counts no
 // earlier in the replay.
-func (r *Rules) lastTicketChange(t *model.Ticket, h *model.TicketHistory) time.Time {
+func (r *Rules) lastTicketChange(t *item.Ticket, h *item.TicketHistory) time.Time {
 	last := latest(h.Created, t.UpdatedAt)
 	for _, c := range clockHistories(h) {
 		last = latest(last, c.RunningAsOf)
 	}
-	if h.OneTouch == model.OneTouchCounted && t.Status == model.StatusSolved {
+	if h.OneTouch == item.OneTouchCounted && t.Status == item.StatusSolved {
 		last = latest(last, r.settleOf(h))
 	}
 	return last
@@ -81,12 +81,12 @@ func (r *Rules) lastTicketChange(t *model.Ticket, h *model.TicketHistory) time.T
 // would have pinned it by then: the dated facts up to then, solved when
 // its latest dated solve up to then follows every dated reopen, else open.
 // From its last change on it is t itself.
-func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
+func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 	h, _ := r.ticketHistory(t)
 	if !at.Before(r.lastTicketChange(t, &h)) {
 		return *t
 	}
-	v := model.Ticket{ID: t.ID, CreatedAt: t.CreatedAt, UpdatedAt: at, Priority: t.Priority, Status: model.StatusOpen}
+	v := item.Ticket{ID: t.ID, CreatedAt: t.CreatedAt, UpdatedAt: at, Priority: t.Priority, Status: item.StatusOpen}
 	var solved, reopened time.Time
 	escalated := false
 	for _, e := range t.Events {
@@ -95,24 +95,24 @@ func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
 		}
 		v.Events = append(v.Events, e)
 		switch e.Kind {
-		case model.EventSolved:
+		case item.EventSolved:
 			solved = latest(solved, e.At)
-		case model.EventReopened:
+		case item.EventReopened:
 			reopened = latest(reopened, e.At)
-		case model.EventEscalated:
+		case item.EventEscalated:
 			escalated = true
 		}
 	}
 	// The version carries the pinned first reply and solve as its figures,
 	// which take precedence over the timeline: a reply the live exporter saw
 	// only later never shows earlier. Reopens are those dated by then.
-	fig := model.Figures{
+	fig := item.Figures{
 		FirstReplyAt:  dated(h.FirstReply, at),
 		FirstSolvedAt: dated(h.FirstSolve, at),
-		Reopens:       min(h.Reopens, countEvents(v.Events, model.EventReopened)),
+		Reopens:       min(h.Reopens, countEvents(v.Events, item.EventReopened)),
 	}
 	vendor := vendorClocks(t)
-	vh := model.TicketHistory{
+	vh := item.TicketHistory{
 		FirstPriority: h.FirstPriority, Created: h.Created, RepliesAtFirstSolve: -1, EverEscalated: escalated,
 		FirstReply: fig.FirstReplyAt, FirstSolve: fig.FirstSolvedAt, Reopens: fig.Reopens,
 		StoredAsOf: h.StoredAsOf, SeenTags: everyTag(t, &h),
@@ -124,10 +124,10 @@ func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
 		if run == nil {
 			run = vendor[tg]
 		}
-		if c.Judge == model.JudgeOurs {
+		if c.Judge == item.JudgeOurs {
 			// Ours judged the target: a vendor clock the stored version
 			// shows came later and never judges it, on the way either.
-			run, pinned[tg].Judge = nil, model.JudgeOurs
+			run, pinned[tg].Judge = nil, item.JudgeOurs
 		}
 		*clockOf(&fig, tg) = slaClockAt(run, at)
 		pinned[tg].Ended = dated(c.Ended, at)
@@ -140,39 +140,39 @@ func (r *Rules) TicketAt(t *model.Ticket, at time.Time) model.Ticket {
 	}
 	v.Figures = &fig
 	if first := fig.FirstSolvedAt; !first.IsZero() && latest(solved, first).After(reopened) {
-		v.Status = model.StatusSolved
+		v.Status = item.StatusSolved
 	}
 	if !vh.FirstSolve.IsZero() {
 		vh.RepliesAtFirstSolve = h.RepliesAtFirstSolve
 	}
-	switch counts := h.OneTouch == model.OneTouchCounted ||
-		(h.OneTouch == model.OneTouchUndecided && !h.FirstSolve.IsZero() && (t.Status == model.StatusSolved || t.Status == model.StatusClosed)); {
+	switch counts := h.OneTouch == item.OneTouchCounted ||
+		(h.OneTouch == item.OneTouchUndecided && !h.FirstSolve.IsZero() && (t.Status == item.StatusSolved || t.Status == item.StatusClosed)); {
 	case !counts:
-		vh.OneTouch = model.OneTouchRuledOut
-	case h.OneTouch == model.OneTouchCounted && !at.Before(r.settleOf(&h)):
-		vh.OneTouch = model.OneTouchCounted
+		vh.OneTouch = item.OneTouchRuledOut
+	case h.OneTouch == item.OneTouchCounted && !at.Before(r.settleOf(&h)):
+		vh.OneTouch = item.OneTouchCounted
 	}
 	v.History = &vh
 	return v
 }
 
 // everyTag is every tag a ticket ever carried, each with the instant it
-// became known (model.TicketHistory.SeenTags): the replayed versions carry
+// became known (item.TicketHistory.SeenTags): the replayed versions carry
 // no tags (escalation by tag is undated), yet are the signals the stored
 // one is.
-func everyTag(t *model.Ticket, h *model.TicketHistory) []model.SeenTag {
+func everyTag(t *item.Ticket, h *item.TicketHistory) []item.SeenTag {
 	all := slices.Clone(h.SeenTags)
 	for _, tag := range t.Tags {
 		tag = normalizeValue(tag)
-		if !slices.ContainsFunc(all, func(s model.SeenTag) bool { return s.Tag == tag }) {
-			all = append(all, model.SeenTag{Tag: tag})
+		if !slices.ContainsFunc(all, func(s item.SeenTag) bool { return s.Tag == tag }) {
+			all = append(all, item.SeenTag{Tag: tag})
 		}
 	}
 	return all
 }
 
 // clockOf is the figures' vendor clock of a target.
-func clockOf(f *model.Figures, tg Target) **model.SLAClock {
+func clockOf(f *item.Figures, tg Target) **item.SLAClock {
 	if tg == FirstResponse {
 		return &f.FirstResponseSLA
 	}
@@ -186,11 +186,11 @@ func clockOf(f *model.Figures, tg Target) **model.SLAClock {
 // a clock the vendor judged met when it stopped (or breached only after
 // its stop) is taken as never breached while it ran, so that no breach
 // is counted and then taken back.
-func slaClockAt(c *model.SLAClock, at time.Time) *model.SLAClock {
+func slaClockAt(c *item.SLAClock, at time.Time) *item.SLAClock {
 	if c == nil || (!c.Stopped.IsZero() && !c.Stopped.After(at)) {
 		return c
 	}
-	run := &model.SLAClock{Deadline: c.Deadline}
+	run := &item.SLAClock{Deadline: c.Deadline}
 	if !c.Stopped.IsZero() && (!c.Breached || c.Deadline.After(c.Stopped)) {
 		run.Deadline = time.Time{}
 	}
@@ -201,7 +201,7 @@ func slaClockAt(c *model.SLAClock, at time.Time) *model.SLAClock {
 // IncidentChanges is TicketChanges for incidents: the first post (or, for
 // formats that do not give it, the earliest time known), each update, the
 // resolution, the postmortem and the last update.
-func IncidentChanges(i *model.Incident) []time.Time {
+func IncidentChanges(i *item.Incident) []time.Time {
 	h := incidentHistory(i)
 	first, last := incidentSpan(i, &h)
 	times := append([]time.Time{first, last, i.ResolvedAt, h.Postmortem}, i.Updates...)
@@ -212,7 +212,7 @@ func IncidentChanges(i *model.Incident) []time.Time {
 }
 
 // incidentSpan is when an incident was first and last seen changing.
-func incidentSpan(i *model.Incident, h *model.IncidentHistory) (first, last time.Time) {
+func incidentSpan(i *item.Incident, h *item.IncidentHistory) (first, last time.Time) {
 	first = i.CreatedAt
 	if first.IsZero() {
 		first = earliestOf(append([]time.Time{i.StartedAt, i.UpdatedAt}, i.Updates...))
@@ -231,7 +231,7 @@ func incidentSpan(i *model.Incident, h *model.IncidentHistory) (first, last time
 // instant: the updates posted by then, unresolved until its resolution as
 // pinned, without a postmortem until one was published. Its impact,
 // components and start are the stored ones: no format dates their changes.
-func IncidentAt(i *model.Incident, at time.Time) model.Incident {
+func IncidentAt(i *item.Incident, at time.Time) item.Incident {
 	h := incidentHistory(i)
 	if _, last := incidentSpan(i, &h); !at.Before(last) {
 		return *i
@@ -262,7 +262,7 @@ func IncidentAt(i *model.Incident, at time.Time) model.Incident {
 // MaintenanceChanges is TicketChanges for maintenances: the announcement
 // (for formats that do not date it, the earlier of the scheduled start and
 // the last update), the completion and the last change (maintenanceSpan).
-func MaintenanceChanges(m *model.Maintenance) []time.Time {
+func MaintenanceChanges(m *item.Maintenance) []time.Time {
 	h := maintenanceHistory(m)
 	first, last := maintenanceSpan(m, &h)
 	return changeInstants([]time.Time{first, m.CompletedAt, last}, first, last)
@@ -270,7 +270,7 @@ func MaintenanceChanges(m *model.Maintenance) []time.Time {
 
 // maintenanceSpan is when a maintenance was first and last seen changing;
 // its pinned start counts as a change (its notice is observed then).
-func maintenanceSpan(m *model.Maintenance, h *model.MaintenanceHistory) (first, last time.Time) {
+func maintenanceSpan(m *item.Maintenance, h *item.MaintenanceHistory) (first, last time.Time) {
 	first = m.CreatedAt
 	if first.IsZero() {
 		first = earliestOf([]time.Time{m.ScheduledFor, m.UpdatedAt})
@@ -286,7 +286,7 @@ func maintenanceSpan(m *model.Maintenance, h *model.MaintenanceHistory) (first, 
 // completed until it was. Once its notice is pinned, it shows the pinned
 // announcement and schedule throughout, the notice pinned from its start
 // (or completion) on: so the notice observed on the way is the pinned one.
-func MaintenanceAt(m *model.Maintenance, at time.Time) model.Maintenance {
+func MaintenanceAt(m *item.Maintenance, at time.Time) item.Maintenance {
 	h := maintenanceHistory(m)
 	if _, last := maintenanceSpan(m, &h); !at.Before(last) {
 		return *m
@@ -349,7 +349,7 @@ func earliestOf(times []time.Time) time.Time {
 	return first
 }
 
-func countEvents(events []model.Event, kind model.EventKind) int {
+func countEvents(events []item.Event, kind item.EventKind) int {
 	n := 0
 	for _, e := range events {
 		if e.Kind == kind {

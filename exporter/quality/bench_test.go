@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 const (
@@ -19,7 +19,7 @@ const (
 var (
 	benchOnce         sync.Once
 	benchAgg          *Aggregator
-	benchIncidentList []*model.Incident
+	benchIncidentList []*item.Incident
 )
 
 // bigAggregator holds a million settled tickets, a thousand open ones and
@@ -34,11 +34,11 @@ func bigAggregator(b *testing.B) *Aggregator {
 		r := mustRules(b, testVendor(), time.Time{})
 		a := NewAggregator(r, testSources)
 		for i := range benchSettled {
-			tk := r.MergeTicket(nil, benchTicket(i, model.StatusClosed), Judged{})
+			tk := r.MergeTicket(nil, benchTicket(i, item.StatusClosed), Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)
 		}
 		for i := range benchLive {
-			tk := r.MergeTicket(nil, benchTicket(benchSettled+i, model.StatusOpen), Judged{})
+			tk := r.MergeTicket(nil, benchTicket(benchSettled+i, item.StatusOpen), Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)
 		}
 		for i := range benchIncidents {
@@ -58,25 +58,25 @@ func bigAggregator(b *testing.B) *Aggregator {
 
 // benchTicket is ticket i, created a minute after the previous one; closed
 // ones were answered and solved, open ones only answered.
-func benchTicket(i int, status model.Status) model.Ticket {
+func benchTicket(i int, status item.Status) item.Ticket {
 	created := t0.Add(time.Duration(i) * time.Minute)
-	t := model.Ticket{ID: fmt.Sprint(i), Priority: rawPriorities[i%len(rawPriorities)], Status: status, CreatedAt: created,
-		Satisfaction: model.RatingGood,
-		Events: []model.Event{
-			ev(model.EventCustomerReply, created.Add(10*time.Minute)),
-			ev(model.EventVendorReply, created.Add(time.Duration(i%600)*time.Minute)),
+	t := item.Ticket{ID: fmt.Sprint(i), Priority: rawPriorities[i%len(rawPriorities)], Status: status, CreatedAt: created,
+		Satisfaction: item.RatingGood,
+		Events: []item.Event{
+			ev(item.EventCustomerReply, created.Add(10*time.Minute)),
+			ev(item.EventVendorReply, created.Add(time.Duration(i%600)*time.Minute)),
 		}}
-	if status == model.StatusClosed {
-		t.Events = append(t.Events, ev(model.EventSolved, created.Add(time.Duration(i%6000)*time.Minute)))
+	if status == item.StatusClosed {
+		t.Events = append(t.Events, ev(item.EventSolved, created.Add(time.Duration(i%6000)*time.Minute)))
 	}
 	return t
 }
 
 // benchIncident is incident i, first posted every 1000 minutes (so that its
 // notice window holds tickets), its impact dated up to two days earlier.
-func benchIncident(i int) model.Incident {
+func benchIncident(i int) item.Incident {
 	created := t0.Add(time.Duration(i*1000) * time.Minute)
-	return model.Incident{ID: fmt.Sprint(i), Impact: model.ImpactMajor, CreatedAt: created,
+	return item.Incident{ID: fmt.Sprint(i), Impact: item.ImpactMajor, CreatedAt: created,
 		StartedAt: created.Add(-time.Duration(i%48) * time.Hour), ResolvedAt: created.Add(time.Hour)}
 }
 
@@ -88,15 +88,15 @@ func BenchmarkReplaceTicket(b *testing.B) {
 	for _, bc := range []struct {
 		name   string
 		id     int
-		v1, v2 model.Status
+		v1, v2 item.Status
 	}{
-		{"live", benchSettled + 1, model.StatusOpen, model.StatusPending},
-		{"settled", 1, model.StatusClosed, model.StatusClosed},
+		{"live", benchSettled + 1, item.StatusOpen, item.StatusPending},
+		{"settled", 1, item.StatusClosed, item.StatusClosed},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			v1 := r.MergeTicket(nil, benchTicket(bc.id, bc.v1), Judged{})
 			second := benchTicket(bc.id, bc.v2)
-			second.Satisfaction = model.RatingBad
+			second.Satisfaction = item.RatingBad
 			v2 := r.MergeTicket(&v1, second, Judged{})
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {

@@ -3,7 +3,7 @@ package quality
 import (
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // DefaultNoticeWindow is how long before an incident's impact began a
@@ -38,7 +38,7 @@ type noticeWindow struct{ from, to time.Time }
 // noticeWindowOf is an incident's window: the one pinned when it became
 // decidable (MergeIncident), else the one the version shows. ok is false
 // when the first post is unknown: no one can then say who noticed first.
-func (r *Rules) noticeWindowOf(i *model.Incident, h *model.IncidentHistory) (w noticeWindow, ok bool) {
+func (r *Rules) noticeWindowOf(i *item.Incident, h *item.IncidentHistory) (w noticeWindow, ok bool) {
 	started, post := startedAt(i), i.CreatedAt
 	if !h.NoticePost.IsZero() {
 		started, post = h.NoticeStarted, h.NoticePost
@@ -55,7 +55,7 @@ func (w noticeWindow) settledBy(asOf time.Time) bool {
 
 // startedAt is when an incident's impact began; created_at when the vendor
 // did not say.
-func startedAt(i *model.Incident) time.Time {
+func startedAt(i *item.Incident) time.Time {
 	if i.StartedAt.IsZero() {
 		return i.CreatedAt
 	}
@@ -81,7 +81,7 @@ func (s signal) late() bool { return s.known.UnixMilli() > s.at.UnixMilli() }
 // `signals`): opened with one of signals.priorities (its pinned first
 // priority), or carrying one of signals.tags in any version (h.SeenTags
 // keeps the tags of earlier versions). Its instant is the pinned creation.
-func (r *Rules) ticketSignal(t *model.Ticket, h *model.TicketHistory) (signal, bool) {
+func (r *Rules) ticketSignal(t *item.Ticket, h *item.TicketHistory) (signal, bool) {
 	if h.Created.IsZero() || !r.counted(h.Created) {
 		return signal{}, false
 	}

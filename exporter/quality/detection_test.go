@@ -9,7 +9,7 @@ import (
 	commonmodel "github.com/prometheus/common/model"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // ticketAt is a ticket stored from a source, created at an instant, with
@@ -25,7 +25,7 @@ type detectionStep struct {
 	tickets         []ticketAt
 	alerts          []time.Time // starts of customer alerts received
 	removeTickets   []string    // ids, from helpdesk
-	incidents       []model.Incident
+	incidents       []item.Incident
 	removeIncidents []string // ids, from status
 	asOf            map[string]time.Time
 	detected        [NumFirsts]uint64
@@ -37,7 +37,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 	h := time.Hour
 	// The incident of most cases: impact began at t0, first post 20 minutes
 	// later.
-	incident := model.Incident{ID: "i", Impact: model.ImpactMajor, StartedAt: t0, CreatedAt: after(20 * m)}
+	incident := item.Incident{ID: "i", Impact: item.ImpactMajor, StartedAt: t0, CreatedAt: after(20 * m)}
 	complete := map[string]time.Time{"helpdesk": after(h), "status": after(h), AlertSource: after(h)}
 	// Tickets opened urgent: customer signals by default (signals.priorities
 	// [urgent]; before turn 2 every ticket was one).
@@ -56,35 +56,35 @@ func TestWhoNoticedFirst(t *testing.T) {
 		{
 			name: "ticket 10 min before started_at: customer-first, lead from the ticket to the first post",
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800},
 			}},
 		},
 		{
 			name: "ticket 31 min before started_at: vendor-first",
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(-31*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				tickets: []ticketAt{tk("1", after(-31*m))}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{VendorFirst: 1},
 			}},
 		},
 		{
 			name: "ticket exactly DefaultNoticeWindow before started_at counts",
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(-DefaultNoticeWindow))}, incidents: []model.Incident{incident}, asOf: complete,
+				tickets: []ticketAt{tk("1", after(-DefaultNoticeWindow))}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{3000},
 			}},
 		},
 		{
 			name: "ticket after created_at: vendor-first",
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(21*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				tickets: []ticketAt{tk("1", after(21*m))}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{VendorFirst: 1},
 			}},
 		},
 		{
 			name: "ticket at created_at itself: customer-first with a zero lead",
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(20*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				tickets: []ticketAt{tk("1", after(20*m))}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{0},
 			}},
 		},
@@ -92,7 +92,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name: "no started_at: the window starts DefaultNoticeWindow before created_at",
 			steps: []detectionStep{{
 				tickets:   []ticketAt{tk("1", after(-15*m)), tk("2", after(-5*m))},
-				incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: after(20 * m)}}, asOf: complete,
+				incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: after(20 * m)}}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1500},
 			}},
 		},
@@ -100,7 +100,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name: "two tickets in the window: lead from the earliest, whatever the order they arrive in",
 			steps: []detectionStep{{
 				tickets:   []ticketAt{tk("late", after(10*m)), tk("early", after(-20*m))},
-				incidents: []model.Incident{incident}, asOf: complete,
+				incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{2400},
 			}},
 		},
@@ -108,7 +108,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name: "undecided while the ticket source is not complete past created_at, decided after",
 			steps: []detectionStep{
 				{
-					incidents: []model.Incident{incident},
+					incidents: []item.Incident{incident},
 					asOf:      map[string]time.Time{"helpdesk": after(10 * m), "status": after(h), AlertSource: after(h)},
 				},
 				{
@@ -128,7 +128,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			sources: map[string]string{"helpdesk": "zendesk", "issues": "github", "status": "statuspage"},
 			steps: []detectionStep{
 				{
-					incidents: []model.Incident{incident},
+					incidents: []item.Incident{incident},
 					asOf:      complete,
 				},
 				{
@@ -143,7 +143,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			vendor:  func(v *config.Vendor) { v.Tickets = nil },
 			sources: map[string]string{"status": "statuspage"},
 			steps: []detectionStep{
-				{incidents: []model.Incident{incident}, asOf: map[string]time.Time{AlertSource: after(20 * m)}},
+				{incidents: []item.Incident{incident}, asOf: map[string]time.Time{AlertSource: after(20 * m)}},
 				{
 					asOf:     map[string]time.Time{AlertSource: after(20*m + time.Millisecond)},
 					detected: [NumFirsts]uint64{VendorFirst: 1},
@@ -153,14 +153,14 @@ func TestWhoNoticedFirst(t *testing.T) {
 		{
 			name: "alert 20 min before the first post: customer-first with a lead of 20 min",
 			steps: []detectionStep{{
-				alerts: []time.Time{t0}, incidents: []model.Incident{incident}, asOf: complete,
+				alerts: []time.Time{t0}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1200},
 			}},
 		},
 		{
 			name: "alert after the first post: vendor-first",
 			steps: []detectionStep{{
-				alerts: []time.Time{after(20*m + time.Millisecond)}, incidents: []model.Incident{incident}, asOf: complete,
+				alerts: []time.Time{after(20*m + time.Millisecond)}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{VendorFirst: 1},
 			}},
 		},
@@ -168,7 +168,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name: "alert and ticket in the window: lead from the earlier",
 			steps: []detectionStep{{
 				tickets: []ticketAt{tk("1", after(-10*m))}, alerts: []time.Time{after(-25 * m)},
-				incidents: []model.Incident{incident}, asOf: complete,
+				incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{2700},
 			}},
 		},
@@ -176,7 +176,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name: "undecided until the alerts are complete past created_at (alert_grace), decided after",
 			steps: []detectionStep{
 				{
-					incidents: []model.Incident{incident},
+					incidents: []item.Incident{incident},
 					asOf:      map[string]time.Time{"helpdesk": after(h), "status": after(h), AlertSource: after(10 * m)},
 				},
 				{
@@ -195,7 +195,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:         "alert before history_start is no signal",
 			historyStart: after(-5 * m),
 			steps: []detectionStep{{
-				alerts: []time.Time{after(-10 * m)}, incidents: []model.Incident{incident}, asOf: complete,
+				alerts: []time.Time{after(-10 * m)}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{VendorFirst: 1},
 			}},
 		},
@@ -204,7 +204,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			vendor: func(v *config.Vendor) { v.NoticeWindow = commonmodel.Duration(10 * m) },
 			steps: []detectionStep{{
 				alerts: []time.Time{after(-15 * m)}, tickets: []ticketAt{tk("1", after(-11*m))},
-				incidents: []model.Incident{incident}, asOf: complete,
+				incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{VendorFirst: 1},
 			}},
 		},
@@ -212,7 +212,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:   "notice_window 1h: a signal 45 min before started_at counts",
 			vendor: func(v *config.Vendor) { v.NoticeWindow = commonmodel.Duration(h) },
 			steps: []detectionStep{{
-				alerts: []time.Time{after(-45 * m)}, incidents: []model.Incident{incident}, asOf: complete,
+				alerts: []time.Time{after(-45 * m)}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{3900},
 			}},
 		},
@@ -221,11 +221,11 @@ func TestWhoNoticedFirst(t *testing.T) {
 			steps: []detectionStep{
 				{
 					tickets:   []ticketAt{tk("1", after(-50*m))},
-					incidents: []model.Incident{incident},
+					incidents: []item.Incident{incident},
 					asOf:      map[string]time.Time{"status": after(h)},
 				},
 				{
-					incidents: []model.Incident{func() model.Incident { i := incident; i.StartedAt = after(-40 * m); return i }()},
+					incidents: []item.Incident{func() item.Incident { i := incident; i.StartedAt = after(-40 * m); return i }()},
 					asOf:      complete,
 					detected:  [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{4200},
 				},
@@ -234,7 +234,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 		{
 			name: "a ticket of another priority than signals.priorities is no signal",
 			steps: []detectionStep{{
-				tickets: []ticketAt{normal("1", after(-10*m)), {"helpdesk", "2", after(-5 * m), "high", nil}}, incidents: []model.Incident{incident},
+				tickets: []ticketAt{normal("1", after(-10*m)), {"helpdesk", "2", after(-5 * m), "high", nil}}, incidents: []item.Incident{incident},
 				asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1},
 			}},
 		},
@@ -242,7 +242,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:   "signals.priorities [urgent, high]: a ticket opened high is a signal",
 			vendor: func(v *config.Vendor) { v.Signals.Priorities = []string{"urgent", "high"} },
 			steps: []detectionStep{{
-				tickets: []ticketAt{normal("1", after(-20*m)), {"helpdesk", "2", after(-5 * m), "p2", nil}}, incidents: []model.Incident{incident},
+				tickets: []ticketAt{normal("1", after(-20*m)), {"helpdesk", "2", after(-5 * m), "p2", nil}}, incidents: []item.Incident{incident},
 				asOf: complete, detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1500},
 			}},
 		},
@@ -250,7 +250,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:   "signals.priorities empty: only tags make signals",
 			vendor: func(v *config.Vendor) { v.Signals.Priorities, v.Signals.Tags = []string{}, []string{"outage"} },
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident},
+				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []item.Incident{incident},
 				asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1},
 			}},
 		},
@@ -258,7 +258,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:   "the priority a ticket was opened with decides: raised to urgent later, it is no signal",
 			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"Outage"} },
 			steps: []detectionStep{
-				{tickets: []ticketAt{normal("1", after(-10*m), "vip")}, incidents: []model.Incident{incident}, asOf: undecided},
+				{tickets: []ticketAt{normal("1", after(-10*m), "vip")}, incidents: []item.Incident{incident}, asOf: undecided},
 				{tickets: []ticketAt{{"helpdesk", "1", after(-10 * m), "urgent", nil}}, asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1}},
 			},
 		},
@@ -266,7 +266,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:   "a ticket carrying a signals tag (any case) is a signal, whatever its priority",
 			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"Outage"} },
 			steps: []detectionStep{{
-				tickets: []ticketAt{normal("1", after(-10*m), "billing", "OUTAGE ")}, incidents: []model.Incident{incident},
+				tickets: []ticketAt{normal("1", after(-10*m), "billing", "OUTAGE ")}, incidents: []item.Incident{incident},
 				asOf: complete, detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800},
 			}},
 		},
@@ -274,7 +274,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:   "a signals tag added before the decision, then removed, still counts",
 			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"outage"} },
 			steps: []detectionStep{
-				{tickets: []ticketAt{normal("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: undecided},
+				{tickets: []ticketAt{normal("1", after(-10*m))}, incidents: []item.Incident{incident}, asOf: undecided},
 				{tickets: []ticketAt{normal("1", after(-10*m), "outage")}, asOf: undecided},
 				{tickets: []ticketAt{normal("1", after(-10*m))}, asOf: complete, detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800}},
 			},
@@ -283,7 +283,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:   "a signals tag added after the decision does not flip it, nor does a restart",
 			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"outage"} },
 			steps: []detectionStep{
-				{tickets: []ticketAt{normal("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				{tickets: []ticketAt{normal("1", after(-10*m))}, incidents: []item.Incident{incident}, asOf: complete,
 					detected: [NumFirsts]uint64{VendorFirst: 1}},
 				{tickets: []ticketAt{normal("1", after(-10*m), "outage")}, asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1}},
 			},
@@ -297,7 +297,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 				{tickets: []ticketAt{normal("1", after(10*m))}, asOf: complete},
 				{tickets: []ticketAt{normal("1", after(10*m), "outage")}, asOf: complete},
 				{
-					incidents: []model.Incident{
+					incidents: []item.Incident{
 						{ID: "before", StartedAt: after(5 * m), CreatedAt: after(50 * m)}, // in its window, known only after
 						{ID: "after", StartedAt: after(-m), CreatedAt: after(2 * h)},      // known by then: customer-first
 					},
@@ -310,21 +310,21 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name:         "incident before history_start is ignored",
 			historyStart: after(30 * m),
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(40*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				tickets: []ticketAt{tk("1", after(40*m))}, incidents: []item.Incident{incident}, asOf: complete,
 			}},
 		},
 		{
 			name:         "ticket before history_start is no signal",
 			historyStart: after(-5 * m),
 			steps: []detectionStep{{
-				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: complete,
+				tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []item.Incident{incident}, asOf: complete,
 				detected: [NumFirsts]uint64{VendorFirst: 1},
 			}},
 		},
 		{
 			name: "a ticket removed from the store before the decision is no signal",
 			steps: []detectionStep{
-				{tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident}},
+				{tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []item.Incident{incident}},
 				{removeTickets: []string{"1"}, asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1}},
 			},
 		},
@@ -332,7 +332,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name: "an incident removed from the store takes back its verdict",
 			steps: []detectionStep{
 				{
-					tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []model.Incident{incident}, asOf: complete,
+					tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []item.Incident{incident}, asOf: complete,
 					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800},
 				},
 				{removeIncidents: []string{"i"}, asOf: complete},
@@ -342,7 +342,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			name: "each incident is judged on its own window",
 			steps: []detectionStep{{
 				tickets: []ticketAt{tk("1", after(-10*m)), tk("2", after(5*h))},
-				incidents: []model.Incident{
+				incidents: []item.Incident{
 					incident,
 					{ID: "j", CreatedAt: after(3 * h)},
 					{ID: "k", StartedAt: after(5*h - 10*m), CreatedAt: after(6 * h)},
@@ -366,7 +366,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 			s := newStoreOf(r, sources)
 			for i, step := range tc.steps {
 				for _, tk := range step.tickets {
-					s.ticket(tk.source, model.Ticket{ID: tk.id, CreatedAt: tk.created, Status: model.StatusOpen, Priority: tk.priority, Tags: tk.tags})
+					s.ticket(tk.source, item.Ticket{ID: tk.id, CreatedAt: tk.created, Status: item.StatusOpen, Priority: tk.priority, Tags: tk.tags})
 				}
 				for _, at := range step.alerts {
 					s.alert(at.String(), at)
@@ -404,18 +404,18 @@ func TestVerdictSurvivesRestart(t *testing.T) {
 		change func(s *store)
 	}{
 		{"started_at backdated after the decision", func(s *store) {
-			s.incident("status", model.Incident{ID: "i", StartedAt: after(-40 * m), CreatedAt: after(20 * m)})
+			s.incident("status", item.Incident{ID: "i", StartedAt: after(-40 * m), CreatedAt: after(20 * m)})
 		}},
 		{"ticket of the window fetched after the decision", func(s *store) {
-			s.ticket("helpdesk", model.Ticket{ID: "2", CreatedAt: after(-20 * m), Status: model.StatusOpen, Priority: "urgent"})
+			s.ticket("helpdesk", item.Ticket{ID: "2", CreatedAt: after(-20 * m), Status: item.StatusOpen, Priority: "urgent"})
 		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(mustRules(t, testVendor(), time.Time{}))
 			asOf := at(after(2 * time.Hour))
-			s.ticket("helpdesk", model.Ticket{ID: "1", CreatedAt: after(-50 * m), Status: model.StatusOpen, Priority: "urgent"})
-			s.incident("status", model.Incident{ID: "i", StartedAt: t0, CreatedAt: after(20 * m)})
+			s.ticket("helpdesk", item.Ticket{ID: "1", CreatedAt: after(-50 * m), Status: item.StatusOpen, Priority: "urgent"})
+			s.incident("status", item.Incident{ID: "i", StartedAt: t0, CreatedAt: after(20 * m)})
 			assertDetected(t, "decided", s.agg.Snapshot(asOf), [NumFirsts]uint64{VendorFirst: 1}, nil)
 			tc.change(s)
 			assertDetected(t, "changed", s.agg.Snapshot(asOf), [NumFirsts]uint64{VendorFirst: 1}, nil)

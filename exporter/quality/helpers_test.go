@@ -11,7 +11,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/exporter/calendar"
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // The test vendor: targets first_response urgent 1h, high 4h, normal 8h;
@@ -87,7 +87,7 @@ var t0 = ts("2026-03-02T09:00:00Z")
 
 func after(d time.Duration) time.Time { return t0.Add(d) }
 
-func ev(kind model.EventKind, at time.Time) model.Event { return model.Event{Kind: kind, At: at} }
+func ev(kind item.EventKind, at time.Time) item.Event { return item.Event{Kind: kind, At: at} }
 
 // observe records v seconds in an expected histogram.
 func observe(h *Histogram, v float64) {
@@ -102,9 +102,9 @@ func observe(h *Histogram, v float64) {
 type store struct {
 	sources      map[string]string // source -> kind
 	agg          *Aggregator
-	tickets      map[itemKey]*model.Ticket
-	incidents    map[itemKey]*model.Incident
-	maintenances map[itemKey]*model.Maintenance
+	tickets      map[itemKey]*item.Ticket
+	incidents    map[itemKey]*item.Incident
+	maintenances map[itemKey]*item.Maintenance
 	alerts       map[alertKey]bool // customer alerts stored
 	// asOf is what the exporter's asOf would answer: the instants as of
 	// which snapshots judge each source, given to the merges
@@ -114,8 +114,8 @@ type store struct {
 	// onTicket and onIncident, when set, see each merge: the stored
 	// version (nil when new), the fetched one, the merged result and the
 	// Judged it was merged with.
-	onTicket   func(old *model.Ticket, fetched model.Ticket, merged *model.Ticket, j Judged)
-	onIncident func(old *model.Incident, fetched model.Incident, merged *model.Incident)
+	onTicket   func(old *item.Ticket, fetched item.Ticket, merged *item.Ticket, j Judged)
+	onIncident func(old *item.Incident, fetched item.Incident, merged *item.Incident)
 }
 
 // alertKey identifies a customer alert as the store does.
@@ -131,14 +131,14 @@ func newStoreOf(r *Rules, sources map[string]string) *store {
 	return &store{
 		sources:      sources,
 		agg:          NewAggregator(r, sources),
-		tickets:      map[itemKey]*model.Ticket{},
-		incidents:    map[itemKey]*model.Incident{},
-		maintenances: map[itemKey]*model.Maintenance{},
+		tickets:      map[itemKey]*item.Ticket{},
+		incidents:    map[itemKey]*item.Incident{},
+		maintenances: map[itemKey]*item.Maintenance{},
 		alerts:       map[alertKey]bool{},
 	}
 }
 
-func (s *store) ticket(source string, fetched model.Ticket) {
+func (s *store) ticket(source string, fetched item.Ticket) {
 	k := itemKey{source, fetched.ID}
 	old := s.tickets[k]
 	j := s.judged(source)
@@ -166,7 +166,7 @@ func (s *store) removeTicket(source, id string) {
 	delete(s.tickets, k)
 }
 
-func (s *store) incident(source string, fetched model.Incident) {
+func (s *store) incident(source string, fetched item.Incident) {
 	k := itemKey{source, fetched.ID}
 	old := s.incidents[k]
 	merged := s.agg.Rules().MergeIncident(old, fetched, s.judged(source))
@@ -184,7 +184,7 @@ func (s *store) removeIncident(source, id string) {
 	delete(s.incidents, k)
 }
 
-func (s *store) maintenance(source string, fetched model.Maintenance) {
+func (s *store) maintenance(source string, fetched item.Maintenance) {
 	k := itemKey{source, fetched.ID}
 	old := s.maintenances[k]
 	merged := s.agg.Rules().MergeMaintenance(old, fetched, s.judged(source))

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Judged is how far the aggregates have judged time-driven values when an
@@ -20,7 +20,7 @@ type Judged struct{ Source, Signals time.Time }
 
 // MergeTicket combines a freshly fetched ticket with its stored version (nil
 // when new) and returns what to store: the fetched ticket with its History
-// (model.TicketHistory) carried over and completed, so that counters never
+// (item.TicketHistory) carried over and completed, so that counters never
 // go down when the vendor later edits the ticket:
 //
 //   - facts pinned once seen: the creation, the first priority, the first
@@ -36,7 +36,7 @@ type Judged struct{ Source, Signals time.Time }
 //
 // Merging the same fetched ticket twice with the same j changes nothing,
 // which is what makes a re-fetch after a crash safe.
-func (r *Rules) MergeTicket(stored *model.Ticket, fetched model.Ticket, j Judged) model.Ticket {
+func (r *Rules) MergeTicket(stored *item.Ticket, fetched item.Ticket, j Judged) item.Ticket {
 	merged := fetched
 	// A reopen we see ourselves: a version shown open after the first
 	// solve, where the stored one was not (showsReopened). Counted once per
@@ -49,7 +49,7 @@ func (r *Rules) MergeTicket(stored *model.Ticket, fetched model.Ticket, j Judged
 		h.SeenTags = seenTags(stored.Tags, h.SeenTags, fetched.Tags, j.Signals)
 		merged.History = &h
 	} else {
-		h := model.TicketHistory{FirstPriority: fetched.Priority, RepliesAtFirstSolve: -1, Created: fetched.CreatedAt}
+		h := item.TicketHistory{FirstPriority: fetched.Priority, RepliesAtFirstSolve: -1, Created: fetched.CreatedAt}
 		if j.Signals.After(fetched.CreatedAt) {
 			h.StoredAsOf = j.Signals
 		}
@@ -65,25 +65,25 @@ func (r *Rules) MergeTicket(stored *model.Ticket, fetched model.Ticket, j Judged
 }
 
 // seenTags keeps every tag a ticket ever carried with the instant it became
-// known (model.TicketHistory.SeenTags): the stored version's tags that the
+// known (item.TicketHistory.SeenTags): the stored version's tags that the
 // fetched one dropped (known since the first store unless they already have
 // an entry), and the fetched one's new tags, known as of signals.
-func seenTags(stored []string, seen []model.SeenTag, fetched []string, signals time.Time) []model.SeenTag {
+func seenTags(stored []string, seen []item.SeenTag, fetched []string, signals time.Time) []item.SeenTag {
 	has := func(tags []string, tag string) bool {
 		return slices.ContainsFunc(tags, func(t string) bool { return normalizeValue(t) == tag })
 	}
 	out := slices.Clip(seen) // never write into the stored version's array
 	listed := func(tag string) bool {
-		return slices.ContainsFunc(out, func(s model.SeenTag) bool { return s.Tag == tag })
+		return slices.ContainsFunc(out, func(s item.SeenTag) bool { return s.Tag == tag })
 	}
 	for _, t := range stored {
 		if tag := normalizeValue(t); !listed(tag) && !has(fetched, tag) {
-			out = append(out, model.SeenTag{Tag: tag})
+			out = append(out, item.SeenTag{Tag: tag})
 		}
 	}
 	for _, t := range fetched {
 		if tag := normalizeValue(t); !listed(tag) && !has(stored, tag) {
-			out = append(out, model.SeenTag{Tag: tag, AsOf: signals})
+			out = append(out, item.SeenTag{Tag: tag, AsOf: signals})
 		}
 	}
 	return out
@@ -91,7 +91,7 @@ func seenTags(stored []string, seen []model.SeenTag, fetched []string, signals t
 
 // MergeIncident combines a freshly fetched incident with its stored version
 // (nil when new). It keeps the earliest CreatedAt and the fetched updates,
-// sorted and distinct, and completes its History (model.IncidentHistory):
+// sorted and distinct, and completes its History (item.IncidentHistory):
 // the impact and creation at first store (unknown impacts are none), the
 // times at resolution (notice delay, update gaps and duration are observed
 // then, from them, never before: a later version moving or deleting an
@@ -102,7 +102,7 @@ func seenTags(stored []string, seen []model.SeenTag, fetched []string, signals t
 // The updates are the vendor's as it shows them now, not the union of all
 // it ever showed: an update the vendor moved would count at both times, in
 // the gaps observed at the resolution and in the open incident's silence.
-func (r *Rules) MergeIncident(stored *model.Incident, fetched model.Incident, j Judged) model.Incident {
+func (r *Rules) MergeIncident(stored *item.Incident, fetched item.Incident, j Judged) item.Incident {
 	merged := fetched
 	if stored != nil {
 		h := incidentHistory(stored)
@@ -120,8 +120,8 @@ func (r *Rules) MergeIncident(stored *model.Incident, fetched model.Incident, j 
 // incidentHistory is an incident's pinned facts: its History completed
 // with what the version shows and it does not hold yet (ticketHistory's
 // rule).
-func incidentHistory(i *model.Incident) model.IncidentHistory {
-	h := model.IncidentHistory{FirstImpact: model.Impact(impactOf(i.Impact).String())}
+func incidentHistory(i *item.Incident) item.IncidentHistory {
+	h := item.IncidentHistory{FirstImpact: item.Impact(impactOf(i.Impact).String())}
 	if i.History != nil {
 		h = *i.History
 	}
@@ -129,7 +129,7 @@ func incidentHistory(i *model.Incident) model.IncidentHistory {
 		h.Created = cmp.Or(i.CreatedAt, i.StartedAt)
 	}
 	if h.Final == nil && (i.ResolutionUnknown || !i.ResolvedAt.IsZero()) {
-		h.Final = &model.IncidentFinal{Started: startedAt(i), FirstPost: i.CreatedAt, Resolved: i.ResolvedAt}
+		h.Final = &item.IncidentFinal{Started: startedAt(i), FirstPost: i.CreatedAt, Resolved: i.ResolvedAt}
 		if !i.ResolutionUnknown {
 			h.Final.Updates = updatesUpTo(i.Updates, i.ResolvedAt)
 		}
@@ -144,7 +144,7 @@ func incidentHistory(i *model.Incident) model.IncidentHistory {
 // once signals complete up to j.Signals settle it: who noticed it first is
 // decided on that window, and a later start (backdated, or moved) must not
 // decide it again differently after a restart.
-func (r *Rules) pinNotice(h *model.IncidentHistory, i *model.Incident, j Judged) {
+func (r *Rules) pinNotice(h *item.IncidentHistory, i *item.Incident, j Judged) {
 	if h.NoticePost.IsZero() && !i.CreatedAt.IsZero() && (noticeWindow{to: i.CreatedAt}).settledBy(j.Signals) {
 		h.NoticeStarted, h.NoticePost = startedAt(i), i.CreatedAt
 	}
@@ -167,10 +167,10 @@ func updatesUpTo(updates []time.Time, end time.Time) []time.Time {
 // version (nil when new), keeping the earliest announcement time, and the
 // stored schedule when the fetched version no longer shows one (a feed
 // prints it only while the maintenance is upcoming). Its History
-// (model.MaintenanceHistory) pins the creation at first store, and the
+// (item.MaintenanceHistory) pins the creation at first store, and the
 // announcement and schedule once the maintenance started as of j.Source or
 // completed: the notice is observed then, from them, and never moves.
-func (r *Rules) MergeMaintenance(stored *model.Maintenance, fetched model.Maintenance, j Judged) model.Maintenance {
+func (r *Rules) MergeMaintenance(stored *item.Maintenance, fetched item.Maintenance, j Judged) item.Maintenance {
 	merged := fetched
 	if stored != nil {
 		h := maintenanceHistory(stored)
@@ -190,8 +190,8 @@ func (r *Rules) MergeMaintenance(stored *model.Maintenance, fetched model.Mainte
 // maintenanceHistory is a maintenance's pinned facts, completed with what
 // the version shows (ticketHistory's rule): a completed maintenance has
 // its notice.
-func maintenanceHistory(m *model.Maintenance) model.MaintenanceHistory {
-	var h model.MaintenanceHistory
+func maintenanceHistory(m *item.Maintenance) item.MaintenanceHistory {
+	var h item.MaintenanceHistory
 	if m.History != nil {
 		h = *m.History
 	}
@@ -199,16 +199,16 @@ func maintenanceHistory(m *model.Maintenance) model.MaintenanceHistory {
 		h.Created = cmp.Or(m.CreatedAt, m.ScheduledFor)
 	}
 	if h.Notice == nil && !m.ScheduledFor.IsZero() && !m.CompletedAt.IsZero() {
-		h.Notice = &model.MaintenanceNotice{Announced: m.CreatedAt, Start: m.ScheduledFor}
+		h.Notice = &item.MaintenanceNotice{Announced: m.CreatedAt, Start: m.ScheduledFor}
 	}
 	return h
 }
 
 // pinStart pins a maintenance's notice once its scheduled start passed as
 // of j.Source: a snapshot judged then observed it.
-func pinStart(h *model.MaintenanceHistory, m *model.Maintenance, j Judged) {
+func pinStart(h *item.MaintenanceHistory, m *item.Maintenance, j Judged) {
 	if h.Notice == nil && !m.ScheduledFor.IsZero() && !m.ScheduledFor.After(j.Source) {
-		h.Notice = &model.MaintenanceNotice{Announced: m.CreatedAt, Start: m.ScheduledFor}
+		h.Notice = &item.MaintenanceNotice{Announced: m.CreatedAt, Start: m.ScheduledFor}
 	}
 }
 
@@ -232,13 +232,13 @@ func distinctTimes(ts []time.Time) []time.Time {
 
 // impactOf maps a model impact to the `impact` label; unknown values are
 // none.
-func impactOf(i model.Impact) Impact {
-	switch model.Impact(strings.ToLower(string(i))) {
-	case model.ImpactMinor:
+func impactOf(i item.Impact) Impact {
+	switch item.Impact(strings.ToLower(string(i))) {
+	case item.ImpactMinor:
 		return ImpactMinor
-	case model.ImpactMajor:
+	case item.ImpactMajor:
 		return ImpactMajor
-	case model.ImpactCritical:
+	case item.ImpactCritical:
 		return ImpactCritical
 	}
 	return ImpactNone

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // version is one fetched version of an item and the Judged it is merged
@@ -19,254 +19,254 @@ type version[T any] struct {
 func TestMergeTicketPins(t *testing.T) {
 	r := mustRules(t, testVendor(), time.Time{})
 	h := time.Hour
-	open := model.Ticket{ID: "1", Priority: "normal", Status: model.StatusOpen, CreatedAt: t0}
-	with := func(base model.Ticket, change func(*model.Ticket)) model.Ticket { change(&base); return base }
-	solvedAfterTwo := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusSolved, CreatedAt: t0, Events: []model.Event{
-		ev(model.EventVendorReply, after(h)), ev(model.EventVendorReply, after(2*h)), ev(model.EventSolved, after(2*h)),
-		ev(model.EventReopened, after(3*h)), ev(model.EventVendorReply, after(4*h)),
+	open := item.Ticket{ID: "1", Priority: "normal", Status: item.StatusOpen, CreatedAt: t0}
+	with := func(base item.Ticket, change func(*item.Ticket)) item.Ticket { change(&base); return base }
+	solvedAfterTwo := item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusSolved, CreatedAt: t0, Events: []item.Event{
+		ev(item.EventVendorReply, after(h)), ev(item.EventVendorReply, after(2*h)), ev(item.EventSolved, after(2*h)),
+		ev(item.EventReopened, after(3*h)), ev(item.EventVendorReply, after(4*h)),
 	}}
-	oneTouch := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h), Events: []model.Event{
-		ev(model.EventCustomerReply, after(h/2)), ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)),
+	oneTouch := item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h), Events: []item.Event{
+		ev(item.EventCustomerReply, after(h/2)), ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h)),
 	}}
 	// One-touch candidate, solved at 2h: settled at 2h + 96h.
-	oneTouchHistory := model.TicketHistory{FirstPriority: "low", Created: t0, RepliesAtFirstSolve: 1, FirstReply: after(h),
-		FirstSolve: after(2 * h), Followups: 1, FirstResponse: model.ClockHistory{Ended: after(h)}, Resolution: model.ClockHistory{Ended: after(2 * h)}}
-	vendorRunning := model.Ticket{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(h),
-		Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(2 * h)}}}
+	oneTouchHistory := item.TicketHistory{FirstPriority: "low", Created: t0, RepliesAtFirstSolve: 1, FirstReply: after(h),
+		FirstSolve: after(2 * h), Followups: 1, FirstResponse: item.ClockHistory{Ended: after(h)}, Resolution: item.ClockHistory{Ended: after(2 * h)}}
+	vendorRunning := item.Ticket{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(h),
+		Figures: &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(2 * h)}}}
 	tests := []struct {
 		name        string
-		versions    []version[model.Ticket] // fetched in turn, each merged into the previous result
-		wantHistory model.TicketHistory
+		versions    []version[item.Ticket] // fetched in turn, each merged into the previous result
+		wantHistory item.TicketHistory
 	}{
 		{
 			name:        "first store pins the priority and creation; not solved yet",
-			versions:    []version[model.Ticket]{{fetched: open}},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1},
+			versions:    []version[item.Ticket]{{fetched: open}},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1},
 		},
 		{
 			name: "a later priority or creation moves no pin",
-			versions: []version[model.Ticket]{{fetched: open}, {fetched: with(open, func(t *model.Ticket) {
+			versions: []version[item.Ticket]{{fetched: open}, {fetched: with(open, func(t *item.Ticket) {
 				t.Priority, t.CreatedAt = "urgent", after(-100*h)
 			})}},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1},
 		},
 		{
 			name:     "replies up to the first solve, from the timeline, even when first seen later; a reopen rules one-touch out",
-			versions: []version[model.Ticket]{{fetched: solvedAfterTwo}},
+			versions: []version[item.Ticket]{{fetched: solvedAfterTwo}},
 			// Urgent: targets 1h and 24h, ours judged both at their ends.
-			wantHistory: model.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
-				FirstSolve: after(2 * h), Reopens: 1, FirstResponse: model.ClockHistory{Ended: after(h), Judge: model.JudgeOurs},
-				Resolution: model.ClockHistory{Ended: after(2 * h), Judge: model.JudgeOurs}, OneTouch: model.OneTouchRuledOut},
+			wantHistory: item.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
+				FirstSolve: after(2 * h), Reopens: 1, FirstResponse: item.ClockHistory{Ended: after(h), Judge: item.JudgeOurs},
+				Resolution: item.ClockHistory{Ended: after(2 * h), Judge: item.JudgeOurs}, OneTouch: item.OneTouchRuledOut},
 		},
 		{
 			name: "figures: the replies when the first solve is first seen, then pinned; reopens never lower",
-			versions: []version[model.Ticket]{
-				{fetched: model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 1}}},
-				{fetched: model.Ticket{ID: "1", Status: model.StatusSolved, CreatedAt: t0, Figures: &model.Figures{Replies: 3, FirstSolvedAt: after(h)}}},
-				{fetched: model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 2}}},
-				{fetched: model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0, Figures: &model.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 1}}},
+			versions: []version[item.Ticket]{
+				{fetched: item.Ticket{ID: "1", Status: item.StatusOpen, CreatedAt: t0, Figures: &item.Figures{Replies: 1}}},
+				{fetched: item.Ticket{ID: "1", Status: item.StatusSolved, CreatedAt: t0, Figures: &item.Figures{Replies: 3, FirstSolvedAt: after(h)}}},
+				{fetched: item.Ticket{ID: "1", Status: item.StatusOpen, CreatedAt: t0, Figures: &item.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 2}}},
+				{fetched: item.Ticket{ID: "1", Status: item.StatusOpen, CreatedAt: t0, Figures: &item.Figures{Replies: 5, FirstSolvedAt: after(h), Reopens: 1}}},
 			},
 			// The solve before any reply ends the first-response clock too,
 			// judged by our 8h target (normal); no resolution target. The
 			// third version, shown open after the solve, is a reopen seen;
 			// the fourth, still open, is the same one.
-			wantHistory: model.TicketHistory{Created: t0, RepliesAtFirstSolve: 3, FirstSolve: after(h), Reopens: 2, ReopensSeen: 1,
-				FirstResponse: model.ClockHistory{Ended: after(h), Judge: model.JudgeOurs}, Resolution: model.ClockHistory{Ended: after(h)},
-				OneTouch: model.OneTouchRuledOut},
+			wantHistory: item.TicketHistory{Created: t0, RepliesAtFirstSolve: 3, FirstSolve: after(h), Reopens: 2, ReopensSeen: 1,
+				FirstResponse: item.ClockHistory{Ended: after(h), Judge: item.JudgeOurs}, Resolution: item.ClockHistory{Ended: after(h)},
+				OneTouch: item.OneTouchRuledOut},
 		},
 		{
 			name: "a later version that drops data lowers nothing: events deleted, figures zeroed, status reverted",
-			versions: []version[model.Ticket]{{fetched: solvedAfterTwo}, {fetched: with(solvedAfterTwo, func(t *model.Ticket) {
-				t.Events, t.Status, t.Figures = nil, model.StatusNew, &model.Figures{}
+			versions: []version[item.Ticket]{{fetched: solvedAfterTwo}, {fetched: with(solvedAfterTwo, func(t *item.Ticket) {
+				t.Events, t.Status, t.Figures = nil, item.StatusNew, &item.Figures{}
 			})}},
 			// Shown new after its solve: a reopen seen.
-			wantHistory: model.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
-				FirstSolve: after(2 * h), Reopens: 1, ReopensSeen: 1, FirstResponse: model.ClockHistory{Ended: after(h), Judge: model.JudgeOurs},
-				Resolution: model.ClockHistory{Ended: after(2 * h), Judge: model.JudgeOurs}, OneTouch: model.OneTouchRuledOut},
+			wantHistory: item.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
+				FirstSolve: after(2 * h), Reopens: 1, ReopensSeen: 1, FirstResponse: item.ClockHistory{Ended: after(h), Judge: item.JudgeOurs},
+				Resolution: item.ClockHistory{Ended: after(2 * h), Judge: item.JudgeOurs}, OneTouch: item.OneTouchRuledOut},
 		},
 		{
 			name: "a first reply seen is kept when an earlier one shows later",
-			versions: []version[model.Ticket]{
-				{fetched: with(open, func(t *model.Ticket) { t.Events = []model.Event{ev(model.EventVendorReply, after(3*h))} })},
-				{fetched: with(open, func(t *model.Ticket) {
-					t.Events = []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventVendorReply, after(3*h))}
+			versions: []version[item.Ticket]{
+				{fetched: with(open, func(t *item.Ticket) { t.Events = []item.Event{ev(item.EventVendorReply, after(3*h))} })},
+				{fetched: with(open, func(t *item.Ticket) {
+					t.Events = []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventVendorReply, after(3*h))}
 				})},
 			},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(3 * h),
-				FirstResponse: model.ClockHistory{Ended: after(3 * h), Judge: model.JudgeOurs}},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(3 * h),
+				FirstResponse: item.ClockHistory{Ended: after(3 * h), Judge: item.JudgeOurs}},
 		},
 		{
 			name: "clocks seen running as of the judged instant, both as stored and as merged",
-			versions: []version[model.Ticket]{
+			versions: []version[item.Ticket]{
 				{fetched: open, judged: Judged{Source: after(-h)}}, // before the creation: nothing to judge
 				{fetched: open, judged: Judged{Source: after(5 * h)}},
 				// The reply, timestamped before 5h, ends the first-response
 				// clock; the resolution clock still runs as of 9h.
-				{fetched: with(open, func(t *model.Ticket) { t.Events = []model.Event{ev(model.EventVendorReply, after(4*h))} }),
+				{fetched: with(open, func(t *item.Ticket) { t.Events = []item.Event{ev(item.EventVendorReply, after(4*h))} }),
 					judged: Judged{Source: after(9 * h)}},
 			},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(4 * h),
-				FirstResponse: model.ClockHistory{Ended: after(4 * h), RunningAsOf: after(9 * h), Judge: model.JudgeOurs},
-				Resolution:    model.ClockHistory{RunningAsOf: after(9 * h)}},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(4 * h),
+				FirstResponse: item.ClockHistory{Ended: after(4 * h), RunningAsOf: after(9 * h), Judge: item.JudgeOurs},
+				Resolution:    item.ClockHistory{RunningAsOf: after(9 * h)}},
 		},
 		{
 			name: "a vendor clock past its deadline as of the judged instant stays breached after a pause moves it",
-			versions: []version[model.Ticket]{
+			versions: []version[item.Ticket]{
 				{fetched: vendorRunning, judged: Judged{Source: after(2 * h)}}, // at the deadline: not past
 				{fetched: vendorRunning, judged: Judged{Source: after(3 * h)}},
-				{fetched: with(vendorRunning, func(t *model.Ticket) {
-					t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(9 * h)}}
+				{fetched: with(vendorRunning, func(t *item.Ticket) {
+					t.Figures = &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(9 * h)}}
 				}), judged: Judged{Source: after(4 * h)}},
 			},
-			wantHistory: model.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
-				FirstResponse: model.ClockHistory{RunningAsOf: after(4 * h), VendorBreached: true, Judge: model.JudgeVendor},
-				Resolution:    model.ClockHistory{RunningAsOf: after(4 * h)}},
+			wantHistory: item.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
+				FirstResponse: item.ClockHistory{RunningAsOf: after(4 * h), VendorBreached: true, Judge: item.JudgeVendor},
+				Resolution:    item.ClockHistory{RunningAsOf: after(4 * h)}},
 		},
 		{
 			name: "a vendor clock's stopped run is pinned",
-			versions: []version[model.Ticket]{
-				{fetched: with(vendorRunning, func(t *model.Ticket) {
-					t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(2 * h), Stopped: after(h)}}
+			versions: []version[item.Ticket]{
+				{fetched: with(vendorRunning, func(t *item.Ticket) {
+					t.Figures = &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(2 * h), Stopped: after(h)}}
 				})},
-				{fetched: with(vendorRunning, func(t *model.Ticket) {
-					t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(2 * h), Stopped: after(3 * h), Breached: true}}
+				{fetched: with(vendorRunning, func(t *item.Ticket) {
+					t.Figures = &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(2 * h), Stopped: after(3 * h), Breached: true}}
 				})},
 			},
-			wantHistory: model.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
-				FirstResponse: model.ClockHistory{Vendor: &model.SLAClock{Deadline: after(2 * h), Stopped: after(h)}, Judge: model.JudgeVendor}},
+			wantHistory: item.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
+				FirstResponse: item.ClockHistory{Vendor: &item.SLAClock{Deadline: after(2 * h), Stopped: after(h)}, Judge: item.JudgeVendor}},
 		},
 		{
 			name: "ours judged the first response at the reply: a vendor clock shown later is not pinned and never judges it",
-			versions: []version[model.Ticket]{
-				{fetched: with(open, func(t *model.Ticket) { t.Events = []model.Event{ev(model.EventVendorReply, after(9*h))} })},
-				{fetched: with(open, func(t *model.Ticket) {
-					t.Events = []model.Event{ev(model.EventVendorReply, after(9*h))}
-					t.Figures = &model.Figures{FirstReplyAt: after(9 * h), Replies: 1,
-						FirstResponseSLA: &model.SLAClock{Deadline: after(10 * h), Stopped: after(9 * h)},
-						ResolutionSLA:    &model.SLAClock{Deadline: after(30 * h)}}
+			versions: []version[item.Ticket]{
+				{fetched: with(open, func(t *item.Ticket) { t.Events = []item.Event{ev(item.EventVendorReply, after(9*h))} })},
+				{fetched: with(open, func(t *item.Ticket) {
+					t.Events = []item.Event{ev(item.EventVendorReply, after(9*h))}
+					t.Figures = &item.Figures{FirstReplyAt: after(9 * h), Replies: 1,
+						FirstResponseSLA: &item.SLAClock{Deadline: after(10 * h), Stopped: after(9 * h)},
+						ResolutionSLA:    &item.SLAClock{Deadline: after(30 * h)}}
 				})},
 			},
 			// Normal: our 8h first-response target; no resolution target,
 			// so the vendor's resolution clock, still running, judges that
 			// one once it is judged.
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(9 * h),
-				FirstResponse: model.ClockHistory{Ended: after(9 * h), Judge: model.JudgeOurs}},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(9 * h),
+				FirstResponse: item.ClockHistory{Ended: after(9 * h), Judge: item.JudgeOurs}},
 		},
 		{
 			name: "a running vendor clock dropped: ours judges once seen running past its target, and for good",
-			versions: func() []version[model.Ticket] {
+			versions: func() []version[item.Ticket] {
 				// High: our 4h target; the vendor's deadline is 9h.
-				running := with(vendorRunning, func(t *model.Ticket) {
-					t.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(9 * h)}}
+				running := with(vendorRunning, func(t *item.Ticket) {
+					t.Figures = &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(9 * h)}}
 				})
-				return []version[model.Ticket]{
+				return []version[item.Ticket]{
 					{fetched: running, judged: Judged{Source: after(h)}},
 					// Gone as of 5h: ours judges, past its 4h.
-					{fetched: with(running, func(t *model.Ticket) { t.Figures = nil }), judged: Judged{Source: after(5 * h)}},
+					{fetched: with(running, func(t *item.Ticket) { t.Figures = nil }), judged: Judged{Source: after(5 * h)}},
 					{fetched: running, judged: Judged{Source: after(6 * h)}},
 				}
 			}(),
-			wantHistory: model.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
-				FirstResponse: model.ClockHistory{RunningAsOf: after(6 * h), Judge: model.JudgeOurs},
-				Resolution:    model.ClockHistory{RunningAsOf: after(6 * h)}},
+			wantHistory: item.TicketHistory{FirstPriority: "high", Created: t0, RepliesAtFirstSolve: -1,
+				FirstResponse: item.ClockHistory{RunningAsOf: after(6 * h), Judge: item.JudgeOurs},
+				Resolution:    item.ClockHistory{RunningAsOf: after(6 * h)}},
 		},
 		{
 			name: "one-touch settled as of the judged instant is counted; a reopen after does not take it back",
-			versions: []version[model.Ticket]{
+			versions: []version[item.Ticket]{
 				{fetched: oneTouch, judged: Judged{Source: after(3 * h)}},
 				{fetched: oneTouch, judged: Judged{Source: after(98 * h)}},
-				{fetched: with(oneTouch, func(t *model.Ticket) {
-					t.Status, t.Events = model.StatusOpen, append(slices.Clone(t.Events), ev(model.EventReopened, after(99*h)))
+				{fetched: with(oneTouch, func(t *item.Ticket) {
+					t.Status, t.Events = item.StatusOpen, append(slices.Clone(t.Events), ev(item.EventReopened, after(99*h)))
 				}), judged: Judged{Source: after(99 * h)}},
 			},
-			wantHistory: func() model.TicketHistory {
+			wantHistory: func() item.TicketHistory {
 				h := oneTouchHistory
-				h.OneTouch, h.Reopens, h.ReopensSeen = model.OneTouchCounted, 1, 1
+				h.OneTouch, h.Reopens, h.ReopensSeen = item.OneTouchCounted, 1, 1
 				return h
 			}(),
 		},
 		{
 			name: "one-touch reopened before it settled is ruled out",
-			versions: []version[model.Ticket]{
+			versions: []version[item.Ticket]{
 				{fetched: oneTouch, judged: Judged{Source: after(3 * h)}},
-				{fetched: with(oneTouch, func(t *model.Ticket) {
-					t.Status, t.Events = model.StatusOpen, append(slices.Clone(t.Events), ev(model.EventReopened, after(97*h)))
+				{fetched: with(oneTouch, func(t *item.Ticket) {
+					t.Status, t.Events = item.StatusOpen, append(slices.Clone(t.Events), ev(item.EventReopened, after(97*h)))
 				}), judged: Judged{Source: after(97*h + 59*time.Minute)}},
 			},
-			wantHistory: func() model.TicketHistory {
+			wantHistory: func() item.TicketHistory {
 				h := oneTouchHistory
-				h.OneTouch, h.Reopens, h.ReopensSeen = model.OneTouchRuledOut, 1, 1
+				h.OneTouch, h.Reopens, h.ReopensSeen = item.OneTouchRuledOut, 1, 1
 				return h
 			}(),
 		},
 		{
 			name: "one-touch closed is counted at once",
-			versions: []version[model.Ticket]{
-				{fetched: with(oneTouch, func(t *model.Ticket) { t.Status = model.StatusClosed })},
+			versions: []version[item.Ticket]{
+				{fetched: with(oneTouch, func(t *item.Ticket) { t.Status = item.StatusClosed })},
 				{fetched: oneTouch}, // the close reverted
 			},
-			wantHistory: func() model.TicketHistory {
+			wantHistory: func() item.TicketHistory {
 				h := oneTouchHistory
-				h.OneTouch = model.OneTouchCounted
+				h.OneTouch = item.OneTouchCounted
 				return h
 			}(),
 		},
 		{
 			name: "shown open after its first solve without a reopen event: one-touch ruled out, a reopen seen; twice: two",
-			versions: []version[model.Ticket]{
+			versions: []version[item.Ticket]{
 				{fetched: oneTouch, judged: Judged{Source: after(3 * h)}},
-				{fetched: with(oneTouch, func(t *model.Ticket) { t.Status = model.StatusPending }), judged: Judged{Source: after(40 * h)}},
-				{fetched: with(oneTouch, func(t *model.Ticket) { t.Status = model.StatusOpen }), judged: Judged{Source: after(41 * h)}},
+				{fetched: with(oneTouch, func(t *item.Ticket) { t.Status = item.StatusPending }), judged: Judged{Source: after(40 * h)}},
+				{fetched: with(oneTouch, func(t *item.Ticket) { t.Status = item.StatusOpen }), judged: Judged{Source: after(41 * h)}},
 				{fetched: oneTouch, judged: Judged{Source: after(200 * h)}},
-				{fetched: with(oneTouch, func(t *model.Ticket) { t.Status = model.StatusNew }), judged: Judged{Source: after(201 * h)}},
+				{fetched: with(oneTouch, func(t *item.Ticket) { t.Status = item.StatusNew }), judged: Judged{Source: after(201 * h)}},
 			},
-			wantHistory: func() model.TicketHistory {
+			wantHistory: func() item.TicketHistory {
 				h := oneTouchHistory
-				h.OneTouch, h.ReopensSeen = model.OneTouchRuledOut, 2
+				h.OneTouch, h.ReopensSeen = item.OneTouchRuledOut, 2
 				return h
 			}(),
 		},
 		{
 			name: "escalation is sticky, whatever signalled it",
-			versions: []version[model.Ticket]{
-				{fetched: with(open, func(t *model.Ticket) { t.Tags = []string{"escalated"} })},
+			versions: []version[item.Ticket]{
+				{fetched: with(open, func(t *item.Ticket) { t.Tags = []string{"escalated"} })},
 				{fetched: open},
 			},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, EverEscalated: true,
-				SeenTags: []model.SeenTag{{Tag: "escalated"}}},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, EverEscalated: true,
+				SeenTags: []item.SeenTag{{Tag: "escalated"}}},
 		},
 		{
 			name: "tags: those dropped are kept, those added with when they became known",
-			versions: []version[model.Ticket]{
-				{fetched: with(open, func(t *model.Ticket) { t.Tags = []string{"VIP", "eu"} }), judged: Judged{Signals: after(-h)}},
-				{fetched: with(open, func(t *model.Ticket) { t.Tags = []string{"eu", " Outage"} }), judged: Judged{Signals: after(2 * h)}},
-				{fetched: with(open, func(t *model.Ticket) { t.Tags = []string{"vip", "outage"} }), judged: Judged{Signals: after(3 * h)}},
+			versions: []version[item.Ticket]{
+				{fetched: with(open, func(t *item.Ticket) { t.Tags = []string{"VIP", "eu"} }), judged: Judged{Signals: after(-h)}},
+				{fetched: with(open, func(t *item.Ticket) { t.Tags = []string{"eu", " Outage"} }), judged: Judged{Signals: after(2 * h)}},
+				{fetched: with(open, func(t *item.Ticket) { t.Tags = []string{"vip", "outage"} }), judged: Judged{Signals: after(3 * h)}},
 			},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1,
-				SeenTags: []model.SeenTag{{Tag: "vip"}, {Tag: "outage", AsOf: after(2 * h)}, {Tag: "eu"}}},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1,
+				SeenTags: []item.SeenTag{{Tag: "vip"}, {Tag: "outage", AsOf: after(2 * h)}, {Tag: "eu"}}},
 		},
 		{
 			name:     "a ticket first stored after the signals were complete past its creation is known from then",
-			versions: []version[model.Ticket]{{fetched: open, judged: Judged{Signals: after(h)}}, {fetched: open, judged: Judged{Signals: after(2 * h)}}},
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, StoredAsOf: after(h),
-				FirstResponse: model.ClockHistory{}, Resolution: model.ClockHistory{}},
+			versions: []version[item.Ticket]{{fetched: open, judged: Judged{Signals: after(h)}}, {fetched: open, judged: Judged{Signals: after(2 * h)}}},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, StoredAsOf: after(h),
+				FirstResponse: item.ClockHistory{}, Resolution: item.ClockHistory{}},
 		},
 		{
 			name: "ratings: appended when they change, ignoring none and unknown values",
-			versions: func() []version[model.Ticket] {
-				var vs []version[model.Ticket]
-				for _, s := range []model.Rating{"good", "", "good", "bad", "offered", "bad", "good"} {
-					vs = append(vs, version[model.Ticket]{fetched: with(open, func(t *model.Ticket) { t.Satisfaction = s })})
+			versions: func() []version[item.Ticket] {
+				var vs []version[item.Ticket]
+				for _, s := range []item.Rating{"good", "", "good", "bad", "offered", "bad", "good"} {
+					vs = append(vs, version[item.Ticket]{fetched: with(open, func(t *item.Ticket) { t.Satisfaction = s })})
 				}
 				return vs
 			}(),
-			wantHistory: model.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1,
-				Ratings: []model.Rating{"good", "bad", "good"}},
+			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1,
+				Ratings: []item.Rating{"good", "bad", "good"}},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var stored *model.Ticket
+			var stored *item.Ticket
 			for _, v := range tc.versions {
 				merged := r.MergeTicket(stored, v.fetched, v.judged)
 				stored = &merged
@@ -294,34 +294,34 @@ func TestMergeIdempotent(t *testing.T) {
 	r := mustRules(t, testVendor(), time.Time{})
 	h := time.Hour
 	j := Judged{Source: after(30 * h), Signals: after(20 * h)}
-	storedTicket := r.MergeTicket(nil, model.Ticket{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0,
-		Satisfaction: model.RatingGood, Tags: []string{"a"}, Figures: &model.Figures{Reopens: 3}}, Judged{})
-	storedTicket.History.Ratings = append(make([]model.Rating, 0, 8), storedTicket.History.Ratings...) // spare capacity
-	storedTicket.History.SeenTags = append(make([]model.SeenTag, 0, 8), model.SeenTag{Tag: "z"})
-	solvedEvents := []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}
-	storedSolved := r.MergeTicket(nil, model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, Events: solvedEvents}, Judged{})
+	storedTicket := r.MergeTicket(nil, item.Ticket{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0,
+		Satisfaction: item.RatingGood, Tags: []string{"a"}, Figures: &item.Figures{Reopens: 3}}, Judged{})
+	storedTicket.History.Ratings = append(make([]item.Rating, 0, 8), storedTicket.History.Ratings...) // spare capacity
+	storedTicket.History.SeenTags = append(make([]item.SeenTag, 0, 8), item.SeenTag{Tag: "z"})
+	solvedEvents := []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}
+	storedSolved := r.MergeTicket(nil, item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0, Events: solvedEvents}, Judged{})
 	tickets := []struct {
 		name    string
-		stored  *model.Ticket
-		fetched model.Ticket
+		stored  *item.Ticket
+		fetched item.Ticket
 	}{
-		{"new, open", nil, model.Ticket{ID: "1", Priority: "p1", Status: model.StatusOpen, CreatedAt: t0, Tags: []string{"escalated"}}},
-		{"new, solved and rated", nil, model.Ticket{ID: "1", Status: model.StatusSolved, CreatedAt: t0, Satisfaction: model.RatingBad,
-			Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h))}}},
-		{"stored, rating changed, reopens lower, tags changed", &storedTicket, model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved,
-			CreatedAt: t0, Satisfaction: model.RatingBad, Tags: []string{"b"}, Figures: &model.Figures{Reopens: 1, FirstSolvedAt: after(h), Replies: 2}}},
-		{"stored without history", &model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0},
-			model.Ticket{ID: "1", Priority: "high", Status: model.StatusClosed, CreatedAt: t0, Events: []model.Event{ev(model.EventSolved, after(h))}}},
-		{"running vendor clock past its deadline", nil, model.Ticket{ID: "1", Status: model.StatusOpen, CreatedAt: t0,
-			Figures: &model.Figures{ResolutionSLA: &model.SLAClock{Deadline: after(h)}}}},
+		{"new, open", nil, item.Ticket{ID: "1", Priority: "p1", Status: item.StatusOpen, CreatedAt: t0, Tags: []string{"escalated"}}},
+		{"new, solved and rated", nil, item.Ticket{ID: "1", Status: item.StatusSolved, CreatedAt: t0, Satisfaction: item.RatingBad,
+			Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(h))}}},
+		{"stored, rating changed, reopens lower, tags changed", &storedTicket, item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved,
+			CreatedAt: t0, Satisfaction: item.RatingBad, Tags: []string{"b"}, Figures: &item.Figures{Reopens: 1, FirstSolvedAt: after(h), Replies: 2}}},
+		{"stored without history", &item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0},
+			item.Ticket{ID: "1", Priority: "high", Status: item.StatusClosed, CreatedAt: t0, Events: []item.Event{ev(item.EventSolved, after(h))}}},
+		{"running vendor clock past its deadline", nil, item.Ticket{ID: "1", Status: item.StatusOpen, CreatedAt: t0,
+			Figures: &item.Figures{ResolutionSLA: &item.SLAClock{Deadline: after(h)}}}},
 		{"stored solved, shown open without a reopen event: one reopen seen", &storedSolved,
-			model.Ticket{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Events: solvedEvents}},
-		{"judged by our clock, a vendor clock shown later", &storedSolved, model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusSolved,
-			CreatedAt: t0, Events: solvedEvents, Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(9 * h), Stopped: after(h)}}}},
+			item.Ticket{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0, Events: solvedEvents}},
+		{"judged by our clock, a vendor clock shown later", &storedSolved, item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusSolved,
+			CreatedAt: t0, Events: solvedEvents, Figures: &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(9 * h), Stopped: after(h)}}}},
 	}
 	for _, tc := range tickets {
 		t.Run("ticket: "+tc.name, func(t *testing.T) {
-			var before model.Ticket
+			var before item.Ticket
 			if tc.stored != nil {
 				before = deepCopyTicket(*tc.stored)
 			}
@@ -336,17 +336,17 @@ func TestMergeIdempotent(t *testing.T) {
 		})
 	}
 
-	storedIncident := r.MergeIncident(nil, model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(h)}}, Judged{})
+	storedIncident := r.MergeIncident(nil, item.Incident{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(h)}}, Judged{})
 	incidents := []struct {
 		name    string
-		stored  *model.Incident
-		fetched model.Incident
+		stored  *item.Incident
+		fetched item.Incident
 	}{
-		{"new, duplicate updates", nil, model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0,
+		{"new, duplicate updates", nil, item.Incident{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0,
 			Updates: []time.Time{after(2 * h), after(h), after(2 * h).In(time.FixedZone("x", 3600))}}},
-		{"stored, update deleted, impact changed, resolved", &storedIncident, model.Incident{ID: "i", Impact: "unknown", CreatedAt: after(h),
+		{"stored, update deleted, impact changed, resolved", &storedIncident, item.Incident{ID: "i", Impact: "unknown", CreatedAt: after(h),
 			Updates: []time.Time{after(3 * h)}, ResolvedAt: after(3 * h)}},
-		{"stored, update moved", &storedIncident, model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0,
+		{"stored, update moved", &storedIncident, item.Incident{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0,
 			Updates: []time.Time{after(h / 2), after(2 * h)}}},
 	}
 	for _, tc := range incidents {
@@ -358,15 +358,15 @@ func TestMergeIdempotent(t *testing.T) {
 		})
 	}
 
-	storedMaintenance := model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(10 * h)}
+	storedMaintenance := item.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(10 * h)}
 	maintenances := []struct {
 		name    string
-		stored  *model.Maintenance
-		fetched model.Maintenance
+		stored  *item.Maintenance
+		fetched item.Maintenance
 	}{
-		{"new", nil, model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(h)}},
+		{"new", nil, item.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(h)}},
 		{"stored, re-announced later and completed", &storedMaintenance,
-			model.Maintenance{ID: "m", CreatedAt: after(h), ScheduledFor: after(10 * h), CompletedAt: after(11 * h)}},
+			item.Maintenance{ID: "m", CreatedAt: after(h), ScheduledFor: after(10 * h), CompletedAt: after(11 * h)}},
 	}
 	for _, tc := range maintenances {
 		t.Run("maintenance: "+tc.name, func(t *testing.T) {
@@ -378,7 +378,7 @@ func TestMergeIdempotent(t *testing.T) {
 	}
 }
 
-func deepCopyTicket(t model.Ticket) model.Ticket {
+func deepCopyTicket(t item.Ticket) item.Ticket {
 	if t.History != nil {
 		h := *t.History
 		h.Ratings = slices.Clone(h.Ratings)
@@ -395,45 +395,45 @@ func deepCopyTicket(t model.Ticket) model.Ticket {
 func TestMergeIncident(t *testing.T) {
 	h, m := time.Hour, time.Minute
 	r := mustRules(t, testVendor(), time.Time{})
-	stored := model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(2 * h), after(h)},
-		History: &model.IncidentHistory{FirstImpact: model.ImpactMinor}}
-	resolved := model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m), ResolvedAt: after(2 * h),
+	stored := item.Incident{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(2 * h), after(h)},
+		History: &item.IncidentHistory{FirstImpact: item.ImpactMinor}}
+	resolved := item.Incident{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m), ResolvedAt: after(2 * h),
 		Updates: []time.Time{after(3 * h), after(h), after(2 * h)}}
 	tests := []struct {
 		name        string
-		versions    []version[model.Incident]
+		versions    []version[item.Incident]
 		wantCreated time.Time
 		wantUpdates []time.Time
-		wantHistory model.IncidentHistory
+		wantHistory item.IncidentHistory
 	}{
 		{
 			name: "new: updates sorted and de-duplicated, impact and creation pinned",
-			versions: []version[model.Incident]{{fetched: model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0,
+			versions: []version[item.Incident]{{fetched: item.Incident{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0,
 				Updates: []time.Time{after(2 * h), after(h), after(2 * h)}}}},
 			wantCreated: t0,
 			wantUpdates: []time.Time{after(h), after(2 * h)},
-			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactMajor, Created: t0},
+			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactMajor, Created: t0},
 		},
 		{
 			name:        "new with an unknown impact: none; without a first post, created from started_at",
-			versions:    []version[model.Incident]{{fetched: model.Incident{ID: "i", Impact: "scheduled", StartedAt: t0}}},
-			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactNone, Created: t0},
+			versions:    []version[item.Incident]{{fetched: item.Incident{ID: "i", Impact: "scheduled", StartedAt: t0}}},
+			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactNone, Created: t0},
 		},
 		{
 			// The updates are those shown now: before turn 3 the union of all
 			// ever shown kept 2h, which the vendor moved or deleted.
 			name: "stored: the fetched updates, earliest creation, first impact kept",
-			versions: []version[model.Incident]{{fetched: stored}, {fetched: model.Incident{ID: "i", Impact: model.ImpactCritical,
+			versions: []version[item.Incident]{{fetched: stored}, {fetched: item.Incident{ID: "i", Impact: item.ImpactCritical,
 				CreatedAt: after(h), Updates: []time.Time{after(3 * h), after(h)}}}},
 			wantCreated: t0,
 			wantUpdates: []time.Time{after(h), after(3 * h)},
-			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactMinor, Created: t0},
+			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactMinor, Created: t0},
 		},
 		{
 			name: "resolved: its times pinned then, a backdated start and a later postmortem after",
-			versions: []version[model.Incident]{
+			versions: []version[item.Incident]{
 				{fetched: resolved},
-				{fetched: func() model.Incident {
+				{fetched: func() item.Incident {
 					i := resolved
 					i.StartedAt, i.ResolvedAt, i.PostmortemPublishedAt = after(-2*h), after(4*h), after(50*h)
 					return i
@@ -441,33 +441,33 @@ func TestMergeIncident(t *testing.T) {
 			},
 			wantCreated: t0,
 			wantUpdates: []time.Time{after(h), after(2 * h), after(3 * h)},
-			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactMajor, Created: t0, Postmortem: after(50 * h),
-				Final: &model.IncidentFinal{Started: after(-20 * m), FirstPost: t0, Resolved: after(2 * h),
+			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactMajor, Created: t0, Postmortem: after(50 * h),
+				Final: &item.IncidentFinal{Started: after(-20 * m), FirstPost: t0, Resolved: after(2 * h),
 					Updates: []time.Time{after(h), after(2 * h)}}},
 		},
 		{
 			name: "resolution unknown: its times pinned at first store",
-			versions: []version[model.Incident]{
-				{fetched: model.Incident{ID: "i", CreatedAt: t0, ResolutionUnknown: true}},
-				{fetched: model.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-h), ResolutionUnknown: true}},
+			versions: []version[item.Incident]{
+				{fetched: item.Incident{ID: "i", CreatedAt: t0, ResolutionUnknown: true}},
+				{fetched: item.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-h), ResolutionUnknown: true}},
 			},
 			wantCreated: t0,
-			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactNone, Created: t0, Final: &model.IncidentFinal{Started: t0, FirstPost: t0}},
+			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactNone, Created: t0, Final: &item.IncidentFinal{Started: t0, FirstPost: t0}},
 		},
 		{
 			name: "the notice window pinned once the signals are complete past the first post",
-			versions: []version[model.Incident]{
-				{fetched: model.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-10 * m)}, judged: Judged{Signals: t0}},
-				{fetched: model.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-20 * m)}, judged: Judged{Signals: after(time.Millisecond)}},
-				{fetched: model.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-h)}, judged: Judged{Signals: after(h)}},
+			versions: []version[item.Incident]{
+				{fetched: item.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-10 * m)}, judged: Judged{Signals: t0}},
+				{fetched: item.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-20 * m)}, judged: Judged{Signals: after(time.Millisecond)}},
+				{fetched: item.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-h)}, judged: Judged{Signals: after(h)}},
 			},
 			wantCreated: t0,
-			wantHistory: model.IncidentHistory{FirstImpact: model.ImpactNone, Created: t0, NoticeStarted: after(-10 * m), NoticePost: t0},
+			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactNone, Created: t0, NoticeStarted: after(-10 * m), NoticePost: t0},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var got *model.Incident
+			var got *item.Incident
 			for _, v := range tc.versions {
 				merged := r.MergeIncident(got, v.fetched, v.judged)
 				got = &merged
@@ -486,50 +486,50 @@ func TestMergeIncident(t *testing.T) {
 func TestMergeMaintenance(t *testing.T) {
 	h := time.Hour
 	r := mustRules(t, testVendor(), time.Time{})
-	upcoming := model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(72 * h), ScheduledUntil: after(74 * h)}
+	upcoming := item.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(72 * h), ScheduledUntil: after(74 * h)}
 	tests := []struct {
 		name         string
-		versions     []version[model.Maintenance]
+		versions     []version[item.Maintenance]
 		wantSchedule [2]time.Time // for, until
-		wantHistory  model.MaintenanceHistory
+		wantHistory  item.MaintenanceHistory
 	}{
 		{
 			name:         "upcoming: only the creation pinned",
-			versions:     []version[model.Maintenance]{{fetched: upcoming, judged: Judged{Source: after(71 * h)}}},
+			versions:     []version[item.Maintenance]{{fetched: upcoming, judged: Judged{Source: after(71 * h)}}},
 			wantSchedule: [2]time.Time{after(72 * h), after(74 * h)},
-			wantHistory:  model.MaintenanceHistory{Created: t0},
+			wantHistory:  item.MaintenanceHistory{Created: t0},
 		},
 		{
 			name: "a feed prints the schedule only while upcoming: the completed version keeps it, and its notice is pinned",
-			versions: []version[model.Maintenance]{{fetched: upcoming},
-				{fetched: model.Maintenance{ID: "m", CreatedAt: t0, CompletedAt: after(74 * h)}}},
+			versions: []version[item.Maintenance]{{fetched: upcoming},
+				{fetched: item.Maintenance{ID: "m", CreatedAt: t0, CompletedAt: after(74 * h)}}},
 			wantSchedule: [2]time.Time{after(72 * h), after(74 * h)},
-			wantHistory:  model.MaintenanceHistory{Created: t0, Notice: &model.MaintenanceNotice{Announced: t0, Start: after(72 * h)}},
+			wantHistory:  item.MaintenanceHistory{Created: t0, Notice: &item.MaintenanceNotice{Announced: t0, Start: after(72 * h)}},
 		},
 		{
 			name: "rescheduled after it started as of the judged instant: the new schedule, the notice of the start",
-			versions: []version[model.Maintenance]{{fetched: upcoming},
-				{fetched: model.Maintenance{ID: "m", CreatedAt: after(h), ScheduledFor: after(96 * h)}, judged: Judged{Source: after(72 * h)}}},
+			versions: []version[item.Maintenance]{{fetched: upcoming},
+				{fetched: item.Maintenance{ID: "m", CreatedAt: after(h), ScheduledFor: after(96 * h)}, judged: Judged{Source: after(72 * h)}}},
 			wantSchedule: [2]time.Time{after(96 * h), {}},
-			wantHistory:  model.MaintenanceHistory{Created: t0, Notice: &model.MaintenanceNotice{Announced: t0, Start: after(72 * h)}},
+			wantHistory:  item.MaintenanceHistory{Created: t0, Notice: &item.MaintenanceNotice{Announced: t0, Start: after(72 * h)}},
 		},
 		{
 			name: "rescheduled before it started: nothing pinned yet",
-			versions: []version[model.Maintenance]{{fetched: upcoming},
-				{fetched: model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(96 * h)}, judged: Judged{Source: after(71 * h)}}},
+			versions: []version[item.Maintenance]{{fetched: upcoming},
+				{fetched: item.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(96 * h)}, judged: Judged{Source: after(71 * h)}}},
 			wantSchedule: [2]time.Time{after(96 * h), {}},
-			wantHistory:  model.MaintenanceHistory{Created: t0},
+			wantHistory:  item.MaintenanceHistory{Created: t0},
 		},
 		{
 			name:         "without an announcement time, created at the scheduled start",
-			versions:     []version[model.Maintenance]{{fetched: model.Maintenance{ID: "m", ScheduledFor: after(5 * h)}}},
+			versions:     []version[item.Maintenance]{{fetched: item.Maintenance{ID: "m", ScheduledFor: after(5 * h)}}},
 			wantSchedule: [2]time.Time{after(5 * h), {}},
-			wantHistory:  model.MaintenanceHistory{Created: after(5 * h)},
+			wantHistory:  item.MaintenanceHistory{Created: after(5 * h)},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var got *model.Maintenance
+			var got *item.Maintenance
 			for _, v := range tc.versions {
 				merged := r.MergeMaintenance(got, v.fetched, v.judged)
 				got = &merged

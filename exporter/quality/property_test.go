@@ -11,7 +11,7 @@ import (
 	commonmodel "github.com/prometheus/common/model"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Items evolve at random, as vendors' data does: each version of an item is
@@ -149,7 +149,7 @@ func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, rs
 				pins.vendorBreached++
 			}
 		}
-		if h.OneTouch == model.OneTouchCounted {
+		if h.OneTouch == item.OneTouchCounted {
 			pins.oneTouch++
 		}
 	}
@@ -260,10 +260,10 @@ type generator struct {
 	now          time.Time
 	versions     int
 	edits        map[string]int // edits of already-counted items, by kind (editKinds)
-	tickets      []*model.Ticket
+	tickets      []*item.Ticket
 	reverted     []int // tickets shown open again after a solve, without a reopen event
-	incidents    []*model.Incident
-	maintenances []*model.Maintenance
+	incidents    []*item.Incident
+	maintenances []*item.Maintenance
 	// Alerts draw from their own stream.
 	alertRnd    *rand.Rand
 	alerts      []alertKey
@@ -335,11 +335,11 @@ func pick[T any](g *generator, items []T) int {
 // unknown) and none at all (normal, not unknown).
 var rawPriorities = []string{"urgent", "P1", "high", "p2", "normal", "low", "", " ", "whatever", "Sev-2"}
 
-func (g *generator) ticket() model.Ticket {
+func (g *generator) ticket() item.Ticket {
 	i := pick(g, g.tickets)
 	if i < 0 {
-		t := &model.Ticket{ID: fmt.Sprint("t", len(g.tickets)), CreatedAt: g.now.Add(-time.Duration(g.rnd.Int64N(int64(ticketLag)))),
-			Priority: rawPriorities[g.rnd.IntN(len(rawPriorities))], Status: model.StatusNew}
+		t := &item.Ticket{ID: fmt.Sprint("t", len(g.tickets)), CreatedAt: g.now.Add(-time.Duration(g.rnd.Int64N(int64(ticketLag)))),
+			Priority: rawPriorities[g.rnd.IntN(len(rawPriorities))], Status: item.StatusNew}
 		switch g.rnd.IntN(20) {
 		case 0:
 			t.CreatedAt = t0.Add(-time.Duration(1+g.rnd.IntN(100)) * time.Hour) // before history_start
@@ -349,11 +349,11 @@ func (g *generator) ticket() model.Ticket {
 			t.CreatedAt = g.now.Add(-ticketLag - time.Duration(g.rnd.IntN(10*60))*time.Minute)
 		}
 		if g.rnd.IntN(3) == 0 {
-			t.Figures = &model.Figures{}
+			t.Figures = &item.Figures{}
 			if g.rnd.IntN(3) > 0 { // the vendor runs its own SLA clocks
 				deadline := func() time.Time { return t.CreatedAt.Add(time.Duration(g.rnd.Int64N(int64(10 * time.Hour)))) }
-				t.Figures.FirstResponseSLA = &model.SLAClock{Deadline: deadline()}
-				t.Figures.ResolutionSLA = &model.SLAClock{Deadline: deadline()}
+				t.Figures.FirstResponseSLA = &item.SLAClock{Deadline: deadline()}
+				t.Figures.ResolutionSLA = &item.SLAClock{Deadline: deadline()}
 			}
 		}
 		if g.rnd.IntN(10) == 0 {
@@ -367,20 +367,20 @@ func (g *generator) ticket() model.Ticket {
 		// one-touch resolution but for the status shown in between.
 		t := g.tickets[g.reverted[n-1]]
 		g.reverted = g.reverted[:n-1]
-		if t.Status != model.StatusSolved && t.Status != model.StatusClosed { // not solved since
-			t.Status, t.UpdatedAt = model.StatusSolved, g.now
-			t.Events = append(t.Events, ev(model.EventSolved, g.now))
+		if t.Status != item.StatusSolved && t.Status != item.StatusClosed { // not solved since
+			t.Status, t.UpdatedAt = item.StatusSolved, g.now
+			t.Events = append(t.Events, ev(item.EventSolved, g.now))
 			return g.emitTicket(t)
 		}
 	}
 	t := g.tickets[i]
-	if t.Status == model.StatusClosed && g.rnd.IntN(2) == 0 {
+	if t.Status == item.StatusClosed && g.rnd.IntN(2) == 0 {
 		return g.emitTicket(t) // final: mostly only re-fetched
 	}
-	solved := t.Status == model.StatusSolved
-	event := func(k model.EventKind) { t.Events = append(t.Events, ev(k, g.now)) }
+	solved := t.Status == item.StatusSolved
+	event := func(k item.EventKind) { t.Events = append(t.Events, ev(k, g.now)) }
 	reply := func() {
-		event(model.EventVendorReply)
+		event(item.EventVendorReply)
 		if f := t.Figures; f != nil {
 			f.Replies++
 			if f.FirstReplyAt.IsZero() {
@@ -393,14 +393,14 @@ func (g *generator) ticket() model.Ticket {
 	case 0, 1:
 		reply()
 	case 2:
-		event(model.EventCustomerReply)
+		event(item.EventCustomerReply)
 	case 3, 4:
 		if !solved {
 			if len(t.Events) == 0 && g.rnd.IntN(2) == 0 {
 				reply() // answered and solved at once, as agents often do: a one-touch candidate
 			}
-			event(model.EventSolved)
-			t.Status = model.StatusSolved
+			event(item.EventSolved)
+			t.Status = item.StatusSolved
 			if f := t.Figures; f != nil && f.FirstSolvedAt.IsZero() {
 				f.FirstSolvedAt = g.now
 				stopClock(f.FirstResponseSLA, g.now)
@@ -409,15 +409,15 @@ func (g *generator) ticket() model.Ticket {
 		}
 	case 5:
 		if solved {
-			event(model.EventReopened)
-			t.Status = model.StatusOpen
+			event(item.EventReopened)
+			t.Status = item.StatusOpen
 			if f := t.Figures; f != nil {
 				f.Reopens++
 			}
 		}
 	case 6:
 		if solved {
-			t.Status = model.StatusClosed
+			t.Status = item.StatusClosed
 		}
 	case 7:
 		if solved {
@@ -426,7 +426,7 @@ func (g *generator) ticket() model.Ticket {
 			g.edit("ticket status reverted")
 			g.reverted = append(g.reverted, i)
 		}
-		t.Status = []model.Status{model.StatusNew, model.StatusOpen, model.StatusPending, model.StatusOnHold}[g.rnd.IntN(4)]
+		t.Status = []item.Status{item.StatusNew, item.StatusOpen, item.StatusPending, item.StatusOnHold}[g.rnd.IntN(4)]
 	case 8:
 		t.Priority = rawPriorities[g.rnd.IntN(len(rawPriorities))]
 	case 9:
@@ -438,10 +438,10 @@ func (g *generator) ticket() model.Ticket {
 	case 10:
 		t.Escalated = !t.Escalated
 		if g.rnd.IntN(2) == 0 {
-			event(model.EventEscalated)
+			event(item.EventEscalated)
 		}
 	case 11:
-		t.Satisfaction = []model.Rating{model.RatingNone, model.RatingGood, model.RatingBad}[g.rnd.IntN(3)]
+		t.Satisfaction = []item.Rating{item.RatingNone, item.RatingGood, item.RatingBad}[g.rnd.IntN(3)]
 	case 12:
 		g.edit("ticket created moved")
 		t.CreatedAt = t.CreatedAt.Add(g.shift(48 * time.Hour))
@@ -456,7 +456,7 @@ func (g *generator) ticket() model.Ticket {
 		// judged the clock running (maybe before its deadline).
 		g.edit("ticket reply dated late")
 		at := g.now.Add(-time.Duration(g.rnd.IntN(10*60)) * time.Minute)
-		t.Events = append(t.Events, ev(model.EventVendorReply, at))
+		t.Events = append(t.Events, ev(item.EventVendorReply, at))
 		if f := t.Figures; f != nil && f.FirstReplyAt.IsZero() {
 			f.FirstReplyAt = at
 		}
@@ -473,19 +473,19 @@ func (g *generator) ticket() model.Ticket {
 		if t.Figures != nil && g.rnd.IntN(2) == 0 {
 			t.Figures = nil
 		} else {
-			t.Figures = &model.Figures{}
+			t.Figures = &item.Figures{}
 		}
 	case 17:
 		g.edit("ticket status reverted")
-		t.Status = []model.Status{model.StatusOpen, model.StatusSolved, model.StatusNew}[g.rnd.IntN(3)]
-		if solved && t.Status != model.StatusSolved {
+		t.Status = []item.Status{item.StatusOpen, item.StatusSolved, item.StatusNew}[g.rnd.IntN(3)]
+		if solved && t.Status != item.StatusSolved {
 			g.reverted = append(g.reverted, i)
 		}
 	case 18:
 		if f := t.Figures; f != nil {
 			// A pause: the deadline moves later, or the clock stops
 			// judged met.
-			for _, c := range []*model.SLAClock{f.FirstResponseSLA, f.ResolutionSLA} {
+			for _, c := range []*item.SLAClock{f.FirstResponseSLA, f.ResolutionSLA} {
 				if c == nil || !c.Stopped.IsZero() {
 					continue
 				}
@@ -512,14 +512,14 @@ func (g *generator) ticket() model.Ticket {
 		// granted to the agent account, a cycle computed late), maybe after
 		// ours judged it: running, or stopped met or breached.
 		if t.Figures == nil {
-			t.Figures = &model.Figures{}
+			t.Figures = &item.Figures{}
 		}
-		for _, c := range []**model.SLAClock{&t.Figures.FirstResponseSLA, &t.Figures.ResolutionSLA} {
+		for _, c := range []**item.SLAClock{&t.Figures.FirstResponseSLA, &t.Figures.ResolutionSLA} {
 			if *c != nil {
 				continue
 			}
 			g.edit("vendor clock added")
-			clock := &model.SLAClock{Deadline: t.CreatedAt.Add(time.Duration(g.rnd.Int64N(int64(10 * time.Hour))))}
+			clock := &item.SLAClock{Deadline: t.CreatedAt.Add(time.Duration(g.rnd.Int64N(int64(10 * time.Hour))))}
 			if g.rnd.IntN(3) > 0 {
 				clock.Stopped, clock.Breached = g.now, g.rnd.IntN(2) == 0
 			}
@@ -535,7 +535,7 @@ func (g *generator) ticket() model.Ticket {
 // reopen count (APIs that recount from a window), or without the vendor's
 // clocks, which the next version may bring back (an agent account that
 // loses the SLA fields for a while).
-func (g *generator) emitTicket(t *model.Ticket) model.Ticket {
+func (g *generator) emitTicket(t *item.Ticket) item.Ticket {
 	out := *t
 	out.Events = slices.Clone(t.Events)
 	out.Tags = slices.Clone(t.Tags)
@@ -548,7 +548,7 @@ func (g *generator) emitTicket(t *model.Ticket) model.Ticket {
 			g.edit("vendor clock dropped")
 			f.FirstResponseSLA, f.ResolutionSLA = nil, nil
 		}
-		for _, c := range []**model.SLAClock{&f.FirstResponseSLA, &f.ResolutionSLA} {
+		for _, c := range []**item.SLAClock{&f.FirstResponseSLA, &f.ResolutionSLA} {
 			if *c != nil {
 				copied := **c
 				*c = &copied
@@ -560,18 +560,18 @@ func (g *generator) emitTicket(t *model.Ticket) model.Ticket {
 }
 
 // stopClock stops a vendor's running SLA clock at now, with its verdict.
-func stopClock(c *model.SLAClock, now time.Time) {
+func stopClock(c *item.SLAClock, now time.Time) {
 	if c != nil && c.Stopped.IsZero() {
 		c.Stopped, c.Breached = now, !c.Deadline.IsZero() && now.After(c.Deadline)
 	}
 }
 
-var rawImpacts = []model.Impact{model.ImpactNone, model.ImpactMinor, model.ImpactMajor, model.ImpactCritical, "maintenance"}
+var rawImpacts = []item.Impact{item.ImpactNone, item.ImpactMinor, item.ImpactMajor, item.ImpactCritical, "maintenance"}
 
-func (g *generator) incident() model.Incident {
+func (g *generator) incident() item.Incident {
 	i := pick(g, g.incidents)
 	if i < 0 {
-		inc := &model.Incident{ID: fmt.Sprint("i", len(g.incidents)), CreatedAt: g.now, Impact: rawImpacts[g.rnd.IntN(len(rawImpacts))]}
+		inc := &item.Incident{ID: fmt.Sprint("i", len(g.incidents)), CreatedAt: g.now, Impact: rawImpacts[g.rnd.IntN(len(rawImpacts))]}
 		switch g.rnd.IntN(3) {
 		case 0:
 			inc.StartedAt = g.now.Add(-time.Duration(g.rnd.IntN(120)) * time.Minute)
@@ -649,7 +649,7 @@ func (g *generator) incident() model.Incident {
 }
 
 // emitIncident sometimes drops the first update, as a vendor deleting it.
-func (g *generator) emitIncident(inc *model.Incident) model.Incident {
+func (g *generator) emitIncident(inc *item.Incident) item.Incident {
 	out := *inc
 	out.Updates = slices.Clone(inc.Updates)
 	if len(out.Updates) > 1 && g.rnd.IntN(5) == 0 {
@@ -658,10 +658,10 @@ func (g *generator) emitIncident(inc *model.Incident) model.Incident {
 	return out
 }
 
-func (g *generator) maintenance() model.Maintenance {
+func (g *generator) maintenance() item.Maintenance {
 	i := pick(g, g.maintenances)
 	if i < 0 {
-		m := &model.Maintenance{ID: fmt.Sprint("m", len(g.maintenances)), CreatedAt: g.now}
+		m := &item.Maintenance{ID: fmt.Sprint("m", len(g.maintenances)), CreatedAt: g.now}
 		if g.rnd.IntN(10) > 0 {
 			m.ScheduledFor = g.now.Add(time.Duration(g.rnd.IntN(200)-3) * time.Hour)
 			m.ScheduledUntil = m.ScheduledFor.Add(2 * time.Hour)
@@ -719,7 +719,7 @@ func (rs *restarts) restart(t *testing.T, s *store, step int, prev []uint64) {
 		if !c.counted {
 			continue
 		}
-		if c.static.firstContact && tk.History.OneTouch != model.OneTouchCounted {
+		if c.static.firstContact && tk.History.OneTouch != item.OneTouchCounted {
 			rs.oneTouch++ // settled as of judged, not pinned
 		}
 		for _, deadline := range c.live.running {
@@ -776,17 +776,17 @@ func newOracle(t *testing.T, r *Rules) *oracle {
 // resolution was counted before (as of the instant the stored version was
 // judged), is never one-touch; and every time it is shown open right after
 // a version shown solved or closed, it was reopened.
-func (o *oracle) ticket(old *model.Ticket, fetched model.Ticket, merged *model.Ticket, j Judged) {
+func (o *oracle) ticket(old *item.Ticket, fetched item.Ticket, merged *item.Ticket, j Judged) {
 	h, _ := o.r.ticketHistory(merged)
 	_, open := openStates[fetched.Status]
-	done := fetched.Status == model.StatusSolved || fetched.Status == model.StatusClosed
+	done := fetched.Status == item.StatusSolved || fetched.Status == item.StatusClosed
 	if open && !h.FirstSolve.IsZero() && (old == nil || !o.r.ticketContribution(old, j.Source).static.firstContact) {
 		o.reopenedUnsettled[fetched.ID] = true
 	}
 	if done && o.reopenedUnsettled[fetched.ID] && h.RepliesAtFirstSolve == 1 && h.Reopens == 0 {
 		o.solvedAgain++
 	}
-	if open && old != nil && (old.Status == model.StatusSolved || old.Status == model.StatusClosed) {
+	if open && old != nil && (old.Status == item.StatusSolved || old.Status == item.StatusClosed) {
 		o.reopensShown[fetched.ID]++
 	}
 }
@@ -794,7 +794,7 @@ func (o *oracle) ticket(old *model.Ticket, fetched model.Ticket, merged *model.T
 // incident: the gaps observed when an incident is first seen resolved are
 // those between the first post and the updates that version shows, up to
 // the resolution; an open incident's last update is the latest it shows.
-func (o *oracle) incident(old *model.Incident, fetched model.Incident, merged *model.Incident) {
+func (o *oracle) incident(old *item.Incident, fetched item.Incident, merged *item.Incident) {
 	shown := append(o.updatesShown[fetched.ID], fetched.Updates...)
 	o.updatesShown[fetched.ID] = shown
 	st, live, counted, open := o.r.incidentContribution(merged)
@@ -858,7 +858,7 @@ func (o *oracle) assertStored(s *store, asOf func(string) time.Time) {
 		if !c.counted {
 			continue
 		}
-		if o.reopenedUnsettled[k.id] && (c.static.firstContact || tk.History.OneTouch == model.OneTouchCounted) {
+		if o.reopenedUnsettled[k.id] && (c.static.firstContact || tk.History.OneTouch == item.OneTouchCounted) {
 			t.Errorf("ticket %s, shown open after its first solve before it settled, counts one-touch", k.id)
 		}
 		if n := o.reopensShown[k.id]; c.static.reopens < n {

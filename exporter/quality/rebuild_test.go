@@ -10,7 +10,7 @@ import (
 	commonmodel "github.com/prometheus/common/model"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // TestCountersDifferNamesEachFamily changes one series of each family in a
@@ -55,7 +55,7 @@ func TestCountersDifferNamesEachFamily(t *testing.T) {
 	}
 	r := mustRules(t, testVendor(), time.Time{})
 	s := newStore(r)
-	s.maintenance("status", model.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(time.Minute), CompletedAt: after(time.Hour)})
+	s.maintenance("status", item.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(time.Minute), CompletedAt: after(time.Hour)})
 	base := s.agg.Snapshot(at(after(time.Hour)))
 	if got := CountersDiffer(base, s.agg.Snapshot(at(after(time.Hour)))); got != nil {
 		t.Fatalf("equal snapshots: %v moved", got)
@@ -120,12 +120,12 @@ func TestCountersDifferAfterARebuild(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(mustRules(t, base, time.Time{}))
-			s.ticket("helpdesk", model.Ticket{ID: "june", Priority: "urgent", Status: model.StatusOpen, CreatedAt: june,
-				Events: []model.Event{ev(model.EventVendorReply, june.Add(90*time.Minute))}})
-			s.ticket("helpdesk", model.Ticket{ID: "july", Priority: "urgent", Status: model.StatusOpen, CreatedAt: july,
-				Events: []model.Event{ev(model.EventVendorReply, july.Add(30*time.Minute))}})
-			s.incident("status", model.Incident{ID: "i", CreatedAt: june.Add(10 * time.Minute), ResolvedAt: june.Add(time.Hour)})
-			s.maintenance("status", model.Maintenance{ID: "m", CreatedAt: june, ScheduledFor: june.Add(48 * time.Hour), CompletedAt: june.Add(50 * time.Hour)})
+			s.ticket("helpdesk", item.Ticket{ID: "june", Priority: "urgent", Status: item.StatusOpen, CreatedAt: june,
+				Events: []item.Event{ev(item.EventVendorReply, june.Add(90*time.Minute))}})
+			s.ticket("helpdesk", item.Ticket{ID: "july", Priority: "urgent", Status: item.StatusOpen, CreatedAt: july,
+				Events: []item.Event{ev(item.EventVendorReply, july.Add(30*time.Minute))}})
+			s.incident("status", item.Incident{ID: "i", CreatedAt: june.Add(10 * time.Minute), ResolvedAt: june.Add(time.Hour)})
+			s.maintenance("status", item.Maintenance{ID: "m", CreatedAt: june, ScheduledFor: june.Add(48 * time.Hour), CompletedAt: june.Add(50 * time.Hour)})
 			old := s.agg.Snapshot(at(now))
 
 			v := testVendor()

@@ -4,7 +4,7 @@ import (
 	"container/heap"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Replay rebuilds a vendor's past aggregates from its stored items (see
@@ -30,21 +30,21 @@ type replayItem struct {
 
 // AddTicket schedules a stored ticket's versions. Add items before Advance
 // passes their first change (TicketChanges), or they start late.
-func (p *Replay) AddTicket(source string, t *model.Ticket) {
+func (p *Replay) AddTicket(source string, t *item.Ticket) {
 	scheduleVersions(p, p.agg.rules.TicketChanges(t), t, p.agg.rules.TicketAt,
-		func(old, new *model.Ticket) { p.agg.ReplaceTicket(source, old, new) })
+		func(old, new *item.Ticket) { p.agg.ReplaceTicket(source, old, new) })
 }
 
 // AddIncident is AddTicket for incidents (IncidentChanges).
-func (p *Replay) AddIncident(source string, i *model.Incident) {
+func (p *Replay) AddIncident(source string, i *item.Incident) {
 	scheduleVersions(p, IncidentChanges(i), i, IncidentAt,
-		func(old, new *model.Incident) { p.agg.ReplaceIncident(source, old, new) })
+		func(old, new *item.Incident) { p.agg.ReplaceIncident(source, old, new) })
 }
 
 // AddMaintenance is AddTicket for maintenances (MaintenanceChanges).
-func (p *Replay) AddMaintenance(source string, m *model.Maintenance) {
+func (p *Replay) AddMaintenance(source string, m *item.Maintenance) {
 	scheduleVersions(p, MaintenanceChanges(m), m, MaintenanceAt,
-		func(old, new *model.Maintenance) { p.agg.ReplaceMaintenance(source, old, new) })
+		func(old, new *item.Maintenance) { p.agg.ReplaceMaintenance(source, old, new) })
 }
 
 // scheduleVersions moves a stored item into the aggregates version by

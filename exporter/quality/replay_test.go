@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // replayStore replays every item of a test store, adding each as the
@@ -119,15 +119,15 @@ func TestReplayDatesEachFact(t *testing.T) {
 	// High: first response target 4h, resolution 72h. Replied late at 5h,
 	// solved at 6h, reopened at 7h (dated), rated good (undated), closed at
 	// its last update, 30h.
-	s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "high", Status: model.StatusClosed, CreatedAt: t0, UpdatedAt: after(30 * h),
-		Satisfaction: model.RatingGood,
-		Events: []model.Event{
-			ev(model.EventCustomerReply, after(h)), ev(model.EventVendorReply, after(5*h)), ev(model.EventSolved, after(6*h)),
-			ev(model.EventReopened, after(7*h)), ev(model.EventVendorReply, after(8*h)), ev(model.EventSolved, after(9*h)),
+	s.ticket("helpdesk", item.Ticket{ID: "1", Priority: "high", Status: item.StatusClosed, CreatedAt: t0, UpdatedAt: after(30 * h),
+		Satisfaction: item.RatingGood,
+		Events: []item.Event{
+			ev(item.EventCustomerReply, after(h)), ev(item.EventVendorReply, after(5*h)), ev(item.EventSolved, after(6*h)),
+			ev(item.EventReopened, after(7*h)), ev(item.EventVendorReply, after(8*h)), ev(item.EventSolved, after(9*h)),
 		}})
 	// Posted 20 minutes after impact began, updated at 1h, resolved at 2h,
 	// postmortem at 50h.
-	s.incident("status", model.Incident{ID: "i", Impact: model.ImpactMajor, StartedAt: after(-20 * m), CreatedAt: t0,
+	s.incident("status", item.Incident{ID: "i", Impact: item.ImpactMajor, StartedAt: after(-20 * m), CreatedAt: t0,
 		Updates: []time.Time{after(h), after(2 * h)}, ResolvedAt: after(2 * h), UpdatedAt: after(50 * h), PostmortemPublishedAt: after(50 * h)})
 
 	_, snaps := replayStore(t, s, t0, after(60*h), 30*m, at)
@@ -222,21 +222,21 @@ func TestReplayDatesEachFact(t *testing.T) {
 func TestChangeInstants(t *testing.T) {
 	h := time.Hour
 	r := mustRules(t, testVendor(), time.Time{})
-	tk := &model.Ticket{ID: "1", CreatedAt: t0, UpdatedAt: after(5 * h),
-		Events:  []model.Event{ev(model.EventVendorReply, after(2*h)), ev(model.EventVendorReply, after(-h)), ev(model.EventSolved, after(9*h))},
-		Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstResponseSLA: &model.SLAClock{Stopped: after(3 * h)}}}
+	tk := &item.Ticket{ID: "1", CreatedAt: t0, UpdatedAt: after(5 * h),
+		Events:  []item.Event{ev(item.EventVendorReply, after(2*h)), ev(item.EventVendorReply, after(-h)), ev(item.EventSolved, after(9*h))},
+		Figures: &item.Figures{FirstReplyAt: after(2 * h), FirstResponseSLA: &item.SLAClock{Stopped: after(3 * h)}}}
 	want := []time.Time{t0, after(2 * h), after(3 * h), after(5 * h)}
 	if got := r.TicketChanges(tk); !slices.EqualFunc(got, want, time.Time.Equal) {
 		t.Errorf("ticket changes %v, want %v", got, want)
 	}
 	// An incident of a format without first post times starts at its
 	// earliest known instant.
-	inc := &model.Incident{ID: "i", StartedAt: after(h), Updates: []time.Time{after(3 * h), after(2 * h)}, UpdatedAt: after(4 * h)}
+	inc := &item.Incident{ID: "i", StartedAt: after(h), Updates: []time.Time{after(3 * h), after(2 * h)}, UpdatedAt: after(4 * h)}
 	want = []time.Time{after(h), after(2 * h), after(3 * h), after(4 * h)}
 	if got := IncidentChanges(inc); !slices.EqualFunc(got, want, time.Time.Equal) {
 		t.Errorf("incident changes %v, want %v", got, want)
 	}
-	mt := &model.Maintenance{ID: "m", ScheduledFor: after(10 * h), UpdatedAt: after(2 * h), CompletedAt: after(12 * h)}
+	mt := &item.Maintenance{ID: "m", ScheduledFor: after(10 * h), UpdatedAt: after(2 * h), CompletedAt: after(12 * h)}
 	want = []time.Time{after(2 * h), after(12 * h)}
 	if got := MaintenanceChanges(mt); !slices.EqualFunc(got, want, time.Time.Equal) {
 		t.Errorf("maintenance changes %v, want %v", got, want)
@@ -258,9 +258,9 @@ func TestReplayTrustsTheVendorsFinalVerdict(t *testing.T) {
 		id       string
 		breached bool
 	}{{"paused-then-met", false}, {"breached", true}} {
-		s.ticket("helpdesk", model.Ticket{ID: tc.id, Priority: "low", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(3 * h),
-			Figures: &model.Figures{FirstReplyAt: after(3 * h), Replies: 1,
-				FirstResponseSLA: &model.SLAClock{Deadline: after(h), Stopped: after(3 * h), Breached: tc.breached}}})
+		s.ticket("helpdesk", item.Ticket{ID: tc.id, Priority: "low", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(3 * h),
+			Figures: &item.Figures{FirstReplyAt: after(3 * h), Replies: 1,
+				FirstResponseSLA: &item.SLAClock{Deadline: after(h), Stopped: after(3 * h), Breached: tc.breached}}})
 	}
 	_, snaps := replayStore(t, s, t0, after(4*h), 30*time.Minute, at)
 	for i, snap := range snaps {
@@ -302,11 +302,11 @@ func TestReplayKeepsThePins(t *testing.T) {
 			name: "an undated reopen: never one-touch on the way",
 			store: func(s *store) {
 				s.asOf = at(after(3 * h))
-				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
-					Figures: &model.Figures{FirstReplyAt: after(h), FirstSolvedAt: after(2 * h), Replies: 1}})
+				s.ticket("helpdesk", item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Figures: &item.Figures{FirstReplyAt: after(h), FirstSolvedAt: after(2 * h), Replies: 1}})
 				s.asOf = at(after(97 * h))
-				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(150 * h),
-					Figures: &model.Figures{FirstReplyAt: after(h), FirstSolvedAt: after(2 * h), Replies: 2, Reopens: 1}})
+				s.ticket("helpdesk", item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(150 * h),
+					Figures: &item.Figures{FirstReplyAt: after(h), FirstSolvedAt: after(2 * h), Replies: 2, Reopens: 1}})
 			},
 			end:   200 * h,
 			value: func(v *VendorSnapshot) uint64 { return v.FirstContact[Low] },
@@ -315,8 +315,8 @@ func TestReplayKeepsThePins(t *testing.T) {
 		{
 			name: "a status reverted without a reopen: never one-touch on the way",
 			store: func(s *store) {
-				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(150 * h),
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}})
+				s.ticket("helpdesk", item.Ticket{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(150 * h),
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}})
 			},
 			end:   200 * h,
 			value: func(v *VendorSnapshot) uint64 { return v.FirstContact[Low] },
@@ -326,10 +326,10 @@ func TestReplayKeepsThePins(t *testing.T) {
 			name: "a one-touch settled and then reopened: from its settling on",
 			store: func(s *store) {
 				s.asOf = at(after(99 * h))
-				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}})
-				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(100 * h),
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)), ev(model.EventReopened, after(100*h))}})
+				s.ticket("helpdesk", item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}})
+				s.ticket("helpdesk", item.Ticket{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(100 * h),
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h)), ev(item.EventReopened, after(100*h))}})
 			},
 			end:   120 * h,
 			value: func(v *VendorSnapshot) uint64 { return v.FirstContact[Low] },
@@ -340,10 +340,10 @@ func TestReplayKeepsThePins(t *testing.T) {
 			// dated 3h: breached from when it was judged so, not before.
 			name: "a breach pinned as of a judged instant: from then on",
 			store: func(s *store) {
-				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0})
+				s.ticket("helpdesk", item.Ticket{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: t0})
 				s.asOf = at(after(5 * h))
-				s.ticket("helpdesk", model.Ticket{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(3 * h),
-					Events: []model.Event{ev(model.EventVendorReply, after(3*h))}})
+				s.ticket("helpdesk", item.Ticket{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(3 * h),
+					Events: []item.Event{ev(item.EventVendorReply, after(3*h))}})
 			},
 			end:   8 * h,
 			value: func(v *VendorSnapshot) uint64 { return v.SLABreaches[High][FirstResponse] },
@@ -356,12 +356,12 @@ func TestReplayKeepsThePins(t *testing.T) {
 			// on the way (the stored version counts no breach).
 			name: "a target our clock judged: the vendor's clock shown later never judges it on the way",
 			store: func(s *store) {
-				replied := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusPending, CreatedAt: t0, UpdatedAt: after(30 * time.Minute),
-					Events: []model.Event{ev(model.EventVendorReply, after(30*time.Minute))}}
+				replied := item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusPending, CreatedAt: t0, UpdatedAt: after(30 * time.Minute),
+					Events: []item.Event{ev(item.EventVendorReply, after(30*time.Minute))}}
 				s.ticket("helpdesk", replied)
 				replied.UpdatedAt = after(3 * h)
-				replied.Figures = &model.Figures{FirstReplyAt: after(30 * time.Minute), Replies: 1,
-					FirstResponseSLA: &model.SLAClock{Deadline: after(20 * time.Minute), Stopped: after(30 * time.Minute), Breached: true}}
+				replied.Figures = &item.Figures{FirstReplyAt: after(30 * time.Minute), Replies: 1,
+					FirstResponseSLA: &item.SLAClock{Deadline: after(20 * time.Minute), Stopped: after(30 * time.Minute), Breached: true}}
 				s.ticket("helpdesk", replied)
 			},
 			end:   4 * h,
@@ -373,9 +373,9 @@ func TestReplayKeepsThePins(t *testing.T) {
 			// had started: the notice observed at 10h, of 10h.
 			name: "a maintenance's pinned notice: at its start",
 			store: func(s *store) {
-				s.maintenance("status", model.Maintenance{ID: "m", CreatedAt: t0, UpdatedAt: t0, ScheduledFor: after(10 * h)})
+				s.maintenance("status", item.Maintenance{ID: "m", CreatedAt: t0, UpdatedAt: t0, ScheduledFor: after(10 * h)})
 				s.asOf = at(after(11 * h))
-				s.maintenance("status", model.Maintenance{ID: "m", CreatedAt: t0, UpdatedAt: after(11 * h), ScheduledFor: after(20 * h)})
+				s.maintenance("status", item.Maintenance{ID: "m", CreatedAt: t0, UpdatedAt: after(11 * h), ScheduledFor: after(20 * h)})
 			},
 			end:   30 * h,
 			value: func(v *VendorSnapshot) uint64 { return v.MaintenanceNotice.Count },

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // incidentStatic is the part of an incident's contribution that does not
@@ -30,14 +30,14 @@ type openIncident struct {
 // before the history start.
 //
 // Notice delay, update gaps and duration are observed once, from the times
-// pinned when the incident was first seen resolved (model.IncidentFinal;
+// pinned when the incident was first seen resolved (item.IncidentFinal;
 // docs/metrics.md): vendors backdate started_at while an incident runs, and
 // an observation made earlier would move to another bucket. started_at
 // defaults to the first post (DESIGN.md). A format that does not give the
 // first post feeds no notice delay or update gaps, and one that never says
 // whether an incident ended (its times are pinned at first store) no open
 // gauge, gaps or duration: never an invented value.
-func (r *Rules) incidentContribution(i *model.Incident) (st incidentStatic, live openIncident, counted, open bool) {
+func (r *Rules) incidentContribution(i *item.Incident) (st incidentStatic, live openIncident, counted, open bool) {
 	h := incidentHistory(i)
 	if !r.counted(h.Created) {
 		return st, live, false, false
@@ -73,7 +73,7 @@ func (r *Rules) incidentContribution(i *model.Incident) (st incidentStatic, live
 
 // lastUpdate is an incident's latest public update, its first post
 // counting as one. Updates come in any order.
-func lastUpdate(i *model.Incident) time.Time {
+func lastUpdate(i *item.Incident) time.Time {
 	last := i.CreatedAt
 	for _, u := range i.Updates {
 		if u.After(last) {
@@ -119,7 +119,7 @@ type liveMaintenance struct {
 // or completes, from its announcement and schedule then; MergeMaintenance
 // pins them, so that a reschedule or a re-announcement moves nothing
 // observed (docs/metrics.md).
-func (r *Rules) maintenanceContribution(m *model.Maintenance, judged time.Time) (st maintenanceStatic, lv liveMaintenance, counted, pending bool) {
+func (r *Rules) maintenanceContribution(m *item.Maintenance, judged time.Time) (st maintenanceStatic, lv liveMaintenance, counted, pending bool) {
 	h := maintenanceHistory(m)
 	if !r.counted(h.Created) {
 		return st, lv, false, false
@@ -129,14 +129,14 @@ func (r *Rules) maintenanceContribution(m *model.Maintenance, judged time.Time) 
 		lv.start = m.ScheduledFor
 	}
 	if n == nil && !lv.start.IsZero() && !lv.start.After(judged) {
-		n = &model.MaintenanceNotice{Announced: m.CreatedAt, Start: lv.start}
+		n = &item.MaintenanceNotice{Announced: m.CreatedAt, Start: lv.start}
 	}
 	st = r.noticeOf(n)
 	if lv.start.IsZero() || !lv.start.After(judged) {
 		return st, lv, true, false
 	}
 	if n == nil {
-		observed := r.noticeOf(&model.MaintenanceNotice{Announced: m.CreatedAt, Start: lv.start})
+		observed := r.noticeOf(&item.MaintenanceNotice{Announced: m.CreatedAt, Start: lv.start})
 		lv.notice = &observed
 	}
 	return st, lv, true, true
@@ -147,7 +147,7 @@ func (r *Rules) maintenanceContribution(m *model.Maintenance, judged time.Time) 
 // less than the minimum notice of the term in force at the announcement.
 // Without the announcement time (formats that do not
 // publish it) the notice is unknown: not observed, never short.
-func (r *Rules) noticeOf(n *model.MaintenanceNotice) maintenanceStatic {
+func (r *Rules) noticeOf(n *item.MaintenanceNotice) maintenanceStatic {
 	st := maintenanceStatic{notice: -1}
 	if n == nil || n.Start.IsZero() || n.Announced.IsZero() {
 		return st

@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 type statusStep struct {
-	incidents    []model.Incident
-	maintenances []model.Maintenance
+	incidents    []item.Incident
+	maintenances []item.Maintenance
 	now          time.Time
 	want         func(*VendorSnapshot)
 }
@@ -33,7 +33,7 @@ func TestStatusScenarios(t *testing.T) {
 					// Nothing is observed before the resolution: the
 					// vendor may still date the start earlier (DESIGN.md,
 					// turn 2; the notice delay used to be observed at once).
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0}},
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
@@ -42,7 +42,7 @@ func TestStatusScenarios(t *testing.T) {
 					},
 				},
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(2 * h)}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, ResolvedAt: after(2 * h)}},
 					now:       after(3 * h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor] = 1
@@ -56,7 +56,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "resolution unknown (a generic feed entry): counted, never open, no gaps or duration",
 			steps: []statusStep{{
-				incidents: []model.Incident{{ID: "i", Impact: model.ImpactNone, CreatedAt: t0,
+				incidents: []item.Incident{{ID: "i", Impact: item.ImpactNone, CreatedAt: t0,
 					Updates: []time.Time{after(2 * h)}, ResolutionUnknown: true}},
 				now: after(3 * h),
 				want: func(v *VendorSnapshot) {
@@ -69,7 +69,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "first post unknown (Instatus): counted from started_at, no notice delay, gaps or verdict",
 			steps: []statusStep{{
-				incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, StartedAt: t0, ResolvedAt: after(2 * h)}},
+				incidents: []item.Incident{{ID: "i", Impact: item.ImpactMajor, StartedAt: t0, ResolvedAt: after(2 * h)}},
 				now:       after(3 * h),
 				want: func(v *VendorSnapshot) {
 					v.Incidents[ImpactMajor] = 1
@@ -81,7 +81,7 @@ func TestStatusScenarios(t *testing.T) {
 			name: "impact changed: counted once under the first impact, open under the current",
 			steps: []statusStep{
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0}},
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
@@ -92,7 +92,7 @@ func TestStatusScenarios(t *testing.T) {
 				{
 					// The gap closed at 00:30 waits for the resolution too
 					// (it used to be observed at once).
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactCritical, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactCritical, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactCritical] = 1, 1
@@ -101,7 +101,7 @@ func TestStatusScenarios(t *testing.T) {
 					},
 				},
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactCritical, CreatedAt: t0, ResolvedAt: after(2 * h),
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactCritical, CreatedAt: t0, ResolvedAt: after(2 * h),
 						Updates: []time.Time{after(30 * m), after(2 * h)}}},
 					now: after(3 * h),
 					want: func(v *VendorSnapshot) {
@@ -118,7 +118,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "backdated started_at: notice delay and duration from the start",
 			steps: []statusStep{{
-				incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m),
+				incidents: []item.Incident{{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m),
 					ResolvedAt: after(h), Updates: []time.Time{after(h), after(30 * m)}}},
 				now: after(2 * h),
 				want: func(v *VendorSnapshot) {
@@ -134,7 +134,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "started after the first post: no negative delay",
 			steps: []statusStep{{
-				incidents: []model.Incident{{ID: "i", Impact: model.ImpactNone, CreatedAt: t0, StartedAt: after(10 * m), ResolvedAt: after(h)}},
+				incidents: []item.Incident{{ID: "i", Impact: item.ImpactNone, CreatedAt: t0, StartedAt: after(10 * m), ResolvedAt: after(h)}},
 				now:       after(2 * h),
 				want: func(v *VendorSnapshot) {
 					v.Incidents[ImpactNone] = 1
@@ -147,7 +147,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "gaps up to the resolving update; an update deleted after the resolution stays counted",
 			steps: func() []statusStep {
-				resolved := model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, ResolvedAt: after(40 * m),
+				resolved := item.Incident{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0, ResolvedAt: after(40 * m),
 					Updates:               []time.Time{after(10 * m), after(40 * m), after(2 * h)}, // the last one after resolution
 					PostmortemPublishedAt: after(40*m + 72*h)}
 				deleted := resolved
@@ -166,7 +166,7 @@ func TestStatusScenarios(t *testing.T) {
 						// Unresolved: no gap observed yet, not even the closed
 						// one of 00:00-00:10 (observed at once before the rule
 						// of turn 2).
-						incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(10 * m)}}},
+						incidents: []item.Incident{{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(10 * m)}}},
 						now:       after(35 * m),
 						want: func(v *VendorSnapshot) {
 							v.Incidents[ImpactMajor], v.IncidentsOpen[ImpactMajor] = 1, 1
@@ -174,8 +174,8 @@ func TestStatusScenarios(t *testing.T) {
 							v.Detected[VendorFirst] = 1
 						},
 					},
-					{incidents: []model.Incident{resolved}, now: after(80 * h), want: want},
-					{incidents: []model.Incident{deleted}, now: after(80 * h), want: want},
+					{incidents: []item.Incident{resolved}, now: after(80 * h), want: want},
+					{incidents: []item.Incident{deleted}, now: after(80 * h), want: want},
 				}
 			}(),
 		},
@@ -185,7 +185,7 @@ func TestStatusScenarios(t *testing.T) {
 			name: "an update moved before the resolution: the gaps of the updates the version first seen resolved shows",
 			steps: []statusStep{
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
 					now:       after(40 * m),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
@@ -194,7 +194,7 @@ func TestStatusScenarios(t *testing.T) {
 					},
 				},
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h),
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h),
 						Updates: []time.Time{after(20 * m), after(h)}}},
 					now: after(2 * h),
 					want: func(v *VendorSnapshot) {
@@ -214,7 +214,7 @@ func TestStatusScenarios(t *testing.T) {
 			name: "the longest silence reads the updates an open incident shows now, not one moved away",
 			steps: []statusStep{
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(30 * m)}}},
 					now:       after(40 * m),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
@@ -223,7 +223,7 @@ func TestStatusScenarios(t *testing.T) {
 					},
 				},
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(20 * m)}}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, Updates: []time.Time{after(20 * m)}}},
 					now:       after(50 * m),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor], v.IncidentsOpen[ImpactMinor] = 1, 1
@@ -237,8 +237,8 @@ func TestStatusScenarios(t *testing.T) {
 			// An update on one incident must not hide the silence on another.
 			name: "oldest last update: the silent incident's, then none once all are resolved",
 			steps: func() []statusStep {
-				recent := model.Incident{ID: "recent", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(150 * m), after(h)}}
-				silent := model.Incident{ID: "silent", Impact: model.ImpactMajor, CreatedAt: after(20 * m), Updates: []time.Time{after(40 * m)}}
+				recent := item.Incident{ID: "recent", Impact: item.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(150 * m), after(h)}}
+				silent := item.Incident{ID: "silent", Impact: item.ImpactMajor, CreatedAt: after(20 * m), Updates: []time.Time{after(40 * m)}}
 				// Each incident's notice delay and gaps are observed when it
 				// resolves.
 				counters := func(v *VendorSnapshot) {
@@ -257,7 +257,7 @@ func TestStatusScenarios(t *testing.T) {
 				recentResolved.ResolvedAt, recentResolved.Updates = after(5*h), []time.Time{after(h), after(150 * m), after(5 * h)}
 				return []statusStep{
 					{
-						incidents: []model.Incident{recent, silent},
+						incidents: []item.Incident{recent, silent},
 						now:       after(3 * h),
 						want: func(v *VendorSnapshot) {
 							counters(v)
@@ -266,7 +266,7 @@ func TestStatusScenarios(t *testing.T) {
 						},
 					},
 					{
-						incidents: []model.Incident{silentResolved},
+						incidents: []item.Incident{silentResolved},
 						now:       after(4 * h),
 						want: func(v *VendorSnapshot) {
 							counters(v)
@@ -276,7 +276,7 @@ func TestStatusScenarios(t *testing.T) {
 						},
 					},
 					{
-						incidents: []model.Incident{recentResolved},
+						incidents: []item.Incident{recentResolved},
 						now:       after(5 * h),
 						want: func(v *VendorSnapshot) { // none open: zero
 							counters(v)
@@ -295,10 +295,10 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "oldest last update: resolved incidents ignored, each current impact on its own",
 			steps: []statusStep{{
-				incidents: []model.Incident{
-					{ID: "resolved", Impact: model.ImpactMajor, CreatedAt: t0, ResolvedAt: after(30 * m), Updates: []time.Time{after(30 * m)}},
-					{ID: "major", Impact: model.ImpactMajor, CreatedAt: after(h), Updates: []time.Time{after(2 * h)}},
-					{ID: "minor", Impact: model.ImpactMinor, CreatedAt: after(90 * m)},
+				incidents: []item.Incident{
+					{ID: "resolved", Impact: item.ImpactMajor, CreatedAt: t0, ResolvedAt: after(30 * m), Updates: []time.Time{after(30 * m)}},
+					{ID: "major", Impact: item.ImpactMajor, CreatedAt: after(h), Updates: []time.Time{after(2 * h)}},
+					{ID: "minor", Impact: item.ImpactMinor, CreatedAt: after(90 * m)},
 				},
 				now: after(3 * h),
 				want: func(v *VendorSnapshot) {
@@ -318,7 +318,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "unknown impact is none",
 			steps: []statusStep{{
-				incidents: []model.Incident{{ID: "i", Impact: "maintenance", CreatedAt: t0}},
+				incidents: []item.Incident{{ID: "i", Impact: "maintenance", CreatedAt: t0}},
 				now:       after(h),
 				want: func(v *VendorSnapshot) {
 					v.Incidents[ImpactNone], v.IncidentsOpen[ImpactNone] = 1, 1
@@ -331,7 +331,7 @@ func TestStatusScenarios(t *testing.T) {
 			name:      "maintenance announced after it started: zero notice, short",
 			minNotice: 72,
 			steps: []statusStep{{
-				maintenances: []model.Maintenance{{ID: "m", CreatedAt: after(h), ScheduledFor: t0, ScheduledUntil: after(2 * h)}},
+				maintenances: []item.Maintenance{{ID: "m", CreatedAt: after(h), ScheduledFor: t0, ScheduledUntil: after(2 * h)}},
 				now:          after(90 * m),
 				want: func(v *VendorSnapshot) {
 					v.Maintenances, v.ShortNotice = 1, 1
@@ -346,7 +346,7 @@ func TestStatusScenarios(t *testing.T) {
 				{
 					// The notice is observed once the start passes (it used
 					// to be at the announcement, and moved with a reschedule).
-					maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(96 * h)}},
+					maintenances: []item.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(96 * h)}},
 					now:          after(h),
 					want: func(v *VendorSnapshot) {
 						v.Maintenances = 1
@@ -354,7 +354,7 @@ func TestStatusScenarios(t *testing.T) {
 					},
 				},
 				{
-					maintenances: []model.Maintenance{{ID: "m", CreatedAt: after(90 * h), ScheduledFor: after(96 * h)}},
+					maintenances: []item.Maintenance{{ID: "m", CreatedAt: after(90 * h), ScheduledFor: after(96 * h)}},
 					now:          after(91 * h),
 					want: func(v *VendorSnapshot) {
 						v.Maintenances = 1
@@ -374,7 +374,7 @@ func TestStatusScenarios(t *testing.T) {
 			name:      "maintenance whose announcement the format does not give: counted, no notice, next",
 			minNotice: 72,
 			steps: []statusStep{{
-				maintenances: []model.Maintenance{{ID: "m", ScheduledFor: after(5 * h), ScheduledUntil: after(6 * h)}},
+				maintenances: []item.Maintenance{{ID: "m", ScheduledFor: after(5 * h), ScheduledUntil: after(6 * h)}},
 				now:          after(h),
 				want: func(v *VendorSnapshot) {
 					v.Maintenances = 1
@@ -385,7 +385,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "without a minimum notice nothing is short",
 			steps: []statusStep{{
-				maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(time.Minute)}},
+				maintenances: []item.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(time.Minute)}},
 				now:          after(h),
 				want: func(v *VendorSnapshot) {
 					v.Maintenances = 1
@@ -396,7 +396,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "next maintenance: the earliest not completed and not yet started",
 			steps: func() []statusStep {
-				all := []model.Maintenance{
+				all := []item.Maintenance{
 					{ID: "completed", CreatedAt: t0, ScheduledFor: after(10 * h), CompletedAt: after(time.Minute)},
 					{ID: "started", CreatedAt: t0, ScheduledFor: after(5 * h)},
 					{ID: "later", CreatedAt: t0, ScheduledFor: after(30 * h)},
@@ -423,7 +423,7 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "a start backdated, a resolution and updates moved after the resolution: nothing observed moves",
 			steps: func() []statusStep {
-				resolved := model.Incident{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m),
+				resolved := item.Incident{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0, StartedAt: after(-20 * m),
 					ResolvedAt: after(h), Updates: []time.Time{after(30 * m), after(h)}}
 				edited := resolved
 				edited.StartedAt, edited.ResolvedAt = after(-2*h), after(3*h)
@@ -437,8 +437,8 @@ func TestStatusScenarios(t *testing.T) {
 					observe(&v.Duration[ImpactMajor], 4800)
 				}
 				return []statusStep{
-					{incidents: []model.Incident{resolved}, now: after(2 * h), want: want},
-					{incidents: []model.Incident{edited}, now: after(4 * h), want: want},
+					{incidents: []item.Incident{resolved}, now: after(2 * h), want: want},
+					{incidents: []item.Incident{edited}, now: after(4 * h), want: want},
 				}
 			}(),
 		},
@@ -446,7 +446,7 @@ func TestStatusScenarios(t *testing.T) {
 			name: "an incident reopened after its resolution is open again; nothing observed is taken back",
 			steps: []statusStep{
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h), Updates: []time.Time{after(h)}}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h), Updates: []time.Time{after(h)}}},
 					now:       after(2 * h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor] = 1
@@ -457,7 +457,7 @@ func TestStatusScenarios(t *testing.T) {
 					},
 				},
 				{
-					incidents: []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(h), after(3 * h)}}},
+					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMajor, CreatedAt: t0, Updates: []time.Time{after(h), after(3 * h)}}},
 					now:       after(4 * h),
 					want: func(v *VendorSnapshot) {
 						v.Incidents[ImpactMinor] = 1
@@ -480,16 +480,16 @@ func TestStatusScenarios(t *testing.T) {
 					observe(&v.NoticeDelay[ImpactNone], 600)
 				}
 				return []statusStep{
-					{incidents: []model.Incident{{ID: "i", CreatedAt: t0, StartedAt: after(-10 * m), ResolutionUnknown: true}}, now: after(h), want: want},
-					{incidents: []model.Incident{{ID: "i", CreatedAt: t0, StartedAt: after(-2 * h), ResolutionUnknown: true}}, now: after(2 * h), want: want},
+					{incidents: []item.Incident{{ID: "i", CreatedAt: t0, StartedAt: after(-10 * m), ResolutionUnknown: true}}, now: after(h), want: want},
+					{incidents: []item.Incident{{ID: "i", CreatedAt: t0, StartedAt: after(-2 * h), ResolutionUnknown: true}}, now: after(2 * h), want: want},
 				}
 			}(),
 		},
 		{
 			name: "a postmortem, once seen, stays observed when the vendor re-dates or removes it",
 			steps: func() []statusStep {
-				resolved := model.Incident{ID: "i", Impact: model.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h), Updates: []time.Time{after(h)}}
-				withPostmortem := func(at time.Time) model.Incident { i := resolved; i.PostmortemPublishedAt = at; return i }
+				resolved := item.Incident{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0, ResolvedAt: after(h), Updates: []time.Time{after(h)}}
+				withPostmortem := func(at time.Time) item.Incident { i := resolved; i.PostmortemPublishedAt = at; return i }
 				want := func(v *VendorSnapshot) {
 					v.Incidents[ImpactMinor] = 1
 					v.Detected[VendorFirst] = 1
@@ -499,9 +499,9 @@ func TestStatusScenarios(t *testing.T) {
 					observe(&v.Postmortem, 49*3600)
 				}
 				return []statusStep{
-					{incidents: []model.Incident{withPostmortem(after(50 * h))}, now: after(51 * h), want: want},
-					{incidents: []model.Incident{withPostmortem(after(80 * h))}, now: after(81 * h), want: want},
-					{incidents: []model.Incident{resolved}, now: after(82 * h), want: want},
+					{incidents: []item.Incident{withPostmortem(after(50 * h))}, now: after(51 * h), want: want},
+					{incidents: []item.Incident{withPostmortem(after(80 * h))}, now: after(81 * h), want: want},
+					{incidents: []item.Incident{resolved}, now: after(82 * h), want: want},
 				}
 			}(),
 		},
@@ -514,9 +514,9 @@ func TestStatusScenarios(t *testing.T) {
 					observe(&v.MaintenanceNotice, 10*3600)
 				}
 				return []statusStep{
-					{maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(10 * h)}}, now: after(11 * h), want: observed},
+					{maintenances: []item.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(10 * h)}}, now: after(11 * h), want: observed},
 					{
-						maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(200 * h)}},
+						maintenances: []item.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(200 * h)}},
 						now:          after(12 * h),
 						want:         func(v *VendorSnapshot) { observed(v); v.NextMaintenance = after(200 * h) },
 					},
@@ -527,9 +527,9 @@ func TestStatusScenarios(t *testing.T) {
 			name:      "maintenance rescheduled before it started: the notice is observed at the new start",
 			minNotice: 72,
 			steps: []statusStep{
-				{maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(10 * h)}}, now: after(5 * h),
+				{maintenances: []item.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(10 * h)}}, now: after(5 * h),
 					want: func(v *VendorSnapshot) { v.Maintenances = 1; v.NextMaintenance = after(10 * h) }},
-				{maintenances: []model.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(100 * h)}}, now: after(6 * h),
+				{maintenances: []item.Maintenance{{ID: "m", CreatedAt: t0, ScheduledFor: after(100 * h)}}, now: after(6 * h),
 					want: func(v *VendorSnapshot) { v.Maintenances = 1; v.NextMaintenance = after(100 * h) }},
 				{now: after(100 * h), want: func(v *VendorSnapshot) {
 					v.Maintenances = 1
@@ -546,7 +546,7 @@ func TestStatusScenarios(t *testing.T) {
 				}
 			},
 			steps: []statusStep{{
-				maintenances: []model.Maintenance{
+				maintenances: []item.Maintenance{
 					// 48h of notice: enough under the first term (24h),
 					// announced before the second took effect.
 					{ID: "june", CreatedAt: time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), ScheduledFor: july(2, 12), CompletedAt: july(2, 14)},
@@ -564,8 +564,8 @@ func TestStatusScenarios(t *testing.T) {
 		{
 			name: "status items created before history_start are ignored",
 			steps: []statusStep{{
-				incidents:    []model.Incident{{ID: "i", Impact: model.ImpactMajor, CreatedAt: after(-2 * h)}},
-				maintenances: []model.Maintenance{{ID: "m", CreatedAt: after(-2 * h), ScheduledFor: after(h)}},
+				incidents:    []item.Incident{{ID: "i", Impact: item.ImpactMajor, CreatedAt: after(-2 * h)}},
+				maintenances: []item.Maintenance{{ID: "m", CreatedAt: after(-2 * h), ScheduledFor: after(h)}},
 				now:          t0,
 			}},
 		},
@@ -597,8 +597,8 @@ func TestStatusScenarios(t *testing.T) {
 
 func TestComponents(t *testing.T) {
 	a := NewAggregator(mustRules(t, testVendor(), time.Time{}), testSources)
-	a.SetComponents("status", []model.Component{{Name: "API", Status: "operational"}, {Name: "Web", Status: "partial_outage"}})
-	a.SetComponents("eu-status", []model.Component{{Name: "Web", Status: "major_outage"}, {Name: "Database", Status: "on_fire"}})
+	a.SetComponents("status", []item.Component{{Name: "API", Status: "operational"}, {Name: "Web", Status: "partial_outage"}})
+	a.SetComponents("eu-status", []item.Component{{Name: "Web", Status: "major_outage"}, {Name: "Database", Status: "on_fire"}})
 	tests := []struct {
 		name   string
 		change func()
@@ -610,7 +610,7 @@ func TestComponents(t *testing.T) {
 		},
 		{
 			name:   "a new list replaces the source's",
-			change: func() { a.SetComponents("eu-status", []model.Component{{Name: "Database", Status: "operational"}}) },
+			change: func() { a.SetComponents("eu-status", []item.Component{{Name: "Database", Status: "operational"}}) },
 			want:   []ComponentStatus{{"API", "operational"}, {"Database", "operational"}, {"Web", "partial_outage"}},
 		},
 		{

@@ -1,6 +1,6 @@
 package quality
 
-import "github.com/support-exporter/support_exporter/exporter/model"
+import "github.com/support-exporter/support_exporter/exporter/item"
 
 // tally is the running total of the static parts of every item a vendor
 // holds: its counters and histograms. Gauges are not here: they belong to
@@ -80,9 +80,9 @@ func (t *tally) addTicket(c *ticketStatic, s sign) {
 	t.escalations[p] += countOf(c.escalated, s)
 	for _, r := range c.ratings {
 		switch r {
-		case model.RatingGood:
+		case item.RatingGood:
 			t.ratings[Good] += uint64(s)
-		case model.RatingBad:
+		case item.RatingBad:
 			t.ratings[Bad] += uint64(s)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // ticketFacts are what the metrics read from one ticket version.
@@ -30,7 +30,7 @@ type ticketFacts struct {
 // API's own figures, where present, take precedence over the timeline
 // (DESIGN.md); follow-ups and escalation events come from the timeline
 // only.
-func (r *Rules) ticketFacts(t *model.Ticket, created time.Time) ticketFacts {
+func (r *Rules) ticketFacts(t *item.Ticket, created time.Time) ticketFacts {
 	f := timelineFacts(t, created)
 	if fig := t.Figures; fig != nil {
 		f.firstReply, f.firstSolve = fig.FirstReplyAt, fig.FirstSolvedAt
@@ -45,9 +45,9 @@ func (r *Rules) ticketFacts(t *model.Ticket, created time.Time) ticketFacts {
 			last = created
 		}
 		switch t.Status {
-		case model.StatusSolved: // solved, but the API gave no time
+		case item.StatusSolved: // solved, but the API gave no time
 			f.firstSolve = last
-		case model.StatusClosed: // closed with no solve on record: not a resolution
+		case item.StatusClosed: // closed with no solve on record: not a resolution
 			f.closed = last
 		}
 	}
@@ -60,9 +60,9 @@ func (r *Rules) ticketFacts(t *model.Ticket, created time.Time) ticketFacts {
 // reopen, until the next vendor reply or solve; a customer reply that comes
 // while it already awaits the vendor is a follow-up (the customer had to
 // chase). The first reply is the earliest vendor reply at or after creation.
-func timelineFacts(t *model.Ticket, created time.Time) ticketFacts {
+func timelineFacts(t *item.Ticket, created time.Time) ticketFacts {
 	events := t.Events
-	byTime := func(a, b model.Event) int { return a.At.Compare(b.At) }
+	byTime := func(a, b item.Event) int { return a.At.Compare(b.At) }
 	if !slices.IsSortedFunc(events, byTime) {
 		events = slices.Clone(events)
 		slices.SortStableFunc(events, byTime)
@@ -71,7 +71,7 @@ func timelineFacts(t *model.Ticket, created time.Time) ticketFacts {
 	awaitingVendor := true
 	for _, e := range events {
 		switch e.Kind {
-		case model.EventVendorReply:
+		case item.EventVendorReply:
 			if f.firstReply.IsZero() && !e.At.Before(created) {
 				f.firstReply = e.At
 			}
@@ -79,20 +79,20 @@ func timelineFacts(t *model.Ticket, created time.Time) ticketFacts {
 				f.repliesAtSolve++
 			}
 			awaitingVendor = false
-		case model.EventCustomerReply:
+		case item.EventCustomerReply:
 			if awaitingVendor {
 				f.followups++
 			}
 			awaitingVendor = true
-		case model.EventSolved:
+		case item.EventSolved:
 			if f.firstSolve.IsZero() {
 				f.firstSolve = e.At
 			}
 			awaitingVendor = false
-		case model.EventReopened:
+		case item.EventReopened:
 			f.reopens++
 			awaitingVendor = true
-		case model.EventEscalated:
+		case item.EventEscalated:
 			f.escalated = true
 		}
 	}
@@ -114,8 +114,8 @@ func (r *Rules) taggedEscalated(tags []string) bool {
 // build). MergeTicket stores exactly this, so that for a stored ticket it
 // adds nothing; the derivation reads it, never the version's own facts
 // where a pin exists: a vendor edit moves nothing once seen.
-func (r *Rules) ticketHistory(t *model.Ticket) (model.TicketHistory, ticketFacts) {
-	h := model.TicketHistory{FirstPriority: t.Priority, RepliesAtFirstSolve: -1}
+func (r *Rules) ticketHistory(t *item.Ticket) (item.TicketHistory, ticketFacts) {
+	h := item.TicketHistory{FirstPriority: t.Priority, RepliesAtFirstSolve: -1}
 	if t.History != nil {
 		h = *t.History
 	}
@@ -135,7 +135,7 @@ func (r *Rules) ticketHistory(t *model.Ticket) (model.TicketHistory, ticketFacts
 	h.Reopens = max(h.Reopens, f.reopens)
 	h.Followups = max(h.Followups, f.followups)
 	h.EverEscalated = h.EverEscalated || f.escalated
-	if s := t.Satisfaction; (s == model.RatingGood || s == model.RatingBad) &&
+	if s := t.Satisfaction; (s == item.RatingGood || s == item.RatingBad) &&
 		(len(h.Ratings) == 0 || h.Ratings[len(h.Ratings)-1] != s) {
 		h.Ratings = append(slices.Clip(h.Ratings), s) // never write into the stored version's array
 	}
@@ -149,7 +149,7 @@ func (r *Rules) ticketHistory(t *model.Ticket) (model.TicketHistory, ticketFacts
 		// stop, or at the end our facts give. Never once ours judged the
 		// target: a vendor clock that shows only after ours stopped must not
 		// replace the verdict counted (pinJudges).
-		if v := vendor[tg]; c.Vendor == nil && v != nil && judgeOf(c, v) == model.JudgeVendor &&
+		if v := vendor[tg]; c.Vendor == nil && v != nil && judgeOf(c, v) == item.JudgeVendor &&
 			(!v.Stopped.IsZero() || !c.Ended.IsZero()) {
 			run := *v
 			c.Vendor = &run
@@ -162,17 +162,17 @@ func (r *Rules) ticketHistory(t *model.Ticket) (model.TicketHistory, ticketFacts
 	// (a status reverted): it rules one-touch out as a reopen does, unless
 	// the resolution had settled and was counted before (pinJudged on the
 	// stored version runs first).
-	if h.OneTouch == model.OneTouchUndecided &&
+	if h.OneTouch == item.OneTouchUndecided &&
 		(h.Reopens > 0 || h.ReopensSeen > 0 || showsReopened(&h, t) ||
 			(h.RepliesAtFirstSolve >= 0 && h.RepliesAtFirstSolve != 1)) {
-		h.OneTouch = model.OneTouchRuledOut
+		h.OneTouch = item.OneTouchRuledOut
 	}
 	return h, f
 }
 
 // showsReopened reports whether ticket t, whose completed history is h,
 // shows an open status after its first solve: it was reopened.
-func showsReopened(h *model.TicketHistory, t *model.Ticket) bool {
+func showsReopened(h *item.TicketHistory, t *item.Ticket) bool {
 	_, open := openStates[t.Status]
 	return open && !h.FirstSolve.IsZero()
 }
@@ -182,14 +182,14 @@ func showsReopened(h *model.TicketHistory, t *model.Ticket) bool {
 // first judged; until then the vendor's where the version carries its run
 // or one was pinned or counted breached (DESIGN.md: its verdict is the
 // contract's), else ours.
-func judgeOf(pin *model.ClockHistory, v *model.SLAClock) model.Judge {
+func judgeOf(pin *item.ClockHistory, v *item.SLAClock) item.Judge {
 	switch {
-	case pin.Judge != model.JudgeUndecided:
+	case pin.Judge != item.JudgeUndecided:
 		return pin.Judge
 	case pin.Vendor != nil || pin.VendorBreached || v != nil:
-		return model.JudgeVendor
+		return item.JudgeVendor
 	}
-	return model.JudgeOurs
+	return item.JudgeOurs
 }
 
 // pinJudges pins whose clock judges each target of ticket t (h its
@@ -202,25 +202,25 @@ func judgeOf(pin *model.ClockHistory, v *model.SLAClock) model.Judge {
 // instant (RunningAsOf), under the ticket's pinned priority and term. A
 // target ours does not measure (no target configured) is not judged by
 // it: a vendor clock showing later may still judge it.
-func (r *Rules) pinJudges(h *model.TicketHistory, t *model.Ticket) {
-	if h.FirstResponse.Judge != model.JudgeUndecided && h.Resolution.Judge != model.JudgeUndecided {
+func (r *Rules) pinJudges(h *item.TicketHistory, t *item.Ticket) {
+	if h.FirstResponse.Judge != item.JudgeUndecided && h.Resolution.Judge != item.JudgeUndecided {
 		return // both judged: no term or priority to look up (a load derives every ticket)
 	}
 	vendor := vendorClocks(t)
 	tm := r.termAt(h.Created)
 	first, _ := r.Priority(h.FirstPriority)
 	for tg, c := range clockHistories(h) {
-		if c.Judge != model.JudgeUndecided {
+		if c.Judge != item.JudgeUndecided {
 			continue
 		}
 		switch judgeOf(c, vendor[tg]) {
-		case model.JudgeVendor:
+		case item.JudgeVendor:
 			if c.Vendor != nil || c.VendorBreached {
-				c.Judge = model.JudgeVendor
+				c.Judge = item.JudgeVendor
 			}
-		case model.JudgeOurs:
+		case item.JudgeOurs:
 			if r.ourClock(h.Created, tm, first, Target(tg), c).judged {
-				c.Judge = model.JudgeOurs
+				c.Judge = item.JudgeOurs
 			}
 		}
 	}
@@ -234,7 +234,7 @@ func (r *Rules) pinJudges(h *model.TicketHistory, t *model.Ticket) {
 // counted so far) and to the merged one (what the next snapshot, judged as
 // of j or later, counts), so that neither is taken back by a later
 // version.
-func (r *Rules) pinJudged(h *model.TicketHistory, t *model.Ticket, j Judged) {
+func (r *Rules) pinJudged(h *item.TicketHistory, t *item.Ticket, j Judged) {
 	vendor := vendorClocks(t)
 	for tg, c := range clockHistories(h) {
 		if !c.Ended.IsZero() || c.Vendor != nil {
@@ -244,44 +244,44 @@ func (r *Rules) pinJudged(h *model.TicketHistory, t *model.Ticket, j Judged) {
 			c.RunningAsOf = latest(c.RunningAsOf, j.Source)
 		}
 		// The vendor's run counted only where it judged the target.
-		if v := vendor[tg]; v != nil && judgeOf(c, v) == model.JudgeVendor {
+		if v := vendor[tg]; v != nil && judgeOf(c, v) == item.JudgeVendor {
 			if d := runningDeadline(v, t.UpdatedAt); !d.IsZero() && j.Source.After(d) {
 				c.VendorBreached = true
 			}
 		}
 	}
 	r.pinJudges(h, t)
-	if h.OneTouch == model.OneTouchUndecided && !h.FirstSolve.IsZero() &&
-		(t.Status == model.StatusClosed || (t.Status == model.StatusSolved && !j.Source.Before(r.settleOf(h)))) {
-		h.OneTouch = model.OneTouchCounted
+	if h.OneTouch == item.OneTouchUndecided && !h.FirstSolve.IsZero() &&
+		(t.Status == item.StatusClosed || (t.Status == item.StatusSolved && !j.Source.Before(r.settleOf(h)))) {
+		h.OneTouch = item.OneTouchCounted
 	}
 }
 
 // settleOf is when a solved ticket's resolution is final for one-touch:
 // solved_settle after its first solve (docs/metrics.md).
-func (r *Rules) settleOf(h *model.TicketHistory) time.Time {
+func (r *Rules) settleOf(h *item.TicketHistory) time.Time {
 	return h.FirstSolve.Add(r.solvedSettle)
 }
 
 // clockHistories are the pins of a ticket's SLA clocks, by target.
-func clockHistories(h *model.TicketHistory) [NumTargets]*model.ClockHistory {
-	return [NumTargets]*model.ClockHistory{FirstResponse: &h.FirstResponse, Resolution: &h.Resolution}
+func clockHistories(h *item.TicketHistory) [NumTargets]*item.ClockHistory {
+	return [NumTargets]*item.ClockHistory{FirstResponse: &h.FirstResponse, Resolution: &h.Resolution}
 }
 
 // vendorClocks are the vendor's own runs of a ticket's SLA clocks in its
 // current figures, by target; nil where the API gives none.
-func vendorClocks(t *model.Ticket) [NumTargets]*model.SLAClock {
+func vendorClocks(t *item.Ticket) [NumTargets]*item.SLAClock {
 	if fig := t.Figures; fig != nil {
-		return [NumTargets]*model.SLAClock{FirstResponse: fig.FirstResponseSLA, Resolution: fig.ResolutionSLA}
+		return [NumTargets]*item.SLAClock{FirstResponse: fig.FirstResponseSLA, Resolution: fig.ResolutionSLA}
 	}
-	return [NumTargets]*model.SLAClock{}
+	return [NumTargets]*item.SLAClock{}
 }
 
 // runningDeadline is when a vendor's running clock counts as breached: its
 // deadline, or, for a clock the vendor already calls breached without
 // saying when, the version's last update (it was breached by the time it
 // was seen); zero when it cannot breach (a paused clock).
-func runningDeadline(v *model.SLAClock, seen time.Time) time.Time {
+func runningDeadline(v *item.SLAClock, seen time.Time) time.Time {
 	if v.Breached && v.Deadline.IsZero() {
 		return seen
 	}
@@ -290,11 +290,11 @@ func runningDeadline(v *model.SLAClock, seen time.Time) time.Time {
 
 // openStates maps the open ticket statuses to the `state` label; the other
 // statuses have no gauges.
-var openStates = map[model.Status]OpenState{
-	model.StatusNew:     AwaitingVendor,
-	model.StatusOpen:    AwaitingVendor,
-	model.StatusPending: AwaitingCustomer,
-	model.StatusOnHold:  OnHold,
+var openStates = map[item.Status]OpenState{
+	item.StatusNew:     AwaitingVendor,
+	item.StatusOpen:    AwaitingVendor,
+	item.StatusPending: AwaitingCustomer,
+	item.StatusOnHold:  OnHold,
 }
 
 // ticketStatic is the part of a ticket's contribution that no longer
@@ -309,7 +309,7 @@ type ticketStatic struct {
 	reopens       int
 	followups     int
 	escalated     bool // ever
-	ratings       []model.Rating
+	ratings       []item.Rating
 	// checked and breached are the SLA clocks judged for good; a clock
 	// still running is checked in the live part once its deadline passes.
 	checked, breached [NumTargets]bool
@@ -354,7 +354,7 @@ type ticketContrib struct {
 // ticketContribution derives a ticket's static and live parts, time-driven
 // verdicts judged as of judged (the instant the Aggregator has judged the
 // ticket's source as of; see Aggregator.Snapshot).
-func (r *Rules) ticketContribution(t *model.Ticket, judged time.Time) ticketContrib {
+func (r *Rules) ticketContribution(t *item.Ticket, judged time.Time) ticketContrib {
 	h, f := r.ticketHistory(t)
 	if !r.counted(h.Created) {
 		return ticketContrib{}
@@ -368,7 +368,7 @@ func (r *Rules) ticketContribution(t *model.Ticket, judged time.Time) ticketCont
 }
 
 // ticketParts are a ticket's static and live parts (ticketContribution).
-func (r *Rules) ticketParts(t *model.Ticket, h *model.TicketHistory, f *ticketFacts, judged time.Time) (st ticketStatic, lv liveTicket) {
+func (r *Rules) ticketParts(t *item.Ticket, h *item.TicketHistory, f *ticketFacts, judged time.Time) (st ticketStatic, lv liveTicket) {
 	tm := r.termAt(h.Created)
 	first, known := r.Priority(h.FirstPriority)
 	st = ticketStatic{
@@ -393,13 +393,13 @@ func (r *Rules) ticketParts(t *model.Ticket, h *model.TicketHistory, f *ticketFa
 	// for solved_settle as of the judged instant; an undecided solved
 	// ticket is a candidate (the others are ruled out).
 	switch {
-	case h.OneTouch == model.OneTouchCounted:
+	case h.OneTouch == item.OneTouchCounted:
 		st.firstContact = true
-	case h.OneTouch == model.OneTouchUndecided && !h.FirstSolve.IsZero():
+	case h.OneTouch == item.OneTouchUndecided && !h.FirstSolve.IsZero():
 		switch settle := r.settleOf(h); {
-		case t.Status == model.StatusClosed, t.Status == model.StatusSolved && !judged.Before(settle):
+		case t.Status == item.StatusClosed, t.Status == item.StatusSolved && !judged.Before(settle):
 			st.firstContact = true
-		case t.Status == model.StatusSolved:
+		case t.Status == item.StatusSolved:
 			lv.settle = settle
 		}
 	}
@@ -451,19 +451,19 @@ type slaClock struct {
 
 // slaClocks judges a ticket's SLA clocks under priority p and contract term
 // tm, from its pinned history h. Where the vendor's API gives its own run of
-// a clock (model.SLAClock), its verdict is the one counted (DESIGN.md):
+// a clock (item.SLAClock), its verdict is the one counted (DESIGN.md):
 // the vendor measures on its calendar with its pauses, as the contract
 // does. Elsewhere the term's target is measured on its SLA clock from the
 // ticket's creation. Once a target was judged, the clock that judged it
 // judges it for good (judgeOf), and a clock seen running past its deadline
 // as of a judged instant stays breached whatever a later version says
 // (docs/metrics.md).
-func (r *Rules) slaClocks(t *model.Ticket, h *model.TicketHistory, tm *term, p Priority) [NumTargets]slaClock {
+func (r *Rules) slaClocks(t *item.Ticket, h *item.TicketHistory, tm *term, p Priority) [NumTargets]slaClock {
 	var clocks [NumTargets]slaClock
 	vendor := vendorClocks(t)
 	pins := clockHistories(h)
 	for tg := range NumTargets {
-		if pin := pins[tg]; judgeOf(pin, vendor[tg]) == model.JudgeVendor {
+		if pin := pins[tg]; judgeOf(pin, vendor[tg]) == item.JudgeVendor {
 			clocks[tg] = vendorClock(pin, vendor[tg], t.UpdatedAt)
 		} else {
 			clocks[tg] = r.ourClock(h.Created, tm, p, tg, pin)
@@ -475,7 +475,7 @@ func (r *Rules) slaClocks(t *model.Ticket, h *model.TicketHistory, tm *term, p P
 // ourClock judges target tg of a ticket created at created by the term's
 // target for priority p, measured on the term's SLA clock, from the
 // target's pins: not measured without a target.
-func (r *Rules) ourClock(created time.Time, tm *term, p Priority, tg Target, pin *model.ClockHistory) slaClock {
+func (r *Rules) ourClock(created time.Time, tm *term, p Priority, tg Target, pin *item.ClockHistory) slaClock {
 	target := tm.target(p, tg)
 	if target == 0 {
 		return slaClock{}
@@ -496,7 +496,7 @@ func (r *Rules) ourClock(created time.Time, tm *term, p Priority, tg Target, pin
 // breach counted while the clock ran (pin.VendorBreached) is never taken
 // back, even when a pause later moved the deadline or the vendor's final
 // verdict is met.
-func vendorClock(pin *model.ClockHistory, v *model.SLAClock, seen time.Time) slaClock {
+func vendorClock(pin *item.ClockHistory, v *item.SLAClock, seen time.Time) slaClock {
 	c := slaClock{measured: true, breached: pin.VendorBreached}
 	run := pin.Vendor
 	if run == nil {

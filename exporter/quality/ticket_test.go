@@ -8,13 +8,13 @@ import (
 	commonmodel "github.com/prometheus/common/model"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // ticketStep stores fetched versions, then compares the snapshot at now
 // with the empty snapshot changed by want.
 type ticketStep struct {
-	fetched []model.Ticket
+	fetched []item.Ticket
 	now     time.Time
 	want    func(*VendorSnapshot)
 }
@@ -45,8 +45,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "answered before any status change",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusNew, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(10*m))}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusNew, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(10*m))}}},
 				now: after(h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[High] = 1
@@ -59,8 +59,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "reply timestamped before creation counts as zero (API figures)",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0,
-					Figures: &model.Figures{FirstReplyAt: after(-30 * time.Second), Replies: 1}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0,
+					Figures: &item.Figures{FirstReplyAt: after(-30 * time.Second), Replies: 1}}},
 				now: after(2 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Urgent] = 1
@@ -73,8 +73,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "reply timestamped before creation is not a first reply (timeline)",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(-30*time.Second))}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(-30*time.Second))}}},
 				now: after(2 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Urgent] = 1
@@ -88,11 +88,11 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "reopened twice: two reopens, not one-touch",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "normal", Status: model.StatusClosed, CreatedAt: t0,
-					Events: []model.Event{
-						ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)),
-						ev(model.EventReopened, after(3*h)), ev(model.EventVendorReply, after(4*h)), ev(model.EventSolved, after(5*h)),
-						ev(model.EventReopened, after(6*h)), ev(model.EventVendorReply, after(7*h)), ev(model.EventSolved, after(8*h)),
+				fetched: []item.Ticket{{ID: "1", Priority: "normal", Status: item.StatusClosed, CreatedAt: t0,
+					Events: []item.Event{
+						ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h)),
+						ev(item.EventReopened, after(3*h)), ev(item.EventVendorReply, after(4*h)), ev(item.EventSolved, after(5*h)),
+						ev(item.EventReopened, after(6*h)), ev(item.EventVendorReply, after(7*h)), ev(item.EventSolved, after(8*h)),
 					}}},
 				now: after(9 * h),
 				want: func(v *VendorSnapshot) {
@@ -108,8 +108,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "closed after one reply and no reopen is one-touch",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusClosed, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h))}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusClosed, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(h))}}},
 				now: after(2 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
@@ -127,11 +127,11 @@ func TestTicketScenarios(t *testing.T) {
 			// after two replies; one reopened. Figures as Freshdesk gives.
 			name: "Freshdesk: resolved tickets that stay resolved are one-touch once settled, 4 of 6",
 			steps: func() []ticketStep {
-				resolved := func(id string, solved time.Duration, replies, reopens int) model.Ticket {
-					return model.Ticket{ID: id, Priority: "medium", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(solved),
-						Figures: &model.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(solved), Replies: replies, Reopens: reopens}}
+				resolved := func(id string, solved time.Duration, replies, reopens int) item.Ticket {
+					return item.Ticket{ID: id, Priority: "medium", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(solved),
+						Figures: &item.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(solved), Replies: replies, Reopens: reopens}}
 				}
-				tickets := []model.Ticket{
+				tickets := []item.Ticket{
 					resolved("1", 2*h, 1, 0), resolved("2", 3*h, 1, 0), resolved("3", 5*h, 1, 0), resolved("4", h, 1, 0),
 					resolved("5", 2*h, 2, 0), resolved("6", 4*h, 1, 1),
 				}
@@ -159,9 +159,9 @@ func TestTicketScenarios(t *testing.T) {
 			// that comes first (0 of 1 before turn 2 for the solved one).
 			name: "Zendesk: solved, not closed, is one-touch once settled; closed earlier, at the close",
 			steps: func() []ticketStep {
-				zendesk := func(id string, status model.Status) model.Ticket {
-					return model.Ticket{ID: id, Priority: "urgent", Status: status, CreatedAt: t0, UpdatedAt: after(2 * h),
-						Figures: &model.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(2 * h), Replies: 1}}
+				zendesk := func(id string, status item.Status) item.Ticket {
+					return item.Ticket{ID: id, Priority: "urgent", Status: status, CreatedAt: t0, UpdatedAt: after(2 * h),
+						Figures: &item.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(2 * h), Replies: 1}}
 				}
 				counters := func(n int) func(v *VendorSnapshot) {
 					return func(v *VendorSnapshot) {
@@ -175,8 +175,8 @@ func TestTicketScenarios(t *testing.T) {
 					}
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{zendesk("solved", model.StatusSolved)}, now: after(10 * h), want: counters(1)},
-					{fetched: []model.Ticket{zendesk("closed", model.StatusClosed)}, now: after(20 * h),
+					{fetched: []item.Ticket{zendesk("solved", item.StatusSolved)}, now: after(10 * h), want: counters(1)},
+					{fetched: []item.Ticket{zendesk("closed", item.StatusClosed)}, now: after(20 * h),
 						want: func(v *VendorSnapshot) { counters(2)(v); v.FirstContact[Urgent] = 1 }},
 					{now: after(98*h - time.Millisecond), want: func(v *VendorSnapshot) { counters(2)(v); v.FirstContact[Urgent] = 1 }},
 					{now: after(98 * h), want: func(v *VendorSnapshot) { counters(2)(v); v.FirstContact[Urgent] = 2 }},
@@ -187,8 +187,8 @@ func TestTicketScenarios(t *testing.T) {
 			name:   "global.solved_settle 24h: one-touch a day after the solve",
 			settle: 24 * h,
 			steps: func() []ticketStep {
-				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				solved := item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}}
 				counters := func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
 					observe(&v.FirstResponse[Low][Business], 3600)
@@ -196,7 +196,7 @@ func TestTicketScenarios(t *testing.T) {
 					observe(&v.Rounds[Low], 1)
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{solved}, now: after(25 * h), want: counters},
+					{fetched: []item.Ticket{solved}, now: after(25 * h), want: counters},
 					{now: after(26 * h), want: func(v *VendorSnapshot) { counters(v); v.FirstContact[Low] = 1 }},
 				}
 			}(),
@@ -204,11 +204,11 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "a reopen after the one-touch settled does not take it back",
 			steps: func() []ticketStep {
-				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				solved := item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}}
 				reopened := solved
-				reopened.Status = model.StatusOpen
-				reopened.Events = append(append([]model.Event(nil), solved.Events...), ev(model.EventReopened, after(99*h)))
+				reopened.Status = item.StatusOpen
+				reopened.Events = append(append([]item.Event(nil), solved.Events...), ev(item.EventReopened, after(99*h)))
 				counters := func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
 					observe(&v.FirstResponse[Low][Business], 3600)
@@ -217,8 +217,8 @@ func TestTicketScenarios(t *testing.T) {
 					v.FirstContact[Low] = 1
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{solved}, now: after(98 * h), want: counters},
-					{fetched: []model.Ticket{reopened}, now: after(100 * h), want: func(v *VendorSnapshot) {
+					{fetched: []item.Ticket{solved}, now: after(98 * h), want: counters},
+					{fetched: []item.Ticket{reopened}, now: after(100 * h), want: func(v *VendorSnapshot) {
 						counters(v)
 						v.Reopened[Low] = 1
 						v.Open[Low][AwaitingVendor] = 1
@@ -229,17 +229,17 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "reopened before it settled: never one-touch",
 			steps: []ticketStep{
-				{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}}, now: after(50 * h),
+				{fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}}}, now: after(50 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Low] = 1
 						observe(&v.FirstResponse[Low][Business], 3600)
 						observe(&v.Resolution[Low], 7200)
 						observe(&v.Rounds[Low], 1)
 					}},
-				{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)),
-						ev(model.EventReopened, after(60*h)), ev(model.EventSolved, after(61*h))}}}, now: after(200 * h),
+				{fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h)),
+						ev(item.EventReopened, after(60*h)), ev(item.EventSolved, after(61*h))}}}, now: after(200 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Low] = 1
 						observe(&v.FirstResponse[Low][Business], 3600)
@@ -252,8 +252,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "solved but not closed is not yet one-touch",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h))}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(h))}}},
 				now: after(2 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
@@ -266,8 +266,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "solved with no reply: first response checked against the solve, not observed",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusSolved, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventSolved, after(2*h))}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusSolved, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventSolved, after(2*h))}}},
 				now: after(3 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Urgent] = 1
@@ -281,7 +281,7 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "solved status without a solve time is solved at its last update",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(5 * h)}},
+				fetched: []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(5 * h)}},
 				now:     after(30 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Urgent] = 1
@@ -296,8 +296,8 @@ func TestTicketScenarios(t *testing.T) {
 			name: "closed unsolved (not planned): clocks end at the close, no resolution, not one-touch",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(h / 2),
-						Events: []model.Event{ev(model.EventVendorReply, after(h/2))}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(h / 2),
+						Events: []item.Event{ev(item.EventVendorReply, after(h/2))}}},
 					now: after(2 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Urgent] = 1
@@ -307,8 +307,8 @@ func TestTicketScenarios(t *testing.T) {
 					},
 				},
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusClosed, CreatedAt: t0, UpdatedAt: after(30 * h),
-						Events: []model.Event{ev(model.EventVendorReply, after(h/2))}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusClosed, CreatedAt: t0, UpdatedAt: after(30 * h),
+						Events: []item.Event{ev(item.EventVendorReply, after(h/2))}}},
 					now: after(31 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Urgent] = 1
@@ -323,7 +323,7 @@ func TestTicketScenarios(t *testing.T) {
 			name: "breach while open, then answered late: counted once",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0}},
 					now:     after(5 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -334,8 +334,8 @@ func TestTicketScenarios(t *testing.T) {
 					},
 				},
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusPending, CreatedAt: t0,
-						Events: []model.Event{ev(model.EventVendorReply, after(6*h))}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusPending, CreatedAt: t0,
+						Events: []item.Event{ev(item.EventVendorReply, after(6*h))}}},
 					now: after(7 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -352,7 +352,7 @@ func TestTicketScenarios(t *testing.T) {
 			name: "a breach counted while open stays when a reply timestamped before the deadline is fetched later",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0}},
 					now:     after(5 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -363,8 +363,8 @@ func TestTicketScenarios(t *testing.T) {
 					},
 				},
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusPending, CreatedAt: t0,
-						Events: []model.Event{ev(model.EventVendorReply, after(3*h))}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusPending, CreatedAt: t0,
+						Events: []item.Event{ev(item.EventVendorReply, after(3*h))}}},
 					now: after(6 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -379,7 +379,7 @@ func TestTicketScenarios(t *testing.T) {
 			name: "a reply fetched before the deadline passed as of the judged instant: met",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0}},
 					now:     after(3 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -388,8 +388,8 @@ func TestTicketScenarios(t *testing.T) {
 					},
 				},
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusPending, CreatedAt: t0,
-						Events: []model.Event{ev(model.EventVendorReply, after(2*h))}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusPending, CreatedAt: t0,
+						Events: []item.Event{ev(item.EventVendorReply, after(2*h))}}},
 					now: after(6 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -404,29 +404,29 @@ func TestTicketScenarios(t *testing.T) {
 			// Before turn 2 the pause took the breach back.
 			name: "JSM: a vendor clock counted breached stays breached when a pause moves its deadline and the vendor judges it met",
 			steps: func() []ticketStep {
-				jsm := func(clock model.SLAClock, status model.Status, updated time.Duration) model.Ticket {
-					return model.Ticket{ID: "1", Priority: "low", Status: status, CreatedAt: t0, UpdatedAt: after(updated),
-						Figures: &model.Figures{FirstResponseSLA: &clock}}
+				jsm := func(clock item.SLAClock, status item.Status, updated time.Duration) item.Ticket {
+					return item.Ticket{ID: "1", Priority: "low", Status: status, CreatedAt: t0, UpdatedAt: after(updated),
+						Figures: &item.Figures{FirstResponseSLA: &clock}}
 				}
 				breached := func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
 					v.SLAChecks[Low][fr], v.SLABreaches[Low][fr] = 1, 1
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{jsm(model.SLAClock{Deadline: after(h)}, model.StatusOpen, 0)}, now: after(2 * h),
+					{fetched: []item.Ticket{jsm(item.SLAClock{Deadline: after(h)}, item.StatusOpen, 0)}, now: after(2 * h),
 						want: func(v *VendorSnapshot) {
 							breached(v)
 							v.Open[Low][AwaitingVendor] = 1
 							v.Breaching[Low][fr] = 1
 							v.OldestUnanswered[Low] = t0
 						}},
-					{fetched: []model.Ticket{jsm(model.SLAClock{Deadline: after(5 * h)}, model.StatusPending, 2*h)}, now: after(3 * h),
+					{fetched: []item.Ticket{jsm(item.SLAClock{Deadline: after(5 * h)}, item.StatusPending, 2*h)}, now: after(3 * h),
 						want: func(v *VendorSnapshot) {
 							breached(v)
 							v.Open[Low][AwaitingCustomer] = 1
 							v.OldestUnanswered[Low] = t0
 						}},
-					{fetched: []model.Ticket{jsm(model.SLAClock{Deadline: after(5 * h), Stopped: after(4 * h)}, model.StatusPending, 4*h)}, now: after(5 * h),
+					{fetched: []item.Ticket{jsm(item.SLAClock{Deadline: after(5 * h), Stopped: after(4 * h)}, item.StatusPending, 4*h)}, now: after(5 * h),
 						want: func(v *VendorSnapshot) {
 							breached(v)
 							v.Open[Low][AwaitingCustomer] = 1
@@ -438,13 +438,13 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "creation moved later by the vendor: deadlines from the creation first stored",
 			steps: []ticketStep{
-				{fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0}}, now: after(30 * m),
+				{fetched: []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0}}, now: after(30 * m),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Urgent] = 1
 						v.Open[Urgent][AwaitingVendor] = 1
 						v.OldestUnanswered[Urgent] = t0
 					}},
-				{fetched: []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: after(2 * h)}}, now: after(90 * m),
+				{fetched: []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: after(2 * h)}}, now: after(90 * m),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Urgent] = 1
 						v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1 // due at 01:00
@@ -464,10 +464,10 @@ func TestTicketScenarios(t *testing.T) {
 					v.Open[Low][AwaitingVendor] = 1
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: after(h),
-						Events: []model.Event{ev(model.EventVendorReply, after(2*h))}}}, now: after(3 * h), want: want},
-					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: after(-10 * h),
-						Events: []model.Event{ev(model.EventVendorReply, after(2*h))}}}, now: after(4 * h), want: want},
+					{fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: after(h),
+						Events: []item.Event{ev(item.EventVendorReply, after(2*h))}}}, now: after(3 * h), want: want},
+					{fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: after(-10 * h),
+						Events: []item.Event{ev(item.EventVendorReply, after(2*h))}}}, now: after(4 * h), want: want},
 				}
 			}(),
 		},
@@ -484,13 +484,13 @@ func TestTicketScenarios(t *testing.T) {
 					v.Escalations[Low] = 1
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusClosed, CreatedAt: t0, Events: []model.Event{
-						ev(model.EventCustomerReply, after(m)), ev(model.EventEscalated, after(2*m)),
-						ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(h)),
+					{fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusClosed, CreatedAt: t0, Events: []item.Event{
+						ev(item.EventCustomerReply, after(m)), ev(item.EventEscalated, after(2*m)),
+						ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(h)),
 					}}}, now: after(2 * h), want: counters},
 					// Shown open after its solve: reopened, though no event
 					// says so (a reopen seen).
-					{fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0}}, now: after(3 * h),
+					{fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0}}, now: after(3 * h),
 						want: func(v *VendorSnapshot) { counters(v); v.Reopened[Low] = 1; v.Open[Low][AwaitingVendor] = 1 }},
 				}
 			}(),
@@ -507,11 +507,11 @@ func TestTicketScenarios(t *testing.T) {
 				}
 			},
 			steps: []ticketStep{{
-				fetched: []model.Ticket{
-					{ID: "june", Priority: "urgent", Status: model.StatusSolved, CreatedAt: ts("2026-06-30T23:30:00Z"), Events: []model.Event{
-						ev(model.EventVendorReply, ts("2026-07-01T01:00:00Z")), ev(model.EventSolved, ts("2026-07-02T06:00:00Z"))}},
-					{ID: "july", Priority: "urgent", Status: model.StatusSolved, CreatedAt: ts("2026-07-01T00:30:00Z"), Events: []model.Event{
-						ev(model.EventVendorReply, ts("2026-07-01T02:00:00Z")), ev(model.EventSolved, ts("2026-07-02T06:30:00Z"))}},
+				fetched: []item.Ticket{
+					{ID: "june", Priority: "urgent", Status: item.StatusSolved, CreatedAt: ts("2026-06-30T23:30:00Z"), Events: []item.Event{
+						ev(item.EventVendorReply, ts("2026-07-01T01:00:00Z")), ev(item.EventSolved, ts("2026-07-02T06:00:00Z"))}},
+					{ID: "july", Priority: "urgent", Status: item.StatusSolved, CreatedAt: ts("2026-07-01T00:30:00Z"), Events: []item.Event{
+						ev(item.EventVendorReply, ts("2026-07-01T02:00:00Z")), ev(item.EventSolved, ts("2026-07-02T06:30:00Z"))}},
 				},
 				now: ts("2026-07-03T00:00:00Z"),
 				want: func(v *VendorSnapshot) {
@@ -536,9 +536,9 @@ func TestTicketScenarios(t *testing.T) {
 				v.SLA = config.SLATerms{datedTerm(after(24*h), config.SLA{FirstResponse: map[string]commonmodel.Duration{"urgent": hours(1)}})}
 			},
 			steps: []ticketStep{{
-				fetched: []model.Ticket{
-					{ID: "before", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0},
-					{ID: "after", Priority: "urgent", Status: model.StatusOpen, CreatedAt: after(24 * h)},
+				fetched: []item.Ticket{
+					{ID: "before", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0},
+					{ID: "after", Priority: "urgent", Status: item.StatusOpen, CreatedAt: after(24 * h)},
 				},
 				now: after(30 * h),
 				want: func(v *VendorSnapshot) {
@@ -563,13 +563,13 @@ func TestTicketScenarios(t *testing.T) {
 				}
 			},
 			steps: []ticketStep{{
-				fetched: []model.Ticket{
+				fetched: []item.Ticket{
 					// Friday 17:00, replied Tuesday 10:00: 89h of wall time.
-					{ID: "calendar", Priority: "high", Status: model.StatusOpen, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
-						Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-10T10:00:00+08:00"))}},
+					{ID: "calendar", Priority: "high", Status: item.StatusOpen, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
+						Events: []item.Event{ev(item.EventVendorReply, ts("2026-03-10T10:00:00+08:00"))}},
 					// Tuesday 17:00, replied Wednesday 10:00: 2h of business time.
-					{ID: "business", Priority: "high", Status: model.StatusOpen, CreatedAt: ts("2026-03-10T17:00:00+08:00"),
-						Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-11T10:00:00+08:00"))}},
+					{ID: "business", Priority: "high", Status: item.StatusOpen, CreatedAt: ts("2026-03-10T17:00:00+08:00"),
+						Events: []item.Event{ev(item.EventVendorReply, ts("2026-03-11T10:00:00+08:00"))}},
 				},
 				now: ts("2026-03-11T12:00:00+08:00"),
 				want: func(v *VendorSnapshot) {
@@ -585,7 +585,7 @@ func TestTicketScenarios(t *testing.T) {
 			name: "priority bumped after creation: counters keep the first, gauges move",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "normal", Status: model.StatusOpen, CreatedAt: t0}},
+					fetched: []item.Ticket{{ID: "1", Priority: "normal", Status: item.StatusOpen, CreatedAt: t0}},
 					now:     after(h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Normal] = 1
@@ -594,7 +594,7 @@ func TestTicketScenarios(t *testing.T) {
 					},
 				},
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "P1", Status: model.StatusOnHold, CreatedAt: t0}},
+					fetched: []item.Ticket{{ID: "1", Priority: "P1", Status: item.StatusOnHold, CreatedAt: t0}},
 					now:     after(2 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Normal] = 1 // normal's 8h target has not passed
@@ -609,10 +609,10 @@ func TestTicketScenarios(t *testing.T) {
 			name: "a priority no mapping knows is normal, counted unknown once under the first priority; none at all is not unknown",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{
-						{ID: "sev", Priority: "Sev-2", Status: model.StatusOpen, CreatedAt: t0},
-						{ID: "unset", Priority: "", Status: model.StatusOpen, CreatedAt: t0},
-						{ID: "blank", Priority: "  ", Status: model.StatusOpen, CreatedAt: t0},
+					fetched: []item.Ticket{
+						{ID: "sev", Priority: "Sev-2", Status: item.StatusOpen, CreatedAt: t0},
+						{ID: "unset", Priority: "", Status: item.StatusOpen, CreatedAt: t0},
+						{ID: "blank", Priority: "  ", Status: item.StatusOpen, CreatedAt: t0},
 					},
 					now: after(h),
 					want: func(v *VendorSnapshot) {
@@ -625,10 +625,10 @@ func TestTicketScenarios(t *testing.T) {
 				{
 					// The vendor fixes one and breaks another: the counter
 					// keeps the first priorities, the gauges move.
-					fetched: []model.Ticket{
-						{ID: "sev", Priority: "P1", Status: model.StatusOpen, CreatedAt: t0},
-						{ID: "sev", Priority: "P1", Status: model.StatusOpen, CreatedAt: t0},
-						{ID: "unset", Priority: "Sev-3", Status: model.StatusOpen, CreatedAt: t0},
+					fetched: []item.Ticket{
+						{ID: "sev", Priority: "P1", Status: item.StatusOpen, CreatedAt: t0},
+						{ID: "sev", Priority: "P1", Status: item.StatusOpen, CreatedAt: t0},
+						{ID: "unset", Priority: "Sev-3", Status: item.StatusOpen, CreatedAt: t0},
 					},
 					now: after(2 * h),
 					want: func(v *VendorSnapshot) {
@@ -646,8 +646,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "rating changed good, bad, good: three ratings",
 			steps: func() []ticketStep {
-				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				solved := item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}}
 				base := func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
 					observe(&v.FirstResponse[Low][Business], 3600)
@@ -656,12 +656,12 @@ func TestTicketScenarios(t *testing.T) {
 				}
 				var steps []ticketStep
 				for _, s := range []struct {
-					rating    model.Rating
+					rating    item.Rating
 					good, bad uint64
-				}{{model.RatingGood, 1, 0}, {model.RatingGood, 1, 0}, {model.RatingNone, 1, 0}, {model.RatingBad, 1, 1}, {model.RatingGood, 2, 1}} {
+				}{{item.RatingGood, 1, 0}, {item.RatingGood, 1, 0}, {item.RatingNone, 1, 0}, {item.RatingBad, 1, 1}, {item.RatingGood, 2, 1}} {
 					rated := solved
 					rated.Satisfaction = s.rating
-					steps = append(steps, ticketStep{fetched: []model.Ticket{rated}, now: after(3 * h), want: func(v *VendorSnapshot) {
+					steps = append(steps, ticketStep{fetched: []item.Ticket{rated}, now: after(3 * h), want: func(v *VendorSnapshot) {
 						base(v)
 						v.Ratings[Good], v.Ratings[Bad] = s.good, s.bad
 					}})
@@ -673,7 +673,7 @@ func TestTicketScenarios(t *testing.T) {
 			name: "escalation by configured tag (any case) is sticky",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Tags: []string{"vip", "ESCALATED"}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0, Tags: []string{"vip", "ESCALATED"}}},
 					now:     after(h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Low] = 1
@@ -683,7 +683,7 @@ func TestTicketScenarios(t *testing.T) {
 					},
 				},
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Tags: []string{"vip"}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0, Tags: []string{"vip"}}},
 					now:     after(h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[Low] = 1
@@ -697,7 +697,7 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "escalation by API flag",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Escalated: true}},
+				fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0, Escalated: true}},
 				now:     after(h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
@@ -710,8 +710,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "escalation by timeline event",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0,
-					Events: []model.Event{ev(model.EventEscalated, after(m))}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0,
+					Events: []item.Event{ev(item.EventEscalated, after(m))}}},
 				now: after(h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
@@ -724,7 +724,7 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "a tag that is not configured does not escalate",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, Tags: []string{"escalated-later"}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0, Tags: []string{"escalated-later"}}},
 				now:     after(h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
@@ -736,17 +736,17 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "follow-ups are customer replies while already awaiting the vendor",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0,
-					Events: []model.Event{
+				fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0,
+					Events: []item.Event{
 						// Out of order on purpose: the walk is in time order.
-						ev(model.EventVendorReply, after(30*m)),
-						ev(model.EventCustomerReply, after(10*m)), // chases since creation
-						ev(model.EventCustomerReply, after(20*m)), // chases again
-						ev(model.EventCustomerReply, after(40*m)), // answers the vendor
-						ev(model.EventCustomerReply, after(50*m)), // chases
-						ev(model.EventSolved, after(h)),
-						ev(model.EventReopened, after(2*h)),
-						ev(model.EventCustomerReply, after(2*h+10*m)), // chases after the reopen
+						ev(item.EventVendorReply, after(30*m)),
+						ev(item.EventCustomerReply, after(10*m)), // chases since creation
+						ev(item.EventCustomerReply, after(20*m)), // chases again
+						ev(item.EventCustomerReply, after(40*m)), // answers the vendor
+						ev(item.EventCustomerReply, after(50*m)), // chases
+						ev(item.EventSolved, after(h)),
+						ev(item.EventReopened, after(2*h)),
+						ev(item.EventCustomerReply, after(2*h+10*m)), // chases after the reopen
 					}}},
 				now: after(3 * h),
 				want: func(v *VendorSnapshot) {
@@ -764,9 +764,9 @@ func TestTicketScenarios(t *testing.T) {
 			name: "API figures take precedence; their reopens never go down",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: t0,
-						Events:  []model.Event{ev(model.EventVendorReply, after(h))},
-						Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 2, Reopens: 1}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusSolved, CreatedAt: t0,
+						Events:  []item.Event{ev(item.EventVendorReply, after(h))},
+						Figures: &item.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 2, Reopens: 1}}},
 					now: after(4 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -778,8 +778,8 @@ func TestTicketScenarios(t *testing.T) {
 					},
 				},
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: t0,
-						Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 3, Reopens: 0}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusSolved, CreatedAt: t0,
+						Figures: &item.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 3, Reopens: 0}}},
 					now: after(4 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -796,10 +796,10 @@ func TestTicketScenarios(t *testing.T) {
 			name:         "items created before history_start are ignored",
 			historyStart: t0,
 			steps: []ticketStep{{
-				fetched: []model.Ticket{
-					{ID: "early", Priority: "urgent", Status: model.StatusOpen, CreatedAt: after(-time.Second)},
-					{ID: "early-unknown", Priority: "sev-1", Status: model.StatusOpen, CreatedAt: after(-time.Second)},
-					{ID: "on-time", Priority: "low", Status: model.StatusOpen, CreatedAt: t0},
+				fetched: []item.Ticket{
+					{ID: "early", Priority: "urgent", Status: item.StatusOpen, CreatedAt: after(-time.Second)},
+					{ID: "early-unknown", Priority: "sev-1", Status: item.StatusOpen, CreatedAt: after(-time.Second)},
+					{ID: "on-time", Priority: "low", Status: item.StatusOpen, CreatedAt: t0},
 				},
 				now: after(h),
 				want: func(v *VendorSnapshot) {
@@ -814,10 +814,10 @@ func TestTicketScenarios(t *testing.T) {
 			vendor: business,
 			steps: []ticketStep{{
 				// Friday 17:00 in Shanghai; Monday is a holiday.
-				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
-					Events: []model.Event{
-						ev(model.EventVendorReply, ts("2026-03-10T10:00:00+08:00")),
-						ev(model.EventSolved, ts("2026-03-10T11:00:00+08:00")),
+				fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusSolved, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
+					Events: []item.Event{
+						ev(item.EventVendorReply, ts("2026-03-10T10:00:00+08:00")),
+						ev(item.EventSolved, ts("2026-03-10T11:00:00+08:00")),
 					}}},
 				now: ts("2026-03-10T12:00:00+08:00"),
 				want: func(v *VendorSnapshot) {
@@ -834,7 +834,7 @@ func TestTicketScenarios(t *testing.T) {
 			vendor: business,
 			steps: func() []ticketStep {
 				created := ts("2026-03-06T17:30:00+08:00") // urgent 1h: due Tuesday 09:30
-				open := []model.Ticket{{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: created}}
+				open := []item.Ticket{{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: created}}
 				gauges := func(v *VendorSnapshot) {
 					v.TicketsCreated[Urgent] = 1
 					v.Open[Urgent][AwaitingVendor] = 1
@@ -855,10 +855,10 @@ func TestTicketScenarios(t *testing.T) {
 			name:   "created 23:59 Friday in the vendor's zone is off hours",
 			vendor: officeCalendar,
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: ts("2026-03-06T23:59:00+08:00"),
-					Events: []model.Event{
-						ev(model.EventVendorReply, ts("2026-03-07T00:59:00+08:00")),
-						ev(model.EventSolved, ts("2026-03-07T01:59:00+08:00")),
+				fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: ts("2026-03-06T23:59:00+08:00"),
+					Events: []item.Event{
+						ev(item.EventVendorReply, ts("2026-03-07T00:59:00+08:00")),
+						ev(item.EventSolved, ts("2026-03-07T01:59:00+08:00")),
 					}}},
 				now: ts("2026-03-07T03:00:00+08:00"),
 				want: func(v *VendorSnapshot) {
@@ -873,11 +873,11 @@ func TestTicketScenarios(t *testing.T) {
 			name:   "created on a holiday is off hours, on a working day business",
 			vendor: officeCalendar,
 			steps: []ticketStep{{
-				fetched: []model.Ticket{
-					{ID: "holiday", Priority: "low", Status: model.StatusSolved, CreatedAt: ts("2026-03-09T10:00:00+08:00"),
-						Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-09T10:05:00+08:00")), ev(model.EventSolved, ts("2026-03-09T10:05:00+08:00"))}},
-					{ID: "workday", Priority: "low", Status: model.StatusSolved, CreatedAt: ts("2026-03-10T10:00:00+08:00"),
-						Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-10T10:05:00+08:00")), ev(model.EventSolved, ts("2026-03-10T10:05:00+08:00"))}},
+				fetched: []item.Ticket{
+					{ID: "holiday", Priority: "low", Status: item.StatusSolved, CreatedAt: ts("2026-03-09T10:00:00+08:00"),
+						Events: []item.Event{ev(item.EventVendorReply, ts("2026-03-09T10:05:00+08:00")), ev(item.EventSolved, ts("2026-03-09T10:05:00+08:00"))}},
+					{ID: "workday", Priority: "low", Status: item.StatusSolved, CreatedAt: ts("2026-03-10T10:00:00+08:00"),
+						Events: []item.Event{ev(item.EventVendorReply, ts("2026-03-10T10:05:00+08:00")), ev(item.EventSolved, ts("2026-03-10T10:05:00+08:00"))}},
 				},
 				now: ts("2026-03-11T00:00:00+08:00"),
 				want: func(v *VendorSnapshot) {
@@ -896,10 +896,10 @@ func TestTicketScenarios(t *testing.T) {
 			steps: []ticketStep{{
 				// High's targets are 4h and 72h: met by our clock, yet the
 				// vendor's own goal for first response was missed.
-				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
-					Figures: &model.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(2 * h), Replies: 1,
-						FirstResponseSLA: &model.SLAClock{Deadline: after(15 * m), Stopped: after(30 * m), Breached: true},
-						ResolutionSLA:    &model.SLAClock{Deadline: after(8 * h), Stopped: after(2 * h)}}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Figures: &item.Figures{FirstReplyAt: after(30 * m), FirstSolvedAt: after(2 * h), Replies: 1,
+						FirstResponseSLA: &item.SLAClock{Deadline: after(15 * m), Stopped: after(30 * m), Breached: true},
+						ResolutionSLA:    &item.SLAClock{Deadline: after(8 * h), Stopped: after(2 * h)}}}},
 				now: after(3 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[High] = 1
@@ -914,9 +914,9 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "a vendor clock counts where no target is configured",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "low", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(h),
-					Figures: &model.Figures{FirstReplyAt: after(h), Replies: 1,
-						FirstResponseSLA: &model.SLAClock{Deadline: after(2 * h), Stopped: after(h)}}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "low", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(h),
+					Figures: &item.Figures{FirstReplyAt: after(h), Replies: 1,
+						FirstResponseSLA: &item.SLAClock{Deadline: after(2 * h), Stopped: after(h)}}}},
 				now: after(2 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
@@ -930,8 +930,8 @@ func TestTicketScenarios(t *testing.T) {
 			name: "a running vendor clock breaches at the vendor's deadline, not ours",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0,
-						Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(30 * m)}}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: t0,
+						Figures: &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(30 * m)}}}},
 					now: after(30 * m), // not after the deadline yet
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -954,8 +954,8 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "a paused vendor clock does not breach, whatever our target says",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusPending, CreatedAt: t0, UpdatedAt: after(h),
-					Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{}}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusPending, CreatedAt: t0, UpdatedAt: after(h),
+					Figures: &item.Figures{FirstResponseSLA: &item.SLAClock{}}}},
 				now: after(10 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[High] = 1
@@ -968,8 +968,8 @@ func TestTicketScenarios(t *testing.T) {
 			name: "a running vendor clock already breached counts from when it was seen so",
 			steps: []ticketStep{
 				{
-					fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: after(2 * h),
-						Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Breached: true}}}},
+					fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(2 * h),
+						Figures: &item.Figures{FirstResponseSLA: &item.SLAClock{Breached: true}}}},
 					now: after(2 * h),
 					want: func(v *VendorSnapshot) {
 						v.TicketsCreated[High] = 1
@@ -992,10 +992,10 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "a vendor clock still running when the ticket is solved ends at the solve",
 			steps: []ticketStep{{
-				fetched: []model.Ticket{{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(3 * h),
-					Events: []model.Event{ev(model.EventVendorReply, after(2*h)), ev(model.EventSolved, after(3*h))},
-					Figures: &model.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 1,
-						ResolutionSLA: &model.SLAClock{Deadline: after(h)}}}},
+				fetched: []item.Ticket{{ID: "1", Priority: "high", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(3 * h),
+					Events: []item.Event{ev(item.EventVendorReply, after(2*h)), ev(item.EventSolved, after(3*h))},
+					Figures: &item.Figures{FirstReplyAt: after(2 * h), FirstSolvedAt: after(3 * h), Replies: 1,
+						ResolutionSLA: &item.SLAClock{Deadline: after(h)}}}},
 				now: after(4 * h),
 				want: func(v *VendorSnapshot) {
 					v.TicketsCreated[High] = 1
@@ -1012,10 +1012,10 @@ func TestTicketScenarios(t *testing.T) {
 			// back (checks and breaches 1/1 to 0/0).
 			name: "whose verdict: a breach counted on our clock stays when a running vendor clock shows later",
 			steps: func() []ticketStep {
-				open := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0}
+				open := item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: t0}
 				withClock := open
 				withClock.UpdatedAt = after(2 * h)
-				withClock.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(10 * h)}}
+				withClock.Figures = &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(10 * h)}}
 				want := func(v *VendorSnapshot) {
 					v.TicketsCreated[Urgent] = 1
 					v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1 // our 1h target passed as of 2h
@@ -1024,8 +1024,8 @@ func TestTicketScenarios(t *testing.T) {
 					v.OldestUnanswered[Urgent] = t0
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{open}, now: after(2 * h), want: want},
-					{fetched: []model.Ticket{withClock}, now: after(3 * h), want: want},
+					{fetched: []item.Ticket{open}, now: after(2 * h), want: want},
+					{fetched: []item.Ticket{withClock}, now: after(3 * h), want: want},
 				}
 			}(),
 		},
@@ -1033,8 +1033,8 @@ func TestTicketScenarios(t *testing.T) {
 			// Before turn 3 the clock coming back took the breach back.
 			name: "whose verdict: a breach counted on our clock while the vendor's was dropped stays when it comes back",
 			steps: func() []ticketStep {
-				running := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0,
-					Figures: &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(10 * h)}}}
+				running := item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: t0,
+					Figures: &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(10 * h)}}}
 				dropped := running
 				dropped.UpdatedAt, dropped.Figures = after(2*h), nil
 				back := running
@@ -1050,11 +1050,11 @@ func TestTicketScenarios(t *testing.T) {
 					v.Breaching[Urgent][fr] = 1
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{running}, now: after(2 * h), want: open}, // the vendor's 10h deadline is ahead
+					{fetched: []item.Ticket{running}, now: after(2 * h), want: open}, // the vendor's 10h deadline is ahead
 					// Ours judges without the vendor's: seen running as of
 					// 2h, past its 1h target.
-					{fetched: []model.Ticket{dropped}, now: after(3 * h), want: breached},
-					{fetched: []model.Ticket{back}, now: after(4 * h), want: breached},
+					{fetched: []item.Ticket{dropped}, now: after(3 * h), want: breached},
+					{fetched: []item.Ticket{back}, now: after(4 * h), want: breached},
 				}
 			}(),
 		},
@@ -1062,12 +1062,12 @@ func TestTicketScenarios(t *testing.T) {
 			// Before turn 3 the vendor's met verdict replaced ours (1/1 to 1/0).
 			name: "whose verdict: a breach judged on our clock at the reply stays when a stopped vendor clock judged met shows later",
 			steps: func() []ticketStep {
-				replied := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusPending, CreatedAt: t0, UpdatedAt: after(2 * h),
-					Events: []model.Event{ev(model.EventVendorReply, after(2*h))}}
+				replied := item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusPending, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Events: []item.Event{ev(item.EventVendorReply, after(2*h))}}
 				withClock := replied
 				withClock.UpdatedAt = after(3 * h)
-				withClock.Figures = &model.Figures{FirstReplyAt: after(2 * h), Replies: 1,
-					FirstResponseSLA: &model.SLAClock{Deadline: after(4 * h), Stopped: after(2 * h)}}
+				withClock.Figures = &item.Figures{FirstReplyAt: after(2 * h), Replies: 1,
+					FirstResponseSLA: &item.SLAClock{Deadline: after(4 * h), Stopped: after(2 * h)}}
 				want := func(v *VendorSnapshot) {
 					v.TicketsCreated[Urgent] = 1
 					observe(&v.FirstResponse[Urgent][Business], 7200)
@@ -1075,27 +1075,27 @@ func TestTicketScenarios(t *testing.T) {
 					v.Open[Urgent][AwaitingCustomer] = 1
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{replied}, now: after(3 * h), want: want},
-					{fetched: []model.Ticket{withClock}, now: after(4 * h), want: want},
+					{fetched: []item.Ticket{replied}, now: after(3 * h), want: want},
+					{fetched: []item.Ticket{withClock}, now: after(4 * h), want: want},
 				}
 			}(),
 		},
 		{
 			name: "whose verdict: a vendor clock that shows before our clock judged anything judges the target",
 			steps: func() []ticketStep {
-				open := model.Ticket{ID: "1", Priority: "urgent", Status: model.StatusOpen, CreatedAt: t0, UpdatedAt: t0}
+				open := item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: t0}
 				withClock := open
 				withClock.UpdatedAt = after(30 * m)
-				withClock.Figures = &model.Figures{FirstResponseSLA: &model.SLAClock{Deadline: after(10 * h)}}
+				withClock.Figures = &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(10 * h)}}
 				want := func(v *VendorSnapshot) {
 					v.TicketsCreated[Urgent] = 1
 					v.Open[Urgent][AwaitingVendor] = 1
 					v.OldestUnanswered[Urgent] = t0
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{open}, now: after(30 * m), want: want},
+					{fetched: []item.Ticket{open}, now: after(30 * m), want: want},
 					// Our 1h target passed, the vendor's 10h deadline has not.
-					{fetched: []model.Ticket{withClock}, now: after(3 * h), want: want},
+					{fetched: []item.Ticket{withClock}, now: after(3 * h), want: want},
 					{now: after(11 * h), want: func(v *VendorSnapshot) {
 						want(v)
 						v.SLAChecks[Urgent][fr], v.SLABreaches[Urgent][fr] = 1, 1
@@ -1109,13 +1109,13 @@ func TestTicketScenarios(t *testing.T) {
 			// after 3h solved, and no reopen.
 			name: "shown open after its solve without a reopen event, before it settled: a reopen, never one-touch",
 			steps: func() []ticketStep {
-				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				solved := item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}}
 				reverted := solved
-				reverted.Status, reverted.UpdatedAt = model.StatusOpen, after(49*h)
+				reverted.Status, reverted.UpdatedAt = item.StatusOpen, after(49*h)
 				again := solved
 				again.UpdatedAt = after(95 * h)
-				again.Events = []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h)), ev(model.EventSolved, after(95*h))}
+				again.Events = []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h)), ev(item.EventSolved, after(95*h))}
 				counters := func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
 					observe(&v.FirstResponse[Low][Business], 3600)
@@ -1124,12 +1124,12 @@ func TestTicketScenarios(t *testing.T) {
 				}
 				reopened := func(v *VendorSnapshot) { counters(v); v.Reopened[Low] = 1 }
 				return []ticketStep{
-					{fetched: []model.Ticket{solved}, now: after(3 * h), want: counters},
-					{fetched: []model.Ticket{reverted}, now: after(50 * h), want: func(v *VendorSnapshot) {
+					{fetched: []item.Ticket{solved}, now: after(3 * h), want: counters},
+					{fetched: []item.Ticket{reverted}, now: after(50 * h), want: func(v *VendorSnapshot) {
 						reopened(v)
 						v.Open[Low][AwaitingVendor] = 1
 					}},
-					{fetched: []model.Ticket{again}, now: after(98 * h), want: reopened},
+					{fetched: []item.Ticket{again}, now: after(98 * h), want: reopened},
 					{now: after(200 * h), want: reopened},
 				}
 			}(),
@@ -1137,10 +1137,10 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "shown open without a reopen event after the one-touch settled: it stays, and counts a reopen",
 			steps: func() []ticketStep {
-				solved := model.Ticket{ID: "1", Priority: "low", Status: model.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
-					Events: []model.Event{ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))}}
+				solved := item.Ticket{ID: "1", Priority: "low", Status: item.StatusSolved, CreatedAt: t0, UpdatedAt: after(2 * h),
+					Events: []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))}}
 				reverted := solved
-				reverted.Status, reverted.UpdatedAt = model.StatusOpen, after(100*h)
+				reverted.Status, reverted.UpdatedAt = item.StatusOpen, after(100*h)
 				counters := func(v *VendorSnapshot) {
 					v.TicketsCreated[Low] = 1
 					observe(&v.FirstResponse[Low][Business], 3600)
@@ -1149,8 +1149,8 @@ func TestTicketScenarios(t *testing.T) {
 					v.FirstContact[Low] = 1 // settled at 2h + 96h
 				}
 				return []ticketStep{
-					{fetched: []model.Ticket{solved}, now: after(98 * h), want: counters},
-					{fetched: []model.Ticket{reverted}, now: after(101 * h), want: func(v *VendorSnapshot) {
+					{fetched: []item.Ticket{solved}, now: after(98 * h), want: counters},
+					{fetched: []item.Ticket{reverted}, now: after(101 * h), want: func(v *VendorSnapshot) {
 						counters(v)
 						v.Reopened[Low] = 1
 						v.Open[Low][AwaitingVendor] = 1
@@ -1161,10 +1161,10 @@ func TestTicketScenarios(t *testing.T) {
 		{
 			name: "a reopen seen, then the vendor's event for it: one reopen; seen once more: two",
 			steps: func() []ticketStep {
-				reply, solve := ev(model.EventVendorReply, after(h)), ev(model.EventSolved, after(2*h))
-				version := func(status model.Status, updated time.Duration, events ...model.Event) model.Ticket {
-					return model.Ticket{ID: "1", Priority: "low", Status: status, CreatedAt: t0, UpdatedAt: after(updated),
-						Events: append([]model.Event{reply, solve}, events...)}
+				reply, solve := ev(item.EventVendorReply, after(h)), ev(item.EventSolved, after(2*h))
+				version := func(status item.Status, updated time.Duration, events ...item.Event) item.Ticket {
+					return item.Ticket{ID: "1", Priority: "low", Status: status, CreatedAt: t0, UpdatedAt: after(updated),
+						Events: append([]item.Event{reply, solve}, events...)}
 				}
 				counters := func(reopens uint64) func(v *VendorSnapshot) {
 					return func(v *VendorSnapshot) {
@@ -1178,14 +1178,14 @@ func TestTicketScenarios(t *testing.T) {
 				open := func(reopens uint64, state OpenState) func(v *VendorSnapshot) {
 					return func(v *VendorSnapshot) { counters(reopens)(v); v.Open[Low][state] = 1 }
 				}
-				reopenedAt9 := ev(model.EventReopened, after(9*h))
+				reopenedAt9 := ev(item.EventReopened, after(9*h))
 				return []ticketStep{
-					{fetched: []model.Ticket{version(model.StatusSolved, 2*h)}, now: after(3 * h), want: counters(0)},
-					{fetched: []model.Ticket{version(model.StatusOpen, 10*h)}, now: after(11 * h), want: open(1, AwaitingVendor)},
-					{fetched: []model.Ticket{version(model.StatusOpen, 12*h, reopenedAt9)}, now: after(13 * h), want: open(1, AwaitingVendor)},
-					{fetched: []model.Ticket{version(model.StatusSolved, 20*h, reopenedAt9, ev(model.EventSolved, after(20*h)))}, now: after(21 * h),
+					{fetched: []item.Ticket{version(item.StatusSolved, 2*h)}, now: after(3 * h), want: counters(0)},
+					{fetched: []item.Ticket{version(item.StatusOpen, 10*h)}, now: after(11 * h), want: open(1, AwaitingVendor)},
+					{fetched: []item.Ticket{version(item.StatusOpen, 12*h, reopenedAt9)}, now: after(13 * h), want: open(1, AwaitingVendor)},
+					{fetched: []item.Ticket{version(item.StatusSolved, 20*h, reopenedAt9, ev(item.EventSolved, after(20*h)))}, now: after(21 * h),
 						want: counters(1)},
-					{fetched: []model.Ticket{version(model.StatusPending, 30*h, reopenedAt9, ev(model.EventSolved, after(20*h)))}, now: after(31 * h),
+					{fetched: []item.Ticket{version(item.StatusPending, 30*h, reopenedAt9, ev(item.EventSolved, after(20*h)))}, now: after(31 * h),
 						want: open(2, AwaitingCustomer)},
 				}
 			}(),
@@ -1218,12 +1218,12 @@ func TestTicketTimeZonesDoNotMatter(t *testing.T) {
 	v := testVendor()
 	v.CalendarParsed, v.Calendar, v.SLA[0].Clock = shanghai(t), "shanghai-office", "business"
 	r := mustRules(t, v, time.Time{})
-	tickets := []model.Ticket{
-		{ID: "1", Priority: "high", Status: model.StatusSolved, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
-			Events: []model.Event{ev(model.EventVendorReply, ts("2026-03-10T10:00:00+08:00")), ev(model.EventSolved, ts("2026-03-10T11:00:00+08:00"))}},
-		{ID: "2", Priority: "urgent", Status: model.StatusOpen, CreatedAt: ts("2026-03-06T23:59:00+08:00")},
-		{ID: "3", Priority: "normal", Status: model.StatusPending, CreatedAt: ts("2026-03-10T09:00:00+08:00"),
-			Figures: &model.Figures{FirstReplyAt: ts("2026-03-10T13:00:00+08:00"), Replies: 1}},
+	tickets := []item.Ticket{
+		{ID: "1", Priority: "high", Status: item.StatusSolved, CreatedAt: ts("2026-03-06T17:00:00+08:00"),
+			Events: []item.Event{ev(item.EventVendorReply, ts("2026-03-10T10:00:00+08:00")), ev(item.EventSolved, ts("2026-03-10T11:00:00+08:00"))}},
+		{ID: "2", Priority: "urgent", Status: item.StatusOpen, CreatedAt: ts("2026-03-06T23:59:00+08:00")},
+		{ID: "3", Priority: "normal", Status: item.StatusPending, CreatedAt: ts("2026-03-10T09:00:00+08:00"),
+			Figures: &item.Figures{FirstReplyAt: ts("2026-03-10T13:00:00+08:00"), Replies: 1}},
 	}
 	now := ts("2026-03-11T12:00:00+08:00")
 	var snaps []*VendorSnapshot
@@ -1235,7 +1235,7 @@ func TestTicketTimeZonesDoNotMatter(t *testing.T) {
 		s := newStore(r)
 		for _, tk := range tickets {
 			tk.CreatedAt = tk.CreatedAt.In(loc)
-			tk.Events = append([]model.Event(nil), tk.Events...)
+			tk.Events = append([]item.Event(nil), tk.Events...)
 			for i := range tk.Events {
 				tk.Events[i].At = tk.Events[i].At.In(loc)
 			}

@@ -8,33 +8,33 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // benchTicket is a ticket of typical size: a few tags, a timeline of eight
 // events, API figures and a pinned history.
-func benchTicket(n int) *model.Ticket {
+func benchTicket(n int) *item.Ticket {
 	created := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute)
-	events := make([]model.Event, 0, 8)
-	kinds := []model.EventKind{model.EventCustomerReply, model.EventVendorReply}
+	events := make([]item.Event, 0, 8)
+	kinds := []item.EventKind{item.EventCustomerReply, item.EventVendorReply}
 	for i := range 7 {
-		events = append(events, model.Event{Kind: kinds[i%2], At: created.Add(time.Duration(i+1) * 37 * time.Minute)})
+		events = append(events, item.Event{Kind: kinds[i%2], At: created.Add(time.Duration(i+1) * 37 * time.Minute)})
 	}
-	events = append(events, model.Event{Kind: model.EventSolved, At: created.Add(6 * time.Hour)})
-	return &model.Ticket{
+	events = append(events, item.Event{Kind: item.EventSolved, At: created.Add(6 * time.Hour)})
+	return &item.Ticket{
 		ID:           strconv.Itoa(1_000_000 + n),
 		CreatedAt:    created,
 		UpdatedAt:    created.Add(6 * time.Hour),
 		Priority:     "high",
-		Status:       model.StatusSolved,
+		Status:       item.StatusSolved,
 		Tags:         []string{"billing", "api", "region_eu"},
-		Satisfaction: model.RatingGood,
+		Satisfaction: item.RatingGood,
 		Events:       events,
-		Figures: &model.Figures{
+		Figures: &item.Figures{
 			FirstReplyAt: created.Add(74 * time.Minute), FirstSolvedAt: created.Add(6 * time.Hour),
 			Replies: 3, Reopens: 0,
 		},
-		History: &model.TicketHistory{FirstPriority: "high", RepliesAtFirstSolve: 3, Ratings: []model.Rating{model.RatingGood}},
+		History: &item.TicketHistory{FirstPriority: "high", RepliesAtFirstSolve: 3, Ratings: []item.Rating{item.RatingGood}},
 	}
 }
 
@@ -101,7 +101,7 @@ func BenchmarkLoad(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		seen := 0
-		err := s.Load(k, Handlers{Ticket: func(*model.Ticket) error { seen++; return nil }})
+		err := s.Load(k, Handlers{Ticket: func(*item.Ticket) error { seen++; return nil }})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // maxProblems is how many problems a Report lists; it counts them all.
@@ -219,7 +219,7 @@ func (r *Report) source(k SourceKey, b *bolt.Bucket) {
 		}
 	}
 	if v := b.Get(keyComponents); v != nil {
-		var c []model.Component
+		var c []item.Component
 		if err := componentsRecord.unmarshal(v, &c); err != nil {
 			r.problem("%s: components: %v", bucketPath(path), err)
 		}

@@ -11,7 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 func TestCheckReportsWhatIsStored(t *testing.T) {
@@ -79,7 +79,7 @@ func TestCheckFindsRecordProblems(t *testing.T) {
 			`sources/acme/"help/desk"/tickets: holds 2 tickets, its counter says 5`},
 		{"item under another key", func(tx *bolt.Tx) error {
 			b := sourceOf(tx).Bucket(bucketTickets)
-			if err := b.Put([]byte("3"), ticketRecord.marshal(&model.Ticket{ID: "4"})); err != nil {
+			if err := b.Put([]byte("3"), ticketRecord.marshal(&item.Ticket{ID: "4"})); err != nil {
 				return err
 			}
 			return b.SetSequence(3)
@@ -115,11 +115,11 @@ func TestCheckFindsRecordProblems(t *testing.T) {
 			}
 			update(t, s, k, func(tx *Tx) error {
 				for _, id := range []string{"1", "2"} {
-					if _, err := tx.PutTicket(&model.Ticket{ID: id}); err != nil {
+					if _, err := tx.PutTicket(&item.Ticket{ID: id}); err != nil {
 						return err
 					}
 				}
-				if _, err := tx.PutIncident(&model.Incident{ID: "1"}); err != nil {
+				if _, err := tx.PutIncident(&item.Incident{ID: "1"}); err != nil {
 					return err
 				}
 				return tx.SetSyncedAt(time.Unix(0, 0))
@@ -269,7 +269,7 @@ func TestCheckNotesWhatANewerBuildAdded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			update(t, s, k, func(tx *Tx) error { _, err := tx.PutTicket(&model.Ticket{ID: "1"}); return err })
+			update(t, s, k, func(tx *Tx) error { _, err := tx.PutTicket(&item.Ticket{ID: "1"}); return err })
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}

@@ -16,7 +16,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // The corruption fixture: several sources with thousands of items and
@@ -44,16 +44,16 @@ type fixture struct {
 	alerts  map[string]int
 }
 
-func fixtureTicket(k SourceKey, n, version int) *model.Ticket {
+func fixtureTicket(k SourceKey, n, version int) *item.Ticket {
 	t := benchTicket(n)
 	t.ID = fmt.Sprintf("%s-%d", k.Source, n)
 	t.Tags = append(t.Tags, "v"+strconv.Itoa(version))
 	return t
 }
 
-func fixtureIncident(n int) *model.Incident {
+func fixtureIncident(n int) *item.Incident {
 	at := fixtureBase.Add(time.Duration(n) * time.Hour)
-	return &model.Incident{ID: "inc-" + strconv.Itoa(n), Impact: model.ImpactMinor, CreatedAt: at, StartedAt: at,
+	return &item.Incident{ID: "inc-" + strconv.Itoa(n), Impact: item.ImpactMinor, CreatedAt: at, StartedAt: at,
 		ResolvedAt: at.Add(time.Hour), UpdatedAt: at.Add(time.Hour), Updates: []time.Time{at, at.Add(30 * time.Minute)},
 		Components: []string{"API"}}
 }
@@ -86,7 +86,7 @@ var buildFixture = sync.OnceValues(func() (*fixture, error) {
 			return tx.SetSyncedAt(f.synced[k])
 		})
 	}
-	putTicket := func(tx *Tx, k SourceKey, t *model.Ticket) error {
+	putTicket := func(tx *Tx, k SourceKey, t *item.Ticket) error {
 		f.items[k]["ticket/"+t.ID] = ticketRecord.marshal(t)
 		_, err := tx.PutTicket(t)
 		return err
@@ -118,12 +118,12 @@ var buildFixture = sync.OnceValues(func() (*fixture, error) {
 					return err
 				}
 			}
-			m := &model.Maintenance{ID: "m-" + strconv.Itoa(batch), ScheduledFor: fixtureBase.Add(time.Duration(batch) * 24 * time.Hour)}
+			m := &item.Maintenance{ID: "m-" + strconv.Itoa(batch), ScheduledFor: fixtureBase.Add(time.Duration(batch) * 24 * time.Hour)}
 			f.items[fixtureStatus]["maintenance/"+m.ID] = maintenanceRecord.marshal(m)
 			if _, err := tx.PutMaintenance(m); err != nil {
 				return err
 			}
-			return tx.SetComponents([]model.Component{{Name: "API", Status: "operational"}})
+			return tx.SetComponents([]item.Component{{Name: "API", Status: "operational"}})
 		})
 		if err != nil {
 			return nil, err
@@ -138,7 +138,7 @@ var buildFixture = sync.OnceValues(func() (*fixture, error) {
 			return nil, err
 		}
 	}
-	err = put(fixturePortal, 12, func(tx *Tx) error { return putTicket(tx, fixturePortal, &model.Ticket{ID: garbleID}) })
+	err = put(fixturePortal, 12, func(tx *Tx) error { return putTicket(tx, fixturePortal, &item.Ticket{ID: garbleID}) })
 	if err != nil {
 		return nil, err
 	}
@@ -176,10 +176,10 @@ func (f *fixture) readAll(dir string) error {
 	for _, k := range fixtureSources {
 		got := map[string][]byte{}
 		err := s.Load(k, Handlers{
-			Ticket:      func(t *model.Ticket) error { got["ticket/"+t.ID] = ticketRecord.marshal(t); return nil },
-			Incident:    func(i *model.Incident) error { got["incident/"+i.ID] = incidentRecord.marshal(i); return nil },
-			Maintenance: func(m *model.Maintenance) error { got["maintenance/"+m.ID] = maintenanceRecord.marshal(m); return nil },
-			Components:  func([]model.Component) error { return nil },
+			Ticket:      func(t *item.Ticket) error { got["ticket/"+t.ID] = ticketRecord.marshal(t); return nil },
+			Incident:    func(i *item.Incident) error { got["incident/"+i.ID] = incidentRecord.marshal(i); return nil },
+			Maintenance: func(m *item.Maintenance) error { got["maintenance/"+m.ID] = maintenanceRecord.marshal(m); return nil },
+			Components:  func([]item.Component) error { return nil },
 		})
 		if err != nil {
 			return err
@@ -311,9 +311,9 @@ func otherBbolt(t *testing.T, prepare func(*bolt.Tx) error) []byte {
 }
 
 func corruptions(t *testing.T) []damage {
-	garble := &model.Ticket{ID: garbleID}
+	garble := &item.Ticket{ID: garbleID}
 	garbleRecord := ticketRecord.marshal(garble)
-	notGarbleRecord := ticketRecord.marshal(&model.Ticket{ID: garbleID[:len(garbleID)-1] + "X"})
+	notGarbleRecord := ticketRecord.marshal(&item.Ticket{ID: garbleID[:len(garbleID)-1] + "X"})
 	mid := func(ids []int) int { return ids[len(ids)/2] }
 	return []damage{
 		{name: "intact", apply: func(f []byte, _ map[string][]int, _ *rand.Rand) []byte { return f }},

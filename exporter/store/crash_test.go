@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // crashChildEnv, when set to a store directory, turns the test binary into
@@ -79,14 +79,14 @@ func runCrashChild(dir string) error {
 func putCrashBatch(tx *Tx, n int) error {
 	batch := strconv.Itoa(n)
 	for j := range batchSize(n) {
-		if _, err := tx.PutTicket(&model.Ticket{ID: fmt.Sprintf("%d/%d", n, j), Priority: batch}); err != nil {
+		if _, err := tx.PutTicket(&item.Ticket{ID: fmt.Sprintf("%d/%d", n, j), Priority: batch}); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.PutIncident(&model.Incident{ID: batch, Components: []string{batch}}); err != nil {
+	if _, err := tx.PutIncident(&item.Incident{ID: batch, Components: []string{batch}}); err != nil {
 		return err
 	}
-	if _, err := tx.PutTicket(&model.Ticket{ID: "latest", Priority: batch}); err != nil {
+	if _, err := tx.PutTicket(&item.Ticket{ID: "latest", Priority: batch}); err != nil {
 		return err
 	}
 	return tx.SetCursor([]byte(batch))
@@ -180,7 +180,7 @@ func checkCrashSource(t *testing.T, s *Store, k SourceKey, acknowledged int) {
 	perBatch := map[int]int{}
 	incidents := 0
 	err := s.Load(k, Handlers{
-		Ticket: func(ticket *model.Ticket) error {
+		Ticket: func(ticket *item.Ticket) error {
 			if ticket.ID == "latest" {
 				if ticket.Priority != strconv.Itoa(cursor) {
 					t.Errorf("%v: ticket latest holds batch %s, cursor is %d", k, ticket.Priority, cursor)
@@ -197,7 +197,7 @@ func checkCrashSource(t *testing.T, s *Store, k SourceKey, acknowledged int) {
 			perBatch[n]++
 			return nil
 		},
-		Incident: func(i *model.Incident) error {
+		Incident: func(i *item.Incident) error {
 			if n, err := strconv.Atoi(i.ID); err != nil || n < 1 || n > cursor || i.Components[0] != i.ID {
 				t.Errorf("%v: incident %q (%v) outside batches 1..%d", k, i.ID, i.Components, cursor)
 			}

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // openFixture opens a copy of the corruption fixture; Open finds it sound.
@@ -71,7 +71,7 @@ func TestDamageFoundWhileOpen(t *testing.T) {
 			s, _, path := openFixture(t)
 			tc.damage(t, path)
 			first := withinTime(t, func() error {
-				return s.Load(fixtureHelpdesk, Handlers{Ticket: func(*model.Ticket) error { return nil }})
+				return s.Load(fixtureHelpdesk, Handlers{Ticket: func(*item.Ticket) error { return nil }})
 			})
 			if !errors.Is(first, ErrDamaged) {
 				t.Fatalf("Load = %v, want ErrDamaged", first)
@@ -161,7 +161,7 @@ func TestDamagedRecordThroughTx(t *testing.T) {
 			s := openTemp(t)
 			k := SourceKey{"acme", "helpdesk"}
 			update(t, s, k, func(tx *Tx) error {
-				_, err := tx.putEncoded(bucketTickets, []byte("1"), tc.record(ticketRecord.marshal(&model.Ticket{ID: "1"})))
+				_, err := tx.putEncoded(bucketTickets, []byte("1"), tc.record(ticketRecord.marshal(&item.Ticket{ID: "1"})))
 				return err
 			})
 			err := s.Update(k, func(tx *Tx) error { _, err := tx.Ticket("1"); return err })
@@ -183,7 +183,7 @@ func TestDamagedRecordThroughTx(t *testing.T) {
 func TestCallerPanicIsNotDamage(t *testing.T) {
 	cases := map[string]func(s *Store) error{
 		"Load handler": func(s *Store) error {
-			return s.Load(helpdesk, Handlers{Ticket: func(*model.Ticket) error { panic("boom") }})
+			return s.Load(helpdesk, Handlers{Ticket: func(*item.Ticket) error { panic("boom") }})
 		},
 		"alert handler": func(s *Store) error {
 			return s.LoadAlertSignals("acme", func(time.Time) error { panic("boom") })
@@ -200,7 +200,7 @@ func TestCallerPanicIsNotDamage(t *testing.T) {
 	for name, call := range cases {
 		t.Run(name, func(t *testing.T) {
 			s := openTemp(t)
-			update(t, s, helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{ID: "1"})) })
+			update(t, s, helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(&item.Ticket{ID: "1"})) })
 			if _, err := s.PutAlertSignals([]AlertSignal{{"acme", "fp", time.Unix(0, 0)}}); err != nil {
 				t.Fatal(err)
 			}
@@ -214,7 +214,7 @@ func TestCallerPanicIsNotDamage(t *testing.T) {
 			}
 			// A lock left held would make the next update wait forever.
 			err := withinTime(t, func() error {
-				return s.Update(helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{ID: "2"})) })
+				return s.Update(helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(&item.Ticket{ID: "2"})) })
 			})
 			if err != nil {
 				t.Fatalf("Update after the panic: %v", err)

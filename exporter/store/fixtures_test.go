@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // at is an instant with nanoseconds in the named zone, so round trips prove
@@ -21,76 +21,76 @@ func at(tb testing.TB, zone string, day, hour int) time.Time {
 }
 
 // fullTicket has every field set (checked by TestFixturesSetEveryField).
-func fullTicket(tb testing.TB, id string) *model.Ticket {
-	return &model.Ticket{
+func fullTicket(tb testing.TB, id string) *item.Ticket {
+	return &item.Ticket{
 		ID:           id,
 		CreatedAt:    at(tb, "Asia/Shanghai", 2, 9),
 		UpdatedAt:    at(tb, "America/New_York", 3, 23),
 		Priority:     "p1",
-		Status:       model.StatusPending,
+		Status:       item.StatusPending,
 		Tags:         []string{"escalated", "区域/eu"},
 		Escalated:    true,
-		Satisfaction: model.RatingBad,
-		Events: []model.Event{
-			{Kind: model.EventVendorReply, At: at(tb, "UTC", 2, 10)},
-			{Kind: model.EventCustomerReply, At: at(tb, "Europe/Paris", 2, 11)},
-			{Kind: model.EventSolved, At: at(tb, "UTC", 2, 12)},
-			{Kind: model.EventReopened, At: at(tb, "UTC", 2, 13)},
-			{Kind: model.EventEscalated, At: at(tb, "UTC", 2, 14)},
+		Satisfaction: item.RatingBad,
+		Events: []item.Event{
+			{Kind: item.EventVendorReply, At: at(tb, "UTC", 2, 10)},
+			{Kind: item.EventCustomerReply, At: at(tb, "Europe/Paris", 2, 11)},
+			{Kind: item.EventSolved, At: at(tb, "UTC", 2, 12)},
+			{Kind: item.EventReopened, At: at(tb, "UTC", 2, 13)},
+			{Kind: item.EventEscalated, At: at(tb, "UTC", 2, 14)},
 			{Kind: "custom_kind", At: at(tb, "UTC", 2, 15)},
 		},
-		Figures: &model.Figures{
+		Figures: &item.Figures{
 			FirstReplyAt:  at(tb, "Asia/Kolkata", 2, 10),
 			FirstSolvedAt: at(tb, "UTC", 2, 12),
 			Replies:       4,
 			Reopens:       1,
-			FirstResponseSLA: &model.SLAClock{
+			FirstResponseSLA: &item.SLAClock{
 				Deadline: at(tb, "UTC", 2, 9),
 				Stopped:  at(tb, "Asia/Kolkata", 2, 10),
 				Breached: true,
 			},
-			ResolutionSLA: &model.SLAClock{
+			ResolutionSLA: &item.SLAClock{
 				Deadline: at(tb, "Europe/Paris", 4, 9),
 				Stopped:  at(tb, "UTC", 2, 12),
 				Breached: true,
 			},
 		},
-		History: &model.TicketHistory{
+		History: &item.TicketHistory{
 			FirstPriority:       "p2",
 			RepliesAtFirstSolve: 2,
 			EverEscalated:       true,
-			Ratings:             []model.Rating{model.RatingGood, model.RatingBad},
+			Ratings:             []item.Rating{item.RatingGood, item.RatingBad},
 			Created:             at(tb, "UTC", 2, 8),
 			FirstReply:          at(tb, "Asia/Kolkata", 2, 10),
 			FirstSolve:          at(tb, "UTC", 2, 12),
 			Reopens:             2,
 			Followups:           3,
 			ReopensSeen:         1,
-			FirstResponse: model.ClockHistory{
+			FirstResponse: item.ClockHistory{
 				Ended:          at(tb, "UTC", 2, 10),
 				RunningAsOf:    at(tb, "Europe/Paris", 2, 9),
-				Vendor:         &model.SLAClock{Deadline: at(tb, "UTC", 2, 9), Stopped: at(tb, "UTC", 2, 10), Breached: true},
+				Vendor:         &item.SLAClock{Deadline: at(tb, "UTC", 2, 9), Stopped: at(tb, "UTC", 2, 10), Breached: true},
 				VendorBreached: true,
-				Judge:          model.JudgeVendor,
+				Judge:          item.JudgeVendor,
 			},
-			Resolution: model.ClockHistory{
+			Resolution: item.ClockHistory{
 				Ended:          at(tb, "UTC", 2, 12),
 				RunningAsOf:    at(tb, "UTC", 2, 11),
-				Vendor:         &model.SLAClock{Deadline: at(tb, "UTC", 4, 9), Stopped: at(tb, "UTC", 2, 12), Breached: true},
+				Vendor:         &item.SLAClock{Deadline: at(tb, "UTC", 4, 9), Stopped: at(tb, "UTC", 2, 12), Breached: true},
 				VendorBreached: true,
-				Judge:          model.JudgeOurs,
+				Judge:          item.JudgeOurs,
 			},
-			OneTouch:   model.OneTouchRuledOut,
+			OneTouch:   item.OneTouchRuledOut,
 			StoredAsOf: at(tb, "UTC", 2, 9),
-			SeenTags:   []model.SeenTag{{Tag: "outage", AsOf: at(tb, "UTC", 3, 1)}, {Tag: "vip", AsOf: at(tb, "Asia/Tokyo", 3, 2)}},
+			SeenTags:   []item.SeenTag{{Tag: "outage", AsOf: at(tb, "UTC", 3, 1)}, {Tag: "vip", AsOf: at(tb, "Asia/Tokyo", 3, 2)}},
 		},
 	}
 }
 
-func fullIncident(tb testing.TB, id string) *model.Incident {
-	return &model.Incident{
+func fullIncident(tb testing.TB, id string) *item.Incident {
+	return &item.Incident{
 		ID:                    id,
-		Impact:                model.ImpactMajor,
+		Impact:                item.ImpactMajor,
 		CreatedAt:             at(tb, "America/Los_Angeles", 5, 8),
 		StartedAt:             at(tb, "UTC", 5, 7),
 		ResolvedAt:            at(tb, "Asia/Tokyo", 5, 20),
@@ -99,10 +99,10 @@ func fullIncident(tb testing.TB, id string) *model.Incident {
 		Components:            []string{"API", "Web app"},
 		PostmortemPublishedAt: at(tb, "UTC", 9, 12),
 		ResolutionUnknown:     true,
-		History: &model.IncidentHistory{
-			FirstImpact: model.ImpactMinor,
+		History: &item.IncidentHistory{
+			FirstImpact: item.ImpactMinor,
 			Created:     at(tb, "UTC", 5, 6),
-			Final: &model.IncidentFinal{
+			Final: &item.IncidentFinal{
 				Started:   at(tb, "UTC", 5, 6),
 				FirstPost: at(tb, "America/Los_Angeles", 5, 8),
 				Resolved:  at(tb, "Asia/Tokyo", 5, 19),
@@ -115,23 +115,23 @@ func fullIncident(tb testing.TB, id string) *model.Incident {
 	}
 }
 
-func fullMaintenance(tb testing.TB, id string) *model.Maintenance {
-	return &model.Maintenance{
+func fullMaintenance(tb testing.TB, id string) *item.Maintenance {
+	return &item.Maintenance{
 		ID:             id,
 		CreatedAt:      at(tb, "UTC", 10, 9),
 		UpdatedAt:      at(tb, "UTC", 11, 9),
 		ScheduledFor:   at(tb, "Australia/Sydney", 14, 2),
 		ScheduledUntil: at(tb, "Australia/Sydney", 14, 4),
 		CompletedAt:    at(tb, "UTC", 14, 5),
-		History: &model.MaintenanceHistory{
+		History: &item.MaintenanceHistory{
 			Created: at(tb, "UTC", 10, 8),
-			Notice:  &model.MaintenanceNotice{Announced: at(tb, "UTC", 10, 8), Start: at(tb, "Australia/Sydney", 14, 1)},
+			Notice:  &item.MaintenanceNotice{Announced: at(tb, "UTC", 10, 8), Start: at(tb, "Australia/Sydney", 14, 1)},
 		},
 	}
 }
 
-func fullComponents() []model.Component {
-	return []model.Component{{Name: "API", Status: "operational"}, {Name: "Web app", Status: "partial_outage"}}
+func fullComponents() []item.Component {
+	return []item.Component{{Name: "API", Status: "operational"}, {Name: "Web app", Status: "partial_outage"}}
 }
 
 // TestFixturesSetEveryField keeps the round-trip tests honest: a field added

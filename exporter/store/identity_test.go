@@ -7,7 +7,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // TestIdentify walks one source through its life: first seen, seen again,
@@ -59,12 +59,12 @@ func TestIdentify(t *testing.T) {
 			t.Errorf("%s: stored %q %q, want %q %q", step.name, kind, url, step.wantKind, step.wantURL)
 		}
 		if step.data {
-			update(t, s, k, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{ID: "1"})) })
+			update(t, s, k, func(tx *Tx) error { return errOf(tx.PutTicket(&item.Ticket{ID: "1"})) })
 		}
 	}
 	// What older builds read is unchanged by the identity keys.
 	n := 0
-	if err := s.Load(k, Handlers{Ticket: func(*model.Ticket) error { n++; return nil }}); err != nil || n != 1 {
+	if err := s.Load(k, Handlers{Ticket: func(*item.Ticket) error { n++; return nil }}); err != nil || n != 1 {
 		t.Errorf("Load = %d tickets, %v; want the one ticket", n, err)
 	}
 	assertCounts(t, s, k, 1, 0, 0)
@@ -98,7 +98,7 @@ func TestIdentifyAdoptsTheFirstKind(t *testing.T) {
 		if err := tx.SetCursor([]byte("c")); err != nil {
 			return err
 		}
-		return errOf(tx.PutIncident(&model.Incident{ID: "1"}))
+		return errOf(tx.PutIncident(&item.Incident{ID: "1"}))
 	})
 	if change, err := s.Identify(k, "statuspage", "https://status.acme.example"); err != nil || change != nil {
 		t.Fatalf("Identify = %v, %v; want the kind adopted, no URL change", change, err)

@@ -5,17 +5,17 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Handlers receive what Load streams; a nil handler skips that kind. Each
 // item is freshly decoded, so a handler may keep it. A handler's error stops
 // Load and is returned wrapped.
 type Handlers struct {
-	Ticket      func(*model.Ticket) error
-	Incident    func(*model.Incident) error
-	Maintenance func(*model.Maintenance) error
-	Components  func([]model.Component) error
+	Ticket      func(*item.Ticket) error
+	Incident    func(*item.Incident) error
+	Maintenance func(*item.Maintenance) error
+	Components  func([]item.Component) error
 }
 
 // Load streams everything stored for one source, for rebuilding aggregates
@@ -73,7 +73,7 @@ func loadItems[T any](l loader, k kind[T], handle func(*T) error) error {
 	})
 }
 
-func (l loader) components(handle func([]model.Component) error) error {
+func (l loader) components(handle func([]item.Component) error) error {
 	if handle == nil {
 		return nil
 	}
@@ -81,7 +81,7 @@ func (l loader) components(handle func([]model.Component) error) error {
 	if v == nil {
 		return nil
 	}
-	var c []model.Component
+	var c []item.Component
 	if err := componentsRecord.unmarshal(v, &c); err != nil {
 		return wrap(l.s.decodeFailed("components of "+describe(l.key), err), "decode components")
 	}

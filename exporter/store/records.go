@@ -3,16 +3,16 @@ package store
 import (
 	"fmt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // recordFormat leads every stored value. A model change that adds a field
 // writes a new format and keeps reading the old ones, so the store needs no
-// rewrite; TestRecordsCoverEveryField fails until the codec follows the model.
+// rewrite; TestRecordsCoverEveryField fails until the codec follows the item.
 //
 //   - 1: the first.
 //   - 2: tickets' Figures gain the vendor's SLA clocks.
-//   - 3: the histories pin what counters were derived from (model.TicketHistory,
+//   - 3: the histories pin what counters were derived from (item.TicketHistory,
 //     IncidentHistory and the new MaintenanceHistory): facts once seen and
 //     the judged instants of time-driven verdicts. Extended in place before
 //     its first release (reopens seen, whose clock judged each target): no
@@ -45,9 +45,9 @@ func (r record[T]) unmarshal(data []byte, v *T) error {
 	return d.finish()
 }
 
-var ticketRecord = record[model.Ticket]{"ticket", encodeTicket, decodeTicket}
+var ticketRecord = record[item.Ticket]{"ticket", encodeTicket, decodeTicket}
 
-func encodeTicket(e *encoder, t *model.Ticket) {
+func encodeTicket(e *encoder, t *item.Ticket) {
 	e.string(t.ID)
 	e.time(t.CreatedAt)
 	e.time(t.UpdatedAt)
@@ -97,24 +97,24 @@ func encodeTicket(e *encoder, t *model.Ticket) {
 	}
 }
 
-func decodeTicket(d *decoder, t *model.Ticket) {
+func decodeTicket(d *decoder, t *item.Ticket) {
 	t.ID = d.string()
 	t.CreatedAt = d.time()
 	t.UpdatedAt = d.time()
 	t.Priority = d.string()
-	t.Status = model.Status(d.symbol(statuses...))
+	t.Status = item.Status(d.symbol(statuses...))
 	t.Tags = d.strings()
 	t.Escalated = d.bool()
 	t.Satisfaction = decodeRating(d)
 	if n := d.length(); n > 0 {
-		t.Events = make([]model.Event, n)
+		t.Events = make([]item.Event, n)
 		for i := range t.Events {
-			t.Events[i].Kind = model.EventKind(d.symbol(eventKinds...))
+			t.Events[i].Kind = item.EventKind(d.symbol(eventKinds...))
 			t.Events[i].At = d.time()
 		}
 	}
 	if d.bool() {
-		t.Figures = &model.Figures{
+		t.Figures = &item.Figures{
 			FirstReplyAt:  d.time(),
 			FirstSolvedAt: d.time(),
 			Replies:       int(d.int()),
@@ -126,13 +126,13 @@ func decodeTicket(d *decoder, t *model.Ticket) {
 		}
 	}
 	if d.bool() {
-		h := &model.TicketHistory{
+		h := &item.TicketHistory{
 			FirstPriority:       d.string(),
 			RepliesAtFirstSolve: int(d.int()),
 			EverEscalated:       d.bool(),
 		}
 		if n := d.length(); n > 0 {
-			h.Ratings = make([]model.Rating, n)
+			h.Ratings = make([]item.Rating, n)
 			for i := range h.Ratings {
 				h.Ratings[i] = decodeRating(d)
 			}
@@ -145,7 +145,7 @@ func decodeTicket(d *decoder, t *model.Ticket) {
 }
 
 // decodeTicketHistory3 reads what format 3 added to a ticket's history.
-func decodeTicketHistory3(d *decoder, h *model.TicketHistory) {
+func decodeTicketHistory3(d *decoder, h *item.TicketHistory) {
 	h.Created = d.time()
 	h.FirstReply = d.time()
 	h.FirstSolve = d.time()
@@ -154,20 +154,20 @@ func decodeTicketHistory3(d *decoder, h *model.TicketHistory) {
 	h.ReopensSeen = int(d.int())
 	h.FirstResponse = decodeClockHistory(d)
 	h.Resolution = decodeClockHistory(d)
-	h.OneTouch = model.OneTouch(d.uint())
-	if h.OneTouch > model.OneTouchRuledOut {
+	h.OneTouch = item.OneTouch(d.uint())
+	if h.OneTouch > item.OneTouchRuledOut {
 		d.fail()
 	}
 	h.StoredAsOf = d.time()
 	if n := d.length(); n > 0 {
-		h.SeenTags = make([]model.SeenTag, n)
+		h.SeenTags = make([]item.SeenTag, n)
 		for i := range h.SeenTags {
-			h.SeenTags[i] = model.SeenTag{Tag: d.string(), AsOf: d.time()}
+			h.SeenTags[i] = item.SeenTag{Tag: d.string(), AsOf: d.time()}
 		}
 	}
 }
 
-func encodeClockHistory(e *encoder, c *model.ClockHistory) {
+func encodeClockHistory(e *encoder, c *item.ClockHistory) {
 	e.time(c.Ended)
 	e.time(c.RunningAsOf)
 	encodeSLAClock(e, c.Vendor)
@@ -175,16 +175,16 @@ func encodeClockHistory(e *encoder, c *model.ClockHistory) {
 	e.uint(uint64(c.Judge))
 }
 
-func decodeClockHistory(d *decoder) model.ClockHistory {
-	c := model.ClockHistory{Ended: d.time(), RunningAsOf: d.time(), Vendor: decodeSLAClock(d), VendorBreached: d.bool(),
-		Judge: model.Judge(d.uint())}
-	if c.Judge > model.JudgeVendor {
+func decodeClockHistory(d *decoder) item.ClockHistory {
+	c := item.ClockHistory{Ended: d.time(), RunningAsOf: d.time(), Vendor: decodeSLAClock(d), VendorBreached: d.bool(),
+		Judge: item.Judge(d.uint())}
+	if c.Judge > item.JudgeVendor {
 		d.fail()
 	}
 	return c
 }
 
-func encodeSLAClock(e *encoder, c *model.SLAClock) {
+func encodeSLAClock(e *encoder, c *item.SLAClock) {
 	e.bool(c != nil)
 	if c != nil {
 		e.time(c.Deadline)
@@ -193,20 +193,20 @@ func encodeSLAClock(e *encoder, c *model.SLAClock) {
 	}
 }
 
-func decodeSLAClock(d *decoder) *model.SLAClock {
+func decodeSLAClock(d *decoder) *item.SLAClock {
 	if !d.bool() {
 		return nil
 	}
-	return &model.SLAClock{Deadline: d.time(), Stopped: d.time(), Breached: d.bool()}
+	return &item.SLAClock{Deadline: d.time(), Stopped: d.time(), Breached: d.bool()}
 }
 
-func decodeRating(d *decoder) model.Rating {
-	return model.Rating(d.symbol(string(model.RatingGood), string(model.RatingBad)))
+func decodeRating(d *decoder) item.Rating {
+	return item.Rating(d.symbol(string(item.RatingGood), string(item.RatingBad)))
 }
 
-var incidentRecord = record[model.Incident]{"incident", encodeIncident, decodeIncident}
+var incidentRecord = record[item.Incident]{"incident", encodeIncident, decodeIncident}
 
-func encodeIncident(e *encoder, i *model.Incident) {
+func encodeIncident(e *encoder, i *item.Incident) {
 	e.string(i.ID)
 	e.string(string(i.Impact))
 	e.time(i.CreatedAt)
@@ -234,9 +234,9 @@ func encodeIncident(e *encoder, i *model.Incident) {
 	}
 }
 
-func decodeIncident(d *decoder, i *model.Incident) {
+func decodeIncident(d *decoder, i *item.Incident) {
 	i.ID = d.string()
-	i.Impact = model.Impact(d.symbol(impacts...))
+	i.Impact = item.Impact(d.symbol(impacts...))
 	i.CreatedAt = d.time()
 	i.StartedAt = d.time()
 	i.ResolvedAt = d.time()
@@ -246,11 +246,11 @@ func decodeIncident(d *decoder, i *model.Incident) {
 	i.PostmortemPublishedAt = d.time()
 	i.ResolutionUnknown = d.bool()
 	if d.bool() {
-		h := &model.IncidentHistory{FirstImpact: model.Impact(d.symbol(impacts...))}
+		h := &item.IncidentHistory{FirstImpact: item.Impact(d.symbol(impacts...))}
 		if d.format >= 3 {
 			h.Created = d.time()
 			if d.bool() {
-				h.Final = &model.IncidentFinal{Started: d.time(), FirstPost: d.time(), Resolved: d.time(), Updates: d.times()}
+				h.Final = &item.IncidentFinal{Started: d.time(), FirstPost: d.time(), Resolved: d.time(), Updates: d.times()}
 			}
 			h.Postmortem = d.time()
 			h.NoticeStarted = d.time()
@@ -260,9 +260,9 @@ func decodeIncident(d *decoder, i *model.Incident) {
 	}
 }
 
-var maintenanceRecord = record[model.Maintenance]{"maintenance", encodeMaintenance, decodeMaintenance}
+var maintenanceRecord = record[item.Maintenance]{"maintenance", encodeMaintenance, decodeMaintenance}
 
-func encodeMaintenance(e *encoder, m *model.Maintenance) {
+func encodeMaintenance(e *encoder, m *item.Maintenance) {
 	e.string(m.ID)
 	e.time(m.CreatedAt)
 	e.time(m.UpdatedAt)
@@ -280,7 +280,7 @@ func encodeMaintenance(e *encoder, m *model.Maintenance) {
 	}
 }
 
-func decodeMaintenance(d *decoder, m *model.Maintenance) {
+func decodeMaintenance(d *decoder, m *item.Maintenance) {
 	m.ID = d.string()
 	m.CreatedAt = d.time()
 	m.UpdatedAt = d.time()
@@ -288,17 +288,17 @@ func decodeMaintenance(d *decoder, m *model.Maintenance) {
 	m.ScheduledUntil = d.time()
 	m.CompletedAt = d.time()
 	if d.format >= 3 && d.bool() {
-		h := &model.MaintenanceHistory{Created: d.time()}
+		h := &item.MaintenanceHistory{Created: d.time()}
 		if d.bool() {
-			h.Notice = &model.MaintenanceNotice{Announced: d.time(), Start: d.time()}
+			h.Notice = &item.MaintenanceNotice{Announced: d.time(), Start: d.time()}
 		}
 		m.History = h
 	}
 }
 
-var componentsRecord = record[[]model.Component]{"components", encodeComponents, decodeComponents}
+var componentsRecord = record[[]item.Component]{"components", encodeComponents, decodeComponents}
 
-func encodeComponents(e *encoder, cs *[]model.Component) {
+func encodeComponents(e *encoder, cs *[]item.Component) {
 	e.uint(uint64(len(*cs)))
 	for _, c := range *cs {
 		e.string(c.Name)
@@ -306,8 +306,8 @@ func encodeComponents(e *encoder, cs *[]model.Component) {
 	}
 }
 
-func decodeComponents(d *decoder, cs *[]model.Component) {
-	list := make([]model.Component, d.length())
+func decodeComponents(d *decoder, cs *[]item.Component) {
+	list := make([]item.Component, d.length())
 	for i := range list {
 		list[i].Name = d.string()
 		list[i].Status = d.string()
@@ -318,14 +318,14 @@ func decodeComponents(d *decoder, cs *[]model.Component) {
 // The values most fields hold, recognised when decoding to save allocations.
 var (
 	statuses = []string{
-		string(model.StatusNew), string(model.StatusOpen), string(model.StatusPending),
-		string(model.StatusOnHold), string(model.StatusSolved), string(model.StatusClosed),
+		string(item.StatusNew), string(item.StatusOpen), string(item.StatusPending),
+		string(item.StatusOnHold), string(item.StatusSolved), string(item.StatusClosed),
 	}
 	eventKinds = []string{
-		string(model.EventVendorReply), string(model.EventCustomerReply), string(model.EventSolved),
-		string(model.EventReopened), string(model.EventEscalated),
+		string(item.EventVendorReply), string(item.EventCustomerReply), string(item.EventSolved),
+		string(item.EventReopened), string(item.EventEscalated),
 	}
 	impacts = []string{
-		string(model.ImpactNone), string(model.ImpactMinor), string(model.ImpactMajor), string(model.ImpactCritical),
+		string(item.ImpactNone), string(item.ImpactMinor), string(item.ImpactMajor), string(item.ImpactCritical),
 	}
 )

@@ -8,34 +8,34 @@ import (
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // TestRecordsCoverEveryField round-trips fully set values through the codec.
 func TestRecordsCoverEveryField(t *testing.T) {
 	ticket := fullTicket(t, "1")
-	var gotTicket model.Ticket
+	var gotTicket item.Ticket
 	if err := ticketRecord.unmarshal(ticketRecord.marshal(ticket), &gotTicket); err != nil {
 		t.Fatal(err)
 	}
 	assertSame(t, "ticket", &gotTicket, ticket)
 
 	incident := fullIncident(t, "1")
-	var gotIncident model.Incident
+	var gotIncident item.Incident
 	if err := incidentRecord.unmarshal(incidentRecord.marshal(incident), &gotIncident); err != nil {
 		t.Fatal(err)
 	}
 	assertSame(t, "incident", &gotIncident, incident)
 
 	maintenance := fullMaintenance(t, "1")
-	var gotMaintenance model.Maintenance
+	var gotMaintenance item.Maintenance
 	if err := maintenanceRecord.unmarshal(maintenanceRecord.marshal(maintenance), &gotMaintenance); err != nil {
 		t.Fatal(err)
 	}
 	assertSame(t, "maintenance", &gotMaintenance, maintenance)
 
 	components := fullComponents()
-	var gotComponents []model.Component
+	var gotComponents []item.Component
 	if err := componentsRecord.unmarshal(componentsRecord.marshal(&components), &gotComponents); err != nil {
 		t.Fatal(err)
 	}
@@ -45,16 +45,16 @@ func TestRecordsCoverEveryField(t *testing.T) {
 // TestRecordsKeepZeroValues checks that absent values come back exactly
 // absent: zero times stay zero, nil slices and pointers stay nil.
 func TestRecordsKeepZeroValues(t *testing.T) {
-	ticket := &model.Ticket{ID: "7"}
-	var gotTicket model.Ticket
+	ticket := &item.Ticket{ID: "7"}
+	var gotTicket item.Ticket
 	if err := ticketRecord.unmarshal(ticketRecord.marshal(ticket), &gotTicket); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(&gotTicket, ticket) {
 		t.Errorf("ticket: got %+v, want %+v", gotTicket, *ticket)
 	}
-	incident := &model.Incident{ID: "7"}
-	var gotIncident model.Incident
+	incident := &item.Incident{ID: "7"}
+	var gotIncident item.Incident
 	if err := incidentRecord.unmarshal(incidentRecord.marshal(incident), &gotIncident); err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +73,8 @@ func TestRecordsKeepInstantsAcrossZones(t *testing.T) {
 		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
 	}
 	for _, want := range times {
-		m := &model.Maintenance{ID: "m", ScheduledFor: want}
-		var got model.Maintenance
+		m := &item.Maintenance{ID: "m", ScheduledFor: want}
+		var got item.Maintenance
 		if err := maintenanceRecord.unmarshal(maintenanceRecord.marshal(m), &got); err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestRecordsReadOldFormats(t *testing.T) {
 	format2Ticket := fullTicket(t, "1")
 	format2Ticket.History = format2TicketHistory(format2Ticket.History)
 	format2Incident := fullIncident(t, "1")
-	format2Incident.History = &model.IncidentHistory{FirstImpact: format2Incident.History.FirstImpact}
+	format2Incident.History = &item.IncidentHistory{FirstImpact: format2Incident.History.FirstImpact}
 	format2Maintenance := fullMaintenance(t, "1")
 	format2Maintenance.History = nil
 	cases := []struct {
@@ -130,8 +130,8 @@ func TestRecordsReadOldFormats(t *testing.T) {
 
 // format2TicketHistory is a ticket history with only what formats 1 and 2
 // hold.
-func format2TicketHistory(h *model.TicketHistory) *model.TicketHistory {
-	return &model.TicketHistory{FirstPriority: h.FirstPriority, RepliesAtFirstSolve: h.RepliesAtFirstSolve,
+func format2TicketHistory(h *item.TicketHistory) *item.TicketHistory {
+	return &item.TicketHistory{FirstPriority: h.FirstPriority, RepliesAtFirstSolve: h.RepliesAtFirstSolve,
 		EverEscalated: h.EverEscalated, Ratings: h.Ratings}
 }
 
@@ -153,9 +153,9 @@ func TestRecordsRefuseDamage(t *testing.T) {
 		"maintenance": maintenanceRecord.marshal(fullMaintenance(t, "1")),
 	} {
 		read := map[string]func([]byte) error{
-			"ticket":      func(b []byte) error { return ticketRecord.unmarshal(b, new(model.Ticket)) },
-			"incident":    func(b []byte) error { return incidentRecord.unmarshal(b, new(model.Incident)) },
-			"maintenance": func(b []byte) error { return maintenanceRecord.unmarshal(b, new(model.Maintenance)) },
+			"ticket":      func(b []byte) error { return ticketRecord.unmarshal(b, new(item.Ticket)) },
+			"incident":    func(b []byte) error { return incidentRecord.unmarshal(b, new(item.Incident)) },
+			"maintenance": func(b []byte) error { return maintenanceRecord.unmarshal(b, new(item.Maintenance)) },
 		}[name]
 		for cut := range len(whole) {
 			if err := read(whole[:cut]); err == nil {
@@ -163,8 +163,8 @@ func TestRecordsRefuseDamage(t *testing.T) {
 			}
 		}
 	}
-	decodeTicket := func(data []byte) error { return ticketRecord.unmarshal(data, new(model.Ticket)) }
-	decodeIncident := func(data []byte) error { return incidentRecord.unmarshal(data, new(model.Incident)) }
+	decodeTicket := func(data []byte) error { return ticketRecord.unmarshal(data, new(item.Ticket)) }
+	decodeIncident := func(data []byte) error { return incidentRecord.unmarshal(data, new(item.Incident)) }
 	cases := []struct {
 		name    string
 		decode  func([]byte) error
@@ -190,18 +190,18 @@ func TestRecordsRefuseDamage(t *testing.T) {
 // incidentWithBadHistoryFlag is an incident record whose last field, the
 // presence flag of History, holds 2.
 func incidentWithBadHistoryFlag() []byte {
-	data := incidentRecord.marshal(&model.Incident{ID: "i"})
+	data := incidentRecord.marshal(&item.Incident{ID: "i"})
 	data[len(data)-1] = 2
 	return data
 }
 
 // ticketWithOneTouch is a ticket record whose one-touch verdict holds v;
 // the verdicts known decode, others are corrupt.
-func ticketWithOneTouch(t *testing.T, v model.OneTouch) []byte {
-	tk := &model.Ticket{ID: "t", History: &model.TicketHistory{OneTouch: v}}
+func ticketWithOneTouch(t *testing.T, v item.OneTouch) []byte {
+	tk := &item.Ticket{ID: "t", History: &item.TicketHistory{OneTouch: v}}
 	data := ticketRecord.marshal(tk)
-	tk.History.OneTouch = model.OneTouchRuledOut
-	if err := ticketRecord.unmarshal(ticketRecord.marshal(tk), new(model.Ticket)); err != nil {
+	tk.History.OneTouch = item.OneTouchRuledOut
+	if err := ticketRecord.unmarshal(ticketRecord.marshal(tk), new(item.Ticket)); err != nil {
 		t.Fatalf("a known verdict does not decode: %v", err)
 	}
 	return data
@@ -209,11 +209,11 @@ func ticketWithOneTouch(t *testing.T, v model.OneTouch) []byte {
 
 // ticketWithJudge is a ticket record whose resolution clock's judge holds
 // v; the judges known decode, others are corrupt.
-func ticketWithJudge(t *testing.T, v model.Judge) []byte {
-	tk := &model.Ticket{ID: "t", History: &model.TicketHistory{Resolution: model.ClockHistory{Judge: v}}}
+func ticketWithJudge(t *testing.T, v item.Judge) []byte {
+	tk := &item.Ticket{ID: "t", History: &item.TicketHistory{Resolution: item.ClockHistory{Judge: v}}}
 	data := ticketRecord.marshal(tk)
-	tk.History.Resolution.Judge = model.JudgeVendor
-	if err := ticketRecord.unmarshal(ticketRecord.marshal(tk), new(model.Ticket)); err != nil {
+	tk.History.Resolution.Judge = item.JudgeVendor
+	if err := ticketRecord.unmarshal(ticketRecord.marshal(tk), new(item.Ticket)); err != nil {
 		t.Fatalf("a known judge does not decode: %v", err)
 	}
 	return data

@@ -18,7 +18,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // FileName is the store's file inside its directory.
@@ -242,17 +242,17 @@ func (s *Store) Cursor(k SourceKey) ([]byte, error) {
 // none is stored: for collectors whose API shows only the current state
 // and who infer what changed since (a solve, a reopen) from it, and for the
 // backfill, which replays items one by one.
-func (s *Store) Ticket(k SourceKey, id string) (*model.Ticket, error) {
+func (s *Store) Ticket(k SourceKey, id string) (*item.Ticket, error) {
 	return readItem(s, k, tickets, id)
 }
 
 // Incident is Ticket for incidents.
-func (s *Store) Incident(k SourceKey, id string) (*model.Incident, error) {
+func (s *Store) Incident(k SourceKey, id string) (*item.Incident, error) {
 	return readItem(s, k, incidents, id)
 }
 
 // Maintenance is Ticket for maintenances.
-func (s *Store) Maintenance(k SourceKey, id string) (*model.Maintenance, error) {
+func (s *Store) Maintenance(k SourceKey, id string) (*item.Maintenance, error) {
 	return readItem(s, k, maintenances, id)
 }
 

@@ -12,7 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 var helpdesk = SourceKey{"acme", "helpdesk"}
@@ -101,8 +101,8 @@ func TestRoundTripEveryItemType(t *testing.T) {
 		}
 		return nil
 	})
-	var components []model.Component
-	err = s.Load(helpdesk, Handlers{Components: func(c []model.Component) error { components = c; return nil }})
+	var components []item.Component
+	err = s.Load(helpdesk, Handlers{Components: func(c []item.Component) error { components = c; return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestAbsentItemsAreNil(t *testing.T) {
 func TestUpdateRollsBackOnError(t *testing.T) {
 	s := openTemp(t)
 	update(t, s, helpdesk, func(tx *Tx) error {
-		if _, err := tx.PutTicket(&model.Ticket{ID: "1", Priority: "low"}); err != nil {
+		if _, err := tx.PutTicket(&item.Ticket{ID: "1", Priority: "low"}); err != nil {
 			return err
 		}
 		return tx.SetCursor([]byte("c1"))
@@ -145,10 +145,10 @@ func TestUpdateRollsBackOnError(t *testing.T) {
 	for _, k := range []SourceKey{helpdesk, fresh} {
 		err := s.Update(k, func(tx *Tx) error {
 			for _, put := range []error{
-				errOf(tx.PutTicket(&model.Ticket{ID: "1", Priority: "urgent"})),
-				errOf(tx.PutTicket(&model.Ticket{ID: "2"})),
-				errOf(tx.PutIncident(&model.Incident{ID: "1"})),
-				errOf(tx.PutMaintenance(&model.Maintenance{ID: "1"})),
+				errOf(tx.PutTicket(&item.Ticket{ID: "1", Priority: "urgent"})),
+				errOf(tx.PutTicket(&item.Ticket{ID: "2"})),
+				errOf(tx.PutIncident(&item.Incident{ID: "1"})),
+				errOf(tx.PutMaintenance(&item.Maintenance{ID: "1"})),
 				tx.SetComponents(fullComponents()),
 				tx.SetCursor([]byte("c2")),
 			} {
@@ -189,7 +189,7 @@ func TestUpdateRollsBackOnError(t *testing.T) {
 		t.Errorf("Sources() = %v, want only %v", sources, helpdesk)
 	}
 	componentsSeen := false
-	err = s.Load(helpdesk, Handlers{Components: func([]model.Component) error { componentsSeen = true; return nil }})
+	err = s.Load(helpdesk, Handlers{Components: func([]item.Component) error { componentsSeen = true; return nil }})
 	if err != nil || componentsSeen {
 		t.Errorf("Load: components seen %v, err %v; want rolled back", componentsSeen, err)
 	}
@@ -241,10 +241,10 @@ func TestSameIDInTwoSourcesKeptApart(t *testing.T) {
 	s := openTemp(t)
 	for i, k := range collidingKeys {
 		update(t, s, k, func(tx *Tx) error {
-			if _, err := tx.PutTicket(&model.Ticket{ID: "42", Priority: k.Vendor + "|" + k.Source}); err != nil {
+			if _, err := tx.PutTicket(&item.Ticket{ID: "42", Priority: k.Vendor + "|" + k.Source}); err != nil {
 				return err
 			}
-			return errOf(tx.PutIncident(&model.Incident{ID: "42", Components: []string{fmt.Sprint(i)}}))
+			return errOf(tx.PutIncident(&item.Incident{ID: "42", Components: []string{fmt.Sprint(i)}}))
 		})
 	}
 	for i, k := range collidingKeys {
@@ -293,14 +293,14 @@ func TestLoadStreamsEverything(t *testing.T) {
 
 	var got []string
 	err := s.Load(helpdesk, Handlers{
-		Ticket: func(ticket *model.Ticket) error {
+		Ticket: func(ticket *item.Ticket) error {
 			assertSame(t, "ticket", ticket, fullTicket(t, ticket.ID))
 			got = append(got, "ticket "+ticket.ID)
 			return nil
 		},
-		Incident:    func(i *model.Incident) error { got = append(got, "incident "+i.ID); return nil },
-		Maintenance: func(m *model.Maintenance) error { got = append(got, "maintenance "+m.ID); return nil },
-		Components:  func(c []model.Component) error { got = append(got, fmt.Sprintf("%d components", len(c))); return nil },
+		Incident:    func(i *item.Incident) error { got = append(got, "incident "+i.ID); return nil },
+		Maintenance: func(m *item.Maintenance) error { got = append(got, "maintenance "+m.ID); return nil },
+		Components:  func(c []item.Component) error { got = append(got, fmt.Sprintf("%d components", len(c))); return nil },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +340,7 @@ func TestLoadHandlers(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			calls := 0
-			err := s.Load(tc.key, Handlers{Ticket: func(*model.Ticket) error {
+			err := s.Load(tc.key, Handlers{Ticket: func(*item.Ticket) error {
 				calls++
 				if calls == tc.failAfter {
 					return stop
@@ -364,21 +364,21 @@ func TestSourcesAndCounts(t *testing.T) {
 	}
 	update(t, s, SourceKey{"zeta", "status"}, func(tx *Tx) error {
 		for _, id := range []string{"1", "2", "3"} {
-			if _, err := tx.PutIncident(&model.Incident{ID: id}); err != nil {
+			if _, err := tx.PutIncident(&item.Incident{ID: id}); err != nil {
 				return err
 			}
 		}
-		return errOf(tx.PutMaintenance(&model.Maintenance{ID: "1"}))
+		return errOf(tx.PutMaintenance(&item.Maintenance{ID: "1"}))
 	})
 	update(t, s, helpdesk, func(tx *Tx) error {
 		for _, id := range []string{"1", "2", "1"} { // a replaced ticket counts once
-			if _, err := tx.PutTicket(&model.Ticket{ID: id}); err != nil {
+			if _, err := tx.PutTicket(&item.Ticket{ID: id}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	update(t, s, helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{ID: "2", Priority: "high"})) })
+	update(t, s, helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(&item.Ticket{ID: "2", Priority: "high"})) })
 	update(t, s, SourceKey{"acme", "cursor-only"}, func(tx *Tx) error { return tx.SetCursor([]byte("c")) })
 	update(t, s, SourceKey{"acme", "nothing"}, func(*Tx) error { return nil })
 
@@ -416,14 +416,14 @@ func TestBadInputRefused(t *testing.T) {
 	}{
 		{"no vendor", SourceKey{"", "helpdesk"}, func(*Tx) error { return nil }, "needs both a vendor and a name"},
 		{"no source", SourceKey{"acme", ""}, func(*Tx) error { return nil }, "needs both a vendor and a name"},
-		{"empty ticket id", helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{})) }, "empty id"},
-		{"empty incident id", helpdesk, func(tx *Tx) error { return errOf(tx.PutIncident(&model.Incident{})) }, "empty id"},
-		{"empty maintenance id", helpdesk, func(tx *Tx) error { return errOf(tx.PutMaintenance(&model.Maintenance{})) }, "empty id"},
+		{"empty ticket id", helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(&item.Ticket{})) }, "empty id"},
+		{"empty incident id", helpdesk, func(tx *Tx) error { return errOf(tx.PutIncident(&item.Incident{})) }, "empty id"},
+		{"empty maintenance id", helpdesk, func(tx *Tx) error { return errOf(tx.PutMaintenance(&item.Maintenance{})) }, "empty id"},
 		{"nil ticket", helpdesk, func(tx *Tx) error { return errOf(tx.PutTicket(nil)) }, "nil ticket"},
 		{"nil incident", helpdesk, func(tx *Tx) error { return errOf(tx.PutIncident(nil)) }, "nil incident"},
 		{"nil maintenance", helpdesk, func(tx *Tx) error { return errOf(tx.PutMaintenance(nil)) }, "nil maintenance"},
 		{"id too long for a key", helpdesk, func(tx *Tx) error {
-			return errOf(tx.PutTicket(&model.Ticket{ID: strings.Repeat("x", bolt.MaxKeySize+1)}))
+			return errOf(tx.PutTicket(&item.Ticket{ID: strings.Repeat("x", bolt.MaxKeySize+1)}))
 		}, "key too large"},
 	}
 	for _, tc := range cases {
@@ -506,7 +506,7 @@ func TestPutReportsChanges(t *testing.T) {
 	s := openTemp(t)
 	k := SourceKey{"acme", "helpdesk"}
 	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	put := func(tk *model.Ticket) bool {
+	put := func(tk *item.Ticket) bool {
 		var changed bool
 		update(t, s, k, func(tx *Tx) error {
 			var err error
@@ -515,13 +515,13 @@ func TestPutReportsChanges(t *testing.T) {
 		})
 		return changed
 	}
-	if !put(&model.Ticket{ID: "1", CreatedAt: at, Status: model.StatusOpen}) {
+	if !put(&item.Ticket{ID: "1", CreatedAt: at, Status: item.StatusOpen}) {
 		t.Fatal("a new ticket reported unchanged")
 	}
-	if put(&model.Ticket{ID: "1", CreatedAt: at.In(time.FixedZone("UTC+8", 8*3600)), Status: model.StatusOpen}) {
+	if put(&item.Ticket{ID: "1", CreatedAt: at.In(time.FixedZone("UTC+8", 8*3600)), Status: item.StatusOpen}) {
 		t.Fatal("the same ticket in another zone reported changed")
 	}
-	if !put(&model.Ticket{ID: "1", CreatedAt: at, Status: model.StatusSolved}) {
+	if !put(&item.Ticket{ID: "1", CreatedAt: at, Status: item.StatusSolved}) {
 		t.Fatal("a status change reported unchanged")
 	}
 	if tk, _, _, _ := s.Counts(k); tk != 1 {
@@ -554,7 +554,7 @@ func TestRemap(t *testing.T) {
 		if err := tx.SetCursor([]byte("c1")); err != nil {
 			return err
 		}
-		return errOf(tx.PutTicket(&model.Ticket{ID: "1", Status: model.StatusOpen}))
+		return errOf(tx.PutTicket(&item.Ticket{ID: "1", Status: item.StatusOpen}))
 	})
 	if err := s.Remap(); err != nil {
 		t.Fatal(err)
@@ -562,7 +562,7 @@ func TestRemap(t *testing.T) {
 	if c, err := s.Cursor(k); err != nil || string(c) != "c1" {
 		t.Fatalf("cursor after remap = %q, %v", c, err)
 	}
-	update(t, s, k, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{ID: "2"})) })
+	update(t, s, k, func(tx *Tx) error { return errOf(tx.PutTicket(&item.Ticket{ID: "2"})) })
 	if n, _, _, err := s.Counts(k); err != nil || n != 2 {
 		t.Fatalf("tickets after remap = %d, %v; want 2", n, err)
 	}
@@ -574,9 +574,9 @@ func TestStoredTicket(t *testing.T) {
 	if tk, err := s.Ticket(k, "7"); err != nil || tk != nil {
 		t.Fatalf("Ticket before any = %v, %v; want nil", tk, err)
 	}
-	update(t, s, k, func(tx *Tx) error { return errOf(tx.PutTicket(&model.Ticket{ID: "7", Status: model.StatusSolved})) })
+	update(t, s, k, func(tx *Tx) error { return errOf(tx.PutTicket(&item.Ticket{ID: "7", Status: item.StatusSolved})) })
 	tk, err := s.Ticket(k, "7")
-	if err != nil || tk == nil || tk.Status != model.StatusSolved {
+	if err != nil || tk == nil || tk.Status != item.StatusSolved {
 		t.Fatalf("Ticket = %+v, %v; want the stored solved ticket", tk, err)
 	}
 	if other, _ := s.Ticket(SourceKey{"acme", "helpdesk"}, "7"); other != nil {

@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Tx is one source's view of a read-write transaction. It is valid only
@@ -29,9 +29,9 @@ type kind[T any] struct {
 }
 
 var (
-	tickets      = kind[model.Ticket]{bucketTickets, ticketRecord, func(t *model.Ticket) string { return t.ID }}
-	incidents    = kind[model.Incident]{bucketIncidents, incidentRecord, func(i *model.Incident) string { return i.ID }}
-	maintenances = kind[model.Maintenance]{bucketMaintenances, maintenanceRecord, func(m *model.Maintenance) string { return m.ID }}
+	tickets      = kind[item.Ticket]{bucketTickets, ticketRecord, func(t *item.Ticket) string { return t.ID }}
+	incidents    = kind[item.Incident]{bucketIncidents, incidentRecord, func(i *item.Incident) string { return i.ID }}
+	maintenances = kind[item.Maintenance]{bucketMaintenances, maintenanceRecord, func(m *item.Maintenance) string { return m.ID }}
 )
 
 // Update runs fn in one read-write transaction for the source: the items it
@@ -59,15 +59,15 @@ func (s *Store) Update(k SourceKey, fn func(*Tx) error) error {
 }
 
 // Ticket is the stored ticket with this id, nil when absent.
-func (tx *Tx) Ticket(id string) (_ *model.Ticket, err error) {
+func (tx *Tx) Ticket(id string) (_ *item.Ticket, err error) {
 	defer tx.recoverDamage(&err)
-	return getItem[model.Ticket](tx, tickets, id)
+	return getItem[item.Ticket](tx, tickets, id)
 }
 
 // PutTicket stores the ticket, replacing any stored under its id. It
 // reports whether anything changed: writing back an identical ticket is a
 // no-op, so re-fetching unchanged items costs no disk writes.
-func (tx *Tx) PutTicket(t *model.Ticket) (changed bool, err error) {
+func (tx *Tx) PutTicket(t *item.Ticket) (changed bool, err error) {
 	defer tx.recoverDamage(&err)
 	if t == nil {
 		return false, fmt.Errorf("store: put nil ticket for %s", describe(tx.key))
@@ -76,13 +76,13 @@ func (tx *Tx) PutTicket(t *model.Ticket) (changed bool, err error) {
 }
 
 // Incident is the stored incident with this id, nil when absent.
-func (tx *Tx) Incident(id string) (_ *model.Incident, err error) {
+func (tx *Tx) Incident(id string) (_ *item.Incident, err error) {
 	defer tx.recoverDamage(&err)
-	return getItem[model.Incident](tx, incidents, id)
+	return getItem[item.Incident](tx, incidents, id)
 }
 
 // PutIncident stores the incident like PutTicket.
-func (tx *Tx) PutIncident(i *model.Incident) (changed bool, err error) {
+func (tx *Tx) PutIncident(i *item.Incident) (changed bool, err error) {
 	defer tx.recoverDamage(&err)
 	if i == nil {
 		return false, fmt.Errorf("store: put nil incident for %s", describe(tx.key))
@@ -91,13 +91,13 @@ func (tx *Tx) PutIncident(i *model.Incident) (changed bool, err error) {
 }
 
 // Maintenance is the stored maintenance with this id, nil when absent.
-func (tx *Tx) Maintenance(id string) (_ *model.Maintenance, err error) {
+func (tx *Tx) Maintenance(id string) (_ *item.Maintenance, err error) {
 	defer tx.recoverDamage(&err)
-	return getItem[model.Maintenance](tx, maintenances, id)
+	return getItem[item.Maintenance](tx, maintenances, id)
 }
 
 // PutMaintenance stores the maintenance like PutTicket.
-func (tx *Tx) PutMaintenance(m *model.Maintenance) (changed bool, err error) {
+func (tx *Tx) PutMaintenance(m *item.Maintenance) (changed bool, err error) {
 	defer tx.recoverDamage(&err)
 	if m == nil {
 		return false, fmt.Errorf("store: put nil maintenance for %s", describe(tx.key))
@@ -106,12 +106,12 @@ func (tx *Tx) PutMaintenance(m *model.Maintenance) (changed bool, err error) {
 }
 
 // SetComponents replaces the source's component list.
-func (tx *Tx) SetComponents(c []model.Component) (err error) {
+func (tx *Tx) SetComponents(c []item.Component) (err error) {
 	defer tx.recoverDamage(&err)
 	if c == nil {
 		// Stored as an empty list, so that Load reports "no components"
 		// rather than "never set".
-		c = []model.Component{}
+		c = []item.Component{}
 	}
 	return tx.putSourceValue(keyComponents, componentsRecord.marshal(&c))
 }

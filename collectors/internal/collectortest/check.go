@@ -8,7 +8,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // WantSyncError fails the test unless err is a sync error with the fetch
@@ -33,7 +33,7 @@ func WantSyncError(tb testing.TB, err error, reason, prefix string) {
 func WantEmitErrorReturned(tb testing.TB, s source.Source) {
 	tb.Helper()
 	stored := errors.New("store is read-only")
-	err := s.Sync(context.Background(), nil, func(model.Batch) error { return stored })
+	err := s.Sync(context.Background(), nil, func(item.Batch) error { return stored })
 	if !errors.Is(err, stored) {
 		tb.Errorf("Sync error = %v, want %v", err, stored)
 	}
@@ -72,7 +72,7 @@ func CheckNew(t *testing.T, factory source.Factory, cases []NewCase, secrets ...
 
 // CheckComponentNames fails the test when two components share a name: the
 // store and the exposition key components by name.
-func CheckComponentNames(tb testing.TB, components []model.Component) {
+func CheckComponentNames(tb testing.TB, components []item.Component) {
 	tb.Helper()
 	names := map[string]bool{}
 	for _, c := range components {
@@ -84,7 +84,7 @@ func CheckComponentNames(tb testing.TB, components []model.Component) {
 }
 
 // IncidentIDs are the ids of incidents, in order.
-func IncidentIDs(incidents []model.Incident) []string {
+func IncidentIDs(incidents []item.Incident) []string {
 	var out []string
 	for _, i := range incidents {
 		out = append(out, i.ID)
@@ -93,7 +93,7 @@ func IncidentIDs(incidents []model.Incident) []string {
 }
 
 // MaintenanceIDs are the ids of maintenances, in order.
-func MaintenanceIDs(maintenances []model.Maintenance) []string {
+func MaintenanceIDs(maintenances []item.Maintenance) []string {
 	var out []string
 	for _, m := range maintenances {
 		out = append(out, m.ID)

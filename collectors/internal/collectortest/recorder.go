@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // Recorder is an emit func that keeps every batch, in order.
-type Recorder struct{ Batches []model.Batch }
+type Recorder struct{ Batches []item.Batch }
 
 // Emit keeps b; pass it to Source.Sync.
-func (r *Recorder) Emit(b model.Batch) error {
+func (r *Recorder) Emit(b item.Batch) error {
 	r.Batches = append(r.Batches, b)
 	return nil
 }
@@ -30,9 +30,9 @@ func (r *Recorder) TicketIDs() []string {
 
 // Ticket is the last emitted version of ticket id, the one the store
 // keeps; it fails the test when none was emitted.
-func (r *Recorder) Ticket(tb testing.TB, id string) model.Ticket {
+func (r *Recorder) Ticket(tb testing.TB, id string) item.Ticket {
 	tb.Helper()
-	var found []model.Ticket
+	var found []item.Ticket
 	for _, b := range r.Batches {
 		for _, tk := range b.Tickets {
 			if tk.ID == id {
@@ -58,7 +58,7 @@ func (r *Recorder) LastCursor(tb testing.TB) []byte {
 
 // Sync runs one Sync of s from cursor and returns the batches it emitted
 // with its error, for tests that check both.
-func Sync(s source.Source, cursor []byte) ([]model.Batch, error) {
+func Sync(s source.Source, cursor []byte) ([]item.Batch, error) {
 	var r Recorder
 	err := s.Sync(context.Background(), cursor, r.Emit)
 	return r.Batches, err

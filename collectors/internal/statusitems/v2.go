@@ -3,7 +3,7 @@ package statusitems
 import (
 	"time"
 
-	"github.com/support-exporter/support_exporter/exporter/model"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // V2Component is a component of Atlassian Statuspage's public API v2, as
@@ -73,8 +73,8 @@ func (it V2Item) FinishedAt(status string) time.Time {
 
 // Maintenance maps an item with scheduled_for; it is completed when its
 // status says so.
-func (it V2Item) Maintenance() model.Maintenance {
-	m := model.Maintenance{
+func (it V2Item) Maintenance() item.Maintenance {
+	m := item.Maintenance{
 		ID:             it.ID,
 		CreatedAt:      it.CreatedAt.Time,
 		UpdatedAt:      it.UpdatedAt.Time,

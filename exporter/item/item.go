@@ -1,8 +1,8 @@
-// Package model holds the normalized items that every collector produces and
+// Package item holds the normalized items that every collector produces and
 // the store keeps: tickets with their timelines, status-page incidents,
 // scheduled maintenances and component states. It carries no metric
 // semantics: those live in package quality.
-package model
+package item
 
 import "time"
 
