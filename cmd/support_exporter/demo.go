@@ -10,6 +10,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/webhook"
 	"github.com/support-exporter/support_exporter/simulator"
@@ -192,7 +193,7 @@ func (d *demo) deliverAlerts(h *webhook.Handler) error {
 }
 
 func (d *demo) config() (*config.Config, error) {
-	cfg, err := config.Parse(d.yaml, "<demo>")
+	cfg, err := config.Parse(d.yaml, "<demo>", collectors.Kinds.Config())
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
