@@ -199,6 +199,20 @@ func checkConfig(path string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// newRegistry holds every collector that /metrics serves (the golden
+// exposition test renders the same).
+func newRegistry(exp *exporter.Exporter, alerts *webhook.Handler) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		exposition.New(exp),
+		alerts,
+		versioncollector.NewCollector(name),
+		promcollectors.NewGoCollector(),
+		promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
+	)
+	return reg
+}
+
 // serve runs the exporter until ctx ends; stopSignals restores the default
 // handling of the signals that end ctx.
 func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger *slog.Logger) error {
@@ -255,14 +269,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion(), Now: now})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		exposition.New(exp),
-		alerts,
-		versioncollector.NewCollector(name),
-		promcollectors.NewGoCollector(),
-		promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
-	)
+	reg := newRegistry(exp, alerts)
 	reload := func() error {
 		err := exp.Reload(load)
 		if err != nil {
