@@ -67,17 +67,17 @@ var Kinds = Table{
 	}, New: github.New},
 	{Kind: config.Kind{
 		Name: "statuspage", Title: "Atlassian Statuspage (and compatible pages)", Feeds: config.FeedsStatus,
-		URLExample: "https://status.VENDOR.com",
+		URLExample:  "https://status.VENDOR.com",
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: statuspage.New},
 	{Kind: config.Kind{
 		Name: "incidentio", Title: "incident.io status pages", Feeds: config.FeedsStatus,
-		URLExample: "https://status.VENDOR.com",
+		URLExample:  "https://status.VENDOR.com",
 		Credentials: config.Credentials{Doc: "none; the page owner enables the widget API"},
 	}, New: incidentio.New},
 	{Kind: config.Kind{
 		Name: "instatus", Title: "Instatus pages", Feeds: config.FeedsStatus,
-		URLExample: "https://VENDOR.instatus.com",
+		URLExample:  "https://VENDOR.instatus.com",
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: instatus.New},
 	{Kind: config.Kind{
@@ -95,7 +95,7 @@ var Kinds = Table{
 	}, New: cachet.New},
 	{Kind: config.Kind{
 		Name: "feed", Title: "RSS and Atom status feeds", Feeds: config.FeedsStatus,
-		URLExample: "https://status.VENDOR.com/history.atom",
+		URLExample:  "https://status.VENDOR.com/history.atom",
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: feed.New},
 }
