@@ -168,6 +168,16 @@ type Spec struct {
 	Size int64
 }
 
+// EndFaults ends every fault injected into that API and not yet played
+// out, as a vendor recovering does: a test injects a fault for as many
+// requests as a sync makes, and ends it when the sync failed. A request
+// that FaultTimeout holds is not released.
+func (s *Sim) EndFaults(vendor, kind string) {
+	if e := s.apis[apiKey{vendor, kind}]; e != nil {
+		e.endFaults()
+	}
+}
+
 // Fault parameters' defaults.
 const (
 	defaultFutureYears = 10

@@ -117,3 +117,41 @@ func TestFaultReset(t *testing.T) {
 		}
 	})
 }
+
+// TestEndFaults: the faults injected end at once, those still to play
+// included; another API's stay.
+func TestEndFaults(t *testing.T) {
+	s := faultSim(t)
+	u, _ := listRequest(s, KindStatuspage)
+	s.Inject("acme", KindStatuspage, FaultServerError, 100)
+	s.Inject("acme", KindStatuspage, FaultRateLimit, 100)
+	s.Inject("acme", KindCachet, FaultServerError, 1)
+	if r := fetch(t, u, nil); r.status != http.StatusInternalServerError {
+		t.Fatalf("HTTP %d, want the fault's 500", r.status)
+	}
+	s.EndFaults("acme", KindStatuspage)
+	if r := fetch(t, u, nil); r.status != http.StatusOK {
+		t.Errorf("after EndFaults: HTTP %d, want 200", r.status)
+	}
+	if u, _ := listRequest(s, KindCachet); fetch(t, u, nil).status != http.StatusInternalServerError {
+		t.Error("another API's fault ended too")
+	}
+	s.EndFaults("nobody", KindStatuspage) // an unknown API: nothing to end
+}
+
+// TestAnswersDatedByTheVendorsClock: every answer's Date is the vendor's
+// clock, faults' included.
+func TestAnswersDatedByTheVendorsClock(t *testing.T) {
+	s := faultSim(t)
+	want := testStart.Format(http.TimeFormat)
+	for _, kind := range allKinds {
+		u, auth := listRequest(s, kind)
+		if got := fetch(t, u, auth).header.Get("Date"); got != want {
+			t.Errorf("%s: Date %q, want %q", kind, got, want)
+		}
+		s.Inject("acme", kind, FaultServerError, 1)
+		if got := fetch(t, u, auth).header.Get("Date"); got != want {
+			t.Errorf("%s under a fault: Date %q, want %q", kind, got, want)
+		}
+	}
+}
