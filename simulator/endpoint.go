@@ -35,11 +35,21 @@ type injection struct {
 
 func (e *endpoint) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	e.requests.Add(1)
+	// Every answer is dated by the vendor's clock, not by the host's, which
+	// net/http would write.
+	rw.Header().Set("Date", e.clock().UTC().Format(http.TimeFormat))
 	if spec, ok := e.nextFault(time.Now()); ok {
 		e.serveFault(rw, r, spec)
 		return
 	}
 	e.api.ServeHTTP(rw, r)
+}
+
+// endFaults drops every fault injected and not yet played out.
+func (e *endpoint) endFaults() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = nil
 }
 
 func (e *endpoint) inject(spec Spec) {

@@ -3,6 +3,7 @@ package simulator
 import (
 	"cmp"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -91,6 +92,28 @@ const (
 	// epoch second Spec.Wait (default 30 s) after the vendor's clock, and
 	// GitHub's "API rate limit exceeded" body. github only.
 	FaultGitHubPrimaryLimit
+	// FaultForbidden answers 403 as the API itself answers a credential it
+	// knows but that lacks the permission the request needs, each vendor
+	// with its own body (faults_forbidden.go); a public status page, which
+	// checks no credential, answers as the web server or CDN in front of it
+	// answers a client it blocks: an HTML page.
+	FaultForbidden
+	// FaultReset resets the connection before any byte of the answer: the
+	// request is read, then the connection is closed with SO_LINGER 0, so
+	// that the client reads a TCP reset. Go's transport retries a GET whose
+	// reused keep-alive connection fails so, once, on another connection:
+	// inject it for more than one request, or for a duration, to make sure
+	// the client sees it.
+	FaultReset
+	// FaultEmptyPage answers 200 with the real answer (unconditional, as for
+	// FaultMalformed) showing no item, a vendor's glitch that lists nothing:
+	// a page of a list with its lists emptied and saying no page follows, in
+	// the API's own shape (faults_empty.go: the export's end_of_stream true
+	// with the request's own position as after_cursor; has_more, isLast and
+	// isLastPage; no Link to a next page; Cachet's counts; a feed without
+	// entries). An answer that is one item, not a list (a ticket, an issue,
+	// an account, a desk), is served as it is.
+	FaultEmptyPage
 )
 
 var faultNames = map[Fault]string{
@@ -99,6 +122,7 @@ var faultNames = map[Fault]string{
 	FaultFutureTimes: "future_times", FaultPastTimes: "past_times", FaultEndlessSame: "endless_same",
 	FaultEndlessGrowing: "endless_growing", FaultHugeBody: "huge_body", FaultRetryAfterDate: "retry_after_date",
 	FaultRateLimitNoReset: "rate_limit_no_reset", FaultGitHubPrimaryLimit: "github_primary_limit",
+	FaultForbidden: "forbidden", FaultReset: "reset", FaultEmptyPage: "empty_page",
 }
 
 func (f Fault) String() string {
@@ -142,6 +166,16 @@ type Spec struct {
 	Wait time.Duration
 	// Size is the body of FaultHugeBody, in bytes.
 	Size int64
+}
+
+// EndFaults ends every fault injected into that API and not yet played
+// out, as a vendor recovering does: a test injects a fault for as many
+// requests as a sync makes, and ends it when the sync failed. A request
+// that FaultTimeout holds is not released.
+func (s *Sim) EndFaults(vendor, kind string) {
+	if e := s.apis[apiKey{vendor, kind}]; e != nil {
+		e.endFaults()
+	}
 }
 
 // Fault parameters' defaults.
@@ -202,6 +236,12 @@ func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec
 		e.serveHuge(rw, r, cmp.Or(spec.Size, defaultHugeSize))
 	case FaultRetryAfterDate, FaultRateLimitNoReset, FaultGitHubPrimaryLimit:
 		e.serveLimited(rw, r, spec.Fault, cmp.Or(spec.Wait, defaultWait))
+	case FaultForbidden:
+		e.serveForbidden(rw, r)
+	case FaultReset:
+		resetConnection(rw)
+	case FaultEmptyPage:
+		e.serveEmpty(rw, r)
 	default:
 		http.Error(rw, "unknown fault "+spec.Fault.String(), http.StatusInternalServerError)
 	}
@@ -240,6 +280,24 @@ func serveRevoked(rw http.ResponseWriter, r *http.Request, api http.Handler) {
 	maps.Copy(rw.Header(), rec.Header())
 	rw.WriteHeader(rec.Code)
 	_, _ = rw.Write(rec.Body.Bytes())
+}
+
+// resetConnection closes the connection of rw before any byte of an
+// answer, with SO_LINGER 0: the client reads a reset (FaultReset).
+func resetConnection(rw http.ResponseWriter) {
+	hj, ok := rw.(http.Hijacker)
+	if !ok {
+		http.Error(rw, "connection cannot be hijacked", http.StatusInternalServerError)
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return // the client is gone
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 // writeDamaged sends rec's headers with status 200 and a Content-Length of
