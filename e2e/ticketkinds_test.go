@@ -470,4 +470,3 @@ func sourceYAML(t *testing.T, sim *simulator.Sim, vendor, kind string, customer 
 	}
 	return out.String()
 }
-
