@@ -284,3 +284,40 @@ func TestParseResolvesFilesAgainstConfigDir(t *testing.T) {
 		t.Errorf("password_file = %q, want %q", got, want)
 	}
 }
+
+// TestEveryKeyDocumented fails when a key of the file is missing from
+// docs/configuration.md (a kind's own keys are in docs/sources.md, checked
+// by package collectors).
+func TestEveryKeyDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type, string)
+	walk = func(typ reflect.Type, path string) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] || typ.PkgPath() != reflect.TypeFor[config.Config]().PkgPath() {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			// Written as code (`name`) or as YAML (name:), not just a word.
+			if !strings.Contains(string(doc), "`"+name+"`") && !strings.Contains(string(doc), name+":") {
+				t.Errorf("%s.%s is not in docs/configuration.md", path, name)
+			}
+			walk(f.Type, path+"."+name)
+		}
+	}
+	walk(reflect.TypeFor[config.Config](), "")
+	if len(seen) < 5 {
+		t.Fatalf("walked %d types, want the whole file's", len(seen))
+	}
+}
