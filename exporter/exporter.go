@@ -149,7 +149,8 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 			if err != nil {
 				return fmt.Errorf("vendor %q: %w", v.Name, err)
 			}
-			vs.agg = quality.NewAggregator(rules, sourceKinds(v))
+			sources, ticketSources := quality.VendorSources(v)
+			vs.agg = quality.NewAggregator(rules, sources, ticketSources)
 			vs.rebuilt = true
 			rebuild = append(rebuild, vs)
 		}
@@ -236,14 +237,6 @@ func (e *Exporter) restart(old []*runner) {
 	for _, r := range old {
 		r.start(e.runCtx)
 	}
-}
-
-func sourceKinds(v *config.Vendor) map[string]string {
-	m := map[string]string{}
-	for _, s := range slices.Concat(v.Tickets, v.StatusPages) {
-		m[s.Name] = s.Kind
-	}
-	return m
 }
 
 // runnerPlan is what a configuration does to the sync loops.

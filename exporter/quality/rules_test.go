@@ -99,7 +99,7 @@ func TestHistogramBounds(t *testing.T) {
 		MaintenanceNotice: hours(72),
 	}))
 	v.SLA[0].MaintenanceNotice = hours(10)
-	a := NewAggregator(mustRules(t, v, time.Time{}), testSources)
+	a := NewAggregator(mustRules(t, v, time.Time{}), testSources, testTicketSources)
 	s := a.Snapshot(at(t0))
 	withTargets := []float64{90, 300, 900, 1800, 3600, 7200, 14400, 18000, 28800, 86400, 172800, 259200, 604800}
 	withNotice := []float64{300, 900, 1800, 3600, 7200, 14400, 28800, 36000, 86400, 172800, 259200, 604800}
