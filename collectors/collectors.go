@@ -44,3 +44,6 @@ func New(env source.Env) (source.Source, error) {
 	}
 	return f(env)
 }
+
+// PriorityInTags reports whether kind's tickets carry their priority as a tag (a label) rather than in a field.
+func PriorityInTags(kind string) bool { return kind == "github" }

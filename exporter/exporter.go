@@ -463,12 +463,17 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 		host = u.Host
 	}
 	historyStart := cfg.Global.HistoryStart.Time
+	priorityInTags := collectors.PriorityInTags(sc.Kind)
 	return &runner{
 		key: key, kind: sc.Kind, host: host, src: src,
 		interval: time.Duration(sc.PollInterval), maxRequests: sc.MaxRequestsPerSync,
 		status: st, limits: e.limits, store: e.opts.Store,
 		ingest: func(k store.SourceKey, b item.Batch) error {
-			return e.ingest(vs, k, historyStart, admit(b, bounds, st, logger))
+			b = admit(b, bounds, st, logger)
+			if priorityInTags {
+				b.Tickets = priorityFromTags(vs.agg.Rules(), b.Tickets)
+			}
+			return e.ingest(vs, k, historyStart, b)
 		},
 		refresh: e.rebuildSnapshot,
 		logger:  logger,
@@ -523,6 +528,20 @@ func admit(b item.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logg
 		st.countRejected(reason, n)
 		logger.Warn("items refused: a time the vendor sent is implausible", "reason", reason, "items", n,
 			"example_id", example, "latest_plausible", bounds.Latest().Format(time.RFC3339))
+	}
+	return out
+}
+
+// priorityFromTags sets the priority of fetched tickets of a kind that
+// carries it as a tag (collectors.PriorityInTags: GitHub's labels), before
+// they are merged and stored: the tag naming the most urgent priority, as
+// written, so that the stored ticket maps like one whose system has a
+// priority field (quality.Rules.MostUrgent; docs/configuration.md,
+// "Priorities"). Its collector leaves the priority empty.
+func priorityFromTags(r *quality.Rules, tickets []item.Ticket) []item.Ticket {
+	out := slices.Clone(tickets)
+	for i := range out {
+		out[i].Priority = r.MostUrgent(out[i].Tags)
 	}
 	return out
 }
