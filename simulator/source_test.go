@@ -1,15 +1,17 @@
 package simulator
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
+	"reflect"
 	"strings"
 	"testing"
 
 	commoncfg "github.com/prometheus/common/config"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 )
 
@@ -27,7 +29,7 @@ func parseSource(t *testing.T, kind, body string) *config.Source {
 	for l := range strings.Lines(body) {
 		b.WriteString("        " + l)
 	}
-	cfg, err := config.Parse([]byte(b.String()), "<test>")
+	cfg, err := config.Parse([]byte(b.String()), "<test>", collectors.Kinds.Config())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
@@ -39,28 +41,27 @@ func parseSource(t *testing.T, kind, body string) *config.Source {
 }
 
 func isTicketKind(kind string) bool {
-	switch kind {
-	case KindZendesk, KindZendeskRequests, KindFreshdesk, KindJSM, KindGitHub:
-		return true
-	}
-	return false
+	k, ok := collectors.Kinds.Lookup(kind)
+	return ok && k.Feeds == config.FeedsTickets
 }
 
-// sourceKeys are the kind-specific keys of a parsed source, as the
-// config package holds them.
+// sourceKeys are the kind's own keys of a parsed source (its Options,
+// by their yaml names), those that are set.
 func sourceKeys(src *config.Source) map[string]string {
 	keys := map[string]string{}
-	add := func(k, v string) {
-		if v != "" {
-			keys[k] = v
-		}
+	if src.Options == nil {
+		return keys
 	}
-	add("repositories", strings.Join(src.Repositories, ","))
-	add("page_id", src.PageID)
-	add("timezone", src.Timezone)
-	add("api", src.API)
-	if src.Kind == KindZendesk {
-		add("export_requests_per_minute", strconv.Itoa(src.ExportRequestsPerMinute))
+	v := reflect.ValueOf(src.Options).Elem()
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		switch f := v.Field(i); {
+		case f.IsZero():
+		case f.Kind() == reflect.Slice:
+			keys[name] = strings.Join(f.Interface().([]string), ",")
+		default:
+			keys[name] = fmt.Sprint(f.Interface())
+		}
 	}
 	return keys
 }
@@ -154,8 +155,8 @@ func TestSourceYAMLUnknown(t *testing.T) {
 func TestSourceYAMLExportLimit(t *testing.T) {
 	s := startSim(t, newClock(testStart), Options{Seed: 1, ExportRequestsPerMinute: 30, Vendors: []Vendor{vendor("acme", Persona{}, 5)}})
 	src := parseSource(t, KindZendesk, s.SourceYAML("acme", KindZendesk))
-	if src.ExportRequestsPerMinute != 30 {
-		t.Errorf("export_requests_per_minute = %d, want 30", src.ExportRequestsPerMinute)
+	if got := sourceKeys(src)["export_requests_per_minute"]; got != "30" {
+		t.Errorf("export_requests_per_minute = %s, want 30", got)
 	}
 }
 

@@ -21,14 +21,6 @@ const DefaultNoticeWindow = 30 * time.Minute
 // name, so no configured source can take it.
 const AlertSource = "alertmanager webhook"
 
-// ticketKinds are the source kinds whose tickets are customer signals
-// (DESIGN.md, `tickets` kinds). Every source of these kinds must be
-// complete past an incident's first post before who noticed it first is
-// decided.
-var ticketKinds = map[string]bool{
-	"zendesk": true, "zendesk_requests": true, "freshdesk": true, "jira_service_management": true, "github": true,
-}
-
 // noticeWindow is the span in which a customer signal makes an incident
 // customer-first: from the vendor's notice window before its impact began
 // (started_at, or created_at when not given) to its first public post, both

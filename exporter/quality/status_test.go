@@ -596,7 +596,7 @@ func TestStatusScenarios(t *testing.T) {
 }
 
 func TestComponents(t *testing.T) {
-	a := NewAggregator(mustRules(t, testVendor(), time.Time{}), testSources)
+	a := NewAggregator(mustRules(t, testVendor(), time.Time{}), testSources, testTicketSources)
 	a.SetComponents("status", []item.Component{{Name: "API", Status: "operational"}, {Name: "Web", Status: "partial_outage"}})
 	a.SetComponents("eu-status", []item.Component{{Name: "Web", Status: "major_outage"}, {Name: "Database", Status: "on_fire"}})
 	tests := []struct {
