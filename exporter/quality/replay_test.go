@@ -48,8 +48,8 @@ func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration
 		e.add(p)
 	}
 	p.Finish()
-	if p.InFlight() != 0 {
-		t.Fatalf("%d items still in flight after Finish", p.InFlight())
+	if n := len(p.pending); n != 0 {
+		t.Fatalf("%d items still in flight after Finish", n)
 	}
 	return agg, snaps
 }
