@@ -126,7 +126,7 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 // apply makes cfg the running configuration; start says whether its
 // sources start their background loops.
 //
-// A reload keeps each unchanged source's schedule and back-off (DESIGN.md):
+// A reload keeps each unchanged source's schedule and back-off (README.md, Endpoints):
 // a source whose own settings are unchanged, of a vendor whose aggregates
 // are reused, keeps running untouched; one of a vendor being rebuilt is
 // stopped while the store is read and resumes its schedule after; only new
@@ -348,7 +348,7 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 			sameSource := prev != nil && reflect.DeepEqual(prev.settings.source, settings.source)
 			known := prev != nil
 			if !same {
-				// The store keys a source by vendor and name (DESIGN.md): a
+				// The store keys a source by vendor and name (README.md, Endpoints): a
 				// changed kind under the same name would mix two APIs'
 				// items. Checked now, recorded once the configuration runs.
 				_, stored, err := e.opts.Store.CheckIdentity(key, sc.Kind, sc.URL)

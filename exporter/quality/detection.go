@@ -7,7 +7,7 @@ import (
 )
 
 // DefaultNoticeWindow is how long before an incident's impact began a
-// customer signal still counts as the customer noticing it (DESIGN.md, "Who
+// customer signal still counts as the customer noticing it (docs/configuration.md, "Who
 // noticed first") when the vendor's notice_window is not set: customers
 // open tickets about trouble that the vendor only later dates as the start
 // of the incident.
