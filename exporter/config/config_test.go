@@ -312,7 +312,7 @@ func TestEveryKeyDocumented(t *testing.T) {
 			}
 			// Written as code (`name`) or as YAML (name:), not just a word
 			// nor part of another key.
-			if !regexp.MustCompile("`"+name+"`"+`|(^|[^a-z_])`+name+":").Match(doc) {
+			if !regexp.MustCompile("`" + name + "`" + `|(^|[^a-z_])` + name + ":").Match(doc) {
 				t.Errorf("%s.%s is not in docs/configuration.md", path, name)
 			}
 			walk(f.Type, path+"."+name)
