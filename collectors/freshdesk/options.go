@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 )
 
@@ -28,11 +29,5 @@ func (o *Options) Check(report config.Report) {
 	}
 }
 
-// optionsOf returns src's options, the defaults for a source built in code
-// without any.
-func optionsOf(src *config.Source) *Options {
-	if o, ok := src.Options.(*Options); ok {
-		return o
-	}
-	return &Options{}
-}
+// optionsOf returns src's options (source.OptionsOf).
+func optionsOf(src *config.Source) *Options { return source.OptionsOf[Options](src, NewOptions) }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 )
 
@@ -35,11 +36,5 @@ func (o *Options) Check(report config.Report) {
 	}
 }
 
-// optionsOf returns src's options, the defaults for a source built in code
-// without any.
-func optionsOf(src *config.Source) *Options {
-	if o, ok := src.Options.(*Options); ok {
-		return o
-	}
-	return &Options{}
-}
+// optionsOf returns src's options (source.OptionsOf).
+func optionsOf(src *config.Source) *Options { return source.OptionsOf[Options](src, NewOptions) }

@@ -1,6 +1,9 @@
 package jsm
 
-import "github.com/support-exporter/support_exporter/exporter/config"
+import (
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/config"
+)
 
 // The values of the api key.
 const (
@@ -28,11 +31,5 @@ func (o *Options) Check(report config.Report) {
 	}
 }
 
-// optionsOf returns src's options, the defaults for a source built in code
-// without any.
-func optionsOf(src *config.Source) *Options {
-	if o, ok := src.Options.(*Options); ok {
-		return o
-	}
-	return NewOptions().(*Options)
-}
+// optionsOf returns src's options (source.OptionsOf).
+func optionsOf(src *config.Source) *Options { return source.OptionsOf[Options](src, NewOptions) }

@@ -72,3 +72,12 @@ type Kind struct {
 	config.Kind
 	New Factory
 }
+
+// OptionsOf returns src's own keys, of its kind's Options type O, or the
+// kind's defaults for a source built in code without any.
+func OptionsOf[O any](src *config.Source, defaults func() config.Options) *O {
+	if o, ok := src.Options.(*O); ok {
+		return o
+	}
+	return defaults().(*O)
+}

@@ -1,6 +1,9 @@
 package zendesk
 
-import "github.com/support-exporter/support_exporter/exporter/config"
+import (
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/config"
+)
 
 // Options are a zendesk source's own keys (docs/sources.md).
 type Options struct {
@@ -19,11 +22,5 @@ func (o *Options) Check(report config.Report) {
 	}
 }
 
-// optionsOf returns src's options, the defaults for a source built in code
-// without any.
-func optionsOf(src *config.Source) *Options {
-	if o, ok := src.Options.(*Options); ok {
-		return o
-	}
-	return NewOptions().(*Options)
-}
+// optionsOf returns src's options (source.OptionsOf).
+func optionsOf(src *config.Source) *Options { return source.OptionsOf[Options](src, NewOptions) }

@@ -3,6 +3,7 @@ package zendeskrequests
 import (
 	"strconv"
 
+	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
 )
 
@@ -29,11 +30,5 @@ func userID(s string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-// optionsOf returns src's options, the defaults for a source built in code
-// without any.
-func optionsOf(src *config.Source) *Options {
-	if o, ok := src.Options.(*Options); ok {
-		return o
-	}
-	return &Options{}
-}
+// optionsOf returns src's options (source.OptionsOf).
+func optionsOf(src *config.Source) *Options { return source.OptionsOf[Options](src, NewOptions) }
