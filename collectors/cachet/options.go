@@ -23,4 +23,4 @@ func (o *Options) Check(report config.Report) {
 }
 
 // optionsOf returns src's options (source.OptionsOf).
-func optionsOf(src *config.Source) *Options { return source.OptionsOf[Options](src, NewOptions) }
+func optionsOf(src *config.Source) *Options { return source.OptionsOf[*Options](src, NewOptions) }

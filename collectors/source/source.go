@@ -75,9 +75,9 @@ type Kind struct {
 
 // OptionsOf returns src's own keys, of its kind's Options type O, or the
 // kind's defaults for a source built in code without any.
-func OptionsOf[O any](src *config.Source, defaults func() config.Options) *O {
-	if o, ok := src.Options.(*O); ok {
+func OptionsOf[O config.Options](src *config.Source, defaults func() config.Options) O {
+	if o, ok := src.Options.(O); ok {
 		return o
 	}
-	return defaults().(*O)
+	return defaults().(O)
 }

@@ -31,4 +31,4 @@ func userID(s string) (int64, bool) {
 }
 
 // optionsOf returns src's options (source.OptionsOf).
-func optionsOf(src *config.Source) *Options { return source.OptionsOf[Options](src, NewOptions) }
+func optionsOf(src *config.Source) *Options { return source.OptionsOf[*Options](src, NewOptions) }
