@@ -112,7 +112,9 @@ const (
 	// with the request's own position as after_cursor; has_more, isLast and
 	// isLastPage; no Link to a next page; Cachet's counts; a feed without
 	// entries). An answer that is one item, not a list (a ticket, an issue,
-	// an account, a desk), is served as it is.
+	// an account, a desk), and a list that belongs to one item (a ticket's
+	// comments, conversations, timeline or SLA cycles) are served as they
+	// are: the glitch is a list of items showing none.
 	FaultEmptyPage
 )
 
