@@ -1,7 +1,11 @@
-// Package collectors maps source kinds to their collectors, the way
-// blackbox_exporter's prober package maps module kinds to probe functions.
-// Each kind lives in its own package under collectors/ and knows only its
-// vendor's API; metric semantics live in exporter/quality.
+// Package collectors holds the table of source kinds: each kind declared
+// once, with its constructor, the way blackbox_exporter's prober package
+// maps module kinds to probe functions. Each kind lives in its own package
+// under collectors/ and knows only its vendor's API; metric semantics live
+// in exporter/quality. Configuration, validation, defaults, the signal
+// sources of who noticed first, the landing page and docs/sources.md's
+// table of keys all come from this table (docs/sources.md, "Adding a source
+// kind").
 package collectors
 
 import (
@@ -19,28 +23,110 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/statuspage"
 	"github.com/support-exporter/support_exporter/collectors/zendesk"
 	"github.com/support-exporter/support_exporter/collectors/zendeskrequests"
+	"github.com/support-exporter/support_exporter/exporter/config"
 )
 
-// kinds are the implemented source kinds.
-var kinds = map[string]source.Factory{
-	"zendesk":                 zendesk.New,
-	"zendesk_requests":        zendeskrequests.New,
-	"freshdesk":               freshdesk.New,
-	"jira_service_management": jsm.New,
-	"github":                  github.New,
-	"statuspage":              statuspage.New,
-	"incidentio":              incidentio.New,
-	"instatus":                instatus.New,
-	"statusio":                statusio.New,
-	"cachet":                  cachet.New,
-	"feed":                    feed.New,
+// Kinds is every source kind there is, in the order docs/sources.md lists
+// them.
+var Kinds = Table{
+	{Kind: config.Kind{
+		Name: "zendesk", Title: "Zendesk Support, agent view", Feeds: config.FeedsTickets,
+		URLExample: "https://SUB.zendesk.com",
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
+			Doc: "an agent's `EMAIL/token` and API token (or an OAuth token); the agent sees every ticket"},
+		Options: zendesk.NewOptions,
+	}, New: zendesk.New},
+	{Kind: config.Kind{
+		Name: "zendesk_requests", Title: "Zendesk Support, the buyer's end-user view", Feeds: config.FeedsTickets,
+		URLExample: "https://SUB.zendesk.com",
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
+			Doc: "an end user's `EMAIL/token` and API token (or an OAuth token): the buyer's own requests"},
+		Options: zendeskrequests.NewOptions,
+	}, New: zendeskrequests.New},
+	{Kind: config.Kind{
+		Name: "freshdesk", Title: "Freshdesk", Feeds: config.FeedsTickets,
+		URLExample: "https://DOMAIN.freshdesk.com",
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic}, Required: true,
+			Doc: "an agent's API key as username, `X` as password"},
+		Options: freshdesk.NewOptions,
+	}, New: freshdesk.New},
+	{Kind: config.Kind{
+		Name: "jira_service_management", Title: "Jira Service Management Cloud", Feeds: config.FeedsTickets,
+		URLExample: "https://SITE.atlassian.net",
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
+			Doc: "email and API token of an agent (`api: agent`) or a portal customer (`api: customer`)"},
+		Options: jsm.NewOptions,
+	}, New: jsm.New},
+	{Kind: config.Kind{
+		Name: "github", Title: "issues of a vendor's public repositories", Feeds: config.FeedsTickets,
+		DefaultURL: github.DefaultURL, URLExample: github.DefaultURL,
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBearer},
+			Doc: "none for public repositories (60 requests an hour); a read-only token raises that to 5000"},
+		PriorityInTags: true,
+		Options:        github.NewOptions,
+	}, New: github.New},
+	{Kind: config.Kind{
+		Name: "statuspage", Title: "Atlassian Statuspage (and compatible pages)", Feeds: config.FeedsStatus,
+		URLExample:  "https://status.VENDOR.com",
+		Credentials: config.Credentials{Doc: "none"},
+	}, New: statuspage.New},
+	{Kind: config.Kind{
+		Name: "incidentio", Title: "incident.io status pages", Feeds: config.FeedsStatus,
+		URLExample:  "https://status.VENDOR.com",
+		Credentials: config.Credentials{Doc: "none; the page owner enables the widget API"},
+	}, New: incidentio.New},
+	{Kind: config.Kind{
+		Name: "instatus", Title: "Instatus pages", Feeds: config.FeedsStatus,
+		URLExample:  "https://VENDOR.instatus.com",
+		Credentials: config.Credentials{Doc: "none"},
+	}, New: instatus.New},
+	{Kind: config.Kind{
+		Name: "statusio", Title: "status.io", Feeds: config.FeedsStatus,
+		DefaultURL: statusio.DefaultURL, URLExample: statusio.DefaultURL,
+		Credentials: config.Credentials{Doc: "none"},
+		Options:     statusio.NewOptions,
+	}, New: statusio.New},
+	{Kind: config.Kind{
+		Name: "cachet", Title: "Cachet 2.4", Feeds: config.FeedsStatus,
+		URLExample: "https://status.VENDOR.com",
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthHeader},
+			Doc: "none for public data; an optional API token as the `X-Cachet-Token` header"},
+		Options: cachet.NewOptions,
+	}, New: cachet.New},
+	{Kind: config.Kind{
+		Name: "feed", Title: "RSS and Atom status feeds", Feeds: config.FeedsStatus,
+		URLExample:  "https://status.VENDOR.com/history.atom",
+		Credentials: config.Credentials{Doc: "none"},
+	}, New: feed.New},
+}
+
+// Table is a table of kinds.
+type Table []source.Kind
+
+// Config is the table as the configuration reads it (config.Parse).
+func (t Table) Config() config.Kinds {
+	kinds := make(config.Kinds, len(t))
+	for i, k := range t {
+		kinds[i] = k.Kind
+	}
+	return kinds
+}
+
+// Lookup returns the kind named name.
+func (t Table) Lookup(name string) (source.Kind, bool) {
+	for _, k := range t {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return source.Kind{}, false
 }
 
 // New builds the collector for env.Config.Kind.
 func New(env source.Env) (source.Source, error) {
-	f, ok := kinds[env.Config.Kind]
+	k, ok := Kinds.Lookup(env.Config.Kind)
 	if !ok {
-		return nil, fmt.Errorf("source %q: kind %q is not implemented yet", env.Config.Name, env.Config.Kind)
+		return nil, fmt.Errorf("source %q: kind %q is not implemented", env.Config.Name, env.Config.Kind)
 	}
-	return f(env)
+	return k.New(env)
 }

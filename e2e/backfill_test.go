@@ -199,10 +199,8 @@ func startBackfillWorld(t *testing.T, dir string) (*simulator.Sim, string, time.
       tags: [escalated]
     tickets:
       - name: helpdesk
-        kind: %[3]s
-        url: %[4]s
-`, v.sim.Name, strings.Join(targets, ", "), v.ticketKind, sim.URL(v.sim.Name, v.ticketKind))
-		cfg.WriteString(sourceKeys(t, sim, dir, v.sim.Name, v.ticketKind, false))
+`, v.sim.Name, strings.Join(targets, ", "))
+		cfg.WriteString(sourceYAML(t, sim, v.sim.Name, v.ticketKind, false))
 		fmt.Fprintf(&cfg, "    status_pages:\n      - name: status\n        kind: %s\n        url: %s\n",
 			v.statusKind, sim.URL(v.sim.Name, v.statusKind))
 		if v.statusNeedsTimezone {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors"
+	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/simulator"
 )
 
@@ -19,15 +21,21 @@ type faultSource struct {
 	customer     bool // jira_service_management only: a portal customer, who lists requests instead of searching
 }
 
-// faultSources are every ticket kind, and both accounts of
-// jira_service_management, each its own vendor of one exporter.
-var faultSources = []faultSource{
-	{vendor: "zendesk", kind: simulator.KindZendesk},
-	{vendor: "freshdesk", kind: simulator.KindFreshdesk},
-	{vendor: "jsm-agent", kind: simulator.KindJSM},
-	{vendor: "jsm-customer", kind: simulator.KindJSM, customer: true},
-	{vendor: "github", kind: simulator.KindGitHub},
-	{vendor: "zendesk-requests", kind: simulator.KindZendeskRequests},
+// faultSources are every ticket kind of collectors.Kinds, each a vendor
+// named after it, and both accounts of jira_service_management (agent and
+// portal customer).
+var faultSources = ticketSources()
+
+func ticketSources() []faultSource {
+	var out []faultSource
+	for _, kind := range collectors.Kinds.Config().Feeding(config.FeedsTickets) {
+		if kind == simulator.KindJSM {
+			out = append(out, faultSource{vendor: "jsm-agent", kind: kind}, faultSource{vendor: "jsm-customer", kind: kind, customer: true})
+			continue
+		}
+		out = append(out, faultSource{vendor: strings.ReplaceAll(kind, "_", "-"), kind: kind})
+	}
+	return out
 }
 
 // labels are the source's labels on the support_source_* families.
@@ -180,13 +188,13 @@ func startFaultSim(t *testing.T, clock func() time.Time) *simulator.Sim {
 }
 
 // ticketVendorYAML is the config of one vendor of the office calendar
-// with one ticket source, helpdesk, of f's kind and account: GitHub with a
-// token, as the collector's docs advise (its 401 fault is a revoked token:
-// anonymous calls to a public repository are never refused 401, and its
-// primary limit is per user).
-func ticketVendorYAML(t *testing.T, sim *simulator.Sim, dir string, f faultSource) string {
+// with one ticket source, helpdesk, of f's kind and account, as the
+// simulator writes it (GitHub with a token, as the collector's docs advise:
+// its 401 fault is a revoked token, since anonymous calls to a public
+// repository are never refused 401, and its primary limit is per user).
+func ticketVendorYAML(t *testing.T, sim *simulator.Sim, f faultSource) string {
 	t.Helper()
-	out := fmt.Sprintf(`  - name: %s
+	return fmt.Sprintf(`  - name: %s
     calendar: office
     sla:
       first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
@@ -195,14 +203,7 @@ func ticketVendorYAML(t *testing.T, sim *simulator.Sim, dir string, f faultSourc
       tags: [escalated]
     tickets:
       - name: helpdesk
-        kind: %s
-        url: %s
-`, f.vendor, f.kind, sim.URL(f.vendor, f.kind))
-	if f.kind == simulator.KindGitHub {
-		return out + fmt.Sprintf("        repositories: [%s]\n        http_client:\n          authorization:\n            credentials_file: %s\n",
-			sim.GitHubRepository(f.vendor), writeSecret(t, dir, f.vendor, sim.GitHubToken(f.vendor)))
-	}
-	return out + sourceKeys(t, sim, dir, f.vendor, f.kind, f.customer)
+`, f.vendor) + sourceYAML(t, sim, f.vendor, f.kind, f.customer)
 }
 
 // writeFaultConfig writes the exporter's config for faultSources into dir
@@ -212,7 +213,7 @@ func writeFaultConfig(t *testing.T, sim *simulator.Sim, dir string) string {
 	var cfg strings.Builder
 	cfg.WriteString(officeConfigHeader)
 	for _, f := range faultSources {
-		cfg.WriteString(ticketVendorYAML(t, sim, dir, f))
+		cfg.WriteString(ticketVendorYAML(t, sim, f))
 	}
 	path := filepath.Join(dir, "support_exporter.yml")
 	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {

@@ -366,10 +366,8 @@ func TestTicketKinds(t *testing.T) {
       tags: [escalated]
     tickets:
       - name: helpdesk
-        kind: %s
-        url: %s
-`, name, clock, k.kind, sim.URL(name, k.kind))
-			cfg.WriteString(sourceKeys(t, sim, dir, name, k.kind, k.customer))
+`, name, clock)
+			cfg.WriteString(sourceYAML(t, sim, name, k.kind, k.customer))
 		}
 	}
 	cfgPath := filepath.Join(dir, "support_exporter.yml")
@@ -451,46 +449,24 @@ func vendorName(k ticketKind, clock string) string {
 	return strings.ReplaceAll(k.name(), "_", "-") + "-" + clock
 }
 
-// sourceKeys are the credentials and kind-specific keys of a ticket
-// source, indented under its list item: an agent's (GitHub: anonymous, as
-// for a public repository), or for jira_service_management with customer
-// set, a portal customer's.
-func sourceKeys(t *testing.T, sim *simulator.Sim, dir, vendor, kind string, customer bool) string {
+// sourceYAML is the body of a source polling the vendor's API of that kind
+// (Sim.SourceYAML: kind, url, credentials, the kind's own keys; the portal
+// customer's for a customer jira_service_management account), indented
+// under a list item's name.
+func sourceYAML(t *testing.T, sim *simulator.Sim, vendor, kind string, customer bool) string {
 	t.Helper()
-	var user, secret string
-	switch kind {
-	case simulator.KindZendesk:
-		user, secret = sim.ZendeskCredentials(vendor)
-	case simulator.KindFreshdesk:
-		user, secret = sim.FreshdeskCredentials(vendor)
-	case simulator.KindZendeskRequests:
-		user, secret = sim.ZendeskRequestsCredentials(vendor)
-	case simulator.KindJSM:
-		user, secret = sim.JSMCredentials(vendor)
-		if customer {
-			user, secret = sim.JSMCustomerCredentials(vendor)
-		}
-	case simulator.KindGitHub:
-		return fmt.Sprintf("        repositories: [%s]\n", sim.GitHubRepository(vendor))
-	}
-	file := writeSecret(t, dir, vendor, secret)
-	out := fmt.Sprintf("        http_client:\n          basic_auth:\n            username: %q\n            password_file: %s\n", user, file)
-	if kind == simulator.KindZendesk {
-		out += "        export_requests_per_minute: 100000\n"
-	}
+	body := sim.SourceYAML(vendor, kind)
 	if customer {
-		out += "        api: customer\n"
+		body = sim.JSMCustomerSourceYAML(vendor)
 	}
-	return out
-}
-
-// writeSecret writes a vendor's secret to a file of its own in dir and
-// returns its path.
-func writeSecret(t *testing.T, dir, vendor, secret string) string {
-	t.Helper()
-	file := filepath.Join(dir, vendor+"-secret")
-	if err := os.WriteFile(file, []byte(secret), 0o600); err != nil {
-		t.Fatal(err)
+	if body == "" {
+		t.Fatalf("the simulator has no %s API for vendor %s", kind, vendor)
 	}
-	return file
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(body, "\n") {
+		if line != "" {
+			out.WriteString("        " + line)
+		}
+	}
+	return out.String()
 }

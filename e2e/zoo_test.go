@@ -14,6 +14,8 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/support-exporter/support_exporter/collectors"
+	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/simulator"
 )
 
@@ -36,11 +38,9 @@ func newSimClock(at time.Time) *simClock {
 func (c *simClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *simClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-// statusKinds are the status-page kinds, each a vendor of that name.
-var statusKinds = []string{
-	simulator.KindStatuspage, simulator.KindIncidentio, simulator.KindInstatus,
-	simulator.KindStatusio, simulator.KindCachet, simulator.KindFeed,
-}
+// statusKinds are the status-page kinds of collectors.Kinds, each a vendor
+// of that name.
+var statusKinds = collectors.Kinds.Config().Feeding(config.FeedsStatus)
 
 // zooSource is one source of a zoo: its vendor polled through one kind.
 type zooSource struct {
@@ -153,7 +153,7 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 	for _, f := range o.tickets {
 		src := zooSource{vendor: f.vendor, kind: f.kind, customer: f.customer, sim: z.tickets, clock: z.ticketClock}
 		z.sources = append(z.sources, src)
-		cfg.WriteString(ticketVendorYAML(t, z.tickets, dir, f))
+		cfg.WriteString(ticketVendorYAML(t, z.tickets, f))
 		if o.sourceYAML != nil {
 			cfg.WriteString(o.sourceYAML(src))
 		}

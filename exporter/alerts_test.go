@@ -175,7 +175,7 @@ func TestAddedSourceKeepsDecisions(t *testing.T) {
 	inWindow := incidentCreated.Add(-10 * time.Minute)
 	other := newFakeZendesk(t, zendeskTicket(201, "urgent", "open", inWindow, inWindow))
 	added := strings.Replace(acmeConfig(zd.URL(), sp.URL(), slaOneHour), "    status_pages:\n",
-		"      - name: other\n        kind: zendesk\n        url: "+other.URL()+"\n        export_requests_per_minute: 6000\n    status_pages:\n", 1)
+		"      - name: other\n        kind: zendesk\n        http_client: {basic_auth: {username: agent, password: token}}\n        url: "+other.URL()+"\n        export_requests_per_minute: 6000\n    status_pages:\n", 1)
 	if err := e.Apply(parseConfig(t, added)); err != nil {
 		t.Fatal(err)
 	}

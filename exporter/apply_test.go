@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/quality"
@@ -159,6 +160,7 @@ func TestReloadKeepsOrRebuildsAggregates(t *testing.T) {
 // refuses it: API paths cannot follow a query.
 const brokenSource = `      - name: helpdesk
         kind: freshdesk
+        http_client: {basic_auth: {username: agent, password: token}}
         url: https://example.freshdesk.com/?locale=en
 `
 
@@ -280,7 +282,9 @@ func TestReloadLoadError(t *testing.T) {
 	n := len(zd.requests())
 	waitFor(t, "syncs after the failed load", exportRequestsCond(zd, n))
 
-	if err := e.Reload(func() (*config.Config, error) { return config.Parse([]byte(good), "test.yml") }); err != nil {
+	if err := e.Reload(func() (*config.Config, error) {
+		return config.Parse([]byte(good), "test.yml", collectors.Kinds.Config())
+	}); err != nil {
 		t.Fatalf("Reload of a good config: %v", err)
 	}
 	if !e.ReloadSuccessful() {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/quality"
@@ -32,7 +33,7 @@ func newTestExporter(t *testing.T) (*Exporter, *store.Store) {
 
 func parseConfig(t *testing.T, yaml string) *config.Config {
 	t.Helper()
-	cfg, err := config.Parse([]byte(yaml), "test.yml")
+	cfg, err := config.Parse([]byte(yaml), "test.yml", collectors.Kinds.Config())
 	if err != nil {
 		t.Fatalf("config.Parse: %v\n%s", err, yaml)
 	}
@@ -53,6 +54,7 @@ vendors:
     tickets:
       - name: support
         kind: zendesk
+        http_client: {basic_auth: {username: agent, password: token}}
         url: %s
         export_requests_per_minute: 6000
     status_pages:

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/store"
@@ -159,6 +160,7 @@ vendors:
     tickets:
       - name: helpdesk
         kind: zendesk
+        http_client: {basic_auth: {username: agent, password: token}}
         url: %s
         export_requests_per_minute: 1000000
         http_client:
@@ -174,7 +176,7 @@ vendors:
 // from starting.
 func benchIngestOnce(b *testing.B, yaml string) time.Duration {
 	b.Helper()
-	cfg, err := config.Parse([]byte(yaml), filepath.Join(b.TempDir(), "bench.yml"))
+	cfg, err := config.Parse([]byte(yaml), filepath.Join(b.TempDir(), "bench.yml"), collectors.Kinds.Config())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter"
 	"github.com/support-exporter/support_exporter/exporter/backfill"
 	"github.com/support-exporter/support_exporter/exporter/config"
@@ -89,7 +90,7 @@ func runBackfill(ctx context.Context, f flags, b backfillFlags, logger *slog.Log
 		if raw, err = os.ReadFile(f.configFile); err != nil {
 			return nil, fmt.Errorf("reading config: %w", err)
 		}
-		if cfg, err = config.Parse(raw, f.configFile); err != nil {
+		if cfg, err = config.Parse(raw, f.configFile, collectors.Kinds.Config()); err != nil {
 			return nil, err
 		}
 	}

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"text/template"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/webhook"
 	"github.com/support-exporter/support_exporter/simulator"
@@ -51,43 +53,33 @@ vendors:
       maintenance_notice: 72h
     escalation:
       tags: [escalated]
-{{- if .TicketKind}}
+{{- if .Tickets}}
     tickets:
       - name: helpdesk
-        kind: {{.TicketKind}}
-        url: {{.TicketURL}}
-{{- if .Repository}}
-        repositories: [{{.Repository}}]
-        http_client:
-          authorization:
-            credentials: {{.Token}}
-{{- else}}
-        http_client:
-          basic_auth:
-            username: {{.User}}
-            password: {{.Token}}
-{{- end}}
+{{.Tickets}}
 {{- end}}
     status_pages:
       - name: status
-        kind: {{.StatusKind}}
-        url: {{.StatusURL}}
         poll_interval: 15s
-{{- if .PageID}}
-        page_id: {{.PageID}}
-{{- end}}
-{{- if .StatusZone}}
-        timezone: {{.StatusZone}}
-{{- end}}
+{{.Status}}
 {{- end}}
 `))
 
-// demoVendor is one vendor of the demo config.
+// demoVendor is one vendor of the demo config: its sources' bodies as
+// the simulator writes them (Sim.SourceYAML), indented under their names.
 type demoVendor struct {
-	Name, Timezone                                 string
-	TicketKind, TicketURL, User, Token, Repository string
-	StatusKind, StatusURL, PageID                  string
-	StatusZone                                     string // Cachet writes zone-less times in the vendor's zone
+	Name, Timezone  string
+	Tickets, Status string
+}
+
+// sourceBody indents a source body from Sim.SourceYAML under its list
+// item's name, without the final newline.
+func sourceBody(yaml string) string {
+	lines := strings.Split(strings.TrimSuffix(yaml, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "        " + l
+	}
+	return strings.Join(lines, "\n")
 }
 
 // startDemo starts the simulated vendors with their world anchored at
@@ -110,29 +102,13 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 			sim.Close()
 			return nil, fmt.Errorf("demo vendor %q has no source kinds", v.Name)
 		}
-		dv := demoVendor{Name: v.Name, Timezone: v.Timezone, TicketKind: kinds.Tickets, StatusKind: kinds.Status,
-			TicketURL: sim.URL(v.Name, kinds.Tickets), StatusURL: sim.URL(v.Name, kinds.Status)}
-		switch kinds.Tickets {
-		case simulator.KindZendesk:
-			dv.User, dv.Token = sim.ZendeskCredentials(v.Name)
-		case simulator.KindFreshdesk:
-			dv.User, dv.Token = sim.FreshdeskCredentials(v.Name)
-		case simulator.KindJSM:
-			dv.User, dv.Token = sim.JSMCredentials(v.Name)
-		case simulator.KindZendeskRequests:
-			dv.User, dv.Token = sim.ZendeskRequestsCredentials(v.Name)
-		case simulator.KindGitHub:
-			dv.Repository, dv.Token = sim.GitHubRepository(v.Name), sim.GitHubToken(v.Name)
-		}
-		switch kinds.Status {
-		case simulator.KindStatusio:
-			dv.PageID = sim.StatusioPageID(v.Name)
-		case simulator.KindCachet:
-			dv.StatusZone = v.Timezone
+		dv := demoVendor{Name: v.Name, Timezone: v.Timezone, Status: sourceBody(sim.SourceYAML(v.Name, kinds.Status))}
+		if kinds.Tickets != "" {
+			dv.Tickets = sourceBody(sim.SourceYAML(v.Name, kinds.Tickets))
 		}
 		names = append(names, v.Name)
 		vendors = append(vendors, dv)
-		logger.Info("demo vendor", "vendor", v.Name, kinds.Tickets, dv.TicketURL, kinds.Status, dv.StatusURL)
+		logger.Info("demo vendor", "vendor", v.Name, kinds.Tickets, sim.URL(v.Name, kinds.Tickets), kinds.Status, sim.URL(v.Name, kinds.Status))
 	}
 	// One vendor answers its first request with a 429, as real APIs do now
 	// and then, so that the error and retry metrics have data too.
@@ -192,7 +168,7 @@ func (d *demo) deliverAlerts(h *webhook.Handler) error {
 }
 
 func (d *demo) config() (*config.Config, error) {
-	cfg, err := config.Parse(d.yaml, "<demo>")
+	cfg, err := config.Parse(d.yaml, "<demo>", collectors.Kinds.Config())
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter"
+	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/webhook"
 )
@@ -42,11 +44,17 @@ body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{bord
 <td>{{ago .LastSync}}</td><td>{{ago .LastSuccess}}</td><td>{{.LastError}}</td>
 </tr>{{end}}
 </table>
+<h2>Source kinds</h2>
+<p>What a vendor's <code>tickets</code> and <code>status_pages</code> may poll (docs/sources.md).</p>
+<table>
+<tr><th>Kind</th><th>API</th><th>Feeds</th><th>Credentials</th></tr>
+{{range .Kinds}}<tr><td><code>{{.Name}}</code></td><td>{{.Title}}</td><td>{{.Feeds}} (<code>{{.Feeds.List}}</code>)</td><td>{{.Credentials.Doc}}</td></tr>
+{{end}}</table>
 </body></html>
 `))
 
 // landingPage lists every source with its kind, last sync, state and last
-// error. Errors are the classified fetch errors, which carry URLs without
+// error, and the kinds there are (collectors.Kinds). Errors are the classified fetch errors, which carry URLs without
 // query strings and never credentials.
 func landingPage(exp *exporter.Exporter, metricsPath string, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +66,8 @@ func landingPage(exp *exporter.Exporter, metricsPath string, logger *slog.Logger
 		err := landingTmpl.Execute(w, struct {
 			Version, Metrics, Webhook string
 			Sources                   []exposition.SourceStatus
-		}{buildVersion(), metricsPath, webhook.Path, exp.SourceStatuses()})
+			Kinds                     config.Kinds
+		}{buildVersion(), metricsPath, webhook.Path, exp.SourceStatuses(), collectors.Kinds.Config()})
 		if err != nil {
 			logger.Error("rendering landing page", "err", err)
 		}

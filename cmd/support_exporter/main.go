@@ -29,6 +29,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
@@ -127,7 +128,7 @@ const exitDamaged = 3
 func checkStorage(f flags, stdout, stderr io.Writer) int {
 	dir := f.storagePath
 	if dir == "" {
-		cfg, err := config.Load(f.configFile)
+		cfg, err := config.Load(f.configFile, collectors.Kinds.Config())
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -185,7 +186,7 @@ func (v *rfc3339) String() string {
 }
 
 func checkConfig(path string, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(path)
+	cfg, err := config.Load(path, collectors.Kinds.Config())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -198,12 +199,26 @@ func checkConfig(path string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// newRegistry holds every collector that /metrics serves (the golden
+// exposition test renders the same).
+func newRegistry(exp *exporter.Exporter, alerts *webhook.Handler) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		exposition.New(exp),
+		alerts,
+		versioncollector.NewCollector(name),
+		promcollectors.NewGoCollector(),
+		promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
+	)
+	return reg
+}
+
 // serve runs the exporter until ctx ends; stopSignals restores the default
 // handling of the signals that end ctx.
 func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger *slog.Logger) error {
 	logger.Info("starting "+name, "version", version.Info(), "build_context", version.BuildContext())
 
-	load := func() (*config.Config, error) { return config.Load(f.configFile) }
+	load := func() (*config.Config, error) { return config.Load(f.configFile, collectors.Kinds.Config()) }
 	now := time.Now
 	if !f.demoClock.IsZero() {
 		if !f.demo {
@@ -254,14 +269,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion(), Now: now})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		exposition.New(exp),
-		alerts,
-		versioncollector.NewCollector(name),
-		promcollectors.NewGoCollector(),
-		promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
-	)
+	reg := newRegistry(exp, alerts)
 	reload := func() error {
 		err := exp.Reload(load)
 		if err != nil {

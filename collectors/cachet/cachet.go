@@ -105,7 +105,7 @@ func New(env source.Env) (source.Source, error) {
 		return nil, fmt.Errorf("cachet: %w", err)
 	}
 	loc := time.UTC
-	if tz := env.Config.Timezone; tz != "" {
+	if tz := optionsOf(env.Config).Timezone; tz != "" {
 		if loc, err = time.LoadLocation(tz); err != nil {
 			return nil, fmt.Errorf("cachet: timezone %q: %w", tz, err)
 		}

@@ -31,7 +31,7 @@ const (
 func newSource(t *testing.T, hc *http.Client, rawURL, zone string, historyStart time.Time) source.Source {
 	t.Helper()
 	env := collectortest.Env("cachet", rawURL, hc)
-	env.Config.Timezone = zone
+	env.Config.Options = &Options{Timezone: zone}
 	env.HistoryStart = historyStart
 	return collectortest.NewSource(t, New, env)
 }
@@ -262,8 +262,8 @@ func TestNew(t *testing.T) {
 	client := fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{})
 	collectortest.CheckNew(t, New, []collectortest.NewCase{
 		{Name: "root URL", Env: source.Env{Config: &config.Source{URL: "https://status.example.com"}, HTTP: client}},
-		{Name: "zone", Env: source.Env{Config: &config.Source{URL: "https://status.example.com", Timezone: "America/New_York"}, HTTP: client}},
-		{Name: "unknown zone", Env: source.Env{Config: &config.Source{URL: "https://status.example.com", Timezone: "Mars/Olympus"}, HTTP: client}, WantErr: `timezone "Mars/Olympus"`},
+		{Name: "zone", Env: source.Env{Config: &config.Source{URL: "https://status.example.com", Options: &Options{Timezone: "America/New_York"}}, HTTP: client}},
+		{Name: "unknown zone", Env: source.Env{Config: &config.Source{URL: "https://status.example.com", Options: &Options{Timezone: "Mars/Olympus"}}, HTTP: client}, WantErr: `timezone "Mars/Olympus"`},
 		{Name: "no scheme", Env: source.Env{Config: &config.Source{URL: "status.example.com"}, HTTP: client}, WantErr: "cachet: url"},
 		{Name: "credentials in url", Env: source.Env{Config: &config.Source{URL: "https://u:p@status.example.com"}, HTTP: client}, WantErr: "http_client"},
 		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},

@@ -99,7 +99,7 @@ func New(env source.Env) (source.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("freshdesk: source %q: %w", env.Config.Name, err)
 	}
-	statuses, err := parseStatuses(env.Config.Statuses)
+	statuses, err := parseStatuses(optionsOf(env.Config).Statuses)
 	if err != nil {
 		return nil, fmt.Errorf("freshdesk: source %q: %w", env.Config.Name, err)
 	}

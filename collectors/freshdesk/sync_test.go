@@ -501,7 +501,7 @@ func TestNewRejectsUnusableConfig(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := testEnv(t, tc.url, time.Time{})
-			env.Config.Statuses = tc.statuses
+			env.Config.Options = &Options{Statuses: tc.statuses}
 			_, err := New(env)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)

@@ -153,7 +153,7 @@ func New(env source.Env) (source.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("github: source %q: %w", env.Config.Name, err)
 	}
-	repos, err := checkRepositories(env.Config.Repositories)
+	repos, err := checkRepositories(optionsOf(env.Config).Repositories)
 	if err != nil {
 		return nil, fmt.Errorf("github: source %q: %w", env.Config.Name, err)
 	}

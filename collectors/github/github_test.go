@@ -23,8 +23,7 @@ const repoA, repoB = "acme/rtc-sdk", "acme/rtc.js"
 // acme-support and ranks P1 and sev:critical urgent, P2 high.
 func testEnv(rawURL string, historyStart time.Time, repos ...string) source.Env {
 	env := collectortest.Env("github", rawURL, &http.Client{})
-	env.Config.Repositories = repos
-	env.Config.VendorLogins = []string{"acme-support"}
+	env.Config.Options = &Options{Repositories: repos, VendorLogins: []string{"acme-support"}}
 	env.Vendor.Priorities = map[string][]string{"urgent": {"P1", "sev:critical"}, "high": {"P2"}}
 	env.HistoryStart = historyStart
 	return env

@@ -36,7 +36,7 @@ type rules struct {
 
 func newRules(src *config.Source, vendor *config.Vendor) rules {
 	r := rules{vendorLogins: map[string]bool{}, priorityRank: map[string]int{}}
-	for _, login := range src.VendorLogins {
+	for _, login := range optionsOf(src).VendorLogins {
 		r.vendorLogins[strings.ToLower(login)] = true
 	}
 	for rank, name := range priorityNames {

@@ -17,7 +17,7 @@ func ptr[T any](v T) *T { return &v }
 
 func testRules() rules {
 	return newRules(
-		&config.Source{VendorLogins: []string{"Acme-Support", "acme-triage[bot]"}},
+		&config.Source{Options: &Options{VendorLogins: []string{"Acme-Support", "acme-triage[bot]"}}},
 		&config.Vendor{Priorities: map[string][]string{"urgent": {"P1", " Sev: Critical "}, "high": {"P2"}, "low": {"nice-to-have"}}},
 	)
 }

@@ -58,7 +58,7 @@ func newCustomerFake(t *testing.T, issues ...fakeIssue) (*fakeJSM, source.Env) {
 	f, srv := newFakeJSM(t, issues...)
 	f.customer, f.agent = true, false
 	env := testEnv(srv.URL)
-	env.Config.API = "customer"
+	env.Config.Options = &Options{API: apiCustomer}
 	return f, env
 }
 
@@ -198,7 +198,7 @@ func TestCustomerSyncConfiguredDeskAndHistoryStart(t *testing.T) {
 	old := plainIssue(3, 0)
 	old.created = t0.Add(-48 * time.Hour)
 	f, env := newCustomerFake(t, plainIssue(1, 0), other, old)
-	env.Config.ServiceDeskID = "10"
+	env.Config.Options.(*Options).ServiceDeskID = "10"
 	env.HistoryStart = t0.Add(-time.Hour)
 	var ids []string
 	for _, tk := range newStoringSource(t, env).sync(t) {

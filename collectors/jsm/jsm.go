@@ -21,7 +21,7 @@
 //
 // # Customer mode
 //
-// With api: customer (the source's Config.API), the account is a portal
+// With api: customer (Options.API), the account is a portal
 // customer of the desks: it may not browse the service projects (Jira
 // answers its search 400, "The value '<id>' does not exist for the field
 // 'project'", as for a project that does not exist) nor read SLAs (403).
@@ -151,25 +151,20 @@ const searchFields = "created,updated,priority,status,resolutiondate,reporter,la
 // Jira's limit of 32,767 characters, in any script.
 const maxBodyBytes = 8 << 20
 
-// The values of the api key (config.Source.API).
-const (
-	apiAgent    = "agent"
-	apiCustomer = "customer"
-)
-
 // New builds the source of kind jira_service_management (a source.Factory).
 func New(env source.Env) (source.Source, error) {
 	base, err := fetch.BaseURL(env.Config.URL)
 	if err != nil {
 		return nil, fmt.Errorf("jira_service_management: source %q: %w", env.Config.Name, err)
 	}
-	if id := env.Config.ServiceDeskID; id != "" && !numeric(id) {
+	opts := optionsOf(env.Config)
+	if id := opts.ServiceDeskID; id != "" && !numeric(id) {
 		return nil, fmt.Errorf("jira_service_management: source %q: service_desk_id %q must be a number", env.Config.Name, id)
 	}
-	switch env.Config.API {
-	case "", apiAgent, apiCustomer: // empty: the config's default, agent
+	switch opts.API {
+	case apiAgent, apiCustomer:
 	default:
-		return nil, fmt.Errorf("jira_service_management: source %q: api %q must be %s or %s", env.Config.Name, env.Config.API, apiAgent, apiCustomer)
+		return nil, fmt.Errorf("jira_service_management: source %q: api %q must be %s or %s", env.Config.Name, opts.API, apiAgent, apiCustomer)
 	}
 	now := env.Now
 	if now == nil {
@@ -186,8 +181,8 @@ func New(env source.Env) (source.Source, error) {
 	return &collector{
 		http:          env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		base:          base,
-		serviceDeskID: env.Config.ServiceDeskID,
-		customer:      env.Config.API == apiCustomer,
+		serviceDeskID: opts.ServiceDeskID,
+		customer:      opts.API == apiCustomer,
 		historyStart:  env.HistoryStart,
 		now:           now,
 		bounds:        env.Bounds,

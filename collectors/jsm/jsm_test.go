@@ -290,7 +290,7 @@ func TestSyncConfiguredServiceDesk(t *testing.T) {
 	other.project = "10001"
 	f, srv := newFakeJSM(t, plainIssue(1, time.Hour), other)
 	env := testEnv(srv.URL)
-	env.Config.ServiceDeskID = "10"
+	env.Config.Options = &Options{API: apiAgent, ServiceDeskID: "10"}
 	var rec collectortest.Recorder
 	if err := collectortest.NewSource(t, New, env).Sync(context.Background(), nil, rec.Emit); err != nil {
 		t.Fatal(err)
@@ -428,7 +428,7 @@ func TestNewRejectsUnusableConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		env := testEnv(tc.url)
-		env.Config.ServiceDeskID, env.Config.API = tc.desk, tc.api
+		env.Config.Options = &Options{ServiceDeskID: tc.desk, API: tc.api}
 		_, err := New(env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("New(%q, desk %q) = %v, want an error about %s", tc.url, tc.desk, err, tc.want)

@@ -64,3 +64,11 @@ func (e Env) Rejected(reason string) {
 // Factory builds a Source of one kind, checking what the config package
 // cannot (e.g. that the URL is usable).
 type Factory func(Env) (Source, error)
+
+// Kind declares a source kind: what the configuration and the docs know of
+// it (config.Kind) and its constructor. Package collectors holds the table
+// of kinds.
+type Kind struct {
+	config.Kind
+	New Factory
+}

@@ -59,7 +59,7 @@ func TestSyncDoor(t *testing.T) {
 	sync := func(at time.Time, cursor []byte) item.Batch {
 		t.Helper()
 		env := collectortest.Env("statusio", srv.URL, srv.Client())
-		env.Config.PageID = testPageID
+		env.Config.Options = &Options{PageID: testPageID}
 		env.Now = func() time.Time { return at }
 		env.Bounds = door.Bounds{NotBefore: collectortest.UTC("2000-01-01T00:00:00Z"), MaxSkew: time.Hour, Now: env.Now}
 		env.Reject = func(reason string) { rejected = append(rejected, reason) }

@@ -58,6 +58,9 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
+// DefaultURL is the root of status.io's public API.
+const DefaultURL = "https://api.status.io"
+
 // pageID is what a status.io page id looks like (24 hex digits in
 // practice); it becomes a path segment, so nothing else is allowed.
 var pageID = regexp.MustCompile(`^[A-Za-z0-9]+$`)
@@ -89,8 +92,8 @@ func New(env source.Env) (source.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("statusio: %w", err)
 	}
-	if !pageID.MatchString(env.Config.PageID) {
-		return nil, fmt.Errorf("statusio: page_id %q: want the page's id, letters and digits only", env.Config.PageID)
+	if !pageID.MatchString(optionsOf(env.Config).PageID) {
+		return nil, fmt.Errorf("statusio: page_id %q: want the page's id, letters and digits only", optionsOf(env.Config).PageID)
 	}
 	now := env.Now
 	if now == nil {
@@ -98,7 +101,7 @@ func New(env source.Env) (source.Source, error) {
 	}
 	return &page{
 		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
-		statusURL:    root.JoinPath("1.0", "status", env.Config.PageID).String(),
+		statusURL:    root.JoinPath("1.0", "status", optionsOf(env.Config).PageID).String(),
 		historyStart: env.HistoryStart,
 		now:          now,
 		bounds:       env.Bounds,

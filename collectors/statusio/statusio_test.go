@@ -60,7 +60,7 @@ func startAPI(t *testing.T, prefix string, h http.HandlerFunc) (*fakeAPI, *httpt
 func newSource(t *testing.T, srv *httptest.Server, rawURL string, now time.Time) source.Source {
 	t.Helper()
 	env := collectortest.Env("statusio", rawURL, srv.Client())
-	env.Config.PageID = testPageID
+	env.Config.Options = &Options{PageID: testPageID}
 	env.Now = func() time.Time { return now }
 	return collectortest.NewSource(t, New, env)
 }
@@ -166,7 +166,7 @@ func TestSyncBlankAnswerEndsNothing(t *testing.T) {
 func TestSyncHistoryStartAndPrefix(t *testing.T) {
 	api, srv := startAPI(t, "/statusio", collectortest.ServeJSON(string(collectortest.Testdata(t, "gitlab-status-2023-06-29-1-upcoming-maintenance.json"))))
 	env := collectortest.Env("statusio", srv.URL+"/statusio/", srv.Client())
-	env.Config.PageID = testPageID
+	env.Config.Options = &Options{PageID: testPageID}
 	env.HistoryStart = collectortest.UTC("2023-07-01T00:00:00Z") // after the maintenance was announced
 	s := collectortest.NewSource(t, New, env)
 	batches, err := collectortest.Sync(s, nil)
@@ -223,7 +223,7 @@ func TestSyncCorruptCursor(t *testing.T) {
 func TestSyncUnknownPage(t *testing.T) {
 	_, srv := startAPI(t, "", collectortest.ServeJSON(`{"result": {"status": []}}`))
 	env := collectortest.Env("statusio", srv.URL, srv.Client())
-	env.Config.PageID = "000000000000000000000000"
+	env.Config.Options = &Options{PageID: "000000000000000000000000"}
 	_, err := collectortest.Sync(collectortest.NewSource(t, New, env), nil)
 	var fe *fetch.Error
 	if !errors.As(err, &fe) || fe.Status != http.StatusNotFound {
@@ -239,7 +239,7 @@ func TestSyncReturnsEmitError(t *testing.T) {
 func TestNew(t *testing.T) {
 	client := fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{})
 	env := func(url, pageID string) source.Env {
-		return source.Env{Config: &config.Source{URL: url, PageID: pageID}, HTTP: client}
+		return source.Env{Config: &config.Source{URL: url, Options: &Options{PageID: pageID}}, HTTP: client}
 	}
 	collectortest.CheckNew(t, New, []collectortest.NewCase{
 		{Name: "default API", Env: env("https://api.status.io", testPageID)},
@@ -250,6 +250,6 @@ func TestNew(t *testing.T) {
 		{Name: "no scheme", Env: env("api.status.io", testPageID), WantErr: "statusio: url"},
 		{Name: "query in url", Env: env("https://api.status.io?x=1", testPageID), WantErr: "query"},
 		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},
-		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://api.status.io", PageID: testPageID}}, WantErr: "incomplete environment"},
+		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://api.status.io", Options: &Options{PageID: testPageID}}}, WantErr: "incomplete environment"},
 	})
 }

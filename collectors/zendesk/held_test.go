@@ -23,7 +23,7 @@ var heldNow = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
 // what the collector refuses by reason.
 func boundsEnv(rawURL string, historyStart time.Time, rejected map[string]int) source.Env {
 	env := testEnv(rawURL, historyStart)
-	env.Config.ExportRequestsPerMinute = 1_000_000
+	env.Config.Options = &Options{ExportRequestsPerMinute: 1_000_000}
 	env.Now = func() time.Time { return heldNow }
 	env.Bounds = door.Bounds{NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour, Now: env.Now}
 	env.Reject = func(reason string) { rejected[reason]++ }

@@ -44,7 +44,7 @@ func newTrackedTestSource(t *testing.T, rawURL string) (source.Source, *tracking
 	tr := &trackingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}
 	t.Cleanup(tr.base.CloseIdleConnections)
 	env := testEnv(rawURL, time.Time{})
-	env.Config.ExportRequestsPerMinute = 1_000_000
+	env.Config.Options = &Options{ExportRequestsPerMinute: 1_000_000}
 	env.HTTP = fetch.New(&http.Client{Transport: tr}, env.Limits, fetch.Options{Timeout: collectortest.Timeout})
 	return collectortest.NewSource(t, New, env), tr
 }

@@ -62,7 +62,7 @@ const maxPageBytes = 32 << 20
 // 30 with the High Volume API add-on), stricter than the account-wide limit
 // that the shared client learns from the response headers.
 func New(env source.Env) (source.Source, error) {
-	perMinute := env.Config.ExportRequestsPerMinute
+	perMinute := optionsOf(env.Config).ExportRequestsPerMinute
 	if perMinute <= 0 {
 		return nil, fmt.Errorf("zendesk: export limit must be positive, got %d per minute", perMinute)
 	}

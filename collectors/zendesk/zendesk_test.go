@@ -19,7 +19,7 @@ import (
 // limit of 10 requests a minute.
 func testEnv(rawURL string, historyStart time.Time) source.Env {
 	env := collectortest.Env("zendesk", rawURL, &http.Client{})
-	env.Config.ExportRequestsPerMinute = 10
+	env.Config.Options = &Options{ExportRequestsPerMinute: 10}
 	env.HistoryStart = historyStart
 	return env
 }
@@ -29,7 +29,7 @@ func testEnv(rawURL string, historyStart time.Time) source.Env {
 func newTestSource(t *testing.T, rawURL string, historyStart time.Time) source.Source {
 	t.Helper()
 	env := testEnv(rawURL, historyStart)
-	env.Config.ExportRequestsPerMinute = 1_000_000
+	env.Config.Options = &Options{ExportRequestsPerMinute: 1_000_000}
 	return collectortest.NewSource(t, New, env)
 }
 
@@ -299,7 +299,7 @@ func TestNewRejectsUnusableConfig(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := testEnv(tc.url, time.Time{})
-			env.Config.ExportRequestsPerMinute = tc.perMinute
+			env.Config.Options = &Options{ExportRequestsPerMinute: tc.perMinute}
 			_, err := New(env)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)

@@ -31,7 +31,7 @@ var (
 // testEnv is the Env of a source whose user has one colleague, 5555.
 func testEnv(rawURL string, historyStart time.Time) source.Env {
 	env := collectortest.Env("zendesk_requests", rawURL, &http.Client{})
-	env.Config.Colleagues = []string{"5555"}
+	env.Config.Options = &Options{Colleagues: []string{"5555"}}
 	env.HistoryStart = historyStart
 	return env
 }
@@ -469,7 +469,7 @@ func TestNewRejectsUnusableConfig(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := testEnv(tc.url, time.Time{})
-			env.Config.Colleagues = tc.colleagues
+			env.Config.Options = &Options{Colleagues: tc.colleagues}
 			_, err := New(env)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)

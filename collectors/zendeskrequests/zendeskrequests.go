@@ -32,10 +32,11 @@ func New(env source.Env) (source.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zendesk_requests: source %q: %w", env.Config.Name, err)
 	}
-	colleagues := make(map[int64]bool, len(env.Config.Colleagues))
-	for _, s := range env.Config.Colleagues {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
+	opts := optionsOf(env.Config)
+	colleagues := make(map[int64]bool, len(opts.Colleagues))
+	for _, s := range opts.Colleagues {
+		id, ok := userID(s)
+		if !ok {
 			return nil, fmt.Errorf("zendesk_requests: source %q: colleague %q is not a Zendesk user id", env.Config.Name, s)
 		}
 		colleagues[id] = true

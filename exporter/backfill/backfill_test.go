@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/item"
@@ -35,6 +36,7 @@ vendors:
     tickets:
       - name: support
         kind: zendesk
+        http_client: {basic_auth: {username: agent, password: token}}
         url: https://acme.zendesk.com
     status_pages:
       - name: status
@@ -44,6 +46,7 @@ vendors:
     tickets:
       - name: desk
         kind: freshdesk
+        http_client: {basic_auth: {username: agent, password: token}}
         url: https://bolt.freshdesk.com
 `
 
@@ -57,7 +60,7 @@ var (
 // merged as the exporter merges what it fetches.
 func testStore(t *testing.T) (*store.Store, *config.Config) {
 	t.Helper()
-	cfg, err := config.Parse([]byte(testConfig), "test.yml")
+	cfg, err := config.Parse([]byte(testConfig), "test.yml", collectors.Kinds.Config())
 	if err != nil {
 		t.Fatal(err)
 	}

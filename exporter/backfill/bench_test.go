@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
@@ -42,12 +43,12 @@ func BenchmarkTwoYearsTenVendors(b *testing.B) {
       first_response: {urgent: 1h, high: 4h, normal: 8h}
       resolution: {urgent: 24h, high: 72h}
     tickets:
-      - {name: support, kind: zendesk, url: "https://v%d.zendesk.com"}
+      - {name: support, kind: zendesk, url: "https://v%d.zendesk.com", http_client: {basic_auth: {username: agent, password: token}}}
     status_pages:
       - {name: status, kind: statuspage, url: "https://status.v%d.com"}
 `, v, v, v)
 	}
-	cfg, err := config.Parse([]byte(yaml.String()), "bench.yml")
+	cfg, err := config.Parse([]byte(yaml.String()), "bench.yml", collectors.Kinds.Config())
 	if err != nil {
 		b.Fatal(err)
 	}

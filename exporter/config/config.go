@@ -1,5 +1,5 @@
 // Package config loads and validates the support_exporter configuration file
-// (schema in DESIGN.md). Every mistake is reported with the file, the line and
+// (docs/configuration.md). Every mistake is reported with the file, the line and
 // the cause; secrets are only ever referenced, never printed.
 package config
 
@@ -8,6 +8,7 @@ import (
 
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/support-exporter/support_exporter/exporter/calendar"
 )
@@ -116,7 +117,7 @@ type SLA struct {
 }
 
 // Signals say which tickets are customer signals for who noticed an
-// incident first (DESIGN.md): a ticket whose priority, as first stored, is
+// incident first (docs/metrics.md): a ticket whose priority, as first stored, is
 // one of Priorities, or that carries one of Tags (labels), in any version.
 type Signals struct {
 	Priorities []string `yaml:"priorities"` // normalized priorities; default [urgent]
@@ -128,8 +129,8 @@ type Escalation struct {
 	Tags []string `yaml:"tags"`
 }
 
-// Source is one ticket system or status page to poll. Kind-specific keys are
-// accepted only for their kinds (see kindKeys).
+// Source is one ticket system or status page to poll. Besides these keys,
+// each kind has its own (Kind.Options, docs/sources.md).
 type Source struct {
 	Name         string                     `yaml:"name"`
 	Kind         string                     `yaml:"kind"`
@@ -137,21 +138,12 @@ type Source struct {
 	PollInterval model.Duration             `yaml:"poll_interval"` // default: global.poll_interval
 	HTTPClient   commoncfg.HTTPClientConfig `yaml:"http_client"`
 
-	// Kind-specific keys (DESIGN.md, "Keys per kind").
-	Colleagues    []string          `yaml:"colleagues"`      // zendesk_requests
-	Statuses      map[string]string `yaml:"statuses"`        // freshdesk
-	ServiceDeskID string            `yaml:"service_desk_id"` // jira_service_management
-	Repositories  []string          `yaml:"repositories"`    // github
-	VendorLogins  []string          `yaml:"vendor_logins"`   // github
-	PageID        string            `yaml:"page_id"`         // statusio
-	Timezone      string            `yaml:"timezone"`        // cachet
-	// ExportRequestsPerMinute is the zendesk incremental-export limit of the
-	// account's plan (default 10; 30 with the High Volume API add-on).
-	ExportRequestsPerMinute int `yaml:"export_requests_per_minute"` // zendesk
-	// API is how a jira_service_management source reads the desks: "agent"
-	// (default: JQL search and SLA cycles) or "customer" (the portal's
-	// request list).
-	API string `yaml:"api"` // jira_service_management
+	// Options are the kind's own keys (Kind.Options), decoded at load;
+	// nil for a kind without any.
+	Options Options `yaml:"-"`
+	// KindKeys are the kind's own keys as written, until Parse decodes
+	// them onto Options (then nil): the kind says which keys it has.
+	KindKeys map[string]yaml.Node `yaml:",inline"`
 	// MaxRequestsPerSync bounds the requests of one sync (default 10000): a
 	// vendor whose paging never ends cannot make us flood it. A sync that
 	// reaches it ends with reason budget; what it stored is kept and the

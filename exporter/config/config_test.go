@@ -1,7 +1,8 @@
-package config
+package config_test
 
 import (
 	"errors"
+	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,10 +14,29 @@ import (
 
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
+
+	"github.com/support-exporter/support_exporter/collectors"
+	"github.com/support-exporter/support_exporter/collectors/cachet"
+	"github.com/support-exporter/support_exporter/collectors/freshdesk"
+	"github.com/support-exporter/support_exporter/collectors/github"
+	"github.com/support-exporter/support_exporter/collectors/jsm"
+	"github.com/support-exporter/support_exporter/collectors/statusio"
+	"github.com/support-exporter/support_exporter/collectors/zendesk"
+	"github.com/support-exporter/support_exporter/collectors/zendeskrequests"
+	"github.com/support-exporter/support_exporter/exporter/config"
 )
 
+// The configuration is tested with the real table of kinds: their keys,
+// defaults and checks are part of the file's contract.
+var kinds = collectors.Kinds.Config()
+
+func load(path string) (*config.Config, error) { return config.Load(path, kinds) }
+
+var update = flag.Bool("update", false, "rewrite testdata/bad/*.err with the errors Load returns")
+
 // TestLoadBad loads every testdata/bad/*.yml and compares the error with the
-// exact text in its sibling .err file.
+// exact text in its sibling .err file (-update rewrites them: review the
+// diff).
 func TestLoadBad(t *testing.T) {
 	files, err := filepath.Glob("testdata/bad/*.yml")
 	if err != nil {
@@ -27,16 +47,21 @@ func TestLoadBad(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
+			cfg, loadErr := load(file)
+			if loadErr == nil {
+				t.Fatalf("load(%q) = %+v, want an error", file, cfg)
+			}
+			if *update {
+				if err := os.WriteFile(file+".err", []byte(loadErr.Error()+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			want, err := os.ReadFile(file + ".err")
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := Load(file)
-			if err == nil {
-				t.Fatalf("Load(%q) = %+v, want an error", file, cfg)
-			}
-			if got := err.Error(); got != strings.TrimSuffix(string(want), "\n") {
-				t.Errorf("Load(%q) error:\n%s\nwant:\n%s", file, got, want)
+			if got := loadErr.Error(); got != strings.TrimSuffix(string(want), "\n") {
+				t.Errorf("load(%q) error:\n%s\nwant:\n%s", file, got, want)
 			}
 		})
 	}
@@ -45,9 +70,9 @@ func TestLoadBad(t *testing.T) {
 func TestLoadGood(t *testing.T) {
 	for _, file := range []string{"testdata/good/minimal.yml", "testdata/good/full.yml"} {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			cfg, err := Load(file)
+			cfg, err := load(file)
 			if err != nil {
-				t.Fatalf("Load(%q): %v", file, err)
+				t.Fatalf("load(%q): %v", file, err)
 			}
 			if cfg.File != file {
 				t.Errorf("File = %q, want %q", cfg.File, file)
@@ -57,14 +82,14 @@ func TestLoadGood(t *testing.T) {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load("testdata/no-such-file.yml")
+	_, err := load("testdata/no-such-file.yml")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Load of a missing file: %v, want an error wrapping fs.ErrNotExist", err)
 	}
 }
 
 func TestLoadMinimalDefaults(t *testing.T) {
-	cfg, err := Load("testdata/good/minimal.yml")
+	cfg, err := load("testdata/good/minimal.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,13 +128,13 @@ func TestLoadMinimalDefaults(t *testing.T) {
 }
 
 func TestLoadFull(t *testing.T) {
-	cfg, err := Load("testdata/good/full.yml")
+	cfg, err := load("testdata/good/full.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	acme, globex := cfg.Vendors[0], cfg.Vendors[1]
-	zendesk, portal, github := acme.Tickets[0], acme.Tickets[1], acme.Tickets[4]
-	statuspage, statusio := acme.StatusPages[0], acme.StatusPages[3]
+	zendeskSource, portal, githubSource := acme.Tickets[0], acme.Tickets[1], acme.Tickets[4]
+	statuspage, statusioSource := acme.StatusPages[0], acme.StatusPages[3]
 	checks := []struct {
 		name      string
 		got, want any
@@ -132,22 +157,22 @@ func TestLoadFull(t *testing.T) {
 		{"acme escalation.tags", acme.Escalation.Tags, []string{"escalated", "vip"}},
 		{"acme notice_window", acme.NoticeWindow, model.Duration(time.Hour)},
 		{"globex notice_window default", globex.NoticeWindow, model.Duration(30 * time.Minute)},
-		{"zendesk line", zendesk.Line, 45},
-		{"zendesk export_requests_per_minute", zendesk.ExportRequestsPerMinute, 30},
-		{"zendesk poll_interval", zendesk.PollInterval, model.Duration(5 * time.Minute)},
-		{"zendesk password_file, relative to the config", zendesk.HTTPClient.BasicAuth.PasswordFile, "testdata/good/secrets/zendesk_token"},
-		{"zendesk http_client defaults", zendesk.HTTPClient.FollowRedirects, true},
+		{"zendesk line", zendeskSource.Line, 45},
+		{"zendesk export_requests_per_minute", zendeskSource.Options, &zendesk.Options{ExportRequestsPerMinute: 30}},
+		{"zendesk poll_interval", zendeskSource.PollInterval, model.Duration(5 * time.Minute)},
+		{"zendesk password_file, relative to the config", zendeskSource.HTTPClient.BasicAuth.PasswordFile, "testdata/good/secrets/zendesk_token"},
+		{"zendesk http_client defaults", zendeskSource.HTTPClient.FollowRedirects, true},
 		{"portal poll_interval from global", portal.PollInterval, model.Duration(10 * time.Minute)},
-		{"portal colleagues", portal.Colleagues, []string{"361270", "9001"}},
-		{"freshdesk statuses", acme.Tickets[2].Statuses, map[string]string{"6": "pending", "7": "on_hold", "8": "solved"}},
-		{"jsm service_desk_id", acme.Tickets[3].ServiceDeskID, "4"},
-		{"github url default", github.URL, "https://api.github.com"},
-		{"github repositories", github.Repositories, []string{"acme/rtc-sdk", "acme/rtc.js"}},
-		{"github credentials_file", github.HTTPClient.Authorization.CredentialsFile, "testdata/good/secrets/github_token"},
+		{"portal colleagues", portal.Options, &zendeskrequests.Options{Colleagues: []string{"361270", "9001"}}},
+		{"freshdesk statuses", acme.Tickets[2].Options, &freshdesk.Options{Statuses: map[string]string{"6": "pending", "7": "on_hold", "8": "solved"}}},
+		{"jsm service_desk_id and api", acme.Tickets[3].Options, &jsm.Options{ServiceDeskID: "4", API: "customer"}},
+		{"github url default", githubSource.URL, "https://api.github.com"},
+		{"github repositories", githubSource.Options.(*github.Options).Repositories, []string{"acme/rtc-sdk", "acme/rtc.js"}},
+		{"github credentials_file", githubSource.HTTPClient.Authorization.CredentialsFile, "testdata/good/secrets/github_token"},
 		{"statuspage poll_interval", statuspage.PollInterval, model.Duration(time.Minute)},
-		{"statusio url default", statusio.URL, "https://api.status.io"},
-		{"statusio page_id", statusio.PageID, "568d8a3e3cada8c2490000dd"},
-		{"cachet timezone", acme.StatusPages[4].Timezone, "Europe/Berlin"},
+		{"statusio url default", statusioSource.URL, "https://api.status.io"},
+		{"statusio page_id", statusioSource.Options, &statusio.Options{PageID: "568d8a3e3cada8c2490000dd"}},
+		{"cachet timezone", acme.StatusPages[4].Options, &cachet.Options{Timezone: "Europe/Berlin"}},
 		{"globex sla.objective default", globex.SLA[0].Objective, 0.95},
 		{"globex terms", len(globex.SLA), 2},
 		{"globex first term since ever", globex.SLA[0].Start.IsZero(), true},
@@ -157,15 +182,14 @@ func TestLoadFull(t *testing.T) {
 		{"globex term in force on 2026-06-30", globex.SLA.At(time.Date(2026, 6, 30, 21, 59, 0, 0, time.UTC)).FirstResponse["urgent"], model.Duration(2 * time.Hour)},
 		{"globex term in force on 2026-07-01 Berlin", globex.SLA.At(time.Date(2026, 6, 30, 22, 0, 0, 0, time.UTC)).FirstResponse["urgent"], model.Duration(time.Hour)},
 		{"globex signals default", globex.Signals.Priorities, []string{"urgent"}},
-		{"acme signals", acme.Signals, Signals{Priorities: []string{"urgent", "high"}, Tags: []string{"outage"}}},
+		{"acme signals", acme.Signals, config.Signals{Priorities: []string{"urgent", "high"}, Tags: []string{"outage"}}},
 		{"global.solved_settle", cfg.Global.SolvedSettle, model.Duration(72 * time.Hour)},
 		{"global.max_clock_skew", cfg.Global.MaxClockSkew, model.Duration(30 * time.Minute)},
 		{"global.earliest_timestamp", cfg.Global.EarliestTimestamp.Time, time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{"webhook token file, relative to the config", cfg.AlertmanagerWebhook.BearerTokenFile, "testdata/good/secrets/webhook_token"},
 		{"webhook token read", string(cfg.AlertmanagerWebhook.Token), "am-webhook-token"},
-		{"jsm api", acme.Tickets[3].API, "customer"},
 		{"jsm max_requests_per_sync", acme.Tickets[3].MaxRequestsPerSync, 20000},
-		{"zendesk max_requests_per_sync default", zendesk.MaxRequestsPerSync, 10000},
+		{"zendesk max_requests_per_sync default", zendeskSource.MaxRequestsPerSync, 10000},
 		{"globex calendar", globex.CalendarParsed, cfg.Calendars["berlin"].Parsed},
 	}
 	for _, c := range checks {
@@ -227,7 +251,7 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse([]byte(c.yaml), "secret.yml")
+			_, err := config.Parse([]byte(c.yaml), "secret.yml", kinds)
 			if err == nil {
 				t.Fatal("Parse succeeded, want an error")
 			}
@@ -251,12 +275,49 @@ func TestParseResolvesFilesAgainstConfigDir(t *testing.T) {
         http_client:
           basic_auth: {username: ops, password_file: secrets/zendesk_token}
 `)
-	cfg, err := Parse(data, filepath.Join("testdata", "good", "inline.yml"))
+	cfg, err := config.Parse(data, filepath.Join("testdata", "good", "inline.yml"), kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := filepath.Join("testdata", "good", "secrets", "zendesk_token")
 	if got := cfg.Vendors[0].Tickets[0].HTTPClient.BasicAuth.PasswordFile; got != want {
 		t.Errorf("password_file = %q, want %q", got, want)
+	}
+}
+
+// TestEveryKeyDocumented fails when a key of the file is missing from
+// docs/configuration.md (a kind's own keys are in docs/sources.md, checked
+// by package collectors).
+func TestEveryKeyDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type, string)
+	walk = func(typ reflect.Type, path string) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] || typ.PkgPath() != reflect.TypeFor[config.Config]().PkgPath() {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			// Written as code (`name`) or as YAML (name:), not just a word.
+			if !strings.Contains(string(doc), "`"+name+"`") && !strings.Contains(string(doc), name+":") {
+				t.Errorf("%s.%s is not in docs/configuration.md", path, name)
+			}
+			walk(f.Type, path+"."+name)
+		}
+	}
+	walk(reflect.TypeFor[config.Config](), "")
+	if len(seen) < 5 {
+		t.Fatalf("walked %d types, want the whole file's", len(seen))
 	}
 }

@@ -14,12 +14,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// decode parses data into a Config and indexes its nodes. Any mistake the
-// YAML layer can see (syntax, unknown keys, wrong types, bad durations, a bad
-// http_client) is added to p; the Config is only returned when there is none,
+// decode parses data into a Config, with each source's own keys decoded by
+// its kind, and indexes its nodes. Any mistake the YAML layer can see
+// (syntax, unknown keys, wrong types, bad durations, a bad http_client) is
+// added to p; the Config is only returned when there is none,
 // since a partly decoded Config would make the semantic checks report
 // mistakes that are not there.
-func decode(data []byte, p *problems) (*Config, nodeIndex) {
+func decode(data []byte, kinds Kinds, p *problems) (*Config, nodeIndex) {
 	doc, ok := parseDocument(data, p)
 	if !ok {
 		return nil, nil
@@ -44,6 +45,9 @@ func decode(data []byte, p *problems) (*Config, nodeIndex) {
 	}
 	// Any other decoder error is one preflight has already reported with its
 	// line: yaml.v3 stops at the first failing yaml.v2-style unmarshaler.
+	if p.empty() {
+		decodeOptions(cfg, kinds, ix, p)
+	}
 	if !p.empty() {
 		return nil, nil
 	}

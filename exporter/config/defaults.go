@@ -9,25 +9,21 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Defaults for what the file leaves out (DESIGN.md, "Configuration").
+// Defaults for what the file leaves out (docs/configuration.md). A kind's
+// own keys take their defaults from its declaration (Kind.Options).
 const (
-	defaultPollInterval   = model.Duration(5 * time.Minute)
-	defaultRequestTimeout = model.Duration(30 * time.Second)
-	// Zendesk's incremental exports allow 10 requests a minute without the
-	// High Volume API add-on.
-	defaultZendeskExportsPerMinute = 10
-	defaultStoragePath             = "data"
-	defaultAlertVendorLabel        = "vendor"
-	defaultAlertGrace              = model.Duration(5 * time.Minute)
-	defaultNoticeWindow            = model.Duration(30 * time.Minute)
-	defaultObjective               = 0.95
-	defaultSolvedSettle            = model.Duration(96 * time.Hour)
-	defaultMaxClockSkew            = model.Duration(time.Hour)
-	defaultMaxRequestsPerSync      = 10000
-	apiAgent                       = "agent"
-	apiCustomer                    = "customer"
-	clockCalendar                  = "calendar"
-	clockBusiness                  = "business"
+	defaultPollInterval       = model.Duration(5 * time.Minute)
+	defaultRequestTimeout     = model.Duration(30 * time.Second)
+	defaultStoragePath        = "data"
+	defaultAlertVendorLabel   = "vendor"
+	defaultAlertGrace         = model.Duration(5 * time.Minute)
+	defaultNoticeWindow       = model.Duration(30 * time.Minute)
+	defaultObjective          = 0.95
+	defaultSolvedSettle       = model.Duration(96 * time.Hour)
+	defaultMaxClockSkew       = model.Duration(time.Hour)
+	defaultMaxRequestsPerSync = 10000
+	clockCalendar             = "calendar"
+	clockBusiness             = "business"
 )
 
 var defaultDays = []string{"mon", "tue", "wed", "thu", "fri"}
@@ -38,21 +34,15 @@ var defaultEarliestTimestamp = Date{time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}
 
 // defaultSignalPriorities: an urgent ticket is a customer saying "it is
 // down"; any ticket at all made nearly every incident of a busy helpdesk
-// customer-first (DESIGN.md).
+// customer-first (docs/metrics.md, who noticed first).
 var defaultSignalPriorities = []string{"urgent"}
-
-// defaultURLs are the kinds whose API lives at one fixed address.
-var defaultURLs = map[string]string{
-	"github":   "https://api.github.com",
-	"statusio": "https://api.status.io",
-}
 
 // applyDefaults fills what the file leaves out. A value counts as left out
 // only when its key is absent, so that a value written as zero (poll_interval:
 // 0s, objective: 0) is refused by the checks instead of silently replaced.
 // Relative file paths in http_client are resolved against dir, as Prometheus
 // does.
-func applyDefaults(c *Config, ix nodeIndex, dir string) {
+func applyDefaults(c *Config, kinds Kinds, ix nodeIndex, dir string) {
 	if !ix.has("global.poll_interval") {
 		c.Global.PollInterval = defaultPollInterval
 	}
@@ -128,24 +118,18 @@ func applyDefaults(c *Config, ix nodeIndex, dir string) {
 					s = &Source{}
 					list.sources[j] = s
 				}
-				s.applyDefaults(itemPath(childPath(path, list.key), j), c.Global.PollInterval, ix, dir)
+				s.applyDefaults(itemPath(childPath(path, list.key), j), c.Global.PollInterval, kinds, ix, dir)
 			}
 		}
 	}
 }
 
-func (s *Source) applyDefaults(path string, pollInterval model.Duration, ix nodeIndex, dir string) {
+func (s *Source) applyDefaults(path string, pollInterval model.Duration, kinds Kinds, ix nodeIndex, dir string) {
 	if !ix.has(path + ".poll_interval") {
 		s.PollInterval = pollInterval
 	}
-	if s.URL == "" {
-		s.URL = defaultURLs[s.Kind]
-	}
-	if s.Kind == "zendesk" && !ix.has(path+".export_requests_per_minute") {
-		s.ExportRequestsPerMinute = defaultZendeskExportsPerMinute
-	}
-	if s.Kind == "jira_service_management" && s.API == "" {
-		s.API = apiAgent
+	if kind, ok := kinds.Lookup(s.Kind); ok && s.URL == "" {
+		s.URL = kind.DefaultURL
 	}
 	if !ix.has(path + ".max_requests_per_sync") {
 		s.MaxRequestsPerSync = defaultMaxRequestsPerSync

@@ -1,6 +1,7 @@
-package config
+package config_test
 
 import (
+	"github.com/support-exporter/support_exporter/exporter/config"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,7 @@ vendors:
     escalation: {tags: [escalated]}
     notice_window: 30m
     tickets:
-      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}
+      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m, http_client: {basic_auth: {username: u, password: p}}}
     status_pages:
       - {name: status, kind: statuspage, url: https://status.acme.example}
 `
@@ -30,12 +31,12 @@ func TestFingerprint(t *testing.T) {
 	}{
 		{"url", "https://acme.zendesk.com", "https://acme2.zendesk.com", false},
 		{"poll_interval", "poll_interval: 5m", "poll_interval: 1m", false},
-		{"http_client", "poll_interval: 5m", "http_client: {basic_auth: {username: a, password: b}}", false},
+		{"http_client", "username: u, password: p", "username: a, password: b", false},
 		{"calendar name", "office", "bureau", false},
 		{"alert_grace", "history_start: 2025-01-01\n", "history_start: 2025-01-01\n  alert_grace: 1m\n", false},
 		{"order of priority values", "[p1, blocker]", "[blocker, p1]", false},
-		{"order of sources", "    tickets:\n      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}\n    status_pages:\n      - {name: status, kind: statuspage, url: https://status.acme.example}\n",
-			"    status_pages:\n      - {name: status, kind: statuspage, url: https://status.acme.example}\n    tickets:\n      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m}\n", false},
+		{"order of sources", "    tickets:\n      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m, http_client: {basic_auth: {username: u, password: p}}}\n    status_pages:\n      - {name: status, kind: statuspage, url: https://status.acme.example}\n",
+			"    status_pages:\n      - {name: status, kind: statuspage, url: https://status.acme.example}\n    tickets:\n      - {name: helpdesk, kind: zendesk, url: https://acme.zendesk.com, poll_interval: 5m, http_client: {basic_auth: {username: u, password: p}}}\n", false},
 		{"history_start", "2025-01-01", "2025-06-01", true},
 		{"calendar hours", "09:00-17:00", "08:00-17:00", true},
 		{"calendar time zone", "Europe/Berlin", "Europe/Paris", true},
@@ -61,7 +62,7 @@ func TestFingerprint(t *testing.T) {
 
 func fingerprintOf(t *testing.T, data string) string {
 	t.Helper()
-	cfg, err := Parse([]byte(data), "fingerprint.yml")
+	cfg, err := config.Parse([]byte(data), "fingerprint.yml", kinds)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // SLATerms are a vendor's contract terms in the order they took effect
-// (DESIGN.md, "Contract terms have dates"). `sla:` written as one mapping
+// (docs/configuration.md, "Contract terms with dates"). `sla:` written as one mapping
 // is one term in force since ever; written as a list, each term has a
 // `from:` date (the first may leave it out). A ticket is judged by the term
 // in force when it was created, so adding a term for the future rewrites

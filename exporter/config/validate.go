@@ -18,7 +18,8 @@ import (
 // checker runs the semantic checks on a decoded, defaulted Config and
 // reports each mistake at the line of the path it concerns.
 type checker struct {
-	ix nodeIndex
+	ix    nodeIndex
+	kinds Kinds
 	*problems
 }
 

@@ -1,46 +1,15 @@
 package config
 
 import (
-	"maps"
 	"net/url"
-	"regexp"
 	"slices"
-	"time"
+	"strings"
 )
 
 // The two source lists of a vendor, by YAML key.
 const (
 	listTickets     = "tickets"
 	listStatusPages = "status_pages"
-)
-
-// sourceKinds are the valid kinds of each source list, in DESIGN.md's order.
-var sourceKinds = map[string][]string{
-	listTickets:     {"zendesk", "zendesk_requests", "freshdesk", "jira_service_management", "github"},
-	listStatusPages: {"statuspage", "incidentio", "instatus", "statusio", "cachet", "feed"},
-}
-
-// kindKeys maps each kind-specific source key to the one kind that accepts it
-// (DESIGN.md, "Keys per kind").
-var kindKeys = map[string]string{
-	"colleagues":      "zendesk_requests",
-	"statuses":        "freshdesk",
-	"service_desk_id": "jira_service_management",
-	"repositories":    "github",
-	"vendor_logins":   "github",
-	"page_id":         "statusio",
-	"timezone":        "cachet",
-
-	"export_requests_per_minute": "zendesk",
-	"api":                        "jira_service_management",
-}
-
-// freshdeskStates are what a Freshdesk custom status may stand for.
-var freshdeskStates = []string{"open", "pending", "on_hold", "solved"}
-
-var (
-	digits     = regexp.MustCompile(`^[0-9]+$`)
-	githubRepo = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
 )
 
 func (ck *checker) source(s *Source, list, path string, names map[string]int) {
@@ -54,70 +23,61 @@ func (ck *checker) source(s *Source, list, path string, names map[string]int) {
 	if s.MaxRequestsPerSync <= 0 {
 		ck.report(path+".max_requests_per_sync", "must be positive")
 	}
-	if !ck.kind(s.Kind, list, path+".kind") {
+	kind, ok := ck.kind(s.Kind, list, path+".kind")
+	if !ok {
 		return // the remaining checks depend on the kind
 	}
 	ck.url(s, path+".url")
-	for _, key := range slices.Sorted(maps.Keys(kindKeys)) {
-		if kind := kindKeys[key]; kind != s.Kind && ck.ix.has(childPath(path, key)) {
-			ck.report(childPath(path, key), "only valid for kind %s, not %s", kind, s.Kind)
-		}
-	}
-	switch s.Kind {
-	case "zendesk":
-		if s.ExportRequestsPerMinute <= 0 {
-			ck.report(path+".export_requests_per_minute", "must be positive")
-		}
-	case "zendesk_requests":
-		for i, id := range s.Colleagues {
-			if !digits.MatchString(id) {
-				ck.report(itemPath(path+".colleagues", i), "%q is not a Zendesk user id (want a number)", id)
-			}
-		}
-	case "freshdesk":
-		ck.freshdeskStatuses(path+".statuses", s.Statuses)
-	case "jira_service_management":
-		if s.API != apiAgent && s.API != apiCustomer {
-			ck.report(path+".api", "unknown api %q (want %s: an agent account, or %s: a portal customer)", s.API, apiAgent, apiCustomer)
-		}
-	case "github":
-		if len(s.Repositories) == 0 {
-			ck.report(path+".repositories", "required for kind github: list owner/name repositories")
-		}
-		for i, repo := range s.Repositories {
-			if !githubRepo.MatchString(repo) {
-				ck.report(itemPath(path+".repositories", i), "%q is not a repository written owner/name", repo)
-			}
-		}
-	case "statusio":
-		if s.PageID == "" {
-			ck.report(path+".page_id", "required for kind statusio")
-		}
-	case "cachet":
-		if _, err := time.LoadLocation(s.Timezone); s.Timezone != "" && err != nil {
-			ck.report(path+".timezone", "unknown time zone %q", s.Timezone)
-		}
+	ck.misplacedKeys(s, path)
+	ck.credentials(s, kind, path+".http_client")
+	if s.Options != nil {
+		s.Options.Check(func(key, format string, args ...any) {
+			ck.report(childPath(path, key), format, args...)
+		})
 	}
 }
 
-// kind reports whether kind is valid under list, and says why not.
-func (ck *checker) kind(kind, list, path string) bool {
-	if slices.Contains(sourceKinds[list], kind) {
-		return true
+// kind returns the declaration of kind if it is valid under list, and
+// says why not.
+func (ck *checker) kind(name, list, path string) (*Kind, bool) {
+	kind, known := ck.kinds.Lookup(name)
+	if known && kind.Feeds.List() == list {
+		return kind, true
 	}
-	other := listTickets
-	if list == listTickets {
-		other = listStatusPages
-	}
+	valid := ck.listKinds(list)
 	switch {
-	case kind == "":
-		ck.report(path, "required (want %s)", oneOf(sourceKinds[list]))
-	case slices.Contains(sourceKinds[other], kind):
-		ck.report(path, "kind %q belongs under %s, not %s", kind, other, list)
+	case name == "":
+		ck.report(path, "required (want %s)", oneOf(valid))
+	case known:
+		ck.report(path, "kind %q belongs under %s, not %s", name, kind.Feeds.List(), list)
 	default:
-		ck.report(path, "unknown kind %q (want %s)", kind, oneOf(sourceKinds[list]))
+		ck.report(path, "unknown kind %q (want %s)", name, oneOf(valid))
 	}
-	return false
+	return nil, false
+}
+
+// listKinds are the kinds valid under a vendor's list.
+func (ck *checker) listKinds(list string) []string {
+	for _, f := range feeds {
+		if f.List() == list {
+			return ck.kinds.Feeding(f)
+		}
+	}
+	return nil
+}
+
+// credentials refuses a source without the credentials its kind requires:
+// it would fail at every poll.
+func (ck *checker) credentials(s *Source, kind *Kind, path string) {
+	c := kind.Credentials
+	if !c.Required || slices.ContainsFunc(c.Accepts, func(a Auth) bool { return a.carriedBy(&s.HTTPClient) }) {
+		return
+	}
+	ways := make([]string, len(c.Accepts))
+	for i, a := range c.Accepts {
+		ways[i] = a.String()
+	}
+	ck.report(path, "kind %s needs credentials: %s (docs/sources.md)", kind.Name, strings.Join(ways, ", or "))
 }
 
 // url checks a source's URL without ever printing it: it may carry a
@@ -133,16 +93,5 @@ func (ck *checker) url(s *Source, path string) {
 		ck.report(path, "want an absolute http:// or https:// URL")
 	case u.User != nil:
 		ck.report(path, "credentials belong in http_client, not in the URL")
-	}
-}
-
-func (ck *checker) freshdeskStatuses(path string, statuses map[string]string) {
-	for _, id := range slices.Sorted(maps.Keys(statuses)) {
-		switch state := statuses[id]; {
-		case !digits.MatchString(id):
-			ck.report(childPath(path, id), "%q is not a Freshdesk status id (want a number)", id)
-		case !slices.Contains(freshdeskStates, state):
-			ck.report(childPath(path, id), "unknown state %q (want %s)", state, oneOf(freshdeskStates))
-		}
 	}
 }

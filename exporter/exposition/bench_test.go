@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
@@ -34,6 +35,7 @@ vendors:
     tickets:
       - name: helpdesk
         kind: zendesk
+        http_client: {basic_auth: {username: agent, password: token}}
         url: https://acme.zendesk.example
     status_pages:
       - name: status
@@ -121,7 +123,7 @@ func (s *benchState) RebuiltAt() []Rebuild           { return nil }
 
 func benchBuildState(b *testing.B, settled int) *benchState {
 	b.Helper()
-	cfg, err := config.Parse([]byte(benchConfig), "bench.yml")
+	cfg, err := config.Parse([]byte(benchConfig), "bench.yml", collectors.Kinds.Config())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,0 +1,39 @@
+package zendeskrequests
+
+import (
+	"strconv"
+
+	"github.com/support-exporter/support_exporter/exporter/config"
+)
+
+// Options are a zendesk_requests source's own keys (docs/sources.md).
+type Options struct {
+	Colleagues []string `yaml:"colleagues" doc:"Zendesk user ids of the buyer's colleagues, whose comments count as the customer's"`
+}
+
+// NewOptions returns the keys' defaults (config.Kind.Options).
+func NewOptions() config.Options { return &Options{} }
+
+// Check implements config.Options.
+func (o *Options) Check(report config.Report) {
+	for i, s := range o.Colleagues {
+		if _, ok := userID(s); !ok {
+			report("colleagues["+strconv.Itoa(i)+"]", "%q is not a Zendesk user id (want a number)", s)
+		}
+	}
+}
+
+// userID parses a Zendesk user id.
+func userID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// optionsOf returns src's options, the defaults for a source built in code
+// without any.
+func optionsOf(src *config.Source) *Options {
+	if o, ok := src.Options.(*Options); ok {
+		return o
+	}
+	return &Options{}
+}

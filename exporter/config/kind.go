@@ -1,0 +1,192 @@
+package config
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+
+	commoncfg "github.com/prometheus/common/config"
+)
+
+// Feed is what a kind's sources bring, and so the vendor list they are
+// written under (docs/configuration.md).
+type Feed int
+
+// What a source can feed.
+const (
+	// FeedsTickets: support tickets, under a vendor's `tickets`. Every
+	// ticket source is also a customer-signal source for who noticed an
+	// incident first (docs/metrics.md).
+	FeedsTickets Feed = iota + 1
+	// FeedsStatus: status-page incidents, maintenances and components,
+	// under a vendor's `status_pages`.
+	FeedsStatus
+)
+
+// feeds are the Feeds in the order of a vendor's lists.
+var feeds = []Feed{FeedsTickets, FeedsStatus}
+
+// List is the vendor key that sources of this feed are written under.
+func (f Feed) List() string {
+	switch f {
+	case FeedsTickets:
+		return listTickets
+	case FeedsStatus:
+		return listStatusPages
+	}
+	return ""
+}
+
+func (f Feed) String() string {
+	switch f {
+	case FeedsTickets:
+		return "tickets"
+	case FeedsStatus:
+		return "status items"
+	}
+	return "nothing"
+}
+
+// Auth is a way an API takes credentials, as http_client carries them.
+type Auth int
+
+// The ways of http_client's that kinds accept.
+const (
+	// AuthBasic: http_client.basic_auth.
+	AuthBasic Auth = iota + 1
+	// AuthBearer: http_client.authorization (type Bearer) or
+	// http_client.oauth2.
+	AuthBearer
+	// AuthHeader: a token in http_client.http_headers (Cachet's
+	// X-Cachet-Token).
+	AuthHeader
+)
+
+func (a Auth) String() string {
+	switch a {
+	case AuthBasic:
+		return "basic_auth"
+	case AuthBearer:
+		return "authorization (Bearer) or oauth2"
+	case AuthHeader:
+		return "http_headers"
+	}
+	return "none"
+}
+
+// carriedBy reports whether c carries credentials of this way.
+func (a Auth) carriedBy(c *commoncfg.HTTPClientConfig) bool {
+	switch a {
+	case AuthBasic:
+		return c.BasicAuth != nil
+	case AuthBearer:
+		return c.OAuth2 != nil || (c.Authorization != nil && strings.EqualFold(c.Authorization.Type, "Bearer"))
+	case AuthHeader:
+		return len(c.HTTPHeaders.Headers) > 0
+	}
+	return false
+}
+
+// Credentials are what a kind's API needs to be read.
+type Credentials struct {
+	// Accepts are the ways the API takes credentials, the usual first;
+	// none: a public API.
+	Accepts []Auth
+	// Required: the API answers nothing without them, so a source without
+	// any is refused at load rather than failing at every poll.
+	Required bool
+	// Doc says whose credentials and how to get them (docs/sources.md).
+	Doc string
+}
+
+// Kind declares a source kind: everything the configuration, the exporter
+// and the docs know of it. The table of kinds is in package collectors,
+// beside each kind's constructor; Parse takes it.
+type Kind struct {
+	Name string
+	// Title names the vendor API in a few words (docs/sources.md).
+	Title string
+	Feeds Feed
+	// DefaultURL is the API's address when it has one fixed address; empty:
+	// `url` is required.
+	DefaultURL string
+	// URLExample is what a user writes as `url` (docs/sources.md).
+	URLExample  string
+	Credentials Credentials
+	// PriorityInTags: the API has no priority field; a ticket's priority is
+	// the tag (label) naming the most urgent one (quality.Rules.MostUrgent).
+	PriorityInTags bool
+	// Options returns the kind's own keys with their defaults, a pointer to
+	// a struct whose yaml tags name the keys and whose doc tags describe
+	// them; nil when the kind has none. The source's keys are decoded onto
+	// it; a key written with a zero value stays zero (and Check refuses it
+	// if zero is wrong): a default applies only to an absent key.
+	Options func() Options
+}
+
+// Options are a kind's own source keys (Kind.Options).
+type Options interface {
+	// Check reports every mistake, each under its key relative to the
+	// source ("colleagues[1]", "statuses.5").
+	Check(report Report)
+}
+
+// Report reports a mistake in a source's key.
+type Report func(key, format string, args ...any)
+
+// Kinds is the table of kinds, in the order the docs list them.
+type Kinds []Kind
+
+// Lookup returns the kind named name.
+func (ks Kinds) Lookup(name string) (*Kind, bool) {
+	i := slices.IndexFunc(ks, func(k Kind) bool { return k.Name == name })
+	if i < 0 {
+		return nil, false
+	}
+	return &ks[i], true
+}
+
+// Feeding returns the names of the kinds that feed f, in table order.
+func (ks Kinds) Feeding(f Feed) []string {
+	var names []string
+	for _, k := range ks {
+		if k.Feeds == f {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
+// OptionKey is one of a kind's own keys, as its Options declare it.
+type OptionKey struct {
+	Name string
+	Doc  string
+	// Default is the key's default written as YAML; empty when the
+	// default is the zero value (nothing).
+	Default string
+}
+
+// Keys lists the kind's own keys in declaration order.
+func (k *Kind) Keys() []OptionKey {
+	if k.Options == nil {
+		return nil
+	}
+	v := reflect.ValueOf(k.Options())
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	var keys []OptionKey
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		key := OptionKey{Name: name, Doc: f.Tag.Get("doc")}
+		if fv := v.Field(i); !fv.IsZero() {
+			key.Default = yamlValue(fv.Interface())
+		}
+		keys = append(keys, key)
+	}
+	return keys
+}
