@@ -72,15 +72,16 @@ var variants = map[string]map[string]func(*simulator.Sim) string{
 	simulator.KindJSM: {"customer": func(s *simulator.Sim) string { return s.JSMCustomerSourceYAML(vendorName) }},
 }
 
-// kindsUnderTest are every registered kind and their variants.
+// kindsUnderTest are every registered kind (collectors.Kinds) and their
+// variants.
 func kindsUnderTest() []kindUnderTest {
 	var out []kindUnderTest
-	for _, k := range registeredKinds() {
-		name := k.name
-		out = append(out, kindUnderTest{name: name, kind: name, tickets: k.tickets,
+	for _, k := range collectors.Kinds {
+		name, tickets := k.Name, k.Feeds == config.FeedsTickets
+		out = append(out, kindUnderTest{name: name, kind: name, tickets: tickets,
 			yaml: func(s *simulator.Sim) string { return s.SourceYAML(vendorName, name) }})
 		for v, yaml := range variants[name] {
-			out = append(out, kindUnderTest{name: name + "/" + v, kind: name, tickets: k.tickets, yaml: yaml})
+			out = append(out, kindUnderTest{name: name + "/" + v, kind: name, tickets: tickets, yaml: yaml})
 		}
 	}
 	return out
@@ -137,16 +138,16 @@ func newFixture(t *testing.T, k kindUnderTest) *fixture {
 // the suite calls config.Parse.
 func parseSource(t *testing.T, tickets bool, body string) (*config.Config, *config.Source) {
 	t.Helper()
-	list := "status_pages"
+	list := config.FeedsStatus.List()
 	if tickets {
-		list = "tickets"
+		list = config.FeedsTickets.List()
 	}
 	var b strings.Builder
 	b.WriteString("vendors:\n  - name: " + vendorName + "\n    " + list + ":\n      - name: conformance\n")
 	for l := range strings.Lines(body) {
 		b.WriteString("        " + l)
 	}
-	cfg, err := config.Parse([]byte(b.String()), "<conformance>")
+	cfg, err := config.Parse([]byte(b.String()), "<conformance>", collectors.Kinds.Config())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}

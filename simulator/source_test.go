@@ -1,15 +1,17 @@
 package simulator
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
 	commoncfg "github.com/prometheus/common/config"
+	"go.yaml.in/yaml/v3"
 
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 )
 
@@ -18,16 +20,17 @@ import (
 // config package: the one place the tests call config.Parse.
 func parseSource(t *testing.T, kind, body string) *config.Source {
 	t.Helper()
-	list := "status_pages"
-	if isTicketKind(kind) {
-		list = "tickets"
+	k, ok := collectors.Kinds.Lookup(kind)
+	if !ok {
+		t.Fatalf("no kind %q", kind)
 	}
+	list := k.Feeds.List()
 	var b strings.Builder
 	b.WriteString("vendors:\n  - name: x\n    " + list + ":\n      - name: s\n")
 	for l := range strings.Lines(body) {
 		b.WriteString("        " + l)
 	}
-	cfg, err := config.Parse([]byte(b.String()), "<test>")
+	cfg, err := config.Parse([]byte(b.String()), "<test>", collectors.Kinds.Config())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
@@ -38,29 +41,38 @@ func parseSource(t *testing.T, kind, body string) *config.Source {
 	return v.StatusPages[0]
 }
 
-func isTicketKind(kind string) bool {
-	switch kind {
-	case KindZendesk, KindZendeskRequests, KindFreshdesk, KindJSM, KindGitHub:
-		return true
-	}
-	return false
-}
-
-// sourceKeys are the kind-specific keys of a parsed source, as the
-// config package holds them.
-func sourceKeys(src *config.Source) map[string]string {
+// sourceKeys are the kind's own keys of a parsed source that hold a
+// value, as its options hold them, written as YAML writes them.
+func sourceKeys(t *testing.T, src *config.Source) map[string]string {
+	t.Helper()
 	keys := map[string]string{}
-	add := func(k, v string) {
-		if v != "" {
-			keys[k] = v
-		}
+	if src.Options == nil {
+		return keys
 	}
-	add("repositories", strings.Join(src.Repositories, ","))
-	add("page_id", src.PageID)
-	add("timezone", src.Timezone)
-	add("api", src.API)
-	if src.Kind == KindZendesk {
-		add("export_requests_per_minute", strconv.Itoa(src.ExportRequestsPerMinute))
+	b, err := yaml.Marshal(src.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]any
+	if err := yaml.Unmarshal(b, &all); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range all {
+		switch v := v.(type) {
+		case nil:
+		case []any:
+			if len(v) > 0 {
+				keys[k] = strings.Trim(fmt.Sprint(v), "[]")
+			}
+		case map[string]any:
+			if len(v) > 0 {
+				keys[k] = fmt.Sprint(v)
+			}
+		default:
+			if s := fmt.Sprint(v); s != "" && s != "0" {
+				keys[k] = s
+			}
+		}
 	}
 	return keys
 }
@@ -104,7 +116,7 @@ func TestSourceYAML(t *testing.T) {
 			if src.Kind != tt.kind || src.URL != s.URL("acme", tt.kind) {
 				t.Errorf("kind %q url %q, want %q %q", src.Kind, src.URL, tt.kind, s.URL("acme", tt.kind))
 			}
-			got := sourceKeys(src)
+			got := sourceKeys(t, src)
 			if len(got) != len(tt.keys) {
 				t.Errorf("keys %v, want %v", got, tt.keys)
 			}
@@ -154,8 +166,8 @@ func TestSourceYAMLUnknown(t *testing.T) {
 func TestSourceYAMLExportLimit(t *testing.T) {
 	s := startSim(t, newClock(testStart), Options{Seed: 1, ExportRequestsPerMinute: 30, Vendors: []Vendor{vendor("acme", Persona{}, 5)}})
 	src := parseSource(t, KindZendesk, s.SourceYAML("acme", KindZendesk))
-	if src.ExportRequestsPerMinute != 30 {
-		t.Errorf("export_requests_per_minute = %d, want 30", src.ExportRequestsPerMinute)
+	if got := sourceKeys(t, src)["export_requests_per_minute"]; got != "30" {
+		t.Errorf("export_requests_per_minute = %s, want 30", got)
 	}
 }
 
@@ -168,6 +180,22 @@ func TestYAMLStringQuotes(t *testing.T) {
 		src := parseSource(t, KindStatuspage, body)
 		if ba := src.HTTPClient.BasicAuth; ba == nil || ba.Username != v || string(ba.Password) != v {
 			t.Errorf("%q parsed back as %+v", v, ba)
+		}
+	}
+}
+
+// TestSourceYAMLEveryKind: every kind the exporter has is played, and its
+// SourceYAML parses.
+func TestSourceYAMLEveryKind(t *testing.T) {
+	s := faultSim(t)
+	for _, k := range collectors.Kinds {
+		body := s.SourceYAML("acme", k.Name)
+		if body == "" {
+			t.Errorf("kind %s: no SourceYAML: the simulator does not play it", k.Name)
+			continue
+		}
+		if src := parseSource(t, k.Name, body); src.Kind != k.Name {
+			t.Errorf("kind %s: parsed as %s", k.Name, src.Kind)
 		}
 	}
 }
