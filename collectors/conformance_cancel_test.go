@@ -24,7 +24,7 @@ const cancelBound = 5 * time.Second
 func TestConformanceCancel(t *testing.T) {
 	for _, k := range kindsUnderTest() {
 		t.Run(k.name, func(t *testing.T) {
-			f := newFixture(t, k)
+			f := newFixture(t, k, tickets)
 			st := newMemStore()
 			src := f.newSource(t, st, normalTimeout)
 			ignore := goleak.IgnoreCurrent()

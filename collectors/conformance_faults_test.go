@@ -110,11 +110,19 @@ func (f *fixture) checkFaults(t *testing.T, ref *memStore, found *findings) {
 				}
 				err := f.sync(t, st, opts)
 				f.sim.EndFaults(vendorName, f.k.kind)
-				if got := reasonOf(err); !slices.Contains(fc.reasons, got) {
+				// A fault injected within a sync may meet no request: a
+				// collector that reads a page ahead while it stores one
+				// may have read the last already. Such a sync stores the
+				// reference.
+				missed := err == nil && sc.injectAfter >= 0 && len(st.diff(sc.want, false, 1)) == 0
+				if got := reasonOf(err); !slices.Contains(fc.reasons, got) && !missed {
 					t.Errorf("the sync under the fault: reason %q (%v), want one of %q", got, err, fc.reasons)
 				}
 				outcome := "failed " + reasonOf(err)
-				if err == nil {
+				switch {
+				case missed:
+					outcome = "fault met no request (read ahead)"
+				case err == nil:
 					outcome = "succeeded"
 				}
 				switch {

@@ -39,9 +39,17 @@ var (
 	later = start.Add(6 * time.Hour)
 )
 
-func simVendor() simulator.Vendor {
+// Ticket counts of the simulated vendor: the usual one, and the one a
+// ticket kind whose pages hold the usual one whole is run against again,
+// so that its syncs span several pages too (Zendesk's export pages 1000).
+const (
+	tickets     = 250
+	manyTickets = 1250
+)
+
+func simVendor(tickets int) simulator.Vendor {
 	return simulator.Vendor{
-		Name: vendorName, Timezone: "Europe/Berlin", History: 21 * 24 * time.Hour, Tickets: 250,
+		Name: vendorName, Timezone: "Europe/Berlin", History: 21 * 24 * time.Hour, Tickets: tickets,
 		LiveTicketsPerHour: 2, IncidentsPerWeek: 3, MaintenancesPerWeek: 2, OpenAtStart: true,
 	}
 }
@@ -51,7 +59,7 @@ func simVendor() simulator.Vendor {
 // takes.
 const (
 	normalTimeout = 10 * time.Second
-	shortTimeout  = time.Second
+	shortTimeout  = 500 * time.Millisecond
 )
 
 // maxRequests is a sync's budget, max_requests_per_sync's default.
@@ -115,11 +123,12 @@ type fixture struct {
 	requests atomic.Int64 // sent by the sources built here
 }
 
-func newFixture(t *testing.T, k kindUnderTest) *fixture {
+// newFixture starts the kind's simulated vendor with n tickets.
+func newFixture(t *testing.T, k kindUnderTest, n int) *fixture {
 	t.Helper()
 	c := &simClock{t: start}
 	sim, err := simulator.New(simulator.Options{
-		Seed: seed, Start: start, Clock: c.Now, ExportRequestsPerMinute: -1, Vendors: []simulator.Vendor{simVendor()},
+		Seed: seed, Start: start, Clock: c.Now, ExportRequestsPerMinute: -1, Vendors: []simulator.Vendor{simVendor(n)},
 	})
 	if err != nil {
 		t.Fatal(err)
