@@ -18,8 +18,9 @@ build:
 demo:
 	$(GO) run ./cmd/support_exporter --demo
 
-# The full test suite: formatting, vet, unit tests, the end-to-end tests that
-# drive the built binary (they need promtool: Debian package `prometheus`).
+# The full test suite: formatting, vet, staticcheck, unit tests, the
+# end-to-end tests that drive the built binary (they need promtool: Debian
+# package `prometheus`). `make unit` is the quick run: -short skips ./e2e.
 test: lint
 	$(GO) test -count=1 -timeout 20m ./...
 
@@ -27,6 +28,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 unit:
 	$(GO) test -count=1 -short ./...

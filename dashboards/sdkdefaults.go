@@ -13,6 +13,8 @@ import (
 //     something on an interval variable only, and none is one.
 //   - a table's options.footer: Grafana 12.2 moved the table footer into the
 //     field config, and ours is hidden anyway.
+//
+//lint:ignore SA1019 v1 dashboard JSON on purpose: see the package doc
 func dropStaleDefaults(d *dashboard.Dashboard) {
 	for i := range d.Templating.List {
 		v := &d.Templating.List[i]

@@ -9,8 +9,8 @@ import (
 
 // The dashboards are written as plain data (board, row, panel, query) and
 // only then handed to the SDK builders: the data can be walked without
-// building anything (Queries), and every panel is forced to carry the unit
-// and description a reader needs.
+// building anything, and every panel is forced to carry the unit and
+// description a reader needs.
 
 // board is one dashboard.
 type board struct {

@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"html"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/support-exporter/support_exporter/collectors"
 )
 
 // notFedYet are catalog families the demo serves at zero only: follow-ups
@@ -21,9 +24,21 @@ var notFedYet = map[string]bool{
 
 // TestDemo: within 60 s of start, the demo serves every catalog family that
 // Zendesk and Statuspage feed with a non-zero value, and promtool finds
-// nothing to say about the exposition.
+// nothing to say about the exposition; its landing page lists every source
+// kind there is, with its own keys.
 func TestDemo(t *testing.T) {
 	p := start(t, nil, "--demo")
+	_, landing := p.get("/")
+	for _, k := range collectors.Kinds {
+		if !strings.Contains(landing, "<td><code>"+k.Name+"</code></td><td>"+html.EscapeString(k.Title)+"</td>") {
+			t.Errorf("the landing page does not list kind %s", k.Name)
+		}
+		for _, key := range k.Keys() {
+			if !strings.Contains(landing, "<code>"+key.Name+"</code>") {
+				t.Errorf("the landing page does not show %s's key %s", k.Name, key.Name)
+			}
+		}
+	}
 	text, missing := waitForCatalog(t, p, catalogFamilies(t), 60*time.Second)
 	if len(missing) > 0 {
 		t.Fatalf("after 60 s the demo has no non-zero value for %d families: %v", len(missing), missing)

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -28,6 +29,14 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// Every test here builds and runs real processes (the exporter,
+	// Prometheus, Alertmanager, promtool): none of it belongs in the quick
+	// `go test -short` run of `make unit`. `make test` runs them.
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("e2e: skipped under -short: these tests drive the built binary, Prometheus and promtool; run `make test` or `go test ./e2e/`")
+		os.Exit(0)
+	}
 	dir, err := os.MkdirTemp("", "support_exporter-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -25,7 +25,8 @@ const exportTickets = 20_000
 // minute after request k. A sync of N requests therefore spans at least
 // floor((N-1)/10) minutes from its first request to its last, whatever
 // the client, plus the time to serve and store the pages, which the floor
-// leaves out. N is read from the simulator once the sync is done.
+// leaves out. N is counted on the way to the simulator (vendorProxy) once
+// the sync is done.
 //
 // It takes over two minutes: run it alone with -benchtime=1x.
 func BenchmarkZendeskExportLimit(b *testing.B) {
@@ -49,6 +50,7 @@ func benchExportLimit(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(sim.Close)
+	proxy := newVendorProxy(b)
 	dir := b.TempDir()
 	user, token := sim.ZendeskCredentials(vendor)
 	tokenFile := filepath.Join(dir, "token")
@@ -67,7 +69,7 @@ vendors:
         export_requests_per_minute: 10
         http_client:
           basic_auth: {username: %q, password_file: %s}
-`, vendor, sim.URL(vendor, simulator.KindZendesk), user, tokenFile)
+%s`, vendor, sim.URL(vendor, simulator.KindZendesk), user, tokenFile, proxy.yaml())
 	cfgPath := filepath.Join(dir, "support_exporter.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		b.Fatal(err)
@@ -91,7 +93,7 @@ vendors:
 	sync, _ := s.get("support_source_sync_duration_seconds", labels...)
 	refused, _ := s.get("support_source_requests_total", append(labels, "code", "429")...)
 	answered, _ := s.get("support_source_requests_total", append(labels, "code", "200")...)
-	n := sim.Requests(vendor, simulator.KindZendesk)
+	n := proxy.requests(proxy.host(b, sim.URL(vendor, simulator.KindZendesk)))
 	floor := time.Duration((n-1)/10) * time.Minute
 	b.ReportMetric(sync, "sync-s")
 	b.ReportMetric(floor.Seconds(), "floor-s")
@@ -122,7 +124,9 @@ func BenchmarkHugeBodyPeakRSS(b *testing.B) {
 			return w.synced(s)
 		})
 		before := procStatusKB(b, p, "VmHWM")
-		sent := w.sim.Requests(w.vendor, simulator.KindZendesk) + w.sim.Requests(w.vendor, simulator.KindStatuspage)
+		// The exporter's own count of its requests, enough for a report.
+		s0, _ := p.scrape()
+		sent := s0.sum("support_source_requests_total", "vendor", w.vendor)
 		for _, kind := range []string{simulator.KindZendesk, simulator.KindStatuspage} {
 			if err := w.sim.InjectSpec(w.vendor, kind, simulator.Spec{Fault: simulator.FaultHugeBody, For: 30 * time.Second}); err != nil {
 				b.Fatal(err)
@@ -135,14 +139,14 @@ func BenchmarkHugeBodyPeakRSS(b *testing.B) {
 			maxRSS = max(maxRSS, rss)
 		}
 		s, _ := p.scrape()
-		huge := w.sim.Requests(w.vendor, simulator.KindZendesk) + w.sim.Requests(w.vendor, simulator.KindStatuspage) - sent
+		huge := s.sum("support_source_requests_total", "vendor", w.vendor) - sent
 		tooLarge := s.sum("support_source_errors_total", "reason", "too_large")
 		after := procStatusKB(b, p, "VmHWM")
 		b.ReportMetric(before/1024, "hwm-before-MB")
 		b.ReportMetric(after/1024, "hwm-MB")
 		b.ReportMetric(maxRSS/(1<<20), "max-scraped-rss-MB")
 		b.ReportMetric(tooLarge, "too-large")
-		b.Logf("VmHWM %.1f MiB synced, %.1f MiB after 30 s of 64 MiB answers (%d requests, %v refused too_large); largest RSS scraped %.1f MiB",
+		b.Logf("VmHWM %.1f MiB synced, %.1f MiB after 30 s of 64 MiB answers (%v requests made, %v refused too_large); largest RSS scraped %.1f MiB",
 			before/1024, after/1024, huge, tooLarge, maxRSS/(1<<20))
 	}
 }

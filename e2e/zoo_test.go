@@ -49,6 +49,9 @@ type zooSource struct {
 	status       bool
 	sim          *simulator.Sim
 	clock        *simClock
+	// proxy carries the source's requests; host is its API's host there.
+	proxy *vendorProxy
+	host  string
 }
 
 func (z zooSource) source() string {
@@ -63,8 +66,9 @@ func (z zooSource) labels() []string {
 	return []string{"vendor", z.vendor, "source", z.source(), "kind", z.kind}
 }
 
-// requests is how many requests the source's API has received.
-func (z zooSource) requests() int { return z.sim.Requests(z.vendor, z.kind) }
+// requests is how many requests the source's API has received, counted on
+// the way (vendorProxy).
+func (z zooSource) requests() int { return z.proxy.requests(z.host) }
 
 func (z zooSource) inject(t *testing.T, spec simulator.Spec) {
 	t.Helper()
@@ -92,7 +96,9 @@ type zoo struct {
 	// frozenNow to begin with.
 	ticketClock, statusClock *simClock
 	sources                  []zooSource
-	p                        *proc
+	// proxy carries every request of the exporter to the vendors.
+	proxy *vendorProxy
+	p     *proc
 }
 
 // startZoo starts the simulators and the exporter, and returns once the
@@ -113,7 +119,7 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 		// (the largest, a capped 32 MiB body, takes well under a second).
 		o.requestTimeout = "5s"
 	}
-	z := &zoo{ticketClock: newSimClock(frozenNow), statusClock: newSimClock(frozenNow)}
+	z := &zoo{ticketClock: newSimClock(frozenNow), statusClock: newSimClock(frozenNow), proxy: newVendorProxy(t)}
 	var tv, sv []simulator.Vendor
 	for _, f := range o.tickets {
 		tv = append(tv, simulator.Vendor{
@@ -151,24 +157,21 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 	}
 	cfg.WriteString(header)
 	for _, f := range o.tickets {
-		src := zooSource{vendor: f.vendor, kind: f.kind, customer: f.customer, sim: z.tickets, clock: z.ticketClock}
+		src := zooSource{vendor: f.vendor, kind: f.kind, customer: f.customer, sim: z.tickets, clock: z.ticketClock,
+			proxy: z.proxy, host: z.proxy.host(t, z.tickets.URL(f.vendor, f.kind))}
 		z.sources = append(z.sources, src)
-		cfg.WriteString(ticketVendorYAML(t, z.tickets, f))
+		cfg.WriteString(z.proxy.proxied(t, ticketVendorYAML(t, z.tickets, f)))
 		if o.sourceYAML != nil {
 			cfg.WriteString(o.sourceYAML(src))
 		}
 	}
 	for _, kind := range o.status {
-		src := zooSource{vendor: kind, kind: kind, status: true, sim: z.status, clock: z.statusClock}
+		src := zooSource{vendor: kind, kind: kind, status: true, sim: z.status, clock: z.statusClock,
+			proxy: z.proxy, host: z.proxy.host(t, z.status.URL(kind, kind))}
 		z.sources = append(z.sources, src)
-		fmt.Fprintf(&cfg, "  - name: %s\n    sla:\n      maintenance_notice: 72h\n    status_pages:\n      - name: status\n        kind: %s\n        url: %s\n",
-			kind, kind, z.status.URL(kind, kind))
-		switch kind {
-		case simulator.KindStatusio:
-			fmt.Fprintf(&cfg, "        page_id: %s\n", z.status.StatusioPageID(kind))
-		case simulator.KindCachet:
-			cfg.WriteString("        timezone: Asia/Singapore\n") // the zone the simulator writes Cachet's times in
-		}
+		fmt.Fprintf(&cfg, "  - name: %s\n    sla:\n      maintenance_notice: 72h\n    status_pages:\n      - name: status\n", kind)
+		cfg.WriteString(sourceYAML(t, z.status, kind, kind, false))
+		cfg.WriteString("        http_client:\n" + z.proxy.yaml())
 		if o.sourceYAML != nil {
 			cfg.WriteString(o.sourceYAML(src))
 		}

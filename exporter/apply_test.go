@@ -71,8 +71,8 @@ func TestReloadKeepsOrRebuildsAggregates(t *testing.T) {
 		// reload edits the running config's YAML.
 		reload     func(yaml string) string
 		wantReused bool
-		// wantKept: the sync loops keep running untouched (DESIGN.md:
-		// a reload keeps each unchanged source's schedule).
+		// wantKept: the sync loops keep running untouched (README.md,
+		// "Endpoints": a reload keeps every unchanged source's schedule).
 		wantKept    bool
 		wantTargets [quality.NumTargets]float64 // urgent targets, in hours, after the reload
 	}{
@@ -396,9 +396,9 @@ func TestReloadKeepsSchedules(t *testing.T) {
 	}
 }
 
-// TestSourceIdentity: a source keeps its kind (DESIGN.md): a reload that
-// gives a stored source another kind under the same name is refused and
-// the running configuration stays; a changed URL is applied.
+// TestSourceIdentity: a source keeps its kind (README.md, "Endpoints"): a
+// reload that gives a stored source another kind under the same name is
+// refused and the running configuration stays; a changed URL is applied.
 func TestSourceIdentity(t *testing.T) {
 	t.Parallel()
 	e, st, zd, sp := startAcme(t, slaOneHour)

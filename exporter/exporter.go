@@ -126,7 +126,7 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 // apply makes cfg the running configuration; start says whether its
 // sources start their background loops.
 //
-// A reload keeps each unchanged source's schedule and back-off (DESIGN.md):
+// A reload keeps each unchanged source's schedule and back-off (README.md, Endpoints):
 // a source whose own settings are unchanged, of a vendor whose aggregates
 // are reused, keeps running untouched; one of a vendor being rebuilt is
 // stopped while the store is read and resumes its schedule after; only new
@@ -149,7 +149,8 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 			if err != nil {
 				return fmt.Errorf("vendor %q: %w", v.Name, err)
 			}
-			vs.agg = quality.NewAggregator(rules, sourceKinds(v))
+			sources, ticketSources := quality.VendorSources(v)
+			vs.agg = quality.NewAggregator(rules, sources, ticketSources)
 			vs.rebuilt = true
 			rebuild = append(rebuild, vs)
 		}
@@ -236,14 +237,6 @@ func (e *Exporter) restart(old []*runner) {
 	for _, r := range old {
 		r.start(e.runCtx)
 	}
-}
-
-func sourceKinds(v *config.Vendor) map[string]string {
-	m := map[string]string{}
-	for _, s := range slices.Concat(v.Tickets, v.StatusPages) {
-		m[s.Name] = s.Kind
-	}
-	return m
 }
 
 // runnerPlan is what a configuration does to the sync loops.
@@ -355,7 +348,7 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 			sameSource := prev != nil && reflect.DeepEqual(prev.settings.source, settings.source)
 			known := prev != nil
 			if !same {
-				// The store keys a source by vendor and name (DESIGN.md): a
+				// The store keys a source by vendor and name (README.md, Endpoints): a
 				// changed kind under the same name would mix two APIs'
 				// items. Checked now, recorded once the configuration runs.
 				_, stored, err := e.opts.Store.CheckIdentity(key, sc.Kind, sc.URL)
@@ -470,12 +463,18 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 		host = u.Host
 	}
 	historyStart := cfg.Global.HistoryStart.Time
+	kind, _ := collectors.Kinds.Lookup(sc.Kind) // the config has checked it
+	priorityInTags := kind.PriorityInTags
 	return &runner{
 		key: key, kind: sc.Kind, host: host, src: src,
 		interval: time.Duration(sc.PollInterval), maxRequests: sc.MaxRequestsPerSync,
 		status: st, limits: e.limits, store: e.opts.Store,
 		ingest: func(k store.SourceKey, b item.Batch) error {
-			return e.ingest(vs, k, historyStart, admit(b, bounds, st, logger))
+			b = admit(b, bounds, st, logger)
+			if priorityInTags {
+				b.Tickets = priorityFromTags(vs.agg.Rules(), b.Tickets)
+			}
+			return e.ingest(vs, k, historyStart, b)
 		},
 		refresh: e.rebuildSnapshot,
 		logger:  logger,
@@ -530,6 +529,20 @@ func admit(b item.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logg
 		st.countRejected(reason, n)
 		logger.Warn("items refused: a time the vendor sent is implausible", "reason", reason, "items", n,
 			"example_id", example, "latest_plausible", bounds.Latest().Format(time.RFC3339))
+	}
+	return out
+}
+
+// priorityFromTags sets the priority of fetched tickets of a kind that
+// carries it as a tag (config.Kind.PriorityInTags: GitHub's labels), before
+// they are merged and stored: the tag naming the most urgent priority, as
+// written, so that the stored ticket maps like one whose system has a
+// priority field (quality.Rules.MostUrgent; docs/configuration.md,
+// "Priorities"). Its collector leaves the priority empty.
+func priorityFromTags(r *quality.Rules, tickets []item.Ticket) []item.Ticket {
+	out := slices.Clone(tickets)
+	for i := range out {
+		out[i].Priority = r.MostUrgent(out[i].Tags)
 	}
 	return out
 }

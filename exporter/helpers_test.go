@@ -9,6 +9,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
+	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
@@ -137,11 +138,23 @@ func statusCond(e *Exporter, k store.SourceKey, ok func(exposition.SourceStatus)
 // storedTickets is how many tickets the store holds for the source.
 func storedTickets(t *testing.T, st *store.Store, k store.SourceKey) int {
 	t.Helper()
-	n, _, _, err := st.Counts(k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	n, _, _ := storedCounts(t, st, k)
 	return n
+}
+
+// storedCounts is how many tickets, incidents and maintenances the store
+// holds for the source, read as a start-up load reads them.
+func storedCounts(tb testing.TB, st *store.Store, k store.SourceKey) (tickets, incidents, maintenances int) {
+	tb.Helper()
+	err := st.Load(k, store.Handlers{
+		Ticket:      func(*item.Ticket) error { tickets++; return nil },
+		Incident:    func(*item.Incident) error { incidents++; return nil },
+		Maintenance: func(*item.Maintenance) error { maintenances++; return nil },
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tickets, incidents, maintenances
 }
 
 // acmeTickets are an urgent open ticket and a normal solved one, both

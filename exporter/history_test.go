@@ -69,10 +69,7 @@ func TestIngestSkipsItemsBeforeHistoryStart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tickets, incidents, maintenances, err := st.Counts(supportKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tickets, incidents, maintenances := storedCounts(t, st, supportKey)
 	if tickets != 2 || incidents != 1 || maintenances != 1 {
 		t.Errorf("stored %d tickets, %d incidents, %d maintenances; want 2, 1, 1: items created before the history start are not stored",
 			tickets, incidents, maintenances)

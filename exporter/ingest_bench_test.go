@@ -196,10 +196,7 @@ func benchIngestOnce(b *testing.B, yaml string) time.Duration {
 	if !status.Up {
 		b.Fatalf("first sync failed: %s", status.LastError)
 	}
-	stored, _, _, err := st.Counts(benchIngestKey)
-	if err != nil {
-		b.Fatal(err)
-	}
+	stored, _, _ := storedCounts(b, st, benchIngestKey)
 	var counted uint64
 	for _, n := range e.Snapshot().Vendors[0].TicketsCreated {
 		counted += n

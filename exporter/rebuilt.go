@@ -15,10 +15,10 @@ import (
 // they replace (old); at start-up, where nothing is left to compare with,
 // by the fingerprint of the settings the store last ran with. A move is
 // logged and exposed (support_aggregates_rebuilt_timestamp_seconds), so
-// that rules and dashboards can tell the step from a trend (DESIGN.md,
-// "Contract terms have dates"). It returns the settings to keep, which the
-// caller stores once every rebuilt vendor loaded: a reload that fails
-// keeps nothing of settings that never ran.
+// that rules and dashboards can tell the step from a trend
+// (docs/configuration.md, "Contract terms with dates"). It returns the
+// settings to keep, which the caller stores once every rebuilt vendor
+// loaded: a reload that fails keeps nothing of settings that never ran.
 func (e *Exporter) noteRebuild(vs *vendorState, old *vendorState) (store.VendorSettings, error) {
 	name := vs.cfg.Name
 	kept, err := e.opts.Store.VendorSettings(name)

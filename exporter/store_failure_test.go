@@ -41,7 +41,8 @@ func newVendorState(t *testing.T, historyStart time.Time) *vendorState {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &vendorState{cfg: v, fingerprint: cfg.Fingerprint(v), agg: quality.NewAggregator(rules, sourceKinds(v))}
+	sources, ticketSources := quality.VendorSources(v)
+	return &vendorState{cfg: v, fingerprint: cfg.Fingerprint(v), agg: quality.NewAggregator(rules, sources, ticketSources)}
 }
 
 func TestIngestStoreFailureCountsAsStore(t *testing.T) {

@@ -182,7 +182,8 @@ func complaintFrom(started int64) int64 { return (started + 999) / 1000 }
 // is the complaint a vendor that waits for complaints reacts to: the first
 // ticket created since one of its incidents began. A customer who finds the
 // service down files it as urgent, which is what makes it a customer signal
-// (DESIGN.md, "Who noticed first": by default a ticket of priority urgent).
+// (docs/configuration.md, "Who noticed first": by default a ticket opened
+// as urgent).
 func (w *world) complains(i int, created int64) bool {
 	if !w.p.PostsAfterComplaints {
 		return false

@@ -85,7 +85,7 @@ var typical = Persona{
 	MaintenanceNotice: Delay{Min: 3 * 24 * time.Hour, Median: 5 * 24 * time.Hour, Max: 14 * 24 * time.Hour},
 }
 
-// The preset personas of DESIGN.md's demo and of the tests.
+// The preset personas, of which the demo's vendors and the tests are made.
 var (
 	// FastShallow answers within minutes but rarely fixes things at once:
 	// several rounds per ticket and about 30% reopened.

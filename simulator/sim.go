@@ -30,7 +30,7 @@ import (
 	"time"
 )
 
-// API kinds, the kind argument of URL, Inject and Requests.
+// API kinds, the kind argument of URL and Inject.
 const (
 	KindZendesk    = "zendesk"
 	KindStatuspage = "statuspage"
@@ -195,15 +195,6 @@ func (s *Sim) InjectSpec(vendor, kind string, spec Spec) error {
 	}
 	e.inject(spec)
 	return nil
-}
-
-// Requests is how many requests that API has received, faulted ones
-// included.
-func (s *Sim) Requests(vendor, kind string) int {
-	if e := s.apis[apiKey{vendor, kind}]; e != nil {
-		return int(e.requests.Load())
-	}
-	return 0
 }
 
 // Close stops every listener and releases requests held by FaultTimeout.

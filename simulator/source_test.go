@@ -5,11 +5,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
 	commoncfg "github.com/prometheus/common/config"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
@@ -20,11 +20,10 @@ import (
 // config package: the one place the tests call config.Parse.
 func parseSource(t *testing.T, kind, body string) *config.Source {
 	t.Helper()
-	k, ok := collectors.Kinds.Lookup(kind)
-	if !ok {
-		t.Fatalf("no kind %q", kind)
+	list := "status_pages"
+	if isTicketKind(kind) {
+		list = "tickets"
 	}
-	list := k.Feeds.List()
 	var b strings.Builder
 	b.WriteString("vendors:\n  - name: x\n    " + list + ":\n      - name: s\n")
 	for l := range strings.Lines(body) {
@@ -41,37 +40,27 @@ func parseSource(t *testing.T, kind, body string) *config.Source {
 	return v.StatusPages[0]
 }
 
-// sourceKeys are the kind's own keys of a parsed source that hold a
-// value, as its options hold them, written as YAML writes them.
-func sourceKeys(t *testing.T, src *config.Source) map[string]string {
-	t.Helper()
+func isTicketKind(kind string) bool {
+	k, ok := collectors.Kinds.Lookup(kind)
+	return ok && k.Feeds == config.FeedsTickets
+}
+
+// sourceKeys are the kind's own keys of a parsed source (its Options,
+// by their yaml names), those that are set.
+func sourceKeys(src *config.Source) map[string]string {
 	keys := map[string]string{}
 	if src.Options == nil {
 		return keys
 	}
-	b, err := yaml.Marshal(src.Options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]any
-	if err := yaml.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range all {
-		switch v := v.(type) {
-		case nil:
-		case []any:
-			if len(v) > 0 {
-				keys[k] = strings.Trim(fmt.Sprint(v), "[]")
-			}
-		case map[string]any:
-			if len(v) > 0 {
-				keys[k] = fmt.Sprint(v)
-			}
+	v := reflect.ValueOf(src.Options).Elem()
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		switch f := v.Field(i); {
+		case f.IsZero():
+		case f.Kind() == reflect.Slice:
+			keys[name] = strings.Join(f.Interface().([]string), ",")
 		default:
-			if s := fmt.Sprint(v); s != "" && s != "0" {
-				keys[k] = s
-			}
+			keys[name] = fmt.Sprint(f.Interface())
 		}
 	}
 	return keys
@@ -116,7 +105,7 @@ func TestSourceYAML(t *testing.T) {
 			if src.Kind != tt.kind || src.URL != s.URL("acme", tt.kind) {
 				t.Errorf("kind %q url %q, want %q %q", src.Kind, src.URL, tt.kind, s.URL("acme", tt.kind))
 			}
-			got := sourceKeys(t, src)
+			got := sourceKeys(src)
 			if len(got) != len(tt.keys) {
 				t.Errorf("keys %v, want %v", got, tt.keys)
 			}
@@ -166,7 +155,7 @@ func TestSourceYAMLUnknown(t *testing.T) {
 func TestSourceYAMLExportLimit(t *testing.T) {
 	s := startSim(t, newClock(testStart), Options{Seed: 1, ExportRequestsPerMinute: 30, Vendors: []Vendor{vendor("acme", Persona{}, 5)}})
 	src := parseSource(t, KindZendesk, s.SourceYAML("acme", KindZendesk))
-	if got := sourceKeys(t, src)["export_requests_per_minute"]; got != "30" {
+	if got := sourceKeys(src)["export_requests_per_minute"]; got != "30" {
 		t.Errorf("export_requests_per_minute = %s, want 30", got)
 	}
 }

@@ -47,8 +47,9 @@ body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{bord
 <h2>Source kinds</h2>
 <p>What a vendor's <code>tickets</code> and <code>status_pages</code> may poll (docs/sources.md).</p>
 <table>
-<tr><th>Kind</th><th>API</th><th>Feeds</th><th>Credentials</th></tr>
-{{range .Kinds}}<tr><td><code>{{.Name}}</code></td><td>{{.Title}}</td><td>{{.Feeds}} (<code>{{.Feeds.List}}</code>)</td><td>{{.Credentials.Doc}}</td></tr>
+<tr><th>Kind</th><th>API</th><th>Feeds</th><th>Credentials</th><th>Own keys</th></tr>
+{{range .Kinds}}<tr><td><code>{{.Name}}</code></td><td>{{.Title}}</td><td>{{.Feeds}} (<code>{{.Feeds.List}}</code>)</td><td>{{.Credentials.Doc}}</td>
+<td>{{range .Keys}}<code>{{.Name}}</code>{{with .Default}} (default <code>{{.}}</code>){{end}}: {{.Doc}}<br>{{end}}</td></tr>
 {{end}}</table>
 </body></html>
 `))

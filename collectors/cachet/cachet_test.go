@@ -183,7 +183,7 @@ func TestSyncWithToken(t *testing.T) {
 	f.lists[schedulesPath] = nil
 	srv := f.start(t)
 
-	// As written in the config file (DESIGN.md: http_client is Prometheus').
+	// As written in the config file (docs/configuration.md: http_client is Prometheus').
 	const httpClient = `
 http_headers:
   X-Cachet-Token:

@@ -78,9 +78,9 @@
 // Status: solved (closed as completed), closed (any other close), pending
 // (open, and the vendor's reply is the latest reply or reopen: the issue
 // awaits the customer) or open. Labels are the tags, so escalation.tags
-// name labels; the priority is the label naming the most urgent priority
-// in the vendor's `priorities` (or a normalized name itself), passed on as
-// written so that the derivation maps it; empty when no label names one.
+// name labels. The priority is left empty: the exporter sets it to the
+// label naming the most urgent priority, by the vendor's `priorities` and
+// the built-in names (docs/configuration.md, "Priorities").
 //
 // # Metrics
 //
@@ -161,7 +161,7 @@ func New(env source.Env) (source.Source, error) {
 		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		base:         base,
 		repos:        repos,
-		rules:        newRules(env.Config, env.Vendor),
+		rules:        newRules(env.Config),
 		historyStart: env.HistoryStart,
 		logger:       env.Logger,
 		bounds:       env.Bounds,

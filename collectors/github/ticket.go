@@ -21,41 +21,19 @@ const (
 	userTypeBot       = "Bot"
 )
 
-// priorityNames are the normalized priorities, most urgent first.
-var priorityNames = [...]string{"urgent", "high", "normal", "low"}
-
-// rules are the vendor's settings the mapping needs: who speaks for the
-// vendor, and which labels name a priority.
+// rules are the source's settings the mapping needs: who speaks for the
+// vendor.
 type rules struct {
 	vendorLogins map[string]bool // lower-cased: GitHub logins are case-insensitive
-	// priorityRank ranks the labels that name a priority, most urgent
-	// first (0 urgent ... 3 low), keyed like package quality matches
-	// priority values: trimmed and lower-cased.
-	priorityRank map[string]int
 }
 
-func newRules(src *config.Source, vendor *config.Vendor) rules {
-	r := rules{vendorLogins: map[string]bool{}, priorityRank: map[string]int{}}
+func newRules(src *config.Source) rules {
+	r := rules{vendorLogins: map[string]bool{}}
 	for _, login := range optionsOf(src).VendorLogins {
 		r.vendorLogins[strings.ToLower(login)] = true
 	}
-	for rank, name := range priorityNames {
-		// Each normalized name means itself, as quality's defaults say.
-		r.priorityRank[name] = rank
-		if vendor == nil {
-			continue
-		}
-		for _, label := range vendor.Priorities[name] {
-			key := labelKey(label)
-			if old, ok := r.priorityRank[key]; !ok || rank < old {
-				r.priorityRank[key] = rank
-			}
-		}
-	}
 	return r
 }
-
-func labelKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // isVendor reports whether an author speaks for the vendor: a member of
 // the repository's organization, one of its collaborators, or a login the
@@ -66,19 +44,6 @@ func (r rules) isVendor(association string, u *wireUser) bool {
 		return true
 	}
 	return u != nil && r.vendorLogins[strings.ToLower(u.Login)]
-}
-
-// priority picks, among the issue's labels, the one naming the most urgent
-// priority, or "" when none does. The label is passed on as written, so
-// that package quality maps it through the same priorities config.
-func (r rules) priority(labels []wireLabel) string {
-	best, bestRank := "", len(priorityNames)
-	for _, l := range labels {
-		if rank, ok := r.priorityRank[labelKey(l.Name)]; ok && rank < bestRank {
-			best, bestRank = l.Name, rank
-		}
-	}
-	return best
 }
 
 // ticket maps an issue and its timeline (nil when it was not fetched: an
@@ -95,13 +60,15 @@ func (r rules) priority(labels []wireLabel) string {
 //   - Every reopen is a reopen event.
 //   - An open issue whose last reply or reopen is the vendor's reply awaits
 //     the customer (pending); otherwise it awaits the vendor (open).
-//   - Labels are the tags; the priority is the label naming one.
+//   - Labels are the tags. The priority is left empty: which label names
+//     it is the vendor's `priorities` to say, and the exporter picks it
+//     from the tags (quality.Rules.MostUrgent; docs/configuration.md,
+//     "Priorities").
 func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) item.Ticket {
 	t := item.Ticket{
 		ID:        repo + "#" + strconv.FormatInt(*is.Number, 10),
 		CreatedAt: is.CreatedAt,
 		UpdatedAt: is.UpdatedAt,
-		Priority:  r.priority(is.Labels),
 		Status:    item.StatusOpen,
 	}
 	for _, l := range is.Labels {

@@ -16,10 +16,7 @@ func minute(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
 func ptr[T any](v T) *T { return &v }
 
 func testRules() rules {
-	return newRules(
-		&config.Source{Options: &Options{VendorLogins: []string{"Acme-Support", "acme-triage[bot]"}}},
-		&config.Vendor{Priorities: map[string][]string{"urgent": {"P1", " Sev: Critical "}, "high": {"P2"}, "low": {"nice-to-have"}}},
-	)
+	return newRules(&config.Source{Options: &Options{VendorLogins: []string{"Acme-Support", "acme-triage[bot]"}}})
 }
 
 func user(login, typ string) *wireUser { return &wireUser{Login: login, Type: typ} }
@@ -111,19 +108,16 @@ func TestTicketTimeline(t *testing.T) {
 	}
 }
 
+// The labels are the tags, in order and as written; the priority is left
+// empty: the exporter picks it from the tags (quality.Rules.MostUrgent).
 func TestTicketLabels(t *testing.T) {
 	cases := []struct {
-		name         string
-		labels       []string
-		wantPriority string
+		name   string
+		labels []string
 	}{
-		{name: "none", wantPriority: ""},
-		{name: "no priority label", labels: []string{"bug", "android"}, wantPriority: ""},
-		{name: "configured label, as written", labels: []string{"bug", "P2"}, wantPriority: "P2"},
-		{name: "case and spaces do not matter", labels: []string{"sev: critical"}, wantPriority: "sev: critical"},
-		{name: "a normalized name means itself", labels: []string{"High"}, wantPriority: "High"},
-		{name: "most urgent wins, whatever the order", labels: []string{"nice-to-have", "P2", "p1", "urgent"}, wantPriority: "p1"},
-		{name: "low", labels: []string{"nice-to-have"}, wantPriority: "nice-to-have"},
+		{name: "none"},
+		{name: "no priority label", labels: []string{"bug", "android"}},
+		{name: "priority labels too, as written", labels: []string{"nice-to-have", "P2", " Sev: Critical ", "urgent"}},
 	}
 	r := testRules()
 	for _, tc := range cases {
@@ -133,21 +127,13 @@ func TestTicketLabels(t *testing.T) {
 				is.Labels = append(is.Labels, wireLabel{Name: l})
 			}
 			got := r.ticket("acme/rtc-sdk", is, nil)
-			if got.Priority != tc.wantPriority {
-				t.Errorf("priority %q, want %q", got.Priority, tc.wantPriority)
+			if got.Priority != "" {
+				t.Errorf("priority %q, want none: the exporter picks it from the tags", got.Priority)
 			}
 			if !slices.Equal(got.Tags, tc.labels) {
 				t.Errorf("tags %q, want the labels %q", got.Tags, tc.labels)
 			}
 		})
-	}
-}
-
-func TestRulesWithoutVendorConfig(t *testing.T) {
-	r := newRules(&config.Source{}, nil)
-	is := wireIssue{Number: ptr(int64(1)), State: stateOpen, CreatedAt: t0, UpdatedAt: t0, Labels: []wireLabel{{Name: "P1"}, {Name: "low"}}}
-	if got := r.ticket("a/b", is, nil).Priority; got != "low" {
-		t.Errorf("priority %q, want the default name low", got)
 	}
 }
 

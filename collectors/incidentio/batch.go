@@ -24,8 +24,8 @@ func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart
 		maints.putWidget(e.ID, e.LastUpdateAt.Time, e.StartsAt.Time, e.EndsAt.Time, historyStart)
 	}
 	for _, it := range newestByID(sum.Incidents, incidents) {
-		// DESIGN.md: a Statuspage-format item with scheduled_for is a
-		// maintenance wherever it appears. Its v2 version replaces the
+		// A Statuspage-format item with scheduled_for is a maintenance
+		// wherever it appears (docs/sources.md, statuspage). Its v2 version replaces the
 		// widget's: it also knows when it was announced and completed.
 		if !it.ScheduledFor.IsZero() {
 			if it.CreatedAt.Before(historyStart) {

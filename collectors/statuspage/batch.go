@@ -18,8 +18,8 @@ func buildBatch(sum summary, incidents, maintenances []wireItem, historyStart ti
 		if it.CreatedAt.Before(historyStart) {
 			continue
 		}
-		// DESIGN.md: an item carrying scheduled_for is a maintenance wherever
-		// it appears, even in the incidents list.
+		// An item carrying scheduled_for is a maintenance wherever it
+		// appears, even in the incidents list (docs/sources.md).
 		if !it.ScheduledFor.IsZero() {
 			batch.Maintenances = append(batch.Maintenances, it.Maintenance())
 		} else {

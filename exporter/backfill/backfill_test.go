@@ -265,11 +265,8 @@ func liveValues(t *testing.T, st *store.Store, cfg *config.Config) map[string]fl
 		if err != nil {
 			t.Fatal(err)
 		}
-		sources := map[string]string{}
-		for _, s := range slices.Concat(v.Tickets, v.StatusPages) {
-			sources[s.Name] = s.Kind
-		}
-		agg := quality.NewAggregator(rules, sources)
+		sources, ticketSources := quality.VendorSources(v)
+		agg := quality.NewAggregator(rules, sources, ticketSources)
 		for name := range sources {
 			err := st.Load(store.SourceKey{Vendor: v.Name, Source: name}, store.Handlers{
 				Ticket:      func(tk *item.Ticket) error { agg.ReplaceTicket(name, nil, tk); return nil },

@@ -50,11 +50,8 @@ func newVendor(st *store.Store, v *config.Vendor, g *config.Global) (*vendor, er
 	if err != nil {
 		return nil, fmt.Errorf("vendor %s: %w", v.Name, err)
 	}
-	sources := map[string]string{}
-	for _, s := range slices.Concat(v.Tickets, v.StatusPages) {
-		sources[s.Name] = s.Kind
-	}
-	agg := quality.NewAggregator(rules, sources)
+	sources, ticketSources := quality.VendorSources(v)
+	agg := quality.NewAggregator(rules, sources, ticketSources)
 	vd := &vendor{
 		name:   v.Name,
 		store:  st,

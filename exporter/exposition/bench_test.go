@@ -132,7 +132,8 @@ func benchBuildState(b *testing.B, settled int) *benchState {
 	if err != nil {
 		b.Fatal(err)
 	}
-	agg := quality.NewAggregator(rules, map[string]string{"helpdesk": "zendesk", "status": "statuspage"})
+	sources, ticketSources := quality.VendorSources(v)
+	agg := quality.NewAggregator(rules, sources, ticketSources)
 	rng := rand.New(rand.NewPCG(1, 2))
 	// Tickets arrive every 45 s, so a million span about a year and a half.
 	first := benchNow.Add(-time.Duration(settled+benchLive) * 45 * time.Second)

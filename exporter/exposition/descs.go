@@ -3,8 +3,8 @@ package exposition
 import "github.com/prometheus/client_golang/prometheus"
 
 // descs are the descriptors of the contract and self-metrics, built once;
-// the vendor families are in families.go. Names and labels are the catalog
-// of DESIGN.md.
+// the vendor families are in families.go. Names and labels are those of
+// docs/metrics.md, "The contract" and "The exporter itself".
 type descs struct {
 	objective, target, notice *prometheus.Desc
 

@@ -163,8 +163,8 @@ func histogram(d *prometheus.Desc, h *quality.Histogram, labels ...string) prome
 	return prometheus.MustNewConstHistogram(d, h.Count, h.Sum, buckets, labels...)
 }
 
-// timestamp is a Unix time in seconds, 0 for the zero time (DESIGN.md: "0
-// when none").
+// timestamp is a Unix time in seconds, 0 for the zero time (docs/metrics.md:
+// a timestamp gauge is 0 when there is none).
 func timestamp(t time.Time) float64 {
 	if t.IsZero() {
 		return 0

@@ -12,9 +12,9 @@ const (
 	Histogram Type = "histogram"
 )
 
-// Family is one metric family of a vendor's aggregates, as the catalog of
-// DESIGN.md names it. The backfill writes the same families as the live
-// exposition from this one definition.
+// Family is one metric family of a vendor's aggregates, as docs/metrics.md
+// names it. The backfill writes the same families as the live exposition
+// from this one definition.
 type Family struct {
 	Name   string // full name; a counter's ends in _total
 	Help   string

@@ -49,7 +49,8 @@ type Event struct {
 
 // Figures are what the vendor's API computes itself (Zendesk ticket metric
 // sets, Freshdesk stats, Jira SLA cycles). Where present they take precedence
-// over the timeline, as DESIGN.md asks.
+// over the timeline (docs/metrics.md: "the API's own figure where it computes
+// one"; docs/sources.md names each kind's).
 type Figures struct {
 	FirstReplyAt  time.Time `json:"first_reply_at,omitzero"`  // first public vendor reply; zero when none yet
 	FirstSolvedAt time.Time `json:"first_solved_at,omitzero"` // first solve; zero when never solved

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
@@ -52,14 +53,14 @@ type itemKey struct{ source, id string }
 
 // NewAggregator returns an empty aggregator for a vendor's rules and its
 // sources (source name -> kind, for support_store_items): every source whose
-// items it is given, and whose asOf its snapshots read.
-func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
-	signalSources := []string{AlertSource}
-	for source, kind := range sources {
-		if ticketKinds[kind] {
-			signalSources = append(signalSources, source)
-		}
-	}
+// items it is given, and whose asOf its snapshots read. ticketSources are
+// those of them that feed tickets, the vendor's `tickets` list
+// (VendorSources): their tickets are the customer signals, so each must be
+// complete past an incident's first post before who noticed it first is
+// decided (docs/metrics.md, support_incidents_detected_total). Which kinds
+// feed tickets is the config's to say, not quality's.
+func NewAggregator(r *Rules, sources map[string]string, ticketSources []string) *Aggregator {
+	signalSources := append([]string{AlertSource}, ticketSources...)
 	return &Aggregator{
 		rules:         r,
 		kinds:         sources,
@@ -75,6 +76,21 @@ func NewAggregator(r *Rules, sources map[string]string) *Aggregator {
 		undecided:     map[itemKey]noticeWindow{},
 		decided:       map[itemKey]verdict{},
 	}
+}
+
+// VendorSources returns a vendor's sources as NewAggregator takes them:
+// every source's kind by name, and the names of the sources that feed
+// tickets, those of its `tickets` list (docs/configuration.md).
+func VendorSources(v *config.Vendor) (kinds map[string]string, ticketSources []string) {
+	kinds = make(map[string]string, len(v.Tickets)+len(v.StatusPages))
+	for _, s := range v.Tickets {
+		kinds[s.Name] = s.Kind
+		ticketSources = append(ticketSources, s.Name)
+	}
+	for _, s := range v.StatusPages {
+		kinds[s.Name] = s.Kind
+	}
+	return kinds, ticketSources
 }
 
 // Rules returns the rules the aggregator derives with; items are merged

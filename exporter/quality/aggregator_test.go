@@ -13,7 +13,7 @@ import (
 func TestStoreItems(t *testing.T) {
 	r := mustRules(t, testVendor(), t0)
 	sources := map[string]string{"helpdesk": "zendesk", "helpdesk-eu": "zendesk", "status": "statuspage", "github": "github"}
-	a := NewAggregator(r, sources)
+	a := NewAggregator(r, sources, []string{"helpdesk", "helpdesk-eu", "github"})
 	early := &item.Ticket{ID: "early", CreatedAt: after(-time.Hour)}
 	t1 := &item.Ticket{ID: "1", CreatedAt: t0}
 	t1b := &item.Ticket{ID: "1", CreatedAt: t0, Status: item.StatusSolved}
@@ -86,7 +86,7 @@ func TestRemovalTakesBackTheContribution(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := mustRules(t, testVendor(), time.Time{})
-			a := NewAggregator(r, testSources)
+			a := NewAggregator(r, testSources, testTicketSources)
 			empty := counterValues(a.Snapshot(at(now)))
 			remove := tc.add(a)
 			if reflect.DeepEqual(counterValues(a.Snapshot(at(now))), empty) {
@@ -102,9 +102,10 @@ func TestRemovalTakesBackTheContribution(t *testing.T) {
 // one.
 func TestConcurrentSources(t *testing.T) {
 	r := mustRules(t, testVendor(), time.Time{})
-	sources := map[string]string{}
+	sources, ticketSources := map[string]string{}, []string{}
 	for i := range 4 {
 		sources[fmt.Sprint("desk", i)] = "zendesk"
+		ticketSources = append(ticketSources, fmt.Sprint("desk", i))
 	}
 	ticket := func(id int) *item.Ticket {
 		tk := r.MergeTicket(nil, item.Ticket{ID: fmt.Sprint(id), Priority: rawPriorities[id%len(rawPriorities)],
@@ -112,7 +113,7 @@ func TestConcurrentSources(t *testing.T) {
 			Events: []item.Event{ev(item.EventVendorReply, after(time.Duration(id)*time.Minute+time.Hour))}}, Judged{})
 		return &tk
 	}
-	parallel, serial := NewAggregator(r, sources), NewAggregator(r, sources)
+	parallel, serial := NewAggregator(r, sources, ticketSources), NewAggregator(r, sources, ticketSources)
 	var wg sync.WaitGroup
 	for source := range sources {
 		wg.Go(func() {

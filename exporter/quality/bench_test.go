@@ -32,7 +32,7 @@ func bigAggregator(b *testing.B) *Aggregator {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		r := mustRules(b, testVendor(), time.Time{})
-		a := NewAggregator(r, testSources)
+		a := NewAggregator(r, testSources, testTicketSources)
 		for i := range benchSettled {
 			tk := r.MergeTicket(nil, benchTicket(i, item.StatusClosed), Judged{})
 			a.ReplaceTicket("helpdesk", nil, &tk)

@@ -7,7 +7,7 @@ import (
 )
 
 // DefaultNoticeWindow is how long before an incident's impact began a
-// customer signal still counts as the customer noticing it (DESIGN.md, "Who
+// customer signal still counts as the customer noticing it (docs/configuration.md, "Who
 // noticed first") when the vendor's notice_window is not set: customers
 // open tickets about trouble that the vendor only later dates as the start
 // of the incident.
@@ -20,14 +20,6 @@ const DefaultNoticeWindow = 30 * time.Minute
 // the exporter answers now minus global.alert_grace. It is no valid source
 // name, so no configured source can take it.
 const AlertSource = "alertmanager webhook"
-
-// ticketKinds are the source kinds whose tickets are customer signals
-// (DESIGN.md, `tickets` kinds). Every source of these kinds must be
-// complete past an incident's first post before who noticed it first is
-// decided.
-var ticketKinds = map[string]bool{
-	"zendesk": true, "zendesk_requests": true, "freshdesk": true, "jira_service_management": true, "github": true,
-}
 
 // noticeWindow is the span in which a customer signal makes an incident
 // customer-first: from the vendor's notice window before its impact began

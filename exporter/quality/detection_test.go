@@ -48,8 +48,7 @@ func TestWhoNoticedFirst(t *testing.T) {
 	undecided := map[string]time.Time{"helpdesk": after(10 * m), "status": after(h), AlertSource: after(h)}
 	tests := []struct {
 		name         string
-		vendor       func(*config.Vendor)
-		sources      map[string]string // nil: testSources
+		vendor       func(*config.Vendor) // its sources are the aggregator's (VendorSources)
 		historyStart time.Time
 		steps        []detectionStep
 	}{
@@ -124,8 +123,10 @@ func TestWhoNoticedFirst(t *testing.T) {
 			},
 		},
 		{
-			name:    "every ticket source must be complete",
-			sources: map[string]string{"helpdesk": "zendesk", "issues": "github", "status": "statuspage"},
+			name: "every ticket source must be complete",
+			vendor: func(v *config.Vendor) {
+				v.Tickets = append(v.Tickets, &config.Source{Name: "issues", Kind: "github"})
+			},
 			steps: []detectionStep{
 				{
 					incidents: []item.Incident{incident},
@@ -139,9 +140,8 @@ func TestWhoNoticedFirst(t *testing.T) {
 			},
 		},
 		{
-			name:    "vendor without ticket sources: decided once the alerts are complete",
-			vendor:  func(v *config.Vendor) { v.Tickets = nil },
-			sources: map[string]string{"status": "statuspage"},
+			name:   "vendor without ticket sources: decided once the alerts are complete",
+			vendor: func(v *config.Vendor) { v.Tickets = nil },
 			steps: []detectionStep{
 				{incidents: []item.Incident{incident}, asOf: map[string]time.Time{AlertSource: after(20 * m)}},
 				{
@@ -149,6 +149,38 @@ func TestWhoNoticedFirst(t *testing.T) {
 					detected: [NumFirsts]uint64{VendorFirst: 1},
 				},
 			},
+		},
+		{
+			// The sources waited for are the vendor's `tickets` list, not a
+			// list of kinds in quality: a new kind is waited for as soon as
+			// the config lets it feed tickets.
+			name: "a ticket source of a kind quality knows nothing of is waited for",
+			vendor: func(v *config.Vendor) {
+				v.Tickets = append(v.Tickets, &config.Source{Name: "inbox", Kind: "mailbox"})
+			},
+			steps: []detectionStep{
+				{
+					incidents: []item.Incident{incident},
+					asOf:      complete,
+				},
+				{
+					tickets:  []ticketAt{{"inbox", "7", after(-m), "urgent", nil}},
+					asOf:     map[string]time.Time{"helpdesk": after(h), "inbox": after(h), "status": after(h), AlertSource: after(h)},
+					detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1260},
+				},
+			},
+		},
+		{
+			// Never complete, yet not waited for: a status page feeds no
+			// customer signal, whatever its kind.
+			name: "a status page is not waited for, whatever its kind",
+			vendor: func(v *config.Vendor) {
+				v.StatusPages = append(v.StatusPages, &config.Source{Name: "status-eu", Kind: "zendesk"})
+			},
+			steps: []detectionStep{{
+				incidents: []item.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
 		},
 		{
 			name: "alert 20 min before the first post: customer-first with a lead of 20 min",
@@ -358,12 +390,8 @@ func TestWhoNoticedFirst(t *testing.T) {
 			if tc.vendor != nil {
 				tc.vendor(v)
 			}
-			sources := tc.sources
-			if sources == nil {
-				sources = testSources
-			}
 			r := mustRules(t, v, tc.historyStart)
-			s := newStoreOf(r, sources)
+			s := newStoreOf(r, v)
 			for i, step := range tc.steps {
 				for _, tk := range step.tickets {
 					s.ticket(tk.source, item.Ticket{ID: tk.id, CreatedAt: tk.created, Status: item.StatusOpen, Priority: tk.priority, Tags: tk.tags})

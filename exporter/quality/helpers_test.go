@@ -32,8 +32,9 @@ func testVendor() *config.Vendor {
 	}
 }
 
-// testSources is the test vendor's source -> kind map.
-var testSources = map[string]string{"helpdesk": "zendesk", "status": "statuspage"}
+// testSources is the test vendor's source -> kind map, and
+// testTicketSources its ticket sources (helpdesk).
+var testSources, testTicketSources = VendorSources(testVendor())
 
 func hours(n float64) commonmodel.Duration {
 	return commonmodel.Duration(time.Duration(n * float64(time.Hour)))
@@ -100,12 +101,13 @@ func observe(h *Histogram, v float64) {
 // store plays the exporter's part: it keeps the stored versions and feeds
 // each fetched item through Merge and Replace, as after a store commit.
 type store struct {
-	sources      map[string]string // source -> kind
-	agg          *Aggregator
-	tickets      map[itemKey]*item.Ticket
-	incidents    map[itemKey]*item.Incident
-	maintenances map[itemKey]*item.Maintenance
-	alerts       map[alertKey]bool // customer alerts stored
+	sources       map[string]string // source -> kind
+	ticketSources []string
+	agg           *Aggregator
+	tickets       map[itemKey]*item.Ticket
+	incidents     map[itemKey]*item.Incident
+	maintenances  map[itemKey]*item.Maintenance
+	alerts        map[alertKey]bool // customer alerts stored
 	// asOf is what the exporter's asOf would answer: the instants as of
 	// which snapshots judge each source, given to the merges
 	// (Aggregator.Judged); nil: the zero time, the aggregator then judges
@@ -124,17 +126,20 @@ type alertKey struct {
 	startsAt    time.Time
 }
 
-func newStore(r *Rules) *store { return newStoreOf(r, testSources) }
+func newStore(r *Rules) *store { return newStoreOf(r, testVendor()) }
 
-// newStoreOf is newStore for other sources than the test vendor's.
-func newStoreOf(r *Rules, sources map[string]string) *store {
+// newStoreOf is newStore for the sources of another vendor than the test
+// vendor.
+func newStoreOf(r *Rules, v *config.Vendor) *store {
+	sources, ticketSources := VendorSources(v)
 	return &store{
-		sources:      sources,
-		agg:          NewAggregator(r, sources),
-		tickets:      map[itemKey]*item.Ticket{},
-		incidents:    map[itemKey]*item.Incident{},
-		maintenances: map[itemKey]*item.Maintenance{},
-		alerts:       map[alertKey]bool{},
+		sources:       sources,
+		ticketSources: ticketSources,
+		agg:           NewAggregator(r, sources, ticketSources),
+		tickets:       map[itemKey]*item.Ticket{},
+		incidents:     map[itemKey]*item.Incident{},
+		maintenances:  map[itemKey]*item.Maintenance{},
+		alerts:        map[alertKey]bool{},
 	}
 }
 
@@ -206,7 +211,7 @@ func (s *store) alert(fingerprint string, startsAt time.Time) {
 // reload is what a restart does: a fresh aggregator fed every stored item
 // once, with old == nil.
 func (s *store) reload() *Aggregator {
-	a := NewAggregator(s.agg.Rules(), s.sources)
+	a := NewAggregator(s.agg.Rules(), s.sources, s.ticketSources)
 	for k, t := range s.tickets {
 		a.ReplaceTicket(k.source, nil, t)
 	}
@@ -226,7 +231,7 @@ func (s *store) reload() *Aggregator {
 // changed by want; StoreItems are left out (tested on their own).
 func assertSnapshot(t *testing.T, r *Rules, got *VendorSnapshot, now time.Time, want func(*VendorSnapshot)) {
 	t.Helper()
-	expected := NewAggregator(r, testSources).Snapshot(at(now))
+	expected := NewAggregator(r, testSources, testTicketSources).Snapshot(at(now))
 	if want != nil {
 		want(expected)
 	}

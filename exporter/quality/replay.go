@@ -90,9 +90,6 @@ func (p *Replay) Finish() {
 	}
 }
 
-// InFlight is the number of items whose last change is still ahead.
-func (p *Replay) InFlight() int { return len(p.pending) }
-
 // step applies the earliest pending change.
 func (p *Replay) step() {
 	it := p.pending[0]

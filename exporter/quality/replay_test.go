@@ -33,7 +33,7 @@ func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return a.first.Compare(b.first) })
 
-	agg := NewAggregator(s.agg.Rules(), s.sources)
+	agg := NewAggregator(s.agg.Rules(), s.sources, s.ticketSources)
 	p := NewReplay(agg)
 	var snaps []*VendorSnapshot
 	for at := from; !at.After(end); at = at.Add(step) {
@@ -48,8 +48,8 @@ func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration
 		e.add(p)
 	}
 	p.Finish()
-	if p.InFlight() != 0 {
-		t.Fatalf("%d items still in flight after Finish", p.InFlight())
+	if n := len(p.pending); n != 0 {
+		t.Fatalf("%d items still in flight after Finish", n)
 	}
 	return agg, snaps
 }
@@ -202,7 +202,7 @@ func TestReplayDatesEachFact(t *testing.T) {
 	}
 	for _, tc := range cases {
 		got := snapAt(tc.at)
-		want := NewAggregator(r, testSources).Snapshot(at(after(tc.at)))
+		want := NewAggregator(r, testSources, testTicketSources).Snapshot(at(after(tc.at)))
 		tc.want(want)
 		if tc.at > 0 {
 			// Decided once the window passed: the ticket, created at the

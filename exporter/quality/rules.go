@@ -239,6 +239,23 @@ func (r *Rules) Priority(raw string) (p Priority, known bool) {
 	return Normal, key == ""
 }
 
+// MostUrgent returns the value, as written, that names the most urgent
+// priority among values (a ticket's tags, for a kind whose tickets carry
+// their priority as a label, such as GitHub's issues), by the map Priority
+// uses: the vendor's `priorities`, then the built-in names
+// (docs/configuration.md, "Priorities"). Values naming no priority are
+// ignored; of equally urgent ones the first wins; "" when none names one.
+// Passed on as the ticket's priority, the value maps as any other.
+func (r *Rules) MostUrgent(values []string) string {
+	best, bestP := "", NumPriorities
+	for _, v := range values {
+		if p, ok := r.priorities[normalizeValue(v)]; ok && p < bestP {
+			best, bestP = v, p
+		}
+	}
+	return best
+}
+
 // priority is Priority without the known flag.
 func (r *Rules) priority(raw string) Priority {
 	p, _ := r.Priority(raw)

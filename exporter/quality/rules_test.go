@@ -89,6 +89,42 @@ func TestPriority(t *testing.T) {
 	}
 }
 
+func TestMostUrgent(t *testing.T) {
+	v := testVendor() // urgent: urgent, P1; high: high, p2
+	v.Priorities["urgent"] = append(v.Priorities["urgent"], "Sev: Critical")
+	v.Priorities["low"] = []string{"blocker", "nice-to-have"} // a default name, configured otherwise
+	r := mustRules(t, v, time.Time{})
+	tests := []struct {
+		name   string
+		values []string
+		want   string
+	}{
+		{"nil", nil, ""},
+		{"empty", []string{}, ""},
+		{"no value names a priority", []string{"bug", "android", "", "  "}, ""},
+		{"unknown values are ignored", []string{"bug", "p2", "docs"}, "p2"},
+		{"a normalized name means itself", []string{"bug", "High"}, "High"},
+		{"a built-in name counts", []string{"bug", "Critical"}, "Critical"},
+		{"most urgent wins, whatever the order", []string{"nice-to-have", "p2", "P1", "low"}, "P1"},
+		{"case and spaces do not matter; the value comes as written", []string{"p2", " sev: CRITICAL "}, " sev: CRITICAL "},
+		{"a configured value beats a less urgent default", []string{"major", "Sev: Critical"}, "Sev: Critical"},
+		{"a configured value overrides a default's priority", []string{"blocker", "medium"}, "medium"},
+		{"a tie goes to the first", []string{"bug", "urgent", "Sev: Critical", "p1"}, "urgent"},
+		{"a tie goes to the first, other order", []string{"Sev: Critical", "urgent"}, "Sev: Critical"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := r.MostUrgent(tc.values)
+			if got != tc.want {
+				t.Errorf("MostUrgent(%q) = %q, want %q", tc.values, got, tc.want)
+			}
+			if p, known := r.Priority(got); got != "" && !known {
+				t.Errorf("MostUrgent(%q) = %q, which Priority does not know (%s)", tc.values, got, p)
+			}
+		})
+	}
+}
+
 func TestHistogramBounds(t *testing.T) {
 	v := testVendor()
 	v.SLA[0].FirstResponse["low"] = commonmodel.Duration(90 * time.Second)
@@ -99,7 +135,7 @@ func TestHistogramBounds(t *testing.T) {
 		MaintenanceNotice: hours(72),
 	}))
 	v.SLA[0].MaintenanceNotice = hours(10)
-	a := NewAggregator(mustRules(t, v, time.Time{}), testSources)
+	a := NewAggregator(mustRules(t, v, time.Time{}), testSources, testTicketSources)
 	s := a.Snapshot(at(t0))
 	withTargets := []float64{90, 300, 900, 1800, 3600, 7200, 14400, 18000, 28800, 86400, 172800, 259200, 604800}
 	withNotice := []float64{300, 900, 1800, 3600, 7200, 14400, 28800, 36000, 86400, 172800, 259200, 604800}

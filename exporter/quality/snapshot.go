@@ -110,9 +110,9 @@ const (
 
 func (f First) String() string { return [NumFirsts]string{"vendor", "customer"}[f] }
 
-// DefaultBuckets are the duration histogram bounds in seconds (DESIGN.md);
-// every configured SLA target of a vendor is added as an extra bound so that
-// compliance read from a histogram is exact.
+// DefaultBuckets are the duration histogram bounds in seconds
+// (docs/metrics.md); every configured SLA target of a vendor is added as an
+// extra bound so that compliance read from a histogram is exact.
 var DefaultBuckets = []float64{300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800}
 
 // RoundBuckets are the bounds of support_ticket_vendor_replies_to_resolve.

@@ -33,10 +33,11 @@ type openIncident struct {
 // pinned when the incident was first seen resolved (item.IncidentFinal;
 // docs/metrics.md): vendors backdate started_at while an incident runs, and
 // an observation made earlier would move to another bucket. started_at
-// defaults to the first post (DESIGN.md). A format that does not give the
-// first post feeds no notice delay or update gaps, and one that never says
-// whether an incident ended (its times are pinned at first store) no open
-// gauge, gaps or duration: never an invented value.
+// defaults to the first post (docs/metrics.md,
+// support_status_incident_notice_delay_seconds). A format that does not
+// give the first post feeds no notice delay or update gaps, and one that
+// never says whether an incident ended (its times are pinned at first
+// store) no open gauge, gaps or duration: never an invented value.
 func (r *Rules) incidentContribution(i *item.Incident) (st incidentStatic, live openIncident, counted, open bool) {
 	h := incidentHistory(i)
 	if !r.counted(h.Created) {

@@ -31,8 +31,9 @@ func TestStatusScenarios(t *testing.T) {
 			steps: []statusStep{
 				{
 					// Nothing is observed before the resolution: the
-					// vendor may still date the start earlier (DESIGN.md,
-					// turn 2; the notice delay used to be observed at once).
+					// vendor may still date the start earlier (docs/metrics.md,
+					// support_status_incident_notice_delay_seconds; the
+					// notice delay used to be observed at once).
 					incidents: []item.Incident{{ID: "i", Impact: item.ImpactMinor, CreatedAt: t0}},
 					now:       after(h),
 					want: func(v *VendorSnapshot) {
@@ -596,7 +597,7 @@ func TestStatusScenarios(t *testing.T) {
 }
 
 func TestComponents(t *testing.T) {
-	a := NewAggregator(mustRules(t, testVendor(), time.Time{}), testSources)
+	a := NewAggregator(mustRules(t, testVendor(), time.Time{}), testSources, testTicketSources)
 	a.SetComponents("status", []item.Component{{Name: "API", Status: "operational"}, {Name: "Web", Status: "partial_outage"}})
 	a.SetComponents("eu-status", []item.Component{{Name: "Web", Status: "major_outage"}, {Name: "Database", Status: "on_fire"}})
 	tests := []struct {

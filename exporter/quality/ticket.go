@@ -28,8 +28,9 @@ type ticketFacts struct {
 
 // ticketFacts reads a ticket created at created (its pinned creation). The
 // API's own figures, where present, take precedence over the timeline
-// (DESIGN.md); follow-ups and escalation events come from the timeline
-// only.
+// (docs/metrics.md: "the API's own figure where it computes one";
+// docs/sources.md names each kind's); follow-ups and escalation events come
+// from the timeline only.
 func (r *Rules) ticketFacts(t *item.Ticket, created time.Time) ticketFacts {
 	f := timelineFacts(t, created)
 	if fig := t.Figures; fig != nil {
@@ -180,8 +181,8 @@ func showsReopened(h *item.TicketHistory, t *item.Ticket) bool {
 // judgeOf is whose clock judges a target (pin its pins, v the version's
 // vendor run of it, nil when none): the one pinned when the target was
 // first judged; until then the vendor's where the version carries its run
-// or one was pinned or counted breached (DESIGN.md: its verdict is the
-// contract's), else ours.
+// or one was pinned or counted breached (docs/metrics.md, "Whose verdict":
+// the vendor's verdict is counted), else ours.
 func judgeOf(pin *item.ClockHistory, v *item.SLAClock) item.Judge {
 	switch {
 	case pin.Judge != item.JudgeUndecided:
@@ -451,13 +452,13 @@ type slaClock struct {
 
 // slaClocks judges a ticket's SLA clocks under priority p and contract term
 // tm, from its pinned history h. Where the vendor's API gives its own run of
-// a clock (item.SLAClock), its verdict is the one counted (DESIGN.md):
-// the vendor measures on its calendar with its pauses, as the contract
-// does. Elsewhere the term's target is measured on its SLA clock from the
-// ticket's creation. Once a target was judged, the clock that judged it
-// judges it for good (judgeOf), and a clock seen running past its deadline
-// as of a judged instant stays breached whatever a later version says
-// (docs/metrics.md).
+// a clock (item.SLAClock), its verdict is the one counted (docs/metrics.md,
+// "Whose verdict"): the vendor measures on its calendar with its pauses, as
+// the contract does. Elsewhere the term's target is measured on its SLA
+// clock from the ticket's creation. Once a target was judged, the clock
+// that judged it judges it for good (judgeOf), and a clock seen running
+// past its deadline as of a judged instant stays breached whatever a later
+// version says (docs/metrics.md).
 func (r *Rules) slaClocks(t *item.Ticket, h *item.TicketHistory, tm *term, p Priority) [NumTargets]slaClock {
 	var clocks [NumTargets]slaClock
 	vendor := vendorClocks(t)

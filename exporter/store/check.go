@@ -234,7 +234,7 @@ func (r *Report) source(k SourceKey, b *bolt.Bucket) {
 }
 
 // countItems decodes a source's items of one kind, and checks that the
-// bucket's counter (what Counts reports) matches them.
+// bucket's counter (its sequence number, layout.go) matches them.
 func countItems[T any](r *Report, source *bolt.Bucket, path []string, k kind[T]) int {
 	path = append(path[:len(path):len(path)], string(k.bucket))
 	if v := source.Get(k.bucket); v != nil {

@@ -32,7 +32,7 @@ import (
 // need no new schema version.
 //
 // An item bucket's sequence number counts its keys (items are never
-// deleted), which keeps Counts cheap on a large store; Check verifies it.
+// deleted); Check verifies it.
 //
 // Check (check.go) knows every name above and reports any other: a name
 // added here must be added there.
@@ -149,17 +149,4 @@ func createSourceBucket(tx *bolt.Tx, k SourceKey) (*bolt.Bucket, error) {
 		return nil, fmt.Errorf("create source bucket: %w", err)
 	}
 	return source, nil
-}
-
-// itemCount is the number of items in one of a source's item buckets; the
-// source bucket may be nil.
-func itemCount(source *bolt.Bucket, items []byte) int {
-	if source == nil {
-		return 0
-	}
-	b := source.Bucket(items)
-	if b == nil {
-		return 0
-	}
-	return int(b.Sequence())
 }

@@ -284,42 +284,6 @@ func (s *Store) SyncedAt(k SourceKey) (time.Time, error) {
 	return at, nil
 }
 
-// Sources lists every source with data or an identity (Identify), sorted
-// by vendor, then source.
-func (s *Store) Sources() ([]SourceKey, error) {
-	var keys []SourceKey
-	err := s.view(func(tx *bolt.Tx) error {
-		vendors := tx.Bucket(bucketSources)
-		return vendors.ForEachBucket(func(vendor []byte) error {
-			return vendors.Bucket(vendor).ForEachBucket(func(source []byte) error {
-				keys = append(keys, SourceKey{Vendor: string(vendor), Source: string(source)})
-				return nil
-			})
-		})
-	})
-	if err != nil {
-		return nil, wrap(err, "store: list sources")
-	}
-	return keys, nil
-}
-
-// Counts is how many tickets, incidents and maintenances the source holds.
-// It reads counters kept beside the items, so its cost does not grow with
-// their number.
-func (s *Store) Counts(k SourceKey) (tickets, incidents, maintenances int, err error) {
-	err = s.view(func(tx *bolt.Tx) error {
-		b := sourceBucket(tx, k)
-		tickets = itemCount(b, bucketTickets)
-		incidents = itemCount(b, bucketIncidents)
-		maintenances = itemCount(b, bucketMaintenances)
-		return nil
-	})
-	if err != nil {
-		return 0, 0, 0, wrap(err, "store: count items of %s", describe(k))
-	}
-	return tickets, incidents, maintenances, nil
-}
-
 // describe names a source in error messages.
 func describe(k SourceKey) string {
 	return fmt.Sprintf("vendor %q source %q", k.Vendor, k.Source)

@@ -1,6 +1,7 @@
 // Package webhook receives the customer's own alerts from Alertmanager: a
 // firing alert is a customer signal for the vendor its labels name, one of
-// the signals who noticed an incident first is judged by (DESIGN.md).
+// the signals who noticed an incident first is judged by
+// (docs/configuration.md, "Who noticed first").
 //
 // The receiver is off unless the configuration's alertmanager_webhook names
 // the bearer token Alertmanager must send (docs/configuration.md): a signal
