@@ -157,6 +157,10 @@ type Spec struct {
 	// long instead (real time, from the first request it meets).
 	Requests int
 	For      time.Duration
+	// After is how many requests the API answers as usual first, from the
+	// injection on, before the fault plays: a fault on the third page of
+	// a list, say.
+	After int
 
 	// Years is how far FaultFutureTimes and FaultPastTimes move times, and
 	// Since the earliest time they move (zero: every time): the instant the

@@ -3,6 +3,7 @@ package simulator
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -153,5 +154,25 @@ func TestAnswersDatedByTheVendorsClock(t *testing.T) {
 		if got := fetch(t, u, auth).header.Get("Date"); got != want {
 			t.Errorf("%s under a fault: Date %q, want %q", kind, got, want)
 		}
+	}
+}
+
+// TestFaultAfter: a fault injected with After lets that many requests
+// through first, then plays for its requests; faults injected after it
+// wait their turn.
+func TestFaultAfter(t *testing.T) {
+	s := faultSim(t)
+	u, _ := listRequest(s, KindStatuspage)
+	if err := s.InjectSpec("acme", KindStatuspage, Spec{Fault: FaultServerError, Requests: 2, After: 2}); err != nil {
+		t.Fatal(err)
+	}
+	s.Inject("acme", KindStatuspage, FaultRateLimit, 1)
+	var got []int
+	for range 6 {
+		got = append(got, fetch(t, u, nil).status)
+	}
+	want := []int{200, 200, 500, 500, 429, 200}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("statuses %v, want %v", got, want)
 	}
 }
