@@ -41,14 +41,6 @@ func cursors(batches []item.Batch) []string {
 	return out
 }
 
-func ticketIDs(b item.Batch) []string {
-	var ids []string
-	for _, tk := range b.Tickets {
-		ids = append(ids, tk.ID)
-	}
-	return ids
-}
-
 // A last page without an after_cursor leaves the stored cursor as it is.
 func TestSyncPageWithoutCursorKeepsStoredCursor(t *testing.T) {
 	_, srv := newCanned(t, "", map[string]string{"c1": ticketPage(t, "", true, 5)})
