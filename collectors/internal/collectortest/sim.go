@@ -1,6 +1,7 @@
 package collectortest
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -84,22 +85,70 @@ func SmallVendor(tickets int) simulator.Vendor {
 }
 
 // Wire records the requests a source sends, as path?query, how many are
-// in flight and the errors of those that got no answer.
+// in flight and the errors of those that got no answer. It may also answer
+// some requests itself (Override).
 type Wire struct {
-	next     http.RoundTripper
-	inFlight atomic.Int32
-	mu       sync.Mutex
-	sent     []string
-	failures []error
+	next      http.RoundTripper
+	inFlight  atomic.Int32
+	mu        sync.Mutex
+	sent      []string
+	failures  []error
+	overrides []*override
+	perPath   map[string]int // requests by URL path
 }
 
-// RoundTrip records r and sends it.
+// override is a canned answer to the requests of one path.
+type override struct {
+	path   string
+	nth    int // only the nth request of path (from 1); 0: every one
+	status int
+	body   string
+	header http.Header
+}
+
+// Override answers the requests whose URL path is path (the nth of them
+// only, from 1, when nth > 0) with status, body and header instead of
+// sending them: an answer the simulated vendor never gives (a field
+// missing, paging that circles), in its world.
+func (w *Wire) Override(path string, nth, status int, body string, header http.Header) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.overrides = append(w.overrides, &override{path: path, nth: nth, status: status, body: body, header: header})
+}
+
+// canned is the overriding answer to r, or nil.
+func (w *Wire) canned(r *http.Request) *http.Response {
+	if w.perPath == nil {
+		w.perPath = map[string]int{}
+	}
+	w.perPath[r.URL.Path]++
+	n := w.perPath[r.URL.Path]
+	for _, o := range w.overrides {
+		if o.path != r.URL.Path || (o.nth > 0 && o.nth != n) {
+			continue
+		}
+		h := http.Header{"Content-Type": {JSONType}}
+		for k, v := range o.header {
+			h[k] = v
+		}
+		return &http.Response{StatusCode: o.status, Status: http.StatusText(o.status), Header: h, Request: r,
+			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			ContentLength: int64(len(o.body)), Body: io.NopCloser(strings.NewReader(o.body))}
+	}
+	return nil
+}
+
+// RoundTrip records r and sends it, or answers it as overridden.
 func (w *Wire) RoundTrip(r *http.Request) (*http.Response, error) {
 	w.inFlight.Add(1)
 	defer w.inFlight.Add(-1)
 	w.mu.Lock()
 	w.sent = append(w.sent, r.URL.RequestURI())
+	resp := w.canned(r)
 	w.mu.Unlock()
+	if resp != nil {
+		return resp, nil
+	}
 	resp, err := w.next.RoundTrip(r)
 	if err != nil {
 		w.mu.Lock()
