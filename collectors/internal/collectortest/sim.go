@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,7 +93,9 @@ type Wire struct {
 	inFlight  atomic.Int32
 	mu        sync.Mutex
 	sent      []string
+	headers   []http.Header
 	failures  []error
+	statuses  []int
 	overrides []*override
 	perPath   map[string]int // requests by URL path
 }
@@ -109,7 +112,8 @@ type override struct {
 // Override answers the requests whose URL path is path (the nth of them
 // only, from 1, when nth > 0) with status, body and header instead of
 // sending them: an answer the simulated vendor never gives (a field
-// missing, paging that circles), in its world.
+// missing, paging that circles), in its world. A later override of a
+// request takes precedence.
 func (w *Wire) Override(path string, nth, status int, body string, header http.Header) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -123,7 +127,7 @@ func (w *Wire) canned(r *http.Request) *http.Response {
 	}
 	w.perPath[r.URL.Path]++
 	n := w.perPath[r.URL.Path]
-	for _, o := range w.overrides {
+	for _, o := range slices.Backward(w.overrides) { // the latest first
 		if o.path != r.URL.Path || (o.nth > 0 && o.nth != n) {
 			continue
 		}
@@ -144,18 +148,36 @@ func (w *Wire) RoundTrip(r *http.Request) (*http.Response, error) {
 	defer w.inFlight.Add(-1)
 	w.mu.Lock()
 	w.sent = append(w.sent, r.URL.RequestURI())
+	w.headers = append(w.headers, r.Header.Clone())
 	resp := w.canned(r)
 	w.mu.Unlock()
-	if resp != nil {
-		return resp, nil
+	if resp == nil {
+		var err error
+		if resp, err = w.next.RoundTrip(r); err != nil {
+			w.mu.Lock()
+			w.failures = append(w.failures, err)
+			w.mu.Unlock()
+			return nil, err
+		}
 	}
-	resp, err := w.next.RoundTrip(r)
-	if err != nil {
-		w.mu.Lock()
-		w.failures = append(w.failures, err)
-		w.mu.Unlock()
-	}
-	return resp, err
+	w.mu.Lock()
+	w.statuses = append(w.statuses, resp.StatusCode)
+	w.mu.Unlock()
+	return resp, nil
+}
+
+// Headers are the headers of the requests sent, in order.
+func (w *Wire) Headers() []http.Header {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]http.Header(nil), w.headers...)
+}
+
+// Statuses are the status codes of the answers received, in order.
+func (w *Wire) Statuses() []int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]int(nil), w.statuses...)
 }
 
 // InFlight is how many requests are under way.
@@ -202,7 +224,7 @@ func (w *Wire) Count(part string) int {
 func (w *Wire) Reset() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.sent = nil
+	w.sent, w.headers, w.statuses = nil, nil, nil
 }
 
 // SimEnv is the Env the exporter builds for a source written as body, a
