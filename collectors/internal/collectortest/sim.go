@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -109,8 +110,8 @@ type override struct {
 	header http.Header
 }
 
-// Override answers the requests whose URL path is path (the nth of them
-// only, from 1, when nth > 0) with status, body and header instead of
+// Override answers the requests whose URL path matches path (path.Match:
+// a * stands for one segment; the nth of them only, from 1, when nth > 0) with status, body and header instead of
 // sending them: an answer the simulated vendor never gives (a field
 // missing, paging that circles), in its world. A later override of a
 // request takes precedence.
@@ -128,7 +129,7 @@ func (w *Wire) canned(r *http.Request) *http.Response {
 	w.perPath[r.URL.Path]++
 	n := w.perPath[r.URL.Path]
 	for _, o := range slices.Backward(w.overrides) { // the latest first
-		if o.path != r.URL.Path || (o.nth > 0 && o.nth != n) {
+		if match, _ := path.Match(o.path, r.URL.Path); !match || (o.nth > 0 && o.nth != n) {
 			continue
 		}
 		h := http.Header{"Content-Type": {JSONType}}
