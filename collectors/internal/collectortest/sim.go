@@ -87,8 +87,10 @@ func SmallVendor(tickets int) simulator.Vendor {
 }
 
 // Wire records the requests a source sends, as path?query, how many are
-// in flight and the errors of those that got no answer. It may also answer
-// some requests itself (Override).
+// in flight and the errors of those that got no answer. It sees them as
+// the collector sends them: the credentials and headers of the source's
+// http_client are added after it. It may also answer some requests itself
+// (Override).
 type Wire struct {
 	next      http.RoundTripper
 	inFlight  atomic.Int32
