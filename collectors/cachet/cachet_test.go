@@ -12,7 +12,6 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
-	"github.com/support-exporter/support_exporter/exporter/door"
 )
 
 // newSource builds a source of the Cachet page at rawURL, in zone ("" for
@@ -119,14 +118,6 @@ func TestSyncEndlessPaging(t *testing.T) {
 			}
 		})
 	}
-}
-
-// The door's bounds: the exporter refuses an item with a time before 2000
-// or more than an hour after its clock, which reads 2024-03-02.
-var bounds = door.Bounds{
-	NotBefore: collectortest.UTC("2000-01-01T00:00:00Z"),
-	MaxSkew:   time.Hour,
-	Now:       func() time.Time { return collectortest.UTC("2024-03-02T00:00:00Z") },
 }
 
 // Each page's body is capped at maxBodyBytes: a list padded to the cap

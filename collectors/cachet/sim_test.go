@@ -190,7 +190,7 @@ func TestSyncWithToken(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	env, _ := collectortest.SimEnv(t, simKind, "kind: cachet\nurl: "+srv.URL+
-		"\nhttp_client:\n  http_headers:\n    X-Cachet-Token:\n      secrets: [s3cr3t-api-key]\n", time.Now)
+		"\nhttp_client:\n  http_headers:\n    X-Cachet-Token:\n      secrets: [s3cr3t-api-key]\n", collectortest.NewClock(time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC)).Now)
 	batches, err := collectortest.Sync(collectortest.NewSource(t, New, env), nil)
 	if err != nil {
 		t.Fatal(err)
