@@ -579,3 +579,42 @@ func TestSimSyncRatedTicketsBeyondTheBudgetComplete(t *testing.T) {
 		t.Errorf("%d syncs, want at most %d", syncs, want)
 	}
 }
+
+// Conversations or ratings whose Link names a next page that brings no new
+// id end the sync with reason loop, at page 2.
+func TestSimSyncEndsWhenConversationsOrRatingsCircle(t *testing.T) {
+	conv := realConversation(t, map[string]any{"id": 77, "created_at": "2026-03-01T00:01:00Z"})
+	rating := realRating(t, map[string]any{"id": 5, "ticket_id": 1, "created_at": "2026-03-01T00:02:00Z"})
+	next := http.Header{"Link": {`<https://acme.freshdesk.com/api/v2/anything?page=2>; rel="next"`}}
+	for _, tc := range []struct {
+		name, path, wantContext string
+		item                    map[string]any
+	}{
+		{"conversations", "/api/v2/tickets/*/conversations", "conversations page 2", conv},
+		{"ratings", "/api/v2/surveys/satisfaction_ratings", "satisfaction ratings page 2", rating},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, wire, err := overridden(t, tc.path, 0, http.StatusOK, string(collectortest.Marshal(t, []any{tc.item})), next)
+			collectortest.WantSyncError(t, err, fetch.ReasonLoop, "freshdesk: ")
+			if err != nil && !strings.Contains(err.Error(), tc.wantContext) {
+				t.Errorf("error %q, want it at %s", err, tc.wantContext)
+			}
+			if n := wire.Count(strings.TrimSuffix(strings.Split(tc.path, "*")[0], "/")); n < 2 {
+				t.Errorf("%d requests to %s, want the page and its repeat", n, tc.path)
+			}
+		})
+	}
+}
+
+// The API paths go below the URL's own path (a proxy's prefix, say).
+func TestSimSyncKeepsURLPathPrefix(t *testing.T) {
+	sim, c := simWorld(t, 1)
+	src, wire := simSource(t, sim, c, collectortest.NewStore(), func(env *source.Env) { env.Config.URL += "/fd/" })
+	wire.Override("/fd/api/v2/surveys/satisfaction_ratings", 0, http.StatusOK, `[]`, nil)
+	wire.Override("/fd/api/v2/tickets", 0, http.StatusOK, string(collectortest.Marshal(t, []any{realTicket(t, nil)})), nil)
+	wire.Override("/fd/api/v2/tickets/22/conversations", 0, http.StatusOK, `[]`, nil)
+	rec, err := syncStored(src, collectortest.NewStore(), 0)
+	if err != nil || !slices.Equal(rec.TicketIDs(), []string{"22"}) {
+		t.Errorf("stored %v (%v), want ticket 22 read below /fd/: %q", rec.TicketIDs(), err, wire.Sent())
+	}
+}

@@ -268,10 +268,14 @@ func TestSimSyncRepositories(t *testing.T) {
 		t.Errorf("error %v, %d tickets; want acme/gone's 404 and the other repository's 50", err, len(rec.TicketIDs()))
 	}
 
-	src, wire := simSource(t, sim, c, nil, simRepo(sim), "acme/gone")
-	sim.Inject(collectortest.SimVendor, simulator.KindGitHub, simulator.FaultRateLimit, 1)
-	if _, err := syncStored(src, collectortest.NewStore()); fetch.Reason(err) != fetch.ReasonRateLimited || wire.Count("") != 1 {
-		t.Errorf("error %v after %d requests, want rate_limited after one", err, wire.Count(""))
+	// GitHub's secondary limit (429) and its primary one, spent (403 with
+	// x-ratelimit-remaining 0).
+	for _, f := range []simulator.Fault{simulator.FaultRateLimit, simulator.FaultGitHubPrimaryLimit} {
+		src, wire := simSource(t, sim, c, nil, simRepo(sim), "acme/gone")
+		sim.Inject(collectortest.SimVendor, simulator.KindGitHub, f, 1)
+		if _, err := syncStored(src, collectortest.NewStore()); fetch.Reason(err) != fetch.ReasonRateLimited || wire.Count("") != 1 {
+			t.Errorf("%v: error %v after %d requests, want rate_limited after one", f, err, wire.Count(""))
+		}
 	}
 }
 
