@@ -2,10 +2,11 @@
 // once, with its constructor, the way blackbox_exporter's prober package
 // maps module kinds to probe functions. Each kind lives in its own package
 // under collectors/ and knows only its vendor's API; metric semantics live
-// in exporter/quality. Configuration, validation, defaults, the signal
-// sources of who noticed first, the landing page and docs/sources.md's
-// table of keys all come from this table (docs/sources.md, "Adding a source
-// kind").
+// in exporter/quality. Configuration, validation and defaults, the vendor
+// list a kind's sources are written under (its feed: every source of a
+// ticket kind is a signal source of who noticed first), the landing page
+// and docs/sources.md's table of kinds all come from this table
+// (docs/sources.md, "Adding a source kind").
 package collectors
 
 import (
@@ -89,7 +90,7 @@ var Kinds = Table{
 	{Kind: config.Kind{
 		Name: "cachet", Title: "Cachet 2.4", Feeds: config.FeedsStatus,
 		URLExample: "https://status.VENDOR.com",
-		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthHeader},
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthHeader}, Header: "X-Cachet-Token",
 			Doc: "none for public data; an optional API token as the `X-Cachet-Token` header"},
 		Options: cachet.NewOptions,
 	}, New: cachet.New},

@@ -27,10 +27,17 @@ const (
 
 var kindName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// commonKeys are the keys every source has (config.Source): no kind may
+// commonKeys are the keys every source has (config.Source's): no kind may
 // declare one as its own.
-var commonKeys = map[string]bool{
-	"name": true, "kind": true, "url": true, "poll_interval": true, "http_client": true, "max_requests_per_sync": true,
+func commonKeys() map[string]bool {
+	keys := map[string]bool{}
+	typ := reflect.TypeFor[config.Source]()
+	for i := range typ.NumField() {
+		if name, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+			keys[name] = true
+		}
+	}
+	return keys
 }
 
 // TestEveryKindIsWhole fails when a registered kind lacks any part of its
@@ -95,15 +102,25 @@ func checkOptions(t *testing.T, k *config.Kind) {
 	if reflect.ValueOf(opts).Pointer() == reflect.ValueOf(k.Options()).Pointer() {
 		t.Errorf("Options() returns the same value twice: sources would share their keys")
 	}
+	typ := reflect.TypeOf(opts).Elem()
+	for i := range typ.NumField() {
+		if f := typ.Field(i); f.IsExported() && f.Tag.Get("yaml") == "" {
+			t.Errorf("field %s has no yaml tag: its key would be refused as unknown", f.Name)
+		}
+	}
 	keys := k.Keys()
 	if len(keys) == 0 {
 		t.Errorf("Options() has no yaml keys; leave Options nil instead")
+	}
+	common := commonKeys()
+	if !common["poll_interval"] {
+		t.Fatalf("config.Source's keys %v lack poll_interval", common)
 	}
 	for _, key := range keys {
 		if key.Doc == "" {
 			t.Errorf("key %s has no doc tag", key.Name)
 		}
-		if commonKeys[key.Name] {
+		if common[key.Name] {
 			t.Errorf("key %s is a key of every source", key.Name)
 		}
 	}
@@ -154,7 +171,11 @@ func kindsTable(kinds config.Kinds) string {
 		if len(k.Credentials.Accepts) > 0 {
 			var ways []string
 			for _, a := range k.Credentials.Accepts {
-				ways = append(ways, a.String())
+				way := a.String()
+				if a == config.AuthHeader {
+					way += " `" + k.Credentials.Header + "`"
+				}
+				ways = append(ways, way)
 			}
 			need := "optional"
 			if k.Credentials.Required {

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors"
@@ -14,6 +15,7 @@ import (
 )
 
 var landingTmpl = template.Must(template.New("landing").Funcs(template.FuncMap{
+	"code": codeSpans,
 	"ago": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
@@ -48,11 +50,25 @@ body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{bord
 <p>What a vendor's <code>tickets</code> and <code>status_pages</code> may poll (docs/sources.md).</p>
 <table>
 <tr><th>Kind</th><th>API</th><th>Feeds</th><th>Credentials</th><th>Own keys</th></tr>
-{{range .Kinds}}<tr><td><code>{{.Name}}</code></td><td>{{.Title}}</td><td>{{.Feeds}} (<code>{{.Feeds.List}}</code>)</td><td>{{.Credentials.Doc}}</td>
-<td>{{range .Keys}}<code>{{.Name}}</code>{{with .Default}} (default <code>{{.}}</code>){{end}}: {{.Doc}}<br>{{end}}</td></tr>
+{{range .Kinds}}<tr><td><code>{{.Name}}</code></td><td>{{.Title}}</td><td>{{.Feeds}} (<code>{{.Feeds.List}}</code>)</td><td>{{code .Credentials.Doc}}</td>
+<td>{{range .Keys}}<code>{{.Name}}</code>{{with .Default}} (default <code>{{.}}</code>){{end}}: {{code .Doc}}<br>{{end}}</td></tr>
 {{end}}</table>
 </body></html>
 `))
+
+// codeSpans renders a declaration's text, whose `code` spans are
+// Markdown's (docs/sources.md is generated from the same text), as HTML.
+func codeSpans(text string) template.HTML {
+	var b strings.Builder
+	for i, part := range strings.Split(text, "`") {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(part) + "</code>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(part))
+		}
+	}
+	return template.HTML(b.String())
+}
 
 // landingPage lists every source with its kind, last sync, state and last
 // error, and the kinds there are (collectors.Kinds). Errors are the classified fetch errors, which carry URLs without

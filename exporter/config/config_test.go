@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -309,8 +310,9 @@ func TestEveryKeyDocumented(t *testing.T) {
 			if name == "" || name == "-" {
 				continue
 			}
-			// Written as code (`name`) or as YAML (name:), not just a word.
-			if !strings.Contains(string(doc), "`"+name+"`") && !strings.Contains(string(doc), name+":") {
+			// Written as code (`name`) or as YAML (name:), not just a word
+			// nor part of another key.
+			if !regexp.MustCompile("`" + name + "`" + `|(^|[^a-z_])` + name + ":").Match(doc) {
 				t.Errorf("%s.%s is not in docs/configuration.md", path, name)
 			}
 			walk(f.Type, path+"."+name)
@@ -319,5 +321,36 @@ func TestEveryKeyDocumented(t *testing.T) {
 	walk(reflect.TypeFor[config.Config](), "")
 	if len(seen) < 5 {
 		t.Fatalf("walked %d types, want the whole file's", len(seen))
+	}
+}
+
+// TestMergeKeys: keys a source takes from another through a YAML merge key
+// (<<: *base) count as written: no default replaces them.
+func TestMergeKeys(t *testing.T) {
+	cfg, err := config.Parse([]byte(`vendors:
+  - name: acme
+    tickets:
+      - &base
+        name: sdk
+        kind: github
+        repositories: [acme/sdk]
+        poll_interval: 7m
+        http_client: {authorization: {credentials: token}}
+      - <<: *base
+        name: cli
+        repositories: [acme/cli]
+`), "merge.yml", kinds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := cfg.Vendors[0].Tickets[1]
+	if cli.PollInterval != model.Duration(7*time.Minute) {
+		t.Errorf("merged poll_interval = %v, want 7m", cli.PollInterval)
+	}
+	if cli.HTTPClient.Authorization == nil || string(cli.HTTPClient.Authorization.Credentials) != "token" {
+		t.Errorf("merged http_client lost its authorization: %+v", cli.HTTPClient.Authorization)
+	}
+	if got := cli.Options.(*github.Options).Repositories; !reflect.DeepEqual(got, []string{"acme/cli"}) {
+		t.Errorf("repositories = %v, want the source's own [acme/cli]", got)
 	}
 }

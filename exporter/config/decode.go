@@ -36,18 +36,20 @@ func decode(data []byte, kinds Kinds, p *problems) (*Config, nodeIndex) {
 	err := dec.Decode(cfg)
 	var typeErr *yaml.TypeError
 	switch {
+	case err == nil:
+		decodeOptions(cfg, kinds, ix, p)
 	case errors.As(err, &typeErr):
 		for _, e := range typeErr.Errors {
 			addDecoderMessage(e, ix, p)
 		}
-	case err != nil && p.empty():
+		// The decoder went on past type errors: the sources' own keys
+		// are all there, and their mistakes are reported too.
+		decodeOptions(cfg, kinds, ix, p)
+	case p.empty():
 		addYAMLError(err, p)
 	}
 	// Any other decoder error is one preflight has already reported with its
 	// line: yaml.v3 stops at the first failing yaml.v2-style unmarshaler.
-	if p.empty() {
-		decodeOptions(cfg, kinds, ix, p)
-	}
 	if !p.empty() {
 		return nil, nil
 	}

@@ -74,15 +74,25 @@ func (a Auth) String() string {
 	return "none"
 }
 
-// carriedBy reports whether c carries credentials of this way.
-func (a Auth) carriedBy(c *commoncfg.HTTPClientConfig) bool {
+// carriedBy reports whether c carries credentials of this way; header is
+// the kind's header for AuthHeader.
+func (a Auth) carriedBy(c *commoncfg.HTTPClientConfig, header string) bool {
 	switch a {
 	case AuthBasic:
-		return c.BasicAuth != nil
+		b := c.BasicAuth
+		return b != nil && (b.Username != "" || b.UsernameFile != "" || b.UsernameRef != "" ||
+			b.Password != "" || b.PasswordFile != "" || b.PasswordRef != "")
 	case AuthBearer:
 		return c.OAuth2 != nil || (c.Authorization != nil && strings.EqualFold(c.Authorization.Type, "Bearer"))
 	case AuthHeader:
-		return len(c.HTTPHeaders.Headers) > 0
+		if c.HTTPHeaders == nil {
+			return false
+		}
+		for name := range c.HTTPHeaders.Headers {
+			if strings.EqualFold(name, header) {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -95,6 +105,8 @@ type Credentials struct {
 	// Required: the API answers nothing without them, so a source without
 	// any is refused at load rather than failing at every poll.
 	Required bool
+	// Header is the request header that carries them, for AuthHeader.
+	Header string
 	// Doc says whose credentials and how to get them (docs/sources.md).
 	Doc string
 }
@@ -119,8 +131,9 @@ type Kind struct {
 	// Options returns the kind's own keys with their defaults, a pointer to
 	// a struct whose yaml tags name the keys and whose doc tags describe
 	// them; nil when the kind has none. The source's keys are decoded onto
-	// it; a key written with a zero value stays zero (and Check refuses it
-	// if zero is wrong): a default applies only to an absent key.
+	// it: a key written with a zero value is zero (and Check refuses it if
+	// zero is wrong); a key absent or written without a value (null) keeps
+	// its default.
 	Options func() Options
 }
 

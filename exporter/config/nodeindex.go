@@ -42,13 +42,60 @@ func (ix nodeIndex) add(path string, line int, n *yaml.Node) {
 	ix[path] = located{line: line, value: n}
 	switch n.Kind {
 	case yaml.MappingNode:
+		var merges []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key := n.Content[i]
+			if key.ShortTag() == "!!merge" {
+				merges = append(merges, key)
+				continue
+			}
 			ix.add(childPath(path, key.Value), key.Line, n.Content[i+1])
+		}
+		for _, key := range merges {
+			ix.addMerged(path, key, mergeValue(n, key))
 		}
 	case yaml.SequenceNode:
 		for i, item := range n.Content {
 			ix.add(itemPath(path, i), item.Line, item)
+		}
+	}
+}
+
+// mergeValue is the value of the merge key key in mapping n.
+func mergeValue(n, key *yaml.Node) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i] == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// addMerged indexes the keys a merge key (<<: *base, or a list of them)
+// brings into the mapping at path, where the mapping does not write them
+// itself, at the merge key's line: so that a merged key counts as written
+// (applyDefaults must not replace it). Only the merged mappings' own keys
+// are indexed, not what lies below them: aliases are not followed further.
+func (ix nodeIndex) addMerged(path string, key, value *yaml.Node) {
+	if value == nil {
+		return
+	}
+	sources := []*yaml.Node{value}
+	if value.Kind == yaml.SequenceNode {
+		sources = value.Content
+	}
+	for _, src := range sources {
+		if src.Kind == yaml.AliasNode {
+			src = src.Alias
+		}
+		if src == nil || src.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(src.Content); i += 2 {
+			p := childPath(path, src.Content[i].Value)
+			if _, written := ix[p]; !written {
+				ix[p] = located{line: key.Line, value: src.Content[i+1]}
+			}
 		}
 	}
 }

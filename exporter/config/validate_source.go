@@ -70,12 +70,15 @@ func (ck *checker) listKinds(list string) []string {
 // it would fail at every poll.
 func (ck *checker) credentials(s *Source, kind *Kind, path string) {
 	c := kind.Credentials
-	if !c.Required || slices.ContainsFunc(c.Accepts, func(a Auth) bool { return a.carriedBy(&s.HTTPClient) }) {
+	if !c.Required || slices.ContainsFunc(c.Accepts, func(a Auth) bool { return a.carriedBy(&s.HTTPClient, c.Header) }) {
 		return
 	}
 	ways := make([]string, len(c.Accepts))
 	for i, a := range c.Accepts {
 		ways[i] = a.String()
+		if a == AuthHeader {
+			ways[i] += " " + c.Header
+		}
 	}
 	ck.report(path, "kind %s needs credentials: %s (docs/sources.md)", kind.Name, strings.Join(ways, ", or "))
 }
