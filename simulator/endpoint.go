@@ -29,6 +29,7 @@ type endpoint struct {
 // injection is an injected fault and how much of it is left.
 type injection struct {
 	spec  Spec
+	after int       // requests still answered as usual before it plays
 	left  int       // requests left, when spec.For is zero
 	until time.Time // real time it ends, once it met its first request (spec.For)
 }
@@ -55,7 +56,7 @@ func (e *endpoint) endFaults() {
 func (e *endpoint) inject(spec Spec) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.faults = append(e.faults, &injection{spec: spec, left: spec.Requests})
+	e.faults = append(e.faults, &injection{spec: spec, after: spec.After, left: spec.Requests})
 }
 
 // nextFault is the fault the request arriving at now (real time) meets:
@@ -65,6 +66,10 @@ func (e *endpoint) nextFault(now time.Time) (Spec, bool) {
 	defer e.mu.Unlock()
 	for len(e.faults) > 0 {
 		in := e.faults[0]
+		if in.after > 0 {
+			in.after--
+			return Spec{}, false
+		}
 		if in.spec.For > 0 {
 			if in.until.IsZero() {
 				in.until = now.Add(in.spec.For)

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"cmp"
+	"context"
 	"maps"
 	"net"
 	"net/http"
@@ -112,8 +113,16 @@ const (
 	// with the request's own position as after_cursor; has_more, isLast and
 	// isLastPage; no Link to a next page; Cachet's counts; a feed without
 	// entries). An answer that is one item, not a list (a ticket, an issue,
-	// an account, a desk), is served as it is.
+	// an account, a desk), and a list that belongs to one item (a ticket's
+	// comments, conversations, timeline or SLA cycles) are served as they
+	// are: the glitch is a list of items showing none.
 	FaultEmptyPage
+	// FaultUnsorted: the Requests API ignores sort_by and sort_order under
+	// cursor pagination, as a Zendesk community report (2024-11, "Lists
+	// Requests API with Cursor Pagination not sorting") says it does: the
+	// list comes in id order, its page cursors following that order.
+	// zendesk_requests only.
+	FaultUnsorted
 )
 
 var faultNames = map[Fault]string{
@@ -122,7 +131,7 @@ var faultNames = map[Fault]string{
 	FaultFutureTimes: "future_times", FaultPastTimes: "past_times", FaultEndlessSame: "endless_same",
 	FaultEndlessGrowing: "endless_growing", FaultHugeBody: "huge_body", FaultRetryAfterDate: "retry_after_date",
 	FaultRateLimitNoReset: "rate_limit_no_reset", FaultGitHubPrimaryLimit: "github_primary_limit",
-	FaultForbidden: "forbidden", FaultReset: "reset", FaultEmptyPage: "empty_page",
+	FaultForbidden: "forbidden", FaultReset: "reset", FaultEmptyPage: "empty_page", FaultUnsorted: "unsorted",
 }
 
 func (f Fault) String() string {
@@ -142,6 +151,8 @@ func (f Fault) appliesTo(kind string) bool {
 		return slices.Contains(pagedKinds, kind)
 	case FaultGitHubPrimaryLimit:
 		return kind == KindGitHub
+	case FaultUnsorted:
+		return kind == KindZendeskRequests
 	}
 	_, known := faultNames[f]
 	return known
@@ -155,6 +166,10 @@ type Spec struct {
 	// long instead (real time, from the first request it meets).
 	Requests int
 	For      time.Duration
+	// After is how many requests the API answers as usual first, from the
+	// injection on, before the fault plays: a fault on the third page of
+	// a list, say.
+	After int
 
 	// Years is how far FaultFutureTimes and FaultPastTimes move times, and
 	// Since the earliest time they move (zero: every time): the instant the
@@ -242,9 +257,19 @@ func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec
 		resetConnection(rw)
 	case FaultEmptyPage:
 		e.serveEmpty(rw, r)
+	case FaultUnsorted:
+		e.api.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), unsortedKey{}, true)))
 	default:
 		http.Error(rw, "unknown fault "+spec.Fault.String(), http.StatusInternalServerError)
 	}
+}
+
+type unsortedKey struct{}
+
+// unsorted reports whether r is served under FaultUnsorted.
+func unsorted(r *http.Request) bool {
+	u, _ := r.Context().Value(unsortedKey{}).(bool)
+	return u
 }
 
 // unconditional is r without the headers that let an API answer 304 Not

@@ -3,8 +3,10 @@ package simulator
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -153,5 +155,62 @@ func TestAnswersDatedByTheVendorsClock(t *testing.T) {
 		if got := fetch(t, u, auth).header.Get("Date"); got != want {
 			t.Errorf("%s under a fault: Date %q, want %q", kind, got, want)
 		}
+	}
+}
+
+// TestFaultAfter: a fault injected with After lets that many requests
+// through first, then plays for its requests; faults injected after it
+// wait their turn.
+func TestFaultAfter(t *testing.T) {
+	s := faultSim(t)
+	u, _ := listRequest(s, KindStatuspage)
+	if err := s.InjectSpec("acme", KindStatuspage, Spec{Fault: FaultServerError, Requests: 2, After: 2}); err != nil {
+		t.Fatal(err)
+	}
+	s.Inject("acme", KindStatuspage, FaultRateLimit, 1)
+	var got []int
+	for range 6 {
+		got = append(got, fetch(t, u, nil).status)
+	}
+	want := []int{200, 200, 500, 500, 429, 200}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+}
+
+// TestFaultUnsorted: under FaultUnsorted the Requests list comes in id
+// order whatever sort it asks, its page cursors walking that order to the
+// last request; then the sort is honoured again.
+func TestFaultUnsorted(t *testing.T) {
+	s := faultSim(t)
+	_, auth := listRequest(s, KindZendeskRequests)
+	first := s.URL("acme", KindZendeskRequests) + requestsPath + "?page%5Bsize%5D=7&sort_by=updated_at&sort_order=desc"
+	if err := s.InjectSpec("acme", KindZendeskRequests, Spec{Fault: FaultUnsorted, Requests: 100}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for u := first; u != ""; {
+		var p requestsPage
+		if err := json.Unmarshal(fetch(t, u, auth).body, &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Requests {
+			ids = append(ids, r.ID)
+		}
+		u = valueOf(p.Links.Next)
+	}
+	if len(ids) != 60 || !slices.IsSorted(ids) || ids[0] != 1 {
+		t.Errorf("ids %v, want 1 to 60 in order", ids)
+	}
+	s.EndFaults("acme", KindZendeskRequests)
+	var p requestsPage
+	if err := json.Unmarshal(fetch(t, first, auth).body, &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Requests) < 2 || p.Requests[0].UpdatedAt < p.Requests[1].UpdatedAt {
+		t.Errorf("after the fault: the first page is not the newest first")
+	}
+	if err := s.InjectSpec("acme", KindFreshdesk, Spec{Fault: FaultUnsorted, Requests: 1}); err == nil {
+		t.Error("FaultUnsorted injected into freshdesk")
 	}
 }

@@ -38,6 +38,17 @@ func (e *endpoint) serveEmpty(rw http.ResponseWriter, r *http.Request) {
 	_, _ = rw.Write(body)
 }
 
+// itemLists are, by kind, the paths of the lists that belong to one item
+// (a ticket's comments, conversations, timeline or SLA cycles), which
+// FaultEmptyPage serves as they are: the glitch it plays is a list of
+// items showing none, not an item shown without its comments.
+var itemLists = map[string]*regexp.Regexp{
+	KindZendeskRequests: regexp.MustCompile(`^` + requestsPath + `/[^/]+/comments$`),
+	KindFreshdesk:       regexp.MustCompile(`^/api/v2/tickets/[^/]+/conversations$`),
+	KindGitHub:          regexp.MustCompile(`/issues/[^/]+/(timeline|comments)$`),
+	KindJSM:             jsmRequestPath,
+}
+
 // feedEntry is one entry of an Atom feed with the indent before it.
 var feedEntry = regexp.MustCompile(`(?s)\n[ \t]*<entry>.*?</entry>`)
 
@@ -49,6 +60,9 @@ var feedEntry = regexp.MustCompile(`(?s)\n[ \t]*<entry>.*?</entry>`)
 // Cachet's data. The paging members each API gives an empty last page are
 // set as it sets them (emptyPaging).
 func (e *endpoint) emptyAnswer(r *http.Request, body []byte) ([]byte, bool) {
+	if re := itemLists[e.kind]; re != nil && re.MatchString(r.URL.Path) {
+		return nil, false
+	}
 	if e.kind == KindFeed {
 		return feedEntry.ReplaceAll(body, nil), true
 	}

@@ -233,13 +233,19 @@ func TestFaultEmptyPageShapes(t *testing.T) {
 		}
 	})
 
-	// A single item is no list: served as it is.
+	// A single item is no list, nor are its own lists: served as they are.
 	items := []struct{ kind, path string }{
 		{KindZendesk, "/api/v2/tickets/1.json?include=metric_sets"},
 		{KindFreshdesk, "/api/v2/tickets/1"},
 		{KindGitHub, "/repos/acme/acme-sdk/issues/1"},
 		{KindJSM, "/rest/api/3/myself"},
 		{KindJSM, "/rest/servicedeskapi/servicedesk/1"},
+		// An item's own lists.
+		{KindZendeskRequests, "/api/v2/requests/1/comments"},
+		{KindFreshdesk, "/api/v2/tickets/1/conversations"},
+		{KindGitHub, "/repos/acme/acme-sdk/issues/1/timeline"},
+		{KindJSM, "/rest/servicedeskapi/request/SUP-1/comment"},
+		{KindJSM, "/rest/servicedeskapi/request/10001/sla"},
 	}
 	for _, it := range items {
 		t.Run("item "+it.kind+it.path, func(t *testing.T) {

@@ -172,3 +172,19 @@ func TestYAMLStringQuotes(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceYAMLEveryKind: every kind the exporter has is played, and its
+// SourceYAML parses.
+func TestSourceYAMLEveryKind(t *testing.T) {
+	s := faultSim(t)
+	for _, k := range collectors.Kinds {
+		body := s.SourceYAML("acme", k.Name)
+		if body == "" {
+			t.Errorf("kind %s: no SourceYAML: the simulator does not play it", k.Name)
+			continue
+		}
+		if src := parseSource(t, k.Name, body); src.Kind != k.Name {
+			t.Errorf("kind %s: parsed as %s", k.Name, src.Kind)
+		}
+	}
+}

@@ -120,7 +120,11 @@ func (a *requestsAPI) serveList(rw http.ResponseWriter, r *http.Request, now int
 		}
 	}
 	compare := func(x, y requestKey) int { return cmp.Or(cmp.Compare(x.at, y.at), cmp.Compare(x.id, y.id)) }
-	if order == "desc" {
+	if unsorted(r) { // the sort asked for is ignored: id order
+		for i := range keys {
+			keys[i].at = 0
+		}
+	} else if order == "desc" {
 		compare = func(x, y requestKey) int { return cmp.Or(cmp.Compare(y.at, x.at), cmp.Compare(y.id, x.id)) }
 	}
 	slices.SortFunc(keys, compare)

@@ -70,7 +70,10 @@
 // breaches, open tickets by state (custom statuses through the `statuses`
 // key), oldest unanswered, escalations (is_escalated, fr_escalated,
 // nr_escalated: Freshdesk flags a ticket whose SLA timer was breached) and
-// satisfaction. Limits: Freshdesk keeps only the latest resolution and
+// satisfaction. A ticket's rating is the latest read (in this sync, or
+// waiting in the cursor), else the one stored with it: the ticket list
+// carries no rating, and a rated ticket updated later is replaced whole.
+// Limits: Freshdesk keeps only the latest resolution and
 // reopen times, so a ticket first seen after a reopen has its first solve
 // dated at the earliest time recorded (the latest it can have happened), and
 // a ticket reopened twice between two polls counts one reopen. Escalations
@@ -104,7 +107,12 @@ func New(env source.Env) (source.Source, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	stored := env.Stored
+	if stored == nil {
+		stored = func(string) (*item.Ticket, error) { return nil, nil } // nothing stored
+	}
 	return &collector{
+		stored:       stored,
 		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		logger:       logger,
 		bounds:       env.Bounds,
@@ -126,6 +134,9 @@ type collector struct {
 	api          *url.URL // .../api/v2
 	statuses     map[int]item.Status
 	historyStart time.Time
+	// stored reads a ticket's stored version (nil when none): a ticket
+	// emitted again without a rating read keeps the one stored with it.
+	stored func(id string) (*item.Ticket, error)
 }
 
 // builtinStatuses are Freshdesk's own status ids.

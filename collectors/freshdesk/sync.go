@@ -266,12 +266,22 @@ func (s *syncRun) ratedTicket(ctx context.Context, id int64) (t item.Ticket, wan
 	return t, wanted, nil
 }
 
-// complete fetches a ticket's conversations and maps it; wanted is false
-// for a ticket created before the history start, whose conversations are
-// not fetched.
+// complete fetches a ticket's conversations and maps it with rating, or
+// without one the rating stored with it; wanted is false for a ticket
+// created before the history start, whose conversations are not fetched.
 func (s *syncRun) complete(ctx context.Context, at apiTicket, rating item.Rating) (t item.Ticket, wanted bool, err error) {
 	if at.CreatedAt.Before(s.historyStart) {
 		return item.Ticket{}, false, nil
+	}
+	if rating == item.RatingNone {
+		// No rating read since it was stored: it keeps the one it has.
+		prev, err := s.stored(strconv.FormatInt(*at.ID, 10))
+		if err != nil {
+			return item.Ticket{}, false, fmt.Errorf("freshdesk: ticket %d: reading its stored version: %w", *at.ID, err)
+		}
+		if prev != nil {
+			rating = prev.Satisfaction
+		}
 	}
 	convs, err := s.conversations(ctx, *at.ID)
 	if err != nil {

@@ -18,7 +18,9 @@
 //     them, the ids of the active incidents affecting it.
 //
 // If either request fails, nothing is emitted, so that components never seem
-// to vanish. Each document is capped at 2 MiB.
+// to vanish. A blank picture (no component, incident nor maintenance) while
+// incidents are open is a vendor's glitch, not their end: the sync fails
+// (reason decode) and resolves none. Each document is capped at 2 MiB.
 //
 // Only active items are published: there is no incident history. An
 // incident is resolved when the summary lists it as RESOLVED (at its
@@ -123,6 +125,12 @@ func (p *page) Sync(ctx context.Context, stored []byte, emit func(item.Batch) er
 	components, err := statusitems.GetDoc(ctx, p.http, p.componentURL, decodeComponents)
 	if err != nil {
 		return fmt.Errorf("instatus: components: %w", err)
+	}
+	if len(components)+len(sum.Incidents)+len(sum.Maintenances) == 0 && len(prev.Open) > 0 {
+		// A page lists its components whatever happens: a blank picture is
+		// a vendor's glitch, which would resolve every open incident.
+		return fmt.Errorf("instatus: components: %w", fetch.DecodeError(p.componentURL, fmt.Errorf(
+			"the page lists no component, incident nor maintenance: a blank picture resolves none of the %d incidents open", len(prev.Open))))
 	}
 	batch, next := buildBatch(sum, components, prev, p.now().UTC(), p.historyStart)
 	admit(&batch, &next, prev, p.bounds, p.reject)

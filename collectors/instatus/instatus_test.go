@@ -103,6 +103,40 @@ func TestSyncResolvesAcrossPolls(t *testing.T) {
 	}
 }
 
+// A blank picture (no component, incident nor maintenance: a vendor's
+// glitch) while an incident is open resolves nothing: the sync fails with
+// reason decode and emits nothing; the incident is resolved once a real
+// picture misses it.
+func TestSyncBlankPictureResolvesNothing(t *testing.T) {
+	const open = `{"page": {"name": "Acme", "status": "HASISSUES"}, "activeIncidents": [
+		{"id": "inc1", "name": "API errors", "started": "2026-03-20T10:00:00Z", "status": "IDENTIFIED",
+		 "impact": "PARTIALOUTAGE", "url": "https://status.acme.example/incident/inc1", "updatedAt": "2026-03-20T10:20:00Z"}]}`
+	page, srv := startPage(t, "", collectortest.ServeJSON(open),
+		collectortest.ServeJSON(`{"components": [{"id": "c1", "name": "API", "status": "PARTIALOUTAGE", "group": null}]}`))
+	now := collectortest.UTC("2026-03-20T10:30:00Z")
+	s := newSource(t, srv, srv.URL, func() time.Time { return now })
+	first, err := collectortest.Sync(s, nil)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("first sync: %+v, %v", first, err)
+	}
+
+	page.Serve("/"+summaryPath, collectortest.ServeJSON(`{"page": {"name": "Acme", "status": "UP"}}`))
+	page.Serve("/"+componentsPath, collectortest.ServeJSON(`{"components": []}`))
+	now = collectortest.UTC("2026-03-20T11:00:00Z")
+	blank, err := collectortest.Sync(s, first[0].Cursor)
+	collectortest.WantSyncError(t, err, fetch.ReasonDecode, "instatus: components: ")
+	if len(blank) != 0 {
+		t.Errorf("the blank picture emitted %+v, want nothing", blank)
+	}
+
+	page.Serve("/"+componentsPath, collectortest.ServeJSON(`{"components": [{"id": "c1", "name": "API", "status": "OPERATIONAL", "group": null}]}`))
+	now = collectortest.UTC("2026-03-20T11:05:00Z")
+	after, err := collectortest.Sync(s, first[0].Cursor)
+	if err != nil || len(after) != 1 || len(after[0].Incidents) != 1 || !after[0].Incidents[0].ResolvedAt.Equal(now) {
+		t.Errorf("the sync after: %+v, %v; want inc1 resolved at %v", after, err, now)
+	}
+}
+
 func TestSyncFailures(t *testing.T) {
 	okSummary := collectortest.ServeJSON(string(collectortest.Testdata(t, wistiaSummaryFile)))
 	okComponents := collectortest.ServeJSON(string(collectortest.Testdata(t, wistiaComponents)))

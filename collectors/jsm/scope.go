@@ -55,7 +55,10 @@ func (e *collector) resolveScope(ctx context.Context) (*scope, error) {
 		s.projects = append(s.projects, d.ProjectID)
 	}
 	if len(s.projects) == 0 {
-		return nil, errors.New("jira_service_management: the account sees no service desk")
+		// The desks list only those the account is an agent or customer
+		// of: access to grant, counted as auth, not as a network failure.
+		return nil, fmt.Errorf("jira_service_management: service desks: %w", &fetch.Error{Reason: fetch.ReasonAuth,
+			URL: e.url("rest/servicedeskapi/servicedesk", nil), Err: errors.New("the account sees no service desk")})
 	}
 	return s, nil
 }

@@ -39,8 +39,10 @@
 // keeps the version of it last stored, so that the item is still ended, in
 // that version, once it leaves the list.
 //
-// If the request fails, the sync fails and emits nothing. The answer is
-// capped at 2 MiB.
+// If the request fails, the sync fails and emits nothing. An answer that
+// lists nothing at all, not even a component, while the last poll listed
+// items is a vendor's glitch, not the end of them all: the sync fails
+// (reason decode) and ends none. The answer is capped at 2 MiB.
 package statusio
 
 import (
@@ -107,6 +109,11 @@ func New(env source.Env) (source.Source, error) {
 	}, nil
 }
 
+// blank reports whether an answer lists nothing at all.
+func blank(res result) bool {
+	return len(res.Components)+len(res.Incidents)+len(res.Maintenance.Active)+len(res.Maintenance.Upcoming) == 0
+}
+
 // Sync reads the page's current status and emits it as one batch, with the
 // items the previous poll listed and this one no longer does ended now.
 func (p *page) Sync(ctx context.Context, cursor []byte, emit func(item.Batch) error) error {
@@ -121,6 +128,13 @@ func (p *page) Sync(ctx context.Context, cursor []byte, emit func(item.Batch) er
 	res, err := decodeStatus(resp.Body)
 	if err != nil {
 		return fmt.Errorf("statusio: status: %w", fetch.DecodeError(p.statusURL, err))
+	}
+	if blank(res) && len(prev.Incidents)+len(prev.Maintenances) > 0 {
+		// A page lists its components whatever happens: an answer without
+		// any is a vendor's glitch, which would end every item listed.
+		return fmt.Errorf("statusio: status: %w", fetch.DecodeError(p.statusURL, fmt.Errorf(
+			"the page lists no component, incident nor maintenance: a blank answer ends none of the %d items the last poll listed",
+			len(prev.Incidents)+len(prev.Maintenances))))
 	}
 	batch := buildBatch(res, p.historyStart)
 	next := admit(&batch, prev, p.bounds, p.reject)

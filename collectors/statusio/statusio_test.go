@@ -121,6 +121,48 @@ func TestSyncEndsWhatLeavesTheList(t *testing.T) {
 	}
 }
 
+// A blank answer (no component, incident nor maintenance: a vendor's
+// glitch) after a poll that listed items ends none of them: the sync fails
+// with reason decode and emits nothing, and the next answer ends only what
+// it no longer lists. A blank answer with nothing listed before is a calm
+// page.
+func TestSyncBlankAnswerEndsNothing(t *testing.T) {
+	const blankBody = `{"result": {"status_overall": {"status_code": 100}, "status": [], "incidents": [], "maintenance": {"active": [], "upcoming": []}}}`
+	api, srv := startAPI(t, "", collectortest.ServeJSON(string(collectortest.Testdata(t, "constructed-status-incident-and-active-maintenance.json"))))
+	batches, err := collectortest.Sync(newSource(t, srv, srv.URL, collectortest.UTC("2024-03-12T09:45:00Z")), nil)
+	if err != nil || len(batches) != 1 {
+		t.Fatalf("first poll: %d batches, %v", len(batches), err)
+	}
+	listed := batches[0].Cursor
+
+	api.answer(collectortest.ServeJSON(blankBody))
+	batches, err = collectortest.Sync(newSource(t, srv, srv.URL, collectortest.UTC("2024-03-12T10:05:00Z")), listed)
+	collectortest.WantSyncError(t, err, fetch.ReasonDecode, "statusio: status: ")
+	if len(batches) != 0 {
+		t.Errorf("the blank answer emitted %+v, want nothing", batches)
+	}
+
+	api.answer(collectortest.ServeJSON(string(collectortest.Testdata(t, "constructed-status-incident-and-active-maintenance.json"))))
+	batches, err = collectortest.Sync(newSource(t, srv, srv.URL, collectortest.UTC("2024-03-12T10:10:00Z")), listed)
+	if err != nil || len(batches) != 1 {
+		t.Fatalf("the poll after: %d batches, %v", len(batches), err)
+	}
+	for _, in := range batches[0].Incidents {
+		if !in.ResolvedAt.IsZero() {
+			t.Errorf("incident %s resolved at %v, want still open", in.ID, in.ResolvedAt)
+		}
+	}
+
+	batches, err = collectortest.Sync(newSource(t, srv, srv.URL, collectortest.UTC("2024-03-12T10:15:00Z")), nil)
+	if err == nil {
+		api.answer(collectortest.ServeJSON(blankBody))
+		batches, err = collectortest.Sync(newSource(t, srv, srv.URL, collectortest.UTC("2024-03-12T10:15:00Z")), nil)
+	}
+	if err != nil || len(batches) != 1 {
+		t.Errorf("a blank answer with nothing listed before: %d batches, %v; want a calm page", len(batches), err)
+	}
+}
+
 func TestSyncHistoryStartAndPrefix(t *testing.T) {
 	api, srv := startAPI(t, "/statusio", collectortest.ServeJSON(string(collectortest.Testdata(t, "gitlab-status-2023-06-29-1-upcoming-maintenance.json"))))
 	env := collectortest.Env("statusio", srv.URL+"/statusio/", srv.Client())

@@ -39,7 +39,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -71,12 +70,10 @@ func New(env source.Env) (source.Source, error) {
 	if env.Config == nil || env.HTTP == nil {
 		return nil, errors.New("statuspage: incomplete environment: config and HTTP client are required")
 	}
-	root, err := url.Parse(env.Config.URL)
+	// BaseURL also refuses credentials in the URL, and never repeats them.
+	root, err := fetch.BaseURL(env.Config.URL)
 	if err != nil {
-		return nil, fmt.Errorf("statuspage: url: %w", err)
-	}
-	if (root.Scheme != "http" && root.Scheme != "https") || root.Host == "" {
-		return nil, fmt.Errorf("statuspage: url %q: want http(s)://host[/path]", env.Config.URL)
+		return nil, fmt.Errorf("statuspage: %w", err)
 	}
 	return &page{
 		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),

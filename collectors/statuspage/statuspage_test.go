@@ -202,14 +202,15 @@ func TestNew(t *testing.T) {
 	collectortest.CheckNew(t, New, []collectortest.NewCase{
 		{Name: "root URL", Env: source.Env{Config: &config.Source{URL: "https://www.githubstatus.com"}, HTTP: client}},
 		{Name: "prefix", Env: source.Env{Config: &config.Source{URL: "http://127.0.0.1:8080/vendor/status/"}, HTTP: client}},
-		{Name: "no scheme", Env: source.Env{Config: &config.Source{URL: "www.githubstatus.com"}, HTTP: client}, WantErr: "want http(s)://host"},
-		{Name: "other scheme", Env: source.Env{Config: &config.Source{URL: "ftp://status.example"}, HTTP: client}, WantErr: "want http(s)://host"},
-		{Name: "no host", Env: source.Env{Config: &config.Source{URL: "https:///api"}, HTTP: client}, WantErr: "want http(s)://host"},
-		{Name: "empty", Env: source.Env{Config: &config.Source{}, HTTP: client}, WantErr: "want http(s)://host"},
+		{Name: "no scheme", Env: source.Env{Config: &config.Source{URL: "www.githubstatus.com"}, HTTP: client}, WantErr: "scheme must be http or https"},
+		{Name: "other scheme", Env: source.Env{Config: &config.Source{URL: "ftp://status.example"}, HTTP: client}, WantErr: "scheme must be http or https"},
+		{Name: "no host", Env: source.Env{Config: &config.Source{URL: "https:///api"}, HTTP: client}, WantErr: "no host"},
+		{Name: "empty", Env: source.Env{Config: &config.Source{}, HTTP: client}, WantErr: "scheme must be http or https"},
 		{Name: "unparsable", Env: source.Env{Config: &config.Source{URL: "http://[::1"}, HTTP: client}, WantErr: "statuspage: url"},
+		{Name: "credentials", Env: source.Env{Config: &config.Source{URL: "https://user:hunter2@status.example"}, HTTP: client}, WantErr: "credentials belong in http_client"},
 		{Name: "no config", Env: source.Env{HTTP: client}, WantErr: "incomplete environment"},
 		{Name: "no client", Env: source.Env{Config: &config.Source{URL: "https://www.githubstatus.com"}}, WantErr: "incomplete environment"},
-	})
+	}, "hunter2")
 }
 
 // Each answer is capped at maxBodyBytes: padded to the cap it reads, one

@@ -20,6 +20,10 @@ type cursor struct {
 	SinceIDs []int64   `json:"since_ids,omitempty"`
 	// Walk is set while a walk is under way: the pages before it are stored.
 	Walk *walk `json:"walk,omitempty"`
+	// StartedOver: the last walk was led by has_more to a last page without
+	// requests, and started over with the mark unchanged (see Sync). A walk
+	// that ends so again is complete.
+	StartedOver bool `json:"started_over,omitempty"`
 }
 
 // walk is the progress of one walk through the list, newest first.

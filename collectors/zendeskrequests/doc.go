@@ -35,7 +35,11 @@
 // walk, whose mark is therefore capped a margin below the server's clock
 // (the Date header) at the walk's first page. A walk interrupted after a page
 // resumes at the next page (page[after]); a stored page cursor that Zendesk
-// no longer accepts (400) restarts the walk from the newest request.
+// no longer accepts (400) restarts the walk from the newest request. A walk
+// that has_more leads to a last page without requests (a list that shrank
+// as it was walked, or a vendor's glitch showing nothing) has not seen the
+// requests below it: the next sync walks again from the newest request,
+// the mark unchanged, and takes a walk that ends so again as complete.
 //
 // The API reference documents sort_by and sort_order for List Requests and
 // cursor pagination for it, but a Zendesk community report (2024-11,

@@ -1,15 +1,10 @@
 package zendeskrequests
 
 import (
-	"context"
-	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
-	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
@@ -187,107 +182,5 @@ func TestTicketTellsSolvesAndReopens(t *testing.T) {
 				t.Errorf("fetched again: events\n%v\nwant them unchanged\n%v", again.Events, got.Events)
 			}
 		})
-	}
-}
-
-// fakeStore keeps the last emitted version of each ticket, as the
-// exporter's store does (quality.MergeTicket keeps the fetched events).
-type fakeStore struct{ tickets map[string]item.Ticket }
-
-func (s *fakeStore) put(b item.Batch) {
-	for _, tk := range b.Tickets {
-		s.tickets[tk.ID] = tk
-	}
-}
-
-func (s *fakeStore) stored(id string) (*item.Ticket, error) {
-	tk, ok := s.tickets[id]
-	if !ok {
-		return nil, nil
-	}
-	return &tk, nil
-}
-
-func newStoringSource(t *testing.T, rawURL string, stored func(string) (*item.Ticket, error)) source.Source {
-	t.Helper()
-	env := testEnv(rawURL, time.Time{})
-	env.Stored = stored
-	return collectortest.NewSource(t, New, env)
-}
-
-// A request goes open, solved, then open again across three syncs: each
-// sync adds what changed to the events carried from the stored version.
-func TestSyncTellsSolvesAndReopensFromTheStore(t *testing.T) {
-	f, srv := newFakeZendesk(t, "")
-	f.put(1, requester, "open", created, created.Add(hour), requester, agent)
-	store := &fakeStore{tickets: map[string]item.Ticket{}}
-	src := newStoringSource(t, srv.URL, store.stored)
-	syncFrom := func(cur []byte) *collectortest.Recorder {
-		t.Helper()
-		var rec collectortest.Recorder
-		err := src.Sync(context.Background(), cur, func(b item.Batch) error {
-			store.put(b)
-			return rec.Emit(b)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &rec
-	}
-	reply := created.Add(time.Minute)
-	solvedAt := created.Add(2 * hour)
-	customerAt := created.Add(30 * hour)
-
-	first := syncFrom(nil)
-	f.touch(1, agent, solvedAt) // the agent answers and solves
-	f.setStatus(1, "solved", solvedAt)
-	second := syncFrom(first.LastCursor(t))
-	f.touch(1, requester, customerAt) // the requester answers, which reopens it
-	f.setStatus(1, "open", customerAt.Add(hour))
-	third := syncFrom(second.LastCursor(t))
-
-	steps := []struct {
-		name string
-		rec  *collectortest.Recorder
-		want []item.Event
-	}{
-		{"open", first, []item.Event{vendorReply(reply)}},
-		{"solved", second, []item.Event{vendorReply(reply), vendorReply(solvedAt), solved(solvedAt)}},
-		{"reopened", third, []item.Event{vendorReply(reply), vendorReply(solvedAt), solved(solvedAt),
-			customerReply(customerAt), reopened(customerAt)}},
-	}
-	for _, s := range steps {
-		if got := s.rec.Ticket(t, "1").Events; !slices.Equal(got, s.want) {
-			t.Errorf("%s: events\n%v\nwant\n%v", s.name, got, s.want)
-		}
-	}
-
-	// The third sync fetched again from its start, as after a lost cursor:
-	// the stored version is that same request, which changes nothing.
-	again := syncFrom(second.LastCursor(t))
-	if got := again.Ticket(t, "1").Events; !slices.Equal(got, steps[2].want) {
-		t.Errorf("fetched again: events\n%v\nwant\n%v", got, steps[2].want)
-	}
-}
-
-func TestSyncFailsWhenTheStoreCannotBeRead(t *testing.T) {
-	f, srv := newFakeZendesk(t, "")
-	f.put(1, requester, "solved", created, created.Add(hour), requester, agent)
-	errRead := errors.New("bolt: database not open")
-	src := newStoringSource(t, srv.URL, func(string) (*item.Ticket, error) { return nil, errRead })
-	var rec collectortest.Recorder
-
-	err := src.Sync(context.Background(), nil, rec.Emit)
-
-	if !errors.Is(err, errRead) || !strings.Contains(err.Error(), "zendesk_requests: request 1: reading its stored version") {
-		t.Errorf("error %v, want the store's error with the request's context", err)
-	}
-	if len(rec.Batches) != 0 {
-		t.Errorf("%d batches emitted, want none", len(rec.Batches))
-	}
-	for _, l := range f.requestLog() {
-		if strings.Contains(l, "/comments") {
-			t.Errorf("fetched %s though the stored version could not be read", l)
-		}
 	}
 }

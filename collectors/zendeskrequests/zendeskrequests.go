@@ -104,15 +104,33 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	walked := newWalked(w)
 	var resumed []byte // the cursor last stored; nil keeps the one stored before the sync
 	for n := 1; ; n++ {
+		followed := w != nil // the page is one a page cursor named
 		list, next, err := c.listPage(ctx, n, w)
 		if n == 1 && w != nil && isBadRequest(err) {
 			// Zendesk no longer accepts the stored page cursor.
 			c.logger.Warn("zendesk_requests: stored page cursor refused, walking again from the newest request", "err", err)
-			w = nil
+			w, followed = nil, false
 			list, next, err = c.listPage(ctx, n, w)
 		}
 		if err != nil {
 			return err
+		}
+		if followed && next == "" && len(list.requests) == 0 && !cur.StartedOver {
+			// has_more said a page follows, and it lists nothing: a list
+			// that shrank during the walk, or a vendor's glitch, after
+			// which finishing the walk would set the mark above every
+			// request it did not list. The next sync walks again from
+			// the newest request, the mark unchanged; a walk that ends
+			// so again is taken as complete.
+			c.logger.Warn("zendesk_requests: the list ended on a page without requests; walking again from the newest request at the next sync", "page", n)
+			encoded, err := cursor{Since: cur.Since, SinceIDs: cur.SinceIDs, StartedOver: true}.encode()
+			if err != nil {
+				return fmt.Errorf("zendesk_requests: list page %d: %w", n, fetch.DecodeError(c.requests.String(), err))
+			}
+			if err := emit(item.Batch{Cursor: encoded}); err != nil {
+				return fmt.Errorf("zendesk_requests: storing list page %d: %w", n, err)
+			}
+			return nil
 		}
 		if w == nil {
 			w = &walk{Cap: list.serverTime.Add(-clockMargin)}
@@ -131,7 +149,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		resume := cur.finish(w)
 		if !done {
 			w.After = next
-			resume = cursor{Since: cur.Since, SinceIDs: cur.SinceIDs, Walk: w}
+			resume = cursor{Since: cur.Since, SinceIDs: cur.SinceIDs, Walk: w, StartedOver: cur.StartedOver}
 		}
 		encoded, err := resume.encode()
 		if err != nil {
