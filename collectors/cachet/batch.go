@@ -22,7 +22,7 @@ const (
 // no limit).
 func buildBatch(components []component, incidents []incident, schedules []schedule, historyStart time.Time) item.Batch {
 	states, names := componentStates(components)
-	batch := item.Batch{Components: states}
+	batch := item.Batch{Components: statusitems.Components(states)}
 	seen := map[string]bool{}
 	for _, inc := range incidents {
 		// A hidden incident is no public post; status 0 is a 2.3

@@ -14,7 +14,7 @@ import (
 func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart time.Time) item.Batch {
 	components, nameByID := componentStates(sum.Components)
 	affected := affectedComponents(w.Ongoing, nameByID)
-	batch := item.Batch{Components: components}
+	batch := item.Batch{Components: statusitems.Components(components)}
 
 	maints := newMaintenanceList()
 	for _, e := range w.InProgress {

@@ -13,7 +13,7 @@ import (
 // limit).
 func buildBatch(sum summary, incidents, maintenances []wireItem, historyStart time.Time) item.Batch {
 	components, groups := componentStates(sum.Components)
-	batch := item.Batch{Components: components}
+	batch := item.Batch{Components: statusitems.Components(components)}
 	for _, it := range newestByID(sum.Incidents, sum.Maintenances, incidents, maintenances) {
 		if it.CreatedAt.Before(historyStart) {
 			continue
