@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -79,14 +80,47 @@ type proc struct {
 	done chan struct{}
 }
 
+// freeAddr is a loopback address free now for a process the test starts.
+// Its port lies below the kernel's ephemeral range: a port from there (what
+// listening on :0 gives) could be handed again, between this check and the
+// child's bind, to any socket bound to :0, such as the demo's simulated
+// vendors starting in that very child.
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	lowest := ephemeralLow()
+	for range 200 {
+		port := freePortFloor + int(nextPort.Add(1)+int64(os.Getpid()))%(lowest-freePortFloor)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue // taken: try the next
+		}
+		addr := l.Addr().String()
+		l.Close()
+		return addr
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatalf("no free port in [%d, %d)", freePortFloor, lowest)
+	return ""
+}
+
+// freePortFloor is the lowest port freeAddr hands out, above the
+// well-known and most registered service ports.
+const freePortFloor = 20000
+
+// nextPort spreads freeAddr's ports over its range.
+var nextPort atomic.Int64
+
+// ephemeralLow is the lowest port of the kernel's ephemeral range (Linux's
+// net.ipv4.ip_local_port_range; its default 32768 elsewhere).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	var lo, hi int
+	if _, err := fmt.Sscan(string(b), &lo, &hi); err != nil || lo <= freePortFloor+1000 {
+		return 32768
+	}
+	return lo
 }
 
 // start runs the binary and waits until it answers /-/ready.
