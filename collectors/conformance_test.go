@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/support-exporter/support_exporter/simulator/simtest"
 	"maps"
 	"slices"
 	"strings"
@@ -98,11 +99,15 @@ func (f *fixture) reference(t *testing.T, found *findings) *memStore {
 	if f.k.tickets && len(ref.tickets) != len(truth.Tickets) {
 		t.Errorf("the reference holds %d tickets, the vendor has %d", len(ref.tickets), len(truth.Tickets))
 	}
-	if h := showsHistory[f.k.kind]; h.incidents && len(ref.incidents) != len(truth.Incidents) {
-		t.Errorf("the reference holds %d incidents, the page shows %d", len(ref.incidents), len(truth.Incidents))
-	}
-	if h := showsHistory[f.k.kind]; h.maintenances && len(ref.maintenances) != len(truth.Maintenances) {
-		t.Errorf("the reference holds %d maintenances, the page shows %d", len(ref.maintenances), len(truth.Maintenances))
+	if !f.k.tickets {
+		shown, err := simtest.ShownBy(f.k.kind, truth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ref.incidents) != len(shown.Incidents) || len(ref.maintenances) != len(shown.Maintenances) {
+			t.Errorf("the reference holds %d incidents and %d maintenances, the page shows %d and %d",
+				len(ref.incidents), len(ref.maintenances), len(shown.Incidents), len(shown.Maintenances))
+		}
 	}
 	// A sync once caught up, the world unchanged, brings nothing again.
 	again := ref.clone()
@@ -114,14 +119,6 @@ func (f *fixture) reference(t *testing.T, found *findings) *memStore {
 	}
 	found.add(f.k.name, "caught-up sync", "%d items committed again unchanged", again.unchangedCount())
 	return ref
-}
-
-// showsHistory are the status kinds whose API shows every incident, or
-// every maintenance, of the simulated vendor's three weeks (the newest 50,
-// or 25, or every page of a paged list), so that the reference must hold
-// them all; the others show what is under way or announced only.
-var showsHistory = map[string]struct{ incidents, maintenances bool }{
-	"statuspage": {true, true}, "incidentio": {true, false}, "cachet": {true, true}, "feed": {true, true},
 }
 
 // checkBadURL: the constructor refuses a URL the exporter cannot use,

@@ -138,7 +138,11 @@ func newFixture(t *testing.T, k kindUnderTest, n int) *fixture {
 	}
 	t.Cleanup(sim.Close)
 	f := &fixture{k: k, sim: sim, clock: c}
-	f.cfg, f.src = parseSource(t, k.tickets, k.yaml(sim))
+	body := k.yaml(sim)
+	if body == "" {
+		t.Fatalf("the simulator does not play kind %s: Sim.SourceYAML is empty (docs/sources.md, adding a source kind)", k.kind)
+	}
+	f.cfg, f.src = parseSource(t, k.tickets, body)
 	return f
 }
 

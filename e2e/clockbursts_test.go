@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/simulator"
+	"github.com/support-exporter/support_exporter/simulator/simtest"
 )
 
 // TestVendorClockBursts: every source kind of one exporter, synced, meets a
@@ -25,10 +26,10 @@ func TestVendorClockBursts(t *testing.T) {
 	z := startZoo(t, zooOptions{})
 	w := newWatcher(t, z.p, 250*time.Millisecond)
 	t0 := frozenNow
-	want := map[string]visible{}
+	want := map[string]simtest.Shown{}
 	for _, src := range z.sources {
 		if src.status {
-			want[src.vendor] = visibleIn(src.kind, src.sim.Truth(src.vendor, t0))
+			want[src.vendor] = visibleIn(t, src.kind, src.sim.Truth(src.vendor, t0))
 		}
 	}
 	lags := func(s series) string { return strings.Join(z.lags(s, want), "; ") }
@@ -109,7 +110,10 @@ func TestVendorClockBursts(t *testing.T) {
 	days := 0
 	for days = 1; days <= 30; days++ {
 		fresh := true
-		for _, kind := range []string{simulator.KindStatuspage, simulator.KindIncidentio, simulator.KindCachet, simulator.KindFeed} {
+		for _, kind := range statusKinds {
+			if history, _ := simtest.ShowsHistory(kind); !history {
+				continue
+			}
 			tr := z.status.Truth(kind, t0.Add(time.Duration(days)*day))
 			fresh = fresh && slices.ContainsFunc(tr.Incidents, func(in simulator.IncidentTruth) bool { return in.Created.After(t0) })
 		}
@@ -122,9 +126,9 @@ func TestVendorClockBursts(t *testing.T) {
 	for _, src := range z.sources {
 		if src.status {
 			was := want[src.vendor]
-			want[src.vendor] = was.union(visibleIn(src.kind, src.sim.Truth(src.vendor, t1)))
+			want[src.vendor] = was.Union(visibleIn(t, src.kind, src.sim.Truth(src.vendor, t1)))
 			t.Logf("%s: %d new incidents and %d new maintenances to see after %d days", src.vendor,
-				len(want[src.vendor].incidents)-len(was.incidents), len(want[src.vendor].maintenances)-len(was.maintenances), days)
+				len(want[src.vendor].Incidents)-len(was.Incidents), len(want[src.vendor].Maintenances)-len(was.Maintenances), days)
 		}
 	}
 	w.until(20*time.Second, "every source holding everything its vendor shows", func(s series) bool { return lags(s) == "" }, lags)

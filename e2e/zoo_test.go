@@ -17,6 +17,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/simulator"
+	"github.com/support-exporter/support_exporter/simulator/simtest"
 )
 
 // A zoo is one exporter polling one vendor per source kind: every ticket
@@ -198,7 +199,7 @@ func (z *zoo) source(t *testing.T, vendor string) zooSource {
 // source's clock ("" when it does): a ticket source must be up and count
 // every ticket of the vendor's truth; a status source must have synced,
 // and count want's incidents and maintenances when want is given.
-func (z *zoo) lag(s series, src zooSource, want map[string]visible) string {
+func (z *zoo) lag(s series, src zooSource, want map[string]simtest.Shown) string {
 	up, _ := s.get("support_source_up", src.labels()...)
 	if up != 1 {
 		return "not up"
@@ -216,14 +217,14 @@ func (z *zoo) lag(s series, src zooSource, want map[string]visible) string {
 	}
 	incidents := int(s.sum("support_status_incidents_total", "vendor", src.vendor))
 	maints := int(s.sum("support_status_maintenances_total", "vendor", src.vendor))
-	if incidents != len(w.incidents) || maints != len(w.maintenances) {
-		return fmt.Sprintf("%d incidents and %d maintenances counted, want %d and %d", incidents, maints, len(w.incidents), len(w.maintenances))
+	if incidents != len(w.Incidents) || maints != len(w.Maintenances) {
+		return fmt.Sprintf("%d incidents and %d maintenances counted, want %d and %d", incidents, maints, len(w.Incidents), len(w.Maintenances))
 	}
 	return ""
 }
 
 // lags lists the sources that do not hold everything (see lag).
-func (z *zoo) lags(s series, want map[string]visible) []string {
+func (z *zoo) lags(s series, want map[string]simtest.Shown) []string {
 	var out []string
 	for _, src := range z.sources {
 		if why := z.lag(s, src, want); why != "" {
@@ -256,81 +257,14 @@ func (z zooSource) syncedAfter(s series, at time.Time) bool {
 	return up == 1 && end-took > float64(at.UnixNano())/1e9
 }
 
-// visible is what one status kind shows of a vendor at an instant: the ids
-// of its incidents and maintenances.
-type visible struct{ incidents, maintenances map[string]bool }
-
-// union is what a source that polled at both instants has seen.
-func (v visible) union(w visible) visible {
-	out := visible{incidents: map[string]bool{}, maintenances: map[string]bool{}}
-	for _, m := range []map[string]bool{v.incidents, w.incidents} {
-		for id := range m {
-			out.incidents[id] = true
-		}
+// visibleIn is what kind shows of tr (simtest.ShownBy).
+func visibleIn(t *testing.T, kind string, tr simulator.Truth) simtest.Shown {
+	t.Helper()
+	s, err := simtest.ShownBy(kind, tr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, m := range []map[string]bool{v.maintenances, w.maintenances} {
-		for id := range m {
-			out.maintenances[id] = true
-		}
-	}
-	return out
-}
-
-// visibleIn is what kind shows of tr, as expectFor counts it (the
-// simulator package documents each format's visibility); statuspage shows
-// the newest 50 incidents and maintenances, which is all of them in a zoo.
-func visibleIn(kind string, tr simulator.Truth) visible {
-	v := visible{incidents: map[string]bool{}, maintenances: map[string]bool{}}
-	switch kind {
-	case simulator.KindStatuspage, simulator.KindCachet, simulator.KindIncidentio:
-		for _, in := range tr.Incidents {
-			v.incidents[in.ID] = true
-		}
-		for _, m := range tr.Maintenances {
-			if kind != simulator.KindIncidentio || m.Completed.IsZero() {
-				v.maintenances[m.ID] = true
-			}
-		}
-	case simulator.KindInstatus, simulator.KindStatusio:
-		for _, in := range tr.Incidents {
-			if in.Resolved.IsZero() {
-				v.incidents[in.ID] = true
-			}
-		}
-		for _, m := range tr.Maintenances {
-			if m.Completed.IsZero() {
-				v.maintenances[m.ID] = true
-			}
-		}
-	case simulator.KindFeed:
-		// The 25 items dated last: incidents by their newest post,
-		// maintenances by their announcement.
-		type item struct {
-			at       time.Time
-			id       string
-			incident bool
-		}
-		var items []item
-		for _, in := range tr.Incidents {
-			last := in.Updates[len(in.Updates)-1]
-			if in.Postmortem.After(last) {
-				last = in.Postmortem
-			}
-			items = append(items, item{last, in.ID, true})
-		}
-		for _, m := range tr.Maintenances {
-			items = append(items, item{m.Created, m.ID, false})
-		}
-		slices.SortStableFunc(items, func(a, b item) int { return b.at.Compare(a.at) })
-		for _, it := range items[:min(25, len(items))] {
-			if it.incident {
-				v.incidents[it.id] = true
-			} else {
-				v.maintenances[it.id] = true
-			}
-		}
-	}
-	return v
+	return s
 }
 
 // monotonic watches the series that may never go down, scrape after
