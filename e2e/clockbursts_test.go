@@ -48,15 +48,17 @@ func TestVendorClockBursts(t *testing.T) {
 	}
 	var burstEnd time.Time
 	for _, b := range bursts {
-		// The tickets' vendors go on working during the burst, so that
-		// the ticket APIs, incremental, have changes to date wrongly (a
-		// caught-up incremental answer may hold no item at all); the
-		// status pages answer their whole lists.
-		z.ticketClock.advance(20 * time.Minute)
 		was := w.scrape()
 		for _, src := range z.sources {
 			src.inject(t, simulator.Spec{Fault: b.fault, For: 5 * time.Second})
 		}
+		// The tickets' vendors go on working during the burst, so that
+		// the ticket APIs, incremental, have changes to date wrongly (a
+		// caught-up incremental answer may hold no item at all): only once
+		// the faults are in place, or a poll in between could take the
+		// changes with their true times and leave the burst nothing to
+		// date wrongly. The status pages answer their whole lists.
+		z.ticketClock.advance(20 * time.Minute)
 		// Each source meets the burst at its next poll: its first refusal
 		// comes at most 5 s after that burst began, which lasts 5 s.
 		hit := map[string]time.Time{}
