@@ -152,9 +152,8 @@ func encode(v any) string {
 
 // wrongVersions lists the items of s whose version is not want's: after a
 // failed sync of a world that did not move, every item stored must be the
-// reference's, or one stored before the sync (before). The components may
-// also be none when noComponents.
-func (s *memStore) wrongVersions(want, before *memStore, noComponents bool, max int) []string {
+// reference's, or one stored before the sync (before).
+func (s *memStore) wrongVersions(want, before *memStore, max int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
@@ -172,7 +171,7 @@ func (s *memStore) wrongVersions(want, before *memStore, noComponents bool, max 
 	for id, m := range s.maintenances {
 		check("maintenance "+id, encode(m), encode(want.maintenances[id]), encode(before.maintenances[id]))
 	}
-	if s.components != nil && !(noComponents && len(s.components) == 0) {
+	if s.components != nil {
 		check("components", encode(s.components), encode(want.components), encode(before.components))
 	}
 	slices.Sort(out)

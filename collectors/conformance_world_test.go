@@ -236,9 +236,6 @@ type syncOpts struct {
 	// failAfter >= 0 fails the emit that follows that many committed
 	// batches with errStop, and every later one.
 	failAfter int
-	// committed, when set, is called after each committed batch with their
-	// number so far.
-	committed func(n int)
 }
 
 // sync runs one sync of a new source (a restarted exporter) from st's
@@ -254,7 +251,7 @@ func (f *fixture) sync(t *testing.T, st *memStore, o syncOpts) error {
 	src := f.newSource(t, st, o.timeout)
 	defer src.hc.CloseIdleConnections()
 	n := 0
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a hung sync fails the test, not the run
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hung sync fails the test, not the run
 	defer cancel()
 	return src.Sync(fetch.StartSync(ctx, o.budget), st.cursorCopy(), func(b item.Batch) error {
 		if o.failAfter >= 0 && n >= o.failAfter {
@@ -262,9 +259,6 @@ func (f *fixture) sync(t *testing.T, st *memStore, o syncOpts) error {
 		}
 		st.apply(b)
 		n++
-		if o.committed != nil {
-			o.committed(n)
-		}
 		return nil
 	})
 }

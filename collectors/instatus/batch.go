@@ -15,7 +15,7 @@ import (
 // left the list since.
 func buildBatch(sum summary, wire []wireComponent, prev cursor, now, historyStart time.Time) (item.Batch, cursor) {
 	components, affected := componentStates(wire)
-	batch := item.Batch{Components: components}
+	batch := item.Batch{Components: statusitems.Components(components)}
 	var next cursor
 
 	listed := map[string]bool{}

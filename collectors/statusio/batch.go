@@ -25,7 +25,7 @@ const (
 // limit).
 func buildBatch(res result, historyStart time.Time) item.Batch {
 	components, names := componentStates(res.Components)
-	batch := item.Batch{Components: components}
+	batch := item.Batch{Components: statusitems.Components(components)}
 	seen := map[string]bool{}
 	for _, ev := range res.Incidents {
 		if seen[ev.ID] || ev.DatetimeOpen.Before(historyStart) {
