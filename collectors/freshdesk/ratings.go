@@ -12,8 +12,9 @@ import (
 )
 
 // newRatings walks the satisfaction ratings created since pos and returns
-// the latest new good or bad rating of each ticket, with the position after
-// them. Their order is not documented, so every page is read before the
+// the latest new rating of each ticket (good, bad, or none for a neutral
+// one, which replaces an earlier good or bad: the customer's verdict now),
+// with the position after them. Their order is not documented, so every page is read before the
 // position moves; ratings are few. A rating dated implausibly (see
 // source.Env.Bounds) is left out, so that it cannot move the position.
 func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]item.Rating, position, error) {
@@ -46,9 +47,6 @@ func (c *collector) newRatings(ctx context.Context, pos position) (map[int64]ite
 				continue
 			}
 			next.remember(id, r.CreatedAt)
-			if r.rating() == item.RatingNone {
-				continue
-			}
 			if prev, ok := latest[*r.TicketID]; !ok || r.supersedes(prev) {
 				latest[*r.TicketID] = r
 			}

@@ -2,6 +2,8 @@ package freshdesk
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -616,5 +618,33 @@ func TestSimSyncKeepsURLPathPrefix(t *testing.T) {
 	rec, err := syncStored(src, collectortest.NewStore(), 0)
 	if err != nil || !slices.Equal(rec.TicketIDs(), []string{"22"}) {
 		t.Errorf("stored %v (%v), want ticket 22 read below /fd/: %q", rec.TicketIDs(), err, wire.Sent())
+	}
+}
+
+// A customer who rates a ticket again, neutral this time, takes the good
+// or bad verdict back: the ticket is stored again without a rating (a
+// neutral rating is none), not with the one stored before.
+func TestSimSyncNeutralRatingReplacesAnEarlierOne(t *testing.T) {
+	sim, c := simWorld(t, 250)
+	store := collectortest.NewStore()
+	src, wire := simSource(t, sim, c, store, nil)
+	mustSync(t, src, store)
+	rated := ""
+	for _, id := range slices.Sorted(maps.Keys(store.Tickets())) {
+		if store.Tickets()[id].Satisfaction != item.RatingNone {
+			rated = id
+			break
+		}
+	}
+	if rated == "" {
+		t.Fatal("no rated ticket in the simulated world")
+	}
+	c.Add(time.Minute)
+	neutral := fmt.Sprintf(`[{"id": 987654321, "ticket_id": %s, "created_at": %q, "ratings": {"default_question": 100}}]`,
+		rated, c.Now().Add(-30*time.Second).UTC().Format(time.RFC3339))
+	wire.Override("/api/v2/surveys/satisfaction_ratings", 0, http.StatusOK, neutral, nil)
+	mustSync(t, src, store)
+	if got := store.Tickets()[rated].Satisfaction; got != item.RatingNone {
+		t.Errorf("ticket %s re-rated neutral is stored with %q, want none", rated, got)
 	}
 }

@@ -144,7 +144,7 @@ func (s *syncRun) walkTickets(ctx context.Context) error {
 			if pos.taken(id, at.UpdatedAt) && !rated {
 				continue
 			}
-			t, wanted, err := s.complete(ctx, at, rating)
+			t, wanted, err := s.complete(ctx, at, rating, rated)
 			if err != nil {
 				// The tickets taken before are stored, remembered as
 				// taken, and the keyset stays: the next sync lists the
@@ -258,7 +258,8 @@ func (s *syncRun) ratedTicket(ctx context.Context, id int64) (t item.Ticket, wan
 		s.hold(id)
 		return item.Ticket{}, false, nil
 	}
-	t, wanted, err = s.complete(ctx, at, s.rated[id])
+	rating, rated := s.rated[id]
+	t, wanted, err = s.complete(ctx, at, rating, rated)
 	if err != nil {
 		return item.Ticket{}, false, err
 	}
@@ -266,14 +267,15 @@ func (s *syncRun) ratedTicket(ctx context.Context, id int64) (t item.Ticket, wan
 	return t, wanted, nil
 }
 
-// complete fetches a ticket's conversations and maps it with rating, or
-// without one the rating stored with it; wanted is false for a ticket
-// created before the history start, whose conversations are not fetched.
-func (s *syncRun) complete(ctx context.Context, at apiTicket, rating item.Rating) (t item.Ticket, wanted bool, err error) {
+// complete fetches a ticket's conversations and maps it with rating when
+// one was read (rated; none for a neutral rating), else with the rating
+// stored with it; wanted is false for a ticket created before the history
+// start, whose conversations are not fetched.
+func (s *syncRun) complete(ctx context.Context, at apiTicket, rating item.Rating, rated bool) (t item.Ticket, wanted bool, err error) {
 	if at.CreatedAt.Before(s.historyStart) {
 		return item.Ticket{}, false, nil
 	}
-	if rating == item.RatingNone {
+	if !rated {
 		// No rating read since it was stored: it keeps the one it has.
 		prev, err := s.stored(strconv.FormatInt(*at.ID, 10))
 		if err != nil {
