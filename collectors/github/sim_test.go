@@ -49,9 +49,14 @@ func simSource(t *testing.T, sim *simulator.Sim, c *collectortest.Clock, configu
 	return collectortest.NewSource(t, New, env).(*collector), wire
 }
 
+// syncStored runs one sync into store, bounded as the exporter bounds it
+// (a budget of requests, and here a deadline): a collector led in a circle
+// fails the test instead of hanging it.
 func syncStored(src source.Source, store *collectortest.Store) (*collectortest.Recorder, error) {
 	var rec collectortest.Recorder
-	err := src.Sync(context.Background(), store.Cursor(), func(b item.Batch) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := src.Sync(fetch.StartSync(ctx, 10000), store.Cursor(), func(b item.Batch) error {
 		_ = rec.Emit(b)
 		return store.Emit(b)
 	})
