@@ -169,7 +169,9 @@ func (f *fixture) checkEmitError(t *testing.T, ref *memStore, found *findings) {
 			return errStop
 		})
 		src.hc.CloseIdleConnections()
-		time.Sleep(50 * time.Millisecond)
+		if n := f.inFlight.Load(); n != 0 {
+			t.Errorf("emit failing after %d batches: Sync returned with %d requests in flight", k, n)
+		}
 		switch {
 		case !errors.Is(err, errStop):
 			t.Errorf("emit failing after %d batches: Sync returned %v, want the emit's error", k, err)

@@ -3,6 +3,7 @@ package collectors_test
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -121,6 +122,7 @@ type fixture struct {
 	cfg      *config.Config
 	src      *config.Source
 	requests atomic.Int64 // sent by the sources built here
+	inFlight atomic.Int64 // of those, not answered whole yet
 }
 
 // newFixture starts the kind's simulated vendor with n tickets.
@@ -171,15 +173,40 @@ func parseSource(t *testing.T, tickets bool, body string) (*config.Config, *conf
 	return cfg, v.StatusPages[0]
 }
 
-// countingTransport counts the requests a source sends.
+// countingTransport counts the requests a source sends (one whose context
+// is already cancelled is never sent), and those not yet answered whole:
+// in flight until their body is closed.
 type countingTransport struct {
-	next http.RoundTripper
-	n    *atomic.Int64
+	next     http.RoundTripper
+	n        *atomic.Int64
+	inFlight *atomic.Int64
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.next.RoundTrip(r)
+	if r.Context().Err() == nil {
+		c.n.Add(1)
+	}
+	c.inFlight.Add(1)
+	resp, err := c.next.RoundTrip(r)
+	if err != nil {
+		c.inFlight.Add(-1)
+		return nil, err
+	}
+	resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { c.inFlight.Add(-1) }}
+	return resp, nil
+}
+
+// doneBody calls done once, when the body is closed.
+type doneBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *doneBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
 }
 
 func (c *countingTransport) CloseIdleConnections() {
@@ -203,7 +230,7 @@ func (f *fixture) env(t *testing.T, src *config.Source, st *memStore, timeout ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc.Transport = &countingTransport{next: hc.Transport, n: &f.requests}
+	hc.Transport = &countingTransport{next: hc.Transport, n: &f.requests, inFlight: &f.inFlight}
 	limits := fetch.NewLimits()
 	g := f.cfg.Global
 	return source.Env{
