@@ -21,9 +21,11 @@ type cursor struct {
 	// Walk is set while a walk is under way: the pages before it are stored.
 	Walk *walk `json:"walk,omitempty"`
 	// StartedOver: the last walk was led by has_more to a last page without
-	// requests, and started over with the mark unchanged (see Sync). A walk
-	// that ends so again is complete.
-	StartedOver bool `json:"started_over,omitempty"`
+	// requests, after the request updated at EmptyAfter, and started over
+	// with the mark unchanged (see Sync). A walk that ends so again, after
+	// the same request, is complete: the list really ends there.
+	StartedOver bool      `json:"started_over,omitempty"`
+	EmptyAfter  time.Time `json:"empty_after,omitzero"`
 }
 
 // walk is the progress of one walk through the list, newest first.

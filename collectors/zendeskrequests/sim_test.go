@@ -501,3 +501,38 @@ func TestSimSyncStartsOverAfterAnEmptyLastPage(t *testing.T) {
 		t.Errorf("list pages %q, want a walk from the newest request", pages)
 	}
 }
+
+// The glitch twice in a row, the second time deeper in the list: the
+// second walk is no proof that the list ends there, so it starts over
+// again, and the third walk takes every request; none is left below a
+// mark set too high.
+func TestSimSyncStartsOverAgainAfterAnotherEmptyPage(t *testing.T) {
+	sim, c := simWorld(t)
+	inject := func(after int) {
+		t.Helper()
+		if err := sim.InjectSpec(collectortest.SimVendor, simulator.KindZendeskRequests, simulator.Spec{Fault: simulator.FaultEmptyPage, Requests: 1, After: after}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := collectortest.NewStore()
+	src, wire := simSource(t, sim, c, store, nil)
+	inject(101) // after page 1 and its 100 requests' comments
+	mustSync(t, src, store)
+	first := decodeCursor(t, store.Cursor())
+	if !first.StartedOver || len(store.Tickets()) != 100 {
+		t.Fatalf("cursor %+v with %d requests stored, want page 1's and a walk to start over", first, len(store.Tickets()))
+	}
+	wire.Reset()
+	inject(202) // pages 1 and 2 with their comments: no mark tells them stored
+	mustSync(t, src, store)
+	second := decodeCursor(t, store.Cursor())
+	if !second.StartedOver || !second.Since.IsZero() || second.EmptyAfter.Equal(first.EmptyAfter) || len(store.Tickets()) != 200 {
+		t.Fatalf("cursor %+v with %d requests stored, want pages 1 and 2, no mark, and another start over", second, len(store.Tickets()))
+	}
+	wire.Reset()
+	mustSync(t, src, store)
+	top, ids := wantMark(sim, c.Now())
+	if cur := decodeCursor(t, store.Cursor()); !cur.Since.Equal(top) || !slices.Equal(cur.SinceIDs, ids) || cur.StartedOver || len(store.Tickets()) != 250 {
+		t.Errorf("cursor %+v with %d requests stored, want all 250 and the mark %v", cur, len(store.Tickets()), top)
+	}
+}

@@ -115,15 +115,17 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		if err != nil {
 			return err
 		}
-		if followed && next == "" && len(list.requests) == 0 && !cur.StartedOver {
+		if followed && next == "" && len(list.requests) == 0 && !(cur.StartedOver && cur.EmptyAfter.Equal(w.Last)) {
 			// has_more said a page follows, and it lists nothing: a list
 			// that shrank during the walk, or a vendor's glitch, after
 			// which finishing the walk would set the mark above every
 			// request it did not list. The next sync walks again from
 			// the newest request, the mark unchanged; a walk that ends
-			// so again is taken as complete.
+			// so again after the same request is taken as complete (the
+			// list ends there), one that ends so elsewhere starts over
+			// again: a glitch twice in a row loses nothing.
 			c.logger.Warn("zendesk_requests: the list ended on a page without requests; walking again from the newest request at the next sync", "page", n)
-			encoded, err := cursor{Since: cur.Since, SinceIDs: cur.SinceIDs, StartedOver: true}.encode()
+			encoded, err := cursor{Since: cur.Since, SinceIDs: cur.SinceIDs, StartedOver: true, EmptyAfter: w.Last}.encode()
 			if err != nil {
 				return fmt.Errorf("zendesk_requests: list page %d: %w", n, fetch.DecodeError(c.requests.String(), err))
 			}
@@ -149,7 +151,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		resume := cur.finish(w)
 		if !done {
 			w.After = next
-			resume = cursor{Since: cur.Since, SinceIDs: cur.SinceIDs, Walk: w, StartedOver: cur.StartedOver}
+			resume = cursor{Since: cur.Since, SinceIDs: cur.SinceIDs, Walk: w, StartedOver: cur.StartedOver, EmptyAfter: cur.EmptyAfter}
 		}
 		encoded, err := resume.encode()
 		if err != nil {
