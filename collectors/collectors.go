@@ -19,6 +19,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/incidentio"
 	"github.com/support-exporter/support_exporter/collectors/instatus"
 	"github.com/support-exporter/support_exporter/collectors/jsm"
+	"github.com/support-exporter/support_exporter/collectors/slack"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/collectors/statusio"
 	"github.com/support-exporter/support_exporter/collectors/statuspage"
@@ -66,6 +67,14 @@ var Kinds = Table{
 		PriorityInTags: true,
 		Options:        github.NewOptions,
 	}, New: github.New},
+	{Kind: config.Kind{
+		Name: "slack", Title: "Slack channel shared with the vendor", Feeds: config.FeedsTickets,
+		DefaultURL: slack.DefaultURL, URLExample: slack.DefaultURL,
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBearer}, Required: true,
+			Doc: "a bot token with channels:history (groups:history for private channels), invited to the channel"},
+		PriorityInTags: true,
+		Options:        slack.NewOptions,
+	}, New: slack.New},
 	{Kind: config.Kind{
 		Name: "statuspage", Title: "Atlassian Statuspage (and compatible pages)", Feeds: config.FeedsStatus,
 		URLExample:  "https://status.VENDOR.com",

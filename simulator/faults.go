@@ -57,12 +57,13 @@ const (
 	FaultPastTimes
 	// FaultEndlessSame: every page of a list says more follows and names
 	// itself as the next page. Paged kinds only (zendesk, zendesk_requests,
-	// freshdesk, github, jira_service_management, cachet): Link rel="next"
+	// freshdesk, github, jira_service_management, cachet, slack): Link rel="next"
 	// to the same URL (Freshdesk, GitHub); end_of_stream false and the same
 	// after_cursor (Zendesk's export); has_more true and the same
 	// after_cursor (Requests); isLast false and the same nextPageToken
 	// (JSM search), isLastPage false and _links.next to the same page (the
-	// servicedeskapi); next_page the same page (Cachet).
+	// servicedeskapi); next_page the same page (Cachet); has_more true and
+	// the same next_cursor (Slack).
 	FaultEndlessSame
 	// FaultEndlessGrowing: every page of a list says more follows and names
 	// a next page never named before. Paged kinds only: where pages are
@@ -142,7 +143,7 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack}
 
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
@@ -220,6 +221,12 @@ func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec
 	case FaultServerError:
 		http.Error(rw, "Internal Server Error", http.StatusInternalServerError)
 	case FaultUnauthorized:
+		if e.kind == KindSlack { // Slack answers invalid_auth with 200 and ok false
+			revoked := r.Clone(r.Context())
+			revoked.Header.Set("Authorization", r.Header.Get("Authorization")+"-revoked")
+			e.api.ServeHTTP(rw, revoked)
+			return
+		}
 		serveRevoked(rw, r, e.api)
 	case FaultTimeout:
 		t := time.NewTimer(timeoutHold)

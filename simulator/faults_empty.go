@@ -47,6 +47,7 @@ var itemLists = map[string]*regexp.Regexp{
 	KindFreshdesk:       regexp.MustCompile(`^/api/v2/tickets/[^/]+/conversations$`),
 	KindGitHub:          regexp.MustCompile(`/issues/[^/]+/(timeline|comments)$`),
 	KindJSM:             jsmRequestPath,
+	KindSlack:           regexp.MustCompile(`^` + regexp.QuoteMeta(slackRepliesPath) + `$`),
 }
 
 // feedEntry is one entry of an Atom feed with the indent before it.
@@ -143,6 +144,11 @@ func (e *endpoint) emptyPaging(r *http.Request, top map[string]json.RawMessage) 
 			"isLast": jsonTrue, "nextPageToken": nil, // the search
 			"isLastPage": jsonTrue, "size": jsonZero, "_links.next": nil, // the servicedeskapi
 		}, true
+	case KindSlack:
+		if ok := string(top["ok"]); ok != "true" {
+			return nil, false // an error
+		}
+		return map[string]json.RawMessage{"has_more": jsonFalse, "response_metadata.next_cursor": jsonString("")}, true
 	case KindFreshdesk, KindGitHub:
 		return nil, false
 	case KindCachet:

@@ -36,6 +36,10 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 		h.Set("X-RateLimit-Reset", strconv.FormatInt(e.clock().Add(time.Hour).Unix(), 10))
 		h.Set("X-RateLimit-Resource", "core")
 		writeGhError(rw, http.StatusForbidden, "Resource not accessible by personal access token")
+	case KindSlack:
+		// A bot token without the history scope: 200 and ok false, as
+		// Slack answers every error but rate limits.
+		writeSlackError(rw, slackError{Error: "missing_scope", Needed: "channels:history", Provided: "chat:write"})
 	case KindJSM:
 		// An account without the permission: the servicedeskapi answers
 		// with its errorMessage, the platform with errorMessages.

@@ -20,6 +20,9 @@ var (
 	isoTime      = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?`)
 	jiraFriendly = regexp.MustCompile(`\d{2}/[A-Z][a-z]{2}/\d{2} \d{1,2}:\d{2} [AP]M`)
 	unixField    = regexp.MustCompile(`"(generated_timestamp|epochMillis)":(-?\d+)`)
+	// slackTime is a Slack message timestamp, "1512085950.000216": Unix
+	// seconds and a sequence.
+	slackTime = regexp.MustCompile(`"(ts|thread_ts|latest_reply)":"(-?\d+)\.(\d{6})"`)
 )
 
 const jiraFriendlyLayout = "02/Jan/06 3:04 PM"
@@ -69,6 +72,18 @@ func shiftTimes(body []byte, years int, since time.Time, loc *time.Location) []b
 			return []byte(t.Format(jiraFriendlyLayout))
 		}
 		return m
+	})
+	body = slackTime.ReplaceAllFunc(body, func(m []byte) []byte {
+		sub := slackTime.FindSubmatch(m)
+		n, err := strconv.ParseInt(string(sub[2]), 10, 64)
+		if err != nil {
+			return m
+		}
+		t, ok := move(time.Unix(n, 0))
+		if !ok {
+			return m
+		}
+		return []byte(`"` + string(sub[1]) + `":"` + strconv.FormatInt(t.Unix(), 10) + "." + string(sub[3]) + `"`)
 	})
 	return unixField.ReplaceAllFunc(body, func(m []byte) []byte {
 		sub := unixField.FindSubmatch(m)

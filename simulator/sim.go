@@ -44,6 +44,7 @@ const (
 	KindGitHub          = "github"
 	KindZendeskRequests = "zendesk_requests"
 	KindJSM             = "jira_service_management"
+	KindSlack           = "slack"
 )
 
 // Options configure a simulation.

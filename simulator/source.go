@@ -65,6 +65,12 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("http_client:")
 		line("  authorization:")
 		line("    credentials: %s", yamlString(s.GitHubToken(vendor)))
+	case KindSlack:
+		line("channel: %s", yamlString(w.slackChannel()))
+		line("vendor_teams: [%s]", yamlString(w.slackVendorTeam()))
+		line("http_client:")
+		line("  authorization:")
+		line("    credentials: %s", yamlString(w.slackToken()))
 	case KindStatusio:
 		line("page_id: %s", yamlString(s.StatusioPageID(vendor)))
 	case KindCachet:

@@ -30,6 +30,24 @@ func (s *Sim) GitHubToken(vendor string) string {
 	return ""
 }
 
+// SlackToken is the bot token the vendor's Slack API accepts
+// ("Authorization: Bearer <token>"), and SlackChannel the shared channel's
+// id; empty for an unknown vendor.
+func (s *Sim) SlackToken(vendor string) string {
+	if w := s.worlds[vendor]; w != nil {
+		return w.slackToken()
+	}
+	return ""
+}
+
+// SlackChannel is the id of the channel shared with the vendor.
+func (s *Sim) SlackChannel(vendor string) string {
+	if w := s.worlds[vendor]; w != nil {
+		return w.slackChannel()
+	}
+	return ""
+}
+
 // ZendeskRequestsCredentials returns the basic auth of the buyer's end user
 // for the vendor's Requests API: "buyer@customer-of-<vendor>.example/token"
 // and the user's API token.

@@ -33,6 +33,13 @@ import (
 //     tags; public comments without the description, and an internal
 //     note per escalation; SLAs "Time to first response" and "Time to
 //     resolution" (a cycle per solve, reopens start new ones). No ratings.
+//   - slack: every ticket as a message of one of the buyer's people in a
+//     Slack Connect channel shared with the vendor, dated by its first
+//     creation (a Slack ts never changes); the conversation its thread,
+//     the vendor's agent replying from the vendor's workspace; reactions
+//     for the priority's name, "escalated" once escalated and
+//     white_check_mark while solved. No ratings, statuses but solved, nor
+//     figures.
 
 // ticketFormats builds each ticket kind's API over a vendor's world; base
 // is the API's own URL once listening.
@@ -49,6 +56,9 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 			a.account.limit = accountLimit
 		}
 		return a
+	},
+	KindSlack: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
+		return &slackAPI{w: w, clock: clock}
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)

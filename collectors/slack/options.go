@@ -1,0 +1,69 @@
+package slack
+
+import (
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/config"
+)
+
+// Options are a slack source's own keys (docs/sources.md).
+type Options struct {
+	Channel        string        `yaml:"channel" doc:"the shared channel's id, C… or G… (required)"`
+	VendorTeams    []string      `yaml:"vendor_teams" doc:"the vendor's Slack workspace ids, T…, whose members' messages are the vendor's (Slack Connect); this or vendor_users (required)"`
+	VendorUsers    []string      `yaml:"vendor_users" doc:"user ids, U… or W…, whose messages are the vendor's (its people in the buyer's own channel)"`
+	SolvedReaction string        `yaml:"solved_reaction" doc:"the reaction on a ticket's message that marks it solved, without colons"`
+	RereadWindow   time.Duration `yaml:"reread_window" doc:"how far back each poll re-reads the channel for threads that grew and reactions that changed"`
+}
+
+// Defaults.
+const (
+	defaultSolvedReaction = "white_check_mark"
+	defaultRereadWindow   = 72 * time.Hour
+)
+
+// NewOptions returns the keys' defaults (config.Kind.Options).
+func NewOptions() config.Options {
+	return &Options{SolvedReaction: defaultSolvedReaction, RereadWindow: defaultRereadWindow}
+}
+
+var (
+	channelID = regexp.MustCompile(`^[CDG][A-Z0-9]{2,}$`)
+	teamID    = regexp.MustCompile(`^[TE][A-Z0-9]{2,}$`)
+	userID    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	emojiName = regexp.MustCompile(`^[a-z0-9_+'-]+$`)
+)
+
+// Check implements config.Options.
+func (o *Options) Check(report config.Report) {
+	switch {
+	case o.Channel == "":
+		report("channel", "required for kind slack: the shared channel's id")
+	case !channelID.MatchString(o.Channel):
+		report("channel", "%q is not a Slack channel id (C…, G…)", o.Channel)
+	}
+	if len(o.VendorTeams) == 0 && len(o.VendorUsers) == 0 {
+		report("vendor_teams", "kind slack needs vendor_teams or vendor_users: whose messages are the vendor's")
+	}
+	for i, t := range o.VendorTeams {
+		if !teamID.MatchString(t) {
+			report("vendor_teams["+strconv.Itoa(i)+"]", "%q is not a Slack team id (T…)", t)
+		}
+	}
+	for i, u := range o.VendorUsers {
+		if !userID.MatchString(u) {
+			report("vendor_users["+strconv.Itoa(i)+"]", "%q is not a Slack user id (U…, W…)", u)
+		}
+	}
+	if !emojiName.MatchString(o.SolvedReaction) {
+		report("solved_reaction", "%q is not a reaction name (lower case, without colons)", o.SolvedReaction)
+	}
+	if o.RereadWindow < 0 {
+		report("reread_window", "must not be negative")
+	}
+}
+
+// optionsOf returns src's options (source.OptionsOf).
+func optionsOf(src *config.Source) *Options { return source.OptionsOf[*Options](src, NewOptions) }
