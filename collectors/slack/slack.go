@@ -284,7 +284,14 @@ func (c *collector) ticket(ctx context.Context, m *message) (item.Ticket, bool, 
 	t.Tags = slices.Compact(t.Tags)
 	var events []item.Event
 	latest := created
-	if m.ReplyCount > 0 {
+	if replies, last, ok := storedThread(stored, m); ok {
+		// The thread has no reply newer than the version stored: its
+		// replies are the stored ones, and Slack is not asked again.
+		events = replies
+		if last.After(latest) {
+			latest = last
+		}
+	} else if m.ReplyCount > 0 {
 		var last time.Time
 		if events, last, err = c.thread(ctx, m.TS); err != nil {
 			return item.Ticket{}, false, err
@@ -346,6 +353,33 @@ func (c *collector) ticket(ctx context.Context, m *message) (item.Ticket, bool, 
 		t.ID = "" // re-read in the window, the same: nothing to store
 	}
 	return t, true, nil
+}
+
+// storedThread returns the replies of the stored version of a root
+// message and the latest of them, when the message shows no reply newer
+// (latest_reply) than those: a thread re-read in the window, unchanged,
+// costs no conversations.replies request. ok is false when Slack must be
+// asked: nothing stored, or a reply newer than the stored ones.
+func storedThread(stored *item.Ticket, m *message) (replies []item.Event, latest time.Time, ok bool) {
+	if stored == nil {
+		return nil, time.Time{}, false
+	}
+	for _, e := range stored.Events {
+		if e.Kind == item.EventVendorReply || e.Kind == item.EventCustomerReply {
+			replies = append(replies, e)
+			if e.At.After(latest) {
+				latest = e.At
+			}
+		}
+	}
+	if m.ReplyCount == 0 {
+		return nil, time.Time{}, len(replies) == 0
+	}
+	newest, err := parseTS(m.LatestReply)
+	if err != nil || len(replies) == 0 || newest.After(latest) {
+		return nil, time.Time{}, false
+	}
+	return replies, latest, true
 }
 
 // thread reads a ticket's replies: vendor and customer replies, and the

@@ -19,6 +19,7 @@ type channelFake struct {
 	mu      sync.Mutex
 	history string
 	replies map[string]string // by thread ts
+	threads int               // conversations.replies requests
 }
 
 func (f *channelFake) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -29,6 +30,7 @@ func (f *channelFake) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	case "/api/conversations.history":
 		_, _ = rw.Write([]byte(f.history))
 	case "/api/conversations.replies":
+		f.threads++
 		body, ok := f.replies[r.URL.Query().Get("ts")]
 		if !ok {
 			body = `{"ok":false,"error":"thread_not_found"}`
@@ -115,6 +117,11 @@ func TestSyncRulesAndSolveDating(t *testing.T) {
 	tk = sync()
 	if tk.Status != item.StatusOpen || len(tk.Events) != 4 || tk.Events[2].Kind != item.EventSolved || tk.Events[3].Kind != item.EventReopened {
 		t.Fatalf("reopened ticket %+v", tk)
+	}
+	// The thread never gained a reply after the first read: its replies
+	// came from the stored version, with one conversations.replies only.
+	if fake.threads != 1 {
+		t.Errorf("%d conversations.replies requests, want 1: an unchanged thread is not read again", fake.threads)
 	}
 }
 
