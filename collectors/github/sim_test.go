@@ -27,8 +27,7 @@ var simKind = config.Kind{Name: simulator.KindGitHub, Feeds: config.FeedsTickets
 // collectortest.SimStart.
 func simWorld(t *testing.T, n int) (*simulator.Sim, *collectortest.Clock) {
 	t.Helper()
-	c := collectortest.NewClock(collectortest.SimStart)
-	return collectortest.StartSim(t, c, collectortest.SmallVendor(n)), c
+	return collectortest.SmallWorld(t, n)
 }
 
 // simRepo is the simulated vendor's repository.

@@ -34,8 +34,7 @@ const (
 // collectortest.SimStart.
 func simWorld(t *testing.T, n int) (*simulator.Sim, *collectortest.Clock) {
 	t.Helper()
-	c := collectortest.NewClock(collectortest.SimStart)
-	return collectortest.StartSim(t, c, collectortest.SmallVendor(n)), c
+	return collectortest.SmallWorld(t, n)
 }
 
 // simSource is the vendor's jira_service_management source as the exporter

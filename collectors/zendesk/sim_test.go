@@ -26,8 +26,7 @@ var simKind = config.Kind{Name: simulator.KindZendesk, Feeds: config.FeedsTicket
 // collectortest.SimStart.
 func simWorld(t *testing.T, n int) (*simulator.Sim, *collectortest.Clock) {
 	t.Helper()
-	c := collectortest.NewClock(collectortest.SimStart)
-	return collectortest.StartSim(t, c, collectortest.SmallVendor(n)), c
+	return collectortest.SmallWorld(t, n)
 }
 
 // simSource is the vendor's zendesk source as the exporter builds it,

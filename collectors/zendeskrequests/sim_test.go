@@ -26,8 +26,7 @@ var simKind = config.Kind{Name: simulator.KindZendeskRequests, Feeds: config.Fee
 // clock stands at collectortest.SimStart.
 func simWorld(t *testing.T) (*simulator.Sim, *collectortest.Clock) {
 	t.Helper()
-	c := collectortest.NewClock(collectortest.SimStart)
-	return collectortest.StartSim(t, c, collectortest.SmallVendor(250)), c
+	return collectortest.SmallWorld(t, 250)
 }
 
 // simSource is the vendor's zendesk_requests source as the exporter builds

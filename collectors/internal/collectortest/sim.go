@@ -59,6 +59,14 @@ func (c *Clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// SmallWorld starts a SmallVendor of n tickets whose clock stands at
+// SimStart, and returns the simulation and its clock.
+func SmallWorld(tb testing.TB, n int) (*simulator.Sim, *Clock) {
+	tb.Helper()
+	c := NewClock(SimStart)
+	return StartSim(tb, c, SmallVendor(n)), c
+}
+
 // StartSim starts a simulation of vendor, generated as of SimStart and
 // answering as of c, with Zendesk's export limit off; it is closed when
 // the test ends.
