@@ -444,7 +444,7 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 	})
 	bounds := e.bounds(cfg)
 	src, err := collectors.New(source.Env{
-		Config: sc, Vendor: v, HTTP: client, Limits: e.limits,
+		Config: sc, Vendor: v, HTTP: client, Limits: e.limits, CountRequest: st.countRequest,
 		HistoryStart: cfg.Global.HistoryStart.Time, Logger: logger, Now: e.opts.Now,
 		Bounds: bounds, Reject: func(reason string) { st.countRejected(reason, 1) },
 		Stored: func(id string) (*item.Ticket, error) {

@@ -33,6 +33,11 @@ type Env struct {
 	HTTP *fetch.Client
 	// Limits is where a collector declares its API's static limits.
 	Limits *fetch.Limits
+	// CountRequest counts one request a collector sent by other means
+	// than HTTP (an IMAP command), by its outcome: the `code` label of
+	// support_source_requests_total (docs/metrics.md). HTTP counts its
+	// own. Nil in tests that do not count.
+	CountRequest func(code string)
 	// HistoryStart: items created earlier are not wanted (zero: no limit).
 	HistoryStart time.Time
 	Logger       *slog.Logger
@@ -58,6 +63,13 @@ type Env struct {
 func (e Env) Rejected(reason string) {
 	if e.Reject != nil {
 		e.Reject(reason)
+	}
+}
+
+// Counted counts one non-HTTP request by code (CountRequest, when set).
+func (e Env) Counted(code string) {
+	if e.CountRequest != nil {
+		e.CountRequest(code)
 	}
 }
 

@@ -123,7 +123,10 @@ type Kind struct {
 	// `url` is required.
 	DefaultURL string
 	// URLExample is what a user writes as `url` (docs/sources.md).
-	URLExample  string
+	URLExample string
+	// Schemes are the URL schemes the kind reads; none: http and https.
+	// A kind that speaks another protocol (IMAP) names its own.
+	Schemes     []string
 	Credentials Credentials
 	// PriorityInTags: the API has no priority field; a ticket's priority is
 	// the tag (label) naming the most urgent one (quality.Rules.MostUrgent).
@@ -168,6 +171,14 @@ func (ks Kinds) Feeding(f Feed) []string {
 		}
 	}
 	return names
+}
+
+// URLSchemes are the URL schemes the kind reads (Schemes).
+func (k *Kind) URLSchemes() []string {
+	if len(k.Schemes) == 0 {
+		return []string{"http", "https"}
+	}
+	return k.Schemes
 }
 
 // OptionKey is one of a kind's own keys, as its Options declare it.

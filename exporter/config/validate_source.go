@@ -27,7 +27,7 @@ func (ck *checker) source(s *Source, list, path string, names map[string]int) {
 	if !ok {
 		return // the remaining checks depend on the kind
 	}
-	ck.url(s, path+".url")
+	ck.url(s, kind, path+".url")
 	ck.misplacedKeys(s, path)
 	ck.credentials(s, kind, path+".http_client")
 	if s.Options != nil {
@@ -85,15 +85,19 @@ func (ck *checker) credentials(s *Source, kind *Kind, path string) {
 
 // url checks a source's URL without ever printing it: it may carry a
 // password.
-func (ck *checker) url(s *Source, path string) {
+func (ck *checker) url(s *Source, kind *Kind, path string) {
 	if s.URL == "" {
 		ck.report(path, "required for kind %s", s.Kind)
 		return
 	}
 	u, err := url.Parse(s.URL)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		ck.report(path, "want an absolute http:// or https:// URL")
+	case err != nil || !slices.Contains(kind.URLSchemes(), u.Scheme) || u.Host == "":
+		var schemes []string
+		for _, sc := range kind.URLSchemes() {
+			schemes = append(schemes, sc+"://")
+		}
+		ck.report(path, "want an absolute %s URL", strings.Join(schemes, " or "))
 	case u.User != nil:
 		ck.report(path, "credentials belong in http_client, not in the URL")
 	}

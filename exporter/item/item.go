@@ -45,6 +45,11 @@ const (
 type Event struct {
 	Kind EventKind `json:"k"`
 	At   time.Time `json:"t"`
+	// Ref names the message behind the event where a kind must tell a
+	// message read again from a new one (imap: a digest of its
+	// Message-ID, since a mailbox can be read again from its start);
+	// empty elsewhere. Never a metric label.
+	Ref string `json:"r,omitempty"`
 }
 
 // Figures are what the vendor's API computes itself (Zendesk ticket metric
