@@ -68,6 +68,11 @@ type Persona struct {
 	// incident began, which the customer files as urgent (when no ticket
 	// ever comes, it posts as usual).
 	PostsAfterComplaints bool
+	// AutoAcknowledges: the vendor's helpdesk answers every new ticket at
+	// once with a machine acknowledgement ("we received your request"),
+	// which the formats that carry one render (a mail auto-reply) and
+	// which is no response: it never enters the ticket's timeline.
+	AutoAcknowledges bool
 }
 
 // typical fills every knob a preset leaves zero.
@@ -171,6 +176,7 @@ func overlay(base, p Persona) Persona {
 	}
 	base.BusinessHoursOnly = base.BusinessHoursOnly || p.BusinessHoursOnly
 	base.PostsAfterComplaints = base.PostsAfterComplaints || p.PostsAfterComplaints
+	base.AutoAcknowledges = base.AutoAcknowledges || p.AutoAcknowledges
 	return base
 }
 
