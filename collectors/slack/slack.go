@@ -41,6 +41,19 @@ func New(env source.Env) (source.Source, error) {
 	if opts.Channel == "" {
 		return nil, fmt.Errorf("slack: source %q: no channel", env.Config.Name)
 	}
+	if opts.RequestsPerMinute <= 0 {
+		return nil, fmt.Errorf("slack: source %q: requests_per_minute must be positive, got %d", env.Config.Name, opts.RequestsPerMinute)
+	}
+	history, replies := base.JoinPath("api/conversations.history"), base.JoinPath("api/conversations.replies")
+	// Slack answers past its limit with 429 and Retry-After, which the
+	// shared client honours; declared, the limit is kept before Slack has
+	// to say so. Slack counts per method: each has its own window, shared
+	// by every source on the host (two workspaces' sources share it,
+	// which is the cautious side).
+	every := time.Minute / time.Duration(opts.RequestsPerMinute)
+	for _, method := range []*url.URL{history, replies} {
+		env.Limits.Declare(base.Host, method.EscapedPath(), every, opts.RequestsPerMinute)
+	}
 	logger := env.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -55,8 +68,8 @@ func New(env source.Env) (source.Source, error) {
 	}
 	c := &collector{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
-		history:      base.JoinPath("api/conversations.history"),
-		replies:      base.JoinPath("api/conversations.replies"),
+		history:      history,
+		replies:      replies,
 		opts:         opts,
 		teams:        map[string]bool{},
 		users:        map[string]bool{},

@@ -70,7 +70,7 @@ func TestSyncRulesAndSolveDating(t *testing.T) {
 	now := time.Unix(1773050000, 0).UTC()
 	var stored *item.Ticket
 	env := collectortest.Env("slack", srv.URL, srv.Client())
-	env.Config.Options = &Options{Channel: "C0SHARED", VendorTeams: []string{"TVENDOR"}, SolvedReaction: "white_check_mark", RereadWindow: 72 * time.Hour}
+	env.Config.Options = &Options{Channel: "C0SHARED", VendorTeams: []string{"TVENDOR"}, SolvedReaction: "white_check_mark", RereadWindow: 72 * time.Hour, RequestsPerMinute: 50}
 	env.Now = func() time.Time { return now }
 	env.Stored = func(string) (*item.Ticket, error) { return stored, nil }
 	src := collectortest.NewSource(t, New, env)
@@ -130,7 +130,7 @@ func TestSyncErrors(t *testing.T) {
 		fake := &channelFake{history: `{"ok":false,"error":"` + code + `"}`}
 		srv := httptest.NewServer(fake)
 		env := collectortest.Env("slack", srv.URL, srv.Client())
-		env.Config.Options = &Options{Channel: "C0SHARED", VendorUsers: []string{"UVENDOR1"}, SolvedReaction: "white_check_mark"}
+		env.Config.Options = &Options{Channel: "C0SHARED", VendorUsers: []string{"UVENDOR1"}, SolvedReaction: "white_check_mark", RequestsPerMinute: 50}
 		src := collectortest.NewSource(t, New, env)
 		var rec collectortest.Recorder
 		err := src.Sync(context.Background(), nil, rec.Emit)
