@@ -68,6 +68,7 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 	case KindSlack:
 		line("channel: %s", yamlString(w.slackChannel()))
 		line("vendor_teams: [%s]", yamlString(w.slackVendorTeam()))
+		line("requests_per_minute: %d", slackSourceLimit)
 		line("http_client:")
 		line("  authorization:")
 		line("    credentials: %s", yamlString(w.slackToken()))

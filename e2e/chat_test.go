@@ -1,0 +1,258 @@
+package e2e
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/simulator"
+)
+
+// chatHistory is a week of questions in a Slack channel shared with the
+// vendor, read through the slack kind, whose every metric is worked out by
+// hand in chatExpected. Business hours are 09:00-18:00 Monday to Friday in
+// Berlin (CET); 2026-03-02 is a Monday. Each step is a message in the
+// ticket's thread (a solve is the vendor's message with the
+// white_check_mark reaction on the question; a reopen, the customer's
+// message with the reaction taken off).
+var chatHistory = []simulator.ScriptedTicket{
+	// 1. Urgent, Monday 10:00: answered in 4 minutes, the customer answers,
+	// solved at 10:25. Two vendor messages: not one-touch.
+	{Created: local(2, 10, 0), Priority: "urgent", Steps: []simulator.ScriptStep{
+		{At: 4 * minute, Kind: simulator.VendorReply},
+		{At: 10 * minute, Kind: simulator.CustomerReply},
+		{At: 25 * minute, Kind: simulator.Solve},
+	}},
+	// 2. Normal, asked Tuesday 20:30 (hours=off), solved Wednesday 09:05
+	// by the vendor's only message: one-touch.
+	{Created: local(3, 20, 30), Priority: "normal", Steps: []simulator.ScriptStep{
+		{At: 12*hour + 35*minute, Kind: simulator.Solve},
+	}},
+	// 3. High, Wednesday 11:00, escalated (a reaction) at once; the
+	// customer chases before the first answer (a follow-up), then two
+	// rounds of questions before the solve at 12:00.
+	{Created: local(4, 11, 0), Priority: "high", Steps: []simulator.ScriptStep{
+		{At: 2 * minute, Kind: simulator.Escalate},
+		{At: 3 * minute, Kind: simulator.CustomerReply},
+		{At: 20 * minute, Kind: simulator.VendorReply},
+		{At: 30 * minute, Kind: simulator.CustomerReply},
+		{At: 40 * minute, Kind: simulator.VendorReply},
+		{At: 50 * minute, Kind: simulator.CustomerReply},
+		{At: 60 * minute, Kind: simulator.Solve},
+	}},
+	// 4. Low, Thursday 17:50 (hours=business, ten minutes before closing),
+	// solved Friday 09:10 by its only message: one-touch.
+	{Created: local(5, 17, 50), Priority: "low", Steps: []simulator.ScriptStep{
+		{At: 15*hour + 20*minute, Kind: simulator.Solve},
+	}},
+	// 5. Normal, Saturday 10:00 (hours=off), answered Monday 09:02 with a
+	// question the customer never answers: left open.
+	{Created: local(7, 10, 0), Priority: "normal", Steps: []simulator.ScriptStep{
+		{At: 47*hour + 2*minute, Kind: simulator.VendorReply},
+	}},
+	// 6. Normal, Tuesday 10 March 10:00: solved at 10:30 after a round,
+	// reopened at 12:00, solved again at 13:00. The exporter reads it at
+	// three instants (chatPhases), so that it sees the solve, the reopen
+	// and the second solve each as they come: a reaction has no date, and
+	// one read after all three would show only the last state. Two vendor
+	// messages before the first solve keep it from being one-touch, which
+	// the exporter's own clock (now, long after 10 March) would settle at
+	// once, before the reopen shows.
+	{Created: local(10, 10, 0), Priority: "normal", Steps: []simulator.ScriptStep{
+		{At: 10 * minute, Kind: simulator.VendorReply},
+		{At: 20 * minute, Kind: simulator.CustomerReply},
+		{At: 30 * minute, Kind: simulator.Solve},
+		{At: 2 * hour, Kind: simulator.Reopen},
+		{At: 3 * hour, Kind: simulator.Solve},
+	}},
+}
+
+// chatExpected are chatHistory's values, worked out by hand, under the
+// vendor's SLA clock, with targets first_response {urgent 1h, high 4h,
+// normal 8h, low 24h} and resolution {urgent 24h, high 72h}. Slack feeds
+// no satisfaction (docs/sources.md): none is expected, and none is served.
+func chatExpected(clock string) metricValues {
+	pick := func(calendar, business float64) float64 { return pickClock(clock, calendar, business) }
+	return metricValues{
+		"support_tickets_created_total priority=urgent": 1,
+		"support_tickets_created_total priority=high":   1,
+		"support_tickets_created_total priority=normal": 3,
+		"support_tickets_created_total priority=low":    1,
+
+		// First responses of questions asked in business hours: 1: 4 min;
+		// 3: 20 min; 6: 10 min; 4: 17:50 to 09:10 is 15h20m (55200 s) of
+		// calendar time, of which 10 + 10 business minutes (1200 s).
+		"support_ticket_first_response_seconds_count priority=urgent hours=business": 1,
+		"support_ticket_first_response_seconds_sum priority=urgent hours=business":   240,
+		"support_ticket_first_response_seconds_count priority=high hours=business":   1,
+		"support_ticket_first_response_seconds_sum priority=high hours=business":     1200,
+		"support_ticket_first_response_seconds_count priority=normal hours=business": 1,
+		"support_ticket_first_response_seconds_sum priority=normal hours=business":   600,
+		"support_ticket_first_response_seconds_count priority=low hours=business":    1,
+		"support_ticket_first_response_seconds_sum priority=low hours=business":      pick(55200, 1200),
+		// Asked off hours: 2: Tuesday 20:30 to Wednesday 09:05, 12h35m
+		// (45300 s), business 5 min (300 s); 5: Saturday 10:00 to Monday
+		// 09:02, 47h02m (169320 s), business 2 min (120 s).
+		"support_ticket_first_response_seconds_count priority=normal hours=off": 2,
+		"support_ticket_first_response_seconds_sum priority=normal hours=off":   pick(45300+169320, 300+120),
+
+		// Creation to the first solve: 1: 25 min; 3: 1 h; 2 as its first
+		// response and 6: 30 min; 4 as its first response. 5 is open.
+		"support_ticket_resolution_seconds_count priority=urgent": 1,
+		"support_ticket_resolution_seconds_sum priority=urgent":   1500,
+		"support_ticket_resolution_seconds_count priority=high":   1,
+		"support_ticket_resolution_seconds_sum priority=high":     3600,
+		"support_ticket_resolution_seconds_count priority=normal": 2,
+		"support_ticket_resolution_seconds_sum priority=normal":   pick(45300, 300) + 1800,
+		"support_ticket_resolution_seconds_count priority=low":    1,
+		"support_ticket_resolution_seconds_sum priority=low":      pick(55200, 1200),
+
+		// Solved by one vendor message and never reopened: 2 and 4.
+		"support_tickets_resolved_first_contact_total priority=urgent": 0,
+		"support_tickets_resolved_first_contact_total priority=high":   0,
+		"support_tickets_resolved_first_contact_total priority=normal": 1,
+		"support_tickets_resolved_first_contact_total priority=low":    1,
+
+		// Vendor messages up to the first solve: 1: 2; 3: 3; 2: 1 and 6: 2;
+		// 4: 1.
+		"support_ticket_vendor_replies_to_resolve_count priority=urgent": 1,
+		"support_ticket_vendor_replies_to_resolve_sum priority=urgent":   2,
+		"support_ticket_vendor_replies_to_resolve_count priority=high":   1,
+		"support_ticket_vendor_replies_to_resolve_sum priority=high":     3,
+		"support_ticket_vendor_replies_to_resolve_count priority=normal": 2,
+		"support_ticket_vendor_replies_to_resolve_sum priority=normal":   3,
+		"support_ticket_vendor_replies_to_resolve_count priority=low":    1,
+		"support_ticket_vendor_replies_to_resolve_sum priority=low":      1,
+
+		// 6's reopen, seen as the reaction went away; 3's chase (its other
+		// customer messages answer the vendor's questions); 3's escalation.
+		"support_tickets_reopened_total priority=normal":        1,
+		"support_ticket_customer_followups_total priority=high": 1,
+		"support_escalations_total priority=high":               1,
+
+		// Every first-response clock stopped. Breached: 2 (12h35m) and 5
+		// (47h02m) past normal's 8 h in calendar time; in business time
+		// (5 and 2 minutes) none.
+		"support_ticket_sla_checks_total priority=urgent target=first_response":   1,
+		"support_ticket_sla_checks_total priority=high target=first_response":     1,
+		"support_ticket_sla_checks_total priority=normal target=first_response":   3,
+		"support_ticket_sla_checks_total priority=low target=first_response":      1,
+		"support_ticket_sla_breaches_total priority=normal target=first_response": pick(2, 0),
+		"support_ticket_sla_breaches_total priority=low target=first_response":    0,
+		// Resolution targets for urgent (25 min < 24 h) and high (1 h < 72 h).
+		"support_ticket_sla_checks_total priority=urgent target=resolution":   1,
+		"support_ticket_sla_checks_total priority=high target=resolution":     1,
+		"support_ticket_sla_breaches_total priority=urgent target=resolution": 0,
+		"support_ticket_sla_breaches_total priority=high target=resolution":   0,
+	}
+}
+
+// chatPhases are the instants the channel is read at, in order, each with
+// what shows once the exporter has read it: 6 solved (10:30 < 11:00), 6
+// reopened (12:00 < 12:30), and then everything.
+var chatPhases = []struct {
+	at   time.Time
+	what string
+	done func(s series, vendor string) bool
+}{
+	{local(10, 11, 0), "ticket 6 solved", func(s series, v string) bool {
+		n, _ := s.get("support_ticket_resolution_seconds_count", "vendor", v, "priority", "normal")
+		return s.sum("support_tickets_created_total", "vendor", v) == 6 && n == 2
+	}},
+	{local(10, 12, 30), "ticket 6 reopened", func(s series, v string) bool {
+		n, _ := s.get("support_tickets_reopened_total", "vendor", v, "priority", "normal")
+		return n == 1
+	}},
+	{scriptNow, "ticket 6 solved again, only 5 open", func(s series, v string) bool {
+		return s.sum("support_tickets_open", "vendor", v) == 1 && s.sum("support_tickets_open", "vendor", v, "priority", "normal") == 1
+	}},
+}
+
+// TestChatScriptedHistory reads chatHistory through the slack kind under
+// both SLA clocks and checks every value against chatExpected.
+func TestChatScriptedHistory(t *testing.T) {
+	clocks := []string{"calendar", "business"}
+	var now atomic.Int64
+	now.Store(chatPhases[0].at.Unix())
+	clock := func() time.Time { return time.Unix(now.Load(), 0).UTC() }
+	var vendors []simulator.Vendor
+	for _, c := range clocks {
+		vendors = append(vendors, simulator.Vendor{Name: "chat-" + c, Timezone: "Europe/Berlin", History: 30 * day, Script: chatHistory})
+	}
+	sim, err := simulator.New(simulator.Options{Seed: 11, Start: chatPhases[0].at, Clock: clock, Vendors: vendors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+
+	dir := t.TempDir()
+	var cfg strings.Builder
+	cfg.WriteString(officeConfigHeader)
+	for _, c := range clocks {
+		fmt.Fprintf(&cfg, `  - name: chat-%s
+    calendar: office
+    sla:
+      clock: %s
+      first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
+      resolution: {urgent: 24h, high: 72h}
+    escalation:
+      tags: [escalated]
+    tickets:
+      - name: channel
+`, c, c)
+		cfg.WriteString(sourceYAML(t, sim, "chat-"+c, simulator.KindSlack, false))
+	}
+	cfgPath := filepath.Join(dir, "support_exporter.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
+
+	var s series
+	for _, ph := range chatPhases {
+		now.Store(ph.at.Unix())
+		waitFor(t, 30*time.Second, ph.what, func() bool {
+			s, _ = p.scrape()
+			for _, v := range vendors {
+				if !ph.done(s, v.Name) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+
+	for _, c := range clocks {
+		t.Run(c, func(t *testing.T) {
+			want := chatExpected(c)
+			name := "chat-" + c
+			for _, key := range slices.Sorted(maps.Keys(want)) {
+				fields := strings.Fields(key)
+				labels := []string{"vendor", name}
+				for _, f := range fields[1:] {
+					l, v, _ := strings.Cut(f, "=")
+					labels = append(labels, l, v)
+				}
+				got, _ := s.get(fields[0], labels...) // an absent series is 0, as counters start
+				if got != want[key] {
+					t.Errorf("%s = %v, want %v", key, got, want[key])
+				}
+			}
+			if n := s.sum("support_ticket_satisfaction_ratings_total", "vendor", name); n != 0 {
+				t.Errorf("%v satisfaction ratings from a Slack channel, which has none", n)
+			}
+			if up, _ := s.get("support_source_up", "vendor", name, "source", "channel", "kind", "slack"); up != 1 {
+				t.Errorf("support_source_up = %v", up)
+			}
+		})
+	}
+}
