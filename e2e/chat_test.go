@@ -256,3 +256,127 @@ func TestChatScriptedHistory(t *testing.T) {
 		})
 	}
 }
+
+// chatWorld is a small generated vendor reached through a Slack channel,
+// with the exporter polling it every second.
+type chatWorld struct {
+	sim    *simulator.Sim
+	vendor string
+	p      *proc
+	logs   *syncBuffer
+}
+
+func newChatWorld(t *testing.T, logArgs ...string) *chatWorld {
+	t.Helper()
+	const vendor = "chatwire"
+	clock := func() time.Time { return scriptNow }
+	sim, err := simulator.New(simulator.Options{Seed: 12, Start: scriptNow, Clock: clock, Vendors: []simulator.Vendor{{
+		Name: vendor, Persona: simulator.ChatOfficeHours, Timezone: "Europe/Berlin", History: 3 * day, Tickets: 30,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	dir := t.TempDir()
+	cfg := officeConfigHeader + "  - name: " + vendor + "\n    calendar: office\n    tickets:\n      - name: channel\n" +
+		sourceYAML(t, sim, vendor, simulator.KindSlack, false)
+	cfgPath := filepath.Join(dir, "support_exporter.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	args := append([]string{"--config.file=" + cfgPath, "--storage.path=" + filepath.Join(dir, "data")}, logArgs...)
+	return &chatWorld{sim: sim, vendor: vendor, p: start(t, logs, args...), logs: logs}
+}
+
+// labels are the slack source's series labels.
+func (w *chatWorld) labels(more ...string) []string {
+	return append([]string{"vendor", w.vendor, "source", "channel", "kind", "slack"}, more...)
+}
+
+// value is one series of the slack source now.
+func (w *chatWorld) value(s series, name string, more ...string) float64 {
+	v, _ := s.get(name, w.labels(more...)...)
+	return v
+}
+
+// recovered waits for a successful sync that ended after since (a
+// last-success timestamp).
+func (w *chatWorld) recovered(t *testing.T, since float64) float64 {
+	t.Helper()
+	var last float64
+	waitFor(t, 30*time.Second, "a successful sync after the fault", func() bool {
+		s, _ := w.p.scrape()
+		last = w.value(s, "support_source_last_success_timestamp_seconds")
+		return last > since && w.value(s, "support_source_up") == 1
+	})
+	return last
+}
+
+// TestChatSlackFaults: Slack's failures through the exporter, each counted
+// in support_source_errors_total under the reason docs/sources.md gives,
+// each told on the landing page by Slack's own code, and each followed by a
+// recovery: ratelimited (HTTP 429 with Retry-After) as rate_limited,
+// invalid_auth (a revoked token: HTTP 200, ok false) and not_in_channel
+// (the app removed from the channel) as auth.
+func TestChatSlackFaults(t *testing.T) {
+	w := newChatWorld(t)
+	last := w.recovered(t, 0)
+	errorsBy := func(s series) map[string]float64 {
+		out := map[string]float64{}
+		for _, r := range []string{"rate_limited", "auth", "http", "decode", "network", "timeout"} {
+			out[r] = w.value(s, "support_source_errors_total", "reason", r)
+		}
+		return out
+	}
+	s, _ := w.p.scrape()
+	if got := errorsBy(s); got["rate_limited"]+got["auth"]+got["http"]+got["decode"]+got["network"]+got["timeout"] != 0 {
+		t.Fatalf("errors before any fault: %v", got)
+	}
+
+	for _, tc := range []struct {
+		name, reason, code string
+		inject, end        func()
+	}{
+		{"ratelimited", "rate_limited", "429", func() { w.sim.Inject(w.vendor, simulator.KindSlack, simulator.FaultRateLimit, 1) }, func() {}},
+		{"invalid_auth", "auth", "invalid_auth",
+			func() { w.sim.Inject(w.vendor, simulator.KindSlack, simulator.FaultUnauthorized, 1000) },
+			func() { w.sim.EndFaults(w.vendor, simulator.KindSlack) }},
+		{"not_in_channel", "auth", "not_in_channel",
+			func() { w.sim.SlackRemoveApp(w.vendor, true) },
+			func() { w.sim.SlackRemoveApp(w.vendor, false) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := w.p.scrape()
+			before := errorsBy(s)
+			tc.inject()
+			var landing string
+			waitFor(t, 30*time.Second, tc.reason+" counted", func() bool {
+				s, _ = w.p.scrape()
+				_, landing = w.p.get("/")
+				return errorsBy(s)[tc.reason] > before[tc.reason] && strings.Contains(landing, tc.code)
+			})
+			after := errorsBy(s)
+			for r, n := range after {
+				if r != tc.reason && n != before[r] {
+					t.Errorf("%s: errors with reason %s went from %v to %v", tc.name, r, before[r], n)
+				}
+			}
+			if w.value(s, "support_source_up") != 0 {
+				t.Errorf("%s: support_source_up is not 0 after the failed sync", tc.name)
+			}
+			tc.end()
+			last = w.recovered(t, last)
+		})
+	}
+	s, _ = w.p.scrape()
+	if n := w.value(s, "support_source_requests_total", "code", "429"); n != 1 {
+		t.Errorf("%v requests answered 429, want the one ratelimited", n)
+	}
+	if !strings.Contains(w.logs.String(), "not_in_channel") {
+		t.Errorf("the log does not tell not_in_channel:\n%s", tail(w.logs.String(), 20))
+	}
+}
