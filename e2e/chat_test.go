@@ -266,7 +266,7 @@ type chatWorld struct {
 	logs   *syncBuffer
 }
 
-func newChatWorld(t *testing.T, logArgs ...string) *chatWorld {
+func newChatWorld(t *testing.T) *chatWorld {
 	t.Helper()
 	const vendor = "chatwire"
 	clock := func() time.Time { return scriptNow }
@@ -288,7 +288,7 @@ func newChatWorld(t *testing.T, logArgs ...string) *chatWorld {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	args := append([]string{"--config.file=" + cfgPath, "--storage.path=" + filepath.Join(dir, "data")}, logArgs...)
+	args := []string{"--config.file=" + cfgPath, "--storage.path=" + filepath.Join(dir, "data")}
 	return &chatWorld{sim: sim, vendor: vendor, p: start(t, logs, args...), logs: logs}
 }
 

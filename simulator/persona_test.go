@@ -193,7 +193,7 @@ func TestDemo(t *testing.T) {
 	want := map[string]string{
 		"swiftedge": "Asia/Singapore", "deeproute": "Europe/Berlin", "nightless": "America/Los_Angeles",
 		"openpipe": "Asia/Tokyo", "edgebuyer": "America/New_York", "feedcast": "Europe/London",
-		"chatwire": "Europe/Paris",
+		"chatwire": "America/Sao_Paulo",
 	}
 	if !maps.Equal(zones, want) {
 		t.Errorf("demo vendors %v, want %v", zones, want)
@@ -241,11 +241,16 @@ func TestChatAndMailPersonas(t *testing.T) {
 	waits := func(name string, inOffice bool) (out []time.Duration) {
 		cal := s.worlds[name].cal
 		for _, tk := range s.Truth(name, testStart).Tickets {
-			if tk.FirstReply.IsZero() || (inOffice && !cal.Contains(tk.Created)) {
+			if tk.FirstReply.IsZero() {
 				continue
 			}
+			// Never at night: whenever the question came, the answer
+			// comes in office hours.
 			if name == chat.Name && !cal.Contains(tk.FirstReply) {
 				t.Errorf("%s: ticket %d answered at %s, outside office hours", name, tk.ID, tk.FirstReply)
+			}
+			if inOffice && !cal.Contains(tk.Created) {
+				continue
 			}
 			out = append(out, tk.FirstReply.Sub(tk.Created))
 		}
@@ -253,11 +258,14 @@ func TestChatAndMailPersonas(t *testing.T) {
 		return out
 	}
 	chatWaits := waits(chat.Name, true)
-	if len(chatWaits) < 100 || chatWaits[len(chatWaits)/2] > 15*time.Minute || chatWaits[len(chatWaits)/2] < 2*time.Minute {
+	mailWaits := waits(mail.Name, false)
+	if len(chatWaits) < 100 || len(mailWaits) < 100 {
+		t.Fatalf("%d chatwire and %d slowpost first replies, want 100+ each", len(chatWaits), len(mailWaits))
+	}
+	if chatWaits[len(chatWaits)/2] > 15*time.Minute || chatWaits[len(chatWaits)/2] < 2*time.Minute {
 		t.Errorf("chatwire: %d first replies to office-hours questions, median %v, want 100+ within minutes", len(chatWaits), chatWaits[len(chatWaits)/2])
 	}
-	mailWaits := waits(mail.Name, false)
-	if len(mailWaits) < 100 || mailWaits[len(mailWaits)/2] < 12*time.Hour || mailWaits[len(mailWaits)/2] > 36*time.Hour {
+	if mailWaits[len(mailWaits)/2] < 12*time.Hour || mailWaits[len(mailWaits)/2] > 36*time.Hour {
 		t.Errorf("slowpost: %d first replies, median %v, want 100+ about a day after the mail", len(mailWaits), mailWaits[len(mailWaits)/2])
 	}
 	if !mail.Persona.withDefaults().AutoAcknowledges || chat.Persona.withDefaults().AutoAcknowledges {

@@ -68,7 +68,7 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 	case KindSlack:
 		line("channel: %s", yamlString(w.slackChannel()))
 		line("vendor_teams: [%s]", yamlString(w.slackVendorTeam()))
-		line("requests_per_minute: %d", slackSourceLimit)
+		line("requests_per_minute: %d # the simulator's; real Slack: 50, or 1 for a non-Marketplace app (docs/sources.md)", slackSourceLimit)
 		line("http_client:")
 		line("  authorization:")
 		line("    credentials: %s", yamlString(w.slackToken()))

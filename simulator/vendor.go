@@ -133,7 +133,7 @@ func Demo(start time.Time) []Vendor {
 		{
 			// Reached only through a shared Slack channel: no status page,
 			// so no incidents nor maintenances to generate.
-			Name: "chatwire", Persona: ChatOfficeHours, Timezone: "Europe/Paris",
+			Name: "chatwire", Persona: ChatOfficeHours, Timezone: "America/Sao_Paulo",
 			Tickets: 500, LiveTicketsPerHour: 8,
 		},
 	}

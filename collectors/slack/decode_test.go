@@ -84,6 +84,7 @@ func TestErrorReason(t *testing.T) {
 	for code, want := range map[string]string{
 		"invalid_auth": "auth", "not_authed": "auth", "account_inactive": "auth", "token_revoked": "auth",
 		"not_in_channel": "auth", "channel_not_found": "auth", "missing_scope": "auth",
+		"no_permission": "auth", "not_allowed_token_type": "auth",
 		"ratelimited": "rate_limited", "internal_error": "http", "": "decode",
 	} {
 		if got := errorReason(code); got != want {
@@ -94,8 +95,10 @@ func TestErrorReason(t *testing.T) {
 
 // TestDecodeSDKSample: the Java SDK's sample of conversations.history, every
 // field Slack has been seen to send with its type (values blanked: ok
-// false, counts 12345, ids zeroed), decodes into page: no field of ours
-// has a type Slack does not send. Its message is an app's (bot_id).
+// false, counts 12345, ids zeroed), decodes into page: none of our fields
+// that it carries has a type Slack does not send (it has no team or
+// user_team, which the real replies below carry). Its message is an
+// app's (bot_id).
 func TestDecodeSDKSample(t *testing.T) {
 	p := readPage(t, "java_sdk_conversations_history.json")
 	if p.OK || p.HasMore || len(p.Messages) != 1 {

@@ -32,7 +32,7 @@ const (
 	// for the Marketplace gets 1 request a minute and 15 messages a page
 	// on both methods (Slack's changelog, "Rate limit changes for
 	// non-Marketplace apps"; docs.slack.dev's rate-limit page: internal
-	// apps and existing installations keep their limits).
+	// apps keep theirs; its pages have disagreed on older installations).
 	defaultRequestsPerMinute = 50
 )
 
