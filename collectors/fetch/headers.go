@@ -58,6 +58,10 @@ func askedWait(status int, h http.Header, now time.Time) asked {
 	if status == http.StatusForbidden || status == http.StatusTooManyRequests || status >= 500 {
 		if d, ok := retryAfter(h.Get("Retry-After"), vendorNow); ok {
 			a.retryAfter, explicit, a.limited = take(d), true, true
+		} else if d, ok := seconds(strings.TrimSpace(h.Get("X-Ogw-Ratelimit-Reset"))); ok && status == http.StatusTooManyRequests {
+			// Lark's (Feishu's) gateway says when to retry in its own
+			// header, seconds until the quota's window resets, on its 429.
+			a.retryAfter, explicit, a.limited = take(d), true, true
 		}
 	}
 	a.wait = a.retryAfter
