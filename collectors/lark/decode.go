@@ -88,14 +88,21 @@ func (m *message) text() string {
 	walk = func(v any) {
 		switch v := v.(type) {
 		case map[string]any:
+			// The title first, then the rest in a fixed order (a
+			// post's locales, a card's elements).
+			if s, ok := v["title"].(string); ok {
+				parts = append(parts, s)
+			}
 			keys := make([]string, 0, len(v))
 			for k := range v {
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
 			for _, k := range keys {
-				if s, ok := v[k].(string); ok && (k == "text" || k == "title") {
-					parts = append(parts, s)
+				if s, ok := v[k].(string); ok {
+					if k == "text" {
+						parts = append(parts, s)
+					}
 					continue
 				}
 				walk(v[k])
