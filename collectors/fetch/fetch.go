@@ -124,7 +124,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Client sends GET requests on behalf of one source.
+// Client sends GET requests on behalf of one source, and the odd POST of a
+// token endpoint (PostJSON).
 type Client struct {
 	hc     *http.Client
 	opts   Options

@@ -35,7 +35,8 @@ type asked struct {
 
 // askedWait reads the rate-limit headers of a response received at now.
 // Explicit values win over the guessed window: Retry-After (delta seconds
-// or HTTP date; on 403 for GitHub's secondary limits, on 429 and on 5xx),
+// or HTTP date; on 403 for GitHub's secondary limits, on 429 and on 5xx;
+// on a 429 without it, Lark's X-Ogw-Ratelimit-Reset, delta seconds),
 // and when a Remaining header says the quota is spent, when it refills
 // (X-RateLimit-Reset: epoch seconds as GitHub, delta seconds, or ISO 8601 as
 // Atlassian; RateLimit-Reset: delta seconds per the IETF draft). When

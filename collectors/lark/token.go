@@ -33,9 +33,10 @@ const refreshMargin = 30 * time.Minute
 // own Authorization: Bearer header, which that round tripper leaves
 // alone, so the secret never goes with them; the token request goes
 // without one, so the round tripper adds the Basic header to it: the same
-// secret, to the same endpoint that reads it from the body, which Lark
-// ignores. Files are read at each token request, so a rotated secret
-// takes effect without a reload.
+// secret, to the same endpoint over the same connection as the body that
+// carries it (the endpoint reads the body; no header is documented).
+// Files are read at each token request, so a rotated secret takes effect
+// without a reload.
 type credentials struct {
 	basic *commoncfg.BasicAuth
 }
