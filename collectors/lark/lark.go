@@ -318,8 +318,10 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if m.RootID != "" && m.RootID != m.MessageID {
-		if !m.Deleted {
-			w.pending = append(w.pending, c.reply(m, m.RootID, at))
+		// A reply that brings nothing (an app's without a hashtag) is not
+		// kept: the cursor carries what is pending.
+		if p := c.reply(m, m.RootID, at); !m.Deleted && (p.Kind != "" || len(p.Tags) > 0) {
+			w.pending = append(w.pending, p)
 		}
 		return at, nil
 	}
@@ -332,7 +334,9 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 	}
 	if m.ThreadID != "" {
 		// A topic thread: its replies are listed in the thread, not in
-		// the chat (container_id_type=thread).
+		// the chat (container_id_type=thread). Should the chat list some
+		// of them too, they were held above and count once: events are
+		// told apart by their message.
 		listed, err := c.thread(ctx, m.ThreadID)
 		if err != nil {
 			return time.Time{}, err
