@@ -40,8 +40,11 @@ func syncOf(ctx context.Context) *syncRun {
 }
 
 // conditionalHeaders change a request's answer while its URL stays: the
-// same URL asked again with a new ETag is no loop.
-var conditionalHeaders = []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range"}
+// same URL asked again with a new ETag is no loop, nor with a new
+// credential set by the collector (Lark's tenant_access_token, renewed
+// after Lark refused the old one with a 200 and an error code). Only a
+// digest of them is kept.
+var conditionalHeaders = []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Authorization"}
 
 // requestKey identifies a request for the loop check: its full URL, query
 // included, and its conditional headers.

@@ -36,6 +36,7 @@ type groupFake struct {
 	tokens   int      // token requests
 	expire   int      // the expire of tokens handed out
 	refuse   int      // messages requests to answer 99991663 first
+	refuseOK bool     // with HTTP 200 rather than 400
 	fail     string   // when set, the answer to every messages request: status|body
 	auth     []string // Authorization of each messages request
 	tokenSaw []string // Authorization of each token request
@@ -65,7 +66,9 @@ func (f *groupFake) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		f.auth = append(f.auth, r.Header.Get("Authorization"))
 		if f.refuse > 0 {
 			f.refuse--
-			rw.WriteHeader(http.StatusBadRequest)
+			if !f.refuseOK {
+				rw.WriteHeader(http.StatusBadRequest)
+			}
 			_, _ = rw.Write([]byte(`{"code":99991663,"msg":"Invalid access token for authorization. Please make a request with token attached."}`))
 			return
 		}
@@ -260,6 +263,17 @@ func TestTokenRefusedOnce(t *testing.T) {
 	if fake.tokens != 2 || len(store.Tickets()) != 1 {
 		t.Fatalf("%d token requests, tickets %v", fake.tokens, store.Tickets())
 	}
+	// Refused with a 200, under a sync's loop check: the same request
+	// with the new token is no loop.
+	fake.mu.Lock()
+	fake.refuse, fake.refuseOK = 1, true
+	fake.mu.Unlock()
+	if err := src.Sync(fetch.StartSync(context.Background(), 10), store.Cursor(), store.Emit); err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	fake.refuseOK = false
+	fake.mu.Unlock()
 	fake.mu.Lock()
 	fake.refuse = 2
 	fake.mu.Unlock()
