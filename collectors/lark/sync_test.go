@@ -17,6 +17,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
@@ -357,5 +358,43 @@ func TestNewRefuses(t *testing.T) {
 	env.Config.HTTPClient.BasicAuth = &commoncfg.BasicAuth{Username: testApp, PasswordRef: "vault"}
 	if _, err := New(env); err == nil || !strings.Contains(err.Error(), "password_ref") {
 		t.Errorf("password_ref: %v", err)
+	}
+}
+
+// TestImplausibleTimes: a ticket message dated past the bounds is refused
+// and counted, a reply so dated is skipped, and the mark never passes the
+// latest plausible instant.
+func TestImplausibleTimes(t *testing.T) {
+	fake := &groupFake{expire: 7200}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Unix(t0+3600, 0).UTC()
+	store := collectortest.NewStore()
+	env := testEnv(t, srv, &now, store)
+	env.Bounds = door.Bounds{NotBefore: time.Unix(t0-86400, 0), MaxSkew: time.Hour, Now: func() time.Time { return now }}
+	var rejected []string
+	env.Reject = func(reason string) { rejected = append(rejected, reason) }
+	src := collectortest.NewSource(t, New, env)
+	future := t0 + 10*365*86400
+	setChat(fake,
+		msg("om_f", "", "ou_buyer1", "buyertenant", future, "from the future"),
+		msg("om_fr", "om_a", "ou_vendor1", "vendortenant", future, "a reply from the future"),
+		msg("om_r", "om_a", "ou_vendor1", "vendortenant", t0+60, "a reply"),
+		msg("om_a", "", "ou_buyer1", "buyertenant", t0, "help"),
+		msg("om_old", "", "ou_buyer1", "buyertenant", t0-2*86400, "before the earliest timestamp"),
+	)
+	if err := src.Sync(context.Background(), nil, store.Emit); err != nil {
+		t.Fatal(err)
+	}
+	got := store.Tickets()
+	if len(got) != 1 || len(got["om_a"].Events) != 1 || got["om_a"].Events[0].Ref != "om_r" {
+		t.Fatalf("tickets %+v", got)
+	}
+	if !slices.Equal(rejected, []string{door.ReasonFuture, door.ReasonPast}) {
+		t.Errorf("rejected %q", rejected)
+	}
+	var cur cursor
+	if err := json.Unmarshal(store.Cursor(), &cur); err != nil || cur.Mark.After(env.Bounds.Latest()) || !cur.Mark.Equal(time.Unix(t0+60, 0)) {
+		t.Errorf("cursor %+v (%v): the mark is the newest plausible message", cur, err)
 	}
 }
