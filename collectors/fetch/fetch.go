@@ -218,6 +218,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, header http.Head
 	return resp, err
 }
 
+// send is do before its errors name their method.
 func (c *Client) send(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, error) {
 	u := stripQuery(rawURL)
 	var reqBody io.Reader
