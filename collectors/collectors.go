@@ -19,6 +19,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/incidentio"
 	"github.com/support-exporter/support_exporter/collectors/instatus"
 	"github.com/support-exporter/support_exporter/collectors/jsm"
+	"github.com/support-exporter/support_exporter/collectors/lark"
 	"github.com/support-exporter/support_exporter/collectors/slack"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/collectors/statusio"
@@ -75,6 +76,14 @@ var Kinds = Table{
 		PriorityInTags: true,
 		Options:        slack.NewOptions,
 	}, New: slack.New},
+	{Kind: config.Kind{
+		Name: "lark", Title: "Lark (Feishu) group shared with the vendor", Feeds: config.FeedsTickets,
+		DefaultURL: lark.DefaultURL, URLExample: lark.DefaultURL,
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic}, Required: true,
+			Doc: "a custom app's id (`cli_…`) as username and its secret as password; its bot in the group, im:message.group_msg"},
+		PriorityInTags: true,
+		Options:        lark.NewOptions,
+	}, New: lark.New},
 	{Kind: config.Kind{
 		Name: "statuspage", Title: "Atlassian Statuspage (and compatible pages)", Feeds: config.FeedsStatus,
 		URLExample:  "https://status.VENDOR.com",

@@ -72,6 +72,10 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("http_client:")
 		line("  authorization:")
 		line("    credentials: %s", yamlString(w.slackToken()))
+	case KindLark:
+		line("chat_id: %s", yamlString(w.larkChat()))
+		line("vendor_tenants: [%s]", yamlString(w.larkVendorTenant()))
+		basicAuth(w.larkApp())
 	case KindStatusio:
 		line("page_id: %s", yamlString(s.StatusioPageID(vendor)))
 	case KindCachet:
