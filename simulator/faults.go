@@ -143,7 +143,7 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindGCPSupport}
 
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
@@ -210,6 +210,11 @@ const timeoutHold = 35 * time.Second
 func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec) {
 	switch spec.Fault {
 	case FaultRateLimit:
+		if e.kind == KindGCPSupport { // Google's quota error: no rate-limit headers
+			rw.Header().Set("Retry-After", "1")
+			writeGCPError(rw, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", gcpQuotaExceeded)
+			return
+		}
 		h := rw.Header()
 		for _, k := range []string{"X-Rate-Limit", "Ratelimit-Limit"} {
 			h.Set(k, strconv.Itoa(accountLimit))
@@ -219,6 +224,10 @@ func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec
 		h.Set("Ratelimit-Reset", "1")
 		writeRateLimited(rw, time.Second, "Number of allowed API requests per minute exceeded")
 	case FaultServerError:
+		if e.kind == KindGCPSupport {
+			writeGCPError(rw, http.StatusInternalServerError, "INTERNAL", "Internal error encountered.")
+			return
+		}
 		http.Error(rw, "Internal Server Error", http.StatusInternalServerError)
 	case FaultUnauthorized:
 		if e.kind == KindSlack { // Slack answers invalid_auth with 200 and ok false

@@ -40,6 +40,9 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 		// A bot token without the history scope: 200 and ok false, as
 		// Slack answers every error but rate limits.
 		writeSlackError(rw, slackError{Error: "missing_scope", Needed: "channels:history", Provided: "chat:write"})
+	case KindGCPSupport:
+		// An account without roles/cloudsupport.viewer on the parent.
+		writeGCPError(rw, http.StatusForbidden, "PERMISSION_DENIED", "The caller does not have permission")
 	case KindJSM:
 		// An account without the permission: the servicedeskapi answers
 		// with its errorMessage, the platform with errorMessages.

@@ -72,6 +72,11 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("http_client:")
 		line("  authorization:")
 		line("    credentials: %s", yamlString(w.slackToken()))
+	case KindGCPSupport:
+		line("parent: %s", yamlString(s.GCPSupportParent(vendor)))
+		line("http_client:")
+		line("  authorization:")
+		line("    credentials: %s", yamlString(w.gcpToken()))
 	case KindStatusio:
 		line("page_id: %s", yamlString(s.StatusioPageID(vendor)))
 	case KindCachet:

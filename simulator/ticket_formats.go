@@ -40,6 +40,11 @@ import (
 //     for the priority's name, "escalated" once escalated and
 //     white_check_mark while solved. No ratings, statuses but solved, nor
 //     figures.
+//   - gcp_support: every ticket as a Google Cloud support case of the
+//     buyer's project (gcpsupport.go): states for statuses, P0..P3 for
+//     the priority, escalated once escalated; the comments without the
+//     description, Google Support's flagged googleSupport. No ratings,
+//     tags nor figures.
 
 // ticketFormats builds each ticket kind's API over a vendor's world; base
 // is the API's own URL once listening.
@@ -62,5 +67,8 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)
+	},
+	KindGCPSupport: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
+		return &gcpSupportAPI{w: w, clock: clock, base: base}
 	},
 }
