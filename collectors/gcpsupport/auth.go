@@ -84,7 +84,18 @@ func tokenError(u string, err error) error {
 		case status >= 500:
 			reason = fetch.ReasonHTTP
 		}
-		msg := "the token endpoint refused the service account's key"
+		if re.ErrorCode == "" {
+			// x/oauth2/jwt keeps the body unparsed: RFC 6749's error
+			// and error_description, which carry no secret.
+			var body struct {
+				Error       string `json:"error"`
+				Description string `json:"error_description"`
+			}
+			if json.Unmarshal(re.Body, &body) == nil {
+				re.ErrorCode, re.ErrorDescription = body.Error, body.Description
+			}
+		}
+		msg := "the token endpoint refused to issue a token"
 		if re.ErrorCode != "" {
 			msg += ": " + re.ErrorCode
 			if re.ErrorDescription != "" {
