@@ -20,7 +20,8 @@ type Fault int
 // every kind unless it says otherwise.
 const (
 	// FaultRateLimit answers 429 with Retry-After: 1 and exhausted
-	// rate-limit headers.
+	// rate-limit headers (Google, which sends none, its RESOURCE_EXHAUSTED
+	// envelope with Retry-After: 1).
 	FaultRateLimit Fault = iota + 1
 	// FaultServerError answers 500.
 	FaultServerError

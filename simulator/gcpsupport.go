@@ -39,7 +39,8 @@ const (
 // cases:search takes update_time>"…" and pages by pageToken, newest update
 // first; comments list newest first. A token endpoint issues access
 // tokens for the service account's key (GCPSupportKey) by the JWT bearer
-// grant; the API takes those and the static GCPSupportToken.
+// grant; the API takes those and the static GCPSupportToken. Only what the
+// collector reads is served: no cases.list, cases.get nor attachments.
 type gcpSupportAPI struct {
 	w     *world
 	clock func() time.Time
