@@ -3,9 +3,12 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,5 +109,92 @@ func TestGCPSupportKeyFile(t *testing.T) {
 				t.Errorf("the %s holds %q, of a private key or an access token", what, secret)
 			}
 		}
+	}
+}
+
+// TestGCPSupportScriptedHistory reads chatHistory, a week of support
+// worked out by hand in chatExpected, as Google Cloud cases through the
+// gcp_support kind, at the three instants of chatPhases (ticket 6 solved,
+// reopened by the buyer's comment, solved again), under both SLA clocks.
+// A case shows what the channel shows, told differently: the solve is
+// the state SOLUTION_PROVIDED, dated at the case's updateTime, which is
+// the solving comment's; the reopen, the state back in progress, dated at
+// the buyer's comment; the priority P0..P3; the escalation Google's
+// escalated flag. Every value is chatExpected's: no exception.
+func TestGCPSupportScriptedHistory(t *testing.T) {
+	clocks := []string{"calendar", "business"}
+	var now atomic.Int64
+	now.Store(chatPhases[0].at.Unix())
+	clock := func() time.Time { return time.Unix(now.Load(), 0).UTC() }
+	var vendors []simulator.Vendor
+	for _, c := range clocks {
+		vendors = append(vendors, simulator.Vendor{Name: "gcp-" + c, Timezone: "Europe/Berlin", History: 30 * day, Script: chatHistory})
+	}
+	sim, err := simulator.New(simulator.Options{Seed: 11, Start: chatPhases[0].at, Clock: clock, Vendors: vendors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+
+	dir := t.TempDir()
+	var cfg strings.Builder
+	cfg.WriteString(officeConfigHeader)
+	for _, c := range clocks {
+		fmt.Fprintf(&cfg, `  - name: gcp-%s
+    calendar: office
+    sla:
+      clock: %s
+      first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
+      resolution: {urgent: 24h, high: 72h}
+    tickets:
+      - name: cases
+`, c, c)
+		cfg.WriteString(sourceYAML(t, sim, "gcp-"+c, simulator.KindGCPSupport, false))
+	}
+	cfgPath := filepath.Join(dir, "support_exporter.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
+
+	var s series
+	for _, ph := range chatPhases {
+		now.Store(ph.at.Unix())
+		waitFor(t, 30*time.Second, ph.what, func() bool {
+			s, _ = p.scrape()
+			for _, v := range vendors {
+				if !ph.done(s, v.Name) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	for _, c := range clocks {
+		t.Run(c, func(t *testing.T) {
+			want := chatExpected(c)
+			name := "gcp-" + c
+			for _, key := range slices.Sorted(maps.Keys(want)) {
+				fields := strings.Fields(key)
+				labels := []string{"vendor", name}
+				for _, f := range fields[1:] {
+					l, v, _ := strings.Cut(f, "=")
+					labels = append(labels, l, v)
+				}
+				got, _ := s.get(fields[0], labels...) // an absent series is 0, as counters start
+				if got != want[key] {
+					t.Errorf("%s = %v, want %v", key, got, want[key])
+				}
+			}
+			if n := s.sum("support_ticket_satisfaction_ratings_total", "vendor", name); n != 0 {
+				t.Errorf("%v satisfaction ratings from Google's cases, which show none", n)
+			}
+			if up, _ := s.get("support_source_up", "vendor", name, "source", "cases", "kind", "gcp_support"); up != 1 {
+				t.Errorf("support_source_up = %v", up)
+			}
+		})
 	}
 }
