@@ -2,7 +2,10 @@ package gcpsupport
 
 import (
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -147,6 +150,9 @@ func keyFileTokens(path string, hc *http.Client) (*tokens, error) {
 	case key.ClientEmail == "" || key.PrivateKey == "":
 		return nil, fmt.Errorf("credentials_file %s: no client_email or private_key", path)
 	}
+	if !rsaKey(key.PrivateKey) {
+		return nil, fmt.Errorf("credentials_file %s: private_key is not a PEM-encoded RSA key", path)
+	}
 	if key.TokenURI == "" {
 		key.TokenURI = defaultTokenURI
 	}
@@ -228,4 +234,21 @@ func unwrapURL(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// rsaKey reports whether pemKey is a PEM-encoded RSA private key, PKCS #8
+// (as Google writes them) or PKCS #1, the forms x/oauth2/jwt signs with:
+// checked at load, so that a damaged key file is refused by name rather
+// than failing every poll.
+func rsaKey(pemKey string) bool {
+	block, _ := pem.Decode([]byte(pemKey))
+	if block == nil {
+		return false
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		_, ok := k.(*rsa.PrivateKey)
+		return ok
+	}
+	_, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	return err == nil
 }
