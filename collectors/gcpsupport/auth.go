@@ -1,6 +1,7 @@
 package gcpsupport
 
 import (
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
@@ -40,8 +41,9 @@ const tokenTimeout = 30 * time.Second
 // The token goes into a request header only: never into an error, a log
 // or the cursor.
 type tokens struct {
-	fetch func(ctx context.Context) (*oauth2.Token, error)
-	url   string // the token endpoint, for errors
+	fetch   func(ctx context.Context) (*oauth2.Token, error)
+	url     string        // the token endpoint, for errors
+	timeout time.Duration // of a token request; tokenTimeout unless a test says
 
 	mu  sync.Mutex
 	tok *oauth2.Token
@@ -52,7 +54,16 @@ func (t *tokens) header(ctx context.Context) (http.Header, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.tok.Valid() { // Valid allows for a few seconds of clock skew
-		tok, err := t.fetch(ctx)
+		// The deadline is the context's, not the client's: x/oauth2/jwt
+		// flattens a transport error into text, and a context that
+		// expired still tells a timeout from the network's failure.
+		tctx, cancel := context.WithTimeout(ctx, cmp.Or(t.timeout, tokenTimeout))
+		tok, err := t.fetch(tctx)
+		timedOut := ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded)
+		cancel()
+		if timedOut {
+			return nil, &fetch.Error{Reason: fetch.ReasonTimeout, URL: t.url, Err: errors.New("token request timed out")}
+		}
 		if err != nil {
 			return nil, tokenError(t.url, err)
 		}
@@ -110,9 +121,6 @@ func tokenError(u string, err error) error {
 	var fe *fetch.Error
 	if errors.As(err, &fe) {
 		return err
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return &fetch.Error{Reason: fetch.ReasonTimeout, URL: u, Err: errors.New("token request timed out")}
 	}
 	return &fetch.Error{Reason: fetch.ReasonNetwork, URL: u, Err: fmt.Errorf("token request: %w", unwrapURL(err))}
 }

@@ -71,7 +71,7 @@ func New(env source.Env) (source.Source, error) {
 	}
 	// A token obtained elsewhere comes in http_client and the shared
 	// client sends it; otherwise the collector gets its own.
-	tokenClient := &http.Client{Timeout: tokenTimeout, Transport: countingTransport{next: http.DefaultTransport, count: env.Counted}}
+	tokenClient := &http.Client{Transport: countingTransport{next: http.DefaultTransport, count: env.Counted}}
 	switch {
 	case bearer && opts.CredentialsFile != "":
 		return nil, fmt.Errorf("gcp_support: source %q: credentials_file and an http_client token both given: set one", env.Config.Name)

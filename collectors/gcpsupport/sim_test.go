@@ -245,3 +245,34 @@ func TestRefusedTokenNeverInErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMetadataServerFailures: the metadata server's refusals are auth (no
+// service account attached: 404) or http (5xx), a server that does not
+// answer is a timeout, and none repeats a token.
+func TestMetadataServerFailures(t *testing.T) {
+	sim, c := collectortest.SmallWorld(t, 1)
+	body := "kind: gcp_support\nurl: " + sim.URL(collectortest.SimVendor, simulator.KindGCPSupport) +
+		"\nparent: " + sim.GCPSupportParent(collectortest.SimVendor) + "\n"
+	for _, tc := range []struct {
+		name, reason string
+		serve        http.HandlerFunc
+	}{
+		{"no service account", fetch.ReasonAuth, func(rw http.ResponseWriter, r *http.Request) { http.NotFound(rw, r) }},
+		{"broken", fetch.ReasonHTTP, func(rw http.ResponseWriter, r *http.Request) { http.Error(rw, "oops", http.StatusServiceUnavailable) }},
+		{"no answer", fetch.ReasonTimeout, func(rw http.ResponseWriter, r *http.Request) { <-r.Context().Done() }},
+		{"no token", fetch.ReasonDecode, func(rw http.ResponseWriter, r *http.Request) { _, _ = rw.Write([]byte(`{"expires_in":3599}`)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md := httptest.NewServer(tc.serve)
+			defer md.Close()
+			t.Setenv("GCE_METADATA_HOST", strings.TrimPrefix(md.URL, "http://"))
+			env, _ := collectortest.SimEnv(t, simKind, body, c.Now)
+			src := collectortest.NewSource(t, New, env)
+			src.(*collector).tokens.timeout = 200 * time.Millisecond
+			err := src.Sync(context.Background(), nil, collectortest.NewStore().Emit)
+			if got := fetch.Reason(err); got != tc.reason {
+				t.Errorf("reason %s (%v), want %s", got, err, tc.reason)
+			}
+		})
+	}
+}
