@@ -143,6 +143,14 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	for n := 1; ; n++ {
 		followed := cur.Token != ""
 		p, serverTime, err := c.searchPage(ctx, cur)
+		if err != nil && n == 1 && followed && isBadRequest(err) {
+			// Google no longer takes the stored page token (400
+			// INVALID_ARGUMENT, "Invalid page token"): search again from
+			// the walk's bound; what was stored is listed again, unchanged.
+			c.logger.Warn("gcp_support: stored page token refused, searching again", "err", err)
+			cur.Token, cur.Top, cur.Cap, followed = "", time.Time{}, time.Time{}, false
+			p, serverTime, err = c.searchPage(ctx, cur)
+		}
 		if err != nil {
 			return fmt.Errorf("gcp_support: search page %d: %w", n, err)
 		}
@@ -394,4 +402,11 @@ func (c *collector) replies(comments []comment) []item.Event {
 	}
 	slices.SortStableFunc(events, func(a, b item.Event) int { return a.At.Compare(b.At) })
 	return events
+}
+
+// isBadRequest reports whether err is Google refusing the request's
+// parameters (400 INVALID_ARGUMENT).
+func isBadRequest(err error) bool {
+	var fe *fetch.Error
+	return errors.As(err, &fe) && fe.Status == http.StatusBadRequest
 }

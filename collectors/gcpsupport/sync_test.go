@@ -12,6 +12,7 @@ import (
 
 	commoncfg "github.com/prometheus/common/config"
 
+	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
@@ -177,5 +178,67 @@ func TestOrganizationSearch(t *testing.T) {
 	}
 	if q := got.Get("query"); q != `organization="organizations/123456789" AND update_time>"2024-01-01T00:00:00Z"` || got.Get("pageSize") != "100" {
 		t.Errorf("query %q, pageSize %q", q, got.Get("pageSize"))
+	}
+}
+
+// TestStalePageToken: a stored page token Google refuses (400) starts the
+// walk again from its bound, without failing the sync.
+func TestStalePageToken(t *testing.T) {
+	var tokens []string
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/comments") {
+			_, _ = rw.Write([]byte(`{}`))
+			return
+		}
+		tok := r.URL.Query().Get("pageToken")
+		tokens = append(tokens, tok)
+		if tok == "stale" {
+			rw.WriteHeader(http.StatusBadRequest)
+			_, _ = rw.Write(collectortest.Testdata(t, "error_invalid_page_token.json"))
+			return
+		}
+		_, _ = rw.Write([]byte(caseAt("NEW", "2024-06-05T07:00:01Z")))
+	}))
+	defer srv.Close()
+	env := collectortest.Env("gcp_support", srv.URL, srv.Client())
+	env.Config.Options = &Options{Parent: "projects/some-project", Priorities: defaultPriorities()}
+	env.Config.HTTPClient.Authorization = &commoncfg.Authorization{Type: "Bearer", Credentials: "ya29.elsewhere"}
+	src := collectortest.NewSource(t, New, env)
+	st := collectortest.NewStore()
+	cur := []byte(`{"mark":"2024-06-01T00:00:00Z","since":"2024-05-31T23:50:00Z","token":"stale","top":"2024-06-04T00:00:00Z"}`)
+	if err := src.Sync(context.Background(), cur, st.Emit); err != nil {
+		t.Fatal(err)
+	}
+	if len(tokens) != 2 || tokens[0] != "stale" || tokens[1] != "" {
+		t.Errorf("page tokens sent %q, want the stale one, then none", tokens)
+	}
+	if _, ok := st.Tickets()["43595344"]; !ok {
+		t.Error("the case was not stored")
+	}
+}
+
+// TestGoogleErrors: Google's error envelopes by status, each with its
+// reason and what the error says to check.
+func TestGoogleErrors(t *testing.T) {
+	for _, tc := range []struct {
+		file, reason, says string
+		status             int
+	}{
+		{"error_unauthenticated.json", fetch.ReasonAuth, "UNAUTHENTICATED", http.StatusUnauthorized},
+		{"error_permission_denied.json", fetch.ReasonAuth, "roles/cloudsupport.viewer on projects/some-project", http.StatusForbidden},
+		{"error_invalid_page_token.json", fetch.ReasonHTTP, "HTTP 400", http.StatusBadRequest},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			rw.WriteHeader(tc.status)
+			_, _ = rw.Write(collectortest.Testdata(t, tc.file))
+		}))
+		env := collectortest.Env("gcp_support", srv.URL, srv.Client())
+		env.Config.Options = &Options{Parent: "projects/some-project", Priorities: defaultPriorities()}
+		env.Config.HTTPClient.Authorization = &commoncfg.Authorization{Type: "Bearer", Credentials: "ya29.elsewhere"}
+		err := collectortest.NewSource(t, New, env).Sync(context.Background(), nil, collectortest.NewStore().Emit)
+		srv.Close()
+		if fetch.Reason(err) != tc.reason || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: %v (reason %s), want %s saying %q", tc.file, err, fetch.Reason(err), tc.reason, tc.says)
+		}
 	}
 }
