@@ -15,6 +15,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/cachet"
 	"github.com/support-exporter/support_exporter/collectors/feed"
 	"github.com/support-exporter/support_exporter/collectors/freshdesk"
+	"github.com/support-exporter/support_exporter/collectors/gcpsupport"
 	"github.com/support-exporter/support_exporter/collectors/github"
 	"github.com/support-exporter/support_exporter/collectors/incidentio"
 	"github.com/support-exporter/support_exporter/collectors/instatus"
@@ -84,6 +85,13 @@ var Kinds = Table{
 		PriorityInTags: true,
 		Options:        lark.NewOptions,
 	}, New: lark.New},
+	{Kind: config.Kind{
+		Name: "gcp_support", Title: "Google Cloud support cases, the buyer's own", Feeds: config.FeedsTickets,
+		DefaultURL: gcpsupport.DefaultURL, URLExample: gcpsupport.DefaultURL,
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBearer},
+			Doc: "a service account with roles/cloudsupport.viewer: its JSON key in `credentials_file`, else the metadata server's token (on Google Cloud), or a token obtained elsewhere in `http_client`"},
+		Options: gcpsupport.NewOptions,
+	}, New: gcpsupport.New},
 	{Kind: config.Kind{
 		Name: "statuspage", Title: "Atlassian Statuspage (and compatible pages)", Feeds: config.FeedsStatus,
 		URLExample:  "https://status.VENDOR.com",

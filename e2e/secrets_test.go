@@ -73,6 +73,7 @@ var secretKinds = []struct {
 	{kind: simulator.KindFreshdesk, userIsSecret: true},
 	{kind: simulator.KindJSM},
 	{kind: simulator.KindGitHub},
+	{kind: simulator.KindGCPSupport},
 }
 
 // secretKey is a YAML line of a source body holding a secret: a basic-auth

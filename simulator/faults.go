@@ -20,7 +20,8 @@ type Fault int
 // every kind unless it says otherwise.
 const (
 	// FaultRateLimit answers 429 with Retry-After: 1 and exhausted
-	// rate-limit headers.
+	// rate-limit headers (Google, which sends none, its RESOURCE_EXHAUSTED
+	// envelope with Retry-After: 1).
 	FaultRateLimit Fault = iota + 1
 	// FaultServerError answers 500.
 	FaultServerError
@@ -144,7 +145,7 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport}
 
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
@@ -215,6 +216,11 @@ func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec
 			writeLarkRateLimited(rw, time.Second)
 			return
 		}
+		if e.kind == KindGCPSupport { // Google's quota error: no rate-limit headers
+			rw.Header().Set("Retry-After", "1")
+			writeGCPError(rw, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", gcpQuotaExceeded)
+			return
+		}
 		h := rw.Header()
 		for _, k := range []string{"X-Rate-Limit", "Ratelimit-Limit"} {
 			h.Set(k, strconv.Itoa(accountLimit))
@@ -224,6 +230,10 @@ func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec
 		h.Set("Ratelimit-Reset", "1")
 		writeRateLimited(rw, time.Second, "Number of allowed API requests per minute exceeded")
 	case FaultServerError:
+		if e.kind == KindGCPSupport {
+			writeGCPError(rw, http.StatusInternalServerError, "INTERNAL", "Internal error encountered.")
+			return
+		}
 		http.Error(rw, "Internal Server Error", http.StatusInternalServerError)
 	case FaultUnauthorized:
 		if e.kind == KindSlack { // Slack answers invalid_auth with 200 and ok false

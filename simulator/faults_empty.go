@@ -48,6 +48,7 @@ var itemLists = map[string]*regexp.Regexp{
 	KindGitHub:          regexp.MustCompile(`/issues/[^/]+/(timeline|comments)$`),
 	KindJSM:             jsmRequestPath,
 	KindSlack:           regexp.MustCompile(`^` + regexp.QuoteMeta(slackRepliesPath) + `$`),
+	KindGCPSupport:      gcpCommentsPath,
 }
 
 // feedEntry is one entry of an Atom feed with the indent before it.
@@ -154,6 +155,11 @@ func (e *endpoint) emptyPaging(r *http.Request, top map[string]json.RawMessage) 
 			return nil, false // an error, or a token
 		}
 		return map[string]json.RawMessage{"data.has_more": jsonFalse, "data.page_token": nil}, true
+	case KindGCPSupport:
+		if _, ok := top["error"]; ok {
+			return nil, false
+		}
+		return map[string]json.RawMessage{"nextPageToken": nil}, true
 	case KindFreshdesk, KindGitHub:
 		return nil, false
 	case KindCachet:

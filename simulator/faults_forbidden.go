@@ -44,6 +44,9 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 		// The app's bot is not (or no longer) in the group: Lark's 400
 		// and code, as for every error but rate limits.
 		writeLarkError(rw, http.StatusBadRequest, 230002, "The bot can not be outside the group.")
+	case KindGCPSupport:
+		// An account without roles/cloudsupport.viewer on the parent.
+		writeGCPError(rw, http.StatusForbidden, "PERMISSION_DENIED", "The caller does not have permission")
 	case KindJSM:
 		// An account without the permission: the servicedeskapi answers
 		// with its errorMessage, the platform with errorMessages.

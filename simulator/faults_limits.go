@@ -26,8 +26,12 @@ func (e *endpoint) serveLimited(rw http.ResponseWriter, r *http.Request, f Fault
 		h.Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
 		h.Set("X-Rate-Limit-Remaining", "0")
 	}
-	if e.kind == KindGitHub {
+	switch e.kind {
+	case KindGitHub:
 		writeGhError(rw, http.StatusTooManyRequests, ghSecondaryLimit)
+		return
+	case KindGCPSupport:
+		writeGCPError(rw, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", gcpQuotaExceeded)
 		return
 	}
 	if e.kind == KindLark { // the headers under test, Lark's body and code

@@ -46,6 +46,7 @@ const (
 	KindJSM             = "jira_service_management"
 	KindSlack           = "slack"
 	KindLark            = "lark"
+	KindGCPSupport      = "gcp_support"
 )
 
 // Options configure a simulation.

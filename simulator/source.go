@@ -76,6 +76,11 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("chat_id: %s", yamlString(w.larkChat()))
 		line("vendor_tenants: [%s]", yamlString(w.larkVendorTenant()))
 		basicAuth(w.larkApp())
+	case KindGCPSupport:
+		line("parent: %s", yamlString(s.GCPSupportParent(vendor)))
+		line("http_client:")
+		line("  authorization:")
+		line("    credentials: %s", yamlString(w.gcpToken()))
 	case KindStatusio:
 		line("page_id: %s", yamlString(s.StatusioPageID(vendor)))
 	case KindCachet:

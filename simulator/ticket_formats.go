@@ -43,6 +43,11 @@ import (
 //   - lark: the same in a Lark external group (lark.go): replies to the
 //     ticket's message, the solving one saying #solved, the priority a
 //     hashtag, the escalation a message of the vendor's bot.
+//   - gcp_support: every ticket as a Google Cloud support case of the
+//     buyer's project (gcpsupport.go): states for statuses, P0..P3 for
+//     the priority, escalated once escalated; the comments without the
+//     description, Google Support's flagged googleSupport. No ratings,
+//     tags nor figures.
 
 // ticketFormats builds each ticket kind's API over a vendor's world; base
 // is the API's own URL once listening.
@@ -68,5 +73,8 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)
+	},
+	KindGCPSupport: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
+		return &gcpSupportAPI{w: w, clock: clock, base: base}
 	},
 }
