@@ -271,13 +271,20 @@ func (c *collector) fail(cur cursor, emit func(item.Batch) error, err error) err
 
 // call GETs the message list with a tenant_access_token and reads its
 // envelope. A token Lark refuses (expired early, revoked) is replaced
-// once, and the request sent again.
+// once, and the request sent again; when the token endpoint hands back
+// the very token refused, the refusal stands (sent again, the request
+// would be the same one, and the answer too).
 func (c *collector) call(ctx context.Context, q url.Values, p *page) error {
 	u := c.messages.String() + "?" + q.Encode()
+	var refused string
+	var refusal error
 	for attempt := 0; ; attempt++ {
 		token, err := c.bearer(ctx)
 		if err != nil {
 			return err
+		}
+		if refusal != nil && token == refused {
+			return refusal
 		}
 		*p = page{}
 		_, err = c.http.GetJSON(ctx, u, http.Header{"Authorization": {"Bearer " + token}}, p)
@@ -289,6 +296,7 @@ func (c *collector) call(ctx context.Context, q url.Values, p *page) error {
 		if err != nil && attempt == 0 && tokenRefused(codeOf(err)) {
 			c.logger.Info("lark: tenant_access_token refused, asking for a new one", "code", codeOf(err))
 			c.forget(token)
+			refused, refusal = token, err
 			continue
 		}
 		return err

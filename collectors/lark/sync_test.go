@@ -38,6 +38,7 @@ type groupFake struct {
 	expire   int      // the expire of tokens handed out
 	refuse   int      // messages requests to answer 99991663 first
 	refuseOK bool     // with HTTP 200 rather than 400
+	same     bool     // the token endpoint hands out the same token every time
 	fail     string   // when set, the answer to every messages request: status|body
 	auth     []string // Authorization of each messages request
 	tokenSaw []string // Authorization of each token request
@@ -62,7 +63,11 @@ func (f *groupFake) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			_, _ = rw.Write([]byte(`{"code":10014,"msg":"app secret invalid"}`))
 			return
 		}
-		_, _ = rw.Write([]byte(`{"code":0,"msg":"ok","tenant_access_token":"t-` + strings.Repeat("x", f.tokens) + `","expire":` + itoa(f.expire) + `}`))
+		n := f.tokens
+		if f.same {
+			n = 1
+		}
+		_, _ = rw.Write([]byte(`{"code":0,"msg":"ok","tenant_access_token":"t-` + strings.Repeat("x", n) + `","expire":` + itoa(f.expire) + `}`))
 	case "/open-apis/im/v1/messages":
 		f.auth = append(f.auth, r.Header.Get("Authorization"))
 		if f.refuse > 0 {
@@ -281,6 +286,30 @@ func TestTokenRefusedOnce(t *testing.T) {
 	err := src.Sync(context.Background(), store.Cursor(), store.Emit)
 	if fetch.Reason(err) != fetch.ReasonAuth || !strings.Contains(err.Error(), "99991663") {
 		t.Fatalf("err = %v, want auth with the code", err)
+	}
+}
+
+// TestTokenRefusedSameTokenBack: Lark refuses a token and its token
+// endpoint hands the same one back (a revoked app still inside the
+// token's two hours): the refusal is the answer, auth, and the request is
+// not sent again with the token just refused (under a sync's loop check
+// the resend would be the same request, a `loop`).
+func TestTokenRefusedSameTokenBack(t *testing.T) {
+	fake := &groupFake{expire: 7200, refuse: 2, refuseOK: true, same: true}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Unix(t0+3600, 0).UTC()
+	store := collectortest.NewStore()
+	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	setChat(fake, msg("om_a", "", "ou_buyer1", "buyertenant", t0, "help"))
+	err := src.Sync(fetch.StartSync(context.Background(), 10), nil, store.Emit)
+	if fetch.Reason(err) != fetch.ReasonAuth || !strings.Contains(err.Error(), "99991663") {
+		t.Fatalf("err = %v, want auth with the code", err)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if len(fake.auth) != 1 || fake.tokens != 2 {
+		t.Errorf("%d message requests, %d token requests; want 1 and 2 (no resend with the refused token)", len(fake.auth), fake.tokens)
 	}
 }
 
