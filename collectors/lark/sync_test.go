@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,7 @@ type groupFake struct {
 	refuse   int      // messages requests to answer 99991663 first
 	refuseOK bool     // with HTTP 200 rather than 400
 	same     bool     // the token endpoint hands out the same token every time
+	tokenErr string   // when set, the token endpoint's answer: status|body
 	fail     string   // when set, the answer to every messages request: status|body
 	auth     []string // Authorization of each messages request
 	tokenSaw []string // Authorization of each token request
@@ -52,6 +54,13 @@ func (f *groupFake) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	case "/" + tokenPath:
 		f.tokens++
 		f.tokenSaw = append(f.tokenSaw, r.Header.Get("Authorization"))
+		if f.tokenErr != "" {
+			status, body, _ := strings.Cut(f.tokenErr, "|")
+			code, _ := strconv.Atoi(status)
+			rw.WriteHeader(code)
+			_, _ = rw.Write([]byte(body))
+			return
+		}
 		var in struct{ AppID, AppSecret string }
 		body, _ := io.ReadAll(r.Body)
 		_ = json.Unmarshal(body, &struct {
@@ -375,6 +384,37 @@ func TestBadSecret(t *testing.T) {
 	if fetch.Reason(err) != fetch.ReasonAuth || !strings.Contains(err.Error(), "10014") || strings.Contains(err.Error(), "wrong-secret") ||
 		!strings.HasPrefix(strings.TrimPrefix(err.Error(), "lark: messages page 1: "), "POST ") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestTokenEndpointErrors: of the token endpoint's failures only the
+// credential codes are auth; a server error or another code is http, a
+// rate limit rate_limited, a failed connection network.
+func TestTokenEndpointErrors(t *testing.T) {
+	cases := []struct{ answer, reason string }{
+		{`400|{"code":10003,"msg":"invalid param"}`, fetch.ReasonAuth},
+		{`400|{"code":10014,"msg":"app secret invalid"}`, fetch.ReasonAuth},
+		{`200|{"code":10015,"msg":"app is not in use"}`, fetch.ReasonAuth},
+		{`500|{"code":99991000,"msg":"internal error"}`, fetch.ReasonHTTP},
+		{`503|Service Unavailable`, fetch.ReasonHTTP},
+		{`400|{"code":9499,"msg":"Bad Request"}`, fetch.ReasonHTTP},
+		{`200|{"code":99991400,"msg":"request trigger frequency limit"}`, fetch.ReasonRateLimited},
+		{"network", fetch.ReasonNetwork},
+	}
+	for _, tc := range cases {
+		fake := &groupFake{expire: 7200, tokenErr: tc.answer}
+		srv := httptest.NewServer(fake)
+		now := time.Unix(t0, 0).UTC()
+		store := collectortest.NewStore()
+		src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+		if tc.answer == "network" {
+			srv.Close()
+		}
+		err := src.Sync(context.Background(), nil, store.Emit)
+		srv.Close()
+		if got := fetch.Reason(err); got != tc.reason {
+			t.Errorf("%s: reason %q (%v), want %q", tc.answer, got, err, tc.reason)
+		}
 	}
 }
 
