@@ -48,12 +48,16 @@ const (
 	codeTokenAppBlocked = 10015 // the app is disabled or deleted
 )
 
+// scopesHint: reading a group's messages takes a read scope and, for all
+// of them rather than those that mention the bot, the group scope too.
+const scopesHint = "grant the app both im:message:readonly and im:message.group_msg, and publish a version"
+
 // hints say what to do about a code, in the error.
 var hints = map[int]string{
 	codeBotOutside:   "add the app's bot to the chat",
 	codeBotDisabled:  "enable the app's bot ability and publish a version",
-	codeScopeMissing: "grant the app im:message.group_msg (or im:message:readonly) and publish a version",
-	codeNoPermission: "grant the app im:message.group_msg (or im:message:readonly) and publish a version",
+	codeScopeMissing: scopesHint,
+	codeNoPermission: scopesHint,
 	codeTokenInvalid: "the tenant_access_token was refused",
 }
 
