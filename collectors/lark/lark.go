@@ -12,11 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -342,10 +344,10 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if m.RootID != "" && m.RootID != m.MessageID {
-		// A reply that brings nothing (an app's without a hashtag) is not
-		// kept: the cursor carries what is pending.
-		if p := c.reply(m, m.RootID, at); !m.Deleted && (p.Kind != "" || len(p.Tags) > 0) {
-			w.pending = append(w.pending, p)
+		// An app's message without a hashtag is kept too: read again,
+		// it may have lost one it had.
+		if !m.Deleted {
+			w.pending = append(w.pending, c.reply(m, m.RootID, at))
 		}
 		return at, nil
 	}
@@ -388,8 +390,9 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 		t = *stored
 		t.Tags, t.Events = slices.Clone(stored.Tags), slices.Clone(stored.Events)
 	}
-	t.Tags = append(t.Tags, hashtags(m.text())...)
-	w.finish(&t, stored, replies)
+	tags := tagsOf(stored)
+	tags.set(m.MessageID, hashtags(m.text()))
+	w.finish(&t, stored, tags, replies)
 	return at, nil
 }
 
@@ -422,16 +425,20 @@ func (w *walk) orphans() error {
 		}
 		t := *stored
 		t.Tags, t.Events = slices.Clone(stored.Tags), slices.Clone(stored.Events)
-		w.finish(&t, stored, replies)
+		w.finish(&t, stored, tagsOf(stored), replies)
 	}
 	return nil
 }
 
 // finish adds replies to t and keeps it for the batch when it changed
-// since stored.
-func (w *walk) finish(t *item.Ticket, stored *item.Ticket, replies []pending) {
+// since stored. A reply read again (in the window, edited perhaps) says
+// what it says now: the events and tags it brought before are replaced by
+// its current ones. tags are the ticket's by message; t's tags are
+// theirs.
+func (w *walk) finish(t *item.Ticket, stored *item.Ticket, tags tagNote, replies []pending) {
 	for _, r := range replies {
-		t.Tags = append(t.Tags, r.Tags...)
+		tags.set(r.ID, r.Tags)
+		t.Events = slices.DeleteFunc(t.Events, func(e item.Event) bool { return e.Ref == r.ID })
 		if r.Kind != "" {
 			addEvent(t, item.Event{Kind: r.Kind, At: r.At, Ref: r.ID})
 		}
@@ -439,6 +446,7 @@ func (w *walk) finish(t *item.Ticket, stored *item.Ticket, replies []pending) {
 			addEvent(t, item.Event{Kind: item.EventSolved, At: r.At, Ref: r.ID})
 		}
 	}
+	t.Tags, t.Seen = tags.all(), tags.String()
 	settle(t)
 	if r := w.c.bounds.Ticket(t); r != "" {
 		w.c.rejected(r)
@@ -448,6 +456,59 @@ func (w *walk) finish(t *item.Ticket, stored *item.Ticket, replies []pending) {
 		return // read again in the window, the same: nothing to store
 	}
 	w.tickets = append(w.tickets, *t)
+}
+
+// tagNote holds a ticket's hashtags by the message that wrote them, so
+// that a message edited loses the tags it no longer says. It is kept in
+// Ticket.Seen, the collector's own note: "id:tag,tag" by message id,
+// sorted, space separated (ids and tags hold neither). Tags of a ticket
+// stored without the note (before it was kept) are under the id "":
+// kept, since no message can be told to have dropped them.
+type tagNote map[string][]string
+
+func tagsOf(stored *item.Ticket) tagNote {
+	n := tagNote{}
+	if stored == nil {
+		return n
+	}
+	if stored.Seen == "" {
+		n.set("", stored.Tags)
+		return n
+	}
+	for _, entry := range strings.Fields(stored.Seen) {
+		id, list, _ := strings.Cut(entry, ":")
+		n.set(id, strings.Split(list, ","))
+	}
+	return n
+}
+
+// set records the tags message id says now.
+func (n tagNote) set(id string, tags []string) {
+	tags = slices.DeleteFunc(slices.Clone(tags), func(s string) bool { return s == "" })
+	if len(tags) == 0 {
+		delete(n, id)
+		return
+	}
+	slices.Sort(tags)
+	n[id] = slices.Compact(tags)
+}
+
+// all are the ticket's tags: every message's, sorted, once each.
+func (n tagNote) all() []string {
+	var out []string
+	for _, tags := range n {
+		out = append(out, tags...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (n tagNote) String() string {
+	entries := make([]string, 0, len(n))
+	for _, id := range slices.Sorted(maps.Keys(n)) {
+		entries = append(entries, id+":"+strings.Join(n[id], ","))
+	}
+	return strings.Join(entries, " ")
 }
 
 // reply reads m, a reply in the thread of root: a vendor or customer
@@ -544,6 +605,6 @@ func (c *collector) thread(ctx context.Context, id string) ([]message, error) {
 // unchanged reports whether t says what the stored version s said.
 func unchanged(s, t *item.Ticket) bool {
 	return s.ID == t.ID && s.CreatedAt.Equal(t.CreatedAt) && s.UpdatedAt.Equal(t.UpdatedAt) &&
-		s.Status == t.Status && slices.Equal(s.Tags, t.Tags) &&
+		s.Status == t.Status && slices.Equal(s.Tags, t.Tags) && s.Seen == t.Seen &&
 		slices.EqualFunc(s.Events, t.Events, func(a, b item.Event) bool { return a.Kind == b.Kind && a.At.Equal(b.At) && a.Ref == b.Ref })
 }

@@ -467,3 +467,52 @@ func TestImplausibleTimes(t *testing.T) {
 		t.Errorf("cursor %+v (%v): the mark is the newest plausible message", cur, err)
 	}
 }
+
+// TestEditsReplaceWhatAMessageSaid: a message read again in the window
+// says what it says now. A ticket message edited from #urgent to #low
+// loses urgent; a vendor reply edited to drop #solved no longer solves;
+// a bot's message edited to drop #escalated loses it. Tags of messages not
+// listed again (past the window) stay.
+func TestEditsReplaceWhatAMessageSaid(t *testing.T) {
+	fake := &groupFake{expire: 7200}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Unix(t0+3600, 0).UTC()
+	store := collectortest.NewStore()
+	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	sync := func() item.Ticket {
+		t.Helper()
+		if err := src.Sync(context.Background(), store.Cursor(), store.Emit); err != nil {
+			t.Fatal(err)
+		}
+		return store.Tickets()["om_root"]
+	}
+	setChat(fake,
+		msg("om_fix", "om_root", "ou_vendor1", "vendortenant", t0+600, "#solved deployed"),
+		msg("om_bot", "om_root", "cli_vendorbot", "vendortenant", t0+300, "#escalated"),
+		msg("om_root", "", "ou_buyer1", "buyertenant", t0, "API down #urgent"),
+	)
+	tk := sync()
+	if tk.Status != item.StatusSolved || !slices.Equal(tk.Tags, []string{"escalated", "solved", "urgent"}) {
+		t.Fatalf("first read: %+v", tk)
+	}
+	now = now.Add(time.Hour)
+	setChat(fake,
+		msg("om_fix", "om_root", "ou_vendor1", "vendortenant", t0+600, "deployed, please check"),
+		msg("om_bot", "om_root", "cli_vendorbot", "vendortenant", t0+300, "escalation withdrawn"),
+		msg("om_root", "", "ou_buyer1", "buyertenant", t0, "API slow #low"),
+	)
+	tk = sync()
+	want := []item.Event{{Kind: item.EventVendorReply, At: time.Unix(t0+600, 0).UTC(), Ref: "om_fix"}}
+	if tk.Status != item.StatusOpen || !slices.Equal(tk.Tags, []string{"low"}) || !slices.EqualFunc(tk.Events, want, sameEvent) {
+		t.Fatalf("after the edits: %+v", tk)
+	}
+	// Days later only a new reply is listed: the tags stay, the new
+	// reply's joins them.
+	now = now.Add(10 * 24 * time.Hour)
+	setChat(fake, msg("om_late", "om_root", "ou_buyer1", "buyertenant", t0+9*86400, "still slow #followup"))
+	tk = sync()
+	if !slices.Equal(tk.Tags, []string{"followup", "low"}) || len(tk.Events) != 2 {
+		t.Fatalf("after a late reply: %+v", tk)
+	}
+}
