@@ -409,13 +409,21 @@ func (w *walk) take(root string) []pending {
 	return out
 }
 
-// orphans joins the replies whose root the walk never reached to their
-// stored tickets; those of no stored ticket (a vendor's message, one
-// before the history start) are no conversation of a ticket.
+// orphans joins the replies whose root the walk has passed to their
+// tickets: one read on this page (a reply listed after its root, with
+// the same create_time), else the stored one; those of no ticket (a
+// vendor's message, one before the history start) are no conversation of
+// a ticket.
 func (w *walk) orphans() error {
 	for len(w.pending) > 0 {
 		root := w.pending[0].Root
 		replies := w.take(root)
+		if i := slices.IndexFunc(w.tickets, func(t item.Ticket) bool { return t.ID == root }); i >= 0 {
+			t := w.tickets[i]
+			w.tickets = slices.Delete(w.tickets, i, i+1)
+			w.finish(&t, nil, tagsOf(&t), replies)
+			continue
+		}
 		stored, err := w.c.stored(root)
 		if err != nil {
 			return err

@@ -516,3 +516,26 @@ func TestEditsReplaceWhatAMessageSaid(t *testing.T) {
 		t.Fatalf("after a late reply: %+v", tk)
 	}
 }
+
+// TestReplyListedAfterItsRoot: newest first, a reply with its ticket
+// message's create_time may be listed after it, on the walk's last page:
+// it joins the ticket read in that walk, not stored yet.
+func TestReplyListedAfterItsRoot(t *testing.T) {
+	fake := &groupFake{expire: 7200}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Unix(t0+3600, 0).UTC()
+	store := collectortest.NewStore()
+	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	setChat(fake,
+		msg("om_root", "", "ou_buyer1", "buyertenant", t0, "help #high"),
+		msg("om_quick", "om_root", "ou_vendor1", "vendortenant", t0, "on it #solved"),
+	)
+	if err := src.Sync(context.Background(), nil, store.Emit); err != nil {
+		t.Fatal(err)
+	}
+	tk := store.Tickets()["om_root"]
+	if tk.Status != item.StatusSolved || len(tk.Events) != 2 || tk.Events[0].Ref != "om_quick" || !slices.Equal(tk.Tags, []string{"high", "solved"}) {
+		t.Fatalf("ticket %+v", tk)
+	}
+}
