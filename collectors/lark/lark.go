@@ -352,10 +352,16 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 		return at, nil
 	}
 	replies := w.take(m.MessageID)
-	if m.Deleted || !m.human() || c.vendor(m) || at.Before(c.historyStart) {
-		// Recalled or deleted, the vendor's, an app's: no ticket, and
-		// its replies go with it. A ticket stored before stays as it
-		// was (the store keeps what it counted).
+	if m.Deleted {
+		// Recalled or deleted: no ticket. Its replies are handled as
+		// those of a root the walk never reached (orphans): they join
+		// a ticket stored before, which stays (the store keeps what it
+		// counted), and go with none.
+		w.pending = append(w.pending, replies...)
+		return at, nil
+	}
+	if !m.human() || c.vendor(m) || at.Before(c.historyStart) {
+		// The vendor's, an app's: no ticket, and its replies go with it.
 		return at, nil
 	}
 	if m.ThreadID != "" {

@@ -539,3 +539,48 @@ func TestReplyListedAfterItsRoot(t *testing.T) {
 		t.Fatalf("ticket %+v", tk)
 	}
 }
+
+// TestRecalledTicketOneRule: a recalled ticket message makes no ticket;
+// a ticket stored before stays, and a reply to it joins it whether the
+// recalled message is listed in the walk or lies before it.
+func TestRecalledTicketOneRule(t *testing.T) {
+	recalled := strings.Replace(msg("om_root", "", "ou_buyer1", "buyertenant", t0, "help"), `"deleted":false`, `"deleted":true`, 1)
+	for _, inWindow := range []bool{true, false} {
+		fake := &groupFake{expire: 7200}
+		srv := httptest.NewServer(fake)
+		now := time.Unix(t0+3600, 0).UTC()
+		store := collectortest.NewStore()
+		src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+		setChat(fake, msg("om_root", "", "ou_buyer1", "buyertenant", t0, "help"))
+		if err := src.Sync(context.Background(), nil, store.Emit); err != nil {
+			t.Fatal(err)
+		}
+		reply := msg("om_r", "om_root", "ou_vendor1", "vendortenant", t0+600, "on it")
+		if inWindow {
+			setChat(fake, reply, recalled)
+		} else {
+			now = now.Add(5 * 24 * time.Hour)
+			reply = msg("om_r", "om_root", "ou_vendor1", "vendortenant", t0+5*86400, "on it")
+			setChat(fake, reply)
+		}
+		if err := src.Sync(context.Background(), store.Cursor(), store.Emit); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		tk, ok := store.Tickets()["om_root"]
+		if !ok || len(tk.Events) != 1 || tk.Events[0].Ref != "om_r" {
+			t.Errorf("recalled message listed in the walk %v: ticket %+v", inWindow, tk)
+		}
+	}
+	// Recalled before it was ever stored: no ticket, its replies none.
+	fake := &groupFake{expire: 7200}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Unix(t0+3600, 0).UTC()
+	store := collectortest.NewStore()
+	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	setChat(fake, msg("om_r", "om_root", "ou_vendor1", "vendortenant", t0+600, "on it"), recalled)
+	if err := src.Sync(context.Background(), nil, store.Emit); err != nil || len(store.Tickets()) != 0 {
+		t.Fatalf("%v, tickets %+v", err, store.Tickets())
+	}
+}
