@@ -364,18 +364,22 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 		// The vendor's, an app's: no ticket, and its replies go with it.
 		return at, nil
 	}
+	stored, err := c.stored(m.MessageID)
+	if err != nil {
+		return time.Time{}, err
+	}
 	if m.ThreadID != "" {
 		// A topic thread: its replies are listed in the thread, not in
 		// the chat (container_id_type=thread). Should the chat list some
 		// of them too, they were held above and count once: events are
 		// told apart by their message.
-		listed, err := c.thread(ctx, m.ThreadID)
+		listed, err := c.thread(ctx, m.ThreadID, m.MessageID, stored)
 		if err != nil {
 			return time.Time{}, err
 		}
 		for i := range listed {
 			r := &listed[i]
-			if r.MessageID == m.MessageID || r.Deleted {
+			if r.Deleted {
 				continue
 			}
 			rat, err := r.created()
@@ -386,10 +390,6 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 				replies = append(replies, c.reply(r, m.MessageID, rat))
 			}
 		}
-	}
-	stored, err := c.stored(m.MessageID)
-	if err != nil {
-		return time.Time{}, err
 	}
 	t := item.Ticket{ID: m.MessageID, CreatedAt: at, Status: item.StatusOpen}
 	if stored != nil {
@@ -590,13 +590,25 @@ func settle(t *item.Ticket) {
 // says.
 var rank = map[item.EventKind]int{item.EventVendorReply: 0, item.EventCustomerReply: 0, item.EventReopened: 1, item.EventSolved: 2}
 
-// thread lists a topic thread's messages, oldest first.
-func (c *collector) thread(ctx context.Context, id string) ([]message, error) {
+// thread lists the replies of a topic thread opened by root, newest
+// first, down to the first message the stored ticket holds already (an
+// event or a tag of it): a thread unchanged since costs one request, a
+// thread grown the pages of its new messages.
+func (c *collector) thread(ctx context.Context, id, root string, stored *item.Ticket) ([]message, error) {
+	known := map[string]bool{}
+	if stored != nil {
+		for _, e := range stored.Events {
+			known[e.Ref] = true
+		}
+		for ref := range tagsOf(stored) {
+			known[ref] = true
+		}
+	}
 	var out []message
 	next := ""
 	seen := map[string]bool{}
 	for {
-		q := url.Values{"container_id_type": {"thread"}, "container_id": {id}, "sort_type": {"ByCreateTimeAsc"}, "page_size": {pageSize}}
+		q := url.Values{"container_id_type": {"thread"}, "container_id": {id}, "sort_type": {"ByCreateTimeDesc"}, "page_size": {pageSize}}
 		if next != "" {
 			q.Set("page_token", next)
 		}
@@ -604,7 +616,12 @@ func (c *collector) thread(ctx context.Context, id string) ([]message, error) {
 		if err := c.call(ctx, q, &p); err != nil {
 			return nil, fmt.Errorf("thread %s: %w", id, err)
 		}
-		out = append(out, p.Data.Items...)
+		for _, m := range p.Data.Items {
+			if m.MessageID == root || known[m.MessageID] {
+				return out, nil
+			}
+			out = append(out, m)
+		}
 		next = p.Data.PageToken
 		if !p.Data.HasMore || next == "" {
 			return out, nil

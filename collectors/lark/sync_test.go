@@ -35,15 +35,21 @@ type groupFake struct {
 	mu       sync.Mutex
 	chat     []string // messages, newest first
 	threads  map[string][]string
-	tokens   int      // token requests
-	expire   int      // the expire of tokens handed out
-	refuse   int      // messages requests to answer 99991663 first
-	refuseOK bool     // with HTTP 200 rather than 400
-	same     bool     // the token endpoint hands out the same token every time
-	tokenErr string   // when set, the token endpoint's answer: status|body
-	fail     string   // when set, the answer to every messages request: status|body
-	auth     []string // Authorization of each messages request
-	tokenSaw []string // Authorization of each token request
+	tokens   int    // token requests
+	expire   int    // the expire of tokens handed out
+	refuse   int    // messages requests to answer 99991663 first
+	refuseOK bool   // with HTTP 200 rather than 400
+	same     bool   // the token endpoint hands out the same token every time
+	tokenErr string // when set, the token endpoint's answer: status|body
+	// threadPage, when set, pages the threads by that many messages;
+	// threadCalls counts the thread requests, threadSort their sort_type.
+	threadPage  int
+	threadCalls int
+	threadSort  []string
+	threadFail  map[string]string // thread id: status|body answered for it
+	fail        string            // when set, the answer to every messages request: status|body
+	auth        []string          // Authorization of each messages request
+	tokenSaw    []string          // Authorization of each token request
 }
 
 func (f *groupFake) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -99,14 +105,35 @@ func (f *groupFake) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		}
 		items := f.chat
 		q := r.URL.Query()
+		hasMore, token := false, ""
 		if q.Get("container_id_type") == "thread" {
-			items = f.threads[q.Get("container_id")]
+			f.threadCalls++
+			f.threadSort = append(f.threadSort, q.Get("sort_type"))
+			if fail := f.threadFail[q.Get("container_id")]; fail != "" {
+				status, body, _ := strings.Cut(fail, "|")
+				code, _ := strconv.Atoi(status)
+				rw.WriteHeader(code)
+				_, _ = rw.Write([]byte(body))
+				return
+			}
+			items = slices.Clone(f.threads[q.Get("container_id")]) // oldest first
+			if q.Get("sort_type") == "ByCreateTimeDesc" {
+				slices.Reverse(items)
+			}
+			if f.threadPage > 0 {
+				from, _ := strconv.Atoi(q.Get("page_token"))
+				end := min(from+f.threadPage, len(items))
+				if end < len(items) {
+					hasMore, token = true, strconv.Itoa(end)
+				}
+				items = items[min(from, end):end]
+			}
 		} else if q.Get("sort_type") != "ByCreateTimeDesc" || q.Get("container_id") != testChat || q.Get("page_size") != "50" {
 			rw.WriteHeader(http.StatusBadRequest)
 			_, _ = rw.Write([]byte(`{"code":230001,"msg":"Your request contains an invalid request parameter."}`))
 			return
 		}
-		_, _ = rw.Write([]byte(`{"code":0,"msg":"success","data":{"has_more":false,"items":[` + strings.Join(items, ",") + `]}}`))
+		_, _ = rw.Write([]byte(`{"code":0,"msg":"success","data":{"has_more":` + strconv.FormatBool(hasMore) + `,"page_token":"` + token + `","items":[` + strings.Join(items, ",") + `]}}`))
 	default:
 		http.NotFound(rw, r)
 	}
@@ -582,5 +609,61 @@ func TestRecalledTicketOneRule(t *testing.T) {
 	setChat(fake, msg("om_r", "om_root", "ou_vendor1", "vendortenant", t0+600, "on it"), recalled)
 	if err := src.Sync(context.Background(), nil, store.Emit); err != nil || len(store.Tickets()) != 0 {
 		t.Fatalf("%v, tickets %+v", err, store.Tickets())
+	}
+}
+
+// TestThreadReadNewestFirst: a topic thread is listed newest first and
+// read down to the first message already stored: unchanged, it costs one
+// request however long it is; grown, the new messages and no more.
+func TestThreadReadNewestFirst(t *testing.T) {
+	thread := []string{
+		msg("om_t1", "", "ou_buyer1", "buyertenant", t0, "topic"),
+		msg("om_t2", "om_t1", "ou_vendor1", "vendortenant", t0+60, "on it"),
+		msg("om_t3", "om_t1", "ou_buyer1", "buyertenant", t0+120, "logs attached"),
+		msg("om_t4", "om_t1", "ou_vendor1", "vendortenant", t0+180, "found it"),
+	}
+	fake := &groupFake{expire: 7200, threadPage: 1, threads: map[string][]string{"omt_1": thread}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Unix(t0+3600, 0).UTC()
+	store := collectortest.NewStore()
+	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	root := strings.Replace(thread[0], `"msg_type"`, `"thread_id":"omt_1","msg_type"`, 1)
+	setChat(fake, root)
+	sync := func() int {
+		t.Helper()
+		fake.mu.Lock()
+		fake.threadCalls = 0
+		fake.mu.Unlock()
+		if err := src.Sync(context.Background(), store.Cursor(), store.Emit); err != nil {
+			t.Fatal(err)
+		}
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		return fake.threadCalls
+	}
+	sync()
+	if tk := store.Tickets()["om_t1"]; len(tk.Events) != 3 {
+		t.Fatalf("first read: %+v", tk)
+	}
+	now = now.Add(time.Hour)
+	if n := sync(); n != 1 {
+		t.Errorf("an unchanged thread cost %d requests, want 1", n)
+	}
+	fake.mu.Lock()
+	fake.threads["omt_1"] = append(fake.threads["omt_1"], msg("om_t5", "om_t1", "ou_vendor1", "vendortenant", t0+4000, "#solved fixed"))
+	sorts := slices.Compact(slices.Clone(fake.threadSort))
+	fake.mu.Unlock()
+	if n := sync(); n != 2 {
+		t.Errorf("a thread grown by one message cost %d requests, want 2", n)
+	}
+	if tk := store.Tickets()["om_t1"]; len(tk.Events) != 5 || tk.Status != item.StatusSolved {
+		t.Errorf("after the thread grew: %+v", tk)
+	}
+	if !slices.Equal(sorts, []string{"ByCreateTimeDesc"}) {
+		t.Errorf("threads listed with sort_type %q, want ByCreateTimeDesc", sorts)
+	}
+	if NewOptions().(*Options).RereadWindow < 72*time.Hour {
+		t.Errorf("default reread_window %v, want 72h at least", NewOptions().(*Options).RereadWindow)
 	}
 }
