@@ -37,6 +37,8 @@ const (
 	codeScopeMissing   = 99991672 // the app lacks a permission the method needs
 	codeAppUnavailable = 99991679
 	codeBadParam       = 230001
+	codeRecalled       = 230011 // the message was recalled
+	codeDeleted        = 230110 // the message was deleted
 	codeBotOutside     = 230002 // the app's bot is not in the chat
 	codeBotDisabled    = 230006
 	codeNoAvailability = 230013
@@ -59,6 +61,20 @@ var hints = map[int]string{
 	codeScopeMissing: scopesHint,
 	codeNoPermission: scopesHint,
 	codeTokenInvalid: "the tenant_access_token was refused",
+}
+
+// threadGone reports whether code, the answer to a topic thread's
+// listing, says the thread cannot be read, now or later: its id no
+// longer valid (230001, an invalid parameter: the thread's id is the only
+// one that varies), its message recalled (230011) or deleted (230110).
+// Lark documents these codes for the message API; it does not document
+// which of them a thread's listing answers.
+func threadGone(code int) bool {
+	switch code {
+	case codeBadParam, codeRecalled, codeDeleted:
+		return true
+	}
+	return false
 }
 
 func tokenRefused(code int) bool {

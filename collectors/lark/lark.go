@@ -375,7 +375,14 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 		// told apart by their message.
 		listed, err := c.thread(ctx, m.ThreadID, m.MessageID, stored)
 		if err != nil {
-			return time.Time{}, err
+			if !threadGone(codeOf(err)) {
+				return time.Time{}, err
+			}
+			// Gone since it was listed, or never to be read: asking
+			// again would not help, and would hold the source back
+			// for good. The ticket keeps what the chat listed, and
+			// what was stored.
+			c.logger.Warn("lark: topic thread unreadable, keeping the ticket with what the chat listed", "ticket", m.MessageID, "thread", m.ThreadID, "err", err)
 		}
 		for i := range listed {
 			r := &listed[i]
@@ -614,7 +621,7 @@ func (c *collector) thread(ctx context.Context, id, root string, stored *item.Ti
 		}
 		var p page
 		if err := c.call(ctx, q, &p); err != nil {
-			return nil, fmt.Errorf("thread %s: %w", id, err)
+			return out, fmt.Errorf("thread %s: %w", id, err)
 		}
 		for _, m := range p.Data.Items {
 			if m.MessageID == root || known[m.MessageID] {

@@ -667,3 +667,38 @@ func TestThreadReadNewestFirst(t *testing.T) {
 		t.Errorf("default reread_window %v, want 72h at least", NewOptions().(*Options).RereadWindow)
 	}
 }
+
+// TestThreadGone: a topic thread Lark will not list (gone, its message
+// deleted) is logged and its ticket kept with what the chat listed; a
+// thread failing for a while (a server error, a rate limit) fails the
+// sync, to be read at the next.
+func TestThreadGone(t *testing.T) {
+	for _, tc := range []struct{ answer, reason string }{
+		{`400|{"code":230110,"msg":"Action unavailable as the message has been deleted."}`, ""},
+		{`400|{"code":230011,"msg":"The message is recalled."}`, ""},
+		{`400|{"code":230001,"msg":"Your request contains an invalid request parameter."}`, ""},
+		{`500|{"code":1000,"msg":"internal error"}`, fetch.ReasonHTTP},
+		{`429|{"code":99991400,"msg":"request trigger frequency limit"}`, fetch.ReasonRateLimited},
+	} {
+		fake := &groupFake{expire: 7200, threads: map[string][]string{}, threadFail: map[string]string{"omt_1": tc.answer}}
+		srv := httptest.NewServer(fake)
+		now := time.Unix(t0+3600, 0).UTC()
+		store := collectortest.NewStore()
+		src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+		root := strings.Replace(msg("om_t1", "", "ou_buyer1", "buyertenant", t0, "topic #high"), `"msg_type"`, `"thread_id":"omt_1","msg_type"`, 1)
+		setChat(fake, msg("om_r", "om_t1", "ou_vendor1", "vendortenant", t0+60, "seen in the chat"), root,
+			msg("om_other", "", "ou_buyer1", "buyertenant", t0-60, "another ticket"))
+		err := src.Sync(context.Background(), nil, store.Emit)
+		srv.Close()
+		if tc.reason != "" {
+			if fetch.Reason(err) != tc.reason {
+				t.Errorf("%s: err %v, want %s", tc.answer, err, tc.reason)
+			}
+			continue
+		}
+		tk := store.Tickets()["om_t1"]
+		if err != nil || len(tk.Events) != 1 || tk.Events[0].Ref != "om_r" || !slices.Equal(tk.Tags, []string{"high"}) || len(store.Tickets()) != 2 {
+			t.Errorf("%s: err %v, tickets %+v", tc.answer, err, store.Tickets())
+		}
+	}
+}
