@@ -81,7 +81,7 @@ var Kinds = Table{
 		Name: "lark", Title: "Lark (Feishu) group shared with the vendor", Feeds: config.FeedsTickets,
 		DefaultURL: lark.DefaultURL, URLExample: lark.DefaultURL,
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic}, Required: true,
-			Doc: "a custom app's id (`cli_…`) as username and its secret as password; its bot in the group, im:message.group_msg"},
+			Doc: "a custom app's id (`cli_…`) as username and its secret as password; its bot in the group; scopes im:message:readonly and im:message.group_msg"},
 		PriorityInTags: true,
 		Options:        lark.NewOptions,
 	}, New: lark.New},

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -181,11 +182,34 @@ func TestLarkKind(t *testing.T) {
 				t.Errorf("an app secret appears in the %s", what)
 			}
 		}
-		if strings.Contains(text, "Bearer") || strings.Contains(text, `"t-g`) {
+		if strings.Contains(text, "Bearer") || larkTokenPattern.MatchString(text) {
 			t.Errorf("a tenant_access_token appears in the %s", what)
 		}
 	}
 	if !strings.Contains(logs.String(), "sync") {
 		t.Errorf("log has no sync lines; the check above proves nothing:\n%s", tail(logs.String(), 2000))
+	}
+}
+
+// larkTokenPattern matches a tenant_access_token the simulator hands out
+// (t-g, its window, x, 28 letters and digits), quoted or not, wherever it
+// stands in a text.
+var larkTokenPattern = regexp.MustCompile(`t-g[0-9]+x[A-Za-z0-9]{28}`)
+
+// TestLarkTokenPattern: the check of TestLarkKind finds a token in a log
+// line however it is written there.
+func TestLarkTokenPattern(t *testing.T) {
+	token := "t-g123x" + strings.Repeat("aB3", 9) + "z"
+	for _, line := range []string{
+		`level=INFO msg=sync token=` + token,
+		`{"token":"` + token + `"}`,
+		`Authorization: ` + token + `.`,
+	} {
+		if !larkTokenPattern.MatchString(line) {
+			t.Errorf("no token found in %q", line)
+		}
+	}
+	if larkTokenPattern.MatchString(`ticket t-g1 opened; chat oc_5ad11d72b830411d72b836c20`) {
+		t.Error("a token found where there is none")
 	}
 }

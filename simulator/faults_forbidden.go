@@ -42,7 +42,12 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 		writeSlackError(rw, slackError{Error: "missing_scope", Needed: "channels:history", Provided: "chat:write"})
 	case KindLark:
 		// The app's bot is not (or no longer) in the group: Lark's 400
-		// and code, as for every error but rate limits.
+		// and code, as for every error but rate limits. The app's
+		// credentials are fine: the token endpoint answers as ever.
+		if r.URL.Path == larkTokenPath {
+			e.api.ServeHTTP(rw, r)
+			return
+		}
 		writeLarkError(rw, http.StatusBadRequest, 230002, "The bot can not be outside the group.")
 	case KindGCPSupport:
 		// An account without roles/cloudsupport.viewer on the parent.

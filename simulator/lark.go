@@ -30,7 +30,8 @@ const (
 // tenant, a solving reply saying #solved; the ticket's priority a hashtag
 // in its message, its escalation a message of the vendor's bot
 // ("#escalated", and the priority it bumped to). A deleted ticket's
-// message shows recalled (deleted true), without its replies. Tokens:
+// message shows recalled (deleted true); its replies are listed still,
+// as Lark lists the replies of a recalled message. Tokens:
 // the app id and secret buy a tenant_access_token of two hours, the same
 // one until its last 30 minutes; an expired or unknown token is refused
 // with code 99991663. Errors in Lark's {code, msg} envelope, HTTP 400.
@@ -299,9 +300,7 @@ func (a *larkAPI) ticket(s *ticketState, deleted bool, from int64) []larkMessage
 		}
 		out = append(out, root)
 	}
-	if deleted {
-		return out
-	}
+	// A recalled message's replies are listed still, as Lark lists them.
 	reply := func(id string, at int64, sender larkSender, text string) {
 		if at < from {
 			return

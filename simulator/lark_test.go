@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -122,5 +123,74 @@ func TestLarkAPI(t *testing.T) {
 	_, _, tk2 := larkCall(t, s, larkTokenPath, "", map[string]string{"app_id": id, "app_secret": secret})
 	if status, p := list(base, tk2.Token); tk2.Token == tk.Token || status != 200 || p.Code != 0 {
 		t.Errorf("new token %q: %d %+v", tk2.Token, status, p)
+	}
+}
+
+// TestLarkRecalledTicketKeepsItsReplies: a deleted ticket's message shows
+// recalled, and its replies are listed still, as Lark lists the replies of
+// a recalled message: the chat's positions (page tokens) do not shift.
+func TestLarkRecalledTicketKeepsItsReplies(t *testing.T) {
+	s, _ := editSim(t)
+	tk := quietTicket(t, s)
+	id, secret := s.LarkApp("acme")
+	token := func() string {
+		t.Helper()
+		u := s.URL("acme", KindLark) + larkTokenPath
+		b, _ := json.Marshal(map[string]string{"app_id": id, "app_secret": secret})
+		resp, err := http.Post(u, "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var a larkToken
+		if err := json.NewDecoder(resp.Body).Decode(&a); err != nil || a.Token == "" {
+			t.Fatalf("token: %v %+v", err, a)
+		}
+		return a.Token
+	}()
+	root := "om_" + strconv.FormatInt(20000000000+tk.ID*1000, 16)
+	list := func() (all int, deleted bool, replies int) {
+		t.Helper()
+		q := url.Values{"container_id_type": {"chat"}, "container_id": {s.LarkChat("acme")}, "page_size": {"50"}}
+		for n := 0; n < 100; n++ {
+			req, _ := http.NewRequest(http.MethodGet, s.URL("acme", KindLark)+larkMessagesPath+"?"+q.Encode(), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p larkPage
+			err = json.NewDecoder(resp.Body).Decode(&p)
+			resp.Body.Close()
+			if err != nil || p.Code != 0 {
+				t.Fatalf("page %d: %v %+v", n, err, p)
+			}
+			for _, m := range p.Data.Items {
+				all++
+				if m.MessageID == root {
+					deleted = m.Deleted
+				}
+				if m.RootID == root {
+					replies++
+				}
+			}
+			if !p.Data.HasMore {
+				return all, deleted, replies
+			}
+			q.Set("page_token", p.Data.PageToken)
+		}
+		t.Fatal("no last page")
+		return
+	}
+	before, _, replies := list()
+	if replies == 0 {
+		t.Fatalf("ticket %d (%s) has no replies listed", tk.ID, root)
+	}
+	if err := s.EditTicket("acme", tk.ID, TicketEdit{Delete: true}); err != nil {
+		t.Fatal(err)
+	}
+	after, deleted, repliesAfter := list()
+	if !deleted || after != before || repliesAfter != replies {
+		t.Errorf("after the deletion: %d messages (%d before), recalled %v, %d replies (%d before)", after, before, deleted, repliesAfter, replies)
 	}
 }

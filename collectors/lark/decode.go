@@ -40,15 +40,12 @@ type tokenAnswer struct {
 type message struct {
 	MessageID  string `json:"message_id"`
 	RootID     string `json:"root_id"`
-	ParentID   string `json:"parent_id"`
 	ThreadID   string `json:"thread_id"`
 	MsgType    string `json:"msg_type"`
 	CreateTime string `json:"create_time"`
 	Deleted    bool   `json:"deleted"`
-	ChatID     string `json:"chat_id"`
 	Sender     struct {
 		ID         string `json:"id"`
-		IDType     string `json:"id_type"`
 		SenderType string `json:"sender_type"`
 		TenantKey  string `json:"tenant_key"`
 	} `json:"sender"`

@@ -27,33 +27,54 @@ func (e *apiError) Error() string {
 // Error codes the collector acts on (open.feishu.cn, "Server-side error
 // codes" and the message API's reference).
 const (
-	codeRateLimited     = 99991400 // the gateway's frequency limit
-	codeTokenMissing    = 99991661
-	codeTokenInvalid    = 99991663
-	codeTokenInvalid2   = 99991664
-	codeTokenInvalid3   = 99991665
-	codeTokenInvalid4   = 99991668
-	codeTokenExpired    = 99991677
-	codeScopeMissing    = 99991672 // the app lacks a permission the method needs
-	codeAppUnavailable  = 99991679
-	codeBadParam        = 230001
-	codeBotOutside      = 230002 // the app's bot is not in the chat
-	codeBotDisabled     = 230006
-	codeNoAvailability  = 230013
-	codeFrequencyLimit  = 230020
-	codeNoPermission    = 230027
-	codeTokenBadSecret  = 10014 // the token endpoint: app secret invalid
-	codeTokenBadAppID   = 10003
-	codeTokenAppBlocked = 10015
+	codeRateLimited    = 99991400 // the gateway's frequency limit
+	codeTokenMissing   = 99991661
+	codeTokenInvalid   = 99991663
+	codeTokenInvalid2  = 99991664
+	codeTokenInvalid3  = 99991665
+	codeTokenInvalid4  = 99991668
+	codeTokenExpired   = 99991677
+	codeScopeMissing   = 99991672 // the app lacks a permission the method needs
+	codeAppUnavailable = 99991679
+	codeBadParam       = 230001
+	codeRecalled       = 230011 // the message was recalled
+	codeDeleted        = 230110 // the message was deleted
+	codeBotOutside     = 230002 // the app's bot is not in the chat
+	codeBotDisabled    = 230006
+	codeNoAvailability = 230013
+	codeFrequencyLimit = 230020
+	codeNoPermission   = 230027
+	// The token endpoint's codes for credentials it refuses.
+	codeTokenBadAppID   = 10003 // invalid param: no or an unknown app_id
+	codeTokenBadSecret  = 10014 // app secret invalid
+	codeTokenAppBlocked = 10015 // the app is disabled or deleted
 )
+
+// scopesHint: reading a group's messages takes a read scope and, for all
+// of them rather than those that mention the bot, the group scope too.
+const scopesHint = "grant the app both im:message:readonly and im:message.group_msg, and publish a version"
 
 // hints say what to do about a code, in the error.
 var hints = map[int]string{
 	codeBotOutside:   "add the app's bot to the chat",
 	codeBotDisabled:  "enable the app's bot ability and publish a version",
-	codeScopeMissing: "grant the app im:message.group_msg (or im:message:readonly) and publish a version",
-	codeNoPermission: "grant the app im:message.group_msg (or im:message:readonly) and publish a version",
+	codeScopeMissing: scopesHint,
+	codeNoPermission: scopesHint,
 	codeTokenInvalid: "the tenant_access_token was refused",
+}
+
+// threadGone reports whether code, the answer to a topic thread's
+// listing, says the thread cannot be read, now or later: its id no
+// longer valid (230001, an invalid parameter: the thread's id is the only
+// one that varies), its message recalled (230011) or deleted (230110).
+// Lark documents these codes for the message API; it does not document
+// which of them a thread's listing answers.
+func threadGone(code int) bool {
+	switch code {
+	case codeBadParam, codeRecalled, codeDeleted:
+		return true
+	}
+	return false
 }
 
 func tokenRefused(code int) bool {
@@ -65,19 +86,26 @@ func tokenRefused(code int) bool {
 }
 
 // reasonOf maps an Open API code to a support_source_errors_total reason;
-// ok is false for a code that says nothing more than the HTTP status.
-// Every failure of the token request but a rate limit is auth: the app id
-// or secret is wrong, or the app is disabled.
+// ok is false for a code that says nothing more than the HTTP status. Of
+// the token request's failures only the credential codes are auth (the
+// app id or secret wrong, the app disabled); its others say no more than
+// the status (http), and a network failure stays network.
 func reasonOf(code int, token bool) (string, bool) {
-	switch {
-	case code == codeRateLimited || code == codeFrequencyLimit:
+	if code == codeRateLimited || code == codeFrequencyLimit {
 		return fetch.ReasonRateLimited, true
-	case token, tokenRefused(code):
+	}
+	if token {
+		switch code {
+		case codeTokenBadAppID, codeTokenBadSecret, codeTokenAppBlocked:
+			return fetch.ReasonAuth, true
+		}
+		return "", false
+	}
+	if tokenRefused(code) {
 		return fetch.ReasonAuth, true
 	}
 	switch code {
-	case codeScopeMissing, codeAppUnavailable, codeBotOutside, codeBotDisabled, codeNoAvailability, codeNoPermission,
-		codeTokenBadSecret, codeTokenBadAppID, codeTokenAppBlocked:
+	case codeScopeMissing, codeAppUnavailable, codeBotOutside, codeBotDisabled, codeNoAvailability, codeNoPermission:
 		return fetch.ReasonAuth, true
 	}
 	return "", false

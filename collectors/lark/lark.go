@@ -12,11 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -35,6 +37,13 @@ const pageSize = "50"
 // maxPageBytes caps a response: 50 messages of rich text or cards are
 // well under 1 MiB.
 const maxPageBytes = 4 << 20
+
+// The declared limit of the message API: 50 requests in any 3 seconds,
+// within both of Lark's (1000 a minute, 50 a second, per app).
+const (
+	rateBurst = 50
+	rateSpan  = 3 * time.Second
+)
 
 // New builds the source of kind lark (a source.Factory).
 func New(env source.Env) (source.Source, error) {
@@ -58,6 +67,15 @@ func New(env source.Env) (source.Source, error) {
 		}
 		solved = append(solved, re)
 	}
+	messages := base.JoinPath("open-apis/im/v1/messages")
+	// Lark's gateway answers past the message API's limit (1000 requests
+	// a minute and 50 a second, per app) with 429 and
+	// x-ogw-ratelimit-reset, which the shared client honours; declared,
+	// the limit is kept before Lark has to say so: 50 in any 3 s keeps
+	// both. Every source of the host shares the window, held to the
+	// strictest declaration (two apps' sources share it, the cautious
+	// side).
+	env.Limits.Declare(source.Owner(env), base.Host, messages.EscapedPath(), rateBurst, rateSpan)
 	logger := env.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -73,7 +91,7 @@ func New(env source.Env) (source.Source, error) {
 	c := &collector{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		tokenURL:     base.JoinPath(tokenPath),
-		messages:     base.JoinPath("open-apis/im/v1/messages"),
+		messages:     messages,
 		creds:        creds,
 		tokens:       &tokens{},
 		opts:         opts,
@@ -271,13 +289,20 @@ func (c *collector) fail(cur cursor, emit func(item.Batch) error, err error) err
 
 // call GETs the message list with a tenant_access_token and reads its
 // envelope. A token Lark refuses (expired early, revoked) is replaced
-// once, and the request sent again.
+// once, and the request sent again; when the token endpoint hands back
+// the very token refused, the refusal stands (sent again, the request
+// would be the same one, and the answer too).
 func (c *collector) call(ctx context.Context, q url.Values, p *page) error {
 	u := c.messages.String() + "?" + q.Encode()
+	var refused string
+	var refusal error
 	for attempt := 0; ; attempt++ {
 		token, err := c.bearer(ctx)
 		if err != nil {
 			return err
+		}
+		if refusal != nil && token == refused {
+			return refusal
 		}
 		*p = page{}
 		_, err = c.http.GetJSON(ctx, u, http.Header{"Authorization": {"Bearer " + token}}, p)
@@ -289,6 +314,7 @@ func (c *collector) call(ctx context.Context, q url.Values, p *page) error {
 		if err != nil && attempt == 0 && tokenRefused(codeOf(err)) {
 			c.logger.Info("lark: tenant_access_token refused, asking for a new one", "code", codeOf(err))
 			c.forget(token)
+			refused, refusal = token, err
 			continue
 		}
 		return err
@@ -318,32 +344,49 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if m.RootID != "" && m.RootID != m.MessageID {
-		// A reply that brings nothing (an app's without a hashtag) is not
-		// kept: the cursor carries what is pending.
-		if p := c.reply(m, m.RootID, at); !m.Deleted && (p.Kind != "" || len(p.Tags) > 0) {
-			w.pending = append(w.pending, p)
+		// An app's message without a hashtag is kept too: read again,
+		// it may have lost one it had.
+		if !m.Deleted {
+			w.pending = append(w.pending, c.reply(m, m.RootID, at))
 		}
 		return at, nil
 	}
 	replies := w.take(m.MessageID)
-	if m.Deleted || !m.human() || c.vendor(m) || at.Before(c.historyStart) {
-		// Recalled or deleted, the vendor's, an app's: no ticket, and
-		// its replies go with it. A ticket stored before stays as it
-		// was (the store keeps what it counted).
+	if m.Deleted {
+		// Recalled or deleted: no ticket. Its replies are handled as
+		// those of a root the walk never reached (orphans): they join
+		// a ticket stored before, which stays (the store keeps what it
+		// counted), and go with none.
+		w.pending = append(w.pending, replies...)
 		return at, nil
+	}
+	if !m.human() || c.vendor(m) || at.Before(c.historyStart) {
+		// The vendor's, an app's: no ticket, and its replies go with it.
+		return at, nil
+	}
+	stored, err := c.stored(m.MessageID)
+	if err != nil {
+		return time.Time{}, err
 	}
 	if m.ThreadID != "" {
 		// A topic thread: its replies are listed in the thread, not in
 		// the chat (container_id_type=thread). Should the chat list some
 		// of them too, they were held above and count once: events are
 		// told apart by their message.
-		listed, err := c.thread(ctx, m.ThreadID)
+		listed, err := c.thread(ctx, m.ThreadID, m.MessageID, stored)
 		if err != nil {
-			return time.Time{}, err
+			if !threadGone(codeOf(err)) {
+				return time.Time{}, err
+			}
+			// Gone since it was listed, or never to be read: asking
+			// again would not help, and would hold the source back
+			// for good. The ticket keeps what the chat listed, and
+			// what was stored.
+			c.logger.Warn("lark: topic thread unreadable, keeping the ticket with what the chat listed", "ticket", m.MessageID, "thread", m.ThreadID, "err", err)
 		}
 		for i := range listed {
 			r := &listed[i]
-			if r.MessageID == m.MessageID || r.Deleted {
+			if r.Deleted {
 				continue
 			}
 			rat, err := r.created()
@@ -355,17 +398,14 @@ func (w *walk) add(ctx context.Context, m *message) (time.Time, error) {
 			}
 		}
 	}
-	stored, err := c.stored(m.MessageID)
-	if err != nil {
-		return time.Time{}, err
-	}
 	t := item.Ticket{ID: m.MessageID, CreatedAt: at, Status: item.StatusOpen}
 	if stored != nil {
 		t = *stored
 		t.Tags, t.Events = slices.Clone(stored.Tags), slices.Clone(stored.Events)
 	}
-	t.Tags = append(t.Tags, hashtags(m.text())...)
-	w.finish(&t, stored, replies)
+	tags := tagsOf(stored)
+	tags.set(m.MessageID, hashtags(m.text()))
+	w.finish(&t, stored, tags, replies)
 	return at, nil
 }
 
@@ -382,13 +422,21 @@ func (w *walk) take(root string) []pending {
 	return out
 }
 
-// orphans joins the replies whose root the walk never reached to their
-// stored tickets; those of no stored ticket (a vendor's message, one
-// before the history start) are no conversation of a ticket.
+// orphans joins the replies whose root the walk has passed to their
+// tickets: one read on this page (a reply listed after its root, with
+// the same create_time), else the stored one; those of no ticket (a
+// vendor's message, one before the history start) are no conversation of
+// a ticket.
 func (w *walk) orphans() error {
 	for len(w.pending) > 0 {
 		root := w.pending[0].Root
 		replies := w.take(root)
+		if i := slices.IndexFunc(w.tickets, func(t item.Ticket) bool { return t.ID == root }); i >= 0 {
+			t := w.tickets[i]
+			w.tickets = slices.Delete(w.tickets, i, i+1)
+			w.finish(&t, nil, tagsOf(&t), replies)
+			continue
+		}
 		stored, err := w.c.stored(root)
 		if err != nil {
 			return err
@@ -398,16 +446,20 @@ func (w *walk) orphans() error {
 		}
 		t := *stored
 		t.Tags, t.Events = slices.Clone(stored.Tags), slices.Clone(stored.Events)
-		w.finish(&t, stored, replies)
+		w.finish(&t, stored, tagsOf(stored), replies)
 	}
 	return nil
 }
 
 // finish adds replies to t and keeps it for the batch when it changed
-// since stored.
-func (w *walk) finish(t *item.Ticket, stored *item.Ticket, replies []pending) {
+// since stored. A reply read again (in the window, edited perhaps) says
+// what it says now: the events and tags it brought before are replaced by
+// its current ones. tags are the ticket's by message; t's tags are
+// theirs.
+func (w *walk) finish(t *item.Ticket, stored *item.Ticket, tags tagNote, replies []pending) {
 	for _, r := range replies {
-		t.Tags = append(t.Tags, r.Tags...)
+		tags.set(r.ID, r.Tags)
+		t.Events = slices.DeleteFunc(t.Events, func(e item.Event) bool { return e.Ref == r.ID })
 		if r.Kind != "" {
 			addEvent(t, item.Event{Kind: r.Kind, At: r.At, Ref: r.ID})
 		}
@@ -415,6 +467,7 @@ func (w *walk) finish(t *item.Ticket, stored *item.Ticket, replies []pending) {
 			addEvent(t, item.Event{Kind: item.EventSolved, At: r.At, Ref: r.ID})
 		}
 	}
+	t.Tags, t.Seen = tags.all(), tags.String()
 	settle(t)
 	if r := w.c.bounds.Ticket(t); r != "" {
 		w.c.rejected(r)
@@ -424,6 +477,59 @@ func (w *walk) finish(t *item.Ticket, stored *item.Ticket, replies []pending) {
 		return // read again in the window, the same: nothing to store
 	}
 	w.tickets = append(w.tickets, *t)
+}
+
+// tagNote holds a ticket's hashtags by the message that wrote them, so
+// that a message edited loses the tags it no longer says. It is kept in
+// Ticket.Seen, the collector's own note: "id:tag,tag" by message id,
+// sorted, space separated (ids and tags hold neither). Tags of a ticket
+// stored without the note (before it was kept) are under the id "":
+// kept, since no message can be told to have dropped them.
+type tagNote map[string][]string
+
+func tagsOf(stored *item.Ticket) tagNote {
+	n := tagNote{}
+	if stored == nil {
+		return n
+	}
+	if stored.Seen == "" {
+		n.set("", stored.Tags)
+		return n
+	}
+	for _, entry := range strings.Fields(stored.Seen) {
+		id, list, _ := strings.Cut(entry, ":")
+		n.set(id, strings.Split(list, ","))
+	}
+	return n
+}
+
+// set records the tags message id says now.
+func (n tagNote) set(id string, tags []string) {
+	tags = slices.DeleteFunc(slices.Clone(tags), func(s string) bool { return s == "" })
+	if len(tags) == 0 {
+		delete(n, id)
+		return
+	}
+	slices.Sort(tags)
+	n[id] = slices.Compact(tags)
+}
+
+// all are the ticket's tags: every message's, sorted, once each.
+func (n tagNote) all() []string {
+	var out []string
+	for _, tags := range n {
+		out = append(out, tags...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (n tagNote) String() string {
+	entries := make([]string, 0, len(n))
+	for _, id := range slices.Sorted(maps.Keys(n)) {
+		entries = append(entries, id+":"+strings.Join(n[id], ","))
+	}
+	return strings.Join(entries, " ")
 }
 
 // reply reads m, a reply in the thread of root: a vendor or customer
@@ -491,21 +597,38 @@ func settle(t *item.Ticket) {
 // says.
 var rank = map[item.EventKind]int{item.EventVendorReply: 0, item.EventCustomerReply: 0, item.EventReopened: 1, item.EventSolved: 2}
 
-// thread lists a topic thread's messages, oldest first.
-func (c *collector) thread(ctx context.Context, id string) ([]message, error) {
+// thread lists the replies of a topic thread opened by root, newest
+// first, down to the first message the stored ticket holds already (an
+// event or a tag of it): a thread unchanged since costs one request, a
+// thread grown the pages of its new messages.
+func (c *collector) thread(ctx context.Context, id, root string, stored *item.Ticket) ([]message, error) {
+	known := map[string]bool{}
+	if stored != nil {
+		for _, e := range stored.Events {
+			known[e.Ref] = true
+		}
+		for ref := range tagsOf(stored) {
+			known[ref] = true
+		}
+	}
 	var out []message
 	next := ""
 	seen := map[string]bool{}
 	for {
-		q := url.Values{"container_id_type": {"thread"}, "container_id": {id}, "sort_type": {"ByCreateTimeAsc"}, "page_size": {pageSize}}
+		q := url.Values{"container_id_type": {"thread"}, "container_id": {id}, "sort_type": {"ByCreateTimeDesc"}, "page_size": {pageSize}}
 		if next != "" {
 			q.Set("page_token", next)
 		}
 		var p page
 		if err := c.call(ctx, q, &p); err != nil {
-			return nil, fmt.Errorf("thread %s: %w", id, err)
+			return out, fmt.Errorf("thread %s: %w", id, err)
 		}
-		out = append(out, p.Data.Items...)
+		for _, m := range p.Data.Items {
+			if m.MessageID == root || known[m.MessageID] {
+				return out, nil
+			}
+			out = append(out, m)
+		}
 		next = p.Data.PageToken
 		if !p.Data.HasMore || next == "" {
 			return out, nil
@@ -520,6 +643,6 @@ func (c *collector) thread(ctx context.Context, id string) ([]message, error) {
 // unchanged reports whether t says what the stored version s said.
 func unchanged(s, t *item.Ticket) bool {
 	return s.ID == t.ID && s.CreatedAt.Equal(t.CreatedAt) && s.UpdatedAt.Equal(t.UpdatedAt) &&
-		s.Status == t.Status && slices.Equal(s.Tags, t.Tags) &&
+		s.Status == t.Status && slices.Equal(s.Tags, t.Tags) && s.Seen == t.Seen &&
 		slices.EqualFunc(s.Events, t.Events, func(a, b item.Event) bool { return a.Kind == b.Kind && a.At.Equal(b.At) && a.Ref == b.Ref })
 }

@@ -19,8 +19,10 @@ type Options struct {
 	RereadWindow   time.Duration `yaml:"reread_window" doc:"how far back each poll lists the chat again, for topic threads that grew and messages edited"`
 }
 
-// Defaults.
-const defaultRereadWindow = 24 * time.Hour
+// Defaults. The re-read window is slack's: a topic thread is seen to
+// grow, and a message to be edited, for three days after the newest
+// message (a weekend), at one request a thread unchanged.
+const defaultRereadWindow = 72 * time.Hour
 
 // defaultSolvedPattern: the vendor writes #solved in its reply, the
 // hashtag convention that also carries priorities and escalation.
