@@ -48,6 +48,7 @@ var itemLists = map[string]*regexp.Regexp{
 	KindGitHub:          regexp.MustCompile(`/issues/[^/]+/(timeline|comments)$`),
 	KindJSM:             jsmRequestPath,
 	KindSlack:           regexp.MustCompile(`^` + regexp.QuoteMeta(slackRepliesPath) + `$`),
+	KindAzureSupport:    azCommsPath,
 }
 
 // feedEntry is one entry of an Atom feed with the indent before it.
@@ -149,6 +150,11 @@ func (e *endpoint) emptyPaging(r *http.Request, top map[string]json.RawMessage) 
 			return nil, false // an error
 		}
 		return map[string]json.RawMessage{"has_more": jsonFalse, "response_metadata.next_cursor": jsonString("")}, true
+	case KindAzureSupport:
+		if _, ok := top["value"]; !ok {
+			return nil, false // an error
+		}
+		return map[string]json.RawMessage{"nextLink": nil}, true
 	case KindFreshdesk, KindGitHub:
 		return nil, false
 	case KindCachet:
