@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -309,7 +308,7 @@ func (c *collector) communications(ctx context.Context, name string, created tim
 			if c.bounds.Check(at) != "" {
 				continue
 			}
-			switch strings.ToLower(m.Properties.CommunicationDirection) {
+			switch normalizedDirection(m.Properties.CommunicationDirection) {
 			case directionOutbound:
 				events = append(events, item.Event{Kind: item.EventVendorReply, At: at})
 			case directionInbound:

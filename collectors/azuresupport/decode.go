@@ -60,6 +60,10 @@ const (
 	directionOutbound = "outbound"
 )
 
+// normalizedDirection is a communicationDirection as the constants
+// above spell it.
+func normalizedDirection(d string) string { return strings.ToLower(strings.TrimSpace(d)) }
+
 // statusClosed is the status of a closed ticket; every other status
 // (Open, Updating, ...) is one Microsoft still works on.
 const statusClosed = "closed"
