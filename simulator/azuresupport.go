@@ -99,6 +99,17 @@ func (a *azureAPI) outsideFaults(r *http.Request) bool {
 	return strings.HasSuffix(r.URL.Path, azTokenPath)
 }
 
+// writeAzThrottled answers as ARM does a subscription whose read quota is
+// spent (learn.microsoft.com, "Understand how Azure Resource Manager
+// throttles requests"): 429, the quota left at 0, and its error; the
+// caller sets Retry-After.
+func writeAzThrottled(rw http.ResponseWriter, w *world, wait int) {
+	rw.Header().Set("x-ms-ratelimit-remaining-subscription-reads", "0")
+	writeAzError(rw, http.StatusTooManyRequests, "SubscriptionRequestsThrottled", fmt.Sprintf(
+		"Number of 'read' requests for subscription '%s' actor '%s' exceeded. Please try again after '%d' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling for additional information.",
+		w.azureSubscription(), w.azureClientID(), wait))
+}
+
 func writeAzError(rw http.ResponseWriter, status int, code, message string) {
 	writeJSON(rw, status, azError{azErrorDetail{Code: code, Message: message}})
 }

@@ -210,6 +210,11 @@ const timeoutHold = 35 * time.Second
 func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec) {
 	switch spec.Fault {
 	case FaultRateLimit:
+		if e.kind == KindAzureSupport {
+			rw.Header().Set("Retry-After", "1")
+			writeAzThrottled(rw, e.w, 1)
+			return
+		}
 		h := rw.Header()
 		for _, k := range []string{"X-Rate-Limit", "Ratelimit-Limit"} {
 			h.Set(k, strconv.Itoa(accountLimit))
