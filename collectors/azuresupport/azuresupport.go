@@ -222,8 +222,14 @@ func (c *collector) ticket(ctx context.Context, at *apiTicket) (item.Ticket, boo
 		ID: at.Name, CreatedAt: created, UpdatedAt: modified, Priority: at.severity(),
 		Status: item.StatusOpen, Seen: props.ModifiedDate,
 	}
-	if at.closed() {
+	switch {
+	case at.closed():
 		t.Status = item.StatusSolved
+	case lastIsVendors(events):
+		// Azure has no status for a ticket waiting on the customer: an
+		// open ticket whose latest communication is Microsoft's awaits
+		// the customer's answer.
+		t.Status = item.StatusPending
 	}
 	events = append(events, c.solves(stored, t.Status, modified)...)
 	slices.SortStableFunc(events, func(a, b item.Event) int { return a.At.Compare(b.At) })
@@ -239,6 +245,17 @@ func (c *collector) ticket(ctx context.Context, at *apiTicket) (item.Ticket, boo
 		return item.Ticket{}, false, nil
 	}
 	return t, true, nil
+}
+
+// lastIsVendors reports whether the latest of the replies is Microsoft's.
+func lastIsVendors(replies []item.Event) bool {
+	var last item.Event
+	for _, e := range replies {
+		if !e.At.Before(last.At) {
+			last = e
+		}
+	}
+	return last.Kind == item.EventVendorReply
 }
 
 // solves are the ticket's solve and reopen events: those of the version

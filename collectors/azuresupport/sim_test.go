@@ -53,8 +53,11 @@ func TestSimulatedSubscription(t *testing.T) {
 			continue
 		}
 		wantStatus := item.StatusOpen
-		if tt.Status == "solved" || tt.Status == "closed" {
+		switch tt.Status {
+		case "solved", "closed":
 			wantStatus = item.StatusSolved
+		case "pending", "hold": // after a message of the vendor's
+			wantStatus = item.StatusPending
 		}
 		fig := tk.Figures
 		switch {

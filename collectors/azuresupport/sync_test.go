@@ -95,8 +95,8 @@ func TestSyncRulesAndSolveDating(t *testing.T) {
 	fake.set(ticketList("Open", "2026-03-01T13:00:00Z"), comms)
 	tk := sync()
 	want := []string{"vendor_reply@01T11:30", "customer_reply@01T12:00", "vendor_reply@01T13:00"}
-	if got := kinds(tk); !slices.Equal(got, want) || tk.Status != item.StatusOpen || tk.Priority != "critical" {
-		t.Fatalf("open ticket: %s, events %q; want open, critical, %q", tk.Status, got, want)
+	if got := kinds(tk); !slices.Equal(got, want) || tk.Status != item.StatusPending || tk.Priority != "critical" {
+		t.Fatalf("open ticket: %s, events %q; want pending (Microsoft wrote last), critical, %q", tk.Status, got, want)
 	}
 	fig := tk.Figures
 	if fig == nil || !fig.FirstReplyAt.Equal(at("2026-03-01T11:30:00Z")) || fig.Replies != 2 ||
@@ -120,8 +120,8 @@ func TestSyncRulesAndSolveDating(t *testing.T) {
 	fake.set(ticketList("Open", "2026-03-03T08:00:00Z"), comms)
 	tk = sync()
 	want = append(want, "reopened@03T08:00")
-	if got := kinds(tk); !slices.Equal(got, want) || tk.Status != item.StatusOpen || tk.Figures.Reopens != 1 {
-		t.Errorf("reopened: %s, events %q, reopens %d; want open, %q, 1", tk.Status, got, tk.Figures.Reopens, want)
+	if got := kinds(tk); !slices.Equal(got, want) || tk.Status != item.StatusPending || tk.Figures.Reopens != 1 {
+		t.Errorf("reopened: %s, events %q, reopens %d; want pending, %q, 1", tk.Status, got, tk.Figures.Reopens, want)
 	}
 
 	// Updating is open, and no status change.
