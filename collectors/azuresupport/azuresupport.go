@@ -234,6 +234,9 @@ func (c *collector) ticket(ctx context.Context, at *apiTicket) (item.Ticket, boo
 	events = append(events, c.solves(stored, t.Status, modified)...)
 	slices.SortStableFunc(events, func(a, b item.Event) int { return a.At.Compare(b.At) })
 	t.Events = events
+	if created.After(t.UpdatedAt) { // a vendor's glitch: never updated before its creation
+		t.UpdatedAt = created
+	}
 	for _, e := range events {
 		if e.At.After(t.UpdatedAt) {
 			t.UpdatedAt = e.At
