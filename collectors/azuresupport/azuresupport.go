@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -70,10 +69,6 @@ func New(env source.Env) (source.Source, error) {
 	if !subscriptionID.MatchString(opts.SubscriptionID) {
 		return nil, fmt.Errorf("azure_support: source %q: subscription_id %q is not a GUID", env.Config.Name, opts.SubscriptionID)
 	}
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
 	now := env.Now
 	if now == nil {
 		now = time.Now
@@ -87,7 +82,6 @@ func New(env source.Env) (source.Source, error) {
 		base:         base,
 		tickets:      base.JoinPath("subscriptions", opts.SubscriptionID, "providers/Microsoft.Support/supportTickets"),
 		historyStart: env.HistoryStart,
-		logger:       logger,
 		now:          now,
 		bounds:       env.Bounds,
 		rejected:     env.Rejected,
@@ -100,7 +94,6 @@ type collector struct {
 	base         *url.URL
 	tickets      *url.URL // the subscription's SupportTickets_List
 	historyStart time.Time
-	logger       *slog.Logger
 	now          func() time.Time
 	bounds       door.Bounds
 	rejected     func(string)
