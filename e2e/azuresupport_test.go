@@ -209,3 +209,49 @@ func TestAzureSupportScriptedHistory(t *testing.T) {
 		t.Errorf("support_source_up = %v", up)
 	}
 }
+
+// TestAzureSupportWrongSecret: a client secret Entra ID refuses fails every
+// poll as auth, the landing page and the log say what Entra ID answered
+// (invalid_client), and neither the secret written nor the right one
+// appears anywhere.
+func TestAzureSupportWrongSecret(t *testing.T) {
+	const vendor, wrong = "azure-wrong", "Wr0ng~client-secret-value-4f9a"
+	sim, err := simulator.New(simulator.Options{Seed: 14, Start: scriptNow, Clock: func() time.Time { return scriptNow }, Vendors: []simulator.Vendor{
+		{Name: vendor, Timezone: "Europe/Berlin", History: 30 * day, Script: azureHistory},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	_, _, _, secret := sim.AzureSupportCredentials(vendor)
+	dir := t.TempDir()
+	body := strings.Replace(sourceYAML(t, sim, vendor, simulator.KindAzureSupport, false), secret, wrong, 1)
+	cfg := officeConfigHeader + "  - name: " + vendor + "\n    calendar: office\n    tickets:\n      - name: subscription\n" + body
+	cfgPath := filepath.Join(dir, "support_exporter.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	p := start(t, logs, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"), "--log.level=debug")
+	labels := []string{"vendor", vendor, "source", "subscription", "kind", "azure_support"}
+	var metrics, landing string
+	waitFor(t, 30*time.Second, "an auth error", func() bool {
+		var s series
+		s, metrics = p.scrape()
+		n, _ := s.get("support_source_errors_total", append(labels, "reason", "auth")...)
+		return n > 0
+	})
+	_, landing = p.get("/")
+	p.term()
+	if !strings.Contains(landing, "invalid_client") {
+		t.Errorf("the landing page does not show Entra ID's invalid_client:\n%s", landing)
+	}
+	for what, text := range map[string]string{"log": logs.String(), "/metrics": metrics, "landing page": landing} {
+		if strings.Contains(text, wrong) || strings.Contains(text, secret) {
+			t.Errorf("a client secret appears in the %s", what)
+		}
+	}
+}
