@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -113,12 +114,8 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 	if c.historyStart.After(since) {
 		since = c.historyStart.UTC()
 	}
-	q := url.Values{
-		"api-version": {APIVersion},
-		"$filter":     {"createdDate ge " + since.Format(time.RFC3339)},
-		"$top":        {ticketsPerPage},
-	}
-	next := c.tickets.String() + "?" + q.Encode()
+	next := c.tickets.String() + "?" + armQuery("api-version", APIVersion,
+		"$filter", "createdDate ge "+since.Format(time.RFC3339), "$top", ticketsPerPage)
 	listed := map[string]bool{}
 	barren := 0
 	for n := 1; next != ""; n++ {
@@ -159,6 +156,20 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 		}
 	}
 	return nil
+}
+
+// armQuery writes a query string as Azure's SDKs send it: OData's keys
+// as they are ($filter, $top), values escaped with spaces as %20, not
+// url.Values' %24filter and +.
+func armQuery(kv ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(kv[i] + "=" + strings.ReplaceAll(url.QueryEscape(kv[i+1]), "+", "%20"))
+	}
+	return b.String()
 }
 
 // sameHost refuses a nextLink to another host than the configured one:
@@ -294,8 +305,7 @@ func (c *collector) solves(stored *item.Ticket, status item.Status, modified tim
 // description, no reply.
 func (c *collector) communications(ctx context.Context, name string, created time.Time) ([]item.Event, error) {
 	comms := c.tickets.JoinPath(name, "communications")
-	q := url.Values{"api-version": {APIVersion}, "$top": {commsPerPage}}
-	next := comms.String() + "?" + q.Encode()
+	next := comms.String() + "?" + armQuery("api-version", APIVersion, "$top", commsPerPage)
 	var events []item.Event
 	seen := map[string]bool{}
 	barren := 0

@@ -40,6 +40,11 @@ func TestSimulatedSubscription(t *testing.T) {
 		}
 	}
 	sync()
+	// The query as Azure's SDKs write it (testdata/README.md, the CLI's
+	// recorded request): OData keys as they are, spaces as %20.
+	if q := wire.Sent()[0]; !strings.Contains(q, "?api-version=2024-04-01&$filter=createdDate%20ge%20") || !strings.HasSuffix(q, "&$top=100") {
+		t.Errorf("the first request %q is not written as Azure's SDKs write it", q)
+	}
 	truth := sim.Truth(collectortest.SimVendor, clock.Now())
 	got := store.Tickets()
 	if len(got) != len(truth.Tickets) {
