@@ -57,21 +57,22 @@ const (
 	FaultPastTimes
 	// FaultEndlessSame: every page of a list says more follows and names
 	// itself as the next page. Paged kinds only (zendesk, zendesk_requests,
-	// freshdesk, github, jira_service_management, cachet, slack): Link rel="next"
+	// freshdesk, github, jira_service_management, cachet, slack,
+	// azure_support): Link rel="next"
 	// to the same URL (Freshdesk, GitHub); end_of_stream false and the same
 	// after_cursor (Zendesk's export); has_more true and the same
 	// after_cursor (Requests); isLast false and the same nextPageToken
 	// (JSM search), isLastPage false and _links.next to the same page (the
 	// servicedeskapi); next_page the same page (Cachet); has_more true and
-	// the same next_cursor (Slack).
+	// the same next_cursor (Slack); a nextLink to the same page (ARM).
 	FaultEndlessSame
 	// FaultEndlessGrowing: every page of a list says more follows and names
 	// a next page never named before. Paged kinds only: where pages are
 	// numbered (Freshdesk, GitHub, Cachet, the servicedeskapi's start),
 	// the next number is one more and every page holds the first page's
 	// items, already seen; where a cursor pages (Zendesk's export, the
-	// Requests API, JSM's search), pages follow as usual and, past the last
-	// item, stay empty with a new cursor each time.
+	// Requests API, JSM's search, ARM's $skiptoken), pages follow as usual
+	// and, past the last item, stay empty with a new cursor each time.
 	FaultEndlessGrowing
 	// FaultHugeBody answers 200 with a body of Spec.Size bytes (default 64
 	// MiB), streamed without a Content-Length and never held in memory:
