@@ -246,7 +246,7 @@ func (c *collector) ticket(ctx context.Context, at *apiTicket) (item.Ticket, boo
 			t.UpdatedAt = e.At
 		}
 	}
-	t.Figures = figures(at, events)
+	t.Figures = figures(at, created, events)
 	if r := c.bounds.Ticket(&t); r != "" {
 		c.rejected(r)
 		return item.Ticket{}, false, nil
@@ -359,9 +359,9 @@ func (c *collector) communications(ctx context.Context, name string, created tim
 // plan's hours): the vendor's own clock, stopped by Microsoft's first
 // communication, breached when that came after the deadline. Azure gives
 // no verdict of its own nor any resolution target. The other figures are
-// the timeline's, which figures replace (docs/metrics.md). nil without a
-// deadline.
-func figures(at *apiTicket, events []item.Event) *item.Figures {
+// the timeline's, which figures replace (docs/metrics.md): the first reply
+// is the earliest at or after the creation. nil without a deadline.
+func figures(at *apiTicket, created time.Time, events []item.Event) *item.Figures {
 	sla := at.Properties.ServiceLevelAgreement
 	if sla == nil || sla.ExpirationTime == "" {
 		return nil
@@ -374,7 +374,7 @@ func figures(at *apiTicket, events []item.Event) *item.Figures {
 	for _, e := range events {
 		switch e.Kind {
 		case item.EventVendorReply:
-			if fig.FirstReplyAt.IsZero() {
+			if fig.FirstReplyAt.IsZero() && !e.At.Before(created) { // as the timeline's (docs/metrics.md)
 				fig.FirstReplyAt = e.At
 			}
 			fig.Replies++

@@ -62,7 +62,7 @@ func TestDecodeTicketPages(t *testing.T) {
 				!created.Equal(collectortest.UTC(tc.created)) || !modified.Equal(collectortest.UTC(tc.modified)) {
 				t.Errorf("severity %q closed %v created %v modified %v", at.severity(), at.closed(), created, modified)
 			}
-			fig := figures(at, nil)
+			fig := figures(at, created, nil)
 			if fig == nil || !fig.FirstResponseSLA.Deadline.Equal(collectortest.UTC(tc.expiresAt)) || fig.FirstResponseSLA.Breached {
 				t.Errorf("figures %+v, want a running clock until %s", fig, tc.expiresAt)
 			}

@@ -41,6 +41,9 @@ func FuzzSyncTicketPage(f *testing.F) {
 			}
 			if fig := tk.Figures; fig != nil {
 				c := fig.FirstResponseSLA
+				if fig.FirstReplyAt.Before(tk.CreatedAt) && !fig.FirstReplyAt.IsZero() {
+					t.Errorf("ticket %s: first reply %v before its creation %v", id, fig.FirstReplyAt, tk.CreatedAt)
+				}
 				if c == nil || !c.Stopped.Equal(fig.FirstReplyAt) || c.Breached != (!c.Stopped.IsZero() && c.Stopped.After(c.Deadline)) {
 					t.Errorf("ticket %s: clock %+v, first reply %v", id, c, fig.FirstReplyAt)
 				}
