@@ -174,7 +174,7 @@ func (a *azureAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s := stateAt(a.w.timeline(i), now)
-		a.page(rw, r, a.comms(&s, filter), azCommsPerPage, azCommsPerPage)
+		azServe(a, rw, r, a.comms(&s, filter), azCommsPerPage, azCommsPerPage)
 		return
 	}
 	var tickets []azTicket
@@ -191,12 +191,13 @@ func (a *azureAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(tickets, func(x, y azTicket) int {
 		return strings.Compare(y.Properties.CreatedDate+y.Name, x.Properties.CreatedDate+x.Name)
 	})
-	a.page(rw, r, tickets, azTicketsPerPage, azMaxTickets)
+	azServe(a, rw, r, tickets, azTicketsPerPage, azMaxTickets)
 }
 
-// page writes the page of all that r asks for ($top, $skiptoken), with
-// the absolute nextLink of the page after it.
-func (a *azureAPI) page(rw http.ResponseWriter, r *http.Request, all any, def, most int) {
+// azServe writes the page of all that r asks for ($top, $skiptoken, def
+// and at most most items), with the absolute nextLink of the page after
+// it.
+func azServe[T any](a *azureAPI, rw http.ResponseWriter, r *http.Request, all []T, def, most int) {
 	q := r.URL.Query()
 	top := def
 	if v := q.Get("$top"); v != "" {
@@ -222,21 +223,12 @@ func (a *azureAPI) page(rw http.ResponseWriter, r *http.Request, all any, def, m
 		v.Set("$skiptoken", base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(n))))
 		return a.base() + r.URL.Path + "?" + v.Encode()
 	}
-	switch items := all.(type) {
-	case []azTicket:
-		writeJSON(rw, http.StatusOK, azPage(items, start, top, link, r))
-	case []azComm:
-		writeJSON(rw, http.StatusOK, azPage(items, start, top, link, r))
-	}
-}
-
-func azPage[T any](all []T, start, top int, link func(int) string, r *http.Request) azList[T] {
 	end := min(start+top, len(all))
 	start = min(start, end)
 	out := azList[T]{Value: all[start:end]}
 	switch mode := endlessOf(r); {
 	case mode == endlessSame:
-		out.NextLink = link(start)
+		out.NextLink = a.base() + r.URL.RequestURI()
 	case end < len(all):
 		out.NextLink = link(end)
 	case mode == endlessGrowing:
@@ -245,7 +237,7 @@ func azPage[T any](all []T, start, top int, link func(int) string, r *http.Reque
 	if out.Value == nil {
 		out.Value = []T{}
 	}
-	return out
+	writeJSON(rw, http.StatusOK, out)
 }
 
 // azFilter is the subset of OData $filter the API supports on its lists
