@@ -12,6 +12,7 @@ package collectors
 import (
 	"fmt"
 
+	"github.com/support-exporter/support_exporter/collectors/azuresupport"
 	"github.com/support-exporter/support_exporter/collectors/cachet"
 	"github.com/support-exporter/support_exporter/collectors/feed"
 	"github.com/support-exporter/support_exporter/collectors/freshdesk"
@@ -92,6 +93,13 @@ var Kinds = Table{
 			Doc: "a service account with roles/cloudsupport.viewer: its JSON key in `credentials_file`, else the metadata server's token (on Google Cloud), or a token obtained elsewhere in `http_client`"},
 		Options: gcpsupport.NewOptions,
 	}, New: gcpsupport.New},
+	{Kind: config.Kind{
+		Name: "azure_support", Title: "Azure support tickets, the buyer's own", Feeds: config.FeedsTickets,
+		DefaultURL: azuresupport.DefaultURL, URLExample: azuresupport.DefaultURL,
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBearer}, Required: true,
+			Doc: "an Entra ID app's client credentials in `oauth2` (scope `https://management.azure.com/.default`), with the Support Request Contributor role on the subscription"},
+		Options: azuresupport.NewOptions,
+	}, New: azuresupport.New},
 	{Kind: config.Kind{
 		Name: "statuspage", Title: "Atlassian Statuspage (and compatible pages)", Feeds: config.FeedsStatus,
 		URLExample:  "https://status.VENDOR.com",

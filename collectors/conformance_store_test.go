@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
@@ -189,7 +190,13 @@ func (s *memStore) wrongVersions(want, before *memStore, max int) []string {
 // cycle turns breached at its deadline without the update time
 // moving, so a source caught up keeps the flag as of the last
 // update (the exporter judges a running clock by its deadline).
-var toldFromStored = map[string]bool{"zendesk_requests": true, "jira_service_management": true, "slack": true, "gcp_support": true}
+var toldFromStored = map[string]bool{"zendesk_requests": true, "jira_service_management": true, "slack": true, "gcp_support": true, "azure_support": true}
+
+// figuresFromTimeline are the toldFromStored kinds whose figures hold
+// their own timeline's first solve and reopens (azure_support, whose
+// figures carry the vendor's first-response deadline): those differ as
+// its solve and reopen events do.
+var figuresFromTimeline = map[string]bool{"azure_support": true}
 
 // asFirstSync lists how the items a first sync stores (first) differ from
 // those of s, a store synced before and caught up since: s may hold more
@@ -209,6 +216,9 @@ func (s *memStore) asFirstSync(first *memStore, kind string, max int) []string {
 		})
 		if f := t.Figures; f != nil {
 			c := *f
+			if figuresFromTimeline[kind] {
+				c.FirstSolvedAt, c.Reopens = time.Time{}, 0
+			}
 			for _, clock := range []**item.SLAClock{&c.FirstResponseSLA, &c.ResolutionSLA} {
 				if *clock != nil && (*clock).Stopped.IsZero() {
 					running := **clock

@@ -68,6 +68,7 @@ var secretKinds = []struct {
 	userIsSecret bool
 }{
 	{kind: simulator.KindSlack},
+	{kind: simulator.KindAzureSupport},
 	{kind: simulator.KindZendesk},
 	{kind: simulator.KindZendeskRequests},
 	{kind: simulator.KindFreshdesk, userIsSecret: true},

@@ -39,6 +39,12 @@ func (e *endpoint) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	// Every answer is dated by the vendor's clock, not by the host's, which
 	// net/http would write.
 	rw.Header().Set("Date", e.clock().UTC().Format(http.TimeFormat))
+	if o, ok := e.api.(interface{ outsideFaults(*http.Request) bool }); ok && o.outsideFaults(r) {
+		// Another host in reality (Entra ID's token endpoint beside ARM):
+		// the API's faults are not its.
+		e.api.ServeHTTP(rw, r)
+		return
+	}
 	if spec, ok := e.nextFault(time.Now()); ok {
 		e.serveFault(rw, r, spec)
 		return

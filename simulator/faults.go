@@ -58,22 +58,23 @@ const (
 	FaultPastTimes
 	// FaultEndlessSame: every page of a list says more follows and names
 	// itself as the next page. Paged kinds only (zendesk, zendesk_requests,
-	// freshdesk, github, jira_service_management, cachet, slack): Link rel="next"
+	// freshdesk, github, jira_service_management, cachet, slack,
+	// azure_support): Link rel="next"
 	// to the same URL (Freshdesk, GitHub); end_of_stream false and the same
 	// after_cursor (Zendesk's export); has_more true and the same
 	// after_cursor (Requests); isLast false and the same nextPageToken
 	// (JSM search), isLastPage false and _links.next to the same page (the
 	// servicedeskapi); next_page the same page (Cachet); has_more true and
 	// the same next_cursor (Slack); has_more true and the same page_token
-	// (Lark).
+	// (Lark); a nextLink to the same page (ARM).
 	FaultEndlessSame
 	// FaultEndlessGrowing: every page of a list says more follows and names
 	// a next page never named before. Paged kinds only: where pages are
 	// numbered (Freshdesk, GitHub, Cachet, the servicedeskapi's start),
 	// the next number is one more and every page holds the first page's
 	// items, already seen; where a cursor pages (Zendesk's export, the
-	// Requests API, JSM's search), pages follow as usual and, past the last
-	// item, stay empty with a new cursor each time.
+	// Requests API, JSM's search, ARM's $skiptoken), pages follow as usual
+	// and, past the last item, stay empty with a new cursor each time.
 	FaultEndlessGrowing
 	// FaultHugeBody answers 200 with a body of Spec.Size bytes (default 64
 	// MiB), streamed without a Content-Length and never held in memory:
@@ -145,7 +146,7 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport, KindAzureSupport}
 
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
@@ -219,6 +220,11 @@ func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec
 		if e.kind == KindGCPSupport { // Google's quota error: no rate-limit headers
 			rw.Header().Set("Retry-After", "1")
 			writeGCPError(rw, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", gcpQuotaExceeded)
+			return
+		}
+		if e.kind == KindAzureSupport {
+			rw.Header().Set("Retry-After", "1")
+			writeAzThrottled(rw, e.w, 1)
 			return
 		}
 		h := rw.Header()

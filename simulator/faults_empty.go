@@ -49,6 +49,7 @@ var itemLists = map[string]*regexp.Regexp{
 	KindJSM:             jsmRequestPath,
 	KindSlack:           regexp.MustCompile(`^` + regexp.QuoteMeta(slackRepliesPath) + `$`),
 	KindGCPSupport:      gcpCommentsPath,
+	KindAzureSupport:    azCommsPath,
 }
 
 // feedEntry is one entry of an Atom feed with the indent before it.
@@ -160,6 +161,11 @@ func (e *endpoint) emptyPaging(r *http.Request, top map[string]json.RawMessage) 
 			return nil, false
 		}
 		return map[string]json.RawMessage{"nextPageToken": nil}, true
+	case KindAzureSupport:
+		if _, ok := top["value"]; !ok {
+			return nil, false // an error
+		}
+		return map[string]json.RawMessage{"nextLink": nil}, true
 	case KindFreshdesk, KindGitHub:
 		return nil, false
 	case KindCachet:

@@ -52,6 +52,11 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 	case KindGCPSupport:
 		// An account without roles/cloudsupport.viewer on the parent.
 		writeGCPError(rw, http.StatusForbidden, "PERMISSION_DENIED", "The caller does not have permission")
+	case KindAzureSupport:
+		// An app without a role allowing Microsoft.Support reads on the
+		// subscription: ARM's AuthorizationFailed.
+		writeAzError(rw, http.StatusForbidden, "AuthorizationFailed",
+			"The client '00000000-0000-0000-0000-000000000000' with object id '00000000-0000-0000-0000-000000000000' does not have authorization to perform action 'Microsoft.Support/supportTickets/read' over scope '"+r.URL.Path+"' or the scope is invalid. If access was recently granted, please refresh your credentials.")
 	case KindJSM:
 		// An account without the permission: the servicedeskapi answers
 		// with its errorMessage, the platform with errorMessages.

@@ -38,6 +38,10 @@ func (e *endpoint) serveLimited(rw http.ResponseWriter, r *http.Request, f Fault
 		writeLarkError(rw, http.StatusTooManyRequests, 99991400, "request trigger frequency limit")
 		return
 	}
+	if e.kind == KindAzureSupport {
+		writeAzThrottled(rw, e.w, retryAfterSeconds(wait))
+		return
+	}
 	// The other kinds answer as FaultRateLimit does, with Zendesk's error.
 	writeZendeskError(rw, http.StatusTooManyRequests, "APIRateLimitExceeded", "Number of allowed API requests per minute exceeded")
 }

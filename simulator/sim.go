@@ -47,6 +47,7 @@ const (
 	KindSlack           = "slack"
 	KindLark            = "lark"
 	KindGCPSupport      = "gcp_support"
+	KindAzureSupport    = "azure_support"
 )
 
 // Options configure a simulation.

@@ -81,6 +81,15 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("http_client:")
 		line("  authorization:")
 		line("    credentials: %s", yamlString(w.gcpToken()))
+	case KindAzureSupport:
+		tenant, sub, id, secret := s.AzureSupportCredentials(vendor)
+		line("subscription_id: %s", yamlString(sub))
+		line("http_client:")
+		line("  oauth2:")
+		line("    client_id: %s", yamlString(id))
+		line("    client_secret: %s", yamlString(secret))
+		line("    token_url: %s", yamlString(u+"/"+tenant+azTokenPath))
+		line("    scopes: [%s]", yamlString(u+azScope))
 	case KindStatusio:
 		line("page_id: %s", yamlString(s.StatusioPageID(vendor)))
 	case KindCachet:

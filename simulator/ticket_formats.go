@@ -48,6 +48,10 @@ import (
 //     the priority, escalated once escalated; the comments without the
 //     description, Google Support's flagged googleSupport. No ratings,
 //     tags nor figures.
+//   - azure_support: every ticket as the buyer's Azure support ticket
+//     (azuresupport.go): severity Critical, Moderate or Minimal, Open or
+//     Closed, its replies as communications, a first-response deadline.
+//     No ratings, tags nor escalations.
 
 // ticketFormats builds each ticket kind's API over a vendor's world; base
 // is the API's own URL once listening.
@@ -70,6 +74,9 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 	},
 	KindLark: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
 		return &larkAPI{w: w, clock: clock}
+	},
+	KindAzureSupport: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
+		return &azureAPI{w: w, clock: clock, base: base}
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)
