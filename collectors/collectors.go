@@ -90,7 +90,7 @@ var Kinds = Table{
 		Name: "gcp_support", Title: "Google Cloud support cases, the buyer's own", Feeds: config.FeedsTickets,
 		DefaultURL: gcpsupport.DefaultURL, URLExample: gcpsupport.DefaultURL,
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBearer},
-			Doc: "a service account with roles/cloudsupport.viewer: its JSON key in `credentials_file`, else the metadata server's token (on Google Cloud), or a token obtained elsewhere in `http_client`"},
+			Doc: "a service account with roles/cloudsupport.techSupportViewer on the parent (and roles/resourcemanager.organizationViewer for an organization): its JSON key in `credentials_file`, else the metadata server's token (on Google Cloud), or a token obtained elsewhere in `http_client`"},
 		Options: gcpsupport.NewOptions,
 	}, New: gcpsupport.New},
 	{Kind: config.Kind{

@@ -119,8 +119,12 @@ func TestGCPSupportKeyFile(t *testing.T) {
 // A case shows what the channel shows, told differently: the solve is
 // the state SOLUTION_PROVIDED, dated at the case's updateTime, which is
 // the solving comment's; the reopen, the state back in progress, dated at
-// the buyer's comment; the priority P0..P3; the escalation Google's
-// escalated flag. Every value is chatExpected's: no exception.
+// the buyer's comment; the priority Google's own P1..P4 (the fake's
+// urgent is P1, critical impact), mapped by the vendor's priorities as
+// docs/sources.md recommends (urgent: [P0, P1]) and the built-in names
+// (P2 high, P3 normal, P4 low): the script's own priorities, recomputed
+// by hand, so that none is unknown; the escalation Google's escalated
+// flag. Every value is chatExpected's: no exception.
 func TestGCPSupportScriptedHistory(t *testing.T) {
 	clocks := []string{"calendar", "business"}
 	var now atomic.Int64
@@ -145,6 +149,8 @@ func TestGCPSupportScriptedHistory(t *testing.T) {
 	for _, c := range clocks {
 		fmt.Fprintf(&cfg, `  - name: gcp-%s
     calendar: office
+    priorities:
+      urgent: [P0, P1]
     sla:
       clock: %s
       first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
@@ -188,6 +194,9 @@ func TestGCPSupportScriptedHistory(t *testing.T) {
 				if got != want[key] {
 					t.Errorf("%s = %v, want %v", key, got, want[key])
 				}
+			}
+			if n := s.sum("support_tickets_unknown_priority_total", "vendor", name); n != 0 {
+				t.Errorf("%v tickets of an unknown priority: Google's P0..P4 all map", n)
 			}
 			if n := s.sum("support_ticket_satisfaction_ratings_total", "vendor", name); n != 0 {
 				t.Errorf("%v satisfaction ratings from Google's cases, which show none", n)

@@ -50,7 +50,8 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 		}
 		writeLarkError(rw, http.StatusBadRequest, 230002, "The bot can not be outside the group.")
 	case KindGCPSupport:
-		// An account without roles/cloudsupport.viewer on the parent.
+		// An account without roles/cloudsupport.techSupportViewer on the
+		// parent.
 		writeGCPError(rw, http.StatusForbidden, "PERMISSION_DENIED", "The caller does not have permission")
 	case KindAzureSupport:
 		// An app without a role allowing Microsoft.Support reads on the

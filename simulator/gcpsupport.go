@@ -35,8 +35,10 @@ const (
 // Support's with creator.googleSupport), its status the case's state
 // (new NEW, open and hold IN_PROGRESS_GOOGLE_SUPPORT, pending
 // ACTION_REQUIRED, solved SOLUTION_PROVIDED, closed CLOSED), its priority
-// P0 (urgent) to P3 (low; an unset one P2), escalated once escalated.
-// cases:search takes update_time>"…" and pages by pageToken, newest update
+// on Google's scale (urgent P1, critical impact; high P2; normal P3; low
+// P4; an unset one P3), escalated once escalated. cases:search takes
+// update_time>"…" alone (v2 refuses v2beta's project= and organization=
+// terms: 400 INVALID_ARGUMENT) and pages by pageToken, newest update
 // first; comments list newest first. A token endpoint issues access
 // tokens for the service account's key (GCPSupportKey) by the JWT bearer
 // grant; the API takes those and the static GCPSupportToken. Only what the
@@ -152,6 +154,9 @@ var (
 	gcpCasesPath    = regexp.MustCompile(`^/v2/(projects/[^/]+|organizations/[^/]+)/cases:search$`)
 	gcpCommentsPath = regexp.MustCompile(`^/v2/(projects/[^/]+|organizations/[^/]+)/cases/([0-9]+)/comments$`)
 	gcpUpdateTime   = regexp.MustCompile(`update_time>"([^"]+)"`)
+	// gcpParentTerm is a v2beta query term v2 refuses: the parent is the
+	// path's.
+	gcpParentTerm = regexp.MustCompile(`\b(project|organization)\s*=`)
 )
 
 func (a *gcpSupportAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -212,6 +217,10 @@ func (a *gcpSupportAPI) serveSearch(rw http.ResponseWriter, r *http.Request, now
 	size, ok := gcpPageSize(q.Get("pageSize"))
 	if !ok {
 		writeGCPError(rw, http.StatusBadRequest, "INVALID_ARGUMENT", "Invalid page size.")
+		return
+	}
+	if gcpParentTerm.MatchString(q.Get("query")) {
+		writeGCPError(rw, http.StatusBadRequest, "INVALID_ARGUMENT", "Invalid query: the parent is given in the request's path.")
 		return
 	}
 	var since int64 = -1 << 62
@@ -309,9 +318,12 @@ var gcpStates = [numZStatus]string{
 	zHold: "IN_PROGRESS_GOOGLE_SUPPORT", zSolved: "SOLUTION_PROVIDED", zClosed: "CLOSED",
 }
 
-// gcpPriorities are the cases' priorities by zPriorities index: every
-// case has one, an unset ticket's the default P2.
-var gcpPriorities = []string{"P0", "P1", "P2", "P3", "P2"}
+// gcpPriorities are the cases' priorities by zPriorities index, on
+// Google's scale (P0 extreme impact, service hard down; P1 critical
+// impact, unusable; P2 severe; P3 medium; P4 general questions): urgent
+// is critical, P1; every case has one, an unset ticket's normal's P3. No
+// ticket is P0.
+var gcpPriorities = []string{"P1", "P2", "P3", "P4", "P3"}
 
 func (a *gcpSupportAPI) customer(tl *timeline) gcpActor {
 	email := "user" + strconv.FormatInt(tl.requester, 10) + "@" + a.w.gcpProject() + ".example"

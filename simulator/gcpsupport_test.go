@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,7 +32,7 @@ func TestGCPSupportAPI(t *testing.T) {
 		}
 		return rec.Code
 	}
-	search := "/v2/" + parent + "/cases:search?pageSize=7&query=" + url.QueryEscape(`project="`+parent+`"`)
+	search := "/v2/" + parent + "/cases:search?pageSize=7"
 	var all []gcpCase
 	token := ""
 	for n := 0; ; n++ {
@@ -55,7 +56,7 @@ func TestGCPSupportAPI(t *testing.T) {
 	}
 	since := all[len(all)/2].UpdateTime
 	var newer gcpSearchPage
-	get(search+url.QueryEscape(` AND update_time>"`+since+`"`)+"&pageSize=100", w.gcpToken(), &newer)
+	get(search+"&query="+url.QueryEscape(`update_time>"`+since+`"`)+"&pageSize=100", w.gcpToken(), &newer)
 	for _, c := range newer.Cases {
 		if c.UpdateTime <= since {
 			t.Errorf("update_time>%s lists a case updated %s", since, c.UpdateTime)
@@ -80,7 +81,19 @@ func TestGCPSupportAPI(t *testing.T) {
 		}
 	}
 
+	// v2 takes no v2beta parent term: the parent is the path's.
 	var e gcpError
+	for _, term := range []string{`project="` + parent + `"`, `organization="organizations/123" AND update_time>"` + since + `"`} {
+		if code := get(search+"&query="+url.QueryEscape(term), w.gcpToken(), &e); code != http.StatusBadRequest || e.Error.Status != "INVALID_ARGUMENT" {
+			t.Errorf("query %s: HTTP %d %+v, want 400 INVALID_ARGUMENT", term, code, e)
+		}
+	}
+	// Priorities on Google's scale: urgent is P1 (critical impact).
+	for _, c := range all {
+		if !slices.Contains([]string{"P1", "P2", "P3", "P4"}, c.Priority) {
+			t.Errorf("case %s: priority %q, want P1..P4", c.Name, c.Priority)
+		}
+	}
 	if code := get(search, "ya29.wrong", &e); code != http.StatusUnauthorized || e.Error.Status != "UNAUTHENTICATED" {
 		t.Errorf("a bad token: HTTP %d %+v", code, e)
 	}

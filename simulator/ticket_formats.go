@@ -44,8 +44,8 @@ import (
 //     ticket's message, the solving one saying #solved, the priority a
 //     hashtag, the escalation a message of the vendor's bot.
 //   - gcp_support: every ticket as a Google Cloud support case of the
-//     buyer's project (gcpsupport.go): states for statuses, P0..P3 for
-//     the priority, escalated once escalated; the comments without the
+//     buyer's project (gcpsupport.go): states for statuses, P1..P4 for
+//     the priority (Google's scale), escalated once escalated; the comments without the
 //     description, Google Support's flagged googleSupport. No ratings,
 //     tags nor figures.
 //   - azure_support: every ticket as the buyer's Azure support ticket

@@ -83,6 +83,15 @@ func (r *syncRun) reserve(rawURL string, h http.Header, loopCheck bool) ([sha256
 	return key, nil
 }
 
+// CountRequest counts a request a collector sends outside a Client (a
+// token request through a library's own client) against the sync's
+// budget of ctx, before it is sent: a budget error when it is spent. No
+// loop check applies.
+func CountRequest(ctx context.Context, rawURL string) error {
+	_, err := syncOf(ctx).reserve(rawURL, nil, false)
+	return err
+}
+
 // unreserve gives back the count of a request that was not sent (its rate
 // limit could not be waited for).
 func (r *syncRun) unreserve() {

@@ -42,6 +42,7 @@ const tokenTimeout = 30 * time.Second
 // or the cursor.
 type tokens struct {
 	fetch   func(ctx context.Context) (*oauth2.Token, error)
+	client  *http.Client  // the token requests'
 	url     string        // the token endpoint, for errors
 	timeout time.Duration // of a token request; tokenTimeout unless a test says
 
@@ -54,19 +55,25 @@ func (t *tokens) header(ctx context.Context) (http.Header, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.tok.Valid() { // Valid allows for a few seconds of clock skew
+		// A token request counts against the sync's budget as any other.
+		if err := fetch.CountRequest(ctx, t.url); err != nil {
+			return nil, err
+		}
 		// The deadline is the context's, not the client's: x/oauth2/jwt
 		// flattens a transport error into text, and a context that
-		// expired still tells a timeout from the network's failure.
+		// expired still tells a timeout from the network's failure (only
+		// when the request failed: a token that came in time is taken).
 		tctx, cancel := context.WithTimeout(ctx, cmp.Or(t.timeout, tokenTimeout))
 		tok, err := t.fetch(tctx)
-		timedOut := ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded)
-		cancel()
-		if timedOut {
-			return nil, &fetch.Error{Reason: fetch.ReasonTimeout, URL: t.url, Err: errors.New("token request timed out")}
-		}
 		if err != nil {
+			timedOut := ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded)
+			cancel()
+			if timedOut {
+				return nil, &fetch.Error{Reason: fetch.ReasonTimeout, URL: t.url, Err: errors.New("token request timed out")}
+			}
 			return nil, tokenError(t.url, err)
 		}
+		cancel()
 		t.tok = tok
 	}
 	return http.Header{"Authorization": {"Bearer " + t.tok.AccessToken}}, nil
@@ -168,7 +175,7 @@ func keyFileTokens(path string, hc *http.Client) (*tokens, error) {
 		Email: key.ClientEmail, PrivateKey: []byte(key.PrivateKey), PrivateKeyID: key.PrivateKeyID,
 		Scopes: []string{scope}, TokenURL: key.TokenURI,
 	}
-	return &tokens{url: key.TokenURI, fetch: func(ctx context.Context) (*oauth2.Token, error) {
+	return &tokens{url: key.TokenURI, client: hc, fetch: func(ctx context.Context) (*oauth2.Token, error) {
 		return cfg.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, hc)).Token()
 	}}, nil
 }
@@ -177,14 +184,19 @@ func keyFileTokens(path string, hc *http.Client) (*tokens, error) {
 // metadata server (cloud.google.com/compute/docs/access/authenticate-workloads,
 // "Metadata server"): GET .../service-accounts/default/token with
 // Metadata-Flavor: Google, answered {"access_token", "expires_in",
-// "token_type"}.
-func metadataTokens(hc *http.Client) *tokens {
+// "token_type"}. The request is plain HTTP to a link-local address: it
+// never goes through a proxy (HTTP_PROXY would see the token), as in
+// Google's own libraries.
+func metadataTokens(count func(code string)) *tokens {
+	direct := http.DefaultTransport.(*http.Transport).Clone()
+	direct.Proxy = nil
+	hc := &http.Client{Transport: countingTransport{next: direct, count: count}}
 	host := os.Getenv("GCE_METADATA_HOST")
 	if host == "" {
 		host = defaultMetadataHost
 	}
 	u := "http://" + host + "/computeMetadata/v1/instance/service-accounts/default/token?scopes=" + scope
-	return &tokens{url: "http://" + host + "/computeMetadata/v1/instance/service-accounts/default/token", fetch: func(ctx context.Context) (*oauth2.Token, error) {
+	return &tokens{url: "http://" + host + "/computeMetadata/v1/instance/service-accounts/default/token", client: hc, fetch: func(ctx context.Context) (*oauth2.Token, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
 			return nil, err

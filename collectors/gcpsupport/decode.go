@@ -18,13 +18,16 @@ type searchPage struct {
 
 // gcpCase is what the collector reads of a Case. Its other fields
 // (displayName, description, classification, timeZone,
-// subscriberEmailAddresses, contactEmail, testCase, languageCode) say
-// nothing a metric needs.
+// subscriberEmailAddresses, contactEmail, languageCode) say nothing a
+// metric needs. testCase ("created for internal API testing and should
+// not be acted on by the support team") and creator.googleSupport (a case
+// Google opened) leave a case out.
 type gcpCase struct {
 	Name       string `json:"name"` // projects/P/cases/N or organizations/O/cases/N
 	State      string `json:"state"`
 	Priority   string `json:"priority"`
 	Escalated  bool   `json:"escalated"`
+	TestCase   bool   `json:"testCase"`
 	CreateTime string `json:"createTime"`
 	UpdateTime string `json:"updateTime"`
 	Creator    actor  `json:"creator"`
@@ -45,7 +48,8 @@ type comment struct {
 }
 
 // actor is the API's Actor. googleSupport ("Output only. Whether the actor
-// is a Google support actor.") tells Google's replies from the buyer's;
+// is a Google support actor.") tells Google's replies from the buyer's,
+// and a case Google opened from the buyer's;
 // names and emails of Google's people are obfuscated, and never read.
 type actor struct {
 	GoogleSupport bool `json:"googleSupport"`
@@ -70,6 +74,16 @@ func parseTime(field, v string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s %q: not an RFC 3339 time", field, v)
 	}
 	return t.UTC(), nil
+}
+
+// priority is a case's priority as Google writes it, P0 (most urgent) to
+// P4, the vendor's own value that the vendor's `priorities` map
+// (docs/sources.md, `gcp_support`); PRIORITY_UNSPECIFIED is no priority.
+func priority(p string) string {
+	if p == "PRIORITY_UNSPECIFIED" {
+		return ""
+	}
+	return p
 }
 
 // status maps a case's state (docs/sources.md, `gcp_support`).

@@ -93,3 +93,13 @@ func TestCaseNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestPriority: Google's P0..P4 pass as written, the vendor's own values;
+// PRIORITY_UNSPECIFIED is no priority, not an unknown one.
+func TestPriority(t *testing.T) {
+	for in, want := range map[string]string{"P0": "P0", "P1": "P1", "P4": "P4", "PRIORITY_UNSPECIFIED": "", "": ""} {
+		if got := priority(in); got != want {
+			t.Errorf("priority(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

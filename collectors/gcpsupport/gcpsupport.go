@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,13 +23,21 @@ import (
 // document's rootUrl).
 const DefaultURL = "https://cloudsupport.googleapis.com"
 
-// pageSize is the page of cases and comments asked for. Google's default
-// is 10; 100 is the largest page its reference names (attachments.list),
-// and a larger one is cut to the API's own maximum.
-const pageSize = "100"
+// pageSize is the page of cases asked for, commentsPageSize that of
+// comments. Google's default is 10; 100 is the largest page its reference
+// names (attachments.list), and a larger one is cut to the API's own
+// maximum.
+const (
+	pageSize         = "100"
+	commentsPageSize = "25"
+)
 
-// maxPageBytes caps a response: 100 cases with their descriptions, or 100
-// comments with bodies in text and HTML, are well under 2 MiB.
+// maxPageBytes caps a response. A comment's body is at most 12,800
+// characters and is served twice (body and plainTextBody); JSON may write
+// a character as a six-byte escape (\uXXXX): at most 153.6 kB a comment,
+// 3.84 MB for a page of 25. A case carries its description once: at a
+// comment's bound (an assumption: Google names none), 100 cases are at
+// most 7.68 MB.
 const maxPageBytes = 8 << 20
 
 // overlap is how far before the mark each poll searches again: cases.search
@@ -70,7 +77,9 @@ func New(env source.Env) (source.Source, error) {
 		c.stored = func(string) (*item.Ticket, error) { return nil, nil }
 	}
 	// A token obtained elsewhere comes in http_client and the shared
-	// client sends it; otherwise the collector gets its own.
+	// client sends it; otherwise the collector gets its own: from a key
+	// file through the environment's proxy, from the metadata server
+	// without one.
 	tokenClient := &http.Client{Transport: countingTransport{next: http.DefaultTransport, count: env.Counted}}
 	switch {
 	case bearer && opts.CredentialsFile != "":
@@ -80,7 +89,7 @@ func New(env source.Env) (source.Source, error) {
 			return nil, fmt.Errorf("gcp_support: source %q: %w", env.Config.Name, err)
 		}
 	case !bearer:
-		c.tokens = metadataTokens(tokenClient)
+		c.tokens = metadataTokens(env.Counted)
 	}
 	return c, nil
 }
@@ -138,7 +147,6 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 			cur.Since = cur.Mark.Add(-overlap)
 		}
 	}
-	listed := map[string]string{} // case name -> updateTime, this sync
 	tokens := map[string]bool{}
 	for n := 1; ; n++ {
 		followed := cur.Token != ""
@@ -157,14 +165,9 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		if cur.Cap.IsZero() {
 			cur.Cap = serverTime
 		}
-		fresh := 0
 		var tickets []item.Ticket
 		for i := range p.Cases {
 			gc := &p.Cases[i]
-			if at, ok := listed[gc.Name]; !ok || at != gc.UpdateTime {
-				listed[gc.Name] = gc.UpdateTime
-				fresh++
-			}
 			t, updated, ok, err := c.ticket(ctx, gc)
 			if err != nil {
 				return fmt.Errorf("gcp_support: search page %d: %w", n, err)
@@ -180,11 +183,11 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 			}
 		}
 		next := p.NextPageToken
-		switch {
-		case next != "" && tokens[next]:
+		// A page may be short or empty and still name a next one (AIP-158):
+		// only a token named twice is a loop; the shared client's own loop
+		// check and the sync's budget end the rest.
+		if next != "" && tokens[next] {
 			return fmt.Errorf("gcp_support: search page %d: %w", n, fetch.LoopError(c.search.String(), errors.New("nextPageToken named twice")))
-		case next != "" && fresh == 0:
-			return fmt.Errorf("gcp_support: search page %d: %w", n, fetch.LoopError(c.search.String(), errors.New("nextPageToken on a page without a case not listed before")))
 		}
 		tokens[next] = true
 		resume := cur
@@ -232,17 +235,12 @@ func (c *collector) finish(cur cursor) time.Time {
 
 // searchPage fetches the page of the walk cur and the server's clock.
 func (c *collector) searchPage(ctx context.Context, cur cursor) (*searchPage, time.Time, error) {
-	// The query names the parent too: the reference says either
-	// organization or project must be given.
-	field := "project"
-	if strings.HasPrefix(c.opts.Parent, "organizations/") {
-		field = "organization"
-	}
-	query := field + "=" + strconv.Quote(c.opts.Parent)
+	// The parent is in the path: v2 takes no project= or organization=
+	// term (those are v2beta's), only the update time.
+	q := url.Values{"pageSize": {pageSize}}
 	if !cur.Since.IsZero() {
-		query += ` AND update_time>"` + cur.Since.UTC().Format(time.RFC3339) + `"`
+		q.Set("query", `update_time>"`+cur.Since.UTC().Format(time.RFC3339)+`"`)
 	}
-	q := url.Values{"query": {query}, "pageSize": {pageSize}}
 	if cur.Token != "" {
 		q.Set("pageToken", cur.Token)
 	}
@@ -279,12 +277,22 @@ func (c *collector) get(ctx context.Context, u string, v any) (*fetch.Response, 
 			}
 			return nil, fmt.Errorf("the token was refused (UNAUTHENTICATED): expired, revoked, or not for the cloud-platform scope: %w", err)
 		case http.StatusForbidden:
-			return nil, fmt.Errorf("PERMISSION_DENIED: the account needs roles/cloudsupport.viewer on %s, the Cloud Support API enabled, and a support plan that includes it: %w", c.opts.Parent, err)
+			return nil, fmt.Errorf("PERMISSION_DENIED: the account needs %s on %s, the Cloud Support API enabled, and a support plan that includes it: %w", roles(c.opts.Parent), c.opts.Parent, err)
 		case http.StatusTooManyRequests:
 			return nil, fmt.Errorf("RESOURCE_EXHAUSTED: the Cloud Support API's quota: %w", err)
 		}
 	}
 	return resp, err
+}
+
+// roles are the IAM roles that let an account read the cases of parent:
+// Tech Support Viewer (cloudsupport.techCases.get and .list), and for an
+// organization Organization Viewer too.
+func roles(parent string) string {
+	if strings.HasPrefix(parent, "organizations/") {
+		return "roles/cloudsupport.techSupportViewer and roles/resourcemanager.organizationViewer"
+	}
+	return "roles/cloudsupport.techSupportViewer"
 }
 
 // serverTime is Google's clock from the Date header, or ours without a
@@ -297,8 +305,9 @@ func (c *collector) serverTime(h http.Header) time.Time {
 }
 
 // ticket turns a listed case into a ticket. ok is false for a case left
-// out (an implausible update, created before history_start); the ticket's
-// ID is empty when the stored version is as new (nothing to store, no
+// out (an implausible update); the ticket's ID is empty for a case not
+// stored (created before history_start, a test case, one Google opened)
+// or when the stored version is as new or newer (nothing to store, no
 // comment read). updated is the case's update, which moves the mark.
 func (c *collector) ticket(ctx context.Context, gc *gcpCase) (t item.Ticket, updated time.Time, ok bool, err error) {
 	num, err := gc.number()
@@ -318,15 +327,20 @@ func (c *collector) ticket(ctx context.Context, gc *gcpCase) (t item.Ticket, upd
 		c.rejected(r)
 		return item.Ticket{}, time.Time{}, false, nil
 	}
-	if created.Before(c.historyStart) {
+	if created.Before(c.historyStart) || gc.TestCase || gc.Creator.GoogleSupport {
+		// A test case ("should not be acted on by the support team") is
+		// no support asked for; a case Google opened (creator.googleSupport)
+		// is the vendor's, as github skips issues the vendor opened.
 		return item.Ticket{}, updated, true, nil
 	}
 	stored, err := c.stored(num)
 	if err != nil {
 		return item.Ticket{}, time.Time{}, false, fmt.Errorf("case %s: reading its stored version: %w", num, err)
 	}
-	if stored != nil && stored.UpdatedAt.Equal(updated) {
-		return item.Ticket{}, updated, true, nil // listed again in the overlap
+	if stored != nil && !updated.After(stored.UpdatedAt) {
+		// Listed again in the overlap, or a listing older than the stored
+		// version (a lagging index): the stored one stands.
+		return item.Ticket{}, updated, true, nil
 	}
 	comments, err := c.comments(ctx, gc.Name)
 	if err != nil {
@@ -334,7 +348,7 @@ func (c *collector) ticket(ctx context.Context, gc *gcpCase) (t item.Ticket, upd
 	}
 	t = item.Ticket{
 		ID: num, CreatedAt: created, UpdatedAt: updated,
-		Priority: c.opts.Priorities[gc.Priority], Status: status(gc.State), Escalated: gc.Escalated,
+		Priority: priority(gc.Priority), Status: status(gc.State), Escalated: gc.Escalated,
 	}
 	replies := c.replies(comments)
 	t.Events = withStatusEvents(replies, statusEvents(stored, t.Status, updated, replies))
@@ -353,7 +367,7 @@ func (c *collector) comments(ctx context.Context, name string) ([]comment, error
 	tokens := map[string]bool{}
 	token := ""
 	for n := 1; ; n++ {
-		q := url.Values{"pageSize": {pageSize}}
+		q := url.Values{"pageSize": {commentsPageSize}}
 		if token != "" {
 			q.Set("pageToken", token)
 		}
@@ -362,11 +376,9 @@ func (c *collector) comments(ctx context.Context, name string) ([]comment, error
 		if _, err := c.get(ctx, u.String(), &p); err != nil {
 			return nil, fmt.Errorf("comments page %d: %w", n, err)
 		}
-		fresh := 0
 		for _, cm := range p.Comments {
 			if !seen[cm.Name] {
 				seen[cm.Name] = true
-				fresh++
 				all = append(all, cm)
 			}
 		}
@@ -375,8 +387,6 @@ func (c *collector) comments(ctx context.Context, name string) ([]comment, error
 			return all, nil
 		case tokens[next]:
 			return nil, fmt.Errorf("comments page %d: %w", n, fetch.LoopError(u.String(), errors.New("nextPageToken named twice")))
-		case fresh == 0:
-			return nil, fmt.Errorf("comments page %d: %w", n, fetch.LoopError(u.String(), errors.New("nextPageToken on a page without a new comment")))
 		default:
 			tokens[next] = true
 			token = next

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	commoncfg "github.com/prometheus/common/config"
 
@@ -15,24 +14,31 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/config"
 )
 
-// TestOptions: a source's priorities change only the values it names;
-// parent and the priorities are checked at load.
+// TestOptions: parent is checked at load; the kind has no priorities of
+// its own (Google's P0..P4 are the vendor's values, mapped by the
+// vendor's priorities); credentials_file is read relative to the config
+// file's directory, as http_client's files are.
 func TestOptions(t *testing.T) {
-	env, _ := collectortest.SimEnv(t, simKind, "kind: gcp_support\nparent: projects/my-project-123\npriorities: {P1: urgent}\n", time.Now)
-	got := env.Config.Options.(*Options).Priorities
-	want := map[string]string{"P0": "urgent", "P1": "urgent", "P2": "normal", "P3": "low", "P4": "low"}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("priorities %v, want %v", got, want)
-			break
+	fixed := collectortest.NewClock(collectortest.SimStart)
+	env, _ := collectortest.SimEnv(t, simKind, "kind: gcp_support\nparent: projects/my-project-123\n", fixed.Now)
+	if got := env.Config.Options.(*Options).Parent; got != "projects/my-project-123" {
+		t.Errorf("parent %q", got)
+	}
+	for file, want := range map[string]string{"key.json": "/etc/support_exporter/key.json", "/abs/key.json": "/abs/key.json"} {
+		yaml := "vendors:\n  - name: acme\n    tickets:\n      - name: test\n        kind: gcp_support\n        parent: projects/p-123456\n        credentials_file: " + file + "\n"
+		cfg, err := config.Parse([]byte(yaml), "/etc/support_exporter/support_exporter.yml", config.Kinds{simKind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Vendors[0].Tickets[0].Options.(*Options).CredentialsFile; got != want {
+			t.Errorf("credentials_file %s: read as %s, want %s", file, got, want)
 		}
 	}
 	for _, tc := range []struct{ body, want string }{
 		{"kind: gcp_support\n", "parent"},
 		{"kind: gcp_support\nparent: my-project\n", "is not projects/PROJECT"},
 		{"kind: gcp_support\nparent: organizations/acme\n", "is not projects/PROJECT"},
-		{"kind: gcp_support\nparent: projects/p-123456\npriorities: {S1: urgent}\n", "not a Google case priority"},
-		{"kind: gcp_support\nparent: projects/p-123456\npriorities: {P1: critical}\n", "not urgent, high, normal or low"},
+		{"kind: gcp_support\nparent: projects/p-123456\npriorities: {P1: urgent}\n", "priorities"},
 	} {
 		yaml := "vendors:\n  - name: acme\n    tickets:\n      - name: test\n"
 		for l := range strings.Lines(tc.body) {
@@ -60,9 +66,6 @@ func TestNew(t *testing.T) {
 	const secret = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC-not-a-real-key"
 	env := func(opts Options, bearer bool) source.Env {
 		e := collectortest.Env("gcp_support", DefaultURL, http.DefaultClient)
-		if opts.Priorities == nil {
-			opts.Priorities = defaultPriorities()
-		}
 		e.Config.Options = &opts
 		if bearer {
 			e.Config.HTTPClient.Authorization = &commoncfg.Authorization{Type: "Bearer", Credentials: "ya29.elsewhere"}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/config"
@@ -234,7 +236,7 @@ func TestRefusedTokenNeverInErrors(t *testing.T) {
 	token := sim.GCPSupportToken(collectortest.SimVendor)
 	for fault, want := range map[simulator.Fault]string{
 		simulator.FaultUnauthorized: "UNAUTHENTICATED",
-		simulator.FaultForbidden:    "roles/cloudsupport.viewer",
+		simulator.FaultForbidden:    "roles/cloudsupport.techSupportViewer",
 		simulator.FaultRateLimit:    "RESOURCE_EXHAUSTED",
 	} {
 		_, _, sync, _ := simSource(t, sim, c, sim.SourceYAML(collectortest.SimVendor, simulator.KindGCPSupport))
@@ -274,5 +276,54 @@ func TestMetadataServerFailures(t *testing.T) {
 				t.Errorf("reason %s (%v), want %s", got, err, tc.reason)
 			}
 		})
+	}
+}
+
+// TestMetadataServerNoProxy: the metadata server is asked directly, never
+// through HTTP_PROXY (plain HTTP: a proxy would see the token); a key
+// file's token endpoint through the environment's proxy.
+func TestMetadataServerNoProxy(t *testing.T) {
+	env := collectortest.Env("gcp_support", DefaultURL, http.DefaultClient)
+	env.Config.Options = &Options{Parent: "projects/p-123456"}
+	src := collectortest.NewSource(t, New, env)
+	ct, ok := src.(*collector).tokens.client.Transport.(countingTransport)
+	if !ok {
+		t.Fatalf("the metadata client's transport is %T, want a countingTransport", src.(*collector).tokens.client.Transport)
+	}
+	if tr, ok := ct.next.(*http.Transport); !ok || tr.Proxy != nil {
+		t.Errorf("the metadata client's transport %T has a proxy; want none", ct.next)
+	}
+}
+
+// TestTokenRequestCountsAgainstBudget: a token request is one of the
+// sync's max_requests_per_sync: with a budget of one, the search after it
+// is refused.
+func TestTokenRequestCountsAgainstBudget(t *testing.T) {
+	md := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		_, _ = rw.Write([]byte(`{"access_token":"ya29.md","expires_in":3599,"token_type":"Bearer"}`))
+	}))
+	defer md.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { _, _ = rw.Write([]byte(`{}`)) }))
+	defer api.Close()
+	t.Setenv("GCE_METADATA_HOST", strings.TrimPrefix(md.URL, "http://"))
+	env := collectortest.Env("gcp_support", api.URL, api.Client())
+	env.Config.Options = &Options{Parent: "projects/p-123456"}
+	src := collectortest.NewSource(t, New, env)
+	err := src.Sync(fetch.StartSync(context.Background(), 1), nil, collectortest.NewStore().Emit)
+	if fetch.Reason(err) != fetch.ReasonBudget {
+		t.Errorf("a token request and a search under a budget of 1: %v, want reason budget", err)
+	}
+}
+
+// TestTokenInTimeNotTimedOut: a token that arrives as its request's time
+// runs out is taken, not reported as a timeout.
+func TestTokenInTimeNotTimedOut(t *testing.T) {
+	tk := &tokens{url: "http://metadata/token", timeout: 10 * time.Millisecond, fetch: func(ctx context.Context) (*oauth2.Token, error) {
+		<-ctx.Done()
+		return &oauth2.Token{AccessToken: "ya29.late", Expiry: time.Now().Add(time.Hour)}, nil
+	}}
+	h, err := tk.header(context.Background())
+	if err != nil || h.Get("Authorization") != "Bearer ya29.late" {
+		t.Errorf("header %v, %v; want the token", h, err)
 	}
 }

@@ -138,6 +138,9 @@ func (s *Source) applyDefaults(path string, pollInterval model.Duration, kinds K
 		s.HTTPClient = commoncfg.DefaultHTTPClientConfig
 	}
 	s.HTTPClient.SetDirectory(dir)
+	if o, ok := s.Options.(OptionsInDirectory); ok {
+		o.SetDirectory(dir)
+	}
 }
 
 // slaTermPath is the path of a vendor's sla term i: the term is sla

@@ -147,6 +147,13 @@ type Options interface {
 	Check(report Report)
 }
 
+// OptionsInDirectory are Options naming files: SetDirectory resolves
+// their relative paths against the config file's directory, as
+// http_client's are, once the keys are decoded.
+type OptionsInDirectory interface {
+	SetDirectory(dir string)
+}
+
 // Report reports a mistake in a source's key.
 type Report func(key, format string, args ...any)
 
