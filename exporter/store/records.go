@@ -17,7 +17,10 @@ import (
 //     the judged instants of time-driven verdicts. Extended in place before
 //     its first release (reopens seen, whose clock judged each target): no
 //     store holds the earlier layout.
-const recordFormat = 3
+//   - 4: tickets gain the collector's own note (item.Ticket.Seen) and each
+//     event the message behind it (item.Event.Ref), which the collectors
+//     that read a thread again rely on to tell what they have read.
+const recordFormat = 4
 
 // oldestFormat is the oldest record format this build still reads.
 const oldestFormat = 1
@@ -60,7 +63,9 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 	for _, ev := range t.Events {
 		e.string(string(ev.Kind))
 		e.time(ev.At)
+		e.string(ev.Ref)
 	}
+	e.string(t.Seen)
 	e.bool(t.Figures != nil)
 	if f := t.Figures; f != nil {
 		e.time(f.FirstReplyAt)
@@ -111,7 +116,13 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 		for i := range t.Events {
 			t.Events[i].Kind = item.EventKind(d.symbol(eventKinds...))
 			t.Events[i].At = d.time()
+			if d.format >= 4 {
+				t.Events[i].Ref = d.string()
+			}
 		}
+	}
+	if d.format >= 4 {
+		t.Seen = d.string()
 	}
 	if d.bool() {
 		t.Figures = &item.Figures{

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/hex"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -87,13 +88,13 @@ func TestRecordsKeepInstantsAcrossZones(t *testing.T) {
 // TestRecordsReadOldFormats: records written by earlier formats still
 // read, with what those formats lacked left zero. Each testdata record was
 // written by that format's build from the fixtures of this file as they were
-// then (format 1 at its last commit, format 2 at 6c9751b): the fixture of
-// today with the later fields zeroed.
+// then (format 1 at its last commit, format 2 at 6c9751b, format 3 at
+// b7d7670): the fixture of today with the later fields zeroed.
 func TestRecordsReadOldFormats(t *testing.T) {
-	format1Ticket := fullTicket(t, "1")
+	format1Ticket := format3Ticket(t)
 	format1Ticket.Figures.FirstResponseSLA, format1Ticket.Figures.ResolutionSLA = nil, nil
 	format1Ticket.History = format2TicketHistory(format1Ticket.History)
-	format2Ticket := fullTicket(t, "1")
+	format2Ticket := format3Ticket(t)
 	format2Ticket.History = format2TicketHistory(format2Ticket.History)
 	format2Incident := fullIncident(t, "1")
 	format2Incident.History = &item.IncidentHistory{FirstImpact: format2Incident.History.FirstImpact}
@@ -106,6 +107,7 @@ func TestRecordsReadOldFormats(t *testing.T) {
 	}{
 		{"ticket_format1.hex", readRecord(ticketRecord), format1Ticket},
 		{"ticket_format2.hex", readRecord(ticketRecord), format2Ticket},
+		{"ticket_format3.hex", readRecord(ticketRecord), format3Ticket(t)},
 		{"incident_format2.hex", readRecord(incidentRecord), format2Incident},
 		{"maintenance_format2.hex", readRecord(maintenanceRecord), format2Maintenance},
 	}
@@ -126,6 +128,17 @@ func TestRecordsReadOldFormats(t *testing.T) {
 			assertSame(t, tc.file, got, tc.want)
 		})
 	}
+}
+
+// format3Ticket is the ticket fixture with only what formats 1 to 3 hold
+// of the ticket and its events.
+func format3Ticket(tb testing.TB) *item.Ticket {
+	t := fullTicket(tb, "1")
+	t.Seen = ""
+	for i := range t.Events {
+		t.Events[i].Ref = ""
+	}
+	return t
 }
 
 // format2TicketHistory is a ticket history with only what formats 1 and 2
@@ -172,8 +185,8 @@ func TestRecordsRefuseDamage(t *testing.T) {
 		wantErr string
 	}{
 		{"trailing bytes", decodeTicket, append(append([]byte(nil), full...), 0), "corrupt"},
-		{"future format", decodeTicket, append([]byte{recordFormat + 1}, full[1:]...), "record format 4, this build reads 1 to 3"},
-		{"format zero", decodeTicket, append([]byte{0}, full[1:]...), "record format 0, this build reads 1 to 3"},
+		{"future format", decodeTicket, append([]byte{recordFormat + 1}, full[1:]...), fmt.Sprintf("record format %d, this build reads 1 to %d", recordFormat+1, recordFormat)},
+		{"format zero", decodeTicket, append([]byte{0}, full[1:]...), fmt.Sprintf("record format 0, this build reads 1 to %d", recordFormat)},
 		{"huge length", decodeTicket, []byte{recordFormat, 0xff, 0xff, 0xff, 0xff, 0x0f}, "corrupt"},
 		{"bad bool", decodeIncident, incidentWithBadHistoryFlag(), "corrupt"},
 		{"unknown one-touch verdict", decodeTicket, ticketWithOneTouch(t, 3), "corrupt"},
