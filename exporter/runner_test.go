@@ -38,8 +38,15 @@ func TestSyncLoopStoresAndCounts(t *testing.T) {
 	}
 
 	// Later syncs resume from the stored cursor and count nothing twice.
+	// The fakes see a request when it arrives, the exporter counts it once
+	// answered: wait for both.
+	counted := func(key store.SourceKey) uint64 {
+		s, _ := sourceStatusOf(e, key)
+		return s.Requests["200"]
+	}
 	waitFor(t, "more syncs", func() (bool, string) {
-		return len(zd.requests()) >= 3 && sp.requests() >= 9, fmt.Sprintf("zendesk %d, statuspage %d requests", len(zd.requests()), sp.requests())
+		return len(zd.requests()) >= 3 && sp.requests() >= 9 && counted(supportKey) >= 3 && counted(statusKey) >= 9,
+			fmt.Sprintf("zendesk %d, statuspage %d requests; counted %d and %d", len(zd.requests()), sp.requests(), counted(supportKey), counted(statusKey))
 	})
 	qs := zd.requests()
 	if !qs[0].Has("start_time") || qs[0].Get("include") != "metric_sets" {
