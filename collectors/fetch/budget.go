@@ -58,26 +58,26 @@ func requestKey(rawURL string, h http.Header) [sha256.Size]byte {
 	return key
 }
 
-// reserve counts a request about to be sent, or refuses it as a loop or
-// over the budget. A nil run (no StartSync) allows everything.
-func (r *syncRun) reserve(rawURL string, h http.Header) ([sha256.Size]byte, error) {
+// reserve counts a request about to be sent (key: requestKey, or postKey),
+// or refuses it as a loop or over the budget. A nil run (no StartSync)
+// allows everything.
+func (r *syncRun) reserve(rawURL string, key [sha256.Size]byte) *Error {
 	if r == nil {
-		return [sha256.Size]byte{}, nil
+		return nil
 	}
-	key := requestKey(rawURL, h)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.answered[key] {
-		return key, LoopError(rawURL, errors.New("this sync already sent this request (same URL and conditional headers) and got its answer: "+
-			"the vendor's paging leads in a circle; the next sync resumes from the stored cursor, and if every sync stops here, report the paging to the vendor"))
+		return &Error{Reason: ReasonLoop, URL: stripQuery(rawURL), Err: errors.New("this sync already sent this request (same URL, conditional headers and body) and got its answer: " +
+			"the vendor's paging leads in a circle; the next sync resumes from the stored cursor, and if every sync stops here, report the paging to the vendor")}
 	}
 	if r.max > 0 && r.sent >= r.max {
-		return key, &Error{Reason: ReasonBudget, URL: stripQuery(rawURL), Err: fmt.Errorf(
+		return &Error{Reason: ReasonBudget, URL: stripQuery(rawURL), Err: fmt.Errorf(
 			"this sync sent its %d requests (max_requests_per_sync): the next sync resumes from the stored cursor; "+
 				"if a sync of this source needs more, raise max_requests_per_sync (docs/configuration.md)", r.max)}
 	}
 	r.sent++
-	return key, nil
+	return nil
 }
 
 // unreserve gives back the count of a request that was not sent (its rate

@@ -8,7 +8,9 @@
 package fetch
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +45,7 @@ const (
 
 // Error is a failed request, classified.
 type Error struct {
+	Method string // GET when empty
 	Reason string
 	URL    string // without query string: queries may carry cursors, never secrets, but keep logs short
 	Status int    // HTTP status; 0 when no response arrived
@@ -53,13 +56,14 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	m := cmp.Or(e.Method, http.MethodGet)
 	switch {
 	case e.Status != 0 && e.Err != nil:
-		return fmt.Sprintf("GET %s: HTTP %d: %v", e.URL, e.Status, e.Err)
+		return fmt.Sprintf("%s %s: HTTP %d: %v", m, e.URL, e.Status, e.Err)
 	case e.Status != 0:
-		return fmt.Sprintf("GET %s: HTTP %d", e.URL, e.Status)
+		return fmt.Sprintf("%s %s: HTTP %d", m, e.URL, e.Status)
 	default:
-		return fmt.Sprintf("GET %s: %v", e.URL, e.Err)
+		return fmt.Sprintf("%s %s: %v", m, e.URL, e.Err)
 	}
 }
 
@@ -164,10 +168,9 @@ type Response struct {
 // error when it exceeds MaxBodyBytes, or a decode error when it arrives
 // truncated.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
-	u := stripQuery(rawURL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, classifyTransport(u, err)
+		return nil, classifyTransport(stripQuery(rawURL), err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -175,19 +178,45 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 	if req.Header.Get("Accept") == "" { // a feed asks for XML
 		req.Header.Set("Accept", "application/json")
 	}
+	return c.do(ctx, req, rawURL, requestKey(rawURL, req.Header), nil)
+}
+
+// hooks are what a request other than a plain GET adds to do (post.go).
+type hooks struct {
+	// sign is called on the request just before it is sent, once its
+	// rate limits allowed it.
+	sign func(*http.Request) error
+	// refused reads the body of a non-2xx answer into a reason and an
+	// error; reason "" keeps the status's.
+	refused func(status int, body []byte) (reason string, err error)
+}
+
+// do sends req under the rate limits, the budget and loop check (key
+// identifies it), the timeout and the size cap.
+func (c *Client) do(ctx context.Context, req *http.Request, rawURL string, key [sha256.Size]byte, h *hooks) (*Response, error) {
+	u := stripQuery(rawURL)
 	if c.opts.UserAgent != "" {
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
 	run := syncOf(ctx)
-	key, err := run.reserve(rawURL, req.Header)
-	if err != nil {
-		return nil, err
+	if e := run.reserve(rawURL, key); e != nil {
+		e.Method = req.Method
+		return nil, e
 	}
 	host, class := c.limits.key(req.URL)
 	done, err := c.limits.acquire(ctx, host, class)
 	if err != nil {
 		run.unreserve()
-		return nil, &Error{Reason: ReasonRateLimited, URL: u, Err: err}
+		return nil, &Error{Method: req.Method, Reason: ReasonRateLimited, URL: u, Err: err}
+	}
+	if h != nil && h.sign != nil {
+		// Signed after the wait: a signature dates the request, and the
+		// vendor refuses one dated minutes before it arrived.
+		if err := h.sign(req); err != nil {
+			done()
+			run.unreserve()
+			return nil, &Error{Method: req.Method, Reason: ReasonAuth, URL: u, Err: err}
+		}
 	}
 	rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -197,7 +226,9 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 		if ctx.Err() == nil { // our own cancellation (stop, reload) is no failed request
 			c.opts.OnResponse("error")
 		}
-		return nil, classifyTransport(u, err)
+		fe := classifyTransport(u, err)
+		fe.Method = req.Method
+		return nil, fe
 	}
 	// Closing a body not read to its end closes the connection: a body
 	// over the cap is never drained.
@@ -212,10 +243,16 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 		c.limits.block(host, limit.wait)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, statusError(u, resp, limit)
+		e := statusError(u, resp, limit, h)
+		e.Method = req.Method
+		return nil, e
 	}
 	body, err := c.readBody(u, resp)
 	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) {
+			fe.Method = req.Method
+		}
 		return nil, err
 	}
 	run.answer(key)
@@ -223,11 +260,18 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 }
 
 // statusError classifies a non-2xx answer.
-func statusError(u string, resp *http.Response, limit asked) *Error {
+func statusError(u string, resp *http.Response, limit asked, h *hooks) *Error {
 	// Drain a little so the connection can be reused; the body of an
-	// error page is never logged (it may echo request details).
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	// error page is never logged (it may echo request details): only a
+	// request's refused hook reads it, into its own words.
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	e := &Error{Reason: ReasonHTTP, URL: u, Status: resp.StatusCode, RetryAfter: limit.retryAfter}
+	if h != nil && h.refused != nil {
+		if reason, err := h.refused(resp.StatusCode, body); reason != "" {
+			e.Reason, e.Err = reason, err
+			return e
+		}
+	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Reason = ReasonRateLimited
