@@ -189,7 +189,7 @@ func (s *memStore) wrongVersions(want, before *memStore, max int) []string {
 // cycle turns breached at its deadline without the update time
 // moving, so a source caught up keeps the flag as of the last
 // update (the exporter judges a running clock by its deadline).
-var toldFromStored = map[string]bool{"zendesk_requests": true, "jira_service_management": true, "slack": true}
+var toldFromStored = map[string]bool{"zendesk_requests": true, "jira_service_management": true, "slack": true, "aws_support": true}
 
 // asFirstSync lists how the items a first sync stores (first) differ from
 // those of s, a store synced before and caught up since: s may hold more

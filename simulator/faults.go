@@ -143,7 +143,7 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindAWSSupport}
 
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
@@ -208,6 +208,9 @@ const timeoutHold = 35 * time.Second
 // serveFault answers r with the fault of spec; e.api is the real handler,
 // whose answer some faults damage.
 func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec) {
+	if e.kind == KindAWSSupport && e.serveAWSFault(rw, spec.Fault) {
+		return
+	}
 	switch spec.Fault {
 	case FaultRateLimit:
 		h := rw.Header()

@@ -40,6 +40,11 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 		// A bot token without the history scope: 200 and ok false, as
 		// Slack answers every error but rate limits.
 		writeSlackError(rw, slackError{Error: "missing_scope", Needed: "channels:history", Provided: "chat:write"})
+	case KindAWSSupport:
+		// An identity whose policy lacks support:DescribeCases: AWS's
+		// JSON protocols answer 400 with the error's type.
+		writeAWSError(rw, http.StatusBadRequest, "AccessDeniedException",
+			"User: arn:aws:iam::"+e.w.awsAccount()+":user/exporter is not authorized to perform: support:DescribeCases")
 	case KindJSM:
 		// An account without the permission: the servicedeskapi answers
 		// with its errorMessage, the platform with errorMessages.

@@ -40,6 +40,12 @@ import (
 //     for the priority's name, "escalated" once escalated and
 //     white_check_mark while solved. No ratings, statuses but solved, nor
 //     figures.
+//   - aws_support: every ticket as one of the buyer's AWS Support cases,
+//     its comments the communications (AWS's signed "Amazon Web
+//     Services"); statuses unassigned (new), work-in-progress (open, on
+//     hold), reopened (open after a reopen), pending-customer-action,
+//     resolved (solved, closed); severities the priorities' names (unset
+//     normal). No tags, ratings nor figures.
 
 // ticketFormats builds each ticket kind's API over a vendor's world; base
 // is the API's own URL once listening.
@@ -59,6 +65,9 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 	},
 	KindSlack: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
 		return &slackAPI{w: w, clock: clock}
+	},
+	KindAWSSupport: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
+		return &awsSupportAPI{w: w, clock: clock}
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)
