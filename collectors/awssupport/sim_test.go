@@ -1,0 +1,55 @@
+package awssupport
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/simulator"
+)
+
+var decl = config.Kind{Name: simulator.KindAWSSupport, Feeds: config.FeedsTickets, DefaultURL: DefaultURL, Options: NewOptions}
+
+// targets counts the operations sent since the wire's last reset.
+func targets(w *collectortest.Wire) map[string]int {
+	n := map[string]int{}
+	for _, h := range w.Headers() {
+		n[h.Get("X-Amz-Target")]++
+	}
+	return n
+}
+
+// TestCaughtUpPollCost: once caught up, a poll costs one DescribeCases for
+// the cases created since the mark, plus one per 100 watched cases, and no
+// DescribeCommunications while no case got a communication
+// (docs/sources.md, `aws_support`, Cost).
+func TestCaughtUpPollCost(t *testing.T) {
+	sim, clock := collectortest.SmallWorld(t, 250)
+	env, wire := collectortest.SimEnv(t, decl, sim.SourceYAML(collectortest.SimVendor, simulator.KindAWSSupport), clock.Now)
+	st := collectortest.NewStore()
+	env.Stored = st.Stored
+	src := collectortest.NewSource(t, New, env)
+	if err := src.Sync(context.Background(), st.Cursor(), st.Emit); err != nil {
+		t.Fatal(err)
+	}
+	first := targets(wire)
+	if got := len(st.Tickets()); got != 250 {
+		t.Errorf("first sync stored %d cases, want 250", got)
+	}
+	var cur cursor
+	if err := json.Unmarshal(st.Cursor(), &cur); err != nil {
+		t.Fatal(err)
+	}
+	wire.Reset()
+	if err := src.Sync(context.Background(), st.Cursor(), st.Emit); err != nil {
+		t.Fatal(err)
+	}
+	again := targets(wire)
+	want := 1 + (len(cur.Watch)+idsPerRequest-1)/idsPerRequest
+	if again[targetPrefix+"DescribeCases"] != want || len(wire.Headers()) != want {
+		t.Errorf("a caught-up poll sent %v, want %d DescribeCases (%d cases watched)", again, want, len(cur.Watch))
+	}
+	t.Logf("first sync: %v; caught up: %v, %d cases watched of 250", first, again, len(cur.Watch))
+}
