@@ -102,7 +102,9 @@ type collector struct {
 
 // cursor is the stored position: the newest case creation read, and the
 // cases each poll reads again by id (DescribeCases filters by creation
-// only): every unresolved one, and those resolved within reopen_window.
+// only): every case unresolved when last read (resolved since, it is no
+// longer listed with the unresolved ones), and those resolved within
+// reopen_window (a case reopened and resolved again between two polls).
 type cursor struct {
 	Mark  time.Time `json:"mark,omitzero"`
 	Watch []watched `json:"watch,omitempty"`
@@ -119,8 +121,8 @@ type watched struct {
 	Resolved time.Time `json:"resolved,omitzero"`
 }
 
-// Sync reads the cases created since the mark, then the watched ones not
-// among them, one batch per page; the cursor moves with the last batch,
+// Sync reads the cases created since the mark, then every unresolved
+// case, then the watched ones not among them, one batch per page; the cursor moves with the last batch,
 // so a sync stopped midway reads again what it read (stored versions
 // make that cost nothing but the requests).
 func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error) error {
@@ -153,6 +155,13 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		// Cases come newest first: a walk cut short by a page listing
 		// nothing would move the mark past older cases never listed.
 		c.logger.Warn("aws_support: the cases ended on a page without cases; walking again at the next sync")
+	}
+	// Every unresolved case, whatever its age: a case resolved longer
+	// ago than reopen_window that the buyer's reply reopened is listed
+	// here, and nowhere else.
+	open := describeCases{AfterTime: now.Add(-dataKept).UTC().Format(timeFormat), IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
+	if err := w.cases(ctx, open, emit); err != nil {
+		return err
 	}
 	var ids []string
 	for _, x := range cur.Watch {

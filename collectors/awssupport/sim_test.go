@@ -22,7 +22,8 @@ func targets(w *collectortest.Wire) map[string]int {
 }
 
 // TestCaughtUpPollCost: once caught up, a poll costs one DescribeCases for
-// the cases created since the mark, plus one per 100 watched cases, and no
+// the cases created since the mark, one per 100 unresolved cases (one at
+// least), one per 100 cases resolved within reopen_window, and no
 // DescribeCommunications while no case got a communication
 // (docs/sources.md, `aws_support`, Cost).
 func TestCaughtUpPollCost(t *testing.T) {
@@ -47,9 +48,18 @@ func TestCaughtUpPollCost(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := targets(wire)
-	want := 1 + (len(cur.Watch)+idsPerRequest-1)/idsPerRequest
-	if again[targetPrefix+"DescribeCases"] != want || len(wire.Headers()) != want {
-		t.Errorf("a caught-up poll sent %v, want %d DescribeCases (%d cases watched)", again, want, len(cur.Watch))
+	open, resolved := 0, 0
+	for _, x := range cur.Watch {
+		if x.Resolved.IsZero() {
+			open++
+		} else {
+			resolved++
+		}
 	}
-	t.Logf("first sync: %v; caught up: %v, %d cases watched of 250", first, again, len(cur.Watch))
+	pages := func(n int) int { return (n + pageSize - 1) / pageSize }
+	want := 1 + max(1, pages(open)) + pages(resolved)
+	if again[targetPrefix+"DescribeCases"] != want || len(wire.Headers()) != want {
+		t.Errorf("a caught-up poll sent %v, want %d DescribeCases (%d unresolved, %d resolved watched)", again, want, open, resolved)
+	}
+	t.Logf("first sync: %v; caught up: %v; of 250 cases %d unresolved, %d resolved within the window", first, again, open, resolved)
 }
