@@ -20,7 +20,7 @@ type Options struct {
 	// ReopenWindow bounds how long a resolved case is read again by id:
 	// DescribeCases filters by creation only, so a case resolved, then
 	// reopened and resolved again between two polls is seen only so.
-	ReopenWindow time.Duration `yaml:"reopen_window" doc:"how long after its resolution a case is read again each poll, for a reopen"`
+	ReopenWindow time.Duration `yaml:"reopen_window" doc:"how long after its resolution a case is read again by id each poll, so that a reopen and a new resolution between two polls are seen"`
 	// AccessKeyID and SecretAccessKey are a static key pair, for tests
 	// and hosts outside AWS without a shared credentials file; without
 	// them the SDK's default chain is read.
