@@ -27,10 +27,12 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		var e struct {
+			Type    string `json:"__type"`
 			Message string `json:"message"`
 		}
 		_ = json.Unmarshal(b, &e)
-		if _, err := refused(400, b); err != nil && len(e.Message) > 8 && strings.Contains(err.Error(), e.Message) {
+		// The type is kept (an identifier, checked); the message never.
+		if _, err := refused(400, b); err != nil && len(e.Message) > 8 && !strings.Contains(e.Type, e.Message) && strings.Contains(err.Error(), e.Message) {
 			t.Errorf("the error %q repeats the body's message", err)
 		}
 	})
