@@ -87,6 +87,8 @@ func TestErrorBodies(t *testing.T) {
 		{403, `{"__type":"InvalidSignatureException","message":"The Canonical String for this request should have been ..."}`, fetch.ReasonAuth},
 		{400, `{"__type":"CaseIdNotFound","message":"x"}`, fetch.ReasonHTTP},
 		{500, `{"__type":"InternalServerError","message":"x"}`, fetch.ReasonHTTP},
+		{429, `{"__type":"SlowDown","message":"x"}`, fetch.ReasonRateLimited},
+		{403, `{"__type":"SomethingNew","message":"x"}`, fetch.ReasonAuth},
 		{502, `<html>Bad Gateway</html>`, ""},
 		{400, `{"__type":"Bad type <script>","message":"x"}`, ""},
 	} {

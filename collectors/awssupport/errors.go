@@ -3,6 +3,7 @@ package awssupport
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -35,6 +36,13 @@ func refused(status int, body []byte) (string, error) {
 	case "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException", "SignatureDoesNotMatch",
 		"IncompleteSignatureException", "MissingAuthenticationTokenException", "ExpiredTokenException", "InvalidAccessKeyId":
 		return fetch.ReasonAuth, errors.New(typ + ": AWS refused the credentials or their signature")
+	}
+	// Another type: the status's reason, the type named.
+	switch status {
+	case http.StatusTooManyRequests:
+		return fetch.ReasonRateLimited, errors.New(typ)
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fetch.ReasonAuth, errors.New(typ)
 	}
 	return fetch.ReasonHTTP, errors.New(typ)
 }

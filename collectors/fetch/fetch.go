@@ -213,6 +213,8 @@ func (c *Client) do(ctx context.Context, req *http.Request, rawURL string, key [
 		// Signed after the wait: a signature dates the request, and the
 		// vendor refuses one dated minutes before it arrived.
 		if err := h.sign(req); err != nil {
+			// Counted in a declared window as if sent: the cautious side
+			// of a request that was never sent.
 			done()
 			run.unreserve()
 			return nil, &Error{Method: req.Method, Reason: ReasonAuth, URL: u, Err: err}

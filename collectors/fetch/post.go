@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 )
 
 // Post is a POST request: APIs whose every call is a POST to one URL (AWS's
@@ -41,7 +44,7 @@ func (c *Client) Post(ctx context.Context, p Post) (*Response, error) {
 	for k, v := range p.Header {
 		req.Header[k] = v
 	}
-	return c.do(ctx, req, p.URL, postKey(p.URL, p.Body), &hooks{sign: p.Sign, refused: p.Refused})
+	return c.do(ctx, req, p.URL, postKey(p.URL, p.Header, p.Body), &hooks{sign: p.Sign, refused: p.Refused})
 }
 
 // PostJSON is Post decoding the JSON answer into v, as GetJSON.
@@ -57,10 +60,17 @@ func (c *Client) PostJSON(ctx context.Context, p Post, v any) (*Response, error)
 	return resp, nil
 }
 
-// postKey identifies a POST for the loop check: its URL and its body.
-func postKey(rawURL string, body []byte) [sha256.Size]byte {
+// postKey identifies a POST for the loop check: its URL, its headers (an
+// operation may be named in one: AWS's X-Amz-Target) and its body. The
+// signature, added later, is not part of it.
+func postKey(rawURL string, h http.Header, body []byte) [sha256.Size]byte {
 	d := sha256.New()
 	d.Write([]byte("POST\x00" + rawURL + "\x00"))
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			fmt.Fprintf(d, "%s:%s\x00", k, v)
+		}
+	}
 	d.Write(body)
 	var key [sha256.Size]byte
 	d.Sum(key[:0])

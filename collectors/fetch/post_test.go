@@ -43,8 +43,9 @@ func TestPostSignsEachAttemptAndSendsBody(t *testing.T) {
 	}
 }
 
-// TestPostLoopCheckByBody: under a sync, the same URL with another body is
-// another request; the same body answered once is a loop.
+// TestPostLoopCheckByBody: under a sync, the same URL with another body or
+// other headers is another request; the same request answered once is a
+// loop.
 func TestPostLoopCheckByBody(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
 	defer srv.Close()
@@ -54,6 +55,10 @@ func TestPostLoopCheckByBody(t *testing.T) {
 		if _, err := c.Post(ctx, Post{URL: srv.URL + "/", Body: []byte(body)}); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
+	}
+	// Another operation named in a header, the same body: no loop.
+	if _, err := c.Post(ctx, Post{URL: srv.URL + "/", Header: http.Header{"X-Amz-Target": {"Other"}}, Body: []byte(`{"nextToken":"a"}`)}); err != nil {
+		t.Fatalf("another operation: %v", err)
 	}
 	_, err := c.Post(ctx, Post{URL: srv.URL + "/", Body: []byte(`{"nextToken":"a"}`)})
 	if Reason(err) != ReasonLoop || !strings.HasPrefix(err.Error(), "POST ") {
