@@ -294,6 +294,18 @@ var ticketKinds = []ticketKind{
 	// An issue can always be reopened: its close settles it once it has
 	// stood for solved_settle, as a solve does.
 	{kind: simulator.KindGitHub},
+	{kind: simulator.KindAWSSupport, exceptions: func(clock string) []kindException {
+		return []kindException{
+			{"support_escalations_total priority=normal", 0, "the Support API shows no tags"},
+			{"support_tickets_reopened_total priority=low", 0, "reopens are told between syncs, and the first sync saw case 4 resolved"},
+			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
+			// Case 4 first seen resolved is solved at its latest
+			// communication, AWS's last answer 22 h in: Tuesday 14:00 to
+			// Wednesday 12:00, of which 4 + 3 business hours.
+			{"support_ticket_resolution_seconds_sum priority=low", pickClock(clock, 22*3600, 7*3600),
+				"a case first seen resolved is solved at its latest communication"},
+		}
+	}},
 	{kind: simulator.KindZendeskRequests, exceptions: func(clock string) []kindException {
 		// End users get no solved_at: a request first seen solved is dated
 		// at its updated_at, its latest step: the close (+4 days, ticket 4
