@@ -138,7 +138,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		cur = cursor{}
 	}
 	now := c.now()
-	w := &walk{c: c, read: map[string]watched{}, mark: cur.Mark}
+	w := &walk{c: c, emit: emit, read: map[string]watched{}, mark: cur.Mark}
 	after := c.historyStart
 	if !cur.Mark.IsZero() {
 		after = cur.Mark.Add(-createdOverlap)
@@ -147,7 +147,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		after = floor
 	}
 	req := describeCases{AfterTime: after.UTC().Format(timeFormat), IncludeResolvedCases: true, IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
-	if err := w.cases(ctx, req, emit); err != nil {
+	if err := w.cases(ctx, req); err != nil {
 		return err
 	}
 	glitch := w.emptyEnd && !cur.Again
@@ -160,7 +160,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	// ago than reopen_window that the buyer's reply reopened is listed
 	// here, and nowhere else.
 	open := describeCases{AfterTime: now.Add(-dataKept).UTC().Format(timeFormat), IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
-	if err := w.cases(ctx, open, emit); err != nil {
+	if err := w.cases(ctx, open); err != nil {
 		return err
 	}
 	var ids []string
@@ -171,7 +171,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	}
 	for chunk := range slices.Chunk(ids, idsPerRequest) {
 		req := describeCases{CaseIDList: chunk, IncludeResolvedCases: true, IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
-		if err := w.cases(ctx, req, emit); err != nil {
+		if err := w.cases(ctx, req); err != nil {
 			return err
 		}
 	}
@@ -207,37 +207,53 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	return nil
 }
 
-// walk is one sync's reading: the cases read, in order, and the newest
-// creation.
+// walk is one sync's reading: the cases read, in order, the newest
+// creation, and the tickets not stored yet.
 type walk struct {
 	c     *collector
+	emit  func(item.Batch) error
 	read  map[string]watched
 	order []string
 	mark  time.Time
 	// emptyEnd: the last walk ended on a page without cases, named by a
 	// nextToken.
 	emptyEnd bool
+	pending  []item.Ticket
+}
+
+// flush stores the tickets read so far. Before each DescribeCommunications
+// too: a sync whose budget ends within a page keeps the cases it read, and
+// the next one, reading them stored, does not ask for their
+// communications again.
+func (w *walk) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	if err := w.emit(item.Batch{Tickets: w.pending}); err != nil {
+		return err
+	}
+	w.pending = nil
+	return nil
 }
 
 // cases walks one DescribeCases query, storing each page.
-func (w *walk) cases(ctx context.Context, req describeCases, emit func(item.Batch) error) error {
+func (w *walk) cases(ctx context.Context, req describeCases) error {
 	seen := map[string]bool{}
 	for n := 1; ; n++ {
 		var p casesPage
 		if err := w.c.call(ctx, "DescribeCases", req, &p); err != nil {
 			return fmt.Errorf("aws_support: cases page %d: %w", n, err)
 		}
-		var tickets []item.Ticket
 		for i := range p.Cases {
 			t, err := w.ticket(ctx, &p.Cases[i])
 			if err != nil {
 				return fmt.Errorf("aws_support: cases page %d: %w", n, err)
 			}
 			if t.ID != "" {
-				tickets = append(tickets, t)
+				w.pending = append(w.pending, t)
 			}
 		}
-		if err := emit(item.Batch{Tickets: tickets}); err != nil {
+		if err := w.flush(); err != nil {
 			return fmt.Errorf("aws_support: storing cases page %d: %w", n, err)
 		}
 		if p.NextToken == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/simulator"
@@ -62,4 +63,31 @@ func TestCaughtUpPollCost(t *testing.T) {
 		t.Errorf("a caught-up poll sent %v, want %d DescribeCases (%d unresolved, %d resolved watched)", again, want, open, resolved)
 	}
 	t.Logf("first sync: %v; caught up: %v; of 250 cases %d unresolved, %d resolved within the window", first, again, open, resolved)
+}
+
+// TestFirstSyncOverBudget: a first sync that needs more requests than
+// max_requests_per_sync completes over several syncs (docs/configuration.md,
+// "Request budget"): the cases read before the budget ran out are stored,
+// and their communications are not asked for again.
+func TestFirstSyncOverBudget(t *testing.T) {
+	sim, clock := collectortest.SmallWorld(t, 250)
+	env, wire := collectortest.SimEnv(t, decl, sim.SourceYAML(collectortest.SimVendor, simulator.KindAWSSupport), clock.Now)
+	st := collectortest.NewStore()
+	env.Stored = st.Stored
+	src := collectortest.NewSource(t, New, env)
+	const budget = 20
+	syncs := 0
+	for ; syncs < 20; syncs++ {
+		err := src.Sync(fetch.StartSync(context.Background(), budget), st.Cursor(), st.Emit)
+		if err == nil {
+			break
+		}
+		if fetch.Reason(err) != fetch.ReasonBudget {
+			t.Fatal(err)
+		}
+	}
+	if got := len(st.Tickets()); got != 250 || syncs < 2 || st.Cursor() == nil {
+		t.Errorf("after %d syncs of %d requests: %d cases stored, cursor %s", syncs+1, budget, got, st.Cursor())
+	}
+	t.Logf("%d syncs, %d requests in all", syncs+1, len(wire.Headers()))
 }

@@ -50,7 +50,7 @@ func (w *walk) ticket(ctx context.Context, cd *caseDetails) (item.Ticket, error)
 	if err != nil {
 		return item.Ticket{}, err
 	}
-	replies, seen, err := c.conversation(ctx, cd, stored)
+	replies, seen, err := w.conversation(ctx, cd, stored)
 	if err != nil {
 		return item.Ticket{}, fmt.Errorf("case %s: %w", cd.CaseID, err)
 	}
@@ -154,7 +154,8 @@ func (c *collector) solves(stored *item.Ticket, status item.Status, created time
 // the others are read with DescribeCommunications only when they may hold
 // one not stored: when the stored version's latest is older than the
 // oldest of the five, or nothing is stored.
-func (c *collector) conversation(ctx context.Context, cd *caseDetails, stored *item.Ticket) ([]item.Event, string, error) {
+func (w *walk) conversation(ctx context.Context, cd *caseDetails, stored *item.Ticket) ([]item.Event, string, error) {
+	c := w.c
 	var storedLatest time.Time
 	var replies []item.Event
 	if stored != nil && stored.Seen != "" {
@@ -175,6 +176,9 @@ func (c *collector) conversation(ctx context.Context, cd *caseDetails, stored *i
 			return nil, "", err
 		}
 		if storedLatest.IsZero() || oldest.IsZero() || oldest.After(storedLatest) {
+			if err := w.flush(); err != nil {
+				return nil, "", err
+			}
 			var err error
 			if comms, err = c.communications(ctx, cd.CaseID, storedLatest); err != nil {
 				return nil, "", err
