@@ -33,15 +33,11 @@ type casesPage struct {
 	NextToken string        `json:"nextToken"`
 }
 
+// caseDetails is what the collector reads of a case (CaseDetails).
 type caseDetails struct {
 	CaseID               string         `json:"caseId"`
-	DisplayID            string         `json:"displayId"`
-	Subject              string         `json:"subject"`
 	Status               string         `json:"status"`
-	ServiceCode          string         `json:"serviceCode"`
-	CategoryCode         string         `json:"categoryCode"`
 	SeverityCode         string         `json:"severityCode"`
-	SubmittedBy          string         `json:"submittedBy"`
 	TimeCreated          string         `json:"timeCreated"`
 	RecentCommunications communications `json:"recentCommunications"`
 }
@@ -53,8 +49,8 @@ type communications struct {
 	NextToken      string          `json:"nextToken"`
 }
 
+// communication is what the collector reads of one (Communication).
 type communication struct {
-	CaseID      string `json:"caseId"`
 	SubmittedBy string `json:"submittedBy"`
 	TimeCreated string `json:"timeCreated"`
 }
