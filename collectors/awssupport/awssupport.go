@@ -122,9 +122,10 @@ type watched struct {
 }
 
 // Sync reads the cases created since the mark, then every unresolved
-// case, then the watched ones not among them, one batch per page; the cursor moves with the last batch,
-// so a sync stopped midway reads again what it read (stored versions
-// make that cost nothing but the requests).
+// case, then the watched ones not among them, storing them page by page
+// (and before each DescribeCommunications); the cursor moves with the
+// last batch, so a sync stopped midway reads the pages again, and the
+// cases stored cost nothing more.
 func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error) error {
 	var cur cursor
 	if len(raw) > 0 {
