@@ -12,6 +12,7 @@ package collectors
 import (
 	"fmt"
 
+	"github.com/support-exporter/support_exporter/collectors/awssupport"
 	"github.com/support-exporter/support_exporter/collectors/azuresupport"
 	"github.com/support-exporter/support_exporter/collectors/cachet"
 	"github.com/support-exporter/support_exporter/collectors/feed"
@@ -100,6 +101,14 @@ var Kinds = Table{
 			Doc: "an Entra ID app's client credentials in `oauth2` (scope `https://management.azure.com/.default`), with the Support Request Contributor role on the subscription"},
 		Options: azuresupport.NewOptions,
 	}, New: azuresupport.New},
+	{Kind: config.Kind{
+		Name: "aws_support", Title: "AWS Support cases of the buyer's account", Feeds: config.FeedsTickets,
+		DefaultURL: awssupport.DefaultURL, URLExample: awssupport.DefaultURL,
+		Credentials: config.Credentials{Doc: "none in `http_client`: the AWS SDK's default chain (environment, shared files, " +
+			"web identity, instance role) or the static `access_key_id`/`secret_access_key`; the identity's policy allows " +
+			"support:DescribeCases and support:DescribeCommunications, and the account has a Business, Enterprise On-Ramp or Enterprise Support plan"},
+		Options: awssupport.NewOptions,
+	}, New: awssupport.New},
 	{Kind: config.Kind{
 		Name: "statuspage", Title: "Atlassian Statuspage (and compatible pages)", Feeds: config.FeedsStatus,
 		URLExample:  "https://status.VENDOR.com",

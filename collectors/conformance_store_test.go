@@ -190,7 +190,7 @@ func (s *memStore) wrongVersions(want, before *memStore, max int) []string {
 // cycle turns breached at its deadline without the update time
 // moving, so a source caught up keeps the flag as of the last
 // update (the exporter judges a running clock by its deadline).
-var toldFromStored = map[string]bool{"zendesk_requests": true, "jira_service_management": true, "slack": true, "gcp_support": true, "azure_support": true}
+var toldFromStored = map[string]bool{"zendesk_requests": true, "jira_service_management": true, "slack": true, "gcp_support": true, "azure_support": true, "aws_support": true}
 
 // figuresFromTimeline are the toldFromStored kinds whose figures hold
 // their own timeline's first solve and reopens (azure_support, whose

@@ -75,11 +75,13 @@ var secretKinds = []struct {
 	{kind: simulator.KindJSM},
 	{kind: simulator.KindGitHub},
 	{kind: simulator.KindGCPSupport},
+	{kind: simulator.KindAWSSupport},
 }
 
 // secretKey is a YAML line of a source body holding a secret: a basic-auth
-// password, an authorization's credentials, a token or a client secret.
-var secretKey = regexp.MustCompile(`(?m)^\s*(password|credentials|token|bearer_token|client_secret|api_key|secret|username):\s*"([^"]+)"\s*$`)
+// password, an authorization's credentials, a token, a client secret or
+// an AWS secret access key.
+var secretKey = regexp.MustCompile(`(?m)^\s*(password|credentials|token|bearer_token|client_secret|api_key|secret|secret_access_key|username):\s*"([^"]+)"\s*$`)
 
 // minSecret is the shortest value searched for: shorter ones are
 // placeholders (Freshdesk's password "X"), which any page may well hold.

@@ -303,6 +303,18 @@ var ticketKinds = []ticketKind{
 			return strings.HasPrefix(e.series, "support_escalations_total")
 		})
 	}},
+	{kind: simulator.KindAWSSupport, exceptions: func(clock string) []kindException {
+		return []kindException{
+			{"support_escalations_total priority=normal", 0, "the Support API shows no tags"},
+			{"support_tickets_reopened_total priority=low", 0, "reopens are told between syncs, and the first sync saw case 4 resolved"},
+			{"support_ticket_vendor_replies_to_resolve_sum priority=low", 3, roundsFirstSeenResolved},
+			// Case 4 first seen resolved is solved at its latest
+			// communication, AWS's last answer 22 h in: Tuesday 14:00 to
+			// Wednesday 12:00, of which 4 + 3 business hours.
+			{"support_ticket_resolution_seconds_sum priority=low", pickClock(clock, 22*3600, 7*3600),
+				"a case first seen resolved is solved at its latest communication"},
+		}
+	}},
 }
 
 // requestsExceptions are what zendesk_requests cannot see of knownHistory.

@@ -89,10 +89,14 @@ func (p *vendorProxy) requests(host string) int {
 }
 
 // proxied returns a ticket source's YAML, as ticketVendorYAML writes it,
-// with proxy_url added to its http_client block.
+// with proxy_url added to its http_client block, or in one of its own
+// when it has none (aws_support's credentials are its own keys).
 func (p *vendorProxy) proxied(t testing.TB, source string) string {
 	t.Helper()
 	const block = "        http_client:\n"
+	if !strings.Contains(source, block) {
+		return strings.TrimRight(source, "\n") + "\n" + block + p.yaml()
+	}
 	if strings.Count(source, block) != 1 {
 		t.Fatalf("vendorProxy: want one http_client block in\n%s", source)
 	}

@@ -146,7 +146,7 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport, KindAzureSupport}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport, KindAzureSupport, KindAWSSupport}
 
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
@@ -211,6 +211,9 @@ const timeoutHold = 35 * time.Second
 // serveFault answers r with the fault of spec; e.api is the real handler,
 // whose answer some faults damage.
 func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec) {
+	if e.kind == KindAWSSupport && e.serveAWSFault(rw, spec.Fault) {
+		return
+	}
 	switch spec.Fault {
 	case FaultRateLimit:
 		if e.kind == KindLark { // Lark's gateway: its own headers and code

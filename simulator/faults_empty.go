@@ -166,6 +166,11 @@ func (e *endpoint) emptyPaging(r *http.Request, top map[string]json.RawMessage) 
 			return nil, false // an error
 		}
 		return map[string]json.RawMessage{"nextLink": nil}, true
+	case KindAWSSupport:
+		if _, cases := top["cases"]; !cases {
+			return nil, false // a case's communications, or an error
+		}
+		return map[string]json.RawMessage{"nextToken": nil}, true
 	case KindFreshdesk, KindGitHub:
 		return nil, false
 	case KindCachet:

@@ -58,6 +58,11 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 		// subscription: ARM's AuthorizationFailed.
 		writeAzError(rw, http.StatusForbidden, "AuthorizationFailed",
 			"The client '00000000-0000-0000-0000-000000000000' with object id '00000000-0000-0000-0000-000000000000' does not have authorization to perform action 'Microsoft.Support/supportTickets/read' over scope '"+r.URL.Path+"' or the scope is invalid. If access was recently granted, please refresh your credentials.")
+	case KindAWSSupport:
+		// An identity whose policy lacks support:DescribeCases: AWS's
+		// JSON protocols answer 400 with the error's type.
+		writeAWSError(rw, http.StatusBadRequest, "AccessDeniedException",
+			"User: arn:aws:iam::"+e.w.awsAccount()+":user/exporter is not authorized to perform: support:DescribeCases")
 	case KindJSM:
 		// An account without the permission: the servicedeskapi answers
 		// with its errorMessage, the platform with errorMessages.

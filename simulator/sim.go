@@ -48,6 +48,7 @@ const (
 	KindLark            = "lark"
 	KindGCPSupport      = "gcp_support"
 	KindAzureSupport    = "azure_support"
+	KindAWSSupport      = "aws_support"
 )
 
 // Options configure a simulation.

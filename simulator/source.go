@@ -90,6 +90,12 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("    client_secret: %s", yamlString(secret))
 		line("    token_url: %s", yamlString(u+"/"+tenant+azTokenPath))
 		line("    scopes: [%s]", yamlString(u+azScope))
+	case KindAWSSupport:
+		// The static key pair: the simulation is no AWS host, so the
+		// default credential chain has nothing to read.
+		id, secret := s.AWSSupportCredentials(vendor)
+		line("access_key_id: %s", yamlString(id))
+		line("secret_access_key: %s", yamlString(secret))
 	case KindStatusio:
 		line("page_id: %s", yamlString(s.StatusioPageID(vendor)))
 	case KindCachet:

@@ -52,6 +52,12 @@ import (
 //     (azuresupport.go): severity Critical, Moderate or Minimal, Open or
 //     Closed, its replies as communications, a first-response deadline.
 //     No ratings, tags nor escalations.
+//   - aws_support: every ticket as one of the buyer's AWS Support cases,
+//     its comments the communications (AWS's signed "Amazon Web
+//     Services"); statuses unassigned (new), work-in-progress (open, on
+//     hold), reopened (open after a reopen), pending-customer-action,
+//     resolved (solved, closed); severities the priorities' names (unset
+//     normal). No tags, ratings nor figures.
 
 // ticketFormats builds each ticket kind's API over a vendor's world; base
 // is the API's own URL once listening.
@@ -77,6 +83,9 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 	},
 	KindAzureSupport: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return &azureAPI{w: w, clock: clock, base: base}
+	},
+	KindAWSSupport: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
+		return &awsSupportAPI{w: w, clock: clock}
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)

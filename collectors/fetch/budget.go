@@ -5,20 +5,22 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 )
 
 type syncKey struct{}
 
-// StartSync returns a context for one sync of one source: every Get under
-// it counts against a budget of maxRequests requests sent (any answer, or
-// none, counts; maxRequests <= 0: no budget), and a request that this sync
-// already sent and got a 2xx answer to is refused as a loop. A vendor whose
-// "next page" link or cursor repeats, or never ends, so ends a sync
-// without any collector checking it; the stored cursor is where the next
-// sync resumes. Without StartSync (a collector's unit tests) neither check
-// applies.
+// StartSync returns a context for one sync of one source: every request
+// under it counts against a budget of maxRequests requests sent (any
+// answer, or none, counts; maxRequests <= 0: no budget), and a Get or Post
+// that this sync already sent and got a 2xx answer to is refused as a
+// loop. A vendor whose "next page" link or cursor repeats, or never ends,
+// so ends a sync without any collector checking it; the stored cursor is
+// where the next sync resumes. Without StartSync (a collector's unit
+// tests) neither check applies.
 func StartSync(ctx context.Context, maxRequests int) context.Context {
 	return context.WithValue(ctx, syncKey{}, &syncRun{max: maxRequests, answered: map[[sha256.Size]byte]bool{}})
 }
@@ -46,36 +48,46 @@ func syncOf(ctx context.Context) *syncRun {
 // digest of them is kept.
 var conditionalHeaders = []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Authorization"}
 
-// requestKey identifies a request for the loop check: its full URL, query
-// included, and its conditional headers.
-func requestKey(rawURL string, h http.Header) [sha256.Size]byte {
+// requestKey identifies a request for the loop check. A GET is its full
+// URL, query included, and its conditional headers. A POST (Post) is its
+// URL, all of its headers (an API that POSTs every call names the
+// operation in one: AWS's X-Amz-Target) and its body, which names the
+// page; a signature added as it leaves (Post.Sign) is no part of it.
+func requestKey(method, rawURL string, h http.Header, body []byte) [sha256.Size]byte {
 	d := sha256.New()
-	d.Write([]byte(rawURL))
-	for _, k := range conditionalHeaders {
+	d.Write([]byte(method + " " + rawURL))
+	names := conditionalHeaders
+	if method != http.MethodGet {
+		names = slices.Sorted(maps.Keys(h))
+	}
+	for _, k := range names {
 		for _, v := range h.Values(k) {
 			fmt.Fprintf(d, "\x00%s:%s", k, v)
 		}
 	}
+	d.Write([]byte{0})
+	d.Write(body)
 	var key [sha256.Size]byte
 	d.Sum(key[:0])
 	return key
 }
 
-// reserve counts a request about to be sent, or refuses it as a loop
-// (when loopCheck: a GET) or over the budget. A nil run (no StartSync) allows everything.
-func (r *syncRun) reserve(rawURL string, h http.Header, loopCheck bool) ([sha256.Size]byte, error) {
+// reserve counts req, about to be sent with headers h, or refuses it as a
+// loop (when req.loopCheck) or over the budget. A nil run (no StartSync)
+// allows everything.
+func (r *syncRun) reserve(req outgoing, h http.Header) ([sha256.Size]byte, error) {
 	if r == nil {
 		return [sha256.Size]byte{}, nil
 	}
-	key := requestKey(rawURL, h)
+	key := requestKey(req.method, req.url, h, req.body)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if loopCheck && r.answered[key] {
-		return key, LoopError(rawURL, errors.New("this sync already sent this request (same URL and conditional headers) and got its answer: "+
+	if req.loopCheck && r.answered[key] {
+		return key, LoopError(req.url, errors.New("this sync already sent this request (same URL and conditional headers; a POST's same headers and body) and got its answer: "+
 			"the vendor's paging leads in a circle; the next sync resumes from the stored cursor, and if every sync stops here, report the paging to the vendor"))
 	}
 	if r.max > 0 && r.sent >= r.max {
-		return key, &Error{Reason: ReasonBudget, URL: stripQuery(rawURL), Err: fmt.Errorf(
+		return key, &Error{Reason: ReasonBudget, URL: stripQuery(req.url), Err: fmt.Errorf(
 			"this sync sent its %d requests (max_requests_per_sync): the next sync resumes from the stored cursor; "+
 				"if a sync of this source needs more, raise max_requests_per_sync (docs/configuration.md)", r.max)}
 	}
@@ -93,7 +105,7 @@ func CountRequest(ctx context.Context, rawURL string) error {
 }
 
 // unreserve gives back the count of a request that was not sent (its rate
-// limit could not be waited for).
+// limit could not be waited for, or it could not be signed).
 func (r *syncRun) unreserve() {
 	if r == nil {
 		return

@@ -124,8 +124,9 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Client sends GET requests on behalf of one source, and the odd POST of a
-// token endpoint (PostJSON).
+// Client sends GET requests on behalf of one source, the odd POST of a
+// token endpoint (PostJSON), and the reads of an API whose every call is a
+// POST (Post).
 type Client struct {
 	hc     *http.Client
 	opts   Options
@@ -176,7 +177,7 @@ type Response struct {
 // error when it exceeds MaxBodyBytes, or a decode error when it arrives
 // truncated.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
-	return c.do(ctx, http.MethodGet, rawURL, header, nil)
+	return c.do(ctx, outgoing{method: http.MethodGet, url: rawURL, header: header, loopCheck: true})
 }
 
 // PostJSON posts in, encoded as JSON, to url and decodes the JSON answer
@@ -196,7 +197,8 @@ func (c *Client) PostJSON(ctx context.Context, rawURL string, header http.Header
 		h = http.Header{}
 	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	resp, err := c.do(ctx, http.MethodPost, rawURL, h, body)
+	h.Set("Accept", "application/json")
+	resp, err := c.do(ctx, outgoing{method: http.MethodPost, url: rawURL, header: h, body: body})
 	if err != nil {
 		return nil, err
 	}
@@ -207,39 +209,78 @@ func (c *Client) PostJSON(ctx context.Context, rawURL string, header http.Header
 	return resp, nil
 }
 
-// do sends one request of method with body (nil for none) under the
-// Client's policy.
-func (c *Client) do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, error) {
-	resp, err := c.send(ctx, method, rawURL, header, body)
+// Post is a read sent as a POST: an API whose every call is a POST to one
+// URL (AWS's JSON protocol, docs/sources.md `aws_support`) names the
+// operation in a header and the page to read in the body.
+type Post struct {
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Sign, when set, signs the request (AWS Signature Version 4) once its
+	// rate limits allowed it, just before it is sent: a signature dates
+	// the request, and the vendor refuses one dated long before it
+	// arrived. An error fails the request, unsent, with ReasonAuth. Sign
+	// must never log what it adds.
+	Sign func(*http.Request) error
+}
+
+// Post sends p under the same policy as Get: timeout, size cap, rate
+// limits, the sync's budget and loop check, the failure reasons. The loop
+// check keys p by its URL, headers and body: the same URL asking for
+// another page is another request, the same page answered twice in a sync
+// a loop. A non-2xx answer is an *Error whose Body holds the vendor's
+// error envelope.
+func (c *Client) Post(ctx context.Context, p Post) (*Response, error) {
+	return c.do(ctx, outgoing{method: http.MethodPost, url: p.URL, header: p.Header, body: p.Body, loopCheck: true, sign: p.Sign})
+}
+
+// outgoing is what do sends: Get's, PostJSON's or Post's.
+type outgoing struct {
+	method string
+	url    string
+	header http.Header
+	body   []byte // nil for none
+	// loopCheck: the sync refuses the request once it got an answer to it
+	// (requestKey). Not for PostJSON: a token asked for again once it
+	// expired is no paging in a circle.
+	loopCheck bool
+	sign      func(*http.Request) error // Post.Sign
+}
+
+// do sends r under the Client's policy.
+func (c *Client) do(ctx context.Context, r outgoing) (*Response, error) {
+	resp, err := c.send(ctx, r)
 	var fe *Error
-	if err != nil && method != http.MethodGet && errors.As(err, &fe) && fe.Method == "" {
-		fe.Method = method
+	if err != nil && r.method != http.MethodGet && errors.As(err, &fe) && fe.Method == "" {
+		fe.Method = r.method
 	}
 	return resp, err
 }
 
 // send is do before its errors name their method.
-func (c *Client) send(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, error) {
-	u := stripQuery(rawURL)
+func (c *Client) send(ctx context.Context, r outgoing) (*Response, error) {
+	u := stripQuery(r.url)
 	var reqBody io.Reader
-	if body != nil {
-		reqBody = bytes.NewReader(body)
+	if r.body != nil {
+		reqBody = bytes.NewReader(r.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, rawURL, reqBody)
+	req, err := http.NewRequestWithContext(ctx, r.method, r.url, reqBody)
 	if err != nil {
 		return nil, classifyTransport(u, err)
 	}
-	for k, v := range header {
+	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	if req.Header.Get("Accept") == "" { // a feed asks for XML
+	// A GET asks for JSON unless told otherwise (a feed asks for XML); a
+	// Post is sent with its caller's headers, as its caller signs them.
+	if r.method == http.MethodGet && req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
 	if c.opts.UserAgent != "" {
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
 	run := syncOf(ctx)
-	key, err := run.reserve(rawURL, req.Header, method == http.MethodGet)
+	key, err := run.reserve(r, req.Header)
 	if err != nil {
 		return nil, err
 	}
@@ -248,6 +289,15 @@ func (c *Client) send(ctx context.Context, method, rawURL string, header http.He
 	if err != nil {
 		run.unreserve()
 		return nil, &Error{Reason: ReasonRateLimited, URL: u, Err: err}
+	}
+	if r.sign != nil {
+		if err := r.sign(req); err != nil {
+			// Counted in a declared window as if sent: the cautious side
+			// of a request that was never sent.
+			done()
+			run.unreserve()
+			return nil, &Error{Reason: ReasonAuth, URL: u, Err: err}
+		}
 	}
 	rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -278,7 +328,7 @@ func (c *Client) send(ctx context.Context, method, rawURL string, header http.He
 	if err != nil {
 		return nil, err
 	}
-	if method == http.MethodGet {
+	if r.loopCheck {
 		run.answer(key)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody}, nil

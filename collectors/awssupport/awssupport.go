@@ -1,0 +1,294 @@
+// Package awssupport reads the buyer's own AWS Support cases through the
+// AWS Support API (JSON 1.1 over POST, signed with Signature Version 4):
+// each case a ticket, its communications the conversation, AWS's own the
+// vendor's replies (docs/sources.md, `aws_support`).
+package awssupport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/door"
+	"github.com/support-exporter/support_exporter/exporter/item"
+)
+
+// DefaultURL is the Support API's global endpoint, in us-east-1; the China
+// partition's is https://support.cn-north-1.amazonaws.com.cn.
+const DefaultURL = "https://support.us-east-1.amazonaws.com"
+
+// targetPrefix names the API version in X-Amz-Target.
+const targetPrefix = "AWSSupport_20130415."
+
+const (
+	// maxPageBytes caps a response: 100 cases with their five latest
+	// communications, bodies included, are well under 2 MiB.
+	maxPageBytes = 8 << 20
+	// pageSize is maxResults, the API's largest (10 to 100).
+	pageSize = 100
+	// idsPerRequest is caseIdList's limit.
+	idsPerRequest = 100
+	// createdOverlap is how far before the newest case seen the next
+	// poll asks again: a case AWS lists a little after its timeCreated
+	// is still found.
+	createdOverlap = 15 * time.Minute
+	// dataKept: "Case data is available for 12 months after creation. If
+	// a case was created more than 12 months ago, a request for data
+	// might cause an error" (DescribeCases' reference).
+	dataKept = 365 * 24 * time.Hour
+)
+
+// hostRegion reads the region out of a Support endpoint's host name.
+var hostRegion = regexp.MustCompile(`^support\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$`)
+
+// New builds the source of kind aws_support (a source.Factory).
+func New(env source.Env) (source.Source, error) {
+	base, err := fetch.BaseURL(env.Config.URL)
+	if err != nil {
+		return nil, fmt.Errorf("aws_support: source %q: %w", env.Config.Name, err)
+	}
+	opts := optionsOf(env.Config)
+	if m := hostRegion.FindStringSubmatch(base.Hostname()); m != nil && m[1] != opts.Region {
+		return nil, fmt.Errorf("aws_support: source %q: the endpoint is in %s but region is %s: set region: %s", env.Config.Name, m[1], opts.Region, m[1])
+	}
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	sig, err := newSigner(opts, now)
+	if err != nil {
+		return nil, fmt.Errorf("aws_support: source %q: %w", env.Config.Name, err)
+	}
+	logger := env.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	stored := env.Stored
+	if stored == nil {
+		stored = func(string) (*item.Ticket, error) { return nil, nil }
+	}
+	c := &collector{
+		http: env.HTTP.WithMaxBodyBytes(maxPageBytes), url: base.String(), sig: sig, opts: opts,
+		vendor: map[string]bool{}, historyStart: env.HistoryStart, logger: logger, now: now,
+		bounds: env.Bounds, rejected: env.Rejected, stored: stored,
+	}
+	for _, n := range opts.VendorNames {
+		c.vendor[n] = true
+	}
+	return c, nil
+}
+
+type collector struct {
+	http         *fetch.Client
+	url          string
+	sig          *signer
+	opts         *Options
+	vendor       map[string]bool
+	historyStart time.Time
+	logger       *slog.Logger
+	now          func() time.Time
+	bounds       door.Bounds
+	rejected     func(string)
+	stored       func(string) (*item.Ticket, error)
+}
+
+// cursor is the stored position: the newest case creation read, and the
+// cases each poll reads again by id (DescribeCases filters by creation
+// only): every case unresolved when last read (resolved since, it is no
+// longer listed with the unresolved ones), and those resolved within
+// reopen_window (a case reopened and resolved again between two polls).
+type cursor struct {
+	Mark  time.Time `json:"mark,omitzero"`
+	Watch []watched `json:"watch,omitempty"`
+	// Again is set when the walk of new cases ended on an empty page that
+	// a nextToken named: the mark stayed, and the next sync walks again
+	// from it, taking such an end as the end.
+	Again bool `json:"again,omitempty"`
+}
+
+type watched struct {
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	// Resolved is the case's solve as stored; zero while unresolved.
+	Resolved time.Time `json:"resolved,omitzero"`
+}
+
+// Sync reads the cases created since the mark, then every unresolved
+// case, then the watched ones not among them, storing them page by page
+// (and before each DescribeCommunications); the cursor moves with the
+// last batch, so a sync stopped midway reads the pages again, and the
+// cases stored cost nothing more.
+func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error) error {
+	var cur cursor
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &cur); err != nil {
+			c.logger.Warn("aws_support: unreadable cursor, starting over", "err", err)
+			cur = cursor{}
+		}
+	}
+	if !cur.Mark.IsZero() && c.bounds.Check(cur.Mark) == door.ReasonFuture {
+		c.logger.Warn("aws_support: stored mark is in the future, starting over", "mark", cur.Mark)
+		cur = cursor{}
+	}
+	now := c.now()
+	w := &walk{c: c, emit: emit, read: map[string]watched{}, mark: cur.Mark}
+	after := c.historyStart
+	if !cur.Mark.IsZero() {
+		after = cur.Mark.Add(-createdOverlap)
+	}
+	if floor := now.Add(-dataKept); after.Before(floor) {
+		after = floor
+	}
+	req := describeCases{AfterTime: after.UTC().Format(timeFormat), IncludeResolvedCases: true, IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
+	if err := w.cases(ctx, req); err != nil {
+		return err
+	}
+	glitch := w.emptyEnd && !cur.Again
+	if glitch {
+		// Cases come newest first: a walk cut short by a page listing
+		// nothing would move the mark past older cases never listed.
+		c.logger.Warn("aws_support: the cases ended on a page without cases; walking again at the next sync")
+	}
+	// Every unresolved case, whatever its age: a case resolved longer
+	// ago than reopen_window that the buyer's reply reopened is listed
+	// here, and nowhere else.
+	open := describeCases{AfterTime: now.Add(-dataKept).UTC().Format(timeFormat), IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
+	if err := w.cases(ctx, open); err != nil {
+		return err
+	}
+	var ids []string
+	for _, x := range cur.Watch {
+		if _, ok := w.read[x.ID]; !ok {
+			ids = append(ids, x.ID)
+		}
+	}
+	for chunk := range slices.Chunk(ids, idsPerRequest) {
+		req := describeCases{CaseIDList: chunk, IncludeResolvedCases: true, IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
+		if err := w.cases(ctx, req); err != nil {
+			return err
+		}
+	}
+	next := cursor{Mark: w.mark}
+	if glitch {
+		next = cursor{Mark: cur.Mark, Again: true}
+	}
+	if latest := c.bounds.Latest(); !latest.IsZero() && next.Mark.After(latest) {
+		next.Mark = latest
+	}
+	keep := func(x watched) bool {
+		return !x.Created.Before(now.Add(-dataKept)) && (x.Resolved.IsZero() || now.Sub(x.Resolved) < c.opts.ReopenWindow)
+	}
+	for _, x := range cur.Watch {
+		// A watched case the answer left out is asked again: AWS keeps
+		// a case 12 months, and a list showing none is a glitch.
+		if _, ok := w.read[x.ID]; !ok && keep(x) {
+			next.Watch = append(next.Watch, x)
+		}
+	}
+	for _, x := range w.order {
+		if x := w.read[x]; keep(x) {
+			next.Watch = append(next.Watch, x)
+		}
+	}
+	encoded, err := json.Marshal(next)
+	if err != nil {
+		return fmt.Errorf("aws_support: %w", fetch.DecodeError(c.url, err))
+	}
+	if err := emit(item.Batch{Cursor: encoded}); err != nil {
+		return fmt.Errorf("aws_support: storing the cursor: %w", err)
+	}
+	return nil
+}
+
+// walk is one sync's reading: the cases read, in order, the newest
+// creation, and the tickets not stored yet.
+type walk struct {
+	c     *collector
+	emit  func(item.Batch) error
+	read  map[string]watched
+	order []string
+	mark  time.Time
+	// emptyEnd: the last walk ended on a page without cases, named by a
+	// nextToken.
+	emptyEnd bool
+	pending  []item.Ticket
+}
+
+// flush stores the tickets read so far. Before each DescribeCommunications
+// too: a sync whose budget ends within a page keeps the cases it read, and
+// the next one, reading them stored, does not ask for their
+// communications again.
+func (w *walk) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	if err := w.emit(item.Batch{Tickets: w.pending}); err != nil {
+		return err
+	}
+	w.pending = nil
+	return nil
+}
+
+// cases walks one DescribeCases query, storing each page.
+func (w *walk) cases(ctx context.Context, req describeCases) error {
+	seen := map[string]bool{}
+	for n := 1; ; n++ {
+		var p casesPage
+		if err := w.c.call(ctx, "DescribeCases", req, &p); err != nil {
+			return fmt.Errorf("aws_support: cases page %d: %w", n, err)
+		}
+		for i := range p.Cases {
+			t, err := w.ticket(ctx, &p.Cases[i])
+			if err != nil {
+				return fmt.Errorf("aws_support: cases page %d: %w", n, err)
+			}
+			if t.ID != "" {
+				w.pending = append(w.pending, t)
+			}
+		}
+		if err := w.flush(); err != nil {
+			return fmt.Errorf("aws_support: storing cases page %d: %w", n, err)
+		}
+		if p.NextToken == "" {
+			w.emptyEnd = n > 1 && len(p.Cases) == 0
+			return nil
+		}
+		if seen[p.NextToken] {
+			return fmt.Errorf("aws_support: cases page %d: %w", n, fetch.LoopError(w.c.url, errors.New("nextToken named twice")))
+		}
+		seen[p.NextToken] = true
+		req.NextToken = p.NextToken
+	}
+}
+
+// call POSTs one operation of the JSON 1.1 protocol and decodes its answer.
+func (c *collector) call(ctx context.Context, op string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Post(ctx, fetch.Post{
+		URL: c.url,
+		Header: http.Header{
+			"Content-Type": {"application/x-amz-json-1.1"},
+			"X-Amz-Target": {targetPrefix + op},
+			"Accept":       {"application/json"},
+		},
+		Body: body, Sign: c.sig.sign(body),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return &fetch.Error{Reason: fetch.ReasonDecode, Method: http.MethodPost, URL: c.url, Status: resp.Status, Err: err}
+	}
+	return nil
+}
