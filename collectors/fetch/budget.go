@@ -100,7 +100,7 @@ func (r *syncRun) reserve(req outgoing, h http.Header) ([sha256.Size]byte, error
 // budget of ctx, before it is sent: a budget error when it is spent. No
 // loop check applies.
 func CountRequest(ctx context.Context, rawURL string) error {
-	_, err := syncOf(ctx).reserve(rawURL, nil, false)
+	_, err := syncOf(ctx).reserve(outgoing{method: http.MethodPost, url: rawURL}, nil)
 	return err
 }
 
