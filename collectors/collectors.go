@@ -98,7 +98,7 @@ var Kinds = Table{
 		Name: "azure_support", Title: "Azure support tickets, the buyer's own", Feeds: config.FeedsTickets,
 		DefaultURL: azuresupport.DefaultURL, URLExample: azuresupport.DefaultURL,
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBearer}, Required: true,
-			Doc: "an Entra ID app's client credentials in `oauth2` (scope `https://management.azure.com/.default`), with the Support Request Contributor role on the subscription"},
+			Doc: "an Entra ID app's client credentials in `oauth2` (scope `https://management.azure.com/.default`), with a read-only custom role on the subscription (Microsoft.Support/supportTickets/read and its communications/read)"},
 		Options: azuresupport.NewOptions,
 	}, New: azuresupport.New},
 	{Kind: config.Kind{

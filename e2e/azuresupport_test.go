@@ -164,7 +164,8 @@ func TestAzureSupportScriptedHistory(t *testing.T) {
 	dir := t.TempDir()
 	cfg := officeConfigHeader + `  - name: ` + vendor + `
     calendar: office
-    priorities:
+    priorities: # as docs/sources.md recommends
+      urgent: [highestcriticalimpact, critical]
       high: [moderate]
       normal: [minimal]
     sla:

@@ -125,6 +125,11 @@ func TestSecretsNeverLeakAnyKind(t *testing.T) {
 		if n == 0 {
 			t.Fatalf("no secret found in the %s source Sim.SourceYAML writes; the check would prove nothing:\n%s", k.kind, body)
 		}
+		if k.kind == simulator.KindAzureSupport {
+			// The access token Entra ID issues is a secret too: the
+			// exporter only ever sends it to ARM.
+			secrets[sim.AzureAccessToken(vendors[i].Name)] = k.kind
+		}
 		fmt.Fprintf(&cfg, "  - name: %s\n    calendar: office\n    tickets:\n      - name: helpdesk\n", vendors[i].Name)
 		cfg.WriteString(sourceYAML(t, sim, vendors[i].Name, k.kind, false))
 	}

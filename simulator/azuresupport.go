@@ -42,6 +42,16 @@ func (s *Sim) AzureSupportCredentials(vendor string) (tenant, subscription, clie
 	return w.azureTenant(), w.azureSubscription(), w.azureClientID(), w.azureClientSecret()
 }
 
+// AzureAccessToken is the access token the simulated Entra ID issues to
+// the vendor's app, for tests that check it never leaks; empty for an
+// unknown vendor.
+func (s *Sim) AzureAccessToken(vendor string) string {
+	if w := s.worlds[vendor]; w != nil {
+		return w.azureAccessToken()
+	}
+	return ""
+}
+
 // AzureTokenURL is the simulated Entra ID token endpoint of the vendor's
 // tenant, served beside ARM on its listener (in Azure,
 // https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token); empty
@@ -85,8 +95,11 @@ var (
 // again), its first-response deadline on ProDirect's initial response
 // times (60, 120 and 240 minutes from its creation); its replies are
 // communications, Microsoft's outbound and the customer's inbound (the
-// description is the ticket's, no communication). Lists are newest first,
-// paged by $skiptoken in absolute nextLinks.
+// description is the ticket's, no communication). modifiedDate moves with
+// the status and the severity, never with a communication (azModified).
+// Lists are newest first, paged by $skiptoken in absolute nextLinks that
+// name the port (ARM writes https://management.azure.com:443/...). Azure
+// deletes no ticket: the world's deletions do not show.
 type azureAPI struct {
 	w     *world
 	clock func() time.Time
@@ -179,9 +192,6 @@ func (a *azureAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	var tickets []azTicket
 	for i := range a.w.ticketsBy(now) {
-		if a.w.deleted(i, now) {
-			continue
-		}
 		s := stateAt(a.w.timeline(i), now)
 		t := a.ticket(&s)
 		if filter.keep(s.created, t.Properties.Status) {
@@ -293,14 +303,16 @@ func azTicketName(tl *timeline) string {
 	return time.Unix(tl.created, 0).UTC().Format("060102") + fmt.Sprintf("%010d", tl.id())
 }
 
-// ticketNamed finds the ticket of that name listed as of now.
+// ticketNamed finds the ticket of that name listed as of now. Azure
+// deletes no ticket: one the world deletes (an edit) stays listed as it
+// was.
 func (a *azureAPI) ticketNamed(name string, now int64) (int, bool) {
 	if len(name) != 16 {
 		return 0, false
 	}
 	id, err := strconv.Atoi(name[6:])
 	i := id - 1
-	if err != nil || i < 0 || i >= a.w.ticketsBy(now) || a.w.deleted(i, now) || azTicketName(a.w.timeline(i)) != name {
+	if err != nil || i < 0 || i >= a.w.ticketsBy(now) || azTicketName(a.w.timeline(i)) != name {
 		return 0, false
 	}
 	return i, true
@@ -317,10 +329,7 @@ func azDate(at int64) string { return time.Unix(at, 0).UTC().Format(azTime) }
 func (a *azureAPI) ticket(s *ticketState) azTicket {
 	tl := s.tl
 	name := azTicketName(tl)
-	sev := azSeverities[zPriorities[s.priority]]
-	if sev == "" {
-		sev = "Minimal"
-	}
+	sev := azSeverity(s.priority)
 	status := "Open"
 	if s.solved() {
 		status = "Closed"
@@ -341,7 +350,7 @@ func (a *azureAPI) ticket(s *ticketState) azTicket {
 			SupportPlanType:       "ProDirect", SupportPlanDisplayName: "ProDirect",
 			ServiceID:          "/providers/Microsoft.Support/services/06bfd9d3-516b-d5c6-5802-169c800dec89",
 			ServiceDisplayName: "Virtual Machine running Linux", Status: status,
-			CreatedDate: azDate(s.created), ModifiedDate: azDate(s.updated),
+			CreatedDate: azDate(s.created), ModifiedDate: azDate(azModified(s)),
 			TechnicalTicketDetails: &azTechnicalInfo{ResourceID: "/subscriptions/" + sub + "/resourceGroups/prod/providers/Microsoft.Compute/virtualMachines/vm-" + strconv.FormatInt(tl.id(), 10)},
 		},
 	}
@@ -349,6 +358,35 @@ func (a *azureAPI) ticket(s *ticketState) azTicket {
 		t.Properties.SupportEngineer.EmailAddress = azEngineerMail(tl)
 	}
 	return t
+}
+
+// azModified is the ticket's modifiedDate: its creation, or the last change
+// of a property Azure shows (its status, Open or Closed; its severity). A
+// communication added does not move it (the Azure CLI's recording: a
+// communication created at 02:13:40, the ticket listed at 02:14:14 still
+// modified at 02:10:25).
+func azModified(s *ticketState) int64 {
+	modified, solved, sev := s.created, false, azSeverity(s.tl.priority)
+	for _, st := range s.tl.steps[:s.n] {
+		if now := st.status == zSolved || st.status == zClosed; now != solved {
+			modified, solved = st.at, now
+		}
+		if st.kind == stepEscalate || st.kind == stepEdit {
+			if v := azSeverity(stateAt(s.tl, st.at).priority); v != sev {
+				modified, sev = st.at, v
+			}
+		}
+	}
+	return max(modified, s.created)
+}
+
+// azSeverity is the severity of the world's priority p (an index into
+// zPriorities).
+func azSeverity(p int) string {
+	if sev := azSeverities[zPriorities[p]]; sev != "" {
+		return sev
+	}
+	return "Minimal"
 }
 
 func azCustomer(tl *timeline) string {

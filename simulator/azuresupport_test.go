@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestAzureSupportAPI(t *testing.T) {
 	if len(all) != 60 {
 		t.Fatalf("%d tickets listed, want 60", len(all))
 	}
-	closed, outbound, inbound := 0, 0, 0
+	closed, outbound, inbound, afterModified := 0, 0, 0, 0
 	for i, tk := range all {
 		p := tk.Properties
 		if i > 0 && p.CreatedDate > all[i-1].Properties.CreatedDate {
@@ -113,6 +114,9 @@ func TestAzureSupportAPI(t *testing.T) {
 			t.Fatalf("communications of %s: HTTP %d %s", tk.Name, r.status, r.body)
 		}
 		for _, m := range c.Value {
+			if m.Properties.CreatedDate > p.ModifiedDate {
+				afterModified++
+			}
 			switch m.Properties.CommunicationDirection {
 			case "Outbound":
 				outbound++
@@ -123,6 +127,28 @@ func TestAzureSupportAPI(t *testing.T) {
 	}
 	if closed == 0 || closed == len(all) || outbound == 0 || inbound == 0 {
 		t.Errorf("%d of %d closed, %d outbound and %d inbound communications: want some of each", closed, len(all), outbound, inbound)
+	}
+	// modifiedDate moves with the status and the severity, never with a
+	// communication (the Azure CLI's recording).
+	if afterModified == 0 {
+		t.Errorf("no communication created after its ticket's modifiedDate: a communication moved it")
+	}
+
+	// Azure deletes no ticket: one the world deletes stays listed, its
+	// communications readable.
+	victim := all[len(all)-1].Name
+	id, _ := strconv.ParseInt(victim[6:], 10, 64)
+	if err := s.EditTicket("acme", id, TicketEdit{Delete: true}); err != nil {
+		t.Fatal(err)
+	}
+	r0 := fetch(t, list+"?api-version=2024-04-01&%24top=100&%24filter="+url.QueryEscape("createdDate ge 2000-01-01T00:00:00Z"), bearer(token))
+	var after azList[azTicket]
+	_ = json.Unmarshal(r0.body, &after)
+	if len(after.Value) != len(all) {
+		t.Errorf("after a deletion in the world, %d tickets listed, want all %d", len(after.Value), len(all))
+	}
+	if r := fetch(t, list+"/"+victim+"/communications?api-version=2024-04-01", bearer(token)); r.status != http.StatusOK {
+		t.Errorf("communications of a ticket the world deleted: HTTP %d, want 200", r.status)
 	}
 
 	// Open tickets only, as the filter says.

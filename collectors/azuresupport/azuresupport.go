@@ -6,6 +6,7 @@
 package azuresupport
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -101,14 +102,24 @@ type collector struct {
 	stored       func(string) (*item.Ticket, error)
 }
 
+// closedGrace is how long after its close (the solve event, dated at the
+// modifiedDate it was first seen closed with) a ticket's communications
+// are still read at every poll: modifiedDate does not move
+// when a communication is added (the Azure CLI's recording: a
+// communication created at 02:13:40, the ticket listed at 02:14:14 still
+// modified at 02:10:25), so Microsoft's closing note or a late reply
+// logged after the close shows only by reading them (docs/sources.md).
+const closedGrace = 72 * time.Hour
+
 // Sync lists every ticket of the subscription created since the history
 // start (at most 18 months back), one batch per page of 100, and reads
-// the communications of each ticket whose modifiedDate is not the one
-// stored. The API filters on status and creation only, not on
-// modifiedDate, so every poll lists the window whole: a caught-up poll
-// costs one request per 100 tickets and nothing more. The walk keeps no
-// cursor: a sync that ends early is taken up by the next one, which skips
-// what was stored (docs/sources.md).
+// the communications of every open ticket, and of a closed one whose
+// modifiedDate is not the one stored or that closed less than closedGrace
+// ago: modifiedDate does not move when a communication is added. The API
+// filters on status and creation only, not on modifiedDate, so every poll
+// lists the window whole. The walk keeps no cursor: a sync that ends
+// early stores the tickets read so far, and the next one lists again and
+// stores what changed (docs/sources.md).
 func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) error) error {
 	since := c.now().UTC().Add(-retention).Truncate(time.Second)
 	if c.historyStart.After(since) {
@@ -124,6 +135,16 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 			return fmt.Errorf("azure_support: ticket page %d: %w", n, err)
 		}
 		var changed []item.Ticket
+		flush := func() error {
+			if len(changed) == 0 {
+				return nil
+			}
+			if err := emit(item.Batch{Tickets: changed}); err != nil {
+				return fmt.Errorf("azure_support: storing ticket page %d: %w", n, err)
+			}
+			changed = nil
+			return nil
+		}
 		fresh := false
 		for i := range p.Value {
 			at := &p.Value[i]
@@ -133,16 +154,16 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 			listed[at.Name], fresh = true, true
 			t, ok, err := c.ticket(ctx, at)
 			if err != nil {
-				return fmt.Errorf("azure_support: ticket page %d: %w", n, err)
+				// What this page read so far is kept: with no cursor,
+				// the next sync lists again and goes on from there.
+				return errors.Join(fmt.Errorf("azure_support: ticket page %d: %w", n, noCursor(err)), flush())
 			}
 			if ok {
 				changed = append(changed, t)
 			}
 		}
-		if len(changed) > 0 {
-			if err := emit(item.Batch{Tickets: changed}); err != nil {
-				return fmt.Errorf("azure_support: storing ticket page %d: %w", n, err)
-			}
+		if err := flush(); err != nil {
+			return err
 		}
 		if next, barren = p.NextLink, barren+1; fresh {
 			barren = 0
@@ -156,6 +177,19 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 		}
 	}
 	return nil
+}
+
+// noCursor rewrites a budget error, whose shared text speaks of a stored
+// cursor, as what it means for this kind, which keeps none.
+func noCursor(err error) error {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Reason != fetch.ReasonBudget {
+		return err
+	}
+	return &fetch.Error{Reason: fetch.ReasonBudget, URL: fe.URL, Err: errors.New(
+		"this sync sent its max_requests_per_sync requests: the tickets read so far are stored; azure_support keeps no cursor, " +
+			"the next sync lists every ticket again and reads the communications still due; " +
+			"if a sync of this source needs more, raise max_requests_per_sync (docs/configuration.md)")}
 }
 
 // armQuery writes a query string as Azure's SDKs send it: OData's keys
@@ -172,40 +206,55 @@ func armQuery(kv ...string) string {
 	return b.String()
 }
 
-// sameHost refuses a nextLink to another host than the configured one:
-// the client would hand it the bearer token.
+// sameHost refuses a nextLink to another origin than the configured one:
+// the client would hand it the bearer token. ARM writes the port
+// explicitly (https://management.azure.com:443/...): the scheme, the host
+// name (in any case) and the effective port are compared.
 func (c *collector) sameHost(link string) error {
 	if link == "" {
 		return nil
 	}
 	u, err := url.Parse(link)
-	if err != nil || u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+	if err != nil || !sameOrigin(u, c.base) {
 		return fetch.DecodeError(c.tickets.String(), errors.New("nextLink does not name the configured host"))
 	}
 	return nil
 }
 
+// sameOrigin reports whether a and b name the same scheme, host and
+// effective port.
+func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			return "443"
+		case "http":
+			return "80"
+		}
+		return ""
+	}
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
 // ticket turns a listed ticket into an item; ok is false for a ticket
-// left out (before the history start, an implausible time) or not
-// modified since the version stored (Ticket.Seen is its modifiedDate).
+// left out (before the history start; an unreadable or implausible time,
+// counted as rejected; its communications gone), or unchanged since the
+// version stored (Ticket.Seen is its modifiedDate).
 func (c *collector) ticket(ctx context.Context, at *apiTicket) (item.Ticket, bool, error) {
 	props := &at.Properties
-	created, err := parseTime("createdDate", props.CreatedDate)
-	if err != nil {
-		return item.Ticket{}, false, fetch.DecodeError(c.tickets.String(), fmt.Errorf("ticket %s: %w", at.Name, err))
-	}
-	modified, err := parseTime("modifiedDate", props.ModifiedDate)
-	if err != nil {
-		return item.Ticket{}, false, fetch.DecodeError(c.tickets.String(), fmt.Errorf("ticket %s: %w", at.Name, err))
+	created, err1 := parseTime("createdDate", props.CreatedDate)
+	modified, err2 := parseTime("modifiedDate", props.ModifiedDate)
+	if err1 != nil || err2 != nil {
+		c.rejected(door.ReasonPast) // no readable time: counted as the door counts a time before any vendor's
+		return item.Ticket{}, false, nil
 	}
 	if created.Before(c.historyStart) {
 		return item.Ticket{}, false, nil
 	}
-	if r := c.bounds.Check(created); r != "" {
-		c.rejected(r)
-		return item.Ticket{}, false, nil
-	}
-	if r := c.bounds.Check(modified); r != "" {
+	if r := cmp.Or(c.bounds.Check(created), c.bounds.Check(modified)); r != "" {
 		c.rejected(r)
 		return item.Ticket{}, false, nil
 	}
@@ -213,30 +262,46 @@ func (c *collector) ticket(ctx context.Context, at *apiTicket) (item.Ticket, boo
 	if err != nil {
 		return item.Ticket{}, false, err
 	}
-	if stored != nil && stored.Seen == props.ModifiedDate {
-		// Not modified since it was read: its communications are the
-		// stored ones, and Azure is not asked again.
+	if !c.due(stored, at) {
 		return item.Ticket{}, false, nil
 	}
-	events, err := c.communications(ctx, at.Name, created)
-	if err != nil {
+	replies, err := c.communications(ctx, at.Name)
+	switch {
+	case errors.Is(err, errGone):
+		// Listed, yet its communications are not found: the stored
+		// version stays, and the next poll asks again.
+		return item.Ticket{}, false, nil
+	case errors.Is(err, errUnreadable):
+		c.rejected(door.ReasonPast) // no readable time: counted as the door counts a time before any vendor's
+		return item.Ticket{}, false, nil
+	case err != nil:
 		return item.Ticket{}, false, err
+	}
+	var events []item.Event
+	for _, r := range replies {
+		if reason := c.bounds.Check(r.At); reason != "" {
+			// One implausible date bends the ticket's durations: refused
+			// whole, as the door refuses a ticket, and read again next poll.
+			c.rejected(reason)
+			return item.Ticket{}, false, nil
+		}
+		events = append(events, r)
 	}
 	t := item.Ticket{
 		ID: at.Name, CreatedAt: created, UpdatedAt: modified, Priority: at.severity(),
 		Status: item.StatusOpen, Seen: props.ModifiedDate,
 	}
-	switch {
-	case at.closed():
+	if at.closed() {
 		t.Status = item.StatusSolved
-	case lastIsVendors(events):
+	}
+	events = append(events, solves(stored, t.Status, modified)...)
+	slices.SortStableFunc(events, func(a, b item.Event) int { return a.At.Compare(b.At) })
+	if t.Status == item.StatusOpen && awaitsCustomer(events) {
 		// Azure has no status for a ticket waiting on the customer: an
-		// open ticket whose latest communication is Microsoft's awaits
-		// the customer's answer.
+		// open ticket whose latest communication is Microsoft's, after
+		// any reopen, awaits the customer's answer.
 		t.Status = item.StatusPending
 	}
-	events = append(events, c.solves(stored, t.Status, modified)...)
-	slices.SortStableFunc(events, func(a, b item.Event) int { return a.At.Compare(b.At) })
 	t.Events = events
 	if created.After(t.UpdatedAt) { // a vendor's glitch: never updated before its creation
 		t.UpdatedAt = created
@@ -251,18 +316,54 @@ func (c *collector) ticket(ctx context.Context, at *apiTicket) (item.Ticket, boo
 		c.rejected(r)
 		return item.Ticket{}, false, nil
 	}
+	if stored != nil && same(stored, &t) {
+		return item.Ticket{}, false, nil
+	}
 	return t, true, nil
 }
 
-// lastIsVendors reports whether the latest of the replies is Microsoft's.
-func lastIsVendors(replies []item.Event) bool {
-	var last item.Event
-	for _, e := range replies {
-		if !e.At.Before(last.At) {
-			last = e
+// due reports whether a listed ticket's communications are to be read:
+// modifiedDate does not move when a communication is added, so an open
+// ticket's are read at every poll; a closed one's when it is new or its
+// modifiedDate is not the one stored, and for closedGrace after its close.
+func (c *collector) due(stored *item.Ticket, at *apiTicket) bool {
+	if stored == nil || !at.closed() || stored.Seen != at.Properties.ModifiedDate || stored.Status != item.StatusSolved {
+		return true
+	}
+	for _, e := range slices.Backward(stored.Events) {
+		if e.Kind == item.EventSolved {
+			return c.now().Sub(e.At) < closedGrace
 		}
 	}
-	return last.Kind == item.EventVendorReply
+	return true
+}
+
+// same reports whether t is the stored version again: nothing to store.
+func same(stored, t *item.Ticket) bool {
+	if stored.Seen != t.Seen || stored.Status != t.Status || stored.Priority != t.Priority ||
+		!stored.CreatedAt.Equal(t.CreatedAt) || !stored.UpdatedAt.Equal(t.UpdatedAt) || len(stored.Events) != len(t.Events) {
+		return false
+	}
+	for i, e := range t.Events {
+		if s := stored.Events[i]; s.Kind != e.Kind || !s.At.Equal(e.At) || s.Ref != e.Ref {
+			return false
+		}
+	}
+	return (stored.Figures == nil) == (t.Figures == nil)
+}
+
+// awaitsCustomer reports whether the latest of the replies and reopens of
+// a time-ordered timeline is Microsoft's reply.
+func awaitsCustomer(events []item.Event) bool {
+	for _, e := range slices.Backward(events) {
+		switch e.Kind {
+		case item.EventVendorReply:
+			return true
+		case item.EventCustomerReply, item.EventReopened:
+			return false
+		}
+	}
+	return false
 }
 
 // solves are the ticket's solve and reopen events: those of the version
@@ -270,7 +371,7 @@ func lastIsVendors(replies []item.Event) bool {
 // ticket's current status only, with no time of its changes: a close (a
 // solve: a closed ticket can be reopened) or a reopen is dated at the
 // ticket's modifiedDate when first seen, an upper bound.
-func (c *collector) solves(stored *item.Ticket, status item.Status, modified time.Time) []item.Event {
+func solves(stored *item.Ticket, status item.Status, modified time.Time) []item.Event {
 	var prior []item.Event
 	wasSolved := false
 	if stored != nil {
@@ -289,9 +390,6 @@ func (c *collector) solves(stored *item.Ticket, status item.Status, modified tim
 	if len(prior) > 0 && at.Before(prior[len(prior)-1].At) {
 		at = prior[len(prior)-1].At
 	}
-	if latest := c.bounds.Latest(); !latest.IsZero() && at.After(latest) {
-		at = latest
-	}
 	kind := item.EventSolved
 	if !solved {
 		kind = item.EventReopened
@@ -299,21 +397,29 @@ func (c *collector) solves(stored *item.Ticket, status item.Status, modified tim
 	return append(prior, item.Event{Kind: kind, At: at})
 }
 
-// communications reads a ticket's communications: Microsoft's (outbound)
-// are vendor replies, the customer's (inbound) customer replies. An
-// inbound communication at or before the ticket's creation is its
-// description, no reply.
-func (c *collector) communications(ctx context.Context, name string, created time.Time) ([]item.Event, error) {
+// Why a ticket's communications give no timeline: ARM answered 404 (the
+// ticket is listed, and Azure deletes none: a passing fault), or one's
+// createdDate cannot be read.
+var (
+	errGone       = errors.New("communications not found")
+	errUnreadable = errors.New("a communication's createdDate is not an RFC 3339 time")
+)
+
+// communications reads a ticket's communications as replies: Microsoft's
+// (outbound) are vendor replies, the customer's (inbound) customer
+// replies, every one of them: the description is the ticket's, no
+// communication. errGone or errUnreadable when they give no timeline.
+func (c *collector) communications(ctx context.Context, name string) ([]item.Event, error) {
+	var replies []item.Event
 	comms := c.tickets.JoinPath(name, "communications")
 	next := comms.String() + "?" + armQuery("api-version", APIVersion, "$top", commsPerPage)
-	var events []item.Event
 	seen := map[string]bool{}
 	barren := 0
 	for next != "" {
 		var p commPage
 		if err := c.get(ctx, next, &p); err != nil {
 			if fe := (*fetch.Error)(nil); errors.As(err, &fe) && fe.Status == http.StatusNotFound {
-				return events, nil // deleted since it was listed
+				return nil, errGone
 			}
 			return nil, fmt.Errorf("ticket %s: communications: %w", name, err)
 		}
@@ -326,18 +432,13 @@ func (c *collector) communications(ctx context.Context, name string, created tim
 			seen[m.Name], fresh = true, true
 			at, err := parseTime("createdDate", m.Properties.CreatedDate)
 			if err != nil {
-				return nil, fetch.DecodeError(comms.String(), fmt.Errorf("ticket %s: %w", name, err))
-			}
-			if c.bounds.Check(at) != "" {
-				continue
+				return nil, errUnreadable
 			}
 			switch normalizedDirection(m.Properties.CommunicationDirection) {
 			case directionOutbound:
-				events = append(events, item.Event{Kind: item.EventVendorReply, At: at})
+				replies = append(replies, item.Event{Kind: item.EventVendorReply, At: at})
 			case directionInbound:
-				if at.After(created) {
-					events = append(events, item.Event{Kind: item.EventCustomerReply, At: at})
-				}
+				replies = append(replies, item.Event{Kind: item.EventCustomerReply, At: at})
 			}
 		}
 		if next, barren = p.NextLink, barren+1; fresh {
@@ -350,7 +451,7 @@ func (c *collector) communications(ctx context.Context, name string, created tim
 			return nil, err
 		}
 	}
-	return events, nil
+	return replies, nil
 }
 
 // figures are the ticket's figures when Azure gives its first-response
@@ -360,7 +461,8 @@ func (c *collector) communications(ctx context.Context, name string, created tim
 // communication, breached when that came after the deadline. Azure gives
 // no verdict of its own nor any resolution target. The other figures are
 // the timeline's, which figures replace (docs/metrics.md): the first reply
-// is the earliest at or after the creation. nil without a deadline.
+// is the earliest at or after the creation, the replies those up to the
+// first solve (all of them while unsolved). nil without a deadline.
 func figures(at *apiTicket, created time.Time, events []item.Event) *item.Figures {
 	sla := at.Properties.ServiceLevelAgreement
 	if sla == nil || sla.ExpirationTime == "" {
@@ -377,13 +479,17 @@ func figures(at *apiTicket, created time.Time, events []item.Event) *item.Figure
 			if fig.FirstReplyAt.IsZero() && !e.At.Before(created) { // as the timeline's (docs/metrics.md)
 				fig.FirstReplyAt = e.At
 			}
-			fig.Replies++
 		case item.EventSolved:
 			if fig.FirstSolvedAt.IsZero() {
 				fig.FirstSolvedAt = e.At
 			}
 		case item.EventReopened:
 			fig.Reopens++
+		}
+	}
+	for _, e := range events {
+		if e.Kind == item.EventVendorReply && (fig.FirstSolvedAt.IsZero() || !e.At.After(fig.FirstSolvedAt)) {
+			fig.Replies++
 		}
 	}
 	fig.FirstResponseSLA = &item.SLAClock{Deadline: deadline, Stopped: fig.FirstReplyAt,
@@ -394,7 +500,7 @@ func figures(at *apiTicket, created time.Time, events []item.Event) *item.Figure
 // get GETs an ARM URL into v, telling what a refusal means.
 func (c *collector) get(ctx context.Context, u string, v any) error {
 	_, err := c.http.GetJSON(ctx, u, nil, v)
-	return explain(err)
+	return explain(err, c.base)
 }
 
 // explain adds to a failed request what it most likely means for this
@@ -403,7 +509,7 @@ func (c *collector) get(ctx context.Context, u string, v any) error {
 // tenant or client id) fails the request before it is sent: that is an
 // auth failure too, told by the token endpoint's error code alone (its
 // description is not repeated).
-func explain(err error) error {
+func explain(err error, base *url.URL) error {
 	if err == nil {
 		return nil
 	}
@@ -423,13 +529,15 @@ func explain(err error) error {
 	}
 	switch fe.Status {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%w: ARM refused the token (InvalidAuthenticationToken, ExpiredAuthenticationToken): check that http_client.oauth2 asks the scope https://management.azure.com/.default of this cloud", err)
+		return fmt.Errorf("%w: ARM refused the token (InvalidAuthenticationToken, ExpiredAuthenticationToken): check that http_client.oauth2 asks the scope of this cloud's ARM, %s/.default", err, strings.TrimSuffix(base.String(), "/"))
 	case http.StatusForbidden:
 		if fe.Reason == fetch.ReasonAuth {
-			return fmt.Errorf("%w: AuthorizationFailed: the app needs Microsoft.Support/supportTickets/read on the subscription (the Support Request Contributor role)", err)
+			return fmt.Errorf("%w: AuthorizationFailed: the app needs Microsoft.Support/supportTickets/read and Microsoft.Support/supportTickets/communications/read on the subscription (a read-only custom role; docs/sources.md)", err)
 		}
+	case http.StatusConflict:
+		return fmt.Errorf("%w: MissingSubscriptionRegistration: register the Microsoft.Support resource provider on the subscription (az provider register --namespace Microsoft.Support)", err)
 	case http.StatusNotFound:
-		return fmt.Errorf("%w: SubscriptionNotFound: check subscription_id, and that the Microsoft.Support resource provider is registered on it", err)
+		return fmt.Errorf("%w: SubscriptionNotFound: check subscription_id", err)
 	case http.StatusBadRequest:
 		return fmt.Errorf("%w: ARM refused the request (InvalidApiVersionParameter, an unsupported $filter)", err)
 	}

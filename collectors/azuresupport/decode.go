@@ -18,15 +18,12 @@ type ticketPage struct {
 type apiTicket struct {
 	Name       string `json:"name"`
 	Properties struct {
-		SupportTicketID       string `json:"supportTicketId"`
 		Severity              string `json:"severity"`
 		Status                string `json:"status"`
 		CreatedDate           string `json:"createdDate"`
 		ModifiedDate          string `json:"modifiedDate"`
 		ServiceLevelAgreement *struct {
-			StartTime      string `json:"startTime"`
 			ExpirationTime string `json:"expirationTime"`
-			SLAMinutes     int    `json:"slaMinutes"`
 		} `json:"serviceLevelAgreement"`
 	} `json:"properties"`
 }
@@ -42,7 +39,6 @@ type commPage struct {
 type apiComm struct {
 	Name       string `json:"name"`
 	Properties struct {
-		CommunicationType      string `json:"communicationType"`
 		CommunicationDirection string `json:"communicationDirection"`
 		CreatedDate            string `json:"createdDate"`
 	} `json:"properties"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,8 @@ func FuzzSyncTicketPage(f *testing.F) {
 	f.Add(collectortest.Testdata(f, "cli_list_open_tickets.json"))
 	f.Add([]byte(ticketList("Closed", "2026-03-02T09:00:00Z")))
 	f.Add([]byte(`{"value":[{"name":"T1","properties":{"createdDate":"2026-03-01T10:00:00Z","modifiedDate":"2026-03-01T09:00:00Z","serviceLevelAgreement":{"expirationTime":"x"}}}]}`))
+	f.Add([]byte(strings.Replace(ticketList("Open", "2026-03-01T10:00:05Z"), `"slaMinutes":60`, `"slaMinutes":"240"`, 1)))
+	f.Add([]byte(`{"value":[{"name":"T1","properties":{"createdDate":"3/1/2026 10:00:00 AM","modifiedDate":"2026-03-01T10:00:05Z"}}]}`))
 	f.Add([]byte(`{"value":null,"nextLink":""}`))
 	fake := &armFake{}
 	srv := httptest.NewServer(fake)
