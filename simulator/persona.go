@@ -151,6 +151,16 @@ var (
 		NextReply:        Delay{Min: 4 * time.Hour, Median: 20 * time.Hour, Max: 72 * time.Hour},
 		AutoAcknowledges: true,
 	}
+	// AroundTheClock is a cloud provider's business support plan: cases
+	// are answered day and night alike (no office hours), within the hour
+	// as a rule (median 30 min, 5 min to 6 h), and solved without much
+	// back and forth.
+	AroundTheClock = Persona{
+		Name:         "around-the-clock",
+		FirstReply:   Delay{Min: 5 * time.Minute, Median: 30 * time.Minute, Max: 6 * time.Hour},
+		RoundWeights: [4]float64{0.55, 0.30, 0.12, 0.03},
+		ReopenShare:  0.05,
+	}
 )
 
 // Combine stacks personas: each knob comes from the last persona that sets

@@ -193,7 +193,7 @@ func TestDemo(t *testing.T) {
 	want := map[string]string{
 		"swiftedge": "Asia/Singapore", "deeproute": "Europe/Berlin", "nightless": "America/Los_Angeles",
 		"openpipe": "Asia/Tokyo", "edgebuyer": "America/New_York", "feedcast": "Europe/London",
-		"chatwire": "America/Sao_Paulo",
+		"chatwire": "America/Sao_Paulo", "cloudline": "America/Chicago",
 	}
 	if !maps.Equal(zones, want) {
 		t.Errorf("demo vendors %v, want %v", zones, want)

@@ -136,6 +136,12 @@ func Demo(start time.Time) []Vendor {
 			Name: "chatwire", Persona: ChatOfficeHours, Timezone: "America/Sao_Paulo",
 			Tickets: 500, LiveTicketsPerHour: 8,
 		},
+		{
+			// A cloud provider read through the buyer's own support
+			// cases (aws_support): no status page of the buyer's to poll.
+			Name: "cloudline", Persona: AroundTheClock, Timezone: "America/Chicago",
+			Tickets: 300, LiveTicketsPerHour: 4,
+		},
 	}
 	for i := range vs {
 		loc, err := time.LoadLocation(vs[i].Timezone)
@@ -153,7 +159,7 @@ func Demo(start time.Time) []Vendor {
 type DemoSource struct{ Tickets, Status string }
 
 // DemoSources maps each Demo vendor to its DemoSource, so that the demo
-// runs every collector: each vendor's one world is served in every
+// runs a collector of every family: each vendor's one world is served in every
 // format, so a vendor gets one ticket kind and one status kind (two would
 // count its tickets twice). Each status kind goes where its format can show
 // the vendor's point:
@@ -169,7 +175,13 @@ type DemoSource struct{ Tickets, Status string }
 //     which shows the announcement time;
 //   - swiftedge on incident.io and feedcast, without tickets, on the feed;
 //   - chatwire, whose point is how fast it answers in chat, on slack only:
-//     a vendor reached by chat often has no status page of its own.
+//     a vendor reached by chat often has no status page of its own;
+//   - cloudline, a cloud provider answering around the clock, on
+//     aws_support only: the buyer's own support cases.
+//
+// lark, gcp_support and azure_support have no demo vendor (one chat and
+// one cloud kind show the point); the conformance suite and e2e run them
+// against the same simulator.
 func DemoSources() map[string]DemoSource {
 	return map[string]DemoSource{
 		"swiftedge": {KindZendesk, KindIncidentio},
@@ -179,6 +191,7 @@ func DemoSources() map[string]DemoSource {
 		"edgebuyer": {KindZendeskRequests, KindInstatus},
 		"feedcast":  {"", KindFeed},
 		"chatwire":  {KindSlack, ""},
+		"cloudline": {KindAWSSupport, ""},
 	}
 }
 
