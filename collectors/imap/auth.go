@@ -115,12 +115,16 @@ func (c *credentials) token(ctx context.Context) (string, error) {
 
 // login authenticates the session; a refusal is reason auth.
 func (s *session) login(ctx context.Context, cr *credentials) error {
+	disabled, ir := s.caps["LOGINDISABLED"], s.caps["SASL-IR"]
+	// Capabilities change once logged in (CONDSTORE, X-GM-EXT-1 come
+	// then): those the answer lists, else CAPABILITY after.
+	s.caps = nil
 	if cr.password != nil && cr.oauth == nil {
 		pw, err := cr.password.Fetch(ctx)
 		if err != nil {
 			return s.fail("LOGIN", fetch.ReasonAuth, errors.New("basic_auth.password_file: cannot read it"))
 		}
-		if s.caps["LOGINDISABLED"] {
+		if disabled {
 			return s.fail("LOGIN", fetch.ReasonAuth, errors.New("the server disables LOGIN: use a bearer token or oauth2 (XOAUTH2)"))
 		}
 		_, err = s.run(ctx, "LOGIN", &commands.Login{Username: cr.user, Password: pw}, s.capsHandler(), fetch.ReasonAuth)
@@ -131,13 +135,13 @@ func (s *session) login(ctx context.Context, cr *credentials) error {
 		return s.fail("AUTHENTICATE XOAUTH2", fetch.ReasonAuth, err)
 	}
 	mech := &xoauth2{user: cr.user, token: token}
-	_, ir, _ := mech.Start()
+	_, initial, _ := mech.Start()
 	cmd := &commands.Authenticate{Mechanism: "XOAUTH2"}
 	res := &responses.Authenticate{Mechanism: mech, RepliesCh: make(chan []byte, 4)}
-	if s.caps["SASL-IR"] {
-		cmd.InitialResponse = ir
+	if ir {
+		cmd.InitialResponse = initial
 	} else {
-		res.InitialResponse = ir
+		res.InitialResponse = initial
 	}
 	h := responses.HandlerFunc(func(resp goimap.Resp) error {
 		if err := res.Handle(resp); !errors.Is(err, responses.ErrUnhandled) {

@@ -159,7 +159,8 @@ func (s *session) capabilities(ctx context.Context) error {
 	return err
 }
 
-// logout ends the session politely; the connection closes either way.
+// logout ends the session politely, when the budget leaves a command for
+// it; the connection closes either way.
 func (s *session) logout(ctx context.Context) error {
 	err := s.spend("LOGOUT")
 	if err == nil {
@@ -352,13 +353,13 @@ func (s *session) startTLS(ctx context.Context, br *bufio.Reader, raw net.Conn, 
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return nil, nil, transportFail(ctx, s.where, "TLS handshake", err)
 	}
-	// Capabilities before TLS are not to be trusted (RFC 3501 6.2.1).
-	s.caps = nil
-	br = bufio.NewReaderSize(tc, 4096)
-	if err := s.rawCapability(ctx, br, tc); err != nil {
-		return nil, nil, err
-	}
-	return tc, br, nil
+	// Capabilities before TLS are not to be trusted (RFC 3501 6.2.1). The
+	// login needs none of them (a LOGINDISABLED server answers LOGIN with
+	// NO; without SASL-IR the initial response follows a continuation),
+	// and those after it are read then: no CAPABILITY here, one command
+	// less per poll.
+	s.caps = map[string]bool{}
+	return tc, bufio.NewReaderSize(tc, 4096), nil
 }
 
 func readLine(br *bufio.Reader) (string, error) {
