@@ -80,20 +80,22 @@ func secret(inline commoncfg.Secret, file string) commoncfg.SecretReader {
 
 // token returns the XOAUTH2 token: the bearer's, or one of the oauth2
 // flow, reused until shortly before it expires (oauth2.ReuseTokenSource).
-func (c *credentials) token(ctx context.Context) (string, error) {
+// The reason of a failure is auth when the token endpoint refused us,
+// network when it could not be asked.
+func (c *credentials) token(ctx context.Context) (string, string, error) {
 	if c.bearer != nil {
 		t, err := c.bearer.Fetch(ctx)
 		if err != nil {
-			return "", errors.New("authorization.credentials_file: cannot read it")
+			return "", fetch.ReasonAuth, errors.New("authorization.credentials_file: cannot read it")
 		}
-		return t, nil
+		return t, "", nil
 	}
 	if c.tokens == nil {
 		// The client secret is read once per collector: a rotated secret
 		// file takes effect at the next reload, as for HTTP kinds.
 		secret, err := c.password.Fetch(ctx)
 		if err != nil {
-			return "", errors.New("oauth2.client_secret_file: cannot read it")
+			return "", fetch.ReasonAuth, errors.New("oauth2.client_secret_file: cannot read it")
 		}
 		cfg := *c.oauth
 		cfg.ClientSecret = secret
@@ -106,11 +108,11 @@ func (c *credentials) token(ctx context.Context) (string, error) {
 		if errors.As(err, &re) {
 			// The token endpoint's answer names the error (invalid_client):
 			// never the secret.
-			return "", fmt.Errorf("oauth2 token: %s %s", re.Response.Status, re.ErrorCode)
+			return "", fetch.ReasonAuth, fmt.Errorf("oauth2 token: %s %s", re.Response.Status, re.ErrorCode)
 		}
-		return "", errors.New("oauth2 token: the token endpoint could not be reached")
+		return "", fetch.ReasonNetwork, errors.New("oauth2 token: the token endpoint could not be reached")
 	}
-	return t.AccessToken, nil
+	return t.AccessToken, "", nil
 }
 
 // login authenticates the session; a refusal is reason auth.
@@ -130,9 +132,9 @@ func (s *session) login(ctx context.Context, cr *credentials) error {
 		_, err = s.run(ctx, "LOGIN", &commands.Login{Username: cr.user, Password: pw}, s.capsHandler(), fetch.ReasonAuth)
 		return err
 	}
-	token, err := cr.token(ctx)
+	token, reason, err := cr.token(ctx)
 	if err != nil {
-		return s.fail("AUTHENTICATE XOAUTH2", fetch.ReasonAuth, err)
+		return s.fail("AUTHENTICATE XOAUTH2", reason, err)
 	}
 	mech := &xoauth2{user: cr.user, token: token}
 	_, initial, _ := mech.Start()

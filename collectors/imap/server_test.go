@@ -13,6 +13,7 @@ import (
 	"errors"
 	"math/big"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,9 +41,12 @@ type mailServer struct {
 	token    string // XOAUTH2's
 	boxes    map[string]*box
 	gate     chan struct{} // when set, FETCH waits on it
-	srv      *server.Server
-	addr     string
-	caPEM    string
+	// condstore offers CONDSTORE once logged in (HIGHESTMODSEQ in STATUS);
+	// noUIDNext leaves UIDNEXT out of STATUS and EXAMINE, as some servers do.
+	condstore, noUIDNext bool
+	srv                  *server.Server
+	addr                 string
+	caPEM                string
 }
 
 type box struct {
@@ -50,6 +54,7 @@ type box struct {
 	name     string
 	validity uint32
 	next     uint32
+	modseq   uint64
 	msgs     []*memory.Message
 }
 
@@ -78,6 +83,7 @@ func newMailServer(t *testing.T, m mode) *mailServer {
 	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}}
 	s := server.New(ms)
 	s.ErrorLog = discardLog{}
+	s.Enable(condstoreExt{ms})
 	s.EnableAuth("XOAUTH2", func(c server.Conn) sasl.Server { return &xoauth2Server{ms: ms, conn: c} })
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -126,7 +132,22 @@ func (ms *mailServer) add(folder, raw string, internal time.Time) {
 	body := []byte(strings.ReplaceAll(raw, "\n", "\r\n"))
 	b.msgs = append(b.msgs, &memory.Message{Uid: b.next, Date: internal, Size: uint32(len(body)), Body: body})
 	b.next++
+	b.modseq++
 }
+
+// condstoreExt lists CONDSTORE once logged in, when the server offers it.
+type condstoreExt struct{ ms *mailServer }
+
+func (e condstoreExt) Capabilities(c server.Conn) []string {
+	e.ms.mu.Lock()
+	defer e.ms.mu.Unlock()
+	if e.ms.condstore && c.Context().State&goimap.AuthenticatedState != 0 {
+		return []string{"CONDSTORE"}
+	}
+	return nil
+}
+
+func (condstoreExt) Command(string) server.HandlerFactory { return nil }
 
 // renumber gives folder a new UIDVALIDITY and new UIDs, as a server
 // rebuilding its index does.
@@ -221,7 +242,12 @@ func (b *box) Status(items []goimap.StatusItem) (*goimap.MailboxStatus, error) {
 			st.UidNext = b.next
 		case goimap.StatusUidValidity:
 			st.UidValidity = b.validity
+		case "HIGHESTMODSEQ":
+			st.Items[it] = goimap.RawString(strconv.FormatUint(b.modseq, 10))
 		}
+	}
+	if b.s.noUIDNext {
+		delete(st.Items, goimap.StatusUidNext)
 	}
 	return st, nil
 }

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,7 +56,7 @@ func TestSyncThreadsOverPolls(t *testing.T) {
 		t.Fatalf("after the first sync: %+v", tk)
 	}
 	if len(h.store.tickets) != 1 {
-		t.Errorf("tickets %v: the vendor's notice is no ticket", maps.Keys(h.store.tickets))
+		t.Errorf("tickets %v: the vendor's notice is no ticket", slices.Collect(maps.Keys(h.store.tickets)))
 	}
 	first := h.commands()
 	// LOGIN; per folder STATUS, EXAMINE, the headers' FETCH; the bodies of
@@ -224,7 +228,7 @@ func TestSyncFutureDateHolds(t *testing.T) {
 	h.ms.add("Sent", rawMail("c3@buyer.example", "ann@buyer.example", rfc(time.Hour), "Case 3"), t0)
 	h.mustSync()
 	if _, ok := h.store.tickets["c2@buyer.example"]; ok || len(h.store.tickets) != 2 {
-		t.Fatalf("tickets %v: want c1 and c3, never the one from the future", maps.Keys(h.store.tickets))
+		t.Fatalf("tickets %v: want c1 and c3, never the one from the future", slices.Collect(maps.Keys(h.store.tickets)))
 	}
 	if !strings.Contains(string(h.store.cursor), `"Sent":{"uidvalidity":1,"last_uid":1}`) {
 		t.Errorf("cursor %s: want Sent held before UID 2", h.store.cursor)
@@ -232,7 +236,7 @@ func TestSyncFutureDateHolds(t *testing.T) {
 	now = t0.Add(72 * time.Hour)
 	h.mustSync()
 	if _, ok := h.store.tickets["c2@buyer.example"]; !ok || len(h.store.tickets) != 3 {
-		t.Errorf("once plausible: tickets %v", maps.Keys(h.store.tickets))
+		t.Errorf("once plausible: tickets %v", slices.Collect(maps.Keys(h.store.tickets)))
 	}
 }
 
@@ -264,7 +268,7 @@ func TestSyncXOAUTH2(t *testing.T) {
 	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
 	h.mustSync()
 	if len(h.store.tickets) != 1 {
-		t.Errorf("tickets %v after XOAUTH2", maps.Keys(h.store.tickets))
+		t.Errorf("tickets %v after XOAUTH2", slices.Collect(maps.Keys(h.store.tickets)))
 	}
 	h = newHarness(t, implicitTLS, nil, bearer("expired"))
 	err := h.sync()
@@ -278,7 +282,7 @@ func TestSyncSTARTTLS(t *testing.T) {
 	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
 	h.mustSync()
 	if len(h.store.tickets) != 1 {
-		t.Fatalf("tickets %v over STARTTLS", maps.Keys(h.store.tickets))
+		t.Fatalf("tickets %v over STARTTLS", slices.Collect(maps.Keys(h.store.tickets)))
 	}
 	// STARTTLS beyond what imaps costs.
 	h.commands()
@@ -317,5 +321,77 @@ func TestSyncCancel(t *testing.T) {
 		}
 	case <-time.After(2 * time.Second):
 		t.Fatal("Sync still running 2s after its context was cancelled")
+	}
+}
+
+// TestSyncCondstore: with CONDSTORE (offered once logged in) the cursor
+// keeps HIGHESTMODSEQ, and a server that omits UIDNEXT is caught up by it:
+// still one STATUS per folder.
+func TestSyncCondstore(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, nil)
+	h.ms.condstore, h.ms.noUIDNext = true, true
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.mustSync()
+	if !strings.Contains(string(h.store.cursor), `"Sent":{"uidvalidity":1,"last_uid":1,"highestmodseq":1}`) {
+		t.Errorf("cursor %s: want Sent's HIGHESTMODSEQ", h.store.cursor)
+	}
+	h.commands()
+	h.mustSync()
+	if got, want := h.commands(), map[string]int{"OK": 1 + 2 + 1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("caught-up poll by HIGHESTMODSEQ: commands %v, want %v", got, want)
+	}
+	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(time.Hour), "Another case"), t0)
+	h.mustSync()
+	if len(h.store.tickets) != 2 {
+		t.Errorf("tickets %v: the new message was not read", slices.Collect(maps.Keys(h.store.tickets)))
+	}
+}
+
+// TestSyncOAuth2: a client-credentials token (Microsoft 365's way) is
+// fetched, used for XOAUTH2 and reused; a refused client is reason auth,
+// its secret in no error.
+func TestSyncOAuth2(t *testing.T) {
+	var tokens atomic.Int32
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.Form.Get("grant_type") != "client_credentials" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		id, secret, _ := r.BasicAuth()
+		if id == "" {
+			id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if id != "app" || secret != "client-secret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
+			return
+		}
+		tokens.Add(1)
+		_, _ = w.Write([]byte(`{"access_token":"ya29.token","token_type":"Bearer","expires_in":3600}`))
+	}))
+	defer idp.Close()
+	withOAuth := func(secret string) func(*source.Env) {
+		return func(env *source.Env) {
+			env.Config.HTTPClient.BasicAuth = nil
+			env.Config.HTTPClient.OAuth2 = &commoncfg.OAuth2{ClientID: "app", ClientSecret: commoncfg.Secret(secret), TokenURL: idp.URL,
+				Scopes: []string{"https://outlook.office365.com/.default"}}
+			env.Config.Options.(*Options).Username = login
+		}
+	}
+	h := newHarness(t, implicitTLS, nil, withOAuth("client-secret"))
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.mustSync()
+	h.mustSync()
+	if len(h.store.tickets) != 1 || tokens.Load() != 1 {
+		t.Errorf("tickets %d, tokens fetched %d: want 1 ticket, one token for both syncs", len(h.store.tickets), tokens.Load())
+	}
+	h = newHarness(t, implicitTLS, nil, withOAuth("wrong-secret"))
+	err := h.sync()
+	if fetch.Reason(err) != fetch.ReasonAuth || strings.Contains(err.Error(), "wrong-secret") || !strings.Contains(err.Error(), "invalid_client") {
+		t.Errorf("a refused client: %v (reason %q), want auth naming invalid_client, without the secret", err, fetch.Reason(err))
+	}
+	if got := h.commands(); len(got) != 0 {
+		t.Errorf("commands %v: no AUTHENTICATE without a token", got)
 	}
 }
