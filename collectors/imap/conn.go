@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	goimap "github.com/emersion/go-imap"
@@ -101,7 +102,11 @@ func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h 
 	status, err := s.c.Execute(cmd, h)
 	if err != nil || status == nil {
 		s.count("error")
-		if err == nil {
+		if rerr := s.readErr(); rerr != nil {
+			// go-imap reports a read that failed (a deadline passed) as
+			// a closed connection: the read's own error says which.
+			err = rerr
+		} else if err == nil {
 			err = errors.New("connection closed before the answer")
 		}
 		return nil, transportFail(ctx, s.where, name, err)
@@ -379,13 +384,37 @@ func readLine(br *bufio.Reader) (string, error) {
 	}
 }
 
-// prefixConn reads from r (the greeting, then the connection).
+// prefixConn reads from r (the greeting, then the connection) and keeps
+// the first read error.
 type prefixConn struct {
 	net.Conn
-	r io.Reader
+	r       io.Reader
+	mu      sync.Mutex
+	readErr error
 }
 
-func (c *prefixConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+func (c *prefixConn) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil {
+		c.mu.Lock()
+		if c.readErr == nil {
+			c.readErr = err
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// readErr is the error that ended go-imap's reading, if any.
+func (s *session) readErr() error {
+	pc, ok := s.conn.(*prefixConn)
+	if !ok {
+		return nil
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.readErr
+}
 
 // discardLog silences go-imap's own logging: its messages repeat server
 // responses, which are no business of the exporter's log.

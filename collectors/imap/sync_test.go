@@ -395,3 +395,41 @@ func TestSyncOAuth2(t *testing.T) {
 		t.Errorf("commands %v: no AUTHENTICATE without a token", got)
 	}
 }
+
+// TestSyncTimeout: a command unanswered past global.request_timeout ends
+// the sync with reason timeout.
+func TestSyncTimeout(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
+		env.HTTP = fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{Timeout: 300 * time.Millisecond})
+	})
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	gate := make(chan struct{})
+	defer close(gate)
+	h.ms.mu.Lock()
+	h.ms.gate = gate
+	h.ms.mu.Unlock()
+	start := time.Now()
+	err := h.sync()
+	if fetch.Reason(err) != fetch.ReasonTimeout || time.Since(start) > 3*time.Second {
+		t.Errorf("an unanswered FETCH: %v (reason %q) after %v, want timeout", err, fetch.Reason(err), time.Since(start))
+	}
+	if got := h.commands()["error"]; got != 1 {
+		t.Errorf("%d commands counted as error, want the FETCH", got)
+	}
+}
+
+// TestSyncHeaderTooLarge: header fields beyond maxHeaderBytes end the
+// sync with reason too_large, after storing what came before.
+func TestSyncHeaderTooLarge(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, nil)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	var refs strings.Builder
+	for i := 0; refs.Len() < maxHeaderBytes; i++ {
+		fmt.Fprintf(&refs, " <%d.padding@buyer.example>\n", i)
+	}
+	h.ms.add("INBOX", rawMail("big@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Case", "References:"+refs.String()), t0)
+	err := h.sync()
+	if fetch.Reason(err) != fetch.ReasonTooLarge || !strings.Contains(err.Error(), "UID 1") {
+		t.Errorf("a huge header: %v (reason %q), want too_large naming the UID", err, fetch.Reason(err))
+	}
+}

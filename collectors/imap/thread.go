@@ -211,7 +211,11 @@ func (s *state) position(folder string, last uint32) uint32 {
 			last = h.uid - 1
 		}
 	}
-	s.held[folder] = kept
+	if len(kept) == 0 {
+		delete(s.held, folder)
+	} else {
+		s.held[folder] = kept
+	}
 	return last
 }
 
