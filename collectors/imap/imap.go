@@ -247,6 +247,9 @@ func (c *collector) classify(m *message, h *header, body string) {
 		}
 	}
 	if !m.vendor {
+		// A bounce, an out-of-office or a newsletter is not the
+		// customer writing.
+		m.machine = h.machine
 		return
 	}
 	m.machine = h.machine || matchAny(c.ack, h.subject) || matchAny(c.ack, body)

@@ -45,6 +45,8 @@ func TestSyncThreadsOverPolls(t *testing.T) {
 	const root = "c1@buyer.example"
 	refs := "References: <" + root + ">"
 	ms.add("INBOX", rawMail("n1@vendor.example", "News <news@vendor.example>", rfc(-time.Hour), "Maintenance on Sunday"), t0)
+	ms.add("INBOX", rawMail("b1@buyer.example", "MAILER-DAEMON@buyer.example", rfc(-time.Hour), "Undelivered Mail Returned to Sender",
+		"Auto-Submitted: auto-replied"), t0)
 	ms.add("Sent", rawMail(root, "Ann <ann@buyer.example>", rfc(0), "[P1] Database down"), t0)
 	ms.add("INBOX", rawMail("a1@vendor.example", "Helpdesk <help@vendor.example>", rfc(time.Minute), "Re: [P1] Database down",
 		refs, "Auto-Submitted: auto-replied"), t0)
@@ -56,7 +58,7 @@ func TestSyncThreadsOverPolls(t *testing.T) {
 		t.Fatalf("after the first sync: %+v", tk)
 	}
 	if len(h.store.tickets) != 1 {
-		t.Errorf("tickets %v: the vendor's notice is no ticket", slices.Collect(maps.Keys(h.store.tickets)))
+		t.Errorf("tickets %v: the vendor's notice and a bounce are no tickets", slices.Collect(maps.Keys(h.store.tickets)))
 	}
 	first := h.commands()
 	// LOGIN; per folder STATUS, EXAMINE, the headers' FETCH; the bodies of
