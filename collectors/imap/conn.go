@@ -112,6 +112,10 @@ func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h 
 		return nil, transportFail(ctx, s.where, name, err)
 	}
 	s.count(string(status.Type))
+	// go-imap sets a deadline at each command and leaves it: cleared, so
+	// that storing a batch between commands never times the idle
+	// connection out.
+	_ = s.conn.SetDeadline(time.Time{})
 	if status.Code == goimap.CodeCapability {
 		s.setCaps(status.Arguments)
 	}

@@ -435,3 +435,23 @@ func TestSyncHeaderTooLarge(t *testing.T) {
 		t.Errorf("a huge header: %v (reason %q), want too_large naming the UID", err, fetch.Reason(err))
 	}
 }
+
+// TestSyncSlowStore: storing a batch for longer than the request timeout
+// times no command out: the timeout bounds commands, not the idle
+// connection between them.
+func TestSyncSlowStore(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
+		env.HTTP = fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{Timeout: 200 * time.Millisecond})
+	})
+	populate(h.ms, 210) // two chunks in Sent
+	slow := func(b item.Batch) error {
+		time.Sleep(300 * time.Millisecond)
+		return h.store.emit(b)
+	}
+	if err := h.src.Sync(context.Background(), nil, slow); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.store.tickets) != 210 {
+		t.Errorf("%d tickets, want 210", len(h.store.tickets))
+	}
+}
