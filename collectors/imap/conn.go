@@ -35,7 +35,9 @@ type session struct {
 	timeout time.Duration
 	count   func(code string)
 	budget  *budget
-	stop    func() bool // stops the cancellation watch
+	stop    func() bool   // stops the cancellation watch
+	closed  chan struct{} // closed once the watch has closed the connection
+	done    bool          // close ran
 }
 
 // budget is max_requests_per_sync counted in commands (docs/sources.md).
@@ -195,7 +197,13 @@ func (s *session) logout(ctx context.Context) error {
 // close drops the connection and waits for go-imap's reader to end: no
 // goroutine outlives a sync.
 func (s *session) close() {
-	s.stop()
+	if s.done {
+		return
+	}
+	s.done = true
+	if !s.stop() {
+		<-s.closed // the context ended: its watch is closing the connection
+	}
 	_ = s.conn.Close()
 	if s.c != nil {
 		<-s.c.LoggedOut()
@@ -211,8 +219,11 @@ func dial(ctx context.Context, t target, tlsConfig *tls.Config, timeout time.Dur
 	if err != nil {
 		return nil, transportFail(ctx, t.where, "connect", err)
 	}
-	s := &session{conn: raw, where: t.where, timeout: timeout, count: count, budget: b}
-	s.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
+	s := &session{conn: raw, where: t.where, timeout: timeout, count: count, budget: b, closed: make(chan struct{})}
+	s.stop = context.AfterFunc(ctx, func() {
+		_ = raw.Close()
+		close(s.closed)
+	})
 	fail := func(err error) (*session, error) {
 		s.close()
 		return nil, err

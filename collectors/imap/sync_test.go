@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -52,6 +53,9 @@ func TestSyncThreadsOverPolls(t *testing.T) {
 		refs, "Auto-Submitted: auto-replied"), t0)
 	ms.add("INBOX", rawMail("v1@vendor.example", "Bob <bob@vendor.example>", rfc(30*time.Minute), "Re: [P1] Database down", refs), t0)
 	h.mustSync()
+	if n := clientGoroutines(); n != 0 {
+		t.Errorf("%d go-imap client goroutines left after a sync", n)
+	}
 	tk := h.ticket(root)
 	if !tk.CreatedAt.Equal(t0) || !reflect.DeepEqual(tk.Tags, []string{"p1"}) || tk.Status != item.StatusOpen ||
 		!reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) || !tk.Events[0].At.Equal(t0.Add(30*time.Minute)) {
@@ -321,6 +325,9 @@ func TestSyncCancel(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled sync: %v, want context.Canceled", err)
 		}
+		if n := clientGoroutines(); n != 0 {
+			t.Errorf("%d go-imap client goroutines left after the cancelled sync", n)
+		}
 	case <-time.After(2 * time.Second):
 		t.Fatal("Sync still running 2s after its context was cancelled")
 	}
@@ -472,4 +479,19 @@ func TestSyncGmailThreads(t *testing.T) {
 	if len(h.store.tickets) != 1 || !reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) {
 		t.Errorf("tickets %v, %+v: want Gmail's thread with the vendor's reply", slices.Collect(maps.Keys(h.store.tickets)), tk)
 	}
+}
+
+// clientGoroutines counts the goroutines running go-imap's client code or
+// the collector's (the test server's are not).
+func clientGoroutines() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	n := 0
+	for g := range strings.SplitSeq(string(buf), "\n\n") {
+		if strings.Contains(g, "emersion/go-imap/client.") || strings.Contains(g, "collectors/imap.(*session)") ||
+			strings.Contains(g, "collectors/imap.(*collector)") || strings.Contains(g, "collectors/imap.dial") {
+			n++
+		}
+	}
+	return n
 }
