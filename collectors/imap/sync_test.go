@@ -498,3 +498,18 @@ func clientGoroutines() int {
 	}
 	return n
 }
+
+// TestSyncHistoryStart: a thread begun before history_start is no ticket,
+// and a reply to it later makes none.
+func TestSyncHistoryStart(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) { env.HistoryStart = t0 })
+	h.ms.add("Sent", rawMail("old@buyer.example", "ann@buyer.example", rfc(-48*time.Hour), "Old case"), t0)
+	h.ms.add("Sent", rawMail("new@buyer.example", "ann@buyer.example", rfc(time.Hour), "New case"), t0)
+	h.mustSync()
+	h.ms.add("Sent", rawMail("old2@buyer.example", "ann@buyer.example", rfc(2*time.Hour), "Re: Old case", "References: <old@buyer.example>"), t0)
+	h.ms.add("INBOX", rawMail("v@vendor.example", "bob@vendor.example", rfc(3*time.Hour), "Re: Old case", "References: <old@buyer.example>"), t0)
+	h.mustSync()
+	if ids := slices.Collect(maps.Keys(h.store.tickets)); len(ids) != 1 || ids[0] != "new@buyer.example" {
+		t.Errorf("tickets %v, want only the one begun after history_start", ids)
+	}
+}
