@@ -126,7 +126,7 @@ func modSeq(v any) uint64 {
 // pattern needs them, and stores the threads they touch with the cursor.
 func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) error {
 	c, s := w.c, w.s
-	items := []goimap.FetchItem{goimap.FetchUid, goimap.FetchInternalDate, goimap.FetchRFC822Size, goimap.FetchItem(headerSection)}
+	items := []goimap.FetchItem{goimap.FetchUid, goimap.FetchInternalDate, goimap.FetchItem(headerSection)}
 	bodies := c.opts.MaxBodyBytes > 0 && len(c.ack)+len(c.solved)+len(c.reopened) > 0
 	if bodies {
 		items = append(items, goimap.FetchBodyStructure)
