@@ -513,3 +513,19 @@ func TestSyncHistoryStart(t *testing.T) {
 		t.Errorf("tickets %v, want only the one begun after history_start", ids)
 	}
 }
+
+// TestSyncMessagesWithoutIDs: a message without From is nobody's; those
+// without Message-ID are told apart by INTERNALDATE, and a copy of one in
+// another folder is still one.
+func TestSyncMessagesWithoutIDs(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, nil)
+	noID := "From: ann@buyer.example\nDate: " + rfc(0) + "\nSubject: Case\n\nHello.\n"
+	h.ms.add("INBOX", "Message-ID: <x@buyer.example>\nDate: "+rfc(0)+"\nSubject: no sender\n\nHi.\n", t0)
+	h.ms.add("INBOX", noID, t0)
+	h.ms.add("Sent", noID, t0)
+	h.ms.add("Sent", noID, t0.Add(time.Minute))
+	h.mustSync()
+	if n := len(h.store.tickets); n != 2 {
+		t.Errorf("%d tickets %v, want 2: one per INTERNALDATE, none without a sender", n, slices.Collect(maps.Keys(h.store.tickets)))
+	}
+}
