@@ -190,7 +190,8 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 			r.m.thread = fmt.Sprint(thread)
 			r.m.reply = msg == nil || fmt.Sprint(msg) != r.m.thread
 		}
-		if bodies && c.needsBody(&h) {
+		// A thread known to be no ticket (a vendor's notice) needs no body.
+		if bodies && c.needsBody(&h) && !w.st.skip[digest(r.m.thread)] {
 			r.part, r.body = chooseText(im.BodyStructure)
 		}
 		all = append(all, r)
