@@ -276,6 +276,14 @@ func TestSyncXOAUTH2(t *testing.T) {
 	if len(h.store.tickets) != 1 {
 		t.Errorf("tickets %v after XOAUTH2", slices.Collect(maps.Keys(h.store.tickets)))
 	}
+	// Over STARTTLS no capability is known before the login: the initial
+	// response follows the server's empty continuation, not SASL-IR.
+	h = newHarness(t, startTLS, nil, bearer("ya29.token"))
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.mustSync()
+	if len(h.store.tickets) != 1 {
+		t.Errorf("tickets %v after XOAUTH2 without SASL-IR", slices.Collect(maps.Keys(h.store.tickets)))
+	}
 	h = newHarness(t, implicitTLS, nil, bearer("expired"))
 	err := h.sync()
 	if fetch.Reason(err) != fetch.ReasonAuth || strings.Contains(err.Error(), "expired") {
