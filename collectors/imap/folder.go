@@ -123,9 +123,50 @@ func modSeq(v any) uint64 {
 	return n
 }
 
+// read is a message as a chunk reads it.
+type read struct {
+	m    message
+	h    header
+	part textPart
+	body bool // the patterns need its body
+}
+
 // chunk reads the headers of the messages of set, their bodies where a
 // pattern needs them, and stores the threads they touch with the cursor.
 func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) error {
+	all, last, hold, err := w.headers(ctx, folder, set)
+	if err != nil {
+		return err
+	}
+	texts, err := w.bodies(ctx, all)
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		body := ""
+		if r.body {
+			body = decodeText(r.part, []byte(texts[r.m.uid]))
+		}
+		w.c.classify(&r.m, &r.h, body)
+	}
+	tickets, err := w.threads(all)
+	if err != nil {
+		return err
+	}
+	w.read[folder] = last
+	if hold != 0 {
+		// The walk of the folder ends before a message dated in the
+		// future: it is read again until its time is plausible.
+		w.read[folder] = min(last, hold-1)
+		w.stopped[folder] = true
+	}
+	w.dirty = true
+	return w.flush(tickets, false)
+}
+
+// headers reads the header fields of set's messages: those to classify,
+// the last UID read, and the first dated in the future (0: none).
+func (w *walk) headers(ctx context.Context, folder string, set *goimap.SeqSet) (all []*read, last, hold uint32, err error) {
 	c, s := w.c, w.s
 	items := []goimap.FetchItem{goimap.FetchUid, goimap.FetchInternalDate, goimap.FetchItem(headerSection)}
 	bodies := c.opts.MaxBodyBytes > 0 && len(c.ack)+len(c.solved)+len(c.reopened) > 0
@@ -138,27 +179,19 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 	}
 	msgs, err := w.fetch(ctx, set, items)
 	if err != nil {
-		return err
+		return nil, 0, 0, err
 	}
-	type read struct {
-		m    message
-		h    header
-		part textPart
-		body bool
-	}
-	var all []*read
-	last := w.read[folder]
-	hold := uint32(0)
+	last = w.read[folder]
 	for _, im := range msgs {
 		last = max(last, im.Uid)
 		block := section(im)
 		if len(block) > maxHeaderBytes {
-			return s.fail("UID FETCH", fetch.ReasonTooLarge, fmt.Errorf(
+			return nil, 0, 0, s.fail("UID FETCH", fetch.ReasonTooLarge, fmt.Errorf(
 				"folder %q UID %d: header fields over %d bytes: move the message out of the folder", folder, im.Uid, maxHeaderBytes))
 		}
 		h, err := parseHeader(block)
 		if err != nil {
-			return s.fail("UID FETCH", fetch.ReasonDecode, fmt.Errorf("folder %q UID %d: header: %w", folder, im.Uid, err))
+			return nil, 0, 0, s.fail("UID FETCH", fetch.ReasonDecode, fmt.Errorf("folder %q UID %d: header: %w", folder, im.Uid, err))
 		}
 		if h.from == "" {
 			// No sender (the server sent no header, the message was
@@ -196,7 +229,12 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 		}
 		all = append(all, r)
 	}
-	// One body FETCH per distinct text section (most mail has one).
+	return all, last, hold, nil
+}
+
+// bodies reads the start of the text part of the messages that need it,
+// by UID: one FETCH per distinct part number (most mail has one).
+func (w *walk) bodies(ctx context.Context, all []*read) (map[uint32]string, error) {
 	bySection := map[string][]*read{}
 	for _, r := range all {
 		if r.body {
@@ -209,22 +247,21 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 		for _, r := range bySection[sec] {
 			set.AddNum(r.m.uid)
 		}
-		item := goimap.FetchItem("BODY.PEEK[" + sec + "]<0." + strconv.Itoa(c.opts.MaxBodyBytes) + ">")
+		item := goimap.FetchItem("BODY.PEEK[" + sec + "]<0." + strconv.Itoa(w.c.opts.MaxBodyBytes) + ">")
 		got, err := w.fetch(ctx, set, []goimap.FetchItem{goimap.FetchUid, item})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, im := range got {
 			texts[im.Uid] = string(section(im))
 		}
 	}
-	for _, r := range all {
-		body := ""
-		if r.body {
-			body = decodeText(r.part, []byte(texts[r.m.uid]))
-		}
-		c.classify(&r.m, &r.h, body)
-	}
+	return texts, nil
+}
+
+// threads applies the messages, in the order they were written, to their
+// threads and returns the tickets that changed.
+func (w *walk) threads(all []*read) ([]item.Ticket, error) {
 	slices.SortStableFunc(all, func(a, b *read) int { return a.m.at.Compare(b.m.at) })
 	touched := map[string]*item.Ticket{}
 	var order []string
@@ -233,7 +270,7 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 		if !ok {
 			stored, err := w.c.stored(r.m.thread)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if stored != nil {
 				// What this kind says of a ticket; the rest (History,
@@ -242,8 +279,7 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 					Tags: slices.Clone(stored.Tags), Events: slices.Clone(stored.Events)}
 			}
 		}
-		t = w.st.apply(t, &r.m)
-		if t != nil {
+		if t = w.st.apply(t, &r.m); t != nil {
 			if _, ok := touched[r.m.thread]; !ok {
 				order = append(order, r.m.thread)
 			}
@@ -255,25 +291,17 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 		t := touched[id]
 		stored, err := w.c.stored(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if r := c.env.Bounds.Ticket(t); r != "" {
-			c.env.Rejected(r)
+		if r := w.c.env.Bounds.Ticket(t); r != "" {
+			w.c.env.Rejected(r)
 			continue
 		}
 		if stored == nil || !unchanged(stored, t) {
 			tickets = append(tickets, *t)
 		}
 	}
-	w.read[folder] = last
-	if hold != 0 {
-		// The walk of the folder ends before a message dated in the
-		// future: it is read again until its time is plausible.
-		w.read[folder] = min(last, hold-1)
-		w.stopped[folder] = true
-	}
-	w.dirty = true
-	return w.flush(tickets, false)
+	return tickets, nil
 }
 
 // fetch runs one UID FETCH and returns the messages of set it answered

@@ -420,7 +420,7 @@ func TestSyncOAuth2(t *testing.T) {
 // the sync with reason timeout.
 func TestSyncTimeout(t *testing.T) {
 	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
-		env.HTTP = fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{Timeout: 300 * time.Millisecond})
+		env.HTTP = fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{Timeout: time.Second})
 	})
 	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
 	gate := make(chan struct{})
@@ -430,7 +430,7 @@ func TestSyncTimeout(t *testing.T) {
 	h.ms.mu.Unlock()
 	start := time.Now()
 	err := h.sync()
-	if fetch.Reason(err) != fetch.ReasonTimeout || time.Since(start) > 3*time.Second {
+	if fetch.Reason(err) != fetch.ReasonTimeout || time.Since(start) > 5*time.Second {
 		t.Errorf("an unanswered FETCH: %v (reason %q) after %v, want timeout", err, fetch.Reason(err), time.Since(start))
 	}
 	if got := h.commands()["error"]; got != 1 {
@@ -458,19 +458,23 @@ func TestSyncHeaderTooLarge(t *testing.T) {
 // times no command out: the timeout bounds commands, not the idle
 // connection between them.
 func TestSyncSlowStore(t *testing.T) {
-	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
-		env.HTTP = fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{Timeout: 200 * time.Millisecond})
+	o := testOptions()
+	o.Folders = []string{"Sent"}
+	h := newHarness(t, implicitTLS, o, func(env *source.Env) {
+		env.HTTP = fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{Timeout: time.Second})
 	})
-	populate(h.ms, 210) // two chunks in Sent
+	populate(h.ms, chunkSize+10) // two chunks
 	slow := func(b item.Batch) error {
-		time.Sleep(300 * time.Millisecond)
+		if h.store.batches == 0 {
+			time.Sleep(1500 * time.Millisecond) // past the timeout, between two FETCHes
+		}
 		return h.store.emit(b)
 	}
 	if err := h.src.Sync(context.Background(), nil, slow); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.store.tickets) != 210 {
-		t.Errorf("%d tickets, want 210", len(h.store.tickets))
+	if len(h.store.tickets) != chunkSize+10 {
+		t.Errorf("%d tickets, want %d", len(h.store.tickets), chunkSize+10)
 	}
 }
 
