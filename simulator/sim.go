@@ -45,6 +45,7 @@ const (
 	KindZendeskRequests = "zendesk_requests"
 	KindJSM             = "jira_service_management"
 	KindSlack           = "slack"
+	KindIMAP            = "imap"
 )
 
 // Options configure a simulation.
@@ -140,7 +141,8 @@ func (s *Sim) Start() error {
 
 // URL is the base URL of a vendor's API of that kind (a Kind constant), as
 // the exporter's config wants it: for KindFeed the feed's own URL, for
-// KindStatusio the API root (the page is StatusioPageID). Empty before
+// KindStatusio the API root (the page is StatusioPageID), for KindIMAP
+// "imaps://127.0.0.1:port". Empty before
 // Start or for an unknown vendor or kind.
 func (s *Sim) URL(vendor, kind string) string {
 	e := s.apis[apiKey{vendor, kind}]

@@ -71,6 +71,8 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("http_client:")
 		line("  authorization:")
 		line("    credentials: %s", yamlString(w.slackToken()))
+	case KindIMAP:
+		s.imapSourceYAML(w, line)
 	case KindStatusio:
 		line("page_id: %s", yamlString(s.StatusioPageID(vendor)))
 	case KindCachet:

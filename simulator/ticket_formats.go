@@ -40,6 +40,13 @@ import (
 //     for the priority's name, "escalated" once escalated and
 //     white_check_mark while solved. No ratings, statuses but solved, nor
 //     figures.
+//   - imap: every ticket as a mail thread in the buyer's shared support
+//     mailbox, served over IMAP (mail.go, imap.go): the customer's and the
+//     vendor's messages, the solving reply saying so, reopens noticed by
+//     the helpdesk, and its acknowledgements when the persona
+//     AutoAcknowledges; the priority the customer gave in the subject,
+//     [Escalated] in the vendor's replies once escalated. No ratings,
+//     statuses but solved, nor figures.
 
 // ticketFormats builds each ticket kind's API over a vendor's world; base
 // is the API's own URL once listening.
@@ -62,5 +69,8 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)
+	},
+	KindIMAP: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
+		return newIMAPAPI(w, clock)
 	},
 }
