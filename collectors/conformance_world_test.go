@@ -156,9 +156,15 @@ func (f *fixture) received() int64 {
 // newFixture starts the kind's simulated vendor with n tickets.
 func newFixture(t *testing.T, k kindUnderTest, n int) *fixture {
 	t.Helper()
+	return newFixtureOf(t, k, simVendor(n))
+}
+
+// newFixtureOf starts the kind's simulated vendor v.
+func newFixtureOf(t *testing.T, k kindUnderTest, v simulator.Vendor) *fixture {
+	t.Helper()
 	c := &simClock{t: start}
 	sim, err := simulator.New(simulator.Options{
-		Seed: seed, Start: start, Clock: c.Now, ExportRequestsPerMinute: -1, Vendors: []simulator.Vendor{simVendor(n)},
+		Seed: seed, Start: start, Clock: c.Now, ExportRequestsPerMinute: -1, Vendors: []simulator.Vendor{v},
 	})
 	if err != nil {
 		t.Fatal(err)
