@@ -478,3 +478,61 @@ func TestIMAPSourceYAML(t *testing.T) {
 		}
 	}
 }
+
+// TestMailDeterministic: the same seed renders the same mail, byte for
+// byte, and every Message-ID is unique.
+func TestMailDeterministic(t *testing.T) {
+	render := func() map[string][]byte {
+		s, err := New(Options{Seed: 9, Start: testStart, Clock: func() time.Time { return testStart },
+			Vendors: []Vendor{vendor("acme", Persona{AutoAcknowledges: true}, 80)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]byte{}
+		w := s.worlds["acme"]
+		for i := range w.ticketsBy(testStart.Unix()) {
+			for _, m := range w.mailThread(i) {
+				if _, dup := out[m.id]; dup {
+					t.Fatalf("Message-ID %s twice", m.id)
+				}
+				out[m.id] = m.raw
+			}
+		}
+		return out
+	}
+	a, b := render(), render()
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("%d and %d messages", len(a), len(b))
+	}
+	for id, raw := range a {
+		if !bytes.Equal(raw, b[id]) {
+			t.Fatalf("%s differs:\n%s\n---\n%s", id, raw, b[id])
+		}
+	}
+}
+
+// TestIMAPUIDRangePastTheEnd: "UID n:*" with n past the last UID answers
+// the last message, as RFC 3501 says servers do (a client must not take
+// it for a new one).
+func TestIMAPUIDRangePastTheEnd(t *testing.T) {
+	c := newClock(testStart)
+	s := startSim(t, c, Options{Seed: 5, Vendors: []Vendor{vendor("acme", Persona{}, 10)}})
+	cl := imapDial(t, s, "acme")
+	st, err := cl.Select("INBOX", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := new(imap.SeqSet)
+	set.AddRange(st.UidNext+5, 0)
+	ch := make(chan *imap.Message, 4)
+	if err := cl.UidFetch(set, []imap.FetchItem{imap.FetchUid}, ch); err != nil {
+		t.Fatal(err)
+	}
+	var uids []uint32
+	for m := range ch {
+		uids = append(uids, m.Uid)
+	}
+	if len(uids) != 1 || uids[0] != st.UidNext-1 {
+		t.Errorf("UID %d:* answered %v, want [%d]", st.UidNext+5, uids, st.UidNext-1)
+	}
+}
