@@ -78,7 +78,8 @@ type kindUnderTest struct {
 // variants are the accounts a kind reads besides its default one, by kind
 // name: each is run through the whole suite too.
 var variants = map[string]map[string]func(*simulator.Sim) string{
-	simulator.KindJSM: {"customer": func(s *simulator.Sim) string { return s.JSMCustomerSourceYAML(vendorName) }},
+	simulator.KindJSM:  {"customer": func(s *simulator.Sim) string { return s.JSMCustomerSourceYAML(vendorName) }},
+	simulator.KindIMAP: {"xoauth2": func(s *simulator.Sim) string { return s.IMAPBearerSourceYAML(vendorName) }},
 }
 
 // kindsUnderTest are every registered kind (collectors.Kinds) and their

@@ -23,6 +23,7 @@ import (
 	"github.com/emersion/go-imap/server"
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
+	"github.com/emersion/go-sasl"
 )
 
 // imapAPI serves one vendor's mailbox (mail.go) over IMAP4rev1 with TLS
@@ -69,6 +70,7 @@ func (a *imapAPI) serve(ln net.Listener, e *endpoint) (string, error) {
 	bkd := &imapBackend{a: a}
 	srv := server.New(bkd)
 	srv.ErrorLog = log.New(io.Discard, "", 0) // a client going away is no news; secrets never logged
+	srv.EnableAuth(xoauth2, func(conn server.Conn) sasl.Server { return &xoauth2Server{a: a, conn: conn} })
 	ext := &imapFaultExt{a: a, builtin: server.New(bkd)}
 	srv.Enable(ext)
 	ext.on = true // after Enable, which drops an extension overriding UNSELECT, MOVE or IDLE
@@ -321,6 +323,46 @@ func (b *imapBackend) Login(_ *imap.ConnInfo, username, password string) (backen
 			Code: "AUTHENTICATIONFAILED", Info: "Invalid credentials (Failure)"}}
 	}
 	return &imapUser{a: b.a}, nil
+}
+
+// xoauth2 is Google's and Microsoft's SASL mechanism for OAuth 2.0 bearer
+// tokens (developers.google.com/gmail/imap/xoauth2-protocol).
+const xoauth2 = "XOAUTH2"
+
+// xoauth2Server checks "user=" {user} ^A "auth=Bearer " {token} ^A ^A. A
+// refused token is answered as Gmail does: a challenge with the error as
+// JSON, then, once the client answers it (empty), NO.
+type xoauth2Server struct {
+	a       *imapAPI
+	conn    server.Conn
+	refused bool
+}
+
+func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
+	switch {
+	case x.refused:
+		return nil, false, &imap.ErrStatusResp{Resp: &imap.StatusResp{Type: imap.StatusRespNo,
+			Code: "AUTHENTICATIONFAILED", Info: "Invalid credentials (Failure)"}}
+	case resp == nil:
+		return []byte{}, false, nil // no initial response: ask for it
+	}
+	w := x.a.w
+	fields := strings.Split(string(resp), "\x01")
+	user, _ := strings.CutPrefix(fields[0], "user=")
+	token := ""
+	if len(fields) > 1 {
+		token, _ = strings.CutPrefix(fields[1], "auth=Bearer ")
+	}
+	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(w.mailUser()))
+	okToken := subtle.ConstantTimeCompare([]byte(token), []byte(w.mailToken()))
+	if okUser&okToken != 1 {
+		x.refused = true
+		return []byte(`{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}`), false, nil
+	}
+	ctx := x.conn.Context()
+	ctx.State = imap.AuthenticatedState
+	ctx.User = &imapUser{a: x.a}
+	return nil, true, nil
 }
 
 type imapUser struct{ a *imapAPI }

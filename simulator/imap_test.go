@@ -536,3 +536,44 @@ func TestIMAPUIDRangePastTheEnd(t *testing.T) {
 		t.Errorf("UID %d:* answered %v, want [%d]", st.UidNext+5, uids, st.UidNext-1)
 	}
 }
+
+// xoauth2Client is the client side of XOAUTH2, for the tests.
+type xoauth2Client struct{ user, token string }
+
+func (x *xoauth2Client) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
+}
+func (x *xoauth2Client) Next([]byte) ([]byte, error) { return []byte{}, nil }
+
+// TestIMAPXOAUTH2: the mailbox takes its access token with XOAUTH2 and
+// refuses another one as Gmail does (a JSON challenge, then NO).
+func TestIMAPXOAUTH2(t *testing.T) {
+	c := newClock(testStart)
+	s := startSim(t, c, Options{Seed: 5, Vendors: []Vendor{vendor("acme", Persona{}, 5)}})
+	user, _ := s.IMAPCredentials("acme")
+	for _, tc := range []struct {
+		token string
+		ok    bool
+	}{{s.IMAPToken("acme"), true}, {s.IMAPToken("acme") + "x", false}, {"", false}} {
+		cl, err := imapConnect(s, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = cl.Authenticate(&xoauth2Client{user, tc.token})
+		if (err == nil) != tc.ok {
+			t.Errorf("token %q: %v", tc.token, err)
+		}
+		if err == nil {
+			if _, err := cl.Select("INBOX", true); err != nil {
+				t.Errorf("after XOAUTH2: %v", err)
+			}
+		}
+		_ = cl.Terminate()
+	}
+	y := s.IMAPBearerSourceYAML("acme")
+	for _, want := range []string{"type: Bearer", s.IMAPToken("acme"), "username: \"" + user + "\"", "BEGIN CERTIFICATE"} {
+		if !strings.Contains(y, want) {
+			t.Errorf("IMAPBearerSourceYAML lacks %q:\n%s", want, y)
+		}
+	}
+}

@@ -79,10 +79,14 @@ func (w *world) mailHelpdesk() string { return "support@" + w.mailDomain() }
 // buyerDomain is the buyer's: the customers and the shared mailbox.
 const buyerDomain = "buyer.example"
 
-// mailUser and mailPassword are the shared mailbox's login.
+// mailUser and mailPassword are the shared mailbox's login; mailToken its
+// OAuth 2.0 access token, for XOAUTH2.
 func (w *world) mailUser() string { return w.v.Name + "-support@" + buyerDomain }
 func (w *world) mailPassword() string {
 	return derivedID(w.id.token+"/imap/password", ghNodeAlphabet, 20)
+}
+func (w *world) mailToken() string {
+	return "ya29." + derivedID(w.id.token+"/imap/token", ghNodeAlphabet, 40)
 }
 
 var (

@@ -72,7 +72,7 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("  authorization:")
 		line("    credentials: %s", yamlString(w.slackToken()))
 	case KindIMAP:
-		s.imapSourceYAML(w, line)
+		s.imapSourceYAML(w, line, false)
 	case KindStatusio:
 		line("page_id: %s", yamlString(s.StatusioPageID(vendor)))
 	case KindCachet:
