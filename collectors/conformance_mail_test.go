@@ -96,3 +96,48 @@ func TestConformanceMailTruth(t *testing.T) {
 		t.Errorf("the stored tickets differ from the vendor's:\n%s", strings.Join(bad, "\n"))
 	}
 }
+
+// TestConformanceMailResync: a mailbox whose folders changed UIDVALIDITY
+// (restored, migrated: every UID new) is read again from its start, and
+// nothing is stored twice nor lost: the store stays the reference, at
+// start and once the world moved on.
+func TestConformanceMailResync(t *testing.T) {
+	i := slices.IndexFunc(kindsUnderTest(), func(k kindUnderTest) bool { return k.kind == simulator.KindIMAP })
+	if i < 0 {
+		t.Skip("no imap kind registered")
+	}
+	f := newFixture(t, kindsUnderTest()[i], tickets)
+	ref := newMemStore()
+	if err := f.sync(t, ref, plain); err != nil {
+		t.Fatal(err)
+	}
+	st := ref.clone()
+	for _, folder := range []string{"INBOX", "Sent"} {
+		if err := f.sim.ResetMailbox(vendorName, folder); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fetches := f.sim.CommandCounts(vendorName)["UID FETCH"]
+	if err := f.sync(t, st, plain); err != nil {
+		t.Fatal(err)
+	}
+	if f.sim.CommandCounts(vendorName)["UID FETCH"] == fetches {
+		t.Error("after the UIDVALIDITY change, the sync fetched nothing: it cannot have read the folders again")
+	}
+	if d := st.diff(ref, false, 10); len(d) > 0 {
+		t.Errorf("after the UIDVALIDITY change, the store differs from the reference:\n%s", strings.Join(d, "\n"))
+	}
+	// Later mail arrives after the renumbered messages; a first sync then
+	// stores what the resynced source stores.
+	f.clock.Set(later)
+	if err := f.sync(t, st, plain); err != nil {
+		t.Fatal(err)
+	}
+	full := newMemStore()
+	if err := f.sync(t, full, plain); err != nil {
+		t.Fatal(err)
+	}
+	if d := st.asFirstSync(full, f.k.kind, 10); len(d) > 0 {
+		t.Errorf("resynced, then synced later, the store differs from a first sync then:\n%s", strings.Join(d, "\n"))
+	}
+}
