@@ -73,7 +73,10 @@ type sessionCase struct {
 	// within: the reasons when the fault meets a session already open (the
 	// fault at a first sync's middle command).
 	within []string
-	why    string
+	// fetchOnly: the fault damages a FETCH's answer only, so it meets a
+	// session already open, which may have stored what it read before.
+	fetchOnly bool
+	why       string
 }
 
 // sessionCases are the session kinds' faults in their own terms (the
@@ -88,8 +91,8 @@ var (
 				why: "the server's BYE closes the connection: no status to read"},
 			simulator.FaultTimeout:      {reasons: []string{fetch.ReasonTimeout}, why: "a command held"},
 			simulator.FaultReset:        {reasons: []string{fetch.ReasonNetwork}, why: "a connection reset"},
-			simulator.FaultTruncated:    {reasons: []string{fetch.ReasonNetwork}, idle: []string{""}, why: "a FETCH's literal cut by the connection closing"},
-			simulator.FaultHugeBody:     {reasons: []string{fetch.ReasonTooLarge}, idle: []string{""}, why: "a FETCH's literal of 64 MiB"},
+			simulator.FaultTruncated:    {reasons: []string{fetch.ReasonNetwork}, idle: []string{""}, fetchOnly: true, why: "a FETCH's literal cut by the connection closing"},
+			simulator.FaultHugeBody:     {reasons: []string{fetch.ReasonTooLarge}, idle: []string{""}, fetchOnly: true, why: "a FETCH's literal of 64 MiB"},
 			simulator.FaultUnauthorized: {reasons: []string{fetch.ReasonAuth}, within: []string{fetch.ReasonNetwork}, why: "LOGIN refused; an open session ended by BYE"},
 			simulator.FaultForbidden:    {reasons: []string{fetch.ReasonAuth}, within: []string{fetch.ReasonNetwork}, why: "LOGIN refused; an open session ended by BYE"},
 		},
@@ -234,7 +237,16 @@ func (f *fixture) checkFaults(t *testing.T, ref *memStore, found *findings) {
 				if err == nil {
 					outcome = "succeeded"
 				}
+				// A session kind's sync stopped mid-way (the fault after its
+				// first command) has stored each thread as of the last
+				// message it read.
+				midSession := !f.http && (sc.after > 0 || sessionCases[f.k.kind][fc.fault].fetchOnly)
 				switch {
+				case midSession:
+					if d := st.earlierVersions(sc.want, before, 10); len(d) > 0 {
+						t.Errorf("the sync under the fault stored versions the tickets never had:\n%s", strings.Join(d, "\n"))
+						outcome += ", stored wrong versions"
+					}
 				case !fc.loose && sc.after == 0:
 					if d := st.diff(before, true, 10); len(d) > 0 {
 						t.Errorf("the failed sync changed the store:\n%s", strings.Join(d, "\n"))
