@@ -201,18 +201,16 @@ func (l *hugeLiteral) Read(p []byte) (int, error) {
 	if l.off >= l.size {
 		return 0, io.EOF
 	}
+	p = p[:min(len(p), l.size-l.off)]
 	n := 0
-	for n < len(p) && l.off < l.size {
-		var b byte
-		if l.off < len(l.head) {
-			b = l.head[l.off]
-		} else {
-			b = hugePad[(l.off-len(l.head))%len(hugePad)]
-		}
-		p[n] = b
-		n++
-		l.off++
+	if l.off < len(l.head) {
+		n = copy(p, l.head[l.off:])
 	}
+	for n < len(p) {
+		k := (l.off + n - len(l.head)) % len(hugePad)
+		n += copy(p[n:], hugePad[k:])
+	}
+	l.off += n
 	return n, nil
 }
 

@@ -1,7 +1,7 @@
 // Package simulator plays the vendors whose support support_exporter
 // measures: per vendor a Zendesk-compatible ticket API (and its tickets as
-// Freshdesk, GitHub issues and Zendesk's Requests API show them) and its
-// status page
+// Freshdesk, GitHub issues and Zendesk's Requests API show them, and as
+// mail in the buyer's support mailbox, over IMAP) and its status page
 // in every format the exporter reads (Atlassian Statuspage, incident.io,
 // Instatus, status.io, Cachet and a history feed), each on its own loopback
 // listener,
