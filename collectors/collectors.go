@@ -20,6 +20,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/incidentio"
 	"github.com/support-exporter/support_exporter/collectors/instatus"
 	"github.com/support-exporter/support_exporter/collectors/jsm"
+	"github.com/support-exporter/support_exporter/collectors/lark"
 	"github.com/support-exporter/support_exporter/collectors/slack"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/collectors/statusio"
@@ -76,6 +77,14 @@ var Kinds = Table{
 		PriorityInTags: true,
 		Options:        slack.NewOptions,
 	}, New: slack.New},
+	{Kind: config.Kind{
+		Name: "lark", Title: "Lark (Feishu) group shared with the vendor", Feeds: config.FeedsTickets,
+		DefaultURL: lark.DefaultURL, URLExample: lark.DefaultURL,
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic}, Required: true,
+			Doc: "a custom app's id (`cli_…`) as username and its secret as password; its bot in the group, im:message.group_msg"},
+		PriorityInTags: true,
+		Options:        lark.NewOptions,
+	}, New: lark.New},
 	{Kind: config.Kind{
 		Name: "imap", Title: "a support mailbox over IMAP", Feeds: config.FeedsTickets,
 		URLExample: "imaps://imap.gmail.com", Schemes: []string{"imaps", "imap"},

@@ -63,7 +63,8 @@ const (
 	// after_cursor (Requests); isLast false and the same nextPageToken
 	// (JSM search), isLastPage false and _links.next to the same page (the
 	// servicedeskapi); next_page the same page (Cachet); has_more true and
-	// the same next_cursor (Slack).
+	// the same next_cursor (Slack); has_more true and the same page_token
+	// (Lark).
 	FaultEndlessSame
 	// FaultEndlessGrowing: every page of a list says more follows and names
 	// a next page never named before. Paged kinds only: where pages are
@@ -143,7 +144,7 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark}
 
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
@@ -213,6 +214,10 @@ const timeoutHold = 35 * time.Second
 func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec) {
 	switch spec.Fault {
 	case FaultRateLimit:
+		if e.kind == KindLark { // Lark's gateway: its own headers and code
+			writeLarkRateLimited(rw, time.Second)
+			return
+		}
 		h := rw.Header()
 		for _, k := range []string{"X-Rate-Limit", "Ratelimit-Limit"} {
 			h.Set(k, strconv.Itoa(accountLimit))
@@ -228,6 +233,10 @@ func (e *endpoint) serveFault(rw http.ResponseWriter, r *http.Request, spec Spec
 			revoked := r.Clone(r.Context())
 			revoked.Header.Set("Authorization", r.Header.Get("Authorization")+"-revoked")
 			e.api.ServeHTTP(rw, revoked)
+			return
+		}
+		if e.kind == KindLark { // the app's secret reset: 400s with Lark's codes
+			e.api.ServeHTTP(rw, larkRevoked(r))
 			return
 		}
 		serveRevoked(rw, r, e.api)

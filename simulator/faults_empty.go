@@ -149,6 +149,11 @@ func (e *endpoint) emptyPaging(r *http.Request, top map[string]json.RawMessage) 
 			return nil, false // an error
 		}
 		return map[string]json.RawMessage{"has_more": jsonFalse, "response_metadata.next_cursor": jsonString("")}, true
+	case KindLark:
+		if string(top["code"]) != "0" || top["data"] == nil {
+			return nil, false // an error, or a token
+		}
+		return map[string]json.RawMessage{"data.has_more": jsonFalse, "data.page_token": nil}, true
 	case KindFreshdesk, KindGitHub:
 		return nil, false
 	case KindCachet:

@@ -40,6 +40,10 @@ func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 		// A bot token without the history scope: 200 and ok false, as
 		// Slack answers every error but rate limits.
 		writeSlackError(rw, slackError{Error: "missing_scope", Needed: "channels:history", Provided: "chat:write"})
+	case KindLark:
+		// The app's bot is not (or no longer) in the group: Lark's 400
+		// and code, as for every error but rate limits.
+		writeLarkError(rw, http.StatusBadRequest, 230002, "The bot can not be outside the group.")
 	case KindJSM:
 		// An account without the permission: the servicedeskapi answers
 		// with its errorMessage, the platform with errorMessages.

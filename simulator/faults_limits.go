@@ -30,6 +30,10 @@ func (e *endpoint) serveLimited(rw http.ResponseWriter, r *http.Request, f Fault
 		writeGhError(rw, http.StatusTooManyRequests, ghSecondaryLimit)
 		return
 	}
+	if e.kind == KindLark { // the headers under test, Lark's body and code
+		writeLarkError(rw, http.StatusTooManyRequests, 99991400, "request trigger frequency limit")
+		return
+	}
 	// The other kinds answer as FaultRateLimit does, with Zendesk's error.
 	writeZendeskError(rw, http.StatusTooManyRequests, "APIRateLimitExceeded", "Number of allowed API requests per minute exceeded")
 }

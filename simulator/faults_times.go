@@ -23,6 +23,8 @@ var (
 	// slackTime is a Slack message timestamp, "1512085950.000216": Unix
 	// seconds and a sequence.
 	slackTime = regexp.MustCompile(`"(ts|thread_ts|latest_reply)":"(-?\d+)\.(\d{6})"`)
+	// larkTime is a Lark message time, milliseconds in a string.
+	larkTime = regexp.MustCompile(`"(create_time|update_time)":"(-?\d+)"`)
 )
 
 const jiraFriendlyLayout = "02/Jan/06 3:04 PM"
@@ -84,6 +86,18 @@ func shiftTimes(body []byte, years int, since time.Time, loc *time.Location) []b
 			return m
 		}
 		return []byte(`"` + string(sub[1]) + `":"` + strconv.FormatInt(t.Unix(), 10) + "." + string(sub[3]) + `"`)
+	})
+	body = larkTime.ReplaceAllFunc(body, func(m []byte) []byte {
+		sub := larkTime.FindSubmatch(m)
+		n, err := strconv.ParseInt(string(sub[2]), 10, 64)
+		if err != nil {
+			return m
+		}
+		t, ok := move(time.UnixMilli(n))
+		if !ok {
+			return m
+		}
+		return []byte(`"` + string(sub[1]) + `":"` + strconv.FormatInt(t.UnixMilli(), 10) + `"`)
 	})
 	return unixField.ReplaceAllFunc(body, func(m []byte) []byte {
 		sub := unixField.FindSubmatch(m)

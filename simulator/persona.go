@@ -131,6 +131,26 @@ var (
 	// PostsAfterComplaints posts an incident only after the first customer
 	// ticket created since it began, an urgent one.
 	PostsAfterComplaints = Persona{Name: "posts-after-complaints", PostsAfterComplaints: true}
+	// ChatOfficeHours is a vendor's people in a shared chat channel: they
+	// answer within minutes (2-30, median 5), and the next message as
+	// quickly, but only inside the office's business hours: a question
+	// asked at night or on a weekend waits for the morning.
+	ChatOfficeHours = Persona{
+		Name:              "chat-office-hours",
+		FirstReply:        Delay{Min: 2 * time.Minute, Median: 5 * time.Minute, Max: 30 * time.Minute},
+		NextReply:         Delay{Min: time.Minute, Median: 4 * time.Minute, Max: 20 * time.Minute},
+		BusinessHoursOnly: true,
+	}
+	// MailNextDay is a support mailbox behind a helpdesk: every mail gets an
+	// automatic "we received your request" at once (AutoAcknowledges, which
+	// is no response), and a person's answer about a day later (median
+	// 24 h, 6 h to 3 days), follow-ups likewise slow.
+	MailNextDay = Persona{
+		Name:             "mail-next-day",
+		FirstReply:       Delay{Min: 6 * time.Hour, Median: 24 * time.Hour, Max: 72 * time.Hour},
+		NextReply:        Delay{Min: 4 * time.Hour, Median: 20 * time.Hour, Max: 72 * time.Hour},
+		AutoAcknowledges: true,
+	}
 )
 
 // Combine stacks personas: each knob comes from the last persona that sets

@@ -193,6 +193,7 @@ func TestDemo(t *testing.T) {
 	want := map[string]string{
 		"swiftedge": "Asia/Singapore", "deeproute": "Europe/Berlin", "nightless": "America/Los_Angeles",
 		"openpipe": "Asia/Tokyo", "edgebuyer": "America/New_York", "feedcast": "Europe/London",
+		"chatwire": "America/Sao_Paulo",
 	}
 	if !maps.Equal(zones, want) {
 		t.Errorf("demo vendors %v, want %v", zones, want)
@@ -222,5 +223,52 @@ func TestDemo(t *testing.T) {
 		if n := len(s.Truth(v.Name, testStart.Add(10*time.Minute)).Tickets); n <= before[v.Name] {
 			t.Errorf("%s: no new ticket within 10 minutes (%d then %d)", v.Name, before[v.Name], n)
 		}
+	}
+}
+
+// TestChatAndMailPersonas: the chat vendor answers a question asked in
+// office hours within minutes, and never at night; the mail vendor's
+// person answers about a day later (its auto-acknowledgement is no reply:
+// it is not in the timeline).
+func TestChatAndMailPersonas(t *testing.T) {
+	c := newClock(testStart)
+	chat, mail := Demo(testStart)[6], Slowpost
+	mail.History = chat.History
+	if chat.Name != "chatwire" || chat.Persona.Name != ChatOfficeHours.Name {
+		t.Fatalf("Demo()[6] is %s (%s), want chatwire", chat.Name, chat.Persona.Name)
+	}
+	s := startSim(t, c, Options{Seed: 21, Vendors: []Vendor{chat, mail}})
+	waits := func(name string, inOffice bool) (out []time.Duration) {
+		cal := s.worlds[name].cal
+		for _, tk := range s.Truth(name, testStart).Tickets {
+			if tk.FirstReply.IsZero() {
+				continue
+			}
+			// Never at night: whenever the question came, the answer
+			// comes in office hours.
+			if name == chat.Name && !cal.Contains(tk.FirstReply) {
+				t.Errorf("%s: ticket %d answered at %s, outside office hours", name, tk.ID, tk.FirstReply)
+			}
+			if inOffice && !cal.Contains(tk.Created) {
+				continue
+			}
+			out = append(out, tk.FirstReply.Sub(tk.Created))
+		}
+		slices.Sort(out)
+		return out
+	}
+	chatWaits := waits(chat.Name, true)
+	mailWaits := waits(mail.Name, false)
+	if len(chatWaits) < 100 || len(mailWaits) < 100 {
+		t.Fatalf("%d chatwire and %d slowpost first replies, want 100+ each", len(chatWaits), len(mailWaits))
+	}
+	if chatWaits[len(chatWaits)/2] > 15*time.Minute || chatWaits[len(chatWaits)/2] < 2*time.Minute {
+		t.Errorf("chatwire: %d first replies to office-hours questions, median %v, want 100+ within minutes", len(chatWaits), chatWaits[len(chatWaits)/2])
+	}
+	if mailWaits[len(mailWaits)/2] < 12*time.Hour || mailWaits[len(mailWaits)/2] > 36*time.Hour {
+		t.Errorf("slowpost: %d first replies, median %v, want 100+ about a day after the mail", len(mailWaits), mailWaits[len(mailWaits)/2])
+	}
+	if !mail.Persona.withDefaults().AutoAcknowledges || chat.Persona.withDefaults().AutoAcknowledges {
+		t.Error("only the mail persona auto-acknowledges")
 	}
 }

@@ -45,6 +45,7 @@ const (
 	KindZendeskRequests = "zendesk_requests"
 	KindJSM             = "jira_service_management"
 	KindSlack           = "slack"
+	KindLark            = "lark"
 	KindIMAP            = "imap"
 )
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +16,11 @@ const (
 	slackHistoryPath = "/api/conversations.history"
 	slackRepliesPath = "/api/conversations.replies"
 	slackMaxLimit    = 999
+	// slackSourceLimit is the requests_per_minute SourceYAML writes: the
+	// simulated Slack enforces no limit, and Tier 3's 50 a minute would
+	// hold the demo's first sync (one request per threaded ticket, 500
+	// of them) for ten minutes.
+	slackSourceLimit = 100000
 	// slackSolvedReaction is the reaction the vendor's agent puts on a
 	// solved ticket's message: the collector's default solved_reaction.
 	slackSolvedReaction = "white_check_mark"
@@ -30,6 +36,27 @@ const (
 type slackAPI struct {
 	w     *world
 	clock func() time.Time
+	// removed: the buyer's app was taken out of the channel (someone
+	// kicked it, or it was never invited): every request for the channel
+	// is answered not_in_channel.
+	removed atomic.Bool
+}
+
+// SlackRemoveApp takes the buyer's app out of the vendor's shared channel
+// (out true) or invites it back (false): while out, conversations.history
+// and conversations.replies answer not_in_channel, as Slack answers an app
+// that is not a member of the channel it reads. It reports false for a
+// vendor without a slack API.
+func (s *Sim) SlackRemoveApp(vendor string, out bool) bool {
+	e := s.apis[apiKey{vendor, KindSlack}]
+	if e == nil {
+		return false
+	}
+	a, ok := e.api.(*slackAPI)
+	if ok {
+		a.removed.Store(out)
+	}
+	return ok
 }
 
 // Slack ids of the vendor's world: the channel, the two workspaces and the
@@ -81,6 +108,10 @@ func (a *slackAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("channel") != a.w.slackChannel() {
 		writeSlackError(rw, slackError{Error: "channel_not_found"})
+		return
+	}
+	if a.removed.Load() {
+		writeSlackError(rw, slackError{Error: "not_in_channel"})
 		return
 	}
 	limit := 100

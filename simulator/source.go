@@ -68,9 +68,14 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 	case KindSlack:
 		line("channel: %s", yamlString(w.slackChannel()))
 		line("vendor_teams: [%s]", yamlString(w.slackVendorTeam()))
+		line("requests_per_minute: %d # the simulator's; real Slack: 50, or 1 for a non-Marketplace app (docs/sources.md)", slackSourceLimit)
 		line("http_client:")
 		line("  authorization:")
 		line("    credentials: %s", yamlString(w.slackToken()))
+	case KindLark:
+		line("chat_id: %s", yamlString(w.larkChat()))
+		line("vendor_tenants: [%s]", yamlString(w.larkVendorTenant()))
+		basicAuth(w.larkApp())
 	case KindIMAP:
 		s.imapSourceYAML(w, line, false)
 	case KindStatusio:

@@ -40,6 +40,9 @@ import (
 //     for the priority's name, "escalated" once escalated and
 //     white_check_mark while solved. No ratings, statuses but solved, nor
 //     figures.
+//   - lark: the same in a Lark external group (lark.go): replies to the
+//     ticket's message, the solving one saying #solved, the priority a
+//     hashtag, the escalation a message of the vendor's bot.
 //   - imap: every ticket as a mail thread in the buyer's shared support
 //     mailbox, served over IMAP (mail.go, imap.go): the customer's and the
 //     vendor's messages, the solving reply saying so, reopens noticed by
@@ -66,6 +69,9 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 	},
 	KindSlack: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
 		return &slackAPI{w: w, clock: clock}
+	},
+	KindLark: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
+		return &larkAPI{w: w, clock: clock}
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)

@@ -78,9 +78,10 @@ func validateVendors(vs []Vendor) error {
 	return nil
 }
 
-// Demo returns the six vendors of `--demo`: a fast but shallow one, a slow
+// Demo returns the seven vendors of `--demo`: a fast but shallow one, a slow
 // but thorough one, one without a night shift, one that posts incidents only
-// after customers complain, and two smaller ones, each with about 30 days of
+// after customers complain, one reached by chat that answers within minutes
+// in office hours only, and two smaller ones, each with about 30 days of
 // history and live tickets so that metrics move within minutes (the demo
 // polls each through the kinds DemoSources names). History
 // reaches back to local midnight in each office, so daily panels start on a
@@ -129,6 +130,12 @@ func Demo(start time.Time) []Vendor {
 			Name: "feedcast", Persona: SilentDuringIncidents, Timezone: "Europe/London",
 			Tickets: 300, LiveTicketsPerHour: 5, IncidentsPerWeek: 2, MaintenancesPerWeek: 1,
 		},
+		{
+			// Reached only through a shared Slack channel: no status page,
+			// so no incidents nor maintenances to generate.
+			Name: "chatwire", Persona: ChatOfficeHours, Timezone: "America/Sao_Paulo",
+			Tickets: 500, LiveTicketsPerHour: 8,
+		},
 	}
 	for i := range vs {
 		loc, err := time.LoadLocation(vs[i].Timezone)
@@ -141,8 +148,8 @@ func Demo(start time.Time) []Vendor {
 	return vs
 }
 
-// DemoSource is how `--demo` polls one Demo vendor: a ticket kind (none
-// when empty) and a status-page kind, Kind constants.
+// DemoSource is how `--demo` polls one Demo vendor: a ticket kind and a
+// status-page kind, Kind constants, either empty for none (never both).
 type DemoSource struct{ Tickets, Status string }
 
 // DemoSources maps each Demo vendor to its DemoSource, so that the demo
@@ -160,7 +167,9 @@ type DemoSource struct{ Tickets, Status string }
 //     incident and maintenance OpenAtStart guarantees;
 //   - nightless, whose maintenances come at short notice, on status.io,
 //     which shows the announcement time;
-//   - swiftedge on incident.io and feedcast, without tickets, on the feed.
+//   - swiftedge on incident.io and feedcast, without tickets, on the feed;
+//   - chatwire, whose point is how fast it answers in chat, on slack only:
+//     a vendor reached by chat often has no status page of its own.
 func DemoSources() map[string]DemoSource {
 	return map[string]DemoSource{
 		"swiftedge": {KindZendesk, KindIncidentio},
@@ -169,5 +178,17 @@ func DemoSources() map[string]DemoSource {
 		"openpipe":  {KindGitHub, KindCachet},
 		"edgebuyer": {KindZendeskRequests, KindInstatus},
 		"feedcast":  {"", KindFeed},
+		"chatwire":  {KindSlack, ""},
 	}
+}
+
+// Slowpost is the demo's vendor reached by mail, not yet in Demo: its
+// DemoSources entry is the imap kind (issue 12), which lands separately.
+// Its point is the auto-reply that is no answer: every mail is
+// acknowledged at once, and a person answers about a day later, so its
+// first response is a day although its mailbox replies in seconds. Demo
+// sets its History, as for every demo vendor.
+var Slowpost = Vendor{
+	Name: "slowpost", Persona: MailNextDay, Timezone: "Europe/Dublin",
+	Tickets: 400, LiveTicketsPerHour: 6,
 }

@@ -58,10 +58,12 @@ vendors:
       - name: helpdesk
 {{.Tickets}}
 {{- end}}
+{{- if .Status}}
     status_pages:
       - name: status
         poll_interval: 15s
 {{.Status}}
+{{- end}}
 {{- end}}
 `))
 
@@ -102,13 +104,19 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 			sim.Close()
 			return nil, fmt.Errorf("demo vendor %q has no source kinds", v.Name)
 		}
-		dv := demoVendor{Name: v.Name, Timezone: v.Timezone, Status: sourceBody(sim.SourceYAML(v.Name, kinds.Status))}
+		dv := demoVendor{Name: v.Name, Timezone: v.Timezone}
+		attrs := []any{"vendor", v.Name}
 		if kinds.Tickets != "" {
 			dv.Tickets = sourceBody(sim.SourceYAML(v.Name, kinds.Tickets))
+			attrs = append(attrs, kinds.Tickets, sim.URL(v.Name, kinds.Tickets))
+		}
+		if kinds.Status != "" {
+			dv.Status = sourceBody(sim.SourceYAML(v.Name, kinds.Status))
+			attrs = append(attrs, kinds.Status, sim.URL(v.Name, kinds.Status))
 		}
 		names = append(names, v.Name)
 		vendors = append(vendors, dv)
-		logger.Info("demo vendor", "vendor", v.Name, kinds.Tickets, sim.URL(v.Name, kinds.Tickets), kinds.Status, sim.URL(v.Name, kinds.Status))
+		logger.Info("demo vendor", attrs...)
 	}
 	// One vendor answers its first request with a 429, as real APIs do now
 	// and then, so that the error and retry metrics have data too.

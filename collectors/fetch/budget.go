@@ -40,8 +40,11 @@ func syncOf(ctx context.Context) *syncRun {
 }
 
 // conditionalHeaders change a request's answer while its URL stays: the
-// same URL asked again with a new ETag is no loop.
-var conditionalHeaders = []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range"}
+// same URL asked again with a new ETag is no loop, nor with a new
+// credential set by the collector (Lark's tenant_access_token, renewed
+// after Lark refused the old one with a 200 and an error code). Only a
+// digest of them is kept.
+var conditionalHeaders = []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Authorization"}
 
 // requestKey identifies a request for the loop check: its full URL, query
 // included, and its conditional headers.
@@ -58,16 +61,16 @@ func requestKey(rawURL string, h http.Header) [sha256.Size]byte {
 	return key
 }
 
-// reserve counts a request about to be sent, or refuses it as a loop or
-// over the budget. A nil run (no StartSync) allows everything.
-func (r *syncRun) reserve(rawURL string, h http.Header) ([sha256.Size]byte, error) {
+// reserve counts a request about to be sent, or refuses it as a loop
+// (when loopCheck: a GET) or over the budget. A nil run (no StartSync) allows everything.
+func (r *syncRun) reserve(rawURL string, h http.Header, loopCheck bool) ([sha256.Size]byte, error) {
 	if r == nil {
 		return [sha256.Size]byte{}, nil
 	}
 	key := requestKey(rawURL, h)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.answered[key] {
+	if loopCheck && r.answered[key] {
 		return key, LoopError(rawURL, errors.New("this sync already sent this request (same URL and conditional headers) and got its answer: "+
 			"the vendor's paging leads in a circle; the next sync resumes from the stored cursor, and if every sync stops here, report the paging to the vendor"))
 	}

@@ -134,6 +134,7 @@ func TestLoopCheckTellsRequestsApart(t *testing.T) {
 	type req struct {
 		path       string
 		etag       string // If-None-Match
+		auth       string // Authorization
 		status     int    // the vendor's answer
 		wantReason string // "" when the answer reaches the caller
 	}
@@ -145,6 +146,8 @@ func TestLoopCheckTellsRequestsApart(t *testing.T) {
 			{path: "/a?page=1", status: 200}, {path: "/a?page=2", status: 200}, {path: "/a?page=1", status: 200, wantReason: ReasonLoop}}},
 		{"a new ETag is a new question", []req{
 			{path: "/a", etag: `"v1"`, status: 200}, {path: "/a", etag: `"v2"`, status: 200}, {path: "/a", etag: `"v1"`, status: 200, wantReason: ReasonLoop}}},
+		{"a new token is a new question", []req{
+			{path: "/a", auth: "Bearer t-1", status: 200}, {path: "/a", auth: "Bearer t-2", status: 200}, {path: "/a", auth: "Bearer t-2", status: 200, wantReason: ReasonLoop}}},
 		{"a failed request may be asked again", []req{
 			{path: "/a", status: 500, wantReason: ReasonHTTP}, {path: "/a", status: 200}}},
 		{"a 304 is no answer to loop on", []req{
@@ -163,6 +166,9 @@ func TestLoopCheckTellsRequestsApart(t *testing.T) {
 				h := http.Header{"X-Test-Status": {strconv.Itoa(r.status)}}
 				if r.etag != "" {
 					h.Set("If-None-Match", r.etag)
+				}
+				if r.auth != "" {
+					h.Set("Authorization", r.auth)
 				}
 				_, err := c.Get(ctx, srv.URL+r.path, h)
 				if got := Reason(err); (err == nil) != (r.wantReason == "") || (err != nil && got != r.wantReason) {

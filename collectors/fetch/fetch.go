@@ -8,6 +8,8 @@
 package fetch
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,22 +46,31 @@ const (
 // Error is a failed request, classified.
 type Error struct {
 	Reason string
+	// Method is the request's method; empty for GET, which nearly every
+	// request is.
+	Method string
 	URL    string // without query string: queries may carry cursors, never secrets, but keep logs short
 	Status int    // HTTP status; 0 when no response arrived
 	// RetryAfter is how long the response's Retry-After asked us to wait
 	// (403, 429, 5xx), at most an hour, or zero.
 	RetryAfter time.Duration
 	Err        error
+	// Body holds the first bytes (at most maxErrorBody) of a non-2xx
+	// answer, for a collector to read the vendor's own error code from
+	// (Lark's {code, msg} on a 400). Error never prints it: an error page
+	// may echo request details.
+	Body []byte
 }
 
 func (e *Error) Error() string {
+	m := cmp.Or(e.Method, http.MethodGet)
 	switch {
 	case e.Status != 0 && e.Err != nil:
-		return fmt.Sprintf("GET %s: HTTP %d: %v", e.URL, e.Status, e.Err)
+		return fmt.Sprintf("%s %s: HTTP %d: %v", m, e.URL, e.Status, e.Err)
 	case e.Status != 0:
-		return fmt.Sprintf("GET %s: HTTP %d", e.URL, e.Status)
+		return fmt.Sprintf("%s %s: HTTP %d", m, e.URL, e.Status)
 	default:
-		return fmt.Sprintf("GET %s: %v", e.URL, e.Err)
+		return fmt.Sprintf("%s %s: %v", m, e.URL, e.Err)
 	}
 }
 
@@ -113,7 +124,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Client sends GET requests on behalf of one source.
+// Client sends GET requests on behalf of one source, and the odd POST of a
+// token endpoint (PostJSON).
 type Client struct {
 	hc     *http.Client
 	opts   Options
@@ -168,8 +180,56 @@ type Response struct {
 // error when it exceeds MaxBodyBytes, or a decode error when it arrives
 // truncated.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
+	return c.do(ctx, http.MethodGet, rawURL, header, nil)
+}
+
+// PostJSON posts in, encoded as JSON, to url and decodes the JSON answer
+// into out, under the same policy as Get: timeout, size cap, rate limits,
+// the sync's budget (a POST counts as one request) and the failure
+// reasons. It is for an API's token endpoint (Lark's
+// tenant_access_token), never for changing anything at a vendor. The loop
+// check does not apply: asking for a token again within a sync, once it
+// expired, is no paging in a circle. in is never part of an error.
+func (c *Client) PostJSON(ctx context.Context, rawURL string, header http.Header, in, out any) (*Response, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, &Error{Reason: ReasonDecode, Method: http.MethodPost, URL: stripQuery(rawURL), Err: err}
+	}
+	h := header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := c.do(ctx, http.MethodPost, rawURL, h, body)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return nil, &Error{Reason: ReasonDecode, Method: http.MethodPost, URL: stripQuery(rawURL), Status: resp.Status, Err: err}
+	}
+	resp.Body = nil
+	return resp, nil
+}
+
+// do sends one request of method with body (nil for none) under the
+// Client's policy.
+func (c *Client) do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, error) {
+	resp, err := c.send(ctx, method, rawURL, header, body)
+	var fe *Error
+	if err != nil && method != http.MethodGet && errors.As(err, &fe) && fe.Method == "" {
+		fe.Method = method
+	}
+	return resp, err
+}
+
+// send is do before its errors name their method.
+func (c *Client) send(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, error) {
 	u := stripQuery(rawURL)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	var reqBody io.Reader
+	if body != nil {
+		reqBody = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, reqBody)
 	if err != nil {
 		return nil, classifyTransport(u, err)
 	}
@@ -183,7 +243,7 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
 	run := syncOf(ctx)
-	key, err := run.reserve(rawURL, req.Header)
+	key, err := run.reserve(rawURL, req.Header, method == http.MethodGet)
 	if err != nil {
 		return nil, err
 	}
@@ -218,20 +278,27 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*R
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, statusError(u, resp, limit)
 	}
-	body, err := c.readBody(u, resp)
+	respBody, err := c.readBody(u, resp)
 	if err != nil {
 		return nil, err
 	}
-	run.answer(key)
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	if method == http.MethodGet {
+		run.answer(key)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody}, nil
 }
+
+// maxErrorBody is how much of a non-2xx answer is read and kept
+// (Error.Body): every vendor's error envelope is far smaller.
+const maxErrorBody = 64 << 10
 
 // statusError classifies a non-2xx answer.
 func statusError(u string, resp *http.Response, limit asked) *Error {
-	// Drain a little so the connection can be reused; the body of an
-	// error page is never logged (it may echo request details).
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	e := &Error{Reason: ReasonHTTP, URL: u, Status: resp.StatusCode, RetryAfter: limit.retryAfter}
+	// Read a little, so the connection can be reused and a collector can
+	// read the vendor's error code; the body of an error page is never
+	// logged (it may echo request details).
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e := &Error{Reason: ReasonHTTP, URL: u, Status: resp.StatusCode, RetryAfter: limit.retryAfter, Body: body}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Reason = ReasonRateLimited

@@ -35,7 +35,8 @@ type asked struct {
 
 // askedWait reads the rate-limit headers of a response received at now.
 // Explicit values win over the guessed window: Retry-After (delta seconds
-// or HTTP date; on 403 for GitHub's secondary limits, on 429 and on 5xx),
+// or HTTP date; on 403 for GitHub's secondary limits, on 429 and on 5xx;
+// on a 429 without it, Lark's X-Ogw-Ratelimit-Reset, delta seconds),
 // and when a Remaining header says the quota is spent, when it refills
 // (X-RateLimit-Reset: epoch seconds as GitHub, delta seconds, or ISO 8601 as
 // Atlassian; RateLimit-Reset: delta seconds per the IETF draft). When
@@ -57,6 +58,10 @@ func askedWait(status int, h http.Header, now time.Time) asked {
 	}
 	if status == http.StatusForbidden || status == http.StatusTooManyRequests || status >= 500 {
 		if d, ok := retryAfter(h.Get("Retry-After"), vendorNow); ok {
+			a.retryAfter, explicit, a.limited = take(d), true, true
+		} else if d, ok := seconds(strings.TrimSpace(h.Get("X-Ogw-Ratelimit-Reset"))); ok && status == http.StatusTooManyRequests {
+			// Lark's (Feishu's) gateway says when to retry in its own
+			// header, seconds until the quota's window resets, on its 429.
 			a.retryAfter, explicit, a.limited = take(d), true, true
 		}
 	}

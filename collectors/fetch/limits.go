@@ -44,10 +44,23 @@ func NewLimits() *Limits {
 // arrival, somewhere in between, so a slow first request cannot make the
 // vendor see limit+1 requests in one span.
 type window struct {
-	limit   int
-	span    time.Duration
-	sent    []*request
-	changed chan struct{} // closed when a request ends or the limit changes
+	limit int
+	span  time.Duration
+	// declared holds each declarer's limit; the strictest applies.
+	declared map[string]rate
+	sent     []*request
+	changed  chan struct{} // closed when a request ends or the limit changes
+}
+
+// rate is one declared limit: burst requests in any span.
+type rate struct {
+	burst int
+	span  time.Duration
+}
+
+// stricter reports whether r allows fewer requests per unit of time than o.
+func (r rate) stricter(o rate) bool {
+	return int64(r.burst)*int64(o.span) < int64(o.burst)*int64(r.span)
 }
 
 type request struct {
@@ -55,13 +68,18 @@ type request struct {
 	inFlight bool
 }
 
-// Declare sets a static limit for the requests to host whose path starts with
-// pathPrefix: at most burst requests in any window of burst*every (Zendesk's
-// incremental exports: every 6 s, burst 10 is 10 a minute). A token bucket
-// would let an 11th request go 6 s after the first 10, which Zendesk
-// refuses. The history lives as long as the Limits: re-declaring on reload
-// applies a changed limit to the requests already sent.
-func (l *Limits) Declare(host, pathPrefix string, every time.Duration, burst int) {
+// Declare sets owner's static limit for the requests to host whose path
+// starts with pathPrefix: at most burst requests in any window of span
+// (Zendesk's incremental exports: 10 a minute). A token bucket would let an
+// 11th request go 6 s after the first 10, which Zendesk refuses. Two
+// sources (owners) that declare different limits for one key share the
+// strictest: the vendor may count them as one client, and a raised limit
+// must not let the other source's requests past its own. An owner's
+// declaration replaces its earlier one; a source removed by a reload keeps
+// its declaration until restart, the cautious side. The history lives as
+// long as the Limits: re-declaring on reload applies a changed limit to the
+// requests already sent.
+func (l *Limits) Declare(owner, host, pathPrefix string, burst int, span time.Duration) {
 	host = normalizeHost(host)
 	burst = max(burst, 1) // a limit of no request at all would stop the source for good
 	l.mu.Lock()
@@ -69,11 +87,18 @@ func (l *Limits) Declare(host, pathPrefix string, every time.Duration, burst int
 	k := host + " " + pathPrefix
 	w := l.windows[k]
 	if w == nil {
-		w = &window{changed: make(chan struct{})}
+		w = &window{changed: make(chan struct{}), declared: map[string]rate{}}
 		l.windows[k] = w
 		l.prefixes[host] = append(l.prefixes[host], pathPrefix)
 	}
-	w.limit, w.span = burst, time.Duration(burst)*max(every, 0)
+	w.declared[owner] = rate{burst: burst, span: max(span, 0)}
+	strictest := rate{burst: burst, span: max(span, 0)}
+	for _, r := range w.declared {
+		if r.stricter(strictest) {
+			strictest = r
+		}
+	}
+	w.limit, w.span = strictest.burst, strictest.span
 	w.notify() // a raised limit lets the waiting requests go now
 }
 

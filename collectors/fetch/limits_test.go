@@ -79,7 +79,7 @@ func TestDeclaredLimitIsASlidingWindow(t *testing.T) {
 			clk := newFakeClock()
 			srv := newArrivalServer(t, clk, tc.latency...)
 			limits := fakeLimits(clk)
-			limits.Declare(srv.host, exportPrefix, tc.every, tc.burst)
+			limits.Declare("", srv.host, exportPrefix, tc.burst, time.Duration(tc.burst)*tc.every)
 			c := fakeClient(clk, limits, Options{})
 			for _, r := range tc.ready {
 				if d := r - clk.Since(); d > 0 {
@@ -115,7 +115,7 @@ func TestDeclareAgainKeepsTheHistory(t *testing.T) {
 			clk := newFakeClock()
 			srv := newArrivalServer(t, clk)
 			limits := fakeLimits(clk)
-			limits.Declare(srv.host, exportPrefix, 6*time.Second, 10)
+			limits.Declare("", srv.host, exportPrefix, 10, time.Minute)
 			c := fakeClient(clk, limits, Options{})
 			get := func() {
 				t.Helper()
@@ -127,7 +127,7 @@ func TestDeclareAgainKeepsTheHistory(t *testing.T) {
 				get()
 			}
 			clk.Advance(time.Second)
-			limits.Declare(srv.host, exportPrefix, tc.every, tc.burst)
+			limits.Declare("", srv.host, exportPrefix, tc.burst, time.Duration(tc.burst)*tc.every)
 			get()
 			if got := srv.at(exportPrefix + "t.json"); got[10] != tc.wantEleventh {
 				t.Errorf("11th request at %s, want %s", got[10], tc.wantEleventh)
@@ -142,7 +142,7 @@ func TestRaisedLimitReleasesAWaitingRequest(t *testing.T) {
 	clk := newFakeClock()
 	srv := newArrivalServer(t, clk)
 	limits := fakeLimits(clk)
-	limits.Declare(srv.host, exportPrefix, time.Minute, 1)
+	limits.Declare("", srv.host, exportPrefix, 1, time.Minute)
 	c := fakeClient(clk, limits, Options{})
 	if _, err := c.Get(context.Background(), srv.URL+exportPrefix+"t.json", nil); err != nil {
 		t.Fatal(err)
@@ -156,12 +156,46 @@ func TestRaisedLimitReleasesAWaitingRequest(t *testing.T) {
 	if d := <-clk.waits; d != time.Minute {
 		t.Fatalf("second request waits %s, want 1m", d)
 	}
-	limits.Declare(srv.host, exportPrefix, time.Minute, 2)
+	limits.Declare("", srv.host, exportPrefix, 2, 2*time.Minute)
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
 	if got := srv.at(exportPrefix + "t.json"); !slices.Equal(got, []time.Duration{0, 0}) {
 		t.Errorf("requests arrived at %v, want both at 0", got)
+	}
+}
+
+// TestTwoDeclarersShareTheStrictest: two sources declaring different
+// limits for one key are held to the stricter, whichever declared last; an
+// owner's new declaration replaces its own old one only.
+func TestTwoDeclarersShareTheStrictest(t *testing.T) {
+	for _, order := range [][2]string{{"strict", "loose"}, {"loose", "strict"}} {
+		t.Run(order[0]+" first", func(t *testing.T) {
+			clk := newFakeClock()
+			srv := newArrivalServer(t, clk)
+			limits := fakeLimits(clk)
+			declared := map[string]int{"strict": 1, "loose": 50}
+			for _, owner := range order {
+				limits.Declare(owner, srv.host, exportPrefix, declared[owner], time.Minute)
+			}
+			c := fakeClient(clk, limits, Options{})
+			for range 2 {
+				if _, err := c.Get(context.Background(), srv.URL+exportPrefix+"t.json", nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := srv.at(exportPrefix + "t.json"); !slices.Equal(got, []time.Duration{0, time.Minute}) {
+				t.Errorf("requests arrived at %v, want 1 a minute: %v", got, []time.Duration{0, time.Minute})
+			}
+			// The strict source raises its own limit: 50 a minute now.
+			limits.Declare("strict", srv.host, exportPrefix, 50, time.Minute)
+			if _, err := c.Get(context.Background(), srv.URL+exportPrefix+"t.json", nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := srv.at(exportPrefix + "t.json"); !slices.Equal(got, []time.Duration{0, time.Minute, time.Minute}) {
+				t.Errorf("after the raise, requests arrived at %v, want the third at once", got)
+			}
+		})
 	}
 }
 
@@ -171,8 +205,8 @@ func TestDeclaredLimitCoversItsPrefixOnly(t *testing.T) {
 	clk := newFakeClock()
 	srv := newArrivalServer(t, clk)
 	limits := fakeLimits(clk)
-	limits.Declare(srv.host, "/api/", time.Minute, 100)
-	limits.Declare(srv.host, exportPrefix, time.Minute, 1)
+	limits.Declare("", srv.host, "/api/", 100, 100*time.Minute)
+	limits.Declare("", srv.host, exportPrefix, 1, time.Minute)
 	c := fakeClient(clk, limits, Options{})
 	for _, p := range []string{exportPrefix + "a", "/api/v2/tickets.json", "/other", exportPrefix + "b", "/api/v2/tickets.json"} {
 		if _, err := c.Get(context.Background(), srv.URL+p, nil); err != nil {
@@ -195,7 +229,7 @@ func TestDeclaredLimitUnderConcurrency(t *testing.T) {
 	clk := newFakeClock()
 	srv := newArrivalServer(t, clk)
 	limits := fakeLimits(clk)
-	limits.Declare(srv.host, exportPrefix, every, burst)
+	limits.Declare("", srv.host, exportPrefix, burst, time.Duration(burst)*every)
 	var wg sync.WaitGroup
 	for range workers {
 		c := fakeClient(clk, limits, Options{})
@@ -239,7 +273,7 @@ func TestRateLimitWaitIsCancellable(t *testing.T) {
 			srv := newArrivalServer(t, clk)
 			limits := fakeLimits(clk)
 			if tc.declare {
-				limits.Declare(srv.host, "/", time.Minute, 1)
+				limits.Declare("", srv.host, "/", 1, time.Minute)
 			}
 			c := fakeClient(clk, limits, Options{})
 			if _, err := c.Get(context.Background(), srv.URL+"/first", nil); err != nil {
@@ -285,7 +319,7 @@ func TestWaitBeyondTheDeadlineFailsAtOnce(t *testing.T) {
 	clk.hold = true // a timer would block the test: none may be started
 	srv := newArrivalServer(t, clk)
 	limits := fakeLimits(clk)
-	limits.Declare(srv.host, "/", time.Hour, 1)
+	limits.Declare("", srv.host, "/", 1, time.Hour)
 	c := fakeClient(clk, limits, Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

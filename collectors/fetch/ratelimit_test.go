@@ -47,6 +47,11 @@ func TestVendorWaits(t *testing.T) {
 				return http.Header{"Retry-After": {"30"}, "X-Rate-Limit-Remaining": {"0"}}
 			},
 			wantWait: 30 * time.Second, wantReason: ReasonRateLimited, wantRetry: 30 * time.Second},
+		{name: "Lark's x-ogw-ratelimit-reset on a 429", status: 429,
+			header: func(time.Time) http.Header {
+				return http.Header{"X-Ogw-Ratelimit-Reset": {"9"}, "X-Ogw-Ratelimit-Limit": {"50"}}
+			},
+			wantWait: 9 * time.Second, wantReason: ReasonRateLimited, wantRetry: 9 * time.Second},
 		{name: "Retry-After seconds", status: 429,
 			header:   func(time.Time) http.Header { return http.Header{"Retry-After": {"7"}} },
 			wantWait: 7 * time.Second, wantReason: ReasonRateLimited, wantRetry: 7 * time.Second},

@@ -132,8 +132,7 @@ func (s *session) login(ctx context.Context, cr *credentials) error {
 		if disabled {
 			return s.fail("LOGIN", fetch.ReasonAuth, errors.New("the server disables LOGIN: use a bearer token or oauth2 (XOAUTH2)"))
 		}
-		_, err = s.run(ctx, "LOGIN", &commands.Login{Username: cr.user, Password: pw}, s.capsHandler(), fetch.ReasonAuth)
-		return err
+		return s.run(ctx, "LOGIN", &commands.Login{Username: cr.user, Password: pw}, s.capsHandler(), fetch.ReasonAuth)
 	}
 	token, reason, err := cr.token(ctx)
 	if err != nil {
@@ -154,8 +153,7 @@ func (s *session) login(ctx context.Context, cr *credentials) error {
 		}
 		return s.capsHandler().Handle(resp)
 	})
-	_, err = s.run(ctx, "AUTHENTICATE XOAUTH2", cmd, replier{h, res}, fetch.ReasonAuth)
-	return err
+	return s.run(ctx, "AUTHENTICATE XOAUTH2", cmd, replier{h, res}, fetch.ReasonAuth)
 }
 
 // replier is a handler that also writes AUTHENTICATE's continuation

@@ -28,14 +28,15 @@ const maxLineBytes = 64 << 10
 // through run, which counts it (support_source_requests_total, by its
 // tagged answer) against the sync's budget.
 type session struct {
-	c       *client.Client
-	conn    net.Conn // under go-imap; closed to cancel
-	where   string   // imaps://host:port, for errors
-	caps    map[string]bool
-	timeout time.Duration
-	count   func(code string)
-	budget  *budget
-	stop    func() bool // stops the cancellation watch
+	c      *client.Client
+	conn   net.Conn // under go-imap; closed to cancel
+	where  string   // imaps://host:port, for errors
+	caps   map[string]bool
+	count  func(code string)
+	budget *budget
+	stop   func() bool   // stops the cancellation watch
+	closed chan struct{} // closed once the watch has closed the connection
+	done   bool          // close ran
 }
 
 // budget is max_requests_per_sync counted in commands (docs/sources.md).
@@ -92,12 +93,12 @@ func (s *session) spend(command string) error {
 // run executes one command and counts its tagged answer. A NO or BAD is
 // an error of reason refused (auth for a login, a folder the account
 // cannot open); rate_limited when the server says it throttles.
-func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h responses.Handler, refused string) (*goimap.StatusResp, error) {
+func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h responses.Handler, refused string) error {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", s.where, name, context.Cause(ctx))
+		return fmt.Errorf("%s: %s: %w", s.where, name, context.Cause(ctx))
 	}
 	if err := s.spend(name); err != nil {
-		return nil, err
+		return err
 	}
 	status, err := s.c.Execute(cmd, h)
 	if err != nil || status == nil {
@@ -109,7 +110,7 @@ func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h 
 		} else if err == nil {
 			err = errors.New("connection closed before the answer")
 		}
-		return nil, transportFail(ctx, s.where, name, err)
+		return transportFail(ctx, s.where, name, err)
 	}
 	s.count(string(status.Type))
 	// go-imap sets a deadline at each command and leaves it: cleared, so
@@ -120,7 +121,7 @@ func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h 
 		s.setCaps(status.Arguments)
 	}
 	if status.Type == goimap.StatusRespOk {
-		return status, nil
+		return nil
 	}
 	reason := refused
 	switch strings.ToUpper(string(status.Code)) {
@@ -133,7 +134,7 @@ func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h 
 	if status.Code != "" {
 		text += " [" + string(status.Code) + "]"
 	}
-	return status, s.fail(name, reason, errors.New(text+" "+status.Info))
+	return s.fail(name, reason, errors.New(text+" "+status.Info))
 }
 
 func (s *session) setCaps(args []any) {
@@ -161,7 +162,7 @@ func (s *session) capabilities(ctx context.Context) error {
 	if s.caps != nil {
 		return nil
 	}
-	_, err := s.run(ctx, "CAPABILITY", &commands.Capability{}, s.capsHandler(), fetch.ReasonHTTP)
+	err := s.run(ctx, "CAPABILITY", &commands.Capability{}, s.capsHandler(), fetch.ReasonHTTP)
 	if err == nil && s.caps == nil {
 		s.caps = map[string]bool{}
 	}
@@ -195,7 +196,13 @@ func (s *session) logout(ctx context.Context) error {
 // close drops the connection and waits for go-imap's reader to end: no
 // goroutine outlives a sync.
 func (s *session) close() {
-	s.stop()
+	if s.done {
+		return
+	}
+	s.done = true
+	if !s.stop() {
+		<-s.closed // the context ended: its watch is closing the connection
+	}
 	_ = s.conn.Close()
 	if s.c != nil {
 		<-s.c.LoggedOut()
@@ -211,8 +218,11 @@ func dial(ctx context.Context, t target, tlsConfig *tls.Config, timeout time.Dur
 	if err != nil {
 		return nil, transportFail(ctx, t.where, "connect", err)
 	}
-	s := &session{conn: raw, where: t.where, timeout: timeout, count: count, budget: b}
-	s.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
+	s := &session{conn: raw, where: t.where, count: count, budget: b, closed: make(chan struct{})}
+	s.stop = context.AfterFunc(ctx, func() {
+		_ = raw.Close()
+		close(s.closed)
+	})
 	fail := func(err error) (*session, error) {
 		s.close()
 		return nil, err

@@ -40,7 +40,7 @@ func (w *walk) folder(ctx context.Context, name string) error {
 		items = append(items, "HIGHESTMODSEQ")
 	}
 	st := &responses.Status{Mailbox: goimap.NewMailboxStatus(name, nil)}
-	if _, err := s.run(ctx, "STATUS", &commands.Status{Mailbox: name, Items: items}, st, fetch.ReasonAuth); err != nil {
+	if err := s.run(ctx, "STATUS", &commands.Status{Mailbox: name, Items: items}, st, fetch.ReasonAuth); err != nil {
 		return err
 	}
 	mb := st.Mailbox
@@ -62,7 +62,7 @@ func (w *walk) folder(ctx context.Context, name string) error {
 		fs = folderState{Validity: mb.UidValidity}
 	}
 	sel := &responses.Select{Mailbox: goimap.NewMailboxStatus(name, nil)}
-	if _, err := s.run(ctx, "EXAMINE", &commands.Select{Mailbox: name, ReadOnly: true}, sel, fetch.ReasonAuth); err != nil {
+	if err := s.run(ctx, "EXAMINE", &commands.Select{Mailbox: name, ReadOnly: true}, sel, fetch.ReasonAuth); err != nil {
 		return err
 	}
 	if v := sel.Mailbox.UidValidity; v != 0 && v != fs.Validity {
@@ -86,7 +86,7 @@ func (w *walk) folder(ctx context.Context, name string) error {
 	search := &responses.Search{}
 	set := rangeSet(fs.Last+1, 0)
 	cmd := &commands.Uid{Cmd: &commands.Search{Criteria: &goimap.SearchCriteria{Uid: set}}}
-	if _, err := s.run(ctx, "UID SEARCH", cmd, search, fetch.ReasonHTTP); err != nil {
+	if err := s.run(ctx, "UID SEARCH", cmd, search, fetch.ReasonHTTP); err != nil {
 		return err
 	}
 	for _, u := range search.Ids {
@@ -126,7 +126,7 @@ func modSeq(v any) uint64 {
 // pattern needs them, and stores the threads they touch with the cursor.
 func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) error {
 	c, s := w.c, w.s
-	items := []goimap.FetchItem{goimap.FetchUid, goimap.FetchInternalDate, goimap.FetchRFC822Size, goimap.FetchItem(headerSection)}
+	items := []goimap.FetchItem{goimap.FetchUid, goimap.FetchInternalDate, goimap.FetchItem(headerSection)}
 	bodies := c.opts.MaxBodyBytes > 0 && len(c.ack)+len(c.solved)+len(c.reopened) > 0
 	if bodies {
 		items = append(items, goimap.FetchBodyStructure)
@@ -287,7 +287,7 @@ func (w *walk) fetch(ctx context.Context, set *goimap.SeqSet, items []goimap.Fet
 		return nil
 	})
 	cmd := &commands.Uid{Cmd: &commands.Fetch{SeqSet: set, Items: items}}
-	if _, err := w.s.run(ctx, "UID FETCH", cmd, h, fetch.ReasonHTTP); err != nil {
+	if err := w.s.run(ctx, "UID FETCH", cmd, h, fetch.ReasonHTTP); err != nil {
 		return nil, err
 	}
 	if bad != nil {

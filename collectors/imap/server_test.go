@@ -44,6 +44,8 @@ type mailServer struct {
 	// condstore offers CONDSTORE once logged in (HIGHESTMODSEQ in STATUS);
 	// noUIDNext leaves UIDNEXT out of STATUS and EXAMINE, as some servers do.
 	condstore, noUIDNext bool
+	// bareLogin answers LOGIN without its capabilities, as some servers do.
+	bareLogin bool
 	// gmail offers X-GM-EXT-1 and answers X-GM-THRID and X-GM-MSGID from
 	// thrid and msgid.
 	gmail        bool
@@ -158,7 +160,31 @@ func (e condstoreExt) Capabilities(c server.Conn) []string {
 	return caps
 }
 
-func (condstoreExt) Command(string) server.HandlerFactory { return nil }
+func (e condstoreExt) Command(name string) server.HandlerFactory {
+	if name != "LOGIN" {
+		return nil
+	}
+	return func() server.Handler { return &bareLogin{ms: e.ms} }
+}
+
+// bareLogin is go-imap's LOGIN, answered without the capabilities when
+// the server's bareLogin is set.
+type bareLogin struct {
+	server.Login
+	ms *mailServer
+}
+
+func (l *bareLogin) Handle(c server.Conn) error {
+	err := l.Login.Handle(c)
+	var st *goimap.ErrStatusResp
+	l.ms.mu.Lock()
+	bare := l.ms.bareLogin
+	l.ms.mu.Unlock()
+	if bare && errors.As(err, &st) && st.Resp != nil && st.Resp.Type == goimap.StatusRespOk {
+		return nil
+	}
+	return err
+}
 
 // renumber gives folder a new UIDVALIDITY and new UIDs, as a server
 // rebuilding its index does.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -52,6 +53,9 @@ func TestSyncThreadsOverPolls(t *testing.T) {
 		refs, "Auto-Submitted: auto-replied"), t0)
 	ms.add("INBOX", rawMail("v1@vendor.example", "Bob <bob@vendor.example>", rfc(30*time.Minute), "Re: [P1] Database down", refs), t0)
 	h.mustSync()
+	if n := clientGoroutines(); n != 0 {
+		t.Errorf("%d go-imap client goroutines left after a sync", n)
+	}
 	tk := h.ticket(root)
 	if !tk.CreatedAt.Equal(t0) || !reflect.DeepEqual(tk.Tags, []string{"p1"}) || tk.Status != item.StatusOpen ||
 		!reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) || !tk.Events[0].At.Equal(t0.Add(30*time.Minute)) {
@@ -321,17 +325,21 @@ func TestSyncCancel(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled sync: %v, want context.Canceled", err)
 		}
+		if n := clientGoroutines(); n != 0 {
+			t.Errorf("%d go-imap client goroutines left after the cancelled sync", n)
+		}
 	case <-time.After(2 * time.Second):
 		t.Fatal("Sync still running 2s after its context was cancelled")
 	}
 }
 
-// TestSyncCondstore: with CONDSTORE (offered once logged in) the cursor
-// keeps HIGHESTMODSEQ, and a server that omits UIDNEXT is caught up by it:
-// still one STATUS per folder.
+// TestSyncCondstore: with CONDSTORE (offered once logged in, listed by
+// CAPABILITY after a LOGIN answered without them) the cursor keeps
+// HIGHESTMODSEQ, and a server that omits UIDNEXT is caught up by it: still
+// one STATUS per folder.
 func TestSyncCondstore(t *testing.T) {
 	h := newHarness(t, implicitTLS, nil, nil)
-	h.ms.condstore, h.ms.noUIDNext = true, true
+	h.ms.condstore, h.ms.noUIDNext, h.ms.bareLogin = true, true, true
 	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
 	h.mustSync()
 	if !strings.Contains(string(h.store.cursor), `"Sent":{"uidvalidity":1,"last_uid":1,"highestmodseq":1}`) {
@@ -339,7 +347,9 @@ func TestSyncCondstore(t *testing.T) {
 	}
 	h.commands()
 	h.mustSync()
-	if got, want := h.commands(), map[string]int{"OK": 1 + 2 + 1}; !reflect.DeepEqual(got, want) {
+	// LOGIN's answer lists no capabilities: CAPABILITY after it, where
+	// CONDSTORE shows.
+	if got, want := h.commands(), map[string]int{"OK": 1 + 1 + 2 + 1}; !reflect.DeepEqual(got, want) {
 		t.Errorf("caught-up poll by HIGHESTMODSEQ: commands %v, want %v", got, want)
 	}
 	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(time.Hour), "Another case"), t0)
@@ -471,5 +481,35 @@ func TestSyncGmailThreads(t *testing.T) {
 	tk := h.ticket(thrid)
 	if len(h.store.tickets) != 1 || !reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) {
 		t.Errorf("tickets %v, %+v: want Gmail's thread with the vendor's reply", slices.Collect(maps.Keys(h.store.tickets)), tk)
+	}
+}
+
+// clientGoroutines counts the goroutines running go-imap's client code or
+// the collector's (the test server's are not).
+func clientGoroutines() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	n := 0
+	for g := range strings.SplitSeq(string(buf), "\n\n") {
+		if strings.Contains(g, "emersion/go-imap/client.") || strings.Contains(g, "collectors/imap.(*session)") ||
+			strings.Contains(g, "collectors/imap.(*collector)") || strings.Contains(g, "collectors/imap.dial") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSyncHistoryStart: a thread begun before history_start is no ticket,
+// and a reply to it later makes none.
+func TestSyncHistoryStart(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) { env.HistoryStart = t0 })
+	h.ms.add("Sent", rawMail("old@buyer.example", "ann@buyer.example", rfc(-48*time.Hour), "Old case"), t0)
+	h.ms.add("Sent", rawMail("new@buyer.example", "ann@buyer.example", rfc(time.Hour), "New case"), t0)
+	h.mustSync()
+	h.ms.add("Sent", rawMail("old2@buyer.example", "ann@buyer.example", rfc(2*time.Hour), "Re: Old case", "References: <old@buyer.example>"), t0)
+	h.ms.add("INBOX", rawMail("v@vendor.example", "bob@vendor.example", rfc(3*time.Hour), "Re: Old case", "References: <old@buyer.example>"), t0)
+	h.mustSync()
+	if ids := slices.Collect(maps.Keys(h.store.tickets)); len(ids) != 1 || ids[0] != "new@buyer.example" {
+		t.Errorf("tickets %v, want only the one begun after history_start", ids)
 	}
 }

@@ -16,17 +16,29 @@ type Options struct {
 	VendorUsers    []string      `yaml:"vendor_users" doc:"user ids, U… or W…, whose messages are the vendor's (its people in the buyer's own channel)"`
 	SolvedReaction string        `yaml:"solved_reaction" doc:"the reaction on a ticket's message that marks it solved, without colons"`
 	RereadWindow   time.Duration `yaml:"reread_window" doc:"how far back each poll re-reads the channel for threads that grew and reactions that changed"`
+	// RequestsPerMinute paces each of the two methods: Slack limits an
+	// app's calls per method and workspace.
+	RequestsPerMinute int `yaml:"requests_per_minute" doc:"the app's limit on conversations.history, and on conversations.replies, each: 50 (Tier 3) for an app built in the buyer's own workspace; 1 for a commercially distributed app not approved for the Slack Marketplace (since 2025)"`
 }
 
 // Defaults.
 const (
 	defaultSolvedReaction = "white_check_mark"
 	defaultRereadWindow   = 72 * time.Hour
+	// defaultRequestsPerMinute is Slack's Tier 3, "50+ per minute", which
+	// conversations.history and conversations.replies keep for internal
+	// apps, the ones a buyer creates in its own workspace. Since 2025-05-29
+	// a new installation of a commercially distributed app not approved
+	// for the Marketplace gets 1 request a minute and 15 messages a page
+	// on both methods (Slack's changelog, "Rate limit changes for
+	// non-Marketplace apps"; docs.slack.dev's rate-limit page: internal
+	// apps keep theirs; its pages have disagreed on older installations).
+	defaultRequestsPerMinute = 50
 )
 
 // NewOptions returns the keys' defaults (config.Kind.Options).
 func NewOptions() config.Options {
-	return &Options{SolvedReaction: defaultSolvedReaction, RereadWindow: defaultRereadWindow}
+	return &Options{SolvedReaction: defaultSolvedReaction, RereadWindow: defaultRereadWindow, RequestsPerMinute: defaultRequestsPerMinute}
 }
 
 var (
@@ -62,6 +74,9 @@ func (o *Options) Check(report config.Report) {
 	}
 	if o.RereadWindow < 0 {
 		report("reread_window", "must not be negative")
+	}
+	if o.RequestsPerMinute <= 0 {
+		report("requests_per_minute", "must be positive")
 	}
 }
 

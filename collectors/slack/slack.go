@@ -41,6 +41,19 @@ func New(env source.Env) (source.Source, error) {
 	if opts.Channel == "" {
 		return nil, fmt.Errorf("slack: source %q: no channel", env.Config.Name)
 	}
+	if opts.RequestsPerMinute <= 0 {
+		return nil, fmt.Errorf("slack: source %q: requests_per_minute must be positive, got %d", env.Config.Name, opts.RequestsPerMinute)
+	}
+	history, replies := base.JoinPath("api/conversations.history"), base.JoinPath("api/conversations.replies")
+	// Slack answers past its limit with 429 and Retry-After, which the
+	// shared client honours; declared, the limit is kept before Slack has
+	// to say so. Slack counts per method and per app and workspace: each
+	// method has its own window, shared by every source on the host and
+	// held to the strictest source's limit (two workspaces' sources share
+	// it, the cautious side).
+	for _, method := range []*url.URL{history, replies} {
+		env.Limits.Declare(source.Owner(env), base.Host, method.EscapedPath(), opts.RequestsPerMinute, time.Minute)
+	}
 	logger := env.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -55,8 +68,8 @@ func New(env source.Env) (source.Source, error) {
 	}
 	c := &collector{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
-		history:      base.JoinPath("api/conversations.history"),
-		replies:      base.JoinPath("api/conversations.replies"),
+		history:      history,
+		replies:      replies,
 		opts:         opts,
 		teams:        map[string]bool{},
 		users:        map[string]bool{},
@@ -288,6 +301,7 @@ func (c *collector) ticket(ctx context.Context, m *message) (item.Ticket, bool, 
 		// The thread has no reply newer than the version stored: its
 		// replies are the stored ones, and Slack is not asked again.
 		events = replies
+		t.Seen = stored.Seen
 		if last.After(latest) {
 			latest = last
 		}
@@ -296,6 +310,7 @@ func (c *collector) ticket(ctx context.Context, m *message) (item.Ticket, bool, 
 		if events, last, err = c.thread(ctx, m.TS); err != nil {
 			return item.Ticket{}, false, err
 		}
+		t.Seen = m.LatestReply
 		if last.After(latest) {
 			latest = last
 		}
@@ -356,10 +371,12 @@ func (c *collector) ticket(ctx context.Context, m *message) (item.Ticket, bool, 
 }
 
 // storedThread returns the replies of the stored version of a root
-// message and the latest of them, when the message shows no reply newer
-// (latest_reply) than those: a thread re-read in the window, unchanged,
-// costs no conversations.replies request. ok is false when Slack must be
-// asked: nothing stored, or a reply newer than the stored ones.
+// message and the latest of them, when the thread has not grown since it
+// was read: its latest_reply, which counts every reply, bots' and those
+// left out by the door too, is the one read then (Ticket.Seen). A thread
+// re-read in the window, unchanged, costs no conversations.replies
+// request. ok is false when Slack must be asked: nothing stored, or a
+// reply since.
 func storedThread(stored *item.Ticket, m *message) (replies []item.Event, latest time.Time, ok bool) {
 	if stored == nil {
 		return nil, time.Time{}, false
@@ -375,8 +392,7 @@ func storedThread(stored *item.Ticket, m *message) (replies []item.Event, latest
 	if m.ReplyCount == 0 {
 		return nil, time.Time{}, len(replies) == 0
 	}
-	newest, err := parseTS(m.LatestReply)
-	if err != nil || len(replies) == 0 || newest.After(latest) {
+	if m.LatestReply == "" || stored.Seen != m.LatestReply {
 		return nil, time.Time{}, false
 	}
 	return replies, latest, true
@@ -438,6 +454,6 @@ func (c *collector) thread(ctx context.Context, ts string) ([]item.Event, time.T
 // unchanged reports whether t says what the stored version s said.
 func unchanged(s, t *item.Ticket) bool {
 	return s.ID == t.ID && s.CreatedAt.Equal(t.CreatedAt) && s.UpdatedAt.Equal(t.UpdatedAt) &&
-		s.Status == t.Status && slices.Equal(s.Tags, t.Tags) &&
+		s.Status == t.Status && slices.Equal(s.Tags, t.Tags) && s.Seen == t.Seen &&
 		slices.EqualFunc(s.Events, t.Events, func(a, b item.Event) bool { return a.Kind == b.Kind && a.At.Equal(b.At) })
 }

@@ -73,6 +73,16 @@ func (e Env) Counted(code string) {
 	}
 }
 
+// Owner names the source among every vendor's, for what it declares in
+// shared state (fetch.Limits.Declare).
+func Owner(env Env) string {
+	vendor := ""
+	if env.Vendor != nil {
+		vendor = env.Vendor.Name
+	}
+	return vendor + "/" + env.Config.Name
+}
+
 // Factory builds a Source of one kind, checking what the config package
 // cannot (e.g. that the URL is usable).
 type Factory func(Env) (Source, error)

@@ -73,7 +73,7 @@ func New(env source.Env) (source.Source, error) {
 	exports := base.JoinPath("api/v2/incremental")
 	// The limit covers every incremental export of the account, so it is
 	// keyed by host and by the export path under the URL's own prefix.
-	env.Limits.Declare(base.Host, exports.EscapedPath()+"/", time.Minute/time.Duration(perMinute), perMinute)
+	env.Limits.Declare(source.Owner(env), base.Host, exports.EscapedPath()+"/", perMinute, time.Minute)
 	logger := env.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

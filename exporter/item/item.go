@@ -99,6 +99,11 @@ type Ticket struct {
 	Satisfaction Rating   `json:"satisfaction,omitempty"`
 	Events       []Event  `json:"events,omitempty"` // public timeline, where the API exposes one
 	Figures      *Figures `json:"figures,omitempty"`
+	// Seen is the collector's own note of how far it has read the ticket
+	// where the API tells that apart from the timeline (slack: the
+	// thread's latest_reply, bots' replies included), so that a ticket
+	// unchanged since is not read again; empty elsewhere. Never a metric.
+	Seen string `json:"seen,omitempty"`
 	// History is set by package quality when the ticket is stored.
 	History *TicketHistory `json:"history,omitempty"`
 }
