@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	goimap "github.com/emersion/go-imap"
 	"github.com/emersion/go-imap/commands"
@@ -159,8 +160,19 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 		if err != nil {
 			return s.fail("UID FETCH", fetch.ReasonDecode, fmt.Errorf("folder %q UID %d: header: %w", folder, im.Uid, err))
 		}
+		if h.from == "" {
+			// No sender (the server sent no header, the message was
+			// expunged meanwhile, or it is junk): nobody wrote it.
+			continue
+		}
 		if h.date.IsZero() {
 			h.date = im.InternalDate.UTC()
+		}
+		if h.id == "" {
+			// INTERNALDATE tells apart messages without Message-ID that
+			// share their other fields; a copy in another folder keeps it
+			// (RFC 3501, COPY).
+			h.fallback += "\x00" + im.InternalDate.UTC().Format(time.RFC3339)
 		}
 		if ok, future := c.plausible(h.date); !ok {
 			if future && (hold == 0 || im.Uid < hold) {
@@ -178,7 +190,8 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 			r.m.thread = fmt.Sprint(thread)
 			r.m.reply = msg == nil || fmt.Sprint(msg) != r.m.thread
 		}
-		if bodies && c.needsBody(&h) {
+		// A thread known to be no ticket (a vendor's notice) needs no body.
+		if bodies && c.needsBody(&h) && !w.st.skip[digest(r.m.thread)] {
 			r.part, r.body = chooseText(im.BodyStructure)
 		}
 		all = append(all, r)

@@ -276,6 +276,14 @@ func TestSyncXOAUTH2(t *testing.T) {
 	if len(h.store.tickets) != 1 {
 		t.Errorf("tickets %v after XOAUTH2", slices.Collect(maps.Keys(h.store.tickets)))
 	}
+	// Over STARTTLS no capability is known before the login: the initial
+	// response follows the server's empty continuation, not SASL-IR.
+	h = newHarness(t, startTLS, nil, bearer("ya29.token"))
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.mustSync()
+	if len(h.store.tickets) != 1 {
+		t.Errorf("tickets %v after XOAUTH2 without SASL-IR", slices.Collect(maps.Keys(h.store.tickets)))
+	}
 	h = newHarness(t, implicitTLS, nil, bearer("expired"))
 	err := h.sync()
 	if fetch.Reason(err) != fetch.ReasonAuth || strings.Contains(err.Error(), "expired") {
@@ -511,5 +519,21 @@ func TestSyncHistoryStart(t *testing.T) {
 	h.mustSync()
 	if ids := slices.Collect(maps.Keys(h.store.tickets)); len(ids) != 1 || ids[0] != "new@buyer.example" {
 		t.Errorf("tickets %v, want only the one begun after history_start", ids)
+	}
+}
+
+// TestSyncMessagesWithoutIDs: a message without From is nobody's; those
+// without Message-ID are told apart by INTERNALDATE, and a copy of one in
+// another folder is still one.
+func TestSyncMessagesWithoutIDs(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, nil)
+	noID := "From: ann@buyer.example\nDate: " + rfc(0) + "\nSubject: Case\n\nHello.\n"
+	h.ms.add("INBOX", "Message-ID: <x@buyer.example>\nDate: "+rfc(0)+"\nSubject: no sender\n\nHi.\n", t0)
+	h.ms.add("INBOX", noID, t0)
+	h.ms.add("Sent", noID, t0)
+	h.ms.add("Sent", noID, t0.Add(time.Minute))
+	h.mustSync()
+	if n := len(h.store.tickets); n != 2 {
+		t.Errorf("%d tickets %v, want 2: one per INTERNALDATE, none without a sender", n, slices.Collect(maps.Keys(h.store.tickets)))
 	}
 }
