@@ -388,6 +388,20 @@ func TestIMAPFaults(t *testing.T) {
 			t.Errorf("%v: login succeeded", f)
 		}
 	}
+	// A revoked credential ends a session already open, as Gmail does.
+	if cl, err := login(); err != nil {
+		t.Fatal(err)
+	} else {
+		if err := s.InjectSpec("acme", KindIMAP, Spec{Fault: FaultUnauthorized, Requests: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cl.Select("INBOX", true); err == nil {
+			t.Error("unauthorized in a session: SELECT succeeded")
+		}
+		if st := cl.State(); st != imap.LogoutState {
+			t.Errorf("unauthorized in a session: the session is in state %v, want logged out", st)
+		}
+	}
 	// A fault on a FETCH.
 	for _, f := range []Fault{FaultHugeBody, FaultTruncated} {
 		cl, err := login()
