@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,13 +79,26 @@ type Server struct {
 // that, so such tests start a server of their own.
 func Start(tb testing.TB, users ...User) *Server {
 	tb.Helper()
+	return StartWith(tb, Options{}, users...)
+}
+
+// Options change what Start configures.
+type Options struct {
+	// NoRawLog turns off the record of each session (Commands): it copies
+	// every answer to disk, which a benchmark should not measure.
+	NoRawLog bool
+}
+
+// StartWith is Start with options.
+func StartWith(tb testing.TB, opts Options, users ...User) *Server {
+	tb.Helper()
 	if _, err := os.Stat(Binary); err != nil {
 		if testing.Short() {
 			tb.Skipf("dovecot: %s missing (package dovecot-imapd); skipped under -short", Binary)
 		}
 		tb.Fatalf("dovecot: %s missing: install the Debian package dovecot-imapd (.ci/run does)", Binary)
 	}
-	s, err := newServer(users)
+	s, err := newServer(users, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -109,7 +123,7 @@ func Start(tb testing.TB, users ...User) *Server {
 	return s
 }
 
-func newServer(users []User) (*Server, error) {
+func newServer(users []User, opts Options) (*Server, error) {
 	dir, err := os.MkdirTemp("", "dovecot-")
 	if err != nil {
 		return nil, err
@@ -121,7 +135,7 @@ func newServer(users []User) (*Server, error) {
 		}
 		s.users[u.Name] = u.Password
 	}
-	if err := s.writeConfig(); err != nil {
+	if err := s.writeConfig(opts); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
@@ -136,7 +150,7 @@ func newServer(users []User) (*Server, error) {
 // processes as dovecot, and mail as nobody (65534), who must be able to
 // reach the mail directory. As any other user everything runs as that
 // user, Dovecot's "rootless" mode.
-func (s *Server) writeConfig() error {
+func (s *Server) writeConfig(opts Options) error {
 	internalUser, internalGroup, loginUser := "", "", ""
 	if os.Geteuid() == 0 {
 		internalUser, internalGroup, loginUser = "dovecot", "dovecot", "dovenull"
@@ -172,6 +186,13 @@ func (s *Server) writeConfig() error {
 	}
 	var passwd strings.Builder
 	for name, pw := range s.users {
+		rawlog := filepath.Join(s.dir, "rawlog", name)
+		if err := os.MkdirAll(rawlog, 0o755); err != nil {
+			return err
+		}
+		if err := s.chown(rawlog); err != nil {
+			return err
+		}
 		// {PLAIN}: the test's passwords are no secret; the scheme keeps
 		// them readable in a failing test's temporary directory.
 		fmt.Fprintf(&passwd, "%s:{PLAIN}%s:%d:%d::%s\n", name, pw, s.mailUID, s.mailGID, s.home(name))
@@ -197,6 +218,9 @@ func (s *Server) writeConfig() error {
 		}
 	}
 	s.conf = fmt.Sprintf(configTemplate, s.dir, internalUser, internalGroup, loginUser, s.mailUID)
+	if opts.NoRawLog {
+		s.conf = strings.Replace(s.conf, "\nrawlog_dir =", "\n#rawlog_dir =", 1)
+	}
 	return nil
 }
 
@@ -240,6 +264,8 @@ userdb {
 # maildir++: INBOX is ~/Maildir, a folder F is ~/Maildir/.F
 mail_location = maildir:~/Maildir
 mail_max_userip_connections = 1000
+# Each session's commands after login (see Commands).
+rawlog_dir = %[1]s/rawlog/%%u
 
 # No chroot: a user other than root may not chroot, and the tests need the
 # same configuration either way.
@@ -432,6 +458,77 @@ func (s *Server) Maildir(user, folder string) string {
 		return root
 	}
 	return filepath.Join(root, "."+folder)
+}
+
+// Commands are the commands user's sessions sent after logging in, in
+// order, as Dovecot's rawlog recorded them: "STATUS", "UID FETCH",
+// "LOGOUT"... (the login itself is handled before the session and not
+// recorded; none with Options.NoRawLog). A test counts what a client really asked, not what the client
+// says it asked.
+func (s *Server) Commands(tb testing.TB, user string) []string {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join(s.dir, "rawlog", user, "*.in"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Names are <time>-<pid>.in: sorting them sorts the sessions.
+	slices.Sort(files)
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		literal := 0 // bytes of a literal still to skip
+		for line := range strings.Lines(string(b)) {
+			// Each line starts with the time it was read and a space.
+			_, line, _ = strings.Cut(line, " ")
+			if literal > 0 {
+				literal -= len(line)
+				continue
+			}
+			literal = literalSize(line)
+			fields := strings.Fields(line)
+			if len(fields) < 2 {
+				continue
+			}
+			cmd := strings.ToUpper(fields[1])
+			if cmd == "UID" && len(fields) > 2 {
+				cmd += " " + strings.ToUpper(fields[2])
+			}
+			out = append(out, cmd)
+		}
+	}
+	return out
+}
+
+// literalSize is the size of the literal a command line announces at its
+// end ({N} or {N+}), 0 when none.
+func literalSize(line string) int {
+	line = strings.TrimRight(line, "\r\n")
+	if !strings.HasSuffix(line, "}") {
+		return 0
+	}
+	open := strings.LastIndexByte(line, '{')
+	if open < 0 {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(line[open+1:len(line)-1], "+"))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// ResetCommands forgets the commands recorded so far.
+func (s *Server) ResetCommands(tb testing.TB, user string) {
+	tb.Helper()
+	files, _ := filepath.Glob(filepath.Join(s.dir, "rawlog", user, "*"))
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			tb.Fatal(err)
+		}
+	}
 }
 
 // ChangeUIDValidity gives user's folder a new UIDVALIDITY, keeping its

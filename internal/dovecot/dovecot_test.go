@@ -180,3 +180,24 @@ func TestMaildirFlags(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestCommands(t *testing.T) {
+	s := Start(t, User{"alice", "s3cret"})
+	s.Append(t, "alice", "INBOX", msg("one@example.com", "first"), nil, day)
+	c := s.Dial(t, "alice")
+	if _, err := c.Status("INBOX", []imap.StatusItem{imap.StatusUidNext}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Logout(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"APPEND", "LOGOUT", "STATUS", "LOGOUT"}
+	if got := s.Commands(t, "alice"); !slices.Equal(got, want) {
+		t.Fatalf("commands %q, want %q", got, want)
+	}
+	s.ResetCommands(t, "alice")
+	s.Status(t, "alice", "INBOX")
+	if got, want := s.Commands(t, "alice"), []string{"STATUS", "LOGOUT"}; !slices.Equal(got, want) {
+		t.Fatalf("after the reset: %q, want %q", got, want)
+	}
+}
