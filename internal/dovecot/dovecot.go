@@ -67,6 +67,8 @@ type Server struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
 	stopped sync.Once
+	started int64 // Unix seconds of Start: the time part of maildir file names
+	written int   // maildir files WriteMaildir wrote
 }
 
 // Start runs Dovecot with these users and stops it when the test ends. A
@@ -128,7 +130,7 @@ func newServer(users []User, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, users: map[string]string{}, mailUID: os.Getuid(), mailGID: os.Getgid()}
+	s := &Server{dir: dir, users: map[string]string{}, mailUID: os.Getuid(), mailGID: os.Getgid(), started: time.Now().Unix()}
 	for _, u := range users {
 		if u.Name == "" || strings.ContainsAny(u.Name+u.Password, ":\n") {
 			return nil, fmt.Errorf("dovecot: user %q: a name is required, and neither name nor password may hold ':' or a newline (passwd-file)", u.Name)
@@ -576,8 +578,9 @@ func (s *Server) ChangeUIDValidity(tb testing.TB, user, folder string) uint32 {
 
 // WriteMaildir stores messages in user's folder by writing maildir files
 // directly, without Dovecot: much faster than APPEND for the large
-// mailboxes of benchmarks. Dovecot gives them UIDs in file-name order when
-// it next reads the folder, and takes INTERNALDATE from each file's mtime.
+// mailboxes of benchmarks. Dovecot gives them UIDs in the order written
+// (file-name order) when it next reads the folder, and takes INTERNALDATE
+// from each file's mtime. Not safe for concurrent use.
 // The folder is created on disk if missing (and subscribed to nothing).
 func (s *Server) WriteMaildir(tb testing.TB, user, folder string, msgs []Message) {
 	tb.Helper()
@@ -600,11 +603,13 @@ func (s *Server) WriteMaildir(tb testing.TB, user, folder string, msgs []Message
 			tb.Fatal(err)
 		}
 	}
-	seq := time.Now().UnixNano()
-	for i, m := range msgs {
-		// A unique name (time.seq.host) sorting in order, with the info
-		// part ":2,<flags>" of a message already seen by a client (cur/).
-		name := fmt.Sprintf("%d.M%08dP%d.dovecot-test:2,%s", seq/1e9, i, os.Getpid(), maildirFlags(m.Flags))
+	for _, m := range msgs {
+		// A unique name (time.M<sequence>P<pid>.host) that sorts in the
+		// order written, with the info part ":2,<flags>" of a message a
+		// client has seen (cur/). The time is the server's start for
+		// every file, so the sequence alone orders them.
+		s.written++
+		name := fmt.Sprintf("%d.M%010dP%d.dovecot-test:2,%s", s.started, s.written, os.Getpid(), maildirFlags(m.Flags))
 		path := filepath.Join(dir, "cur", name)
 		if err := os.WriteFile(path, m.Raw, 0o600); err != nil {
 			tb.Fatal(err)

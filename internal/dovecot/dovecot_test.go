@@ -201,3 +201,25 @@ func TestCommands(t *testing.T) {
 		t.Fatalf("after the reset: %q, want %q", got, want)
 	}
 }
+
+func TestWriteMaildirOrder(t *testing.T) {
+	s := Start(t, User{"alice", "s3cret"})
+	// Several calls, more than ten files each: UIDs follow the order of
+	// writing, across calls and across the width of the sequence.
+	for call := range 3 {
+		var msgs []Message
+		for i := range 12 {
+			msgs = append(msgs, Message{Raw: msg(fmt.Sprintf("m%02d@example.com", call*12+i), "bulk"), Date: day})
+		}
+		s.WriteMaildir(t, "alice", "INBOX", msgs)
+	}
+	_, got := fetchAll(t, s, "alice", "INBOX")
+	if len(got) != 36 {
+		t.Fatalf("read %d messages, want 36", len(got))
+	}
+	for i, m := range got {
+		if want := fmt.Sprintf("<m%02d@example.com>", i); m.uid != uint32(i+1) || m.messageID != want {
+			t.Fatalf("UID %d is %s, want UID %d %s", m.uid, m.messageID, i+1, want)
+		}
+	}
+}
