@@ -132,20 +132,22 @@ func TestTLSAndAuth(t *testing.T) {
 		t.Fatal("the system roots trust the test certificate")
 	}
 
-	c, err := client.DialTLS(s.Addr(), s.TLSConfig())
+	// Logged in, the server offers CONDSTORE (the collector's
+	// HIGHESTMODSEQ).
+	c := s.Dial(t, "bob")
+	if ok, _ := c.Support("CONDSTORE"); !ok {
+		t.Error("no CONDSTORE after login")
+	}
+	c.Logout()
+	// Last: after a refused login Dovecot delays the next one (see Start).
+	c, err = client.DialTLS(s.Addr(), s.TLSConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Logout()
 	err = c.Login("alice", "wrong")
-	if err == nil || !strings.Contains(err.Error(), "Authentication failed") {
+	if err == nil || !strings.Contains(err.Error(), "AUTHENTICATIONFAILED") && !strings.Contains(err.Error(), "Authentication failed") {
 		t.Fatalf("wrong password: %v", err)
-	}
-	if err := c.Login("bob", "other"); err != nil {
-		t.Fatalf("bob: %v", err)
-	}
-	if ok, _ := c.Support("CONDSTORE"); !ok {
-		t.Error("no CONDSTORE after login")
 	}
 }
 
