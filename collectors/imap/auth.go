@@ -80,20 +80,22 @@ func secret(inline commoncfg.Secret, file string) commoncfg.SecretReader {
 
 // token returns the XOAUTH2 token: the bearer's, or one of the oauth2
 // flow, reused until shortly before it expires (oauth2.ReuseTokenSource).
-func (c *credentials) token(ctx context.Context) (string, error) {
+// The reason of a failure is auth when the token endpoint refused us,
+// network when it could not be asked.
+func (c *credentials) token(ctx context.Context) (string, string, error) {
 	if c.bearer != nil {
 		t, err := c.bearer.Fetch(ctx)
 		if err != nil {
-			return "", errors.New("authorization.credentials_file: cannot read it")
+			return "", fetch.ReasonAuth, errors.New("authorization.credentials_file: cannot read it")
 		}
-		return t, nil
+		return t, "", nil
 	}
 	if c.tokens == nil {
 		// The client secret is read once per collector: a rotated secret
 		// file takes effect at the next reload, as for HTTP kinds.
 		secret, err := c.password.Fetch(ctx)
 		if err != nil {
-			return "", errors.New("oauth2.client_secret_file: cannot read it")
+			return "", fetch.ReasonAuth, errors.New("oauth2.client_secret_file: cannot read it")
 		}
 		cfg := *c.oauth
 		cfg.ClientSecret = secret
@@ -106,38 +108,42 @@ func (c *credentials) token(ctx context.Context) (string, error) {
 		if errors.As(err, &re) {
 			// The token endpoint's answer names the error (invalid_client):
 			// never the secret.
-			return "", fmt.Errorf("oauth2 token: %s %s", re.Response.Status, re.ErrorCode)
+			return "", fetch.ReasonAuth, fmt.Errorf("oauth2 token: %s %s", re.Response.Status, re.ErrorCode)
 		}
-		return "", errors.New("oauth2 token: the token endpoint could not be reached")
+		return "", fetch.ReasonNetwork, errors.New("oauth2 token: the token endpoint could not be reached")
 	}
-	return t.AccessToken, nil
+	return t.AccessToken, "", nil
 }
 
 // login authenticates the session; a refusal is reason auth.
 func (s *session) login(ctx context.Context, cr *credentials) error {
+	disabled, ir := s.caps["LOGINDISABLED"], s.caps["SASL-IR"]
+	// Capabilities change once logged in (CONDSTORE, X-GM-EXT-1 come
+	// then): those the answer lists, else CAPABILITY after.
+	s.caps = nil
 	if cr.password != nil && cr.oauth == nil {
 		pw, err := cr.password.Fetch(ctx)
 		if err != nil {
 			return s.fail("LOGIN", fetch.ReasonAuth, errors.New("basic_auth.password_file: cannot read it"))
 		}
-		if s.caps["LOGINDISABLED"] {
+		if disabled {
 			return s.fail("LOGIN", fetch.ReasonAuth, errors.New("the server disables LOGIN: use a bearer token or oauth2 (XOAUTH2)"))
 		}
 		_, err = s.run(ctx, "LOGIN", &commands.Login{Username: cr.user, Password: pw}, s.capsHandler(), fetch.ReasonAuth)
 		return err
 	}
-	token, err := cr.token(ctx)
+	token, reason, err := cr.token(ctx)
 	if err != nil {
-		return s.fail("AUTHENTICATE XOAUTH2", fetch.ReasonAuth, err)
+		return s.fail("AUTHENTICATE XOAUTH2", reason, err)
 	}
 	mech := &xoauth2{user: cr.user, token: token}
-	_, ir, _ := mech.Start()
+	_, initial, _ := mech.Start()
 	cmd := &commands.Authenticate{Mechanism: "XOAUTH2"}
 	res := &responses.Authenticate{Mechanism: mech, RepliesCh: make(chan []byte, 4)}
-	if s.caps["SASL-IR"] {
-		cmd.InitialResponse = ir
+	if ir {
+		cmd.InitialResponse = initial
 	} else {
-		res.InitialResponse = ir
+		res.InitialResponse = initial
 	}
 	h := responses.HandlerFunc(func(resp goimap.Resp) error {
 		if err := res.Handle(resp); !errors.Is(err, responses.ErrUnhandled) {

@@ -114,6 +114,10 @@ var (
 	htmlBreak     = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/tr|/li|/h[1-6])\b[^>]*>`)
 	htmlTag       = regexp.MustCompile(`(?s)<[^>]*>`)
 	htmlQuote     = regexp.MustCompile(`(?is)<blockquote\b.*?</blockquote\s*>`)
+	// A partial FETCH cuts anywhere: a block left open runs to the end,
+	// a tag left open ends it.
+	htmlOpenBlock = regexp.MustCompile(`(?is)<(script|style|head|blockquote)\b.*$`)
+	htmlOpenTag   = regexp.MustCompile(`<[^>]*$`)
 	spaces        = regexp.MustCompile(`[ \t\f\v\x{00a0}]+`)
 )
 
@@ -122,6 +126,8 @@ var (
 func stripHTML(s string) string {
 	s = htmlInvisible.ReplaceAllString(s, " ")
 	s = htmlQuote.ReplaceAllString(s, " ")
+	s = htmlOpenBlock.ReplaceAllString(s, " ")
+	s = htmlOpenTag.ReplaceAllString(s, " ")
 	s = htmlBreak.ReplaceAllString(s, "\n")
 	s = htmlTag.ReplaceAllString(s, " ")
 	s = html.UnescapeString(s)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	goimap "github.com/emersion/go-imap"
@@ -101,12 +102,20 @@ func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h 
 	status, err := s.c.Execute(cmd, h)
 	if err != nil || status == nil {
 		s.count("error")
-		if err == nil {
+		if rerr := s.readErr(); rerr != nil {
+			// go-imap reports a read that failed (a deadline passed) as
+			// a closed connection: the read's own error says which.
+			err = rerr
+		} else if err == nil {
 			err = errors.New("connection closed before the answer")
 		}
 		return nil, transportFail(ctx, s.where, name, err)
 	}
 	s.count(string(status.Type))
+	// go-imap sets a deadline at each command and leaves it: cleared, so
+	// that storing a batch between commands never times the idle
+	// connection out.
+	_ = s.conn.SetDeadline(time.Time{})
 	if status.Code == goimap.CodeCapability {
 		s.setCaps(status.Arguments)
 	}
@@ -159,7 +168,8 @@ func (s *session) capabilities(ctx context.Context) error {
 	return err
 }
 
-// logout ends the session politely; the connection closes either way.
+// logout ends the session politely, when the budget leaves a command for
+// it; the connection closes either way.
 func (s *session) logout(ctx context.Context) error {
 	err := s.spend("LOGOUT")
 	if err == nil {
@@ -352,13 +362,13 @@ func (s *session) startTLS(ctx context.Context, br *bufio.Reader, raw net.Conn, 
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return nil, nil, transportFail(ctx, s.where, "TLS handshake", err)
 	}
-	// Capabilities before TLS are not to be trusted (RFC 3501 6.2.1).
-	s.caps = nil
-	br = bufio.NewReaderSize(tc, 4096)
-	if err := s.rawCapability(ctx, br, tc); err != nil {
-		return nil, nil, err
-	}
-	return tc, br, nil
+	// Capabilities before TLS are not to be trusted (RFC 3501 6.2.1). The
+	// login needs none of them (a LOGINDISABLED server answers LOGIN with
+	// NO; without SASL-IR the initial response follows a continuation),
+	// and those after it are read then: no CAPABILITY here, one command
+	// less per poll.
+	s.caps = map[string]bool{}
+	return tc, bufio.NewReaderSize(tc, 4096), nil
 }
 
 func readLine(br *bufio.Reader) (string, error) {
@@ -378,13 +388,37 @@ func readLine(br *bufio.Reader) (string, error) {
 	}
 }
 
-// prefixConn reads from r (the greeting, then the connection).
+// prefixConn reads from r (the greeting, then the connection) and keeps
+// the first read error.
 type prefixConn struct {
 	net.Conn
-	r io.Reader
+	r       io.Reader
+	mu      sync.Mutex
+	readErr error
 }
 
-func (c *prefixConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+func (c *prefixConn) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil {
+		c.mu.Lock()
+		if c.readErr == nil {
+			c.readErr = err
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// readErr is the error that ended go-imap's reading, if any.
+func (s *session) readErr() error {
+	pc, ok := s.conn.(*prefixConn)
+	if !ok {
+		return nil
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.readErr
+}
 
 // discardLog silences go-imap's own logging: its messages repeat server
 // responses, which are no business of the exporter's log.

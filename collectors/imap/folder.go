@@ -49,12 +49,9 @@ func (w *walk) folder(ctx context.Context, name string) error {
 	switch {
 	case known && fs.Validity == mb.UidValidity:
 		// Caught up: UIDNEXT did not move, or (a server that omits it)
-		// HIGHESTMODSEQ did not.
+		// HIGHESTMODSEQ did not. A flag changed (a message read) moves
+		// HIGHESTMODSEQ alone: nothing to store.
 		if (mb.UidNext != 0 && mb.UidNext <= fs.Last+1) || (mb.UidNext == 0 && modseq != 0 && modseq == fs.ModSeq) {
-			if fs.ModSeq != modseq {
-				fs.ModSeq = modseq
-				w.cur.Folders[name], w.dirty = fs, true
-			}
 			return nil
 		}
 	case known:
@@ -225,10 +222,10 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 				return err
 			}
 			if stored != nil {
-				cp := *stored
-				cp.Events = slices.Clone(stored.Events)
-				cp.Tags = slices.Clone(stored.Tags)
-				t = &cp
+				// What this kind says of a ticket; the rest (History,
+				// the priority from tags) the exporter sets when storing.
+				t = &item.Ticket{ID: stored.ID, CreatedAt: stored.CreatedAt, UpdatedAt: stored.UpdatedAt, Status: stored.Status,
+					Tags: slices.Clone(stored.Tags), Events: slices.Clone(stored.Events)}
 			}
 		}
 		t = w.st.apply(t, &r.m)

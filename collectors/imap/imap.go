@@ -179,7 +179,8 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		return fmt.Errorf("imap: storing: %w", err)
 	}
 	if err := s.logout(ctx); err != nil {
-		return fmt.Errorf("imap: %w", err)
+		// Everything is stored: a failed goodbye fails no sync.
+		c.logger.Debug("imap: LOGOUT failed", "err", err)
 	}
 	return nil
 }
@@ -246,6 +247,9 @@ func (c *collector) classify(m *message, h *header, body string) {
 		}
 	}
 	if !m.vendor {
+		// A bounce, an out-of-office or a newsletter is not the
+		// customer writing.
+		m.machine = h.machine
 		return
 	}
 	m.machine = h.machine || matchAny(c.ack, h.subject) || matchAny(c.ack, body)

@@ -51,7 +51,7 @@ type message struct {
 	reply    bool // refers to another message
 	at       time.Time
 	vendor   bool
-	machine  bool // acknowledgement or auto-reply: no response
+	machine  bool // auto-reply (or, the vendor's, acknowledgement): no response
 	solved   bool
 	reopened bool
 	tags     []string
@@ -116,6 +116,9 @@ func (s *state) skipThread(thread string) {
 func (s *state) apply(t *item.Ticket, m *message) *item.Ticket {
 	if s.skip[digest(m.thread)] {
 		return nil
+	}
+	if !m.vendor && m.machine {
+		return t // no message of the customer's
 	}
 	if t == nil {
 		switch {
@@ -211,7 +214,11 @@ func (s *state) position(folder string, last uint32) uint32 {
 			last = h.uid - 1
 		}
 	}
-	s.held[folder] = kept
+	if len(kept) == 0 {
+		delete(s.held, folder)
+	} else {
+		s.held[folder] = kept
+	}
 	return last
 }
 
