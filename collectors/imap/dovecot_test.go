@@ -89,7 +89,13 @@ type mailbox struct {
 
 func newMailbox(t *testing.T, srv *dovecot.Server, password string) *mailbox {
 	t.Helper()
-	yaml := fmt.Sprintf(sourceYAML, srv.URL(), mailUser, password, srv.CAPEM())
+	return newMailboxAt(t, srv, srv.URL(), password)
+}
+
+// newMailboxAt reads srv's mailbox at url (its STARTTLS listener, say).
+func newMailboxAt(t *testing.T, srv *dovecot.Server, url, password string) *mailbox {
+	t.Helper()
+	yaml := fmt.Sprintf(sourceYAML, url, mailUser, password, srv.CAPEM())
 	cfg, err := config.Parse([]byte(yaml), "<dovecot_test>", collectors.Kinds.Config())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, yaml)
@@ -398,6 +404,35 @@ func TestDovecotWrongPassword(t *testing.T) {
 	}
 	if m.counts["NO"] != 1 {
 		t.Errorf("counted %v, want the refused LOGIN as one NO", m.counts)
+	}
+}
+
+// TestDovecotSTARTTLS: imap:// logs in after STARTTLS and reads the same
+// tickets; a server that offers no STARTTLS never sees the password.
+func TestDovecotSTARTTLS(t *testing.T) {
+	srv := dovecot.StartWith(t, dovecot.Options{STARTTLS: true}, dovecot.User{Name: mailUser, Password: mailPass})
+	fill(t, srv)
+	m := newMailboxAt(t, srv, srv.STARTTLSURL(), mailPass)
+	checkTickets(t, m.sync(t), realWorld())
+
+	plain := dovecot.StartWith(t, dovecot.Options{NoTLS: true}, dovecot.User{Name: mailUser, Password: mailPass})
+	m = newMailbox(t, plain, mailPass)
+	err := m.src.Sync(context.Background(), nil, (&collectortest.Recorder{}).Emit)
+	if err == nil {
+		t.Fatal("synced from a server without TLS")
+	}
+	if r := fetch.Reason(err); r != fetch.ReasonNetwork {
+		t.Errorf("reason %q, want %q (error: %v)", r, fetch.ReasonNetwork, err)
+	}
+	if !strings.Contains(err.Error(), "STARTTLS") {
+		t.Errorf("the error does not say what is missing: %v", err)
+	}
+	// Dovecot logs every login attempt, and each session's commands.
+	if log := plain.Log(); strings.Contains(log, "Login: user=") || strings.Contains(log, "auth failed") {
+		t.Errorf("the server without TLS saw a login:\n%s", log)
+	}
+	if cmds := plain.Commands(t, mailUser); len(cmds) != 0 {
+		t.Errorf("a session ran on the server without TLS: %q", cmds)
 	}
 }
 

@@ -60,6 +60,8 @@ type Server struct {
 	dir     string // everything: config, sockets, state, mail, log
 	conf    string // dovecot.conf with the placeholder PORT
 	addr    string
+	tlsAddr string // imap:// with STARTTLS, when Options.STARTTLS
+	noTLS   bool
 	caPEM   []byte
 	users   map[string]string // name -> password
 	mailUID int               // the owner of every mail file
@@ -89,6 +91,13 @@ type Options struct {
 	// NoRawLog turns off the record of each session (Commands): it copies
 	// every answer to disk, which a benchmark should not measure.
 	NoRawLog bool
+	// STARTTLS adds a listener for imap:// (STARTTLSURL), where Dovecot
+	// offers STARTTLS and refuses a login before it.
+	STARTTLS bool
+	// NoTLS makes a server without any TLS that accepts a password in
+	// clear text on imap:// (URL, Addr): what a client must refuse to
+	// send a password to. Not with STARTTLS.
+	NoTLS bool
 }
 
 // StartWith is Start with options.
@@ -99,6 +108,9 @@ func StartWith(tb testing.TB, opts Options, users ...User) *Server {
 			tb.Skipf("dovecot: %s missing (package dovecot-imapd); skipped under -short", Binary)
 		}
 		tb.Fatalf("dovecot: %s missing: install the Debian package dovecot-imapd (.ci/run does)", Binary)
+	}
+	if opts.NoTLS && opts.STARTTLS {
+		tb.Fatal("dovecot: Options.NoTLS and STARTTLS exclude each other")
 	}
 	s, err := newServer(users, opts)
 	if err != nil {
@@ -220,6 +232,14 @@ func (s *Server) writeConfig(opts Options) error {
 		}
 	}
 	s.conf = fmt.Sprintf(configTemplate, s.dir, internalUser, internalGroup, loginUser, s.mailUID)
+	switch {
+	case opts.NoTLS:
+		s.noTLS = true
+		s.conf = strings.NewReplacer("ssl = required", "ssl = no", "disable_plaintext_auth = yes", "disable_plaintext_auth = no",
+			"port = 0", "port = PORT", "port = PORT\n    ssl = yes", "port = 0").Replace(s.conf)
+	case opts.STARTTLS:
+		s.conf = strings.Replace(s.conf, "port = 0", "port = STARTTLSPORT", 1)
+	}
 	if opts.NoRawLog {
 		s.conf = strings.Replace(s.conf, "\nrawlog_dir =", "\n#rawlog_dir =", 1)
 	}
@@ -243,7 +263,7 @@ first_valid_uid = %[5]d
 last_valid_uid = %[5]d
 
 # Never a password in clear text: TLS is required, and imaps is the only
-# listener (PORT is replaced at each start).
+# listener (PORT is replaced at each start; Options change this).
 ssl = required
 ssl_cert = <%[1]s/cert.pem
 ssl_key = <%[1]s/key.pem
@@ -299,10 +319,18 @@ func (s *Server) run() error {
 		return err
 	}
 	conf := strings.Replace(s.conf, "port = PORT", "port = "+strconv.Itoa(port), 1)
+	s.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if strings.Contains(conf, "STARTTLSPORT") {
+		p2, err := freePort()
+		if err != nil {
+			return err
+		}
+		conf = strings.Replace(conf, "port = STARTTLSPORT", "port = "+strconv.Itoa(p2), 1)
+		s.tlsAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(p2))
+	}
 	if err := os.WriteFile(s.configPath(), []byte(conf), 0o600); err != nil {
 		return err
 	}
-	s.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	cmd := exec.Command(Binary, "-F", "-c", s.configPath())
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
@@ -325,7 +353,7 @@ func (s *Server) run() error {
 			return fmt.Errorf("dovecot exited at start: %s\n%s", cmd.ProcessState, stderr.String())
 		default:
 		}
-		if greets(s.addr) {
+		if greets(s.addr, !s.noTLS) {
 			s.cmd, s.done = cmd, done
 			return nil
 		}
@@ -340,10 +368,17 @@ func (s *Server) run() error {
 }
 
 // greets reports whether an IMAP server answers on addr: the TLS handshake
-// and the greeting, not just an open socket (the master binds before its
-// login processes run).
-func greets(addr string) bool {
-	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", addr, &tls.Config{InsecureSkipVerify: true})
+// (implicitTLS) and the greeting, not just an open socket (the master binds
+// before its login processes run).
+func greets(addr string, implicitTLS bool) bool {
+	dialer := &net.Dialer{Timeout: time.Second}
+	var conn net.Conn
+	var err error
+	if implicitTLS {
+		conn, err = tls.DialWithDialer(dialer, "tcp", addr, &tls.Config{InsecureSkipVerify: true})
+	} else {
+		conn, err = dialer.Dial("tcp", addr)
+	}
 	if err != nil {
 		return false
 	}
@@ -368,11 +403,27 @@ func (s *Server) Stop() {
 	})
 }
 
-// Addr is host:port of the imaps listener.
+// Addr is host:port of the imaps listener (the plain one with
+// Options.NoTLS).
 func (s *Server) Addr() string { return s.addr }
 
-// URL is the source URL the exporter reads: imaps://127.0.0.1:port.
-func (s *Server) URL() string { return "imaps://" + s.addr }
+// URL is the source URL the exporter reads: imaps://127.0.0.1:port
+// (imap:// with Options.NoTLS).
+func (s *Server) URL() string {
+	if s.noTLS {
+		return "imap://" + s.addr
+	}
+	return "imaps://" + s.addr
+}
+
+// STARTTLSURL is imap://127.0.0.1:port of the STARTTLS listener; empty
+// without Options.STARTTLS.
+func (s *Server) STARTTLSURL() string {
+	if s.tlsAddr == "" {
+		return ""
+	}
+	return "imap://" + s.tlsAddr
+}
 
 // CAPEM is the PEM of the certificate that signs the server's: what a
 // client puts in tls_config.ca.
@@ -400,7 +451,13 @@ func (s *Server) Dial(tb testing.TB, user string) *client.Client {
 	if !ok {
 		tb.Fatalf("dovecot: no user %q", user)
 	}
-	c, err := client.DialTLS(s.addr, s.TLSConfig())
+	var c *client.Client
+	var err error
+	if s.noTLS {
+		c, err = client.Dial(s.addr)
+	} else {
+		c, err = client.DialTLS(s.addr, s.TLSConfig())
+	}
 	if err != nil {
 		tb.Fatalf("dovecot: dial: %v", err)
 	}

@@ -225,3 +225,40 @@ func TestWriteMaildirOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestSTARTTLSAndNoTLS(t *testing.T) {
+	s := StartWith(t, Options{STARTTLS: true}, User{"alice", "s3cret"})
+	if !strings.HasPrefix(s.STARTTLSURL(), "imap://127.0.0.1:") {
+		t.Fatalf("STARTTLSURL %q", s.STARTTLSURL())
+	}
+	c, err := client.Dial(strings.TrimPrefix(s.STARTTLSURL(), "imap://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := c.SupportStartTLS(); !ok {
+		t.Fatal("no STARTTLS offered")
+	}
+	if err := c.StartTLS(s.TLSConfig()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login("alice", "s3cret"); err != nil {
+		t.Fatal(err)
+	}
+	c.Logout()
+
+	plain := StartWith(t, Options{NoTLS: true}, User{"alice", "s3cret"})
+	if !strings.HasPrefix(plain.URL(), "imap://") {
+		t.Fatalf("URL %q", plain.URL())
+	}
+	c, err = client.Dial(plain.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Logout()
+	if ok, _ := c.SupportStartTLS(); ok {
+		t.Error("a server without TLS offers STARTTLS")
+	}
+	if err := c.Login("alice", "s3cret"); err != nil {
+		t.Fatalf("the server without TLS refuses a clear-text login: %v", err)
+	}
+}
