@@ -54,6 +54,9 @@ func newCredentials(h *commoncfg.HTTPClientConfig, username string, timeout time
 		c.bearer = secret(h.Authorization.Credentials, h.Authorization.CredentialsFile)
 	case h.OAuth2 != nil:
 		o := h.OAuth2
+		if o.GrantType != "" && o.GrantType != "client_credentials" {
+			return nil, fmt.Errorf("oauth2 grant_type %q: kind imap takes client credentials; write another flow's token to authorization.credentials_file", o.GrantType)
+		}
 		c.oauth = &clientcredentials.Config{
 			ClientID: o.ClientID, TokenURL: o.TokenURL, Scopes: o.Scopes,
 			EndpointParams: map[string][]string{},

@@ -133,7 +133,7 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 	}
 	gmail := s.caps["X-GM-EXT-1"]
 	if gmail {
-		items = append(items, "X-GM-THRID")
+		items = append(items, "X-GM-THRID", "X-GM-MSGID")
 	}
 	msgs, err := w.fetch(ctx, set, items)
 	if err != nil {
@@ -172,10 +172,11 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 		if r.m.thread == "" {
 			r.m.thread = r.m.ref
 		}
-		if gmail {
-			if id := fmt.Sprint(im.Items["X-GM-THRID"]); im.Items["X-GM-THRID"] != nil && id != "" {
-				r.m.thread = id
-			}
+		if thread, msg := im.Items["X-GM-THRID"], im.Items["X-GM-MSGID"]; gmail && thread != nil {
+			// Gmail's thread id is the X-GM-MSGID of the thread's first
+			// message: any other message of it is a reply.
+			r.m.thread = fmt.Sprint(thread)
+			r.m.reply = msg == nil || fmt.Sprint(msg) != r.m.thread
 		}
 		if bodies && c.needsBody(&h) {
 			r.part, r.body = chooseText(im.BodyStructure)

@@ -209,8 +209,12 @@ func (w *walk) flush(tickets []item.Ticket, final bool) error {
 		return nil
 	}
 	next := cursor{Folders: map[string]folderState{}, Pending: w.cur.Pending, Skip: slices.Clone(w.st.skipOrder)}
-	for name, fs := range w.cur.Folders {
-		next.Folders[name] = fs
+	for _, name := range w.c.opts.Folders {
+		// A folder no longer configured is forgotten: read again from its
+		// start if it comes back, counting nothing twice.
+		if fs, ok := w.cur.Folders[name]; ok {
+			next.Folders[name] = fs
+		}
 	}
 	for name, last := range w.read {
 		fs := next.Folders[name]

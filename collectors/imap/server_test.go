@@ -44,9 +44,13 @@ type mailServer struct {
 	// condstore offers CONDSTORE once logged in (HIGHESTMODSEQ in STATUS);
 	// noUIDNext leaves UIDNEXT out of STATUS and EXAMINE, as some servers do.
 	condstore, noUIDNext bool
-	srv                  *server.Server
-	addr                 string
-	caPEM                string
+	// gmail offers X-GM-EXT-1 and answers X-GM-THRID and X-GM-MSGID from
+	// thrid and msgid.
+	gmail        bool
+	thrid, msgid map[*memory.Message]string
+	srv          *server.Server
+	addr         string
+	caPEM        string
 }
 
 type box struct {
@@ -74,7 +78,7 @@ const (
 
 func newMailServer(t *testing.T, m mode) *mailServer {
 	t.Helper()
-	ms := &mailServer{password: password, token: "ya29.token", boxes: map[string]*box{}}
+	ms := &mailServer{password: password, token: "ya29.token", boxes: map[string]*box{}, thrid: map[*memory.Message]string{}, msgid: map[*memory.Message]string{}}
 	for _, n := range []string{"INBOX", "Sent"} {
 		ms.boxes[n] = &box{s: ms, name: n, validity: 1, next: 1}
 	}
@@ -125,26 +129,33 @@ func selfSigned(t *testing.T) (tls.Certificate, string) {
 }
 
 // add appends a message to folder; internal is its INTERNALDATE.
-func (ms *mailServer) add(folder, raw string, internal time.Time) {
+func (ms *mailServer) add(folder, raw string, internal time.Time) *memory.Message {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	b := ms.boxes[folder]
 	body := []byte(strings.ReplaceAll(raw, "\n", "\r\n"))
-	b.msgs = append(b.msgs, &memory.Message{Uid: b.next, Date: internal, Size: uint32(len(body)), Body: body})
+	m := &memory.Message{Uid: b.next, Date: internal, Size: uint32(len(body)), Body: body}
+	b.msgs = append(b.msgs, m)
 	b.next++
 	b.modseq++
+	return m
 }
 
-// condstoreExt lists CONDSTORE once logged in, when the server offers it.
+// condstoreExt lists CONDSTORE once logged in, and X-GM-EXT-1, when the
+// server offers them.
 type condstoreExt struct{ ms *mailServer }
 
 func (e condstoreExt) Capabilities(c server.Conn) []string {
 	e.ms.mu.Lock()
 	defer e.ms.mu.Unlock()
+	var caps []string
 	if e.ms.condstore && c.Context().State&goimap.AuthenticatedState != 0 {
-		return []string{"CONDSTORE"}
+		caps = append(caps, "CONDSTORE")
 	}
-	return nil
+	if e.ms.gmail {
+		caps = append(caps, "X-GM-EXT-1")
+	}
+	return caps
 }
 
 func (condstoreExt) Command(string) server.HandlerFactory { return nil }
@@ -272,6 +283,12 @@ func (b *box) ListMessages(uid bool, set *goimap.SeqSet, items []goimap.FetchIte
 		fm, err := m.Fetch(uint32(i+1), items)
 		if err != nil {
 			continue
+		}
+		if _, ok := fm.Items["X-GM-THRID"]; ok {
+			b.s.mu.Lock()
+			fm.Items["X-GM-THRID"] = goimap.RawString(b.s.thrid[m])
+			fm.Items["X-GM-MSGID"] = goimap.RawString(b.s.msgid[m])
+			b.s.mu.Unlock()
 		}
 		ch <- fm
 	}

@@ -455,3 +455,21 @@ func TestSyncSlowStore(t *testing.T) {
 		t.Errorf("%d tickets, want 210", len(h.store.tickets))
 	}
 }
+
+// TestSyncGmailThreads: where the server offers X-GM-EXT-1, Gmail's thread
+// id makes the thread, even for a reply that lost its References (read
+// before the customer's first message).
+func TestSyncGmailThreads(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, nil)
+	h.ms.gmail = true
+	const thrid = "1784061577513526321"
+	c1 := h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	v1 := h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Case"), t0)
+	h.ms.thrid[c1], h.ms.msgid[c1] = thrid, thrid
+	h.ms.thrid[v1], h.ms.msgid[v1] = thrid, "1784065177513526399"
+	h.mustSync()
+	tk := h.ticket(thrid)
+	if len(h.store.tickets) != 1 || !reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) {
+		t.Errorf("tickets %v, %+v: want Gmail's thread with the vendor's reply", slices.Collect(maps.Keys(h.store.tickets)), tk)
+	}
+}
