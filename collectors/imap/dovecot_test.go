@@ -373,16 +373,7 @@ func TestDovecotNoticeAnsweredFromSent(t *testing.T) {
 	deliver(t, srv, "INBOX", "d1-vendor-notice-bulk.eml")
 	deliver(t, srv, "Sent", "d2-customer-replies-to-notice.eml")
 	m := newMailbox(t, srv, mailPass)
-	got := m.sync(t)
-	if tk, ok := got[threadD]; ok {
-		// Known issue, reported to the collector's owner: folders are
-		// classified one after the other, so the customer's reply in Sent
-		// (read first, as docs/sources.md advises) makes the ticket before
-		// the vendor's notice in INBOX is seen. Skipped, not passed, until
-		// fixed: remove this branch then.
-		t.Skipf("KNOWN ISSUE: the vendor's notice answered from Sent made ticket %s (created %s)", tk.ID, tk.CreatedAt)
-	}
-	if len(got) != 0 {
+	if got := m.sync(t); len(got) != 0 {
 		t.Errorf("tickets %v, want none", slices.Collect(maps.Keys(got)))
 	}
 }

@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -15,98 +16,163 @@ import (
 	"github.com/emersion/go-imap/responses"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 const (
 	// chunkSize is the messages of one header FETCH and one batch.
 	chunkSize = 200
-	// maxHeaderBytes caps the header fields read of one message; a block
-	// beyond it is refused (too_large): legitimate headers are far
-	// smaller, even a long References chain.
+	// maxHeaderBytes caps the header fields read of one message: one more
+	// byte is asked for, and a message that fills it is skipped (counted
+	// as rejected, too_large). Legitimate headers are far smaller, even a
+	// long References chain.
 	maxHeaderBytes = 256 << 10
 )
 
 var headerSection = "BODY.PEEK[HEADER.FIELDS (" + strings.Join(headerFields, " ") + ")]<0." + strconv.Itoa(maxHeaderBytes+1) + ">"
 
-// folder reads one folder's messages after the cursor's position: one
-// STATUS when nothing is new, else EXAMINE, the new UIDs, and one header
-// FETCH per chunkSize messages (plus a body FETCH per text section when a
-// pattern needs the body).
-func (w *walk) folder(ctx context.Context, name string) error {
+// reader is one folder's reading in a sync.
+type reader struct {
+	name   string
+	index  int         // in the options' folders: orders messages of one instant
+	fs     folderState // the UIDVALIDITY and HIGHESTMODSEQ to store; Last: where this sync started
+	sets   []*goimap.SeqSet
+	opened bool      // STATUS (and, with new mail, EXAMINE) ran
+	done   bool      // read to its end, or to a message dated in the future
+	last   uint32    // every UID up to it was read
+	latest time.Time // the latest time of a message read
+}
+
+// read reads the folders' new messages, a chunk of each in turn: a read
+// cut short (max_requests_per_sync, a fault) has read into every folder
+// with new mail, so that settle can judge some of it whatever the order
+// of the folders. Switching folders costs an EXAMINE; a poll with few new
+// messages reads each folder in one turn.
+func (w *walk) read(ctx context.Context) error {
+	for i, name := range w.c.opts.Folders {
+		w.folders = append(w.folders, &reader{name: name, index: i})
+	}
+	for {
+		more := false
+		for _, r := range w.folders {
+			if r.done {
+				continue
+			}
+			if err := w.step(ctx, r); err != nil {
+				return fmt.Errorf("folder %q: %w", r.name, err)
+			}
+			more = more || !r.done
+		}
+		if !more {
+			return nil
+		}
+	}
+}
+
+// step reads one chunk of r's folder: first STATUS, which ends a folder
+// with nothing new, then EXAMINE and the new UIDs.
+func (w *walk) step(ctx context.Context, r *reader) error {
+	if !r.opened {
+		return w.open(ctx, r)
+	}
+	if w.selected != r.name {
+		sel, err := w.examine(ctx, r.name)
+		if err != nil {
+			return err
+		}
+		if v := sel.Mailbox.UidValidity; v != 0 && v != r.fs.Validity {
+			// Renumbered since this sync began: what was read stands, the
+			// next sync reads the folder again from its start.
+			r.done, r.fs = true, folderState{Validity: v}
+			return nil
+		}
+	}
+	return w.chunk(ctx, r)
+}
+
+// open runs STATUS, and EXAMINE and UID SEARCH when the folder has new
+// mail, then reads its first chunk.
+func (w *walk) open(ctx context.Context, r *reader) error {
+	r.opened = true
 	s := w.s
-	condstore := s.caps["CONDSTORE"]
 	items := []goimap.StatusItem{goimap.StatusUidNext, goimap.StatusUidValidity}
-	if condstore {
+	if s.caps["CONDSTORE"] {
 		items = append(items, "HIGHESTMODSEQ")
 	}
-	st := &responses.Status{Mailbox: goimap.NewMailboxStatus(name, nil)}
-	if err := s.run(ctx, "STATUS", &commands.Status{Mailbox: name, Items: items}, st, fetch.ReasonAuth); err != nil {
+	st := &responses.Status{Mailbox: goimap.NewMailboxStatus(r.name, nil)}
+	if err := s.run(ctx, "STATUS", &commands.Status{Mailbox: r.name, Items: items}, st, fetch.ReasonAuth); err != nil {
 		return err
 	}
 	mb := st.Mailbox
 	modseq := modSeq(mb.Items["HIGHESTMODSEQ"])
-	fs, known := w.cur.Folders[name]
+	fs, known := w.cur.Folders[r.name]
+	r.fs, r.last = fs, fs.Last
 	switch {
 	case known && fs.Validity == mb.UidValidity:
 		// Caught up: UIDNEXT did not move, or (a server that omits it)
 		// HIGHESTMODSEQ did not. A flag changed (a message read) moves
 		// HIGHESTMODSEQ alone: nothing to store.
 		if (mb.UidNext != 0 && mb.UidNext <= fs.Last+1) || (mb.UidNext == 0 && modseq != 0 && modseq == fs.ModSeq) {
+			r.done = true
 			return nil
 		}
 	case known:
 		w.c.logger.Info("imap: the folder's UIDVALIDITY changed: reading it again (messages already read count once)",
-			"folder", name, "was", fs.Validity, "now", mb.UidValidity)
+			"folder", r.name, "was", fs.Validity, "now", mb.UidValidity)
 		fs = folderState{Validity: mb.UidValidity}
 	default:
 		fs = folderState{Validity: mb.UidValidity}
 	}
-	sel := &responses.Select{Mailbox: goimap.NewMailboxStatus(name, nil)}
-	if err := s.run(ctx, "EXAMINE", &commands.Select{Mailbox: name, ReadOnly: true}, sel, fetch.ReasonAuth); err != nil {
+	sel, err := w.examine(ctx, r.name)
+	if err != nil {
 		return err
 	}
 	if v := sel.Mailbox.UidValidity; v != 0 && v != fs.Validity {
 		fs = folderState{Validity: v} // changed since STATUS
 	}
 	fs.ModSeq = modseq
-	w.cur.Folders[name], w.dirty = fs, true
-	w.read[name] = fs.Last
+	r.fs, r.last = fs, fs.Last
 	uidNext := sel.Mailbox.UidNext
 	if uidNext == 0 {
 		uidNext = mb.UidNext
 	}
-	var uids []uint32
-	if uidNext != 0 && uidNext > fs.Last+1 && uidNext-fs.Last-1 <= chunkSize {
-		// Few enough UIDs to FETCH the range at once, without a SEARCH.
-		return w.chunk(ctx, name, rangeSet(fs.Last+1, uidNext-1))
-	}
-	if uidNext != 0 && uidNext <= fs.Last+1 {
+	switch {
+	case uidNext != 0 && uidNext <= fs.Last+1:
+		r.done = true
 		return nil
-	}
-	search := &responses.Search{}
-	set := rangeSet(fs.Last+1, 0)
-	cmd := &commands.Uid{Cmd: &commands.Search{Criteria: &goimap.SearchCriteria{Uid: set}}}
-	if err := s.run(ctx, "UID SEARCH", cmd, search, fetch.ReasonHTTP); err != nil {
-		return err
-	}
-	for _, u := range search.Ids {
-		if u > fs.Last { // n:* includes the last UID when none is newer
-			uids = append(uids, u)
-		}
-	}
-	slices.Sort(uids)
-	for chunk := range slices.Chunk(uids, chunkSize) {
-		set := new(goimap.SeqSet)
-		set.AddNum(chunk...)
-		if err := w.chunk(ctx, name, set); err != nil {
+	case uidNext != 0 && uidNext-fs.Last-1 <= chunkSize:
+		// Few enough UIDs to FETCH the range at once, without a SEARCH.
+		r.sets = []*goimap.SeqSet{rangeSet(fs.Last+1, uidNext-1)}
+	default:
+		search := &responses.Search{}
+		cmd := &commands.Uid{Cmd: &commands.Search{Criteria: &goimap.SearchCriteria{Uid: rangeSet(fs.Last+1, 0)}}}
+		if err := s.run(ctx, "UID SEARCH", cmd, search, fetch.ReasonHTTP); err != nil {
 			return err
 		}
-		if w.stopped[name] {
-			return nil
+		var uids []uint32
+		for _, u := range search.Ids {
+			if u > fs.Last { // n:* includes the last UID when none is newer
+				uids = append(uids, u)
+			}
+		}
+		slices.Sort(uids)
+		for chunk := range slices.Chunk(uids, chunkSize) {
+			set := new(goimap.SeqSet)
+			set.AddNum(chunk...)
+			r.sets = append(r.sets, set)
 		}
 	}
-	return nil
+	return w.chunk(ctx, r)
+}
+
+func (w *walk) examine(ctx context.Context, name string) (*responses.Select, error) {
+	sel := &responses.Select{Mailbox: goimap.NewMailboxStatus(name, nil)}
+	if err := w.s.run(ctx, "EXAMINE", &commands.Select{Mailbox: name, ReadOnly: true}, sel, fetch.ReasonAuth); err != nil {
+		return nil, err
+	}
+	w.selected = name
+	return sel, nil
 }
 
 func rangeSet(from, to uint32) *goimap.SeqSet {
@@ -131,10 +197,10 @@ type read struct {
 	body bool // the patterns need its body
 }
 
-// chunk reads the headers of the messages of set, their bodies where a
-// pattern needs them, and stores the threads they touch with the cursor.
-func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) error {
-	all, last, hold, err := w.headers(ctx, folder, set)
+// chunk reads the headers of the messages of r's next set, their bodies
+// where a pattern needs them, and keeps them classified for settle.
+func (w *walk) chunk(ctx context.Context, r *reader) error {
+	all, last, hold, latest, err := w.headers(ctx, r.name, r.index, r.sets[0])
 	if err != nil {
 		return err
 	}
@@ -142,31 +208,35 @@ func (w *walk) chunk(ctx context.Context, folder string, set *goimap.SeqSet) err
 	if err != nil {
 		return err
 	}
-	for _, r := range all {
+	for _, rd := range all {
 		body := ""
-		if r.body {
-			body = decodeText(r.part, []byte(texts[r.m.uid]))
+		if rd.body {
+			body = decodeText(rd.part, []byte(texts[rd.m.uid]))
 		}
-		w.c.classify(&r.m, &r.h, body)
+		w.c.classify(&rd.m, &rd.h, body)
+		w.msgs = append(w.msgs, rd.m)
 	}
-	tickets, err := w.threads(all)
-	if err != nil {
-		return err
+	r.sets = r.sets[1:]
+	r.last = max(r.last, last)
+	if latest.After(r.latest) {
+		r.latest = latest
 	}
-	w.read[folder] = last
 	if hold != 0 {
 		// The walk of the folder ends before a message dated in the
 		// future: it is read again until its time is plausible.
-		w.read[folder] = min(last, hold-1)
-		w.stopped[folder] = true
+		r.last = min(r.last, hold-1)
+		r.done = true
 	}
-	w.dirty = true
-	return w.flush(tickets, false)
+	if len(r.sets) == 0 {
+		r.done = true
+	}
+	return nil
 }
 
-// headers reads the header fields of set's messages: those to classify,
-// the last UID read, and the first dated in the future (0: none).
-func (w *walk) headers(ctx context.Context, folder string, set *goimap.SeqSet) (all []*read, last, hold uint32, err error) {
+// headers reads the header fields of set's messages in folder (its index
+// in the options): those to classify, the last UID read, the first dated
+// in the future (0: none), and the latest time read.
+func (w *walk) headers(ctx context.Context, folder string, index int, set *goimap.SeqSet) (all []*read, last, hold uint32, latest time.Time, err error) {
 	c, s := w.c, w.s
 	items := []goimap.FetchItem{goimap.FetchUid, goimap.FetchInternalDate, goimap.FetchItem(headerSection)}
 	bodies := c.opts.MaxBodyBytes > 0 && len(c.ack)+len(c.solved)+len(c.reopened) > 0
@@ -179,27 +249,39 @@ func (w *walk) headers(ctx context.Context, folder string, set *goimap.SeqSet) (
 	}
 	msgs, err := w.fetch(ctx, set, items)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, 0, time.Time{}, err
 	}
-	last = w.read[folder]
 	for _, im := range msgs {
 		last = max(last, im.Uid)
 		block := section(im)
-		if len(block) > maxHeaderBytes {
-			return nil, 0, 0, s.fail("UID FETCH", fetch.ReasonTooLarge, fmt.Errorf(
-				"folder %q UID %d: header fields over %d bytes: move the message out of the folder", folder, im.Uid, maxHeaderBytes))
+		switch {
+		case len(block) > maxHeaderBytes+1:
+			// More than the partial FETCH asked for: the server, not a
+			// message, misbehaves.
+			return nil, 0, 0, time.Time{}, s.fail("UID FETCH", fetch.ReasonTooLarge, fmt.Errorf(
+				"folder %q UID %d: %d bytes of header fields, more than the %d asked for", folder, im.Uid, len(block), maxHeaderBytes+1))
+		case len(block) > maxHeaderBytes:
+			// One hostile message must not stall the source: skipped,
+			// counted, logged without its content.
+			c.logger.Warn("imap: message skipped: its header fields exceed the cap",
+				"folder", folder, "uid", im.Uid, "cap_bytes", maxHeaderBytes)
+			c.env.Rejected(door.ReasonTooLarge)
+			continue
 		}
 		h, err := parseHeader(block)
 		if err != nil {
-			return nil, 0, 0, s.fail("UID FETCH", fetch.ReasonDecode, fmt.Errorf("folder %q UID %d: header: %w", folder, im.Uid, err))
+			return nil, 0, 0, time.Time{}, s.fail("UID FETCH", fetch.ReasonDecode, fmt.Errorf("folder %q UID %d: header: %w", folder, im.Uid, err))
+		}
+		if h.date.IsZero() {
+			h.date = im.InternalDate.UTC()
+		}
+		if h.date.After(latest) {
+			latest = h.date
 		}
 		if h.from == "" {
 			// No sender (the server sent no header, the message was
 			// expunged meanwhile, or it is junk): nobody wrote it.
 			continue
-		}
-		if h.date.IsZero() {
-			h.date = im.InternalDate.UTC()
 		}
 		if h.id == "" {
 			// INTERNALDATE tells apart messages without Message-ID that
@@ -213,23 +295,23 @@ func (w *walk) headers(ctx context.Context, folder string, set *goimap.SeqSet) (
 			}
 			continue
 		}
-		r := &read{h: h, m: message{folder: folder, uid: im.Uid, ref: h.ref(), thread: h.thread, reply: h.reply, at: h.date}}
-		if r.m.thread == "" {
-			r.m.thread = r.m.ref
+		rd := &read{h: h, m: message{folder: index, uid: im.Uid, ref: h.ref(), thread: h.thread, reply: h.reply, at: h.date}}
+		if rd.m.thread == "" {
+			rd.m.thread = rd.m.ref
 		}
 		if thread, msg := im.Items["X-GM-THRID"], im.Items["X-GM-MSGID"]; gmail && thread != nil {
 			// Gmail's thread id is the X-GM-MSGID of the thread's first
 			// message: any other message of it is a reply.
-			r.m.thread = fmt.Sprint(thread)
-			r.m.reply = msg == nil || fmt.Sprint(msg) != r.m.thread
+			rd.m.thread = fmt.Sprint(thread)
+			rd.m.reply = msg == nil || fmt.Sprint(msg) != rd.m.thread
 		}
 		// A thread known to be no ticket (a vendor's notice) needs no body.
-		if bodies && c.needsBody(&h) && !w.st.skip[digest(r.m.thread)] {
-			r.part, r.body = chooseText(im.BodyStructure)
+		if bodies && c.needsBody(&h) && !w.st.skip[digest(rd.m.thread)] {
+			rd.part, rd.body = chooseText(im.BodyStructure)
 		}
-		all = append(all, r)
+		all = append(all, rd)
 	}
-	return all, last, hold, nil
+	return all, last, hold, latest, nil
 }
 
 // bodies reads the start of the text part of the messages that need it,
@@ -259,45 +341,107 @@ func (w *walk) bodies(ctx context.Context, all []*read) (map[uint32]string, erro
 	return texts, nil
 }
 
+// settle threads the messages read, all folders together in the order
+// they were written, and returns the tickets that changed with the cursor
+// to store. A read cut short (cut) judges only the messages dated at or
+// before its frontier, the earliest of the latest times read in the
+// folders it did not finish: a folder's mail arrives in about the order
+// it was written, so any message of it not read yet is later, and no
+// thread is judged without a message that preceded the ones judged. The
+// others are read again by the next sync: each folder's position stays
+// before its first message not judged.
+func (w *walk) settle(cut bool) ([]item.Ticket, cursor, error) {
+	var frontier time.Time
+	limited := false
+	if cut {
+		for _, r := range w.folders {
+			if r.done {
+				continue
+			}
+			if !limited || r.latest.Before(frontier) {
+				frontier = r.latest
+			}
+			limited = true
+		}
+	}
+	var judged []*message
+	pos := make([]uint32, len(w.folders))
+	for i, r := range w.folders {
+		pos[i] = r.last
+	}
+	for i := range w.msgs {
+		m := &w.msgs[i]
+		if limited && (frontier.IsZero() || m.at.After(frontier)) {
+			pos[m.folder] = min(pos[m.folder], m.uid-1)
+			continue
+		}
+		judged = append(judged, m)
+	}
+	tickets, err := w.threads(judged)
+	if err != nil {
+		return nil, cursor{}, err
+	}
+	next := cursor{Folders: map[string]folderState{}}
+	for i, r := range w.folders {
+		// A folder no longer configured is forgotten: read again from its
+		// start if it comes back, counting nothing twice. One this sync
+		// did not reach keeps its position.
+		fs, ok := w.cur.Folders[r.name]
+		if r.opened {
+			fs, ok = r.fs, true
+			fs.Last = pos[i]
+		}
+		if ok {
+			next.Folders[r.name] = fs
+		}
+	}
+	next.Pending = w.st.pendingList()
+	next.Skip = slices.Clone(w.st.skipOrder)
+	return tickets, next, nil
+}
+
 // threads applies the messages, in the order they were written, to their
 // threads and returns the tickets that changed.
-func (w *walk) threads(all []*read) ([]item.Ticket, error) {
-	slices.SortStableFunc(all, func(a, b *read) int { return a.m.at.Compare(b.m.at) })
+func (w *walk) threads(all []*message) ([]item.Ticket, error) {
+	slices.SortStableFunc(all, func(a, b *message) int {
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.folder, b.folder), cmp.Compare(a.uid, b.uid))
+	})
 	touched := map[string]*item.Ticket{}
+	stored := map[string]*item.Ticket{}
 	var order []string
-	for _, r := range all {
-		t, ok := touched[r.m.thread]
+	for _, m := range all {
+		t, ok := touched[m.thread]
 		if !ok {
-			stored, err := w.c.stored(r.m.thread)
-			if err != nil {
-				return nil, err
+			s, read := stored[m.thread]
+			if !read {
+				var err error
+				if s, err = w.c.stored(m.thread); err != nil {
+					return nil, err
+				}
+				stored[m.thread] = s
 			}
-			if stored != nil {
+			if s != nil {
 				// What this kind says of a ticket; the rest (History,
 				// the priority from tags) the exporter sets when storing.
-				t = &item.Ticket{ID: stored.ID, CreatedAt: stored.CreatedAt, UpdatedAt: stored.UpdatedAt, Status: stored.Status,
-					Tags: slices.Clone(stored.Tags), Events: slices.Clone(stored.Events)}
+				t = &item.Ticket{ID: s.ID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Status: s.Status,
+					Tags: slices.Clone(s.Tags), Events: slices.Clone(s.Events)}
 			}
 		}
-		if t = w.st.apply(t, &r.m); t != nil {
-			if _, ok := touched[r.m.thread]; !ok {
-				order = append(order, r.m.thread)
+		if t = w.st.apply(t, m); t != nil {
+			if !ok {
+				order = append(order, m.thread)
 			}
-			touched[r.m.thread] = t
+			touched[m.thread] = t
 		}
 	}
 	var tickets []item.Ticket
 	for _, id := range order {
 		t := touched[id]
-		stored, err := w.c.stored(id)
-		if err != nil {
-			return nil, err
-		}
 		if r := w.c.env.Bounds.Ticket(t); r != "" {
 			w.c.env.Rejected(r)
 			continue
 		}
-		if stored == nil || !unchanged(stored, t) {
+		if s := stored[id]; s == nil || !unchanged(s, t) {
 			tickets = append(tickets, *t)
 		}
 	}

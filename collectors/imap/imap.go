@@ -5,6 +5,7 @@
 package imap
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -136,8 +137,11 @@ type collector struct {
 	stored                func(string) (*item.Ticket, error)
 }
 
-// Sync logs in, reads each folder's new messages in batches of at most
-// chunkSize, and logs out.
+// Sync logs in, reads the new messages of every folder, then threads them
+// all together by date and stores the tickets they touch, and logs out.
+// The result does not depend on the order of the folders: a thread whose
+// customer messages are in Sent and the vendor's in INBOX is judged on
+// all of them at once (docs/sources.md, `imap`).
 func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error) error {
 	cur := cursor{}
 	if len(raw) > 0 {
@@ -161,22 +165,22 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	if err := s.capabilities(ctx); err != nil {
 		return fmt.Errorf("imap: %w", err)
 	}
-	w := &walk{c: c, s: s, cur: cur, st: newState(&cur, c.opts.TicketsOpenedBy == openedByAnyone, c.env.HistoryStart), emit: emit,
-		read: map[string]uint32{}, stopped: map[string]bool{}}
-	for _, f := range c.opts.Folders {
-		if err := w.folder(ctx, f); err != nil {
-			if ctx.Err() == nil && !w.emitFailed {
-				// What was read is stored before the sync fails: the
-				// next one resumes after it.
-				if ferr := w.flush(nil, true); ferr != nil {
-					return fmt.Errorf("imap: storing: %w", ferr)
-				}
-			}
-			return fmt.Errorf("imap: folder %q: %w", f, err)
-		}
+	w := &walk{c: c, s: s, cur: cur, st: newState(&cur, c.opts.TicketsOpenedBy == openedByAnyone, c.env.HistoryStart)}
+	readErr := w.read(ctx)
+	if readErr != nil && ctx.Err() != nil {
+		return fmt.Errorf("imap: %w", readErr)
 	}
-	if err := w.flush(nil, true); err != nil {
+	// A read cut short (the budget, a fault) still stores what it can
+	// judge (see settle): the next sync resumes after it.
+	tickets, next, err := w.settle(readErr != nil)
+	if err != nil {
 		return fmt.Errorf("imap: storing: %w", err)
+	}
+	if err := w.store(raw, tickets, next, emit); err != nil {
+		return fmt.Errorf("imap: storing: %w", err)
+	}
+	if readErr != nil {
+		return fmt.Errorf("imap: %w", readErr)
 	}
 	if err := s.logout(ctx); err != nil {
 		// Everything is stored: a failed goodbye fails no sync.
@@ -187,59 +191,34 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 
 // walk is one sync's reading of the folders.
 type walk struct {
-	c          *collector
-	s          *session
-	cur        cursor            // as stored by the last batch
-	read       map[string]uint32 // per folder, the last UID this sync read
-	st         *state
-	emit       func(item.Batch) error
-	emitFailed bool
-	stopped    map[string]bool // folders whose walk ended before a message dated in the future
-	dirty      bool            // the state differs from the stored cursor
+	c        *collector
+	s        *session
+	cur      cursor // as stored
+	st       *state
+	folders  []*reader
+	msgs     []message // every message read, classified
+	selected string    // the folder EXAMINE opened last
 }
 
-// flush stores tickets with the cursor: mid-sync, each folder's position
-// stays before the vendor messages still waiting for a ticket (they are
-// in no cursor yet); the final cursor carries them, capped.
-func (w *walk) flush(tickets []item.Ticket, final bool) error {
-	if !final && len(tickets) == 0 && !w.dirty {
-		return nil
-	}
-	if final && len(tickets) == 0 && !w.dirty && len(w.st.held) == 0 {
-		return nil
-	}
-	next := cursor{Folders: map[string]folderState{}, Pending: w.cur.Pending, Skip: slices.Clone(w.st.skipOrder)}
-	for _, name := range w.c.opts.Folders {
-		// A folder no longer configured is forgotten: read again from its
-		// start if it comes back, counting nothing twice.
-		if fs, ok := w.cur.Folders[name]; ok {
-			next.Folders[name] = fs
-		}
-	}
-	for name, last := range w.read {
-		fs := next.Folders[name]
-		if final {
-			fs.Last = last
-		} else {
-			fs.Last = max(fs.Last, w.st.position(name, last))
-		}
-		next.Folders[name] = fs
-	}
-	if final {
-		next.Pending = w.st.pendingList()
-		w.st.held = map[string][]heldMessage{}
-	}
-	raw, err := json.Marshal(next)
+// store emits the tickets in batches of at most chunkSize, the last one
+// with the cursor of every folder: a sync that dies between two batches
+// stored tickets but no position, and the next one reads the same
+// messages again, which count nothing twice (Event.Ref).
+func (w *walk) store(raw []byte, tickets []item.Ticket, next cursor, emit func(item.Batch) error) error {
+	cur, err := json.Marshal(next)
 	if err != nil {
 		return err
 	}
-	if err := w.emit(item.Batch{Tickets: tickets, Cursor: raw}); err != nil {
-		w.emitFailed = true
-		return err
+	if len(tickets) == 0 && bytes.Equal(cur, raw) {
+		return nil // a caught-up poll stores nothing
 	}
-	w.cur = next
-	w.dirty = false
-	return nil
+	for len(tickets) > chunkSize {
+		if err := emit(item.Batch{Tickets: tickets[:chunkSize]}); err != nil {
+			return err
+		}
+		tickets = tickets[chunkSize:]
+	}
+	return emit(item.Batch{Tickets: tickets, Cursor: cur})
 }
 
 // classify reads a message's role from its header (and body, when given).

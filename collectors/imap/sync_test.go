@@ -1,9 +1,11 @@
 package imap
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -161,7 +163,8 @@ func populate(ms *mailServer, threads int) {
 
 // TestSyncCrashResume: a sync that dies at any batch (emit failing: the
 // batch is not stored) and is resumed from the stored cursor reaches the
-// store an uninterrupted sync reaches; every batch is bounded.
+// store an uninterrupted sync reaches; every batch is bounded, and only a
+// sync's last batch carries a cursor.
 func TestSyncCrashResume(t *testing.T) {
 	const threads = 260 // 260 + 347 messages: SEARCH and two chunks per folder
 	whole := newHarness(t, implicitTLS, nil, nil)
@@ -170,12 +173,19 @@ func TestSyncCrashResume(t *testing.T) {
 	if len(whole.store.tickets) != threads {
 		t.Fatalf("%d tickets, want %d", len(whole.store.tickets), threads)
 	}
-	for _, b := range whole.store.recorded {
+	batches := whole.store.recorded
+	if len(batches) < 2 {
+		t.Fatalf("%d batches: want several, to crash between them", len(batches))
+	}
+	for i, b := range batches {
 		if len(b.Tickets) > chunkSize {
 			t.Errorf("a batch of %d tickets", len(b.Tickets))
 		}
+		if last := i == len(batches)-1; (b.Cursor != nil) != last {
+			t.Errorf("batch %d of %d: cursor %v, want one on the last batch only", i+1, len(batches), b.Cursor != nil)
+		}
 	}
-	for _, failAt := range []int{1, 2, 3, 4} {
+	for failAt := 1; failAt <= len(batches); failAt++ {
 		t.Run(fmt.Sprint("crash at batch ", failAt), func(t *testing.T) {
 			h := newHarness(t, implicitTLS, nil, nil)
 			populate(h.ms, threads)
@@ -194,28 +204,98 @@ func TestSyncCrashResume(t *testing.T) {
 				}
 				t.Fatalf("%d tickets after the crash, %d without", len(h.store.tickets), len(whole.store.tickets))
 			}
+			if string(h.store.cursor) != string(whole.store.cursor) {
+				t.Errorf("cursor after the crash %s, want %s", h.store.cursor, whole.store.cursor)
+			}
 		})
 	}
 }
 
+// TestSyncFolderOrder: a thread spread over INBOX and Sent makes the same
+// ticket whichever folder is read first: the customer's first message in
+// Sent, the vendor's reply and the customer's answer in INBOX (the answer
+// came from a colleague's mailbox, this one in CC); and a vendor notice
+// answered from Sent is no ticket.
+func TestSyncFolderOrder(t *testing.T) {
+	const root = "c1@buyer.example"
+	refs := "References: <" + root + ">"
+	for _, folders := range [][]string{{"INBOX", "Sent"}, {"Sent", "INBOX"}} {
+		t.Run(strings.Join(folders, ","), func(t *testing.T) {
+			o := testOptions()
+			o.Folders = folders
+			h := newHarness(t, implicitTLS, o, nil)
+			h.ms.add("Sent", rawMail(root, "ann@buyer.example", rfc(0), "[P1] Database down"), t0)
+			h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: [P1] Database down", refs), t0)
+			h.ms.add("INBOX", rawMail("c2@buyer.example", "eve@buyer.example", rfc(2*time.Hour), "Re: [P1] Database down", refs), t0)
+			h.ms.add("INBOX", rawMail("n1@vendor.example", "news@vendor.example", rfc(0), "Deprecation notice"), t0)
+			h.ms.add("Sent", rawMail("c3@buyer.example", "ann@buyer.example", rfc(time.Hour), "Re: Deprecation notice",
+				"References: <n1@vendor.example>"), t0)
+			h.mustSync()
+			tk := h.ticket(root)
+			want := []item.EventKind{item.EventVendorReply, item.EventCustomerReply}
+			if !tk.CreatedAt.Equal(t0) || !reflect.DeepEqual(kinds(tk), want) || !tk.Events[0].At.Equal(t0.Add(time.Hour)) {
+				t.Errorf("ticket %+v: want created at the Sent message, then the reply and the answer", tk)
+			}
+			if len(h.store.tickets) != 1 {
+				t.Errorf("tickets %v: the vendor's notice answered from Sent is no ticket", slices.Collect(maps.Keys(h.store.tickets)))
+			}
+		})
+	}
+}
+
+// TestSyncBudget: a sync cut short by max_requests_per_sync stores the
+// messages dated up to the frontier of what it read, each sync moves on,
+// and the syncs end where one unlimited sync does, no ticket ever stored
+// with a creation it does not have. A budget that cannot read a chunk of
+// every folder with new mail stores nothing.
 func TestSyncBudget(t *testing.T) {
+	const threads = 260
+	whole := newHarness(t, implicitTLS, nil, nil)
+	populate(whole.ms, threads)
+	whole.mustSync()
+
 	h := newHarness(t, implicitTLS, nil, func(env *source.Env) { env.Config.MaxRequestsPerSync = 5 })
-	populate(h.ms, 30)
-	err := h.sync()
-	if fetch.Reason(err) != fetch.ReasonBudget {
+	populate(h.ms, threads)
+	if err := h.sync(); fetch.Reason(err) != fetch.ReasonBudget {
 		t.Fatalf("sync over budget: %v (reason %q), want budget", err, fetch.Reason(err))
 	}
 	if n := h.commands()["OK"]; n != 5 {
 		t.Errorf("%d commands sent, want the budget's 5", n)
 	}
-	// What was read is stored; the next syncs finish the walk.
-	for range 3 {
-		if err := h.sync(); err == nil {
+	if len(h.store.tickets) != 0 || strings.Contains(string(h.store.cursor), "last_uid") {
+		t.Errorf("a sync that read no chunk of Sent stored %d tickets, cursor %s", len(h.store.tickets), h.store.cursor)
+	}
+
+	// LOGIN and, per folder, STATUS, EXAMINE, SEARCH and a chunk's FETCHes
+	// (INBOX's bodies too) fit; the second round of chunks does not.
+	h = newHarness(t, implicitTLS, nil, func(env *source.Env) { env.Config.MaxRequestsPerSync = 12 })
+	populate(h.ms, threads)
+	syncs := 0
+	for ; syncs < 20; syncs++ {
+		before := len(h.store.recorded)
+		err := h.sync()
+		for _, b := range h.store.recorded[before:] {
+			for _, tk := range b.Tickets {
+				if want := whole.store.tickets[tk.ID]; !tk.CreatedAt.Equal(want.CreatedAt) {
+					t.Errorf("sync %d stored ticket %s created at %s, want %s", syncs+1, tk.ID, tk.CreatedAt, want.CreatedAt)
+				}
+			}
+		}
+		if err == nil {
 			break
 		}
+		if fetch.Reason(err) != fetch.ReasonBudget {
+			t.Fatalf("sync %d: %v, want budget", syncs+1, err)
+		}
+		if len(h.store.recorded) == before {
+			t.Fatalf("sync %d cut short stored nothing: no progress", syncs+1)
+		}
 	}
-	if len(h.store.tickets) != 30 {
-		t.Errorf("%d tickets after the budget ran out, want 30", len(h.store.tickets))
+	if syncs < 1 {
+		t.Errorf("the first sync was not cut short: the test proves nothing")
+	}
+	if !reflect.DeepEqual(h.store.tickets, whole.store.tickets) {
+		t.Errorf("after %d syncs cut short: %d tickets, want the %d of one unlimited sync (or some differ)", syncs, len(h.store.tickets), len(whole.store.tickets))
 	}
 }
 
@@ -438,19 +518,37 @@ func TestSyncTimeout(t *testing.T) {
 	}
 }
 
-// TestSyncHeaderTooLarge: header fields beyond maxHeaderBytes end the
-// sync with reason too_large, after storing what came before.
+// TestSyncHeaderTooLarge: a message whose header fields exceed
+// maxHeaderBytes is skipped, counted as rejected (too_large) and logged
+// without its content; the rest is read, and the next poll passes it.
 func TestSyncHeaderTooLarge(t *testing.T) {
-	h := newHarness(t, implicitTLS, nil, nil)
+	var rejected []string
+	var log bytes.Buffer
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
+		env.Reject = func(r string) { rejected = append(rejected, r) }
+		env.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	})
 	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
 	var refs strings.Builder
 	for i := 0; refs.Len() < maxHeaderBytes; i++ {
 		fmt.Fprintf(&refs, " <%d.padding@buyer.example>\n", i)
 	}
 	h.ms.add("INBOX", rawMail("big@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Case", "References:"+refs.String()), t0)
-	err := h.sync()
-	if fetch.Reason(err) != fetch.ReasonTooLarge || !strings.Contains(err.Error(), "UID 1") {
-		t.Errorf("a huge header: %v (reason %q), want too_large naming the UID", err, fetch.Reason(err))
+	h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(2*time.Hour), "Re: Case", "References: <c1@buyer.example>"), t0)
+	h.mustSync()
+	if tk := h.ticket("c1@buyer.example"); !reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) || !tk.Events[0].At.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("ticket %+v: want the reply after the huge message", tk)
+	}
+	if !reflect.DeepEqual(rejected, []string{door.ReasonTooLarge}) {
+		t.Errorf("rejected %q, want one too_large", rejected)
+	}
+	if !strings.Contains(log.String(), "uid=1") || strings.Contains(log.String(), "padding") || strings.Contains(log.String(), "bob@") {
+		t.Errorf("the log should name the folder and UID, nothing of the message:\n%s", log.String())
+	}
+	rejected = nil
+	h.mustSync()
+	if len(rejected) != 0 {
+		t.Errorf("the next poll rejected %q again: the cursor did not pass the message", rejected)
 	}
 }
 

@@ -44,7 +44,7 @@ type pending struct {
 
 // message is one message, classified.
 type message struct {
-	folder   string
+	folder   int // its index in the options' folders
 	uid      uint32
 	ref      string
 	thread   string
@@ -66,19 +66,11 @@ type state struct {
 	order          []string // pending threads, oldest first
 	skip           map[string]bool
 	skipOrder      []string
-	// held are this sync's pending vendor messages, by folder: a folder's
-	// position stored mid-sync stays before them (see position).
-	held map[string][]heldMessage
-}
-
-type heldMessage struct {
-	uid    uint32
-	thread string
 }
 
 func newState(c *cursor, anyone bool, historyStart time.Time) *state {
 	s := &state{openedByAnyone: anyone, historyStart: historyStart, pending: map[string]*pending{},
-		skip: map[string]bool{}, held: map[string][]heldMessage{}}
+		skip: map[string]bool{}}
 	for i := range c.Pending {
 		p := c.Pending[i]
 		s.pending[p.Thread] = &p
@@ -138,30 +130,41 @@ func (s *state) apply(t *item.Ticket, m *message) *item.Ticket {
 			return nil
 		}
 		t = &item.Ticket{ID: m.thread, CreatedAt: m.at, UpdatedAt: m.at, Status: item.StatusOpen, Tags: m.tags}
-		if p := s.pending[m.thread]; p != nil {
-			for _, e := range p.Events {
-				if !e.At.Before(t.CreatedAt) {
-					t.Events = append(t.Events, e)
-				}
-			}
-			t.Tags = append(t.Tags, p.Tags...)
-			delete(s.pending, m.thread)
-		}
+		s.adopt(t)
 		return normalize(t)
 	}
+	// A ticket stored by a sync that died before its cursor: the vendor
+	// messages the stored cursor holds for it are its own.
+	s.adopt(t)
 	for _, e := range t.Events {
 		if e.Ref == m.ref {
-			return t // read before: from another folder, or again
+			return normalize(t) // read before: from another folder, or again
 		}
 	}
 	// Before the creation: the creating message read again (it carries
 	// no event), or one read after its ticket was stored.
 	if m.at.Before(t.CreatedAt) || (!m.vendor && !m.at.After(t.CreatedAt)) {
-		return t
+		return normalize(t)
 	}
 	t.Events = append(t.Events, events(m)...)
 	t.Tags = append(t.Tags, m.tags...)
 	return normalize(t)
+}
+
+// adopt moves the vendor messages waiting for t's thread into t: those
+// at or after its creation (before it, the vendor answered no ticket).
+func (s *state) adopt(t *item.Ticket) {
+	p := s.pending[t.ID]
+	if p == nil {
+		return
+	}
+	for _, e := range p.Events {
+		if !e.At.Before(t.CreatedAt) && !slices.ContainsFunc(t.Events, func(x item.Event) bool { return x.Ref == e.Ref && x.Kind == e.Kind }) {
+			t.Events = append(t.Events, e)
+		}
+	}
+	t.Tags = append(t.Tags, p.Tags...)
+	delete(s.pending, t.ID)
 }
 
 // events are the timeline entries of a message.
@@ -195,31 +198,6 @@ func (s *state) hold(m *message) {
 	}
 	p.Events = append(p.Events, events(m)...)
 	p.Tags = append(p.Tags, m.tags...)
-	if m.uid != 0 {
-		s.held[m.folder] = append(s.held[m.folder], heldMessage{uid: m.uid, thread: m.thread})
-	}
-}
-
-// position is where folder may be stored as read up to, given that it
-// was read up to last: before this sync's first vendor message that still
-// waits for its ticket, which only the final cursor carries.
-func (s *state) position(folder string, last uint32) uint32 {
-	kept := s.held[folder][:0]
-	for _, h := range s.held[folder] {
-		if s.pending[h.thread] == nil {
-			continue
-		}
-		kept = append(kept, h)
-		if h.uid <= last {
-			last = h.uid - 1
-		}
-	}
-	if len(kept) == 0 {
-		delete(s.held, folder)
-	} else {
-		s.held[folder] = kept
-	}
-	return last
 }
 
 // pendingList is the pending threads the final cursor carries: the
