@@ -193,7 +193,7 @@ func TestDemo(t *testing.T) {
 	want := map[string]string{
 		"swiftedge": "Asia/Singapore", "deeproute": "Europe/Berlin", "nightless": "America/Los_Angeles",
 		"openpipe": "Asia/Tokyo", "edgebuyer": "America/New_York", "feedcast": "Europe/London",
-		"chatwire": "America/Sao_Paulo",
+		"chatwire": "America/Sao_Paulo", "slowpost": "Asia/Kolkata",
 	}
 	if !maps.Equal(zones, want) {
 		t.Errorf("demo vendors %v, want %v", zones, want)
@@ -232,10 +232,12 @@ func TestDemo(t *testing.T) {
 // it is not in the timeline).
 func TestChatAndMailPersonas(t *testing.T) {
 	c := newClock(testStart)
-	chat, mail := Demo(testStart)[6], Slowpost
-	mail.History = chat.History
+	chat, mail := Demo(testStart)[6], Demo(testStart)[7]
 	if chat.Name != "chatwire" || chat.Persona.Name != ChatOfficeHours.Name {
 		t.Fatalf("Demo()[6] is %s (%s), want chatwire", chat.Name, chat.Persona.Name)
+	}
+	if mail.Name != Slowpost.Name || mail.Persona.Name != MailNextDay.Name {
+		t.Fatalf("Demo()[7] is %s (%s), want slowpost", mail.Name, mail.Persona.Name)
 	}
 	s := startSim(t, c, Options{Seed: 21, Vendors: []Vendor{chat, mail}})
 	waits := func(name string, inOffice bool) (out []time.Duration) {
