@@ -254,14 +254,6 @@ func imapSourceConfig(t *testing.T, dir, vendor string, srv *dovecot.Server, pas
 `, vendor, srv.URL(), folders, imapUser, pwFile, caFile)
 }
 
-// imapKnownIssues are values a vendor reading Sent before INBOX gets
-// wrong today, reported to the collector's owner: folders are read and
-// stored one after the other, so the exporter first sees ticket 3 with the
-// buyer's two messages from Sent and none of the vendor's replies from
-// INBOX, counts two follow-ups, and keeps "the most the ticket ever
-// showed". Remove an entry once fixed (the test then says so).
-var imapKnownIssues = metricValues{"support_ticket_customer_followups_total priority=normal": 2}
-
 // TestIMAPMailbox: the exporter reads the scripted mailbox and serves the
 // metrics worked out by hand, whichever folder it reads first; a third
 // vendor's mailbox refuses its password: reason auth, and no password
@@ -317,7 +309,6 @@ func TestIMAPMailbox(t *testing.T) {
 	for _, vendor := range slices.Sorted(maps.Keys(orders)) {
 		t.Run(vendor, func(t *testing.T) {
 			want := imapExpected()
-			var wrong, known []string
 			for _, key := range slices.Sorted(maps.Keys(want)) {
 				fields := strings.Fields(key)
 				labels := []string{"vendor", vendor}
@@ -325,28 +316,12 @@ func TestIMAPMailbox(t *testing.T) {
 					l, v, _ := strings.Cut(f, "=")
 					labels = append(labels, l, v)
 				}
-				got, _ := s.get(fields[0], labels...) // an absent series is 0, as counters start
-				if got == want[key] {
-					if bad, ok := imapKnownIssues[key]; ok && vendor == "sent-first" {
-						t.Errorf("%s = %v, no longer the known wrong %v: remove it from imapKnownIssues", key, got, bad)
-					}
-					continue
+				if got, _ := s.get(fields[0], labels...); got != want[key] { // an absent series is 0, as counters start
+					t.Errorf("%s = %v, want %v", key, got, want[key])
 				}
-				msg := fmt.Sprintf("%s = %v, want %v", key, got, want[key])
-				if bad, ok := imapKnownIssues[key]; ok && vendor == "sent-first" && got == bad {
-					known = append(known, msg)
-					continue
-				}
-				wrong = append(wrong, msg)
-			}
-			for _, m := range wrong {
-				t.Error(m)
 			}
 			if ok := s.sum("support_source_requests_total", "vendor", vendor, "code", "OK"); ok == 0 {
 				t.Error("no IMAP command counted as OK")
-			}
-			if len(known) > 0 && !t.Failed() {
-				t.Skipf("KNOWN ISSUE (reported): %s", strings.Join(known, "; "))
 			}
 		})
 	}
