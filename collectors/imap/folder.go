@@ -157,6 +157,9 @@ func (w *walk) open(ctx context.Context, r *reader) error {
 			}
 		}
 		slices.Sort(uids)
+		// Every message is held until settle: room for them at once, not
+		// by doubling (a large first sync's peak memory).
+		w.msgs = slices.Grow(w.msgs, len(uids))
 		for chunk := range slices.Chunk(uids, chunkSize) {
 			set := new(goimap.SeqSet)
 			set.AddNum(chunk...)
@@ -295,7 +298,9 @@ func (w *walk) headers(ctx context.Context, folder string, index int, set *goima
 			}
 			continue
 		}
-		rd := &read{h: h, m: message{folder: index, uid: im.Uid, ref: h.ref(), thread: h.thread, reply: h.reply, at: h.date}}
+		// The thread id is cut from its header field: cloned, so that the
+		// message held until settle does not keep the whole field.
+		rd := &read{h: h, m: message{folder: index, uid: im.Uid, ref: h.ref(), thread: strings.Clone(h.thread), reply: h.reply, at: h.date}}
 		if rd.m.thread == "" {
 			rd.m.thread = rd.m.ref
 		}
