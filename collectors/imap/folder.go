@@ -38,8 +38,9 @@ type reader struct {
 	index  int         // in the options' folders: orders messages of one instant
 	fs     folderState // the UIDVALIDITY and HIGHESTMODSEQ to store; Last: where this sync started
 	sets   []*goimap.SeqSet
-	opened bool      // STATUS (and, with new mail, EXAMINE) ran
-	done   bool      // read to its end, or to a message dated in the future
+	opened bool      // STATUS ran: fs is the folder's
+	done   bool      // read to its end, or to a message dated in the future, or renumbered
+	cut    bool      // renumbered in the sync: done, not read to its end
 	last   uint32    // every UID up to it was read
 	latest time.Time // the latest time of a message read
 }
@@ -82,9 +83,10 @@ func (w *walk) step(ctx context.Context, r *reader) error {
 			return err
 		}
 		if v := sel.Mailbox.UidValidity; v != 0 && v != r.fs.Validity {
-			// Renumbered since this sync began: what was read stands, the
-			// next sync reads the folder again from its start.
-			r.done, r.fs = true, folderState{Validity: v}
+			// Renumbered since this sync began: what was read stands (up
+			// to the frontier, as the rest is unread), and the next sync
+			// finds the new UIDVALIDITY and reads the folder again.
+			r.done, r.cut = true, true
 			return nil
 		}
 	}
@@ -94,7 +96,6 @@ func (w *walk) step(ctx context.Context, r *reader) error {
 // open runs STATUS, and EXAMINE and UID SEARCH when the folder has new
 // mail, then reads its first chunk.
 func (w *walk) open(ctx context.Context, r *reader) error {
-	r.opened = true
 	s := w.s
 	items := []goimap.StatusItem{goimap.StatusUidNext, goimap.StatusUidValidity}
 	if s.caps["CONDSTORE"] {
@@ -107,7 +108,7 @@ func (w *walk) open(ctx context.Context, r *reader) error {
 	mb := st.Mailbox
 	modseq := modSeq(mb.Items["HIGHESTMODSEQ"])
 	fs, known := w.cur.Folders[r.name]
-	r.fs, r.last = fs, fs.Last
+	r.fs, r.last, r.opened = fs, fs.Last, known
 	switch {
 	case known && fs.Validity == mb.UidValidity:
 		// Caught up: UIDNEXT did not move, or (a server that omits it)
@@ -132,7 +133,7 @@ func (w *walk) open(ctx context.Context, r *reader) error {
 		fs = folderState{Validity: v} // changed since STATUS
 	}
 	fs.ModSeq = modseq
-	r.fs, r.last = fs, fs.Last
+	r.fs, r.last, r.opened = fs, fs.Last, true
 	uidNext := sel.Mailbox.UidNext
 	if uidNext == 0 {
 		uidNext = mb.UidNext
@@ -348,26 +349,24 @@ func (w *walk) bodies(ctx context.Context, all []*read) (map[uint32]string, erro
 
 // settle threads the messages read, all folders together in the order
 // they were written, and returns the tickets that changed with the cursor
-// to store. A read cut short (cut) judges only the messages dated at or
-// before its frontier, the earliest of the latest times read in the
-// folders it did not finish: a folder's mail arrives in about the order
+// to store. A read cut short judges only the messages dated at or before
+// its frontier, the earliest of the latest times read in the folders it
+// did not finish (none read: nothing is judged): a folder's mail arrives in about the order
 // it was written, so any message of it not read yet is later, and no
 // thread is judged without a message that preceded the ones judged. The
 // others are read again by the next sync: each folder's position stays
 // before its first message not judged.
-func (w *walk) settle(cut bool) ([]item.Ticket, cursor, error) {
+func (w *walk) settle() ([]item.Ticket, cursor, error) {
 	var frontier time.Time
 	limited := false
-	if cut {
-		for _, r := range w.folders {
-			if r.done {
-				continue
-			}
-			if !limited || r.latest.Before(frontier) {
-				frontier = r.latest
-			}
-			limited = true
+	for _, r := range w.folders {
+		if r.done && !r.cut {
+			continue
 		}
+		if !limited || r.latest.Before(frontier) {
+			frontier = r.latest
+		}
+		limited = true
 	}
 	var judged []*message
 	pos := make([]uint32, len(w.folders))
@@ -389,8 +388,8 @@ func (w *walk) settle(cut bool) ([]item.Ticket, cursor, error) {
 	next := cursor{Folders: map[string]folderState{}}
 	for i, r := range w.folders {
 		// A folder no longer configured is forgotten: read again from its
-		// start if it comes back, counting nothing twice. One this sync
-		// did not reach keeps its position.
+		// start if it comes back, counting nothing twice. One whose STATUS
+		// this sync did not read keeps its position.
 		fs, ok := w.cur.Folders[r.name]
 		if r.opened {
 			fs, ok = r.fs, true

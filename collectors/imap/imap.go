@@ -172,7 +172,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	}
 	// A read cut short (the budget, a fault) still stores what it can
 	// judge (see settle): the next sync resumes after it.
-	tickets, next, err := w.settle(readErr != nil)
+	tickets, next, err := w.settle()
 	if err != nil {
 		return fmt.Errorf("imap: storing: %w", err)
 	}
