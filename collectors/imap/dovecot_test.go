@@ -117,7 +117,7 @@ func newMailboxAt(t *testing.T, srv *dovecot.Server, url, password string) *mail
 
 // sync runs one sync and returns the tickets it emitted (last version of
 // each). Each batch is stored as it is emitted, as the exporter's store
-// does: a later folder of the same sync finds the tickets of an earlier.
+// does.
 func (m *mailbox) sync(t *testing.T) map[string]item.Ticket {
 	t.Helper()
 	clear(m.counts)

@@ -21,7 +21,8 @@ import (
 )
 
 const (
-	// chunkSize is the messages of one header FETCH and one batch.
+	// chunkSize is the messages of one header FETCH, and the tickets of
+	// one batch.
 	chunkSize = 200
 	// maxHeaderBytes caps the header fields read of one message: one more
 	// byte is asked for, and a message that fills it is skipped (counted

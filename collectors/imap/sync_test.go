@@ -639,3 +639,61 @@ func TestSyncMessagesWithoutIDs(t *testing.T) {
 		t.Errorf("%d tickets %v, want 2: one per INTERNALDATE, none without a sender", n, slices.Collect(maps.Keys(h.store.tickets)))
 	}
 }
+
+// TestSyncRenumberedMidSync: INBOX renumbered between two of its chunks
+// (the EXAMINE that returns to it shows a new UIDVALIDITY) stops its read;
+// what was read is judged up to the frontier, the next sync reads INBOX
+// again from its start, and the store ends as one undisturbed sync's. A
+// thread begun in INBOX's unread chunk (the customer wrote from another
+// mailbox, this one in CC) and answered from Sent must not be created at
+// the answer.
+func TestSyncRenumberedMidSync(t *testing.T) {
+	const threads = 260 // two chunks per folder
+	fill := func(ms *mailServer) {
+		populate(ms, threads)
+		ms.add("INBOX", rawMail("late@buyer.example", "eve@buyer.example", rfc(1000*time.Minute), "Late case"), t0)
+		ms.add("Sent", rawMail("late2@buyer.example", "ann@buyer.example", rfc(1001*time.Minute), "Re: Late case",
+			"References: <late@buyer.example>"), t0)
+	}
+	whole := newHarness(t, implicitTLS, nil, nil)
+	fill(whole.ms)
+	whole.mustSync()
+
+	var ms *mailServer
+	commands := 0
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
+		count := env.CountRequest
+		env.CountRequest = func(code string) {
+			count(code)
+			// LOGIN; INBOX's STATUS, EXAMINE, SEARCH, headers and bodies;
+			// Sent's STATUS, EXAMINE, SEARCH, headers: then back to INBOX.
+			if commands++; commands == 10 {
+				ms.renumber("INBOX")
+			}
+		}
+	})
+	ms = h.ms
+	fill(h.ms)
+	h.mustSync()
+	events := func(s *fakeStore) (n int) {
+		for _, tk := range s.tickets {
+			n += len(tk.Events)
+		}
+		return n
+	}
+	if got, all := events(h.store), events(whole.store); got == 0 || got >= all {
+		t.Fatalf("%d events after the renumbered sync, %d in all: want some, not all (the test proves nothing)", got, all)
+	}
+	if !strings.Contains(string(h.store.cursor), `"INBOX":{"uidvalidity":1,`) {
+		t.Errorf("cursor %s: want INBOX's old UIDVALIDITY, so that the next sync reads it again", h.store.cursor)
+	}
+	for id, tk := range h.store.tickets {
+		if want := whole.store.tickets[id]; !tk.CreatedAt.Equal(want.CreatedAt) {
+			t.Errorf("ticket %s created at %s, want %s", id, tk.CreatedAt, want.CreatedAt)
+		}
+	}
+	h.mustSync()
+	if !reflect.DeepEqual(h.store.tickets, whole.store.tickets) {
+		t.Errorf("after the resync: %d tickets, want the %d of one undisturbed sync (or some differ)", len(h.store.tickets), len(whole.store.tickets))
+	}
+}
