@@ -232,13 +232,15 @@ func TestDemo(t *testing.T) {
 // it is not in the timeline).
 func TestChatAndMailPersonas(t *testing.T) {
 	c := newClock(testStart)
-	chat, mail := Demo(testStart)[6], Demo(testStart)[7]
-	if chat.Name != "chatwire" || chat.Persona.Name != ChatOfficeHours.Name {
-		t.Fatalf("Demo()[6] is %s (%s), want chatwire", chat.Name, chat.Persona.Name)
+	demo := Demo(testStart)
+	named := func(name string, p Persona) Vendor {
+		i := slices.IndexFunc(demo, func(v Vendor) bool { return v.Name == name })
+		if i < 0 || demo[i].Persona.Name != p.Name {
+			t.Fatalf("Demo has no %s with persona %s", name, p.Name)
+		}
+		return demo[i]
 	}
-	if mail.Name != Slowpost.Name || mail.Persona.Name != MailNextDay.Name {
-		t.Fatalf("Demo()[7] is %s (%s), want slowpost", mail.Name, mail.Persona.Name)
-	}
+	chat, mail := named("chatwire", ChatOfficeHours), named("slowpost", MailNextDay)
 	s := startSim(t, c, Options{Seed: 21, Vendors: []Vendor{chat, mail}})
 	waits := func(name string, inOffice bool) (out []time.Duration) {
 		cal := s.worlds[name].cal
