@@ -39,7 +39,7 @@ type reader struct {
 	index  int         // in the options' folders: orders messages of one instant
 	fs     folderState // the UIDVALIDITY and HIGHESTMODSEQ to store; Last: where this sync started
 	sets   []*goimap.SeqSet
-	opened bool      // STATUS ran: fs is the folder's
+	opened bool      // fs holds the folder's state to store (STATUS, and EXAMINE for new mail, ran)
 	done   bool      // read to its end, or to a message dated in the future, or renumbered
 	cut    bool      // renumbered in the sync: done, not read to its end
 	last   uint32    // every UID up to it was read
