@@ -267,7 +267,8 @@ func TestSyncBudget(t *testing.T) {
 	}
 
 	// LOGIN and, per folder, STATUS, EXAMINE, SEARCH and a chunk's FETCHes
-	// (INBOX's bodies too) fit; the second round of chunks does not.
+	// (INBOX's bodies too) fit: 10 commands; the second round of chunks
+	// does not, whole.
 	h = newHarness(t, implicitTLS, nil, func(env *source.Env) { env.Config.MaxRequestsPerSync = 12 })
 	populate(h.ms, threads)
 	syncs := 0
