@@ -19,6 +19,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/freshdesk"
 	"github.com/support-exporter/support_exporter/collectors/gcpsupport"
 	"github.com/support-exporter/support_exporter/collectors/github"
+	"github.com/support-exporter/support_exporter/collectors/imap"
 	"github.com/support-exporter/support_exporter/collectors/incidentio"
 	"github.com/support-exporter/support_exporter/collectors/instatus"
 	"github.com/support-exporter/support_exporter/collectors/jsm"
@@ -87,6 +88,14 @@ var Kinds = Table{
 		PriorityInTags: true,
 		Options:        lark.NewOptions,
 	}, New: lark.New},
+	{Kind: config.Kind{
+		Name: "imap", Title: "a support mailbox over IMAP", Feeds: config.FeedsTickets,
+		URLExample: "imaps://imap.gmail.com", Schemes: []string{"imaps", "imap"},
+		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
+			Doc: "the mailbox's login and password (LOGIN), or an OAuth token for XOAUTH2 as the option `username` (Gmail, Microsoft 365)"},
+		PriorityInTags: true,
+		Options:        imap.NewOptions,
+	}, New: imap.New},
 	{Kind: config.Kind{
 		Name: "gcp_support", Title: "Google Cloud support cases, the buyer's own", Feeds: config.FeedsTickets,
 		DefaultURL: gcpsupport.DefaultURL, URLExample: gcpsupport.DefaultURL,

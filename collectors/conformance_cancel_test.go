@@ -31,7 +31,7 @@ func TestConformanceCancel(t *testing.T) {
 			if err := f.sim.InjectSpec(vendorName, k.kind, simulator.Spec{Fault: simulator.FaultTimeout, Requests: forever}); err != nil {
 				t.Fatal(err)
 			}
-			before := f.requests.Load()
+			before := f.received()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan error, 1)
@@ -41,7 +41,7 @@ func TestConformanceCancel(t *testing.T) {
 					return nil
 				})
 			}()
-			for deadline := time.Now().Add(cancelBound); f.requests.Load() == before; {
+			for deadline := time.Now().Add(cancelBound); f.received() == before; {
 				if time.Now().After(deadline) {
 					t.Fatal("no request was sent")
 				}

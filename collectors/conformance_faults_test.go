@@ -61,6 +61,74 @@ var notFaultCases = map[simulator.Fault]string{
 	simulator.FaultUnsorted: "zendesk_requests' own tests",
 }
 
+// sessionCase is how a kind that speaks a session protocol rather than
+// HTTP (imap: one connection, commands answered by tag) fails under a
+// fault, where it differs from the faultCase.
+type sessionCase struct {
+	reasons []string // replacing the faultCase's
+	// idle: the reasons when the sync fetches no message, caught up with a
+	// world that did not move: a fault that damages a FETCH's answer
+	// meets none.
+	idle []string
+	// within: the reasons when the fault meets a session already open (the
+	// fault at a first sync's middle command).
+	within []string
+	// fetchOnly: the fault damages a FETCH's answer only, so it meets a
+	// session already open, which may have stored what it read before.
+	fetchOnly bool
+	why       string
+}
+
+// sessionCases are the session kinds' faults in their own terms (the
+// simulator's imap_faults.go says how each is played), and notForSession
+// the faults of faultCases that have no meaning for them, each with the
+// reason: every faultCase is one or the other.
+var (
+	sessionCases = map[string]map[simulator.Fault]sessionCase{
+		"imap": {
+			simulator.FaultRateLimit: {reasons: []string{fetch.ReasonRateLimited}, why: "NO [UNAVAILABLE]"},
+			simulator.FaultServerError: {reasons: []string{fetch.ReasonNetwork},
+				why: "the server's BYE closes the connection: no status to read"},
+			simulator.FaultTimeout:      {reasons: []string{fetch.ReasonTimeout}, why: "a command held"},
+			simulator.FaultReset:        {reasons: []string{fetch.ReasonNetwork}, why: "a connection reset"},
+			simulator.FaultTruncated:    {reasons: []string{fetch.ReasonNetwork}, idle: []string{""}, fetchOnly: true, why: "a FETCH's literal cut by the connection closing"},
+			simulator.FaultHugeBody:     {reasons: []string{fetch.ReasonTooLarge}, idle: []string{""}, fetchOnly: true, why: "a FETCH's literal of 64 MiB"},
+			simulator.FaultUnauthorized: {reasons: []string{fetch.ReasonAuth}, within: []string{fetch.ReasonNetwork}, why: "LOGIN refused; an open session ended by BYE"},
+			simulator.FaultForbidden:    {reasons: []string{fetch.ReasonAuth}, within: []string{fetch.ReasonNetwork}, why: "LOGIN refused; an open session ended by BYE"},
+		},
+	}
+	notForSession = map[string]map[simulator.Fault]string{
+		"imap": {
+			simulator.FaultMalformed:          "IMAP answers are framed by tags and literals: a broken frame is FaultTruncated",
+			simulator.FaultEmptyPage:          "mail has no pages",
+			simulator.FaultEndlessSame:        "mail has no pages",
+			simulator.FaultEndlessGrowing:     "mail has no pages",
+			simulator.FaultRetryAfterDate:     "IMAP has no Retry-After",
+			simulator.FaultRateLimitNoReset:   "IMAP has no Retry-After",
+			simulator.FaultGitHubPrimaryLimit: "GitHub's",
+		},
+	}
+)
+
+// reasonsFor are the reasons a sync of kind under fc may fail with in
+// scenario (idle: fetching no message; within: the fault after the
+// session opened), and whether the kind plays fc at all.
+func (fc faultCase) reasonsFor(kind string, http, idle, within bool) ([]string, bool) {
+	if http {
+		return fc.reasons, true
+	}
+	sc, ok := sessionCases[kind][fc.fault]
+	switch {
+	case !ok:
+		return nil, false
+	case idle && sc.idle != nil:
+		return sc.idle, true
+	case within && sc.within != nil:
+		return sc.within, true
+	}
+	return sc.reasons, true
+}
+
 // TestEveryFaultIsCovered: a fault added to the simulator is either run
 // over every kind by the suite or left out with a reason.
 func TestEveryFaultIsCovered(t *testing.T) {
@@ -75,6 +143,15 @@ func TestEveryFaultIsCovered(t *testing.T) {
 	}
 	if n < len(faultCases) {
 		t.Fatalf("walked %d faults, fewer than the %d cases", n, len(faultCases))
+	}
+	for kind, cases := range sessionCases {
+		for _, fc := range faultCases {
+			_, played := cases[fc.fault]
+			_, excluded := notForSession[kind][fc.fault]
+			if played == excluded {
+				t.Errorf("%s, fault %v: in sessionCases %v, in notForSession %v: want exactly one", kind, fc.fault, played, excluded)
+			}
+		}
 	}
 }
 
@@ -106,12 +183,13 @@ func (f *fixture) checkFaults(t *testing.T, ref *memStore, found *findings) {
 		// after is how many requests the vendor answers as usual before
 		// the fault (Spec.After): 0, the sync's first request meets it.
 		after int
+		idle  bool // the world did not move since the store caught up
 	}
 	scenarios := []scenario{
 		{name: "first sync", at: start, from: newMemStore, want: ref},
 		// Nothing changed since the store caught up: whatever the fault
 		// shows, nothing may end or move.
-		{name: "caught up, nothing new", at: start, from: ref.clone, want: ref},
+		{name: "caught up, nothing new", at: start, from: ref.clone, want: ref, idle: true},
 	}
 	if ref.batches > 1 {
 		// The fault meets the middle request of a first sync, counted on
@@ -131,10 +209,18 @@ func (f *fixture) checkFaults(t *testing.T, ref *memStore, found *findings) {
 		for _, fc := range faultCases {
 			name := sc.name + "/" + fc.fault.String()
 			spec := simulator.Spec{Fault: fc.fault, Requests: forever, After: sc.after}
+			reasons, played := fc.reasonsFor(f.k.kind, f.http, sc.idle, sc.after > 0)
 			if err := f.sim.InjectSpec(vendorName, f.k.kind, spec); err != nil {
+				if played && !f.http {
+					t.Errorf("%s: the simulator cannot play it (%v), but sessionCases has it", name, err)
+				}
 				continue // the API cannot fail so
 			}
 			f.sim.EndFaults(vendorName, f.k.kind)
+			if !played {
+				t.Errorf("%s: the simulator plays it, but sessionCases has it not", name)
+				continue
+			}
 			t.Run(name, func(t *testing.T) {
 				st := sc.from()
 				before := st.clone()
@@ -144,14 +230,23 @@ func (f *fixture) checkFaults(t *testing.T, ref *memStore, found *findings) {
 				}
 				err := f.sync(t, st, opts)
 				f.sim.EndFaults(vendorName, f.k.kind)
-				if got := reasonOf(err); !slices.Contains(fc.reasons, got) {
-					t.Errorf("the sync under the fault: reason %q (%v), want one of %q", got, err, fc.reasons)
+				if got := reasonOf(err); !slices.Contains(reasons, got) {
+					t.Errorf("the sync under the fault: reason %q (%v), want one of %q", got, err, reasons)
 				}
 				outcome := "failed " + reasonOf(err)
 				if err == nil {
 					outcome = "succeeded"
 				}
+				// A session kind's sync stopped mid-way (the fault after its
+				// first command) has stored each thread as of the last
+				// message it read.
+				midSession := !f.http && (sc.after > 0 || sessionCases[f.k.kind][fc.fault].fetchOnly)
 				switch {
+				case midSession:
+					if d := st.earlierVersions(sc.want, before, 10); len(d) > 0 {
+						t.Errorf("the sync under the fault stored versions the tickets never had:\n%s", strings.Join(d, "\n"))
+						outcome += ", stored wrong versions"
+					}
 				case !fc.loose && sc.after == 0:
 					if d := st.diff(before, true, 10); len(d) > 0 {
 						t.Errorf("the failed sync changed the store:\n%s", strings.Join(d, "\n"))

@@ -265,3 +265,40 @@ func encodeAll[T any](items map[string]T) map[string]string {
 	}
 	return out
 }
+
+// earlierVersions lists the tickets of s that are no version the ticket
+// truly had: for a kind that reads a stream of messages (imap), a sync
+// stopped mid-way stores each thread as of the last message it read, so
+// a ticket's version must be want's (or before's) or one of its earlier
+// ones: the same creation, its timeline a beginning of want's, its tags
+// among want's. A thread missing a message in its middle, or created at
+// another message, was never the vendor's.
+func (s *memStore) earlierVersions(want, before *memStore, max int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for id, t := range s.tickets {
+		w, ok := want.tickets[id]
+		if encode(t) == encode(before.tickets[id]) || (ok && encode(t) == encode(w)) {
+			continue
+		}
+		earlier := ok && t.CreatedAt.Equal(w.CreatedAt) && len(t.Events) <= len(w.Events) && !t.UpdatedAt.After(w.UpdatedAt)
+		for k := 0; earlier && k < len(t.Events); k++ {
+			earlier = encode(t.Events[k]) == encode(w.Events[k])
+		}
+		for _, tag := range t.Tags {
+			earlier = earlier && slices.Contains(w.Tags, tag)
+		}
+		if !earlier {
+			out = append(out, fmt.Sprintf("ticket %s is %s, want %s or an earlier version of it", id, encode(t), encode(w)))
+		}
+	}
+	if len(s.incidents)+len(s.maintenances) > 0 || s.components != nil {
+		out = append(out, "a stream of messages stored status items")
+	}
+	slices.Sort(out)
+	if len(out) > max {
+		out = append(out[:max], fmt.Sprintf("... %d more", len(out)-max))
+	}
+	return out
+}

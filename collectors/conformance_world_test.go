@@ -78,7 +78,8 @@ type kindUnderTest struct {
 // variants are the accounts a kind reads besides its default one, by kind
 // name: each is run through the whole suite too.
 var variants = map[string]map[string]func(*simulator.Sim) string{
-	simulator.KindJSM: {"customer": func(s *simulator.Sim) string { return s.JSMCustomerSourceYAML(vendorName) }},
+	simulator.KindJSM:  {"customer": func(s *simulator.Sim) string { return s.JSMCustomerSourceYAML(vendorName) }},
+	simulator.KindIMAP: {"xoauth2": func(s *simulator.Sim) string { return s.IMAPBearerSourceYAML(vendorName) }},
 }
 
 // kindsUnderTest are every registered kind (collectors.Kinds) and their
@@ -122,15 +123,49 @@ type fixture struct {
 	cfg      *config.Config
 	src      *config.Source
 	requests atomic.Int64 // sent by the sources built here
-	inFlight atomic.Int64 // of those, not answered whole yet
+	inFlight atomic.Int64 // of those, not answered whole yet (HTTP)
+	// http: the kind speaks HTTP (its URL's scheme is http or https), so
+	// that its requests are counted by the client's transport; another
+	// protocol's (IMAP's commands) are counted by source.Env.CountRequest.
+	http bool
+}
+
+// logouts are the commands ending a session that the vendor received: a
+// session protocol's LOGOUT (zero for HTTP).
+func (f *fixture) logouts() int64 {
+	if f.http {
+		return 0
+	}
+	return int64(f.sim.CommandCounts(vendorName)["LOGOUT"])
+}
+
+// received are the requests the vendor received, answered or not: the
+// client's count for HTTP, which counts a request as it sends it; the
+// vendor's own for another protocol, whose client counts a command once
+// answered.
+func (f *fixture) received() int64 {
+	if f.http {
+		return f.requests.Load()
+	}
+	n := 0
+	for _, c := range f.sim.CommandCounts(vendorName) {
+		n += c
+	}
+	return int64(n)
 }
 
 // newFixture starts the kind's simulated vendor with n tickets.
 func newFixture(t *testing.T, k kindUnderTest, n int) *fixture {
 	t.Helper()
+	return newFixtureOf(t, k, simVendor(n))
+}
+
+// newFixtureOf starts the kind's simulated vendor v.
+func newFixtureOf(t *testing.T, k kindUnderTest, v simulator.Vendor) *fixture {
+	t.Helper()
 	c := &simClock{t: start}
 	sim, err := simulator.New(simulator.Options{
-		Seed: seed, Start: start, Clock: c.Now, ExportRequestsPerMinute: -1, Vendors: []simulator.Vendor{simVendor(n)},
+		Seed: seed, Start: start, Clock: c.Now, ExportRequestsPerMinute: -1, Vendors: []simulator.Vendor{v},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +180,7 @@ func newFixture(t *testing.T, k kindUnderTest, n int) *fixture {
 		t.Fatalf("the simulator does not play kind %s: Sim.SourceYAML is empty (docs/sources.md, adding a source kind)", k.kind)
 	}
 	f.cfg, f.src = parseSource(t, k.tickets, body)
+	f.http = strings.HasPrefix(f.src.URL, "http://") || strings.HasPrefix(f.src.URL, "https://")
 	return f
 }
 
@@ -233,8 +269,13 @@ func (f *fixture) env(t *testing.T, src *config.Source, st *memStore, timeout ti
 	hc.Transport = &countingTransport{next: hc.Transport, n: &f.requests, inFlight: &f.inFlight}
 	limits := fetch.NewLimits()
 	g := f.cfg.Global
+	var countRequest func(string)
+	if !f.http {
+		countRequest = func(string) { f.requests.Add(1) }
+	}
 	return source.Env{
-		Config: src, Vendor: f.cfg.Vendors[0],
+		CountRequest: countRequest,
+		Config:       src, Vendor: f.cfg.Vendors[0],
 		HTTP:   fetch.New(hc, limits, fetch.Options{Timeout: timeout, UserAgent: "support_exporter/conformance"}),
 		Limits: limits, HistoryStart: g.HistoryStart.Time, Logger: slog.New(slog.DiscardHandler), Now: f.clock.Now,
 		Bounds: door.Bounds{NotBefore: g.EarliestTimestamp.Time, MaxSkew: time.Duration(g.MaxClockSkew), Now: f.clock.Now},

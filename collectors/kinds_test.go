@@ -189,7 +189,9 @@ func kindsTable(kinds config.Kinds) string {
 			if key.Default != "" {
 				s += " (default `" + key.Default + "`)"
 			}
-			keys = append(keys, s+": "+key.Doc)
+			// A pipe ends a table cell, even in a code span (a default
+			// regexp's alternation): GitHub's tables take it escaped.
+			keys = append(keys, strings.ReplaceAll(s+": "+key.Doc, "|", `\|`))
 		}
 		fmt.Fprintf(&b, "| [`%s`](#%s) | `%s` | %s | %s | %s |\n", k.Name, anchor(k), k.Feeds.List(), u, creds, strings.Join(keys, "<br>"))
 	}

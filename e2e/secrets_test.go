@@ -75,6 +75,7 @@ var secretKinds = []struct {
 	{kind: simulator.KindJSM},
 	{kind: simulator.KindGitHub},
 	{kind: simulator.KindGCPSupport},
+	{kind: simulator.KindIMAP}, // the mailbox's password (LOGIN)
 	{kind: simulator.KindAWSSupport},
 }
 
@@ -89,7 +90,8 @@ const minSecret = 8
 
 // TestSecretsNeverLeakAnyKind polls one vendor through each of secretKinds,
 // logging at debug level, then revokes every credential (each API answers
-// as it does a revoked one: Slack's invalid_auth, the others' 401), and
+// as it does a revoked one: Slack's invalid_auth, IMAP's NO
+// [AUTHENTICATIONFAILED], the others' 401), and
 // requires that no secret appears in the log, /metrics, the landing page
 // (which shows each source's last error) or any other page the exporter
 // serves.

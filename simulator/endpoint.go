@@ -103,6 +103,17 @@ func (e *endpoint) listen() error {
 	if err != nil {
 		return fmt.Errorf("listening on loopback: %w", err)
 	}
+	if ss, ok := e.api.(selfServing); ok {
+		base, err := ss.serve(ln, e)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		e.mu.Lock()
+		e.base = base
+		e.mu.Unlock()
+		return nil
+	}
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	e.mu.Lock()
 	e.base, e.srv = "http://"+ln.Addr().String(), srv
@@ -113,7 +124,18 @@ func (e *endpoint) listen() error {
 	return nil
 }
 
+// selfServing is an API that speaks another protocol than HTTP (IMAP) on
+// the endpoint's listener, counting requests and playing faults itself.
+type selfServing interface {
+	serve(ln net.Listener, e *endpoint) (base string, err error)
+	close()
+}
+
 func (e *endpoint) close() {
+	if ss, ok := e.api.(selfServing); ok {
+		ss.close()
+		return
+	}
 	e.mu.Lock()
 	srv := e.srv
 	e.mu.Unlock()

@@ -150,6 +150,9 @@ var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindG
 
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
+	if kind == KindIMAP {
+		return imapFaults[f] // imap_faults.go
+	}
 	switch f {
 	case FaultEndlessSame, FaultEndlessGrowing:
 		return slices.Contains(pagedKinds, kind)

@@ -193,7 +193,7 @@ func TestDemo(t *testing.T) {
 	want := map[string]string{
 		"swiftedge": "Asia/Singapore", "deeproute": "Europe/Berlin", "nightless": "America/Los_Angeles",
 		"openpipe": "Asia/Tokyo", "edgebuyer": "America/New_York", "feedcast": "Europe/London",
-		"chatwire": "America/Sao_Paulo", "cloudline": "America/Chicago",
+		"chatwire": "America/Sao_Paulo", "slowpost": "Asia/Kolkata", "cloudline": "America/Chicago",
 	}
 	if !maps.Equal(zones, want) {
 		t.Errorf("demo vendors %v, want %v", zones, want)
@@ -232,11 +232,15 @@ func TestDemo(t *testing.T) {
 // it is not in the timeline).
 func TestChatAndMailPersonas(t *testing.T) {
 	c := newClock(testStart)
-	chat, mail := Demo(testStart)[6], Slowpost
-	mail.History = chat.History
-	if chat.Name != "chatwire" || chat.Persona.Name != ChatOfficeHours.Name {
-		t.Fatalf("Demo()[6] is %s (%s), want chatwire", chat.Name, chat.Persona.Name)
+	demo := Demo(testStart)
+	named := func(name string, p Persona) Vendor {
+		i := slices.IndexFunc(demo, func(v Vendor) bool { return v.Name == name })
+		if i < 0 || demo[i].Persona.Name != p.Name {
+			t.Fatalf("Demo has no %s with persona %s", name, p.Name)
+		}
+		return demo[i]
 	}
+	chat, mail := named("chatwire", ChatOfficeHours), named("slowpost", MailNextDay)
 	s := startSim(t, c, Options{Seed: 21, Vendors: []Vendor{chat, mail}})
 	waits := func(name string, inOffice bool) (out []time.Duration) {
 		cal := s.worlds[name].cal

@@ -1,7 +1,7 @@
 // Package simulator plays the vendors whose support support_exporter
 // measures: per vendor a Zendesk-compatible ticket API (and its tickets as
-// Freshdesk, GitHub issues and Zendesk's Requests API show them) and its
-// status page
+// Freshdesk, GitHub issues and Zendesk's Requests API show them, and as
+// mail in the buyer's support mailbox, over IMAP) and its status page
 // in every format the exporter reads (Atlassian Statuspage, incident.io,
 // Instatus, status.io, Cachet and a history feed), each on its own loopback
 // listener,
@@ -46,6 +46,7 @@ const (
 	KindJSM             = "jira_service_management"
 	KindSlack           = "slack"
 	KindLark            = "lark"
+	KindIMAP            = "imap"
 	KindGCPSupport      = "gcp_support"
 	KindAzureSupport    = "azure_support"
 	KindAWSSupport      = "aws_support"
@@ -144,7 +145,8 @@ func (s *Sim) Start() error {
 
 // URL is the base URL of a vendor's API of that kind (a Kind constant), as
 // the exporter's config wants it: for KindFeed the feed's own URL, for
-// KindStatusio the API root (the page is StatusioPageID). Empty before
+// KindStatusio the API root (the page is StatusioPageID), for KindIMAP
+// "imaps://127.0.0.1:port". Empty before
 // Start or for an unknown vendor or kind.
 func (s *Sim) URL(vendor, kind string) string {
 	e := s.apis[apiKey{vendor, kind}]

@@ -76,6 +76,8 @@ func (s *Sim) sourceYAML(vendor, kind string, customer bool) string {
 		line("chat_id: %s", yamlString(w.larkChat()))
 		line("vendor_tenants: [%s]", yamlString(w.larkVendorTenant()))
 		basicAuth(w.larkApp())
+	case KindIMAP:
+		s.imapSourceYAML(w, line, false)
 	case KindGCPSupport:
 		line("parent: %s", yamlString(s.GCPSupportParent(vendor)))
 		line("http_client:")

@@ -43,6 +43,13 @@ import (
 //   - lark: the same in a Lark external group (lark.go): replies to the
 //     ticket's message, the solving one saying #solved, the priority a
 //     hashtag, the escalation a message of the vendor's bot.
+//   - imap: every ticket as a mail thread in the buyer's shared support
+//     mailbox, served over IMAP (mail.go, imap.go): the customer's and the
+//     vendor's messages, the solving reply saying so, reopens noticed by
+//     the helpdesk, and its acknowledgements when the persona
+//     AutoAcknowledges; the priority the customer gave in the subject,
+//     [Escalated] in the vendor's replies once escalated. No ratings,
+//     statuses but solved, nor figures.
 //   - gcp_support: every ticket as a Google Cloud support case of the
 //     buyer's project (gcpsupport.go): states for statuses, P1..P4 for
 //     the priority (Google's scale), escalated once escalated; the comments without the
@@ -89,6 +96,9 @@ var ticketFormats = map[string]func(w *world, clock func() time.Time, base func(
 	},
 	KindJSM: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return newJSMAPI(w, clock, base)
+	},
+	KindIMAP: func(w *world, clock func() time.Time, _ func() string, _ Options) http.Handler {
+		return newIMAPAPI(w, clock)
 	},
 	KindGCPSupport: func(w *world, clock func() time.Time, base func() string, _ Options) http.Handler {
 		return &gcpSupportAPI{w: w, clock: clock, base: base}

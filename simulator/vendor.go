@@ -78,10 +78,11 @@ func validateVendors(vs []Vendor) error {
 	return nil
 }
 
-// Demo returns the seven vendors of `--demo`: a fast but shallow one, a slow
+// Demo returns the eight vendors of `--demo`: a fast but shallow one, a slow
 // but thorough one, one without a night shift, one that posts incidents only
 // after customers complain, one reached by chat that answers within minutes
-// in office hours only, and two smaller ones, each with about 30 days of
+// in office hours only, one reached by mail whose helpdesk acknowledges at
+// once and whose people answer the next day, and two smaller ones, each with about 30 days of
 // history and live tickets so that metrics move within minutes (the demo
 // polls each through the kinds DemoSources names). History
 // reaches back to local midnight in each office, so daily panels start on a
@@ -136,6 +137,7 @@ func Demo(start time.Time) []Vendor {
 			Name: "chatwire", Persona: ChatOfficeHours, Timezone: "America/Sao_Paulo",
 			Tickets: 500, LiveTicketsPerHour: 8,
 		},
+		Slowpost,
 		{
 			// A cloud provider read through the buyer's own support
 			// cases (aws_support): no status page of the buyer's to poll.
@@ -176,6 +178,9 @@ type DemoSource struct{ Tickets, Status string }
 //   - swiftedge on incident.io and feedcast, without tickets, on the feed;
 //   - chatwire, whose point is how fast it answers in chat, on slack only:
 //     a vendor reached by chat often has no status page of its own;
+//   - slowpost, whose point is the acknowledgement that is no answer, on
+//     a support mailbox (imap) only: a vendor reached by mail, no status
+//     page either;
 //   - cloudline, a cloud provider answering around the clock, on
 //     aws_support only: the buyer's own support cases.
 //
@@ -191,17 +196,18 @@ func DemoSources() map[string]DemoSource {
 		"edgebuyer": {KindZendeskRequests, KindInstatus},
 		"feedcast":  {"", KindFeed},
 		"chatwire":  {KindSlack, ""},
+		"slowpost":  {KindIMAP, ""},
 		"cloudline": {KindAWSSupport, ""},
 	}
 }
 
-// Slowpost is the demo's vendor reached by mail, not yet in Demo: its
-// DemoSources entry is the imap kind (issue 12), which lands separately.
-// Its point is the auto-reply that is no answer: every mail is
-// acknowledged at once, and a person answers about a day later, so its
-// first response is a day although its mailbox replies in seconds. Demo
-// sets its History, as for every demo vendor.
+// Slowpost is the demo's vendor reached by mail (DemoSources: imap). Its
+// point is the auto-reply that is no answer: every mail is acknowledged at
+// once, and a person answers about a day later, so its first response is
+// a day although its mailbox replies in seconds. Its zone's offset (UTC+5:30)
+// is no other demo vendor's. Demo sets its History, as for every demo
+// vendor; this value has none.
 var Slowpost = Vendor{
-	Name: "slowpost", Persona: MailNextDay, Timezone: "Europe/Dublin",
+	Name: "slowpost", Persona: MailNextDay, Timezone: "Asia/Kolkata",
 	Tickets: 400, LiveTicketsPerHour: 6,
 }

@@ -164,6 +164,10 @@ func (c *Client) WithMaxBodyBytes(n int64) *Client {
 	return &d
 }
 
+// Timeout is the per-request timeout (global.request_timeout): a kind
+// that speaks another protocol (imap) bounds each command by it.
+func (c *Client) Timeout() time.Duration { return c.opts.Timeout }
+
 // Response is a successful (2xx) response, body read in full.
 type Response struct {
 	Status int

@@ -154,6 +154,13 @@ type OptionsInDirectory interface {
 	SetDirectory(dir string)
 }
 
+// CredentialsChecker is implemented by Options whose keys depend on the
+// source's http_client (the imap kind's username, the login of XOAUTH2,
+// against basic_auth's).
+type CredentialsChecker interface {
+	CheckCredentials(h *commoncfg.HTTPClientConfig, report Report)
+}
+
 // Report reports a mistake in a source's key.
 type Report func(key, format string, args ...any)
 

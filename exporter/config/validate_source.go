@@ -31,9 +31,11 @@ func (ck *checker) source(s *Source, list, path string, names map[string]int) {
 	ck.misplacedKeys(s, path)
 	ck.credentials(s, kind, path+".http_client")
 	if s.Options != nil {
-		s.Options.Check(func(key, format string, args ...any) {
-			ck.report(childPath(path, key), format, args...)
-		})
+		report := func(key, format string, args ...any) { ck.report(childPath(path, key), format, args...) }
+		s.Options.Check(report)
+		if cc, ok := s.Options.(CredentialsChecker); ok {
+			cc.CheckCredentials(&s.HTTPClient, report)
+		}
 	}
 }
 

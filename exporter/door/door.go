@@ -19,6 +19,10 @@ import (
 const (
 	ReasonFuture = "future_timestamp" // later than our clock plus the allowed skew
 	ReasonPast   = "past_timestamp"   // before global.earliest_timestamp
+	// ReasonTooLarge is an item larger than its collector reads (an IMAP
+	// message whose header fields exceed the cap): skipped, so that one
+	// hostile item does not stall its source.
+	ReasonTooLarge = "too_large"
 )
 
 // Bounds are the instants an item's timestamps may take: from NotBefore to

@@ -29,7 +29,7 @@ func newDescs() descs {
 		errors: desc("source_errors_total",
 			"Failed syncs by reason: network, timeout, rate_limited, http, auth, decode, too_large (a response over the kind's size cap), loop (the vendor's paging went in a circle), budget (max_requests_per_sync reached), or store (the local store failed).", "vendor", "source", "kind", "reason"),
 		rejected: desc("items_rejected_total",
-			"Items refused at the door, by reason: future_timestamp (a time beyond global.max_clock_skew past our clock), past_timestamp (before global.earliest_timestamp). A refused item is not stored and never moves a sync cursor; counted at each sync that sees it.", "vendor", "source", "reason"),
+			"Items refused at the door, by reason: future_timestamp (a time beyond global.max_clock_skew past our clock), past_timestamp (before global.earliest_timestamp), too_large (an item over the kind's size cap, skipped for good: an IMAP message with oversized header fields). A refused item is not stored; one refused for a time never moves a sync cursor and is counted at each sync that sees it.", "vendor", "source", "reason"),
 		storeItems: desc("store_items", "Items (tickets, incidents, maintenances) held in the store, by source kind.", "vendor", "kind"),
 		rebuilt: desc("aggregates_rebuilt_timestamp_seconds",
 			"When (Unix seconds) new settings last recomputed the vendor's counters to other values (an edited past SLA term, priorities, calendar, history_start...), or changed while the exporter was stopped; 0 when never. Rules use it to tell the step from a trend.", v...),

@@ -186,4 +186,4 @@ var Reasons = []string{"network", "timeout", "rate_limited", "http", "auth", "de
 
 // RejectReasons are the values of the `reason` label of
 // support_items_rejected_total.
-var RejectReasons = []string{door.ReasonFuture, door.ReasonPast}
+var RejectReasons = []string{door.ReasonFuture, door.ReasonPast, door.ReasonTooLarge}

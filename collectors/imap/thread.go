@@ -1,0 +1,298 @@
+package imap
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"slices"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/item"
+)
+
+// Bounds of what the cursor carries besides the folders' positions.
+const (
+	// maxPending threads of vendor messages wait for their ticket: replies
+	// to a customer message not read yet (in a folder read later, or
+	// arriving later).
+	maxPending = 500
+	// maxSkip threads are remembered as no tickets (opened by the vendor,
+	// or before history_start), so that a later reply does not make one.
+	maxSkip = 2000
+)
+
+// cursor is the stored position: per folder, its UIDVALIDITY, the last
+// UID read and HIGHESTMODSEQ; the vendor messages waiting for a ticket;
+// the threads that are no tickets (digests).
+type cursor struct {
+	Folders map[string]folderState `json:"folders,omitempty"`
+	Pending []pending              `json:"pending,omitempty"`
+	Skip    []string               `json:"skip,omitempty"`
+}
+
+type folderState struct {
+	Validity uint32 `json:"uidvalidity"`
+	Last     uint32 `json:"last_uid,omitempty"`
+	ModSeq   uint64 `json:"highestmodseq,omitempty"`
+}
+
+// pending are the events of a thread that is no ticket yet.
+type pending struct {
+	Thread string       `json:"thread"`
+	Events []item.Event `json:"events"`
+	Tags   []string     `json:"tags,omitempty"`
+}
+
+// message is one message, classified.
+type message struct {
+	folder   int // its index in the options' folders
+	uid      uint32
+	ref      string
+	thread   string
+	reply    bool // refers to another message
+	at       time.Time
+	vendor   bool
+	machine  bool // auto-reply (or, the vendor's, acknowledgement): no response
+	solved   bool
+	reopened bool
+	tags     []string
+}
+
+// state is a sync's view of the threads: the cursor's pending and skip
+// lists, and what this sync added to them.
+type state struct {
+	openedByAnyone bool
+	historyStart   time.Time
+	pending        map[string]*pending
+	order          []string // pending threads, oldest first
+	skip           map[string]bool
+	skipOrder      []string
+}
+
+func newState(c *cursor, anyone bool, historyStart time.Time) *state {
+	s := &state{openedByAnyone: anyone, historyStart: historyStart, pending: map[string]*pending{},
+		skip: map[string]bool{}}
+	for i := range c.Pending {
+		p := c.Pending[i]
+		s.pending[p.Thread] = &p
+		s.order = append(s.order, p.Thread)
+	}
+	for _, d := range c.Skip {
+		s.skip[d] = true
+		s.skipOrder = append(s.skipOrder, d)
+	}
+	return s
+}
+
+func digest(thread string) string {
+	d := sha256.Sum256([]byte(thread))
+	return base64.RawURLEncoding.EncodeToString(d[:12])
+}
+
+func (s *state) skipThread(thread string) {
+	d := digest(thread)
+	if s.skip[d] {
+		return
+	}
+	s.skip[d] = true
+	s.skipOrder = append(s.skipOrder, d)
+	if len(s.skipOrder) > maxSkip {
+		delete(s.skip, s.skipOrder[0])
+		s.skipOrder = s.skipOrder[1:]
+	}
+	delete(s.pending, thread)
+}
+
+// apply adds m to its thread: t is the thread's ticket (stored, or built
+// in this batch), nil when none; it returns the ticket to store, nil when
+// the thread is no ticket (yet). The rules are docs/sources.md's (`imap`).
+func (s *state) apply(t *item.Ticket, m *message) *item.Ticket {
+	if s.skip[digest(m.thread)] {
+		return nil
+	}
+	if !m.vendor && m.machine {
+		return t // no message of the customer's
+	}
+	if t == nil {
+		switch {
+		case m.vendor && !m.reply:
+			// A thread the vendor opened: no ticket with tickets_opened_by
+			// customer; with anyone, its messages before the customer's
+			// first one are no replies, so it need not be kept.
+			if !s.openedByAnyone {
+				s.skipThread(m.thread)
+			}
+			return nil
+		case m.vendor:
+			s.hold(m)
+			return nil
+		case m.at.Before(s.historyStart):
+			s.skipThread(m.thread)
+			return nil
+		}
+		t = &item.Ticket{ID: m.thread, CreatedAt: m.at, UpdatedAt: m.at, Status: item.StatusOpen, Tags: m.tags}
+		s.adopt(t)
+		return normalize(t)
+	}
+	// A ticket stored by a sync that died before its cursor: the vendor
+	// messages the stored cursor holds for it are its own.
+	s.adopt(t)
+	for _, e := range t.Events {
+		if e.Ref == m.ref {
+			return normalize(t) // read before: from another folder, or again
+		}
+	}
+	// Before the creation: the creating message read again (it carries
+	// no event), or one read after its ticket was stored.
+	if m.at.Before(t.CreatedAt) || (!m.vendor && !m.at.After(t.CreatedAt)) {
+		return normalize(t)
+	}
+	t.Events = append(t.Events, events(m)...)
+	t.Tags = append(t.Tags, m.tags...)
+	return normalize(t)
+}
+
+// adopt moves the vendor messages waiting for t's thread into t: those
+// at or after its creation (before it, the vendor answered no ticket).
+func (s *state) adopt(t *item.Ticket) {
+	p := s.pending[t.ID]
+	if p == nil {
+		return
+	}
+	for _, e := range p.Events {
+		if !e.At.Before(t.CreatedAt) && !slices.ContainsFunc(t.Events, func(x item.Event) bool { return x.Ref == e.Ref && x.Kind == e.Kind }) {
+			t.Events = append(t.Events, e)
+		}
+	}
+	t.Tags = append(t.Tags, p.Tags...)
+	delete(s.pending, t.ID)
+}
+
+// events are the timeline entries of a message.
+func events(m *message) []item.Event {
+	var es []item.Event
+	if !m.vendor {
+		return append(es, item.Event{Kind: item.EventCustomerReply, At: m.at, Ref: m.ref})
+	}
+	if !m.machine {
+		es = append(es, item.Event{Kind: item.EventVendorReply, At: m.at, Ref: m.ref})
+	}
+	if m.solved {
+		es = append(es, item.Event{Kind: item.EventSolved, At: m.at, Ref: m.ref})
+	}
+	if m.reopened {
+		es = append(es, item.Event{Kind: item.EventReopened, At: m.at, Ref: m.ref})
+	}
+	return es
+}
+
+// hold keeps a vendor reply to a thread that is no ticket yet.
+func (s *state) hold(m *message) {
+	p := s.pending[m.thread]
+	if p == nil {
+		p = &pending{Thread: m.thread}
+		s.pending[m.thread] = p
+		s.order = append(s.order, m.thread)
+	}
+	if slices.ContainsFunc(p.Events, func(e item.Event) bool { return e.Ref == m.ref }) {
+		return
+	}
+	p.Events = append(p.Events, events(m)...)
+	p.Tags = append(p.Tags, m.tags...)
+}
+
+// pendingList is the pending threads the final cursor carries: the
+// maxPending most recently held.
+func (s *state) pendingList() []pending {
+	var list []pending
+	var order []string
+	for _, th := range s.order {
+		if p := s.pending[th]; p != nil && !slices.Contains(order, th) {
+			order = append(order, th)
+		}
+	}
+	if len(order) > maxPending {
+		for _, th := range order[:len(order)-maxPending] {
+			delete(s.pending, th)
+		}
+		order = order[len(order)-maxPending:]
+	}
+	s.order = order
+	for _, th := range order {
+		list = append(list, *s.pending[th])
+	}
+	return list
+}
+
+// eventOrder sorts events of one instant: replies, then what they did.
+var eventOrder = map[item.EventKind]int{item.EventCustomerReply: 0, item.EventVendorReply: 1, item.EventSolved: 2, item.EventReopened: 3}
+
+// normalize orders the timeline and derives what follows from it: a
+// customer message after a solve reopens the ticket (as Zendesk does); a
+// solve of a solved ticket is none; the status is the last word.
+func normalize(t *item.Ticket) *item.Ticket {
+	customer := map[string]bool{}
+	for _, e := range t.Events {
+		if e.Kind == item.EventCustomerReply {
+			customer[e.Ref] = true
+		}
+	}
+	var primary []item.Event
+	seen := map[item.Event]bool{}
+	for _, e := range t.Events {
+		key := item.Event{Kind: e.Kind, Ref: e.Ref}
+		if (e.Kind == item.EventReopened && customer[e.Ref]) || seen[key] {
+			continue // derived below, or twice
+		}
+		seen[key] = true
+		primary = append(primary, e)
+	}
+	slices.SortStableFunc(primary, func(a, b item.Event) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return eventOrder[a.Kind] - eventOrder[b.Kind]
+	})
+	solved := false
+	t.Events = t.Events[:0]
+	for _, e := range primary {
+		switch e.Kind {
+		case item.EventSolved:
+			if solved {
+				continue
+			}
+			solved = true
+		case item.EventReopened:
+			if !solved {
+				continue
+			}
+			solved = false
+		case item.EventCustomerReply:
+			if solved {
+				t.Events = append(t.Events, e)
+				e.Kind, solved = item.EventReopened, false
+			}
+		}
+		t.Events = append(t.Events, e)
+	}
+	t.Status = item.StatusOpen
+	if solved {
+		t.Status = item.StatusSolved
+	}
+	t.UpdatedAt = t.CreatedAt
+	if n := len(t.Events); n > 0 && t.Events[n-1].At.After(t.UpdatedAt) {
+		t.UpdatedAt = t.Events[n-1].At
+	}
+	slices.Sort(t.Tags)
+	t.Tags = slices.Compact(t.Tags)
+	if len(t.Tags) == 0 {
+		t.Tags = nil
+	}
+	return t
+}
+
+// unchanged reports whether t says what the stored version s said.
+func unchanged(s, t *item.Ticket) bool {
+	return s.ID == t.ID && s.CreatedAt.Equal(t.CreatedAt) && s.UpdatedAt.Equal(t.UpdatedAt) &&
+		s.Status == t.Status && slices.Equal(s.Tags, t.Tags) &&
+		slices.EqualFunc(s.Events, t.Events, func(a, b item.Event) bool { return a.Kind == b.Kind && a.At.Equal(b.At) && a.Ref == b.Ref })
+}
