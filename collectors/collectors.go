@@ -113,7 +113,7 @@ var Kinds = Table{
 	{Kind: config.Kind{
 		Name: "aws_support", Title: "AWS Support cases of the buyer's account", Feeds: config.FeedsTickets,
 		DefaultURL: awssupport.DefaultURL, URLExample: awssupport.DefaultURL,
-		Credentials: config.Credentials{Doc: "none in `http_client`: the AWS SDK's default chain (environment, shared files, " +
+		Credentials: config.Credentials{Signed: true, Doc: "none in `http_client` (refused): the AWS SDK's default chain (environment, shared files, " +
 			"web identity, instance role) or the static `access_key_id`/`secret_access_key`; the identity's policy allows " +
 			"support:DescribeCases and support:DescribeCommunications, and the account has a Business, Enterprise On-Ramp or Enterprise Support plan"},
 		Options: awssupport.NewOptions,

@@ -137,7 +137,7 @@ func TestRequestBudgetFirstSync(t *testing.T) {
 		requests := src.requests()
 		t.Logf("%s: %d requests, %v syncs ended by the budget", src.vendor, requests, budget)
 		// The Zendesk export serves 300 tickets in one request, and AWS's
-		// DescribeCases 100 cases with their five latest communications
+		// DescribeCases 32 cases with their five latest communications
 		// (a request more only per case with more); every other kind
 		// costs a request per ticket at least.
 		if src.kind != simulator.KindZendesk && src.kind != simulator.KindAWSSupport && budget == 0 {

@@ -23,6 +23,9 @@ import (
 
 const (
 	awsTargetPrefix = "AWSSupport_20130415."
+	// awsRegion is the region signatures must name: the global
+	// endpoint's, support.us-east-1.amazonaws.com.
+	awsRegion = "us-east-1"
 	// awsVendorName is how AWS signs its communications.
 	awsVendorName = "Amazon Web Services"
 	// awsRecent is how many communications a case carries
@@ -36,9 +39,10 @@ const (
 
 // awsSupportAPI serves one vendor's tickets as the buyer's AWS Support
 // cases: the JSON 1.1 protocol (POST / with X-Amz-Target), each request's
-// Signature Version 4 checked against the world's key pair, DescribeCases
-// (caseIdList, afterTime and beforeTime on the creation, resolved cases
-// only when asked, newest first, nextToken paging, maxResults 10 to 100)
+// Signature Version 4 checked against the world's key pair and region
+// us-east-1, DescribeCases (caseIdList, afterTime and beforeTime on the
+// creation, language filtering when given, resolved cases only when
+// asked, newest first, nextToken paging, maxResults 10 to 100)
 // and DescribeCommunications, errors in AWS's envelope with HTTP 400
 // (500 for InternalServerError). The signature's age is not checked: the
 // exporter signs by its own clock, which tests need not tie to the
@@ -131,6 +135,9 @@ func (a *awsSupportAPI) checkSignature(r *http.Request, body []byte) (string, st
 	}
 	if m[4] != "support" || m[2] != date.Format("20060102") {
 		return "InvalidSignatureException", "Credential should be scoped to correct service: 'support'."
+	}
+	if m[3] != awsRegion {
+		return "InvalidSignatureException", "Credential should be scoped to a valid region."
 	}
 	again, err := http.NewRequestWithContext(context.Background(), r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
@@ -265,6 +272,9 @@ func (a *awsSupportAPI) describeCases(rw http.ResponseWriter, r *http.Request, i
 		if in.DisplayID != "" && awsDisplayID(s.tl) != in.DisplayID {
 			return
 		}
+		if in.Language != "" && awsLanguage(s.tl) != in.Language {
+			return // language filters (boto/boto3#4520)
+		}
 		states = append(states, s)
 	}
 	if len(in.CaseIDList) > 0 {
@@ -307,6 +317,13 @@ func (a *awsSupportAPI) describeCases(rw http.ResponseWriter, r *http.Request, i
 	writeAWSJSON(rw, out)
 }
 
+// awsLanguages are the cases' languages, by ticket id: most English, some
+// Japanese, Chinese and Korean, as a buyer in Asia writes them.
+var awsLanguages = []string{"en", "en", "ja", "en", "zh", "ja", "en", "ko"}
+
+// awsLanguage is the language a case was opened in.
+func awsLanguage(tl *timeline) string { return awsLanguages[tl.id()%int64(len(awsLanguages))] }
+
 func awsDisplayID(tl *timeline) string { return strconv.FormatInt(1000000000+tl.id(), 10) }
 
 // awsSeverities are the zendesk priorities as AWS's severity codes.
@@ -337,7 +354,7 @@ func (a *awsSupportAPI) caseOf(s *ticketState, withComms bool) awsCase {
 		CaseID: a.w.awsCaseID(s.tl), DisplayID: awsDisplayID(s.tl), Subject: topics[s.tl.topic].subject,
 		Status: awsStatus(s), ServiceCode: "amazon-elastic-compute-cloud-linux", CategoryCode: "other",
 		SeverityCode: awsSeverities[zPriorities[s.priority]], SubmittedBy: a.buyer(s.tl),
-		TimeCreated: time.Unix(s.created, 0).UTC().Format(awsTimeLayout), CCEmailAddresses: []string{}, Language: "en",
+		TimeCreated: time.Unix(s.created, 0).UTC().Format(awsTimeLayout), CCEmailAddresses: []string{}, Language: awsLanguage(s.tl),
 	}
 	if withComms {
 		all := a.communications(s)

@@ -21,6 +21,12 @@ import (
 // the body.
 func awsCall(t *testing.T, s *Sim, vendor, op, body, secret string) (int, []byte) {
 	t.Helper()
+	return awsCallIn(t, s, vendor, "us-east-1", op, body, secret)
+}
+
+// awsCallIn is awsCall signed for region.
+func awsCallIn(t *testing.T, s *Sim, vendor, region, op, body, secret string) (int, []byte) {
+	t.Helper()
 	w := s.worlds[vendor]
 	r := httptest.NewRequest(http.MethodPost, "http://support.example/", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
@@ -29,7 +35,7 @@ func awsCall(t *testing.T, s *Sim, vendor, op, body, secret string) (int, []byte
 	signing, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://support.example/", bytes.NewReader([]byte(body)))
 	signing.Header = r.Header.Clone()
 	creds := aws.Credentials{AccessKeyID: w.awsKeyID(), SecretAccessKey: secret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, signing, hex.EncodeToString(sum[:]), "support", "us-east-1", testStart); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, signing, hex.EncodeToString(sum[:]), "support", region, testStart); err != nil {
 		t.Fatal(err)
 	}
 	r.Header = signing.Header
@@ -67,6 +73,10 @@ func TestAWSSupportAPI(t *testing.T) {
 		if status != tc.status || awsErrorType(body) != tc.want {
 			t.Errorf("%s: HTTP %d %s, want %d %s", tc.name, status, body, tc.status, tc.want)
 		}
+	}
+	// A signature for another region is refused, as AWS refuses it.
+	if status, body := awsCallIn(t, s, "acme", "eu-west-1", "DescribeCases", `{}`, secret); status != 400 || awsErrorType(body) != "InvalidSignatureException" {
+		t.Errorf("signed for eu-west-1: HTTP %d %s", status, body)
 	}
 	rec := httptest.NewRecorder()
 	s.apis[apiKey{"acme", KindAWSSupport}].ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}")))
@@ -140,4 +150,36 @@ func TestAWSSupportAPI(t *testing.T) {
 		return
 	}
 	t.Error("no case with more than five communications: the paging was not played")
+}
+
+// TestAWSSupportLanguages: cases come in several languages; language, when
+// given, filters them (boto/boto3#4520), and without it every one is
+// listed.
+func TestAWSSupportLanguages(t *testing.T) {
+	c := newClock(testStart)
+	s := startSim(t, c, Options{Seed: 3, Vendors: []Vendor{vendor("acme", ChatOfficeHours, 40)}})
+	secret := s.worlds["acme"].awsSecret()
+	list := func(filter string) map[string]int {
+		t.Helper()
+		status, body := awsCall(t, s, "acme", "DescribeCases", `{"includeResolvedCases":true,"includeCommunications":false`+filter+`}`, secret)
+		var p awsCasesPage
+		if err := json.Unmarshal(body, &p); err != nil || status != 200 {
+			t.Fatalf("HTTP %d %s: %v", status, body, err)
+		}
+		n := map[string]int{}
+		for _, cs := range p.Cases {
+			n[cs.Language]++
+		}
+		return n
+	}
+	all := list("")
+	if all["en"] == 0 || all["ja"] == 0 || all["en"]+all["ja"]+all["zh"]+all["ko"] != 40 {
+		t.Errorf("without language: %v, want 40 cases, English and Japanese among them", all)
+	}
+	if en := list(`,"language":"en"`); len(en) != 1 || en["en"] != all["en"] {
+		t.Errorf(`language "en": %v, want the %d English cases only`, en, all["en"])
+	}
+	if ja := list(`,"language":"ja"`); len(ja) != 1 || ja["ja"] != all["ja"] {
+		t.Errorf(`language "ja": %v, want the %d Japanese cases only`, ja, all["ja"])
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -29,13 +30,26 @@ const DefaultURL = "https://support.us-east-1.amazonaws.com"
 const targetPrefix = "AWSSupport_20130415."
 
 const (
-	// maxPageBytes caps a response: 100 cases with their five latest
-	// communications, bodies included, are well under 2 MiB.
+	// maxPageBytes caps a response.
 	maxPageBytes = 8 << 20
-	// pageSize is maxResults, the API's largest (10 to 100).
-	pageSize = 100
-	// idsPerRequest is caseIdList's limit.
-	idsPerRequest = 100
+	// casesPerPage is DescribeCases' maxResults (10 to 100) with the
+	// communications included: the most cases whose page stays under
+	// maxPageBytes at worst (worstCaseBytes), 32.
+	casesPerPage = maxPageBytes / worstCaseBytes
+	// worstCaseBytes bounds one case as JSON: its five latest
+	// communications, each a body of up to 8,000 characters (the API's
+	// limit) written as \uXXXX escapes at worst (6 bytes a character, CJK
+	// text escaped), with 2 KiB for the rest of each (author, time,
+	// attachment names), and 8 KiB for the case's own fields (subject,
+	// cc addresses).
+	worstCaseBytes = recentCount*(maxBodyChars*6+2<<10) + 8<<10
+	maxBodyChars   = 8000
+	// recentCount is how many communications come with a case:
+	// recentCommunications holds "the five most recent".
+	recentCount = 5
+	// commsPerPage is DescribeCommunications' maxResults, the API's
+	// largest: 100 communications at worst (48 KiB each) are under 5 MiB.
+	commsPerPage = 100
 	// createdOverlap is how far before the newest case seen the next
 	// poll asks again: a case AWS lists a little after its timeCreated
 	// is still found.
@@ -49,15 +63,31 @@ const (
 // hostRegion reads the region out of a Support endpoint's host name.
 var hostRegion = regexp.MustCompile(`^support\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$`)
 
+// regionURL is the Support API's endpoint of region, the default url:
+// us-east-1's is the global endpoint, a China region's in amazonaws.com.cn.
+func regionURL(region string) string {
+	if strings.HasPrefix(region, "cn-") {
+		return "https://support." + region + ".amazonaws.com.cn"
+	}
+	return "https://support." + region + ".amazonaws.com"
+}
+
 // New builds the source of kind aws_support (a source.Factory).
 func New(env source.Env) (source.Source, error) {
-	base, err := fetch.BaseURL(env.Config.URL)
+	opts := optionsOf(env.Config)
+	raw := env.Config.URL
+	if raw == "" || raw == DefaultURL {
+		// The default url (config.Kind.DefaultURL, us-east-1's) follows
+		// region.
+		raw = regionURL(opts.Region)
+	}
+	base, err := fetch.BaseURL(raw)
 	if err != nil {
 		return nil, fmt.Errorf("aws_support: source %q: %w", env.Config.Name, err)
 	}
-	opts := optionsOf(env.Config)
 	if m := hostRegion.FindStringSubmatch(base.Hostname()); m != nil && m[1] != opts.Region {
-		return nil, fmt.Errorf("aws_support: source %q: the endpoint is in %s but region is %s: set region: %s", env.Config.Name, m[1], opts.Region, m[1])
+		return nil, fmt.Errorf("aws_support: source %q: the url's endpoint is in %s but region is %s: set region: %s, "+
+			"or remove url to read region %s's endpoint (%s)", env.Config.Name, m[1], opts.Region, m[1], opts.Region, regionURL(opts.Region))
 	}
 	now := env.Now
 	if now == nil {
@@ -139,15 +169,16 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		cur = cursor{}
 	}
 	now := c.now()
-	w := &walk{c: c, emit: emit, read: map[string]watched{}, mark: cur.Mark}
+	w := &walk{c: c, emit: emit, read: map[string]watched{}, gone: map[string]bool{}, mark: cur.Mark}
+	// afterTime filters by creation (an assumption: AWS's reference says
+	// only "the start date for a filtered date search"). It is never
+	// floored at AWS's 12 months by this host's clock: the cases AWS
+	// lists it still has, and the walks stay right whatever the clock.
 	after := c.historyStart
 	if !cur.Mark.IsZero() {
 		after = cur.Mark.Add(-createdOverlap)
 	}
-	if floor := now.Add(-dataKept); after.Before(floor) {
-		after = floor
-	}
-	req := describeCases{AfterTime: after.UTC().Format(timeFormat), IncludeResolvedCases: true, IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
+	req := describeCases{AfterTime: timeParam(after), IncludeResolvedCases: true, IncludeCommunications: true, MaxResults: casesPerPage}
 	if err := w.cases(ctx, req); err != nil {
 		return err
 	}
@@ -160,7 +191,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	// Every unresolved case, whatever its age: a case resolved longer
 	// ago than reopen_window that the buyer's reply reopened is listed
 	// here, and nowhere else.
-	open := describeCases{AfterTime: now.Add(-dataKept).UTC().Format(timeFormat), IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
+	open := describeCases{AfterTime: timeParam(c.historyStart), IncludeCommunications: true, MaxResults: casesPerPage}
 	if err := w.cases(ctx, open); err != nil {
 		return err
 	}
@@ -170,9 +201,8 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 			ids = append(ids, x.ID)
 		}
 	}
-	for chunk := range slices.Chunk(ids, idsPerRequest) {
-		req := describeCases{CaseIDList: chunk, IncludeResolvedCases: true, IncludeCommunications: true, MaxResults: pageSize, Language: "en"}
-		if err := w.cases(ctx, req); err != nil {
+	for chunk := range slices.Chunk(ids, casesPerPage) {
+		if err := w.byID(ctx, chunk); err != nil {
 			return err
 		}
 	}
@@ -180,21 +210,22 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	if glitch {
 		next = cursor{Mark: cur.Mark, Again: true}
 	}
-	if latest := c.bounds.Latest(); !latest.IsZero() && next.Mark.After(latest) {
-		next.Mark = latest
-	}
-	keep := func(x watched) bool {
-		return !x.Created.Before(now.Add(-dataKept)) && (x.Resolved.IsZero() || now.Sub(x.Resolved) < c.opts.ReopenWindow)
-	}
+	// The mark is the creation of a case that passed the door
+	// (bounds.Check), so never later than bounds.Latest.
+	window := func(x watched) bool { return x.Resolved.IsZero() || now.Sub(x.Resolved) < c.opts.ReopenWindow }
 	for _, x := range cur.Watch {
 		// A watched case the answer left out is asked again: AWS keeps
-		// a case 12 months, and a list showing none is a glitch.
-		if _, ok := w.read[x.ID]; !ok && keep(x) {
+		// a case 12 months, and a list showing none is a glitch. One
+		// created longer ago is gone (AWS's retention, by this host's
+		// clock: the only place it counts), and one AWS knows not
+		// (CaseIdNotFound) is dropped.
+		if _, ok := w.read[x.ID]; !ok && !w.gone[x.ID] && window(x) && !x.Created.Before(now.Add(-dataKept)) {
 			next.Watch = append(next.Watch, x)
 		}
 	}
 	for _, x := range w.order {
-		if x := w.read[x]; keep(x) {
+		// A case AWS just listed it still keeps.
+		if x := w.read[x]; window(x) {
 			next.Watch = append(next.Watch, x)
 		}
 	}
@@ -215,7 +246,9 @@ type walk struct {
 	emit  func(item.Batch) error
 	read  map[string]watched
 	order []string
-	mark  time.Time
+	// gone are the watched ids AWS answered CaseIdNotFound for.
+	gone map[string]bool
+	mark time.Time
 	// emptyEnd: the last walk ended on a page without cases, named by a
 	// nextToken.
 	emptyEnd bool
@@ -267,6 +300,36 @@ func (w *walk) cases(ctx context.Context, req describeCases) error {
 		seen[p.NextToken] = true
 		req.NextToken = p.NextToken
 	}
+}
+
+// timeParam writes t as afterTime, or nothing when t is zero.
+func timeParam(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeFormat)
+}
+
+// byID reads the cases of ids by caseIdList. AWS refuses the whole list
+// with CaseIdNotFound when it knows one of them not (a case of another
+// account, or one it no longer keeps): the list is halved until the
+// unknown ones stand alone, and those are dropped from the watch list,
+// each logged once.
+func (w *walk) byID(ctx context.Context, ids []string) error {
+	req := describeCases{CaseIDList: ids, IncludeResolvedCases: true, IncludeCommunications: true, MaxResults: casesPerPage}
+	err := w.cases(ctx, req)
+	if !errors.Is(err, errCaseIDNotFound) {
+		return err
+	}
+	if len(ids) == 1 {
+		w.c.logger.Warn("aws_support: AWS knows no such case (CaseIdNotFound); no longer reading it", "case", ids[0])
+		w.gone[ids[0]] = true
+		return nil
+	}
+	if err := w.byID(ctx, ids[:len(ids)/2]); err != nil {
+		return err
+	}
+	return w.byID(ctx, ids[len(ids)/2:])
 }
 
 // call POSTs one operation of the JSON 1.1 protocol and decodes its answer.

@@ -3,6 +3,7 @@ package awssupport
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // The AWS Support API's JSON 1.1 shapes, as its API reference (and
@@ -17,7 +18,9 @@ type describeCases struct {
 	IncludeCommunications bool     `json:"includeCommunications"`
 	NextToken             string   `json:"nextToken,omitempty"`
 	MaxResults            int      `json:"maxResults"`
-	Language              string   `json:"language"`
+	// Language filters: AWS answers only the cases in it when it is set
+	// (boto/boto3#4520), every language when it is not. Never set.
+	Language string `json:"language,omitempty"`
 }
 
 // describeCommunications is the body of a DescribeCommunications request.
@@ -53,6 +56,8 @@ type communications struct {
 type communication struct {
 	SubmittedBy string `json:"submittedBy"`
 	TimeCreated string `json:"timeCreated"`
+	// Body is read only to tell a communication a page repeats.
+	Body string `json:"body"`
 }
 
 // timeFormat is how requests write afterTime: ISO 8601 in UTC with
@@ -64,7 +69,23 @@ const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 func parseTime(v string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("bad timeCreated %q", v)
+		return time.Time{}, fmt.Errorf("bad timeCreated %q", clip(v))
 	}
 	return t.UTC(), nil
+}
+
+// maxQuoted is how much of a value the vendor sent an error quotes: a
+// forged one may be megabytes long.
+const maxQuoted = 40
+
+// clip shortens v to maxQuoted bytes, on a rune boundary, marking the cut.
+func clip(v string) string {
+	if len(v) <= maxQuoted {
+		return v
+	}
+	n := maxQuoted
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n] + "…"
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 )
@@ -86,6 +87,7 @@ func TestErrorBodies(t *testing.T) {
 		{400, `{"__type":"AccessDeniedException","message":"x"}`, fetch.ReasonAuth},
 		{400, `{"__type":"UnrecognizedClientException","message":"x"}`, fetch.ReasonAuth},
 		{403, `{"__type":"InvalidSignatureException","message":"The Canonical String for this request should have been ..."}`, fetch.ReasonAuth},
+		{400, `{"__type":"InvalidSignatureException","message":"Signature expired: 20151120T200815Z is now earlier than 20151120T201846Z (20151120T202346Z - 5 min.)"}`, fetch.ReasonAuth},
 		{400, `{"__type":"CaseIdNotFound","message":"x"}`, fetch.ReasonHTTP},
 		{500, `{"__type":"InternalServerError","message":"x"}`, fetch.ReasonHTTP},
 		{429, `{"__type":"SlowDown","message":"x"}`, fetch.ReasonRateLimited},
@@ -129,5 +131,35 @@ func TestClassifyReadsTheErrorBody(t *testing.T) {
 	gateway := &fetch.Error{Reason: fetch.ReasonHTTP, Method: "POST", URL: DefaultURL, Status: 502, Body: []byte("<html>Bad Gateway</html>")}
 	if out := classify(gateway); out != error(gateway) {
 		t.Errorf("a gateway's page: %#v", out)
+	}
+}
+
+// TestClockSkewTold: AWS's refusal of a signature dated more than five
+// minutes from its clock is reported as the host's clock, not the
+// credentials, and quotes none of AWS's message.
+func TestClockSkewTold(t *testing.T) {
+	for _, msg := range []string{
+		"Signature expired: 20151120T200815Z is now earlier than 20151120T201846Z (20151120T202346Z - 5 min.)",
+		"Signature not yet current: 20181002T170509Z is still later than 20181002T170312Z (20181002T165812Z + 5 min.)",
+	} {
+		for _, typ := range []string{"InvalidSignatureException", "SignatureDoesNotMatch"} {
+			reason, err := refused(400, []byte(`{"__type":"`+typ+`","message":"`+msg+`"}`))
+			if reason != fetch.ReasonAuth || err == nil || !strings.Contains(err.Error(), "clock skew") || strings.Contains(err.Error(), "2015") || strings.Contains(err.Error(), "2018") {
+				t.Errorf("%s %q: %s %v", typ, msg, reason, err)
+			}
+		}
+	}
+	_, err := refused(400, []byte(`{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match"}`))
+	if err == nil || strings.Contains(err.Error(), "clock") {
+		t.Errorf("a wrong signature: %v", err)
+	}
+}
+
+// TestBadTimeQuotedShort: a forged timeCreated of a megabyte is quoted in
+// its error cut short.
+func TestBadTimeQuotedShort(t *testing.T) {
+	_, err := parseTime(strings.Repeat("問", 1<<20))
+	if err == nil || len(err.Error()) > 100 || !utf8.ValidString(err.Error()) {
+		t.Errorf("%d bytes: %.200s", len(err.Error()), err)
 	}
 }

@@ -13,16 +13,42 @@ import (
 )
 
 // TestNewRefusesAnEndpointOfAnotherRegion: a Support endpoint signed for
-// another region would fail every request; New says which to set.
+// another region would fail every request; New says both remedies: the
+// region to set, or the url to remove.
 func TestNewRefusesAnEndpointOfAnotherRegion(t *testing.T) {
 	env := collectortest.Env("aws_support", "https://support.cn-north-1.amazonaws.com.cn", http.DefaultClient)
 	env.Config.Options = &Options{Region: "us-east-1", VendorNames: []string{vendorName}, AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}
-	if _, err := New(env); err == nil || !strings.Contains(err.Error(), "region: cn-north-1") {
-		t.Errorf("New: %v, want the region to set", err)
+	_, err := New(env)
+	if err == nil || !strings.Contains(err.Error(), "region: cn-north-1") || !strings.Contains(err.Error(), "remove url") ||
+		!strings.Contains(err.Error(), "https://support.us-east-1.amazonaws.com") {
+		t.Errorf("New: %v, want the region to set or the url to remove", err)
 	}
 	env.Config.Options.(*Options).Region = "cn-north-1"
 	if _, err := New(env); err != nil {
 		t.Errorf("New in the China partition: %v", err)
+	}
+}
+
+// TestDefaultURLFollowsRegion: without a url of its own (the kind's
+// default, us-east-1's), a source reads its region's endpoint.
+func TestDefaultURLFollowsRegion(t *testing.T) {
+	for region, want := range map[string]string{
+		"us-east-1":     "https://support.us-east-1.amazonaws.com",
+		"cn-north-1":    "https://support.cn-north-1.amazonaws.com.cn",
+		"us-gov-west-1": "https://support.us-gov-west-1.amazonaws.com",
+	} {
+		for _, url := range []string{DefaultURL, ""} {
+			env := collectortest.Env("aws_support", url, http.DefaultClient)
+			env.Config.Options = &Options{Region: region, VendorNames: []string{vendorName}, AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}
+			src, err := New(env)
+			if err != nil {
+				t.Errorf("%s, url %q: %v", region, url, err)
+				continue
+			}
+			if got := strings.TrimSuffix(src.(*collector).url, "/"); got != want {
+				t.Errorf("%s, url %q: reads %s, want %s", region, url, got, want)
+			}
+		}
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 // Options are an aws_support source's own keys (docs/sources.md).
 type Options struct {
-	Region string `yaml:"region" doc:"the region the requests are signed for: us-east-1 for the global endpoint, cn-north-1 for the China partition's"`
+	Region string `yaml:"region" doc:"the region the requests are signed for, whose endpoint is the default url: us-east-1 (the global endpoint), cn-north-1 (the China partition's)"`
 	// VendorNames are the submittedBy values of AWS's own
 	// communications: "Amazon Web Services" in AWS's examples
 	// (collectors/awssupport/testdata/README.md).

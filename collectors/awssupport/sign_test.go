@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +93,80 @@ func TestSignWithoutCredentials(t *testing.T) {
 	_, err := c.Post(context.Background(), fetch.Post{URL: "https://support.us-east-1.amazonaws.com/", Sign: s.sign([]byte("{}"))})
 	if fetch.Reason(err) != fetch.ReasonAuth || len(rt.auth) != 0 {
 		t.Errorf("%v, %d sent; want auth, none sent", err, len(rt.auth))
+	}
+}
+
+// chainOnly points the SDK's default chain at dir's shared files alone:
+// no key in the environment, no instance metadata.
+func chainOnly(t *testing.T, dir string) {
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "")
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "")
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+}
+
+// signErr signs one request with s and returns the error, the request
+// unsent.
+func signErr(t *testing.T, s *signer) error {
+	t.Helper()
+	rt := &capture{}
+	c := fetch.New(&http.Client{Transport: rt}, fetch.NewLimits(), fetch.Options{})
+	_, err := c.Post(context.Background(), fetch.Post{URL: DefaultURL, Body: []byte("{}"), Sign: s.sign([]byte("{}"))})
+	if err == nil || len(rt.auth) != 0 {
+		t.Fatalf("%v, %d sent; want an error, none sent", err, len(rt.auth))
+	}
+	return err
+}
+
+// TestCredentialProcessOutputNeverShown: a credential_process printing
+// broken JSON that holds a secret key and a session token (the SDK's error
+// quotes the whole output) fails the request with auth, and the error
+// shows neither.
+func TestCredentialProcessOutputNeverShown(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a shell script")
+	}
+	dir := t.TempDir()
+	chainOnly(t, dir)
+	script := filepath.Join(dir, "creds.sh")
+	out := `{"Version": 1, "AccessKeyId": "AKIDPROCESS", "SecretAccessKey": "process-secret-key", "SessionToken": "process-session-token",`
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho '"+out+"'\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[default]\ncredential_process = "+script+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSigner(&Options{Region: "us-east-1"}, func() time.Time { return suiteTime })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = signErr(t, s)
+	if fetch.Reason(err) != fetch.ReasonAuth || !strings.Contains(err.Error(), "credential_process") {
+		t.Errorf("%v: want auth, naming credential_process", err)
+	}
+	for _, secret := range []string{"process-secret-key", "process-session-token", "AKIDPROCESS"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("the error shows the process's output: %v", err)
+		}
+	}
+}
+
+// TestDefaultChainFindsNone: a host without credentials fails its first
+// request with auth, saying where credentials come from.
+func TestDefaultChainFindsNone(t *testing.T) {
+	chainOnly(t, t.TempDir())
+	s, err := newSigner(&Options{Region: "us-east-1"}, func() time.Time { return suiteTime })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = signErr(t, s)
+	if fetch.Reason(err) != fetch.ReasonAuth || !strings.Contains(err.Error(), "access_key_id") || !strings.Contains(err.Error(), "instance role") {
+		t.Errorf("%v: want auth, naming the chain and access_key_id", err)
 	}
 }

@@ -3,7 +3,10 @@ package awssupport
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
@@ -57,7 +60,7 @@ func TestCaughtUpPollCost(t *testing.T) {
 			resolved++
 		}
 	}
-	pages := func(n int) int { return (n + pageSize - 1) / pageSize }
+	pages := func(n int) int { return (n + casesPerPage - 1) / casesPerPage }
 	want := 1 + max(1, pages(open)) + pages(resolved)
 	if again[targetPrefix+"DescribeCases"] != want || len(wire.Headers()) != want {
 		t.Errorf("a caught-up poll sent %v, want %d DescribeCases (%d unresolved, %d resolved watched)", again, want, open, resolved)
@@ -90,4 +93,82 @@ func TestFirstSyncOverBudget(t *testing.T) {
 		t.Errorf("after %d syncs of %d requests: %d cases stored, cursor %s", syncs+1, budget, got, st.Cursor())
 	}
 	t.Logf("%d syncs, %d requests in all", syncs+1, len(wire.Headers()))
+}
+
+// TestSyncLongAfterTheCases: the collector's clock a year and more after
+// the cases (a host reading a world fixed in time, as the e2e's scripted
+// histories are): every case is still read, and the unresolved ones are
+// still watched. Only the watch list's keep counts AWS's 12 months.
+func TestSyncLongAfterTheCases(t *testing.T) {
+	sim, clock := collectortest.SmallWorld(t, 250)
+	late := func() time.Time { return clock.Now().Add(400 * 24 * time.Hour) }
+	env, _ := collectortest.SimEnv(t, decl, sim.SourceYAML(collectortest.SimVendor, simulator.KindAWSSupport), late)
+	st := collectortest.NewStore()
+	env.Stored = st.Stored
+	src := collectortest.NewSource(t, New, env)
+	for range 2 {
+		if err := src.Sync(context.Background(), st.Cursor(), st.Emit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var cur cursor
+	if err := json.Unmarshal(st.Cursor(), &cur); err != nil {
+		t.Fatal(err)
+	}
+	open := 0
+	for _, x := range cur.Watch {
+		if x.Resolved.IsZero() {
+			open++
+		}
+	}
+	if got := len(st.Tickets()); got != 250 || open == 0 {
+		t.Errorf("%d cases stored, %d unresolved watched; want 250, some", got, open)
+	}
+}
+
+// TestUnknownWatchedCaseDropped: a watched case id AWS answers
+// CaseIdNotFound for is dropped from the watch list, logged once, and the
+// other ids of its caseIdList are still read.
+func TestUnknownWatchedCaseDropped(t *testing.T) {
+	sim, clock := collectortest.SmallWorld(t, 250)
+	env, wire := collectortest.SimEnv(t, decl, sim.SourceYAML(collectortest.SimVendor, simulator.KindAWSSupport), clock.Now)
+	var logs strings.Builder
+	env.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	st := collectortest.NewStore()
+	env.Stored = st.Stored
+	src := collectortest.NewSource(t, New, env)
+	if err := src.Sync(context.Background(), st.Cursor(), st.Emit); err != nil {
+		t.Fatal(err)
+	}
+	var cur cursor
+	if err := json.Unmarshal(st.Cursor(), &cur); err != nil {
+		t.Fatal(err)
+	}
+	const unknown = "case-000000000000-2026-deadbeef00000001"
+	cur.Watch = append(cur.Watch[:5:5], append([]watched{{ID: unknown, Created: cur.Watch[0].Created}}, cur.Watch[5:]...)...)
+	raw, _ := json.Marshal(cur)
+	wire.Reset()
+	var got cursor
+	for range 2 {
+		next := collectortest.NewStore()
+		if err := src.Sync(context.Background(), raw, next.Emit); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(next.Cursor(), &got); err != nil {
+			t.Fatal(err)
+		}
+		raw = next.Cursor()
+	}
+	for _, x := range got.Watch {
+		if x.ID == unknown {
+			t.Errorf("the unknown case is still watched")
+		}
+	}
+	if n := strings.Count(logs.String(), "CaseIdNotFound"); n != 1 || !strings.Contains(logs.String(), unknown) {
+		t.Errorf("logged %d times:\n%s", n, logs.String())
+	}
+	if len(got.Watch) < len(cur.Watch)-1-5 {
+		t.Errorf("%d watched after, %d before", len(got.Watch), len(cur.Watch)-1)
+	}
+	t.Logf("%d requests; watched %d then %d", len(wire.Headers()), len(cur.Watch), len(got.Watch))
 }

@@ -2,6 +2,7 @@ package awssupport
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -99,37 +100,58 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// solves are the stored version's solve and reopen events, and a new one
+// solves are the stored version's solve and reopen events, and new ones
 // when the status changed since (docs/sources.md, `aws_support`): AWS
 // dates neither. A solve is dated by the latest communication when that
 // is newer than the version stored, else by the poll that first saw it; a
 // reopen by the buyer's first communication since the version stored (a
 // reply reopens a resolved case), else by that poll. A case first seen
-// resolved is dated by its latest communication.
+// resolved is dated by its latest communication. A case stored resolved
+// and resolved again, with a communication of the buyer's since its last
+// solve, was reopened and resolved between two polls: reopened at that
+// communication, solved at the latest one after it, else at the poll.
 func (c *collector) solves(stored *item.Ticket, status item.Status, created time.Time, replies []item.Event) []item.Event {
 	var prior []item.Event
 	wasSolved := false
-	var since time.Time
+	var since, lastSolve time.Time
 	if stored != nil {
 		for _, e := range stored.Events {
 			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
 				prior = append(prior, e)
+			}
+			if e.Kind == item.EventSolved {
+				lastSolve = later(lastSolve, e.At)
 			}
 		}
 		wasSolved = stored.Status == item.StatusSolved
 		since = stored.UpdatedAt
 	}
 	solved := status == item.StatusSolved
-	if solved == wasSolved || (stored == nil && !solved) {
-		return prior
-	}
 	latest := created
-	var firstCustomer time.Time
+	var firstCustomer, afterReopen time.Time
 	for _, e := range replies {
 		latest = later(latest, e.At)
-		if e.Kind == item.EventCustomerReply && e.At.After(since) && (firstCustomer.IsZero() || e.At.Before(firstCustomer)) {
+		if e.Kind == item.EventCustomerReply && e.At.After(since) && e.At.After(lastSolve) && (firstCustomer.IsZero() || e.At.Before(firstCustomer)) {
 			firstCustomer = e.At
 		}
+	}
+	if solved && wasSolved {
+		if firstCustomer.IsZero() {
+			return prior
+		}
+		for _, e := range replies {
+			if e.At.After(firstCustomer) {
+				afterReopen = later(afterReopen, e.At)
+			}
+		}
+		if afterReopen.IsZero() {
+			afterReopen = c.now().UTC()
+		}
+		return append(prior, c.clamp(prior, item.Event{Kind: item.EventReopened, At: firstCustomer}),
+			c.clamp(prior, item.Event{Kind: item.EventSolved, At: later(afterReopen, firstCustomer)}))
+	}
+	if solved == wasSolved || (stored == nil && !solved) {
+		return prior
 	}
 	e := item.Event{Kind: item.EventSolved, At: latest}
 	switch {
@@ -140,13 +162,19 @@ func (c *collector) solves(stored *item.Ticket, status item.Status, created time
 	case stored != nil && !latest.After(since):
 		e.At = c.now().UTC()
 	}
+	return append(prior, c.clamp(prior, e))
+}
+
+// clamp keeps e after the prior solves and reopens, and not later than the
+// door allows.
+func (c *collector) clamp(prior []item.Event, e item.Event) item.Event {
 	if len(prior) > 0 && e.At.Before(prior[len(prior)-1].At) {
 		e.At = prior[len(prior)-1].At
 	}
 	if b := c.bounds.Latest(); !b.IsZero() && e.At.After(b) {
 		e.At = b
 	}
-	return append(prior, e)
+	return e
 }
 
 // conversation returns the case's replies and the latest communication's
@@ -169,7 +197,9 @@ func (w *walk) conversation(ctx context.Context, cd *caseDetails, stored *item.T
 		}
 	}
 	comms := cd.RecentCommunications.Communications
-	complete := cd.RecentCommunications.NextToken == ""
+	// The five latest are all there are only when AWS names no more and
+	// shows fewer than five: AWS documents no nextToken's absence.
+	complete := cd.RecentCommunications.NextToken == "" && len(comms) < recentCount
 	if !complete {
 		oldest, err := oldestOf(comms)
 		if err != nil {
@@ -235,20 +265,26 @@ func oldestOf(comms []communication) (time.Time, error) {
 }
 
 // communications reads a case's communications after after (all of them
-// when zero), every page.
+// when zero), every page; a communication a page repeats (the same time,
+// author and body) is read once.
 func (c *collector) communications(ctx context.Context, caseID string, after time.Time) ([]communication, error) {
-	req := describeCommunications{CaseID: caseID, MaxResults: pageSize}
-	if !after.IsZero() {
-		req.AfterTime = after.UTC().Format(timeFormat)
-	}
+	req := describeCommunications{CaseID: caseID, MaxResults: commsPerPage, AfterTime: timeParam(after)}
 	var out []communication
 	seen := map[string]bool{}
+	read := map[[sha256.Size]byte]bool{}
 	for {
 		var p communications
 		if err := c.call(ctx, "DescribeCommunications", req, &p); err != nil {
 			return nil, err
 		}
-		out = append(out, p.Communications...)
+		for _, m := range p.Communications {
+			key := sha256.Sum256([]byte(m.TimeCreated + "\x00" + m.SubmittedBy + "\x00" + m.Body))
+			if !read[key] {
+				read[key] = true
+				m.Body = ""
+				out = append(out, m)
+			}
+		}
 		if p.NextToken == "" {
 			return out, nil
 		}

@@ -107,6 +107,11 @@ type Credentials struct {
 	Required bool
 	// Header is the request header that carries them, for AuthHeader.
 	Header string
+	// Signed: the kind signs each request itself (AWS Signature Version
+	// 4), with credentials of its own keys; credentials in http_client
+	// would replace or break the signature, so a source carrying any is
+	// refused at load.
+	Signed bool
 	// Doc says whose credentials and how to get them (docs/sources.md).
 	Doc string
 }

@@ -72,6 +72,10 @@ func (ck *checker) listKinds(list string) []string {
 // it would fail at every poll.
 func (ck *checker) credentials(s *Source, kind *Kind, path string) {
 	c := kind.Credentials
+	if c.Signed {
+		ck.signed(s, kind, path)
+		return
+	}
 	if !c.Required || slices.ContainsFunc(c.Accepts, func(a Auth) bool { return a.carriedBy(&s.HTTPClient, c.Header) }) {
 		return
 	}
@@ -83,6 +87,30 @@ func (ck *checker) credentials(s *Source, kind *Kind, path string) {
 		}
 	}
 	ck.report(path, "kind %s needs credentials: %s (docs/sources.md)", kind.Name, strings.Join(ways, ", or "))
+}
+
+// signed refuses credentials in http_client for a kind that signs its
+// requests: an Authorization header of theirs would replace the signature.
+func (ck *checker) signed(s *Source, kind *Kind, path string) {
+	h := &s.HTTPClient
+	var found []string
+	if AuthBasic.carriedBy(h, "") {
+		found = append(found, "basic_auth")
+	}
+	if h.Authorization != nil && (h.Authorization.Type != "" || h.Authorization.Credentials != "" ||
+		h.Authorization.CredentialsFile != "" || h.Authorization.CredentialsRef != "") {
+		found = append(found, "authorization")
+	}
+	if h.OAuth2 != nil {
+		found = append(found, "oauth2")
+	}
+	if AuthHeader.carriedBy(h, "Authorization") {
+		found = append(found, "http_headers Authorization")
+	}
+	if len(found) > 0 {
+		ck.report(path, "kind %s signs its requests itself: remove %s (its credentials come from its own keys, docs/sources.md)",
+			kind.Name, strings.Join(found, ", "))
+	}
 }
 
 // url checks a source's URL without ever printing it: it may carry a
