@@ -2,11 +2,8 @@ package e2e
 
 import (
 	"maps"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -124,11 +121,7 @@ var azureExpected = metricValues{
 
 // azurePhases are the instants the subscription is read at: 4 closed
 // (12:00 < 12:30), 4 reopened (14:00 < 14:30), then everything.
-var azurePhases = []struct {
-	at   time.Time
-	what string
-	done func(s series, vendor string) bool
-}{
+var azurePhases = []phase{
 	{local(5, 12, 30), "ticket 4 closed", func(s series, v string) bool {
 		n, _ := s.get("support_ticket_resolution_seconds_count", "vendor", v, "priority", "normal")
 		return s.sum("support_tickets_created_total", "vendor", v) == 4 && n == 2
@@ -146,69 +139,22 @@ var azurePhases = []struct {
 // azure_support kind, its token fetched from the simulated Entra ID, and
 // checks every value against azureExpected.
 func TestAzureSupportScriptedHistory(t *testing.T) {
-	const vendor = "azure"
-	var now atomic.Int64
-	now.Store(azurePhases[0].at.Unix())
-	clock := func() time.Time { return time.Unix(now.Load(), 0).UTC() }
-	sim, err := simulator.New(simulator.Options{Seed: 13, Start: azurePhases[0].at, Clock: clock, Vendors: []simulator.Vendor{
-		{Name: vendor, Timezone: "Europe/Berlin", History: 30 * day, Script: azureHistory},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-
-	dir := t.TempDir()
-	cfg := officeConfigHeader + `  - name: ` + vendor + `
-    calendar: office
-    priorities: # as docs/sources.md recommends
+	runScripted(t, scriptedKind{
+		kind: simulator.KindAzureSupport, prefix: "azure", source: "subscription", seed: 13, clocks: []string{"calendar"},
+		history: azureHistory, phases: azurePhases,
+		expected: func(string) metricValues { return maps.Clone(azureExpected) },
+		vendorYAML: `    priorities: # as docs/sources.md recommends
       urgent: [highestcriticalimpact, critical]
       high: [moderate]
       normal: [minimal]
-    sla:
-      clock: calendar
-      first_response: {urgent: 1h, high: 4h, normal: 8h}
-      resolution: {urgent: 24h, high: 72h}
-    tickets:
-      - name: subscription
-` + sourceYAML(t, sim, vendor, simulator.KindAzureSupport, false)
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
-
-	var s series
-	for _, ph := range azurePhases {
-		now.Store(ph.at.Unix())
-		waitFor(t, 30*time.Second, ph.what, func() bool {
-			s, _ = p.scrape()
-			return ph.done(s, vendor)
-		})
-	}
-	for _, key := range slices.Sorted(maps.Keys(azureExpected)) {
-		fields := strings.Fields(key)
-		labels := []string{"vendor", vendor}
-		for _, f := range fields[1:] {
-			l, v, _ := strings.Cut(f, "=")
-			labels = append(labels, l, v)
-		}
-		got, _ := s.get(fields[0], labels...) // an absent series is 0, as counters start
-		if got != azureExpected[key] {
-			t.Errorf("%s = %v, want %v", key, got, azureExpected[key])
-		}
-	}
-	for _, name := range []string{"support_tickets_unknown_priority_total", "support_ticket_satisfaction_ratings_total", "support_escalations_total"} {
-		if n := s.sum(name, "vendor", vendor); n != 0 {
-			t.Errorf("%s = %v, want none", name, n)
-		}
-	}
-	if up, _ := s.get("support_source_up", "vendor", vendor, "source", "subscription", "kind", "azure_support"); up != 1 {
-		t.Errorf("support_source_up = %v", up)
-	}
+`,
+		firstResponse: "{urgent: 1h, high: 4h, normal: 8h}",
+		none: map[string]string{
+			"support_tickets_unknown_priority_total":    "the priorities map every severity",
+			"support_ticket_satisfaction_ratings_total": "Azure's survey is not in the API",
+			"support_escalations_total":                 "Azure shows no escalation flag and no tags",
+		},
+	})
 }
 
 // TestAzureSupportWrongSecret: a client secret Entra ID refuses fails every
@@ -217,26 +163,15 @@ func TestAzureSupportScriptedHistory(t *testing.T) {
 // appears anywhere.
 func TestAzureSupportWrongSecret(t *testing.T) {
 	const vendor, wrong = "azure-wrong", "Wr0ng~client-secret-value-4f9a"
-	sim, err := simulator.New(simulator.Options{Seed: 14, Start: scriptNow, Clock: func() time.Time { return scriptNow }, Vendors: []simulator.Vendor{
+	sim := startedSim(t, simulator.Options{Seed: 14, Start: scriptNow, Clock: func() time.Time { return scriptNow }, Vendors: []simulator.Vendor{
 		{Name: vendor, Timezone: "Europe/Berlin", History: 30 * day, Script: azureHistory},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
 	_, _, _, secret := sim.AzureSupportCredentials(vendor)
 	dir := t.TempDir()
 	body := strings.Replace(sourceYAML(t, sim, vendor, simulator.KindAzureSupport, false), secret, wrong, 1)
 	cfg := officeConfigHeader + "  - name: " + vendor + "\n    calendar: office\n    tickets:\n      - name: subscription\n" + body
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
-	p := start(t, logs, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"), "--log.level=debug")
+	p := start(t, logs, "--config.file="+configFile(t, dir, cfg), "--storage.path="+filepath.Join(dir, "data"), "--log.level=debug")
 	labels := []string{"vendor", vendor, "source", "subscription", "kind", "azure_support"}
 	var metrics, landing string
 	waitFor(t, 30*time.Second, "an auth error", func() bool {

@@ -1,13 +1,8 @@
 package e2e
 
 import (
-	"fmt"
-	"maps"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -156,11 +151,7 @@ func chatExpected(clock string) metricValues {
 // chatPhases are the instants the channel is read at, in order, each with
 // what shows once the exporter has read it: 6 solved (10:30 < 11:00), 6
 // reopened (12:00 < 12:30), and then everything.
-var chatPhases = []struct {
-	at   time.Time
-	what string
-	done func(s series, vendor string) bool
-}{
+var chatPhases = []phase{
 	{local(10, 11, 0), "ticket 6 solved", func(s series, v string) bool {
 		n, _ := s.get("support_ticket_resolution_seconds_count", "vendor", v, "priority", "normal")
 		return s.sum("support_tickets_created_total", "vendor", v) == 6 && n == 2
@@ -177,84 +168,12 @@ var chatPhases = []struct {
 // TestChatScriptedHistory reads chatHistory through the slack kind under
 // both SLA clocks and checks every value against chatExpected.
 func TestChatScriptedHistory(t *testing.T) {
-	clocks := []string{"calendar", "business"}
-	var now atomic.Int64
-	now.Store(chatPhases[0].at.Unix())
-	clock := func() time.Time { return time.Unix(now.Load(), 0).UTC() }
-	var vendors []simulator.Vendor
-	for _, c := range clocks {
-		vendors = append(vendors, simulator.Vendor{Name: "chat-" + c, Timezone: "Europe/Berlin", History: 30 * day, Script: chatHistory})
-	}
-	sim, err := simulator.New(simulator.Options{Seed: 11, Start: chatPhases[0].at, Clock: clock, Vendors: vendors})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-
-	dir := t.TempDir()
-	var cfg strings.Builder
-	cfg.WriteString(officeConfigHeader)
-	for _, c := range clocks {
-		fmt.Fprintf(&cfg, `  - name: chat-%s
-    calendar: office
-    sla:
-      clock: %s
-      first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
-      resolution: {urgent: 24h, high: 72h}
-    escalation:
-      tags: [escalated]
-    tickets:
-      - name: channel
-`, c, c)
-		cfg.WriteString(sourceYAML(t, sim, "chat-"+c, simulator.KindSlack, false))
-	}
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
-
-	var s series
-	for _, ph := range chatPhases {
-		now.Store(ph.at.Unix())
-		waitFor(t, 30*time.Second, ph.what, func() bool {
-			s, _ = p.scrape()
-			for _, v := range vendors {
-				if !ph.done(s, v.Name) {
-					return false
-				}
-			}
-			return true
-		})
-	}
-
-	for _, c := range clocks {
-		t.Run(c, func(t *testing.T) {
-			want := chatExpected(c)
-			name := "chat-" + c
-			for _, key := range slices.Sorted(maps.Keys(want)) {
-				fields := strings.Fields(key)
-				labels := []string{"vendor", name}
-				for _, f := range fields[1:] {
-					l, v, _ := strings.Cut(f, "=")
-					labels = append(labels, l, v)
-				}
-				got, _ := s.get(fields[0], labels...) // an absent series is 0, as counters start
-				if got != want[key] {
-					t.Errorf("%s = %v, want %v", key, got, want[key])
-				}
-			}
-			if n := s.sum("support_ticket_satisfaction_ratings_total", "vendor", name); n != 0 {
-				t.Errorf("%v satisfaction ratings from a Slack channel, which has none", n)
-			}
-			if up, _ := s.get("support_source_up", "vendor", name, "source", "channel", "kind", "slack"); up != 1 {
-				t.Errorf("support_source_up = %v", up)
-			}
-		})
-	}
+	runScripted(t, scriptedKind{
+		kind: simulator.KindSlack, prefix: "chat", source: "channel", clocks: []string{"calendar", "business"},
+		history: chatHistory, phases: chatPhases, expected: chatExpected,
+		vendorYAML: "    escalation:\n      tags: [escalated]\n",
+		none:       map[string]string{"support_ticket_satisfaction_ratings_total": "a Slack channel has no satisfaction ratings"},
+	})
 }
 
 // chatWorld is a small generated vendor reached through a Slack channel,
@@ -270,25 +189,14 @@ func newChatWorld(t *testing.T) *chatWorld {
 	t.Helper()
 	const vendor = "chatwire"
 	clock := func() time.Time { return scriptNow }
-	sim, err := simulator.New(simulator.Options{Seed: 12, Start: scriptNow, Clock: clock, Vendors: []simulator.Vendor{{
+	sim := startedSim(t, simulator.Options{Seed: 12, Start: scriptNow, Clock: clock, Vendors: []simulator.Vendor{{
 		Name: vendor, Persona: simulator.ChatOfficeHours, Timezone: "Europe/Berlin", History: 3 * day, Tickets: 30,
 	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
 	dir := t.TempDir()
 	cfg := officeConfigHeader + "  - name: " + vendor + "\n    calendar: office\n    tickets:\n      - name: channel\n" +
 		sourceYAML(t, sim, vendor, simulator.KindSlack, false)
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
-	args := []string{"--config.file=" + cfgPath, "--storage.path=" + filepath.Join(dir, "data")}
+	args := []string{"--config.file=" + configFile(t, dir, cfg), "--storage.path=" + filepath.Join(dir, "data")}
 	return &chatWorld{sim: sim, vendor: vendor, p: start(t, logs, args...), logs: logs}
 }
 

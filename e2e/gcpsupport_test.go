@@ -3,12 +3,9 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,14 +24,7 @@ func TestGCPSupportKeyFile(t *testing.T) {
 		{Name: "gcp-keyed", Timezone: "Europe/Berlin", History: 3 * day, Tickets: 20},
 		{Name: "gcp-forged", Timezone: "Europe/Berlin", History: 3 * day, Tickets: 5},
 	}
-	sim, err := simulator.New(simulator.Options{Seed: 11, Start: scriptNow, Clock: func() time.Time { return scriptNow }, Vendors: vendors})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
+	sim := startedSim(t, simulator.Options{Seed: 11, Start: scriptNow, Clock: func() time.Time { return scriptNow }, Vendors: vendors})
 	dir := t.TempDir()
 	keys := map[string][]byte{}
 	var privateKeys []string
@@ -73,12 +63,8 @@ func TestGCPSupportKeyFile(t *testing.T) {
 		fmt.Fprintf(&cfg, "  - name: %s\n    calendar: office\n    tickets:\n      - name: cases\n        kind: gcp_support\n        url: %q\n        parent: %q\n        credentials_file: %q\n",
 			v.Name, sim.URL(v.Name, simulator.KindGCPSupport), sim.GCPSupportParent(v.Name), path)
 	}
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
-	p := start(t, logs, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"), "--log.level=debug")
+	p := start(t, logs, "--config.file="+configFile(t, dir, cfg.String()), "--storage.path="+filepath.Join(dir, "data"), "--log.level=debug")
 	labels := func(vendor string, more ...string) []string {
 		return append([]string{"vendor", vendor, "source", "cases", "kind", "gcp_support"}, more...)
 	}
@@ -126,84 +112,13 @@ func TestGCPSupportKeyFile(t *testing.T) {
 // by hand, so that none is unknown; the escalation Google's escalated
 // flag. Every value is chatExpected's: no exception.
 func TestGCPSupportScriptedHistory(t *testing.T) {
-	clocks := []string{"calendar", "business"}
-	var now atomic.Int64
-	now.Store(chatPhases[0].at.Unix())
-	clock := func() time.Time { return time.Unix(now.Load(), 0).UTC() }
-	var vendors []simulator.Vendor
-	for _, c := range clocks {
-		vendors = append(vendors, simulator.Vendor{Name: "gcp-" + c, Timezone: "Europe/Berlin", History: 30 * day, Script: chatHistory})
-	}
-	sim, err := simulator.New(simulator.Options{Seed: 11, Start: chatPhases[0].at, Clock: clock, Vendors: vendors})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-
-	dir := t.TempDir()
-	var cfg strings.Builder
-	cfg.WriteString(officeConfigHeader)
-	for _, c := range clocks {
-		fmt.Fprintf(&cfg, `  - name: gcp-%s
-    calendar: office
-    priorities:
-      urgent: [P0, P1]
-    sla:
-      clock: %s
-      first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
-      resolution: {urgent: 24h, high: 72h}
-    tickets:
-      - name: cases
-`, c, c)
-		cfg.WriteString(sourceYAML(t, sim, "gcp-"+c, simulator.KindGCPSupport, false))
-	}
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
-
-	var s series
-	for _, ph := range chatPhases {
-		now.Store(ph.at.Unix())
-		waitFor(t, 30*time.Second, ph.what, func() bool {
-			s, _ = p.scrape()
-			for _, v := range vendors {
-				if !ph.done(s, v.Name) {
-					return false
-				}
-			}
-			return true
-		})
-	}
-	for _, c := range clocks {
-		t.Run(c, func(t *testing.T) {
-			want := chatExpected(c)
-			name := "gcp-" + c
-			for _, key := range slices.Sorted(maps.Keys(want)) {
-				fields := strings.Fields(key)
-				labels := []string{"vendor", name}
-				for _, f := range fields[1:] {
-					l, v, _ := strings.Cut(f, "=")
-					labels = append(labels, l, v)
-				}
-				got, _ := s.get(fields[0], labels...) // an absent series is 0, as counters start
-				if got != want[key] {
-					t.Errorf("%s = %v, want %v", key, got, want[key])
-				}
-			}
-			if n := s.sum("support_tickets_unknown_priority_total", "vendor", name); n != 0 {
-				t.Errorf("%v tickets of an unknown priority: Google's P0..P4 all map", n)
-			}
-			if n := s.sum("support_ticket_satisfaction_ratings_total", "vendor", name); n != 0 {
-				t.Errorf("%v satisfaction ratings from Google's cases, which show none", n)
-			}
-			if up, _ := s.get("support_source_up", "vendor", name, "source", "cases", "kind", "gcp_support"); up != 1 {
-				t.Errorf("support_source_up = %v", up)
-			}
-		})
-	}
+	runScripted(t, scriptedKind{
+		kind: simulator.KindGCPSupport, prefix: "gcp", source: "cases", clocks: []string{"calendar", "business"},
+		history: chatHistory, phases: chatPhases, expected: chatExpected,
+		vendorYAML: "    priorities:\n      urgent: [P0, P1]\n",
+		none: map[string]string{
+			"support_tickets_unknown_priority_total":    "Google's P0..P4 all map",
+			"support_ticket_satisfaction_ratings_total": "Google's cases show no satisfaction",
+		},
+	})
 }

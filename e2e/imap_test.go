@@ -271,10 +271,7 @@ func TestIMAPMailbox(t *testing.T) {
 		cfg += imapSourceConfig(t, dir, name, srv, imapPass, orders[name])
 	}
 	cfg += imapSourceConfig(t, dir, "refused", refusing, imapPass, "[INBOX]")
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := configFile(t, dir, cfg)
 	logs := &syncBuffer{}
 	p := start(t, logs, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
 
@@ -308,18 +305,7 @@ func TestIMAPMailbox(t *testing.T) {
 
 	for _, vendor := range slices.Sorted(maps.Keys(orders)) {
 		t.Run(vendor, func(t *testing.T) {
-			want := imapExpected()
-			for _, key := range slices.Sorted(maps.Keys(want)) {
-				fields := strings.Fields(key)
-				labels := []string{"vendor", vendor}
-				for _, f := range fields[1:] {
-					l, v, _ := strings.Cut(f, "=")
-					labels = append(labels, l, v)
-				}
-				if got, _ := s.get(fields[0], labels...); got != want[key] { // an absent series is 0, as counters start
-					t.Errorf("%s = %v, want %v", key, got, want[key])
-				}
-			}
+			imapExpected().check(t, s, vendor)
 			if ok := s.sum("support_source_requests_total", "vendor", vendor, "code", "OK"); ok == 0 {
 				t.Error("no IMAP command counted as OK")
 			}

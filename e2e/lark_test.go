@@ -2,11 +2,9 @@ package e2e
 
 import (
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,18 +101,11 @@ var larkExpected = metricValues{
 func TestLarkKind(t *testing.T) {
 	const vendor, wrongVendor, wrongSecret = "lark-calendar", "lark-wrong", "s3cr3t-Wr0ng-lark-9c1e"
 	now := func() time.Time { return scriptNow }
-	sim, err := simulator.New(simulator.Options{Seed: 5, Start: scriptNow, Clock: now, ExportRequestsPerMinute: -1,
+	sim := startedSim(t, simulator.Options{Seed: 5, Start: scriptNow, Clock: now, ExportRequestsPerMinute: -1,
 		Vendors: []simulator.Vendor{
 			{Name: vendor, Timezone: "Europe/Berlin", History: 30 * day, Script: larkHistory},
 			{Name: wrongVendor, Timezone: "Europe/Berlin", History: 30 * day, Script: larkHistory},
 		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
 	_, secret := sim.LarkApp(vendor)
 	_, otherSecret := sim.LarkApp(wrongVendor)
 	dir := t.TempDir()
@@ -146,10 +137,7 @@ func TestLarkKind(t *testing.T) {
 		}
 		cfg.WriteString(body)
 	}
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := configFile(t, dir, cfg.String())
 	logs := &syncBuffer{}
 	p := start(t, logs, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
 	wrong := []string{"vendor", wrongVendor, "source", "group", "kind", "lark", "reason", "auth"}
@@ -160,17 +148,7 @@ func TestLarkKind(t *testing.T) {
 		auth, _ := s.get("support_source_errors_total", wrong...)
 		return int(s.sum("support_tickets_created_total", "vendor", vendor)) == len(larkHistory) && auth > 0
 	})
-	for _, key := range slices.Sorted(maps.Keys(larkExpected)) {
-		fields := strings.Fields(key)
-		labels := []string{"vendor", vendor}
-		for _, f := range fields[1:] {
-			l, v, _ := strings.Cut(f, "=")
-			labels = append(labels, l, v)
-		}
-		if got, _ := s.get(fields[0], labels...); got != larkExpected[key] {
-			t.Errorf("%s = %v, want %v", key, got, larkExpected[key])
-		}
-	}
+	larkExpected.check(t, s, vendor)
 	_, landing := p.get("/")
 	if !strings.Contains(landing, "10014") {
 		t.Errorf("the landing page does not show the refused secret's code:\n%s", tail(landing, 2000))

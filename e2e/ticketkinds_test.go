@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -364,14 +362,7 @@ func TestTicketKinds(t *testing.T) {
 		}
 	}
 	now := func() time.Time { return scriptNow }
-	sim, err := simulator.New(simulator.Options{Seed: 5, Start: scriptNow, Clock: now, Vendors: vendors, ExportRequestsPerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
+	sim := startedSim(t, simulator.Options{Seed: 5, Start: scriptNow, Clock: now, Vendors: vendors, ExportRequestsPerMinute: -1})
 
 	dir := t.TempDir()
 	var cfg strings.Builder
@@ -393,10 +384,7 @@ func TestTicketKinds(t *testing.T) {
 			cfg.WriteString(sourceYAML(t, sim, name, k.kind, k.customer))
 		}
 	}
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := configFile(t, dir, cfg.String())
 	p := start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
 
 	var s series
@@ -417,30 +405,10 @@ func TestTicketKinds(t *testing.T) {
 				if k.noPriority {
 					want = asNormal(want)
 				}
-				var exceptions []kindException
 				if k.exceptions != nil {
-					exceptions = k.exceptions(clock)
+					applyExceptions(t, want, k.exceptions(clock))
 				}
-				for _, e := range exceptions {
-					if want[e.series] == e.want { // an absent series is 0
-						t.Fatalf("exception for %q changes nothing the table expects", e.series)
-					}
-					t.Logf("%s: %v instead of %v: %s", e.series, e.want, want[e.series], e.why)
-					want[e.series] = e.want
-				}
-				name := vendorName(k, clock)
-				for _, key := range slices.Sorted(maps.Keys(want)) {
-					fields := strings.Fields(key)
-					labels := []string{"vendor", name}
-					for _, f := range fields[1:] {
-						l, v, _ := strings.Cut(f, "=")
-						labels = append(labels, l, v)
-					}
-					got, _ := s.get(fields[0], labels...) // an absent series is 0, as counters start
-					if got != want[key] {
-						t.Errorf("%s = %v, want %v", key, got, want[key])
-					}
-				}
+				want.check(t, s, vendorName(k, clock))
 			})
 		}
 	}

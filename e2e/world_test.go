@@ -68,7 +68,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 		o.history = 30 * 24 * time.Hour
 	}
 	const vendor = "acme"
-	sim, err := simulator.New(simulator.Options{
+	sim := startedSim(t, simulator.Options{
 		Seed:  7,
 		Start: o.clock(),
 		Clock: o.clock,
@@ -80,13 +80,6 @@ func newWorld(t testing.TB, o worldOptions) *world {
 		ExportRequestsPerMinute: -1,
 		TicketsPerPage:          o.perPage,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
 	dir := t.TempDir()
 	user, token := sim.ZendeskCredentials(vendor)
 	if o.token != "" {
@@ -132,10 +125,7 @@ vendors:
         kind: statuspage
         url: %[6]s
 %[7]s`, o.pollInterval, vendor, sim.URL(vendor, "zendesk"), user, tokenFile, sim.URL(vendor, "statuspage"), o.extra, webhookTokenFile)
-	cfgPath := filepath.Join(dir, "support_exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := configFile(t, dir, cfg)
 	return &world{sim: sim, vendor: vendor, cfgPath: cfgPath, dataDir: filepath.Join(dir, "data"), webhookTokenFile: webhookTokenFile}
 }
 

@@ -89,22 +89,13 @@ func New(env source.Env) (source.Source, error) {
 		return nil, fmt.Errorf("aws_support: source %q: the url's endpoint is in %s but region is %s: set region: %s, "+
 			"or remove url to read region %s's endpoint (%s)", env.Config.Name, m[1], opts.Region, m[1], opts.Region, regionURL(opts.Region))
 	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := env.Clock()
 	sig, err := newSigner(opts, now)
 	if err != nil {
 		return nil, fmt.Errorf("aws_support: source %q: %w", env.Config.Name, err)
 	}
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	stored := env.Stored
-	if stored == nil {
-		stored = func(string) (*item.Ticket, error) { return nil, nil }
-	}
+	logger := env.Log()
+	stored := env.StoredOrNone()
 	c := &collector{
 		http: env.HTTP.WithMaxBodyBytes(maxPageBytes), url: base.String(), sig: sig, opts: opts,
 		vendor: map[string]bool{}, historyStart: env.HistoryStart, logger: logger, now: now,

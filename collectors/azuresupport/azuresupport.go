@@ -71,14 +71,8 @@ func New(env source.Env) (source.Source, error) {
 	if !subscriptionID.MatchString(opts.SubscriptionID) {
 		return nil, fmt.Errorf("azure_support: source %q: subscription_id %q is not a GUID", env.Config.Name, opts.SubscriptionID)
 	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
-	stored := env.Stored
-	if stored == nil {
-		stored = func(string) (*item.Ticket, error) { return nil, nil }
-	}
+	now := env.Clock()
+	stored := env.StoredOrNone()
 	return &collector{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		base:         base,

@@ -127,10 +127,7 @@ func New(env source.Env) (source.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := env.Log()
 	return &feed{
 		http: env.HTTP.WithMaxBodyBytes(maxBodyBytes), url: u, historyStart: env.HistoryStart, logger: logger,
 		bounds: env.Bounds, reject: env.Rejected,

@@ -103,14 +103,8 @@ func New(env source.Env) (source.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("freshdesk: source %q: %w", env.Config.Name, err)
 	}
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	stored := env.Stored
-	if stored == nil {
-		stored = func(string) (*item.Ticket, error) { return nil, nil } // nothing stored
-	}
+	logger := env.Log()
+	stored := env.StoredOrNone()
 	return &collector{
 		stored:       stored,
 		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),

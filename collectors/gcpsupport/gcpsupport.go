@@ -1,7 +1,6 @@
 package gcpsupport
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,17 +63,11 @@ func New(env source.Env) (source.Source, error) {
 		base:         base,
 		opts:         opts,
 		historyStart: env.HistoryStart,
-		logger:       cmp.Or(env.Logger, slog.New(slog.DiscardHandler)),
-		now:          env.Now,
+		logger:       env.Log(),
+		now:          env.Clock(),
 		bounds:       env.Bounds,
 		rejected:     env.Rejected,
-		stored:       env.Stored,
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.stored == nil {
-		c.stored = func(string) (*item.Ticket, error) { return nil, nil }
+		stored:       env.StoredOrNone(),
 	}
 	// A token obtained elsewhere comes in http_client and the shared
 	// client sends it; otherwise the collector gets its own: from a key

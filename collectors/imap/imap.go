@@ -73,7 +73,7 @@ func New(env source.Env) (source.Source, error) {
 		env: env, target: t, tls: tlsConfig, timeout: timeout, creds: creds, opts: opts,
 		ack: compile(opts.AcknowledgementPatterns), solved: compile(opts.SolvedPatterns),
 		reopened: compile(opts.ReopenedPatterns), tags: map[string]*regexp.Regexp{},
-		logger: env.Logger, stored: env.Stored,
+		logger: env.Log(), stored: env.StoredOrNone(),
 	}
 	for tag, p := range opts.TagPatterns {
 		c.tags[tag] = regexp.MustCompile(p) // Check compiled it
@@ -81,12 +81,6 @@ func New(env source.Env) (source.Source, error) {
 	for _, a := range opts.VendorAddresses {
 		v, _ := parseVendorAddress(a) // Check parsed it
 		c.vendors = append(c.vendors, v)
-	}
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
-	}
-	if c.stored == nil {
-		c.stored = func(string) (*item.Ticket, error) { return nil, nil }
 	}
 	return c, nil
 }

@@ -96,10 +96,7 @@ func New(env source.Env) (source.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instatus: %w", err)
 	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := env.Clock()
 	return &page{
 		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		summaryURL:   root.JoinPath(summaryPath).String(),

@@ -166,18 +166,9 @@ func New(env source.Env) (source.Source, error) {
 	default:
 		return nil, fmt.Errorf("jira_service_management: source %q: api %q must be %s or %s", env.Config.Name, opts.API, apiAgent, apiCustomer)
 	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	stored := env.Stored
-	if stored == nil {
-		stored = func(string) (*item.Ticket, error) { return nil, nil } // nothing stored
-	}
+	now := env.Clock()
+	logger := env.Log()
+	stored := env.StoredOrNone()
 	return &collector{
 		http:          env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		base:          base,

@@ -76,18 +76,9 @@ func New(env source.Env) (source.Source, error) {
 	// strictest declaration (two apps' sources share it, the cautious
 	// side).
 	env.Limits.Declare(source.Owner(env), base.Host, messages.EscapedPath(), rateBurst, rateSpan)
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
-	stored := env.Stored
-	if stored == nil {
-		stored = func(string) (*item.Ticket, error) { return nil, nil }
-	}
+	logger := env.Log()
+	now := env.Clock()
+	stored := env.StoredOrNone()
 	c := &collector{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		tokenURL:     base.JoinPath(tokenPath),

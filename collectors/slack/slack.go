@@ -54,18 +54,9 @@ func New(env source.Env) (source.Source, error) {
 	for _, method := range []*url.URL{history, replies} {
 		env.Limits.Declare(source.Owner(env), base.Host, method.EscapedPath(), opts.RequestsPerMinute, time.Minute)
 	}
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
-	stored := env.Stored
-	if stored == nil {
-		stored = func(string) (*item.Ticket, error) { return nil, nil }
-	}
+	logger := env.Log()
+	now := env.Clock()
+	stored := env.StoredOrNone()
 	c := &collector{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		history:      history,

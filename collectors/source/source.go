@@ -66,6 +66,31 @@ func (e Env) Rejected(reason string) {
 	}
 }
 
+// Log is the collector's logger: Logger, or one that discards when unset.
+func (e Env) Log() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+// Clock is the collector's clock: Now, or time.Now when unset.
+func (e Env) Clock() func() time.Time {
+	if e.Now == nil {
+		return time.Now
+	}
+	return e.Now
+}
+
+// StoredOrNone reads this source's stored tickets: Stored, or, when unset,
+// a store that holds none (every ticket is nil, without an error).
+func (e Env) StoredOrNone() func(id string) (*item.Ticket, error) {
+	if e.Stored == nil {
+		return func(string) (*item.Ticket, error) { return nil, nil }
+	}
+	return e.Stored
+}
+
 // Counted counts one non-HTTP request by code (CountRequest, when set).
 func (e Env) Counted(code string) {
 	if e.CountRequest != nil {

@@ -95,10 +95,7 @@ func New(env source.Env) (source.Source, error) {
 	if !pageID.MatchString(optionsOf(env.Config).PageID) {
 		return nil, fmt.Errorf("statusio: page_id %q: want the page's id, letters and digits only", optionsOf(env.Config).PageID)
 	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := env.Clock()
 	return &page{
 		http:         env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		statusURL:    root.JoinPath("1.0", "status", optionsOf(env.Config).PageID).String(),

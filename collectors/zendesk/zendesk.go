@@ -74,10 +74,7 @@ func New(env source.Env) (source.Source, error) {
 	// The limit covers every incremental export of the account, so it is
 	// keyed by host and by the export path under the URL's own prefix.
 	env.Limits.Declare(source.Owner(env), base.Host, exports.EscapedPath()+"/", perMinute, time.Minute)
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := env.Log()
 	return &exporter{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		endpoint:     exports.JoinPath("tickets/cursor.json"),

@@ -41,18 +41,9 @@ func New(env source.Env) (source.Source, error) {
 		}
 		colleagues[id] = true
 	}
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
-	stored := env.Stored
-	if stored == nil {
-		stored = func(string) (*item.Ticket, error) { return nil, nil } // nothing stored
-	}
+	logger := env.Log()
+	now := env.Clock()
+	stored := env.StoredOrNone()
 	return &collector{
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		requests:     base.JoinPath("api/v2/requests"),
