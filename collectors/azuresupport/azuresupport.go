@@ -366,16 +366,8 @@ func awaitsCustomer(events []item.Event) bool {
 // solve: a closed ticket can be reopened) or a reopen is dated at the
 // ticket's modifiedDate when first seen, an upper bound.
 func solves(stored *item.Ticket, status item.Status, modified time.Time) []item.Event {
-	var prior []item.Event
-	wasSolved := false
-	if stored != nil {
-		for _, e := range stored.Events {
-			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
-				prior = append(prior, e)
-			}
-		}
-		wasSolved = stored.Status == item.StatusSolved
-	}
+	prior := source.SolvesAndReopens(stored)
+	wasSolved := stored != nil && stored.Status == item.StatusSolved
 	solved := status == item.StatusSolved
 	if solved == wasSolved {
 		return prior

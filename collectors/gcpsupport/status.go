@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
@@ -23,15 +24,10 @@ import (
 //
 // A state changed and changed back between two polls is not seen.
 func statusEvents(stored *item.Ticket, st item.Status, updated time.Time, replies []item.Event) []item.Event {
-	var events []item.Event
+	events := source.SolvesAndReopens(stored)
 	var storedAt time.Time
 	if stored != nil {
 		storedAt = stored.UpdatedAt
-		for _, e := range stored.Events {
-			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
-				events = append(events, e)
-			}
-		}
 	}
 	ended := len(events) > 0 && events[len(events)-1].Kind == item.EventSolved
 	settled := st == item.StatusSolved || st == item.StatusClosed

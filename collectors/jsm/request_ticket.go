@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
@@ -58,14 +59,7 @@ func requestToTicket(r apiRequest, comments []apiComment, stored *item.Ticket) (
 // solve or a reopen at the status date when the current status s differs
 // from what they end with.
 func statusEvents(stored *item.Ticket, s item.Status, statusAt time.Time) []item.Event {
-	var events []item.Event
-	if stored != nil {
-		for _, e := range stored.Events {
-			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
-				events = append(events, e)
-			}
-		}
-	}
+	events := source.SolvesAndReopens(stored)
 	endsSolved := len(events) > 0 && events[len(events)-1].Kind == item.EventSolved
 	done := s == item.StatusSolved || s == item.StatusClosed
 	switch {

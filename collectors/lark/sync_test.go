@@ -182,13 +182,20 @@ func testEnv(t *testing.T, srv *httptest.Server, now *time.Time, store *collecto
 	return env
 }
 
+// serveGroup serves fake until the test ends and reads it with a new
+// source of testEnv, whose clock stands at *now, into a new store.
+func serveGroup(t *testing.T, fake *groupFake, now *time.Time) (*collectortest.Store, source.Source) {
+	t.Helper()
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	store := collectortest.NewStore()
+	return store, collectortest.NewSource(t, New, testEnv(t, srv, now, store))
+}
+
 func TestSyncRules(t *testing.T) {
 	fake := &groupFake{expire: 7200}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+86400, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	sync := func() {
 		t.Helper()
 		if err := src.Sync(context.Background(), store.Cursor(), store.Emit); err != nil {
@@ -272,11 +279,8 @@ func TestTopicThreadAndDeleted(t *testing.T) {
 		msg("om_t1", "", "ou_buyer1", "buyertenant", t0, "topic"),
 		msg("om_t2", "om_t1", "ou_vendor1", "vendortenant", t0+60, "on it"),
 	}}}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+3600, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	root := strings.Replace(msg("om_t1", "", "ou_buyer1", "buyertenant", t0, "topic"), `"msg_type"`, `"thread_id":"omt_1","msg_type"`, 1)
 	gone := strings.Replace(msg("om_gone", "", "ou_buyer1", "buyertenant", t0+10, "oops"), `"deleted":false`, `"deleted":true`, 1)
 	setChat(fake, msg("om_goner", "om_gone", "ou_vendor1", "vendortenant", t0+20, "?"), gone, root)
@@ -293,11 +297,8 @@ func TestTopicThreadAndDeleted(t *testing.T) {
 // request sent again; refused again, the sync fails with auth.
 func TestTokenRefusedOnce(t *testing.T) {
 	fake := &groupFake{expire: 7200, refuse: 1}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+3600, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	setChat(fake, msg("om_a", "", "ou_buyer1", "buyertenant", t0, "help"))
 	if err := src.Sync(context.Background(), nil, store.Emit); err != nil {
 		t.Fatal(err)
@@ -332,11 +333,8 @@ func TestTokenRefusedOnce(t *testing.T) {
 // the resend would be the same request, a `loop`).
 func TestTokenRefusedSameTokenBack(t *testing.T) {
 	fake := &groupFake{expire: 7200, refuse: 2, refuseOK: true, same: true}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+3600, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	setChat(fake, msg("om_a", "", "ou_buyer1", "buyertenant", t0, "help"))
 	err := src.Sync(fetch.StartSync(context.Background(), 10), nil, store.Emit)
 	if fetch.Reason(err) != fetch.ReasonAuth || !strings.Contains(err.Error(), "99991663") {
@@ -353,11 +351,8 @@ func TestTokenRefusedSameTokenBack(t *testing.T) {
 // minutes, not when a request fails.
 func TestTokenRenewedBeforeExpiry(t *testing.T) {
 	fake := &groupFake{expire: 7200}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+3600, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	for _, step := range []time.Duration{0, 89 * time.Minute, 2 * time.Minute} {
 		now = now.Add(step)
 		if err := src.Sync(context.Background(), store.Cursor(), store.Emit); err != nil {
@@ -502,11 +497,8 @@ func TestImplausibleTimes(t *testing.T) {
 // listed again (past the window) stay.
 func TestEditsReplaceWhatAMessageSaid(t *testing.T) {
 	fake := &groupFake{expire: 7200}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+3600, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	sync := func() item.Ticket {
 		t.Helper()
 		if err := src.Sync(context.Background(), store.Cursor(), store.Emit); err != nil {
@@ -549,11 +541,8 @@ func TestEditsReplaceWhatAMessageSaid(t *testing.T) {
 // it joins the ticket read in that walk, not stored yet.
 func TestReplyListedAfterItsRoot(t *testing.T) {
 	fake := &groupFake{expire: 7200}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+3600, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	setChat(fake,
 		msg("om_root", "", "ou_buyer1", "buyertenant", t0, "help #high"),
 		msg("om_quick", "om_root", "ou_vendor1", "vendortenant", t0, "on it #solved"),
@@ -601,11 +590,8 @@ func TestRecalledTicketOneRule(t *testing.T) {
 	}
 	// Recalled before it was ever stored: no ticket, its replies none.
 	fake := &groupFake{expire: 7200}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+3600, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	setChat(fake, msg("om_r", "om_root", "ou_vendor1", "vendortenant", t0+600, "on it"), recalled)
 	if err := src.Sync(context.Background(), nil, store.Emit); err != nil || len(store.Tickets()) != 0 {
 		t.Fatalf("%v, tickets %+v", err, store.Tickets())
@@ -623,11 +609,8 @@ func TestThreadReadNewestFirst(t *testing.T) {
 		msg("om_t4", "om_t1", "ou_vendor1", "vendortenant", t0+180, "found it"),
 	}
 	fake := &groupFake{expire: 7200, threadPage: 1, threads: map[string][]string{"omt_1": thread}}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
 	now := time.Unix(t0+3600, 0).UTC()
-	store := collectortest.NewStore()
-	src := collectortest.NewSource(t, New, testEnv(t, srv, &now, store))
+	store, src := serveGroup(t, fake, &now)
 	root := strings.Replace(thread[0], `"msg_type"`, `"thread_id":"omt_1","msg_type"`, 1)
 	setChat(fake, root)
 	sync := func() int {

@@ -309,16 +309,8 @@ func (c *collector) ticket(ctx context.Context, m *message) (item.Ticket, bool, 
 	// Slack dates no reaction: a solve (the reaction added) or a reopen
 	// (removed) is dated by the thread's latest message when that is newer
 	// than the version stored, else by when the collector first saw it.
-	var prior []item.Event
-	wasSolved := false
-	if stored != nil {
-		for _, e := range stored.Events {
-			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
-				prior = append(prior, e)
-			}
-		}
-		wasSolved = stored.Status == item.StatusSolved
-	}
+	prior := source.SolvesAndReopens(stored)
+	wasSolved := stored != nil && stored.Status == item.StatusSolved
 	if solved != wasSolved {
 		at := latest
 		if stored != nil && !latest.After(stored.UpdatedAt) {

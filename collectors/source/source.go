@@ -108,6 +108,21 @@ func Owner(env Env) string {
 	return vendor + "/" + env.Config.Name
 }
 
+// SolvesAndReopens are a stored ticket's solved and reopened events, in
+// order (none when stored is nil): what a collector of an API that shows
+// only the current status carries forward, to tell what changed since.
+func SolvesAndReopens(stored *item.Ticket) []item.Event {
+	var events []item.Event
+	if stored != nil {
+		for _, e := range stored.Events {
+			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
+				events = append(events, e)
+			}
+		}
+	}
+	return events
+}
+
 // Factory builds a Source of one kind, checking what the config package
 // cannot (e.g. that the URL is usable).
 type Factory func(Env) (Source, error)

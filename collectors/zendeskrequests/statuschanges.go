@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
@@ -18,15 +19,10 @@ import (
 // reverse a reopen. A status changed and changed back between two syncs is
 // not seen. Fetching the same version again adds nothing.
 func statusEvents(stored *item.Ticket, r request, replies []item.Event) []item.Event {
-	var events []item.Event
+	events := source.SolvesAndReopens(stored)
 	var storedAt time.Time
 	if stored != nil {
 		storedAt = stored.UpdatedAt
-		for _, e := range stored.Events {
-			if e.Kind == item.EventSolved || e.Kind == item.EventReopened {
-				events = append(events, e)
-			}
-		}
 		if settled(stored.Status) && !endsSolved(events) {
 			// Stored before this collector fed solves: it was solved by
 			// that version's update at the latest.
