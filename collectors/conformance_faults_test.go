@@ -9,6 +9,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/simulator"
+	"github.com/support-exporter/support_exporter/simulator/simtest"
 )
 
 // faultCase is a vendor's failure and the reasons a sync under it may fail
@@ -61,53 +62,13 @@ var notFaultCases = map[simulator.Fault]string{
 	simulator.FaultUnsorted: "zendesk_requests' own tests",
 }
 
-// sessionCase is how a kind that speaks a session protocol rather than
-// HTTP (imap: one connection, commands answered by tag) fails under a
-// fault, where it differs from the faultCase.
-type sessionCase struct {
-	reasons []string // replacing the faultCase's
-	// idle: the reasons when the sync fetches no message, caught up with a
-	// world that did not move: a fault that damages a FETCH's answer
-	// meets none.
-	idle []string
-	// within: the reasons when the fault meets a session already open (the
-	// fault at a first sync's middle command).
-	within []string
-	// fetchOnly: the fault damages a FETCH's answer only, so it meets a
-	// session already open, which may have stored what it read before.
-	fetchOnly bool
-	why       string
-}
-
-// sessionCases are the session kinds' faults in their own terms (the
-// simulator's imap_faults.go says how each is played), and notForSession
-// the faults of faultCases that have no meaning for them, each with the
-// reason: every faultCase is one or the other.
+// sessionCases are the session kinds' faults in their own terms, and
+// notForSession the faults of faultCases that have no meaning for them,
+// each with the reason: every faultCase is one or the other. Both are
+// simtest's tables, which the e2e tests expect of each kind too.
 var (
-	sessionCases = map[string]map[simulator.Fault]sessionCase{
-		"imap": {
-			simulator.FaultRateLimit: {reasons: []string{fetch.ReasonRateLimited}, why: "NO [UNAVAILABLE]"},
-			simulator.FaultServerError: {reasons: []string{fetch.ReasonNetwork},
-				why: "the server's BYE closes the connection: no status to read"},
-			simulator.FaultTimeout:      {reasons: []string{fetch.ReasonTimeout}, why: "a command held"},
-			simulator.FaultReset:        {reasons: []string{fetch.ReasonNetwork}, why: "a connection reset"},
-			simulator.FaultTruncated:    {reasons: []string{fetch.ReasonNetwork}, idle: []string{""}, fetchOnly: true, why: "a FETCH's literal cut by the connection closing"},
-			simulator.FaultHugeBody:     {reasons: []string{fetch.ReasonTooLarge}, idle: []string{""}, fetchOnly: true, why: "a FETCH's literal of 64 MiB"},
-			simulator.FaultUnauthorized: {reasons: []string{fetch.ReasonAuth}, within: []string{fetch.ReasonNetwork}, why: "LOGIN refused; an open session ended by BYE"},
-			simulator.FaultForbidden:    {reasons: []string{fetch.ReasonAuth}, within: []string{fetch.ReasonNetwork}, why: "LOGIN refused; an open session ended by BYE"},
-		},
-	}
-	notForSession = map[string]map[simulator.Fault]string{
-		"imap": {
-			simulator.FaultMalformed:          "IMAP answers are framed by tags and literals: a broken frame is FaultTruncated",
-			simulator.FaultEmptyPage:          "mail has no pages",
-			simulator.FaultEndlessSame:        "mail has no pages",
-			simulator.FaultEndlessGrowing:     "mail has no pages",
-			simulator.FaultRetryAfterDate:     "IMAP has no Retry-After",
-			simulator.FaultRateLimitNoReset:   "IMAP has no Retry-After",
-			simulator.FaultGitHubPrimaryLimit: "GitHub's",
-		},
-	}
+	sessionCases  = simtest.SessionFaults
+	notForSession = simtest.NotForSession
 )
 
 // reasonsFor are the reasons a sync of kind under fc may fail with in
@@ -121,12 +82,12 @@ func (fc faultCase) reasonsFor(kind string, http, idle, within bool) ([]string, 
 	switch {
 	case !ok:
 		return nil, false
-	case idle && sc.idle != nil:
-		return sc.idle, true
-	case within && sc.within != nil:
-		return sc.within, true
+	case idle && sc.Idle != nil:
+		return sc.Idle, true
+	case within && sc.Within != nil:
+		return sc.Within, true
 	}
-	return sc.reasons, true
+	return sc.Reasons, true
 }
 
 // TestEveryFaultIsCovered: a fault added to the simulator is either run
@@ -240,7 +201,7 @@ func (f *fixture) checkFaults(t *testing.T, ref *memStore, found *findings) {
 				// A session kind's sync stopped mid-way (the fault after its
 				// first command) has stored each thread as of the last
 				// message it read.
-				midSession := !f.http && (sc.after > 0 || sessionCases[f.k.kind][fc.fault].fetchOnly)
+				midSession := !f.http && (sc.after > 0 || sessionCases[f.k.kind][fc.fault].FetchOnly)
 				switch {
 				case midSession:
 					if d := st.earlierVersions(sc.want, before, 10); len(d) > 0 {

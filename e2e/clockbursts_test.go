@@ -49,7 +49,8 @@ func TestVendorClockBursts(t *testing.T) {
 	var burstEnd time.Time
 	for _, b := range bursts {
 		was := w.scrape()
-		for _, src := range z.sources {
+		srcs := z.playing(t, b.fault)
+		for _, src := range srcs {
 			src.inject(t, simulator.Spec{Fault: b.fault, For: 5 * time.Second})
 		}
 		// The tickets' vendors go on working during the burst, so that
@@ -67,16 +68,16 @@ func TestVendorClockBursts(t *testing.T) {
 			return v
 		}
 		w.wait(10*time.Second, "every source refusing items dated "+b.reason, func(s series) bool {
-			for _, src := range z.sources {
+			for _, src := range srcs {
 				if _, ok := hit[src.vendor]; !ok && rejected(s, src, b.reason) > rejected(was, src, b.reason) {
 					hit[src.vendor] = time.Now()
 					burstEnd = time.Now().Add(5 * time.Second)
 				}
 			}
-			return len(hit) == len(z.sources)
+			return len(hit) == len(srcs)
 		}, func(s series) string {
 			var missing []string
-			for _, src := range z.sources {
+			for _, src := range srcs {
 				if _, ok := hit[src.vendor]; !ok {
 					missing = append(missing, src.vendor)
 				}
@@ -84,7 +85,7 @@ func TestVendorClockBursts(t *testing.T) {
 			return "no item refused by " + strings.Join(missing, ", ")
 		})
 		w.during(time.Until(burstEnd))
-		t.Logf("%s: %d of %d sources refused items; the last burst ended by %s", b.fault, len(hit), len(z.sources), burstEnd.Format("15:04:05.000"))
+		t.Logf("%s: %d of %d sources refused items; the last burst ended by %s", b.fault, len(hit), len(srcs), burstEnd.Format("15:04:05.000"))
 	}
 
 	after := w.until(30*time.Second, "a sync of every source after the bursts", func(s series) bool { return z.syncedAfter(s, burstEnd) }, nil)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/simulator"
+	"github.com/support-exporter/support_exporter/simulator/simtest"
 )
 
 // hugeRSSLimit is the resident memory the exporter must stay under while
@@ -30,24 +31,53 @@ func TestHugeBodies(t *testing.T) {
 	w.until(60*time.Second, "every source synced", func(s series) bool { return lags(s) == "" }, lags)
 
 	const huge = 3 // requests answered with a huge body, in a row
+	// A session kind's huge answer is a FETCH's literal (simtest's
+	// SessionFaults, FetchOnly): its other commands are answered as usual,
+	// and a caught-up sync of a world standing still fetches nothing. The
+	// fault lasts a while for it instead of some commands, the vendors'
+	// world moves once every fault is in place, so that there is mail to
+	// fetch, and its huge answers are received once a sync failed with
+	// too_large.
+	const fetchOnlyFor = 5 * time.Second
+	fetchOnly := func(src zooSource) bool { return simtest.SessionFaults[src.kind][simulator.FaultHugeBody].FetchOnly }
 	was := w.scrape()
 	sent := map[string]int{}
 	for _, src := range z.sources {
 		sent[src.vendor] = src.requests()
+		if fetchOnly(src) {
+			t.Logf("%s: huge FETCH answers for %v, after new mail", src.vendor, fetchOnlyFor)
+			src.inject(t, simulator.Spec{Fault: simulator.FaultHugeBody, For: fetchOnlyFor})
+			continue
+		}
 		src.inject(t, simulator.Spec{Fault: simulator.FaultHugeBody, Requests: huge})
 	}
+	z.ticketClock.advance(10 * time.Minute)
 	errs := func(s series, src zooSource, reason string) float64 {
 		v, _ := s.get("support_source_errors_total", append(src.labels(), "reason", reason)...)
 		return v
 	}
-	w.until(30*time.Second, "every source's huge answers received", func(series) bool {
+	w.until(30*time.Second, "every source's huge answers received", func(s series) bool {
 		for _, src := range z.sources {
+			if fetchOnly(src) {
+				if errs(s, src, "too_large") <= errs(was, src, "too_large") {
+					return false
+				}
+				continue
+			}
 			if src.requests() < sent[src.vendor]+huge {
 				return false
 			}
 		}
 		return true
-	}, nil)
+	}, func(s series) string {
+		var missing []string
+		for _, src := range z.sources {
+			if fetchOnly(src) && errs(s, src, "too_large") <= errs(was, src, "too_large") || !fetchOnly(src) && src.requests() < sent[src.vendor]+huge {
+				missing = append(missing, src.vendor)
+			}
+		}
+		return "waiting for " + strings.Join(missing, ", ")
+	})
 	// The vendors work on meanwhile: the catch-up must bring it.
 	z.ticketClock.advance(30 * time.Minute)
 	over := time.Now()

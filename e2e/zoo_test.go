@@ -68,8 +68,19 @@ func (z zooSource) labels() []string {
 }
 
 // requests is how many requests the source's API has received, counted on
-// the way (vendorProxy).
-func (z zooSource) requests() int { return z.proxy.requests(z.host) }
+// the way (vendorProxy); for imap, which speaks no HTTP and so never goes
+// through the proxy, the commands its server received
+// (simulator.Sim.CommandCounts).
+func (z zooSource) requests() int {
+	if z.kind == simulator.KindIMAP {
+		n := 0
+		for _, c := range z.sim.CommandCounts(z.vendor) {
+			n += c
+		}
+		return n
+	}
+	return z.proxy.requests(z.host)
+}
 
 func (z zooSource) inject(t *testing.T, spec simulator.Spec) {
 	t.Helper()
@@ -183,6 +194,22 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 	}
 	z.p = start(t, nil, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"))
 	return z
+}
+
+// playing are the zoo's sources whose kind the simulator plays fault on
+// (simulator.Fault.AppliesTo); each other one is named in a t.Log, left out
+// of what the test injects and expects for that fault.
+func (z *zoo) playing(t *testing.T, fault simulator.Fault) []zooSource {
+	t.Helper()
+	var out []zooSource
+	for _, src := range z.sources {
+		if !fault.AppliesTo(src.kind) {
+			t.Logf("%s: left out of %v, which the simulator does not play on %s", src.vendor, fault, src.kind)
+			continue
+		}
+		out = append(out, src)
+	}
+	return out
 }
 
 // source returns the zoo's source of vendor.

@@ -148,6 +148,11 @@ func (f Fault) String() string {
 // pagedKinds are the kinds whose lists are paged.
 var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport, KindAzureSupport, KindAWSSupport}
 
+// AppliesTo reports whether a real API of that kind can fail that way:
+// whether InjectSpec plays f on kind, or refuses it. Tests that inject a
+// fault into every kind ask it which kinds to leave out.
+func (f Fault) AppliesTo(kind string) bool { return f.appliesTo(kind) }
+
 // appliesTo reports whether a real API of that kind can fail that way.
 func (f Fault) appliesTo(kind string) bool {
 	if kind == KindIMAP {

@@ -103,7 +103,10 @@ func (s *session) run(ctx context.Context, name string, cmd goimap.Commander, h 
 	status, err := s.c.Execute(cmd, h)
 	if err != nil || status == nil {
 		s.count("error")
-		if rerr := s.readErr(); rerr != nil {
+		var tooLarge *literalTooLarge
+		if rerr := s.readErr(); errors.As(rerr, &tooLarge) {
+			return s.fail(name, fetch.ReasonTooLarge, rerr)
+		} else if rerr != nil {
 			// go-imap reports a read that failed (a deadline passed) as
 			// a closed connection: the read's own error says which.
 			err = rerr
@@ -212,7 +215,7 @@ func (s *session) close() {
 // dial connects, with TLS from the first byte (imaps) or after STARTTLS
 // (imap), reads the capabilities and hands the connection to go-imap.
 // Cancelling ctx closes the connection, which ends any command under way.
-func dial(ctx context.Context, t target, tlsConfig *tls.Config, timeout time.Duration, count func(string), b *budget) (*session, error) {
+func dial(ctx context.Context, t target, tlsConfig *tls.Config, timeout time.Duration, count func(string), b *budget, maxLiteral int64) (*session, error) {
 	d := net.Dialer{Timeout: timeout}
 	raw, err := d.DialContext(ctx, "tcp", t.addr)
 	if err != nil {
@@ -248,7 +251,9 @@ func dial(ctx context.Context, t target, tlsConfig *tls.Config, timeout time.Dur
 	// go-imap reads the greeting itself: it is given one carrying the
 	// capabilities, so that it never asks for them behind our count.
 	hello := "* OK [CAPABILITY " + strings.Join(capList(s.caps), " ") + "] ready\r\n"
-	s.conn = &prefixConn{Conn: conn, r: io.MultiReader(strings.NewReader(hello), br)}
+	// A literal over maxLiteral ends the reading before go-imap
+	// allocates it (literalGuard).
+	s.conn = &prefixConn{Conn: conn, r: &literalGuard{r: io.MultiReader(strings.NewReader(hello), br), max: maxLiteral}}
 	c, err := client.New(s.conn)
 	if err != nil {
 		return fail(transportFail(ctx, t.where, "greeting", err))

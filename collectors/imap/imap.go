@@ -148,7 +148,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		cur.Folders = map[string]folderState{}
 	}
 	b := &budget{max: c.env.Config.MaxRequestsPerSync}
-	s, err := dial(ctx, c.target, c.tls, c.timeout, c.env.Counted, b)
+	s, err := dial(ctx, c.target, c.tls, c.timeout, c.env.Counted, b, maxLiteral(c.opts))
 	if err != nil {
 		return fmt.Errorf("imap: %w", err)
 	}

@@ -1,6 +1,7 @@
 // Package simtest holds what tests must know of the simulated APIs beyond
 // the answers themselves, as net/http/httptest does for HTTP: which of a
-// vendor's incidents and maintenances each status format shows. A status
+// vendor's incidents and maintenances each status format shows, and how a
+// session kind (imap) fails under each fault (SessionFaults). A status
 // kind the simulator plays must have its rule here; a test asking for a
 // kind without one fails, rather than expecting nothing of it.
 package simtest
