@@ -302,7 +302,8 @@ func (w *walk) headers(ctx context.Context, folder string, index int, set *goima
 		}
 		// The thread id is cut from its header field: cloned, so that the
 		// message held until settle does not keep the whole field.
-		rd := &read{h: h, m: message{folder: index, uid: im.Uid, ref: h.ref(), thread: strings.Clone(h.thread), reply: h.reply, at: h.date}}
+		rd := &read{h: h, m: message{folder: index, uid: im.Uid, ref: h.ref(), id: strings.Clone(h.id), links: h.links,
+			thread: strings.Clone(h.thread), reply: h.reply, at: h.date}}
 		if rd.m.thread == "" {
 			rd.m.thread = rd.m.ref
 		}
@@ -311,6 +312,7 @@ func (w *walk) headers(ctx context.Context, folder string, index int, set *goima
 			// message: any other message of it is a reply.
 			rd.m.thread = fmt.Sprint(thread)
 			rd.m.reply = msg == nil || fmt.Sprint(msg) != rd.m.thread
+			rd.m.gmail = true
 		}
 		// A thread known to be no ticket (a vendor's notice) needs no body.
 		if bodies && c.needsBody(&h) && !w.st.skip[digest(rd.m.thread)] {
@@ -402,6 +404,7 @@ func (w *walk) settle() ([]item.Ticket, cursor, error) {
 	}
 	next.Pending = w.st.pendingList()
 	next.Skip = slices.Clone(w.st.skipOrder)
+	next.Known = w.st.knownList()
 	return tickets, next, nil
 }
 
@@ -415,6 +418,7 @@ func (w *walk) threads(all []*message) ([]item.Ticket, error) {
 	stored := map[string]*item.Ticket{}
 	var order []string
 	for _, m := range all {
+		w.st.resolve(m)
 		t, ok := touched[m.thread]
 		if !ok {
 			s, read := stored[m.thread]

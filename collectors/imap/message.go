@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,10 +25,11 @@ var headerFields = []string{
 
 // header is what the collector reads of a message's header.
 type header struct {
-	id       string // Message-ID without angle brackets; empty when none
-	thread   string // the root's Message-ID (References, else In-Reply-To, else id)
-	reply    bool   // In-Reply-To or References name another message
-	from     string // the From address, lower case
+	id       string   // Message-ID without angle brackets; empty when none
+	thread   string   // the root's Message-ID (References, else In-Reply-To, else id)
+	links    []string // the ids it names, References then In-Reply-To (resolved in settle)
+	reply    bool     // In-Reply-To or References name another message
+	from     string   // the From address, lower case
 	date     time.Time
 	subject  string // decoded (RFC 2047, any registered charset)
 	machine  bool   // RFC 3834 and the usual auto-reply headers
@@ -56,6 +58,7 @@ func parseHeader(block []byte) (header, error) {
 		m.thread = m.id
 	}
 	m.reply = m.thread != "" && m.thread != m.id
+	m.links = linkIDs(refs, parents)
 	if from, err := h.AddressList("From"); err == nil && len(from) > 0 {
 		m.from = strings.ToLower(from[0].Address)
 	} else {
@@ -94,6 +97,26 @@ func machineHeader(h mail.Header) bool {
 		return true
 	}
 	return false
+}
+
+// maxLinks bounds the ids of References and In-Reply-To a message keeps
+// for threading: References' first (the root) and its last ones (the
+// closest ancestors), then In-Reply-To's.
+const maxLinks = 12
+
+// linkIDs are the ids a message names, cloned (the header is not kept):
+// References' root and latest ancestors, then In-Reply-To.
+func linkIDs(refs, parents []string) []string {
+	var ids []string
+	if len(refs) > maxLinks-2 {
+		refs = append(refs[:1:1], refs[len(refs)-(maxLinks-3):]...)
+	}
+	for _, id := range slices.Concat(refs, parents[:min(len(parents), 2)]) {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, strings.Clone(id))
+		}
+	}
+	return ids
 }
 
 var msgIDPattern = regexp.MustCompile(`<([^<>\s]+)>`)

@@ -698,3 +698,32 @@ func TestSyncRenumberedMidSync(t *testing.T) {
 		t.Errorf("after the resync: %d tickets, want the %d of one undisturbed sync (or some differ)", len(h.store.tickets), len(whole.store.tickets))
 	}
 }
+
+// TestSyncReplyToReply: a customer's reply naming only the vendor's reply
+// (In-Reply-To alone, as Outlook writes) joins the ticket, whether its
+// parent was read in the same sync or in an earlier one.
+func TestSyncReplyToReply(t *testing.T) {
+	for _, split := range []bool{false, true} {
+		t.Run(fmt.Sprint("two syncs ", split), func(t *testing.T) {
+			h := newHarness(t, implicitTLS, nil, nil)
+			h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Login fails"), t0)
+			h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Login fails",
+				"In-Reply-To: <c1@buyer.example>"), t0)
+			if split {
+				h.mustSync()
+			}
+			h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(2*time.Hour), "RE: Login fails",
+				"In-Reply-To: <v1@vendor.example>"), t0)
+			h.ms.add("INBOX", rawMail("v2@vendor.example", "bob@vendor.example", rfc(3*time.Hour), "Re: Login fails",
+				"In-Reply-To: <c2@buyer.example>"), t0)
+			h.mustSync()
+			if len(h.store.tickets) != 1 {
+				t.Fatalf("tickets %v: want one", slices.Collect(maps.Keys(h.store.tickets)))
+			}
+			want := []item.EventKind{item.EventVendorReply, item.EventCustomerReply, item.EventVendorReply}
+			if tk := h.ticket("c1@buyer.example"); !reflect.DeepEqual(kinds(tk), want) {
+				t.Errorf("events %v, want %v", kinds(tk), want)
+			}
+		})
+	}
+}

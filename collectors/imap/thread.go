@@ -18,6 +18,11 @@ const (
 	// maxSkip threads are remembered as no tickets (opened by the vendor,
 	// or before history_start), so that a later reply does not make one.
 	maxSkip = 2000
+	// maxKnown messages are remembered with their thread (a digest of
+	// the Message-ID and the thread's id), so that a later reply naming
+	// only one of them (In-Reply-To alone, as Outlook writes) joins its
+	// ticket rather than starting one.
+	maxKnown = 5000
 )
 
 // cursor is the stored position: per folder, its UIDVALIDITY, the last
@@ -27,6 +32,14 @@ type cursor struct {
 	Folders map[string]folderState `json:"folders,omitempty"`
 	Pending []pending              `json:"pending,omitempty"`
 	Skip    []string               `json:"skip,omitempty"`
+	Known   []known                `json:"known,omitempty"`
+}
+
+// known is a message read before: the digest of its Message-ID and its
+// thread.
+type known struct {
+	ID     string `json:"m"`
+	Thread string `json:"t"`
 }
 
 type folderState struct {
@@ -47,6 +60,9 @@ type message struct {
 	folder   int // its index in the options' folders
 	uid      uint32
 	ref      string
+	id       string   // Message-ID; empty when none
+	links    []string // the ids it names (References, In-Reply-To)
+	gmail    bool     // thread is Gmail's X-GM-THRID
 	thread   string
 	reply    bool // refers to another message
 	at       time.Time
@@ -66,11 +82,13 @@ type state struct {
 	order          []string // pending threads, oldest first
 	skip           map[string]bool
 	skipOrder      []string
+	known          map[string]string // digest of a Message-ID -> its thread
+	knownOrder     []string
 }
 
 func newState(c *cursor, anyone bool, historyStart time.Time) *state {
 	s := &state{openedByAnyone: anyone, historyStart: historyStart, pending: map[string]*pending{},
-		skip: map[string]bool{}}
+		skip: map[string]bool{}, known: map[string]string{}}
 	for i := range c.Pending {
 		p := c.Pending[i]
 		s.pending[p.Thread] = &p
@@ -80,7 +98,53 @@ func newState(c *cursor, anyone bool, historyStart time.Time) *state {
 		s.skip[d] = true
 		s.skipOrder = append(s.skipOrder, d)
 	}
+	for _, k := range c.Known {
+		if _, ok := s.known[k.ID]; !ok {
+			s.knownOrder = append(s.knownOrder, k.ID)
+		}
+		s.known[k.ID] = k.Thread
+	}
 	return s
+}
+
+// resolve sets m's thread from the messages known before it: the thread
+// of the first id it names (References, then In-Reply-To) that is a known
+// message, else the one its header gives. A reply naming only its parent
+// (the vendor's reply) so joins the parent's ticket. It then remembers m.
+func (s *state) resolve(m *message) {
+	if !m.gmail {
+		for _, id := range m.links {
+			if th, ok := s.known[digest(id)]; ok {
+				m.thread = th
+				m.reply = true
+				break
+			}
+		}
+	}
+	if m.id == "" {
+		return
+	}
+	d := digest(m.id)
+	if _, ok := s.known[d]; !ok {
+		s.knownOrder = append(s.knownOrder, d)
+	}
+	s.known[d] = m.thread
+}
+
+// knownList is the known messages the final cursor carries: the
+// maxKnown most recently read.
+func (s *state) knownList() []known {
+	if n := len(s.knownOrder); n > maxKnown {
+		for _, d := range s.knownOrder[:n-maxKnown] {
+			delete(s.known, d)
+		}
+		s.knownOrder = s.knownOrder[n-maxKnown:]
+	}
+	list := make([]known, 0, len(s.knownOrder))
+	for _, d := range s.knownOrder {
+		list = append(list, known{ID: d, Thread: s.known[d]})
+	}
+	return list
 }
 
 func digest(thread string) string {
