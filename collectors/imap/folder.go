@@ -277,9 +277,7 @@ func (w *walk) headers(ctx context.Context, folder string, index int, set *goima
 		if err != nil {
 			return nil, 0, 0, time.Time{}, s.fail("UID FETCH", fetch.ReasonDecode, fmt.Errorf("folder %q UID %d: header: %w", folder, im.Uid, err))
 		}
-		if h.date.IsZero() {
-			h.date = im.InternalDate.UTC()
-		}
+		h.date = messageTime(h.date, im.InternalDate.UTC(), c.env.Bounds)
 		if h.date.After(latest) {
 			latest = h.date
 		}
@@ -321,6 +319,26 @@ func (w *walk) headers(ctx context.Context, folder string, index int, set *goima
 		all = append(all, rd)
 	}
 	return all, last, hold, latest, nil
+}
+
+// dateTolerance is how much later than INTERNALDATE (the server's
+// clock, at delivery or APPEND) a Date (the sender's clock) may lie: a
+// later one is a clock running fast, and the message's time is its
+// INTERNALDATE (docs/sources.md, `imap`).
+const dateTolerance = time.Minute
+
+// messageTime is a message's time: its Date, unless it is missing, later
+// than INTERNALDATE plus dateTolerance, or implausible (before
+// global.earliest_timestamp, after our clock plus global.max_clock_skew),
+// then its INTERNALDATE. Only an implausible INTERNALDATE is refused.
+func messageTime(date, internal time.Time, b door.Bounds) time.Time {
+	switch {
+	case internal.IsZero():
+		return date
+	case date.IsZero(), date.After(internal.Add(dateTolerance)), b.Check(date) != "":
+		return internal
+	}
+	return date
 }
 
 // bodies reads the start of the text part of the messages that need it,

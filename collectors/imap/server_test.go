@@ -13,6 +13,7 @@ import (
 	"errors"
 	"math/big"
 	"net"
+	netmail "net/mail"
 	"strconv"
 	"strings"
 	"sync"
@@ -136,6 +137,12 @@ func (ms *mailServer) add(folder, raw string, internal time.Time) *memory.Messag
 	defer ms.mu.Unlock()
 	b := ms.boxes[folder]
 	body := []byte(strings.ReplaceAll(raw, "\n", "\r\n"))
+	if internal.IsZero() {
+		// Delivered when its Date says.
+		if msg, err := netmail.ReadMessage(bytes.NewReader(body)); err == nil {
+			internal, _ = msg.Header.Date()
+		}
+	}
 	m := &memory.Message{Uid: b.next, Date: internal, Size: uint32(len(body)), Body: body}
 	b.msgs = append(b.msgs, m)
 	b.next++

@@ -27,6 +27,10 @@ import (
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
+// delivered is the INTERNALDATE of a message delivered when its Date
+// says (mailServer.add).
+var delivered time.Time
+
 func rfc(d time.Duration) string { return t0.Add(d).Format(time.RFC1123Z) }
 
 func kinds(t item.Ticket) []item.EventKind {
@@ -47,13 +51,13 @@ func TestSyncThreadsOverPolls(t *testing.T) {
 	ms := h.ms
 	const root = "c1@buyer.example"
 	refs := "References: <" + root + ">"
-	ms.add("INBOX", rawMail("n1@vendor.example", "News <news@vendor.example>", rfc(-time.Hour), "Maintenance on Sunday"), t0)
+	ms.add("INBOX", rawMail("n1@vendor.example", "News <news@vendor.example>", rfc(-time.Hour), "Maintenance on Sunday"), delivered)
 	ms.add("INBOX", rawMail("b1@buyer.example", "MAILER-DAEMON@buyer.example", rfc(-time.Hour), "Undelivered Mail Returned to Sender",
-		"Auto-Submitted: auto-replied"), t0)
-	ms.add("Sent", rawMail(root, "Ann <ann@buyer.example>", rfc(0), "[P1] Database down"), t0)
+		"Auto-Submitted: auto-replied"), delivered)
+	ms.add("Sent", rawMail(root, "Ann <ann@buyer.example>", rfc(0), "[P1] Database down"), delivered)
 	ms.add("INBOX", rawMail("a1@vendor.example", "Helpdesk <help@vendor.example>", rfc(time.Minute), "Re: [P1] Database down",
-		refs, "Auto-Submitted: auto-replied"), t0)
-	ms.add("INBOX", rawMail("v1@vendor.example", "Bob <bob@vendor.example>", rfc(30*time.Minute), "Re: [P1] Database down", refs), t0)
+		refs, "Auto-Submitted: auto-replied"), delivered)
+	ms.add("INBOX", rawMail("v1@vendor.example", "Bob <bob@vendor.example>", rfc(30*time.Minute), "Re: [P1] Database down", refs), delivered)
 	h.mustSync()
 	if n := clientGoroutines(); n != 0 {
 		t.Errorf("%d go-imap client goroutines left after a sync", n)
@@ -84,10 +88,10 @@ func TestSyncThreadsOverPolls(t *testing.T) {
 	}
 
 	// The customer answers, the vendor solves, the customer writes again.
-	ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(time.Hour), "Re: [P1] Database down", refs), t0)
+	ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(time.Hour), "Re: [P1] Database down", refs), delivered)
 	ms.add("INBOX", rawMail("s1@vendor.example", "help@vendor.example", rfc(2*time.Hour), "Your request has been solved",
-		refs, "Auto-Submitted: auto-generated"), t0)
-	ms.add("Sent", rawMail("c3@buyer.example", "ann@buyer.example", rfc(3*time.Hour), "Re: still broken (urgent)", refs), t0)
+		refs, "Auto-Submitted: auto-generated"), delivered)
+	ms.add("Sent", rawMail("c3@buyer.example", "ann@buyer.example", rfc(3*time.Hour), "Re: still broken (urgent)", refs), delivered)
 	h.mustSync()
 	tk = h.ticket(root)
 	want := []item.EventKind{item.EventVendorReply, item.EventCustomerReply, item.EventSolved, item.EventCustomerReply, item.EventReopened}
@@ -113,12 +117,12 @@ func TestSyncThreadsOverPolls(t *testing.T) {
 
 	// The same message in both folders (Gmail labels): one reply.
 	dup := rawMail("v2@vendor.example", "bob@vendor.example", rfc(4*time.Hour), "Re: [P1] Database down", refs)
-	ms.add("INBOX", dup, t0)
-	ms.add("Sent", dup, t0)
+	ms.add("INBOX", dup, delivered)
+	ms.add("Sent", dup, delivered)
 	h.mustSync()
 	tk = h.ticket(root)
 	if n := len(tk.Events); n != len(want)+1 || tk.Events[n-1].Kind != item.EventVendorReply {
-		t.Errorf("a message in two folders: events %v", kinds(tk))
+		t.Errorf("a message in two folders: events %v %+v", kinds(tk), tk.Events)
 	}
 }
 
@@ -130,11 +134,11 @@ func TestSyncOpenedByVendor(t *testing.T) {
 			o := testOptions()
 			o.TicketsOpenedBy = by
 			h := newHarness(t, implicitTLS, o, nil)
-			h.ms.add("INBOX", rawMail("n1@vendor.example", "news@vendor.example", rfc(0), "Deprecation notice"), t0)
+			h.ms.add("INBOX", rawMail("n1@vendor.example", "news@vendor.example", rfc(0), "Deprecation notice"), delivered)
 			h.ms.add("INBOX", rawMail("c1@buyer.example", "ann@buyer.example", rfc(time.Hour), "Re: Deprecation notice",
-				"In-Reply-To: <n1@vendor.example>"), t0)
+				"In-Reply-To: <n1@vendor.example>"), delivered)
 			h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(2*time.Hour), "Re: Deprecation notice",
-				"References: <n1@vendor.example> <c1@buyer.example>"), t0)
+				"References: <n1@vendor.example> <c1@buyer.example>"), delivered)
 			h.mustSync()
 			switch tk, ok := h.store.tickets["n1@vendor.example"]; {
 			case by == openedByCustomer && ok:
@@ -151,12 +155,12 @@ func populate(ms *mailServer, threads int) {
 	for i := range threads {
 		root := fmt.Sprintf("c%d@buyer.example", i)
 		at := time.Duration(i) * time.Minute
-		ms.add("Sent", rawMail(root, "ann@buyer.example", rfc(at), fmt.Sprintf("Case %d", i)), t0)
+		ms.add("Sent", rawMail(root, "ann@buyer.example", rfc(at), fmt.Sprintf("Case %d", i)), delivered)
 		ms.add("INBOX", rawMail(fmt.Sprintf("v%d@vendor.example", i), "bob@vendor.example", rfc(at+time.Hour),
-			fmt.Sprintf("Re: Case %d", i), "References: <"+root+">"), t0)
+			fmt.Sprintf("Re: Case %d", i), "References: <"+root+">"), delivered)
 		if i%3 == 0 {
 			ms.add("INBOX", rawMail(fmt.Sprintf("s%d@vendor.example", i), "help@vendor.example", rfc(at+2*time.Hour),
-				fmt.Sprintf("Case %d has been solved", i), "References: <"+root+">", "Auto-Submitted: auto-generated"), t0)
+				fmt.Sprintf("Case %d has been solved", i), "References: <"+root+">", "Auto-Submitted: auto-generated"), delivered)
 		}
 	}
 }
@@ -224,12 +228,12 @@ func TestSyncFolderOrder(t *testing.T) {
 			o := testOptions()
 			o.Folders = folders
 			h := newHarness(t, implicitTLS, o, nil)
-			h.ms.add("Sent", rawMail(root, "ann@buyer.example", rfc(0), "[P1] Database down"), t0)
-			h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: [P1] Database down", refs), t0)
-			h.ms.add("INBOX", rawMail("c2@buyer.example", "eve@buyer.example", rfc(2*time.Hour), "Re: [P1] Database down", refs), t0)
-			h.ms.add("INBOX", rawMail("n1@vendor.example", "news@vendor.example", rfc(0), "Deprecation notice"), t0)
+			h.ms.add("Sent", rawMail(root, "ann@buyer.example", rfc(0), "[P1] Database down"), delivered)
+			h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: [P1] Database down", refs), delivered)
+			h.ms.add("INBOX", rawMail("c2@buyer.example", "eve@buyer.example", rfc(2*time.Hour), "Re: [P1] Database down", refs), delivered)
+			h.ms.add("INBOX", rawMail("n1@vendor.example", "news@vendor.example", rfc(0), "Deprecation notice"), delivered)
 			h.ms.add("Sent", rawMail("c3@buyer.example", "ann@buyer.example", rfc(time.Hour), "Re: Deprecation notice",
-				"References: <n1@vendor.example>"), t0)
+				"References: <n1@vendor.example>"), delivered)
 			h.mustSync()
 			tk := h.ticket(root)
 			want := []item.EventKind{item.EventVendorReply, item.EventCustomerReply}
@@ -310,9 +314,9 @@ func TestSyncFutureDateHolds(t *testing.T) {
 			}
 		}
 	})
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
-	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(72*time.Hour), "From the future"), t0)
-	h.ms.add("Sent", rawMail("c3@buyer.example", "ann@buyer.example", rfc(time.Hour), "Case 3"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
+	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(72*time.Hour), "From the future"), t0.Add(72*time.Hour))
+	h.ms.add("Sent", rawMail("c3@buyer.example", "ann@buyer.example", rfc(time.Hour), "Case 3"), delivered)
 	h.mustSync()
 	if _, ok := h.store.tickets["c2@buyer.example"]; ok || len(h.store.tickets) != 2 {
 		t.Fatalf("tickets %v: want c1 and c3, never the one from the future", slices.Collect(maps.Keys(h.store.tickets)))
@@ -352,7 +356,7 @@ func TestSyncXOAUTH2(t *testing.T) {
 		}
 	}
 	h := newHarness(t, implicitTLS, nil, bearer("ya29.token"))
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
 	h.mustSync()
 	if len(h.store.tickets) != 1 {
 		t.Errorf("tickets %v after XOAUTH2", slices.Collect(maps.Keys(h.store.tickets)))
@@ -360,7 +364,7 @@ func TestSyncXOAUTH2(t *testing.T) {
 	// Over STARTTLS no capability is known before the login: the initial
 	// response follows the server's empty continuation, not SASL-IR.
 	h = newHarness(t, startTLS, nil, bearer("ya29.token"))
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
 	h.mustSync()
 	if len(h.store.tickets) != 1 {
 		t.Errorf("tickets %v after XOAUTH2 without SASL-IR", slices.Collect(maps.Keys(h.store.tickets)))
@@ -374,7 +378,7 @@ func TestSyncXOAUTH2(t *testing.T) {
 
 func TestSyncSTARTTLS(t *testing.T) {
 	h := newHarness(t, startTLS, nil, nil)
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
 	h.mustSync()
 	if len(h.store.tickets) != 1 {
 		t.Fatalf("tickets %v over STARTTLS", slices.Collect(maps.Keys(h.store.tickets)))
@@ -398,7 +402,7 @@ func TestSyncSTARTTLS(t *testing.T) {
 
 func TestSyncCancel(t *testing.T) {
 	h := newHarness(t, implicitTLS, nil, nil)
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
 	gate := make(chan struct{})
 	defer close(gate)
 	h.ms.mu.Lock()
@@ -429,7 +433,7 @@ func TestSyncCancel(t *testing.T) {
 func TestSyncCondstore(t *testing.T) {
 	h := newHarness(t, implicitTLS, nil, nil)
 	h.ms.condstore, h.ms.noUIDNext, h.ms.bareLogin = true, true, true
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
 	h.mustSync()
 	if !strings.Contains(string(h.store.cursor), `"Sent":{"uidvalidity":1,"last_uid":1,"highestmodseq":1}`) {
 		t.Errorf("cursor %s: want Sent's HIGHESTMODSEQ", h.store.cursor)
@@ -441,7 +445,7 @@ func TestSyncCondstore(t *testing.T) {
 	if got, want := h.commands(), map[string]int{"OK": 1 + 1 + 2 + 1}; !reflect.DeepEqual(got, want) {
 		t.Errorf("caught-up poll by HIGHESTMODSEQ: commands %v, want %v", got, want)
 	}
-	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(time.Hour), "Another case"), t0)
+	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(time.Hour), "Another case"), delivered)
 	h.mustSync()
 	if len(h.store.tickets) != 2 {
 		t.Errorf("tickets %v: the new message was not read", slices.Collect(maps.Keys(h.store.tickets)))
@@ -481,7 +485,7 @@ func TestSyncOAuth2(t *testing.T) {
 		}
 	}
 	h := newHarness(t, implicitTLS, nil, withOAuth("client-secret"))
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
 	h.mustSync()
 	h.mustSync()
 	if len(h.store.tickets) != 1 || tokens.Load() != 1 {
@@ -503,7 +507,7 @@ func TestSyncTimeout(t *testing.T) {
 	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
 		env.HTTP = fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{Timeout: time.Second})
 	})
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
 	gate := make(chan struct{})
 	defer close(gate)
 	h.ms.mu.Lock()
@@ -529,13 +533,13 @@ func TestSyncHeaderTooLarge(t *testing.T) {
 		env.Reject = func(r string) { rejected = append(rejected, r) }
 		env.Logger = slog.New(slog.NewTextHandler(&log, nil))
 	})
-	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
 	var refs strings.Builder
 	for i := 0; refs.Len() < maxHeaderBytes; i++ {
 		fmt.Fprintf(&refs, " <%d.padding@buyer.example>\n", i)
 	}
-	h.ms.add("INBOX", rawMail("big@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Case", "References:"+refs.String()), t0)
-	h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(2*time.Hour), "Re: Case", "References: <c1@buyer.example>"), t0)
+	h.ms.add("INBOX", rawMail("big@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Case", "References:"+refs.String()), delivered)
+	h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(2*time.Hour), "Re: Case", "References: <c1@buyer.example>"), delivered)
 	h.mustSync()
 	if tk := h.ticket("c1@buyer.example"); !reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) || !tk.Events[0].At.Equal(t0.Add(2*time.Hour)) {
 		t.Errorf("ticket %+v: want the reply after the huge message", tk)
@@ -584,8 +588,8 @@ func TestSyncGmailThreads(t *testing.T) {
 	h := newHarness(t, implicitTLS, nil, nil)
 	h.ms.gmail = true
 	const thrid = "1784061577513526321"
-	c1 := h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), t0)
-	v1 := h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Case"), t0)
+	c1 := h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
+	v1 := h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Case"), delivered)
 	h.ms.thrid[c1], h.ms.msgid[c1] = thrid, thrid
 	h.ms.thrid[v1], h.ms.msgid[v1] = thrid, "1784065177513526399"
 	h.mustSync()
@@ -614,11 +618,11 @@ func clientGoroutines() int {
 // and a reply to it later makes none.
 func TestSyncHistoryStart(t *testing.T) {
 	h := newHarness(t, implicitTLS, nil, func(env *source.Env) { env.HistoryStart = t0 })
-	h.ms.add("Sent", rawMail("old@buyer.example", "ann@buyer.example", rfc(-48*time.Hour), "Old case"), t0)
-	h.ms.add("Sent", rawMail("new@buyer.example", "ann@buyer.example", rfc(time.Hour), "New case"), t0)
+	h.ms.add("Sent", rawMail("old@buyer.example", "ann@buyer.example", rfc(-48*time.Hour), "Old case"), delivered)
+	h.ms.add("Sent", rawMail("new@buyer.example", "ann@buyer.example", rfc(time.Hour), "New case"), delivered)
 	h.mustSync()
-	h.ms.add("Sent", rawMail("old2@buyer.example", "ann@buyer.example", rfc(2*time.Hour), "Re: Old case", "References: <old@buyer.example>"), t0)
-	h.ms.add("INBOX", rawMail("v@vendor.example", "bob@vendor.example", rfc(3*time.Hour), "Re: Old case", "References: <old@buyer.example>"), t0)
+	h.ms.add("Sent", rawMail("old2@buyer.example", "ann@buyer.example", rfc(2*time.Hour), "Re: Old case", "References: <old@buyer.example>"), delivered)
+	h.ms.add("INBOX", rawMail("v@vendor.example", "bob@vendor.example", rfc(3*time.Hour), "Re: Old case", "References: <old@buyer.example>"), delivered)
 	h.mustSync()
 	if ids := slices.Collect(maps.Keys(h.store.tickets)); len(ids) != 1 || ids[0] != "new@buyer.example" {
 		t.Errorf("tickets %v, want only the one begun after history_start", ids)
@@ -652,9 +656,9 @@ func TestSyncRenumberedMidSync(t *testing.T) {
 	const threads = 260 // two chunks per folder
 	fill := func(ms *mailServer) {
 		populate(ms, threads)
-		ms.add("INBOX", rawMail("late@buyer.example", "eve@buyer.example", rfc(1000*time.Minute), "Late case"), t0)
+		ms.add("INBOX", rawMail("late@buyer.example", "eve@buyer.example", rfc(1000*time.Minute), "Late case"), delivered)
 		ms.add("Sent", rawMail("late2@buyer.example", "ann@buyer.example", rfc(1001*time.Minute), "Re: Late case",
-			"References: <late@buyer.example>"), t0)
+			"References: <late@buyer.example>"), delivered)
 	}
 	whole := newHarness(t, implicitTLS, nil, nil)
 	fill(whole.ms)
@@ -706,16 +710,16 @@ func TestSyncReplyToReply(t *testing.T) {
 	for _, split := range []bool{false, true} {
 		t.Run(fmt.Sprint("two syncs ", split), func(t *testing.T) {
 			h := newHarness(t, implicitTLS, nil, nil)
-			h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Login fails"), t0)
+			h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Login fails"), delivered)
 			h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Login fails",
-				"In-Reply-To: <c1@buyer.example>"), t0)
+				"In-Reply-To: <c1@buyer.example>"), t0.Add(time.Hour))
 			if split {
 				h.mustSync()
 			}
 			h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(2*time.Hour), "RE: Login fails",
-				"In-Reply-To: <v1@vendor.example>"), t0)
+				"In-Reply-To: <v1@vendor.example>"), t0.Add(2*time.Hour))
 			h.ms.add("INBOX", rawMail("v2@vendor.example", "bob@vendor.example", rfc(3*time.Hour), "Re: Login fails",
-				"In-Reply-To: <c2@buyer.example>"), t0)
+				"In-Reply-To: <c2@buyer.example>"), t0.Add(3*time.Hour))
 			h.mustSync()
 			if len(h.store.tickets) != 1 {
 				t.Fatalf("tickets %v: want one", slices.Collect(maps.Keys(h.store.tickets)))
@@ -725,5 +729,41 @@ func TestSyncReplyToReply(t *testing.T) {
 				t.Errorf("events %v, want %v", kinds(tk), want)
 			}
 		})
+	}
+}
+
+// TestSyncSenderClock: the server's INTERNALDATE wins over a Date later
+// than it (a sender's clock running fast) or implausible; only an
+// INTERNALDATE in the future holds the folder.
+func TestSyncSenderClock(t *testing.T) {
+	now := t0.Add(24 * time.Hour)
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
+		env.Bounds = door.Bounds{NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour,
+			Now: func() time.Time { return now }}
+		env.Reject = func(r string) { t.Errorf("rejected for %q", r) }
+	})
+	// A customer clock 5 minutes fast, answered 3 minutes later.
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(5*time.Minute), "Fast clock"), t0)
+	h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(3*time.Minute), "Re: Fast clock",
+		"In-Reply-To: <c1@buyer.example>"), t0.Add(3*time.Minute))
+	// A Date a year ahead, then an ordinary message: nothing stalls.
+	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(365*24*time.Hour), "Year ahead"), t0.Add(time.Hour))
+	// A Date of 1980 (a clock reset): its INTERNALDATE.
+	h.ms.add("Sent", rawMail("c3@buyer.example", "ann@buyer.example",
+		time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC).Format(time.RFC1123Z), "Clock reset"), t0.Add(2*time.Hour))
+	h.mustSync()
+	tk := h.ticket("c1@buyer.example")
+	if !tk.CreatedAt.Equal(t0) || !reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) ||
+		!tk.Events[0].At.Equal(t0.Add(3*time.Minute)) {
+		t.Errorf("fast clock: %+v, want created at INTERNALDATE and its first response kept", tk)
+	}
+	if tk := h.ticket("c2@buyer.example"); !tk.CreatedAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("a year ahead: created %v, want its INTERNALDATE", tk.CreatedAt)
+	}
+	if tk := h.ticket("c3@buyer.example"); !tk.CreatedAt.Equal(t0.Add(2 * time.Hour)) {
+		t.Errorf("1980: created %v, want its INTERNALDATE", tk.CreatedAt)
+	}
+	if !strings.Contains(string(h.store.cursor), `"Sent":{"uidvalidity":1,"last_uid":3}`) {
+		t.Errorf("cursor %s: want Sent read to its end", h.store.cursor)
 	}
 }
