@@ -117,6 +117,8 @@ var (
 	// A partial FETCH cuts anywhere: a block left open runs to the end,
 	// a tag left open ends it.
 	htmlOpenBlock = regexp.MustCompile(`(?is)<(script|style|head|blockquote)\b.*$`)
+	// Freshdesk's quoted history, to the end of the body.
+	htmlFreshdesk = regexp.MustCompile(`(?is)<div\b[^>]*\bclass\s*=\s*["']?[^"'>]*\bfreshdesk_quote\b.*$`)
 	htmlOpenTag   = regexp.MustCompile(`<[^>]*$`)
 	spaces        = regexp.MustCompile(`[ \t\f\v\x{00a0}]+`)
 )
@@ -125,6 +127,7 @@ var (
 // blocks (earlier messages of the thread) dropped.
 func stripHTML(s string) string {
 	s = htmlInvisible.ReplaceAllString(s, " ")
+	s = htmlFreshdesk.ReplaceAllString(s, " ")
 	s = htmlQuote.ReplaceAllString(s, " ")
 	s = htmlOpenBlock.ReplaceAllString(s, " ")
 	s = htmlOpenTag.ReplaceAllString(s, " ")
@@ -142,6 +145,7 @@ var replyHeader = regexp.MustCompile(`(?im)^\s*(on\b.{0,200}\bwrote:|-{2,}\s*ori
 // dropQuoted removes what a reply quotes of earlier messages: a solve
 // notice quoted in the next reply is no second solve.
 func dropQuoted(s string) string {
+	s = dropHelpdeskHistory(s)
 	if loc := replyHeader.FindStringIndex(s); loc != nil {
 		s = s[:loc[0]]
 	}
@@ -153,4 +157,31 @@ func dropQuoted(s string) string {
 		out.WriteString(line)
 	}
 	return out.String()
+}
+
+// zendeskMarker is Zendesk's line atop its mails; zendeskSeparator the
+// line between the comments of its notification.
+var (
+	zendeskMarker    = regexp.MustCompile(`##-\s*Please type your reply above this line\s*-##`)
+	zendeskSeparator = regexp.MustCompile(`(?m)^\s*-{10,}\s*$`)
+)
+
+// dropHelpdeskHistory cuts the history a helpdesk appends: in a reply,
+// everything from Zendesk's marker on (what was written above it is the
+// reply); in Zendesk's notification, which starts with the marker, all
+// but the newest comment (up to the second separator line; the older
+// comments follow it).
+func dropHelpdeskHistory(s string) string {
+	loc := zendeskMarker.FindStringIndex(s)
+	if loc == nil {
+		return s
+	}
+	if strings.TrimSpace(s[:loc[0]]) != "" {
+		return s[:loc[0]]
+	}
+	s = s[loc[1]:]
+	if seps := zendeskSeparator.FindAllStringIndex(s, 2); len(seps) == 2 {
+		s = s[:seps[1][0]]
+	}
+	return s
 }

@@ -423,6 +423,7 @@ func (w *walk) settle() ([]item.Ticket, cursor, error) {
 	next.Pending = w.st.pendingList()
 	next.Skip = slices.Clone(w.st.skipOrder)
 	next.Known = w.st.knownList()
+	next.Subjects = w.st.subjectList()
 	return tickets, next, nil
 }
 
@@ -437,6 +438,7 @@ func (w *walk) threads(all []*message) ([]item.Ticket, error) {
 	var order []string
 	for _, m := range all {
 		w.st.resolve(m)
+		w.st.judge(m)
 		t, ok := touched[m.thread]
 		if !ok {
 			s, read := stored[m.thread]

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	commoncfg "github.com/prometheus/common/config"
@@ -216,6 +217,9 @@ func (w *walk) store(raw []byte, tickets []item.Ticket, next cursor, emit func(i
 }
 
 // classify reads a message's role from its header (and body, when given).
+// A vendor message's subject patterns are kept apart (subjectAck, …):
+// whether they count depends on its thread's first customer subject
+// (state.judge).
 func (c *collector) classify(m *message, h *header, body string) {
 	m.vendor = c.isVendor(h.from)
 	for tag, re := range c.tags {
@@ -223,27 +227,60 @@ func (c *collector) classify(m *message, h *header, body string) {
 			m.tags = append(m.tags, tag)
 		}
 	}
+	subject := baseSubject(h.subject)
+	m.subject = subjectKey(subject)
 	if !m.vendor {
 		// A bounce, an out-of-office or a newsletter is not the
 		// customer writing.
 		m.machine = h.machine
 		return
 	}
-	m.machine = h.machine || matchAny(c.ack, h.subject) || matchAny(c.ack, body)
-	m.solved = matchAny(c.solved, h.subject) || matchAny(c.solved, body)
-	m.reopened = matchAny(c.reopened, h.subject) || matchAny(c.reopened, body)
+	m.machine = h.machine || matchAny(c.ack, body)
+	m.solved = matchAny(c.solved, body)
+	m.reopened = matchAny(c.reopened, body)
+	m.subjectAck = matchAny(c.ack, subject)
+	m.subjectSolved = matchAny(c.solved, subject)
+	m.subjectReopened = matchAny(c.reopened, subject)
 }
 
 // needsBody reports whether a vendor message's body could change its
-// classification: a pattern that its subject did not already settle.
+// classification: a pattern that its subject did not already settle. A
+// reply's subject ("Re: …") may be the customer's, which settles nothing.
 func (c *collector) needsBody(h *header) bool {
 	if c.opts.MaxBodyBytes == 0 || !c.isVendor(h.from) {
 		return false
 	}
-	ack := !h.machine && len(c.ack) > 0 && !matchAny(c.ack, h.subject)
-	solved := len(c.solved) > 0 && !matchAny(c.solved, h.subject)
-	reopened := len(c.reopened) > 0 && !matchAny(c.reopened, h.subject)
+	subject := baseSubject(h.subject)
+	settles := func(res []*regexp.Regexp) bool {
+		return subject == strings.TrimSpace(h.subject) && matchAny(res, subject)
+	}
+	ack := !h.machine && len(c.ack) > 0 && !settles(c.ack)
+	solved := len(c.solved) > 0 && !settles(c.solved)
+	reopened := len(c.reopened) > 0 && !settles(c.reopened)
 	return ack || solved || reopened
+}
+
+// subjectPrefix is one reply or forward prefix of a subject (Re:, Fwd:,
+// Fw:, AW:, WG:, SV:, VS:, Antw:, TR:, RIF:, Odp:, R:, 回复:, 回覆:, 答复:,
+// 转发:, 轉寄:, Re[2]:), or a leading [tag] a helpdesk or list adds.
+var subjectPrefix = regexp.MustCompile(`(?i)^\s*(((re|fwd?|aw|wg|sv|vs|antw|tr|rif|odp|r)\s*(\[\d+\]|\(\d+\))?|回复|回覆|答复|转发|轉寄)\s*[:：]|\[[^\]]{0,40}\])\s*`)
+
+// baseSubject is a subject without its reply and forward prefixes.
+func baseSubject(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		loc := subjectPrefix.FindStringIndex(s)
+		if loc == nil || loc[1] == 0 {
+			return s
+		}
+		s = s[loc[1]:]
+	}
+}
+
+// subjectKey is what compares two base subjects: a digest of the
+// subject in lower case, its spaces collapsed.
+func subjectKey(base string) string {
+	return digest(strings.ToLower(strings.Join(strings.Fields(base), " ")))
 }
 
 func (c *collector) isVendor(addr string) bool {

@@ -767,3 +767,40 @@ func TestSyncSenderClock(t *testing.T) {
 		t.Errorf("cursor %s: want Sent read to its end", h.store.cursor)
 	}
 }
+
+// TestSyncPatternsOnCustomerWords: the acknowledgement and solved patterns
+// match neither the customer's subject that a vendor reply repeats nor
+// the history a helpdesk appends to its mail.
+func TestSyncPatternsOnCustomerWords(t *testing.T) {
+	h := newHarness(t, implicitTLS, nil, nil)
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Ticket was created twice"), delivered)
+	h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(time.Hour), "[Acme] RE: AW: Ticket was created twice",
+		"In-Reply-To: <c1@buyer.example>"), delivered)
+	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(2*time.Hour), "Printer offline"), delivered)
+	zendesk := "Message-ID: <v2@vendor.example>\nFrom: bob@vendor.example\nDate: " + rfc(3*time.Hour) +
+		"\nSubject: [Acme] Re: Printer offline\nIn-Reply-To: <c2@buyer.example>\nContent-Type: text/plain; charset=utf-8\n\n" +
+		"##- Please type your reply above this line -##\n\nYour request (42) has been updated.\n" +
+		"----------------------------------------------\n\nBob (Acme)\n\nWe are looking into it.\n\n" +
+		"----------------------------------------------\n\nBob (Acme)\n\nYour other request has been solved, see below.\n"
+	h.ms.add("INBOX", zendesk, delivered)
+	h.mustSync()
+	for _, id := range []string{"c1@buyer.example", "c2@buyer.example"} {
+		tk := h.ticket(id)
+		if !reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) || tk.Status != item.StatusOpen {
+			t.Errorf("%s: events %v, status %s: want the vendor's reply, open", id, kinds(tk), tk.Status)
+		}
+	}
+}
+
+func TestBaseSubject(t *testing.T) {
+	for in, want := range map[string]string{
+		"Re: Fwd: AW: Ticket was created twice": "Ticket was created twice",
+		"[Acme] RE[2]: 回复: Login":               "Login",
+		"Automatic reply: Database down":        "Automatic reply: Database down",
+		"Ticket Received - Database down":       "Ticket Received - Database down",
+	} {
+		if got := baseSubject(in); got != want {
+			t.Errorf("baseSubject(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -22,7 +22,7 @@ const (
 	// the Message-ID and the thread's id), so that a later reply naming
 	// only one of them (In-Reply-To alone, as Outlook writes) joins its
 	// ticket rather than starting one.
-	maxKnown = 5000
+	maxKnown = 2000
 )
 
 // cursor is the stored position: per folder, its UIDVALIDITY, the last
@@ -33,6 +33,9 @@ type cursor struct {
 	Pending []pending              `json:"pending,omitempty"`
 	Skip    []string               `json:"skip,omitempty"`
 	Known   []known                `json:"known,omitempty"`
+	// Subjects are the first customer subject of the latest threads
+	// (digests of the thread and of the subject).
+	Subjects []known `json:"subjects,omitempty"`
 }
 
 // known is a message read before: the digest of its Message-ID and its
@@ -71,6 +74,11 @@ type message struct {
 	solved   bool
 	reopened bool
 	tags     []string
+	// subject is its base subject's key (subjectKey); the vendor's
+	// subject patterns count unless it is the thread's first customer
+	// subject (state.judge).
+	subject                                    string
+	subjectAck, subjectSolved, subjectReopened bool
 }
 
 // state is a sync's view of the threads: the cursor's pending and skip
@@ -84,11 +92,13 @@ type state struct {
 	skipOrder      []string
 	known          map[string]string // digest of a Message-ID -> its thread
 	knownOrder     []string
+	subjects       map[string]string // digest of a thread -> its first customer subject's key
+	subjectOrder   []string
 }
 
 func newState(c *cursor, anyone bool, historyStart time.Time) *state {
 	s := &state{openedByAnyone: anyone, historyStart: historyStart, pending: map[string]*pending{},
-		skip: map[string]bool{}, known: map[string]string{}}
+		skip: map[string]bool{}, known: map[string]string{}, subjects: map[string]string{}}
 	for i := range c.Pending {
 		p := c.Pending[i]
 		s.pending[p.Thread] = &p
@@ -104,7 +114,51 @@ func newState(c *cursor, anyone bool, historyStart time.Time) *state {
 		}
 		s.known[k.ID] = k.Thread
 	}
+	for _, k := range c.Subjects {
+		if _, ok := s.subjects[k.ID]; !ok {
+			s.subjectOrder = append(s.subjectOrder, k.ID)
+		}
+		s.subjects[k.ID] = k.Thread
+	}
 	return s
+}
+
+// judge settles a vendor message's subject patterns: they count unless
+// its base subject is the one its thread's first customer message had
+// (a "Re: Ticket was created twice" is the customer's words).
+func (s *state) judge(m *message) {
+	if !m.vendor {
+		return
+	}
+	if first, ok := s.subjects[digest(m.thread)]; ok && first == m.subject {
+		return
+	}
+	m.machine = m.machine || m.subjectAck
+	m.solved = m.solved || m.subjectSolved
+	m.reopened = m.reopened || m.subjectReopened
+}
+
+// firstSubject remembers the subject of a thread's first customer message.
+func (s *state) firstSubject(m *message) {
+	d := digest(m.thread)
+	if _, ok := s.subjects[d]; ok {
+		return
+	}
+	s.subjects[d] = m.subject
+	s.subjectOrder = append(s.subjectOrder, d)
+	if len(s.subjectOrder) > maxKnown {
+		delete(s.subjects, s.subjectOrder[0])
+		s.subjectOrder = s.subjectOrder[1:]
+	}
+}
+
+// subjectList is the first customer subjects the final cursor carries.
+func (s *state) subjectList() []known {
+	list := make([]known, 0, len(s.subjectOrder))
+	for _, d := range s.subjectOrder {
+		list = append(list, known{ID: d, Thread: s.subjects[d]})
+	}
+	return list
 }
 
 // resolve sets m's thread from the messages known before it: the thread
@@ -193,9 +247,13 @@ func (s *state) apply(t *item.Ticket, m *message) *item.Ticket {
 			s.skipThread(m.thread)
 			return nil
 		}
+		s.firstSubject(m)
 		t = &item.Ticket{ID: m.thread, CreatedAt: m.at, UpdatedAt: m.at, Status: item.StatusOpen, Tags: m.tags}
 		s.adopt(t)
 		return normalize(t)
+	}
+	if !m.vendor && m.at.Equal(t.CreatedAt) {
+		s.firstSubject(m) // the creating message, read again
 	}
 	// A ticket stored by a sync that died before its cursor: the vendor
 	// messages the stored cursor holds for it are its own.
