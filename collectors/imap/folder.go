@@ -275,7 +275,12 @@ func (w *walk) headers(ctx context.Context, folder string, index int, set *goima
 		}
 		h, err := parseHeader(block)
 		if err != nil {
-			return nil, 0, 0, time.Time{}, s.fail("UID FETCH", fetch.ReasonDecode, fmt.Errorf("folder %q UID %d: header: %w", folder, im.Uid, err))
+			// Like an oversized one: skipped for good, counted, logged
+			// without its content (the parser's error may quote it).
+			c.logger.Warn("imap: message skipped: its header fields do not parse",
+				"folder", folder, "uid", im.Uid)
+			c.env.Rejected(door.ReasonTooLarge)
+			continue
 		}
 		h.date = messageTime(h.date, im.InternalDate.UTC(), c.env.Bounds)
 		if h.date.After(latest) {

@@ -51,9 +51,12 @@ type mailServer struct {
 	// thrid and msgid.
 	gmail        bool
 	thrid, msgid map[*memory.Message]string
-	srv          *server.Server
-	addr         string
-	caPEM        string
+	// rawHeader replaces the header fields a FETCH answers of a message
+	// (a header that does not parse).
+	rawHeader map[*memory.Message][]byte
+	srv       *server.Server
+	addr      string
+	caPEM     string
 }
 
 type box struct {
@@ -81,7 +84,8 @@ const (
 
 func newMailServer(t *testing.T, m mode) *mailServer {
 	t.Helper()
-	ms := &mailServer{password: password, token: "ya29.token", boxes: map[string]*box{}, thrid: map[*memory.Message]string{}, msgid: map[*memory.Message]string{}}
+	ms := &mailServer{password: password, token: "ya29.token", boxes: map[string]*box{}, thrid: map[*memory.Message]string{}, msgid: map[*memory.Message]string{},
+		rawHeader: map[*memory.Message][]byte{}}
 	for _, n := range []string{"INBOX", "Sent"} {
 		ms.boxes[n] = &box{s: ms, name: n, validity: 1, next: 1}
 	}
@@ -316,6 +320,16 @@ func (b *box) ListMessages(uid bool, set *goimap.SeqSet, items []goimap.FetchIte
 		fm, err := m.Fetch(uint32(i+1), items)
 		if err != nil {
 			continue
+		}
+		b.s.mu.Lock()
+		raw, broken := b.s.rawHeader[m]
+		b.s.mu.Unlock()
+		if broken {
+			for k := range fm.Body {
+				if k.Specifier == goimap.HeaderSpecifier {
+					fm.Body[k] = bytes.NewReader(raw)
+				}
+			}
 		}
 		if _, ok := fm.Items["X-GM-THRID"]; ok {
 			b.s.mu.Lock()

@@ -804,3 +804,36 @@ func TestBaseSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncHeaderMalformed: a message whose header fields do not parse is
+// skipped for good, counted and logged with its folder and UID only; the
+// source goes on.
+func TestSyncHeaderMalformed(t *testing.T) {
+	var rejected []string
+	var log bytes.Buffer
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
+		env.Reject = func(r string) { rejected = append(rejected, r) }
+		env.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	})
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
+	bad := h.ms.add("INBOX", rawMail("bad@vendor.example", "bob@vendor.example", rfc(time.Hour), "Re: Case"), delivered)
+	h.ms.mu.Lock()
+	h.ms.rawHeader[bad] = []byte("Message-ID: <bad@vendor.example>\r\nsecret line without a colon\r\n\r\n")
+	h.ms.mu.Unlock()
+	h.ms.add("INBOX", rawMail("v1@vendor.example", "bob@vendor.example", rfc(2*time.Hour), "Re: Case", "References: <c1@buyer.example>"), delivered)
+	h.mustSync()
+	if tk := h.ticket("c1@buyer.example"); !reflect.DeepEqual(kinds(tk), []item.EventKind{item.EventVendorReply}) {
+		t.Errorf("ticket %+v: want the reply after the malformed message", tk)
+	}
+	if !reflect.DeepEqual(rejected, []string{door.ReasonTooLarge}) {
+		t.Errorf("rejected %q, want one too_large", rejected)
+	}
+	if !strings.Contains(log.String(), "uid=1") || strings.Contains(log.String(), "secret") {
+		t.Errorf("the log should name the folder and UID, nothing of the message:\n%s", log.String())
+	}
+	rejected = nil
+	h.mustSync()
+	if len(rejected) != 0 {
+		t.Errorf("the next poll rejected %q again", rejected)
+	}
+}

@@ -20,8 +20,9 @@ const (
 	ReasonFuture = "future_timestamp" // later than our clock plus the allowed skew
 	ReasonPast   = "past_timestamp"   // before global.earliest_timestamp
 	// ReasonTooLarge is an item larger than its collector reads (an IMAP
-	// message whose header fields exceed the cap): skipped, so that one
-	// hostile item does not stall its source.
+	// message whose header fields exceed the cap), or one it cannot take
+	// whole (an IMAP message whose header fields do not parse): skipped,
+	// so that one hostile item does not stall its source.
 	ReasonTooLarge = "too_large"
 )
 
