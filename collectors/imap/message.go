@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	netmail "net/mail"
 	"regexp"
 	"slices"
 	"strings"
@@ -64,7 +65,7 @@ func parseHeader(block []byte) (header, error) {
 	} else {
 		m.from = strings.ToLower(lenientAddress(h.Get("From")))
 	}
-	if d, err := h.Date(); err == nil && !d.IsZero() {
+	if d, err := netmail.ParseDate(obsoleteZone(h.Get("Date"))); err == nil && !d.IsZero() {
 		m.date = d.UTC()
 	}
 	if s, err := h.Subject(); err == nil {
@@ -117,6 +118,29 @@ func linkIDs(refs, parents []string) []string {
 		}
 	}
 	return ids
+}
+
+// obsoleteZones are RFC 5322's obsolete zone names (section 4.3), which
+// net/mail reads as UTC; a military letter is "-0000" (RFC 822 defined
+// their signs backwards: they tell nothing).
+var obsoleteZones = map[string]string{
+	"UT": "+0000", "GMT": "+0000", "EST": "-0500", "EDT": "-0400", "CST": "-0600", "CDT": "-0500",
+	"MST": "-0700", "MDT": "-0600", "PST": "-0800", "PDT": "-0700",
+}
+
+var obsoleteZonePattern = regexp.MustCompile(`(?i)\s(UT|GMT|[ECMP][SD]T|[A-IK-Z])\s*(\([^()]*\)\s*)?$`)
+
+// obsoleteZone rewrites a Date's obsolete zone name as its offset.
+func obsoleteZone(v string) string {
+	m := obsoleteZonePattern.FindStringSubmatchIndex(v)
+	if m == nil {
+		return v
+	}
+	off, ok := obsoleteZones[strings.ToUpper(v[m[2]:m[3]])]
+	if !ok {
+		off = "-0000"
+	}
+	return v[:m[2]] + off
 }
 
 var msgIDPattern = regexp.MustCompile(`<([^<>\s]+)>`)

@@ -76,6 +76,21 @@ func TestParseHeaderFromAndDate(t *testing.T) {
 		{"From: \"Support, Vendor\" <Help@Vendor.Example>\nDate: Mon, 2 Nov 2026 10:00:00 +0100\n", "help@vendor.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
 		// An unquoted comma in the name: net/mail refuses it, the address is still read.
 		{"From: Support, Vendor <help@vendor.example>\nDate: 2 Nov 2026 09:00 GMT\n", "help@vendor.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		// RFC 5322's obsolete zone names (4.3): net/mail reads them as UTC.
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 04:00:00 EST\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 05:00:00 edt\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 03:00:00 CST\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 04:00:00 CDT\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 02:00:00 MST\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 03:00:00 MDT\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 01:00:00 PST (Pacific)\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 02:00:00 PDT\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 09:00:00 UT\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		// A military letter tells nothing: -0000.
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 09:00:00 Z\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 09:00:00 Q\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+		// A numeric zone with a comment naming it is unchanged.
+		{"From: ann@buyer.example\nDate: Mon, 2 Nov 2026 10:00:00 +0100 (CET)\n", "ann@buyer.example", time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
 		// An unreadable Date: the collector takes INTERNALDATE.
 		{"From: ann@buyer.example\nDate: yesterday at noon\n", "ann@buyer.example", time.Time{}},
 	} {
