@@ -205,7 +205,7 @@ type read struct {
 // chunk reads the headers of the messages of r's next set, their bodies
 // where a pattern needs them, and keeps them classified for settle.
 func (w *walk) chunk(ctx context.Context, r *reader) error {
-	all, last, hold, latest, err := w.headers(ctx, r.name, r.index, r.sets[0])
+	all, last, hold, latest, err := w.headers(ctx, r.name, r.index, r.fs.Validity, r.sets[0])
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (w *walk) chunk(ctx context.Context, r *reader) error {
 // headers reads the header fields of set's messages in folder (its index
 // in the options): those to classify, the last UID read, the first dated
 // in the future (0: none), and the latest time read.
-func (w *walk) headers(ctx context.Context, folder string, index int, set *goimap.SeqSet) (all []*read, last, hold uint32, latest time.Time, err error) {
+func (w *walk) headers(ctx context.Context, folder string, index int, validity uint32, set *goimap.SeqSet) (all []*read, last, hold uint32, latest time.Time, err error) {
 	c, s := w.c, w.s
 	items := []goimap.FetchItem{goimap.FetchUid, goimap.FetchInternalDate, goimap.FetchItem(headerSection)}
 	bodies := c.opts.MaxBodyBytes > 0 && len(c.ack)+len(c.solved)+len(c.reopened) > 0
@@ -297,8 +297,19 @@ func (w *walk) headers(ctx context.Context, folder string, index int, set *goima
 			// (RFC 3501, COPY).
 			h.fallback += "\x00" + im.InternalDate.UTC().Format(time.RFC3339)
 		}
-		if ok, future := c.plausible(h.date); !ok {
-			if future && (hold == 0 || im.Uid < hold) {
+		if r := c.env.Bounds.Check(h.date); r != "" {
+			// Counted the first time only: not when read before (a
+			// position held before it, a read cut short), nor when the
+			// cursor remembers it refused.
+			ref := h.ref()
+			stored, known := w.cur.Folders[folder]
+			if !w.st.refused(ref) && !(known && stored.Validity == validity && im.Uid <= stored.Last) {
+				c.env.Rejected(r)
+			}
+			w.st.refuse(ref)
+			if r == door.ReasonFuture && (hold == 0 || im.Uid < hold) {
+				// The walk of the folder ends before it: read again
+				// until its time is plausible.
 				hold = im.Uid
 			}
 			continue
@@ -428,6 +439,7 @@ func (w *walk) settle() ([]item.Ticket, cursor, error) {
 	next.Pending = w.st.pendingList()
 	next.Skip = slices.Clone(w.st.skipOrder)
 	next.Known = w.st.knownList()
+	next.Refused = w.st.refusedList()
 	next.Subjects = w.st.subjectList()
 	return tickets, next, nil
 }

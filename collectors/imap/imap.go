@@ -22,7 +22,6 @@ import (
 	commoncfg "github.com/prometheus/common/config"
 
 	"github.com/support-exporter/support_exporter/collectors/source"
-	"github.com/support-exporter/support_exporter/exporter/door"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
@@ -292,16 +291,4 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 		return false
 	}
 	return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(s) })
-}
-
-// plausible applies the door to a message's time: a time in the future
-// holds the folder's position before the message until it is plausible
-// (a time in the past never becomes plausible: the message is skipped).
-func (c *collector) plausible(at time.Time) (ok, hold bool) {
-	r := c.env.Bounds.Check(at)
-	if r == "" {
-		return true, false
-	}
-	c.env.Rejected(r)
-	return false, r == door.ReasonFuture
 }

@@ -304,11 +304,16 @@ func TestSyncBudget(t *testing.T) {
 	}
 }
 
+// TestSyncFutureDateHolds: a message whose INTERNALDATE is in the future
+// holds its folder before it until plausible, and is counted rejected
+// once, however many syncs read it again.
 func TestSyncFutureDateHolds(t *testing.T) {
 	now := t0.Add(24 * time.Hour)
+	rejected := 0
 	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
 		env.Bounds = door.Bounds{MaxSkew: time.Hour, Now: func() time.Time { return now }}
 		env.Reject = func(r string) {
+			rejected++
 			if r != door.ReasonFuture {
 				t.Errorf("rejected for %q", r)
 			}
@@ -323,6 +328,11 @@ func TestSyncFutureDateHolds(t *testing.T) {
 	}
 	if !strings.Contains(string(h.store.cursor), `"Sent":{"uidvalidity":1,"last_uid":1}`) {
 		t.Errorf("cursor %s: want Sent held before UID 2", h.store.cursor)
+	}
+	h.mustSync()
+	h.mustSync()
+	if rejected != 1 {
+		t.Errorf("rejected %d times over three syncs reading it, want once", rejected)
 	}
 	now = t0.Add(72 * time.Hour)
 	h.mustSync()

@@ -23,6 +23,10 @@ const (
 	// only one of them (In-Reply-To alone, as Outlook writes) joins its
 	// ticket rather than starting one.
 	maxKnown = 2000
+	// maxRefused messages refused at the door (their refs) are
+	// remembered, so that one read again (held before, or after a
+	// message held) is counted in support_items_rejected_total once.
+	maxRefused = 500
 )
 
 // cursor is the stored position: per folder, its UIDVALIDITY, the last
@@ -36,6 +40,8 @@ type cursor struct {
 	// Subjects are the first customer subject of the latest threads
 	// (digests of the thread and of the subject).
 	Subjects []known `json:"subjects,omitempty"`
+	// Refused are the refs of the latest messages refused at the door.
+	Refused []string `json:"refused,omitempty"`
 }
 
 // known is a message read before: the digest of its Message-ID and its
@@ -94,11 +100,13 @@ type state struct {
 	knownOrder     []string
 	subjects       map[string]string // digest of a thread -> its first customer subject's key
 	subjectOrder   []string
+	refusedRefs    map[string]bool
+	refusedOrder   []string
 }
 
 func newState(c *cursor, anyone bool, historyStart time.Time) *state {
 	s := &state{openedByAnyone: anyone, historyStart: historyStart, pending: map[string]*pending{},
-		skip: map[string]bool{}, known: map[string]string{}, subjects: map[string]string{}}
+		skip: map[string]bool{}, known: map[string]string{}, subjects: map[string]string{}, refusedRefs: map[string]bool{}}
 	for i := range c.Pending {
 		p := c.Pending[i]
 		s.pending[p.Thread] = &p
@@ -113,6 +121,9 @@ func newState(c *cursor, anyone bool, historyStart time.Time) *state {
 			s.knownOrder = append(s.knownOrder, k.ID)
 		}
 		s.known[k.ID] = k.Thread
+	}
+	for _, r := range c.Refused {
+		s.refuse(r)
 	}
 	for _, k := range c.Subjects {
 		if _, ok := s.subjects[k.ID]; !ok {
@@ -151,6 +162,23 @@ func (s *state) firstSubject(m *message) {
 		s.subjectOrder = s.subjectOrder[1:]
 	}
 }
+
+func (s *state) refused(ref string) bool { return s.refusedRefs[ref] }
+
+// refuse remembers a message refused at the door, the maxRefused latest.
+func (s *state) refuse(ref string) {
+	if s.refusedRefs[ref] {
+		return
+	}
+	s.refusedRefs[ref] = true
+	s.refusedOrder = append(s.refusedOrder, ref)
+	if len(s.refusedOrder) > maxRefused {
+		delete(s.refusedRefs, s.refusedOrder[0])
+		s.refusedOrder = s.refusedOrder[1:]
+	}
+}
+
+func (s *state) refusedList() []string { return slices.Clone(s.refusedOrder) }
 
 // subjectList is the first customer subjects the final cursor carries.
 func (s *state) subjectList() []known {
