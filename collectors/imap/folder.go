@@ -42,6 +42,7 @@ type reader struct {
 	opened bool      // fs holds the folder's state to store (STATUS, and EXAMINE for new mail, ran)
 	done   bool      // read to its end, or to a message dated in the future, or renumbered
 	cut    bool      // renumbered in the sync: done, not read to its end
+	held   bool      // its walk ended before a message dated in the future
 	last   uint32    // every UID up to it was read
 	latest time.Time // the latest time of a message read
 }
@@ -230,7 +231,7 @@ func (w *walk) chunk(ctx context.Context, r *reader) error {
 		// The walk of the folder ends before a message dated in the
 		// future: it is read again until its time is plausible.
 		r.last = min(r.last, hold-1)
-		r.done = true
+		r.done, r.held = true, true
 	}
 	if len(r.sets) == 0 {
 		r.done = true
@@ -431,6 +432,12 @@ func (w *walk) settle() ([]item.Ticket, cursor, error) {
 		if r.opened {
 			fs, ok = r.fs, true
 			fs.Last = pos[i]
+			if !r.done || r.cut || r.held || pos[i] != r.last {
+				// HIGHESTMODSEQ says the folder is caught up (to a
+				// server without UIDNEXT): stored only once it is read
+				// to its end, or what is left would never be read.
+				fs.ModSeq = 0
+			}
 		}
 		if ok {
 			next.Folders[r.name] = fs

@@ -462,6 +462,31 @@ func TestSyncCondstore(t *testing.T) {
 	}
 }
 
+// TestSyncCondstoreHeld: HIGHESTMODSEQ is stored only for a folder read
+// to its end: a folder held before a message dated in the future, on a
+// server without UIDNEXT, is read again once it is plausible.
+func TestSyncCondstoreHeld(t *testing.T) {
+	now := t0.Add(24 * time.Hour)
+	h := newHarness(t, implicitTLS, nil, func(env *source.Env) {
+		env.Bounds = door.Bounds{MaxSkew: time.Hour, Now: func() time.Time { return now }}
+	})
+	h.ms.condstore, h.ms.noUIDNext = true, true
+	h.ms.add("Sent", rawMail("c1@buyer.example", "ann@buyer.example", rfc(0), "Case"), delivered)
+	h.ms.add("Sent", rawMail("c2@buyer.example", "ann@buyer.example", rfc(72*time.Hour), "Later"), delivered)
+	h.mustSync()
+	if strings.Contains(string(h.store.cursor), "highestmodseq") {
+		t.Errorf("cursor %s: HIGHESTMODSEQ of a folder not read to its end", h.store.cursor)
+	}
+	now = t0.Add(72 * time.Hour)
+	h.mustSync()
+	if _, ok := h.store.tickets["c2@buyer.example"]; !ok {
+		t.Errorf("once plausible: tickets %v", slices.Collect(maps.Keys(h.store.tickets)))
+	}
+	if !strings.Contains(string(h.store.cursor), `"highestmodseq":2`) {
+		t.Errorf("cursor %s: want HIGHESTMODSEQ once read to its end", h.store.cursor)
+	}
+}
+
 // TestSyncOAuth2: a client-credentials token (Microsoft 365's way) is
 // fetched, used for XOAUTH2 and reused; a refused client is reason auth,
 // its secret in no error.
