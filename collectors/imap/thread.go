@@ -15,6 +15,8 @@ const (
 	// to a customer message not read yet (in a folder read later, or
 	// arriving later).
 	maxPending = 500
+	// maxPendingEvents bounds the events a pending thread keeps.
+	maxPendingEvents = 20
 	// maxSkip threads are remembered as no tickets (opened by the vendor,
 	// or before history_start), so that a later reply does not make one.
 	maxSkip = 2000
@@ -335,8 +337,15 @@ func events(m *message) []item.Event {
 	return es
 }
 
-// hold keeps a vendor reply to a thread that is no ticket yet.
+// hold keeps a vendor reply to a thread that is no ticket yet: its
+// events (the first maxPendingEvents of the thread: the first response
+// is among them) and its tags. A message that makes no event (an
+// acknowledgement) and no tag is not kept.
 func (s *state) hold(m *message) {
+	es := events(m)
+	if len(es) == 0 && len(m.tags) == 0 {
+		return
+	}
 	p := s.pending[m.thread]
 	if p == nil {
 		p = &pending{Thread: m.thread}
@@ -346,8 +355,14 @@ func (s *state) hold(m *message) {
 	if slices.ContainsFunc(p.Events, func(e item.Event) bool { return e.Ref == m.ref }) {
 		return
 	}
-	p.Events = append(p.Events, events(m)...)
-	p.Tags = append(p.Tags, m.tags...)
+	if len(p.Events)+len(es) <= maxPendingEvents {
+		p.Events = append(p.Events, es...)
+	}
+	for _, tag := range m.tags {
+		if !slices.Contains(p.Tags, tag) {
+			p.Tags = append(p.Tags, tag)
+		}
+	}
 }
 
 // pendingList is the pending threads the final cursor carries: the

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -26,5 +27,24 @@ func TestStateBounds(t *testing.T) {
 	}
 	if len(s.skipOrder) != maxSkip || s.skip[digest("s0")] || !s.skip[digest(fmt.Sprint("s", maxSkip+9))] {
 		t.Errorf("skip keeps %d, s0 %v: want the %d most recent", len(s.skipOrder), s.skip[digest("s0")], maxSkip)
+	}
+}
+
+// TestHoldBounds: a thread waiting for its ticket keeps a bounded number
+// of events and each tag once; a held message without event nor tag (an
+// acknowledgement) is not kept.
+func TestHoldBounds(t *testing.T) {
+	s := newState(&cursor{}, false, time.Time{})
+	s.hold(&message{ref: "ack", thread: "a", vendor: true, reply: true, machine: true, at: t0})
+	if len(s.pending) != 0 {
+		t.Errorf("an acknowledgement was held: %+v", s.pending["a"])
+	}
+	for i := range 3 * maxPendingEvents {
+		s.hold(&message{ref: fmt.Sprint("r", i), thread: "t", vendor: true, reply: true, at: t0.Add(time.Duration(i) * time.Minute),
+			tags: []string{"p1"}})
+	}
+	p := s.pending["t"]
+	if len(p.Events) > maxPendingEvents || !slices.Equal(p.Tags, []string{"p1"}) || p.Events[0].Ref != "r0" {
+		t.Errorf("held %d events (first %s), tags %v: want at most %d from the first, p1 once", len(p.Events), p.Events[0].Ref, p.Tags, maxPendingEvents)
 	}
 }
