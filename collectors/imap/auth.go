@@ -153,7 +153,14 @@ func (s *session) login(ctx context.Context, cr *credentials) error {
 		}
 		return s.capsHandler().Handle(resp)
 	})
-	return s.run(ctx, "AUTHENTICATE XOAUTH2", cmd, replier{h, res}, fetch.ReasonAuth)
+	err = s.run(ctx, "AUTHENTICATE XOAUTH2", cmd, replier{h, res}, fetch.ReasonAuth)
+	if cr.oauth != nil && fetch.Reason(err) == fetch.ReasonAuth {
+		// A token the server refuses (revoked, or its grant changed
+		// before it expires) is not reused: the next sync fetches
+		// another, reading the client secret again.
+		cr.tokens = nil
+	}
+	return err
 }
 
 // replier is a handler that also writes AUTHENTICATE's continuation

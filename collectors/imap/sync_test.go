@@ -526,6 +526,21 @@ func TestSyncOAuth2(t *testing.T) {
 	if len(h.store.tickets) != 1 || tokens.Load() != 1 {
 		t.Errorf("tickets %d, tokens fetched %d: want 1 ticket, one token for both syncs", len(h.store.tickets), tokens.Load())
 	}
+	// A token the server refuses is not reused: the next sync fetches
+	// another.
+	h.ms.mu.Lock()
+	h.ms.token = "ya29.other"
+	h.ms.mu.Unlock()
+	if err := h.sync(); fetch.Reason(err) != fetch.ReasonAuth {
+		t.Errorf("a refused token: %v, want reason auth", err)
+	}
+	h.ms.mu.Lock()
+	h.ms.token = "ya29.token"
+	h.ms.mu.Unlock()
+	h.mustSync()
+	if tokens.Load() != 2 {
+		t.Errorf("tokens fetched %d: want another after the refusal", tokens.Load())
+	}
 	h = newHarness(t, implicitTLS, nil, withOAuth("wrong-secret"))
 	err := h.sync()
 	if fetch.Reason(err) != fetch.ReasonAuth || strings.Contains(err.Error(), "wrong-secret") || !strings.Contains(err.Error(), "invalid_client") {
