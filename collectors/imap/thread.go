@@ -350,11 +350,13 @@ func (s *state) hold(m *message) {
 	if p == nil {
 		p = &pending{Thread: m.thread}
 		s.pending[m.thread] = p
-		s.order = append(s.order, m.thread)
 	}
 	if slices.ContainsFunc(p.Events, func(e item.Event) bool { return e.Ref == m.ref }) {
 		return
 	}
+	// Held last: the latest place in the order (pendingList keeps a
+	// thread's last place).
+	s.order = append(s.order, m.thread)
 	if len(p.Events)+len(es) <= maxPendingEvents {
 		p.Events = append(p.Events, es...)
 	}
@@ -365,16 +367,20 @@ func (s *state) hold(m *message) {
 	}
 }
 
-// pendingList is the pending threads the final cursor carries: the
-// maxPending most recently held.
+// pendingList is the pending threads the final cursor carries, least
+// recently held first: the maxPending most recently held (a thread held
+// again moves to the end).
 func (s *state) pendingList() []pending {
 	var list []pending
 	var order []string
-	for _, th := range s.order {
-		if p := s.pending[th]; p != nil && !slices.Contains(order, th) {
+	seen := map[string]bool{}
+	for _, th := range slices.Backward(s.order) {
+		if p := s.pending[th]; p != nil && !seen[th] {
+			seen[th] = true
 			order = append(order, th)
 		}
 	}
+	slices.Reverse(order)
 	if len(order) > maxPending {
 		for _, th := range order[:len(order)-maxPending] {
 			delete(s.pending, th)

@@ -48,3 +48,25 @@ func TestHoldBounds(t *testing.T) {
 		t.Errorf("held %d events (first %s), tags %v: want at most %d from the first, p1 once", len(p.Events), p.Events[0].Ref, p.Tags, maxPendingEvents)
 	}
 }
+
+// TestPendingMostRecentlyHeld: the pending list keeps the threads most
+// recently held: one held again outlives those held since it was first.
+func TestPendingMostRecentlyHeld(t *testing.T) {
+	s := newState(&cursor{}, false, time.Time{})
+	s.hold(&message{ref: "first", thread: "old", vendor: true, reply: true, at: t0})
+	for i := range maxPending - 1 {
+		s.hold(&message{ref: fmt.Sprint("r", i), thread: fmt.Sprint("t", i), vendor: true, reply: true, at: t0})
+	}
+	s.hold(&message{ref: "again", thread: "old", vendor: true, reply: true, at: t0.Add(time.Hour)})
+	s.hold(&message{ref: "new", thread: "new", vendor: true, reply: true, at: t0.Add(time.Hour)})
+	list := s.pendingList()
+	if len(list) != maxPending || list[0].Thread != "t1" || list[len(list)-2].Thread != "old" || list[len(list)-1].Thread != "new" {
+		t.Errorf("pending %d, from %s, last two %s %s: want t0 dropped, old kept as held again",
+			len(list), list[0].Thread, list[len(list)-2].Thread, list[len(list)-1].Thread)
+	}
+	// Read back from the cursor, the order holds.
+	again := newState(&cursor{Pending: list}, false, time.Time{})
+	if l := again.pendingList(); l[len(l)-2].Thread != "old" {
+		t.Errorf("from the cursor: %s before last, want old", l[len(l)-2].Thread)
+	}
+}
