@@ -50,16 +50,8 @@ func (o *Options) Check(report config.Report) {
 	if len(o.VendorTenants) == 0 && len(o.VendorUsers) == 0 {
 		report("vendor_tenants", "kind lark needs vendor_tenants or vendor_users: whose messages are the vendor's")
 	}
-	for i, t := range o.VendorTenants {
-		if !tenant.MatchString(t) {
-			report("vendor_tenants["+strconv.Itoa(i)+"]", "%q is not a Lark tenant key", t)
-		}
-	}
-	for i, u := range o.VendorUsers {
-		if !openID.MatchString(u) {
-			report("vendor_users["+strconv.Itoa(i)+"]", "%q is not a Lark open id (ou_…)", u)
-		}
-	}
+	report.EachInvalid("vendor_tenants", o.VendorTenants, tenant.MatchString, "%q is not a Lark tenant key")
+	report.EachInvalid("vendor_users", o.VendorUsers, openID.MatchString, "%q is not a Lark open id (ou_…)")
 	if len(o.SolvedPatterns) == 0 {
 		report("solved_patterns", "kind lark needs a pattern that tells a solving reply (default: #solved)")
 	}

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/source"
@@ -59,16 +58,8 @@ func (o *Options) Check(report config.Report) {
 	if len(o.VendorTeams) == 0 && len(o.VendorUsers) == 0 {
 		report("vendor_teams", "kind slack needs vendor_teams or vendor_users: whose messages are the vendor's")
 	}
-	for i, t := range o.VendorTeams {
-		if !teamID.MatchString(t) {
-			report("vendor_teams["+strconv.Itoa(i)+"]", "%q is not a Slack team id (T…)", t)
-		}
-	}
-	for i, u := range o.VendorUsers {
-		if !userID.MatchString(u) {
-			report("vendor_users["+strconv.Itoa(i)+"]", "%q is not a Slack user id (U…, W…)", u)
-		}
-	}
+	report.EachInvalid("vendor_teams", o.VendorTeams, teamID.MatchString, "%q is not a Slack team id (T…)")
+	report.EachInvalid("vendor_users", o.VendorUsers, userID.MatchString, "%q is not a Slack user id (U…, W…)")
 	if !emojiName.MatchString(o.SolvedReaction) {
 		report("solved_reaction", "%q is not a reaction name (lower case, without colons)", o.SolvedReaction)
 	}

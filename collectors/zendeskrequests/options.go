@@ -17,11 +17,8 @@ func NewOptions() config.Options { return &Options{} }
 
 // Check implements config.Options.
 func (o *Options) Check(report config.Report) {
-	for i, s := range o.Colleagues {
-		if _, ok := userID(s); !ok {
-			report("colleagues["+strconv.Itoa(i)+"]", "%q is not a Zendesk user id (want a number)", s)
-		}
-	}
+	valid := func(s string) bool { _, ok := userID(s); return ok }
+	report.EachInvalid("colleagues", o.Colleagues, valid, "%q is not a Zendesk user id (want a number)")
 }
 
 // userID parses a Zendesk user id.

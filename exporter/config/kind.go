@@ -3,6 +3,7 @@ package config
 import (
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	commoncfg "github.com/prometheus/common/config"
@@ -168,6 +169,17 @@ type CredentialsChecker interface {
 
 // Report reports a mistake in a source's key.
 type Report func(key, format string, args ...any)
+
+// EachInvalid reports every value of the list under key that valid
+// refuses, as key[i], with format given the value: the check of a list of
+// ids that every kind with vendor ids writes.
+func (r Report) EachInvalid(key string, values []string, valid func(string) bool, format string) {
+	for i, v := range values {
+		if !valid(v) {
+			r(key+"["+strconv.Itoa(i)+"]", format, v)
+		}
+	}
+}
 
 // Kinds is the table of kinds, in the order the docs list them.
 type Kinds []Kind
