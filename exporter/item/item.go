@@ -99,6 +99,14 @@ type Ticket struct {
 	Satisfaction Rating   `json:"satisfaction,omitempty"`
 	Events       []Event  `json:"events,omitempty"` // public timeline, where the API exposes one
 	Figures      *Figures `json:"figures,omitempty"`
+	// CloseReason is the vendor's own reason for a close where the API
+	// gives one (github: the issue's state_reason, "completed",
+	// "not_planned", "duplicate"); empty elsewhere and while open.
+	CloseReason string `json:"close_reason,omitempty"`
+	// ClosedBy is who closed the ticket where the API says (github: the
+	// closer's login), so that a bot's close can be told from a person's;
+	// empty elsewhere. Never a metric label.
+	ClosedBy string `json:"closed_by,omitempty"`
 	// Seen is the collector's own note of how far it has read the ticket
 	// where the API tells that apart from the timeline (slack: the
 	// thread's latest_reply, bots' replies included; aws_support: the
@@ -158,6 +166,20 @@ type Component struct {
 	Status string `json:"status"` // operational, degraded_performance, partial_outage, major_outage, under_maintenance
 }
 
+// Page is one page of a documentation site: a sitemap entry, a help-center
+// article.
+type Page struct {
+	URL string `json:"url"`
+	// Updated is when the page's content last changed as the site says
+	// (a sitemap's lastmod, a help-center article's edited_at); zero when
+	// the site does not say.
+	Updated time.Time `json:"updated,omitzero"`
+	// OutdatedTranslations is how many of the page's translations the site
+	// marks outdated (a help-center article's outdated_locales); zero
+	// where the site has no such notion.
+	OutdatedTranslations int `json:"outdated_translations,omitempty"`
+}
+
 // Batch is what a collector hands over after each page of an API: the items
 // it fetched and the cursor to resume from once they are stored. The store
 // commits a batch in one transaction, so a crash never splits the items from
@@ -168,6 +190,9 @@ type Batch struct {
 	Maintenances []Maintenance
 	// Components, when non-nil, replaces the source's whole component list.
 	Components []Component
+	// Pages, when non-nil, replaces the source's whole page list (a
+	// documentation site read whole).
+	Pages []Page
 	// Cursor is the opaque resume point after this batch; nil keeps the
 	// stored one.
 	Cursor []byte
@@ -221,6 +246,22 @@ type TicketHistory struct {
 	// each with the instant up to which the signal sources were complete
 	// when it was first seen (zero: carried by the first stored version).
 	SeenTags []SeenTag `json:"seen_tags,omitempty"`
+	// VendorReplies are the instants of every public vendor reply the
+	// timeline ever showed, sorted and distinct: a reply the vendor later
+	// deletes stays counted (support_vendor_replies_total).
+	VendorReplies []time.Time `json:"vendor_replies,omitempty"`
+	// Closure is the ticket's first close with a reason (CloseReason), as
+	// first seen; nil before. A feature request's outcome is judged from
+	// it, once (support_feature_request_outcomes_total).
+	Closure *Closure `json:"closure,omitempty"`
+}
+
+// Closure is a close as first seen: when, why, and by whom, as the
+// vendor's API said.
+type Closure struct {
+	At     time.Time `json:"at,omitzero"` // the first solve or close event seen; zero when the API gives none
+	Reason string    `json:"reason"`
+	By     string    `json:"by,omitempty"`
 }
 
 // ClockHistory pins one SLA clock of a ticket.
@@ -294,6 +335,12 @@ type IncidentFinal struct {
 	FirstPost time.Time   `json:"first_post,omitzero"` // zero when the format does not give it
 	Resolved  time.Time   `json:"resolved,omitzero"`   // zero when the format never says
 	Updates   []time.Time `json:"updates,omitempty"`   // public updates up to the resolution, sorted
+	// Impact and Components are the incident's impact and affected
+	// components at resolution: the outage an availability agreement
+	// counts (docs/configuration.md, agreements). Zero in records written
+	// before format 5: the incident's own fields are read then.
+	Impact     Impact   `json:"impact,omitempty"`
+	Components []string `json:"components,omitempty"`
 }
 
 // MaintenanceHistory holds a maintenance's pinned facts.

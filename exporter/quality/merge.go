@@ -129,7 +129,8 @@ func incidentHistory(i *item.Incident) item.IncidentHistory {
 		h.Created = cmp.Or(i.CreatedAt, i.StartedAt)
 	}
 	if h.Final == nil && (i.ResolutionUnknown || !i.ResolvedAt.IsZero()) {
-		h.Final = &item.IncidentFinal{Started: startedAt(i), FirstPost: i.CreatedAt, Resolved: i.ResolvedAt}
+		h.Final = &item.IncidentFinal{Started: startedAt(i), FirstPost: i.CreatedAt, Resolved: i.ResolvedAt,
+			Impact: item.Impact(impactOf(i.Impact).String()), Components: slices.Clone(i.Components)}
 		if !i.ResolutionUnknown {
 			h.Final.Updates = updatesUpTo(i.Updates, i.ResolvedAt)
 		}

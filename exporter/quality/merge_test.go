@@ -30,7 +30,8 @@ func TestMergeTicketPins(t *testing.T) {
 	}}
 	// One-touch candidate, solved at 2h: settled at 2h + 96h.
 	oneTouchHistory := item.TicketHistory{FirstPriority: "low", Created: t0, RepliesAtFirstSolve: 1, FirstReply: after(h),
-		FirstSolve: after(2 * h), Followups: 1, FirstResponse: item.ClockHistory{Ended: after(h)}, Resolution: item.ClockHistory{Ended: after(2 * h)}}
+		FirstSolve: after(2 * h), Followups: 1, FirstResponse: item.ClockHistory{Ended: after(h)}, Resolution: item.ClockHistory{Ended: after(2 * h)},
+		VendorReplies: []time.Time{after(h)}}
 	vendorRunning := item.Ticket{ID: "1", Priority: "high", Status: item.StatusOpen, CreatedAt: t0, UpdatedAt: after(h),
 		Figures: &item.Figures{FirstResponseSLA: &item.SLAClock{Deadline: after(2 * h)}}}
 	tests := []struct {
@@ -56,7 +57,8 @@ func TestMergeTicketPins(t *testing.T) {
 			// Urgent: targets 1h and 24h, ours judged both at their ends.
 			wantHistory: item.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
 				FirstSolve: after(2 * h), Reopens: 1, FirstResponse: item.ClockHistory{Ended: after(h), Judge: item.JudgeOurs},
-				Resolution: item.ClockHistory{Ended: after(2 * h), Judge: item.JudgeOurs}, OneTouch: item.OneTouchRuledOut},
+				Resolution: item.ClockHistory{Ended: after(2 * h), Judge: item.JudgeOurs}, OneTouch: item.OneTouchRuledOut,
+				VendorReplies: []time.Time{after(h), after(2 * h), after(4 * h)}},
 		},
 		{
 			name: "figures: the replies when the first solve is first seen, then pinned; reopens never lower",
@@ -82,7 +84,8 @@ func TestMergeTicketPins(t *testing.T) {
 			// Shown new after its solve: a reopen seen.
 			wantHistory: item.TicketHistory{FirstPriority: "urgent", Created: t0, RepliesAtFirstSolve: 2, FirstReply: after(h),
 				FirstSolve: after(2 * h), Reopens: 1, ReopensSeen: 1, FirstResponse: item.ClockHistory{Ended: after(h), Judge: item.JudgeOurs},
-				Resolution: item.ClockHistory{Ended: after(2 * h), Judge: item.JudgeOurs}, OneTouch: item.OneTouchRuledOut},
+				Resolution: item.ClockHistory{Ended: after(2 * h), Judge: item.JudgeOurs}, OneTouch: item.OneTouchRuledOut,
+				VendorReplies: []time.Time{after(h), after(2 * h), after(4 * h)}},
 		},
 		{
 			name: "a first reply seen is kept when an earlier one shows later",
@@ -92,8 +95,9 @@ func TestMergeTicketPins(t *testing.T) {
 					t.Events = []item.Event{ev(item.EventVendorReply, after(h)), ev(item.EventVendorReply, after(3*h))}
 				})},
 			},
+			// The reply that shows later counts too: a reply of its own.
 			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(3 * h),
-				FirstResponse: item.ClockHistory{Ended: after(3 * h), Judge: item.JudgeOurs}},
+				FirstResponse: item.ClockHistory{Ended: after(3 * h), Judge: item.JudgeOurs}, VendorReplies: []time.Time{after(h), after(3 * h)}},
 		},
 		{
 			name: "clocks seen running as of the judged instant, both as stored and as merged",
@@ -107,7 +111,7 @@ func TestMergeTicketPins(t *testing.T) {
 			},
 			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(4 * h),
 				FirstResponse: item.ClockHistory{Ended: after(4 * h), RunningAsOf: after(9 * h), Judge: item.JudgeOurs},
-				Resolution:    item.ClockHistory{RunningAsOf: after(9 * h)}},
+				Resolution:    item.ClockHistory{RunningAsOf: after(9 * h)}, VendorReplies: []time.Time{after(4 * h)}},
 		},
 		{
 			name: "a vendor clock past its deadline as of the judged instant stays breached after a pause moves it",
@@ -150,7 +154,7 @@ func TestMergeTicketPins(t *testing.T) {
 			// so the vendor's resolution clock, still running, judges that
 			// one once it is judged.
 			wantHistory: item.TicketHistory{FirstPriority: "normal", Created: t0, RepliesAtFirstSolve: -1, FirstReply: after(9 * h),
-				FirstResponse: item.ClockHistory{Ended: after(9 * h), Judge: item.JudgeOurs}},
+				FirstResponse: item.ClockHistory{Ended: after(9 * h), Judge: item.JudgeOurs}, VendorReplies: []time.Time{after(9 * h)}},
 		},
 		{
 			name: "a running vendor clock dropped: ours judges once seen running past its target, and for good",
@@ -443,7 +447,7 @@ func TestMergeIncident(t *testing.T) {
 			wantUpdates: []time.Time{after(h), after(2 * h), after(3 * h)},
 			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactMajor, Created: t0, Postmortem: after(50 * h),
 				Final: &item.IncidentFinal{Started: after(-20 * m), FirstPost: t0, Resolved: after(2 * h),
-					Updates: []time.Time{after(h), after(2 * h)}}},
+					Updates: []time.Time{after(h), after(2 * h)}, Impact: item.ImpactMajor}},
 		},
 		{
 			name: "resolution unknown: its times pinned at first store",
@@ -452,7 +456,8 @@ func TestMergeIncident(t *testing.T) {
 				{fetched: item.Incident{ID: "i", CreatedAt: t0, StartedAt: after(-h), ResolutionUnknown: true}},
 			},
 			wantCreated: t0,
-			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactNone, Created: t0, Final: &item.IncidentFinal{Started: t0, FirstPost: t0}},
+			wantHistory: item.IncidentHistory{FirstImpact: item.ImpactNone, Created: t0, Final: &item.IncidentFinal{Started: t0, FirstPost: t0,
+				Impact: item.ImpactNone}},
 		},
 		{
 			name: "the notice window pinned once the signals are complete past the first post",

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -140,6 +141,10 @@ func (r *Rules) ticketHistory(t *item.Ticket) (item.TicketHistory, ticketFacts) 
 		(len(h.Ratings) == 0 || h.Ratings[len(h.Ratings)-1] != s) {
 		h.Ratings = append(slices.Clip(h.Ratings), s) // never write into the stored version's array
 	}
+	h.VendorReplies = addVendorReplies(h.VendorReplies, t.Events)
+	if _, closed := closedStates[t.Status]; closed && h.Closure == nil && t.CloseReason != "" {
+		h.Closure = &item.Closure{At: closedAt(t), Reason: t.CloseReason, By: t.ClosedBy}
+	}
 	ends := clockEnds(h.FirstReply, h.FirstSolve, f.closed)
 	vendor := vendorClocks(t)
 	for tg, c := range clockHistories(&h) {
@@ -169,6 +174,41 @@ func (r *Rules) ticketHistory(t *item.Ticket) (item.TicketHistory, ticketFacts) 
 		h.OneTouch = item.OneTouchRuledOut
 	}
 	return h, f
+}
+
+// closedStates are the states a ticket leaves the queue in.
+var closedStates = map[item.Status]struct{}{item.StatusSolved: {}, item.StatusClosed: {}}
+
+// addVendorReplies returns pinned (sorted, distinct) with the instants of
+// the vendor replies among events added, in a new array when any is new:
+// a reply once seen stays counted whatever later versions show
+// (item.TicketHistory.VendorReplies).
+func addVendorReplies(pinned []time.Time, events []item.Event) []time.Time {
+	var fresh []time.Time
+	for _, e := range events {
+		if e.Kind != item.EventVendorReply {
+			continue
+		}
+		if _, found := slices.BinarySearchFunc(pinned, e.At, time.Time.Compare); !found {
+			fresh = append(fresh, e.At)
+		}
+	}
+	if len(fresh) == 0 {
+		return pinned
+	}
+	return distinctTimes(append(slices.Clone(pinned), fresh...))
+}
+
+// closedAt is when a closed ticket closed as its version shows it: its
+// latest solve event, else its last change.
+func closedAt(t *item.Ticket) time.Time {
+	var at time.Time
+	for _, e := range t.Events {
+		if e.Kind == item.EventSolved && e.At.After(at) {
+			at = e.At
+		}
+	}
+	return cmp.Or(at, t.UpdatedAt)
 }
 
 // showsReopened reports whether ticket t, whose completed history is h,

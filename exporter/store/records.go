@@ -20,7 +20,11 @@ import (
 //   - 4: tickets gain the collector's own note (item.Ticket.Seen) and each
 //     event the message behind it (item.Event.Ref), which the collectors
 //     that read a thread again rely on to tell what they have read.
-const recordFormat = 4
+//   - 5: tickets gain the vendor's close reason and closer
+//     (item.Ticket.CloseReason, ClosedBy), their history every vendor reply
+//     seen and the first close (VendorReplies, Closure); an incident's
+//     final times gain its impact and components at resolution.
+const recordFormat = 5
 
 // oldestFormat is the oldest record format this build still reads.
 const oldestFormat = 1
@@ -66,6 +70,8 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 		e.string(ev.Ref)
 	}
 	e.string(t.Seen)
+	e.string(t.CloseReason)
+	e.string(t.ClosedBy)
 	e.bool(t.Figures != nil)
 	if f := t.Figures; f != nil {
 		e.time(f.FirstReplyAt)
@@ -99,6 +105,13 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 			e.string(tag.Tag)
 			e.time(tag.AsOf)
 		}
+		e.times(h.VendorReplies)
+		e.bool(h.Closure != nil)
+		if c := h.Closure; c != nil {
+			e.time(c.At)
+			e.string(c.Reason)
+			e.string(c.By)
+		}
 	}
 }
 
@@ -123,6 +136,10 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 	}
 	if d.format >= 4 {
 		t.Seen = d.string()
+	}
+	if d.format >= 5 {
+		t.CloseReason = d.string()
+		t.ClosedBy = d.string()
 	}
 	if d.bool() {
 		t.Figures = &item.Figures{
@@ -150,6 +167,12 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 		}
 		if d.format >= 3 {
 			decodeTicketHistory3(d, h)
+		}
+		if d.format >= 5 {
+			h.VendorReplies = d.times()
+			if d.bool() {
+				h.Closure = &item.Closure{At: d.time(), Reason: d.string(), By: d.string()}
+			}
 		}
 		t.History = h
 	}
@@ -238,6 +261,8 @@ func encodeIncident(e *encoder, i *item.Incident) {
 			e.time(f.FirstPost)
 			e.time(f.Resolved)
 			e.times(f.Updates)
+			e.string(string(f.Impact))
+			e.strings(f.Components)
 		}
 		e.time(h.Postmortem)
 		e.time(h.NoticeStarted)
@@ -262,6 +287,10 @@ func decodeIncident(d *decoder, i *item.Incident) {
 			h.Created = d.time()
 			if d.bool() {
 				h.Final = &item.IncidentFinal{Started: d.time(), FirstPost: d.time(), Resolved: d.time(), Updates: d.times()}
+				if d.format >= 5 {
+					h.Final.Impact = item.Impact(d.symbol(impacts...))
+					h.Final.Components = d.strings()
+				}
 			}
 			h.Postmortem = d.time()
 			h.NoticeStarted = d.time()

@@ -89,13 +89,16 @@ func TestRecordsKeepInstantsAcrossZones(t *testing.T) {
 // read, with what those formats lacked left zero. Each testdata record was
 // written by that format's build from the fixtures of this file as they were
 // then (format 1 at its last commit, format 2 at 6c9751b, format 3 at
-// b7d7670): the fixture of today with the later fields zeroed.
+// b7d7670, format 4 at 79492e5): the fixture of today with the later fields
+// zeroed.
 func TestRecordsReadOldFormats(t *testing.T) {
 	format1Ticket := format3Ticket(t)
 	format1Ticket.Figures.FirstResponseSLA, format1Ticket.Figures.ResolutionSLA = nil, nil
 	format1Ticket.History = format2TicketHistory(format1Ticket.History)
 	format2Ticket := format3Ticket(t)
 	format2Ticket.History = format2TicketHistory(format2Ticket.History)
+	format4Incident := fullIncident(t, "1")
+	format4Incident.History.Final.Impact, format4Incident.History.Final.Components = "", nil
 	format2Incident := fullIncident(t, "1")
 	format2Incident.History = &item.IncidentHistory{FirstImpact: format2Incident.History.FirstImpact}
 	format2Maintenance := fullMaintenance(t, "1")
@@ -108,6 +111,8 @@ func TestRecordsReadOldFormats(t *testing.T) {
 		{"ticket_format1.hex", readRecord(ticketRecord), format1Ticket},
 		{"ticket_format2.hex", readRecord(ticketRecord), format2Ticket},
 		{"ticket_format3.hex", readRecord(ticketRecord), format3Ticket(t)},
+		{"ticket_format4.hex", readRecord(ticketRecord), format4Ticket(t)},
+		{"incident_format4.hex", readRecord(incidentRecord), format4Incident},
 		{"incident_format2.hex", readRecord(incidentRecord), format2Incident},
 		{"maintenance_format2.hex", readRecord(maintenanceRecord), format2Maintenance},
 	}
@@ -130,10 +135,18 @@ func TestRecordsReadOldFormats(t *testing.T) {
 	}
 }
 
+// format4Ticket is the ticket fixture with only what formats 1 to 4 hold.
+func format4Ticket(tb testing.TB) *item.Ticket {
+	t := fullTicket(tb, "1")
+	t.CloseReason, t.ClosedBy = "", ""
+	t.History.VendorReplies, t.History.Closure = nil, nil
+	return t
+}
+
 // format3Ticket is the ticket fixture with only what formats 1 to 3 hold
 // of the ticket and its events.
 func format3Ticket(tb testing.TB) *item.Ticket {
-	t := fullTicket(tb, "1")
+	t := format4Ticket(tb)
 	t.Seen = ""
 	for i := range t.Events {
 		t.Events[i].Ref = ""
