@@ -23,7 +23,8 @@ import (
 //   - 5: tickets gain the vendor's close reason and closer
 //     (item.Ticket.CloseReason, ClosedBy), their history every vendor reply
 //     seen and the first close (VendorReplies, Closure); an incident's
-//     final times gain its impact and components at resolution.
+//     final times gain its impact and components at resolution; a
+//     documentation site's page list (item.Page, the pages record).
 const recordFormat = 5
 
 // oldestFormat is the oldest record format this build still reads.
@@ -353,6 +354,27 @@ func decodeComponents(d *decoder, cs *[]item.Component) {
 		list[i].Status = d.string()
 	}
 	*cs = list
+}
+
+var pagesRecord = record[[]item.Page]{"pages", encodePages, decodePages}
+
+func encodePages(e *encoder, ps *[]item.Page) {
+	e.uint(uint64(len(*ps)))
+	for _, p := range *ps {
+		e.string(p.URL)
+		e.time(p.Updated)
+		e.int(int64(p.OutdatedTranslations))
+	}
+}
+
+func decodePages(d *decoder, ps *[]item.Page) {
+	list := make([]item.Page, d.length())
+	for i := range list {
+		list[i].URL = d.string()
+		list[i].Updated = d.time()
+		list[i].OutdatedTranslations = int(d.int())
+	}
+	*ps = list
 }
 
 // The values most fields hold, recognised when decoding to save allocations.
