@@ -25,6 +25,7 @@ func WalkVendor(w Walker, v *quality.VendorSnapshot) {
 	if v.Status {
 		walkStatus(w, v)
 	}
+	walkDocs(w, v)
 }
 
 func walkTickets(w Walker, v *quality.VendorSnapshot) {
