@@ -146,7 +146,8 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport, KindAzureSupport, KindAWSSupport}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport, KindAzureSupport, KindAWSSupport,
+	KindSitemap, KindZendeskHelpCenter} // a sitemap's files: an index leads to the next
 
 // AppliesTo reports whether a real API of that kind can fail that way:
 // whether InjectSpec plays f on kind, or refuses it. Tests that inject a

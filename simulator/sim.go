@@ -122,6 +122,10 @@ func New(opts Options) (*Sim, error) {
 			e := add(kind)
 			e.api = build(w, opts.Clock, e.url, opts)
 		}
+		for kind, build := range docsFormats {
+			e := add(kind)
+			e.api = build(w, opts.Clock, e.url)
+		}
 	}
 	return s, nil
 }
@@ -155,6 +159,9 @@ func (s *Sim) URL(vendor, kind string) string {
 	}
 	if kind == KindFeed {
 		return e.url() + feedPath
+	}
+	if kind == KindSitemap {
+		return e.url() + docsPath
 	}
 	return e.url()
 }

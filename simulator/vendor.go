@@ -27,6 +27,8 @@ type Vendor struct {
 	// a small known history whose metrics a test computes by hand. Tickets
 	// must be created at or after Options.Start - History.
 	Script []ScriptedTicket
+	// Docs shapes the vendor's documentation site (docs.go).
+	Docs DocsSite
 }
 
 var vendorName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)

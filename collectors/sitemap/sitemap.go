@@ -114,6 +114,11 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 			return err
 		}
 	}
+	if len(w.pages) == 0 {
+		// Every site lists its pages in every answer: none at all is a
+		// glitch (an emptied deploy), and the stored list stays.
+		return fmt.Errorf("sitemap: %w", fetch.DecodeError(c.url, errors.New("the site lists no page")))
+	}
 	list := docsite.Finish(w.pages, c.filter, c.bounds)
 	for reason, n := range list.Refused {
 		for range n {

@@ -75,6 +75,7 @@ type collector struct {
 // as one batch; the cursor is unused.
 func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) error) error {
 	var pages []item.Page
+	listed := 0
 	after := ""
 	for n := 1; ; n++ {
 		u := *c.articles
@@ -90,6 +91,7 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 		if page.Articles == nil {
 			return fmt.Errorf("zendesk_help_center: page %d: %w", n, fetch.DecodeError(u.String(), errors.New("no articles list")))
 		}
+		listed += len(*page.Articles)
 		for _, a := range *page.Articles {
 			if a.Draft || a.HTMLURL == "" {
 				continue
@@ -110,6 +112,11 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 			return fmt.Errorf("zendesk_help_center: page %d: %w", n, fetch.LoopError(u.String(), errors.New("an empty page with has_more")))
 		}
 		after = page.Meta.AfterCursor
+	}
+	if listed == 0 {
+		// A help center lists its articles in every answer: none at all
+		// is a glitch, and the stored list stays.
+		return fmt.Errorf("zendesk_help_center: %w", fetch.DecodeError(c.articles.String(), errors.New("the help center lists no article")))
 	}
 	list := docsite.Finish(pages, c.filter, c.bounds)
 	for reason, n := range list.Refused {
