@@ -24,8 +24,9 @@ const (
 // DocsSite shapes a vendor's documentation site, which the sitemap and
 // zendesk_help_center APIs serve alike: each page a sitemap <url> and a
 // help center article. The zero DocsSite is a generated site
-// (docsGenerated pages, their edits spread over the vendor's History, a
-// page edited every two hours after Options.Start).
+// (docsGenerated pages written over the three years before Options.Start,
+// each edited up to three times since, and a page edited every two hours
+// after Options.Start).
 type DocsSite struct {
 	// Pages, when set, are the site's every page, as they stand at any
 	// instant, in place of generated ones: a small known site whose
@@ -83,16 +84,15 @@ func (w *world) docPages(now int64) []PageTruth {
 		return out
 	}
 	var out []PageTruth
-	span := max(w.start-w.t0, 86400)
 	for i := range docsGenerated {
 		r := itemRand(w.seed, streamDocs, uint64(i))
-		created := w.t0 - int64(r.IntN(3*365*86400)) // written before the history, up to 3 years
+		created := w.start - 86400 - r.Int64N(3*365*86400) // written up to 3 years before Options.Start
 		if created > now {
 			continue
 		}
 		updated := created
-		for range r.IntN(4) { // edits over the history
-			if at := w.t0 + r.Int64N(span); at > updated && at <= now {
+		for range r.IntN(4) { // edits since, up to Options.Start
+			if at := created + r.Int64N(w.start-created+1); at > updated && at <= now {
 				updated = at
 			}
 		}
@@ -435,4 +435,12 @@ var docsFormats = map[string]func(w *world, clock func() time.Time, base func() 
 	KindZendeskHelpCenter: func(w *world, clock func() time.Time, base func() string) http.Handler {
 		return &helpCenterAPI{w, clock, base}
 	},
+}
+
+// DemoDocs maps the Demo vendors whose documentation site `--demo` polls
+// to the kind it reads it with: deeproute's docs site through its sitemap,
+// edgebuyer's help center through Zendesk's article list (each vendor's
+// generated site, DocsSite).
+func DemoDocs() map[string]string {
+	return map[string]string{"deeproute": KindSitemap, "edgebuyer": KindZendeskHelpCenter}
 }

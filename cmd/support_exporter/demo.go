@@ -64,6 +64,12 @@ vendors:
         poll_interval: 15s
 {{.Status}}
 {{- end}}
+{{- if .Docs}}
+    docs:
+      - name: docs
+        poll_interval: 1m
+{{.Docs}}
+{{- end}}
 {{- end}}
 `))
 
@@ -72,6 +78,7 @@ vendors:
 type demoVendor struct {
 	Name, Timezone  string
 	Tickets, Status string
+	Docs            string // a documentation site (simulator.DemoDocs)
 }
 
 // sourceBody indents a source body from Sim.SourceYAML under its list
@@ -113,6 +120,10 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 		if kinds.Status != "" {
 			dv.Status = sourceBody(sim.SourceYAML(v.Name, kinds.Status))
 			attrs = append(attrs, kinds.Status, sim.URL(v.Name, kinds.Status))
+		}
+		if kind := simulator.DemoDocs()[v.Name]; kind != "" {
+			dv.Docs = sourceBody(sim.SourceYAML(v.Name, kind))
+			attrs = append(attrs, kind, sim.URL(v.Name, kind))
 		}
 		names = append(names, v.Name)
 		vendors = append(vendors, dv)
