@@ -43,11 +43,6 @@ func parseSource(t *testing.T, kind, body string) *config.Source {
 	return v.StatusPages[0]
 }
 
-func isTicketKind(kind string) bool {
-	k, ok := collectors.Kinds.Lookup(kind)
-	return ok && k.Feeds == config.FeedsTickets
-}
-
 // sourceKeys are the kind's own keys of a parsed source (its Options,
 // by their yaml names), those that are set.
 func sourceKeys(src *config.Source) map[string]string {
