@@ -3,7 +3,8 @@
 // Freshdesk, GitHub issues and Zendesk's Requests API show them, and as
 // mail in the buyer's support mailbox, over IMAP) and its status page
 // in every format the exporter reads (Atlassian Statuspage, incident.io,
-// Instatus, status.io, Cachet and a history feed), each on its own loopback
+// Instatus, status.io, Cachet and a history feed), and its documentation
+// site (a sitemap, a Zendesk help center; docs.go), each on its own loopback
 // listener,
 // answering exactly as the real APIs do (paths, parameters, cursors,
 // headers, status codes, JSON shapes with their nulls). Collectors written
