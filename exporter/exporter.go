@@ -527,7 +527,19 @@ func admit(b item.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logg
 		return refuse(bounds.Maintenance(&m), m.ID)
 	})
 	if b.Pages != nil {
-		out.Pages = slices.DeleteFunc(slices.Clone(b.Pages), func(p item.Page) bool { return refuse(bounds.Page(&p), p.URL) })
+		// A page list replaces the stored one whole: while a page of it
+		// lies in the future, the stored list stays (its stored version
+		// with it), as a refused item's does (collectors/internal/docsite,
+		// List.Keep).
+		future := false
+		out.Pages = slices.DeleteFunc(slices.Clone(b.Pages), func(p item.Page) bool {
+			r := bounds.Page(&p)
+			future = future || r == door.ReasonFuture
+			return refuse(r, p.URL)
+		})
+		if future {
+			out.Pages = nil
+		}
 	}
 	for reason, n := range refused {
 		st.countRejected(reason, n)

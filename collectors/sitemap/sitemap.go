@@ -24,9 +24,11 @@
 // A page's lastmod is read in every W3C Datetime form (ParseLastmod); one
 // that is none leaves the page undated. Pages listed twice count once
 // (their latest lastmod). A page whose lastmod is implausible (door.Bounds)
-// is left out and counted in support_items_rejected_total; one in the
-// future also drops the validators, so that the next sync reads the site
-// whole again and stores the page once its time has come.
+// is counted in support_items_rejected_total: one before
+// global.earliest_timestamp is left out; one in the future keeps the
+// stored list as it is (docsite.List.Keep) and drops the validators, so
+// that the next sync reads the site whole again and stores it once the
+// page's time has come.
 package sitemap
 
 import (
@@ -124,16 +126,21 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 		for range n {
 			c.reject(reason)
 		}
-		c.logger.Warn("sitemap: pages left out: their lastmod is implausible", "reason", reason, "pages", n)
+		c.logger.Warn("sitemap: pages refused: their lastmod is implausible", "reason", reason, "pages", n)
 	}
 	if list.Duplicates > 0 || w.badLastmod > 0 {
 		c.logger.Info("sitemap: read", "pages", len(list.Pages), "listed_twice", list.Duplicates, "lastmod_unreadable", w.badLastmod)
 	}
-	next := w.next
-	if list.Refused[door.ReasonFuture] > 0 {
-		next = cursor{Filter: c.filterKey} // no validators: read whole until the page's time has come
+	if !list.Keep() {
+		// The stored list stays; no validators: read whole until the
+		// page's time has come.
+		encoded, err := cursor{Filter: c.filterKey}.encode()
+		if err != nil {
+			return fmt.Errorf("sitemap: %w", fetch.DecodeError(c.url, err))
+		}
+		return emit(item.Batch{Cursor: encoded})
 	}
-	encoded, err := next.encode()
+	encoded, err := w.next.encode()
 	if err != nil {
 		return fmt.Errorf("sitemap: %w", fetch.DecodeError(c.url, err))
 	}

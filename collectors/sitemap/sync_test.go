@@ -137,10 +137,9 @@ func (h *harness) sync() error {
 	h.t.Helper()
 	return h.src.Sync(fetch.StartSync(context.Background(), 1000), h.cursor, func(b item.Batch) error {
 		h.emits++
-		if b.Pages == nil {
-			h.t.Errorf("a batch without a page list")
+		if b.Pages != nil {
+			h.pages = b.Pages
 		}
-		h.pages = b.Pages
 		if b.Cursor != nil {
 			h.cursor = b.Cursor
 		}
@@ -227,24 +226,41 @@ func TestSyncFilter(t *testing.T) {
 	}
 }
 
-// TestSyncFutureLastmod: a page dated beyond the clock skew is refused and
-// counted, and the validators are dropped so that the next sync reads the
-// site whole.
+// TestSyncFutureLastmod: a page dated before the earliest instant is
+// left out; one dated beyond the clock skew keeps the stored list as it
+// is, its validators dropped so that the next sync reads the site whole,
+// and the list is stored once the page's time is plausible.
 func TestSyncFutureLastmod(t *testing.T) {
 	h := newHarness(t, nil, map[string][]byte{})
-	h.site.files["/sitemap.xml"] = urlset(h.srv.URL, "/a@2026-03-10T12:30:00Z", "/b@2026-03-11", "/c@1999-12-31")
+	h.site.files["/sitemap.xml"] = urlset(h.srv.URL, "/a@2026-03-10T12:30:00Z", "/c@1999-12-31")
 	if err := h.sync(); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.urls(); got != "/a" || h.rejected[door.ReasonFuture] != 1 || h.rejected[door.ReasonPast] != 1 {
-		t.Errorf("pages %s, rejected %v; want /a alone (within the skew), one future, one past", got, h.rejected)
+	if got := h.urls(); got != "/a" || h.rejected[door.ReasonPast] != 1 {
+		t.Errorf("pages %s, rejected %v; want /a alone (within the skew), one past", got, h.rejected)
 	}
+	h.site.set("/sitemap.xml", urlset(h.srv.URL, "/a@2026-03-10T12:30:00Z", "/b@2026-03-11", "/c@1999-12-31"))
 	h.site.requests()
+	h.emits = 0
 	if err := h.sync(); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml" {
-		t.Errorf("after a future page: %s, want the file read whole", got)
+	if got := h.urls(); got != "/a" || h.rejected[door.ReasonFuture] != 1 || h.emits != 1 {
+		t.Errorf("a page dated tomorrow: pages %s, rejected %v, %d batches; want the stored list kept, one future", got, h.rejected, h.emits)
+	}
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml, /sitemap.xml" || h.rejected[door.ReasonFuture] != 2 {
+		t.Errorf("after a future page: requests %s, rejected %v; want the file read whole again, refused again", got, h.rejected)
+	}
+	now = now.Add(24 * time.Hour)
+	defer func() { now = now.Add(-24 * time.Hour) }()
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.urls(); got != "/a /b" {
+		t.Errorf("a day later: pages %s, want /b stored", got)
 	}
 }
 

@@ -112,7 +112,7 @@ func newSource(t *testing.T, url string, rejected map[string]int) source.Source 
 	src, err := New(source.Env{
 		Config: &config.Source{Name: "help", Kind: "zendesk_help_center", URL: url},
 		HTTP:   fetch.New(http.DefaultClient, fetch.NewLimits(), fetch.Options{}),
-		Bounds: door.Bounds{MaxSkew: time.Hour, Now: func() time.Time { return time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC) }},
+		Bounds: door.Bounds{NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour, Now: func() time.Time { return time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC) }},
 		Reject: func(r string) { rejected[r]++ },
 	})
 	if err != nil {
@@ -135,7 +135,7 @@ func TestSync(t *testing.T) {
 		// the walk.
 		articlePage(t, "zenpy-categories-cursor-page2-2023-09-18.json",
 			variant(t, "3-Old", map[string]any{"edited_at": nil}),
-			variant(t, "4-Future", map[string]any{"edited_at": "2027-01-01T00:00:00Z"}),
+			variant(t, "4-Past", map[string]any{"edited_at": "1999-01-01T00:00:00Z"}),
 		),
 	}
 	srv := httptest.NewServer(hc)
@@ -163,8 +163,18 @@ func TestSync(t *testing.T) {
 	if batches != 1 || len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("%d batches, pages %+v\nwant %+v", batches, got, want)
 	}
-	if rejected[door.ReasonFuture] != 1 {
-		t.Errorf("rejected %v, want the article edited in 2027", rejected)
+	if rejected[door.ReasonPast] != 1 {
+		t.Errorf("rejected %v, want the article edited in 1999", rejected)
+	}
+	// An article edited in 2027: the stored list stays.
+	hc.pages[1]["articles"] = append(hc.pages[1]["articles"].([]any), variant(t, "5-Future", map[string]any{"edited_at": "2027-01-01T00:00:00Z"}))
+	hc.queries = nil
+	batches = 0
+	if err := newSource(t, srv.URL, rejected).Sync(fetch.StartSync(context.Background(), 100), nil, func(item.Batch) error { batches++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if batches != 0 || rejected[door.ReasonFuture] != 1 {
+		t.Errorf("an article edited in 2027: %d batches, rejected %v; want none stored, one future", batches, rejected)
 	}
 }
 

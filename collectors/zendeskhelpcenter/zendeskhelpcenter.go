@@ -12,7 +12,10 @@
 // when edited_at is absent) and the number of its outdated_locales, the
 // translations Zendesk marks outdated. The whole list is stored at the end
 // of each sync (item.Page): a sync costs one request per 100 articles, and
-// a failed one stores nothing.
+// a failed one stores nothing. An article edited in the future (beyond
+// global.max_clock_skew) keeps the stored list as it is until its time is
+// plausible (docsite.List.Keep); one dated before
+// global.earliest_timestamp is left out.
 package zendeskhelpcenter
 
 import (
@@ -123,7 +126,10 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 		for range n {
 			c.reject(reason)
 		}
-		c.logger.Warn("zendesk_help_center: articles left out: their edit time is implausible", "reason", reason, "articles", n)
+		c.logger.Warn("zendesk_help_center: articles refused: their edit time is implausible", "reason", reason, "articles", n)
+	}
+	if !list.Keep() {
+		return nil // the stored list stays until the article's time is plausible
 	}
 	return emit(item.Batch{Pages: list.Pages})
 }

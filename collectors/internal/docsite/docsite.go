@@ -105,12 +105,21 @@ type List struct {
 	Refused map[string]int
 }
 
+// Keep reports whether the list may replace the stored one: not while a
+// page is refused for a time in the future. As the door keeps an item's
+// stored version while its new one is implausible, the stored list stays
+// whole (that page's stored version with it) until the page's time is
+// plausible; a vendor clock running ahead so freezes the list instead of
+// emptying it. A page dated before global.earliest_timestamp never
+// becomes plausible: it is left out, as an item so dated is never stored.
+func (l List) Keep() bool { return l.Refused[door.ReasonFuture] == 0 }
+
 // Finish returns the page list to store: the pages f keeps, one per URL
 // (the latest update and the most outdated translations of its entries),
 // sorted by URL, never nil; the pages whose update time bounds refuse are
 // left out and counted by reason (door, docs/configuration.md "Timestamps
 // a vendor sends"): a page with an implausible date is refused whole, like
-// any item.
+// any item (see Keep).
 func Finish(pages []item.Page, f *Filter, bounds door.Bounds) List {
 	l := List{Pages: make([]item.Page, 0, len(pages)), Refused: map[string]int{}}
 	for _, p := range pages {
