@@ -192,7 +192,24 @@ func TestDocsFreshness(t *testing.T) {
 			return up == 1
 		})
 	}
-	time.Sleep(3 * time.Second) // Prometheus scrapes every second
+	// The help center's clock runs ten years ahead: every article is
+	// refused at the door, counted, and the stored list stays served.
+	helpLabels := []string{"vendor", "docsco", "source", "help"}
+	rejected := func() float64 {
+		s, _ := p.scrape()
+		n, _ := s.get("support_items_rejected_total", append(helpLabels, "reason", "future_timestamp")...)
+		return n
+	}
+	beforeRejected := rejected()
+	if err := sim.InjectSpec("docsco", simulator.KindZendeskHelpCenter, simulator.Spec{Fault: simulator.FaultFutureTimes, For: 4 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the help center's articles refused as future", func() bool { return rejected() >= beforeRejected+8 })
+	s, _ = p.scrape()
+	if n, _ := s.get("support_docs_pages", helpLabels...); n != 8 {
+		t.Errorf("under the clock burst, support_docs_pages{source=help} = %v, want the stored 8", n)
+	}
+	time.Sleep(5 * time.Second) // the burst over, and Prometheus scraping every second
 	check("after the faults")
 }
 
