@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
@@ -105,7 +107,7 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 			e.string(tag.Tag)
 			e.time(tag.AsOf)
 		}
-		e.times(h.VendorReplies)
+		e.times(repliesNotShown(h.VendorReplies, t.Events))
 		e.bool(h.Closure != nil)
 		if c := h.Closure; c != nil {
 			e.time(c.At)
@@ -169,7 +171,7 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 			decodeTicketHistory3(d, h)
 		}
 		if d.format >= 5 {
-			h.VendorReplies = d.times()
+			h.VendorReplies = withRepliesShown(d.times(), t.Events)
 			if d.bool() {
 				h.Closure = &item.Closure{At: d.time(), Reason: d.string(), By: d.string()}
 			}
@@ -199,6 +201,39 @@ func decodeTicketHistory3(d *decoder, h *item.TicketHistory) {
 			h.SeenTags[i] = item.SeenTag{Tag: d.string(), AsOf: d.time()}
 		}
 	}
+}
+
+// A ticket's pinned vendor replies (item.TicketHistory.VendorReplies) are
+// almost always the vendor replies its timeline shows: only those it no
+// longer shows (deleted, moved) are written, and the timeline's are added
+// back when read, so that the pins cost a byte, not a copy of every
+// reply's time.
+
+// repliesNotShown are the pinned replies that no vendor reply event shows.
+func repliesNotShown(pinned []time.Time, events []item.Event) []time.Time {
+	var out []time.Time
+	for _, p := range pinned {
+		if !slices.ContainsFunc(events, func(e item.Event) bool { return e.Kind == item.EventVendorReply && e.At.Equal(p) }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// withRepliesShown is the pinned replies read back: those written, and the
+// timeline's vendor replies, sorted and distinct; nil when none.
+func withRepliesShown(written []time.Time, events []item.Event) []time.Time {
+	all := written
+	for _, e := range events {
+		if e.Kind == item.EventVendorReply {
+			all = append(all, e.At)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(all, time.Time.Compare)
+	return slices.CompactFunc(all, time.Time.Equal)
 }
 
 func encodeClockHistory(e *encoder, c *item.ClockHistory) {
