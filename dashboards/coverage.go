@@ -15,8 +15,17 @@ func coverageRow(s selectors) row {
 			description: "Public vendor replies over the time range, by weekday (0 = Sunday) and hour in the " +
 				"vendor's calendar zone. A red cell is an hour of the week in which nobody replied. Good: " +
 				"replies in every hour the contract promises support; pick one vendor to read its own map.",
-			steps:   []step{{color: "red"}, {from: 1, color: "green"}},
-			queries: []query{{expr: countOver("weekday, hour", "support_vendor_replies_total", v, "$__range"), legend: "replies"}},
+			steps: []step{{color: "red"}, {from: 1, color: "green"}},
+			// Hours padded to two digits ("pad" is "0" for a one-digit
+			// hour, then joined in front; no "$1", which Grafana would
+			// read as a variable): the pivot orders its columns as the
+			// series come, which Prometheus sorts as text.
+			queries: []query{{
+				expr: sumBy("weekday, hour", `label_join(label_replace(`+
+					countOver("weekday, hour", "support_vendor_replies_total", v, "$__range")+
+					`, "pad", "0", "hour", "[0-9]"), "hour", "", "pad", "hour")`),
+				legend: "replies",
+			}},
 		},
 		{
 			kind: timeseriesPanel, title: "Share of the week with a reply", unit: "percentunit", width: 5, height: 9,

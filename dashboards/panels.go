@@ -77,8 +77,11 @@ func (p panel) build(id uint32) (cog.Builder[dashboard.Panel], error) {
 		// Grafana's heatmap panel needs a time axis; a week's hours are a
 		// grid, so a table pivoted by weekday and hour with colored cells
 		// draws the same map with each count readable.
+		// The pivot's first column holds the weekdays: text, not a count
+		// to color.
 		b := withShared(table.NewPanelBuilder(), p, id).
-			CellOptions(common.TableCellOptions{TableColoredBackgroundCellOptions: common.NewTableColoredBackgroundCellOptions()})
+			CellOptions(common.TableCellOptions{TableColoredBackgroundCellOptions: common.NewTableColoredBackgroundCellOptions()}).
+			OverrideByFieldType("string", []dashboard.DynamicConfigValue{{Id: "custom.cellOptions", Value: map[string]any{"type": "auto"}}})
 		b.WithTransformation(dashboard.DataTransformerConfig{Id: "groupingToMatrix", Options: map[string]any{
 			"rowField": "weekday", "columnField": "hour", "valueField": "Value", "emptyValue": "zero",
 		}})

@@ -59,6 +59,9 @@ func walkTickets(w Walker, v *quality.VendorSnapshot) {
 		w.Counter(f.ratings, v.Ratings[r], v.Vendor, r.String())
 	}
 	w.Counter(f.unknownPriority, v.UnknownPriority, v.Vendor)
+	if !v.Replies {
+		return
+	}
 	for d := range quality.DaysPerWeek {
 		for h := range quality.HoursPerDay {
 			w.Counter(f.vendorReplies, v.VendorReplies[d][h], v.Vendor, weekdayLabels[d], hourLabels[h])

@@ -142,6 +142,10 @@ type VendorSnapshot struct {
 	Vendor  string
 	Tickets bool
 	Status  bool
+	// Replies is false when every ticket source gives counts, not a reply
+	// timeline: VendorReplies is then not exposed (an hour without replies
+	// would read as an hour nobody worked).
+	Replies bool
 
 	TicketsCreated   [NumPriorities]uint64
 	UnknownPriority  uint64                             // tickets first stored with a priority value no mapping knows (counted as normal)

@@ -207,33 +207,43 @@ func decodeTicketHistory3(d *decoder, h *item.TicketHistory) {
 // almost always the vendor replies its timeline shows: only those it no
 // longer shows (deleted, moved) are written, and the timeline's are added
 // back when read, so that the pins cost a byte, not a copy of every
-// reply's time.
+// reply's time. What is read back is the pins with the timeline's replies
+// added, which is what package quality completes a history with anyway
+// (every reply a version shows is pinned), so a stored ticket derives the
+// same whether its pins held them all or not.
 
 // repliesNotShown are the pinned replies that no vendor reply event shows.
 func repliesNotShown(pinned []time.Time, events []item.Event) []time.Time {
+	shown := vendorReplyTimes(nil, events)
 	var out []time.Time
 	for _, p := range pinned {
-		if !slices.ContainsFunc(events, func(e item.Event) bool { return e.Kind == item.EventVendorReply && e.At.Equal(p) }) {
+		if _, found := slices.BinarySearchFunc(shown, p, time.Time.Compare); !found {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
+// vendorReplyTimes appends the instants of the vendor reply events to ts
+// and returns them sorted and distinct.
+func vendorReplyTimes(ts []time.Time, events []item.Event) []time.Time {
+	for _, e := range events {
+		if e.Kind == item.EventVendorReply {
+			ts = append(ts, e.At)
+		}
+	}
+	slices.SortStableFunc(ts, time.Time.Compare)
+	return slices.CompactFunc(ts, time.Time.Equal)
+}
+
 // withRepliesShown is the pinned replies read back: those written, and the
 // timeline's vendor replies, sorted and distinct; nil when none.
 func withRepliesShown(written []time.Time, events []item.Event) []time.Time {
-	all := written
-	for _, e := range events {
-		if e.Kind == item.EventVendorReply {
-			all = append(all, e.At)
-		}
-	}
+	all := vendorReplyTimes(written, events)
 	if len(all) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(all, time.Time.Compare)
-	return slices.CompactFunc(all, time.Time.Equal)
+	return all
 }
 
 func encodeClockHistory(e *encoder, c *item.ClockHistory) {
