@@ -439,8 +439,19 @@ var docsFormats = map[string]func(w *world, clock func() time.Time, base func() 
 
 // DemoDocs maps the Demo vendors whose documentation site `--demo` polls
 // to the kind it reads it with: deeproute's docs site through its sitemap,
-// edgebuyer's help center through Zendesk's article list (each vendor's
-// generated site, DocsSite).
+// edgebuyer's help center through Zendesk's article list, and feedcast's
+// MkDocs site, whose sitemap gives the build date as every page's lastmod
+// (support_docs_lastmod_suspect; demoDocsSite). Each is the vendor's
+// generated site (DocsSite).
 func DemoDocs() map[string]string {
-	return map[string]string{"deeproute": KindSitemap, "edgebuyer": KindZendeskHelpCenter}
+	return map[string]string{"deeproute": KindSitemap, "edgebuyer": KindZendeskHelpCenter, "feedcast": KindSitemap}
+}
+
+// demoDocsSite is the documentation site of the Demo vendor name:
+// feedcast's is built with MkDocs on the day of start.
+func demoDocsSite(name string, start time.Time) DocsSite {
+	if name == "feedcast" {
+		return DocsSite{BuildDate: start.UTC().Truncate(24 * time.Hour)}
+	}
+	return DocsSite{}
 }

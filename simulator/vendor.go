@@ -154,6 +154,7 @@ func Demo(start time.Time) []Vendor {
 		}
 		y, m, d := start.In(loc).AddDate(0, 0, -30).Date()
 		vs[i].History = start.Sub(time.Date(y, m, d, 0, 0, 0, 0, loc))
+		vs[i].Docs = demoDocsSite(vs[i].Name, start)
 	}
 	return vs
 }
