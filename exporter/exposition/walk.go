@@ -25,6 +25,7 @@ func WalkVendor(w Walker, v *quality.VendorSnapshot) {
 	if v.Status {
 		walkStatus(w, v)
 	}
+	walkFeatures(w, v)
 }
 
 func walkTickets(w Walker, v *quality.VendorSnapshot) {

@@ -30,6 +30,8 @@ type tally struct {
 	shortNotice       uint64
 	detected          [NumFirsts]uint64
 	customerLead      hist
+
+	features featureTally // feature.go
 }
 
 func newTally(r *Rules) *tally {
@@ -38,6 +40,7 @@ func newTally(r *Rules) *tally {
 		postmortem:        newHist(r.statusBuckets),
 		maintenanceNotice: newHist(r.noticeBuckets),
 		customerLead:      newHist(r.statusBuckets),
+		features:          newFeatureTally(r),
 	}
 	for p := range NumPriorities {
 		for h := range NumHours {
@@ -90,6 +93,7 @@ func (t *tally) addTicket(c *ticketStatic, s sign) {
 		t.slaChecks[p][tg] += countOf(c.checked[tg], s)
 		t.slaBreaches[p][tg] += countOf(c.breached[tg], s)
 	}
+	t.features.add(&c.feature, s)
 }
 
 func (t *tally) addIncident(c *incidentStatic, s sign) {
@@ -160,4 +164,5 @@ func (t *tally) export(v *VendorSnapshot) {
 	v.ShortNotice = t.shortNotice
 	v.Detected = t.detected
 	v.CustomerLead = t.customerLead.export()
+	t.features.export(v)
 }
