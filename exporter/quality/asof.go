@@ -42,7 +42,7 @@ import (
 func (r *Rules) TicketChanges(t *item.Ticket) []time.Time {
 	h, _ := r.ticketHistory(t)
 	last := r.lastTicketChange(t, &h)
-	times := []time.Time{h.Created, last, h.FirstReply, h.FirstSolve}
+	times := append([]time.Time{h.Created, last, h.FirstReply, h.FirstSolve}, featureChanges(&h)...)
 	for _, e := range t.Events {
 		times = append(times, e.At)
 	}
@@ -117,6 +117,7 @@ func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 		FirstReply: fig.FirstReplyAt, FirstSolve: fig.FirstSolvedAt, Reopens: fig.Reopens,
 		StoredAsOf: h.StoredAsOf, SeenTags: everyTag(t, &h),
 	}
+	featuresAt(&vh, &h, at)
 	stored, pinned := clockHistories(&h), clockHistories(&vh)
 	for tg := range NumTargets {
 		c := stored[tg]

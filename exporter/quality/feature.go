@@ -136,6 +136,29 @@ func pinFeatureFacts(h *item.TicketHistory, t *item.Ticket) {
 	}
 }
 
+// featureChanges are the instants a ticket's feature-request facts changed
+// (TicketChanges): its first triage and its first close with a reason.
+func featureChanges(h *item.TicketHistory) []time.Time {
+	out := []time.Time{h.FirstTriage}
+	if h.Closure != nil {
+		out = append(out, h.Closure.At)
+	}
+	return out
+}
+
+// featuresAt completes vh, the pins of a ticket's version replayed at at
+// (TicketAt), with its feature-request facts from h, the stored pins: every
+// type (a request from its creation, as every tag is: everyTag), the first
+// triage and the first close once dated by then. A close without a time
+// shows from the last change on only, with the stored version itself.
+func featuresAt(vh, h *item.TicketHistory, at time.Time) {
+	vh.Types = h.Types
+	vh.FirstTriage = dated(h.FirstTriage, at)
+	if c := h.Closure; c != nil && !c.At.IsZero() && !c.At.After(at) {
+		vh.Closure = c
+	}
+}
+
 // featureStatic is a ticket's feature-request contribution that no longer
 // depends on the time.
 type featureStatic struct {
