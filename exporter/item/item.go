@@ -272,8 +272,12 @@ type TicketHistory struct {
 	// carried, sorted: a ticket once of a feature-request type stays a
 	// feature request when the vendor changes its type.
 	Types []string `json:"types,omitempty"`
-	// FirstTriage is Ticket.TriagedAt as first seen; zero until then.
-	FirstTriage time.Time `json:"first_triage,omitzero"`
+	// Acknowledged is the first acknowledgement as first seen: the earlier
+	// of the first vendor public reply and the vendor's first label
+	// (Ticket.TriagedAt) when either first showed; zero until then. Pinned
+	// once, so that a reply or label dated earlier that shows later moves
+	// nothing (support_feature_request_acknowledgement_seconds).
+	Acknowledged time.Time `json:"acknowledged,omitzero"`
 }
 
 // Closure is a close as first seen: when, why, and by whom, as the

@@ -21,9 +21,10 @@ import (
 //
 //   - created: once, under its pinned creation (inside history_start, like
 //     every ticket);
-//   - acknowledgement: from the pinned creation to the earlier of the first
-//     vendor public reply (History.FirstReply) and the vendor's first label
-//     (History.FirstTriage), wall-clock time, observed once known;
+//   - acknowledgement: from the pinned creation to the acknowledgement
+//     pinned when first seen (History.Acknowledged: the earlier of the
+//     first vendor public reply and the vendor's first label then),
+//     wall-clock time, observed once known;
 //   - outcome: judged once from the first close with a reason
 //     (History.Closure): closed by one of feature_requests.bots is
 //     closed_by_bot whatever the reason; else completed is shipped and any
@@ -122,24 +123,26 @@ func newFeatureRules(f *config.FeatureRequests) featureRules {
 		buckets: newBuckets(FeatureBuckets)}
 }
 
-// pinFeatureFacts completes a ticket's history with what feature requests
-// are judged from: every type it carried, and its first triage as first
-// seen (ticketHistory).
+// pinFeatureFacts completes a ticket's history (its first reply already
+// completed) with what feature requests are judged from: every type it
+// carried, and its acknowledgement as first seen (ticketHistory). It pins
+// for every ticket, request or not, so that a config change derives again
+// from the same facts.
 func pinFeatureFacts(h *item.TicketHistory, t *item.Ticket) {
 	if typ := normalizeValue(t.Type); typ != "" {
 		if i, found := slices.BinarySearch(h.Types, typ); !found {
 			h.Types = slices.Insert(slices.Clip(h.Types), i, typ) // never write into the stored version's array
 		}
 	}
-	if h.FirstTriage.IsZero() {
-		h.FirstTriage = t.TriagedAt
+	if h.Acknowledged.IsZero() {
+		h.Acknowledged = earliest(h.FirstReply, t.TriagedAt)
 	}
 }
 
 // featureChanges are the instants a ticket's feature-request facts changed
-// (TicketChanges): its first triage and its first close with a reason.
+// (TicketChanges): its acknowledgement and its first close with a reason.
 func featureChanges(h *item.TicketHistory) []time.Time {
-	out := []time.Time{h.FirstTriage}
+	out := []time.Time{h.Acknowledged}
 	if h.Closure != nil {
 		out = append(out, h.Closure.At)
 	}
@@ -148,12 +151,12 @@ func featureChanges(h *item.TicketHistory) []time.Time {
 
 // featuresAt completes vh, the pins of a ticket's version replayed at at
 // (TicketAt), with its feature-request facts from h, the stored pins: every
-// type (a request from its creation, as every tag is: everyTag), the first
-// triage and the first close once dated by then. A close without a time
+// type (a request from its creation, as every tag is: everyTag), the
+// acknowledgement and the first close once dated by then. A close without a time
 // shows from the last change on only, with the stored version itself.
 func featuresAt(vh, h *item.TicketHistory, at time.Time) {
 	vh.Types = h.Types
-	vh.FirstTriage = dated(h.FirstTriage, at)
+	vh.Acknowledged = dated(h.Acknowledged, at)
 	if c := h.Closure; c != nil && !c.At.IsZero() && !c.At.After(at) {
 		vh.Closure = c
 	}
@@ -205,7 +208,7 @@ func (r *Rules) featureParts(t *item.Ticket, h *item.TicketHistory) (st featureS
 		return featureStatic{}, false
 	}
 	st = featureStatic{request: true, ack: -1, toOutcome: -1}
-	if ack := earliest(h.FirstReply, h.FirstTriage); !ack.IsZero() {
+	if ack := h.Acknowledged; !ack.IsZero() {
 		st.ack = max(ack.Sub(h.Created).Milliseconds(), 0)
 	}
 	if c := h.Closure; c != nil {

@@ -183,3 +183,30 @@ func TestAgeOf(t *testing.T) {
 		}
 	}
 }
+
+// The acknowledgement is pinned when first seen: a label dated before the
+// first reply that shows only later moves no observation.
+func TestFeatureAcknowledgementPinned(t *testing.T) {
+	r := mustRules(t, featureVendor(), time.Time{})
+	s := newStore(r)
+	a := item.Ticket{ID: "A", CreatedAt: t0, UpdatedAt: after(2 * time.Hour), Status: item.StatusPending,
+		Tags: []string{"enhancement"}, Events: []item.Event{ev(item.EventVendorReply, after(2*time.Hour))}}
+	s.ticket("helpdesk", a)
+	a.TriagedAt, a.UpdatedAt = after(time.Hour), after(3*time.Hour)
+	s.ticket("helpdesk", a)
+	now := after(4 * time.Hour)
+	want := func(v *VendorSnapshot) {
+		v.Features.Created = 1
+		observe(&v.Features.Acknowledgement, 2*3600)
+		v.Features.Open[AgeUnder30d] = 1
+	}
+	checkFeatures(t, "label shown later", r, s.agg.Snapshot(at(now)), now, want)
+	// First seen together, the earlier one acknowledges.
+	s2 := newStore(r)
+	s2.ticket("helpdesk", a)
+	checkFeatures(t, "label and reply seen together", r, s2.agg.Snapshot(at(now)), now, func(v *VendorSnapshot) {
+		v.Features.Created = 1
+		observe(&v.Features.Acknowledgement, 3600)
+		v.Features.Open[AgeUnder30d] = 1
+	})
+}

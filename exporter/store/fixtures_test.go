@@ -92,7 +92,7 @@ func fullTicket(tb testing.TB, id string) *item.Ticket {
 			VendorReplies: []time.Time{at(tb, "UTC", 2, 10), at(tb, "Asia/Kolkata", 2, 16)},
 			Closure:       &item.Closure{At: at(tb, "UTC", 3, 12), Reason: "completed", By: "octocat"},
 			Types:         []string{"bug", "feature"},
-			FirstTriage:   at(tb, "UTC", 2, 9),
+			Acknowledged:  at(tb, "UTC", 2, 9),
 		},
 	}
 }

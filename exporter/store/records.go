@@ -26,7 +26,7 @@ import (
 //     final times gain its impact and components at resolution. Extended
 //     in place before its release: a ticket's close time, type and first
 //     vendor label (ClosedAt, Type, TriagedAt), its history every type seen
-//     and the first label pinned (Types, FirstTriage).
+//     and the first acknowledgement pinned (Types, Acknowledged).
 const recordFormat = 5
 
 // oldestFormat is the oldest record format this build still reads.
@@ -119,7 +119,7 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 			e.string(c.By)
 		}
 		e.strings(h.Types)
-		e.time(h.FirstTriage)
+		e.time(h.Acknowledged)
 	}
 }
 
@@ -185,7 +185,7 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 				h.Closure = &item.Closure{At: d.time(), Reason: d.string(), By: d.string()}
 			}
 			h.Types = d.strings()
-			h.FirstTriage = d.time()
+			h.Acknowledged = d.time()
 		}
 		t.History = h
 	}
