@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -77,6 +78,9 @@ func TestFeatureRequestShippedAfter40Days(t *testing.T) {
 	args := []string{"--config.file=" + configFile(t, dir, cfg), "--storage.path=" + filepath.Join(dir, "data")}
 	logs := &syncBuffer{}
 	p := start(t, logs, args...)
+	// A real Prometheus scrapes the exporter throughout, across the edits
+	// and the restart (on the same address): it must see no counter reset.
+	prom := startPrometheus(t, lookPath(t, "prometheus", "prometheus"), dir, filepath.Join(dir, "prom"), p.addr)
 	var s series
 	var body string
 	for _, ph := range phases {
@@ -159,17 +163,60 @@ func TestFeatureRequestShippedAfter40Days(t *testing.T) {
 	t.Run("after the vendor's edits", func(t *testing.T) { want.check(t, s, vendor) })
 
 	// A restart recomputes every value from the store.
+	waitFor(t, 30*time.Second, "Prometheus to scrape the edited values", func() bool {
+		return promValue(prom.url, `support_feature_request_acknowledgement_seconds_count{vendor="`+vendor+`"}`) == 3
+	})
 	p.term()
-	p = start(t, logs, args...)
+	p = startAt(t, p.addr, args...)
 	waitFor(t, 30*time.Second, "the restarted exporter's first sync", func() bool {
 		s, _ = p.scrape()
 		up, _ := s.get("support_source_up", "vendor", vendor, "source", "issues", "kind", simulator.KindGitHub)
 		return up == 1
 	})
 	t.Run("after a restart", func(t *testing.T) { want.check(t, s, vendor) })
+
+	// What Prometheus stored: the values served, and no reset of any
+	// feature-request counter or histogram series from the first scrape
+	// through the edits and the restart.
+	restarted := time.Now()
+	waitFor(t, 30*time.Second, "Prometheus to scrape the restarted exporter", func() bool {
+		r, err := promInstant(prom.url, `timestamp(support_feature_requests_created_total{vendor="`+vendor+`"})`, time.Now())
+		return err == nil && len(r) == 1 && r[0].Samples[0].Value > float64(restarted.Unix())
+	})
+	sel := `{vendor="` + vendor + `"}`
+	checks := map[string]float64{
+		`support_feature_request_outcomes_total{vendor="` + vendor + `",outcome="shipped"}`:      1,
+		`support_feature_request_outcome_seconds_sum{vendor="` + vendor + `",outcome="shipped"}`: 40 * 86400,
+		`support_feature_requests_open{vendor="` + vendor + `",age="90d_365d"}`:                  2,
+	}
+	for _, name := range []string{"support_feature_requests_created_total", "support_feature_request_outcomes_total",
+		"support_feature_request_acknowledgement_seconds_count", "support_feature_request_acknowledgement_seconds_bucket",
+		"support_feature_request_outcome_seconds_count", "support_feature_request_outcome_seconds_bucket"} {
+		checks["sum(resets("+name+sel+"[10m]))"] = 0
+	}
+	for expr, want := range checks {
+		if got := promValue(prom.url, expr); got != want {
+			t.Errorf("Prometheus: %s = %v, want %v", expr, got, want)
+		}
+	}
+	// Those series span the restart: samples before it and after.
+	if r, err := promInstant(prom.url, "support_feature_requests_created_total"+sel+"[10m]", time.Now()); err != nil || len(r) != 1 ||
+		!r[0].Samples[0].At.Before(restarted) || !r[0].Samples[len(r[0].Samples)-1].At.After(restarted) {
+		t.Errorf("Prometheus holds no samples on both sides of the restart (%v): %+v", err, r)
+	}
 	if t.Failed() {
 		t.Logf("exposition:\n%s", grepLines(body, "feature"))
 	}
+}
+
+// promValue is the value of a one-series instant query now; NaN when it
+// fails or returns another number of series.
+func promValue(base, expr string) float64 {
+	r, err := promInstant(base, expr, time.Now())
+	if err != nil || len(r) != 1 || len(r[0].Samples) != 1 {
+		return math.NaN()
+	}
+	return r[0].Samples[0].Value
 }
 
 func outcome(s series, vendor, o string) float64 {
