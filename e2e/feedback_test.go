@@ -16,7 +16,9 @@ import (
 // row (docs/metrics.md, "Feedback loop: feature requests"): scripted
 // GitHub issues read through the exporter, every value worked out by hand
 // below; then the vendor relabels, retypes and reprioritizes after the
-// outcomes, and the exporter restarts: nothing counted moves.
+// outcomes while its API fails for a while, and the exporter restarts:
+// nothing counted moves, in the exposition nor in what a real Prometheus
+// scraped all along.
 //
 // The open gauge is judged as of the exporter's own clock (the start of
 // the last complete sync), so the history is dated back from the wall
@@ -153,11 +155,25 @@ func TestFeatureRequestShippedAfter40Days(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// And GitHub misbehaves before it shows them: server errors, a
+	// malformed and a truncated body, an empty page. The syncs fail or
+	// show nothing; nothing counted moves (Prometheus checks every scrape
+	// below).
+	for _, f := range []simulator.Fault{simulator.FaultServerError, simulator.FaultMalformed, simulator.FaultTruncated, simulator.FaultEmptyPage} {
+		if err := sim.InjectSpec(vendor, simulator.KindGitHub, simulator.Spec{Fault: f, Requests: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	waitFor(t, 30*time.Second, "D urgent", func() bool {
 		s, _ = p.scrape()
 		v, _ := s.get("support_tickets_open", "vendor", vendor, "priority", "urgent", "state", "awaiting_vendor")
 		return v == 1
 	})
+	for _, reason := range []string{"http", "decode"} {
+		if n, _ := s.get("support_source_errors_total", "vendor", vendor, "source", "issues", "kind", simulator.KindGitHub, "reason", reason); n == 0 {
+			t.Errorf("support_source_errors_total{reason=%q} = 0: the faults were not played", reason)
+		}
+	}
 	want["support_feature_request_acknowledgement_seconds_count"] = 3
 	want["support_feature_request_acknowledgement_seconds_sum"] += 100*86400 - 600
 	t.Run("after the vendor's edits", func(t *testing.T) { want.check(t, s, vendor) })
