@@ -36,8 +36,10 @@ vendors:
 		t.Errorf("feature_requests %+v, want enabled with the default bots %q", f, config.DefaultFeatureRequestBots)
 	}
 	none := parse(t, "    feature_requests: {tags: [enhancement], types: [Feature], bots: []}\n")
-	if b := none.Vendors[0].FeatureRequests.Bots; len(b) != 0 {
-		t.Errorf("bots: [] gave %q, want none", b)
+	// Empty, not nil: nil is a config built in code, which quality gives
+	// the defaults.
+	if b := none.Vendors[0].FeatureRequests.Bots; len(b) != 0 || b == nil {
+		t.Errorf("bots: [] gave %#v, want an empty list", b)
 	}
 	fps := map[string]string{}
 	for name, cfg := range map[string]*config.Config{"absent": absent, "default": deflt, "none": none} {
