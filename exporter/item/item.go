@@ -113,8 +113,10 @@ type Ticket struct {
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 	// Type is the ticket's type where the API gives one (github: the
 	// issue type's name, "Feature", "Bug"); empty elsewhere. A vendor's
-	// feature_requests.types match it (docs/configuration.md). Never a
-	// metric label.
+	// feature_requests.types match it (docs/configuration.md). A field of
+	// its own rather than a tag: tags drive priorities, escalation and
+	// customer signals, which must not change meaning when a vendor adopts
+	// issue types. Never a metric label.
 	Type string `json:"type,omitempty"`
 	// TriagedAt is the first time the vendor labeled the ticket where the
 	// API shows who labeled it (github: the first labeled event by someone
