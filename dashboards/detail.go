@@ -16,7 +16,7 @@ func vendorDetail(s selectors) board {
 		uid:         "support-vendor-detail",
 		title:       "Support / Vendor detail",
 		tag:         "vendor-detail",
-		description: "One vendor over time: volumes, response and resolution distributions, SLA compliance, backlog, escalations, satisfaction.",
+		description: "One vendor over time: volumes, response and resolution distributions, SLA compliance, backlog, escalations, satisfaction, feature requests.",
 		from:        "now-30d",
 		rows: []row{
 			{title: "Now", panels: []panel{
@@ -141,6 +141,7 @@ func vendorDetail(s selectors) board {
 				},
 			}},
 			docsRow(s),
+			featureRow(s),
 		},
 	}
 }

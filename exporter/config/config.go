@@ -96,6 +96,8 @@ type Vendor struct {
 	// NoticeWindow is how long before an incident's impact began a customer
 	// signal still counts as the customer noticing it first (default 30m).
 	NoticeWindow model.Duration `yaml:"notice_window"`
+	// FeatureRequests say which tickets are feature requests (feature.go).
+	FeatureRequests FeatureRequests `yaml:"feature_requests"`
 
 	// CalendarParsed is Calendars[Calendar].Parsed, or nil.
 	CalendarParsed *calendar.Calendar `yaml:"-"`

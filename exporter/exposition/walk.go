@@ -28,6 +28,7 @@ func WalkVendor(w Walker, v *quality.VendorSnapshot) {
 		walkStatus(w, v)
 	}
 	walkDocs(w, v)
+	walkFeatures(w, v)
 }
 
 func walkTickets(w Walker, v *quality.VendorSnapshot) {

@@ -44,7 +44,8 @@ type Rules struct {
 	noticeBuckets   *buckets // maintenance notice: defaults plus every term's minimum notice
 	roundBuckets    *buckets
 
-	docs map[string]config.DocsWindows // documentation source -> its windows (docs.go)
+	docs     map[string]config.DocsWindows // documentation source -> its windows (docs.go)
+	features featureRules                  // feature_requests (feature.go)
 }
 
 // term is one contract term (config.SLA): a ticket is judged by the term in
@@ -143,6 +144,7 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		r.noticeBuckets = newBuckets(DefaultBuckets, notices...)
 	}
 	r.roundBuckets = newBuckets(RoundBuckets)
+	r.features = newFeatureRules(&v.FeatureRequests)
 	return r, nil
 }
 

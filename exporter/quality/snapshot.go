@@ -182,7 +182,8 @@ type VendorSnapshot struct {
 
 	// Docs are the documentation sites judged, sorted by source (docs.go);
 	// none: the docs families are not exposed.
-	Docs []DocsSite
+	Docs     []DocsSite
+	Features FeatureSnapshot // feature requests (feature.go)
 
 	// Items held in the store, by source kind (support_store_items).
 	StoreItems map[string]uint64
