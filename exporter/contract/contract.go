@@ -34,7 +34,7 @@ type Months struct {
 
 // start is when the period that begins in year y, month m starts.
 func (ms Months) start(y int, m time.Month) time.Time {
-	d := min(ms.StartDay, daysIn(y, m))
+	d := min(max(ms.StartDay, 1), daysIn(y, m))
 	return time.Date(y, m, d, 0, 0, 0, 0, ms.loc())
 }
 

@@ -21,6 +21,17 @@ type Family struct {
 	Type   Type
 	Labels []string // vendor first
 	desc   *prometheus.Desc
+	scale  float64 // a counter's unit per count; zero: 1
+}
+
+// CounterValue is the value a counter of the family exposes for count n: a
+// counter kept in a finer unit than its name's (the weighted downtime, in
+// millisecond-thousandths) is scaled to it.
+func (f *Family) CounterValue(n uint64) float64 {
+	if f.scale == 0 {
+		return float64(n)
+	}
+	return float64(n) * f.scale
 }
 
 func newFamily(t Type, name, help string, labels ...string) *Family {
@@ -103,10 +114,10 @@ func newFamilies() families {
 // VendorFamilies lists every vendor family.
 func VendorFamilies() []*Family {
 	f := &vendorFamilies
-	return []*Family{
+	return append([]*Family{
 		f.ticketsCreated, f.firstResponse, f.resolution, f.firstContact, f.rounds, f.reopened, f.followups,
 		f.slaChecks, f.slaBreaches, f.breaching, f.open, f.oldestUnanswered, f.escalationsOpen, f.escalations, f.ratings, f.unknownPriority,
 		f.componentStatus, f.incidentsOpen, f.incidentOldestLastUpdate, f.incidents, f.noticeDelay, f.duration, f.updateGap, f.postmortem,
 		f.maintenances, f.maintenanceNotice, f.shortNotice, f.nextMaintenance, f.detected, f.customerLead,
-	}
+	}, contractFams.list()...)
 }

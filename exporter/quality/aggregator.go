@@ -46,6 +46,8 @@ type Aggregator struct {
 	signalSources []string // the ticket sources, and AlertSource
 	undecided     map[itemKey]noticeWindow
 	decided       map[itemKey]verdict
+
+	outages map[itemKey]outage // agreements: incidents' outage spans (contract.go)
 }
 
 // itemKey identifies an item of a vendor.
@@ -171,6 +173,7 @@ func (a *Aggregator) ReplaceIncident(source string, old, new *item.Incident) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.trackDetection(source, old, new)
+	a.trackOutage(source, old, new)
 	if old != nil {
 		delete(a.incidents, itemKey{source, old.ID})
 		if st, _, counted, _ := a.rules.incidentContribution(old); counted {
@@ -286,6 +289,7 @@ func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapsho
 		}
 	}
 	v.Components = a.componentList()
+	v.Contracts = a.contractStatuses()
 	v.StoreItems = make(map[string]uint64, len(a.kinds))
 	for source, kind := range a.kinds {
 		v.StoreItems[kind] += a.items[source]

@@ -38,6 +38,8 @@ type Rules struct {
 	statusBuckets   *buckets // incident histograms
 	noticeBuckets   *buckets // maintenance notice: defaults plus every term's minimum notice
 	roundBuckets    *buckets
+
+	agreements []*config.Agreement // validated (config.Agreement's parsed parts set)
 }
 
 // term is one contract term (config.SLA): a ticket is judged by the term in
@@ -76,6 +78,7 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		noticeWindow:   time.Duration(v.NoticeWindow),
 		solvedSettle:   cmp.Or(time.Duration(g.SolvedSettle), DefaultSolvedSettle),
 		signalTags:     make(map[string]bool, len(v.Signals.Tags)),
+		agreements:     v.Agreements,
 	}
 	switch {
 	case r.noticeWindow == 0: // a config built in code, without defaults

@@ -175,6 +175,9 @@ type VendorSnapshot struct {
 	Detected                 [NumFirsts]uint64
 	CustomerLead             Histogram // customer-first incidents: first customer signal to the first post
 
+	// Contracts are the vendor's agreements, in config order (contract.go).
+	Contracts []ContractStatus
+
 	// Items held in the store, by source kind (support_store_items).
 	StoreItems map[string]uint64
 }
