@@ -47,7 +47,8 @@ type Aggregator struct {
 	undecided     map[itemKey]noticeWindow
 	decided       map[itemKey]verdict
 
-	outages map[itemKey]outage // agreements: incidents' outage spans (contract.go)
+	outages   map[itemKey]outage // agreements: incidents' outage spans (contract.go)
+	responses responseTallies    // response agreements' checks per period (contract_response.go)
 }
 
 // itemKey identifies an item of a vendor.
@@ -133,12 +134,14 @@ func (a *Aggregator) ReplaceTicket(source string, old, new *item.Ticket) {
 		delete(a.tickets, itemKey{source, old.ID})
 		if oc.counted {
 			a.totals.addTicket(&oc.static, minus)
+			a.addResponses(&oc.static, minus)
 		}
 	}
 	if new != nil {
 		nc = a.rules.ticketContribution(new, judged)
 		if nc.counted {
 			a.totals.addTicket(&nc.static, plus)
+			a.addResponses(&nc.static, plus)
 			if nc.hasLive {
 				a.tickets[itemKey{source, new.ID}] = nc.live
 			}

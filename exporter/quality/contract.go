@@ -243,8 +243,3 @@ func (a *Aggregator) availabilityStatus(ag *config.Agreement) ContractStatus {
 	}
 	return st
 }
-
-// responseStatus is filled by the response tallies (contract_response.go).
-func (a *Aggregator) responseStatus(ag *config.Agreement) ContractStatus {
-	return newContractStatus(ag)
-}

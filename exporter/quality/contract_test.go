@@ -130,3 +130,64 @@ func TestAvailabilityAgreementBeforeSync(t *testing.T) {
 		t.Errorf("contract %+v, want nothing counted", c)
 	}
 }
+
+func supportAgreement() *config.Agreement {
+	return &config.Agreement{
+		Name: "support", Measure: config.MeasureResponse, Priorities: []string{"urgent"}, Objective: 0.95,
+		Months:      contract.Months{StartDay: 1, Location: time.UTC},
+		Credit:      &contract.Credit{Tiers: []contract.Tier{{Below: 0.9, Credit: 0.05}}, Cap: 1},
+		ClaimWindow: &contract.Claim{Within: 30 * 24 * time.Hour},
+		Termination: []*config.Termination{{Missed: 2, WithinPeriods: 1}},
+	}
+}
+
+func answered(id, priority, created, reply string) item.Ticket {
+	return item.Ticket{ID: id, Priority: priority, Status: item.StatusOpen, CreatedAt: ts(created), UpdatedAt: ts(reply),
+		Events: []item.Event{ev(item.EventVendorReply, ts(reply))}}
+}
+
+// TestResponseAgreement: the test vendor's urgent first-response target is
+// one hour.
+func TestResponseAgreement(t *testing.T) {
+	v := testVendor()
+	v.Agreements = []*config.Agreement{supportAgreement()}
+	s := newStoreOf(mustRules(t, v, time.Time{}), v)
+	s.ticket("helpdesk", answered("feb", "urgent", "2026-02-27T10:00:00Z", "2026-02-27T10:10:00Z"))  // met, February
+	s.ticket("helpdesk", answered("met", "urgent", "2026-03-03T10:00:00Z", "2026-03-03T10:30:00Z"))  // met
+	s.ticket("helpdesk", answered("late", "urgent", "2026-03-05T10:00:00Z", "2026-03-05T12:00:00Z")) // breached
+	s.ticket("helpdesk", answered("high", "high", "2026-03-06T10:00:00Z", "2026-03-06T20:00:00Z"))   // not the agreement's priority
+	running := item.Ticket{ID: "running", Priority: "urgent", Status: item.StatusNew, CreatedAt: ts("2026-03-31T23:30:00Z"),
+		UpdatedAt: ts("2026-03-31T23:30:00Z")}
+	s.ticket("helpdesk", running)
+
+	// February: one met.
+	c := s.agg.Snapshot(at(ts("2026-03-20T00:00:00Z"))).Contracts[0]
+	if p := c.Periods[1]; p.Name != "previous" || p.Compliance[Urgent] != 1 || p.Credit != 0 {
+		t.Errorf("February %+v, want compliance 1, no credit", p)
+	}
+	// As of April 1st 00:20 the running clock (deadline 00:30) is not late
+	// yet: March has 2 checks, 1 breach.
+	c = s.agg.Snapshot(at(ts("2026-04-01T00:20:00Z"))).Contracts[0]
+	if len(c.Periods) != 2 || c.Periods[0].HasCompliance[Urgent] {
+		t.Fatalf("periods %+v, want April without a check and March", c.Periods)
+	}
+	if p := c.Periods[1]; p.Name != "previous" || p.Compliance[Urgent] != 0.5 || p.Credit != 0.05 || c.Termination {
+		t.Errorf("March %+v termination %v, want compliance 1/2, credit 5%%, no termination", p, c.Termination)
+	}
+	// As of 01:00 it is: it counts in March, the period of its creation,
+	// 1 of 3 met; two missed in one period give the termination right.
+	c = s.agg.Snapshot(at(ts("2026-04-01T01:00:00Z"))).Contracts[0]
+	if p := c.Periods[1]; math.Abs(p.Compliance[Urgent]-1.0/3) > 1e-15 || !c.Termination ||
+		!p.ClaimDeadline.Equal(ts("2026-05-01T00:00:00Z")) {
+		t.Errorf("March %+v termination %v, want compliance 1/3, the right, the claim until May 1st", p, c.Termination)
+	}
+	// The reply comes late: the breach stays, now static; a restart agrees.
+	s.asOf = at(ts("2026-04-01T01:00:00Z"))
+	s.ticket("helpdesk", answered("running", "urgent", "2026-03-31T23:30:00Z", "2026-04-01T01:30:00Z"))
+	for _, a := range []*Aggregator{s.agg, s.reload()} {
+		c = a.Snapshot(at(ts("2026-04-01T02:00:00Z"))).Contracts[0]
+		if p := c.Periods[1]; math.Abs(p.Compliance[Urgent]-1.0/3) > 1e-15 {
+			t.Errorf("March after the late reply %+v, want compliance 1/3", p)
+		}
+	}
+}

@@ -90,6 +90,7 @@ func propertyVendor(t *testing.T, clock string) *config.Vendor {
 		Resolution:        map[string]commonmodel.Duration{"normal": hours(48)},
 		MaintenanceNotice: hours(24)}))
 	v.Signals.Tags = []string{"outage"}
+	v.Agreements = propertyAgreements(t)
 	return v
 }
 
@@ -124,6 +125,7 @@ func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, rs
 	if n := sum(final.FirstContact[:]); n == 0 {
 		t.Error("generator too quiet: no one-touch resolution")
 	}
+	assertContractsBusy(t, final)
 	if len(s.agg.signals.late) == 0 {
 		t.Error("generator too quiet: no late customer signal")
 	}
@@ -248,6 +250,9 @@ func counterValues(v *VendorSnapshot) []uint64 {
 		add("detected/"+f.String(), v.Detected[f])
 	}
 	hist("customer_lead", &v.CustomerLead)
+	for _, c := range v.Contracts {
+		add("contract_downtime/"+c.Agreement, uint64(c.Downtime))
+	}
 	counterNames = names
 	return out
 }
@@ -571,7 +576,8 @@ var rawImpacts = []item.Impact{item.ImpactNone, item.ImpactMinor, item.ImpactMaj
 func (g *generator) incident() item.Incident {
 	i := pick(g, g.incidents)
 	if i < 0 {
-		inc := &item.Incident{ID: fmt.Sprint("i", len(g.incidents)), CreatedAt: g.now, Impact: rawImpacts[g.rnd.IntN(len(rawImpacts))]}
+		inc := &item.Incident{ID: fmt.Sprint("i", len(g.incidents)), CreatedAt: g.now, Impact: rawImpacts[g.rnd.IntN(len(rawImpacts))],
+			Components: incidentComponents[len(g.incidents)%len(incidentComponents)]}
 		switch g.rnd.IntN(3) {
 		case 0:
 			inc.StartedAt = g.now.Add(-time.Duration(g.rnd.IntN(120)) * time.Minute)
