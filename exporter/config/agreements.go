@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"reflect"
@@ -371,4 +372,36 @@ func applyAgreementDefaults(ix nodeIndex, vendorPath string, v *Vendor) {
 			a.Objective = defaultObjective
 		}
 	}
+}
+
+// writeAgreements adds the agreements' settings to a fingerprint
+// (Config.Fingerprint): they change what the contract series derive. Only
+// the source URL is left out. Nothing is written without agreements, so
+// that the fingerprint of a vendor without any stays what it was.
+func writeAgreements(w io.Writer, agreements []*Agreement) {
+	for _, a := range agreements {
+		if a == nil {
+			continue
+		}
+		fmt.Fprintf(w, "agreement %q %q %q %v %q %v %d %q %v %v %v %v %v", a.Name, a.Measure, a.Components, a.Weights,
+			a.Priorities, a.Objective, a.Period.StartDay, a.Months.Location, derefs(a.Tiers), a.PerDowntime, a.PerDay, a.Cap, a.Claim)
+		for _, t := range a.Termination {
+			if t != nil {
+				fmt.Fprintf(w, " %+v", *t)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// derefs are the values a list of pointers points to (nil ones left out),
+// for printing.
+func derefs[T any](ps []*T) []T {
+	out := make([]T, 0, len(ps))
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
 }

@@ -125,3 +125,32 @@ calendars:
 		t.Errorf("b: claim %+v", b.ClaimWindow)
 	}
 }
+
+// TestAgreementFingerprint: an agreement's settings change the vendor's
+// fingerprint (its contract series are derived again), its source URL does
+// not.
+func TestAgreementFingerprint(t *testing.T) {
+	const agreement = "    agreements:\n      - {name: cdn, source: https://a.example, measure: availability, components: [CDN], period: month, weights: {major: 0.5}, tiers: [{below: 0.999, credit: 0.1}], claim: {within: 30d}, termination: [{below: 0.99, periods: 1}]}\n"
+	with := fingerprintBase + agreement
+	base := fingerprintOf(t, with)
+	if base == fingerprintOf(t, fingerprintBase) {
+		t.Error("adding an agreement left the fingerprint as it was")
+	}
+	for _, c := range []struct{ old, new string }{
+		{"components: [CDN]", "components: [CDN, DNS]"},
+		{"major: 0.5", "major: 1"},
+		{"period: month", "period: {start_day: 15}"},
+		{"period: month", "period: month, timezone: Asia/Tokyo"},
+		{"credit: 0.1", "credit: 0.2"},
+		{"within: 30d", "within: 60d"},
+		{"periods: 1", "periods: 2"},
+		{"name: cdn", "name: edge"},
+	} {
+		if fingerprintOf(t, strings.ReplaceAll(with, c.old, c.new)) == base {
+			t.Errorf("%q -> %q left the fingerprint as it was", c.old, c.new)
+		}
+	}
+	if fingerprintOf(t, strings.ReplaceAll(with, "https://a.example", "https://b.example")) != base {
+		t.Error("the source URL changed the fingerprint")
+	}
+}

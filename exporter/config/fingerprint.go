@@ -38,6 +38,7 @@ func (c *Config) Fingerprint(v *Vendor) string {
 	fmt.Fprintf(h, "solved_settle %v\n", c.Global.SolvedSettle)
 	fmt.Fprintf(h, "escalation %q\n", slices.Sorted(slices.Values(v.Escalation.Tags)))
 	fmt.Fprintf(h, "notice_window %v\n", v.NoticeWindow)
+	writeAgreements(h, v.Agreements)
 	sources := slices.Concat(v.Tickets, v.StatusPages)
 	slices.SortFunc(sources, func(a, b *Source) int { return cmp.Compare(a.Name, b.Name) })
 	for _, s := range sources {

@@ -243,3 +243,16 @@ func (a *Aggregator) availabilityStatus(ag *config.Agreement) ContractStatus {
 	}
 	return st
 }
+
+// contractDowntimes are the downtime counters of a snapshot's availability
+// agreements, in config order (CountersDiffer: an agreement added or
+// removed counts as moved too).
+func contractDowntimes(v *VendorSnapshot) []uint64 {
+	var out []uint64
+	for _, c := range v.Contracts {
+		if c.Measure == config.MeasureAvailability {
+			out = append(out, uint64(c.Downtime))
+		}
+	}
+	return out
+}

@@ -52,6 +52,9 @@ func TestCountersDifferNamesEachFamily(t *testing.T) {
 		{"support_status_maintenance_short_notice_total", func(v *VendorSnapshot) { v.ShortNotice++ }},
 		{"support_incidents_detected_total", func(v *VendorSnapshot) { v.Detected[CustomerFirst]++ }},
 		{"support_incident_customer_lead_seconds", func(v *VendorSnapshot) { bump(&v.CustomerLead) }},
+		{"support_contract_downtime_seconds_total", func(v *VendorSnapshot) {
+			v.Contracts = append(v.Contracts, ContractStatus{Agreement: "cdn", Measure: config.MeasureAvailability, Downtime: 1})
+		}},
 	}
 	r := mustRules(t, testVendor(), time.Time{})
 	s := newStore(r)

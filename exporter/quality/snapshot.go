@@ -228,6 +228,7 @@ var counterFamilies = []struct {
 	{name: "support_status_maintenance_short_notice_total", counters: func(v *VendorSnapshot) []uint64 { return []uint64{v.ShortNotice} }},
 	{name: "support_incidents_detected_total", counters: func(v *VendorSnapshot) []uint64 { return v.Detected[:] }},
 	{name: "support_incident_customer_lead_seconds", histograms: func(v *VendorSnapshot) []Histogram { return []Histogram{v.CustomerLead} }},
+	{name: "support_contract_downtime_seconds_total", counters: contractDowntimes},
 }
 
 func byTarget(c *[NumPriorities][NumTargets]uint64) []uint64 {
