@@ -27,6 +27,9 @@ type Vendor struct {
 	// a small known history whose metrics a test computes by hand. Tickets
 	// must be created at or after Options.Start - History.
 	Script []ScriptedTicket
+	// Incidents are scripted status-page incidents, besides the generated
+	// ones (IncidentsPerWeek may be zero).
+	Incidents []ScriptedIncident
 }
 
 var vendorName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
@@ -54,6 +57,11 @@ func (v Vendor) validate() error {
 	}
 	if err := v.Persona.withDefaults().validate(); err != nil {
 		return fmt.Errorf("vendor %s: %w", v.Name, err)
+	}
+	for _, si := range v.Incidents {
+		if err := si.validate(); err != nil {
+			return fmt.Errorf("vendor %s: %w", v.Name, err)
+		}
 	}
 	if v.Script != nil {
 		return v.validateScript()
