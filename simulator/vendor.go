@@ -117,6 +117,11 @@ func Demo(start time.Time) []Vendor {
 		{
 			Name: "deeproute", Persona: SlowThorough, Timezone: "Europe/Berlin",
 			Tickets: 1200, LiveTicketsPerHour: 25, IncidentsPerWeek: 1.5, MaintenancesPerWeek: 1,
+			// A known API outage two days before start: the demo's
+			// availability agreement shows downtime, a credit and a
+			// termination right whatever the date.
+			Incidents: []ScriptedIncident{{Impact: "critical", Components: []string{"API"},
+				Started: start.Add(-50 * time.Hour), Posted: start.Add(-50*time.Hour + 10*time.Minute), Resolved: start.Add(-48 * time.Hour)}},
 		},
 		{
 			Name:     "nightless",

@@ -20,7 +20,7 @@ func newContractFamilies() contractFamilies {
 	va, vap := []string{"vendor", "agreement"}, []string{"vendor", "agreement", "period"}
 	downtime := counterFamily("contract_downtime_seconds_total",
 		"Weighted downtime of an availability agreement's components: the union over time of the resolved incidents affecting them, each instant weighted by the highest weight (agreement weights per impact at resolution) of the incidents then open; added when an incident resolves.", va...)
-	downtime.scale = 1e-6 // contract.Downtime: millisecond-thousandths
+	downtime.perUnit = 1e6 // contract.Downtime: millisecond-thousandths
 	return contractFamilies{
 		downtime: downtime,
 		availability: gaugeFamily("contract_availability_ratio",

@@ -16,22 +16,23 @@ const (
 // names it. The backfill writes the same families as the live exposition
 // from this one definition.
 type Family struct {
-	Name   string // full name; a counter's ends in _total
-	Help   string
-	Type   Type
-	Labels []string // vendor first
-	desc   *prometheus.Desc
-	scale  float64 // a counter's unit per count; zero: 1
+	Name    string // full name; a counter's ends in _total
+	Help    string
+	Type    Type
+	Labels  []string // vendor first
+	desc    *prometheus.Desc
+	perUnit float64 // a counter's counts per unit of its name; zero: 1
 }
 
 // CounterValue is the value a counter of the family exposes for count n: a
 // counter kept in a finer unit than its name's (the weighted downtime, in
-// millisecond-thousandths) is scaled to it.
+// millisecond-thousandths) is divided into it (a division, exact for every
+// whole number of units, where multiplying by 1e-6 is not).
 func (f *Family) CounterValue(n uint64) float64 {
-	if f.scale == 0 {
+	if f.perUnit == 0 {
 		return float64(n)
 	}
-	return float64(n) * f.scale
+	return float64(n) / f.perUnit
 }
 
 func newFamily(t Type, name, help string, labels ...string) *Family {
