@@ -191,3 +191,21 @@ func TestResponseAgreement(t *testing.T) {
 		}
 	}
 }
+
+// TestComponentsKeptAtResolution: a format that names an incident's
+// components only while it is ongoing (incident.io) still feeds the
+// agreement once it resolves.
+func TestComponentsKeptAtResolution(t *testing.T) {
+	v := testVendor()
+	v.Agreements = []*config.Agreement{cdnAgreement()}
+	s := newStoreOf(mustRules(t, v, time.Time{}), v)
+	open := item.Incident{ID: "io", Impact: item.ImpactCritical, CreatedAt: ts("2026-03-03T10:00:00Z"),
+		UpdatedAt: ts("2026-03-03T10:00:00Z"), Components: []string{"CDN"}}
+	s.incident("status", open)
+	resolved := open
+	resolved.Components, resolved.ResolvedAt, resolved.UpdatedAt = nil, ts("2026-03-03T10:30:00Z"), ts("2026-03-03T10:30:00Z")
+	s.incident("status", resolved)
+	if got := s.agg.Snapshot(at(ts("2026-03-04T00:00:00Z"))).Contracts[0].Downtime.Seconds(); got != 1800 {
+		t.Errorf("downtime %v s, want the 1,800 s of the incident resolved without its components", got)
+	}
+}
