@@ -228,7 +228,7 @@ func (a *Aggregator) availabilityStatus(ag *config.Agreement) ContractStatus {
 		st.Periods = append(st.Periods, cp)
 	}
 	// Termination: the run ending in the current period (its availability
-	// can only fall) or in the previous one.
+	// falls as downtime accrues) or in the previous one.
 	for _, t := range ag.Termination {
 		if t.Periods <= 0 {
 			continue
