@@ -137,6 +137,12 @@ type Kind struct {
 	// PriorityInTags: the API has no priority field; a ticket's priority is
 	// the tag (label) naming the most urgent one (quality.Rules.MostUrgent).
 	PriorityInTags bool
+	// CountsOnly: the API gives a ticket's counts and figures, not its
+	// timeline of replies (the zendesk kind's incremental export): its
+	// sources feed no metric that needs the timeline
+	// (support_vendor_replies_total is not exposed for a vendor whose
+	// ticket sources are all such).
+	CountsOnly bool
 	// Options returns the kind's own keys with their defaults, a pointer to
 	// a struct whose yaml tags name the keys and whose doc tags describe
 	// them; nil when the kind has none. The source's keys are decoded onto
