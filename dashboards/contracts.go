@@ -2,8 +2,9 @@ package dashboards
 
 // contractsRow shows a vendor's agreements (docs/metrics.md, "Contracts:
 // credits owed"): the downtime so far against what each credit tier
-// allows, the credit owed, what can still be claimed and until when, and
-// whether a termination right arose.
+// allows, the credit owed, what can still be claimed and until when,
+// whether a termination right arose, and first-response compliance against
+// the objective.
 func contractsRow(s selectors) row {
 	v := s.vendors()
 	current, previous := s.vendors(`period="current"`), s.vendors(`period="previous"`)
@@ -48,7 +49,17 @@ func contractsRow(s selectors) row {
 			}},
 		},
 		{
-			kind: barsPanel, title: "Downtime counted", unit: "s", width: 12, height: 8, interval: "1d",
+			kind: timeseriesPanel, title: "First-response compliance vs objective", unit: "percentunit", width: 12, height: 8,
+			description: "Share of first responses on target among the tickets created in the current period, per response " +
+				"agreement and priority, against the agreement's objective. Good: every line above the objective; a period " +
+				"that ends below it missed the objective.",
+			queries: []query{
+				{expr: maxBy("vendor, agreement, priority", "support_contract_response_compliance_ratio"+current), legend: "{{vendor}} · {{agreement}} · {{priority}}"},
+				{expr: maxBy("vendor, agreement", "support_contract_response_objective_ratio"+v), legend: "{{vendor}} · {{agreement}} objective"},
+			},
+		},
+		{
+			kind: barsPanel, title: "Downtime counted", unit: "s", width: 24, height: 8, interval: "1d",
 			description: "Weighted downtime of each availability agreement's components per interval, counted when an incident resolves. " +
 				"Good: none; a bar is an outage the contract may pay for.",
 			queries: []query{{expr: countOver("vendor, agreement", "support_contract_downtime_seconds_total", v, "$__interval"), legend: "{{vendor}} · {{agreement}}"}},

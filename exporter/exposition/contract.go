@@ -11,7 +11,7 @@ import (
 // (docs/metrics.md, "Contracts: credits owed").
 type contractFamilies struct {
 	downtime, availability, compliance, credit, claimDeadline, periodStart, periodEnd,
-	termination, tierBelow, tierCredit *Family
+	termination, tierBelow, tierCredit, objective *Family
 }
 
 var contractFams = newContractFamilies()
@@ -38,12 +38,14 @@ func newContractFamilies() contractFamilies {
 		tierBelow: gaugeFamily("contract_tier_below_ratio",
 			"A tiered credit's step: the measured ratio below which the tier's credit is owed (tier 1 is the first step down).", "vendor", "agreement", "tier"),
 		tierCredit: gaugeFamily("contract_tier_credit_ratio", "A tiered credit's step: the credit owed below the tier's threshold, a share of the period's fee.", "vendor", "agreement", "tier"),
+		objective: gaugeFamily("contract_response_objective_ratio",
+			"A response agreement's objective: the share of first responses on target each priority should reach in a period.", va...),
 	}
 }
 
 func (f *contractFamilies) list() []*Family {
 	return []*Family{f.downtime, f.availability, f.compliance, f.credit, f.claimDeadline, f.periodStart, f.periodEnd,
-		f.termination, f.tierBelow, f.tierCredit}
+		f.termination, f.tierBelow, f.tierCredit, f.objective}
 }
 
 // walkContracts walks a vendor's agreements. The downtime counter is there
@@ -55,6 +57,9 @@ func walkContracts(w Walker, v *quality.VendorSnapshot) {
 		c := &v.Contracts[i]
 		if c.Measure == config.MeasureAvailability {
 			w.Counter(f.downtime, uint64(c.Downtime), v.Vendor, c.Agreement)
+		}
+		if c.Measure == config.MeasureResponse {
+			w.Gauge(f.objective, c.Objective, v.Vendor, c.Agreement)
 		}
 		for t, tier := range c.Tiers {
 			n := strconv.Itoa(t + 1)

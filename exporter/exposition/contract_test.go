@@ -21,7 +21,7 @@ func contractState() *fakeState {
 	v.Contracts = []quality.ContractStatus{
 		{Agreement: "cdn", Measure: "availability", Downtime: contract.Downtime(7200500000), HasCredit: true, HasClaim: true,
 			HasTermination: true, Termination: true, Tiers: []contract.Tier{{Below: 0.999, Credit: 0.1}}, Periods: []quality.ContractPeriod{p}},
-		{Agreement: "support", Measure: "response", Periods: []quality.ContractPeriod{r}},
+		{Agreement: "support", Measure: "response", Objective: 0.95, Periods: []quality.ContractPeriod{r}},
 		{Agreement: "unsynced", Measure: "availability", HasCredit: true, HasTermination: true},
 	}
 	return s
@@ -43,6 +43,9 @@ support_contract_availability_ratio{agreement="cdn",period="current",vendor="acm
 # HELP support_contract_response_compliance_ratio Of a response agreement's first-response SLA checks of tickets created in the period, the share met; absent while the period has no check. Refreshed by background sync, not at scrape time.
 # TYPE support_contract_response_compliance_ratio gauge
 support_contract_response_compliance_ratio{agreement="support",period="current",priority="urgent",vendor="acme"} 0.5
+# HELP support_contract_response_objective_ratio A response agreement's objective: the share of first responses on target each priority should reach in a period. Refreshed by background sync, not at scrape time.
+# TYPE support_contract_response_objective_ratio gauge
+support_contract_response_objective_ratio{agreement="support",vendor="acme"} 0.95
 # HELP support_contract_termination_right 1 while one of the agreement's termination conditions holds for the run of periods ending in the current or the previous period, else 0. Refreshed by background sync, not at scrape time.
 # TYPE support_contract_termination_right gauge
 support_contract_termination_right{agreement="cdn",vendor="acme"} 1
@@ -55,6 +58,7 @@ support_contract_tier_below_ratio{agreement="cdn",tier="1",vendor="acme"} 0.999
 `
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "support_contract_downtime_seconds_total",
 		"support_contract_availability_ratio", "support_contract_response_compliance_ratio", "support_contract_termination_right",
+		"support_contract_response_objective_ratio",
 		"support_contract_claim_deadline_timestamp_seconds", "support_contract_tier_below_ratio"); err != nil {
 		t.Fatal(err)
 	}

@@ -92,6 +92,10 @@ type ContractStatus struct {
 	// Tiers are the tiered credit's steps, from the first (none for the
 	// other models).
 	Tiers []contract.Tier
+	// Objective is a response agreement's objective: the share of first
+	// responses on target each priority should reach in a period (zero
+	// for availability agreements).
+	Objective float64
 }
 
 // ContractPeriod is one period of an agreement.
@@ -196,6 +200,9 @@ func newContractStatus(ag *config.Agreement) ContractStatus {
 		HasClaim: ag.ClaimWindow != nil, HasTermination: len(ag.Termination) > 0}
 	if ag.Credit != nil {
 		st.Tiers = ag.Credit.Tiers
+	}
+	if ag.Measure == config.MeasureResponse {
+		st.Objective = ag.Objective
 	}
 	return st
 }

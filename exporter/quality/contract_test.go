@@ -168,6 +168,9 @@ func TestResponseAgreement(t *testing.T) {
 	// As of April 1st 00:20 the running clock (deadline 00:30) is not late
 	// yet: March has 2 checks, 1 breach.
 	c = s.agg.Snapshot(at(ts("2026-04-01T00:20:00Z"))).Contracts[0]
+	if c.Objective != 0.95 {
+		t.Errorf("objective %v, want the agreement's 0.95", c.Objective)
+	}
 	if len(c.Periods) != 2 || c.Periods[0].HasCompliance[Urgent] {
 		t.Fatalf("periods %+v, want April without a check and March", c.Periods)
 	}
