@@ -251,15 +251,21 @@ func (a *Aggregator) availabilityStatus(ag *config.Agreement) ContractStatus {
 	return st
 }
 
-// contractDowntimes are the downtime counters of a snapshot's availability
-// agreements, in config order (CountersDiffer: an agreement added or
-// removed counts as moved too).
-func contractDowntimes(v *VendorSnapshot) []uint64 {
-	var out []uint64
-	for _, c := range v.Contracts {
+// contractDowntimeMoved reports whether the downtime counter of an
+// availability agreement both snapshots have differs (CountersDiffer): an
+// agreement added, removed or renamed is a series appearing or going, not
+// a step.
+func contractDowntimeMoved(a, b *VendorSnapshot) bool {
+	before := map[string]contract.Downtime{}
+	for _, c := range a.Contracts {
 		if c.Measure == config.MeasureAvailability {
-			out = append(out, uint64(c.Downtime))
+			before[c.Agreement] = c.Downtime
 		}
 	}
-	return out
+	for _, c := range b.Contracts {
+		if d, ok := before[c.Agreement]; ok && c.Measure == config.MeasureAvailability && d != c.Downtime {
+			return true
+		}
+	}
+	return false
 }

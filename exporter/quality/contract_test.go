@@ -2,6 +2,7 @@ package quality
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -210,5 +211,30 @@ func TestComponentsKeptAtResolution(t *testing.T) {
 	s.incident("status", resolved)
 	if got := s.agg.Snapshot(at(ts("2026-03-04T00:00:00Z"))).Contracts[0].Downtime.Seconds(); got != 1800 {
 		t.Errorf("downtime %v s, want the 1,800 s of the incident resolved without its components", got)
+	}
+}
+
+// TestAgreementAddedIsNoStep: an agreement added or removed by a reload is
+// a series appearing or going, not a counter that moved (CountersDiffer,
+// support_aggregates_rebuilt_timestamp_seconds); its weights changed are.
+func TestAgreementAddedIsNoStep(t *testing.T) {
+	snapshot := func(agreements ...*config.Agreement) *VendorSnapshot {
+		v := testVendor()
+		v.Agreements = agreements
+		s := newStoreOf(mustRules(t, v, time.Time{}), v)
+		s.incident("status", resolvedIncident("A", item.ImpactMajor, []string{"CDN"}, "2026-03-03T10:00:00Z", "2026-03-03T11:00:00Z"))
+		return s.agg.Snapshot(at(ts("2026-03-04T00:00:00Z")))
+	}
+	half := cdnAgreement()
+	half.WeightOf["major"] = 500
+	none, full, halved := snapshot(), snapshot(cdnAgreement()), snapshot(half)
+	if got := CountersDiffer(none, full); got != nil {
+		t.Errorf("an agreement added: %v moved", got)
+	}
+	if got := CountersDiffer(full, none); got != nil {
+		t.Errorf("an agreement removed: %v moved", got)
+	}
+	if got := CountersDiffer(full, halved); !slices.Equal(got, []string{"support_contract_downtime_seconds_total"}) {
+		t.Errorf("weights changed: %v moved, want the downtime counter", got)
 	}
 }

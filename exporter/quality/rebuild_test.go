@@ -53,12 +53,12 @@ func TestCountersDifferNamesEachFamily(t *testing.T) {
 		{"support_status_maintenance_short_notice_total", func(v *VendorSnapshot) { v.ShortNotice++ }},
 		{"support_incidents_detected_total", func(v *VendorSnapshot) { v.Detected[CustomerFirst]++ }},
 		{"support_incident_customer_lead_seconds", func(v *VendorSnapshot) { bump(&v.CustomerLead) }},
-		{"support_contract_downtime_seconds_total", func(v *VendorSnapshot) {
-			v.Contracts = append(v.Contracts, ContractStatus{Agreement: "cdn", Measure: config.MeasureAvailability, Downtime: 1})
-		}},
+		{"support_contract_downtime_seconds_total", func(v *VendorSnapshot) { v.Contracts[0].Downtime++ }},
 	}
-	r := mustRules(t, testVendor(), time.Time{})
-	s := newStore(r)
+	v := testVendor()
+	v.Agreements = []*config.Agreement{cdnAgreement()}
+	r := mustRules(t, v, time.Time{})
+	s := newStoreOf(r, v)
 	s.maintenance("status", item.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(time.Minute), CompletedAt: after(time.Hour)})
 	base := s.agg.Snapshot(at(after(time.Hour)))
 	if got := CountersDiffer(base, s.agg.Snapshot(at(after(time.Hour)))); got != nil {

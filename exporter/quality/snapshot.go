@@ -204,6 +204,9 @@ var counterFamilies = []struct {
 	name       string
 	counters   func(*VendorSnapshot) []uint64
 	histograms func(*VendorSnapshot) []Histogram
+	// moved, for a family whose series come and go with the config (the
+	// agreements'), compares the series both snapshots have.
+	moved func(a, b *VendorSnapshot) bool
 }{
 	{name: "support_tickets_created_total", counters: func(v *VendorSnapshot) []uint64 { return v.TicketsCreated[:] }},
 	{name: "support_ticket_first_response_seconds", histograms: func(v *VendorSnapshot) []Histogram {
@@ -240,7 +243,7 @@ var counterFamilies = []struct {
 	{name: "support_status_maintenance_short_notice_total", counters: func(v *VendorSnapshot) []uint64 { return []uint64{v.ShortNotice} }},
 	{name: "support_incidents_detected_total", counters: func(v *VendorSnapshot) []uint64 { return v.Detected[:] }},
 	{name: "support_incident_customer_lead_seconds", histograms: func(v *VendorSnapshot) []Histogram { return []Histogram{v.CustomerLead} }},
-	{name: "support_contract_downtime_seconds_total", counters: contractDowntimes},
+	{name: "support_contract_downtime_seconds_total", moved: contractDowntimeMoved},
 }
 
 func byTarget(c *[NumPriorities][NumTargets]uint64) []uint64 {
@@ -265,7 +268,8 @@ func CountersDiffer(a, b *VendorSnapshot) []string {
 	var moved []string
 	for _, f := range counterFamilies {
 		same := f.counters != nil && slices.Equal(f.counters(a), f.counters(b)) ||
-			f.histograms != nil && slices.EqualFunc(f.histograms(a), f.histograms(b), sameSeries)
+			f.histograms != nil && slices.EqualFunc(f.histograms(a), f.histograms(b), sameSeries) ||
+			f.moved != nil && !f.moved(a, b)
 		if !same {
 			moved = append(moved, f.name)
 		}
