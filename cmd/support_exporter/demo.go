@@ -80,6 +80,11 @@ vendors:
         termination:
           - {missed: 3, within_periods: 2}
 {{- end}}
+{{- if .FeatureRequests}}
+    feature_requests:
+      tags: [enhancement]
+      types: [Feature]
+{{- end}}
 {{- if .Tickets}}
     tickets:
       - name: helpdesk
@@ -99,6 +104,7 @@ vendors:
 type demoVendor struct {
 	Name, Timezone  string
 	Tickets, Status string
+	FeatureRequests bool // the simulator shows some of its tickets as feature requests
 }
 
 // sourceBody indents a source body from Sim.SourceYAML under its list
@@ -131,7 +137,7 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 			sim.Close()
 			return nil, fmt.Errorf("demo vendor %q has no source kinds", v.Name)
 		}
-		dv := demoVendor{Name: v.Name, Timezone: v.Timezone}
+		dv := demoVendor{Name: v.Name, Timezone: v.Timezone, FeatureRequests: v.FeatureRequests > 0 && kinds.Tickets != ""}
 		attrs := []any{"vendor", v.Name}
 		if kinds.Tickets != "" {
 			dv.Tickets = sourceBody(sim.SourceYAML(v.Name, kinds.Tickets))

@@ -44,6 +44,7 @@ type Rules struct {
 	noticeBuckets   *buckets // maintenance notice: defaults plus every term's minimum notice
 	roundBuckets    *buckets
 
+	features   featureRules        // feature_requests (feature.go)
 	agreements []*config.Agreement // validated (config.Agreement's parsed parts set)
 }
 
@@ -143,6 +144,7 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		r.noticeBuckets = newBuckets(DefaultBuckets, notices...)
 	}
 	r.roundBuckets = newBuckets(RoundBuckets)
+	r.features = newFeatureRules(&v.FeatureRequests)
 	return r, nil
 }
 

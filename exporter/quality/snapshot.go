@@ -180,6 +180,7 @@ type VendorSnapshot struct {
 	Detected                 [NumFirsts]uint64
 	CustomerLead             Histogram // customer-first incidents: first customer signal to the first post
 
+	Features FeatureSnapshot // feature requests (feature.go)
 	// Contracts are the vendor's agreements, in config order (contract.go).
 	Contracts []ContractStatus
 
@@ -204,9 +205,6 @@ var counterFamilies = []struct {
 	name       string
 	counters   func(*VendorSnapshot) []uint64
 	histograms func(*VendorSnapshot) []Histogram
-	// moved, for a family whose series come and go with the config (the
-	// agreements'), compares the series both snapshots have.
-	moved func(a, b *VendorSnapshot) bool
 }{
 	{name: "support_tickets_created_total", counters: func(v *VendorSnapshot) []uint64 { return v.TicketsCreated[:] }},
 	{name: "support_ticket_first_response_seconds", histograms: func(v *VendorSnapshot) []Histogram {
@@ -243,7 +241,6 @@ var counterFamilies = []struct {
 	{name: "support_status_maintenance_short_notice_total", counters: func(v *VendorSnapshot) []uint64 { return []uint64{v.ShortNotice} }},
 	{name: "support_incidents_detected_total", counters: func(v *VendorSnapshot) []uint64 { return v.Detected[:] }},
 	{name: "support_incident_customer_lead_seconds", histograms: func(v *VendorSnapshot) []Histogram { return []Histogram{v.CustomerLead} }},
-	{name: "support_contract_downtime_seconds_total", moved: contractDowntimeMoved},
 }
 
 func byTarget(c *[NumPriorities][NumTargets]uint64) []uint64 {
@@ -268,11 +265,13 @@ func CountersDiffer(a, b *VendorSnapshot) []string {
 	var moved []string
 	for _, f := range counterFamilies {
 		same := f.counters != nil && slices.Equal(f.counters(a), f.counters(b)) ||
-			f.histograms != nil && slices.EqualFunc(f.histograms(a), f.histograms(b), sameSeries) ||
-			f.moved != nil && !f.moved(a, b)
+			f.histograms != nil && slices.EqualFunc(f.histograms(a), f.histograms(b), sameSeries)
 		if !same {
 			moved = append(moved, f.name)
 		}
+	}
+	if contractDowntimeMoved(a, b) { // series that come and go with the agreements (contract.go)
+		moved = append(moved, "support_contract_downtime_seconds_total")
 	}
 	return moved
 }
