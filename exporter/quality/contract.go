@@ -2,6 +2,7 @@ package quality
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -104,8 +105,8 @@ type ContractPeriod struct {
 	Start, End   time.Time
 	Availability float64 // availability agreements
 	// Compliance is, per priority of a response agreement, the share of
-	// first-response checks met; NaN... never: HasCompliance says whether
-	// the priority had a check in the period.
+	// first-response checks met; HasCompliance says whether the priority
+	// had a check in the period (without one there is no share).
 	Compliance    [NumPriorities]float64
 	HasCompliance [NumPriorities]bool
 	Credit        float64
@@ -152,7 +153,7 @@ func (a *Aggregator) contractStatuses() []ContractStatus {
 func (a *Aggregator) measuredAsOf(status bool) time.Time {
 	var asOf time.Time
 	first := true
-	for _, source := range slices.Sorted(mapKeys(a.kinds)) {
+	for _, source := range slices.Sorted(maps.Keys(a.kinds)) {
 		if slices.Contains(a.signalSources, source) == status {
 			continue
 		}
@@ -161,16 +162,6 @@ func (a *Aggregator) measuredAsOf(status bool) time.Time {
 		}
 	}
 	return asOf
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // spans are the agreement's outage spans: the resolved incidents', and
