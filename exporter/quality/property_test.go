@@ -91,6 +91,7 @@ func propertyVendor(t *testing.T, clock string) *config.Vendor {
 		MaintenanceNotice: hours(24)}))
 	v.Signals.Tags = []string{"outage"}
 	v.FeatureRequests = config.FeatureRequests{Tags: []string{"enhancement"}, Types: []string{"Feature"}}
+	v.Agreements = propertyAgreements(t)
 	return v
 }
 
@@ -129,6 +130,7 @@ func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, rs
 	if n := sum(final.FirstContact[:]); n == 0 {
 		t.Error("generator too quiet: no one-touch resolution")
 	}
+	assertContractsBusy(t, final)
 	if len(s.agg.signals.late) == 0 {
 		t.Error("generator too quiet: no late customer signal")
 	}
@@ -258,6 +260,9 @@ func counterValues(v *VendorSnapshot) []uint64 {
 	for o := range NumOutcomes {
 		add("feature_outcomes/"+o.String(), v.Features.Outcomes[o])
 		hist("feature_outcome_time/"+o.String(), &v.Features.OutcomeTime[o])
+	}
+	for _, c := range v.Contracts {
+		add("contract_downtime/"+c.Agreement, uint64(c.Downtime))
 	}
 	counterNames = names
 	return out
@@ -639,7 +644,8 @@ var rawImpacts = []item.Impact{item.ImpactNone, item.ImpactMinor, item.ImpactMaj
 func (g *generator) incident() item.Incident {
 	i := pick(g, g.incidents)
 	if i < 0 {
-		inc := &item.Incident{ID: fmt.Sprint("i", len(g.incidents)), CreatedAt: g.now, Impact: rawImpacts[g.rnd.IntN(len(rawImpacts))]}
+		inc := &item.Incident{ID: fmt.Sprint("i", len(g.incidents)), CreatedAt: g.now, Impact: rawImpacts[g.rnd.IntN(len(rawImpacts))],
+			Components: incidentComponents[len(g.incidents)%len(incidentComponents)]}
 		switch g.rnd.IntN(3) {
 		case 0:
 			inc.StartedAt = g.now.Add(-time.Duration(g.rnd.IntN(120)) * time.Minute)
