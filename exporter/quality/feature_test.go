@@ -210,3 +210,18 @@ func TestFeatureAcknowledgementPinned(t *testing.T) {
 		v.Features.Open[AgeUnder30d] = 1
 	})
 }
+
+// An open request has no age while its source never completed a sync (its
+// judged instant is zero): the gauge leaves it out, as the breach gauges
+// leave out a deadline they cannot judge, rather than calling it new.
+func TestFeatureOpenNotJudgedBeforeFirstSync(t *testing.T) {
+	r := mustRules(t, featureVendor(), t0)
+	s := newStore(r)
+	s.ticket("helpdesk", item.Ticket{ID: "A", CreatedAt: t0, UpdatedAt: t0, Status: item.StatusOpen, Tags: []string{"enhancement"}})
+	if got := s.agg.Snapshot(at(time.Time{})).Features.Open; got != ([NumAges]uint64{}) {
+		t.Errorf("before a first complete sync: open requests %v, want none judged", got)
+	}
+	if got := s.agg.Snapshot(at(after(100 * day))).Features.Open; got != ([NumAges]uint64{Age90dTo365d: 1}) {
+		t.Errorf("as of day 100: open requests %v, want 1 in 90d_365d", got)
+	}
+}
