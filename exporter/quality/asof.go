@@ -87,7 +87,8 @@ func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 	if !at.Before(r.lastTicketChange(t, &h)) {
 		return *t
 	}
-	v := item.Ticket{ID: t.ID, CreatedAt: t.CreatedAt, UpdatedAt: at, Priority: t.Priority, Status: item.StatusOpen}
+	v := item.Ticket{ID: t.ID, CreatedAt: t.CreatedAt, UpdatedAt: at, Priority: t.Priority, Status: item.StatusOpen,
+		Author: t.Author}
 	var solved, reopened time.Time
 	escalated := false
 	for _, e := range t.Events {
@@ -146,6 +147,10 @@ func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 	v.Figures = &fig
 	if first := fig.FirstSolvedAt; !first.IsZero() && latest(solved, first).After(reopened) {
 		v.Status = item.StatusSolved
+	} else if lastClose(h.Closes, at).After(reopened) {
+		// Closed without a solve (declined, a bot's close): closed until
+		// a reopen dated after it.
+		v.Status = item.StatusClosed
 	}
 	if !vh.FirstSolve.IsZero() {
 		vh.RepliesAtFirstSolve = h.RepliesAtFirstSolve
