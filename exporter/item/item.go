@@ -108,8 +108,10 @@ type Ticket struct {
 	// empty elsewhere. Never a metric label.
 	ClosedBy string `json:"closed_by,omitempty"`
 	// Author is who opened the ticket where the API says (github: the
-	// issue's user.login), so that an author's own close can be told from
-	// the vendor's; empty elsewhere. Never a metric label.
+	// issue's user.login), so that a requester's own close can be told
+	// from the vendor's decision; empty elsewhere, and when the author
+	// speaks for the vendor (a maintainer's own issue). Never a metric
+	// label.
 	Author string `json:"author,omitempty"`
 	// Closes are every close of the ticket as the API dates them, in time
 	// order (github: the timeline's closed events, each with its
