@@ -120,8 +120,9 @@ type Ticket struct {
 	// (CloseReason, ClosedBy, ClosedAt).
 	Closes []Closure `json:"closes,omitempty"`
 	// ClosedAt is when the ticket last closed where the API says (github:
-	// the issue's closed_at), the instant a first close is pinned at
-	// (TicketHistory.Closure); zero elsewhere and while open.
+	// the issue's closed_at), the instant its last close is pinned at when
+	// the version has no Closes (TicketHistory.Closes); zero elsewhere and
+	// while open.
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 	// Type is the ticket's type where the API gives one (github: the
 	// issue type's name, "Feature", "Bug"); empty elsewhere. A vendor's

@@ -131,7 +131,8 @@ func newFeatureRules(f *config.FeatureRequests) featureRules {
 
 // pinFeatureFacts completes a ticket's history (its first reply already
 // completed) with what feature requests are judged from: every type it
-// carried, and its acknowledgement as first seen (ticketHistory). It pins
+// carried, its acknowledgement as first seen, and every close seen
+// (ticketHistory). It pins
 // for every ticket, request or not, so that a config change derives again
 // from the same facts.
 func pinFeatureFacts(h *item.TicketHistory, t *item.Ticket) {
@@ -197,7 +198,8 @@ func closesShown(closes []item.Closure) []time.Time {
 }
 
 // featureChanges are the instants a ticket's feature-request facts changed
-// (TicketChanges): its acknowledgement and its first close with a reason.
+// (TicketChanges): its acknowledgement and each close as the replay shows
+// it (closesShown).
 func featureChanges(h *item.TicketHistory) []time.Time {
 	return append([]time.Time{h.Acknowledged}, closesShown(h.Closes)...)
 }
