@@ -304,6 +304,10 @@ type Closure struct {
 	At     time.Time `json:"at,omitzero"` // as the API dates it; for a version's last close without one, its latest solve event, else its last change
 	Reason string    `json:"reason"`
 	By     string    `json:"by,omitempty"`
+	// ByAuthor: By is the ticket's Author, as the version that first
+	// showed the close said (pinned in TicketHistory.Closes only): a
+	// requester's withdrawal stays one when the author field changes.
+	ByAuthor bool `json:"by_author,omitempty"`
 }
 
 // ClockHistory pins one SLA clock of a ticket.

@@ -148,7 +148,8 @@ func pinFeatureFacts(h *item.TicketHistory, t *item.Ticket) {
 }
 
 // closesOf are the closes version t shows, in time order: every close the
-// API dates, else its last close where it is closed with a reason.
+// API dates, else its last close where it is closed with a reason; each
+// marked ByAuthor when by the version's author.
 func closesOf(t *item.Ticket) []item.Closure {
 	var closes []item.Closure
 	for _, c := range t.Closes {
@@ -157,12 +158,15 @@ func closesOf(t *item.Ticket) []item.Closure {
 		}
 	}
 	if len(closes) == 0 {
-		if _, closed := closedStates[t.Status]; closed && t.CloseReason != "" {
-			return []item.Closure{{At: closedAt(t), Reason: t.CloseReason, By: t.ClosedBy}}
+		if _, closed := closedStates[t.Status]; !closed || t.CloseReason == "" {
+			return nil
 		}
-		return nil
+		closes = []item.Closure{{At: closedAt(t), Reason: t.CloseReason, By: t.ClosedBy}}
 	}
 	slices.SortStableFunc(closes, func(a, b item.Closure) int { return a.At.Compare(b.At) })
+	for i := range closes {
+		closes[i].ByAuthor = t.Author != "" && strings.EqualFold(closes[i].By, t.Author)
+	}
 	return closes
 }
 
@@ -290,7 +294,7 @@ func (r *Rules) featureParts(t *item.Ticket, h *item.TicketHistory) (st featureS
 			o = ClosedByBot
 		case decided:
 			continue
-		case t.Author != "" && strings.EqualFold(c.By, t.Author):
+		case c.ByAuthor:
 			o, decided = Withdrawn, true
 		case normalizeValue(c.Reason) == "completed":
 			o, decided = Shipped, true

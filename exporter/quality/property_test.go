@@ -291,7 +291,7 @@ var editKinds = []string{
 	"incident started moved", "incident resolution moved",
 	"incident reopened", "incident updates moved", "incident created moved", "postmortem moved", "maintenance rescheduled",
 	"maintenance completion moved",
-	"feature label", "feature type", "triage", "close reason changed", "close dated earlier shown late",
+	"feature label", "feature type", "triage", "close reason changed", "close dated earlier shown late", "author changed",
 }
 
 func newGenerator(seed1, seed2 uint64) *generator {
@@ -590,6 +590,12 @@ func (g *generator) featureEdit(t *item.Ticket, created bool) {
 		g.edit("close dated earlier shown late")
 		at := t.CreatedAt.Add(time.Duration(rnd.Int64N(max(int64(t.Closes[0].At.Sub(t.CreatedAt)), 0) + 1)))
 		t.Closes = append([]item.Closure{{At: at, Reason: "not_planned", By: []string{"octocat", "stale[bot]", "requester"}[rnd.IntN(3)]}}, t.Closes...)
+	}
+	if rnd.IntN(20) == 0 {
+		// The requester's account deleted (GitHub shows "ghost"), or a
+		// requester who joined the vendor: a withdrawal seen stays one.
+		g.edit("author changed")
+		t.Author = map[string]string{"requester": "ghost", "ghost": "", "": "requester"}[t.Author]
 	}
 	switch rnd.IntN(12) {
 	case 0:

@@ -200,6 +200,7 @@ func encodeCloses(e *encoder, closes []item.Closure) {
 		e.time(c.At)
 		e.string(c.Reason)
 		e.string(c.By)
+		e.bool(c.ByAuthor)
 	}
 }
 
@@ -210,7 +211,7 @@ func decodeCloses(d *decoder) []item.Closure {
 	}
 	closes := make([]item.Closure, n)
 	for i := range closes {
-		closes[i] = item.Closure{At: d.time(), Reason: d.string(), By: d.string()}
+		closes[i] = item.Closure{At: d.time(), Reason: d.string(), By: d.string(), ByAuthor: d.bool()}
 	}
 	return closes
 }
