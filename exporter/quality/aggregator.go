@@ -384,7 +384,7 @@ func addLiveTicket(v *VendorSnapshot, lt *liveTicket, now time.Time) {
 	if !lt.open {
 		return
 	}
-	if lt.featureOpen {
+	if lt.featureOpen && !now.IsZero() { // no age before a first complete sync (as the breaches)
 		addOpenFeature(v, lt.created, now)
 	}
 	p := lt.priority

@@ -142,9 +142,6 @@ func (r *Rules) ticketHistory(t *item.Ticket) (item.TicketHistory, ticketFacts) 
 		h.Ratings = append(slices.Clip(h.Ratings), s) // never write into the stored version's array
 	}
 	h.VendorReplies = addVendorReplies(h.VendorReplies, t.Events)
-	if _, closed := closedStates[t.Status]; closed && h.Closure == nil && t.CloseReason != "" {
-		h.Closure = &item.Closure{At: closedAt(t), Reason: t.CloseReason, By: t.ClosedBy}
-	}
 	pinFeatureFacts(&h, t)
 	ends := clockEnds(h.FirstReply, h.FirstSolve, f.closed)
 	vendor := vendorClocks(t)
