@@ -23,12 +23,17 @@
 //
 // A page's lastmod is read in every W3C Datetime form (ParseLastmod); one
 // that is none leaves the page undated. Pages listed twice count once
-// (their latest lastmod). A page whose lastmod is implausible (door.Bounds)
-// is counted in support_items_rejected_total: one before
-// global.earliest_timestamp is left out; one in the future keeps the
-// stored list as it is (docsite.List.Keep) and drops the validators, so
-// that the next sync reads the site whole again and stores it once the
-// page's time has come.
+// (their latest lastmod). Only the configured URL's host is read: an
+// index's sitemap on another host is never asked for, a page on another
+// host is left out. A page whose lastmod is implausible (door.Bounds) is
+// counted in support_items_rejected_total: one before
+// global.earliest_timestamp is left out here; one in the future is handed
+// over with the rest, for the exporter's door to hold that page alone
+// (docsite.List.Ahead), and the validators are dropped, so that the next
+// sync reads the site whole again and stores it once the page's time has
+// come. A sitemap that answers 304 and then, read again, 404 keeps no
+// validators; one gone (404, 410) is remembered, so that it answering so
+// again changes nothing.
 package sitemap
 
 import (
