@@ -325,7 +325,7 @@ func TestSyncOtherHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	if asked.Load() != 0 || h.urls() != "/p" {
-		t.Errorf("other host asked %d times, pages %s; want nothing asked, /p alone", asked, h.urls())
+		t.Errorf("other host asked %d times, pages %s; want nothing asked, /p alone", asked.Load(), h.urls())
 	}
 }
 
