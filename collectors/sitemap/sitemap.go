@@ -138,6 +138,12 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 			return err
 		}
 	}
+	if len(w.pages) == 0 && w.offHostPages > 0 {
+		// A configured URL that redirects to another host (example.com
+		// to www.example.com) lists its pages there: say so.
+		return fmt.Errorf("sitemap: %w", fetch.DecodeError(c.url,
+			fmt.Errorf("every page the site lists (%d) is on another host than %s: configure the sitemap's URL on its pages' host", w.offHostPages, c.host)))
+	}
 	if len(w.pages) == 0 {
 		// Every site lists its pages in every answer: none at all is a
 		// glitch (an emptied deploy), and the stored list stays.

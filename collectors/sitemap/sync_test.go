@@ -327,6 +327,12 @@ func TestSyncOtherHost(t *testing.T) {
 	if asked.Load() != 0 || h.urls() != "/p" {
 		t.Errorf("other host asked %d times, pages %s; want nothing asked, /p alone", asked.Load(), h.urls())
 	}
+	// Every page elsewhere: the sync fails, naming the host.
+	h.site.set("/pages.xml", urlset("https://www.elsewhere.example", "/q"))
+	h.emits = 0
+	if err := h.sync(); fetch.Reason(err) != fetch.ReasonDecode || !strings.Contains(err.Error(), "on another host") || h.emits != 0 {
+		t.Errorf("every page elsewhere: %v, %d batches; want a decode error naming the host", err, h.emits)
+	}
 }
 
 // TestSyncGzipByContent: a .gz name whose body is plain XML (a server or
