@@ -2,6 +2,7 @@ package quality
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 )
 
 // benchPages is a site of n pages, one per minute back from asOf, one in
-// ten undated.
+// ten undated, their dates in no order (a site's list is sorted by URL).
 func benchPages(n int) []item.Page {
 	pages := make([]item.Page, n)
 	for i := range pages {
@@ -19,6 +20,8 @@ func benchPages(n int) []item.Page {
 			pages[i].Updated = docsAsOf.Add(-time.Duration(i) * time.Minute)
 		}
 	}
+	r := rand.New(rand.NewPCG(1, 2))
+	r.Shuffle(n, func(i, j int) { pages[i].Updated, pages[j].Updated = pages[j].Updated, pages[i].Updated })
 	return pages
 }
 
