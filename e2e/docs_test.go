@@ -193,7 +193,7 @@ func TestDocsFreshness(t *testing.T) {
 		})
 	}
 	// The help center's clock runs ten years ahead: every article is
-	// refused at the door, counted, and the stored list stays served.
+	// refused at the door, counted, and each keeps its stored version.
 	helpLabels := []string{"vendor", "docsco", "source", "help"}
 	rejected := func() float64 {
 		s, _ := p.scrape()

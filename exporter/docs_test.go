@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 
 // TestAdmitPages: a documentation page dated before the earliest instant
 // is left out and counted; an undated page passes; one dated beyond the
-// skew is counted and keeps the stored list whole (the batch's list is
-// dropped); a batch without a page list keeps none.
+// skew is counted and left out when new, and the rest of the list is kept
+// (not the cursor); a batch without a page list keeps none.
 func TestAdmitPages(t *testing.T) {
 	now := time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
 	bounds := door.Bounds{NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour, Now: func() time.Time { return now }}
@@ -29,8 +30,8 @@ func TestAdmitPages(t *testing.T) {
 	if len(got.Pages) != 2 || got.Pages[0].URL != "/ok" || got.Pages[1].URL != "/undated" {
 		t.Errorf("kept %+v, want /ok and /undated", got.Pages)
 	}
-	if got := admit(item.Batch{Pages: []item.Page{{URL: "/ok"}, {URL: "/ahead", Updated: now.Add(2 * time.Hour)}}, Cursor: []byte("c")}, bounds, st, log); got.Pages != nil || string(got.Cursor) != "c" {
-		t.Errorf("a page ahead: %+v, want no page list (the stored one stays), the cursor kept", got)
+	if got := admit(item.Batch{Pages: []item.Page{{URL: "/ok"}, {URL: "/ahead", Updated: now.Add(2 * time.Hour)}}, Cursor: []byte("c")}, bounds, st, log); len(got.Pages) != 1 || got.Pages[0].URL != "/ok" || got.Cursor != nil {
+		t.Errorf("a page ahead: %+v, want /ok alone, no cursor (the stored one stays)", got)
 	}
 	if s := st.snapshot(); s.Rejected[door.ReasonFuture] != 1 || s.Rejected[door.ReasonPast] != 1 {
 		t.Errorf("rejected %v, want one of each", s.Rejected)
@@ -52,11 +53,12 @@ func TestDocsSiteThroughTheExporter(t *testing.T) {
 	old := time.Now().Add(-400 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-<url><loc>https://docs.acme.example/docs/a</loc><lastmod>%s</lastmod></url>
-<url><loc>https://docs.acme.example/docs/b</loc><lastmod>%s</lastmod></url>
-<url><loc>https://docs.acme.example/docs/c</loc></url>
-<url><loc>https://docs.acme.example/blog/d</loc></url>
-</urlset>`, recent, old)
+<url><loc>http://%[3]s/docs/a</loc><lastmod>%[1]s</lastmod></url>
+<url><loc>http://%[3]s/docs/b</loc><lastmod>%[2]s</lastmod></url>
+<url><loc>http://%[3]s/docs/c</loc></url>
+<url><loc>http://%[3]s/blog/d</loc></url>
+<url><loc>https://docs.elsewhere.example/docs/e</loc></url>
+</urlset>`, recent, old, r.Host)
 	}))
 	dir := t.TempDir()
 	cfg := parseConfig(t, fmt.Sprintf(`global:
@@ -98,5 +100,41 @@ vendors:
 		if err := st.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestAdmitPagesHoldsPerPage: a page dated in the future keeps its stored
+// version, a new one so dated is left out, and the rest of the list
+// replaces the stored one; the batch's cursor is not stored. A list
+// without a refusal is handed on as is, not copied.
+func TestAdmitPagesHoldsPerPage(t *testing.T) {
+	now := time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
+	bounds := door.Bounds{NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour, Now: func() time.Time { return now }}
+	st := newSourceStatus("acme", "docs", "sitemap")
+	log := slog.New(slog.DiscardHandler)
+	stored := []item.Page{{URL: "/a", Updated: now.Add(-10 * 24 * time.Hour)}, {URL: "/b", Updated: now.Add(-24 * time.Hour)}}
+	lookup := func(urls map[string]bool) map[string]item.Page {
+		out := map[string]item.Page{}
+		for _, p := range stored {
+			if urls[p.URL] {
+				out[p.URL] = p
+			}
+		}
+		return out
+	}
+	ahead := now.Add(48 * time.Hour)
+	got := admitWith(item.Batch{Pages: []item.Page{
+		{URL: "/a", Updated: ahead}, {URL: "/b", Updated: now.Add(-time.Hour)}, {URL: "/c", Updated: ahead}, {URL: "/d"},
+	}, Cursor: []byte("validators")}, bounds, lookup, st, log)
+	want := []item.Page{stored[0], {URL: "/b", Updated: now.Add(-time.Hour)}, {URL: "/d"}}
+	if !slices.Equal(got.Pages, want) || got.Cursor != nil {
+		t.Errorf("pages %+v cursor %q;\nwant %+v and no cursor", got.Pages, got.Cursor, want)
+	}
+	if s := st.snapshot(); s.Rejected[door.ReasonFuture] != 2 {
+		t.Errorf("rejected %v, want 2 future", s.Rejected)
+	}
+	clean := []item.Page{{URL: "/a"}, {URL: "/b", Updated: now}}
+	if got := admitWith(item.Batch{Pages: clean, Cursor: []byte("c")}, bounds, lookup, st, log); &got.Pages[0] != &clean[0] || string(got.Cursor) != "c" {
+		t.Errorf("nothing refused: the list was copied or the cursor dropped")
 	}
 }

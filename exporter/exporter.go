@@ -470,7 +470,9 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 		interval: time.Duration(sc.PollInterval), maxRequests: sc.MaxRequestsPerSync,
 		status: st, limits: e.limits, store: e.opts.Store,
 		ingest: func(k store.SourceKey, b item.Batch) error {
-			b = admit(b, bounds, st, logger)
+			b = admitWith(b, bounds, func(urls map[string]bool) map[string]item.Page {
+				return vs.agg.StoredPages(k.Source, urls)
+			}, st, logger)
 			if priorityInTags {
 				b.Tickets = priorityFromTags(vs.agg.Rules(), b.Tickets)
 			}
@@ -508,6 +510,13 @@ func (e *Exporter) load(vs *vendorState) error {
 // cursor follows, and read it again (docs/configuration.md, "Timestamps a
 // vendor sends").
 func admit(b item.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logger) item.Batch {
+	return admitWith(b, bounds, nil, st, logger)
+}
+
+// admitWith is admit with the source's stored pages (stored returns the
+// stored versions of the pages at the URLs asked; nil: none is stored).
+func admitWith(b item.Batch, bounds door.Bounds, stored func(urls map[string]bool) map[string]item.Page,
+	st *sourceStatus, logger *slog.Logger) item.Batch {
 	refused := map[string]int{}
 	var example string
 	refuse := func(reason, id string) bool {
@@ -527,18 +536,13 @@ func admit(b item.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logg
 		return refuse(bounds.Maintenance(&m), m.ID)
 	})
 	if b.Pages != nil {
-		// A page list replaces the stored one whole: while a page of it
-		// lies in the future, the stored list stays (its stored version
-		// with it), as a refused item's does (collectors/internal/docsite,
-		// List.Keep).
-		future := false
-		out.Pages = slices.DeleteFunc(slices.Clone(b.Pages), func(p item.Page) bool {
-			r := bounds.Page(&p)
-			future = future || r == door.ReasonFuture
-			return refuse(r, p.URL)
-		})
-		if future {
-			out.Pages = nil
+		var held int
+		out.Pages, held = admitPages(b.Pages, bounds, stored, refuse)
+		if held > 0 {
+			// The list was read with pages not taken: its cursor (a
+			// sitemap's validators) would have the next sync skip them.
+			// The stored cursor stays.
+			out.Cursor = nil
 		}
 	}
 	for reason, n := range refused {

@@ -15,8 +15,11 @@ type cursor struct {
 	// Filter is the include and exclude patterns the page list was read
 	// with: the files' validators hold for that list alone, and a changed
 	// filter reads every file again.
-	Filter string               `json:"filter,omitempty"`
-	Files  map[string]fileState `json:"files,omitempty"`
+	Filter string `json:"filter,omitempty"`
+	// NotBefore is global.earliest_timestamp as the list was read: a
+	// changed one admits other pages, and every file is read again.
+	NotBefore string               `json:"not_before,omitempty"`
+	Files     map[string]fileState `json:"files,omitempty"`
 }
 
 // fileState is one file as last read.
@@ -25,6 +28,9 @@ type fileState struct {
 	LastModified string   `json:"last_modified,omitempty"`
 	Index        bool     `json:"index,omitempty"`
 	Children     []string `json:"children,omitempty"` // an index's sitemaps
+	// Gone: a sitemap an index lists that answered 404 or 410 when last
+	// asked (it has no validators): answering so again changes nothing.
+	Gone bool `json:"gone,omitempty"`
 }
 
 // validators are the conditional headers of a request for the file; nil

@@ -36,11 +36,12 @@ type document struct {
 	badLastmod int
 }
 
-// gzipped reports whether a file is gzip-compressed: its name ends in .gz
-// or its bytes start with gzip's magic number (a server may send a .xml.gz
-// without saying so, or a compressed file under another name).
-func gzipped(name string, body []byte) bool {
-	return strings.HasSuffix(name, ".gz") || bytes.HasPrefix(body, []byte{0x1f, 0x8b})
+// gzipped reports whether a file is gzip-compressed: its bytes start with
+// gzip's magic number, whatever its name (a server may send a .xml.gz
+// without saying so, a compressed file under another name, or a .gz name
+// already decompressed by the HTTP client's Content-Encoding handling).
+func gzipped(body []byte) bool {
+	return bytes.HasPrefix(body, []byte{0x1f, 0x8b})
 }
 
 // gunzip decompresses body, refusing more than maxFileBytes of output: a

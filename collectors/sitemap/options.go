@@ -14,7 +14,7 @@ type Options struct {
 	Exclude []string `yaml:"exclude" doc:"regular expressions on a page's URL path: pages matching one are not measured"`
 	// The freshness windows (docs/metrics.md, "Documentation freshness").
 	StaleAfter    model.Duration `yaml:"stale_after" doc:"a page not updated for this long is stale"`
-	UpdatedWithin model.Duration `yaml:"updated_within" doc:"a page updated within this long counts as updated"`
+	UpdatedWithin model.Duration `yaml:"updated_within" doc:"a page updated within this long counts as updated; shorter than stale_after"`
 }
 
 // NewOptions returns the keys' defaults (config.Kind.Options).

@@ -23,12 +23,17 @@
 //
 // A page's lastmod is read in every W3C Datetime form (ParseLastmod); one
 // that is none leaves the page undated. Pages listed twice count once
-// (their latest lastmod). A page whose lastmod is implausible (door.Bounds)
-// is counted in support_items_rejected_total: one before
-// global.earliest_timestamp is left out; one in the future keeps the
-// stored list as it is (docsite.List.Keep) and drops the validators, so
-// that the next sync reads the site whole again and stores it once the
-// page's time has come.
+// (their latest lastmod). Only the configured URL's host is read: an
+// index's sitemap on another host is never asked for, a page on another
+// host is left out. A page whose lastmod is implausible (door.Bounds) is
+// counted in support_items_rejected_total: one before
+// global.earliest_timestamp is left out here; one in the future is handed
+// over with the rest, for the exporter's door to hold that page alone
+// (docsite.List.Ahead), and the validators are dropped, so that the next
+// sync reads the site whole again and stores it once the page's time has
+// come. A sitemap that answers 304 and then, read again, 404 keeps no
+// validators; one gone (404, 410) is remembered, so that it answering so
+// again changes nothing.
 package sitemap
 
 import (
@@ -38,6 +43,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/docsite"
@@ -51,8 +59,10 @@ import (
 const maxNesting = 4
 
 // maxPages bounds the pages of one site, whatever the number of its
-// files: about 100 MB of page list in memory.
-const maxPages = 1_000_000
+// files: four full sitemaps. A page costs about 150 bytes in each of the
+// copies a sync holds at its peak (read, filtered, stored, aggregated), so
+// a site at the cap peaks near 100 MB (docs/sources.md, "Cost").
+const maxPages = 200_000
 
 // accept is the Accept header of every request.
 const accept = "application/xml, text/xml;q=0.9, */*;q=0.5"
@@ -71,10 +81,14 @@ func New(env source.Env) (source.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sitemap: source %q: %w", env.Config.Name, err)
 	}
+	notBefore := ""
+	if !env.Bounds.NotBefore.IsZero() {
+		notBefore = env.Bounds.NotBefore.UTC().Format(time.RFC3339Nano)
+	}
 	return &collector{
-		http: env.HTTP.WithMaxBodyBytes(maxFileBytes), url: u.String(), filter: filter,
-		filterKey: filterKey(opts.Include, opts.Exclude),
-		logger:    env.Log(), bounds: env.Bounds, reject: env.Rejected,
+		http: env.HTTP.WithMaxBodyBytes(maxFileBytes), url: u.String(), host: u.Host, filter: filter,
+		filterKey: filterKey(opts.Include, opts.Exclude), notBefore: notBefore,
+		logger: env.Log(), bounds: env.Bounds, reject: env.Rejected,
 	}, nil
 }
 
@@ -82,8 +96,10 @@ func New(env source.Env) (source.Source, error) {
 type collector struct {
 	http      *fetch.Client
 	url       string
+	host      string // the configured URL's: the only one read or measured
 	filter    *docsite.Filter
 	filterKey string
+	notBefore string // global.earliest_timestamp, as the cursor records it
 	logger    *slog.Logger
 	bounds    door.Bounds
 	reject    func(reason string)
@@ -97,10 +113,12 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	if err != nil {
 		c.logger.Warn("sitemap: unreadable cursor, reading every file whole", "err", err)
 	}
-	if old.Filter != c.filterKey {
-		old = cursor{} // read with another filter: the stored list must be read again
+	if old.Filter != c.filterKey || old.NotBefore != c.notBefore {
+		// Read with another filter or earliest instant: the stored list
+		// must be read again.
+		old = cursor{}
 	}
-	w := &walk{c: c, old: old, next: cursor{Filter: c.filterKey, Files: map[string]fileState{}},
+	w := &walk{c: c, old: old, next: cursor{Filter: c.filterKey, NotBefore: c.notBefore, Files: map[string]fileState{}},
 		seen: map[string]bool{}, depth: map[string]int{}}
 	if err := w.visit(ctx, c.url, 0, true); err != nil {
 		return err
@@ -112,35 +130,42 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 	// list being stored whole.
 	for _, u := range w.unchanged {
 		delete(w.seen, u)
+		// Its validators are recorded again only once its body is read:
+		// a file answering 304 and then 404 keeps none, and is read
+		// whole when it comes back.
+		delete(w.next.Files, u)
 		if err := w.visit(ctx, u, w.depth[u], false); err != nil {
 			return err
 		}
+	}
+	if len(w.pages) == 0 && w.offHostPages > 0 {
+		// A configured URL that redirects to another host (example.com
+		// to www.example.com) lists its pages there: say so.
+		return fmt.Errorf("sitemap: %w", fetch.DecodeError(c.url,
+			fmt.Errorf("every page the site lists (%d) is on another host than %s: configure the sitemap's URL on its pages' host", w.offHostPages, c.host)))
 	}
 	if len(w.pages) == 0 {
 		// Every site lists its pages in every answer: none at all is a
 		// glitch (an emptied deploy), and the stored list stays.
 		return fmt.Errorf("sitemap: %w", fetch.DecodeError(c.url, errors.New("the site lists no page")))
 	}
-	list := docsite.Finish(w.pages, c.filter, c.bounds)
-	for reason, n := range list.Refused {
-		for range n {
-			c.reject(reason)
-		}
-		c.logger.Warn("sitemap: pages refused: their lastmod is implausible", "reason", reason, "pages", n)
+	if w.offHostChildren > 0 || w.offHostPages > 0 {
+		c.logger.Warn("sitemap: entries on another host than the configured one are left out",
+			"host", c.host, "sitemaps", w.offHostChildren, "pages", w.offHostPages)
 	}
+	list := docsite.Finish(w.pages, c.filter, c.bounds)
+	list.Report("sitemap", c.reject, c.logger)
 	if list.Duplicates > 0 || w.badLastmod > 0 {
 		c.logger.Info("sitemap: read", "pages", len(list.Pages), "listed_twice", list.Duplicates, "lastmod_unreadable", w.badLastmod)
 	}
-	if !list.Keep() {
-		// The stored list stays; no validators: read whole until the
-		// page's time has come.
-		encoded, err := cursor{Filter: c.filterKey}.encode()
-		if err != nil {
-			return fmt.Errorf("sitemap: %w", fetch.DecodeError(c.url, err))
-		}
-		return emit(item.Batch{Cursor: encoded})
+	next := w.next
+	if list.Ahead > 0 {
+		// The exporter keeps those pages' stored versions (or leaves them
+		// out); no validators, so that the next sync reads the site whole
+		// and stores them once their time has come.
+		next = cursor{Filter: c.filterKey, NotBefore: c.notBefore}
 	}
-	encoded, err := w.next.encode()
+	encoded, err := next.encode()
 	if err != nil {
 		return fmt.Errorf("sitemap: %w", fetch.DecodeError(c.url, err))
 	}
@@ -162,6 +187,9 @@ type walk struct {
 	unchanged  []string
 	pages      []item.Page
 	badLastmod int
+	// offHostChildren and offHostPages are the entries on another host
+	// than the configured URL's, left out.
+	offHostChildren, offHostPages int
 }
 
 // visit reads the file at u, nested depth indexes deep, and the files it
@@ -192,6 +220,10 @@ func (w *walk) visit(ctx context.Context, u string, depth int, conditional bool)
 		}
 		return w.children(ctx, u, prev.Children, depth, conditional)
 	case depth > 0 && errors.As(err, &fe) && (fe.Status == http.StatusNotFound || fe.Status == http.StatusGone):
+		w.next.Files[u] = fileState{Gone: true}
+		if known && prev.Gone {
+			return nil // gone already: nothing changed
+		}
 		w.c.logger.Warn("sitemap: a sitemap the index lists is gone: it lists no pages", "status", fe.Status)
 		w.changed = true
 		return nil
@@ -211,6 +243,13 @@ func (w *walk) visit(ctx context.Context, u string, depth int, conditional bool)
 	}
 	w.next.Files[u] = state
 	w.badLastmod += doc.badLastmod
+	doc.pages = slices.DeleteFunc(doc.pages, func(p item.Page) bool {
+		off := !w.c.onHost(p.URL)
+		if off {
+			w.offHostPages++
+		}
+		return off
+	})
 	if len(w.pages)+len(doc.pages) > maxPages {
 		return fmt.Errorf("sitemap: %w", &fetch.Error{Reason: fetch.ReasonTooLarge, URL: stripQuery(u),
 			Err: fmt.Errorf("the site lists more than %d pages", maxPages)})
@@ -225,6 +264,10 @@ func (w *walk) children(ctx context.Context, u string, children []string, depth 
 		return fmt.Errorf("sitemap: %w", fetch.LoopError(u, fmt.Errorf("sitemap indexes nested more than %d deep", maxNesting)))
 	}
 	for _, child := range children {
+		if !w.c.onHost(child) {
+			w.offHostChildren++ // never requested: a sitemap names any URL it likes
+			continue
+		}
 		if err := w.visit(ctx, child, depth+1, conditional); err != nil {
 			return err
 		}
@@ -238,7 +281,7 @@ func (w *walk) read(u string, body []byte) (*document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sitemap: %w", fetch.DecodeError(u, err))
 	}
-	if gzipped(base.Path, body) {
+	if gzipped(body) {
 		if body, err = gunzip(body); err != nil {
 			return nil, fmt.Errorf("sitemap: %w", fileError(u, err))
 		}
@@ -267,6 +310,14 @@ func (w *walk) plausibleLastModified(v string) string {
 		return ""
 	}
 	return v
+}
+
+// onHost reports whether u is on the configured URL's host (any scheme,
+// the same port): the only host whose sitemaps are read and whose pages
+// are measured.
+func (c *collector) onHost(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && strings.EqualFold(p.Host, c.host)
 }
 
 // stripQuery is u without its query, as errors name URLs.

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ type site struct {
 	mu    sync.Mutex
 	files map[string][]byte
 	log   []string
+	// vanish are files deleted right after they answer 304.
+	vanish map[string]bool
 }
 
 func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +45,9 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", etag)
 	if r.Header.Get("If-None-Match") == etag {
 		s.log = append(s.log, r.URL.Path+" 304")
+		if s.vanish[r.URL.Path] {
+			delete(s.files, r.URL.Path)
+		}
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -227,9 +233,11 @@ func TestSyncFilter(t *testing.T) {
 }
 
 // TestSyncFutureLastmod: a page dated before the earliest instant is
-// left out; one dated beyond the clock skew keeps the stored list as it
-// is, its validators dropped so that the next sync reads the site whole,
-// and the list is stored once the page's time is plausible.
+// left out; one dated beyond the clock skew is handed over with the rest
+// of the list (the exporter's door holds it alone), its validators dropped
+// so that the next sync reads the site whole; once the page's time has
+// come the validators are kept again. A date without a time that has
+// begun east of UTC (UTC+14) is plausible.
 func TestSyncFutureLastmod(t *testing.T) {
 	h := newHarness(t, nil, map[string][]byte{})
 	h.site.files["/sitemap.xml"] = urlset(h.srv.URL, "/a@2026-03-10T12:30:00Z", "/c@1999-12-31")
@@ -239,28 +247,129 @@ func TestSyncFutureLastmod(t *testing.T) {
 	if got := h.urls(); got != "/a" || h.rejected[door.ReasonPast] != 1 {
 		t.Errorf("pages %s, rejected %v; want /a alone (within the skew), one past", got, h.rejected)
 	}
-	h.site.set("/sitemap.xml", urlset(h.srv.URL, "/a@2026-03-10T12:30:00Z", "/b@2026-03-11", "/c@1999-12-31"))
+	h.site.set("/sitemap.xml", urlset(h.srv.URL, "/a@2026-03-10T12:30:00Z", "/b@2026-03-11T09:00:00Z", "/c@1999-12-31", "/m@2026-03-11"))
 	h.site.requests()
 	h.emits = 0
 	if err := h.sync(); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.urls(); got != "/a" || h.rejected[door.ReasonFuture] != 1 || h.emits != 1 {
-		t.Errorf("a page dated tomorrow: pages %s, rejected %v, %d batches; want the stored list kept, one future", got, h.rejected, h.emits)
+	if got := h.urls(); got != "/a /b /m" || h.rejected[door.ReasonFuture] != 0 || h.emits != 1 {
+		t.Errorf("a page dated tomorrow: pages %s, rejected %v, %d batches; want every page handed over, none refused here", got, h.rejected, h.emits)
 	}
 	if err := h.sync(); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml, /sitemap.xml" || h.rejected[door.ReasonFuture] != 2 {
-		t.Errorf("after a future page: requests %s, rejected %v; want the file read whole again, refused again", got, h.rejected)
+	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml, /sitemap.xml" {
+		t.Errorf("after a future page: requests %s; want the file read whole again", got)
 	}
 	now = now.Add(24 * time.Hour)
 	defer func() { now = now.Add(-24 * time.Hour) }()
 	if err := h.sync(); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.urls(); got != "/a /b" {
-		t.Errorf("a day later: pages %s, want /b stored", got)
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml, /sitemap.xml 304" {
+		t.Errorf("a day later: requests %s; want the validators kept again", got)
+	}
+}
+
+// Test304Then404: a sitemap answering 304 and then 404 when read again
+// (another file changed) keeps no validators: when it comes back, it is
+// read whole and its pages are stored again.
+func TestSync304Then404(t *testing.T) {
+	h := newHarness(t, nil, map[string][]byte{})
+	b := h.srv.URL
+	h.site.files["/sitemap.xml"] = index(b+"/a.xml", b+"/b.xml")
+	h.site.files["/a.xml"] = urlset(b, "/a1")
+	h.site.files["/b.xml"] = urlset(b, "/b1")
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	bBody := h.site.files["/b.xml"]
+	h.site.set("/a.xml", urlset(b, "/a1", "/a2"))
+	h.site.vanish = map[string]bool{"/b.xml": true}
+	h.site.requests()
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml 304, /a.xml, /b.xml 304, /b.xml 404" || h.urls() != "/a1 /a2" {
+		t.Errorf("b vanished: requests %s, pages %s", got, h.urls())
+	}
+	h.site.vanish = nil
+	h.site.set("/b.xml", bBody) // back, as it was
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.urls(); got != "/a1 /a2 /b1" {
+		t.Errorf("b back: requests %s, pages %s; want b read whole and its page stored", strings.Join(h.site.requests(), ", "), got)
+	}
+}
+
+// TestSyncOtherHost: an index's sitemap on another host is never asked
+// for, and pages on another host are left out.
+func TestSyncOtherHost(t *testing.T) {
+	var asked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		_, _ = w.Write(urlset("http://"+r.Host, "/secret"))
+	}))
+	defer other.Close()
+	h := newHarness(t, nil, map[string][]byte{})
+	b := h.srv.URL
+	h.site.files["/sitemap.xml"] = index(b+"/pages.xml", other.URL+"/latest/meta-data.xml")
+	h.site.files["/pages.xml"] = []byte(strings.Replace(string(urlset(b, "/p")), "</urlset>",
+		"<url><loc>"+other.URL+"/q</loc></url><url><loc>https://elsewhere.example/r</loc></url></urlset>", 1))
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if asked.Load() != 0 || h.urls() != "/p" {
+		t.Errorf("other host asked %d times, pages %s; want nothing asked, /p alone", asked.Load(), h.urls())
+	}
+	// Every page elsewhere: the sync fails, naming the host.
+	h.site.set("/pages.xml", urlset("https://www.elsewhere.example", "/q"))
+	h.emits = 0
+	if err := h.sync(); fetch.Reason(err) != fetch.ReasonDecode || !strings.Contains(err.Error(), "on another host") || h.emits != 0 {
+		t.Errorf("every page elsewhere: %v, %d batches; want a decode error naming the host", err, h.emits)
+	}
+}
+
+// TestSyncGzipByContent: a .gz name whose body is plain XML (a server or
+// client that decompressed it already) is read as it is.
+func TestSyncGzipByContent(t *testing.T) {
+	h := newHarness(t, nil, map[string][]byte{})
+	h.site.files["/sitemap.xml"] = index(h.srv.URL + "/pages.xml.gz")
+	h.site.files["/pages.xml.gz"] = urlset(h.srv.URL, "/p")
+	if err := h.sync(); err != nil || h.urls() != "/p" {
+		t.Errorf("err %v, pages %s; want /p", err, h.urls())
+	}
+}
+
+// TestSyncEarliestChange: the cursor remembers global.earliest_timestamp;
+// a changed one reads every file whole (pages it left out may now count).
+func TestSyncEarliestChange(t *testing.T) {
+	h := newHarness(t, nil, map[string][]byte{})
+	h.site.files["/sitemap.xml"] = urlset(h.srv.URL, "/a@2026-03-01", "/old@2005-01-01")
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	h.site.requests()
+	src, err := New(source.Env{
+		Config: &config.Source{Name: "docs", Kind: "sitemap", URL: h.srv.URL + "/sitemap.xml", Options: NewOptions()},
+		HTTP:   fetch.New(h.srv.Client(), fetch.NewLimits(), fetch.Options{}),
+		Bounds: door.Bounds{NotBefore: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour, Now: func() time.Time { return now }},
+		Reject: func(string) {},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.src = src
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml" || h.urls() != "/a" {
+		t.Errorf("earliest changed: requests %s, pages %s; want the file read whole, /old left out", got, h.urls())
 	}
 }
 
@@ -317,7 +426,8 @@ func TestSyncFailures(t *testing.T) {
 }
 
 // TestSyncCycleAndGoneChild: an index listing itself is read once; a
-// child answering 404 lists no pages.
+// child answering 404 lists no pages, and answering 404 again changes
+// nothing.
 func TestSyncCycleAndGoneChild(t *testing.T) {
 	h := newHarness(t, nil, map[string][]byte{})
 	b := h.srv.URL
@@ -329,5 +439,13 @@ func TestSyncCycleAndGoneChild(t *testing.T) {
 	}
 	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml, /a.xml, /pages.xml, /gone.xml 404" || h.urls() != "/p" {
 		t.Errorf("requests %s, pages %s", got, h.urls())
+	}
+	// Gone still: nothing changed, nothing read whole or stored.
+	h.emits = 0
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(h.site.requests(), ", "); got != "/sitemap.xml 304, /a.xml 304, /pages.xml 304, /gone.xml 404" || h.emits != 0 {
+		t.Errorf("repeat 404: requests %s, %d batches; want one request each and none", got, h.emits)
 	}
 }

@@ -17,7 +17,7 @@ type Options struct {
 	Exclude []string `yaml:"exclude" doc:"regular expressions on an article's html_url path: articles matching one are not measured"`
 	// The freshness windows (docs/metrics.md, "Documentation freshness").
 	StaleAfter    model.Duration `yaml:"stale_after" doc:"an article not edited for this long is stale"`
-	UpdatedWithin model.Duration `yaml:"updated_within" doc:"an article edited within this long counts as updated"`
+	UpdatedWithin model.Duration `yaml:"updated_within" doc:"an article edited within this long counts as updated; shorter than stale_after"`
 }
 
 // DefaultLocale is the locale read when the source names none.

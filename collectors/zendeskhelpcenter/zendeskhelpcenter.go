@@ -13,8 +13,9 @@
 // translations Zendesk marks outdated. The whole list is stored at the end
 // of each sync (item.Page): a sync costs one request per 100 articles, and
 // a failed one stores nothing. An article edited in the future (beyond
-// global.max_clock_skew) keeps the stored list as it is until its time is
-// plausible (docsite.List.Keep); one dated before
+// global.max_clock_skew) keeps its stored version, or is left out when new,
+// until its time is plausible (the exporter's door; docsite.List.Ahead),
+// and the rest of the list is stored; one dated before
 // global.earliest_timestamp is left out.
 package zendeskhelpcenter
 
@@ -122,15 +123,7 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 		return fmt.Errorf("zendesk_help_center: %w", fetch.DecodeError(c.articles.String(), errors.New("the help center lists no article")))
 	}
 	list := docsite.Finish(pages, c.filter, c.bounds)
-	for reason, n := range list.Refused {
-		for range n {
-			c.reject(reason)
-		}
-		c.logger.Warn("zendesk_help_center: articles refused: their edit time is implausible", "reason", reason, "articles", n)
-	}
-	if !list.Keep() {
-		return nil // the stored list stays until the article's time is plausible
-	}
+	list.Report("zendesk_help_center", c.reject, c.logger)
 	return emit(item.Batch{Pages: list.Pages})
 }
 

@@ -48,7 +48,7 @@ type Aggregator struct {
 	decided       map[itemKey]verdict
 
 	// pages are the documentation sources' page lists (docs.go).
-	pages     map[string][]item.Page
+	pages     map[string]docsIndex
 	outages   map[itemKey]outage // agreements: incidents' outage spans (contract.go)
 	responses responseTallies    // response agreements' checks per period (contract_response.go)
 }
@@ -74,7 +74,7 @@ func NewAggregator(r *Rules, sources map[string]string, ticketSources []string) 
 		incidents:     map[itemKey]openIncident{},
 		maintenances:  map[itemKey]liveMaintenance{},
 		components:    map[string][]item.Component{},
-		pages:         map[string][]item.Page{},
+		pages:         map[string]docsIndex{},
 		items:         map[string]uint64{},
 		judged:        map[string]time.Time{},
 		signals:       signals{timely: signalSet{}},

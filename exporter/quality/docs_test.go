@@ -66,6 +66,22 @@ func TestFreshness(t *testing.T) {
 			append(append([]item.Page{}, built...), page("/x", 5), item.Page{URL: "/u"}),
 			DocsSite{Pages: 10, LastUpdate: build, Updated: 9, Undated: 1},
 		},
+		{
+			// 15 pages share an old date (a 2019 import) and 5 are recent:
+			// the shared date is not the newest, so no build date; the 15
+			// are stale.
+			"old shared date",
+			append(importedIn2019(15), page("/r1", 1), page("/r2", 2), page("/r3", 3), page("/r4", 4), page("/r5", 100)),
+			DocsSite{Pages: 20, LastUpdate: docsAsOf.Add(-24 * time.Hour), Stale: 15, Updated: 4},
+		},
+		{
+			// 11 pages stamped milliseconds apart by one build (a
+			// generator writing its clock per URL) and 4 older ones: the
+			// 11 lie within a minute of the newest, a build date.
+			"per-URL build stamps",
+			append(stampedApart(11, build, 7*time.Millisecond), page("/x", 5), page("/y", 100), page("/z", 500), page("/v", 60)),
+			DocsSite{Pages: 15, LastUpdate: docsAsOf.Add(-5 * 24 * time.Hour), Stale: 1, Updated: 1, Undated: 11, LastmodSuspect: true},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,6 +91,23 @@ func TestFreshness(t *testing.T) {
 			}
 		})
 	}
+}
+
+func importedIn2019(n int) []item.Page {
+	var out []item.Page
+	for i := range n {
+		out = append(out, item.Page{URL: fmt.Sprintf("/imported/%d", i), Updated: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)})
+	}
+	return out
+}
+
+// stampedApart: n pages dated from the newest at back, step apart.
+func stampedApart(n int, newest time.Time, step time.Duration) []item.Page {
+	var out []item.Page
+	for i := range n {
+		out = append(out, item.Page{URL: fmt.Sprintf("/built/%d", i), Updated: newest.Add(-time.Duration(i) * step)})
+	}
+	return out
 }
 
 // TestAggregatorDocs: a docs source's page list is judged as of its asOf,
@@ -93,6 +126,17 @@ func TestAggregatorDocs(t *testing.T) {
 	want := DocsSite{Source: "docs", Pages: 2, LastUpdate: docsAsOf.Add(-10 * 24 * time.Hour), Stale: 1, Updated: 1}
 	if len(s.Docs) != 1 || s.Docs[0] != want {
 		t.Errorf("snapshot: %+v, want [%+v]", s.Docs, want)
+	}
+	if s.StoreItems["sitemap"] != 2 {
+		t.Errorf("store items %v, want sitemap 2", s.StoreItems)
+	}
+	// A source whose sync completed with no page list stored appears,
+	// with no page.
+	v2 := &config.Vendor{Name: "acme", Docs: []*config.Source{{Name: "docs", Kind: "sitemap"}, {Name: "empty", Kind: "sitemap"}}}
+	kinds2, tickets2 := VendorSources(v2)
+	a2 := NewAggregator(mustRules(t, v2, time.Time{}), kinds2, tickets2)
+	if s := a2.Snapshot(func(string) time.Time { return docsAsOf }); len(s.Docs) != 2 || s.Docs[1] != (DocsSite{Source: "empty"}) {
+		t.Errorf("synced without a page list: %+v, want both sites, empty with no page", s.Docs)
 	}
 	if s.StoreItems["sitemap"] != 2 {
 		t.Errorf("store items %v, want sitemap 2", s.StoreItems)

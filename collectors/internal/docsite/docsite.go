@@ -6,6 +6,7 @@ package docsite
 
 import (
 	"cmp"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"slices"
@@ -48,6 +49,11 @@ func (k Keys) Check(report config.Report) {
 	if k.UpdatedWithin <= 0 {
 		report("updated_within", "must be positive")
 	}
+	if k.StaleAfter > 0 && k.UpdatedWithin >= k.StaleAfter {
+		// A page both stale and updated would count twice: stale,
+		// updated and undated pages add up to at most the pages.
+		report("updated_within", "must be shorter than stale_after (%s)", k.StaleAfter)
+	}
 }
 
 // Windows are the keys' freshness windows.
@@ -83,12 +89,13 @@ func NewFilter(k Keys) (*Filter, error) {
 
 // Keep reports whether the page at rawURL is measured. The patterns match
 // the URL's path ("/docs/start"), unescaped; a URL that does not parse is
-// matched as written.
+// never measured.
 func (f *Filter) Keep(rawURL string) bool {
-	path := rawURL
-	if u, err := url.Parse(rawURL); err == nil {
-		path = cmp.Or(u.Path, "/")
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
 	}
+	path := cmp.Or(u.Path, "/")
 	match := func(res []*regexp.Regexp) bool {
 		return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(path) })
 	}
@@ -101,29 +108,48 @@ type List struct {
 	// Duplicates are the URLs listed more than once: each counts once.
 	Duplicates int
 	// Refused are the pages left out for an implausible update time, by
-	// door reason.
+	// door reason: dated before global.earliest_timestamp (never
+	// plausible, as an item so dated is never stored).
 	Refused map[string]int
+	// Ahead are the pages dated in the future (beyond the clock skew),
+	// left in the list: the exporter's door keeps their stored versions,
+	// or leaves them out when new, and counts them (exporter admit), and
+	// the rest of the list replaces the stored one. Their collector reads
+	// the site whole at its next sync.
+	Ahead int
+	// Filtered are the pages include and exclude left out, and those
+	// whose URL does not parse.
+	Filtered int
 }
 
-// Keep reports whether the list may replace the stored one: not while a
-// page is refused for a time in the future. As the door keeps an item's
-// stored version while its new one is implausible, the stored list stays
-// whole (that page's stored version with it) until the page's time is
-// plausible; a vendor clock running ahead so freezes the list instead of
-// emptying it. A page dated before global.earliest_timestamp never
-// becomes plausible: it is left out, as an item so dated is never stored.
-func (l List) Keep() bool { return l.Refused[door.ReasonFuture] == 0 }
+// Report counts the refused pages (reject, support_items_rejected_total)
+// and logs them, and warns when the filter left out every page of a site
+// that lists some: a pattern that matches nothing (it matches the URL's
+// path, not the URL) would otherwise measure an empty site in silence.
+func (l List) Report(kind string, reject func(reason string), logger *slog.Logger) {
+	for reason, n := range l.Refused {
+		for range n {
+			reject(reason)
+		}
+		logger.Warn(kind+": pages refused: their update time is implausible", "reason", reason, "pages", n)
+	}
+	if l.Filtered > 0 && len(l.Pages) == 0 && len(l.Refused) == 0 {
+		logger.Warn(kind+": include and exclude leave out every page the site lists (they match the URL's path, e.g. ^/docs/)",
+			"pages_listed", l.Filtered)
+	}
+}
 
 // Finish returns the page list to store: the pages f keeps, one per URL
 // (the latest update and the most outdated translations of its entries),
-// sorted by URL, never nil; the pages whose update time bounds refuse are
-// left out and counted by reason (door, docs/configuration.md "Timestamps
-// a vendor sends"): a page with an implausible date is refused whole, like
-// any item (see Keep).
+// sorted by URL, never nil; the pages dated before the earliest instant
+// are left out and counted by reason (door, docs/configuration.md
+// "Timestamps a vendor sends"); those dated in the future stay and are
+// counted in Ahead.
 func Finish(pages []item.Page, f *Filter, bounds door.Bounds) List {
 	l := List{Pages: make([]item.Page, 0, len(pages)), Refused: map[string]int{}}
 	for _, p := range pages {
-		if f != nil && !f.Keep(p.URL) {
+		if _, err := url.Parse(p.URL); err != nil || (f != nil && !f.Keep(p.URL)) {
+			l.Filtered++
 			continue
 		}
 		l.Pages = append(l.Pages, p)
@@ -142,11 +168,16 @@ func Finish(pages []item.Page, f *Filter, bounds door.Bounds) List {
 		out = append(out, p)
 	}
 	l.Pages = slices.DeleteFunc(out, func(p item.Page) bool {
-		if r := bounds.Page(&p); r != "" {
+		switch r := bounds.Page(&p); r {
+		case "":
+			return false
+		case door.ReasonFuture:
+			l.Ahead++
+			return false
+		default:
 			l.Refused[r]++
 			return true
 		}
-		return false
 	})
 	return l
 }
