@@ -147,18 +147,21 @@ func (a *Aggregator) contractStatuses() []ContractStatus {
 	return out
 }
 
-// measuredAsOf is the instant up to which every source of the given kind
-// list (status pages when status is true, else ticket sources) is
-// complete; zero when one never completed a sync.
+// measuredAsOf is the instant up to which every measured source is
+// complete: the status pages when status is true (never the documentation
+// sources, which say nothing of an outage), else the ticket sources; zero
+// when one never completed a sync.
 func (a *Aggregator) measuredAsOf(status bool) time.Time {
+	sources := a.statusSources
+	if !status {
+		sources = slices.DeleteFunc(slices.Sorted(maps.Keys(a.kinds)), func(s string) bool {
+			return !slices.Contains(a.signalSources, s)
+		})
+	}
 	var asOf time.Time
-	first := true
-	for _, source := range slices.Sorted(maps.Keys(a.kinds)) {
-		if slices.Contains(a.signalSources, source) == status {
-			continue
-		}
-		if t := a.judged[source]; first || t.Before(asOf) {
-			asOf, first = t, false
+	for i, source := range sources {
+		if t := a.judged[source]; i == 0 || t.Before(asOf) {
+			asOf = t
 		}
 	}
 	return asOf

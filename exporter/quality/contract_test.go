@@ -238,3 +238,35 @@ func TestAgreementAddedIsNoStep(t *testing.T) {
 		t.Errorf("weights changed: %v moved, want the downtime counter", got)
 	}
 }
+
+// TestAvailabilityNotWaitingForDocs: a documentation source that never
+// completes a sync holds no availability period back; only the status
+// pages are waited for.
+func TestAvailabilityNotWaitingForDocs(t *testing.T) {
+	v := testVendor()
+	v.Docs = []*config.Source{{Name: "docs", Kind: "sitemap"}}
+	v.Agreements = []*config.Agreement{cdnAgreement()}
+	s := newStoreOf(mustRules(t, v, time.Time{}), v)
+	// March 3rd, 10:00-12:00 down: 7,200 s of March's 2,678,400 s.
+	s.incident("status", resolvedIncident("A", item.ImpactCritical, []string{"CDN"}, "2026-03-03T10:00:00Z", "2026-03-03T12:00:00Z"))
+	synced := map[string]bool{"helpdesk": true}
+	asOf := func(source string) time.Time {
+		if !synced[source] {
+			return time.Time{}
+		}
+		return ts("2026-03-20T00:00:00Z")
+	}
+	// Before the status page's first sync: no period.
+	if c := s.agg.Snapshot(asOf).Contracts[0]; len(c.Periods) != 0 {
+		t.Errorf("periods %+v before the status page's first sync, want none", c.Periods)
+	}
+	// The status page synced, the documentation source never does.
+	synced["status"] = true
+	c := s.agg.Snapshot(asOf).Contracts[0]
+	if len(c.Periods) == 0 {
+		t.Fatal("no period: the agreement waits for the documentation source")
+	}
+	if got, want := c.Periods[0].Availability, 1-7200.0/2678400; math.Abs(got-want) > 1e-12 {
+		t.Errorf("March availability %v, want %v", got, want)
+	}
+}

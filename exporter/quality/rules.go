@@ -47,6 +47,8 @@ type Rules struct {
 	docs       map[string]config.DocsWindows // documentation source -> its windows (docs.go)
 	features   featureRules                  // feature_requests (feature.go)
 	agreements []*config.Agreement           // validated (config.Agreement's parsed parts set)
+	// statusSources are the names of the vendor's status_pages, sorted.
+	statusSources []string
 }
 
 // term is one contract term (config.SLA): a ticket is judged by the term in
@@ -89,6 +91,12 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		docs:           docsWindows(v),
 		agreements:     v.Agreements,
 	}
+	for _, s := range v.StatusPages {
+		if s != nil {
+			r.statusSources = append(r.statusSources, s.Name)
+		}
+	}
+	slices.Sort(r.statusSources)
 	switch {
 	case r.noticeWindow == 0: // a config built in code, without defaults
 		r.noticeWindow = DefaultNoticeWindow
