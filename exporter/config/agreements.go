@@ -374,34 +374,27 @@ func applyAgreementDefaults(ix nodeIndex, vendorPath string, v *Vendor) {
 	}
 }
 
-// writeAgreements adds the agreements' settings to a fingerprint
-// (Config.Fingerprint): they change what the contract series derive. Only
-// the source URL is left out. Nothing is written without agreements, so
-// that the fingerprint of a vendor without any stays what it was.
+// writeAgreements adds to a fingerprint (Config.Fingerprint) what of the
+// agreements moves a counter: support_contract_downtime_seconds_total,
+// derived from an availability agreement's name, components and weights
+// (as resolved, defaults included). Everything else (tiers, per_downtime,
+// per_day, cap, claim, termination, objective, period, timezone, source,
+// and response agreements entirely) feeds gauges only, which a restart
+// recomputes anyway: changing it while the exporter was stopped must not
+// mark a rebuild, which would silence the burn-rate alerts for days.
+// Nothing is written without availability agreements, so that the
+// fingerprint of a vendor without any stays what it was.
 func writeAgreements(w io.Writer, agreements []*Agreement) {
 	for _, a := range agreements {
-		if a == nil {
+		if a == nil || a.Measure != MeasureAvailability {
 			continue
 		}
-		fmt.Fprintf(w, "agreement %q %q %q %v %q %v %d %q %v %v %v %v %v", a.Name, a.Measure, a.Components, a.Weights,
-			a.Priorities, a.Objective, a.Period.StartDay, a.Months.Location, derefs(a.Tiers), a.PerDowntime, a.PerDay, a.Cap, a.Claim)
-		for _, t := range a.Termination {
-			if t != nil {
-				fmt.Fprintf(w, " %+v", *t)
+		weights := make(map[string]contract.Weight, len(a.WeightOf))
+		for impact, weight := range a.WeightOf {
+			if weight != 0 {
+				weights[impact] = weight
 			}
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "agreement %q %q %v\n", a.Name, slices.Compact(slices.Sorted(slices.Values(a.Components))), weights)
 	}
-}
-
-// derefs are the values a list of pointers points to (nil ones left out),
-// for printing.
-func derefs[T any](ps []*T) []T {
-	out := make([]T, 0, len(ps))
-	for _, p := range ps {
-		if p != nil {
-			out = append(out, *p)
-		}
-	}
-	return out
 }
