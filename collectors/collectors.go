@@ -127,7 +127,7 @@ var Kinds = Table{
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: statuspage.New},
 	{Kind: config.Kind{
-		Name: "incidentio", Title: "incident.io status pages", Feeds: config.FeedsStatus,
+		Name: "incidentio", Title: "incident.io status pages", Feeds: config.FeedsStatus, ComponentsWhileOngoing: true,
 		URLExample:  "https://status.VENDOR.com",
 		Credentials: config.Credentials{Doc: "none; the page owner enables the widget API"},
 	}, New: incidentio.New},

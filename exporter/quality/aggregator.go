@@ -118,8 +118,9 @@ func (a *Aggregator) Judged(source string, asOf func(string) time.Time) Judged {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return Judged{
-		Source:  latest(asOf(source), a.judged[source]),
-		Signals: latest(a.signalsComplete(asOf), a.judgedSignals),
+		Source:         latest(asOf(source), a.judged[source]),
+		Signals:        latest(a.signalsComplete(asOf), a.judgedSignals),
+		KeepComponents: a.rules.keepComponents[source],
 	}
 }
 

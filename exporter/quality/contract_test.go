@@ -196,21 +196,49 @@ func TestResponseAgreement(t *testing.T) {
 	}
 }
 
-// TestComponentsKeptAtResolution: a format that names an incident's
-// components only while it is ongoing (incident.io) still feeds the
-// agreement once it resolves.
+// TestComponentsKeptAtResolution: a kind that names an incident's
+// components only while it is ongoing (incident.io,
+// config.Source.ComponentsWhileOngoing) still feeds the agreement once the
+// incident resolves without them; for any other kind (Statuspage) a
+// version without components has none: they can be cleared, while open and
+// at resolution.
 func TestComponentsKeptAtResolution(t *testing.T) {
-	v := testVendor()
-	v.Agreements = []*config.Agreement{cdnAgreement()}
-	s := newStoreOf(mustRules(t, v, time.Time{}), v)
 	open := item.Incident{ID: "io", Impact: item.ImpactCritical, CreatedAt: ts("2026-03-03T10:00:00Z"),
 		UpdatedAt: ts("2026-03-03T10:00:00Z"), Components: []string{"CDN"}}
-	s.incident("status", open)
 	resolved := open
 	resolved.Components, resolved.ResolvedAt, resolved.UpdatedAt = nil, ts("2026-03-03T10:30:00Z"), ts("2026-03-03T10:30:00Z")
-	s.incident("status", resolved)
-	if got := s.agg.Snapshot(at(ts("2026-03-04T00:00:00Z"))).Contracts[0].Downtime.Seconds(); got != 1800 {
-		t.Errorf("downtime %v s, want the 1,800 s of the incident resolved without its components", got)
+	cleared := open
+	cleared.Components, cleared.UpdatedAt = nil, ts("2026-03-03T10:10:00Z")
+	for _, c := range []struct {
+		name       string
+		kind       string
+		keep       bool
+		versions   []item.Incident
+		components []string // stored at the end
+		downtime   float64
+	}{
+		// 10:00-10:30 on CDN: 1,800 s.
+		{"incidentio resolved without components", "incidentio", true, []item.Incident{open, resolved}, []string{"CDN"}, 1800},
+		// Ongoing and cleared: an ongoing version means what it says.
+		{"incidentio cleared while open", "incidentio", true, []item.Incident{open, cleared}, nil, 0},
+		{"statuspage resolved without components", "statuspage", false, []item.Incident{open, resolved}, nil, 0},
+		{"statuspage cleared while open", "statuspage", false, []item.Incident{open, cleared}, nil, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := testVendor()
+			v.StatusPages = []*config.Source{{Name: "status", Kind: c.kind, ComponentsWhileOngoing: c.keep}}
+			v.Agreements = []*config.Agreement{cdnAgreement()}
+			s := newStoreOf(mustRules(t, v, time.Time{}), v)
+			for _, i := range c.versions {
+				s.incident("status", i)
+			}
+			if got := s.incidents[itemKey{"status", "io"}].Components; !slices.Equal(got, c.components) {
+				t.Errorf("stored components %q, want %q", got, c.components)
+			}
+			if got := s.agg.Snapshot(at(ts("2026-03-04T00:00:00Z"))).Contracts[0].Downtime.Seconds(); got != c.downtime {
+				t.Errorf("downtime %v s, want %v", got, c.downtime)
+			}
+		})
 	}
 }
 

@@ -49,6 +49,9 @@ type Rules struct {
 	agreements []*config.Agreement           // validated (config.Agreement's parsed parts set)
 	// statusSources are the names of the vendor's status_pages, sorted.
 	statusSources []string
+	// keepComponents: the status sources whose kind names components only
+	// while an incident is ongoing (Judged.KeepComponents).
+	keepComponents map[string]bool
 }
 
 // term is one contract term (config.SLA): a ticket is judged by the term in
@@ -94,6 +97,12 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 	for _, s := range v.StatusPages {
 		if s != nil {
 			r.statusSources = append(r.statusSources, s.Name)
+			if s.ComponentsWhileOngoing {
+				if r.keepComponents == nil {
+					r.keepComponents = map[string]bool{}
+				}
+				r.keepComponents[s.Name] = true
+			}
 		}
 	}
 	slices.Sort(r.statusSources)
