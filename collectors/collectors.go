@@ -150,7 +150,7 @@ var Kinds = Table{
 		Options: cachet.NewOptions,
 	}, New: cachet.New},
 	{Kind: config.Kind{
-		Name: "feed", Title: "RSS and Atom status feeds", Feeds: config.FeedsStatus,
+		Name: "feed", Title: "RSS and Atom status feeds", Feeds: config.FeedsStatus, NoOutages: true,
 		URLExample:  "https://status.VENDOR.com/history.atom",
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: feed.New},

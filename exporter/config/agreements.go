@@ -169,8 +169,18 @@ func (ck *checker) agreement(path string, a *Agreement, v *Vendor) {
 }
 
 func (ck *checker) availability(path string, a *Agreement, v *Vendor) {
-	if len(v.StatusPages) == 0 {
+	measurable := slices.ContainsFunc(v.StatusPages, func(s *Source) bool {
+		if s == nil {
+			return false
+		}
+		k, ok := ck.kinds.Lookup(s.Kind)
+		return !ok || !k.NoOutages
+	})
+	switch {
+	case len(v.StatusPages) == 0:
 		ck.report(path+".measure", "availability is measured from the vendor's status_pages, and it has none")
+	case !measurable:
+		ck.report(path+".measure", "availability is measured from the components and end times of the incidents on the vendor's status_pages, and %s gives neither: nothing can be measured", oneOf(statusKinds(v)))
 	}
 	if len(a.Components) == 0 {
 		ck.report(path+".components", "required: the status-page components whose outages count")
@@ -397,4 +407,16 @@ func writeAgreements(w io.Writer, agreements []*Agreement) {
 		}
 		fmt.Fprintf(w, "agreement %q %q %v\n", a.Name, slices.Compact(slices.Sorted(slices.Values(a.Components))), weights)
 	}
+}
+
+// statusKinds are the kinds of a vendor's status pages, sorted, distinct.
+func statusKinds(v *Vendor) []string {
+	var out []string
+	for _, s := range v.StatusPages {
+		if s != nil {
+			out = append(out, s.Kind)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -158,6 +158,11 @@ type Kind struct {
 	// the merge keeps those last named (quality.Rules.MergeIncident). For
 	// other kinds a version without components has none.
 	ComponentsWhileOngoing bool
+	// NoOutages: the format's incidents name no components and never say
+	// when an incident ended (RSS and Atom feeds): they feed no
+	// availability agreement, and a vendor whose status pages are all of
+	// such kinds cannot have one.
+	NoOutages bool
 	// Options returns the kind's own keys with their defaults, a pointer to
 	// a struct whose yaml tags name the keys and whose doc tags describe
 	// them; nil when the kind has none. The source's keys are decoded onto

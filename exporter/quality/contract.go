@@ -263,3 +263,40 @@ func contractDowntimeMoved(a, b *VendorSnapshot) bool {
 	}
 	return false
 }
+
+// UnmatchedComponent is a component an availability agreement lists that
+// none of the vendor's status pages names.
+type UnmatchedComponent struct{ Agreement, Component string }
+
+// UnmatchedComponents are the components of the availability agreements
+// that match none of the components of the status pages whose component
+// list is stored (a typo, or a grouped component written without its
+// group: `Group / Name`); none while no list is stored.
+func (a *Aggregator) UnmatchedComponents() []UnmatchedComponent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	known := map[string]bool{}
+	listed := false
+	for _, source := range a.statusSources {
+		list, ok := a.components[source]
+		listed = listed || ok
+		for _, c := range list {
+			known[c.Name] = true
+		}
+	}
+	if !listed {
+		return nil
+	}
+	var out []UnmatchedComponent
+	for _, ag := range a.rules.agreements {
+		if ag.Measure != config.MeasureAvailability {
+			continue
+		}
+		for _, c := range ag.Components {
+			if !known[c] {
+				out = append(out, UnmatchedComponent{ag.Name, c})
+			}
+		}
+	}
+	return out
+}
