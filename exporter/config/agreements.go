@@ -108,12 +108,17 @@ type ClaimWindow struct {
 
 // Termination is one condition that gives the buyer the right to end the
 // contract: availability below Below in Periods consecutive periods, or
-// Missed first-response targets missed within WithinPeriods periods.
+// weighted downtime over DowntimeOver in each of Periods consecutive
+// periods (an absolute form: Fastly's "more than 7.2 hours"), or Missed
+// first-response targets missed within WithinPeriods periods.
 type Termination struct {
 	Below         float64 `yaml:"below"`
 	Periods       int     `yaml:"periods"`
 	Missed        int     `yaml:"missed"`
 	WithinPeriods int     `yaml:"within_periods"`
+
+	// DowntimeOver is a Go duration, fractions allowed (7.2h, 43.8m).
+	DowntimeOver time.Duration `yaml:"downtime_over"`
 }
 
 // defaultWeights: an incident counts as downtime in full when it ended as
@@ -340,17 +345,23 @@ func (ck *checker) termination(path, measure string, t *Termination) {
 		ck.report(path, "a termination needs below and periods, or missed and within_periods")
 		return
 	}
-	availability := t.Below != 0 || t.Periods != 0
+	availability := t.Below != 0 || t.Periods != 0 || t.DowntimeOver != 0
 	response := t.Missed != 0 || t.WithinPeriods != 0
 	switch {
 	case availability && response:
 		ck.report(path, "write below and periods (availability), or missed and within_periods (response), not both")
+	case t.Below != 0 && t.DowntimeOver != 0:
+		ck.report(path, "write below (a share of the period) or downtime_over (a duration), not both")
 	case availability && measure == MeasureResponse, response && measure == MeasureAvailability:
 		ck.report(path, "%s", map[string]string{
-			MeasureAvailability: "an availability agreement terminates on below and periods",
+			MeasureAvailability: "an availability agreement terminates on below (or downtime_over) and periods",
 			MeasureResponse:     "a response agreement terminates on missed and within_periods"}[measure])
 	case availability:
-		if !(t.Below > 0 && t.Below <= 1) {
+		switch {
+		case t.DowntimeOver < 0, ck.ix.has(path+".downtime_over") && t.DowntimeOver == 0:
+			ck.report(path+".downtime_over", "must be positive: the downtime a period may not exceed")
+		case t.DowntimeOver > 0:
+		case !(t.Below > 0 && t.Below <= 1):
 			ck.report(path+".below", "%v is outside (0, 1]", t.Below)
 		}
 		if t.Periods <= 0 {

@@ -285,3 +285,24 @@ func MissedWithin(missed []uint64, n uint64, m int) bool {
 	}
 	return sum >= n
 }
+
+// DowntimeFor is a full-weight outage of d as a Downtime: the threshold of
+// an absolute termination condition.
+func DowntimeFor(d time.Duration) Downtime { return Downtime(d.Milliseconds()) * Downtime(FullWeight) }
+
+// OverInARow reports whether the last n of downtimes (oldest first, one per
+// period) each exceed over: an absolute termination condition (Fastly: more
+// than 7.2 hours in a month, or more than 43.8 minutes in each of three
+// contiguous months), compared with each period's own downtime whatever
+// its length.
+func OverInARow(downtimes []Downtime, over Downtime, n int) bool {
+	if n <= 0 || len(downtimes) < n {
+		return false
+	}
+	for _, d := range downtimes[len(downtimes)-n:] {
+		if d <= over {
+			return false
+		}
+	}
+	return true
+}

@@ -207,3 +207,26 @@ func TestTermination(t *testing.T) {
 		t.Error("fewer periods than m still count")
 	}
 }
+
+func TestOverInARow(t *testing.T) {
+	over := DowntimeFor(43*time.Minute + 48*time.Second) // 2,628 s
+	if over != 2628*1000*1000 {
+		t.Fatalf("DowntimeFor(43.8m) = %d, want 2,628,000,000", over)
+	}
+	d := func(s int64) Downtime { return Downtime(s * 1000 * 1000) }
+	for _, c := range []struct {
+		downtimes []Downtime
+		n         int
+		want      bool
+	}{
+		{[]Downtime{d(2629), d(2629), d(2629)}, 3, true},
+		{[]Downtime{d(2629), d(2628), d(2629)}, 3, false}, // exactly the threshold is not over
+		{[]Downtime{d(2629), d(2629)}, 3, false},          // too few periods
+		{[]Downtime{d(0), d(2629), d(2629), d(2629)}, 3, true},
+		{[]Downtime{d(2629)}, 0, false},
+	} {
+		if got := OverInARow(c.downtimes, over, c.n); got != c.want {
+			t.Errorf("OverInARow(%v, %d) = %v, want %v", c.downtimes, c.n, got, c.want)
+		}
+	}
+}

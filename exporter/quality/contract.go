@@ -230,8 +230,22 @@ func (a *Aggregator) availabilityStatus(ag *config.Agreement) ContractStatus {
 	}
 	// Termination: the run ending in the current period (its availability
 	// falls as downtime accrues) or in the previous one.
+	// An absolute condition (downtime_over) compares each period's own
+	// downtime, whatever the period's length.
 	for _, t := range ag.Termination {
 		if t.Periods <= 0 {
+			continue
+		}
+		if t.DowntimeOver > 0 {
+			over := contract.DowntimeFor(t.DowntimeOver)
+			downtimes := make([]contract.Downtime, t.Periods+1) // oldest first, the current last
+			for k := range downtimes {
+				p := ms.Shift(cur, k-t.Periods)
+				downtimes[k] = contract.DowntimeOf(spans, p.Start, p.End)
+			}
+			if contract.OverInARow(downtimes, over, t.Periods) || contract.OverInARow(downtimes[:t.Periods], over, t.Periods) {
+				st.Termination = true
+			}
 			continue
 		}
 		values := make([]float64, t.Periods+1) // oldest first, the current last

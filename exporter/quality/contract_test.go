@@ -298,3 +298,74 @@ func TestAvailabilityNotWaitingForDocs(t *testing.T) {
 		t.Errorf("March availability %v, want %v", got, want)
 	}
 }
+
+// TestTerminationDowntimeOver: an absolute termination condition compares
+// each period's own downtime with a duration, whatever the month's length
+// (Fastly: more than 7.2 h in a month; more than 43.8 min in each of three
+// contiguous months). 7.2 h is 25,920 s; 43.8 min is 2,628 s.
+func TestTerminationDowntimeOver(t *testing.T) {
+	fastly := func(t *config.Termination) *config.Agreement {
+		return &config.Agreement{
+			Name: "network", Measure: config.MeasureAvailability, Components: []string{"CDN"},
+			Months:      contract.Months{StartDay: 1, Location: time.UTC},
+			WeightOf:    map[string]contract.Weight{"none": 0, "minor": 0, "major": 1000, "critical": 1000},
+			Termination: []*config.Termination{t},
+		}
+	}
+	month := &config.Termination{DowntimeOver: 7*time.Hour + 12*time.Minute, Periods: 1}
+	three := &config.Termination{DowntimeOver: 43*time.Minute + 48*time.Second, Periods: 3}
+	type outage struct{ start, end string }
+	for _, c := range []struct {
+		name    string
+		term    *config.Termination
+		outages []outage
+		asOf    string
+		want    bool
+	}{
+		// February 2026, 28 days (2,419,200 s): 7 h = 25,200 s is 1.04%
+		// of the month (a share of 1% would be over) but not over 7.2 h.
+		{"28-day month, 7h", month, []outage{{"2026-02-10T00:00:00Z", "2026-02-10T07:00:00Z"}}, "2026-03-05T00:00:00Z", false},
+		// 7 h 13 min = 25,980 s > 25,920 s.
+		{"28-day month, 7h13m", month, []outage{{"2026-02-10T00:00:00Z", "2026-02-10T07:13:00Z"}}, "2026-03-05T00:00:00Z", true},
+		// June 2026, 30 days: exactly 7.2 h is not more than 7.2 h.
+		{"30-day month, exactly 7.2h", month, []outage{{"2026-06-10T00:00:00Z", "2026-06-10T07:12:00Z"}}, "2026-07-05T00:00:00Z", false},
+		// 7.2 h + 1 s = 25,921 s.
+		{"30-day month, 7.2h+1s", month, []outage{{"2026-06-10T00:00:00Z", "2026-06-10T07:12:01Z"}}, "2026-07-05T00:00:00Z", true},
+		// March 2026, 31 days (2,678,400 s): 7 h 20 min = 26,400 s is
+		// 0.986% (a share of 1% would not be over) but over 7.2 h.
+		{"31-day month, 7h20m", month, []outage{{"2026-03-10T00:00:00Z", "2026-03-10T07:20:00Z"}}, "2026-04-05T00:00:00Z", true},
+		// The current period counts once over: June so far 7 h 20 min.
+		{"current month", month, []outage{{"2026-06-10T00:00:00Z", "2026-06-10T07:20:00Z"}}, "2026-06-20T00:00:00Z", true},
+		// Three contiguous months (February 28 d, March 31 d, April 30 d)
+		// of 44 min = 2,640 s each > 2,628 s.
+		{"three months over 43.8m", three, []outage{
+			{"2026-02-10T00:00:00Z", "2026-02-10T00:44:00Z"},
+			{"2026-03-10T00:00:00Z", "2026-03-10T00:44:00Z"},
+			{"2026-04-10T00:00:00Z", "2026-04-10T00:44:00Z"},
+		}, "2026-05-05T00:00:00Z", true},
+		// April with 43 min = 2,580 s: the run breaks.
+		{"third month under 43.8m", three, []outage{
+			{"2026-02-10T00:00:00Z", "2026-02-10T00:44:00Z"},
+			{"2026-03-10T00:00:00Z", "2026-03-10T00:44:00Z"},
+			{"2026-04-10T00:00:00Z", "2026-04-10T00:43:00Z"},
+		}, "2026-05-05T00:00:00Z", false},
+		// Two months over, then the run not contiguous (March without).
+		{"not contiguous", three, []outage{
+			{"2026-01-10T00:00:00Z", "2026-01-10T00:44:00Z"},
+			{"2026-02-10T00:00:00Z", "2026-02-10T00:44:00Z"},
+			{"2026-04-10T00:00:00Z", "2026-04-10T00:44:00Z"},
+		}, "2026-05-05T00:00:00Z", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := testVendor()
+			v.Agreements = []*config.Agreement{fastly(c.term)}
+			s := newStoreOf(mustRules(t, v, time.Time{}), v)
+			for i, o := range c.outages {
+				s.incident("status", resolvedIncident(string(rune('a'+i)), item.ImpactMajor, []string{"CDN"}, o.start, o.end))
+			}
+			if got := s.agg.Snapshot(at(ts(c.asOf))).Contracts[0].Termination; got != c.want {
+				t.Errorf("termination right %v, want %v", got, c.want)
+			}
+		})
+	}
+}
