@@ -94,9 +94,12 @@ type PerDowntime struct {
 	Multiplier float64 `yaml:"multiplier"`
 }
 
-// PerDay is a credit per day with downtime (Akamai).
+// PerDay is a credit per day with downtime (Akamai): Credit, a share of
+// the period's fee, or one DaysPerFee-th of the fee (30: a day of fees as
+// a thirtieth of the month's, exactly, where 0.033333 rounds).
 type PerDay struct {
-	Credit float64 `yaml:"credit"`
+	Credit     float64 `yaml:"credit"`
+	DaysPerFee int     `yaml:"days_per_fee"`
 }
 
 // ClaimWindow is how long a credit can be claimed: Within after the period
@@ -310,6 +313,14 @@ func (ck *checker) credit(path string, a *Agreement) {
 			ck.report(path+".per_downtime.multiplier", "must be positive (1 pays the downtime's share of the fee)")
 		}
 		c.Multiplier = a.PerDowntime.Multiplier
+	case a.PerDay != nil && (a.PerDay.DaysPerFee != 0 || ck.ix.has(path+".per_day.days_per_fee")):
+		switch {
+		case a.PerDay.Credit != 0:
+			ck.report(path+".per_day", "write credit (a share of the fee per day) or days_per_fee (days that make one fee), not both")
+		case a.PerDay.DaysPerFee <= 0:
+			ck.report(path+".per_day.days_per_fee", "must be positive: how many days of downtime make the period's fee")
+		}
+		c.DaysPerFee = a.PerDay.DaysPerFee
 	case a.PerDay != nil:
 		if !(a.PerDay.Credit > 0 && a.PerDay.Credit <= 1) {
 			ck.report(path+".per_day.credit", "%v is outside (0, 1]: the share of the period's fee per day with downtime", a.PerDay.Credit)

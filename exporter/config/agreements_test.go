@@ -167,3 +167,16 @@ func TestAgreementFingerprint(t *testing.T) {
 		t.Error("a response agreement changed the fingerprint: it moves no counter")
 	}
 }
+
+// TestPerDayDaysPerFeeParsed: per_day: {days_per_fee: 30} is an exact
+// thirtieth of the fee per day down.
+func TestPerDayDaysPerFeeParsed(t *testing.T) {
+	cfg, err := config.Parse([]byte(vendorWith("    agreements:\n      - {name: akamai, measure: availability, components: [CDN], period: month, per_day: {days_per_fee: 30}}\n")), "t.yml", kinds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Vendors[0].Agreements[0].Credit
+	if c == nil || c.DaysPerFee != 30 || c.PerDay != 0 || c.Of(1, 3) != 0.1 {
+		t.Errorf("credit %+v, want days_per_fee 30 (3 days: 0.1)", c)
+	}
+}

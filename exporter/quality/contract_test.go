@@ -369,3 +369,35 @@ func TestTerminationDowntimeOver(t *testing.T) {
 		})
 	}
 }
+
+// TestPreFormat5ResolutionPinnedAtNextMerge: an incident stored resolved
+// before record format 5 (its Final without impact and components) counts
+// its stored impact and components; its next merge pins them, so that the
+// vendor's edit in that very version moves nothing.
+func TestPreFormat5ResolutionPinnedAtNextMerge(t *testing.T) {
+	v := testVendor()
+	v.Agreements = []*config.Agreement{cdnAgreement()}
+	r := mustRules(t, v, time.Time{})
+	s := newStoreOf(r, v)
+	// March 3rd, 10:00-12:00, critical, CDN: 7,200 s.
+	old := resolvedIncident("old", item.ImpactCritical, []string{"CDN"}, "2026-03-03T10:00:00Z", "2026-03-03T12:00:00Z")
+	stored := r.MergeIncident(nil, old, Judged{})
+	stored.History.Final.Impact, stored.History.Final.Components = "", nil // as format 4 stored it
+	k := itemKey{"status", "old"}
+	s.incidents[k] = &stored
+	s.agg.ReplaceIncident("status", nil, &stored)
+	asOf := at(ts("2026-03-20T00:00:00Z"))
+	if got := s.agg.Snapshot(asOf).Contracts[0].Downtime.Seconds(); got != 7200 {
+		t.Fatalf("downtime %v s, want 7200 from the stored impact and components", got)
+	}
+	// The vendor lowers it to minor and moves it to another component.
+	edited := old
+	edited.Impact, edited.Components = item.ImpactMinor, []string{"API"}
+	s.incident("status", edited)
+	if fin := s.incidents[k].History.Final; fin.Impact != item.ImpactCritical || !slices.Equal(fin.Components, []string{"CDN"}) {
+		t.Errorf("final %+v, want critical on CDN pinned", fin)
+	}
+	if got := s.agg.Snapshot(asOf).Contracts[0].Downtime.Seconds(); got != 7200 {
+		t.Errorf("downtime %v s after the edit, want 7200 still", got)
+	}
+}

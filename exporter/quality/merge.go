@@ -113,6 +113,16 @@ func (r *Rules) MergeIncident(stored *item.Incident, fetched item.Incident, j Ju
 	merged := fetched
 	if stored != nil {
 		h := incidentHistory(stored)
+		if fin := h.Final; fin != nil && fin.Impact == "" && !fin.Resolved.IsZero() {
+			// Resolved before record format 5, which pins the impact and
+			// components at resolution: an availability agreement has
+			// counted the stored version's, which are pinned now, so that
+			// the vendor's later edits move nothing from here on.
+			pinned := *fin
+			pinned.Impact = item.Impact(impactOf(stored.Impact).String())
+			pinned.Components = slices.Clone(stored.Components)
+			h.Final = &pinned
+		}
 		r.pinNotice(&h, stored, j)
 		merged.History = &h
 		merged.CreatedAt = earliest(stored.CreatedAt, fetched.CreatedAt)
