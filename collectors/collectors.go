@@ -127,7 +127,7 @@ var Kinds = Table{
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: statuspage.New},
 	{Kind: config.Kind{
-		Name: "incidentio", Title: "incident.io status pages", Feeds: config.FeedsStatus,
+		Name: "incidentio", Title: "incident.io status pages", Feeds: config.FeedsStatus, ComponentsWhileOngoing: true,
 		URLExample:  "https://status.VENDOR.com",
 		Credentials: config.Credentials{Doc: "none; the page owner enables the widget API"},
 	}, New: incidentio.New},
@@ -150,7 +150,7 @@ var Kinds = Table{
 		Options: cachet.NewOptions,
 	}, New: cachet.New},
 	{Kind: config.Kind{
-		Name: "feed", Title: "RSS and Atom status feeds", Feeds: config.FeedsStatus,
+		Name: "feed", Title: "RSS and Atom status feeds", Feeds: config.FeedsStatus, NoOutages: true,
 		URLExample:  "https://status.VENDOR.com/history.atom",
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: feed.New},

@@ -211,3 +211,27 @@ func anchor(k config.Kind) string {
 	}
 	return b.String()
 }
+
+// TestComponentsWhileOngoingAtLoad: the incidentio kind declares that it
+// names components only while an incident is ongoing, and a source of it
+// carries that from the load (quality keeps the last named at resolution);
+// a statuspage source does not.
+func TestComponentsWhileOngoingAtLoad(t *testing.T) {
+	const yaml = `vendors:
+  - name: acme
+    status_pages:
+      - {name: io, kind: incidentio, url: https://status.example.com}
+      - {name: sp, kind: statuspage, url: https://status.example.org}
+`
+	cfg, err := config.Parse([]byte(yaml), "<test>", collectors.Kinds.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, s := range cfg.Vendors[0].StatusPages {
+		got[s.Name] = s.ComponentsWhileOngoing
+	}
+	if !got["io"] || got["sp"] {
+		t.Errorf("ComponentsWhileOngoing %v, want io only", got)
+	}
+}

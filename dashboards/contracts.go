@@ -8,6 +8,7 @@ package dashboards
 func contractsRow(s selectors) row {
 	v := s.vendors()
 	current, previous := s.vendors(`period="current"`), s.vendors(`period="previous"`)
+	ended := s.vendors(`period!="current"`) // a period still running is not claimable yet
 	length := "(support_contract_period_end_timestamp_seconds" + current + " - support_contract_period_start_timestamp_seconds" + current + ")"
 	return row{title: "Contract: credits owed", panels: []panel{
 		{
@@ -40,11 +41,12 @@ func contractsRow(s selectors) row {
 		},
 		{
 			kind: tablePanel, title: "Credits to claim", unit: "s", width: 12, height: 8,
-			description: "Periods whose credit is above zero and whose claim deadline is still ahead: the time left to claim. " +
+			description: "Ended periods whose credit is above zero and whose claim deadline is still ahead: the time left to claim " +
+				"(the current period's credit is not claimable until it ends: see Credit owed). " +
 				"Good: empty; otherwise file the claim (with the incidents of the period) well before the time runs out.",
 			queries: []query{{
-				expr: maxBy("vendor, agreement, period", "(support_contract_claim_deadline_timestamp_seconds"+v+" - time()) > 0 and on (vendor, agreement, period) "+
-					"support_contract_credit_ratio"+v+" > 0"),
+				expr: maxBy("vendor, agreement, period", "(support_contract_claim_deadline_timestamp_seconds"+ended+" - time()) > 0 and on (vendor, agreement, period) "+
+					"support_contract_credit_ratio"+ended+" > 0"),
 				legend: "time left to claim",
 			}},
 		},

@@ -465,6 +465,10 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 	historyStart := cfg.Global.HistoryStart.Time
 	kind, _ := collectors.Kinds.Lookup(sc.Kind) // the config has checked it
 	priorityInTags := kind.PriorityInTags
+	refresh := e.rebuildSnapshot
+	if slices.Contains(vs.cfg.StatusPages, sc) && len(vs.cfg.Agreements) > 0 {
+		refresh = e.warnUnmatchedComponents(vs, sc.Name, refresh)
+	}
 	return &runner{
 		key: key, kind: sc.Kind, host: host, src: src,
 		interval: time.Duration(sc.PollInterval), maxRequests: sc.MaxRequestsPerSync,
@@ -478,7 +482,7 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 			}
 			return e.ingest(vs, k, historyStart, b)
 		},
-		refresh: e.rebuildSnapshot,
+		refresh: refresh,
 		logger:  logger,
 		now:     e.opts.Now,
 	}, nil

@@ -137,3 +137,36 @@ func TestRebuildOnUpgrade(t *testing.T) {
 		t.Error("the first start on an earlier build's store did not mark the rebuild")
 	}
 }
+
+// TestAgreementChangedWhileStopped: an agreement's gauge-only settings
+// (tiers) changed while the exporter was stopped mark no rebuild; its
+// weights, which feed support_contract_downtime_seconds_total, do.
+func TestAgreementChangedWhileStopped(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	zd, sp := newFakeZendesk(t, acmeTickets()...), newFakeStatuspage(t)
+	run := func(tiers, weights string) float64 {
+		st, err := store.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		e := New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st})
+		defer e.Stop()
+		sla := slaOneHour + "\n    agreements:\n      - {name: cdn, measure: availability, components: [CDN], period: month, weights: " +
+			weights + ", tiers: " + tiers + "}"
+		if err := e.Apply(parseConfig(t, acmeConfig(zd.URL(), sp.URL(), sla))); err != nil {
+			t.Fatal(err)
+		}
+		return rebuiltAt(t, e, "acme")
+	}
+	if got := run("[{below: 0.999, credit: 0.1}]", "{major: 1}"); got != 0 {
+		t.Fatalf("first start: rebuilt at %v, want 0", got)
+	}
+	if got := run("[{below: 0.9995, credit: 0.25}]", "{major: 1}"); got != 0 {
+		t.Errorf("restart with other tiers: rebuilt at %v, want 0 (no counter moves)", got)
+	}
+	if got := run("[{below: 0.9995, credit: 0.25}]", "{major: 0.5}"); got == 0 {
+		t.Error("restart with other weights: the rebuild time is not set")
+	}
+}

@@ -54,7 +54,7 @@ vendors:
     escalation:
       tags: [escalated]
     agreements:                # demo terms, stricter than real ones so that credits show
-{{- if .Status}}
+{{- if .Outages}}
       - name: uptime
         source: https://example.com/sla
         measure: availability
@@ -112,6 +112,9 @@ type demoVendor struct {
 	Tickets, Status string
 	Docs            string // a documentation site (simulator.DemoDocs)
 	FeatureRequests bool   // the simulator shows some of its tickets as feature requests
+	// Outages: the status kind names components and says when incidents
+	// end (not config.Kind.NoOutages): an availability agreement measures.
+	Outages bool
 }
 
 // sourceBody indents a source body from Sim.SourceYAML under its list
@@ -152,6 +155,8 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 		}
 		if kinds.Status != "" {
 			dv.Status = sourceBody(sim.SourceYAML(v.Name, kinds.Status))
+			k, ok := collectors.Kinds.Lookup(kinds.Status)
+			dv.Outages = ok && !k.NoOutages
 			attrs = append(attrs, kinds.Status, sim.URL(v.Name, kinds.Status))
 		}
 		if kind := simulator.DemoDocs()[v.Name]; kind != "" {

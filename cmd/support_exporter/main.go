@@ -60,6 +60,7 @@ type flags struct {
 	storageCheck  bool
 	demo          bool
 	demoClock     time.Time
+	debugClock    time.Time
 	storagePath   string
 	telemetryPath string
 	readTimeout   time.Duration
@@ -77,6 +78,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("config.check", "Validate the configuration file, print what is wrong, and exit (non-zero when invalid).").BoolVar(&f.configCheck)
 	app.Flag("demo", "Run against built-in simulated vendors on loopback: no vendor account and no config needed.").BoolVar(&f.demo)
 	app.Flag("demo.clock", "Run the demo as if the clock read this RFC 3339 instant at start (tests of the demo at fixed hours).").Hidden().SetValue(&rfc3339{&f.demoClock})
+	// --debug.clock is for tests only (e2e/contract_test.go): the exporter
+	// acts as if now were this instant at start, its clock advancing with
+	// real time (periods, asOf, sync times, the plausibility of vendor
+	// times all read it; timers still run on the wall clock). A restart
+	// that should continue the same clock passes the instant it reached.
+	app.Flag("debug.clock", "Act as if the clock read this RFC 3339 instant at start, advancing with real time (tests only).").Hidden().SetValue(&rfc3339{&f.debugClock})
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
@@ -226,6 +233,14 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		}
 		offset := time.Until(f.demoClock)
 		now = func() time.Time { return time.Now().Add(offset) }
+	}
+	if !f.debugClock.IsZero() {
+		if !f.demoClock.IsZero() {
+			return errors.New("--debug.clock and --demo.clock: give one")
+		}
+		offset := time.Until(f.debugClock)
+		now = func() time.Time { return time.Now().Add(offset) }
+		logger.Warn("--debug.clock: the exporter's clock is not the wall clock", "now", now().Format(time.RFC3339))
 	}
 	var d *demo
 	if f.demo {

@@ -94,9 +94,12 @@ type PerDowntime struct {
 	Multiplier float64 `yaml:"multiplier"`
 }
 
-// PerDay is a credit per day with downtime (Akamai).
+// PerDay is a credit per day with downtime (Akamai): Credit, a share of
+// the period's fee, or one DaysPerFee-th of the fee (30: a day of fees as
+// a thirtieth of the month's, exactly, where 0.033333 rounds).
 type PerDay struct {
-	Credit float64 `yaml:"credit"`
+	Credit     float64 `yaml:"credit"`
+	DaysPerFee int     `yaml:"days_per_fee"`
 }
 
 // ClaimWindow is how long a credit can be claimed: Within after the period
@@ -108,12 +111,17 @@ type ClaimWindow struct {
 
 // Termination is one condition that gives the buyer the right to end the
 // contract: availability below Below in Periods consecutive periods, or
-// Missed first-response targets missed within WithinPeriods periods.
+// weighted downtime over DowntimeOver in each of Periods consecutive
+// periods (an absolute form: Fastly's "more than 7.2 hours"), or Missed
+// first-response targets missed within WithinPeriods periods.
 type Termination struct {
 	Below         float64 `yaml:"below"`
 	Periods       int     `yaml:"periods"`
 	Missed        int     `yaml:"missed"`
 	WithinPeriods int     `yaml:"within_periods"`
+
+	// DowntimeOver is a Go duration, fractions allowed (7.2h, 43.8m).
+	DowntimeOver time.Duration `yaml:"downtime_over"`
 }
 
 // defaultWeights: an incident counts as downtime in full when it ended as
@@ -169,8 +177,18 @@ func (ck *checker) agreement(path string, a *Agreement, v *Vendor) {
 }
 
 func (ck *checker) availability(path string, a *Agreement, v *Vendor) {
-	if len(v.StatusPages) == 0 {
+	measurable := slices.ContainsFunc(v.StatusPages, func(s *Source) bool {
+		if s == nil {
+			return false
+		}
+		k, ok := ck.kinds.Lookup(s.Kind)
+		return !ok || !k.NoOutages
+	})
+	switch {
+	case len(v.StatusPages) == 0:
 		ck.report(path+".measure", "availability is measured from the vendor's status_pages, and it has none")
+	case !measurable:
+		ck.report(path+".measure", "availability is measured from the components and end times of the incidents on the vendor's status_pages, and %s gives neither: nothing can be measured", oneOf(statusKinds(v)))
 	}
 	if len(a.Components) == 0 {
 		ck.report(path+".components", "required: the status-page components whose outages count")
@@ -295,6 +313,14 @@ func (ck *checker) credit(path string, a *Agreement) {
 			ck.report(path+".per_downtime.multiplier", "must be positive (1 pays the downtime's share of the fee)")
 		}
 		c.Multiplier = a.PerDowntime.Multiplier
+	case a.PerDay != nil && (a.PerDay.DaysPerFee != 0 || ck.ix.has(path+".per_day.days_per_fee")):
+		switch {
+		case a.PerDay.Credit != 0:
+			ck.report(path+".per_day", "write credit (a share of the fee per day) or days_per_fee (days that make one fee), not both")
+		case a.PerDay.DaysPerFee <= 0:
+			ck.report(path+".per_day.days_per_fee", "must be positive: how many days of downtime make the period's fee")
+		}
+		c.DaysPerFee = a.PerDay.DaysPerFee
 	case a.PerDay != nil:
 		if !(a.PerDay.Credit > 0 && a.PerDay.Credit <= 1) {
 			ck.report(path+".per_day.credit", "%v is outside (0, 1]: the share of the period's fee per day with downtime", a.PerDay.Credit)
@@ -330,17 +356,23 @@ func (ck *checker) termination(path, measure string, t *Termination) {
 		ck.report(path, "a termination needs below and periods, or missed and within_periods")
 		return
 	}
-	availability := t.Below != 0 || t.Periods != 0
+	availability := t.Below != 0 || t.Periods != 0 || t.DowntimeOver != 0
 	response := t.Missed != 0 || t.WithinPeriods != 0
 	switch {
 	case availability && response:
 		ck.report(path, "write below and periods (availability), or missed and within_periods (response), not both")
+	case t.Below != 0 && t.DowntimeOver != 0:
+		ck.report(path, "write below (a share of the period) or downtime_over (a duration), not both")
 	case availability && measure == MeasureResponse, response && measure == MeasureAvailability:
 		ck.report(path, "%s", map[string]string{
-			MeasureAvailability: "an availability agreement terminates on below and periods",
+			MeasureAvailability: "an availability agreement terminates on below (or downtime_over) and periods",
 			MeasureResponse:     "a response agreement terminates on missed and within_periods"}[measure])
 	case availability:
-		if !(t.Below > 0 && t.Below <= 1) {
+		switch {
+		case t.DowntimeOver < 0, ck.ix.has(path+".downtime_over") && t.DowntimeOver == 0:
+			ck.report(path+".downtime_over", "must be positive: the downtime a period may not exceed")
+		case t.DowntimeOver > 0:
+		case !(t.Below > 0 && t.Below <= 1):
 			ck.report(path+".below", "%v is outside (0, 1]", t.Below)
 		}
 		if t.Periods <= 0 {
@@ -374,34 +406,39 @@ func applyAgreementDefaults(ix nodeIndex, vendorPath string, v *Vendor) {
 	}
 }
 
-// writeAgreements adds the agreements' settings to a fingerprint
-// (Config.Fingerprint): they change what the contract series derive. Only
-// the source URL is left out. Nothing is written without agreements, so
-// that the fingerprint of a vendor without any stays what it was.
+// writeAgreements adds to a fingerprint (Config.Fingerprint) what of the
+// agreements moves a counter: support_contract_downtime_seconds_total,
+// derived from an availability agreement's name, components and weights
+// (as resolved, defaults included). Everything else (tiers, per_downtime,
+// per_day, cap, claim, termination, objective, period, timezone, source,
+// and response agreements entirely) feeds gauges only, which a restart
+// recomputes anyway: changing it while the exporter was stopped must not
+// mark a rebuild, which would silence the burn-rate alerts for days.
+// Nothing is written without availability agreements, so that the
+// fingerprint of a vendor without any stays what it was.
 func writeAgreements(w io.Writer, agreements []*Agreement) {
 	for _, a := range agreements {
-		if a == nil {
+		if a == nil || a.Measure != MeasureAvailability {
 			continue
 		}
-		fmt.Fprintf(w, "agreement %q %q %q %v %q %v %d %q %v %v %v %v %v", a.Name, a.Measure, a.Components, a.Weights,
-			a.Priorities, a.Objective, a.Period.StartDay, a.Months.Location, derefs(a.Tiers), a.PerDowntime, a.PerDay, a.Cap, a.Claim)
-		for _, t := range a.Termination {
-			if t != nil {
-				fmt.Fprintf(w, " %+v", *t)
+		weights := make(map[string]contract.Weight, len(a.WeightOf))
+		for impact, weight := range a.WeightOf {
+			if weight != 0 {
+				weights[impact] = weight
 			}
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "agreement %q %q %v\n", a.Name, slices.Compact(slices.Sorted(slices.Values(a.Components))), weights)
 	}
 }
 
-// derefs are the values a list of pointers points to (nil ones left out),
-// for printing.
-func derefs[T any](ps []*T) []T {
-	out := make([]T, 0, len(ps))
-	for _, p := range ps {
-		if p != nil {
-			out = append(out, *p)
+// statusKinds are the kinds of a vendor's status pages, sorted, distinct.
+func statusKinds(v *Vendor) []string {
+	var out []string
+	for _, s := range v.StatusPages {
+		if s != nil {
+			out = append(out, s.Kind)
 		}
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }

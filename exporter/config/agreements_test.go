@@ -126,11 +126,12 @@ calendars:
 	}
 }
 
-// TestAgreementFingerprint: an agreement's settings change the vendor's
-// fingerprint (its contract series are derived again), its source URL does
-// not.
+// TestAgreementFingerprint: what moves the downtime counter (an
+// availability agreement's name, components, weights) changes the vendor's
+// fingerprint; gauge-only settings do not, so that changing them while the
+// exporter is stopped marks no rebuild.
 func TestAgreementFingerprint(t *testing.T) {
-	const agreement = "    agreements:\n      - {name: cdn, source: https://a.example, measure: availability, components: [CDN], period: month, weights: {major: 0.5}, tiers: [{below: 0.999, credit: 0.1}], claim: {within: 30d}, termination: [{below: 0.99, periods: 1}]}\n"
+	const agreement = "    agreements:\n      - {name: cdn, source: https://a.example, measure: availability, components: [CDN], period: month, weights: {major: 0.5}, tiers: [{below: 0.999, credit: 0.1}], cap: 1, claim: {within: 30d}, termination: [{below: 0.99, periods: 1}]}\n"
 	with := fingerprintBase + agreement
 	base := fingerprintOf(t, with)
 	if base == fingerprintOf(t, fingerprintBase) {
@@ -139,18 +140,43 @@ func TestAgreementFingerprint(t *testing.T) {
 	for _, c := range []struct{ old, new string }{
 		{"components: [CDN]", "components: [CDN, DNS]"},
 		{"major: 0.5", "major: 1"},
-		{"period: month", "period: {start_day: 15}"},
-		{"period: month", "period: month, timezone: Asia/Tokyo"},
-		{"credit: 0.1", "credit: 0.2"},
-		{"within: 30d", "within: 60d"},
-		{"periods: 1", "periods: 2"},
+		{"major: 0.5", "major: 0.5, minor: 0.25"},
 		{"name: cdn", "name: edge"},
 	} {
 		if fingerprintOf(t, strings.ReplaceAll(with, c.old, c.new)) == base {
 			t.Errorf("%q -> %q left the fingerprint as it was", c.old, c.new)
 		}
 	}
-	if fingerprintOf(t, strings.ReplaceAll(with, "https://a.example", "https://b.example")) != base {
-		t.Error("the source URL changed the fingerprint")
+	for _, c := range []struct{ old, new string }{
+		{"https://a.example", "https://b.example"},
+		{"period: month", "period: {start_day: 15}"},
+		{"period: month", "period: month, timezone: Asia/Tokyo"},
+		{"credit: 0.1", "credit: 0.2"},
+		{"cap: 1", "cap: 0.5"},
+		{"within: 30d", "within: 60d"},
+		{"periods: 1", "periods: 2"},
+		{"components: [CDN]", "components: [CDN, CDN]"},
+		{"weights: {major: 0.5}", "weights: {major: 0.5, critical: 1}"}, // the default
+	} {
+		if fingerprintOf(t, strings.ReplaceAll(with, c.old, c.new)) != base {
+			t.Errorf("%q -> %q changed the fingerprint: it moves no counter", c.old, c.new)
+		}
+	}
+	// A response agreement has no counter.
+	if fingerprintOf(t, fingerprintBase) != fingerprintOf(t, fingerprintBase+"    agreements:\n      - {name: support, measure: response, priorities: [urgent], period: month}\n") {
+		t.Error("a response agreement changed the fingerprint: it moves no counter")
+	}
+}
+
+// TestPerDayDaysPerFeeParsed: per_day: {days_per_fee: 30} is an exact
+// thirtieth of the fee per day down.
+func TestPerDayDaysPerFeeParsed(t *testing.T) {
+	cfg, err := config.Parse([]byte(vendorWith("    agreements:\n      - {name: akamai, measure: availability, components: [CDN], period: month, per_day: {days_per_fee: 30}}\n")), "t.yml", kinds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Vendors[0].Agreements[0].Credit
+	if c == nil || c.DaysPerFee != 30 || c.PerDay != 0 || c.Of(1, 3) != 0.1 {
+		t.Errorf("credit %+v, want days_per_fee 30 (3 days: 0.1)", c)
 	}
 }

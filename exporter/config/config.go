@@ -161,4 +161,8 @@ type Source struct {
 	// CountsOnly is the kind's (Kind.CountsOnly), set at load.
 	CountsOnly bool `yaml:"-"`
 	Line       int  `yaml:"-"` // line of the source in the file
+
+	// ComponentsWhileOngoing is the kind's (Kind.ComponentsWhileOngoing),
+	// set at load.
+	ComponentsWhileOngoing bool `yaml:"-"`
 }

@@ -134,6 +134,7 @@ func (s *Source) applyDefaults(path string, pollInterval model.Duration, kinds K
 	if kind, ok := kinds.Lookup(s.Kind); ok {
 		s.URL = cmp.Or(s.URL, kind.DefaultURL)
 		s.CountsOnly = kind.CountsOnly
+		s.ComponentsWhileOngoing = kind.ComponentsWhileOngoing
 	}
 	if !ix.has(path + ".max_requests_per_sync") {
 		s.MaxRequestsPerSync = defaultMaxRequestsPerSync

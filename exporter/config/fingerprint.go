@@ -11,8 +11,8 @@ import (
 
 // Fingerprint is a stable hash of the settings of v that change how its
 // metrics are derived: its calendar's definition, priorities, sla,
-// escalation, signals, notice_window, feature_requests,
-// global.history_start and
+// escalation, signals, notice_window, feature_requests, what of the
+// agreements moves a counter (writeAgreements), global.history_start and
 // global.solved_settle, and the names and kinds of its sources.
 // When a reload changes it, the vendor's aggregates must be recomputed.
 // Connection settings (url, poll_interval, http_client) are left out: they

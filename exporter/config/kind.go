@@ -153,6 +153,16 @@ type Kind struct {
 	// github issue type), which feature_requests.types match; a vendor
 	// whose ticket sources are all of other kinds may not name types.
 	TicketTypes bool
+	// ComponentsWhileOngoing: the API names an incident's components only
+	// while it is ongoing, and a resolved version names none (incident.io):
+	// the merge keeps those last named (quality.Rules.MergeIncident). For
+	// other kinds a version without components has none.
+	ComponentsWhileOngoing bool
+	// NoOutages: the format's incidents name no components and never say
+	// when an incident ended (RSS and Atom feeds): they feed no
+	// availability agreement, and a vendor whose status pages are all of
+	// such kinds cannot have one.
+	NoOutages bool
 	// Options returns the kind's own keys with their defaults, a pointer to
 	// a struct whose yaml tags name the keys and whose doc tags describe
 	// them; nil when the kind has none. The source's keys are decoded onto

@@ -217,6 +217,10 @@ type Credit struct {
 	// PerDay (per_day): credit = PerDay × days of the period with
 	// downtime (Akamai's "a day of fees per day with a failure").
 	PerDay float64
+	// DaysPerFee (per_day: {days_per_fee: N}): credit = days of the period
+	// with downtime / N, exactly (Akamai's "a day of fees" as a thirtieth
+	// of the month's fee: N = 30).
+	DaysPerFee int
 	// Cap is the most a period earns (1 when zero).
 	Cap float64
 }
@@ -236,6 +240,8 @@ func (c *Credit) Of(availability float64, daysDown int) float64 {
 		x = c.Multiplier * (1 - availability)
 	case c.PerDay > 0:
 		x = c.PerDay * float64(daysDown)
+	case c.DaysPerFee > 0:
+		x = float64(daysDown) / float64(c.DaysPerFee)
 	}
 	return min(max(x, 0), cmp.Or(c.Cap, 1))
 }
@@ -249,11 +255,19 @@ type Claim struct {
 }
 
 // Deadline is the last instant a credit earned in period p can be claimed.
+// Within's whole days are calendar days in the contract's zone, so that
+// "30 days after" a period ending at midnight ends at midnight across a
+// DST change; what is left under a day is added as a duration.
 func (c Claim) Deadline(ms Months, p Period) time.Time {
 	if c.BillingCycles > 0 {
 		return ms.Shift(p, c.BillingCycles).End
 	}
-	return p.End.Add(c.Within)
+	const day = 24 * time.Hour
+	loc := ms.loc()
+	end := p.End.In(loc)
+	y, m, d := end.Date()
+	h, mi, sec := end.Clock()
+	return time.Date(y, m, d+int(c.Within/day), h, mi, sec, end.Nanosecond(), loc).Add(c.Within % day)
 }
 
 // BelowInARow reports whether the last n of values (oldest first) are all
@@ -284,4 +298,25 @@ func MissedWithin(missed []uint64, n uint64, m int) bool {
 		sum += x
 	}
 	return sum >= n
+}
+
+// DowntimeFor is a full-weight outage of d as a Downtime: the threshold of
+// an absolute termination condition.
+func DowntimeFor(d time.Duration) Downtime { return Downtime(d.Milliseconds()) * Downtime(FullWeight) }
+
+// OverInARow reports whether the last n of downtimes (oldest first, one per
+// period) each exceed over: an absolute termination condition (Fastly: more
+// than 7.2 hours in a month, or more than 43.8 minutes in each of three
+// contiguous months), compared with each period's own downtime whatever
+// its length.
+func OverInARow(downtimes []Downtime, over Downtime, n int) bool {
+	if n <= 0 || len(downtimes) < n {
+		return false
+	}
+	for _, d := range downtimes[len(downtimes)-n:] {
+		if d <= over {
+			return false
+		}
+	}
+	return true
 }

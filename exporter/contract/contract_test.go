@@ -207,3 +207,66 @@ func TestTermination(t *testing.T) {
 		t.Error("fewer periods than m still count")
 	}
 }
+
+func TestOverInARow(t *testing.T) {
+	over := DowntimeFor(43*time.Minute + 48*time.Second) // 2,628 s
+	if over != 2628*1000*1000 {
+		t.Fatalf("DowntimeFor(43.8m) = %d, want 2,628,000,000", over)
+	}
+	d := func(s int64) Downtime { return Downtime(s * 1000 * 1000) }
+	for _, c := range []struct {
+		downtimes []Downtime
+		n         int
+		want      bool
+	}{
+		{[]Downtime{d(2629), d(2629), d(2629)}, 3, true},
+		{[]Downtime{d(2629), d(2628), d(2629)}, 3, false}, // exactly the threshold is not over
+		{[]Downtime{d(2629), d(2629)}, 3, false},          // too few periods
+		{[]Downtime{d(0), d(2629), d(2629), d(2629)}, 3, true},
+		{[]Downtime{d(2629)}, 0, false},
+	} {
+		if got := OverInARow(c.downtimes, over, c.n); got != c.want {
+			t.Errorf("OverInARow(%v, %d) = %v, want %v", c.downtimes, c.n, got, c.want)
+		}
+	}
+}
+
+// TestClaimWithinDaysAcrossDST: `within: 30d` counts calendar days in the
+// contract's zone: February 2026 in Berlin ends on March 1st 00:00 CET;
+// 30 days later, across the change to CEST on March 29th, is March 31st
+// 00:00 CEST (22:00 UTC on the 30th), not 720 hours later (01:00 CEST).
+func TestClaimWithinDaysAcrossDST(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := Months{StartDay: 1, Location: berlin}
+	feb := ms.At(time.Date(2026, 2, 10, 0, 0, 0, 0, berlin))
+	for _, c := range []struct {
+		within time.Duration
+		want   time.Time
+	}{
+		{30 * 24 * time.Hour, time.Date(2026, 3, 30, 22, 0, 0, 0, time.UTC)},
+		{30*24*time.Hour + 12*time.Hour, time.Date(2026, 3, 31, 10, 0, 0, 0, time.UTC)},
+		{12 * time.Hour, time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC)}, // no change crossed
+	} {
+		if got := (Claim{Within: c.within}).Deadline(ms, feb); !got.Equal(c.want) {
+			t.Errorf("within %v: deadline %v, want %v", c.within, got.UTC(), c.want)
+		}
+	}
+}
+
+// TestPerDayDaysPerFee: a day of fees as a thirtieth of the month's fee is
+// exact with days_per_fee, where a share written 0.033333 rounds: 3 days
+// earn 3/30 = 0.1, and 30 days the whole fee.
+func TestPerDayDaysPerFee(t *testing.T) {
+	c := &Credit{DaysPerFee: 30, Cap: 1}
+	for days, want := range map[int]float64{0: 0, 3: 0.1, 15: 0.5, 30: 1, 31: 1} {
+		if got := c.Of(1, days); got != want {
+			t.Errorf("%d days: credit %v, want %v", days, got, want)
+		}
+	}
+	if got := (&Credit{PerDay: 0.033333, Cap: 1}).Of(1, 3); got == 0.1 {
+		t.Errorf("a share per day rounds: %v", got)
+	}
+}

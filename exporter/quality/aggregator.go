@@ -44,6 +44,10 @@ type Aggregator struct {
 	// never flips in memory (see doc.go for restarts).
 	signals       signals
 	signalSources []string // the ticket sources, and AlertSource
+	// statusSources are the status-page sources (config.Vendor.StatusPages),
+	// those an availability agreement is measured from (contract.go); not
+	// the documentation sources, which are in kinds too.
+	statusSources []string
 	undecided     map[itemKey]noticeWindow
 	decided       map[itemKey]verdict
 
@@ -79,6 +83,7 @@ func NewAggregator(r *Rules, sources map[string]string, ticketSources []string) 
 		judged:        map[string]time.Time{},
 		signals:       signals{timely: signalSet{}},
 		signalSources: signalSources,
+		statusSources: r.statusSources,
 		undecided:     map[itemKey]noticeWindow{},
 		decided:       map[itemKey]verdict{},
 	}
@@ -113,8 +118,9 @@ func (a *Aggregator) Judged(source string, asOf func(string) time.Time) Judged {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return Judged{
-		Source:  latest(asOf(source), a.judged[source]),
-		Signals: latest(a.signalsComplete(asOf), a.judgedSignals),
+		Source:         latest(asOf(source), a.judged[source]),
+		Signals:        latest(a.signalsComplete(asOf), a.judgedSignals),
+		KeepComponents: a.rules.keepComponents[source],
 	}
 }
 

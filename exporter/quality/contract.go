@@ -147,18 +147,21 @@ func (a *Aggregator) contractStatuses() []ContractStatus {
 	return out
 }
 
-// measuredAsOf is the instant up to which every source of the given kind
-// list (status pages when status is true, else ticket sources) is
-// complete; zero when one never completed a sync.
+// measuredAsOf is the instant up to which every measured source is
+// complete: the status pages when status is true (never the documentation
+// sources, which say nothing of an outage), else the ticket sources; zero
+// when one never completed a sync.
 func (a *Aggregator) measuredAsOf(status bool) time.Time {
+	sources := a.statusSources
+	if !status {
+		sources = slices.DeleteFunc(slices.Sorted(maps.Keys(a.kinds)), func(s string) bool {
+			return !slices.Contains(a.signalSources, s)
+		})
+	}
 	var asOf time.Time
-	first := true
-	for _, source := range slices.Sorted(maps.Keys(a.kinds)) {
-		if slices.Contains(a.signalSources, source) == status {
-			continue
-		}
-		if t := a.judged[source]; first || t.Before(asOf) {
-			asOf, first = t, false
+	for i, source := range sources {
+		if t := a.judged[source]; i == 0 || t.Before(asOf) {
+			asOf = t
 		}
 	}
 	return asOf
@@ -227,8 +230,22 @@ func (a *Aggregator) availabilityStatus(ag *config.Agreement) ContractStatus {
 	}
 	// Termination: the run ending in the current period (its availability
 	// falls as downtime accrues) or in the previous one.
+	// An absolute condition (downtime_over) compares each period's own
+	// downtime, whatever the period's length.
 	for _, t := range ag.Termination {
 		if t.Periods <= 0 {
+			continue
+		}
+		if t.DowntimeOver > 0 {
+			over := contract.DowntimeFor(t.DowntimeOver)
+			downtimes := make([]contract.Downtime, t.Periods+1) // oldest first, the current last
+			for k := range downtimes {
+				p := ms.Shift(cur, k-t.Periods)
+				downtimes[k] = contract.DowntimeOf(spans, p.Start, p.End)
+			}
+			if contract.OverInARow(downtimes, over, t.Periods) || contract.OverInARow(downtimes[:t.Periods], over, t.Periods) {
+				st.Termination = true
+			}
 			continue
 		}
 		values := make([]float64, t.Periods+1) // oldest first, the current last
@@ -259,4 +276,41 @@ func contractDowntimeMoved(a, b *VendorSnapshot) bool {
 		}
 	}
 	return false
+}
+
+// UnmatchedComponent is a component an availability agreement lists that
+// none of the vendor's status pages names.
+type UnmatchedComponent struct{ Agreement, Component string }
+
+// UnmatchedComponents are the components of the availability agreements
+// that match none of the components of the status pages whose component
+// list is stored (a typo, or a grouped component written without its
+// group: `Group / Name`); none while no list is stored.
+func (a *Aggregator) UnmatchedComponents() []UnmatchedComponent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	known := map[string]bool{}
+	listed := false
+	for _, source := range a.statusSources {
+		list, ok := a.components[source]
+		listed = listed || ok
+		for _, c := range list {
+			known[c.Name] = true
+		}
+	}
+	if !listed {
+		return nil
+	}
+	var out []UnmatchedComponent
+	for _, ag := range a.rules.agreements {
+		if ag.Measure != config.MeasureAvailability {
+			continue
+		}
+		for _, c := range ag.Components {
+			if !known[c] {
+				out = append(out, UnmatchedComponent{ag.Name, c})
+			}
+		}
+	}
+	return out
 }

@@ -196,21 +196,49 @@ func TestResponseAgreement(t *testing.T) {
 	}
 }
 
-// TestComponentsKeptAtResolution: a format that names an incident's
-// components only while it is ongoing (incident.io) still feeds the
-// agreement once it resolves.
+// TestComponentsKeptAtResolution: a kind that names an incident's
+// components only while it is ongoing (incident.io,
+// config.Source.ComponentsWhileOngoing) still feeds the agreement once the
+// incident resolves without them; for any other kind (Statuspage) a
+// version without components has none: they can be cleared, while open and
+// at resolution.
 func TestComponentsKeptAtResolution(t *testing.T) {
-	v := testVendor()
-	v.Agreements = []*config.Agreement{cdnAgreement()}
-	s := newStoreOf(mustRules(t, v, time.Time{}), v)
 	open := item.Incident{ID: "io", Impact: item.ImpactCritical, CreatedAt: ts("2026-03-03T10:00:00Z"),
 		UpdatedAt: ts("2026-03-03T10:00:00Z"), Components: []string{"CDN"}}
-	s.incident("status", open)
 	resolved := open
 	resolved.Components, resolved.ResolvedAt, resolved.UpdatedAt = nil, ts("2026-03-03T10:30:00Z"), ts("2026-03-03T10:30:00Z")
-	s.incident("status", resolved)
-	if got := s.agg.Snapshot(at(ts("2026-03-04T00:00:00Z"))).Contracts[0].Downtime.Seconds(); got != 1800 {
-		t.Errorf("downtime %v s, want the 1,800 s of the incident resolved without its components", got)
+	cleared := open
+	cleared.Components, cleared.UpdatedAt = nil, ts("2026-03-03T10:10:00Z")
+	for _, c := range []struct {
+		name       string
+		kind       string
+		keep       bool
+		versions   []item.Incident
+		components []string // stored at the end
+		downtime   float64
+	}{
+		// 10:00-10:30 on CDN: 1,800 s.
+		{"incidentio resolved without components", "incidentio", true, []item.Incident{open, resolved}, []string{"CDN"}, 1800},
+		// Ongoing and cleared: an ongoing version means what it says.
+		{"incidentio cleared while open", "incidentio", true, []item.Incident{open, cleared}, nil, 0},
+		{"statuspage resolved without components", "statuspage", false, []item.Incident{open, resolved}, nil, 0},
+		{"statuspage cleared while open", "statuspage", false, []item.Incident{open, cleared}, nil, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := testVendor()
+			v.StatusPages = []*config.Source{{Name: "status", Kind: c.kind, ComponentsWhileOngoing: c.keep}}
+			v.Agreements = []*config.Agreement{cdnAgreement()}
+			s := newStoreOf(mustRules(t, v, time.Time{}), v)
+			for _, i := range c.versions {
+				s.incident("status", i)
+			}
+			if got := s.incidents[itemKey{"status", "io"}].Components; !slices.Equal(got, c.components) {
+				t.Errorf("stored components %q, want %q", got, c.components)
+			}
+			if got := s.agg.Snapshot(at(ts("2026-03-04T00:00:00Z"))).Contracts[0].Downtime.Seconds(); got != c.downtime {
+				t.Errorf("downtime %v s, want %v", got, c.downtime)
+			}
+		})
 	}
 }
 
@@ -236,5 +264,140 @@ func TestAgreementAddedIsNoStep(t *testing.T) {
 	}
 	if got := CountersDiffer(full, halved); !slices.Equal(got, []string{"support_contract_downtime_seconds_total"}) {
 		t.Errorf("weights changed: %v moved, want the downtime counter", got)
+	}
+}
+
+// TestAvailabilityNotWaitingForDocs: a documentation source that never
+// completes a sync holds no availability period back; only the status
+// pages are waited for.
+func TestAvailabilityNotWaitingForDocs(t *testing.T) {
+	v := testVendor()
+	v.Docs = []*config.Source{{Name: "docs", Kind: "sitemap"}}
+	v.Agreements = []*config.Agreement{cdnAgreement()}
+	s := newStoreOf(mustRules(t, v, time.Time{}), v)
+	// March 3rd, 10:00-12:00 down: 7,200 s of March's 2,678,400 s.
+	s.incident("status", resolvedIncident("A", item.ImpactCritical, []string{"CDN"}, "2026-03-03T10:00:00Z", "2026-03-03T12:00:00Z"))
+	synced := map[string]bool{"helpdesk": true}
+	asOf := func(source string) time.Time {
+		if !synced[source] {
+			return time.Time{}
+		}
+		return ts("2026-03-20T00:00:00Z")
+	}
+	// Before the status page's first sync: no period.
+	if c := s.agg.Snapshot(asOf).Contracts[0]; len(c.Periods) != 0 {
+		t.Errorf("periods %+v before the status page's first sync, want none", c.Periods)
+	}
+	// The status page synced, the documentation source never does.
+	synced["status"] = true
+	c := s.agg.Snapshot(asOf).Contracts[0]
+	if len(c.Periods) == 0 {
+		t.Fatal("no period: the agreement waits for the documentation source")
+	}
+	if got, want := c.Periods[0].Availability, 1-7200.0/2678400; math.Abs(got-want) > 1e-12 {
+		t.Errorf("March availability %v, want %v", got, want)
+	}
+}
+
+// TestTerminationDowntimeOver: an absolute termination condition compares
+// each period's own downtime with a duration, whatever the month's length
+// (Fastly: more than 7.2 h in a month; more than 43.8 min in each of three
+// contiguous months). 7.2 h is 25,920 s; 43.8 min is 2,628 s.
+func TestTerminationDowntimeOver(t *testing.T) {
+	fastly := func(t *config.Termination) *config.Agreement {
+		return &config.Agreement{
+			Name: "network", Measure: config.MeasureAvailability, Components: []string{"CDN"},
+			Months:      contract.Months{StartDay: 1, Location: time.UTC},
+			WeightOf:    map[string]contract.Weight{"none": 0, "minor": 0, "major": 1000, "critical": 1000},
+			Termination: []*config.Termination{t},
+		}
+	}
+	month := &config.Termination{DowntimeOver: 7*time.Hour + 12*time.Minute, Periods: 1}
+	three := &config.Termination{DowntimeOver: 43*time.Minute + 48*time.Second, Periods: 3}
+	type outage struct{ start, end string }
+	for _, c := range []struct {
+		name    string
+		term    *config.Termination
+		outages []outage
+		asOf    string
+		want    bool
+	}{
+		// February 2026, 28 days (2,419,200 s): 7 h = 25,200 s is 1.04%
+		// of the month (a share of 1% would be over) but not over 7.2 h.
+		{"28-day month, 7h", month, []outage{{"2026-02-10T00:00:00Z", "2026-02-10T07:00:00Z"}}, "2026-03-05T00:00:00Z", false},
+		// 7 h 13 min = 25,980 s > 25,920 s.
+		{"28-day month, 7h13m", month, []outage{{"2026-02-10T00:00:00Z", "2026-02-10T07:13:00Z"}}, "2026-03-05T00:00:00Z", true},
+		// June 2026, 30 days: exactly 7.2 h is not more than 7.2 h.
+		{"30-day month, exactly 7.2h", month, []outage{{"2026-06-10T00:00:00Z", "2026-06-10T07:12:00Z"}}, "2026-07-05T00:00:00Z", false},
+		// 7.2 h + 1 s = 25,921 s.
+		{"30-day month, 7.2h+1s", month, []outage{{"2026-06-10T00:00:00Z", "2026-06-10T07:12:01Z"}}, "2026-07-05T00:00:00Z", true},
+		// March 2026, 31 days (2,678,400 s): 7 h 20 min = 26,400 s is
+		// 0.986% (a share of 1% would not be over) but over 7.2 h.
+		{"31-day month, 7h20m", month, []outage{{"2026-03-10T00:00:00Z", "2026-03-10T07:20:00Z"}}, "2026-04-05T00:00:00Z", true},
+		// The current period counts once over: June so far 7 h 20 min.
+		{"current month", month, []outage{{"2026-06-10T00:00:00Z", "2026-06-10T07:20:00Z"}}, "2026-06-20T00:00:00Z", true},
+		// Three contiguous months (February 28 d, March 31 d, April 30 d)
+		// of 44 min = 2,640 s each > 2,628 s.
+		{"three months over 43.8m", three, []outage{
+			{"2026-02-10T00:00:00Z", "2026-02-10T00:44:00Z"},
+			{"2026-03-10T00:00:00Z", "2026-03-10T00:44:00Z"},
+			{"2026-04-10T00:00:00Z", "2026-04-10T00:44:00Z"},
+		}, "2026-05-05T00:00:00Z", true},
+		// April with 43 min = 2,580 s: the run breaks.
+		{"third month under 43.8m", three, []outage{
+			{"2026-02-10T00:00:00Z", "2026-02-10T00:44:00Z"},
+			{"2026-03-10T00:00:00Z", "2026-03-10T00:44:00Z"},
+			{"2026-04-10T00:00:00Z", "2026-04-10T00:43:00Z"},
+		}, "2026-05-05T00:00:00Z", false},
+		// Two months over, then the run not contiguous (March without).
+		{"not contiguous", three, []outage{
+			{"2026-01-10T00:00:00Z", "2026-01-10T00:44:00Z"},
+			{"2026-02-10T00:00:00Z", "2026-02-10T00:44:00Z"},
+			{"2026-04-10T00:00:00Z", "2026-04-10T00:44:00Z"},
+		}, "2026-05-05T00:00:00Z", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := testVendor()
+			v.Agreements = []*config.Agreement{fastly(c.term)}
+			s := newStoreOf(mustRules(t, v, time.Time{}), v)
+			for i, o := range c.outages {
+				s.incident("status", resolvedIncident(string(rune('a'+i)), item.ImpactMajor, []string{"CDN"}, o.start, o.end))
+			}
+			if got := s.agg.Snapshot(at(ts(c.asOf))).Contracts[0].Termination; got != c.want {
+				t.Errorf("termination right %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestPreFormat5ResolutionPinnedAtNextMerge: an incident stored resolved
+// before record format 5 (its Final without impact and components) counts
+// its stored impact and components; its next merge pins them, so that the
+// vendor's edit in that very version moves nothing.
+func TestPreFormat5ResolutionPinnedAtNextMerge(t *testing.T) {
+	v := testVendor()
+	v.Agreements = []*config.Agreement{cdnAgreement()}
+	r := mustRules(t, v, time.Time{})
+	s := newStoreOf(r, v)
+	// March 3rd, 10:00-12:00, critical, CDN: 7,200 s.
+	old := resolvedIncident("old", item.ImpactCritical, []string{"CDN"}, "2026-03-03T10:00:00Z", "2026-03-03T12:00:00Z")
+	stored := r.MergeIncident(nil, old, Judged{})
+	stored.History.Final.Impact, stored.History.Final.Components = "", nil // as format 4 stored it
+	k := itemKey{"status", "old"}
+	s.incidents[k] = &stored
+	s.agg.ReplaceIncident("status", nil, &stored)
+	asOf := at(ts("2026-03-20T00:00:00Z"))
+	if got := s.agg.Snapshot(asOf).Contracts[0].Downtime.Seconds(); got != 7200 {
+		t.Fatalf("downtime %v s, want 7200 from the stored impact and components", got)
+	}
+	// The vendor lowers it to minor and moves it to another component.
+	edited := old
+	edited.Impact, edited.Components = item.ImpactMinor, []string{"API"}
+	s.incident("status", edited)
+	if fin := s.incidents[k].History.Final; fin.Impact != item.ImpactCritical || !slices.Equal(fin.Components, []string{"CDN"}) {
+		t.Errorf("final %+v, want critical on CDN pinned", fin)
+	}
+	if got := s.agg.Snapshot(asOf).Contracts[0].Downtime.Seconds(); got != 7200 {
+		t.Errorf("downtime %v s after the edit, want 7200 still", got)
 	}
 }

@@ -16,7 +16,14 @@ import (
 // incident first is decided once it passes the first post). The merges pin
 // in the item what any snapshot judged up to then may have counted, so that
 // no later version takes it back (Aggregator.Judged computes it).
-type Judged struct{ Source, Signals time.Time }
+type Judged struct {
+	Source, Signals time.Time
+	// KeepComponents: the source's kind names an incident's components
+	// only while it is ongoing (config.Source.ComponentsWhileOngoing), so
+	// a resolved version without any keeps those stored. Set by
+	// Aggregator.Judged.
+	KeepComponents bool
+}
 
 // MergeTicket combines a freshly fetched ticket with its stored version (nil
 // when new) and returns what to store: the fetched ticket with its History
@@ -106,13 +113,24 @@ func (r *Rules) MergeIncident(stored *item.Incident, fetched item.Incident, j Ju
 	merged := fetched
 	if stored != nil {
 		h := incidentHistory(stored)
+		if fin := h.Final; fin != nil && fin.Impact == "" && !fin.Resolved.IsZero() {
+			// Resolved before record format 5, which pins the impact and
+			// components at resolution: an availability agreement has
+			// counted the stored version's, which are pinned now, so that
+			// the vendor's later edits move nothing from here on.
+			pinned := *fin
+			pinned.Impact = item.Impact(impactOf(stored.Impact).String())
+			pinned.Components = slices.Clone(stored.Components)
+			h.Final = &pinned
+		}
 		r.pinNotice(&h, stored, j)
 		merged.History = &h
 		merged.CreatedAt = earliest(stored.CreatedAt, fetched.CreatedAt)
-		if len(fetched.Components) == 0 {
+		if len(fetched.Components) == 0 && j.KeepComponents && !fetched.ResolvedAt.IsZero() {
 			// incident.io names an incident's components only while it is
 			// ongoing: the resolved version keeps those last named, which
-			// an availability agreement counts (contract.go).
+			// an availability agreement counts (contract.go). Other kinds
+			// mean it: a version without components has none.
 			merged.Components = stored.Components
 		}
 	}

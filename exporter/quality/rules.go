@@ -47,6 +47,11 @@ type Rules struct {
 	docs       map[string]config.DocsWindows // documentation source -> its windows (docs.go)
 	features   featureRules                  // feature_requests (feature.go)
 	agreements []*config.Agreement           // validated (config.Agreement's parsed parts set)
+	// statusSources are the names of the vendor's status_pages, sorted.
+	statusSources []string
+	// keepComponents: the status sources whose kind names components only
+	// while an incident is ongoing (Judged.KeepComponents).
+	keepComponents map[string]bool
 }
 
 // term is one contract term (config.SLA): a ticket is judged by the term in
@@ -89,6 +94,18 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		docs:           docsWindows(v),
 		agreements:     v.Agreements,
 	}
+	for _, s := range v.StatusPages {
+		if s != nil {
+			r.statusSources = append(r.statusSources, s.Name)
+			if s.ComponentsWhileOngoing {
+				if r.keepComponents == nil {
+					r.keepComponents = map[string]bool{}
+				}
+				r.keepComponents[s.Name] = true
+			}
+		}
+	}
+	slices.Sort(r.statusSources)
 	switch {
 	case r.noticeWindow == 0: // a config built in code, without defaults
 		r.noticeWindow = DefaultNoticeWindow
