@@ -49,7 +49,7 @@ var Kinds = Table{
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
 			Doc: "an end user's `EMAIL/token` and API token (or an OAuth token): the buyer's own requests"},
 		Options: zendeskrequests.NewOptions,
-	}, New: zendeskrequests.New},
+	}, New: zendeskrequests.New, NewCreator: zendeskrequests.NewCreator},
 	{Kind: config.Kind{
 		Name: "freshdesk", Title: "Freshdesk", Feeds: config.FeedsTickets,
 		URLExample: "https://DOMAIN.freshdesk.com",
@@ -161,6 +161,7 @@ func (t Table) Config() config.Kinds {
 	kinds := make(config.Kinds, len(t))
 	for i, k := range t {
 		kinds[i] = k.Kind
+		kinds[i].Drills = k.NewCreator != nil
 	}
 	return kinds
 }
@@ -173,6 +174,15 @@ func (t Table) Lookup(name string) (source.Kind, bool) {
 		}
 	}
 	return source.Kind{}, false
+}
+
+// NewCreator builds the drill's creator for env.Config.Kind.
+func NewCreator(env source.Env) (source.Creator, error) {
+	k, ok := Kinds.Lookup(env.Config.Kind)
+	if !ok || k.NewCreator == nil {
+		return nil, fmt.Errorf("source %q: kind %q cannot file tickets", env.Config.Name, env.Config.Kind)
+	}
+	return k.NewCreator(env)
 }
 
 // New builds the collector for env.Config.Kind.

@@ -93,6 +93,9 @@ type Vendor struct {
 	// NoticeWindow is how long before an incident's impact began a customer
 	// signal still counts as the customer noticing it first (default 30m).
 	NoticeWindow model.Duration `yaml:"notice_window"`
+	// Drill is the vendor's off-hours drill; nil or not enabled: off
+	// (drill.go).
+	Drill *Drill `yaml:"drill"`
 
 	// CalendarParsed is Calendars[Calendar].Parsed, or nil.
 	CalendarParsed *calendar.Calendar `yaml:"-"`

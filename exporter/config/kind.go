@@ -137,6 +137,10 @@ type Kind struct {
 	// PriorityInTags: the API has no priority field; a ticket's priority is
 	// the tag (label) naming the most urgent one (quality.Rules.MostUrgent).
 	PriorityInTags bool
+	// Drills: the kind can file a ticket as the buyer, for the off-hours
+	// drill (drill.go); set by package collectors from the kind's
+	// constructor of a creator.
+	Drills bool
 	// Options returns the kind's own keys with their defaults, a pointer to
 	// a struct whose yaml tags name the keys and whose doc tags describe
 	// them; nil when the kind has none. The source's keys are decoded onto

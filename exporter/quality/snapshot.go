@@ -142,6 +142,9 @@ type VendorSnapshot struct {
 	Vendor  string
 	Tickets bool
 	Status  bool
+	// Drill is the vendor's off-hours drills (drill.go); nil when its
+	// drill is off, and then its families are not exposed.
+	Drill *DrillSummary
 
 	TicketsCreated   [NumPriorities]uint64
 	UnknownPriority  uint64                             // tickets first stored with a priority value no mapping knows (counted as normal)

@@ -1,0 +1,66 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+)
+
+// Creator files tickets as the buyer, for the off-hours drill
+// (docs/configuration.md, "The off-hours drill"). It is the only thing in
+// the exporter that writes to a vendor: its caller (exporter/drill)
+// stores each step durably before it asks, and never retries a create
+// whose outcome is unknown before Find has looked for it.
+type Creator interface {
+	// Create files one ticket and returns it as the vendor answered.
+	// An error whose outcome is unknown (a timeout, a 5xx, a connection
+	// reset: the vendor may have filed it) satisfies Unknown.
+	Create(ctx context.Context, d Draft) (Filed, error)
+	// Find looks for a ticket filed by the buyer whose subject or body
+	// contains marker; found is false when there is none.
+	Find(ctx context.Context, marker string) (f Filed, found bool, err error)
+	// Comment adds a public comment to the ticket id, as the buyer.
+	Comment(ctx context.Context, id, body string) error
+}
+
+// Draft is a ticket to file.
+type Draft struct {
+	Subject, Body string
+	// Priority is the vendor's own value (a label for GitHub); empty:
+	// the vendor's default.
+	Priority string
+	Marker   string
+}
+
+// Filed is a ticket the vendor holds: its id as the source's collector
+// stores it (item.Ticket.ID), and its creation time as the vendor says.
+type Filed struct {
+	ID        string
+	CreatedAt time.Time
+}
+
+// CreatorFactory builds a kind's Creator from the same Env as its Source.
+type CreatorFactory func(Env) (Creator, error)
+
+// Unknown reports whether err leaves a write's outcome unknown: no
+// answer (timeout, connection reset, a cut body) or a 5xx, after which the
+// vendor may have done it. A 4xx (refused, rate limited) is a known "not
+// done".
+func Unknown(err error) bool {
+	if err == nil {
+		return false
+	}
+	var fe *fetch.Error
+	if !errors.As(err, &fe) {
+		return true // not even classified: assume the worst
+	}
+	switch {
+	case fe.Status >= 500:
+		return true
+	case fe.Status >= 400:
+		return false
+	}
+	return fe.Reason != fetch.ReasonAuth && fe.Reason != fetch.ReasonRateLimited
+}

@@ -1,0 +1,416 @@
+// Package drill schedules and runs a vendor's off-hours drill
+// (docs/configuration.md, "The off-hours drill"): at most once per
+// interval, at a random moment outside the vendor's business calendar, a
+// clearly marked test ticket is filed as the buyer through one of the
+// vendor's ticket sources, and the first human vendor reply is timed.
+//
+// It is the only part of the exporter that writes to a vendor, so every
+// step is stored before it is taken (store.Drill), and a step whose
+// outcome is unknown is looked up before it is taken again:
+//
+//	planned   the plan (id, marker, moment) is stored; nothing was sent
+//	creating  a create was sent, or is about to be: its outcome is unknown
+//	          until the vendor answers or Find looks for the marker;
+//	          never a second create before Find found nothing
+//	filed     the vendor holds the ticket; the source's sync stores it
+//	          like any other ticket, and its first human reply ends the drill
+//	responded, timed_out, create_failed, skipped: the result
+//
+// The closing comment is marked "posting" before it is sent and is never
+// sent again, so it is posted at most once.
+package drill
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/item"
+	"github.com/support-exporter/support_exporter/exporter/quality"
+	"github.com/support-exporter/support_exporter/exporter/store"
+)
+
+// States of a running drill; an ended one holds its result
+// (quality.DrillResult's names).
+const (
+	StatePlanned  = "planned"
+	StateCreating = "creating"
+	StateFiled    = "filed"
+)
+
+// Closing states.
+const (
+	closingPosting = "posting"
+	closingPosted  = "posted"
+	closingFailed  = "failed"
+)
+
+const (
+	// findSettle is how long after a create of unknown outcome a search
+	// that finds nothing is trusted: search indexes lag new tickets by a
+	// few minutes (Zendesk says "up to a few minutes").
+	findSettle = 10 * time.Minute
+	// maxAttempts bounds the creates of one drill.
+	maxAttempts = 3
+)
+
+// Store is what a Driller keeps its drills in (exporter/store).
+type Store interface {
+	PutDrill(vendor string, d store.Drill) error
+	Drills(vendor string) ([]store.Drill, error)
+}
+
+// Deps are what a Driller reads and writes besides its vendor's settings.
+type Deps struct {
+	Store   Store
+	Creator source.Creator
+	// Ticket reads the drill source's stored ticket (nil when none yet).
+	Ticket func(id string) (*item.Ticket, error)
+	// SyncedAt is the start of the drill source's last complete sync: the
+	// timeout is judged as of it, never the wall clock, so a reply the
+	// next sync brings is never taken for none.
+	SyncedAt func() time.Time
+	// IncidentsOpen is the vendor's open status-page incidents in the
+	// latest snapshot.
+	IncidentsOpen func() uint64
+	Now           func() time.Time
+	Rand          *rand.Rand
+	// DryRun logs what would be sent and sends nothing: each drill ends
+	// as skipped at its moment.
+	DryRun bool
+	Logger *slog.Logger
+}
+
+// Driller runs one vendor's drills.
+type Driller struct {
+	vendor string
+	cfg    *config.Drill
+	cal    interface {
+		Contains(time.Time) bool
+		Between(from, to time.Time) time.Duration
+	}
+	loc *time.Location
+	d   Deps
+}
+
+// New returns the Driller of vendor v, whose drill is on and whose
+// calendar is set (config checks both).
+func New(v *config.Vendor, d Deps) (*Driller, error) {
+	if !v.Drill.On() || v.CalendarParsed == nil {
+		return nil, fmt.Errorf("vendor %q: no drill enabled with a calendar", v.Name)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Driller{vendor: v.Name, cfg: v.Drill, cal: v.CalendarParsed, loc: v.CalendarParsed.Location(), d: d}, nil
+}
+
+// Step takes the next step of the vendor's drills, if one is due, and
+// returns what it did, for the log and tests. A Driller calls it every
+// minute; each step is stored before it writes to the vendor.
+func (dr *Driller) Step(ctx context.Context) error {
+	drills, err := dr.d.Store.Drills(dr.vendor)
+	if err != nil {
+		return err
+	}
+	if len(drills) == 0 {
+		return dr.plan(nil)
+	}
+	last := drills[len(drills)-1]
+	switch last.State {
+	case StatePlanned:
+		return dr.fire(ctx, last)
+	case StateCreating:
+		return dr.resolveCreate(ctx, last)
+	case StateFiled:
+		return dr.watch(ctx, last)
+	}
+	if last.Closing == "" && last.TicketID != "" && !dr.d.DryRun {
+		return dr.close(ctx, last)
+	}
+	return dr.plan(&last)
+}
+
+// plan stores the next drill: a random moment in the off-hours of the
+// next interval, which starts an interval after the previous drill's
+// moment (at most one drill per interval), or now.
+func (dr *Driller) plan(prev *store.Drill) error {
+	now := dr.d.Now()
+	from := now
+	if prev != nil {
+		if next := prev.Moment.Add(time.Duration(dr.cfg.Interval)); next.After(from) {
+			from = next
+		}
+	}
+	moment, ok := dr.offHoursMoment(from, from.Add(time.Duration(dr.cfg.Interval)))
+	if !ok {
+		return fmt.Errorf("drill: vendor %q: the calendar leaves no off-hours in %s..%s", dr.vendor,
+			from.Format(time.RFC3339), from.Add(time.Duration(dr.cfg.Interval)).Format(time.RFC3339))
+	}
+	id := fmt.Sprintf("%s-%04x", moment.UTC().Format("20060102T150405Z"), dr.d.Rand.IntN(1<<16))
+	d := store.Drill{ID: id, Source: dr.cfg.Source, Marker: "support-drill-" + id, Moment: moment, State: StatePlanned}
+	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
+		return err
+	}
+	dr.d.Logger.Info("drill planned", "drill", d.ID, "moment", moment.In(dr.loc).Format(time.RFC3339), "source_name", d.Source)
+	return nil
+}
+
+// offHoursMoment picks a uniformly random instant, to the second, among
+// the off-hours of [from, to).
+func (dr *Driller) offHoursMoment(from, to time.Time) (time.Time, bool) {
+	from = from.Truncate(time.Second)
+	off := func(t time.Time) time.Duration { return t.Sub(from) - dr.cal.Between(from, t) }
+	total := off(to)
+	if total < time.Second {
+		return time.Time{}, false
+	}
+	r := time.Duration(dr.d.Rand.Int64N(int64(total/time.Second))) * time.Second
+	// The first instant t whose off-hours since from exceed r lies in
+	// off-hours: the smallest t with off(t+1s) > r, found by bisection.
+	lo, hi := int64(0), int64(to.Sub(from)/time.Second) // off(lo) <= r < off(hi)
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if off(from.Add(time.Duration(mid)*time.Second)) <= r {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return from.Add(time.Duration(lo) * time.Second), true
+}
+
+// fire runs a planned drill once its moment came.
+func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
+	now := dr.d.Now()
+	if now.Before(d.Moment) {
+		return nil
+	}
+	if dr.cal.Contains(now) {
+		// The moment passed while the exporter was down, and business hours
+		// began: nothing was sent, so the drill moves to the next off-hours.
+		moment, ok := dr.offHoursMoment(now, now.Add(time.Duration(dr.cfg.Interval)))
+		if !ok {
+			return fmt.Errorf("drill: vendor %q: the calendar leaves no off-hours", dr.vendor)
+		}
+		dr.d.Logger.Info("drill moment missed; moved to the next off-hours", "drill", d.ID,
+			"missed", d.Moment.In(dr.loc).Format(time.RFC3339), "moment", moment.In(dr.loc).Format(time.RFC3339))
+		d.Moment = moment
+		return dr.d.Store.PutDrill(dr.vendor, d)
+	}
+	if skip, why := dr.skip(); skip {
+		return dr.end(d, quality.DrillSkipped.String(), why)
+	}
+	draft, err := dr.draft(d)
+	if err != nil {
+		return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
+	}
+	if dr.d.DryRun {
+		dr.d.Logger.Info("drill dry run: would file this ticket", "drill", d.ID, "source_name", d.Source,
+			"subject", draft.Subject, "body", draft.Body, "priority", draft.Priority, "closing", dr.cfg.Closing)
+		return dr.end(d, quality.DrillSkipped.String(), "dry run (--drill.dry-run): nothing sent")
+	}
+	return dr.create(ctx, d, draft)
+}
+
+// skip says whether the vendor is in no state to be drilled now.
+func (dr *Driller) skip() (bool, string) {
+	if n := dr.d.IncidentsOpen(); n > 0 {
+		return true, fmt.Sprintf("the vendor has %d open status-page incident(s)", n)
+	}
+	return false, ""
+}
+
+// draft renders the ticket of drill d.
+func (dr *Driller) draft(d store.Drill) (source.Draft, error) {
+	fields := config.DrillFields{Vendor: dr.vendor, Marker: d.Marker, Moment: d.Moment.In(dr.loc)}
+	var subject, body bytes.Buffer
+	if err := dr.cfg.SubjectTemplate.Execute(&subject, fields); err != nil {
+		return source.Draft{}, fmt.Errorf("subject: %w", err)
+	}
+	if err := dr.cfg.BodyTemplate.Execute(&body, fields); err != nil {
+		return source.Draft{}, fmt.Errorf("body: %w", err)
+	}
+	return source.Draft{Subject: subject.String(), Body: body.String(), Priority: dr.cfg.Priority, Marker: d.Marker}, nil
+}
+
+// create stores the attempt, then sends the create.
+func (dr *Driller) create(ctx context.Context, d store.Drill, draft source.Draft) error {
+	d.State, d.Attempts, d.AttemptAt = StateCreating, d.Attempts+1, dr.d.Now()
+	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
+		return err // nothing sent
+	}
+	dr.d.Logger.Info("drill: filing the ticket", "drill", d.ID, "attempt", d.Attempts, "source_name", d.Source)
+	filed, err := dr.d.Creator.Create(ctx, draft)
+	switch {
+	case err == nil:
+		return dr.filed(d, filed)
+	case source.Unknown(err):
+		// The vendor may hold it: the next step looks for the marker first.
+		dr.d.Logger.Warn("drill: the create's outcome is unknown; looking for the marker before any new create",
+			"drill", d.ID, "err", err)
+		return nil
+	default:
+		return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
+	}
+}
+
+// resolveCreate settles a create whose outcome is unknown: the marker
+// found means the vendor holds the ticket; not found, once the search
+// index had time to catch up, means it does not, and the create is sent
+// again (at most maxAttempts in all).
+func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
+	filed, found, err := dr.d.Creator.Find(ctx, d.Marker)
+	if err != nil {
+		return fmt.Errorf("drill %s: looking for the marker: %w", d.ID, err)
+	}
+	if found {
+		dr.d.Logger.Info("drill: the marker search found the ticket filed earlier", "drill", d.ID, "ticket_id", filed.ID)
+		return dr.filed(d, filed)
+	}
+	now := dr.d.Now()
+	switch {
+	case now.Sub(d.AttemptAt) < findSettle:
+		return nil // the search index may not have it yet
+	case d.Attempts >= maxAttempts:
+		return dr.end(d, quality.DrillCreateFailed.String(), fmt.Sprintf("no ticket found after %d creates of unknown outcome", d.Attempts))
+	}
+	if skip, why := dr.skip(); skip {
+		return dr.end(d, quality.DrillSkipped.String(), why)
+	}
+	draft, err := dr.draft(d)
+	if err != nil {
+		return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
+	}
+	return dr.create(ctx, d, draft)
+}
+
+// filed stores the ticket the vendor holds.
+func (dr *Driller) filed(d store.Drill, f source.Filed) error {
+	at := f.CreatedAt
+	if at.IsZero() {
+		at = d.AttemptAt
+	}
+	d.State, d.TicketID, d.FiledAt = StateFiled, f.ID, at
+	d.Hours = quality.Off.String()
+	if dr.cal.Contains(at) {
+		d.Hours = quality.Business.String()
+	}
+	dr.d.Logger.Info("drill: ticket filed", "drill", d.ID, "ticket_id", d.TicketID, "filed_at", at.In(dr.loc).Format(time.RFC3339))
+	return dr.d.Store.PutDrill(dr.vendor, d)
+}
+
+// watch ends a filed drill at its first human vendor reply, or at its
+// timeout as of the source's last complete sync.
+func (dr *Driller) watch(ctx context.Context, d store.Drill) error {
+	t, err := dr.d.Ticket(d.TicketID)
+	if err != nil {
+		return err
+	}
+	deadline := d.FiledAt.Add(time.Duration(dr.cfg.Timeout))
+	if t != nil && t.History != nil && !t.History.FirstReply.IsZero() {
+		d.RepliedAt = t.History.FirstReply
+		if d.RepliedAt.After(deadline) {
+			return dr.endThenClose(ctx, d, quality.DrillTimedOut.String(), "the first reply came after the timeout")
+		}
+		return dr.endThenClose(ctx, d, quality.DrillResponded.String(), "")
+	}
+	if !dr.d.SyncedAt().Before(deadline) {
+		return dr.endThenClose(ctx, d, quality.DrillTimedOut.String(), "no human reply by the timeout")
+	}
+	return nil
+}
+
+// end stores the drill's result.
+func (dr *Driller) end(d store.Drill, result, reason string) error {
+	d.State, d.EndedAt, d.Reason = result, dr.d.Now(), reason
+	dr.d.Logger.Info("drill ended", "drill", d.ID, "result", result, "reason", reason, "ticket_id", d.TicketID,
+		"first_response", firstResponse(d))
+	return dr.d.Store.PutDrill(dr.vendor, d)
+}
+
+func firstResponse(d store.Drill) string {
+	if d.RepliedAt.IsZero() {
+		return ""
+	}
+	return d.RepliedAt.Sub(d.FiledAt).String()
+}
+
+func (dr *Driller) endThenClose(ctx context.Context, d store.Drill, result, reason string) error {
+	if err := dr.end(d, result, reason); err != nil {
+		return err
+	}
+	d.State, d.EndedAt, d.Reason = result, dr.d.Now(), reason
+	return dr.close(ctx, d)
+}
+
+// close posts the closing comment at most once: marked as posting
+// before the call, it is never sent again, whatever the call's outcome.
+func (dr *Driller) close(ctx context.Context, d store.Drill) error {
+	d.Closing = closingPosting
+	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
+		return err
+	}
+	err := dr.d.Creator.Comment(ctx, d.TicketID, dr.cfg.Closing)
+	switch {
+	case err == nil:
+		d.Closing = closingPosted
+	case source.Unknown(err):
+		dr.d.Logger.Warn("drill: the closing comment's outcome is unknown; it is not sent again", "drill", d.ID,
+			"ticket_id", d.TicketID, "err", err)
+		return nil
+	default:
+		d.Closing = closingFailed
+		dr.d.Logger.Warn("drill: the vendor refused the closing comment; it is not sent again", "drill", d.ID,
+			"ticket_id", d.TicketID, "err", err)
+	}
+	return dr.d.Store.PutDrill(dr.vendor, d)
+}
+
+// Summary derives the vendor's drill metrics from its stored drills
+// (quality.SummarizeDrills).
+func Summary(drills []store.Drill) *quality.DrillSummary {
+	outcomes := make([]quality.DrillOutcome, 0, len(drills))
+	for _, d := range drills {
+		o := quality.DrillOutcome{RanAt: d.FiledAt}
+		if r, ok := quality.ParseDrillResult(d.State); ok {
+			o.Ended, o.Result = true, r
+			if o.RanAt.IsZero() {
+				o.RanAt = d.EndedAt
+			}
+		}
+		if d.Hours == quality.Business.String() {
+			o.Hours = quality.Business
+		} else {
+			o.Hours = quality.Off
+		}
+		if o.Result == quality.DrillResponded {
+			o.FirstResponse = d.RepliedAt.Sub(d.FiledAt)
+		}
+		outcomes = append(outcomes, o)
+	}
+	return quality.SummarizeDrills(outcomes)
+}
+
+// Run steps the drills every tick until ctx ends; a failed step is
+// logged and taken again at the next tick.
+func (dr *Driller) Run(ctx context.Context, tick time.Duration) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		if err := dr.Step(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			dr.d.Logger.Warn("drill step failed; retried at the next tick", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,407 @@
+package drill
+
+import (
+	"context"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"text/template"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/calendar"
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/item"
+	"github.com/support-exporter/support_exporter/exporter/quality"
+	"github.com/support-exporter/support_exporter/exporter/store"
+)
+
+// berlin is the vendor's calendar: Monday to Friday, 09:00-17:00 in
+// Europe/Berlin.
+func berlin(t *testing.T) *calendar.Calendar {
+	t.Helper()
+	cal, err := calendar.New("Europe/Berlin", []string{"mon", "tue", "wed", "thu", "fri"}, "09:00-17:00", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal
+}
+
+func vendor(t *testing.T) *config.Vendor {
+	t.Helper()
+	return &config.Vendor{Name: "acme", CalendarParsed: berlin(t), Drill: &config.Drill{
+		Enabled: true, Source: "helpdesk", Interval: model.Duration(30 * 24 * time.Hour), Priority: "urgent",
+		SubjectTemplate: template.Must(template.New("s").Parse("[drill {{.Marker}}] API returns 503")),
+		BodyTemplate:    template.Must(template.New("b").Parse("Test ticket {{.Marker}} for {{.Vendor}}.")),
+		Closing:         "Thank you: this was a scheduled drill.", Timeout: model.Duration(72 * time.Hour),
+	}}
+}
+
+// vendorAPI is a fake vendor: it files tickets, finds them by marker and
+// takes comments, and counts every call.
+type vendorAPI struct {
+	tickets  map[string]source.Filed // by marker
+	creates  int
+	comments []string
+	finds    int
+	// createErr, when set, is returned by the next create; filed says
+	// whether the vendor filed the ticket all the same (a timeout after
+	// the vendor committed it).
+	createErr   error
+	filedAnyway bool
+	commentErr  error
+	now         func() time.Time
+}
+
+func (v *vendorAPI) Create(_ context.Context, d source.Draft) (source.Filed, error) {
+	v.creates++
+	if !strings.Contains(d.Subject, d.Marker) || !strings.Contains(d.Body, d.Marker) {
+		panic("draft without its marker")
+	}
+	f := source.Filed{ID: "t" + string(rune('0'+v.creates)), CreatedAt: v.now()}
+	if err := v.createErr; err != nil {
+		v.createErr = nil
+		if v.filedAnyway {
+			v.tickets[d.Marker] = f
+		}
+		return source.Filed{}, err
+	}
+	v.tickets[d.Marker] = f
+	return f, nil
+}
+
+func (v *vendorAPI) Find(_ context.Context, marker string) (source.Filed, bool, error) {
+	v.finds++
+	f, ok := v.tickets[marker]
+	return f, ok, nil
+}
+
+func (v *vendorAPI) Comment(_ context.Context, id, body string) error {
+	v.comments = append(v.comments, id+": "+body)
+	return v.commentErr
+}
+
+// world is a Driller over a real store, a fake vendor and a clock the
+// test moves.
+type world struct {
+	t         *testing.T
+	now       time.Time
+	st        *store.Store
+	api       *vendorAPI
+	dr        *Driller
+	incidents uint64
+	syncedAt  time.Time
+	replies   map[string]time.Time // ticket id -> first human reply stored
+}
+
+func newWorld(t *testing.T, now time.Time, dryRun bool) *world {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	w := &world{t: t, now: now, st: st, replies: map[string]time.Time{}}
+	w.api = &vendorAPI{tickets: map[string]source.Filed{}, now: func() time.Time { return w.now }}
+	w.dr = w.driller(st, dryRun)
+	return w
+}
+
+// driller builds a Driller as the exporter does at start-up: a restart
+// builds a new one over the same store.
+func (w *world) driller(st Store, dryRun bool) *Driller {
+	dr, err := New(vendor(w.t), Deps{
+		Store: st, Creator: w.api, Now: func() time.Time { return w.now },
+		Ticket: func(id string) (*item.Ticket, error) {
+			at, ok := w.replies[id]
+			if !ok {
+				return &item.Ticket{ID: id}, nil
+			}
+			return &item.Ticket{ID: id, History: &item.TicketHistory{FirstReply: at}}, nil
+		},
+		SyncedAt:      func() time.Time { return w.syncedAt },
+		IncidentsOpen: func() uint64 { return w.incidents },
+		Rand:          rand.New(rand.NewPCG(1, 2)),
+		DryRun:        dryRun,
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return dr
+}
+
+func (w *world) step() {
+	w.t.Helper()
+	if err := w.dr.Step(context.Background()); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *world) drills() []store.Drill {
+	w.t.Helper()
+	ds, err := w.st.Drills("acme")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return ds
+}
+
+func (w *world) last() store.Drill {
+	w.t.Helper()
+	ds := w.drills()
+	if len(ds) == 0 {
+		w.t.Fatal("no drill stored")
+	}
+	return ds[len(ds)-1]
+}
+
+// start is Monday 2 March 2026, 10:00 in Berlin (09:00 UTC): business
+// hours.
+var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+func TestPlanPicksAnOffHoursMomentInTheInterval(t *testing.T) {
+	cal := berlin(t)
+	for seed := range uint64(60) {
+		w := newWorld(t, start, false)
+		w.dr.d.Rand = rand.New(rand.NewPCG(seed, seed))
+		w.step()
+		d := w.last()
+		if d.State != StatePlanned || d.Moment.Before(start) || !d.Moment.Before(start.Add(30*24*time.Hour)) {
+			t.Fatalf("seed %d: plan %+v, want planned in [%s, +30d)", seed, d, start)
+		}
+		if cal.Contains(d.Moment) {
+			t.Fatalf("seed %d: moment %s is inside business hours", seed, d.Moment.In(cal.Location()))
+		}
+		if d.Marker != "support-drill-"+d.ID || d.Moment != d.Moment.Truncate(time.Second) {
+			t.Fatalf("seed %d: marker %q of id %q, moment %s", seed, d.Marker, d.ID, d.Moment)
+		}
+		if w.api.creates != 0 {
+			t.Fatal("planning sent a create")
+		}
+	}
+}
+
+// fireAt moves the clock to the planned moment and steps.
+func (w *world) fireAt() store.Drill {
+	w.t.Helper()
+	w.step() // plan
+	d := w.last()
+	w.now = d.Moment.Add(-time.Second)
+	w.step()
+	if w.api.creates != 0 {
+		w.t.Fatal("a create before the moment")
+	}
+	w.now = d.Moment
+	w.step()
+	return w.last()
+}
+
+func TestDrillRespondedThenClosedOnce(t *testing.T) {
+	w := newWorld(t, start, false)
+	d := w.fireAt()
+	if d.State != StateFiled || w.api.creates != 1 || d.Attempts != 1 || !d.FiledAt.Equal(d.Moment) || d.Hours != "off" {
+		t.Fatalf("after the moment: %+v, %d creates; want filed once at the moment, hours off", d, w.api.creates)
+	}
+	// No reply stored yet: still watching, even long after (the sync is behind).
+	w.now = d.Moment.Add(100 * time.Hour)
+	w.syncedAt = d.Moment.Add(time.Hour)
+	w.step()
+	if got := w.last().State; got != StateFiled {
+		t.Fatalf("without a reply, as of a sync before the timeout: %s, want filed", got)
+	}
+	reply := d.FiledAt.Add(95 * time.Minute)
+	w.replies[d.TicketID] = reply
+	w.step()
+	got := w.last()
+	if got.State != "responded" || !got.RepliedAt.Equal(reply) || got.Closing != closingPosted {
+		t.Fatalf("after the reply: %+v, want responded at %s, closing posted", got, reply)
+	}
+	if len(w.api.comments) != 1 || w.api.comments[0] != d.TicketID+": Thank you: this was a scheduled drill." {
+		t.Fatalf("comments %q, want the closing once", w.api.comments)
+	}
+	// The next step plans the next drill, an interval after this one's moment.
+	w.step()
+	next := w.last()
+	if next.ID == d.ID || next.State != StatePlanned || next.Moment.Before(d.Moment.Add(30*24*time.Hour)) {
+		t.Fatalf("next plan %+v, want one at least 30d after %s", next, d.Moment)
+	}
+	if len(w.api.comments) != 1 || w.api.creates != 1 {
+		t.Fatalf("%d comments, %d creates after the next plan; want 1 and 1", len(w.api.comments), w.api.creates)
+	}
+	s := Summary(w.drills())
+	if s.Runs[quality.DrillResponded] != 1 || s.FirstResponse[quality.Off].Count != 1 ||
+		s.FirstResponse[quality.Off].Sum != 5700 || !s.LastRun.Equal(d.FiledAt) {
+		t.Errorf("summary %+v; want 1 responded, 5700 s off hours, last run %s", s, d.FiledAt)
+	}
+	// 5700 s: above 3600, at most 7200: the fifth bucket.
+	if c := s.FirstResponse[quality.Off].Counts; c[4] != 1 {
+		t.Errorf("buckets %v, want the observation in le=7200", c)
+	}
+}
+
+func TestCrashBetweenPlanAndCreateNeverCreatesTwice(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.step()
+	d := w.last()
+	w.now = d.Moment
+	// The process dies after storing the attempt and sending the create,
+	// before the answer is stored: the record says creating, the vendor
+	// holds the ticket.
+	d.State, d.Attempts, d.AttemptAt = StateCreating, 1, w.now
+	if err := w.st.PutDrill("acme", d); err != nil {
+		t.Fatal(err)
+	}
+	w.api.tickets[d.Marker] = source.Filed{ID: "t9", CreatedAt: w.now}
+	w.dr = w.driller(w.st, false) // restart
+	w.now = w.now.Add(time.Minute)
+	w.step()
+	got := w.last()
+	if got.State != StateFiled || got.TicketID != "t9" || w.api.creates != 0 || w.api.finds != 1 {
+		t.Fatalf("after the restart: %+v, %d creates, %d finds; want filed as t9 by the search, no create", got, w.api.creates, w.api.finds)
+	}
+}
+
+func TestCrashBeforeTheCreateWasSentCreatesOnceAfterTheSearchSettles(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.step()
+	d := w.last()
+	w.now = d.Moment
+	d.State, d.Attempts, d.AttemptAt = StateCreating, 1, w.now // stored, never sent
+	if err := w.st.PutDrill("acme", d); err != nil {
+		t.Fatal(err)
+	}
+	w.dr = w.driller(w.st, false)
+	w.now = d.Moment.Add(time.Minute)
+	w.step()
+	if w.api.creates != 0 || w.last().State != StateCreating {
+		t.Fatalf("a search that finds nothing within %v is not trusted: %d creates", findSettle, w.api.creates)
+	}
+	w.now = d.Moment.Add(findSettle)
+	w.step()
+	got := w.last()
+	if got.State != StateFiled || w.api.creates != 1 || got.Attempts != 2 {
+		t.Fatalf("after the search settled: %+v, %d creates; want filed by one create, attempt 2", got, w.api.creates)
+	}
+}
+
+func TestCreateTimedOutButFiledIsFoundNotDuplicated(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.api.createErr = &fetch.Error{Reason: fetch.ReasonTimeout, URL: "https://acme.zendesk.com/api/v2/requests.json"}
+	w.api.filedAnyway = true
+	d := w.fireAt()
+	if d.State != StateCreating || w.api.creates != 1 {
+		t.Fatalf("after a create that timed out: %+v, %d creates; want creating, 1", d, w.api.creates)
+	}
+	w.now = w.now.Add(time.Minute)
+	w.step()
+	got := w.last()
+	if got.State != StateFiled || w.api.creates != 1 || got.TicketID != "t1" {
+		t.Fatalf("after the search: %+v, %d creates; want filed as t1, still 1 create", got, w.api.creates)
+	}
+}
+
+func TestCreateRefusedFails(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.api.createErr = &fetch.Error{Reason: fetch.ReasonHTTP, Status: 422, URL: "https://acme.zendesk.com/api/v2/requests.json"}
+	d := w.fireAt()
+	if d.State != "create_failed" || w.api.creates != 1 || !strings.Contains(d.Reason, "422") {
+		t.Fatalf("after a refused create: %+v, %d creates; want create_failed with the status", d, w.api.creates)
+	}
+	w.step()
+	if s := Summary(w.drills()); s.Runs[quality.DrillCreateFailed] != 1 || !s.LastRun.Equal(d.EndedAt) {
+		t.Errorf("summary %+v, want 1 create_failed run at %s", s, d.EndedAt)
+	}
+}
+
+func TestUnknownCreatesStopAfterMaxAttempts(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.api.createErr = &fetch.Error{Reason: fetch.ReasonHTTP, Status: 502}
+	w.fireAt()
+	for range maxAttempts {
+		w.now = w.now.Add(findSettle)
+		w.api.createErr = &fetch.Error{Reason: fetch.ReasonHTTP, Status: 502}
+		w.step()
+	}
+	got := w.last()
+	if got.State != "create_failed" || w.api.creates != maxAttempts || w.api.finds != maxAttempts {
+		t.Fatalf("%+v after %d creates and %d finds; want create_failed after %d of each", got, w.api.creates, w.api.finds, maxAttempts)
+	}
+}
+
+func TestOpenIncidentSkips(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.incidents = 1
+	d := w.fireAt()
+	if d.State != "skipped" || w.api.creates != 0 || !strings.Contains(d.Reason, "incident") {
+		t.Fatalf("with an open incident: %+v, %d creates; want skipped, none", d, w.api.creates)
+	}
+}
+
+func TestDryRunSendsNothing(t *testing.T) {
+	w := newWorld(t, start, true)
+	d := w.fireAt()
+	if d.State != "skipped" || w.api.creates != 0 || w.api.finds != 0 || len(w.api.comments) != 0 {
+		t.Fatalf("dry run: %+v, %d creates, %d finds, %d comments; want skipped and no call", d, w.api.creates, w.api.finds, len(w.api.comments))
+	}
+}
+
+func TestTimeoutAsOfTheSync(t *testing.T) {
+	w := newWorld(t, start, false)
+	d := w.fireAt()
+	deadline := d.FiledAt.Add(72 * time.Hour)
+	w.now = deadline.Add(time.Hour)
+	w.syncedAt = deadline.Add(-time.Second)
+	w.step()
+	if w.last().State != StateFiled {
+		t.Fatal("timed out before a sync reached the deadline")
+	}
+	w.syncedAt = deadline
+	w.step()
+	got := w.last()
+	if got.State != "timed_out" || got.Closing != closingPosted || len(w.api.comments) != 1 {
+		t.Fatalf("after the deadline: %+v, %d comments; want timed_out and the closing once", got, len(w.api.comments))
+	}
+	if s := Summary(w.drills()); s.Runs[quality.DrillTimedOut] != 1 || s.FirstResponse[quality.Off].Count != 0 {
+		t.Errorf("summary %+v, want 1 timed_out and no observation", s)
+	}
+}
+
+func TestClosingOfUnknownOutcomeIsNeverSentAgain(t *testing.T) {
+	w := newWorld(t, start, false)
+	d := w.fireAt()
+	w.replies[d.TicketID] = d.FiledAt.Add(time.Hour)
+	w.api.commentErr = &fetch.Error{Reason: fetch.ReasonTimeout}
+	w.step()
+	if got := w.last(); got.State != "responded" || got.Closing != closingPosting {
+		t.Fatalf("%+v, want responded with the closing marked posting", got)
+	}
+	w.api.commentErr = nil
+	w.dr = w.driller(w.st, false) // a restart too
+	for range 3 {
+		w.step()
+	}
+	if len(w.api.comments) != 1 {
+		t.Fatalf("closing sent %d times, want once", len(w.api.comments))
+	}
+}
+
+func TestMissedMomentMovesToTheNextOffHours(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.step()
+	d := w.last()
+	// The exporter was down from the moment into business hours: Tuesday
+	// after the moment at 10:00 Berlin.
+	day := d.Moment.In(berlin(t).Location())
+	w.now = time.Date(day.Year(), day.Month(), day.Day()+1, 10, 0, 0, 0, day.Location())
+	for berlin(t).Contains(w.now) == false {
+		w.now = w.now.Add(24 * time.Hour)
+	}
+	w.step()
+	got := w.last()
+	if got.ID != d.ID || got.State != StatePlanned || !got.Moment.After(w.now) || berlin(t).Contains(got.Moment) || w.api.creates != 0 {
+		t.Fatalf("after a missed moment: %+v, %d creates; want the same drill re-planned in the next off-hours", got, w.api.creates)
+	}
+}
