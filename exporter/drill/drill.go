@@ -23,7 +23,6 @@ package drill
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -77,8 +76,9 @@ type Deps struct {
 	// next sync brings is never taken for none.
 	SyncedAt func() time.Time
 	// IncidentsOpen is the vendor's open status-page incidents in the
-	// latest snapshot.
-	IncidentsOpen func() uint64
+	// latest snapshot; known is false until every status page of the
+	// vendor completed a sync (the drill then waits).
+	IncidentsOpen func() (n uint64, known bool)
 	Now           func() time.Time
 	Rand          *rand.Rand
 	// DryRun logs what would be sent and sends nothing: each drill ends
@@ -204,7 +204,11 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 		d.Moment = moment
 		return dr.d.Store.PutDrill(dr.vendor, d)
 	}
-	if skip, why := dr.skip(); skip {
+	skip, why, known := dr.skip()
+	switch {
+	case !known:
+		return nil // the status pages have not told yet
+	case skip:
 		return dr.end(d, quality.DrillSkipped.String(), why)
 	}
 	draft, err := dr.draft(d)
@@ -219,12 +223,14 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 	return dr.create(ctx, d, draft)
 }
 
-// skip says whether the vendor is in no state to be drilled now.
-func (dr *Driller) skip() (bool, string) {
-	if n := dr.d.IncidentsOpen(); n > 0 {
-		return true, fmt.Sprintf("the vendor has %d open status-page incident(s)", n)
+// skip says whether the vendor is in no state to be drilled now; known
+// is false while its status pages have not told.
+func (dr *Driller) skip() (skip bool, why string, known bool) {
+	n, known := dr.d.IncidentsOpen()
+	if n > 0 {
+		return true, fmt.Sprintf("the vendor has %d open status-page incident(s)", n), known
 	}
-	return false, ""
+	return false, "", known
 }
 
 // draft renders the ticket of drill d.
@@ -281,7 +287,11 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 	case d.Attempts >= maxAttempts:
 		return dr.end(d, quality.DrillCreateFailed.String(), fmt.Sprintf("no ticket found after %d creates of unknown outcome", d.Attempts))
 	}
-	if skip, why := dr.skip(); skip {
+	skip, why, known := dr.skip()
+	switch {
+	case !known:
+		return nil
+	case skip:
 		return dr.end(d, quality.DrillSkipped.String(), why)
 	}
 	draft, err := dr.draft(d)
@@ -398,15 +408,17 @@ func Summary(drills []store.Drill) *quality.DrillSummary {
 	return quality.SummarizeDrills(outcomes)
 }
 
-// Run steps the drills every tick until ctx ends; a failed step is
-// logged and taken again at the next tick.
-func (dr *Driller) Run(ctx context.Context, tick time.Duration) {
+// Run steps the drills every tick until ctx ends, calling after once
+// each step is done; a failed step is logged and taken again at the next
+// tick.
+func (dr *Driller) Run(ctx context.Context, tick time.Duration, after func()) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
-		if err := dr.Step(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := dr.Step(ctx); err != nil && ctx.Err() == nil {
 			dr.d.Logger.Warn("drill step failed; retried at the next tick", "err", err)
 		}
+		after()
 		select {
 		case <-ctx.Done():
 			return

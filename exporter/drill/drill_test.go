@@ -123,7 +123,7 @@ func (w *world) driller(st Store, dryRun bool) *Driller {
 			return &item.Ticket{ID: id, History: &item.TicketHistory{FirstReply: at}}, nil
 		},
 		SyncedAt:      func() time.Time { return w.syncedAt },
-		IncidentsOpen: func() uint64 { return w.incidents },
+		IncidentsOpen: func() (uint64, bool) { return w.incidents, true },
 		Rand:          rand.New(rand.NewPCG(1, 2)),
 		DryRun:        dryRun,
 	})

@@ -25,6 +25,9 @@ func WalkVendor(w Walker, v *quality.VendorSnapshot) {
 	if v.Status {
 		walkStatus(w, v)
 	}
+	if v.Drill != nil {
+		walkDrill(w, v)
+	}
 }
 
 func walkTickets(w Walker, v *quality.VendorSnapshot) {
