@@ -63,7 +63,7 @@ var Kinds = Table{
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
 			Doc: "email and API token of an agent (`api: agent`) or a portal customer (`api: customer`)"},
 		Options: jsm.NewOptions,
-	}, New: jsm.New},
+	}, New: jsm.New, NewCreator: jsm.NewCreator},
 	{Kind: config.Kind{
 		Name: "github", Title: "issues of a vendor's public repositories", Feeds: config.FeedsTickets,
 		DefaultURL: github.DefaultURL, URLExample: github.DefaultURL,
@@ -71,7 +71,7 @@ var Kinds = Table{
 			Doc: "none for public repositories (60 requests an hour); a read-only token raises that to 5000"},
 		PriorityInTags: true,
 		Options:        github.NewOptions,
-	}, New: github.New},
+	}, New: github.New, NewCreator: github.NewCreator},
 	{Kind: config.Kind{
 		Name: "slack", Title: "Slack channel shared with the vendor", Feeds: config.FeedsTickets,
 		DefaultURL: slack.DefaultURL, URLExample: slack.DefaultURL,

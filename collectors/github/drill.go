@@ -1,0 +1,149 @@
+package github
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/source"
+)
+
+// The off-hours drill's writes, as the buyer's account, in the first of
+// the source's repositories (docs/sources.md, github; REST API 2022-11-28):
+//
+//	POST /repos/{owner}/{repo}/issues                  {"title", "body", "labels"} -> 201 issue
+//	POST /repos/{owner}/{repo}/issues/{number}/comments {"body"}                  -> 201 comment
+//
+// and its look for an earlier attempt: the repository's issues newest
+// first (GET .../issues?state=all&sort=created&direction=desc; always
+// current), then the search (GET /search/issues?q="marker" repo:owner/repo),
+// whose index lags new issues. GitHub drops the labels of an issue filed by
+// an account without push access, silently: the priority label then only
+// shows in the body, where the templates may put it.
+
+// NewCreator builds the drill's creator of a github source (a
+// source.CreatorFactory).
+func NewCreator(env source.Env) (source.Creator, error) {
+	raw := env.Config.URL
+	if raw == "" {
+		raw = DefaultURL
+	}
+	base, err := fetch.BaseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("github: source %q: %w", env.Config.Name, err)
+	}
+	repos, err := checkRepositories(optionsOf(env.Config).Repositories)
+	if err != nil {
+		return nil, fmt.Errorf("github: source %q: %w", env.Config.Name, err)
+	}
+	return &creator{http: env.HTTP.WithMaxBodyBytes(maxBodyBytes), base: base, repo: repos[0]}, nil
+}
+
+type creator struct {
+	http *fetch.Client
+	base *url.URL
+	repo string // owner/name
+}
+
+type drillIssue struct {
+	Number    *int64     `json:"number"`
+	Title     string     `json:"title"`
+	Body      string     `json:"body"`
+	CreatedAt *time.Time `json:"created_at"`
+}
+
+func (c *creator) filed(is drillIssue) (source.Filed, error) {
+	if is.Number == nil || is.CreatedAt == nil {
+		return source.Filed{}, errors.New("issue without number or created_at")
+	}
+	// The collector's ticket id (ticket.go).
+	return source.Filed{ID: c.repo + "#" + strconv.FormatInt(*is.Number, 10), CreatedAt: *is.CreatedAt}, nil
+}
+
+func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, error) {
+	in := map[string]any{"title": d.Subject, "body": d.Body}
+	if d.Priority != "" {
+		in["labels"] = []string{d.Priority}
+	}
+	resp, err := c.post(ctx, c.base.JoinPath("repos", c.repo, "issues").String(), in)
+	if err != nil {
+		return source.Filed{}, fmt.Errorf("github: create issue in %s: %w", c.repo, err)
+	}
+	var is drillIssue
+	if err := json.Unmarshal(resp.Body, &is); err != nil {
+		return source.Filed{}, fmt.Errorf("github: create issue in %s: %w", c.repo, err)
+	}
+	f, err := c.filed(is)
+	if err != nil {
+		return source.Filed{}, fmt.Errorf("github: create issue in %s: %w", c.repo, err)
+	}
+	return f, nil
+}
+
+func (c *creator) Comment(ctx context.Context, id, body string) error {
+	number, ok := strings.CutPrefix(id, c.repo+"#")
+	if _, err := strconv.ParseInt(number, 10, 64); !ok || err != nil {
+		return fmt.Errorf("github: comment: %q is not an issue of %s", id, c.repo)
+	}
+	if _, err := c.post(ctx, c.base.JoinPath("repos", c.repo, "issues", number, "comments").String(), map[string]string{"body": body}); err != nil {
+		return fmt.Errorf("github: comment on %s: %w", id, err)
+	}
+	return nil
+}
+
+func (c *creator) Find(ctx context.Context, marker string) (source.Filed, bool, error) {
+	list := c.base.JoinPath("repos", c.repo, "issues")
+	list.RawQuery = url.Values{"state": {"all"}, "sort": {"created"}, "direction": {"desc"}, "per_page": {"100"}}.Encode()
+	resp, err := c.http.Get(ctx, list.String(), apiHeader)
+	if err != nil {
+		return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
+	}
+	var issues []drillIssue
+	if err := json.Unmarshal(resp.Body, &issues); err != nil {
+		return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
+	}
+	if f, found, err := c.match(issues, marker); found || err != nil {
+		return f, found, err
+	}
+	search := c.base.JoinPath("search", "issues")
+	search.RawQuery = url.Values{"q": {`"` + marker + `" repo:` + c.repo + " in:title,body"}}.Encode()
+	resp, err = c.http.Get(ctx, search.String(), apiHeader)
+	if err != nil {
+		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
+	}
+	var found struct {
+		Items []drillIssue `json:"items"`
+	}
+	if err := json.Unmarshal(resp.Body, &found); err != nil {
+		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
+	}
+	return c.match(found.Items, marker)
+}
+
+func (c *creator) match(issues []drillIssue, marker string) (source.Filed, bool, error) {
+	for _, is := range issues {
+		if strings.Contains(is.Title, marker) || strings.Contains(is.Body, marker) {
+			f, err := c.filed(is)
+			return f, err == nil, err
+		}
+	}
+	return source.Filed{}, false, nil
+}
+
+func (c *creator) post(ctx context.Context, u string, in any) (*fetch.Response, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	h := apiHeader.Clone()
+	h.Set("Accept", "application/vnd.github+json")
+	h.Set("Content-Type", "application/json")
+	return c.http.Send(ctx, fetch.Write{Method: http.MethodPost, URL: u, Header: h, Body: body})
+}

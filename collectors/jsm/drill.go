@@ -1,0 +1,140 @@
+package jsm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/collectors/source"
+)
+
+// The off-hours drill's writes, as the portal customer (api: customer;
+// docs/sources.md, jira_service_management; the servicedeskapi):
+//
+//	POST /rest/servicedeskapi/request              {"serviceDeskId", "requestTypeId", "requestFieldValues": {"summary", "description"}} -> 201 CustomerRequestDTO
+//	POST /rest/servicedeskapi/request/{id}/comment {"body", "public": true}                                                           -> 201 CommentDTO
+//
+// and its look for an earlier attempt: GET /rest/servicedeskapi/request
+// ?searchTerm=<marker>&requestOwnership=OWNED_REQUESTS&serviceDeskId=...,
+// matched against the summary and description it lists. The request's
+// priority is the request type's to decide: drill.priority is not sent.
+
+// NewCreator builds the drill's creator of a jira_service_management
+// source with api: customer (a source.CreatorFactory).
+func NewCreator(env source.Env) (source.Creator, error) {
+	base, err := fetch.BaseURL(env.Config.URL)
+	if err != nil {
+		return nil, fmt.Errorf("jira_service_management: source %q: %w", env.Config.Name, err)
+	}
+	opts := optionsOf(env.Config)
+	if env.Vendor == nil || env.Vendor.Drill == nil {
+		return nil, fmt.Errorf("jira_service_management: source %q: no drill configured", env.Config.Name)
+	}
+	if why := opts.DrillRefusal(env.Vendor.Drill); why != "" {
+		return nil, fmt.Errorf("jira_service_management: source %q: %s", env.Config.Name, why)
+	}
+	return &creator{http: env.HTTP.WithMaxBodyBytes(maxBodyBytes), base: base, desk: opts.ServiceDeskID,
+		requestType: env.Vendor.Drill.RequestType}, nil
+}
+
+type creator struct {
+	http              *fetch.Client
+	base              *url.URL
+	desk, requestType string
+}
+
+// drillRequest is a CustomerRequestDTO as the drill reads it.
+type drillRequest struct {
+	IssueID            string   `json:"issueId"`
+	CreatedDate        *apiDate `json:"createdDate"`
+	RequestFieldValues []struct {
+		FieldID string `json:"fieldId"`
+		Value   any    `json:"value"`
+	} `json:"requestFieldValues"`
+}
+
+func (r drillRequest) filed() (source.Filed, error) {
+	at, err := r.CreatedDate.at()
+	switch {
+	case r.IssueID == "":
+		return source.Filed{}, errors.New("request without issueId")
+	case err != nil:
+		return source.Filed{}, fmt.Errorf("request %s: createdDate: %w", r.IssueID, err)
+	}
+	// The collector's ticket id: the issue id (request_ticket.go).
+	return source.Filed{ID: r.IssueID, CreatedAt: at}, nil
+}
+
+func (r drillRequest) holds(marker string) bool {
+	for _, f := range r.RequestFieldValues {
+		if s, ok := f.Value.(string); ok && (f.FieldID == "summary" || f.FieldID == "description") && strings.Contains(s, marker) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, error) {
+	in := map[string]any{"serviceDeskId": c.desk, "requestTypeId": c.requestType,
+		"requestFieldValues": map[string]string{"summary": d.Subject, "description": d.Body}}
+	resp, err := c.post(ctx, c.base.JoinPath("rest/servicedeskapi/request").String(), in)
+	if err != nil {
+		return source.Filed{}, fmt.Errorf("jira_service_management: create request: %w", err)
+	}
+	var r drillRequest
+	if err := json.Unmarshal(resp.Body, &r); err != nil {
+		return source.Filed{}, fmt.Errorf("jira_service_management: create request: %w", err)
+	}
+	f, err := r.filed()
+	if err != nil {
+		return source.Filed{}, fmt.Errorf("jira_service_management: create request: %w", err)
+	}
+	return f, nil
+}
+
+func (c *creator) Comment(ctx context.Context, id, body string) error {
+	if !numeric(id) {
+		return fmt.Errorf("jira_service_management: comment: %q is not a request id", id)
+	}
+	in := map[string]any{"body": body, "public": true}
+	if _, err := c.post(ctx, c.base.JoinPath("rest/servicedeskapi/request", id, "comment").String(), in); err != nil {
+		return fmt.Errorf("jira_service_management: comment on request %s: %w", id, err)
+	}
+	return nil
+}
+
+func (c *creator) Find(ctx context.Context, marker string) (source.Filed, bool, error) {
+	u := c.base.JoinPath("rest/servicedeskapi/request")
+	u.RawQuery = url.Values{"searchTerm": {marker}, "requestOwnership": {"OWNED_REQUESTS"}, "serviceDeskId": {c.desk}}.Encode()
+	resp, err := c.http.Get(ctx, u.String(), nil)
+	if err != nil {
+		return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
+	}
+	var page struct {
+		Values []drillRequest `json:"values"`
+	}
+	if err := json.Unmarshal(resp.Body, &page); err != nil {
+		return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
+	}
+	for _, r := range page.Values {
+		if r.holds(marker) {
+			f, err := r.filed()
+			return f, err == nil, err
+		}
+	}
+	return source.Filed{}, false, nil
+}
+
+func (c *creator) post(ctx context.Context, u string, in any) (*fetch.Response, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}
+	return c.http.Send(ctx, fetch.Write{Method: http.MethodPost, URL: u, Header: h, Body: body})
+}

@@ -1,0 +1,128 @@
+package jsm
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
+	"github.com/support-exporter/support_exporter/collectors/source"
+	"github.com/support-exporter/support_exporter/exporter/config"
+)
+
+// fakePortalAPI answers the drill's calls as the servicedeskapi documents
+// them: 201 with a CustomerRequestDTO on create, 201 with a CommentDTO,
+// the request list as a PagedDTO filtered by searchTerm, and the
+// {"errorMessage", "i18nErrorMessage"} envelope on a 400.
+type fakePortalAPI struct {
+	mu       sync.Mutex
+	requests []map[string]any
+	posts    []map[string]any
+	comments []map[string]any
+	status   int
+}
+
+func (f *fakePortalAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	body, _ := io.ReadAll(r.Body)
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/rest/servicedeskapi/request":
+		var in map[string]any
+		_ = json.Unmarshal(body, &in)
+		f.posts = append(f.posts, in)
+		if s := f.status; s != 0 {
+			f.status = 0
+			w.WriteHeader(s)
+			_, _ = io.WriteString(w, `{"errorMessage":"The request type you are trying to use does not exist.","i18nErrorMessage":{"i18nKey":"sd.customer.request.type.not.found","parameters":[]}}`)
+			return
+		}
+		fields := in["requestFieldValues"].(map[string]any)
+		req := map[string]any{"issueId": "10107", "issueKey": "SD-7",
+			"createdDate":        map[string]any{"epochMillis": 1772502000000, "iso8601": "2026-03-03T01:40:00+0000"},
+			"requestFieldValues": []map[string]any{{"fieldId": "summary", "value": fields["summary"]}, {"fieldId": "description", "value": fields["description"]}},
+			"currentStatus":      map[string]any{"status": "Waiting for support", "statusCategory": "NEW"}}
+		f.requests = append(f.requests, req)
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(req)
+	case r.Method == http.MethodPost && r.URL.Path == "/rest/servicedeskapi/request/10107/comment":
+		var in map[string]any
+		_ = json.Unmarshal(body, &in)
+		f.comments = append(f.comments, in)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"id":"1","body":"x","public":true}`)
+	case r.Method == http.MethodGet && r.URL.Path == "/rest/servicedeskapi/request":
+		q := r.URL.Query()
+		var values []map[string]any
+		for _, req := range f.requests {
+			b, _ := json.Marshal(req)
+			if q.Get("requestOwnership") == "OWNED_REQUESTS" && q.Get("serviceDeskId") == "10" && strings.Contains(string(b), q.Get("searchTerm")) {
+				values = append(values, req)
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"size": len(values), "start": 0, "limit": 50, "isLastPage": true, "values": values})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func newTestCreator(t *testing.T, api http.Handler, opts *Options, requestType string) (source.Creator, error) {
+	t.Helper()
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	env := collectortest.Env("jira_service_management", srv.URL, srv.Client())
+	env.Config.Options = opts
+	env.Vendor.Drill = &config.Drill{Enabled: true, RequestType: requestType}
+	return NewCreator(env)
+}
+
+func TestDrillPortalCreateFindComment(t *testing.T) {
+	api := &fakePortalAPI{}
+	c, err := newTestCreator(t, api, &Options{API: apiCustomer, ServiceDeskID: "10"}, "25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	marker := "support-drill-20260303T014000Z-00ff"
+	if _, found, err := c.Find(ctx, marker); err != nil || found {
+		t.Fatalf("find before the create: %v, %v", found, err)
+	}
+	f, err := c.Create(ctx, source.Draft{Subject: "[drill " + marker + "]", Body: "b " + marker, Priority: "P1", Marker: marker})
+	want := source.Filed{ID: "10107", CreatedAt: time.Date(2026, 3, 3, 1, 40, 0, 0, time.UTC)}
+	if err != nil || f != want {
+		t.Fatalf("create: %+v, %v; want %+v", f, err, want)
+	}
+	if p := api.posts[0]; p["serviceDeskId"] != "10" || p["requestTypeId"] != "25" || p["priority"] != nil {
+		t.Errorf("posted %v", p)
+	}
+	if got, found, err := c.Find(ctx, marker); err != nil || !found || got != want {
+		t.Fatalf("find after the create: %+v, %v, %v", got, found, err)
+	}
+	if err := c.Comment(ctx, "10107", "Thanks, a drill."); err != nil {
+		t.Fatal(err)
+	}
+	if len(api.comments) != 1 || api.comments[0]["body"] != "Thanks, a drill." || api.comments[0]["public"] != true {
+		t.Errorf("comments %v, want one public", api.comments)
+	}
+}
+
+func TestDrillPortalRefusals(t *testing.T) {
+	if _, err := newTestCreator(t, &fakePortalAPI{}, &Options{API: apiAgent, ServiceDeskID: "10"}, "25"); err == nil {
+		t.Error("a creator as an agent was built")
+	}
+	api := &fakePortalAPI{status: http.StatusBadRequest}
+	c, err := newTestCreator(t, api, &Options{API: apiCustomer, ServiceDeskID: "10"}, "99")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Create(context.Background(), source.Draft{Subject: "m", Body: "m", Marker: "m"}); err == nil || source.Unknown(err) {
+		t.Fatalf("a 400: %v, want a known failure", err)
+	}
+}
