@@ -18,12 +18,12 @@ import (
 // The off-hours drill's writes, as the buyer's end user (docs/sources.md,
 // zendesk_requests; Zendesk's Requests API):
 //
-//	POST /api/v2/requests.json       {"request": {"subject", "comment": {"body"}, "priority"}} -> 201 {"request": {...}}
-//	PUT  /api/v2/requests/{id}.json  {"request": {"comment": {"body"}}}                       -> 200 {"request": {...}}
+//	POST /api/v2/requests            {"request": {"subject", "comment": {"body"}, "priority"}} -> 201 {"request": {...}}
+//	PUT  /api/v2/requests/{id}       {"request": {"comment": {"body"}}}                       -> 200 {"request": {...}}
 //
 // and its look for an earlier attempt: first the end user's own request
 // list, newest update first (always current), then the search endpoint
-// (GET /api/v2/requests/search.json?query=...), whose index lags new
+// (GET /api/v2/requests/search?query=...), whose index lags new
 // requests by up to a few minutes.
 
 // NewCreator builds the drill's creator of a zendesk_requests source (a
@@ -66,7 +66,7 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 	if d.Priority != "" {
 		in["priority"] = d.Priority
 	}
-	resp, err := c.send(ctx, http.MethodPost, c.base.JoinPath("api/v2/requests.json").String(), map[string]any{"request": in})
+	resp, err := c.send(ctx, http.MethodPost, c.base.JoinPath("api/v2/requests").String(), map[string]any{"request": in})
 	if err != nil {
 		return source.Filed{}, fmt.Errorf("zendesk_requests: create request: %w", err)
 	}
@@ -90,7 +90,7 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 		return fmt.Errorf("zendesk_requests: comment: %q is not a request id", id)
 	}
 	in := map[string]any{"request": map[string]any{"comment": map[string]string{"body": body}}}
-	if _, err := c.send(ctx, http.MethodPut, c.base.JoinPath("api/v2/requests", id+".json").String(), in); err != nil {
+	if _, err := c.send(ctx, http.MethodPut, c.base.JoinPath("api/v2/requests", id).String(), in); err != nil {
 		return fmt.Errorf("zendesk_requests: comment on request %s: %w", id, err)
 	}
 	return nil
@@ -99,9 +99,9 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 // Find looks in the newest page of the end user's requests, then asks
 // the search endpoint.
 func (c *creator) Find(ctx context.Context, marker string) (source.Filed, bool, error) {
-	list := c.base.JoinPath("api/v2/requests.json")
+	list := c.base.JoinPath("api/v2/requests")
 	list.RawQuery = url.Values{"page[size]": {pageSize}, "sort_by": {"updated_at"}, "sort_order": {"desc"}}.Encode()
-	search := c.base.JoinPath("api/v2/requests/search.json")
+	search := c.base.JoinPath("api/v2/requests/search")
 	search.RawQuery = url.Values{"query": {`"` + marker + `"`}}.Encode()
 	for _, u := range []*url.URL{list, search} {
 		resp, err := c.http.Get(ctx, u.String(), nil)

@@ -32,7 +32,7 @@ func (f *fakeRequestsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	body, _ := io.ReadAll(r.Body)
 	switch {
-	case r.Method == http.MethodPost && r.URL.Path == "/api/v2/requests.json":
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v2/requests":
 		var in map[string]map[string]any
 		if err := json.Unmarshal(body, &in); err != nil || r.Header.Get("Content-Type") != "application/json" {
 			w.WriteHeader(http.StatusBadRequest)
@@ -64,9 +64,9 @@ func (f *fakeRequestsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.puts[r.URL.Path] = append(f.puts[r.URL.Path], in)
 		_, _ = io.WriteString(w, `{"request":{"id":35437}}`)
-	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/requests.json":
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/requests":
 		_ = json.NewEncoder(w).Encode(map[string]any{"requests": f.requests, "meta": map[string]any{"has_more": false}})
-	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/requests/search.json":
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/requests/search":
 		f.searched = append(f.searched, r.URL.Query().Get("query"))
 		_ = json.NewEncoder(w).Encode(map[string]any{"requests": []any{}, "count": 0})
 	default:
@@ -113,7 +113,7 @@ func TestDrillCreateFindComment(t *testing.T) {
 	if err := c.Comment(ctx, "35437", "Thanks, this was a drill."); err != nil {
 		t.Fatal(err)
 	}
-	put := api.puts["/api/v2/requests/35437.json"]
+	put := api.puts["/api/v2/requests/35437"]
 	if len(put) != 1 || put[0]["request"]["comment"].(map[string]any)["body"] != "Thanks, this was a drill." {
 		t.Errorf("comment sent as %v", api.puts)
 	}
