@@ -14,11 +14,11 @@ import (
 type ScriptedTicket struct {
 	Created  time.Time
 	Priority string // urgent, high, normal, low, or "" for none
+	Steps    []ScriptStep
 	// Drill: the off-hours drill's ticket, hidden until the buyer files a
 	// request through the Requests API (drill.go); Created is then its
 	// creation as the vendor answers.
 	Drill bool
-	Steps []ScriptStep
 }
 
 // ScriptStep is one update of a scripted ticket.

@@ -331,7 +331,8 @@ func (dr *Driller) watch(ctx context.Context, d store.Drill) error {
 		}
 		return dr.endThenClose(ctx, d, quality.DrillResponded.String(), "")
 	}
-	if !dr.d.SyncedAt().Before(deadline) {
+	// Only a sync that started after the create can show the ticket.
+	if synced := dr.d.SyncedAt(); synced.After(d.AttemptAt) && !synced.Before(deadline) {
 		return dr.endThenClose(ctx, d, quality.DrillTimedOut.String(), "no human reply by the timeout")
 	}
 	return nil
