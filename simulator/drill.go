@@ -210,3 +210,30 @@ func (s *Sim) SetDrillCreateDelay(vendor string, d time.Duration) {
 		w.drills.mu.Unlock()
 	}
 }
+
+// DemoDrill is the demo's vendor of the off-hours drill (--demo): reached
+// through the Requests API only, with one drill ticket that a person
+// answered 55 minutes after its creation, an hour before the demo starts,
+// so the demo's drill shows its result at once. Its zone is the one where
+// the demo starts at about 02:00 (Etc/GMT-14 to Etc/GMT+9), night in any
+// season, so that the drill runs outside business hours whenever the demo
+// starts.
+func DemoDrill(start time.Time) Vendor {
+	offset := (2 - start.UTC().Hour() + 24) % 24
+	if offset > 14 {
+		offset -= 24
+	}
+	zone := "Etc/GMT"
+	switch {
+	case offset > 0:
+		zone += "-" + strconv.Itoa(offset) // the POSIX sign: Etc/GMT-2 is UTC+2
+	case offset < 0:
+		zone += "+" + strconv.Itoa(-offset)
+	}
+	created := start.Truncate(time.Minute).Add(-time.Hour)
+	return Vendor{
+		Name: "drillco", Persona: AroundTheClock, Timezone: zone, History: 2 * time.Hour,
+		Script: []ScriptedTicket{{Created: created, Priority: "urgent", Drill: true,
+			Steps: []ScriptStep{{At: 55 * time.Minute, Kind: VendorReply}}}},
+	}
+}

@@ -64,6 +64,10 @@ vendors:
         poll_interval: 15s
 {{.Status}}
 {{- end}}
+{{- if .Drill}}
+    drill:
+{{.Drill}}
+{{- end}}
 {{- end}}
 `))
 
@@ -72,6 +76,7 @@ vendors:
 type demoVendor struct {
 	Name, Timezone  string
 	Tickets, Status string
+	Drill           string // the drill's keys, indented (demo_drill.go)
 }
 
 // sourceBody indents a source body from Sim.SourceYAML under its list
@@ -88,7 +93,8 @@ func sourceBody(yaml string) string {
 // clock() and answering as of clock.
 func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 	now := clock()
-	sim, err := simulator.New(simulator.Options{Seed: demoSeed, Start: now, Clock: clock, Vendors: simulator.Demo(now)})
+	sim, err := simulator.New(simulator.Options{Seed: demoSeed, Start: now, Clock: clock,
+		Vendors: append(simulator.Demo(now), simulator.DemoDrill(now))})
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +124,9 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 		vendors = append(vendors, dv)
 		logger.Info("demo vendor", attrs...)
 	}
+	dv, attrs := demoDrillVendor(sim, now)
+	names, vendors = append(names, dv.Name), append(vendors, dv)
+	logger.Info("demo vendor", attrs...)
 	// One vendor answers its first request with a 429, as real APIs do now
 	// and then, so that the error and retry metrics have data too.
 	sim.Inject("swiftedge", simulator.KindZendesk, simulator.FaultRateLimit, 1)

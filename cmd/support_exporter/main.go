@@ -80,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("demo", "Run against built-in simulated vendors on loopback: no vendor account and no config needed.").BoolVar(&f.demo)
 	app.Flag("demo.clock", "Run the demo as if the clock read this RFC 3339 instant at start (tests of the demo at fixed hours).").Hidden().SetValue(&rfc3339{&f.demoClock})
 	app.Flag("drill.dry-run", "Off-hours drills (a vendor's drill:) log the ticket they would file and send nothing; each ends as skipped (docs/configuration.md).").BoolVar(&f.drillDryRun)
-	app.Flag("drill.tick", "How often each off-hours drill takes its next step (tests and the demo).").Hidden().Default("1m").DurationVar(&f.drillTick)
+	app.Flag("drill.tick", "How often each off-hours drill takes its next step (default 1m; tests and the demo).").Hidden().DurationVar(&f.drillTick)
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
@@ -258,6 +258,14 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		}
 	}()
 	logger.Info("store open", "path", st.Path())
+	if d != nil {
+		if err := d.planDrill(st); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if f.drillTick == 0 {
+			f.drillTick = demoDrillTick
+		}
+	}
 	// Damage found while running stops the exporter: every sync would fail
 	// and every number stand still, which looks healthy on a dashboard.
 	damaged := make(chan error, 1)

@@ -122,7 +122,7 @@ func (dr *Driller) Step(ctx context.Context) error {
 	if len(drills) == 0 {
 		return dr.plan(nil)
 	}
-	last := drills[len(drills)-1]
+	last := current(drills)
 	switch last.State {
 	case StatePlanned:
 		return dr.fire(ctx, last)
@@ -135,6 +135,23 @@ func (dr *Driller) Step(ctx context.Context) error {
 		return dr.close(ctx, last)
 	}
 	return dr.plan(&last)
+}
+
+// current is the drill to take the next step of: the one still running,
+// else the latest by moment (ids need not sort by time).
+func current(drills []store.Drill) store.Drill {
+	last := drills[0]
+	for _, d := range drills[1:] {
+		if d.Moment.After(last.Moment) {
+			last = d
+		}
+	}
+	for _, d := range drills {
+		if d.State == StatePlanned || d.State == StateCreating || d.State == StateFiled {
+			return d
+		}
+	}
+	return last
 }
 
 // plan stores the next drill: a random moment in the off-hours of the
@@ -158,7 +175,7 @@ func (dr *Driller) plan(prev *store.Drill) error {
 	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
 		return err
 	}
-	dr.d.Logger.Info("drill planned", "drill", d.ID, "moment", moment.In(dr.loc).Format(time.RFC3339), "source_name", d.Source)
+	dr.d.Logger.Info("drill planned", "drill", d.ID, "moment", moment.In(dr.loc).Format(time.RFC3339))
 	return nil
 }
 
@@ -216,7 +233,7 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 		return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
 	}
 	if dr.d.DryRun {
-		dr.d.Logger.Info("drill dry run: would file this ticket", "drill", d.ID, "source_name", d.Source,
+		dr.d.Logger.Info("drill dry run: would file this ticket", "drill", d.ID,
 			"subject", draft.Subject, "body", draft.Body, "priority", draft.Priority, "closing", dr.cfg.Closing)
 		return dr.end(d, quality.DrillSkipped.String(), "dry run (--drill.dry-run): nothing sent")
 	}
@@ -252,7 +269,7 @@ func (dr *Driller) create(ctx context.Context, d store.Drill, draft source.Draft
 	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
 		return err // nothing sent
 	}
-	dr.d.Logger.Info("drill: filing the ticket", "drill", d.ID, "attempt", d.Attempts, "source_name", d.Source)
+	dr.d.Logger.Info("drill: filing the ticket", "drill", d.ID, "attempt", d.Attempts)
 	filed, err := dr.d.Creator.Create(ctx, draft)
 	switch {
 	case err == nil:
@@ -372,6 +389,7 @@ func (dr *Driller) close(ctx context.Context, d store.Drill) error {
 	switch {
 	case err == nil:
 		d.Closing = closingPosted
+		dr.d.Logger.Info("drill: closing comment posted", "drill", d.ID, "ticket_id", d.TicketID)
 	case source.Unknown(err):
 		dr.d.Logger.Warn("drill: the closing comment's outcome is unknown; it is not sent again", "drill", d.ID,
 			"ticket_id", d.TicketID, "err", err)

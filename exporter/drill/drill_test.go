@@ -405,3 +405,24 @@ func TestMissedMomentMovesToTheNextOffHours(t *testing.T) {
 		t.Fatalf("after a missed moment: %+v, %d creates; want the same drill re-planned in the next off-hours", got, w.api.creates)
 	}
 }
+
+func TestNextPlanFollowsTheLatestMomentNotTheID(t *testing.T) {
+	w := newWorld(t, start, false)
+	// An ended drill whose id sorts after any planned id ("demo-1" after
+	// "2026..."), as the demo stores its first one.
+	ended := store.Drill{ID: "demo-1", Marker: "support-drill-demo-1", Moment: start.Add(-time.Hour), State: "responded",
+		TicketID: "t0", FiledAt: start.Add(-time.Hour), RepliedAt: start.Add(-time.Minute), Closing: closingPosted}
+	if err := w.st.PutDrill("acme", ended); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		w.step()
+	}
+	ds := w.drills()
+	if len(ds) != 2 {
+		t.Fatalf("%d drills after 5 steps, want the ended one and one plan: %+v", len(ds), ds)
+	}
+	if next := current(ds); next.State != StatePlanned || next.Moment.Before(ended.Moment.Add(30*24*time.Hour)) {
+		t.Errorf("next %+v, want planned at least 30d after %s", next, ended.Moment)
+	}
+}
