@@ -1,0 +1,118 @@
+package exporter
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/store"
+)
+
+// drillConfig is one vendor whose drill files through a zendesk_requests
+// source at url; subject varies the drill's settings.
+func drillConfig(url, subject string, on bool) string {
+	return fmt.Sprintf(`global:
+  poll_interval: 1h
+calendars:
+  office: {timezone: Europe/Berlin, hours: "09:00-18:00"}
+vendors:
+  - name: acme
+    calendar: office
+    tickets:
+      - name: portal
+        kind: zendesk_requests
+        url: %s
+        http_client: {basic_auth: {username: buyer/token, password: token}}
+    drill:
+      enabled: %v
+      source: portal
+      subject: "%s {{.Marker}}"
+      body: "{{.Marker}}"
+      closing: "Thanks, a drill."
+`, url, on, subject)
+}
+
+// writesTo is a vendor that counts every request that is not a GET.
+func writesTo(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	var writes atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			writes.Add(1)
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &writes
+}
+
+func newDrillExporter(t *testing.T) (*Exporter, *store.Store) {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	e := New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st, DrillTick: 10 * time.Millisecond})
+	t.Cleanup(e.Stop)
+	return e, st
+}
+
+// TestSyncAllNeverRunsDrills: the backfill's one-shot sync plans and
+// sends nothing for a vendor whose drill is on.
+func TestSyncAllNeverRunsDrills(t *testing.T) {
+	t.Parallel()
+	e, st := newDrillExporter(t)
+	srv, writes := writesTo(t)
+	_ = e.SyncAll(t.Context(), parseConfig(t, drillConfig(srv.URL, "a", true)), 1) // the fake fails every read
+	time.Sleep(100 * time.Millisecond)                                             // ten drill ticks
+	if ds, err := st.Drills("acme"); err != nil || len(ds) != 0 {
+		t.Errorf("drills stored by SyncAll: %+v, %v; want none", ds, err)
+	}
+	if n := writes.Load(); n != 0 {
+		t.Errorf("%d writes to the vendor, want none", n)
+	}
+}
+
+// TestReloadKeepsThePendingDrill: the plan stored at the first apply is
+// the one a reload goes on with, and the drill's families follow the
+// config.
+func TestReloadKeepsThePendingDrill(t *testing.T) {
+	t.Parallel()
+	e, st := newDrillExporter(t)
+	srv, writes := writesTo(t)
+	drills := func() []store.Drill {
+		ds, err := st.Drills("acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ds
+	}
+	if err := e.Apply(parseConfig(t, drillConfig(srv.URL, "a", true))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first plan", func() (bool, string) { return len(drills()) == 1, fmt.Sprint(drills()) })
+	plan := drills()[0]
+	if err := e.Apply(parseConfig(t, drillConfig(srv.URL, "b", true))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if ds := drills(); len(ds) != 1 || ds[0] != plan {
+		t.Errorf("after a reload: %+v, want the pending plan %+v alone", ds, plan)
+	}
+	if v := vendorSnapshot(e, "acme"); v == nil || v.Drill == nil {
+		t.Error("no drill summary in the snapshot while the drill is on")
+	}
+	if err := e.Apply(parseConfig(t, drillConfig(srv.URL, "b", false))); err != nil {
+		t.Fatal(err)
+	}
+	if v := vendorSnapshot(e, "acme"); v == nil || v.Drill != nil {
+		t.Error("a drill summary in the snapshot once the drill is off")
+	}
+	if n := writes.Load(); n != 0 {
+		t.Errorf("%d writes to the vendor before any drill's moment, want none", n)
+	}
+}
