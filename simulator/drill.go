@@ -21,8 +21,8 @@ import (
 // (GET /api/v2/requests/search?query=) then find it by what was posted,
 // and PUT /api/v2/requests/{id} takes the closing comment. A create
 // beyond the scripted drill tickets is refused with Zendesk's 422
-// RecordInvalid envelope. The github and jira_service_management fakes
-// take no creates yet.
+// RecordInvalid envelope. The github and jira_service_management
+// (customer) fakes file the same tickets (drill_github.go, drill_jsm.go).
 
 // drillDesk is a vendor's drill state.
 type drillDesk struct {
@@ -52,11 +52,10 @@ func (w *world) drillHidden(i int) bool {
 	return !ok
 }
 
-// dress shows a claimed drill ticket's subject and description as posted.
+// dressDrill shows a filed drill ticket's subject and description as
+// posted.
 func (w *world) dressDrill(rq *zRequest) {
-	w.drills.mu.Lock()
-	defer w.drills.mu.Unlock()
-	if f, ok := w.drills.claimed[int(rq.ID-1)]; ok {
+	if f, ok := w.drillFiledAs(int(rq.ID - 1)); ok {
 		rq.Subject, rq.Description = f.subject, f.description
 	}
 }
@@ -71,40 +70,19 @@ func (a *requestsAPI) serveDrillCreate(rw http.ResponseWriter, r *http.Request, 
 			} `json:"comment"`
 		} `json:"request"`
 	}
-	d := &a.w.drills
-	d.mu.Lock()
-	d.posts++
-	d.mu.Unlock()
+	a.w.countDrillPost()
 	if err := json.NewDecoder(http.MaxBytesReader(rw, r.Body, 1<<20)).Decode(&in); err != nil || in.Request == nil ||
 		in.Request.Comment == nil || in.Request.Comment.Body == "" {
 		writeRecordInvalid(rw, "comment", "Description: cannot be blank")
 		return
 	}
-	d.mu.Lock()
-	i := slices.IndexFunc(a.w.v.Script, func(st ScriptedTicket) bool { return st.Drill })
-	for i >= 0 && i < len(a.w.v.Script) {
-		if _, taken := d.claimed[i]; !taken && a.w.v.Script[i].Drill {
-			break
-		}
-		i++
-	}
-	if i < 0 || i >= len(a.w.v.Script) {
-		d.mu.Unlock()
+	i, ok := a.w.claimDrill(r, drillFiled{subject: in.Request.Subject, description: in.Request.Comment.Body})
+	if !ok {
 		writeRecordInvalid(rw, "base", "the simulation has no drill ticket left to file")
 		return
 	}
-	if d.claimed == nil {
-		d.claimed = map[int]drillFiled{}
-	}
-	d.claimed[i] = drillFiled{subject: in.Request.Subject, description: in.Request.Comment.Body}
-	delay := d.createDelay
-	d.mu.Unlock()
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return // the client gave up; the request is filed all the same
-		}
+	if i < 0 {
+		return // the client gave up waiting; the request is filed all the same
 	}
 	s := stateAt(a.w.timeline(i), now)
 	rq := a.w.zendeskRequest(&s, a.base())
@@ -134,9 +112,7 @@ func (a *requestsAPI) serveDrillUpdate(rw http.ResponseWriter, r *http.Request, 
 		writeRecordInvalid(rw, "comment", "Comment: cannot be blank")
 		return
 	}
-	a.w.drills.mu.Lock()
-	a.w.drills.updates = append(a.w.drills.updates, strconv.FormatInt(id, 10)+": "+in.Request.Comment.Body)
-	a.w.drills.mu.Unlock()
+	a.w.drillComment(strconv.FormatInt(id, 10), in.Request.Comment.Body)
 	s := stateAt(a.w.timeline(int(id-1)), now)
 	rq := a.w.zendeskRequest(&s, a.base())
 	a.w.dressDrill(&rq)
@@ -160,16 +136,7 @@ func (a *requestsAPI) serveDrillSearch(rw http.ResponseWriter, r *http.Request, 
 		NextPage     *string    `json:"next_page"`
 		PreviousPage *string    `json:"previous_page"`
 	}{Requests: []zRequest{}}
-	a.w.drills.mu.Lock()
-	var found []int
-	for i, f := range a.w.drills.claimed {
-		if strings.Contains(f.subject, query) || strings.Contains(f.description, query) {
-			found = append(found, i)
-		}
-	}
-	a.w.drills.mu.Unlock()
-	slices.Sort(found)
-	for _, i := range found {
+	for _, i := range a.w.drillsHolding(query) {
 		s := stateAt(a.w.timeline(i), now)
 		rq := a.w.zendeskRequest(&s, a.base())
 		a.w.dressDrill(&rq)
@@ -177,6 +144,86 @@ func (a *requestsAPI) serveDrillSearch(rw http.ResponseWriter, r *http.Request, 
 	}
 	out.Count = len(out.Requests)
 	writeJSON(rw, http.StatusOK, out)
+}
+
+// count is how many comments were received, for ids.
+func (d *drillDesk) count() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.updates)
+}
+
+// countDrillPost counts a create received.
+func (w *world) countDrillPost() {
+	w.drills.mu.Lock()
+	w.drills.posts++
+	w.drills.mu.Unlock()
+}
+
+// claimDrill files f as the first drill ticket not yet filed and returns
+// its index, once the create delay passed (-1 when the client gave up
+// meanwhile); false when none is left.
+func (w *world) claimDrill(r *http.Request, f drillFiled) (int, bool) {
+	d := &w.drills
+	d.mu.Lock()
+	i := slices.IndexFunc(w.v.Script, func(st ScriptedTicket) bool {
+		return st.Drill
+	})
+	for i >= 0 && i < len(w.v.Script) {
+		if _, taken := d.claimed[i]; !taken && w.v.Script[i].Drill {
+			break
+		}
+		i++
+	}
+	if i < 0 || i >= len(w.v.Script) {
+		d.mu.Unlock()
+		return 0, false
+	}
+	if d.claimed == nil {
+		d.claimed = map[int]drillFiled{}
+	}
+	d.claimed[i] = f
+	delay := d.createDelay
+	d.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return -1, true
+		}
+	}
+	return i, true
+}
+
+// drillFiledAs is what the buyer posted for ticket i, when it is a filed
+// drill ticket.
+func (w *world) drillFiledAs(i int) (drillFiled, bool) {
+	w.drills.mu.Lock()
+	defer w.drills.mu.Unlock()
+	f, ok := w.drills.claimed[i]
+	return f, ok
+}
+
+// drillComment records a comment the buyer added to ticket id.
+func (w *world) drillComment(id, body string) {
+	w.drills.mu.Lock()
+	w.drills.updates = append(w.drills.updates, id+": "+body)
+	w.drills.mu.Unlock()
+}
+
+// drillsHolding lists the filed drill tickets whose subject or
+// description holds query, in index order.
+func (w *world) drillsHolding(query string) []int {
+	w.drills.mu.Lock()
+	defer w.drills.mu.Unlock()
+	var found []int
+	for i, f := range w.drills.claimed {
+		if strings.Contains(f.subject, query) || strings.Contains(f.description, query) {
+			found = append(found, i)
+		}
+	}
+	slices.Sort(found)
+	return found
 }
 
 // writeRecordInvalid writes Zendesk's 422 validation envelope.

@@ -58,6 +58,9 @@ func (a *githubAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(time.Hour).Unix(), 10))
 	h.Set("X-RateLimit-Resource", "core")
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	if a.serveDrill(rw, r, now.Unix()) { // drill_github.go
+		return
+	}
 	if r.Method != http.MethodGet {
 		writeGhError(rw, http.StatusNotFound, "Not Found")
 		return

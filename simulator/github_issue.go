@@ -156,6 +156,7 @@ func (w *world) ghIssue(v *ghIssueView, base string) ghIssue {
 	case v.s.reopens > 0:
 		is.StateReason = ptr("reopened")
 	}
+	w.dressGhDrill(&is, tl.index)
 	return is
 }
 
