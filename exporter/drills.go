@@ -34,8 +34,10 @@ type drills struct {
 	summary map[string]*atomic.Pointer[quality.DrillSummary] // by vendor
 }
 
-// applyDrills replaces the running drills with cfg's.
-func (e *Exporter) applyDrills(cfg *config.Config) error {
+// applyDrills replaces the running drills with cfg's; without run (the
+// one-shot SyncAll of the backfill) no drill runs, and the metrics show
+// what is stored.
+func (e *Exporter) applyDrills(cfg *config.Config, run bool) error {
 	e.drills.mu.Lock()
 	defer e.drills.mu.Unlock()
 	e.stopDrillsLocked()
@@ -45,14 +47,17 @@ func (e *Exporter) applyDrills(cfg *config.Config) error {
 		if !v.Drill.On() {
 			continue
 		}
+		p := &atomic.Pointer[quality.DrillSummary]{}
+		summary[v.Name] = p
+		e.storeDrillSummary(v.Name, p)
+		if !run {
+			continue
+		}
 		dr, err := e.newDriller(cfg, v)
 		if err != nil {
 			cancel()
 			return err
 		}
-		p := &atomic.Pointer[quality.DrillSummary]{}
-		summary[v.Name] = p
-		e.storeDrillSummary(v.Name, p)
 		e.drills.wg.Go(func() { dr.Run(ctx, e.drillTick(), func() { e.storeDrillSummary(v.Name, p) }) })
 	}
 	e.drills.cancel, e.drills.summary = cancel, summary

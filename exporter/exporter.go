@@ -187,10 +187,10 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 			}
 		}
 	}
-	if start { // never under SyncAll (the backfill): a drill writes to vendors
-		if err := e.applyDrills(cfg); err != nil {
-			e.logger.Error("starting the off-hours drills", "err", err)
-		}
+	// Drills run only with the sources' loops, never under SyncAll (the
+	// backfill): a drill writes to vendors.
+	if err := e.applyDrills(cfg, start); err != nil {
+		e.logger.Error("starting the off-hours drills", "err", err)
 	}
 	e.rebuildSnapshot()
 	e.logger.Info("configuration applied", "vendors", len(vendors), "sources", len(plan.runners),
