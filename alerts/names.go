@@ -55,7 +55,17 @@ const (
 	// ShortNoticeRatio is the share of maintenances announced with less
 	// notice than the contract, by vendor.
 	ShortNoticeRatio Recording = "vendor:support_status_maintenance_short_notice:ratio_rate"
+	// WeekHoursCovered is the share of the week's 168 hours (in the
+	// vendor's calendar zone) in which the vendor posted at least one
+	// public reply over the window, by vendor; 0 for a vendor with replies
+	// in no hour. Recorded over CoverageWindows only: a day covers at most
+	// 24 of the 168.
+	WeekHoursCovered Recording = "vendor:support_vendor_replies:week_hours_covered_ratio"
 )
+
+// CoverageWindows are the windows WeekHoursCovered is recorded over: those
+// of a week or more.
+func CoverageWindows() []string { return []string{Window7d, Window30d, Window90d} }
 
 // QuantileLabel is the label that tells the quantile series of
 // FirstResponseQuantiles and ResolutionQuantiles apart; its values are

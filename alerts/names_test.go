@@ -31,6 +31,24 @@ func TestEveryRecordingIsRecordedOverEveryWindow(t *testing.T) {
 	}
 }
 
+// TestWeekHoursCoveredIsRecordedOverItsWindows: the coverage share is
+// recorded once for each window of a week or more, and never for a day.
+func TestWeekHoursCoveredIsRecordedOverItsWindows(t *testing.T) {
+	recorded := map[string]int{}
+	for _, r := range generatedRules(t, Default(), RecordingRules) {
+		recorded[r.Record]++
+	}
+	for _, w := range Windows() {
+		want := 0
+		if slices.Contains(CoverageWindows(), w) {
+			want = 1
+		}
+		if n := recorded[WeekHoursCovered.Over(w)]; n != want {
+			t.Errorf("%s recorded %d times, want %d", WeekHoursCovered.Over(w), n, want)
+		}
+	}
+}
+
 // TestBurnRateWindowsAreRecorded: every window a burn-rate alert reads is
 // recorded, including those outside Windows().
 func TestBurnRateWindowsAreRecorded(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // recordingGroups are one group per recorded window, then one for the
@@ -102,6 +104,9 @@ func ticketRecordings(q promql, w string) []rule {
 			})
 		}
 	}
+	if slices.Contains(CoverageWindows(), w) {
+		rules = append(rules, rule{Record: WeekHoursCovered.Over(w), Expr: q.weekHoursCovered(w)})
+	}
 	return append(rules,
 		rule{Record: FirstContactRatio.Over(w), Expr: q.ratio(
 			q.sel("support_tickets_resolved_first_contact_total"), q.sel("support_ticket_resolution_seconds_count"), w, "vendor")},
@@ -119,6 +124,24 @@ func statusRecordings(q promql, w string) []rule {
 		{Record: ShortNoticeRatio.Over(w), Expr: q.ratio(
 			q.sel("support_status_maintenance_short_notice_total"), q.sel("support_status_maintenances_total"), w, "vendor")},
 	}
+}
+
+// weekHoursCovered counts the hours of the week with at least one vendor
+// reply over the window, out of 168; the "or" side gives 0 to a vendor
+// whose every hour stayed at 0, which a count of nothing would leave out.
+// A vendor whose counters were recomputed within the window (a calendar
+// moved to another zone moves replies between hours) is left out: the
+// hours that stepped down would read as resets, and so as covered.
+func (q promql) weekHoursCovered(w string) string {
+	replies := q.sel("support_vendor_replies_total")
+	window, err := model.ParseDuration(w)
+	if err != nil {
+		panic(fmt.Sprintf("recorded window %q: %v", w, err)) // Windows() are constants
+	}
+	rebuilt := fmt.Sprintf("time() - max by (%s) (%s > 0) < %d",
+		q.by("vendor"), q.sel("support_aggregates_rebuilt_timestamp_seconds"), int64(time.Duration(window)/time.Second))
+	return fmt.Sprintf("(\n  count by (%s) (%s > 0)\nor\n  0 * count by (%s) (%s)\n)\n/ 168\nunless on (%s)\n(%s)",
+		q.by("vendor"), q.increase(replies, w, "vendor", "weekday", "hour"), q.by("vendor"), replies, q.by("vendor"), rebuilt)
 }
 
 // ratio divides two counters' increases over the same window, summed by the

@@ -38,7 +38,7 @@ import (
 var Kinds = Table{
 	{Kind: config.Kind{
 		Name: "zendesk", Title: "Zendesk Support, agent view", Feeds: config.FeedsTickets,
-		URLExample: "https://SUB.zendesk.com",
+		URLExample: "https://SUB.zendesk.com", CountsOnly: true,
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
 			Doc: "an agent's `EMAIL/token` and API token (or an OAuth token); the agent sees every ticket"},
 		Options: zendesk.NewOptions,

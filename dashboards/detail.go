@@ -91,6 +91,7 @@ func vendorDetail(s selectors) board {
 					queries: p90VsTarget(s, alerts.ResolutionQuantiles.Over(week), "resolution"),
 				},
 			}},
+			coverageRow(s),
 			{title: "SLA", panels: []panel{
 				{
 					kind: timeseriesPanel, title: "SLA compliance vs objective", unit: "percentunit", width: 12, height: 8,

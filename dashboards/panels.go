@@ -73,6 +73,19 @@ func (p panel) build(id uint32) (cog.Builder[dashboard.Panel], error) {
 			b.WithTransformation(t)
 		}
 		return b, nil
+	case weekGridPanel:
+		// Grafana's heatmap panel needs a time axis; a week's hours are a
+		// grid, so a table pivoted by weekday and hour with colored cells
+		// draws the same map with each count readable.
+		// The pivot's first column holds the weekdays: text, not a count
+		// to color.
+		b := withShared(table.NewPanelBuilder(), p, id).
+			CellOptions(common.TableCellOptions{TableColoredBackgroundCellOptions: common.NewTableColoredBackgroundCellOptions()}).
+			OverrideByFieldType("string", []dashboard.DynamicConfigValue{{Id: "custom.cellOptions", Value: map[string]any{"type": "auto"}}})
+		b.WithTransformation(dashboard.DataTransformerConfig{Id: "groupingToMatrix", Options: map[string]any{
+			"rowField": "weekday", "columnField": "hour", "valueField": "Value", "emptyValue": "zero",
+		}})
+		return b, nil
 	case heatmapPanel:
 		return withShared(heatmap.NewPanelBuilder().
 			Calculate(false).
@@ -122,7 +135,7 @@ func target(k kind, ref string, q query) *prometheus.DataqueryBuilder {
 	switch k {
 	case bargaugePanel:
 		t.Instant()
-	case tablePanel:
+	case tablePanel, weekGridPanel:
 		t.Instant().Format(prometheus.PromQueryFormatTable)
 	case heatmapPanel:
 		t.Range().Format(prometheus.PromQueryFormatHeatmap)

@@ -40,6 +40,7 @@ const (
 	bargaugePanel               // instant: one bar per series, side by side
 	tablePanel                  // instant: one row per series
 	heatmapPanel                // range: histogram buckets per interval
+	weekGridPanel               // instant: a weekday x hour grid of counts, cells colored by thresholds
 )
 
 // panel is one visualization. Width and height are in grid units (24 wide).

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,12 +169,39 @@ var chatPhases = []phase{
 // TestChatScriptedHistory reads chatHistory through the slack kind under
 // both SLA clocks and checks every value against chatExpected.
 func TestChatScriptedHistory(t *testing.T) {
-	runScripted(t, scriptedKind{
+	r := runScripted(t, scriptedKind{
 		kind: simulator.KindSlack, prefix: "chat", source: "channel", clocks: []string{"calendar", "business"},
 		history: chatHistory, phases: chatPhases, expected: chatExpected,
 		vendorYAML: "    escalation:\n      tags: [escalated]\n",
 		none:       map[string]string{"support_ticket_satisfaction_ratings_total": "a Slack channel has no satisfaction ratings"},
 	})
+	// Every vendor message of chatHistory (a solve is one too), by the
+	// hour of the week in the office calendar's zone (Berlin, CET), the
+	// same under both clocks: 1: Monday 10:04 and 10:25; 2: Wednesday
+	// 09:05; 3: Wednesday 11:20, 11:40 and 12:00; 4: Friday 09:10; 5:
+	// Monday 9 March 09:02; 6: Tuesday 10:10, 10:30 and 13:00.
+	for _, v := range r.vendors {
+		checkReplyHours(t, r.s, v, map[[2]int]float64{
+			{1, 10}: 2, {1, 9}: 1, {3, 9}: 1, {3, 11}: 2, {3, 12}: 1, {5, 9}: 1, {2, 10}: 2, {2, 13}: 1,
+		})
+	}
+}
+
+// checkReplyHours compares support_vendor_replies_total of a vendor with
+// want, by {weekday, hour}: every other hour of the week must be 0.
+func checkReplyHours(t *testing.T, s series, vendor string, want map[[2]int]float64) {
+	t.Helper()
+	var total float64
+	for cell, n := range want {
+		total += n
+		got, _ := s.get("support_vendor_replies_total", "vendor", vendor, "weekday", strconv.Itoa(cell[0]), "hour", strconv.Itoa(cell[1]))
+		if got != n {
+			t.Errorf("%s: support_vendor_replies_total{weekday=%d,hour=%d} = %v, want %v", vendor, cell[0], cell[1], got, n)
+		}
+	}
+	if got := s.sum("support_vendor_replies_total", "vendor", vendor); got != total {
+		t.Errorf("%s: %v vendor replies in all, want %v", vendor, got, total)
+	}
 }
 
 // chatWorld is a small generated vendor reached through a Slack channel,

@@ -153,5 +153,7 @@ type Source struct {
 	// next sync resumes from the stored cursor.
 	MaxRequestsPerSync int `yaml:"max_requests_per_sync"`
 
-	Line int `yaml:"-"` // line of the source in the file
+	// CountsOnly is the kind's (Kind.CountsOnly), set at load.
+	CountsOnly bool `yaml:"-"`
+	Line       int  `yaml:"-"` // line of the source in the file
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"path/filepath"
 	"time"
 
@@ -128,8 +129,9 @@ func (s *Source) applyDefaults(path string, pollInterval model.Duration, kinds K
 	if !ix.has(path + ".poll_interval") {
 		s.PollInterval = pollInterval
 	}
-	if kind, ok := kinds.Lookup(s.Kind); ok && s.URL == "" {
-		s.URL = kind.DefaultURL
+	if kind, ok := kinds.Lookup(s.Kind); ok {
+		s.URL = cmp.Or(s.URL, kind.DefaultURL)
+		s.CountsOnly = kind.CountsOnly
 	}
 	if !ix.has(path + ".max_requests_per_sync") {
 		s.MaxRequestsPerSync = defaultMaxRequestsPerSync

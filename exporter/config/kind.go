@@ -141,6 +141,12 @@ type Kind struct {
 	// drill (drill.go); set by package collectors from the kind's
 	// constructor of a creator.
 	Drills bool
+	// CountsOnly: the API gives a ticket's counts and figures, not its
+	// timeline of replies (the zendesk kind's incremental export): its
+	// sources feed no metric that needs the timeline
+	// (support_vendor_replies_total is not exposed for a vendor whose
+	// ticket sources are all such).
+	CountsOnly bool
 	// Options returns the kind's own keys with their defaults, a pointer to
 	// a struct whose yaml tags name the keys and whose doc tags describe
 	// them; nil when the kind has none. The source's keys are decoded onto

@@ -39,8 +39,9 @@ func hist(bounds []float64, counts ...uint64) quality.Histogram {
 }
 
 func sampleState() *fakeState {
-	v := &quality.VendorSnapshot{Vendor: "acme", Tickets: true, Status: true, StoreItems: map[string]uint64{"zendesk": 3, "statuspage": 2}}
+	v := &quality.VendorSnapshot{Vendor: "acme", Tickets: true, Status: true, Replies: true, StoreItems: map[string]uint64{"zendesk": 3, "statuspage": 2}}
 	v.TicketsCreated[quality.Urgent] = 3
+	v.VendorReplies[time.Sunday][3] = 2
 	for p := range quality.NumPriorities {
 		for h := range quality.NumHours {
 			v.FirstResponse[p][h] = hist(quality.DefaultBuckets)
@@ -68,6 +69,53 @@ func sampleState() *fakeState {
 		contracts: []Contract{{Vendor: "acme", Objective: 0.95, MaintenanceNotice: 72 * time.Hour,
 			Targets: [quality.NumPriorities][quality.NumTargets]time.Duration{quality.Urgent: {time.Hour, 24 * time.Hour}}}},
 		reloadOK: true,
+	}
+}
+
+// TestVendorRepliesOnlyWithATimeline: the 168 series of
+// support_vendor_replies_total are served for a vendor with a ticket source
+// that gives a reply timeline, and not at all for one whose sources give
+// counts only: every hour at 0 would read as nobody replying.
+func TestVendorRepliesOnlyWithATimeline(t *testing.T) {
+	for _, replies := range []bool{true, false} {
+		state := sampleState()
+		state.snap.Vendors[0].Replies = replies
+		c := New(state)
+		want := 0
+		if replies {
+			want = quality.DaysPerWeek * quality.HoursPerDay
+		}
+		if n := testutil.CollectAndCount(c, "support_vendor_replies_total"); n != want {
+			t.Errorf("with a reply timeline %v: %d series, want %d", replies, n, want)
+		}
+		if !replies {
+			continue
+		}
+		reg := prometheus.NewPedanticRegistry()
+		reg.MustRegister(c)
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum, sunday3 float64
+		for _, mf := range mfs {
+			if mf.GetName() != "support_vendor_replies_total" {
+				continue
+			}
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+				labels := map[string]string{}
+				for _, l := range m.GetLabel() {
+					labels[l.GetName()] = l.GetValue()
+				}
+				if labels["weekday"] == "0" && labels["hour"] == "3" {
+					sunday3 = m.GetCounter().GetValue()
+				}
+			}
+		}
+		if sunday3 != 2 || sum != 2 {
+			t.Errorf("Sunday 03:00 = %v and %v replies in all, want 2 and 2", sunday3, sum)
+		}
 	}
 }
 

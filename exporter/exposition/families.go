@@ -45,7 +45,7 @@ func histogramFamily(name, help string, labels ...string) *Family {
 type families struct {
 	ticketsCreated, firstResponse, resolution, firstContact, rounds, reopened, followups,
 	slaChecks, slaBreaches, open, breaching, oldestUnanswered, escalationsOpen, escalations,
-	ratings, unknownPriority *Family
+	ratings, unknownPriority, vendorReplies *Family
 
 	componentStatus, incidentsOpen, incidentOldestLastUpdate, incidents, noticeDelay, updateGap, duration,
 	postmortem, maintenances, maintenanceNotice, shortNotice, nextMaintenance, detected, customerLead *Family
@@ -78,6 +78,8 @@ func newFamilies() families {
 		ratings:         counterFamily("ticket_satisfaction_ratings_total", "Customer satisfaction ratings given; a changed rating counts again.", "vendor", "rating"),
 		unknownPriority: counterFamily("tickets_unknown_priority_total",
 			"Tickets first stored with a priority value that neither the vendor's priorities config nor the built-in names map: counted as normal. A ticket without a priority is normal, not unknown.", v...),
+		vendorReplies: counterFamily("vendor_replies_total",
+			"Public vendor replies by the hour of the week they were posted in the vendor's calendar zone (UTC without a calendar): weekday 0 (Sunday) to 6 and hour 0 to 23, as PromQL's day_of_week() and hour() number them. Each reply counts once, when first seen; fed only by sources with a reply timeline.", "vendor", "weekday", "hour"),
 		componentStatus: gaugeFamily("status_component_status", "Current status of each status-page component: 1 for the current status, 0 for the others.", "vendor", "component", "status"),
 		incidentsOpen:   gaugeFamily("status_incidents_open", "Unresolved status-page incidents now, by current impact.", vi...),
 		incidentOldestLastUpdate: gaugeFamily("status_incident_oldest_last_update_timestamp_seconds",
@@ -105,7 +107,7 @@ func VendorFamilies() []*Family {
 	f := &vendorFamilies
 	return []*Family{
 		f.ticketsCreated, f.firstResponse, f.resolution, f.firstContact, f.rounds, f.reopened, f.followups,
-		f.slaChecks, f.slaBreaches, f.breaching, f.open, f.oldestUnanswered, f.escalationsOpen, f.escalations, f.ratings, f.unknownPriority,
+		f.slaChecks, f.slaBreaches, f.breaching, f.open, f.oldestUnanswered, f.escalationsOpen, f.escalations, f.ratings, f.unknownPriority, f.vendorReplies,
 		f.componentStatus, f.incidentsOpen, f.incidentOldestLastUpdate, f.incidents, f.noticeDelay, f.duration, f.updateGap, f.postmortem,
 		f.maintenances, f.maintenanceNotice, f.shortNotice, f.nextMaintenance, f.detected, f.customerLead,
 		drillFamilies.runs, drillFamilies.firstResponse, drillFamilies.lastRun,

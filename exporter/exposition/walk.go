@@ -1,6 +1,8 @@
 package exposition
 
 import (
+	"strconv"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/support-exporter/support_exporter/exporter/quality"
@@ -60,7 +62,27 @@ func walkTickets(w Walker, v *quality.VendorSnapshot) {
 		w.Counter(f.ratings, v.Ratings[r], v.Vendor, r.String())
 	}
 	w.Counter(f.unknownPriority, v.UnknownPriority, v.Vendor)
+	if !v.Replies {
+		return
+	}
+	for d := range quality.DaysPerWeek {
+		for h := range quality.HoursPerDay {
+			w.Counter(f.vendorReplies, v.VendorReplies[d][h], v.Vendor, weekdayLabels[d], hourLabels[h])
+		}
+	}
 }
+
+// weekdayLabels and hourLabels are the values of support_vendor_replies_total's
+// weekday and hour labels, built once.
+var weekdayLabels, hourLabels = func() (d [quality.DaysPerWeek]string, h [quality.HoursPerDay]string) {
+	for i := range d {
+		d[i] = strconv.Itoa(i)
+	}
+	for i := range h {
+		h[i] = strconv.Itoa(i)
+	}
+	return d, h
+}()
 
 func walkStatus(w Walker, v *quality.VendorSnapshot) {
 	f := &vendorFamilies

@@ -259,7 +259,7 @@ type TicketHistory struct {
 // Closure is a close as first seen: when, why, and by whom, as the
 // vendor's API said.
 type Closure struct {
-	At     time.Time `json:"at,omitzero"` // the first solve or close event seen; zero when the API gives none
+	At     time.Time `json:"at,omitzero"` // the close as the version first seen closed shows it: its latest solve event, else its last change
 	Reason string    `json:"reason"`
 	By     string    `json:"by,omitempty"`
 }

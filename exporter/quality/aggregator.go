@@ -272,7 +272,7 @@ func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapsho
 	a.judge(asOf)
 	a.fold()
 	a.decideIncidents()
-	v := &VendorSnapshot{Vendor: a.rules.vendor, Tickets: a.rules.hasTickets, Status: a.rules.hasStatus}
+	v := &VendorSnapshot{Vendor: a.rules.vendor, Tickets: a.rules.hasTickets, Status: a.rules.hasStatus, Replies: a.rules.hasReplies}
 	a.totals.export(v)
 	for k, lt := range a.tickets {
 		addLiveTicket(v, &lt, a.judged[k.source])

@@ -46,6 +46,7 @@ func (r *Rules) TicketChanges(t *item.Ticket) []time.Time {
 	for _, e := range t.Events {
 		times = append(times, e.At)
 	}
+	times = append(times, h.VendorReplies...)
 	if f := t.Figures; f != nil {
 		times = append(times, f.FirstReplyAt, f.FirstSolvedAt)
 	}
@@ -116,6 +117,9 @@ func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 		FirstPriority: h.FirstPriority, Created: h.Created, RepliesAtFirstSolve: -1, EverEscalated: escalated,
 		FirstReply: fig.FirstReplyAt, FirstSolve: fig.FirstSolvedAt, Reopens: fig.Reopens,
 		StoredAsOf: h.StoredAsOf, SeenTags: everyTag(t, &h),
+		// Every reply the live exporter saw, the deleted ones too, from its
+		// own instant on (support_vendor_replies_total).
+		VendorReplies: updatesUpTo(h.VendorReplies, at),
 	}
 	stored, pinned := clockHistories(&h), clockHistories(&vh)
 	for tg := range NumTargets {

@@ -38,6 +38,7 @@ func TestCountersDifferNamesEachFamily(t *testing.T) {
 		{"support_escalations_total", func(v *VendorSnapshot) { v.Escalations[Low]++ }},
 		{"support_ticket_satisfaction_ratings_total", func(v *VendorSnapshot) { v.Ratings[Bad]++ }},
 		{"support_tickets_unknown_priority_total", func(v *VendorSnapshot) { v.UnknownPriority++ }},
+		{"support_vendor_replies_total", func(v *VendorSnapshot) { v.VendorReplies[time.Sunday][3]++ }},
 		{"support_status_incidents_total", func(v *VendorSnapshot) { v.Incidents[ImpactCritical]++ }},
 		{"support_status_incident_notice_delay_seconds", func(v *VendorSnapshot) { v.NoticeDelay[ImpactMinor].Sum++ }},
 		{"support_status_incident_update_gap_seconds", func(v *VendorSnapshot) { bump(&v.UpdateGap) }},

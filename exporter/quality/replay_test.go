@@ -169,6 +169,7 @@ func TestReplayDatesEachFact(t *testing.T) {
 		{7*h + 30*m, func(v *VendorSnapshot) { // replied at 5h, solved at 6h, reopened at 7h
 			v.TicketsCreated[High] = 1
 			v.Followups[High] = 1
+			v.VendorReplies[time.Monday][14] = 1 // the reply at 5h: Monday 14:00 UTC
 			observe(&v.FirstResponse[High][Business], 5*3600)
 			observe(&v.Resolution[High], 6*3600)
 			observe(&v.Rounds[High], 1)
@@ -185,6 +186,7 @@ func TestReplayDatesEachFact(t *testing.T) {
 		{55 * h, func(v *VendorSnapshot) { // the rating and the close at 30h, the postmortem at 50h
 			v.TicketsCreated[High] = 1
 			v.Followups[High] = 1
+			v.VendorReplies[time.Monday][14], v.VendorReplies[time.Monday][17] = 1, 1 // the replies at 5h and 8h
 			observe(&v.FirstResponse[High][Business], 5*3600)
 			observe(&v.Resolution[High], 6*3600)
 			observe(&v.Rounds[High], 1)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,10 @@ type Rules struct {
 	historyStart time.Time
 	hasTickets   bool
 	hasStatus    bool
+	// hasReplies: a ticket source gives a reply timeline (not every one
+	// is config.Source.CountsOnly): support_vendor_replies_total is
+	// exposed.
+	hasReplies bool
 
 	priorities     map[string]Priority // lower-cased source value -> priority
 	calendar       *calendar.Calendar  // nil: every instant is business hours
@@ -71,6 +76,7 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		historyStart:   g.HistoryStart.Time,
 		hasTickets:     len(v.Tickets) > 0,
 		hasStatus:      len(v.StatusPages) > 0,
+		hasReplies:     slices.ContainsFunc(v.Tickets, func(s *config.Source) bool { return !s.CountsOnly }),
 		calendar:       v.CalendarParsed,
 		escalationTags: make(map[string]bool, len(v.Escalation.Tags)),
 		noticeWindow:   time.Duration(v.NoticeWindow),

@@ -145,6 +145,10 @@ type VendorSnapshot struct {
 	// Drill is the vendor's off-hours drills (drill.go); nil when its
 	// drill is off, and then its families are not exposed.
 	Drill *DrillSummary
+	// Replies is false when every ticket source gives counts, not a reply
+	// timeline: VendorReplies is then not exposed (an hour without replies
+	// would read as an hour nobody worked).
+	Replies bool
 
 	TicketsCreated   [NumPriorities]uint64
 	UnknownPriority  uint64                             // tickets first stored with a priority value no mapping knows (counted as normal)
@@ -162,6 +166,7 @@ type VendorSnapshot struct {
 	EscalationsOpen  [NumPriorities]uint64
 	Escalations      [NumPriorities]uint64
 	Ratings          [NumRatings]uint64
+	VendorReplies    ReplyHours // public vendor replies by local hour of the week
 
 	Components               []ComponentStatus // sorted by Component
 	IncidentsOpen            [NumImpacts]uint64
@@ -218,6 +223,13 @@ var counterFamilies = []struct {
 	{name: "support_escalations_total", counters: func(v *VendorSnapshot) []uint64 { return v.Escalations[:] }},
 	{name: "support_ticket_satisfaction_ratings_total", counters: func(v *VendorSnapshot) []uint64 { return v.Ratings[:] }},
 	{name: "support_tickets_unknown_priority_total", counters: func(v *VendorSnapshot) []uint64 { return []uint64{v.UnknownPriority} }},
+	{name: "support_vendor_replies_total", counters: func(v *VendorSnapshot) []uint64 {
+		var out []uint64
+		for d := range DaysPerWeek {
+			out = append(out, v.VendorReplies[d][:]...)
+		}
+		return out
+	}},
 	{name: "support_status_incidents_total", counters: func(v *VendorSnapshot) []uint64 { return v.Incidents[:] }},
 	{name: "support_status_incident_notice_delay_seconds", histograms: func(v *VendorSnapshot) []Histogram { return v.NoticeDelay[:] }},
 	{name: "support_status_incident_update_gap_seconds", histograms: func(v *VendorSnapshot) []Histogram { return []Histogram{v.UpdateGap} }},

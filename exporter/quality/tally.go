@@ -1,6 +1,10 @@
 package quality
 
-import "github.com/support-exporter/support_exporter/exporter/item"
+import (
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/item"
+)
 
 // tally is the running total of the static parts of every item a vendor
 // holds: its counters and histograms. Gauges are not here: they belong to
@@ -19,6 +23,8 @@ type tally struct {
 	ratings        [NumRatings]uint64
 	// Tickets whose pinned first priority no mapping knows.
 	unknownPriority uint64
+	replyHours      ReplyHours
+	replyZone       *time.Location
 
 	incidents         [NumImpacts]uint64
 	noticeDelay       [NumImpacts]hist
@@ -38,6 +44,7 @@ func newTally(r *Rules) *tally {
 		postmortem:        newHist(r.statusBuckets),
 		maintenanceNotice: newHist(r.noticeBuckets),
 		customerLead:      newHist(r.statusBuckets),
+		replyZone:         r.replyZone(),
 	}
 	for p := range NumPriorities {
 		for h := range NumHours {
@@ -90,6 +97,7 @@ func (t *tally) addTicket(c *ticketStatic, s sign) {
 		t.slaChecks[p][tg] += countOf(c.checked[tg], s)
 		t.slaBreaches[p][tg] += countOf(c.breached[tg], s)
 	}
+	t.addReplies(t.replyZone, c.replies, s)
 }
 
 func (t *tally) addIncident(c *incidentStatic, s sign) {
@@ -140,6 +148,7 @@ func (t *tally) export(v *VendorSnapshot) {
 	v.SLABreaches = t.slaBreaches
 	v.Escalations = t.escalations
 	v.Ratings = t.ratings
+	v.VendorReplies = t.replyHours
 	for p := range NumPriorities {
 		for h := range NumHours {
 			v.FirstResponse[p][h] = t.firstResponse[p][h].export()

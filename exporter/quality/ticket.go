@@ -351,6 +351,7 @@ type ticketStatic struct {
 	followups     int
 	escalated     bool // ever
 	ratings       []item.Rating
+	replies       []time.Time // every public vendor reply seen (pinned)
 	// checked and breached are the SLA clocks judged for good; a clock
 	// still running is checked in the live part once its deadline passes.
 	checked, breached [NumTargets]bool
@@ -422,6 +423,7 @@ func (r *Rules) ticketParts(t *item.Ticket, h *item.TicketHistory, f *ticketFact
 		followups:       h.Followups,
 		escalated:       h.EverEscalated,
 		ratings:         h.Ratings,
+		replies:         h.VendorReplies,
 		unknownPriority: !known,
 	}
 	if !h.FirstReply.IsZero() {

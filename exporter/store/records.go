@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
@@ -105,7 +107,7 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 			e.string(tag.Tag)
 			e.time(tag.AsOf)
 		}
-		e.times(h.VendorReplies)
+		e.times(repliesNotShown(h.VendorReplies, t.Events))
 		e.bool(h.Closure != nil)
 		if c := h.Closure; c != nil {
 			e.time(c.At)
@@ -169,7 +171,7 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 			decodeTicketHistory3(d, h)
 		}
 		if d.format >= 5 {
-			h.VendorReplies = d.times()
+			h.VendorReplies = withRepliesShown(d.times(), t.Events)
 			if d.bool() {
 				h.Closure = &item.Closure{At: d.time(), Reason: d.string(), By: d.string()}
 			}
@@ -199,6 +201,49 @@ func decodeTicketHistory3(d *decoder, h *item.TicketHistory) {
 			h.SeenTags[i] = item.SeenTag{Tag: d.string(), AsOf: d.time()}
 		}
 	}
+}
+
+// A ticket's pinned vendor replies (item.TicketHistory.VendorReplies) are
+// almost always the vendor replies its timeline shows: only those it no
+// longer shows (deleted, moved) are written, and the timeline's are added
+// back when read, so that the pins cost a byte, not a copy of every
+// reply's time. What is read back is the pins with the timeline's replies
+// added, which is what package quality completes a history with anyway
+// (every reply a version shows is pinned), so a stored ticket derives the
+// same whether its pins held them all or not.
+
+// repliesNotShown are the pinned replies that no vendor reply event shows.
+func repliesNotShown(pinned []time.Time, events []item.Event) []time.Time {
+	shown := vendorReplyTimes(nil, events)
+	var out []time.Time
+	for _, p := range pinned {
+		if _, found := slices.BinarySearchFunc(shown, p, time.Time.Compare); !found {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// vendorReplyTimes appends the instants of the vendor reply events to ts
+// and returns them sorted and distinct.
+func vendorReplyTimes(ts []time.Time, events []item.Event) []time.Time {
+	for _, e := range events {
+		if e.Kind == item.EventVendorReply {
+			ts = append(ts, e.At)
+		}
+	}
+	slices.SortStableFunc(ts, time.Time.Compare)
+	return slices.CompactFunc(ts, time.Time.Equal)
+}
+
+// withRepliesShown is the pinned replies read back: those written, and the
+// timeline's vendor replies, sorted and distinct; nil when none.
+func withRepliesShown(written []time.Time, events []item.Event) []time.Time {
+	all := vendorReplyTimes(written, events)
+	if len(all) == 0 {
+		return nil
+	}
+	return all
 }
 
 func encodeClockHistory(e *encoder, c *item.ClockHistory) {
