@@ -116,6 +116,13 @@ func (ck *checker) drillSource(path string, v *Vendor) {
 			// reported at the source
 		case !kind.Drills:
 			ck.report(path, "source %q is of kind %s, which cannot file tickets (want %s)", name, s.Kind, oneOf(ck.drillKinds()))
+		case !carriesCredentials(s, kind):
+			var ways []string
+			for _, a := range kind.Credentials.Accepts {
+				ways = append(ways, a.String())
+			}
+			ck.report(path, "source %q has no credentials in http_client: a drill files its ticket as the buyer, with the buyer's %s",
+				name, strings.Join(ways, " or "))
 		default:
 			if r, ok := s.Options.(DrillRefuser); ok {
 				if why := r.DrillRefusal(v.Drill); why != "" {
@@ -165,4 +172,15 @@ func (ck *checker) drillTemplate(path, text string) *template.Template {
 		return nil
 	}
 	return t
+}
+
+// carriesCredentials reports whether the source's http_client carries
+// credentials of a way its kind accepts.
+func carriesCredentials(s *Source, kind *Kind) bool {
+	for _, a := range kind.Credentials.Accepts {
+		if a.carriedBy(&s.HTTPClient, kind.Credentials.Header) {
+			return true
+		}
+	}
+	return false
 }
