@@ -146,10 +146,13 @@ func (e *Exporter) newDriller(cfg *config.Config, v *config.Vendor) (*drill.Dril
 	}
 	key := store.SourceKey{Vendor: v.Name, Source: sc.Name}
 	seed := uint64(e.opts.Now().UnixNano())
+	ticket := func(source, id string) (*item.Ticket, error) {
+		return e.opts.Store.Ticket(store.SourceKey{Vendor: v.Name, Source: source}, id)
+	}
 	return drill.New(v, drill.Deps{
 		Store:   e.opts.Store,
 		Creator: creator,
-		Ticket:  func(id string) (*item.Ticket, error) { return e.opts.Store.Ticket(key, id) },
+		Ticket:  ticket,
 		SyncedAt: func() time.Time {
 			e.mu.RLock()
 			defer e.mu.RUnlock()

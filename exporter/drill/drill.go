@@ -69,8 +69,9 @@ type Store interface {
 type Deps struct {
 	Store   Store
 	Creator source.Creator
-	// Ticket reads the drill source's stored ticket (nil when none yet).
-	Ticket func(id string) (*item.Ticket, error)
+	// Ticket reads a stored ticket of the vendor's ticket source named
+	// source (nil when none yet).
+	Ticket func(source, id string) (*item.Ticket, error)
 	// SyncedAt is the start of the drill source's last complete sync: the
 	// timeout is judged as of it, never the wall clock, so a reply the
 	// next sync brings is never taken for none.
@@ -131,7 +132,9 @@ func (dr *Driller) Step(ctx context.Context) error {
 	case StateFiled:
 		return dr.watch(ctx, last)
 	}
-	if last.Closing == "" && last.TicketID != "" && !dr.d.DryRun {
+	if last.Closing == "" && last.TicketID != "" {
+		// Under a dry run the closing waits for a run that sends, and so
+		// does the next plan.
 		return dr.close(ctx, last)
 	}
 	return dr.plan(&last)
@@ -209,6 +212,12 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 	if now.Before(d.Moment) {
 		return nil
 	}
+	if d.Source != dr.cfg.Source { // a reload changed it; nothing was sent
+		d.Source = dr.cfg.Source
+		if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
+			return err
+		}
+	}
 	if dr.cal.Contains(now) {
 		// The moment passed while the exporter was down, and business hours
 		// began: nothing was sent, so the drill moves to the next off-hours.
@@ -263,8 +272,13 @@ func (dr *Driller) draft(d store.Drill) (source.Draft, error) {
 	return source.Draft{Subject: subject.String(), Body: body.String(), Priority: dr.cfg.Priority, Marker: d.Marker}, nil
 }
 
-// create stores the attempt, then sends the create.
+// create stores the attempt, then sends the create; under a dry run it
+// sends nothing.
 func (dr *Driller) create(ctx context.Context, d store.Drill, draft source.Draft) error {
+	if dr.d.DryRun {
+		dr.d.Logger.Debug("drill dry run: would file this ticket again", "drill", d.ID, "subject", draft.Subject)
+		return nil
+	}
 	d.State, d.Attempts, d.AttemptAt = StateCreating, d.Attempts+1, dr.d.Now()
 	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
 		return err // nothing sent
@@ -289,6 +303,13 @@ func (dr *Driller) create(ctx context.Context, d store.Drill, draft source.Draft
 // index had time to catch up, means it does not, and the create is sent
 // again (at most maxAttempts in all).
 func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
+	if d.Source != dr.cfg.Source {
+		// The create went to another source, which this configuration no
+		// longer drills through: its marker cannot be looked for there, so
+		// nothing is created again.
+		return dr.end(d, quality.DrillCreateFailed.String(),
+			fmt.Sprintf("the drill's source changed from %q while its create's outcome was unknown; not created again", d.Source))
+	}
 	filed, found, err := dr.d.Creator.Find(ctx, d.Marker)
 	if err != nil {
 		return fmt.Errorf("drill %s: looking for the marker: %w", d.ID, err)
@@ -336,7 +357,7 @@ func (dr *Driller) filed(d store.Drill, f source.Filed) error {
 // watch ends a filed drill at its first human vendor reply, or at its
 // timeout as of the source's last complete sync.
 func (dr *Driller) watch(ctx context.Context, d store.Drill) error {
-	t, err := dr.d.Ticket(d.TicketID)
+	t, err := dr.d.Ticket(d.Source, d.TicketID)
 	if err != nil {
 		return err
 	}
@@ -381,6 +402,15 @@ func (dr *Driller) endThenClose(ctx context.Context, d store.Drill, result, reas
 // close posts the closing comment at most once: marked as posting
 // before the call, it is never sent again, whatever the call's outcome.
 func (dr *Driller) close(ctx context.Context, d store.Drill) error {
+	switch {
+	case dr.d.DryRun:
+		dr.d.Logger.Debug("drill dry run: would post the closing comment", "drill", d.ID, "ticket_id", d.TicketID, "closing", dr.cfg.Closing)
+		return nil // left to a run that sends
+	case d.Source != dr.cfg.Source:
+		d.Closing = closingFailed
+		dr.d.Logger.Warn("drill: its source changed; the closing comment is not posted", "drill", d.ID, "ticket_id", d.TicketID, "source", d.Source)
+		return dr.d.Store.PutDrill(dr.vendor, d)
+	}
 	d.Closing = closingPosting
 	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
 		return err

@@ -115,7 +115,7 @@ func newWorld(t *testing.T, now time.Time, dryRun bool) *world {
 func (w *world) driller(st Store, dryRun bool) *Driller {
 	dr, err := New(vendor(w.t), Deps{
 		Store: st, Creator: w.api, Now: func() time.Time { return w.now },
-		Ticket: func(id string) (*item.Ticket, error) {
+		Ticket: func(_, id string) (*item.Ticket, error) {
 			at, ok := w.replies[id]
 			if !ok {
 				return &item.Ticket{ID: id}, nil
@@ -424,5 +424,70 @@ func TestNextPlanFollowsTheLatestMomentNotTheID(t *testing.T) {
 	}
 	if next := current(ds); next.State != StatePlanned || next.Moment.Before(ended.Moment.Add(30*24*time.Hour)) {
 		t.Errorf("next %+v, want planned at least 30d after %s", next, ended.Moment)
+	}
+}
+
+// TestDryRunNeverWrites: a drill left creating or filed by a run that
+// sends, continued under --drill.dry-run, creates and comments nothing.
+func TestDryRunNeverWrites(t *testing.T) {
+	w := newWorld(t, start, false)
+	d := w.fireAt() // filed by a run that sends
+	w.dr = w.driller(w.st, true)
+	w.replies[d.TicketID] = d.FiledAt.Add(time.Hour)
+	for range 3 {
+		w.step()
+	}
+	if got := w.last(); got.State != "responded" || got.Closing != "" || len(w.api.comments) != 0 {
+		t.Fatalf("dry run after the reply: %+v, %d comments; want responded, the closing left for a run that sends", got, len(w.api.comments))
+	}
+	w.dr = w.driller(w.st, false)
+	w.step()
+	if len(w.api.comments) != 1 {
+		t.Errorf("the run that sends posted %d closings, want 1", len(w.api.comments))
+	}
+
+	w = newWorld(t, start, false)
+	w.step()
+	p := w.last()
+	w.now = p.Moment.Add(time.Hour)
+	p.State, p.Attempts, p.AttemptAt = StateCreating, 1, p.Moment // sent, outcome unknown, not at the vendor
+	if err := w.st.PutDrill("acme", p); err != nil {
+		t.Fatal(err)
+	}
+	w.dr = w.driller(w.st, true)
+	w.step()
+	if w.api.creates != 0 || w.last().State != StateCreating {
+		t.Errorf("dry run with a create of unknown outcome: %d creates, state %s; want none, still creating", w.api.creates, w.last().State)
+	}
+}
+
+// TestSourceChangedByAReload: a planned drill files through the new
+// source; one whose create's outcome is unknown at the old source is not
+// created again.
+func TestSourceChangedByAReload(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.step()
+	p := w.last()
+	p.Source = "old"
+	if err := w.st.PutDrill("acme", p); err != nil {
+		t.Fatal(err)
+	}
+	w.now = p.Moment
+	w.step()
+	if got := w.last(); got.Source != "helpdesk" || got.State != StateFiled {
+		t.Fatalf("planned drill of a removed source: %+v, want filed through helpdesk", got)
+	}
+
+	w = newWorld(t, start, false)
+	w.step()
+	p = w.last()
+	p.Source, p.State, p.Attempts, p.AttemptAt = "old", StateCreating, 1, p.Moment
+	if err := w.st.PutDrill("acme", p); err != nil {
+		t.Fatal(err)
+	}
+	w.now = p.Moment.Add(time.Hour)
+	w.step()
+	if got := w.last(); got.State != "create_failed" || w.api.creates != 0 {
+		t.Fatalf("creating at a removed source: %+v, %d creates; want create_failed, none", got, w.api.creates)
 	}
 }
