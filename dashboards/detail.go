@@ -16,7 +16,7 @@ func vendorDetail(s selectors) board {
 		uid:         "support-vendor-detail",
 		title:       "Support / Vendor detail",
 		tag:         "vendor-detail",
-		description: "One vendor over time: volumes, response and resolution distributions, SLA compliance, backlog, escalations, satisfaction.",
+		description: "One vendor over time: volumes, response and resolution distributions, SLA compliance, backlog, escalations, satisfaction, feature requests.",
 		from:        "now-30d",
 		rows: []row{
 			{title: "Now", panels: []panel{
@@ -140,6 +140,7 @@ func vendorDetail(s selectors) board {
 					queries:     []query{{expr: countOver("vendor, rating", "support_ticket_satisfaction_ratings_total", v, bar), legend: "{{vendor}} · {{rating}}"}},
 				},
 			}},
+			featureRow(s),
 			drillRow(s),
 		},
 	}

@@ -15,8 +15,8 @@ import (
 )
 
 // fakeGitHubIssues answers every issue list request with the same open,
-// never commented issue of a customer (no timeline to fetch), without a
-// next page.
+// never commented issue of a customer, without a next page, and its
+// timeline (read for who labeled it) with no event.
 func fakeGitHubIssues(t *testing.T, labels ...string) *httptest.Server {
 	t.Helper()
 	created := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -27,6 +27,10 @@ func fakeGitHubIssues(t *testing.T, labels ...string) *httptest.Server {
 		"labels": labelObjects(labels),
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/repos/acme/sdk/issues/7/timeline" {
+			writeJSON(w, http.StatusOK, []any{})
+			return
+		}
 		if r.Method != http.MethodGet || r.URL.Path != "/repos/acme/sdk/issues" {
 			writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
 			return

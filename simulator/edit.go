@@ -33,6 +33,12 @@ type TicketEdit struct {
 	// answer 404 (GitHub: 410 Gone, "This issue was deleted"). Nothing
 	// happens to it afterwards.
 	Delete bool
+	// Labels and Type, when set, replace the issue's labels besides its
+	// tags and priority (ScriptedTicket.Labels), and its issue type ("" for
+	// none), as an agent does on GitHub: a relabel shows as labeled and
+	// unlabeled events by the agent. The other kinds ignore them.
+	Labels *[]string
+	Type   *string
 }
 
 // IncidentEdit is an agent's change to a status-page incident; zero fields

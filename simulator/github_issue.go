@@ -23,9 +23,11 @@ func ghVisible(k stepKind) bool { return k != stepRate && k != stepClose }
 
 // ghIssueView is a ticket as GitHub shows it as of now.
 type ghIssueView struct {
-	s       ticketState
-	updated int64 // the latest visible step
-	events  []ghStep
+	s         ticketState
+	updated   int64 // the latest visible step
+	events    []ghStep
+	feature   ghFeature  // github_feature.go
+	lastClose closeStyle // how the latest solve closed it
 }
 
 // ghStep is one timeline event before rendering.
@@ -35,13 +37,17 @@ type ghStep struct {
 	vendor   bool   // by the vendor's agent, else by the customer
 	kind     stepKind
 	label    string
-	sequence int // the event's position in the timeline
+	sequence int    // the event's position in the timeline
+	bot      bool   // by the stale bot (github_feature.go)
+	reason   string // closed: its state_reason
 }
 
 func (w *world) ghIssueView(i int, now int64) ghIssueView {
 	v := ghIssueView{s: stateAt(w.timeline(i), now)}
 	tl := v.s.tl
+	v.feature = w.ghFeatureOf(tl)
 	priority, edited := tl.priority, false
+	extra := v.feature.labels
 	add := func(st step, event string, vendor bool, label string) {
 		v.events = append(v.events, ghStep{at: st.at, event: event, vendor: vendor, kind: st.kind, label: label, sequence: len(v.events)})
 	}
@@ -51,7 +57,11 @@ func (w *world) ghIssueView(i int, now int64) ghIssueView {
 		}
 		v.updated = st.at
 		switch {
-		case st.kind == stepCreated, st.kind == stepDelete:
+		case st.kind == stepCreated:
+			for _, l := range extra { // an issue template's labels: the author's
+				add(st, "labeled", false, l)
+			}
+		case st.kind == stepDelete:
 		case st.kind == stepEscalate:
 			add(st, "labeled", true, "escalated")
 			if tl.escalated != priority && !edited {
@@ -75,11 +85,33 @@ func (w *world) ghIssueView(i int, now int64) ghIssueView {
 				}
 				edited = true
 			}
+			if l := st.edit.Labels; l != nil {
+				for _, old := range extra {
+					if !slices.Contains(*l, old) {
+						add(st, "unlabeled", true, old)
+					}
+				}
+				for _, n := range *l {
+					if !slices.Contains(extra, n) {
+						add(st, "labeled", true, n)
+					}
+				}
+				extra = *l
+			}
 		default:
-			add(st, "commented", st.kind.vendorReply(), "")
+			style := closeCompleted
+			if st.kind == stepSolve {
+				style = v.feature.closeOf(st)
+			}
+			if style != closeStale { // the stale bot closes without a word
+				add(st, "commented", st.kind.vendorReply(), "")
+			}
 			switch st.kind {
 			case stepSolve:
-				add(st, "closed", true, "")
+				add(st, "closed", style != closeStale, "")
+				e := &v.events[len(v.events)-1]
+				e.bot, e.reason = style == closeStale, style.reason()
+				v.lastClose = style
 			case stepReopen:
 				add(st, "reopened", false, "")
 			}
@@ -102,13 +134,25 @@ func (v *ghIssueView) comments() int {
 	return n
 }
 
-// labels are the ticket's tags and its priority's name, when it has one.
+// labels are the ticket's tags, its priority's name, when it has one, and
+// its feature-request labels as last edited.
 func (v *ghIssueView) labels() []string {
 	out := v.s.tags()
 	if p := zPriorities[v.s.priority]; p != "" {
 		out = append(out, p)
 	}
-	return out
+	if l := v.s.ghLabels; l != nil {
+		return append(out, *l...)
+	}
+	return append(out, v.feature.labels...)
+}
+
+// issueType is the issue type's name as last edited; "" for none.
+func (v *ghIssueView) issueType() string {
+	if t := v.s.ghType; t != nil {
+		return *t
+	}
+	return v.feature.typ
 }
 
 func (w *world) ghAgentLogin(tl *timeline) string {
@@ -150,9 +194,15 @@ func (w *world) ghIssue(v *ghIssueView, base string) ghIssue {
 		a := ghUserOf(base, w.ghAgentLogin(tl), tl.agent%1000000000, "User")
 		is.Assignee, is.Assignees = &a, []ghUser{a}
 	}
+	is.Type = ghIssueTypeOf(v.issueType())
 	switch {
 	case v.closed():
-		is.State, is.ClosedAt, is.StateReason = "closed", zTimePtr(v.s.lastSolve), ptr("completed")
+		is.State, is.ClosedAt, is.StateReason = "closed", zTimePtr(v.s.lastSolve), ptr(v.lastClose.reason())
+		closer := ghUserOf(base, w.ghAgentLogin(tl), tl.agent%1000000000, "User")
+		if v.lastClose == closeStale {
+			closer = ghUserOf(base, ghStaleBot, ghStaleBotID, "Bot")
+		}
+		is.ClosedBy = &closer
 	case v.s.reopens > 0:
 		is.StateReason = ptr("reopened")
 	}
@@ -187,6 +237,9 @@ func (w *world) ghTimeline(v *ghIssueView, base string) []ghEvent {
 		if e.vendor {
 			ev.Actor = agent
 		}
+		if e.bot {
+			ev.Actor = ghUserOf(base, ghStaleBot, ghStaleBotID, "Bot")
+		}
 		switch e.event {
 		case "commented":
 			cid := commentID(tl, e.sequence)
@@ -204,7 +257,7 @@ func (w *world) ghTimeline(v *ghIssueView, base string) []ghEvent {
 			ev.Body = commentText(e.kind)
 			ev.Reactions = &ghReactions{URL: ev.URL + "/reactions"}
 		case "closed":
-			ev.StateReason = ptr("completed")
+			ev.StateReason = ptr(e.reason)
 		case "labeled", "unlabeled":
 			ev.Label = &ghEventLabel{Name: e.label, Color: "ededed"}
 		}

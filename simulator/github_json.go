@@ -81,6 +81,23 @@ type ghIssue struct {
 	TimelineURL           string      `json:"timeline_url"`
 	PerformedViaGitHubApp *struct{}   `json:"performed_via_github_app"`
 	StateReason           *string     `json:"state_reason"`
+	// ClosedBy and Type as in the list since 2023 and 2025 (PyGithub's
+	// recordings, collectors/github/testdata): null while open, and
+	// without an issue type.
+	ClosedBy *ghUser      `json:"closed_by"`
+	Type     *ghIssueType `json:"type"`
+}
+
+// ghIssueType is an issue type as the list shows it.
+type ghIssueType struct {
+	ID          int64  `json:"id"`
+	NodeID      string `json:"node_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Color       string `json:"color"`
+	CreatedAt   string `json:"created_at"`
+	UpdatedAt   string `json:"updated_at"`
+	IsEnabled   bool   `json:"is_enabled"`
 }
 
 // ghEvent is a timeline event: commented (with the comment's fields),

@@ -15,6 +15,12 @@ type ScriptedTicket struct {
 	Created  time.Time
 	Priority string // urgent, high, normal, low, or "" for none
 	Steps    []ScriptStep
+	// Labels and Type are what GitHub shows besides the tags: labels the
+	// issue carries from its creation (an issue template's, the
+	// author's) and its issue type ("Feature"); the other kinds ignore
+	// them (github_feature.go).
+	Labels []string
+	Type   string
 	// Drill: the off-hours drill's ticket, hidden until the buyer files a
 	// request through the Requests API (drill.go); Created is then its
 	// creation as the vendor answers.
@@ -42,11 +48,18 @@ const (
 	Escalate                            // tagged "escalated"
 	RateGood                            // satisfaction rating "good" (solved tickets only)
 	RateBad                             // satisfaction rating "bad" (solved tickets only)
+	// Decline and StaleClose are solves that GitHub shows otherwise: a
+	// vendor reply closing the issue as not planned, and a close as not
+	// planned by the stale workflow (github-actions[bot]) without any
+	// comment. The other kinds show a solve (github_feature.go).
+	Decline
+	StaleClose
 )
 
 var scriptKindNames = map[ScriptKind]string{
 	VendorReply: "VendorReply", CustomerReply: "CustomerReply", Solve: "Solve", Reopen: "Reopen",
 	Close: "Close", Escalate: "Escalate", RateGood: "RateGood", RateBad: "RateBad",
+	Decline: "Decline", StaleClose: "StaleClose",
 }
 
 func (k ScriptKind) String() string {
@@ -118,6 +131,8 @@ func (w *world) scriptedTimeline(i int, st ScriptedTicket) (*timeline, error) {
 		org:       w.id.orgIDs[r.IntN(len(w.id.orgIDs))],
 		agent:     w.id.agents[r.IntN(len(w.id.agents))],
 		steps:     []step{{at: created, kind: stepCreated, status: zNew}},
+		ghLabels:  st.Labels,
+		ghType:    st.Type,
 	}
 	for _, s := range st.Steps {
 		next, err := scriptedStep(tl.steps[len(tl.steps)-1].status, s.Kind)
@@ -144,6 +159,10 @@ func scriptedStep(status zStatus, kind ScriptKind) (step, error) {
 		return step{kind: stepChase, status: status}, nil
 	case kind == Solve && !solved:
 		return step{kind: stepSolve, status: zSolved}, nil
+	case kind == Decline && !solved:
+		return step{kind: stepSolve, status: zSolved, close: closeDeclined}, nil
+	case kind == StaleClose && !solved:
+		return step{kind: stepSolve, status: zSolved, close: closeStale}, nil
 	case kind == Reopen && solved:
 		return step{kind: stepReopen, status: zOpen}, nil
 	case kind == Close && solved:

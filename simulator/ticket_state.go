@@ -21,6 +21,10 @@ type ticketState struct {
 	edited   bool  // the priority was edited: escalations keep it
 	deleted  bool
 	tagged   bool
+	// ghLabels and ghType are the GitHub labels and type edited last
+	// (TicketEdit); nil: as created.
+	ghLabels *[]string
+	ghType   *string
 	ratings  []bool // every rating given, good = true, in order
 	replies  int
 	reopens  int
@@ -75,6 +79,12 @@ func stateAt(tl *timeline, now int64) ticketState {
 			}
 			if !st.edit.Created.IsZero() {
 				s.created = st.edit.Created.Unix()
+			}
+			if st.edit.Labels != nil {
+				s.ghLabels = st.edit.Labels
+			}
+			if st.edit.Type != nil {
+				s.ghType = st.edit.Type
 			}
 		case stepDelete:
 			s.deleted = true

@@ -55,6 +55,7 @@ type step struct {
 	status zStatus     // status after the step
 	good   bool        // stepRate: the rating given
 	edit   *TicketEdit // stepEdit: what changes
+	close  closeStyle  // stepSolve: how GitHub shows it (github_feature.go)
 }
 
 // Priority values as Zendesk spells them; the empty string is null.
@@ -103,6 +104,11 @@ type timeline struct {
 	org       int64
 	agent     int64
 	steps     []step
+	// ghLabels and ghType: a scripted ticket's GitHub labels and issue
+	// type from its creation (ScriptedTicket); generated ones draw theirs
+	// (ghFeatureOf).
+	ghLabels []string
+	ghType   string
 }
 
 func (t *timeline) id() int64 { return int64(t.index) + 1 }

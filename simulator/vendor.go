@@ -27,6 +27,11 @@ type Vendor struct {
 	// a small known history whose metrics a test computes by hand. Tickets
 	// must be created at or after Options.Start - History.
 	Script []ScriptedTicket
+	// FeatureRequests is the share of generated tickets that GitHub shows
+	// as feature requests (labeled enhancement, some of type Feature),
+	// shipped, declined or closed by a stale bot (github_feature.go);
+	// zero: none.
+	FeatureRequests float64
 }
 
 var vendorName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
@@ -47,6 +52,8 @@ func (v Vendor) validate() error {
 		return fmt.Errorf("vendor %s: History %v out of range [0, %v]", v.Name, v.History, maxHistory)
 	case v.Tickets < 0:
 		return fmt.Errorf("vendor %s: negative Tickets", v.Name)
+	case !(v.FeatureRequests >= 0 && v.FeatureRequests <= 1):
+		return fmt.Errorf("vendor %s: FeatureRequests %v out of [0, 1]", v.Name, v.FeatureRequests)
 	case v.Tickets > 0 && v.History <= 0:
 		return fmt.Errorf("vendor %s: %d Tickets need a positive History to be spread over", v.Name, v.Tickets)
 	case v.LiveTicketsPerHour < 0 || v.IncidentsPerWeek < 0 || v.MaintenancesPerWeek < 0:
@@ -120,7 +127,7 @@ func Demo(start time.Time) []Vendor {
 		{
 			Name: "openpipe", Persona: PostsAfterComplaints, Timezone: "Asia/Tokyo",
 			Tickets: 600, LiveTicketsPerHour: 10, IncidentsPerWeek: 2, MaintenancesPerWeek: 1,
-			OpenAtStart: true,
+			OpenAtStart: true, FeatureRequests: 0.2,
 		},
 		{
 			Name: "edgebuyer", Persona: SlowThorough, Timezone: "America/New_York",

@@ -53,6 +53,11 @@ vendors:
       maintenance_notice: 72h
     escalation:
       tags: [escalated]
+{{- if .FeatureRequests}}
+    feature_requests:
+      tags: [enhancement]
+      types: [Feature]
+{{- end}}
 {{- if .Tickets}}
     tickets:
       - name: helpdesk
@@ -76,6 +81,7 @@ vendors:
 type demoVendor struct {
 	Name, Timezone  string
 	Tickets, Status string
+	FeatureRequests bool   // the simulator shows some of its tickets as feature requests
 	Drill           string // the drill's keys, indented (demo_drill.go)
 }
 
@@ -110,7 +116,7 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 			sim.Close()
 			return nil, fmt.Errorf("demo vendor %q has no source kinds", v.Name)
 		}
-		dv := demoVendor{Name: v.Name, Timezone: v.Timezone}
+		dv := demoVendor{Name: v.Name, Timezone: v.Timezone, FeatureRequests: v.FeatureRequests > 0 && kinds.Tickets != ""}
 		attrs := []any{"vendor", v.Name}
 		if kinds.Tickets != "" {
 			dv.Tickets = sourceBody(sim.SourceYAML(v.Name, kinds.Tickets))

@@ -20,6 +20,12 @@ type wireIssue struct {
 	UpdatedAt         time.Time   `json:"updated_at"`
 	ClosedAt          *time.Time  `json:"closed_at"`
 	AuthorAssociation string      `json:"author_association"`
+	// ClosedBy is who last closed the issue: in the list since about 2023
+	// (null while open), absent from older recordings, so optional.
+	ClosedBy *wireUser `json:"closed_by"`
+	// Type is the issue type (null when none, absent where the
+	// organization has no types).
+	Type *wireType `json:"type"`
 	// PullRequest is present on pull requests only: the issues endpoint
 	// lists both.
 	PullRequest *struct{} `json:"pull_request"`
@@ -28,6 +34,12 @@ type wireIssue struct {
 type wireUser struct {
 	Login string `json:"login"`
 	Type  string `json:"type"` // User, Organization or Bot
+}
+
+// wireType is an issue type: {"id":..,"name":"Feature","description":..,
+// "color":"blue",...}; only its name is read.
+type wireType struct {
+	Name string `json:"name"`
 }
 
 // wireLabel is a label of an issue. The API's schema allows a label to be
@@ -57,10 +69,11 @@ type wireEvent struct {
 	Event     string    `json:"event"`
 	CreatedAt time.Time `json:"created_at"`
 	// User is a comment's author; Actor whoever caused any other event.
-	User              *wireUser `json:"user"`
-	Actor             *wireUser `json:"actor"`
-	AuthorAssociation string    `json:"author_association"`
-	StateReason       *string   `json:"state_reason"` // on closed events
+	User              *wireUser  `json:"user"`
+	Actor             *wireUser  `json:"actor"`
+	AuthorAssociation string     `json:"author_association"`
+	StateReason       *string    `json:"state_reason"` // on closed events
+	Label             *wireLabel `json:"label"`        // on labeled events
 }
 
 // Timeline events the collector reads.
@@ -68,6 +81,7 @@ const (
 	eventCommented = "commented"
 	eventClosed    = "closed"
 	eventReopened  = "reopened"
+	eventLabeled   = "labeled"
 )
 
 // decodeIssues parses one page of the issue list and checks the fields the

@@ -16,6 +16,7 @@ var validStatuses = map[item.Status]bool{item.StatusOpen: true, item.StatusPendi
 // must never panic, and whatever it accepts must map to a usable ticket.
 func FuzzDecodeIssues(f *testing.F) {
 	f.Add(collectortest.Testdata(f, "octokit-fixtures_paginate-issues_raw_page1.json"))
+	f.Add(collectortest.Testdata(f, "pygithub_issues_state-closed_type-any.json"))
 	f.Add(collectortest.Marshal(f, []any{realIssue(f, 1, map[string]any{"state": "closed", "state_reason": "not_planned",
 		"closed_at": "2025-03-03T10:00:00Z", "labels": []any{"P1", map[string]any{"name": "bug"}},
 		"pull_request": map[string]any{"url": "x"}})}))
@@ -54,6 +55,7 @@ func FuzzDecodeIssues(f *testing.F) {
 // every event it maps must be dated.
 func FuzzDecodeTimeline(f *testing.F) {
 	f.Add(collectortest.Testdata(f, "docs_list_timeline_events.json"))
+	f.Add(collectortest.Testdata(f, "pygithub_issue28_timeline.json"))
 	f.Add(collectortest.Marshal(f, []any{comment(f, "customer", "NONE", "2025-03-03T09:00:00Z"), botComment(f, "stale[bot]", "2025-03-03T09:01:00Z"),
 		stateEvent(f, "closed", "completed", "2025-03-03T09:02:00Z"), stateEvent(f, "reopened", nil, "2025-03-03T09:03:00Z"),
 		stateEvent(f, "closed", nil, "2025-03-03T09:04:00Z")}))

@@ -44,7 +44,10 @@
 // answered 304 Not Modified when the cursor's ETag still matches: with a
 // token, GitHub does not count it against the rate limit. Each changed
 // issue costs one timeline request per 100 events, except an open issue
-// that was never commented, closed nor reopened, which costs none. Issues
+// that was never commented, closed nor reopened and has no label, which
+// costs none. A close's reason, closer and time and the issue type come
+// with the list (the closer from the timeline already read where the list
+// lacks closed_by): no request of their own. Issues
 // opened by the vendor, pull requests and issues created before
 // global.history_start cost nothing either. Rate limits (X-RateLimit-*,
 // secondary limits as 403/429 with Retry-After) are honoured by the shared
@@ -73,7 +76,15 @@
 //     vendor_logins is ignored; any other comment is a customer reply;
 //   - a close as completed (or without reason: closes before 2022) is a
 //     solve; as not planned or duplicate, the ticket is closed, unsolved;
-//   - every reopen is a reopen.
+//   - every reopen is a reopen;
+//   - the first label put by someone other than the author and unnamed
+//     bots is the vendor's triage (item.Ticket.TriagedAt): only those with
+//     triage access can label another's issue.
+//
+// A closed issue carries its close reason (state_reason, "completed" when
+// null), its closer (closed_by) and close time (closed_at); the issue
+// type's name is the ticket's type. They judge a feature request's outcome
+// (docs/configuration.md, feature_requests).
 //
 // Status: solved (closed as completed), closed (any other close), pending
 // (open, and the vendor's reply is the latest reply or reopen: the issue

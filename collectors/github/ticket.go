@@ -64,6 +64,11 @@ func (r rules) isVendor(association string, u *wireUser) bool {
 //     it is the vendor's `priorities` to say, and the exporter picks it
 //     from the tags (quality.Rules.MostUrgent; docs/configuration.md,
 //     "Priorities").
+//   - The issue type's name is the type; a closed issue's state_reason is
+//     its close reason ("completed" when null: GitHub closed every issue
+//     as completed before reasons), its closed_at its close time, and its
+//     closer closed_by, else the actor of the timeline's latest close.
+//   - The first label put by the vendor (see triagedAt) is the triage.
 func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) item.Ticket {
 	t := item.Ticket{
 		ID:        repo + "#" + strconv.FormatInt(*is.Number, 10),
@@ -74,6 +79,20 @@ func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) item.Tick
 	for _, l := range is.Labels {
 		t.Tags = append(t.Tags, l.Name)
 	}
+	if is.Type != nil {
+		t.Type = is.Type.Name
+	}
+	if is.State == stateClosed {
+		t.CloseReason = reasonCompleted
+		if is.StateReason != nil && *is.StateReason != "" {
+			t.CloseReason = *is.StateReason
+		}
+		if is.ClosedAt != nil {
+			t.ClosedAt = *is.ClosedAt
+		}
+		t.ClosedBy = closer(is, timeline)
+	}
+	t.TriagedAt = r.triagedAt(is, timeline)
 	awaitingCustomer := false
 	for _, e := range timeline {
 		kind, ok := r.eventKind(e)
@@ -145,9 +164,48 @@ func ensureSolved(events []item.Event, closedAt *time.Time) []item.Event {
 	return append(events, item.Event{Kind: item.EventSolved, At: *closedAt})
 }
 
+// closer is who closed a closed issue: its closed_by, else the actor of
+// the timeline's latest close; empty when neither says.
+func closer(is wireIssue, timeline []wireEvent) string {
+	if is.ClosedBy != nil && is.ClosedBy.Login != "" {
+		return is.ClosedBy.Login
+	}
+	var by string
+	var at time.Time
+	for _, e := range timeline {
+		if e.Event == eventClosed && e.Actor != nil && !e.CreatedAt.Before(at) {
+			by, at = e.Actor.Login, e.CreatedAt
+		}
+	}
+	return by
+}
+
+// triagedAt is the first time the vendor labeled the issue: the earliest
+// labeled event whose actor is neither the issue's author (an issue
+// template's labels are the author's) nor a bot the config does not name
+// (a labeling workflow is no person's attention); zero when none. Only
+// those with triage access to a repository can label another's issue: any
+// other labeler speaks for the vendor, whatever its association.
+func (r rules) triagedAt(is wireIssue, timeline []wireEvent) time.Time {
+	var first time.Time
+	for _, e := range timeline {
+		a := e.Actor
+		switch {
+		case e.Event != eventLabeled || a == nil || e.CreatedAt.IsZero():
+		case is.User != nil && strings.EqualFold(a.Login, is.User.Login):
+		case a.Type == userTypeBot && !r.vendorLogins[strings.ToLower(a.Login)]:
+		case first.IsZero() || e.CreatedAt.Before(first):
+			first = e.CreatedAt
+		}
+	}
+	return first
+}
+
 // needsTimeline reports whether an issue's timeline can hold events: an
-// open issue without comments whose state never changed (a reopened one
-// says so in state_reason) has none, and costs no request.
+// open issue without comments or labels whose state never changed (a
+// reopened one says so in state_reason) has none, and costs no request. A
+// labeled one is read for who labeled it (triagedAt).
 func needsTimeline(is wireIssue) bool {
-	return is.Comments > 0 || is.State != stateOpen || (is.StateReason != nil && *is.StateReason == reasonReopened)
+	return is.Comments > 0 || is.State != stateOpen || (is.StateReason != nil && *is.StateReason == reasonReopened) ||
+		len(is.Labels) > 0
 }

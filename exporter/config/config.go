@@ -93,6 +93,8 @@ type Vendor struct {
 	// NoticeWindow is how long before an incident's impact began a customer
 	// signal still counts as the customer noticing it first (default 30m).
 	NoticeWindow model.Duration `yaml:"notice_window"`
+	// FeatureRequests say which tickets are feature requests (feature.go).
+	FeatureRequests FeatureRequests `yaml:"feature_requests"`
 	// Drill is the vendor's off-hours drill; nil or not enabled: off
 	// (drill.go).
 	Drill *Drill `yaml:"drill"`

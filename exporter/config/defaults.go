@@ -113,6 +113,7 @@ func applyDefaults(c *Config, kinds Kinds, ix nodeIndex, dir string) {
 		if !ix.has(path + ".notice_window") {
 			v.NoticeWindow = defaultNoticeWindow
 		}
+		defaultFeatureRequests(ix, path, v)
 		for _, list := range v.sourceLists() {
 			for j, s := range list.sources {
 				if s == nil {

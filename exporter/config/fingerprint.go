@@ -11,7 +11,8 @@ import (
 
 // Fingerprint is a stable hash of the settings of v that change how its
 // metrics are derived: its calendar's definition, priorities, sla,
-// escalation, signals, notice_window, global.history_start and
+// escalation, signals, notice_window, feature_requests,
+// global.history_start and
 // global.solved_settle, and the names and kinds of its sources.
 // When a reload changes it, the vendor's aggregates must be recomputed.
 // Connection settings (url, poll_interval, http_client) are left out: they
@@ -38,6 +39,7 @@ func (c *Config) Fingerprint(v *Vendor) string {
 	fmt.Fprintf(h, "solved_settle %v\n", c.Global.SolvedSettle)
 	fmt.Fprintf(h, "escalation %q\n", slices.Sorted(slices.Values(v.Escalation.Tags)))
 	fmt.Fprintf(h, "notice_window %v\n", v.NoticeWindow)
+	fmt.Fprintf(h, "feature_requests %s\n", v.FeatureRequests.fingerprint())
 	sources := slices.Concat(v.Tickets, v.StatusPages)
 	slices.SortFunc(sources, func(a, b *Source) int { return cmp.Compare(a.Name, b.Name) })
 	for _, s := range sources {

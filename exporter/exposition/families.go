@@ -105,11 +105,11 @@ func newFamilies() families {
 // VendorFamilies lists every vendor family.
 func VendorFamilies() []*Family {
 	f := &vendorFamilies
-	return []*Family{
+	return append([]*Family{
 		f.ticketsCreated, f.firstResponse, f.resolution, f.firstContact, f.rounds, f.reopened, f.followups,
 		f.slaChecks, f.slaBreaches, f.breaching, f.open, f.oldestUnanswered, f.escalationsOpen, f.escalations, f.ratings, f.unknownPriority, f.vendorReplies,
 		f.componentStatus, f.incidentsOpen, f.incidentOldestLastUpdate, f.incidents, f.noticeDelay, f.duration, f.updateGap, f.postmortem,
 		f.maintenances, f.maintenanceNotice, f.shortNotice, f.nextMaintenance, f.detected, f.customerLead,
 		drillFamilies.runs, drillFamilies.firstResponse, drillFamilies.lastRun,
-	}
+	}, featureFamilyList()...)
 }

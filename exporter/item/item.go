@@ -107,6 +107,22 @@ type Ticket struct {
 	// closer's login), so that a bot's close can be told from a person's;
 	// empty elsewhere. Never a metric label.
 	ClosedBy string `json:"closed_by,omitempty"`
+	// ClosedAt is when the ticket last closed where the API says (github:
+	// the issue's closed_at), the instant a first close is pinned at
+	// (TicketHistory.Closure); zero elsewhere and while open.
+	ClosedAt time.Time `json:"closed_at,omitzero"`
+	// Type is the ticket's type where the API gives one (github: the
+	// issue type's name, "Feature", "Bug"); empty elsewhere. A vendor's
+	// feature_requests.types match it (docs/configuration.md). A field of
+	// its own rather than a tag: tags drive priorities, escalation and
+	// customer signals, which must not change meaning when a vendor adopts
+	// issue types. Never a metric label.
+	Type string `json:"type,omitempty"`
+	// TriagedAt is the first time the vendor labeled the ticket where the
+	// API shows who labeled it (github: the first labeled event by someone
+	// other than the author and bots); zero elsewhere and before. A feature
+	// request is acknowledged by it or by the first vendor reply.
+	TriagedAt time.Time `json:"triaged_at,omitzero"`
 	// Seen is the collector's own note of how far it has read the ticket
 	// where the API tells that apart from the timeline (slack: the
 	// thread's latest_reply, bots' replies included; aws_support: the
@@ -254,6 +270,16 @@ type TicketHistory struct {
 	// first seen; nil before. A feature request's outcome is judged from
 	// it, once (support_feature_request_outcomes_total).
 	Closure *Closure `json:"closure,omitempty"`
+	// Types are every type (Ticket.Type, lower-cased) the ticket ever
+	// carried, sorted: a ticket once of a feature-request type stays a
+	// feature request when the vendor changes its type.
+	Types []string `json:"types,omitempty"`
+	// Acknowledged is the first acknowledgement as first seen: the earlier
+	// of the first vendor public reply and the vendor's first label
+	// (Ticket.TriagedAt) when either first showed; zero until then. Pinned
+	// once, so that a reply or label dated earlier that shows later moves
+	// nothing (support_feature_request_acknowledgement_seconds).
+	Acknowledged time.Time `json:"acknowledged,omitzero"`
 }
 
 // Closure is a close as first seen: when, why, and by whom, as the

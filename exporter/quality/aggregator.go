@@ -373,6 +373,9 @@ func addLiveTicket(v *VendorSnapshot, lt *liveTicket, now time.Time) {
 	if !lt.open {
 		return
 	}
+	if lt.featureOpen {
+		addOpenFeature(v, lt.created, now)
+	}
 	p := lt.priority
 	v.Open[p][lt.state]++
 	for tg, deadline := range lt.breaching {

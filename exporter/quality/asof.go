@@ -42,7 +42,7 @@ import (
 func (r *Rules) TicketChanges(t *item.Ticket) []time.Time {
 	h, _ := r.ticketHistory(t)
 	last := r.lastTicketChange(t, &h)
-	times := []time.Time{h.Created, last, h.FirstReply, h.FirstSolve}
+	times := append([]time.Time{h.Created, last, h.FirstReply, h.FirstSolve}, featureChanges(&h)...)
 	for _, e := range t.Events {
 		times = append(times, e.At)
 	}
@@ -121,6 +121,7 @@ func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 		// own instant on (support_vendor_replies_total).
 		VendorReplies: updatesUpTo(h.VendorReplies, at),
 	}
+	featuresAt(&vh, &h, at)
 	stored, pinned := clockHistories(&h), clockHistories(&vh)
 	for tg := range NumTargets {
 		c := stored[tg]

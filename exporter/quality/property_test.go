@@ -90,6 +90,7 @@ func propertyVendor(t *testing.T, clock string) *config.Vendor {
 		Resolution:        map[string]commonmodel.Duration{"normal": hours(48)},
 		MaintenanceNotice: hours(24)}))
 	v.Signals.Tags = []string{"outage"}
+	v.FeatureRequests = config.FeatureRequests{Tags: []string{"enhancement"}, Types: []string{"Feature"}}
 	return v
 }
 
@@ -120,6 +121,10 @@ func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, rs
 	}
 	if d := final.Detected; d[VendorFirst] == 0 || d[CustomerFirst] == 0 {
 		t.Errorf("generator too quiet: incidents detected %v, want both vendor-first and customer-first", d)
+	}
+	if f := final.Features; f.Created == 0 || f.Acknowledgement.Count == 0 || slices.Contains(f.Outcomes[:], 0) ||
+		sum(f.Open[:]) == 0 || f.OutcomeTime[ClosedByBot].Count == 0 {
+		t.Errorf("generator too quiet: feature requests %+v, want some of each", f)
 	}
 	if n := sum(final.FirstContact[:]); n == 0 {
 		t.Error("generator too quiet: no one-touch resolution")
@@ -248,6 +253,12 @@ func counterValues(v *VendorSnapshot) []uint64 {
 		add("detected/"+f.String(), v.Detected[f])
 	}
 	hist("customer_lead", &v.CustomerLead)
+	add("feature_requests_created", v.Features.Created)
+	hist("feature_acknowledgement", &v.Features.Acknowledgement)
+	for o := range NumOutcomes {
+		add("feature_outcomes/"+o.String(), v.Features.Outcomes[o])
+		hist("feature_outcome_time/"+o.String(), &v.Features.OutcomeTime[o])
+	}
 	counterNames = names
 	return out
 }
@@ -264,8 +275,10 @@ type generator struct {
 	reverted     []int // tickets shown open again after a solve, without a reopen event
 	incidents    []*item.Incident
 	maintenances []*item.Maintenance
-	// Alerts draw from their own stream.
+	// Alerts draw from their own stream, and so do feature requests'
+	// labels, types, triage and closes (featureEdit).
 	alertRnd    *rand.Rand
+	featRnd     *rand.Rand
 	alerts      []alertKey
 	redelivered int
 }
@@ -278,10 +291,12 @@ var editKinds = []string{
 	"incident started moved", "incident resolution moved",
 	"incident reopened", "incident updates moved", "incident created moved", "postmortem moved", "maintenance rescheduled",
 	"maintenance completion moved",
+	"feature label", "feature type", "triage", "close reason changed",
 }
 
 func newGenerator(seed1, seed2 uint64) *generator {
-	return &generator{rnd: rand.New(rand.NewPCG(seed1, seed2)), alertRnd: rand.New(rand.NewPCG(seed1+1, seed2)), now: t0, edits: map[string]int{}}
+	return &generator{rnd: rand.New(rand.NewPCG(seed1, seed2)), alertRnd: rand.New(rand.NewPCG(seed1+1, seed2)),
+		featRnd: rand.New(rand.NewPCG(seed1+2, seed2)), now: t0, edits: map[string]int{}}
 }
 
 func (g *generator) next(s *store) {
@@ -359,6 +374,7 @@ func (g *generator) ticket() item.Ticket {
 		if g.rnd.IntN(10) == 0 {
 			t.Tags = []string{"outage"}
 		}
+		g.featureEdit(t, true)
 		g.tickets = append(g.tickets, t)
 		return g.emitTicket(t)
 	}
@@ -528,7 +544,59 @@ func (g *generator) ticket() item.Ticket {
 		}
 	}
 	t.UpdatedAt = g.now
+	g.featureEdit(t, false)
 	return g.emitTicket(t)
+}
+
+// featureEdit keeps a ticket's close fields true to its status, as the
+// github collector maps them (a reason, closer and time while solved or
+// closed, none while open), and makes the vendor's feature-request edits
+// from its own stream: labels, types and triage that come and go, a close
+// reason and closer changed after the fact, a first close by a bot.
+func (g *generator) featureEdit(t *item.Ticket, created bool) {
+	rnd := g.featRnd
+	if created {
+		switch rnd.IntN(6) {
+		case 0:
+			t.Tags = append(t.Tags, "enhancement")
+		case 1:
+			t.Type = "Feature"
+		}
+		return
+	}
+	_, open := openStates[t.Status]
+	switch {
+	case open:
+		t.CloseReason, t.ClosedBy, t.ClosedAt = "", "", time.Time{}
+	case t.CloseReason == "":
+		t.CloseReason = []string{"completed", "completed", "not_planned", "duplicate"}[rnd.IntN(4)]
+		t.ClosedBy = []string{"octocat", "Stale[bot]", "github-actions[bot]", "maintainer"}[rnd.IntN(4)]
+		t.ClosedAt = g.now
+	case rnd.IntN(8) == 0:
+		g.edit("close reason changed")
+		t.CloseReason = []string{"completed", "not_planned"}[rnd.IntN(2)]
+		t.ClosedBy = []string{"octocat", "stale[bot]"}[rnd.IntN(2)]
+		t.ClosedAt = t.ClosedAt.Add(g.shift(24 * time.Hour))
+	}
+	switch rnd.IntN(12) {
+	case 0:
+		g.edit("feature label")
+		if i := slices.Index(t.Tags, "enhancement"); i >= 0 {
+			t.Tags = slices.Delete(slices.Clone(t.Tags), i, i+1)
+		} else {
+			t.Tags = append(slices.Clone(t.Tags), "Enhancement")
+		}
+	case 1:
+		g.edit("feature type")
+		t.Type = []string{"", "Feature", "Bug"}[rnd.IntN(3)]
+	case 2:
+		g.edit("triage")
+		if t.TriagedAt.IsZero() {
+			t.TriagedAt = g.now.Add(-time.Duration(rnd.IntN(5*60)) * time.Minute)
+		} else {
+			t.TriagedAt = time.Time{}
+		}
+	}
 }
 
 // emitTicket is what the API returns: a copy, sometimes with an older

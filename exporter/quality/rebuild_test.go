@@ -53,6 +53,10 @@ func TestCountersDifferNamesEachFamily(t *testing.T) {
 		{"support_status_maintenance_short_notice_total", func(v *VendorSnapshot) { v.ShortNotice++ }},
 		{"support_incidents_detected_total", func(v *VendorSnapshot) { v.Detected[CustomerFirst]++ }},
 		{"support_incident_customer_lead_seconds", func(v *VendorSnapshot) { bump(&v.CustomerLead) }},
+		{"support_feature_requests_created_total", func(v *VendorSnapshot) { v.Features.Created++ }},
+		{"support_feature_request_acknowledgement_seconds", func(v *VendorSnapshot) { bump(&v.Features.Acknowledgement) }},
+		{"support_feature_request_outcomes_total", func(v *VendorSnapshot) { v.Features.Outcomes[ClosedByBot]++ }},
+		{"support_feature_request_outcome_seconds", func(v *VendorSnapshot) { bump(&v.Features.OutcomeTime[Declined]) }},
 	}
 	r := mustRules(t, testVendor(), time.Time{})
 	s := newStore(r)

@@ -43,6 +43,8 @@ type Rules struct {
 	statusBuckets   *buckets // incident histograms
 	noticeBuckets   *buckets // maintenance notice: defaults plus every term's minimum notice
 	roundBuckets    *buckets
+
+	features featureRules // feature_requests (feature.go)
 }
 
 // term is one contract term (config.SLA): a ticket is judged by the term in
@@ -140,6 +142,7 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		r.noticeBuckets = newBuckets(DefaultBuckets, notices...)
 	}
 	r.roundBuckets = newBuckets(RoundBuckets)
+	r.features = newFeatureRules(&v.FeatureRequests)
 	return r, nil
 }
 

@@ -183,6 +183,8 @@ type VendorSnapshot struct {
 	Detected                 [NumFirsts]uint64
 	CustomerLead             Histogram // customer-first incidents: first customer signal to the first post
 
+	Features FeatureSnapshot // feature requests (feature.go)
+
 	// Items held in the store, by source kind (support_store_items).
 	StoreItems map[string]uint64
 }

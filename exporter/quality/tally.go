@@ -36,6 +36,8 @@ type tally struct {
 	shortNotice       uint64
 	detected          [NumFirsts]uint64
 	customerLead      hist
+
+	features featureTally // feature.go
 }
 
 func newTally(r *Rules) *tally {
@@ -45,6 +47,7 @@ func newTally(r *Rules) *tally {
 		maintenanceNotice: newHist(r.noticeBuckets),
 		customerLead:      newHist(r.statusBuckets),
 		replyZone:         r.replyZone(),
+		features:          newFeatureTally(r),
 	}
 	for p := range NumPriorities {
 		for h := range NumHours {
@@ -98,6 +101,7 @@ func (t *tally) addTicket(c *ticketStatic, s sign) {
 		t.slaBreaches[p][tg] += countOf(c.breached[tg], s)
 	}
 	t.addReplies(t.replyZone, c.replies, s)
+	t.features.add(&c.feature, s)
 }
 
 func (t *tally) addIncident(c *incidentStatic, s sign) {
@@ -169,4 +173,5 @@ func (t *tally) export(v *VendorSnapshot) {
 	v.ShortNotice = t.shortNotice
 	v.Detected = t.detected
 	v.CustomerLead = t.customerLead.export()
+	t.features.export(v)
 }

@@ -145,6 +145,7 @@ func (r *Rules) ticketHistory(t *item.Ticket) (item.TicketHistory, ticketFacts) 
 	if _, closed := closedStates[t.Status]; closed && h.Closure == nil && t.CloseReason != "" {
 		h.Closure = &item.Closure{At: closedAt(t), Reason: t.CloseReason, By: t.ClosedBy}
 	}
+	pinFeatureFacts(&h, t)
 	ends := clockEnds(h.FirstReply, h.FirstSolve, f.closed)
 	vendor := vendorClocks(t)
 	for tg, c := range clockHistories(&h) {
@@ -199,9 +200,13 @@ func addVendorReplies(pinned []time.Time, events []item.Event) []time.Time {
 	return distinctTimes(append(slices.Clone(pinned), fresh...))
 }
 
-// closedAt is when a closed ticket closed as its version shows it: its
-// latest solve event, else its last change.
+// closedAt is when a closed ticket closed as its version shows it: the
+// API's own close time where it gives one, else its latest solve event,
+// else its last change.
 func closedAt(t *item.Ticket) time.Time {
+	if !t.ClosedAt.IsZero() {
+		return t.ClosedAt
+	}
 	var at time.Time
 	for _, e := range t.Events {
 		if e.Kind == item.EventSolved && e.At.After(at) {
@@ -358,6 +363,7 @@ type ticketStatic struct {
 	// unknownPriority: the pinned first priority is a value no mapping
 	// knows, counted as normal.
 	unknownPriority bool
+	feature         featureStatic // feature.go
 }
 
 // liveTicket is the part of an unsettled ticket's contribution evaluated at
@@ -381,6 +387,9 @@ type liveTicket struct {
 	unanswered bool
 	escalated  bool
 	breaching  [NumTargets]time.Time // like running, with the current priority's targets
+	// featureOpen: an open feature request (feature.go), in the gauge by
+	// its age since created.
+	featureOpen bool
 }
 
 // ticketContrib is what a ticket contributes.
@@ -404,6 +413,7 @@ func (r *Rules) ticketContribution(t *item.Ticket, judged time.Time) ticketContr
 	c := ticketContrib{counted: true}
 	c.signal, c.isSignal = r.ticketSignal(t, &h)
 	c.static, c.live = r.ticketParts(t, &h, &f, judged)
+	c.static.feature, c.live.featureOpen = r.featureParts(t, &h)
 	lv := &c.live
 	c.hasLive = lv.open || !lv.settle.IsZero() || lv.running != [NumTargets]time.Time{}
 	return c

@@ -42,6 +42,9 @@ func fullTicket(tb testing.TB, id string) *item.Ticket {
 		Seen:        "1773000700.000400",
 		CloseReason: "not_planned",
 		ClosedBy:    "stale[bot]",
+		ClosedAt:    at(tb, "Europe/Paris", 3, 12),
+		Type:        "Feature",
+		TriagedAt:   at(tb, "Asia/Tokyo", 2, 9),
 		Figures: &item.Figures{
 			FirstReplyAt:  at(tb, "Asia/Kolkata", 2, 10),
 			FirstSolvedAt: at(tb, "UTC", 2, 12),
@@ -88,6 +91,8 @@ func fullTicket(tb testing.TB, id string) *item.Ticket {
 			SeenTags:      []item.SeenTag{{Tag: "outage", AsOf: at(tb, "UTC", 3, 1)}, {Tag: "vip", AsOf: at(tb, "Asia/Tokyo", 3, 2)}},
 			VendorReplies: []time.Time{at(tb, "UTC", 2, 10), at(tb, "Asia/Kolkata", 2, 16)},
 			Closure:       &item.Closure{At: at(tb, "UTC", 3, 12), Reason: "completed", By: "octocat"},
+			Types:         []string{"bug", "feature"},
+			Acknowledged:  at(tb, "UTC", 2, 9),
 		},
 	}
 }

@@ -25,7 +25,10 @@ import (
 //   - 5: tickets gain the vendor's close reason and closer
 //     (item.Ticket.CloseReason, ClosedBy), their history every vendor reply
 //     seen and the first close (VendorReplies, Closure); an incident's
-//     final times gain its impact and components at resolution.
+//     final times gain its impact and components at resolution. Extended
+//     in place before its release: a ticket's close time, type and first
+//     vendor label (ClosedAt, Type, TriagedAt), its history every type seen
+//     and the first acknowledgement pinned (Types, Acknowledged).
 const recordFormat = 5
 
 // oldestFormat is the oldest record format this build still reads.
@@ -74,6 +77,9 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 	e.string(t.Seen)
 	e.string(t.CloseReason)
 	e.string(t.ClosedBy)
+	e.time(t.ClosedAt)
+	e.string(t.Type)
+	e.time(t.TriagedAt)
 	e.bool(t.Figures != nil)
 	if f := t.Figures; f != nil {
 		e.time(f.FirstReplyAt)
@@ -114,6 +120,8 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 			e.string(c.Reason)
 			e.string(c.By)
 		}
+		e.strings(h.Types)
+		e.time(h.Acknowledged)
 	}
 }
 
@@ -142,6 +150,9 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 	if d.format >= 5 {
 		t.CloseReason = d.string()
 		t.ClosedBy = d.string()
+		t.ClosedAt = d.time()
+		t.Type = d.string()
+		t.TriagedAt = d.time()
 	}
 	if d.bool() {
 		t.Figures = &item.Figures{
@@ -175,6 +186,8 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 			if d.bool() {
 				h.Closure = &item.Closure{At: d.time(), Reason: d.string(), By: d.string()}
 			}
+			h.Types = d.strings()
+			h.Acknowledged = d.time()
 		}
 		t.History = h
 	}

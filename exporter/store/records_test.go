@@ -138,8 +138,8 @@ func TestRecordsReadOldFormats(t *testing.T) {
 // format4Ticket is the ticket fixture with only what formats 1 to 4 hold.
 func format4Ticket(tb testing.TB) *item.Ticket {
 	t := fullTicket(tb, "1")
-	t.CloseReason, t.ClosedBy = "", ""
-	t.History.VendorReplies, t.History.Closure = nil, nil
+	t.CloseReason, t.ClosedBy, t.ClosedAt, t.Type, t.TriagedAt = "", "", time.Time{}, "", time.Time{}
+	t.History.VendorReplies, t.History.Closure, t.History.Types, t.History.Acknowledged = nil, nil, nil, time.Time{}
 	return t
 }
 
