@@ -24,11 +24,13 @@ import (
 	"github.com/support-exporter/support_exporter/collectors/instatus"
 	"github.com/support-exporter/support_exporter/collectors/jsm"
 	"github.com/support-exporter/support_exporter/collectors/lark"
+	"github.com/support-exporter/support_exporter/collectors/sitemap"
 	"github.com/support-exporter/support_exporter/collectors/slack"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/collectors/statusio"
 	"github.com/support-exporter/support_exporter/collectors/statuspage"
 	"github.com/support-exporter/support_exporter/collectors/zendesk"
+	"github.com/support-exporter/support_exporter/collectors/zendeskhelpcenter"
 	"github.com/support-exporter/support_exporter/collectors/zendeskrequests"
 	"github.com/support-exporter/support_exporter/exporter/config"
 )
@@ -151,6 +153,18 @@ var Kinds = Table{
 		URLExample:  "https://status.VENDOR.com/history.atom",
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: feed.New},
+	{Kind: config.Kind{
+		Name: "sitemap", Title: "a documentation site's sitemap", Feeds: config.FeedsDocs,
+		URLExample:  "https://docs.VENDOR.com/sitemap.xml",
+		Credentials: config.Credentials{Doc: "none"},
+		Options:     sitemap.NewOptions,
+	}, New: sitemap.New},
+	{Kind: config.Kind{
+		Name: "zendesk_help_center", Title: "Zendesk help center articles", Feeds: config.FeedsDocs,
+		URLExample:  "https://SUB.zendesk.com",
+		Credentials: config.Credentials{Doc: "none: anonymous, the public articles"},
+		Options:     zendeskhelpcenter.NewOptions,
+	}, New: zendeskhelpcenter.New},
 }
 
 // Table is a table of kinds.

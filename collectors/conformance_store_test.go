@@ -22,6 +22,7 @@ type memStore struct {
 	incidents    map[string]item.Incident
 	maintenances map[string]item.Maintenance
 	components   []item.Component // nil until a batch gives them
+	pages        []item.Page      // nil until a batch gives them
 	cursor       []byte
 	batches      int      // batches committed
 	unchanged    []string // items committed again as they were stored ("ticket 12")
@@ -50,6 +51,10 @@ func (s *memStore) apply(b item.Batch) {
 	}
 	if b.Components != nil {
 		s.components = slices.Clone(b.Components)
+	}
+	if b.Pages != nil {
+		s.note("pages", encode(s.pages), encode(b.Pages), s.pages != nil)
+		s.pages = slices.Clone(b.Pages)
 	}
 	if b.Cursor != nil {
 		s.cursor = slices.Clone(b.Cursor)
@@ -80,7 +85,7 @@ func (s *memStore) clone() *memStore {
 	defer s.mu.Unlock()
 	return &memStore{
 		tickets: maps.Clone(s.tickets), incidents: maps.Clone(s.incidents), maintenances: maps.Clone(s.maintenances),
-		components: slices.Clone(s.components), cursor: slices.Clone(s.cursor), batches: s.batches,
+		components: slices.Clone(s.components), pages: slices.Clone(s.pages), cursor: slices.Clone(s.cursor), batches: s.batches,
 	}
 }
 
@@ -88,8 +93,8 @@ func (s *memStore) clone() *memStore {
 func (s *memStore) counts() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprintf("%d tickets, %d incidents, %d maintenances, %d components",
-		len(s.tickets), len(s.incidents), len(s.maintenances), len(s.components))
+	return fmt.Sprintf("%d tickets, %d incidents, %d maintenances, %d components, %d pages",
+		len(s.tickets), len(s.incidents), len(s.maintenances), len(s.components), len(s.pages))
 }
 
 // unchangedCount is how many items were committed again unchanged.
@@ -113,6 +118,9 @@ func (s *memStore) diff(want *memStore, withCursor bool, max int) []string {
 	out = append(out, diffItems("maintenance", s.maintenances, want.maintenances)...)
 	if encode(s.components) != encode(want.components) {
 		out = append(out, fmt.Sprintf("components %s, want %s", encode(s.components), encode(want.components)))
+	}
+	if encode(s.pages) != encode(want.pages) {
+		out = append(out, fmt.Sprintf("pages (%d) differ from the reference's (%d)", len(s.pages), len(want.pages)))
 	}
 	if withCursor && string(s.cursor) != string(want.cursor) {
 		out = append(out, fmt.Sprintf("cursor %q, want %q", s.cursor, want.cursor))
@@ -174,6 +182,9 @@ func (s *memStore) wrongVersions(want, before *memStore, max int) []string {
 	}
 	if s.components != nil {
 		check("components", encode(s.components), encode(want.components), encode(before.components))
+	}
+	if s.pages != nil {
+		check("pages", encode(s.pages), encode(want.pages), encode(before.pages))
 	}
 	slices.Sort(out)
 	if len(out) > max {
@@ -252,6 +263,9 @@ func (s *memStore) asFirstSync(first *memStore, kind string, max int) []string {
 	if encode(s.components) != encode(first.components) {
 		out = append(out, fmt.Sprintf("components %s, want %s", encode(s.components), encode(first.components)))
 	}
+	if encode(s.pages) != encode(first.pages) {
+		out = append(out, fmt.Sprintf("pages (%d) differ from a first sync's (%d)", len(s.pages), len(first.pages)))
+	}
 	if len(out) > max {
 		out = append(out[:max], fmt.Sprintf("... %d more", len(out)-max))
 	}
@@ -293,7 +307,7 @@ func (s *memStore) earlierVersions(want, before *memStore, max int) []string {
 			out = append(out, fmt.Sprintf("ticket %s is %s, want %s or an earlier version of it", id, encode(t), encode(w)))
 		}
 	}
-	if len(s.incidents)+len(s.maintenances) > 0 || s.components != nil {
+	if len(s.incidents)+len(s.maintenances) > 0 || s.components != nil || s.pages != nil {
 		out = append(out, "a stream of messages stored status items")
 	}
 	slices.Sort(out)

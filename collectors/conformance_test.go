@@ -24,6 +24,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/collectors/fetch"
+	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
@@ -94,12 +95,16 @@ func (f *fixture) reference(t *testing.T, found *findings) *memStore {
 		t.Errorf("the reference sync committed items again unchanged: %v", ref.unchanged)
 	}
 	truth := f.sim.Truth(vendorName, start)
-	found.add(f.k.name, "reference", "%d batches, %s; the world: %d tickets, %d incidents, %d maintenances",
-		ref.batches, ref.counts(), len(truth.Tickets), len(truth.Incidents), len(truth.Maintenances))
+	found.add(f.k.name, "reference", "%d batches, %s; the world: %d tickets, %d incidents, %d maintenances, %d pages",
+		ref.batches, ref.counts(), len(truth.Tickets), len(truth.Incidents), len(truth.Maintenances), len(truth.Pages))
 	if f.k.tickets && len(ref.tickets) != len(truth.Tickets) {
 		t.Errorf("the reference holds %d tickets, the vendor has %d", len(ref.tickets), len(truth.Tickets))
 	}
-	if !f.k.tickets {
+	if f.k.list == config.FeedsDocs.List() {
+		if len(ref.pages) != len(truth.Pages) {
+			t.Errorf("the reference holds %d pages, the site has %d", len(ref.pages), len(truth.Pages))
+		}
+	} else if !f.k.tickets {
 		shown, err := simtest.ShownBy(f.k.kind, truth)
 		if err != nil {
 			t.Fatal(err)

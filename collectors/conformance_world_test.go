@@ -73,6 +73,8 @@ type kindUnderTest struct {
 	kind    string
 	tickets bool // a ticket kind, configured under tickets
 	yaml    func(*simulator.Sim) string
+
+	list string // the vendor list its sources go under (config.Feed.List)
 }
 
 // variants are the accounts a kind reads besides its default one, by kind
@@ -88,10 +90,10 @@ func kindsUnderTest() []kindUnderTest {
 	var out []kindUnderTest
 	for _, k := range collectors.Kinds {
 		name, tickets := k.Name, k.Feeds == config.FeedsTickets
-		out = append(out, kindUnderTest{name: name, kind: name, tickets: tickets,
+		out = append(out, kindUnderTest{name: name, kind: name, tickets: tickets, list: k.Feeds.List(),
 			yaml: func(s *simulator.Sim) string { return s.SourceYAML(vendorName, name) }})
 		for v, yaml := range variants[name] {
-			out = append(out, kindUnderTest{name: name + "/" + v, kind: name, tickets: tickets, yaml: yaml})
+			out = append(out, kindUnderTest{name: name + "/" + v, kind: name, tickets: tickets, list: k.Feeds.List(), yaml: yaml})
 		}
 	}
 	return out
@@ -179,20 +181,16 @@ func newFixtureOf(t *testing.T, k kindUnderTest, v simulator.Vendor) *fixture {
 	if body == "" {
 		t.Fatalf("the simulator does not play kind %s: Sim.SourceYAML is empty (docs/sources.md, adding a source kind)", k.kind)
 	}
-	f.cfg, f.src = parseSource(t, k.tickets, body)
+	f.cfg, f.src = parseSource(t, k.list, body)
 	f.http = strings.HasPrefix(f.src.URL, "http://") || strings.HasPrefix(f.src.URL, "https://")
 	return f
 }
 
 // parseSource parses body, a source's YAML without its name, as the one
-// source of a minimal config, with the real config package: the one place
-// the suite calls config.Parse.
-func parseSource(t *testing.T, tickets bool, body string) (*config.Config, *config.Source) {
+// source of a minimal config under list, with the real config package:
+// the one place the suite calls config.Parse.
+func parseSource(t *testing.T, list, body string) (*config.Config, *config.Source) {
 	t.Helper()
-	list := config.FeedsStatus.List()
-	if tickets {
-		list = config.FeedsTickets.List()
-	}
 	var b strings.Builder
 	b.WriteString("vendors:\n  - name: " + vendorName + "\n    " + list + ":\n      - name: conformance\n")
 	for l := range strings.Lines(body) {
@@ -203,8 +201,11 @@ func parseSource(t *testing.T, tickets bool, body string) (*config.Config, *conf
 		t.Fatalf("%v\n%s", err, b.String())
 	}
 	v := cfg.Vendors[0]
-	if tickets {
+	switch list {
+	case config.FeedsTickets.List():
 		return cfg, v.Tickets[0]
+	case config.FeedsDocs.List():
+		return cfg, v.Docs[0]
 	}
 	return cfg, v.StatusPages[0]
 }

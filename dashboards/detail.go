@@ -140,6 +140,7 @@ func vendorDetail(s selectors) board {
 					queries:     []query{{expr: countOver("vendor, rating", "support_ticket_satisfaction_ratings_total", v, bar), legend: "{{vendor}} · {{rating}}"}},
 				},
 			}},
+			docsRow(s),
 			featureRow(s),
 			drillRow(s),
 		},

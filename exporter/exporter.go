@@ -348,7 +348,7 @@ func (e *Exporter) planRunners(cfg *config.Config, vendors map[string]*vendorSta
 	p := &runnerPlan{status: map[store.SourceKey]*sourceStatus{}, carry: map[*runner]*runner{}}
 	for _, v := range cfg.Vendors {
 		vs := vendors[v.Name]
-		for _, sc := range slices.Concat(v.Tickets, v.StatusPages) {
+		for _, sc := range slices.Concat(v.Tickets, v.StatusPages, v.Docs) {
 			key := store.SourceKey{Vendor: v.Name, Source: sc.Name}
 			settings := settingsOf(cfg, sc)
 			prev := old[key]
@@ -496,13 +496,14 @@ func (e *Exporter) newRunner(cfg *config.Config, vs *vendorState, sc *config.Sou
 // load rebuilds a vendor's aggregates from everything stored for its
 // sources and its customer alerts.
 func (e *Exporter) load(vs *vendorState) error {
-	for _, sc := range slices.Concat(vs.cfg.Tickets, vs.cfg.StatusPages) {
+	for _, sc := range slices.Concat(vs.cfg.Tickets, vs.cfg.StatusPages, vs.cfg.Docs) {
 		name := sc.Name
 		err := e.opts.Store.Load(store.SourceKey{Vendor: vs.cfg.Name, Source: name}, store.Handlers{
 			Ticket:      func(t *item.Ticket) error { vs.agg.ReplaceTicket(name, nil, t); return nil },
 			Incident:    func(i *item.Incident) error { vs.agg.ReplaceIncident(name, nil, i); return nil },
 			Maintenance: func(m *item.Maintenance) error { vs.agg.ReplaceMaintenance(name, nil, m); return nil },
 			Components:  func(c []item.Component) error { vs.agg.SetComponents(name, c); return nil },
+			Pages:       func(p []item.Page) error { vs.agg.SetPages(name, p); return nil },
 		})
 		if err != nil {
 			return err
@@ -536,6 +537,21 @@ func admit(b item.Batch, bounds door.Bounds, st *sourceStatus, logger *slog.Logg
 	out.Maintenances = slices.DeleteFunc(slices.Clone(b.Maintenances), func(m item.Maintenance) bool {
 		return refuse(bounds.Maintenance(&m), m.ID)
 	})
+	if b.Pages != nil {
+		// A page list replaces the stored one whole: while a page of it
+		// lies in the future, the stored list stays (its stored version
+		// with it), as a refused item's does (collectors/internal/docsite,
+		// List.Keep).
+		future := false
+		out.Pages = slices.DeleteFunc(slices.Clone(b.Pages), func(p item.Page) bool {
+			r := bounds.Page(&p)
+			future = future || r == door.ReasonFuture
+			return refuse(r, p.URL)
+		})
+		if future {
+			out.Pages = nil
+		}
+	}
 	for reason, n := range refused {
 		st.countRejected(reason, n)
 		logger.Warn("items refused: a time the vendor sent is implausible", "reason", reason, "items", n,
@@ -642,6 +658,11 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 				return err
 			}
 		}
+		if b.Pages != nil {
+			if err := tx.SetPages(b.Pages); err != nil {
+				return err
+			}
+		}
 		if b.Cursor != nil {
 			return tx.SetCursor(b.Cursor)
 		}
@@ -661,6 +682,9 @@ func (e *Exporter) ingest(vs *vendorState, key store.SourceKey, historyStart tim
 	}
 	if b.Components != nil {
 		vs.agg.SetComponents(key.Source, b.Components)
+	}
+	if b.Pages != nil {
+		vs.agg.SetPages(key.Source, b.Pages)
 	}
 	return nil
 }

@@ -66,7 +66,9 @@ const (
 	// (JSM search), isLastPage false and _links.next to the same page (the
 	// servicedeskapi); next_page the same page (Cachet); has_more true and
 	// the same next_cursor (Slack); has_more true and the same page_token
-	// (Lark); a nextLink to the same page (ARM).
+	// (Lark); a nextLink to the same page (ARM); has_more true and the
+	// page's own after_cursor (the help center); a sitemap index listing
+	// itself too (docs.go).
 	FaultEndlessSame
 	// FaultEndlessGrowing: every page of a list says more follows and names
 	// a next page never named before. Paged kinds only: where pages are
@@ -74,7 +76,9 @@ const (
 	// the next number is one more and every page holds the first page's
 	// items, already seen; where a cursor pages (Zendesk's export, the
 	// Requests API, JSM's search, ARM's $skiptoken), pages follow as usual
-	// and, past the last item, stay empty with a new cursor each time.
+	// and, past the last item, stay empty with a new cursor each time (the
+	// help center too); a sitemap's every file is an index listing a file
+	// never named before.
 	FaultEndlessGrowing
 	// FaultHugeBody answers 200 with a body of Spec.Size bytes (default 64
 	// MiB), streamed without a Content-Length and never held in memory:
@@ -146,7 +150,8 @@ func (f Fault) String() string {
 }
 
 // pagedKinds are the kinds whose lists are paged.
-var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport, KindAzureSupport, KindAWSSupport}
+var pagedKinds = []string{KindZendesk, KindZendeskRequests, KindFreshdesk, KindGitHub, KindJSM, KindCachet, KindSlack, KindLark, KindGCPSupport, KindAzureSupport, KindAWSSupport,
+	KindSitemap, KindZendeskHelpCenter} // a sitemap's files: an index leads to the next
 
 // AppliesTo reports whether a real API of that kind can fail that way:
 // whether InjectSpec plays f on kind, or refuses it. Tests that inject a

@@ -55,6 +55,9 @@ var itemLists = map[string]*regexp.Regexp{
 // feedEntry is one entry of an Atom feed with the indent before it.
 var feedEntry = regexp.MustCompile(`(?s)\n[ \t]*<entry>.*?</entry>`)
 
+// sitemapEntry is one entry of a sitemap or a sitemap index.
+var sitemapEntry = regexp.MustCompile(`(?s)\n[ \t]*<(url|sitemap)>.*?</(url|sitemap)>`)
+
 // emptyAnswer is body, the API's answer to r, showing no item, or false
 // when it is no list. A JSON list is every array of objects reached from
 // the root through objects alone (an item's own arrays go with it): a
@@ -68,6 +71,9 @@ func (e *endpoint) emptyAnswer(r *http.Request, body []byte) ([]byte, bool) {
 	}
 	if e.kind == KindFeed {
 		return feedEntry.ReplaceAll(body, nil), true
+	}
+	if e.kind == KindSitemap {
+		return sitemapEntry.ReplaceAll(body, nil), true // a gzip file's bytes are left as they are
 	}
 	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
 		return []byte("[]"), true
@@ -131,7 +137,7 @@ func (e *endpoint) emptyPaging(r *http.Request, top map[string]json.RawMessage) 
 			}
 		}
 		return set, true
-	case KindZendeskRequests:
+	case KindZendeskRequests, KindZendeskHelpCenter:
 		return map[string]json.RawMessage{
 			"meta.has_more": jsonFalse, "meta.after_cursor": jsonNull, "meta.before_cursor": jsonNull,
 			"links.next": jsonNull, "links.prev": jsonNull,

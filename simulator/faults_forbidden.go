@@ -12,7 +12,7 @@ import (
 // vendor's own error body.
 func (e *endpoint) serveForbidden(rw http.ResponseWriter, r *http.Request) {
 	switch e.kind {
-	case KindZendesk, KindZendeskRequests:
+	case KindZendesk, KindZendeskRequests, KindZendeskHelpCenter:
 		// Zendesk's answer to a user whose role may not use the endpoint
 		// (an end user on the export, an agent without the permission).
 		writeZendeskError(rw, http.StatusForbidden, "Forbidden",

@@ -3,7 +3,8 @@
 // Freshdesk, GitHub issues and Zendesk's Requests API show them, and as
 // mail in the buyer's support mailbox, over IMAP) and its status page
 // in every format the exporter reads (Atlassian Statuspage, incident.io,
-// Instatus, status.io, Cachet and a history feed), each on its own loopback
+// Instatus, status.io, Cachet and a history feed), and its documentation
+// site (a sitemap, a Zendesk help center; docs.go), each on its own loopback
 // listener,
 // answering exactly as the real APIs do (paths, parameters, cursors,
 // headers, status codes, JSON shapes with their nulls). Collectors written
@@ -122,6 +123,10 @@ func New(opts Options) (*Sim, error) {
 			e := add(kind)
 			e.api = build(w, opts.Clock, e.url, opts)
 		}
+		for kind, build := range docsFormats {
+			e := add(kind)
+			e.api = build(w, opts.Clock, e.url)
+		}
 	}
 	return s, nil
 }
@@ -155,6 +160,9 @@ func (s *Sim) URL(vendor, kind string) string {
 	}
 	if kind == KindFeed {
 		return e.url() + feedPath
+	}
+	if kind == KindSitemap {
+		return e.url() + docsPath
 	}
 	return e.url()
 }

@@ -21,8 +21,8 @@ import (
 func parseSource(t *testing.T, kind, body string) *config.Source {
 	t.Helper()
 	list := "status_pages"
-	if isTicketKind(kind) {
-		list = "tickets"
+	if k, ok := collectors.Kinds.Lookup(kind); ok {
+		list = k.Feeds.List()
 	}
 	var b strings.Builder
 	b.WriteString("vendors:\n  - name: x\n    " + list + ":\n      - name: s\n")
@@ -34,15 +34,13 @@ func parseSource(t *testing.T, kind, body string) *config.Source {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
 	v := cfg.Vendors[0]
-	if list == "tickets" {
+	switch list {
+	case "tickets":
 		return v.Tickets[0]
+	case "docs":
+		return v.Docs[0]
 	}
 	return v.StatusPages[0]
-}
-
-func isTicketKind(kind string) bool {
-	k, ok := collectors.Kinds.Lookup(kind)
-	return ok && k.Feeds == config.FeedsTickets
 }
 
 // sourceKeys are the kind's own keys of a parsed source (its Options,

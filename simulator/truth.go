@@ -11,6 +11,7 @@ type Truth struct {
 	Incidents    []IncidentTruth
 	Maintenances []MaintenanceTruth
 	Components   map[string]string // component name -> status (group containers included)
+	Pages        []PageTruth       // the documentation site's pages, in path order (docs.go)
 }
 
 // TicketTruth is one ticket as of the instant. Zero times mean "not yet".
@@ -67,6 +68,7 @@ func (s *Sim) Truth(vendor string, now time.Time) Truth {
 		st := stateAt(w.timeline(i), now.Unix())
 		t.Tickets = append(t.Tickets, st.truth())
 	}
+	t.Pages = w.docPages(now.Unix())
 	ps := w.pageAt(now.UnixMilli())
 	for _, in := range ps.incidents {
 		t.Incidents = append(t.Incidents, in.truth(w, ps.now))

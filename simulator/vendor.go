@@ -27,6 +27,8 @@ type Vendor struct {
 	// a small known history whose metrics a test computes by hand. Tickets
 	// must be created at or after Options.Start - History.
 	Script []ScriptedTicket
+	// Docs shapes the vendor's documentation site (docs.go).
+	Docs DocsSite
 	// FeatureRequests is the share of generated tickets that GitHub shows
 	// as feature requests (labeled enhancement, some of type Feature),
 	// shipped, declined or closed by a stale bot (github_feature.go);
@@ -159,6 +161,7 @@ func Demo(start time.Time) []Vendor {
 		}
 		y, m, d := start.In(loc).AddDate(0, 0, -30).Date()
 		vs[i].History = start.Sub(time.Date(y, m, d, 0, 0, 0, 0, loc))
+		vs[i].Docs = demoDocsSite(vs[i].Name, start)
 	}
 	return vs
 }

@@ -69,6 +69,12 @@ vendors:
         poll_interval: 15s
 {{.Status}}
 {{- end}}
+{{- if .Docs}}
+    docs:
+      - name: docs
+        poll_interval: 1m
+{{.Docs}}
+{{- end}}
 {{- if .Drill}}
     drill:
 {{.Drill}}
@@ -81,6 +87,7 @@ vendors:
 type demoVendor struct {
 	Name, Timezone  string
 	Tickets, Status string
+	Docs            string // a documentation site (simulator.DemoDocs)
 	FeatureRequests bool   // the simulator shows some of its tickets as feature requests
 	Drill           string // the drill's keys, indented (demo_drill.go)
 }
@@ -125,6 +132,10 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 		if kinds.Status != "" {
 			dv.Status = sourceBody(sim.SourceYAML(v.Name, kinds.Status))
 			attrs = append(attrs, kinds.Status, sim.URL(v.Name, kinds.Status))
+		}
+		if kind := simulator.DemoDocs()[v.Name]; kind != "" {
+			dv.Docs = sourceBody(sim.SourceYAML(v.Name, kind))
+			attrs = append(attrs, kind, sim.URL(v.Name, kind))
 		}
 		names = append(names, v.Name)
 		vendors = append(vendors, dv)

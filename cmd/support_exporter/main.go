@@ -197,7 +197,7 @@ func checkConfig(path string, stdout, stderr io.Writer) int {
 	}
 	sources := 0
 	for _, v := range cfg.Vendors {
-		sources += len(v.Tickets) + len(v.StatusPages)
+		sources += len(v.Tickets) + len(v.StatusPages) + len(v.Docs)
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d vendors, %d sources)\n", path, len(cfg.Vendors), sources)
 	return 0

@@ -90,6 +90,9 @@ type Vendor struct {
 	Signals     Signals             `yaml:"signals"`
 	Tickets     []*Source           `yaml:"tickets"`
 	StatusPages []*Source           `yaml:"status_pages"`
+	// Docs are documentation sites (kinds that feed docs: sitemap,
+	// zendesk_help_center).
+	Docs []*Source `yaml:"docs"`
 	// NoticeWindow is how long before an incident's impact began a customer
 	// signal still counts as the customer noticing it first (default 30m).
 	NoticeWindow model.Duration `yaml:"notice_window"`

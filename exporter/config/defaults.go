@@ -156,12 +156,12 @@ func slaTermPath(ix nodeIndex, vendorPath string, i int) string {
 	return sla
 }
 
-// sourceList is one of a vendor's two source lists, under its YAML key.
+// sourceList is one of a vendor's source lists, under its YAML key.
 type sourceList struct {
 	key     string
 	sources []*Source
 }
 
 func (v *Vendor) sourceLists() []sourceList {
-	return []sourceList{{listTickets, v.Tickets}, {listStatusPages, v.StatusPages}}
+	return []sourceList{{listTickets, v.Tickets}, {listStatusPages, v.StatusPages}, {listDocs, v.Docs}}
 }

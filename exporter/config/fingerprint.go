@@ -40,7 +40,7 @@ func (c *Config) Fingerprint(v *Vendor) string {
 	fmt.Fprintf(h, "escalation %q\n", slices.Sorted(slices.Values(v.Escalation.Tags)))
 	fmt.Fprintf(h, "notice_window %v\n", v.NoticeWindow)
 	fmt.Fprintf(h, "feature_requests %s\n", v.FeatureRequests.fingerprint())
-	sources := slices.Concat(v.Tickets, v.StatusPages)
+	sources := slices.Concat(v.Tickets, v.StatusPages, v.Docs)
 	slices.SortFunc(sources, func(a, b *Source) int { return cmp.Compare(a.Name, b.Name) })
 	for _, s := range sources {
 		fmt.Fprintf(h, "source %q %q\n", s.Name, s.Kind)

@@ -22,10 +22,12 @@ const (
 	// FeedsStatus: status-page incidents, maintenances and components,
 	// under a vendor's `status_pages`.
 	FeedsStatus
+	// FeedsDocs: a documentation site's pages, under a vendor's `docs`.
+	FeedsDocs
 )
 
 // feeds are the Feeds in the order of a vendor's lists.
-var feeds = []Feed{FeedsTickets, FeedsStatus}
+var feeds = []Feed{FeedsTickets, FeedsStatus, FeedsDocs}
 
 // List is the vendor key that sources of this feed are written under.
 func (f Feed) List() string {
@@ -34,6 +36,8 @@ func (f Feed) List() string {
 		return listTickets
 	case FeedsStatus:
 		return listStatusPages
+	case FeedsDocs:
+		return listDocs
 	}
 	return ""
 }
@@ -44,6 +48,8 @@ func (f Feed) String() string {
 		return "tickets"
 	case FeedsStatus:
 		return "status items"
+	case FeedsDocs:
+		return "documentation pages"
 	}
 	return "nothing"
 }

@@ -124,8 +124,8 @@ func (ck *checker) vendor(c *Config, v *Vendor, path string, names map[string]in
 	if v.NoticeWindow <= 0 {
 		ck.report(path+".notice_window", "must be positive")
 	}
-	if len(v.Tickets)+len(v.StatusPages) == 0 {
-		ck.report(path, "no tickets and no status_pages: nothing to measure")
+	if len(v.Tickets)+len(v.StatusPages)+len(v.Docs) == 0 {
+		ck.report(path, "no tickets, no status_pages and no docs: nothing to measure")
 	}
 	sourceNames := map[string]int{}
 	for _, list := range v.sourceLists() {

@@ -6,10 +6,11 @@ import (
 	"strings"
 )
 
-// The two source lists of a vendor, by YAML key.
+// The source lists of a vendor, by YAML key.
 const (
 	listTickets     = "tickets"
 	listStatusPages = "status_pages"
+	listDocs        = "docs"
 )
 
 func (ck *checker) source(s *Source, list, path string, names map[string]int) {

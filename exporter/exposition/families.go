@@ -111,5 +111,5 @@ func VendorFamilies() []*Family {
 		f.componentStatus, f.incidentsOpen, f.incidentOldestLastUpdate, f.incidents, f.noticeDelay, f.duration, f.updateGap, f.postmortem,
 		f.maintenances, f.maintenanceNotice, f.shortNotice, f.nextMaintenance, f.detected, f.customerLead,
 		drillFamilies.runs, drillFamilies.firstResponse, drillFamilies.lastRun,
-	}, featureFamilyList()...)
+	}, append(docsFamilyList(), featureFamilyList()...)...)
 }

@@ -27,6 +27,7 @@ func WalkVendor(w Walker, v *quality.VendorSnapshot) {
 	if v.Status {
 		walkStatus(w, v)
 	}
+	walkDocs(w, v)
 	walkFeatures(w, v)
 	if v.Drill != nil {
 		walkDrill(w, v)

@@ -46,6 +46,9 @@ type Aggregator struct {
 	signalSources []string // the ticket sources, and AlertSource
 	undecided     map[itemKey]noticeWindow
 	decided       map[itemKey]verdict
+
+	// pages are the documentation sources' page lists (docs.go).
+	pages map[string][]item.Page
 }
 
 // itemKey identifies an item of a vendor.
@@ -69,6 +72,7 @@ func NewAggregator(r *Rules, sources map[string]string, ticketSources []string) 
 		incidents:     map[itemKey]openIncident{},
 		maintenances:  map[itemKey]liveMaintenance{},
 		components:    map[string][]item.Component{},
+		pages:         map[string][]item.Page{},
 		items:         map[string]uint64{},
 		judged:        map[string]time.Time{},
 		signals:       signals{timely: signalSet{}},
@@ -87,7 +91,7 @@ func VendorSources(v *config.Vendor) (kinds map[string]string, ticketSources []s
 		kinds[s.Name] = s.Kind
 		ticketSources = append(ticketSources, s.Name)
 	}
-	for _, s := range v.StatusPages {
+	for _, s := range slices.Concat(v.StatusPages, v.Docs) {
 		kinds[s.Name] = s.Kind
 	}
 	return kinds, ticketSources
@@ -286,6 +290,7 @@ func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapsho
 		}
 	}
 	v.Components = a.componentList()
+	v.Docs = a.docsSites()
 	v.StoreItems = make(map[string]uint64, len(a.kinds))
 	for source, kind := range a.kinds {
 		v.StoreItems[kind] += a.items[source]

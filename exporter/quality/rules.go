@@ -44,7 +44,8 @@ type Rules struct {
 	noticeBuckets   *buckets // maintenance notice: defaults plus every term's minimum notice
 	roundBuckets    *buckets
 
-	features featureRules // feature_requests (feature.go)
+	docs     map[string]config.DocsWindows // documentation source -> its windows (docs.go)
+	features featureRules                  // feature_requests (feature.go)
 }
 
 // term is one contract term (config.SLA): a ticket is judged by the term in
@@ -84,6 +85,7 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		noticeWindow:   time.Duration(v.NoticeWindow),
 		solvedSettle:   cmp.Or(time.Duration(g.SolvedSettle), DefaultSolvedSettle),
 		signalTags:     make(map[string]bool, len(v.Signals.Tags)),
+		docs:           docsWindows(v),
 	}
 	switch {
 	case r.noticeWindow == 0: // a config built in code, without defaults

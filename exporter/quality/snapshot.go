@@ -183,6 +183,9 @@ type VendorSnapshot struct {
 	Detected                 [NumFirsts]uint64
 	CustomerLead             Histogram // customer-first incidents: first customer signal to the first post
 
+	// Docs are the documentation sites judged, sorted by source (docs.go);
+	// none: the docs families are not exposed.
+	Docs     []DocsSite
 	Features FeatureSnapshot // feature requests (feature.go)
 
 	// Items held in the store, by source kind (support_store_items).

@@ -46,6 +46,7 @@ type SourceReport struct {
 	Kind, URL                        string // as Identify recorded them
 	Tickets, Incidents, Maintenances int
 	Components                       int // -1: never set
+	Pages                            int // -1: never set
 	Cursor                           bool
 	SyncedAt                         time.Time // zero: never completely synced
 }
@@ -212,7 +213,7 @@ func (r *Report) vendors(sources *bolt.Bucket) {
 
 func (r *Report) source(k SourceKey, b *bolt.Bucket) {
 	path := []string{string(bucketSources), k.Vendor, k.Source}
-	sr := SourceReport{SourceKey: k, Kind: string(b.Get(keyKind)), URL: string(b.Get(keyURL)), Components: -1}
+	sr := SourceReport{SourceKey: k, Kind: string(b.Get(keyKind)), URL: string(b.Get(keyURL)), Components: -1, Pages: -1}
 	sr.Cursor = b.Get(keyCursor) != nil
 	if v := b.Get(keySyncedAt); v != nil {
 		if len(v) != 8 {
@@ -228,10 +229,17 @@ func (r *Report) source(k SourceKey, b *bolt.Bucket) {
 		}
 		sr.Components = len(c)
 	}
+	if v := b.Get(keyPages); v != nil {
+		var p []item.Page
+		if err := pagesRecord.unmarshal(v, &p); err != nil {
+			r.problem("%s: pages: %v", bucketPath(path), err)
+		}
+		sr.Pages = len(p)
+	}
 	sr.Tickets = countItems(r, b, path, tickets)
 	sr.Incidents = countItems(r, b, path, incidents)
 	sr.Maintenances = countItems(r, b, path, maintenances)
-	r.unknownKeys(b, path, keyCursor, keySyncedAt, keyComponents, keyKind, keyURL,
+	r.unknownKeys(b, path, keyCursor, keySyncedAt, keyComponents, keyPages, keyKind, keyURL,
 		bucketTickets, bucketIncidents, bucketMaintenances)
 	r.Sources = append(r.Sources, sr)
 }
@@ -302,6 +310,9 @@ func (r *Report) Write(w io.Writer) error {
 		fmt.Fprintf(&b, ": %d tickets, %d incidents, %d maintenances", s.Tickets, s.Incidents, s.Maintenances)
 		if s.Components >= 0 {
 			fmt.Fprintf(&b, ", %d components", s.Components)
+		}
+		if s.Pages >= 0 {
+			fmt.Fprintf(&b, ", %d pages", s.Pages)
 		}
 		if !s.SyncedAt.IsZero() {
 			fmt.Fprintf(&b, ", last complete sync started %s", s.SyncedAt.Format(time.RFC3339))

@@ -34,10 +34,10 @@ func TestCheckReportsWhatIsStored(t *testing.T) {
 		t.Fatalf("Check: sound %v, bbolt checked %v, problems %q; want a sound store, checked", r.Sound(), r.BboltChecked, r.Problems)
 	}
 	want := []SourceReport{
-		{SourceKey: fixtureHelpdesk, Kind: "zendesk", URL: "https://acme.zendesk.com", Tickets: 3600, Components: -1,
+		{SourceKey: fixtureHelpdesk, Kind: "zendesk", URL: "https://acme.zendesk.com", Tickets: 3600, Components: -1, Pages: -1,
 			Cursor: true, SyncedAt: f.synced[fixtureHelpdesk]},
-		{SourceKey: fixtureStatus, Incidents: 1800, Maintenances: 12, Components: 1, Cursor: true, SyncedAt: f.synced[fixtureStatus]},
-		{SourceKey: fixturePortal, Tickets: 3601, Components: -1, Cursor: true, SyncedAt: f.synced[fixturePortal]},
+		{SourceKey: fixtureStatus, Incidents: 1800, Maintenances: 12, Components: 1, Pages: 2, Cursor: true, SyncedAt: f.synced[fixtureStatus]},
+		{SourceKey: fixturePortal, Tickets: 3601, Components: -1, Pages: -1, Cursor: true, SyncedAt: f.synced[fixturePortal]},
 	}
 	assertSame(t, "sources", r.Sources, want)
 	assertSame(t, "alerts", r.Alerts, []VendorAlerts{{"acme", 600}, {"globex", 600}})
@@ -52,7 +52,7 @@ func TestCheckReportsWhatIsStored(t *testing.T) {
 	for _, line := range []string{
 		"store " + path + " is sound\n",
 		`  vendor "acme" source "helpdesk" (zendesk https://acme.zendesk.com): 3600 tickets, 0 incidents, 0 maintenances, last complete sync started 2026-01-05T09:11:00Z` + "\n",
-		`  vendor "acme" source "status": 0 tickets, 1800 incidents, 12 maintenances, 1 components, last complete sync started 2026-01-05T09:11:00Z` + "\n",
+		`  vendor "acme" source "status": 0 tickets, 1800 incidents, 12 maintenances, 1 components, 2 pages, last complete sync started 2026-01-05T09:11:00Z` + "\n",
 		`  vendor "globex": 600 customer alerts` + "\n",
 	} {
 		if !strings.Contains(out.String(), line) {
@@ -100,6 +100,8 @@ func TestCheckFindsRecordProblems(t *testing.T) {
 			`sources/acme/"help/desk": sync time of 1 bytes, want 8`},
 		{"components garbled", func(tx *bolt.Tx) error { return sourceOf(tx).Put(keyComponents, []byte{recordFormat, 5}) },
 			`sources/acme/"help/desk": components: corrupt value`},
+		{"pages garbled", func(tx *bolt.Tx) error { return sourceOf(tx).Put(keyPages, []byte{recordFormat, 5}) },
+			`sources/acme/"help/desk": pages: corrupt value`},
 		{"alert under another start", func(tx *bolt.Tx) error {
 			later := time.Unix(60, 0)
 			return tx.Bucket(bucketAlerts).Bucket([]byte("acme")).Put(alertSignalKey(AlertSignal{"acme", "other", time.Unix(0, 0)}),

@@ -123,7 +123,10 @@ var buildFixture = sync.OnceValues(func() (*fixture, error) {
 			if _, err := tx.PutMaintenance(m); err != nil {
 				return err
 			}
-			return tx.SetComponents([]item.Component{{Name: "API", Status: "operational"}})
+			if err := tx.SetComponents([]item.Component{{Name: "API", Status: "operational"}}); err != nil {
+				return err
+			}
+			return tx.SetPages([]item.Page{{URL: "https://docs.acme.example/a", Updated: fixtureBase}, {URL: "https://docs.acme.example/b"}})
 		})
 		if err != nil {
 			return nil, err
@@ -180,6 +183,7 @@ func (f *fixture) readAll(dir string) error {
 			Incident:    func(i *item.Incident) error { got["incident/"+i.ID] = incidentRecord.marshal(i); return nil },
 			Maintenance: func(m *item.Maintenance) error { got["maintenance/"+m.ID] = maintenanceRecord.marshal(m); return nil },
 			Components:  func([]item.Component) error { return nil },
+			Pages:       func([]item.Page) error { return nil },
 		})
 		if err != nil {
 			return err

@@ -146,6 +146,13 @@ func fullComponents() []item.Component {
 	return []item.Component{{Name: "API", Status: "operational"}, {Name: "Web app", Status: "partial_outage"}}
 }
 
+func fullPages(tb testing.TB) []item.Page {
+	return []item.Page{
+		{URL: "https://docs.acme.example/docs/start", Updated: at(tb, "Europe/Paris", 3, 9), OutdatedTranslations: 2},
+		{URL: "https://docs.acme.example/docs/ünïcödé", Updated: at(tb, "UTC", 1, 0), OutdatedTranslations: 1},
+	}
+}
+
 // TestFixturesSetEveryField keeps the round-trip tests honest: a field added
 // to the model is zero in the fixtures until the fixture (and the codec in
 // records.go) sets it, and this test says which.
@@ -155,6 +162,7 @@ func TestFixturesSetEveryField(t *testing.T) {
 		"incident":    fullIncident(t, "1"),
 		"maintenance": fullMaintenance(t, "1"),
 		"components":  fullComponents(),
+		"pages":       fullPages(t),
 	} {
 		assertNoZeroField(t, name, reflect.ValueOf(v))
 	}

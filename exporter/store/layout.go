@@ -17,6 +17,7 @@ import (
 //	sources/<vendor>/<source>/kind               the source's kind, "zendesk" (identity.go)
 //	sources/<vendor>/<source>/url                its URL, without credentials or query
 //	sources/<vendor>/<source>/components         component list record
+//	sources/<vendor>/<source>/pages              page list record (a documentation site)
 //	sources/<vendor>/<source>/tickets/<id>       ticket record
 //	sources/<vendor>/<source>/incidents/<id>     incident record
 //	sources/<vendor>/<source>/maintenances/<id>  maintenance record
@@ -43,6 +44,7 @@ var (
 	bucketSources      = []byte("sources")
 	keyCursor          = []byte("cursor")
 	keyComponents      = []byte("components")
+	keyPages           = []byte("pages")
 	keySyncedAt        = []byte("synced_at")
 	keyKind            = []byte("kind")
 	keyURL             = []byte("url")

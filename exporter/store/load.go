@@ -16,11 +16,12 @@ type Handlers struct {
 	Incident    func(*item.Incident) error
 	Maintenance func(*item.Maintenance) error
 	Components  func([]item.Component) error
+	Pages       func([]item.Page) error
 }
 
 // Load streams everything stored for one source, for rebuilding aggregates
 // at start-up: tickets, incidents and maintenances in id byte order, then
-// the component list when one was set. Items are decoded one at a time, so
+// the component list and the page list when they were set. Items are decoded one at a time, so
 // memory does not grow with their number. Load runs in one read
 // transaction: handlers must not call Update, which could wait for it.
 func (s *Store) Load(k SourceKey, h Handlers) error {
@@ -39,7 +40,10 @@ func (s *Store) Load(k SourceKey, h Handlers) error {
 		if err := loadItems(l, maintenances, h.Maintenance); err != nil {
 			return err
 		}
-		return l.components(h.Components)
+		if err := l.components(h.Components); err != nil {
+			return err
+		}
+		return l.pages(h.Pages)
 	})
 	return wrap(err, "store: load %s", describe(k))
 }
@@ -87,6 +91,24 @@ func (l loader) components(handle func([]item.Component) error) error {
 	}
 	if err := l.g.call(func() error { return handle(c) }); err != nil {
 		return fmt.Errorf("components: %w", err)
+	}
+	return nil
+}
+
+func (l loader) pages(handle func([]item.Page) error) error {
+	if handle == nil {
+		return nil
+	}
+	v := l.source.Get(keyPages)
+	if v == nil {
+		return nil
+	}
+	var p []item.Page
+	if err := pagesRecord.unmarshal(v, &p); err != nil {
+		return wrap(l.s.decodeFailed("pages of "+describe(l.key), err), "decode pages")
+	}
+	if err := l.g.call(func() error { return handle(p) }); err != nil {
+		return fmt.Errorf("pages: %w", err)
 	}
 	return nil
 }

@@ -28,7 +28,8 @@ import (
 //     final times gain its impact and components at resolution. Extended
 //     in place before its release: a ticket's close time, type and first
 //     vendor label (ClosedAt, Type, TriagedAt), its history every type seen
-//     and the first acknowledgement pinned (Types, Acknowledged).
+//     and the first acknowledgement pinned (Types, Acknowledged); a
+//     documentation site's page list (item.Page, the pages record).
 const recordFormat = 5
 
 // oldestFormat is the oldest record format this build still reads.
@@ -411,6 +412,27 @@ func decodeComponents(d *decoder, cs *[]item.Component) {
 		list[i].Status = d.string()
 	}
 	*cs = list
+}
+
+var pagesRecord = record[[]item.Page]{"pages", encodePages, decodePages}
+
+func encodePages(e *encoder, ps *[]item.Page) {
+	e.uint(uint64(len(*ps)))
+	for _, p := range *ps {
+		e.string(p.URL)
+		e.time(p.Updated)
+		e.int(int64(p.OutdatedTranslations))
+	}
+}
+
+func decodePages(d *decoder, ps *[]item.Page) {
+	list := make([]item.Page, d.length())
+	for i := range list {
+		list[i].URL = d.string()
+		list[i].Updated = d.time()
+		list[i].OutdatedTranslations = int(d.int())
+	}
+	*ps = list
 }
 
 // The values most fields hold, recognised when decoding to save allocations.

@@ -41,6 +41,13 @@ func TestRecordsCoverEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertSame(t, "components", gotComponents, components)
+
+	pages := fullPages(t)
+	var gotPages []item.Page
+	if err := pagesRecord.unmarshal(pagesRecord.marshal(&pages), &gotPages); err != nil {
+		t.Fatal(err)
+	}
+	assertSame(t, "pages", gotPages, pages)
 }
 
 // TestRecordsKeepZeroValues checks that absent values come back exactly

@@ -71,6 +71,9 @@ func TestRoundTripEveryItemType(t *testing.T) {
 				return err
 			}
 		}
+		if err := tx.SetPages(fullPages(t)); err != nil {
+			return err
+		}
 		return tx.SetComponents(fullComponents())
 	})
 	// Read back after a reopen, so the values come from the file.
@@ -107,6 +110,12 @@ func TestRoundTripEveryItemType(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertSame(t, "components", components, fullComponents())
+	var pages []item.Page
+	err = s.Load(helpdesk, Handlers{Pages: func(p []item.Page) error { pages = p; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSame(t, "pages", pages, fullPages(t))
 }
 
 func TestAbsentItemsAreNil(t *testing.T) {
@@ -286,6 +295,9 @@ func TestLoadStreamsEverything(t *testing.T) {
 		if _, err := tx.PutMaintenance(fullMaintenance(t, "m-1")); err != nil {
 			return err
 		}
+		if err := tx.SetPages(fullPages(t)); err != nil {
+			return err
+		}
 		return tx.SetComponents(fullComponents())
 	})
 	// Another source's items must not leak into this one's stream.
@@ -301,13 +313,14 @@ func TestLoadStreamsEverything(t *testing.T) {
 		Incident:    func(i *item.Incident) error { got = append(got, "incident "+i.ID); return nil },
 		Maintenance: func(m *item.Maintenance) error { got = append(got, "maintenance "+m.ID); return nil },
 		Components:  func(c []item.Component) error { got = append(got, fmt.Sprintf("%d components", len(c))); return nil },
+		Pages:       func(p []item.Page) error { got = append(got, fmt.Sprintf("%d pages", len(p))); return nil },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
 		"ticket 1", "ticket 10", "ticket 2", "ticket a/b", "ticket é",
-		"incident inc-1", "incident inc-2", "maintenance m-1", "2 components",
+		"incident inc-1", "incident inc-2", "maintenance m-1", "2 components", "2 pages",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Load streamed %q, want %q", got, want)

@@ -116,6 +116,18 @@ func (tx *Tx) SetComponents(c []item.Component) (err error) {
 	return tx.putSourceValue(keyComponents, componentsRecord.marshal(&c))
 }
 
+// SetPages replaces the source's page list (a documentation site read
+// whole).
+func (tx *Tx) SetPages(p []item.Page) (err error) {
+	defer tx.recoverDamage(&err)
+	if p == nil {
+		// Stored as an empty list, so that Load reports "no pages" rather
+		// than "never set".
+		p = []item.Page{}
+	}
+	return tx.putSourceValue(keyPages, pagesRecord.marshal(&p))
+}
+
 // SetCursor records where the source's next sync resumes. An empty cursor
 // clears the stored one: the next sync starts from the beginning.
 func (tx *Tx) SetCursor(c []byte) (err error) {

@@ -257,7 +257,7 @@ func SimEnv(tb testing.TB, decl config.Kind, body string, now func() time.Time) 
 		tb.Fatalf("%v\n%s", err, b.String())
 	}
 	v := cfg.Vendors[0]
-	src := append(v.Tickets, v.StatusPages...)[0]
+	src := slices.Concat(v.Tickets, v.StatusPages, v.Docs)[0]
 	hc, err := commoncfg.NewClientFromConfig(src.HTTPClient, "support_exporter")
 	if err != nil {
 		tb.Fatal(err)
