@@ -27,6 +27,7 @@ func alertGroups(q promql) []group {
 			maintenanceShortNotice(q), incidentVendorSilent(q), vendorFirstShareLow(q)})},
 		{Name: "support-exporter-health", Interval: interval, Rules: q.rules([]alert{
 			sourceDown(q), sourceStale(q), itemsRejected(q), configReloadFailed(q)})},
+		{Name: "support-exporter-contract", Interval: interval, Rules: q.rules(contractAlerts(q))},
 	}
 }
 

@@ -63,6 +63,9 @@ type Config struct {
 	// (urgent ticket unanswered, backlog growing, vendor silent, vendor-first
 	// share low, reload failed): it rides out one odd sync or evaluation.
 	ConfirmFor time.Duration
+	// ClaimNotice is how long before a credit's claim deadline
+	// SupportContractCreditClaimDue fires.
+	ClaimNotice time.Duration
 }
 
 // BurnRate is one multi-window burn-rate alert: it fires when the SLA
@@ -105,6 +108,7 @@ func Default() Config {
 		SourceDownFor:       15 * time.Minute,
 		StaleAfter:          30 * time.Minute,
 		ConfirmFor:          10 * time.Minute,
+		ClaimNotice:         7 * 24 * time.Hour,
 	}
 }
 
@@ -137,7 +141,7 @@ func (c Config) Validate() error {
 		{"interval", c.Interval}, {"escalation open for", c.EscalationOpenFor},
 		{"backlog growth window", c.BacklogGrowthWindow}, {"short notice window", c.ShortNoticeWindow},
 		{"incident silence", c.IncidentSilence}, {"source down for", c.SourceDownFor},
-		{"stale after", c.StaleAfter}, {"confirm for", c.ConfirmFor},
+		{"stale after", c.StaleAfter}, {"confirm for", c.ConfirmFor}, {"claim notice", c.ClaimNotice},
 	} {
 		if err := checkDuration(d.d); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", d.name, err))

@@ -72,6 +72,7 @@ var Kinds = Table{
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBearer},
 			Doc: "none for public repositories (60 requests an hour); a read-only token raises that to 5000"},
 		PriorityInTags: true,
+		TicketTypes:    true,
 		Options:        github.NewOptions,
 	}, New: github.New, NewCreator: github.NewCreator},
 	{Kind: config.Kind{

@@ -15,17 +15,18 @@ func featureRow(s selectors) row {
 		{
 			kind: barsPanel, title: "Feature request outcomes", unit: "short", width: 6, height: 8, interval: "1d",
 			description: "Feature requests closed per interval: shipped (closed as completed), declined (not planned, " +
-				"duplicate) and closed_by_bot (a stale bot closed it: nobody decided). Good: shipped dominates; " +
-				"many closed_by_bot means requests are left to rot.",
+				"duplicate), withdrawn (closed by the requester) and closed_by_bot (a stale bot closed it: nobody decided; " +
+				"a person's later decision counts too). Good: shipped dominates; many closed_by_bot means requests are left to rot.",
 			queries: []query{{expr: countOver("vendor, outcome", "support_feature_request_outcomes_total", v, bar), legend: "{{vendor}} · {{outcome}}"}},
 		},
 		{
 			kind: timeseriesPanel, title: "Shipped share, 90 days", unit: "percentunit", width: 6, height: 8,
-			description: "Share of the feature requests closed over the trailing 90 days that shipped. Good: high and steady; " +
+			description: "Share of the vendor's decisions on feature requests over the trailing 90 days that shipped: " +
+				"shipped / (shipped + declined); withdrawals and bots' closes decide nothing. Good: high and steady; " +
 				"read it with the outcomes beside it, since a handful of requests moves it a lot.",
 			queries: []query{{
 				expr: sumBy("vendor", increase("support_feature_request_outcomes_total", s.vendors(`outcome="shipped"`), quarter)) +
-					" / " + countOver("vendor", "support_feature_request_outcomes_total", v, quarter),
+					" / " + sumBy("vendor", increase("support_feature_request_outcomes_total", s.vendors(`outcome=~"shipped|declined"`), quarter)),
 				legend: "{{vendor}}",
 			}},
 		},

@@ -86,6 +86,7 @@ func (w *world) incidentsBy(now int64) []*incident {
 			out = append(out, in)
 		}
 	}
+	out = append(out, w.scriptedIncidents(now)...)
 	slices.SortStableFunc(out, func(a, b *incident) int { return cmp.Compare(a.posted, b.posted) })
 	for _, in := range out {
 		w.applyIncidentEdits(in, now)

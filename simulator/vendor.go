@@ -34,6 +34,9 @@ type Vendor struct {
 	// shipped, declined or closed by a stale bot (github_feature.go);
 	// zero: none.
 	FeatureRequests float64
+	// Incidents are scripted status-page incidents, besides the generated
+	// ones (IncidentsPerWeek may be zero).
+	Incidents []ScriptedIncident
 }
 
 var vendorName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
@@ -63,6 +66,11 @@ func (v Vendor) validate() error {
 	}
 	if err := v.Persona.withDefaults().validate(); err != nil {
 		return fmt.Errorf("vendor %s: %w", v.Name, err)
+	}
+	for _, si := range v.Incidents {
+		if err := si.validate(); err != nil {
+			return fmt.Errorf("vendor %s: %w", v.Name, err)
+		}
 	}
 	if v.Script != nil {
 		return v.validateScript()
@@ -118,6 +126,11 @@ func Demo(start time.Time) []Vendor {
 		{
 			Name: "deeproute", Persona: SlowThorough, Timezone: "Europe/Berlin",
 			Tickets: 1200, LiveTicketsPerHour: 25, IncidentsPerWeek: 1.5, MaintenancesPerWeek: 1,
+			// A known API outage two days before start: the demo's
+			// availability agreement shows downtime, a credit and a
+			// termination right whatever the date.
+			Incidents: []ScriptedIncident{{Impact: "critical", Components: []string{"API"},
+				Started: start.Add(-50 * time.Hour), Posted: start.Add(-50*time.Hour + 10*time.Minute), Resolved: start.Add(-48 * time.Hour)}},
 		},
 		{
 			Name:     "nightless",

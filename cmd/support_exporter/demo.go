@@ -53,6 +53,33 @@ vendors:
       maintenance_notice: 72h
     escalation:
       tags: [escalated]
+    agreements:                # demo terms, stricter than real ones so that credits show
+{{- if .Status}}
+      - name: uptime
+        source: https://example.com/sla
+        measure: availability
+        components: [API, Dashboard, Webhooks, Authentication]
+        period: month
+        tiers:
+          - {below: 0.9995, credit: 0.10}
+          - {below: 0.999, credit: 0.25}
+          - {below: 0.99, credit: 1.00}
+        claim: {billing_cycles: 2}
+        termination:
+          - {below: 0.999, periods: 1}
+{{- end}}
+{{- if .Tickets}}
+      - name: support
+        source: https://example.com/support-plan
+        measure: response
+        priorities: [urgent, high]
+        period: month
+        tiers:
+          - {below: 0.95, credit: 0.05}
+        claim: {within: 30d}
+        termination:
+          - {missed: 3, within_periods: 2}
+{{- end}}
 {{- if .FeatureRequests}}
     feature_requests:
       tags: [enhancement]

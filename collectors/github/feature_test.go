@@ -1,10 +1,12 @@
 package github
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // What a feature request's outcome is judged from (docs/metrics.md,
@@ -44,6 +46,16 @@ func TestFeatureFieldsFromRealPayloads(t *testing.T) {
 		}
 	}
 
+	// The author is the requester unless the author speaks for the
+	// vendor: arash77 (a contributor) opened 3364; EnricoMi (a
+	// collaborator) opened and closed 3335 as completed, the vendor's own
+	// decision, not a withdrawal.
+	for number, want := range map[int64]string{3364: "arash77", 3335: "", 28: ""} {
+		if got := r.ticket("PyGithub/PyGithub", byNumber[number], nil).Author; got != want {
+			t.Errorf("issue %d: author %q, want %q", number, got, want)
+		}
+	}
+
 	// Issue 28's timeline: closed by jacquev6 (the close event predates
 	// state_reason: no such key), labeled "v1" by jacquev6, its author.
 	timeline, err := decodeTimeline(collectortest.Testdata(t, "pygithub_issue28_timeline.json"))
@@ -55,6 +67,11 @@ func TestFeatureFieldsFromRealPayloads(t *testing.T) {
 	got := r.ticket("PyGithub/PyGithub", is, timeline)
 	if got.ClosedBy != "jacquev6" {
 		t.Errorf("closer %q from the timeline, want jacquev6", got.ClosedBy)
+	}
+	// Its one close, as the timeline dates it (a second after closed_at),
+	// without state_reason (before reasons): completed.
+	if want := []item.Closure{{At: time.Date(2012, 5, 26, 14, 59, 34, 0, time.UTC), Reason: "completed", By: "jacquev6"}}; !slices.Equal(got.Closes, want) {
+		t.Errorf("closes %+v, want %+v", got.Closes, want)
 	}
 	if !got.TriagedAt.IsZero() {
 		t.Errorf("triaged at %v: the author's own label is no triage", got.TriagedAt)
@@ -86,6 +103,7 @@ func TestTicketCloseAndTriage(t *testing.T) {
 		reason, closer string
 		closedAt       time.Time
 		triaged        time.Time
+		closes         []item.Closure
 	}{
 		{name: "open: no close", issue: open},
 		{name: "reopened: no close", issue: func() wireIssue { is := open; is.StateReason = ptr("reopened"); return is }()},
@@ -100,7 +118,11 @@ func TestTicketCloseAndTriage(t *testing.T) {
 		{name: "no closed_by: the latest close's actor", issue: closedAs(ptr("completed"), nil),
 			timeline: []wireEvent{closed(ptr("not_planned"), 5), reopened(6),
 				{Event: eventClosed, CreatedAt: minute(80), Actor: user("maintainer", "User"), StateReason: ptr("completed")}},
-			reason: "completed", closer: "maintainer", closedAt: minute(80)},
+			reason: "completed", closer: "maintainer", closedAt: minute(80),
+			closes: []item.Closure{{At: minute(5), Reason: "not_planned", By: "octocat"}, {At: minute(80), Reason: "completed", By: "maintainer"}}},
+		{name: "closed and reopened between two polls", issue: open,
+			timeline: []wireEvent{closed(nil, 5), reopened(6)},
+			closes:   []item.Closure{{At: minute(5), Reason: "completed", By: "octocat"}}},
 		{name: "first vendor label is the triage", issue: open,
 			timeline: []wireEvent{labeled("customer", "User", 0), labeled("labeler[bot]", "Bot", 1), labeled("Maintainer", "User", 7), labeled("other", "User", 9)},
 			triaged:  minute(7)},
@@ -116,6 +138,12 @@ func TestTicketCloseAndTriage(t *testing.T) {
 			if got.CloseReason != tc.reason || got.ClosedBy != tc.closer || !got.ClosedAt.Equal(tc.closedAt) || !got.TriagedAt.Equal(tc.triaged) {
 				t.Errorf("reason %q, closer %q, closed %v, triaged %v; want %q, %q, %v, %v",
 					got.CloseReason, got.ClosedBy, got.ClosedAt, got.TriagedAt, tc.reason, tc.closer, tc.closedAt, tc.triaged)
+			}
+			if !slices.Equal(got.Closes, tc.closes) {
+				t.Errorf("closes %+v, want %+v", got.Closes, tc.closes)
+			}
+			if got.Author != "customer" {
+				t.Errorf("author %q, want customer (no association)", got.Author)
 			}
 		})
 	}

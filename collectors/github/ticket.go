@@ -1,6 +1,7 @@
 package github
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,12 @@ func (r rules) isVendor(association string, u *wireUser) bool {
 //     as completed before reasons), its closed_at its close time, and its
 //     closer closed_by, else the actor of the timeline's latest close.
 //   - The first label put by the vendor (see triagedAt) is the triage.
+//   - The issue's author (user.login) is the author, unless the author
+//     speaks for the vendor (see isVendor: a maintainer's own issue, whose
+//     close is the vendor's decision); every closed
+//     event of the timeline a close, with its state_reason ("completed"
+//     when null) and actor: so that a close and reopen between two polls,
+//     and a close a later one replaced, are known at their dates.
 func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) item.Ticket {
 	t := item.Ticket{
 		ID:        repo + "#" + strconv.FormatInt(*is.Number, 10),
@@ -79,6 +86,10 @@ func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) item.Tick
 	for _, l := range is.Labels {
 		t.Tags = append(t.Tags, l.Name)
 	}
+	if is.User != nil && !r.isVendor(is.AuthorAssociation, is.User) {
+		t.Author = is.User.Login
+	}
+	t.Closes = closes(timeline)
 	if is.Type != nil {
 		t.Type = is.Type.Name
 	}
@@ -162,6 +173,26 @@ func ensureSolved(events []item.Event, closedAt *time.Time) []item.Event {
 		}
 	}
 	return append(events, item.Event{Kind: item.EventSolved, At: *closedAt})
+}
+
+// closes are the timeline's closed events, in time order.
+func closes(timeline []wireEvent) []item.Closure {
+	var out []item.Closure
+	for _, e := range timeline {
+		if e.Event != eventClosed || e.CreatedAt.IsZero() {
+			continue
+		}
+		c := item.Closure{At: e.CreatedAt, Reason: reasonCompleted}
+		if e.StateReason != nil && *e.StateReason != "" {
+			c.Reason = *e.StateReason
+		}
+		if e.Actor != nil {
+			c.By = e.Actor.Login
+		}
+		out = append(out, c)
+	}
+	slices.SortStableFunc(out, func(a, b item.Closure) int { return a.At.Compare(b.At) })
+	return out
 }
 
 // closer is who closed a closed issue: its closed_by, else the actor of

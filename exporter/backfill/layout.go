@@ -98,7 +98,7 @@ func (r *row) put(x float64) {
 
 func (r *row) Counter(f *exposition.Family, n uint64, _ ...string) {
 	if written(f) {
-		r.put(float64(n))
+		r.put(f.CounterValue(n))
 	}
 }
 

@@ -98,6 +98,9 @@ type Vendor struct {
 	NoticeWindow model.Duration `yaml:"notice_window"`
 	// FeatureRequests say which tickets are feature requests (feature.go).
 	FeatureRequests FeatureRequests `yaml:"feature_requests"`
+	// Agreements are the contract's compensation clauses
+	// (docs/configuration.md, "Agreements").
+	Agreements []*Agreement `yaml:"agreements"`
 	// Drill is the vendor's off-hours drill; nil or not enabled: off
 	// (drill.go).
 	Drill *Drill `yaml:"drill"`

@@ -114,6 +114,7 @@ func applyDefaults(c *Config, kinds Kinds, ix nodeIndex, dir string) {
 			v.NoticeWindow = defaultNoticeWindow
 		}
 		defaultFeatureRequests(ix, path, v)
+		applyAgreementDefaults(ix, path, v)
 		for _, list := range v.sourceLists() {
 			for j, s := range list.sources {
 				if s == nil {

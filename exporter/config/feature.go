@@ -79,6 +79,13 @@ func (ck *checker) featureRequests(path string, v *Vendor) {
 	case len(v.Tickets) == 0:
 		ck.report(path, "the vendor has no tickets sources: there is no feature request to measure")
 	}
+	if len(f.Types) > 0 && len(v.Tickets) > 0 && !slices.ContainsFunc(v.Tickets, func(s *Source) bool {
+		k, ok := ck.kinds.Lookup(s.Kind)
+		return ok && k.TicketTypes
+	}) {
+		ck.report(childPath(path, "types"), "no tickets source of the vendor gives a ticket type (only kinds %s do): no ticket would match; name tags instead",
+			strings.Join(ck.kinds.typed(), ", "))
+	}
 }
 
 // defaultFeatureRequests sets feature_requests.bots when the key is left
@@ -87,4 +94,16 @@ func defaultFeatureRequests(ix nodeIndex, path string, v *Vendor) {
 	if !ix.has(path + ".feature_requests.bots") {
 		v.FeatureRequests.Bots = slices.Clone(DefaultFeatureRequestBots)
 	}
+}
+
+// typed returns the names of the kinds that give a ticket's type
+// (Kind.TicketTypes), in table order.
+func (ks Kinds) typed() []string {
+	var names []string
+	for _, k := range ks {
+		if k.TicketTypes {
+			names = append(names, k.Name)
+		}
+	}
+	return names
 }

@@ -50,3 +50,25 @@ vendors:
 		fps[fp] = name
 	}
 }
+
+// feature_requests.types needs a tickets source of a kind that gives a
+// ticket's type (config.Kind.TicketTypes: github); one among others is
+// enough. Without one, the bad config testdata/bad/feature_requests_types.yml.
+func TestFeatureRequestTypesWithATypedSource(t *testing.T) {
+	const cfg = `
+vendors:
+  - name: acme
+    feature_requests: {types: [Feature]}
+    tickets:
+      - name: helpdesk
+        kind: zendesk
+        url: https://acme.zendesk.com
+        http_client: {basic_auth: {username: u, password: p}}
+      - name: issues
+        kind: github
+        repositories: [acme/sdk]
+`
+	if _, err := config.Parse([]byte(cfg), "test.yml", kinds); err != nil {
+		t.Errorf("types with a github source among others refused: %v", err)
+	}
+}

@@ -39,7 +39,12 @@ func (c *Config) Fingerprint(v *Vendor) string {
 	fmt.Fprintf(h, "solved_settle %v\n", c.Global.SolvedSettle)
 	fmt.Fprintf(h, "escalation %q\n", slices.Sorted(slices.Values(v.Escalation.Tags)))
 	fmt.Fprintf(h, "notice_window %v\n", v.NoticeWindow)
-	fmt.Fprintf(h, "feature_requests %s\n", v.FeatureRequests.fingerprint())
+	if v.FeatureRequests.Enabled() {
+		// Only when measured: a vendor without feature_requests keeps the
+		// fingerprint of the builds before them (no rebuild on upgrade).
+		fmt.Fprintf(h, "feature_requests %s\n", v.FeatureRequests.fingerprint())
+	}
+	writeAgreements(h, v.Agreements)
 	sources := slices.Concat(v.Tickets, v.StatusPages, v.Docs)
 	slices.SortFunc(sources, func(a, b *Source) int { return cmp.Compare(a.Name, b.Name) })
 	for _, s := range sources {

@@ -60,6 +60,18 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
+// A vendor without feature_requests keeps the fingerprint it had before
+// they existed: upgrading must not rebuild every vendor's aggregates. The
+// expected hash is fingerprintBase's as the build at commit 3270c86 (before
+// feature_requests) computes it: obtained by checking that commit out and
+// logging fingerprintOf(t, fingerprintBase) in a throwaway test.
+func TestFingerprintWithoutFeatureRequestsUnchanged(t *testing.T) {
+	const at3270c86 = "dde20d11c39c3e69b92bd26c9b8bde40fb33ff801367c7358e0886645b9181c3"
+	if got := fingerprintOf(t, fingerprintBase); got != at3270c86 {
+		t.Errorf("fingerprint %s, want %s (the build before feature_requests): every vendor would be rebuilt on upgrade", got, at3270c86)
+	}
+}
+
 func fingerprintOf(t *testing.T, data string) string {
 	t.Helper()
 	cfg, err := config.Parse([]byte(data), "fingerprint.yml", kinds)

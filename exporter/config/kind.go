@@ -153,6 +153,10 @@ type Kind struct {
 	// (support_vendor_replies_total is not exposed for a vendor whose
 	// ticket sources are all such).
 	CountsOnly bool
+	// TicketTypes: the kind gives a ticket's type (item.Ticket.Type: the
+	// github issue type), which feature_requests.types match; a vendor
+	// whose ticket sources are all of other kinds may not name types.
+	TicketTypes bool
 	// Options returns the kind's own keys with their defaults, a pointer to
 	// a struct whose yaml tags name the keys and whose doc tags describe
 	// them; nil when the kind has none. The source's keys are decoded onto

@@ -121,6 +121,7 @@ func (ck *checker) vendor(c *Config, v *Vendor, path string, names map[string]in
 	ck.slaTerms(path, v)
 	ck.signals(path+".signals", &v.Signals)
 	ck.featureRequests(path+".feature_requests", v)
+	ck.agreements(path, v)
 	if v.NoticeWindow <= 0 {
 		ck.report(path+".notice_window", "must be positive")
 	}

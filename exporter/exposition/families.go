@@ -1,6 +1,10 @@
 package exposition
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Type is a family's metric type, named as OpenMetrics names it.
 type Type string
@@ -16,11 +20,23 @@ const (
 // names it. The backfill writes the same families as the live exposition
 // from this one definition.
 type Family struct {
-	Name   string // full name; a counter's ends in _total
-	Help   string
-	Type   Type
-	Labels []string // vendor first
-	desc   *prometheus.Desc
+	Name    string // full name; a counter's ends in _total
+	Help    string
+	Type    Type
+	Labels  []string // vendor first
+	desc    *prometheus.Desc
+	perUnit float64 // a counter's counts per unit of its name; zero: 1
+}
+
+// CounterValue is the value a counter of the family exposes for count n: a
+// counter kept in a finer unit than its name's (the weighted downtime, in
+// millisecond-thousandths) is divided into it (a division, exact for every
+// whole number of units, where multiplying by 1e-6 is not).
+func (f *Family) CounterValue(n uint64) float64 {
+	if f.perUnit == 0 {
+		return float64(n)
+	}
+	return float64(n) / f.perUnit
 }
 
 func newFamily(t Type, name, help string, labels ...string) *Family {
@@ -111,5 +127,5 @@ func VendorFamilies() []*Family {
 		f.componentStatus, f.incidentsOpen, f.incidentOldestLastUpdate, f.incidents, f.noticeDelay, f.duration, f.updateGap, f.postmortem,
 		f.maintenances, f.maintenanceNotice, f.shortNotice, f.nextMaintenance, f.detected, f.customerLead,
 		drillFamilies.runs, drillFamilies.firstResponse, drillFamilies.lastRun,
-	}, append(docsFamilyList(), featureFamilyList()...)...)
+	}, slices.Concat(docsFamilyList(), featureFamilyList(), contractFams.list())...)
 }

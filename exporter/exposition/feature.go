@@ -13,9 +13,9 @@ var featureFamilies = struct {
 	acknowledgement: histogramFamily("feature_request_acknowledgement_seconds",
 		"Time from a feature request's creation to the vendor's first public reply or first label, whichever came first (wall-clock seconds); observed once known.", "vendor"),
 	outcomes: counterFamily("feature_request_outcomes_total",
-		"Feature requests closed, judged once at their first close with a reason: shipped (completed), declined (not planned, duplicate), or closed_by_bot (closed by one of feature_requests.bots, whatever the reason).", "vendor", "outcome"),
+		"Feature requests closed, by outcome, each counted once per request: closed_by_bot at the first close by one of feature_requests.bots (whatever the reason); the decision at the first close by anyone else: withdrawn (by the requester), shipped (completed) or declined (not planned, duplicate). A request a bot closed and a person later decided counts under both.", "vendor", "outcome"),
 	outcomeTime: histogramFamily("feature_request_outcome_seconds",
-		"Time from a feature request's creation to its first close with a reason (wall-clock seconds), by outcome; observed with the outcome.", "vendor", "outcome"),
+		"Time from a feature request's creation to the close that gave the outcome (wall-clock seconds), by outcome; observed with the outcome.", "vendor", "outcome"),
 	open: gaugeFamily("feature_requests_open",
 		"Open feature requests by age since creation, as of the source's last complete sync: lt_30d, 30d_90d, 90d_365d, gt_365d (each bound in the older bucket).", "vendor", "age"),
 }

@@ -29,6 +29,7 @@ func WalkVendor(w Walker, v *quality.VendorSnapshot) {
 	}
 	walkDocs(w, v)
 	walkFeatures(w, v)
+	walkContracts(w, v)
 	if v.Drill != nil {
 		walkDrill(w, v)
 	}
@@ -121,7 +122,7 @@ func walkStatus(w Walker, v *quality.VendorSnapshot) {
 type constWalker struct{ ch chan<- prometheus.Metric }
 
 func (w constWalker) Counter(f *Family, n uint64, labels ...string) {
-	w.ch <- prometheus.MustNewConstMetric(f.desc, prometheus.CounterValue, float64(n), labels...)
+	w.ch <- prometheus.MustNewConstMetric(f.desc, prometheus.CounterValue, f.CounterValue(n), labels...)
 }
 
 func (w constWalker) Gauge(f *Family, x float64, labels ...string) {

@@ -107,9 +107,22 @@ type Ticket struct {
 	// closer's login), so that a bot's close can be told from a person's;
 	// empty elsewhere. Never a metric label.
 	ClosedBy string `json:"closed_by,omitempty"`
+	// Author is who opened the ticket where the API says (github: the
+	// issue's user.login), so that a requester's own close can be told
+	// from the vendor's decision; empty elsewhere, and when the author
+	// speaks for the vendor (a maintainer's own issue). Never a metric
+	// label.
+	Author string `json:"author,omitempty"`
+	// Closes are every close of the ticket as the API dates them, in time
+	// order (github: the timeline's closed events, each with its
+	// state_reason, "completed" when null, and its actor); nil where the
+	// API gives none, when the version carries only its last close
+	// (CloseReason, ClosedBy, ClosedAt).
+	Closes []Closure `json:"closes,omitempty"`
 	// ClosedAt is when the ticket last closed where the API says (github:
-	// the issue's closed_at), the instant a first close is pinned at
-	// (TicketHistory.Closure); zero elsewhere and while open.
+	// the issue's closed_at), the instant its last close is pinned at when
+	// the version has no Closes (TicketHistory.Closes); zero elsewhere and
+	// while open.
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 	// Type is the ticket's type where the API gives one (github: the
 	// issue type's name, "Feature", "Bug"); empty elsewhere. A vendor's
@@ -266,10 +279,14 @@ type TicketHistory struct {
 	// timeline ever showed, sorted and distinct: a reply the vendor later
 	// deletes stays counted (support_vendor_replies_total).
 	VendorReplies []time.Time `json:"vendor_replies,omitempty"`
-	// Closure is the ticket's first close with a reason (CloseReason), as
-	// first seen; nil before. A feature request's outcome is judged from
-	// it, once (support_feature_request_outcomes_total).
-	Closure *Closure `json:"closure,omitempty"`
+	// Closes are every close with a reason ever seen (Ticket.Closes, else
+	// the version's last close: CloseReason, ClosedBy, ClosedAt), distinct
+	// by instant, in the order first seen (those first seen together in
+	// time order): a close seen once stays, and one dated earlier that
+	// shows only later comes after. A feature request's outcomes are judged
+	// from them, each once (support_feature_request_outcomes_total): the
+	// first close by a bot and the first close by anyone else.
+	Closes []Closure `json:"closes,omitempty"`
 	// Types are every type (Ticket.Type, lower-cased) the ticket ever
 	// carried, sorted: a ticket once of a feature-request type stays a
 	// feature request when the vendor changes its type.
@@ -282,12 +299,15 @@ type TicketHistory struct {
 	Acknowledged time.Time `json:"acknowledged,omitzero"`
 }
 
-// Closure is a close as first seen: when, why, and by whom, as the
-// vendor's API said.
+// Closure is a close: when, why, and by whom, as the vendor's API said.
 type Closure struct {
-	At     time.Time `json:"at,omitzero"` // the close as the version first seen closed shows it: its latest solve event, else its last change
+	At     time.Time `json:"at,omitzero"` // as the API dates it; for a version's last close without one, its latest solve event, else its last change
 	Reason string    `json:"reason"`
 	By     string    `json:"by,omitempty"`
+	// ByAuthor: By is the ticket's Author, as the version that first
+	// showed the close said (pinned in TicketHistory.Closes only): a
+	// requester's withdrawal stays one when the author field changes.
+	ByAuthor bool `json:"by_author,omitempty"`
 }
 
 // ClockHistory pins one SLA clock of a ticket.

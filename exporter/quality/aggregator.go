@@ -48,7 +48,9 @@ type Aggregator struct {
 	decided       map[itemKey]verdict
 
 	// pages are the documentation sources' page lists (docs.go).
-	pages map[string][]item.Page
+	pages     map[string][]item.Page
+	outages   map[itemKey]outage // agreements: incidents' outage spans (contract.go)
+	responses responseTallies    // response agreements' checks per period (contract_response.go)
 }
 
 // itemKey identifies an item of a vendor.
@@ -135,12 +137,14 @@ func (a *Aggregator) ReplaceTicket(source string, old, new *item.Ticket) {
 		delete(a.tickets, itemKey{source, old.ID})
 		if oc.counted {
 			a.totals.addTicket(&oc.static, minus)
+			a.addResponses(&oc.static, minus)
 		}
 	}
 	if new != nil {
 		nc = a.rules.ticketContribution(new, judged)
 		if nc.counted {
 			a.totals.addTicket(&nc.static, plus)
+			a.addResponses(&nc.static, plus)
 			if nc.hasLive {
 				a.tickets[itemKey{source, new.ID}] = nc.live
 			}
@@ -175,6 +179,7 @@ func (a *Aggregator) ReplaceIncident(source string, old, new *item.Incident) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.trackDetection(source, old, new)
+	a.trackOutage(source, old, new)
 	if old != nil {
 		delete(a.incidents, itemKey{source, old.ID})
 		if st, _, counted, _ := a.rules.incidentContribution(old); counted {
@@ -291,6 +296,7 @@ func (a *Aggregator) Snapshot(asOf func(source string) time.Time) *VendorSnapsho
 	}
 	v.Components = a.componentList()
 	v.Docs = a.docsSites()
+	v.Contracts = a.contractStatuses()
 	v.StoreItems = make(map[string]uint64, len(a.kinds))
 	for source, kind := range a.kinds {
 		v.StoreItems[kind] += a.items[source]
@@ -378,7 +384,7 @@ func addLiveTicket(v *VendorSnapshot, lt *liveTicket, now time.Time) {
 	if !lt.open {
 		return
 	}
-	if lt.featureOpen {
+	if lt.featureOpen && !now.IsZero() { // no age before a first complete sync (as the breaches)
 		addOpenFeature(v, lt.created, now)
 	}
 	p := lt.priority

@@ -18,8 +18,9 @@ import (
 // What an API does not date moves at the item's last update (the stored
 // version): satisfaction ratings, escalation by flag or tag, reopens that
 // only a count gives (Zendesk's metric sets) or that the live exporter saw
-// as a status shown open again (item.TicketHistory.ReopensSeen), a close,
-// and the ticket's status between its dated solves and reopens. So do
+// as a status shown open again (item.TicketHistory.ReopensSeen), a close
+// the API does not date, and the ticket's status between its dated solves,
+// closes and reopens. So do
 // facts dated after the last update, which a consistent API never gives.
 //
 // The pins of the stored item (item.TicketHistory...) are what the live
@@ -80,14 +81,17 @@ func (r *Rules) lastTicketChange(t *item.Ticket, h *item.TicketHistory) time.Tim
 // TicketAt returns the ticket as its API would have shown it at an instant
 // between its creation and its last update, pinned as the live exporter
 // would have pinned it by then: the dated facts up to then, solved when
-// its latest dated solve up to then follows every dated reopen, else open.
+// its latest dated solve up to then follows every dated reopen, else
+// closed when a dated close (item.TicketHistory.Closes: a decline, a
+// bot's close) does, else open.
 // From its last change on it is t itself.
 func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 	h, _ := r.ticketHistory(t)
 	if !at.Before(r.lastTicketChange(t, &h)) {
 		return *t
 	}
-	v := item.Ticket{ID: t.ID, CreatedAt: t.CreatedAt, UpdatedAt: at, Priority: t.Priority, Status: item.StatusOpen}
+	v := item.Ticket{ID: t.ID, CreatedAt: t.CreatedAt, UpdatedAt: at, Priority: t.Priority, Status: item.StatusOpen,
+		Author: t.Author}
 	var solved, reopened time.Time
 	escalated := false
 	for _, e := range t.Events {
@@ -146,6 +150,10 @@ func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 	v.Figures = &fig
 	if first := fig.FirstSolvedAt; !first.IsZero() && latest(solved, first).After(reopened) {
 		v.Status = item.StatusSolved
+	} else if lastClose(h.Closes, at).After(reopened) {
+		// Closed without a solve (declined, a bot's close): closed until
+		// a reopen dated after it.
+		v.Status = item.StatusClosed
 	}
 	if !vh.FirstSolve.IsZero() {
 		vh.RepliesAtFirstSolve = h.RepliesAtFirstSolve

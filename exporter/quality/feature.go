@@ -25,10 +25,15 @@ import (
 //     pinned when first seen (History.Acknowledged: the earlier of the
 //     first vendor public reply and the vendor's first label then),
 //     wall-clock time, observed once known;
-//   - outcome: judged once from the first close with a reason
-//     (History.Closure): closed by one of feature_requests.bots is
-//     closed_by_bot whatever the reason; else completed is shipped and any
-//     other reason declined; with the time from creation to that close.
+//   - outcomes, from every close seen (History.Closes, in the order
+//     first seen): the first close by one of feature_requests.bots is
+//     closed_by_bot whatever the reason; the first close by anyone else is
+//     the decision: withdrawn when by the ticket's author, else shipped
+//     when completed and declined for any other reason. Each is counted
+//     once, with the time from creation to its close: a request a bot
+//     closed and a person later decided counts under both. As the API
+//     dates every close (github's timeline), the same vendor data gives the
+//     same outcomes whenever the exporter first saw the request.
 //
 // Its live part is the open gauge: a request whose ticket is open (new,
 // open, pending, on hold) counts under its age as of the source's judged
@@ -44,11 +49,12 @@ const (
 	Shipped Outcome = iota
 	Declined
 	ClosedByBot
+	Withdrawn // closed by its own author
 	NumOutcomes
 )
 
 func (o Outcome) String() string {
-	return [NumOutcomes]string{"shipped", "declined", "closed_by_bot"}[o]
+	return [NumOutcomes]string{"shipped", "declined", "closed_by_bot", "withdrawn"}[o]
 }
 
 // Age is the `age` label of support_feature_requests_open: how long an open
@@ -125,7 +131,8 @@ func newFeatureRules(f *config.FeatureRequests) featureRules {
 
 // pinFeatureFacts completes a ticket's history (its first reply already
 // completed) with what feature requests are judged from: every type it
-// carried, and its acknowledgement as first seen (ticketHistory). It pins
+// carried, its acknowledgement as first seen, and every close seen
+// (ticketHistory). It pins
 // for every ticket, request or not, so that a config change derives again
 // from the same facts.
 func pinFeatureFacts(h *item.TicketHistory, t *item.Ticket) {
@@ -137,39 +144,104 @@ func pinFeatureFacts(h *item.TicketHistory, t *item.Ticket) {
 	if h.Acknowledged.IsZero() {
 		h.Acknowledged = earliest(h.FirstReply, t.TriagedAt)
 	}
+	h.Closes = addCloses(h.Closes, closesOf(t))
+}
+
+// closesOf are the closes version t shows, in time order: every close the
+// API dates, else its last close where it is closed with a reason; each
+// marked ByAuthor when by the version's author.
+func closesOf(t *item.Ticket) []item.Closure {
+	var closes []item.Closure
+	for _, c := range t.Closes {
+		if !c.At.IsZero() {
+			closes = append(closes, c)
+		}
+	}
+	if len(closes) == 0 {
+		if _, closed := closedStates[t.Status]; !closed || t.CloseReason == "" {
+			return nil
+		}
+		closes = []item.Closure{{At: closedAt(t), Reason: t.CloseReason, By: t.ClosedBy}}
+	}
+	slices.SortStableFunc(closes, func(a, b item.Closure) int { return a.At.Compare(b.At) })
+	for i := range closes {
+		closes[i].ByAuthor = t.Author != "" && strings.EqualFold(closes[i].By, t.Author)
+	}
+	return closes
+}
+
+// addCloses returns pinned with the closes of seen at an instant none of
+// pinned has appended, in a new array when any is new: a close once seen
+// stays where it was (item.TicketHistory.Closes).
+func addCloses(pinned, seen []item.Closure) []item.Closure {
+	var fresh []item.Closure
+	for _, c := range seen {
+		known := func(p item.Closure) bool { return p.At.Equal(c.At) }
+		if !slices.ContainsFunc(pinned, known) && !slices.ContainsFunc(fresh, known) {
+			fresh = append(fresh, c)
+		}
+	}
+	if len(fresh) == 0 {
+		return pinned
+	}
+	return append(slices.Clone(pinned), fresh...)
+}
+
+// closesShown are the instants each pinned close shows from in a replay:
+// its own, or a close pinned before it when that is later, so that the
+// closes shown at any instant are the first ones pinned and judge the
+// outcomes the stored ticket counts, never others.
+func closesShown(closes []item.Closure) []time.Time {
+	out := make([]time.Time, len(closes))
+	var last time.Time
+	for i, c := range closes {
+		last = latest(last, c.At)
+		out[i] = last
+	}
+	return out
 }
 
 // featureChanges are the instants a ticket's feature-request facts changed
-// (TicketChanges): its acknowledgement and its first close with a reason.
+// (TicketChanges): its acknowledgement and each close as the replay shows
+// it (closesShown).
 func featureChanges(h *item.TicketHistory) []time.Time {
-	out := []time.Time{h.Acknowledged}
-	if h.Closure != nil {
-		out = append(out, h.Closure.At)
-	}
-	return out
+	return append([]time.Time{h.Acknowledged}, closesShown(h.Closes)...)
 }
 
 // featuresAt completes vh, the pins of a ticket's version replayed at at
 // (TicketAt), with its feature-request facts from h, the stored pins: every
 // type (a request from its creation, as every tag is: everyTag), the
-// acknowledgement and the first close once dated by then. A close without a time
-// shows from the last change on only, with the stored version itself.
+// acknowledgement and the closes shown by then (closesShown).
 func featuresAt(vh, h *item.TicketHistory, at time.Time) {
 	vh.Types = h.Types
 	vh.Acknowledged = dated(h.Acknowledged, at)
-	if c := h.Closure; c != nil && !c.At.IsZero() && !c.At.After(at) {
-		vh.Closure = c
+	for i, shown := range closesShown(h.Closes) {
+		if shown.After(at) {
+			break
+		}
+		vh.Closes = h.Closes[: i+1 : i+1]
 	}
+}
+
+// lastClose is the latest close among closes dated by at; zero when none.
+func lastClose(closes []item.Closure, at time.Time) time.Time {
+	var last time.Time
+	for _, c := range closes {
+		if !c.At.After(at) {
+			last = latest(last, c.At)
+		}
+	}
+	return last
 }
 
 // featureStatic is a ticket's feature-request contribution that no longer
 // depends on the time.
 type featureStatic struct {
-	request    bool
-	ack        int64 // milliseconds; -1: not acknowledged yet
-	hasOutcome bool
-	outcome    Outcome
-	toOutcome  int64 // milliseconds; -1: no close time
+	request bool
+	ack     int64 // milliseconds; -1: not acknowledged yet
+	// toOutcome is, per outcome, the time to it in milliseconds; -1: not
+	// reached.
+	toOutcome [NumOutcomes]int64
 }
 
 // isRequest reports whether ticket t, whose completed history is h, is a
@@ -207,22 +279,30 @@ func (r *Rules) featureParts(t *item.Ticket, h *item.TicketHistory) (st featureS
 	if !fr.isRequest(t, h) {
 		return featureStatic{}, false
 	}
-	st = featureStatic{request: true, ack: -1, toOutcome: -1}
+	st = featureStatic{request: true, ack: -1}
+	for o := range NumOutcomes {
+		st.toOutcome[o] = -1
+	}
 	if ack := h.Acknowledged; !ack.IsZero() {
 		st.ack = max(ack.Sub(h.Created).Milliseconds(), 0)
 	}
-	if c := h.Closure; c != nil {
-		st.hasOutcome = true
+	decided := false
+	for _, c := range h.Closes {
+		var o Outcome
 		switch {
 		case fr.bots[strings.ToLower(c.By)]:
-			st.outcome = ClosedByBot
+			o = ClosedByBot
+		case decided:
+			continue
+		case c.ByAuthor:
+			o, decided = Withdrawn, true
 		case normalizeValue(c.Reason) == "completed":
-			st.outcome = Shipped
+			o, decided = Shipped, true
 		default:
-			st.outcome = Declined
+			o, decided = Declined, true
 		}
-		if !c.At.IsZero() {
-			st.toOutcome = max(c.At.Sub(h.Created).Milliseconds(), 0)
+		if st.toOutcome[o] < 0 {
+			st.toOutcome[o] = max(c.At.Sub(h.Created).Milliseconds(), 0)
 		}
 	}
 	_, open = openStates[t.Status]
@@ -254,10 +334,10 @@ func (ft *featureTally) add(c *featureStatic, s sign) {
 	if c.ack >= 0 {
 		ft.ack.observe(c.ack, s)
 	}
-	if c.hasOutcome {
-		ft.outcomes[c.outcome] += uint64(s)
-		if c.toOutcome >= 0 {
-			ft.outcomeTime[c.outcome].observe(c.toOutcome, s)
+	for o, to := range c.toOutcome {
+		if to >= 0 {
+			ft.outcomes[o] += uint64(s)
+			ft.outcomeTime[o].observe(to, s)
 		}
 	}
 }

@@ -90,7 +90,7 @@ func TestFeatureRequests(t *testing.T) {
 	b2 := closedAs(b, "duplicate", "someone", after(d(12)))
 	b2.Type, b2.TriagedAt = "Bug", time.Time{}
 	s.ticket("helpdesk", b2)
-	s.ticket("helpdesk", closedAs(c, "not_planned", "maintainer", after(d(70))))
+	s.ticket("helpdesk", closedAs(c, "not_planned", "maintainer", after(d(69)))) // the same close, edited
 	d2 := dd
 	d2.Tags = []string{"sdk"}
 	s.ticket("helpdesk", d2)
@@ -137,27 +137,36 @@ func TestFeatureOutcome(t *testing.T) {
 		bots       []string // nil: the defaults
 		reason, by string
 		want       Outcome
+		author     string
 	}{
-		{nil, "completed", "octocat", Shipped},
-		{nil, "COMPLETED", "octocat", Shipped},
-		{nil, "not_planned", "octocat", Declined},
-		{nil, "duplicate", "octocat", Declined},
-		{nil, "some_new_reason", "octocat", Declined},
-		{nil, "completed", "stale[bot]", ClosedByBot},
-		{nil, "not_planned", "GitHub-Actions[bot]", ClosedByBot},
-		{nil, "completed", "release-bot[bot]", Shipped},
-		{[]string{"release-bot[bot]"}, "completed", "release-bot[bot]", ClosedByBot},
-		{[]string{"release-bot[bot]"}, "completed", "stale[bot]", Shipped},
-		{[]string{}, "completed", "stale[bot]", Shipped},
+		{nil, "completed", "octocat", Shipped, ""},
+		{nil, "COMPLETED", "octocat", Shipped, ""},
+		{nil, "not_planned", "octocat", Declined, ""},
+		{nil, "duplicate", "octocat", Declined, ""},
+		{nil, "some_new_reason", "octocat", Declined, ""},
+		{nil, "completed", "stale[bot]", ClosedByBot, ""},
+		{nil, "not_planned", "GitHub-Actions[bot]", ClosedByBot, ""},
+		{nil, "completed", "release-bot[bot]", Shipped, ""},
+		{[]string{"release-bot[bot]"}, "completed", "release-bot[bot]", ClosedByBot, ""},
+		{[]string{"release-bot[bot]"}, "completed", "stale[bot]", Shipped, ""},
+		{[]string{}, "completed", "stale[bot]", Shipped, ""},
+		// The author's own close is neither shipped nor declined by the
+		// vendor (logins ignore case); a bot's close stays the bot's.
+		{nil, "completed", "OctoCat", Withdrawn, "octocat"},
+		{nil, "not_planned", "octocat", Withdrawn, "octocat"},
+		{nil, "completed", "maintainer", Shipped, "octocat"},
+		{nil, "completed", "stale[bot]", ClosedByBot, "stale[bot]"},
 	}
 	for _, tc := range cases {
 		v := featureVendor()
 		v.FeatureRequests.Bots = tc.bots
 		r := mustRules(t, v, time.Time{})
-		tk := closedAs(item.Ticket{ID: "A", CreatedAt: t0, Tags: []string{"enhancement"}}, tc.reason, tc.by, after(time.Hour))
+		tk := closedAs(item.Ticket{ID: "A", CreatedAt: t0, Tags: []string{"enhancement"}, Author: tc.author}, tc.reason, tc.by, after(time.Hour))
 		h, _ := r.ticketHistory(&tk)
 		st, open := r.featureParts(&tk, &h)
-		if !st.request || !st.hasOutcome || st.outcome != tc.want || open || st.toOutcome != 3600_000 {
+		want := featureStatic{request: true, ack: -1, toOutcome: [NumOutcomes]int64{-1, -1, -1, -1}}
+		want.toOutcome[tc.want] = 3600_000
+		if st != want || open {
 			t.Errorf("bots %q, %s by %s: %+v (open %v), want %s after 1h", tc.bots, tc.reason, tc.by, st, open, tc.want)
 		}
 	}
@@ -209,4 +218,131 @@ func TestFeatureAcknowledgementPinned(t *testing.T) {
 		observe(&v.Features.Acknowledgement, 3600)
 		v.Features.Open[AgeUnder30d] = 1
 	})
+}
+
+// An open request has no age while its source never completed a sync (its
+// judged instant is zero): the gauge leaves it out, as the breach gauges
+// leave out a deadline they cannot judge, rather than calling it new.
+func TestFeatureOpenNotJudgedBeforeFirstSync(t *testing.T) {
+	r := mustRules(t, featureVendor(), t0)
+	s := newStore(r)
+	s.ticket("helpdesk", item.Ticket{ID: "A", CreatedAt: t0, UpdatedAt: t0, Status: item.StatusOpen, Tags: []string{"enhancement"}})
+	if got := s.agg.Snapshot(at(time.Time{})).Features.Open; got != ([NumAges]uint64{}) {
+		t.Errorf("before a first complete sync: open requests %v, want none judged", got)
+	}
+	if got := s.agg.Snapshot(at(after(100 * day))).Features.Open; got != ([NumAges]uint64{Age90dTo365d: 1}) {
+		t.Errorf("as of day 100: open requests %v, want 1 in 90d_365d", got)
+	}
+}
+
+// A request declined (or closed by a bot: no solve) is closed in the
+// backfill from its close on, not open as well, whether the API dates
+// every close (github's timeline) or gives only the last one: created day
+// 0, closed not planned day 10, commented day 20 (its last update).
+func TestFeatureReplayClosedIsNotOpen(t *testing.T) {
+	for _, dated := range []bool{true, false} {
+		r := mustRules(t, featureVendor(), t0)
+		s := newStore(r)
+		tk := closedAs(item.Ticket{ID: "A", CreatedAt: t0, Tags: []string{"enhancement"}}, "not_planned", "maintainer", after(10*day))
+		tk.UpdatedAt = after(20 * day)
+		tk.Events = append(tk.Events, ev(item.EventCustomerReply, after(20*day)))
+		if dated {
+			tk.Closes = []item.Closure{{At: after(10 * day), Reason: "not_planned", By: "maintainer"}}
+		}
+		s.asOf = func(string) time.Time { return after(25 * day) }
+		s.ticket("helpdesk", tk)
+		_, snaps := replayStore(t, s, t0, after(25*day), day, func(at time.Time) func(string) time.Time { return func(string) time.Time { return at } })
+		for d, snap := range snaps {
+			f := snap.Features
+			wantOpen, wantDeclined := [NumAges]uint64{AgeUnder30d: 1}, uint64(0)
+			if d >= 10 {
+				wantOpen, wantDeclined = [NumAges]uint64{}, 1
+			}
+			if f.Open != wantOpen || f.Outcomes[Declined] != wantDeclined || f.Outcomes[Shipped]+f.Outcomes[ClosedByBot]+f.Outcomes[Withdrawn] != 0 {
+				t.Errorf("timeline %v, day %d: open %v, outcomes %v; want open %v, declined %d", dated, d, f.Open, f.Outcomes, wantOpen, wantDeclined)
+			}
+		}
+	}
+}
+
+// The same vendor data gives the same outcomes whenever the exporter was
+// installed: a stale bot closes a request on day 60, a maintainer reopens
+// it on day 90 and ships it on day 100 (B); another is declined on day 55
+// and reopened on day 56, between two polls (C). An exporter polling since
+// day 0 and one installed on day 101 count the same: B closed by a bot and
+// shipped, C declined; and the backfill of the latter replays each at its
+// date.
+func TestFeatureOutcomesWhateverTheInstallDate(t *testing.T) {
+	bot := item.Closure{At: after(60 * day), Reason: "not_planned", By: "github-actions[bot]"}
+	ship := item.Closure{At: after(100 * day), Reason: "completed", By: "maintainer"}
+	b := item.Ticket{ID: "B", CreatedAt: t0, UpdatedAt: t0, Status: item.StatusOpen, Tags: []string{"enhancement"}, Author: "requester"}
+	bBot := closedAs(b, "not_planned", bot.By, bot.At)
+	bBot.Closes = []item.Closure{bot}
+	bShip := closedAs(b, "completed", ship.By, ship.At)
+	bShip.Closes = []item.Closure{bot, ship}
+	bShip.Events = []item.Event{ev(item.EventReopened, after(90*day)), ev(item.EventSolved, ship.At)}
+	c := item.Ticket{ID: "C", CreatedAt: t0, UpdatedAt: t0, Status: item.StatusOpen, Tags: []string{"enhancement"}}
+	cLater := c
+	cLater.UpdatedAt = after(56 * day)
+	cLater.Closes = []item.Closure{{At: after(55 * day), Reason: "not_planned", By: "maintainer"}}
+	cLater.Events = []item.Event{ev(item.EventReopened, after(56*day))}
+
+	polled := func(versions ...item.Ticket) *store {
+		s := newStore(mustRules(t, featureVendor(), t0))
+		for _, v := range versions {
+			s.asOf = func(string) time.Time { return v.UpdatedAt }
+			s.ticket("helpdesk", v)
+		}
+		return s
+	}
+	early := polled(b, c, cLater, bBot, bShip)
+	late := polled(cLater, bShip)
+	now := after(110 * day)
+	want := func(v *VendorSnapshot) {
+		v.Features.Created = 2
+		v.Features.Outcomes[ClosedByBot], v.Features.Outcomes[Shipped], v.Features.Outcomes[Declined] = 1, 1, 1
+		observe(&v.Features.OutcomeTime[ClosedByBot], 60*86400)
+		observe(&v.Features.OutcomeTime[Shipped], 100*86400)
+		observe(&v.Features.OutcomeTime[Declined], 55*86400)
+		v.Features.Open[Age90dTo365d] = 1 // C, open again
+	}
+	checkFeatures(t, "polled since day 0", early.agg.Rules(), early.agg.Snapshot(at(now)), now, want)
+	checkFeatures(t, "installed on day 101", late.agg.Rules(), late.agg.Snapshot(at(now)), now, want)
+	checkFeatures(t, "installed on day 101, restarted", late.agg.Rules(), late.reload().Snapshot(at(now)), now, want)
+
+	_, snaps := replayStore(t, late, t0, now, day, func(at time.Time) func(string) time.Time { return func(string) time.Time { return at } })
+	for _, tc := range []struct {
+		day      int
+		outcomes [NumOutcomes]uint64
+	}{
+		{54, [NumOutcomes]uint64{}},
+		{55, [NumOutcomes]uint64{Declined: 1}},
+		{60, [NumOutcomes]uint64{Declined: 1, ClosedByBot: 1}},
+		{99, [NumOutcomes]uint64{Declined: 1, ClosedByBot: 1}},
+		{100, [NumOutcomes]uint64{Declined: 1, ClosedByBot: 1, Shipped: 1}},
+	} {
+		if got := snaps[tc.day].Features.Outcomes; got != tc.outcomes {
+			t.Errorf("backfill, day %d: outcomes %v, want %v", tc.day, got, tc.outcomes)
+		}
+	}
+}
+
+// Without a timeline (only the last close), what was seen is pinned: a
+// bot's close seen stays counted when a person's close replaces it, and a
+// close shown later dated before one seen decides nothing new.
+func TestFeatureClosesPinnedInTheOrderSeen(t *testing.T) {
+	s := newStore(mustRules(t, featureVendor(), t0))
+	a := item.Ticket{ID: "A", CreatedAt: t0, UpdatedAt: t0, Status: item.StatusOpen, Tags: []string{"enhancement"}}
+	s.ticket("helpdesk", closedAs(a, "completed", "maintainer", after(30*day)))
+	a2 := closedAs(a, "completed", "maintainer", after(30*day))
+	a2.Closes = []item.Closure{{At: after(10 * day), Reason: "not_planned", By: "octocat"}, {At: after(30 * day), Reason: "completed", By: "maintainer"}}
+	s.ticket("helpdesk", a2)
+	now := after(40 * day)
+	want := func(v *VendorSnapshot) {
+		v.Features.Created = 1
+		v.Features.Outcomes[Shipped] = 1
+		observe(&v.Features.OutcomeTime[Shipped], 30*86400)
+	}
+	checkFeatures(t, "earlier close shown late", s.agg.Rules(), s.agg.Snapshot(at(now)), now, want)
+	checkFeatures(t, "after a restart", s.agg.Rules(), s.reload().Snapshot(at(now)), now, want)
 }

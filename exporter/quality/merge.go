@@ -109,6 +109,12 @@ func (r *Rules) MergeIncident(stored *item.Incident, fetched item.Incident, j Ju
 		r.pinNotice(&h, stored, j)
 		merged.History = &h
 		merged.CreatedAt = earliest(stored.CreatedAt, fetched.CreatedAt)
+		if len(fetched.Components) == 0 {
+			// incident.io names an incident's components only while it is
+			// ongoing: the resolved version keeps those last named, which
+			// an availability agreement counts (contract.go).
+			merged.Components = stored.Components
+		}
 	}
 	merged.Updates = distinctTimes(fetched.Updates)
 	h := incidentHistory(&merged)

@@ -91,6 +91,7 @@ func propertyVendor(t *testing.T, clock string) *config.Vendor {
 		MaintenanceNotice: hours(24)}))
 	v.Signals.Tags = []string{"outage"}
 	v.FeatureRequests = config.FeatureRequests{Tags: []string{"enhancement"}, Types: []string{"Feature"}}
+	v.Agreements = propertyAgreements(t)
 	return v
 }
 
@@ -129,6 +130,7 @@ func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, rs
 	if n := sum(final.FirstContact[:]); n == 0 {
 		t.Error("generator too quiet: no one-touch resolution")
 	}
+	assertContractsBusy(t, final)
 	if len(s.agg.signals.late) == 0 {
 		t.Error("generator too quiet: no late customer signal")
 	}
@@ -259,6 +261,9 @@ func counterValues(v *VendorSnapshot) []uint64 {
 		add("feature_outcomes/"+o.String(), v.Features.Outcomes[o])
 		hist("feature_outcome_time/"+o.String(), &v.Features.OutcomeTime[o])
 	}
+	for _, c := range v.Contracts {
+		add("contract_downtime/"+c.Agreement, uint64(c.Downtime))
+	}
 	counterNames = names
 	return out
 }
@@ -291,7 +296,7 @@ var editKinds = []string{
 	"incident started moved", "incident resolution moved",
 	"incident reopened", "incident updates moved", "incident created moved", "postmortem moved", "maintenance rescheduled",
 	"maintenance completion moved",
-	"feature label", "feature type", "triage", "close reason changed",
+	"feature label", "feature type", "triage", "close reason changed", "close dated earlier shown late", "author changed",
 }
 
 func newGenerator(seed1, seed2 uint64) *generator {
@@ -562,6 +567,9 @@ func (g *generator) featureEdit(t *item.Ticket, created bool) {
 		case 1:
 			t.Type = "Feature"
 		}
+		if rnd.IntN(2) == 0 {
+			t.Author = "requester"
+		}
 		return
 	}
 	_, open := openStates[t.Status]
@@ -570,13 +578,29 @@ func (g *generator) featureEdit(t *item.Ticket, created bool) {
 		t.CloseReason, t.ClosedBy, t.ClosedAt = "", "", time.Time{}
 	case t.CloseReason == "":
 		t.CloseReason = []string{"completed", "completed", "not_planned", "duplicate"}[rnd.IntN(4)]
-		t.ClosedBy = []string{"octocat", "Stale[bot]", "github-actions[bot]", "maintainer"}[rnd.IntN(4)]
+		t.ClosedBy = []string{"octocat", "Stale[bot]", "github-actions[bot]", "maintainer", "Requester"}[rnd.IntN(5)]
 		t.ClosedAt = g.now
+		if rnd.IntN(2) == 0 { // a timeline dating every close
+			t.Closes = append(slices.Clip(t.Closes), item.Closure{At: g.now, Reason: t.CloseReason, By: t.ClosedBy})
+		}
 	case rnd.IntN(8) == 0:
 		g.edit("close reason changed")
 		t.CloseReason = []string{"completed", "not_planned"}[rnd.IntN(2)]
 		t.ClosedBy = []string{"octocat", "stale[bot]"}[rnd.IntN(2)]
 		t.ClosedAt = t.ClosedAt.Add(g.shift(24 * time.Hour))
+	}
+	if len(t.Closes) > 0 && rnd.IntN(10) == 0 {
+		// A close and reopen between two polls, or a timeline read only
+		// now: a close dated before those seen shows late.
+		g.edit("close dated earlier shown late")
+		at := t.CreatedAt.Add(time.Duration(rnd.Int64N(max(int64(t.Closes[0].At.Sub(t.CreatedAt)), 0) + 1)))
+		t.Closes = append([]item.Closure{{At: at, Reason: "not_planned", By: []string{"octocat", "stale[bot]", "requester"}[rnd.IntN(3)]}}, t.Closes...)
+	}
+	if rnd.IntN(20) == 0 {
+		// The requester's account deleted (GitHub shows "ghost"), or a
+		// requester who joined the vendor: a withdrawal seen stays one.
+		g.edit("author changed")
+		t.Author = map[string]string{"requester": "ghost", "ghost": "", "": "requester"}[t.Author]
 	}
 	switch rnd.IntN(12) {
 	case 0:
@@ -639,7 +663,8 @@ var rawImpacts = []item.Impact{item.ImpactNone, item.ImpactMinor, item.ImpactMaj
 func (g *generator) incident() item.Incident {
 	i := pick(g, g.incidents)
 	if i < 0 {
-		inc := &item.Incident{ID: fmt.Sprint("i", len(g.incidents)), CreatedAt: g.now, Impact: rawImpacts[g.rnd.IntN(len(rawImpacts))]}
+		inc := &item.Incident{ID: fmt.Sprint("i", len(g.incidents)), CreatedAt: g.now, Impact: rawImpacts[g.rnd.IntN(len(rawImpacts))],
+			Components: incidentComponents[len(g.incidents)%len(incidentComponents)]}
 		switch g.rnd.IntN(3) {
 		case 0:
 			inc.StartedAt = g.now.Add(-time.Duration(g.rnd.IntN(120)) * time.Minute)

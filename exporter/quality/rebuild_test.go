@@ -57,9 +57,12 @@ func TestCountersDifferNamesEachFamily(t *testing.T) {
 		{"support_feature_request_acknowledgement_seconds", func(v *VendorSnapshot) { bump(&v.Features.Acknowledgement) }},
 		{"support_feature_request_outcomes_total", func(v *VendorSnapshot) { v.Features.Outcomes[ClosedByBot]++ }},
 		{"support_feature_request_outcome_seconds", func(v *VendorSnapshot) { bump(&v.Features.OutcomeTime[Declined]) }},
+		{"support_contract_downtime_seconds_total", func(v *VendorSnapshot) { v.Contracts[0].Downtime++ }},
 	}
-	r := mustRules(t, testVendor(), time.Time{})
-	s := newStore(r)
+	v := testVendor()
+	v.Agreements = []*config.Agreement{cdnAgreement()}
+	r := mustRules(t, v, time.Time{})
+	s := newStoreOf(r, v)
 	s.maintenance("status", item.Maintenance{ID: "m", CreatedAt: t0, ScheduledFor: after(time.Minute), CompletedAt: after(time.Hour)})
 	base := s.agg.Snapshot(at(after(time.Hour)))
 	if got := CountersDiffer(base, s.agg.Snapshot(at(after(time.Hour)))); got != nil {

@@ -44,8 +44,9 @@ type Rules struct {
 	noticeBuckets   *buckets // maintenance notice: defaults plus every term's minimum notice
 	roundBuckets    *buckets
 
-	docs     map[string]config.DocsWindows // documentation source -> its windows (docs.go)
-	features featureRules                  // feature_requests (feature.go)
+	docs       map[string]config.DocsWindows // documentation source -> its windows (docs.go)
+	features   featureRules                  // feature_requests (feature.go)
+	agreements []*config.Agreement           // validated (config.Agreement's parsed parts set)
 }
 
 // term is one contract term (config.SLA): a ticket is judged by the term in
@@ -86,6 +87,7 @@ func NewRules(v *config.Vendor, g config.Global) (*Rules, error) {
 		solvedSettle:   cmp.Or(time.Duration(g.SolvedSettle), DefaultSolvedSettle),
 		signalTags:     make(map[string]bool, len(v.Signals.Tags)),
 		docs:           docsWindows(v),
+		agreements:     v.Agreements,
 	}
 	switch {
 	case r.noticeWindow == 0: // a config built in code, without defaults

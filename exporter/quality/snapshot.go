@@ -187,6 +187,8 @@ type VendorSnapshot struct {
 	// none: the docs families are not exposed.
 	Docs     []DocsSite
 	Features FeatureSnapshot // feature requests (feature.go)
+	// Contracts are the vendor's agreements, in config order (contract.go).
+	Contracts []ContractStatus
 
 	// Items held in the store, by source kind (support_store_items).
 	StoreItems map[string]uint64
@@ -273,6 +275,9 @@ func CountersDiffer(a, b *VendorSnapshot) []string {
 		if !same {
 			moved = append(moved, f.name)
 		}
+	}
+	if contractDowntimeMoved(a, b) { // series that come and go with the agreements (contract.go)
+		moved = append(moved, "support_contract_downtime_seconds_total")
 	}
 	return moved
 }

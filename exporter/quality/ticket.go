@@ -142,9 +142,6 @@ func (r *Rules) ticketHistory(t *item.Ticket) (item.TicketHistory, ticketFacts) 
 		h.Ratings = append(slices.Clip(h.Ratings), s) // never write into the stored version's array
 	}
 	h.VendorReplies = addVendorReplies(h.VendorReplies, t.Events)
-	if _, closed := closedStates[t.Status]; closed && h.Closure == nil && t.CloseReason != "" {
-		h.Closure = &item.Closure{At: closedAt(t), Reason: t.CloseReason, By: t.ClosedBy}
-	}
 	pinFeatureFacts(&h, t)
 	ends := clockEnds(h.FirstReply, h.FirstSolve, f.closed)
 	vendor := vendorClocks(t)
@@ -364,6 +361,7 @@ type ticketStatic struct {
 	// knows, counted as normal.
 	unknownPriority bool
 	feature         featureStatic // feature.go
+	created         time.Time     // pinned: the period a response agreement counts its checks in
 }
 
 // liveTicket is the part of an unsettled ticket's contribution evaluated at
@@ -435,6 +433,7 @@ func (r *Rules) ticketParts(t *item.Ticket, h *item.TicketHistory, f *ticketFact
 		ratings:         h.Ratings,
 		replies:         h.VendorReplies,
 		unknownPriority: !known,
+		created:         h.Created,
 	}
 	if !h.FirstReply.IsZero() {
 		st.firstResponse = r.clockMillis(tm, h.Created, h.FirstReply)
@@ -470,9 +469,9 @@ func (r *Rules) ticketParts(t *item.Ticket, h *item.TicketHistory, f *ticketFact
 		}
 	}
 	lv.state, lv.open = openStates[t.Status]
+	lv.created = h.Created // also the period of a running clock's check (contract_response.go)
 	if lv.open {
 		lv.priority = r.priority(t.Priority)
-		lv.created = h.Created
 		lv.unanswered = h.FirstReply.IsZero()
 		lv.escalated = f.escalated
 		// The gauge is under the current priority, whose targets may differ

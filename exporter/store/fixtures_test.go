@@ -45,6 +45,11 @@ func fullTicket(tb testing.TB, id string) *item.Ticket {
 		ClosedAt:    at(tb, "Europe/Paris", 3, 12),
 		Type:        "Feature",
 		TriagedAt:   at(tb, "Asia/Tokyo", 2, 9),
+		Author:      "requester",
+		Closes: []item.Closure{
+			{At: at(tb, "UTC", 3, 1), Reason: "completed", By: "requester", ByAuthor: true},
+			{At: at(tb, "Europe/Paris", 3, 12), Reason: "not_planned", By: "stale[bot]", ByAuthor: true},
+		},
 		Figures: &item.Figures{
 			FirstReplyAt:  at(tb, "Asia/Kolkata", 2, 10),
 			FirstSolvedAt: at(tb, "UTC", 2, 12),
@@ -90,7 +95,7 @@ func fullTicket(tb testing.TB, id string) *item.Ticket {
 			StoredAsOf:    at(tb, "UTC", 2, 9),
 			SeenTags:      []item.SeenTag{{Tag: "outage", AsOf: at(tb, "UTC", 3, 1)}, {Tag: "vip", AsOf: at(tb, "Asia/Tokyo", 3, 2)}},
 			VendorReplies: []time.Time{at(tb, "UTC", 2, 10), at(tb, "Asia/Kolkata", 2, 16)},
-			Closure:       &item.Closure{At: at(tb, "UTC", 3, 12), Reason: "completed", By: "octocat"},
+			Closes:        []item.Closure{{At: at(tb, "UTC", 3, 12), Reason: "completed", By: "octocat", ByAuthor: true}, {At: at(tb, "Asia/Tokyo", 3, 1), Reason: "not_planned", By: "stale[bot]", ByAuthor: true}},
 			Types:         []string{"bug", "feature"},
 			Acknowledged:  at(tb, "UTC", 2, 9),
 		},

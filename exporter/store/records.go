@@ -28,7 +28,9 @@ import (
 //     final times gain its impact and components at resolution. Extended
 //     in place before its release: a ticket's close time, type and first
 //     vendor label (ClosedAt, Type, TriagedAt), its history every type seen
-//     and the first acknowledgement pinned (Types, Acknowledged); a
+//     and the first acknowledgement pinned (Types, Acknowledged); its
+//     author and every close the API dates (Author, Closes), its history
+//     every close seen (Closes, replacing the first close); a
 //     documentation site's page list (item.Page, the pages record).
 const recordFormat = 5
 
@@ -81,6 +83,8 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 	e.time(t.ClosedAt)
 	e.string(t.Type)
 	e.time(t.TriagedAt)
+	e.string(t.Author)
+	encodeCloses(e, t.Closes)
 	e.bool(t.Figures != nil)
 	if f := t.Figures; f != nil {
 		e.time(f.FirstReplyAt)
@@ -115,12 +119,7 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 			e.time(tag.AsOf)
 		}
 		e.times(repliesNotShown(h.VendorReplies, t.Events))
-		e.bool(h.Closure != nil)
-		if c := h.Closure; c != nil {
-			e.time(c.At)
-			e.string(c.Reason)
-			e.string(c.By)
-		}
+		encodeCloses(e, h.Closes)
 		e.strings(h.Types)
 		e.time(h.Acknowledged)
 	}
@@ -154,6 +153,8 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 		t.ClosedAt = d.time()
 		t.Type = d.string()
 		t.TriagedAt = d.time()
+		t.Author = d.string()
+		t.Closes = decodeCloses(d)
 	}
 	if d.bool() {
 		t.Figures = &item.Figures{
@@ -184,14 +185,36 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 		}
 		if d.format >= 5 {
 			h.VendorReplies = withRepliesShown(d.times(), t.Events)
-			if d.bool() {
-				h.Closure = &item.Closure{At: d.time(), Reason: d.string(), By: d.string()}
-			}
+			h.Closes = decodeCloses(d)
 			h.Types = d.strings()
 			h.Acknowledged = d.time()
 		}
 		t.History = h
 	}
+}
+
+// encodeCloses writes a ticket's closes (item.Ticket.Closes,
+// TicketHistory.Closes), in their order.
+func encodeCloses(e *encoder, closes []item.Closure) {
+	e.uint(uint64(len(closes)))
+	for _, c := range closes {
+		e.time(c.At)
+		e.string(c.Reason)
+		e.string(c.By)
+		e.bool(c.ByAuthor)
+	}
+}
+
+func decodeCloses(d *decoder) []item.Closure {
+	n := d.length()
+	if n == 0 {
+		return nil
+	}
+	closes := make([]item.Closure, n)
+	for i := range closes {
+		closes[i] = item.Closure{At: d.time(), Reason: d.string(), By: d.string(), ByAuthor: d.bool()}
+	}
+	return closes
 }
 
 // decodeTicketHistory3 reads what format 3 added to a ticket's history.

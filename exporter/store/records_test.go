@@ -146,7 +146,8 @@ func TestRecordsReadOldFormats(t *testing.T) {
 func format4Ticket(tb testing.TB) *item.Ticket {
 	t := fullTicket(tb, "1")
 	t.CloseReason, t.ClosedBy, t.ClosedAt, t.Type, t.TriagedAt = "", "", time.Time{}, "", time.Time{}
-	t.History.VendorReplies, t.History.Closure, t.History.Types, t.History.Acknowledged = nil, nil, nil, time.Time{}
+	t.Author, t.Closes = "", nil
+	t.History.VendorReplies, t.History.Closes, t.History.Types, t.History.Acknowledged = nil, nil, nil, time.Time{}
 	return t
 }
 
