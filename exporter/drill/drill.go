@@ -57,6 +57,11 @@ const (
 	findSettle = 10 * time.Minute
 	// maxAttempts bounds the creates of one drill.
 	maxAttempts = 3
+	// repeatWithin bounds when a create is sent again after one of
+	// unknown outcome: only within this long after the drill's moment,
+	// and only while the vendor's calendar is off-hours; otherwise the
+	// drill ends without writing.
+	repeatWithin = 2 * time.Hour
 )
 
 // Store is what a Driller keeps its drills in (exporter/store).
@@ -324,6 +329,11 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 		return nil // the search index may not have it yet
 	case d.Attempts >= maxAttempts:
 		return dr.end(d, quality.DrillCreateFailed.String(), fmt.Sprintf("no ticket found after %d creates of unknown outcome", d.Attempts))
+	case dr.cal.Contains(now):
+		return dr.end(d, quality.DrillCreateFailed.String(), "no ticket found, and business hours began: not created again")
+	case now.Sub(d.Moment) > repeatWithin:
+		return dr.end(d, quality.DrillCreateFailed.String(),
+			fmt.Sprintf("no ticket found, and more than %v passed since the drill's moment: not created again", repeatWithin))
 	}
 	skip, why, known := dr.skip()
 	switch {

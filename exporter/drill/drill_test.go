@@ -491,3 +491,43 @@ func TestSourceChangedByAReload(t *testing.T) {
 		t.Fatalf("creating at a removed source: %+v, %d creates; want create_failed, none", got, w.api.creates)
 	}
 }
+
+// TestRepeatCreateOnlyOffHoursAndWithinTheBound: a create of unknown
+// outcome that the settled search does not find is sent again only while
+// the calendar is off-hours and within repeatWithin of the moment.
+func TestRepeatCreateOnlyOffHoursAndWithinTheBound(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		after func(moment time.Time, cal *calendar.Calendar) time.Time
+	}{
+		{"business hours", func(m time.Time, cal *calendar.Calendar) time.Time {
+			t := m.Add(findSettle)
+			for !cal.Contains(t) {
+				t = t.Add(time.Minute)
+			}
+			return t
+		}},
+		{"past the bound", func(m time.Time, cal *calendar.Calendar) time.Time {
+			t := m.Add(repeatWithin + time.Minute)
+			for cal.Contains(t) { // the next off-hours, past the bound
+				t = t.Add(time.Minute)
+			}
+			return t
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, start, false)
+			w.api.createErr = &fetch.Error{Reason: fetch.ReasonHTTP, Status: 502}
+			d := w.fireAt()
+			if d.State != StateCreating || w.api.creates != 1 {
+				t.Fatalf("after a 502: %+v, %d creates", d, w.api.creates)
+			}
+			w.now = tc.after(d.Moment, berlin(t))
+			w.step()
+			got := w.last()
+			if w.api.creates != 1 || got.State != quality.DrillCreateFailed.String() {
+				t.Fatalf("%s: %+v, %d creates; want create_failed without a second create", tc.name, got, w.api.creates)
+			}
+		})
+	}
+}
