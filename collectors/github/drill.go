@@ -87,6 +87,9 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 	return f, nil
 }
 
+// Target is the repository's API URL.
+func (c *creator) Target() string { return c.base.JoinPath("repos", c.repo).String() }
+
 func (c *creator) Comment(ctx context.Context, id, body string) error {
 	number, ok := strings.CutPrefix(id, c.repo+"#")
 	if _, err := strconv.ParseInt(number, 10, 64); !ok || err != nil {

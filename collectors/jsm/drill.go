@@ -97,6 +97,9 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 	return f, nil
 }
 
+// Target is the site's base URL and the service desk.
+func (c *creator) Target() string { return c.base.String() + " service desk " + c.desk }
+
 func (c *creator) Comment(ctx context.Context, id, body string) error {
 	if !numeric(id) {
 		return fmt.Errorf("jira_service_management: comment: %q is not a request id", id)

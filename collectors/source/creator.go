@@ -23,6 +23,10 @@ type Creator interface {
 	Find(ctx context.Context, marker string) (f Filed, found bool, err error)
 	// Comment adds a public comment to the ticket id, as the buyer.
 	Comment(ctx context.Context, id, body string) error
+	// Target names where Create files and Find looks: the API's base URL
+	// and, where the source has several, the repository or service desk.
+	// A drill stores it and never looks or files elsewhere.
+	Target() string
 }
 
 // Draft is a ticket to file.

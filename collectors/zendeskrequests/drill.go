@@ -84,6 +84,9 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 
 var errNoRequest = errors.New("no request object")
 
+// Target is the account's base URL.
+func (c *creator) Target() string { return c.base.String() }
+
 // Comment adds a public comment as the end user.
 func (c *creator) Comment(ctx context.Context, id, body string) error {
 	if _, err := strconv.ParseInt(id, 10, 64); err != nil {

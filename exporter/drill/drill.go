@@ -179,7 +179,8 @@ func (dr *Driller) plan(prev *store.Drill) error {
 			from.Format(time.RFC3339), from.Add(time.Duration(dr.cfg.Interval)).Format(time.RFC3339))
 	}
 	id := fmt.Sprintf("%s-%04x", moment.UTC().Format("20060102T150405Z"), dr.d.Rand.IntN(1<<16))
-	d := store.Drill{ID: id, Source: dr.cfg.Source, Marker: "support-drill-" + id, Moment: moment, State: StatePlanned}
+	d := store.Drill{ID: id, Source: dr.cfg.Source, Marker: "support-drill-" + id, Moment: moment, State: StatePlanned,
+		Target: dr.d.Creator.Target()}
 	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
 		return err
 	}
@@ -217,8 +218,8 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 	if now.Before(d.Moment) {
 		return nil
 	}
-	if d.Source != dr.cfg.Source { // a reload changed it; nothing was sent
-		d.Source = dr.cfg.Source
+	if dr.moved(d) != "" { // a reload changed it; nothing was sent
+		d.Source, d.Target = dr.cfg.Source, dr.d.Creator.Target()
 		if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
 			return err
 		}
@@ -303,17 +304,28 @@ func (dr *Driller) create(ctx context.Context, d store.Drill, draft source.Draft
 	}
 }
 
+// moved says how the drill's stored source or target differs from the
+// configuration's; empty when they are the same.
+func (dr *Driller) moved(d store.Drill) string {
+	switch {
+	case d.Source != dr.cfg.Source:
+		return fmt.Sprintf("the drill's source changed from %q", d.Source)
+	case d.Target != dr.d.Creator.Target():
+		return fmt.Sprintf("the drill's target changed from %q", d.Target)
+	}
+	return ""
+}
+
 // resolveCreate settles a create whose outcome is unknown: the marker
 // found means the vendor holds the ticket; not found, once the search
 // index had time to catch up, means it does not, and the create is sent
 // again (at most maxAttempts in all).
 func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
-	if d.Source != dr.cfg.Source {
-		// The create went to another source, which this configuration no
-		// longer drills through: its marker cannot be looked for there, so
-		// nothing is created again.
-		return dr.end(d, quality.DrillCreateFailed.String(),
-			fmt.Sprintf("the drill's source changed from %q while its create's outcome was unknown; not created again", d.Source))
+	if why := dr.moved(d); why != "" {
+		// The create went to another source or target, which this
+		// configuration no longer drills through: its marker is never
+		// looked for, nor the ticket created, elsewhere.
+		return dr.end(d, quality.DrillCreateFailed.String(), why+" while its create's outcome was unknown; not created again")
 	}
 	filed, found, err := dr.d.Creator.Find(ctx, d.Marker)
 	if err != nil {
@@ -416,9 +428,9 @@ func (dr *Driller) close(ctx context.Context, d store.Drill) error {
 	case dr.d.DryRun:
 		dr.d.Logger.Debug("drill dry run: would post the closing comment", "drill", d.ID, "ticket_id", d.TicketID, "closing", dr.cfg.Closing)
 		return nil // left to a run that sends
-	case d.Source != dr.cfg.Source:
+	case dr.moved(d) != "":
 		d.Closing = closingFailed
-		dr.d.Logger.Warn("drill: its source changed; the closing comment is not posted", "drill", d.ID, "ticket_id", d.TicketID, "source", d.Source)
+		dr.d.Logger.Warn("drill: the closing comment is not posted", "drill", d.ID, "ticket_id", d.TicketID, "why", dr.moved(d))
 		return dr.d.Store.PutDrill(dr.vendor, d)
 	}
 	d.Closing = closingPosting

@@ -54,6 +54,7 @@ type vendorAPI struct {
 	filedAnyway bool
 	commentErr  error
 	now         func() time.Time
+	target      string // Target; empty: https://acme.zendesk.com
 }
 
 func (v *vendorAPI) Create(_ context.Context, d source.Draft) (source.Filed, error) {
@@ -77,6 +78,13 @@ func (v *vendorAPI) Find(_ context.Context, marker string) (source.Filed, bool, 
 	v.finds++
 	f, ok := v.tickets[marker]
 	return f, ok, nil
+}
+
+func (v *vendorAPI) Target() string {
+	if v.target == "" {
+		return "https://acme.zendesk.com"
+	}
+	return v.target
 }
 
 func (v *vendorAPI) Comment(_ context.Context, id, body string) error {
@@ -529,5 +537,38 @@ func TestRepeatCreateOnlyOffHoursAndWithinTheBound(t *testing.T) {
 				t.Fatalf("%s: %+v, %d creates; want create_failed without a second create", tc.name, got, w.api.creates)
 			}
 		})
+	}
+}
+
+// TestTargetChangedByAReload: the drill stores its target (base URL,
+// repository or service desk); a create of unknown outcome is never
+// looked for nor sent again at another target, and no closing comment
+// goes there.
+func TestTargetChangedByAReload(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.step()
+	p := w.last()
+	if p.Target != "https://acme.zendesk.com" {
+		t.Fatalf("plan's target %q, want the creator's", p.Target)
+	}
+	w.api.createErr = &fetch.Error{Reason: fetch.ReasonHTTP, Status: 502}
+	w.now = p.Moment
+	w.step()
+	w.api.target = "https://other.zendesk.com" // a reload pointed the source elsewhere
+	w.now = p.Moment.Add(findSettle)
+	w.step()
+	if got := w.last(); got.State != quality.DrillCreateFailed.String() || w.api.creates != 1 || w.api.finds != 0 {
+		t.Fatalf("creating at a changed target: %+v, %d creates, %d finds; want create_failed, no search, no second create",
+			got, w.api.creates, w.api.finds)
+	}
+
+	w = newWorld(t, start, false)
+	d := w.fireAt()
+	w.replies[d.TicketID] = w.now.Add(time.Hour)
+	w.api.target = "https://other.zendesk.com"
+	w.now = w.now.Add(2 * time.Hour)
+	w.step()
+	if got := w.last(); got.Closing != closingFailed || len(w.api.comments) != 0 {
+		t.Fatalf("closing at a changed target: %+v, comments %q; want none", got, w.api.comments)
 	}
 }

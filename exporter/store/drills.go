@@ -45,6 +45,10 @@ type Drill struct {
 	// Reason says why a drill was skipped or failed, for the log and the
 	// report; never a label.
 	Reason string
+	// Target is where the drill files and looks (source.Creator's
+	// Target: base URL, repository or service desk); a drill never
+	// searches or creates elsewhere. Empty in records written before it.
+	Target string
 }
 
 var drillRecord = record[Drill]{"drill", encodeDrill, decodeDrill}
@@ -64,6 +68,7 @@ func encodeDrill(e *encoder, d *Drill) {
 	e.string(d.Closing)
 	e.time(d.EndedAt)
 	e.string(d.Reason)
+	e.string(d.Target)
 }
 
 func decodeDrill(dec *decoder, d *Drill) {
@@ -81,6 +86,9 @@ func decodeDrill(dec *decoder, d *Drill) {
 	d.Closing = dec.string()
 	d.EndedAt = dec.time()
 	d.Reason = dec.string()
+	if len(dec.buf) > 0 { // absent from records written before it
+		d.Target = dec.string()
+	}
 }
 
 // PutDrill stores a vendor's drill, replacing its earlier record, and
