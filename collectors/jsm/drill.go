@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -19,9 +20,14 @@ import (
 //	POST /rest/servicedeskapi/request              {"serviceDeskId", "requestTypeId", "requestFieldValues": {"summary", "description"}} -> 201 CustomerRequestDTO
 //	POST /rest/servicedeskapi/request/{id}/comment {"body", "public": true}                                                           -> 201 CommentDTO
 //
-// and its look for an earlier attempt: GET /rest/servicedeskapi/request
-// ?searchTerm=<marker>&requestOwnership=OWNED_REQUESTS&serviceDeskId=...,
-// matched against the summary and description it lists. The request's
+// and its look for an earlier attempt, matched against the summary and
+// description listed: first the customer's own requests of the service
+// desk, in every status (GET /rest/servicedeskapi/request
+// ?requestOwnership=OWNED_REQUESTS&requestStatus=ALL_REQUESTS
+// &serviceDeskId=..., most recent activity first; always current; the
+// default status OPEN_REQUESTS would miss a drill ticket already
+// resolved), up to findPages pages, then the same with searchTerm=<marker>,
+// whose index may lag. The request's
 // priority is the request type's to decide: drill.priority is not sent.
 
 // NewCreator builds the drill's creator of a jira_service_management
@@ -111,23 +117,47 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 	return nil
 }
 
+// findPages bounds the pages of the customer's own requests that Find
+// reads before it asks the search.
+const findPages = 10
+
 func (c *creator) Find(ctx context.Context, marker string) (source.Filed, bool, error) {
-	u := c.base.JoinPath("rest/servicedeskapi/request")
-	u.RawQuery = url.Values{"searchTerm": {marker}, "requestOwnership": {"OWNED_REQUESTS"}, "serviceDeskId": {c.desk}}.Encode()
-	resp, err := c.http.Get(ctx, u.String(), nil)
-	if err != nil {
-		return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
+	own := url.Values{"requestOwnership": {"OWNED_REQUESTS"}, "requestStatus": {"ALL_REQUESTS"}, "serviceDeskId": {c.desk}}
+	search := url.Values{"searchTerm": {marker}}
+	for k, v := range own {
+		search[k] = v
 	}
-	var page struct {
-		Values []drillRequest `json:"values"`
-	}
-	if err := json.Unmarshal(resp.Body, &page); err != nil {
-		return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
-	}
-	for _, r := range page.Values {
-		if r.holds(marker) {
-			f, err := r.filed()
-			return f, err == nil, err
+	for _, q := range []struct {
+		v     url.Values
+		pages int
+	}{{own, findPages}, {search, 1}} {
+		start := 0
+		for range q.pages {
+			u := c.base.JoinPath("rest/servicedeskapi/request")
+			q.v.Set("start", strconv.Itoa(start))
+			q.v.Set("limit", "50")
+			u.RawQuery = q.v.Encode()
+			resp, err := c.http.Get(ctx, u.String(), nil)
+			if err != nil {
+				return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
+			}
+			var page struct {
+				Values     []drillRequest `json:"values"`
+				IsLastPage *bool          `json:"isLastPage"`
+			}
+			if err := json.Unmarshal(resp.Body, &page); err != nil {
+				return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
+			}
+			for _, r := range page.Values {
+				if r.holds(marker) {
+					f, err := r.filed()
+					return f, err == nil, err
+				}
+			}
+			if page.IsLastPage == nil || *page.IsLastPage || len(page.Values) == 0 {
+				break
+			}
+			start += len(page.Values)
 		}
 	}
 	return source.Filed{}, false, nil
