@@ -34,6 +34,9 @@ type drillDesk struct {
 	// claimed: a create that the client gives up on (its timeout) but
 	// that the vendor did file.
 	createDelay time.Duration
+	// searchLag hides a drill ticket from the search endpoints until it
+	// is this old: their index lags new tickets (the lists do not).
+	searchLag time.Duration
 }
 
 // drillFiled is what the buyer posted for a claimed drill ticket.
@@ -137,6 +140,9 @@ func (a *requestsAPI) serveDrillSearch(rw http.ResponseWriter, r *http.Request, 
 		PreviousPage *string    `json:"previous_page"`
 	}{Requests: []zRequest{}}
 	for _, i := range a.w.drillsHolding(query) {
+		if !a.w.searchable(i, now) {
+			continue
+		}
 		s := stateAt(a.w.timeline(i), now)
 		rq := a.w.zendeskRequest(&s, a.base())
 		a.w.dressDrill(&rq)
@@ -245,6 +251,26 @@ func (s *Sim) DrillRequests(vendor string) (creates int, comments []string) {
 	w.drills.mu.Lock()
 	defer w.drills.mu.Unlock()
 	return w.drills.posts, slices.Clone(w.drills.updates)
+}
+
+// SetDrillSearchLag makes the vendor's search endpoints (Zendesk's
+// requests search, GitHub's issue search, the servicedeskapi searchTerm)
+// miss a drill ticket until it is d old, as a lagging index does.
+func (s *Sim) SetDrillSearchLag(vendor string, d time.Duration) {
+	if w := s.worlds[vendor]; w != nil {
+		w.drills.mu.Lock()
+		w.drills.searchLag = d
+		w.drills.mu.Unlock()
+	}
+}
+
+// searchable reports whether the search index holds drill ticket i at
+// now (unix seconds).
+func (w *world) searchable(i int, now int64) bool {
+	w.drills.mu.Lock()
+	lag := w.drills.searchLag
+	w.drills.mu.Unlock()
+	return now >= w.ticketCreated(i)+int64(lag/time.Second)
 }
 
 // SetDrillCreateDelay holds the answer to the vendor's next creates back

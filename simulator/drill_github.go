@@ -75,6 +75,9 @@ func (a *githubAPI) serveDrillSearch(rw http.ResponseWriter, r *http.Request, no
 	items := []ghIssue{}
 	if quoted != "" {
 		for _, i := range a.w.drillsHolding(quoted) {
+			if !a.w.searchable(i, now) {
+				continue
+			}
 			v := a.w.ghIssueView(i, now)
 			items = append(items, a.w.ghIssue(&v, a.base()))
 		}

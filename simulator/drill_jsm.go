@@ -20,6 +20,9 @@ func (a *jsmAPI) serveDrill(rw http.ResponseWriter, r *http.Request, now int64, 
 	case r.Method == http.MethodGet && path == "/rest/servicedeskapi/request" && r.URL.Query().Get("searchTerm") != "":
 		var out []jRequest
 		for _, i := range a.w.drillsHolding(r.URL.Query().Get("searchTerm")) {
+			if !a.w.searchable(i, now) {
+				continue
+			}
 			s := stateAt(a.w.timeline(i), now)
 			out = append(out, a.customerRequestOf(&s))
 		}

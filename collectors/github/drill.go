@@ -101,23 +101,46 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 	return nil
 }
 
-func (c *creator) Find(ctx context.Context, marker string) (source.Filed, bool, error) {
-	list := c.base.JoinPath("repos", c.repo, "issues")
-	list.RawQuery = url.Values{"state": {"all"}, "sort": {"created"}, "direction": {"desc"}, "per_page": {"100"}}.Encode()
-	resp, err := c.http.Get(ctx, list.String(), apiHeader)
-	if err != nil {
-		return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
-	}
-	var issues []drillIssue
-	if err := json.Unmarshal(resp.Body, &issues); err != nil {
-		return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
-	}
-	if f, found, err := c.match(issues, marker); found || err != nil {
-		return f, found, err
+// findPages bounds the pages of the repository's issues Find reads.
+const findPages = 20
+
+func (c *creator) Find(ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+	sorted := true
+	for page := 1; ; page++ {
+		if page > findPages {
+			return source.Filed{}, false, fmt.Errorf("github: find drill issue: the issue list is not read to %s after %d pages",
+				since.Format(time.RFC3339), findPages)
+		}
+		list := c.base.JoinPath("repos", c.repo, "issues")
+		list.RawQuery = url.Values{"state": {"all"}, "sort": {"created"}, "direction": {"desc"}, "per_page": {"100"},
+			"page": {strconv.Itoa(page)}}.Encode()
+		resp, err := c.http.Get(ctx, list.String(), apiHeader)
+		if err != nil {
+			return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
+		}
+		var issues []drillIssue
+		if err := json.Unmarshal(resp.Body, &issues); err != nil {
+			return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
+		}
+		if f, found, err := c.match(issues, marker, since); found || err != nil {
+			return f, found, err
+		}
+		past := false
+		for i, is := range issues {
+			switch {
+			case is.CreatedAt == nil || i > 0 && issues[i-1].CreatedAt != nil && is.CreatedAt.After(*issues[i-1].CreatedAt):
+				sorted = false
+			case is.CreatedAt.Before(since):
+				past = true
+			}
+		}
+		if past && sorted || len(issues) < 100 {
+			break
+		}
 	}
 	search := c.base.JoinPath("search", "issues")
 	search.RawQuery = url.Values{"q": {`"` + marker + `" repo:` + c.repo + " in:title,body"}}.Encode()
-	resp, err = c.http.Get(ctx, search.String(), apiHeader)
+	resp, err := c.http.Get(ctx, search.String(), apiHeader)
 	if err != nil {
 		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
 	}
@@ -127,12 +150,12 @@ func (c *creator) Find(ctx context.Context, marker string) (source.Filed, bool, 
 	if err := json.Unmarshal(resp.Body, &found); err != nil {
 		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
 	}
-	return c.match(found.Items, marker)
+	return c.match(found.Items, marker, since)
 }
 
-func (c *creator) match(issues []drillIssue, marker string) (source.Filed, bool, error) {
+func (c *creator) match(issues []drillIssue, marker string, since time.Time) (source.Filed, bool, error) {
 	for _, is := range issues {
-		if strings.Contains(is.Title, marker) || strings.Contains(is.Body, marker) {
+		if (strings.Contains(is.Title, marker) || strings.Contains(is.Body, marker)) && (is.CreatedAt == nil || !is.CreatedAt.Before(since)) {
 			f, err := c.filed(is)
 			return f, err == nil, err
 		}

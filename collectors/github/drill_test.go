@@ -96,7 +96,7 @@ func TestDrillIssueCreateFindComment(t *testing.T) {
 	c := newTestCreator(t, api)
 	ctx := context.Background()
 	marker := "support-drill-20260303T014000Z-00ff"
-	if _, found, err := c.Find(ctx, marker); err != nil || found {
+	if _, found, err := c.Find(ctx, marker, time.Time{}); err != nil || found {
 		t.Fatalf("find before the create: %v, %v", found, err)
 	}
 	if want := `"` + marker + `" repo:acme/sdk in:title,body`; len(api.searched) != 1 || api.searched[0] != want {
@@ -110,7 +110,7 @@ func TestDrillIssueCreateFindComment(t *testing.T) {
 	if labels, _ := api.posts[0]["labels"].([]any); len(labels) != 1 || labels[0] != "P1" {
 		t.Errorf("posted %v, want the priority as a label", api.posts[0])
 	}
-	if got, found, err := c.Find(ctx, marker); err != nil || !found || got != want {
+	if got, found, err := c.Find(ctx, marker, time.Time{}); err != nil || !found || got != want {
 		t.Fatalf("find after the create: %+v, %v, %v", got, found, err)
 	}
 	if err := c.Comment(ctx, "acme/sdk#1348", "Thanks, a drill."); err != nil {

@@ -22,9 +22,13 @@ import (
 //	PUT  /api/v2/requests/{id}       {"request": {"comment": {"body"}}}                       -> 200 {"request": {...}}
 //
 // and its look for an earlier attempt: first the end user's own request
-// list, newest update first (always current), then the search endpoint
-// (GET /api/v2/requests/search?query=...), whose index lags new
-// requests by up to a few minutes.
+// list, newest update first (always current), read page after page until
+// it is past the time asked for (a request updated before it was created
+// before it), then the search endpoint (GET /api/v2/requests/search
+// ?query=...), whose index lags new requests by up to a few minutes.
+// The list's order is checked, never trusted: a page out of order (a sort
+// the account ignores) makes Find read the whole list, up to
+// findPages pages, and a list longer than that is an error.
 
 // NewCreator builds the drill's creator of a zendesk_requests source (a
 // source.CreatorFactory).
@@ -47,6 +51,14 @@ type drillRequest struct {
 	Subject     string     `json:"subject"`
 	Description string     `json:"description"`
 	CreatedAt   *time.Time `json:"created_at"`
+	UpdatedAt   *time.Time `json:"updated_at"`
+}
+
+// holds reports whether r was created at or after since and carries
+// marker.
+func (r drillRequest) holds(marker string, since time.Time) bool {
+	return (strings.Contains(r.Subject, marker) || strings.Contains(r.Description, marker)) &&
+		(r.CreatedAt == nil || !r.CreatedAt.Before(since))
 }
 
 func (r drillRequest) filed() (source.Filed, error) {
@@ -99,29 +111,71 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 	return nil
 }
 
-// Find looks in the newest page of the end user's requests, then asks
-// the search endpoint.
-func (c *creator) Find(ctx context.Context, marker string) (source.Filed, bool, error) {
+// findPages bounds the pages of the end user's list Find reads.
+const findPages = 50
+
+// Find reads the end user's requests, newest update first, until past
+// since, then asks the search endpoint.
+func (c *creator) Find(ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
 	list := c.base.JoinPath("api/v2/requests")
 	list.RawQuery = url.Values{"page[size]": {pageSize}, "sort_by": {"updated_at"}, "sort_order": {"desc"}}.Encode()
-	search := c.base.JoinPath("api/v2/requests/search")
-	search.RawQuery = url.Values{"query": {`"` + marker + `"`}}.Encode()
-	for _, u := range []*url.URL{list, search} {
-		resp, err := c.http.Get(ctx, u.String(), nil)
+	next, sorted := list.String(), true
+	for pages := 0; ; pages++ {
+		if pages == findPages {
+			return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: the request list is not read to %s after %d pages",
+				since.Format(time.RFC3339), findPages)
+		}
+		resp, err := c.http.Get(ctx, next, nil)
 		if err != nil {
 			return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
 		}
 		var page struct {
 			Requests []drillRequest `json:"requests"`
+			Meta     apiMeta        `json:"meta"`
 		}
 		if err := json.Unmarshal(resp.Body, &page); err != nil {
 			return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
 		}
-		for _, r := range page.Requests {
-			if strings.Contains(r.Subject, marker) || strings.Contains(r.Description, marker) {
+		past := false
+		for i, r := range page.Requests {
+			if r.holds(marker, since) {
 				f, err := r.filed()
 				return f, err == nil, err
 			}
+			switch {
+			case r.UpdatedAt == nil:
+				sorted = false
+			case i > 0 && page.Requests[i-1].UpdatedAt != nil && r.UpdatedAt.After(*page.Requests[i-1].UpdatedAt):
+				sorted = false
+			case r.UpdatedAt.Before(since):
+				past = true
+			}
+		}
+		if past && sorted || !page.Meta.HasMore || page.Meta.AfterCursor == nil || *page.Meta.AfterCursor == "" || len(page.Requests) == 0 {
+			break
+		}
+		q := list.Query()
+		q.Set("page[after]", *page.Meta.AfterCursor)
+		u := *list
+		u.RawQuery = q.Encode()
+		next = u.String()
+	}
+	search := c.base.JoinPath("api/v2/requests/search")
+	search.RawQuery = url.Values{"query": {`"` + marker + `"`}}.Encode()
+	resp, err := c.http.Get(ctx, search.String(), nil)
+	if err != nil {
+		return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+	}
+	var found struct {
+		Requests []drillRequest `json:"requests"`
+	}
+	if err := json.Unmarshal(resp.Body, &found); err != nil {
+		return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+	}
+	for _, r := range found.Requests {
+		if r.holds(marker, since) {
+			f, err := r.filed()
+			return f, err == nil, err
 		}
 	}
 	return source.Filed{}, false, nil

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +26,10 @@ type fakeRequestsAPI struct {
 	requests []map[string]any
 	status   int // the next create's status, when not 201
 	searched []string
+	// pageSize, when set, pages the list by a cursor (the index of the
+	// next request), in the order of requests; lists counts list reads.
+	pageSize int
+	lists    int
 }
 
 func (f *fakeRequestsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +71,18 @@ func (f *fakeRequestsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.puts[r.URL.Path] = append(f.puts[r.URL.Path], in)
 		_, _ = io.WriteString(w, `{"request":{"id":35437}}`)
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/requests":
-		_ = json.NewEncoder(w).Encode(map[string]any{"requests": f.requests, "meta": map[string]any{"has_more": false}})
+		f.lists++
+		if f.pageSize == 0 {
+			_ = json.NewEncoder(w).Encode(map[string]any{"requests": f.requests, "meta": map[string]any{"has_more": false}})
+			return
+		}
+		start, _ := strconv.Atoi(r.URL.Query().Get("page[after]"))
+		end := min(start+f.pageSize, len(f.requests))
+		meta := map[string]any{"has_more": end < len(f.requests), "after_cursor": nil}
+		if end < len(f.requests) {
+			meta["after_cursor"] = strconv.Itoa(end)
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"requests": f.requests[start:end], "meta": meta})
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/requests/search":
 		f.searched = append(f.searched, r.URL.Query().Get("query"))
 		_ = json.NewEncoder(w).Encode(map[string]any{"requests": []any{}, "count": 0})
@@ -90,7 +107,7 @@ func TestDrillCreateFindComment(t *testing.T) {
 	c := newTestCreator(t, api)
 	ctx := context.Background()
 	marker := "support-drill-20260303T014000Z-00ff"
-	if _, found, err := c.Find(ctx, marker); err != nil || found {
+	if _, found, err := c.Find(ctx, marker, time.Time{}); err != nil || found {
 		t.Fatalf("find before the create: %v, %v; want none", found, err)
 	}
 	if len(api.searched) != 1 || api.searched[0] != `"`+marker+`"` {
@@ -106,7 +123,7 @@ func TestDrillCreateFindComment(t *testing.T) {
 	if post["subject"] != d.Subject || post["priority"] != "urgent" || post["comment"].(map[string]any)["body"] != d.Body {
 		t.Errorf("posted %v", post)
 	}
-	got, found, err := c.Find(ctx, marker)
+	got, found, err := c.Find(ctx, marker, time.Time{})
 	if err != nil || !found || got != want {
 		t.Fatalf("find after the create: %+v, %v, %v; want %+v", got, found, err, want)
 	}
@@ -149,5 +166,51 @@ func TestDrillCreateAnswerWithoutRequestIsUnknown(t *testing.T) {
 	_, err := c.Create(context.Background(), source.Draft{Subject: "s m", Body: "b m", Marker: "m"})
 	if err == nil || !source.Unknown(err) {
 		t.Fatalf("a 201 without a request: %v; want an error of unknown outcome", err)
+	}
+}
+
+// TestDrillFindPagesPastTheAttempt: Find does not stop at the list's
+// first page: a drill request that 120 requests updated since push to the
+// second page, while the search index does not hold it yet, is found;
+// the list is read until it is past the time asked for, and no further.
+func TestDrillFindPagesPastTheAttempt(t *testing.T) {
+	api := &fakeRequestsAPI{pageSize: 100}
+	c := newTestCreator(t, api)
+	ctx := context.Background()
+	marker := "support-drill-20260303T014000Z-00ff"
+	if _, err := c.Create(ctx, source.Draft{Subject: "[drill " + marker + "]", Body: "Test " + marker, Marker: marker}); err != nil {
+		t.Fatal(err)
+	}
+	request := func(id int, at time.Time) map[string]any {
+		return map[string]any{"id": id, "subject": "other", "description": "other", "status": "open",
+			"created_at": at.Add(-time.Hour), "updated_at": at}
+	}
+	filed := time.Date(2026, 3, 3, 1, 40, 0, 0, time.UTC)
+	var newer, older []map[string]any
+	for i := range 120 { // updated after the drill request, newest first
+		newer = append(newer, request(1000+i, filed.Add(time.Duration(120-i)*time.Minute)))
+	}
+	for i := range 300 { // updated before it
+		older = append(older, request(2000+i, filed.Add(-time.Duration(i+1)*time.Hour)))
+	}
+	api.requests = append(append(newer, api.requests...), older...)
+	got, found, err := c.Find(ctx, marker, filed.Add(-15*time.Minute))
+	if err != nil || !found || got.ID != "35437" {
+		t.Fatalf("find behind 120 newer updates: %+v, %v, %v; want 35437", got, found, err)
+	}
+	api.lists = 0
+	if _, found, err := c.Find(ctx, "support-drill-absent", filed.Add(-15*time.Minute)); err != nil || found {
+		t.Fatalf("find of an absent marker: %v, %v", found, err)
+	}
+	if api.lists != 2 {
+		t.Errorf("the list was read %d pages for an absent marker, want 2 (until past the attempt)", api.lists)
+	}
+	slices.Reverse(api.requests) // a sort the account ignores: oldest first
+	api.lists = 0
+	if _, found, err := c.Find(ctx, "support-drill-absent", filed.Add(-15*time.Minute)); err != nil || found {
+		t.Fatalf("find of an absent marker in a list out of order: %v, %v", found, err)
+	}
+	if api.lists != 5 {
+		t.Errorf("a list out of order was read %d pages, want all 5", api.lists)
 	}
 }

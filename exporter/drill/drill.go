@@ -55,6 +55,9 @@ const (
 	// that finds nothing is trusted: search indexes lag new tickets by a
 	// few minutes (Zendesk says "up to a few minutes").
 	findSettle = 10 * time.Minute
+	// findMargin is how long before the drill's moment (never after its
+	// first create) Find looks: the vendor's clock may differ from ours.
+	findMargin = 15 * time.Minute
 	// maxAttempts bounds the creates of one drill.
 	maxAttempts = 3
 	// repeatWithin bounds when a create is sent again after one of
@@ -327,7 +330,7 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 		// looked for, nor the ticket created, elsewhere.
 		return dr.end(d, quality.DrillCreateFailed.String(), why+" while its create's outcome was unknown; not created again")
 	}
-	filed, found, err := dr.d.Creator.Find(ctx, d.Marker)
+	filed, found, err := dr.d.Creator.Find(ctx, d.Marker, d.Moment.Add(-findMargin))
 	if err != nil {
 		return fmt.Errorf("drill %s: looking for the marker: %w", d.ID, err)
 	}

@@ -74,7 +74,7 @@ func (v *vendorAPI) Create(_ context.Context, d source.Draft) (source.Filed, err
 	return f, nil
 }
 
-func (v *vendorAPI) Find(_ context.Context, marker string) (source.Filed, bool, error) {
+func (v *vendorAPI) Find(_ context.Context, marker string, _ time.Time) (source.Filed, bool, error) {
 	v.finds++
 	f, ok := v.tickets[marker]
 	return f, ok, nil
