@@ -50,7 +50,7 @@ func (e *Exporter) applyDrills(cfg *config.Config, run bool) error {
 		p := &atomic.Pointer[quality.DrillSummary]{}
 		summary[v.Name] = p
 		e.storeDrillSummary(v.Name, p)
-		if !run {
+		if !run || e.opts.DrillDisabled {
 			continue
 		}
 		dr, err := e.newDriller(cfg, v)

@@ -116,3 +116,30 @@ func TestReloadKeepsThePendingDrill(t *testing.T) {
 		t.Errorf("%d writes to the vendor before any drill's moment, want none", n)
 	}
 }
+
+// TestDrillDisabledPlansNothing: --drill.disabled (the second of an HA
+// pair) runs no drill: nothing planned, nothing sent, the summary shown.
+func TestDrillDisabledPlansNothing(t *testing.T) {
+	t.Parallel()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	e := New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st, DrillTick: 10 * time.Millisecond, DrillDisabled: true})
+	t.Cleanup(e.Stop)
+	srv, writes := writesTo(t)
+	if err := e.Apply(parseConfig(t, drillConfig(srv.URL, "a", true))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // ten drill ticks
+	if ds, err := st.Drills("acme"); err != nil || len(ds) != 0 {
+		t.Errorf("drills planned with --drill.disabled: %+v, %v", ds, err)
+	}
+	if v := vendorSnapshot(e, "acme"); v == nil || v.Drill == nil {
+		t.Error("no drill summary in the snapshot")
+	}
+	if n := writes.Load(); n != 0 {
+		t.Errorf("%d writes, want none", n)
+	}
+}

@@ -48,7 +48,13 @@ const (
 	closingPosting = "posting"
 	closingPosted  = "posted"
 	closingFailed  = "failed"
+	// closingOther: the ticket was filed by another instance's drill
+	// (an HA pair), which posts the closing comment; this one never does.
+	closingOther = "other"
 )
+
+// markerPrefix starts every drill's marker.
+const markerPrefix = "support-drill-"
 
 const (
 	// findSettle is how long after a create of unknown outcome a search
@@ -182,7 +188,7 @@ func (dr *Driller) plan(prev *store.Drill) error {
 			from.Format(time.RFC3339), from.Add(time.Duration(dr.cfg.Interval)).Format(time.RFC3339))
 	}
 	id := fmt.Sprintf("%s-%04x", moment.UTC().Format("20060102T150405Z"), dr.d.Rand.IntN(1<<16))
-	d := store.Drill{ID: id, Source: dr.cfg.Source, Marker: "support-drill-" + id, Moment: moment, State: StatePlanned,
+	d := store.Drill{ID: id, Source: dr.cfg.Source, Marker: markerPrefix + id, Moment: moment, State: StatePlanned,
 		Target: dr.d.Creator.Target()}
 	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
 		return err
@@ -249,6 +255,9 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 	draft, err := dr.draft(d)
 	if err != nil {
 		return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
+	}
+	if done, err := dr.takeOver(ctx, d); done || err != nil {
+		return err
 	}
 	if dr.d.DryRun {
 		dr.d.Logger.Info("drill dry run: would file this ticket", "drill", d.ID,
@@ -357,11 +366,50 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 	case skip:
 		return dr.end(d, quality.DrillSkipped.String(), why)
 	}
+	if done, err := dr.takeOver(ctx, d); done || err != nil {
+		return err
+	}
 	draft, err := dr.draft(d)
 	if err != nil {
 		return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
 	}
 	return dr.create(ctx, d, draft)
+}
+
+// takeOver looks, before any create, for a drill ticket (any marker of
+// markerPrefix) the buyer filed within the interval before the drill's
+// moment that is none of this store's drills: another exporter of an HA
+// pair drilled the vendor. A ticket of it still within the timeout is
+// taken over (watched like this drill's own, its closing comment left to
+// the instance that filed it); an older one ends this drill as skipped:
+// the vendor was drilled in this interval. done is true when the drill
+// was settled so.
+func (dr *Driller) takeOver(ctx context.Context, d store.Drill) (done bool, err error) {
+	f, found, err := dr.d.Creator.Find(ctx, markerPrefix, d.Moment.Add(-time.Duration(dr.cfg.Interval)))
+	if err != nil {
+		return false, fmt.Errorf("drill %s: looking for another instance's drill ticket: %w", d.ID, err)
+	}
+	if !found {
+		return false, nil
+	}
+	ours, err := dr.d.Store.Drills(dr.vendor)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range ours {
+		if o.TicketID == f.ID {
+			return false, nil // an earlier drill of this store
+		}
+	}
+	now := dr.d.Now()
+	if f.CreatedAt.IsZero() || now.Sub(f.CreatedAt) >= time.Duration(dr.cfg.Timeout) {
+		return true, dr.end(d, quality.DrillSkipped.String(),
+			fmt.Sprintf("another instance filed drill ticket %s at %s, within the interval", f.ID, f.CreatedAt.Format(time.RFC3339)))
+	}
+	dr.d.Logger.Info("drill: another instance filed a drill ticket in this interval; watching it instead of filing one",
+		"drill", d.ID, "ticket_id", f.ID)
+	d.AttemptAt, d.Closing = f.CreatedAt, closingOther
+	return true, dr.filed(d, f)
 }
 
 // filed stores the ticket the vendor holds.
@@ -428,6 +476,8 @@ func (dr *Driller) endThenClose(ctx context.Context, d store.Drill, result, reas
 // before the call, it is never sent again, whatever the call's outcome.
 func (dr *Driller) close(ctx context.Context, d store.Drill) error {
 	switch {
+	case d.Closing == closingOther:
+		return nil // the instance that filed it posts it
 	case dr.d.DryRun:
 		dr.d.Logger.Debug("drill dry run: would post the closing comment", "drill", d.ID, "ticket_id", d.TicketID, "closing", dr.cfg.Closing)
 		return nil // left to a run that sends

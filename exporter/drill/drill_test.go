@@ -47,6 +47,8 @@ type vendorAPI struct {
 	creates  int
 	comments []string
 	finds    int
+	// prefixFinds counts the looks for any drill's ticket (markerPrefix).
+	prefixFinds int
 	// createErr, when set, is returned by the next create; filed says
 	// whether the vendor filed the ticket all the same (a timeout after
 	// the vendor committed it).
@@ -74,7 +76,16 @@ func (v *vendorAPI) Create(_ context.Context, d source.Draft) (source.Filed, err
 	return f, nil
 }
 
-func (v *vendorAPI) Find(_ context.Context, marker string, _ time.Time) (source.Filed, bool, error) {
+func (v *vendorAPI) Find(_ context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+	if marker == markerPrefix {
+		v.prefixFinds++
+		for m, f := range v.tickets {
+			if strings.HasPrefix(m, marker) && !f.CreatedAt.Before(since) {
+				return f, true, nil
+			}
+		}
+		return source.Filed{}, false, nil
+	}
 	v.finds++
 	f, ok := v.tickets[marker]
 	return f, ok, nil
@@ -570,5 +581,59 @@ func TestTargetChangedByAReload(t *testing.T) {
 	w.step()
 	if got := w.last(); got.Closing != closingFailed || len(w.api.comments) != 0 {
 		t.Fatalf("closing at a changed target: %+v, comments %q; want none", got, w.api.comments)
+	}
+}
+
+// TestHAPairFilesOneTicket: two exporters (an HA pair), each with its own
+// store, drill the same vendor: the second to fire finds the first's
+// drill ticket before any create and watches it; exactly one create, and
+// one closing comment.
+func TestHAPairFilesOneTicket(t *testing.T) {
+	a := newWorld(t, start, false)
+	b := newWorld(t, start, false)
+	b.api = a.api                 // one vendor
+	b.dr = b.driller(b.st, false) // the same plan: the worst case
+	a.step()
+	b.step()
+	ma, mb := a.last().Moment, b.last().Moment
+	first, second := a, b
+	if mb.Before(ma) {
+		first, second = b, a
+	}
+	first.now = first.last().Moment
+	first.step()
+	second.now = second.last().Moment
+	second.step()
+	if a.api.creates != 1 {
+		t.Fatalf("%d creates by the pair, want 1", a.api.creates)
+	}
+	got := second.last()
+	if got.State != StateFiled || got.TicketID != first.last().TicketID || got.Closing != closingOther {
+		t.Fatalf("the second instance's drill: %+v, want it watching %s", got, first.last().TicketID)
+	}
+	// The reply comes; both end, one closing comment.
+	first.replies[got.TicketID] = second.now
+	second.replies[got.TicketID] = second.now
+	first.now, second.now = second.now.Add(time.Hour), second.now.Add(time.Hour)
+	first.step()
+	second.step()
+	second.step()
+	if len(a.api.comments) != 1 || first.drills()[0].State != "responded" || second.drills()[0].State != "responded" {
+		t.Fatalf("comments %q, results %s and %s; want one closing, both responded", a.api.comments, first.drills()[0].State, second.drills()[0].State)
+	}
+}
+
+// TestAnOlderDrillTicketOfTheIntervalSkips: another instance's drill
+// ticket within the interval but past the timeout ends the drill as
+// skipped without a create.
+func TestAnOlderDrillTicketOfTheIntervalSkips(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.step()
+	d := w.last()
+	w.api.tickets[markerPrefix+"other"] = source.Filed{ID: "x1", CreatedAt: d.Moment.Add(-5 * 24 * time.Hour)}
+	w.now = d.Moment
+	w.step()
+	if got := w.last(); got.State != "skipped" || w.api.creates != 0 {
+		t.Fatalf("%+v, %d creates; want skipped, none", got, w.api.creates)
 	}
 }
