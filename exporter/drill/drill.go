@@ -377,15 +377,15 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 }
 
 // takeOver looks, before any create, for a drill ticket (any marker of
-// markerPrefix) the buyer filed within the interval before the drill's
+// markerPrefix) the buyer filed within the timeout before the drill's
 // moment that is none of this store's drills: another exporter of an HA
-// pair drilled the vendor. A ticket of it still within the timeout is
-// taken over (watched like this drill's own, its closing comment left to
-// the instance that filed it); an older one ends this drill as skipped:
-// the vendor was drilled in this interval. done is true when the drill
-// was settled so.
+// pair drilled the vendor. (The look goes back a timeout, not a whole
+// interval, to keep the lists it reads short.) A ticket of it still
+// within the timeout is taken over (watched like this drill's own, its
+// closing comment left to the instance that filed it); an older one ends
+// this drill as skipped. done is true when the drill was settled so.
 func (dr *Driller) takeOver(ctx context.Context, d store.Drill) (done bool, err error) {
-	f, found, err := dr.d.Creator.Find(ctx, markerPrefix, d.Moment.Add(-time.Duration(dr.cfg.Interval)))
+	f, found, err := dr.d.Creator.Find(ctx, markerPrefix, d.Moment.Add(-time.Duration(dr.cfg.Timeout)))
 	if err != nil {
 		return false, fmt.Errorf("drill %s: looking for another instance's drill ticket: %w", d.ID, err)
 	}

@@ -623,15 +623,18 @@ func TestHAPairFilesOneTicket(t *testing.T) {
 	}
 }
 
-// TestAnOlderDrillTicketOfTheIntervalSkips: another instance's drill
-// ticket within the interval but past the timeout ends the drill as
-// skipped without a create.
-func TestAnOlderDrillTicketOfTheIntervalSkips(t *testing.T) {
+// TestAnOlderDrillTicketSkips: another instance's drill ticket filed
+// within the timeout before the moment, but past the timeout by now,
+// ends the drill as skipped without a create.
+func TestAnOlderDrillTicketSkips(t *testing.T) {
 	w := newWorld(t, start, false)
 	w.step()
 	d := w.last()
-	w.api.tickets[markerPrefix+"other"] = source.Filed{ID: "x1", CreatedAt: d.Moment.Add(-5 * 24 * time.Hour)}
-	w.now = d.Moment
+	w.api.tickets[markerPrefix+"other"] = source.Filed{ID: "x1", CreatedAt: d.Moment.Add(-72*time.Hour + time.Minute)}
+	w.now = d.Moment.Add(2 * time.Minute)
+	if berlin(t).Contains(w.now) {
+		t.Fatal("the test's moment is not off-hours")
+	}
 	w.step()
 	if got := w.last(); got.State != "skipped" || w.api.creates != 0 {
 		t.Fatalf("%+v, %d creates; want skipped, none", got, w.api.creates)
