@@ -52,6 +52,18 @@ type Filed struct {
 // CreatorFactory builds a kind's Creator from the same Env as its Source.
 type CreatorFactory func(Env) (Creator, error)
 
+// NotSent reports whether err says a write was never sent, or refused
+// undone by a rate limit (a wait for the client's limiter cut short, a
+// 429, GitHub's 403 secondary limit): it may be sent again after
+// retryAfter (the vendor's Retry-After; zero when it named none).
+func NotSent(err error) (retryAfter time.Duration, ok bool) {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Reason != fetch.ReasonRateLimited || fe.Status >= 500 {
+		return 0, false
+	}
+	return fe.RetryAfter, true
+}
+
 // Unknown reports whether err leaves a write's outcome unknown: no
 // answer (timeout, connection reset, a cut body) or a 5xx, after which the
 // vendor may have done it. A 4xx (refused, rate limited) is a known "not

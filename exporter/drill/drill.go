@@ -224,7 +224,7 @@ func (dr *Driller) offHoursMoment(from, to time.Time) (time.Time, bool) {
 // fire runs a planned drill once its moment came.
 func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 	now := dr.d.Now()
-	if now.Before(d.Moment) {
+	if now.Before(d.Moment) || now.Before(d.NotBefore) {
 		return nil
 	}
 	if dr.moved(d) != "" { // a reload changed it; nothing was sent
@@ -297,6 +297,7 @@ func (dr *Driller) create(ctx context.Context, d store.Drill, draft source.Draft
 		dr.d.Logger.Debug("drill dry run: would file this ticket again", "drill", d.ID, "subject", draft.Subject)
 		return nil
 	}
+	before := d
 	d.State, d.Attempts, d.AttemptAt = StateCreating, d.Attempts+1, dr.d.Now()
 	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
 		return err // nothing sent
@@ -311,9 +312,29 @@ func (dr *Driller) create(ctx context.Context, d store.Drill, draft source.Draft
 		dr.d.Logger.Warn("drill: the create's outcome is unknown; looking for the marker before any new create",
 			"drill", d.ID, "err", err)
 		return nil
-	default:
-		return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
 	}
+	if after, ok := source.NotSent(err); ok {
+		return dr.notSent(before, after, err)
+	}
+	return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
+}
+
+// notSent puts back drill d as it was before a create that was never
+// sent (rate limited), to be sent after the vendor's Retry-After (at
+// least a minute), while the calendar is still off-hours and within
+// repeatWithin of the moment; otherwise the drill ends as create_failed.
+// A drill with earlier creates of unknown outcome stays creating: its
+// marker is looked for again before the create.
+func (dr *Driller) notSent(d store.Drill, after time.Duration, err error) error {
+	retry := dr.d.Now().Add(max(after, time.Minute))
+	if dr.cal.Contains(retry) || retry.Sub(d.Moment) > repeatWithin {
+		return dr.end(d, quality.DrillCreateFailed.String(),
+			fmt.Sprintf("%v; no retry before the off-hours end or %v after the moment", err, repeatWithin))
+	}
+	d.NotBefore = retry
+	dr.d.Logger.Warn("drill: the create was not sent (rate limited); retried later", "drill", d.ID,
+		"retry_at", retry.In(dr.loc).Format(time.RFC3339), "err", err)
+	return dr.d.Store.PutDrill(dr.vendor, d)
 }
 
 // moved says how the drill's stored source or target differs from the
@@ -349,8 +370,8 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 	}
 	now := dr.d.Now()
 	switch {
-	case now.Sub(d.AttemptAt) < findSettle:
-		return nil // the search index may not have it yet
+	case now.Sub(d.AttemptAt) < findSettle || now.Before(d.NotBefore):
+		return nil // the search index may not have it yet, or the vendor asked to wait
 	case d.Attempts >= maxAttempts:
 		return dr.end(d, quality.DrillCreateFailed.String(), fmt.Sprintf("no ticket found after %d creates of unknown outcome", d.Attempts))
 	case dr.cal.Contains(now):

@@ -640,3 +640,32 @@ func TestAnOlderDrillTicketSkips(t *testing.T) {
 		t.Fatalf("%+v, %d creates; want skipped, none", got, w.api.creates)
 	}
 }
+
+// TestCreateNotSentRetriesAfterRetryAfter: a create refused unsent (a
+// 429, GitHub's 403 secondary limit, a wait for the limiter cut short)
+// puts the drill back as it was, and it is sent after the Retry-After,
+// in the same off-hours stretch, instead of ending as create_failed.
+func TestCreateNotSentRetriesAfterRetryAfter(t *testing.T) {
+	for _, err := range []*fetch.Error{
+		{Reason: fetch.ReasonRateLimited, Status: 429, RetryAfter: 5 * time.Minute},
+		{Reason: fetch.ReasonRateLimited, Status: 403, RetryAfter: 5 * time.Minute},
+		{Reason: fetch.ReasonRateLimited, Err: context.Canceled},
+	} {
+		w := newWorld(t, start, false)
+		w.api.createErr = err
+		d := w.fireAt()
+		if d.State != StatePlanned || d.Attempts != 0 || !d.NotBefore.After(w.now) {
+			t.Fatalf("%v: after a create not sent: %+v; want planned, no attempt, a retry time", err, d)
+		}
+		w.now = d.NotBefore.Add(-time.Second)
+		w.step()
+		if w.api.creates != 1 {
+			t.Fatalf("%v: %d creates before the retry time, want 1", err, w.api.creates)
+		}
+		w.now = d.NotBefore
+		w.step()
+		if got := w.last(); got.State != StateFiled || got.Attempts != 1 || w.api.creates != 2 {
+			t.Fatalf("%v: after the retry: %+v, %d creates; want filed by attempt 1", err, got, w.api.creates)
+		}
+	}
+}

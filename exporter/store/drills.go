@@ -49,6 +49,9 @@ type Drill struct {
 	// Target: base URL, repository or service desk); a drill never
 	// searches or creates elsewhere. Empty in records written before it.
 	Target string
+	// NotBefore: no create is sent before it (the vendor's Retry-After
+	// after a create it refused unsent: a rate limit). Zero: none.
+	NotBefore time.Time
 }
 
 var drillRecord = record[Drill]{"drill", encodeDrill, decodeDrill}
@@ -69,6 +72,7 @@ func encodeDrill(e *encoder, d *Drill) {
 	e.time(d.EndedAt)
 	e.string(d.Reason)
 	e.string(d.Target)
+	e.time(d.NotBefore)
 }
 
 func decodeDrill(dec *decoder, d *Drill) {
@@ -86,8 +90,9 @@ func decodeDrill(dec *decoder, d *Drill) {
 	d.Closing = dec.string()
 	d.EndedAt = dec.time()
 	d.Reason = dec.string()
-	if len(dec.buf) > 0 { // absent from records written before it
+	if len(dec.buf) > 0 { // absent from records written before them
 		d.Target = dec.string()
+		d.NotBefore = dec.time()
 	}
 }
 

@@ -25,6 +25,7 @@ func TestDrillsRoundTripDurableAndChecked(t *testing.T) {
 	d.State, d.Attempts, d.AttemptAt = "creating", 1, moment
 	d.TicketID, d.FiledAt, d.Hours = "4711", moment.Add(time.Second), "off"
 	d.RepliedAt, d.Closing, d.EndedAt, d.Reason, d.Target = moment.Add(time.Hour), "posted", moment.Add(time.Hour), "why", "https://x.example"
+	d.NotBefore = moment.Add(time.Minute)
 	if err := s.PutDrill("acme", d); err != nil {
 		t.Fatal(err)
 	}
