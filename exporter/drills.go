@@ -165,6 +165,7 @@ func (e *Exporter) newDriller(cfg *config.Config, v *config.Vendor) (*drill.Dril
 		Now:           e.opts.Now,
 		Rand:          rand.New(rand.NewPCG(seed, seed>>1|1)),
 		DryRun:        e.opts.DrillDryRun,
+		Tick:          e.drillTick(),
 		Logger:        logger.With("component", "drill"),
 	})
 }

@@ -80,6 +80,9 @@ func (ck *checker) drill(path string, v *Vendor) {
 	}
 	if v.CalendarParsed == nil {
 		ck.report(path, "the drill files its ticket outside the vendor's business hours: set the vendor's calendar")
+	} else if longest := longestOffHours(v.CalendarParsed); longest < MinDrillOffHours {
+		ck.report(path, "the calendar %q leaves no off-hours stretch of %v in a week (the longest: %v): a drill would never fire",
+			v.Calendar, MinDrillOffHours, longest)
 	}
 	ck.drillSource(path+".source", v)
 	if d.Interval <= 0 {
@@ -96,6 +99,33 @@ func (ck *checker) drill(path string, v *Vendor) {
 	if strings.TrimSpace(d.Closing) == "" {
 		ck.report(path+".closing", "required: the polite comment posted after the vendor's first reply (it says the ticket was a drill)")
 	}
+}
+
+// MinDrillOffHours is the shortest off-hours stretch a drill's calendar
+// must leave in a week (holidays aside): a drill's moment is picked at
+// least a step before a stretch ends, and a create the vendor asked to
+// retry may be sent again within it.
+const MinDrillOffHours = 30 * time.Minute
+
+// longestOffHours is the calendar's longest off-hours stretch, to the
+// minute, in the two weeks from Monday 5 January 2026 in its zone
+// (holidays, which only add off-hours, aside).
+func longestOffHours(cal interface {
+	Contains(time.Time) bool
+	Location() *time.Location
+}) time.Duration {
+	t := time.Date(2026, 1, 5, 0, 0, 0, 0, cal.Location())
+	var longest, run time.Duration
+	for range 14 * 24 * 60 {
+		if cal.Contains(t) {
+			run = 0
+		} else {
+			run += time.Minute
+			longest = max(longest, run)
+		}
+		t = t.Add(time.Minute)
+	}
+	return longest
 }
 
 // drillSource checks that the drill's source is one of the vendor's

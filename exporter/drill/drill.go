@@ -100,6 +100,10 @@ type Deps struct {
 	// as skipped at its moment.
 	DryRun bool
 	Logger *slog.Logger
+	// Tick is how often Step runs (default a minute): a moment is picked
+	// at least two ticks before its off-hours stretch ends, so that the
+	// step that fires it still runs off-hours.
+	Tick time.Duration
 }
 
 // Driller runs one vendor's drills.
@@ -122,6 +126,9 @@ func New(v *config.Vendor, d Deps) (*Driller, error) {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Tick <= 0 {
+		d.Tick = time.Minute
 	}
 	return &Driller{vendor: v.Name, cfg: v.Drill, cal: v.CalendarParsed, loc: v.CalendarParsed.Location(), d: d}, nil
 }
@@ -198,8 +205,29 @@ func (dr *Driller) plan(prev *store.Drill) error {
 }
 
 // offHoursMoment picks a uniformly random instant, to the second, among
-// the off-hours of [from, to).
+// the off-hours of [from, to) that stay off-hours for two ticks after
+// (a moment the step after it still finds off-hours): a pick too close to
+// the stretch's end is drawn again, at most momentDraws times.
 func (dr *Driller) offHoursMoment(from, to time.Time) (time.Time, bool) {
+	margin := 2 * dr.d.Tick
+	for range momentDraws {
+		t, ok := dr.anyOffHoursMoment(from, to)
+		if !ok {
+			return time.Time{}, false
+		}
+		if dr.cal.Between(t, t.Add(margin)) == 0 && !dr.cal.Contains(t.Add(margin)) {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// momentDraws bounds the draws of offHoursMoment.
+const momentDraws = 1000
+
+// anyOffHoursMoment picks a uniformly random instant, to the second,
+// among the off-hours of [from, to).
+func (dr *Driller) anyOffHoursMoment(from, to time.Time) (time.Time, bool) {
 	from = from.Truncate(time.Second)
 	off := func(t time.Time) time.Duration { return t.Sub(from) - dr.cal.Between(from, t) }
 	total := off(to)

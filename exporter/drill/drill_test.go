@@ -669,3 +669,23 @@ func TestCreateNotSentRetriesAfterRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestMomentLeavesTwoTicksOfOffHours: with off-hours of ten minutes a
+// day, every moment is at least two ticks before its stretch ends, so
+// the step that fires it still runs off-hours.
+func TestMomentLeavesTwoTicksOfOffHours(t *testing.T) {
+	cal, err := calendar.New("Europe/Berlin", []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, "00:00-23:50", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range uint64(100) {
+		w := newWorld(t, start, false)
+		w.dr.cal = cal
+		w.dr.d.Rand = rand.New(rand.NewPCG(seed, seed))
+		w.step()
+		m := w.last().Moment
+		if cal.Contains(m) || cal.Between(m, m.Add(2*time.Minute)) != 0 {
+			t.Fatalf("seed %d: moment %s within two ticks of business hours", seed, m.In(cal.Location()))
+		}
+	}
+}
