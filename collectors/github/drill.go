@@ -122,7 +122,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 		if err := json.Unmarshal(resp.Body, &issues); err != nil {
 			return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
 		}
-		if f, found, err := c.match(issues, marker, since); found || err != nil {
+		if f, found, err := c.match(issues, marker); found || err != nil {
 			return f, found, err
 		}
 		past := false
@@ -150,12 +150,12 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 	if err := json.Unmarshal(resp.Body, &found); err != nil {
 		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
 	}
-	return c.match(found.Items, marker, since)
+	return c.match(found.Items, marker)
 }
 
-func (c *creator) match(issues []drillIssue, marker string, since time.Time) (source.Filed, bool, error) {
+func (c *creator) match(issues []drillIssue, marker string) (source.Filed, bool, error) {
 	for _, is := range issues {
-		if (strings.Contains(is.Title, marker) || strings.Contains(is.Body, marker)) && (is.CreatedAt == nil || !is.CreatedAt.Before(since)) {
+		if strings.Contains(is.Title, marker) || strings.Contains(is.Body, marker) {
 			f, err := c.filed(is)
 			return f, err == nil, err
 		}

@@ -122,7 +122,7 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 // reads before it asks the search.
 const findPages = 10
 
-func (c *creator) Find(ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+func (c *creator) Find(ctx context.Context, marker string, _ time.Time) (source.Filed, bool, error) {
 	own := url.Values{"requestOwnership": {"OWNED_REQUESTS"}, "requestStatus": {"ALL_REQUESTS"}, "serviceDeskId": {c.desk}}
 	search := url.Values{"searchTerm": {marker}}
 	for k, v := range own {
@@ -150,11 +150,8 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 				return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
 			}
 			for _, r := range page.Values {
-				if !r.holds(marker) {
-					continue
-				}
-				f, err := r.filed()
-				if err != nil || !f.CreatedAt.Before(since) {
+				if r.holds(marker) {
+					f, err := r.filed()
 					return f, err == nil, err
 				}
 			}

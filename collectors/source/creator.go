@@ -18,12 +18,13 @@ type Creator interface {
 	// An error whose outcome is unknown (a timeout, a 5xx, a connection
 	// reset: the vendor may have filed it) satisfies Unknown.
 	Create(ctx context.Context, d Draft) (Filed, error)
-	// Find looks for a ticket filed by the buyer at or after since whose
-	// subject or body contains marker (a drill's marker, or the prefix of
-	// every drill's); found is false when there is none. It reads the
-	// buyer's own list, which is current, until it is past since, before
-	// any search index (which lags); a list it could not read to since is
-	// an error, never "not found".
+	// Find looks for a ticket filed by the buyer whose subject or body
+	// contains marker (a drill's marker, or the prefix of every drill's:
+	// then the most recent such ticket it meets); found is false when
+	// there is none. It reads the buyer's own list, which is current,
+	// until it is past since (tickets filed before since need not be
+	// found), before any search index (which lags); a list it could not
+	// read to since is an error, never "not found".
 	Find(ctx context.Context, marker string, since time.Time) (f Filed, found bool, err error)
 	// Comment adds a public comment to the ticket id, as the buyer.
 	Comment(ctx context.Context, id, body string) error

@@ -54,11 +54,9 @@ type drillRequest struct {
 	UpdatedAt   *time.Time `json:"updated_at"`
 }
 
-// holds reports whether r was created at or after since and carries
-// marker.
-func (r drillRequest) holds(marker string, since time.Time) bool {
-	return (strings.Contains(r.Subject, marker) || strings.Contains(r.Description, marker)) &&
-		(r.CreatedAt == nil || !r.CreatedAt.Before(since))
+// holds reports whether r carries marker.
+func (r drillRequest) holds(marker string) bool {
+	return strings.Contains(r.Subject, marker) || strings.Contains(r.Description, marker)
 }
 
 func (r drillRequest) filed() (source.Filed, error) {
@@ -138,7 +136,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 		}
 		past := false
 		for i, r := range page.Requests {
-			if r.holds(marker, since) {
+			if r.holds(marker) {
 				f, err := r.filed()
 				return f, err == nil, err
 			}
@@ -173,7 +171,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 		return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
 	}
 	for _, r := range found.Requests {
-		if r.holds(marker, since) {
+		if r.holds(marker) {
 			f, err := r.filed()
 			return f, err == nil, err
 		}

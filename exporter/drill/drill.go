@@ -438,7 +438,7 @@ func (dr *Driller) takeOver(ctx context.Context, d store.Drill) (done bool, err 
 	if err != nil {
 		return false, fmt.Errorf("drill %s: looking for another instance's drill ticket: %w", d.ID, err)
 	}
-	if !found {
+	if !found || f.CreatedAt.Before(d.Moment.Add(-time.Duration(dr.cfg.Timeout))) {
 		return false, nil
 	}
 	ours, err := dr.d.Store.Drills(dr.vendor)
