@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/exporter/store"
 	"github.com/support-exporter/support_exporter/simulator"
 )
@@ -20,8 +21,9 @@ import (
 // clock, so each test scripts the drill's plan itself: it stores the plan
 // (id, marker, a moment two seconds ahead) before the exporter starts, as
 // the drill would have, and the drill fires at that moment whenever the
-// test runs. The vendor's calendar (business hours Sundays 00:00-00:01 in
-// Berlin) keeps the wall clock outside business hours, so the moment is
+// test runs. The vendor's calendar (business hours 00:00-00:01 in Berlin
+// on the one weekday three days after the test starts) keeps the wall
+// clock outside business hours for the test's minutes, so the moment is
 // never moved; the ticket's own creation, Tuesday 02:05 in Berlin, is off
 // hours under it (and under any office calendar).
 
@@ -76,7 +78,12 @@ func runDrill(t *testing.T, c drillCase) *drillRun {
 		t.Fatal(err)
 	}
 	now := time.Now().Truncate(time.Second)
-	plan := store.Drill{ID: r.id, Source: "helpdesk", Marker: marker, Moment: now.Add(2 * time.Second), State: c.state}
+	base, err := fetch.BaseURL(sim.URL(drillVendor, simulator.KindZendeskRequests))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := store.Drill{ID: r.id, Source: "helpdesk", Marker: marker, Moment: now.Add(2 * time.Second), State: c.state,
+		Target: base.String()}
 	if c.state == "creating" {
 		plan.Attempts, plan.AttemptAt = 1, now.Add(-time.Second)
 	}
@@ -92,7 +99,7 @@ func runDrill(t *testing.T, c drillCase) *drillRun {
 calendars:
   night:
     timezone: Europe/Berlin
-    days: [sun]
+    days: [` + strings.ToLower(now.In(berlin).AddDate(0, 0, 3).Weekday().String()[:3]) + `]
     hours: "00:00-00:01"
 vendors:
   - name: drillco

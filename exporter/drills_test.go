@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
@@ -36,18 +37,26 @@ vendors:
 `, url, on, subject)
 }
 
-// writesTo is a vendor that counts every request that is not a GET.
+// writesTo is a vendor that counts every request that is not a GET,
+// and refuses it; it lists no request, and finds none.
 func writesTo(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	var writes atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
 			writes.Add(1)
+			w.WriteHeader(http.StatusNotFound)
+			return
 		}
-		w.WriteHeader(http.StatusNotFound)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"requests":[],"count":0,"meta":{"has_more":false,"after_cursor":null}}`))
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &writes
 }
+
+// drillNow is the drill tests' clock: Sunday 8 March 2026, 03:00 in
+// Berlin, outside the office calendar.
+var drillNow = time.Date(2026, 3, 8, 2, 0, 0, 0, time.UTC)
 
 func newDrillExporter(t *testing.T) (*Exporter, *store.Store) {
 	t.Helper()
@@ -56,9 +65,39 @@ func newDrillExporter(t *testing.T) (*Exporter, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	e := New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st, DrillTick: 10 * time.Millisecond})
+	e := New(t.Context(), Options{Logger: slog.New(slog.DiscardHandler), Store: st, DrillTick: 10 * time.Millisecond,
+		Now: func() time.Time { return drillNow }})
 	t.Cleanup(e.Stop)
 	return e, st
+}
+
+// dueDrill stores a drill planned a second before drillNow, at url: the
+// first step that runs files it.
+func dueDrill(t *testing.T, st *store.Store, url string) {
+	t.Helper()
+	base, err := fetch.BaseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := store.Drill{ID: "due", Source: "portal", Marker: "support-drill-due", Moment: drillNow.Add(-time.Second),
+		State: "planned", Target: base.String()}
+	if err := st.PutDrill("acme", d); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestADueDrillWrites is the control of the tests that no drill writes:
+// with the same exporter, vendor and stored plan, a running drill does
+// write.
+func TestADueDrillWrites(t *testing.T) {
+	t.Parallel()
+	e, st := newDrillExporter(t)
+	srv, writes := writesTo(t)
+	dueDrill(t, st, srv.URL)
+	if err := e.Apply(parseConfig(t, drillConfig(srv.URL, "a", true))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the due drill's create", func() (bool, string) { return writes.Load() > 0, fmt.Sprint(writes.Load()) })
 }
 
 // TestSyncAllNeverRunsDrills: the backfill's one-shot sync plans and
@@ -67,10 +106,11 @@ func TestSyncAllNeverRunsDrills(t *testing.T) {
 	t.Parallel()
 	e, st := newDrillExporter(t)
 	srv, writes := writesTo(t)
+	dueDrill(t, st, srv.URL)
 	_ = e.SyncAll(t.Context(), parseConfig(t, drillConfig(srv.URL, "a", true)), 1) // the fake fails every read
 	time.Sleep(100 * time.Millisecond)                                             // ten drill ticks
-	if ds, err := st.Drills("acme"); err != nil || len(ds) != 0 {
-		t.Errorf("drills stored by SyncAll: %+v, %v; want none", ds, err)
+	if ds, err := st.Drills("acme"); err != nil || len(ds) != 1 || ds[0].State != "planned" {
+		t.Errorf("drills after SyncAll: %+v, %v; want the due plan alone, untouched", ds, err)
 	}
 	if n := writes.Load(); n != 0 {
 		t.Errorf("%d writes to the vendor, want none", n)

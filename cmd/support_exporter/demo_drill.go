@@ -42,10 +42,21 @@ func demoDrillVendor(sim *simulator.Sim, now time.Time) (demoVendor, []any) {
 
 // planDrill stores the demo's first drill as the drill plans one, ten
 // seconds ahead instead of at a random moment of the next day, so that
-// the demo shows a drill at once; later drills follow the interval.
+// the demo shows a drill at once; later drills follow the interval. A
+// store that holds it already (a demo restarted over a persistent
+// --storage.path) keeps it as it is: its result stays counted.
 func (d *demo) planDrill(st *store.Store) error {
+	ds, err := st.Drills("drillco")
+	if err != nil {
+		return fmt.Errorf("planning the demo's drill: %w", err)
+	}
+	for _, dr := range ds {
+		if dr.ID == demoDrillID {
+			return nil
+		}
+	}
 	moment := d.now().Add(10 * time.Second).Truncate(time.Second)
-	err := st.PutDrill("drillco", store.Drill{ID: demoDrillID, Source: "helpdesk", Marker: "support-drill-" + demoDrillID,
+	err = st.PutDrill("drillco", store.Drill{ID: demoDrillID, Source: "helpdesk", Marker: "support-drill-" + demoDrillID,
 		Moment: moment, State: "planned"})
 	if err != nil {
 		return fmt.Errorf("planning the demo's drill: %w", err)
