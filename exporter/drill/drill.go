@@ -51,6 +51,9 @@ const (
 	// closingOther: the ticket was filed by another instance's drill
 	// (an HA pair), which posts the closing comment; this one never does.
 	closingOther = "other"
+	// closingSolved: the vendor had solved or closed the ticket: a
+	// comment by the buyer would reopen it, so none is posted.
+	closingSolved = "solved"
 )
 
 // markerPrefix starts every drill's marker.
@@ -533,6 +536,13 @@ func (dr *Driller) close(ctx context.Context, d store.Drill) error {
 	case dr.moved(d) != "":
 		d.Closing = closingFailed
 		dr.d.Logger.Warn("drill: the closing comment is not posted", "drill", d.ID, "ticket_id", d.TicketID, "why", dr.moved(d))
+		return dr.d.Store.PutDrill(dr.vendor, d)
+	}
+	if t, err := dr.d.Ticket(d.Source, d.TicketID); err != nil {
+		return err
+	} else if t != nil && (t.Status == item.StatusSolved || t.Status == item.StatusClosed) {
+		d.Closing = closingSolved
+		dr.d.Logger.Info("drill: the vendor solved the ticket; no closing comment (it would reopen it)", "drill", d.ID, "ticket_id", d.TicketID)
 		return dr.d.Store.PutDrill(dr.vendor, d)
 	}
 	d.Closing = closingPosting

@@ -114,6 +114,7 @@ type world struct {
 	incidents uint64
 	syncedAt  time.Time
 	replies   map[string]time.Time // ticket id -> first human reply stored
+	solved    map[string]bool      // ticket id -> stored as solved
 }
 
 func newWorld(t *testing.T, now time.Time, dryRun bool) *world {
@@ -123,7 +124,7 @@ func newWorld(t *testing.T, now time.Time, dryRun bool) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	w := &world{t: t, now: now, st: st, replies: map[string]time.Time{}}
+	w := &world{t: t, now: now, st: st, replies: map[string]time.Time{}, solved: map[string]bool{}}
 	w.api = &vendorAPI{tickets: map[string]source.Filed{}, now: func() time.Time { return w.now }}
 	w.dr = w.driller(st, dryRun)
 	return w
@@ -135,11 +136,14 @@ func (w *world) driller(st Store, dryRun bool) *Driller {
 	dr, err := New(vendor(w.t), Deps{
 		Store: st, Creator: w.api, Now: func() time.Time { return w.now },
 		Ticket: func(_, id string) (*item.Ticket, error) {
-			at, ok := w.replies[id]
-			if !ok {
-				return &item.Ticket{ID: id}, nil
+			tk := &item.Ticket{ID: id, Status: item.StatusOpen}
+			if w.solved[id] {
+				tk.Status = item.StatusSolved
 			}
-			return &item.Ticket{ID: id, History: &item.TicketHistory{FirstReply: at}}, nil
+			if at, ok := w.replies[id]; ok {
+				tk.History = &item.TicketHistory{FirstReply: at}
+			}
+			return tk, nil
 		},
 		SyncedAt:      func() time.Time { return w.syncedAt },
 		IncidentsOpen: func() (uint64, bool) { return w.incidents, true },
@@ -687,5 +691,20 @@ func TestMomentLeavesTwoTicksOfOffHours(t *testing.T) {
 		if cal.Contains(m) || cal.Between(m, m.Add(2*time.Minute)) != 0 {
 			t.Fatalf("seed %d: moment %s within two ticks of business hours", seed, m.In(cal.Location()))
 		}
+	}
+}
+
+// TestNoClosingCommentOnASolvedTicket: the vendor answered and solved the
+// drill ticket; a comment by the buyer would reopen it, so none is sent.
+func TestNoClosingCommentOnASolvedTicket(t *testing.T) {
+	w := newWorld(t, start, false)
+	d := w.fireAt()
+	w.replies[d.TicketID] = w.now.Add(time.Hour)
+	w.solved[d.TicketID] = true
+	w.now = w.now.Add(2 * time.Hour)
+	w.step()
+	w.step()
+	if got := w.drills()[0]; got.State != "responded" || got.Closing != closingSolved || len(w.api.comments) != 0 {
+		t.Fatalf("%+v, comments %q; want responded, no comment", got, w.api.comments)
 	}
 }
