@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -36,13 +37,15 @@ type drills struct {
 
 // applyDrills replaces the running drills with cfg's; without run (the
 // one-shot SyncAll of the backfill) no drill runs, and the metrics show
-// what is stored.
+// what is stored. A vendor whose driller cannot be built runs no drill
+// (the error says why); the other vendors' drills run all the same.
 func (e *Exporter) applyDrills(cfg *config.Config, run bool) error {
 	e.drills.mu.Lock()
 	defer e.drills.mu.Unlock()
 	e.stopDrillsLocked()
 	ctx, cancel := context.WithCancel(e.runCtx)
 	summary := map[string]*atomic.Pointer[quality.DrillSummary]{}
+	var errs []error
 	for _, v := range cfg.Vendors {
 		if !v.Drill.On() {
 			continue
@@ -55,13 +58,13 @@ func (e *Exporter) applyDrills(cfg *config.Config, run bool) error {
 		}
 		dr, err := e.newDriller(cfg, v)
 		if err != nil {
-			cancel()
-			return err
+			errs = append(errs, err)
+			continue
 		}
 		e.drills.wg.Go(func() { dr.Run(ctx, e.drillTick(), func() { e.storeDrillSummary(v.Name, p) }) })
 	}
 	e.drills.cancel, e.drills.summary = cancel, summary
-	return nil
+	return errors.Join(errs...)
 }
 
 func (e *Exporter) drillTick() time.Duration {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -182,4 +183,24 @@ func TestDrillDisabledPlansNothing(t *testing.T) {
 	if n := writes.Load(); n != 0 {
 		t.Errorf("%d writes, want none", n)
 	}
+}
+
+// TestOneVendorsDrillSetupFailureSparesTheOthers: a vendor whose driller
+// cannot be built (its drill source gone from the loaded config), listed
+// first, runs no drill; another vendor's due drill still files.
+func TestOneVendorsDrillSetupFailureSparesTheOthers(t *testing.T) {
+	t.Parallel()
+	e, st := newDrillExporter(t)
+	srv, writes := writesTo(t)
+	dueDrill(t, st, srv.URL)
+	acme := strings.SplitN(drillConfig(srv.URL, "a", true), "vendors:\n", 2)
+	cfg := parseConfig(t, acme[0]+"vendors:\n"+strings.ReplaceAll(acme[1], "name: acme", "name: broken")+acme[1])
+	if cfg.Vendors[0].Name != "broken" {
+		t.Fatalf("vendors %s first, want broken", cfg.Vendors[0].Name)
+	}
+	cfg.Vendors[0].Drill.Source = "gone"
+	if err := e.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "acme's due drill's create", func() (bool, string) { return writes.Load() > 0, fmt.Sprint(writes.Load()) })
 }
