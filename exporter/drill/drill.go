@@ -276,8 +276,15 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 		d.Moment = moment
 		return dr.d.Store.PutDrill(dr.vendor, d)
 	}
+	// A drill that cannot go on (status pages that never complete a sync,
+	// a look that keeps failing) ends as skipped once repeatWithin passed
+	// since its moment: nothing was sent.
+	stalled := now.Sub(later(d.Moment, d.NotBefore)) > repeatWithin
 	skip, why, known := dr.skip()
 	switch {
+	case !known && stalled:
+		return dr.end(d, quality.DrillSkipped.String(),
+			fmt.Sprintf("the vendor's status pages did not complete a sync within %v of the moment", repeatWithin))
 	case !known:
 		return nil // the status pages have not told yet
 	case skip:
@@ -287,7 +294,9 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 	if err != nil {
 		return dr.end(d, quality.DrillCreateFailed.String(), err.Error())
 	}
-	if done, err := dr.takeOver(ctx, d); done || err != nil {
+	if done, err := dr.takeOver(ctx, d); err != nil && stalled {
+		return dr.end(d, quality.DrillSkipped.String(), fmt.Sprintf("%v; nothing sent within %v of the moment", err, repeatWithin))
+	} else if done || err != nil {
 		return err
 	}
 	if dr.d.DryRun {
@@ -393,6 +402,12 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 	}
 	filed, found, err := dr.d.Creator.Find(ctx, d.Marker, d.Moment.Add(-findMargin))
 	if err != nil {
+		if dr.d.Now().Sub(d.AttemptAt) > time.Duration(dr.cfg.Timeout) {
+			// Nothing more is sent: a ticket the create may have filed is
+			// never known, so the drill ends.
+			return dr.end(d, quality.DrillCreateFailed.String(),
+				fmt.Sprintf("the marker could not be looked for within the timeout: %v", err))
+		}
 		return fmt.Errorf("drill %s: looking for the marker: %w", d.ID, err)
 	}
 	if found {
@@ -462,6 +477,14 @@ func (dr *Driller) takeOver(ctx context.Context, d store.Drill) (done bool, err 
 		"drill", d.ID, "ticket_id", f.ID)
 	d.AttemptAt, d.Closing = f.CreatedAt, closingOther
 	return true, dr.filed(d, f)
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // filed stores the ticket the vendor holds.

@@ -49,6 +49,7 @@ type vendorAPI struct {
 	finds    int
 	// prefixFinds counts the looks for any drill's ticket (markerPrefix).
 	prefixFinds int
+	findErr     error // every look for a marker fails with it
 	// createErr, when set, is returned by the next create; filed says
 	// whether the vendor filed the ticket all the same (a timeout after
 	// the vendor committed it).
@@ -87,6 +88,9 @@ func (v *vendorAPI) Find(_ context.Context, marker string, since time.Time) (sou
 		return source.Filed{}, false, nil
 	}
 	v.finds++
+	if v.findErr != nil {
+		return source.Filed{}, false, v.findErr
+	}
 	f, ok := v.tickets[marker]
 	return f, ok, nil
 }
@@ -115,6 +119,7 @@ type world struct {
 	syncedAt  time.Time
 	replies   map[string]time.Time // ticket id -> first human reply stored
 	solved    map[string]bool      // ticket id -> stored as solved
+	unknown   bool                 // the status pages never completed a sync
 }
 
 func newWorld(t *testing.T, now time.Time, dryRun bool) *world {
@@ -146,7 +151,7 @@ func (w *world) driller(st Store, dryRun bool) *Driller {
 			return tk, nil
 		},
 		SyncedAt:      func() time.Time { return w.syncedAt },
-		IncidentsOpen: func() (uint64, bool) { return w.incidents, true },
+		IncidentsOpen: func() (uint64, bool) { return w.incidents, !w.unknown },
 		Rand:          rand.New(rand.NewPCG(1, 2)),
 		DryRun:        dryRun,
 	})
@@ -706,5 +711,38 @@ func TestNoClosingCommentOnASolvedTicket(t *testing.T) {
 	w.step()
 	if got := w.drills()[0]; got.State != "responded" || got.Closing != closingSolved || len(w.api.comments) != 0 {
 		t.Fatalf("%+v, comments %q; want responded, no comment", got, w.api.comments)
+	}
+}
+
+// TestStallsAreBounded: a drill never waits forever. Status pages that
+// never complete a sync end it as skipped 2h after its moment, with
+// nothing sent; a look for the marker that keeps failing after a create
+// of unknown outcome ends it as create_failed after the timeout, with no
+// second create.
+func TestStallsAreBounded(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.unknown = true
+	d := w.fireAt()
+	if d.State != StatePlanned {
+		t.Fatalf("status pages not synced yet: %+v, want still planned", d)
+	}
+	w.now = d.Moment.Add(repeatWithin + time.Minute)
+	w.step()
+	if got := w.drills()[0]; got.State != "skipped" || w.api.creates != 0 {
+		t.Fatalf("status pages never synced: %+v, %d creates; want skipped, none", got, w.api.creates)
+	}
+
+	w = newWorld(t, start, false)
+	w.api.createErr = &fetch.Error{Reason: fetch.ReasonHTTP, Status: 502}
+	d = w.fireAt()
+	w.api.findErr = &fetch.Error{Reason: fetch.ReasonHTTP, Status: 503}
+	w.now = d.AttemptAt.Add(time.Hour)
+	if err := w.dr.Step(context.Background()); err == nil || w.last().State != StateCreating {
+		t.Fatalf("a failing look: %v, %+v; want an error, still creating", err, w.last())
+	}
+	w.now = d.AttemptAt.Add(72*time.Hour + time.Minute)
+	w.step()
+	if got := w.drills()[0]; got.State != "create_failed" || w.api.creates != 1 {
+		t.Fatalf("a look failing past the timeout: %+v, %d creates; want create_failed after 1", got, w.api.creates)
 	}
 }
