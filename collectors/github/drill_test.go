@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,5 +131,14 @@ func TestDrillIssueRefusedIsKnown(t *testing.T) {
 	_, err := c.Create(context.Background(), source.Draft{Subject: "m", Body: "m", Marker: "m"})
 	if err == nil || source.Unknown(err) {
 		t.Fatalf("a 410: %v, want a known failure", err)
+	}
+}
+
+// TestDrillTargetIsTheFirstRepository: the drill stores where it files,
+// the first repository of the source, and compares it at each step.
+func TestDrillTargetIsTheFirstRepository(t *testing.T) {
+	c := newTestCreator(t, http.NotFoundHandler())
+	if got := c.Target(); !strings.HasSuffix(got, "/repos/acme/sdk") {
+		t.Errorf("target %q, want the API URL of acme/sdk", got)
 	}
 }

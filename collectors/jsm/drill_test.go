@@ -162,3 +162,22 @@ func TestDrillPortalFindsAResolvedRequestBeforeTheSearchCaughtUp(t *testing.T) {
 		t.Errorf("first look %q, want the owned list in every status", q)
 	}
 }
+
+// TestDrillTargetNamesTheServiceDesk: the drill's target holds the
+// service desk, so a changed service_desk_id is another target.
+func TestDrillTargetNamesTheServiceDesk(t *testing.T) {
+	a, err := newTestCreator(t, &fakePortalAPI{}, &Options{API: apiCustomer, ServiceDeskID: "10"}, "25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := newTestCreator(t, &fakePortalAPI{}, &Options{API: apiCustomer, ServiceDeskID: "11"}, "25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(a.Target(), " service desk 10") {
+		t.Errorf("target %q, want the site and service desk 10", a.Target())
+	}
+	if !strings.HasSuffix(b.Target(), " service desk 11") {
+		t.Errorf("target %q, want service desk 11", b.Target())
+	}
+}
