@@ -12,6 +12,9 @@ import (
 // (201 with the issue, its title and body as posted), POST
 // .../issues/{number}/comments takes a comment (201), and GET
 // /search/issues?q= finds filed drill issues by the quoted text of q.
+// GET /user names the token's account (the buyer, ghBuyerLogin): the drill
+// issues are its own (user.login), and GET .../issues?creator= lists only
+// the issues of that login.
 
 // serveDrill answers the drill's requests; false for any other request.
 func (a *githubAPI) serveDrill(rw http.ResponseWriter, r *http.Request, now int64) bool {
@@ -19,6 +22,8 @@ func (a *githubAPI) serveDrill(rw http.ResponseWriter, r *http.Request, now int6
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/search/issues":
 		a.serveDrillSearch(rw, r, now)
+	case r.Method == http.MethodGet && r.URL.Path == "/user":
+		writeJSON(rw, http.StatusOK, ghUserOf(a.base(), a.w.ghBuyerLogin(), 1000000001, "User"))
 	case r.Method != http.MethodPost || !routed:
 		return false
 	case rest == "issues":
@@ -85,10 +90,15 @@ func (a *githubAPI) serveDrillSearch(rw http.ResponseWriter, r *http.Request, no
 	writeJSON(rw, http.StatusOK, map[string]any{"total_count": len(items), "incomplete_results": false, "items": items})
 }
 
-// dressGhDrill shows a filed drill issue's title and body as posted.
-func (w *world) dressGhDrill(is *ghIssue, i int) {
+// dressGhDrill shows a filed drill issue's title and body as posted, and
+// the buyer as its author.
+func (w *world) dressGhDrill(is *ghIssue, i int, base string) {
 	if f, ok := w.drillFiledAs(i); ok {
 		body := f.description
 		is.Title, is.Body = f.subject, &body
+		is.User = ghUserOf(base, w.ghBuyerLogin(), 1000000001, "User")
 	}
 }
+
+// ghBuyerLogin is the login of the token's account, the buyer's.
+func (w *world) ghBuyerLogin() string { return w.v.Name + "-buyer" }

@@ -158,7 +158,11 @@ func (a *githubAPI) serveIssues(rw http.ResponseWriter, r *http.Request, now int
 	})
 	issues := make([]ghIssue, 0, len(views))
 	for i := range views {
-		issues = append(issues, a.w.ghIssue(&views[i], a.base()))
+		is := a.w.ghIssue(&views[i], a.base())
+		if c := q.Get("creator"); c != "" && !strings.EqualFold(is.User.Login, c) { // drill_github.go
+			continue
+		}
+		issues = append(issues, is)
 	}
 	servePage(a, rw, r, "issues", issues)
 }

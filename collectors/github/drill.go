@@ -21,10 +21,12 @@ import (
 //	POST /repos/{owner}/{repo}/issues                  {"title", "body", "labels"} -> 201 issue
 //	POST /repos/{owner}/{repo}/issues/{number}/comments {"body"}                  -> 201 comment
 //
-// and its look for an earlier attempt: the repository's issues newest
-// first (GET .../issues?state=all&sort=created&direction=desc; always
-// current), then the search (GET /search/issues?q="marker" repo:owner/repo),
-// whose index lags new issues. GitHub drops the labels of an issue filed by
+// and its look for an earlier attempt, among the buyer's own issues only
+// (the token's login, GET /user, asked once): the repository's issues
+// newest first (GET .../issues?state=all&creator={login}&sort=created&
+// direction=desc; always current), then the search (GET /search/issues?q=
+// "marker" repo:owner/repo author:@me), whose index lags new issues. An
+// entry another login opened, or a pull request, is never a drill's. GitHub drops the labels of an issue filed by
 // an account without push access, silently: the priority label then only
 // shows in the body, where the templates may put it.
 
@@ -47,9 +49,10 @@ func NewCreator(env source.Env) (source.Creator, error) {
 }
 
 type creator struct {
-	http *fetch.Client
-	base *url.URL
-	repo string // owner/name
+	http  *fetch.Client
+	base  *url.URL
+	repo  string // owner/name
+	login string // the token's account, once known (me)
 }
 
 type drillIssue struct {
@@ -57,6 +60,29 @@ type drillIssue struct {
 	Title     string     `json:"title"`
 	Body      string     `json:"body"`
 	CreatedAt *time.Time `json:"created_at"`
+	User      *struct {
+		Login string `json:"login"`
+	} `json:"user"`
+	PullRequest *struct{} `json:"pull_request"`
+}
+
+// me is the login of the token's account (GET /user), asked once.
+func (c *creator) me(ctx context.Context) (string, error) {
+	if c.login != "" {
+		return c.login, nil
+	}
+	resp, err := c.http.Get(ctx, c.base.JoinPath("user").String(), apiHeader)
+	if err != nil {
+		return "", fmt.Errorf("github: the token's login: %w", err)
+	}
+	var u struct {
+		Login string `json:"login"`
+	}
+	if err := json.Unmarshal(resp.Body, &u); err != nil || u.Login == "" {
+		return "", fmt.Errorf("github: the token's login: no login in GET /user (%v)", err)
+	}
+	c.login = u.Login
+	return c.login, nil
 }
 
 func (c *creator) filed(is drillIssue) (source.Filed, error) {
@@ -105,6 +131,10 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 const findPages = 20
 
 func (c *creator) Find(ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+	login, err := c.me(ctx)
+	if err != nil {
+		return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
+	}
 	sorted := true
 	for page := 1; ; page++ {
 		if page > findPages {
@@ -112,7 +142,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 				since.Format(time.RFC3339), findPages)
 		}
 		list := c.base.JoinPath("repos", c.repo, "issues")
-		list.RawQuery = url.Values{"state": {"all"}, "sort": {"created"}, "direction": {"desc"}, "per_page": {"100"},
+		list.RawQuery = url.Values{"state": {"all"}, "creator": {login}, "sort": {"created"}, "direction": {"desc"}, "per_page": {"100"},
 			"page": {strconv.Itoa(page)}}.Encode()
 		resp, err := c.http.Get(ctx, list.String(), apiHeader)
 		if err != nil {
@@ -122,7 +152,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 		if err := json.Unmarshal(resp.Body, &issues); err != nil {
 			return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
 		}
-		if f, found, err := c.match(issues, marker); found || err != nil {
+		if f, found, err := c.match(issues, marker, login); found || err != nil {
 			return f, found, err
 		}
 		past := false
@@ -139,7 +169,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 		}
 	}
 	search := c.base.JoinPath("search", "issues")
-	search.RawQuery = url.Values{"q": {`"` + marker + `" repo:` + c.repo + " in:title,body"}}.Encode()
+	search.RawQuery = url.Values{"q": {`"` + marker + `" repo:` + c.repo + " author:@me in:title,body"}}.Encode()
 	resp, err := c.http.Get(ctx, search.String(), apiHeader)
 	if err != nil {
 		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
@@ -150,11 +180,16 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 	if err := json.Unmarshal(resp.Body, &found); err != nil {
 		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
 	}
-	return c.match(found.Items, marker)
+	return c.match(found.Items, marker, login)
 }
 
-func (c *creator) match(issues []drillIssue, marker string) (source.Filed, bool, error) {
+// match finds marker in the first of issues that login opened; pull
+// requests (which the lists and search also return) are never drills.
+func (c *creator) match(issues []drillIssue, marker, login string) (source.Filed, bool, error) {
 	for _, is := range issues {
+		if is.PullRequest != nil || is.User == nil || !strings.EqualFold(is.User.Login, login) {
+			continue
+		}
 		if strings.Contains(is.Title, marker) || strings.Contains(is.Body, marker) {
 			f, err := c.filed(is)
 			return f, err == nil, err

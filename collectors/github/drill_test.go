@@ -26,6 +26,8 @@ type fakeIssuesAPI struct {
 	comments map[string][]string
 	status   int
 	searched []string
+	found    []map[string]any // the search's items
+	creators []string         // the creator= of each list
 }
 
 func (f *fakeIssuesAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -52,6 +54,7 @@ func (f *fakeIssuesAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		is := map[string]any{"number": 1347 + len(f.posts), "title": in["title"], "body": in["body"], "state": "open",
+			"user":       map[string]any{"login": "acme-buyer"},
 			"created_at": "2026-03-03T01:40:00Z", "updated_at": "2026-03-03T01:40:00Z"}
 		f.issues = append([]map[string]any{is}, f.issues...)
 		w.WriteHeader(http.StatusCreated)
@@ -70,10 +73,13 @@ func (f *fakeIssuesAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
+		f.creators = append(f.creators, r.URL.Query().Get("creator"))
 		_ = json.NewEncoder(w).Encode(append([]map[string]any{}, f.issues...))
 	case r.Method == http.MethodGet && r.URL.Path == "/search/issues":
 		f.searched = append(f.searched, r.URL.Query().Get("q"))
-		_, _ = io.WriteString(w, `{"total_count":0,"incomplete_results":false,"items":[]}`)
+		_ = json.NewEncoder(w).Encode(map[string]any{"total_count": len(f.found), "incomplete_results": false, "items": append([]map[string]any{}, f.found...)})
+	case r.Method == http.MethodGet && r.URL.Path == "/user":
+		_, _ = io.WriteString(w, `{"login":"acme-buyer","id":1,"type":"User"}`)
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}
@@ -100,7 +106,7 @@ func TestDrillIssueCreateFindComment(t *testing.T) {
 	if _, found, err := c.Find(ctx, marker, time.Time{}); err != nil || found {
 		t.Fatalf("find before the create: %v, %v", found, err)
 	}
-	if want := `"` + marker + `" repo:acme/sdk in:title,body`; len(api.searched) != 1 || api.searched[0] != want {
+	if want := `"` + marker + `" repo:acme/sdk author:@me in:title,body`; len(api.searched) != 1 || api.searched[0] != want {
 		t.Errorf("searched %q, want %q", api.searched, want)
 	}
 	f, err := c.Create(ctx, source.Draft{Subject: "[drill " + marker + "]", Body: "b " + marker, Priority: "P1", Marker: marker})
@@ -140,5 +146,31 @@ func TestDrillTargetIsTheFirstRepository(t *testing.T) {
 	c := newTestCreator(t, http.NotFoundHandler())
 	if got := c.Target(); !strings.HasSuffix(got, "/repos/acme/sdk") {
 		t.Errorf("target %q, want the API URL of acme/sdk", got)
+	}
+}
+
+// TestDrillFindOnlyTheBuyersIssues: an issue another login opened quoting
+// the marker (another company's drill, a copy) and a pull request of the
+// buyer's quoting it are never taken for the drill's issue, in the list
+// (asked with creator=) or in the search (asked with author:@me).
+func TestDrillFindOnlyTheBuyersIssues(t *testing.T) {
+	marker := "support-drill-20260303T014000Z-00ff"
+	created := "2026-03-03T01:40:00Z"
+	theirs := map[string]any{"number": 7, "title": "[drill " + marker + "]", "body": marker, "created_at": created,
+		"user": map[string]any{"login": "other-co"}}
+	pr := map[string]any{"number": 8, "title": "docs: " + marker, "body": marker, "created_at": created,
+		"user": map[string]any{"login": "acme-buyer"}, "pull_request": map[string]any{"url": "x"}}
+	api := &fakeIssuesAPI{issues: []map[string]any{pr, theirs}, found: []map[string]any{theirs, pr}}
+	c := newTestCreator(t, api)
+	if f, found, err := c.Find(context.Background(), marker, time.Time{}); err != nil || found {
+		t.Fatalf("found %+v (%v, %v), want no drill issue", f, found, err)
+	}
+	if len(api.creators) != 1 || api.creators[0] != "acme-buyer" {
+		t.Errorf("lists asked with creator %q, want acme-buyer", api.creators)
+	}
+	api.issues = append(api.issues, map[string]any{"number": 9, "title": "x", "body": marker, "created_at": created,
+		"user": map[string]any{"login": "ACME-buyer"}})
+	if f, found, err := c.Find(context.Background(), marker, time.Time{}); err != nil || !found || f.ID != "acme/sdk#9" {
+		t.Fatalf("found %+v (%v, %v), want the buyer's issue 9", f, found, err)
 	}
 }
