@@ -130,15 +130,16 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 // findPages bounds the pages of the repository's issues Find reads.
 const findPages = 20
 
-func (c *creator) Find(ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]source.Filed, error) {
 	login, err := c.me(ctx)
 	if err != nil {
-		return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
+		return nil, fmt.Errorf("github: find drill issue: %w", err)
 	}
+	var all []source.Filed
 	sorted := true
 	for page := 1; ; page++ {
 		if page > findPages {
-			return source.Filed{}, false, fmt.Errorf("github: find drill issue: the issue list is not read to %s after %d pages",
+			return nil, fmt.Errorf("github: find drill issue: the issue list is not read to %s after %d pages",
 				since.Format(time.RFC3339), findPages)
 		}
 		list := c.base.JoinPath("repos", c.repo, "issues")
@@ -146,14 +147,14 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 			"page": {strconv.Itoa(page)}}.Encode()
 		resp, err := c.http.Get(ctx, list.String(), apiHeader)
 		if err != nil {
-			return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
+			return nil, fmt.Errorf("github: find drill issue: %w", err)
 		}
 		var issues []drillIssue
 		if err := json.Unmarshal(resp.Body, &issues); err != nil {
-			return source.Filed{}, false, fmt.Errorf("github: find drill issue: %w", err)
+			return nil, fmt.Errorf("github: find drill issue: %w", err)
 		}
-		if f, found, err := c.match(issues, marker, login); found || err != nil {
-			return f, found, err
+		if all, err = c.match(all, issues, marker, login); err != nil {
+			return nil, err
 		}
 		past := false
 		for i, is := range issues {
@@ -172,30 +173,34 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 	search.RawQuery = url.Values{"q": {`"` + marker + `" repo:` + c.repo + " author:@me in:title,body"}}.Encode()
 	resp, err := c.http.Get(ctx, search.String(), apiHeader)
 	if err != nil {
-		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
+		return nil, fmt.Errorf("github: search drill issue: %w", err)
 	}
 	var found struct {
 		Items []drillIssue `json:"items"`
 	}
 	if err := json.Unmarshal(resp.Body, &found); err != nil {
-		return source.Filed{}, false, fmt.Errorf("github: search drill issue: %w", err)
+		return nil, fmt.Errorf("github: search drill issue: %w", err)
 	}
-	return c.match(found.Items, marker, login)
+	return c.match(all, found.Items, marker, login)
 }
 
-// match finds marker in the first of issues that login opened; pull
-// requests (which the lists and search also return) are never drills.
-func (c *creator) match(issues []drillIssue, marker, login string) (source.Filed, bool, error) {
+// match adds to all every one of issues that login opened holding
+// marker; pull requests (which the lists and search also return) are
+// never drills.
+func (c *creator) match(all []source.Filed, issues []drillIssue, marker, login string) ([]source.Filed, error) {
 	for _, is := range issues {
 		if is.PullRequest != nil || is.User == nil || !strings.EqualFold(is.User.Login, login) {
 			continue
 		}
 		if strings.Contains(is.Title, marker) || strings.Contains(is.Body, marker) {
 			f, err := c.filed(is)
-			return f, err == nil, err
+			if err != nil {
+				return nil, fmt.Errorf("github: find drill issue: %w", err)
+			}
+			all = source.AddFiled(all, f)
 		}
 	}
-	return source.Filed{}, false, nil
+	return all, nil
 }
 
 func (c *creator) post(ctx context.Context, u string, in any) (*fetch.Response, error) {

@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -103,7 +104,7 @@ func TestDrillIssueCreateFindComment(t *testing.T) {
 	c := newTestCreator(t, api)
 	ctx := context.Background()
 	marker := "support-drill-20260303T014000Z-00ff"
-	if _, found, err := c.Find(ctx, marker, time.Time{}); err != nil || found {
+	if _, found, err := findOne(c, ctx, marker, time.Time{}); err != nil || found {
 		t.Fatalf("find before the create: %v, %v", found, err)
 	}
 	if want := `"` + marker + `" repo:acme/sdk author:@me in:title,body`; len(api.searched) != 1 || api.searched[0] != want {
@@ -117,7 +118,7 @@ func TestDrillIssueCreateFindComment(t *testing.T) {
 	if labels, _ := api.posts[0]["labels"].([]any); len(labels) != 1 || labels[0] != "P1" {
 		t.Errorf("posted %v, want the priority as a label", api.posts[0])
 	}
-	if got, found, err := c.Find(ctx, marker, time.Time{}); err != nil || !found || got != want {
+	if got, found, err := findOne(c, ctx, marker, time.Time{}); err != nil || !found || got != want {
 		t.Fatalf("find after the create: %+v, %v, %v", got, found, err)
 	}
 	if err := c.Comment(ctx, "acme/sdk#1348", "Thanks, a drill."); err != nil {
@@ -162,7 +163,7 @@ func TestDrillFindOnlyTheBuyersIssues(t *testing.T) {
 		"user": map[string]any{"login": "acme-buyer"}, "pull_request": map[string]any{"url": "x"}}
 	api := &fakeIssuesAPI{issues: []map[string]any{pr, theirs}, found: []map[string]any{theirs, pr}}
 	c := newTestCreator(t, api)
-	if f, found, err := c.Find(context.Background(), marker, time.Time{}); err != nil || found {
+	if f, found, err := findOne(c, context.Background(), marker, time.Time{}); err != nil || found {
 		t.Fatalf("found %+v (%v, %v), want no drill issue", f, found, err)
 	}
 	if len(api.creators) != 1 || api.creators[0] != "acme-buyer" {
@@ -170,7 +171,19 @@ func TestDrillFindOnlyTheBuyersIssues(t *testing.T) {
 	}
 	api.issues = append(api.issues, map[string]any{"number": 9, "title": "x", "body": marker, "created_at": created,
 		"user": map[string]any{"login": "ACME-buyer"}})
-	if f, found, err := c.Find(context.Background(), marker, time.Time{}); err != nil || !found || f.ID != "acme/sdk#9" {
+	if f, found, err := findOne(c, context.Background(), marker, time.Time{}); err != nil || !found || f.ID != "acme/sdk#9" {
 		t.Fatalf("found %+v (%v, %v), want the buyer's issue 9", f, found, err)
 	}
+}
+
+// findOne is Find's one match: an error when it returned several.
+func findOne(c source.Creator, ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+	all, err := c.Find(ctx, marker, since)
+	switch {
+	case err != nil || len(all) == 0:
+		return source.Filed{}, false, err
+	case len(all) > 1:
+		return source.Filed{}, false, fmt.Errorf("find %q: %d matches: %+v", marker, len(all), all)
+	}
+	return all[0], true, nil
 }

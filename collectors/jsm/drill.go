@@ -122,7 +122,8 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 // reads before it asks the search.
 const findPages = 10
 
-func (c *creator) Find(ctx context.Context, marker string, _ time.Time) (source.Filed, bool, error) {
+func (c *creator) Find(ctx context.Context, marker string, _ time.Time) ([]source.Filed, error) {
+	var all []source.Filed
 	own := url.Values{"requestOwnership": {"OWNED_REQUESTS"}, "requestStatus": {"ALL_REQUESTS"}, "serviceDeskId": {c.desk}}
 	search := url.Values{"searchTerm": {marker}}
 	for k, v := range own {
@@ -140,19 +141,22 @@ func (c *creator) Find(ctx context.Context, marker string, _ time.Time) (source.
 			u.RawQuery = q.v.Encode()
 			resp, err := c.http.Get(ctx, u.String(), nil)
 			if err != nil {
-				return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
+				return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)
 			}
 			var page struct {
 				Values     []drillRequest `json:"values"`
 				IsLastPage *bool          `json:"isLastPage"`
 			}
 			if err := json.Unmarshal(resp.Body, &page); err != nil {
-				return source.Filed{}, false, fmt.Errorf("jira_service_management: find drill request: %w", err)
+				return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)
 			}
 			for _, r := range page.Values {
 				if r.holds(marker) {
 					f, err := r.filed()
-					return f, err == nil, err
+					if err != nil {
+						return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)
+					}
+					all = source.AddFiled(all, f)
 				}
 			}
 			if page.IsLastPage == nil || *page.IsLastPage || len(page.Values) == 0 {
@@ -161,7 +165,7 @@ func (c *creator) Find(ctx context.Context, marker string, _ time.Time) (source.
 			start += len(page.Values)
 		}
 	}
-	return source.Filed{}, false, nil
+	return all, nil
 }
 
 func (c *creator) post(ctx context.Context, u string, in any) (*fetch.Response, error) {

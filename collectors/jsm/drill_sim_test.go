@@ -39,14 +39,14 @@ func TestDrillRequestAgainstTheSimulator(t *testing.T) {
 	}
 	ctx := context.Background()
 	marker := "support-drill-20260310T010500Z-0001"
-	if _, found, err := cr.Find(ctx, marker, time.Time{}); err != nil || found {
+	if _, found, err := findOne(cr, ctx, marker, time.Time{}); err != nil || found {
 		t.Fatalf("find before the create: %v, %v", found, err)
 	}
 	f, err := cr.Create(ctx, source.Draft{Subject: "[drill " + marker + "] 503s", Body: "Test " + marker, Marker: marker})
 	if err != nil || !f.CreatedAt.Equal(created) {
 		t.Fatalf("create: %+v, %v; want created %s", f, err, created)
 	}
-	if got, found, err := cr.Find(ctx, marker, time.Time{}); err != nil || !found || got != f {
+	if got, found, err := findOne(cr, ctx, marker, time.Time{}); err != nil || !found || got != f {
 		t.Fatalf("find after the create: %+v, %v, %v", got, found, err)
 	}
 	mustSync(t, src, store)

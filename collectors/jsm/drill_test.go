@@ -3,6 +3,7 @@ package jsm
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -101,7 +102,7 @@ func TestDrillPortalCreateFindComment(t *testing.T) {
 	}
 	ctx := context.Background()
 	marker := "support-drill-20260303T014000Z-00ff"
-	if _, found, err := c.Find(ctx, marker, time.Time{}); err != nil || found {
+	if _, found, err := findOne(c, ctx, marker, time.Time{}); err != nil || found {
 		t.Fatalf("find before the create: %v, %v", found, err)
 	}
 	f, err := c.Create(ctx, source.Draft{Subject: "[drill " + marker + "]", Body: "b " + marker, Priority: "P1", Marker: marker})
@@ -112,7 +113,7 @@ func TestDrillPortalCreateFindComment(t *testing.T) {
 	if p := api.posts[0]; p["serviceDeskId"] != "10" || p["requestTypeId"] != "25" || p["priority"] != nil {
 		t.Errorf("posted %v", p)
 	}
-	if got, found, err := c.Find(ctx, marker, time.Time{}); err != nil || !found || got != want {
+	if got, found, err := findOne(c, ctx, marker, time.Time{}); err != nil || !found || got != want {
 		t.Fatalf("find after the create: %+v, %v, %v", got, found, err)
 	}
 	if err := c.Comment(ctx, "10107", "Thanks, a drill."); err != nil {
@@ -154,7 +155,7 @@ func TestDrillPortalFindsAResolvedRequestBeforeTheSearchCaughtUp(t *testing.T) {
 	}
 	api.requests[0]["currentStatus"] = map[string]any{"status": "Resolved", "statusCategory": "DONE"}
 	api.searchLag = true
-	f, found, err := c.Find(ctx, marker, time.Time{})
+	f, found, err := findOne(c, ctx, marker, time.Time{})
 	if err != nil || !found || f.ID != "10107" {
 		t.Fatalf("find of a resolved request the search lags: %+v, %v, %v; want 10107", f, found, err)
 	}
@@ -180,4 +181,16 @@ func TestDrillTargetNamesTheServiceDesk(t *testing.T) {
 	if !strings.HasSuffix(b.Target(), " service desk 11") {
 		t.Errorf("target %q, want service desk 11", b.Target())
 	}
+}
+
+// findOne is Find's one match: an error when it returned several.
+func findOne(c source.Creator, ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+	all, err := c.Find(ctx, marker, since)
+	switch {
+	case err != nil || len(all) == 0:
+		return source.Filed{}, false, err
+	case len(all) > 1:
+		return source.Filed{}, false, fmt.Errorf("find %q: %d matches: %+v", marker, len(all), all)
+	}
+	return all[0], true, nil
 }

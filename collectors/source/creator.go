@@ -18,14 +18,15 @@ type Creator interface {
 	// An error whose outcome is unknown (a timeout, a 5xx, a connection
 	// reset: the vendor may have filed it) satisfies Unknown.
 	Create(ctx context.Context, d Draft) (Filed, error)
-	// Find looks for a ticket filed by the buyer whose subject or body
-	// contains marker (a drill's marker, or the prefix of every drill's:
-	// then the most recent such ticket it meets); found is false when
-	// there is none. It reads the buyer's own list, which is current,
-	// until it is past since (tickets filed before since need not be
-	// found), before any search index (which lags); a list it could not
-	// read to since is an error, never "not found".
-	Find(ctx context.Context, marker string, since time.Time) (f Filed, found bool, err error)
+	// Find returns every ticket filed by the buyer whose subject or body
+	// contains marker (a drill's marker, or the prefix of every drill's)
+	// that it meets, each once, in no particular order; none is an empty
+	// list. It reads the buyer's own list, which is current, until it is
+	// past since (tickets filed before since need not be returned, but may
+	// be: the caller bounds by creation itself), before any search index
+	// (which lags); a list it could not read to since is an error, never
+	// "none".
+	Find(ctx context.Context, marker string, since time.Time) ([]Filed, error)
 	// Comment adds a public comment to the ticket id, as the buyer.
 	Comment(ctx context.Context, id, body string) error
 	// Target names where Create files and Find looks: the API's base URL
@@ -84,4 +85,14 @@ func Unknown(err error) bool {
 		return false
 	}
 	return fe.Reason != fetch.ReasonAuth && fe.Reason != fetch.ReasonRateLimited
+}
+
+// AddFiled appends f to found unless a ticket of its id is there.
+func AddFiled(found []Filed, f Filed) []Filed {
+	for _, g := range found {
+		if g.ID == f.ID {
+			return found
+		}
+	}
+	return append(found, f)
 }

@@ -113,32 +113,37 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 const findPages = 50
 
 // Find reads the end user's requests, newest update first, until past
-// since, then asks the search endpoint.
-func (c *creator) Find(ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+// since, then asks the search endpoint; it returns every request holding
+// marker it met.
+func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]source.Filed, error) {
 	list := c.base.JoinPath("api/v2/requests")
 	list.RawQuery = url.Values{"page[size]": {pageSize}, "sort_by": {"updated_at"}, "sort_order": {"desc"}}.Encode()
 	next, sorted := list.String(), true
+	var all []source.Filed
 	for pages := 0; ; pages++ {
 		if pages == findPages {
-			return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: the request list is not read to %s after %d pages",
+			return nil, fmt.Errorf("zendesk_requests: find drill request: the request list is not read to %s after %d pages",
 				since.Format(time.RFC3339), findPages)
 		}
 		resp, err := c.http.Get(ctx, next, nil)
 		if err != nil {
-			return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+			return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
 		}
 		var page struct {
 			Requests []drillRequest `json:"requests"`
 			Meta     apiMeta        `json:"meta"`
 		}
 		if err := json.Unmarshal(resp.Body, &page); err != nil {
-			return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+			return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
 		}
 		past := false
 		for i, r := range page.Requests {
 			if r.holds(marker) {
 				f, err := r.filed()
-				return f, err == nil, err
+				if err != nil {
+					return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+				}
+				all = source.AddFiled(all, f)
 			}
 			switch {
 			case r.UpdatedAt == nil:
@@ -162,21 +167,24 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) (sou
 	search.RawQuery = url.Values{"query": {`"` + marker + `"`}}.Encode()
 	resp, err := c.http.Get(ctx, search.String(), nil)
 	if err != nil {
-		return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+		return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
 	}
 	var found struct {
 		Requests []drillRequest `json:"requests"`
 	}
 	if err := json.Unmarshal(resp.Body, &found); err != nil {
-		return source.Filed{}, false, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+		return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
 	}
 	for _, r := range found.Requests {
 		if r.holds(marker) {
 			f, err := r.filed()
-			return f, err == nil, err
+			if err != nil {
+				return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+			}
+			all = source.AddFiled(all, f)
 		}
 	}
-	return source.Filed{}, false, nil
+	return all, nil
 }
 
 func (c *creator) send(ctx context.Context, method, u string, in any) (*fetch.Response, error) {

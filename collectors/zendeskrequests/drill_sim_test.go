@@ -38,7 +38,7 @@ func TestDrillAgainstTheSimulator(t *testing.T) {
 	}
 	ctx := context.Background()
 	marker := "support-drill-20260310T010500Z-0001"
-	if _, found, err := cr.Find(ctx, marker, time.Time{}); err != nil || found {
+	if _, found, err := findOne(cr, ctx, marker, time.Time{}); err != nil || found {
 		t.Fatalf("find before the create: %v, %v", found, err)
 	}
 	f, err := cr.Create(ctx, source.Draft{Subject: "[drill " + marker + "] 503s", Body: "Test " + marker, Priority: "urgent", Marker: marker})
@@ -47,7 +47,7 @@ func TestDrillAgainstTheSimulator(t *testing.T) {
 	}
 	// The search index lags an hour: the list, which is current, finds it.
 	sim.SetDrillSearchLag(collectortest.SimVendor, time.Hour)
-	if got, found, err := cr.Find(ctx, marker, created.Add(-15*time.Minute)); err != nil || !found || got.ID != "2" {
+	if got, found, err := findOne(cr, ctx, marker, created.Add(-15*time.Minute)); err != nil || !found || got.ID != "2" {
 		t.Fatalf("find after the create, the search lagging: %+v, %v, %v", got, found, err)
 	}
 	sim.SetDrillSearchLag(collectortest.SimVendor, 0)

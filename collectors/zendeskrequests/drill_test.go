@@ -3,6 +3,7 @@ package zendeskrequests
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -107,7 +108,7 @@ func TestDrillCreateFindComment(t *testing.T) {
 	c := newTestCreator(t, api)
 	ctx := context.Background()
 	marker := "support-drill-20260303T014000Z-00ff"
-	if _, found, err := c.Find(ctx, marker, time.Time{}); err != nil || found {
+	if _, found, err := findOne(c, ctx, marker, time.Time{}); err != nil || found {
 		t.Fatalf("find before the create: %v, %v; want none", found, err)
 	}
 	if len(api.searched) != 1 || api.searched[0] != `"`+marker+`"` {
@@ -123,7 +124,7 @@ func TestDrillCreateFindComment(t *testing.T) {
 	if post["subject"] != d.Subject || post["priority"] != "urgent" || post["comment"].(map[string]any)["body"] != d.Body {
 		t.Errorf("posted %v", post)
 	}
-	got, found, err := c.Find(ctx, marker, time.Time{})
+	got, found, err := findOne(c, ctx, marker, time.Time{})
 	if err != nil || !found || got != want {
 		t.Fatalf("find after the create: %+v, %v, %v; want %+v", got, found, err, want)
 	}
@@ -194,12 +195,12 @@ func TestDrillFindPagesPastTheAttempt(t *testing.T) {
 		older = append(older, request(2000+i, filed.Add(-time.Duration(i+1)*time.Hour)))
 	}
 	api.requests = append(append(newer, api.requests...), older...)
-	got, found, err := c.Find(ctx, marker, filed.Add(-15*time.Minute))
+	got, found, err := findOne(c, ctx, marker, filed.Add(-15*time.Minute))
 	if err != nil || !found || got.ID != "35437" {
 		t.Fatalf("find behind 120 newer updates: %+v, %v, %v; want 35437", got, found, err)
 	}
 	api.lists = 0
-	if _, found, err := c.Find(ctx, "support-drill-absent", filed.Add(-15*time.Minute)); err != nil || found {
+	if _, found, err := findOne(c, ctx, "support-drill-absent", filed.Add(-15*time.Minute)); err != nil || found {
 		t.Fatalf("find of an absent marker: %v, %v", found, err)
 	}
 	if api.lists != 2 {
@@ -207,10 +208,39 @@ func TestDrillFindPagesPastTheAttempt(t *testing.T) {
 	}
 	slices.Reverse(api.requests) // a sort the account ignores: oldest first
 	api.lists = 0
-	if _, found, err := c.Find(ctx, "support-drill-absent", filed.Add(-15*time.Minute)); err != nil || found {
+	if _, found, err := findOne(c, ctx, "support-drill-absent", filed.Add(-15*time.Minute)); err != nil || found {
 		t.Fatalf("find of an absent marker in a list out of order: %v, %v", found, err)
 	}
 	if api.lists != 5 {
 		t.Errorf("a list out of order was read %d pages, want all 5", api.lists)
+	}
+}
+
+// findOne is Find's one match: an error when it returned several.
+func findOne(c source.Creator, ctx context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+	all, err := c.Find(ctx, marker, since)
+	switch {
+	case err != nil || len(all) == 0:
+		return source.Filed{}, false, err
+	case len(all) > 1:
+		return source.Filed{}, false, fmt.Errorf("find %q: %d matches: %+v", marker, len(all), all)
+	}
+	return all[0], true, nil
+}
+
+// TestDrillFindReturnsEveryMatch: an older drill request, bumped to the
+// top of the list by an update (an auto-close), comes before a newer one:
+// Find returns both, not the first it meets.
+func TestDrillFindReturnsEveryMatch(t *testing.T) {
+	api := &fakeRequestsAPI{requests: []map[string]any{
+		{"id": 1, "subject": "[drill support-drill-20260201T010000Z-0001]", "description": "d",
+			"created_at": "2026-02-01T01:00:00Z", "updated_at": "2026-03-03T02:00:00Z"},
+		{"id": 2, "subject": "[drill support-drill-20260303T014000Z-0002]", "description": "d",
+			"created_at": "2026-03-03T01:40:00Z", "updated_at": "2026-03-03T01:40:00Z"},
+	}}
+	c := newTestCreator(t, api)
+	all, err := c.Find(context.Background(), "support-drill-", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil || len(all) != 2 || all[0].ID != "1" || all[1].ID != "2" {
+		t.Fatalf("found %+v, %v; want requests 1 and 2", all, err)
 	}
 }

@@ -400,7 +400,7 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 		// looked for, nor the ticket created, elsewhere.
 		return dr.end(d, quality.DrillCreateFailed.String(), why+" while its create's outcome was unknown; not created again")
 	}
-	filed, found, err := dr.d.Creator.Find(ctx, d.Marker, d.Moment.Add(-findMargin))
+	all, err := dr.d.Creator.Find(ctx, d.Marker, d.Moment.Add(-findMargin))
 	if err != nil {
 		if dr.d.Now().Sub(d.AttemptAt) > time.Duration(dr.cfg.Timeout) {
 			// Nothing more is sent: a ticket the create may have filed is
@@ -410,7 +410,15 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 		}
 		return fmt.Errorf("drill %s: looking for the marker: %w", d.ID, err)
 	}
-	if found {
+	if len(all) > 0 {
+		// Several (creates of unknown outcome that all filed one): the
+		// first filed is the drill's.
+		filed := all[0]
+		for _, f := range all[1:] {
+			if f.CreatedAt.Before(filed.CreatedAt) {
+				filed = f
+			}
+		}
 		dr.d.Logger.Info("drill: the marker search found the ticket filed earlier", "drill", d.ID, "ticket_id", filed.ID)
 		return dr.filed(d, filed)
 	}
@@ -452,21 +460,28 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 // closing comment left to the instance that filed it); an older one ends
 // this drill as skipped. done is true when the drill was settled so.
 func (dr *Driller) takeOver(ctx context.Context, d store.Drill) (done bool, err error) {
-	f, found, err := dr.d.Creator.Find(ctx, markerPrefix, d.Moment.Add(-time.Duration(dr.cfg.Timeout)))
+	since := d.Moment.Add(-time.Duration(dr.cfg.Timeout))
+	all, err := dr.d.Creator.Find(ctx, markerPrefix, since)
 	if err != nil {
 		return false, fmt.Errorf("drill %s: looking for another instance's drill ticket: %w", d.ID, err)
-	}
-	if !found || f.CreatedAt.Before(d.Moment.Add(-time.Duration(dr.cfg.Timeout))) {
-		return false, nil
 	}
 	ours, err := dr.d.Store.Drills(dr.vendor)
 	if err != nil {
 		return false, err
 	}
-	for _, o := range ours {
-		if o.TicketID == f.ID {
-			return false, nil // an earlier drill of this store
+	// Every drill ticket of the window counts, whatever the order of the
+	// vendor's lists (an older one bumped by an auto-close may come
+	// first): the newest created that none of this store's drills filed.
+	var f source.Filed
+	found := false
+	for _, g := range all {
+		if g.CreatedAt.Before(since) || filedBy(ours, g.ID) || found && !g.CreatedAt.After(f.CreatedAt) {
+			continue
 		}
+		f, found = g, true
+	}
+	if !found {
+		return false, nil
 	}
 	now := dr.d.Now()
 	if f.CreatedAt.IsZero() || now.Sub(f.CreatedAt) >= time.Duration(dr.cfg.Timeout) {
@@ -477,6 +492,16 @@ func (dr *Driller) takeOver(ctx context.Context, d store.Drill) (done bool, err 
 		"drill", d.ID, "ticket_id", f.ID)
 	d.AttemptAt, d.Closing = f.CreatedAt, closingOther
 	return true, dr.filed(d, f)
+}
+
+// filedBy says whether one of drills filed the ticket id.
+func filedBy(drills []store.Drill, id string) bool {
+	for _, o := range drills {
+		if o.TicketID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // later is the later of a and b.

@@ -3,6 +3,7 @@ package drill
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"text/template"
@@ -77,22 +78,32 @@ func (v *vendorAPI) Create(_ context.Context, d source.Draft) (source.Filed, err
 	return f, nil
 }
 
-func (v *vendorAPI) Find(_ context.Context, marker string, since time.Time) (source.Filed, bool, error) {
+// Find returns the tickets holding marker in the order of their markers
+// (a vendor's list order need not be by creation).
+func (v *vendorAPI) Find(_ context.Context, marker string, since time.Time) ([]source.Filed, error) {
 	if marker == markerPrefix {
 		v.prefixFinds++
+		var markers []string
 		for m, f := range v.tickets {
 			if strings.HasPrefix(m, marker) && !f.CreatedAt.Before(since) {
-				return f, true, nil
+				markers = append(markers, m)
 			}
 		}
-		return source.Filed{}, false, nil
+		slices.Sort(markers)
+		var all []source.Filed
+		for _, m := range markers {
+			all = append(all, v.tickets[m])
+		}
+		return all, nil
 	}
 	v.finds++
 	if v.findErr != nil {
-		return source.Filed{}, false, v.findErr
+		return nil, v.findErr
 	}
-	f, ok := v.tickets[marker]
-	return f, ok, nil
+	if f, ok := v.tickets[marker]; ok {
+		return []source.Filed{f}, nil
+	}
+	return nil, nil
 }
 
 func (v *vendorAPI) Target() string {
@@ -744,5 +755,38 @@ func TestStallsAreBounded(t *testing.T) {
 	w.step()
 	if got := w.drills()[0]; got.State != "create_failed" || w.api.creates != 1 {
 		t.Fatalf("a look failing past the timeout: %+v, %d creates; want create_failed after 1", got, w.api.creates)
+	}
+}
+
+// TestTheNewestOtherDrillTicketIsTakenOver: the look for another
+// instance's drill ticket meets first (in the vendor's list order) an
+// older ticket this store's own drill filed, then the other instance's,
+// newer: it takes over the other's instead of stopping at its own and
+// filing a second ticket.
+func TestTheNewestOtherDrillTicketIsTakenOver(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.step()
+	d := w.last()
+	mine := store.Drill{ID: "a-mine", Source: "helpdesk", Marker: markerPrefix + "a-mine", Moment: d.Moment.Add(-24 * time.Hour),
+		State: "responded", TicketID: "x0", FiledAt: d.Moment.Add(-24 * time.Hour), Closing: closingPosted, Target: w.api.Target()}
+	if err := w.st.PutDrill("acme", mine); err != nil {
+		t.Fatal(err)
+	}
+	w.api.tickets[mine.Marker] = source.Filed{ID: "x0", CreatedAt: mine.FiledAt}
+	w.api.tickets[markerPrefix+"b-other"] = source.Filed{ID: "x1", CreatedAt: d.Moment.Add(-time.Minute)}
+	w.now = d.Moment
+	if berlin(t).Contains(w.now) {
+		t.Fatal("the test's moment is not off-hours")
+	}
+	w.step()
+	got, _ := w.st.Drills("acme")
+	var run store.Drill
+	for _, g := range got {
+		if g.ID == d.ID {
+			run = g
+		}
+	}
+	if w.api.creates != 0 || run.State != StateFiled || run.TicketID != "x1" || run.Closing != closingOther {
+		t.Fatalf("%d creates, drill %+v; want the other instance's x1 taken over", w.api.creates, run)
 	}
 }
