@@ -81,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("demo", "Run against built-in simulated vendors on loopback: no vendor account and no config needed.").BoolVar(&f.demo)
 	app.Flag("demo.clock", "Run the demo as if the clock read this RFC 3339 instant at start (tests of the demo at fixed hours).").Hidden().SetValue(&rfc3339{&f.demoClock})
 	app.Flag("drill.dry-run", "Off-hours drills (a vendor's drill:) log the ticket they would file and send nothing; each ends as skipped (docs/configuration.md).").BoolVar(&f.drillDryRun)
-	app.Flag("drill.disabled", "This instance runs no off-hours drill (the second of an HA pair: only one instance should drill); the drill metrics show what its store holds (docs/configuration.md).").BoolVar(&f.drillDisabled)
+	app.Flag("drill.disabled", "This instance runs no off-hours drill (an HA pair plans the same drill and the second to fire takes over the first's ticket; disabling one rules out two creates within seconds); the drill metrics show what its store holds (docs/configuration.md).").BoolVar(&f.drillDisabled)
 	app.Flag("drill.tick", "How often each off-hours drill takes its next step (default 1m; tests and the demo).").Hidden().DurationVar(&f.drillTick)
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)

@@ -24,6 +24,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -181,23 +182,37 @@ func current(drills []store.Drill) store.Drill {
 	return last
 }
 
-// plan stores the next drill: a random moment in the off-hours of the
-// next interval, which starts an interval after the previous drill's
-// moment (at most one drill per interval), or now.
+// plan stores the next drill. Intervals are aligned on the Unix epoch
+// (interval k is [k*interval, (k+1)*interval)), and a drill's moment and
+// marker depend only on the vendor's name and its interval: the two
+// exporters of an HA pair, whatever their clocks and start times, plan
+// the same drill, and the one that fires second finds the first's ticket
+// before any create (takeOver). The drill is that of the interval of now,
+// or of the interval after the previous drill's, whichever is later; an
+// interval whose moment already passed gives way to the next.
 func (dr *Driller) plan(prev *store.Drill) error {
 	now := dr.d.Now()
-	from := now
+	k := dr.interval(now)
 	if prev != nil {
-		if next := prev.Moment.Add(time.Duration(dr.cfg.Interval)); next.After(from) {
-			from = next
+		k = max(k, dr.interval(prev.Moment)+1)
+	}
+	var moment time.Time
+	var r *rand.Rand
+	for {
+		from, to := dr.intervalStart(k), dr.intervalStart(k+1)
+		r = dr.intervalRand(k)
+		m, ok := dr.offHoursMoment(r, from, to)
+		if !ok {
+			return fmt.Errorf("drill: vendor %q: the calendar leaves no off-hours in %s..%s", dr.vendor,
+				from.Format(time.RFC3339), to.Format(time.RFC3339))
 		}
+		if !m.Before(now) {
+			moment = m
+			break
+		}
+		k++
 	}
-	moment, ok := dr.offHoursMoment(from, from.Add(time.Duration(dr.cfg.Interval)))
-	if !ok {
-		return fmt.Errorf("drill: vendor %q: the calendar leaves no off-hours in %s..%s", dr.vendor,
-			from.Format(time.RFC3339), from.Add(time.Duration(dr.cfg.Interval)).Format(time.RFC3339))
-	}
-	id := fmt.Sprintf("%s-%04x", moment.UTC().Format("20060102T150405Z"), dr.d.Rand.IntN(1<<16))
+	id := fmt.Sprintf("%s-%04x", moment.UTC().Format("20060102T150405Z"), r.IntN(1<<16))
 	d := store.Drill{ID: id, Source: dr.cfg.Source, Marker: markerPrefix + id, Moment: moment, State: StatePlanned,
 		Target: dr.d.Creator.Target()}
 	if err := dr.d.Store.PutDrill(dr.vendor, d); err != nil {
@@ -207,14 +222,42 @@ func (dr *Driller) plan(prev *store.Drill) error {
 	return nil
 }
 
+// interval is the number of the epoch-aligned interval holding t.
+func (dr *Driller) interval(t time.Time) int64 {
+	n := dr.intervalSeconds()
+	k := t.Unix() / n
+	if t.Unix() < 0 && t.Unix()%n != 0 {
+		k--
+	}
+	return k
+}
+
+// intervalStart is the start of interval k.
+func (dr *Driller) intervalStart(k int64) time.Time {
+	return time.Unix(k*dr.intervalSeconds(), 0)
+}
+
+// intervalSeconds is the interval in whole seconds (at least one).
+func (dr *Driller) intervalSeconds() int64 {
+	return max(1, int64(time.Duration(dr.cfg.Interval)/time.Second))
+}
+
+// intervalRand is the random source of the vendor's drill of interval k:
+// the same in every exporter with the same vendor and interval.
+func (dr *Driller) intervalRand(k int64) *rand.Rand {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(dr.vendor))
+	return rand.New(rand.NewPCG(h.Sum64(), uint64(k)))
+}
+
 // offHoursMoment picks a uniformly random instant, to the second, among
 // the off-hours of [from, to) that stay off-hours for two ticks after
 // (a moment the step after it still finds off-hours): a pick too close to
 // the stretch's end is drawn again, at most momentDraws times.
-func (dr *Driller) offHoursMoment(from, to time.Time) (time.Time, bool) {
+func (dr *Driller) offHoursMoment(r *rand.Rand, from, to time.Time) (time.Time, bool) {
 	margin := 2 * dr.d.Tick
 	for range momentDraws {
-		t, ok := dr.anyOffHoursMoment(from, to)
+		t, ok := dr.anyOffHoursMoment(r, from, to)
 		if !ok {
 			return time.Time{}, false
 		}
@@ -230,14 +273,14 @@ const momentDraws = 1000
 
 // anyOffHoursMoment picks a uniformly random instant, to the second,
 // among the off-hours of [from, to).
-func (dr *Driller) anyOffHoursMoment(from, to time.Time) (time.Time, bool) {
+func (dr *Driller) anyOffHoursMoment(rnd *rand.Rand, from, to time.Time) (time.Time, bool) {
 	from = from.Truncate(time.Second)
 	off := func(t time.Time) time.Duration { return t.Sub(from) - dr.cal.Between(from, t) }
 	total := off(to)
 	if total < time.Second {
 		return time.Time{}, false
 	}
-	r := time.Duration(dr.d.Rand.Int64N(int64(total/time.Second))) * time.Second
+	r := time.Duration(rnd.Int64N(int64(total/time.Second))) * time.Second
 	// The first instant t whose off-hours since from exceed r lies in
 	// off-hours: the smallest t with off(t+1s) > r, found by bisection.
 	lo, hi := int64(0), int64(to.Sub(from)/time.Second) // off(lo) <= r < off(hi)
@@ -267,7 +310,7 @@ func (dr *Driller) fire(ctx context.Context, d store.Drill) error {
 	if dr.cal.Contains(now) {
 		// The moment passed while the exporter was down, and business hours
 		// began: nothing was sent, so the drill moves to the next off-hours.
-		moment, ok := dr.offHoursMoment(now, now.Add(time.Duration(dr.cfg.Interval)))
+		moment, ok := dr.offHoursMoment(dr.d.Rand, now, now.Add(time.Duration(dr.cfg.Interval)))
 		if !ok {
 			return fmt.Errorf("drill: vendor %q: the calendar leaves no off-hours", dr.vendor)
 		}
@@ -452,15 +495,15 @@ func (dr *Driller) resolveCreate(ctx context.Context, d store.Drill) error {
 }
 
 // takeOver looks, before any create, for a drill ticket (any marker of
-// markerPrefix) the buyer filed within the timeout before the drill's
-// moment that is none of this store's drills: another exporter of an HA
-// pair drilled the vendor. (The look goes back a timeout, not a whole
-// interval, to keep the lists it reads short.) A ticket of it still
+// markerPrefix) the buyer filed since the start of the drill's interval
+// (less findMargin) that is none of this store's drills: another exporter
+// of an HA pair, which planned the same drill (plan), filed it. A ticket
+// of it still
 // within the timeout is taken over (watched like this drill's own, its
 // closing comment left to the instance that filed it); an older one ends
 // this drill as skipped. done is true when the drill was settled so.
 func (dr *Driller) takeOver(ctx context.Context, d store.Drill) (done bool, err error) {
-	since := d.Moment.Add(-time.Duration(dr.cfg.Timeout))
+	since := dr.intervalStart(dr.interval(d.Moment)).Add(-findMargin)
 	all, err := dr.d.Creator.Find(ctx, markerPrefix, since)
 	if err != nil {
 		return false, fmt.Errorf("drill %s: looking for another instance's drill ticket: %w", d.ID, err)

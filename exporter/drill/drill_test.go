@@ -201,15 +201,19 @@ func (w *world) last() store.Drill {
 // hours.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
+// TestPlanPicksAnOffHoursMomentInTheInterval: the plan is a moment after
+// now, in the epoch-aligned interval of now or, when that one's moment
+// passed, the next one.
 func TestPlanPicksAnOffHoursMomentInTheInterval(t *testing.T) {
 	cal := berlin(t)
 	for seed := range uint64(60) {
-		w := newWorld(t, start, false)
-		w.dr.d.Rand = rand.New(rand.NewPCG(seed, seed))
+		now := start.Add(time.Duration(seed) * (30*24 + 7) * time.Hour) // one plan per interval
+		w := newWorld(t, now, false)
 		w.step()
 		d := w.last()
-		if d.State != StatePlanned || d.Moment.Before(start) || !d.Moment.Before(start.Add(30*24*time.Hour)) {
-			t.Fatalf("seed %d: plan %+v, want planned in [%s, +30d)", seed, d, start)
+		if k := w.dr.interval(now); d.State != StatePlanned || d.Moment.Before(now) ||
+			!d.Moment.Before(w.dr.intervalStart(k+2)) || w.dr.interval(d.Moment) == k+1 && w.dr.plannedMoment(k).After(now) {
+			t.Fatalf("seed %d: plan %+v, want planned after %s in its interval or the next", seed, d, now)
 		}
 		if cal.Contains(d.Moment) {
 			t.Fatalf("seed %d: moment %s is inside business hours", seed, d.Moment.In(cal.Location()))
@@ -264,8 +268,8 @@ func TestDrillRespondedThenClosedOnce(t *testing.T) {
 	// The next step plans the next drill, an interval after this one's moment.
 	w.step()
 	next := w.last()
-	if next.ID == d.ID || next.State != StatePlanned || next.Moment.Before(d.Moment.Add(30*24*time.Hour)) {
-		t.Fatalf("next plan %+v, want one at least 30d after %s", next, d.Moment)
+	if next.ID == d.ID || next.State != StatePlanned || w.dr.interval(next.Moment) != w.dr.interval(d.Moment)+1 {
+		t.Fatalf("next plan %+v, want one in the interval after %s's", next, d.Moment)
 	}
 	if len(w.api.comments) != 1 || w.api.creates != 1 {
 		t.Fatalf("%d comments, %d creates after the next plan; want 1 and 1", len(w.api.comments), w.api.creates)
@@ -461,8 +465,9 @@ func TestNextPlanFollowsTheLatestMomentNotTheID(t *testing.T) {
 	if len(ds) != 2 {
 		t.Fatalf("%d drills after 5 steps, want the ended one and one plan: %+v", len(ds), ds)
 	}
-	if next := current(ds); next.State != StatePlanned || next.Moment.Before(ended.Moment.Add(30*24*time.Hour)) {
-		t.Errorf("next %+v, want planned at least 30d after %s", next, ended.Moment)
+	if next := current(ds); next.State != StatePlanned || next.Moment.Before(ended.Moment) ||
+		w.dr.interval(next.Moment) <= w.dr.interval(ended.Moment) {
+		t.Errorf("next %+v, want planned in an interval after %s's", next, ended.Moment)
 	}
 }
 
@@ -699,9 +704,8 @@ func TestMomentLeavesTwoTicksOfOffHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	for seed := range uint64(100) {
-		w := newWorld(t, start, false)
+		w := newWorld(t, start.Add(time.Duration(seed)*(30*24+7)*time.Hour), false) // one plan per interval
 		w.dr.cal = cal
-		w.dr.d.Rand = rand.New(rand.NewPCG(seed, seed))
 		w.step()
 		m := w.last().Moment
 		if cal.Contains(m) || cal.Between(m, m.Add(2*time.Minute)) != 0 {
@@ -788,5 +792,57 @@ func TestTheNewestOtherDrillTicketIsTakenOver(t *testing.T) {
 	}
 	if w.api.creates != 0 || run.State != StateFiled || run.TicketID != "x1" || run.Closing != closingOther {
 		t.Fatalf("%d creates, drill %+v; want the other instance's x1 taken over", w.api.creates, run)
+	}
+}
+
+// plannedMoment is the moment plan picks in interval k.
+func (dr *Driller) plannedMoment(k int64) time.Time {
+	m, _ := dr.offHoursMoment(dr.intervalRand(k), dr.intervalStart(k), dr.intervalStart(k+1))
+	return m
+}
+
+// TestHAPairPlansOneDrill: two exporters of an HA pair whose clocks
+// differ by minutes and which started days apart plan the same moment
+// and marker; moments are never further apart than the clocks, so the
+// one that fires second finds the first's ticket: exactly one create.
+func TestHAPairPlansOneDrill(t *testing.T) {
+	for _, tc := range []struct{ startB, skew time.Duration }{
+		{startB: 5 * 24 * time.Hour, skew: 3 * time.Minute},
+		{startB: 9 * time.Hour, skew: -90 * time.Second},
+		{startB: 0, skew: 40 * time.Second},
+	} {
+		a := newWorld(t, start, false)
+		b := newWorld(t, start.Add(tc.startB), false)
+		b.api = a.api
+		b.dr = b.driller(b.st, false)
+		b.dr.d.Rand = rand.New(rand.NewPCG(99, 7)) // its own seed, as each process has
+		a.step()
+		b.step()
+		da, db := a.last(), b.last()
+		if da.Moment.Before(b.now) {
+			// b started after a's moment: a drills this interval, b the next;
+			// a's next is then b's.
+			t.Fatalf("%+v: a's moment %s before b's start %s: the test's starts are too far apart", tc, da.Moment, b.now)
+		}
+		if da.Marker != db.Marker || !da.Moment.Equal(db.Moment) {
+			t.Fatalf("%+v: a plans %s at %s, b %s at %s; want the same drill", tc, da.Marker, da.Moment, db.Marker, db.Moment)
+		}
+		// Each fires when its own clock reaches the moment; b's clock runs
+		// tc.skew ahead of a's.
+		first, second := a, b
+		if tc.skew > 0 {
+			first, second = b, a
+		}
+		a.api.now = func() time.Time { return first.now } // the vendor's clock: the first's
+		first.now = da.Moment
+		first.step()
+		second.now = da.Moment.Add(tc.skew.Abs())
+		second.step()
+		if a.api.creates != 1 {
+			t.Fatalf("%+v: %d creates by the pair, want 1", tc, a.api.creates)
+		}
+		if got := second.last(); got.State != StateFiled || got.TicketID != first.last().TicketID || got.Closing != closingOther {
+			t.Fatalf("%+v: the second to fire: %+v, want it watching %s", tc, got, first.last().TicketID)
+		}
 	}
 }
