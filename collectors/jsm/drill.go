@@ -27,7 +27,8 @@ import (
 // ?requestOwnership=OWNED_REQUESTS&requestStatus=ALL_REQUESTS
 // &serviceDeskId=..., most recent activity first; always current; the
 // default status OPEN_REQUESTS would miss a drill ticket already
-// resolved), up to findPages pages, then the same with searchTerm=<marker>,
+// resolved), to the list's end (at most findPages pages, else an error),
+// then the same with searchTerm=<marker>,
 // whose index may lag. The request's
 // priority is the request type's to decide: drill.priority is not sent.
 
@@ -119,8 +120,11 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 }
 
 // findPages bounds the pages of the customer's own requests that Find
-// reads before it asks the search.
-const findPages = 10
+// reads before it asks the search: a list not read to its end by then is
+// an error. The list is ordered by latest activity, not creation (a
+// comment moves an old request to the top), so a request created before
+// since says nothing of those after it: the list is read to its end.
+const findPages = 20
 
 func (c *creator) Find(ctx context.Context, marker string, _ time.Time) ([]source.Filed, error) {
 	var all []source.Filed
@@ -134,7 +138,13 @@ func (c *creator) Find(ctx context.Context, marker string, _ time.Time) ([]sourc
 		pages int
 	}{{own, findPages}, {search, 1}} {
 		start := 0
-		for range q.pages {
+		for page := 0; ; page++ {
+			if page == q.pages {
+				if q.pages == findPages {
+					return nil, fmt.Errorf("jira_service_management: find drill request: the customer's requests are not read to their end after %d pages", findPages)
+				}
+				break // the search: its first page only
+			}
 			u := c.base.JoinPath("rest/servicedeskapi/request")
 			q.v.Set("start", strconv.Itoa(start))
 			q.v.Set("limit", "50")

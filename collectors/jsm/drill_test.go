@@ -31,6 +31,9 @@ type fakePortalAPI struct {
 	// not caught up); the lists without searchTerm are current.
 	searchLag bool
 	lists     []string // the query of every GET
+	// endless answers every list without searchTerm with one unrelated
+	// request and isLastPage false (a customer with very many requests).
+	endless bool
 }
 
 func (f *fakePortalAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -66,6 +69,10 @@ func (f *fakePortalAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && r.URL.Path == "/rest/servicedeskapi/request":
 		q := r.URL.Query()
 		f.lists = append(f.lists, r.URL.RawQuery)
+		if f.endless && !q.Has("searchTerm") {
+			_, _ = io.WriteString(w, `{"size":1,"start":0,"limit":50,"isLastPage":false,"values":[{"issueId":"9","createdDate":{"iso8601":"2026-03-03T01:00:00+0000","epochMillis":1772499600000},"requestFieldValues":[]}]}`)
+			return
+		}
 		var values []map[string]any
 		for _, req := range f.requests {
 			b, _ := json.Marshal(req)
@@ -193,4 +200,22 @@ func findOne(c source.Creator, ctx context.Context, marker string, since time.Ti
 		return source.Filed{}, false, fmt.Errorf("find %q: %d matches: %+v", marker, len(all), all)
 	}
 	return all[0], true, nil
+}
+
+// TestDrillPortalListNotReadToItsEndIsAnError: the customer's own list
+// not read to its end within the page cap is an error, never "none" from
+// the lagging search alone.
+func TestDrillPortalListNotReadToItsEndIsAnError(t *testing.T) {
+	api := &fakePortalAPI{endless: true}
+	c, err := newTestCreator(t, api, &Options{API: apiCustomer, ServiceDeskID: "10"}, "25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.Find(context.Background(), "support-drill-x", time.Time{})
+	if err == nil {
+		t.Fatalf("found %+v and no error; want an error for the list not read to its end", all)
+	}
+	if n := len(api.lists); n != findPages {
+		t.Errorf("%d lists read, want %d", n, findPages)
+	}
 }
