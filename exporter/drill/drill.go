@@ -149,6 +149,17 @@ func (dr *Driller) Step(ctx context.Context) error {
 		return dr.plan(nil)
 	}
 	last := current(drills)
+	if last.Target == "" && last.Source == dr.cfg.Source {
+		// A record written before drills stored their target (store's
+		// drillFields version 0): taken for the current target, once,
+		// and stored so; a later change of target is then seen.
+		last.Target = dr.d.Creator.Target()
+		if err := dr.d.Store.PutDrill(dr.vendor, last); err != nil {
+			return err
+		}
+		dr.d.Logger.Info("drill record without a target (written by an older build): taken for the current target",
+			"drill", last.ID, "target", last.Target)
+	}
 	switch last.State {
 	case StatePlanned:
 		return dr.fire(ctx, last)

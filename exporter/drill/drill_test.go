@@ -846,3 +846,32 @@ func TestHAPairPlansOneDrill(t *testing.T) {
 		}
 	}
 }
+
+// TestARecordWithoutTargetTakesTheCurrentOnce: a drill left creating by
+// an older build, whose record has no target, is looked for and found
+// at the current target instead of ending create_failed as if the target
+// had changed; the target is then stored, and a later change is seen.
+func TestARecordWithoutTargetTakesTheCurrentOnce(t *testing.T) {
+	w := newWorld(t, start, false)
+	w.step()
+	d := w.last()
+	w.now = d.Moment.Add(time.Minute)
+	d.State, d.Attempts, d.AttemptAt, d.Target = StateCreating, 1, d.Moment, ""
+	if err := w.st.PutDrill("acme", d); err != nil {
+		t.Fatal(err)
+	}
+	w.api.tickets[d.Marker] = source.Filed{ID: "t7", CreatedAt: d.Moment}
+	w.step()
+	got := w.last()
+	if got.State != StateFiled || got.TicketID != "t7" || got.Target != w.api.Target() || w.api.creates != 0 {
+		t.Fatalf("%+v, %d creates; want filed as t7 with the current target stored", got, w.api.creates)
+	}
+	w.api.target = "https://other.zendesk.com"
+	w.replies["t7"] = w.now
+	w.now = w.now.Add(time.Hour)
+	w.step()
+	w.step()
+	if got := w.drills()[0]; got.ID != d.ID || got.Closing != closingFailed || len(w.api.comments) != 0 {
+		t.Fatalf("after the target changed: %+v, comments %q; want no closing comment at the other target", got, w.api.comments)
+	}
+}

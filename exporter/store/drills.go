@@ -56,6 +56,15 @@ type Drill struct {
 
 var drillRecord = record[Drill]{"drill", encodeDrill, decodeDrill}
 
+// drillFields versions the fields added to the drill record after its
+// first release (ID to Reason): after Reason a record holds this version,
+// then the fields of every version up to it, so that a later version can
+// add more. A record that ends at Reason (version 0) has none: its Target
+// is empty (exporter/drill takes it for the current target, once).
+//
+//	1: Target, NotBefore
+const drillFields = 1
+
 func encodeDrill(e *encoder, d *Drill) {
 	e.string(d.ID)
 	e.string(d.Source)
@@ -71,6 +80,7 @@ func encodeDrill(e *encoder, d *Drill) {
 	e.string(d.Closing)
 	e.time(d.EndedAt)
 	e.string(d.Reason)
+	e.uint(drillFields)
 	e.string(d.Target)
 	e.time(d.NotBefore)
 }
@@ -90,7 +100,13 @@ func decodeDrill(dec *decoder, d *Drill) {
 	d.Closing = dec.string()
 	d.EndedAt = dec.time()
 	d.Reason = dec.string()
-	if len(dec.buf) > 0 { // absent from records written before them
+	if len(dec.buf) == 0 {
+		return // version 0: written before the added fields
+	}
+	switch v := dec.uint(); {
+	case v < 1 || v > drillFields:
+		dec.fail() // not a version this build knows
+	default:
 		d.Target = dec.string()
 		d.NotBefore = dec.time()
 	}
