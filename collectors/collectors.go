@@ -51,7 +51,7 @@ var Kinds = Table{
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
 			Doc: "an end user's `EMAIL/token` and API token (or an OAuth token): the buyer's own requests"},
 		Options: zendeskrequests.NewOptions,
-	}, New: zendeskrequests.New},
+	}, New: zendeskrequests.New, NewCreator: zendeskrequests.NewCreator},
 	{Kind: config.Kind{
 		Name: "freshdesk", Title: "Freshdesk", Feeds: config.FeedsTickets,
 		URLExample: "https://DOMAIN.freshdesk.com",
@@ -65,7 +65,7 @@ var Kinds = Table{
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
 			Doc: "email and API token of an agent (`api: agent`) or a portal customer (`api: customer`)"},
 		Options: jsm.NewOptions,
-	}, New: jsm.New},
+	}, New: jsm.New, NewCreator: jsm.NewCreator},
 	{Kind: config.Kind{
 		Name: "github", Title: "issues of a vendor's public repositories", Feeds: config.FeedsTickets,
 		DefaultURL: github.DefaultURL, URLExample: github.DefaultURL,
@@ -74,7 +74,7 @@ var Kinds = Table{
 		PriorityInTags: true,
 		TicketTypes:    true,
 		Options:        github.NewOptions,
-	}, New: github.New},
+	}, New: github.New, NewCreator: github.NewCreator},
 	{Kind: config.Kind{
 		Name: "slack", Title: "Slack channel shared with the vendor", Feeds: config.FeedsTickets,
 		DefaultURL: slack.DefaultURL, URLExample: slack.DefaultURL,
@@ -176,6 +176,7 @@ func (t Table) Config() config.Kinds {
 	kinds := make(config.Kinds, len(t))
 	for i, k := range t {
 		kinds[i] = k.Kind
+		kinds[i].Drills = k.NewCreator != nil
 	}
 	return kinds
 }
@@ -188,6 +189,15 @@ func (t Table) Lookup(name string) (source.Kind, bool) {
 		}
 	}
 	return source.Kind{}, false
+}
+
+// NewCreator builds the drill's creator for env.Config.Kind.
+func NewCreator(env source.Env) (source.Creator, error) {
+	k, ok := Kinds.Lookup(env.Config.Kind)
+	if !ok || k.NewCreator == nil {
+		return nil, fmt.Errorf("source %q: kind %q cannot file tickets", env.Config.Name, env.Config.Kind)
+	}
+	return k.NewCreator(env)
 }
 
 // New builds the collector for env.Config.Kind.

@@ -143,6 +143,7 @@ func vendorDetail(s selectors) board {
 			docsRow(s),
 			featureRow(s),
 			contractsRow(s),
+			drillRow(s),
 		},
 	}
 }

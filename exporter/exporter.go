@@ -43,6 +43,14 @@ type Options struct {
 	// Now is the exporter's clock (default time.Now): the demo runs at a
 	// fixed clock in tests (--demo.clock).
 	Now func() time.Time
+	// DrillDryRun: off-hours drills log what they would send and send
+	// nothing (--drill.dry-run; drills.go).
+	DrillDryRun bool
+	// DrillDisabled: this instance runs no drill (--drill.disabled: the
+	// second of an HA pair); the metrics show the stored drills.
+	DrillDisabled bool
+	// DrillTick is how often each drill takes its next step (default 1m).
+	DrillTick time.Duration
 }
 
 // Exporter owns the sync loops, the aggregates and the current snapshot.
@@ -67,6 +75,7 @@ type Exporter struct {
 	reloadOK atomic.Bool
 
 	runCtx context.Context
+	drills drills // the off-hours drills (drills.go)
 }
 
 type vendorState struct {
@@ -180,6 +189,11 @@ func (e *Exporter) apply(cfg *config.Config, start bool) error {
 				r.start(e.runCtx)
 			}
 		}
+	}
+	// Drills run only with the sources' loops, never under SyncAll (the
+	// backfill): a drill writes to vendors.
+	if err := e.applyDrills(cfg, start); err != nil {
+		e.logger.Error("starting the off-hours drills", "err", err)
 	}
 	e.rebuildSnapshot()
 	e.logger.Info("configuration applied", "vendors", len(vendors), "sources", len(plan.runners),
@@ -710,7 +724,9 @@ func (e *Exporter) rebuildSnapshot() {
 		return
 	}
 	for name, vs := range e.vendors {
-		snap.Vendors = append(snap.Vendors, vs.agg.Snapshot(e.asOf(name)))
+		v := vs.agg.Snapshot(e.asOf(name))
+		v.Drill = e.drillSummary(name)
+		snap.Vendors = append(snap.Vendors, v)
 	}
 	e.mu.RUnlock()
 	slices.SortFunc(snap.Vendors, func(a, b *quality.VendorSnapshot) int { return cmp.Compare(a.Vendor, b.Vendor) })
@@ -765,6 +781,7 @@ func (e *Exporter) Stop() {
 	for _, r := range runners {
 		r.stop()
 	}
+	e.stopDrills()
 }
 
 // Snapshot is the latest snapshot; nil before the first Apply.

@@ -216,6 +216,9 @@ func (s *Sim) EditMaintenance(vendor, id string, e MaintenanceEdit) error {
 
 // deleted reports whether ticket i was deleted by now (Unix seconds).
 func (w *world) deleted(i int, now int64) bool {
+	if w.drillHidden(i) { // a drill ticket not filed yet does not exist (drill.go)
+		return true
+	}
 	return slices.ContainsFunc(w.edits.ticket(i), func(ed ticketEdit) bool { return ed.e.Delete && ed.at <= now })
 }
 

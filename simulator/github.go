@@ -58,6 +58,9 @@ func (a *githubAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(time.Hour).Unix(), 10))
 	h.Set("X-RateLimit-Resource", "core")
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	if a.serveDrill(rw, r, now.Unix()) { // drill_github.go
+		return
+	}
 	if r.Method != http.MethodGet {
 		writeGhError(rw, http.StatusNotFound, "Not Found")
 		return
@@ -155,7 +158,11 @@ func (a *githubAPI) serveIssues(rw http.ResponseWriter, r *http.Request, now int
 	})
 	issues := make([]ghIssue, 0, len(views))
 	for i := range views {
-		issues = append(issues, a.w.ghIssue(&views[i], a.base()))
+		is := a.w.ghIssue(&views[i], a.base())
+		if c := q.Get("creator"); c != "" && !strings.EqualFold(is.User.Login, c) { // drill_github.go
+			continue
+		}
+		issues = append(issues, is)
 	}
 	servePage(a, rw, r, "issues", issues)
 }

@@ -206,6 +206,7 @@ func (w *world) ghIssue(v *ghIssueView, base string) ghIssue {
 	case v.s.reopens > 0:
 		is.StateReason = ptr("reopened")
 	}
+	w.dressGhDrill(&is, tl.index, base)
 	return is
 }
 

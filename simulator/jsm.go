@@ -91,6 +91,9 @@ func (a *jsmAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeJiraError(rw, http.StatusUnauthorized, "Client must be authenticated to access this resource.")
 		return
 	}
+	if a.serveDrill(rw, r, a.clock().Unix(), customer) { // drill_jsm.go
+		return
+	}
 	if r.Method != http.MethodGet {
 		writeJiraError(rw, http.StatusMethodNotAllowed, "Method not allowed: GET is the only method served")
 		return

@@ -88,7 +88,7 @@ func (a *jsmAPI) serveRequests(rw http.ResponseWriter, r *http.Request, now int6
 	})
 	out := make([]jRequest, len(states))
 	for i := range states {
-		out[i] = a.customerRequest(&states[i])
+		out[i] = a.customerRequestOf(&states[i])
 	}
 	writeDeskPage(rw, r, a.base(), out)
 }
@@ -113,4 +113,12 @@ func (a *jsmAPI) customerRequest(s *ticketState) jRequest {
 			Agent:    a.base() + "/browse/" + jsmIssueKey(tl),
 		},
 	}
+}
+
+// customerRequestOf is customerRequest with a filed drill request's text
+// (drill_jsm.go).
+func (a *jsmAPI) customerRequestOf(s *ticketState) jRequest {
+	rq := a.customerRequest(s)
+	a.w.dressJSMDrill(&rq, s.tl.index)
+	return rq
 }

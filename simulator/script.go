@@ -21,6 +21,10 @@ type ScriptedTicket struct {
 	// them (github_feature.go).
 	Labels []string
 	Type   string
+	// Drill: the off-hours drill's ticket, hidden until the buyer files a
+	// request through the Requests API (drill.go); Created is then its
+	// creation as the vendor answers.
+	Drill bool
 }
 
 // ScriptStep is one update of a scripted ticket.

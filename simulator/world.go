@@ -36,6 +36,8 @@ type world struct {
 	index   atomic.Pointer[exportIndex]
 
 	edits edits // what agents changed in served items (edit.go)
+
+	drills drillDesk // the off-hours drill's tickets (drill.go)
 }
 
 func newWorld(v Vendor, seed int64, start time.Time) (*world, error) {

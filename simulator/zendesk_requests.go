@@ -53,6 +53,12 @@ func (a *requestsAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	now := a.clock().Unix()
 	switch {
+	case r.Method == http.MethodPost && r.URL.Path == requestsPath:
+		a.serveDrillCreate(rw, r, now)
+	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, requestsPath+"/"):
+		a.serveDrillUpdate(rw, r, now)
+	case r.Method == http.MethodGet && r.URL.Path == requestsPath+"/search":
+		a.serveDrillSearch(rw, r, now)
 	case r.Method != http.MethodGet:
 		writeZendeskError(rw, http.StatusNotFound, "InvalidEndpoint", "Not found")
 	case r.URL.Path == requestsPath:
@@ -144,7 +150,9 @@ func (a *requestsAPI) serveList(rw http.ResponseWriter, r *http.Request, now int
 	base := a.base()
 	for _, k := range keys[start:end] {
 		s := stateAt(a.w.timeline(int(k.id-1)), now)
-		page.Requests = append(page.Requests, a.w.zendeskRequest(&s, base))
+		rq := a.w.zendeskRequest(&s, base)
+		a.w.dressDrill(&rq)
+		page.Requests = append(page.Requests, rq)
 	}
 	switch mode := endlessOf(r); {
 	case mode == endlessSame:

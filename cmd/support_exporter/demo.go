@@ -102,6 +102,10 @@ vendors:
         poll_interval: 1m
 {{.Docs}}
 {{- end}}
+{{- if .Drill}}
+    drill:
+{{.Drill}}
+{{- end}}
 {{- end}}
 `))
 
@@ -115,6 +119,7 @@ type demoVendor struct {
 	// Outages: the status kind names components and says when incidents
 	// end (not config.Kind.NoOutages): an availability agreement measures.
 	Outages bool
+	Drill   string // the drill's keys, indented (demo_drill.go)
 }
 
 // sourceBody indents a source body from Sim.SourceYAML under its list
@@ -131,7 +136,8 @@ func sourceBody(yaml string) string {
 // clock() and answering as of clock.
 func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 	now := clock()
-	sim, err := simulator.New(simulator.Options{Seed: demoSeed, Start: now, Clock: clock, Vendors: simulator.Demo(now)})
+	sim, err := simulator.New(simulator.Options{Seed: demoSeed, Start: now, Clock: clock,
+		Vendors: append(simulator.Demo(now), simulator.DemoDrill(now))})
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +173,9 @@ func startDemo(logger *slog.Logger, clock func() time.Time) (*demo, error) {
 		vendors = append(vendors, dv)
 		logger.Info("demo vendor", attrs...)
 	}
+	dv, attrs := demoDrillVendor(sim, now)
+	names, vendors = append(names, dv.Name), append(vendors, dv)
+	logger.Info("demo vendor", attrs...)
 	// One vendor answers its first request with a 429, as real APIs do now
 	// and then, so that the error and retry metrics have data too.
 	sim.Inject("swiftedge", simulator.KindZendesk, simulator.FaultRateLimit, 1)

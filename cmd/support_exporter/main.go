@@ -61,6 +61,9 @@ type flags struct {
 	demo          bool
 	demoClock     time.Time
 	debugClock    time.Time
+	drillDryRun   bool
+	drillDisabled bool
+	drillTick     time.Duration
 	storagePath   string
 	telemetryPath string
 	readTimeout   time.Duration
@@ -84,6 +87,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// times all read it; timers still run on the wall clock). A restart
 	// that should continue the same clock passes the instant it reached.
 	app.Flag("debug.clock", "Act as if the clock read this RFC 3339 instant at start, advancing with real time (tests only).").Hidden().SetValue(&rfc3339{&f.debugClock})
+	app.Flag("drill.dry-run", "Off-hours drills (a vendor's drill:) log the ticket they would file and send nothing; each ends as skipped (docs/configuration.md).").BoolVar(&f.drillDryRun)
+	app.Flag("drill.disabled", "This instance runs no off-hours drill (an HA pair plans the same drill and the second to fire takes over the first's ticket; disabling one rules out two creates within seconds); the drill metrics show what its store holds (docs/configuration.md).").BoolVar(&f.drillDisabled)
+	app.Flag("drill.tick", "How often each off-hours drill takes its next step (default 1m; tests and the demo).").Hidden().DurationVar(&f.drillTick)
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
@@ -269,6 +275,14 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		}
 	}()
 	logger.Info("store open", "path", st.Path())
+	if d != nil {
+		if err := d.planDrill(st); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if f.drillTick == 0 {
+			f.drillTick = demoDrillTick
+		}
+	}
 	// Damage found while running stops the exporter: every sync would fail
 	// and every number stand still, which looks healthy on a dashboard.
 	damaged := make(chan error, 1)
@@ -281,7 +295,8 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
-	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion(), Now: now})
+	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion(), Now: now,
+		DrillDryRun: f.drillDryRun, DrillDisabled: f.drillDisabled, DrillTick: f.drillTick})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
 	reg := newRegistry(exp, alerts)

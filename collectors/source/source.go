@@ -133,6 +133,9 @@ type Factory func(Env) (Source, error)
 type Kind struct {
 	config.Kind
 	New Factory
+	// NewCreator builds the kind's creator of drill tickets (creator.go);
+	// nil when the kind cannot file tickets.
+	NewCreator CreatorFactory
 }
 
 // OptionsOf returns src's own keys, of its kind's Options type O, or the

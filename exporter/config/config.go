@@ -101,6 +101,9 @@ type Vendor struct {
 	// Agreements are the contract's compensation clauses
 	// (docs/configuration.md, "Agreements").
 	Agreements []*Agreement `yaml:"agreements"`
+	// Drill is the vendor's off-hours drill; nil or not enabled: off
+	// (drill.go).
+	Drill *Drill `yaml:"drill"`
 
 	// CalendarParsed is Calendars[Calendar].Parsed, or nil.
 	CalendarParsed *calendar.Calendar `yaml:"-"`

@@ -143,6 +143,10 @@ type Kind struct {
 	// PriorityInTags: the API has no priority field; a ticket's priority is
 	// the tag (label) naming the most urgent one (quality.Rules.MostUrgent).
 	PriorityInTags bool
+	// Drills: the kind can file a ticket as the buyer, for the off-hours
+	// drill (drill.go); set by package collectors from the kind's
+	// constructor of a creator.
+	Drills bool
 	// CountsOnly: the API gives a ticket's counts and figures, not its
 	// timeline of replies (the zendesk kind's incremental export): its
 	// sources feed no metric that needs the timeline

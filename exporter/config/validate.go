@@ -134,6 +134,7 @@ func (ck *checker) vendor(c *Config, v *Vendor, path string, names map[string]in
 			ck.source(s, list.key, itemPath(childPath(path, list.key), j), sourceNames)
 		}
 	}
+	ck.drill(path+".drill", v)
 }
 
 // name checks the name of the entry at path; seen maps the names met so far

@@ -126,5 +126,6 @@ func VendorFamilies() []*Family {
 		f.slaChecks, f.slaBreaches, f.breaching, f.open, f.oldestUnanswered, f.escalationsOpen, f.escalations, f.ratings, f.unknownPriority, f.vendorReplies,
 		f.componentStatus, f.incidentsOpen, f.incidentOldestLastUpdate, f.incidents, f.noticeDelay, f.duration, f.updateGap, f.postmortem,
 		f.maintenances, f.maintenanceNotice, f.shortNotice, f.nextMaintenance, f.detected, f.customerLead,
+		drillFamilies.runs, drillFamilies.firstResponse, drillFamilies.lastRun,
 	}, slices.Concat(docsFamilyList(), featureFamilyList(), contractFams.list())...)
 }

@@ -30,6 +30,9 @@ func WalkVendor(w Walker, v *quality.VendorSnapshot) {
 	walkDocs(w, v)
 	walkFeatures(w, v)
 	walkContracts(w, v)
+	if v.Drill != nil {
+		walkDrill(w, v)
+	}
 }
 
 func walkTickets(w Walker, v *quality.VendorSnapshot) {

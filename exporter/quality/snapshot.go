@@ -142,6 +142,9 @@ type VendorSnapshot struct {
 	Vendor  string
 	Tickets bool
 	Status  bool
+	// Drill is the vendor's off-hours drills (drill.go); nil when its
+	// drill is off, and then its families are not exposed.
+	Drill *DrillSummary
 	// Replies is false when every ticket source gives counts, not a reply
 	// timeline: VendorReplies is then not exposed (an hour without replies
 	// would read as an hour nobody worked).

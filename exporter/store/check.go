@@ -23,6 +23,7 @@ type Report struct {
 	Path    string
 	Sources []SourceReport
 	Alerts  []VendorAlerts
+	Drills  int // off-hours drill records (drills.go)
 	// Problems lists the first problems found, each with the bucket it is
 	// in; Found counts them (the page walk stops at the first ones: past a
 	// damaged page, more are mostly echoes). A store is sound when Found
@@ -143,6 +144,8 @@ func (r *Report) records(tx *bolt.Tx) error {
 			r.alerts(b)
 		case string(bucketVendors):
 			r.vendorSettings(b)
+		case string(bucketDrills):
+			r.drills(b)
 		default:
 			r.unknown("%s: a bucket this build does not know", bucketPath([]string{string(name)}))
 		}

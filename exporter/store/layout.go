@@ -24,6 +24,7 @@ import (
 //	alerts/<vendor>/<fingerprint, startsAt>      alert signal record (alerts.go)
 //	vendors/<vendor>/fingerprint                 the settings last applied (vendors.go)
 //	vendors/<vendor>/rebuilt_at                  Unix nanoseconds, 8 bytes big-endian
+//	drills/<vendor>/<drill id>                   off-hours drill record (drills.go)
 //
 // Records are encoded as records.go describes; an item's key is its id,
 // and a record stored under another id is damage (damage.go). The alerts
