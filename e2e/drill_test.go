@@ -119,7 +119,7 @@ vendors:
       closing: "` + drillClosing + `"
 `
 	args := append([]string{"--config.file=" + configFile(t, r.dir, cfg), "--storage.path=" + filepath.Join(r.dir, "data"),
-		"--drill.tick=200ms"}, c.args...)
+		"--drill.tick=200ms", "--drill.enabled"}, c.args...)
 	r.p = start(t, r.logs, args...)
 	t.Cleanup(func() {
 		if t.Failed() {

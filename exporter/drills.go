@@ -53,7 +53,11 @@ func (e *Exporter) applyDrills(cfg *config.Config, run bool) error {
 		p := &atomic.Pointer[quality.DrillSummary]{}
 		summary[v.Name] = p
 		e.storeDrillSummary(v.Name, p)
-		if !run || e.opts.DrillDisabled {
+		if !run {
+			continue
+		}
+		if e.opts.DrillDisabled {
+			e.opts.Logger.Info("off-hours drill configured, but this instance does not drill: start it with --drill.enabled (only one instance of an HA pair should)", "vendor", v.Name)
 			continue
 		}
 		dr, err := e.newDriller(cfg, v)

@@ -158,7 +158,7 @@ func TestReloadKeepsThePendingDrill(t *testing.T) {
 	}
 }
 
-// TestDrillDisabledPlansNothing: --drill.disabled (the second of an HA
+// TestDrillDisabledPlansNothing: without --drill.enabled (the second of an HA
 // pair) runs no drill: nothing planned, nothing sent, the summary shown.
 func TestDrillDisabledPlansNothing(t *testing.T) {
 	t.Parallel()
@@ -175,7 +175,7 @@ func TestDrillDisabledPlansNothing(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // ten drill ticks
 	if ds, err := st.Drills("acme"); err != nil || len(ds) != 0 {
-		t.Errorf("drills planned with --drill.disabled: %+v, %v", ds, err)
+		t.Errorf("drills planned without --drill.enabled: %+v, %v", ds, err)
 	}
 	if v := vendorSnapshot(e, "acme"); v == nil || v.Drill == nil {
 		t.Error("no drill summary in the snapshot")

@@ -46,8 +46,9 @@ type Options struct {
 	// DrillDryRun: off-hours drills log what they would send and send
 	// nothing (--drill.dry-run; drills.go).
 	DrillDryRun bool
-	// DrillDisabled: this instance runs no drill (--drill.disabled: the
-	// second of an HA pair); the metrics show the stored drills.
+	// DrillDisabled: this instance runs no drill (--drill.enabled not
+	// given: drills are opt-in per instance, so that of an HA pair only
+	// one files); the metrics show the stored drills.
 	DrillDisabled bool
 	// DrillTick is how often each drill takes its next step (default 1m).
 	DrillTick time.Duration

@@ -62,7 +62,7 @@ type flags struct {
 	demoClock     time.Time
 	debugClock    time.Time
 	drillDryRun   bool
-	drillDisabled bool
+	drillEnabled  bool
 	drillTick     time.Duration
 	storagePath   string
 	telemetryPath string
@@ -88,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// that should continue the same clock passes the instant it reached.
 	app.Flag("debug.clock", "Act as if the clock read this RFC 3339 instant at start, advancing with real time (tests only).").Hidden().SetValue(&rfc3339{&f.debugClock})
 	app.Flag("drill.dry-run", "Off-hours drills (a vendor's drill:) log the ticket they would file and send nothing; each ends as skipped (docs/configuration.md).").BoolVar(&f.drillDryRun)
-	app.Flag("drill.disabled", "This instance runs no off-hours drill (an HA pair plans the same drill and the second to fire takes over the first's ticket; disabling one rules out two creates within seconds); the drill metrics show what its store holds (docs/configuration.md).").BoolVar(&f.drillDisabled)
+	app.Flag("drill.enabled", "This instance runs the vendors' off-hours drills (a vendor's drill:), which file real tickets; off by default, so that of two exporters sharing a config (an HA pair) only the one started with it files. Without it the drill metrics show what the store holds; --demo drills against its simulator only (docs/configuration.md).").BoolVar(&f.drillEnabled)
 	app.Flag("drill.tick", "How often each off-hours drill takes its next step (default 1m; tests and the demo).").Hidden().DurationVar(&f.drillTick)
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)
@@ -296,7 +296,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
 	exp := exporter.New(runCtx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion(), Now: now,
-		DrillDryRun: f.drillDryRun, DrillDisabled: f.drillDisabled, DrillTick: f.drillTick})
+		DrillDryRun: f.drillDryRun, DrillDisabled: !f.drillEnabled && !f.demo, DrillTick: f.drillTick})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
 	reg := newRegistry(exp, alerts)
