@@ -1,11 +1,13 @@
 package imap
 
 import (
+	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
 
 	commoncfg "github.com/prometheus/common/config"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
 )
@@ -31,6 +33,27 @@ type SMTP struct {
 	BasicAuth *commoncfg.BasicAuth `yaml:"basic_auth"`
 }
 
+// UnmarshalYAML decodes the option and refuses a key it does not have,
+// as the decoder of the configuration's other keys does.
+func (s *SMTP) UnmarshalYAML(n *yaml.Node) error {
+	type plain SMTP
+	if err := n.Decode((*plain)(s)); err != nil {
+		return err
+	}
+	var unknown []string
+	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		switch k := n.Content[i]; k.Value {
+		case "url", "from", "to", "sent_folder", "server_saves_sent", "basic_auth":
+		default:
+			unknown = append(unknown, fmt.Sprintf("line %d: field %s not found in type imap.SMTP", k.Line, k.Value))
+		}
+	}
+	if len(unknown) > 0 {
+		return &yaml.TypeError{Errors: unknown}
+	}
+	return nil
+}
+
 // checkSMTP reports the smtp option's mistakes, under smtp.*.
 func (o *Options) checkSMTP(report config.Report) {
 	s := o.SMTP
@@ -40,7 +63,7 @@ func (o *Options) checkSMTP(report config.Report) {
 	if s.URL == "" {
 		report("smtp.url", "required: the buyer's submission server, smtps://host[:465] or smtp://host[:587] (STARTTLS)")
 	} else if _, err := parseSMTPURL(s.URL); err != nil {
-		report("smtp.url", "%q: %v", s.URL, err)
+		report("smtp.url", "%v", err) // never the URL: it may carry a password
 	}
 	for _, a := range []struct{ key, value, what string }{
 		{"smtp.from", s.From, "the buyer's address the drill's mail is sent from"},
