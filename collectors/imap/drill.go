@@ -32,6 +32,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -148,12 +149,16 @@ func (c *creator) Target() string {
 func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, error) {
 	at := c.now().UTC().Truncate(time.Second)
 	id := d.Marker + "@" + addrDomain(c.from)
-	raw := compose(draftHeader{from: c.from, to: c.to, subject: d.Subject, date: at, id: id, marker: d.Marker}, d.Body)
+	// The attempt's own mark tells its copy from another's of the same
+	// Message-ID (an earlier attempt, the other exporter of an HA pair):
+	// only its own is ever removed.
+	attempt := rand.Text()
+	raw := compose(draftHeader{from: c.from, to: c.to, subject: d.Subject, date: at, id: id, marker: d.Marker, attempt: attempt}, d.Body)
 	if !c.saves {
 		if err := c.appendSent(ctx, raw, at); err != nil {
 			// Nothing was sent. An APPEND whose answer was lost may have
 			// stored the copy: removed, or the outcome is unknown.
-			if rerr := c.removeSent(ctx, id); rerr != nil {
+			if rerr := c.removeSent(ctx, attempt); rerr != nil {
 				return source.Filed{}, &sendError{step: "APPEND to " + c.sent, where: c.target.where, unknown: true,
 					err: fmt.Errorf("%w; and its copy could not be removed: %w", err, rerr)}
 			}
@@ -166,7 +171,7 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 	case err == nil:
 	case errors.As(err, &se) && !se.unknown && !c.saves:
 		// Refused, or never sent: its copy must not look sent.
-		if rerr := c.removeSent(ctx, id); rerr != nil {
+		if rerr := c.removeSent(ctx, attempt); rerr != nil {
 			se.unknown, se.err = true, fmt.Errorf("%w; and its copy in %s could not be removed (taken for sent): %w", se.err, c.sent, rerr)
 		}
 		return source.Filed{}, fmt.Errorf("imap: drill mail: %w", se)
@@ -220,9 +225,9 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 	return nil
 }
 
-// replySubject is "Re: " and the subject, unless it is a reply's already.
+// replySubject is "Re: " and the subject, unless it starts with one.
 func replySubject(s string) string {
-	if baseSubject(s) != strings.TrimSpace(s) {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "re:") {
 		return s
 	}
 	return "Re: " + s
@@ -442,10 +447,11 @@ func (c *creator) appendSent(ctx context.Context, raw []byte, at time.Time) erro
 	return s.run(ctx, "APPEND", cmd, nil, fetch.ReasonHTTP)
 }
 
-// removeSent removes the copies of Message-ID id from the Sent folder
-// (STORE \Deleted, then UID EXPUNGE where UIDPLUS allows, else EXPUNGE,
-// which also removes what the buyer marked deleted there).
-func (c *creator) removeSent(ctx context.Context, id string) error {
+// removeSent removes the copy of one attempt from the Sent folder (its
+// X-Support-Drill-Attempt; STORE \Deleted, then UID EXPUNGE where
+// UIDPLUS allows, else EXPUNGE, which also removes what the buyer marked
+// deleted there).
+func (c *creator) removeSent(ctx context.Context, attempt string) error {
 	s, err := c.session(ctx)
 	if err != nil {
 		return err
@@ -456,7 +462,7 @@ func (c *creator) removeSent(ctx context.Context, id string) error {
 		return err
 	}
 	res := &responses.Search{}
-	crit := &goimap.SearchCriteria{Header: map[string][]string{"Message-ID": {"<" + id + ">"}}}
+	crit := &goimap.SearchCriteria{Header: map[string][]string{attemptField: {attempt}}}
 	if err := s.run(ctx, "UID SEARCH", &commands.Uid{Cmd: &commands.Search{Criteria: crit}}, res, fetch.ReasonHTTP); err != nil {
 		return err
 	}
@@ -465,7 +471,7 @@ func (c *creator) removeSent(ctx context.Context, id string) error {
 	}
 	set := new(goimap.SeqSet)
 	set.AddNum(res.Ids...)
-	store := &commands.Uid{Cmd: &commands.Store{SeqSet: set, Item: goimap.FormatFlagsOp(goimap.AddFlags, true), Value: []any{goimap.DeletedFlag}}}
+	store := &commands.Uid{Cmd: &commands.Store{SeqSet: set, Item: goimap.FormatFlagsOp(goimap.AddFlags, true), Value: []any{goimap.RawString(goimap.DeletedFlag)}}}
 	if err := s.run(ctx, "UID STORE", store, nil, fetch.ReasonHTTP); err != nil {
 		return err
 	}
@@ -483,7 +489,11 @@ type draftHeader struct {
 	id                string // Message-ID, without angle brackets
 	parent            string // the message answered; empty for the first
 	marker            string
+	attempt           string // the attempt's own mark (attemptField)
 }
+
+// attemptField marks the copy of one attempt to send the drill's mail.
+const attemptField = "X-Support-Drill-Attempt"
 
 // compose writes a drill mail: a plain-text UTF-8 message, quoted-printable,
 // CRLF line ends; the subject encoded (RFC 2047) where it is not ASCII,
@@ -502,6 +512,9 @@ func compose(h draftHeader, body string) []byte {
 	}
 	if h.marker != "" {
 		field("X-Support-Drill", h.marker)
+	}
+	if h.attempt != "" {
+		field(attemptField, h.attempt)
 	}
 	field("MIME-Version", "1.0")
 	field("Content-Type", "text/plain; charset=utf-8")
