@@ -207,7 +207,8 @@ func (c *creator) gmail(ctx context.Context) bool {
 func (c *creator) Comment(ctx context.Context, id, body string) error {
 	root, err := c.root(ctx, id)
 	if err != nil {
-		return fmt.Errorf("imap: drill closing mail: %w", err)
+		// Nothing sent: known, never tried again by the drill.
+		return fmt.Errorf("imap: drill closing mail: %w", &sendError{step: "finding the drill's mail", where: c.target.where, err: err})
 	}
 	at := c.now().UTC().Truncate(time.Second)
 	h := draftHeader{from: c.from, to: c.to, subject: replySubject(root.subject), date: at,
@@ -238,6 +239,7 @@ type found struct {
 	id      string // Message-ID
 	thread  string // the ticket's id: Message-ID, or Gmail's X-GM-THRID
 	subject string
+	marker  string // X-Support-Drill
 	at      time.Time
 }
 
@@ -245,7 +247,12 @@ type found struct {
 // buyer's first messages to the vendor whose subject holds marker, on or
 // after the day before since (SEARCH SINCE is by day).
 func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]source.Filed, error) {
-	crit := &goimap.SearchCriteria{Header: map[string][]string{"Subject": {marker}}, WithoutFlags: []string{goimap.DeletedFlag}}
+	// The subject, or the mail's X-Support-Drill (a server that matches
+	// the subject's encoded words undecoded still finds it).
+	crit := &goimap.SearchCriteria{WithoutFlags: []string{goimap.DeletedFlag}, Or: [][2]*goimap.SearchCriteria{{
+		{Header: map[string][]string{"Subject": {marker}}},
+		{Header: map[string][]string{markerField: {marker}}},
+	}}}
 	if !since.IsZero() {
 		crit.Since = since.UTC().AddDate(0, 0, -1)
 	}
@@ -255,7 +262,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]s
 	}
 	var all []source.Filed
 	for _, m := range msgs {
-		if strings.Contains(m.subject, marker) {
+		if strings.Contains(m.subject, marker) || strings.Contains(m.marker, marker) {
 			all = source.AddFiled(all, source.Filed{ID: m.thread, CreatedAt: m.at})
 		}
 	}
@@ -325,7 +332,7 @@ func (c *creator) search(ctx context.Context, crit *goimap.SearchCriteria) ([]fo
 			return nil, fmt.Errorf("folder %q: %w", folder, err)
 		}
 		res := &responses.Search{}
-		if err := s.run(ctx, "UID SEARCH", &commands.Uid{Cmd: &commands.Search{Charset: "UTF-8", Criteria: crit}}, res, fetch.ReasonHTTP); err != nil {
+		if err := s.run(ctx, "UID SEARCH", &commands.Uid{Cmd: &commands.Search{Criteria: crit}}, res, fetch.ReasonHTTP); err != nil {
 			return nil, fmt.Errorf("folder %q: %w", folder, err)
 		}
 		got, err := c.read(ctx, s, res.Ids)
@@ -381,7 +388,7 @@ func (r rawCommand) Command() *goimap.Command {
 }
 
 // drillHeaderSection is what Find reads of a message.
-var drillHeaderSection = "BODY.PEEK[HEADER.FIELDS (Message-ID In-Reply-To References From To Date Subject)]<0." +
+var drillHeaderSection = "BODY.PEEK[HEADER.FIELDS (Message-ID In-Reply-To References From To Date Subject X-Support-Drill)]<0." +
 	fmt.Sprint(maxHeaderBytes) + ">"
 
 // read fetches the header of the messages uids of the selected folder
@@ -408,10 +415,14 @@ func (c *creator) read(ctx context.Context, s *session, uids []uint32) ([]found,
 	for _, im := range msgs {
 		block := section(im)
 		h, err := parseHeader(block)
-		if err != nil || h.reply || h.id == "" || h.from != c.from || !c.addressedToVendor(block) {
+		if err != nil || h.reply || h.id == "" || h.from != c.from {
 			continue
 		}
-		f := found{id: h.id, thread: h.id, subject: h.subject, at: messageTime(h.date, im.InternalDate.UTC(), c.bounds)}
+		to, marker, ok := c.drillFields(block)
+		if !ok || !to {
+			continue
+		}
+		f := found{id: h.id, thread: h.id, subject: h.subject, marker: marker, at: messageTime(h.date, im.InternalDate.UTC(), c.bounds)}
 		if thread, msg := im.Items["X-GM-THRID"], im.Items["X-GM-MSGID"]; gmail && thread != nil {
 			if msg != nil && fmt.Sprint(msg) != fmt.Sprint(thread) {
 				continue // a reply in Gmail's threading
@@ -423,17 +434,19 @@ func (c *creator) read(ctx context.Context, s *session, uids []uint32) ([]found,
 	return all, nil
 }
 
-// addressedToVendor reports whether a header block's To names smtp.to.
-func (c *creator) addressedToVendor(block []byte) bool {
+// drillFields reads what parseHeader does not of a header block: whether
+// its To names smtp.to, and its X-Support-Drill.
+func (c *creator) drillFields(block []byte) (toVendor bool, marker string, ok bool) {
 	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(append(slices.Clone(block), "\r\n"...))))
 	if err != nil {
-		return false
+		return false, "", false
 	}
+	marker = th.Get(markerField)
 	list, err := netmail.ParseAddressList(th.Get("To"))
 	if err != nil {
-		return strings.Contains(strings.ToLower(th.Get("To")), c.to)
+		return strings.Contains(strings.ToLower(th.Get("To")), c.to), marker, true
 	}
-	return slices.ContainsFunc(list, func(a *netmail.Address) bool { return strings.EqualFold(a.Address, c.to) })
+	return slices.ContainsFunc(list, func(a *netmail.Address) bool { return strings.EqualFold(a.Address, c.to) }), marker, true
 }
 
 // appendSent stores the copy of a message in the Sent folder, seen.
@@ -492,8 +505,12 @@ type draftHeader struct {
 	attempt           string // the attempt's own mark (attemptField)
 }
 
-// attemptField marks the copy of one attempt to send the drill's mail.
-const attemptField = "X-Support-Drill-Attempt"
+// The drill mail's own header fields: its marker, and the mark of the
+// attempt whose copy it is.
+const (
+	markerField  = "X-Support-Drill"
+	attemptField = "X-Support-Drill-Attempt"
+)
 
 // compose writes a drill mail: a plain-text UTF-8 message, quoted-printable,
 // CRLF line ends; the subject encoded (RFC 2047) where it is not ASCII,
@@ -511,7 +528,7 @@ func compose(h draftHeader, body string) []byte {
 		field("References", "<"+h.parent+">")
 	}
 	if h.marker != "" {
-		field("X-Support-Drill", h.marker)
+		field(markerField, h.marker)
 	}
 	if h.attempt != "" {
 		field(attemptField, h.attempt)

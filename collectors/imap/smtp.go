@@ -26,8 +26,6 @@ import (
 
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
-
-	"github.com/support-exporter/support_exporter/collectors/fetch"
 )
 
 // smtpTarget is where the drill submits its mail.
@@ -87,20 +85,6 @@ func (e *sendError) OutcomeUnknown() bool { return e.unknown }
 // NotSentRetryAfter implements source.WriteOutcome: SMTP names no delay;
 // the drill waits its own minimum.
 func (e *sendError) NotSentRetryAfter() (time.Duration, bool) { return 0, e.retry && !e.unknown }
-
-// Reason classifies the failure as the source's errors are (fetch).
-func (e *sendError) reason() string {
-	var se *gosmtp.SMTPError
-	switch {
-	case errors.As(e.err, &se) && (se.Code == 535 || se.Code == 530 || se.Code == 534 || se.Code == 538):
-		return fetch.ReasonAuth
-	case errors.As(e.err, &se) && se.Code >= 400 && se.Code < 500:
-		return fetch.ReasonRateLimited
-	case errors.As(e.err, &se):
-		return fetch.ReasonHTTP
-	}
-	return fetch.ReasonNetwork
-}
 
 // classify says what a failure before the data's end means: a 5xx reply
 // refuses (known, never retried), a 4xx asks to come back later, no reply
