@@ -177,6 +177,8 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 	if err != nil {
 		return classify(where, "DATA", err)
 	}
+	// go-smtp bounds each reply's wait, not the writing of the data.
+	_ = conn.SetDeadline(time.Now().Add(s.timeout))
 	if _, err := w.Write(m.raw); err != nil {
 		// The data's end was never written: the server keeps nothing
 		// of a transaction cut before it (RFC 5321 4.1.1.4).
