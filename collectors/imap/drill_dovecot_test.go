@@ -1,39 +1,23 @@
 package imap_test
 
 // The drill by mail against a real Dovecot (the buyer's mailbox) and a
-// loopback submission server (go-smtp's server side, as a real one
-// behaves: implicit TLS or STARTTLS, AUTH PLAIN only under TLS, 535 for
-// a wrong password, 530 before AUTH, 250/354 and the replies a test
-// asks for after the data). The server records what it took; the
-// vendor's answer is APPENDed to INBOX as its mail would arrive.
+// loopback submission server (internal/smtptest: go-smtp's server side,
+// as a real one behaves). The server records what it took; the vendor's
+// answer is APPENDed to INBOX as its mail would arrive.
 
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
-	"log"
-	"math/big"
 	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-sasl"
-	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
@@ -41,176 +25,16 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/internal/dovecot"
+	"github.com/support-exporter/support_exporter/internal/smtptest"
 )
 
 // The submission server's own password when it differs from the
 // mailbox's (smtp.basic_auth); a test's own, never a real one.
 const smtpPass = "smtp-pw-51c0de77a2"
 
-// What a submission server does with the data of a transaction.
-const (
-	takeIt   = iota // 250
-	dropIt          // takes it, then the connection drops before the reply
-	deferIt         // 451: not taken, try later
-	refuseIt        // 554: not taken
-)
-
-type received struct {
-	from string
-	to   []string
-	raw  []byte
-}
-
-// submission is the loopback submission server.
-type submission struct {
-	addr       string
-	user, pass string
-	cert       []byte // PEM of its self-signed certificate
-	mu         sync.Mutex
-	got        []received
-	auths      int
-	mode       int
-}
-
-func (s *submission) setMode(m int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.mode = m
-}
-
-func (s *submission) received() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.got...)
-}
-
-func (s *submission) authAttempts() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.auths
-}
-
-// startSubmission serves on 127.0.0.1: TLS from the first byte
-// (implicitTLS), else in clear text offering STARTTLS when starttls.
-func startSubmission(t *testing.T, user, pass string, implicitTLS, starttls bool) *submission {
+func startSubmission(t *testing.T, user, pass string, implicitTLS, starttls bool) *smtptest.Server {
 	t.Helper()
-	certPEM, cert := selfSigned(t)
-	sub := &submission{user: user, pass: pass, cert: certPEM}
-	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(c *gosmtp.Conn) (gosmtp.Session, error) {
-		return &smtpSession{sub: sub, conn: c}, nil
-	}))
-	srv.Domain = "smtp.buyer.example"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	var l net.Listener
-	var err error
-	if implicitTLS {
-		l, err = tls.Listen("tcp", "127.0.0.1:0", tlsConfig)
-	} else {
-		l, err = net.Listen("tcp", "127.0.0.1:0")
-		if starttls {
-			srv.TLSConfig = tlsConfig
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub.addr = l.Addr().String()
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return sub
-}
-
-type smtpSession struct {
-	sub    *submission
-	conn   *gosmtp.Conn
-	authed bool
-	from   string
-	to     []string
-}
-
-func (x *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (x *smtpSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, username, password string) error {
-		x.sub.mu.Lock()
-		x.sub.auths++
-		x.sub.mu.Unlock()
-		if username != x.sub.user || password != x.sub.pass {
-			return &gosmtp.SMTPError{Code: 535, EnhancedCode: gosmtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
-		}
-		x.authed = true
-		return nil
-	}), nil
-}
-
-func (x *smtpSession) Mail(from string, _ *gosmtp.MailOptions) error {
-	if !x.authed {
-		return &gosmtp.SMTPError{Code: 530, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
-	}
-	x.from = from
-	return nil
-}
-
-func (x *smtpSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
-	x.to = append(x.to, to)
-	return nil
-}
-
-func (x *smtpSession) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	x.sub.mu.Lock()
-	mode := x.sub.mode
-	if mode == takeIt || mode == dropIt {
-		x.sub.got = append(x.sub.got, received{from: x.from, to: x.to, raw: raw})
-	}
-	x.sub.mu.Unlock()
-	switch mode {
-	case dropIt:
-		_ = x.conn.Conn().Close()
-		return errors.New("connection lost")
-	case deferIt:
-		return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
-	case refuseIt:
-		return &gosmtp.SMTPError{Code: 554, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: "Message refused"}
-	}
-	return nil
-}
-
-func (x *smtpSession) Reset()        { x.from, x.to = "", nil }
-func (x *smtpSession) Logout() error { return nil }
-
-// selfSigned makes the submission server's certificate for 127.0.0.1.
-func selfSigned(t *testing.T) ([]byte, tls.Certificate) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "smtp.buyer.example"},
-		NotBefore: time.Unix(0, 0), NotAfter: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(certPEM, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return certPEM, cert
+	return smtptest.Start(t, smtptest.Options{User: user, Password: pass, ImplicitTLS: implicitTLS, STARTTLS: starttls})
 }
 
 // drillYAML is the buyer's mailbox with the drill's mail option; %[5]s is
@@ -238,15 +62,15 @@ const drillYAML = `vendors:
 // collector built from one configuration, on a clock the test moves.
 type drillWorld struct {
 	srv     *dovecot.Server
-	sub     *submission
+	sub     *smtptest.Server
 	creator source.Creator
 	box     *mailbox
 	now     time.Time
 }
 
-func newDrillWorld(t *testing.T, srv *dovecot.Server, sub *submission, smtpURL, extra string) *drillWorld {
+func newDrillWorld(t *testing.T, srv *dovecot.Server, sub *smtptest.Server, smtpURL, extra string) *drillWorld {
 	t.Helper()
-	ca := string(srv.CAPEM()) + string(sub.cert)
+	ca := string(srv.CAPEM()) + string(sub.CertPEM)
 	yaml := fmt.Sprintf(drillYAML, srv.URL(), smtpURL, mailUser, mailPass, extra, ca)
 	cfg, err := config.Parse([]byte(yaml), "<drill_dovecot_test>", collectors.Kinds.Config())
 	if err != nil {
@@ -298,7 +122,7 @@ func startDrillMailbox(t *testing.T) *dovecot.Server {
 func TestDovecotDrillMail(t *testing.T) {
 	srv := startDrillMailbox(t)
 	sub := startSubmission(t, mailUser, mailPass, true, false)
-	w := newDrillWorld(t, srv, sub, "smtps://"+sub.addr, "")
+	w := newDrillWorld(t, srv, sub, "smtps://"+sub.Addr, "")
 	ctx := context.Background()
 	at := w.now
 
@@ -317,14 +141,14 @@ func TestDovecotDrillMail(t *testing.T) {
 	if filed.ID != id || !filed.CreatedAt.Equal(at) {
 		t.Fatalf("Create = %+v, want id %s at %s", filed, id, at)
 	}
-	got := sub.received()
+	got := sub.Received()
 	if len(got) != 1 {
 		t.Fatalf("the submission server took %d messages, want 1", len(got))
 	}
-	if got[0].from != "sre@buyer.example" || len(got[0].to) != 1 || got[0].to[0] != "support@acme.example" {
-		t.Errorf("envelope from %s to %v", got[0].from, got[0].to)
+	if got[0].From != "sre@buyer.example" || len(got[0].To) != 1 || got[0].To[0] != "support@acme.example" {
+		t.Errorf("envelope from %s to %v", got[0].From, got[0].To)
 	}
-	msg, err := mail.ReadMessage(bytes.NewReader(got[0].raw))
+	msg, err := mail.ReadMessage(bytes.NewReader(got[0].Raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,11 +189,11 @@ func TestDovecotDrillMail(t *testing.T) {
 	if err := w.creator.Comment(ctx, filed.ID, "Thank you! This was a scheduled drill; the ticket can be closed."); err != nil {
 		t.Fatalf("Comment: %v", err)
 	}
-	got = sub.received()
+	got = sub.Received()
 	if len(got) != 2 {
 		t.Fatalf("the submission server took %d messages, want 2", len(got))
 	}
-	closing, err := mail.ReadMessage(bytes.NewReader(got[1].raw))
+	closing, err := mail.ReadMessage(bytes.NewReader(got[1].Raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,9 +235,9 @@ Content-Type: text/plain; charset=utf-8
 func TestDovecotDrillMailDropped(t *testing.T) {
 	srv := startDrillMailbox(t)
 	sub := startSubmission(t, mailUser, mailPass, true, false)
-	w := newDrillWorld(t, srv, sub, "smtps://"+sub.addr, "")
+	w := newDrillWorld(t, srv, sub, "smtps://"+sub.Addr, "")
 	ctx := context.Background()
-	sub.setMode(dropIt)
+	sub.SetMode(smtptest.Drop)
 	_, err := w.creator.Create(ctx, drillDraft)
 	if err == nil || !source.Unknown(err) {
 		t.Fatalf("Create = %v; want an error of unknown outcome", err)
@@ -425,7 +249,7 @@ func TestDovecotDrillMailDropped(t *testing.T) {
 	if err != nil || len(all) != 1 || all[0].ID != drillMarker+"@buyer.example" || !all[0].CreatedAt.Equal(w.now) {
 		t.Fatalf("Find after the dropped connection = %+v, %v; want the mail", all, err)
 	}
-	if n := len(sub.received()); n != 1 {
+	if n := len(sub.Received()); n != 1 {
 		t.Errorf("the submission server took %d messages, want 1", n)
 	}
 }
@@ -447,17 +271,17 @@ func TestDovecotDrillMailRefused(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, url, extra string
-		mode             int
+		mode             smtptest.Mode
 		retry            bool
 	}{
-		{"wrong password (535)", "smtps://" + sub.addr, auth("wrong-" + smtpPass), takeIt, false},
-		{"deferred after the data (451)", "smtps://" + sub.addr, auth(smtpPass), deferIt, true},
-		{"refused after the data (554)", "smtps://" + sub.addr, auth(smtpPass), refuseIt, false},
-		{"connection refused", "smtps://" + closedAddr, auth(smtpPass), takeIt, true},
+		{"wrong password (535)", "smtps://" + sub.Addr, auth("wrong-" + smtpPass), smtptest.Take, false},
+		{"deferred after the data (451)", "smtps://" + sub.Addr, auth(smtpPass), smtptest.Defer, true},
+		{"refused after the data (554)", "smtps://" + sub.Addr, auth(smtpPass), smtptest.Refuse, false},
+		{"connection refused", "smtps://" + closedAddr, auth(smtpPass), smtptest.Take, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newDrillWorld(t, srv, sub, tc.url, tc.extra)
-			sub.setMode(tc.mode)
+			sub.SetMode(tc.mode)
 			_, err := w.creator.Create(context.Background(), drillDraft)
 			if err == nil || source.Unknown(err) {
 				t.Fatalf("Create = %v; want a known failure", err)
@@ -476,7 +300,7 @@ func TestDovecotDrillMailRefused(t *testing.T) {
 			}
 		})
 	}
-	if n := len(sub.received()); n != 0 {
+	if n := len(sub.Received()); n != 0 {
 		t.Errorf("the submission server took %d messages, want none", n)
 	}
 }
@@ -488,16 +312,16 @@ func TestDovecotDrillMailSTARTTLS(t *testing.T) {
 	srv := startDrillMailbox(t)
 	extra := "          basic_auth: {username: sre@buyer.example, password: " + smtpPass + "}"
 	sub := startSubmission(t, "sre@buyer.example", smtpPass, false, true)
-	w := newDrillWorld(t, srv, sub, "smtp://"+sub.addr, extra)
+	w := newDrillWorld(t, srv, sub, "smtp://"+sub.Addr, extra)
 	if _, err := w.creator.Create(context.Background(), drillDraft); err != nil {
 		t.Fatalf("Create over STARTTLS: %v", err)
 	}
-	if n := len(sub.received()); n != 1 {
+	if n := len(sub.Received()); n != 1 {
 		t.Errorf("the submission server took %d messages, want 1", n)
 	}
 
 	plain := startSubmission(t, "sre@buyer.example", smtpPass, false, false)
-	w = newDrillWorld(t, srv, plain, "smtp://"+plain.addr, extra)
+	w = newDrillWorld(t, srv, plain, "smtp://"+plain.Addr, extra)
 	_, err := w.creator.Create(context.Background(), drillDraft)
 	if err == nil || source.Unknown(err) || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Fatalf("Create without STARTTLS = %v; want a known refusal naming STARTTLS", err)
@@ -505,8 +329,8 @@ func TestDovecotDrillMailSTARTTLS(t *testing.T) {
 	if _, retry := source.NotSent(err); retry {
 		t.Errorf("a server without STARTTLS is tried again later: %v", err)
 	}
-	if plain.authAttempts() != 0 || len(plain.received()) != 0 {
-		t.Errorf("the server without STARTTLS saw %d AUTH and %d messages, want none", plain.authAttempts(), len(plain.received()))
+	if plain.AuthAttempts() != 0 || len(plain.Received()) != 0 {
+		t.Errorf("the server without STARTTLS saw %d AUTH and %d messages, want none", plain.AuthAttempts(), len(plain.Received()))
 	}
 	if n := w.sent(t); n != 1 {
 		t.Errorf("Sent holds %d messages, want only the first mail's copy", n)

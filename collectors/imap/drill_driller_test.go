@@ -17,6 +17,7 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/store"
 	"github.com/support-exporter/support_exporter/internal/dovecot"
+	"github.com/support-exporter/support_exporter/internal/smtptest"
 )
 
 // drillerYAML is a vendor whose drill files by mail through its mailbox.
@@ -55,7 +56,7 @@ vendors:
 func TestDovecotDrillerByMail(t *testing.T) {
 	srv := startDrillMailbox(t)
 	sub := startSubmission(t, mailUser, mailPass, true, false)
-	yaml := fmt.Sprintf(drillerYAML, srv.URL(), "smtps://"+sub.addr, mailUser, mailPass, string(srv.CAPEM())+string(sub.cert))
+	yaml := fmt.Sprintf(drillerYAML, srv.URL(), "smtps://"+sub.Addr, mailUser, mailPass, string(srv.CAPEM())+string(sub.CertPEM))
 	cfg, err := config.Parse([]byte(yaml), "<drill_driller_test>", collectors.Kinds.Config())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, yaml)
@@ -124,19 +125,19 @@ func TestDovecotDrillerByMail(t *testing.T) {
 	}
 	moment := d.Moment
 	now = moment
-	sub.setMode(dropIt)
+	sub.SetMode(smtptest.Drop)
 	if d = step(); d.State != drill.StateCreating || d.Attempts != 1 {
 		t.Fatalf("after the dropped submission: %+v, want creating after one attempt", d)
 	}
-	sub.setMode(takeIt)
+	sub.SetMode(smtptest.Take)
 	now = moment.Add(time.Minute)
 	id := d.Marker + "@buyer.example"
 	if d = step(); d.State != drill.StateFiled || d.TicketID != id || !d.FiledAt.Equal(moment) {
 		t.Fatalf("after the look: %+v, want filed as %s at %s", d, id, moment)
 	}
 	now = moment.Add(20 * time.Minute) // past the search's settling time
-	if d = step(); d.State != drill.StateFiled || len(sub.received()) != 1 {
-		t.Fatalf("%+v with %d mails sent; want filed, the mail sent once", d, len(sub.received()))
+	if d = step(); d.State != drill.StateFiled || len(sub.Received()) != 1 {
+		t.Fatalf("%+v with %d mails sent; want filed, the mail sent once", d, len(sub.Received()))
 	}
 
 	replyAt := moment.Add(37 * time.Minute)
@@ -147,17 +148,17 @@ func TestDovecotDrillerByMail(t *testing.T) {
 	if d = step(); d.State != "responded" || d.RepliedAt.Sub(d.FiledAt) != 37*time.Minute || d.Closing != "posted" {
 		t.Fatalf("after the vendor's reply: %+v, want responded in 37m, the closing posted", d)
 	}
-	got := sub.received()
+	got := sub.Received()
 	if len(got) != 2 {
 		t.Fatalf("%d mails sent, want the drill's and the closing", len(got))
 	}
-	closing, err := mail.ReadMessage(bytes.NewReader(got[1].raw))
+	closing, err := mail.ReadMessage(bytes.NewReader(got[1].Raw))
 	if err != nil || closing.Header.Get("In-Reply-To") != "<"+id+">" {
 		t.Errorf("the closing mail does not answer the drill's (%v): %v", err, closing.Header)
 	}
 	now = now.Add(time.Hour)
-	if d = step(); d.State != "responded" || len(sub.received()) != 2 {
-		t.Errorf("one more step: %+v with %d mails sent, want responded and 2", d, len(sub.received()))
+	if d = step(); d.State != "responded" || len(sub.Received()) != 2 {
+		t.Errorf("one more step: %+v with %d mails sent, want responded and 2", d, len(sub.Received()))
 	}
 }
 
