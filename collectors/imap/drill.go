@@ -179,7 +179,14 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 		return source.Filed{}, fmt.Errorf("imap: drill mail: %w", err)
 	}
 	filed := source.Filed{ID: id, CreatedAt: at}
-	if c.gmail(ctx) {
+	gmail, err := c.gmail(ctx)
+	if err != nil {
+		// Sent, but which id the thread has is not known: the next
+		// step's look settles it.
+		return source.Filed{}, &sendError{step: "the mailbox's capabilities after the send", where: c.target.where, unknown: true,
+			err: fmt.Errorf("sent; %w", err)}
+	}
+	if gmail {
 		// Gmail names a thread by X-GM-THRID, read from the copy.
 		all, err := c.Find(ctx, d.Marker, at.Add(-time.Hour))
 		if err != nil || len(all) == 0 {
@@ -192,14 +199,14 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 }
 
 // gmail reports whether the mailbox is Gmail's (X-GM-EXT-1), whose
-// threads are named by X-GM-THRID; a failure to ask is taken for not.
-func (c *creator) gmail(ctx context.Context) bool {
+// threads are named by X-GM-THRID.
+func (c *creator) gmail(ctx context.Context) (bool, error) {
 	s, err := c.session(ctx)
 	if err != nil {
-		return false
+		return false, err
 	}
-	defer s.close()
-	return s.caps["X-GM-EXT-1"]
+	defer func() { _ = s.logout(ctx) }()
+	return s.caps["X-GM-EXT-1"], nil
 }
 
 // Comment answers the thread id as the buyer: a reply to its first
@@ -269,15 +276,15 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]s
 	return all, nil
 }
 
-// root finds the first message of thread id.
+// root finds the first message of thread id: the one whose Message-ID
+// it is or, on Gmail, whose X-GM-THRID it is among the drill mails (an
+// empty HEADER search matches every message with the field, RFC 3501).
 func (c *creator) root(ctx context.Context, id string) (found, error) {
-	crit := &goimap.SearchCriteria{Header: map[string][]string{"Message-ID": {id}}}
+	crit := &goimap.SearchCriteria{Or: [][2]*goimap.SearchCriteria{{
+		{Header: map[string][]string{"Message-ID": {id}}},
+		{Header: map[string][]string{markerField: {""}}},
+	}}}
 	msgs, err := c.search(ctx, crit)
-	if err == nil && len(msgs) == 0 {
-		// Gmail's thread id names no Message-ID.
-		crit = nil
-		msgs, err = c.searchGmailThread(ctx, id)
-	}
 	if err != nil {
 		return found{}, err
 	}
@@ -333,39 +340,6 @@ func (c *creator) search(ctx context.Context, crit *goimap.SearchCriteria) ([]fo
 		}
 		res := &responses.Search{}
 		if err := s.run(ctx, "UID SEARCH", &commands.Uid{Cmd: &commands.Search{Criteria: crit}}, res, fetch.ReasonHTTP); err != nil {
-			return nil, fmt.Errorf("folder %q: %w", folder, err)
-		}
-		got, err := c.read(ctx, s, res.Ids)
-		if err != nil {
-			return nil, fmt.Errorf("folder %q: %w", folder, err)
-		}
-		all = append(all, got...)
-	}
-	return all, nil
-}
-
-// searchGmailThread finds the messages of a Gmail thread (X-GM-THRID).
-func (c *creator) searchGmailThread(ctx context.Context, thread string) ([]found, error) {
-	if strings.Trim(thread, "0123456789") != "" || thread == "" {
-		return nil, nil // not a Gmail thread id
-	}
-	s, err := c.session(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = s.logout(ctx) }()
-	if !s.caps["X-GM-EXT-1"] {
-		return nil, nil
-	}
-	var all []found
-	for _, folder := range c.folders() {
-		if err := s.run(ctx, "EXAMINE", &commands.Select{Mailbox: folder, ReadOnly: true},
-			&responses.Select{Mailbox: goimap.NewMailboxStatus(folder, nil)}, fetch.ReasonAuth); err != nil {
-			return nil, fmt.Errorf("folder %q: %w", folder, err)
-		}
-		res := &responses.Search{}
-		cmd := rawCommand{name: "UID SEARCH", args: []any{goimap.RawString("X-GM-THRID"), goimap.RawString(thread)}}
-		if err := s.run(ctx, "UID SEARCH", cmd, res, fetch.ReasonHTTP); err != nil {
 			return nil, fmt.Errorf("folder %q: %w", folder, err)
 		}
 		got, err := c.read(ctx, s, res.Ids)

@@ -47,6 +47,9 @@ type Options struct {
 	// ImplicitTLS: TLS from the first byte (smtps); else clear text,
 	// offering STARTTLS when STARTTLS is set.
 	ImplicitTLS, STARTTLS bool
+	// OnTake, when set, is called with each message taken (Take), before
+	// the reply: what a server that saves what it sends (Gmail) does.
+	OnTake func(Message)
 }
 
 // Message is one message the server took: its envelope and data.
@@ -165,12 +168,16 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	m := Message{From: x.from, To: x.to, Raw: raw}
 	x.s.mu.Lock()
 	mode := x.s.mode
 	if mode == Take || mode == Drop {
-		x.s.got = append(x.s.got, Message{From: x.from, To: x.to, Raw: raw})
+		x.s.got = append(x.s.got, m)
 	}
 	x.s.mu.Unlock()
+	if mode == Take && x.s.opts.OnTake != nil {
+		x.s.opts.OnTake(m)
+	}
 	switch mode {
 	case Drop:
 		_ = x.conn.Conn().Close()
