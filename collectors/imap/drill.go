@@ -372,7 +372,9 @@ func (c *creator) read(ctx context.Context, s *session, uids []uint32) ([]found,
 		return nil, nil
 	}
 	if len(uids) > chunkSize {
-		uids = uids[len(uids)-chunkSize:] // the latest: a marker is in few messages
+		// A marker is in a drill's few mails: so many is no list read to
+		// its end (source.Creator's Find), never "none".
+		return nil, fmt.Errorf("%d messages match, more than the %d read", len(uids), chunkSize)
 	}
 	set := new(goimap.SeqSet)
 	set.AddNum(uids...)
