@@ -21,10 +21,10 @@ package imap
 //     submission's end got no answer (its outcome unknown) is taken for
 //     sent, never sent twice. If the server did not take it after all, the
 //     drill ends timed_out.
-//   - Find reads the folders the collector reads (and sent_folder) with
-//     SEARCH on the subject, and keeps the buyer's own first messages
-//     (From smtp.from, To smtp.to, no In-Reply-To or References) whose
-//     subject holds the marker.
+//   - Find reads sent_folder (which the collector reads too) with SEARCH
+//     on the subject and X-Support-Drill, and keeps the buyer's own first
+//     messages (From smtp.from, To smtp.to, no In-Reply-To or References)
+//     that hold the marker.
 //   - Comment answers the thread's first message (In-Reply-To and
 //     References), with a Message-ID of its own made of the first's.
 
@@ -250,9 +250,9 @@ type found struct {
 	at      time.Time
 }
 
-// Find reads the folders the collector reads, and sent_folder, for the
-// buyer's first messages to the vendor whose subject holds marker, on or
-// after the day before since (SEARCH SINCE is by day).
+// Find reads sent_folder for the buyer's first messages to the vendor
+// that hold marker, on or after the day before since (SEARCH SINCE is by
+// day).
 func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]source.Filed, error) {
 	// The subject, or the mail's X-Support-Drill (a server that matches
 	// the subject's encoded words undecoded still finds it).
@@ -296,16 +296,10 @@ func (c *creator) root(ctx context.Context, id string) (found, error) {
 	return found{}, fmt.Errorf("no first message of thread %q from %s in %s", id, c.from, strings.Join(c.folders(), ", "))
 }
 
-// folders are sent_folder and the collector's folders, each once.
-func (c *creator) folders() []string {
-	list := []string{c.sent}
-	for _, f := range c.opts.Folders {
-		if !slices.Contains(list, f) {
-			list = append(list, f)
-		}
-	}
-	return list
-}
+// folders are where the drill looks for its mail: sent_folder alone,
+// where its copy always is (APPENDed, or saved by the server). Never
+// INBOX: anyone can deliver a mail there, its From forged.
+func (c *creator) folders() []string { return []string{c.sent} }
 
 // session logs in to the mailbox.
 func (c *creator) session(ctx context.Context) (*session, error) {

@@ -130,6 +130,10 @@ func TestDovecotDrillMail(t *testing.T) {
 	other := strings.ReplaceAll("Date: "+at.Add(-time.Hour).Format(time.RFC1123Z)+"\nFrom: sre@buyer.example\nTo: support@globex.example\n"+
 		"Subject: [drill] support-drill-20260308T010000Z-9f9f\nMessage-ID: <support-drill-20260308T010000Z-9f9f@buyer.example>\n\nDrill.\n", "\n", "\r\n")
 	srv.Append(t, mailUser, "Sent", []byte(other), []string{`\Seen`}, at.Add(-time.Hour))
+	// Nor is a mail delivered to INBOX that claims to be the buyer's.
+	forged := strings.ReplaceAll("Date: "+at.Add(-time.Hour).Format(time.RFC1123Z)+"\nFrom: sre@buyer.example\nTo: support@acme.example\n"+
+		"Subject: [drill] support-drill-20260308T010000Z-6666\nMessage-ID: <support-drill-20260308T010000Z-6666@buyer.example>\n\nDrill.\n", "\n", "\r\n")
+	srv.Append(t, mailUser, "INBOX", []byte(forged), nil, at.Add(-time.Hour))
 	if got, err := w.creator.Find(ctx, "support-drill-", at.Add(-15*time.Minute)); err != nil || len(got) != 0 {
 		t.Fatalf("Find before the drill = %v, %v; want none", got, err)
 	}
