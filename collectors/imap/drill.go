@@ -36,6 +36,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"mime/quotedprintable"
 	"net"
@@ -133,9 +134,7 @@ type creator struct {
 	count    func(string)
 	bounds   door.Bounds
 	now      func() time.Time
-	logger   interface {
-		Warn(string, ...any)
-	}
+	logger   *slog.Logger
 }
 
 // Target names the submission server, the sender and the vendor's
