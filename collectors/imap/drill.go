@@ -23,8 +23,10 @@ package imap
 //     drill ends timed_out.
 //   - Find reads sent_folder (which the collector reads too) with SEARCH
 //     on the subject and X-Support-Drill, and keeps the buyer's own first
-//     messages (From smtp.from, To smtp.to, no In-Reply-To or References)
-//     that hold the marker.
+//     messages (To smtp.to, no In-Reply-To or References) that hold the
+//     marker. Its From is not compared: Sent holds only the account's own
+//     mail, and Gmail rewrites a From that is none of the account's
+//     addresses (a copy never found would be sent again).
 //   - Comment answers the thread's first message (In-Reply-To and
 //     References), with a Message-ID of its own made of the first's.
 
@@ -359,7 +361,8 @@ var drillHeaderSection = "BODY.PEEK[HEADER.FIELDS (Message-ID In-Reply-To Refere
 	fmt.Sprint(maxHeaderBytes) + ">"
 
 // read fetches the header of the messages uids of the selected folder
-// and keeps the buyer's first messages to the vendor.
+// (sent_folder: the buyer's own mail) and keeps the first messages to the
+// vendor.
 func (c *creator) read(ctx context.Context, s *session, uids []uint32) ([]found, error) {
 	if len(uids) == 0 {
 		return nil, nil
@@ -384,7 +387,7 @@ func (c *creator) read(ctx context.Context, s *session, uids []uint32) ([]found,
 	for _, im := range msgs {
 		block := section(im)
 		h, err := parseHeader(block)
-		if err != nil || h.reply || h.id == "" || h.from != c.from {
+		if err != nil || h.reply || h.id == "" {
 			continue
 		}
 		to, marker, ok := c.drillFields(block)
