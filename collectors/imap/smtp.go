@@ -160,7 +160,9 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 	}
 	a, err := s.auth(ctx)
 	if err != nil {
-		return &sendError{step: "AUTH", where: where, err: err}
+		// No token or password to log in with (a token endpoint down, a
+		// file unreadable): nothing was sent.
+		return &sendError{step: "AUTH", where: where, retry: true, err: err}
 	}
 	if err := c.Auth(a); err != nil {
 		return classify(where, "AUTH", err)
