@@ -230,8 +230,8 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 				s.w(`<rect class="s%d" x="%s" y="%s" width="%s" height="%s"><title>%s %s: %s of %d clocks (objective %s)</title></rect>`,
 					ti%4, num(bx+1), num(y(c)), num(bw-2), num(bottom-y(c)), m.UTC().Format("2006-01"), esc(targetName(t)),
 					fmtRatio(c), p.Checks, fmtRatio(p.Objective))
-				if bottom-y(c) > 16 { // inside the bar's top, clear of the objective mark
-					s.w(`<text class="vl in" x="%s" y="%s">%s</text>`, num(bx+bw/2), num(y(c)+12), esc(fmtRatio(c)))
+				if bottom-y(c) > 16 { // inside the bar's foot, clear of the objective mark
+					s.w(`<text class="vl in" x="%s" y="%d">%s</text>`, num(bx+bw/2), bottom-6, esc(fmtRatio(c)))
 				} else {
 					s.w(`<text class="vl" x="%s" y="%s">%s</text>`, num(bx+bw/2), num(y(c)-3), esc(fmtRatio(c)))
 				}
