@@ -25,6 +25,9 @@ func fmtDuration(sec float64) string {
 	if sec < 0 {
 		sign, sec = "-", -sec
 	}
+	if sec >= 1e12 { // beyond int64 minutes arithmetic: days, three digits
+		return sign + strconv.FormatFloat(sec/86400, 'g', 3, 64) + " d"
+	}
 	s := int64(math.Round(sec))
 	switch {
 	case s < 60:

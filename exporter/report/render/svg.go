@@ -67,6 +67,10 @@ func (s *svg) legend(y float64, entries []legendEntry) {
 	}
 }
 
+// maxSeconds bounds a time axis (about 31 700 years): a larger value is
+// drawn at the top, and the axis stays finite.
+const maxSeconds = 1e12
+
 // durationStep picks a tick step for a time axis up to max seconds.
 func durationStep(max float64) float64 {
 	steps := []float64{60, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600,
@@ -106,13 +110,13 @@ func weeklyChart(id, vendor, priority string, pts []report.WeekPoint) template.H
 		}
 		target = math.Max(target, p.TargetSeconds)
 	}
-	maxY = math.Max(maxY, target)
+	maxY = math.Min(math.Max(maxY, target), maxSeconds)
 	if maxY <= 0 {
 		maxY = 3600
 	}
 	step := durationStep(maxY * 1.1)
 	maxY = math.Ceil(maxY*1.1/step) * step
-	y := func(v float64) float64 { return bottom - (bottom-top)*v/maxY }
+	y := func(v float64) float64 { return bottom - (bottom-top)*math.Min(math.Max(v, 0), maxY)/maxY }
 	n := len(pts)
 	x := func(i int) float64 {
 		if n == 1 {
@@ -204,7 +208,7 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 		}
 	}
 	slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
-	y := func(v float64) float64 { return bottom - (bottom-top)*v }
+	y := func(v float64) float64 { return bottom - (bottom-top)*math.Min(math.Max(v, 0), 1) }
 	gw := (right - left) / float64(max(1, len(months)))
 	bw := math.Min(40, (gw-16)/float64(max(1, len(targets))))
 	var s svg
