@@ -109,5 +109,5 @@ func writeHTML(w io.Writer, r *report.Report) error {
 	return htmlTemplate.Execute(w, struct {
 		view
 		CSS template.CSS
-	}{v, template.CSS(styleSource)}) //nolint:gosec // our own embedded stylesheet
+	}{v, template.CSS(styleSource)}) // our own embedded stylesheet
 }

@@ -570,7 +570,7 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"# Service review: Acme Cloud, Globex",
 		"## Side by side",
-		"| First response p90 (urgent)[^2] | 1 h 20 min ✗ missed | no data no data |",
+		"| First response p90 (urgent)[^2] | 1 h 20 min ✗ missed | no data |",
 		"| Response speed | First response p90 (urgent)[^2] | 1 h 20 min | ≤ 1 h | ✗ missed | 1 h 5 min | ▲ +15 min (worse) | 37 |",
 		"| Resolution | Reopened[^7] | 6.1% | ≤ 5.0% | ✗ missed | 6.1% | = ±0 (same) | 388 |",
 		"[zendesk 48213](https://acme.zendesk.com/agent/tickets/48213): 5 h 21 min (breached)",

@@ -47,7 +47,7 @@ func (s *svg) open(id string, h int, title, desc string) {
 
 func (s *svg) close() template.HTML {
 	s.w(`</svg>`)
-	return template.HTML(s.b.String()) //nolint:gosec // every text inside went through esc
+	return template.HTML(s.b.String()) // every text inside went through esc
 }
 
 // legend draws entries left to right at y; kind "line", "dash", "bar".
@@ -195,7 +195,7 @@ func weeklyChart(id, vendor, priority string, pts []report.WeekPoint) template.H
 // monthlyChart draws SLA compliance per month and target against the
 // objective.
 func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
-	const h, top, left, bottom = 250, 34, 62, 190
+	const h, top, left, bottom = 256, 34, 62, 190
 	right := float64(chartW - 20)
 	var months []time.Time
 	var targets []string
@@ -245,6 +245,7 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 			}
 		}
 	}
+	s.w(`<text class="al" x="%s" y="%d">calendar month (UTC)</text>`, num((left+right)/2), bottom+28)
 	s.w(`<text class="al" transform="rotate(-90)" x="%s" y="14">clocks within target</text>`, num(-(top+bottom)/2))
 	var entries []legendEntry
 	for ti, t := range targets {
@@ -391,7 +392,7 @@ var weekdays = [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 // heatmapChart draws the vendor's replies by day of the week and hour.
 func heatmapChart(id, vendor string, m *[7][24]uint64) template.HTML {
 	const top, left, cw, ch = 46, 44, 24, 20
-	h := top + 7*ch + 40
+	h := top + 7*ch + 62
 	var total, peak uint64
 	for d := range m {
 		for _, c := range m[d] {
@@ -426,5 +427,12 @@ func heatmapChart(id, vendor string, m *[7][24]uint64) template.HTML {
 		}
 	}
 	s.w(`<text class="al" x="%d" y="%d">hour of the day (vendor's calendar zone); cells give the count of replies</text>`, left+12*cw, top+7*ch+18)
+	// The colour scale: none, then from one reply to the busiest hour.
+	ly := top + 7*ch + 30
+	s.w(`<text class="lg" x="%d" y="%d" text-anchor="end">0</text>`, left+cw-4, ly+12)
+	for i, level := range []float64{0, 0.12, 0.34, 0.56, 0.78, 1} {
+		s.w(`<rect class="hm" x="%d" y="%d" width="%d" height="14" fill-opacity="%s"/>`, left+cw+i*cw, ly, cw-1, num(level))
+	}
+	s.w(`<text class="lg" x="%d" y="%d">%d replies (the busiest hour)</text>`, left+7*cw+4, ly+12, peak)
 	return s.close()
 }

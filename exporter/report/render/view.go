@@ -506,7 +506,10 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 			cell := compareCell{Value: "—"}
 			if j := slices.IndexFunc(vd.Indicators, func(in report.Indicator) bool { return in.ID == k.id }); j >= 0 {
 				in := vd.Indicators[j]
-				cell = compareCell{Value: fmtValue(in.Value, in.Unit), Met: metOf(in)}
+				cell = compareCell{Value: fmtValue(in.Value, in.Unit)}
+				if in.Value != nil {
+					cell.Met = metOf(in)
+				}
 			}
 			cr.Cells = append(cr.Cells, cell)
 		}
