@@ -101,7 +101,9 @@ var (
 	//go:embed style.css
 	styleSource string
 
-	htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+	htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+		"inc": func(n int) int { return n + 1 },
+	}).Parse(htmlSource))
 )
 
 func writeHTML(w io.Writer, r *report.Report) error {

@@ -570,7 +570,8 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"# Service review: Acme Cloud, Globex",
 		"## Side by side",
-		"| First response p90 (urgent)[^2] | 1 h 20 min ✗ missed | no data |",
+		"| Volume | Incidents | 4 | not configured |",
+		"| Response speed | First response p90 (urgent)[^2] | 1 h 20 min ✗ missed | no data |",
 		"| Response speed | First response p90 (urgent)[^2] | 1 h 20 min | ≤ 1 h | ✗ missed | 1 h 5 min | ▲ +15 min (worse) | 37 |",
 		"| Resolution | Reopened[^7] | 6.1% | ≤ 5.0% | ✗ missed | 6.1% | = ±0 (same) | 388 |",
 		"[zendesk 48213](https://acme.zendesk.com/agent/tickets/48213): 5 h 21 min (breached)",
@@ -598,3 +599,46 @@ func TestMarkdown(t *testing.T) {
 }
 
 func md2(s string) string { return mdEscaper.Replace(s) }
+
+func TestSoFar(t *testing.T) {
+	r := fixture(t)
+	if strings.Contains(render(t, r, "html"), "so far") {
+		t.Error("an ended period called so far")
+	}
+	r.Period.To = r.Generated
+	for _, f := range []string{"html", "md"} {
+		if out := render(t, r, f); !strings.Contains(out, "so far: the period is cut at 2026-10-02 08:15 UTC, when the report was generated") {
+			t.Errorf("%s: a period cut at the report's making does not say so", f)
+		}
+	}
+}
+
+func TestSideBySideGroups(t *testing.T) {
+	doc := parse(t, render(t, fixture(t), "html"))
+	var heads []string
+	walk(byID(doc, "compare"), func(n *html.Node) {
+		if c, _ := attr(n, "class"); n.Data == "tr" && c == "dim" {
+			heads = append(heads, text(n))
+		}
+	})
+	want := []string{"Response speed", "Resolution", "Professionalism", "Communication", "Proactivity"}
+	if !reflect.DeepEqual(heads, want) {
+		t.Errorf("side-by-side groups %q, want %q", heads, want)
+	}
+}
+
+// A volume figure the builder also gives as an indicator is listed once,
+// as the indicator (with its footnote).
+func TestSideBySideVolumeOnce(t *testing.T) {
+	r := fixture(t)
+	n := 412.0
+	r.Vendors[0].Indicators = append(r.Vendors[0].Indicators, report.Indicator{ID: "tickets_opened",
+		Dimension: report.ResponseSpeed, Name: "Tickets opened", Unit: report.UnitCount, Value: &n, Footnote: "chasing_per_ticket"})
+	cmp := text(byID(parse(t, render(t, r, "html")), "compare"))
+	if c := strings.Count(cmp, "Tickets opened"); c != 1 {
+		t.Errorf("Tickets opened %d times side by side", c)
+	}
+	if !strings.Contains(cmp, "Tickets opened [11] 412 —") {
+		t.Errorf("the indicator row: %q", cmp)
+	}
+}

@@ -18,6 +18,7 @@ const notConfigured = "not configured"
 type view struct {
 	Title     string
 	Period    string
+	SoFar     string // a sentence when the period had not ended yet
 	Previous  string // "" when not compared
 	Compared  bool
 	Generated string
@@ -184,6 +185,7 @@ type compareView struct {
 }
 
 type compareRow struct {
+	Dim      string // the dimension's heading; "" for the volume rows
 	Name     string
 	Footnote int
 	Cells    []compareCell
@@ -199,6 +201,10 @@ func buildView(r *report.Report) view {
 		Period:    fmtPeriod(r.Period),
 		Generated: fmtTime(r.Generated),
 		Version:   r.Version,
+	}
+	if !r.Generated.IsZero() && r.Period.To.Equal(r.Generated) {
+		// A period asked for past the report's making is cut there.
+		v.SoFar = "so far: the period is cut at " + fmtTime(r.Generated) + ", when the report was generated"
 	}
 	if r.Previous != nil {
 		v.Compared = true
@@ -476,7 +482,16 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		{"SLA clocks ended", func(v report.Vendor) string { return volume(v.Sections.Tickets, v.Volume.SLAChecks) }},
 		{"Incidents", func(v report.Vendor) string { return volume(v.Sections.Status, v.Volume.Incidents) }},
 	}
+	indicatorNames := map[string]bool{}
+	for _, vd := range r.Vendors {
+		for _, in := range vd.Indicators {
+			indicatorNames[in.Name] = true
+		}
+	}
 	for _, row := range vol {
+		if indicatorNames[row.name] {
+			continue // the builder has it as an indicator, with its footnote
+		}
 		cr := compareRow{Name: row.name}
 		for _, vd := range r.Vendors {
 			cr.Cells = append(cr.Cells, compareCell{Value: row.get(vd)})
@@ -501,7 +516,7 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		}
 	}
 	for _, k := range order {
-		cr := compareRow{Name: names[k.id], Footnote: notes[k.id]}
+		cr := compareRow{Dim: dimensionName(k.dim), Name: names[k.id], Footnote: notes[k.id]}
 		for _, vd := range r.Vendors {
 			cell := compareCell{Value: "—"}
 			if j := slices.IndexFunc(vd.Indicators, func(in report.Indicator) bool { return in.ID == k.id }); j >= 0 {
