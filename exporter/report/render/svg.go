@@ -210,7 +210,7 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 	slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
 	y := func(v float64) float64 { return bottom - (bottom-top)*math.Min(math.Max(v, 0), 1) }
 	gw := (right - left) / float64(max(1, len(months)))
-	bw := math.Min(40, (gw-16)/float64(max(1, len(targets))))
+	bw := math.Min(56, (gw-16)/float64(max(1, len(targets))))
 	var s svg
 	s.open(id, h, "SLA compliance by month", vendor+": share of SLA clocks that met their target, per calendar month (UTC) and target, against the objective.")
 	for v := 0.0; v <= 1.0001; v += 0.25 {
@@ -234,9 +234,11 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 				s.w(`<rect class="s%d" x="%s" y="%s" width="%s" height="%s"><title>%s %s: %s of %d clocks (objective %s)</title></rect>`,
 					ti%4, num(bx+1), num(y(c)), num(bw-2), num(bottom-y(c)), m.UTC().Format("2006-01"), esc(targetName(t)),
 					fmtRatio(c), p.Checks, fmtRatio(p.Objective))
-				if bottom-y(c) > 16 { // inside the bar's foot, clear of the objective mark
+				switch {
+				case bw < 38: // too narrow for a label: the <title> and the tables carry it
+				case bottom-y(c) > 16: // inside the bar's foot, clear of the objective mark
 					s.w(`<text class="vl in" x="%s" y="%d">%s</text>`, num(bx+bw/2), bottom-6, esc(fmtRatio(c)))
-				} else {
+				default:
 					s.w(`<text class="vl" x="%s" y="%s">%s</text>`, num(bx+bw/2), num(y(c)-3), esc(fmtRatio(c)))
 				}
 			}
@@ -310,8 +312,8 @@ func timelineChart(id, vendor string, p report.Period, incs []report.Incident) t
 			x1 = x0 + 2
 		}
 		label := in.ID
-		if r := []rune(label); len(r) > 18 {
-			label = string(r[:17]) + "…"
+		if r := []rune(label); len(r) > 15 { // the table below has it whole
+			label = string(r[:14]) + "…"
 		}
 		s.w(`<text class="rl" x="%d" y="%s">%s</text>`, left-6, num(ry+11), esc(label))
 		state := "resolved " + fmtTimePtr(in.Resolved)
