@@ -273,6 +273,17 @@ func resultName(r string) string {
 	return r
 }
 
+// hoursName says which hours a drill ran in.
+func hoursName(h string) string {
+	switch h {
+	case "off":
+		return "off hours"
+	case "business":
+		return "business hours"
+	}
+	return h
+}
+
 // safeURL keeps only http(s) links: anything else (javascript:, data:,
 // relative paths) is shown as text, never linked.
 func safeURL(u string) string {

@@ -121,11 +121,7 @@ func writeMarkdown(w io.Writer, r *report.Report) error {
 		}
 		var rows [][]string
 		for _, row := range c.Rows {
-			dim := row.Dim
-			if dim == "" {
-				dim = "Volume"
-			}
-			cells := []string{md(dim), md(row.Name) + mdFn(row.Footnote)}
+			cells := []string{md(row.Dim), md(row.Name) + mdFn(row.Footnote)}
 			for _, cell := range row.Cells {
 				s := md(cell.Value)
 				if cell.Met != "" {

@@ -23,7 +23,7 @@
 //     need, and styles are inline attributes rather than classes a print
 //     stylesheet can adjust.
 //
-// Four chart shapes in about 400 lines give exact control: every text
+// Four chart shapes in one file of about 450 lines give exact control: every text
 // escaped, every number formatted with fixed precision (the output is byte
 // for byte stable, which the golden tests check), a visible title, axis
 // labels and a legend in each chart, and a text label or <title> on every

@@ -399,9 +399,9 @@ func TestHTMLValues(t *testing.T) {
 		"availability 99.25% 25.0% 2026-10-31",
 		"acme-support-response (response) termination right 2026-07-01 to 2026-10-01 high 98.3%, urgent 86.5% 5.0% 2026-10-31",
 		// Drills.
-		"drill-2026-07-18 2026-07-18 23:30 UTC off zendesk 47512 responded 41 min",
-		"drill-2026-08-22 2026-08-22 03:00 UTC off zendesk 48577 timed out —",
-		"drill-2026-09-19 2026-09-19 02:00 UTC off — ticket not created —",
+		"drill-2026-07-18 2026-07-18 23:30 UTC off hours zendesk 47512 responded 41 min",
+		"drill-2026-08-22 2026-08-22 03:00 UTC off hours zendesk 48577 timed out —",
+		"drill-2026-09-19 2026-09-19 02:00 UTC off hours — ticket not created —",
 		// Docs.
 		"docs.acme.example 1843 2026-09-29 16:20 UTC 212 377 14 9",
 		"kb.acme.example lastmod suspect 265 2026-06-02 08:00 UTC 265 0 0 0",
@@ -621,7 +621,7 @@ func TestSideBySideGroups(t *testing.T) {
 			heads = append(heads, text(n))
 		}
 	})
-	want := []string{"Response speed", "Resolution", "Professionalism", "Communication", "Proactivity"}
+	want := []string{"Volume", "Response speed", "Resolution", "Professionalism", "Communication", "Proactivity"}
 	if !reflect.DeepEqual(heads, want) {
 		t.Errorf("side-by-side groups %q, want %q", heads, want)
 	}

@@ -185,7 +185,7 @@ type compareView struct {
 }
 
 type compareRow struct {
-	Dim      string // the dimension's heading; "" for the volume rows
+	Dim      string // the group's heading: "Volume" or a dimension
 	Name     string
 	Footnote int
 	Cells    []compareCell
@@ -380,7 +380,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 
 	out.DrillState = state(s.Drill, len(vd.Drills), "no drill ran in the period")
 	for _, d := range vd.Drills {
-		dv := drillView{ID: d.ID, Ticket: ticketLink(d.Ticket), Ran: fmtTime(d.Ran), Hours: d.Hours,
+		dv := drillView{ID: d.ID, Ticket: ticketLink(d.Ticket), Ran: fmtTime(d.Ran), Hours: hoursName(d.Hours),
 			Result: resultName(d.Result), FirstResponse: "—"}
 		if d.Ticket.ID == "" {
 			dv.Ticket = link{Text: "—"}
@@ -492,7 +492,7 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		if indicatorNames[row.name] {
 			continue // the builder has it as an indicator, with its footnote
 		}
-		cr := compareRow{Name: row.name}
+		cr := compareRow{Dim: "Volume", Name: row.name}
 		for _, vd := range r.Vendors {
 			cr.Cells = append(cr.Cells, compareCell{Value: row.get(vd)})
 		}
