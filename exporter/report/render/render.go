@@ -40,7 +40,6 @@ package render
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -87,14 +86,6 @@ func Write(w io.Writer, r *report.Report, format string) error {
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
-}
-
-// writeJSON is the model as is, indented; encoding/json sorts map keys, so
-// the output is stable.
-func writeJSON(w io.Writer, r *report.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
 }
 
 var (
