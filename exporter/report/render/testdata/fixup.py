@@ -132,7 +132,7 @@ for v, opened, prev, res_c, res_prev in ((acme, 412, 380, 355 / 382, 0.9287), (g
             "target": 0.9, "met": True, "higher_is_better": True, "previous": res_prev, "footnote": "resolution_compliance"})
 r['footnotes'].insert(0, {"id": "tickets_opened", "text": "Tickets opened in the period.",
     "promql": 'sum(increase(support_tickets_created_total{vendor="$vendor"}[$__range]))'})
-r['footnotes'].append({"id": "resolution_compliance",
+r['footnotes'].insert(next(k for k, f in enumerate(r['footnotes']) if f['id'] == 'resolution_p90_urgent') + 1, {"id": "resolution_compliance",
     "text": "Share of resolution SLA clocks that ended in the period within their target.",
     "promql": '1 - sum(increase(support_ticket_sla_breaches_total{vendor="$vendor",target="resolution"}[$__range])) / sum(increase(support_ticket_sla_checks_total{vendor="$vendor",target="resolution"}[$__range]))'})
 
