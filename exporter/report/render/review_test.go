@@ -401,6 +401,13 @@ func TestFinding15Formatting(t *testing.T) {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
+	mean := indicatorOf(report.Indicator{Unit: report.UnitCount, Value: fp(3), Previous: fp(2.5)}, nil)
+	if mean.Value != "3.00" || mean.Change.Prev != "2.50" || mean.Change.Delta != "+0.50" {
+		t.Errorf("a mean of 3 against 2.5: %q, %q, %q", mean.Value, mean.Change.Prev, mean.Change.Delta)
+	}
+	if n := indicatorOf(report.Indicator{Unit: report.UnitCount, Value: fp(3), Previous: fp(2)}, nil); n.Value != "3" || n.Change.Delta != "+1" {
+		t.Errorf("a count of 3 against 2: %q, %q", n.Value, n.Change.Delta)
+	}
 	r := fixture(t)
 	cmp := text(byID(parse(t, render(t, r, "html")), "compare"))
 	if !strings.Contains(cmp, "Maintenances 3 not configured") {
