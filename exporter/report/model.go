@@ -186,8 +186,11 @@ type Incident struct {
 	// NoticeDelaySeconds is from the start to the first post;
 	// LongestGapSeconds the longest silence between public updates.
 	NoticeDelaySeconds float64 `json:"notice_delay_seconds"`
-	LongestGapSeconds  float64 `json:"longest_gap_seconds"`
-	Updates            int     `json:"updates"`
+	// The longest gap includes the silence from the last post to the
+	// resolution, or to the period's end when still open. Updates are the
+	// public posts after the first.
+	LongestGapSeconds float64 `json:"longest_gap_seconds"`
+	Updates           int     `json:"updates"`
 	// Postmortem is when its postmortem was published; nil: none by the
 	// period's end.
 	Postmortem *time.Time `json:"postmortem"`
