@@ -29,7 +29,12 @@ import (
 // default status OPEN_REQUESTS would miss a drill ticket already
 // resolved), to the list's end (at most findPages pages, else an error),
 // then the same with searchTerm=<marker>,
-// whose index may lag. The request's
+// whose index may lag. Both ask only for the customer's own requests
+// (OWNED_REQUESTS), and Find checks it too: a request is the drill's only
+// when its reporter is the calling account (GET /rest/api/3/myself,
+// asked once), never a colleague's in the buyer's organization filed by
+// an exporter with the same vendor and interval, and so the same marker.
+// The request's
 // priority is the request type's to decide: drill.priority is not sent.
 
 // NewCreator builds the drill's creator of a jira_service_management
@@ -54,6 +59,26 @@ type creator struct {
 	http              *fetch.Client
 	base              *url.URL
 	desk, requestType string
+	account           string // the calling account's id, once known (me)
+}
+
+// me is the calling account's id (GET /rest/api/3/myself), asked once.
+func (c *creator) me(ctx context.Context) (string, error) {
+	if c.account != "" {
+		return c.account, nil
+	}
+	u := c.base.JoinPath("rest/api/3/myself").String()
+	var me struct {
+		AccountID string `json:"accountId"`
+	}
+	if _, err := c.http.GetJSON(ctx, u, nil, &me); err != nil {
+		return "", fmt.Errorf("the account: %w", err)
+	}
+	if me.AccountID == "" {
+		return "", fmt.Errorf("the account: %w", fetch.DecodeError(u, errors.New("no accountId in GET /rest/api/3/myself")))
+	}
+	c.account = me.AccountID
+	return c.account, nil
 }
 
 // drillRequest is a CustomerRequestDTO as the drill reads it.
@@ -64,6 +89,7 @@ type drillRequest struct {
 		FieldID string `json:"fieldId"`
 		Value   any    `json:"value"`
 	} `json:"requestFieldValues"`
+	Reporter *apiUser `json:"reporter"`
 }
 
 func (r drillRequest) filed() (source.Filed, error) {
@@ -78,7 +104,12 @@ func (r drillRequest) filed() (source.Filed, error) {
 	return source.Filed{ID: r.IssueID, CreatedAt: at}, nil
 }
 
-func (r drillRequest) holds(marker string) bool {
+// holds reports whether r carries marker and was reported by the account
+// id me.
+func (r drillRequest) holds(marker, me string) bool {
+	if r.Reporter == nil || r.Reporter.AccountID != me {
+		return false
+	}
 	for _, f := range r.RequestFieldValues {
 		if s, ok := f.Value.(string); ok && (f.FieldID == "summary" || f.FieldID == "description") && strings.Contains(s, marker) {
 			return true
@@ -127,6 +158,10 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 const findPages = 20
 
 func (c *creator) Find(ctx context.Context, marker string, _ time.Time) ([]source.Filed, error) {
+	me, err := c.me(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)
+	}
 	var all []source.Filed
 	own := url.Values{"requestOwnership": {"OWNED_REQUESTS"}, "requestStatus": {"ALL_REQUESTS"}, "serviceDeskId": {c.desk}}
 	search := url.Values{"searchTerm": {marker}}
@@ -161,7 +196,7 @@ func (c *creator) Find(ctx context.Context, marker string, _ time.Time) ([]sourc
 				return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)
 			}
 			for _, r := range page.Values {
-				if r.holds(marker) {
+				if r.holds(marker, me) {
 					f, err := r.filed()
 					if err != nil {
 						return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)
