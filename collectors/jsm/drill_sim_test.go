@@ -54,6 +54,11 @@ func TestDrillRequestAgainstTheSimulator(t *testing.T) {
 	if !ok {
 		t.Fatalf("the drill request %s was not synced", f.ID)
 	}
+	for id, other := range store.Tickets() {
+		if other.Drill != (id == f.ID) {
+			t.Errorf("ticket %s: drill mark %v, want it on the drill's ticket only", id, other.Drill)
+		}
+	}
 	var reply time.Time
 	for _, e := range tk.Events {
 		if e.Kind == item.EventVendorReply {

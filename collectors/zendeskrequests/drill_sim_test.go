@@ -56,6 +56,11 @@ func TestDrillAgainstTheSimulator(t *testing.T) {
 	if !ok {
 		t.Fatal("the drill ticket was not synced")
 	}
+	for id, other := range store.Tickets() {
+		if other.Drill != (id == "2") {
+			t.Errorf("ticket %s: drill mark %v, want it on the drill's ticket only", id, other.Drill)
+		}
+	}
 	var reply time.Time
 	for _, e := range tk.Events {
 		if e.Kind == item.EventVendorReply {
@@ -125,6 +130,11 @@ func TestDrillColleagueAgainstTheSimulator(t *testing.T) {
 	tk, ok := store.Tickets()["2"]
 	if !ok || len(store.Tickets()) != 2 {
 		t.Fatalf("synced %d tickets, the buyer's drill request present %v; want both", len(store.Tickets()), ok)
+	}
+	for id, other := range store.Tickets() {
+		if !other.Drill {
+			t.Errorf("ticket %s: no drill mark, want both marked (the colleague's too)", id)
+		}
 	}
 	var reply time.Time
 	for _, e := range tk.Events {

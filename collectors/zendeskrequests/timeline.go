@@ -19,6 +19,7 @@ func (c *collector) ticket(r request, comments []comment, stored *item.Ticket) i
 		Priority:  r.priority,
 		Status:    r.status,
 		Events:    withStatusEvents(replies, statusEvents(stored, r, replies)),
+		Drill:     r.drill,
 	}
 }
 

@@ -39,7 +39,8 @@ type Judged struct {
 //   - judged as of j (pinJudged): a clock seen running, a vendor clock
 //     breached while running, a one-touch resolution settled;
 //   - for who noticed first: when the ticket and each later tag became
-//     known (SeenTags, StoredAsOf).
+//     known (SeenTags, StoredAsOf), and when a drill's mark was first seen
+//     (DrillSeen).
 //
 // Merging the same fetched ticket twice with the same j changes nothing,
 // which is what makes a re-fetch after a crash safe.
@@ -63,12 +64,23 @@ func (r *Rules) MergeTicket(stored *item.Ticket, fetched item.Ticket, j Judged) 
 		merged.History = &h
 	}
 	h, _ := r.ticketHistory(&merged)
+	pinDrill(&h, &fetched, j)
 	if showsReopened(&h, &merged) && !storedReopened {
 		h.ReopensSeen++
 	}
 	r.pinJudged(&h, &merged, j)
 	merged.History = &h
 	return merged
+}
+
+// pinDrill pins when a version marked as a drill ticket (item.Ticket.Drill)
+// was first stored: the instant up to which the signal sources were then
+// complete, at least the creation. Never moved nor cleared after: a
+// vendor's later edit of the subject leaves the ticket a drill's.
+func pinDrill(h *item.TicketHistory, fetched *item.Ticket, j Judged) {
+	if fetched.Drill && h.DrillSeen.IsZero() {
+		h.DrillSeen = latest(j.Signals, h.Created)
+	}
 }
 
 // seenTags keeps every tag a ticket ever carried with the instant it became

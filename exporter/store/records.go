@@ -31,7 +31,9 @@ import (
 //     and the first acknowledgement pinned (Types, Acknowledged); its
 //     author and every close the API dates (Author, Closes), its history
 //     every close seen (Closes, replacing the first close); a
-//     documentation site's page list (item.Page, the pages record).
+//     documentation site's page list (item.Page, the pages record); a
+//     ticket's drill mark and when it was first seen (item.Ticket.Drill,
+//     TicketHistory.DrillSeen).
 const recordFormat = 5
 
 // oldestFormat is the oldest record format this build still reads.
@@ -85,6 +87,7 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 	e.time(t.TriagedAt)
 	e.string(t.Author)
 	encodeCloses(e, t.Closes)
+	e.bool(t.Drill)
 	e.bool(t.Figures != nil)
 	if f := t.Figures; f != nil {
 		e.time(f.FirstReplyAt)
@@ -122,6 +125,7 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 		encodeCloses(e, h.Closes)
 		e.strings(h.Types)
 		e.time(h.Acknowledged)
+		e.time(h.DrillSeen)
 	}
 }
 
@@ -155,6 +159,7 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 		t.TriagedAt = d.time()
 		t.Author = d.string()
 		t.Closes = decodeCloses(d)
+		t.Drill = d.bool()
 	}
 	if d.bool() {
 		t.Figures = &item.Figures{
@@ -188,6 +193,7 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 			h.Closes = decodeCloses(d)
 			h.Types = d.strings()
 			h.Acknowledged = d.time()
+			h.DrillSeen = d.time()
 		}
 		t.History = h
 	}

@@ -146,8 +146,9 @@ func TestRecordsReadOldFormats(t *testing.T) {
 func format4Ticket(tb testing.TB) *item.Ticket {
 	t := fullTicket(tb, "1")
 	t.CloseReason, t.ClosedBy, t.ClosedAt, t.Type, t.TriagedAt = "", "", time.Time{}, "", time.Time{}
-	t.Author, t.Closes = "", nil
+	t.Author, t.Closes, t.Drill = "", nil, false
 	t.History.VendorReplies, t.History.Closes, t.History.Types, t.History.Acknowledged = nil, nil, nil, time.Time{}
+	t.History.DrillSeen = time.Time{}
 	return t
 }
 
