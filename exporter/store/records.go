@@ -31,10 +31,11 @@ import (
 //     and the first acknowledgement pinned (Types, Acknowledged); its
 //     author and every close the API dates (Author, Closes), its history
 //     every close seen (Closes, replacing the first close); a
-//     documentation site's page list (item.Page, the pages record); a
-//     ticket's drill mark and when it was first seen (item.Ticket.Drill,
-//     TicketHistory.DrillSeen).
-const recordFormat = 5
+//     documentation site's page list (item.Page, the pages record).
+//     Released as extended: no layout change in place since.
+//   - 6: tickets gain the drill mark (item.Ticket.Drill) and their history
+//     when it was first seen (TicketHistory.DrillSeen).
+const recordFormat = 6
 
 // oldestFormat is the oldest record format this build still reads.
 const oldestFormat = 1
@@ -159,6 +160,8 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 		t.TriagedAt = d.time()
 		t.Author = d.string()
 		t.Closes = decodeCloses(d)
+	}
+	if d.format >= 6 {
 		t.Drill = d.bool()
 	}
 	if d.bool() {
@@ -193,6 +196,8 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 			h.Closes = decodeCloses(d)
 			h.Types = d.strings()
 			h.Acknowledged = d.time()
+		}
+		if d.format >= 6 {
 			h.DrillSeen = d.time()
 		}
 		t.History = h
