@@ -145,9 +145,10 @@ type Ticket struct {
 	// latest communication's time), so that a ticket unchanged since is
 	// not read again; empty elsewhere. Never a metric.
 	Seen string `json:"seen,omitempty"`
-	// Drill is set by the collectors that read a ticket's subject and
-	// description (zendesk_requests, jira_service_management customer,
-	// github) when one holds an off-hours drill's marker (DrillMarked):
+	// Drill is set by the collectors that read a ticket's subject
+	// (zendesk_requests, jira_service_management customer, github; imap:
+	// its thread's first message) when it holds an off-hours drill's
+	// marker (DrillMarked):
 	// a test ticket, whoever's drill filed it (this exporter's, an HA
 	// peer's, a colleague's), never a customer signal for who noticed
 	// first (TicketHistory.DrillSeen). Its replies count like any ticket's.
@@ -428,8 +429,8 @@ type MaintenanceNotice struct {
 // body both carry (config: drill.subject and drill.body must contain it).
 const DrillMarkerPrefix = "support-drill-"
 
-// DrillMarked reports whether any of texts (a ticket's subject, its
-// description) holds a drill's marker.
+// DrillMarked reports whether any of texts (a ticket's subject) holds a
+// drill's marker.
 func DrillMarked(texts ...string) bool {
 	for _, t := range texts {
 		if strings.Contains(t, DrillMarkerPrefix) {
