@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,19 +53,28 @@ func NewCreator(env source.Env) (source.Creator, error) {
 		return nil, fmt.Errorf("jira_service_management: source %q: %s", env.Config.Name, why)
 	}
 	return &creator{http: env.HTTP.WithMaxBodyBytes(maxBodyBytes), base: base, desk: opts.ServiceDeskID,
-		requestType: env.Vendor.Drill.RequestType}, nil
+		requestType: env.Vendor.Drill.RequestType, log: env.Log()}, nil
 }
 
 type creator struct {
 	http              *fetch.Client
 	base              *url.URL
 	desk, requestType string
-	account           string // the calling account's id, once known (me)
+	account           string // the calling account's id, once known (me, or a create's reporter)
+	// refused: GET /rest/api/3/myself was refused (a portal-only
+	// customer may lack the Jira access it asks for); the look then
+	// keeps what requestOwnership=OWNED_REQUESTS keeps until a create's
+	// answer names the account.
+	refused bool
+	log     *slog.Logger
 }
 
-// me is the calling account's id (GET /rest/api/3/myself), asked once.
+// me is the calling account's id (GET /rest/api/3/myself), asked once;
+// "" when the endpoint refuses the account (401, 403, 404): the server's
+// OWNED_REQUESTS then alone keeps the look to the account's requests.
+// Any other failure is an error, never "every request".
 func (c *creator) me(ctx context.Context) (string, error) {
-	if c.account != "" {
+	if c.account != "" || c.refused {
 		return c.account, nil
 	}
 	u := c.base.JoinPath("rest/api/3/myself").String()
@@ -72,6 +82,13 @@ func (c *creator) me(ctx context.Context) (string, error) {
 		AccountID string `json:"accountId"`
 	}
 	if _, err := c.http.GetJSON(ctx, u, nil, &me); err != nil {
+		var fe *fetch.Error
+		if errors.As(err, &fe) && (fe.Status == http.StatusUnauthorized || fe.Status == http.StatusForbidden || fe.Status == http.StatusNotFound) {
+			c.refused = true
+			c.log.Warn("jira_service_management: the drill's account may not read GET /rest/api/3/myself; its look keeps the requests the server lists as the account's own (requestOwnership=OWNED_REQUESTS) until a create names the account",
+				"status", fe.Status)
+			return "", nil
+		}
 		return "", fmt.Errorf("the account: %w", err)
 	}
 	if me.AccountID == "" {
@@ -107,7 +124,7 @@ func (r drillRequest) filed() (source.Filed, error) {
 // holds reports whether r carries marker and was reported by the account
 // id me.
 func (r drillRequest) holds(marker, me string) bool {
-	if r.Reporter == nil || r.Reporter.AccountID != me {
+	if me != "" && (r.Reporter == nil || r.Reporter.AccountID != me) {
 		return false
 	}
 	for _, f := range r.RequestFieldValues {
@@ -132,6 +149,9 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 	f, err := r.filed()
 	if err != nil {
 		return source.Filed{}, fmt.Errorf("jira_service_management: create request: %w", err)
+	}
+	if c.account == "" && r.Reporter != nil {
+		c.account = r.Reporter.AccountID // the request's reporter is the caller
 	}
 	return f, nil
 }

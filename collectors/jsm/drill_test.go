@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,6 +36,9 @@ type fakePortalAPI struct {
 	// request and isLastPage false (a customer with very many requests).
 	endless bool
 	myself  int // reads of GET /rest/api/3/myself
+	// myselfStatus answers GET /rest/api/3/myself with this status (a
+	// portal-only customer without Jira access); 0: the account.
+	myselfStatus int
 }
 
 // buyerAccount is the calling customer's account id (myself).
@@ -72,6 +76,11 @@ func (f *fakePortalAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"id":"1","body":"x","public":true}`)
 	case r.Method == http.MethodGet && r.URL.Path == "/rest/api/3/myself":
 		f.myself++
+		if f.myselfStatus != 0 {
+			w.WriteHeader(f.myselfStatus)
+			_, _ = io.WriteString(w, `{"errorMessages":["You do not have the permission to see the specified user."],"errors":{}}`)
+			return
+		}
 		_, _ = io.WriteString(w, `{"accountId":"`+buyerAccount+`","accountType":"customer","displayName":"Buyer","timeZone":"UTC"}`)
 	case r.Method == http.MethodGet && r.URL.Path == "/rest/servicedeskapi/request":
 		q := r.URL.Query()
@@ -263,5 +272,52 @@ func TestDrillPortalFindOnlyTheCustomersOwn(t *testing.T) {
 	}
 	if api.myself != 1 {
 		t.Errorf("myself read %d times, want once", api.myself)
+	}
+}
+
+// TestDrillPortalMyselfRefused: an account that may not read GET
+// /rest/api/3/myself (401, 403, 404) still looks and creates: the look
+// keeps what the server lists as its own (OWNED_REQUESTS) until a create's
+// reporter names the account, which then keeps out another reporter's
+// request; myself is not asked again. Any other failure stays an error.
+func TestDrillPortalMyselfRefused(t *testing.T) {
+	const marker = "support-drill-20260303T014000Z-00ff"
+	request := func(id, reporter string) map[string]any {
+		return map[string]any{"issueId": id, "reporter": map[string]any{"accountId": reporter},
+			"createdDate":        map[string]any{"epochMillis": 1772499600000, "iso8601": "2026-03-03T01:00:00+0000"},
+			"requestFieldValues": []map[string]any{{"fieldId": "summary", "value": "[drill " + marker + "]"}},
+			"currentStatus":      map[string]any{"status": "Waiting for support", "statusCategory": "NEW"}}
+	}
+	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound} {
+		api := &fakePortalAPI{myselfStatus: status, requests: []map[string]any{request("10300", buyerAccount)}}
+		c, err := newTestCreator(t, api, &Options{API: apiCustomer, ServiceDeskID: "10"}, "25")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if all, err := c.Find(ctx, marker, time.Time{}); err != nil || len(all) != 1 || all[0].ID != "10300" {
+			t.Fatalf("myself %d: find: %+v, %v; want the account's own 10300", status, all, err)
+		}
+		if _, err := c.Create(ctx, source.Draft{Subject: "[drill " + marker + "]", Body: "b " + marker, Marker: marker}); err != nil {
+			t.Fatal(err)
+		}
+		// An API that lists another reporter's request too: the create
+		// named the account, so it is kept out.
+		api.requests = append(api.requests, request("10301", "qm:colleague"))
+		all, err := c.Find(ctx, marker, time.Time{})
+		if err != nil || len(all) != 2 || slices.ContainsFunc(all, func(f source.Filed) bool { return f.ID == "10301" }) {
+			t.Fatalf("myself %d: find after the create: %+v, %v; want 10300 and 10107 only", status, all, err)
+		}
+		if api.myself != 1 {
+			t.Errorf("myself %d: read %d times, want once", status, api.myself)
+		}
+	}
+	api := &fakePortalAPI{myselfStatus: http.StatusInternalServerError}
+	c, err := newTestCreator(t, api, &Options{API: apiCustomer, ServiceDeskID: "10"}, "25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all, err := c.Find(context.Background(), marker, time.Time{}); err == nil {
+		t.Errorf("myself 500: find %+v without error; want an error", all)
 	}
 }
