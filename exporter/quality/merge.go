@@ -64,7 +64,7 @@ func (r *Rules) MergeTicket(stored *item.Ticket, fetched item.Ticket, j Judged) 
 		merged.History = &h
 	}
 	h, _ := r.ticketHistory(&merged)
-	pinDrill(&h, &fetched, j)
+	r.pinDrill(&h, stored, &fetched, j)
 	if showsReopened(&h, &merged) && !storedReopened {
 		h.ReopensSeen++
 	}
@@ -77,9 +77,23 @@ func (r *Rules) MergeTicket(stored *item.Ticket, fetched item.Ticket, j Judged) 
 // was first stored: the instant up to which the signal sources were then
 // complete, at least the creation. Never moved nor cleared after: a
 // vendor's later edit of the subject leaves the ticket a drill's.
-func pinDrill(h *item.TicketHistory, fetched *item.Ticket, j Judged) {
-	if fetched.Drill && h.DrillSeen.IsZero() {
-		h.DrillSeen = latest(j.Signals, h.Created)
+//
+// A signal stays one (ticketSignal): a mark first seen on a stored ticket
+// that was a signal, known as of some instant, is pinned after it, even
+// when j.Signals is not (the same instant, or behind it after a restart
+// with a larger alert_grace or a clock stepped back), so that no decision
+// that counted the ticket is taken back.
+func (r *Rules) pinDrill(h *item.TicketHistory, stored, fetched *item.Ticket, j Judged) {
+	if !fetched.Drill || !h.DrillSeen.IsZero() {
+		return
+	}
+	h.DrillSeen = latest(j.Signals, h.Created)
+	if stored == nil {
+		return
+	}
+	sh, _ := r.ticketHistory(stored)
+	if sg, ok := r.ticketSignal(stored, &sh); ok && !sg.known.Before(h.DrillSeen) {
+		h.DrillSeen = sg.known.Add(time.Millisecond)
 	}
 }
 
