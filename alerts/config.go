@@ -68,8 +68,9 @@ type Config struct {
 	ClaimNotice time.Duration
 	// DrillWindow is how long SupportDrillUnanswered and
 	// SupportDrillFailing keep firing after a drill ended so: long enough
-	// for a weekly review to see it, well within a drill interval (30 days
-	// by default) so that the next drill's result is its own.
+	// for a weekly review to see it, and within the default drill interval
+	// (30 days). With a vendor's interval shorter than it, one alert covers
+	// every such drill of the window: its value counts them.
 	DrillWindow time.Duration
 }
 
