@@ -1,6 +1,7 @@
 package zendeskrequests
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/support-exporter/support_exporter/collectors/source"
@@ -21,6 +22,10 @@ func (o *Options) Check(report config.Report) {
 	valid := func(s string) bool { _, ok := userID(s); return ok }
 	report.EachInvalid("colleagues", o.Colleagues, valid, "%q is not a Zendesk user id (want a number)")
 	report.EachInvalid("automation_users", o.Automation, valid, "%q is not a Zendesk user id (want a number)")
+	// A user both the buyer's colleague and the vendor's bot: which one
+	// wins is nothing a reader of the config could tell.
+	report.EachInvalid("automation_users", o.Automation, func(s string) bool { return !slices.Contains(o.Colleagues, s) },
+		"%q is also one of colleagues: a user is the buyer's colleague or the vendor's bot, not both")
 }
 
 // userID parses a Zendesk user id.
