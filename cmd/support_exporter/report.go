@@ -21,6 +21,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/report"
+	"github.com/support-exporter/support_exporter/exporter/report/render"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
@@ -47,7 +48,7 @@ func addReportCommand(app *kingpin.Application, r *reportFlags) *kingpin.CmdClau
 	cmd.Flag("quarter", "The period is this calendar quarter in UTC, e.g. 2026Q3 (July 1 to October 1); instead of --from/--to.").PlaceHolder("2026Q3").StringVar(&r.req.Quarter)
 	cmd.Flag("month", "The period is this calendar month in UTC, e.g. 2026-11; instead of --from/--to.").PlaceHolder("2026-11").StringVar(&r.req.Month)
 	cmd.Flag("compare-previous", "Also compute the period of the same length just before, and show each indicator's change.").BoolVar(&r.req.Compare)
-	cmd.Flag("format", "html (one self-contained file, printable), md (Markdown for a wiki) or json (every number). Default: from --output's extension (.html, .md, .json), else html.").EnumVar(&r.req.Format, reportFormats...)
+	cmd.Flag("format", "html (one self-contained file, printable), md (Markdown for a wiki) or json (every number). Default: from --output's extension (.html, .md, .json), else html.").EnumVar(&r.req.Format, render.Formats...)
 	cmd.Flag("output", "File to write, replaced atomically (a temporary file beside it, then renamed); default: standard output.").Short('o').StringVar(&r.output)
 	cmd.Flag("exporter.url", "Ask the running exporter at this URL (e.g. http://localhost:10043; a path prefix is kept) for the report from its /report endpoint, instead of opening its store, which it holds while it runs. user:password@ in the URL gives basic auth (visible in ps: prefer --http.config.file).").PlaceHolder("http://host:10043").StringVar(&r.exporterURL)
 	cmd.Flag("http.config.file", "With --exporter.url: HTTP client configuration file (Prometheus' http_config: basic_auth with password_file, authorization, tls_config), for an exporter behind --web.config.file.").PlaceHolder("FILE").StringVar(&r.httpConfig)
@@ -139,7 +140,7 @@ func buildReportFromStore(ctx context.Context, f flags, q reportRequest) ([]byte
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := writeReport(&buf, rep, cmp.Or(q.Format, "html")); err != nil {
+	if err := render.Write(&buf, rep, cmp.Or(q.Format, "html")); err != nil {
 		return nil, fmt.Errorf("rendering: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/report"
+	"github.com/support-exporter/support_exporter/exporter/report/render"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
@@ -91,7 +92,7 @@ func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	format := cmp.Or(q.Format, "html")
 	var buf bytes.Buffer
 	if err == nil {
-		err = writeReport(&buf, rep, format)
+		err = render.Write(&buf, rep, format)
 	}
 	switch {
 	case err != nil && isInputError(err):
@@ -111,7 +112,7 @@ func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.logger.Info("report served", "vendors", len(opts.Vendors), "from", opts.Period.From.Format(time.RFC3339), "to", opts.Period.To.Format(time.RFC3339),
 		"format", format, "bytes", buf.Len(), "took", time.Since(started).Round(time.Millisecond))
 	hd := w.Header()
-	hd.Set("Content-Type", reportContentType(format))
+	hd.Set("Content-Type", render.ContentType(format))
 	hd.Set("Content-Length", strconv.Itoa(buf.Len()))
 	hd.Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", reportFileName(opts.Period, format)))
 	hd.Set("Cache-Control", "no-store")
@@ -144,7 +145,7 @@ type reportForm struct {
 }
 
 func newReportForm(src reportSource) reportForm {
-	f := reportForm{Path: reportPath[1:], Formats: reportFormats}
+	f := reportForm{Path: reportPath[1:], Formats: render.Formats}
 	now := src.Now().UTC()
 	from := now.AddDate(0, 0, -28)
 	if cfg := src.Config(); cfg != nil {

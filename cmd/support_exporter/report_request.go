@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/support-exporter/support_exporter/alerts"
+	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/report"
+	"github.com/support-exporter/support_exporter/exporter/report/render"
 )
 
 // reportRequest is what the report command's flags and the /report
@@ -22,7 +25,7 @@ type reportRequest struct {
 	From, To       string   // YYYY-MM-DD (midnight UTC) or RFC 3339; To exclusive
 	Quarter, Month string   // 2026Q3, 2026-11 (UTC)
 	Compare        bool
-	Format         string // one of reportFormats; empty: html
+	Format         string // one of render.Formats; empty: html
 	// http: the request came as URL parameters, and errors name them so
 	// (from=...) rather than as flags (--from ...).
 	http bool
@@ -124,8 +127,8 @@ func (q reportRequest) instant(key, s string) (time.Time, error) {
 // returns what report.Build is asked. The checks that need no store are
 // made here, so that a mistake is told before the store is opened.
 func (q reportRequest) options(cfg *config.Config, now time.Time) (report.Options, error) {
-	if q.Format != "" && !slices.Contains(reportFormats, q.Format) {
-		return report.Options{}, badInput("%s: want one of %s", q.name("format", q.Format), strings.Join(reportFormats, ", "))
+	if q.Format != "" && !slices.Contains(render.Formats, q.Format) {
+		return report.Options{}, badInput("%s: want one of %s", q.name("format", q.Format), strings.Join(render.Formats, ", "))
 	}
 	names := make([]string, len(cfg.Vendors))
 	for i, v := range cfg.Vendors {
@@ -159,7 +162,8 @@ func (q reportRequest) options(cfg *config.Config, now time.Time) (report.Option
 	if !p.From.Before(now) {
 		return report.Options{}, badInput("the period starts %s, after now (%s)", p.From.Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
-	return report.Options{Config: cfg, Vendors: vendors, Period: p, ComparePrevious: q.Compare, Now: now, Version: buildVersion()}, nil
+	return report.Options{Config: cfg, Vendors: vendors, Period: p, ComparePrevious: q.Compare, Now: now, Version: buildVersion(),
+		Kinds: collectors.Kinds.Config(), VendorFirstMin: alerts.Default().VendorFirstMin}, nil
 }
 
 // reportParams are the /report endpoint's parameters.

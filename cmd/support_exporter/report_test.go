@@ -17,6 +17,7 @@ import (
 	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/report"
+	"github.com/support-exporter/support_exporter/exporter/report/render"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
@@ -172,12 +173,12 @@ func TestReportHandler(t *testing.T) {
 		t.Errorf("asked %+v", asked)
 	}
 	hd := rec.Header()
-	if hd.Get("Content-Type") != reportContentType("json") || !strings.Contains(hd.Get("Content-Disposition"), `filename="support-report-2026Q4.json"`) ||
+	if hd.Get("Content-Type") != render.ContentType("json") || !strings.Contains(hd.Get("Content-Disposition"), `filename="support-report-2026Q4.json"`) ||
 		!strings.Contains(hd.Get("Content-Security-Policy"), "default-src 'none'") || !strings.Contains(rec.Body.String(), `"2026Q4"`) {
 		t.Errorf("headers %v body %.200s", hd, rec.Body)
 	}
 	if rec := get(h, http.MethodGet, "/report?from=2026-11-01&to=2026-11-15"); rec.Code != http.StatusOK ||
-		!strings.Contains(rec.Header().Get("Content-Disposition"), `support-report-20261101-20261115.html`) || rec.Header().Get("Content-Type") != reportContentType("html") {
+		!strings.Contains(rec.Header().Get("Content-Disposition"), `support-report-20261101-20261115.html`) || rec.Header().Get("Content-Type") != render.ContentType("html") {
 		t.Errorf("html by default: %d %v", rec.Code, rec.Header())
 	}
 	if rec := get(h, http.MethodHead, "/report?month=2026-11"); rec.Code != http.StatusOK || rec.Body.Len() != 0 {
