@@ -27,7 +27,7 @@ func chromiumPath(t *testing.T) string {
 		}
 	}
 	const msg = "chromium not found: install Debian's `chromium` package (bash .ci/run does)"
-	if os.Getenv("CI") != "" {
+	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
 		t.Fatal(msg + "; under CI this test never skips")
 	}
 	t.Skip(msg + "; skipped because CI is not set")
