@@ -63,6 +63,9 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	return r, ctx.Err()
 }
 
+// testHook, when set (tests), sees each vendor's collector.
+var testHook func(vendor string, c *collector)
+
 // validate checks the request and returns the vendors' configurations in
 // the order asked and the period to report (To cut at Now).
 func validate(o *Options) ([]*config.Vendor, Period, error) {
@@ -218,6 +221,9 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	}
 	v.Indicators = indicators(&d, prev, terms, sn, o)
 	v.SLA = c.slaRows(&d, terms)
+	if testHook != nil {
+		testHook(vc.Name, c)
+	}
 	v.Incidents = c.incidentList()
 	v.Maintenances = c.maintenanceList()
 	v.Contracts = contracts(sn, from, to)

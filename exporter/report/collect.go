@@ -30,6 +30,7 @@ type collector struct {
 	rv       *replay.Vendor
 
 	worst        [quality.NumPriorities][quality.NumTargets][]TicketRef
+	ended        [quality.NumPriorities][quality.NumTargets]uint64 // every candidate of worst, for tests
 	escalations  []TicketRef
 	incidents    []incidentSeen
 	maintenances []Maintenance
@@ -107,6 +108,7 @@ func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) e
 		ref := TicketRef{Source: source, ID: t.ID, URL: c.ticketURL(source, t.ID), Created: end.Created.UTC(),
 			Seconds: ck.Seconds, Breached: ck.Breached, Priority: end.Priority.String()}
 		c.worst[end.Priority][tg] = pushWorst(c.worst[end.Priority][tg], ref)
+		c.ended[end.Priority][tg]++
 	}
 	if end.Open && end.Escalated {
 		c.escalations = append(c.escalations, TicketRef{Source: source, ID: t.ID, URL: c.ticketURL(source, t.ID),
