@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"html"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -113,6 +115,15 @@ func TestReportDemo(t *testing.T) {
 		}
 	}
 	t.Logf("demo report over HTTP: %d vendors, four weeks and the previous four, %d bytes of HTML in %v", len(vendors)+1, len(page), took.Round(time.Millisecond))
+
+	// The landing page links the report: a form and an example that works.
+	_, landing := p.get("/")
+	example := regexp.MustCompile(`<a href="(report\?from=[0-9-]+&amp;to=[0-9-]+)">`).FindStringSubmatch(landing)
+	if !strings.Contains(landing, `<form action="report" method="get">`) || example == nil {
+		t.Errorf("the landing page has no report form or example link")
+	} else if resp, b := fetchURL(t, base+"/"+html.UnescapeString(example[1])); resp.StatusCode != http.StatusOK {
+		t.Errorf("the landing page's example %s: %s %.200s", example[1], resp.Status, b)
+	}
 
 	resp, body := fetchURL(t, base+"/report?"+demoReportQuery+"&format=json")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
