@@ -175,6 +175,7 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	rv, err := replay.NewVendor(o.Store, vc, &o.Config.Global, replay.Options{
 		Start:       p.at[0],
 		End:         p.at[len(p.at)-1],
+		Coalesce:    true,
 		Ticket:      c.ticket,
 		Incident:    c.incident,
 		Maintenance: c.maintenance,
