@@ -205,6 +205,7 @@ func TestBuildSmallStore(t *testing.T) {
 	check("first_response_compliance", fptr(2.0/3))
 	check("resolution_compliance", fptr(0.5))
 	check("satisfaction", nil)
+	check("escalations_open", fptr(1))
 	ind := indicator(t, v, "first_response_p90_urgent")
 	if ind.Target == nil || *ind.Target != 3600 || ind.Met == nil || *ind.Met {
 		t.Errorf("p90 urgent target %s met %v, want 3600 missed", val(ind.Target), ind.Met)

@@ -159,7 +159,7 @@ func oldestEscalations(list []TicketRef) []TicketRef {
 }
 
 func (c *collector) escalationList() []TicketRef {
-	return oldestEscalations(c.escalations)
+	return append([]TicketRef{}, oldestEscalations(c.escalations)...)
 }
 
 func (c *collector) incident(source string, i *item.Incident, changes []time.Time) error {
@@ -273,7 +273,7 @@ func (c *collector) maintenanceList() []Maintenance {
 	slices.SortFunc(c.maintenances, func(a, b Maintenance) int {
 		return cmp.Or(a.Scheduled.Compare(b.Scheduled), cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
 	})
-	return c.maintenances
+	return append([]Maintenance{}, c.maintenances...)
 }
 
 func (c *collector) pages(source string, pages []item.Page) error {
