@@ -82,6 +82,11 @@ func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) e
 	if k < 0 {
 		return nil
 	}
+	if settled(t) && !changes[len(changes)-1].After(c.from) {
+		// The same version at both ends, every clock stopped and not
+		// open: nothing of it moves in the period.
+		return nil
+	}
 	atTo := t
 	if k < len(changes)-1 {
 		v := c.rules.TicketAt(t, changes[k])
@@ -118,6 +123,12 @@ func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) e
 		}
 	}
 	return nil
+}
+
+// settled: solved or closed, so that both SLA clocks stopped (the first
+// solve stops them both) and no gauge counts it.
+func settled(t *item.Ticket) bool {
+	return t.Status == item.StatusSolved || t.Status == item.StatusClosed
 }
 
 // worse orders SLA tickets: breaches first, then the longest clock, then
