@@ -625,6 +625,17 @@ func TestSideBySideGroups(t *testing.T) {
 	if !reflect.DeepEqual(heads, want) {
 		t.Errorf("side-by-side groups %q, want %q", heads, want)
 	}
+	cmp := text(byID(doc, "compare"))
+	for _, row := range []string{
+		"Incidents 4 not configured",
+		"First response p90 (urgent) [2] 1 h 20 min ✗ no data",
+		"First response p90 (high) [3] 3 h 30 min ✓ 8 h 20 min ✗",
+		"Incidents the vendor noticed first [13] 75.0% —",
+	} {
+		if !strings.Contains(cmp, row) {
+			t.Errorf("side by side lacks %q", row)
+		}
+	}
 }
 
 // A volume figure the builder also gives as an indicator is listed once,
@@ -640,5 +651,50 @@ func TestSideBySideVolumeOnce(t *testing.T) {
 	}
 	if !strings.Contains(cmp, "Tickets opened [11] 412 —") {
 		t.Errorf("the indicator row: %q", cmp)
+	}
+}
+
+// More vendors than an A4 page holds across are shown in several tables
+// of even widths, every row in each.
+func TestSideBySideParts(t *testing.T) {
+	for n, want := range map[int][]int{2: {2}, 5: {5}, 6: {3, 3}, 7: {4, 3}, 10: {5, 5}, 11: {4, 4, 3}} {
+		c := &compareView{Rows: []compareRow{{Name: "a"}, {Name: "b"}}}
+		for i := 0; i < n; i++ {
+			c.Vendors = append(c.Vendors, string(rune('A'+i)))
+			for r := range c.Rows {
+				c.Rows[r].Cells = append(c.Rows[r].Cells, compareCell{Value: string(rune('A' + i))})
+			}
+		}
+		var got []int
+		var seen string
+		for _, p := range splitCompare(c, compareWidth) {
+			got = append(got, len(p.Vendors))
+			for _, r := range p.Rows {
+				if len(r.Cells) != len(p.Vendors) {
+					t.Errorf("%d vendors: a row of %d cells under %d vendors", n, len(r.Cells), len(p.Vendors))
+				}
+			}
+			seen += strings.Join(p.Vendors, "")
+			if p.Rows[1].Cells[0].Value != p.Vendors[0] {
+				t.Errorf("%d vendors: cells cut apart from their vendors", n)
+			}
+		}
+		if !reflect.DeepEqual(got, want) || len(seen) != n {
+			t.Errorf("%d vendors: parts %v (%q), want %v", n, got, seen, want)
+		}
+	}
+	r := fixture(t)
+	for len(r.Vendors) < 7 {
+		r.Vendors = append(r.Vendors, r.Vendors[len(r.Vendors)%2])
+	}
+	doc := parse(t, render(t, r, "html"))
+	tables := 0
+	walk(byID(doc, "compare"), func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "table" {
+			tables++
+		}
+	})
+	if tables != 2 {
+		t.Errorf("7 vendors side by side in %d tables, want 2", tables)
 	}
 }

@@ -25,7 +25,10 @@ type view struct {
 	Version   string
 	Vendors   []vendorView
 	Compare   *compareView // nil with one vendor
-	Footnotes []footnoteView
+	// CompareParts is Compare cut into tables of at most compareWidth
+	// vendors, as the HTML shows it: an A4 page holds no more.
+	CompareParts []*compareView
+	Footnotes    []footnoteView
 }
 
 type footnoteView struct {
@@ -230,6 +233,7 @@ func buildView(r *report.Report) view {
 	}
 	if len(r.Vendors) > 1 {
 		v.Compare = buildCompare(r, fn)
+		v.CompareParts = splitCompare(v.Compare, compareWidth)
 	}
 	return v
 }
@@ -531,4 +535,31 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		c.Rows = append(c.Rows, cr)
 	}
 	return c
+}
+
+// compareWidth is how many vendors one side-by-side table of the HTML
+// holds: more do not fit across an A4 page.
+const compareWidth = 5
+
+// splitCompare cuts c into tables of at most width vendors, of even
+// sizes (7 vendors: 4 and 3), each with every row.
+func splitCompare(c *compareView, width int) []*compareView {
+	n := len(c.Vendors)
+	parts := (n + width - 1) / width
+	if parts <= 1 {
+		return []*compareView{c}
+	}
+	var out []*compareView
+	for p, from := 0, 0; p < parts; p++ {
+		to := from + (n-from+parts-p-1)/(parts-p)
+		part := &compareView{Vendors: c.Vendors[from:to]}
+		for _, row := range c.Rows {
+			r := row
+			r.Cells = row.Cells[from:to]
+			part.Rows = append(part.Rows, r)
+		}
+		out = append(out, part)
+		from = to
+	}
+	return out
 }
