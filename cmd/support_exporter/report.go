@@ -124,7 +124,7 @@ func buildReportFromStore(ctx context.Context, f flags, q reportRequest, logger 
 	var cfg *config.Config
 	var err error
 	if f.demo {
-		offset := now.Sub(time.Now())
+		offset := time.Until(now)
 		clock := func() time.Time { return time.Now().Add(offset) }
 		d, err := startDemo(slog.New(slog.DiscardHandler), clock) // its vendors' URLs are of no use here
 		if err != nil {
