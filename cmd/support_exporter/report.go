@@ -58,8 +58,9 @@ func addReportCommand(app *kingpin.Application, r *reportFlags) *kingpin.CmdClau
 	return cmd
 }
 
-// reportCommand runs the report command and returns its exit code. Every
-// error is one line on stderr.
+// reportCommand runs the report command and returns its exit code (0,
+// exitReportFailed, exitReportInput, or 130 when interrupted). Every error
+// is one line on stderr.
 func reportCommand(ctx context.Context, f flags, r reportFlags, logger *slog.Logger, stdout, stderr io.Writer) int {
 	started := time.Now()
 	if r.req.Format == "" {
@@ -81,6 +82,9 @@ func reportCommand(ctx context.Context, f flags, r reportFlags, logger *slog.Log
 		err = writeFileAtomically(r.output, body)
 	}
 	switch {
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintf(stderr, "%s report: interrupted; nothing written\n", name)
+		return 130
 	case err != nil && isInputError(err):
 		fmt.Fprintf(stderr, "%s report: %s\n", name, oneLine(err.Error()))
 		return exitReportInput
@@ -217,6 +221,9 @@ func fetchReport(ctx context.Context, r reportFlags) ([]byte, error) {
 	}
 	req.Header.Set("User-Agent", name+"/"+buildVersion())
 	resp, err := client.Do(req) // a url.Error carries the URL without its password
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil, fmt.Errorf("the exporter at %s did not answer within %s (--exporter.timeout)", redactedURL(base.String()), r.timeout)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("asking the exporter: %w", err)
 	}
