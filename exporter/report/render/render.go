@@ -7,7 +7,9 @@
 // incidents and maintenances (which a reader may follow, the page never
 // fetches). It is responsive (viewport meta, tables scroll sideways on a
 // phone, charts scale) and prints to A4 (@page, a page per vendor, header
-// rows repeated, rows and charts not split, link targets printed).
+// rows repeated, rows and charts not split, link targets printed, cells
+// wrap and long ids break so no table is wider than the page; the side by
+// side comes in tables of at most five vendors for the same reason).
 //
 // The charts are plain SVG written by this package (svg.go), not
 // github.com/go-analyze/charts. v0.6.4 was checked: it renders SVG
@@ -38,7 +40,6 @@ package render
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -85,14 +86,6 @@ func Write(w io.Writer, r *report.Report, format string) error {
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
-}
-
-// writeJSON is the model as is, indented; encoding/json sorts map keys, so
-// the output is stable.
-func writeJSON(w io.Writer, r *report.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
 }
 
 var (
