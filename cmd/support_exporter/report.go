@@ -211,6 +211,9 @@ func fetchReport(ctx context.Context, r reportFlags) ([]byte, error) {
 			return nil, badInput("--http.config.file %s: %v", r.httpConfig, err)
 		}
 	}
+	// The endpoint's own URL, pasted from a browser, is taken as the base.
+	base.Path = strings.TrimSuffix(strings.TrimSuffix(base.Path, "/"), reportPath)
+	base.RawQuery = ""
 	u := base.JoinPath("report")
 	u.RawQuery = r.req.query().Encode()
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
