@@ -86,16 +86,22 @@ func reportCommand(ctx context.Context, f flags, r reportFlags, logger *slog.Log
 		fmt.Fprintf(stderr, "%s report: interrupted; nothing written\n", name)
 		return 130
 	case err != nil && isInputError(err):
-		fmt.Fprintf(stderr, "%s report: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "%s report: %s\n", name, reportMessage(err))
 		return exitReportInput
 	case err != nil:
-		fmt.Fprintf(stderr, "%s report: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "%s report: %s\n", name, reportMessage(err))
 		return exitReportFailed
 	}
 	if r.output != "" {
 		fmt.Fprintf(stdout, "wrote %s (%s, %d bytes) in %s\n", r.output, r.req.Format, len(body), time.Since(started).Round(time.Millisecond))
 	}
 	return 0
+}
+
+// reportMessage is an error as the one line told after "report: " (the
+// builder's errors carry that prefix already).
+func reportMessage(err error) string {
+	return strings.TrimPrefix(oneLine(err.Error()), "report: ")
 }
 
 // oneLine keeps an error to one line: a config file's list of problems
