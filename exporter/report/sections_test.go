@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -119,6 +120,9 @@ func TestBuildSections(t *testing.T) {
 		Period: Period{From: from, To: to}, Now: now, Kinds: collectors.Kinds.Config()})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Fatalf("the report is not JSON: %v", err)
 	}
 	v := r.Vendors[0]
 	if s := v.Sections; !s.Tickets || !s.Status || !s.Contracts || !s.Drill || !s.Docs || s.Features {
