@@ -463,7 +463,7 @@ func footnotes(vendors []string, p Period) []Footnote {
 		{ID: "maintenance_notice", Text: "Share of the maintenances counted in the period announced with at least sla.maintenance_notice.",
 			PromQL: "1 - " + sum("vendor", "support_status_maintenance_short_notice_total", "") + " / " + sum("vendor", "support_status_maintenances_total", "")},
 		{ID: "feature_requests", Text: "Feature requests opened in the period, and those shipped or declined in it.",
-			PromQL: sum("vendor", "support_feature_requests_created_total", "") + "; " + sum("vendor, outcome", "support_feature_requests_closed_total", "")},
+			PromQL: sum("vendor", "support_feature_requests_created_total", "") + "; " + sum("vendor, outcome", "support_feature_request_outcomes_total", "")},
 	}
 }
 
