@@ -180,3 +180,31 @@ func TestBuildSections(t *testing.T) {
 		t.Errorf("contract period %+v, want January with the hour's outage and a claim deadline", p)
 	}
 }
+
+// TestIncidentOfUnknownEnd: an incident of a format that never says when
+// it ended is listed when announced in the period, with the gaps between
+// its posts only (no silence to the period's end: it may have ended).
+func TestIncidentOfUnknownEnd(t *testing.T) {
+	cfg := testConfig(t, sectionsYAML)
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c := newCollector(t.Context(), &Options{Store: st, Config: cfg}, cfg.Vendors[0], from, to)
+	h := time.Hour
+	for _, i := range []item.Incident{
+		{ID: "before", CreatedAt: from.Add(-h), ResolutionUnknown: true},
+		{ID: "in", CreatedAt: from.Add(h), Updates: []time.Time{from.Add(3 * h)}, ResolutionUnknown: true},
+	} {
+		if err := c.incident("status", &i, []time.Time{i.CreatedAt}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(c.incidents) != 1 {
+		t.Fatalf("incidents %+v, want the one announced in the period", c.incidents)
+	}
+	if got := c.incidents[0].inc; got.ID != "in" || got.Resolved != nil || got.LongestGapSeconds != 2*3600 || got.Updates != 1 {
+		t.Errorf("incident %+v, want its 2h between posts only", got)
+	}
+}
