@@ -221,7 +221,10 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 		Maintenances:  d.maintenances,
 	}
 	v.Indicators = indicators(&d, prev, terms, sn, o)
-	v.SLA = c.slaRows(&d, terms)
+	v.SLA = []SLARow{}
+	if sn.Tickets {
+		v.SLA = c.slaRows(&d, terms)
+	}
 	if testHook != nil {
 		testHook(vc.Name, c)
 	}

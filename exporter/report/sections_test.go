@@ -208,3 +208,39 @@ func TestIncidentOfUnknownEnd(t *testing.T) {
 		t.Errorf("incident %+v, want its 2h between posts only", got)
 	}
 }
+
+// TestStatusOnlyVendor: a vendor without a ticket source has no ticket
+// rows, SLA rows or ticket charts, even with SLA targets configured.
+func TestStatusOnlyVendor(t *testing.T) {
+	cfg := testConfig(t, `vendors:
+  - name: cloud
+    sla:
+      first_response: {urgent: 1h}
+    status_pages:
+      - {name: status, kind: statuspage, url: "https://status.cloud.com"}
+`)
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Update(store.SourceKey{Vendor: "cloud", Source: "status"}, func(tx *store.Tx) error { return tx.SetSyncedAt(synced) }); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"cloud"}, Period: Period{From: from, To: to}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.Vendors[0]
+	if v.Sections.Tickets || !v.Sections.Status || len(v.SLA) != 0 || len(v.Charts.WeeklyFirstResponse) != 0 {
+		t.Errorf("sections %+v, %d SLA rows, %d weekly points: want no ticket part", v.Sections, len(v.SLA), len(v.Charts.WeeklyFirstResponse))
+	}
+	for _, ind := range v.Indicators {
+		if ind.Dimension == ResponseSpeed || ind.Dimension == Resolution {
+			t.Errorf("indicator %s without a ticket source", ind.ID)
+		}
+	}
+	if ind := indicator(t, v, "vendor_first_ratio"); ind.Value != nil {
+		t.Errorf("vendor-first ratio %s without any incident, want no data", val(ind.Value))
+	}
+}
