@@ -134,3 +134,55 @@ func TestSLARowMet(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviousPeriod: a named calendar period is compared with the
+// calendar period before it, whatever their lengths; any other period with
+// the period of the same length just before.
+func TestPreviousPeriod(t *testing.T) {
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		p    Period
+		want Period
+	}{
+		// Q3 has 92 days, Q2 91: not the 92 days before July 1.
+		{Period{From: d(2026, 7, 1), To: d(2026, 10, 1), Name: "2026Q3"}, Period{From: d(2026, 4, 1), To: d(2026, 7, 1), Name: "2026Q2"}},
+		{Period{From: d(2026, 1, 1), To: d(2026, 4, 1), Name: "2026Q1"}, Period{From: d(2025, 10, 1), To: d(2026, 1, 1), Name: "2025Q4"}},
+		// November has 30 days, October 31.
+		{Period{From: d(2026, 11, 1), To: d(2026, 12, 1), Name: "2026-11"}, Period{From: d(2026, 10, 1), To: d(2026, 11, 1), Name: "2026-10"}},
+		{Period{From: d(2026, 3, 1), To: d(2026, 4, 1), Name: "2026-03"}, Period{From: d(2026, 2, 1), To: d(2026, 3, 1), Name: "2026-02"}},
+		{Period{From: d(2026, 1, 1), To: d(2026, 2, 1), Name: "2026-01"}, Period{From: d(2025, 12, 1), To: d(2026, 1, 1), Name: "2025-12"}},
+		// "So far": the whole previous quarter.
+		{Period{From: d(2026, 10, 1), To: d(2026, 11, 15), Name: "2026Q4"}, Period{From: d(2026, 7, 1), To: d(2026, 10, 1), Name: "2026Q3"}},
+		// From/to: the same length just before.
+		{Period{From: d(2026, 3, 1), To: d(2026, 4, 1)}, Period{From: d(2026, 1, 29), To: d(2026, 3, 1)}},
+		// A name that does not match the start is not trusted.
+		{Period{From: d(2026, 3, 2), To: d(2026, 4, 1), Name: "2026-03"}, Period{From: d(2026, 1, 31), To: d(2026, 3, 2)}},
+	} {
+		if got := previousPeriod(tc.p); !got.From.Equal(tc.want.From) || !got.To.Equal(tc.want.To) || got.Name != tc.want.Name {
+			t.Errorf("previous of %s %s..%s = %s %s..%s, want %s %s..%s", tc.p.Name, tc.p.From, tc.p.To,
+				got.Name, got.From, got.To, tc.want.Name, tc.want.From, tc.want.To)
+		}
+	}
+}
+
+// TestBuildComparesPreviousMonth: Build reads the previous calendar month
+// of a named month (October's 31 days before November), and names it.
+func TestBuildComparesPreviousMonth(t *testing.T) {
+	st, cfg := smallStore(t)
+	// January 2: in January, not in the 28 days before February 1.
+	putTickets(t, st, cfg, "acme", "support", synced, []item.Ticket{ticket("t9", "low", day0.Add(36*time.Hour), item.StatusOpen)})
+	feb := Period{From: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Name: "2026-02"}
+	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: feb,
+		ComparePrevious: true, Now: feb.To.AddDate(0, 1, 0), Kinds: collectors.Kinds.Config()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Previous; p == nil || !p.From.Equal(day0) || !p.To.Equal(feb.From) || p.Name != "2026-01" {
+		t.Fatalf("previous %+v, want January 2026", r.Previous)
+	}
+	// smallStore's six tickets were opened January 5 to 19, t9 January 2:
+	// the 28 days before February 1 would miss t9.
+	if prev := indicator(t, r.Vendors[0], "tickets_opened").Previous; prev == nil || *prev != 7 {
+		t.Errorf("previous tickets opened %s, want 7 (all of January's)", val(prev))
+	}
+}
