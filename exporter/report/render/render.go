@@ -34,7 +34,12 @@
 // Every figure is formatted once (format.go) into a view (view.go) that
 // both the HTML and the Markdown read: durations as "1 h 20 min", ratios as
 // percentages, instants in UTC ISO form, a nil value as "no data" and a
-// section the vendor has not configured as "not configured".
+// section the vendor has not configured as "not configured". Periods
+// and contract periods show their inclusive last day ("2026-07-01 –
+// 2026-09-30"); a value that misses its target gets the decimals it takes
+// never to read equal to it; a change too small to show is "=". The JSON
+// is the model as is, but NaN/Inf (which the builder never emits) are
+// written as null rather than failing the review (jsonsafe.go).
 package render
 
 import (

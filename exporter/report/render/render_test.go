@@ -592,7 +592,7 @@ func TestMarkdown(t *testing.T) {
 		"| Response speed | First response p90 (urgent)[^3] | 1 h 20 min ✗ missed | no data |",
 		"| Response speed | First response p90 (urgent)[^3] | 1 h 20 min | ≤ 1 h | ✗ missed | 1 h 5 min | ▲ +15 min (worse) | 37 |",
 		"| Response speed | Tickets opened[^1] | 412 | — | — | 380 | ▲ +32 | 412 |",
-		"| Resolution | Reopens per ticket opened[^8] | 0.06 | ≤ 0.05 | ✗ missed | 0.06 | = ±0 (same) | 412 |",
+		"| Resolution | Reopens per ticket opened[^9] | 0.06 | ≤ 0.05 | ✗ missed | 0.06 | = ±0 (same) | 412 |",
 		"| 4. [statuspage p9q8r7s6t5](https://status.acme.example/incidents/p9q8r7s6t5) (Dashboard) | minor | 2026-09-28 14:00 UTC | open | open | 4 min | 1 | 1 d 22 h |",
 		"| acme-enterprise-sla (availability) | 2026-07-01 – 2026-07-31 | availability 99.94% | 10.0% | 2026-08-31 (passed) |",
 		"Hours in the vendor's calendar zone (Europe/Berlin).",
@@ -655,7 +655,7 @@ func TestSideBySideGroups(t *testing.T) {
 		"Maintenances 3 not configured",
 		"First response p90 (urgent) [3] 1 h 20 min ✗ no data",
 		"First response p90 (high) [4] 3 h 30 min ✓ 8 h 20 min ✗",
-		"Incidents the vendor noticed first [14] 75.0% —",
+		"Incidents the vendor noticed first [15] 75.0% —",
 	} {
 		if !strings.Contains(cmp, row) {
 			t.Errorf("side by side lacks %q", row)

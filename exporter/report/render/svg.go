@@ -404,8 +404,13 @@ func axisTicks(p report.Period) []time.Time {
 			out = append(out, t)
 		}
 	}
-	// At most about twelve ticks, spread over the whole period.
-	if every := (len(out) + 11) / 12; every > 1 {
+	// At most about twelve ticks ("07-12"), eight of months ("2026-07"),
+	// spread over the whole period, so labels never touch.
+	most := 12
+	if days > 62 {
+		most = 8
+	}
+	if every := (len(out) + most - 1) / most; every > 1 {
 		var thin []time.Time
 		for i := 0; i < len(out); i += every {
 			thin = append(thin, out[i])

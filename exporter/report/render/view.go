@@ -2,6 +2,7 @@ package render
 
 import (
 	"html/template"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -501,7 +502,24 @@ func measured(p report.ContractPeriod) string {
 	return strings.Join(parts, ", ")
 }
 
+// asMean shows a count indicator with a fractional value, previous or
+// target (a mean, such as rounds to resolve) with two decimals throughout,
+// so a mean of 3 reads "3.00" next to "2.50", not "3".
+func asMean(in report.Indicator) report.Indicator {
+	if in.Unit != report.UnitCount {
+		return in
+	}
+	for _, v := range []*float64{in.Value, in.Previous, in.Target} {
+		if v != nil && *v != math.Trunc(*v) && !math.IsNaN(*v) && !math.IsInf(*v, 0) {
+			in.Unit = report.UnitPer
+			return in
+		}
+	}
+	return in
+}
+
 func indicatorOf(in report.Indicator, fn map[string]int) indView {
+	in = asMean(in)
 	return indView{ID: in.ID, Name: in.Name, Value: fmtIndicator(in), Target: fmtTarget(in),
 		Met: metOf(in), Change: changeOf(in), Samples: u(in.Samples), Footnote: fn[in.Footnote]}
 }
@@ -558,7 +576,7 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		for _, vd := range r.Vendors {
 			cell := compareCell{Value: "—"}
 			if j := slices.IndexFunc(vd.Indicators, func(in report.Indicator) bool { return in.ID == k.id }); j >= 0 {
-				in := vd.Indicators[j]
+				in := asMean(vd.Indicators[j])
 				cell = compareCell{Value: fmtIndicator(in)}
 				if in.Value != nil {
 					cell.Met = metOf(in)
