@@ -10,7 +10,6 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 	"github.com/support-exporter/support_exporter/exporter/replay"
-	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
 // maxEscalations bounds the open escalations listed, oldest first; the
@@ -52,11 +51,16 @@ func newCollector(ctx context.Context, o *Options, vc *config.Vendor, from, to t
 	for _, list := range [][]*config.Source{vc.Tickets, vc.StatusPages, vc.Docs} {
 		for _, s := range list {
 			c.kinds[s.Name] = s
-			c.synced[s.Name], _ = o.Store.SyncedAt(store.SourceKey{Vendor: vc.Name, Source: s.Name})
 		}
 	}
 	return c
 }
+
+// setSynced notes a source's last complete sync start as the replay read
+// it (replay.Options.Synced), before the source's items: the lists are
+// judged as of the instant the counters are, even when a sync completes
+// while the report reads the store.
+func (c *collector) setSynced(source string, at time.Time) { c.synced[source] = at }
 
 // asOf is the instant a source is judged as of at at (replay.Vendor.AsOf).
 func (c *collector) asOf(source string, at time.Time) time.Time {
