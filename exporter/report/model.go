@@ -20,21 +20,32 @@ type Report struct {
 	Generated time.Time `json:"generated"`
 	Version   string    `json:"version"` // the exporter's version
 	Period    Period    `json:"period"`
-	// Previous is the period of the same length just before Period, when
-	// the comparison was asked for; every indicator then has its Previous.
+	// Previous is the period compared with, when asked for: the calendar
+	// quarter or month before a named Period (2026Q3: 2026Q2, named so),
+	// else the period of the same length just before; every indicator
+	// then has its Previous.
 	Previous *Period  `json:"previous,omitempty"`
 	Vendors  []Vendor `json:"vendors"`
 	// Footnotes say how each indicator is computed, by Indicator.Footnote.
 	Footnotes []Footnote `json:"footnotes"`
 }
 
-// Period is a half-open interval [From, To).
+// Period is the stretch of time reviewed. Counted events: (From, To], as
+// Prometheus' increase at To over samples on both edges counts them (the
+// replay advanced to an instant includes the changes at it): an event
+// exactly at To is in, one exactly at From is out. The lists (incidents,
+// maintenances, worst tickets, drills) use the same test. A gauge-like
+// figure (escalations open, documentation) is read at To.
 type Period struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 	// Name is how the period was asked for when a shorthand was used
 	// ("2026Q3", "2026-11"); empty otherwise.
 	Name string `json:"name,omitempty"`
+	// RequestedTo is the end asked for when it was after the report was
+	// generated: the period is then cut at Generated ("so far"), and To
+	// is that instant.
+	RequestedTo *time.Time `json:"requested_to,omitempty"`
 }
 
 // Dimensions, in the order the report shows them.
