@@ -28,6 +28,7 @@ func alertGroups(q promql) []group {
 		{Name: "support-exporter-health", Interval: interval, Rules: q.rules([]alert{
 			sourceDown(q), sourceStale(q), itemsRejected(q), configReloadFailed(q)})},
 		{Name: "support-exporter-contract", Interval: interval, Rules: q.rules(contractAlerts(q))},
+		{Name: "support-exporter-drill", Interval: interval, Rules: q.rules(drillAlerts(q))},
 	}
 }
 

@@ -66,6 +66,12 @@ type Config struct {
 	// ClaimNotice is how long before a credit's claim deadline
 	// SupportContractCreditClaimDue fires.
 	ClaimNotice time.Duration
+	// DrillWindow is how long SupportDrillUnanswered and
+	// SupportDrillFailing keep firing after a drill ended so: long enough
+	// for a weekly review to see it, and within the default drill interval
+	// (30 days). With a vendor's interval shorter than it, one alert covers
+	// every such drill of the window: its value counts them.
+	DrillWindow time.Duration
 }
 
 // BurnRate is one multi-window burn-rate alert: it fires when the SLA
@@ -109,6 +115,7 @@ func Default() Config {
 		StaleAfter:          30 * time.Minute,
 		ConfirmFor:          10 * time.Minute,
 		ClaimNotice:         7 * 24 * time.Hour,
+		DrillWindow:         7 * 24 * time.Hour,
 	}
 }
 
@@ -142,6 +149,7 @@ func (c Config) Validate() error {
 		{"backlog growth window", c.BacklogGrowthWindow}, {"short notice window", c.ShortNoticeWindow},
 		{"incident silence", c.IncidentSilence}, {"source down for", c.SourceDownFor},
 		{"stale after", c.StaleAfter}, {"confirm for", c.ConfirmFor}, {"claim notice", c.ClaimNotice},
+		{"drill window", c.DrillWindow},
 	} {
 		if err := checkDuration(d.d); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", d.name, err))

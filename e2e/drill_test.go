@@ -41,11 +41,12 @@ const drillClosing = "Thank you! This was a scheduled support drill; the ticket 
 
 // drillCase is one drill run through the exporter.
 type drillCase struct {
-	steps       []simulator.ScriptStep // the drill ticket's
-	state       string                 // the stored record's state at start
-	fileFirst   bool                   // the vendor already holds the ticket (a create sent before a crash)
-	createDelay time.Duration          // the vendor answers the create this late (request_timeout is 2s)
-	incident    bool                   // the vendor's status page shows an incident under way
+	steps       []simulator.ScriptStep       // the drill ticket's
+	state       string                       // the stored record's state at start
+	fileFirst   bool                         // the vendor already holds the ticket (a create sent before a crash)
+	createDelay time.Duration                // the vendor answers the create this late (request_timeout is 2s)
+	incident    bool                         // the vendor's status page shows an incident under way
+	incidents   []simulator.ScriptedIncident // the vendor's status page's scripted incidents
 	args        []string
 }
 
@@ -64,6 +65,7 @@ func runDrill(t *testing.T, c drillCase) *drillRun {
 	if c.incident {
 		vendor.IncidentsPerWeek, vendor.OpenAtStart = 1, true
 	}
+	vendor.Incidents = c.incidents
 	clock := func() time.Time { return drillSimNow }
 	sim := startedSim(t, simulator.Options{Seed: 11, Start: drillSimNow, Clock: clock, Vendors: []simulator.Vendor{vendor}})
 	sim.SetDrillCreateDelay(drillVendor, c.createDelay)
@@ -107,7 +109,7 @@ vendors:
     tickets:
       - name: helpdesk
 ` + sourceYAML(t, sim, drillVendor, simulator.KindZendeskRequests, false)
-	if c.incident {
+	if c.incident || len(c.incidents) > 0 {
 		cfg += "    status_pages:\n      - name: status\n" + sourceYAML(t, sim, drillVendor, simulator.KindStatuspage, false)
 	}
 	cfg += `    drill:
@@ -285,4 +287,35 @@ func TestDrillHoldsUp(t *testing.T) {
 			t.Errorf("%d creates and comments %q, want 1 and the closing", creates, comments)
 		}
 	})
+}
+
+// TestDrillTicketIsNoCustomerSignal: the vendor dates an incident's
+// impact from 00:55 UTC, 10 minutes before the drill ticket's creation at
+// 01:05, and posts it at 01:25 UTC; the drill ticket is urgent (a customer
+// signal by default) and stored before who noticed first is decided (the
+// vendor already held it: a create sent before a crash). Worked by hand:
+// the window is [00:55 - 30m, 01:25] = [00:25, 01:25] UTC, which holds
+// the ticket's creation at 01:05, but a drill's test ticket is no customer
+// signal: the incident is vendor-first, and no customer lead is observed
+// (without the drill mark: customer-first with a lead of 20 minutes).
+// The drill itself ends responded as usual.
+func TestDrillTicketIsNoCustomerSignal(t *testing.T) {
+	r := runDrill(t, drillCase{state: "creating", fileFirst: true,
+		steps: []simulator.ScriptStep{{At: 95 * time.Minute, Kind: simulator.VendorReply}},
+		incidents: []simulator.ScriptedIncident{{Impact: "major", Components: []string{"API"},
+			Started: drillCreated.Add(-10 * time.Minute), Posted: drillCreated.Add(20 * time.Minute), Resolved: drillCreated.Add(time.Hour)}}})
+	var s series
+	waitFor(t, 30*time.Second, "the incident decided", func() bool {
+		s, _ = r.p.scrape()
+		v, _ := s.get("support_incidents_detected_total", "vendor", drillVendor, "first", "vendor")
+		c, _ := s.get("support_incidents_detected_total", "vendor", drillVendor, "first", "customer")
+		return v+c == 1
+	})
+	metricValues(map[string]float64{
+		`support_incidents_detected_total first=vendor`:   1,
+		`support_incidents_detected_total first=customer`: 0,
+		`support_incident_customer_lead_seconds_count`:    0,
+		`support_tickets_created_total priority=urgent`:   1,
+	}).check(t, s, drillVendor)
+	r.waitResult(t, "responded")
 }

@@ -152,6 +152,54 @@ func (a *requestsAPI) serveDrillSearch(rw http.ResponseWriter, r *http.Request, 
 	writeJSON(rw, http.StatusOK, out)
 }
 
+// usersMePath is Zendesk's "Show the currently authenticated user".
+const usersMePath = "/api/v2/users/me"
+
+// zUser is a user as Zendesk's Users API shows it, field for field as in
+// the documentation's JSON format (the subset an end user sees of itself
+// and the drill needs no more of).
+type zUser struct {
+	ID                   int64    `json:"id"`
+	URL                  string   `json:"url"`
+	Name                 string   `json:"name"`
+	Email                string   `json:"email"`
+	CreatedAt            string   `json:"created_at"`
+	UpdatedAt            string   `json:"updated_at"`
+	TimeZone             string   `json:"time_zone"`
+	IANATimeZone         string   `json:"iana_time_zone"`
+	Phone                *string  `json:"phone"`
+	Photo                *string  `json:"photo"`
+	Locale               string   `json:"locale"`
+	LocaleID             int64    `json:"locale_id"`
+	OrganizationID       int64    `json:"organization_id"`
+	Role                 string   `json:"role"`
+	Verified             bool     `json:"verified"`
+	Active               bool     `json:"active"`
+	Shared               bool     `json:"shared"`
+	Suspended            bool     `json:"suspended"`
+	TicketRestriction    string   `json:"ticket_restriction"`
+	OnlyPrivateComments  bool     `json:"only_private_comments"`
+	TwoFactorAuthEnabled *bool    `json:"two_factor_auth_enabled"`
+	Tags                 []string `json:"tags"`
+	UserFields           struct{} `json:"user_fields"`
+}
+
+// serveMe answers GET /api/v2/users/me: the end user whose credentials
+// signed the call (an end user, with its organization's access), the
+// requester of the drill requests it files.
+func (a *requestsAPI) serveMe(rw http.ResponseWriter, now int64) {
+	id := a.w.buyerUserID()
+	created := zTime(a.w.t0)
+	writeJSON(rw, http.StatusOK, struct {
+		User zUser `json:"user"`
+	}{zUser{
+		ID: id, URL: a.base() + "/api/v2/users/" + strconv.FormatInt(id, 10) + ".json", Name: "Buyer SRE",
+		Email: strings.TrimSuffix(requestsUser(a.w.v.Name), "/token"), CreatedAt: created, UpdatedAt: zTime(now),
+		TimeZone: "UTC", IANATimeZone: "Etc/UTC", Locale: "en-US", LocaleID: 1176, OrganizationID: a.w.id.orgIDs[0],
+		Role: "end-user", Verified: true, Active: true, TicketRestriction: "organization", Tags: []string{},
+	}})
+}
+
 // count is how many comments were received, for ids.
 func (d *drillDesk) count() int {
 	d.mu.Lock()
@@ -172,16 +220,8 @@ func (w *world) countDrillPost() {
 func (w *world) claimDrill(r *http.Request, f drillFiled) (int, bool) {
 	d := &w.drills
 	d.mu.Lock()
-	i := slices.IndexFunc(w.v.Script, func(st ScriptedTicket) bool {
-		return st.Drill
-	})
-	for i >= 0 && i < len(w.v.Script) {
-		if _, taken := d.claimed[i]; !taken && w.v.Script[i].Drill {
-			break
-		}
-		i++
-	}
-	if i < 0 || i >= len(w.v.Script) {
+	i := w.unclaimedDrill(false)
+	if i < 0 {
 		d.mu.Unlock()
 		return 0, false
 	}
@@ -199,6 +239,46 @@ func (w *world) claimDrill(r *http.Request, f drillFiled) (int, bool) {
 		}
 	}
 	return i, true
+}
+
+// unclaimedDrill is the index of the first drill ticket not yet filed,
+// a colleague's or the buyer's; -1 when none is left. w.drills.mu is held.
+func (w *world) unclaimedDrill(colleague bool) int {
+	for i, st := range w.v.Script {
+		if _, taken := w.drills.claimed[i]; !taken && st.Drill && st.Colleague == colleague {
+			return i
+		}
+	}
+	return -1
+}
+
+// FileColleagueDrill files the vendor's first colleague's drill ticket
+// (ScriptedTicket.Colleague) with subject and body, as a colleague of the
+// buyer files it through the vendor's portal; false when none is left.
+func (s *Sim) FileColleagueDrill(vendor, subject, body string) bool {
+	w := s.worlds[vendor]
+	if w == nil {
+		return false
+	}
+	w.drills.mu.Lock()
+	defer w.drills.mu.Unlock()
+	i := w.unclaimedDrill(true)
+	if i < 0 {
+		return false
+	}
+	if w.drills.claimed == nil {
+		w.drills.claimed = map[int]drillFiled{}
+	}
+	w.drills.claimed[i] = drillFiled{subject: subject, description: body}
+	return true
+}
+
+// buyerUserID is the buyer's own account at the vendor, as a Zendesk user
+// id: the requester of the drill tickets the buyer files (the Requests
+// API's end user, GET /api/v2/users/me).
+func (w *world) buyerUserID() int64 {
+	n, _ := strconv.ParseInt(derivedID(w.id.token+"/buyer-user", "0123456789", 9), 10, 64)
+	return 381000000000 + n
 }
 
 // drillFiledAs is what the buyer posted for ticket i, when it is a filed

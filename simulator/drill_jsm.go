@@ -19,8 +19,9 @@ func (a *jsmAPI) serveDrill(rw http.ResponseWriter, r *http.Request, now int64, 
 	switch {
 	case r.Method == http.MethodGet && path == "/rest/servicedeskapi/request" && r.URL.Query().Get("searchTerm") != "":
 		var out []jRequest
+		owns := a.owns(r.URL.Query()["requestOwnership"], customer)
 		for _, i := range a.w.drillsHolding(r.URL.Query().Get("searchTerm")) {
-			if !a.w.searchable(i, now) {
+			if !a.w.searchable(i, now) || !owns(a.w.timeline(i)) {
 				continue
 			}
 			s := stateAt(a.w.timeline(i), now)

@@ -107,7 +107,7 @@ func (a *jsmAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	case path == "/rest/api/3/search/jql":
 		a.serveSearch(rw, r, now, customer)
 	case path == "/rest/servicedeskapi/request":
-		a.serveRequests(rw, r, now)
+		a.serveRequests(rw, r, now, customer)
 	case path == "/rest/servicedeskapi/servicedesk":
 		writeDeskPage(rw, r, a.base(), []jDesk{a.desk()})
 	case jsmDeskPath.MatchString(path):

@@ -51,8 +51,10 @@ var (
 // as of now (the desk's, for an agent; the organization's, for the
 // customer: the same tickets), open, closed or both, latest activity (a
 // status change or a public comment) first, paged with start and limit.
-// Only the ownerships that take in the organization's requests list any.
-func (a *jsmAPI) serveRequests(rw http.ResponseWriter, r *http.Request, now int64) {
+// The ownerships that take in the organization's requests list every one;
+// OWNED_REQUESTS and PARTICIPATED_REQUESTS only the drill requests the
+// customer filed itself (its reporter: drill.go, ScriptedTicket.Colleague).
+func (a *jsmAPI) serveRequests(rw http.ResponseWriter, r *http.Request, now int64, customer bool) {
 	q := r.URL.Query()
 	owners := q["requestOwnership"]
 	for _, o := range owners {
@@ -67,13 +69,11 @@ func (a *jsmAPI) serveRequests(rw http.ResponseWriter, r *http.Request, now int6
 		return
 	}
 	desk := q.Get("serviceDeskId")
-	listed := len(owners) == 0 || slices.ContainsFunc(owners, func(o string) bool {
-		return o == "ALL_ORGANIZATIONS" || o == "ORGANIZATION" || o == "ALL_REQUESTS"
-	})
+	owns := a.owns(owners, customer)
 	var states []ticketState
-	if listed && (desk == "" || desk == jsmDeskID) {
+	if desk == "" || desk == jsmDeskID {
 		for i := range a.w.ticketsBy(now) {
-			if a.w.deleted(i, now) {
+			if a.w.deleted(i, now) || !owns(a.w.timeline(i)) {
 				continue
 			}
 			s := stateAt(a.w.timeline(i), now)
@@ -91,6 +91,20 @@ func (a *jsmAPI) serveRequests(rw http.ResponseWriter, r *http.Request, now int6
 		out[i] = a.customerRequestOf(&states[i])
 	}
 	writeDeskPage(rw, r, a.base(), out)
+}
+
+// owns says which requests the ownerships list (owns).
+func (a *jsmAPI) owns(owners []string, customer bool) func(*timeline) bool {
+	switch {
+	case len(owners) == 0 || slices.ContainsFunc(owners, func(o string) bool {
+		return o == "ALL_ORGANIZATIONS" || o == "ORGANIZATION" || o == "ALL_REQUESTS"
+	}):
+		return func(*timeline) bool { return true }
+	case customer && slices.ContainsFunc(owners, func(o string) bool { return o == "OWNED_REQUESTS" || o == "PARTICIPATED_REQUESTS" }):
+		buyer := a.w.buyerUserID()
+		return func(tl *timeline) bool { return tl.requester == buyer }
+	}
+	return func(*timeline) bool { return false }
 }
 
 // jsmActivity is a request's latest status change or public comment.

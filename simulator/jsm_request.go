@@ -78,8 +78,8 @@ func (a *jsmAPI) issue(s *ticketState, fields []string) jIssue {
 		case "status":
 			is.Fields[f] = a.status(s.status)
 		case "reporter":
-			id := jsmCustomerID(tl.requester)
-			is.Fields[f] = a.platformUser(id, "customer-"+strconv.FormatInt(tl.requester, 10)+"@customer-of-"+a.w.v.Name+".example", "Customer "+strconv.FormatInt(tl.requester%1000, 10), "customer")
+			id, name, email := a.reporter(tl)
+			is.Fields[f] = a.platformUser(id, email, name, "customer")
 		case "labels":
 			is.Fields[f] = s.tags()
 		}
@@ -87,9 +87,19 @@ func (a *jsmAPI) issue(s *ticketState, fields []string) jIssue {
 	return is
 }
 
+// reporter is the request's reporter: a customer of the buyer's
+// organization, or the buyer's own customer account (myself) for a drill
+// request the buyer filed.
+func (a *jsmAPI) reporter(tl *timeline) (id, name, email string) {
+	if tl.requester == a.w.buyerUserID() {
+		return jsmCustomerAccountID(a.w), "Buyer", jsmCustomerEmail(a.w.v.Name)
+	}
+	return jsmCustomerID(tl.requester), "Customer " + strconv.FormatInt(tl.requester%1000, 10), "customer-" + strconv.FormatInt(tl.requester, 10) + "@customer-of-" + a.w.v.Name + ".example"
+}
+
 // deskUser is a comment author: the request's reporter or its agent.
 func (a *jsmAPI) deskUser(tl *timeline, vendor bool) jDeskUser {
-	id, name, email := jsmCustomerID(tl.requester), "Customer "+strconv.FormatInt(tl.requester%1000, 10), "customer-"+strconv.FormatInt(tl.requester, 10)+"@customer-of-"+a.w.v.Name+".example"
+	id, name, email := a.reporter(tl)
 	if vendor {
 		id, name, email = jsmAgentID(tl.agent), "Agent "+strconv.FormatInt(tl.agent%1000, 10), "agent-"+strconv.FormatInt(tl.agent%1000, 10)+"@"+a.w.v.Name+".example"
 	}

@@ -25,6 +25,14 @@ type ScriptedTicket struct {
 	// request through the Requests API (drill.go); Created is then its
 	// creation as the vendor answers.
 	Drill bool
+	// Colleague (with Drill): a drill ticket a colleague of the buyer
+	// files (FileColleagueDrill), another end user of the buyer's
+	// organization whose exporter drills the same vendor with the same
+	// interval, and so the same marker. The buyer's creates never claim
+	// it; its requester (reporter) is the colleague. A buyer's drill
+	// ticket's requester is the buyer's own account (the Requests API's
+	// GET /api/v2/users/me, the JSM customer's myself).
+	Colleague bool
 }
 
 // ScriptStep is one update of a scripted ticket.
@@ -82,6 +90,9 @@ func (v Vendor) validateScript() error {
 		if i > 0 && st.Created.Before(v.Script[i-1].Created) {
 			return fmt.Errorf("vendor %s: scripted ticket %d created before ticket %d", v.Name, i+1, i)
 		}
+		if st.Colleague && !st.Drill {
+			return fmt.Errorf("vendor %s: scripted ticket %d: Colleague without Drill", v.Name, i+1)
+		}
 		if !slices.Contains(zPriorities, st.Priority) {
 			return fmt.Errorf("vendor %s: scripted ticket %d: unknown priority %q", v.Name, i+1, st.Priority)
 		}
@@ -133,6 +144,9 @@ func (w *world) scriptedTimeline(i int, st ScriptedTicket) (*timeline, error) {
 		steps:     []step{{at: created, kind: stepCreated, status: zNew}},
 		ghLabels:  st.Labels,
 		ghType:    st.Type,
+	}
+	if st.Drill && !st.Colleague {
+		tl.requester = w.buyerUserID() // filed as the buyer (drill.go)
 	}
 	for _, s := range st.Steps {
 		next, err := scriptedStep(tl.steps[len(tl.steps)-1].status, s.Kind)

@@ -64,6 +64,9 @@ func sourceKeys(src *config.Source) map[string]string {
 	return keys
 }
 
+// automationForJira is jira_service_management's default automation_accounts.
+const automationForJira = "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"
+
 // TestSourceYAML: each kind's SourceYAML parses as a source of that kind
 // at the API's URL, with the kind's keys, and its http_client is let in
 // by the API: the list a collector reads answers 200.
@@ -79,9 +82,9 @@ func TestSourceYAML(t *testing.T) {
 		{"zendesk", KindZendesk, nil, map[string]string{"export_requests_per_minute": "100000"}, exportPath + "?start_time=0"},
 		{"zendesk_requests", KindZendeskRequests, nil, nil, requestsPath},
 		{"freshdesk", KindFreshdesk, nil, nil, "/api/v2/tickets"},
-		{"jsm agent", KindJSM, nil, map[string]string{"api": "agent"}, "/rest/api/3/myself"},
+		{"jsm agent", KindJSM, nil, map[string]string{"api": "agent", "automation_accounts": automationForJira}, "/rest/api/3/myself"},
 		{"jsm customer", KindJSM, func() string { return s.JSMCustomerSourceYAML("acme") },
-			map[string]string{"api": "customer"}, "/rest/servicedeskapi/request"},
+			map[string]string{"api": "customer", "automation_accounts": automationForJira}, "/rest/servicedeskapi/request"},
 		{"github", KindGitHub, nil, map[string]string{"repositories": "acme/acme-sdk"}, "/repos/acme/acme-sdk/issues"},
 		{"statuspage", KindStatuspage, nil, nil, "/api/v2/summary.json"},
 		{"incidentio", KindIncidentio, nil, nil, "/api/v2/summary.json"},

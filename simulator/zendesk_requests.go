@@ -59,6 +59,8 @@ func (a *requestsAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		a.serveDrillUpdate(rw, r, now)
 	case r.Method == http.MethodGet && r.URL.Path == requestsPath+"/search":
 		a.serveDrillSearch(rw, r, now)
+	case r.Method == http.MethodGet && r.URL.Path == usersMePath:
+		a.serveMe(rw, now)
 	case r.Method != http.MethodGet:
 		writeZendeskError(rw, http.StatusNotFound, "InvalidEndpoint", "Not found")
 	case r.URL.Path == requestsPath:

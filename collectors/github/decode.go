@@ -29,6 +29,8 @@ type wireIssue struct {
 	// PullRequest is present on pull requests only: the issues endpoint
 	// lists both.
 	PullRequest *struct{} `json:"pull_request"`
+	// Title tells an off-hours drill's test issue (item.DrillMarked).
+	Title string `json:"title"`
 }
 
 type wireUser struct {

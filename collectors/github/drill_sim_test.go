@@ -53,6 +53,11 @@ func TestDrillIssueAgainstTheSimulator(t *testing.T) {
 	if !ok {
 		t.Fatalf("the drill issue was not synced: %v", store.Tickets())
 	}
+	for id, other := range store.Tickets() {
+		if other.Drill != (id == repo+"#2") {
+			t.Errorf("ticket %s: drill mark %v, want it on the drill's ticket only", id, other.Drill)
+		}
+	}
 	if !tk.CreatedAt.Equal(created) || !firstVendorReply(tk).Equal(created.Add(95*time.Minute)) {
 		t.Errorf("drill issue created %s, replied %s", tk.CreatedAt, firstVendorReply(tk))
 	}

@@ -82,6 +82,7 @@ func (r rules) ticket(repo string, is wireIssue, timeline []wireEvent) item.Tick
 		CreatedAt: is.CreatedAt,
 		UpdatedAt: is.UpdatedAt,
 		Status:    item.StatusOpen,
+		Drill:     item.DrillMarked(is.Title),
 	}
 	for _, l := range is.Labels {
 		t.Tags = append(t.Tags, l.Name)

@@ -477,7 +477,7 @@ func (w *walk) threads(all []*message) ([]item.Ticket, error) {
 				// What this kind says of a ticket; the rest (History,
 				// the priority from tags) the exporter sets when storing.
 				t = &item.Ticket{ID: s.ID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Status: s.Status,
-					Tags: slices.Clone(s.Tags), Events: slices.Clone(s.Events)}
+					Tags: slices.Clone(s.Tags), Events: slices.Clone(s.Events), Drill: s.Drill}
 			}
 		}
 		if t = w.st.apply(t, m); t != nil {

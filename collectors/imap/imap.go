@@ -228,6 +228,7 @@ func (c *collector) classify(m *message, h *header, body string) {
 	}
 	subject := baseSubject(h.subject)
 	m.subject = subjectKey(subject)
+	m.drill = item.DrillMarked(h.subject)
 	if !m.vendor {
 		// A bounce, an out-of-office or a newsletter is not the
 		// customer writing.

@@ -87,6 +87,9 @@ type message struct {
 	// subject (state.judge).
 	subject                                    string
 	subjectAck, subjectSolved, subjectReopened bool
+	// drill: its subject holds an off-hours drill's marker
+	// (item.DrillMarked); a thread it opens is a drill ticket.
+	drill bool
 }
 
 // state is a sync's view of the threads: the cursor's pending and skip
@@ -278,12 +281,16 @@ func (s *state) apply(t *item.Ticket, m *message) *item.Ticket {
 			return nil
 		}
 		s.firstSubject(m)
-		t = &item.Ticket{ID: m.thread, CreatedAt: m.at, UpdatedAt: m.at, Status: item.StatusOpen, Tags: m.tags}
+		// A drill's mail (exporter/drill, the smtp option) carries its
+		// marker in the subject: the thread is no customer signal.
+		t = &item.Ticket{ID: m.thread, CreatedAt: m.at, UpdatedAt: m.at, Status: item.StatusOpen, Tags: m.tags,
+			Drill: m.drill}
 		s.adopt(t)
 		return normalize(t)
 	}
 	if !m.vendor && m.at.Equal(t.CreatedAt) {
 		s.firstSubject(m) // the creating message, read again
+		t.Drill = t.Drill || m.drill
 	}
 	// A ticket stored by a sync that died before its cursor: the vendor
 	// messages the stored cursor holds for it are its own.
@@ -464,6 +471,6 @@ func normalize(t *item.Ticket) *item.Ticket {
 // unchanged reports whether t says what the stored version s said.
 func unchanged(s, t *item.Ticket) bool {
 	return s.ID == t.ID && s.CreatedAt.Equal(t.CreatedAt) && s.UpdatedAt.Equal(t.UpdatedAt) &&
-		s.Status == t.Status && slices.Equal(s.Tags, t.Tags) &&
+		s.Status == t.Status && s.Drill == t.Drill && slices.Equal(s.Tags, t.Tags) &&
 		slices.EqualFunc(s.Events, t.Events, func(a, b item.Event) bool { return a.Kind == b.Kind && a.At.Equal(b.At) && a.Ref == b.Ref })
 }

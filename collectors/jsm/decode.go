@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/item"
 )
 
 // searchPage is one page of the Jira platform's enhanced JQL search
@@ -234,6 +236,27 @@ type apiRequest struct {
 	CreatedDate   *apiDate          `json:"createdDate"`
 	Reporter      *apiUser          `json:"reporter"`
 	CurrentStatus *apiRequestStatus `json:"currentStatus"`
+	// RequestFieldValues hold the summary, which tells an off-hours
+	// drill's test request (item.DrillMarked); the others are not read.
+	RequestFieldValues []apiFieldValue `json:"requestFieldValues"`
+}
+
+// apiFieldValue is one of a request's field values; only the summary's
+// (a string) is decoded.
+type apiFieldValue struct {
+	FieldID string          `json:"fieldId"`
+	Value   json.RawMessage `json:"value"`
+}
+
+// drill reports whether the request's summary holds a drill's marker.
+func (r apiRequest) drill() bool {
+	for _, f := range r.RequestFieldValues {
+		var summary string
+		if f.FieldID == "summary" && json.Unmarshal(f.Value, &summary) == nil && item.DrillMarked(summary) {
+			return true
+		}
+	}
+	return false
 }
 
 // apiRequestStatus is a request's current status: its name, its category

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,7 +30,12 @@ import (
 // default status OPEN_REQUESTS would miss a drill ticket already
 // resolved), to the list's end (at most findPages pages, else an error),
 // then the same with searchTerm=<marker>,
-// whose index may lag. The request's
+// whose index may lag. Both ask only for the customer's own requests
+// (OWNED_REQUESTS), and Find checks it too: a request is the drill's only
+// when its reporter is the calling account (GET /rest/api/3/myself,
+// asked once), never a colleague's in the buyer's organization filed by
+// an exporter with the same vendor and interval, and so the same marker.
+// The request's
 // priority is the request type's to decide: drill.priority is not sent.
 
 // NewCreator builds the drill's creator of a jira_service_management
@@ -47,13 +53,49 @@ func NewCreator(env source.Env) (source.Creator, error) {
 		return nil, fmt.Errorf("jira_service_management: source %q: %s", env.Config.Name, why)
 	}
 	return &creator{http: env.HTTP.WithMaxBodyBytes(maxBodyBytes), base: base, desk: opts.ServiceDeskID,
-		requestType: env.Vendor.Drill.RequestType}, nil
+		requestType: env.Vendor.Drill.RequestType, log: env.Log()}, nil
 }
 
 type creator struct {
 	http              *fetch.Client
 	base              *url.URL
 	desk, requestType string
+	account           string // the calling account's id, once known (me, or a create's reporter)
+	// refused: GET /rest/api/3/myself was refused (a portal-only
+	// customer may lack the Jira access it asks for); the look then
+	// keeps what requestOwnership=OWNED_REQUESTS keeps until a create's
+	// answer names the account.
+	refused bool
+	log     *slog.Logger
+}
+
+// me is the calling account's id (GET /rest/api/3/myself), asked once;
+// "" when the endpoint refuses the account (401, 403, 404): the server's
+// OWNED_REQUESTS then alone keeps the look to the account's requests.
+// Any other failure is an error, never "every request".
+func (c *creator) me(ctx context.Context) (string, error) {
+	if c.account != "" || c.refused {
+		return c.account, nil
+	}
+	u := c.base.JoinPath("rest/api/3/myself").String()
+	var me struct {
+		AccountID string `json:"accountId"`
+	}
+	if _, err := c.http.GetJSON(ctx, u, nil, &me); err != nil {
+		var fe *fetch.Error
+		if errors.As(err, &fe) && (fe.Status == http.StatusUnauthorized || fe.Status == http.StatusForbidden || fe.Status == http.StatusNotFound) {
+			c.refused = true
+			c.log.Warn("jira_service_management: the drill's account may not read GET /rest/api/3/myself; its look keeps the requests the server lists as the account's own (requestOwnership=OWNED_REQUESTS) until a create names the account",
+				"status", fe.Status)
+			return "", nil
+		}
+		return "", fmt.Errorf("the account: %w", err)
+	}
+	if me.AccountID == "" {
+		return "", fmt.Errorf("the account: %w", fetch.DecodeError(u, errors.New("no accountId in GET /rest/api/3/myself")))
+	}
+	c.account = me.AccountID
+	return c.account, nil
 }
 
 // drillRequest is a CustomerRequestDTO as the drill reads it.
@@ -64,6 +106,7 @@ type drillRequest struct {
 		FieldID string `json:"fieldId"`
 		Value   any    `json:"value"`
 	} `json:"requestFieldValues"`
+	Reporter *apiUser `json:"reporter"`
 }
 
 func (r drillRequest) filed() (source.Filed, error) {
@@ -78,7 +121,12 @@ func (r drillRequest) filed() (source.Filed, error) {
 	return source.Filed{ID: r.IssueID, CreatedAt: at}, nil
 }
 
-func (r drillRequest) holds(marker string) bool {
+// holds reports whether r carries marker and was reported by the account
+// id me.
+func (r drillRequest) holds(marker, me string) bool {
+	if me != "" && (r.Reporter == nil || r.Reporter.AccountID != me) {
+		return false
+	}
 	for _, f := range r.RequestFieldValues {
 		if s, ok := f.Value.(string); ok && (f.FieldID == "summary" || f.FieldID == "description") && strings.Contains(s, marker) {
 			return true
@@ -101,6 +149,9 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 	f, err := r.filed()
 	if err != nil {
 		return source.Filed{}, fmt.Errorf("jira_service_management: create request: %w", err)
+	}
+	if c.account == "" && r.Reporter != nil {
+		c.account = r.Reporter.AccountID // the request's reporter is the caller
 	}
 	return f, nil
 }
@@ -127,6 +178,10 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 const findPages = 20
 
 func (c *creator) Find(ctx context.Context, marker string, _ time.Time) ([]source.Filed, error) {
+	me, err := c.me(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)
+	}
 	var all []source.Filed
 	own := url.Values{"requestOwnership": {"OWNED_REQUESTS"}, "requestStatus": {"ALL_REQUESTS"}, "serviceDeskId": {c.desk}}
 	search := url.Values{"searchTerm": {marker}}
@@ -161,7 +216,7 @@ func (c *creator) Find(ctx context.Context, marker string, _ time.Time) ([]sourc
 				return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)
 			}
 			for _, r := range page.Values {
-				if r.holds(marker) {
+				if r.holds(marker, me) {
 					f, err := r.filed()
 					if err != nil {
 						return nil, fmt.Errorf("jira_service_management: find drill request: %w", err)

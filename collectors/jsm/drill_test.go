@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +35,14 @@ type fakePortalAPI struct {
 	// endless answers every list without searchTerm with one unrelated
 	// request and isLastPage false (a customer with very many requests).
 	endless bool
+	myself  int // reads of GET /rest/api/3/myself
+	// myselfStatus answers GET /rest/api/3/myself with this status (a
+	// portal-only customer without Jira access); 0: the account.
+	myselfStatus int
 }
+
+// buyerAccount is the calling customer's account id (myself).
+const buyerAccount = "qm:a713c8ea-1075-4e30-9d96-891a7d181739"
 
 func (f *fakePortalAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
@@ -53,7 +61,7 @@ func (f *fakePortalAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fields := in["requestFieldValues"].(map[string]any)
-		req := map[string]any{"issueId": "10107", "issueKey": "SD-7",
+		req := map[string]any{"issueId": "10107", "issueKey": "SD-7", "reporter": map[string]any{"accountId": buyerAccount},
 			"createdDate":        map[string]any{"epochMillis": 1772502000000, "iso8601": "2026-03-03T01:40:00+0000"},
 			"requestFieldValues": []map[string]any{{"fieldId": "summary", "value": fields["summary"]}, {"fieldId": "description", "value": fields["description"]}},
 			"currentStatus":      map[string]any{"status": "Waiting for support", "statusCategory": "NEW"}}
@@ -66,6 +74,14 @@ func (f *fakePortalAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.comments = append(f.comments, in)
 		w.WriteHeader(http.StatusCreated)
 		_, _ = io.WriteString(w, `{"id":"1","body":"x","public":true}`)
+	case r.Method == http.MethodGet && r.URL.Path == "/rest/api/3/myself":
+		f.myself++
+		if f.myselfStatus != 0 {
+			w.WriteHeader(f.myselfStatus)
+			_, _ = io.WriteString(w, `{"errorMessages":["You do not have the permission to see the specified user."],"errors":{}}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"accountId":"`+buyerAccount+`","accountType":"customer","displayName":"Buyer","timeZone":"UTC"}`)
 	case r.Method == http.MethodGet && r.URL.Path == "/rest/servicedeskapi/request":
 		q := r.URL.Query()
 		f.lists = append(f.lists, r.URL.RawQuery)
@@ -217,5 +233,91 @@ func TestDrillPortalListNotReadToItsEndIsAnError(t *testing.T) {
 	}
 	if n := len(api.lists); n != findPages {
 		t.Errorf("%d lists read, want %d", n, findPages)
+	}
+}
+
+// TestDrillPortalFindOnlyTheCustomersOwn: a colleague of the buyer (the
+// same organization, an exporter with the same vendor and interval) filed
+// a request with the same marker, and the desk lists it (an ownership it
+// did not apply): Find keeps only requests the calling account reported,
+// never the colleague's, nor one without a reporter, and asks who the
+// account is once.
+func TestDrillPortalFindOnlyTheCustomersOwn(t *testing.T) {
+	marker := "support-drill-20260303T014000Z-00ff"
+	request := func(id string, reporter map[string]any) map[string]any {
+		r := map[string]any{"issueId": id, "createdDate": map[string]any{"epochMillis": 1772502000000, "iso8601": "2026-03-03T01:40:00+0000"},
+			"requestFieldValues": []map[string]any{{"fieldId": "summary", "value": "[drill " + marker + "]"}},
+			"currentStatus":      map[string]any{"status": "Waiting for support", "statusCategory": "NEW"}}
+		if reporter != nil {
+			r["reporter"] = reporter
+		}
+		return r
+	}
+	api := &fakePortalAPI{requests: []map[string]any{request("10200", map[string]any{"accountId": "qm:colleague"}), request("10201", nil)}}
+	c, err := newTestCreator(t, api, &Options{API: apiCustomer, ServiceDeskID: "10"}, "25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, m := range []string{marker, "support-drill-"} {
+		if all, err := c.Find(ctx, m, time.Time{}); err != nil || len(all) != 0 {
+			t.Fatalf("find %q with only a colleague's request: %+v, %v; want none", m, all, err)
+		}
+	}
+	if _, err := c.Create(ctx, source.Draft{Subject: "[drill " + marker + "]", Body: "b " + marker, Marker: marker}); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := c.Find(ctx, marker, time.Time{}); err != nil || len(all) != 1 || all[0].ID != "10107" {
+		t.Fatalf("find after the create: %+v, %v; want only 10107", all, err)
+	}
+	if api.myself != 1 {
+		t.Errorf("myself read %d times, want once", api.myself)
+	}
+}
+
+// TestDrillPortalMyselfRefused: an account that may not read GET
+// /rest/api/3/myself (401, 403, 404) still looks and creates: the look
+// keeps what the server lists as its own (OWNED_REQUESTS) until a create's
+// reporter names the account, which then keeps out another reporter's
+// request; myself is not asked again. Any other failure stays an error.
+func TestDrillPortalMyselfRefused(t *testing.T) {
+	const marker = "support-drill-20260303T014000Z-00ff"
+	request := func(id, reporter string) map[string]any {
+		return map[string]any{"issueId": id, "reporter": map[string]any{"accountId": reporter},
+			"createdDate":        map[string]any{"epochMillis": 1772499600000, "iso8601": "2026-03-03T01:00:00+0000"},
+			"requestFieldValues": []map[string]any{{"fieldId": "summary", "value": "[drill " + marker + "]"}},
+			"currentStatus":      map[string]any{"status": "Waiting for support", "statusCategory": "NEW"}}
+	}
+	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound} {
+		api := &fakePortalAPI{myselfStatus: status, requests: []map[string]any{request("10300", buyerAccount)}}
+		c, err := newTestCreator(t, api, &Options{API: apiCustomer, ServiceDeskID: "10"}, "25")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if all, err := c.Find(ctx, marker, time.Time{}); err != nil || len(all) != 1 || all[0].ID != "10300" {
+			t.Fatalf("myself %d: find: %+v, %v; want the account's own 10300", status, all, err)
+		}
+		if _, err := c.Create(ctx, source.Draft{Subject: "[drill " + marker + "]", Body: "b " + marker, Marker: marker}); err != nil {
+			t.Fatal(err)
+		}
+		// An API that lists another reporter's request too: the create
+		// named the account, so it is kept out.
+		api.requests = append(api.requests, request("10301", "qm:colleague"))
+		all, err := c.Find(ctx, marker, time.Time{})
+		if err != nil || len(all) != 2 || slices.ContainsFunc(all, func(f source.Filed) bool { return f.ID == "10301" }) {
+			t.Fatalf("myself %d: find after the create: %+v, %v; want 10300 and 10107 only", status, all, err)
+		}
+		if api.myself != 1 {
+			t.Errorf("myself %d: read %d times, want once", status, api.myself)
+		}
+	}
+	api := &fakePortalAPI{myselfStatus: http.StatusInternalServerError}
+	c, err := newTestCreator(t, api, &Options{API: apiCustomer, ServiceDeskID: "10"}, "25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all, err := c.Find(context.Background(), marker, time.Time{}); err == nil {
+		t.Errorf("myself 500: find %+v without error; want an error", all)
 	}
 }

@@ -169,7 +169,12 @@ func New(env source.Env) (source.Source, error) {
 	now := env.Clock()
 	logger := env.Log()
 	stored := env.StoredOrNone()
+	automated := map[string]bool{}
+	for _, id := range opts.Automation {
+		automated[id] = true
+	}
 	return &collector{
+		automated:     automated,
 		http:          env.HTTP.WithMaxBodyBytes(maxBodyBytes),
 		base:          base,
 		serviceDeskID: opts.ServiceDeskID,
@@ -200,6 +205,9 @@ type collector struct {
 
 	mu    sync.Mutex // serializes syncs: they share the scope
 	scope *scope     // nil until resolved; agent mode only
+	// automated are the automation_accounts: their comments are no
+	// replies (withoutAutomated).
+	automated map[string]bool
 }
 
 // Sync polls the desks in the configured mode: in agent mode it searches
@@ -363,6 +371,7 @@ func (e *collector) batch(ctx context.Context, issues []apiIssue, cur *cursor, h
 			b.Cursor = cur.encode()
 			return b, 0, false, fmt.Errorf("request %s: %w", is.Key, err)
 		}
+		d.comments = e.withoutAutomated(d.comments)
 		t, err := toTicket(is, d)
 		if err != nil {
 			// The details parsed but miss what the mapping needs.

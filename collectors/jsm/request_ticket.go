@@ -37,7 +37,7 @@ func requestToTicket(r apiRequest, comments []apiComment, stored *item.Ticket) (
 	}
 	st := &apiStatus{Name: r.CurrentStatus.Status}
 	st.StatusCategory.Key = strings.ToLower(r.CurrentStatus.StatusCategory)
-	t := item.Ticket{ID: r.IssueID, CreatedAt: created, UpdatedAt: later(created, statusAt), Status: status(st)}
+	t := item.Ticket{ID: r.IssueID, CreatedAt: created, UpdatedAt: later(created, statusAt), Status: status(st), Drill: r.drill()}
 	var reporter string
 	if r.Reporter != nil {
 		reporter = r.Reporter.AccountID

@@ -145,7 +145,7 @@ func (e *collector) requestTicket(ctx context.Context, r apiRequest) (item.Ticke
 	if err != nil {
 		return item.Ticket{}, fmt.Errorf("reading the stored version: %w", err)
 	}
-	t, err := requestToTicket(r, comments, stored)
+	t, err := requestToTicket(r, e.withoutAutomated(comments), stored)
 	if err != nil {
 		return item.Ticket{}, fetch.DecodeError(e.url(path, nil), err)
 	}

@@ -18,7 +18,9 @@ type Creator interface {
 	// An error whose outcome is unknown (a timeout, a 5xx, a connection
 	// reset: the vendor may have filed it) satisfies Unknown.
 	Create(ctx context.Context, d Draft) (Filed, error)
-	// Find returns every ticket filed by the buyer whose subject or body
+	// Find returns every ticket filed by the buyer (the credentials' own
+	// account: never a colleague's in the buyer's organization, whose
+	// exporter may use the same marker) whose subject or body
 	// contains marker (a drill's marker, or the prefix of every drill's)
 	// that it meets, each once, in no particular order; none is an empty
 	// list. It reads the buyer's own list, which is current, until it is

@@ -36,6 +36,8 @@ type apiRequest struct {
 	RequesterID *int64     `json:"requester_id"`
 	CreatedAt   *time.Time `json:"created_at"`
 	UpdatedAt   *time.Time `json:"updated_at"`
+	// Subject tells an off-hours drill's test request (item.DrillMarked).
+	Subject string `json:"subject"`
 }
 
 type apiComment struct {
@@ -55,6 +57,7 @@ type request struct {
 	priority  string
 	created   time.Time
 	updated   time.Time
+	drill     bool // the subject holds a drill's marker
 }
 
 // comment is a request comment with its required fields checked.
@@ -162,6 +165,7 @@ func (ar apiRequest) check() (request, error) {
 		priority:  ar.Priority,
 		created:   *ar.CreatedAt,
 		updated:   *ar.UpdatedAt,
+		drill:     item.DrillMarked(ar.Subject),
 	}, nil
 }
 

@@ -143,7 +143,8 @@ func TestDecodeComments(t *testing.T) {
 
 func TestTimeline(t *testing.T) {
 	at := func(m int) time.Time { return created.Add(time.Duration(m) * time.Minute) }
-	c := &collector{colleagues: map[int64]bool{colleague: true}}
+	const bot = 4242 // an automation user (Answer Bot)
+	c := &collector{colleagues: map[int64]bool{colleague: true}, automated: map[int64]bool{bot: true}}
 	cases := []struct {
 		name     string
 		comments []comment
@@ -186,6 +187,15 @@ func TestTimeline(t *testing.T) {
 				{id: 1, author: requester, public: true, created: at(0)},
 			},
 			want: []item.Event{{Kind: item.EventVendorReply, At: at(7)}, {Kind: item.EventCustomerReply, At: at(7)}},
+		},
+		{
+			name: "an automation user's comment is no reply: the agent's is the first",
+			comments: []comment{
+				{id: 1, author: requester, public: true, created: at(0)},
+				{id: 2, author: bot, public: true, created: at(1)},
+				{id: 3, author: agent, public: true, created: at(40)},
+			},
+			want: []item.Event{{Kind: item.EventVendorReply, At: at(40)}},
 		},
 		{
 			name: "a request the vendor opened: its description is no reply either",

@@ -29,6 +29,14 @@ import (
 // The list's order is checked, never trusted: a page out of order (a sort
 // the account ignores) makes Find read the whole list, up to
 // findPages pages, and a list longer than that is an error.
+//
+// Only the end user's own requests are the drill's: the list and the
+// search show the organization's requests too (an end user with the
+// organization's access), and a colleague's exporter drilling the same
+// vendor with the same interval files requests with the same marker. Find
+// keeps a request only when its requester_id is the end user's id (GET
+// /api/v2/users/me, asked once: {"user": {"id": ...}}), so a take-over
+// or a closing comment never lands on a colleague's request.
 
 // NewCreator builds the drill's creator of a zendesk_requests source (a
 // source.CreatorFactory).
@@ -43,6 +51,31 @@ func NewCreator(env source.Env) (source.Creator, error) {
 type creator struct {
 	http *fetch.Client
 	base *url.URL
+	user int64 // the end user's id, once known (me)
+}
+
+// me is the id of the credentials' end user (GET /api/v2/users/me),
+// asked once. An answer without an id (Zendesk's anonymous user) is an
+// error: no request would be known as the buyer's.
+func (c *creator) me(ctx context.Context) (int64, error) {
+	if c.user != 0 {
+		return c.user, nil
+	}
+	u := c.base.JoinPath("api/v2/users/me").String()
+	resp, err := c.http.Get(ctx, u, nil)
+	if err != nil {
+		return 0, fmt.Errorf("the end user: %w", err)
+	}
+	var me struct {
+		User *struct {
+			ID *int64 `json:"id"`
+		} `json:"user"`
+	}
+	if err := json.Unmarshal(resp.Body, &me); err != nil || me.User == nil || me.User.ID == nil || *me.User.ID == 0 {
+		return 0, fmt.Errorf("the end user: %w", fetch.DecodeError(u, errors.Join(err, errors.New("no user id in GET /api/v2/users/me"))))
+	}
+	c.user = *me.User.ID
+	return c.user, nil
 }
 
 // drillRequest is a request as the drill reads it back.
@@ -52,11 +85,14 @@ type drillRequest struct {
 	Description string     `json:"description"`
 	CreatedAt   *time.Time `json:"created_at"`
 	UpdatedAt   *time.Time `json:"updated_at"`
+	RequesterID *int64     `json:"requester_id"`
 }
 
-// holds reports whether r carries marker.
-func (r drillRequest) holds(marker string) bool {
-	return strings.Contains(r.Subject, marker) || strings.Contains(r.Description, marker)
+// holds reports whether r carries marker and was requested by the end
+// user user (a colleague's request with the same marker is not ours).
+func (r drillRequest) holds(marker string, user int64) bool {
+	return (strings.Contains(r.Subject, marker) || strings.Contains(r.Description, marker)) &&
+		r.RequesterID != nil && *r.RequesterID == user
 }
 
 func (r drillRequest) filed() (source.Filed, error) {
@@ -116,6 +152,10 @@ const findPages = 50
 // since, then asks the search endpoint; it returns every request holding
 // marker it met.
 func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]source.Filed, error) {
+	user, err := c.me(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
+	}
 	list := c.base.JoinPath("api/v2/requests")
 	list.RawQuery = url.Values{"page[size]": {pageSize}, "sort_by": {"updated_at"}, "sort_order": {"desc"}}.Encode()
 	next, sorted := list.String(), true
@@ -138,7 +178,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]s
 		}
 		past := false
 		for i, r := range page.Requests {
-			if r.holds(marker) {
+			if r.holds(marker, user) {
 				f, err := r.filed()
 				if err != nil {
 					return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
@@ -176,7 +216,7 @@ func (c *creator) Find(ctx context.Context, marker string, since time.Time) ([]s
 		return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)
 	}
 	for _, r := range found.Requests {
-		if r.holds(marker) {
+		if r.holds(marker, user) {
 			f, err := r.filed()
 			if err != nil {
 				return nil, fmt.Errorf("zendesk_requests: find drill request: %w", err)

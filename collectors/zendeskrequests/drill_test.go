@@ -31,6 +31,12 @@ type fakeRequestsAPI struct {
 	// next request), in the order of requests; lists counts list reads.
 	pageSize int
 	lists    int
+	// found is what the search endpoint answers (none when nil); me is
+	// the body of GET /api/v2/users/me (the end user 1462 when empty);
+	// mes counts its reads.
+	found []map[string]any
+	me    string
+	mes   int
 }
 
 func (f *fakeRequestsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +92,14 @@ func (f *fakeRequestsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"requests": f.requests[start:end], "meta": meta})
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/requests/search":
 		f.searched = append(f.searched, r.URL.Query().Get("query"))
-		_ = json.NewEncoder(w).Encode(map[string]any{"requests": []any{}, "count": 0})
+		_ = json.NewEncoder(w).Encode(map[string]any{"requests": append([]map[string]any{}, f.found...), "count": len(f.found)})
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/users/me":
+		f.mes++
+		if f.me != "" {
+			_, _ = io.WriteString(w, f.me)
+			return
+		}
+		_, _ = io.WriteString(w, `{"user":{"id":1462,"name":"Buyer SRE","email":"sre@buyer.example","role":"end-user","verified":true}}`)
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}
@@ -184,7 +197,7 @@ func TestDrillFindPagesPastTheAttempt(t *testing.T) {
 	}
 	request := func(id int, at time.Time) map[string]any {
 		return map[string]any{"id": id, "subject": "other", "description": "other", "status": "open",
-			"created_at": at.Add(-time.Hour), "updated_at": at}
+			"requester_id": 1462, "created_at": at.Add(-time.Hour), "updated_at": at}
 	}
 	filed := time.Date(2026, 3, 3, 1, 40, 0, 0, time.UTC)
 	var newer, older []map[string]any
@@ -233,14 +246,62 @@ func findOne(c source.Creator, ctx context.Context, marker string, since time.Ti
 // Find returns both, not the first it meets.
 func TestDrillFindReturnsEveryMatch(t *testing.T) {
 	api := &fakeRequestsAPI{requests: []map[string]any{
-		{"id": 1, "subject": "[drill support-drill-20260201T010000Z-0001]", "description": "d",
+		{"id": 1, "subject": "[drill support-drill-20260201T010000Z-0001]", "description": "d", "requester_id": 1462,
 			"created_at": "2026-02-01T01:00:00Z", "updated_at": "2026-03-03T02:00:00Z"},
-		{"id": 2, "subject": "[drill support-drill-20260303T014000Z-0002]", "description": "d",
+		{"id": 2, "subject": "[drill support-drill-20260303T014000Z-0002]", "description": "d", "requester_id": 1462,
 			"created_at": "2026-03-03T01:40:00Z", "updated_at": "2026-03-03T01:40:00Z"},
 	}}
 	c := newTestCreator(t, api)
 	all, err := c.Find(context.Background(), "support-drill-", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil || len(all) != 2 || all[0].ID != "1" || all[1].ID != "2" {
 		t.Fatalf("found %+v, %v; want requests 1 and 2", all, err)
+	}
+}
+
+// TestDrillFindOnlyTheEndUsersOwn: a colleague of the buyer (another end
+// user of the organization, whose exporter drills the same vendor with
+// the same interval) filed a request with the same marker; the list and
+// the search both show it. Find never returns it, nor a request without a
+// requester_id, and asks who the end user is once.
+func TestDrillFindOnlyTheEndUsersOwn(t *testing.T) {
+	marker := "support-drill-20260303T014000Z-00ff"
+	colleague := map[string]any{"id": 900, "subject": "[drill " + marker + "] 503s", "description": "Test " + marker,
+		"requester_id": 1500, "created_at": "2026-03-03T01:40:00Z", "updated_at": "2026-03-03T01:41:00Z"}
+	nobody := map[string]any{"id": 901, "subject": "[drill " + marker + "] 503s", "description": "Test " + marker,
+		"created_at": "2026-03-03T01:40:00Z", "updated_at": "2026-03-03T01:40:30Z"}
+	api := &fakeRequestsAPI{requests: []map[string]any{colleague, nobody}, found: []map[string]any{colleague, nobody}}
+	c := newTestCreator(t, api)
+	ctx := context.Background()
+	since := time.Date(2026, 3, 3, 1, 25, 0, 0, time.UTC)
+	for _, m := range []string{marker, "support-drill-"} {
+		if all, err := c.Find(ctx, m, since); err != nil || len(all) != 0 {
+			t.Fatalf("find %q with only a colleague's request: %+v, %v; want none", m, all, err)
+		}
+	}
+	if _, err := c.Create(ctx, source.Draft{Subject: "[drill " + marker + "] 503s", Body: "Test " + marker, Marker: marker}); err != nil {
+		t.Fatal(err)
+	}
+	api.found = append(api.found, api.requests[0])
+	if all, err := c.Find(ctx, "support-drill-", since); err != nil || len(all) != 1 || all[0].ID != "35437" {
+		t.Fatalf("find after the buyer's own create: %+v, %v; want only 35437", all, err)
+	}
+	if api.mes != 1 {
+		t.Errorf("GET /api/v2/users/me read %d times, want once", api.mes)
+	}
+}
+
+// TestDrillFindWithoutTheEndUserIsAnError: an answer of
+// GET /api/v2/users/me without an id (Zendesk's anonymous user) leaves no
+// request known as the buyer's: Find fails rather than say "none".
+func TestDrillFindWithoutTheEndUserIsAnError(t *testing.T) {
+	for _, me := range []string{`{"user":{"id":null,"name":"Anonymous user","role":"end-user"}}`, `{}`} {
+		api := &fakeRequestsAPI{me: me}
+		c := newTestCreator(t, api)
+		if all, err := c.Find(context.Background(), "support-drill-", time.Time{}); err == nil {
+			t.Errorf("users/me %s: found %+v, want an error", me, all)
+		}
+		if api.lists != 0 {
+			t.Errorf("users/me %s: the list was read", me)
+		}
 	}
 }

@@ -19,6 +19,7 @@ func (c *collector) ticket(r request, comments []comment, stored *item.Ticket) i
 		Priority:  r.priority,
 		Status:    r.status,
 		Events:    withStatusEvents(replies, statusEvents(stored, r, replies)),
+		Drill:     r.drill,
 	}
 }
 
@@ -29,8 +30,9 @@ func ticketID(id int64) string {
 
 // timeline turns the public comments into replies. The earliest is the
 // request's description, which opens the ticket rather than replying. A
-// comment by the requester or a colleague is the customer's; any other
-// public comment is the vendor's, since end users see no one else's.
+// comment by the requester or a colleague is the customer's, one by an
+// automation user (a bot of the vendor's) none; any other public comment
+// is the vendor's, since end users see no one else's.
 func (c *collector) timeline(requester int64, comments []comment) []item.Event {
 	public := make([]comment, 0, len(comments))
 	for _, cm := range comments {
@@ -47,6 +49,9 @@ func (c *collector) timeline(requester int64, comments []comment) []item.Event {
 	}
 	events := make([]item.Event, 0, len(public)-1)
 	for _, cm := range public[1:] {
+		if c.automated[cm.author] {
+			continue
+		}
 		kind := item.EventVendorReply
 		if cm.author == requester || c.colleagues[cm.author] {
 			kind = item.EventCustomerReply

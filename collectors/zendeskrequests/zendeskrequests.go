@@ -41,6 +41,14 @@ func New(env source.Env) (source.Source, error) {
 		}
 		colleagues[id] = true
 	}
+	automated := make(map[int64]bool, len(opts.Automation))
+	for _, s := range opts.Automation {
+		id, ok := userID(s)
+		if !ok {
+			return nil, fmt.Errorf("zendesk_requests: source %q: automation user %q is not a Zendesk user id", env.Config.Name, s)
+		}
+		automated[id] = true
+	}
 	logger := env.Log()
 	now := env.Clock()
 	stored := env.StoredOrNone()
@@ -48,6 +56,7 @@ func New(env source.Env) (source.Source, error) {
 		http:         env.HTTP.WithMaxBodyBytes(maxPageBytes),
 		requests:     base.JoinPath("api/v2/requests"),
 		colleagues:   colleagues,
+		automated:    automated,
 		historyStart: env.HistoryStart,
 		logger:       logger,
 		now:          now,
@@ -62,6 +71,7 @@ type collector struct {
 	http         *fetch.Client
 	requests     *url.URL // .../api/v2/requests
 	colleagues   map[int64]bool
+	automated    map[int64]bool // automation_users: their comments are no replies
 	historyStart time.Time
 	logger       *slog.Logger
 	now          func() time.Time

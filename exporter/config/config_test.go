@@ -178,7 +178,7 @@ func TestLoadFull(t *testing.T) {
 		{"portal poll_interval from global", portal.PollInterval, model.Duration(10 * time.Minute)},
 		{"portal colleagues", portal.Options, &zendeskrequests.Options{Colleagues: []string{"361270", "9001"}}},
 		{"freshdesk statuses", acme.Tickets[2].Options, &freshdesk.Options{Statuses: map[string]string{"6": "pending", "7": "on_hold", "8": "solved"}}},
-		{"jsm service_desk_id and api", acme.Tickets[3].Options, &jsm.Options{ServiceDeskID: "4", API: "customer"}},
+		{"jsm service_desk_id and api", acme.Tickets[3].Options, &jsm.Options{ServiceDeskID: "4", API: "customer", Automation: []string{jsm.AutomationForJira}}},
 		{"github url default", githubSource.URL, "https://api.github.com"},
 		{"github repositories", githubSource.Options.(*github.Options).Repositories, []string{"acme/rtc-sdk", "acme/rtc.js"}},
 		{"github credentials_file", githubSource.HTTPClient.Authorization.CredentialsFile, "testdata/good/secrets/github_token"},

@@ -58,7 +58,7 @@ const (
 )
 
 // markerPrefix starts every drill's marker.
-const markerPrefix = "support-drill-"
+const markerPrefix = item.DrillMarkerPrefix
 
 const (
 	// findSettle is how long after a create of unknown outcome a search

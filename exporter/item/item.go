@@ -4,7 +4,10 @@
 // semantics: those live in package quality.
 package item
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is a ticket's normalized state.
 type Status string
@@ -142,6 +145,14 @@ type Ticket struct {
 	// latest communication's time), so that a ticket unchanged since is
 	// not read again; empty elsewhere. Never a metric.
 	Seen string `json:"seen,omitempty"`
+	// Drill is set by the collectors that read a ticket's subject
+	// (zendesk_requests, jira_service_management customer, github; imap:
+	// its thread's first message) when it holds an off-hours drill's
+	// marker (DrillMarked):
+	// a test ticket, whoever's drill filed it (this exporter's, an HA
+	// peer's, a colleague's), never a customer signal for who noticed
+	// first (TicketHistory.DrillSeen). Its replies count like any ticket's.
+	Drill bool `json:"drill,omitempty"`
 	// History is set by package quality when the ticket is stored.
 	History *TicketHistory `json:"history,omitempty"`
 }
@@ -297,6 +308,14 @@ type TicketHistory struct {
 	// once, so that a reply or label dated earlier that shows later moves
 	// nothing (support_feature_request_acknowledgement_seconds).
 	Acknowledged time.Time `json:"acknowledged,omitzero"`
+	// DrillSeen is the instant up to which the vendor's signal sources were
+	// complete when a version marked Drill was first stored (for the first
+	// stored version: the later of that instant and the creation); zero
+	// while none was. A signal known no earlier than it is no customer
+	// signal: a ticket marked from its first store never is one, and a
+	// mark that shows later never takes back a signal a decision may have
+	// used, so every decision, and any rebuild from the store, agree.
+	DrillSeen time.Time `json:"drill_seen,omitzero"`
 }
 
 // Closure is a close: when, why, and by whom, as the vendor's API said.
@@ -403,4 +422,20 @@ type MaintenanceHistory struct {
 type MaintenanceNotice struct {
 	Announced time.Time `json:"announced,omitzero"` // zero when the format does not say
 	Start     time.Time `json:"start"`
+}
+
+// DrillMarkerPrefix starts every off-hours drill's marker
+// ("support-drill-<id>", exporter/drill), which the drill's subject and
+// body both carry (config: drill.subject and drill.body must contain it).
+const DrillMarkerPrefix = "support-drill-"
+
+// DrillMarked reports whether any of texts (a ticket's subject) holds a
+// drill's marker.
+func DrillMarked(texts ...string) bool {
+	for _, t := range texts {
+		if strings.Contains(t, DrillMarkerPrefix) {
+			return true
+		}
+	}
+	return false
 }

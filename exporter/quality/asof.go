@@ -91,7 +91,7 @@ func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 		return *t
 	}
 	v := item.Ticket{ID: t.ID, CreatedAt: t.CreatedAt, UpdatedAt: at, Priority: t.Priority, Status: item.StatusOpen,
-		Author: t.Author}
+		Author: t.Author, Drill: t.Drill}
 	var solved, reopened time.Time
 	escalated := false
 	for _, e := range t.Events {
@@ -121,6 +121,9 @@ func (r *Rules) TicketAt(t *item.Ticket, at time.Time) item.Ticket {
 		FirstPriority: h.FirstPriority, Created: h.Created, RepliesAtFirstSolve: -1, EverEscalated: escalated,
 		FirstReply: fig.FirstReplyAt, FirstSolve: fig.FirstSolvedAt, Reopens: fig.Reopens,
 		StoredAsOf: h.StoredAsOf, SeenTags: everyTag(t, &h),
+		// A drill's mark as pinned: the replayed versions are the signals
+		// the stored one is.
+		DrillSeen: h.DrillSeen,
 		// Every reply the live exporter saw, the deleted ones too, from its
 		// own instant on (support_vendor_replies_total).
 		VendorReplies: updatesUpTo(h.VendorReplies, at),

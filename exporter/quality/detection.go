@@ -72,7 +72,9 @@ func (s signal) late() bool { return s.known.UnixMilli() > s.at.UnixMilli() }
 // ticketSignal is a ticket's customer signal, if it is one (the vendor's
 // `signals`): opened with one of signals.priorities (its pinned first
 // priority), or carrying one of signals.tags in any version (h.SeenTags
-// keeps the tags of earlier versions). Its instant is the pinned creation.
+// keeps the tags of earlier versions), and not an off-hours drill's test
+// ticket marked by the time it became a signal (h.DrillSeen). Its instant
+// is the pinned creation.
 func (r *Rules) ticketSignal(t *item.Ticket, h *item.TicketHistory) (signal, bool) {
 	if h.Created.IsZero() || !r.counted(h.Created) {
 		return signal{}, false
@@ -107,7 +109,14 @@ func (r *Rules) ticketSignal(t *item.Ticket, h *item.TicketHistory) (signal, boo
 	if !found {
 		return signal{}, false
 	}
-	return signal{at: h.Created, known: latest(known, h.Created)}, true
+	sg := signal{at: h.Created, known: latest(known, h.Created)}
+	if !h.DrillSeen.IsZero() && !h.DrillSeen.After(sg.known) {
+		// A drill's test ticket (any exporter's) is no customer signal;
+		// one marked only after it was a signal stays one, as decisions
+		// may have counted it (item.TicketHistory.DrillSeen).
+		return signal{}, false
+	}
+	return sg, true
 }
 
 // verdict is who noticed an incident first, decided once.

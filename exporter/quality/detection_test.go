@@ -23,6 +23,7 @@ type ticketAt struct {
 
 type detectionStep struct {
 	tickets         []ticketAt
+	drillTickets    []ticketAt  // stored marked as a drill's test tickets (item.Ticket.Drill), after tickets
 	alerts          []time.Time // starts of customer alerts received
 	removeTickets   []string    // ids, from helpdesk
 	incidents       []item.Incident
@@ -371,6 +372,44 @@ func TestWhoNoticedFirst(t *testing.T) {
 			},
 		},
 		{
+			name: "a drill's test ticket in the window is no signal: vendor-first",
+			steps: []detectionStep{{
+				drillTickets: []ticketAt{tk("1", after(-10*m))}, incidents: []item.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+		},
+		{
+			name: "a drill's test ticket tagged as a signal is none either",
+			steps: []detectionStep{{
+				drillTickets: []ticketAt{normal("1", after(-10*m), "outage")}, incidents: []item.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{VendorFirst: 1},
+			}},
+			vendor: func(v *config.Vendor) { v.Signals.Tags = []string{"outage"} },
+		},
+		{
+			name: "a drill's test ticket before a customer's: the lead runs from the customer's",
+			steps: []detectionStep{{
+				tickets: []ticketAt{tk("2", after(-10*m))}, drillTickets: []ticketAt{tk("1", after(-25*m))}, incidents: []item.Incident{incident}, asOf: complete,
+				detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800},
+			}},
+		},
+		{
+			name: "a drill ticket stored after the decision, its mark from its first store: the verdict stands",
+			steps: []detectionStep{
+				{incidents: []item.Incident{incident}, asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1}},
+				{drillTickets: []ticketAt{tk("1", after(-10*m))}, asOf: complete, detected: [NumFirsts]uint64{VendorFirst: 1}},
+			},
+		},
+		{
+			name: "a mark shown only after the ticket was a signal keeps it one, decided or not (pinned: a restart agrees)",
+			steps: []detectionStep{
+				{tickets: []ticketAt{tk("1", after(-10*m))}, incidents: []item.Incident{incident}, asOf: undecided},
+				{drillTickets: []ticketAt{tk("1", after(-10*m))}, asOf: undecided},
+				{asOf: complete, detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800}},
+				{tickets: []ticketAt{tk("1", after(-10*m))}, asOf: complete, detected: [NumFirsts]uint64{CustomerFirst: 1}, leads: []float64{1800}},
+			},
+		},
+		{
 			name: "each incident is judged on its own window",
 			steps: []detectionStep{{
 				tickets: []ticketAt{tk("1", after(-10*m)), tk("2", after(5*h))},
@@ -395,6 +434,9 @@ func TestWhoNoticedFirst(t *testing.T) {
 			for i, step := range tc.steps {
 				for _, tk := range step.tickets {
 					s.ticket(tk.source, item.Ticket{ID: tk.id, CreatedAt: tk.created, Status: item.StatusOpen, Priority: tk.priority, Tags: tk.tags})
+				}
+				for _, tk := range step.drillTickets {
+					s.ticket(tk.source, item.Ticket{ID: tk.id, CreatedAt: tk.created, Status: item.StatusOpen, Priority: tk.priority, Tags: tk.tags, Drill: true})
 				}
 				for _, at := range step.alerts {
 					s.alert(at.String(), at)

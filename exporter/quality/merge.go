@@ -39,7 +39,8 @@ type Judged struct {
 //   - judged as of j (pinJudged): a clock seen running, a vendor clock
 //     breached while running, a one-touch resolution settled;
 //   - for who noticed first: when the ticket and each later tag became
-//     known (SeenTags, StoredAsOf).
+//     known (SeenTags, StoredAsOf), and when a drill's mark was first seen
+//     (DrillSeen).
 //
 // Merging the same fetched ticket twice with the same j changes nothing,
 // which is what makes a re-fetch after a crash safe.
@@ -63,12 +64,37 @@ func (r *Rules) MergeTicket(stored *item.Ticket, fetched item.Ticket, j Judged) 
 		merged.History = &h
 	}
 	h, _ := r.ticketHistory(&merged)
+	r.pinDrill(&h, stored, &fetched, j)
 	if showsReopened(&h, &merged) && !storedReopened {
 		h.ReopensSeen++
 	}
 	r.pinJudged(&h, &merged, j)
 	merged.History = &h
 	return merged
+}
+
+// pinDrill pins when a version marked as a drill ticket (item.Ticket.Drill)
+// was first stored: the instant up to which the signal sources were then
+// complete, at least the creation. Never moved nor cleared after: a
+// vendor's later edit of the subject leaves the ticket a drill's.
+//
+// A signal stays one (ticketSignal): a mark first seen on a stored ticket
+// that was a signal, known as of some instant, is pinned after it, even
+// when j.Signals is not (the same instant, or behind it after a restart
+// with a larger alert_grace or a clock stepped back), so that no decision
+// that counted the ticket is taken back.
+func (r *Rules) pinDrill(h *item.TicketHistory, stored, fetched *item.Ticket, j Judged) {
+	if !fetched.Drill || !h.DrillSeen.IsZero() {
+		return
+	}
+	h.DrillSeen = latest(j.Signals, h.Created)
+	if stored == nil {
+		return
+	}
+	sh, _ := r.ticketHistory(stored)
+	if sg, ok := r.ticketSignal(stored, &sh); ok && !sg.known.Before(h.DrillSeen) {
+		h.DrillSeen = sg.known.Add(time.Millisecond)
+	}
 }
 
 // seenTags keeps every tag a ticket ever carried with the instant it became

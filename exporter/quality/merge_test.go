@@ -551,3 +551,39 @@ func TestMergeMaintenance(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeDrillMarkKeepsSignal: a drill mark first seen on a stored
+// ticket that was a customer signal leaves it one, even when the Judged of
+// that merge is not later than when the signal became known (the same
+// sync's instant, or behind it after a restart with a larger alert_grace);
+// a ticket that was no signal when marked does not become one through a
+// tag added after the mark.
+func TestMergeDrillMarkKeepsSignal(t *testing.T) {
+	v := testVendor()
+	v.Signals.Priorities, v.Signals.Tags = []string{"urgent"}, []string{"outage"}
+	r := mustRules(t, v, time.Time{})
+	urgent := item.Ticket{ID: "1", Priority: "urgent", Status: item.StatusOpen, CreatedAt: t0}
+	for _, back := range []time.Duration{0, 2 * time.Minute} {
+		stored := r.MergeTicket(nil, urgent, Judged{Signals: after(5 * time.Minute)})
+		if sg, ok := r.ticketSignal(&stored, stored.History); !ok || !sg.known.Equal(after(5*time.Minute)) {
+			t.Fatalf("stored: signal %v, %v; want one known at +5m", sg, ok)
+		}
+		marked := urgent
+		marked.Drill = true
+		got := r.MergeTicket(&stored, marked, Judged{Signals: after(5*time.Minute - back)})
+		if _, ok := r.ticketSignal(&got, got.History); !ok {
+			t.Errorf("marked with Signals %v before the signal was known: DrillSeen %v, the signal is gone", back, got.History.DrillSeen)
+		}
+	}
+	normal := item.Ticket{ID: "2", Priority: "normal", Status: item.StatusOpen, CreatedAt: t0}
+	stored := r.MergeTicket(nil, normal, Judged{Signals: after(5 * time.Minute)})
+	marked := normal
+	marked.Drill = true
+	stored = r.MergeTicket(&stored, marked, Judged{Signals: after(5 * time.Minute)})
+	tagged := marked
+	tagged.Tags = []string{"outage"}
+	got := r.MergeTicket(&stored, tagged, Judged{Signals: after(5 * time.Minute)})
+	if sg, ok := r.ticketSignal(&got, got.History); ok {
+		t.Errorf("a drill ticket tagged after its mark is a signal %v (DrillSeen %v)", sg, got.History.DrillSeen)
+	}
+}

@@ -139,6 +139,26 @@ func (g *generator) assertBusy(t *testing.T, s *store, final *VendorSnapshot, rs
 	if d := withoutAlerts.reload().Snapshot(syncedAsOf(g.now)).Detected; d == final.Detected {
 		t.Errorf("generator too quiet: %d alerts changed no verdict (%v)", len(g.alerts), d)
 	}
+	// Drill marks keep signals out: without them the verdicts differ; some
+	// marked tickets were signals before their mark (kept), some not.
+	withoutDrills := *s
+	withoutDrills.tickets = map[itemKey]*item.Ticket{}
+	var marked, markedSignals int
+	for k, tk := range s.tickets {
+		c := *tk
+		if h := c.History; h != nil && !h.DrillSeen.IsZero() {
+			marked++
+			if _, ok := s.agg.Rules().ticketSignal(tk, h); ok {
+				markedSignals++
+			}
+			hc := *h
+			hc.DrillSeen, c.Drill, c.History = time.Time{}, false, &hc
+		}
+		withoutDrills.tickets[k] = &c
+	}
+	if d := withoutDrills.reload().Snapshot(syncedAsOf(g.now)).Detected; d == final.Detected || marked == 0 || markedSignals == 0 {
+		t.Errorf("generator too quiet: %d drill tickets (%d signals marked late) changed no verdict (%v)", marked, markedSignals, d)
+	}
 	if len(s.alerts) != len(g.alerts) || g.redelivered == 0 {
 		t.Errorf("alerts stored %d of %d, %d re-delivered: want re-deliveries, each stored once", len(s.alerts), len(g.alerts), g.redelivered)
 	}
@@ -284,6 +304,7 @@ type generator struct {
 	// labels, types, triage and closes (featureEdit).
 	alertRnd    *rand.Rand
 	featRnd     *rand.Rand
+	drillRnd    *rand.Rand // drill marks (item.Ticket.Drill): their own stream
 	alerts      []alertKey
 	redelivered int
 }
@@ -297,11 +318,12 @@ var editKinds = []string{
 	"incident reopened", "incident updates moved", "incident created moved", "postmortem moved", "maintenance rescheduled",
 	"maintenance completion moved",
 	"feature label", "feature type", "triage", "close reason changed", "close dated earlier shown late", "author changed",
+	"drill mark",
 }
 
 func newGenerator(seed1, seed2 uint64) *generator {
 	return &generator{rnd: rand.New(rand.NewPCG(seed1, seed2)), alertRnd: rand.New(rand.NewPCG(seed1+1, seed2)),
-		featRnd: rand.New(rand.NewPCG(seed1+2, seed2)), now: t0, edits: map[string]int{}}
+		featRnd: rand.New(rand.NewPCG(seed1+2, seed2)), drillRnd: rand.New(rand.NewPCG(seed1+3, seed2)), now: t0, edits: map[string]int{}}
 }
 
 func (g *generator) next(s *store) {
@@ -379,6 +401,8 @@ func (g *generator) ticket() item.Ticket {
 		if g.rnd.IntN(10) == 0 {
 			t.Tags = []string{"outage"}
 		}
+		// A drill's test ticket, marked from its creation: never a signal.
+		t.Drill = g.drillRnd.IntN(8) == 0
 		g.featureEdit(t, true)
 		g.tickets = append(g.tickets, t)
 		return g.emitTicket(t)
@@ -549,6 +573,12 @@ func (g *generator) ticket() item.Ticket {
 		}
 	}
 	t.UpdatedAt = g.now
+	if g.drillRnd.IntN(30) == 0 {
+		// The mark shows late (a signal stays one) or is edited away (a
+		// drill ticket stays one).
+		g.edit("drill mark")
+		t.Drill = !t.Drill
+	}
 	g.featureEdit(t, false)
 	return g.emitTicket(t)
 }

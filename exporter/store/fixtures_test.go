@@ -46,6 +46,7 @@ func fullTicket(tb testing.TB, id string) *item.Ticket {
 		Type:        "Feature",
 		TriagedAt:   at(tb, "Asia/Tokyo", 2, 9),
 		Author:      "requester",
+		Drill:       true,
 		Closes: []item.Closure{
 			{At: at(tb, "UTC", 3, 1), Reason: "completed", By: "requester", ByAuthor: true},
 			{At: at(tb, "Europe/Paris", 3, 12), Reason: "not_planned", By: "stale[bot]", ByAuthor: true},
@@ -98,6 +99,7 @@ func fullTicket(tb testing.TB, id string) *item.Ticket {
 			Closes:        []item.Closure{{At: at(tb, "UTC", 3, 12), Reason: "completed", By: "octocat", ByAuthor: true}, {At: at(tb, "Asia/Tokyo", 3, 1), Reason: "not_planned", By: "stale[bot]", ByAuthor: true}},
 			Types:         []string{"bug", "feature"},
 			Acknowledged:  at(tb, "UTC", 2, 9),
+			DrillSeen:     at(tb, "Europe/Paris", 2, 10),
 		},
 	}
 }

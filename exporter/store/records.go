@@ -32,7 +32,10 @@ import (
 //     author and every close the API dates (Author, Closes), its history
 //     every close seen (Closes, replacing the first close); a
 //     documentation site's page list (item.Page, the pages record).
-const recordFormat = 5
+//     Released as extended: no layout change in place since.
+//   - 6: tickets gain the drill mark (item.Ticket.Drill) and their history
+//     when it was first seen (TicketHistory.DrillSeen).
+const recordFormat = 6
 
 // oldestFormat is the oldest record format this build still reads.
 const oldestFormat = 1
@@ -85,6 +88,7 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 	e.time(t.TriagedAt)
 	e.string(t.Author)
 	encodeCloses(e, t.Closes)
+	e.bool(t.Drill)
 	e.bool(t.Figures != nil)
 	if f := t.Figures; f != nil {
 		e.time(f.FirstReplyAt)
@@ -122,6 +126,7 @@ func encodeTicket(e *encoder, t *item.Ticket) {
 		encodeCloses(e, h.Closes)
 		e.strings(h.Types)
 		e.time(h.Acknowledged)
+		e.time(h.DrillSeen)
 	}
 }
 
@@ -156,6 +161,9 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 		t.Author = d.string()
 		t.Closes = decodeCloses(d)
 	}
+	if d.format >= 6 {
+		t.Drill = d.bool()
+	}
 	if d.bool() {
 		t.Figures = &item.Figures{
 			FirstReplyAt:  d.time(),
@@ -188,6 +196,9 @@ func decodeTicket(d *decoder, t *item.Ticket) {
 			h.Closes = decodeCloses(d)
 			h.Types = d.strings()
 			h.Acknowledged = d.time()
+		}
+		if d.format >= 6 {
+			h.DrillSeen = d.time()
 		}
 		t.History = h
 	}

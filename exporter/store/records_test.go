@@ -96,8 +96,10 @@ func TestRecordsKeepInstantsAcrossZones(t *testing.T) {
 // read, with what those formats lacked left zero. Each testdata record was
 // written by that format's build from the fixtures of this file as they were
 // then (format 1 at its last commit, format 2 at 6c9751b, format 3 at
-// b7d7670, format 4 at 79492e5): the fixture of today with the later fields
-// zeroed.
+// b7d7670, format 4 at 79492e5, format 5 at 5d0a374, the last commit of
+// main before format 6): the fixture of today with the later fields zeroed.
+// A format-5 ticket reads unmarked (Drill false, DrillSeen zero) with every
+// other field as written.
 func TestRecordsReadOldFormats(t *testing.T) {
 	format1Ticket := format3Ticket(t)
 	format1Ticket.Figures.FirstResponseSLA, format1Ticket.Figures.ResolutionSLA = nil, nil
@@ -119,6 +121,9 @@ func TestRecordsReadOldFormats(t *testing.T) {
 		{"ticket_format2.hex", readRecord(ticketRecord), format2Ticket},
 		{"ticket_format3.hex", readRecord(ticketRecord), format3Ticket(t)},
 		{"ticket_format4.hex", readRecord(ticketRecord), format4Ticket(t)},
+		{"ticket_format5.hex", readRecord(ticketRecord), format5Ticket(t)},
+		{"incident_format5.hex", readRecord(incidentRecord), fullIncident(t, "1")},
+		{"pages_format5.hex", readRecord(pagesRecord), ptr(fullPages(t))},
 		{"incident_format4.hex", readRecord(incidentRecord), format4Incident},
 		{"incident_format2.hex", readRecord(incidentRecord), format2Incident},
 		{"maintenance_format2.hex", readRecord(maintenanceRecord), format2Maintenance},
@@ -142,14 +147,25 @@ func TestRecordsReadOldFormats(t *testing.T) {
 	}
 }
 
+// format5Ticket is the ticket fixture with only what formats 1 to 5 hold:
+// no drill mark.
+func format5Ticket(tb testing.TB) *item.Ticket {
+	t := fullTicket(tb, "1")
+	t.Drill = false
+	t.History.DrillSeen = time.Time{}
+	return t
+}
+
 // format4Ticket is the ticket fixture with only what formats 1 to 4 hold.
 func format4Ticket(tb testing.TB) *item.Ticket {
-	t := fullTicket(tb, "1")
+	t := format5Ticket(tb)
 	t.CloseReason, t.ClosedBy, t.ClosedAt, t.Type, t.TriagedAt = "", "", time.Time{}, "", time.Time{}
 	t.Author, t.Closes = "", nil
 	t.History.VendorReplies, t.History.Closes, t.History.Types, t.History.Acknowledged = nil, nil, nil, time.Time{}
 	return t
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // format3Ticket is the ticket fixture with only what formats 1 to 3 hold
 // of the ticket and its events.
