@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/support-exporter/support_exporter/exporter/replay"
 	"io/fs"
 	"maps"
 	"os"
@@ -102,25 +103,25 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, errors.New("no start: set global.history_start in the configuration, or give --from")
 	}
 
-	vendors := make([]*vendor, len(vendorCfgs))
+	vendors := make([]*replay.Vendor, len(vendorCfgs))
 	layouts := make([]layout, len(vendorCfgs))
 	extra := renderLabels(o.Labels)
 	synced := map[string]time.Time{}
 	for i, vc := range vendorCfgs {
-		v, err := newVendor(o.Store, vc, &o.Config.Global)
+		v, err := replay.NewVendor(o.Store, vc, &o.Config.Global, replay.Options{})
 		if err != nil {
 			return nil, err
 		}
-		if v.lastSync.IsZero() {
+		if v.LastSync.IsZero() {
 			// Nothing to replay: the history would be all zeros, and the
 			// live counters would jump to the whole history at the seam.
-			return nil, fmt.Errorf("vendor %s: no source has completed a sync in this store (wrong --storage.path? let the exporter sync first, or use --sync)", v.name)
+			return nil, fmt.Errorf("vendor %s: no source has completed a sync in this store (wrong --storage.path? let the exporter sync first, or use --sync)", v.Name)
 		}
 		rec := &recorder{extra: extra}
-		exposition.WalkVendor(rec, v.agg.Snapshot(func(string) time.Time { return time.Time{} }))
+		exposition.WalkVendor(rec, v.Agg.Snapshot(func(string) time.Time { return time.Time{} }))
 		vendors[i], layouts[i] = v, rec.series
-		for source, at := range v.synced {
-			synced[v.name+"/"+source] = at
+		for source, at := range v.Synced {
+			synced[v.Name+"/"+source] = at
 		}
 	}
 	var prefixes [][]byte
@@ -166,7 +167,7 @@ func Interrupted(dir string) (bool, error) {
 type run struct {
 	opts     Options
 	grid     grid
-	vendors  []*vendor
+	vendors  []*replay.Vendor
 	layouts  []layout
 	prefixes [][]byte
 	families []familyColumns
@@ -238,7 +239,7 @@ func (r *run) skip(times []time.Time) error {
 		if err := r.moveTo(v, last); err != nil {
 			return err
 		}
-		v.snapshot(last) // decides what a snapshot at the file's end decides
+		v.Snapshot(last) // decides what a snapshot at the file's end decides
 	}
 	return nil
 }
@@ -246,11 +247,11 @@ func (r *run) skip(times []time.Time) error {
 // moveTo advances a vendor's replay to at; at the run's last sample, once
 // the store is complete up to it, every change left is applied, so that the
 // last sample is what the exporter serves.
-func (r *run) moveTo(v *vendor, at time.Time) error {
-	if at.Equal(r.grid.to) && !at.Before(v.lastSync.Truncate(time.Millisecond)) {
-		return v.finish()
+func (r *run) moveTo(v *replay.Vendor, at time.Time) error {
+	if at.Equal(r.grid.to) && !at.Before(v.LastSync.Truncate(time.Millisecond)) {
+		return v.Finish()
 	}
-	return v.advance(at)
+	return v.Advance(at)
 }
 
 // compute fills a file's matrix, each vendor in its own goroutine (their
@@ -274,7 +275,7 @@ func (r *run) compute(ctx context.Context, m *matrix) error {
 	return errors.Join(errs...)
 }
 
-func (r *run) computeVendor(ctx context.Context, m *matrix, v *vendor, first, width int) error {
+func (r *run) computeVendor(ctx context.Context, m *matrix, v *replay.Vendor, first, width int) error {
 	for i, t := range m.times {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -283,9 +284,9 @@ func (r *run) computeVendor(ctx context.Context, m *matrix, v *vendor, first, wi
 			return err
 		}
 		w := row{values: m.row(i)[first : first+width]}
-		exposition.WalkVendor(&w, v.snapshot(t))
+		exposition.WalkVendor(&w, v.Snapshot(t))
 		if w.n != width {
-			return fmt.Errorf("vendor %s: %d values at %s, its layout has %d series", v.name, w.n, t.Format(time.RFC3339), width)
+			return fmt.Errorf("vendor %s: %d values at %s, its layout has %d series", v.Name, w.n, t.Format(time.RFC3339), width)
 		}
 	}
 	return nil

@@ -167,6 +167,13 @@ type Kind struct {
 	// availability agreement, and a vendor whose status pages are all of
 	// such kinds cannot have one.
 	NoOutages bool
+	// TicketURL, when set, is the address at which the buyer opens the
+	// ticket id of a source at sourceURL (its `url`, else DefaultURL):
+	// the service review links its tickets there (docs/report.md). Nil:
+	// the kind has no page a buyer can open.
+	TicketURL func(sourceURL, id string) string
+	// IncidentURL is TicketURL for status-page incidents and maintenances.
+	IncidentURL func(sourceURL, id string) string
 	// Options returns the kind's own keys with their defaults, a pointer to
 	// a struct whose yaml tags name the keys and whose doc tags describe
 	// them; nil when the kind has none. The source's keys are decoded onto

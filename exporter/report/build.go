@@ -2,21 +2,232 @@ package report
 
 import (
 	"context"
+	"fmt"
+	"runtime"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/quality"
+	"github.com/support-exporter/support_exporter/exporter/replay"
 )
 
-// Build computes the report o asks for.
+// Build computes the report o asks for: each vendor's stored history is
+// replayed (exporter/replay, as the backfill does) and snapshots are taken
+// at the instants the report needs (plan); every figure is a difference
+// between two of them, or read from the one at the period's end.
 //
-// Placeholder until the builder lands: it checks the vendors only.
+// A To after Now is the period "so far": it is cut at Now and
+// Period.RequestedTo keeps what was asked. Vendors are built in parallel.
 func Build(ctx context.Context, o Options) (*Report, error) {
-	r := &Report{Generated: o.Now, Version: o.Version, Period: o.Period}
-	for _, name := range o.Vendors {
-		if !slices.ContainsFunc(o.Config.Vendors, func(v *config.Vendor) bool { return v.Name == name }) {
-			return nil, inputErrorf("report: unknown vendor %q", name)
-		}
-		r.Vendors = append(r.Vendors, Vendor{Name: name})
+	vendors, period, err := validate(&o)
+	if err != nil {
+		return nil, err
 	}
+	r := &Report{Generated: o.Now, Version: o.Version, Period: period}
+	p := plan(period, o.ComparePrevious)
+	if o.ComparePrevious {
+		prev := Period{From: p.at[p.prev], To: period.From}
+		r.Previous = &prev
+	}
+	r.Vendors = make([]Vendor, len(vendors))
+	errs := make([]error, len(vendors))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, vc := range vendors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return
+			}
+			v, err := buildVendor(ctx, &o, vc, p)
+			if err != nil {
+				errs[i] = fmt.Errorf("report: vendor %s: %w", vc.Name, err)
+				return
+			}
+			r.Vendors[i] = *v
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	r.Footnotes = footnotes(o.Vendors, period)
 	return r, ctx.Err()
+}
+
+// validate checks the request and returns the vendors' configurations in
+// the order asked and the period to report (To cut at Now).
+func validate(o *Options) ([]*config.Vendor, Period, error) {
+	p := o.Period
+	if o.Config == nil || o.Store == nil {
+		return nil, p, fmt.Errorf("report: no configuration or store")
+	}
+	if len(o.Vendors) == 0 {
+		return nil, p, inputErrorf("report: no vendor asked for (configured: %s)", vendorNames(o.Config))
+	}
+	var out []*config.Vendor
+	for _, name := range o.Vendors {
+		i := slices.IndexFunc(o.Config.Vendors, func(v *config.Vendor) bool { return v.Name == name })
+		if i < 0 {
+			return nil, p, inputErrorf("report: unknown vendor %q (configured: %s)", name, vendorNames(o.Config))
+		}
+		if slices.Contains(out, o.Config.Vendors[i]) {
+			return nil, p, inputErrorf("report: vendor %q asked for twice", name)
+		}
+		out = append(out, o.Config.Vendors[i])
+	}
+	if p.From.IsZero() || p.To.IsZero() {
+		return nil, p, inputErrorf("report: the period needs both a start and an end")
+	}
+	if !p.From.Before(p.To) {
+		return nil, p, inputErrorf("report: the period's start %s is not before its end %s", stamp(p.From), stamp(p.To))
+	}
+	if hs := o.Config.Global.HistoryStart.Time; !hs.IsZero() && p.From.Before(hs) {
+		return nil, p, inputErrorf("report: the period starts %s, before global.history_start %s: nothing earlier is measured", stamp(p.From), stamp(hs))
+	}
+	if !o.Now.IsZero() && !p.From.Before(o.Now) {
+		return nil, p, inputErrorf("report: the period starts %s, not before now (%s)", stamp(p.From), stamp(o.Now))
+	}
+	if !o.Now.IsZero() && p.To.After(o.Now) {
+		asked := p.To
+		p.RequestedTo = &asked
+		p.To = o.Now
+	}
+	p.From, p.To = p.From.UTC(), p.To.UTC()
+	return out, p, nil
+}
+
+func vendorNames(c *config.Config) string {
+	var names []string
+	for _, v := range c.Vendors {
+		names = append(names, v.Name)
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return fmt.Sprint(names)
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// instants are the snapshot instants of a report, ascending and distinct,
+// with the indexes of the ones each part reads.
+type instants struct {
+	at       []time.Time
+	prev     int   // previous period's start (== from without comparison)
+	from, to int   // the period's ends
+	weeks    []int // week boundaries from From, with From and To
+	months   []int // UTC month boundaries inside the period, with From and To
+}
+
+// plan lists the instants: the previous period's start, From, every week
+// boundary (weeks from From), every UTC month start inside the period, To.
+func plan(p Period, comparePrevious bool) instants {
+	var at []time.Time
+	if comparePrevious {
+		at = append(at, p.From.Add(-p.To.Sub(p.From)))
+	}
+	at = append(at, p.From, p.To)
+	for t := p.From.AddDate(0, 0, 7); t.Before(p.To); t = t.AddDate(0, 0, 7) {
+		at = append(at, t)
+	}
+	for t := time.Date(p.From.Year(), p.From.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0); t.Before(p.To); t = t.AddDate(0, 1, 0) {
+		at = append(at, t)
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	at = slices.CompactFunc(at, func(a, b time.Time) bool { return a.Equal(b) })
+	idx := func(t time.Time) int {
+		return slices.IndexFunc(at, func(u time.Time) bool { return u.Equal(t) })
+	}
+	in := instants{at: at, from: idx(p.From), to: idx(p.To)}
+	in.prev = in.from
+	if comparePrevious {
+		in.prev = 0
+	}
+	in.weeks = append(in.weeks, in.from)
+	for t := p.From.AddDate(0, 0, 7); t.Before(p.To); t = t.AddDate(0, 0, 7) {
+		in.weeks = append(in.weeks, idx(t))
+	}
+	in.weeks = append(in.weeks, in.to)
+	in.months = append(in.months, in.from)
+	for t := time.Date(p.From.Year(), p.From.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0); t.Before(p.To); t = t.AddDate(0, 1, 0) {
+		in.months = append(in.months, idx(t))
+	}
+	in.months = append(in.months, in.to)
+	return in
+}
+
+// buildVendor replays one vendor and reads its review off the snapshots.
+func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants) (*Vendor, error) {
+	from, to := p.at[p.from], p.at[p.to]
+	c := newCollector(o, vc, from, to)
+	rv, err := replay.NewVendor(o.Store, vc, &o.Config.Global, replay.Options{
+		Start:       p.at[0],
+		End:         p.at[len(p.at)-1],
+		Ticket:      c.ticket,
+		Incident:    c.incident,
+		Maintenance: c.maintenance,
+		Pages:       c.pages,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.rv = rv
+	c.setPages()
+	snaps := make([]*quality.VendorSnapshot, len(p.at))
+	for i, at := range p.at {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := rv.Advance(at); err != nil {
+			return nil, err
+		}
+		snaps[i] = rv.Snapshot(at)
+	}
+	v := &Vendor{Name: vc.Name}
+	sn := snaps[p.to]
+	v.Sections = Sections{
+		Tickets:    sn.Tickets,
+		Status:     sn.Status,
+		Contracts:  len(vc.Agreements) > 0,
+		Drill:      vc.Drill != nil && vc.Drill.Enabled,
+		Docs:       len(vc.Docs) > 0,
+		Features:   sn.Features.Enabled,
+		ReplyHours: sn.Replies,
+	}
+	d := diff(snaps[p.from], sn)
+	var prev *delta
+	if o.ComparePrevious {
+		pd := diff(snaps[p.prev], snaps[p.from])
+		prev = &pd
+	}
+	terms := termsAt(vc, rv.Agg.Rules(), to)
+	v.Volume = Volume{
+		TicketsOpened: sumU(d.created[:]),
+		SLAChecks:     sumChecks(&d.checks),
+		Incidents:     sumU(d.incidents[:]),
+		Maintenances:  d.maintenances,
+	}
+	v.Indicators = indicators(&d, prev, terms, sn, o)
+	v.SLA = c.slaRows(&d, terms)
+	v.Incidents = c.incidentList()
+	v.Maintenances = c.maintenanceList()
+	v.Contracts = contracts(sn, from, to)
+	drills, err := c.drills()
+	if err != nil {
+		return nil, err
+	}
+	v.Drills = drills
+	v.Docs = c.docs(sn)
+	v.Escalations = c.escalationList()
+	v.Charts = charts(snaps, p, terms, vc, &d)
+	return v, nil
 }

@@ -35,6 +35,10 @@ type Period struct {
 	// Name is how the period was asked for when a shorthand was used
 	// ("2026Q3", "2026-11"); empty otherwise.
 	Name string `json:"name,omitempty"`
+	// RequestedTo is the end asked for when it was after the report was
+	// generated: the period is then cut at Generated ("so far"), and To
+	// is that instant.
+	RequestedTo *time.Time `json:"requested_to,omitempty"`
 }
 
 // Dimensions, in the order the report shows them.

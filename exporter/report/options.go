@@ -21,6 +21,14 @@ type Options struct {
 	// the report says when it was generated.
 	Now     time.Time
 	Version string
+	// Kinds are the source kinds (collectors.Kinds), for the links to
+	// tickets and incidents at the vendor (config.Kind.TicketURL); nil:
+	// no links.
+	Kinds config.Kinds
+	// VendorFirstMin is the alerts' lowest acceptable share of incidents
+	// the vendor noticed first (alerts.Config.VendorFirstMin), the target
+	// of the vendor_first_ratio indicator; zero: no target.
+	VendorFirstMin float64
 }
 
 // InputError is a request the report cannot answer as asked (an unknown

@@ -1,0 +1,100 @@
+package quality
+
+import (
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/item"
+)
+
+// TicketView is what a snapshot judged as of an instant makes of one
+// ticket version: the service review (exporter/report) lists the tickets
+// behind its SLA rows and open escalations with it, so that its lists
+// agree with the counters the snapshots give.
+type TicketView struct {
+	// Counted: the ticket is inside the history (global.history_start).
+	Counted bool
+	// Priority is the pinned first priority, the counters' label.
+	Priority Priority
+	Created  time.Time
+	Clocks   [NumTargets]TicketClock
+	// Open and Escalated as the gauges see them; Current is the open
+	// ticket's current priority (support_escalations_open's label).
+	Open, Escalated bool
+	Current         Priority
+}
+
+// TicketClock is one SLA clock as support_ticket_sla_checks_total counts
+// it.
+type TicketClock struct {
+	// Checked: counted as a check (it ended, or its deadline passed);
+	// Breached: counted as a breach.
+	Checked, Breached bool
+	// Seconds is the clock's time on the term's SLA clock from creation to
+	// where it stopped, or to the judged instant while it runs past its
+	// deadline.
+	Seconds float64
+}
+
+// TicketView judges ticket version t as of judged, as Snapshot does.
+func (r *Rules) TicketView(t *item.Ticket, judged time.Time) TicketView {
+	h, f := r.ticketHistory(t)
+	if !r.counted(h.Created) {
+		return TicketView{}
+	}
+	st, lv := r.ticketParts(t, &h, &f, judged)
+	v := TicketView{
+		Counted: true, Priority: st.priority, Created: h.Created,
+		Open: lv.open, Escalated: lv.open && lv.escalated, Current: lv.priority,
+	}
+	tm := r.termAt(h.Created)
+	pins := clockHistories(&h)
+	for tg := range NumTargets {
+		c := &v.Clocks[tg]
+		switch {
+		case st.checked[tg]:
+			c.Checked, c.Breached = true, st.breached[tg]
+		case !lv.running[tg].IsZero() && judged.After(lv.running[tg]):
+			c.Checked, c.Breached = true, true
+		default:
+			continue
+		}
+		end := judged
+		if pin := pins[tg]; pin != nil && !pin.Ended.IsZero() {
+			end = pin.Ended
+		}
+		c.Seconds = float64(r.clockMillis(tm, h.Created, end)) / 1000
+	}
+	return v
+}
+
+// SLATarget is the target of priority p and target tg of the contract
+// term in force at t; zero when none is configured.
+func (r *Rules) SLATarget(at time.Time, p Priority, tg Target) time.Duration {
+	return r.termAt(at).target(p, tg)
+}
+
+// Detected is who noticed incident id of source first, as the aggregates
+// decided it (support_incidents_detected_total); ok is false while
+// undecided or for an incident outside the history.
+func (a *Aggregator) Detected(source, id string) (first First, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	vd, ok := a.decided[itemKey{source, id}]
+	return vd.first, ok
+}
+
+// MaintenanceNotice judges a maintenance's notice as
+// support_status_maintenance_short_notice_total does: the notice from its
+// announcement to its start, and whether it is shorter than the term in
+// force at the announcement requires. ok is false when the notice is not
+// known (no announcement time, or not started or completed yet).
+func (r *Rules) MaintenanceNotice(m *item.Maintenance) (notice time.Duration, short, ok bool) {
+	if m.History == nil {
+		return 0, false, false
+	}
+	st := r.noticeOf(m.History.Notice)
+	if st.notice < 0 {
+		return 0, false, false
+	}
+	return time.Duration(st.notice) * time.Millisecond, st.short, true
+}

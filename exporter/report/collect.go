@@ -1,0 +1,371 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/item"
+	"github.com/support-exporter/support_exporter/exporter/quality"
+	"github.com/support-exporter/support_exporter/exporter/replay"
+	"github.com/support-exporter/support_exporter/exporter/store"
+)
+
+// maxEscalations bounds the open escalations listed, oldest first; the
+// indicator escalations_open counts them all.
+const maxEscalations = 100
+
+// collector sees every stored item once, while the replay indexes them,
+// and keeps only what the report lists: the worst tickets of each SLA row
+// (a top-N), the open escalations (the oldest), the incidents and
+// maintenances of the period, the documentation pages.
+type collector struct {
+	o        *Options
+	vc       *config.Vendor
+	rules    *quality.Rules
+	from, to time.Time
+	synced   map[string]time.Time
+	kinds    map[string]*config.Source // source name -> its configuration
+	rv       *replay.Vendor
+
+	worst        [quality.NumPriorities][quality.NumTargets][]TicketRef
+	escalations  []TicketRef
+	incidents    []incidentSeen
+	maintenances []Maintenance
+	pageLists    map[string][]item.Page
+}
+
+type incidentSeen struct {
+	source string
+	inc    Incident
+}
+
+func newCollector(o *Options, vc *config.Vendor, from, to time.Time) *collector {
+	rules, _ := quality.NewRules(vc, o.Config.Global) // replay.NewVendor reports the error
+	c := &collector{o: o, vc: vc, rules: rules, from: from, to: to,
+		synced: map[string]time.Time{}, kinds: map[string]*config.Source{}, pageLists: map[string][]item.Page{}}
+	for _, list := range [][]*config.Source{vc.Tickets, vc.StatusPages, vc.Docs} {
+		for _, s := range list {
+			c.kinds[s.Name] = s
+			c.synced[s.Name], _ = o.Store.SyncedAt(store.SourceKey{Vendor: vc.Name, Source: s.Name})
+		}
+	}
+	return c
+}
+
+// asOf is the instant a source is judged as of at at (replay.Vendor.AsOf).
+func (c *collector) asOf(source string, at time.Time) time.Time {
+	if s := c.synced[source]; s.Before(at) {
+		return s
+	}
+	return at
+}
+
+// versionIndex is the index of the last change at or before at; -1: the
+// item is not in the aggregates yet. The replay holds the item's version
+// at that change (the stored item at the last one).
+func versionIndex(changes []time.Time, at time.Time) int {
+	i, found := slices.BinarySearchFunc(changes, at, func(a, b time.Time) int { return a.Compare(b) })
+	if found {
+		return i
+	}
+	return i - 1
+}
+
+func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) error {
+	if c.rules == nil || len(changes) == 0 {
+		return nil
+	}
+	k := versionIndex(changes, c.to)
+	if k < 0 {
+		return nil
+	}
+	atTo := t
+	if k < len(changes)-1 {
+		v := c.rules.TicketAt(t, changes[k])
+		atTo = &v
+	}
+	end := c.rules.TicketView(atTo, c.asOf(source, c.to))
+	if !end.Counted {
+		return nil
+	}
+	var start quality.TicketView
+	if j := versionIndex(changes, c.from); j >= 0 {
+		atFrom := t
+		if j < len(changes)-1 {
+			v := c.rules.TicketAt(t, changes[j])
+			atFrom = &v
+		}
+		start = c.rules.TicketView(atFrom, c.asOf(source, c.from))
+	}
+	for tg := range quality.NumTargets {
+		ck := end.Clocks[tg]
+		if !ck.Checked || start.Counted && start.Clocks[tg].Checked {
+			continue
+		}
+		ref := TicketRef{Source: source, ID: t.ID, URL: c.ticketURL(source, t.ID), Created: end.Created.UTC(),
+			Seconds: ck.Seconds, Breached: ck.Breached, Priority: end.Priority.String()}
+		c.worst[end.Priority][tg] = pushWorst(c.worst[end.Priority][tg], ref)
+	}
+	if end.Open && end.Escalated {
+		c.escalations = append(c.escalations, TicketRef{Source: source, ID: t.ID, URL: c.ticketURL(source, t.ID),
+			Created: end.Created.UTC(), Seconds: max(c.to.Sub(end.Created), 0).Seconds(), Priority: end.Current.String()})
+		if len(c.escalations) >= 2*maxEscalations {
+			c.escalations = oldestEscalations(c.escalations)
+		}
+	}
+	return nil
+}
+
+// worse orders SLA tickets: breaches first, then the longest clock, then
+// by source and id so that the order is stable.
+func worse(a, b TicketRef) int {
+	if a.Breached != b.Breached {
+		if a.Breached {
+			return -1
+		}
+		return 1
+	}
+	if c := cmp.Compare(b.Seconds, a.Seconds); c != 0 {
+		return c
+	}
+	return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
+}
+
+// pushWorst keeps the WorstTickets worst of list and ref.
+func pushWorst(list []TicketRef, ref TicketRef) []TicketRef {
+	if len(list) == WorstTickets && worse(ref, list[len(list)-1]) >= 0 {
+		return list
+	}
+	i, _ := slices.BinarySearchFunc(list, ref, worse)
+	list = slices.Insert(list, i, ref)
+	if len(list) > WorstTickets {
+		list = list[:WorstTickets]
+	}
+	return list
+}
+
+func oldestEscalations(list []TicketRef) []TicketRef {
+	slices.SortFunc(list, func(a, b TicketRef) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
+	})
+	if len(list) > maxEscalations {
+		list = list[:maxEscalations]
+	}
+	return list
+}
+
+func (c *collector) escalationList() []TicketRef {
+	return oldestEscalations(c.escalations)
+}
+
+func (c *collector) incident(source string, i *item.Incident, changes []time.Time) error {
+	k := versionIndex(changes, c.to)
+	if k < 0 {
+		return nil
+	}
+	inc := i
+	if k < len(changes)-1 {
+		v := quality.IncidentAt(i, changes[k])
+		inc = &v
+	}
+	announced := inc.CreatedAt
+	if announced.IsZero() || !announced.Before(c.to) {
+		return nil
+	}
+	resolved := inc.ResolvedAt
+	if !resolved.IsZero() && resolved.After(c.to) {
+		resolved = time.Time{}
+	}
+	if !resolved.IsZero() && resolved.Before(c.from) {
+		return nil
+	}
+	if hs := c.o.Config.Global.HistoryStart.Time; !hs.IsZero() && announced.Before(hs) {
+		return nil
+	}
+	started := inc.StartedAt
+	if started.IsZero() || started.After(announced) {
+		started = announced
+	}
+	out := Incident{
+		Source: source, ID: i.ID, URL: c.incidentURL(source, i.ID), Impact: string(inc.Impact),
+		Started: started.UTC(), Announced: announced.UTC(), Components: inc.Components,
+		NoticeDelaySeconds: announced.Sub(started).Seconds(),
+	}
+	if !resolved.IsZero() {
+		r := resolved.UTC()
+		out.Resolved = &r
+	}
+	// Public updates up to the resolution (or the period's end), the first
+	// post included: the longest silence between two of them, and, while
+	// open at the end, since the last.
+	posts := []time.Time{announced}
+	for _, u := range inc.Updates {
+		if u.After(announced) && !u.After(c.to) && (resolved.IsZero() || !u.After(resolved)) {
+			posts = append(posts, u)
+		}
+	}
+	slices.SortFunc(posts, func(a, b time.Time) int { return a.Compare(b) })
+	out.Updates = len(posts) - 1
+	last := c.to
+	if !resolved.IsZero() {
+		last = resolved
+	}
+	posts = append(posts, last)
+	for j := 1; j < len(posts); j++ {
+		out.LongestGapSeconds = max(out.LongestGapSeconds, posts[j].Sub(posts[j-1]).Seconds())
+	}
+	if pm := inc.PostmortemPublishedAt; !pm.IsZero() && !pm.After(c.to) {
+		t := pm.UTC()
+		out.Postmortem = &t
+	}
+	c.incidents = append(c.incidents, incidentSeen{source: source, inc: out})
+	return nil
+}
+
+// incidentList is the period's incidents by start, each with who noticed
+// it first as the aggregates decided (after the replay).
+func (c *collector) incidentList() []Incident {
+	out := make([]Incident, 0, len(c.incidents))
+	for _, s := range c.incidents {
+		if first, ok := c.rv.Agg.Detected(s.source, s.inc.ID); ok {
+			s.inc.CustomerFirst = first == quality.CustomerFirst
+		}
+		out = append(out, s.inc)
+	}
+	slices.SortFunc(out, func(a, b Incident) int {
+		return cmp.Or(a.Started.Compare(b.Started), cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+func (c *collector) maintenance(source string, m *item.Maintenance, changes []time.Time) error {
+	k := versionIndex(changes, c.to)
+	if k < 0 {
+		return nil
+	}
+	mt := m
+	if k < len(changes)-1 {
+		v := quality.MaintenanceAt(m, changes[k])
+		mt = &v
+	}
+	if mt.ScheduledFor.Before(c.from) || !mt.ScheduledFor.Before(c.to) {
+		return nil
+	}
+	out := Maintenance{Source: source, ID: m.ID, URL: c.incidentURL(source, m.ID),
+		Announced: mt.CreatedAt.UTC(), Scheduled: mt.ScheduledFor.UTC()}
+	if notice, short, ok := c.rules.MaintenanceNotice(mt); ok {
+		out.NoticeSeconds, out.ShortNotice = notice.Seconds(), short
+	} else if !mt.CreatedAt.IsZero() {
+		out.NoticeSeconds = max(mt.ScheduledFor.Sub(mt.CreatedAt), 0).Seconds()
+		if tm := c.vc.SLA.At(mt.CreatedAt); tm != nil && tm.MaintenanceNotice > 0 {
+			out.ShortNotice = out.NoticeSeconds < time.Duration(tm.MaintenanceNotice).Seconds()
+		}
+	}
+	c.maintenances = append(c.maintenances, out)
+	return nil
+}
+
+func (c *collector) maintenanceList() []Maintenance {
+	slices.SortFunc(c.maintenances, func(a, b Maintenance) int {
+		return cmp.Or(a.Scheduled.Compare(b.Scheduled), cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
+	})
+	return c.maintenances
+}
+
+func (c *collector) pages(source string, pages []item.Page) error {
+	c.pageLists[source] = pages
+	return nil
+}
+
+// setPages gives the aggregates the stored page lists before the
+// snapshots (the replay does not).
+func (c *collector) setPages() {
+	for source, pages := range c.pageLists {
+		c.rv.Agg.SetPages(source, pages)
+	}
+}
+
+// docs are the documentation sites as judged at the period's end, with
+// the pages updated in the period.
+func (c *collector) docs(sn *quality.VendorSnapshot) []DocsSite {
+	out := []DocsSite{}
+	for _, s := range sn.Docs {
+		d := DocsSite{Source: s.Source, Pages: s.Pages, Stale: s.Stale, Undated: s.Undated,
+			OutdatedTranslations: s.OutdatedTranslations, LastmodSuspect: s.LastmodSuspect}
+		if !s.LastUpdate.IsZero() {
+			t := s.LastUpdate.UTC()
+			d.LastUpdate = &t
+		}
+		if !s.LastmodSuspect {
+			for _, p := range c.pageLists[s.Source] {
+				if !p.Updated.Before(c.from) && p.Updated.Before(c.to) {
+					d.UpdatedInPeriod++
+				}
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// drills are the vendor's drills that ran in the period (the ticket's
+// creation at the vendor, or when none was filed, when the drill ended).
+func (c *collector) drills() ([]Drill, error) {
+	out := []Drill{}
+	if c.vc.Drill == nil {
+		return out, nil
+	}
+	records, err := c.o.Store.Drills(c.vc.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range records {
+		ran := d.FiledAt
+		if ran.IsZero() {
+			ran = d.EndedAt
+		}
+		if ran.IsZero() || ran.Before(c.from) || !ran.Before(c.to) {
+			continue
+		}
+		dr := Drill{ID: d.ID, Ran: ran.UTC(), Result: d.State, Hours: d.Hours,
+			Ticket: TicketRef{Source: d.Source, ID: d.TicketID, URL: c.ticketURL(d.Source, d.TicketID), Created: d.FiledAt.UTC()}}
+		if d.State == quality.DrillResponded.String() && !d.RepliedAt.IsZero() {
+			s := d.RepliedAt.Sub(d.FiledAt).Seconds()
+			dr.FirstResponseSeconds = &s
+			dr.Ticket.Seconds = s
+		}
+		out = append(out, dr)
+	}
+	return out, nil
+}
+
+// ticketURL is the ticket at the vendor where the source's kind has links.
+func (c *collector) ticketURL(source, id string) string {
+	return c.link(source, id, func(k *config.Kind) func(string, string) string { return k.TicketURL })
+}
+
+// incidentURL is a status-page incident or maintenance at the vendor.
+func (c *collector) incidentURL(source, id string) string {
+	return c.link(source, id, func(k *config.Kind) func(string, string) string { return k.IncidentURL })
+}
+
+func (c *collector) link(source, id string, of func(*config.Kind) func(string, string) string) string {
+	s := c.kinds[source]
+	if s == nil || id == "" || c.o.Kinds == nil {
+		return ""
+	}
+	k, ok := c.o.Kinds.Lookup(s.Kind)
+	if !ok {
+		return ""
+	}
+	if f := of(k); f != nil {
+		url := s.URL
+		if url == "" {
+			url = k.DefaultURL
+		}
+		return f(url, id)
+	}
+	return ""
+}
