@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,10 +162,24 @@ type reportChecker struct {
 // or NaN; an error when it gives more than one series (a footnote's
 // expression must be one number).
 func (c *reportChecker) promValue(expr string, at time.Time) (v float64, ok bool, err error) {
+	return c.promPick(expr, at, nil)
+}
+
+// promPick is promValue of the one series of expr's result whose labels
+// include pick (a footnote gives every vendor's and priority's series).
+func (c *reportChecker) promPick(expr string, at time.Time, pick map[string]string) (v float64, ok bool, err error) {
 	res, err := promInstant(c.prom, expr, at)
 	if err != nil {
 		return 0, false, err
 	}
+	res = slices.DeleteFunc(res, func(s promSeries) bool {
+		for k, v := range pick {
+			if s.Labels[k] != v {
+				return true
+			}
+		}
+		return false
+	})
 	switch len(res) {
 	case 0:
 		return 0, false, nil
@@ -198,13 +213,22 @@ func (c *reportChecker) exact(vendor, figure string, got uint64, expr string, at
 // (relative above 1): nil must be no data or NaN. count says an absent
 // series is 0, for a count-valued indicator.
 func (c *reportChecker) close(vendor, figure string, got *float64, expr string, at time.Time, count bool) {
+	c.closePick(vendor, figure, got, expr, nil, at, count)
+}
+
+// closePick is close of the series of expr that pick picks.
+func (c *reportChecker) closePick(vendor, figure string, got *float64, expr string, pick map[string]string, at time.Time, count bool) {
 	c.compared++
-	v, ok, err := c.promValue(expr, at)
+	v, ok, err := c.promPick(expr, at, pick)
 	if !ok && err == nil && count {
 		v, ok = 0, true
 	}
 	row := func(prom string) {
-		c.mismatches = append(c.mismatches, [5]string{vendor, figure, fmtPtr(got), prom, expr})
+		shown := expr
+		if len(pick) > 0 {
+			shown += " → series " + promSeries{Labels: pick}.key()
+		}
+		c.mismatches = append(c.mismatches, [5]string{vendor, figure, fmtPtr(got), prom, shown})
 	}
 	switch {
 	case err != nil:
@@ -230,23 +254,71 @@ func fmtPtr(v *float64) string {
 // promRangeString is d as a PromQL duration.
 func promRangeString(d time.Duration) string { return model.Duration(d).String() }
 
-// footnoteExpr makes a footnote's PromQL concrete: the Grafana variables
-// the footnotes share with the dashboards ($vendor, $__range, $job) are
-// substituted; any other variable left is an error.
-func footnoteExpr(promql, vendor string, window time.Duration) (string, error) {
-	r := strings.NewReplacer(
+// indicatorQuery is one indicator's PromQL: the expression and the labels
+// that pick its series out of the result.
+type indicatorQuery struct {
+	expr string
+	pick map[string]string
+}
+
+var (
+	quantileID  = regexp.MustCompile(`_p(\d\d)(_|$)`)
+	priorityID  = regexp.MustCompile(`^(?:first_response|resolution)_p\d\d_(urgent|high|normal|low)$`)
+	hoursID     = regexp.MustCompile(`^first_response_p\d\d_(business|off)_hours$`)
+	targetID    = regexp.MustCompile(`^(first_response|resolution)_compliance$`)
+	outcomeID   = regexp.MustCompile(`^feature_requests_(shipped|declined)$`)
+	atModifier  = regexp.MustCompile(`@ ?(\d+(?:\.\d+)?)`)
+	quantileArg = regexp.MustCompile(`histogram_quantile\(\s*[0-9.]+\s*,`)
+)
+
+// indicatorPromQL makes an indicator's footnote concrete for one vendor
+// and the window ending at end. A footnote covers a family of indicators
+// (every priority, p50 and p90, every vendor asked for): the indicator's
+// ID says which series (vendor, priority, hours, target, outcome) and
+// which quantile. The footnote's `@ <To>` is moved to end; Grafana
+// variables ($vendor, $__range, $job) are substituted; anything else left
+// is an error, as is a footnote of several expressions the ID does not
+// choose between, or one that is no quantile for a pNN indicator.
+func indicatorPromQL(f report.Footnote, id, vendor string, p report.Period, end time.Time) (indicatorQuery, error) {
+	q := indicatorQuery{pick: map[string]string{"vendor": vendor}}
+	expr := strings.NewReplacer(
 		"${vendor}", vendor, "$vendor", vendor,
-		"${__range}", promRangeString(window), "$__range", promRangeString(window),
+		"${__range}", promRangeString(p.To.Sub(p.From)), "$__range", promRangeString(p.To.Sub(p.From)),
 		"${job}", backfillJob, "$job", backfillJob,
-	)
-	expr := r.Replace(promql)
+	).Replace(f.PromQL)
 	if i := strings.Index(expr, "$"); i >= 0 {
-		return "", fmt.Errorf("a variable the test does not know: %.40s", expr[i:])
+		return q, fmt.Errorf("a variable the test does not know: %.40s", expr[i:])
 	}
-	if strings.TrimSpace(expr) == "" {
-		return "", fmt.Errorf("no PromQL")
+	if parts := strings.Split(expr, ";"); len(parts) > 1 {
+		switch {
+		case len(parts) == 2 && id == "feature_requests_opened":
+			expr = parts[0]
+		case len(parts) == 2 && outcomeID.MatchString(id):
+			expr = parts[1]
+		default:
+			return q, fmt.Errorf("%d expressions, which is %s's?", len(parts), id)
+		}
 	}
-	return expr, nil
+	expr = strings.TrimSpace(expr)
+	if expr == "" {
+		return q, fmt.Errorf("no PromQL")
+	}
+	for _, m := range []struct {
+		re    *regexp.Regexp
+		label string
+	}{{priorityID, "priority"}, {hoursID, "hours"}, {targetID, "target"}, {outcomeID, "outcome"}} {
+		if sub := m.re.FindStringSubmatch(id); sub != nil {
+			q.pick[m.label] = sub[1]
+		}
+	}
+	if sub := quantileID.FindStringSubmatch(id); sub != nil {
+		if !quantileArg.MatchString(expr) {
+			return q, fmt.Errorf("no histogram_quantile for the %s quantile", "p"+sub[1])
+		}
+		expr = quantileArg.ReplaceAllString(expr, "histogram_quantile(0."+sub[1]+",")
+	}
+	q.expr = atModifier.ReplaceAllString(expr, fmt.Sprintf("@ %d", end.Unix()))
+	return q, nil
 }
 
 // sel is a vendor's selector with extra matchers.
@@ -318,15 +390,18 @@ func (c *reportChecker) checkVendor(rep *report.Report, v report.Vendor) {
 			c.problems = append(c.problems, fmt.Sprintf("%s: %s: footnote %q is not in the report's footnotes", name, figure, ind.Footnote))
 			continue
 		}
-		expr, err := footnoteExpr(f.PromQL, name, length)
-		if err != nil {
-			c.problems = append(c.problems, fmt.Sprintf("%s: %s: footnote %s: %v", name, figure, f.ID, err))
-			continue
-		}
 		count := ind.Unit == report.UnitCount
-		c.close(name, figure, ind.Value, expr, p.To, count)
+		q, err := indicatorPromQL(f, ind.ID, name, p, p.To)
+		if err != nil {
+			c.compared++
+			c.mismatches = append(c.mismatches, [5]string{name, figure, fmtPtr(ind.Value), "footnote: " + err.Error(), f.PromQL})
+		} else {
+			c.closePick(name, figure, ind.Value, q.expr, q.pick, p.To, count)
+		}
 		if rep.Previous != nil {
-			c.close(name, figure+" (previous)", ind.Previous, expr, rep.Previous.To, count)
+			if q, err := indicatorPromQL(f, ind.ID, name, p, rep.Previous.To); err == nil {
+				c.closePick(name, figure+" (previous)", ind.Previous, q.expr, q.pick, rep.Previous.To, count)
+			}
 		}
 		c.checkMet(name, ind)
 	}
@@ -593,16 +668,16 @@ func (c *reportChecker) checkQuantileBuckets(sim *simulator.Sim, rep *report.Rep
 			if !ok || ind.Value == nil {
 				continue
 			}
-			expr, err := footnoteExpr(f.PromQL, v.Name, p.To.Sub(p.From))
+			iq, err := indicatorPromQL(f, ind.ID, v.Name, p, p.To)
 			if err != nil {
 				continue // told by checkVendor
 			}
-			q, inner, ok := splitQuantile(expr)
+			q, inner, ok := splitQuantile(iq.expr)
 			if !ok {
 				continue
 			}
 			quantiles++
-			buckets, err := c.buckets(inner, p.To)
+			buckets, err := c.buckets(inner, p.To, iq.pick)
 			if err != nil {
 				c.problems = append(c.problems, fmt.Sprintf("%s: indicator %s: buckets of %s: %v", v.Name, ind.ID, inner, err))
 				continue
@@ -616,9 +691,9 @@ func (c *reportChecker) checkQuantileBuckets(sim *simulator.Sim, rep *report.Rep
 				c.problems = append(c.problems, fmt.Sprintf("%s: indicator %s: value %v outside the bucket (%v, %v] of rank %v·%v",
 					v.Name, ind.ID, *ind.Value, lower, upper, q, buckets.total()))
 			}
-			priority, firstResponse := firstResponsePriority(inner)
+			priority, firstResponse := iq.pick["priority"], strings.Contains(inner, "support_ticket_first_response_seconds_bucket")
 			i := slices.IndexFunc(backfillVendors, func(b backfillVendor) bool { return b.sim.Name == v.Name })
-			if !firstResponse || i < 0 {
+			if !firstResponse || priority == "" || i < 0 {
 				continue
 			}
 			obs := firstResponses(sim.Truth(v.Name, backfillNow), backfillVendors[i].unsetPriority, priority, p)
@@ -654,30 +729,22 @@ func splitQuantile(expr string) (q float64, inner string, ok bool) {
 	return q, strings.TrimSpace(inner), err == nil
 }
 
-// firstResponsePriority is the priority a first-response bucket selector
-// names.
-func firstResponsePriority(inner string) (string, bool) {
-	if !strings.Contains(inner, "support_ticket_first_response_seconds_bucket") {
-		return "", false
-	}
-	_, rest, ok := strings.Cut(inner, `priority="`)
-	if !ok {
-		return "", false
-	}
-	priority, _, ok := strings.Cut(rest, `"`)
-	return priority, ok
-}
-
 // cumulative is a histogram's cumulative counts by upper bound, sorted.
 type cumulative []struct{ le, count float64 }
 
-func (c *reportChecker) buckets(inner string, at time.Time) (cumulative, error) {
+func (c *reportChecker) buckets(inner string, at time.Time, pick map[string]string) (cumulative, error) {
 	res, err := promInstant(c.prom, inner, at)
 	if err != nil {
 		return nil, err
 	}
 	var b cumulative
+series:
 	for _, s := range res {
+		for k, v := range pick {
+			if s.Labels[k] != v {
+				continue series
+			}
+		}
 		le, err := strconv.ParseFloat(s.Labels["le"], 64)
 		if err != nil {
 			return nil, fmt.Errorf("series %s: no le", s.key())
