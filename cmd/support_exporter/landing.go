@@ -37,6 +37,7 @@ body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{bord
 <li><a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></li>
 <li>Alertmanager webhook: <code>POST {{.Webhook}}</code></li>
 </ul>
+{{template "report-form" .Report}}
 <h2>Sources</h2>
 <table>
 <tr><th>Vendor</th><th>Source</th><th>Kind</th><th>State</th><th>Last sync</th><th>Last success</th><th>Last error</th></tr>
@@ -84,7 +85,8 @@ func landingPage(exp *exporter.Exporter, metricsPath string, logger *slog.Logger
 			Version, Metrics, Webhook string
 			Sources                   []exposition.SourceStatus
 			Kinds                     config.Kinds
-		}{buildVersion(), metricsPath, webhook.Path, exp.SourceStatuses(), collectors.Kinds.Config()})
+			Report                    reportForm
+		}{buildVersion(), metricsPath, webhook.Path, exp.SourceStatuses(), collectors.Kinds.Config(), newReportForm(exp)})
 		if err != nil {
 			logger.Error("rendering landing page", "err", err)
 		}

@@ -102,6 +102,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Command("serve", "Run the exporter (the default command).").Default()
 	var b backfillFlags
 	backfillCmd := addBackfillCommand(app, &b)
+	var rf reportFlags
+	reportCmd := addReportCommand(app, &rf)
 	command, err := app.Parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
@@ -121,6 +123,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if command == backfillCmd.FullCommand() {
 		return backfillCommand(ctx, f, b, logger, stdout, stderr)
+	}
+	if command == reportCmd.FullCommand() {
+		return reportCommand(ctx, f, rf, stdout, stderr)
 	}
 	if err := serve(ctx, stop, f, logger); err != nil {
 		logger.Error("exiting", "err", err)
@@ -313,6 +318,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 	mux.Handle(f.telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
 	mux.Handle("/", landingPage(exp, f.telemetryPath, logger))
 	mux.Handle(webhook.Path, alerts)
+	mux.Handle(reportPath, newReportHandler(exp, st, logger))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy.") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if err := exp.Ready(); err != nil {

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	commoncfg "github.com/prometheus/common/config"
+
+	"github.com/support-exporter/support_exporter/collectors"
+	"github.com/support-exporter/support_exporter/exporter/config"
+	"github.com/support-exporter/support_exporter/exporter/report"
+	"github.com/support-exporter/support_exporter/exporter/report/render"
+	"github.com/support-exporter/support_exporter/exporter/store"
+)
+
+// The report command's exit codes: 0 written, 1 failed, 2 bad input
+// (the one line on stderr says what to change).
+const (
+	exitReportFailed = 1
+	exitReportInput  = 2
+)
+
+type reportFlags struct {
+	req         reportRequest
+	output      string
+	exporterURL string
+	httpConfig  string
+	timeout     time.Duration
+}
+
+func addReportCommand(app *kingpin.Application, r *reportFlags) *kingpin.CmdClause {
+	cmd := app.Command("report", "Write the service review of a period (docs/report.md, docs/report-cli.md): the five dimensions, the contract and the money, one or several vendors side by side, as HTML, Markdown or JSON. Reads the store (opening it read-write: stop the exporter first), or asks a running exporter's /report endpoint with --exporter.url.")
+	cmd.Flag("vendor", "Vendor to review; repeat for several, shown side by side in that order (default: every configured vendor).").StringsVar(&r.req.Vendors)
+	cmd.Flag("from", "Start of the period: a date YYYY-MM-DD (midnight UTC) or an RFC 3339 instant.").StringVar(&r.req.From)
+	cmd.Flag("to", "End of the period, exclusive: a date YYYY-MM-DD (midnight UTC) or an RFC 3339 instant (default: now). --to 2026-12-01 ends with November 30.").StringVar(&r.req.To)
+	cmd.Flag("quarter", "The period is this calendar quarter in UTC, e.g. 2026Q3 (July 1 to October 1); instead of --from/--to.").PlaceHolder("2026Q3").StringVar(&r.req.Quarter)
+	cmd.Flag("month", "The period is this calendar month in UTC, e.g. 2026-11; instead of --from/--to.").PlaceHolder("2026-11").StringVar(&r.req.Month)
+	cmd.Flag("compare-previous", "Also compute the period of the same length just before, and show each indicator's change.").BoolVar(&r.req.Compare)
+	cmd.Flag("format", "html (one self-contained file, printable), md (Markdown for a wiki) or json (every number). Default: from --output's extension (.html, .md, .json), else html.").EnumVar(&r.req.Format, render.Formats...)
+	cmd.Flag("output", "File to write, replaced atomically (a temporary file beside it, then renamed); default: standard output.").Short('o').StringVar(&r.output)
+	cmd.Flag("exporter.url", "Ask the running exporter at this URL (e.g. http://localhost:10043; a path prefix is kept) for the report from its /report endpoint, instead of opening its store, which it holds while it runs. user:password@ in the URL gives basic auth (visible in ps: prefer --http.config.file).").PlaceHolder("http://host:10043").StringVar(&r.exporterURL)
+	cmd.Flag("http.config.file", "With --exporter.url: HTTP client configuration file (Prometheus' http_config: basic_auth with password_file, authorization, tls_config), for an exporter behind --web.config.file.").PlaceHolder("FILE").StringVar(&r.httpConfig)
+	cmd.Flag("exporter.timeout", "With --exporter.url: how long to wait for the report.").Default("2m").DurationVar(&r.timeout)
+	return cmd
+}
+
+// reportCommand runs the report command and returns its exit code. Every
+// error is one line on stderr.
+func reportCommand(ctx context.Context, f flags, r reportFlags, stdout, stderr io.Writer) int {
+	started := time.Now()
+	if r.req.Format == "" {
+		r.req.Format = formatOf(r.output)
+	}
+	var body []byte
+	var err error
+	if r.exporterURL != "" {
+		body, err = fetchReport(ctx, r)
+	} else {
+		body, err = buildReportFromStore(ctx, f, r.req)
+	}
+	if err == nil && r.output == "" {
+		_, err = stdout.Write(body)
+	} else if err == nil {
+		err = writeFileAtomically(r.output, body)
+	}
+	switch {
+	case err != nil && isInputError(err):
+		fmt.Fprintf(stderr, "%s report: %s\n", name, oneLine(err.Error()))
+		return exitReportInput
+	case err != nil:
+		fmt.Fprintf(stderr, "%s report: %s\n", name, oneLine(err.Error()))
+		return exitReportFailed
+	}
+	if r.output != "" {
+		fmt.Fprintf(stdout, "wrote %s (%s, %d bytes) in %s\n", r.output, r.req.Format, len(body), time.Since(started).Round(time.Millisecond))
+	}
+	return 0
+}
+
+// oneLine keeps an error to one line: a config file's list of problems
+// is joined with "; ".
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ; ")), " ")
+}
+
+// formatOf infers the format from the output file's extension.
+func formatOf(output string) string {
+	switch strings.ToLower(filepath.Ext(output)) {
+	case ".md", ".markdown":
+		return "md"
+	case ".json":
+		return "json"
+	}
+	return "html"
+}
+
+// buildReportFromStore builds and renders the report from the store the
+// configuration (or --storage.path) names.
+func buildReportFromStore(ctx context.Context, f flags, q reportRequest) ([]byte, error) {
+	cfg, err := config.Load(f.configFile, collectors.Kinds.Config())
+	if err != nil {
+		return nil, &inputError{msg: err.Error()}
+	}
+	now := time.Now()
+	if !f.debugClock.IsZero() {
+		now = f.debugClock
+	}
+	opts, err := q.options(cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	dir := cmp.Or(f.storagePath, cfg.Global.StoragePath)
+	if _, err := os.Stat(filepath.Join(dir, store.FileName)); errors.Is(err, fs.ErrNotExist) {
+		// Opening would create an empty store, and the report show zeros.
+		return nil, badInput("no store at %s: give the exporter's --storage.path (or global.storage_path in --config.file)", dir)
+	}
+	st, err := store.Open(dir)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, badInput("%v (a running exporter holds it): ask that exporter with --exporter.url http://HOST:PORT, which serves the same report at /report, or stop it", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	opts.Store = st
+	rep, err := report.Build(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := render.Write(&buf, rep, cmp.Or(q.Format, "html")); err != nil {
+		return nil, fmt.Errorf("rendering: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// maxReportBytes bounds a report fetched from an exporter.
+const maxReportBytes = 256 << 20
+
+// fetchReport asks a running exporter's /report endpoint.
+func fetchReport(ctx context.Context, r reportFlags) ([]byte, error) {
+	base, err := url.Parse(r.exporterURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, badInput("--exporter.url %s: want http://host:port or https://host:port", redactedURL(r.exporterURL))
+	}
+	client := &http.Client{}
+	if r.httpConfig != "" {
+		hc, _, err := commoncfg.LoadHTTPConfigFile(r.httpConfig)
+		if err != nil {
+			return nil, badInput("--http.config.file %s: %v", r.httpConfig, err)
+		}
+		if client, err = commoncfg.NewClientFromConfig(*hc, name+"_report"); err != nil {
+			return nil, badInput("--http.config.file %s: %v", r.httpConfig, err)
+		}
+	}
+	u := base.JoinPath("report")
+	u.RawQuery = r.req.query().Encode()
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", name+"/"+buildVersion())
+	resp, err := client.Do(req) // a url.Error carries the URL without its password
+	if err != nil {
+		return nil, fmt.Errorf("asking the exporter: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReportBytes+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("reading the exporter's report: %w", err)
+	case len(body) > maxReportBytes:
+		return nil, fmt.Errorf("the exporter's report is over %d MiB", maxReportBytes>>20)
+	case resp.StatusCode == http.StatusOK:
+		return body, nil
+	}
+	msg := strings.TrimPrefix(strings.TrimSpace(string(body)), "report: ")
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 300 {
+		msg = msg[:300] + "..."
+	}
+	at := redactedURL(base.String())
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return nil, badInput("exporter at %s: %s: give its credentials (user:password@ in --exporter.url, or --http.config.file)", at, resp.Status)
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, badInput("exporter at %s has no /report endpoint (%s): is it older than this command?", at, resp.Status)
+	case resp.StatusCode >= 400 && resp.StatusCode < 500:
+		return nil, badInput("%s (exporter at %s, %s)", msg, at, resp.Status)
+	}
+	return nil, fmt.Errorf("exporter at %s: %s: %s", at, resp.Status, msg)
+}
+
+// redactedURL hides a URL's password.
+func redactedURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// writeFileAtomically replaces path with data: written to a temporary
+// file in the same directory, synced, then renamed over path, so that a
+// reader sees the old file or the new one, never part of one.
+func writeFileAtomically(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,418 @@
+package render
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/report"
+)
+
+// The four pictures, drawn as plain SVG. Every text that comes from the
+// report goes through esc; every number through num, so the output is
+// byte for byte the same for the same report. Colours are fixed, and every
+// mark that carries meaning also carries text (a value label, a legend
+// entry, a <title>), so the charts read in greyscale print too.
+
+const chartW = 640
+
+// svg accumulates one chart.
+type svg struct{ b strings.Builder }
+
+func (s *svg) w(format string, args ...any) { fmt.Fprintf(&s.b, format, args...) }
+
+// esc escapes text for SVG content and attribute values.
+func esc(s string) string { return html.EscapeString(s) }
+
+// num writes a coordinate with at most one decimal.
+func num(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		f = 0
+	}
+	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
+}
+
+// open starts a chart: an accessible name (<title>, <desc>) and a visible
+// title.
+func (s *svg) open(id string, h int, title, desc string) {
+	s.w(`<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d">`, chartW, h, id, id)
+	s.w(`<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(title), id, esc(desc))
+	s.w(`<text class="ct" x="%d" y="16">%s</text>`, chartW/2, esc(title))
+}
+
+func (s *svg) close() template.HTML {
+	s.w(`</svg>`)
+	return template.HTML(s.b.String()) //nolint:gosec // every text inside went through esc
+}
+
+// legend draws entries left to right at y; kind "line", "dash", "bar".
+type legendEntry struct{ kind, class, label string }
+
+func (s *svg) legend(y float64, entries []legendEntry) {
+	x := 60.0
+	for _, e := range entries {
+		switch e.kind {
+		case "bar":
+			s.w(`<rect class="%s" x="%s" y="%s" width="14" height="10"/>`, e.class, num(x), num(y-9))
+		default:
+			s.w(`<line class="%s" x1="%s" y1="%s" x2="%s" y2="%s"/>`, e.class, num(x), num(y-4), num(x+18), num(y-4))
+		}
+		s.w(`<text class="lg" x="%s" y="%s">%s</text>`, num(x+22), num(y), esc(e.label))
+		x += 30 + float64(len(e.label))*6.2
+	}
+}
+
+// durationStep picks a tick step for a time axis up to max seconds.
+func durationStep(max float64) float64 {
+	steps := []float64{60, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600,
+		86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400}
+	for _, st := range steps {
+		if max/st <= 6 {
+			return st
+		}
+	}
+	return math.Ceil(max/6/86400) * 86400
+}
+
+// shortDuration labels a time axis: "30 min", "2 h", "3 d".
+func shortDuration(sec float64) string {
+	switch {
+	case sec == 0:
+		return "0"
+	case sec < 3600:
+		return num(sec/60) + " min"
+	case sec < 86400:
+		return num(sec/3600) + " h"
+	}
+	return num(sec/86400) + " d"
+}
+
+// weeklyChart draws one priority's weekly first-response p50 and p90
+// against its target.
+func weeklyChart(id, vendor, priority string, pts []report.WeekPoint) template.HTML {
+	const h, top, left, bottom = 260, 34, 62, 200
+	right := float64(chartW - 20)
+	maxY, target := 0.0, 0.0
+	for _, p := range pts {
+		for _, v := range []*float64{p.P50, p.P90} {
+			if v != nil && *v > maxY {
+				maxY = *v
+			}
+		}
+		target = math.Max(target, p.TargetSeconds)
+	}
+	maxY = math.Max(maxY, target)
+	if maxY <= 0 {
+		maxY = 3600
+	}
+	step := durationStep(maxY * 1.1)
+	maxY = math.Ceil(maxY*1.1/step) * step
+	y := func(v float64) float64 { return bottom - (bottom-top)*v/maxY }
+	n := len(pts)
+	x := func(i int) float64 {
+		if n == 1 {
+			return (left + right) / 2
+		}
+		return left + 10 + (right-left-20)*float64(i)/float64(n-1)
+	}
+	title := "First response by week, priority " + priority
+	desc := fmt.Sprintf("%s: weekly median (p50) and 90th percentile (p90) of the first response of %s tickets, %d weeks", vendor, priority, n)
+	if target > 0 {
+		desc += ", against the target of " + fmtDuration(target)
+	}
+	var s svg
+	s.open(id, h, title, desc+".")
+	for v := 0.0; v <= maxY+step/2; v += step {
+		s.w(`<line class="grid" x1="%d" y1="%s" x2="%s" y2="%s"/>`, left, num(y(v)), num(right), num(y(v)))
+		s.w(`<text class="yl" x="%d" y="%s">%s</text>`, left-6, num(y(v)+3), esc(shortDuration(v)))
+	}
+	every := max(1, (n+11)/12)
+	for i, p := range pts {
+		if i%every == 0 {
+			s.w(`<text class="xl" x="%s" y="%d">%s</text>`, num(x(i)), bottom+14, p.Start.UTC().Format("01-02"))
+		}
+	}
+	s.w(`<text class="al" x="%s" y="%d">week starting (UTC, month-day)</text>`, num((left+right)/2), bottom+30)
+	s.w(`<text class="al" transform="rotate(-90)" x="%s" y="14">first response</text>`, num(-(top+bottom)/2))
+	if target > 0 {
+		s.w(`<line class="target" x1="%d" y1="%s" x2="%s" y2="%s"><title>target %s</title></line>`,
+			left, num(y(target)), num(right), num(y(target)), esc(fmtDuration(target)))
+	}
+	for _, q := range []struct {
+		class string
+		get   func(report.WeekPoint) *float64
+	}{
+		{"p50", func(p report.WeekPoint) *float64 { return p.P50 }},
+		{"p90", func(p report.WeekPoint) *float64 { return p.P90 }},
+	} {
+		var path strings.Builder
+		pen := false
+		for i, p := range pts {
+			v := q.get(p)
+			if v == nil {
+				pen = false
+				continue
+			}
+			cmd := "L"
+			if !pen {
+				cmd = "M"
+			}
+			path.WriteString(cmd + num(x(i)) + " " + num(y(*v)) + " ")
+			pen = true
+		}
+		if path.Len() > 0 {
+			s.w(`<path class="%s" d="%s"/>`, q.class, strings.TrimSpace(path.String()))
+		}
+		for i, p := range pts {
+			if v := q.get(p); v != nil {
+				s.w(`<circle class="%s" cx="%s" cy="%s" r="2.5"><title>week of %s: %s %s (%d tickets)</title></circle>`,
+					q.class, num(x(i)), num(y(*v)), fmtDate(p.Start), q.class, esc(fmtDuration(*v)), p.Samples)
+			}
+		}
+	}
+	for i, p := range pts {
+		if p.P50 == nil && p.P90 == nil {
+			s.w(`<text class="nd" x="%s" y="%d">–<title>week of %s: no data</title></text>`, num(x(i)), bottom-4, fmtDate(p.Start))
+		}
+	}
+	entries := []legendEntry{{"line", "p50", "p50 (median)"}, {"line", "p90", "p90"}}
+	if target > 0 {
+		entries = append(entries, legendEntry{"dash", "target", "target " + fmtDuration(target)})
+	}
+	s.legend(h-8, entries)
+	return s.close()
+}
+
+// monthlyChart draws SLA compliance per month and target against the
+// objective.
+func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
+	const h, top, left, bottom = 250, 34, 62, 190
+	right := float64(chartW - 20)
+	var months []time.Time
+	var targets []string
+	for _, p := range pts {
+		if !slices.ContainsFunc(months, p.Start.Equal) {
+			months = append(months, p.Start)
+		}
+		if !slices.Contains(targets, p.Target) {
+			targets = append(targets, p.Target)
+		}
+	}
+	slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
+	y := func(v float64) float64 { return bottom - (bottom-top)*v }
+	gw := (right - left) / float64(max(1, len(months)))
+	bw := math.Min(40, (gw-16)/float64(max(1, len(targets))))
+	var s svg
+	s.open(id, h, "SLA compliance by month", vendor+": share of SLA clocks that met their target, per calendar month (UTC) and target, against the objective.")
+	for v := 0.0; v <= 1.0001; v += 0.25 {
+		s.w(`<line class="grid" x1="%d" y1="%s" x2="%s" y2="%s"/>`, left, num(y(v)), num(right), num(y(v)))
+		s.w(`<text class="yl" x="%d" y="%s">%s%%</text>`, left-6, num(y(v)+3), num(v*100))
+	}
+	for mi, m := range months {
+		gx := left + gw*float64(mi)
+		s.w(`<text class="xl" x="%s" y="%d">%s</text>`, num(gx+gw/2), bottom+14, m.UTC().Format("2006-01"))
+		for ti, t := range targets {
+			i := slices.IndexFunc(pts, func(p report.MonthPoint) bool { return p.Start.Equal(m) && p.Target == t })
+			if i < 0 {
+				continue
+			}
+			p := pts[i]
+			bx := gx + (gw-bw*float64(len(targets)))/2 + bw*float64(ti)
+			if p.Compliance == nil {
+				s.w(`<text class="nd" x="%s" y="%d">–<title>%s %s: no data</title></text>`, num(bx+bw/2), bottom-4, m.UTC().Format("2006-01"), esc(targetName(t)))
+			} else {
+				c := *p.Compliance
+				s.w(`<rect class="s%d" x="%s" y="%s" width="%s" height="%s"><title>%s %s: %s of %d clocks (objective %s)</title></rect>`,
+					ti%4, num(bx+1), num(y(c)), num(bw-2), num(bottom-y(c)), m.UTC().Format("2006-01"), esc(targetName(t)),
+					fmtRatio(c), p.Checks, fmtRatio(p.Objective))
+				s.w(`<text class="vl" x="%s" y="%s">%s</text>`, num(bx+bw/2), num(y(c)-3), num(math.Floor(c*1000)/10))
+			}
+			if p.Objective > 0 {
+				s.w(`<line class="target" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(bx-1), num(y(p.Objective)), num(bx+bw+1), num(y(p.Objective)))
+			}
+		}
+	}
+	s.w(`<text class="al" transform="rotate(-90)" x="%s" y="14">clocks within target</text>`, num(-(top+bottom)/2))
+	var entries []legendEntry
+	for ti, t := range targets {
+		entries = append(entries, legendEntry{"bar", "s" + strconv.Itoa(ti%4), targetName(t)})
+	}
+	entries = append(entries, legendEntry{"dash", "target", "objective"})
+	s.legend(h-12, entries)
+	return s.close()
+}
+
+// impactClass maps an incident impact to its colour.
+func impactClass(impact string) string {
+	switch impact {
+	case "critical", "major", "minor", "none", "maintenance":
+		return "i-" + impact
+	}
+	return "i-other"
+}
+
+// timelineMax is how many incidents the timeline draws; the table lists
+// all.
+const timelineMax = 40
+
+// timelineChart draws the period's incidents from start to resolution.
+func timelineChart(id, vendor string, p report.Period, incs []report.Incident) template.HTML {
+	const top, left = 34, 130
+	right := float64(chartW - 20)
+	rows := min(len(incs), timelineMax)
+	const rowH = 16
+	bottom := top + rows*rowH + 6
+	h := bottom + 50
+	span := p.To.Sub(p.From).Seconds()
+	if span <= 0 {
+		span = 1
+	}
+	x := func(t time.Time) float64 {
+		f := t.Sub(p.From).Seconds() / span
+		return left + (right-left)*math.Min(1, math.Max(0, f))
+	}
+	desc := fmt.Sprintf("%s: %d incidents from their start to their resolution across the period, coloured by impact", vendor, len(incs))
+	if len(incs) > rows {
+		desc += fmt.Sprintf("; the first %d are drawn", rows)
+	}
+	var s svg
+	s.open(id, h, "Incidents across the period", desc+".")
+	for _, t := range axisTicks(p) {
+		s.w(`<line class="grid" x1="%s" y1="%d" x2="%s" y2="%d"/>`, num(x(t)), top, num(x(t)), bottom)
+		s.w(`<text class="xl" x="%s" y="%d">%s</text>`, num(x(t)), bottom+14, t.UTC().Format("01-02"))
+	}
+	s.w(`<text class="al" x="%s" y="%d">date (UTC, month-day)</text>`, num((left+right)/2), bottom+28)
+	seen := map[string]bool{}
+	var impacts []string
+	for i, in := range incs[:rows] {
+		ry := float64(top + i*rowH)
+		end := p.To
+		open := in.Resolved == nil
+		if !open {
+			end = *in.Resolved
+		}
+		x0, x1 := x(in.Started), x(end)
+		if x1-x0 < 2 {
+			x1 = x0 + 2
+		}
+		label := in.ID
+		if r := []rune(label); len(r) > 18 {
+			label = string(r[:17]) + "…"
+		}
+		s.w(`<text class="rl" x="%d" y="%s">%s</text>`, left-6, num(ry+11), esc(label))
+		state := "resolved " + fmtTimePtr(in.Resolved)
+		if open {
+			state = "open at the period's end"
+		}
+		s.w(`<rect class="%s" x="%s" y="%s" width="%s" height="%d"><title>%s (%s): started %s, %s</title></rect>`,
+			impactClass(in.Impact), num(x0), num(ry+2), num(x1-x0), rowH-4, esc(in.ID), esc(in.Impact), fmtTime(in.Started), esc(state))
+		if open {
+			s.w(`<text class="lg" x="%s" y="%s">open</text>`, num(math.Min(x1+3, right-24)), num(ry+11))
+		}
+		if !seen[in.Impact] {
+			seen[in.Impact] = true
+			impacts = append(impacts, in.Impact)
+		}
+	}
+	slices.SortFunc(impacts, func(a, b string) int { return impactRank(a) - impactRank(b) })
+	var entries []legendEntry
+	for _, im := range impacts {
+		entries = append(entries, legendEntry{"bar", impactClass(im), im})
+	}
+	s.legend(float64(h-8), entries)
+	return s.close()
+}
+
+func impactRank(s string) int {
+	switch s {
+	case "critical":
+		return 0
+	case "major":
+		return 1
+	case "minor":
+		return 2
+	case "none":
+		return 3
+	case "maintenance":
+		return 4
+	}
+	return 5
+}
+
+// axisTicks are the timeline's ticks: month starts over long periods,
+// Mondays over a few weeks, days over a week or so.
+func axisTicks(p report.Period) []time.Time {
+	from, to := p.From.UTC(), p.To.UTC()
+	days := to.Sub(from).Hours() / 24
+	var t time.Time
+	var next func(time.Time) time.Time
+	switch {
+	case days > 62:
+		t = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+		next = func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }
+	case days > 10:
+		t = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+		for t.Weekday() != time.Monday {
+			t = t.AddDate(0, 0, 1)
+		}
+		next = func(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
+	default:
+		t = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+		next = func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
+	}
+	var out []time.Time
+	for ; t.Before(to) && len(out) < 40; t = next(t) {
+		if !t.Before(from) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+var weekdays = [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
+// heatmapChart draws the vendor's replies by day of the week and hour.
+func heatmapChart(id, vendor string, m *[7][24]uint64) template.HTML {
+	const top, left, cw, ch = 46, 44, 24, 20
+	h := top + 7*ch + 40
+	var total, peak uint64
+	for d := range m {
+		for _, c := range m[d] {
+			total += c
+			peak = max(peak, c)
+		}
+	}
+	var s svg
+	s.open(id, h, "Vendor replies by hour of the week", fmt.Sprintf(
+		"%s: %d public replies in the period by day of the week and hour in the vendor's calendar zone; the darker, the more (at most %d in one hour).",
+		vendor, total, peak))
+	for hr := 0; hr < 24; hr++ {
+		s.w(`<text class="xl" x="%d" y="%d">%02d</text>`, left+hr*cw+cw/2, top-4, hr)
+	}
+	for d := range m {
+		ry := top + d*ch
+		s.w(`<text class="rl" x="%d" y="%d">%s</text>`, left-6, ry+14, weekdays[d])
+		for hr, c := range m[d] {
+			level := 0.0
+			if peak > 0 && c > 0 {
+				level = 0.12 + 0.88*float64(c)/float64(peak)
+			}
+			s.w(`<rect class="hm" x="%d" y="%d" width="%d" height="%d" fill-opacity="%s"><title>%s %02d:00: %d replies</title></rect>`,
+				left+hr*cw, ry, cw-1, ch-1, num(level), weekdays[d], hr, c)
+			if c > 0 {
+				class := "hv"
+				if level > 0.55 {
+					class = "hv hi"
+				}
+				s.w(`<text class="%s" x="%d" y="%d">%d</text>`, class, left+hr*cw+cw/2, ry+14, c)
+			}
+		}
+	}
+	s.w(`<text class="al" x="%d" y="%d">hour of the day (vendor's calendar zone); cells give the count of replies</text>`, left+12*cw, top+7*ch+18)
+	return s.close()
+}

@@ -1,0 +1,516 @@
+package render
+
+import (
+	"html/template"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/support-exporter/support_exporter/exporter/report"
+)
+
+// The view is the report as shown: every value already formatted, every
+// section's state decided. HTML and Markdown read the same view, so both
+// say the same thing.
+
+const notConfigured = "not configured"
+
+type view struct {
+	Title     string
+	Period    string
+	Previous  string // "" when not compared
+	Compared  bool
+	Generated string
+	Version   string
+	Vendors   []vendorView
+	Compare   *compareView // nil with one vendor
+	Footnotes []footnoteView
+}
+
+type footnoteView struct {
+	N      int
+	ID     string
+	Text   string
+	PromQL string
+}
+
+type link struct {
+	Text string
+	URL  string // "" when the item has no (safe) link
+}
+
+type vendorView struct {
+	N             int
+	Anchor        string
+	Name          string
+	Configured    []string
+	NotConfigured []string
+	Volume        []kv
+
+	// Each section: State is "" when it has rows, else the sentence shown
+	// in their place ("not configured", "no data", "none in the period").
+	DimState string
+	Dims     []dimView
+
+	SLAState string
+	SLA      []slaView
+
+	IncState  string
+	Incidents []incView
+	Timeline  template.HTML
+
+	MaintState   string
+	Maintenances []maintView
+
+	ContractState string
+	Contracts     []contractView
+
+	DrillState string
+	Drills     []drillView
+
+	DocsState string
+	Docs      []docsView
+
+	EscState    string
+	Escalations []ticketView
+
+	WeeklyState string
+	Weekly      []template.HTML
+	MonthState  string
+	Monthly     template.HTML
+	HeatState   string
+	Heatmap     template.HTML
+	HeatRows    [7][24]uint64
+}
+
+type kv struct{ Key, Value string }
+
+type dimView struct {
+	Name string
+	Rows []indView
+}
+
+type indView struct {
+	ID       string
+	Name     string
+	Value    string
+	Target   string
+	Met      string // "met", "missed", "no data", ""
+	Change   change
+	Samples  string
+	Footnote int // 0: none
+}
+
+type slaView struct {
+	Priority   string
+	Target     string
+	Goal       string // "≤ 1 h for 95.0%"
+	Checks     string
+	Breaches   string
+	Compliance string
+	Met        string
+	Worst      []ticketView
+}
+
+type ticketView struct {
+	Link     link
+	Priority string
+	Created  string
+	Duration string
+	Breached bool
+}
+
+type incView struct {
+	Link          link
+	Impact        string
+	Started       string
+	Resolved      string
+	Duration      string
+	NoticeDelay   string
+	LongestGap    string
+	Updates       string
+	Postmortem    string
+	CustomerFirst bool
+	Components    string
+}
+
+type maintView struct {
+	Link        link
+	Announced   string
+	Scheduled   string
+	Notice      string
+	ShortNotice bool
+}
+
+type contractView struct {
+	Agreement        string
+	Measure          string
+	TerminationRight bool
+	Periods          []contractPeriodView
+}
+
+type contractPeriodView struct {
+	Period        string
+	Measured      string
+	Credit        string
+	ClaimDeadline string
+}
+
+type drillView struct {
+	ID            string
+	Ticket        link
+	Ran           string
+	Hours         string
+	Result        string
+	FirstResponse string
+}
+
+type docsView struct {
+	Source     string
+	Pages      string
+	LastUpdate string
+	Stale      string
+	Updated    string
+	Undated    string
+	Outdated   string
+	Suspect    bool
+}
+
+// compareView is the side-by-side table: one row per indicator (and the
+// volume), one column per vendor.
+type compareView struct {
+	Vendors []string
+	Rows    []compareRow
+}
+
+type compareRow struct {
+	Name     string
+	Footnote int
+	Cells    []compareCell
+}
+
+type compareCell struct {
+	Value string
+	Met   string
+}
+
+func buildView(r *report.Report) view {
+	v := view{
+		Period:    fmtPeriod(r.Period),
+		Generated: fmtTime(r.Generated),
+		Version:   r.Version,
+	}
+	if r.Previous != nil {
+		v.Compared = true
+		v.Previous = fmtPeriod(*r.Previous)
+	}
+	names := make([]string, len(r.Vendors))
+	for i, vd := range r.Vendors {
+		names[i] = vd.Name
+	}
+	v.Title = "Service review: " + strings.Join(names, ", ")
+	if len(names) == 0 {
+		v.Title = "Service review"
+	}
+	fn := map[string]int{}
+	for i, f := range r.Footnotes {
+		if _, dup := fn[f.ID]; !dup {
+			fn[f.ID] = i + 1
+		}
+		v.Footnotes = append(v.Footnotes, footnoteView{N: i + 1, ID: f.ID, Text: f.Text, PromQL: f.PromQL})
+	}
+	for i := range r.Vendors {
+		v.Vendors = append(v.Vendors, buildVendor(r, i, fn))
+	}
+	if len(r.Vendors) > 1 {
+		v.Compare = buildCompare(r, fn)
+	}
+	return v
+}
+
+func sectionList(s report.Sections) (on, off []string) {
+	for _, e := range []struct {
+		ok   bool
+		name string
+	}{
+		{s.Tickets, "tickets"}, {s.Status, "status page"}, {s.Contracts, "agreements"},
+		{s.Drill, "drill"}, {s.Docs, "documentation"}, {s.Features, "feature requests"},
+		{s.ReplyHours, "reply timeline"},
+	} {
+		if e.ok {
+			on = append(on, e.name)
+		} else {
+			off = append(off, e.name)
+		}
+	}
+	return on, off
+}
+
+// state is the sentence shown instead of a section's rows.
+func state(configured bool, rows int, empty string) string {
+	switch {
+	case !configured:
+		return notConfigured
+	case rows == 0:
+		return empty
+	}
+	return ""
+}
+
+func ticketLink(t report.TicketRef) link {
+	text := t.ID
+	if t.Source != "" {
+		text = t.Source + " " + t.ID
+	}
+	return link{Text: text, URL: safeURL(t.URL)}
+}
+
+func ticketOf(t report.TicketRef) ticketView {
+	return ticketView{Link: ticketLink(t), Priority: t.Priority, Created: fmtTime(t.Created),
+		Duration: fmtDuration(t.Seconds), Breached: t.Breached}
+}
+
+func u(n uint64) string { return strconv.FormatUint(n, 10) }
+
+func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
+	vd := &r.Vendors[i]
+	s := vd.Sections
+	out := vendorView{N: i + 1, Anchor: "v" + strconv.Itoa(i+1), Name: vd.Name}
+	out.Configured, out.NotConfigured = sectionList(s)
+	out.Volume = []kv{
+		{"Tickets opened", volume(s.Tickets, vd.Volume.TicketsOpened)},
+		{"SLA clocks ended", volume(s.Tickets, vd.Volume.SLAChecks)},
+		{"Incidents", volume(s.Status, vd.Volume.Incidents)},
+		{"Maintenances", volume(s.Status, vd.Volume.Maintenances)},
+	}
+
+	// The five dimensions, in report order; an unknown dimension after.
+	out.DimState = state(s.Tickets || s.Status || s.Docs || s.Features, len(vd.Indicators), noData)
+	dims := slices.Clone(report.Dimensions)
+	for _, in := range vd.Indicators {
+		if !slices.Contains(dims, in.Dimension) {
+			dims = append(dims, in.Dimension)
+		}
+	}
+	for _, d := range dims {
+		dv := dimView{Name: dimensionName(d)}
+		for _, in := range vd.Indicators {
+			if in.Dimension == d {
+				dv.Rows = append(dv.Rows, indicatorOf(in, fn))
+			}
+		}
+		if len(dv.Rows) > 0 {
+			out.Dims = append(out.Dims, dv)
+		}
+	}
+
+	out.SLAState = state(s.Tickets, len(vd.SLA), noData)
+	for _, row := range vd.SLA {
+		sv := slaView{Priority: row.Priority, Target: targetName(row.Target),
+			Goal:   "≤ " + fmtDuration(row.TargetSeconds) + " for " + fmtRatio(row.Objective),
+			Checks: u(row.Checks), Breaches: u(row.Breaches), Compliance: noData}
+		if row.Compliance != nil {
+			sv.Compliance = fmtRatio(*row.Compliance)
+			sv.Met = "missed"
+			if *row.Compliance >= row.Objective {
+				sv.Met = "met"
+			}
+		}
+		for _, t := range row.Worst {
+			sv.Worst = append(sv.Worst, ticketOf(t))
+		}
+		out.SLA = append(out.SLA, sv)
+	}
+
+	out.IncState = state(s.Status, len(vd.Incidents), "none in the period")
+	for _, in := range vd.Incidents {
+		iv := incView{Link: link{Text: in.ID, URL: safeURL(in.URL)}, Impact: in.Impact,
+			Started: fmtTime(in.Started), Resolved: "open", Duration: "open",
+			NoticeDelay: fmtDuration(in.NoticeDelaySeconds), LongestGap: "—",
+			Updates: strconv.Itoa(in.Updates), Postmortem: "none by the period's end",
+			CustomerFirst: in.CustomerFirst, Components: strings.Join(in.Components, ", ")}
+		if in.Source != "" {
+			iv.Link.Text = in.Source + " " + in.ID
+		}
+		if in.Resolved != nil {
+			iv.Resolved = fmtTime(*in.Resolved)
+			iv.Duration = fmtDuration(in.Resolved.Sub(in.Started).Seconds())
+		}
+		if in.Updates > 1 {
+			iv.LongestGap = fmtDuration(in.LongestGapSeconds)
+		}
+		if in.Postmortem != nil {
+			iv.Postmortem = fmtTime(*in.Postmortem)
+		}
+		out.Incidents = append(out.Incidents, iv)
+	}
+	if len(vd.Incidents) > 0 {
+		out.Timeline = timelineChart(out.Anchor+"-tl", vd.Name, r.Period, vd.Incidents)
+	}
+
+	out.MaintState = state(s.Status, len(vd.Maintenances), "none in the period")
+	for _, m := range vd.Maintenances {
+		mv := maintView{Link: link{Text: m.ID, URL: safeURL(m.URL)}, Announced: fmtTime(m.Announced),
+			Scheduled: fmtTime(m.Scheduled), Notice: fmtDuration(m.NoticeSeconds), ShortNotice: m.ShortNotice}
+		if m.Source != "" {
+			mv.Link.Text = m.Source + " " + m.ID
+		}
+		out.Maintenances = append(out.Maintenances, mv)
+	}
+
+	out.ContractState = state(s.Contracts, len(vd.Contracts), "no contract period overlaps the period")
+	for _, c := range vd.Contracts {
+		cv := contractView{Agreement: c.Agreement, Measure: c.Measure, TerminationRight: c.TerminationRight}
+		for _, p := range c.Periods {
+			pv := contractPeriodView{Period: fmtDate(p.Start) + " to " + fmtDate(p.End),
+				Measured: measured(p), Credit: fmtRatio(p.CreditRatio), ClaimDeadline: "—"}
+			if p.ClaimDeadline != nil {
+				pv.ClaimDeadline = fmtDate(*p.ClaimDeadline)
+			}
+			cv.Periods = append(cv.Periods, pv)
+		}
+		out.Contracts = append(out.Contracts, cv)
+	}
+
+	out.DrillState = state(s.Drill, len(vd.Drills), "no drill ran in the period")
+	for _, d := range vd.Drills {
+		dv := drillView{ID: d.ID, Ticket: ticketLink(d.Ticket), Ran: fmtTime(d.Ran), Hours: d.Hours,
+			Result: resultName(d.Result), FirstResponse: "—"}
+		if d.Ticket.ID == "" {
+			dv.Ticket = link{Text: "—"}
+		}
+		if d.FirstResponseSeconds != nil {
+			dv.FirstResponse = fmtDuration(*d.FirstResponseSeconds)
+		}
+		out.Drills = append(out.Drills, dv)
+	}
+
+	out.DocsState = state(s.Docs, len(vd.Docs), noData)
+	for _, d := range vd.Docs {
+		out.Docs = append(out.Docs, docsView{Source: d.Source, Pages: u(d.Pages), LastUpdate: fmtTimePtr(d.LastUpdate),
+			Stale: u(d.Stale), Updated: u(d.UpdatedInPeriod), Undated: u(d.Undated),
+			Outdated: u(d.OutdatedTranslations), Suspect: d.LastmodSuspect})
+	}
+
+	out.EscState = state(s.Tickets, len(vd.Escalations), "none open at the period's end")
+	for _, t := range vd.Escalations {
+		out.Escalations = append(out.Escalations, ticketOf(t))
+	}
+
+	ch := &vd.Charts
+	out.WeeklyState = state(s.Tickets, len(ch.WeeklyFirstResponse), noData)
+	var prios []string
+	for _, p := range ch.WeeklyFirstResponse {
+		if !slices.Contains(prios, p.Priority) {
+			prios = append(prios, p.Priority)
+		}
+	}
+	for pi, p := range prios {
+		var pts []report.WeekPoint
+		for _, w := range ch.WeeklyFirstResponse {
+			if w.Priority == p {
+				pts = append(pts, w)
+			}
+		}
+		slices.SortStableFunc(pts, func(a, b report.WeekPoint) int { return a.Start.Compare(b.Start) })
+		out.Weekly = append(out.Weekly, weeklyChart(out.Anchor+"-fr"+strconv.Itoa(pi), vd.Name, p, pts))
+	}
+	out.MonthState = state(s.Tickets, len(ch.MonthlyCompliance), noData)
+	if len(ch.MonthlyCompliance) > 0 {
+		out.Monthly = monthlyChart(out.Anchor+"-mc", vd.Name, ch.MonthlyCompliance)
+	}
+	out.HeatState = state(s.ReplyHours, 1, "")
+	if s.ReplyHours && ch.RepliesByHour == ([7][24]uint64{}) {
+		out.HeatState = "no reply in the period"
+	}
+	if out.HeatState == "" {
+		out.Heatmap = heatmapChart(out.Anchor+"-hm", vd.Name, &ch.RepliesByHour)
+		out.HeatRows = ch.RepliesByHour
+	}
+	return out
+}
+
+func volume(configured bool, n uint64) string {
+	if !configured {
+		return notConfigured
+	}
+	return u(n)
+}
+
+// measured is a contract period's measure: its availability, or its
+// compliance per priority (in name order: a map has none).
+func measured(p report.ContractPeriod) string {
+	if p.Availability != nil {
+		return "availability " + fmtRatio(*p.Availability)
+	}
+	if len(p.Compliance) == 0 {
+		return noData
+	}
+	keys := make([]string, 0, len(p.Compliance))
+	for k := range p.Compliance {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + " " + fmtRatio(p.Compliance[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func indicatorOf(in report.Indicator, fn map[string]int) indView {
+	return indView{ID: in.ID, Name: in.Name, Value: fmtValue(in.Value, in.Unit), Target: fmtTarget(in),
+		Met: metOf(in), Change: changeOf(in), Samples: u(in.Samples), Footnote: fn[in.Footnote]}
+}
+
+func buildCompare(r *report.Report, fn map[string]int) *compareView {
+	c := &compareView{}
+	for _, vd := range r.Vendors {
+		c.Vendors = append(c.Vendors, vd.Name)
+	}
+	vol := []struct {
+		name string
+		get  func(report.Vendor) string
+	}{
+		{"Tickets opened", func(v report.Vendor) string { return volume(v.Sections.Tickets, v.Volume.TicketsOpened) }},
+		{"SLA clocks ended", func(v report.Vendor) string { return volume(v.Sections.Tickets, v.Volume.SLAChecks) }},
+		{"Incidents", func(v report.Vendor) string { return volume(v.Sections.Status, v.Volume.Incidents) }},
+	}
+	for _, row := range vol {
+		cr := compareRow{Name: row.name}
+		for _, vd := range r.Vendors {
+			cr.Cells = append(cr.Cells, compareCell{Value: row.get(vd)})
+		}
+		c.Rows = append(c.Rows, cr)
+	}
+	// Indicators in the order of first appearance, dimension by dimension.
+	type key struct{ dim, id string }
+	var order []key
+	names := map[string]string{}
+	notes := map[string]int{}
+	for _, d := range report.Dimensions {
+		for _, vd := range r.Vendors {
+			for _, in := range vd.Indicators {
+				k := key{d, in.ID}
+				if in.Dimension == d && !slices.Contains(order, k) {
+					order = append(order, k)
+					names[in.ID] = in.Name
+					notes[in.ID] = fn[in.Footnote]
+				}
+			}
+		}
+	}
+	for _, k := range order {
+		cr := compareRow{Name: names[k.id], Footnote: notes[k.id]}
+		for _, vd := range r.Vendors {
+			cell := compareCell{Value: "—"}
+			if j := slices.IndexFunc(vd.Indicators, func(in report.Indicator) bool { return in.ID == k.id }); j >= 0 {
+				in := vd.Indicators[j]
+				cell = compareCell{Value: fmtValue(in.Value, in.Unit), Met: metOf(in)}
+			}
+			cr.Cells = append(cr.Cells, cell)
+		}
+		c.Rows = append(c.Rows, cr)
+	}
+	return c
+}
