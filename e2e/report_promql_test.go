@@ -2,7 +2,7 @@ package e2e
 
 import (
 	"cmp"
-	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -18,10 +18,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/support-exporter/support_exporter/collectors"
-	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/report"
-	"github.com/support-exporter/support_exporter/exporter/store"
 	"github.com/support-exporter/support_exporter/simulator"
 )
 
@@ -117,35 +114,27 @@ func TestReportMatchesPromQL(t *testing.T) {
 	t.Logf("%d figures compared with PromQL in %s (whole test %s)", c.compared, time.Since(mark).Round(100*time.Millisecond), time.Since(began).Round(100*time.Millisecond))
 }
 
-// buildReport computes the report of period, compared with the previous
-// one, from the store at storePath.
+// buildReport runs `support_exporter report` for period, compared with
+// the previous one, every vendor, as JSON (the report as is, every
+// number), from the store at storePath.
 func buildReport(t *testing.T, cfgPath, storePath string, period report.Period) *report.Report {
 	t.Helper()
-	raw, err := os.ReadFile(cfgPath)
+	out := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(binary, "report", "--config.file="+cfgPath, "--storage.path="+storePath,
+		"--from="+period.From.Format(time.RFC3339), "--to="+period.To.Format(time.RFC3339),
+		"--compare-previous", "--format=json", "--output="+out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("report: %v\n%s", err, tail(string(msg), 20))
+	}
+	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Parse(raw, cfgPath, collectors.Kinds.Config())
-	if err != nil {
-		t.Fatal(err)
+	var rep report.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("the report's JSON: %v", err)
 	}
-	st, err := store.Open(storePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var vendors []string
-	for _, v := range cfg.Vendors {
-		vendors = append(vendors, v.Name)
-	}
-	rep, err := report.Build(context.Background(), report.Options{
-		Store: st, Config: cfg, Vendors: vendors, Period: period, ComparePrevious: true,
-		Now: period.To.Add(40 * day), Version: "test",
-	})
-	if err != nil {
-		t.Fatalf("report: %v", err)
-	}
-	return rep
+	return &rep
 }
 
 // reportChecker evaluates PromQL for the report's figures and keeps the
