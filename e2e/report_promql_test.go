@@ -62,9 +62,11 @@ func TestReportMatchesPromQL(t *testing.T) {
 	promBin, promtool := lookPath(t, "prometheus", "prometheus"), lookPath(t, "promtool", "prometheus")
 	began := time.Now()
 	// The backfill test's world: two vendors of two years, through
-	// zendesk and statuspage, freshdesk (a reply timeline) and cachet.
+	// zendesk and statuspage, freshdesk (a reply timeline) and cachet;
+	// and a third through GitHub issues, some of them feature requests.
 	dir := t.TempDir()
 	sim, cfgPath, _ := startBackfillWorld(t, dir)
+	addFeatureVendor(t, cfgPath)
 	storePath := filepath.Join(dir, "store")
 
 	// The period ends at a UTC midnight a few days before the simulated
@@ -112,6 +114,32 @@ func TestReportMatchesPromQL(t *testing.T) {
 	c.checkQuantileBuckets(sim, rep)
 	c.report()
 	t.Logf("%d figures compared with PromQL in %s (whole test %s)", c.compared, time.Since(mark).Round(100*time.Millisecond), time.Since(began).Round(100*time.Millisecond))
+}
+
+// featureVendor is the report test's third vendor: GitHub issues, a fifth
+// of them feature requests, with the same frozen clock as the backfill
+// test's world.
+const featureVendor = "featco"
+
+// addFeatureVendor starts featureVendor's simulator and adds the vendor to
+// the config at cfgPath.
+func addFeatureVendor(t *testing.T, cfgPath string) {
+	t.Helper()
+	sim := startedSim(t, simulator.Options{
+		Seed: 15, Start: backfillNow, Clock: func() time.Time { return backfillNow }, ExportRequestsPerMinute: -1,
+		Vendors: []simulator.Vendor{{Name: featureVendor, Persona: simulator.FastShallow, Timezone: "Asia/Tokyo",
+			History: 200 * day, Tickets: 1500, FeatureRequests: 0.2}},
+	})
+	cfg := mustRead(t, cfgPath) + fmt.Sprintf(`  - name: %s
+    sla:
+      clock: calendar
+      first_response: {urgent: 1h, high: 4h, normal: 8h, low: 24h}
+    feature_requests:
+      tags: [enhancement]
+    tickets:
+      - name: issues
+`, featureVendor) + sourceYAML(t, sim, featureVendor, simulator.KindGitHub, false)
+	writeFile(t, cfgPath, cfg)
 }
 
 // buildReport runs `support_exporter report` for period, compared with
@@ -444,6 +472,36 @@ func (c *reportChecker) checkLists(vendor string, v report.Vendor, p report.Peri
 	}
 	c.exact(vendor, "maintenances listed, started in the period", started, sumIncrease("support_status_maintenance_notice_seconds_count", sel(vendor), length), p.To)
 	c.exact(vendor, "maintenances listed with short notice", short, sumIncrease("support_status_maintenance_short_notice_total", sel(vendor), length), p.To)
+
+	// The incidents resolved in the period are those whose notice delay
+	// the histogram observed in it (at the resolution), and the
+	// maintenances started in it those whose notice it observed: their
+	// sums are the histograms' _sum increases. Prometheus' window is
+	// (From, To].
+	inWindow := func(at time.Time) bool { return at.After(p.From) && !at.After(p.To) }
+	var resolved uint64
+	var delays, notices float64
+	for _, in := range v.Incidents {
+		if in.Resolved != nil && inWindow(*in.Resolved) {
+			resolved++
+			delays += in.NoticeDelaySeconds
+		}
+	}
+	for _, m := range v.Maintenances {
+		if inWindow(m.Scheduled) {
+			notices += m.NoticeSeconds
+		}
+	}
+	c.exact(vendor, "incidents listed, resolved in the period", resolved, sumIncrease("support_status_incident_notice_delay_seconds_count", sel(vendor), length), p.To)
+	c.close(vendor, "incidents listed: notice delays of those resolved, summed", &delays, sumIncrease("support_status_incident_notice_delay_seconds_sum", sel(vendor), length), p.To, true)
+	c.close(vendor, "maintenances listed: notice of those started, summed", &notices, sumIncrease("support_status_maintenance_notice_seconds_sum", sel(vendor), length), p.To, true)
+	// Escalations open at the period's end, when the backfill writes the
+	// gauge.
+	if _, ok, err := c.promValue(fmt.Sprintf("sum(support_escalations_open%s)", sel(vendor)), p.To); err == nil && ok {
+		c.exact(vendor, "escalations open at the end", uint64(len(v.Escalations)), fmt.Sprintf("sum(support_escalations_open%s)", sel(vendor)), p.To)
+	} else {
+		c.t.Logf("%s: support_escalations_open is not backfilled: the escalations list is not compared", vendor)
+	}
 	for _, d := range report.Dimensions {
 		if v.Sections.Tickets && !slices.ContainsFunc(v.Indicators, func(i report.Indicator) bool { return i.Dimension == d }) {
 			c.problems = append(c.problems, fmt.Sprintf("%s: no indicator of the dimension %s", vendor, d))
@@ -675,6 +733,10 @@ func (c *reportChecker) checkQuantileBuckets(sim *simulator.Sim, rep *report.Rep
 			if !ok {
 				c.problems = append(c.problems, fmt.Sprintf("%s: indicator %s: value %v but no observation in the buckets", v.Name, ind.ID, *ind.Value))
 				continue
+			}
+			c.compared++
+			if float64(ind.Samples) != buckets.total() {
+				c.mismatches = append(c.mismatches, [5]string{v.Name, "indicator " + ind.ID + " samples", fmt.Sprint(ind.Samples), fmtFloat(buckets.total()), inner + " (le=+Inf)"})
 			}
 			if *ind.Value < lower || *ind.Value > upper {
 				c.problems = append(c.problems, fmt.Sprintf("%s: indicator %s: value %v outside the bucket (%v, %v] of rank %v·%v",
