@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/support-exporter/support_exporter/exporter/report"
+	"github.com/support-exporter/support_exporter/exporter/store"
 	"github.com/support-exporter/support_exporter/simulator"
 )
 
@@ -77,15 +78,23 @@ func TestReportMatchesPromQL(t *testing.T) {
 	period := report.Period{From: to.Add(-reportPeriod), To: to}
 	previous := period.From.Add(-reportPeriod)
 
-	// One sync into a store of the test's own and the backfill from it.
-	outDir := filepath.Join(dir, "backfill")
-	out, err := exec.Command(binary, "backfill", "--config.file="+cfgPath, "--storage.path="+storePath, "--sync",
-		"--output="+outDir, "--step="+model.Duration(reportStep).String(),
-		"--from="+previous.Add(-day).Format(time.RFC3339), "--to="+to.Format(time.RFC3339),
-		"--label=job="+backfillJob, "--label=instance=report").CombinedOutput()
-	if err != nil {
-		t.Fatalf("backfill --sync: %v\n%s", err, tail(string(out), 30))
+	// One sync into a store of the test's own (a backfill --sync of one
+	// step), customer alerts added to it as the Alertmanager webhook
+	// stores them, and the backfill from it.
+	backfill := func(out string, from time.Time, extra ...string) {
+		t.Helper()
+		msg, err := exec.Command(binary, append([]string{"backfill", "--config.file=" + cfgPath, "--storage.path=" + storePath,
+			"--output=" + out, "--step=" + model.Duration(reportStep).String(),
+			"--from=" + from.Format(time.RFC3339), "--to=" + to.Format(time.RFC3339),
+			"--label=job=" + backfillJob, "--label=instance=report"}, extra...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("backfill %v: %v\n%s", extra, err, tail(string(msg), 30))
+		}
 	}
+	backfill(filepath.Join(dir, "sync"), to.Add(-reportStep), "--sync")
+	addCustomerAlerts(t, sim, storePath, previous, to)
+	outDir := filepath.Join(dir, "backfill")
+	backfill(outDir, previous.Add(-day))
 	t.Logf("sync and backfill: %s", time.Since(began).Round(100*time.Millisecond))
 
 	rep := buildReport(t, cfgPath, storePath, period)
@@ -112,8 +121,35 @@ func TestReportMatchesPromQL(t *testing.T) {
 		c.checkOffsetForm(v.sim.Name, period)
 	}
 	c.checkQuantileBuckets(sim, rep)
+	c.checkCoverage(rep)
 	c.report()
 	t.Logf("%d figures compared with PromQL in %s (whole test %s)", c.compared, time.Since(mark).Round(100*time.Millisecond), time.Since(began).Round(100*time.Millisecond))
+}
+
+// addCustomerAlerts stores a customer alert a minute before the first
+// post of every other incident of the first backfill vendor between from
+// and to, so that the vendor did not notice those first: the proactivity
+// figures then have data.
+func addCustomerAlerts(t *testing.T, sim *simulator.Sim, storePath string, from, to time.Time) {
+	t.Helper()
+	vendor := backfillVendors[0].sim.Name
+	var signals []store.AlertSignal
+	for i, in := range sim.Truth(vendor, backfillNow).Incidents {
+		if i%2 == 0 && in.Created.After(from) && in.Created.Before(to) {
+			signals = append(signals, store.AlertSignal{Vendor: vendor, Fingerprint: fmt.Sprintf("alert-%d", i), StartsAt: in.Created.Add(-time.Minute)})
+		}
+	}
+	if len(signals) < 4 {
+		t.Fatalf("only %d incidents of %s to alert on: the world proves nothing there", len(signals), vendor)
+	}
+	st, err := store.Open(storePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.PutAlertSignals(signals); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // featureVendor is the report test's third vendor: GitHub issues, a fifth
@@ -856,4 +892,31 @@ func firstResponses(truth simulator.Truth, unset, priority string, p report.Peri
 	}
 	slices.Sort(out)
 	return out
+}
+
+// checkCoverage: an indicator no vendor has a value for, in the period
+// and in the previous one, proves nothing here; the world feeds every one.
+func (c *reportChecker) checkCoverage(rep *report.Report) {
+	valued := map[string]bool{}
+	var ids []string
+	for _, v := range rep.Vendors {
+		for _, ind := range v.Indicators {
+			if !slices.Contains(ids, ind.ID) {
+				ids = append(ids, ind.ID)
+			}
+			if ind.Value != nil && ind.Previous != nil {
+				valued[ind.ID] = true
+			}
+		}
+	}
+	var none []string
+	for _, id := range ids {
+		if !valued[id] {
+			none = append(none, id)
+		}
+	}
+	c.t.Logf("%d indicators, %d with a value now and before for some vendor", len(ids), len(ids)-len(none))
+	if len(none) > 0 {
+		c.problems = append(c.problems, fmt.Sprintf("no vendor has a value in both periods for %v: the world proves nothing there", none))
+	}
 }
