@@ -36,7 +36,16 @@ const (
 // TestReportMatchesPromQL is issue 15's "numbers" acceptance: the report of
 // a 30-day period (compared with the 30 days before) equals, figure by
 // figure, what a real Prometheus holding the backfill of the same store
-// gives for the same window.
+// gives for the same window: each indicator by its footnote's PromQL (the
+// series its ID names, the quantile it names), the volume, every SLA row,
+// the monthly compliance and weekly first-response points, the replies by
+// hour of the week, the incidents and maintenances listed against the
+// counters and histograms that count them. Quantiles are also checked
+// against bucket precision: inside the bucket of their rank, and, for
+// first response, the simulator's true quantile in that same bucket.
+// Counts must be equal, everything else equal to 1e-9 (the same
+// interpolation); nil is PromQL's no data or NaN. Mismatches fail the test
+// as one table.
 //
 // Range semantics. Every figure is PromQL evaluated at the window's end
 // (the period's To, or a week's or month's end) over the window's length.
@@ -45,10 +54,9 @@ const (
 // step since the epoch), so increase() takes the first and last samples
 // exactly at the window's edges, extrapolates nothing (its factor is
 // exactly 1) and is the exact difference of the counter at end and at
-// end-d. The report's window is half-open [From, To): an event exactly at
-// To counts in Prometheus' value at To; the simulated events fall on
-// arbitrary seconds, so an event exactly at a midnight is possible but
-// would show here as a mismatch of one (and be worth a look).
+// end-d: the events of (end-d, end], since the sample at t holds every
+// change at t (exporter/report's TestPeriodEdgesAsPromQL pins the report
+// to the same edges).
 //
 // Prometheus 3 selects the left-open range (end-d, end]: the sample at
 // end-d is no longer in it, increase() starts from the sample one step
