@@ -23,15 +23,11 @@ import (
 	"github.com/support-exporter/support_exporter/simulator"
 )
 
-// reportPeriod is the length of the reviewed period (and of the previous
-// one it is compared with), reportStep the backfill's step. A period
-// boundary is a UTC midnight and 6 h divides a day, so the period's From
-// and To, the previous period's From, each week's and each calendar
-// month's start and end are all sample instants of the backfill.
-const (
-	reportPeriod = 30 * day
-	reportStep   = 6 * time.Hour
-)
+// reportStep is the backfill's step. Every period boundary is a UTC
+// midnight and 6 h divides a day, so each period's From and To, its
+// previous period's From, each week's and each calendar month's start and
+// end are all sample instants of the backfill.
+const reportStep = 6 * time.Hour
 
 // TestReportMatchesPromQL is issue 15's "numbers" acceptance: the report of
 // a 30-day period (compared with the 30 days before) equals, figure by
@@ -78,13 +74,15 @@ func TestReportMatchesPromQL(t *testing.T) {
 	addFeatureVendor(t, cfgPath)
 	storePath := filepath.Join(dir, "store")
 
-	// The period ends at a UTC midnight a few days before the simulated
-	// vendors' frozen now, so that no SLA clock of the period is still
-	// running when they are read; the previous period lies inside the
-	// history too.
+	// Two periods: 30 days to a UTC midnight a few days before the
+	// simulated vendors' frozen now (so that no SLA clock of the period is
+	// still running when they are read), and the last calendar quarter
+	// before it (--quarter). Each is compared with the period of the same
+	// length before it, inside the history too.
 	to := backfillNow.UTC().Truncate(day).Add(-3 * day)
-	period := report.Period{From: to.Add(-reportPeriod), To: to}
-	previous := period.From.Add(-reportPeriod)
+	thirty := report.Period{From: to.Add(-30 * day), To: to}
+	quarter := lastQuarter(to)
+	previous := quarter.From.Add(-quarter.To.Sub(quarter.From))
 
 	// One sync into a store of the test's own (a backfill --sync of one
 	// step), customer alerts added to it as the Alertmanager webhook
@@ -105,7 +103,17 @@ func TestReportMatchesPromQL(t *testing.T) {
 	backfill(outDir, previous.Add(-day))
 	t.Logf("sync and backfill: %s", time.Since(began).Round(100*time.Millisecond))
 
-	rep := buildReport(t, cfgPath, storePath, period)
+	reports := []struct {
+		period report.Period
+		args   []string
+	}{
+		{thirty, []string{"--from=" + thirty.From.Format(time.DateOnly), "--to=" + thirty.To.Format(time.DateOnly)}},
+		{quarter, []string{"--quarter=" + quarter.Name}},
+	}
+	built := make([]*report.Report, len(reports))
+	for i, r := range reports {
+		built[i] = buildReport(t, cfgPath, storePath, r.args...)
+	}
 
 	mark := time.Now()
 	promData := filepath.Join(dir, "prometheus")
@@ -120,18 +128,37 @@ func TestReportMatchesPromQL(t *testing.T) {
 	prom := startPrometheus(t, promBin, dir, promData, freeAddr(t))
 	t.Logf("promtool and prometheus: %s", time.Since(mark).Round(100*time.Millisecond))
 
-	c := &reportChecker{t: t, prom: prom.url}
-	c.checkShape(rep, period)
-	for _, v := range rep.Vendors {
-		c.checkVendor(rep, v)
+	for i, r := range reports {
+		t.Run(r.period.From.Format(time.DateOnly)+"_to_"+r.period.To.Format(time.DateOnly), func(t *testing.T) {
+			mark := time.Now()
+			rep := built[i]
+			c := &reportChecker{t: t, prom: prom.url}
+			c.checkShape(rep, r.period)
+			for _, v := range rep.Vendors {
+				c.checkVendor(rep, v)
+			}
+			for _, v := range backfillVendors {
+				c.checkOffsetForm(v.sim.Name, r.period)
+			}
+			c.checkQuantileBuckets(sim, rep)
+			// Statuspage lists its 50 newest incidents: slowco's (two a
+			// week) reach back about six months, into the quarter's
+			// previous period but not through it.
+			c.checkCoverage(rep, i == 0)
+			c.report()
+			t.Logf("%d figures compared with PromQL in %s", c.compared, time.Since(mark).Round(100*time.Millisecond))
+		})
 	}
-	for _, v := range backfillVendors {
-		c.checkOffsetForm(v.sim.Name, period)
-	}
-	c.checkQuantileBuckets(sim, rep)
-	c.checkCoverage(rep)
-	c.report()
-	t.Logf("%d figures compared with PromQL in %s (whole test %s)", c.compared, time.Since(mark).Round(100*time.Millisecond), time.Since(began).Round(100*time.Millisecond))
+	t.Logf("whole test %s", time.Since(began).Round(100*time.Millisecond))
+}
+
+// lastQuarter is the last calendar quarter (UTC) that ends by to, named
+// as --quarter takes it.
+func lastQuarter(to time.Time) report.Period {
+	q := (int(to.Month()) - 1) / 3 // this quarter, 0-based
+	end := time.Date(to.Year(), time.Month(3*q+1), 1, 0, 0, 0, 0, time.UTC)
+	start := end.AddDate(0, -3, 0)
+	return report.Period{From: start, To: end, Name: fmt.Sprintf("%dQ%d", start.Year(), (int(start.Month())-1)/3+1)}
 }
 
 // addCustomerAlerts stores a customer alert a minute before the first
@@ -186,15 +213,14 @@ func addFeatureVendor(t *testing.T, cfgPath string) {
 	writeFile(t, cfgPath, cfg)
 }
 
-// buildReport runs `support_exporter report` for period, compared with
-// the previous one, every vendor, as JSON (the report as is, every
+// buildReport runs `support_exporter report` for the period the flags
+// give, compared with the previous one, every vendor, as JSON (the report as is, every
 // number), from the store at storePath.
-func buildReport(t *testing.T, cfgPath, storePath string, period report.Period) *report.Report {
+func buildReport(t *testing.T, cfgPath, storePath string, period ...string) *report.Report {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "report.json")
-	cmd := exec.Command(binary, "report", "--config.file="+cfgPath, "--storage.path="+storePath,
-		"--from="+period.From.Format(time.RFC3339), "--to="+period.To.Format(time.RFC3339),
-		"--compare-previous", "--format=json", "--output="+out)
+	cmd := exec.Command(binary, append([]string{"report", "--config.file=" + cfgPath, "--storage.path=" + storePath,
+		"--compare-previous", "--format=json", "--output=" + out}, period...)...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("report: %v\n%s", err, tail(string(msg), 20))
 	}
@@ -396,13 +422,13 @@ func sumIncrease(metric, selector string, window time.Duration) string {
 // footnotes that exist.
 func (c *reportChecker) checkShape(rep *report.Report, period report.Period) {
 	t := c.t
-	if !rep.Period.From.Equal(period.From) || !rep.Period.To.Equal(period.To) {
-		t.Errorf("report period %s..%s, asked %s..%s", rep.Period.From, rep.Period.To, period.From, period.To)
+	if !rep.Period.From.Equal(period.From) || !rep.Period.To.Equal(period.To) || rep.Period.Name != period.Name {
+		t.Errorf("report period %s..%s %q, asked %s..%s %q", rep.Period.From, rep.Period.To, rep.Period.Name, period.From, period.To, period.Name)
 	}
 	if rep.Previous == nil {
 		c.problems = append(c.problems, "no previous period though --compare-previous was asked")
-	} else if !rep.Previous.To.Equal(period.From) || !rep.Previous.From.Equal(period.From.Add(-reportPeriod)) {
-		t.Errorf("previous period %s..%s, want the 30 days before %s", rep.Previous.From, rep.Previous.To, period.From)
+	} else if !rep.Previous.To.Equal(period.From) || !rep.Previous.From.Equal(period.From.Add(-period.To.Sub(period.From))) {
+		t.Errorf("previous period %s..%s, want the same length before %s", rep.Previous.From, rep.Previous.To, period.From)
 	}
 	if len(rep.Vendors) == 0 {
 		t.Fatal("the report has no vendor")
@@ -630,8 +656,7 @@ func (c *reportChecker) checkCharts(vendor string, ch report.Charts, p report.Pe
 		c.exact(vendor, figure+" checks", m.Checks, checks, m.End)
 		c.close(vendor, figure+" compliance", m.Compliance, "1 - ("+breaches+") / ("+checks+")", m.End, false)
 	}
-	// The 30-day period crosses one month boundary at most once: two
-	// calendar months, two targets.
+	// Each calendar month the period touches, both targets.
 	if wantMonths := 2 * monthsIn(p); months != wantMonths {
 		c.problems = append(c.problems, fmt.Sprintf("%s: %d monthly compliance points, want %d (each calendar month of the period, both targets)", vendor, months, wantMonths))
 	}
@@ -903,8 +928,9 @@ func firstResponses(truth simulator.Truth, unset, priority string, p report.Peri
 }
 
 // checkCoverage: an indicator no vendor has a value for, in the period
-// and in the previous one, proves nothing here; the world feeds every one.
-func (c *reportChecker) checkCoverage(rep *report.Report) {
+// (and, with previous, in the previous one too), proves nothing here; the
+// world feeds every one.
+func (c *reportChecker) checkCoverage(rep *report.Report, previous bool) {
 	valued := map[string]bool{}
 	var ids []string
 	for _, v := range rep.Vendors {
@@ -912,7 +938,7 @@ func (c *reportChecker) checkCoverage(rep *report.Report) {
 			if !slices.Contains(ids, ind.ID) {
 				ids = append(ids, ind.ID)
 			}
-			if ind.Value != nil && ind.Previous != nil {
+			if ind.Value != nil && (ind.Previous != nil || !previous) {
 				valued[ind.ID] = true
 			}
 		}
@@ -923,8 +949,15 @@ func (c *reportChecker) checkCoverage(rep *report.Report) {
 			none = append(none, id)
 		}
 	}
-	c.t.Logf("%d indicators, %d with a value now and before for some vendor", len(ids), len(ids)-len(none))
+	c.t.Logf("%d indicators, %d with a value for some vendor (and before: %v)", len(ids), len(ids)-len(none), previous)
 	if len(none) > 0 {
-		c.problems = append(c.problems, fmt.Sprintf("no vendor has a value in both periods for %v: the world proves nothing there", none))
+		for _, v := range rep.Vendors {
+			for _, ind := range v.Indicators {
+				if slices.Contains(none, ind.ID) {
+					c.t.Logf("%s %s: value %s (%d samples), previous %s", v.Name, ind.ID, fmtPtr(ind.Value), ind.Samples, fmtPtr(ind.Previous))
+				}
+			}
+		}
+		c.problems = append(c.problems, fmt.Sprintf("no vendor has a value (and before: %v) for %v: the world proves nothing there", previous, none))
 	}
 }
