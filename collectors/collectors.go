@@ -40,21 +40,21 @@ import (
 var Kinds = Table{
 	{Kind: config.Kind{
 		Name: "zendesk", Title: "Zendesk Support, agent view", Feeds: config.FeedsTickets,
-		URLExample: "https://SUB.zendesk.com", CountsOnly: true,
+		URLExample: "https://SUB.zendesk.com", CountsOnly: true, TicketURL: zendeskRequestURL,
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
 			Doc: "an agent's `EMAIL/token` and API token (or an OAuth token); the agent sees every ticket"},
 		Options: zendesk.NewOptions,
 	}, New: zendesk.New},
 	{Kind: config.Kind{
 		Name: "zendesk_requests", Title: "Zendesk Support, the buyer's end-user view", Feeds: config.FeedsTickets,
-		URLExample: "https://SUB.zendesk.com",
+		URLExample: "https://SUB.zendesk.com", TicketURL: zendeskRequestURL,
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic, config.AuthBearer}, Required: true,
 			Doc: "an end user's `EMAIL/token` and API token (or an OAuth token): the buyer's own requests"},
 		Options: zendeskrequests.NewOptions,
 	}, New: zendeskrequests.New, NewCreator: zendeskrequests.NewCreator},
 	{Kind: config.Kind{
 		Name: "freshdesk", Title: "Freshdesk", Feeds: config.FeedsTickets,
-		URLExample: "https://DOMAIN.freshdesk.com",
+		URLExample: "https://DOMAIN.freshdesk.com", TicketURL: freshdeskTicketURL,
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBasic}, Required: true,
 			Doc: "an agent's API key as username, `X` as password"},
 		Options: freshdesk.NewOptions,
@@ -68,7 +68,7 @@ var Kinds = Table{
 	}, New: jsm.New, NewCreator: jsm.NewCreator},
 	{Kind: config.Kind{
 		Name: "github", Title: "issues of a vendor's public repositories", Feeds: config.FeedsTickets,
-		DefaultURL: github.DefaultURL, URLExample: github.DefaultURL,
+		DefaultURL: github.DefaultURL, URLExample: github.DefaultURL, TicketURL: githubIssueURL,
 		Credentials: config.Credentials{Accepts: []config.Auth{config.AuthBearer},
 			Doc: "none for public repositories (60 requests an hour); a read-only token raises that to 5000"},
 		PriorityInTags: true,
@@ -123,7 +123,7 @@ var Kinds = Table{
 	}, New: awssupport.New},
 	{Kind: config.Kind{
 		Name: "statuspage", Title: "Atlassian Statuspage (and compatible pages)", Feeds: config.FeedsStatus,
-		URLExample:  "https://status.VENDOR.com",
+		URLExample: "https://status.VENDOR.com", IncidentURL: statuspageIncidentURL,
 		Credentials: config.Credentials{Doc: "none"},
 	}, New: statuspage.New},
 	{Kind: config.Kind{

@@ -2,6 +2,7 @@ package quality
 
 import (
 	"container/heap"
+	"slices"
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/item"
@@ -79,6 +80,31 @@ func (p *Replay) schedule(changes []time.Time, apply func(at time.Time, last boo
 func (p *Replay) Advance(at time.Time) {
 	for len(p.pending) > 0 && !p.pending[0].changes[0].After(at) {
 		p.step()
+	}
+}
+
+// AdvanceCoalesced is Advance for a caller that snapshots only at the
+// instants it advances to (the service review): an item with several
+// changes up to at moves straight to its version at the last of them.
+// Between two snapshots the judged instants do not move, and Replace takes
+// back exactly what it added as of them, so the aggregates depend only on
+// the versions in place: the snapshot at at is the one Advance gives
+// (TestReplayCoalescedEqualsStepped).
+func (p *Replay) AdvanceCoalesced(at time.Time) {
+	for len(p.pending) > 0 && !p.pending[0].changes[0].After(at) {
+		it := p.pending[0]
+		n, found := slices.BinarySearchFunc(it.changes, at, func(c, t time.Time) int { return c.Compare(t) })
+		if found {
+			n++
+		}
+		when := it.changes[n-1]
+		it.changes = it.changes[n:]
+		it.apply(when, len(it.changes) == 0)
+		if len(it.changes) == 0 {
+			heap.Pop(&p.pending)
+		} else {
+			heap.Fix(&p.pending, 0)
+		}
 	}
 }
 

@@ -13,6 +13,12 @@ import (
 // replay reaches its first change, and snapshots at every step up to end.
 // It returns the replay's aggregator and the snapshot at each step.
 func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration, asOf func(time.Time) func(string) time.Time) (*Aggregator, []*VendorSnapshot) {
+	return replayStoreBy(t, s, from, end, step, asOf, (*Replay).Advance)
+}
+
+// replayStoreBy is replayStore advancing with advance.
+func replayStoreBy(t *testing.T, s *store, from, end time.Time, step time.Duration, asOf func(time.Time) func(string) time.Time,
+	advance func(*Replay, time.Time)) (*Aggregator, []*VendorSnapshot) {
 	t.Helper()
 	type entry struct {
 		first time.Time
@@ -41,7 +47,7 @@ func replayStore(t *testing.T, s *store, from, end time.Time, step time.Duration
 			entries[0].add(p)
 			entries = entries[1:]
 		}
-		p.Advance(at)
+		advance(p, at)
 		snaps = append(snaps, agg.Snapshot(asOf(at)))
 	}
 	for _, e := range entries {
@@ -97,6 +103,42 @@ func TestReplayJoinsTheLiveAggregates(t *testing.T) {
 			got, want := agg.Snapshot(syncedAsOf(end)), s.reload().Snapshot(syncedAsOf(end))
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("after Finish the replay differs from a load of the store:\n%s", snapshotDiff(want, got))
+			}
+		})
+	}
+}
+
+// TestReplayCoalescedEqualsStepped: snapshots taken a few days apart are
+// the same whether the replay steps through every version of an item
+// (Advance) or moves straight to its version at each snapshot
+// (AdvanceCoalesced).
+func TestReplayCoalescedEqualsStepped(t *testing.T) {
+	for seed, clock := range []string{"calendar", "business"} {
+		t.Run(clock, func(t *testing.T) {
+			r := mustRules(t, propertyVendor(t, clock), t0)
+			g := newGenerator(13, uint64(seed))
+			s := newStore(r)
+			for range 3000 {
+				s.asOf = syncedAsOf(g.now)
+				g.now = g.now.Add(time.Duration(g.rnd.IntN(90)) * time.Minute)
+				g.next(s)
+				s.agg.Snapshot(syncedAsOf(g.now))
+			}
+			end := g.now
+			asOf := func(at time.Time) func(string) time.Time {
+				return func(source string) time.Time { return minTime(at, syncedAsOf(end)(source)) }
+			}
+			for _, step := range []time.Duration{7 * time.Hour, 3*24*time.Hour + 5*time.Hour} {
+				_, stepped := replayStoreBy(t, s, t0.Add(-2*time.Hour), end, step, asOf, (*Replay).Advance)
+				_, coalesced := replayStoreBy(t, s, t0.Add(-2*time.Hour), end, step, asOf, (*Replay).AdvanceCoalesced)
+				if len(stepped) < 3 {
+					t.Fatalf("only %d snapshots", len(stepped))
+				}
+				for i := range stepped {
+					if !reflect.DeepEqual(stepped[i], coalesced[i]) {
+						t.Fatalf("step %v, snapshot %d: coalesced differs from stepped:\n%s", step, i, snapshotDiff(stepped[i], coalesced[i]))
+					}
+				}
 			}
 		})
 	}

@@ -44,6 +44,10 @@ type Options struct {
 	// item whose first change is after it is never read again, and Finish
 	// must not be called.
 	End time.Time
+	// Coalesce moves each item straight to its version at each instant
+	// Advance is called with (quality.Replay.AdvanceCoalesced), for a
+	// caller that snapshots only there.
+	Coalesce bool
 	// Ticket, Incident and Maintenance, when set, see each stored item of
 	// a source once, during NewVendor, with the item's change instants.
 	Ticket      func(source string, t *item.Ticket, changes []time.Time) error
@@ -192,7 +196,11 @@ func (v *Vendor) Advance(at time.Time) error {
 		n++
 	}
 	v.pending = v.pending[n:]
-	v.rep.Advance(at)
+	if v.opts.Coalesce {
+		v.rep.AdvanceCoalesced(at)
+	} else {
+		v.rep.Advance(at)
+	}
 	return nil
 }
 

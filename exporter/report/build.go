@@ -63,6 +63,9 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	return r, ctx.Err()
 }
 
+// testHook, when set (tests), sees each vendor's collector.
+var testHook func(vendor string, c *collector)
+
 // validate checks the request and returns the vendors' configurations in
 // the order asked and the period to report (To cut at Now).
 func validate(o *Options) ([]*config.Vendor, Period, error) {
@@ -172,6 +175,7 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	rv, err := replay.NewVendor(o.Store, vc, &o.Config.Global, replay.Options{
 		Start:       p.at[0],
 		End:         p.at[len(p.at)-1],
+		Coalesce:    true,
 		Ticket:      c.ticket,
 		Incident:    c.incident,
 		Maintenance: c.maintenance,
@@ -218,6 +222,9 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	}
 	v.Indicators = indicators(&d, prev, terms, sn, o)
 	v.SLA = c.slaRows(&d, terms)
+	if testHook != nil {
+		testHook(vc.Name, c)
+	}
 	v.Incidents = c.incidentList()
 	v.Maintenances = c.maintenanceList()
 	v.Contracts = contracts(sn, from, to)

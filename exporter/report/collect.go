@@ -30,6 +30,7 @@ type collector struct {
 	rv       *replay.Vendor
 
 	worst        [quality.NumPriorities][quality.NumTargets][]TicketRef
+	ended        [quality.NumPriorities][quality.NumTargets]uint64 // every candidate of worst, for tests
 	escalations  []TicketRef
 	incidents    []incidentSeen
 	maintenances []Maintenance
@@ -107,6 +108,7 @@ func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) e
 		ref := TicketRef{Source: source, ID: t.ID, URL: c.ticketURL(source, t.ID), Created: end.Created.UTC(),
 			Seconds: ck.Seconds, Breached: ck.Breached, Priority: end.Priority.String()}
 		c.worst[end.Priority][tg] = pushWorst(c.worst[end.Priority][tg], ref)
+		c.ended[end.Priority][tg]++
 	}
 	if end.Open && end.Escalated {
 		c.escalations = append(c.escalations, TicketRef{Source: source, ID: t.ID, URL: c.ticketURL(source, t.ID),
@@ -157,7 +159,7 @@ func oldestEscalations(list []TicketRef) []TicketRef {
 }
 
 func (c *collector) escalationList() []TicketRef {
-	return oldestEscalations(c.escalations)
+	return append([]TicketRef{}, oldestEscalations(c.escalations)...)
 }
 
 func (c *collector) incident(source string, i *item.Incident, changes []time.Time) error {
@@ -271,7 +273,7 @@ func (c *collector) maintenanceList() []Maintenance {
 	slices.SortFunc(c.maintenances, func(a, b Maintenance) int {
 		return cmp.Or(a.Scheduled.Compare(b.Scheduled), cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
 	})
-	return c.maintenances
+	return append([]Maintenance{}, c.maintenances...)
 }
 
 func (c *collector) pages(source string, pages []item.Page) error {

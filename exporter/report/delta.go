@@ -22,6 +22,7 @@ type delta struct {
 	checks       [quality.NumPriorities][quality.NumTargets]uint64
 	breaches     [quality.NumPriorities][quality.NumTargets]uint64
 	escalations  [quality.NumPriorities]uint64
+	escalOpen    uint64 // a gauge: escalated tickets open at the later snapshot
 	ratings      [quality.NumRatings]uint64
 	replies      quality.ReplyHours
 	incidents    [quality.NumImpacts]uint64
@@ -161,6 +162,7 @@ func diff(a, b *quality.VendorSnapshot) delta {
 			d.breaches[p][tg] = b.SLABreaches[p][tg] - a.SLABreaches[p][tg]
 		}
 		d.escalations[p] = b.Escalations[p] - a.Escalations[p]
+		d.escalOpen += b.EscalationsOpen[p]
 	}
 	for r := range quality.NumRatings {
 		d.ratings[r] = b.Ratings[r] - a.Ratings[r]

@@ -182,6 +182,9 @@ func indicatorDefs() []indicatorDef {
 	add(indicatorDef{id: "escalations", dimension: Resolution, name: "Escalations in the period", unit: UnitCount,
 		footnote: "escalations", needs: needTickets,
 		value: func(d *delta) (*float64, uint64) { n := sumU(d.escalations[:]); return fptr(float64(n)), n }})
+	add(indicatorDef{id: "escalations_open", dimension: Resolution, name: "Escalations open at the end", unit: UnitCount,
+		footnote: "escalations_open", needs: needTickets,
+		value: func(d *delta) (*float64, uint64) { return fptr(float64(d.escalOpen)), d.escalOpen }})
 
 	add(indicatorDef{id: "rounds_mean", dimension: Professionalism, name: "Vendor replies to resolve (mean)", unit: UnitCount,
 		footnote: "rounds", needs: needTickets,
@@ -439,6 +442,8 @@ func footnotes(vendors []string, p Period) []Footnote {
 			PromQL: sum("vendor", "support_tickets_reopened_total", "") + " / " + sum("vendor", "support_tickets_created_total", "")},
 		{ID: "escalations", Text: "Tickets that became escalated in the period.",
 			PromQL: sum("vendor", "support_escalations_total", "")},
+		{ID: "escalations_open", Text: "Tickets escalated and still open at the period's end (a gauge, read at the end; the previous value is at the period's start).",
+			PromQL: fmt.Sprintf("sum by (vendor) (support_escalations_open%s %s)", sel, at)},
 		{ID: "rounds", Text: "Vendor public replies before the first solve, of the tickets first solved in the period: mean (sum / count) and p90.",
 			PromQL: sum("vendor", "support_ticket_vendor_replies_to_resolve_sum", "") + " / " + sum("vendor", "support_ticket_vendor_replies_to_resolve_count", "")},
 		{ID: "postmortem_rate", Text: "Postmortems published in the period per incident announced in it.",
