@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alecthomas/kingpin/v2"
+
 	"github.com/support-exporter/support_exporter/collectors"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/report"
@@ -421,5 +423,31 @@ func TestReportCommandExporterURL(t *testing.T) {
 	code, _, stderr = runReport(t, "--exporter.url", "localhost:10043", "--month", "2026-11")
 	if code != 2 || !strings.Contains(stderr, "want http://host:port") {
 		t.Errorf("no scheme: exit %d, %q", code, stderr)
+	}
+}
+
+// TestReportFlagsDocumented: every flag of the report command and every
+// /report parameter has its row in docs/report-cli.md.
+func TestReportFlagsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "report-cli.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := kingpin.New("x", "")
+	var r reportFlags
+	cmd := addReportCommand(app, &r)
+	flags := cmd.Model().Flags
+	if len(flags) < 10 {
+		t.Fatalf("only %d flags", len(flags))
+	}
+	for _, f := range flags {
+		if !bytes.Contains(doc, []byte("| `--"+f.Name+"`")) {
+			t.Errorf("docs/report-cli.md has no row for --%s", f.Name)
+		}
+	}
+	for _, p := range reportParams {
+		if !bytes.Contains(doc, []byte("| `"+p+"`")) && !bytes.Contains(doc, []byte("`"+p+"`, ")) && !bytes.Contains(doc, []byte(", `"+p+"` |")) {
+			t.Errorf("docs/report-cli.md has no row for the parameter %s", p)
+		}
 	}
 }

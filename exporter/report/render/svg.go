@@ -63,7 +63,7 @@ func (s *svg) legend(y float64, entries []legendEntry) {
 			s.w(`<line class="%s" x1="%s" y1="%s" x2="%s" y2="%s"/>`, e.class, num(x), num(y-4), num(x+18), num(y-4))
 		}
 		s.w(`<text class="lg" x="%s" y="%s">%s</text>`, num(x+22), num(y), esc(e.label))
-		x += 30 + float64(len(e.label))*6.2
+		x += 30 + float64(len([]rune(e.label)))*6.6
 	}
 }
 
@@ -230,7 +230,11 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 				s.w(`<rect class="s%d" x="%s" y="%s" width="%s" height="%s"><title>%s %s: %s of %d clocks (objective %s)</title></rect>`,
 					ti%4, num(bx+1), num(y(c)), num(bw-2), num(bottom-y(c)), m.UTC().Format("2006-01"), esc(targetName(t)),
 					fmtRatio(c), p.Checks, fmtRatio(p.Objective))
-				s.w(`<text class="vl" x="%s" y="%s">%s</text>`, num(bx+bw/2), num(y(c)-3), num(math.Floor(c*1000)/10))
+				if bottom-y(c) > 16 { // inside the bar's foot, clear of the objective mark
+					s.w(`<text class="vl in" x="%s" y="%d">%s</text>`, num(bx+bw/2), bottom-6, esc(fmtRatio(c)))
+				} else {
+					s.w(`<text class="vl" x="%s" y="%s">%s</text>`, num(bx+bw/2), num(y(c)-3), esc(fmtRatio(c)))
+				}
 			}
 			if p.Objective > 0 {
 				s.w(`<line class="target" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(bx-1), num(y(p.Objective)), num(bx+bw+1), num(y(p.Objective)))
@@ -312,7 +316,11 @@ func timelineChart(id, vendor string, p report.Period, incs []report.Incident) t
 		s.w(`<rect class="%s" x="%s" y="%s" width="%s" height="%d"><title>%s (%s): started %s, %s</title></rect>`,
 			impactClass(in.Impact), num(x0), num(ry+2), num(x1-x0), rowH-4, esc(in.ID), esc(in.Impact), fmtTime(in.Started), esc(state))
 		if open {
-			s.w(`<text class="lg" x="%s" y="%s">open</text>`, num(math.Min(x1+3, right-24)), num(ry+11))
+			if x1+30 <= right {
+				s.w(`<text class="lg" x="%s" y="%s">open</text>`, num(x1+3), num(ry+11))
+			} else {
+				s.w(`<text class="lg" x="%s" y="%s" text-anchor="end">open</text>`, num(x0-3), num(ry+11))
+			}
 		}
 		if !seen[in.Impact] {
 			seen[in.Impact] = true

@@ -1,0 +1,289 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/report"
+	"github.com/support-exporter/support_exporter/simulator"
+)
+
+// updateReportPNG rewrites docs/report.png, the README's picture of the
+// demo's report, with the Chromium the test drives:
+// `go test ./e2e -run TestReportDemo -update-report-png`.
+var updateReportPNG = flag.Bool("update-report-png", false, "rewrite docs/report.png from the demo's report")
+
+// reportClock is the demo's fixed instant in the report tests: its history
+// starts 31 days before (global.history_start 2026-11-06).
+var reportClock = time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+
+// demoReportQuery is the period the demo's report covers: four weeks,
+// closed before the clock, compared with the four before (which the demo's
+// history does not reach: "no data").
+const demoReportQuery = "from=2026-11-09&to=2026-12-07&compare=1"
+
+// runCLI runs the binary to its end and returns its exit code and outputs.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd := exec.Command(binary, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	return exitCode(err), out.String(), errb.String()
+}
+
+// fetchURL GETs a URL and returns the response with its body read.
+func fetchURL(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	c := http.Client{Timeout: time.Minute}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+// waitAllSynced waits until every source of p has synced once.
+func waitAllSynced(t *testing.T, p *proc, timeout time.Duration) {
+	t.Helper()
+	waitEvery(t, timeout, time.Second, "every source synced", func() bool {
+		s, _ := p.scrape()
+		n := 0
+		for k, v := range s {
+			if strings.HasPrefix(k, "support_source_last_success_timestamp_seconds{") {
+				if v == 0 {
+					return false
+				}
+				n++
+			}
+		}
+		return n > 0
+	})
+}
+
+func decodeReport(t *testing.T, what string, b []byte) report.Report {
+	t.Helper()
+	var r report.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("%s: not a JSON report: %v\n%.300s", what, err, b)
+	}
+	return r
+}
+
+// TestReportDemo: the demo, at a fixed clock, serves the review of four
+// weeks at /report as one self-contained HTML page, and the command asks it
+// the same through --exporter.url. Headless Chromium renders the page, from
+// a file and over HTTP, without a console message or a request of its
+// own, into a screenshot and an A4 printout.
+func TestReportDemo(t *testing.T) {
+	dataDir := t.TempDir()
+	p := start(t, nil, "--demo", "--debug.clock="+reportClock.Format(time.RFC3339), "--storage.path="+dataDir)
+	waitAllSynced(t, p, 90*time.Second)
+	vendors := simulator.Demo(reportClock)
+	base := "http://" + p.addr
+
+	started := time.Now()
+	resp, page := fetchURL(t, base+"/report?"+demoReportQuery)
+	took := time.Since(started)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("GET /report: %s %s\n%.300s", resp.Status, resp.Header.Get("Content-Type"), page)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("Content-Security-Policy %q: the page may fetch", csp)
+	}
+	for _, v := range vendors {
+		if !bytes.Contains(page, []byte(v.Name)) {
+			t.Errorf("the report does not name vendor %s", v.Name)
+		}
+	}
+	t.Logf("demo report over HTTP: %d vendors, four weeks and the previous four, %d bytes of HTML in %v", len(vendors)+1, len(page), took.Round(time.Millisecond))
+
+	resp, body := fetchURL(t, base+"/report?"+demoReportQuery+"&format=json")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("GET /report?format=json: %s %s", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	live := decodeReport(t, "/report?format=json", body)
+	wantFrom, wantTo := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	if !live.Period.From.Equal(wantFrom) || !live.Period.To.Equal(wantTo) || live.Previous == nil || len(live.Vendors) != len(vendors)+1 {
+		t.Fatalf("JSON report: period %+v, previous %v, %d vendors; want [%s, %s), a previous period and %d vendors",
+			live.Period, live.Previous, len(live.Vendors), wantFrom, wantTo, len(vendors)+1)
+	}
+	tickets := uint64(0)
+	for _, v := range live.Vendors {
+		tickets += v.Volume.TicketsOpened
+	}
+	if tickets == 0 {
+		t.Error("the demo's report counts no ticket opened in four weeks")
+	}
+
+	// The command asks the running exporter with the same words.
+	out := filepath.Join(t.TempDir(), "review.json")
+	code, stdout, stderr := runCLI(t, "report", "--exporter.url", base, "--from", "2026-11-09", "--to", "2026-12-07", "--compare-previous", "--output", out)
+	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "wrote "+out+" (json, ") {
+		t.Fatalf("report --exporter.url: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A closed period's figures do not move while the demo keeps syncing.
+	if got := decodeReport(t, out, b); !reflect.DeepEqual(got.Vendors, live.Vendors) || !reflect.DeepEqual(got.Period, live.Period) {
+		t.Errorf("report --exporter.url differs from /report asked the same a moment before")
+	}
+
+	// The store is the running demo's: the command says where to go.
+	cfg := configFile(t, t.TempDir(), "global:\n  history_start: 2026-11-06\nvendors:\n  - name: "+vendors[0].Name+"\n    status_pages: [{name: status, kind: statuspage, url: \"http://127.0.0.1:1/\"}]\n")
+	code, stdout, stderr = runCLI(t, "report", "--config.file="+cfg, "--storage.path="+dataDir, "--from=2026-11-09", "--to=2026-12-07",
+		"--debug.clock="+reportClock.Format(time.RFC3339))
+	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "locked by another process") || !strings.Contains(stderr, "--exporter.url http://HOST:PORT") {
+		t.Errorf("report on the running demo's store: exit %d, stdout %.100q, stderr %q; want 2 and one line pointing to --exporter.url", code, stdout, stderr)
+	}
+
+	t.Run("chromium", func(t *testing.T) {
+		bin := chromiumPath(t)
+		file := filepath.Join(t.TempDir(), "review.html")
+		if err := os.WriteFile(file, page, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		const w, h = 1024, 1400
+		for _, url := range []string{"file://" + file, base + "/report?" + demoReportQuery} {
+			got := renderInChromium(t, bin, url, w, h)
+			if len(got.Console) > 0 {
+				t.Errorf("%s: console messages: %q", url, got.Console)
+			}
+			if len(got.Requests) > 0 {
+				t.Errorf("%s: the page asked for %q", url, got.Requests)
+			}
+			pngSize := checkPNG(t, got.PNG, w, h)
+			pdfSize, pages := checkPDF(t, got.PDF)
+			if pages < len(vendors)+1 {
+				t.Errorf("%s: %d A4 pages, want at least one per vendor (%d)", url, pages, len(vendors)+1)
+			}
+			t.Logf("%s: chromium took %v: PNG %dx%d %d bytes, PDF %d pages %d bytes", url[:min(len(url), 40)], got.Took.Round(time.Millisecond), w, h, pngSize, pages, pdfSize)
+		}
+		if *updateReportPNG {
+			// Three vendors read better on a README than ten.
+			q := "vendor=swiftedge&vendor=nightless&vendor=openpipe&" + demoReportQuery
+			got := renderInChromium(t, bin, base+"/report?"+q, 1200, 1500)
+			checkPNG(t, got.PNG, 1200, 1500)
+			b, err := os.ReadFile(got.PNG)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join("..", "docs", "report.png"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestReportStoppedStore: the command reads a stopped exporter's store and
+// writes the report the exporter served for the same period.
+func TestReportStoppedStore(t *testing.T) {
+	w := newWorld(t, worldOptions{tickets: 300})
+	dataDir := t.TempDir()
+	p := start(t, nil, w.args(dataDir)...)
+	waitFor(t, 60*time.Second, "synced", func() bool { s, _ := p.scrape(); return w.synced(s) })
+	from := frozenNow.UTC().AddDate(0, 0, -21).Format(time.DateOnly)
+	to := frozenNow.UTC().Format(time.DateOnly)
+	resp, body := fetchURL(t, "http://"+p.addr+"/report?format=json&from="+from+"&to="+to)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /report: %s %s", resp.Status, body)
+	}
+	live := decodeReport(t, "/report", body)
+	p.term()
+
+	code, stdout, stderr := runCLI(t, "report", "--config.file="+w.cfgPath, "--storage.path="+dataDir, "--from="+from, "--to="+to, "--format=json")
+	if code != 0 || stderr != "" {
+		t.Fatalf("report: exit %d, stderr %q", code, stderr)
+	}
+	cli := decodeReport(t, "report", []byte(stdout))
+	if !reflect.DeepEqual(cli.Vendors, live.Vendors) || !reflect.DeepEqual(cli.Period, live.Period) || !reflect.DeepEqual(cli.Footnotes, live.Footnotes) {
+		t.Errorf("the command's report of the stopped store differs from the one the exporter served")
+	}
+	if len(cli.Vendors) != 1 || cli.Vendors[0].Volume.TicketsOpened == 0 {
+		t.Errorf("vendors %d, tickets opened %v: want the world's vendor and its tickets", len(cli.Vendors), cli.Vendors)
+	}
+
+	// --output: the format from its extension, the file replaced whole.
+	dir := t.TempDir()
+	for _, name := range []string{"review.md", "review.html", "review.md"} {
+		out := filepath.Join(dir, name)
+		code, stdout, stderr = runCLI(t, "report", "--config.file="+w.cfgPath, "--storage.path="+dataDir, "--from="+from, "--to="+to, "-o", out)
+		b, err := os.ReadFile(out)
+		if code != 0 || stderr != "" || err != nil || !strings.Contains(stdout, "("+strings.TrimPrefix(filepath.Ext(name), ".")+", ") {
+			t.Fatalf("report -o %s: exit %d, stdout %q, stderr %q, %v", name, code, stdout, stderr, err)
+		}
+		if isHTML := bytes.HasPrefix(bytes.ToLower(b), []byte("<!doctype html")); isHTML != (name == "review.html") {
+			t.Errorf("%s starts %.40q", name, b)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("files left beside the reports: %v", entries)
+	}
+}
+
+// TestReportBadInput: every mistake is one line on stderr and exit code 2,
+// from the store and from a running exporter alike; the running
+// exporter's store is one of them.
+func TestReportBadInput(t *testing.T) {
+	w := newWorld(t, worldOptions{tickets: 50})
+	historyStart := frozenNow.UTC().AddDate(0, 0, -20).Format(time.DateOnly)
+	raw, err := os.ReadFile(w.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := configFile(t, t.TempDir(), strings.Replace(string(raw), "global:\n", "global:\n  history_start: "+historyStart+"\n", 1))
+	dataDir := t.TempDir()
+	p := start(t, nil, "--config.file="+cfg, "--storage.path="+dataDir)
+	from := frozenNow.UTC().AddDate(0, 0, -10).Format(time.DateOnly)
+	to := frozenNow.UTC().Format(time.DateOnly)
+	early := frozenNow.UTC().AddDate(0, 0, -25).Format(time.DateOnly)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown vendor", []string{"--vendor=initech", "--from=" + from}, "initech: unknown vendor; configured: " + w.vendor},
+		{"from after to", []string{"--from=" + to, "--to=" + from}, " is not before "},
+		{"before history_start", []string{"--from=" + early, "--to=" + to}, "before global.history_start " + historyStart},
+		{"bad quarter", []string{"--quarter=2026Q5"}, "want a quarter such as 2026Q3"},
+		{"bad month", []string{"--month=2026-13"}, "want a month such as 2026-11"},
+		{"two periods", []string{"--month=2026-11", "--from=" + from}, "give one period"},
+		{"no period", nil, "no period"},
+	} {
+		for _, via := range []string{"store", "exporter"} {
+			args := []string{"report", "--config.file=" + cfg, "--storage.path=" + dataDir}
+			if via == "exporter" {
+				args = []string{"report", "--exporter.url=http://" + p.addr}
+			}
+			code, stdout, stderr := runCLI(t, append(args, c.args...)...)
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "support_exporter report: ") || !strings.Contains(stderr, c.want) {
+				t.Errorf("%s via the %s: exit %d, stdout %.80q, stderr %q; want 2 and one line with %q", c.name, via, code, stdout, stderr, c.want)
+			}
+		}
+	}
+	code, stdout, stderr := runCLI(t, "report", "--config.file="+cfg, "--storage.path="+dataDir, "--from="+from)
+	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "locked by another process") || !strings.Contains(stderr, "--exporter.url") {
+		t.Errorf("locked store: exit %d, stdout %.80q, stderr %q", code, stdout, stderr)
+	}
+	resp, body := fetchURL(t, "http://"+p.addr+"/report?vendor=initech&from="+from)
+	if resp.StatusCode != http.StatusBadRequest || strings.Count(string(body), "\n") != 1 {
+		t.Errorf("GET /report with an unknown vendor: %s %q, want 400 and one line", resp.Status, body)
+	}
+}
