@@ -477,7 +477,9 @@ func (c *reportChecker) checkVendor(rep *report.Report, v report.Vendor) {
 			c.problems = append(c.problems, fmt.Sprintf("%s: %s: footnote %q is not in the report's footnotes", name, figure, ind.Footnote))
 			continue
 		}
-		count := ind.Unit == report.UnitCount
+		// A count of a counter's increase is 0 when no series was ever
+		// incremented; a gauge read at the end has no such reading.
+		count := ind.Unit == report.UnitCount && strings.Contains(f.PromQL, "increase(")
 		q, err := indicatorPromQL(f, ind.ID, name, p, p.To)
 		if err != nil {
 			c.compared++
