@@ -349,13 +349,14 @@ type indicatorQuery struct {
 }
 
 var (
-	quantileID  = regexp.MustCompile(`_p(\d\d)(_|$)`)
-	priorityID  = regexp.MustCompile(`^(?:first_response|resolution)_p\d\d_(urgent|high|normal|low)$`)
-	hoursID     = regexp.MustCompile(`^first_response_p\d\d_(business|off)_hours$`)
-	targetID    = regexp.MustCompile(`^(first_response|resolution)_compliance$`)
-	outcomeID   = regexp.MustCompile(`^feature_requests_(shipped|declined)$`)
-	atModifier  = regexp.MustCompile(`@ ?(\d+(?:\.\d+)?)`)
-	quantileArg = regexp.MustCompile(`histogram_quantile\(\s*[0-9.]+\s*,`)
+	quantileID    = regexp.MustCompile(`_p(\d\d)(_|$)`)
+	priorityID    = regexp.MustCompile(`^(?:first_response|resolution)_p\d\d_(urgent|high|normal|low)$`)
+	hoursID       = regexp.MustCompile(`^first_response_p\d\d_(business|off)_hours$`)
+	targetID      = regexp.MustCompile(`^(first_response|resolution)_compliance$`)
+	outcomeID     = regexp.MustCompile(`^feature_requests_(shipped|declined)$`)
+	atModifier    = regexp.MustCompile(`@ ?(\d+(?:\.\d+)?)`)
+	rangeSelector = regexp.MustCompile(`\[([0-9a-z]+)\]`)
+	quantileArg   = regexp.MustCompile(`histogram_quantile\(\s*[0-9.]+\s*,`)
 )
 
 // indicatorPromQL makes an indicator's footnote concrete for one vendor
@@ -403,6 +404,18 @@ func indicatorPromQL(f report.Footnote, id, vendor string, p report.Period, end 
 			return q, fmt.Errorf("no histogram_quantile for the %s quantile", "p"+sub[1])
 		}
 		expr = quantileArg.ReplaceAllString(expr, "histogram_quantile(0."+sub[1]+",")
+	}
+	// As printed, the footnote must give the period's number: its ranges
+	// the period's length, its instant the period's end.
+	for _, m := range rangeSelector.FindAllStringSubmatch(expr, -1) {
+		if d, err := model.ParseDuration(m[1]); err != nil || time.Duration(d) != p.To.Sub(p.From) {
+			return q, fmt.Errorf("range [%s] is not the period's length %s", m[1], promRangeString(p.To.Sub(p.From)))
+		}
+	}
+	for _, m := range atModifier.FindAllStringSubmatch(expr, -1) {
+		if at, err := strconv.ParseFloat(m[1], 64); err != nil || at != float64(p.To.Unix()) {
+			return q, fmt.Errorf("@ %s is not the period's end %d", m[1], p.To.Unix())
+		}
 	}
 	q.expr = atModifier.ReplaceAllString(expr, fmt.Sprintf("@ %d", end.Unix()))
 	return q, nil
