@@ -782,17 +782,18 @@ func (c *reportChecker) report() {
 
 // checkQuantileBuckets checks the quantile indicators against bucket
 // precision: the value lies inside the bucket holding the quantile's rank
-// (what histogram_quantile interpolates in), and, for first response,
-// where the simulator's truth gives every observation, the true quantile
-// (the ceil(q·n)-th smallest first response of the period's tickets of
-// the priority) lies in that same bucket.
+// (what histogram_quantile interpolates in), and, for first response and
+// (through zendesk) resolution, where the simulator's truth gives every
+// observation, the
+// true quantile (the ceil(q·n)-th smallest of the period's tickets of the
+// priority) lies in that same bucket.
 func (c *reportChecker) checkQuantileBuckets(sim *simulator.Sim, rep *report.Report) {
 	footnotes := map[string]report.Footnote{}
 	for _, f := range rep.Footnotes {
 		footnotes[f.ID] = f
 	}
 	p := rep.Period
-	quantiles := 0
+	quantiles, truths := 0, 0
 	for _, v := range rep.Vendors {
 		for _, ind := range v.Indicators {
 			f, ok := footnotes[ind.Footnote]
@@ -826,14 +827,25 @@ func (c *reportChecker) checkQuantileBuckets(sim *simulator.Sim, rep *report.Rep
 				c.problems = append(c.problems, fmt.Sprintf("%s: indicator %s: value %v outside the bucket (%v, %v] of rank %v·%v",
 					v.Name, ind.ID, *ind.Value, lower, upper, q, buckets.total()))
 			}
-			priority, firstResponse := iq.pick["priority"], strings.Contains(inner, "support_ticket_first_response_seconds_bucket")
 			i := slices.IndexFunc(backfillVendors, func(b backfillVendor) bool { return b.sim.Name == v.Name })
-			if !firstResponse || priority == "" || i < 0 {
+			priority := iq.pick["priority"]
+			var obs []float64
+			switch {
+			case i < 0 || priority == "":
+				continue
+			case strings.Contains(inner, "support_ticket_first_response_seconds_bucket"):
+				obs = truthDurations(sim.Truth(v.Name, backfillNow), backfillVendors[i], priority, p, false)
+			case strings.Contains(inner, "support_ticket_resolution_seconds_bucket") && backfillVendors[i].ticketKind == simulator.KindZendesk:
+				// Zendesk dates the first solve; Freshdesk shows the
+				// latest resolution only, which the truth's first solve
+				// is not after a reopen.
+				obs = truthDurations(sim.Truth(v.Name, backfillNow), backfillVendors[i], priority, p, true)
+			default:
 				continue
 			}
-			obs := firstResponses(sim.Truth(v.Name, backfillNow), backfillVendors[i].unsetPriority, priority, p)
+			truths++
 			if float64(len(obs)) != buckets.total() {
-				c.problems = append(c.problems, fmt.Sprintf("%s: indicator %s: %d first responses of %s tickets in the period by the simulator's truth, the histogram holds %v",
+				c.problems = append(c.problems, fmt.Sprintf("%s: indicator %s: %d observations of %s tickets in the period by the simulator's truth, the histogram holds %v",
 					v.Name, ind.ID, len(obs), priority, buckets.total()))
 				continue
 			}
@@ -844,7 +856,7 @@ func (c *reportChecker) checkQuantileBuckets(sim *simulator.Sim, rep *report.Rep
 			}
 		}
 	}
-	c.t.Logf("%d quantile indicators checked against their buckets", quantiles)
+	c.t.Logf("%d quantile indicators checked against their buckets, %d of them against the simulator's truth too", quantiles, truths)
 	if quantiles == 0 && len(rep.Footnotes) > 0 {
 		c.problems = append(c.problems, "no indicator's footnote is a histogram_quantile: the bucket precision was not checked")
 	}
@@ -925,18 +937,27 @@ func (b cumulative) holding(q float64) (lower, upper float64, ok bool) {
 	return 0, 0, false
 }
 
-// firstResponses are the first responses (seconds, sorted) of the
-// priority's tickets answered inside the period, by the simulator's truth:
-// the priority as synced (a ticket without one is unset's), in calendar
-// seconds (the backfill world's SLA clock).
-func firstResponses(truth simulator.Truth, unset, priority string, p report.Period) []float64 {
+// truthDurations are the first responses (or, resolved, the first
+// solves) of the priority's tickets observed in the window (From, To], in
+// seconds, sorted, by the simulator's truth: the priority as synced (a
+// ticket without one is the kind's unset priority), calendar seconds (the
+// backfill world's SLA clock), and a solve in whole minutes where the API
+// gives no more.
+func truthDurations(truth simulator.Truth, v backfillVendor, priority string, p report.Period, resolved bool) []float64 {
 	var out []float64
 	for _, tk := range truth.Tickets {
-		pr := cmp.Or(tk.Priority, unset)
-		if pr != priority || tk.FirstReply.IsZero() || tk.FirstReply.Before(p.From) || !tk.FirstReply.Before(p.To) {
+		at := tk.FirstReply
+		if resolved {
+			at = tk.FirstSolve
+		}
+		if cmp.Or(tk.Priority, v.unsetPriority) != priority || at.IsZero() || !at.After(p.From) || at.After(p.To) {
 			continue
 		}
-		out = append(out, tk.FirstReply.Sub(tk.Created).Seconds())
+		d := at.Sub(tk.Created)
+		if resolved && v.solveMinutesOnly {
+			d = d.Truncate(time.Minute)
+		}
+		out = append(out, d.Seconds())
 	}
 	slices.Sort(out)
 	return out
