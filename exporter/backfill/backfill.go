@@ -22,7 +22,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/support-exporter/support_exporter/exporter/replay"
 	"io/fs"
 	"maps"
 	"os"
@@ -36,6 +35,7 @@ import (
 
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/exposition"
+	"github.com/support-exporter/support_exporter/exporter/replay"
 	"github.com/support-exporter/support_exporter/exporter/store"
 )
 

@@ -171,7 +171,7 @@ func plan(p Period, comparePrevious bool) instants {
 // buildVendor replays one vendor and reads its review off the snapshots.
 func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants) (*Vendor, error) {
 	from, to := p.at[p.from], p.at[p.to]
-	c := newCollector(o, vc, from, to)
+	c := newCollector(ctx, o, vc, from, to)
 	rv, err := replay.NewVendor(o.Store, vc, &o.Config.Global, replay.Options{
 		Start:       p.at[0],
 		End:         p.at[len(p.at)-1],

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -293,5 +294,15 @@ func TestBuildInputErrors(t *testing.T) {
 	}
 	if !r.Period.To.Equal(now) || r.Period.RequestedTo == nil || !r.Period.RequestedTo.Equal(now.AddDate(0, 1, 0)) {
 		t.Errorf("period %+v, want cut at now with the requested end kept", r.Period)
+	}
+}
+
+func TestBuildCancelled(t *testing.T) {
+	st, cfg := smallStore(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := Build(ctx, Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 
@@ -21,6 +22,8 @@ const maxEscalations = 100
 // (a top-N), the open escalations (the oldest), the incidents and
 // maintenances of the period, the documentation pages.
 type collector struct {
+	ctx      context.Context
+	seen     int // items seen, to check ctx now and then
 	o        *Options
 	vc       *config.Vendor
 	rules    *quality.Rules
@@ -42,9 +45,9 @@ type incidentSeen struct {
 	inc    Incident
 }
 
-func newCollector(o *Options, vc *config.Vendor, from, to time.Time) *collector {
+func newCollector(ctx context.Context, o *Options, vc *config.Vendor, from, to time.Time) *collector {
 	rules, _ := quality.NewRules(vc, o.Config.Global) // replay.NewVendor reports the error
-	c := &collector{o: o, vc: vc, rules: rules, from: from, to: to,
+	c := &collector{ctx: ctx, o: o, vc: vc, rules: rules, from: from, to: to,
 		synced: map[string]time.Time{}, kinds: map[string]*config.Source{}, pageLists: map[string][]item.Page{}}
 	for _, list := range [][]*config.Source{vc.Tickets, vc.StatusPages, vc.Docs} {
 		for _, s := range list {
@@ -75,11 +78,21 @@ func versionIndex(changes []time.Time, at time.Time) int {
 }
 
 func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) error {
+	if c.seen++; c.seen%4096 == 0 {
+		if err := c.ctx.Err(); err != nil {
+			return err
+		}
+	}
 	if c.rules == nil || len(changes) == 0 {
 		return nil
 	}
 	k := versionIndex(changes, c.to)
 	if k < 0 {
+		return nil
+	}
+	if settled(t) && !changes[len(changes)-1].After(c.from) {
+		// The same version at both ends, every clock stopped and not
+		// open: nothing of it moves in the period.
 		return nil
 	}
 	atTo := t
@@ -118,6 +131,12 @@ func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) e
 		}
 	}
 	return nil
+}
+
+// settled: solved or closed, so that both SLA clocks stopped (the first
+// solve stops them both) and no gauge counts it.
+func settled(t *item.Ticket) bool {
+	return t.Status == item.StatusSolved || t.Status == item.StatusClosed
 }
 
 // worse orders SLA tickets: breaches first, then the longest clock, then

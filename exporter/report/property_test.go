@@ -104,7 +104,7 @@ func TestCountersAreSnapshotDifferences(t *testing.T) {
 	vc := cfg.Vendors[0]
 	begin := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 	end := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	for seed := range uint64(4) {
+	for seed := range uint64(8) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rnd := rand.New(rand.NewPCG(seed, 7))
 			st, err := store.Open(t.TempDir())
