@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"html"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +116,15 @@ func TestReportDemo(t *testing.T) {
 	}
 	t.Logf("demo report over HTTP: %d vendors, four weeks and the previous four, %d bytes of HTML in %v", len(vendors)+1, len(page), took.Round(time.Millisecond))
 
+	// The landing page links the report: a form and an example that works.
+	_, landing := p.get("/")
+	example := regexp.MustCompile(`<a href="(report\?from=[0-9-]+&amp;to=[0-9-]+)">`).FindStringSubmatch(landing)
+	if !strings.Contains(landing, `<form action="report" method="get">`) || example == nil {
+		t.Errorf("the landing page has no report form or example link")
+	} else if resp, b := fetchURL(t, base+"/"+html.UnescapeString(example[1])); resp.StatusCode != http.StatusOK {
+		t.Errorf("the landing page's example %s: %s %.200s", example[1], resp.Status, b)
+	}
+
 	resp, body := fetchURL(t, base+"/report?"+demoReportQuery+"&format=json")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("GET /report?format=json: %s %s", resp.Status, resp.Header.Get("Content-Type"))
@@ -144,6 +156,27 @@ func TestReportDemo(t *testing.T) {
 	// A closed period's figures do not move while the demo keeps syncing.
 	if got := decodeReport(t, out, b); !reflect.DeepEqual(got.Vendors, live.Vendors) || !reflect.DeepEqual(got.Period, live.Period) {
 		t.Errorf("report --exporter.url differs from /report asked the same a moment before")
+	}
+
+	// report --demo syncs the same simulated vendors at the same clock
+	// into a store of its own: the same review of the closed period, but
+	// for the links (the simulated vendors' ports) and who noticed
+	// incidents first (the running demo also plays the customer's alerts).
+	code, stdout, stderr = runCLI(t, "report", "--demo", "--debug.clock="+reportClock.Format(time.RFC3339), "--from=2026-11-09", "--to=2026-12-07", "--compare-previous", "--format=json")
+	if code != 0 {
+		t.Fatalf("report --demo: exit %d, stderr %s", code, tail(stderr, 5))
+	}
+	oneShot := decodeReport(t, "report --demo", []byte(stdout))
+	if !reflect.DeepEqual(oneShot.Period, live.Period) || len(oneShot.Vendors) != len(live.Vendors) {
+		t.Fatalf("report --demo: period %+v and %d vendors, want %+v and %d", oneShot.Period, len(oneShot.Vendors), live.Period, len(live.Vendors))
+	}
+	for i := range oneShot.Vendors {
+		a, b := withoutDemoVariance(oneShot.Vendors[i]), withoutDemoVariance(live.Vendors[i])
+		if !reflect.DeepEqual(a, b) {
+			ja, _ := json.Marshal(a)
+			jb, _ := json.Marshal(b)
+			t.Errorf("report --demo: vendor %s differs from the running demo's:\n%s\n%s", a.Name, ja, jb)
+		}
 	}
 
 	// The store is the running demo's: the command says where to go.
@@ -190,6 +223,37 @@ func TestReportDemo(t *testing.T) {
 			}
 		}
 	})
+}
+
+// withoutDemoVariance leaves out of a demo vendor's review what differs
+// between two runs of the demo at the same clock: the links, which carry
+// the simulated vendors' ports, and what the customer's alerts decide
+// (the running demo plays them, report --demo does not).
+func withoutDemoVariance(v report.Vendor) report.Vendor {
+	b, _ := json.Marshal(v)
+	var c report.Vendor
+	_ = json.Unmarshal(b, &c) // a deep copy
+	for i := range c.Escalations {
+		c.Escalations[i].URL = ""
+	}
+	for i := range c.SLA {
+		for j := range c.SLA[i].Worst {
+			c.SLA[i].Worst[j].URL = ""
+		}
+	}
+	for i := range c.Incidents {
+		c.Incidents[i].URL, c.Incidents[i].CustomerFirst = "", false
+	}
+	for i := range c.Maintenances {
+		c.Maintenances[i].URL = ""
+	}
+	for i := range c.Drills {
+		c.Drills[i].Ticket.URL = ""
+	}
+	c.Indicators = slices.DeleteFunc(c.Indicators, func(in report.Indicator) bool {
+		return in.ID == "vendor_first_ratio" || strings.HasPrefix(in.ID, "customer_lead")
+	})
+	return c
 }
 
 // TestReportStoppedStore: the command reads a stopped exporter's store and

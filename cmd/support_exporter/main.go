@@ -125,7 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCommand(ctx, f, b, logger, stdout, stderr)
 	}
 	if command == reportCmd.FullCommand() {
-		return reportCommand(ctx, f, rf, stdout, stderr)
+		return reportCommand(ctx, f, rf, logger, stdout, stderr)
 	}
 	if err := serve(ctx, stop, f, logger); err != nil {
 		logger.Error("exiting", "err", err)

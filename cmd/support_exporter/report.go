@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,6 +20,7 @@ import (
 	commoncfg "github.com/prometheus/common/config"
 
 	"github.com/support-exporter/support_exporter/collectors"
+	"github.com/support-exporter/support_exporter/exporter"
 	"github.com/support-exporter/support_exporter/exporter/config"
 	"github.com/support-exporter/support_exporter/exporter/report"
 	"github.com/support-exporter/support_exporter/exporter/report/render"
@@ -41,7 +43,7 @@ type reportFlags struct {
 }
 
 func addReportCommand(app *kingpin.Application, r *reportFlags) *kingpin.CmdClause {
-	cmd := app.Command("report", "Write the service review of a period (docs/report.md, docs/report-cli.md): the five dimensions, the contract and the money, one or several vendors side by side, as HTML, Markdown or JSON. Reads the store (opening it read-write: stop the exporter first), or asks a running exporter's /report endpoint with --exporter.url.")
+	cmd := app.Command("report", "Write the service review of a period (docs/report.md, docs/report-cli.md): the five dimensions, the contract and the money, one or several vendors side by side, as HTML, Markdown or JSON. Reads the store (opening it read-write: stop the exporter first), or asks a running exporter's /report endpoint with --exporter.url. With --demo: the demo's vendors, synced first.")
 	cmd.Flag("vendor", "Vendor to review; repeat for several, shown side by side in that order (default: every configured vendor).").StringsVar(&r.req.Vendors)
 	cmd.Flag("from", "Start of the period: a date YYYY-MM-DD (midnight UTC) or an RFC 3339 instant.").StringVar(&r.req.From)
 	cmd.Flag("to", "End of the period, exclusive: a date YYYY-MM-DD (midnight UTC) or an RFC 3339 instant (default: now). --to 2026-12-01 ends with November 30.").StringVar(&r.req.To)
@@ -58,17 +60,20 @@ func addReportCommand(app *kingpin.Application, r *reportFlags) *kingpin.CmdClau
 
 // reportCommand runs the report command and returns its exit code. Every
 // error is one line on stderr.
-func reportCommand(ctx context.Context, f flags, r reportFlags, stdout, stderr io.Writer) int {
+func reportCommand(ctx context.Context, f flags, r reportFlags, logger *slog.Logger, stdout, stderr io.Writer) int {
 	started := time.Now()
 	if r.req.Format == "" {
 		r.req.Format = formatOf(r.output)
 	}
 	var body []byte
 	var err error
-	if r.exporterURL != "" {
+	switch {
+	case r.exporterURL != "" && f.demo:
+		err = badInput("--demo and --exporter.url: give one (a running demo is asked with --exporter.url alone)")
+	case r.exporterURL != "":
 		body, err = fetchReport(ctx, r)
-	} else {
-		body, err = buildReportFromStore(ctx, f, r.req)
+	default:
+		body, err = buildReportFromStore(ctx, f, r.req, logger)
 	}
 	if err == nil && r.output == "" {
 		_, err = stdout.Write(body)
@@ -107,15 +112,37 @@ func formatOf(output string) string {
 }
 
 // buildReportFromStore builds and renders the report from the store the
-// configuration (or --storage.path) names.
-func buildReportFromStore(ctx context.Context, f flags, q reportRequest) ([]byte, error) {
-	cfg, err := config.Load(f.configFile, collectors.Kinds.Config())
-	if err != nil {
-		return nil, &inputError{msg: err.Error()}
-	}
+// configuration (or --storage.path) names. With --demo: the demo's
+// vendors at the clock, synced first into a temporary store (or
+// --storage.path), as backfill --demo does.
+func buildReportFromStore(ctx context.Context, f flags, q reportRequest, logger *slog.Logger) ([]byte, error) {
+	// --debug.clock (tests): the report is generated as of that instant.
 	now := time.Now()
 	if !f.debugClock.IsZero() {
 		now = f.debugClock
+	}
+	var cfg *config.Config
+	var err error
+	if f.demo {
+		offset := now.Sub(time.Now())
+		clock := func() time.Time { return time.Now().Add(offset) }
+		d, err := startDemo(slog.New(slog.DiscardHandler), clock) // its vendors' URLs are of no use here
+		if err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		defer d.close()
+		if cfg, err = d.config(); err != nil {
+			return nil, err
+		}
+		f.storagePath = cmp.Or(f.storagePath, d.storageDir)
+		if _, err := q.options(cfg, now); err != nil {
+			return nil, err // told before the sync
+		}
+		if err := syncDemo(ctx, f.storagePath, cfg, clock, logger); err != nil {
+			return nil, err
+		}
+	} else if cfg, err = config.Load(f.configFile, collectors.Kinds.Config()); err != nil {
+		return nil, &inputError{msg: err.Error()}
 	}
 	opts, err := q.options(cfg, now)
 	if err != nil {
@@ -128,7 +155,7 @@ func buildReportFromStore(ctx context.Context, f flags, q reportRequest) ([]byte
 	}
 	st, err := store.Open(dir)
 	if errors.Is(err, store.ErrLocked) {
-		return nil, badInput("%v (a running exporter holds it): ask that exporter with --exporter.url http://HOST:PORT, which serves the same report at /report, or stop it", err)
+		return nil, badInput("%v (a running exporter, or another command): ask that exporter with --exporter.url http://HOST:PORT, which serves the same report at /report, or stop it", err)
 	}
 	if err != nil {
 		return nil, err
@@ -144,6 +171,21 @@ func buildReportFromStore(ctx context.Context, f flags, q reportRequest) ([]byte
 		return nil, fmt.Errorf("rendering: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// syncDemo syncs every source of the demo once into the store in dir.
+func syncDemo(ctx context.Context, dir string, cfg *config.Config, clock func() time.Time, logger *slog.Logger) error {
+	st, err := store.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	exp := exporter.New(ctx, exporter.Options{Logger: logger, Store: st, UserAgent: name + "/" + buildVersion(), Now: clock, DrillDisabled: true})
+	defer exp.Stop()
+	if err := exp.SyncAll(ctx, cfg, syncAttempts); err != nil {
+		return fmt.Errorf("demo sync: %w", err)
+	}
+	return nil
 }
 
 // maxReportBytes bounds a report fetched from an exporter.

@@ -25,6 +25,9 @@ func fmtDuration(sec float64) string {
 	if sec < 0 {
 		sign, sec = "-", -sec
 	}
+	if sec >= 1e12 { // beyond int64 minutes arithmetic: days, three digits
+		return sign + strconv.FormatFloat(sec/86400, 'g', 3, 64) + " d"
+	}
 	s := int64(math.Round(sec))
 	switch {
 	case s < 60:
@@ -268,6 +271,17 @@ func resultName(r string) string {
 		return "skipped"
 	}
 	return r
+}
+
+// hoursName says which hours a drill ran in.
+func hoursName(h string) string {
+	switch h {
+	case "off":
+		return "off hours"
+	case "business":
+		return "business hours"
+	}
+	return h
 }
 
 // safeURL keeps only http(s) links: anything else (javascript:, data:,

@@ -101,6 +101,9 @@ func writeMarkdown(w io.Writer, r *report.Report) error {
 	m.line("# ", md(v.Title))
 	m.line()
 	p := "Period: **" + md(v.Period) + "**"
+	if v.SoFar != "" {
+		p += " (" + md(v.SoFar) + ")"
+	}
 	if v.Compared {
 		p += ", compared with the previous period " + md(v.Previous)
 	}
@@ -112,13 +115,13 @@ func writeMarkdown(w io.Writer, r *report.Report) error {
 	if c := v.Compare; c != nil {
 		m.line("## Side by side")
 		m.line()
-		head := []string{"Indicator"}
+		head := []string{"Dimension", "Indicator"}
 		for _, n := range c.Vendors {
 			head = append(head, md(n))
 		}
 		var rows [][]string
 		for _, row := range c.Rows {
-			cells := []string{md(row.Name) + mdFn(row.Footnote)}
+			cells := []string{md(row.Dim), md(row.Name) + mdFn(row.Footnote)}
 			for _, cell := range row.Cells {
 				s := md(cell.Value)
 				if cell.Met != "" {

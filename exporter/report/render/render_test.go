@@ -399,9 +399,9 @@ func TestHTMLValues(t *testing.T) {
 		"availability 99.25% 25.0% 2026-10-31",
 		"acme-support-response (response) termination right 2026-07-01 to 2026-10-01 high 98.3%, urgent 86.5% 5.0% 2026-10-31",
 		// Drills.
-		"drill-2026-07-18 2026-07-18 23:30 UTC off zendesk 47512 responded 41 min",
-		"drill-2026-08-22 2026-08-22 03:00 UTC off zendesk 48577 timed out —",
-		"drill-2026-09-19 2026-09-19 02:00 UTC off — ticket not created —",
+		"drill-2026-07-18 2026-07-18 23:30 UTC off hours zendesk 47512 responded 41 min",
+		"drill-2026-08-22 2026-08-22 03:00 UTC off hours zendesk 48577 timed out —",
+		"drill-2026-09-19 2026-09-19 02:00 UTC off hours — ticket not created —",
 		// Docs.
 		"docs.acme.example 1843 2026-09-29 16:20 UTC 212 377 14 9",
 		"kb.acme.example lastmod suspect 265 2026-06-02 08:00 UTC 265 0 0 0",
@@ -570,7 +570,8 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"# Service review: Acme Cloud, Globex",
 		"## Side by side",
-		"| First response p90 (urgent)[^2] | 1 h 20 min ✗ missed | no data no data |",
+		"| Volume | Incidents | 4 | not configured |",
+		"| Response speed | First response p90 (urgent)[^2] | 1 h 20 min ✗ missed | no data |",
 		"| Response speed | First response p90 (urgent)[^2] | 1 h 20 min | ≤ 1 h | ✗ missed | 1 h 5 min | ▲ +15 min (worse) | 37 |",
 		"| Resolution | Reopened[^7] | 6.1% | ≤ 5.0% | ✗ missed | 6.1% | = ±0 (same) | 388 |",
 		"[zendesk 48213](https://acme.zendesk.com/agent/tickets/48213): 5 h 21 min (breached)",
@@ -598,3 +599,102 @@ func TestMarkdown(t *testing.T) {
 }
 
 func md2(s string) string { return mdEscaper.Replace(s) }
+
+func TestSoFar(t *testing.T) {
+	r := fixture(t)
+	if strings.Contains(render(t, r, "html"), "so far") {
+		t.Error("an ended period called so far")
+	}
+	r.Period.To = r.Generated
+	for _, f := range []string{"html", "md"} {
+		if out := render(t, r, f); !strings.Contains(out, "so far: the period is cut at 2026-10-02 08:15 UTC, when the report was generated") {
+			t.Errorf("%s: a period cut at the report's making does not say so", f)
+		}
+	}
+}
+
+func TestSideBySideGroups(t *testing.T) {
+	doc := parse(t, render(t, fixture(t), "html"))
+	var heads []string
+	walk(byID(doc, "compare"), func(n *html.Node) {
+		if c, _ := attr(n, "class"); n.Data == "tr" && c == "dim" {
+			heads = append(heads, text(n))
+		}
+	})
+	want := []string{"Volume", "Response speed", "Resolution", "Professionalism", "Communication", "Proactivity"}
+	if !reflect.DeepEqual(heads, want) {
+		t.Errorf("side-by-side groups %q, want %q", heads, want)
+	}
+	cmp := text(byID(doc, "compare"))
+	for _, row := range []string{
+		"Incidents 4 not configured",
+		"First response p90 (urgent) [2] 1 h 20 min ✗ no data",
+		"First response p90 (high) [3] 3 h 30 min ✓ 8 h 20 min ✗",
+		"Incidents the vendor noticed first [13] 75.0% —",
+	} {
+		if !strings.Contains(cmp, row) {
+			t.Errorf("side by side lacks %q", row)
+		}
+	}
+}
+
+// A volume figure the builder also gives as an indicator is listed once,
+// as the indicator (with its footnote).
+func TestSideBySideVolumeOnce(t *testing.T) {
+	r := fixture(t)
+	n := 412.0
+	r.Vendors[0].Indicators = append(r.Vendors[0].Indicators, report.Indicator{ID: "tickets_opened",
+		Dimension: report.ResponseSpeed, Name: "Tickets opened", Unit: report.UnitCount, Value: &n, Footnote: "chasing_per_ticket"})
+	cmp := text(byID(parse(t, render(t, r, "html")), "compare"))
+	if c := strings.Count(cmp, "Tickets opened"); c != 1 {
+		t.Errorf("Tickets opened %d times side by side", c)
+	}
+	if !strings.Contains(cmp, "Tickets opened [11] 412 —") {
+		t.Errorf("the indicator row: %q", cmp)
+	}
+}
+
+// More vendors than an A4 page holds across are shown in several tables
+// of even widths, every row in each.
+func TestSideBySideParts(t *testing.T) {
+	for n, want := range map[int][]int{2: {2}, 5: {5}, 6: {3, 3}, 7: {4, 3}, 10: {5, 5}, 11: {4, 4, 3}} {
+		c := &compareView{Rows: []compareRow{{Name: "a"}, {Name: "b"}}}
+		for i := 0; i < n; i++ {
+			c.Vendors = append(c.Vendors, string(rune('A'+i)))
+			for r := range c.Rows {
+				c.Rows[r].Cells = append(c.Rows[r].Cells, compareCell{Value: string(rune('A' + i))})
+			}
+		}
+		var got []int
+		var seen string
+		for _, p := range splitCompare(c, compareWidth) {
+			got = append(got, len(p.Vendors))
+			for _, r := range p.Rows {
+				if len(r.Cells) != len(p.Vendors) {
+					t.Errorf("%d vendors: a row of %d cells under %d vendors", n, len(r.Cells), len(p.Vendors))
+				}
+			}
+			seen += strings.Join(p.Vendors, "")
+			if p.Rows[1].Cells[0].Value != p.Vendors[0] {
+				t.Errorf("%d vendors: cells cut apart from their vendors", n)
+			}
+		}
+		if !reflect.DeepEqual(got, want) || len(seen) != n {
+			t.Errorf("%d vendors: parts %v (%q), want %v", n, got, seen, want)
+		}
+	}
+	r := fixture(t)
+	for len(r.Vendors) < 7 {
+		r.Vendors = append(r.Vendors, r.Vendors[len(r.Vendors)%2])
+	}
+	doc := parse(t, render(t, r, "html"))
+	tables := 0
+	walk(byID(doc, "compare"), func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "table" {
+			tables++
+		}
+	})
+	if tables != 2 {
+		t.Errorf("7 vendors side by side in %d tables, want 2", tables)
+	}
+}

@@ -47,7 +47,7 @@ func (s *svg) open(id string, h int, title, desc string) {
 
 func (s *svg) close() template.HTML {
 	s.w(`</svg>`)
-	return template.HTML(s.b.String()) //nolint:gosec // every text inside went through esc
+	return template.HTML(s.b.String()) // every text inside went through esc
 }
 
 // legend draws entries left to right at y; kind "line", "dash", "bar".
@@ -66,6 +66,10 @@ func (s *svg) legend(y float64, entries []legendEntry) {
 		x += 30 + float64(len([]rune(e.label)))*6.6
 	}
 }
+
+// maxSeconds bounds a time axis (about 31 700 years): a larger value is
+// drawn at the top, and the axis stays finite.
+const maxSeconds = 1e12
 
 // durationStep picks a tick step for a time axis up to max seconds.
 func durationStep(max float64) float64 {
@@ -106,13 +110,13 @@ func weeklyChart(id, vendor, priority string, pts []report.WeekPoint) template.H
 		}
 		target = math.Max(target, p.TargetSeconds)
 	}
-	maxY = math.Max(maxY, target)
+	maxY = math.Min(math.Max(maxY, target), maxSeconds)
 	if maxY <= 0 {
 		maxY = 3600
 	}
 	step := durationStep(maxY * 1.1)
 	maxY = math.Ceil(maxY*1.1/step) * step
-	y := func(v float64) float64 { return bottom - (bottom-top)*v/maxY }
+	y := func(v float64) float64 { return bottom - (bottom-top)*math.Min(math.Max(v, 0), maxY)/maxY }
 	n := len(pts)
 	x := func(i int) float64 {
 		if n == 1 {
@@ -191,7 +195,7 @@ func weeklyChart(id, vendor, priority string, pts []report.WeekPoint) template.H
 // monthlyChart draws SLA compliance per month and target against the
 // objective.
 func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
-	const h, top, left, bottom = 250, 34, 62, 190
+	const h, top, left, bottom = 256, 34, 62, 190
 	right := float64(chartW - 20)
 	var months []time.Time
 	var targets []string
@@ -204,9 +208,9 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 		}
 	}
 	slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
-	y := func(v float64) float64 { return bottom - (bottom-top)*v }
+	y := func(v float64) float64 { return bottom - (bottom-top)*math.Min(math.Max(v, 0), 1) }
 	gw := (right - left) / float64(max(1, len(months)))
-	bw := math.Min(40, (gw-16)/float64(max(1, len(targets))))
+	bw := math.Min(56, (gw-16)/float64(max(1, len(targets))))
 	var s svg
 	s.open(id, h, "SLA compliance by month", vendor+": share of SLA clocks that met their target, per calendar month (UTC) and target, against the objective.")
 	for v := 0.0; v <= 1.0001; v += 0.25 {
@@ -230,9 +234,11 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 				s.w(`<rect class="s%d" x="%s" y="%s" width="%s" height="%s"><title>%s %s: %s of %d clocks (objective %s)</title></rect>`,
 					ti%4, num(bx+1), num(y(c)), num(bw-2), num(bottom-y(c)), m.UTC().Format("2006-01"), esc(targetName(t)),
 					fmtRatio(c), p.Checks, fmtRatio(p.Objective))
-				if bottom-y(c) > 16 { // inside the bar's foot, clear of the objective mark
+				switch {
+				case bw < 38: // too narrow for a label: the <title> and the tables carry it
+				case bottom-y(c) > 16: // inside the bar's foot, clear of the objective mark
 					s.w(`<text class="vl in" x="%s" y="%d">%s</text>`, num(bx+bw/2), bottom-6, esc(fmtRatio(c)))
-				} else {
+				default:
 					s.w(`<text class="vl" x="%s" y="%s">%s</text>`, num(bx+bw/2), num(y(c)-3), esc(fmtRatio(c)))
 				}
 			}
@@ -241,6 +247,7 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 			}
 		}
 	}
+	s.w(`<text class="al" x="%s" y="%d">calendar month (UTC)</text>`, num((left+right)/2), bottom+28)
 	s.w(`<text class="al" transform="rotate(-90)" x="%s" y="14">clocks within target</text>`, num(-(top+bottom)/2))
 	var entries []legendEntry
 	for ti, t := range targets {
@@ -305,8 +312,8 @@ func timelineChart(id, vendor string, p report.Period, incs []report.Incident) t
 			x1 = x0 + 2
 		}
 		label := in.ID
-		if r := []rune(label); len(r) > 18 {
-			label = string(r[:17]) + "…"
+		if r := []rune(label); len(r) > 15 { // the table below has it whole
+			label = string(r[:14]) + "…"
 		}
 		s.w(`<text class="rl" x="%d" y="%s">%s</text>`, left-6, num(ry+11), esc(label))
 		state := "resolved " + fmtTimePtr(in.Resolved)
@@ -387,7 +394,7 @@ var weekdays = [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 // heatmapChart draws the vendor's replies by day of the week and hour.
 func heatmapChart(id, vendor string, m *[7][24]uint64) template.HTML {
 	const top, left, cw, ch = 46, 44, 24, 20
-	h := top + 7*ch + 40
+	h := top + 7*ch + 62
 	var total, peak uint64
 	for d := range m {
 		for _, c := range m[d] {
@@ -422,5 +429,12 @@ func heatmapChart(id, vendor string, m *[7][24]uint64) template.HTML {
 		}
 	}
 	s.w(`<text class="al" x="%d" y="%d">hour of the day (vendor's calendar zone); cells give the count of replies</text>`, left+12*cw, top+7*ch+18)
+	// The colour scale: none, then from one reply to the busiest hour.
+	ly := top + 7*ch + 30
+	s.w(`<text class="lg" x="%d" y="%d" text-anchor="end">0</text>`, left+cw-4, ly+12)
+	for i, level := range []float64{0, 0.12, 0.34, 0.56, 0.78, 1} {
+		s.w(`<rect class="hm" x="%d" y="%d" width="%d" height="14" fill-opacity="%s"/>`, left+cw+i*cw, ly, cw-1, num(level))
+	}
+	s.w(`<text class="lg" x="%d" y="%d">%d replies (the busiest hour)</text>`, left+7*cw+4, ly+12, peak)
 	return s.close()
 }

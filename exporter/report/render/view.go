@@ -18,13 +18,17 @@ const notConfigured = "not configured"
 type view struct {
 	Title     string
 	Period    string
+	SoFar     string // a sentence when the period had not ended yet
 	Previous  string // "" when not compared
 	Compared  bool
 	Generated string
 	Version   string
 	Vendors   []vendorView
 	Compare   *compareView // nil with one vendor
-	Footnotes []footnoteView
+	// CompareParts is Compare cut into tables of at most compareWidth
+	// vendors, as the HTML shows it: an A4 page holds no more.
+	CompareParts []*compareView
+	Footnotes    []footnoteView
 }
 
 type footnoteView struct {
@@ -184,6 +188,7 @@ type compareView struct {
 }
 
 type compareRow struct {
+	Dim      string // the group's heading: "Volume" or a dimension
 	Name     string
 	Footnote int
 	Cells    []compareCell
@@ -199,6 +204,10 @@ func buildView(r *report.Report) view {
 		Period:    fmtPeriod(r.Period),
 		Generated: fmtTime(r.Generated),
 		Version:   r.Version,
+	}
+	if !r.Generated.IsZero() && r.Period.To.Equal(r.Generated) {
+		// A period asked for past the report's making is cut there.
+		v.SoFar = "so far: the period is cut at " + fmtTime(r.Generated) + ", when the report was generated"
 	}
 	if r.Previous != nil {
 		v.Compared = true
@@ -224,6 +233,7 @@ func buildView(r *report.Report) view {
 	}
 	if len(r.Vendors) > 1 {
 		v.Compare = buildCompare(r, fn)
+		v.CompareParts = splitCompare(v.Compare, compareWidth)
 	}
 	return v
 }
@@ -374,7 +384,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 
 	out.DrillState = state(s.Drill, len(vd.Drills), "no drill ran in the period")
 	for _, d := range vd.Drills {
-		dv := drillView{ID: d.ID, Ticket: ticketLink(d.Ticket), Ran: fmtTime(d.Ran), Hours: d.Hours,
+		dv := drillView{ID: d.ID, Ticket: ticketLink(d.Ticket), Ran: fmtTime(d.Ran), Hours: hoursName(d.Hours),
 			Result: resultName(d.Result), FirstResponse: "—"}
 		if d.Ticket.ID == "" {
 			dv.Ticket = link{Text: "—"}
@@ -476,8 +486,17 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		{"SLA clocks ended", func(v report.Vendor) string { return volume(v.Sections.Tickets, v.Volume.SLAChecks) }},
 		{"Incidents", func(v report.Vendor) string { return volume(v.Sections.Status, v.Volume.Incidents) }},
 	}
+	indicatorNames := map[string]bool{}
+	for _, vd := range r.Vendors {
+		for _, in := range vd.Indicators {
+			indicatorNames[in.Name] = true
+		}
+	}
 	for _, row := range vol {
-		cr := compareRow{Name: row.name}
+		if indicatorNames[row.name] {
+			continue // the builder has it as an indicator, with its footnote
+		}
+		cr := compareRow{Dim: "Volume", Name: row.name}
 		for _, vd := range r.Vendors {
 			cr.Cells = append(cr.Cells, compareCell{Value: row.get(vd)})
 		}
@@ -501,16 +520,46 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		}
 	}
 	for _, k := range order {
-		cr := compareRow{Name: names[k.id], Footnote: notes[k.id]}
+		cr := compareRow{Dim: dimensionName(k.dim), Name: names[k.id], Footnote: notes[k.id]}
 		for _, vd := range r.Vendors {
 			cell := compareCell{Value: "—"}
 			if j := slices.IndexFunc(vd.Indicators, func(in report.Indicator) bool { return in.ID == k.id }); j >= 0 {
 				in := vd.Indicators[j]
-				cell = compareCell{Value: fmtValue(in.Value, in.Unit), Met: metOf(in)}
+				cell = compareCell{Value: fmtValue(in.Value, in.Unit)}
+				if in.Value != nil {
+					cell.Met = metOf(in)
+				}
 			}
 			cr.Cells = append(cr.Cells, cell)
 		}
 		c.Rows = append(c.Rows, cr)
 	}
 	return c
+}
+
+// compareWidth is how many vendors one side-by-side table of the HTML
+// holds: more do not fit across an A4 page.
+const compareWidth = 5
+
+// splitCompare cuts c into tables of at most width vendors, of even
+// sizes (7 vendors: 4 and 3), each with every row.
+func splitCompare(c *compareView, width int) []*compareView {
+	n := len(c.Vendors)
+	parts := (n + width - 1) / width
+	if parts <= 1 {
+		return []*compareView{c}
+	}
+	var out []*compareView
+	for p, from := 0, 0; p < parts; p++ {
+		to := from + (n-from+parts-p-1)/(parts-p)
+		part := &compareView{Vendors: c.Vendors[from:to]}
+		for _, row := range c.Rows {
+			r := row
+			r.Cells = row.Cells[from:to]
+			part.Rows = append(part.Rows, r)
+		}
+		out = append(out, part)
+		from = to
+	}
+	return out
 }
