@@ -215,8 +215,8 @@ func addFeatureVendor(t *testing.T, cfgPath string) {
 }
 
 // buildReport runs `support_exporter report` for the period the flags
-// give, compared with the previous one, every vendor, as JSON (the report as is, every
-// number), from the store at storePath.
+// give, compared with the previous one, every vendor, as JSON (the report
+// as is, every number), from the store at storePath.
 func buildReport(t *testing.T, cfgPath, storePath string, period ...string) *report.Report {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "report.json")
