@@ -63,7 +63,9 @@ const reportStep = 6 * time.Hour
 // that did not reset, as the exporter's never do), or, from 3.7 with
 // --enable-feature=promql-extended-range-selectors, `increase(x[d]
 // anchored)`. checkOffsetForm asserts the first form equals increase()
-// here, so the footnotes' numbers hold on Prometheus 3 when written so.
+// here, and every indicator is also compared with its footnote so
+// rewritten (offsetForm), so the footnotes' numbers hold on Prometheus 3
+// when written so.
 func TestReportMatchesPromQL(t *testing.T) {
 	promBin, promtool := lookPath(t, "prometheus", "prometheus"), lookPath(t, "promtool", "prometheus")
 	began := time.Now()
@@ -510,6 +512,11 @@ func (c *reportChecker) checkVendor(rep *report.Report, v report.Vendor) {
 			c.mismatches = append(c.mismatches, [5]string{name, figure, fmtPtr(ind.Value), "footnote: " + err.Error(), f.PromQL})
 		} else {
 			c.closePick(name, figure, ind.Value, q.expr, q.pick, p.To, count)
+			// The same with every increase() written as the difference of
+			// two instants, which Prometheus 3 computes alike.
+			if diff, ok := offsetForm(q.expr, length); ok {
+				c.closePick(name, figure+" [x@to - x@from]", ind.Value, diff, q.pick, p.To, count)
+			}
 		}
 		if rep.Previous != nil {
 			if q, err := indicatorPromQL(f, ind.ID, name, p, rep.Previous.To); err == nil {
@@ -746,6 +753,29 @@ func monthsIn(p report.Period) int {
 		n++
 	}
 	return n
+}
+
+// increaseAt is an increase() over a range at an instant, as the footnotes
+// write it.
+var increaseAt = regexp.MustCompile(`increase\(([a-z_:]+)(\{[^}]*\})?\[([0-9a-z]+)\] @ (\d+)\)`)
+
+// offsetForm writes every `increase(x[d] @ t)` of expr as `(x @ t - x @ t-d)`:
+// the exact growth on any Prometheus (3 selects ranges left-open, so its
+// increase() extrapolates from the sample after t-d), provided every
+// series has a sample at t-d, as the backfill writes them from its start.
+func offsetForm(expr string, window time.Duration) (string, bool) {
+	ok := true
+	out := increaseAt.ReplaceAllStringFunc(expr, func(m string) string {
+		sub := increaseAt.FindStringSubmatch(m)
+		d, err := model.ParseDuration(sub[3])
+		at, err2 := strconv.ParseInt(sub[4], 10, 64)
+		if err != nil || err2 != nil || time.Duration(d) != window {
+			ok = false
+			return m
+		}
+		return fmt.Sprintf("(%[1]s%[2]s @ %[3]d - %[1]s%[2]s @ %[4]d)", sub[1], sub[2], at, at-int64(window.Seconds()))
+	})
+	return out, ok && out != expr
 }
 
 // checkOffsetForm: on this grid increase() over the period equals the
