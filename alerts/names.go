@@ -53,7 +53,10 @@ const (
 	// before any customer signal, by vendor.
 	VendorFirstRatio Recording = "vendor:support_incidents_detected:vendor_first_ratio_rate"
 	// ShortNoticeRatio is the share of maintenances announced with less
-	// notice than the contract, by vendor.
+	// notice than the contract, by vendor. Both counts are of the
+	// maintenances whose notice was observed (at their start), so that a
+	// maintenance announced in one window and started in the next is in
+	// neither or both.
 	ShortNoticeRatio Recording = "vendor:support_status_maintenance_short_notice:ratio_rate"
 	// WeekHoursCovered is the share of the week's 168 hours (in the
 	// vendor's calendar zone) in which the vendor posted at least one

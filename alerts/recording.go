@@ -122,7 +122,7 @@ func statusRecordings(q promql, w string) []rule {
 		{Record: VendorFirstRatio.Over(w), Expr: q.ratio(
 			q.sel("support_incidents_detected_total", `first="vendor"`), q.sel("support_incidents_detected_total"), w, "vendor")},
 		{Record: ShortNoticeRatio.Over(w), Expr: q.ratio(
-			q.sel("support_status_maintenance_short_notice_total"), q.sel("support_status_maintenances_total"), w, "vendor")},
+			q.sel("support_status_maintenance_short_notice_total"), q.sel("support_status_maintenance_notice_seconds_count"), w, "vendor")},
 	}
 }
 

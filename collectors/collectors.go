@@ -98,7 +98,7 @@ var Kinds = Table{
 			Doc: "the mailbox's login and password (LOGIN), or an OAuth token for XOAUTH2 as the option `username` (Gmail, Microsoft 365)"},
 		PriorityInTags: true,
 		Options:        imap.NewOptions,
-	}, New: imap.New},
+	}, New: imap.New, NewCreator: imap.NewCreator},
 	{Kind: config.Kind{
 		Name: "gcp_support", Title: "Google Cloud support cases, the buyer's own", Feeds: config.FeedsTickets,
 		DefaultURL: gcpsupport.DefaultURL, URLExample: gcpsupport.DefaultURL,

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/support-exporter/support_exporter/exporter/report"
 	"github.com/support-exporter/support_exporter/simulator"
 )
@@ -349,5 +351,53 @@ func TestReportBadInput(t *testing.T) {
 	resp, body := fetchURL(t, "http://"+p.addr+"/report?vendor=initech&from="+from)
 	if resp.StatusCode != http.StatusBadRequest || strings.Count(string(body), "\n") != 1 {
 		t.Errorf("GET /report with an unknown vendor: %s %q, want 400 and one line", resp.Status, body)
+	}
+}
+
+// TestReportBasicAuth: /report sits behind --web.config.file like every
+// endpoint; the command gives the credentials from --http.config.file (or
+// the URL), and without them says so in one line, exit 2, never printing
+// a password.
+func TestReportBasicAuth(t *testing.T) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("report-pass"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	webCfg := filepath.Join(dir, "web.yml")
+	if err := os.WriteFile(webCfg, []byte("basic_auth_users:\n  sre: "+string(hash)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	passFile := filepath.Join(dir, "pass")
+	if err := os.WriteFile(passFile, []byte("report-pass\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clientCfg := filepath.Join(dir, "client.yml")
+	if err := os.WriteFile(clientCfg, []byte("basic_auth:\n  username: sre\n  password_file: "+passFile+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, worldOptions{tickets: 20})
+	p := startNoWait(t, nil, append(w.args(t.TempDir()), "--web.config.file="+webCfg)...)
+	waitFor(t, 30*time.Second, "listener", func() bool { code, _ := p.get("/report"); return code != 0 })
+	from := frozenNow.UTC().AddDate(0, 0, -7).Format(time.DateOnly)
+	if code, _ := p.get("/report?from=" + from); code != http.StatusUnauthorized {
+		t.Fatalf("/report without credentials: %d, want 401", code)
+	}
+	base := "http://" + p.addr
+	code, stdout, stderr := runCLI(t, "report", "--exporter.url="+base, "--from="+from)
+	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "401 Unauthorized: give its credentials") {
+		t.Errorf("no credentials: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "report", "--exporter.url=http://sre:wrong-pass@"+p.addr, "--from="+from)
+	if code != 2 || strings.Contains(stderr, "wrong-pass") {
+		t.Errorf("wrong password in the URL: exit %d, stderr %q (the password must not show)", code, stderr)
+	}
+	waitFor(t, 60*time.Second, "ready", func() bool {
+		code, _, _ := runCLI(t, "report", "--exporter.url="+base, "--http.config.file="+clientCfg, "--from="+from, "--format=json")
+		return code == 0
+	})
+	code, stdout, stderr = runCLI(t, "report", "--exporter.url=http://sre:report-pass@"+p.addr, "--from="+from, "--format=json")
+	if code != 0 || stderr != "" || decodeReport(t, "report", []byte(stdout)).Vendors[0].Name != w.vendor {
+		t.Errorf("credentials in the URL: exit %d, stderr %q", code, stderr)
 	}
 }

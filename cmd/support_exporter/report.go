@@ -58,8 +58,9 @@ func addReportCommand(app *kingpin.Application, r *reportFlags) *kingpin.CmdClau
 	return cmd
 }
 
-// reportCommand runs the report command and returns its exit code. Every
-// error is one line on stderr.
+// reportCommand runs the report command and returns its exit code (0,
+// exitReportFailed, exitReportInput, or 130 when interrupted). Every error
+// is one line on stderr.
 func reportCommand(ctx context.Context, f flags, r reportFlags, logger *slog.Logger, stdout, stderr io.Writer) int {
 	started := time.Now()
 	if r.req.Format == "" {
@@ -81,17 +82,26 @@ func reportCommand(ctx context.Context, f flags, r reportFlags, logger *slog.Log
 		err = writeFileAtomically(r.output, body)
 	}
 	switch {
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintf(stderr, "%s report: interrupted; nothing written\n", name)
+		return 130
 	case err != nil && isInputError(err):
-		fmt.Fprintf(stderr, "%s report: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "%s report: %s\n", name, reportMessage(err))
 		return exitReportInput
 	case err != nil:
-		fmt.Fprintf(stderr, "%s report: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "%s report: %s\n", name, reportMessage(err))
 		return exitReportFailed
 	}
 	if r.output != "" {
 		fmt.Fprintf(stdout, "wrote %s (%s, %d bytes) in %s\n", r.output, r.req.Format, len(body), time.Since(started).Round(time.Millisecond))
 	}
 	return 0
+}
+
+// reportMessage is an error as the one line told after "report: " (the
+// builder's errors carry that prefix already).
+func reportMessage(err error) string {
+	return strings.TrimPrefix(oneLine(err.Error()), "report: ")
 }
 
 // oneLine keeps an error to one line: a config file's list of problems
@@ -124,7 +134,7 @@ func buildReportFromStore(ctx context.Context, f flags, q reportRequest, logger 
 	var cfg *config.Config
 	var err error
 	if f.demo {
-		offset := now.Sub(time.Now())
+		offset := time.Until(now)
 		clock := func() time.Time { return time.Now().Add(offset) }
 		d, err := startDemo(slog.New(slog.DiscardHandler), clock) // its vendors' URLs are of no use here
 		if err != nil {
@@ -207,6 +217,9 @@ func fetchReport(ctx context.Context, r reportFlags) ([]byte, error) {
 			return nil, badInput("--http.config.file %s: %v", r.httpConfig, err)
 		}
 	}
+	// The endpoint's own URL, pasted from a browser, is taken as the base.
+	base.Path = strings.TrimSuffix(strings.TrimSuffix(base.Path, "/"), reportPath)
+	base.RawQuery = ""
 	u := base.JoinPath("report")
 	u.RawQuery = r.req.query().Encode()
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
@@ -217,6 +230,9 @@ func fetchReport(ctx context.Context, r reportFlags) ([]byte, error) {
 	}
 	req.Header.Set("User-Agent", name+"/"+buildVersion())
 	resp, err := client.Do(req) // a url.Error carries the URL without its password
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil, fmt.Errorf("the exporter at %s did not answer within %s (--exporter.timeout)", redactedURL(base.String()), r.timeout)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("asking the exporter: %w", err)
 	}

@@ -73,7 +73,7 @@ func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	opts, err := q.options(cfg, h.src.Now())
 	if err != nil {
-		http.Error(w, "report: "+oneLine(err.Error()), http.StatusBadRequest)
+		http.Error(w, "report: "+reportMessage(err), http.StatusBadRequest)
 		return
 	}
 	select {
@@ -96,7 +96,7 @@ func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case err != nil && isInputError(err):
-		http.Error(w, "report: "+oneLine(err.Error()), http.StatusBadRequest)
+		http.Error(w, "report: "+reportMessage(err), http.StatusBadRequest)
 		return
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		h.logger.Error("report timed out", "vendors", len(opts.Vendors), "from", opts.Period.From, "to", opts.Period.To, "timeout", h.timeout)
@@ -106,7 +106,7 @@ func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the asker left
 	case err != nil:
 		h.logger.Error("report failed", "err", err)
-		http.Error(w, "report: "+oneLine(err.Error()), http.StatusInternalServerError)
+		http.Error(w, "report: "+reportMessage(err), http.StatusInternalServerError)
 		return
 	}
 	h.logger.Info("report served", "vendors", len(opts.Vendors), "from", opts.Period.From.Format(time.RFC3339), "to", opts.Period.To.Format(time.RFC3339),

@@ -60,7 +60,7 @@ func (q reportRequest) name(key, value string) string {
 // quarterRe reads 2026Q3 (also 2026-Q3 and 2026q3).
 var quarterRe = regexp.MustCompile(`^(\d{4})-?[Qq]([1-4])$`)
 
-// period is the half-open interval asked for, in UTC. From/To, Quarter
+// period is the period asked for, in UTC (report.Period). From/To, Quarter
 // and Month exclude each other; a From without To ends now.
 func (q reportRequest) period(now time.Time) (report.Period, error) {
 	given := 0

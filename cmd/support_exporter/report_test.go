@@ -415,6 +415,13 @@ func TestReportCommandExporterURL(t *testing.T) {
 			t.Errorf("%d: exit %d, stderr %q; want %d and %q without the password", c.status, code, stderr, c.code, c.want)
 		}
 	}
+	// The endpoint's URL pasted whole is the same exporter.
+	status = http.StatusOK
+	pasted := *u
+	pasted.Path, pasted.RawQuery = "/prefix/report", "month=2026-01"
+	if code, _, stderr := runReport(t, "--exporter.url", pasted.String(), "--month", "2026-11"); code != 0 || asked.URL.Path != "/prefix/report" || asked.URL.Query().Get("month") != "2026-11" {
+		t.Errorf("pasted endpoint URL: exit %d, %q, asked %s", code, stderr, asked.URL)
+	}
 	u.Host = "127.0.0.1:1"
 	code, _, stderr = runReport(t, "--exporter.url", u.String(), "--month", "2026-11")
 	if code != 1 || strings.Contains(stderr, "s3cret") || strings.Count(stderr, "\n") != 1 {

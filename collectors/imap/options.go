@@ -22,6 +22,7 @@ type Options struct {
 	SolvedPatterns          []string          `yaml:"solved_patterns" doc:"Go regexps on a vendor message's subject or body: it solves the ticket (none: resolution is not measured)"`
 	ReopenedPatterns        []string          `yaml:"reopened_patterns" doc:"Go regexps on a vendor message's subject or body: it reopens the ticket"`
 	MaxBodyBytes            int               `yaml:"max_body_bytes" doc:"bytes of a body read for the patterns (a partial FETCH)"`
+	SMTP                    *SMTP             `yaml:"smtp" doc:"the off-hours drill's mail: url (smtps://host:465 or smtp://host:587, STARTTLS), from, to (the vendor's support address), sent_folder (one of folders), server_saves_sent, basic_auth (else http_client's login)"`
 }
 
 // Defaults.
@@ -94,6 +95,7 @@ func (o *Options) Check(report config.Report) {
 	if o.MaxBodyBytes < 0 || o.MaxBodyBytes > maxMaxBodyBytes {
 		report("max_body_bytes", "%d: want 0 (never read a body) to %d", o.MaxBodyBytes, maxMaxBodyBytes)
 	}
+	o.checkSMTP(report)
 }
 
 func checkPatterns(report config.Report, key string, patterns []string) {

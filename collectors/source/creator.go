@@ -59,6 +59,10 @@ type CreatorFactory func(Env) (Creator, error)
 // 429, GitHub's 403 secondary limit): it may be sent again after
 // retryAfter (the vendor's Retry-After; zero when it named none).
 func NotSent(err error) (retryAfter time.Duration, ok bool) {
+	var wo WriteOutcome
+	if errors.As(err, &wo) {
+		return wo.NotSentRetryAfter()
+	}
 	var fe *fetch.Error
 	if !errors.As(err, &fe) || fe.Reason != fetch.ReasonRateLimited || fe.Status >= 500 {
 		return 0, false
@@ -74,6 +78,10 @@ func Unknown(err error) bool {
 	if err == nil {
 		return false
 	}
+	var wo WriteOutcome
+	if errors.As(err, &wo) {
+		return wo.OutcomeUnknown()
+	}
 	var fe *fetch.Error
 	if !errors.As(err, &fe) {
 		return true // not even classified: assume the worst
@@ -85,6 +93,16 @@ func Unknown(err error) bool {
 		return false
 	}
 	return fe.Reason != fetch.ReasonAuth && fe.Reason != fetch.ReasonRateLimited
+}
+
+// WriteOutcome is implemented by the errors of writes that are no HTTP
+// requests (the imap kind's mail through SMTP, where a 5xx reply is a
+// refusal, not an outcome unknown): they say themselves what NotSent and
+// Unknown report.
+type WriteOutcome interface {
+	error
+	OutcomeUnknown() bool
+	NotSentRetryAfter() (retryAfter time.Duration, ok bool)
 }
 
 // AddFiled appends f to found unless a ticket of its id is there.

@@ -3,8 +3,10 @@ package report
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -26,11 +28,12 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{Generated: o.Now, Version: o.Version, Period: period}
-	p := plan(period, o.ComparePrevious)
+	var prev *Period
 	if o.ComparePrevious {
-		prev := Period{From: p.at[p.prev], To: period.From}
-		r.Previous = &prev
+		pp := previousPeriod(period)
+		prev, r.Previous = &pp, &pp
 	}
+	p := plan(period, prev)
 	r.Vendors = make([]Vendor, len(vendors))
 	errs := make([]error, len(vendors))
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
@@ -131,12 +134,42 @@ type instants struct {
 	months   []int // UTC month boundaries inside the period, with From and To
 }
 
-// plan lists the instants: the previous period's start, From, every week
-// boundary (weeks from From), every UTC month start inside the period, To.
-func plan(p Period, comparePrevious bool) instants {
+// previousPeriod is the period a report is compared with: for a named
+// calendar period the calendar period before it (2026Q3: 2026Q2, 2026-11:
+// 2026-10, whatever their lengths, and the whole of it when p is "so
+// far"); for any other the period of the same length just before.
+func previousPeriod(p Period) Period {
+	if m := quarterName.FindStringSubmatch(p.Name); m != nil {
+		year, _ := strconv.Atoi(m[1])
+		q, _ := strconv.Atoi(m[2])
+		if start := time.Date(year, time.Month(3*q-2), 1, 0, 0, 0, 0, time.UTC); start.Equal(p.From) {
+			prev := start.AddDate(0, -3, 0)
+			return Period{From: prev, To: start, Name: fmt.Sprintf("%dQ%d", prev.Year(), (int(prev.Month())+2)/3)}
+		}
+	}
+	if m := monthName.FindStringSubmatch(p.Name); m != nil {
+		year, _ := strconv.Atoi(m[1])
+		month, _ := strconv.Atoi(m[2])
+		if start := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC); start.Equal(p.From) {
+			prev := start.AddDate(0, -1, 0)
+			return Period{From: prev, To: start, Name: prev.Format("2006-01")}
+		}
+	}
+	return Period{From: p.From.Add(-p.To.Sub(p.From)), To: p.From}
+}
+
+var (
+	quarterName = regexp.MustCompile(`^(\d{4})Q([1-4])$`)
+	monthName   = regexp.MustCompile(`^(\d{4})-(0[1-9]|1[0-2])$`)
+)
+
+// plan lists the instants: the previous period's start (prev non-nil),
+// From, every week boundary (weeks from From), every UTC month start
+// inside the period, To.
+func plan(p Period, prev *Period) instants {
 	var at []time.Time
-	if comparePrevious {
-		at = append(at, p.From.Add(-p.To.Sub(p.From)))
+	if prev != nil {
+		at = append(at, prev.From)
 	}
 	at = append(at, p.From, p.To)
 	for t := p.From.AddDate(0, 0, 7); t.Before(p.To); t = t.AddDate(0, 0, 7) {
@@ -152,7 +185,7 @@ func plan(p Period, comparePrevious bool) instants {
 	}
 	in := instants{at: at, from: idx(p.From), to: idx(p.To)}
 	in.prev = in.from
-	if comparePrevious {
+	if prev != nil {
 		in.prev = 0
 	}
 	in.weeks = append(in.weeks, in.from)
@@ -221,7 +254,10 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 		Maintenances:  d.maintenances,
 	}
 	v.Indicators = indicators(&d, prev, terms, sn, o)
-	v.SLA = c.slaRows(&d, terms)
+	v.SLA = []SLARow{}
+	if sn.Tickets {
+		v.SLA = c.slaRows(&d, terms)
+	}
 	if testHook != nil {
 		testHook(vc.Name, c)
 	}

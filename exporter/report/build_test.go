@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -179,6 +180,9 @@ func TestBuildSmallStore(t *testing.T) {
 	}
 	if r.Previous == nil || !r.Previous.From.Equal(day0.AddDate(0, 0, -1)) || !r.Previous.To.Equal(from) {
 		t.Errorf("previous period %+v", r.Previous)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Fatalf("the report is not JSON: %v", err)
 	}
 	v := r.Vendors[0]
 	if v.Volume.TicketsOpened != 4 {

@@ -202,6 +202,11 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 	if !resolved.IsZero() && resolved.Before(c.from) {
 		return nil
 	}
+	if inc.ResolutionUnknown && announced.Before(c.from) {
+		// A format that never says when an incident ended (a feed): one
+		// announced before the period may or may not have been open in it.
+		return nil
+	}
 	if hs := c.o.Config.Global.HistoryStart.Time; !hs.IsZero() && announced.Before(hs) {
 		return nil
 	}
@@ -229,11 +234,12 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 	}
 	slices.SortFunc(posts, func(a, b time.Time) int { return a.Compare(b) })
 	out.Updates = len(posts) - 1
-	last := c.to
-	if !resolved.IsZero() {
-		last = resolved
+	switch {
+	case !resolved.IsZero():
+		posts = append(posts, resolved)
+	case !inc.ResolutionUnknown: // open: silent since its last post
+		posts = append(posts, c.to)
 	}
-	posts = append(posts, last)
 	for j := 1; j < len(posts); j++ {
 		out.LongestGapSeconds = max(out.LongestGapSeconds, posts[j].Sub(posts[j-1]).Seconds())
 	}

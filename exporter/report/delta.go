@@ -24,11 +24,12 @@ type delta struct {
 	escalations  [quality.NumPriorities]uint64
 	escalOpen    uint64 // a gauge: escalated tickets open at the later snapshot
 	ratings      [quality.NumRatings]uint64
-	replies      quality.ReplyHours
+	replies      quality.ReplyHours // [0] = Monday (the snapshot's [0] is Sunday)
 	incidents    [quality.NumImpacts]uint64
 	updateGap    hdiff
 	postmortem   hdiff
-	maintenances uint64
+	maintenances uint64 // announced
+	notice       hdiff  // notice of the maintenances that started (short notice's set)
 	shortNotice  uint64
 	detected     [quality.NumFirsts]uint64
 	customerLead hdiff
@@ -167,9 +168,12 @@ func diff(a, b *quality.VendorSnapshot) delta {
 	for r := range quality.NumRatings {
 		d.ratings[r] = b.Ratings[r] - a.Ratings[r]
 	}
+	// The snapshot's day index is time.Weekday (0 = Sunday, as the
+	// metric's weekday label and PromQL's day_of_week()); the report's is
+	// 0 = Monday, what a reader expects of a week.
 	for day := range quality.DaysPerWeek {
 		for h := range quality.HoursPerDay {
-			d.replies[day][h] = b.VendorReplies[day][h] - a.VendorReplies[day][h]
+			d.replies[mondayFirst(day)][h] = b.VendorReplies[day][h] - a.VendorReplies[day][h]
 		}
 	}
 	for i := range quality.NumImpacts {
@@ -178,6 +182,7 @@ func diff(a, b *quality.VendorSnapshot) delta {
 	d.updateGap = hist(a.UpdateGap, b.UpdateGap)
 	d.postmortem = hist(a.Postmortem, b.Postmortem)
 	d.maintenances = b.Maintenances - a.Maintenances
+	d.notice = hist(a.MaintenanceNotice, b.MaintenanceNotice)
 	d.shortNotice = b.ShortNotice - a.ShortNotice
 	for f := range quality.NumFirsts {
 		d.detected[f] = b.Detected[f] - a.Detected[f]
@@ -189,6 +194,10 @@ func diff(a, b *quality.VendorSnapshot) delta {
 	}
 	return d
 }
+
+// mondayFirst maps a time.Weekday index (0 = Sunday) to the report's day
+// index (0 = Monday).
+func mondayFirst(weekday int) int { return (weekday + 6) % 7 }
 
 func sumU(xs []uint64) uint64 {
 	var n uint64

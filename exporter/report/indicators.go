@@ -39,6 +39,8 @@ func termsAt(vc *config.Vendor, rules *quality.Rules, at time.Time) terms {
 type indicatorDef struct {
 	id, dimension, name, unit, footnote string
 	higherIsBetter                      bool
+	// neutral: a volume, neither better nor worse when it moves.
+	neutral bool
 	// value reads the value and its sample count; nil value: no data.
 	value func(d *delta) (*float64, uint64)
 	// target, when set, is the contract's target.
@@ -106,7 +108,7 @@ func indicatorDefs() []indicatorDef {
 	var defs []indicatorDef
 	add := func(d indicatorDef) { defs = append(defs, d) }
 	add(indicatorDef{id: "tickets_opened", dimension: ResponseSpeed, name: "Tickets opened", unit: UnitCount,
-		footnote: "tickets_opened", needs: needTickets, higherIsBetter: false,
+		footnote: "tickets_opened", needs: needTickets, neutral: true,
 		value: func(d *delta) (*float64, uint64) { n := sumU(d.created[:]); return fptr(float64(n)), n }})
 	for p := range quality.NumPriorities {
 		for _, q := range []struct {
@@ -144,6 +146,9 @@ func indicatorDefs() []indicatorDef {
 					}
 					replies += d.replies[day][h]
 				}
+			}
+			if replies == 0 {
+				return nil, 0 // no reply in the period: no data, not "no hour covered"
 			}
 			return fptr(float64(hours) / 168), replies
 		}})
@@ -187,10 +192,10 @@ func indicatorDefs() []indicatorDef {
 		value: func(d *delta) (*float64, uint64) { return fptr(float64(d.escalOpen)), d.escalOpen }})
 
 	add(indicatorDef{id: "rounds_mean", dimension: Professionalism, name: "Vendor replies to resolve (mean)", unit: UnitCount,
-		footnote: "rounds", needs: needTickets,
+		footnote: "rounds_mean", needs: needTickets,
 		value: func(d *delta) (*float64, uint64) { h := sumHist(d.rounds[:]); return h.mean(), h.count }})
 	add(indicatorDef{id: "rounds_p90", dimension: Professionalism, name: "Vendor replies to resolve (p90)", unit: UnitCount,
-		footnote: "rounds", needs: needTickets,
+		footnote: "rounds_p90", needs: needTickets,
 		value: func(d *delta) (*float64, uint64) { return quantileOf(sumHist(d.rounds[:]), 0.9) }})
 	add(indicatorDef{id: "postmortem_rate", dimension: Professionalism, name: "Postmortems per incident", unit: UnitRatio,
 		footnote: "postmortem_rate", higherIsBetter: true, needs: needStatus,
@@ -246,11 +251,14 @@ func indicatorDefs() []indicatorDef {
 	add(indicatorDef{id: "maintenance_notice_compliance", dimension: Proactivity, name: "Maintenance notice compliance",
 		unit: UnitRatio, footnote: "maintenance_notice", higherIsBetter: true, needs: needStatus,
 		value: func(d *delta) (*float64, uint64) {
-			r := ratio(d.shortNotice, d.maintenances)
+			// The short-notice counter's own set: the maintenances that
+			// started in the period (their notice observed), as the
+			// recording rule vendor:support_status_maintenance_short_notice:ratio_rate.
+			r := ratio(d.shortNotice, d.notice.count)
 			if r == nil {
 				return nil, 0
 			}
-			return fptr(1 - *r), d.maintenances
+			return fptr(1 - *r), d.notice.count
 		},
 		target: func(t *terms, _ *Options) *float64 {
 			if t.notice <= 0 {
@@ -266,8 +274,8 @@ func indicatorDefs() []indicatorDef {
 		{"feature_requests_shipped", "Feature requests shipped", func(d *delta) uint64 { return d.features[quality.Shipped] }},
 		{"feature_requests_declined", "Feature requests declined", func(d *delta) uint64 { return d.features[quality.Declined] }},
 	} {
-		add(indicatorDef{id: f.id, dimension: Proactivity, name: f.name, unit: UnitCount, footnote: "feature_requests",
-			needs: needFeatures, higherIsBetter: f.id == "feature_requests_shipped",
+		add(indicatorDef{id: f.id, dimension: Proactivity, name: f.name, unit: UnitCount, footnote: f.id,
+			needs: needFeatures, higherIsBetter: f.id == "feature_requests_shipped", neutral: f.id != "feature_requests_shipped",
 			value: func(d *delta) (*float64, uint64) { n := f.value(d); return fptr(float64(n)), n }})
 	}
 	return defs
@@ -291,7 +299,7 @@ func indicators(d, prev *delta, t terms, sn *quality.VendorSnapshot, o *Options)
 		}
 		v, n := def.value(d)
 		ind := Indicator{ID: def.id, Dimension: def.dimension, Name: def.name, Unit: def.unit, Value: v, Samples: n,
-			HigherIsBetter: def.higherIsBetter, Footnote: def.footnote}
+			HigherIsBetter: def.higherIsBetter, Neutral: def.neutral, Footnote: def.footnote}
 		if def.target != nil {
 			ind.Target = def.target(&t, o)
 		}
@@ -324,6 +332,10 @@ func (c *collector) slaRows(d *delta, t terms) []SLARow {
 				Objective: t.objective, Checks: checks, Breaches: breaches, Worst: c.worst[p][tg]}
 			if r := ratio(breaches, checks); r != nil {
 				row.Compliance = fptr(1 - *r)
+				if t.objective > 0 {
+					met := *row.Compliance >= t.objective
+					row.Met = &met
+				}
 			}
 			if row.Worst == nil {
 				row.Worst = []TicketRef{}
@@ -373,7 +385,8 @@ func contracts(sn *quality.VendorSnapshot, from, to time.Time) []Contract {
 // charts are the weekly first response, the monthly compliance and the
 // replies by hour.
 func charts(snaps []*quality.VendorSnapshot, p instants, t terms, vc *config.Vendor, d *delta) Charts {
-	ch := Charts{WeeklyFirstResponse: []WeekPoint{}, MonthlyCompliance: []MonthPoint{}, RepliesByHour: d.replies}
+	ch := Charts{WeeklyFirstResponse: []WeekPoint{}, MonthlyCompliance: []MonthPoint{}, RepliesByHour: d.replies,
+		Zone: replyZone(vc)}
 	if !snaps[p.to].Tickets {
 		return ch
 	}
@@ -402,6 +415,15 @@ func charts(snaps []*quality.VendorSnapshot, p instants, t terms, vc *config.Ven
 		}
 	}
 	return ch
+}
+
+// replyZone names the zone replies are bucketed in: the vendor calendar's
+// (quality's replyZone), "UTC" without one.
+func replyZone(vc *config.Vendor) string {
+	if vc.CalendarParsed == nil || vc.CalendarParsed.Location() == nil {
+		return "UTC"
+	}
+	return vc.CalendarParsed.Location().String()
 }
 
 // footnotes say how each indicator family is computed, with the PromQL
@@ -442,10 +464,12 @@ func footnotes(vendors []string, p Period) []Footnote {
 			PromQL: sum("vendor", "support_tickets_reopened_total", "") + " / " + sum("vendor", "support_tickets_created_total", "")},
 		{ID: "escalations", Text: "Tickets that became escalated in the period.",
 			PromQL: sum("vendor", "support_escalations_total", "")},
-		{ID: "escalations_open", Text: "Tickets escalated and still open at the period's end (a gauge, read at the end; the previous value is at the period's start).",
-			PromQL: fmt.Sprintf("sum by (vendor) (support_escalations_open%s %s)", sel, at)},
-		{ID: "rounds", Text: "Vendor public replies before the first solve, of the tickets first solved in the period: mean (sum / count) and p90.",
+		{ID: "escalations_open", Text: "Tickets escalated and still open at the period's end, from the escalation facts pinned in the stored tickets (the previous value is at the period's start). No PromQL: the backfill does not reconstruct the gauge support_escalations_open (no API dates an escalation's end), so backfilled history has no sample of it; on history a live exporter scraped, compare with support_escalations_open at the period's end.",
+			PromQL: ""},
+		{ID: "rounds_mean", Text: "Vendor public replies before the first solve, of the tickets first solved in the period: the mean (sum / count).",
 			PromQL: sum("vendor", "support_ticket_vendor_replies_to_resolve_sum", "") + " / " + sum("vendor", "support_ticket_vendor_replies_to_resolve_count", "")},
+		{ID: "rounds_p90", Text: "Vendor public replies before the first solve, of the tickets first solved in the period: the p90, interpolated inside the histogram's buckets as histogram_quantile does.",
+			PromQL: quant("vendor", "support_ticket_vendor_replies_to_resolve")},
 		{ID: "postmortem_rate", Text: "Postmortems published in the period per incident announced in it.",
 			PromQL: sum("vendor", "support_status_incident_postmortem_seconds_count", "") + " / " + sum("vendor", "support_status_incidents_total", "")},
 		{ID: "postmortem_delay", Text: "Time from an incident's resolution to its postmortem, of the postmortems published in the period.",
@@ -460,10 +484,14 @@ func footnotes(vendors []string, p Period) []Footnote {
 			PromQL: sum("vendor", "support_incidents_detected_total", `first="vendor"`) + " / " + sum("vendor", "support_incidents_detected_total", "")},
 		{ID: "customer_lead", Text: "For customer-first incidents decided in the period, the time from the first customer signal to the vendor's first post.",
 			PromQL: quant("vendor", "support_incident_customer_lead_seconds")},
-		{ID: "maintenance_notice", Text: "Share of the maintenances counted in the period announced with at least sla.maintenance_notice.",
-			PromQL: "1 - " + sum("vendor", "support_status_maintenance_short_notice_total", "") + " / " + sum("vendor", "support_status_maintenances_total", "")},
-		{ID: "feature_requests", Text: "Feature requests opened in the period, and those shipped or declined in it.",
-			PromQL: sum("vendor", "support_feature_requests_created_total", "") + "; " + sum("vendor, outcome", "support_feature_requests_closed_total", "")},
+		{ID: "maintenance_notice", Text: "Of the maintenances that started in the period (their notice observed), the share announced with at least sla.maintenance_notice (the term in force at announcement): one minus the short notices over the notice histogram's count, the same set, as the recording rule vendor:support_status_maintenance_short_notice:ratio_rate.",
+			PromQL: "1 - " + sum("vendor", "support_status_maintenance_short_notice_total", "") + " / " + sum("vendor", "support_status_maintenance_notice_seconds_count", "")},
+		{ID: "feature_requests_opened", Text: "Feature requests opened in the period.",
+			PromQL: sum("vendor", "support_feature_requests_created_total", "")},
+		{ID: "feature_requests_shipped", Text: "Feature requests closed as shipped in the period.",
+			PromQL: sum("vendor", "support_feature_request_outcomes_total", `outcome="shipped"`)},
+		{ID: "feature_requests_declined", Text: "Feature requests closed as declined in the period.",
+			PromQL: sum("vendor", "support_feature_request_outcomes_total", `outcome="declined"`)},
 	}
 }
 

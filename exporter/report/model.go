@@ -20,15 +20,22 @@ type Report struct {
 	Generated time.Time `json:"generated"`
 	Version   string    `json:"version"` // the exporter's version
 	Period    Period    `json:"period"`
-	// Previous is the period of the same length just before Period, when
-	// the comparison was asked for; every indicator then has its Previous.
+	// Previous is the period compared with, when asked for: the calendar
+	// quarter or month before a named Period (2026Q3: 2026Q2, named so),
+	// else the period of the same length just before; every indicator
+	// then has its Previous.
 	Previous *Period  `json:"previous,omitempty"`
 	Vendors  []Vendor `json:"vendors"`
 	// Footnotes say how each indicator is computed, by Indicator.Footnote.
 	Footnotes []Footnote `json:"footnotes"`
 }
 
-// Period is a half-open interval [From, To).
+// Period is the stretch of time reviewed. Counted events: (From, To], as
+// Prometheus' increase at To over samples on both edges counts them (the
+// replay advanced to an instant includes the changes at it): an event
+// exactly at To is in, one exactly at From is out. The lists (incidents,
+// maintenances, worst tickets, drills) use the same test. A gauge-like
+// figure (escalations open, documentation) is read at To.
 type Period struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
@@ -125,6 +132,9 @@ type Indicator struct {
 	Target         *float64 `json:"target,omitempty"`
 	Met            *bool    `json:"met,omitempty"`
 	HigherIsBetter bool     `json:"higher_is_better"`
+	// Neutral: a volume (tickets opened, requests opened) that is neither
+	// better nor worse when it moves; HigherIsBetter is then meaningless.
+	Neutral bool `json:"neutral,omitempty"`
 	// Previous is the value over the previous period, when compared.
 	Previous *float64 `json:"previous,omitempty"`
 	Footnote string   `json:"footnote"` // a Footnote.ID
@@ -150,6 +160,9 @@ type SLARow struct {
 	Breaches      uint64  `json:"breaches"` // of which past the target
 	// Compliance is 1 - breaches/checks; nil without a check.
 	Compliance *float64 `json:"compliance"`
+	// Met is Compliance >= Objective; nil without a compliance or without
+	// an objective.
+	Met *bool `json:"met,omitempty"`
 	// Worst are the tickets with the longest clocks that ended in the
 	// period, breaches first, at most WorstTickets.
 	Worst []TicketRef `json:"worst"`
@@ -184,8 +197,11 @@ type Incident struct {
 	// NoticeDelaySeconds is from the start to the first post;
 	// LongestGapSeconds the longest silence between public updates.
 	NoticeDelaySeconds float64 `json:"notice_delay_seconds"`
-	LongestGapSeconds  float64 `json:"longest_gap_seconds"`
-	Updates            int     `json:"updates"`
+	// The longest gap includes the silence from the last post to the
+	// resolution, or to the period's end when still open. Updates are the
+	// public posts after the first.
+	LongestGapSeconds float64 `json:"longest_gap_seconds"`
+	Updates           int     `json:"updates"`
 	// Postmortem is when its postmortem was published; nil: none by the
 	// period's end.
 	Postmortem *time.Time `json:"postmortem"`
@@ -260,6 +276,9 @@ type Charts struct {
 	// RepliesByHour are the vendor's public replies in the period by day
 	// of the week (0 = Monday) and hour, in the vendor's calendar zone.
 	RepliesByHour [7][24]uint64 `json:"replies_by_hour"`
+	// Zone is the calendar zone RepliesByHour is in ("UTC" without a
+	// calendar).
+	Zone string `json:"zone"`
 }
 
 // WeekPoint is one week's first-response quantiles of one priority.

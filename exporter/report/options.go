@@ -15,7 +15,9 @@ type Options struct {
 	// Vendors to review, in the order shown; each must be configured.
 	Vendors []string
 	Period  Period
-	// ComparePrevious adds the period of the same length just before.
+	// ComparePrevious adds the previous period: the calendar quarter or
+	// month before a named Period (Period.Name "2026Q3", "2026-11"), else
+	// the period of the same length just before.
 	ComparePrevious bool
 	// Now is the exporter's clock: a period may not start after it, and
 	// the report says when it was generated.

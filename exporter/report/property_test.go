@@ -167,7 +167,7 @@ func TestCountersAreSnapshotDifferences(t *testing.T) {
 			prevFrom := pFrom.Add(-pTo.Sub(pFrom))
 			s0, s1 := snap(prevFrom), snap(pFrom)
 			// The report's other instants lie between: take them as it does.
-			for _, at := range plan(r.Period, true).at {
+			for _, at := range plan(r.Period, r.Previous).at {
 				if at.After(pFrom) && at.Before(pTo) {
 					snap(at)
 				}

@@ -29,6 +29,9 @@ func fmtDuration(sec float64) string {
 		return sign + strconv.FormatFloat(sec/86400, 'g', 3, 64) + " d"
 	}
 	s := int64(math.Round(sec))
+	if s == 0 {
+		sign = "" // never "-0 s"
+	}
 	switch {
 	case s < 60:
 		return sign + strconv.FormatInt(s, 10) + " s"
@@ -61,16 +64,97 @@ func fmtRatio(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return noData
 	}
-	p := v * 100
-	prec := 1
-	if p >= 99 && p < 100 {
-		prec = 2
+	return fmtRatioPrec(v, ratioPrec(v))
+}
+
+// ratioPrec is the number of decimals fmtRatio shows v with.
+func ratioPrec(v float64) int {
+	if p := v * 100; p >= 99 && p < 100 {
+		return 2
 	}
+	return 1
+}
+
+func fmtRatioPrec(v float64, prec int) string {
+	p := v * 100
 	s := strconv.FormatFloat(p, 'f', prec, 64)
-	if v < 1 && (s == "100.00" || s == "100.0") {
-		s = "99.99"
+	if v < 1 && strings.HasPrefix(s, "100") {
+		s = "99." + strings.Repeat("9", max(prec, 2))
+	}
+	if strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-") // never "-0.0%"
 	}
 	return s + "%"
+}
+
+// maxPrec bounds the decimals added so that a value missing its target is
+// never shown equal to it.
+const maxPrec = 6
+
+// fmtAgainst shows v in unit next to a target t that v misses (met false):
+// with as many more decimals as it takes for the shown value to differ from
+// the shown target, so no row reads "95.0% ✗ missed" against "95.0%".
+// A value that meets its target (or has none) is shown as fmtIn does.
+func fmtAgainst(v, t float64, unit string, met bool) string {
+	s := fmtIn(v, unit)
+	if met || math.IsNaN(v) || math.IsInf(v, 0) || math.IsNaN(t) || math.IsInf(t, 0) || v == t {
+		return s
+	}
+	switch unit {
+	case report.UnitRatio:
+		if roundTo(v*100, ratioPrec(v)) != roundTo(t*100, ratioPrec(t)) {
+			return s
+		}
+		prec := max(ratioPrec(v), ratioPrec(t))
+		for ; prec < maxPrec && roundTo(v*100, prec) == roundTo(t*100, prec); prec++ {
+		}
+		return fmtRatioPrec(v, prec)
+	case report.UnitSeconds:
+		if s != fmtDuration(t) {
+			return s
+		}
+		if math.Round(v) != math.Round(t) && math.Abs(v) < 1e12 {
+			return fmtDurationFull(v)
+		}
+		prec := 1
+		for ; prec < maxPrec && roundTo(v, prec) == roundTo(t, prec); prec++ {
+		}
+		return strconv.FormatFloat(v, 'f', prec, 64) + " s"
+	default:
+		if roundTo(v, 2) != roundTo(t, 2) {
+			return s
+		}
+		prec := 3
+		for ; prec < maxPrec && roundTo(v, prec) == roundTo(t, prec); prec++ {
+		}
+		return strconv.FormatFloat(v, 'f', prec, 64)
+	}
+}
+
+func roundTo(v float64, prec int) float64 {
+	p := math.Pow10(prec)
+	return math.Round(v*p) / p
+}
+
+// fmtDurationFull shows a duration to the second: "1 h 0 min 1 s".
+func fmtDurationFull(sec float64) string {
+	sign := ""
+	if sec < 0 {
+		sign, sec = "-", -sec
+	}
+	s := int64(math.Round(sec))
+	var parts []string
+	if d := s / 86400; d > 0 {
+		parts = append(parts, strconv.FormatInt(d, 10)+" d")
+	}
+	if s >= 3600 {
+		parts = append(parts, strconv.FormatInt(s%86400/3600, 10)+" h")
+	}
+	if s >= 60 {
+		parts = append(parts, strconv.FormatInt(s%3600/60, 10)+" min")
+	}
+	parts = append(parts, strconv.FormatInt(s%60, 10)+" s")
+	return sign + strings.Join(parts, " ")
 }
 
 // fmtCount shows a count: whole numbers without decimals, others with two.
@@ -90,6 +174,15 @@ func fmtValue(v *float64, unit string) string {
 		return noData
 	}
 	return fmtIn(*v, unit)
+}
+
+// fmtIndicator shows an indicator's value; a value that misses its target
+// is never shown equal to it (fmtAgainst).
+func fmtIndicator(in report.Indicator) string {
+	if in.Value == nil || in.Target == nil || in.Met == nil {
+		return fmtValue(in.Value, in.Unit)
+	}
+	return fmtAgainst(*in.Value, *in.Target, in.Unit, *in.Met)
 }
 
 func fmtIn(v float64, unit string) string {
@@ -122,16 +215,20 @@ func fmtTarget(in report.Indicator) string {
 }
 
 // fmtDelta shows a change in the unit of the value: percentage points for
-// ratios, a duration for times, a count otherwise; always signed.
-func fmtDelta(d float64, unit string) string {
+// ratios (with prec decimals), a duration for times, a count otherwise;
+// always signed.
+func fmtDelta(d float64, unit string, prec int) string {
 	sign := "+"
 	if d < 0 {
 		sign, d = "−", -d
 	}
 	switch unit {
 	case report.UnitRatio:
-		return sign + strconv.FormatFloat(d*100, 'f', 1, 64) + " pp"
+		return sign + strconv.FormatFloat(d*100, 'f', prec, 64) + " pp"
 	case report.UnitSeconds:
+		if d < 0.5 {
+			return sign + strconv.FormatFloat(d, 'f', 1, 64) + " s"
+		}
 		return sign + fmtDuration(d)
 	default:
 		return sign + fmtIn(d, unit)
@@ -143,31 +240,48 @@ type change struct {
 	Known   bool   // both values exist
 	Arrow   string // ▲ ▼ or =
 	Delta   string // "+2.5 pp", "−12 min"
-	Verdict string // "better", "worse", "same"
+	Verdict string // "better", "worse", "same"; "" for a neutral volume
+	Class   string // the colour: the verdict, or "neutral"
 	Prev    string // the previous value as shown
 }
 
+// changeOf compares an indicator with its previous value. Values that are
+// shown alike are the same (no arrow, no verdict); a ratio's delta is the
+// difference of the shown values, in their precision, so "99.90%" to
+// "99.95%" reads "+0.05 pp". A neutral indicator (a volume) moves without
+// a verdict.
 func changeOf(in report.Indicator) change {
 	c := change{Prev: fmtValue(in.Previous, in.Unit)}
 	if in.Value == nil || in.Previous == nil {
 		return c
 	}
-	c.Known = true
-	d := *in.Value - *in.Previous
-	shown := fmtDelta(d, in.Unit)
-	if d == 0 || strings.TrimLeft(shown, "+−") == fmtIn(0, in.Unit) {
-		c.Arrow, c.Delta, c.Verdict = "=", "±0", "same"
+	v, p := *in.Value, *in.Previous
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.IsNaN(p) || math.IsInf(p, 0) {
 		return c
 	}
-	c.Delta = shown
+	c.Known = true
+	d := v - p
+	prec := 1
+	if in.Unit == report.UnitRatio {
+		prec = max(ratioPrec(v), ratioPrec(p))
+		d = (roundTo(v*100, prec) - roundTo(p*100, prec)) / 100
+	}
+	if d == 0 || fmtIn(v, in.Unit) == fmtIn(p, in.Unit) {
+		c.Arrow, c.Delta, c.Verdict, c.Class = "=", "±0", "same", "same"
+		return c
+	}
+	c.Delta = fmtDelta(d, in.Unit, prec)
 	c.Arrow = "▲"
 	if d < 0 {
 		c.Arrow = "▼"
 	}
-	if (d > 0) == in.HigherIsBetter {
-		c.Verdict = "better"
-	} else {
-		c.Verdict = "worse"
+	switch {
+	case in.Neutral:
+		c.Class = "neutral"
+	case (d > 0) == in.HigherIsBetter:
+		c.Verdict, c.Class = "better", "better"
+	default:
+		c.Verdict, c.Class = "worse", "worse"
 	}
 	return c
 }
@@ -210,19 +324,39 @@ func fmtTimePtr(t *time.Time) string {
 	return fmtTime(*t)
 }
 
-// fmtPeriod shows a half-open period the way people say it: a period of
-// whole UTC days shows its first and last day ("2026-07-01 to
-// 2026-09-30"), any other its two instants.
+// fmtPeriod shows a half-open period the way people say it, with its
+// inclusive end (fmtSpan), and its name when it has one.
 func fmtPeriod(p report.Period) string {
-	from, to := p.From.UTC(), p.To.UTC()
-	var s string
-	if isMidnight(from) && isMidnight(to) && to.After(from) {
-		s = fmtDate(from) + " to " + fmtDate(to.AddDate(0, 0, -1))
-	} else {
-		s = fmtTime(from) + " to " + fmtTime(to)
-	}
+	s := fmtSpan(p.From, p.To)
 	if p.Name != "" {
 		s = p.Name + " (" + s + ")"
+	}
+	return s
+}
+
+// fmtSpan shows a half-open interval [from, to) with one convention
+// everywhere: whole UTC days as their first and last day ("2026-07-01 –
+// 2026-09-30"), any other as its two instants.
+func fmtSpan(from, to time.Time) string {
+	from, to = from.UTC(), to.UTC()
+	if isMidnight(from) && isMidnight(to) && to.After(from) {
+		return fmtDate(from) + " – " + fmtDate(to.AddDate(0, 0, -1))
+	}
+	return fmtTime(from) + " – " + fmtTime(to)
+}
+
+// fmtDeadline shows a claim deadline, a date at midnight or an instant, and
+// says "passed" when it was before the report's making.
+func fmtDeadline(d *time.Time, generated time.Time) string {
+	if d == nil {
+		return "—"
+	}
+	s := fmtTime(*d)
+	if isMidnight(d.UTC()) {
+		s = fmtDate(*d)
+	}
+	if !generated.IsZero() && !d.After(generated) {
+		s += " (passed)"
 	}
 	return s
 }

@@ -30,13 +30,13 @@ func TestFormat(t *testing.T) {
 		{fmtCount(3), "3"},
 		{fmtCount(2.5), "2.50"},
 		{fmtIn(0.18, report.UnitPer), "0.18"},
-		{fmtDelta(-0.022, report.UnitRatio), "−2.2 pp"},
-		{fmtDelta(900, report.UnitSeconds), "+15 min"},
+		{fmtDelta(-0.022, report.UnitRatio, 1), "−2.2 pp"},
+		{fmtDelta(900, report.UnitSeconds, 1), "+15 min"},
 		{fmtTime(time.Date(2026, 7, 12, 9, 2, 30, 0, time.FixedZone("CEST", 7200))), "2026-07-12 07:02 UTC"},
 		{fmtPeriod(report.Period{From: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Name: "2026Q3"}),
-			"2026Q3 (2026-07-01 to 2026-09-30)"},
+			"2026Q3 (2026-07-01 – 2026-09-30)"},
 		{fmtPeriod(report.Period{From: time.Date(2026, 7, 1, 6, 0, 0, 0, time.UTC), To: time.Date(2026, 7, 2, 0, 0, 0, 0, time.UTC)}),
-			"2026-07-01 06:00 UTC to 2026-07-02 00:00 UTC"},
+			"2026-07-01 06:00 UTC – 2026-07-02 00:00 UTC"},
 		{safeURL(" https://x.example/t/1 "), "https://x.example/t/1"},
 		{safeURL("javascript:alert(1)"), ""},
 		{safeURL("/relative"), ""},
@@ -54,12 +54,12 @@ func TestChange(t *testing.T) {
 		want change
 	}{
 		{report.Indicator{Unit: report.UnitSeconds, Value: f(4800), Previous: f(3900)},
-			change{Known: true, Arrow: "▲", Delta: "+15 min", Verdict: "worse", Prev: "1 h 5 min"}},
+			change{Known: true, Arrow: "▲", Delta: "+15 min", Verdict: "worse", Class: "worse", Prev: "1 h 5 min"}},
 		{report.Indicator{Unit: report.UnitRatio, Value: f(0.42), Previous: f(0.385), HigherIsBetter: true},
-			change{Known: true, Arrow: "▲", Delta: "+3.5 pp", Verdict: "better", Prev: "38.5%"}},
+			change{Known: true, Arrow: "▲", Delta: "+3.5 pp", Verdict: "better", Class: "better", Prev: "38.5%"}},
 		// A change too small to show is no change.
 		{report.Indicator{Unit: report.UnitSeconds, Value: f(600.2), Previous: f(600)},
-			change{Known: true, Arrow: "=", Delta: "±0", Verdict: "same", Prev: "10 min"}},
+			change{Known: true, Arrow: "=", Delta: "±0", Verdict: "same", Class: "same", Prev: "10 min"}},
 		{report.Indicator{Unit: report.UnitSeconds, Value: nil, Previous: f(600)},
 			change{Prev: "10 min"}},
 	} {

@@ -17,19 +17,34 @@ import (
 // emphasis, no link, no HTML.
 var mdEscaper = strings.NewReplacer(
 	`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "`", "\\`",
-	"<", "&lt;", ">", "&gt;", "&", "&amp;", "#", `\#`, "\r", " ", "\n", " ",
+	"<", "&lt;", ">", "&gt;", "&", "&amp;", "#", `\#`, "~", `\~`, "\r", " ", "\n", " ",
 )
 
-func md(s string) string { return mdEscaper.Replace(s) }
+// md makes report text inert. Text a GFM renderer would turn into a link
+// of its own (an autolink: "www.", "://", an e-mail address) is put in a
+// code span instead, which no renderer links; its | escaped for tables.
+func md(s string) string {
+	if autolinkable(s) {
+		return mdCode(strings.ReplaceAll(s, "|", `\|`))
+	}
+	return mdEscaper.Replace(s)
+}
+
+func autolinkable(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "www.") || strings.Contains(l, "://") || strings.Contains(l, "@")
+}
 
 // mdURL keeps a link's target in one piece inside (...).
-var mdURLEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\n", "", "\r", "")
+var mdURLEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "|", "%7C", "\n", "", "\r", "")
 
 func mdLink(l link) string {
 	if l.URL == "" {
 		return md(l.Text)
 	}
-	return "[" + md(l.Text) + "](" + mdURLEscaper.Replace(l.URL) + ")"
+	// Link text is never autolinked (links do not nest): escaping is
+	// enough there.
+	return "[" + mdEscaper.Replace(l.Text) + "](" + mdURLEscaper.Replace(l.URL) + ")"
 }
 
 // mdCode is an inline code span that holds any text.
@@ -200,7 +215,10 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 				if compared {
 					ch := noData
 					if in.Change.Known {
-						ch = in.Change.Arrow + " " + in.Change.Delta + " (" + in.Change.Verdict + ")"
+						ch = in.Change.Arrow + " " + in.Change.Delta
+						if in.Change.Verdict != "" {
+							ch += " (" + in.Change.Verdict + ")"
+						}
 					}
 					row = append(row, md(in.Change.Prev), md(ch))
 				}
@@ -235,7 +253,9 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			}
 			rows = append(rows, []string{md(s.Priority), md(s.Target), md(s.Goal), s.Checks, s.Breaches, c, ws})
 		}
-		m.table([]string{"Priority", "Target", "Objective", "Clocks", "Breaches", "Compliance", "Worst tickets"}, rows)
+		m.table([]string{"Priority", "Target", "Objective (SLA clock)", "Clocks", "Breaches", "Compliance", "Worst tickets (SLA clock)"}, rows)
+		m.line("Targets and the worst tickets' times are on the SLA clock (business hours when the agreement's clock is business), not calendar time.")
+		m.line()
 	}
 
 	m.line("### SLA compliance by month")
@@ -249,7 +269,11 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			if p.Compliance != nil {
 				c = fmtRatio(*p.Compliance)
 			}
-			rows = append(rows, []string{p.Start.UTC().Format("2006-01"), md(targetName(p.Target)), c, fmtRatio(p.Objective), u(p.Checks)})
+			obj := "—"
+			if p.Objective > 0 {
+				obj = fmtRatio(p.Objective)
+			}
+			rows = append(rows, []string{p.Start.UTC().Format("2006-01"), md(targetName(p.Target)), c, obj, u(p.Checks)})
 		}
 		m.table([]string{"Month", "Target", "Compliance", "Objective", "Clocks"}, rows)
 	}
@@ -261,7 +285,7 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 	} else {
 		rows = nil
 		for _, in := range v.Incidents {
-			name := mdLink(in.Link)
+			name := strconv.Itoa(in.N) + ". " + mdLink(in.Link)
 			if in.Components != "" {
 				name += " (" + md(in.Components) + ")"
 			}
@@ -271,7 +295,7 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			}
 			rows = append(rows, []string{name, md(in.Impact), in.Started, in.Resolved, md(in.Duration), nd, in.Updates, md(in.LongestGap), md(in.Postmortem)})
 		}
-		m.table([]string{"Incident", "Impact", "Started", "Resolved", "Duration", "Notice delay", "Updates", "Longest gap", "Postmortem"}, rows)
+		m.table([]string{"Incident", "Impact", "Started", "Resolved", "Duration", "Notice delay", "Updates after the first post", "Longest gap", "Postmortem"}, rows)
 	}
 
 	m.line("### Maintenances")
@@ -369,7 +393,7 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			rows = append(rows, row)
 		}
 		m.table(head, rows)
-		m.line("Hours in the vendor's calendar zone.")
+		m.line("Hours in the vendor's calendar zone (", md(v.Zone), ").")
 		m.line()
 	}
 }

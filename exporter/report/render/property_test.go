@@ -3,7 +3,10 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +22,9 @@ import (
 func randomReport(rng *rand.Rand) *report.Report {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(400*24)) * time.Hour)
 	span := time.Duration(1+rng.IntN(120*24)) * time.Hour
+	if rng.IntN(4) == 0 { // long periods: up to about 40 months
+		span = time.Duration(1+rng.IntN(1220*24)) * time.Hour
+	}
 	r := &report.Report{Generated: t0.Add(span + time.Hour), Version: pick(rng, "", "1.0", "<v>"),
 		Period: report.Period{From: t0, To: t0.Add(span), Name: pick(rng, "", "2026Q1", "x|y")}}
 	if rng.IntN(2) == 0 {
@@ -29,11 +35,24 @@ func randomReport(rng *rand.Rand) *report.Report {
 			return nil
 		}
 		v := rng.Float64() * max
-		if rng.IntN(5) == 0 {
+		switch rng.IntN(12) {
+		case 0, 1:
 			v = 0
+		case 2: // the builder never emits these; the renderer must not fail
+			v = math.NaN()
+		case 3:
+			v = math.Inf(1 - 2*rng.IntN(2))
 		}
 		return &v
 	}
+	// fl is a plain float, now and then not finite.
+	fl := func(max float64) float64 {
+		if rng.IntN(15) == 0 {
+			return math.NaN()
+		}
+		return rng.Float64() * max
+	}
+	urls := []string{"", "https://x/1", "javascript:x", "http://a b(c)", "https://x/a|b", "https://x/a%7Cb|c)"}
 	tptr := func() *time.Time {
 		if rng.IntN(2) == 0 {
 			return nil
@@ -45,14 +64,16 @@ func randomReport(rng *rand.Rand) *report.Report {
 	units := []string{report.UnitSeconds, report.UnitRatio, report.UnitCount, report.UnitPer, "odd"}
 	nv := rng.IntN(4)
 	for i := 0; i < nv; i++ {
-		v := report.Vendor{Name: pick(rng, "a", "<b>", "c|d", "e_f*", "")}
+		v := report.Vendor{Name: pick(rng, "a", "<b>", "c|d", "e_f*", "", "www.evil.example", "~~s~~")}
+		v.Charts.Zone = pick(rng, "", "UTC", "Europe/Berlin", "<z>")
 		v.Sections = report.Sections{Tickets: rng.IntN(2) == 0, Status: rng.IntN(2) == 0, Contracts: rng.IntN(2) == 0,
 			Drill: rng.IntN(2) == 0, Docs: rng.IntN(2) == 0, Features: rng.IntN(2) == 0, ReplyHours: rng.IntN(2) == 0}
 		v.Volume = report.Volume{TicketsOpened: rng.Uint64N(1e6), SLAChecks: rng.Uint64N(1e6)}
 		for j := rng.IntN(20); j > 0; j-- {
 			in := report.Indicator{ID: pick(rng, "a", "b", "c", "d"), Dimension: pick(rng, append(report.Dimensions, "other")...),
 				Name: pick(rng, "x", "<y>", "z|"), Unit: pick(rng, units...), Value: fptr(1e6), Previous: fptr(1e6),
-				Target: fptr(1e5), Samples: rng.Uint64N(100), HigherIsBetter: rng.IntN(2) == 0, Footnote: pick(rng, "", "a", "zz")}
+				Target: fptr(1e5), Samples: rng.Uint64N(100), HigherIsBetter: rng.IntN(2) == 0, Footnote: pick(rng, "", "a", "zz"),
+				Neutral: rng.IntN(5) == 0}
 			if in.Target != nil && in.Value != nil {
 				met := rng.IntN(2) == 0
 				in.Met = &met
@@ -61,10 +82,14 @@ func randomReport(rng *rand.Rand) *report.Report {
 		}
 		for j := rng.IntN(4); j > 0; j-- {
 			row := report.SLARow{Priority: pick(rng, "urgent", "", "p|1"), Target: pick(rng, "first_response", "resolution", "x"),
-				TargetSeconds: rng.Float64() * 1e5, Objective: rng.Float64(), Checks: rng.Uint64N(10), Compliance: fptr(1)}
+				TargetSeconds: fl(1e5) * float64(rng.IntN(4)), Objective: fl(1) * float64(rng.IntN(4)), Checks: rng.Uint64N(10), Compliance: fptr(1)}
+			if row.Compliance != nil && rng.IntN(4) > 0 {
+				met := rng.IntN(2) == 0
+				row.Met = &met
+			}
 			for k := rng.IntN(6); k > 0; k-- {
-				row.Worst = append(row.Worst, report.TicketRef{ID: pick(rng, "1", "<2>", ""), URL: pick(rng, "", "https://x/1", "javascript:x", "http://a b(c)"),
-					Created: at(), Seconds: rng.Float64() * 1e7, Breached: rng.IntN(2) == 0})
+				row.Worst = append(row.Worst, report.TicketRef{ID: pick(rng, "1", "<2>", "", "https://evil.example/login"), URL: pick(rng, urls...),
+					Created: at(), Seconds: fl(1e7), Breached: rng.IntN(2) == 0})
 			}
 			v.SLA = append(v.SLA, row)
 		}
@@ -73,18 +98,23 @@ func randomReport(rng *rand.Rand) *report.Report {
 			if rng.IntN(4) == 0 {
 				start = t0.Add(-time.Hour) // began before the period
 			}
-			v.Incidents = append(v.Incidents, report.Incident{ID: pick(rng, "i", "<i>", "a-very-long-incident-id-that-is-cut"),
+			ann := time.Time{}
+			if rng.IntN(5) > 0 {
+				ann = start.Add(time.Minute)
+			}
+			v.Incidents = append(v.Incidents, report.Incident{ID: pick(rng, "i", "<i>", "a-very-long-incident-id-that-is-cut",
+				"tag:status.example.com,2005:Incident/41136975"), URL: pick(rng, urls...), Announced: ann,
 				Impact: pick(rng, "minor", "major", "critical", "none", "weird"), Started: start, Resolved: tptr(), Postmortem: tptr(),
 				Updates: rng.IntN(5), NoticeDelaySeconds: rng.Float64() * 1e4, LongestGapSeconds: rng.Float64() * 1e4})
 		}
 		for j := rng.IntN(3); j > 0; j-- {
-			v.Maintenances = append(v.Maintenances, report.Maintenance{ID: "m", Announced: at(), Scheduled: at(), NoticeSeconds: rng.Float64() * 1e6})
+			v.Maintenances = append(v.Maintenances, report.Maintenance{ID: "m", URL: pick(rng, urls...), Announced: at(), Scheduled: at(), NoticeSeconds: fl(1e6)})
 		}
 		for j := rng.IntN(3); j > 0; j-- {
 			c := report.Contract{Agreement: "a", Measure: pick(rng, "availability", "response")}
 			for k := rng.IntN(3); k > 0; k-- {
 				c.Periods = append(c.Periods, report.ContractPeriod{Start: at(), End: at(), Availability: fptr(1),
-					Compliance: map[string]float64{"b": rng.Float64(), "a": rng.Float64()}, CreditRatio: rng.Float64(), ClaimDeadline: tptr()})
+					Compliance: map[string]float64{"b": fl(1), "a": rng.Float64()}, CreditRatio: fl(1), ClaimDeadline: tptr()})
 			}
 			v.Contracts = append(v.Contracts, c)
 		}
@@ -103,7 +133,16 @@ func randomReport(rng *rand.Rand) *report.Report {
 		}
 		for j := rng.IntN(8); j > 0; j-- {
 			v.Charts.MonthlyCompliance = append(v.Charts.MonthlyCompliance, report.MonthPoint{Start: at().Truncate(24 * time.Hour),
-				Target: pick(rng, "first_response", "resolution", "x", "y", "z"), Compliance: fptr(1), Objective: rng.Float64()})
+				Target: pick(rng, "first_response", "resolution", "x", "y", "z"), Compliance: fptr(1), Objective: fl(1)})
+		}
+		// Every month of the period, both targets, as the builder gives them.
+		if rng.IntN(3) == 0 {
+			for m := time.Date(t0.Year(), t0.Month(), 1, 0, 0, 0, 0, time.UTC); m.Before(r.Period.To); m = m.AddDate(0, 1, 0) {
+				for _, tg := range []string{"first_response", "resolution"} {
+					v.Charts.MonthlyCompliance = append(v.Charts.MonthlyCompliance, report.MonthPoint{Start: m, End: m.AddDate(0, 1, 0),
+						Target: tg, Compliance: fptr(1), Objective: 0.9, Checks: rng.Uint64N(100)})
+				}
+			}
 		}
 		if rng.IntN(2) == 0 {
 			for d := range v.Charts.RepliesByHour {
@@ -145,6 +184,7 @@ func TestAnyReportRenders(t *testing.T) {
 			switch format {
 			case "html":
 				checkHTML(t, a.String())
+				checkVerdicts(t, r)
 			case "md":
 				checkTables(t, a.String())
 			case "json":
@@ -182,6 +222,46 @@ func checkHTML(t *testing.T, s string) {
 	})
 	if strings.Contains(s, "url(") || strings.Contains(s, "NaN") {
 		t.Fatal("url( or NaN in the HTML")
+	}
+	if m := negativeSize.FindString(s); m != "" {
+		t.Fatalf("a negative size in a chart: %s", m)
+	}
+}
+
+func finite2(a, b float64) bool {
+	return !math.IsNaN(a) && !math.IsInf(a, 0) && !math.IsNaN(b) && !math.IsInf(b, 0)
+}
+
+var negativeSize = regexp.MustCompile(`(width|height)="-[^"]*"`)
+
+// checkVerdicts: a value that misses its target is never shown equal to
+// it (finding 4 of the review), in the indicators and the SLA rows.
+func checkVerdicts(t *testing.T, r *report.Report) {
+	t.Helper()
+	pct := func(s string) float64 {
+		f, _ := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+		return f
+	}
+	for _, v := range r.Vendors {
+		for _, in := range v.Indicators {
+			if in.Met == nil || *in.Met || in.Value == nil || in.Target == nil || !finite2(*in.Value, *in.Target) {
+				continue
+			}
+			got, tgt := fmtIndicator(in), fmtIn(*in.Target, in.Unit)
+			if got == tgt && got != noData && *in.Value != *in.Target ||
+				in.Unit == report.UnitRatio && got != noData && pct(got) == pct(tgt) && *in.Value != *in.Target {
+				t.Fatalf("%v misses %v but is shown %q against %q", *in.Value, *in.Target, got, tgt)
+			}
+		}
+		for _, row := range v.SLA {
+			if row.Met == nil || *row.Met || row.Compliance == nil || *row.Compliance == row.Objective || !finite2(*row.Compliance, row.Objective) {
+				continue
+			}
+			got := fmtAgainst(*row.Compliance, row.Objective, report.UnitRatio, false)
+			if got != noData && pct(got) == pct(fmtRatio(row.Objective)) {
+				t.Fatalf("compliance %v misses %v but is shown %q", *row.Compliance, row.Objective, got)
+			}
+		}
 	}
 }
 

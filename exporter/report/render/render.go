@@ -7,7 +7,9 @@
 // incidents and maintenances (which a reader may follow, the page never
 // fetches). It is responsive (viewport meta, tables scroll sideways on a
 // phone, charts scale) and prints to A4 (@page, a page per vendor, header
-// rows repeated, rows and charts not split, link targets printed).
+// rows repeated, rows and charts not split, link targets printed, cells
+// wrap and long ids break so no table is wider than the page; the side by
+// side comes in tables of at most five vendors for the same reason).
 //
 // The charts are plain SVG written by this package (svg.go), not
 // github.com/go-analyze/charts. v0.6.4 was checked: it renders SVG
@@ -32,13 +34,17 @@
 // Every figure is formatted once (format.go) into a view (view.go) that
 // both the HTML and the Markdown read: durations as "1 h 20 min", ratios as
 // percentages, instants in UTC ISO form, a nil value as "no data" and a
-// section the vendor has not configured as "not configured".
+// section the vendor has not configured as "not configured". Periods
+// and contract periods show their inclusive last day ("2026-07-01 –
+// 2026-09-30"); a value that misses its target gets the decimals it takes
+// never to read equal to it; a change too small to show is "=". The JSON
+// is the model as is, but NaN/Inf (which the builder never emits) are
+// written as null rather than failing the review (jsonsafe.go).
 package render
 
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -85,14 +91,6 @@ func Write(w io.Writer, r *report.Report, format string) error {
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
-}
-
-// writeJSON is the model as is, indented; encoding/json sorts map keys, so
-// the output is stable.
-func writeJSON(w io.Writer, r *report.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
 }
 
 var (

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -355,23 +356,33 @@ func TestHTMLEveryIndicator(t *testing.T) {
 func TestHTMLValues(t *testing.T) {
 	doc := parse(t, render(t, fixture(t), "html"))
 	rows := []struct{ anchor, id, want string }{
+		// A volume moves without a verdict: 380 to 412.
+		{"v1", "tickets_opened", "Tickets opened [1] 412 — — 380 ▲ +32 412"},
 		// 4800 s, target 3600 s, previous 3900 s: 15 min slower.
-		{"v1", "first_response_p90_urgent", "First response p90 (urgent) [2] 1 h 20 min ≤ 1 h ✗ missed 1 h 5 min ▲ +15 min (worse) 37"},
+		{"v1", "first_response_p90_urgent", "First response p90 (urgent) [3] 1 h 20 min ≤ 1 h ✗ missed 1 h 5 min ▲ +15 min (worse) 37"},
 		// 12600 s against 14400 s, previous 16200 s: an hour faster.
 		{"v1", "first_response_p90_high", "3 h 30 min ≤ 4 h ✓ met 4 h 30 min ▼ −1 h (better) 118"},
-		// 183600 s = 51 h; target 2 d; previous 53 h.
-		{"v1", "resolution_p90_urgent", "2 d 3 h ≤ 2 d ✗ missed 2 d 5 h ▼ −2 h (better)"},
-		{"v1", "one_touch_ratio", "42.0% — — 38.5% ▲ +3.5 pp (better) 388"},
-		{"v1", "reopen_ratio", "6.1% ≤ 5.0% ✗ missed 6.1% = ±0 (same)"},
-		{"v1", "rounds_per_ticket", "2.35 — — 2.60 ▼ −0.25 (better)"},
-		{"v1", "satisfaction_ratio", "91.2% ≥ 90.0% ✓ met 93.4% ▼ −2.2 pp (worse) 125"},
-		{"v1", "sla_compliance_first_response", "99.52% ≥ 99.00% ✓ met 98.1% ▲ +1.4 pp (better)"},
-		{"v1", "maintenance_short_notice", "1 ≤ 0 ✗ missed 0 ▲ +1 (worse) 3"},
+		// 190800 s = 53 h; target 2 d; previous 51 h: 4 of 35 breached, so
+		// the p90 is past the target.
+		{"v1", "resolution_p90_urgent", "2 d 5 h ≤ 2 d ✗ missed 2 d 3 h ▲ +2 h (worse) 35"},
+		// 355/382 = 92.93%, previous 92.87%: both shown 92.9%, so the same.
+		{"v1", "resolution_compliance", "92.9% ≥ 90.0% ✓ met 92.9% = ±0 (same) 382"},
+		{"v1", "one_touch_rate", "42.0% — — 38.5% ▲ +3.5 pp (better) 388"},
+		// 25/412 = 0.0607 against 0.05; previous 23/380 = 0.0605.
+		{"v1", "reopen_rate", "0.06 ≤ 0.05 ✗ missed 0.06 = ±0 (same) 412"},
+		{"v1", "rounds_mean", "2.35 — — 2.60 ▼ −0.25 (better)"},
+		{"v1", "satisfaction", "91.2% ≥ 90.0% ✓ met 93.4% ▼ −2.2 pp (worse) 125"},
+		// 401/416 = 96.39% (15 breaches: 4 + 2 + 9 by month); previous 98.11%.
+		{"v1", "first_response_compliance", "96.4% ≥ 95.0% ✓ met 98.1% ▼ −1.7 pp (worse) 416"},
+		// 2 of 3 maintenances with the agreed notice.
+		{"v1", "maintenance_notice_compliance", "66.7% ≥ 100.0% ✗ missed 100.0% ▼ −33.3 pp (worse) 3"},
+		// (6+1) + (3+1) + (11+1) + (1+1) gaps, the silence to the end included.
+		{"v1", "incident_update_gap_p90", "45 min ≤ 30 min ✗ missed 40 min ▲ +5 min (worse) 25"},
 		{"v1", "first_response_p90_off_hours", "7 h — — no data no data 64"},
 		// Globex: a target but no value this quarter.
 		{"v2", "first_response_p90_urgent", "no data ≤ 2 h no data 1 h 45 min no data 0"},
-		{"v2", "satisfaction_ratio", "no data — — no data no data 0"},
-		{"v2", "first_response_p90_high", "8 h 20 min ≤ 8 h ✗ missed no data no data 22"},
+		{"v2", "satisfaction", "no data — — no data no data 0"},
+		{"v2", "first_response_p90_high", "8 h 20 min ≤ 8 h ✗ missed no data no data 30"},
 	}
 	for _, c := range rows {
 		if got := indicatorRow(t, doc, c.anchor, c.id); !strings.Contains(got, c.want) {
@@ -380,24 +391,31 @@ func TestHTMLValues(t *testing.T) {
 	}
 	acme, globex := text(byID(doc, "v1")), text(byID(doc, "v2"))
 	for _, want := range []string{
-		// SLA: 1 - 5/37 = 86.49%, 1 - 2/118 = 98.31%.
+		// SLA: 1 - 5/37 = 86.49%, 1 - 2/118 = 98.31%, 1 - 4/35 = 88.57%.
 		"urgent First response ≤ 1 h for 95.0% 37 5 86.5% ✗ missed zendesk 48213: 5 h 21 min breached",
+		"urgent Resolution ≤ 2 d for 90.0% 35 4 88.6% ✗ missed",
+		// 1 - 17/160 = 89.38%.
+		"normal Resolution ≤ 10 d for 90.0% 160 17 89.4% ✗ missed",
 		"high First response ≤ 4 h for 95.0% 118 2 98.3% ✓ met",
 		"high Resolution ≤ 5 d for 90.0% 110 0 100.0% ✓ met",
 		// Incidents: 09:02 to 13:47, 18 min to the first post.
 		"statuspage k7x2m9p4q1 API, Dashboard major 2026-07-12 09:02 UTC 2026-07-12 13:47 UTC 4 h 45 min 18 min 6 1 h 5 min 2026-07-16 15:00 UTC",
 		// 01:14 to 06:30 the next day: 29 h 16 min.
 		"critical 2026-09-09 01:14 UTC 2026-09-10 06:30 UTC 1 d 5 h 51 min customer noticed first 11 2 h none by the period's end",
-		"minor 2026-09-28 14:00 UTC open open 4 min 1 — none by the period's end",
+		// One update after the first post, then silent from 2026-09-29 02:04
+		// to the period's end: 45 h 56 min.
+		"minor 2026-09-28 14:00 UTC open open 4 min 1 1 d 22 h none by the period's end",
 		// Maintenances: 7.5 d, 14 h (short), 349.99 h.
 		"2026-07-13 10:00 UTC 2026-07-20 22:00 UTC 7 d 12 h",
 		"14 h short notice",
 		"14 d 14 h",
 		// Credits.
-		"2026-07-01 to 2026-08-01 availability 99.94% 10.0% 2026-08-31",
+		// Inclusive last days; the first claim deadline was before the
+		// report was generated (2026-10-02).
+		"2026-07-01 – 2026-07-31 availability 99.94% 10.0% 2026-08-31 (passed)",
 		"availability 99.99% 0.0% —",
 		"availability 99.25% 25.0% 2026-10-31",
-		"acme-support-response (response) termination right 2026-07-01 to 2026-10-01 high 98.3%, urgent 86.5% 5.0% 2026-10-31",
+		"acme-support-response (response) termination right 2026-07-01 – 2026-09-30 high 98.3%, urgent 86.5% 5.0% 2026-10-31",
 		// Drills.
 		"drill-2026-07-18 2026-07-18 23:30 UTC off hours zendesk 47512 responded 41 min",
 		"drill-2026-08-22 2026-08-22 03:00 UTC off hours zendesk 48577 timed out —",
@@ -415,8 +433,8 @@ func TestHTMLValues(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"Not configured: status page, agreements, drill, documentation, feature requests, reply timeline.",
-		"Tickets opened 57 SLA clocks ended 61 Incidents not configured Maintenances not configured",
+		"Not configured: status page, agreements, drill, documentation, feature requests.",
+		"Tickets opened 57 SLA clocks ended 30 Incidents not configured Maintenances not configured",
 		"urgent First response ≤ 2 h for 95.0% 0 0 no data —",
 		"freshdesk GX-1207: 17 h breached",
 		"Incidents not configured",
@@ -424,7 +442,7 @@ func TestHTMLValues(t *testing.T) {
 		"Credits owed and claim deadlines not configured",
 		"Off-hours drills not configured",
 		"Documentation freshness not configured",
-		"Vendor replies by hour of the week not configured",
+		"Vendor replies by hour of the week the ticket source gives no reply timeline",
 		"Open escalations at the period's end none open at the period's end",
 	} {
 		if !strings.Contains(globex, want) {
@@ -438,7 +456,7 @@ func TestHTMLValues(t *testing.T) {
 	head := text(doc)
 	for _, want := range []string{
 		"Service review: Acme Cloud, Globex",
-		"Period: 2026Q3 (2026-07-01 to 2026-09-30), compared with the previous period 2026-03-31 to 2026-06-30.",
+		"Period: 2026Q3 (2026-07-01 – 2026-09-30), compared with the previous period 2026-03-31 – 2026-06-30.",
 		"Generated 2026-10-02 08:15 UTC by support_exporter 0.9.0",
 	} {
 		if !strings.Contains(head, want) {
@@ -481,7 +499,7 @@ func TestHTMLCharts(t *testing.T) {
 	}
 	all := text(byID(doc, "v1"))
 	for _, want := range []string{
-		"First response by week, priority urgent", "week starting (UTC, month-day)", "p50 (median)", "target 1 h",
+		"First response by week, priority urgent", "week starting (UTC, month-day, 2026)", "p50 (median)", "target 1 h",
 		"SLA compliance by month", "objective", "Incidents across the period", "critical", "major", "minor",
 		"Vendor replies by hour of the week", "Mon", "Sun",
 	} {
@@ -571,17 +589,23 @@ func TestMarkdown(t *testing.T) {
 		"# Service review: Acme Cloud, Globex",
 		"## Side by side",
 		"| Volume | Incidents | 4 | not configured |",
-		"| Response speed | First response p90 (urgent)[^2] | 1 h 20 min ✗ missed | no data |",
-		"| Response speed | First response p90 (urgent)[^2] | 1 h 20 min | ≤ 1 h | ✗ missed | 1 h 5 min | ▲ +15 min (worse) | 37 |",
-		"| Resolution | Reopened[^7] | 6.1% | ≤ 5.0% | ✗ missed | 6.1% | = ±0 (same) | 388 |",
+		"| Response speed | First response p90 (urgent)[^3] | 1 h 20 min ✗ missed | no data |",
+		"| Response speed | First response p90 (urgent)[^3] | 1 h 20 min | ≤ 1 h | ✗ missed | 1 h 5 min | ▲ +15 min (worse) | 37 |",
+		"| Response speed | Tickets opened[^1] | 412 | — | — | 380 | ▲ +32 | 412 |",
+		"| Resolution | Reopens per ticket opened[^9] | 0.06 | ≤ 0.05 | ✗ missed | 0.06 | = ±0 (same) | 412 |",
+		"| 4. [statuspage p9q8r7s6t5](https://status.acme.example/incidents/p9q8r7s6t5) (Dashboard) | minor | 2026-09-28 14:00 UTC | open | open | 4 min | 1 | 1 d 22 h |",
+		"| acme-enterprise-sla (availability) | 2026-07-01 – 2026-07-31 | availability 99.94% | 10.0% | 2026-08-31 (passed) |",
+		"Hours in the vendor's calendar zone (Europe/Berlin).",
+		"| Priority | Target | Objective (SLA clock) | Clocks | Breaches | Compliance | Worst tickets (SLA clock) |",
 		"[zendesk 48213](https://acme.zendesk.com/agent/tickets/48213): 5 h 21 min (breached)",
 		"freshdesk GX-1166: 8 h 37 min (breached)",
-		"| 2026-09 | Resolution | 88.9% | 90.0% | 123 |",
+		// 110 of 123 clocks: 89.43%.
+		"| 2026-09 | Resolution | 89.4% | 90.0% | 123 |",
 		"| 2026-08 | First response | no data | 95.0% | 0 |",
 		"_not configured_",
 		"_none open at the period's end_",
 		"| Mon | ",
-		"[^1]: Median time to the vendor's first public reply",
+		"[^2]: Median time to the vendor's first public reply",
 		"PromQL: `histogram_quantile(0.5, sum by (le) (increase(support_ticket_first_response_seconds_bucket{vendor=\"$vendor\",priority=\"urgent\"}[$__range])))`",
 	} {
 		if !strings.Contains(md, want) {
@@ -628,9 +652,10 @@ func TestSideBySideGroups(t *testing.T) {
 	cmp := text(byID(doc, "compare"))
 	for _, row := range []string{
 		"Incidents 4 not configured",
-		"First response p90 (urgent) [2] 1 h 20 min ✗ no data",
-		"First response p90 (high) [3] 3 h 30 min ✓ 8 h 20 min ✗",
-		"Incidents the vendor noticed first [13] 75.0% —",
+		"Maintenances 3 not configured",
+		"First response p90 (urgent) [3] 1 h 20 min ✗ no data",
+		"First response p90 (high) [4] 3 h 30 min ✓ 8 h 20 min ✗",
+		"Incidents the vendor noticed first [15] 75.0% —",
 	} {
 		if !strings.Contains(cmp, row) {
 			t.Errorf("side by side lacks %q", row)
@@ -641,16 +666,21 @@ func TestSideBySideGroups(t *testing.T) {
 // A volume figure the builder also gives as an indicator is listed once,
 // as the indicator (with its footnote).
 func TestSideBySideVolumeOnce(t *testing.T) {
-	r := fixture(t)
-	n := 412.0
-	r.Vendors[0].Indicators = append(r.Vendors[0].Indicators, report.Indicator{ID: "tickets_opened",
-		Dimension: report.ResponseSpeed, Name: "Tickets opened", Unit: report.UnitCount, Value: &n, Footnote: "chasing_per_ticket"})
+	r := fixture(t) // both vendors have tickets_opened as an indicator
 	cmp := text(byID(parse(t, render(t, r, "html")), "compare"))
 	if c := strings.Count(cmp, "Tickets opened"); c != 1 {
 		t.Errorf("Tickets opened %d times side by side", c)
 	}
-	if !strings.Contains(cmp, "Tickets opened [11] 412 —") {
+	if !strings.Contains(cmp, "Tickets opened [1] 412 57") {
 		t.Errorf("the indicator row: %q", cmp)
+	}
+	// Without the indicator, the volume row.
+	for i := range r.Vendors {
+		r.Vendors[i].Indicators = slices.DeleteFunc(r.Vendors[i].Indicators, func(in report.Indicator) bool { return in.ID == "tickets_opened" })
+	}
+	cmp = text(byID(parse(t, render(t, r, "html")), "compare"))
+	if !strings.Contains(cmp, "Volume Tickets opened 412 57") {
+		t.Errorf("the volume row: %q", cmp)
 	}
 }
 

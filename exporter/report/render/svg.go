@@ -37,6 +37,14 @@ func num(f float64) string {
 	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
 }
 
+// numPos writes a width or height: never negative, never zero.
+func numPos(f float64) string {
+	if !(f >= 0.1) { // NaN too
+		f = 0.1
+	}
+	return num(f)
+}
+
 // open starts a chart: an accessible name (<title>, <desc>) and a visible
 // title.
 func (s *svg) open(id string, h int, title, desc string) {
@@ -141,7 +149,11 @@ func weeklyChart(id, vendor, priority string, pts []report.WeekPoint) template.H
 			s.w(`<text class="xl" x="%s" y="%d">%s</text>`, num(x(i)), bottom+14, p.Start.UTC().Format("01-02"))
 		}
 	}
-	s.w(`<text class="al" x="%s" y="%d">week starting (UTC, month-day)</text>`, num((left+right)/2), bottom+30)
+	yrs := ""
+	if n > 0 {
+		yrs = ", " + years(pts[0].Start, pts[n-1].End)
+	}
+	s.w(`<text class="al" x="%s" y="%d">week starting (UTC, month-day%s)</text>`, num((left+right)/2), bottom+30, esc(yrs))
 	s.w(`<text class="al" transform="rotate(-90)" x="%s" y="14">first response</text>`, num(-(top+bottom)/2))
 	if target > 0 {
 		s.w(`<line class="target" x1="%d" y1="%s" x2="%s" y2="%s"><title>target %s</title></line>`,
@@ -209,8 +221,13 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 	}
 	slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
 	y := func(v float64) float64 { return bottom - (bottom-top)*math.Min(math.Max(v, 0), 1) }
+	// Any number of months fits: the gap between groups shrinks with the
+	// group, so no bar is ever of negative width, and month labels are
+	// thinned to one every so many months so they never overlap.
 	gw := (right - left) / float64(max(1, len(months)))
-	bw := math.Min(56, (gw-16)/float64(max(1, len(targets))))
+	bw := math.Min(56, (gw-math.Min(16, gw*0.3))/float64(max(1, len(targets))))
+	pad := math.Min(1, bw*0.15)
+	every := max(1, int(math.Ceil(50/gw)))
 	var s svg
 	s.open(id, h, "SLA compliance by month", vendor+": share of SLA clocks that met their target, per calendar month (UTC) and target, against the objective.")
 	for v := 0.0; v <= 1.0001; v += 0.25 {
@@ -219,7 +236,9 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 	}
 	for mi, m := range months {
 		gx := left + gw*float64(mi)
-		s.w(`<text class="xl" x="%s" y="%d">%s</text>`, num(gx+gw/2), bottom+14, m.UTC().Format("2006-01"))
+		if mi%every == 0 {
+			s.w(`<text class="xl" x="%s" y="%d">%s</text>`, num(gx+gw/2), bottom+14, m.UTC().Format("2006-01"))
+		}
 		for ti, t := range targets {
 			i := slices.IndexFunc(pts, func(p report.MonthPoint) bool { return p.Start.Equal(m) && p.Target == t })
 			if i < 0 {
@@ -231,9 +250,13 @@ func monthlyChart(id, vendor string, pts []report.MonthPoint) template.HTML {
 				s.w(`<text class="nd" x="%s" y="%d">–<title>%s %s: no data</title></text>`, num(bx+bw/2), bottom-4, m.UTC().Format("2006-01"), esc(targetName(t)))
 			} else {
 				c := *p.Compliance
-				s.w(`<rect class="s%d" x="%s" y="%s" width="%s" height="%s"><title>%s %s: %s of %d clocks (objective %s)</title></rect>`,
-					ti%4, num(bx+1), num(y(c)), num(bw-2), num(bottom-y(c)), m.UTC().Format("2006-01"), esc(targetName(t)),
-					fmtRatio(c), p.Checks, fmtRatio(p.Objective))
+				obj := "no objective"
+				if p.Objective > 0 {
+					obj = "objective " + fmtRatio(p.Objective)
+				}
+				s.w(`<rect class="s%d" x="%s" y="%s" width="%s" height="%s"><title>%s %s: %s of %d clocks (%s)</title></rect>`,
+					ti%4, num(bx+pad), num(y(c)), numPos(bw-2*pad), num(bottom-y(c)), m.UTC().Format("2006-01"), esc(targetName(t)),
+					fmtRatio(c), p.Checks, obj)
 				switch {
 				case bw < 38: // too narrow for a label: the <title> and the tables carry it
 				case bottom-y(c) > 16: // inside the bar's foot, clear of the objective mark
@@ -274,7 +297,7 @@ const timelineMax = 40
 // timelineChart draws the period's incidents from start to resolution.
 func timelineChart(id, vendor string, p report.Period, incs []report.Incident) template.HTML {
 	const top, left = 34, 130
-	right := float64(chartW - 20)
+	right := float64(chartW - 44) // room for "open" after a bar that reaches the period's end
 	rows := min(len(incs), timelineMax)
 	const rowH = 16
 	bottom := top + rows*rowH + 6
@@ -295,9 +318,9 @@ func timelineChart(id, vendor string, p report.Period, incs []report.Incident) t
 	s.open(id, h, "Incidents across the period", desc+".")
 	for _, t := range axisTicks(p) {
 		s.w(`<line class="grid" x1="%s" y1="%d" x2="%s" y2="%d"/>`, num(x(t)), top, num(x(t)), bottom)
-		s.w(`<text class="xl" x="%s" y="%d">%s</text>`, num(x(t)), bottom+14, t.UTC().Format("01-02"))
+		s.w(`<text class="xl" x="%s" y="%d">%s</text>`, num(x(t)), bottom+14, t.UTC().Format(tickFormat(p)))
 	}
-	s.w(`<text class="al" x="%s" y="%d">date (UTC, month-day)</text>`, num((left+right)/2), bottom+28)
+	s.w(`<text class="al" x="%s" y="%d">%s</text>`, num((left+right)/2), bottom+28, esc(axisName(p)))
 	seen := map[string]bool{}
 	var impacts []string
 	for i, in := range incs[:rows] {
@@ -311,10 +334,9 @@ func timelineChart(id, vendor string, p report.Period, incs []report.Incident) t
 		if x1-x0 < 2 {
 			x1 = x0 + 2
 		}
-		label := in.ID
-		if r := []rune(label); len(r) > 15 { // the table below has it whole
-			label = string(r[:14]) + "…"
-		}
+		// The row's number (as in the table) and the id's tail: feed ids
+		// share a long head ("tag:status.example.com,2005:Incident/…").
+		label := strconv.Itoa(i+1) + ". " + idTail(in.ID, 12)
 		s.w(`<text class="rl" x="%d" y="%s">%s</text>`, left-6, num(ry+11), esc(label))
 		state := "resolved " + fmtTimePtr(in.Resolved)
 		if open {
@@ -322,12 +344,8 @@ func timelineChart(id, vendor string, p report.Period, incs []report.Incident) t
 		}
 		s.w(`<rect class="%s" x="%s" y="%s" width="%s" height="%d"><title>%s (%s): started %s, %s</title></rect>`,
 			impactClass(in.Impact), num(x0), num(ry+2), num(x1-x0), rowH-4, esc(in.ID), esc(in.Impact), fmtTime(in.Started), esc(state))
-		if open {
-			if x1+30 <= right {
-				s.w(`<text class="lg" x="%s" y="%s">open</text>`, num(x1+3), num(ry+11))
-			} else {
-				s.w(`<text class="lg" x="%s" y="%s" text-anchor="end">open</text>`, num(x0-3), num(ry+11))
-			}
+		if open { // after the bar: the chart keeps room right of the period's end
+			s.w(`<text class="lg" x="%s" y="%s">open</text>`, num(x1+3), num(ry+11))
 		}
 		if !seen[in.Impact] {
 			seen[in.Impact] = true
@@ -381,18 +399,68 @@ func axisTicks(p report.Period) []time.Time {
 		next = func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
 	}
 	var out []time.Time
-	for ; t.Before(to) && len(out) < 40; t = next(t) {
+	for ; t.Before(to); t = next(t) {
 		if !t.Before(from) {
 			out = append(out, t)
 		}
 	}
+	// At most about twelve ticks ("07-12"), eight of months ("2026-07"),
+	// spread over the whole period, so labels never touch.
+	most := 12
+	if days > 62 {
+		most = 8
+	}
+	if every := (len(out) + most - 1) / most; every > 1 {
+		var thin []time.Time
+		for i := 0; i < len(out); i += every {
+			thin = append(thin, out[i])
+		}
+		out = thin
+	}
 	return out
+}
+
+// tickFormat labels the timeline's ticks: months as "2026-07", days as
+// "07-12" (the axis name gives the year).
+func tickFormat(p report.Period) string {
+	if p.To.Sub(p.From).Hours()/24 > 62 {
+		return "2006-01"
+	}
+	return "01-02"
+}
+
+// axisName names the timeline's axis, with the year(s) when ticks show
+// month-day.
+func axisName(p report.Period) string {
+	if tickFormat(p) == "2006-01" {
+		return "date (UTC, year-month)"
+	}
+	return "date (UTC, month-day, " + years(p.From, p.To) + ")"
+}
+
+// years is the year, or the years, an interval covers: "2026",
+// "2025–2026".
+func years(from, to time.Time) string {
+	a := from.UTC().Year()
+	b := to.UTC().Add(-time.Nanosecond).Year()
+	if b <= a {
+		return strconv.Itoa(a)
+	}
+	return strconv.Itoa(a) + "–" + strconv.Itoa(b)
+}
+
+// idTail keeps the last n runes of a long id, where ids differ.
+func idTail(id string, n int) string {
+	if r := []rune(id); len(r) > n {
+		return "…" + string(r[len(r)-n+1:])
+	}
+	return id
 }
 
 var weekdays = [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 
 // heatmapChart draws the vendor's replies by day of the week and hour.
-func heatmapChart(id, vendor string, m *[7][24]uint64) template.HTML {
+func heatmapChart(id, vendor, zone string, m *[7][24]uint64) template.HTML {
 	const top, left, cw, ch = 46, 44, 24, 20
 	h := top + 7*ch + 62
 	var total, peak uint64
@@ -404,8 +472,8 @@ func heatmapChart(id, vendor string, m *[7][24]uint64) template.HTML {
 	}
 	var s svg
 	s.open(id, h, "Vendor replies by hour of the week", fmt.Sprintf(
-		"%s: %d public replies in the period by day of the week and hour in the vendor's calendar zone; the darker, the more (at most %d in one hour).",
-		vendor, total, peak))
+		"%s: %d public replies in the period by day of the week and hour in the vendor's calendar zone (%s); the darker, the more (at most %d in one hour).",
+		vendor, total, zone, peak))
 	for hr := 0; hr < 24; hr++ {
 		s.w(`<text class="xl" x="%d" y="%d">%02d</text>`, left+hr*cw+cw/2, top-4, hr)
 	}
@@ -428,7 +496,7 @@ func heatmapChart(id, vendor string, m *[7][24]uint64) template.HTML {
 			}
 		}
 	}
-	s.w(`<text class="al" x="%d" y="%d">hour of the day (vendor's calendar zone); cells give the count of replies</text>`, left+12*cw, top+7*ch+18)
+	s.w(`<text class="al" x="%d" y="%d">hour of the day (%s); cells give the count of replies</text>`, left+12*cw, top+7*ch+18, esc(zone))
 	// The colour scale: none, then from one reply to the busiest hour.
 	ly := top + 7*ch + 30
 	s.w(`<text class="lg" x="%d" y="%d" text-anchor="end">0</text>`, left+cw-4, ly+12)

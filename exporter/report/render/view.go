@@ -2,6 +2,7 @@ package render
 
 import (
 	"html/template"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,18 @@ import (
 // say the same thing.
 
 const notConfigured = "not configured"
+
+// noTarget replaces an SLA row's objective when none is in force: such a
+// row has no verdict.
+const noTarget = "no target in force at the period's end"
+
+// zoneName is the heatmap's zone as said: the model's, UTC without one.
+func zoneName(z string) string {
+	if z == "" {
+		return "UTC"
+	}
+	return z
+}
 
 type view struct {
 	Title     string
@@ -85,6 +98,7 @@ type vendorView struct {
 	HeatState   string
 	Heatmap     template.HTML
 	HeatRows    [7][24]uint64
+	Zone        string // the heatmap's calendar zone
 }
 
 type kv struct{ Key, Value string }
@@ -125,6 +139,7 @@ type ticketView struct {
 }
 
 type incView struct {
+	N             int // the row's number, also in the timeline
 	Link          link
 	Impact        string
 	Started       string
@@ -245,7 +260,6 @@ func sectionList(s report.Sections) (on, off []string) {
 	}{
 		{s.Tickets, "tickets"}, {s.Status, "status page"}, {s.Contracts, "agreements"},
 		{s.Drill, "drill"}, {s.Docs, "documentation"}, {s.Features, "feature requests"},
-		{s.ReplyHours, "reply timeline"},
 	} {
 		if e.ok {
 			on = append(on, e.name)
@@ -319,11 +333,19 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 		sv := slaView{Priority: row.Priority, Target: targetName(row.Target),
 			Goal:   "≤ " + fmtDuration(row.TargetSeconds) + " for " + fmtRatio(row.Objective),
 			Checks: u(row.Checks), Breaches: u(row.Breaches), Compliance: noData}
+		if row.TargetSeconds <= 0 || row.Objective <= 0 {
+			sv.Goal = noTarget
+		}
 		if row.Compliance != nil {
+			// The builder's verdict (Met), never one of ours: nil (no
+			// objective in force) gives none.
 			sv.Compliance = fmtRatio(*row.Compliance)
-			sv.Met = "missed"
-			if *row.Compliance >= row.Objective {
-				sv.Met = "met"
+			if row.Met != nil && sv.Goal != noTarget {
+				sv.Compliance = fmtAgainst(*row.Compliance, row.Objective, report.UnitRatio, *row.Met)
+				sv.Met = "missed"
+				if *row.Met {
+					sv.Met = "met"
+				}
 			}
 		}
 		for _, t := range row.Worst {
@@ -336,7 +358,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 	for _, in := range vd.Incidents {
 		iv := incView{Link: link{Text: in.ID, URL: safeURL(in.URL)}, Impact: in.Impact,
 			Started: fmtTime(in.Started), Resolved: "open", Duration: "open",
-			NoticeDelay: fmtDuration(in.NoticeDelaySeconds), LongestGap: "—",
+			NoticeDelay: fmtDuration(in.NoticeDelaySeconds), LongestGap: "—", N: len(out.Incidents) + 1,
 			Updates: strconv.Itoa(in.Updates), Postmortem: "none by the period's end",
 			CustomerFirst: in.CustomerFirst, Components: strings.Join(in.Components, ", ")}
 		if in.Source != "" {
@@ -346,7 +368,11 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 			iv.Resolved = fmtTime(*in.Resolved)
 			iv.Duration = fmtDuration(in.Resolved.Sub(in.Started).Seconds())
 		}
-		if in.Updates > 1 {
+		if !in.Announced.IsZero() {
+			// Updates are the public posts after the first; the longest
+			// gap includes the silence to the resolution (or the period's
+			// end), so it is shown from the first post on, whatever the
+			// count of updates.
 			iv.LongestGap = fmtDuration(in.LongestGapSeconds)
 		}
 		if in.Postmortem != nil {
@@ -372,10 +398,11 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 	for _, c := range vd.Contracts {
 		cv := contractView{Agreement: c.Agreement, Measure: c.Measure, TerminationRight: c.TerminationRight}
 		for _, p := range c.Periods {
-			pv := contractPeriodView{Period: fmtDate(p.Start) + " to " + fmtDate(p.End),
-				Measured: measured(p), Credit: fmtRatio(p.CreditRatio), ClaimDeadline: "—"}
-			if p.ClaimDeadline != nil {
-				pv.ClaimDeadline = fmtDate(*p.ClaimDeadline)
+			pv := contractPeriodView{Period: fmtSpan(p.Start, p.End),
+				Measured: measured(p), Credit: fmtRatio(p.CreditRatio),
+				ClaimDeadline: fmtDeadline(p.ClaimDeadline, r.Generated)}
+			if !r.Generated.IsZero() && p.End.After(r.Generated) {
+				pv.Credit += " (provisional: the contract period has not ended)"
 			}
 			cv.Periods = append(cv.Periods, pv)
 		}
@@ -408,13 +435,14 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 	}
 
 	ch := &vd.Charts
-	out.WeeklyState = state(s.Tickets, len(ch.WeeklyFirstResponse), noData)
+	// A priority without a sample in the whole period gets no chart.
 	var prios []string
 	for _, p := range ch.WeeklyFirstResponse {
-		if !slices.Contains(prios, p.Priority) {
+		if (p.Samples > 0 || p.P50 != nil || p.P90 != nil) && !slices.Contains(prios, p.Priority) {
 			prios = append(prios, p.Priority)
 		}
 	}
+	out.WeeklyState = state(s.Tickets, len(prios), noData)
 	for pi, p := range prios {
 		var pts []report.WeekPoint
 		for _, w := range ch.WeeklyFirstResponse {
@@ -429,12 +457,18 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 	if len(ch.MonthlyCompliance) > 0 {
 		out.Monthly = monthlyChart(out.Anchor+"-mc", vd.Name, ch.MonthlyCompliance)
 	}
+	out.Zone = zoneName(ch.Zone)
 	out.HeatState = state(s.ReplyHours, 1, "")
+	if s.Tickets && !s.ReplyHours {
+		out.HeatState = "the ticket source gives no reply timeline"
+	} else if !s.Tickets {
+		out.HeatState = notConfigured
+	}
 	if s.ReplyHours && ch.RepliesByHour == ([7][24]uint64{}) {
 		out.HeatState = "no reply in the period"
 	}
 	if out.HeatState == "" {
-		out.Heatmap = heatmapChart(out.Anchor+"-hm", vd.Name, &ch.RepliesByHour)
+		out.Heatmap = heatmapChart(out.Anchor+"-hm", vd.Name, zoneName(ch.Zone), &ch.RepliesByHour)
 		out.HeatRows = ch.RepliesByHour
 	}
 	return out
@@ -468,8 +502,25 @@ func measured(p report.ContractPeriod) string {
 	return strings.Join(parts, ", ")
 }
 
+// asMean shows a count indicator with a fractional value, previous or
+// target (a mean, such as rounds to resolve) with two decimals throughout,
+// so a mean of 3 reads "3.00" next to "2.50", not "3".
+func asMean(in report.Indicator) report.Indicator {
+	if in.Unit != report.UnitCount {
+		return in
+	}
+	for _, v := range []*float64{in.Value, in.Previous, in.Target} {
+		if v != nil && *v != math.Trunc(*v) && !math.IsNaN(*v) && !math.IsInf(*v, 0) {
+			in.Unit = report.UnitPer
+			return in
+		}
+	}
+	return in
+}
+
 func indicatorOf(in report.Indicator, fn map[string]int) indView {
-	return indView{ID: in.ID, Name: in.Name, Value: fmtValue(in.Value, in.Unit), Target: fmtTarget(in),
+	in = asMean(in)
+	return indView{ID: in.ID, Name: in.Name, Value: fmtIndicator(in), Target: fmtTarget(in),
 		Met: metOf(in), Change: changeOf(in), Samples: u(in.Samples), Footnote: fn[in.Footnote]}
 }
 
@@ -485,6 +536,7 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		{"Tickets opened", func(v report.Vendor) string { return volume(v.Sections.Tickets, v.Volume.TicketsOpened) }},
 		{"SLA clocks ended", func(v report.Vendor) string { return volume(v.Sections.Tickets, v.Volume.SLAChecks) }},
 		{"Incidents", func(v report.Vendor) string { return volume(v.Sections.Status, v.Volume.Incidents) }},
+		{"Maintenances", func(v report.Vendor) string { return volume(v.Sections.Status, v.Volume.Maintenances) }},
 	}
 	indicatorNames := map[string]bool{}
 	for _, vd := range r.Vendors {
@@ -524,8 +576,8 @@ func buildCompare(r *report.Report, fn map[string]int) *compareView {
 		for _, vd := range r.Vendors {
 			cell := compareCell{Value: "—"}
 			if j := slices.IndexFunc(vd.Indicators, func(in report.Indicator) bool { return in.ID == k.id }); j >= 0 {
-				in := vd.Indicators[j]
-				cell = compareCell{Value: fmtValue(in.Value, in.Unit)}
+				in := asMean(vd.Indicators[j])
+				cell = compareCell{Value: fmtIndicator(in)}
 				if in.Value != nil {
 					cell.Met = metOf(in)
 				}
