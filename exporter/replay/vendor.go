@@ -55,6 +55,11 @@ type Options struct {
 	Maintenance func(source string, m *item.Maintenance, changes []time.Time) error
 	// Pages, when set, sees each source's stored documentation pages.
 	Pages func(source string, pages []item.Page) error
+	// Synced, when set, sees each source's last complete sync start as
+	// the replay read it (Vendor.Synced), before the source's items: a
+	// caller judging the items itself judges them as of the same instant
+	// even when a sync completes during NewVendor.
+	Synced func(source string, at time.Time)
 }
 
 // entry is an item waiting for the replay to reach its first change. Only
@@ -132,6 +137,9 @@ func (v *Vendor) index(source string) error {
 	v.Synced[source] = at
 	v.LastSync = latest(v.LastSync, at)
 	o := &v.opts
+	if o.Synced != nil {
+		o.Synced(source, at)
+	}
 	// note returns whether the item is added as stored, now.
 	note := func(changes []time.Time, kind itemKind, id string) bool {
 		if len(changes) == 0 {

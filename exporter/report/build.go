@@ -213,6 +213,7 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 		Incident:    c.incident,
 		Maintenance: c.maintenance,
 		Pages:       c.pages,
+		Synced:      c.setSynced,
 	})
 	if err != nil {
 		return nil, err

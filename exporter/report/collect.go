@@ -10,7 +10,6 @@ import (
 	"github.com/support-exporter/support_exporter/exporter/item"
 	"github.com/support-exporter/support_exporter/exporter/quality"
 	"github.com/support-exporter/support_exporter/exporter/replay"
-	"github.com/support-exporter/support_exporter/exporter/store"
 )
 
 // maxEscalations bounds the open escalations listed, oldest first; the
@@ -52,11 +51,16 @@ func newCollector(ctx context.Context, o *Options, vc *config.Vendor, from, to t
 	for _, list := range [][]*config.Source{vc.Tickets, vc.StatusPages, vc.Docs} {
 		for _, s := range list {
 			c.kinds[s.Name] = s
-			c.synced[s.Name], _ = o.Store.SyncedAt(store.SourceKey{Vendor: vc.Name, Source: s.Name})
 		}
 	}
 	return c
 }
+
+// setSynced notes a source's last complete sync start as the replay read
+// it (replay.Options.Synced), before the source's items: the lists are
+// judged as of the instant the counters are, even when a sync completes
+// while the report reads the store.
+func (c *collector) setSynced(source string, at time.Time) { c.synced[source] = at }
 
 // asOf is the instant a source is judged as of at at (replay.Vendor.AsOf).
 func (c *collector) asOf(source string, at time.Time) time.Time {
@@ -192,17 +196,18 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 		inc = &v
 	}
 	announced := inc.CreatedAt
-	if announced.IsZero() || !announced.Before(c.to) {
+	// The period's events are those of (from, to], as increase() at to.
+	if announced.IsZero() || announced.After(c.to) {
 		return nil
 	}
 	resolved := inc.ResolvedAt
 	if !resolved.IsZero() && resolved.After(c.to) {
 		resolved = time.Time{}
 	}
-	if !resolved.IsZero() && resolved.Before(c.from) {
+	if !resolved.IsZero() && !resolved.After(c.from) {
 		return nil
 	}
-	if inc.ResolutionUnknown && announced.Before(c.from) {
+	if inc.ResolutionUnknown && !announced.After(c.from) {
 		// A format that never says when an incident ended (a feed): one
 		// announced before the period may or may not have been open in it.
 		return nil
@@ -277,7 +282,7 @@ func (c *collector) maintenance(source string, m *item.Maintenance, changes []ti
 		v := quality.MaintenanceAt(m, changes[k])
 		mt = &v
 	}
-	if mt.ScheduledFor.Before(c.from) || !mt.ScheduledFor.Before(c.to) {
+	if !mt.ScheduledFor.After(c.from) || mt.ScheduledFor.After(c.to) { // (from, to]
 		return nil
 	}
 	out := Maintenance{Source: source, ID: m.ID, URL: c.incidentURL(source, m.ID),
@@ -327,7 +332,7 @@ func (c *collector) docs(sn *quality.VendorSnapshot) []DocsSite {
 		}
 		if !s.LastmodSuspect {
 			for _, p := range c.pageLists[s.Source] {
-				if !p.Updated.Before(c.from) && p.Updated.Before(c.to) {
+				if p.Updated.After(c.from) && !p.Updated.After(c.to) { // (from, to]
 					d.UpdatedInPeriod++
 				}
 			}
@@ -353,7 +358,7 @@ func (c *collector) drills() ([]Drill, error) {
 		if ran.IsZero() {
 			ran = d.EndedAt
 		}
-		if ran.IsZero() || ran.Before(c.from) || !ran.Before(c.to) {
+		if ran.IsZero() || !ran.After(c.from) || ran.After(c.to) { // (from, to]
 			continue
 		}
 		dr := Drill{ID: d.ID, Ran: ran.UTC(), Result: d.State, Hours: d.Hours,
