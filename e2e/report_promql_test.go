@@ -79,13 +79,13 @@ func TestReportMatchesPromQL(t *testing.T) {
 
 	// Two periods: 30 days to a UTC midnight a few days before the
 	// simulated vendors' frozen now (so that no SLA clock of the period is
-	// still running when they are read), and the last calendar quarter
-	// before it (--quarter). Each is compared with the period of the same
-	// length before it, inside the history too.
+	// still running when they are read), compared with the 30 days before,
+	// and the last calendar quarter before it (--quarter), compared with
+	// the quarter before; both inside the history.
 	to := backfillNow.UTC().Truncate(day).Add(-3 * day)
 	thirty := report.Period{From: to.Add(-30 * day), To: to}
 	quarter := lastQuarter(to)
-	previous := quarter.From.Add(-quarter.To.Sub(quarter.From))
+	previous := quarter.From.AddDate(0, -3, 0)
 
 	// One sync into a store of the test's own (a backfill --sync of one
 	// step), customer alerts added to it as the Alertmanager webhook
@@ -255,21 +255,14 @@ func (c *reportChecker) promValue(expr string, at time.Time) (v float64, ok bool
 	return c.promPick(expr, at, nil)
 }
 
-// promPick is promValue of the one series of expr's result whose labels
-// include pick (a footnote gives every vendor's and priority's series).
+// promPick is promValue of the one series of expr's result that pick
+// picks (a footnote may give every vendor's and priority's series).
 func (c *reportChecker) promPick(expr string, at time.Time, pick map[string]string) (v float64, ok bool, err error) {
 	res, err := promInstant(c.prom, expr, at)
 	if err != nil {
 		return 0, false, err
 	}
-	res = slices.DeleteFunc(res, func(s promSeries) bool {
-		for k, v := range pick {
-			if s.Labels[k] != v {
-				return true
-			}
-		}
-		return false
-	})
+	res = slices.DeleteFunc(res, func(s promSeries) bool { return !picked(s.Labels, pick) })
 	switch len(res) {
 	case 0:
 		return 0, false, nil
@@ -282,6 +275,18 @@ func (c *reportChecker) promPick(expr string, at time.Time, pick map[string]stri
 		keys = append(keys, s.key())
 	}
 	return 0, false, fmt.Errorf("%d series, want one: %s", len(res), strings.Join(keys, " "))
+}
+
+// picked: the labels agree with pick on every label they have (a
+// footnote that selects the outcome and sums it away has no outcome label
+// left to agree on).
+func picked(labels, pick map[string]string) bool {
+	for k, v := range pick {
+		if have, ok := labels[k]; ok && have != v {
+			return false
+		}
+	}
+	return true
 }
 
 // exact compares a count with PromQL's value: an absent series is 0 (a
@@ -365,15 +370,16 @@ var (
 	quantileArg   = regexp.MustCompile(`histogram_quantile\(\s*[0-9.]+\s*,`)
 )
 
-// indicatorPromQL makes an indicator's footnote concrete for one vendor
-// and the window ending at end. A footnote covers a family of indicators
+// indicatorPromQL makes an indicator's footnote, written for the period
+// p, concrete for one vendor and the window e (p, or the previous period). A footnote covers a family of indicators
 // (every priority, p50 and p90, every vendor asked for): the indicator's
 // ID says which series (vendor, priority, hours, target, outcome) and
-// which quantile. The footnote's `@ <To>` is moved to end; Grafana
+// which quantile. The footnote's ranges become e's length and its `@ <To>`
+// e's end; Grafana
 // variables ($vendor, $__range, $job) are substituted; anything else left
 // is an error, as is a footnote of several expressions the ID does not
 // choose between, or one that is no quantile for a pNN indicator.
-func indicatorPromQL(f report.Footnote, id, vendor string, p report.Period, end time.Time) (indicatorQuery, error) {
+func indicatorPromQL(f report.Footnote, id, vendor string, p, e report.Period) (indicatorQuery, error) {
 	q := indicatorQuery{pick: map[string]string{"vendor": vendor}}
 	expr := strings.NewReplacer(
 		"${vendor}", vendor, "$vendor", vendor,
@@ -423,7 +429,8 @@ func indicatorPromQL(f report.Footnote, id, vendor string, p report.Period, end 
 			return q, fmt.Errorf("@ %s is not the period's end %d", m[1], p.To.Unix())
 		}
 	}
-	q.expr = atModifier.ReplaceAllString(expr, fmt.Sprintf("@ %d", end.Unix()))
+	expr = rangeSelector.ReplaceAllString(expr, "["+promRangeString(e.To.Sub(e.From))+"]")
+	q.expr = atModifier.ReplaceAllString(expr, fmt.Sprintf("@ %d", e.To.Unix()))
 	return q, nil
 }
 
@@ -444,10 +451,16 @@ func (c *reportChecker) checkShape(rep *report.Report, period report.Period) {
 	if !rep.Period.From.Equal(period.From) || !rep.Period.To.Equal(period.To) || rep.Period.Name != period.Name {
 		t.Errorf("report period %s..%s %q, asked %s..%s %q", rep.Period.From, rep.Period.To, rep.Period.Name, period.From, period.To, period.Name)
 	}
+	// Before a named quarter, the quarter before (named); else the same
+	// length before.
+	want := report.Period{From: period.From.Add(-period.To.Sub(period.From)), To: period.From}
+	if period.Name != "" {
+		want = lastQuarter(period.From)
+	}
 	if rep.Previous == nil {
 		c.problems = append(c.problems, "no previous period though --compare-previous was asked")
-	} else if !rep.Previous.To.Equal(period.From) || !rep.Previous.From.Equal(period.From.Add(-period.To.Sub(period.From))) {
-		t.Errorf("previous period %s..%s, want the same length before %s", rep.Previous.From, rep.Previous.To, period.From)
+	} else if !rep.Previous.From.Equal(want.From) || !rep.Previous.To.Equal(want.To) || rep.Previous.Name != want.Name {
+		t.Errorf("previous period %s..%s %q, want %s..%s %q", rep.Previous.From, rep.Previous.To, rep.Previous.Name, want.From, want.To, want.Name)
 	}
 	if len(rep.Vendors) == 0 {
 		t.Fatal("the report has no vendor")
@@ -499,7 +512,7 @@ func (c *reportChecker) checkVendor(rep *report.Report, v report.Vendor) {
 		// A count of a counter's increase is 0 when no series was ever
 		// incremented; a gauge read at the end has no such reading.
 		count := ind.Unit == report.UnitCount && strings.Contains(f.PromQL, "increase(")
-		q, err := indicatorPromQL(f, ind.ID, name, p, p.To)
+		q, err := indicatorPromQL(f, ind.ID, name, p, p)
 		if errors.Is(err, errNoPromQL) {
 			// A figure Prometheus cannot show (its footnote says why in
 			// words): nothing to compare.
@@ -519,7 +532,7 @@ func (c *reportChecker) checkVendor(rep *report.Report, v report.Vendor) {
 			}
 		}
 		if rep.Previous != nil {
-			if q, err := indicatorPromQL(f, ind.ID, name, p, rep.Previous.To); err == nil {
+			if q, err := indicatorPromQL(f, ind.ID, name, p, *rep.Previous); err == nil {
 				c.closePick(name, figure+" (previous)", ind.Previous, q.expr, q.pick, rep.Previous.To, count)
 			}
 		}
@@ -841,7 +854,7 @@ func (c *reportChecker) checkQuantileBuckets(sim *simulator.Sim, rep *report.Rep
 			if !ok || ind.Value == nil {
 				continue
 			}
-			iq, err := indicatorPromQL(f, ind.ID, v.Name, p, p.To)
+			iq, err := indicatorPromQL(f, ind.ID, v.Name, p, p)
 			if err != nil {
 				continue // told by checkVendor
 			}
@@ -926,12 +939,9 @@ func (c *reportChecker) buckets(inner string, at time.Time, pick map[string]stri
 		return nil, err
 	}
 	var b cumulative
-series:
 	for _, s := range res {
-		for k, v := range pick {
-			if s.Labels[k] != v {
-				continue series
-			}
+		if !picked(s.Labels, pick) {
+			continue
 		}
 		le, err := strconv.ParseFloat(s.Labels["le"], 64)
 		if err != nil {
