@@ -721,7 +721,7 @@ func compose(h draftHeader, body string) []byte {
 	field("Date", h.date.Format(time.RFC1123Z))
 	field("From", h.from)
 	field("To", h.to)
-	field("Subject", mime.QEncoding.Encode("utf-8", oneLine(h.subject)))
+	field("Subject", fold(mime.QEncoding.Encode("utf-8", oneLine(h.subject)), len("Subject: ")))
 	field("Message-ID", "<"+h.id+">")
 	if h.parent != "" {
 		field("In-Reply-To", "<"+h.parent+">")
@@ -748,6 +748,37 @@ func compose(h draftHeader, body string) []byte {
 	_ = qp.Close()
 	b.WriteString("\r\n")
 	return b.Bytes()
+}
+
+// fold folds a header value at its spaces (RFC 5322 2.2.3: unfolding
+// gives the value back), lines of at most 78 characters where its words
+// allow, never more than 998: a longer word is cut (the subject is read
+// by people; the drill finds its mail by X-Support-Drill too). start is
+// the length of the line's "Name: ".
+func fold(v string, start int) string {
+	const soft, hard = 78, 998
+	var b strings.Builder
+	n := start
+	for i, w := range strings.Split(v, " ") {
+		if len(w) > hard-2 {
+			w = w[:hard-2]
+		}
+		switch {
+		case i == 0 && n+len(w) <= hard:
+		case i == 0:
+			b.WriteString("\r\n ")
+			n = 1
+		case n+1+len(w) > soft:
+			b.WriteString("\r\n ")
+			n = 1
+		default:
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
 }
 
 // oneLine makes a header value's line breaks and other controls spaces.

@@ -95,7 +95,7 @@ func (o *Options) checkSMTP(report config.Report) {
 	case !slices.Contains(o.Folders, s.SentFolder):
 		report("smtp.sent_folder", "%q is not one of folders: the collector must read the drill's mail to see the vendor's reply to it", s.SentFolder)
 	}
-	if slices.Contains(o.Folders, s.staging()) {
+	if !s.ServerSavesSent && slices.Contains(o.Folders, s.staging()) {
 		report("smtp.staging_folder", "%q is one of folders: the collector would take the copy of a mail not sent yet for a ticket; "+
 			"name a folder the collector does not read (default %q)", s.staging(), DefaultStagingFolder)
 	}
