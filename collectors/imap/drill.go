@@ -276,7 +276,12 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 	}
 	at := c.now().UTC().Truncate(time.Second)
 	h := draftHeader{from: c.from, to: c.to, subject: replySubject(root.subject), date: at,
-		id: "closing." + root.id, parent: root.id}
+		id: "closing." + root.id, parent: root.id, references: []string{root.id}}
+	// The vendor's latest reply is answered too: a helpdesk that threads
+	// by its own Message-IDs finds its ticket (none found: the root alone).
+	if reply := c.lastReply(ctx, root.id); reply != "" {
+		h.parent, h.references = reply, append(h.references, reply)
+	}
 	raw := compose(h, body)
 	if err := c.sub.send(ctx, outgoing{from: c.from, to: []string{c.to}, raw: raw}); err != nil {
 		return fmt.Errorf("imap: drill closing mail: %w", err)
@@ -288,6 +293,55 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 		}
 	}
 	return nil
+}
+
+// lastReply is the Message-ID of the vendor's latest mail in the thread
+// of root (a Message-ID) in the folders the collector reads; empty when
+// none is found (never an error: the closing mail answers the root then).
+func (c *creator) lastReply(ctx context.Context, root string) string {
+	s, err := c.session(ctx)
+	if err != nil {
+		return ""
+	}
+	defer func() { _ = s.logout(ctx) }()
+	var vendors []vendorAddress
+	for _, v := range c.opts.VendorAddresses {
+		if va, err := parseVendorAddress(v); err == nil {
+			vendors = append(vendors, va)
+		}
+	}
+	crit := &goimap.SearchCriteria{Or: [][2]*goimap.SearchCriteria{{
+		{Header: map[string][]string{"References": {root}}},
+		{Header: map[string][]string{"In-Reply-To": {root}}},
+	}}}
+	var last string
+	var lastAt time.Time
+	for _, folder := range c.opts.Folders {
+		if err := s.run(ctx, "EXAMINE", &commands.Select{Mailbox: folder, ReadOnly: true},
+			&responses.Select{Mailbox: goimap.NewMailboxStatus(folder, nil)}, fetch.ReasonAuth); err != nil {
+			continue
+		}
+		uids, err := c.searchUIDs(ctx, s, crit)
+		if err != nil || len(uids) == 0 || len(uids) > chunkSize {
+			continue
+		}
+		set := new(goimap.SeqSet)
+		set.AddNum(uids...)
+		msgs, err := (&walk{s: s}).fetch(ctx, set, []goimap.FetchItem{goimap.FetchUid, goimap.FetchInternalDate, goimap.FetchItem(drillHeaderSection)})
+		if err != nil {
+			continue
+		}
+		for _, im := range msgs {
+			h, err := parseHeader(section(im))
+			if err != nil || h.id == "" || !slices.ContainsFunc(vendors, func(v vendorAddress) bool { return v.matches(h.from) }) {
+				continue
+			}
+			if at := messageTime(h.date, im.InternalDate.UTC(), c.bounds); last == "" || at.After(lastAt) {
+				last, lastAt = h.id, at
+			}
+		}
+	}
+	return last
 }
 
 // replySubject is "Re: " and the subject, unless it starts with one.
@@ -701,6 +755,7 @@ type draftHeader struct {
 	date              time.Time
 	id                string // Message-ID, without angle brackets
 	parent            string // the message answered; empty for the first
+	references        []string
 	marker            string
 	attempt           string // the attempt's own mark (attemptField)
 }
@@ -725,7 +780,11 @@ func compose(h draftHeader, body string) []byte {
 	field("Message-ID", "<"+h.id+">")
 	if h.parent != "" {
 		field("In-Reply-To", "<"+h.parent+">")
-		field("References", "<"+h.parent+">")
+		refs := h.references
+		if len(refs) == 0 {
+			refs = []string{h.parent}
+		}
+		field("References", fold("<"+strings.Join(refs, "> <")+">", len("References: ")))
 	}
 	if h.marker != "" {
 		field(markerField, h.marker)

@@ -213,7 +213,9 @@ func TestDovecotDrillMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs, _ := dec.DecodeHeader(closing.Header.Get("Subject"))
-	if closing.Header.Get("In-Reply-To") != "<"+id+">" || closing.Header.Get("References") != "<"+id+">" || cs != "Re: "+drillDraft.Subject {
+	// It answers the vendor's latest reply, and names the thread's first
+	// message too (a helpdesk may thread by either).
+	if closing.Header.Get("In-Reply-To") != "<reply-1@acme.example>" || closing.Header.Get("References") != "<"+id+"> <reply-1@acme.example>" || cs != "Re: "+drillDraft.Subject {
 		t.Errorf("closing mail: In-Reply-To %q, References %q, Subject %q", closing.Header.Get("In-Reply-To"), closing.Header.Get("References"), cs)
 	}
 	if n := w.sent(t); n != 3 {
