@@ -104,7 +104,9 @@ func NewCreator(env source.Env) (source.Creator, error) {
 		notSent: map[string]bool{},
 		count:   env.Counted, bounds: env.Bounds, now: env.Clock(), logger: env.Log(),
 	}
-	c.sub = &submitter{target: st, tls: smtpTLS, timeout: timeout, helo: addrDomain(from), auth: smtpCreds.sasl}
+	c.sub = &submitter{target: st, tls: smtpTLS, timeout: timeout, helo: addrDomain(from), auth: smtpCreds.sasl,
+		// A token the server refused (535) is not reused, as at the IMAP login.
+		refused: func() { smtpCreds.tokens = nil }}
 	return c, nil
 }
 

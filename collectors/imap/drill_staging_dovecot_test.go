@@ -291,3 +291,25 @@ func TestDovecotDrillClosingManyDrills(t *testing.T) {
 		t.Errorf("the server took %d messages, want the drill's and its closing", n)
 	}
 }
+
+// TestDovecotDrillMailUntrusted: a submission server whose certificate
+// is not trusted is refused (not tried every minute for two hours), and
+// leaves no copy.
+func TestDovecotDrillMailUntrusted(t *testing.T) {
+	srv := startDrillMailbox(t)
+	trusted := startSubmission(t, mailUser, mailPass, true, false)
+	other := startSubmission(t, mailUser, mailPass, true, false)
+	for _, url := range []string{"smtps://" + other.Addr, "smtp://" + startSubmission(t, mailUser, mailPass, false, true).Addr} {
+		w := newDrillWorld(t, srv, trusted, url, "")
+		_, err := w.creator.Create(context.Background(), drillDraft)
+		if err == nil || source.Unknown(err) {
+			t.Fatalf("Create = %v; want a known failure", err)
+		}
+		if _, retry := source.NotSent(err); retry {
+			t.Errorf("%s: an untrusted certificate is tried again: %v", url, err)
+		}
+		if n, m := w.sent(t), w.staged(t); n != 0 || m != 0 {
+			t.Errorf("Sent holds %d, the staging folder %d; want none", n, m)
+		}
+	}
+}

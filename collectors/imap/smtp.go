@@ -18,6 +18,7 @@ package imap
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -98,6 +99,15 @@ func classify(where, step string, err error) *sendError {
 	if errors.As(err, &se) && se.Code >= 500 {
 		return &sendError{step: step, where: where, err: err}
 	}
+	// A certificate the client does not trust will not be trusted a
+	// minute later: refused, not retried (tls_config fixes it).
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) {
+		return &sendError{step: step, where: where, err: err}
+	}
 	return &sendError{step: step, where: where, retry: true, err: err}
 }
 
@@ -122,6 +132,9 @@ type submitter struct {
 	// auth returns the SASL client of one login (PLAIN, LOGIN or
 	// XOAUTH2), given whether the server offers AUTH PLAIN.
 	auth func(ctx context.Context, plain bool) (sasl.Client, error)
+	// refused, when set, is told of a login the server refused (an
+	// oauth2 token is then not reused).
+	refused func()
 }
 
 // send submits m: nil once the server took it (250 after the data's
@@ -178,6 +191,10 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 		return &sendError{step: "AUTH", where: where, retry: true, err: err}
 	}
 	if err := c.Auth(a); err != nil {
+		var se *gosmtp.SMTPError
+		if errors.As(err, &se) && se.Code == 535 && s.refused != nil {
+			s.refused()
+		}
 		return classify(where, "AUTH", err)
 	}
 	if err := c.Mail(m.from, nil); err != nil {
