@@ -13,22 +13,32 @@ package imap
 // one message, and the collector threads the vendor's reply under it.
 //
 // Safe by construction, as the other kinds (source.Creator):
-//   - before the mail is sent, its copy is APPENDed to smtp.sent_folder
-//     (unless smtp.server_saves_sent: the server then saves what it
-//     took, as Gmail and Microsoft 365 do); a mail the server refused, or
-//     never got, has its copy removed again. A retry, or a restart after a
-//     crash at any point, first Finds the marker there: a mail whose
-//     submission's end got no answer (its outcome unknown) is taken for
-//     sent, never sent twice. If the server did not take it after all, the
-//     drill ends timed_out.
-//   - Find reads sent_folder (which the collector reads too) with SEARCH
+//   - before the mail is sent, its copy is APPENDed to smtp.staging_folder
+//     (which the collector never reads: no sync takes a mail not sent
+//     for a ticket), \Draft. The \Draft is taken off just before the
+//     data's end, and the copy moved to sent_folder once the server took
+//     the mail. A mail the server refused, or never got, is known not
+//     sent whatever becomes of its copy: removed under a context of its
+//     own (a reload that ended the send must not leave it), else left a
+//     \Draft (or remembered in notSent), which Find never takes for sent.
+//     A retry, or a restart after a crash at any point, first Finds the
+//     marker: a copy that is no \Draft (the data's end got no answer:
+//     the outcome unknown) is taken for sent, never sent twice. If the
+//     server did not take it after all, the drill ends timed_out.
+//   - smtp.server_saves_sent, or Gmail (X-GM-EXT-1, learnt at the login
+//     before the send): nothing is APPENDed; the server's copy is looked
+//     for after the send, and a send whose copy never shows ends the
+//     drill (known sent: never sent again).
+//   - Find reads sent_folder (which the collector reads too) and the
+//     staging folder (a copy found there is moved to sent_folder) with SEARCH
 //     on the subject and X-Support-Drill, and keeps the buyer's own first
 //     messages (To smtp.to, no In-Reply-To or References) that hold the
 //     marker. Its From is not compared: Sent holds only the account's own
 //     mail, and Gmail rewrites a From that is none of the account's
 //     addresses (a copy never found would be sent again).
-//   - Comment answers the thread's first message (In-Reply-To and
-//     References), with a Message-ID of its own made of the first's.
+//   - Comment answers the vendor's latest mail in the thread (References
+//     the first message too), with a Message-ID of its own made of the
+//     first's.
 
 import (
 	"bufio"
@@ -180,6 +190,7 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 	gmail := s.caps["X-GM-EXT-1"]
 	saves := c.saves || gmail
 	var beforeEnd func() error
+	undrafted := false
 	if !saves {
 		if err := c.stage(ctx, s, raw, at, d.Marker); err != nil {
 			// Nothing was sent. A copy an APPEND stored without its
@@ -187,7 +198,7 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 			c.cleanup(ctx, attempt)
 			return source.Filed{}, &sendError{step: "APPEND to " + c.staging, where: c.target.where, retry: true, err: err}
 		}
-		beforeEnd = func() error { return c.undraft(ctx, s, attempt) }
+		beforeEnd = func() error { undrafted = true; return c.draftFlag(ctx, s, attempt, goimap.RemoveFlags) }
 	}
 	err = c.sub.send(ctx, outgoing{from: c.from, to: []string{c.to}, raw: raw, beforeEnd: beforeEnd})
 	var se *sendError
@@ -196,6 +207,11 @@ func (c *creator) Create(ctx context.Context, d source.Draft) (source.Filed, err
 	case errors.As(err, &se) && !se.unknown:
 		// Refused, or never sent: known, whatever becomes of its copy.
 		if !saves {
+			if undrafted {
+				// A draft again first, on the session still open: a
+				// restart before its removal never takes it for sent.
+				_ = c.draftFlag(ctx, s, attempt, goimap.AddFlags)
+			}
 			c.cleanup(ctx, attempt)
 		}
 		return source.Filed{}, fmt.Errorf("imap: drill mail: %w", se)
@@ -613,10 +629,11 @@ func (c *creator) stage(ctx context.Context, s *session, raw []byte, at time.Tim
 	return err
 }
 
-// undraft takes the \Draft off the attempt's copy, just before the
-// data's end: from here its outcome may be unknown, and Find takes the
-// copy for sent. An error sends nothing.
-func (c *creator) undraft(ctx context.Context, s *session, attempt string) error {
+// draftFlag takes the \Draft off the attempt's copy (op RemoveFlags),
+// just before the data's end: from here its outcome may be unknown, and
+// Find takes the copy for sent (an error sends nothing); or puts it back
+// (AddFlags) after a refusal of the data.
+func (c *creator) draftFlag(ctx context.Context, s *session, attempt string, op goimap.FlagsOp) error {
 	if err := c.selectFolder(ctx, s, c.staging); err != nil {
 		return err
 	}
@@ -629,7 +646,7 @@ func (c *creator) undraft(ctx context.Context, s *session, attempt string) error
 	}
 	set := new(goimap.SeqSet)
 	set.AddNum(uids...)
-	store := &commands.Uid{Cmd: &commands.Store{SeqSet: set, Item: goimap.FormatFlagsOp(goimap.RemoveFlags, true), Value: []any{goimap.RawString(goimap.DraftFlag)}}}
+	store := &commands.Uid{Cmd: &commands.Store{SeqSet: set, Item: goimap.FormatFlagsOp(op, true), Value: []any{goimap.RawString(goimap.DraftFlag)}}}
 	return s.run(ctx, "UID STORE", store, nil, fetch.ReasonHTTP)
 }
 
