@@ -156,10 +156,12 @@ type creator struct {
 	// removed: Find skips them.
 	mu      sync.Mutex
 	notSent map[string]bool
-	count   func(string)
-	bounds  door.Bounds
-	now     func() time.Time
-	logger  *slog.Logger
+	// gmail: the mailbox's last login offered X-GM-EXT-1.
+	gmail  bool
+	count  func(string)
+	bounds door.Bounds
+	now    func() time.Time
+	logger *slog.Logger
 }
 
 // Target names the submission server, the sender and the vendor's
@@ -304,7 +306,10 @@ func (c *creator) Comment(ctx context.Context, id, body string) error {
 	if err := c.sub.send(ctx, outgoing{from: c.from, to: []string{c.to}, raw: raw}); err != nil {
 		return fmt.Errorf("imap: drill closing mail: %w", err)
 	}
-	if !c.saves {
+	c.mu.Lock()
+	saves := c.saves || c.gmail // Gmail saves what it sends
+	c.mu.Unlock()
+	if !saves {
 		if err := c.appendSent(ctx, raw, at); err != nil {
 			// Sent: the copy is a courtesy to the buyer's mailbox.
 			c.logger.Warn("imap: the drill's closing mail was sent; its copy could not be APPENDed", "folder", c.sent, "err", err)
@@ -473,6 +478,9 @@ func (c *creator) session(ctx context.Context) (*session, error) {
 		s.close()
 		return nil, err
 	}
+	c.mu.Lock()
+	c.gmail = s.caps["X-GM-EXT-1"]
+	c.mu.Unlock()
 	return s, nil
 }
 
