@@ -143,8 +143,9 @@ We are on it.
 
 	waitFor(t, 30*time.Second, "the closing mail", func() bool { return len(sub.Received()) == 2 })
 	closing, err := mail.ReadMessage(bytes.NewReader(sub.Received()[1].Raw))
-	if err != nil || closing.Header.Get("In-Reply-To") != msgID {
-		t.Fatalf("closing mail: %v, In-Reply-To %q", err, closing.Header.Get("In-Reply-To"))
+	// It answers the vendor's reply, and names the drill's mail first.
+	if err != nil || closing.Header.Get("In-Reply-To") != "<r1@vendor.example>" || !strings.HasPrefix(closing.Header.Get("References"), msgID+" ") {
+		t.Fatalf("closing mail: %v, In-Reply-To %q, References %q", err, closing.Header.Get("In-Reply-To"), closing.Header.Get("References"))
 	}
 	// More steps send nothing more: the mail once, the closing once.
 	time.Sleep(2 * time.Second)

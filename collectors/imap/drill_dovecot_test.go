@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors"
+	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/internal/collectortest"
 	"github.com/support-exporter/support_exporter/collectors/source"
 	"github.com/support-exporter/support_exporter/exporter/config"
@@ -70,6 +71,13 @@ type drillWorld struct {
 
 func newDrillWorld(t *testing.T, srv *dovecot.Server, sub *smtptest.Server, smtpURL, extra string) *drillWorld {
 	t.Helper()
+	return newDrillWorldTimeout(t, srv, sub, smtpURL, extra, 0)
+}
+
+// newDrillWorldTimeout is newDrillWorld with the request timeout given
+// (zero: collectortest's).
+func newDrillWorldTimeout(t *testing.T, srv *dovecot.Server, sub *smtptest.Server, smtpURL, extra string, timeout time.Duration) *drillWorld {
+	t.Helper()
 	ca := string(srv.CAPEM()) + string(sub.CertPEM)
 	yaml := fmt.Sprintf(drillYAML, srv.URL(), smtpURL, mailUser, mailPass, extra, ca)
 	cfg, err := config.Parse([]byte(yaml), "<drill_dovecot_test>", collectors.Kinds.Config())
@@ -81,6 +89,9 @@ func newDrillWorld(t *testing.T, srv *dovecot.Server, sub *smtptest.Server, smtp
 	env := collectortest.Env("imap", sc.URL, http.DefaultClient)
 	env.Config, env.Vendor = sc, cfg.Vendors[0]
 	env.Now = func() time.Time { return w.now }
+	if timeout > 0 {
+		env.HTTP = fetch.New(http.DefaultClient, env.Limits, fetch.Options{Timeout: timeout})
+	}
 	if w.creator, err = collectors.NewCreator(env); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +213,9 @@ func TestDovecotDrillMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs, _ := dec.DecodeHeader(closing.Header.Get("Subject"))
-	if closing.Header.Get("In-Reply-To") != "<"+id+">" || closing.Header.Get("References") != "<"+id+">" || cs != "Re: "+drillDraft.Subject {
+	// It answers the vendor's latest reply, and names the thread's first
+	// message too (a helpdesk may thread by either).
+	if closing.Header.Get("In-Reply-To") != "<reply-1@acme.example>" || closing.Header.Get("References") != "<"+id+"> <reply-1@acme.example>" || cs != "Re: "+drillDraft.Subject {
 		t.Errorf("closing mail: In-Reply-To %q, References %q, Subject %q", closing.Header.Get("In-Reply-To"), closing.Header.Get("References"), cs)
 	}
 	if n := w.sent(t); n != 3 {

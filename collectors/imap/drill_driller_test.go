@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/mail"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,7 +154,7 @@ func TestDovecotDrillerByMail(t *testing.T) {
 		t.Fatalf("%d mails sent, want the drill's and the closing", len(got))
 	}
 	closing, err := mail.ReadMessage(bytes.NewReader(got[1].Raw))
-	if err != nil || closing.Header.Get("In-Reply-To") != "<"+id+">" {
+	if err != nil || !strings.HasPrefix(closing.Header.Get("References"), "<"+id+"> ") || !strings.HasPrefix(closing.Header.Get("In-Reply-To"), "<r1.") {
 		t.Errorf("the closing mail does not answer the drill's (%v): %v", err, closing.Header)
 	}
 	now = now.Add(time.Hour)

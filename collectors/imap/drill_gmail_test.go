@@ -61,7 +61,62 @@ func TestDrillGmailThreadID(t *testing.T) {
 		t.Fatalf("Comment: %v", err)
 	}
 	got := sub.Received()
-	if len(got) != 2 || !strings.Contains(string(got[1].Raw), "In-Reply-To: <"+marker+"@example.com>") {
+	if len(got) != 2 || !strings.Contains(string(got[1].Raw), "In-Reply-To: <v1@vendor.example>") ||
+		!strings.Contains(string(got[1].Raw), "References: <"+marker+"@example.com>\r\n <v1@vendor.example>") {
 		t.Errorf("%d mails; the closing: %q", len(got), got[len(got)-1].Raw)
+	}
+}
+
+// TestDrillGmailDetected: on Gmail the drill never APPENDs a copy, even
+// with server_saves_sent false (Gmail saves what it sends; an APPENDed
+// copy would be a second message, and an EXPUNGE there archives it); a
+// send whose copy Gmail never shows is known sent, and ends the drill
+// rather than being sent again.
+func TestDrillGmailDetected(t *testing.T) {
+	confirmWait = 10 * time.Millisecond
+	t.Cleanup(func() { confirmWait = 2 * time.Second })
+	const thrid = "1784061577513526321"
+	var h *harness
+	save := true
+	sub := smtptest.Start(t, smtptest.Options{User: login, Password: password, ImplicitTLS: true, OnTake: func(m smtptest.Message) {
+		if !save {
+			return
+		}
+		msg := h.ms.add("Sent", strings.ReplaceAll(string(m.Raw), "\r\n", "\n"), t0)
+		h.ms.mu.Lock()
+		h.ms.thrid[msg], h.ms.msgid[msg] = thrid, thrid
+		h.ms.mu.Unlock()
+	}})
+	opts := testOptions()
+	opts.SMTP = &SMTP{URL: "smtps://" + sub.Addr, From: login, To: "support@vendor.example", SentFolder: "Sent"}
+	h = newHarness(t, implicitTLS, opts, nil)
+	h.ms.gmail = true
+	h.env.Config.HTTPClient.TLSConfig.CA = h.ms.caPEM + string(sub.CertPEM)
+	h.env.Now = func() time.Time { return t0 }
+	c, err := NewCreator(h.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "support-drill-20261102T090000Z-abcd"
+	draft := source.Draft{Subject: "[drill] API down " + marker, Body: "Drill " + marker, Marker: marker}
+	filed, err := c.Create(context.Background(), draft)
+	if err != nil || filed.ID != thrid {
+		t.Fatalf("Create = %+v, %v; want Gmail's thread %s", filed, err, thrid)
+	}
+	if n := h.ms.boxes["Sent"].next - 1; n != 1 {
+		t.Errorf("Sent holds %d messages, want Gmail's copy alone", n)
+	}
+
+	save = false
+	const other = "support-drill-20261109T090000Z-ef01"
+	_, err = c.Create(context.Background(), source.Draft{Subject: "[drill] " + other, Body: other, Marker: other})
+	if err == nil || source.Unknown(err) {
+		t.Fatalf("Create with no copy saved = %v; want a known failure", err)
+	}
+	if _, retry := source.NotSent(err); retry {
+		t.Errorf("a mail Gmail took is to be sent again: %v", err)
+	}
+	if n := len(sub.Received()); n != 2 {
+		t.Errorf("%d mails sent, want 2", n)
 	}
 }

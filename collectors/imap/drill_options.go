@@ -28,6 +28,11 @@ type SMTP struct {
 	// ServerSavesSent: the server saves what it takes in SentFolder
 	// (Gmail, Microsoft 365); else the drill APPENDs the copy itself.
 	ServerSavesSent bool `yaml:"server_saves_sent"`
+	// StagingFolder is where the copy waits while the mail is submitted
+	// (created if missing; never one of folders, so that the collector
+	// never takes a mail not sent yet for a ticket); moved to SentFolder
+	// once the server took the mail. Default DefaultStagingFolder.
+	StagingFolder string `yaml:"staging_folder"`
 	// BasicAuth logs in with AUTH PLAIN; absent, the source's http_client
 	// does (basic_auth: PLAIN; a token or oauth2: XOAUTH2 as username).
 	BasicAuth *commoncfg.BasicAuth `yaml:"basic_auth"`
@@ -43,7 +48,7 @@ func (s *SMTP) UnmarshalYAML(n *yaml.Node) error {
 	var unknown []string
 	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
 		switch k := n.Content[i]; k.Value {
-		case "url", "from", "to", "sent_folder", "server_saves_sent", "basic_auth":
+		case "url", "from", "to", "sent_folder", "server_saves_sent", "staging_folder", "basic_auth":
 		default:
 			unknown = append(unknown, fmt.Sprintf("line %d: field %s not found in type imap.SMTP", k.Line, k.Value))
 		}
@@ -90,6 +95,10 @@ func (o *Options) checkSMTP(report config.Report) {
 	case !slices.Contains(o.Folders, s.SentFolder):
 		report("smtp.sent_folder", "%q is not one of folders: the collector must read the drill's mail to see the vendor's reply to it", s.SentFolder)
 	}
+	if !s.ServerSavesSent && slices.Contains(o.Folders, s.staging()) {
+		report("smtp.staging_folder", "%q is one of folders: the collector would take the copy of a mail not sent yet for a ticket; "+
+			"name a folder the collector does not read (default %q)", s.staging(), DefaultStagingFolder)
+	}
 	if ba := s.BasicAuth; ba != nil {
 		if ba.Username == "" {
 			report("smtp.basic_auth.username", "required: the submission server's login")
@@ -103,6 +112,17 @@ func (o *Options) checkSMTP(report config.Report) {
 	}
 }
 
+// DefaultStagingFolder is smtp.staging_folder's default.
+const DefaultStagingFolder = "support-drill"
+
+// staging is smtp.staging_folder, or its default.
+func (s *SMTP) staging() string {
+	if s.StagingFolder == "" {
+		return DefaultStagingFolder
+	}
+	return s.StagingFolder
+}
+
 // bareAddress reports whether s is an address without a display name.
 func bareAddress(s string) bool {
 	a, err := mail.ParseAddress(s)
@@ -111,9 +131,12 @@ func bareAddress(s string) bool {
 
 // DrillRefusal implements config.DrillRefuser: a drill's mail needs the
 // smtp option.
-func (o *Options) DrillRefusal(*config.Drill) string {
+func (o *Options) DrillRefusal(d *config.Drill) string {
 	if o.SMTP == nil {
 		return "a drill on kind imap sends its mail through the buyer's submission server: set the source's smtp (url, from, to, sent_folder)"
+	}
+	if d != nil && d.Priority != "" {
+		return "a drill on kind imap sends a mail, which has no priority: remove the drill's priority"
 	}
 	return ""
 }

@@ -145,3 +145,37 @@ func TestSendOutcomes(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeLongSubject: a long subject (a template's) is folded, no
+// line of the mail is longer than RFC 5322's 998 characters, and the
+// subject reads back whole; a word too long for a line is cut.
+func TestComposeLongSubject(t *testing.T) {
+	at := time.Date(2026, 3, 8, 2, 40, 0, 0, time.UTC)
+	for _, tc := range []struct{ subject, want string }{
+		{"[drill] " + strings.Repeat("API 502s from eu-west ", 80) + "(support-drill-x)", ""},
+		{"[drill] " + strings.Repeat("Zürich 502s ", 200) + "(support-drill-x)", ""},
+		{"[drill] " + strings.Repeat("x", 1500), "[drill] " + strings.Repeat("x", 996)},
+	} {
+		subject, want := tc.subject, tc.want
+		if want == "" {
+			want = subject
+		}
+		raw := compose(draftHeader{from: "a@b.example", to: "c@d.example", subject: subject, date: at, id: "m@b.example"}, "body")
+		for i, line := range strings.Split(string(raw), "\r\n") {
+			if len(line) > 998 {
+				t.Fatalf("line %d is %d characters long", i, len(line))
+			}
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("subject read back:\n%q\nwant\n%q", got, want)
+		}
+	}
+}

@@ -3,7 +3,8 @@ package imap
 // The drill's mail submission (docs/sources.md, `imap`, "The drill by
 // mail"): the buyer's own submission server (RFC 6409), with TLS from the
 // first byte (smtps://, port 465) or after STARTTLS (smtp://, port 587),
-// never in clear text, and AUTH PLAIN or XOAUTH2.
+// never in clear text, and AUTH PLAIN (LOGIN where the server offers no
+// PLAIN: Microsoft 365) or XOAUTH2.
 //
 // The client is github.com/emersion/go-smtp, not the standard library's
 // net/smtp: net/smtp is frozen (its own doc says so) and has no timeouts
@@ -17,11 +18,14 @@ package imap
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -95,6 +99,15 @@ func classify(where, step string, err error) *sendError {
 	if errors.As(err, &se) && se.Code >= 500 {
 		return &sendError{step: step, where: where, err: err}
 	}
+	// A certificate the client does not trust will not be trusted a
+	// minute later: refused, not retried (tls_config fixes it).
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) {
+		return &sendError{step: step, where: where, err: err}
+	}
 	return &sendError{step: step, where: where, retry: true, err: err}
 }
 
@@ -103,6 +116,10 @@ type outgoing struct {
 	from string   // MAIL FROM
 	to   []string // RCPT TO
 	raw  []byte   // the message, CRLF line ends
+	// beforeEnd, when set, runs after the data was written and before
+	// its end (the final dot) is: an error sends nothing (the
+	// transaction is cut before its end; known not sent).
+	beforeEnd func() error
 }
 
 // submitter sends mail through the buyer's submission server.
@@ -112,8 +129,12 @@ type submitter struct {
 	timeout time.Duration
 	// helo is the name the client greets with (the sender's domain).
 	helo string
-	// auth returns the SASL client of one login (PLAIN or XOAUTH2).
-	auth func(ctx context.Context) (sasl.Client, error)
+	// auth returns the SASL client of one login (PLAIN, LOGIN or
+	// XOAUTH2), given whether the server offers AUTH PLAIN.
+	auth func(ctx context.Context, plain bool) (sasl.Client, error)
+	// refused, when set, is told of a login the server refused (an
+	// oauth2 token is then not reused).
+	refused func()
 }
 
 // send submits m: nil once the server took it (250 after the data's
@@ -130,9 +151,13 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 	defer stop()
 	defer conn.Close()
 	var c *gosmtp.Client
-	_ = conn.SetDeadline(time.Now().Add(s.timeout))
+	// Until the session is set up (TLS, the greeting, EHLO, STARTTLS and
+	// EHLO again) no deadline go-smtp sets (its own 5-minute default, or
+	// none) goes past the request timeout.
+	bc := &boundedConn{Conn: conn, limit: time.Now().Add(s.timeout)}
+	_ = bc.SetDeadline(time.Time{})
 	if s.target.implicitTLS {
-		tc := tls.Client(conn, s.tls)
+		tc := tls.Client(bc, s.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return classify(where, "TLS handshake", err)
 		}
@@ -141,7 +166,7 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 		// Never a credential in clear text: go-smtp refuses a server
 		// that does not offer STARTTLS, and drops what the server sent
 		// before the handshake (a STARTTLS injection).
-		c, err = gosmtp.NewClientStartTLS(conn, s.tls)
+		c, err = gosmtp.NewClientStartTLS(bc, s.tls)
 		if err != nil {
 			if strings.Contains(err.Error(), "support STARTTLS") {
 				return &sendError{step: "STARTTLS", where: where, err: errors.New(
@@ -150,7 +175,6 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 			return classify(where, "STARTTLS", err)
 		}
 	}
-	_ = conn.SetDeadline(time.Time{}) // go-smtp sets one per command
 	c.CommandTimeout = s.timeout
 	// RFC 5321 4.5.3.2.6 lets the server take 10 minutes after the
 	// data's end; waiting less makes an outcome unknown sooner.
@@ -158,13 +182,19 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 	if err := c.Hello(s.helo); err != nil {
 		return classify(where, "EHLO", err)
 	}
-	a, err := s.auth(ctx)
+	bc.release() // go-smtp sets one deadline per command from here
+	_, mechs := c.Extension("AUTH")
+	a, err := s.auth(ctx, mechs == "" || slices.Contains(strings.Fields(strings.ToUpper(mechs)), sasl.Plain))
 	if err != nil {
 		// No token or password to log in with (a token endpoint down, a
 		// file unreadable): nothing was sent.
 		return &sendError{step: "AUTH", where: where, retry: true, err: err}
 	}
 	if err := c.Auth(a); err != nil {
+		var se *gosmtp.SMTPError
+		if errors.As(err, &se) && se.Code == 535 && s.refused != nil {
+			s.refused()
+		}
 		return classify(where, "AUTH", err)
 	}
 	if err := c.Mail(m.from, nil); err != nil {
@@ -186,6 +216,11 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 		// of a transaction cut before it (RFC 5321 4.1.1.4).
 		return classify(where, "DATA", err)
 	}
+	if m.beforeEnd != nil {
+		if err := m.beforeEnd(); err != nil {
+			return &sendError{step: "before the end of DATA", where: where, retry: true, err: err}
+		}
+	}
 	// From here the server may have taken the message: a reply other
 	// than a 4xx or 5xx leaves its fate unknown.
 	if err := w.Close(); err != nil {
@@ -199,6 +234,33 @@ func (s *submitter) send(ctx context.Context, m outgoing) error {
 	_ = c.Quit()
 	return nil
 }
+
+// boundedConn is a connection whose deadlines never go past limit
+// until release: go-smtp's greeting and STARTTLS set their own, or none.
+type boundedConn struct {
+	net.Conn
+	mu    sync.Mutex
+	limit time.Time
+}
+
+func (b *boundedConn) bound(t time.Time) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.limit.IsZero() && (t.IsZero() || t.After(b.limit)) {
+		return b.limit
+	}
+	return t
+}
+
+func (b *boundedConn) release() {
+	b.mu.Lock()
+	b.limit = time.Time{}
+	b.mu.Unlock()
+}
+
+func (b *boundedConn) SetDeadline(t time.Time) error      { return b.Conn.SetDeadline(b.bound(t)) }
+func (b *boundedConn) SetReadDeadline(t time.Time) error  { return b.Conn.SetReadDeadline(b.bound(t)) }
+func (b *boundedConn) SetWriteDeadline(t time.Time) error { return b.Conn.SetWriteDeadline(b.bound(t)) }
 
 // plainAuth is AUTH PLAIN (RFC 4616) with the login and password.
 func plainAuth(user, password string) sasl.Client { return sasl.NewPlainClient("", user, password) }

@@ -47,6 +47,9 @@ type Options struct {
 	// ImplicitTLS: TLS from the first byte (smtps); else clear text,
 	// offering STARTTLS when STARTTLS is set.
 	ImplicitTLS, STARTTLS bool
+	// LoginOnly: AUTH LOGIN is the only mechanism offered (Microsoft
+	// 365's smtp.office365.com offers LOGIN and XOAUTH2, no PLAIN).
+	LoginOnly bool
 	// OnTake, when set, is called with each message taken (Take), before
 	// the reply: what a server that saves what it sends (Gmail) does.
 	OnTake func(Message)
@@ -135,10 +138,18 @@ type session struct {
 	to     []string
 }
 
-func (x *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (x *session) AuthMechanisms() []string {
+	if x.s.opts.LoginOnly {
+		return []string{sasl.Login}
+	}
+	return []string{sasl.Plain}
+}
 
-func (x *session) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, username, password string) error {
+func (x *session) Auth(mech string) (sasl.Server, error) {
+	if x.s.opts.LoginOnly != (mech == sasl.Login) {
+		return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 7, 4}, Message: "Unrecognized authentication type"}
+	}
+	check := func(_, username, password string) error {
 		x.s.mu.Lock()
 		x.s.auths++
 		x.s.mu.Unlock()
@@ -147,7 +158,34 @@ func (x *session) Auth(string) (sasl.Server, error) {
 		}
 		x.authed = true
 		return nil
-	}), nil
+	}
+	if mech == sasl.Login {
+		return &loginServer{check: check}, nil
+	}
+	return sasl.NewPlainServer(check), nil
+}
+
+// loginServer is the server side of AUTH LOGIN: the username, then the
+// password, each asked for.
+type loginServer struct {
+	check    func(identity, username, password string) error
+	step     int
+	username string
+}
+
+func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
+	l.step++
+	switch {
+	case l.step == 1 && response == nil:
+		return []byte("Username:"), false, nil
+	case l.step == 1:
+		l.step++ // the username came with the command
+		fallthrough
+	case l.step == 2:
+		l.username = string(response)
+		return []byte("Password:"), false, nil
+	}
+	return nil, true, l.check("", l.username, string(response))
 }
 
 func (x *session) Mail(from string, _ *gosmtp.MailOptions) error {
