@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -44,6 +45,14 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			// A bug must cost the request, not the exporter serving it:
+			// net/http recovers a handler's panic, not one in a goroutine
+			// the handler started.
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("report: vendor %s: internal error: %v\n%s", vc.Name, p, debug.Stack())
+				}
+			}()
 			if err := ctx.Err(); err != nil {
 				errs[i] = err
 				return

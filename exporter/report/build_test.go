@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -308,5 +309,17 @@ func TestBuildCancelled(t *testing.T) {
 	_, err := Build(ctx, Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// A panic while building a vendor is the request's error: the endpoint
+// runs Build inside the exporter, whose other work must go on.
+func TestBuildPanicIsAnError(t *testing.T) {
+	st, cfg := smallStore(t)
+	testHook = func(string, *collector) { panic("boom") }
+	defer func() { testHook = nil }()
+	_, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
+	if err == nil || !strings.Contains(err.Error(), "internal error: boom") {
+		t.Errorf("err = %v, want the panic as an error", err)
 	}
 }
