@@ -51,7 +51,6 @@ import (
 	"log/slog"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	netmail "net/mail"
 	"slices"
 	"strings"
@@ -63,7 +62,6 @@ import (
 	"github.com/emersion/go-imap/responses"
 	"github.com/emersion/go-message/textproto"
 	"github.com/emersion/go-sasl"
-	commoncfg "github.com/prometheus/common/config"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
 	"github.com/support-exporter/support_exporter/collectors/source"
@@ -86,23 +84,11 @@ func NewCreator(env source.Env) (source.Creator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("imap: source %q: smtp.url: %w", name, err)
 	}
-	tlsConfig, err := commoncfg.NewTLSConfig(&env.Config.HTTPClient.TLSConfig)
+	tlsConfig, timeout, creds, err := mailboxLogin(env, opts)
 	if err != nil {
-		return nil, fmt.Errorf("imap: source %q: tls_config: %w", name, err)
+		return nil, err
 	}
-	imapTLS, smtpTLS := tlsConfig.Clone(), tlsConfig.Clone()
-	if tlsConfig.ServerName == "" {
-		imapTLS.ServerName, _, _ = net.SplitHostPort(t.addr)
-		smtpTLS.ServerName, _, _ = net.SplitHostPort(st.addr)
-	}
-	timeout := defaultTimeout
-	if env.HTTP != nil && env.HTTP.Timeout() > 0 {
-		timeout = env.HTTP.Timeout()
-	}
-	creds, err := newCredentials(&env.Config.HTTPClient, opts.Username, timeout)
-	if err != nil {
-		return nil, fmt.Errorf("imap: source %q: %w", name, err)
-	}
+	imapTLS, smtpTLS := tlsFor(tlsConfig, t.addr), tlsFor(tlsConfig, st.addr)
 	smtpCreds := creds
 	if ba := opts.SMTP.BasicAuth; ba != nil {
 		smtpCreds = &credentials{user: ba.Username, password: secret(ba.Password, ba.PasswordFile), timeout: timeout}

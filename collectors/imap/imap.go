@@ -54,23 +54,12 @@ func New(env source.Env) (source.Source, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("imap: source %q: %v", name, problems)
 	}
-	tlsConfig, err := commoncfg.NewTLSConfig(&env.Config.HTTPClient.TLSConfig)
+	tlsConfig, timeout, creds, err := mailboxLogin(env, opts)
 	if err != nil {
-		return nil, fmt.Errorf("imap: source %q: tls_config: %w", name, err)
-	}
-	if tlsConfig.ServerName == "" {
-		tlsConfig.ServerName, _, _ = net.SplitHostPort(t.addr)
-	}
-	timeout := defaultTimeout
-	if env.HTTP != nil && env.HTTP.Timeout() > 0 {
-		timeout = env.HTTP.Timeout()
-	}
-	creds, err := newCredentials(&env.Config.HTTPClient, opts.Username, timeout)
-	if err != nil {
-		return nil, fmt.Errorf("imap: source %q: %w", name, err)
+		return nil, err
 	}
 	c := &collector{
-		env: env, target: t, tls: tlsConfig, timeout: timeout, creds: creds, opts: opts,
+		env: env, target: t, tls: tlsFor(tlsConfig, t.addr), timeout: timeout, creds: creds, opts: opts,
 		ack: compile(opts.AcknowledgementPatterns), solved: compile(opts.SolvedPatterns),
 		reopened: compile(opts.ReopenedPatterns), tags: map[string]*regexp.Regexp{},
 		logger: env.Log(), stored: env.StoredOrNone(),
@@ -83,6 +72,36 @@ func New(env source.Env) (source.Source, error) {
 		c.vendors = append(c.vendors, v)
 	}
 	return c, nil
+}
+
+// mailboxLogin is what the collector and the drill's creator both need to log
+// in to the mailbox: the source's TLS settings (without a server name:
+// tlsFor adds the host's), the request timeout and the credentials.
+func mailboxLogin(env source.Env, opts *Options) (*tls.Config, time.Duration, *credentials, error) {
+	name := env.Config.Name
+	tlsConfig, err := commoncfg.NewTLSConfig(&env.Config.HTTPClient.TLSConfig)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("imap: source %q: tls_config: %w", name, err)
+	}
+	timeout := defaultTimeout
+	if env.HTTP != nil && env.HTTP.Timeout() > 0 {
+		timeout = env.HTTP.Timeout()
+	}
+	creds, err := newCredentials(&env.Config.HTTPClient, opts.Username, timeout)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("imap: source %q: %w", name, err)
+	}
+	return tlsConfig, timeout, creds, nil
+}
+
+// tlsFor is base for the server at addr (host:port): its host is the
+// name the certificate must carry, unless tls_config names one.
+func tlsFor(base *tls.Config, addr string) *tls.Config {
+	c := base.Clone()
+	if c.ServerName == "" {
+		c.ServerName, _, _ = net.SplitHostPort(addr)
+	}
+	return c
 }
 
 func parseTarget(raw string) (target, error) {
