@@ -221,7 +221,18 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	c.rv = rv
 	c.setPages()
 	snaps := make([]*quality.VendorSnapshot, len(p.at))
+	// The contract periods ending inside the period are each read off a
+	// snapshot at their own end (as "previous"), between the plan's.
+	ends := contractEnds(vc, from, to)
+	var endSnaps []*quality.VendorSnapshot
 	for i, at := range p.at {
+		for len(ends) > 0 && ends[0].Before(at) {
+			if err := rv.Advance(ends[0]); err != nil {
+				return nil, err
+			}
+			endSnaps = append(endSnaps, rv.Snapshot(ends[0]))
+			ends = ends[1:]
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -229,6 +240,10 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 			return nil, err
 		}
 		snaps[i] = rv.Snapshot(at)
+		if len(ends) > 0 && ends[0].Equal(at) {
+			endSnaps = append(endSnaps, snaps[i])
+			ends = ends[1:]
+		}
 	}
 	v := &Vendor{Name: vc.Name}
 	sn := snaps[p.to]
@@ -264,7 +279,7 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	}
 	v.Incidents = c.incidentList()
 	v.Maintenances = c.maintenanceList()
-	v.Contracts = contracts(sn, from, to)
+	v.Contracts = contracts(append(endSnaps, sn), from, to)
 	drills, err := c.drills()
 	if err != nil {
 		return nil, err

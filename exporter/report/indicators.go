@@ -346,40 +346,75 @@ func (c *collector) slaRows(d *delta, t terms) []SLARow {
 	return out
 }
 
-// contracts are the agreements' periods overlapping the report's, as of
-// the snapshot at its end.
-func contracts(sn *quality.VendorSnapshot, from, to time.Time) []Contract {
+// contractEnds are the ends of the vendor's contract periods inside
+// (from, to), ascending and distinct.
+func contractEnds(vc *config.Vendor, from, to time.Time) []time.Time {
+	var out []time.Time
+	for _, ag := range vc.Agreements {
+		for p := ag.Months.At(from); p.End.Before(to); p = ag.Months.Shift(p, 1) {
+			if p.End.After(from) {
+				out = append(out, p.End.UTC())
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return slices.CompactFunc(out, func(a, b time.Time) bool { return a.Equal(b) })
+}
+
+// contracts are the agreements' periods overlapping the report's: every
+// one of them, each as the latest of snaps (ascending, the one at the
+// period's end last) that holds it says; a period ended inside the report's
+// is held by the snapshot at its end (its "previous"), so each is measured
+// at least as of its own end, even when its claim deadline passed before
+// the report's end. The agreements are those of the snapshot at the end.
+func contracts(snaps []*quality.VendorSnapshot, from, to time.Time) []Contract {
 	out := []Contract{}
+	sn := snaps[len(snaps)-1]
 	for _, cs := range sn.Contracts {
 		c := Contract{Agreement: cs.Agreement, Measure: cs.Measure, TerminationRight: cs.HasTermination && cs.Termination,
 			Periods: []ContractPeriod{}}
-		for _, p := range cs.Periods {
-			if !p.Start.Before(to) || !p.End.After(from) {
-				continue
-			}
-			cp := ContractPeriod{Start: p.Start.UTC(), End: p.End.UTC(), CreditRatio: p.Credit}
-			if cs.Measure == config.MeasureAvailability {
-				cp.Availability = fptr(p.Availability)
-			} else {
-				for pr := range quality.NumPriorities {
-					if p.HasCompliance[pr] {
-						if cp.Compliance == nil {
-							cp.Compliance = map[string]float64{}
-						}
-						cp.Compliance[pr.String()] = p.Compliance[pr]
+		byStart := map[time.Time]ContractPeriod{}
+		for _, s := range snaps {
+			for _, as := range s.Contracts {
+				if as.Agreement != cs.Agreement {
+					continue
+				}
+				for _, p := range as.Periods {
+					if !p.Start.Before(to) || !p.End.After(from) {
+						continue
 					}
+					byStart[p.Start.UTC()] = contractPeriod(as.Measure, p)
 				}
 			}
-			if !p.ClaimDeadline.IsZero() {
-				t := p.ClaimDeadline.UTC()
-				cp.ClaimDeadline = &t
-			}
+		}
+		for _, cp := range byStart {
 			c.Periods = append(c.Periods, cp)
 		}
 		slices.SortFunc(c.Periods, func(a, b ContractPeriod) int { return a.Start.Compare(b.Start) })
 		out = append(out, c)
 	}
 	return out
+}
+
+func contractPeriod(measure string, p quality.ContractPeriod) ContractPeriod {
+	cp := ContractPeriod{Start: p.Start.UTC(), End: p.End.UTC(), CreditRatio: p.Credit}
+	if measure == config.MeasureAvailability {
+		cp.Availability = fptr(p.Availability)
+	} else {
+		for pr := range quality.NumPriorities {
+			if p.HasCompliance[pr] {
+				if cp.Compliance == nil {
+					cp.Compliance = map[string]float64{}
+				}
+				cp.Compliance[pr.String()] = p.Compliance[pr]
+			}
+		}
+	}
+	if !p.ClaimDeadline.IsZero() {
+		t := p.ClaimDeadline.UTC()
+		cp.ClaimDeadline = &t
+	}
+	return cp
 }
 
 // charts are the weekly first response, the monthly compliance and the

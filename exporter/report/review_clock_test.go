@@ -1,0 +1,45 @@
+package report
+
+import (
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/item"
+	"github.com/support-exporter/support_exporter/exporter/store"
+)
+
+// The vendor's own resolution clock (JSM: paused while waiting for the
+// customer) judged the target met; the worst list shows our wall-clock
+// seconds, twice the target, as "met".
+func TestReviewVendorClockSeconds(t *testing.T) {
+	cfg := testConfig(t, testYAML)
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := time.Hour
+	created := from.Add(h)
+	tk := ticket("j1", "urgent", created, item.StatusSolved, ev(item.EventVendorReply, created.Add(h/2)), ev(item.EventSolved, created.Add(48*h)))
+	tk.Figures = &item.Figures{FirstReplyAt: created.Add(h / 2), FirstSolvedAt: created.Add(48 * h),
+		ResolutionSLA: &item.SLAClock{Deadline: created.Add(72 * h), Stopped: created.Add(48 * h)}}
+	tk2 := ticket("j2", "urgent", created, item.StatusSolved, ev(item.EventVendorReply, created.Add(h/2)), ev(item.EventSolved, created.Add(20*h)))
+	tk2.Figures = &item.Figures{FirstReplyAt: created.Add(h / 2), FirstSolvedAt: created.Add(20 * h),
+		ResolutionSLA: &item.SLAClock{Deadline: created.Add(10 * h), Stopped: created.Add(20 * h), Breached: true}}
+	putTickets(t, st, cfg, "acme", "support", synced, []item.Ticket{tk, tk2})
+	putTickets(t, st, cfg, "other", "desk", synced, nil)
+	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range r.Vendors[0].SLA {
+		if row.Target == "resolution" {
+			t.Logf("%s/%s target %vs checks %d breaches %d worst %+v", row.Priority, row.Target, row.TargetSeconds, row.Checks, row.Breaches, row.Worst)
+			for _, w := range row.Worst {
+				if !w.Breached && w.Seconds > row.TargetSeconds {
+					t.Errorf("ticket %s listed met with %vs against a %vs target", w.ID, w.Seconds, row.TargetSeconds)
+				}
+			}
+		}
+	}
+}
