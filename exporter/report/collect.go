@@ -31,7 +31,7 @@ type collector struct {
 	kinds    map[string]*config.Source // source name -> its configuration
 	rv       *replay.Vendor
 
-	worst        [quality.NumPriorities][quality.NumTargets][]TicketRef
+	worst        [quality.NumPriorities][quality.NumTargets][]rankedRef
 	ended        [quality.NumPriorities][quality.NumTargets]uint64 // every candidate of worst, for tests
 	escalations  []TicketRef
 	incidents    []incidentSeen
@@ -124,7 +124,14 @@ func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) e
 		}
 		ref := TicketRef{Source: source, ID: t.ID, URL: c.ticketURL(source, t.ID), Created: end.Created.UTC(),
 			Seconds: ck.Seconds, Breached: ck.Breached, Priority: end.Priority.String()}
-		c.worst[end.Priority][tg] = pushWorst(c.worst[end.Priority][tg], ref)
+		rank := ck.Seconds - c.rules.SLATarget(end.Created, end.Priority, tg).Seconds()
+		if ck.Vendor {
+			ref.Clock, rank = "vendor", 0
+			if ck.OverKnown {
+				ref.OverSeconds, rank = fptr(ck.Over), ck.Over
+			}
+		}
+		c.worst[end.Priority][tg] = pushWorst(c.worst[end.Priority][tg], rankedRef{ref, rank})
 		c.ended[end.Priority][tg]++
 	}
 	if end.Open && end.Escalated {
@@ -143,23 +150,41 @@ func settled(t *item.Ticket) bool {
 	return t.Status == item.StatusSolved || t.Status == item.StatusClosed
 }
 
-// worse orders SLA tickets: breaches first, then the longest clock, then
-// by source and id so that the order is stable.
-func worse(a, b TicketRef) int {
+// worse orders SLA tickets: breaches first, then the furthest past (or
+// the least short of) the deadline on the clock that judged, then by
+// source and id so that the order is stable.
+func worse(a, b rankedRef) int {
 	if a.Breached != b.Breached {
 		if a.Breached {
 			return -1
 		}
 		return 1
 	}
-	if c := cmp.Compare(b.Seconds, a.Seconds); c != 0 {
+	if c := cmp.Compare(b.rank, a.rank); c != 0 {
 		return c
 	}
 	return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
 }
 
+// rankedRef is a worst-ticket candidate and its rank: past its deadline
+// by this many seconds on the clock that judged it (Seconds - the target
+// on ours; OverSeconds on the vendor's, 0 when it gives no deadline).
+type rankedRef struct {
+	TicketRef
+	rank float64
+}
+
+// worstRefs are the tickets of a worst list.
+func worstRefs(list []rankedRef) []TicketRef {
+	out := make([]TicketRef, 0, len(list))
+	for _, r := range list {
+		out = append(out, r.TicketRef)
+	}
+	return out
+}
+
 // pushWorst keeps the WorstTickets worst of list and ref.
-func pushWorst(list []TicketRef, ref TicketRef) []TicketRef {
+func pushWorst(list []rankedRef, ref rankedRef) []rankedRef {
 	if len(list) == WorstTickets && worse(ref, list[len(list)-1]) >= 0 {
 		return list
 	}

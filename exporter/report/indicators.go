@@ -329,7 +329,7 @@ func (c *collector) slaRows(d *delta, t terms) []SLARow {
 				continue
 			}
 			row := SLARow{Priority: p.String(), Target: tg.String(), TargetSeconds: t.target[p][tg].Seconds(),
-				Objective: t.objective, Checks: checks, Breaches: breaches, Worst: c.worst[p][tg]}
+				Objective: t.objective, Checks: checks, Breaches: breaches, Worst: worstRefs(c.worst[p][tg])}
 			if r := ratio(breaches, checks); r != nil {
 				row.Compliance = fptr(1 - *r)
 				if t.objective > 0 {

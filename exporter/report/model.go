@@ -178,10 +178,19 @@ type TicketRef struct {
 	URL     string    `json:"url,omitempty"` // the ticket at the vendor, where the kind has links
 	Created time.Time `json:"created"`
 	// Seconds is the clock's duration in the SLA clock's seconds (SLA
-	// rows), or the age at the period's end (escalations).
+	// rows), or the age at the period's end (escalations). In an SLA row
+	// judged by the vendor's own clock (Clock "vendor") it is 0: the
+	// vendor's elapsed time, with its pauses, is not in the APIs.
 	Seconds  float64 `json:"seconds"`
 	Breached bool    `json:"breached,omitempty"`
 	Priority string  `json:"priority"`
+	// Clock is "vendor" when the vendor's own SLA clock judged the target
+	// (JSM, Azure: docs/metrics.md "Whose verdict"): Breached is its
+	// verdict, and OverSeconds is where the clock stopped (or stood at the
+	// period's end) against the vendor's deadline, positive past it; nil
+	// when the vendor gives no deadline. Empty: our clock (Seconds).
+	Clock       string   `json:"clock,omitempty"`
+	OverSeconds *float64 `json:"over_seconds,omitempty"`
 }
 
 // Incident is one status-page incident of the period.

@@ -40,6 +40,17 @@ func TestReviewVendorClockSeconds(t *testing.T) {
 					t.Errorf("ticket %s listed met with %vs against a %vs target", w.ID, w.Seconds, row.TargetSeconds)
 				}
 			}
+			// The vendor's clock judged both: its verdict and where it
+			// stopped against its own deadline, never our clock's seconds.
+			want := map[string]float64{"j2": (10 * h).Seconds(), "j1": (-24 * h).Seconds()}
+			if len(row.Worst) != 2 || row.Worst[0].ID != "j2" {
+				t.Fatalf("worst %+v, want j2 (breached) then j1", row.Worst)
+			}
+			for _, w := range row.Worst {
+				if w.Clock != "vendor" || w.Seconds != 0 || w.OverSeconds == nil || *w.OverSeconds != want[w.ID] {
+					t.Errorf("%s: clock %q seconds %v over %v, want the vendor's clock, 0 s, %v s past its deadline", w.ID, w.Clock, w.Seconds, w.OverSeconds, want[w.ID])
+				}
+			}
 		}
 	}
 }

@@ -291,7 +291,22 @@ func ticketLink(t report.TicketRef) link {
 
 func ticketOf(t report.TicketRef) ticketView {
 	return ticketView{Link: ticketLink(t), Priority: t.Priority, Created: fmtTime(t.Created),
-		Duration: fmtDuration(t.Seconds), Breached: t.Breached}
+		Duration: clockText(t), Breached: t.Breached}
+}
+
+// clockText is a ticket's clock: our SLA clock's duration, or for the
+// vendor's own clock (whose elapsed time the APIs do not give) where it
+// stopped against the vendor's deadline.
+func clockText(t report.TicketRef) string {
+	switch {
+	case t.Clock != "vendor":
+		return fmtDuration(t.Seconds)
+	case t.OverSeconds == nil:
+		return "vendor's SLA clock"
+	case *t.OverSeconds > 0:
+		return "vendor's SLA clock, " + fmtDuration(*t.OverSeconds) + " past its deadline"
+	}
+	return "vendor's SLA clock, " + fmtDuration(-*t.OverSeconds) + " before its deadline"
 }
 
 func u(n uint64) string { return strconv.FormatUint(n, 10) }

@@ -1,0 +1,35 @@
+package render
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/support-exporter/support_exporter/exporter/report"
+)
+
+// Tests of the build review's findings (REVIEW_REPORT_BUILD.md) as drawn;
+// each failed before its fix.
+
+// Finding 2: a ticket the vendor's own SLA clock judged shows the
+// vendor's verdict against the vendor's deadline, never our seconds.
+func TestBuildReviewVendorClock(t *testing.T) {
+	r := oneVendor()
+	created := r.Period.From.Add(time.Hour)
+	r.Vendors[0].SLA = []report.SLARow{{Priority: "urgent", Target: "resolution", TargetSeconds: 86400, Checks: 2, Breaches: 1,
+		Worst: []report.TicketRef{
+			{Source: "jsm", ID: "j2", Created: created, Breached: true, Priority: "urgent", Clock: "vendor", OverSeconds: fp(36000)},
+			{Source: "jsm", ID: "j1", Created: created, Priority: "urgent", Clock: "vendor", OverSeconds: fp(-86400)},
+		}}}
+	for _, f := range []string{"md", "html"} {
+		out := render(t, r, f)
+		for _, want := range []string{"SLA clock, 10 h past its deadline", "SLA clock, 1 d before its deadline"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q", f, want)
+			}
+		}
+		if strings.Contains(out, "jsm j1</a>: 0 s") || strings.Contains(out, "jsm j1: 0 s") {
+			t.Errorf("%s shows the vendor-clock ticket as 0 s", f)
+		}
+	}
+}
