@@ -127,3 +127,45 @@ func (r *Rules) MaintenanceNotice(m *item.Maintenance) (notice time.Duration, sh
 	}
 	return time.Duration(st.notice) * time.Millisecond, st.short, true
 }
+
+// MaintenanceView is what the snapshots make of one maintenance version:
+// the service review lists the maintenances whose notice
+// support_status_maintenance_notice_seconds observes in its period with it.
+type MaintenanceView struct {
+	// Counted: the maintenance is inside the history (history_start).
+	Counted bool
+	// Start is the start its notice is measured to and observed at (once
+	// a snapshot is judged as of it or later): the one pinned when the
+	// exporter saw it start, else the scheduled start of one not completed;
+	// zero: none.
+	Start time.Time
+	// Announced is when it was announced; zero when the format does not
+	// say (the notice is then unknown: not observed, never short).
+	Announced time.Time
+	// Notice and Short as the counters judge them; Known is false when the
+	// announcement time is unknown.
+	Notice       time.Duration
+	Short, Known bool
+}
+
+// MaintenanceView judges maintenance version m as maintenanceContribution
+// does.
+func (r *Rules) MaintenanceView(m *item.Maintenance) MaintenanceView {
+	h := maintenanceHistory(m)
+	if !r.counted(h.Created) {
+		return MaintenanceView{}
+	}
+	n := h.Notice
+	if n == nil && m.CompletedAt.IsZero() && !m.ScheduledFor.IsZero() {
+		n = &item.MaintenanceNotice{Announced: m.CreatedAt, Start: m.ScheduledFor}
+	}
+	v := MaintenanceView{Counted: true}
+	if n == nil {
+		return v
+	}
+	v.Start, v.Announced = n.Start, n.Announced
+	if st := r.noticeOf(n); st.notice >= 0 {
+		v.Notice, v.Short, v.Known = time.Duration(st.notice)*time.Millisecond, st.short, true
+	}
+	return v
+}

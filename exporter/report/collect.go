@@ -299,7 +299,7 @@ func (c *collector) incidentList() []Incident {
 
 func (c *collector) maintenance(source string, m *item.Maintenance, changes []time.Time) error {
 	k := versionIndex(changes, c.to)
-	if k < 0 {
+	if k < 0 || c.rules == nil {
 		return nil
 	}
 	mt := m
@@ -307,18 +307,20 @@ func (c *collector) maintenance(source string, m *item.Maintenance, changes []ti
 		v := quality.MaintenanceAt(m, changes[k])
 		mt = &v
 	}
-	if !mt.ScheduledFor.After(c.from) || mt.ScheduledFor.After(c.to) { // (from, to]
+	// The notices maintenance_notice_compliance observes in the period:
+	// the start the exporter recorded (pinned when it saw it pass) within
+	// (from, to] as the source is judged at each end.
+	mv := c.rules.MaintenanceView(mt)
+	if !mv.Counted || mv.Start.IsZero() || !mv.Start.After(c.asOf(source, c.from)) || mv.Start.After(c.asOf(source, c.to)) {
 		return nil
 	}
-	out := Maintenance{Source: source, ID: m.ID, URL: c.incidentURL(source, m.ID),
-		Announced: mt.CreatedAt.UTC(), Scheduled: mt.ScheduledFor.UTC()}
-	if notice, short, ok := c.rules.MaintenanceNotice(mt); ok {
-		out.NoticeSeconds, out.ShortNotice = notice.Seconds(), short
-	} else if !mt.CreatedAt.IsZero() {
-		out.NoticeSeconds = max(mt.ScheduledFor.Sub(mt.CreatedAt), 0).Seconds()
-		if tm := c.vc.SLA.At(mt.CreatedAt); tm != nil && tm.MaintenanceNotice > 0 {
-			out.ShortNotice = out.NoticeSeconds < time.Duration(tm.MaintenanceNotice).Seconds()
-		}
+	out := Maintenance{Source: source, ID: m.ID, URL: c.incidentURL(source, m.ID), Scheduled: mv.Start.UTC()}
+	if !mv.Announced.IsZero() {
+		a := mv.Announced.UTC()
+		out.Announced = &a
+	}
+	if mv.Known {
+		out.NoticeSeconds, out.ShortNotice = fptr(mv.Notice.Seconds()), mv.Short
 	}
 	c.maintenances = append(c.maintenances, out)
 	return nil

@@ -218,14 +218,21 @@ type Incident struct {
 	CustomerFirst bool `json:"customer_first"`
 }
 
-// Maintenance is one scheduled maintenance of the period.
+// Maintenance is one scheduled maintenance of the period: those whose
+// notice maintenance_notice_compliance observes in it (the start the
+// exporter recorded in (From, To], as each status source is judged at
+// the period's ends), and those with an unknown notice that started so.
 type Maintenance struct {
-	Source        string    `json:"source"`
-	ID            string    `json:"id"`
-	URL           string    `json:"url,omitempty"`
-	Announced     time.Time `json:"announced"`
+	Source string `json:"source"`
+	ID     string `json:"id"`
+	URL    string `json:"url,omitempty"`
+	// Announced is nil when the format does not date the announcement
+	// (instatus, incident.io): the notice is then unknown.
+	Announced *time.Time `json:"announced"`
+	// Scheduled is the start the notice is measured to: the one the
+	// exporter recorded when it saw it pass, not a later reschedule.
 	Scheduled     time.Time `json:"scheduled"`
-	NoticeSeconds float64   `json:"notice_seconds"`
+	NoticeSeconds *float64  `json:"notice_seconds"` // nil: unknown
 	// ShortNotice: less notice than sla.maintenance_notice.
 	ShortNotice bool `json:"short_notice"`
 }

@@ -30,7 +30,10 @@ func TestReviewMaintenanceUnknownNotice(t *testing.T) {
 	v := r.Vendors[0]
 	ind := indicator(t, v, "maintenance_notice_compliance")
 	t.Logf("listed %+v; indicator %s of %d", v.Maintenances, val(ind.Value), ind.Samples)
-	if len(v.Maintenances) == 1 && v.Maintenances[0].NoticeSeconds == 0 {
-		t.Errorf("unknown notice listed as 0 s")
+	if len(v.Maintenances) != 1 {
+		t.Fatalf("%d maintenances listed, want the one that started in the period, its notice unknown", len(v.Maintenances))
+	}
+	if m := v.Maintenances[0]; m.NoticeSeconds != nil || m.Announced != nil || m.ShortNotice {
+		t.Errorf("unknown notice listed as %v s, announced %v, short %v: want unknown (nil), not short", m.NoticeSeconds, m.Announced, m.ShortNotice)
 	}
 }

@@ -33,3 +33,17 @@ func TestBuildReviewVendorClock(t *testing.T) {
 		}
 	}
 }
+
+// Finding 4: a maintenance whose announcement the format does not date
+// shows its announcement and notice as unknown, not 0001-01-01 and 0 s.
+func TestBuildReviewUnknownNotice(t *testing.T) {
+	r := oneVendor()
+	r.Vendors[0].Maintenances = []report.Maintenance{{Source: "st", ID: "m1", Scheduled: r.Period.From.Add(48 * time.Hour)}}
+	md := render(t, r, "md")
+	if want := "| st m1 | unknown | 2026-07-03 00:00 UTC | unknown |"; !strings.Contains(md, want) {
+		t.Errorf("lacks %q in\n%s", want, md)
+	}
+	if h := render(t, r, "html"); strings.Contains(h, "0001-01-01") || !strings.Contains(h, ">unknown<") {
+		t.Errorf("html shows a zero time or no unknown notice")
+	}
+}

@@ -401,8 +401,9 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 
 	out.MaintState = state(s.Status, len(vd.Maintenances), "none in the period")
 	for _, m := range vd.Maintenances {
-		mv := maintView{Link: link{Text: m.ID, URL: safeURL(m.URL)}, Announced: fmtTime(m.Announced),
-			Scheduled: fmtTime(m.Scheduled), Notice: fmtDuration(m.NoticeSeconds), ShortNotice: m.ShortNotice}
+		mv := maintView{Link: link{Text: m.ID, URL: safeURL(m.URL)}, Announced: unknownOr(m.Announced == nil, func() string { return fmtTime(*m.Announced) }),
+			Scheduled: fmtTime(m.Scheduled), Notice: unknownOr(m.NoticeSeconds == nil, func() string { return fmtDuration(*m.NoticeSeconds) }),
+			ShortNotice: m.ShortNotice}
 		if m.Source != "" {
 			mv.Link.Text = m.Source + " " + m.ID
 		}
