@@ -244,7 +244,7 @@ func withoutDemoVariance(v report.Vendor) report.Vendor {
 		}
 	}
 	for i := range c.Incidents {
-		c.Incidents[i].URL, c.Incidents[i].CustomerFirst = "", false
+		c.Incidents[i].URL, c.Incidents[i].CustomerFirst = "", nil
 	}
 	for i := range c.Maintenances {
 		c.Maintenances[i].URL = ""

@@ -267,8 +267,8 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 	switch {
 	case !resolved.IsZero():
 		posts = append(posts, resolved)
-	case !inc.ResolutionUnknown: // open: silent since its last post
-		posts = append(posts, c.to)
+	case !inc.ResolutionUnknown: // open: silent since its last post, as far as the source was read
+		posts = append(posts, latest(c.asOf(source, c.to), posts[len(posts)-1]))
 	}
 	for j := 1; j < len(posts); j++ {
 		out.LongestGapSeconds = max(out.LongestGapSeconds, posts[j].Sub(posts[j-1]).Seconds())
@@ -287,7 +287,8 @@ func (c *collector) incidentList() []Incident {
 	out := make([]Incident, 0, len(c.incidents))
 	for _, s := range c.incidents {
 		if first, ok := c.rv.Agg.Detected(s.source, s.inc.ID); ok {
-			s.inc.CustomerFirst = first == quality.CustomerFirst
+			cf := first == quality.CustomerFirst
+			s.inc.CustomerFirst = &cf
 		}
 		out = append(out, s.inc)
 	}
@@ -427,4 +428,12 @@ func (c *collector) link(source, id string, of func(*config.Kind) func(string, s
 		return f(url, id)
 	}
 	return ""
+}
+
+// latest is the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -207,15 +207,19 @@ type Incident struct {
 	// LongestGapSeconds the longest silence between public updates.
 	NoticeDelaySeconds float64 `json:"notice_delay_seconds"`
 	// The longest gap includes the silence from the last post to the
-	// resolution, or to the period's end when still open. Updates are the
+	// resolution, or when still open to the period's end as the status
+	// source is judged (its last complete sync start, when earlier). Updates are the
 	// public posts after the first.
 	LongestGapSeconds float64 `json:"longest_gap_seconds"`
 	Updates           int     `json:"updates"`
 	// Postmortem is when its postmortem was published; nil: none by the
 	// period's end.
 	Postmortem *time.Time `json:"postmortem"`
-	// CustomerFirst: a customer signal came before the first post.
-	CustomerFirst bool `json:"customer_first"`
+	// CustomerFirst: true when a customer signal came before the first
+	// post, false when the vendor posted first, nil while undecided at the
+	// period's end (a signal may still show up, as support_incidents_detected_total
+	// has not counted it yet) or outside the history.
+	CustomerFirst *bool `json:"customer_first"`
 }
 
 // Maintenance is one scheduled maintenance of the period: those whose

@@ -92,8 +92,8 @@ func TestReviewUndecidedIncidentShownVendorFirst(t *testing.T) {
 	}
 	v := r.Vendors[0]
 	t.Logf("incidents %+v; vendor_first samples %d", v.Incidents, indicator(t, v, "vendor_first_ratio").Samples)
-	if len(v.Incidents) == 1 && !v.Incidents[0].CustomerFirst {
-		t.Errorf("incident shown customer_first=false (reads: the vendor noticed first) while undecided")
+	if len(v.Incidents) != 1 || v.Incidents[0].CustomerFirst != nil {
+		t.Errorf("incident shown customer_first=%v (false reads: the vendor noticed first) while undecided, want nil", v.Incidents)
 	}
 }
 
@@ -114,5 +114,31 @@ func TestReviewGHELink(t *testing.T) {
 	t.Logf("link %q", u)
 	if u == "https://github.com/acme/widget/issues/12" {
 		t.Errorf("a GitHub Enterprise issue links to github.com: %s", u)
+	}
+}
+
+// Finding 8: an open incident's silence runs to the status source's last
+// complete sync start, not to the period's end: nobody looked after it.
+func TestReviewOpenIncidentSilenceToAsOf(t *testing.T) {
+	cfg := testConfig(t, signalYAML)
+	rules, _ := quality.NewRules(cfg.Vendors[0], cfg.Global)
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := time.Hour
+	post := to.Add(-5 * h)
+	inc := item.Incident{ID: "i1", Impact: item.ImpactMajor, StartedAt: post, CreatedAt: post, UpdatedAt: post}
+	putStatus(t, st, rules, to.Add(-2*h), []item.Incident{inc}, nil, quality.Judged{})
+	putTickets(t, st, cfg, "acme", "support", to, nil)
+	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"},
+		Period: Period{From: from, To: to}, Now: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.Vendors[0]
+	if len(v.Incidents) != 1 || v.Incidents[0].LongestGapSeconds != (3*h).Seconds() {
+		t.Errorf("incidents %+v: want one, silent 3 h (to the status page's last sync), not 5 h", v.Incidents)
 	}
 }

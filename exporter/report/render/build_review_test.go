@@ -47,3 +47,25 @@ func TestBuildReviewUnknownNotice(t *testing.T) {
 		t.Errorf("html shows a zero time or no unknown notice")
 	}
 }
+
+// Finding 7: an incident whose first noticer is undecided reads so, not
+// as "the vendor noticed first" (nothing said) nor as the customer.
+func TestBuildReviewUndecided(t *testing.T) {
+	r := oneVendor()
+	st := r.Period.From.Add(24 * time.Hour)
+	r.Vendors[0].Incidents = []report.Incident{
+		{ID: "u", Impact: "minor", Started: st, Announced: st},
+		{ID: "v", Impact: "minor", Started: st, Announced: st, CustomerFirst: bp(false)},
+		{ID: "c", Impact: "minor", Started: st, Announced: st, CustomerFirst: bp(true)},
+	}
+	md := render(t, r, "md")
+	for _, want := range []string{"| 1. u | minor | 2026-07-02 00:00 UTC | open | open | 0 s (who noticed first: undecided) |",
+		"| 2. v | minor | 2026-07-02 00:00 UTC | open | open | 0 s | ", "| 3. c | minor | 2026-07-02 00:00 UTC | open | open | 0 s (customer noticed first) |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("lacks %q in\n%s", want, md)
+		}
+	}
+	if h := render(t, r, "html"); strings.Count(h, "who noticed first: undecided") != 1 || strings.Count(h, "customer noticed first</span>") != 1 {
+		t.Errorf("html: want one undecided and one customer-first incident")
+	}
+}

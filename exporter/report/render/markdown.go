@@ -292,6 +292,8 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			nd := md(in.NoticeDelay)
 			if in.CustomerFirst {
 				nd += " (customer noticed first)"
+			} else if in.Undecided {
+				nd += " (who noticed first: undecided)"
 			}
 			rows = append(rows, []string{name, md(in.Impact), in.Started, in.Resolved, md(in.Duration), nd, in.Updates, md(in.LongestGap), md(in.Postmortem)})
 		}

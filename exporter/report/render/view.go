@@ -150,6 +150,7 @@ type incView struct {
 	Updates       string
 	Postmortem    string
 	CustomerFirst bool
+	Undecided     bool // who noticed first is not decided yet
 	Components    string
 }
 
@@ -375,7 +376,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 			Started: fmtTime(in.Started), Resolved: "open", Duration: "open",
 			NoticeDelay: fmtDuration(in.NoticeDelaySeconds), LongestGap: "—", N: len(out.Incidents) + 1,
 			Updates: strconv.Itoa(in.Updates), Postmortem: "none by the period's end",
-			CustomerFirst: in.CustomerFirst, Components: strings.Join(in.Components, ", ")}
+			CustomerFirst: in.CustomerFirst != nil && *in.CustomerFirst, Undecided: in.CustomerFirst == nil, Components: strings.Join(in.Components, ", ")}
 		if in.Source != "" {
 			iv.Link.Text = in.Source + " " + in.ID
 		}
