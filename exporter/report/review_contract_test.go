@@ -112,8 +112,8 @@ func TestReviewGHELink(t *testing.T) {
 	c := newCollector(t.Context(), &Options{Store: st, Config: cfg, Kinds: collectors.Kinds.Config()}, cfg.Vendors[0], from, to)
 	u := c.ticketURL("gh", "acme/widget#12")
 	t.Logf("link %q", u)
-	if u == "https://github.com/acme/widget/issues/12" {
-		t.Errorf("a GitHub Enterprise issue links to github.com: %s", u)
+	if u != "https://ghe.corp.example/acme/widget/issues/12" {
+		t.Errorf("a GitHub Enterprise issue links to %s, want its page on the server", u)
 	}
 }
 
