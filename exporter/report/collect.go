@@ -37,6 +37,7 @@ type collector struct {
 	incidents    []incidentSeen
 	maintenances []Maintenance
 	pageLists    map[string][]item.Page
+	laterDated   map[string]uint64 // pages dated after the period's end, by source
 }
 
 type incidentSeen struct {
@@ -340,10 +341,22 @@ func (c *collector) pages(source string, pages []item.Page) error {
 }
 
 // setPages gives the aggregates the stored page lists before the
-// snapshots (the replay does not).
+// snapshots (the replay does not): only the pages dated at or before the
+// period's end and the undated ones, as the store keeps no earlier list
+// (DocsSite.LaterDated counts the others).
 func (c *collector) setPages() {
+	c.laterDated = map[string]uint64{}
 	for source, pages := range c.pageLists {
-		c.rv.Agg.SetPages(source, pages)
+		kept := make([]item.Page, 0, len(pages))
+		for _, p := range pages {
+			if p.Updated.After(c.to) {
+				c.laterDated[source]++
+				continue
+			}
+			kept = append(kept, p)
+		}
+		c.pageLists[source] = kept
+		c.rv.Agg.SetPages(source, kept)
 	}
 }
 
@@ -353,7 +366,11 @@ func (c *collector) docs(sn *quality.VendorSnapshot) []DocsSite {
 	out := []DocsSite{}
 	for _, s := range sn.Docs {
 		d := DocsSite{Source: s.Source, Pages: s.Pages, Stale: s.Stale, Undated: s.Undated,
-			OutdatedTranslations: s.OutdatedTranslations, LastmodSuspect: s.LastmodSuspect}
+			OutdatedTranslations: s.OutdatedTranslations, LastmodSuspect: s.LastmodSuspect, LaterDated: c.laterDated[s.Source]}
+		if read, ok := c.synced[s.Source]; ok && !read.IsZero() {
+			r := read.UTC()
+			d.ListRead = &r
+		}
 		if !s.LastUpdate.IsZero() {
 			t := s.LastUpdate.UTC()
 			d.LastUpdate = &t

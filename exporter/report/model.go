@@ -273,7 +273,12 @@ type Drill struct {
 	FirstResponseSeconds *float64 `json:"first_response_seconds,omitempty"`
 }
 
-// DocsSite is a documentation site's freshness at the period's end.
+// DocsSite is a documentation site's freshness at the period's end. The
+// store keeps only the page list last read (ListRead), not the earlier
+// ones: for a past period the figures are that list's pages dated at or
+// before the period's end (and the undated ones), judged as of it; the
+// pages it dates after the period's end are left out (LaterDated), as
+// their date at the period's end is not known.
 type DocsSite struct {
 	Source               string     `json:"source"`
 	Pages                uint64     `json:"pages"`
@@ -283,6 +288,10 @@ type DocsSite struct {
 	Undated              uint64     `json:"undated"`
 	OutdatedTranslations uint64     `json:"outdated_translations"`
 	LastmodSuspect       bool       `json:"lastmod_suspect"`
+	// ListRead is when the page list was read: the source's last complete
+	// sync start; nil when none completed.
+	ListRead   *time.Time `json:"list_read,omitempty"`
+	LaterDated uint64     `json:"later_dated"`
 }
 
 // Charts are the series the pictures draw.

@@ -138,4 +138,8 @@ func TestReviewDocsLastUpdateAfterPeriod(t *testing.T) {
 	if d.LastUpdate != nil && d.LastUpdate.After(to) {
 		t.Errorf("last update %s is after the period's end %s", d.LastUpdate, to)
 	}
+	if d.Pages != 1 || d.LaterDated != 1 || d.LastUpdate == nil || !d.LastUpdate.Equal(from.Add(24*time.Hour)) ||
+		d.ListRead == nil || !d.ListRead.Equal(synced) {
+		t.Errorf("docs %+v: want 1 page dated in the period, 1 dated after it left out, the list read at %s", d, synced)
+	}
 }

@@ -69,3 +69,23 @@ func TestBuildReviewUndecided(t *testing.T) {
 		t.Errorf("html: want one undecided and one customer-first incident")
 	}
 }
+
+// Finding 6: a page list read after the period says so, and how many of
+// its pages are dated after the period and left out.
+func TestBuildReviewDocsNote(t *testing.T) {
+	r := oneVendor()
+	r.Vendors[0].Sections.Docs = true
+	read := r.Period.To.Add(36 * time.Hour)
+	r.Vendors[0].Docs = []report.DocsSite{{Source: "docs", Pages: 3, ListRead: &read, LaterDated: 2}}
+	want := "page list as read on 2026-10-02 12:00 UTC; 2 pages dated after the period left out"
+	for _, f := range []string{"md", "html"} {
+		if out := render(t, r, f); !strings.Contains(out, want) {
+			t.Errorf("%s lacks %q", f, want)
+		}
+	}
+	read = r.Period.To.Add(-time.Hour)
+	r.Vendors[0].Docs[0].LaterDated = 0
+	if out := render(t, r, "md"); strings.Contains(out, "page list as read") {
+		t.Errorf("a list read inside the period is noted")
+	}
+}

@@ -360,6 +360,9 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			if d.Suspect {
 				s += " (lastmod suspect)"
 			}
+			if d.Note != "" {
+				s += " (" + md(d.Note) + ")"
+			}
 			rows = append(rows, []string{s, d.Pages, d.LastUpdate, d.Stale, d.Updated, d.Undated, d.Outdated})
 		}
 		m.table([]string{"Site", "Pages", "Last update", "Stale", "Updated in period", "Undated", "Outdated translations"}, rows)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/report"
 )
@@ -194,6 +195,9 @@ type docsView struct {
 	Undated    string
 	Outdated   string
 	Suspect    bool
+	// Note says which page list the figures come from when it was read
+	// after the period, or left pages dated after it out.
+	Note string
 }
 
 // compareView is the side-by-side table: one row per indicator (and the
@@ -443,7 +447,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 	for _, d := range vd.Docs {
 		out.Docs = append(out.Docs, docsView{Source: d.Source, Pages: u(d.Pages), LastUpdate: fmtTimePtr(d.LastUpdate),
 			Stale: u(d.Stale), Updated: u(d.UpdatedInPeriod), Undated: u(d.Undated),
-			Outdated: u(d.OutdatedTranslations), Suspect: d.LastmodSuspect})
+			Outdated: u(d.OutdatedTranslations), Suspect: d.LastmodSuspect, Note: docsNote(d, r.Period.To)})
 	}
 
 	out.EscState = state(s.Tickets, len(vd.Escalations), "none open at the period's end")
@@ -631,4 +635,18 @@ func splitCompare(c *compareView, width int) []*compareView {
 		from = to
 	}
 	return out
+}
+
+// docsNote says, for a page list read after the period's end, that the
+// figures are that list's (the earlier ones are not kept), and how many of
+// its pages are dated after the period and left out.
+func docsNote(d report.DocsSite, to time.Time) string {
+	var parts []string
+	if d.ListRead != nil && d.ListRead.After(to) {
+		parts = append(parts, "page list as read on "+fmtTime(*d.ListRead))
+	}
+	if d.LaterDated > 0 {
+		parts = append(parts, u(d.LaterDated)+" pages dated after the period left out")
+	}
+	return strings.Join(parts, "; ")
 }
