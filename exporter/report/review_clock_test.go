@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,26 @@ func TestReviewVendorClockSeconds(t *testing.T) {
 				if w.Clock != "vendor" || w.Seconds != 0 || w.OverSeconds == nil || *w.OverSeconds != want[w.ID] {
 					t.Errorf("%s: clock %q seconds %v over %v, want the vendor's clock, 0 s, %v s past its deadline", w.ID, w.Clock, w.Seconds, w.OverSeconds, want[w.ID])
 				}
+			}
+		}
+	}
+}
+
+// Finding 9: a p50 indicator's footnote gives the p50, a p90's the p90:
+// the PromQL pasted from a footnote is the indicator's own number.
+func TestReviewQuantileFootnotes(t *testing.T) {
+	notes := map[string]Footnote{}
+	for _, f := range footnotes([]string{"acme"}, Period{From: from, To: to}) {
+		notes[f.ID] = f
+	}
+	for _, def := range indicatorDefs() {
+		for q, arg := range map[string]string{"_p50": "histogram_quantile(0.5,", "_p90": "histogram_quantile(0.9,"} {
+			if !strings.Contains(def.id, q) {
+				continue
+			}
+			f, ok := notes[def.footnote]
+			if !ok || !strings.Contains(f.PromQL, arg) || strings.Count(f.PromQL, "histogram_quantile(") != 1 {
+				t.Errorf("%s: footnote %s gives %q, want its own %s", def.id, def.footnote, f.PromQL, arg)
 			}
 		}
 	}
