@@ -63,6 +63,24 @@ func newCollector(ctx context.Context, o *Options, vc *config.Vendor, from, to t
 // while the report reads the store.
 func (c *collector) setSynced(source string, at time.Time) { c.synced[source] = at }
 
+// sources are the vendor's sources the replay read, by name, with the
+// start of their last complete sync.
+func (c *collector) sources() []SourceSync {
+	out := make([]SourceSync, 0, len(c.synced))
+	for name, at := range c.synced {
+		ss := SourceSync{Name: name, SyncedAt: at.UTC()}
+		if at.IsZero() {
+			ss.SyncedAt = time.Time{}
+		}
+		if k := c.kinds[name]; k != nil {
+			ss.Kind = k.Kind
+		}
+		out = append(out, ss)
+	}
+	slices.SortFunc(out, func(a, b SourceSync) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
 // asOf is the instant a source is judged as of at at (replay.Vendor.AsOf).
 func (c *collector) asOf(source string, at time.Time) time.Time {
 	if s := c.synced[source]; s.Before(at) {

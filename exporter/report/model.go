@@ -23,9 +23,15 @@ type Report struct {
 	// Previous is the period compared with, when asked for: the calendar
 	// quarter or month before a named Period (2026Q3: 2026Q2, named so),
 	// else the period of the same length just before; every indicator
-	// then has its Previous.
-	Previous *Period  `json:"previous,omitempty"`
-	Vendors  []Vendor `json:"vendors"`
+	// then has its Previous. For a named period "so far" (RequestedTo
+	// set) it is the same elapsed part of the previous one (its From plus
+	// the time elapsed, ToDate set), the usual period-to-date comparison.
+	Previous *Period `json:"previous,omitempty"`
+	// PreviousUnavailable says why there is no comparison although one
+	// was asked for (the previous period starts before
+	// global.history_start, when measurement began); Previous is then nil.
+	PreviousUnavailable string   `json:"previous_unavailable,omitempty"`
+	Vendors             []Vendor `json:"vendors"`
 	// Footnotes say how each indicator is computed, by Indicator.Footnote.
 	Footnotes []Footnote `json:"footnotes"`
 }
@@ -46,6 +52,9 @@ type Period struct {
 	// generated: the period is then cut at Generated ("so far"), and To
 	// is that instant.
 	RequestedTo *time.Time `json:"requested_to,omitempty"`
+	// ToDate (a previous period only): the period is the named one's
+	// first part, as long as the period "so far" it is compared with.
+	ToDate bool `json:"to_date,omitempty"`
 }
 
 // Dimensions, in the order the report shows them.
@@ -71,6 +80,10 @@ const (
 // Vendor is one vendor's review.
 type Vendor struct {
 	Name string `json:"name"`
+	// Sources are the vendor's sources and when each last completed a
+	// sync: every figure from one is judged as of that instant when it is
+	// before the period's end (a period "so far", a source failing).
+	Sources []SourceSync `json:"sources"`
 	// Sections says which optional sections the vendor's configuration
 	// has; a section that is not configured is shown as such, not as zero.
 	Sections Sections `json:"sections"`
@@ -330,4 +343,12 @@ type MonthPoint struct {
 	Checks     uint64    `json:"checks"`
 	Compliance *float64  `json:"compliance"`
 	Objective  float64   `json:"objective"`
+}
+
+// SourceSync is one source of a vendor and the start of its last complete
+// sync (zero: none completed).
+type SourceSync struct {
+	Name     string    `json:"name"`
+	Kind     string    `json:"kind"`
+	SyncedAt time.Time `json:"synced_at"`
 }

@@ -141,7 +141,7 @@ func TestCountersAreSnapshotDifferences(t *testing.T) {
 				t.Fatal(err)
 			}
 			// A period, with the previous one, inside the history.
-			pFrom := begin.AddDate(0, 0, 30+rnd.IntN(20)).Add(time.Duration(rnd.IntN(86400)) * time.Second)
+			pFrom := begin.AddDate(0, 0, 50+rnd.IntN(20)).Add(time.Duration(rnd.IntN(86400)) * time.Second)
 			pTo := pFrom.AddDate(0, 0, 20+rnd.IntN(30))
 			var mu sync.Mutex
 			var ended [quality.NumPriorities][quality.NumTargets]uint64

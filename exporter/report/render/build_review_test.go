@@ -89,3 +89,32 @@ func TestBuildReviewDocsNote(t *testing.T) {
 		t.Errorf("a list read inside the period is noted")
 	}
 }
+
+// Lead decisions: a previous period not compared says why where it would
+// be named; a previous period to date says so; a source last synced before
+// the period's end is warned of in its vendor's section.
+func TestBuildReviewDecisions(t *testing.T) {
+	r := oneVendor()
+	r.PreviousUnavailable = "no comparison with the previous period: it starts before global.history_start"
+	synced := r.Period.To.Add(-26 * time.Hour)
+	r.Vendors[0].Sources = []report.SourceSync{{Name: "desk", Kind: "zendesk", SyncedAt: synced},
+		{Name: "status", Kind: "statuspage", SyncedAt: r.Period.To.Add(time.Hour)}, {Name: "new", Kind: "github"}}
+	for _, f := range []string{"md", "html"} {
+		out := render(t, r, f)
+		for _, want := range []string{"; no comparison with the previous period: it starts before global.history",
+			"figures from desk (zendesk) as of 2026-09-29 22:00 UTC, the start of its last complete sync",
+			"figures from new (github): no complete sync yet"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q", f, want)
+			}
+		}
+		if strings.Contains(out, "figures from status") {
+			t.Errorf("%s warns of a source synced after the period's end", f)
+		}
+	}
+	r.PreviousUnavailable = ""
+	r.Previous = &report.Period{From: r.Period.From.AddDate(0, -3, 0), To: r.Period.From.AddDate(0, -3, 10), Name: "2026Q2", ToDate: true}
+	if md := render(t, r, "md"); !strings.Contains(md, "compared with the previous period 2026Q2 (2026-04-01 – 2026-04-10), as far into it as this period so far") {
+		t.Errorf("lacks the previous period to date in\n%s", md[:min(len(md), 600)])
+	}
+}

@@ -121,6 +121,8 @@ func writeMarkdown(w io.Writer, r *report.Report) error {
 	}
 	if v.Compared {
 		p += ", compared with the previous period " + md(v.Previous)
+	} else if v.PreviousUnavailable != "" {
+		p += "; " + md(v.PreviousUnavailable)
 	}
 	m.line(p, ".")
 	m.line()
@@ -180,6 +182,10 @@ func joinMD(ss []string) string {
 func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 	m.line("## ", md(v.Name))
 	m.line()
+	for _, w := range v.Stale {
+		m.line("> **Warning:** ", md(w), ".")
+		m.line()
+	}
 	sec := "Configured: nothing."
 	if len(v.Configured) > 0 {
 		sec = "Configured: " + joinMD(v.Configured) + "."

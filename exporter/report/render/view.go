@@ -30,15 +30,17 @@ func zoneName(z string) string {
 }
 
 type view struct {
-	Title     string
-	Period    string
-	SoFar     string // a sentence when the period had not ended yet
-	Previous  string // "" when not compared
-	Compared  bool
-	Generated string
-	Version   string
-	Vendors   []vendorView
-	Compare   *compareView // nil with one vendor
+	Title    string
+	Period   string
+	SoFar    string // a sentence when the period had not ended yet
+	Previous string // "" when not compared
+	// PreviousUnavailable: why a comparison asked for is not made.
+	PreviousUnavailable string
+	Compared            bool
+	Generated           string
+	Version             string
+	Vendors             []vendorView
+	Compare             *compareView // nil with one vendor
 	// CompareParts is Compare cut into tables of at most compareWidth
 	// vendors, as the HTML shows it: an A4 page holds no more.
 	CompareParts []*compareView
@@ -61,6 +63,7 @@ type vendorView struct {
 	N             int
 	Anchor        string
 	Name          string
+	Stale         []string // a warning per source last synced before the period's end
 	Configured    []string
 	NotConfigured []string
 	Volume        []kv
@@ -232,7 +235,11 @@ func buildView(r *report.Report) view {
 	if r.Previous != nil {
 		v.Compared = true
 		v.Previous = fmtPeriod(*r.Previous)
+		if r.Previous.ToDate {
+			v.Previous += ", as far into it as this period so far"
+		}
 	}
+	v.PreviousUnavailable = r.PreviousUnavailable
 	names := make([]string, len(r.Vendors))
 	for i, vd := range r.Vendors {
 		names[i] = vd.Name
@@ -319,7 +326,7 @@ func u(n uint64) string { return strconv.FormatUint(n, 10) }
 func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 	vd := &r.Vendors[i]
 	s := vd.Sections
-	out := vendorView{N: i + 1, Anchor: "v" + strconv.Itoa(i+1), Name: vd.Name}
+	out := vendorView{N: i + 1, Anchor: "v" + strconv.Itoa(i+1), Name: vd.Name, Stale: staleSources(vd.Sources, r.Period.To)}
 	out.Configured, out.NotConfigured = sectionList(s)
 	out.Volume = []kv{
 		{"Tickets opened", volume(s.Tickets, vd.Volume.TicketsOpened)},
@@ -649,4 +656,23 @@ func docsNote(d report.DocsSite, to time.Time) string {
 		parts = append(parts, u(d.LaterDated)+" pages dated after the period left out")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// staleSources warns of each source whose last complete sync started
+// before the period's end: its figures are judged as of then.
+func staleSources(sources []report.SourceSync, to time.Time) []string {
+	var out []string
+	for _, s := range sources {
+		name := s.Name
+		if s.Kind != "" {
+			name += " (" + s.Kind + ")"
+		}
+		switch {
+		case s.SyncedAt.IsZero():
+			out = append(out, "figures from "+name+": no complete sync yet")
+		case s.SyncedAt.Before(to):
+			out = append(out, "figures from "+name+" as of "+fmtTime(s.SyncedAt)+", the start of its last complete sync")
+		}
+	}
+	return out
 }
