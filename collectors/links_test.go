@@ -12,6 +12,10 @@ func TestReviewLinks(t *testing.T) {
 		{"freshdesk", "https://acme.freshdesk.com", "42", "https://acme.freshdesk.com/support/tickets/42", ""},
 		{"github", "https://api.github.com", "acme/widget#17", "https://github.com/acme/widget/issues/17", ""},
 		{"github", "https://api.github.com", "no-number", "", ""},
+		{"github", "", "acme/widget#17", "https://github.com/acme/widget/issues/17", ""},
+		{"github", "https://ghe.corp.example/api/v3", "acme/widget#12", "https://ghe.corp.example/acme/widget/issues/12", ""},
+		{"github", "https://ghe.corp.example/api/v3/", "acme/widget#12", "https://ghe.corp.example/acme/widget/issues/12", ""},
+		{"github", "https://api.octo.ghe.com", "acme/widget#3", "https://octo.ghe.com/acme/widget/issues/3", ""},
 		{"statuspage", "https://status.acme.com", "abc123", "", "https://status.acme.com/incidents/abc123"},
 		{"slack", "https://slack.com/api", "C1/1700000000.000100", "", ""},
 	} {

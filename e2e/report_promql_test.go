@@ -603,13 +603,16 @@ func (c *reportChecker) checkLists(vendor string, v report.Vendor, p report.Peri
 			delays += in.NoticeDelaySeconds
 		}
 	}
+	var noticed uint64
 	for _, m := range v.Maintenances {
-		if inWindow(m.Scheduled) {
-			notices += m.NoticeSeconds
+		if inWindow(m.Scheduled) && m.NoticeSeconds != nil {
+			notices += *m.NoticeSeconds
+			noticed++
 		}
 	}
 	c.exact(vendor, "incidents listed, resolved in the period", resolved, sumIncrease("support_status_incident_notice_delay_seconds_count", sel(vendor), length), p.To)
 	c.close(vendor, "incidents listed: notice delays of those resolved, summed", &delays, sumIncrease("support_status_incident_notice_delay_seconds_sum", sel(vendor), length), p.To, true)
+	c.exact(vendor, "maintenances listed with a known notice", noticed, sumIncrease("support_status_maintenance_notice_seconds_count", sel(vendor), length), p.To)
 	c.close(vendor, "maintenances listed: notice of those started, summed", &notices, sumIncrease("support_status_maintenance_notice_seconds_sum", sel(vendor), length), p.To, true)
 	// Escalations open at the period's end, when the backfill writes the
 	// gauge.

@@ -33,8 +33,9 @@ var updateReportPNG = flag.Bool("update-report-png", false, "rewrite docs/report
 var reportClock = time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 
 // demoReportQuery is the period the demo's report covers: four weeks,
-// closed before the clock, compared with the four before (which the demo's
-// history does not reach: "no data").
+// closed before the clock, asking for the comparison with the four before,
+// which start before the demo's history_start: the report says there is
+// no comparison, and why (previous_unavailable).
 const demoReportQuery = "from=2026-11-09&to=2026-12-07&compare=1"
 
 // runCLI runs the binary to its end and returns its exit code and outputs.
@@ -116,7 +117,7 @@ func TestReportDemo(t *testing.T) {
 			t.Errorf("the report does not name vendor %s", v.Name)
 		}
 	}
-	t.Logf("demo report over HTTP: %d vendors, four weeks and the previous four, %d bytes of HTML in %v", len(vendors)+1, len(page), took.Round(time.Millisecond))
+	t.Logf("demo report over HTTP: %d vendors, four weeks, %d bytes of HTML in %v", len(vendors)+1, len(page), took.Round(time.Millisecond))
 
 	// The landing page links the report: a form and an example that works.
 	_, landing := p.get("/")
@@ -133,9 +134,13 @@ func TestReportDemo(t *testing.T) {
 	}
 	live := decodeReport(t, "/report?format=json", body)
 	wantFrom, wantTo := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	if !live.Period.From.Equal(wantFrom) || !live.Period.To.Equal(wantTo) || live.Previous == nil || len(live.Vendors) != len(vendors)+1 {
-		t.Fatalf("JSON report: period %+v, previous %v, %d vendors; want [%s, %s), a previous period and %d vendors",
-			live.Period, live.Previous, len(live.Vendors), wantFrom, wantTo, len(vendors)+1)
+	if !live.Period.From.Equal(wantFrom) || !live.Period.To.Equal(wantTo) || live.Previous != nil ||
+		!strings.Contains(live.PreviousUnavailable, "history_start") || len(live.Vendors) != len(vendors)+1 {
+		t.Fatalf("JSON report: period %+v, previous %v (%q), %d vendors; want [%s, %s), no previous period (before history_start) and %d vendors",
+			live.Period, live.Previous, live.PreviousUnavailable, len(live.Vendors), wantFrom, wantTo, len(vendors)+1)
+	}
+	if !bytes.Contains(page, []byte("no comparison with the previous period")) {
+		t.Errorf("the HTML report does not say why it is not compared")
 	}
 	tickets := uint64(0)
 	for _, v := range live.Vendors {
@@ -229,7 +234,7 @@ func TestReportDemo(t *testing.T) {
 
 // withoutDemoVariance leaves out of a demo vendor's review what differs
 // between two runs of the demo at the same clock: the links, which carry
-// the simulated vendors' ports, and what the customer's alerts decide
+// the simulated vendors' ports, when each source's sync started, and what the customer's alerts decide
 // (the running demo plays them, report --demo does not).
 func withoutDemoVariance(v report.Vendor) report.Vendor {
 	b, _ := json.Marshal(v)
@@ -244,10 +249,16 @@ func withoutDemoVariance(v report.Vendor) report.Vendor {
 		}
 	}
 	for i := range c.Incidents {
-		c.Incidents[i].URL, c.Incidents[i].CustomerFirst = "", false
+		c.Incidents[i].URL, c.Incidents[i].CustomerFirst = "", nil
 	}
 	for i := range c.Maintenances {
 		c.Maintenances[i].URL = ""
+	}
+	for i := range c.Sources {
+		c.Sources[i].SyncedAt = time.Time{} // when each run's sync started
+	}
+	for i := range c.Docs {
+		c.Docs[i].ListRead = nil // the same
 	}
 	for i := range c.Drills {
 		c.Drills[i].Ticket.URL = ""

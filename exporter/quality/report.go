@@ -31,8 +31,17 @@ type TicketClock struct {
 	Checked, Breached bool
 	// Seconds is the clock's time on the term's SLA clock from creation to
 	// where it stopped, or to the judged instant while it runs past its
-	// deadline.
+	// deadline. Zero when the vendor's clock judged (Vendor): its elapsed
+	// time, with its pauses and calendar, is not in the APIs.
 	Seconds float64
+	// Vendor: the vendor's own SLA clock judged the target (docs/metrics.md,
+	// "Whose verdict"), and Breached is its verdict. Over is then where it
+	// stopped (or the judged instant while it runs) against the vendor's
+	// deadline, in seconds, positive past it; OverKnown is false when the
+	// vendor gives no deadline (a paused clock, a verdict without one).
+	Vendor    bool
+	Over      float64
+	OverKnown bool
 }
 
 // TicketView judges ticket version t as of judged, as Snapshot does.
@@ -48,6 +57,7 @@ func (r *Rules) TicketView(t *item.Ticket, judged time.Time) TicketView {
 	}
 	tm := r.termAt(h.Created)
 	pins := clockHistories(&h)
+	vendor := vendorClocks(t)
 	for tg := range NumTargets {
 		c := &v.Clocks[tg]
 		switch {
@@ -58,8 +68,27 @@ func (r *Rules) TicketView(t *item.Ticket, judged time.Time) TicketView {
 		default:
 			continue
 		}
+		pin := pins[tg]
+		if judgeOf(pin, vendor[tg]) == item.JudgeVendor {
+			c.Vendor = true
+			run := pin.Vendor
+			if run == nil {
+				run = vendor[tg]
+			}
+			if run != nil && !run.Deadline.IsZero() {
+				end := judged
+				switch {
+				case !run.Stopped.IsZero():
+					end = run.Stopped
+				case !pin.Ended.IsZero():
+					end = pin.Ended
+				}
+				c.Over, c.OverKnown = end.Sub(run.Deadline).Seconds(), true
+			}
+			continue
+		}
 		end := judged
-		if pin := pins[tg]; pin != nil && !pin.Ended.IsZero() {
+		if !pin.Ended.IsZero() {
 			end = pin.Ended
 		}
 		c.Seconds = float64(r.clockMillis(tm, h.Created, end)) / 1000
@@ -97,4 +126,46 @@ func (r *Rules) MaintenanceNotice(m *item.Maintenance) (notice time.Duration, sh
 		return 0, false, false
 	}
 	return time.Duration(st.notice) * time.Millisecond, st.short, true
+}
+
+// MaintenanceView is what the snapshots make of one maintenance version:
+// the service review lists the maintenances whose notice
+// support_status_maintenance_notice_seconds observes in its period with it.
+type MaintenanceView struct {
+	// Counted: the maintenance is inside the history (history_start).
+	Counted bool
+	// Start is the start its notice is measured to and observed at (once
+	// a snapshot is judged as of it or later): the one pinned when the
+	// exporter saw it start, else the scheduled start of one not completed;
+	// zero: none.
+	Start time.Time
+	// Announced is when it was announced; zero when the format does not
+	// say (the notice is then unknown: not observed, never short).
+	Announced time.Time
+	// Notice and Short as the counters judge them; Known is false when the
+	// announcement time is unknown.
+	Notice       time.Duration
+	Short, Known bool
+}
+
+// MaintenanceView judges maintenance version m as maintenanceContribution
+// does.
+func (r *Rules) MaintenanceView(m *item.Maintenance) MaintenanceView {
+	h := maintenanceHistory(m)
+	if !r.counted(h.Created) {
+		return MaintenanceView{}
+	}
+	n := h.Notice
+	if n == nil && m.CompletedAt.IsZero() && !m.ScheduledFor.IsZero() {
+		n = &item.MaintenanceNotice{Announced: m.CreatedAt, Start: m.ScheduledFor}
+	}
+	v := MaintenanceView{Counted: true}
+	if n == nil {
+		return v
+	}
+	v.Start, v.Announced = n.Start, n.Announced
+	if st := r.noticeOf(n); st.notice >= 0 {
+		v.Notice, v.Short, v.Known = time.Duration(st.notice)*time.Millisecond, st.short, true
+	}
+	return v
 }

@@ -32,7 +32,15 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	var prev *Period
 	if o.ComparePrevious {
 		pp := previousPeriod(period)
-		prev, r.Previous = &pp, &pp
+		if hs := o.Config.Global.HistoryStart.Time; !hs.IsZero() && pp.From.Before(hs) {
+			// Part of it was never measured: no comparison rather than
+			// one against a partial period.
+			r.PreviousUnavailable = fmt.Sprintf("no comparison with the previous period (%s – %s): it starts before global.history_start %s, when measurement began",
+				stamp(pp.From), stamp(pp.To), stamp(hs))
+			o.ComparePrevious = false
+		} else {
+			prev, r.Previous = &pp, &pp
+		}
 	}
 	p := plan(period, prev)
 	r.Vendors = make([]Vendor, len(vendors))
@@ -145,9 +153,24 @@ type instants struct {
 
 // previousPeriod is the period a report is compared with: for a named
 // calendar period the calendar period before it (2026Q3: 2026Q2, 2026-11:
-// 2026-10, whatever their lengths, and the whole of it when p is "so
-// far"); for any other the period of the same length just before.
+// 2026-10, whatever their lengths), and when p is "so far" the same
+// elapsed part of it (ToDate); for any other the period of the same
+// length just before.
 func previousPeriod(p Period) Period {
+	prev := previousWhole(p)
+	if p.RequestedTo != nil && prev.Name != "" {
+		// A named period so far: the same elapsed part of the previous
+		// one (period-to-date), never past its end.
+		if to := prev.From.Add(p.To.Sub(p.From)); to.Before(prev.To) {
+			prev.To = to
+		}
+		prev.ToDate = true
+	}
+	return prev
+}
+
+// previousWhole is the whole period before p (previousPeriod).
+func previousWhole(p Period) Period {
 	if m := quarterName.FindStringSubmatch(p.Name); m != nil {
 		year, _ := strconv.Atoi(m[1])
 		q, _ := strconv.Atoi(m[2])
@@ -230,7 +253,18 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	c.rv = rv
 	c.setPages()
 	snaps := make([]*quality.VendorSnapshot, len(p.at))
+	// The contract periods ending inside the period are each read off a
+	// snapshot at their own end (as "previous"), between the plan's.
+	ends := contractEnds(vc, from, to)
+	var endSnaps []*quality.VendorSnapshot
 	for i, at := range p.at {
+		for len(ends) > 0 && ends[0].Before(at) {
+			if err := rv.Advance(ends[0]); err != nil {
+				return nil, err
+			}
+			endSnaps = append(endSnaps, rv.Snapshot(ends[0]))
+			ends = ends[1:]
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -238,8 +272,12 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 			return nil, err
 		}
 		snaps[i] = rv.Snapshot(at)
+		if len(ends) > 0 && ends[0].Equal(at) {
+			endSnaps = append(endSnaps, snaps[i])
+			ends = ends[1:]
+		}
 	}
-	v := &Vendor{Name: vc.Name}
+	v := &Vendor{Name: vc.Name, Sources: c.sources()}
 	sn := snaps[p.to]
 	v.Sections = Sections{
 		Tickets:    sn.Tickets,
@@ -273,7 +311,7 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	}
 	v.Incidents = c.incidentList()
 	v.Maintenances = c.maintenanceList()
-	v.Contracts = contracts(sn, from, to)
+	v.Contracts = contracts(append(endSnaps, sn), from, to)
 	drills, err := c.drills()
 	if err != nil {
 		return nil, err

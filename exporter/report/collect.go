@@ -31,12 +31,13 @@ type collector struct {
 	kinds    map[string]*config.Source // source name -> its configuration
 	rv       *replay.Vendor
 
-	worst        [quality.NumPriorities][quality.NumTargets][]TicketRef
+	worst        [quality.NumPriorities][quality.NumTargets][]rankedRef
 	ended        [quality.NumPriorities][quality.NumTargets]uint64 // every candidate of worst, for tests
 	escalations  []TicketRef
 	incidents    []incidentSeen
 	maintenances []Maintenance
 	pageLists    map[string][]item.Page
+	laterDated   map[string]uint64 // pages dated after the period's end, by source
 }
 
 type incidentSeen struct {
@@ -61,6 +62,24 @@ func newCollector(ctx context.Context, o *Options, vc *config.Vendor, from, to t
 // judged as of the instant the counters are, even when a sync completes
 // while the report reads the store.
 func (c *collector) setSynced(source string, at time.Time) { c.synced[source] = at }
+
+// sources are the vendor's sources the replay read, by name, with the
+// start of their last complete sync.
+func (c *collector) sources() []SourceSync {
+	out := make([]SourceSync, 0, len(c.synced))
+	for name, at := range c.synced {
+		ss := SourceSync{Name: name, SyncedAt: at.UTC()}
+		if at.IsZero() {
+			ss.SyncedAt = time.Time{}
+		}
+		if k := c.kinds[name]; k != nil {
+			ss.Kind = k.Kind
+		}
+		out = append(out, ss)
+	}
+	slices.SortFunc(out, func(a, b SourceSync) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
 
 // asOf is the instant a source is judged as of at at (replay.Vendor.AsOf).
 func (c *collector) asOf(source string, at time.Time) time.Time {
@@ -124,7 +143,14 @@ func (c *collector) ticket(source string, t *item.Ticket, changes []time.Time) e
 		}
 		ref := TicketRef{Source: source, ID: t.ID, URL: c.ticketURL(source, t.ID), Created: end.Created.UTC(),
 			Seconds: ck.Seconds, Breached: ck.Breached, Priority: end.Priority.String()}
-		c.worst[end.Priority][tg] = pushWorst(c.worst[end.Priority][tg], ref)
+		rank := ck.Seconds - c.rules.SLATarget(end.Created, end.Priority, tg).Seconds()
+		if ck.Vendor {
+			ref.Clock, rank = "vendor", 0
+			if ck.OverKnown {
+				ref.OverSeconds, rank = fptr(ck.Over), ck.Over
+			}
+		}
+		c.worst[end.Priority][tg] = pushWorst(c.worst[end.Priority][tg], rankedRef{ref, rank})
 		c.ended[end.Priority][tg]++
 	}
 	if end.Open && end.Escalated {
@@ -143,23 +169,41 @@ func settled(t *item.Ticket) bool {
 	return t.Status == item.StatusSolved || t.Status == item.StatusClosed
 }
 
-// worse orders SLA tickets: breaches first, then the longest clock, then
-// by source and id so that the order is stable.
-func worse(a, b TicketRef) int {
+// worse orders SLA tickets: breaches first, then the furthest past (or
+// the least short of) the deadline on the clock that judged, then by
+// source and id so that the order is stable.
+func worse(a, b rankedRef) int {
 	if a.Breached != b.Breached {
 		if a.Breached {
 			return -1
 		}
 		return 1
 	}
-	if c := cmp.Compare(b.Seconds, a.Seconds); c != 0 {
+	if c := cmp.Compare(b.rank, a.rank); c != 0 {
 		return c
 	}
 	return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.ID, b.ID))
 }
 
+// rankedRef is a worst-ticket candidate and its rank: past its deadline
+// by this many seconds on the clock that judged it (Seconds - the target
+// on ours; OverSeconds on the vendor's, 0 when it gives no deadline).
+type rankedRef struct {
+	TicketRef
+	rank float64
+}
+
+// worstRefs are the tickets of a worst list.
+func worstRefs(list []rankedRef) []TicketRef {
+	out := make([]TicketRef, 0, len(list))
+	for _, r := range list {
+		out = append(out, r.TicketRef)
+	}
+	return out
+}
+
 // pushWorst keeps the WorstTickets worst of list and ref.
-func pushWorst(list []TicketRef, ref TicketRef) []TicketRef {
+func pushWorst(list []rankedRef, ref rankedRef) []rankedRef {
 	if len(list) == WorstTickets && worse(ref, list[len(list)-1]) >= 0 {
 		return list
 	}
@@ -242,8 +286,8 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 	switch {
 	case !resolved.IsZero():
 		posts = append(posts, resolved)
-	case !inc.ResolutionUnknown: // open: silent since its last post
-		posts = append(posts, c.to)
+	case !inc.ResolutionUnknown: // open: silent since its last post, as far as the source was read
+		posts = append(posts, latest(c.asOf(source, c.to), posts[len(posts)-1]))
 	}
 	for j := 1; j < len(posts); j++ {
 		out.LongestGapSeconds = max(out.LongestGapSeconds, posts[j].Sub(posts[j-1]).Seconds())
@@ -262,7 +306,8 @@ func (c *collector) incidentList() []Incident {
 	out := make([]Incident, 0, len(c.incidents))
 	for _, s := range c.incidents {
 		if first, ok := c.rv.Agg.Detected(s.source, s.inc.ID); ok {
-			s.inc.CustomerFirst = first == quality.CustomerFirst
+			cf := first == quality.CustomerFirst
+			s.inc.CustomerFirst = &cf
 		}
 		out = append(out, s.inc)
 	}
@@ -274,7 +319,7 @@ func (c *collector) incidentList() []Incident {
 
 func (c *collector) maintenance(source string, m *item.Maintenance, changes []time.Time) error {
 	k := versionIndex(changes, c.to)
-	if k < 0 {
+	if k < 0 || c.rules == nil {
 		return nil
 	}
 	mt := m
@@ -282,18 +327,20 @@ func (c *collector) maintenance(source string, m *item.Maintenance, changes []ti
 		v := quality.MaintenanceAt(m, changes[k])
 		mt = &v
 	}
-	if !mt.ScheduledFor.After(c.from) || mt.ScheduledFor.After(c.to) { // (from, to]
+	// The notices maintenance_notice_compliance observes in the period:
+	// the start the exporter recorded (pinned when it saw it pass) within
+	// (from, to] as the source is judged at each end.
+	mv := c.rules.MaintenanceView(mt)
+	if !mv.Counted || mv.Start.IsZero() || !mv.Start.After(c.asOf(source, c.from)) || mv.Start.After(c.asOf(source, c.to)) {
 		return nil
 	}
-	out := Maintenance{Source: source, ID: m.ID, URL: c.incidentURL(source, m.ID),
-		Announced: mt.CreatedAt.UTC(), Scheduled: mt.ScheduledFor.UTC()}
-	if notice, short, ok := c.rules.MaintenanceNotice(mt); ok {
-		out.NoticeSeconds, out.ShortNotice = notice.Seconds(), short
-	} else if !mt.CreatedAt.IsZero() {
-		out.NoticeSeconds = max(mt.ScheduledFor.Sub(mt.CreatedAt), 0).Seconds()
-		if tm := c.vc.SLA.At(mt.CreatedAt); tm != nil && tm.MaintenanceNotice > 0 {
-			out.ShortNotice = out.NoticeSeconds < time.Duration(tm.MaintenanceNotice).Seconds()
-		}
+	out := Maintenance{Source: source, ID: m.ID, URL: c.incidentURL(source, m.ID), Scheduled: mv.Start.UTC()}
+	if !mv.Announced.IsZero() {
+		a := mv.Announced.UTC()
+		out.Announced = &a
+	}
+	if mv.Known {
+		out.NoticeSeconds, out.ShortNotice = fptr(mv.Notice.Seconds()), mv.Short
 	}
 	c.maintenances = append(c.maintenances, out)
 	return nil
@@ -312,10 +359,22 @@ func (c *collector) pages(source string, pages []item.Page) error {
 }
 
 // setPages gives the aggregates the stored page lists before the
-// snapshots (the replay does not).
+// snapshots (the replay does not): only the pages dated at or before the
+// period's end and the undated ones, as the store keeps no earlier list
+// (DocsSite.LaterDated counts the others).
 func (c *collector) setPages() {
+	c.laterDated = map[string]uint64{}
 	for source, pages := range c.pageLists {
-		c.rv.Agg.SetPages(source, pages)
+		kept := make([]item.Page, 0, len(pages))
+		for _, p := range pages {
+			if p.Updated.After(c.to) {
+				c.laterDated[source]++
+				continue
+			}
+			kept = append(kept, p)
+		}
+		c.pageLists[source] = kept
+		c.rv.Agg.SetPages(source, kept)
 	}
 }
 
@@ -325,7 +384,11 @@ func (c *collector) docs(sn *quality.VendorSnapshot) []DocsSite {
 	out := []DocsSite{}
 	for _, s := range sn.Docs {
 		d := DocsSite{Source: s.Source, Pages: s.Pages, Stale: s.Stale, Undated: s.Undated,
-			OutdatedTranslations: s.OutdatedTranslations, LastmodSuspect: s.LastmodSuspect}
+			OutdatedTranslations: s.OutdatedTranslations, LastmodSuspect: s.LastmodSuspect, LaterDated: c.laterDated[s.Source]}
+		if read, ok := c.synced[s.Source]; ok && !read.IsZero() {
+			r := read.UTC()
+			d.ListRead = &r
+		}
 		if !s.LastUpdate.IsZero() {
 			t := s.LastUpdate.UTC()
 			d.LastUpdate = &t
@@ -400,4 +463,12 @@ func (c *collector) link(source, id string, of func(*config.Kind) func(string, s
 		return f(url, id)
 	}
 	return ""
+}
+
+// latest is the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -116,7 +116,7 @@ func indicatorDefs() []indicatorDef {
 			q    float64
 		}{{"p50", 0.5}, {"p90", 0.9}} {
 			def := indicatorDef{id: "first_response_" + q.name + "_" + p.String(), dimension: ResponseSpeed,
-				name: fmt.Sprintf("First response %s (%s)", q.name, p), unit: UnitSeconds, footnote: "first_response",
+				name: fmt.Sprintf("First response %s (%s)", q.name, p), unit: UnitSeconds, footnote: "first_response_" + q.name,
 				needs: needTickets,
 				value: func(d *delta) (*float64, uint64) { return quantileOf(d.firstResponse(p, -1), q.q) }}
 			if q.name == "p90" {
@@ -159,7 +159,7 @@ func indicatorDefs() []indicatorDef {
 			q    float64
 		}{{"p50", 0.5}, {"p90", 0.9}} {
 			def := indicatorDef{id: "resolution_" + q.name + "_" + p.String(), dimension: Resolution,
-				name: fmt.Sprintf("Resolution %s (%s)", q.name, p), unit: UnitSeconds, footnote: "resolution",
+				name: fmt.Sprintf("Resolution %s (%s)", q.name, p), unit: UnitSeconds, footnote: "resolution_" + q.name,
 				needs: needTickets,
 				value: func(d *delta) (*float64, uint64) { return quantileOf(d.resolution[p], q.q) }}
 			if q.name == "p90" {
@@ -208,7 +208,7 @@ func indicatorDefs() []indicatorDef {
 		q    float64
 	}{{"p50", 0.5}, {"p90", 0.9}} {
 		add(indicatorDef{id: "postmortem_delay_" + q.name, dimension: Professionalism,
-			name: "Postmortem delay " + q.name, unit: UnitSeconds, footnote: "postmortem_delay", needs: needStatus,
+			name: "Postmortem delay " + q.name, unit: UnitSeconds, footnote: "postmortem_delay_" + q.name, needs: needStatus,
 			value: func(d *delta) (*float64, uint64) { return quantileOf(d.postmortem, q.q) }})
 	}
 
@@ -229,7 +229,7 @@ func indicatorDefs() []indicatorDef {
 		q    float64
 	}{{"p50", 0.5}, {"p90", 0.9}} {
 		add(indicatorDef{id: "incident_update_gap_" + q.name, dimension: Communication,
-			name: "Incident update gap " + q.name, unit: UnitSeconds, footnote: "update_gap", needs: needStatus,
+			name: "Incident update gap " + q.name, unit: UnitSeconds, footnote: "update_gap_" + q.name, needs: needStatus,
 			value: func(d *delta) (*float64, uint64) { return quantileOf(d.updateGap, q.q) }})
 	}
 
@@ -329,7 +329,7 @@ func (c *collector) slaRows(d *delta, t terms) []SLARow {
 				continue
 			}
 			row := SLARow{Priority: p.String(), Target: tg.String(), TargetSeconds: t.target[p][tg].Seconds(),
-				Objective: t.objective, Checks: checks, Breaches: breaches, Worst: c.worst[p][tg]}
+				Objective: t.objective, Checks: checks, Breaches: breaches, Worst: worstRefs(c.worst[p][tg])}
 			if r := ratio(breaches, checks); r != nil {
 				row.Compliance = fptr(1 - *r)
 				if t.objective > 0 {
@@ -346,40 +346,75 @@ func (c *collector) slaRows(d *delta, t terms) []SLARow {
 	return out
 }
 
-// contracts are the agreements' periods overlapping the report's, as of
-// the snapshot at its end.
-func contracts(sn *quality.VendorSnapshot, from, to time.Time) []Contract {
+// contractEnds are the ends of the vendor's contract periods inside
+// (from, to), ascending and distinct.
+func contractEnds(vc *config.Vendor, from, to time.Time) []time.Time {
+	var out []time.Time
+	for _, ag := range vc.Agreements {
+		for p := ag.Months.At(from); p.End.Before(to); p = ag.Months.Shift(p, 1) {
+			if p.End.After(from) {
+				out = append(out, p.End.UTC())
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return slices.CompactFunc(out, func(a, b time.Time) bool { return a.Equal(b) })
+}
+
+// contracts are the agreements' periods overlapping the report's: every
+// one of them, each as the latest of snaps (ascending, the one at the
+// period's end last) that holds it says; a period ended inside the report's
+// is held by the snapshot at its end (its "previous"), so each is measured
+// at least as of its own end, even when its claim deadline passed before
+// the report's end. The agreements are those of the snapshot at the end.
+func contracts(snaps []*quality.VendorSnapshot, from, to time.Time) []Contract {
 	out := []Contract{}
+	sn := snaps[len(snaps)-1]
 	for _, cs := range sn.Contracts {
 		c := Contract{Agreement: cs.Agreement, Measure: cs.Measure, TerminationRight: cs.HasTermination && cs.Termination,
 			Periods: []ContractPeriod{}}
-		for _, p := range cs.Periods {
-			if !p.Start.Before(to) || !p.End.After(from) {
-				continue
-			}
-			cp := ContractPeriod{Start: p.Start.UTC(), End: p.End.UTC(), CreditRatio: p.Credit}
-			if cs.Measure == config.MeasureAvailability {
-				cp.Availability = fptr(p.Availability)
-			} else {
-				for pr := range quality.NumPriorities {
-					if p.HasCompliance[pr] {
-						if cp.Compliance == nil {
-							cp.Compliance = map[string]float64{}
-						}
-						cp.Compliance[pr.String()] = p.Compliance[pr]
+		byStart := map[time.Time]ContractPeriod{}
+		for _, s := range snaps {
+			for _, as := range s.Contracts {
+				if as.Agreement != cs.Agreement {
+					continue
+				}
+				for _, p := range as.Periods {
+					if !p.Start.Before(to) || !p.End.After(from) {
+						continue
 					}
+					byStart[p.Start.UTC()] = contractPeriod(as.Measure, p)
 				}
 			}
-			if !p.ClaimDeadline.IsZero() {
-				t := p.ClaimDeadline.UTC()
-				cp.ClaimDeadline = &t
-			}
+		}
+		for _, cp := range byStart {
 			c.Periods = append(c.Periods, cp)
 		}
 		slices.SortFunc(c.Periods, func(a, b ContractPeriod) int { return a.Start.Compare(b.Start) })
 		out = append(out, c)
 	}
 	return out
+}
+
+func contractPeriod(measure string, p quality.ContractPeriod) ContractPeriod {
+	cp := ContractPeriod{Start: p.Start.UTC(), End: p.End.UTC(), CreditRatio: p.Credit}
+	if measure == config.MeasureAvailability {
+		cp.Availability = fptr(p.Availability)
+	} else {
+		for pr := range quality.NumPriorities {
+			if p.HasCompliance[pr] {
+				if cp.Compliance == nil {
+					cp.Compliance = map[string]float64{}
+				}
+				cp.Compliance[pr.String()] = p.Compliance[pr]
+			}
+		}
+	}
+	if !p.ClaimDeadline.IsZero() {
+		t := p.ClaimDeadline.UTC()
+		cp.ClaimDeadline = &t
+	}
+	return cp
 }
 
 // charts are the weekly first response, the monthly compliance and the
@@ -442,22 +477,27 @@ func footnotes(vendors []string, p Period) []Footnote {
 	sum := func(by, metric, extra string) string {
 		return fmt.Sprintf("sum by (%s) (%s)", by, inc(metric, extra))
 	}
-	quant := func(by, metric string) string {
-		return fmt.Sprintf("histogram_quantile(0.9, %s)", sum(by+", le", metric+"_bucket", ""))
+	quantAt := func(q, by, metric string) string {
+		return fmt.Sprintf("histogram_quantile(%s, %s)", q, sum(by+", le", metric+"_bucket", ""))
 	}
-	return []Footnote{
+	quant := func(by, metric string) string { return quantAt("0.9", by, metric) }
+	// pair is a quantile footnote's p50 and p90 versions, each with its
+	// own expression: id_p50 and id_p90.
+	pair := func(id, text, by, metric string) []Footnote {
+		return []Footnote{
+			{ID: id + "_p50", Text: text + " The median (p50).", PromQL: quantAt("0.5", by, metric)},
+			{ID: id + "_p90", Text: text + " The 90th percentile (p90).", PromQL: quantAt("0.9", by, metric)},
+		}
+	}
+	notes := []Footnote{
 		{ID: "tickets_opened", Text: "Tickets opened in the period: the increase of the tickets-created counter between the period's ends.",
 			PromQL: sum("vendor", "support_tickets_created_total", "")},
-		{ID: "first_response", Text: "Time to the vendor's first public reply, in the SLA clock's seconds, of the first responses observed in the period; quantiles interpolated inside the histogram's buckets as histogram_quantile does (0.5 for p50). The target is the first-response target in force at the period's end.",
-			PromQL: quant("vendor, priority", "support_ticket_first_response_seconds")},
 		{ID: "first_response_hours", Text: "First response p90 of tickets opened inside and outside the vendor's business hours.",
 			PromQL: quant("vendor, hours", "support_ticket_first_response_seconds")},
 		{ID: "sla_compliance", Text: "Share of the SLA clocks that ended in the period (answered, solved, or the target passed) within target; the target is sla.objective.",
 			PromQL: "1 - " + sum("vendor, target", "support_ticket_sla_breaches_total", "") + " / " + sum("vendor, target", "support_ticket_sla_checks_total", "")},
 		{ID: "week_hours_covered", Text: "Hours of the week (of 168, in the vendor's calendar zone) with at least one public vendor reply in the period.",
 			PromQL: fmt.Sprintf("count by (vendor) (%s > 0) / 168", sum("vendor, weekday, hour", "support_vendor_replies_total", ""))},
-		{ID: "resolution", Text: "Time from creation to the first solve, in the SLA clock's seconds, of the tickets first solved in the period; quantiles as histogram_quantile. The target is the resolution target in force at the period's end.",
-			PromQL: quant("vendor, priority", "support_ticket_resolution_seconds")},
 		{ID: "one_touch_rate", Text: "Tickets resolved with one vendor reply and never reopened, per ticket resolved in the period.",
 			PromQL: sum("vendor", "support_tickets_resolved_first_contact_total", "") + " / " + sum("vendor", "support_ticket_resolution_seconds_count", "")},
 		{ID: "reopen_rate", Text: "Reopen events in the period per ticket opened in it.",
@@ -472,14 +512,10 @@ func footnotes(vendors []string, p Period) []Footnote {
 			PromQL: quant("vendor", "support_ticket_vendor_replies_to_resolve")},
 		{ID: "postmortem_rate", Text: "Postmortems published in the period per incident announced in it.",
 			PromQL: sum("vendor", "support_status_incident_postmortem_seconds_count", "") + " / " + sum("vendor", "support_status_incidents_total", "")},
-		{ID: "postmortem_delay", Text: "Time from an incident's resolution to its postmortem, of the postmortems published in the period.",
-			PromQL: quant("vendor", "support_status_incident_postmortem_seconds")},
 		{ID: "satisfaction", Text: "Share of the satisfaction ratings given in the period that are good.",
 			PromQL: sum("vendor", "support_ticket_satisfaction_ratings_total", `rating="good"`) + " / " + sum("vendor", "support_ticket_satisfaction_ratings_total", "")},
 		{ID: "followups", Text: "Customer replies posted while already waiting on the vendor, per ticket opened in the period.",
 			PromQL: sum("vendor", "support_ticket_customer_followups_total", "") + " / " + sum("vendor", "support_tickets_created_total", "")},
-		{ID: "update_gap", Text: "Time between consecutive public updates of incidents, of the gaps observed in the period.",
-			PromQL: quant("vendor", "support_status_incident_update_gap_seconds")},
 		{ID: "vendor_first", Text: "Share of the incidents decided in the period that the vendor announced before any customer signal; the target is the alerts' minimum.",
 			PromQL: sum("vendor", "support_incidents_detected_total", `first="vendor"`) + " / " + sum("vendor", "support_incidents_detected_total", "")},
 		{ID: "customer_lead", Text: "For customer-first incidents decided in the period, the time from the first customer signal to the vendor's first post.",
@@ -493,6 +529,11 @@ func footnotes(vendors []string, p Period) []Footnote {
 		{ID: "feature_requests_declined", Text: "Feature requests closed as declined in the period.",
 			PromQL: sum("vendor", "support_feature_request_outcomes_total", `outcome="declined"`)},
 	}
+	notes = append(notes, pair("first_response", "Time to the vendor's first public reply, in the SLA clock's seconds, of the first responses observed in the period; quantiles interpolated inside the histogram's buckets as histogram_quantile does. The target is the first-response target in force at the period's end.", "vendor, priority", "support_ticket_first_response_seconds")...)
+	notes = append(notes, pair("resolution", "Time from creation to the first solve, in the SLA clock's seconds, of the tickets first solved in the period; quantiles as histogram_quantile. The target is the resolution target in force at the period's end.", "vendor, priority", "support_ticket_resolution_seconds")...)
+	notes = append(notes, pair("postmortem_delay", "Time from an incident's resolution to its postmortem, of the postmortems published in the period.", "vendor", "support_status_incident_postmortem_seconds")...)
+	notes = append(notes, pair("update_gap", "Time between consecutive public updates of incidents, of the gaps observed in the period.", "vendor", "support_status_incident_update_gap_seconds")...)
+	return notes
 }
 
 func quoteAll(names []string) []string {

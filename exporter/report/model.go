@@ -23,9 +23,15 @@ type Report struct {
 	// Previous is the period compared with, when asked for: the calendar
 	// quarter or month before a named Period (2026Q3: 2026Q2, named so),
 	// else the period of the same length just before; every indicator
-	// then has its Previous.
-	Previous *Period  `json:"previous,omitempty"`
-	Vendors  []Vendor `json:"vendors"`
+	// then has its Previous. For a named period "so far" (RequestedTo
+	// set) it is the same elapsed part of the previous one (its From plus
+	// the time elapsed, ToDate set), the usual period-to-date comparison.
+	Previous *Period `json:"previous,omitempty"`
+	// PreviousUnavailable says why there is no comparison although one
+	// was asked for (the previous period starts before
+	// global.history_start, when measurement began); Previous is then nil.
+	PreviousUnavailable string   `json:"previous_unavailable,omitempty"`
+	Vendors             []Vendor `json:"vendors"`
 	// Footnotes say how each indicator is computed, by Indicator.Footnote.
 	Footnotes []Footnote `json:"footnotes"`
 }
@@ -46,6 +52,9 @@ type Period struct {
 	// generated: the period is then cut at Generated ("so far"), and To
 	// is that instant.
 	RequestedTo *time.Time `json:"requested_to,omitempty"`
+	// ToDate (a previous period only): the period is the named one's
+	// first part, as long as the period "so far" it is compared with.
+	ToDate bool `json:"to_date,omitempty"`
 }
 
 // Dimensions, in the order the report shows them.
@@ -71,6 +80,10 @@ const (
 // Vendor is one vendor's review.
 type Vendor struct {
 	Name string `json:"name"`
+	// Sources are the vendor's sources and when each last completed a
+	// sync: every figure from one is judged as of that instant when it is
+	// before the period's end (a period "so far", a source failing).
+	Sources []SourceSync `json:"sources"`
 	// Sections says which optional sections the vendor's configuration
 	// has; a section that is not configured is shown as such, not as zero.
 	Sections Sections `json:"sections"`
@@ -178,10 +191,19 @@ type TicketRef struct {
 	URL     string    `json:"url,omitempty"` // the ticket at the vendor, where the kind has links
 	Created time.Time `json:"created"`
 	// Seconds is the clock's duration in the SLA clock's seconds (SLA
-	// rows), or the age at the period's end (escalations).
+	// rows), or the age at the period's end (escalations). In an SLA row
+	// judged by the vendor's own clock (Clock "vendor") it is 0: the
+	// vendor's elapsed time, with its pauses, is not in the APIs.
 	Seconds  float64 `json:"seconds"`
 	Breached bool    `json:"breached,omitempty"`
 	Priority string  `json:"priority"`
+	// Clock is "vendor" when the vendor's own SLA clock judged the target
+	// (JSM, Azure: docs/metrics.md "Whose verdict"): Breached is its
+	// verdict, and OverSeconds is where the clock stopped (or stood at the
+	// period's end) against the vendor's deadline, positive past it; nil
+	// when the vendor gives no deadline. Empty: our clock (Seconds).
+	Clock       string   `json:"clock,omitempty"`
+	OverSeconds *float64 `json:"over_seconds,omitempty"`
 }
 
 // Incident is one status-page incident of the period.
@@ -198,25 +220,36 @@ type Incident struct {
 	// LongestGapSeconds the longest silence between public updates.
 	NoticeDelaySeconds float64 `json:"notice_delay_seconds"`
 	// The longest gap includes the silence from the last post to the
-	// resolution, or to the period's end when still open. Updates are the
+	// resolution, or when still open to the period's end as the status
+	// source is judged (its last complete sync start, when earlier). Updates are the
 	// public posts after the first.
 	LongestGapSeconds float64 `json:"longest_gap_seconds"`
 	Updates           int     `json:"updates"`
 	// Postmortem is when its postmortem was published; nil: none by the
 	// period's end.
 	Postmortem *time.Time `json:"postmortem"`
-	// CustomerFirst: a customer signal came before the first post.
-	CustomerFirst bool `json:"customer_first"`
+	// CustomerFirst: true when a customer signal came before the first
+	// post, false when the vendor posted first, nil while undecided at the
+	// period's end (a signal may still show up, as support_incidents_detected_total
+	// has not counted it yet) or outside the history.
+	CustomerFirst *bool `json:"customer_first"`
 }
 
-// Maintenance is one scheduled maintenance of the period.
+// Maintenance is one scheduled maintenance of the period: those whose
+// notice maintenance_notice_compliance observes in it (the start the
+// exporter recorded in (From, To], as each status source is judged at
+// the period's ends), and those with an unknown notice that started so.
 type Maintenance struct {
-	Source        string    `json:"source"`
-	ID            string    `json:"id"`
-	URL           string    `json:"url,omitempty"`
-	Announced     time.Time `json:"announced"`
+	Source string `json:"source"`
+	ID     string `json:"id"`
+	URL    string `json:"url,omitempty"`
+	// Announced is nil when the format does not date the announcement
+	// (instatus, incident.io): the notice is then unknown.
+	Announced *time.Time `json:"announced"`
+	// Scheduled is the start the notice is measured to: the one the
+	// exporter recorded when it saw it pass, not a later reschedule.
 	Scheduled     time.Time `json:"scheduled"`
-	NoticeSeconds float64   `json:"notice_seconds"`
+	NoticeSeconds *float64  `json:"notice_seconds"` // nil: unknown
 	// ShortNotice: less notice than sla.maintenance_notice.
 	ShortNotice bool `json:"short_notice"`
 }
@@ -253,7 +286,12 @@ type Drill struct {
 	FirstResponseSeconds *float64 `json:"first_response_seconds,omitempty"`
 }
 
-// DocsSite is a documentation site's freshness at the period's end.
+// DocsSite is a documentation site's freshness at the period's end. The
+// store keeps only the page list last read (ListRead), not the earlier
+// ones: for a past period the figures are that list's pages dated at or
+// before the period's end (and the undated ones), judged as of it; the
+// pages it dates after the period's end are left out (LaterDated), as
+// their date at the period's end is not known.
 type DocsSite struct {
 	Source               string     `json:"source"`
 	Pages                uint64     `json:"pages"`
@@ -263,6 +301,10 @@ type DocsSite struct {
 	Undated              uint64     `json:"undated"`
 	OutdatedTranslations uint64     `json:"outdated_translations"`
 	LastmodSuspect       bool       `json:"lastmod_suspect"`
+	// ListRead is when the page list was read: the source's last complete
+	// sync start; nil when none completed.
+	ListRead   *time.Time `json:"list_read,omitempty"`
+	LaterDated uint64     `json:"later_dated"`
 }
 
 // Charts are the series the pictures draw.
@@ -301,4 +343,12 @@ type MonthPoint struct {
 	Checks     uint64    `json:"checks"`
 	Compliance *float64  `json:"compliance"`
 	Objective  float64   `json:"objective"`
+}
+
+// SourceSync is one source of a vendor and the start of its last complete
+// sync (zero: none completed).
+type SourceSync struct {
+	Name     string    `json:"name"`
+	Kind     string    `json:"kind"`
+	SyncedAt time.Time `json:"synced_at"`
 }

@@ -147,7 +147,7 @@ func TestBuildSections(t *testing.T) {
 		t.Errorf("i4 %+v: want open, silent 4h at the period's end", i4)
 	}
 	if len(v.Maintenances) != 2 || v.Maintenances[0].ID != "m1" || !v.Maintenances[0].ShortNotice ||
-		v.Maintenances[0].NoticeSeconds != 86400 || v.Maintenances[1].ID != "m2" || v.Maintenances[1].ShortNotice {
+		v.Maintenances[0].NoticeSeconds == nil || *v.Maintenances[0].NoticeSeconds != 86400 || v.Maintenances[1].ID != "m2" || v.Maintenances[1].ShortNotice {
 		t.Errorf("maintenances %+v: want m1 short (24h), m2 not", v.Maintenances)
 	}
 	// The recording rule's ratio: short notices counted in the period

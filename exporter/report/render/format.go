@@ -317,6 +317,14 @@ func fmtDate(t time.Time) string {
 	return t.UTC().Format("2006-01-02")
 }
 
+// unknownOr is "unknown" when the figure is not known, else f's text.
+func unknownOr(unknown bool, f func() string) string {
+	if unknown {
+		return "unknown"
+	}
+	return f()
+}
+
 func fmtTimePtr(t *time.Time) string {
 	if t == nil {
 		return "—"

@@ -121,6 +121,8 @@ func writeMarkdown(w io.Writer, r *report.Report) error {
 	}
 	if v.Compared {
 		p += ", compared with the previous period " + md(v.Previous)
+	} else if v.PreviousUnavailable != "" {
+		p += "; " + md(v.PreviousUnavailable)
 	}
 	m.line(p, ".")
 	m.line()
@@ -180,6 +182,10 @@ func joinMD(ss []string) string {
 func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 	m.line("## ", md(v.Name))
 	m.line()
+	for _, w := range v.Stale {
+		m.line("> **Warning:** ", md(w), ".")
+		m.line()
+	}
 	sec := "Configured: nothing."
 	if len(v.Configured) > 0 {
 		sec = "Configured: " + joinMD(v.Configured) + "."
@@ -292,6 +298,8 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			nd := md(in.NoticeDelay)
 			if in.CustomerFirst {
 				nd += " (customer noticed first)"
+			} else if in.Undecided {
+				nd += " (who noticed first: undecided)"
 			}
 			rows = append(rows, []string{name, md(in.Impact), in.Started, in.Resolved, md(in.Duration), nd, in.Updates, md(in.LongestGap), md(in.Postmortem)})
 		}
@@ -357,6 +365,9 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			s := md(d.Source)
 			if d.Suspect {
 				s += " (lastmod suspect)"
+			}
+			if d.Note != "" {
+				s += " (" + md(d.Note) + ")"
 			}
 			rows = append(rows, []string{s, d.Pages, d.LastUpdate, d.Stale, d.Updated, d.Undated, d.Outdated})
 		}

@@ -108,7 +108,7 @@ func randomReport(rng *rand.Rand) *report.Report {
 				Updates: rng.IntN(5), NoticeDelaySeconds: rng.Float64() * 1e4, LongestGapSeconds: rng.Float64() * 1e4})
 		}
 		for j := rng.IntN(3); j > 0; j-- {
-			v.Maintenances = append(v.Maintenances, report.Maintenance{ID: "m", URL: pick(rng, urls...), Announced: at(), Scheduled: at(), NoticeSeconds: fl(1e6)})
+			v.Maintenances = append(v.Maintenances, report.Maintenance{ID: "m", URL: pick(rng, urls...), Announced: tptr(), Scheduled: at(), NoticeSeconds: fptr(1e6)})
 		}
 		for j := rng.IntN(3); j > 0; j-- {
 			c := report.Contract{Agreement: "a", Measure: pick(rng, "availability", "response")}

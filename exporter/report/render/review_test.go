@@ -38,9 +38,9 @@ func TestFinding1LongestGap(t *testing.T) {
 	st := time.Date(2026, 9, 30, 20, 0, 0, 0, time.UTC)
 	res := st.Add(3 * time.Hour)
 	r.Vendors[0].Incidents = []report.Incident{
-		{ID: "open0", Impact: "minor", Started: st, Announced: st, Updates: 0, LongestGapSeconds: 14400},
-		{ID: "one1", Impact: "minor", Started: st, Announced: st, Resolved: &res, Updates: 1, LongestGapSeconds: 7200},
-		{ID: "nopost", Impact: "minor", Started: st, LongestGapSeconds: 0},
+		{ID: "open0", Impact: "minor", Started: st, Announced: st, Updates: 0, LongestGapSeconds: 14400, CustomerFirst: bp(false)},
+		{ID: "one1", Impact: "minor", Started: st, Announced: st, Resolved: &res, Updates: 1, LongestGapSeconds: 7200, CustomerFirst: bp(false)},
+		{ID: "nopost", Impact: "minor", Started: st, LongestGapSeconds: 0, CustomerFirst: bp(false)},
 	}
 	md := render(t, r, "md")
 	for _, want := range []string{

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/report"
 )
@@ -29,15 +30,17 @@ func zoneName(z string) string {
 }
 
 type view struct {
-	Title     string
-	Period    string
-	SoFar     string // a sentence when the period had not ended yet
-	Previous  string // "" when not compared
-	Compared  bool
-	Generated string
-	Version   string
-	Vendors   []vendorView
-	Compare   *compareView // nil with one vendor
+	Title    string
+	Period   string
+	SoFar    string // a sentence when the period had not ended yet
+	Previous string // "" when not compared
+	// PreviousUnavailable: why a comparison asked for is not made.
+	PreviousUnavailable string
+	Compared            bool
+	Generated           string
+	Version             string
+	Vendors             []vendorView
+	Compare             *compareView // nil with one vendor
 	// CompareParts is Compare cut into tables of at most compareWidth
 	// vendors, as the HTML shows it: an A4 page holds no more.
 	CompareParts []*compareView
@@ -60,6 +63,7 @@ type vendorView struct {
 	N             int
 	Anchor        string
 	Name          string
+	Stale         []string // a warning per source last synced before the period's end
 	Configured    []string
 	NotConfigured []string
 	Volume        []kv
@@ -150,6 +154,7 @@ type incView struct {
 	Updates       string
 	Postmortem    string
 	CustomerFirst bool
+	Undecided     bool // who noticed first is not decided yet
 	Components    string
 }
 
@@ -193,6 +198,9 @@ type docsView struct {
 	Undated    string
 	Outdated   string
 	Suspect    bool
+	// Note says which page list the figures come from when it was read
+	// after the period, or left pages dated after it out.
+	Note string
 }
 
 // compareView is the side-by-side table: one row per indicator (and the
@@ -227,7 +235,11 @@ func buildView(r *report.Report) view {
 	if r.Previous != nil {
 		v.Compared = true
 		v.Previous = fmtPeriod(*r.Previous)
+		if r.Previous.ToDate {
+			v.Previous += ", as far into it as this period so far"
+		}
 	}
+	v.PreviousUnavailable = r.PreviousUnavailable
 	names := make([]string, len(r.Vendors))
 	for i, vd := range r.Vendors {
 		names[i] = vd.Name
@@ -291,7 +303,22 @@ func ticketLink(t report.TicketRef) link {
 
 func ticketOf(t report.TicketRef) ticketView {
 	return ticketView{Link: ticketLink(t), Priority: t.Priority, Created: fmtTime(t.Created),
-		Duration: fmtDuration(t.Seconds), Breached: t.Breached}
+		Duration: clockText(t), Breached: t.Breached}
+}
+
+// clockText is a ticket's clock: our SLA clock's duration, or for the
+// vendor's own clock (whose elapsed time the APIs do not give) where it
+// stopped against the vendor's deadline.
+func clockText(t report.TicketRef) string {
+	switch {
+	case t.Clock != "vendor":
+		return fmtDuration(t.Seconds)
+	case t.OverSeconds == nil:
+		return "vendor's SLA clock"
+	case *t.OverSeconds > 0:
+		return "vendor's SLA clock, " + fmtDuration(*t.OverSeconds) + " past its deadline"
+	}
+	return "vendor's SLA clock, " + fmtDuration(-*t.OverSeconds) + " before its deadline"
 }
 
 func u(n uint64) string { return strconv.FormatUint(n, 10) }
@@ -299,7 +326,7 @@ func u(n uint64) string { return strconv.FormatUint(n, 10) }
 func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 	vd := &r.Vendors[i]
 	s := vd.Sections
-	out := vendorView{N: i + 1, Anchor: "v" + strconv.Itoa(i+1), Name: vd.Name}
+	out := vendorView{N: i + 1, Anchor: "v" + strconv.Itoa(i+1), Name: vd.Name, Stale: staleSources(vd.Sources, r.Period.To)}
 	out.Configured, out.NotConfigured = sectionList(s)
 	out.Volume = []kv{
 		{"Tickets opened", volume(s.Tickets, vd.Volume.TicketsOpened)},
@@ -360,7 +387,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 			Started: fmtTime(in.Started), Resolved: "open", Duration: "open",
 			NoticeDelay: fmtDuration(in.NoticeDelaySeconds), LongestGap: "—", N: len(out.Incidents) + 1,
 			Updates: strconv.Itoa(in.Updates), Postmortem: "none by the period's end",
-			CustomerFirst: in.CustomerFirst, Components: strings.Join(in.Components, ", ")}
+			CustomerFirst: in.CustomerFirst != nil && *in.CustomerFirst, Undecided: in.CustomerFirst == nil, Components: strings.Join(in.Components, ", ")}
 		if in.Source != "" {
 			iv.Link.Text = in.Source + " " + in.ID
 		}
@@ -386,8 +413,9 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 
 	out.MaintState = state(s.Status, len(vd.Maintenances), "none in the period")
 	for _, m := range vd.Maintenances {
-		mv := maintView{Link: link{Text: m.ID, URL: safeURL(m.URL)}, Announced: fmtTime(m.Announced),
-			Scheduled: fmtTime(m.Scheduled), Notice: fmtDuration(m.NoticeSeconds), ShortNotice: m.ShortNotice}
+		mv := maintView{Link: link{Text: m.ID, URL: safeURL(m.URL)}, Announced: unknownOr(m.Announced == nil, func() string { return fmtTime(*m.Announced) }),
+			Scheduled: fmtTime(m.Scheduled), Notice: unknownOr(m.NoticeSeconds == nil, func() string { return fmtDuration(*m.NoticeSeconds) }),
+			ShortNotice: m.ShortNotice}
 		if m.Source != "" {
 			mv.Link.Text = m.Source + " " + m.ID
 		}
@@ -426,7 +454,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 	for _, d := range vd.Docs {
 		out.Docs = append(out.Docs, docsView{Source: d.Source, Pages: u(d.Pages), LastUpdate: fmtTimePtr(d.LastUpdate),
 			Stale: u(d.Stale), Updated: u(d.UpdatedInPeriod), Undated: u(d.Undated),
-			Outdated: u(d.OutdatedTranslations), Suspect: d.LastmodSuspect})
+			Outdated: u(d.OutdatedTranslations), Suspect: d.LastmodSuspect, Note: docsNote(d, r.Period.To)})
 	}
 
 	out.EscState = state(s.Tickets, len(vd.Escalations), "none open at the period's end")
@@ -612,6 +640,39 @@ func splitCompare(c *compareView, width int) []*compareView {
 		}
 		out = append(out, part)
 		from = to
+	}
+	return out
+}
+
+// docsNote says, for a page list read after the period's end, that the
+// figures are that list's (the earlier ones are not kept), and how many of
+// its pages are dated after the period and left out.
+func docsNote(d report.DocsSite, to time.Time) string {
+	var parts []string
+	if d.ListRead != nil && d.ListRead.After(to) {
+		parts = append(parts, "page list as read on "+fmtTime(*d.ListRead))
+	}
+	if d.LaterDated > 0 {
+		parts = append(parts, u(d.LaterDated)+" pages dated after the period left out")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// staleSources warns of each source whose last complete sync started
+// before the period's end: its figures are judged as of then.
+func staleSources(sources []report.SourceSync, to time.Time) []string {
+	var out []string
+	for _, s := range sources {
+		name := s.Name
+		if s.Kind != "" {
+			name += " (" + s.Kind + ")"
+		}
+		switch {
+		case s.SyncedAt.IsZero():
+			out = append(out, "figures from "+name+": no complete sync yet")
+		case s.SyncedAt.Before(to):
+			out = append(out, "figures from "+name+" as of "+fmtTime(s.SyncedAt)+", the start of its last complete sync")
+		}
 	}
 	return out
 }
