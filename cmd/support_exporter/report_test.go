@@ -161,7 +161,7 @@ func get(h http.Handler, method, target string) *httptest.ResponseRecorder {
 }
 
 func TestReportHandler(t *testing.T) {
-	h := newReportHandler(fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
+	h := newReportHandler(context.Background(), fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
 	var asked report.Options
 	h.build = func(_ context.Context, o report.Options) (*report.Report, error) {
 		asked = o
@@ -213,7 +213,7 @@ func TestReportHandler(t *testing.T) {
 }
 
 func TestReportHandlerOneAtATime(t *testing.T) {
-	h := newReportHandler(fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
+	h := newReportHandler(context.Background(), fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
 	entered, release := make(chan struct{}), make(chan struct{})
 	h.build = func(_ context.Context, o report.Options) (*report.Report, error) {
 		entered <- struct{}{}
@@ -242,7 +242,7 @@ func TestReportHandlerOneAtATime(t *testing.T) {
 }
 
 func TestReportHandlerTimeout(t *testing.T) {
-	h := newReportHandler(fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
+	h := newReportHandler(context.Background(), fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
 	h.timeout = 20 * time.Millisecond
 	h.build = func(ctx context.Context, _ report.Options) (*report.Report, error) {
 		<-ctx.Done()
@@ -252,7 +252,7 @@ func TestReportHandlerTimeout(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "not built within 20ms") {
 		t.Errorf("%d %s", rec.Code, rec.Body)
 	}
-	h = newReportHandler(fakeSource{}, nil, slog.New(slog.DiscardHandler))
+	h = newReportHandler(context.Background(), fakeSource{}, nil, slog.New(slog.DiscardHandler))
 	if rec := get(h, http.MethodGet, "/report?month=2026-11"); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("before the first config: %d", rec.Code)
 	}
