@@ -384,6 +384,9 @@ func TestReportCommandExporterURL(t *testing.T) {
 	status, body := http.StatusOK, "<html>report</html>"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asked = r
+		if status == http.StatusOK {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		}
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))
 	}))
@@ -405,7 +408,7 @@ func TestReportCommandExporterURL(t *testing.T) {
 		code   int
 		want   string
 	}{
-		{http.StatusBadRequest, "report: month=2026-13: want a month such as 2026-11\n", 2, "support_exporter report: month=2026-13: want a month such as 2026-11 (exporter at "},
+		{http.StatusBadRequest, "report: month=2026-13: want a month such as 2026-11\n", 2, "support_exporter report: --month=2026-13: want a month such as 2026-11 (exporter at "},
 		{http.StatusUnauthorized, "Unauthorized\n", 2, "401 Unauthorized: give its credentials"},
 		{http.StatusServiceUnavailable, "report: another report is being built; try again shortly\n", 1, "503 Service Unavailable: another report is being built"},
 	} {
