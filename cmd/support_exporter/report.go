@@ -337,6 +337,7 @@ func fetchReport(ctx context.Context, r reportFlags) ([]byte, error) {
 // characters (ANSI escapes included) and invalid UTF-8 are dropped, and at
 // most limit runes are kept.
 func sanitize(s string, limit int) string {
+	s = ansiEscape.ReplaceAllString(s, "")
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
@@ -352,6 +353,10 @@ func sanitize(s string, limit int) string {
 	}
 	return b.String()
 }
+
+// ansiEscape is a terminal's control sequence (CSI, OSC): sanitize drops
+// it whole, not only its ESC.
+var ansiEscape = regexp.MustCompile(`\x1b(\[[0-9:;<=>?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?)`)
 
 // urlTerm is a parameter as /report's errors write it (name=value, at the
 // start of the message or after a space).
