@@ -117,7 +117,8 @@ func reportCommand(ctx context.Context, f flags, r reportFlags, logger *slog.Log
 		fmt.Fprintf(stderr, "%s report: %s\n", name, reportMessage(err))
 		return exitReportFailed
 	}
-	if r.output != "" {
+	// Not after the report itself (-o /dev/stdout), nor into a pipe.
+	if _, direct, _ := outputTarget(r.output); r.output != "" && !direct {
 		fmt.Fprintf(stdout, "wrote %s (%s, %d bytes) in %s\n", r.output, r.req.Format, len(body), time.Since(started).Round(time.Millisecond))
 	}
 	return 0

@@ -341,6 +341,42 @@ func TestReportOutput(t *testing.T) {
 	}
 }
 
+// M2: -o /dev/stdout is the report alone on standard output: written
+// directly, nothing made in /dev, no "wrote" line after it.
+func TestReportCommandOutputDevice(t *testing.T) {
+	if _, err := os.Stat("/dev/stdout"); err != nil {
+		t.Skip("no /dev/stdout")
+	}
+	dir := t.TempDir()
+	cfg := writeReportConfig(t, dir)
+	st, err := store.Open(filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = st.Close()
+	// The command runs in-process: its /dev/stdout is this file.
+	outFile := filepath.Join(dir, "stdout")
+	f, err := os.Create(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := syscall.Dup(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Dup2(int(f.Fd()), 1); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runReport(t, "--config.file="+cfg, "--month", "2026-11", "--debug.clock="+reportNow.Format(time.RFC3339), "--format=json", "-o", "/dev/stdout")
+	_ = syscall.Dup2(saved, 1)
+	_ = syscall.Close(saved)
+	_ = f.Close()
+	b, _ := os.ReadFile(outFile)
+	if code != 0 || stdout != "" || stderr != "" || !strings.HasPrefix(string(b), "{") || !strings.HasSuffix(strings.TrimSpace(string(b)), "}") {
+		t.Errorf("exit %d, stdout %q, stderr %q, /dev/stdout got %.200q", code, stdout, stderr, b)
+	}
+}
+
 // M2: the command checks --output before it opens the store.
 func TestReportCommandOutputCheckedFirst(t *testing.T) {
 	dir := t.TempDir()
