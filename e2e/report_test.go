@@ -173,6 +173,9 @@ func TestReportDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("report --demo: exit %d, stderr %s", code, tail(stderr, 5))
 	}
+	if stderr != "" {
+		t.Errorf("report --demo printed on success (its sync's log belongs to --log.level): %s", tail(stderr, 5))
+	}
 	oneShot := decodeReport(t, "report --demo", []byte(stdout))
 	if !reflect.DeepEqual(oneShot.Period, live.Period) || len(oneShot.Vendors) != len(live.Vendors) {
 		t.Fatalf("report --demo: period %+v and %d vendors, want %+v and %d", oneShot.Period, len(oneShot.Vendors), live.Period, len(live.Vendors))

@@ -318,7 +318,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 	mux.Handle(f.telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
 	mux.Handle("/", landingPage(exp, f.telemetryPath, logger))
 	mux.Handle(webhook.Path, alerts)
-	mux.Handle(reportPath, newReportHandler(exp, st, logger))
+	mux.Handle(reportPath, newReportHandler(ctx, exp, st, logger))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy.") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if err := exp.Ready(); err != nil {

@@ -9,6 +9,8 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -42,6 +44,9 @@ type reportSource interface {
 // never calls a vendor. One report is built at a time: the others get
 // 503 and Retry-After.
 type reportHandler struct {
+	// base is the server's life: shutdown cancels it, and with it the
+	// report being built, so that a stop is not held up by it.
+	base    context.Context
 	src     reportSource
 	st      *store.Store
 	logger  *slog.Logger
@@ -50,17 +55,40 @@ type reportHandler struct {
 	busy    chan struct{} // a token while a report is built
 }
 
-func newReportHandler(src reportSource, st *store.Store, logger *slog.Logger) *reportHandler {
-	return &reportHandler{src: src, st: st, logger: logger, build: report.Build, timeout: reportTimeout, busy: make(chan struct{}, 1)}
+// errShuttingDown ends a report's build when the exporter stops.
+var errShuttingDown = errors.New("the exporter is shutting down")
+
+func newReportHandler(base context.Context, src reportSource, st *store.Store, logger *slog.Logger) *reportHandler {
+	return &reportHandler{base: base, src: src, st: st, logger: logger, build: report.Build, timeout: reportTimeout, busy: make(chan struct{}, 1)}
 }
 
 func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A bug reached by some stored data must not end the exporter: net/http
+	// would recover this goroutine's panic too, but silently and with a cut
+	// connection. (Panics in the goroutines report.Build starts are its own
+	// to recover.)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.logger.Error("report panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			http.Error(w, "report: internal error (logged by the exporter)", http.StatusInternalServerError)
+		}
+	}()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "Only GET requests allowed.", http.StatusMethodNotAllowed)
 		return
 	}
-	q, err := parseReportQuery(r.URL.Query())
+	// url.Values.Query would drop the pairs it cannot read (vendor=%zz),
+	// and so ask for every vendor.
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		http.Error(w, "report: the query cannot be read: "+oneLine(err.Error()), http.StatusBadRequest)
+		return
+	}
+	q, err := parseReportQuery(v)
 	if err != nil {
 		http.Error(w, "report: "+err.Error(), http.StatusBadRequest)
 		return
@@ -85,7 +113,10 @@ func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	started := time.Now()
-	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+	ctx, stop := context.WithCancelCause(r.Context())
+	defer stop(nil)
+	defer context.AfterFunc(cmp.Or(h.base, context.Background()), func() { stop(errShuttingDown) })()
+	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
 	opts.Store = h.st
 	rep, err := h.build(ctx, opts)
@@ -101,6 +132,10 @@ func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		h.logger.Error("report timed out", "vendors", len(opts.Vendors), "from", opts.Period.From, "to", opts.Period.To, "timeout", h.timeout)
 		http.Error(w, fmt.Sprintf("report: not built within %s: ask for fewer vendors or a shorter period, or use the report command on a stopped exporter's store", h.timeout), http.StatusServiceUnavailable)
+		return
+	case err != nil && errors.Is(context.Cause(ctx), errShuttingDown):
+		w.Header().Set("Retry-After", strconv.Itoa(reportRetryAfter))
+		http.Error(w, "report: not built: "+errShuttingDown.Error(), http.StatusServiceUnavailable)
 		return
 	case err != nil && r.Context().Err() != nil:
 		return // the asker left
@@ -156,13 +191,16 @@ func newReportForm(src reportSource) reportForm {
 			from = hs
 		}
 	}
-	f.From, f.To = from.Format(time.DateOnly), now.Format(time.DateOnly)
+	// Without a day between history_start and today, no example.
+	if from, to := from.Format(time.DateOnly), now.Format(time.DateOnly); from < to {
+		f.From, f.To = from, to
+	}
 	return f
 }
 
 // The landing page shows the form through {{template "report-form" .Report}}.
 var _ = template.Must(landingTmpl.New("report-form").Parse(`<h2>Service review report</h2>
-<p>A period's review of the vendors side by side, from the store, as the report command writes it (docs/report-cli.md). Example: <a href="{{.Path}}?from={{.From}}&amp;to={{.To}}">{{.Path}}?from={{.From}}&amp;to={{.To}}</a></p>
+<p>A period's review of the vendors side by side, from the store, as the report command writes it (docs/report-cli.md). {{if .From}}Example: <a href="{{.Path}}?from={{.From}}&amp;to={{.To}}">{{.Path}}?from={{.From}}&amp;to={{.To}}</a>{{end}}</p>
 <form action="{{.Path}}" method="get">
 <label>Vendors <select name="vendor" multiple size="{{len .Vendors}}">{{range .Vendors}}<option>{{.}}</option>{{end}}</select></label> (none: all)<br>
 <label>From <input type="date" name="from"></label>

@@ -161,7 +161,7 @@ func get(h http.Handler, method, target string) *httptest.ResponseRecorder {
 }
 
 func TestReportHandler(t *testing.T) {
-	h := newReportHandler(fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
+	h := newReportHandler(context.Background(), fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
 	var asked report.Options
 	h.build = func(_ context.Context, o report.Options) (*report.Report, error) {
 		asked = o
@@ -213,7 +213,7 @@ func TestReportHandler(t *testing.T) {
 }
 
 func TestReportHandlerOneAtATime(t *testing.T) {
-	h := newReportHandler(fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
+	h := newReportHandler(context.Background(), fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
 	entered, release := make(chan struct{}), make(chan struct{})
 	h.build = func(_ context.Context, o report.Options) (*report.Report, error) {
 		entered <- struct{}{}
@@ -242,7 +242,7 @@ func TestReportHandlerOneAtATime(t *testing.T) {
 }
 
 func TestReportHandlerTimeout(t *testing.T) {
-	h := newReportHandler(fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
+	h := newReportHandler(context.Background(), fakeSource{reportConfig(t)}, nil, slog.New(slog.DiscardHandler))
 	h.timeout = 20 * time.Millisecond
 	h.build = func(ctx context.Context, _ report.Options) (*report.Report, error) {
 		<-ctx.Done()
@@ -252,7 +252,7 @@ func TestReportHandlerTimeout(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "not built within 20ms") {
 		t.Errorf("%d %s", rec.Code, rec.Body)
 	}
-	h = newReportHandler(fakeSource{}, nil, slog.New(slog.DiscardHandler))
+	h = newReportHandler(context.Background(), fakeSource{}, nil, slog.New(slog.DiscardHandler))
 	if rec := get(h, http.MethodGet, "/report?month=2026-11"); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("before the first config: %d", rec.Code)
 	}
@@ -384,6 +384,9 @@ func TestReportCommandExporterURL(t *testing.T) {
 	status, body := http.StatusOK, "<html>report</html>"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asked = r
+		if status == http.StatusOK {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		}
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))
 	}))
@@ -405,7 +408,7 @@ func TestReportCommandExporterURL(t *testing.T) {
 		code   int
 		want   string
 	}{
-		{http.StatusBadRequest, "report: month=2026-13: want a month such as 2026-11\n", 2, "support_exporter report: month=2026-13: want a month such as 2026-11 (exporter at "},
+		{http.StatusBadRequest, "report: month=2026-13: want a month such as 2026-11\n", 2, "support_exporter report: --month=2026-13: want a month such as 2026-11 (exporter at "},
 		{http.StatusUnauthorized, "Unauthorized\n", 2, "401 Unauthorized: give its credentials"},
 		{http.StatusServiceUnavailable, "report: another report is being built; try again shortly\n", 1, "503 Service Unavailable: another report is being built"},
 	} {
