@@ -60,18 +60,6 @@ func (q reportRequest) name(key, value string) string {
 // quarterRe reads 2026Q3 (also 2026-Q3 and 2026q3).
 var quarterRe = regexp.MustCompile(`^(\d{4})-?[Qq]([1-4])$`)
 
-// maxPeriodDays bounds a report's period: the builder keeps a snapshot per
-// week and per month of it, so a period of centuries would take gigabytes
-// (of the running exporter, for /report). Three years and a leap day.
-const maxPeriodDays = 1096
-
-// The dates a period may touch: the report's JSON cannot write a year past
-// 9999, and nothing a vendor says is older than 1970.
-var (
-	earliestDate = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	latestDate   = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) // exclusive
-)
-
 // period is the period asked for, in UTC (report.Period). From/To, Quarter
 // and Month exclude each other; a From without To ends now. It is bounded
 // (checkPeriod).
@@ -83,17 +71,11 @@ func (q reportRequest) period(now time.Time) (report.Period, error) {
 	return p, checkPeriod(p)
 }
 
-// checkPeriod refuses a period before 1970, past 9999 or longer than
-// maxPeriodDays, so that neither the builder nor the period before it
-// (--compare-previous) can overflow a time.Duration or the JSON's years.
+// checkPeriod refuses a period out of the report's bounds
+// (report.CheckBounds) before the store is opened.
 func checkPeriod(p report.Period) error {
-	switch {
-	case p.From.Before(earliestDate):
-		return badInput("the period starts %s, before 1970-01-01: start on or after it", p.From.Format(time.DateOnly))
-	case !p.To.Before(latestDate):
-		return badInput("the period ends %s, after 9999-12-31: end before it", p.To.Format(time.DateOnly))
-	case p.To.Sub(p.From) > maxPeriodDays*24*time.Hour:
-		return badInput("a report covers at most 3 years (%d days); ask for a shorter period", maxPeriodDays)
+	if err := report.CheckBounds(p); err != nil {
+		return badInput("%s", err)
 	}
 	return nil
 }

@@ -113,6 +113,9 @@ func validate(o *Options) ([]*config.Vendor, Period, error) {
 	if !p.From.Before(p.To) {
 		return nil, p, inputErrorf("report: the period's start %s is not before its end %s", stamp(p.From), stamp(p.To))
 	}
+	if err := CheckBounds(p); err != nil {
+		return nil, p, fmt.Errorf("report: %w", err)
+	}
 	if hs := o.Config.Global.HistoryStart.Time; !hs.IsZero() && p.From.Before(hs) {
 		return nil, p, inputErrorf("report: the period starts %s, before global.history_start %s: nothing earlier is measured", stamp(p.From), stamp(hs))
 	}

@@ -281,6 +281,7 @@ func TestBuildInputErrors(t *testing.T) {
 		{"from equals to", Options{Vendors: []string{"acme"}, Period: Period{From: to, To: to}}},
 		{"before history start", Options{Vendors: []string{"acme"}, Period: Period{From: day0.AddDate(-1, 0, 0), To: to}}},
 		{"from after now", Options{Vendors: []string{"acme"}, Period: Period{From: now.Add(time.Hour), To: now.Add(2 * time.Hour)}}},
+		{"longer than three years", Options{Vendors: []string{"acme"}, Period: Period{From: from, To: from.AddDate(3, 0, 2)}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Store, tc.o.Config, tc.o.Now = st, cfg, now
