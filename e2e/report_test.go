@@ -32,11 +32,15 @@ var updateReportPNG = flag.Bool("update-report-png", false, "rewrite docs/report
 // starts 31 days before (global.history_start 2026-11-06).
 var reportClock = time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 
-// demoReportQuery is the period the demo's report covers: four weeks,
-// closed before the clock, asking for the comparison with the four before,
-// which start before the demo's history_start: the report says there is
-// no comparison, and why (previous_unavailable).
-const demoReportQuery = "from=2026-11-09&to=2026-12-07&compare=1"
+// demoReportQuery is the period the demo's report covers: two weeks,
+// closed before the clock, compared with the two before, which the demo's
+// history (from 2026-11-06) covers. demoFourWeeks reaches further back:
+// its previous period starts before history_start, and the report says
+// there is no comparison, and why (previous_unavailable).
+const (
+	demoReportQuery = "from=2026-11-23&to=2026-12-07&compare=1"
+	demoFourWeeks   = "from=2026-11-09&to=2026-12-07&compare=1"
+)
 
 // runCLI runs the binary to its end and returns its exit code and outputs.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -117,7 +121,7 @@ func TestReportDemo(t *testing.T) {
 			t.Errorf("the report does not name vendor %s", v.Name)
 		}
 	}
-	t.Logf("demo report over HTTP: %d vendors, four weeks, %d bytes of HTML in %v", len(vendors)+1, len(page), took.Round(time.Millisecond))
+	t.Logf("demo report over HTTP: %d vendors, two weeks compared, %d bytes of HTML in %v", len(vendors)+1, len(page), took.Round(time.Millisecond))
 
 	// The landing page links the report: a form and an example that works.
 	_, landing := p.get("/")
@@ -133,14 +137,37 @@ func TestReportDemo(t *testing.T) {
 		t.Fatalf("GET /report?format=json: %s %s", resp.Status, resp.Header.Get("Content-Type"))
 	}
 	live := decodeReport(t, "/report?format=json", body)
-	wantFrom, wantTo := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	if !live.Period.From.Equal(wantFrom) || !live.Period.To.Equal(wantTo) || live.Previous != nil ||
-		!strings.Contains(live.PreviousUnavailable, "history_start") || len(live.Vendors) != len(vendors)+1 {
-		t.Fatalf("JSON report: period %+v, previous %v (%q), %d vendors; want [%s, %s), no previous period (before history_start) and %d vendors",
-			live.Period, live.Previous, live.PreviousUnavailable, len(live.Vendors), wantFrom, wantTo, len(vendors)+1)
+	wantFrom, wantTo := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	wantPrevious := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC)
+	if !live.Period.From.Equal(wantFrom) || !live.Period.To.Equal(wantTo) || live.Previous == nil ||
+		!live.Previous.From.Equal(wantPrevious) || !live.Previous.To.Equal(wantFrom) || live.PreviousUnavailable != "" ||
+		len(live.Vendors) != len(vendors)+1 {
+		t.Fatalf("JSON report: period %+v, previous %+v (%q), %d vendors; want [%s, %s) compared with [%s, %s) and %d vendors",
+			live.Period, live.Previous, live.PreviousUnavailable, len(live.Vendors), wantFrom, wantTo, wantPrevious, wantFrom, len(vendors)+1)
 	}
-	if !bytes.Contains(page, []byte("no comparison with the previous period")) {
-		t.Errorf("the HTML report does not say why it is not compared")
+	compared := 0
+	for _, v := range live.Vendors {
+		for _, ind := range v.Indicators {
+			if ind.Previous != nil {
+				compared++
+			}
+		}
+	}
+	if compared == 0 {
+		t.Error("the demo's report compared with the two weeks before has no previous value")
+	}
+	if !bytes.Contains(page, []byte("compared with the previous period 2026-11-09")) {
+		t.Errorf("the HTML report does not name the previous period it compares with")
+	}
+	// Four weeks: the two weeks before the demo's history are not compared.
+	resp, body = fetchURL(t, base+"/report?"+demoFourWeeks+"&format=json")
+	if four := decodeReport(t, "four weeks", body); resp.StatusCode != http.StatusOK || four.Previous != nil ||
+		!strings.Contains(four.PreviousUnavailable, "history_start") {
+		t.Errorf("four weeks compared: %s, previous %+v (%q); want no previous period (before history_start)", resp.Status, four.Previous, four.PreviousUnavailable)
+	}
+	if resp, page4 := fetchURL(t, base+"/report?"+demoFourWeeks); resp.StatusCode != http.StatusOK ||
+		!bytes.Contains(page4, []byte("no comparison with the previous period")) {
+		t.Errorf("the HTML report of four weeks does not say why it is not compared")
 	}
 	tickets := uint64(0)
 	for _, v := range live.Vendors {
@@ -152,7 +179,7 @@ func TestReportDemo(t *testing.T) {
 
 	// The command asks the running exporter with the same words.
 	out := filepath.Join(t.TempDir(), "review.json")
-	code, stdout, stderr := runCLI(t, "report", "--exporter.url", base, "--from", "2026-11-09", "--to", "2026-12-07", "--compare-previous", "--output", out)
+	code, stdout, stderr := runCLI(t, "report", "--exporter.url", base, "--from", "2026-11-23", "--to", "2026-12-07", "--compare-previous", "--output", out)
 	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "wrote "+out+" (json, ") {
 		t.Fatalf("report --exporter.url: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -169,7 +196,7 @@ func TestReportDemo(t *testing.T) {
 	// into a store of its own: the same review of the closed period, but
 	// for the links (the simulated vendors' ports) and who noticed
 	// incidents first (the running demo also plays the customer's alerts).
-	code, stdout, stderr = runCLI(t, "report", "--demo", "--debug.clock="+reportClock.Format(time.RFC3339), "--from=2026-11-09", "--to=2026-12-07", "--compare-previous", "--format=json")
+	code, stdout, stderr = runCLI(t, "report", "--demo", "--debug.clock="+reportClock.Format(time.RFC3339), "--from=2026-11-23", "--to=2026-12-07", "--compare-previous", "--format=json")
 	if code != 0 {
 		t.Fatalf("report --demo: exit %d, stderr %s", code, tail(stderr, 5))
 	}

@@ -79,7 +79,7 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	r.Footnotes = footnotes(o.Vendors, period)
+	r.Footnotes = inReadingOrder(footnotes(o.Vendors, period), r.Vendors)
 	return r, ctx.Err()
 }
 
@@ -324,4 +324,26 @@ func buildVendor(ctx context.Context, o *Options, vc *config.Vendor, p instants)
 	v.Escalations = c.escalationList()
 	v.Charts = charts(snaps, p, terms, vc, &d)
 	return v, nil
+}
+
+// inReadingOrder orders the footnotes as a reader meets them: by the first
+// indicator that cites each, vendor by vendor; those no indicator cites
+// keep their order at the end.
+func inReadingOrder(notes []Footnote, vendors []Vendor) []Footnote {
+	first := map[string]int{}
+	for _, v := range vendors {
+		for _, ind := range v.Indicators {
+			if _, ok := first[ind.Footnote]; !ok {
+				first[ind.Footnote] = len(first)
+			}
+		}
+	}
+	rank := func(f Footnote) int {
+		if n, ok := first[f.ID]; ok {
+			return n
+		}
+		return len(first)
+	}
+	slices.SortStableFunc(notes, func(a, b Footnote) int { return rank(a) - rank(b) })
+	return notes
 }

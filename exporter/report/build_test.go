@@ -324,3 +324,27 @@ func TestBuildPanicIsAnError(t *testing.T) {
 		t.Errorf("err = %v, want the panic as an error", err)
 	}
 }
+
+// Footnotes are numbered as a reader meets them in the indicator table.
+func TestFootnotesInReadingOrder(t *testing.T) {
+	st, cfg := smallStore(t)
+	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pos := map[string]int{}
+	for i, f := range r.Footnotes {
+		pos[f.ID] = i
+	}
+	last := -1
+	for _, ind := range r.Vendors[0].Indicators {
+		n, ok := pos[ind.Footnote]
+		if !ok {
+			t.Fatalf("indicator %s cites footnote %q, which the report lacks", ind.ID, ind.Footnote)
+		}
+		if n > last+1 {
+			t.Errorf("indicator %s cites footnote %d (%s) before footnote %d was cited", ind.ID, n+1, ind.Footnote, last+2)
+		}
+		last = max(last, n)
+	}
+}
