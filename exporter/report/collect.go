@@ -424,12 +424,16 @@ func (c *collector) drills() ([]Drill, error) {
 		if ran.IsZero() || !ran.After(c.from) || ran.After(c.to) { // (from, to]
 			continue
 		}
-		dr := Drill{ID: d.ID, Ran: ran.UTC(), Result: d.State, Hours: d.Hours,
-			Ticket: TicketRef{Source: d.Source, ID: d.TicketID, URL: c.ticketURL(d.Source, d.TicketID), Created: d.FiledAt.UTC()}}
+		dr := Drill{ID: d.ID, Ran: ran.UTC(), Result: d.State, Hours: d.Hours}
+		if d.TicketID != "" {
+			dr.Ticket = &TicketRef{Source: d.Source, ID: d.TicketID, URL: c.ticketURL(d.Source, d.TicketID), Created: d.FiledAt.UTC()}
+		}
 		if d.State == quality.DrillResponded.String() && !d.RepliedAt.IsZero() {
 			s := d.RepliedAt.Sub(d.FiledAt).Seconds()
 			dr.FirstResponseSeconds = &s
-			dr.Ticket.Seconds = s
+			if dr.Ticket != nil {
+				dr.Ticket.Seconds = s
+			}
 		}
 		out = append(out, dr)
 	}

@@ -277,11 +277,13 @@ type ContractPeriod struct {
 
 // Drill is one off-hours drill that ran in the period.
 type Drill struct {
-	ID     string    `json:"id"`
-	Ticket TicketRef `json:"ticket"`
-	Ran    time.Time `json:"ran"`
-	Result string    `json:"result"` // responded, timed_out, create_failed, skipped
-	Hours  string    `json:"hours"`  // business, off
+	ID string `json:"id"`
+	// Ticket is the ticket the drill filed; nil when none was (a create
+	// that failed, a skipped drill).
+	Ticket *TicketRef `json:"ticket"`
+	Ran    time.Time  `json:"ran"`
+	Result string     `json:"result"` // responded, timed_out, create_failed, skipped
+	Hours  string     `json:"hours"`  // business, off
 	// FirstResponseSeconds: responded drills only.
 	FirstResponseSeconds *float64 `json:"first_response_seconds,omitempty"`
 }

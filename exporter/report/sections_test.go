@@ -110,6 +110,7 @@ func TestBuildSections(t *testing.T) {
 	for _, d := range []store.Drill{
 		{ID: "d1", Source: "support", State: "responded", TicketID: "77", FiledAt: jan(13, 3), RepliedAt: jan(13, 3).Add(90 * time.Minute), EndedAt: jan(13, 5), Hours: "off"},
 		{ID: "d0", Source: "support", State: "timed_out", TicketID: "70", FiledAt: jan(2, 3), EndedAt: jan(5, 3), Hours: "off"},
+		{ID: "d2", Source: "support", State: "create_failed", EndedAt: jan(14, 3), Hours: "off"},
 	} {
 		if err := st.PutDrill("acme", d); err != nil {
 			t.Fatal(err)
@@ -166,9 +167,11 @@ func TestBuildSections(t *testing.T) {
 	if ind := indicator(t, v, "postmortem_rate"); ind.Value == nil || *ind.Value != 0.5 || ind.Samples != 2 {
 		t.Errorf("postmortem rate %s of %d, want 0.5 of 2", val(ind.Value), ind.Samples)
 	}
-	if len(v.Drills) != 1 || v.Drills[0].ID != "d1" || v.Drills[0].FirstResponseSeconds == nil ||
-		*v.Drills[0].FirstResponseSeconds != 5400 || v.Drills[0].Ticket.URL != "https://acme.zendesk.com/hc/requests/77" {
+	if len(v.Drills) != 2 || v.Drills[0].ID != "d1" || v.Drills[0].FirstResponseSeconds == nil ||
+		*v.Drills[0].FirstResponseSeconds != 5400 || v.Drills[0].Ticket == nil || v.Drills[0].Ticket.URL != "https://acme.zendesk.com/hc/requests/77" {
 		t.Errorf("drills %+v, want d1 answered in 5400 s", v.Drills)
+	} else if d := v.Drills[1]; d.ID != "d2" || d.Ticket != nil || !d.Ran.Equal(jan(14, 3)) {
+		t.Errorf("drill %+v, want d2 that filed no ticket, ran when it ended", d)
 	}
 	if len(v.Docs) != 1 || v.Docs[0].Pages != 3 || v.Docs[0].UpdatedInPeriod != 1 || v.Docs[0].Undated != 1 {
 		t.Errorf("docs %+v, want 3 pages, 1 updated in the period, 1 undated", v.Docs)

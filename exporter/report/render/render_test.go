@@ -203,7 +203,9 @@ func fixtureURLs(r *report.Report) map[string]bool {
 			add(m.URL)
 		}
 		for _, d := range v.Drills {
-			add(d.Ticket.URL)
+			if d.Ticket != nil {
+				add(d.Ticket.URL)
+			}
 		}
 	}
 	return ok

@@ -439,10 +439,10 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 
 	out.DrillState = state(s.Drill, len(vd.Drills), "no drill ran in the period")
 	for _, d := range vd.Drills {
-		dv := drillView{ID: d.ID, Ticket: ticketLink(d.Ticket), Ran: fmtTime(d.Ran), Hours: hoursName(d.Hours),
+		dv := drillView{ID: d.ID, Ticket: link{Text: "—"}, Ran: fmtTime(d.Ran), Hours: hoursName(d.Hours),
 			Result: resultName(d.Result), FirstResponse: "—"}
-		if d.Ticket.ID == "" {
-			dv.Ticket = link{Text: "—"}
+		if d.Ticket != nil {
+			dv.Ticket = ticketLink(*d.Ticket)
 		}
 		if d.FirstResponseSeconds != nil {
 			dv.FirstResponse = fmtDuration(*d.FirstResponseSeconds)
