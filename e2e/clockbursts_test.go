@@ -33,6 +33,12 @@ func TestVendorClockBursts(t *testing.T) {
 		for _, src := range z.sources {
 			if src.docs {
 				checkDocsServed(t, s, src, "at a scrape")
+				// A page dated wrongly is held, never taken as gone: the
+				// site keeps every page at every scrape.
+				pages, _ := docsTruth(src)
+				if n, _ := s.get("support_docs_pages", "vendor", src.vendor, "source", "docs"); int(n) != pages {
+					t.Errorf("at a scrape: %s: support_docs_pages %v, the site has %d", src.vendor, n, pages)
+				}
 			}
 		}
 	}
