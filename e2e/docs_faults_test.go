@@ -84,11 +84,20 @@ func checkDocsServed(t *testing.T, s series, src zooSource, when string) {
 	}
 }
 
+// docsRSSLimit is the resident memory TestVendorFaultsDocs' exporter must
+// stay under: a sitemap file and a help-center page read whole up to
+// their caps (50 MB and 32 MiB) at once, and the exporter's own 20-odd
+// MiB, measured at 81 to 96 MiB. The zoo of TestHugeBodies leaves the docs
+// sites out: its hugeRSSLimit is the ticket and status kinds' (32 MiB
+// caps), which the sitemap's 50 MB on top of them would pass.
+const docsRSSLimit = 120 << 20
+
 // TestVendorFaultsDocs is TestVendorFaults for the documentation kinds: a
 // zoo of one generated site per docs kind (230 pages: three sitemap files,
 // the last gzip-compressed, behind an index; three help-center pages of 100
-// articles), synced, meets each fault of TestVendorFaults' table for three
-// requests. Each source goes down with the fault's reason, and at every
+// articles), synced, meets each fault of TestVendorFaults' table and huge
+// bodies for three requests (a timeout for one), and a 500 on the third
+// request of a sync that reads a changed site. Each source goes down with the fault's reason, and at every
 // scrape until it is up again it serves exactly the support_docs_* values
 // of its last complete sync: a sync that failed on the second or third
 // file or page stores nothing (docs/sources.md, "Documentation sites": the
@@ -108,13 +117,15 @@ func TestVendorFaultsDocs(t *testing.T) {
 		reason string
 	}{
 		{simulator.FaultRateLimit, "rate_limited"},
-		{simulator.FaultServerError, "http"},
 		{simulator.FaultTimeout, "timeout"},
 		{simulator.FaultMalformed, "decode"},
 		{simulator.FaultTruncated, "decode"},
 		{simulator.FaultUnauthorized, "auth"},
-		// The third request: the index and the first file read, the
-		// second file broken (the help center: its third page).
+		// 64 MiB bodies, streamed: past the sitemap's 50 MB a file and the
+		// help center's 32 MiB a page.
+		{simulator.FaultHugeBody, "too_large"},
+		// 500 at the third request: the index and the first file read,
+		// the second file broken (the help center: its third page).
 		{simulator.FaultServerError, "http"},
 	}
 	for i, ft := range faults {
@@ -122,7 +133,7 @@ func TestVendorFaultsDocs(t *testing.T) {
 		if i == len(faults)-1 {
 			after = 2
 		}
-		name := fmt.Sprintf("%s/%s/after_%d", ft.reason, faultName(ft.fault), after)
+		name := fmt.Sprintf("%s/%s/after_%d", ft.reason, ft.fault, after)
 		t.Run(name, func(t *testing.T) {
 			settle := time.Now()
 			before := w.until(30*time.Second, "one more sync of every site", func(s series) bool { return z.syncedAfter(s, settle) }, lags)
@@ -205,6 +216,13 @@ func TestVendorFaultsDocs(t *testing.T) {
 		}
 	}
 	w.until(20*time.Second, "every site up again", func(s series) bool { return lags(s) == "" }, lags)
+	// The huge bodies read up to the caps, 50 MB and 32 MiB, at most once
+	// each at a time: docsRSSLimit, at every scrape and at the peak.
+	hwm := procStatusKB(t, z.p, "VmHWM")
+	t.Logf("resident memory: at most %.1f MiB in %d scrapes; VmHWM %.1f MiB", w.maxRSS/(1<<20), w.scrapes, hwm/1024)
+	if w.maxRSS >= docsRSSLimit || hwm*1024 >= docsRSSLimit {
+		t.Errorf("the exporter's resident memory reached %.1f MiB (VmHWM %.1f MiB), want under %d MiB", w.maxRSS/(1<<20), hwm/1024, docsRSSLimit>>20)
+	}
 	if code, _ := z.p.get("/-/healthy"); code != 200 {
 		t.Fatalf("exporter not healthy after the faults: %d", code)
 	}

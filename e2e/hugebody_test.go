@@ -25,7 +25,7 @@ const hugeRSSLimit = 150 << 20
 // every source catches up with what they did meanwhile.
 func TestHugeBodies(t *testing.T) {
 	t.Parallel()
-	z := startZoo(t, zooOptions{docs: docsKinds})
+	z := startZoo(t, zooOptions{})
 	w := newWatcher(t, z.p, 250*time.Millisecond)
 	lags := func(s series) string { return strings.Join(z.lags(s, nil), "; ") }
 	w.until(60*time.Second, "every source synced", func(s series) bool { return lags(s) == "" }, lags)
