@@ -29,6 +29,7 @@ func TestEndlessPages(t *testing.T) {
 	t.Parallel()
 	z := startZoo(t, zooOptions{
 		status: []string{simulator.KindCachet},
+		docs:   docsKinds,
 		sourceYAML: func(src zooSource) string {
 			budget := endlessBudget
 			if src.kind == simulator.KindJSM && !src.customer {

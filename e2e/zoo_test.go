@@ -48,6 +48,7 @@ type zooSource struct {
 	vendor, kind string
 	customer     bool // jira_service_management as a portal customer
 	status       bool
+	docs         bool // a documentation site (zooOptions.docs)
 	sim          *simulator.Sim
 	clock        *simClock
 	// proxy carries the source's requests; host is its API's host there.
@@ -58,6 +59,9 @@ type zooSource struct {
 func (z zooSource) source() string {
 	if z.status {
 		return "status"
+	}
+	if z.docs {
+		return "docs"
 	}
 	return "helpdesk"
 }
@@ -93,6 +97,11 @@ type zooOptions struct {
 	tickets  []faultSource // the ticket sources; default faultSources
 	status   []string      // status kinds; default statusKinds; none with noStatus
 	noStatus bool
+	// docs are documentation kinds (docsKinds), each a vendor named after
+	// it (docsVendor)
+	// with the simulator's generated site (simulator.DocsSite), served by
+	// the status pages' simulator on its clock; none by default.
+	docs []string
 	// ticketsPerVendor tickets over 30 days of history (default 100); 10
 	// more an hour after the start.
 	ticketsPerVendor int
@@ -145,6 +154,9 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 			IncidentsPerWeek: 5, MaintenancesPerWeek: 3, OpenAtStart: true,
 		})
 	}
+	for _, kind := range o.docs {
+		sv = append(sv, simulator.Vendor{Name: docsVendor(kind), Timezone: "UTC", History: 30 * day})
+	}
 	startSim := func(vendors []simulator.Vendor, c *simClock) *simulator.Sim {
 		if len(vendors) == 0 {
 			return nil
@@ -188,6 +200,17 @@ func startZoo(t *testing.T, o zooOptions) *zoo {
 			cfg.WriteString(o.sourceYAML(src))
 		}
 	}
+	for _, kind := range o.docs {
+		src := zooSource{vendor: docsVendor(kind), kind: kind, docs: true, sim: z.status, clock: z.statusClock,
+			proxy: z.proxy, host: z.proxy.host(t, z.status.URL(docsVendor(kind), kind))}
+		z.sources = append(z.sources, src)
+		fmt.Fprintf(&cfg, "  - name: %s\n    docs:\n      - name: docs\n", src.vendor)
+		cfg.WriteString(sourceYAML(t, z.status, src.vendor, kind, false))
+		cfg.WriteString("        http_client:\n" + z.proxy.yaml())
+		if o.sourceYAML != nil {
+			cfg.WriteString(o.sourceYAML(src))
+		}
+	}
 	cfgPath := filepath.Join(dir, "support_exporter.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
 		t.Fatal(err)
@@ -225,11 +248,16 @@ func (z *zoo) source(t *testing.T, vendor string) zooSource {
 // lag says why a source does not hold everything its vendor shows as of the
 // source's clock ("" when it does): a ticket source must be up and count
 // every ticket of the vendor's truth; a status source must have synced,
-// and count want's incidents and maintenances when want is given.
+// and count want's incidents and maintenances when want is given; a docs
+// source must be up and show every page of the site and its newest update
+// (docsLag).
 func (z *zoo) lag(s series, src zooSource, want map[string]simtest.Shown) string {
 	up, _ := s.get("support_source_up", src.labels()...)
 	if up != 1 {
 		return "not up"
+	}
+	if src.docs {
+		return docsLag(s, src)
 	}
 	if !src.status {
 		truth := len(src.sim.Truth(src.vendor, src.clock.now()).Tickets)
@@ -383,6 +411,8 @@ type watcher struct {
 	// quiet: what goes down is left in mono.drops for the test to report,
 	// rather than failing the test at once.
 	quiet bool
+	// each, when set, checks every scrape too.
+	each func(series)
 }
 
 func newWatcher(t *testing.T, p *proc, every time.Duration) *watcher {
@@ -407,6 +437,9 @@ func (w *watcher) scrape() series {
 		w.maxRSS = max(w.maxRSS, rss)
 	} else {
 		w.t.Fatal("no process_resident_memory_bytes in the scrape")
+	}
+	if w.each != nil {
+		w.each(s)
 	}
 	return s
 }

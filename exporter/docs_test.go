@@ -26,9 +26,9 @@ func TestAdmitPages(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	got := admit(item.Batch{Pages: []item.Page{
 		{URL: "/ok", Updated: now.Add(-24 * time.Hour)}, {URL: "/undated"}, {URL: "/epoch", Updated: time.Unix(0, 0)},
-	}}, bounds, st, log)
-	if len(got.Pages) != 2 || got.Pages[0].URL != "/ok" || got.Pages[1].URL != "/undated" {
-		t.Errorf("kept %+v, want /ok and /undated", got.Pages)
+	}, Cursor: []byte("c")}, bounds, st, log)
+	if len(got.Pages) != 2 || got.Pages[0].URL != "/ok" || got.Pages[1].URL != "/undated" || string(got.Cursor) != "c" {
+		t.Errorf("kept %+v cursor %q, want /ok and /undated, and the cursor (a new page dated 1970 never becomes plausible)", got.Pages, got.Cursor)
 	}
 	if got := admit(item.Batch{Pages: []item.Page{{URL: "/ok"}, {URL: "/ahead", Updated: now.Add(2 * time.Hour)}}, Cursor: []byte("c")}, bounds, st, log); len(got.Pages) != 1 || got.Pages[0].URL != "/ok" || got.Cursor != nil {
 		t.Errorf("a page ahead: %+v, want /ok alone, no cursor (the stored one stays)", got)
@@ -136,5 +136,36 @@ func TestAdmitPagesHoldsPerPage(t *testing.T) {
 	clean := []item.Page{{URL: "/a"}, {URL: "/b", Updated: now}}
 	if got := admitWith(item.Batch{Pages: clean, Cursor: []byte("c")}, bounds, lookup, st, log); &got.Pages[0] != &clean[0] || string(got.Cursor) != "c" {
 		t.Errorf("nothing refused: the list was copied or the cursor dropped")
+	}
+}
+
+// TestAdmitPagesHoldsPastPages: a vendor whose clock runs a century back
+// dates every page before the earliest instant: each stored page keeps its
+// stored version (the site is not taken as emptied), a new one so dated is
+// left out, and each is counted; the batch's cursor is not stored.
+func TestAdmitPagesHoldsPastPages(t *testing.T) {
+	now := time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
+	bounds := door.Bounds{NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), MaxSkew: time.Hour, Now: func() time.Time { return now }}
+	st := newSourceStatus("acme", "docs", "zendesk_help_center")
+	log := slog.New(slog.DiscardHandler)
+	stored := []item.Page{{URL: "/a", Updated: now.Add(-10 * 24 * time.Hour)}, {URL: "/b", Updated: now.Add(-24 * time.Hour), OutdatedTranslations: 1}}
+	lookup := func(urls map[string]bool) map[string]item.Page {
+		out := map[string]item.Page{}
+		for _, p := range stored {
+			if urls[p.URL] {
+				out[p.URL] = p
+			}
+		}
+		return out
+	}
+	century := func(p item.Page) item.Page { p.Updated = p.Updated.AddDate(-100, 0, 0); return p }
+	got := admitWith(item.Batch{Pages: []item.Page{
+		century(stored[0]), century(stored[1]), {URL: "/c", Updated: now.AddDate(-100, 0, 0)},
+	}, Cursor: []byte("c")}, bounds, lookup, st, log)
+	if !slices.Equal(got.Pages, stored) || got.Cursor != nil {
+		t.Errorf("pages %+v cursor %q;\nwant the stored %+v and no cursor", got.Pages, got.Cursor, stored)
+	}
+	if s := st.snapshot(); s.Rejected[door.ReasonPast] != 3 {
+		t.Errorf("rejected %v, want 3 past", s.Rejected)
 	}
 }

@@ -26,11 +26,10 @@
 // (their latest lastmod). Only the configured URL's host is read: an
 // index's sitemap on another host is never asked for, a page on another
 // host is left out. A page whose lastmod is implausible (door.Bounds) is
-// counted in support_items_rejected_total: one before
-// global.earliest_timestamp is left out here; one in the future is handed
-// over with the rest, for the exporter's door to hold that page alone
-// (docsite.List.Ahead), and the validators are dropped, so that the next
-// sync reads the site whole again and stores it once the page's time has
+// handed over with the rest, for the exporter's door to count and to hold
+// that page alone (its stored version stays; docsite.List.Ahead and Past);
+// for one in the future the validators are dropped, so that the next sync
+// reads the site whole again and stores it once the page's time has
 // come. A sitemap that answers 304 and then, read again, 404 keeps no
 // validators; one gone (404, 410) is remembered, so that it answering so
 // again changes nothing.
@@ -88,7 +87,7 @@ func New(env source.Env) (source.Source, error) {
 	return &collector{
 		http: env.HTTP.WithMaxBodyBytes(maxFileBytes), url: u.String(), host: u.Host, filter: filter,
 		filterKey: filterKey(opts.Include, opts.Exclude), notBefore: notBefore,
-		logger: env.Log(), bounds: env.Bounds, reject: env.Rejected,
+		logger: env.Log(), bounds: env.Bounds,
 	}, nil
 }
 
@@ -102,7 +101,6 @@ type collector struct {
 	notBefore string // global.earliest_timestamp, as the cursor records it
 	logger    *slog.Logger
 	bounds    door.Bounds
-	reject    func(reason string)
 }
 
 // Sync walks the site from its configured file and, unless every file
@@ -154,7 +152,7 @@ func (c *collector) Sync(ctx context.Context, raw []byte, emit func(item.Batch) 
 			"host", c.host, "sitemaps", w.offHostChildren, "pages", w.offHostPages)
 	}
 	list := docsite.Finish(w.pages, c.filter, c.bounds)
-	list.Report("sitemap", c.reject, c.logger)
+	list.Report("sitemap", c.logger)
 	if list.Duplicates > 0 || w.badLastmod > 0 {
 		c.logger.Info("sitemap: read", "pages", len(list.Pages), "listed_twice", list.Duplicates, "lastmod_unreadable", w.badLastmod)
 	}

@@ -13,10 +13,10 @@
 // translations Zendesk marks outdated. The whole list is stored at the end
 // of each sync (item.Page): a sync costs one request per 100 articles, and
 // a failed one stores nothing. An article edited in the future (beyond
-// global.max_clock_skew) keeps its stored version, or is left out when new,
-// until its time is plausible (the exporter's door; docsite.List.Ahead),
-// and the rest of the list is stored; one dated before
-// global.earliest_timestamp is left out.
+// global.max_clock_skew), or before global.earliest_timestamp, keeps its
+// stored version, or is left out when new, until its time is plausible
+// (the exporter's door; docsite.List.Ahead and Past), and the rest of the
+// list is stored.
 package zendeskhelpcenter
 
 import (
@@ -61,7 +61,7 @@ func New(env source.Env) (source.Source, error) {
 	}
 	return &collector{
 		http: env.HTTP.WithMaxBodyBytes(maxPageBytes), articles: base.JoinPath("api/v2/help_center", opts.Locale, "articles"),
-		filter: filter, logger: env.Log(), bounds: env.Bounds, reject: env.Rejected,
+		filter: filter, logger: env.Log(), bounds: env.Bounds,
 	}, nil
 }
 
@@ -72,7 +72,6 @@ type collector struct {
 	filter   *docsite.Filter
 	logger   *slog.Logger
 	bounds   door.Bounds
-	reject   func(reason string)
 }
 
 // Sync reads every page of the article list and emits the whole page list
@@ -123,7 +122,7 @@ func (c *collector) Sync(ctx context.Context, _ []byte, emit func(item.Batch) er
 		return fmt.Errorf("zendesk_help_center: %w", fetch.DecodeError(c.articles.String(), errors.New("the help center lists no article")))
 	}
 	list := docsite.Finish(pages, c.filter, c.bounds)
-	list.Report("zendesk_help_center", c.reject, c.logger)
+	list.Report("zendesk_help_center", c.logger)
 	return emit(item.Batch{Pages: list.Pages})
 }
 

@@ -107,33 +107,28 @@ type List struct {
 	Pages []item.Page
 	// Duplicates are the URLs listed more than once: each counts once.
 	Duplicates int
-	// Refused are the pages left out for an implausible update time, by
-	// door reason: dated before global.earliest_timestamp (never
-	// plausible, as an item so dated is never stored).
-	Refused map[string]int
 	// Ahead are the pages dated in the future (beyond the clock skew),
 	// left in the list: the exporter's door keeps their stored versions,
 	// or leaves them out when new, and counts them (exporter admit), and
 	// the rest of the list replaces the stored one. Their collector reads
 	// the site whole at its next sync.
 	Ahead int
+	// Past are the pages dated before global.earliest_timestamp, left in
+	// the list too, for the door to hold as it holds those Ahead: a
+	// vendor's clock running years back for a while must not take a
+	// stored page for gone (docs/sources.md, "Documentation sites").
+	Past int
 	// Filtered are the pages include and exclude left out, and those
 	// whose URL does not parse.
 	Filtered int
 }
 
-// Report counts the refused pages (reject, support_items_rejected_total)
-// and logs them, and warns when the filter left out every page of a site
-// that lists some: a pattern that matches nothing (it matches the URL's
-// path, not the URL) would otherwise measure an empty site in silence.
-func (l List) Report(kind string, reject func(reason string), logger *slog.Logger) {
-	for reason, n := range l.Refused {
-		for range n {
-			reject(reason)
-		}
-		logger.Warn(kind+": pages refused: their update time is implausible", "reason", reason, "pages", n)
-	}
-	if l.Filtered > 0 && len(l.Pages) == 0 && len(l.Refused) == 0 {
+// Report warns when the filter left out every page of a site that lists
+// some: a pattern that matches nothing (it matches the URL's path, not the
+// URL) would otherwise measure an empty site in silence. The pages dated
+// implausibly are counted and logged by the exporter's door.
+func (l List) Report(kind string, logger *slog.Logger) {
+	if l.Filtered > 0 && len(l.Pages) == 0 {
 		logger.Warn(kind+": include and exclude leave out every page the site lists (they match the URL's path, e.g. ^/docs/)",
 			"pages_listed", l.Filtered)
 	}
@@ -141,12 +136,12 @@ func (l List) Report(kind string, reject func(reason string), logger *slog.Logge
 
 // Finish returns the page list to store: the pages f keeps, one per URL
 // (the latest update and the most outdated translations of its entries),
-// sorted by URL, never nil; the pages dated before the earliest instant
-// are left out and counted by reason (door, docs/configuration.md
-// "Timestamps a vendor sends"); those dated in the future stay and are
-// counted in Ahead.
+// sorted by URL, never nil; the pages dated implausibly (door,
+// docs/configuration.md "Timestamps a vendor sends") stay, for the
+// exporter's door to hold, and are counted in Ahead (in the future) or
+// Past (before the earliest instant).
 func Finish(pages []item.Page, f *Filter, bounds door.Bounds) List {
-	l := List{Pages: make([]item.Page, 0, len(pages)), Refused: map[string]int{}}
+	l := List{Pages: make([]item.Page, 0, len(pages))}
 	for _, p := range pages {
 		if _, err := url.Parse(p.URL); err != nil || (f != nil && !f.Keep(p.URL)) {
 			l.Filtered++
@@ -167,17 +162,15 @@ func Finish(pages []item.Page, f *Filter, bounds door.Bounds) List {
 		}
 		out = append(out, p)
 	}
-	l.Pages = slices.DeleteFunc(out, func(p item.Page) bool {
-		switch r := bounds.Page(&p); r {
+	for i := range out {
+		switch r := bounds.Page(&out[i]); r {
 		case "":
-			return false
 		case door.ReasonFuture:
 			l.Ahead++
-			return false
 		default:
-			l.Refused[r]++
-			return true
+			l.Past++
 		}
-	})
+	}
+	l.Pages = out
 	return l
 }

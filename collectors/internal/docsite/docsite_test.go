@@ -27,15 +27,17 @@ func TestFinish(t *testing.T) {
 		{URL: "https://d.example/guides/more"},
 		{URL: "https://d.example/docs/%zz"}, // no URL: never kept
 		{URL: "https://d.example/docs/ahead", Updated: now.Add(2 * time.Hour)},
+		{URL: "https://d.example/docs/past", Updated: time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)},
 	}, f, bounds)
 	want := []item.Page{
 		{URL: "https://d.example/docs/a"},
 		{URL: "https://d.example/docs/ahead", Updated: now.Add(2 * time.Hour)}, // for the exporter's door to hold
 		{URL: "https://d.example/docs/b", Updated: now.Add(-24 * time.Hour), OutdatedTranslations: 1},
+		{URL: "https://d.example/docs/past", Updated: time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)}, // held by the door too
 		{URL: "https://d.example/guides"},
 	}
-	if len(l.Pages) != len(want) || l.Duplicates != 1 || l.Ahead != 1 || len(l.Refused) != 0 || l.Filtered != 3 {
-		t.Fatalf("pages %+v, duplicates %d, ahead %d, refused %v, filtered %d", l.Pages, l.Duplicates, l.Ahead, l.Refused, l.Filtered)
+	if len(l.Pages) != len(want) || l.Duplicates != 1 || l.Ahead != 1 || l.Past != 1 || l.Filtered != 3 {
+		t.Fatalf("pages %+v, duplicates %d, ahead %d, past %d, filtered %d", l.Pages, l.Duplicates, l.Ahead, l.Past, l.Filtered)
 	}
 	for i := range want {
 		if l.Pages[i] != want[i] {
@@ -65,12 +67,12 @@ func TestReportWarnsWhenFilterEmpties(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil))
-	Finish([]item.Page{{URL: "https://d.example/a"}, {URL: "https://d.example/b"}}, f, door.Bounds{}).Report("sitemap", func(string) {}, logger)
+	Finish([]item.Page{{URL: "https://d.example/a"}, {URL: "https://d.example/b"}}, f, door.Bounds{}).Report("sitemap", logger)
 	if n := strings.Count(buf.String(), "leave out every page"); n != 1 {
 		t.Errorf("%d warnings, want 1:\n%s", n, buf.String())
 	}
 	buf.Reset()
-	Finish([]item.Page{{URL: "https://d.example/a"}}, &Filter{}, door.Bounds{}).Report("sitemap", func(string) {}, logger)
+	Finish([]item.Page{{URL: "https://d.example/a"}}, &Filter{}, door.Bounds{}).Report("sitemap", logger)
 	if buf.Len() != 0 {
 		t.Errorf("a page kept: %s", buf.String())
 	}
