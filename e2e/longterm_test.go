@@ -465,3 +465,19 @@ func checkVictoriaMetricsSeam(t *testing.T, prom *promServer, vm string, to time
 		t.Errorf("%d problems at the seam:\n%s", len(problems), strings.Join(problems[:min(len(problems), 30)], "\n"))
 	}
 }
+
+// TestShippedRulesLoadInVMAlert: vmalert (Debian's `victoria-metrics`
+// ships it), which docs/long-term-storage.md suggests for evaluating the
+// rules next to VictoriaMetrics, accepts both shipped rule files, every
+// expression parsed and validated as MetricsQL (-dryRun exits non-zero
+// on the first one it refuses).
+func TestShippedRulesLoadInVMAlert(t *testing.T) {
+	vmalert := lookPath(t, "vmalert", "victoria-metrics")
+	for _, f := range []string{"support_exporter.rules.yml", "support_exporter.alerts.yml"} {
+		out, err := exec.Command(vmalert, "-dryRun", "-rule.validateExpressions", "-rule.validateTemplates",
+			"-rule="+filepath.Join("..", "alerts", f)).CombinedOutput()
+		if err != nil {
+			t.Errorf("vmalert -dryRun on %s: %v\n%s", f, err, tail(string(out), 10))
+		}
+	}
+}
