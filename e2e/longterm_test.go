@@ -49,7 +49,9 @@ var longTermVendors = func() []backfillVendor {
 // history step Prometheus' evaluation of the same expression and the ratio
 // computed by hand from the simulator's tickets; the recorded series
 // remote-written by Prometheus arrive in VictoriaMetrics sample for sample;
-// and history and live samples join in one series per label set there.
+// vmalert's replay records the same rule over the history with the same
+// values; and history and live samples join in one series per label set
+// there.
 func TestRemoteWriteToVictoriaMetrics(t *testing.T) {
 	promBin, promtool := lookPath(t, "prometheus", "prometheus"), lookPath(t, "promtool", "prometheus")
 	vmBin := lookPath(t, "victoria-metrics", "victoria-metrics")
@@ -118,6 +120,10 @@ func TestRemoteWriteToVictoriaMetrics(t *testing.T) {
 	last := to.Truncate(backfillStep)
 	expr := shippedRecordingRule(t, "support_exporter.rules.yml", record)
 	checkBreachRatioHistory(t, prom, vm, expr, verdicts, first, last)
+
+	// The trend rule's history recorded by vmalert's replay, as the docs
+	// tell a VictoriaMetrics user to backfill it.
+	checkVMAlertReplay(t, vm, dir, record, expr, verdicts, first, last)
 
 	// The recorded series, as Prometheus evaluated them live, arrive whole.
 	checkRemoteWrittenRecords(t, prom, vm, liveSel, to)
@@ -478,6 +484,59 @@ func TestShippedRulesLoadInVMAlert(t *testing.T) {
 			"-rule="+filepath.Join("..", "alerts", f)).CombinedOutput()
 		if err != nil {
 			t.Errorf("vmalert -dryRun on %s: %v\n%s", f, err, tail(string(out), 10))
+		}
+	}
+}
+
+// checkVMAlertReplay records the 30-day breach ratio over the history with
+// vmalert's replay mode (-replay.timeFrom/-replay.timeTo: one range query
+// per rule, the results written to VictoriaMetrics), every backfill step
+// (-datasource.queryStep=0: the group's interval; its default, 5m, would
+// evaluate every 5 minutes whatever the interval),
+// and compares each recorded sample with the simulator's tickets. The
+// replayed series carry ruler="vmalert" here, apart from those Prometheus
+// writes live; a user replaying only the past needs no such label.
+func checkVMAlertReplay(t *testing.T, vm, dir, record, expr string, verdicts map[string]clockVerdicts, first, last time.Time) {
+	t.Helper()
+	vmalert := lookPath(t, "vmalert", "victoria-metrics")
+	rulesPath := filepath.Join(dir, "replay.rules.yml")
+	writeFile(t, rulesPath, fmt.Sprintf("groups:\n  - name: replay\n    interval: %s\n    rules:\n      - record: %s\n        expr: %q\n",
+		model.Duration(backfillStep), record, expr))
+	began := time.Now()
+	out, err := exec.Command(vmalert, "-rule="+rulesPath, "-datasource.url="+vm, "-remoteWrite.url="+vm,
+		"-external.label=ruler=vmalert", "-datasource.queryStep=0", "-replay.timeFrom="+first.Format(time.RFC3339), "-replay.timeTo="+last.Format(time.RFC3339),
+		"-replay.disableProgressBar", "-loggerLevel=WARN").CombinedOutput()
+	if err != nil {
+		t.Fatalf("vmalert replay: %v\n%s", err, tail(string(out), 20))
+	}
+	flushVictoriaMetrics(t, vm)
+	t.Logf("vmalert replay: %s", time.Since(began).Round(10*time.Millisecond))
+	points := int(last.Sub(first)/backfillStep) + 1
+	got, err := promInstant(vm, fmt.Sprintf(`%s{ruler="vmalert",target="first_response"}[%dms]`, record, last.Sub(first).Milliseconds()+1000), last)
+	if err != nil {
+		t.Fatalf("replayed samples: %v", err)
+	}
+	if len(got) != len(verdicts) {
+		t.Fatalf("vmalert recorded %d first-response series, want %d", len(got), len(verdicts))
+	}
+	for _, s := range got {
+		vendor := s.Labels["vendor"]
+		c := verdicts[vendor]
+		if len(s.Samples) != points {
+			t.Errorf("vmalert: %s: %d recorded steps, want %d", vendor, len(s.Samples), points)
+		}
+		var wrong []string
+		for _, p := range s.Samples {
+			checksEnd, breachesEnd := c.at(p.At)
+			checksStart, breachesStart := c.at(p.At.Add(-complianceWindow))
+			want := float64(breachesEnd-breachesStart) / float64(checksEnd-checksStart)
+			if p.At.Sub(first)%backfillStep != 0 || !sameStoredSample(promSample{p.At, want}, p) {
+				wrong = append(wrong, fmt.Sprintf("%s: %v, want %v", p.At.Format(time.RFC3339), p.Value, want))
+			}
+		}
+		t.Logf("vmalert: %s: %d recorded steps", vendor, len(s.Samples))
+		if len(wrong) > 0 {
+			t.Errorf("vmalert: %s: %d of %d recorded steps differ from the simulator's tickets:\n%s", vendor, len(wrong), len(s.Samples), strings.Join(wrong[:min(len(wrong), 20)], "\n"))
 		}
 	}
 }
