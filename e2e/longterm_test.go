@@ -125,6 +125,10 @@ func TestRemoteWriteToVictoriaMetrics(t *testing.T) {
 	// tell a VictoriaMetrics user to backfill it.
 	checkVMAlertReplay(t, vm, dir, record, expr, verdicts, first, last)
 
+	// The coverage query of docs/long-term-storage.md finds where the
+	// history begins, in both stores.
+	checkCoverageQuery(t, prom.url, vm, historyStart)
+
 	// The recorded series, as Prometheus evaluated them live, arrive whole.
 	checkRemoteWrittenRecords(t, prom, vm, liveSel, to)
 
@@ -537,6 +541,26 @@ func checkVMAlertReplay(t *testing.T, vm, dir, record, expr string, verdicts map
 		t.Logf("vmalert: %s: %d recorded steps", vendor, len(s.Samples))
 		if len(wrong) > 0 {
 			t.Errorf("vmalert: %s: %d of %d recorded steps differ from the simulator's tickets:\n%s", vendor, len(wrong), len(s.Samples), strings.Join(wrong[:min(len(wrong), 20)], "\n"))
+		}
+	}
+}
+
+// coverageQuery is the query docs/long-term-storage.md gives for the
+// oldest sample the 30- and 90-day rules can read (a day's precision).
+const coverageQuery = `min by (job) (min_over_time(timestamp(support_ticket_sla_checks_total{job="support_exporter"})[400d:1d]))`
+
+// checkCoverageQuery requires the coverage query to give the first day of
+// the history, the backfill's first sample, in Prometheus and in
+// VictoriaMetrics.
+func checkCoverageQuery(t *testing.T, prom, vm string, historyStart time.Time) {
+	t.Helper()
+	for store, base := range map[string]string{"prometheus": prom, "victoriametrics": vm} {
+		got, err := promInstant(base, coverageQuery, time.Now())
+		if err != nil {
+			t.Fatalf("%s: coverage query: %v", store, err)
+		}
+		if len(got) != 1 || got[0].Samples[0].Value != float64(historyStart.Unix()) {
+			t.Errorf("%s: coverage query gives %v, want %d (%s)", store, got, historyStart.Unix(), historyStart.Format(time.DateOnly))
 		}
 	}
 }
