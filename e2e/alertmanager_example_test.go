@@ -109,7 +109,7 @@ func TestAlertmanagerExampleRoutes(t *testing.T) {
 // globex, and reads back through the API which alerts are suppressed: all
 // of acme's quality alerts (by the source down), none of globex's but the
 // slow SLA burn (by the fast one), neither acme's contract alerts nor
-// acme's quality alert from another Prometheus job; the source's stale
+// acme's quality alerts from another job or cluster; the source's stale
 // alert gives way to its down alert, another source's does not.
 func TestAlertmanagerExampleInhibits(t *testing.T) {
 	amBin := lookPath(t, "prometheus-alertmanager", "prometheus-alertmanager")
@@ -154,6 +154,7 @@ func TestAlertmanagerExampleInhibits(t *testing.T) {
 		t.Fatalf("only %d quality alerts among the shipped ones", quality)
 	}
 	post(false, "alertname", "SupportSLAErrorBudgetBurn", "severity", "critical", "vendor", "acme", "target", "resolution", "job", "support_exporter_eu")
+	post(false, "alertname", "SupportSLAErrorBudgetBurn", "severity", "critical", "vendor", "acme", "target", "resolution", "cluster", "eu")
 	postAlerts(t, base, posted)
 
 	var problems []string
