@@ -502,7 +502,8 @@ func TestShippedRulesLoadInVMAlert(t *testing.T) {
 	}
 }
 
-// checkVMAlertReplay records the 30-day breach ratio over the history with
+// checkVMAlertReplay records the 30-day breach ratio (and the 30-day SLA
+// clock count, which the coverage query of the docs reads) over the history with
 // vmalert's replay mode (-replay.timeFrom/-replay.timeTo: one range query
 // per rule, the results written to VictoriaMetrics), every backfill step
 // (-datasource.queryStep=0: the group's interval; its default, 5m, would
@@ -514,8 +515,9 @@ func checkVMAlertReplay(t *testing.T, vm, dir, record, expr string, verdicts map
 	t.Helper()
 	vmalert := lookPath(t, "vmalert", "victoria-metrics")
 	rulesPath := filepath.Join(dir, "replay.rules.yml")
-	writeFile(t, rulesPath, fmt.Sprintf("groups:\n  - name: replay\n    interval: %s\n    rules:\n      - record: %s\n        expr: %q\n",
-		model.Duration(backfillStep), record, expr))
+	checks := alerts.SLAChecks.Over(alerts.Window30d)
+	writeFile(t, rulesPath, fmt.Sprintf("groups:\n  - name: replay\n    interval: %s\n    rules:\n      - record: %s\n        expr: %q\n      - record: %s\n        expr: %q\n",
+		model.Duration(backfillStep), record, expr, checks, shippedRecordingRule(t, "support_exporter.rules.yml", checks)))
 	began := time.Now()
 	out, err := exec.Command(vmalert, "-rule="+rulesPath, "-datasource.url="+vm, "-remoteWrite.url="+vm,
 		"-external.label=ruler=vmalert", "-datasource.queryStep=0", "-replay.timeFrom="+first.Format(time.RFC3339), "-replay.timeTo="+last.Format(time.RFC3339),
@@ -553,7 +555,19 @@ func checkVMAlertReplay(t *testing.T, vm, dir, record, expr string, verdicts map
 			t.Errorf("vmalert: %s: %d of %d recorded steps differ from the simulator's tickets:\n%s", vendor, len(wrong), len(s.Samples), strings.Join(wrong[:min(len(wrong), 20)], "\n"))
 		}
 	}
+
+	// The docs' query for the oldest point the trends dashboard can draw:
+	// the first midnight (UTC) of the replayed history.
+	drawable, err := promInstant(vm, recordedCoverageQuery, time.Now())
+	wantDay := first.Add(day - time.Second).Truncate(day)
+	if err != nil || len(drawable) != 1 || drawable[0].Samples[0].Value != float64(wantDay.Unix()) {
+		t.Errorf("victoriametrics: the recorded series' coverage query gives %v (%v), want %d (%s)", drawable, err, wantDay.Unix(), wantDay.Format(time.RFC3339))
+	}
 }
+
+// recordedCoverageQuery is the query docs/long-term-storage.md gives for
+// the oldest point of the recorded series the trends dashboard draws.
+const recordedCoverageQuery = `min by (job) (min_over_time(timestamp(vendor_target:support_ticket_sla_checks:increase30d{job="support_exporter"})[400d:1d]))`
 
 // coverageQuery is the query docs/long-term-storage.md gives for the
 // oldest sample the 30- and 90-day rules can read (a day's precision).
@@ -564,6 +578,15 @@ const coverageQuery = `min by (job) (min_over_time(timestamp(support_ticket_sla_
 // VictoriaMetrics.
 func checkCoverageQuery(t *testing.T, prom, vm string, historyStart time.Time) {
 	t.Helper()
+	doc, err := readRepoFile("docs/long-term-storage.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{coverageQuery, recordedCoverageQuery} {
+		if !strings.Contains(string(doc), "\n"+q+"\n") {
+			t.Errorf("docs/long-term-storage.md does not give the query this test checks: %s", q)
+		}
+	}
 	for store, base := range map[string]string{"prometheus": prom, "victoriametrics": vm} {
 		got, err := promInstant(base, coverageQuery, time.Now())
 		if err != nil {
