@@ -402,13 +402,14 @@ func checkRemoteWrittenRecords(t *testing.T, prom *promServer, vm, sel string, t
 	t.Helper()
 	now := time.Now()
 	window := fmt.Sprintf("%dms", now.Sub(to).Milliseconds()+1000)
-	want, err := promInstant(prom.url, fmt.Sprintf("%s[%s]", sel, window), now)
-	if err != nil {
-		t.Fatalf("prometheus: recorded samples: %v", err)
-	}
+	// VictoriaMetrics first: whatever it holds, Prometheus held before.
 	got, err := promInstant(vm, fmt.Sprintf("%s[%s]", sel, window), now)
 	if err != nil {
 		t.Fatalf("victoriametrics: recorded samples: %v", err)
+	}
+	want, err := promInstant(prom.url, fmt.Sprintf("%s[%s]", sel, window), now)
+	if err != nil {
+		t.Fatalf("prometheus: recorded samples: %v", err)
 	}
 	byKey := map[string]promSeries{}
 	for _, s := range got {
