@@ -16,6 +16,15 @@ type Config struct {
 	// selector of every rule and dashboard query, e.g. job="support_exporter".
 	// The labels it names are kept by every recording rule's aggregation.
 	Selector string
+	// ReplicaLabels are the labels that tell HA replicas of one exporter
+	// apart (scraped by the same job): the rules and dashboards drop them
+	// before they add vendors up.
+	ReplicaLabels []string
+	// ClusterLabel, when set, is the label that tells Prometheus servers
+	// (clusters) apart in a shared long-term store: the dashboards show a
+	// `cluster` variable over it and every query filters on it. Empty (the
+	// default): the variable stays hidden and no query names a cluster.
+	ClusterLabel string
 	// Interval is the evaluation interval of every rule group.
 	Interval time.Duration
 	// RunbookURL is the runbook every alert links to; an alert's anchor is
@@ -116,6 +125,7 @@ func Default() Config {
 		ConfirmFor:          10 * time.Minute,
 		ClaimNotice:         7 * 24 * time.Hour,
 		DrillWindow:         7 * 24 * time.Hour,
+		ReplicaLabels:       []string{"instance", "pod"},
 	}
 }
 
@@ -138,6 +148,7 @@ func (c Config) Validate() error {
 	if _, err := regexp.Compile("^(?:" + c.UrgentPriorities + ")$"); err != nil || c.UrgentPriorities == "" {
 		errs = append(errs, fmt.Errorf("urgent priorities %q: not a non-empty regular expression", c.UrgentPriorities))
 	}
+	errs = append(errs, c.validateLabels()...)
 	if c.RunbookURL == "" {
 		errs = append(errs, errors.New("runbook URL is empty"))
 	}
