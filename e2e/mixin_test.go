@@ -193,6 +193,7 @@ func grafanaVariables(expr string) string {
 	return strings.NewReplacer(
 		"${vendor:regex}", ".*", "$vendor", ".*", "${vendor}", ".*",
 		"$window", "7d", "${window}", "7d",
+		"$job", ".*", "$instance", ".*", "$cluster", ".*",
 		"$__rate_interval", "1m", "$__interval", "1m", "$__range", "1h",
 	).Replace(expr)
 }
