@@ -88,24 +88,33 @@ const (
 // scope returns the matchers of the scope variables, in the order the
 // variables appear.
 func (s selectors) scope() []string {
-	var m []string
-	if s.cfg.ClusterLabel != "" {
-		m = append(m, s.cfg.ClusterLabel+`=~"$cluster"`)
-	}
-	return append(m, jobMatcher, instanceMatcher)
+	return s.scopeUpTo("")
 }
 
 // scopeUpTo is scope up to (without) the variable named, for that
 // variable's own query.
 func (s selectors) scopeUpTo(variable string) []string {
 	var m []string
-	for _, x := range s.scope() {
-		if strings.Contains(x, `"$`+variable+`"`) {
+	for _, v := range []struct{ name, matcher string }{
+		{"cluster", s.clusterMatcher()}, {"job", jobMatcher}, {"instance", instanceMatcher},
+	} {
+		if v.name == variable {
 			break
 		}
-		m = append(m, x)
+		if v.matcher != "" {
+			m = append(m, v.matcher)
+		}
 	}
 	return m
+}
+
+// clusterMatcher is the cluster variable's matcher, none without a
+// cluster label.
+func (s selectors) clusterMatcher() string {
+	if s.cfg.ClusterLabel == "" {
+		return ""
+	}
+	return s.cfg.ClusterLabel + `=~"$cluster"`
 }
 
 // clusterVariable lists the values of Config.ClusterLabel; hidden, and named
