@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alecthomas/kingpin/v2"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/support-exporter/support_exporter/alerts"
@@ -196,4 +197,32 @@ func TestMixinPrintConfig(t *testing.T) {
 	if !strings.Contains(stdout.String(), "\nstale_after: 2h\n") || !strings.Contains(stdout.String(), "\nconfirm_for: 10m\n") {
 		t.Errorf("printed config:\n%s", stdout.String())
 	}
+}
+
+// TestMixinFlagsDocumented: every flag of the mixin command has its row in
+// docs/mixin.md, as does --config.file, which it reads.
+func TestMixinFlagsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "mixin.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := kingpin.New("x", "")
+	var m mixinFlags
+	flags := addMixinCommand(app, &m).Model().Flags
+	if len(flags) < 5 {
+		t.Fatalf("only %d flags", len(flags))
+	}
+	for _, name := range append([]string{"config.file"}, flagNames(flags)...) {
+		if !bytes.Contains(doc, []byte("| `--"+name+"`")) {
+			t.Errorf("docs/mixin.md has no row for --%s", name)
+		}
+	}
+}
+
+func flagNames(flags []*kingpin.FlagModel) []string {
+	var names []string
+	for _, f := range flags {
+		names = append(names, f.Name)
+	}
+	return names
 }
