@@ -244,11 +244,11 @@ func MarshalConfigFile(cfg Config) ([]byte, error) {
 func (c Config) validateLabels() []error {
 	var errs []error
 	for _, l := range c.ReplicaLabels {
-		if !model.LabelName(l).IsValidLegacy() {
+		if !model.LegacyValidation.IsValidLabelName(l) {
 			errs = append(errs, fmt.Errorf("replica label %q is not a label name", l))
 		}
 	}
-	if c.ClusterLabel != "" && !model.LabelName(c.ClusterLabel).IsValidLegacy() {
+	if c.ClusterLabel != "" && !model.LegacyValidation.IsValidLabelName(c.ClusterLabel) {
 		errs = append(errs, fmt.Errorf("cluster label %q is not a label name", c.ClusterLabel))
 	}
 	if c.ClusterLabel != "" && slices.Contains(c.ReplicaLabels, c.ClusterLabel) {
