@@ -151,8 +151,8 @@ func scopeVariable(name, title, series, label string) *dashboard.QueryVariableBu
 }
 
 // recordedSelector is a recorded series (a name with a colon) and its
-// matchers.
-var recordedSelector = regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*\{[^}]*\}`)
+// matchers. A name may end in a variable: vendor:x:ratio_rate$window.
+var recordedSelector = regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_]*:[a-zA-Z0-9_:$]*\{[^}]*\}`)
 
 // scoped drops the instance matcher from the selectors of recorded series:
 // the recording rules add instances up (and drop HA replicas), so their

@@ -34,7 +34,8 @@ func scopeVars(t *testing.T, data []byte) map[string]scopeVar {
 
 // selectorOf matches every series selector of an expression: a name and
 // its braces.
-var selectorOf = regexp.MustCompile(`([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}`)
+// A name may end in a variable (ratio_rate$window).
+var selectorOf = regexp.MustCompile(`([a-zA-Z_:][a-zA-Z0-9_:$]*)\{([^}]*)\}`)
 
 // TestScopeVariables: every dashboard offers cluster (hidden unless
 // ClusterLabel is set), job and instance; every selector of every query
