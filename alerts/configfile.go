@@ -36,6 +36,7 @@ type configFile struct {
 	MinIncidents        *int            `yaml:"min_incidents"`
 	SourceDownFor       *fileDuration   `yaml:"source_down_for"`
 	StaleAfter          *fileDuration   `yaml:"stale_after"`
+	StalePolls          *int            `yaml:"stale_polls"`
 	ConfirmFor          *fileDuration   `yaml:"confirm_for"`
 	ClaimNotice         *fileDuration   `yaml:"claim_notice"`
 	DrillWindow         *fileDuration   `yaml:"drill_window"`
@@ -187,6 +188,7 @@ func (f configFile) apply(c *Config) {
 	set(&c.MinIncidents, f.MinIncidents)
 	setDuration(&c.SourceDownFor, f.SourceDownFor)
 	setDuration(&c.StaleAfter, f.StaleAfter)
+	set(&c.StalePolls, f.StalePolls)
 	setDuration(&c.ConfirmFor, f.ConfirmFor)
 	setDuration(&c.ClaimNotice, f.ClaimNotice)
 	setDuration(&c.DrillWindow, f.DrillWindow)
@@ -223,7 +225,7 @@ func MarshalConfigFile(cfg Config) ([]byte, error) {
 		BacklogGrowthWindow: d(cfg.BacklogGrowthWindow), BacklogGrowthMin: &cfg.BacklogGrowthMin,
 		ShortNoticeWindow: d(cfg.ShortNoticeWindow), IncidentSilence: d(cfg.IncidentSilence),
 		VendorFirstMin: &cfg.VendorFirstMin, MinIncidents: &cfg.MinIncidents, SourceDownFor: d(cfg.SourceDownFor),
-		StaleAfter: d(cfg.StaleAfter), ConfirmFor: d(cfg.ConfirmFor), ClaimNotice: d(cfg.ClaimNotice),
+		StaleAfter: d(cfg.StaleAfter), StalePolls: &cfg.StalePolls, ConfirmFor: d(cfg.ConfirmFor), ClaimNotice: d(cfg.ClaimNotice),
 		DrillWindow: d(cfg.DrillWindow),
 	}
 	var buf bytes.Buffer
@@ -240,14 +242,10 @@ func MarshalConfigFile(cfg Config) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// validateLabels checks the label names of ReplicaLabels and ClusterLabel.
+// validateLabels checks ClusterLabel (ReplicaLabels are checked with the
+// rules that use them).
 func (c Config) validateLabels() []error {
 	var errs []error
-	for _, l := range c.ReplicaLabels {
-		if !model.LegacyValidation.IsValidLabelName(l) {
-			errs = append(errs, fmt.Errorf("replica label %q is not a label name", l))
-		}
-	}
 	if c.ClusterLabel != "" && !model.LegacyValidation.IsValidLabelName(c.ClusterLabel) {
 		errs = append(errs, fmt.Errorf("cluster label %q is not a label name", c.ClusterLabel))
 	}

@@ -41,6 +41,7 @@ func TestConfigFileRoundTrip(t *testing.T) {
 	changed.MinIncidents = 8
 	changed.SourceDownFor = 20 * time.Minute
 	changed.StaleAfter = time.Hour
+	changed.StalePolls = 4
 	changed.ConfirmFor = 5 * time.Minute
 	changed.ClaimNotice = 14 * 24 * time.Hour
 	changed.DrillWindow = 3 * 24 * time.Hour
@@ -93,7 +94,8 @@ func TestParseConfigFileErrors(t *testing.T) {
 		{"burn_rates: []\n", "invalid: no burn rates"},
 		{"selector: ''\n", "invalid: selector: empty"},
 		{"cluster_label: 'a-b'\n", `invalid: cluster label "a-b" is not a label name`},
-		{"replica_labels: [instance, 'pod name']\n", `replica label "pod name" is not a label name`},
+		{"stale_polls: 0\n", "stale polls: 0 is below 1"},
+		{"replica_labels: [pod]\ncluster_label: pod\n", "cluster label is also a replica label"},
 		{"vendor_first_min: 2\nmin_incidents: 0\n", "vendor-first min: 2 is outside (0, 1]"},
 		{"interval: 1500ms\n", "interval: 1.5s is not a positive whole number of seconds"},
 	} {

@@ -40,13 +40,14 @@ const File = "mixin.libsonnet"
 // so every form of them is its own.
 const (
 	selLabel   = "__SEL__"
-	replica    = "__REPLICA__"
+	replica    = "mixinreplica" // alerts refuses replica labels starting with __
 	cluster    = "__CLUSTER__"
 	runbook    = "https://__RUNBOOK__.invalid/runbook"
 	urgent     = "__URGENT__"
 	minChecks  = 7919
 	backlogMin = 7927
 	minIncid   = 7933
+	stalePolls = 7937
 	firstMin   = 0.4127
 	burnFactor = 7.31
 	// severity of the sentinel burn rate: the only place it is read is the
@@ -87,6 +88,7 @@ func sentinelConfig() alerts.Config {
 	c.RunbookURL = runbook
 	c.UrgentPriorities = urgent
 	c.MinSLAChecks, c.BacklogGrowthMin, c.MinIncidents, c.VendorFirstMin = minChecks, backlogMin, minIncid, firstMin
+	c.StalePolls = stalePolls
 	for _, d := range durations {
 		*d.field(&c) = time.Duration(d.seconds) * time.Second
 	}
@@ -142,12 +144,14 @@ func globalScope() scope {
 		form{strconv.Itoa(minChecks), "std.toString(c.min_sla_checks)"},
 		form{strconv.Itoa(backlogMin), "std.toString(c.backlog_growth_min)"},
 		form{strconv.Itoa(minIncid), "std.toString(c.min_incidents)"},
+		form{strconv.Itoa(stalePolls), "std.toString(c.stale_polls)"},
 		form{strconv.FormatFloat(firstMin, 'g', -1, 64), "h.number(c.vendor_first_min)"},
 		form{fmt.Sprintf("%.0f%%", 100*firstMin), "std.format('%.0f', 100 * c.vendor_first_min) + '%'"},
 	)
 	s.numbers[minChecks] = "c.min_sla_checks"
 	s.numbers[backlogMin] = "c.backlog_growth_min"
 	s.numbers[minIncid] = "c.min_incidents"
+	s.numbers[stalePolls] = "c.stale_polls"
 	s.numbers[firstMin] = "c.vendor_first_min"
 	for _, d := range durations {
 		add(durationForms(d.seconds, "c."+d.key)...)
@@ -208,6 +212,19 @@ func (s scope) str(text string) string {
 		if matched {
 			continue
 		}
+		if strings.HasPrefix(text[i:], dedupePrefix) {
+			// The replicas' dedupe wraps an expression: without replica
+			// labels there is no wrapper at all.
+			start := i + len(dedupePrefix)
+			end := closingParen(text, start)
+			if end < 0 {
+				panic(fmt.Sprintf("unbalanced %q", text[i:]))
+			}
+			flush()
+			parts = append(parts, "h.dedupe(c.replica_labels, "+s.str(text[start:end])+")")
+			i = end + 1
+			continue
+		}
 		if m := byList.FindStringSubmatch(text[i:]); m != nil {
 			var labels []string
 			for _, l := range strings.Split(strings.TrimPrefix(m[1], ", "), ", ") {
@@ -228,6 +245,33 @@ func (s scope) str(text string) string {
 		return `""`
 	}
 	return strings.Join(parts, " + ")
+}
+
+// dedupePrefix opens alerts' dedupe of HA replicas with the sentinel
+// replica label: "max without (labels) (expr)".
+const dedupePrefix = "max without (" + replica + ") ("
+
+// closingParen returns the index of the parenthesis closing the one just
+// before start, or -1; parentheses in quoted strings do not count.
+func closingParen(text string, start int) int {
+	depth := 1
+	for i := start; i < len(text); i++ {
+		switch c := text[i]; c {
+		case '"', '\'', '`':
+			for i++; i < len(text) && text[i] != c; i++ {
+				if text[i] == '\\' && c != '`' {
+					i++
+				}
+			}
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // boundary: a form starting or ending with a digit is a whole number, not
@@ -560,6 +604,8 @@ func helpers() string {
       else if ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' then st
       else st { cur: st.cur + ch };
     std.foldl(step, std.stringChars(sel), { q: '', esc: false, cur: '', names: [] }).names,
+  // expr read once per set of HA replicas (alerts: promql.dedupe).
+  dedupe(replicas, e):: if std.length(replicas) == 0 then e else 'max without (' + std.join(', ', replicas) + ') (' + e + ')',
   // an aggregation's labels: the selector's (keep), then the level's (alerts: promql.by).
   by(keep, labels):: std.join(', ', std.foldl(function(acc, l) if std.member(acc, l) then acc else acc + [l], labels, keep)),
   windows:: [` + strings.Join(windows, ", ") + `],

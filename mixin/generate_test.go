@@ -53,6 +53,10 @@ var configs = map[string]string{
 	"kubernetes": `selector: job="support-exporter",namespace="monitoring"
 runbook_url: https://wiki.example.com/support/runbook
 `,
+	"no replicas": `selector: job="support"
+replica_labels: []
+cluster_label: cluster
+`,
 	"everything": `selector: 'namespace="monitoring", job=~"support-.*", vendor!="test"'
 replica_labels: [replica]
 cluster_label: k8s_cluster
@@ -74,6 +78,7 @@ vendor_first_min: 0.75
 min_incidents: 3
 source_down_for: 20m
 stale_after: 1h30m
+stale_polls: 5
 confirm_for: 5m
 claim_notice: 2w
 drill_window: 10d

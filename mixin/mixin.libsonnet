@@ -43,6 +43,8 @@ local h = {
       else if ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' then st
       else st { cur: st.cur + ch };
     std.foldl(step, std.stringChars(sel), { q: '', esc: false, cur: '', names: [] }).names,
+  // expr read once per set of HA replicas (alerts: promql.dedupe).
+  dedupe(replicas, e):: if std.length(replicas) == 0 then e else 'max without (' + std.join(', ', replicas) + ') (' + e + ')',
   // an aggregation's labels: the selector's (keep), then the level's (alerts: promql.by).
   by(keep, labels):: std.join(', ', std.foldl(function(acc, l) if std.member(acc, l) then acc else acc + [l], labels, keep)),
   windows:: ["1d", "7d", "30d", "90d"],
@@ -91,6 +93,7 @@ local h = {
     "min_incidents": 5,
     "source_down_for": "15m",
     "stale_after": "30m",
+    "stale_polls": 3,
     "confirm_for": "10m",
     "claim_notice": "7d",
     "drill_window": "7d",
