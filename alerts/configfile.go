@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -77,7 +78,7 @@ func ParseConfigFile(name string, data []byte) (Config, error) {
 	cfg := Default()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return cfg, fmt.Errorf("%s: %w", name, err)
+		return cfg, decodeError(name, err)
 	}
 	if len(doc.Content) == 0 { // an empty file: the defaults
 		return cfg, nil
@@ -91,7 +92,7 @@ func ParseConfigFile(name string, data []byte) (Config, error) {
 	}
 	var f configFile
 	if err := root.Decode(&f); err != nil {
-		return cfg, fmt.Errorf("%s: %w", name, err)
+		return cfg, decodeError(name, err)
 	}
 	if f.BurnRates != nil {
 		list := root.Content[slices.IndexFunc(root.Content, func(n *yaml.Node) bool { return n.Value == "burn_rates" })+1]
@@ -112,6 +113,27 @@ func ParseConfigFile(name string, data []byte) (Config, error) {
 		return cfg, fmt.Errorf("%s: invalid: %w", name, err)
 	}
 	return cfg, nil
+}
+
+// linePrefix is how yaml.v3 starts an error about a node.
+var linePrefix = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// decodeError writes yaml.v3's "line N: ..." errors as FILE:N: ..., one a
+// line.
+func decodeError(name string, err error) error {
+	msgs := []string{err.Error()}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	for i, m := range msgs {
+		if loc := linePrefix.FindStringSubmatch(m); loc != nil {
+			msgs[i] = name + ":" + loc[1] + ": " + m[len(loc[0]):]
+		} else {
+			msgs[i] = name + ": " + m
+		}
+	}
+	return errors.New(strings.Join(msgs, "\n"))
 }
 
 // fileKeys lists the yaml keys of a struct's fields.
