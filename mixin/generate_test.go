@@ -66,7 +66,7 @@ min_sla_checks: 25
 burn_rates:
   - {severity: critical, long: 1h, short: 5m, factor: 14.4, for: 2m}
   - {severity: critical, long: 6h, short: 30m, factor: 6, for: 15m}
-  - {severity: warning, long: 1d, short: 2h, factor: 3, for: 1h}
+  - {severity: warning, long: 1d, short: 1h, factor: 3, for: 1h}
   - {severity: info, long: 30d, short: 3d, factor: 1, for: 0s}
 urgent_priorities: urgent|high|p1
 escalation_open_for: 36h
