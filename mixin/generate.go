@@ -146,7 +146,7 @@ func globalScope() scope {
 		form{strconv.Itoa(minIncid), "std.toString(c.min_incidents)"},
 		form{strconv.Itoa(stalePolls), "std.toString(c.stale_polls)"},
 		form{strconv.FormatFloat(firstMin, 'g', -1, 64), "h.number(c.vendor_first_min)"},
-		form{fmt.Sprintf("%.0f%%", 100*firstMin), "std.format('%.0f', 100 * c.vendor_first_min) + '%'"},
+		form{fmt.Sprintf("%.0f%%", 100*firstMin), "h.percent(c.vendor_first_min)"},
 	)
 	s.numbers[minChecks] = "c.min_sla_checks"
 	s.numbers[backlogMin] = "c.backlog_growth_min"
@@ -590,6 +590,10 @@ func helpers() string {
     trim(trim(text, '0s'), '0m'),
   // a float as Go's strconv.FormatFloat(f, 'g', -1, 64) writes it, up to 6 significant digits.
   number(f):: std.format('%g', f),
+  // a ratio as a whole percentage, halves to even as Go's %.0f rounds (dashboards' descriptions).
+  percent(f)::
+    local v = 100 * f, fl = std.floor(v), r = v - fl;
+    '%d%%' % (if r > 0.5 || r == 0.5 && fl % 2 == 1 then fl + 1 else fl),
   // the label names a selector's matchers name, in order, once each (alerts: selectorLabels).
   selectorLabels(sel)::
     local step(st, ch) =

@@ -29,6 +29,10 @@ local h = {
     trim(trim(text, '0s'), '0m'),
   // a float as Go's strconv.FormatFloat(f, 'g', -1, 64) writes it, up to 6 significant digits.
   number(f):: std.format('%g', f),
+  // a ratio as a whole percentage, halves to even as Go's %.0f rounds (dashboards' descriptions).
+  percent(f)::
+    local v = 100 * f, fl = std.floor(v), r = v - fl;
+    '%d%%' % (if r > 0.5 || r == 0.5 && fl % 2 == 1 then fl + 1 else fl),
   // the label names a selector's matchers name, in order, once each (alerts: selectorLabels).
   selectorLabels(sel)::
     local step(st, ch) =
@@ -2127,7 +2131,7 @@ local h = {
             },
           ],
           "title": "Incidents the vendor noticed first",
-          "description": "Share of incidents the vendor announced before any customer reported them. Good: high; red below " + std.format('%.0f', 100 * c.vendor_first_min) + '%' + ", where the alerts call customer-first incidents the norm.",
+          "description": "Share of incidents the vendor announced before any customer reported them. Good: high; red below " + h.percent(c.vendor_first_min) + ", where the alerts call customer-first incidents the norm.",
           "transparent": false,
           "datasource": {
             "type": "prometheus",
