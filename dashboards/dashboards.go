@@ -101,6 +101,9 @@ func (b board) build(s selectors, set []board) (dashboard.Dashboard, error) {
 		Refresh("5m").
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).
 		WithVariable(datasourceVariable()).
+		WithVariable(clusterVariable(s)).
+		WithVariable(jobVariable(s)).
+		WithVariable(instanceVariable(s)).
 		WithVariable(vendorVariable(s))
 	if b.withWindow {
 		d.WithVariable(windowVariable())

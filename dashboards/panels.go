@@ -130,7 +130,7 @@ func target(k kind, ref string, q query) *prometheus.DataqueryBuilder {
 	t := prometheus.NewDataqueryBuilder().
 		RefId(ref).
 		Datasource(datasource).
-		Expr(q.expr).
+		Expr(scoped(q.expr)).
 		LegendFormat(q.legend)
 	switch k {
 	case bargaugePanel:

@@ -88,7 +88,7 @@ type selectors struct {
 // Select without a metric name renders just them. Alone it is for the
 // exporter's own metrics, which carry no vendor label.
 func (s selectors) all(extra ...string) string {
-	return s.cfg.Select("", extra...)
+	return s.cfg.Select("", append(s.scope(), extra...)...)
 }
 
 // vendors selects the vendors chosen in the dashboard's `vendor` variable.

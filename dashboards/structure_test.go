@@ -97,7 +97,7 @@ func TestDashboardsHaveStableUIDs(t *testing.T) {
 }
 
 func TestEveryDashboardHasTheDatasourceAndVendorVariables(t *testing.T) {
-	wantVendorQuery := `label_values(support_source_up{job="support_exporter"}, vendor)`
+	wantVendorQuery := `label_values(support_source_up{job="support_exporter",job=~"$job",instance=~"$instance"}, vendor)`
 	for _, d := range render(t, alerts.Default()) {
 		ds, ok := d.variable("datasource")
 		if !ok || ds.Type != "datasource" || ds.Query != "prometheus" {
@@ -227,7 +227,7 @@ func TestEveryQueryCarriesTheSelector(t *testing.T) {
 			}
 		}
 		vendor, _ := d.variable("vendor")
-		if !strings.Contains(vendor.Query, "{"+cfg.Selector+"}") {
+		if !strings.Contains(vendor.Query, "{"+cfg.Selector+",") {
 			t.Errorf("%s: vendor variable %q ignores the selector", d.UID, vendor.Query)
 		}
 	}

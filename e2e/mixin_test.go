@@ -152,7 +152,13 @@ type dashboardQuery struct{ uid, panel, expr string }
 // what the code generates), in file and panel order.
 func dashboardQueries(t *testing.T) []dashboardQuery {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "dashboards", "*.json"))
+	return dashboardQueriesIn(t, filepath.Join("..", "dashboards"))
+}
+
+// dashboardQueriesIn is dashboardQueries of the dashboards in dir.
+func dashboardQueriesIn(t *testing.T, dir string) []dashboardQuery {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +188,7 @@ func dashboardQueries(t *testing.T) []dashboardQuery {
 		walk(d.UID, d.Panels)
 	}
 	if len(out) == 0 {
-		t.Fatal("no panel query in ../dashboards/*.json")
+		t.Fatalf("no panel query in %s/*.json", dir)
 	}
 	return out
 }
@@ -193,6 +199,7 @@ func grafanaVariables(expr string) string {
 	return strings.NewReplacer(
 		"${vendor:regex}", ".*", "$vendor", ".*", "${vendor}", ".*",
 		"$window", "7d", "${window}", "7d",
+		"$job", ".*", "$instance", ".*", "$cluster", ".*",
 		"$__rate_interval", "1m", "$__interval", "1m", "$__range", "1h",
 	).Replace(expr)
 }

@@ -56,6 +56,7 @@ func main() {
 
 type flags struct {
 	configFile    string
+	configFileSet bool // --config.file given: the mixin command reads it
 	configCheck   bool
 	storageCheck  bool
 	demo          bool
@@ -77,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
 	var f flags
-	app.Flag("config.file", "Configuration file (YAML; see docs/configuration.md).").Default("support_exporter.yml").StringVar(&f.configFile)
+	app.Flag("config.file", "Configuration file (YAML; see docs/configuration.md).").Default("support_exporter.yml").IsSetByUser(&f.configFileSet).StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file, print what is wrong, and exit (non-zero when invalid).").BoolVar(&f.configCheck)
 	app.Flag("demo", "Run against built-in simulated vendors on loopback: no vendor account and no config needed.").BoolVar(&f.demo)
 	app.Flag("demo.clock", "Run the demo as if the clock read this RFC 3339 instant at start (tests of the demo at fixed hours).").Hidden().SetValue(&rfc3339{&f.demoClock})
@@ -104,6 +105,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	backfillCmd := addBackfillCommand(app, &b)
 	var rf reportFlags
 	reportCmd := addReportCommand(app, &rf)
+	var mf mixinFlags
+	mixinCmd := addMixinCommand(app, &mf)
 	command, err := app.Parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
@@ -113,6 +116,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	f.log.Writer = stderr
 	logger := promslog.New(&f.log)
 
+	if command == mixinCmd.FullCommand() {
+		return mixinCommand(f, mf, stdout, stderr)
+	}
 	if f.configCheck {
 		return checkConfig(f.configFile, stdout, stderr)
 	}
