@@ -22,7 +22,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	promcollectors "github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
@@ -304,7 +303,6 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		DrillDryRun: f.drillDryRun, DrillDisabled: !f.drillEnabled && !f.demo, DrillTick: f.drillTick})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
-	reg := newRegistry(exp, alerts)
 	reload := func() error {
 		err := exp.Reload(load)
 		if err != nil {
@@ -315,7 +313,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle(f.telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
+	mux.Handle(f.telemetryPath, newMetricsHandler(exp, alerts, logger))
 	mux.Handle("/", landingPage(exp, f.telemetryPath, logger))
 	mux.Handle(webhook.Path, alerts)
 	mux.Handle(reportPath, newReportHandler(ctx, exp, st, logger))
