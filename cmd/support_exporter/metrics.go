@@ -18,17 +18,18 @@ import (
 // newMetricsHandler serves what newRegistry holds, the snapshot's series
 // encoded once per snapshot (exporter/scrapecache): the rest (the sources'
 // sync state, the alerts received, build_info, the Go runtime and the
-// process) is gathered at every scrape.
-func newMetricsHandler(exp *exporter.Exporter, alerts *webhook.Handler, logger *slog.Logger) http.Handler {
+// process, left out without runtime: --web.disable-exporter-metrics) is
+// gathered at every scrape.
+func newMetricsHandler(exp *exporter.Exporter, alerts *webhook.Handler, logger *slog.Logger, runtime bool) http.Handler {
 	c := exposition.New(exp)
 	live := prometheus.NewRegistry()
-	live.MustRegister(
-		c.Live(),
-		alerts,
-		versioncollector.NewCollector(name),
-		promcollectors.NewGoCollector(),
-		promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
-	)
+	live.MustRegister(c.Live(), alerts, versioncollector.NewCollector(name))
+	if runtime {
+		live.MustRegister(
+			promcollectors.NewGoCollector(),
+			promcollectors.NewProcessCollector(promcollectors.ProcessCollectorOpts{}),
+		)
+	}
 	frozen := func() (any, prometheus.Gatherer) {
 		snap := exp.Snapshot()
 		return snap, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {

@@ -135,8 +135,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		h.fallback(w, req, e)
 		return
 	}
-	lb := bufPool.Get().(*liveBuf)
-	defer bufPool.Put(lb)
+	lb := getBuf()
+	defer putBuf(lb)
 	if err := lb.encode(live, format); err != nil {
 		h.fallback(w, req, e)
 		return
@@ -304,7 +304,26 @@ type liveBuf struct {
 	fw    *flate.Writer
 }
 
-var bufPool = sync.Pool{New: func() any { return new(liveBuf) }}
+// bufs keeps a few liveBufs across garbage collections (a sync.Pool
+// drops them, and a new flate.Writer costs more than the live part's
+// compression).
+var bufs = make(chan *liveBuf, 8)
+
+func getBuf() *liveBuf {
+	select {
+	case lb := <-bufs:
+		return lb
+	default:
+		return new(liveBuf)
+	}
+}
+
+func putBuf(lb *liveBuf) {
+	select {
+	case bufs <- lb:
+	default:
+	}
+}
 
 func (lb *liveBuf) encode(mfs []*dto.MetricFamily, format expfmt.Format) error {
 	lb.buf.Reset()
