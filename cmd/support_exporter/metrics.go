@@ -19,7 +19,7 @@ import (
 // encoded once per snapshot (exporter/scrapecache): the rest (the sources'
 // sync state, the alerts received, build_info, the Go runtime and the
 // process, left out without runtime: --web.disable-exporter-metrics) is
-// gathered at every scrape.
+// gathered at every scrape, once for the scrapes that arrive together.
 func newMetricsHandler(exp *exporter.Exporter, alerts *webhook.Handler, logger *slog.Logger, runtime bool) http.Handler {
 	c := exposition.New(exp)
 	live := prometheus.NewRegistry()
@@ -40,5 +40,5 @@ func newMetricsHandler(exp *exporter.Exporter, alerts *webhook.Handler, logger *
 			return reg.Gather()
 		})
 	}
-	return scrapecache.New(live, frozen, scrapecache.Options{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)})
+	return scrapecache.New(live, frozen, scrapecache.Options{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError), CoalesceLive: true})
 }

@@ -24,6 +24,7 @@ package scrapecache
 import (
 	"bytes"
 	"compress/flate"
+	"errors"
 	"hash/crc32"
 	"net/http"
 	"strconv"
@@ -46,6 +47,12 @@ type Frozen func() (key any, g prometheus.Gatherer)
 type Options struct {
 	// ErrorLog receives gathering and encoding errors, as promhttp's.
 	ErrorLog promhttp.Logger
+	// CoalesceLive shares one gathering of the live part among the
+	// scrapes that arrive while it runs (promhttp's CoalesceGather): a
+	// hundred concurrent scrapers read /proc once, not a hundred times,
+	// and each gets values gathered after it arrived or at most one
+	// gathering before.
+	CoalesceLive bool
 }
 
 // maxFormats bounds the formats cached per snapshot; negotiation yields a
@@ -65,6 +72,17 @@ type Handler struct {
 
 	build sync.Mutex // serializes the gathering of a new frozen part
 	cur   atomic.Pointer[entry]
+
+	flightMu sync.Mutex
+	flight   *flight // the live gathering under way, with CoalesceLive
+}
+
+// flight is one gathering of the live part, shared by the scrapes that
+// join it; mfs are read only.
+type flight struct {
+	done chan struct{}
+	mfs  []*dto.MetricFamily
+	err  error
 }
 
 // New returns a Handler serving live, gathered at every scrape, and
@@ -115,7 +133,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		h.fallback(w, req, e)
 		return
 	}
-	live, err := h.live.Gather()
+	live, err := h.gatherLive()
 	if err != nil {
 		// promhttp's default (HTTPErrorOnError): a 500 and the error.
 		if h.opts.ErrorLog != nil {
@@ -171,6 +189,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 }
+
+// gatherLive gathers the live part, or joins the gathering under way
+// (CoalesceLive).
+func (h *Handler) gatherLive() ([]*dto.MetricFamily, error) {
+	if !h.opts.CoalesceLive {
+		return h.live.Gather()
+	}
+	h.flightMu.Lock()
+	if f := h.flight; f != nil {
+		h.flightMu.Unlock()
+		<-f.done
+		return f.mfs, f.err
+	}
+	f := &flight{done: make(chan struct{}), err: errGatherPanicked}
+	h.flight = f
+	h.flightMu.Unlock()
+	defer func() { // also when Gather panics: the joiners get an error
+		h.flightMu.Lock()
+		h.flight = nil
+		h.flightMu.Unlock()
+		close(f.done)
+	}()
+	f.mfs, f.err = h.live.Gather()
+	return f.mfs, f.err
+}
+
+var errGatherPanicked = errors.New("the shared gathering of the live metrics panicked")
 
 // fallback serves req with promhttp over the same families.
 func (h *Handler) fallback(w http.ResponseWriter, req *http.Request, frozen prometheus.Gatherer) {

@@ -318,3 +318,46 @@ func TestMerge(t *testing.T) {
 		t.Errorf("merge(nil, a) = %v %v", runs, ok)
 	}
 }
+
+// TestCoalesceLive: with CoalesceLive, concurrent scrapes never run two
+// gatherings of the live part at once, and each still gets a whole,
+// correct exposition.
+func TestCoalesceLive(t *testing.T) {
+	w := newWorld(t, 1)
+	var inFlight, most, calls atomic.Int64
+	live := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		calls.Add(1)
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		return w.live.Gather()
+	})
+	h := New(live, w.frozenFunc, Options{CoalesceLive: true})
+	want := scrape(t, w.reference(), "/metrics", "", "").body
+	var wg sync.WaitGroup
+	bad := make(chan []byte, 64)
+	for range 32 {
+		wg.Go(func() {
+			for range 20 {
+				if got := scrape(t, h, "/metrics", "", "gzip").body; !bytes.Equal(got, want) {
+					bad <- got
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(bad)
+	for b := range bad {
+		t.Errorf("a coalesced scrape differs from promhttp's:\n%s", b)
+	}
+	if m := most.Load(); m != 1 {
+		t.Errorf("%d gatherings of the live part ran at once, want 1", m)
+	}
+	t.Logf("%d scrapes, %d gatherings", 32*20, calls.Load())
+}
