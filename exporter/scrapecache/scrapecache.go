@@ -351,15 +351,18 @@ type liveBuf struct {
 
 // bufs keeps a few liveBufs across garbage collections (a sync.Pool
 // drops them, and a new flate.Writer costs more than the live part's
-// compression).
-var bufs = make(chan *liveBuf, 8)
+// compression); spare holds more while scrapes come together.
+var (
+	bufs  = make(chan *liveBuf, 8)
+	spare = sync.Pool{New: func() any { return new(liveBuf) }}
+)
 
 func getBuf() *liveBuf {
 	select {
 	case lb := <-bufs:
 		return lb
 	default:
-		return new(liveBuf)
+		return spare.Get().(*liveBuf)
 	}
 }
 
@@ -367,6 +370,7 @@ func putBuf(lb *liveBuf) {
 	select {
 	case bufs <- lb:
 	default:
+		spare.Put(lb)
 	}
 }
 
