@@ -102,10 +102,10 @@ var acceptEncodings = []string{"", "gzip", "gzip, deflate, br", "identity", "gzi
 	"identity;q=0.9, gzip;q=0.8", "gzip;q=0.5, identity;q=0.5", "deflate, gzip;q=1.0, *;q=0.5", "GZIP", "gzip;q=bad"}
 
 type response struct {
-	status                         int
-	contentType, encoding, vary    string
-	body                           []byte
-	contentLength, gzipMembersSeen string
+	status                      int
+	contentType, encoding, vary string
+	body                        []byte
+	contentLength               string
 }
 
 func scrape(t testing.TB, h http.Handler, target, accept, acceptEncoding string) response {
