@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/support-exporter/support_exporter/exporter"
+	"github.com/support-exporter/support_exporter/exporter/store"
 	"github.com/support-exporter/support_exporter/exporter/webhook"
 )
 
@@ -102,4 +104,32 @@ func checkServed(t *testing.T, exp *exporter.Exporter, alerts *webhook.Handler, 
 		t.Errorf("/metrics differs from the registry's exposition:\n%s", unifiedDiff("registry", "/metrics", lines(want), lines(got), 3, 40))
 	}
 	checkServedEqualsRegistry(t, h, promhttp.HandlerFor(newRegistry(exp, alerts), promhttp.HandlerOpts{EnableOpenMetrics: true}))
+}
+
+// TestDisableExporterMetrics: --web.disable-exporter-metrics leaves go_*
+// and process_* out, and nothing else; before the first snapshot the
+// handler serves the live part alone.
+func TestDisableExporterMetrics(t *testing.T) {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	logger := slog.New(slog.DiscardHandler)
+	exp := exporter.New(t.Context(), exporter.Options{Logger: logger, Store: st, Now: func() time.Time { return goldenClock }})
+	defer exp.Stop()
+	alerts := webhook.New(exp, logger)
+	for _, runtime := range []bool{true, false} {
+		text := scrapeHandler(t, newMetricsHandler(exp, alerts, logger, runtime), "")
+		for _, name := range []string{"go_goroutines", "process_cpu_seconds_total"} {
+			if got := strings.Contains(text, "\n"+name+" "); got != runtime {
+				t.Errorf("runtime metrics %t: %s served: %t", runtime, name, got)
+			}
+		}
+		for _, name := range []string{"support_exporter_build_info", "support_exporter_config_last_reload_successful"} {
+			if !strings.Contains(text, "# TYPE "+name+" gauge") {
+				t.Errorf("runtime metrics %t: %s not served", runtime, name)
+			}
+		}
+	}
 }
