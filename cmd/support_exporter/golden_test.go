@@ -140,6 +140,7 @@ func demoExposition(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkServed(t, exp, alerts, logger, mfs) // /metrics serves the same, cached
 	return renderGolden(t, mfs)
 }
 

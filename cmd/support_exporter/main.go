@@ -22,7 +22,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	promcollectors "github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
@@ -67,6 +66,7 @@ type flags struct {
 	drillTick     time.Duration
 	storagePath   string
 	telemetryPath string
+	noRuntime     bool // --web.disable-exporter-metrics
 	readTimeout   time.Duration
 	logStyle      string
 	web           *web.FlagConfig
@@ -94,6 +94,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
+	app.Flag("web.disable-exporter-metrics", "Exclude the exporter's Go runtime and process metrics (go_*, process_*) from the metrics path, as node_exporter's flag of that name: reading /proc at every scrape is most of a scrape's cost.").BoolVar(&f.noRuntime)
 	app.Flag("web.read-timeout", "Maximum duration to read a whole request, headers and body, and to keep an idle connection open.").Default("30s").DurationVar(&f.readTimeout)
 	app.Flag("log.style", "Log line style: slog, or go-kit for pipelines that parse go-kit/log output.").Default("slog").EnumVar(&f.logStyle, "slog", "go-kit")
 	f.web = kingpinflag.AddFlags(app, defaultAddress)
@@ -310,7 +311,6 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		DrillDryRun: f.drillDryRun, DrillDisabled: !f.drillEnabled && !f.demo, DrillTick: f.drillTick})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
-	reg := newRegistry(exp, alerts)
 	reload := func() error {
 		err := exp.Reload(load)
 		if err != nil {
@@ -321,7 +321,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle(f.telemetryPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
+	mux.Handle(f.telemetryPath, newMetricsHandler(exp, alerts, logger, !f.noRuntime))
 	mux.Handle("/", landingPage(exp, f.telemetryPath, logger))
 	mux.Handle(webhook.Path, alerts)
 	mux.Handle(reportPath, newReportHandler(ctx, exp, st, logger))

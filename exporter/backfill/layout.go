@@ -141,8 +141,15 @@ func writeLabel(b *strings.Builder, name, value string) {
 	b.WriteByte('"')
 }
 
-// formatFloat writes a float as the exporter's text exposition does (and
-// so as Prometheus stores a scraped `le` label): the shortest 'g' form.
+// formatFloat writes a bound as the exporter's OpenMetrics exposition
+// does, and so as Prometheus stores a scraped `le` label: /metrics
+// negotiates OpenMetrics, which Prometheus asks for first (2.x stores the
+// label verbatim, 3.x normalizes every format to this form): the shortest
+// 'g' form, with ".0" when it has neither a point nor an exponent.
 func formatFloat(x float64) string {
-	return strconv.FormatFloat(x, 'g', -1, 64)
+	s := strconv.FormatFloat(x, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eIN") { // not 1.5, 1e+06, +Inf, NaN
+		s += ".0"
+	}
+	return s
 }

@@ -79,6 +79,13 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect emits the latest snapshot.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	c.collectState(ch)
+	c.collectSnapshot(ch, c.state.Snapshot())
+}
+
+// collectState emits what is not in the snapshot: sources, contracts,
+// rebuilds and the reload (split.go).
+func (c *Collector) collectState(ch chan<- prometheus.Metric) {
 	reload := 0.0
 	if c.state.ReloadSuccessful() {
 		reload = 1
@@ -93,7 +100,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, r := range c.state.RebuiltAt() {
 		ch <- prometheus.MustNewConstMetric(c.d.rebuilt, prometheus.GaugeValue, timestamp(r.At), r.Vendor)
 	}
-	snap := c.state.Snapshot()
+}
+
+// collectSnapshot emits the series of snap, a pure function of it
+// (split.go).
+func (c *Collector) collectSnapshot(ch chan<- prometheus.Metric, snap *quality.Snapshot) {
 	if snap == nil {
 		return
 	}
