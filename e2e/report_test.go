@@ -145,6 +145,20 @@ func TestReportDemo(t *testing.T) {
 		t.Fatalf("JSON report: period %+v, previous %+v (%q), %d vendors; want [%s, %s) compared with [%s, %s) and %d vendors",
 			live.Period, live.Previous, live.PreviousUnavailable, len(live.Vendors), wantFrom, wantTo, wantPrevious, wantFrom, len(vendors)+1)
 	}
+	// The simulated status pages name every incident and maintenance: the
+	// report shows the names.
+	titles := 0
+	for _, v := range live.Vendors {
+		for _, in := range v.Incidents {
+			titles += checkDemoTitle(t, page, v.Name, in.ID, in.Title)
+		}
+		for _, m := range v.Maintenances {
+			titles += checkDemoTitle(t, page, v.Name, m.ID, m.Title)
+		}
+	}
+	if titles == 0 {
+		t.Error("the demo's report lists no titled incident or maintenance: the check proves nothing")
+	}
 	compared := 0
 	for _, v := range live.Vendors {
 		for _, ind := range v.Indicators {
@@ -441,4 +455,18 @@ func TestReportBasicAuth(t *testing.T) {
 	if code != 0 || stderr != "" || decodeReport(t, "report", []byte(stdout)).Vendors[0].Name != w.vendor {
 		t.Errorf("credentials in the URL: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// checkDemoTitle checks that a listed incident or maintenance of the demo
+// has a title, shown in the HTML page; 1 when it has.
+func checkDemoTitle(t *testing.T, page []byte, vendor, id, title string) int {
+	t.Helper()
+	if title == "" {
+		t.Errorf("%s: %s has no title", vendor, id)
+		return 0
+	}
+	if !bytes.Contains(page, []byte(">"+html.EscapeString(title)+"<")) {
+		t.Errorf("%s: the HTML report does not show %s's title %q", vendor, id, title)
+	}
+	return 1
 }

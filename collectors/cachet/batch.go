@@ -90,6 +90,7 @@ func componentStatus(id int, name string) string {
 func toIncident(inc incident, names map[int64]string) item.Incident {
 	out := item.Incident{
 		ID:        inc.ID,
+		Title:     item.CleanTitle(inc.Name),
 		Impact:    item.ImpactNone,
 		CreatedAt: inc.CreatedAt,
 		StartedAt: inc.OccurredAt,
@@ -137,6 +138,7 @@ func resolvedAt(inc incident, updatedAt time.Time) time.Time {
 func toMaintenance(s schedule) item.Maintenance {
 	m := item.Maintenance{
 		ID:           s.ID,
+		Title:        item.CleanTitle(s.Name),
 		CreatedAt:    s.CreatedAt,
 		UpdatedAt:    s.UpdatedAt,
 		ScheduledFor: s.ScheduledAt,

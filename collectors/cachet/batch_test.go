@@ -132,7 +132,7 @@ func TestBuildBatch(t *testing.T) {
 	components := []component{{ID: 5, Name: "API", Status: 3}}
 	created := collectortest.UTC("2025-01-02T10:00:00Z")
 	incidents := []incident{
-		{ID: "4", ComponentID: 5, Status: 2, Visible: true, CreatedAt: created,
+		{ID: "4", Name: " API errors\r\n on\tcheckout\x00 ", ComponentID: 5, Status: 2, Visible: true, CreatedAt: created,
 			OccurredAt: collectortest.UTC("2025-01-02T09:40:00Z"),
 			Updates:    []update{{Status: 2, CreatedAt: collectortest.UTC("2025-01-02T10:20:00Z")}}},
 		{ID: "4", Status: 1, Visible: true, CreatedAt: created}, // listed twice as pages shifted
@@ -141,7 +141,7 @@ func TestBuildBatch(t *testing.T) {
 		{ID: "1", ComponentID: 9, Status: 1, Visible: true, CreatedAt: collectortest.UTC("2024-12-31T23:59:59Z")},
 	}
 	schedules := []schedule{
-		{ID: "8", Status: 2, ScheduledAt: collectortest.UTC("2025-01-05T02:00:00Z"), CreatedAt: created,
+		{ID: "8", Name: "Database upgrade", Status: 2, ScheduledAt: collectortest.UTC("2025-01-05T02:00:00Z"), CreatedAt: created,
 			UpdatedAt: collectortest.UTC("2025-01-05T03:10:00Z")},
 		{ID: "7", Status: 2, ScheduledAt: collectortest.UTC("2025-01-04T02:00:00Z"), CreatedAt: created,
 			CompletedAt: collectortest.UTC("2025-01-04T03:00:00Z"), UpdatedAt: collectortest.UTC("2025-01-04T03:00:05Z")},
@@ -152,7 +152,7 @@ func TestBuildBatch(t *testing.T) {
 	b := buildBatch(components, incidents, schedules, collectortest.UTC("2025-01-01T00:00:00Z"))
 
 	wantIncidents := []item.Incident{{
-		ID: "4", Impact: item.ImpactNone,
+		ID: "4", Title: "API errors on checkout", Impact: item.ImpactNone, // the name cleaned
 		CreatedAt:  created,
 		StartedAt:  collectortest.UTC("2025-01-02T09:40:00Z"),
 		UpdatedAt:  created, // no updated_at given
@@ -163,7 +163,7 @@ func TestBuildBatch(t *testing.T) {
 		t.Errorf("incidents:\n got  %+v\n want %+v", b.Incidents, wantIncidents)
 	}
 	wantMaintenances := []item.Maintenance{
-		{ID: "8", CreatedAt: created, UpdatedAt: collectortest.UTC("2025-01-05T03:10:00Z"),
+		{ID: "8", Title: "Database upgrade", CreatedAt: created, UpdatedAt: collectortest.UTC("2025-01-05T03:10:00Z"),
 			ScheduledFor: collectortest.UTC("2025-01-05T02:00:00Z"), CompletedAt: collectortest.UTC("2025-01-05T03:10:00Z")},
 		{ID: "7", CreatedAt: created, UpdatedAt: collectortest.UTC("2025-01-04T03:00:05Z"),
 			ScheduledFor: collectortest.UTC("2025-01-04T02:00:00Z"), CompletedAt: collectortest.UTC("2025-01-04T03:00:00Z")},

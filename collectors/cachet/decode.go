@@ -97,6 +97,7 @@ func checkComponent(c component) (component, error) {
 // page's time zone.
 type incident struct {
 	ID          string
+	Name        string // its title
 	ComponentID int64
 	Status      int
 	Visible     bool
@@ -114,6 +115,7 @@ type update struct {
 
 type wireIncident struct {
 	ID          int64        `json:"id"`
+	Name        string       `json:"name"`
 	ComponentID int64        `json:"component_id"`
 	Status      int          `json:"status"`
 	Visible     *flag        `json:"visible"` // 0 only reaches a token holder
@@ -137,6 +139,7 @@ func checkIncident(loc *time.Location) func(wireIncident) (incident, error) {
 		}
 		inc := incident{
 			ID:          strconv.FormatInt(w.ID, 10),
+			Name:        w.Name,
 			ComponentID: w.ComponentID,
 			Status:      w.Status,
 			Visible:     w.Visible == nil || bool(*w.Visible),
@@ -166,6 +169,7 @@ func checkIncident(loc *time.Location) func(wireIncident) (incident, error) {
 // maintenance), its times read in the page's time zone.
 type schedule struct {
 	ID          string
+	Name        string    // its title
 	Status      int       // 0 upcoming, 1 in progress, 2 complete
 	ScheduledAt time.Time // planned start
 	CompletedAt time.Time
@@ -175,6 +179,7 @@ type schedule struct {
 
 type wireSchedule struct {
 	ID          int64   `json:"id"`
+	Name        string  `json:"name"`
 	Status      int     `json:"status"`
 	ScheduledAt *string `json:"scheduled_at"`
 	CompletedAt *string `json:"completed_at"`
@@ -189,7 +194,7 @@ func checkSchedule(loc *time.Location) func(wireSchedule) (schedule, error) {
 		if w.ID == 0 {
 			return schedule{}, errors.New("schedule has no id")
 		}
-		s := schedule{ID: strconv.FormatInt(w.ID, 10), Status: w.Status}
+		s := schedule{ID: strconv.FormatInt(w.ID, 10), Name: w.Name, Status: w.Status}
 		var err error
 		for _, f := range []struct {
 			dst      *time.Time

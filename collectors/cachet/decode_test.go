@@ -46,14 +46,14 @@ func TestDecodeIncidents(t *testing.T) {
 		want incident
 	}{
 		{"UTC", incident{
-			ID: "1", ComponentID: 1, Status: 2, Visible: true,
+			ID: "1", Name: "Incident Name", ComponentID: 1, Status: 2, Visible: true,
 			OccurredAt: collectortest.UTC("2015-08-01T12:00:00Z"),
 			CreatedAt:  collectortest.UTC("2015-08-01T12:00:00Z"),
 			UpdatedAt:  collectortest.UTC("2015-08-01T12:00:00Z"),
 			Updates:    []update{{Status: 2, CreatedAt: collectortest.UTC("2015-08-01T12:00:00Z")}},
 		}},
 		{"America/New_York", incident{ // EDT, UTC-4
-			ID: "1", ComponentID: 1, Status: 2, Visible: true,
+			ID: "1", Name: "Incident Name", ComponentID: 1, Status: 2, Visible: true,
 			OccurredAt: collectortest.UTC("2015-08-01T16:00:00Z"),
 			CreatedAt:  collectortest.UTC("2015-08-01T16:00:00Z"),
 			UpdatedAt:  collectortest.UTC("2015-08-01T16:00:00Z"),
@@ -81,7 +81,7 @@ func TestDecodeSchedules(t *testing.T) {
 	}
 	wantPagination(t, p)
 	want := []schedule{{ // Shanghai is UTC+8
-		ID: "1", Status: 2,
+		ID: "1", Name: "Schedule Name", Status: 2,
 		ScheduledAt: collectortest.UTC("2015-08-01T04:30:00Z"),
 		CompletedAt: collectortest.UTC("2015-08-01T05:00:00Z"),
 		CreatedAt:   collectortest.UTC("2015-08-01T04:00:00Z"),
@@ -164,7 +164,7 @@ func TestDecodePerPageAsText(t *testing.T) {
 	}
 	wantPagination(t, p)
 	want := []incident{{
-		ID: "1", Status: 4, Visible: true,
+		ID: "1", Name: "Incident Name", Status: 4, Visible: true,
 		CreatedAt: collectortest.UTC("2015-08-01T12:00:00Z"),
 		UpdatedAt: collectortest.UTC("2015-08-01T12:00:00Z"),
 	}}

@@ -161,6 +161,7 @@ func fromStatuspage(e entry, rb readBody, z *zones) (item.Incident, item.Mainten
 	if isMaintenance(rb.body) {
 		m := item.Maintenance{
 			ID:        e.id,
+			Title:     item.CleanTitle(e.title),
 			CreatedAt: first.at, // the first post announces it
 			UpdatedAt: latest(e.updated, last.at),
 		}
@@ -174,6 +175,7 @@ func fromStatuspage(e entry, rb readBody, z *zones) (item.Incident, item.Mainten
 	}
 	inc := item.Incident{
 		ID:        e.id,
+		Title:     item.CleanTitle(e.title),
 		Impact:    item.ImpactNone, // the feed does not say
 		CreatedAt: first.at,
 		UpdatedAt: latest(e.updated, last.at),
@@ -256,6 +258,7 @@ func fromGenericEntry(e entry) (item.Incident, itemKind) {
 	}
 	inc := item.Incident{
 		ID:        e.id,
+		Title:     item.CleanTitle(e.title),
 		Impact:    item.ImpactNone,
 		CreatedAt: created,
 		UpdatedAt: latest(e.published, e.updated),

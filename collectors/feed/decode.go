@@ -16,6 +16,7 @@ type entry struct {
 	// in a zone whose offset gofeed does not know (see trustedTime).
 	published, updated time.Time
 	body               string // HTML: the content, else the summary or description
+	title              string // the entry's title, as the feed gives it
 }
 
 // decodeFeed parses an RSS or Atom document. Anything else, JSON Feed
@@ -36,6 +37,7 @@ func decodeFeed(body []byte) ([]entry, error) {
 			published: trustedTime(it.Published, it.PublishedParsed),
 			updated:   trustedTime(it.Updated, it.UpdatedParsed),
 			body:      it.Content,
+			title:     it.Title,
 		}
 		if e.id == "" {
 			e.id = strings.TrimSpace(it.Link)

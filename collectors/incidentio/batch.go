@@ -18,10 +18,10 @@ func buildBatch(w widgetSummary, sum summary, incidents []wireItem, historyStart
 
 	maints := newMaintenanceList()
 	for _, e := range w.InProgress {
-		maints.putWidget(e.ID, e.LastUpdateAt.Time, e.StartedAt.Time, e.ScheduledEndAt.Time, historyStart)
+		maints.putWidget(e, e.StartedAt.Time, e.ScheduledEndAt.Time, historyStart)
 	}
 	for _, e := range w.Scheduled {
-		maints.putWidget(e.ID, e.LastUpdateAt.Time, e.StartsAt.Time, e.EndsAt.Time, historyStart)
+		maints.putWidget(e, e.StartsAt.Time, e.EndsAt.Time, historyStart)
 	}
 	for _, it := range newestByID(sum.Incidents, incidents) {
 		// A Statuspage-format item with scheduled_for is a maintenance
@@ -104,6 +104,7 @@ func newestByID(lists ...[]wireItem) []wireItem {
 func toIncident(it wireItem, components []string) item.Incident {
 	inc := item.Incident{
 		ID:         it.ID,
+		Title:      item.CleanTitle(it.Name),
 		Impact:     statusitems.StatuspageImpact(it.Impact),
 		CreatedAt:  it.CreatedAt.Time,
 		StartedAt:  it.StartedAt.Time,
@@ -134,13 +135,13 @@ func newMaintenanceList() *maintenanceList {
 }
 
 // putWidget adds a maintenance known from the widget: its window and last
-// update only. One scheduled to start before historyStart was announced
-// before it too, so it is left out.
-func (l *maintenanceList) putWidget(id string, updated, start, end, historyStart time.Time) {
+// update only (and its title). One scheduled to start before historyStart
+// was announced before it too, so it is left out.
+func (l *maintenanceList) putWidget(e widgetEvent, start, end, historyStart time.Time) {
 	if start.Before(historyStart) {
 		return
 	}
-	l.put(item.Maintenance{ID: id, UpdatedAt: updated, ScheduledFor: start, ScheduledUntil: end})
+	l.put(item.Maintenance{ID: e.ID, Title: item.CleanTitle(e.Name), UpdatedAt: e.LastUpdateAt.Time, ScheduledFor: start, ScheduledUntil: end})
 }
 
 func (l *maintenanceList) put(m item.Maintenance) {

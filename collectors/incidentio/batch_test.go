@@ -28,12 +28,13 @@ func TestBuildBatchRealPayloads(t *testing.T) {
 	}
 	wantIncidents := []item.Incident{
 		{
-			ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Impact: item.ImpactMinor,
+			ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Title: "Elevated errors across ChatGPT, Codex, and the API including the Agents API",
+			Impact:    item.ImpactMinor,
 			CreatedAt: collectortest.UTC("2026-09-29T17:52:52Z"), UpdatedAt: collectortest.UTC("2026-09-29T18:24:17Z"),
 			Updates: []time.Time{collectortest.UTC("2026-09-29T18:24:17Z"), collectortest.UTC("2026-09-29T17:52:52Z")},
 		},
 		{
-			ID: "01M3Q4HMNP8SZ27DTZKW6F5BJ4", Impact: item.ImpactNone,
+			ID: "01M3Q4HMNP8SZ27DTZKW6F5BJ4", Title: "Support chat unavailable", Impact: item.ImpactNone,
 			CreatedAt: collectortest.UTC("2026-09-29T17:49:05Z"), UpdatedAt: collectortest.UTC("2026-09-29T17:55:17Z"),
 			Updates: []time.Time{collectortest.UTC("2026-09-29T17:55:17Z"), collectortest.UTC("2026-09-29T17:49:05Z")},
 		},
@@ -41,11 +42,11 @@ func TestBuildBatchRealPayloads(t *testing.T) {
 	if !reflect.DeepEqual(b.Incidents, wantIncidents) {
 		t.Errorf("incidents = %+v\nwant %+v", b.Incidents, wantIncidents)
 	}
-	// Widget maintenances: window and last update, nothing else.
+	// Widget maintenances: title, window and last update, nothing else.
 	preview := collectortest.UTC("2026-01-26T02:11:43Z")
 	wantMaintenances := []item.Maintenance{
-		{ID: "01FDAG4SAP5TYPT98WGR2N7W91", UpdatedAt: preview, ScheduledFor: preview, ScheduledUntil: preview},
-		{ID: "01FCNDV6P870EA6S7TK1DSYD5H", UpdatedAt: preview, ScheduledFor: preview, ScheduledUntil: preview},
+		{ID: "01FDAG4SAP5TYPT98WGR2N7W91", Title: "Database upgrade", UpdatedAt: preview, ScheduledFor: preview, ScheduledUntil: preview},
+		{ID: "01FCNDV6P870EA6S7TK1DSYD5H", Title: "Essential maintenance", UpdatedAt: preview, ScheduledFor: preview, ScheduledUntil: preview},
 	}
 	if !reflect.DeepEqual(b.Maintenances, wantMaintenances) {
 		t.Errorf("maintenances = %+v\nwant %+v", b.Maintenances, wantMaintenances)

@@ -30,6 +30,7 @@ type widgetSummary struct {
 // fields depend on the array.
 type widgetEvent struct {
 	ID                 string              `json:"id"`
+	Name               string              `json:"name"`
 	Status             string              `json:"status"`
 	LastUpdateAt       statusitems.Instant `json:"last_update_at"`
 	AffectedComponents []widgetComponent   `json:"affected_components"`

@@ -58,6 +58,7 @@ func buildBatch(sum summary, wire []wireComponent, prev cursor, now, historyStar
 func toIncident(w wireIncident, components []string) item.Incident {
 	return item.Incident{
 		ID:         w.ID,
+		Title:      item.CleanTitle(w.Name),
 		Impact:     impact(w.Impact),
 		StartedAt:  w.Started.Time,
 		UpdatedAt:  w.UpdatedAt.Time,
@@ -66,7 +67,7 @@ func toIncident(w wireIncident, components []string) item.Incident {
 }
 
 func toMaintenance(w wireMaintenance) item.Maintenance {
-	m := item.Maintenance{ID: w.ID, UpdatedAt: w.UpdatedAt.Time, ScheduledFor: w.Start.Time}
+	m := item.Maintenance{ID: w.ID, Title: item.CleanTitle(w.Name), UpdatedAt: w.UpdatedAt.Time, ScheduledFor: w.Start.Time}
 	if w.Duration.Duration > 0 {
 		m.ScheduledUntil = w.Start.Add(w.Duration.Duration)
 	}

@@ -23,11 +23,11 @@ func TestBuildBatchDocsExample(t *testing.T) {
 	now := collectortest.UTC("2022-06-11T19:00:00Z")
 	b, next := buildBatch(sum, comps, cursor{}, now, time.Time{})
 
-	wantIncident := item.Incident{ID: docsIncidentID, Impact: item.ImpactCritical, StartedAt: collectortest.UTC("2022-06-11T18:55:50Z")}
+	wantIncident := item.Incident{ID: docsIncidentID, Title: "We're facing an issue with our API", Impact: item.ImpactCritical, StartedAt: collectortest.UTC("2022-06-11T18:55:50Z")}
 	if len(b.Incidents) != 1 || !reflect.DeepEqual(b.Incidents[0], wantIncident) {
 		t.Errorf("incidents = %+v, want [%+v]: no creation time, no updates", b.Incidents, wantIncident)
 	}
-	wantMaintenance := item.Maintenance{ID: docsMaintenanceID,
+	wantMaintenance := item.Maintenance{ID: docsMaintenanceID, Title: "Database maintenance",
 		ScheduledFor: collectortest.UTC("2022-06-11T18:55:54Z"), ScheduledUntil: collectortest.UTC("2022-06-11T19:55:54Z")}
 	if len(b.Maintenances) != 1 || b.Maintenances[0] != wantMaintenance {
 		t.Errorf("maintenances = %+v, want [%+v]", b.Maintenances, wantMaintenance)

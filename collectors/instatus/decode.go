@@ -25,6 +25,7 @@ type summary struct {
 // wireIncident is an element of activeIncidents.
 type wireIncident struct {
 	ID        string  `json:"id"`
+	Name      string  `json:"name"`
 	URL       string  `json:"url"` // https://PAGE/incident/ID: the id when `id` is missing
 	Started   instant `json:"started"`
 	Status    string  `json:"status"` // INVESTIGATING, IDENTIFIED, MONITORING, RESOLVED
@@ -35,6 +36,7 @@ type wireIncident struct {
 // wireMaintenance is an element of activeMaintenances.
 type wireMaintenance struct {
 	ID        string  `json:"id"`
+	Name      string  `json:"name"`
 	URL       string  `json:"url"` // https://PAGE/maintenance/ID
 	Start     instant `json:"start"`
 	Duration  minutes `json:"duration"`

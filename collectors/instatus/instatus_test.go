@@ -88,7 +88,8 @@ func TestSyncResolvesAcrossPolls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := item.Incident{ID: "inc1", Impact: item.ImpactMajor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z"),
+	// The title too comes from the cursor.
+	want := item.Incident{ID: "inc1", Title: "API errors", Impact: item.ImpactMajor, StartedAt: collectortest.UTC("2026-03-20T10:00:00Z"),
 		UpdatedAt: collectortest.UTC("2026-03-20T10:20:00Z"), ResolvedAt: now}
 	if len(second) != 1 || !reflect.DeepEqual(second[0].Incidents, []item.Incident{want}) {
 		t.Fatalf("second sync = %+v, want inc1 resolved at %v", second, now)

@@ -109,6 +109,7 @@ func toIncident(ev wireEvent, names map[string]string) item.Incident {
 	latest, updated := latestMessage(ev)
 	inc := item.Incident{
 		ID:        ev.ID,
+		Title:     item.CleanTitle(ev.Name),
 		Impact:    impact(latest.Status),
 		CreatedAt: ev.DatetimeOpen.Time,
 		UpdatedAt: updated,
@@ -132,6 +133,7 @@ func toMaintenance(ev wireEvent) item.Maintenance {
 	_, updated := latestMessage(ev)
 	return item.Maintenance{
 		ID:             ev.ID,
+		Title:          item.CleanTitle(ev.Name),
 		CreatedAt:      ev.DatetimeOpen.Time,
 		UpdatedAt:      updated,
 		ScheduledFor:   ev.PlannedStart.Time,

@@ -37,6 +37,7 @@ type wireComponent struct {
 // share one schema, maintenances adding the planned window.
 type wireEvent struct {
 	ID           string              `json:"_id"`
+	Name         string              `json:"name"`
 	DatetimeOpen statusitems.Instant `json:"datetime_open"` // when it was posted
 	PlannedStart statusitems.Instant `json:"datetime_planned_start"`
 	PlannedEnd   statusitems.Instant `json:"datetime_planned_end"`

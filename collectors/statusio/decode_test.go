@@ -33,6 +33,7 @@ func TestDecodePayloads(t *testing.T) {
 			count: 17,
 			maintenances: []item.Maintenance{{
 				ID:             "649d8d7a6c2f36053b37055d",
+				Title:          "CI Cluster PostgreSQL 14 Upgrade",
 				CreatedAt:      collectortest.UTC("2023-06-29T13:56:10.250Z"),
 				UpdatedAt:      collectortest.UTC("2023-06-29T13:56:10.282Z"),
 				ScheduledFor:   collectortest.UTC("2023-07-08T14:00:00Z"),
@@ -52,7 +53,8 @@ func TestDecodePayloads(t *testing.T) {
 			count: 6,
 			incidents: []item.Incident{
 				{
-					ID: "65f0b7d1e3d4b5a697000301",
+					ID:    "65f0b7d1e3d4b5a697000301",
+					Title: "Elevated API error rates",
 					// The latest post (09:41, listed second) set 500.
 					Impact:    item.ImpactCritical,
 					CreatedAt: collectortest.UTC("2024-03-12T08:47:19.377Z"),
@@ -64,6 +66,7 @@ func TestDecodePayloads(t *testing.T) {
 				},
 				{
 					ID:         "65f0b7d1e3d4b5a697000302",
+					Title:      "Suspicious login attempts",
 					Impact:     item.ImpactCritical, // a security event
 					CreatedAt:  collectortest.UTC("2024-03-11T22:30:00Z"),
 					UpdatedAt:  collectortest.UTC("2024-03-11T22:30:00Z"),
@@ -73,6 +76,7 @@ func TestDecodePayloads(t *testing.T) {
 			},
 			maintenances: []item.Maintenance{{
 				ID:             "65e9c0a0e3d4b5a697000401",
+				Title:          "Database failover test",
 				CreatedAt:      collectortest.UTC("2024-03-08T15:04:33.870Z"),
 				UpdatedAt:      collectortest.UTC("2024-03-12T06:00:00Z"),
 				ScheduledFor:   collectortest.UTC("2024-03-12T06:00:00Z"),

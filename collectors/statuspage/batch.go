@@ -76,6 +76,7 @@ func newestByID(lists ...[]wireItem) []wireItem {
 func toIncident(it wireItem, groups map[string]string) item.Incident {
 	inc := item.Incident{
 		ID:                    it.ID,
+		Title:                 item.CleanTitle(it.Name),
 		Impact:                statusitems.StatuspageImpact(it.Impact),
 		CreatedAt:             it.CreatedAt.Time,
 		StartedAt:             it.StartedAt.Time,

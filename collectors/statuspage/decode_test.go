@@ -161,7 +161,7 @@ func TestDecodeIncident(t *testing.T) {
 			file:   "docs_meta_incidents_unresolved_style.json",
 			decode: fromList(decodeIncidents),
 			want: item.Incident{
-				ID: "cp306tmzcl0y", Impact: item.ImpactCritical,
+				ID: "cp306tmzcl0y", Title: "Unplanned Database Outage", Impact: item.ImpactCritical,
 				CreatedAt: collectortest.UTC("2014-05-14T20:22:39.441Z"),
 				UpdatedAt: collectortest.UTC("2014-05-14T20:35:21.711Z"),
 				Updates:   []time.Time{collectortest.UTC("2014-05-14T20:22:40.301Z")},
@@ -172,7 +172,7 @@ func TestDecodeIncident(t *testing.T) {
 			file:   "docs_meta_incidents_unresolved_style.json",
 			decode: fromList(decodeIncidents),
 			want: item.Incident{
-				ID: "2z5g29qrrxvl", Impact: item.ImpactMinor,
+				ID: "2z5g29qrrxvl", Title: "Unplanned Database Outage", Impact: item.ImpactMinor,
 				CreatedAt:  collectortest.UTC("2014-05-12T20:22:39.441Z"),
 				ResolvedAt: collectortest.UTC("2014-05-12T20:22:40.301Z"),
 				UpdatedAt:  collectortest.UTC("2014-05-12T20:22:40.301Z"),
@@ -184,7 +184,7 @@ func TestDecodeIncident(t *testing.T) {
 			file:   "stactus_githubstatus_incidents_trimmed.json",
 			decode: fromList(decodeIncidents),
 			want: item.Incident{
-				ID: "69sb0f8lydp4", Impact: item.ImpactMajor,
+				ID: "69sb0f8lydp4", Title: "Incident with Pages and Actions", Impact: item.ImpactMajor,
 				CreatedAt:  collectortest.UTC("2024-09-16T21:31:02.719Z"),
 				StartedAt:  collectortest.UTC("2024-09-16T21:31:02.713Z"),
 				ResolvedAt: collectortest.UTC("2024-09-16T22:08:39.333Z"),
@@ -202,7 +202,7 @@ func TestDecodeIncident(t *testing.T) {
 			file:   "githubstatus-incident-gqx5l06jjxhp.json",
 			decode: fromList(decodeSingle),
 			want: item.Incident{
-				ID: "gqx5l06jjxhp", Impact: item.ImpactCritical,
+				ID: "gqx5l06jjxhp", Title: "Incident On 2023-06-29", Impact: item.ImpactCritical,
 				CreatedAt:  collectortest.UTC("2023-06-29T17:52:11.477Z"),
 				StartedAt:  collectortest.UTC("2023-06-29T17:52:11.466Z"),
 				ResolvedAt: collectortest.UTC("2023-06-29T18:36:19Z"),
@@ -223,7 +223,7 @@ func TestDecodeIncident(t *testing.T) {
 			file:   "githubstatus-incident-rgy28jwprr1c.json",
 			decode: fromList(decodeSingle),
 			want: item.Incident{
-				ID: "rgy28jwprr1c", Impact: item.ImpactCritical,
+				ID: "rgy28jwprr1c", Title: "Notifications degredation", Impact: item.ImpactCritical,
 				CreatedAt:  collectortest.UTC("2019-09-23T16:12:01.654Z"),
 				StartedAt:  collectortest.UTC("2019-09-23T16:12:01.644Z"),
 				ResolvedAt: collectortest.UTC("2019-09-23T16:37:46.707Z"),
@@ -239,7 +239,7 @@ func TestDecodeIncident(t *testing.T) {
 			file:   "githubstatus-incident-1cdsggtd2q5k.json",
 			decode: fromList(decodeSingle),
 			want: item.Incident{
-				ID: "1cdsggtd2q5k", Impact: item.ImpactNone,
+				ID: "1cdsggtd2q5k", Title: "Investigating reports of degraded performance.", Impact: item.ImpactNone,
 				CreatedAt:  collectortest.UTC("2023-02-02T11:29:38.497Z"),
 				StartedAt:  collectortest.UTC("2023-02-02T11:29:38.489Z"),
 				ResolvedAt: collectortest.UTC("2023-02-02T11:55:38.490Z"),
@@ -255,7 +255,7 @@ func TestDecodeIncident(t *testing.T) {
 			file:   "atlassian-statuspage-summary-2023-10-28-44of50-nonop.json",
 			decode: fromSummary,
 			want: item.Incident{
-				ID: "cjk3z1vlfv55", Impact: item.ImpactMinor,
+				ID: "cjk3z1vlfv55", Title: "Intermittent errors while accessing public Statuspages", Impact: item.ImpactMinor,
 				CreatedAt: collectortest.UTC("2023-10-28T07:36:24.422Z"),
 				StartedAt: collectortest.UTC("2023-10-28T07:36:24.412Z"),
 				UpdatedAt: collectortest.UTC("2023-10-28T07:36:24.463Z"),
@@ -269,7 +269,7 @@ func TestDecodeIncident(t *testing.T) {
 			file:   "openai-incidentio-summary-2026-09-29-22-degraded-2-incidents.json",
 			decode: fromSummary,
 			want: item.Incident{
-				ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Impact: item.ImpactMinor,
+				ID: "01M3Q4RK1SM4EMK445GGPG7C0N", Title: "Elevated errors across ChatGPT, Codex, and the API including the Agents API", Impact: item.ImpactMinor,
 				CreatedAt: collectortest.UTC("2026-09-29T17:52:52Z"),
 				UpdatedAt: collectortest.UTC("2026-09-29T18:24:17Z"),
 				Updates:   []time.Time{collectortest.UTC("2026-09-29T18:24:17Z"), collectortest.UTC("2026-09-29T17:52:52Z")},
@@ -309,6 +309,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromList(decodeMaintenances),
 			want: item.Maintenance{
 				ID:             "w1zdr745wmfy",
+				Title:          "Network Maintenance (No Interruption Expected)",
 				CreatedAt:      collectortest.UTC("2014-05-14T20:24:40.430Z"),
 				UpdatedAt:      collectortest.UTC("2014-05-14T20:24:41.918Z"),
 				ScheduledFor:   collectortest.UTC("2014-05-18T04:00:00Z"),
@@ -321,6 +322,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromList(decodeMaintenances),
 			want: item.Maintenance{
 				ID:             "k7mf5z1gz05c",
+				Title:          "Web Tier Recycle",
 				CreatedAt:      collectortest.UTC("2014-05-14T20:27:17.303Z"),
 				UpdatedAt:      collectortest.UTC("2014-05-14T20:35:12.258Z"),
 				ScheduledFor:   collectortest.UTC("2014-05-14T20:30:00Z"),
@@ -333,6 +335,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromList(decodeMaintenances),
 			want: item.Maintenance{
 				ID:             "x017628t2rl5",
+				Title:          "Upgrades to Connector Auth Storage",
 				CreatedAt:      collectortest.UTC("2025-08-29T01:23:38.417Z"),
 				UpdatedAt:      collectortest.UTC("2025-08-29T02:40:21.294Z"),
 				ScheduledFor:   collectortest.UTC("2025-08-29T01:25:00Z"),
@@ -346,6 +349,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromList(decodeMaintenances),
 			want: item.Maintenance{
 				ID:             "16z0qdmy3qv2",
+				Title:          "Scheduled maintenance for Claude.ai and Anthropic Console",
 				CreatedAt:      collectortest.UTC("2024-12-13T18:39:41.950Z"),
 				UpdatedAt:      collectortest.UTC("2024-12-15T01:26:47.971Z"),
 				ScheduledFor:   collectortest.UTC("2024-12-15T01:00:00Z"),
@@ -359,6 +363,7 @@ func TestDecodeMaintenance(t *testing.T) {
 			decode: fromSummary,
 			want: item.Maintenance{
 				ID:             "13yfkv7c6xd5",
+				Title:          "Maintenance Notification for Jira and Confluence Platforms (Singapore and Northern California Only)",
 				CreatedAt:      collectortest.UTC("2025-03-17T10:53:03.282Z"),
 				UpdatedAt:      collectortest.UTC("2025-03-18T00:00:21.733Z"),
 				ScheduledFor:   collectortest.UTC("2025-03-18T00:00:00Z"),

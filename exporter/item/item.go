@@ -170,7 +170,12 @@ const (
 
 // Incident is a status-page incident.
 type Incident struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// Title is the vendor's own name for the incident (Statuspage's
+	// name, a feed entry's title; docs/sources.md names each kind's),
+	// as CleanTitle leaves it; empty where the format gives none. The
+	// newest version's wins. Shown in the report, never a metric label.
+	Title     string    `json:"title,omitempty"`
 	Impact    Impact    `json:"impact"`
 	CreatedAt time.Time `json:"created_at"`          // first public post
 	StartedAt time.Time `json:"started_at,omitzero"` // when impact began; zero: same as CreatedAt
@@ -190,7 +195,9 @@ type Incident struct {
 
 // Maintenance is a scheduled maintenance announced on a status page.
 type Maintenance struct {
-	ID             string    `json:"id"`
+	ID string `json:"id"`
+	// Title is the vendor's own name for the maintenance, as Incident's.
+	Title          string    `json:"title,omitempty"`
 	CreatedAt      time.Time `json:"created_at,omitzero"` // announced; zero when the format does not say
 	UpdatedAt      time.Time `json:"updated_at"`
 	ScheduledFor   time.Time `json:"scheduled_for"`

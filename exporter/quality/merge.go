@@ -137,7 +137,9 @@ func seenTags(stored []string, seen []item.SeenTag, fetched []string, signals ti
 // the gaps observed at the resolution and in the open incident's silence.
 func (r *Rules) MergeIncident(stored *item.Incident, fetched item.Incident, j Judged) item.Incident {
 	merged := fetched
+	merged.Title = item.CleanTitle(fetched.Title) // the vendor's edit replaces it
 	if stored != nil {
+		merged.Title = cmp.Or(merged.Title, stored.Title) // a version without one keeps it
 		h := incidentHistory(stored)
 		if fin := h.Final; fin != nil && fin.Impact == "" && !fin.Resolved.IsZero() {
 			// Resolved before record format 5, which pins the impact and
@@ -223,7 +225,9 @@ func updatesUpTo(updates []time.Time, end time.Time) []time.Time {
 // completed: the notice is observed then, from them, and never moves.
 func (r *Rules) MergeMaintenance(stored *item.Maintenance, fetched item.Maintenance, j Judged) item.Maintenance {
 	merged := fetched
+	merged.Title = item.CleanTitle(fetched.Title) // as MergeIncident's
 	if stored != nil {
+		merged.Title = cmp.Or(merged.Title, stored.Title)
 		h := maintenanceHistory(stored)
 		pinStart(&h, stored, j)
 		merged.History = &h

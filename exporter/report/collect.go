@@ -264,7 +264,7 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 		started = announced
 	}
 	out := Incident{
-		Source: source, ID: i.ID, URL: c.incidentURL(source, i.ID), Impact: string(inc.Impact),
+		Source: source, ID: i.ID, Title: i.Title, URL: c.incidentURL(source, i.ID), Impact: string(inc.Impact),
 		Started: started.UTC(), Announced: announced.UTC(), Components: inc.Components,
 		NoticeDelaySeconds: announced.Sub(started).Seconds(),
 	}
@@ -334,7 +334,7 @@ func (c *collector) maintenance(source string, m *item.Maintenance, changes []ti
 	if !mv.Counted || mv.Start.IsZero() || !mv.Start.After(c.asOf(source, c.from)) || mv.Start.After(c.asOf(source, c.to)) {
 		return nil
 	}
-	out := Maintenance{Source: source, ID: m.ID, URL: c.incidentURL(source, m.ID), Scheduled: mv.Start.UTC()}
+	out := Maintenance{Source: source, ID: m.ID, Title: m.Title, URL: c.incidentURL(source, m.ID), Scheduled: mv.Start.UTC()}
 	if !mv.Announced.IsZero() {
 		a := mv.Announced.UTC()
 		out.Announced = &a

@@ -208,8 +208,12 @@ type TicketRef struct {
 
 // Incident is one status-page incident of the period.
 type Incident struct {
-	Source     string     `json:"source"`
-	ID         string     `json:"id"`
+	Source string `json:"source"`
+	ID     string `json:"id"`
+	// Title is the vendor's name for it as last read (item.Incident.Title:
+	// the newest version's, even for a past period); "" when the format
+	// gives none or the store predates titles (record format 7).
+	Title      string     `json:"title"`
 	URL        string     `json:"url,omitempty"`
 	Impact     string     `json:"impact"`
 	Started    time.Time  `json:"started"`   // impact began (or the first post)
@@ -242,6 +246,7 @@ type Incident struct {
 type Maintenance struct {
 	Source string `json:"source"`
 	ID     string `json:"id"`
+	Title  string `json:"title"` // as Incident's
 	URL    string `json:"url,omitempty"`
 	// Announced is nil when the format does not date the announcement
 	// (instatus, incident.io): the notice is then unknown.

@@ -107,6 +107,7 @@ func fullTicket(tb testing.TB, id string) *item.Ticket {
 func fullIncident(tb testing.TB, id string) *item.Incident {
 	return &item.Incident{
 		ID:                    id,
+		Title:                 "Elevated error rates | <API> & `Web app` — ünïcödé",
 		Impact:                item.ImpactMajor,
 		CreatedAt:             at(tb, "America/Los_Angeles", 5, 8),
 		StartedAt:             at(tb, "UTC", 5, 7),
@@ -137,6 +138,7 @@ func fullIncident(tb testing.TB, id string) *item.Incident {
 func fullMaintenance(tb testing.TB, id string) *item.Maintenance {
 	return &item.Maintenance{
 		ID:             id,
+		Title:          "Database upgrade [EU]",
 		CreatedAt:      at(tb, "UTC", 10, 9),
 		UpdatedAt:      at(tb, "UTC", 11, 9),
 		ScheduledFor:   at(tb, "Australia/Sydney", 14, 2),

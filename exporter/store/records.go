@@ -35,7 +35,9 @@ import (
 //     Released as extended: no layout change in place since.
 //   - 6: tickets gain the drill mark (item.Ticket.Drill) and their history
 //     when it was first seen (TicketHistory.DrillSeen).
-const recordFormat = 6
+//   - 7: incidents and maintenances gain the vendor's title
+//     (item.Incident.Title, item.Maintenance.Title).
+const recordFormat = 7
 
 // oldestFormat is the oldest record format this build still reads.
 const oldestFormat = 1
@@ -344,6 +346,7 @@ func encodeIncident(e *encoder, i *item.Incident) {
 	e.strings(i.Components)
 	e.time(i.PostmortemPublishedAt)
 	e.bool(i.ResolutionUnknown)
+	e.string(i.Title)
 	e.bool(i.History != nil)
 	if h := i.History; h != nil {
 		e.string(string(h.FirstImpact))
@@ -374,6 +377,9 @@ func decodeIncident(d *decoder, i *item.Incident) {
 	i.Components = d.strings()
 	i.PostmortemPublishedAt = d.time()
 	i.ResolutionUnknown = d.bool()
+	if d.format >= 7 {
+		i.Title = d.string()
+	}
 	if d.bool() {
 		h := &item.IncidentHistory{FirstImpact: item.Impact(d.symbol(impacts...))}
 		if d.format >= 3 {
@@ -402,6 +408,7 @@ func encodeMaintenance(e *encoder, m *item.Maintenance) {
 	e.time(m.ScheduledFor)
 	e.time(m.ScheduledUntil)
 	e.time(m.CompletedAt)
+	e.string(m.Title)
 	e.bool(m.History != nil)
 	if h := m.History; h != nil {
 		e.time(h.Created)
@@ -420,6 +427,9 @@ func decodeMaintenance(d *decoder, m *item.Maintenance) {
 	m.ScheduledFor = d.time()
 	m.ScheduledUntil = d.time()
 	m.CompletedAt = d.time()
+	if d.format >= 7 {
+		m.Title = d.string()
+	}
 	if d.format >= 3 && d.bool() {
 		h := &item.MaintenanceHistory{Created: d.time()}
 		if d.bool() {

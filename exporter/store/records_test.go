@@ -97,20 +97,22 @@ func TestRecordsKeepInstantsAcrossZones(t *testing.T) {
 // written by that format's build from the fixtures of this file as they were
 // then (format 1 at its last commit, format 2 at 6c9751b, format 3 at
 // b7d7670, format 4 at 79492e5, format 5 at 5d0a374, the last commit of
-// main before format 6): the fixture of today with the later fields zeroed.
+// main before format 6, format 6 at 6c3c628, the last commit of main
+// before format 7): the fixture of today with the later fields zeroed.
 // A format-5 ticket reads unmarked (Drill false, DrillSeen zero) with every
-// other field as written.
+// other field as written; a format-6 incident or maintenance reads
+// without a title.
 func TestRecordsReadOldFormats(t *testing.T) {
 	format1Ticket := format3Ticket(t)
 	format1Ticket.Figures.FirstResponseSLA, format1Ticket.Figures.ResolutionSLA = nil, nil
 	format1Ticket.History = format2TicketHistory(format1Ticket.History)
 	format2Ticket := format3Ticket(t)
 	format2Ticket.History = format2TicketHistory(format2Ticket.History)
-	format4Incident := fullIncident(t, "1")
+	format4Incident := format6Incident(t)
 	format4Incident.History.Final.Impact, format4Incident.History.Final.Components = "", nil
-	format2Incident := fullIncident(t, "1")
+	format2Incident := format6Incident(t)
 	format2Incident.History = &item.IncidentHistory{FirstImpact: format2Incident.History.FirstImpact}
-	format2Maintenance := fullMaintenance(t, "1")
+	format2Maintenance := format6Maintenance(t)
 	format2Maintenance.History = nil
 	cases := []struct {
 		file string
@@ -122,7 +124,11 @@ func TestRecordsReadOldFormats(t *testing.T) {
 		{"ticket_format3.hex", readRecord(ticketRecord), format3Ticket(t)},
 		{"ticket_format4.hex", readRecord(ticketRecord), format4Ticket(t)},
 		{"ticket_format5.hex", readRecord(ticketRecord), format5Ticket(t)},
-		{"incident_format5.hex", readRecord(incidentRecord), fullIncident(t, "1")},
+		{"ticket_format6.hex", readRecord(ticketRecord), fullTicket(t, "1")},
+		{"incident_format6.hex", readRecord(incidentRecord), format6Incident(t)},
+		{"maintenance_format6.hex", readRecord(maintenanceRecord), format6Maintenance(t)},
+		{"pages_format6.hex", readRecord(pagesRecord), ptr(fullPages(t))},
+		{"incident_format5.hex", readRecord(incidentRecord), format6Incident(t)},
 		{"pages_format5.hex", readRecord(pagesRecord), ptr(fullPages(t))},
 		{"incident_format4.hex", readRecord(incidentRecord), format4Incident},
 		{"incident_format2.hex", readRecord(incidentRecord), format2Incident},
@@ -145,6 +151,22 @@ func TestRecordsReadOldFormats(t *testing.T) {
 			assertSame(t, tc.file, got, tc.want)
 		})
 	}
+}
+
+// format6Incident is the incident fixture with only what formats 1 to 6
+// hold: no title.
+func format6Incident(tb testing.TB) *item.Incident {
+	i := fullIncident(tb, "1")
+	i.Title = ""
+	return i
+}
+
+// format6Maintenance is the maintenance fixture with only what formats 1
+// to 6 hold: no title.
+func format6Maintenance(tb testing.TB) *item.Maintenance {
+	m := fullMaintenance(tb, "1")
+	m.Title = ""
+	return m
 }
 
 // format5Ticket is the ticket fixture with only what formats 1 to 5 hold:

@@ -22,6 +22,7 @@ type V2Component struct {
 // components); they are read when present.
 type V2Item struct {
 	ID                    string        `json:"id"`
+	Name                  string        `json:"name"` // the item's title
 	Status                string        `json:"status"`
 	Impact                string        `json:"impact"`
 	CreatedAt             Instant       `json:"created_at"`
@@ -76,6 +77,7 @@ func (it V2Item) FinishedAt(status string) time.Time {
 func (it V2Item) Maintenance() item.Maintenance {
 	m := item.Maintenance{
 		ID:             it.ID,
+		Title:          item.CleanTitle(it.Name),
 		CreatedAt:      it.CreatedAt.Time,
 		UpdatedAt:      it.UpdatedAt.Time,
 		ScheduledFor:   it.ScheduledFor.Time,

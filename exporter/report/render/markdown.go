@@ -291,7 +291,7 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 	} else {
 		rows = nil
 		for _, in := range v.Incidents {
-			name := strconv.Itoa(in.N) + ". " + mdLink(in.Link)
+			name := strconv.Itoa(in.N) + ". " + mdLink(in.Link) + mdRef(in.Ref)
 			if in.Components != "" {
 				name += " (" + md(in.Components) + ")"
 			}
@@ -317,7 +317,7 @@ func mdVendor(m mdWriter, v *vendorView, compared bool, src *report.Vendor) {
 			if mt.ShortNotice {
 				n += " (short notice)"
 			}
-			rows = append(rows, []string{mdLink(mt.Link), mt.Announced, mt.Scheduled, n})
+			rows = append(rows, []string{mdLink(mt.Link) + mdRef(mt.Ref), mt.Announced, mt.Scheduled, n})
 		}
 		m.table([]string{"Maintenance", "Announced", "Scheduled", "Notice"}, rows)
 	}

@@ -103,12 +103,12 @@ func randomReport(rng *rand.Rand) *report.Report {
 				ann = start.Add(time.Minute)
 			}
 			v.Incidents = append(v.Incidents, report.Incident{ID: pick(rng, "i", "<i>", "a-very-long-incident-id-that-is-cut",
-				"tag:status.example.com,2005:Incident/41136975"), URL: pick(rng, urls...), Announced: ann,
+				"tag:status.example.com,2005:Incident/41136975"), Title: pick(rng, titles...), URL: pick(rng, urls...), Announced: ann,
 				Impact: pick(rng, "minor", "major", "critical", "none", "weird"), Started: start, Resolved: tptr(), Postmortem: tptr(),
 				Updates: rng.IntN(5), NoticeDelaySeconds: rng.Float64() * 1e4, LongestGapSeconds: rng.Float64() * 1e4})
 		}
 		for j := rng.IntN(3); j > 0; j-- {
-			v.Maintenances = append(v.Maintenances, report.Maintenance{ID: "m", URL: pick(rng, urls...), Announced: tptr(), Scheduled: at(), NoticeSeconds: fptr(1e6)})
+			v.Maintenances = append(v.Maintenances, report.Maintenance{ID: "m", Title: pick(rng, titles...), URL: pick(rng, urls...), Announced: tptr(), Scheduled: at(), NoticeSeconds: fptr(1e6)})
 		}
 		for j := rng.IntN(3); j > 0; j-- {
 			c := report.Contract{Agreement: "a", Measure: pick(rng, "availability", "response")}
@@ -160,6 +160,10 @@ func randomReport(rng *rand.Rand) *report.Report {
 }
 
 func pick(rng *rand.Rand, s ...string) string { return s[rng.IntN(len(s))] }
+
+// titles are incident and maintenance titles, hostile ones included (the
+// store cleans them, the renderers must not rely on it).
+var titles = []string{"", "Elevated error rates on API", "<script>alert(1)</script> | [a](javascript:b) `c`\nd\r|e|", "www.evil.example ]]]"}
 
 // TestAnyReportRenders: any report, nils anywhere, renders in every format
 // without error; the HTML parses with no element or link the page would

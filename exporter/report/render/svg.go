@@ -342,8 +342,12 @@ func timelineChart(id, vendor string, p report.Period, incs []report.Incident) t
 		if open {
 			state = "open at the period's end"
 		}
+		name := in.ID
+		if in.Title != "" {
+			name = in.Title + " — " + in.ID
+		}
 		s.w(`<rect class="%s" x="%s" y="%s" width="%s" height="%d"><title>%s (%s): started %s, %s</title></rect>`,
-			impactClass(in.Impact), num(x0), num(ry+2), num(x1-x0), rowH-4, esc(in.ID), esc(in.Impact), fmtTime(in.Started), esc(state))
+			impactClass(in.Impact), num(x0), num(ry+2), num(x1-x0), rowH-4, esc(name), esc(in.Impact), fmtTime(in.Started), esc(state))
 		if open { // after the bar: the chart keeps room right of the period's end
 			s.w(`<text class="lg" x="%s" y="%s">open</text>`, num(x1+3), num(ry+11))
 		}

@@ -145,6 +145,7 @@ type ticketView struct {
 type incView struct {
 	N             int // the row's number, also in the timeline
 	Link          link
+	Ref           string // the source and id under a title (titled); "" when Link shows them
 	Impact        string
 	Started       string
 	Resolved      string
@@ -160,6 +161,7 @@ type incView struct {
 
 type maintView struct {
 	Link        link
+	Ref         string // as incView's
 	Announced   string
 	Scheduled   string
 	Notice      string
@@ -391,6 +393,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 		if in.Source != "" {
 			iv.Link.Text = in.Source + " " + in.ID
 		}
+		iv.Link, iv.Ref = titled(iv.Link, in.Title)
 		if in.Resolved != nil {
 			iv.Resolved = fmtTime(*in.Resolved)
 			iv.Duration = fmtDuration(in.Resolved.Sub(in.Started).Seconds())
@@ -419,6 +422,7 @@ func buildVendor(r *report.Report, i int, fn map[string]int) vendorView {
 		if m.Source != "" {
 			mv.Link.Text = m.Source + " " + m.ID
 		}
+		mv.Link, mv.Ref = titled(mv.Link, m.Title)
 		out.Maintenances = append(out.Maintenances, mv)
 	}
 
