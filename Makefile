@@ -8,7 +8,7 @@ BRANCH    ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown
 LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PKG).Branch=$(BRANCH) \
              -X $(PKG).BuildUser=$(shell whoami)@$(shell hostname) -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build demo test lint unit e2e bench fuzz clean release docker
+.PHONY: all build demo test lint unit e2e bench fuzz clean release docker chart
 
 all: lint test build
 
@@ -78,6 +78,20 @@ docker:
 	docker buildx build --platform $(DOCKER_PLATFORMS) \
 	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) --build-arg BRANCH=$(BRANCH) \
 	  -t $(IMAGE):$(VERSION) .
+
+# Helm, pinned in its own module (internal/tools/helm: never in go.mod),
+# built once into the tools cache beside the Go build cache; the deploy
+# tests use the same binary. `make chart` lints and renders the chart.
+TOOLS        ?= $(shell $(GO) env GOCACHE)/../support_exporter-tools
+HELM_VERSION := $(shell awk '$$1 == "require" && $$2 == "helm.sh/helm/v4" {print $$3} $$1 == "helm.sh/helm/v4" {print $$2}' internal/tools/helm/go.mod)
+HELM         ?= $(TOOLS)/helm-$(HELM_VERSION)
+$(HELM): internal/tools/helm/go.mod internal/tools/helm/go.sum
+	$(GO) build -C internal/tools/helm -o $(HELM) helm.sh/helm/v4/cmd/helm
+
+chart: $(HELM)
+	$(HELM) lint --strict deploy/helm/support-exporter
+	$(HELM) template support-exporter deploy/helm/support-exporter --values deploy/testdata/values-full.yaml >/dev/null
+	$(GO) test -count=1 -run 'TestChart' ./deploy
 
 clean:
 	rm -f $(BIN)
