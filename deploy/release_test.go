@@ -224,3 +224,12 @@ func checkExecutable(b []byte, goos, goarch string) error {
 	}
 	return nil
 }
+
+// TestPlainBuildVersion: a binary built by a plain `go build`, without the
+// Makefile's -ldflags, still says the VERSION file's version.
+func TestPlainBuildVersion(t *testing.T) {
+	out, err := exec.Command(exporterBinary(t), "--version").CombinedOutput()
+	if want := "support_exporter, version " + supportexporter.Version() + " "; err != nil || !strings.HasPrefix(string(out), want) {
+		t.Errorf("--version: %v\n%s\nwant it to start with %q", err, out, want)
+	}
+}
