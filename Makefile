@@ -72,12 +72,15 @@ release:
 
 # The multi-arch image (needs Docker with buildx). The build context has no
 # .git (.dockerignore), so the revision comes in as a build argument.
+# DOCKER_FLAGS=--push publishes it (a multi-platform image cannot be loaded
+# into a Docker engine without the containerd image store).
 IMAGE     ?= ghcr.io/support-exporter/support_exporter
 DOCKER_PLATFORMS ?= linux/amd64,linux/arm64
+DOCKER_FLAGS ?=
 docker:
 	docker buildx build --platform $(DOCKER_PLATFORMS) \
 	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) --build-arg BRANCH=$(BRANCH) \
-	  -t $(IMAGE):$(VERSION) .
+	  -t $(IMAGE):$(VERSION) $(DOCKER_FLAGS) .
 
 # Helm, pinned in its own module (internal/tools/helm: never in go.mod),
 # built once into the tools cache beside the Go build cache; the deploy
