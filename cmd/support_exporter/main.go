@@ -38,8 +38,9 @@ import (
 
 const name = "support_exporter"
 
-// buildVersion is the version stamped by `make build`, or "dev" for a plain
-// `go build` / `go run`.
+// buildVersion is the version stamped by `make build` or, for a plain `go
+// build`, by stampVersion (buildinfo.go); "dev" where neither ran (tests
+// calling run).
 func buildVersion() string { return cmp.Or(version.Version, "dev") }
 
 // defaultAddress: the 9100-9999 range of Prometheus' default port
@@ -50,6 +51,7 @@ const defaultAddress = ":10043"
 const shutdownGrace = 4 * time.Second
 
 func main() {
+	stampVersion()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -434,7 +434,7 @@ func checkOutput(path string) error {
 	case !info.IsDir():
 		return badInput("--output %s: %s is not a directory", path, dir)
 	}
-	if err := syscall.Access(dir, 2 /* W_OK */); err != nil {
+	if err := dirWritable(dir); err != nil {
 		return badInput("--output %s: directory %s is not writable: %v", path, dir, err)
 	}
 	return nil
