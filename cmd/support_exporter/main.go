@@ -70,6 +70,8 @@ type flags struct {
 	logStyle      string
 	web           *web.FlagConfig
 	log           promslog.Config
+
+	nativeHistograms bool // --metrics.native-histograms
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -92,6 +94,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("drill.tick", "How often each off-hours drill takes its next step (default 1m; tests and the demo).").Hidden().DurationVar(&f.drillTick)
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)
+	app.Flag("metrics.native-histograms", "Serve every histogram as a native histogram too (schema 3), besides its classic buckets; only the protobuf exposition carries them (docs/metrics.md, \"Native histograms\").").BoolVar(&f.nativeHistograms)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
 	app.Flag("web.read-timeout", "Maximum duration to read a whole request, headers and body, and to keep an idle connection open.").Default("30s").DurationVar(&f.readTimeout)
 	app.Flag("log.style", "Log line style: slog, or go-kit for pipelines that parse go-kit/log output.").Default("slog").EnumVar(&f.logStyle, "slog", "go-kit")
@@ -220,9 +223,15 @@ func checkConfig(path string, stdout, stderr io.Writer) int {
 // newRegistry holds every collector that /metrics serves (the golden
 // exposition test renders the same).
 func newRegistry(exp *exporter.Exporter, alerts *webhook.Handler) *prometheus.Registry {
+	return newRegistryWith(exp, alerts, exposition.Options{})
+}
+
+// newRegistryWith is newRegistry serving the support_* metrics as o says
+// (--metrics.native-histograms).
+func newRegistryWith(exp *exporter.Exporter, alerts *webhook.Handler, o exposition.Options) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
-		exposition.New(exp),
+		exposition.NewWith(exp, o),
 		alerts,
 		versioncollector.NewCollector(name),
 		promcollectors.NewGoCollector(),
@@ -304,7 +313,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		DrillDryRun: f.drillDryRun, DrillDisabled: !f.drillEnabled && !f.demo, DrillTick: f.drillTick})
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
-	reg := newRegistry(exp, alerts)
+	reg := newRegistryWith(exp, alerts, exposition.Options{NativeHistograms: f.nativeHistograms})
 	reload := func() error {
 		err := exp.Reload(load)
 		if err != nil {

@@ -63,6 +63,8 @@ type State interface {
 type Collector struct {
 	state State
 	d     descs
+	// native: histograms are served with native buckets too (NewWith).
+	native bool
 }
 
 // New returns a Collector serving state.
@@ -101,7 +103,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		for _, kind := range sortedKeys(v.StoreItems) {
 			ch <- prometheus.MustNewConstMetric(c.d.storeItems, prometheus.GaugeValue, float64(v.StoreItems[kind]), v.Vendor, kind)
 		}
-		WalkVendor(constWalker{ch}, v)
+		WalkVendor(constWalker{ch: ch, native: c.native}, v)
 	}
 }
 
