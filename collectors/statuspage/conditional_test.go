@@ -25,7 +25,6 @@ import (
 type rackPage struct {
 	mu     sync.Mutex
 	bodies map[string]string
-	codes  []string // the answers, by status code, as fetch counts them
 	inm    []string // the If-None-Match of each request
 	fail   map[string]int
 }
