@@ -32,7 +32,7 @@ func (s *statuspageAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/api/v2/summary.json":
 		ind, desc := ps.indicator()
-		writeJSON(rw, http.StatusOK, struct {
+		writeStatuspageJSON(rw, r, struct {
 			Page                  spPage          `json:"page"`
 			Components            []spComponent   `json:"components"`
 			Incidents             []spIncident    `json:"incidents"`
@@ -41,25 +41,25 @@ func (s *statuspageAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		}{page, ps.components(), ps.unresolved(), ps.maintenanceList(maintenanceActive, true), spStatus{ind, desc}})
 	case "/api/v2/status.json":
 		ind, desc := ps.indicator()
-		writeJSON(rw, http.StatusOK, struct {
+		writeStatuspageJSON(rw, r, struct {
 			Page   spPage   `json:"page"`
 			Status spStatus `json:"status"`
 		}{page, spStatus{ind, desc}})
 	case "/api/v2/components.json":
-		writeJSON(rw, http.StatusOK, struct {
+		writeStatuspageJSON(rw, r, struct {
 			Page       spPage        `json:"page"`
 			Components []spComponent `json:"components"`
 		}{page, ps.components()})
 	case "/api/v2/incidents.json":
-		writeIncidents(rw, page, ps.newest())
+		writeIncidents(rw, r, page, ps.newest())
 	case "/api/v2/incidents/unresolved.json":
-		writeIncidents(rw, page, ps.unresolved())
+		writeIncidents(rw, r, page, ps.unresolved())
 	case "/api/v2/scheduled-maintenances.json":
-		writeMaintenances(rw, page, ps.maintenanceList(func(*maintenance, int64) bool { return true }, false))
+		writeMaintenances(rw, r, page, ps.maintenanceList(func(*maintenance, int64) bool { return true }, false))
 	case "/api/v2/scheduled-maintenances/upcoming.json":
-		writeMaintenances(rw, page, ps.maintenanceList(func(m *maintenance, now int64) bool { return m.updates[1].at > now }, true))
+		writeMaintenances(rw, r, page, ps.maintenanceList(func(m *maintenance, now int64) bool { return m.updates[1].at > now }, true))
 	case "/api/v2/scheduled-maintenances/active.json":
-		writeMaintenances(rw, page, ps.maintenanceList(func(m *maintenance, now int64) bool {
+		writeMaintenances(rw, r, page, ps.maintenanceList(func(m *maintenance, now int64) bool {
 			return m.updates[1].at <= now && now < m.completed()
 		}, true))
 	default:
@@ -67,15 +67,15 @@ func (s *statuspageAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func writeIncidents[T any](rw http.ResponseWriter, page spPage, incidents []T) {
-	writeJSON(rw, http.StatusOK, struct {
+func writeIncidents[T any](rw http.ResponseWriter, r *http.Request, page spPage, incidents []T) {
+	writeStatuspageJSON(rw, r, struct {
 		Page      spPage `json:"page"`
 		Incidents []T    `json:"incidents"`
 	}{page, incidents})
 }
 
-func writeMaintenances(rw http.ResponseWriter, page spPage, ms []spMaintenance) {
-	writeJSON(rw, http.StatusOK, struct {
+func writeMaintenances(rw http.ResponseWriter, r *http.Request, page spPage, ms []spMaintenance) {
+	writeStatuspageJSON(rw, r, struct {
 		Page                  spPage          `json:"page"`
 		ScheduledMaintenances []spMaintenance `json:"scheduled_maintenances"`
 	}{page, ms})

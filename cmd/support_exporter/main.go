@@ -73,6 +73,8 @@ type flags struct {
 	logStyle      string
 	web           *web.FlagConfig
 	log           promslog.Config
+
+	nativeHistograms bool // --metrics.native-histograms
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -95,6 +97,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Flag("drill.tick", "How often each off-hours drill takes its next step (default 1m; tests and the demo).").Hidden().DurationVar(&f.drillTick)
 	app.Flag("storage.path", "Directory of the embedded store; overrides global.storage_path.").StringVar(&f.storagePath)
 	app.Flag("storage.check", "Verify the store read-only (stop the exporter first): print what it holds and what is wrong; exit 0 when sound, 1 when damaged, 2 when it could not run.").BoolVar(&f.storageCheck)
+	app.Flag("metrics.native-histograms", "Serve every histogram as a native histogram too (schema 3), besides its classic buckets; only the protobuf exposition carries them (docs/metrics.md, \"Native histograms\").").BoolVar(&f.nativeHistograms)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
 	app.Flag("web.disable-exporter-metrics", "Exclude the exporter's Go runtime and process metrics (go_*, process_*) from the metrics path, as node_exporter's flag of that name: reading /proc at every scrape is most of a scrape's cost.").BoolVar(&f.noRuntime)
 	app.Flag("web.read-timeout", "Maximum duration to read a whole request, headers and body, and to keep an idle connection open.").Default("30s").DurationVar(&f.readTimeout)
@@ -226,8 +229,9 @@ func checkConfig(path string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// newRegistry holds every collector that /metrics serves (the golden
-// exposition test renders the same).
+// newRegistry holds every collector that /metrics serves, gathered whole
+// at each call: the reference newMetricsHandler's cached exposition is
+// tested against (metrics_test.go), and the golden exposition's source.
 func newRegistry(exp *exporter.Exporter, alerts *webhook.Handler) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
@@ -323,7 +327,7 @@ func serve(ctx context.Context, stopSignals context.CancelFunc, f flags, logger 
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle(f.telemetryPath, newMetricsHandler(exp, alerts, logger, !f.noRuntime))
+	mux.Handle(f.telemetryPath, newMetricsHandler(exp, alerts, logger, !f.noRuntime, exposition.Options{NativeHistograms: f.nativeHistograms}))
 	mux.Handle("/", landingPage(exp, f.telemetryPath, logger))
 	mux.Handle(webhook.Path, alerts)
 	mux.Handle(reportPath, newReportHandler(ctx, exp, st, logger))

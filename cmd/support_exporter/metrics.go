@@ -19,9 +19,10 @@ import (
 // encoded once per snapshot (exporter/scrapecache): the rest (the sources'
 // sync state, the alerts received, build_info, the Go runtime and the
 // process, left out without runtime: --web.disable-exporter-metrics) is
-// gathered at every scrape, once for the scrapes that arrive together.
-func newMetricsHandler(exp *exporter.Exporter, alerts *webhook.Handler, logger *slog.Logger, runtime bool) http.Handler {
-	c := exposition.New(exp)
+// gathered at every scrape, once for the scrapes that arrive together. o
+// says how the support_* metrics are served (--metrics.native-histograms).
+func newMetricsHandler(exp *exporter.Exporter, alerts *webhook.Handler, logger *slog.Logger, runtime bool, o exposition.Options) http.Handler {
+	c := exposition.NewWith(exp, o)
 	live := prometheus.NewRegistry()
 	live.MustRegister(c.Live(), alerts, versioncollector.NewCollector(name))
 	if runtime {

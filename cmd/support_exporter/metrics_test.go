@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/support-exporter/support_exporter/exporter/exposition"
+
 	"github.com/support-exporter/support_exporter/exporter"
 	"github.com/support-exporter/support_exporter/exporter/store"
 	"github.com/support-exporter/support_exporter/exporter/webhook"
@@ -99,7 +101,7 @@ func withoutRuntime(text string) string {
 // (checkServedEqualsRegistry).
 func checkServed(t *testing.T, exp *exporter.Exporter, alerts *webhook.Handler, logger *slog.Logger, golden []*dto.MetricFamily) {
 	t.Helper()
-	h := newMetricsHandler(exp, alerts, logger, true)
+	h := newMetricsHandler(exp, alerts, logger, true, exposition.Options{})
 	if got, want := renderGolden(t, servedFamilies(t, h)), renderGolden(t, golden); got != want {
 		t.Errorf("/metrics differs from the registry's exposition:\n%s", unifiedDiff("registry", "/metrics", lines(want), lines(got), 3, 40))
 	}
@@ -120,7 +122,7 @@ func TestDisableExporterMetrics(t *testing.T) {
 	defer exp.Stop()
 	alerts := webhook.New(exp, logger)
 	for _, runtime := range []bool{true, false} {
-		text := scrapeHandler(t, newMetricsHandler(exp, alerts, logger, runtime), "")
+		text := scrapeHandler(t, newMetricsHandler(exp, alerts, logger, runtime, exposition.Options{}), "")
 		for _, name := range []string{"go_goroutines", "process_cpu_seconds_total"} {
 			if got := strings.Contains(text, "\n"+name+" "); got != runtime {
 				t.Errorf("runtime metrics %t: %s served: %t", runtime, name, got)

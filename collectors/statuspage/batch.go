@@ -13,8 +13,19 @@ import (
 // limit).
 func buildBatch(sum summary, incidents, maintenances []wireItem, historyStart time.Time) item.Batch {
 	components, groups := componentStates(sum.Components)
-	batch := item.Batch{Components: statusitems.Components(components)}
-	for _, it := range newestByID(sum.Incidents, sum.Maintenances, incidents, maintenances) {
+	batch := buildItems(groups, historyStart, sum.Incidents, sum.Maintenances, incidents, maintenances)
+	batch.Components = statusitems.Components(components)
+	return batch
+}
+
+// buildItems turns lists of items into a batch without components (which
+// keeps the stored ones), naming incidents' components with groups, the
+// groups' names by id. An item found in several lists is kept once, in its
+// most recently updated version; items created before historyStart are
+// left out.
+func buildItems(groups map[string]string, historyStart time.Time, lists ...[]wireItem) item.Batch {
+	var batch item.Batch
+	for _, it := range newestByID(lists...) {
 		if it.CreatedAt.Before(historyStart) {
 			continue
 		}
@@ -51,6 +62,13 @@ func componentStates(wire []wireComponent) ([]item.Component, map[string]string)
 		}
 	}
 	return out, groups
+}
+
+// groupNames are the names of the page's component groups by id, as
+// componentStates reads them.
+func groupNames(wire []wireComponent) map[string]string {
+	_, groups := componentStates(wire)
+	return groups
 }
 
 // componentName is "Group / Component" for a component in a group, since

@@ -63,6 +63,8 @@ type State interface {
 type Collector struct {
 	state State
 	d     descs
+	// native: histograms are served with native buckets too (NewWith).
+	native bool
 }
 
 // New returns a Collector serving state.
@@ -112,7 +114,7 @@ func (c *Collector) collectSnapshot(ch chan<- prometheus.Metric, snap *quality.S
 		for _, kind := range sortedKeys(v.StoreItems) {
 			ch <- prometheus.MustNewConstMetric(c.d.storeItems, prometheus.GaugeValue, float64(v.StoreItems[kind]), v.Vendor, kind)
 		}
-		WalkVendor(constWalker{ch}, v)
+		WalkVendor(constWalker{ch: ch, native: c.native}, v)
 	}
 }
 

@@ -119,7 +119,10 @@ func walkStatus(w Walker, v *quality.VendorSnapshot) {
 }
 
 // constWalker sends each series to a scrape as a const metric.
-type constWalker struct{ ch chan<- prometheus.Metric }
+type constWalker struct {
+	ch     chan<- prometheus.Metric
+	native bool // histograms with native buckets too (Options)
+}
 
 func (w constWalker) Counter(f *Family, n uint64, labels ...string) {
 	w.ch <- prometheus.MustNewConstMetric(f.desc, prometheus.CounterValue, f.CounterValue(n), labels...)
@@ -130,5 +133,9 @@ func (w constWalker) Gauge(f *Family, x float64, labels ...string) {
 }
 
 func (w constWalker) Histogram(f *Family, h *quality.Histogram, labels ...string) {
+	if w.native {
+		w.ch <- nativeHistogram(f.desc, h, labels...)
+		return
+	}
 	w.ch <- histogram(f.desc, h, labels...)
 }

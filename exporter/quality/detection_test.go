@@ -499,7 +499,7 @@ func TestVerdictSurvivesRestart(t *testing.T) {
 func assertDetected(t *testing.T, what string, got *VendorSnapshot, detected [NumFirsts]uint64, leads []float64) {
 	t.Helper()
 	want := got.CustomerLead
-	want.Counts, want.Sum, want.Count = make([]uint64, len(want.Bounds)+1), 0, 0
+	want.Counts, want.Sum, want.Count, want.Native = make([]uint64, len(want.Bounds)+1), 0, 0, &Native{}
 	for _, l := range leads {
 		observe(&want, l)
 	}

@@ -96,6 +96,23 @@ func observe(h *Histogram, v float64) {
 	h.Counts[i]++
 	h.Count++
 	h.Sum += v
+	if h.Native == nil {
+		h.Native = &Native{}
+	}
+	switch {
+	case v == 0:
+		h.Native.Zero++
+	case v > 0:
+		if h.Native.Positive == nil {
+			h.Native.Positive = map[int32]uint64{}
+		}
+		h.Native.Positive[NativeIndex(v)]++
+	default:
+		if h.Native.Negative == nil {
+			h.Native.Negative = map[int32]uint64{}
+		}
+		h.Native.Negative[NativeIndex(-v)]++
+	}
 }
 
 // store plays the exporter's part: it keeps the stored versions and feeds

@@ -49,10 +49,13 @@ type hist struct {
 	counts []uint64 // per bucket, the last one above every bound
 	count  uint64
 	sum    int64
+	// native holds the same observations in native buckets (native.go);
+	// like counts, it is shared by the copies of a hist.
+	native *Native
 }
 
 func newHist(b *buckets) hist {
-	return hist{b: b, counts: make([]uint64, len(b.millis)+1)}
+	return hist{b: b, counts: make([]uint64, len(b.millis)+1), native: &Native{}}
 }
 
 // observe adds (or with minus, takes back) one observation of v
@@ -62,6 +65,7 @@ func (h *hist) observe(v int64, s sign) {
 	h.counts[i] += uint64(s)
 	h.count += uint64(s)
 	h.sum += int64(s) * v
+	h.native.observe(v, s)
 }
 
 // export copies the histogram for a snapshot.
@@ -71,5 +75,6 @@ func (h *hist) export() Histogram {
 		Counts: slices.Clone(h.counts),
 		Sum:    float64(h.sum) / 1000,
 		Count:  h.count,
+		Native: h.native.clone(),
 	}
 }

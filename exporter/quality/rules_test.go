@@ -174,7 +174,10 @@ func TestHistogramBucketing(t *testing.T) {
 		h.observe(ms, plus)
 	}
 	got := h.export()
-	want := Histogram{Bounds: []float64{1, 2}, Counts: []uint64{2, 2, 1}, Sum: 9.001, Count: 5}
+	// Native buckets at schema 3, (2^((i-1)/8), 2^(i/8)]: 0 in the zero
+	// bucket, 1 in bucket 0, 1.001 in 1, 2 in 8, 5 (2^2.32) in 19.
+	want := Histogram{Bounds: []float64{1, 2}, Counts: []uint64{2, 2, 1}, Sum: 9.001, Count: 5,
+		Native: &Native{Zero: 1, Positive: map[int32]uint64{0: 1, 1: 1, 8: 1, 19: 1}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("histogram = %+v, want %+v", got, want)
 	}

@@ -126,6 +126,9 @@ type Histogram struct {
 	Counts []uint64
 	Sum    float64
 	Count  uint64
+	// Native holds the same observations in native buckets (native.go),
+	// served with --metrics.native-histograms; nil where none were kept.
+	Native *Native
 }
 
 // Snapshot is every derived aggregate at one instant, what a scrape serves.
