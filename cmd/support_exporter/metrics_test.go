@@ -17,9 +17,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/support-exporter/support_exporter/exporter/exposition"
-
 	"github.com/support-exporter/support_exporter/exporter"
+	"github.com/support-exporter/support_exporter/exporter/exposition"
 	"github.com/support-exporter/support_exporter/exporter/store"
 	"github.com/support-exporter/support_exporter/exporter/webhook"
 )
