@@ -21,6 +21,13 @@ type Config struct {
 	// RunbookURL is the runbook every alert links to; an alert's anchor is
 	// its lower-cased name.
 	RunbookURL string
+	// ReplicaLabels are the labels that tell apart exporters serving the
+	// same vendors: an HA pair (docs/ha.md). Every rule and dashboard query
+	// reads the exporter's series through max without (these labels) under
+	// its aggregation, so a pair counts once; shards (disjoint vendors) and
+	// one exporter read the same. None: every series counts (one exporter
+	// per vendor). They cannot be labels of Selector, which the rules keep.
+	ReplicaLabels []string
 
 	// MinSLAChecks is how many SLA checks the long window of a burn-rate
 	// alert must hold before its breach ratio is trusted: a day with two
@@ -59,6 +66,13 @@ type Config struct {
 	// (poll_interval defaults to 5m), so that one or two failed polls, which
 	// SupportSourceDown already reports, do not also call the data stale.
 	StaleAfter time.Duration
+	// StalePolls scales SupportSourceStale to each source's own poll
+	// interval (support_source_poll_interval_seconds): a source is stale
+	// when its last success is older than max(StaleAfter, StalePolls x its
+	// interval). 3: a healthy source's age reaches one interval plus jitter
+	// and a sync's duration before its next success; 3 leaves room for two
+	// failed polls in a row, which SupportSourceDown reports first.
+	StalePolls int
 	// ConfirmFor is the for: of the alerts without a duration of their own
 	// (urgent ticket unanswered, backlog growing, vendor silent, vendor-first
 	// share low, reload failed): it rides out one odd sync or evaluation.
@@ -113,9 +127,13 @@ func Default() Config {
 		MinIncidents:        5,
 		SourceDownFor:       15 * time.Minute,
 		StaleAfter:          30 * time.Minute,
+		StalePolls:          3,
 		ConfirmFor:          10 * time.Minute,
 		ClaimNotice:         7 * 24 * time.Hour,
 		DrillWindow:         7 * 24 * time.Hour,
+		// Prometheus' own target label and the Prometheus Operator's pod
+		// label (docs/ha.md).
+		ReplicaLabels: []string{"instance", "pod"},
 	}
 }
 
@@ -134,6 +152,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if _, err := selectorLabels(c.Selector); err != nil {
 		errs = append(errs, fmt.Errorf("selector: %w", err))
+	}
+	if err := c.validateReplicaLabels(); err != nil {
+		errs = append(errs, fmt.Errorf("replica labels: %w", err))
 	}
 	if _, err := regexp.Compile("^(?:" + c.UrgentPriorities + ")$"); err != nil || c.UrgentPriorities == "" {
 		errs = append(errs, fmt.Errorf("urgent priorities %q: not a non-empty regular expression", c.UrgentPriorities))
@@ -160,6 +181,7 @@ func (c Config) Validate() error {
 		n    int
 	}{
 		{"min SLA checks", c.MinSLAChecks}, {"backlog growth min", c.BacklogGrowthMin}, {"min incidents", c.MinIncidents},
+		{"stale polls", c.StalePolls},
 	} {
 		if n.n < 1 {
 			errs = append(errs, fmt.Errorf("%s: %d is below 1", n.name, n.n))
