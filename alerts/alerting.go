@@ -26,7 +26,7 @@ func alertGroups(q promql) []group {
 		{Name: "support-exporter-status", Interval: interval, Rules: q.rules([]alert{
 			maintenanceShortNotice(q), incidentVendorSilent(q), vendorFirstShareLow(q)})},
 		{Name: "support-exporter-health", Interval: interval, Rules: q.rules([]alert{
-			sourceDown(q), sourceStale(q), itemsRejected(q), configReloadFailed(q)})},
+			sourceDown(q), sourceStale(q), itemsRejected(q), configReloadFailed(q), exporterDown(q), exporterAbsent(q)})},
 		{Name: "support-exporter-contract", Interval: interval, Rules: q.rules(contractAlerts(q))},
 		{Name: "support-exporter-drill", Interval: interval, Rules: q.rules(drillAlerts(q))},
 	}
@@ -97,9 +97,9 @@ func urgentUnanswered(q promql) alert {
 	return alert{
 		name:     "SupportUrgentTicketUnanswered",
 		severity: "critical",
-		expr: fmt.Sprintf("(\n  time() - (%s > 0)\n)\nand ignoring (target)\n(%s > 0)",
-			q.sel("support_ticket_oldest_unanswered_created_timestamp_seconds", priority),
-			q.sel("support_tickets_breaching_sla", priority, `target="first_response"`)),
+		expr: fmt.Sprintf("(\n  time() - %s\n)\nand ignoring (target)\n%s",
+			q.dedupe(q.sel("support_ticket_oldest_unanswered_created_timestamp_seconds", priority)+" > 0"),
+			q.dedupe(q.sel("support_tickets_breaching_sla", priority, `target="first_response"`)+" > 0")),
 		pending: q.cfg.ConfirmFor,
 		summary: "An urgent ticket has waited past its first-response target.",
 		description: `The oldest unanswered {{ $labels.priority }} ticket at {{ $labels.vendor }} was opened` +
@@ -111,7 +111,7 @@ func escalationOpen(q promql) alert {
 	return alert{
 		name:     "SupportEscalationOpenTooLong",
 		severity: "warning",
-		expr:     q.sel("support_escalations_open") + " > 0",
+		expr:     q.dedupe(q.sel("support_escalations_open")) + " > 0",
 		pending:  q.cfg.EscalationOpenFor,
 		summary:  "Escalated tickets have stayed open too long.",
 		description: `{{ $labels.vendor }} has had escalated {{ $labels.priority }} tickets open for more than ` +
@@ -124,8 +124,8 @@ func breachingBacklogGrowing(q promql) alert {
 	return alert{
 		name:     "SupportSLABreachingBacklogGrowing",
 		severity: "warning",
-		expr: fmt.Sprintf("sum by (%s) (delta(%s[%s])) >= %d",
-			q.by("vendor", "target"), q.sel("support_tickets_breaching_sla"), w, q.cfg.BacklogGrowthMin),
+		expr: fmt.Sprintf("sum by (%s) (%s) >= %d",
+			q.by("vendor", "target"), q.dedupe(fmt.Sprintf("delta(%s[%s])", q.sel("support_tickets_breaching_sla"), w)), q.cfg.BacklogGrowthMin),
 		pending: q.cfg.ConfirmFor,
 		summary: "The backlog of open tickets past their SLA target is growing.",
 		description: `{{ $labels.vendor }} has {{ printf "%.0f" $value }} more open tickets past their` +
@@ -141,7 +141,7 @@ func maintenanceShortNotice(q promql) alert {
 	return alert{
 		name:     "SupportMaintenanceShortNotice",
 		severity: "warning",
-		expr:     fmt.Sprintf("increase(%s[%s]) > 0", q.sel("support_status_maintenance_short_notice_total"), w),
+		expr:     q.dedupe(fmt.Sprintf("increase(%s[%s])", q.sel("support_status_maintenance_short_notice_total"), w)) + " > 0",
 		summary:  "A vendor announced a maintenance with less notice than its contract requires.",
 		description: `{{ $labels.vendor }} announced {{ printf "%.0f" $value }} maintenance(s) in the last ` + w +
 			` with less notice than its contract requires.`,
@@ -159,8 +159,8 @@ func incidentVendorSilent(q promql) alert {
 	return alert{
 		name:     "SupportIncidentVendorSilent",
 		severity: "warning",
-		expr: fmt.Sprintf("time() - (%s > 0) > %d",
-			q.sel("support_status_incident_oldest_last_update_timestamp_seconds"), int64(q.cfg.IncidentSilence/time.Second)),
+		expr: fmt.Sprintf("time() - %s > %d",
+			q.dedupe(q.sel("support_status_incident_oldest_last_update_timestamp_seconds")+" > 0"), int64(q.cfg.IncidentSilence/time.Second)),
 		pending: q.cfg.ConfirmFor,
 		summary: "A vendor has posted no update on an open incident for too long.",
 		description: `{{ $labels.vendor }} has posted no public update on an open {{ $labels.impact }} incident for` +
@@ -172,9 +172,9 @@ func vendorFirstShareLow(q promql) alert {
 	return alert{
 		name:     "SupportVendorFirstShareLow",
 		severity: "info",
-		expr: fmt.Sprintf("%s < %s\nand on (%s)\nsum by (%s) (increase(%s[%s])) >= %d",
+		expr: fmt.Sprintf("%s < %s\nand on (%s)\n%s >= %d",
 			q.sel(VendorFirstRatio.Over(Window30d)), number(q.cfg.VendorFirstMin),
-			q.by("vendor"), q.by("vendor"), q.sel("support_incidents_detected_total"), Window30d, q.cfg.MinIncidents),
+			q.by("vendor"), q.increase(q.sel("support_incidents_detected_total"), Window30d, "vendor"), q.cfg.MinIncidents),
 		pending: q.cfg.ConfirmFor,
 		summary: "Customers notice most of a vendor's incidents before the vendor announces them.",
 		description: `Only {{ $value | humanizePercentage }} of {{ $labels.vendor }}'s incidents over the last ` +
@@ -194,14 +194,20 @@ func sourceDown(q promql) alert {
 	}
 }
 
-// sourceStale: 0 means no sync succeeded yet, which SupportSourceDown
-// reports; the age is its own duration, so no for:.
+// sourceStale: the last success is older than max(StaleAfter, StalePolls
+// x the source's poll interval); a source whose exporter serves no
+// support_source_poll_interval_seconds (older than it) is held to
+// StaleAfter. 0 means no sync succeeded yet, which SupportSourceDown
+// reports; the age is its own duration, so no for:. Per replica, like the
+// other health alerts: each replica polls for itself (docs/ha.md).
 func sourceStale(q promql) alert {
+	last := q.sel("support_source_last_success_timestamp_seconds")
+	staleAfter := int64(q.cfg.StaleAfter / time.Second)
 	return alert{
 		name:     "SupportSourceStale",
 		severity: "warning",
-		expr: fmt.Sprintf("time() - (%s > 0) > %d",
-			q.sel("support_source_last_success_timestamp_seconds"), int64(q.cfg.StaleAfter/time.Second)),
+		expr: fmt.Sprintf("time() - (%s > 0)\n> ignoring (kind) group_left ()\n(\n  clamp_min(%d * %s, %d)\n  or ignoring (kind)\n  0 * %s + %d\n)",
+			last, q.cfg.StalePolls, q.sel("support_source_poll_interval_seconds"), staleAfter, last, staleAfter),
 		summary: "A support source's data is too old to trust.",
 		description: `Source {{ $labels.source }} ({{ $labels.kind }}) of {{ $labels.vendor }} last synced successfully` +
 			` {{ $value | humanizeDuration }} ago.`,
@@ -216,9 +222,8 @@ func itemsRejected(q promql) alert {
 	return alert{
 		name:     "SupportVendorDataRefused",
 		severity: "warning",
-		expr: fmt.Sprintf("sum by (%s) (increase(%s[1h])) > 0",
-			q.by("vendor", "source", "reason"), q.sel("support_items_rejected_total")),
-		summary: "A vendor sends items with implausible times; they are not counted.",
+		expr:     q.increase(q.sel("support_items_rejected_total"), "1h", "vendor", "source", "reason") + " > 0",
+		summary:  "A vendor sends items with implausible times; they are not counted.",
 		description: `{{ $labels.vendor }} ({{ $labels.source }}) sent items refused for {{ $labels.reason }}` +
 			` {{ printf "%.0f" $value }} time(s) in the last hour: its numbers miss them until the vendor fixes them.`,
 	}

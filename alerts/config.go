@@ -159,6 +159,9 @@ func (c Config) Validate() error {
 	if _, err := selectorLabels(c.Selector); err != nil {
 		errs = append(errs, fmt.Errorf("selector: %w", err))
 	}
+	if err := c.validateReplicaLabels(); err != nil {
+		errs = append(errs, fmt.Errorf("replica labels: %w", err))
+	}
 	if _, err := regexp.Compile("^(?:" + c.UrgentPriorities + ")$"); err != nil || c.UrgentPriorities == "" {
 		errs = append(errs, fmt.Errorf("urgent priorities %q: not a non-empty regular expression", c.UrgentPriorities))
 	}

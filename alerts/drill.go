@@ -19,7 +19,7 @@ func drillUnanswered(q promql) alert {
 	return alert{
 		name:     "SupportDrillUnanswered",
 		severity: "warning",
-		expr:     fmt.Sprintf("increase(%s[%s]) > 0", q.sel("support_drill_runs_total", `result="timed_out"`), w),
+		expr:     q.dedupe(fmt.Sprintf("increase(%s[%s])", q.sel("support_drill_runs_total", `result="timed_out"`), w)) + " > 0",
 		summary:  "A vendor left an off-hours drill ticket unanswered past its timeout.",
 		description: `{{ $labels.vendor }} left {{ printf "%.0f" $value }} off-hours drill ticket(s) without a human reply` +
 			` within the drill's timeout (drills ended in the last ` + w + `).`,
@@ -35,7 +35,7 @@ func drillFailing(q promql) alert {
 	return alert{
 		name:     "SupportDrillFailing",
 		severity: "warning",
-		expr:     fmt.Sprintf("increase(%s[%s]) > 0", q.sel("support_drill_runs_total", `result="create_failed"`), w),
+		expr:     q.dedupe(fmt.Sprintf("increase(%s[%s])", q.sel("support_drill_runs_total", `result="create_failed"`), w)) + " > 0",
 		summary:  "The off-hours drill could not file its ticket at a vendor.",
 		description: `{{ printf "%.0f" $value }} off-hours drill(s) of {{ $labels.vendor }} ended in the last ` + w +
 			` without a ticket filed (create_failed): the exporter's log says why.`,

@@ -98,8 +98,8 @@ func ticketRecordings(q promql, w string) []rule {
 		for _, quantile := range Quantiles() {
 			rules = append(rules, rule{
 				Record: h.record.Over(w),
-				Expr: fmt.Sprintf("histogram_quantile(%s, sum by (%s) (rate(%s[%s])))",
-					quantile, q.by("vendor", "priority", "le"), q.sel(h.metric), w),
+				Expr: fmt.Sprintf("histogram_quantile(%s, sum by (%s) (%s))",
+					quantile, q.by("vendor", "priority", "le"), q.dedupe(fmt.Sprintf("rate(%s[%s])", q.sel(h.metric), w))),
 				Labels: map[string]string{QuantileLabel: quantile},
 			})
 		}
@@ -151,6 +151,9 @@ func (q promql) ratio(num, den, w string, labels ...string) string {
 	return q.increase(num, w, labels...) + "\n/\n" + q.increase(den, w, labels...)
 }
 
+// increase is a counter's increase over the window, per series, then the
+// highest of an HA pair's replicas (dedupe), then summed by the level's
+// labels: a pair counts once, shards add up.
 func (q promql) increase(counter, w string, labels ...string) string {
-	return fmt.Sprintf("sum by (%s) (increase(%s[%s]))", q.by(labels...), counter, w)
+	return fmt.Sprintf("sum by (%s) (%s)", q.by(labels...), q.dedupe(fmt.Sprintf("increase(%s[%s])", counter, w)))
 }

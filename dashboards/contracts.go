@@ -64,7 +64,7 @@ func contractsRow(s selectors) row {
 			kind: barsPanel, title: "Downtime counted", unit: "s", width: 24, height: 8, interval: "1d",
 			description: "Weighted downtime of each availability agreement's components per interval, counted when an incident resolves. " +
 				"Good: none; a bar is an outage the contract may pay for.",
-			queries: []query{{expr: countOver("vendor, agreement", "support_contract_downtime_seconds_total", v, "$__interval"), legend: "{{vendor}} · {{agreement}}"}},
+			queries: []query{{expr: s.countOver("vendor, agreement", "support_contract_downtime_seconds_total", v, "$__interval"), legend: "{{vendor}} · {{agreement}}"}},
 		},
 	}}
 }

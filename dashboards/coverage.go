@@ -21,8 +21,8 @@ func coverageRow(s selectors) row {
 			// read as a variable): the pivot orders its columns as the
 			// series come, which Prometheus sorts as text.
 			queries: []query{{
-				expr: sumBy("weekday, hour", `label_join(label_replace(`+
-					countOver("weekday, hour", "support_vendor_replies_total", v, "$__range")+
+				expr: s.sumBy("weekday, hour", `label_join(label_replace(`+
+					s.countOver("weekday, hour", "support_vendor_replies_total", v, "$__range")+
 					`, "pad", "0", "hour", "[0-9]"), "hour", "", "pad", "hour")`),
 				legend: "replies",
 			}},
@@ -42,7 +42,7 @@ func coverageRow(s selectors) row {
 				"vendor's business calendar. Good: the two close together; replies at night that do not " +
 				"answer the night's tickets quickly are no coverage.",
 			queries: []query{{
-				expr:   quantileOver("0.5", "vendor, hours", "support_ticket_first_response_seconds", v, "$__range"),
+				expr:   s.quantileOver("0.5", "vendor, hours", "support_ticket_first_response_seconds", v, "$__range"),
 				legend: "{{vendor}} · {{hours}}",
 			}},
 		},

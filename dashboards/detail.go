@@ -23,13 +23,13 @@ func vendorDetail(s selectors) board {
 				{
 					kind: statPanel, title: "Open tickets", unit: "short", width: 6, height: 5,
 					description: "Tickets open at the vendor now, all states. Good: stable; a steady climb means the vendor is falling behind.",
-					queries:     []query{{expr: sumBy("vendor", "support_tickets_open"+v), legend: "{{vendor}}"}},
+					queries:     []query{{expr: s.sumBy("vendor", "support_tickets_open"+v), legend: "{{vendor}}"}},
 				},
 				{
 					kind: statPanel, title: "Breaching SLA now", unit: "short", width: 6, height: 5,
 					description: "Open tickets whose first-response or resolution target already passed unmet. Good: zero.",
 					steps:       []step{{color: "green"}, {from: 1, color: "red"}},
-					queries:     []query{{expr: sumBy("vendor, target", "support_tickets_breaching_sla"+v), legend: "{{vendor}} · {{target}}"}},
+					queries:     []query{{expr: s.sumBy("vendor, target", "support_tickets_breaching_sla"+v), legend: "{{vendor}} · {{target}}"}},
 				},
 				{
 					kind: statPanel, title: "Oldest unanswered ticket", unit: "s", width: 6, height: 5,
@@ -43,7 +43,7 @@ func vendorDetail(s selectors) board {
 				{
 					kind: statPanel, title: "Open escalations", unit: "short", width: 6, height: 5,
 					description: "Escalated tickets still open. Good: zero, or few and short-lived.",
-					queries:     []query{{expr: sumBy("vendor", "support_escalations_open"+v), legend: "{{vendor}}"}},
+					queries:     []query{{expr: s.sumBy("vendor", "support_escalations_open"+v), legend: "{{vendor}}"}},
 				},
 			}},
 			{title: "Volume", panels: []panel{
@@ -51,18 +51,18 @@ func vendorDetail(s selectors) board {
 					kind: barsPanel, title: "Tickets opened", unit: "short", width: 8, height: 8, interval: "1h",
 					description: "Tickets opened per interval, by priority. Context for everything else: a surge " +
 						"of urgent tickets explains a slower response elsewhere.",
-					queries: []query{{expr: countOver("vendor, priority", "support_tickets_created_total", v, bar), legend: "{{vendor}} · {{priority}}"}},
+					queries: []query{{expr: s.countOver("vendor, priority", "support_tickets_created_total", v, bar), legend: "{{vendor}} · {{priority}}"}},
 				},
 				{
 					kind: barsPanel, title: "Tickets solved", unit: "short", width: 8, height: 8, interval: "1h",
 					description: "Tickets solved for the first time per interval, by priority. Good: keeps pace with tickets opened.",
-					queries:     []query{{expr: countOver("vendor, priority", "support_ticket_resolution_seconds_count", v, bar), legend: "{{vendor}} · {{priority}}"}},
+					queries:     []query{{expr: s.countOver("vendor, priority", "support_ticket_resolution_seconds_count", v, bar), legend: "{{vendor}} · {{priority}}"}},
 				},
 				{
 					kind: timeseriesPanel, title: "Open tickets by state", unit: "short", width: 8, height: 8,
 					description: "Open tickets waiting on the vendor, on you, or on hold. Good: the awaiting_vendor " +
 						"line low and flat; awaiting_customer is your team's queue.",
-					queries: []query{{expr: sumBy("vendor, state", "support_tickets_open"+v), legend: "{{vendor}} · {{state}}"}},
+					queries: []query{{expr: s.sumBy("vendor, state", "support_tickets_open"+v), legend: "{{vendor}} · {{state}}"}},
 				},
 			}},
 			{title: "Response and resolution", panels: []panel{
@@ -70,13 +70,13 @@ func vendorDetail(s selectors) board {
 					kind: heatmapPanel, title: "First response time distribution", unit: "s", width: 12, height: 9, interval: "1d",
 					description: "How many first replies fell in each duration bucket, per day. Good: the mass in " +
 						"the low buckets, under the targets (which are bucket bounds).",
-					queries: []query{{expr: countOver("le", "support_ticket_first_response_seconds_bucket", v, bar), legend: "{{le}}"}},
+					queries: []query{{expr: s.countOver("le", "support_ticket_first_response_seconds_bucket", v, bar), legend: "{{le}}"}},
 				},
 				{
 					kind: heatmapPanel, title: "Resolution time distribution", unit: "s", width: 12, height: 9, interval: "1d",
 					description: "How many first solves fell in each duration bucket, per day. Good: the mass " +
 						"under the resolution targets, with no long tail of week-old tickets.",
-					queries: []query{{expr: countOver("le", "support_ticket_resolution_seconds_bucket", v, bar), legend: "{{le}}"}},
+					queries: []query{{expr: s.countOver("le", "support_ticket_resolution_seconds_bucket", v, bar), legend: "{{le}}"}},
 				},
 				{
 					kind: timeseriesPanel, title: "First response p90 vs target", unit: "s", width: 12, height: 8,
@@ -107,24 +107,24 @@ func vendorDetail(s selectors) board {
 					kind: timeseriesPanel, title: "Tickets breaching SLA", unit: "short", width: 6, height: 8,
 					description: "Open tickets past a target, by priority. Good: zero; a growing backlog of " +
 						"breaching tickets is an escalation topic.",
-					queries: []query{{expr: sumBy("vendor, priority, target", "support_tickets_breaching_sla"+v), legend: "{{vendor}} · {{priority}} · {{target}}"}},
+					queries: []query{{expr: s.sumBy("vendor, priority, target", "support_tickets_breaching_sla"+v), legend: "{{vendor}} · {{priority}} · {{target}}"}},
 				},
 				{
 					kind: barsPanel, title: "SLA breaches", unit: "short", width: 6, height: 8, interval: "1h",
 					description: "New SLA breaches per interval (counted when the target passes). Good: none.",
-					queries:     []query{{expr: countOver("vendor, target", "support_ticket_sla_breaches_total", v, bar), legend: "{{vendor}} · {{target}}"}},
+					queries:     []query{{expr: s.countOver("vendor, target", "support_ticket_sla_breaches_total", v, bar), legend: "{{vendor}} · {{target}}"}},
 				},
 			}},
 			{title: "Escalations and satisfaction", panels: []panel{
 				{
 					kind: timeseriesPanel, title: "Open escalations", unit: "short", width: 6, height: 8,
 					description: "Escalated tickets open, by priority. Good: few, and each one short-lived.",
-					queries:     []query{{expr: sumBy("vendor, priority", "support_escalations_open"+v), legend: "{{vendor}} · {{priority}}"}},
+					queries:     []query{{expr: s.sumBy("vendor, priority", "support_escalations_open"+v), legend: "{{vendor}} · {{priority}}"}},
 				},
 				{
 					kind: barsPanel, title: "Escalations raised", unit: "short", width: 6, height: 8, interval: "1h",
 					description: "Tickets escalated per interval. Good: rare; escalations are where the normal process failed.",
-					queries:     []query{{expr: countOver("vendor, priority", "support_escalations_total", v, bar), legend: "{{vendor}} · {{priority}}"}},
+					queries:     []query{{expr: s.countOver("vendor, priority", "support_escalations_total", v, bar), legend: "{{vendor}} · {{priority}}"}},
 				},
 				{
 					kind: timeseriesPanel, title: "Satisfaction", unit: "percentunit", width: 6, height: 8,
@@ -137,7 +137,7 @@ func vendorDetail(s selectors) board {
 				{
 					kind: barsPanel, title: "Ratings received", unit: "short", width: 6, height: 8, interval: "1h",
 					description: "Satisfaction ratings per interval, good and bad: how much the satisfaction ratio rests on.",
-					queries:     []query{{expr: countOver("vendor, rating", "support_ticket_satisfaction_ratings_total", v, bar), legend: "{{vendor}} · {{rating}}"}},
+					queries:     []query{{expr: s.countOver("vendor, rating", "support_ticket_satisfaction_ratings_total", v, bar), legend: "{{vendor}} · {{rating}}"}},
 				},
 			}},
 			docsRow(s),

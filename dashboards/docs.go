@@ -19,9 +19,9 @@ func docsRow(s selectors) row {
 			description: "Share of each site's pages not updated for stale_after (default a year), updated within updated_within " +
 				"(default 30 days), and without a usable date. Good: few stale, some updated, few undated.",
 			queries: []query{
-				{expr: sumBy(bySite, "support_docs_pages_stale"+v) + " / " + sumBy(bySite, "support_docs_pages"+v+" > 0"), legend: legend + " stale"},
-				{expr: sumBy(bySite, "support_docs_pages_updated"+v) + " / " + sumBy(bySite, "support_docs_pages"+v+" > 0"), legend: legend + " updated"},
-				{expr: sumBy(bySite, "support_docs_pages_undated"+v) + " / " + sumBy(bySite, "support_docs_pages"+v+" > 0"), legend: legend + " undated"},
+				{expr: s.sumBy(bySite, "support_docs_pages_stale"+v) + " / " + s.sumBy(bySite, "support_docs_pages"+v+" > 0"), legend: legend + " stale"},
+				{expr: s.sumBy(bySite, "support_docs_pages_updated"+v) + " / " + s.sumBy(bySite, "support_docs_pages"+v+" > 0"), legend: legend + " updated"},
+				{expr: s.sumBy(bySite, "support_docs_pages_undated"+v) + " / " + s.sumBy(bySite, "support_docs_pages"+v+" > 0"), legend: legend + " undated"},
 			},
 		},
 		{
@@ -29,9 +29,9 @@ func docsRow(s selectors) row {
 			description: "Pages measured on each site (after include and exclude) and, of them, those stale and updated. " +
 				"A drop in pages is a site that removed or moved documentation.",
 			queries: []query{
-				{expr: sumBy(bySite, "support_docs_pages"+v), legend: legend + " pages"},
-				{expr: sumBy(bySite, "support_docs_pages_stale"+v), legend: legend + " stale"},
-				{expr: sumBy(bySite, "support_docs_pages_updated"+v), legend: legend + " updated"},
+				{expr: s.sumBy(bySite, "support_docs_pages"+v), legend: legend + " pages"},
+				{expr: s.sumBy(bySite, "support_docs_pages_stale"+v), legend: legend + " stale"},
+				{expr: s.sumBy(bySite, "support_docs_pages_updated"+v), legend: legend + " updated"},
 			},
 		},
 		{
@@ -41,7 +41,7 @@ func docsRow(s selectors) row {
 			steps: []step{{color: "green"}, {from: 1, color: "orange"}},
 			queries: []query{
 				{expr: maxBy(bySite, "support_docs_lastmod_suspect"+v), legend: legend + " build date"},
-				{expr: sumBy(bySite, "support_docs_translations_outdated"+v), legend: legend + " outdated translations"},
+				{expr: s.sumBy(bySite, "support_docs_translations_outdated"+v), legend: legend + " outdated translations"},
 			},
 		},
 	}}

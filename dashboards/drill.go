@@ -11,15 +11,15 @@ func drillRow(s selectors) row {
 			description: "Off-hours test tickets filed with the vendor since the drill was enabled, by result: responded, " +
 				"timed_out (no human reply within the drill's timeout), create_failed, skipped (an incident under way, or a dry run). " +
 				"Good: every run responded.",
-			queries: []query{{expr: sumBy("vendor, result", "support_drill_runs_total"+v), legend: "{{vendor}} · {{result}}"}},
+			queries: []query{{expr: s.sumBy("vendor, result", "support_drill_runs_total"+v), legend: "{{vendor}} · {{result}}"}},
 		},
 		{
 			kind: statPanel, title: "Drill first response, mean", unit: "s", width: 8, height: 5,
 			description: "Mean time from a drill ticket's creation, outside the vendor's business hours, to its first human reply. " +
 				"Compare with the off-hours first response of ordinary tickets. Good: within the off-hours target the contract promises.",
 			queries: []query{{
-				expr: sumBy("vendor", "support_drill_first_response_seconds_sum"+v) + " / " +
-					sumBy("vendor", "support_drill_first_response_seconds_count"+v) + " > 0",
+				expr: s.sumBy("vendor", "support_drill_first_response_seconds_sum"+v) + " / " +
+					s.sumBy("vendor", "support_drill_first_response_seconds_count"+v) + " > 0",
 				legend: "{{vendor}}",
 			}},
 		},

@@ -47,7 +47,7 @@ func exporterHealth(s selectors) board {
 					description: "Failed syncs per interval by reason: network, timeout, rate_limited, http, auth, " +
 						"decode, too_large, loop, budget, store. Good: none; auth needs new credentials, rate_limited a " +
 						"longer interval, decode a look at the vendor's API changes, loop and too_large a word with the " +
-						"vendor, budget a larger max_requests_per_sync for a big first sync.",
+						"vendor, budget a larger max_requests_per_sync for a big first sync. The replicas of an HA pair add up: each syncs on its own.",
 					queries: []query{{expr: countOver("vendor, source, reason", "support_source_errors_total", v, bar), legend: "{{vendor}}/{{source}} · {{reason}}"}},
 				},
 				{
@@ -55,12 +55,12 @@ func exporterHealth(s selectors) board {
 					description: "Items refused per interval because a time in them lies too far in the future " +
 						"(future_timestamp) or before any vendor could have recorded it (past_timestamp): not counted " +
 						"until the vendor fixes them. Good: none.",
-					queries: []query{{expr: countOver("vendor, source, reason", "support_items_rejected_total", v, bar), legend: "{{vendor}}/{{source}} · {{reason}}"}},
+					queries: []query{{expr: s.countOver("vendor, source, reason", "support_items_rejected_total", v, bar), legend: "{{vendor}}/{{source}} · {{reason}}"}},
 				},
 				{
 					kind: barsPanel, title: "Requests by status code", unit: "short", width: 8, height: 8, interval: "5m",
 					description: "HTTP requests to the vendor per interval, by status code (error: no response). " +
-						"Good: all 2xx; 429s mean the vendor is throttling the exporter.",
+						"Good: all 2xx; 429s mean the vendor is throttling the exporter. The replicas of an HA pair add up: the vendor sees them all.",
 					queries: []query{{expr: countOver("vendor, source, code", "support_source_requests_total", v, bar), legend: "{{vendor}}/{{source}} · {{code}}"}},
 				},
 			}},
@@ -69,7 +69,7 @@ func exporterHealth(s selectors) board {
 					kind: timeseriesPanel, title: "Items in the store", unit: "short", width: 12, height: 7,
 					description: "Tickets, incidents and maintenances held in the exporter's store, by source kind. " +
 						"Good: grows with the vendor's history and never drops; a drop means the store was reset.",
-					queries: []query{{expr: sumBy("vendor, kind", "support_store_items"+v), legend: "{{vendor}} · {{kind}}"}},
+					queries: []query{{expr: s.sumBy("vendor, kind", "support_store_items"+v), legend: "{{vendor}} · {{kind}}"}},
 				},
 				{
 					kind: statPanel, title: "Configuration reload", unit: "none", width: 6, height: 7,

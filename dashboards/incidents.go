@@ -21,13 +21,13 @@ func incidents(s selectors) board {
 					kind: statPanel, title: "Open incidents", unit: "short", width: 6, height: 6,
 					description: "Incidents unresolved on the vendor's status page now. Good: zero; when not, the " +
 						"update gaps below say whether the vendor keeps you informed.",
-					queries: []query{{expr: sumBy("vendor", "support_status_incidents_open"+v), legend: "{{vendor}}"}},
+					queries: []query{{expr: s.sumBy("vendor", "support_status_incidents_open"+v), legend: "{{vendor}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "Components by status", unit: "short", width: 6, height: 6,
 					description: "Status-page components in each status now. Good: all operational.",
 					queries: []query{{
-						expr:   sumBy("vendor, status", "support_status_component_status"+v),
+						expr:   s.sumBy("vendor, status", "support_status_component_status"+v),
 						legend: "{{vendor}} · {{status}}",
 					}},
 				},
@@ -54,20 +54,20 @@ func incidents(s selectors) board {
 				{
 					kind: barsPanel, title: "Incidents by impact", unit: "short", width: 12, height: 8, interval: "1d",
 					description: "Incidents per day, by the impact first published. Good: rare, and mostly minor.",
-					queries:     []query{{expr: countOver("vendor, impact", "support_status_incidents_total", v, bar), legend: "{{vendor}} · {{impact}}"}},
+					queries:     []query{{expr: s.countOver("vendor, impact", "support_status_incidents_total", v, bar), legend: "{{vendor}} · {{impact}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "Incidents in range", unit: "short", width: 6, height: 8,
 					description: "Incidents over the dashboard's time range, by impact. Good: few major or critical ones.",
-					queries:     []query{{expr: countOver("vendor, impact", "support_status_incidents_total", v, span), legend: "{{vendor}} · {{impact}}"}},
+					queries:     []query{{expr: s.countOver("vendor, impact", "support_status_incidents_total", v, span), legend: "{{vendor}} · {{impact}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "Incident duration", unit: "s", width: 6, height: 8,
 					description: "From when impact began to resolution, median and 90th percentile. Good: short, " +
 						"and a p90 not far above the p50.",
 					queries: []query{
-						{expr: quantileOver("0.5", "vendor", "support_status_incident_duration_seconds", v, span), legend: "{{vendor}} p50"},
-						{expr: quantileOver("0.9", "vendor", "support_status_incident_duration_seconds", v, span), legend: "{{vendor}} p90"},
+						{expr: s.quantileOver("0.5", "vendor", "support_status_incident_duration_seconds", v, span), legend: "{{vendor}} p50"},
+						{expr: s.quantileOver("0.9", "vendor", "support_status_incident_duration_seconds", v, span), legend: "{{vendor}} p90"},
 					},
 				},
 			}},
@@ -77,7 +77,7 @@ func incidents(s selectors) board {
 					description: "From when impact began to the first public post, 90th percentile by impact. " +
 						"Good: minutes, shortest for critical incidents.",
 					queries: []query{{
-						expr:   quantileOver("0.9", "vendor, impact", "support_status_incident_notice_delay_seconds", v, span),
+						expr:   s.quantileOver("0.9", "vendor, impact", "support_status_incident_notice_delay_seconds", v, span),
 						legend: "{{vendor}} · {{impact}}",
 					}},
 				},
@@ -86,23 +86,23 @@ func incidents(s selectors) board {
 					description: "Time between consecutive public updates of an incident, median and 90th " +
 						"percentile. Good: an update at least every 30-60 minutes while impact lasts.",
 					queries: []query{
-						{expr: quantileOver("0.5", "vendor", "support_status_incident_update_gap_seconds", v, span), legend: "{{vendor}} p50"},
-						{expr: quantileOver("0.9", "vendor", "support_status_incident_update_gap_seconds", v, span), legend: "{{vendor}} p90"},
+						{expr: s.quantileOver("0.5", "vendor", "support_status_incident_update_gap_seconds", v, span), legend: "{{vendor}} p50"},
+						{expr: s.quantileOver("0.9", "vendor", "support_status_incident_update_gap_seconds", v, span), legend: "{{vendor}} p90"},
 					},
 				},
 				{
 					kind: bargaugePanel, title: "Who noticed first", unit: "short", width: 6, height: 8,
 					description: "Incidents the vendor announced first versus ones a customer reported first. " +
 						"Good: almost all vendor-first.",
-					queries: []query{{expr: countOver("vendor, first", "support_incidents_detected_total", v, span), legend: "{{vendor}} · {{first}}"}},
+					queries: []query{{expr: s.countOver("vendor, first", "support_incidents_detected_total", v, span), legend: "{{vendor}} · {{first}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "Customer lead time", unit: "s", width: 6, height: 8,
 					description: "For customer-first incidents: from the first customer signal to the vendor's " +
 						"first post, median and 90th percentile. Good: short, or no such incidents at all.",
 					queries: []query{
-						{expr: quantileOver("0.5", "vendor", "support_incident_customer_lead_seconds", v, span), legend: "{{vendor}} p50"},
-						{expr: quantileOver("0.9", "vendor", "support_incident_customer_lead_seconds", v, span), legend: "{{vendor}} p90"},
+						{expr: s.quantileOver("0.5", "vendor", "support_incident_customer_lead_seconds", v, span), legend: "{{vendor}} p50"},
+						{expr: s.quantileOver("0.9", "vendor", "support_incident_customer_lead_seconds", v, span), legend: "{{vendor}} p90"},
 					},
 				},
 				{
@@ -125,8 +125,8 @@ func incidents(s selectors) board {
 						"percentile (the short end) and the median, against the notice the contract requires. " +
 						"Good: even the 10th percentile above the contract.",
 					queries: []query{
-						{expr: quantileOver("0.1", "vendor", "support_status_maintenance_notice_seconds", v, span), legend: "{{vendor}} p10"},
-						{expr: quantileOver("0.5", "vendor", "support_status_maintenance_notice_seconds", v, span), legend: "{{vendor}} p50"},
+						{expr: s.quantileOver("0.1", "vendor", "support_status_maintenance_notice_seconds", v, span), legend: "{{vendor}} p10"},
+						{expr: s.quantileOver("0.5", "vendor", "support_status_maintenance_notice_seconds", v, span), legend: "{{vendor}} p50"},
 						{expr: maxBy("vendor", "support_sla_maintenance_notice_seconds"+v), legend: "{{vendor}} contract"},
 					},
 				},
@@ -135,8 +135,8 @@ func incidents(s selectors) board {
 					description: "Maintenances announced over the time range, and those announced with less " +
 						"notice than the contract. Good: no short-notice ones.",
 					queries: []query{
-						{expr: countOver("vendor", "support_status_maintenances_total", v, span), legend: "{{vendor}} announced"},
-						{expr: countOver("vendor", "support_status_maintenance_short_notice_total", v, span), legend: "{{vendor}} short notice"},
+						{expr: s.countOver("vendor", "support_status_maintenances_total", v, span), legend: "{{vendor}} announced"},
+						{expr: s.countOver("vendor", "support_status_maintenance_short_notice_total", v, span), legend: "{{vendor}} short notice"},
 					},
 				},
 			}},

@@ -1,6 +1,10 @@
 package dashboards
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/support-exporter/support_exporter/alerts"
+)
 
 // Small PromQL writers, so the dashboard files read as what they show.
 // Each takes the label matchers already rendered by selectors.
@@ -21,24 +25,43 @@ func increase(metric, matchers, window string) string {
 	return fmt.Sprintf("increase(%s%s[%s])", metric, matchers, window)
 }
 
-// countOver sums a counter's growth over the window, by labels.
+// countOver sums a counter's growth over the window, by labels, every
+// replica's series added: for the exporter's own work (requests, failed
+// syncs), which each replica of an HA pair does. The methods below read
+// the vendors' numbers.
 func countOver(labels, metric, matchers, window string) string {
 	return sumBy(labels, increase(metric, matchers, window))
 }
 
-// ratioOver divides two counters' growth over the same window, by labels.
-func ratioOver(labels, numerator, denominator, matchers, window string) string {
-	return countOver(labels, numerator, matchers, window) + " / " + countOver(labels, denominator, matchers, window)
+// The same writers reading an HA pair's replicas once (docs/ha.md): each
+// series is read through max without (the alerts Config's ReplicaLabels)
+// before it is summed, as the rules do, so one exporter, shards and an HA
+// pair show the same numbers. maxBy needs no such step. ratioOver divides
+// two counters' growth over the same window, quantileOver estimates
+// quantile q of a histogram (the exporter adds every SLA target to the
+// buckets, so a target read from here is exact), meanOver is a histogram's
+// mean.
+
+func (s selectors) dedupe(expr string) string {
+	return alerts.DedupeReplicas(s.cfg, expr)
 }
 
-// quantileOver estimates quantile q of a histogram over the window, by
-// labels. The exporter adds every SLA target to the buckets, so a target
-// read from here is exact.
-func quantileOver(q, labels, histogram, matchers, window string) string {
-	return fmt.Sprintf("histogram_quantile(%s, %s)", q, countOver(labels+", le", histogram+"_bucket", matchers, window))
+func (s selectors) sumBy(labels, expr string) string {
+	return sumBy(labels, s.dedupe(expr))
 }
 
-// meanOver is a histogram's mean over the window, by labels.
-func meanOver(labels, histogram, matchers, window string) string {
-	return ratioOver(labels, histogram+"_sum", histogram+"_count", matchers, window)
+func (s selectors) countOver(labels, metric, matchers, window string) string {
+	return s.sumBy(labels, increase(metric, matchers, window))
+}
+
+func (s selectors) ratioOver(labels, numerator, denominator, matchers, window string) string {
+	return s.countOver(labels, numerator, matchers, window) + " / " + s.countOver(labels, denominator, matchers, window)
+}
+
+func (s selectors) quantileOver(q, labels, histogram, matchers, window string) string {
+	return fmt.Sprintf("histogram_quantile(%s, %s)", q, s.countOver(labels+", le", histogram+"_bucket", matchers, window))
+}
+
+func (s selectors) meanOver(labels, histogram, matchers, window string) string {
+	return s.ratioOver(labels, histogram+"_sum", histogram+"_count", matchers, window)
 }

@@ -27,7 +27,7 @@ func scorecard(s selectors) board {
 					kind: bargaugePanel, title: "Tickets opened", unit: "short", width: 8, height: 7,
 					description: "Tickets opened per vendor in the window. Read every ratio below against it: " +
 						"with 20 tickets one ticket moves a ratio by 5 points, so only compare vendors with enough volume.",
-					queries: []query{{expr: countOver("vendor", "support_tickets_created_total", v, w), legend: "{{vendor}}"}},
+					queries: []query{{expr: s.countOver("vendor", "support_tickets_created_total", v, w), legend: "{{vendor}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "SLA clocks ended", unit: "short", width: 8, height: 7,
@@ -35,15 +35,15 @@ func scorecard(s selectors) board {
 						"(answered, solved, or the target passed): the denominator of SLA compliance. Orange below %d, "+
 						"the count the alerts want before they trust a breach ratio.", s.cfg.MinSLAChecks),
 					steps:   []step{{color: "orange"}, {from: float64(s.cfg.MinSLAChecks), color: "green"}},
-					queries: []query{{expr: sumBy("vendor, target", alerts.SLAChecks.Over(w)+v), legend: "{{vendor}} · {{target}}"}},
+					queries: []query{{expr: s.sumBy("vendor, target", alerts.SLAChecks.Over(w)+v), legend: "{{vendor}} · {{target}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "Incidents and maintenances", unit: "short", width: 8, height: 7,
 					description: "Status-page incidents and scheduled maintenances announced in the window: the " +
 						"denominators of the professionalism and proactivity ratios.",
 					queries: []query{
-						{expr: countOver("vendor", "support_status_incidents_total", v, w), legend: "{{vendor}} incidents"},
-						{expr: countOver("vendor", "support_status_maintenances_total", v, w), legend: "{{vendor}} maintenances"},
+						{expr: s.countOver("vendor", "support_status_incidents_total", v, w), legend: "{{vendor}} incidents"},
+						{expr: s.countOver("vendor", "support_status_maintenances_total", v, w), legend: "{{vendor}} maintenances"},
 					},
 				},
 			}},
@@ -67,7 +67,7 @@ func scorecard(s selectors) board {
 						"business hours. Good: the two close together; a large off-hours gap means no real " +
 						"follow-the-sun coverage.",
 					queries: []query{{
-						expr:   quantileOver("0.9", "vendor, hours", "support_ticket_first_response_seconds", v, w),
+						expr:   s.quantileOver("0.9", "vendor, hours", "support_ticket_first_response_seconds", v, w),
 						legend: "{{vendor}} · {{hours}}",
 					}},
 				},
@@ -89,7 +89,7 @@ func scorecard(s selectors) board {
 					kind: bargaugePanel, title: "Open escalations now", unit: "short", width: 7, height: 9,
 					description: "Tickets escalated at the vendor and still open, right now (not windowed). " +
 						"Good: zero, or a few that move.",
-					queries: []query{{expr: sumBy("vendor", "support_escalations_open"+v), legend: "{{vendor}}"}},
+					queries: []query{{expr: s.sumBy("vendor", "support_escalations_open"+v), legend: "{{vendor}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "One-touch resolution rate", unit: "percentunit", width: 12, height: 7,
@@ -110,8 +110,8 @@ func scorecard(s selectors) board {
 					description: "Vendor public replies before the first solve (rounds), mean and 90th percentile. " +
 						"Good: close to 1-2; many rounds mean the vendor asks for information piecemeal.",
 					queries: []query{
-						{expr: meanOver("vendor", "support_ticket_vendor_replies_to_resolve", v, w), legend: "{{vendor}} mean"},
-						{expr: quantileOver("0.9", "vendor", "support_ticket_vendor_replies_to_resolve", v, w), legend: "{{vendor}} p90"},
+						{expr: s.meanOver("vendor", "support_ticket_vendor_replies_to_resolve", v, w), legend: "{{vendor}} mean"},
+						{expr: s.quantileOver("0.9", "vendor", "support_ticket_vendor_replies_to_resolve", v, w), legend: "{{vendor}} p90"},
 					},
 				},
 				{
@@ -119,7 +119,7 @@ func scorecard(s selectors) board {
 					description: "Postmortems published per incident seen in the window. Good: every major or " +
 						"critical incident gets one; a rate near zero means incidents end without an explanation.",
 					queries: []query{{
-						expr:   ratioOver("vendor", "support_status_incident_postmortem_seconds_count", "support_status_incidents_total", v, w),
+						expr:   s.ratioOver("vendor", "support_status_incident_postmortem_seconds_count", "support_status_incidents_total", v, w),
 						legend: "{{vendor}}",
 					}},
 				},
@@ -128,8 +128,8 @@ func scorecard(s selectors) board {
 					description: "Time from an incident's resolution to its published postmortem, median and 90th " +
 						"percentile. Good: within a few business days.",
 					queries: []query{
-						{expr: quantileOver("0.5", "vendor", "support_status_incident_postmortem_seconds", v, w), legend: "{{vendor}} p50"},
-						{expr: quantileOver("0.9", "vendor", "support_status_incident_postmortem_seconds", v, w), legend: "{{vendor}} p90"},
+						{expr: s.quantileOver("0.5", "vendor", "support_status_incident_postmortem_seconds", v, w), legend: "{{vendor}} p50"},
+						{expr: s.quantileOver("0.9", "vendor", "support_status_incident_postmortem_seconds", v, w), legend: "{{vendor}} p90"},
 					},
 				},
 			}},
@@ -146,7 +146,7 @@ func scorecard(s selectors) board {
 						"how often your team had to chase. Good: near 0. Empty for zendesk sources, whose " +
 						"export has no reply timeline.",
 					queries: []query{{
-						expr:   ratioOver("vendor", "support_ticket_customer_followups_total", "support_tickets_created_total", v, w),
+						expr:   s.ratioOver("vendor", "support_ticket_customer_followups_total", "support_tickets_created_total", v, w),
 						legend: "{{vendor}}",
 					}},
 				},
@@ -157,8 +157,8 @@ func scorecard(s selectors) board {
 						"past it).", durationText(s.cfg.IncidentSilence)),
 					steps: []step{{color: "green"}, {from: s.cfg.IncidentSilence.Seconds(), color: "red"}},
 					queries: []query{
-						{expr: quantileOver("0.5", "vendor", "support_status_incident_update_gap_seconds", v, w), legend: "{{vendor}} p50"},
-						{expr: quantileOver("0.9", "vendor", "support_status_incident_update_gap_seconds", v, w), legend: "{{vendor}} p90"},
+						{expr: s.quantileOver("0.5", "vendor", "support_status_incident_update_gap_seconds", v, w), legend: "{{vendor}} p50"},
+						{expr: s.quantileOver("0.9", "vendor", "support_status_incident_update_gap_seconds", v, w), legend: "{{vendor}} p90"},
 					},
 				},
 			}},

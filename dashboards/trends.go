@@ -36,7 +36,7 @@ func trends(s selectors) board {
 					kind: timeseriesPanel, title: "SLA clocks per month", unit: "short", width: 24, height: 6, interval: daily,
 					description: "SLA clocks ended over each trailing 30 days: how many tickets the compliance " +
 						"lines rest on. A dip in volume makes compliance jumpy; it does not make it better.",
-					queries: []query{{expr: sumBy("vendor, target", alerts.SLAChecks.Over(month)+v), legend: "{{vendor}} · {{target}}"}},
+					queries: []query{{expr: s.sumBy("vendor, target", alerts.SLAChecks.Over(month)+v), legend: "{{vendor}} · {{target}}"}},
 				},
 			}},
 			{title: "Response speed", panels: []panel{

@@ -74,6 +74,7 @@ type Exporter struct {
 	snapMu   sync.Mutex
 	snapshot atomic.Pointer[quality.Snapshot]
 	reloadOK atomic.Bool
+	reloadAt atomic.Int64 // Unix nanoseconds of the last configuration applied; 0 before
 
 	runCtx context.Context
 	drills drills // the off-hours drills (drills.go)
@@ -239,9 +240,13 @@ func (e *Exporter) rebuildAndSwap(cfg *config.Config, vendors map[string]*vendor
 			return fmt.Errorf("releasing the store's memory map: %w", err)
 		}
 	}
+	for _, r := range runners {
+		r.status.setPollInterval(r.interval) // served once the source runs under it
+	}
 	e.mu.Lock()
 	e.cfg, e.vendors, e.runners, e.status = cfg, vendors, runners, status
 	e.mu.Unlock()
+	e.reloadAt.Store(e.opts.Now().UnixNano())
 	return nil
 }
 
@@ -790,6 +795,15 @@ func (e *Exporter) Snapshot() *quality.Snapshot { return e.snapshot.Load() }
 
 // ReloadSuccessful reports whether the last Apply succeeded.
 func (e *Exporter) ReloadSuccessful() bool { return e.reloadOK.Load() }
+
+// LastReloadSuccess is when the running configuration was applied (at
+// start, then at each successful reload); zero before the first.
+func (e *Exporter) LastReloadSuccess() time.Time {
+	if ns := e.reloadAt.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
 
 // SourceStatuses lists every configured source's sync state, sorted.
 func (e *Exporter) SourceStatuses() []exposition.SourceStatus {

@@ -53,6 +53,13 @@ func (st *sourceStatus) finish(end time.Time, took time.Duration, reason string,
 	st.s.Up, st.s.LastSuccess, st.s.LastError = true, end, ""
 }
 
+// setPollInterval records the source's configured poll interval.
+func (st *sourceStatus) setPollInterval(d time.Duration) {
+	st.mu.Lock()
+	st.s.PollInterval = d
+	st.mu.Unlock()
+}
+
 func (st *sourceStatus) setSyncedAt(t time.Time) {
 	st.mu.Lock()
 	if t.After(st.syncedAt) { // never back: judged values are not taken back (store.Tx.SetSyncedAt)

@@ -27,6 +27,7 @@ type SourceStatus struct {
 	LastSync             time.Time // end of the last attempt; zero before the first
 	LastSuccess          time.Time // end of the last good sync; zero before the first
 	LastDuration         time.Duration
+	PollInterval         time.Duration // configured poll_interval; zero when unknown
 	LastError            string
 	Requests             map[string]uint64 // by HTTP status code, or "error" when no response arrived
 	Errors               map[string]uint64 // by reason
@@ -77,6 +78,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.d.all() {
 		ch <- d
 	}
+	describeSelf(ch)
 }
 
 // Collect emits the latest snapshot.
@@ -93,6 +95,7 @@ func (c *Collector) collectState(ch chan<- prometheus.Metric) {
 		reload = 1
 	}
 	ch <- prometheus.MustNewConstMetric(c.d.reloadOK, prometheus.GaugeValue, reload)
+	c.collectReload(ch)
 	for _, s := range c.state.SourceStatuses() {
 		c.collectSource(ch, s)
 	}
@@ -127,6 +130,7 @@ func (c *Collector) collectSource(ch chan<- prometheus.Metric, s SourceStatus) {
 	ch <- prometheus.MustNewConstMetric(c.d.sourceUp, prometheus.GaugeValue, up, l...)
 	ch <- prometheus.MustNewConstMetric(c.d.lastSuccess, prometheus.GaugeValue, timestamp(s.LastSuccess), l...)
 	ch <- prometheus.MustNewConstMetric(c.d.syncDuration, prometheus.GaugeValue, s.LastDuration.Seconds(), l...)
+	collectPollInterval(ch, s)
 	for _, code := range sortedKeys(s.Requests) {
 		ch <- prometheus.MustNewConstMetric(c.d.requests, prometheus.CounterValue, float64(s.Requests[code]), append(l, code)...)
 	}
