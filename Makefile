@@ -8,7 +8,7 @@ BRANCH    ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown
 LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) -X $(PKG).Branch=$(BRANCH) \
              -X $(PKG).BuildUser=$(shell whoami)@$(shell hostname) -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build demo test lint unit e2e bench fuzz clean release docker chart
+.PHONY: all build demo test test-prometheus3 lint unit e2e bench fuzz clean release docker chart
 
 all: lint test build
 
@@ -20,9 +20,23 @@ demo:
 
 # The full test suite: formatting, vet, staticcheck, unit tests, the
 # end-to-end tests that drive the built binary (they need promtool: Debian
-# package `prometheus`). `make unit` is the quick run: -short skips ./e2e.
+# package `prometheus`), then the tests that use Prometheus again with
+# Prometheus 3. `make unit` is the quick run: -short skips ./e2e.
 test: lint
 	$(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory test-prometheus3
+
+# The tests that run Prometheus or promtool (e2e/prometheus3_test.go checks
+# that this list is whole). test-prometheus3 runs them with Prometheus 3,
+# built once by scripts/prometheus3.sh at the version pinned in
+# internal/tools/prometheus3/go.mod; `make test` ran them with PATH's
+# (Debian's 2.42).
+PROMETHEUS_TESTS := ^(TestBackfillJoinsLiveScrapes|TestContractMonth|TestDashboardsAndAlertsAgainstPrometheus|TestDemo|TestDocsFreshness|TestDrillAnsweredAt0340|TestFeatureRequestShippedAfter40Days|TestPromtoolChecksCommittedRules|TestPromtoolChecksOtherConfigs|TestPromtoolUnitTests|TestReportMatchesPromQL)$$
+
+test-prometheus3:
+	@dir=$$(bash scripts/prometheus3.sh) && "$$dir/prometheus" --version | head -1 && \
+	  SUPPORT_EXPORTER_PROMETHEUS="$$dir/prometheus" SUPPORT_EXPORTER_PROMTOOL="$$dir/promtool" \
+	  $(GO) test -count=1 -timeout 20m -run '$(PROMETHEUS_TESTS)' ./alerts ./e2e
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -10,9 +10,15 @@ import (
 
 // promtool returns the path of promtool, failing the test when it is
 // missing: these checks are the proof that the rules load and behave.
+// $SUPPORT_EXPORTER_PROMTOOL chooses another promtool than PATH's (make
+// test runs these tests again with Prometheus 3's, scripts/prometheus3.sh).
 func promtool(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("promtool")
+	name := "promtool"
+	if env := os.Getenv("SUPPORT_EXPORTER_PROMTOOL"); env != "" {
+		name = env
+	}
+	path, err := exec.LookPath(name)
 	if err != nil {
 		t.Fatalf("promtool not found (%v): install it with apt-get install prometheus (Debian) to check the rules", err)
 	}

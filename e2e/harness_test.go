@@ -391,9 +391,9 @@ func waitEvery(t testing.TB, timeout, interval time.Duration, what string, cond 
 // .ci/run installs; without it the test fails rather than skipping.
 func promtoolLint(t testing.TB, exposition string) string {
 	t.Helper()
-	path, err := exec.LookPath("promtool")
+	path, err := toolPath("promtool")
 	if err != nil {
-		t.Fatal("promtool not found: install Debian's `prometheus` package (bash .ci/run does)")
+		t.Fatalf("promtool not found (%v): install Debian's `prometheus` package (bash .ci/run does)", err)
 	}
 	cmd := exec.Command(path, "check", "metrics")
 	cmd.Stdin = strings.NewReader(exposition)

@@ -253,7 +253,7 @@ func runDaemon(t *testing.T, bin string, args ...string) {
 
 func lookPath(t *testing.T, bin, pkg string) string {
 	t.Helper()
-	p, err := exec.LookPath(bin)
+	p, err := toolPath(bin)
 	if err != nil {
 		t.Fatalf("%s not found: install Debian's `%s` package (bash .ci/run does)", bin, pkg)
 	}
