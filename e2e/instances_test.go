@@ -339,17 +339,5 @@ func startQueryOnlyPrometheus(t *testing.T, bin, dir, dataDir string) *promServe
 	t.Helper()
 	cfg := filepath.Join(dir, "prometheus.yml")
 	writeFile(t, cfg, "global:\n  scrape_interval: 1m\nscrape_configs: []\n")
-	addr := freeAddr(t)
-	p := &promServer{t: t, dataDir: dataDir, bin: bin, url: "http://" + addr, args: []string{
-		"--config.file=" + cfg, "--storage.tsdb.path=" + dataDir, "--storage.tsdb.retention.time=10y",
-		"--web.listen-address=" + addr,
-	}}
-	p.start()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("prometheus log:\n%s", tail(p.logs.String(), 30))
-		}
-	})
-	return p
+	return runPrometheus(t, bin, cfg, dataDir)
 }

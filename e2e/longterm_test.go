@@ -276,19 +276,7 @@ remote_write:
     queue_config:
       batch_send_deadline: 1s
 `, rulesPath, backfillJob, target, writeURL))
-	addr := freeAddr(t)
-	p := &promServer{t: t, dataDir: dataDir, bin: bin, url: "http://" + addr, args: []string{
-		"--config.file=" + cfg, "--storage.tsdb.path=" + dataDir, "--storage.tsdb.retention.time=10y",
-		"--web.listen-address=" + addr,
-	}}
-	p.start()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("prometheus log:\n%s", tail(p.logs.String(), 30))
-		}
-	})
-	return p
+	return runPrometheus(t, bin, cfg, dataDir)
 }
 
 // shippedRecordingRule is the expression of a recording rule in a shipped

@@ -157,6 +157,14 @@ scrape_configs:
     static_configs:
       - targets: ['%s']
 `, target))
+	return runPrometheus(t, bin, cfg, dataDir)
+}
+
+// runPrometheus starts Prometheus on a free loopback port with the config
+// file cfg and the TSDB in dataDir, and stops it when the test ends
+// (printing its log's tail when the test failed).
+func runPrometheus(t *testing.T, bin, cfg, dataDir string) *promServer {
+	t.Helper()
 	addr := freeAddr(t)
 	p := &promServer{t: t, dataDir: dataDir, bin: bin, url: "http://" + addr, args: []string{
 		"--config.file=" + cfg, "--storage.tsdb.path=" + dataDir, "--storage.tsdb.retention.time=10y",
