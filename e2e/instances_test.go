@@ -99,6 +99,10 @@ func TestInstancesAgree(t *testing.T) {
 	// tickets were still open past their targets.
 	at, mid := to, instancesNow.Add(-7*day)
 	figures := instanceFigures(t)
+	// Prometheus 3's ranges leave their first instant out: over the
+	// backfill's grid only the difference of the ends is exact, and the
+	// hand count below needs exact figures (docs/prometheus.md).
+	v3 := promMajor(t, prom.url) >= 3
 	got := map[string]map[string]float64{} // layout -> figure{labels}@instant -> value
 	for job := range layouts {
 		got[job] = map[string]float64{}
@@ -106,6 +110,9 @@ func TestInstancesAgree(t *testing.T) {
 		cfg.Selector = `job="` + job + `"`
 		for name, expr := range figures(cfg) {
 			for _, instant := range []time.Time{at, mid} {
+				if v3 {
+					expr = asDifferences(expr)
+				}
 				series, err := promInstant(prom.url, expr, instant)
 				if err != nil {
 					t.Fatalf("%s %s: %v\n%s", job, name, err, expr)
@@ -162,6 +169,9 @@ func TestInstancesAgree(t *testing.T) {
 	naive := alerts.Default()
 	naive.Selector, naive.ReplicaLabels = `job="ha"`, nil
 	created := dashboardExpr(t, naive, "support-scorecard.json", "increase(support_tickets_created_total{", map[string]string{"$window": "30d"})
+	if v3 {
+		created = asDifferences(created)
+	}
 	series, err := promInstant(prom.url, created, at)
 	if err != nil || len(series) != 2 {
 		t.Fatalf("naive tickets created: %v, %v", series, err)
@@ -256,7 +266,8 @@ func dashboardExpr(t *testing.T, cfg alerts.Config, file, marker string, vars ma
 	if len(found) != 1 {
 		t.Fatalf("%s: %d queries contain %q, want one: %q", file, len(found), marker, found)
 	}
-	expr := strings.ReplaceAll(found[0], `vendor=~"$vendor"`, `vendor=~".+"`)
+	// Every job and instance of the layout, as Grafana's "All" reads them.
+	expr := strings.NewReplacer(`vendor=~"$vendor"`, `vendor=~".+"`, "$job", ".*", "$instance", ".*").Replace(found[0])
 	for k, v := range vars {
 		expr = strings.ReplaceAll(expr, k, v)
 	}

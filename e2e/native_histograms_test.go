@@ -90,19 +90,27 @@ func TestNativeHistograms(t *testing.T) {
 		t.Errorf("the text exposition lost its classic buckets or fails the lint")
 	}
 
+	// Prometheus 2.x ingests native histograms behind a feature flag;
+	// 3.x dropped the flag for the scrape setting scrape_native_histograms
+	// (docs/metrics.md, "Native histograms").
+	v2 := binaryMajor(t, promBin) < 3
+	setting, flags := "\n    scrape_native_histograms: true", []string(nil)
+	if v2 {
+		setting, flags = "", []string{"--enable-feature=native-histograms"}
+	}
 	cfg := filepath.Join(dir, "prometheus.yml")
 	writeFile(t, cfg, fmt.Sprintf(`global:
   scrape_interval: 1s
 scrape_configs:
-  - job_name: support_exporter
+  - job_name: support_exporter%s
     static_configs:
       - targets: ['%s']
-`, p.addr))
+`, setting, p.addr))
 	addr := freeAddr(t)
-	prom := &promServer{t: t, dataDir: filepath.Join(dir, "prometheus"), bin: promBin, url: "http://" + addr, args: []string{
+	prom := &promServer{t: t, dataDir: filepath.Join(dir, "prometheus"), bin: promBin, url: "http://" + addr, args: append([]string{
 		"--config.file=" + cfg, "--storage.tsdb.path=" + filepath.Join(dir, "prometheus"),
-		"--web.listen-address=" + addr, "--enable-feature=native-histograms",
-	}}
+		"--web.listen-address=" + addr,
+	}, flags...)}
 	prom.start()
 	t.Cleanup(func() {
 		prom.stop()

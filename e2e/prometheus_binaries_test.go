@@ -63,3 +63,21 @@ var increaseOf = regexp.MustCompile(`increase\(([a-z_:]+)(\{[^}]*\})?\[([0-9a-z]
 func asDifferences(expr string) string {
 	return increaseOf.ReplaceAllString(expr, "($1$2$4 - $1$2$4 offset $3)")
 }
+
+// binaryMajor is the major version a Prometheus binary prints with
+// --version ("prometheus, version 3.16.0 (...)"), for settings that must be
+// chosen before it starts.
+func binaryMajor(t *testing.T, bin string) int {
+	t.Helper()
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatalf("%s --version: %v", bin, err)
+	}
+	_, after, ok := strings.Cut(string(out), "version ")
+	major, _, _ := strings.Cut(after, ".")
+	n, err := strconv.Atoi(major)
+	if !ok || err != nil {
+		t.Fatalf("%s --version: no version in %.200q", bin, out)
+	}
+	return n
+}

@@ -35,6 +35,7 @@ func (l liveCollector) Describe(ch chan<- *prometheus.Desc) {
 			ch <- d
 		}
 	}
+	describeSelf(ch)
 }
 
 func (l liveCollector) Collect(ch chan<- prometheus.Metric) { l.c.collectState(ch) }
