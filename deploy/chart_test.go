@@ -30,15 +30,19 @@ import (
 const chartJob = "support-exporter"
 
 // chartConfig is the alerts configuration the chart's rules and dashboards
-// are generated with: the defaults, selecting the chart's job.
+// are generated with: the defaults, selecting the chart's job, merging
+// replicas across service too (an HA pair is two releases, two Services,
+// in one namespace; TestChartPairDedupes).
 func chartConfig() alerts.Config {
 	cfg := alerts.Default()
 	cfg.Selector = `job="` + chartJob + `"`
+	cfg.ReplicaLabels = []string{"instance", "pod", "service"}
 	return cfg
 }
 
 const chartHeader = "# The rules of github.com/support-exporter/support_exporter/alerts with the selector\n" +
-	"# job=\"" + chartJob + "\", for the Helm chart: go test ./deploy -update regenerates it.\n"
+	"# job=\"" + chartJob + "\" and the replica labels instance, pod and service, for the Helm chart:\n" +
+	"# go test ./deploy -update regenerates it.\n"
 
 // chartFiles is what files/ of the chart must hold, by path in the chart.
 func chartFiles(t *testing.T) map[string][]byte {

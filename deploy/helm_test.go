@@ -159,7 +159,13 @@ func (m manifests) only(t *testing.T, kind string) object {
 // render runs `helm template` on the chart and parses every document.
 func render(t *testing.T, args ...string) manifests {
 	t.Helper()
-	out, err := helm(t, append([]string{"template", "rel", chartPath, "--namespace", "monitoring"}, args...)...)
+	return renderRelease(t, "rel", args...)
+}
+
+// renderRelease is render with the release name given.
+func renderRelease(t *testing.T, release string, args ...string) manifests {
+	t.Helper()
+	out, err := helm(t, append([]string{"template", release, chartPath, "--namespace", "monitoring"}, args...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
