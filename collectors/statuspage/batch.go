@@ -64,13 +64,6 @@ func componentStates(wire []wireComponent) ([]item.Component, map[string]string)
 	return out, groups
 }
 
-// groupNames are the names of the page's component groups by id, as
-// componentStates reads them.
-func groupNames(wire []wireComponent) map[string]string {
-	_, groups := componentStates(wire)
-	return groups
-}
-
 // componentName is "Group / Component" for a component in a group, since
 // pages reuse names across groups (DigitalOcean lists a "NYC3" under
 // Droplets, Volumes, Kubernetes and more); otherwise the component's own

@@ -9,10 +9,9 @@ import (
 
 // cursor is what a sync leaves for the next: each endpoint's validators,
 // so that an endpoint unchanged since it was last read costs one 304 and
-// no body, and the names of the page's component groups as summary.json
-// last listed them, which name an incident's components ("Group /
-// Component") when incidents.json changed and summary.json did not. It is
-// stored with the items read from the bodies it validates, in one batch.
+// no body. It is stored with the items read from the bodies it validates,
+// in one batch. (Cursors stored before every endpoint was read at each
+// change also held the component groups' names, "groups": no longer read.)
 type cursor struct {
 	// HistoryStart and NotBefore are global.history_start and
 	// global.earliest_timestamp as the stored items were read: another
@@ -20,8 +19,6 @@ type cursor struct {
 	HistoryStart string                            `json:"history_start,omitempty"`
 	NotBefore    string                            `json:"not_before,omitempty"`
 	Docs         map[string]conditional.Validators `json:"docs,omitempty"`
-	// Groups are the component groups' names by id (summary.json).
-	Groups map[string]string `json:"groups,omitempty"`
 }
 
 // parseCursor reads a stored cursor; nil (the first sync, or a cursor

@@ -22,14 +22,13 @@
 // store, which keys them by id, so nothing is lost or counted twice. Items
 // created before global.history_start are left out.
 //
-// Each endpoint is asked for conditionally (If-None-Match, and
-// If-Modified-Since where a page sends Last-Modified) with the validators
+// Each endpoint is asked for conditionally (If-None-Match) with the ETag
 // the cursor keeps from its last 200: real pages send a weak ETag (a hash
 // of the body) and no Last-Modified, and answer 304 without a body when the
-// ETag still matches (docs/sources.md). An endpoint answering 304 brings
-// nothing; the items of those that changed are handed over, and the
-// component list only when summary.json changed. An unchanged page thus
-// costs three 304s and stores nothing. No single endpoint would do: a
+// ETag still matches (docs/sources.md). An unchanged page thus costs three
+// 304s and stores nothing. Once one endpoint answers 200, the others are
+// read whole in the same poll (Sync says why), and the batch holds the
+// whole page. No single endpoint would do: a
 // component's status is in summary.json alone, an edit of a resolved
 // incident or of a completed maintenance (a late update, a postmortem, an
 // incident posted already resolved) in the two lists alone, and a
@@ -58,6 +57,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
@@ -108,9 +108,20 @@ func New(env source.Env) (source.Source, error) {
 	}, nil
 }
 
-// Sync reads what changed on the page since the validators of raw and
+// Sync reads the page when it changed since the validators of raw and
 // emits it, with the new validators, as one batch; nothing when every
 // endpoint answered 304.
+//
+// Once one endpoint answered 200, every other is read whole in the same
+// poll, those that answered 304 again and those after it without
+// validators: the batch then holds each endpoint's current copy of every
+// item, and an item listed by two endpoints is kept in its most recently
+// updated version (newestByID). Handing over the changed endpoints alone
+// would trust each 200 to be newer than what is stored, and a CDN edge
+// serving an older copy of one endpoint (stale-while-revalidate,
+// stale-if-error) while the endpoint holding the newer version answered
+// 304 would store the older version, which the 304s would then never
+// correct (docs/sources.md).
 func (p *page) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error) error {
 	old, err := parseCursor(raw)
 	if err != nil {
@@ -123,38 +134,45 @@ func (p *page) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error
 		// items are wanted, every endpoint is read whole.
 		old = cursor{}
 	}
-	r := reading{p: p, old: old, next: &next}
-	sum, sumChanged, err := get(ctx, r, p.summaryURL, decodeSummary)
-	if err != nil {
-		return fmt.Errorf("statuspage: summary: %w", err)
+	endpoints := []struct{ name, url string }{
+		{"summary", p.summaryURL}, {"incidents", p.incidentsURL}, {"scheduled maintenances", p.maintsURL}}
+	bodies := make([][]byte, len(endpoints))
+	read := make([]bool, len(endpoints))
+	changed := false
+	for i, e := range endpoints {
+		// After a 200, the rest unconditionally.
+		if bodies[i], read[i], err = p.get(ctx, old, &next, e.url, !changed); err != nil {
+			return fmt.Errorf("statuspage: %s: %w", e.name, err)
+		}
+		changed = changed || read[i]
 	}
-	incidents, incChanged, err := get(ctx, r, p.incidentsURL, decodeIncidents)
-	if err != nil {
-		return fmt.Errorf("statuspage: incidents: %w", err)
-	}
-	maintenances, mntChanged, err := get(ctx, r, p.maintsURL, decodeMaintenances)
-	if err != nil {
-		return fmt.Errorf("statuspage: scheduled maintenances: %w", err)
-	}
-	if !sumChanged && !incChanged && !mntChanged {
+	if !changed {
 		return nil // the stored picture is the page's
 	}
-	var batch item.Batch
-	if sumChanged {
-		batch = buildBatch(sum, incidents, maintenances, p.historyStart)
-		next.Groups = groupNames(sum.Components)
-		if p.ahead(sum.Incidents, sum.Maintenances) {
-			delete(next.Docs, p.summaryURL)
+	for i, e := range endpoints {
+		if !read[i] {
+			if bodies[i], _, err = p.get(ctx, old, &next, e.url, false); err != nil {
+				return fmt.Errorf("statuspage: %s: %w", e.name, err)
+			}
 		}
-	} else {
-		batch = buildItems(old.Groups, p.historyStart, incidents, maintenances)
-		next.Groups = old.Groups
 	}
-	if incChanged && p.ahead(incidents) {
-		delete(next.Docs, p.incidentsURL)
+	sum, err := decodeSummary(bodies[0])
+	if err != nil {
+		return fmt.Errorf("statuspage: summary: %w", fetch.DecodeError(p.summaryURL, err))
 	}
-	if mntChanged && p.ahead(maintenances) {
-		delete(next.Docs, p.maintsURL)
+	incidents, err := decodeIncidents(bodies[1])
+	if err != nil {
+		return fmt.Errorf("statuspage: incidents: %w", fetch.DecodeError(p.incidentsURL, err))
+	}
+	maintenances, err := decodeMaintenances(bodies[2])
+	if err != nil {
+		return fmt.Errorf("statuspage: scheduled maintenances: %w", fetch.DecodeError(p.maintsURL, err))
+	}
+	batch := buildBatch(sum, incidents, maintenances, p.historyStart)
+	for i, ahead := range p.ahead(slices.Concat(sum.Incidents, sum.Maintenances), incidents, maintenances) {
+		if ahead {
+			delete(next.Docs, endpoints[i].url)
+		}
 	}
 	if batch.Cursor, err = next.encode(); err != nil {
 		return fmt.Errorf("statuspage: %w", fetch.DecodeError(p.summaryURL, err))
@@ -162,53 +180,64 @@ func (p *page) Sync(ctx context.Context, raw []byte, emit func(item.Batch) error
 	return emit(batch)
 }
 
-// reading is one sync's validators: those stored, and those to store.
-type reading struct {
-	p    *page
-	old  cursor
-	next *cursor
-}
-
-// get asks for the document at url with its stored validators and decodes
-// it. changed is false when it answered 304: doc is then the zero value and
-// its stored validators carry over.
-func get[T any](ctx context.Context, r reading, url string, decode func([]byte) (T, error)) (doc T, changed bool, err error) {
-	prev := r.old.Docs[url]
-	resp, err := r.p.http.Get(ctx, url, prev.Header())
+// get asks for the document at url, with its validators in old when
+// conditional, and records the validators of a 200 in next. read is false
+// when it answered 304: body is then nil and the stored validators carry
+// over.
+func (p *page) get(ctx context.Context, old cursor, next *cursor, url string, useValidators bool) (body []byte, read bool, err error) {
+	var prev conditional.Validators
+	if useValidators {
+		prev = old.Docs[url]
+	}
+	resp, err := p.http.Get(ctx, url, prev.Header())
 	if err != nil {
 		if !prev.Empty() && conditional.NotModified(err) {
-			r.next.Docs[url] = prev
-			return doc, false, nil
+			next.Docs[url] = prev
+			return nil, false, nil
 		}
-		return doc, false, err
+		return nil, false, err
 	}
-	if doc, err = decode(resp.Body); err != nil {
-		return doc, false, fetch.DecodeError(url, err)
+	if v := conditional.Of(resp.Header); !v.Empty() {
+		next.Docs[url] = v
+	} else {
+		delete(next.Docs, url)
 	}
-	if v := conditional.Of(resp.Header, r.p.bounds); !v.Empty() {
-		r.next.Docs[url] = v
-	}
-	return doc, true, nil
+	return resp.Body, true, nil
 }
 
-// ahead reports whether any of the items is one the exporter's door
-// refuses as lying in the future: the validators of the body it came in
-// are not kept, so that it is offered again once its time has come.
-func (p *page) ahead(lists ...[]wireItem) bool {
-	for _, list := range lists {
+// ahead reports, for each of the lists (the items of one endpoint each),
+// whether it holds the version of an item the batch carries that the
+// exporter's door refuses as lying in the future: the validators of that
+// endpoint are not kept, so that the item is offered again once its time
+// has come. Items the batch leaves out (created before history_start, or
+// older copies of an item another list holds in a newer version) are not
+// judged: they will never be stored, and dropping the validators for them
+// would read the page whole and emit a batch at every poll.
+func (p *page) ahead(lists ...[]wireItem) []bool {
+	future := map[string]time.Time{} // by id, the updated_at of the version kept
+	for _, it := range newestByID(lists...) {
+		if it.CreatedAt.Before(p.historyStart) {
+			continue
+		}
+		var reason string
+		if !it.ScheduledFor.IsZero() {
+			m := it.Maintenance()
+			reason = p.bounds.Maintenance(&m)
+		} else {
+			in := toIncident(it, nil)
+			reason = p.bounds.Incident(&in)
+		}
+		if reason == door.ReasonFuture {
+			future[it.ID] = it.UpdatedAt.Time
+		}
+	}
+	out := make([]bool, len(lists))
+	for i, list := range lists {
 		for _, it := range list {
-			var reason string
-			if !it.ScheduledFor.IsZero() {
-				m := it.Maintenance()
-				reason = p.bounds.Maintenance(&m)
-			} else {
-				in := toIncident(it, nil)
-				reason = p.bounds.Incident(&in)
-			}
-			if reason == door.ReasonFuture {
-				return true
+			if at, ok := future[it.ID]; ok && it.UpdatedAt.Time.Equal(at) {
+				out[i] = true
 			}
 		}
 	}
-	return false
+	return out
 }

@@ -1,9 +1,21 @@
 // Package conditional holds the validators of a conditional GET (RFC 9110
 // section 13): what a collector keeps in its cursor from a 200 answer, so
-// that it can ask for the same document again with If-None-Match and
-// If-Modified-Since and be answered 304 Not Modified, without a body, when
-// the document did not change. package fetch returns a 304 as an *Error of
-// status 304 (NotModified tells it from a failure).
+// that it can ask for the same document again with If-None-Match and be
+// answered 304 Not Modified, without a body, when the document did not
+// change. package fetch returns a 304 as an *Error of status 304
+// (NotModified tells it from a failure).
+//
+// Only the ETag is kept; Last-Modified is not, and If-Modified-Since is
+// never sent. An HTTP date has a resolution of one second, so a server
+// validating with Last-Modified alone answers 304 to an edit made within
+// the second of the body last read, and one that derives Last-Modified
+// from the content (the newest item's time) moves it backwards when that
+// item goes, and answers 304 to every later edit under the old maximum:
+// either would hide a change until another one moves Last-Modified. An
+// ETag names the body itself. A server that sends both must ignore
+// If-Modified-Since under If-None-Match (RFC 9110 section 13.1.3), so it
+// would add nothing there; a page that sends no ETag (Statuspage sends
+// ETags only, docs/sources.md) is read whole at every poll.
 //
 // The validators of a document must be stored with what was read from its
 // body, in one batch (item.Batch.Cursor): stored before its items, they
@@ -15,18 +27,17 @@ import (
 	"net/http"
 
 	"github.com/support-exporter/support_exporter/collectors/fetch"
-	"github.com/support-exporter/support_exporter/exporter/door"
 )
 
-// Validators are a document's ETag and Last-Modified as last read.
+// Validators are a document's ETag as last read. (Cursors written before
+// Last-Modified was given up also hold "last_modified": ignored.)
 type Validators struct {
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"last_modified,omitempty"`
+	ETag string `json:"etag,omitempty"`
 }
 
 // Empty reports whether v holds no validator: a request for the document
 // is unconditional.
-func (v Validators) Empty() bool { return v.ETag == "" && v.LastModified == "" }
+func (v Validators) Empty() bool { return v.ETag == "" }
 
 // Header is the conditional headers of a request for the document; nil
 // when v is empty.
@@ -34,25 +45,13 @@ func (v Validators) Header() http.Header {
 	if v.Empty() {
 		return nil
 	}
-	h := http.Header{}
-	if v.ETag != "" {
-		h.Set("If-None-Match", v.ETag)
-	}
-	if v.LastModified != "" {
-		h.Set("If-Modified-Since", v.LastModified)
-	}
-	return h
+	return http.Header{"If-None-Match": {v.ETag}}
 }
 
-// Of reads the validators of a 200 answer's header. A Last-Modified in
-// the future (bounds) is left out: a server whose clock runs ahead would
-// answer 304 until its clock caught up.
-func Of(h http.Header, bounds door.Bounds) Validators {
-	v := Validators{ETag: h.Get("ETag"), LastModified: h.Get("Last-Modified")}
-	if t, err := http.ParseTime(v.LastModified); err == nil && bounds.Check(t) == door.ReasonFuture {
-		v.LastModified = ""
-	}
-	return v
+// Of reads the validators of a 200 answer's header: its ETag. Its
+// Last-Modified is not kept (package doc).
+func Of(h http.Header) Validators {
+	return Validators{ETag: h.Get("ETag")}
 }
 
 // NotModified reports whether err is a 304 answer.
