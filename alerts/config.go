@@ -89,8 +89,10 @@ type Config struct {
 
 	// ClusterLabel, when set, is the label that tells Prometheus servers
 	// (clusters) apart in a shared long-term store: the dashboards show a
-	// `cluster` variable over it and every query filters on it. Empty (the
-	// default): the variable stays hidden and no query names a cluster.
+	// `cluster` variable over it and every query filters on it, and every
+	// rule's aggregation keeps it (a global ruler then records and alerts
+	// per cluster). Empty (the default): the variable stays hidden and no
+	// query names a cluster.
 	ClusterLabel string
 }
 

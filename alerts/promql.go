@@ -9,7 +9,8 @@ import (
 )
 
 // promql writes the expressions of one Config: every selector carries the
-// configured matchers and every aggregation keeps the labels they name, so
+// configured matchers and every aggregation keeps the labels they name (and
+// Config.ClusterLabel when set), so
 // that rules from two configurations never collide and the selector picks
 // recorded series too.
 type promql struct {
@@ -25,6 +26,12 @@ func newPromQL(cfg Config) (promql, error) {
 	if err != nil {
 		return promql{}, fmt.Errorf("alerts config: %w", err)
 	}
+	// The cluster label too: rules evaluated in a global ruler (Thanos,
+	// Mimir, vmalert) read every cluster's series, which the sums must not
+	// add up, and the dashboards pick recorded series by it.
+	if cfg.ClusterLabel != "" && !slices.Contains(keep, cfg.ClusterLabel) {
+		keep = append(keep, cfg.ClusterLabel)
+	}
 	return promql{cfg: cfg, keep: keep}, nil
 }
 
@@ -33,8 +40,8 @@ func (q promql) sel(metric string, matchers ...string) string {
 	return q.cfg.Select(metric, matchers...)
 }
 
-// by is an aggregation's label list: the selector's labels, then the
-// level's.
+// by is an aggregation's label list: the selector's labels and the
+// cluster label, then the level's.
 func (q promql) by(labels ...string) string {
 	all := slices.Clone(q.keep)
 	for _, l := range labels {

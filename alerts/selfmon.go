@@ -4,8 +4,8 @@ import "fmt"
 
 // exporterDown: Prometheus fails to scrape an instance of the exporter.
 // Per instance, a warning: in an HA pair the other replica still serves
-// every number; a lone exporter down loses them all, which the runbook
-// says (no rule can tell the two layouts apart).
+// every number; when no replica is up (a lone exporter down, or both of a
+// pair), SupportExporterAbsent fires the critical as well.
 func exporterDown(q promql) alert {
 	return alert{
 		name:     "SupportExporterDown",
@@ -18,20 +18,25 @@ func exporterDown(q promql) alert {
 	}
 }
 
-// exporterAbsent: Prometheus scrapes no target of the selector at all: the
-// scrape job is gone, renamed or relabelled, or service discovery finds no
-// exporter. absent() returns one series whose labels are the selector's
+// exporterAbsent: no target of the selector is up: the lone exporter (or
+// every replica of a pair) is discovered but down (a crash loop, an OOM
+// kill, a pod not ready: up == 0), or the scrape job is gone, renamed or
+// relabelled, or service discovery finds no exporter (no up at all). Two
+// branches, since absent(up == 1) would lose every label: absent() of the
+// vector selector returns one series whose labels are the selector's
 // equality matchers (job="support_exporter" gives job), none for regular
-// expression matchers; it fires only when no target matches, so it cannot
-// see one replica of a pair vanish from discovery (docs/ha.md).
+// expression matchers; the max by the kept labels (the selector's, and the
+// cluster's when set) is 0 when every discovered target is down. It cannot
+// see one replica of a pair down while the other is up: SupportExporterDown
+// does (docs/ha.md).
 func exporterAbsent(q promql) alert {
 	return alert{
 		name:     "SupportExporterAbsent",
 		severity: "critical",
-		expr:     fmt.Sprintf("absent(%s)", q.sel("up")),
+		expr:     fmt.Sprintf("absent(%s)\nor\nmax by (%s) (%s) == 0", q.sel("up"), q.by(), q.sel("up")),
 		pending:  q.cfg.ConfirmFor,
 		summary:  "Prometheus scrapes no support exporter.",
-		description: `No target of the support exporter's rules has been scraped for ` + promDuration(q.cfg.ConfirmFor) +
+		description: `No target of the support exporter's rules has been up for ` + promDuration(q.cfg.ConfirmFor) +
 			`: no support metric is collected and no support alert can fire.`,
 	}
 }

@@ -78,6 +78,28 @@ func TestAlertmanagerExampleRoutes(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "SUCCESS") {
 		t.Fatalf("amtool check-config %s: %v\n%s", alertmanagerExample, err, out)
 	}
+	// Grouped by vendor, not instance: an HA pair's outage notifies the
+	// exporter's operators once (docs/ha.md).
+	b, err := readRepoFile(alertmanagerExample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var am struct {
+		Route struct {
+			Routes []struct {
+				Receiver string   `yaml:"receiver"`
+				GroupBy  []string `yaml:"group_by"`
+			} `yaml:"routes"`
+		} `yaml:"route"`
+	}
+	if err := yaml.Unmarshal(b, &am); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range am.Route.Routes {
+		if r.Receiver == "exporter-operators" && (slices.Contains(r.GroupBy, "instance") || !slices.Contains(r.GroupBy, "vendor")) {
+			t.Errorf("exporter-operators route groups by %v: want vendor and no instance, so an HA pair's outage notifies once", r.GroupBy)
+		}
+	}
 	routed := shippedAlerts(t)
 	// The exporter's own alerts of issue 16, routed whether or not the
 	// shipped rules hold them yet.
@@ -116,12 +138,15 @@ func TestAlertmanagerExampleRoutes(t *testing.T) {
 }
 
 // TestAlertmanagerExampleInhibits runs a real Alertmanager on the example,
-// posts a source of vendor acme down, every shipped alert of acme and of
-// globex, and reads back through the API which alerts are suppressed: all
-// of acme's quality alerts (by the source down), none of globex's but the
-// slow SLA burn (by the fast one), neither acme's contract alerts nor
-// acme's quality alerts from another job or cluster; the source's stale
-// alert gives way to its down alert, another source's does not.
+// posts a source of vendor acme down on one replica, every shipped alert of
+// acme and of globex, and reads back through the API which alerts are
+// suppressed: acme's warning quality alerts (by the source down), never its
+// critical pages nor its info alert, none of globex's but the slow SLA burn
+// (by the fast one), neither acme's contract alerts nor acme's quality
+// alerts from another job or cluster; the source's stale alert on the same
+// replica gives way to its down alert, another source's or another
+// replica's does not. A vendor whose status page is down keeps its urgent
+// ticket page.
 func TestAlertmanagerExampleInhibits(t *testing.T) {
 	amBin := lookPath(t, "prometheus-alertmanager", "prometheus-alertmanager")
 	dir := t.TempDir()
@@ -145,9 +170,15 @@ func TestAlertmanagerExampleInhibits(t *testing.T) {
 		want[alertKey(l)] = suppressed
 		posted = append(posted, map[string]any{"labels": l})
 	}
-	post(false, "alertname", "SupportSourceDown", "severity", "warning", "vendor", "acme", "source", "helpdesk", "kind", "zendesk")
-	post(true, "alertname", "SupportSourceStale", "severity", "warning", "vendor", "acme", "source", "helpdesk", "kind", "zendesk")
-	post(false, "alertname", "SupportSourceStale", "severity", "warning", "vendor", "acme", "source", "status", "kind", "statuspage")
+	post(false, "alertname", "SupportSourceDown", "severity", "warning", "vendor", "acme", "source", "helpdesk", "kind", "zendesk", "instance", "se-0:10043")
+	post(true, "alertname", "SupportSourceStale", "severity", "warning", "vendor", "acme", "source", "helpdesk", "kind", "zendesk", "instance", "se-0:10043")
+	// The other replica's staleness may have another cause.
+	post(false, "alertname", "SupportSourceStale", "severity", "warning", "vendor", "acme", "source", "helpdesk", "kind", "zendesk", "instance", "se-1:10043")
+	post(false, "alertname", "SupportSourceStale", "severity", "warning", "vendor", "acme", "source", "status", "kind", "statuspage", "instance", "se-0:10043")
+	// initech's status page down: its warnings muted, its urgent page not.
+	post(false, "alertname", "SupportSourceDown", "severity", "warning", "vendor", "initech", "source", "status", "kind", "statuspage", "instance", "se-0:10043")
+	post(true, "alertname", "SupportEscalationOpenTooLong", "severity", "warning", "vendor", "initech", "priority", "urgent")
+	post(false, "alertname", "SupportUrgentTicketUnanswered", "severity", "critical", "vendor", "initech", "priority", "urgent")
 	quality := 0
 	for _, a := range shippedAlerts(t) {
 		class := alertClass(a.name)
@@ -155,7 +186,7 @@ func TestAlertmanagerExampleInhibits(t *testing.T) {
 			continue
 		}
 		slowBurn := a.name == "SupportSLAErrorBudgetBurn" && a.severity == "warning"
-		post(class == "quality", "alertname", a.name, "severity", a.severity, "vendor", "acme", "target", "first_response")
+		post(class == "quality" && a.severity == "warning", "alertname", a.name, "severity", a.severity, "vendor", "acme", "target", "first_response")
 		post(class == "quality" && slowBurn, "alertname", a.name, "severity", a.severity, "vendor", "globex", "target", "first_response")
 		if class == "quality" {
 			quality++
@@ -195,6 +226,16 @@ func TestAlertmanagerExampleInhibits(t *testing.T) {
 		if s {
 			n++
 		}
+	}
+	// By hand, from the shipped alerts: acme's warning quality alerts are
+	// SupportDrillFailing, SupportDrillUnanswered, SupportEscalationOpenTooLong,
+	// SupportIncidentVendorSilent, SupportMaintenanceShortNotice,
+	// SupportSLABreachingBacklogGrowing and the slow SupportSLAErrorBudgetBurn
+	// (7; the fast burn, SupportUrgentTicketUnanswered, both critical, and
+	// SupportVendorFirstShareLow, info, stay), plus globex's slow burn (1),
+	// acme's helpdesk stale on se-0 (1) and initech's escalation (1): 10.
+	if n != 10 {
+		t.Errorf("%d alerts suppressed, want 10 (a shipped alert or its severity changed: recount)", n)
 	}
 	t.Logf("%d alerts posted, %d suppressed as the example says", len(want), n)
 }

@@ -57,6 +57,10 @@ runbook_url: https://wiki.example.com/support/runbook
 replica_labels: []
 cluster_label: cluster
 `,
+	// the cluster label among the selector's already: kept once.
+	"cluster in selector": `selector: job="support",cluster=~"eu-.*"
+cluster_label: cluster
+`,
 	"everything": `selector: 'namespace="monitoring", job=~"support-.*", vendor!="test"'
 replica_labels: [replica]
 cluster_label: k8s_cluster

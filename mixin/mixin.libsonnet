@@ -47,6 +47,10 @@ local h = {
       else if ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' then st
       else st { cur: st.cur + ch };
     std.foldl(step, std.stringChars(sel), { q: '', esc: false, cur: '', names: [] }).names,
+  // the labels every aggregation keeps: the selector's, then the cluster label when set (alerts: newPromQL).
+  keep(c)::
+    local sel = h.selectorLabels(c.selector);
+    if c.cluster_label == '' || std.member(sel, c.cluster_label) then sel else sel + [c.cluster_label],
   // expr read once per set of HA replicas (alerts: promql.dedupe).
   dedupe(replicas, e):: if std.length(replicas) == 0 then e else 'max without (' + std.join(', ', replicas) + ') (' + e + ')',
   // an aggregation's labels: the selector's (keep), then the level's (alerts: promql.by).
@@ -103,7 +107,7 @@ local h = {
     "drill_window": "7d",
   },
 
-  prometheusRules+:: local c = $._config, keep = h.selectorLabels(c.selector); {
+  prometheusRules+:: local c = $._config, keep = h.keep(c); {
     "groups": [
       {
         "name": "support-exporter-1d.rules",
@@ -405,7 +409,7 @@ local h = {
     ],
   },
 
-  prometheusAlerts+:: local c = $._config, keep = h.selectorLabels(c.selector); {
+  prometheusAlerts+:: local c = $._config, keep = h.keep(c); {
     "groups": [
       {
         "name": "support-exporter-sla",
@@ -583,13 +587,13 @@ local h = {
           },
           {
             "alert": "SupportExporterAbsent",
-            "expr": "absent(up{" + c.selector + "})",
+            "expr": "absent(up{" + c.selector + "})\nor\nmax by (" + h.by(keep, []) + ") (up{" + c.selector + "}) == 0",
             "for": h.promDuration(h.seconds(c.confirm_for)),
             "labels": {
               "severity": "critical",
             },
             "annotations": {
-              "description": "No target of the support exporter's rules has been scraped for " + h.promDuration(h.seconds(c.confirm_for)) + ": no support metric is collected and no support alert can fire.",
+              "description": "No target of the support exporter's rules has been up for " + h.promDuration(h.seconds(c.confirm_for)) + ": no support metric is collected and no support alert can fire.",
               "runbook_url": c.runbook_url + "#supportexporterabsent",
               "summary": "Prometheus scrapes no support exporter.",
             },
@@ -660,7 +664,7 @@ local h = {
     ],
   },
 
-  prometheusBackfillRules+:: local c = $._config, keep = h.selectorLabels(c.selector); {
+  prometheusBackfillRules+:: local c = $._config, keep = h.keep(c); {
     "groups": [
       {
         "name": "support-exporter-30d.rules",
@@ -805,7 +809,7 @@ local h = {
     ],
   },
 
-  grafanaDashboards+:: local c = $._config, keep = h.selectorLabels(c.selector); {
+  grafanaDashboards+:: local c = $._config, keep = h.keep(c); {
     "support-scorecard.json": {
       "uid": "support-scorecard",
       "title": "Support / Vendor scorecard",
