@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"maps"
 	"math"
 	"reflect"
 )
@@ -71,6 +72,14 @@ func same(a, b reflect.Value) bool {
 	case reflect.Map:
 		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
 			return false
+		}
+		if a.CanInterface() { // the snapshot's maps, without reflection
+			switch x := a.Interface().(type) {
+			case map[int32]uint64: // native buckets
+				return maps.Equal(x, b.Interface().(map[int32]uint64))
+			case map[string]uint64:
+				return maps.Equal(x, b.Interface().(map[string]uint64))
+			}
 		}
 		switch a.Type().Key().Kind() {
 		case reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.Interface, reflect.Array, reflect.Struct:

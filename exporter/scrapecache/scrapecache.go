@@ -458,8 +458,26 @@ func putLE32(b []byte, v uint32) {
 // deflateSegment compresses b into a fresh, sync-flushed segment.
 func deflateSegment(b []byte, level int) *segment {
 	var buf bytes.Buffer
-	fw, _ := flate.NewWriter(&buf, level) // level is a valid constant
+	if level != flate.DefaultCompression {
+		fw, _ := flate.NewWriter(&buf, level) // level is a valid constant
+		_, _ = fw.Write(b)
+		_ = fw.Flush()
+		return &segment{data: buf.Bytes(), size: len(b)}
+	}
+	fw := defaultDeflaters.Get().(*flate.Writer)
+	fw.Reset(&buf) // a fresh stream: no reference before its start
 	_, _ = fw.Write(b)
 	_ = fw.Flush()
+	fw.Reset(nil) // drop buf
+	defaultDeflaters.Put(fw)
 	return &segment{data: buf.Bytes(), size: len(b)}
 }
+
+// defaultDeflaters are flate.Writers at flate.DefaultCompression (the
+// level of promhttp's gzip, so a body as small): a new one allocates
+// about 1 MB, which a scrape that finds a new snapshot paid per run of
+// frozen families.
+var defaultDeflaters = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(nil, flate.DefaultCompression) // a valid level
+	return fw
+}}
