@@ -181,14 +181,15 @@ func (e *Exporter) newDriller(cfg *config.Config, v *config.Vendor) (*drill.Dril
 // snapshot; known once each of its status pages completed a sync and a
 // snapshot was built since.
 func (e *Exporter) incidentsOpen(vendor *config.Vendor) (uint64, bool) {
-	snap := e.Snapshot()
-	if snap == nil {
+	p := e.snapshot.Load()
+	if p == nil {
 		return 0, false
 	}
+	snap := p.snap
 	e.mu.RLock()
 	for _, sc := range vendor.StatusPages {
 		st := e.status[store.SourceKey{Vendor: vendor.Name, Source: sc.Name}]
-		if st == nil || st.lastSyncedAt().IsZero() || st.lastSyncedAt().After(snap.At) {
+		if st == nil || st.lastSyncedAt().IsZero() || st.lastSyncedAt().After(p.at) {
 			e.mu.RUnlock()
 			return 0, false
 		}

@@ -72,7 +72,7 @@ type Exporter struct {
 	status   map[store.SourceKey]*sourceStatus
 
 	snapMu   sync.Mutex
-	snapshot atomic.Pointer[quality.Snapshot]
+	snapshot atomic.Pointer[published] // published.go
 	reloadOK atomic.Bool
 	reloadAt atomic.Int64 // Unix nanoseconds of the last configuration applied; 0 before
 
@@ -719,7 +719,8 @@ func (e *Exporter) refreshLoop(ctx context.Context) {
 	}
 }
 
-// rebuildSnapshot publishes a new snapshot of every vendor's aggregates.
+// rebuildSnapshot publishes a new snapshot of every vendor's aggregates,
+// or keeps the one served when nothing changed (publish).
 func (e *Exporter) rebuildSnapshot() {
 	e.snapMu.Lock()
 	defer e.snapMu.Unlock()
@@ -736,7 +737,7 @@ func (e *Exporter) rebuildSnapshot() {
 	}
 	e.mu.RUnlock()
 	slices.SortFunc(snap.Vendors, func(a, b *quality.VendorSnapshot) int { return cmp.Compare(a.Vendor, b.Vendor) })
-	e.snapshot.Store(snap)
+	e.publish(snap)
 }
 
 // asOf judges each source's time-driven values (an open ticket's SLA clock,
@@ -791,7 +792,12 @@ func (e *Exporter) Stop() {
 }
 
 // Snapshot is the latest snapshot; nil before the first Apply.
-func (e *Exporter) Snapshot() *quality.Snapshot { return e.snapshot.Load() }
+func (e *Exporter) Snapshot() *quality.Snapshot {
+	if p := e.snapshot.Load(); p != nil {
+		return p.snap
+	}
+	return nil
+}
 
 // ReloadSuccessful reports whether the last Apply succeeded.
 func (e *Exporter) ReloadSuccessful() bool { return e.reloadOK.Load() }

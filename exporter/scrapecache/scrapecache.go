@@ -40,7 +40,8 @@ import (
 // Frozen returns the frozen part's identity and its gatherer. Equal keys
 // (compared with ==, so a key must be comparable: a pointer to the
 // immutable snapshot) must gather equal families: g is gathered only when
-// the key changes.
+// the key changes. It is called once per scrape, and once more after each
+// gathering (to tell whether the key is still current): it must be cheap.
 type Frozen func() (key any, g prometheus.Gatherer)
 
 // Options are the HandlerOpts the handler shares with promhttp.
@@ -227,7 +228,11 @@ func (h *Handler) fallback(w http.ResponseWriter, req *http.Request, frozen prom
 func (e *entry) Gather() ([]*dto.MetricFamily, error) { return e.mfs, nil }
 
 // entry returns the frozen part of key, gathering it on the first scrape
-// that sees key.
+// that sees key. The entry is kept for the next scrapes only when key is
+// still the frozen part's current key once it is gathered: a scrape that
+// read key, stalled, and finds a newer key published meanwhile (and maybe
+// cached by other scrapes) serves its own entry without putting the older
+// key back in place of the newer one.
 func (h *Handler) entry(key any, g prometheus.Gatherer) *entry {
 	if e := h.cur.Load(); e != nil && e.key == key {
 		return e
@@ -239,7 +244,9 @@ func (h *Handler) entry(key any, g prometheus.Gatherer) *entry {
 	}
 	e := &entry{key: key, enc: map[expfmt.Format]*encoding{}}
 	e.mfs, e.err = g.Gather()
-	h.cur.Store(e)
+	if now, _ := h.frozen(); now == key {
+		h.cur.Store(e)
+	}
 	return e
 }
 
@@ -451,8 +458,26 @@ func putLE32(b []byte, v uint32) {
 // deflateSegment compresses b into a fresh, sync-flushed segment.
 func deflateSegment(b []byte, level int) *segment {
 	var buf bytes.Buffer
-	fw, _ := flate.NewWriter(&buf, level) // level is a valid constant
+	if level != flate.DefaultCompression {
+		fw, _ := flate.NewWriter(&buf, level) // level is a valid constant
+		_, _ = fw.Write(b)
+		_ = fw.Flush()
+		return &segment{data: buf.Bytes(), size: len(b)}
+	}
+	fw := defaultDeflaters.Get().(*flate.Writer)
+	fw.Reset(&buf) // a fresh stream: no reference before its start
 	_, _ = fw.Write(b)
 	_ = fw.Flush()
+	fw.Reset(nil) // drop buf
+	defaultDeflaters.Put(fw)
 	return &segment{data: buf.Bytes(), size: len(b)}
 }
+
+// defaultDeflaters are flate.Writers at flate.DefaultCompression (the
+// level of promhttp's gzip, so a body as small): a new one allocates
+// about 1 MB, which a scrape that finds a new snapshot paid per run of
+// frozen families.
+var defaultDeflaters = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(nil, flate.DefaultCompression) // a valid level
+	return fw
+}}
