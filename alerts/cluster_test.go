@@ -36,8 +36,10 @@ func TestAggregationsKeepTheClusterLabel(t *testing.T) {
 
 // clusterTest: two clusters whose exporters poll the same vendor under the
 // same job, evaluated by one ruler: each cluster's checks are recorded on
-// their own (720 and 288 a day), not summed (1008), and the recorded series
-// answer a selector on the cluster.
+// their own (715 and 286 a day), not summed (1001), and the recorded series
+// answer a selector on the cluster. Each counter reads 0 at the window's
+// first two samples, so that increase() extrapolates nothing on Prometheus
+// 2 ([t-1d, t]) nor 3 ((t-1d, t]) and both give exact values.
 const clusterTest = `rule_files:
   - rules.yml
 evaluation_interval: 1m
@@ -45,22 +47,22 @@ tests:
   - interval: 10m
     input_series:
       - series: 'support_ticket_sla_checks_total{cluster="a",job="support",instance="se:9417",vendor="acme",priority="urgent",target="first_response"}'
-        values: '0+5x144'
+        values: '0 0+5x143'
       - series: 'support_ticket_sla_checks_total{cluster="b",job="support",instance="se:9417",vendor="acme",priority="urgent",target="first_response"}'
-        values: '0+2x144'
+        values: '0 0+2x143'
     promql_expr_test:
       - expr: vendor_target:support_ticket_sla_checks:increase1d{cluster="a"}
         eval_time: 1d
         exp_samples:
           - labels: 'vendor_target:support_ticket_sla_checks:increase1d{cluster="a",job="support",vendor="acme",target="first_response"}'
-            value: 720
+            value: 715
       - expr: vendor_target:support_ticket_sla_checks:increase1d
         eval_time: 1d
         exp_samples:
           - labels: 'vendor_target:support_ticket_sla_checks:increase1d{cluster="a",job="support",vendor="acme",target="first_response"}'
-            value: 720
+            value: 715
           - labels: 'vendor_target:support_ticket_sla_checks:increase1d{cluster="b",job="support",vendor="acme",target="first_response"}'
-            value: 288
+            value: 286
 `
 
 func TestPromtoolRecordsPerCluster(t *testing.T) {
