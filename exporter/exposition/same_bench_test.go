@@ -3,7 +3,6 @@ package exposition
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/support-exporter/support_exporter/exporter/quality"
@@ -67,22 +66,7 @@ func BenchmarkServedMiss(b *testing.B) {
 	} {
 		for _, gz := range []bool{false, true} {
 			b.Run(fmt.Sprintf("world=status-500/%s/gzip=%t", hc.name, gz), func(b *testing.B) {
-				req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-				req.Header.Set("Accept", prometheusAccept)
-				if gz {
-					req.Header.Set("Accept-Encoding", "gzip")
-				}
-				var size int
-				b.ReportAllocs()
-				for b.Loop() {
-					rec := httptest.NewRecorder()
-					hc.h.ServeHTTP(rec, req)
-					if rec.Code != http.StatusOK {
-						b.Fatalf("status %d", rec.Code)
-					}
-					size = rec.Body.Len()
-				}
-				b.ReportMetric(float64(size), "bytes/scrape")
+				b.ReportMetric(float64(benchScrapes(b, hc.h, prometheusAccept, gz)), "bytes/scrape")
 			})
 		}
 	}

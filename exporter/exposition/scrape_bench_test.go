@@ -153,23 +153,7 @@ func BenchmarkServed(b *testing.B) {
 			for _, ac := range []struct{ name, accept string }{{"format=text", ""}, {"format=openmetrics", prometheusAccept}} {
 				for _, gz := range []bool{false, true} {
 					b.Run(fmt.Sprintf("%s/%s/%s/gzip=%t", world, hc.name, ac.name, gz), func(b *testing.B) {
-						req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-						if ac.accept != "" {
-							req.Header.Set("Accept", ac.accept)
-						}
-						if gz {
-							req.Header.Set("Accept-Encoding", "gzip")
-						}
-						var size int
-						b.ReportAllocs()
-						for b.Loop() {
-							rec := httptest.NewRecorder()
-							hc.h.ServeHTTP(rec, req)
-							if rec.Code != http.StatusOK {
-								b.Fatalf("status %d", rec.Code)
-							}
-							size = rec.Body.Len()
-						}
+						size := benchScrapes(b, hc.h, ac.accept, gz)
 						b.ReportMetric(float64(series), "series")
 						b.ReportMetric(float64(size), "bytes/scrape")
 					})
@@ -341,4 +325,27 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	}
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
+}
+
+// benchScrapes serves h a GET of /metrics per iteration (Accept: accept
+// when not empty, gzip when gz) and returns the last body's size.
+func benchScrapes(b *testing.B, h http.Handler, accept string, gz bool) int {
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	if gz {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	var size int
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+		size = rec.Body.Len()
+	}
+	return size
 }
