@@ -155,26 +155,7 @@ func TestBackfillJoinsLiveScrapes(t *testing.T) {
 // config; history_start is the UTC day before the oldest ticket.
 func startBackfillWorld(t *testing.T, dir string) (*simulator.Sim, string, time.Time) {
 	t.Helper()
-	var vendors []simulator.Vendor
-	oldest := backfillNow
-	for _, v := range backfillVendors {
-		vendors = append(vendors, v.sim)
-		if from := backfillNow.Add(-v.sim.History); from.Before(oldest) {
-			oldest = from
-		}
-	}
-	now := func() time.Time { return backfillNow }
-	sim, err := simulator.New(simulator.Options{
-		Seed: 6, Start: backfillNow, Clock: now, Vendors: vendors, ExportRequestsPerMinute: -1,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	historyStart := oldest.UTC().Truncate(day).Add(-day)
+	sim, historyStart := startFrozenSim(t, 6, backfillVendors)
 
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "global:\n  poll_interval: 1s\n  request_timeout: 10s\n  history_start: %s\ncalendars:\n",
@@ -210,6 +191,32 @@ func startBackfillWorld(t *testing.T, dir string) (*simulator.Sim, string, time.
 	cfgPath := filepath.Join(dir, "support_exporter.yml")
 	writeFile(t, cfgPath, cfg.String())
 	return sim, cfgPath, historyStart
+}
+
+// startFrozenSim starts the simulated vendors frozen at backfillNow
+// (stopped when the test ends) and returns them with the history_start
+// that holds their every ticket: the UTC day before the oldest.
+func startFrozenSim(t *testing.T, seed int64, vendors []backfillVendor) (*simulator.Sim, time.Time) {
+	t.Helper()
+	var simVendors []simulator.Vendor
+	oldest := backfillNow
+	for _, v := range vendors {
+		simVendors = append(simVendors, v.sim)
+		if from := backfillNow.Add(-v.sim.History); from.Before(oldest) {
+			oldest = from
+		}
+	}
+	sim, err := simulator.New(simulator.Options{
+		Seed: seed, Start: backfillNow, Clock: func() time.Time { return backfillNow }, Vendors: simVendors, ExportRequestsPerMinute: -1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	return sim, oldest.UTC().Truncate(day).Add(-day)
 }
 
 // backfillSynced reports whether every source has completed a sync and

@@ -142,25 +142,7 @@ func TestRemoteWriteToVictoriaMetrics(t *testing.T) {
 // history_start is the UTC day before the oldest ticket.
 func startHistoryWorld(t *testing.T, dir string, vendors []backfillVendor) (*simulator.Sim, string, time.Time) {
 	t.Helper()
-	var simVendors []simulator.Vendor
-	oldest := backfillNow
-	for _, v := range vendors {
-		simVendors = append(simVendors, v.sim)
-		if from := backfillNow.Add(-v.sim.History); from.Before(oldest) {
-			oldest = from
-		}
-	}
-	sim, err := simulator.New(simulator.Options{
-		Seed: 16, Start: backfillNow, Clock: func() time.Time { return backfillNow }, Vendors: simVendors, ExportRequestsPerMinute: -1,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	historyStart := oldest.UTC().Truncate(day).Add(-day)
+	sim, historyStart := startFrozenSim(t, 16, vendors)
 
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "global:\n  poll_interval: 1s\n  request_timeout: 10s\n  history_start: %s\ncalendars:\n",
