@@ -21,8 +21,9 @@ type Handlers struct {
 
 // Load streams everything stored for one source, for rebuilding aggregates
 // at start-up: tickets, incidents and maintenances in id byte order, then
-// the component list and the page list when they were set. Items are decoded one at a time, so
-// memory does not grow with their number. Load runs in one read
+// the component list and the page list when they were set. Items are
+// decoded one at a time, so memory does not grow with their number, and
+// neither does the resident set (noteRead). Load runs in one read
 // transaction: handlers must not call Update, which could wait for it.
 func (s *Store) Load(k SourceKey, h Handlers) error {
 	err := s.run(false, func(btx *bolt.Tx, g *guard) error {
@@ -30,7 +31,7 @@ func (s *Store) Load(k SourceKey, h Handlers) error {
 		if source == nil {
 			return nil
 		}
-		l := loader{s: s, g: g, key: k, source: source}
+		l := &loader{s: s, g: g, tx: btx, key: k, source: source}
 		if err := loadItems(l, tickets, h.Ticket); err != nil {
 			return err
 		}
@@ -52,11 +53,12 @@ func (s *Store) Load(k SourceKey, h Handlers) error {
 type loader struct {
 	s      *Store
 	g      *guard
+	tx     *bolt.Tx
 	key    SourceKey
 	source *bolt.Bucket
 }
 
-func loadItems[T any](l loader, k kind[T], handle func(*T) error) error {
+func loadItems[T any](l *loader, k kind[T], handle func(*T) error) error {
 	if handle == nil {
 		return nil
 	}
@@ -73,11 +75,14 @@ func loadItems[T any](l loader, k kind[T], handle func(*T) error) error {
 		if err := l.g.call(func() error { return handle(item) }); err != nil {
 			return fmt.Errorf("%s %q: %w", k.name, id, err)
 		}
+		// bbolt fills its pages half when it splits them: twice the
+		// record's bytes are mapped in for it.
+		l.s.noteRead(l.tx, 2*(len(id)+len(v)))
 		return nil
 	})
 }
 
-func (l loader) components(handle func([]item.Component) error) error {
+func (l *loader) components(handle func([]item.Component) error) error {
 	if handle == nil {
 		return nil
 	}
@@ -95,7 +100,7 @@ func (l loader) components(handle func([]item.Component) error) error {
 	return nil
 }
 
-func (l loader) pages(handle func([]item.Page) error) error {
+func (l *loader) pages(handle func([]item.Page) error) error {
 	if handle == nil {
 		return nil
 	}

@@ -201,6 +201,9 @@ func getItem[T any](tx *Tx, k kind[T], id string) (*T, error) {
 		what := fmt.Sprintf("%s %q of %s", k.name, id, describe(tx.key))
 		return nil, wrap(tx.s.decodeFailed(what, err), "store: decode %s", what)
 	}
+	// A replay's reads by key are scattered: each one maps in the pages
+	// around the record's leaf too (faultAround), whatever its size.
+	tx.s.noteRead(tx.tx, faultAround+len(v))
 	return item, nil
 }
 
