@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/item"
@@ -168,4 +169,39 @@ func (r *Rules) MaintenanceView(m *item.Maintenance) MaintenanceView {
 		v.Notice, v.Short, v.Known = time.Duration(st.notice)*time.Millisecond, st.short, true
 	}
 	return v
+}
+
+// IncidentTimes are one incident version's times as the status metrics
+// observe them (incidentContribution): vendors backdate started_at and
+// edit updates after the fact, so the service review lists what the
+// counters counted, not the vendor's latest word.
+type IncidentTimes struct {
+	// Started is when impact began (the first post when not given).
+	Started time.Time
+	// FirstPost is the first public post; zero when the format does not
+	// give it.
+	FirstPost time.Time
+	// Resolved is zero while open and when the format never says.
+	Resolved time.Time
+	// Updates are the public updates, in any order.
+	Updates []time.Time
+}
+
+// IncidentTimesOf gives version i's times: those pinned when it was first
+// seen resolved (item.IncidentFinal; at first store for a format that
+// never says it ended), else those pinned when who noticed it first became
+// decidable, else the version's own.
+func IncidentTimesOf(i *item.Incident) IncidentTimes {
+	h := incidentHistory(i)
+	t := IncidentTimes{Started: startedAt(i), FirstPost: i.CreatedAt, Resolved: i.ResolvedAt, Updates: i.Updates}
+	switch fin := h.Final; {
+	case fin != nil:
+		t.Started, t.FirstPost = cmp.Or(fin.Started, fin.FirstPost), fin.FirstPost
+		if !fin.Resolved.IsZero() {
+			t.Resolved, t.Updates = fin.Resolved, fin.Updates
+		}
+	case !h.NoticePost.IsZero():
+		t.Started, t.FirstPost = h.NoticeStarted, h.NoticePost
+	}
+	return t
 }

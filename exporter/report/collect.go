@@ -239,12 +239,15 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 		v := quality.IncidentAt(i, changes[k])
 		inc = &v
 	}
-	announced := inc.CreatedAt
+	// The times the status metrics observe (pinned at resolution), not
+	// the vendor's latest edit: the list shows what the counters counted.
+	times := quality.IncidentTimesOf(inc)
+	announced := times.FirstPost
 	// The period's events are those of (from, to], as increase() at to.
 	if announced.IsZero() || announced.After(c.to) {
 		return nil
 	}
-	resolved := inc.ResolvedAt
+	resolved := times.Resolved
 	if !resolved.IsZero() && resolved.After(c.to) {
 		resolved = time.Time{}
 	}
@@ -259,7 +262,7 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 	if hs := c.o.Config.Global.HistoryStart.Time; !hs.IsZero() && announced.Before(hs) {
 		return nil
 	}
-	started := inc.StartedAt
+	started := times.Started
 	if started.IsZero() || started.After(announced) {
 		started = announced
 	}
@@ -276,7 +279,7 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 	// post included: the longest silence between two of them, and, while
 	// open at the end, since the last.
 	posts := []time.Time{announced}
-	for _, u := range inc.Updates {
+	for _, u := range times.Updates {
 		if u.After(announced) && !u.After(c.to) && (resolved.IsZero() || !u.After(resolved)) {
 			posts = append(posts, u)
 		}

@@ -37,3 +37,55 @@ func TestReviewMaintenanceUnknownNotice(t *testing.T) {
 		t.Errorf("unknown notice listed as %v s, announced %v, short %v: want unknown (nil), not short", m.NoticeSeconds, m.Announced, m.ShortNotice)
 	}
 }
+
+// An incident whose start the vendor moved after it was resolved (to
+// shorten its notice delay) and whose updates it thinned out: the list
+// shows the times the status metrics observed, pinned at resolution, not
+// the vendor's later word.
+func TestReviewIncidentListKeepsPinnedTimes(t *testing.T) {
+	cfg := testConfig(t, sectionsYAML)
+	rules, _ := quality.NewRules(cfg.Vendors[0], cfg.Global)
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := time.Hour
+	post := from.Add(24 * h)
+	first := item.Incident{ID: "i", Title: "API errors", Impact: "major", StartedAt: post.Add(-h), CreatedAt: post,
+		UpdatedAt: post.Add(5 * h), Updates: []time.Time{post.Add(h), post.Add(4 * h)}, ResolvedAt: post.Add(5 * h)}
+	stored := rules.MergeIncident(nil, first, quality.Judged{})
+	edited := first
+	edited.StartedAt, edited.Updates, edited.UpdatedAt = post.Add(-5*time.Minute), []time.Time{post.Add(4 * h)}, post.Add(48*h)
+	merged := rules.MergeIncident(&stored, edited, quality.Judged{})
+	if !merged.StartedAt.Equal(edited.StartedAt) || merged.History == nil || merged.History.Final == nil {
+		t.Fatalf("the stored version is not the edited one with its resolution pinned: %+v", merged)
+	}
+	err = st.Update(store.SourceKey{Vendor: "acme", Source: "status"}, func(tx *store.Tx) error {
+		if _, err := tx.PutIncident(&merged); err != nil {
+			return err
+		}
+		return tx.SetSyncedAt(synced)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putTickets(t, st, cfg, "acme", "support", synced, nil)
+	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.Vendors[0]
+	if len(v.Incidents) != 1 {
+		t.Fatalf("%d incidents listed, want 1", len(v.Incidents))
+	}
+	i := v.Incidents[0]
+	// By hand from the first resolved version: started 1 h before the
+	// first post; posts at 0, 1 h, 4 h and the resolution at 5 h.
+	if !i.Started.Equal(first.StartedAt) || i.NoticeDelaySeconds != 3600 {
+		t.Errorf("listed as started %s, notice delay %v s; want %s and 3600 s (pinned at resolution)", i.Started, i.NoticeDelaySeconds, first.StartedAt)
+	}
+	if i.Updates != 2 || i.LongestGapSeconds != 3*3600 {
+		t.Errorf("listed with %d updates, longest gap %v s; want 2 and 10800 s (pinned at resolution)", i.Updates, i.LongestGapSeconds)
+	}
+}
