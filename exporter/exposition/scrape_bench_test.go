@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -175,6 +176,7 @@ func BenchmarkHTTP(b *testing.B) {
 			h    http.Handler
 		}{{"handler=cached", benchServed(state)}, {"handler=cached-noruntime", benchServedWith(state, false)}, {"handler=promhttp", benchPromhttp(state)}} {
 			for _, gz := range []bool{true, false} {
+				series := seriesOf(b, hc.h)
 				b.Run(fmt.Sprintf("%s/%s/gzip=%t", world, hc.name, gz), func(b *testing.B) {
 					srv := httptest.NewServer(hc.h)
 					defer srv.Close()
@@ -188,9 +190,53 @@ func BenchmarkHTTP(b *testing.B) {
 						lat = append(lat, took)
 					}
 					reportPercentiles(b, lat)
+					b.ReportMetric(float64(series), "series")
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkHTTPPeer scrapes another exporter exactly as BenchmarkHTTP
+// scrapes ours, for the side-by-side figures: scripts/bench-peer.sh starts
+// conradoqg/statuspage-exporter on a Statuspage fake whose 500 components
+// are those of world=status-500, sets SUPPORT_EXPORTER_PEER_URL and runs
+// both. It reports the series the peer serves (go_* and process_* left
+// out, as seriesOf does).
+func BenchmarkHTTPPeer(b *testing.B) {
+	url := os.Getenv("SUPPORT_EXPORTER_PEER_URL")
+	if url == "" {
+		b.Skip("SUPPORT_EXPORTER_PEER_URL is not set: scripts/bench-peer.sh sets it")
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}}
+	resp, err := client.Get(url + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	series := 0
+	for l := range strings.Lines(string(body)) {
+		if !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "go_") && !strings.HasPrefix(l, "process_") && !strings.HasPrefix(l, "promhttp_") {
+			series++
+		}
+	}
+	for _, gz := range []bool{true, false} {
+		b.Run(fmt.Sprintf("world=status-500/handler=peer/gzip=%t", gz), func(b *testing.B) {
+			var lat []time.Duration
+			for b.Loop() {
+				took, err := benchGet(client, url, gz)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, took)
+			}
+			reportPercentiles(b, lat)
+			b.ReportMetric(float64(series), "series")
+		})
 	}
 }
 
