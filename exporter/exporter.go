@@ -231,8 +231,9 @@ func (e *Exporter) rebuildAndSwap(cfg *config.Config, vendors map[string]*vendor
 		vs.rebuiltAt, vs.old = settings[vs.cfg.Name].RebuiltAt, nil // the old aggregates may go
 	}
 	if len(rebuild) > 0 && e.cfg == nil {
-		// The start-up load mapped the whole store file into memory; no
-		// source runs and no alert is stored yet, so the map can be dropped.
+		// The start-up load leaves up to 32 MiB of the store file mapped
+		// in (the store gives back the rest as it reads); no source runs
+		// and no alert is stored yet, so the map can be dropped.
 		// Only at start-up: a failed reopen then ends the process, while on
 		// a reload it would leave the store closed under a running exporter
 		// (the pages a reload maps in are clean and the kernel reclaims them).

@@ -11,15 +11,20 @@
 # world=status-500) feeds it; once it serves the 500 components, the same
 # client loop (BenchmarkHTTP, BenchmarkHTTPPeer in exporter/exposition)
 # scrapes ours in process and the peer's over loopback, one after the other
-# on this machine. Nothing here runs in CI: it needs the peer's source.
+# on this machine. The peer fetches the page once at start (interval 24h),
+# so no fetch runs while it is measured. Nothing here runs in CI: it needs
+# the peer's source.
 set -euo pipefail
-peer_src=${1:?usage: bench-peer.sh PEER_SOURCE_DIR [BENCHTIME]}
+peer_src=$(cd "${1:?usage: bench-peer.sh PEER_SOURCE_DIR [BENCHTIME]}" && pwd)
 benchtime=${2:-3000x}
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in ${pids[@]+"${pids[@]}"}; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -43,16 +48,21 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 page_port=$(free_port)
 python3 -m http.server "$page_port" --bind 127.0.0.1 --directory "$work/page" >/dev/null 2>&1 &
 pids+=($!)
+page_up=
 for _ in $(seq 100); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$page_port/api/v2/summary.json" 2>/dev/null && break
+  curl -fsS -o /dev/null "http://127.0.0.1:$page_port/api/v2/summary.json" 2>/dev/null && page_up=1 && break
   sleep 0.1
 done
+if [[ -z $page_up ]]; then
+  echo "bench-peer.sh: the Statuspage fake on port $page_port does not answer" >&2
+  exit 1
+fi
 peer_port=$(free_port)
 cat > "$work/peer.yml" <<YML
 server:
   listen: "127.0.0.1:$peer_port"
 common:
-  interval: 30s
+  interval: 24h
   timeout: 10s
   log_level: error
 pages:

@@ -218,6 +218,9 @@ func BenchmarkHTTPPeer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("the peer answers %s", resp.Status)
+	}
 	series := 0
 	for l := range strings.Lines(string(body)) {
 		if !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "go_") && !strings.HasPrefix(l, "process_") && !strings.HasPrefix(l, "promhttp_") {

@@ -187,6 +187,22 @@ type IncidentTimes struct {
 	Updates []time.Time
 }
 
+// UpdateGaps are the gaps support_status_incident_update_gap_seconds
+// observes for a resolved incident (updateGaps): between its public
+// updates in time order, the first post included, up to the resolution.
+// Nil while open, and when the first post is unknown.
+func (t IncidentTimes) UpdateGaps() []time.Duration {
+	if t.Resolved.IsZero() || t.FirstPost.IsZero() {
+		return nil
+	}
+	ms := updateGaps(t.FirstPost, t.Updates, t.Resolved)
+	gaps := make([]time.Duration, len(ms))
+	for k, g := range ms {
+		gaps[k] = time.Duration(g) * time.Millisecond
+	}
+	return gaps
+}
+
 // IncidentTimesOf gives version i's times: those pinned when it was first
 // seen resolved (item.IncidentFinal; at first store for a format that
 // never says it ended), else those pinned when who noticed it first became
@@ -197,7 +213,9 @@ func IncidentTimesOf(i *item.Incident) IncidentTimes {
 	switch fin := h.Final; {
 	case fin != nil:
 		t.Started, t.FirstPost = cmp.Or(fin.Started, fin.FirstPost), fin.FirstPost
-		if !fin.Resolved.IsZero() {
+		// A reopened incident (Cachet dates its resolution by its latest
+		// update) is open again, as the open-incident gauge has it.
+		if !fin.Resolved.IsZero() && !i.ResolvedAt.IsZero() {
 			t.Resolved, t.Updates = fin.Resolved, fin.Updates
 		}
 	case !h.NoticePost.IsZero():

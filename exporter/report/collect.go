@@ -242,7 +242,9 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 	// The times the status metrics observe (pinned at resolution), not
 	// the vendor's latest edit: the list shows what the counters counted.
 	times := quality.IncidentTimesOf(inc)
-	announced := times.FirstPost
+	// A first post pinned unknown that a later version gives: listed as
+	// before, by the version's.
+	announced := cmp.Or(times.FirstPost, inc.CreatedAt)
 	// The period's events are those of (from, to], as increase() at to.
 	if announced.IsZero() || announced.After(c.to) {
 		return nil
@@ -275,9 +277,18 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 		r := resolved.UTC()
 		out.Resolved = &r
 	}
-	// Public updates up to the resolution (or the period's end), the first
-	// post included: the longest silence between two of them, and, while
-	// open at the end, since the last.
+	if gaps := times.UpdateGaps(); !resolved.IsZero() && gaps != nil {
+		// Resolved in the period: the gaps the metric observed.
+		out.Updates = len(gaps)
+		for _, g := range gaps {
+			out.LongestGapSeconds = max(out.LongestGapSeconds, g.Seconds())
+		}
+		c.incidents = append(c.incidents, incidentSeen{source: source, inc: c.withPostmortem(out, inc)})
+		return nil
+	}
+	// Open at the period's end (or of a format that never says it ended):
+	// public updates to the period's end, the first post included, and the
+	// longest silence between two of them and, while open, since the last.
 	posts := []time.Time{announced}
 	for _, u := range times.Updates {
 		if u.After(announced) && !u.After(c.to) && (resolved.IsZero() || !u.After(resolved)) {
@@ -295,12 +306,18 @@ func (c *collector) incident(source string, i *item.Incident, changes []time.Tim
 	for j := 1; j < len(posts); j++ {
 		out.LongestGapSeconds = max(out.LongestGapSeconds, posts[j].Sub(posts[j-1]).Seconds())
 	}
+	c.incidents = append(c.incidents, incidentSeen{source: source, inc: c.withPostmortem(out, inc)})
+	return nil
+}
+
+// withPostmortem is out with inc's postmortem, when published by the
+// period's end.
+func (c *collector) withPostmortem(out Incident, inc *item.Incident) Incident {
 	if pm := inc.PostmortemPublishedAt; !pm.IsZero() && !pm.After(c.to) {
 		t := pm.UTC()
 		out.Postmortem = &t
 	}
-	c.incidents = append(c.incidents, incidentSeen{source: source, inc: out})
-	return nil
+	return out
 }
 
 // incidentList is the period's incidents by start, each with who noticed

@@ -89,3 +89,86 @@ func TestReviewIncidentListKeepsPinnedTimes(t *testing.T) {
 		t.Errorf("listed with %d updates, longest gap %v s; want 2 and 10800 s (pinned at resolution)", i.Updates, i.LongestGapSeconds)
 	}
 }
+
+// An incident resolved before the period and reopened (Cachet dates a
+// resolution by its latest update): open through the period, as the
+// open-incident gauge has it, so listed and unresolved.
+func TestReviewIncidentReopenedIsListedOpen(t *testing.T) {
+	cfg := testConfig(t, sectionsYAML)
+	rules, _ := quality.NewRules(cfg.Vendors[0], cfg.Global)
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := time.Hour
+	post := from.Add(-72 * h)
+	resolvedOnce := item.Incident{ID: "i", Title: "Slow API", Impact: "minor", CreatedAt: post, UpdatedAt: post.Add(2 * h),
+		Updates: []time.Time{post.Add(2 * h)}, ResolvedAt: post.Add(2 * h)}
+	stored := rules.MergeIncident(nil, resolvedOnce, quality.Judged{})
+	reopened := resolvedOnce
+	reopened.ResolvedAt, reopened.UpdatedAt = time.Time{}, post.Add(5*h)
+	reopened.Updates = []time.Time{post.Add(2 * h), post.Add(5 * h)}
+	merged := rules.MergeIncident(&stored, reopened, quality.Judged{})
+	if merged.History == nil || merged.History.Final == nil || !merged.ResolvedAt.IsZero() {
+		t.Fatalf("want a reopened incident with its first resolution pinned: %+v", merged)
+	}
+	err = st.Update(store.SourceKey{Vendor: "acme", Source: "status"}, func(tx *store.Tx) error {
+		if _, err := tx.PutIncident(&merged); err != nil {
+			return err
+		}
+		return tx.SetSyncedAt(synced)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putTickets(t, st, cfg, "acme", "support", synced, nil)
+	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.Vendors[0]
+	if len(v.Incidents) != 1 {
+		t.Fatalf("%d incidents listed, want the reopened one, open through the period", len(v.Incidents))
+	}
+	if i := v.Incidents[0]; i.Resolved != nil || i.Updates != 2 {
+		t.Errorf("listed resolved at %v with %d updates, want open with 2", i.Resolved, i.Updates)
+	}
+}
+
+// The longest silence of an incident resolved in the period is the
+// longest gap support_status_incident_update_gap_seconds observes: between
+// public updates up to the resolution, the resolution itself no update
+// unless the vendor posted one then.
+func TestReviewIncidentGapsAreTheMetrics(t *testing.T) {
+	cfg := testConfig(t, sectionsYAML)
+	rules, _ := quality.NewRules(cfg.Vendors[0], cfg.Global)
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := time.Hour
+	post := from.Add(24 * h)
+	inc := item.Incident{ID: "i", Title: "Errors", Impact: "major", CreatedAt: post, UpdatedAt: post.Add(10 * h),
+		Updates: []time.Time{post.Add(h)}, ResolvedAt: post.Add(10 * h)}
+	putStatus(t, st, rules, synced, []item.Incident{inc}, nil, quality.Judged{})
+	putTickets(t, st, cfg, "acme", "support", synced, nil)
+	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.Vendors[0]
+	if len(v.Incidents) != 1 {
+		t.Fatalf("%d incidents listed, want 1", len(v.Incidents))
+	}
+	// By hand: posts at 0 and 1 h, resolved at 10 h without a post then:
+	// the metric observes one gap of 1 h.
+	if i := v.Incidents[0]; i.Updates != 1 || i.LongestGapSeconds != 3600 {
+		t.Errorf("listed with %d updates, longest gap %v s; want 1 and 3600 s (the metric's one gap)", i.Updates, i.LongestGapSeconds)
+	}
+	gaps := indicator(t, v, "incident_update_gap_p90")
+	if gaps.Samples != 1 {
+		t.Errorf("the update-gap indicator counts %d gaps, want 1", gaps.Samples)
+	}
+}

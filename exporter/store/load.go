@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -31,7 +32,8 @@ func (s *Store) Load(k SourceKey, h Handlers) error {
 		if source == nil {
 			return nil
 		}
-		l := &loader{s: s, g: g, tx: btx, key: k, source: source}
+		info := btx.DB().Info()
+		l := &loader{s: s, g: g, tx: btx, key: k, source: source, base: info.Data, pageSize: uintptr(info.PageSize), leaf: ^uintptr(0)}
 		if err := loadItems(l, tickets, h.Ticket); err != nil {
 			return err
 		}
@@ -56,6 +58,9 @@ type loader struct {
 	tx     *bolt.Tx
 	key    SourceKey
 	source *bolt.Bucket
+	// base and pageSize locate a value in the map (the transaction pins
+	// it); leaf is the page of the last record read.
+	base, pageSize, leaf uintptr
 }
 
 func loadItems[T any](l *loader, k kind[T], handle func(*T) error) error {
@@ -75,11 +80,25 @@ func loadItems[T any](l *loader, k kind[T], handle func(*T) error) error {
 		if err := l.g.call(func() error { return handle(item) }); err != nil {
 			return fmt.Errorf("%s %q: %w", k.name, id, err)
 		}
-		// bbolt fills its pages half when it splits them: twice the
-		// record's bytes are mapped in for it.
-		l.s.noteRead(l.tx, 2*(len(id)+len(v)))
+		l.s.noteRead(l.tx, l.mapped(v))
 		return nil
 	})
+}
+
+// mapped estimates the bytes of the map that reading v mapped in: the
+// record, and on the first record of a leaf page the pages the fault on it
+// mapped around it (faultAround). A store written over time has its leaves
+// scattered through the file, so every new leaf may fault.
+func (l *loader) mapped(v []byte) int {
+	if len(v) == 0 {
+		return 0
+	}
+	leaf := (uintptr(unsafe.Pointer(unsafe.SliceData(v))) - l.base) / l.pageSize
+	if leaf == l.leaf {
+		return len(v)
+	}
+	l.leaf = leaf
+	return len(v) + faultAround
 }
 
 func (l *loader) components(handle func([]item.Component) error) error {

@@ -2,10 +2,12 @@ package store
 
 import (
 	"bufio"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/support-exporter/support_exporter/exporter/item"
 )
@@ -30,6 +32,26 @@ func TestReadsKeepTheMapsResidentSetBounded(t *testing.T) {
 	}
 	if info.Size() < 4*releaseEvery {
 		t.Fatalf("the store is %d bytes: too small to tell", info.Size())
+	}
+	// A store written over time: a third of the tickets changed in random
+	// order, so that their leaves are scattered through the file and each
+	// one a Load reaches may fault anew.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	order := rnd.Perm(n)[:n/3]
+	for start := 0; start < len(order); start += 5000 {
+		err := s.Update(k, func(tx *Tx) error {
+			for _, j := range order[start:min(start+5000, len(order))] {
+				tk := benchTicket(j)
+				tk.UpdatedAt = tk.UpdatedAt.Add(time.Hour)
+				if _, err := tx.PutTicket(tk); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.Remap(); err != nil { // drop what the writes mapped in
 		t.Fatal(err)

@@ -64,11 +64,10 @@ const faultAround = 64 << 10
 // (550 MB at a million tickets), pages the kernel reclaims only under
 // pressure.
 func (s *Store) noteRead(tx *bolt.Tx, n int) {
-	if s.read.Add(int64(n)) < releaseEvery {
-		return
+	// Swap: of two readers crossing the bound together, one releases.
+	if s.read.Add(int64(n)) >= releaseEvery && s.read.Swap(0) >= releaseEvery {
+		releaseMapped(tx)
 	}
-	s.read.Store(0)
-	releaseMapped(tx)
 }
 
 // SourceKey identifies a source: the vendor it belongs to and its name.
@@ -213,10 +212,10 @@ func guardedView(db *bolt.DB, path string, fn func(*bolt.Tx) error) error {
 }
 
 // Remap closes and reopens the file. bbolt reads through a memory map, and
-// a full Load maps in every page of the file: they count in the process's
-// resident memory until the map goes (at a million tickets, 130 MB of a
-// 144 MB file). Reopening drops them; the kernel's page cache keeps them
-// for whoever reads next. Call it only while no other method is running.
+// the pages it maps in count in the process's resident memory until the
+// map lets them go: reads give them back as they go (noteRead), up to the
+// last releaseEvery bytes, and reopening drops the rest; the kernel's page
+// cache keeps them for whoever reads next. Call it only while no other method is running.
 // The file is not checked again: nothing wrote it since Open did.
 func (s *Store) Remap() error {
 	if err := s.damaged(); err != nil {

@@ -193,6 +193,10 @@ func getItem[T any](tx *Tx, k kind[T], id string) (*T, error) {
 		return nil, nil
 	}
 	v := b.Get([]byte(id))
+	// A replay's reads by key are scattered: each one maps in the pages
+	// around the record's leaf too (faultAround), whatever its size; so
+	// does a miss (an ingest's new item).
+	tx.s.noteRead(tx.tx, faultAround+len(v))
 	if v == nil {
 		return nil, nil
 	}
@@ -201,9 +205,6 @@ func getItem[T any](tx *Tx, k kind[T], id string) (*T, error) {
 		what := fmt.Sprintf("%s %q of %s", k.name, id, describe(tx.key))
 		return nil, wrap(tx.s.decodeFailed(what, err), "store: decode %s", what)
 	}
-	// A replay's reads by key are scattered: each one maps in the pages
-	// around the record's leaf too (faultAround), whatever its size.
-	tx.s.noteRead(tx.tx, faultAround+len(v))
 	return item, nil
 }
 
@@ -248,6 +249,7 @@ func (tx *Tx) putEncoded(items, key, value []byte) (bool, error) {
 		return false, fmt.Errorf("create bucket: %w", err)
 	}
 	old := b.Get(key) // stored values are never empty
+	tx.s.noteRead(tx.tx, faultAround+len(old))
 	if bytes.Equal(old, value) {
 		return false, nil
 	}
