@@ -148,7 +148,7 @@ func gaugeSpans(t *testing.T, expr, replicas string) [][2]int {
 		}
 		start := i + j
 		depth, end := 0, -1
-		for k := start + len("max without (" + replicas + ") "); k < len(expr); k++ {
+		for k := start + len("max without ("+replicas+") "); k < len(expr); k++ {
 			if expr[k] == '(' {
 				depth++
 			} else if expr[k] == ')' {

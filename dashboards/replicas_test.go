@@ -130,7 +130,7 @@ func TestGaugePanelsReadFreshestReplica(t *testing.T) {
 				i = end
 			}
 			for _, g := range gauges {
-				for _, loc := range regexp.MustCompile(`\b` + g + `\{`).FindAllStringIndex(expr, -1) {
+				for _, loc := range regexp.MustCompile(`\b`+g+`\{`).FindAllStringIndex(expr, -1) {
 					read[g] = true
 					inside := false
 					for _, s := range spans {
