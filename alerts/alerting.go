@@ -98,8 +98,8 @@ func urgentUnanswered(q promql) alert {
 		name:     "SupportUrgentTicketUnanswered",
 		severity: "critical",
 		expr: fmt.Sprintf("(\n  time() - %s\n)\nand ignoring (target)\n%s",
-			q.dedupe(q.sel("support_ticket_oldest_unanswered_created_timestamp_seconds", priority)+" > 0"),
-			q.dedupe(q.sel("support_tickets_breaching_sla", priority, `target="first_response"`)+" > 0")),
+			q.dedupeGauge(q.sel("support_ticket_oldest_unanswered_created_timestamp_seconds", priority)+" > 0"),
+			q.dedupeGauge(q.sel("support_tickets_breaching_sla", priority, `target="first_response"`)+" > 0")),
 		pending: q.cfg.ConfirmFor,
 		summary: "An urgent ticket has waited past its first-response target.",
 		description: `The oldest unanswered {{ $labels.priority }} ticket at {{ $labels.vendor }} was opened` +
@@ -111,7 +111,7 @@ func escalationOpen(q promql) alert {
 	return alert{
 		name:     "SupportEscalationOpenTooLong",
 		severity: "warning",
-		expr:     q.dedupe(q.sel("support_escalations_open")) + " > 0",
+		expr:     q.dedupeGauge(q.sel("support_escalations_open")) + " > 0",
 		pending:  q.cfg.EscalationOpenFor,
 		summary:  "Escalated tickets have stayed open too long.",
 		description: `{{ $labels.vendor }} has had escalated {{ $labels.priority }} tickets open for more than ` +
@@ -125,7 +125,7 @@ func breachingBacklogGrowing(q promql) alert {
 		name:     "SupportSLABreachingBacklogGrowing",
 		severity: "warning",
 		expr: fmt.Sprintf("sum by (%s) (%s) >= %d",
-			q.by("vendor", "target"), q.dedupe(fmt.Sprintf("delta(%s[%s])", q.sel("support_tickets_breaching_sla"), w)), q.cfg.BacklogGrowthMin),
+			q.by("vendor", "target"), q.dedupeGauge(fmt.Sprintf("delta(%s[%s])", q.sel("support_tickets_breaching_sla"), w)), q.cfg.BacklogGrowthMin),
 		pending: q.cfg.ConfirmFor,
 		summary: "The backlog of open tickets past their SLA target is growing.",
 		description: `{{ $labels.vendor }} has {{ printf "%.0f" $value }} more open tickets past their` +
@@ -160,7 +160,7 @@ func incidentVendorSilent(q promql) alert {
 		name:     "SupportIncidentVendorSilent",
 		severity: "warning",
 		expr: fmt.Sprintf("time() - %s > %d",
-			q.dedupe(q.sel("support_status_incident_oldest_last_update_timestamp_seconds")+" > 0"), int64(q.cfg.IncidentSilence/time.Second)),
+			q.dedupeGauge(q.sel("support_status_incident_oldest_last_update_timestamp_seconds")+" > 0"), int64(q.cfg.IncidentSilence/time.Second)),
 		pending: q.cfg.ConfirmFor,
 		summary: "A vendor has posted no update on an open incident for too long.",
 		description: `{{ $labels.vendor }} has posted no public update on an open {{ $labels.impact }} incident for` +

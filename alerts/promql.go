@@ -22,17 +22,20 @@ func newPromQL(cfg Config) (promql, error) {
 	if err := cfg.Validate(); err != nil {
 		return promql{}, fmt.Errorf("alerts config: %w", err)
 	}
-	keep, err := selectorLabels(cfg.Selector)
-	if err != nil {
-		return promql{}, fmt.Errorf("alerts config: %w", err)
-	}
-	// The cluster label too: rules evaluated in a global ruler (Thanos,
-	// Mimir, vmalert) read every cluster's series, which the sums must not
-	// add up, and the dashboards pick recorded series by it.
+	return promql{cfg: cfg, keep: keptLabels(cfg)}, nil
+}
+
+// keptLabels are the labels every aggregation keeps: the selector's (cfg
+// is valid), then the cluster label. The cluster label too: rules
+// evaluated in a global ruler (Thanos, Mimir, vmalert) read every
+// cluster's series, which the sums must not add up, and the dashboards pick
+// recorded series by it.
+func keptLabels(cfg Config) []string {
+	keep, _ := selectorLabels(cfg.Selector) // Validate reports a bad selector
 	if cfg.ClusterLabel != "" && !slices.Contains(keep, cfg.ClusterLabel) {
 		keep = append(keep, cfg.ClusterLabel)
 	}
-	return promql{cfg: cfg, keep: keep}, nil
+	return keep
 }
 
 // sel is metric's selector with the configured matchers and extra ones.

@@ -67,3 +67,61 @@ func (q promql) dedupe(expr string) string {
 func DedupeReplicas(cfg Config, expr string) string {
 	return promql{cfg: cfg}.dedupe(expr)
 }
+
+// FreshnessMetric is the series dedupeGauge ranks the replicas by: each
+// source's end of its last successful sync, 0 before the first; frozen
+// while the source fails.
+const FreshnessMetric = "support_source_last_success_timestamp_seconds"
+
+// dedupeGauge is dedupe for gauges, which go down as well as up (open
+// tickets, tickets breaching their SLA, open escalations, the "oldest"
+// timestamps that drop to 0, the contract gauges). A replica whose source
+// fails serves its last values until it syncs again, and the max would read
+// them for as long as the failure lasts: an escalation closed at the vendor
+// would still count as open (docs/ha.md, "Gauges: the freshest replica").
+// So each vendor's gauge is read from one replica, the one whose stalest
+// source synced last (the highest min of FreshnessMetric over the vendor's
+// sources, topk per vendor); the max then collapses that replica's series as
+// dedupe does. A vendor without any FreshnessMetric series (a backfilled
+// history writes the gauges but none of the exporter's own series) is read
+// as dedupe reads it, from every replica. matchers narrow the
+// FreshnessMetric selector (a dashboard's scope); the gauge's own matchers
+// (priority, target) are no labels of it. Without replica labels, expr as
+// it is.
+//
+// The choice is per vendor, not per (vendor, source): the ticket and status
+// gauges carry no source label to match a source's own timestamp by, and
+// one replica per vendor keeps a panel's gauges (pages and stale pages,
+// their ratio) from two replicas apart.
+func (q promql) dedupeGauge(expr string, matchers ...string) string {
+	if len(q.cfg.ReplicaLabels) == 0 {
+		return expr
+	}
+	return GaugeFromFreshest(q.cfg.ReplicaLabels, q.by("vendor"), expr, q.sel(FreshnessMetric, matchers...))
+}
+
+// GaugeFromFreshest writes dedupeGauge's expression: replicas are the
+// replica labels, byVendor the kept labels then vendor (promql.by), fresh
+// the FreshnessMetric selector. Exported for the mixin generator, which
+// recognizes the shape in the rendered rules; rules and dashboards call
+// dedupeGauge and DedupeReplicaGauge.
+//
+//	max without (R) (
+//	  ((expr) and on (K, vendor, R) topk by (K, vendor) (1, min by (K, vendor, R) (fresh)))
+//	  or ((expr) unless on (K, vendor) fresh)
+//	)
+//
+// on one line. A replica label absent on both sides of the and matches on
+// the empty value; topk keeps its series' labels (K, vendor, R).
+func GaugeFromFreshest(replicas []string, byVendor, expr, fresh string) string {
+	r := strings.Join(replicas, ", ")
+	return fmt.Sprintf("max without (%[1]s) (((%[3]s) and on (%[2]s, %[1]s) topk by (%[2]s) (1, min by (%[2]s, %[1]s) (%[4]s))) or ((%[3]s) unless on (%[2]s) %[4]s))",
+		r, byVendor, expr, fresh)
+}
+
+// DedupeReplicaGauge is dedupeGauge for the dashboards: a gauge read from
+// each vendor's freshest replica under cfg.ReplicaLabels, the
+// FreshnessMetric selector narrowed by matchers. cfg is valid (Validate).
+func DedupeReplicaGauge(cfg Config, expr string, matchers ...string) string {
+	return promql{cfg: cfg, keep: keptLabels(cfg)}.dedupeGauge(expr, matchers...)
+}

@@ -79,7 +79,9 @@ func TestRatesReadThroughReplicas(t *testing.T) {
 				continue
 			}
 			all := len(fn.FindAllStringIndex(r.Expr, -1))
-			deduped := len(regexp.MustCompile(`max without \(instance, pod\) \((increase|rate|delta)\(`).FindAllStringIndex(r.Expr, -1))
+			// A gauge's delta is read twice in the gauge form (dedupeGauge).
+			deduped := len(regexp.MustCompile(`max without \(instance, pod\) \((increase|rate|delta)\(`).FindAllStringIndex(r.Expr, -1)) +
+				2*len(regexp.MustCompile(`max without \(instance, pod\) \(\(\((increase|rate|delta)\(`).FindAllStringIndex(r.Expr, -1))
 			if all != deduped {
 				t.Errorf("%s%s: %d of %d increase/rate/delta not under max without (instance, pod):\n%s", r.Record, r.Alert, all-deduped, all, r.Expr)
 			}
@@ -101,5 +103,116 @@ func TestNoReplicaLabelsNoDedupe(t *testing.T) {
 	rules := generatedRules(t, cfg, RecordingRules)
 	if !strings.Contains(rules[0].Expr, "max without (replica) (increase(") {
 		t.Errorf("replica labels [replica]: %s", rules[0].Expr)
+	}
+}
+
+// readPlain are the gauges of docs/metrics.md read without dedupeGauge:
+// the exporter's own, per replica or about its runs, the configured ones
+// (the same on both replicas of a pair) and timestamps that only grow.
+var readPlain = []string{
+	"support_source_", "support_store_items", "support_exporter_", "support_aggregates_rebuilt_timestamp_seconds",
+	"support_sla_objective_ratio", "support_sla_target_seconds", "support_sla_maintenance_notice_seconds",
+	"support_contract_response_objective_ratio", "support_contract_period_", "support_contract_tier_",
+	"support_drill_last_run_timestamp_seconds",
+}
+
+// docGauges are the gauges docs/metrics.md lists that a rule or a panel
+// must read from the freshest replica.
+func docGauges(t *testing.T) []string {
+	t.Helper()
+	doc, err := os.ReadFile("../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gauges []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `?(support_[a-z0-9_]+)`? \\| gauge \\|").FindAllStringSubmatch(string(doc), -1) {
+		if !slices.ContainsFunc(readPlain, func(p string) bool { return strings.HasPrefix(m[1], p) }) {
+			gauges = append(gauges, m[1])
+		}
+	}
+	if len(gauges) < 20 {
+		t.Fatalf("read only %d gauges from docs/metrics.md: the table format changed", len(gauges))
+	}
+	return gauges
+}
+
+// gaugeSpans are the spans of expr written by dedupeGauge.
+func gaugeSpans(t *testing.T, expr, replicas string) [][2]int {
+	t.Helper()
+	var spans [][2]int
+	prefix := "max without (" + replicas + ") ((("
+	for i := 0; ; {
+		j := strings.Index(expr[i:], prefix)
+		if j < 0 {
+			return spans
+		}
+		start := i + j
+		depth, end := 0, -1
+		for k := start + len("max without ("+replicas+") "); k < len(expr); k++ {
+			if expr[k] == '(' {
+				depth++
+			} else if expr[k] == ')' {
+				depth--
+				if depth == 0 {
+					end = k + 1
+					break
+				}
+			}
+		}
+		if end < 0 {
+			t.Fatalf("unbalanced %s", expr[start:])
+		}
+		if !strings.Contains(expr[start:end], " topk by (") || !strings.Contains(expr[start:end], FreshnessMetric+"{") {
+			t.Fatalf("not the gauge form: %s", expr[start:end])
+		}
+		spans = append(spans, [2]int{start, end})
+		i = end
+	}
+}
+
+// TestGaugesReadFromFreshestReplica: every gauge of the vendors' numbers a
+// rule reads is read through dedupeGauge (docs/ha.md, "Gauges: the freshest
+// replica"), so a replica whose source fails cannot keep an alert firing
+// with its frozen values.
+func TestGaugesReadFromFreshestReplica(t *testing.T) {
+	gauges := docGauges(t)
+	read := map[string]bool{}
+	for _, generate := range []func(Config) ([]byte, error){RecordingRules, AlertingRules, BackfillRecordingRules} {
+		for _, r := range generatedRules(t, Default(), generate) {
+			spans := gaugeSpans(t, r.Expr, "instance, pod")
+			for _, g := range gauges {
+				for _, loc := range regexp.MustCompile(`\b`+g+`\{`).FindAllStringIndex(r.Expr, -1) {
+					read[g] = true
+					if !slices.ContainsFunc(spans, func(s [2]int) bool { return s[0] <= loc[0] && loc[1] <= s[1] }) {
+						t.Errorf("%s%s reads the gauge %s through max alone:\n%s", r.Record, r.Alert, g, r.Expr)
+					}
+				}
+			}
+		}
+	}
+	for _, g := range []string{"support_tickets_breaching_sla", "support_escalations_open", "support_ticket_oldest_unanswered_created_timestamp_seconds",
+		"support_status_incident_oldest_last_update_timestamp_seconds", "support_contract_credit_ratio", "support_contract_termination_right",
+		"support_contract_claim_deadline_timestamp_seconds"} {
+		if !read[g] {
+			t.Errorf("no rule reads %s: the check lost its rules", g)
+		}
+	}
+}
+
+// TestDedupeGaugeShape: the exact expression, with the selector's labels and
+// the cluster label kept, and none without replica labels.
+func TestDedupeGaugeShape(t *testing.T) {
+	cfg := Default()
+	cfg.ClusterLabel = "cluster"
+	got := DedupeReplicaGauge(cfg, `support_escalations_open{job="support_exporter"}`, `vendor=~"$vendor"`)
+	want := `max without (instance, pod) (((support_escalations_open{job="support_exporter"}) and on (job, cluster, vendor, instance, pod)` +
+		` topk by (job, cluster, vendor) (1, min by (job, cluster, vendor, instance, pod) (support_source_last_success_timestamp_seconds{job="support_exporter",vendor=~"$vendor"})))` +
+		` or ((support_escalations_open{job="support_exporter"}) unless on (job, cluster, vendor) support_source_last_success_timestamp_seconds{job="support_exporter",vendor=~"$vendor"}))`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	cfg.ReplicaLabels = nil
+	if got := DedupeReplicaGauge(cfg, "x", "y"); got != "x" {
+		t.Errorf("without replica labels: %s", got)
 	}
 }

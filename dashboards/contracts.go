@@ -17,7 +17,7 @@ func contractsRow(s selectors) row {
 				"each credit tier allows before it is owed ((1 - tier threshold) x the period's length). Good: the downtime line " +
 				"under the first tier's line; once above, that tier's credit is owed.",
 			queries: []query{
-				{expr: maxBy("vendor, agreement", "(1 - support_contract_availability_ratio"+current+") * "+length), legend: "{{vendor}} · {{agreement}} downtime"},
+				{expr: s.gaugeMaxBy("vendor, agreement", "(1 - support_contract_availability_ratio"+current+") * "+length), legend: "{{vendor}} · {{agreement}} downtime"},
 				{expr: maxBy("vendor, agreement, tier", "(1 - support_contract_tier_below_ratio"+v+") * on (vendor, agreement) group_left "+maxBy("vendor, agreement", length)),
 					legend: "{{vendor}} · {{agreement}} tier {{tier}} allows"},
 			},
@@ -28,8 +28,8 @@ func contractsRow(s selectors) row {
 				"Good: zero. Evidence for a claim: the vendor's own measurement is the contractual one.",
 			steps: []step{{color: "green"}, {from: 0.0001, color: "orange"}},
 			queries: []query{
-				{expr: maxBy("vendor, agreement", "support_contract_credit_ratio"+previous), legend: "{{vendor}} · {{agreement}} previous"},
-				{expr: maxBy("vendor, agreement", "support_contract_credit_ratio"+current), legend: "{{vendor}} · {{agreement}} current"},
+				{expr: s.gaugeMaxBy("vendor, agreement", "support_contract_credit_ratio"+previous), legend: "{{vendor}} · {{agreement}} previous"},
+				{expr: s.gaugeMaxBy("vendor, agreement", "support_contract_credit_ratio"+current), legend: "{{vendor}} · {{agreement}} current"},
 			},
 		},
 		{
@@ -37,7 +37,7 @@ func contractsRow(s selectors) row {
 			description: "1 while a termination condition of the agreement holds (availability below a threshold in a run of periods, " +
 				"or too many first responses missed). Good: 0; 1 means the contract may be ended: read the clause and its deadline.",
 			steps:   []step{{color: "green"}, {from: 1, color: "red"}},
-			queries: []query{{expr: maxBy("vendor, agreement", "support_contract_termination_right"+v), legend: "{{vendor}} · {{agreement}}"}},
+			queries: []query{{expr: s.gaugeMaxBy("vendor, agreement", "support_contract_termination_right"+v), legend: "{{vendor}} · {{agreement}}"}},
 		},
 		{
 			kind: tablePanel, title: "Credits to claim", unit: "s", width: 12, height: 8,
@@ -45,7 +45,7 @@ func contractsRow(s selectors) row {
 				"(the current period's credit is not claimable until it ends: see Credit owed). " +
 				"Good: empty; otherwise file the claim (with the incidents of the period) well before the time runs out.",
 			queries: []query{{
-				expr: maxBy("vendor, agreement, period", "(support_contract_claim_deadline_timestamp_seconds"+ended+" - time()) > 0 and on (vendor, agreement, period) "+
+				expr: s.gaugeMaxBy("vendor, agreement, period", "(support_contract_claim_deadline_timestamp_seconds"+ended+" - time()) > 0 and on (vendor, agreement, period) "+
 					"support_contract_credit_ratio"+ended+" > 0"),
 				legend: "time left to claim",
 			}},
@@ -56,7 +56,7 @@ func contractsRow(s selectors) row {
 				"agreement and priority, against the agreement's objective. Good: every line above the objective; a period " +
 				"that ends below it missed the objective.",
 			queries: []query{
-				{expr: maxBy("vendor, agreement, priority", "support_contract_response_compliance_ratio"+current), legend: "{{vendor}} · {{agreement}} · {{priority}}"},
+				{expr: s.gaugeMaxBy("vendor, agreement, priority", "support_contract_response_compliance_ratio"+current), legend: "{{vendor}} · {{agreement}} · {{priority}}"},
 				{expr: maxBy("vendor, agreement", "support_contract_response_objective_ratio"+v), legend: "{{vendor}} · {{agreement}} objective"},
 			},
 		},

@@ -23,27 +23,27 @@ func vendorDetail(s selectors) board {
 				{
 					kind: statPanel, title: "Open tickets", unit: "short", width: 6, height: 5,
 					description: "Tickets open at the vendor now, all states. Good: stable; a steady climb means the vendor is falling behind.",
-					queries:     []query{{expr: s.sumBy("vendor", "support_tickets_open"+v), legend: "{{vendor}}"}},
+					queries:     []query{{expr: s.gaugeSumBy("vendor", "support_tickets_open"+v), legend: "{{vendor}}"}},
 				},
 				{
 					kind: statPanel, title: "Breaching SLA now", unit: "short", width: 6, height: 5,
 					description: "Open tickets whose first-response or resolution target already passed unmet. Good: zero.",
 					steps:       []step{{color: "green"}, {from: 1, color: "red"}},
-					queries:     []query{{expr: s.sumBy("vendor, target", "support_tickets_breaching_sla"+v), legend: "{{vendor}} · {{target}}"}},
+					queries:     []query{{expr: s.gaugeSumBy("vendor, target", "support_tickets_breaching_sla"+v), legend: "{{vendor}} · {{target}}"}},
 				},
 				{
 					kind: statPanel, title: "Oldest unanswered ticket", unit: "s", width: 6, height: 5,
 					description: "Age of the oldest open ticket still without a first reply, by priority. Good: " +
 						"nothing shown, or an age well under the priority's first-response target.",
 					queries: []query{{
-						expr:   "time() - " + maxBy("vendor, priority", "support_ticket_oldest_unanswered_created_timestamp_seconds"+v+" > 0"),
+						expr:   "time() - " + s.gaugeMaxBy("vendor, priority", "support_ticket_oldest_unanswered_created_timestamp_seconds"+v+" > 0"),
 						legend: "{{vendor}} · {{priority}}",
 					}},
 				},
 				{
 					kind: statPanel, title: "Open escalations", unit: "short", width: 6, height: 5,
 					description: "Escalated tickets still open. Good: zero, or few and short-lived.",
-					queries:     []query{{expr: s.sumBy("vendor", "support_escalations_open"+v), legend: "{{vendor}}"}},
+					queries:     []query{{expr: s.gaugeSumBy("vendor", "support_escalations_open"+v), legend: "{{vendor}}"}},
 				},
 			}},
 			{title: "Volume", panels: []panel{
@@ -62,7 +62,7 @@ func vendorDetail(s selectors) board {
 					kind: timeseriesPanel, title: "Open tickets by state", unit: "short", width: 8, height: 8,
 					description: "Open tickets waiting on the vendor, on you, or on hold. Good: the awaiting_vendor " +
 						"line low and flat; awaiting_customer is your team's queue.",
-					queries: []query{{expr: s.sumBy("vendor, state", "support_tickets_open"+v), legend: "{{vendor}} · {{state}}"}},
+					queries: []query{{expr: s.gaugeSumBy("vendor, state", "support_tickets_open"+v), legend: "{{vendor}} · {{state}}"}},
 				},
 			}},
 			{title: "Response and resolution", panels: []panel{
@@ -107,7 +107,7 @@ func vendorDetail(s selectors) board {
 					kind: timeseriesPanel, title: "Tickets breaching SLA", unit: "short", width: 6, height: 8,
 					description: "Open tickets past a target, by priority. Good: zero; a growing backlog of " +
 						"breaching tickets is an escalation topic.",
-					queries: []query{{expr: s.sumBy("vendor, priority, target", "support_tickets_breaching_sla"+v), legend: "{{vendor}} · {{priority}} · {{target}}"}},
+					queries: []query{{expr: s.gaugeSumBy("vendor, priority, target", "support_tickets_breaching_sla"+v), legend: "{{vendor}} · {{priority}} · {{target}}"}},
 				},
 				{
 					kind: barsPanel, title: "SLA breaches", unit: "short", width: 6, height: 8, interval: "1h",
@@ -119,7 +119,7 @@ func vendorDetail(s selectors) board {
 				{
 					kind: timeseriesPanel, title: "Open escalations", unit: "short", width: 6, height: 8,
 					description: "Escalated tickets open, by priority. Good: few, and each one short-lived.",
-					queries:     []query{{expr: s.sumBy("vendor, priority", "support_escalations_open"+v), legend: "{{vendor}} · {{priority}}"}},
+					queries:     []query{{expr: s.gaugeSumBy("vendor, priority", "support_escalations_open"+v), legend: "{{vendor}} · {{priority}}"}},
 				},
 				{
 					kind: barsPanel, title: "Escalations raised", unit: "short", width: 6, height: 8, interval: "1h",

@@ -44,7 +44,7 @@ func featureRow(s selectors) row {
 			kind: timeseriesPanel, title: "Open feature requests by age", unit: "short", width: 6, height: 8,
 			description: "Feature requests still open, by how long since they were opened. Good: most under 90 days; " +
 				"a growing gt_365d band is a backlog the vendor no longer reads.",
-			queries: []query{{expr: s.sumBy("vendor, age", "support_feature_requests_open"+v), legend: "{{vendor}} · {{age}}"}},
+			queries: []query{{expr: s.gaugeSumBy("vendor, age", "support_feature_requests_open"+v), legend: "{{vendor}} · {{age}}"}},
 		},
 	}}
 }

@@ -21,13 +21,13 @@ func incidents(s selectors) board {
 					kind: statPanel, title: "Open incidents", unit: "short", width: 6, height: 6,
 					description: "Incidents unresolved on the vendor's status page now. Good: zero; when not, the " +
 						"update gaps below say whether the vendor keeps you informed.",
-					queries: []query{{expr: s.sumBy("vendor", "support_status_incidents_open"+v), legend: "{{vendor}}"}},
+					queries: []query{{expr: s.gaugeSumBy("vendor", "support_status_incidents_open"+v), legend: "{{vendor}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "Components by status", unit: "short", width: 6, height: 6,
 					description: "Status-page components in each status now. Good: all operational.",
 					queries: []query{{
-						expr:   s.sumBy("vendor, status", "support_status_component_status"+v),
+						expr:   s.gaugeSumBy("vendor, status", "support_status_component_status"+v),
 						legend: "{{vendor}} · {{status}}",
 					}},
 				},
@@ -36,7 +36,7 @@ func incidents(s selectors) board {
 					description: "Start of the next scheduled maintenance. Empty when none is scheduled. Check it " +
 						"against your own change freezes.",
 					queries: []query{{
-						expr:   "(" + maxBy("vendor", "support_status_next_maintenance_timestamp_seconds"+v) + " > 0) * 1000",
+						expr:   "(" + s.gaugeMaxBy("vendor", "support_status_next_maintenance_timestamp_seconds"+v) + " > 0) * 1000",
 						legend: "{{vendor}}",
 					}},
 				},
@@ -45,7 +45,7 @@ func incidents(s selectors) board {
 					description: "How long until the next scheduled maintenance starts. Good: at least the " +
 						"contract's notice period whenever a maintenance first appears here.",
 					queries: []query{{
-						expr:   "(" + maxBy("vendor", "support_status_next_maintenance_timestamp_seconds"+v) + " > 0) - time()",
+						expr:   "(" + s.gaugeMaxBy("vendor", "support_status_next_maintenance_timestamp_seconds"+v) + " > 0) - time()",
 						legend: "{{vendor}}",
 					}},
 				},
@@ -112,7 +112,7 @@ func incidents(s selectors) board {
 						"silence limit; red from it.",
 					steps: []step{{color: "green"}, {from: s.cfg.IncidentSilence.Seconds(), color: "red"}},
 					queries: []query{{
-						expr: maxBy("vendor, impact",
+						expr: s.gaugeMaxBy("vendor, impact",
 							"time() - ("+"support_status_incident_oldest_last_update_timestamp_seconds"+v+" > 0)"),
 						legend: "{{vendor}} · {{impact}}",
 					}},

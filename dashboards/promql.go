@@ -50,6 +50,29 @@ func (s selectors) sumBy(labels, expr string) string {
 	return sumBy(labels, s.dedupe(expr))
 }
 
+// gauge reads a gauge of the vendors' numbers (open tickets, breaching
+// tickets, open incidents, contract gauges...) from each vendor's freshest
+// replica, as the rules do (alerts.DedupeReplicaGauge, docs/ha.md): a
+// replica whose source fails serves its last values, which a max would
+// read for as long as the failure lasts. The replicas are ranked by the
+// sources of the vendors and scope the panel shows. Counters, histograms
+// and timestamps that only grow keep dedupe; the exporter's own gauges
+// (support_source_*, support_store_items) and the configured ones (SLA
+// objective, targets, tiers) are read by maxBy as before.
+func (s selectors) gauge(expr string) string {
+	return alerts.DedupeReplicaGauge(s.cfg, expr, append(s.scope(), vendorMatcher)...)
+}
+
+// gaugeSumBy is sumBy over a gauge read by gauge.
+func (s selectors) gaugeSumBy(labels, expr string) string {
+	return sumBy(labels, s.gauge(expr))
+}
+
+// gaugeMaxBy is maxBy over a gauge read by gauge.
+func (s selectors) gaugeMaxBy(labels, expr string) string {
+	return maxBy(labels, s.gauge(expr))
+}
+
 func (s selectors) countOver(labels, metric, matchers, window string) string {
 	return s.sumBy(labels, increase(metric, matchers, window))
 }

@@ -89,7 +89,7 @@ func scorecard(s selectors) board {
 					kind: bargaugePanel, title: "Open escalations now", unit: "short", width: 7, height: 9,
 					description: "Tickets escalated at the vendor and still open, right now (not windowed). " +
 						"Good: zero, or a few that move.",
-					queries: []query{{expr: s.sumBy("vendor", "support_escalations_open"+v), legend: "{{vendor}}"}},
+					queries: []query{{expr: s.gaugeSumBy("vendor", "support_escalations_open"+v), legend: "{{vendor}}"}},
 				},
 				{
 					kind: bargaugePanel, title: "One-touch resolution rate", unit: "percentunit", width: 12, height: 7,

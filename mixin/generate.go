@@ -212,6 +212,19 @@ func (s scope) str(text string) string {
 		if matched {
 			continue
 		}
+		if strings.HasPrefix(text[i:], gaugePrefix) {
+			// A gauge read from the freshest replica: the expression and
+			// the freshness selector, each written in the shape's two places.
+			end := closingParen(text, i+len(dedupePrefix))
+			if end < 0 {
+				panic(fmt.Sprintf("unbalanced %q", text[i:]))
+			}
+			e, f := gaugeParts(text[i : end+1])
+			flush()
+			parts = append(parts, "h.dedupeGauge(c.replica_labels, keep, "+s.str(e)+", "+s.str(f)+")")
+			i = end + 1
+			continue
+		}
 		if strings.HasPrefix(text[i:], dedupePrefix) {
 			// The replicas' dedupe wraps an expression: without replica
 			// labels there is no wrapper at all.
@@ -250,6 +263,44 @@ func (s scope) str(text string) string {
 // dedupePrefix opens alerts' dedupe of HA replicas with the sentinel
 // replica label: "max without (labels) (expr)".
 const dedupePrefix = "max without (" + replica + ") ("
+
+// gaugePrefix opens alerts' dedupeGauge with the sentinel replica label:
+// "max without (labels) (((expr) and on (...) topk ...".
+const gaugePrefix = dedupePrefix + "(("
+
+// gaugeParts returns the expression and the freshness selector of whole,
+// one alerts.GaugeFromFreshest of the sentinel config, and panics unless
+// whole is exactly that shape with the kept labels (h.by(keep, ['vendor'])).
+func gaugeParts(whole string) (expr, fresh string) {
+	eStart := len(gaugePrefix)
+	eEnd := closingParen(whole, eStart)
+	andOn := " and on ("
+	if eEnd < 0 || !strings.HasPrefix(whole[eEnd+1:], andOn) {
+		panic(fmt.Sprintf("not a gauge read from the freshest replica: %q", whole))
+	}
+	expr = whole[eStart:eEnd]
+	rest := whole[eEnd+1+len(andOn):]
+	byVendor, _, ok := strings.Cut(rest, ", "+replica+") topk by (")
+	m := byList.FindStringSubmatch(byVendor)
+	k := strings.Index(rest, "min by (")
+	if !ok || m == nil || m[0] != byVendor || m[1] != ", vendor" || k < 0 {
+		panic(fmt.Sprintf("not a gauge read from the freshest replica: %q", whole))
+	}
+	byEnd := closingParen(rest, k+len("min by ("))
+	if byEnd < 0 || !strings.HasPrefix(rest[byEnd:], ") (") {
+		panic(fmt.Sprintf("not a gauge read from the freshest replica: %q", whole))
+	}
+	fStart := byEnd + len(") (")
+	fEnd := closingParen(rest, fStart)
+	if fEnd < 0 {
+		panic(fmt.Sprintf("unbalanced %q", whole))
+	}
+	fresh = rest[fStart:fEnd]
+	if want := alerts.GaugeFromFreshest([]string{replica}, byVendor, expr, fresh); want != whole {
+		panic(fmt.Sprintf("not a gauge read from the freshest replica:\n got %q\nwant %q", whole, want))
+	}
+	return expr, fresh
+}
 
 // closingParen returns the index of the parenthesis closing the one just
 // before start, or -1; parentheses in quoted strings do not count.
@@ -614,6 +665,13 @@ func helpers() string {
     if c.cluster_label == '' || std.member(sel, c.cluster_label) then sel else sel + [c.cluster_label],
   // expr read once per set of HA replicas (alerts: promql.dedupe).
   dedupe(replicas, e):: if std.length(replicas) == 0 then e else 'max without (' + std.join(', ', replicas) + ') (' + e + ')',
+  // a gauge read from each vendor's freshest replica (alerts: promql.dedupeGauge, GaugeFromFreshest): f selects
+  // support_source_last_success_timestamp_seconds, the replica whose stalest source synced last is read.
+  dedupeGauge(replicas, keep, e, f)::
+    if std.length(replicas) == 0 then e
+    else
+      local r = std.join(', ', replicas), v = h.by(keep, ['vendor']);
+      'max without (' + r + ') (((' + e + ') and on (' + v + ', ' + r + ') topk by (' + v + ') (1, min by (' + v + ', ' + r + ') (' + f + '))) or ((' + e + ') unless on (' + v + ') ' + f + '))',
   // an aggregation's labels: the selector's (keep), then the level's (alerts: promql.by).
   by(keep, labels):: std.join(', ', std.foldl(function(acc, l) if std.member(acc, l) then acc else acc + [l], labels, keep)),
   windows:: [` + strings.Join(windows, ", ") + `],

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/support-exporter/support_exporter/alerts"
 )
 
 // TestDedupeForm: the replicas' dedupe wrapper becomes h.dedupe around the
@@ -57,5 +59,35 @@ func TestPercentRoundsAsGo(t *testing.T) {
 	}
 	if got := strings.Join(strings.Fields(string(out)), ""); got != "["+strings.Join(want, ",")+"]" {
 		t.Errorf("jsonnet %s, Go [%s]", got, strings.Join(want, ","))
+	}
+}
+
+// TestDedupeGaugeForm: a gauge read from the freshest replica becomes
+// h.dedupeGauge, and jsonnet writes it back as alerts does for other
+// replica labels, a cluster label, and none.
+func TestDedupeGaugeForm(t *testing.T) {
+	by := selLabel + ", " + cluster + ", vendor"
+	text := `sum by (vendor) (` + alerts.GaugeFromFreshest([]string{replica}, by, `a{b="c)("} > 0`, `f{`+selLabel+`="`+selLabel+`"}`) + `)`
+	got := globalScope().str(text)
+	want := `"sum by (vendor) (" + h.dedupeGauge(c.replica_labels, keep, "a{b=\"c)(\"} > 0", "f{" + c.selector + "}") + ")"`
+	if got != want {
+		t.Fatalf("str:\n got %s\nwant %s", got, want)
+	}
+	bin, err := exec.LookPath("jsonnet")
+	if err != nil {
+		t.Skip("jsonnet not installed")
+	}
+	src := "local h = " + helpers() + ";\n[(local c = { replica_labels: r, selector: 'job=\"x\"' }, keep = ['job', 'cluster']; " + got + ") for r in [['instance', 'pod'], []]]"
+	out, err := exec.Command(bin, "-e", src).CombinedOutput()
+	if err != nil {
+		t.Fatalf("jsonnet: %v\n%s", err, out)
+	}
+	for _, w := range []string{
+		strconv.Quote(`sum by (vendor) (` + alerts.GaugeFromFreshest([]string{"instance", "pod"}, "job, cluster, vendor", `a{b="c)("} > 0`, `f{job="x"}`) + `)`),
+		`"sum by (vendor) (a{b=\"c)(\"} > 0)"`,
+	} {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("jsonnet output %s\nlacks %s", out, w)
+		}
 	}
 }
