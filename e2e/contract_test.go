@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/support-exporter/support_exporter/alerts"
 	"github.com/support-exporter/support_exporter/simulator"
 )
 
@@ -290,8 +291,7 @@ vendors:
 	if err != nil || len(r) != 1 || len(r[0].Samples) != 1 || r[0].Samples[0].Value != downtime {
 		t.Errorf("resets + max over the run = %+v (%v), want %v: no reset, never above the month's downtime", r, err, downtime)
 	}
-	claim := `max by (vendor, agreement, period) ((support_contract_claim_deadline_timestamp_seconds{job="support_exporter",period!="current"} - time()) > 0 ` +
-		`and on (vendor, agreement, period) support_contract_credit_ratio{job="support_exporter",period!="current"} > 0)`
+	claim := dashboardExpr(t, alerts.Default(), "support-vendor-detail.json", "(support_contract_claim_deadline_timestamp_seconds{", nil)
 	evaluated := time.Now().Truncate(time.Second)
 	r, err = promInstant(prom.url, claim, evaluated)
 	if err != nil || len(r) != 1 || len(r[0].Samples) != 1 || r[0].Labels["period"] != "previous" {
