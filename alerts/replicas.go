@@ -73,21 +73,36 @@ func DedupeReplicas(cfg Config, expr string) string {
 // while the source fails.
 const FreshnessMetric = "support_source_last_success_timestamp_seconds"
 
+// pollIntervalMetric is each source's configured poll interval, the unit
+// dedupeGauge counts a source's lag in; defaultPollSeconds stands in for
+// it where an exporter does not serve it (older versions): poll_interval's
+// default (docs/configuration.md).
+const (
+	pollIntervalMetric = "support_source_poll_interval_seconds"
+	defaultPollSeconds = 300
+)
+
 // dedupeGauge is dedupe for gauges, which go down as well as up (open
 // tickets, tickets breaching their SLA, open escalations, the "oldest"
 // timestamps that drop to 0, the contract gauges). A replica whose source
 // fails serves its last values until it syncs again, and the max would read
 // them for as long as the failure lasts: an escalation closed at the vendor
 // would still count as open (docs/ha.md, "Gauges: the freshest replica").
-// So each vendor's gauge is read from one replica, the one whose stalest
-// source synced last (the highest min of FreshnessMetric over the vendor's
-// sources, topk per vendor); the max then collapses that replica's series as
-// dedupe does. A vendor without any FreshnessMetric series (a backfilled
-// history writes the gauges but none of the exporter's own series) is read
-// as dedupe reads it, from every replica. matchers narrow the
-// FreshnessMetric selector (a dashboard's scope); the gauge's own matchers
-// (priority, target) are no labels of it. Without replica labels, expr as
-// it is.
+// So each vendor's gauge is read from one replica, the one least behind:
+// the highest sum, over the vendor's sources, of the source's lag in its
+// own poll intervals ((last success - time()) / poll interval, negative),
+// topk per vendor; the max then collapses that replica's series as dedupe
+// does. In polls, not seconds, and summed, not the stalest source's: a
+// source polled hourly, or failing on both replicas (the vendor's outage),
+// then weighs the same on both, and a failure on one replica only costs
+// that replica one more unit per missed poll, whatever the other sources
+// do. A source never synced (0) weighs about as much as the epoch, so a
+// replica restarted on an old store is not read until it synced. A vendor
+// without any FreshnessMetric series (a backfilled history writes the
+// gauges but none of the exporter's own series) is read as dedupe reads
+// it, from every replica. matchers narrow the selectors of the ranking (a
+// dashboard's scope); the gauge's own matchers (priority, target) are no
+// labels of it. Without replica labels, expr as it is.
 //
 // The choice is per vendor, not per (vendor, source): the ticket and status
 // gauges carry no source label to match a source's own timestamp by, and
@@ -102,21 +117,27 @@ func (q promql) dedupeGauge(expr string, matchers ...string) string {
 
 // GaugeFromFreshest writes dedupeGauge's expression: replicas are the
 // replica labels, byVendor the kept labels then vendor (promql.by), fresh
-// the FreshnessMetric selector. Exported for the mixin generator, which
+// the FreshnessMetric selector (the poll interval's is the same selector
+// on pollIntervalMetric). Exported for the mixin generator, which
 // recognizes the shape in the rendered rules; rules and dashboards call
 // dedupeGauge and DedupeReplicaGauge.
 //
 //	max without (R) (
-//	  ((expr) and on (K, vendor, R) topk by (K, vendor) (1, min by (K, vendor, R) (fresh)))
+//	  ((expr) and on (K, vendor, R) topk by (K, vendor) (1, sum by (K, vendor, R) (
+//	    ((fresh - time()) / ignoring (kind) polls) or ignoring (kind) ((fresh - time()) / 300)
+//	  )))
 //	  or ((expr) unless on (K, vendor) fresh)
 //	)
 //
 // on one line. A replica label absent on both sides of the and matches on
-// the empty value; topk keeps its series' labels (K, vendor, R).
+// the empty value; topk keeps its series' labels (K, vendor, R); the poll
+// interval has no kind label, which the division and the or ignore.
 func GaugeFromFreshest(replicas []string, byVendor, expr, fresh string) string {
 	r := strings.Join(replicas, ", ")
-	return fmt.Sprintf("max without (%[1]s) (((%[3]s) and on (%[2]s, %[1]s) topk by (%[2]s) (1, min by (%[2]s, %[1]s) (%[4]s))) or ((%[3]s) unless on (%[2]s) %[4]s))",
-		r, byVendor, expr, fresh)
+	polls := strings.Replace(fresh, FreshnessMetric, pollIntervalMetric, 1)
+	lag := fmt.Sprintf("((%[1]s - time()) / ignoring (kind) %[2]s) or ignoring (kind) ((%[1]s - time()) / %[3]d)", fresh, polls, defaultPollSeconds)
+	return fmt.Sprintf("max without (%[1]s) (((%[3]s) and on (%[2]s, %[1]s) topk by (%[2]s) (1, sum by (%[2]s, %[1]s) (%[5]s))) or ((%[3]s) unless on (%[2]s) %[4]s))",
+		r, byVendor, expr, fresh, lag)
 }
 
 // DedupeReplicaGauge is dedupeGauge for the dashboards: a gauge read from

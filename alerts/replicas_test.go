@@ -206,7 +206,9 @@ func TestDedupeGaugeShape(t *testing.T) {
 	cfg.ClusterLabel = "cluster"
 	got := DedupeReplicaGauge(cfg, `support_escalations_open{job="support_exporter"}`, `vendor=~"$vendor"`)
 	want := `max without (instance, pod) (((support_escalations_open{job="support_exporter"}) and on (job, cluster, vendor, instance, pod)` +
-		` topk by (job, cluster, vendor) (1, min by (job, cluster, vendor, instance, pod) (support_source_last_success_timestamp_seconds{job="support_exporter",vendor=~"$vendor"})))` +
+		` topk by (job, cluster, vendor) (1, sum by (job, cluster, vendor, instance, pod) (` +
+		`((support_source_last_success_timestamp_seconds{job="support_exporter",vendor=~"$vendor"} - time()) / ignoring (kind) support_source_poll_interval_seconds{job="support_exporter",vendor=~"$vendor"})` +
+		` or ignoring (kind) ((support_source_last_success_timestamp_seconds{job="support_exporter",vendor=~"$vendor"} - time()) / 300))))` +
 		` or ((support_escalations_open{job="support_exporter"}) unless on (job, cluster, vendor) support_source_last_success_timestamp_seconds{job="support_exporter",vendor=~"$vendor"}))`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)

@@ -45,7 +45,9 @@ func contractsRow(s selectors) row {
 				"(the current period's credit is not claimable until it ends: see Credit owed). " +
 				"Good: empty; otherwise file the claim (with the incidents of the period) well before the time runs out.",
 			queries: []query{{
-				expr: s.gaugeMaxBy("vendor, agreement, period", "(support_contract_claim_deadline_timestamp_seconds"+ended+" - time()) > 0 and on (vendor, agreement, period) "+
+				// A plain and: the deadline and the credit of the same
+				// replica (every label), before the freshest is chosen.
+				expr: s.gaugeMaxBy("vendor, agreement, period", "(support_contract_claim_deadline_timestamp_seconds"+ended+" - time()) > 0 and "+
 					"support_contract_credit_ratio"+ended+" > 0"),
 				legend: "time left to claim",
 			}},

@@ -282,20 +282,13 @@ func gaugeParts(whole string) (expr, fresh string) {
 	rest := whole[eEnd+1+len(andOn):]
 	byVendor, _, ok := strings.Cut(rest, ", "+replica+") topk by (")
 	m := byList.FindStringSubmatch(byVendor)
-	k := strings.Index(rest, "min by (")
-	if !ok || m == nil || m[0] != byVendor || m[1] != ", vendor" || k < 0 {
+	// The freshness selector ends the shape: "... unless on (K, vendor) fresh))".
+	tail := ") unless on (" + byVendor + ") "
+	k := strings.LastIndex(whole, tail)
+	if !ok || m == nil || m[0] != byVendor || m[1] != ", vendor" || k < 0 || !strings.HasSuffix(whole, "))") {
 		panic(fmt.Sprintf("not a gauge read from the freshest replica: %q", whole))
 	}
-	byEnd := closingParen(rest, k+len("min by ("))
-	if byEnd < 0 || !strings.HasPrefix(rest[byEnd:], ") (") {
-		panic(fmt.Sprintf("not a gauge read from the freshest replica: %q", whole))
-	}
-	fStart := byEnd + len(") (")
-	fEnd := closingParen(rest, fStart)
-	if fEnd < 0 {
-		panic(fmt.Sprintf("unbalanced %q", whole))
-	}
-	fresh = rest[fStart:fEnd]
+	fresh = whole[k+len(tail) : len(whole)-2]
 	if want := alerts.GaugeFromFreshest([]string{replica}, byVendor, expr, fresh); want != whole {
 		panic(fmt.Sprintf("not a gauge read from the freshest replica:\n got %q\nwant %q", whole, want))
 	}
@@ -666,12 +659,14 @@ func helpers() string {
   // expr read once per set of HA replicas (alerts: promql.dedupe).
   dedupe(replicas, e):: if std.length(replicas) == 0 then e else 'max without (' + std.join(', ', replicas) + ') (' + e + ')',
   // a gauge read from each vendor's freshest replica (alerts: promql.dedupeGauge, GaugeFromFreshest): f selects
-  // support_source_last_success_timestamp_seconds, the replica whose stalest source synced last is read.
+  // support_source_last_success_timestamp_seconds; the replica least behind, in its sources' poll intervals, is read.
   dedupeGauge(replicas, keep, e, f)::
     if std.length(replicas) == 0 then e
     else
-      local r = std.join(', ', replicas), v = h.by(keep, ['vendor']);
-      'max without (' + r + ') (((' + e + ') and on (' + v + ', ' + r + ') topk by (' + v + ') (1, min by (' + v + ', ' + r + ') (' + f + '))) or ((' + e + ') unless on (' + v + ') ' + f + '))',
+      local r = std.join(', ', replicas), v = h.by(keep, ['vendor']),
+            p = std.strReplace(f, 'support_source_last_success_timestamp_seconds', 'support_source_poll_interval_seconds'),
+            lag = '((' + f + ' - time()) / ignoring (kind) ' + p + ') or ignoring (kind) ((' + f + ' - time()) / 300)';
+      'max without (' + r + ') (((' + e + ') and on (' + v + ', ' + r + ') topk by (' + v + ') (1, sum by (' + v + ', ' + r + ') (' + lag + '))) or ((' + e + ') unless on (' + v + ') ' + f + '))',
   // an aggregation's labels: the selector's (keep), then the level's (alerts: promql.by).
   by(keep, labels):: std.join(', ', std.foldl(function(acc, l) if std.member(acc, l) then acc else acc + [l], labels, keep)),
   windows:: [` + strings.Join(windows, ", ") + `],

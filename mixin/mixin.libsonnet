@@ -54,12 +54,14 @@ local h = {
   // expr read once per set of HA replicas (alerts: promql.dedupe).
   dedupe(replicas, e):: if std.length(replicas) == 0 then e else 'max without (' + std.join(', ', replicas) + ') (' + e + ')',
   // a gauge read from each vendor's freshest replica (alerts: promql.dedupeGauge, GaugeFromFreshest): f selects
-  // support_source_last_success_timestamp_seconds, the replica whose stalest source synced last is read.
+  // support_source_last_success_timestamp_seconds; the replica least behind, in its sources' poll intervals, is read.
   dedupeGauge(replicas, keep, e, f)::
     if std.length(replicas) == 0 then e
     else
-      local r = std.join(', ', replicas), v = h.by(keep, ['vendor']);
-      'max without (' + r + ') (((' + e + ') and on (' + v + ', ' + r + ') topk by (' + v + ') (1, min by (' + v + ', ' + r + ') (' + f + '))) or ((' + e + ') unless on (' + v + ') ' + f + '))',
+      local r = std.join(', ', replicas), v = h.by(keep, ['vendor']),
+            p = std.strReplace(f, 'support_source_last_success_timestamp_seconds', 'support_source_poll_interval_seconds'),
+            lag = '((' + f + ' - time()) / ignoring (kind) ' + p + ') or ignoring (kind) ((' + f + ' - time()) / 300)';
+      'max without (' + r + ') (((' + e + ') and on (' + v + ', ' + r + ') topk by (' + v + ') (1, sum by (' + v + ', ' + r + ') (' + lag + '))) or ((' + e + ') unless on (' + v + ') ' + f + '))',
   // an aggregation's labels: the selector's (keep), then the level's (alerts: promql.by).
   by(keep, labels):: std.join(', ', std.foldl(function(acc, l) if std.member(acc, l) then acc else acc + [l], labels, keep)),
   windows:: ["1d", "7d", "30d", "90d"],
@@ -4841,7 +4843,7 @@ local h = {
                 "type": "prometheus",
                 "uid": "${datasource}",
               },
-              "expr": "max by (vendor, agreement, period) (" + h.dedupeGauge(c.replica_labels, keep, "(support_contract_claim_deadline_timestamp_seconds{" + c.selector + (if c.cluster_label == '' then '' else ',' + c.cluster_label + '=~"$cluster"') + ",job=~\"$job\",instance=~\"$instance\",vendor=~\"$vendor\",period!=\"current\"} - time()) > 0 and on (vendor, agreement, period) support_contract_credit_ratio{" + c.selector + (if c.cluster_label == '' then '' else ',' + c.cluster_label + '=~"$cluster"') + ",job=~\"$job\",instance=~\"$instance\",vendor=~\"$vendor\",period!=\"current\"} > 0", "support_source_last_success_timestamp_seconds{" + c.selector + (if c.cluster_label == '' then '' else ',' + c.cluster_label + '=~"$cluster"') + ",job=~\"$job\",instance=~\"$instance\",vendor=~\"$vendor\"}") + ")",
+              "expr": "max by (vendor, agreement, period) (" + h.dedupeGauge(c.replica_labels, keep, "(support_contract_claim_deadline_timestamp_seconds{" + c.selector + (if c.cluster_label == '' then '' else ',' + c.cluster_label + '=~"$cluster"') + ",job=~\"$job\",instance=~\"$instance\",vendor=~\"$vendor\",period!=\"current\"} - time()) > 0 and support_contract_credit_ratio{" + c.selector + (if c.cluster_label == '' then '' else ',' + c.cluster_label + '=~"$cluster"') + ",job=~\"$job\",instance=~\"$instance\",vendor=~\"$vendor\",period!=\"current\"} > 0", "support_source_last_success_timestamp_seconds{" + c.selector + (if c.cluster_label == '' then '' else ',' + c.cluster_label + '=~"$cluster"') + ",job=~\"$job\",instance=~\"$instance\",vendor=~\"$vendor\"}") + ")",
               "format": "table",
               "instant": true,
               "legendFormat": "time left to claim",
