@@ -38,11 +38,11 @@ func TestReviewMaintenanceUnknownNotice(t *testing.T) {
 	}
 }
 
-// An incident whose start the vendor moved after it was resolved (to
-// shorten its notice delay) and whose updates it thinned out: the list
-// shows the times the status metrics observed, pinned at resolution, not
-// the vendor's later word.
-func TestReviewIncidentListKeepsPinnedTimes(t *testing.T) {
+// incidentReview stores the incident versions (each merged into the one
+// before, as the status collectors do) and builds acme's review of
+// [from, to] over them; check sees the stored version first.
+func incidentReview(t *testing.T, check func(stored *item.Incident), versions ...item.Incident) Vendor {
+	t.Helper()
 	cfg := testConfig(t, sectionsYAML)
 	rules, _ := quality.NewRules(cfg.Vendors[0], cfg.Global)
 	st, err := store.Open(t.TempDir())
@@ -50,19 +50,14 @@ func TestReviewIncidentListKeepsPinnedTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	h := time.Hour
-	post := from.Add(24 * h)
-	first := item.Incident{ID: "i", Title: "API errors", Impact: "major", StartedAt: post.Add(-h), CreatedAt: post,
-		UpdatedAt: post.Add(5 * h), Updates: []time.Time{post.Add(h), post.Add(4 * h)}, ResolvedAt: post.Add(5 * h)}
-	stored := rules.MergeIncident(nil, first, quality.Judged{})
-	edited := first
-	edited.StartedAt, edited.Updates, edited.UpdatedAt = post.Add(-5*time.Minute), []time.Time{post.Add(4 * h)}, post.Add(48*h)
-	merged := rules.MergeIncident(&stored, edited, quality.Judged{})
-	if !merged.StartedAt.Equal(edited.StartedAt) || merged.History == nil || merged.History.Final == nil {
-		t.Fatalf("the stored version is not the edited one with its resolution pinned: %+v", merged)
+	var merged *item.Incident
+	for _, v := range versions {
+		m := rules.MergeIncident(merged, v, quality.Judged{})
+		merged = &m
 	}
+	check(merged)
 	err = st.Update(store.SourceKey{Vendor: "acme", Source: "status"}, func(tx *store.Tx) error {
-		if _, err := tx.PutIncident(&merged); err != nil {
+		if _, err := tx.PutIncident(merged); err != nil {
 			return err
 		}
 		return tx.SetSyncedAt(synced)
@@ -75,7 +70,25 @@ func TestReviewIncidentListKeepsPinnedTimes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := r.Vendors[0]
+	return r.Vendors[0]
+}
+
+// An incident whose start the vendor moved after it was resolved (to
+// shorten its notice delay) and whose updates it thinned out: the list
+// shows the times the status metrics observed, pinned at resolution, not
+// the vendor's later word.
+func TestReviewIncidentListKeepsPinnedTimes(t *testing.T) {
+	h := time.Hour
+	post := from.Add(24 * h)
+	first := item.Incident{ID: "i", Title: "API errors", Impact: "major", StartedAt: post.Add(-h), CreatedAt: post,
+		UpdatedAt: post.Add(5 * h), Updates: []time.Time{post.Add(h), post.Add(4 * h)}, ResolvedAt: post.Add(5 * h)}
+	edited := first
+	edited.StartedAt, edited.Updates, edited.UpdatedAt = post.Add(-5*time.Minute), []time.Time{post.Add(4 * h)}, post.Add(48*h)
+	v := incidentReview(t, func(stored *item.Incident) {
+		if !stored.StartedAt.Equal(edited.StartedAt) || stored.History == nil || stored.History.Final == nil {
+			t.Fatalf("the stored version is not the edited one with its resolution pinned: %+v", stored)
+		}
+	}, first, edited)
 	if len(v.Incidents) != 1 {
 		t.Fatalf("%d incidents listed, want 1", len(v.Incidents))
 	}
@@ -94,40 +107,18 @@ func TestReviewIncidentListKeepsPinnedTimes(t *testing.T) {
 // resolution by its latest update): open through the period, as the
 // open-incident gauge has it, so listed and unresolved.
 func TestReviewIncidentReopenedIsListedOpen(t *testing.T) {
-	cfg := testConfig(t, sectionsYAML)
-	rules, _ := quality.NewRules(cfg.Vendors[0], cfg.Global)
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	h := time.Hour
 	post := from.Add(-72 * h)
 	resolvedOnce := item.Incident{ID: "i", Title: "Slow API", Impact: "minor", CreatedAt: post, UpdatedAt: post.Add(2 * h),
 		Updates: []time.Time{post.Add(2 * h)}, ResolvedAt: post.Add(2 * h)}
-	stored := rules.MergeIncident(nil, resolvedOnce, quality.Judged{})
 	reopened := resolvedOnce
 	reopened.ResolvedAt, reopened.UpdatedAt = time.Time{}, post.Add(5*h)
 	reopened.Updates = []time.Time{post.Add(2 * h), post.Add(5 * h)}
-	merged := rules.MergeIncident(&stored, reopened, quality.Judged{})
-	if merged.History == nil || merged.History.Final == nil || !merged.ResolvedAt.IsZero() {
-		t.Fatalf("want a reopened incident with its first resolution pinned: %+v", merged)
-	}
-	err = st.Update(store.SourceKey{Vendor: "acme", Source: "status"}, func(tx *store.Tx) error {
-		if _, err := tx.PutIncident(&merged); err != nil {
-			return err
+	v := incidentReview(t, func(stored *item.Incident) {
+		if stored.History == nil || stored.History.Final == nil || !stored.ResolvedAt.IsZero() {
+			t.Fatalf("want a reopened incident with its first resolution pinned: %+v", stored)
 		}
-		return tx.SetSyncedAt(synced)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	putTickets(t, st, cfg, "acme", "support", synced, nil)
-	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := r.Vendors[0]
+	}, resolvedOnce, reopened)
 	if len(v.Incidents) != 1 {
 		t.Fatalf("%d incidents listed, want the reopened one, open through the period", len(v.Incidents))
 	}
@@ -141,24 +132,11 @@ func TestReviewIncidentReopenedIsListedOpen(t *testing.T) {
 // public updates up to the resolution, the resolution itself no update
 // unless the vendor posted one then.
 func TestReviewIncidentGapsAreTheMetrics(t *testing.T) {
-	cfg := testConfig(t, sectionsYAML)
-	rules, _ := quality.NewRules(cfg.Vendors[0], cfg.Global)
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	h := time.Hour
 	post := from.Add(24 * h)
 	inc := item.Incident{ID: "i", Title: "Errors", Impact: "major", CreatedAt: post, UpdatedAt: post.Add(10 * h),
 		Updates: []time.Time{post.Add(h)}, ResolvedAt: post.Add(10 * h)}
-	putStatus(t, st, rules, synced, []item.Incident{inc}, nil, quality.Judged{})
-	putTickets(t, st, cfg, "acme", "support", synced, nil)
-	r, err := Build(t.Context(), Options{Store: st, Config: cfg, Vendors: []string{"acme"}, Period: Period{From: from, To: to}, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := r.Vendors[0]
+	v := incidentReview(t, func(*item.Incident) {}, inc)
 	if len(v.Incidents) != 1 {
 		t.Fatalf("%d incidents listed, want 1", len(v.Incidents))
 	}
